@@ -1,0 +1,47 @@
+/**
+ * Names shared by the Lambdas and the CDK stack, so rules and publishers cannot drift apart.
+ * Sources are reverse-DNS; detail types are `<noun>.<past-tense verb>`.
+ */
+export const EVENT_SOURCE = {
+  normalizer: 'io.omnichannel.normalizer',
+  agent: 'io.omnichannel.agent',
+  outbound: 'io.omnichannel.outbound',
+  status: 'io.omnichannel.status',
+  humanAgent: 'io.omnichannel.human-agent',
+} as const;
+
+export const DETAIL_TYPE = {
+  /** A customer wrote to the business (the agent's wake-up call). */
+  messageReceived: 'message.received',
+  /** The business sent a message seen through an echo or the WhatsApp Business App. */
+  messageEchoed: 'message.echoed',
+  /** A message was imported from chat history (coexistence onboarding). */
+  messageImported: 'message.imported',
+  /** A message was edited or deleted by its author. */
+  messageChanged: 'message.changed',
+  /** Meta reported a delivery status (sent, delivered, read, played, failed) for a message. */
+  statusReceived: 'message.status_received',
+  /** An account, template, number or other non-message change arrived. */
+  notificationReceived: 'notification.received',
+  /** A signed event could not be understood and was stored in quarantine. */
+  eventQuarantined: 'event.quarantined',
+  /** Someone (agent, human, campaign) asked for a message to be sent to a customer. */
+  replyRequested: 'reply.requested',
+} as const;
+
+/** Environment variable names read by the Lambdas and set by the CDK stack. */
+export const ENV = {
+  ingressQueueUrl: 'INGRESS_QUEUE_URL',
+  claimCheckBucket: 'CLAIM_CHECK_BUCKET',
+  /** Secrets Manager id of a JSON secret `{ "appSecret": "...", "verifyToken": "..." }`. */
+  metaAppSecretId: 'META_APP_SECRET_ID',
+  tableName: 'TABLE_NAME',
+  eventBusName: 'EVENT_BUS_NAME',
+  /** Secrets Manager id of a JSON secret `{ "<accountId>": "<access token>", "default": "..." }`. */
+  metaAccessTokensSecretId: 'META_ACCESS_TOKENS_SECRET_ID',
+  /** Optional Secrets Manager id of a JSON secret `{ "apiKey": "..." }`. */
+  anthropicSecretId: 'ANTHROPIC_SECRET_ID',
+  graphApiBaseUrl: 'GRAPH_API_BASE_URL',
+  graphApiVersion: 'GRAPH_API_VERSION',
+  stage: 'STAGE',
+} as const;
