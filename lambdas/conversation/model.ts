@@ -154,6 +154,11 @@ export interface MessageEvent extends EventBase {
   errors?: ProviderError[];
   /** The app (Instagram/Messenger echo) that sent an echoed message, when known. */
   appId?: string;
+  /**
+   * Instagram/Messenger `standby[]` item: another app owns the thread (handover protocol), so
+   * the message is recorded but never answered by the bot.
+   */
+  standby?: boolean;
 }
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed' | 'deleted';
