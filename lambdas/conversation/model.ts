@@ -159,6 +159,12 @@ export interface MessageEvent extends EventBase {
    * the message is recorded but never answered by the bot.
    */
   standby?: boolean;
+  /**
+   * Delivery state the provider reported together with the message itself, before any
+   * StatusEvent: WhatsApp history imports carry it as `history_context.status`. Later
+   * StatusEvents for the same message supersede it.
+   */
+  deliveryStatus?: DeliveryStatus;
 }
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed' | 'deleted';
