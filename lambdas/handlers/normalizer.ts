@@ -1,4 +1,47 @@
-// Placeholder: the handler is being written; it will export `handler`.
-export const handler = async (_event: unknown): Promise<unknown> => {
-  throw new Error('not implemented yet');
+import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { readClaimCheck } from '#lambdas/adapters/claim-check-store';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
+import { ENV } from '#lambdas/shared/event-contract';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const s3 = new S3Client({});
+const deps: ProcessDeps = {
+  db: documentClient(),
+  tableName: requireEnv(ENV.tableName),
+  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  readClaimCheck: (ref) => readClaimCheck(s3, ref),
 };
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const result = await processIngressRecord(record.body, deps);
+  metrics.addMetric(`Normalized_${result.kind}_${result.outcome}`, MetricUnit.Count, 1);
+  if (result.kind === 'quarantine') {
+    metrics.addMetric('EventsQuarantined', MetricUnit.Count, 1);
+    logger.warn('event quarantined', { sqsMessageId: record.messageId, reason: result.reason, outcome: result.outcome });
+  }
+}
+
+/**
+ * Ingress FIFO → canonical model → DynamoDB + EventBridge. A failed record fails only its own
+ * message group (later records of that group come back with it, in order); other groups go on.
+ */
+async function normalizer(event: SQSEvent, context: Context) {
+  return processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+    context,
+    skipGroupOnError: true,
+    throwOnFullBatchFailure: false,
+  });
+}
+
+export const handler = middy(normalizer).use(injectLambdaContext(logger)).use(logMetrics(metrics));

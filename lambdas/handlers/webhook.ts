@@ -1,4 +1,44 @@
-// Placeholder: the handler is being written; it will export `handler`.
-export const handler = async (_event: unknown): Promise<unknown> => {
-  throw new Error('not implemented yet');
-};
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { s3ClaimCheckStore } from '#lambdas/adapters/claim-check-store';
+import { readJsonSecret } from '#lambdas/adapters/secrets';
+import { enqueueIngressEvents } from '#lambdas/ingress/enqueue-ingress-events';
+import { receiveWebhook, type WebhookSecrets } from '#lambdas/ingress/receive-webhook';
+import { ENV } from '#lambdas/shared/event-contract';
+import { requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const queueUrl = requireEnv(ENV.ingressQueueUrl);
+const secretId = requireEnv(ENV.metaAppSecretId);
+const sqs = new SQSClient({});
+const claimChecks = s3ClaimCheckStore(new S3Client({}), requireEnv(ENV.claimCheckBucket));
+
+/** API Gateway HTTP API → verify, split, enqueue, answer. No database, no Graph call. */
+async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const secrets = await readJsonSecret<WebhookSecrets>(secretId);
+  const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const result = await receiveWebhook(
+    { method: event.requestContext.http.method, rawBody, headers, query: event.queryStringParameters ?? {} },
+    secrets,
+    (events) => enqueueIngressEvents(events, { sqs, queueUrl, claimChecks }),
+  );
+  if (result.outcome === 'bad_signature') {
+    metrics.addMetric('WebhookSignatureRejected', MetricUnit.Count, 1);
+    logger.warn('webhook signature rejected', { bodyBytes: rawBody.length });
+  } else if (result.outcome === 'accepted') {
+    metrics.addMetric('IngressEventsEnqueued', MetricUnit.Count, result.enqueued);
+    if (result.quarantined > 0) {
+      metrics.addMetric('IngressEventsQuarantined', MetricUnit.Count, result.quarantined);
+      logger.warn('signed webhook body quarantined', { reasons: result.quarantineReasons });
+    }
+  }
+  return { statusCode: result.statusCode, headers: { 'content-type': 'text/plain' }, body: result.body };
+}
+
+export const handler = middy(webhook).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,26 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export function documentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
+  });
+}
+
+/** True when a conditional write was refused because the item is already there. */
+export function isConditionalCheckFailed(err: unknown): boolean {
+  return (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/** True when a transaction was cancelled only by failed conditions (not throttling or conflicts). */
+export function cancelledOnlyByConditions(err: unknown): boolean {
+  const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> } | null;
+  if (e?.name !== 'TransactionCanceledException' || !e.CancellationReasons) return false;
+  const codes = e.CancellationReasons.map((r) => r.Code ?? 'None');
+  return codes.includes('ConditionalCheckFailed') && codes.every((c) => c === 'None' || c === 'ConditionalCheckFailed');
+}
+
+export function cancellationCodes(err: unknown): string[] {
+  const e = err as { CancellationReasons?: Array<{ Code?: string }> } | null;
+  return (e?.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+}

@@ -1,0 +1,386 @@
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type {
+  MessageChangeEvent,
+  MessageEvent,
+  NormalizedEvent,
+  NotificationEvent,
+  QuarantineEvent,
+  StatusEvent,
+} from '#lambdas/conversation/model';
+import {
+  accountPk,
+  CONVERSATION_SK,
+  conversationPk,
+  conversationsByStatePk,
+  expiresAt,
+  messageSk,
+  messageTimeSk,
+  PROVIDER_ID_SK,
+  providerIdPk,
+  QUARANTINE_SK,
+  quarantineByDayPk,
+  quarantinePk,
+  statusSk,
+} from '#lambdas/conversation/table-keys';
+
+export interface RecordDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  /** How long operational items (PII included) are kept before DynamoDB's TTL removes them. */
+  retentionDays: number;
+  now?: () => Date;
+}
+
+/**
+ * - `stored`: first time this provider event was seen; everything it implies was written.
+ * - `duplicate`: already recorded by an earlier delivery; nothing was written again.
+ * - `known_message`: a provider message id that this pipeline already holds under another item
+ *   (the echo of a message we sent ourselves); nothing was written.
+ */
+export type RecordOutcome = 'stored' | 'duplicate' | 'known_message';
+
+export interface RecordContext {
+  receivedAt: string;
+  /** Raw payload kept for quarantined events so nothing signed is lost. */
+  rawPayload?: unknown;
+  claimCheck?: { bucket: string; key: string };
+}
+
+/** Quarantined payloads larger than this are cut; the claim-check copy (when any) stays whole. */
+const MAX_RAW_CHARS = 300_000;
+
+export async function recordNormalizedEvent(
+  event: NormalizedEvent,
+  ctx: RecordContext,
+  deps: RecordDeps,
+): Promise<RecordOutcome> {
+  switch (event.kind) {
+    case 'message':
+      return recordMessage(event, ctx, deps);
+    case 'status':
+      return putOnce(deps, statusItem(event, ctx, deps));
+    case 'message_deleted':
+    case 'message_edited':
+      return recordMessageChange(event, ctx, deps);
+    case 'notification':
+      return putOnce(deps, notificationItem(event, ctx, deps));
+    case 'quarantine':
+      return putOnce(deps, quarantineItem(event, ctx, deps));
+  }
+}
+
+async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const ttl = expiresAt(event.occurredAt, deps.retentionDays);
+  const pk = conversationPk(event.conversationKey);
+  const sk = messageSk(event.providerMessageId);
+  const counter = event.origin === 'history' ? 'importedCount' : event.direction === 'inbound' ? 'inboundCount' : 'outboundCount';
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.tableName,
+              Item: messageItem(event, ctx, pk, sk, ttl),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            // Lets a receipt that only names the provider id find its message and conversation.
+            Put: {
+              TableName: deps.tableName,
+              Item: {
+                pk: providerIdPk(event.providerMessageId),
+                sk: PROVIDER_ID_SK,
+                entity: 'ProviderMessageId',
+                conversationKey: event.conversationKey,
+                messageSk: sk,
+                expiresAt: ttl,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Update: {
+              TableName: deps.tableName,
+              Key: { pk, sk: CONVERSATION_SK },
+              UpdateExpression:
+                'SET entity = :entity, conversationKey = :key, channel = :channel, accountId = :account, ' +
+                'businessAccountId = :business, customerId = if_not_exists(customerId, :customer), ' +
+                'createdAt = if_not_exists(createdAt, :at), #state = if_not_exists(#state, :bot), ' +
+                'gsi1pk = if_not_exists(gsi1pk, :g1pk), gsi1sk = if_not_exists(gsi1sk, :g1sk), ' +
+                'updatedAt = :now, expiresAt = :ttl' +
+                (event.customer.name ? ', customerName = :name' : '') +
+                ` ADD version :one, ${counter} :one`,
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: {
+                ':entity': 'Conversation',
+                ':key': event.conversationKey,
+                ':channel': event.channel,
+                ':account': event.accountId,
+                ':business': event.businessAccountId,
+                ':customer': event.customer.id,
+                ':at': event.occurredAt,
+                ':bot': 'bot',
+                ':g1pk': conversationsByStatePk(event.accountId, 'bot'),
+                ':g1sk': `${event.occurredAt}#${event.conversationKey}`,
+                ':now': now,
+                ':ttl': ttl,
+                ':one': 1,
+                ...(event.customer.name ? { ':name': event.customer.name } : {}),
+              },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    if (!cancelledOnlyByConditions(err)) throw err;
+    const [messageCode, providerIdCode] = cancellationCodes(err);
+    if (messageCode !== 'ConditionalCheckFailed' && providerIdCode === 'ConditionalCheckFailed') return 'known_message';
+    // A redelivery: the first delivery may have died before the follow-up below, so run it again.
+    await advanceLastActivity(event, deps);
+    return 'duplicate';
+  }
+  await advanceLastActivity(event, deps);
+  return 'stored';
+}
+
+/**
+ * Meta does not promise order, so the "last inbound" time (which opens the 24-hour window)
+ * only ever moves forward: an older message arriving late must not shrink the window.
+ */
+async function advanceLastActivity(event: MessageEvent, deps: RecordDeps): Promise<void> {
+  if (event.origin === 'history') return;
+  const inbound = event.direction === 'inbound';
+  const [atField, idField] = inbound ? ['lastInboundAt', 'lastInboundMessageId'] : ['lastOutboundAt', 'lastOutboundMessageId'];
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: conversationPk(event.conversationKey), sk: CONVERSATION_SK },
+        UpdateExpression: `SET ${atField} = :at, ${idField} = :id`,
+        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(${atField}) OR ${atField} < :at)`,
+        ExpressionAttributeValues: { ':at': event.occurredAt, ':id': event.providerMessageId },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+function messageItem(event: MessageEvent, ctx: RecordContext, pk: string, sk: string, ttl: number) {
+  const firstMedia = event.media?.[0];
+  const firstError = event.errors?.[0];
+  return {
+    pk,
+    sk,
+    lsi1sk: messageTimeSk(event.occurredAt, event.providerMessageId),
+    entity: 'Message',
+    eventId: event.eventId,
+    conversationKey: event.conversationKey,
+    channel: event.channel,
+    accountId: event.accountId,
+    businessAccountId: event.businessAccountId,
+    customerId: event.customer.id,
+    customerWaId: event.customer.waId,
+    customerUserId: event.customer.userId,
+    direction: event.direction,
+    origin: event.origin,
+    type: event.type,
+    messageId: event.providerMessageId,
+    providerMessageId: event.providerMessageId,
+    occurredAt: event.occurredAt,
+    receivedAt: ctx.receivedAt,
+    text: event.text,
+    replyToMessageId: event.replyToMessageId,
+    choiceId: event.choice?.id,
+    choiceTitle: event.choice?.title,
+    choiceSource: event.choice?.source,
+    reactionTargetId: event.reaction?.targetMessageId,
+    reactionEmoji: event.reaction?.emoji,
+    reactionAction: event.reaction?.action,
+    mediaCount: event.media?.length ?? 0,
+    mediaId: firstMedia?.id,
+    mediaUrl: firstMedia?.url,
+    mediaMimeType: firstMedia?.mimeType,
+    media: event.media,
+    latitude: event.location?.latitude,
+    longitude: event.location?.longitude,
+    location: event.location,
+    contacts: event.contacts,
+    flowResponse: event.flowResponse,
+    order: event.order,
+    system: event.system,
+    referralSource: event.referral?.sourceType ?? event.referral?.source,
+    referralAdId: event.referral?.adId ?? event.referral?.sourceId,
+    referral: event.referral,
+    storyReplyId: event.storyReply?.id,
+    forwarded: event.forwarded,
+    frequentlyForwarded: event.frequentlyForwarded,
+    groupId: event.groupId,
+    errorCode: firstError?.code,
+    errorTitle: firstError?.title,
+    errors: event.errors,
+    appId: event.appId,
+    standby: (event as MessageEvent & { standby?: boolean }).standby,
+    expiresAt: ttl,
+  };
+}
+
+function statusItem(event: StatusEvent, ctx: RecordContext, deps: RecordDeps) {
+  const messageRef = event.providerMessageId ?? `watermark:${event.watermark ?? event.occurredAt}`;
+  const firstError = event.errors?.[0];
+  return {
+    pk: conversationPk(event.conversationKey),
+    sk: statusSk(messageRef, event.status),
+    lsi1sk: `STATUS#${event.occurredAt}#${messageRef}`,
+    entity: 'StatusChange',
+    eventId: event.eventId,
+    conversationKey: event.conversationKey,
+    channel: event.channel,
+    accountId: event.accountId,
+    customerId: event.customer.id,
+    providerMessageId: event.providerMessageId,
+    providerMessageIds: event.providerMessageIds,
+    watermark: event.watermark,
+    status: event.status,
+    occurredAt: event.occurredAt,
+    receivedAt: ctx.receivedAt,
+    errorCode: firstError?.code,
+    errorTitle: firstError?.title,
+    errors: event.errors,
+    pricingCategory: event.pricing?.category,
+    pricingBillable: event.pricing?.billable,
+    pricingModel: event.pricing?.pricingModel,
+    pricingType: event.pricing?.type,
+    billingConversationId: event.billingConversation?.id,
+    billingConversationOrigin: event.billingConversation?.originType,
+    expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
+  };
+}
+
+async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
+  const pk = conversationPk(event.conversationKey);
+  const outcome = await putOnce(deps, {
+    pk,
+    sk: `CHANGE#${event.eventId}`,
+    lsi1sk: `CHANGE#${event.occurredAt}`,
+    entity: 'MessageChange',
+    eventId: event.eventId,
+    conversationKey: event.conversationKey,
+    channel: event.channel,
+    accountId: event.accountId,
+    change: event.kind === 'message_deleted' ? 'deleted' : 'edited',
+    providerMessageId: event.providerMessageId,
+    origin: event.origin,
+    text: event.text,
+    editCount: event.editCount,
+    occurredAt: event.occurredAt,
+    receivedAt: ctx.receivedAt,
+    expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
+  });
+  await applyChangeToMessage(event, deps);
+  return outcome;
+}
+
+/** The change is applied to the message when we hold it; an edit only replaces an older edit. */
+async function applyChangeToMessage(event: MessageChangeEvent, deps: RecordDeps): Promise<void> {
+  const ref = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: { pk: providerIdPk(event.providerMessageId), sk: PROVIDER_ID_SK },
+      ConsistentRead: true,
+    }),
+  );
+  const target = ref.Item as { conversationKey?: string; messageSk?: string } | undefined;
+  if (!target?.conversationKey || !target.messageSk) return;
+  const key = { pk: conversationPk(target.conversationKey), sk: target.messageSk };
+  try {
+    if (event.kind === 'message_deleted') {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: key,
+          UpdateExpression: 'SET deletedAt = if_not_exists(deletedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': event.occurredAt },
+        }),
+      );
+    } else {
+      const edit = event.editCount ?? 1;
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: key,
+          UpdateExpression:
+            'SET originalText = if_not_exists(originalText, #text), #text = :text, editedAt = :at, editCount = :n',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(editCount) OR editCount < :n)',
+          ExpressionAttributeNames: { '#text': 'text' },
+          ExpressionAttributeValues: { ':text': event.text ?? null, ':at': event.occurredAt, ':n': edit },
+        }),
+      );
+    }
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+function notificationItem(event: NotificationEvent, ctx: RecordContext, deps: RecordDeps) {
+  const flatDetails = Object.fromEntries(Object.entries(event.details).map(([k, v]) => [`detail_${k}`, v]));
+  return {
+    ...flatDetails,
+    pk: accountPk(event.accountId),
+    sk: `NOTE#${event.eventId}`,
+    lsi1sk: `NOTE#${event.occurredAt}`,
+    entity: 'Notification',
+    eventId: event.eventId,
+    topic: event.topic,
+    channel: event.channel,
+    accountId: event.accountId,
+    businessAccountId: event.businessAccountId,
+    conversationKey: event.conversationKey,
+    customerId: event.customer?.id,
+    occurredAt: event.occurredAt,
+    receivedAt: ctx.receivedAt,
+    expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
+  };
+}
+
+function quarantineItem(event: QuarantineEvent, ctx: RecordContext, deps: RecordDeps) {
+  const raw = typeof ctx.rawPayload === 'string' ? ctx.rawPayload : JSON.stringify(ctx.rawPayload ?? null);
+  return {
+    pk: quarantinePk(event.eventId),
+    sk: QUARANTINE_SK,
+    gsi1pk: quarantineByDayPk(ctx.receivedAt),
+    gsi1sk: `${ctx.receivedAt}#${event.eventId}`,
+    entity: 'QuarantinedEvent',
+    eventId: event.eventId,
+    channel: event.channel,
+    conversationKey: event.conversationKey,
+    reason: event.reason,
+    detail: event.detail,
+    receivedAt: ctx.receivedAt,
+    rawPayload: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
+    rawTruncated: raw.length > MAX_RAW_CHARS,
+    rawBytes: Buffer.byteLength(raw),
+    claimCheckBucket: ctx.claimCheck?.bucket,
+    claimCheckKey: ctx.claimCheck?.key,
+    // Quarantined events wait for a person; keep them at least 90 days whatever the retention.
+    expiresAt: expiresAt(ctx.receivedAt, Math.max(deps.retentionDays, 90)),
+  };
+}
+
+async function putOnce(deps: RecordDeps, item: Record<string, unknown>): Promise<RecordOutcome> {
+  try {
+    await deps.db.send(
+      new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+    );
+    return 'stored';
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return 'duplicate';
+    throw err;
+  }
+}

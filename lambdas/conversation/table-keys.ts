@@ -1,0 +1,34 @@
+/**
+ * Single-table layout. Every item has `pk`, `sk` and `entity`; items analysts read carry flat,
+ * typed attributes.
+ *
+ *   pk                      sk                          entity            lsi1sk (byTime)
+ *   CONV#<key>              CONV                        Conversation
+ *   CONV#<key>              MSG#<provider or our id>    Message           MSG#<occurredAt>#<id>
+ *   CONV#<key>              STATUS#<msg id>#<status>    StatusChange      STATUS#<occurredAt>#<msg id>
+ *   CONV#<key>              CHANGE#<event id>           MessageChange     CHANGE#<occurredAt>
+ *   PMID#<provider msg id>  PMID                        ProviderMessageId (points at the Message item)
+ *   ACCT#<account id>       NOTE#<event id>             Notification      NOTE#<occurredAt>
+ *   QUARANTINE#<event id>   QUARANTINE                  QuarantinedEvent  (gsi1: QUARANTINE#<day>)
+ *
+ * Message items are keyed by provider id, not time, so a redelivered event hits the same item
+ * and the conditional put refuses it; the LSI gives the time order the agent reads history in.
+ */
+export const conversationPk = (conversationKey: string) => `CONV#${conversationKey}`;
+export const CONVERSATION_SK = 'CONV';
+export const messageSk = (messageId: string) => `MSG#${messageId}`;
+export const messageTimeSk = (occurredAt: string, messageId: string) => `MSG#${occurredAt}#${messageId}`;
+export const statusSk = (messageId: string, status: string) => `STATUS#${messageId}#${status}`;
+export const providerIdPk = (providerMessageId: string) => `PMID#${providerMessageId}`;
+export const PROVIDER_ID_SK = 'PMID';
+export const accountPk = (accountId: string) => `ACCT#${accountId}`;
+export const quarantinePk = (eventId: string) => `QUARANTINE#${eventId}`;
+export const QUARANTINE_SK = 'QUARANTINE';
+
+/** GSI1 lists conversations of an account by state (bot, human, closed), newest first. */
+export const conversationsByStatePk = (accountId: string, state: string) => `ACCT#${accountId}#STATE#${state}`;
+export const quarantineByDayPk = (isoTime: string) => `QUARANTINE#${isoTime.slice(0, 10)}`;
+
+export function expiresAt(fromIso: string, retentionDays: number): number {
+  return Math.floor(Date.parse(fromIso) / 1000) + retentionDays * 86_400;
+}

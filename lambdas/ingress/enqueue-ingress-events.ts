@@ -1,0 +1,117 @@
+import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import type { IngressEvent } from '#lambdas/ingress/ingress-event';
+import { deduplicationIdFor, messageGroupIdFor } from '#lambdas/ingress/sqs-fifo-ids';
+import { sha256Hex } from '#lambdas/shared/hash';
+
+/**
+ * SQS now accepts messages up to 1 MiB, but we stay under the long-standing 256 KiB limit for a
+ * message and for a whole batch, so the same code is safe on every SQS endpoint (and local
+ * emulations). Events bigger than CLAIM_CHECK_THRESHOLD go to S3 and travel as a reference.
+ */
+export const MAX_BATCH_BYTES = 256 * 1024;
+export const CLAIM_CHECK_THRESHOLD = 200 * 1024;
+const MAX_BATCH_ENTRIES = 10;
+const ATTEMPTS = 4;
+
+export interface ClaimCheckStore {
+  bucket: string;
+  put(key: string, body: string): Promise<void>;
+}
+
+export interface EnqueueDeps {
+  sqs: SQSClient;
+  queueUrl: string;
+  claimChecks?: ClaimCheckStore;
+  /** Waits between retries; injectable so tests do not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class EnqueueError extends Error {
+  override name = 'EnqueueError';
+  constructor(
+    message: string,
+    readonly failedEventIds: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+interface Prepared {
+  entry: SendMessageBatchRequestEntry;
+  bytes: number;
+  eventId: string;
+}
+
+/**
+ * Enqueues every event or throws. The webhook answers 200 only after this resolves, so an SQS
+ * outage turns into a 5xx and Meta redelivers: nothing is acknowledged that was not stored.
+ * Only failed entries are retried; a retry after a timeout cannot duplicate work because the
+ * FIFO queue deduplicates by event id for five minutes and the normalizer's writes are conditional.
+ */
+export async function enqueueIngressEvents(events: IngressEvent[], deps: EnqueueDeps): Promise<void> {
+  const prepared = await Promise.all(events.map((e, i) => prepare(e, i, deps)));
+  for (const batch of chunk(prepared)) await sendWithRetries(batch, deps);
+}
+
+async function prepare(event: IngressEvent, index: number, deps: EnqueueDeps): Promise<Prepared> {
+  let body = JSON.stringify(event);
+  if (Buffer.byteLength(body) > CLAIM_CHECK_THRESHOLD) {
+    if (!deps.claimChecks) throw new EnqueueError('event too large and no claim-check store configured', [event.eventId]);
+    const key = `claims/${event.receivedAt.slice(0, 10)}/${sha256Hex(event.eventId)}.json`;
+    await deps.claimChecks.put(key, body);
+    body = JSON.stringify({ ...event, payload: null, claimCheck: { bucket: deps.claimChecks.bucket, key } });
+  }
+  return {
+    eventId: event.eventId,
+    bytes: Buffer.byteLength(body),
+    entry: {
+      Id: String(index),
+      MessageBody: body,
+      MessageGroupId: messageGroupIdFor(event.conversationKey),
+      MessageDeduplicationId: deduplicationIdFor(event.eventId),
+    },
+  };
+}
+
+function* chunk(items: Prepared[]): Generator<Prepared[]> {
+  let current: Prepared[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length === MAX_BATCH_ENTRIES || (current.length > 0 && bytes + item.bytes > MAX_BATCH_BYTES)) {
+      yield current;
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.bytes;
+  }
+  if (current.length > 0) yield current;
+}
+
+async function sendWithRetries(batch: Prepared[], deps: EnqueueDeps): Promise<void> {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  let pending = batch;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
+    if (attempt > 1) await sleep(25 * 2 ** attempt);
+    try {
+      const out = await deps.sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: pending.map((p) => p.entry) }),
+      );
+      const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
+      lastError = out.Failed?.[0] ? new Error(`${out.Failed[0].Code}: ${out.Failed[0].Message}`) : undefined;
+      pending = pending.filter((p) => failedIds.has(p.entry.Id));
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  if (pending.length > 0) {
+    throw new EnqueueError(
+      `could not enqueue ${pending.length} event(s) after ${ATTEMPTS} attempts`,
+      pending.map((p) => p.eventId),
+      { cause: lastError },
+    );
+  }
+}

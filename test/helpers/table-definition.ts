@@ -1,0 +1,40 @@
+import type { CfnTableProperties } from '#lib/local-cloud/create-table';
+
+/**
+ * The table as the CDK stack defines it. Integration tests create it in DynamoDB Local without
+ * synthesizing the app; test/infra asserts the synthesized template says exactly this.
+ */
+export const TABLE_PROPERTIES: CfnTableProperties = {
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    { AttributeName: 'lsi1sk', AttributeType: 'S' },
+    { AttributeName: 'gsi1pk', AttributeType: 'S' },
+    { AttributeName: 'gsi1sk', AttributeType: 'S' },
+  ],
+  LocalSecondaryIndexes: [
+    {
+      IndexName: 'byTime',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'lsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'gsi1',
+      KeySchema: [
+        { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+  ],
+  TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+};
