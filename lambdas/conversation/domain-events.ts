@@ -27,7 +27,7 @@ export function domainEventFor(event: NormalizedEvent): DomainEvent {
           type: event.type,
           origin: event.origin,
           direction: event.direction,
-          standby: (event as { standby?: boolean }).standby === true,
+          standby: event.standby === true,
         },
       };
     }

@@ -225,7 +225,7 @@ function messageItem(event: MessageEvent, ctx: RecordContext, pk: string, sk: st
     errorTitle: firstError?.title,
     errors: event.errors,
     appId: event.appId,
-    standby: (event as MessageEvent & { standby?: boolean }).standby,
+    standby: event.standby,
     expiresAt: ttl,
   };
 }
