@@ -27,6 +27,12 @@ export const DETAIL_TYPE = {
   eventQuarantined: 'event.quarantined',
   /** Someone (agent, human, campaign) asked for a message to be sent to a customer. */
   replyRequested: 'reply.requested',
+  /** A business message's status moved forward to delivered. */
+  messageDelivered: 'message.delivered',
+  /** A business message's status moved forward to read. */
+  messageRead: 'message.read',
+  /** A business message failed: Meta reported it, or the Graph API refused the send. */
+  messageFailed: 'message.failed',
 } as const;
 
 /** Environment variable names read by the Lambdas and set by the CDK stack. */
