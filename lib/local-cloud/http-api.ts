@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export interface HttpRoute {
+  /** `GET /webhook`, as in the template's RouteKey. */
+  routeKey: string;
+  invoke: (event: APIGatewayProxyEventV2) => Promise<unknown>;
+}
+
+export interface HttpApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** API Gateway HTTP APIs refuse request bodies above 10 MB. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/i;
+
+/**
+ * A local stand-in for an API Gateway HTTP API with Lambda proxy integrations (payload format
+ * 2.0): same event shape, same response mapping, 404 for unknown routes, 500 when the function fails.
+ */
+export async function startHttpApi(options: { port: number; host?: string; routes: HttpRoute[] }): Promise<HttpApi> {
+  const routes = new Map(options.routes.map((r) => [r.routeKey, r]));
+  const server: Server = createServer((req, res) => {
+    void handle(req, res, routes).catch(() => send(res, 500, { message: 'Internal Server Error' }));
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, routes: Map<string, HttpRoute>): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const route = routes.get(`${method} ${url.pathname}`) ?? routes.get(`ANY ${url.pathname}`);
+  if (!route) return send(res, 404, { message: 'Not Found' });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_PAYLOAD_BYTES) return send(res, 413, { message: 'Request Entity Too Large' });
+    chunks.push(chunk as Buffer);
+  }
+  const body = Buffer.concat(chunks);
+  const contentType = String(req.headers['content-type'] ?? '');
+  const isText = body.length === 0 || TEXT_TYPES.test(contentType);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const query = Object.fromEntries(url.searchParams.entries());
+  const now = new Date();
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey: route.routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    ...(url.search ? { queryStringParameters: query } : {}),
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: route.routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+    isBase64Encoded: !isText,
+  };
+  let result: unknown;
+  try {
+    result = await route.invoke(event);
+  } catch {
+    return send(res, 500, { message: 'Internal Server Error' });
+  }
+  respond(res, result);
+}
+
+function respond(res: ServerResponse, result: unknown): void {
+  if (result === null || typeof result !== 'object' || !('statusCode' in (result as object))) {
+    // Payload format 2.0: a bare value is returned as a JSON 200.
+    return send(res, 200, result ?? '');
+  }
+  const r = result as APIGatewayProxyStructuredResultV2;
+  const body = r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body;
+  res.writeHead(r.statusCode ?? 200, Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k, String(v)])));
+  res.end(body);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.end();
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+  res.end(text);
+}
