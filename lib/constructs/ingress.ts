@@ -1,0 +1,190 @@
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ENV } from '#lambdas/shared/event-contract';
+import { setLogicalId } from '#lib/logical-id';
+import { MAX_RECEIVE_COUNT, QUEUE_RETENTION } from '#lib/queue-settings';
+import type { Stage } from '#lib/stage';
+import { SupportFunction } from '#lib/constructs/support-function';
+
+export const WEBHOOK_PATH = '/webhook';
+
+export interface IngressProps {
+  readonly stage: Stage;
+  /** Prefix of physical names, e.g. `Omnichannel-dev`. */
+  readonly namePrefix: string;
+  readonly metaAppSecret: secretsmanager.ISecret;
+  readonly metaAppSecretName: string;
+  /** At least six times the timeout of the function that consumes the ingress queue. */
+  readonly queueVisibilityTimeout: Duration;
+  readonly removalPolicy: RemovalPolicy;
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+/**
+ * The front door: Meta's webhook calls land on an HTTP API, a thin Lambda checks the signature and
+ * puts each event on a FIFO queue grouped by conversation. Bodies too large for one SQS message are
+ * parked in the claim-check bucket and the message carries their key.
+ */
+export class Ingress extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly claimCheckBucket: s3.Bucket;
+  readonly webhook: SupportFunction;
+  readonly api: apigwv2.HttpApi;
+  readonly apiStage: apigwv2.HttpStage;
+  /** Full URL to configure as the callback URL in the Meta app dashboard. */
+  readonly webhookUrl: string;
+
+  constructor(scope: Construct, id: string, props: IngressProps) {
+    super(scope, id);
+
+    this.claimCheckBucket = new s3.Bucket(this, 'ClaimCheckBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [
+        // Bodies live as long as the longest-lived queue message that can point at them.
+        { id: 'ExpireClaimChecks', expiration: QUEUE_RETENTION, abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy: props.removalPolicy,
+    });
+    setLogicalId(this.claimCheckBucket, 'ClaimCheckBucket');
+    Validations.of(this.claimCheckBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'Objects are short-lived webhook bodies written and read only by the pipeline roles; their access is already traced by CloudTrail and the Lambdas, and a log bucket would hold customer data for longer than the bodies themselves.',
+    });
+
+    const queueName = `${props.namePrefix}-ingress.fifo`;
+    const stack = Stack.of(this);
+    // Built from the name, not from the queue, because the queue's redrive policy already points at
+    // the dead-letter queue and a reference back would be a cycle.
+    const queueArn = stack.formatArn({ service: 'sqs', resource: queueName });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'IngressDeadLetterQueue', {
+      queueName: `${props.namePrefix}-ingress-dlq.fifo`,
+      fifo: true,
+      contentBasedDeduplication: false,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: QUEUE_RETENTION,
+      redriveAllowPolicy: {
+        redrivePermission: sqs.RedrivePermission.BY_QUEUE,
+        sourceQueues: [sqs.Queue.fromQueueAttributes(this, 'IngressQueueByArn', { queueArn, fifo: true })],
+      },
+    });
+    setLogicalId(this.deadLetterQueue, 'IngressDeadLetterQueue');
+
+    this.queue = new sqs.Queue(this, 'IngressQueue', {
+      queueName,
+      fifo: true,
+      // The webhook sets MessageDeduplicationId to the Meta event id: two deliveries of the same
+      // event differ in body (timestamps, batching) but must still be one message.
+      contentBasedDeduplication: false,
+      deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+      fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.queueVisibilityTimeout,
+      retentionPeriod: QUEUE_RETENTION,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+    setLogicalId(this.queue, 'IngressQueue');
+
+    this.webhook = new SupportFunction(this, 'Webhook', {
+      logicalId: 'WebhookFunction',
+      handler: 'webhook',
+      description: 'Verifies Meta webhook calls and enqueues their events on the ingress FIFO queue',
+      serviceName: 'webhook',
+      stage: props.stage,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      logRemovalPolicy: props.removalPolicy,
+      environment: {
+        [ENV.ingressQueueUrl]: this.queue.queueUrl,
+        [ENV.claimCheckBucket]: this.claimCheckBucket.bucketName,
+        [ENV.metaAppSecretId]: props.metaAppSecretName,
+      },
+    });
+    this.grantWebhookAccess(props.metaAppSecret);
+
+    this.api = new apigwv2.HttpApi(this, 'WebhookApi', {
+      apiName: `${props.namePrefix}-webhook`,
+      description: 'Receives Meta webhooks (WhatsApp, Instagram, Messenger)',
+      createDefaultStage: false,
+    });
+    setLogicalId(this.api, 'WebhookApi');
+    const integration = new HttpLambdaIntegration('WebhookIntegration', this.webhook.function, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    const routes = this.api.addRoutes({
+      path: WEBHOOK_PATH,
+      methods: [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.POST],
+      integration,
+    });
+    for (const route of routes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Meta cannot present IAM, Cognito or JWT credentials; every POST is authenticated by its X-Hub-Signature-256 HMAC and GET by the verify token, both checked in the webhook Lambda.',
+      });
+    }
+
+    const accessLogs = new logs.LogGroup(this, 'WebhookApiAccessLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: props.removalPolicy,
+    });
+    setLogicalId(accessLogs, 'WebhookApiAccessLogs');
+    this.apiStage = new apigwv2.HttpStage(this, 'WebhookApiStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // No query string: the verification GET carries the verify token in it.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            sourceIp: '$context.identity.sourceIp',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    setLogicalId(this.apiStage, 'WebhookApiStage');
+    // The $default stage has no path segment, so the route hangs directly off the endpoint.
+    this.webhookUrl = `${this.api.apiEndpoint}${WEBHOOK_PATH}`;
+  }
+
+  private grantWebhookAccess(metaAppSecret: secretsmanager.ISecret): void {
+    const role = this.webhook.role;
+    // SendMessage also authorises SendMessageBatch; nothing else on the queue is needed.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.claimCheckBucket.arnForObjects('*')] }),
+    );
+    metaAppSecret.grantRead(role);
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
+      reason:
+        'Claim-check object keys are per event and unknown in advance; the grant is PutObject only, in this one bucket.',
+    });
+  }
+}

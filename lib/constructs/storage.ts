@@ -1,0 +1,83 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { setLogicalId } from '#lib/logical-id';
+
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  /** Local secondary index: a conversation's messages in time order. */
+  byTimeIndex: { name: 'byTime', sortKey: 'lsi1sk' },
+  /** Global secondary index: conversations by business account and state. */
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+} as const;
+
+/** Item-level actions a pipeline function may be granted on the table. Scan is never granted. */
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:BatchWriteItem';
+
+/** Reads plus conditional writes: what every consumer needs for idempotent, versioned updates. */
+export const READ_WRITE_ITEM_ACTIONS: readonly TableAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+
+export interface StorageProps {
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+}
+
+/** The single operational table: conversations, messages, statuses, contacts, accounts, quarantine. */
+export class Storage extends Construct {
+  readonly table: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: StorageProps) {
+    super(scope, id);
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TABLE_KEYS.ttlAttribute,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      deletionProtection: props.deletionProtection,
+      removalPolicy: props.removalPolicy,
+    });
+    this.table.addLocalSecondaryIndex({
+      indexName: TABLE_KEYS.byTimeIndex.name,
+      sortKey: { name: TABLE_KEYS.byTimeIndex.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi1.name,
+      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    setLogicalId(this.table, 'Table');
+  }
+
+  /** Grants exactly the listed item actions on the table and on each of its indexes, by name. */
+  grantItemActions(role: iam.Role, actions: readonly TableAction[]): void {
+    const indexArns = [TABLE_KEYS.byTimeIndex.name, TABLE_KEYS.gsi1.name].map(
+      (indexName) => `${this.table.tableArn}/index/${indexName}`,
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn, ...indexArns] }),
+    );
+  }
+}

@@ -1,0 +1,232 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { EventBackbone } from '#lib/constructs/event-backbone';
+import { EventConsumer } from '#lib/constructs/event-consumer';
+import { Ingress } from '#lib/constructs/ingress';
+import { Normalize, NORMALIZER_TIMEOUT } from '#lib/constructs/normalize';
+import { Observability } from '#lib/constructs/observability';
+import { Secrets } from '#lib/constructs/secrets';
+import { READ_WRITE_ITEM_ACTIONS, Storage } from '#lib/constructs/storage';
+import { visibilityTimeoutFor } from '#lib/queue-settings';
+import { dataRemovalPolicy, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
+
+export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
+export const DEFAULT_GRAPH_API_VERSION = 'v23.0';
+
+export interface OmnichannelStackProps extends StackProps {
+  readonly stage: Stage;
+  readonly graphApiBaseUrl?: string;
+  readonly graphApiVersion?: string;
+  /** Upper bound on concurrent outbound senders, so pacing per business number stays meaningful. */
+  readonly outboundMaxConcurrency?: number;
+}
+
+/** A queue paired with the dead-letter queue it redrives from. */
+export interface RedrivableQueue {
+  readonly name: string;
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The whole pipeline: webhook → ingress FIFO → normalizer → table + bus → agent, outbound sender and
+ * status tracker. Environment-agnostic, so it synthesizes offline without credentials or lookups.
+ */
+export class OmnichannelStack extends Stack {
+  readonly stage: Stage;
+  readonly secrets: Secrets;
+  readonly storage: Storage;
+  readonly backbone: EventBackbone;
+  readonly ingress: Ingress;
+  readonly normalize: Normalize;
+  readonly agent: EventConsumer;
+  readonly outboundSend: EventConsumer;
+  readonly statusTracking: EventConsumer;
+  readonly observability: Observability;
+
+  constructor(scope: Construct, id: string, props: OmnichannelStackProps) {
+    super(scope, id, props);
+    this.stage = props.stage;
+    const namePrefix = this.stackName;
+    const removalPolicy = dataRemovalPolicy(props.stage);
+
+    this.secrets = new Secrets(this, 'Secrets', { namePrefix, removalPolicy });
+    this.storage = new Storage(this, 'Storage', {
+      removalPolicy,
+      deletionProtection: !isEphemeralStage(props.stage),
+    });
+    this.backbone = new EventBackbone(this, 'Events', { namePrefix });
+    const { bus } = this.backbone;
+    const tableName = this.storage.table.tableName;
+
+    this.ingress = new Ingress(this, 'Ingress', {
+      stage: props.stage,
+      namePrefix,
+      metaAppSecret: this.secrets.metaAppSecret,
+      metaAppSecretName: this.secrets.names.metaAppSecret,
+      queueVisibilityTimeout: visibilityTimeoutFor(NORMALIZER_TIMEOUT),
+      removalPolicy,
+    });
+
+    this.normalize = new Normalize(this, 'Normalize', {
+      stage: props.stage,
+      ingressQueue: this.ingress.queue,
+      claimCheckBucket: this.ingress.claimCheckBucket,
+      storage: this.storage,
+      bus,
+      logRemovalPolicy: removalPolicy,
+    });
+
+    this.agent = new EventConsumer(this, 'Agent', {
+      name: 'Agent',
+      queueSlug: 'agent',
+      namePrefix,
+      stage: props.stage,
+      bus,
+      sources: [EVENT_SOURCE.normalizer],
+      detailTypes: [DETAIL_TYPE.messageReceived],
+      handler: 'agent',
+      description: 'Answers customers with business flows, Claude, or a handoff to a human',
+      serviceName: 'agent',
+      memorySize: 512,
+      // Room for a model call with tool use, plus the table reads and writes around it.
+      timeout: Duration.seconds(90),
+      batchSize: 5,
+      // Customers often send several short messages in a row; a short window lets one invocation
+      // see the wake-ups of a burst together.
+      maxBatchingWindow: Duration.seconds(2),
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.eventBusName]: bus.eventBusName,
+        [ENV.anthropicSecretId]: this.secrets.names.anthropicApiKey,
+      },
+      logRemovalPolicy: removalPolicy,
+    });
+    this.storage.grantItemActions(this.agent.handler.role, READ_WRITE_ITEM_ACTIONS);
+    bus.grantPutEventsTo(this.agent.handler.role);
+    this.secrets.anthropicApiKey.grantRead(this.agent.handler.role);
+
+    this.outboundSend = new EventConsumer(this, 'OutboundSend', {
+      name: 'OutboundSend',
+      queueSlug: 'outbound-send',
+      namePrefix,
+      stage: props.stage,
+      bus,
+      sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent],
+      detailTypes: [DETAIL_TYPE.replyRequested],
+      handler: 'outbound-send',
+      description: 'Sends replies through the Graph API, paced per business number and recipient',
+      serviceName: 'outbound-send',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      batchSize: 10,
+      maxConcurrency: props.outboundMaxConcurrency ?? 5,
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.eventBusName]: bus.eventBusName,
+        [ENV.metaAccessTokensSecretId]: this.secrets.names.metaAccessTokens,
+        [ENV.graphApiBaseUrl]: props.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL,
+        [ENV.graphApiVersion]: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
+      },
+      logRemovalPolicy: removalPolicy,
+    });
+    this.storage.grantItemActions(this.outboundSend.handler.role, READ_WRITE_ITEM_ACTIONS);
+    bus.grantPutEventsTo(this.outboundSend.handler.role);
+    this.secrets.metaAccessTokens.grantRead(this.outboundSend.handler.role);
+
+    this.statusTracking = new EventConsumer(this, 'StatusTracking', {
+      name: 'StatusTracking',
+      queueSlug: 'status-tracking',
+      namePrefix,
+      stage: props.stage,
+      bus,
+      sources: [EVENT_SOURCE.normalizer],
+      detailTypes: [DETAIL_TYPE.statusReceived],
+      handler: 'status-tracking',
+      description: 'Moves outbound messages through sent, delivered, read or failed',
+      serviceName: 'status-tracking',
+      memorySize: 256,
+      timeout: Duration.seconds(15),
+      batchSize: 10,
+      maxBatchingWindow: Duration.seconds(1),
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.eventBusName]: bus.eventBusName,
+      },
+      logRemovalPolicy: removalPolicy,
+    });
+    this.storage.grantItemActions(this.statusTracking.handler.role, READ_WRITE_ITEM_ACTIONS);
+    bus.grantPutEventsTo(this.statusTracking.handler.role);
+
+    this.observability = new Observability(this, 'Observability', { removalPolicy });
+    for (const { name, deadLetterQueue } of this.redrivableQueues) {
+      this.observability.alarmOnDeadLetterQueue(
+        `${name}DeadLetterQueueAlarm`,
+        deadLetterQueue,
+        `Messages are waiting in the ${name} dead-letter queue; inspect them, fix the cause, then redrive (see the stack outputs).`,
+      );
+    }
+    this.observability.alarmOnQueueAge(
+      'IngressQueueAgeAlarm',
+      this.ingress.queue,
+      Duration.minutes(5),
+      'The oldest ingress message is older than 5 minutes: the normalizer is failing or far behind.',
+    );
+
+    this.addOutputs();
+  }
+
+  /** Every consumer queue with its dead-letter queue, in pipeline order. */
+  get redrivableQueues(): readonly RedrivableQueue[] {
+    return [
+      { name: 'Ingress', queue: this.ingress.queue, deadLetterQueue: this.ingress.deadLetterQueue },
+      { name: 'Agent', queue: this.agent.queue, deadLetterQueue: this.agent.deadLetterQueue },
+      { name: 'OutboundSend', queue: this.outboundSend.queue, deadLetterQueue: this.outboundSend.deadLetterQueue },
+      { name: 'StatusTracking', queue: this.statusTracking.queue, deadLetterQueue: this.statusTracking.deadLetterQueue },
+    ];
+  }
+
+  /** Every alarm of the stack. */
+  get alarms(): readonly cloudwatch.Alarm[] {
+    return this.observability.alarms;
+  }
+
+  private addOutputs(): void {
+    const output = (id: string, value: string, description: string): void => {
+      new CfnOutput(this, id, { value, description });
+    };
+    output('WebhookUrl', this.ingress.webhookUrl, 'Callback URL to enter in the Meta app webhook settings');
+    output('MetaAppSecretName', this.secrets.names.metaAppSecret, 'Paste the Meta app secret into appSecret; verifyToken is generated');
+    output('MetaAccessTokensSecretName', this.secrets.names.metaAccessTokens, 'JSON map of channel account id to Graph API access token');
+    output('AnthropicApiKeySecretName', this.secrets.names.anthropicApiKey, 'JSON { "apiKey": "..." } for the agent');
+    output('TableName', this.storage.table.tableName, 'Operational DynamoDB table');
+    output('EventBusName', this.backbone.bus.eventBusName, 'Custom event bus of the pipeline');
+    output('ClaimCheckBucketName', this.ingress.claimCheckBucket.bucketName, 'Bucket for webhook bodies too large for SQS');
+    output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Subscribe on-call here');
+    for (const { name, queue, deadLetterQueue } of this.redrivableQueues) {
+      output(`${name}QueueUrl`, queue.queueUrl, `${name} queue`);
+      output(
+        `${name}DeadLetterQueueUrl`,
+        deadLetterQueue.queueUrl,
+        `${name} dead-letter queue; redrive with: aws sqs start-message-move-task --source-arn <its ARN> --destination-arn <${name} queue ARN>`,
+      );
+    }
+  }
+}
+
+/** Adds the stack for `stage` to `scope` with its conventional name (`Omnichannel-<stage>`). */
+export function createStack(
+  scope: Construct,
+  stage: Stage,
+  props: Omit<OmnichannelStackProps, 'stage'> = {},
+): OmnichannelStack {
+  return new OmnichannelStack(scope, stackNameFor(stage), {
+    stackName: stackNameFor(stage),
+    description: `Omnichannel support pipeline for Meta messaging (${stage})`,
+    ...props,
+    stage,
+  });
+}

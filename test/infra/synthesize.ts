@@ -1,0 +1,81 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp, type BuildAppOptions, type BuiltApp } from '#lib/app';
+
+export interface SynthesizedStack extends BuiltApp {
+  readonly template: Template;
+  /** The template as plain JSON, for walking resources directly. */
+  readonly json: CfnTemplate;
+}
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
+}
+
+export interface CfnTemplate {
+  readonly Resources: Record<string, CfnResource>;
+  readonly Outputs?: Record<string, { readonly Value: unknown; readonly Description?: string }>;
+}
+
+/**
+ * Synthesizes the stack for template assertions: no bundling and no built-in CloudFormation schema
+ * validation by default, because most tests only read the template and both take seconds.
+ */
+export function synthesizeStack(options: BuildAppOptions = {}): SynthesizedStack {
+  const built = buildApp({ bundle: false, cloudFormationValidation: false, ...options });
+  const template = Template.fromStack(built.stack);
+  return { ...built, template, json: template.toJSON() as CfnTemplate };
+}
+
+export interface PolicyStatement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+  readonly Principal?: unknown;
+}
+
+/** Every statement of every identity policy attached to the role with this logical id. */
+export function statementsOfRole(json: CfnTemplate, roleLogicalId: string): PolicyStatement[] {
+  return Object.values(json.Resources)
+    .filter((resource) => resource.Type === 'AWS::IAM::Policy')
+    .filter((policy) => {
+      const roles = (policy.Properties?.['Roles'] ?? []) as unknown[];
+      return roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleLogicalId }));
+    })
+    .flatMap((policy) => {
+      const document = policy.Properties?.['PolicyDocument'] as { Statement: PolicyStatement[] };
+      return document.Statement;
+    });
+}
+
+export function actionsOf(statements: readonly PolicyStatement[]): string[] {
+  return statements.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
+}
+
+/** Statements granting `action` (exact match), with the resources they apply to. */
+export function statementsGranting(statements: readonly PolicyStatement[], action: string): PolicyStatement[] {
+  return statements.filter((statement) => actionsOf([statement]).includes(action));
+}
+
+export function resourceOfType(json: CfnTemplate, logicalId: string, type: string): CfnResource {
+  const resource = json.Resources[logicalId];
+  if (!resource) throw new Error(`No resource ${logicalId} in the template`);
+  if (resource.Type !== type) throw new Error(`${logicalId} is a ${resource.Type}, expected ${type}`);
+  return resource;
+}
+
+export function environmentOf(json: CfnTemplate, functionLogicalId: string): Record<string, unknown> {
+  const fn = resourceOfType(json, functionLogicalId, 'AWS::Lambda::Function');
+  return ((fn.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+}
+
+export const FUNCTION_IDS = [
+  'WebhookFunction',
+  'NormalizerFunction',
+  'AgentFunction',
+  'OutboundSendFunction',
+  'StatusTrackingFunction',
+] as const;
