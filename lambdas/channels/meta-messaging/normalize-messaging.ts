@@ -291,15 +291,29 @@ function referralEvent(ctx: Ctx, raw: Item, customerId: string | undefined, stan
   return event;
 }
 
-const NOTIFICATION_DETAILS: Record<string, { schema: z.ZodType; details: (value: never) => Details }> = {
-  optin: { schema: OptinSchema, details: optinDetails },
-  account_linking: { schema: AccountLinkingSchema, details: accountLinkingDetails },
-  'policy-enforcement': { schema: PolicyEnforcementSchema, details: policyEnforcementDetails },
-  policy_enforcement: { schema: PolicyEnforcementSchema, details: policyEnforcementDetails },
-  pass_thread_control: { schema: ThreadControlSchema, details: threadControlDetails },
-  take_thread_control: { schema: ThreadControlSchema, details: threadControlDetails },
-  request_thread_control: { schema: ThreadControlSchema, details: threadControlDetails },
-};
+/** Validates a notification body and maps it to details; Meta's other notification types get ids and states only. */
+function notificationDetails(key: NotificationItemKey, body: unknown): { details: Details } | { error: z.ZodError } {
+  switch (key) {
+    case 'optin':
+      return detailsFrom(OptinSchema, body, optinDetails);
+    case 'account_linking':
+      return detailsFrom(AccountLinkingSchema, body, accountLinkingDetails);
+    case 'policy-enforcement':
+    case 'policy_enforcement':
+      return detailsFrom(PolicyEnforcementSchema, body, policyEnforcementDetails);
+    case 'pass_thread_control':
+    case 'take_thread_control':
+    case 'request_thread_control':
+      return detailsFrom(ThreadControlSchema, body, threadControlDetails);
+    default:
+      return detailsFrom(GenericNotificationSchema, body, idAndStateDetails);
+  }
+}
+
+function detailsFrom<S extends z.ZodType>(schema: S, body: unknown, map: (value: z.infer<S>) => Details): { details: Details } | { error: z.ZodError } {
+  const parsed = schema.safeParse(body);
+  return parsed.success ? { details: map(parsed.data) } : { error: parsed.error };
+}
 
 function notificationEvent(
   ctx: Ctx,
@@ -310,10 +324,9 @@ function notificationEvent(
 ): NormalizedEvent {
   const parsed = NotificationItemSchema.safeParse(raw);
   if (!parsed.success) return schemaQuarantine(ctx, key, parsed.error);
-  const known = NOTIFICATION_DETAILS[key];
-  const body = (known?.schema ?? GenericNotificationSchema).safeParse(raw[key]);
-  if (!body.success) return schemaQuarantine(ctx, key, body.error, key);
-  const details = known ? known.details(body.data as never) : idAndStateDetails(body.data as Record<string, unknown>);
+  const mapped = notificationDetails(key, raw[key]);
+  if ('error' in mapped) return schemaQuarantine(ctx, key, mapped.error, key);
+  const { details } = mapped;
   if (standby) details.standby = true;
   const event: NotificationEvent = {
     ...base(ctx, parsed.data.timestamp),

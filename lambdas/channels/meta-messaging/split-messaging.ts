@@ -135,7 +135,8 @@ export function messagingEventId(channel: MessagingChannel, item: unknown): stri
  */
 function changeEventId(channel: MessagingChannel, entryId: string, change: unknown): string {
   const p = EVENT_ID_PREFIX[channel];
-  const fieldName = isRecord(change) && typeof change.field === 'string' ? change.field : 'change';
+  // Bounded: the field name is Meta's text and ends up in a de-duplication id.
+  const fieldName = isRecord(change) && typeof change.field === 'string' ? change.field.slice(0, 40) : 'change';
   return contentId(`${p}:${fieldName}`, { entryId, change });
 }
 

@@ -297,6 +297,10 @@ describe('normalizeMessaging: bad data', () => {
     });
   });
 
+  it('quarantines a notification whose body has the wrong shape', () => {
+    expect(one(from({ optin: 'subscribed' }))).toMatchObject({ kind: 'quarantine', reason: 'schema:messenger.messaging', detail: 'optin: optin:invalid_type' });
+  });
+
   it('quarantines a message that names no customer', () => {
     expect(one({ timestamp: 1, message: { mid: 'orphan', text: 'who?' } })).toMatchObject({ kind: 'quarantine', reason: 'missing_customer', detail: 'message' });
   });
