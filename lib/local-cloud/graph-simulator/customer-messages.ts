@@ -167,7 +167,9 @@ function whatsAppContent(
   }
   if (input.media) {
     const media = ctx.media.register({ mimeType: input.media.mimeType, bytes: Buffer.from(input.media.base64, 'base64') });
-    const inbound: InboundMedia = { kind: mediaKind(media.mimeType), id: media.id, mimeType: media.mimeType, sha256: media.sha256 };
+    // Inbound webhooks carry the digest in base64; the media URL object carries it in hex.
+    const sha256 = Buffer.from(media.sha256, 'hex').toString('base64');
+    const inbound: InboundMedia = { kind: mediaKind(media.mimeType), id: media.id, mimeType: media.mimeType, sha256 };
     if (input.media.caption !== undefined) inbound.caption = input.media.caption;
     if (input.media.filename !== undefined) inbound.filename = input.media.filename;
     return { media: inbound };

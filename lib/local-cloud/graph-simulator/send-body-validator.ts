@@ -5,11 +5,8 @@ import {
   parameterValueInvalidError,
   type GraphErrorResponse,
 } from '#lib/local-cloud/graph-simulator/graph-errors';
-import {
-  buildSendBodySchema,
-  DEFAULT_SPEC_PATH,
-  loadSpecSchemas,
-} from '#lib/local-cloud/graph-simulator/send-body-schema';
+import { DEFAULT_SPEC_PATH } from '#lib/local-cloud/graph-simulator/send-body-schema';
+import { cachedSendBodySchema } from '#lib/local-cloud/graph-simulator/send-body-schema-cache';
 import { findInteractiveProblem } from '#lib/local-cloud/graph-simulator/interactive-rules';
 
 /** Validates a WhatsApp send body and answers, when it is refused, the error Meta would send. */
@@ -17,7 +14,7 @@ export interface SendBodyValidator {
   validate(body: unknown): GraphErrorResponse | undefined;
 }
 
-/** Reading and compiling the 1 MB spec takes a second or two: do it once per process and path. */
+/** Compile once per process and spec. */
 const compiled = new Map<string, Promise<ValidateFunction>>();
 
 export function loadSendBodyValidator(specPath: string = DEFAULT_SPEC_PATH): Promise<SendBodyValidator> {
@@ -37,7 +34,7 @@ export function loadSendBodyValidator(specPath: string = DEFAULT_SPEC_PATH): Pro
 }
 
 async function compileSendBodySchema(specPath: string): Promise<ValidateFunction> {
-  const schema = buildSendBodySchema(await loadSpecSchemas(specPath));
+  const schema = await cachedSendBodySchema(specPath);
   // allErrors lets us choose the most telling error instead of whichever ajv meets first.
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
