@@ -325,7 +325,7 @@ const EXPECTED: Record<string, ConformanceExpectation> = {
         conversationKey: 'ig:17841404645593433:6234380736598057',
         customer: { id: '6234380736598057' },
         occurredAt: '2026-03-21T22:23:35.375Z',
-        eventId: eventIdOf('ig:reaction:', REACTED_MID, ':react:👍:6234380736598057'),
+        eventId: eventIdOf('ig:reaction:', REACTED_MID, ':react:👍:6234380736598057:1774131815375'),
         type: 'reaction',
         reaction: { targetMessageId: igMid(REACTED_MID), emoji: '👍', action: 'react' },
       },

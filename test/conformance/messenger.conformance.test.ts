@@ -351,7 +351,7 @@ const EXPECTED: Record<string, ConformanceExpectation> = {
         ...inbound,
         conversationKey: 'fb:1234567890321:USER_ID',
         occurredAt: '2019-10-30T19:51:38.502Z',
-        eventId: 'fb:reaction:original_message_id:react:😢:USER_ID',
+        eventId: 'fb:reaction:original_message_id:react:😢:USER_ID:1572465098502',
         type: 'reaction',
         reaction: { targetMessageId: 'original_message_id', emoji: '😢', action: 'react' },
       },
@@ -362,7 +362,7 @@ const EXPECTED: Record<string, ConformanceExpectation> = {
       {
         ...inbound,
         conversationKey: 'fb:1234567890321:USER_ID',
-        eventId: 'fb:reaction:original_message_id:unreact::USER_ID',
+        eventId: 'fb:reaction:original_message_id:unreact::USER_ID:1572466511366',
         type: 'reaction',
         reaction: { targetMessageId: 'original_message_id', action: 'unreact' },
       },

@@ -106,7 +106,10 @@ export function messagingEventId(channel: MessagingChannel, item: unknown): stri
       if (mid === undefined) return contentId(`${p}:reaction`, item);
       const action = typeof reaction.action === 'string' ? reaction.action : '';
       const emoji = typeof reaction.emoji === 'string' ? reaction.emoji : typeof reaction.reaction === 'string' ? reaction.reaction : '';
-      return `${p}:reaction:${mid}:${action}:${emoji}:${sender}`;
+      // The timestamp is part of the identity: it is the same on a redelivery, but tells apart
+      // react → unreact → react with the same emoji inside SQS's five-minute deduplication window.
+      const at = idString((item as { timestamp?: unknown }).timestamp) ?? '';
+      return `${p}:reaction:${mid}:${action}:${emoji}:${sender}:${at}`;
     }
     case 'read': {
       const read = sub(item, 'read');

@@ -29,7 +29,7 @@ describe('splitMessagingEntry', () => {
     expect(events.map((e) => [e.kind, e.conversationKey, e.eventId])).toEqual([
       ['messaging', `ig:${ACCOUNT}:900000000000001`, 'ig:msg:ig-mid-batch-0001'],
       ['messaging', `ig:${ACCOUNT}:900000000000002`, 'ig:msg:ig-mid-batch-0002'],
-      ['messaging', `ig:${ACCOUNT}:900000000000001`, 'ig:reaction:ig-mid-echo-0001:react:❤️:900000000000001'],
+      ['messaging', `ig:${ACCOUNT}:900000000000001`, 'ig:reaction:ig-mid-echo-0001:react:❤️:900000000000001:1767225702000'],
       ['messaging', `ig:${ACCOUNT}:900000000000003`, 'ig:read:ig-mid-echo-0003:900000000000003'],
       ['messaging', 'ig:17840000000000009:900000000000001', 'ig:msg:ig-mid-batch-0009'],
     ]);
@@ -80,12 +80,22 @@ describe('splitMessagingEntry', () => {
       'fb:echo:m2',
       'fb:deleted:m3',
       'fb:edit:m4:2',
-      `fb:reaction:m5:unreact::${CUSTOMER}`,
-      `fb:reaction:m5:react:love:${CUSTOMER}`,
+      `fb:reaction:m5:unreact::${CUSTOMER}:1767225600000`,
+      `fb:reaction:m5:react:love:${CUSTOMER}:1767225600000`,
       `fb:read:1767225600000:${CUSTOMER}`,
       `fb:delivery:1767225600001:${CUSTOMER}`,
       'fb:postback:m7',
     ]);
+  });
+
+  it('tells apart react, unreact and react again with the same emoji (same ids, later times)', () => {
+    const at = (timestamp: number, action: string) =>
+      ({ sender: { id: CUSTOMER }, recipient: { id: ACCOUNT }, timestamp, reaction: { mid: 'm9', action, emoji: '👍' } });
+    const items = [at(1767225600000, 'react'), at(1767225601000, 'unreact'), at(1767225602000, 'react')];
+    const ids = splitMessagingEntry('instagram', entryWith(ACCOUNT, items), ctx).map((e) => e.eventId);
+    expect(new Set(ids).size).toBe(3);
+    // A redelivery of the same body gives the same ids.
+    expect(splitMessagingEntry('instagram', entryWith(ACCOUNT, items), ctx).map((e) => e.eventId)).toEqual(ids);
   });
 
   it('keys an echo to the customer, whichever side of the echo names the account', () => {
