@@ -200,7 +200,8 @@ interface MessageSide {
 function messageEvent(scope: Scope, message: WaMessage, side: MessageSide): MessageEvent | QuarantineEvent {
   const content = messageContent(message, side.valueErrors);
   if (!content.ok) {
-    return quarantine(scope.event, `schema:whatsapp.message`, `${messagePath(scope.field)}.${content.missing}: missing for type ${content.missing}`);
+    const detail = `${messagePath(scope.field)}.${content.missing}: missing for type ${content.missing}`;
+    return quarantine(scope.event, schemaReason(scope.field), detail);
   }
   return {
     kind: 'message',
@@ -236,10 +237,10 @@ function messageChange(
     origin,
   };
   if (message.type === 'revoke') {
-    if (!message.revoke) return quarantine(scope.event, 'schema:whatsapp.message', `${messagePath(scope.field)}.revoke: missing`);
+    if (!message.revoke) return quarantine(scope.event, schemaReason(scope.field), `${messagePath(scope.field)}.revoke: missing`);
     return { ...base, kind: 'message_deleted', providerMessageId: message.revoke.original_message_id };
   }
-  if (!message.edit) return quarantine(scope.event, 'schema:whatsapp.message', `${messagePath(scope.field)}.edit: missing`);
+  if (!message.edit) return quarantine(scope.event, schemaReason(scope.field), `${messagePath(scope.field)}.edit: missing`);
   const edited = message.edit.message;
   const media = edited?.image ?? edited?.video ?? edited?.document ?? edited?.audio ?? edited?.sticker;
   // An edited media message changes its caption: that is the new text.
@@ -325,6 +326,10 @@ function notificationEvent(scope: Scope, parts: NotificationParts, topic = `what
     details: parts.details,
     customer: parts.customer,
   });
+}
+
+function schemaReason(field: string): string {
+  return field === 'smb_message_echoes' ? 'schema:whatsapp.echo' : field === 'history' ? 'schema:whatsapp.history' : 'schema:whatsapp.message';
 }
 
 function messagePath(field: string): string {

@@ -219,6 +219,8 @@ export function statusEventId(status: JsonObject): string | undefined {
 /**
  * Canonical customer reference: `id` is the customer part of the conversation key; the other
  * ids and the profile come from the item and, where it is silent, from its matching contact.
+ * In a group the conversation is the group, so `id` is `g.<group_id>` while waId, userId and
+ * name describe the participant who wrote (or received) the message.
  */
 export function customerRef(id: string, who: Party, contact: JsonObject | undefined): CustomerRef {
   const profile = asObject(contact?.profile);
