@@ -1,4 +1,64 @@
-// Placeholder: the handler is being written; it will export `handler`.
-export const handler = async (_event: unknown): Promise<unknown> => {
-  throw new Error('not implemented yet');
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { ENV } from '#lambdas/shared/event-contract';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const deps: AgentDeps = {
+  db: documentClient(),
+  tableName: requireEnv(ENV.tableName),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
 };
+
+/** The queue carries the EventBridge envelope; anything unreadable becomes an invalid detail. */
+function detailOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { detail?: unknown } | null)?.detail;
+  } catch {
+    return undefined;
+  }
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const result = await answerConversation(detailOf(record.body), deps);
+  if ('resumedOutboundId' in result && result.resumedOutboundId) {
+    metrics.addMetric('AgentReplyResumed', MetricUnit.Count, 1);
+  }
+  switch (result.outcome) {
+    case 'invalid':
+      // Poison: retrying cannot fix it. Recorded here and in the metric; the record is consumed.
+      metrics.addMetric('AgentEventInvalid', MetricUnit.Count, 1);
+      logger.error('agent event invalid', { sqsMessageId: record.messageId, issues: result.issues });
+      return;
+    case 'skipped':
+      metrics.addMetric(result.reason === 'window_closed' ? 'AgentWindowClosed' : 'AgentSkipped', MetricUnit.Count, 1);
+      if (result.reason === 'window_closed') logger.info('reply window closed', { sqsMessageId: record.messageId });
+      return;
+    case 'replied':
+      metrics.addMetric('AgentReplied', MetricUnit.Count, 1);
+      metrics.addMetric('AgentMessagesAnswered', MetricUnit.Count, result.answeredCount);
+      logger.info('reply requested', { sqsMessageId: record.messageId, outboundId: result.outboundId, kind: result.kind });
+  }
+}
+
+/**
+ * Agent queue (EventBridge `message.received`) → one reply per burst of customer messages.
+ * Records are processed independently; one that throws comes back alone.
+ */
+async function agent(event: SQSEvent, context: Context) {
+  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+    context,
+    throwOnFullBatchFailure: false,
+  });
+}
+
+export const handler = middy(agent).use(injectLambdaContext(logger)).use(logMetrics(metrics));

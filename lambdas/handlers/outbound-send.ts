@@ -1,4 +1,86 @@
-// Placeholder: the handler is being written; it will export `handler`.
-export const handler = async (_event: unknown): Promise<unknown> => {
-  throw new Error('not implemented yet');
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { createGraphApiClient, GraphApiError } from '#lambdas/adapters/graph-api-client';
+import { accessTokensFromSecret } from '#lambdas/outbound/access-tokens';
+import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { ENV } from '#lambdas/shared/event-contract';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const deps: SendReplyDeps = {
+  db: documentClient(),
+  tableName: requireEnv(ENV.tableName),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  graph: createGraphApiClient({ timeoutMs: Number(optionalEnv('GRAPH_API_TIMEOUT_MS', '10000')) }),
+  accessTokenFor: accessTokensFromSecret(requireEnv(ENV.metaAccessTokensSecretId)),
+  graphConfig: {
+    baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
+    version: optionalEnv(ENV.graphApiVersion, 'v23.0'),
+  },
 };
+
+/** The queue carries the EventBridge envelope; anything unreadable becomes an invalid detail. */
+function detailOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { detail?: unknown } | null)?.detail;
+  } catch {
+    return undefined;
+  }
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  let result: Awaited<ReturnType<typeof sendReply>>;
+  try {
+    result = await sendReply(detailOf(record.body), deps);
+  } catch (err) {
+    // Counted, then rethrown: the record returns to the queue and is retried with the visibility timeout.
+    if (err instanceof GraphApiError) {
+      metrics.addMetric('GraphRetryableError', MetricUnit.Count, 1);
+      logger.warn('graph send will be retried', { sqsMessageId: record.messageId, code: err.code, httpStatus: err.httpStatus, fbtraceId: err.fbtraceId });
+    }
+    throw err;
+  }
+  switch (result.outcome) {
+    case 'invalid':
+      // Poison: retrying cannot fix it. Recorded here and in the metric; the record is consumed.
+      metrics.addMetric('OutboundEventInvalid', MetricUnit.Count, 1);
+      logger.error('reply request invalid', { sqsMessageId: record.messageId, issues: result.issues });
+      return;
+    case 'missing_message':
+      metrics.addMetric('OutboundMessageMissing', MetricUnit.Count, 1);
+      logger.error('reply request names no stored message', { sqsMessageId: record.messageId });
+      return;
+    case 'sent':
+      metrics.addMetric('OutboundSent', MetricUnit.Count, 1);
+      logger.info('reply sent', { sqsMessageId: record.messageId, providerMessageId: result.providerMessageId });
+      return;
+    case 'already_done':
+      metrics.addMetric('OutboundAlreadyDone', MetricUnit.Count, 1);
+      return;
+    case 'outcome_unknown':
+      metrics.addMetric('OutboundOutcomeUnknown', MetricUnit.Count, 1);
+      logger.warn('reply not sent again: outcome of an earlier attempt unknown', { sqsMessageId: record.messageId, reason: result.reason });
+      return;
+    case 'failed':
+      metrics.addMetric('OutboundFailed', MetricUnit.Count, 1);
+      if (result.classification === 'auth') metrics.addMetric('GraphTokenInvalid', MetricUnit.Count, 1);
+      logger.warn('reply refused by the Graph API', { sqsMessageId: record.messageId, errorCode: result.errorCode, classification: result.classification });
+  }
+}
+
+/** Outbound queue (EventBridge `reply.requested`) → Graph API sends, each at most once knowingly. */
+async function outboundSend(event: SQSEvent, context: Context) {
+  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+    context,
+    throwOnFullBatchFailure: false,
+  });
+}
+
+export const handler = middy(outboundSend).use(injectLambdaContext(logger)).use(logMetrics(metrics));

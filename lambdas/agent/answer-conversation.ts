@@ -1,0 +1,279 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { EventPublisher } from '#lambdas/adapters/event-publisher';
+import { composeReply, type ReplyKind } from '#lambdas/agent/compose-reply';
+import type { ReplyLanguage } from '#lambdas/agent/detect-language';
+import { ConversationBusyError } from '#lambdas/agent/errors';
+import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
+import { outboundIdFor } from '#lambdas/agent/outbound-id';
+import { unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
+import type { Channel } from '#lambdas/conversation/model';
+import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
+import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
+import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
+import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
+
+export interface AgentDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  publisher: EventPublisher;
+  /** Retention of the reply items, as for every other operational item. */
+  retentionDays: number;
+  now?: () => Date;
+}
+
+export type AgentSkipReason = 'not_customer_message' | 'no_conversation' | 'not_bot' | 'nothing_to_answer' | 'window_closed';
+
+export type AgentOutcome =
+  | { outcome: 'invalid'; issues: string[] }
+  | { outcome: 'skipped'; reason: AgentSkipReason; resumedOutboundId?: string }
+  | { outcome: 'replied'; outboundId: string; answeredCount: number; kind: ReplyKind; resumedOutboundId?: string };
+
+/** Free-form replies are allowed only within 24 hours of the customer's last message. */
+export const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
+const MAX_ROUNDS = 4;
+
+/**
+ * The Conversation attributes the agent reads and writes. `pendingReplyId`/`pendingReplyThroughSk`
+ * mark a reply that is written but whose request may not be published yet.
+ */
+interface ConversationItem {
+  state?: string;
+  channel: Channel;
+  accountId: string;
+  businessAccountId?: string;
+  customerId: string;
+  answeredThroughSk?: string;
+  pendingReplyId?: string;
+  pendingReplyThroughSk?: string;
+  language?: ReplyLanguage;
+}
+
+/**
+ * `message.received` → at most one reply to everything the customer wrote since the last one.
+ *
+ * A reply goes through three steps, each safe to repeat:
+ *   (a) one transaction writes the reply item (`pending`, keyed by an id derived from the burst)
+ *       and claims the conversation (`pendingReplyId`), on condition that nobody answered or
+ *       claimed since we read it;
+ *   (b) `reply.requested` is published;
+ *   (c) `answeredThroughSk` moves forward and the claim is released.
+ * A wake-up that finds a claim finishes it first (b, c), so a crash between steps delays a reply
+ * but never loses it, and two wake-ups racing over overlapping bursts never both answer the
+ * same messages.
+ */
+export async function answerConversation(detail: unknown, deps: AgentDeps): Promise<AgentOutcome> {
+  const parsed = messageReceivedDetailSchema.safeParse(detail);
+  if (!parsed.success) {
+    return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
+  }
+  const event = parsed.data;
+  if ((event.origin !== undefined && event.origin !== 'customer') || event.standby === true) {
+    return { outcome: 'skipped', reason: 'not_customer_message' };
+  }
+  const key = event.conversationKey;
+  const now = (deps.now ?? (() => new Date()))();
+  let resumed: { resumedOutboundId: string } | Record<string, never> = {};
+
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const conversation = await loadConversation(key, deps);
+    if (!conversation) return { outcome: 'skipped', reason: 'no_conversation', ...resumed };
+
+    if (conversation.pendingReplyId && conversation.pendingReplyThroughSk) {
+      await finishReply(key, conversation, conversation.pendingReplyId, conversation.pendingReplyThroughSk, now, deps);
+      resumed = { resumedOutboundId: conversation.pendingReplyId };
+      continue;
+    }
+    if (conversation.state !== 'bot') return { outcome: 'skipped', reason: 'not_bot', ...resumed };
+
+    const unanswered = unansweredMessages(await messagesSince(key, conversation.answeredThroughSk, deps), conversation.answeredThroughSk);
+    const latest = unanswered.at(-1);
+    if (!latest?.providerMessageId) return { outcome: 'skipped', reason: 'nothing_to_answer', ...resumed };
+    if (now.getTime() - Date.parse(latest.occurredAt) > REPLY_WINDOW_MS) {
+      return { outcome: 'skipped', reason: 'window_closed', ...resumed };
+    }
+
+    const reply = composeReply(
+      unanswered.map((m) => ({ type: m.type ?? 'unsupported', text: m.text, choiceId: m.choiceId, choiceTitle: m.choiceTitle })),
+      conversation.language,
+    );
+    const outboundId = outboundIdFor(key, latest.providerMessageId);
+    const item = replyItem(key, conversation, unanswered, latest, outboundId, reply, now, deps);
+    const claim = await claimReply(key, conversation, item, latest.lsi1sk, deps);
+    if (claim === 'conversation_changed') continue;
+    await finishReply(key, conversation, outboundId, latest.lsi1sk, now, deps);
+    return { outcome: 'replied', outboundId, answeredCount: unanswered.length, kind: reply.kind, ...resumed };
+  }
+  throw new ConversationBusyError(MAX_ROUNDS);
+}
+
+async function loadConversation(key: string, deps: AgentDeps): Promise<ConversationItem | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }),
+  );
+  return out.Item as ConversationItem | undefined;
+}
+
+/**
+ * The conversation's messages after the answered mark, oldest first. The range ends at `MSG$`
+ * (`$` sorts right after `#`) so that status and change items on the same index stay out.
+ */
+async function messagesSince(key: string, answeredThroughSk: string | undefined, deps: AgentDeps): Promise<StoredMessage[]> {
+  const items: StoredMessage[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': answeredThroughSk ?? 'MSG#', ':to': 'MSG$' },
+        ConsistentRead: true,
+        ScanIndexForward: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...((out.Items ?? []) as StoredMessage[]));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+function replyItem(
+  key: string,
+  conversation: ConversationItem,
+  unanswered: StoredMessage[],
+  latest: StoredMessage,
+  outboundId: string,
+  reply: ReturnType<typeof composeReply>,
+  now: Date,
+  deps: AgentDeps,
+): OutboundMessageItem {
+  const at = now.toISOString();
+  const recipientId =
+    conversation.channel === 'whatsapp'
+      ? (latest.customerWaId ?? latest.customerUserId ?? conversation.customerId)
+      : conversation.customerId;
+  return {
+    pk: conversationPk(key),
+    sk: messageSk(outboundId),
+    lsi1sk: messageTimeSk(at, outboundId),
+    entity: 'Message',
+    messageId: outboundId,
+    conversationKey: key,
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+    ...(conversation.businessAccountId ? { businessAccountId: conversation.businessAccountId } : {}),
+    customerId: conversation.customerId,
+    recipientId,
+    direction: 'outbound',
+    origin: 'agent',
+    type: reply.options ? 'interactive' : 'text',
+    text: reply.text,
+    ...(reply.options ? { replyOptions: reply.options } : {}),
+    ...(reply.optionsLabel ? { optionsLabel: reply.optionsLabel } : {}),
+    language: reply.language,
+    replyKind: reply.kind,
+    replyToMessageIds: unanswered.map((m) => m.providerMessageId).filter((id): id is string => id !== undefined),
+    status: 'pending',
+    occurredAt: at,
+    createdAt: at,
+    expiresAt: expiresAt(at, deps.retentionDays),
+  };
+}
+
+/** Step (a). The conversation condition is what keeps two wake-ups from answering the same messages. */
+async function claimReply(
+  key: string,
+  conversation: ConversationItem,
+  item: OutboundMessageItem,
+  throughSk: string,
+  deps: AgentDeps,
+): Promise<'claimed' | 'reply_exists' | 'conversation_changed'> {
+  const seen = conversation.answeredThroughSk;
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Update: {
+              TableName: deps.tableName,
+              Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
+              UpdateExpression: 'SET pendingReplyId = :id, pendingReplyThroughSk = :through, #language = :language',
+              ConditionExpression:
+                '#state = :bot AND attribute_not_exists(pendingReplyId) AND ' +
+                (seen === undefined ? 'attribute_not_exists(answeredThroughSk)' : 'answeredThroughSk = :seen'),
+              ExpressionAttributeNames: { '#state': 'state', '#language': 'language' },
+              ExpressionAttributeValues: {
+                ':id': item.messageId,
+                ':through': throughSk,
+                ':language': item.language,
+                ':bot': 'bot',
+                ...(seen === undefined ? {} : { ':seen': seen }),
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return 'claimed';
+  } catch (err) {
+    if (!cancelledOnlyByConditions(err)) throw err;
+    const [replyCode, conversationCode] = cancellationCodes(err);
+    if (conversationCode === 'ConditionalCheckFailed') return 'conversation_changed';
+    if (replyCode === 'ConditionalCheckFailed') return 'reply_exists';
+    throw err;
+  }
+}
+
+/** Steps (b) and (c); repeating them is harmless because the sender is idempotent per outbound id. */
+async function finishReply(
+  key: string,
+  conversation: ConversationItem,
+  outboundId: string,
+  throughSk: string,
+  now: Date,
+  deps: AgentDeps,
+): Promise<void> {
+  await deps.publisher.publish([
+    replyRequestedEvent(EVENT_SOURCE.agent, {
+      conversationKey: key,
+      outboundId,
+      channel: conversation.channel,
+      accountId: conversation.accountId,
+    }),
+  ]);
+  const conversationKeyAttrs = { pk: conversationPk(key), sk: CONVERSATION_SK };
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: conversationKeyAttrs,
+        UpdateExpression:
+          'SET answeredThroughSk = :through, lastAgentReplyAt = :now REMOVE pendingReplyId, pendingReplyThroughSk',
+        ConditionExpression:
+          '(attribute_not_exists(pendingReplyId) OR pendingReplyId = :id) AND ' +
+          '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
+        ExpressionAttributeValues: { ':id': outboundId, ':through': throughSk, ':now': now.toISOString() },
+      }),
+    );
+    return;
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  // Someone else finished it, or the mark is already past it: only make sure our claim is gone.
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: conversationKeyAttrs,
+        UpdateExpression: 'REMOVE pendingReplyId, pendingReplyThroughSk',
+        ConditionExpression: 'pendingReplyId = :id',
+        ExpressionAttributeValues: { ':id': outboundId },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}

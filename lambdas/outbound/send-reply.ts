@@ -1,0 +1,272 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { EventPublisher } from '#lambdas/adapters/event-publisher';
+import { GraphApiError, type GraphApiClient } from '#lambdas/adapters/graph-api-client';
+import { conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
+import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
+import { buildGraphRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
+import { outboundMessageSchema, type OutboundMessage } from '#lambdas/outbound/outbound-message';
+import { parseSendResponse, UnexpectedSendResponseError, type SendAccepted } from '#lambdas/outbound/parse-send-response';
+import { replyRequestedDetailSchema, type ReplyRequestedDetail } from '#lambdas/outbound/reply-requested';
+import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { messageStatusChangedEvent } from '#lambdas/status/message-status-changed';
+import { STATUS_RANK } from '#lambdas/status/status-rank';
+
+export interface SendReplyDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  publisher: EventPublisher;
+  graph: GraphApiClient;
+  accessTokenFor: AccessTokenFor;
+  graphConfig: GraphConfig;
+  now?: () => Date;
+}
+
+export type SendOutcome =
+  | { outcome: 'invalid'; issues: string[] }
+  | { outcome: 'missing_message' }
+  | { outcome: 'sent'; providerMessageId: string }
+  | { outcome: 'already_done'; status: string }
+  /**
+   * The message is `sending`: another attempt is in flight, or one died between the Graph call
+   * and recording its result. Meta may have sent it, so it is not sent again.
+   */
+  | { outcome: 'outcome_unknown'; reason: 'in_flight_or_interrupted' | 'unexpected_response' }
+  | { outcome: 'failed'; classification: 'permanent' | 'auth'; errorCode?: number };
+
+const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'played', 'failed']);
+
+/**
+ * `reply.requested` → one Graph API send. The item moves `pending → sending` by a conditional
+ * update before the call, so of any number of concurrent or repeated deliveries exactly one
+ * calls Meta; afterwards it becomes `sent` (with the provider id receipts will name), goes back
+ * to `pending` on a retryable error (and the record is retried), or becomes `failed`.
+ */
+export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<SendOutcome> {
+  const parsed = replyRequestedDetailSchema.safeParse(detail);
+  if (!parsed.success) return invalid(parsed.error.issues);
+  const request = parsed.data;
+  const now = () => (deps.now ?? (() => new Date()))().toISOString();
+
+  const stored = await loadMessage(request, deps);
+  if (!stored) return { outcome: 'missing_message' };
+  const item = outboundMessageSchema.safeParse(stored);
+  if (!item.success) return invalid(item.error.issues, 'item');
+  let message = item.data;
+  if (message.status !== 'pending') return settled(request, message, now(), deps);
+
+  // Everything that can fail without touching Meta happens before the claim, so such a failure
+  // leaves the message `pending` for the retry.
+  const accessToken = await deps.accessTokenFor(message.accountId);
+  const graphRequest = buildGraphRequest(message, deps.graphConfig);
+
+  const claimedAt = now();
+  if (!(await claim(request, claimedAt, deps))) {
+    const current = await loadMessage(request, deps);
+    if (!current) return { outcome: 'missing_message' };
+    message = outboundMessageSchema.parse(current);
+    return settled(request, message, now(), deps);
+  }
+
+  let accepted: SendAccepted;
+  try {
+    accepted = parseSendResponse(message.channel, await deps.graph.post(graphRequest, accessToken));
+  } catch (err) {
+    if (err instanceof UnexpectedSendResponseError) {
+      await noteOutcomeUnknown(request, now(), deps);
+      return { outcome: 'outcome_unknown', reason: 'unexpected_response' };
+    }
+    if (!(err instanceof GraphApiError)) throw err;
+    if (err.classification === 'retryable') {
+      await release(request, err, now(), deps);
+      throw err;
+    }
+    const failedAt = now();
+    await markFailed(request, err, failedAt, deps);
+    await announceFailure(request, message, err.code, failedAt, deps);
+    return { outcome: 'failed', classification: err.classification, ...(err.code !== undefined ? { errorCode: err.code } : {}) };
+  }
+  await recordSent(request, message, accepted, now(), deps);
+  return { outcome: 'sent', providerMessageId: accepted.providerMessageId };
+}
+
+function invalid(issues: Array<{ path: PropertyKey[]; code: string }>, prefix?: string): SendOutcome {
+  return {
+    outcome: 'invalid',
+    issues: issues.map((i) => `${[...(prefix ? [prefix] : []), ...i.path.map(String)].join('.')}: ${i.code}`),
+  };
+}
+
+function messageKey(request: ReplyRequestedDetail) {
+  return { pk: conversationPk(request.conversationKey), sk: messageSk(request.outboundId) };
+}
+
+async function loadMessage(request: ReplyRequestedDetail, deps: SendReplyDeps): Promise<Record<string, unknown> | undefined> {
+  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: messageKey(request), ConsistentRead: true }));
+  return out.Item;
+}
+
+/** A message past `pending` is someone else's business; only a failure not yet announced is finished here. */
+async function settled(request: ReplyRequestedDetail, message: OutboundMessage, at: string, deps: SendReplyDeps): Promise<SendOutcome> {
+  if (message.status === 'sending') return { outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' };
+  if (message.status === 'failed' && !message.failureAnnouncedAt) {
+    await announceFailure(request, message, message.errorCode, message.failedAt ?? at, deps);
+  }
+  return DONE_STATUSES.has(message.status)
+    ? { outcome: 'already_done', status: message.status }
+    : { outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' };
+}
+
+async function claim(request: ReplyRequestedDetail, at: string, deps: SendReplyDeps): Promise<boolean> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: messageKey(request),
+        UpdateExpression: 'SET #status = :sending, sendingAt = :at ADD attempts :one',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':at': at, ':one': 1 },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
+/** Back to `pending` so that the queue's retry may claim it again. */
+async function release(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: messageKey(request),
+      UpdateExpression: 'SET #status = :pending, lastErrorAt = :at, lastErrorCode = :code',
+      ConditionExpression: '#status = :sending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':at': at, ':code': err.code ?? err.httpStatus ?? null },
+    }),
+  );
+}
+
+async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: messageKey(request),
+      UpdateExpression:
+        'SET #status = :failed, statusRank = :rank, failedAt = :at, statusUpdatedAt = :at, errorCode = :code, ' +
+        'errorTitle = :title, errorClassification = :classification' +
+        (err.details ? ', errorDetails = :details' : ''),
+      ConditionExpression: '#status = :sending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':failed': 'failed',
+        ':sending': 'sending',
+        ':rank': STATUS_RANK.failed,
+        ':at': at,
+        ':code': err.code ?? err.httpStatus ?? null,
+        ':title': err.message,
+        ':classification': err.classification,
+        ...(err.details ? { ':details': err.details } : {}),
+      },
+    }),
+  );
+}
+
+/** Published after the failure is stored and marked once published, so it is announced at least once. */
+async function announceFailure(
+  request: ReplyRequestedDetail,
+  message: OutboundMessage,
+  errorCode: number | undefined,
+  failedAt: string,
+  deps: SendReplyDeps,
+): Promise<void> {
+  await deps.publisher.publish([
+    messageStatusChangedEvent(EVENT_SOURCE.outbound, {
+      conversationKey: request.conversationKey,
+      messageId: request.outboundId,
+      channel: message.channel,
+      accountId: message.accountId,
+      status: 'failed',
+      occurredAt: failedAt,
+      ...(errorCode !== undefined ? { errorCode } : {}),
+    }),
+  ]);
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: messageKey(request),
+      UpdateExpression: 'SET failureAnnouncedAt = :at',
+      ExpressionAttributeValues: { ':at': failedAt },
+    }),
+  );
+}
+
+async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, deps: SendReplyDeps): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: messageKey(request),
+      UpdateExpression: 'SET sendOutcomeUnknownAt = :at',
+      ConditionExpression: '#status = :sending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':at': at, ':sending': 'sending' },
+    }),
+  );
+}
+
+/**
+ * The message becomes `sent` and its provider id starts pointing at it, in one transaction, so
+ * a receipt either finds a sent message or nothing (and retries). The pointer is written without
+ * a condition: the provider id is Meta's answer to this very send, and if the echo of this message
+ * got there first, the pointer should lead to our item, which carries the status history.
+ */
+async function recordSent(
+  request: ReplyRequestedDetail,
+  message: OutboundMessage,
+  accepted: SendAccepted,
+  at: string,
+  deps: SendReplyDeps,
+): Promise<void> {
+  await deps.db.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: deps.tableName,
+            Key: messageKey(request),
+            UpdateExpression:
+              'SET #status = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = if_not_exists(sentAt, :at), ' +
+              'statusUpdatedAt = :at' +
+              (accepted.recipientWaId ? ', recipientWaId = :waId' : ''),
+            ConditionExpression: '#status = :sending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':sent': 'sent',
+              ':sending': 'sending',
+              ':rank': STATUS_RANK.sent,
+              ':pmid': accepted.providerMessageId,
+              ':at': at,
+              ...(accepted.recipientWaId ? { ':waId': accepted.recipientWaId } : {}),
+            },
+          },
+        },
+        {
+          Put: {
+            TableName: deps.tableName,
+            Item: {
+              pk: providerIdPk(accepted.providerMessageId),
+              sk: PROVIDER_ID_SK,
+              entity: 'ProviderMessageId',
+              conversationKey: request.conversationKey,
+              messageSk: message.sk,
+              ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
+            },
+          },
+        },
+      ],
+    }),
+  );
+}

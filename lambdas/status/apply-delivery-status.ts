@@ -1,0 +1,279 @@
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
+import { conversationPk, PROVIDER_ID_SK, providerIdPk, statusSk } from '#lambdas/conversation/table-keys';
+import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { MessageNotYetKnownError } from '#lambdas/status/errors';
+import { isAnnouncedStatus, messageStatusChangedEvent } from '#lambdas/status/message-status-changed';
+import { isTrackedStatus, STATUS_RANK, STATUS_TIME_ATTRIBUTE, type TrackedStatus } from '#lambdas/status/status-rank';
+import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
+
+export interface StatusDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  publisher: EventPublisher;
+}
+
+export interface DeliveryAttempt {
+  /** SQS ApproximateReceiveCount of the record carrying the event. */
+  receiveCount: number;
+}
+
+/** Receives during which an unknown provider id is retried before the receipt is given up. */
+export const UNKNOWN_MESSAGE_RECEIVES = 3;
+
+export type StatusOutcome =
+  | { outcome: 'invalid'; issues: string[] }
+  | { outcome: 'ignored'; reason: 'status_not_tracked' | 'no_message_reference' }
+  | {
+      outcome: 'applied';
+      /** Messages whose current status moved forward (an event was published for those that matter). */
+      advanced: number;
+      /** Messages that only gained the timestamp: the status was already at or past this one. */
+      recorded: number;
+      /** Provider ids no message answers to, given up after the retries. */
+      unknownMessageIds: string[];
+    };
+
+interface MessageRef {
+  conversationKey: string;
+  messageSk: string;
+}
+
+interface StatusChange {
+  status: TrackedStatus;
+  at: string;
+  eventId: string;
+  errorCode?: number;
+  errorTitle?: string;
+}
+
+type ApplyResult =
+  | { result: 'advanced'; item: Record<string, unknown> }
+  | { result: 'recorded' }
+  | { result: 'missing' };
+
+/**
+ * `message.status_received` → the Message item's current status and per-status timestamps.
+ *
+ * The event is a wake-up call: the message is found through its provider id (or, for
+ * Messenger/Instagram watermark receipts, through the conversation's time index), and every write
+ * is conditional, so a duplicated, late or reordered receipt leaves the item as if all receipts
+ * had arrived once and in order.
+ */
+export async function applyDeliveryStatus(
+  detail: unknown,
+  deps: StatusDeps,
+  attempt: DeliveryAttempt = { receiveCount: 1 },
+): Promise<StatusOutcome> {
+  const parsed = statusReceivedDetailSchema.safeParse(detail);
+  if (!parsed.success) {
+    return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
+  }
+  const event = parsed.data;
+  if (!isTrackedStatus(event.status)) return { outcome: 'ignored', reason: 'status_not_tracked' };
+
+  const providerIds = [...new Set([...(event.providerMessageIds ?? []), ...(event.providerMessageId ? [event.providerMessageId] : [])])];
+  if (providerIds.length === 0 && !event.watermark) return { outcome: 'ignored', reason: 'no_message_reference' };
+
+  const change: StatusChange = { status: event.status, at: event.occurredAt, eventId: event.eventId };
+  const announce: Array<{ ref: MessageRef; event: DomainEvent }> = [];
+  let advanced = 0;
+  let recorded = 0;
+  const unknown: string[] = [];
+
+  const applyAt = async (ref: MessageRef, providerMessageId: string | undefined) => {
+    const outcome = await applyToMessage(ref, await withErrorDetails(change, event, ref, providerMessageId, deps), deps);
+    if (outcome.result === 'advanced') {
+      advanced++;
+      if (isAnnouncedStatus(change.status)) {
+        announce.push({
+          ref,
+          event: messageStatusChangedEvent(EVENT_SOURCE.status, {
+            conversationKey: ref.conversationKey,
+            messageId: ref.messageSk.replace(/^MSG#/, ''),
+            providerMessageId: providerMessageId ?? (outcome.item.providerMessageId as string | undefined),
+            channel: event.channel,
+            accountId: event.accountId,
+            status: change.status,
+            occurredAt: change.at,
+            ...(event.errorCodes?.[0] !== undefined ? { errorCode: event.errorCodes[0] } : {}),
+          }),
+        });
+      }
+    } else if (outcome.result === 'recorded') {
+      recorded++;
+    }
+    return outcome.result;
+  };
+
+  if (providerIds.length > 0) {
+    for (const providerMessageId of providerIds) {
+      const ref = await findMessage(providerMessageId, deps);
+      if (!ref || (await applyAt(ref, providerMessageId)) === 'missing') unknown.push(providerMessageId);
+    }
+  } else {
+    for (const ref of await messagesUpToWatermark(event, change.status, deps)) await applyAt(ref, undefined);
+  }
+
+  // Publish what did advance before deciding about the unknown ids, then mark it announced: a
+  // redelivery of the same receipt republishes only what was advanced and never announced.
+  if (announce.length > 0) {
+    await deps.publisher.publish(announce.map((a) => a.event));
+    for (const { ref } of announce) await markAnnounced(ref, change.eventId, deps);
+  }
+  if (unknown.length > 0 && attempt.receiveCount <= UNKNOWN_MESSAGE_RECEIVES) {
+    throw new MessageNotYetKnownError(unknown, attempt.receiveCount);
+  }
+  return { outcome: 'applied', advanced, recorded, unknownMessageIds: unknown };
+}
+
+async function findMessage(providerMessageId: string, deps: StatusDeps): Promise<MessageRef | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: { pk: providerIdPk(providerMessageId), sk: PROVIDER_ID_SK },
+      ConsistentRead: true,
+    }),
+  );
+  const item = out.Item as Partial<MessageRef> | undefined;
+  return item?.conversationKey && item.messageSk ? { conversationKey: item.conversationKey, messageSk: item.messageSk } : undefined;
+}
+
+/**
+ * Messenger/Instagram receipts may carry only a watermark: every business message sent before it
+ * is delivered (or read). `lsi1sk` is `MSG#<occurredAt>#<id>`, and `$` sorts right after `#`, so
+ * the range ends exactly after the last message at the watermark's instant.
+ */
+async function messagesUpToWatermark(event: StatusReceivedDetail, status: TrackedStatus, deps: StatusDeps): Promise<MessageRef[]> {
+  const refs: MessageRef[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
+        // Only messages that reached Meta (they have a provider id) and lack this status's time,
+        // or that this very receipt advanced on a delivery that died before publishing.
+        FilterExpression:
+          'direction = :outbound AND attribute_exists(providerMessageId) AND (attribute_not_exists(#at) OR statusEventId = :eventId)',
+        ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[status] },
+        ExpressionAttributeValues: {
+          ':pk': conversationPk(event.conversationKey),
+          ':from': 'MSG#',
+          ':to': `MSG#${event.watermark}$`,
+          ':outbound': 'outbound',
+          ':eventId': event.eventId,
+        },
+        ProjectionExpression: 'sk',
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.Items ?? []) refs.push({ conversationKey: event.conversationKey, messageSk: item.sk as string });
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return refs;
+}
+
+/** The event carries only error codes; the title Meta sent sits on the StatusChange item the normalizer wrote. */
+async function withErrorDetails(
+  change: StatusChange,
+  event: StatusReceivedDetail,
+  ref: MessageRef,
+  providerMessageId: string | undefined,
+  deps: StatusDeps,
+): Promise<StatusChange> {
+  if (change.status !== 'failed') return change;
+  const errorCode = event.errorCodes?.[0];
+  let errorTitle: string | undefined;
+  if (providerMessageId) {
+    const out = await deps.db.send(
+      new GetCommand({
+        TableName: deps.tableName,
+        Key: { pk: conversationPk(ref.conversationKey), sk: statusSk(providerMessageId, 'failed') },
+        ConsistentRead: true,
+      }),
+    );
+    errorTitle = out.Item?.errorTitle as string | undefined;
+  }
+  return { ...change, ...(errorCode !== undefined ? { errorCode } : {}), ...(errorTitle ? { errorTitle } : {}) };
+}
+
+/**
+ * Two conditional writes, cheapest first. The first moves the status forward and stamps the
+ * time; if the message is already at or past this status, the second only stamps the time
+ * (once: `if_not_exists`), so a late `delivered` still records when delivery happened.
+ */
+async function applyToMessage(ref: MessageRef, change: StatusChange, deps: StatusDeps): Promise<ApplyResult> {
+  const key = { pk: conversationPk(ref.conversationKey), sk: ref.messageSk };
+  const rank = STATUS_RANK[change.status];
+  const errorSet = [
+    ...(change.errorCode !== undefined ? ['errorCode = if_not_exists(errorCode, :code)'] : []),
+    ...(change.errorTitle !== undefined ? ['errorTitle = if_not_exists(errorTitle, :title)'] : []),
+  ];
+  const errorValues = {
+    ...(change.errorCode !== undefined ? { ':code': change.errorCode } : {}),
+    ...(change.errorTitle !== undefined ? { ':title': change.errorTitle } : {}),
+  };
+  try {
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: key,
+        UpdateExpression: [
+          'SET #at = if_not_exists(#at, :at), #status = :status, statusRank = :rank, statusUpdatedAt = :at, statusEventId = :eventId',
+          ...errorSet,
+        ].join(', '),
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+        ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status], '#status': 'status' },
+        ExpressionAttributeValues: { ':at': change.at, ':status': change.status, ':rank': rank, ':eventId': change.eventId, ...errorValues },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { result: 'advanced', item: out.Attributes ?? {} };
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+  try {
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: key,
+        UpdateExpression: ['SET #at = if_not_exists(#at, :at)', ...errorSet].join(', '),
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status] },
+        ExpressionAttributeValues: { ':at': change.at, ...errorValues },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const item = out.Attributes ?? {};
+    // This very event advanced the message on an earlier delivery that died before its
+    // announcement was published: report it as advanced again so the event is not lost.
+    if (item.statusEventId === change.eventId && item.statusRank === rank && item.statusAnnouncedEventId !== change.eventId) {
+      return { result: 'advanced', item };
+    }
+    return { result: 'recorded' };
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return { result: 'missing' };
+    throw err;
+  }
+}
+
+async function markAnnounced(ref: MessageRef, eventId: string, deps: StatusDeps): Promise<void> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: conversationPk(ref.conversationKey), sk: ref.messageSk },
+        UpdateExpression: 'SET statusAnnouncedEventId = :eventId',
+        ConditionExpression: 'statusEventId = :eventId',
+        ExpressionAttributeValues: { ':eventId': eventId },
+      }),
+    );
+  } catch (err) {
+    // A later receipt already moved the status on; its own announcement supersedes this one.
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
