@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { readConformanceJson } from '#test/helpers/conformance';
-import { CUSTOMER_WA_ID, customerSays, graphPost, ManualClock, shapeOf, simGet, WA_PATH, waText } from './sim-test-kit';
+import { CUSTOMER_WA_ID, customerSays, graphPost, ManualClock, shapeOf, simGet, WA_PATH, waText, jsonOf } from './sim-test-kit';
 
 describe('Graph simulator: control API and media', () => {
   let sim: GraphSimulator;
@@ -24,7 +24,7 @@ describe('Graph simulator: control API and media', () => {
     clock.advance(10);
     await fetch(`${sim.url}/v23.0/nothing-here?access_token=t`);
 
-    const outbox = await (await fetch(`${sim.url}/_sim/outbox`)).json();
+    const outbox = await jsonOf(await fetch(`${sim.url}/_sim/outbox`));
 
     expect(outbox).toEqual([
       expect.objectContaining({ method: 'POST', path: WA_PATH, body: waText('first'), status: 200, response: accepted.json }),
@@ -43,8 +43,8 @@ describe('Graph simulator: control API and media', () => {
     await graphPost(sim, WA_PATH, waText('to someone else', '15550001234'));
     await graphPost(sim, WA_PATH, { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.x' });
 
-    const all = await (await fetch(`${sim.url}/_sim/conversations/whatsapp/${CUSTOMER_WA_ID}/messages`)).json();
-    const recent = await (await fetch(`${sim.url}/_sim/conversations/whatsapp/${CUSTOMER_WA_ID}/messages?after=${cutoff}`)).json();
+    const all = await jsonOf(await fetch(`${sim.url}/_sim/conversations/whatsapp/${CUSTOMER_WA_ID}/messages`));
+    const recent = await jsonOf(await fetch(`${sim.url}/_sim/conversations/whatsapp/${CUSTOMER_WA_ID}/messages?after=${cutoff}`));
     const badTime = await fetch(`${sim.url}/_sim/conversations/whatsapp/${CUSTOMER_WA_ID}/messages?after=yesterday`);
 
     expect(all.map((m: { body: { text: { body: string } } }) => m.body.text.body)).toEqual(['old', 'new']);
@@ -61,9 +61,9 @@ describe('Graph simulator: control API and media', () => {
     await graphPost(sim, WA_PATH, waText('hello'));
     const reset = await fetch(`${sim.url}/_sim/reset`, { method: 'POST' });
 
-    expect(await reset.json()).toEqual({ success: true });
-    expect(await (await fetch(`${sim.url}/_sim/outbox`)).json()).toEqual([]);
-    expect(await (await fetch(`${sim.url}/_sim/webhooks`)).json()).toEqual([]);
+    expect(await jsonOf(reset)).toEqual({ success: true });
+    expect(await jsonOf(await fetch(`${sim.url}/_sim/outbox`))).toEqual([]);
+    expect(await jsonOf(await fetch(`${sim.url}/_sim/webhooks`))).toEqual([]);
   });
 
   it('waits for pending statuses on GET /_sim/idle', async () => {
@@ -100,7 +100,7 @@ describe('Graph simulator: control API and media', () => {
       method: 'POST',
       body: JSON.stringify({ mimeType: 'application/pdf', base64: Buffer.from('%PDF').toString('base64') }),
     });
-    const { id } = await registered.json();
+    const { id } = await jsonOf(registered);
     const lookup = await simGet(sim, `/v23.0/${id}`);
 
     expect(lookup.json.mime_type).toBe('application/pdf');

@@ -16,6 +16,7 @@ import {
   shapeOf,
   WA_PATH,
   withoutKeys,
+  jsonOf,
 } from './sim-test-kit';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
@@ -133,7 +134,7 @@ describe('Graph simulator: playing the customer', () => {
     const image = body.entry[0].changes[0].value.messages[0].image;
     expect(shapeOf(body)).toEqual(shapeOf(readConformanceJson('whatsapp', 'bindambc-image.json')));
     const lookup = await fetch(`${sim.url}/v23.0/${image.id}`, { headers: { authorization: 'Bearer t' } });
-    const media = await lookup.json();
+    const media = await jsonOf(lookup);
     const download = await fetch(media.url, { headers: { authorization: 'Bearer t' } });
     expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
     expect(Buffer.from(image.sha256, 'base64').toString('hex')).toBe(media.sha256);

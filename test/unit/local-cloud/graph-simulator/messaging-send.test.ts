@@ -7,7 +7,7 @@ import {
   type GraphSimulator,
 } from '#lib/local-cloud/graph-simulator/index';
 import { readConformanceJson } from '#test/helpers/conformance';
-import { APP_SECRET, customerSays, FAST_STATUSES, graphPost, ManualClock, shapeOf, withoutKeys } from './sim-test-kit';
+import { APP_SECRET, customerSays, FAST_STATUSES, graphPost, ManualClock, shapeOf, withoutKeys, jsonOf } from './sim-test-kit';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 const PSID = LOCAL_CUSTOMER_IDS.messenger;
@@ -164,8 +164,8 @@ describe('Graph simulator: Instagram and Messenger Send API', () => {
     const profile = await fetch(`${sim.url}/v23.0/${PSID}?fields=first_name,last_name&access_token=t`);
     const unknown = await fetch(`${sim.url}/v23.0/123?access_token=t`);
 
-    expect(await profile.json()).toEqual({ first_name: 'Ana', last_name: 'Lima', id: PSID });
+    expect(await jsonOf(profile)).toEqual({ first_name: 'Ana', last_name: 'Lima', id: PSID });
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect((await jsonOf(unknown)).error).toMatchObject({ code: 100, error_subcode: 33 });
   });
 });

@@ -77,3 +77,8 @@ export function withoutKeys(value: unknown, keys: string[]): unknown {
   }
   return value;
 }
+
+/** The JSON body of a response, untyped: tests assert on its shape. */
+export async function jsonOf(response: Response): Promise<any> {
+  return response.json();
+}
