@@ -57,7 +57,7 @@ export class Normalize extends Construct {
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.claimCheckBucket.arnForObjects('*')] }),
     );
     Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
       reason:
         'The normalizer reads claim-check bodies by keys it learns from queue messages; GetObject only, in this one bucket.',
     });

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { SqsEventSource, type SqsEventSourceProps } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -106,17 +106,18 @@ export class SupportFunction extends Construct {
         // The SDK the handlers were tested with ships in the bundle, not whatever the runtime carries.
         bundleAwsSDK: true,
         tsconfig: `${PROJECT_ROOT}tsconfig.json`,
+        logLevel: LogLevel.WARNING,
       },
     });
     setLogicalId(this.function, props.logicalId);
 
     Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
+      id: 'AwsSolutions::AwsSolutions-L1',
       reason:
         'The project pins Node.js 22 (the runtime its handlers and local cloud are tested on); moving to a newer runtime is a deliberate upgrade, not a drift.',
     });
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
         'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions, so CDK grants them on "*" for active tracing.',
     });

@@ -1,0 +1,160 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { environmentOf, resourceOfType, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
+
+interface Consumer {
+  readonly name: 'Agent' | 'OutboundSend' | 'StatusTracking';
+  readonly sources: string[];
+  readonly detailTypes: string[];
+}
+
+const CONSUMERS: readonly Consumer[] = [
+  { name: 'Agent', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.messageReceived] },
+  {
+    name: 'OutboundSend',
+    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent],
+    detailTypes: [DETAIL_TYPE.replyRequested],
+  },
+  { name: 'StatusTracking', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.statusReceived] },
+];
+
+describe('event bus and consumers', () => {
+  let synth: SynthesizedStack;
+  beforeAll(() => {
+    synth = synthesizeStack({ stage: 'dev' });
+  });
+
+  it('has one custom bus with an archive of everything published on it', () => {
+    synth.template.resourceCountIs('AWS::Events::EventBus', 1);
+    expect(resourceOfType(synth.json, 'EventBus', 'AWS::Events::EventBus').Properties).toMatchObject({
+      Name: 'Omnichannel-dev-events',
+    });
+    const archive = resourceOfType(synth.json, 'EventArchive', 'AWS::Events::Archive');
+    expect(archive.Properties).toMatchObject({
+      SourceArn: { 'Fn::GetAtt': ['EventBus', 'Arn'] },
+      RetentionDays: 30,
+      EventPattern: { account: [{ Ref: 'AWS::AccountId' }] },
+    });
+  });
+
+  it('has exactly one rule per consumer, all on the custom bus', () => {
+    const rules = synth.template.findResources('AWS::Events::Rule');
+    expect(Object.keys(rules).sort()).toEqual(['AgentRule', 'OutboundSendRule', 'StatusTrackingRule']);
+    for (const rule of Object.values(rules)) {
+      expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
+    }
+  });
+
+  describe.each(CONSUMERS)('$name', ({ name, sources, detailTypes }) => {
+    it('matches its events by source and detail-type from the shared contract', () => {
+      const rule = resourceOfType(synth.json, `${name}Rule`, 'AWS::Events::Rule');
+      expect(rule.Properties?.['EventPattern']).toEqual({ source: sources, 'detail-type': detailTypes });
+    });
+
+    it('delivers to its queue with a retry policy and a dead-letter queue', () => {
+      const rule = resourceOfType(synth.json, `${name}Rule`, 'AWS::Events::Rule');
+      const targets = rule.Properties?.['Targets'] as Array<Record<string, unknown>>;
+      expect(targets).toHaveLength(1);
+      expect(targets[0]).toMatchObject({
+        Arn: { 'Fn::GetAtt': [`${name}Queue`, 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [`${name}DeadLetterQueue`, 'Arn'] } },
+        RetryPolicy: { MaximumEventAgeInSeconds: expect.any(Number), MaximumRetryAttempts: expect.any(Number) },
+      });
+    });
+
+    it('lets only its rule send to its queue and its dead-letter queue', () => {
+      for (const queueId of [`${name}Queue`, `${name}DeadLetterQueue`]) {
+        const policies = synth.template.findResources('AWS::SQS::QueuePolicy', {
+          Properties: { Queues: [{ Ref: queueId }] },
+        });
+        const statements = Object.values(policies).flatMap(
+          (policy) => policy['Properties']['PolicyDocument']['Statement'] as Array<Record<string, unknown>>,
+        );
+        const allows = statements.filter((statement) => statement['Effect'] === 'Allow');
+        expect(allows.length).toBeGreaterThan(0);
+        for (const allow of allows) {
+          expect(allow['Principal']).toEqual({ Service: 'events.amazonaws.com' });
+          expect(allow['Condition']).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [`${name}Rule`, 'Arn'] } } });
+        }
+      }
+    });
+
+    it('buffers in an encrypted standard queue with a five-receive dead-letter queue', () => {
+      const queue = resourceOfType(synth.json, `${name}Queue`, 'AWS::SQS::Queue');
+      expect(queue.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [`${name}DeadLetterQueue`, 'Arn'] }, maxReceiveCount: 5 },
+      });
+      expect(queue.Properties).not.toHaveProperty('FifoQueue');
+      const fn = resourceOfType(synth.json, `${name}Function`, 'AWS::Lambda::Function');
+      expect(queue.Properties?.['VisibilityTimeout']).toBeGreaterThanOrEqual(6 * (fn.Properties?.['Timeout'] as number));
+      const dlq = resourceOfType(synth.json, `${name}DeadLetterQueue`, 'AWS::SQS::Queue');
+      expect(dlq.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    });
+
+    it('feeds its function with partial batch failures', () => {
+      const mapping = resourceOfType(synth.json, `${name}FunctionEventSourceMapping`, 'AWS::Lambda::EventSourceMapping');
+      expect(mapping.Properties).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': [`${name}Queue`, 'Arn'] },
+        FunctionName: { Ref: `${name}Function` },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      const batchSize = mapping.Properties?.['BatchSize'] as number;
+      expect(batchSize).toBeGreaterThanOrEqual(1);
+      expect(batchSize).toBeLessThanOrEqual(10);
+    });
+
+    it('is told the table and the bus', () => {
+      const env = environmentOf(synth.json, `${name}Function`);
+      expect(env[ENV.tableName]).toEqual({ Ref: 'Table' });
+      expect(env[ENV.eventBusName]).toEqual({ Ref: 'EventBus' });
+    });
+  });
+
+  it('bounds the number of parallel outbound senders', () => {
+    const mapping = resourceOfType(synth.json, 'OutboundSendFunctionEventSourceMapping', 'AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties?.['ScalingConfig']).toEqual({ MaximumConcurrency: expect.any(Number) });
+    const { MaximumConcurrency } = mapping.Properties?.['ScalingConfig'] as { MaximumConcurrency: number };
+    expect(MaximumConcurrency).toBeGreaterThanOrEqual(2);
+    expect(MaximumConcurrency).toBeLessThanOrEqual(20);
+  });
+
+  it('gives the agent its Anthropic secret and the outbound sender its Graph settings', () => {
+    expect(environmentOf(synth.json, 'AgentFunction')[ENV.anthropicSecretId]).toBe('Omnichannel-dev/anthropic-api-key');
+    expect(environmentOf(synth.json, 'OutboundSendFunction')).toMatchObject({
+      [ENV.metaAccessTokensSecretId]: 'Omnichannel-dev/meta-access-tokens',
+      [ENV.graphApiBaseUrl]: 'https://graph.facebook.com',
+      [ENV.graphApiVersion]: 'v23.0',
+    });
+  });
+
+  it('lets the Graph API endpoint be pointed elsewhere (the local simulator)', () => {
+    const custom = synthesizeStack({
+      stage: 'test',
+      nag: false,
+      stackProps: { graphApiBaseUrl: 'http://127.0.0.1:4010', graphApiVersion: 'v24.0' },
+    });
+    expect(environmentOf(custom.json, 'OutboundSendFunction')).toMatchObject({
+      [ENV.graphApiBaseUrl]: 'http://127.0.0.1:4010',
+      [ENV.graphApiVersion]: 'v24.0',
+    });
+  });
+
+  it('has the normalizer publish to the bus and read the table', () => {
+    const env = environmentOf(synth.json, 'NormalizerFunction');
+    expect(env).toMatchObject({
+      [ENV.tableName]: { Ref: 'Table' },
+      [ENV.eventBusName]: { Ref: 'EventBus' },
+      [ENV.claimCheckBucket]: { Ref: 'ClaimCheckBucket' },
+    });
+    synth.template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: 'NormalizerFunctionRole' }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': ['EventBus', 'Arn'] } }),
+        ]),
+      },
+    });
+  });
+});

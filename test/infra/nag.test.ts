@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type BuiltApp } from '#lib/app';
+
+interface ValidationReport {
+  readonly pluginReports: ReadonlyArray<{
+    readonly pluginName: string;
+    readonly violations: ReadonlyArray<{ readonly ruleName: string; readonly severity?: string }>;
+  }>;
+}
+
+function readValidationReport(assemblyDir: string): ValidationReport {
+  return JSON.parse(readFileSync(join(assemblyDir, 'validation-report.json'), 'utf8')) as ValidationReport;
+}
+
+/** Rule id → reason, for every acknowledgment recorded anywhere in the stack. */
+function acknowledgments(built: BuiltApp): Array<{ path: string; id: string; reason: string }> {
+  return built.stack.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
+}
+
+// cdk-nag 3 runs as a CDK policy validation plugin: findings go to validation-report.json and an
+// unacknowledged error makes synthesis throw.
+describe('cdk-nag AwsSolutions checks', () => {
+  let built: BuiltApp;
+  let report: ValidationReport;
+  beforeAll(() => {
+    // Exactly what `cdk synth` runs, bundling aside: nag plus CloudFormation schema validation.
+    built = buildApp({ stage: 'prod', bundle: false, nag: true, cloudFormationValidation: true });
+    report = readValidationReport(built.app.synth().directory);
+  });
+
+  it('leave no unacknowledged finding of any severity', () => {
+    const findings = report.pluginReports.flatMap((plugin) =>
+      plugin.violations.map((violation) => `${plugin.pluginName}: ${violation.ruleName} (${violation.severity})`),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('leave no error or warning annotations on the stack', () => {
+    const annotations = Annotations.fromStack(built.stack);
+    expect(annotations.findError('*', Match.anyValue())).toEqual([]);
+    expect(annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'))).toEqual([]);
+  });
+
+  it('acknowledge only the expected rules, each with a specific reason', () => {
+    const acks = acknowledgments(built);
+    const ids = [...new Set(acks.map((ack) => ack.id))].sort();
+    expect(ids).toEqual([
+      'AwsSolutions::AwsSolutions-APIG4',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
+      'AwsSolutions::AwsSolutions-L1',
+      'AwsSolutions::AwsSolutions-S1',
+      'AwsSolutions::AwsSolutions-SMG4',
+    ]);
+    for (const ack of acks) expect(ack.reason.length, `${ack.id} at ${ack.path}`).toBeGreaterThanOrEqual(60);
+    // Acknowledged where the finding is, never for the whole stack.
+    for (const ack of acks) expect(ack.path).not.toBe(built.stack.node.path);
+  });
+
+  it('do run: an unencrypted, unlogged bucket added to the stack fails synthesis', () => {
+    const broken = buildApp({ stage: 'dev', bundle: false, nag: true, cloudFormationValidation: false });
+    new s3.Bucket(broken.stack, 'UncheckedBucket');
+    expect(() => broken.app.synth()).toThrow(/AwsSolutions-S1/);
+    // The report names the finding that failed it.
+    const outdir = broken.app.outdir;
+    const findings = readValidationReport(outdir).pluginReports.flatMap((plugin) => plugin.violations.map((v) => v.ruleName));
+    expect(findings).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+  });
+});
