@@ -1,0 +1,225 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import type { DomainEvent } from '#lambdas/adapters/event-publisher';
+import { graphErrorFromResponse, type GraphRequest } from '#lambdas/adapters/graph-api-client';
+import { MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
+import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { readConformanceJson } from '#test/helpers/conformance';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+let published: DomainEvent[];
+let graphCalls: Array<{ request: GraphRequest; token: string }>;
+let graphAnswer: () => Promise<unknown>;
+let deps: SendReplyDeps;
+
+const KEY = 'wa:100:5511999';
+const request = { v: 1, conversationKey: KEY, outboundId: 'out_1', channel: 'whatsapp', accountId: '100' };
+const item = (overrides: Record<string, unknown> = {}) => ({
+  pk: `CONV#${KEY}`,
+  sk: 'MSG#out_1',
+  entity: 'Message',
+  messageId: 'out_1',
+  conversationKey: KEY,
+  channel: 'whatsapp',
+  accountId: '100',
+  customerId: '5511999',
+  recipientId: '5511999',
+  direction: 'outbound',
+  origin: 'agent',
+  type: 'text',
+  text: 'Thanks!',
+  status: 'pending',
+  expiresAt: 1_900_000_000,
+  ...overrides,
+});
+
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+beforeEach(() => {
+  ddb.reset();
+  published = [];
+  graphCalls = [];
+  graphAnswer = async () => readConformanceJson('graph-api', 'bindambc-send-message-response.json');
+  deps = {
+    db: documentClient(new DynamoDBClient({ region: 'us-east-1' })),
+    tableName: 'table',
+    publisher: { publish: async (events) => void published.push(...events) },
+    graph: {
+      post: async (req, token) => {
+        graphCalls.push({ request: req, token });
+        return graphAnswer();
+      },
+    },
+    accessTokenFor: async (accountId) => `token-${accountId}`,
+    graphConfig: { baseUrl: 'http://graph.local', version: 'v23.0' },
+    now: () => new Date('2026-11-21T12:00:00.000Z'),
+  };
+});
+
+describe('sendReply', () => {
+  it('claims the message, sends it once and records it sent with its provider id pointer', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+
+    const result = await sendReply(request, deps);
+
+    expect(result).toEqual({ outcome: 'sent', providerMessageId: 'wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww' });
+    expect(graphCalls).toHaveLength(1);
+    expect(graphCalls[0]!.token).toBe('token-100');
+    expect(graphCalls[0]!.request.url).toBe('http://graph.local/v23.0/100/messages');
+    const claim = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(claim.ConditionExpression).toBe('#status = :pending');
+    expect(claim.UpdateExpression).toContain('ADD attempts :one');
+    const [update, pointer] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(update!.Update!.ExpressionAttributeValues).toMatchObject({
+      ':sent': 'sent',
+      ':rank': 1,
+      ':pmid': 'wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
+      // The response's wa_id has a trailing space; the stored one does not.
+      ':waId': '48XXXXXXXXX',
+    });
+    expect(pointer!.Put!.Item).toEqual({
+      pk: 'PMID#wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
+      sk: 'PMID',
+      entity: 'ProviderMessageId',
+      conversationKey: KEY,
+      messageSk: 'MSG#out_1',
+      expiresAt: 1_900_000_000,
+    });
+  });
+
+  it.each(['sent', 'delivered', 'read'])('does nothing for a message already %s', async (status) => {
+    ddb.on(GetCommand).resolves({ Item: item({ status }) });
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'already_done', status });
+    expect(graphCalls).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('never sends a message that is already sending', async () => {
+    ddb.on(GetCommand).resolves({ Item: item({ status: 'sending' }) });
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' });
+    expect(graphCalls).toHaveLength(0);
+  });
+
+  it('does not send when another attempt claimed it between the read and the claim', async () => {
+    ddb.on(GetCommand).resolvesOnce({ Item: item() }).resolves({ Item: item({ status: 'sending' }) });
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' });
+    expect(graphCalls).toHaveLength(0);
+  });
+
+  it('moves the message back to pending and throws on a retryable error', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    graphAnswer = async () => {
+      throw graphErrorFromResponse(400, readConformanceJson('graph-api', 'kapso-error-130429-throughput.json'));
+    };
+
+    await expect(sendReply(request, deps)).rejects.toMatchObject({ name: 'GraphApiError', code: 130429 });
+
+    const release = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(release.ConditionExpression).toBe('#status = :sending');
+    expect(release.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending', ':code': 130429 });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(published).toEqual([]);
+  });
+
+  it('marks the message failed and announces it on a permanent error', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    graphAnswer = async () => {
+      throw graphErrorFromResponse(400, readConformanceJson('graph-api', 'kapso-error-131047-reengagement.json'));
+    };
+
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'failed', classification: 'permanent', errorCode: 131047 });
+
+    const failed = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(failed.ExpressionAttributeValues).toMatchObject({
+      ':failed': 'failed',
+      ':rank': 5,
+      ':code': 131047,
+      ':title': '(#131047) Re-engagement message',
+      ':details': 'Customer outside 24 hour window',
+    });
+    expect(published).toEqual([
+      {
+        source: 'io.omnichannel.outbound',
+        detailType: 'message.failed',
+        detail: {
+          v: 1,
+          conversationKey: KEY,
+          messageId: 'out_1',
+          channel: 'whatsapp',
+          accountId: '100',
+          status: 'failed',
+          occurredAt: '2026-11-21T12:00:00.000Z',
+          errorCode: 131047,
+        },
+      },
+    ]);
+    expect(ddb.commandCalls(UpdateCommand)[2]!.args[0].input.UpdateExpression).toBe('SET failureAnnouncedAt = :at');
+  });
+
+  it('treats an invalid token like a permanent failure, classified auth', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    graphAnswer = async () => {
+      throw graphErrorFromResponse(401, readConformanceJson('graph-api', 'messenger4j-error-190-invalid-token.json'));
+    };
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'failed', classification: 'auth', errorCode: 190 });
+    expect(published.map((e) => e.detailType)).toEqual(['message.failed']);
+  });
+
+  it('announces a failure that was stored but never announced', async () => {
+    ddb.on(GetCommand).resolves({ Item: item({ status: 'failed', errorCode: 131047, failedAt: '2026-11-21T11:00:00.000Z' }) });
+    ddb.on(UpdateCommand).resolves({});
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'already_done', status: 'failed' });
+    expect(published[0]).toMatchObject({ detail: { errorCode: 131047, occurredAt: '2026-11-21T11:00:00.000Z' } });
+    expect(graphCalls).toHaveLength(0);
+
+    published = [];
+    ddb.on(GetCommand).resolves({ Item: item({ status: 'failed', failureAnnouncedAt: '2026-11-21T11:00:01.000Z' }) });
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'already_done', status: 'failed' });
+    expect(published).toEqual([]);
+  });
+
+  it('leaves the message sending when Meta answers success without a message id', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    graphAnswer = async () => ({ success: true });
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'unexpected_response' });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('leaves the message pending when no token is configured', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    deps.accessTokenFor = async (accountId) => {
+      throw new MissingAccessTokenError(accountId);
+    };
+    await expect(sendReply(request, deps)).rejects.toBeInstanceOf(MissingAccessTokenError);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('treats bad requests and missing messages as poison', async () => {
+    expect(await sendReply({ v: 1, conversationKey: KEY }, deps)).toMatchObject({ outcome: 'invalid' });
+    ddb.on(GetCommand).resolves({});
+    expect(await sendReply(request, deps)).toEqual({ outcome: 'missing_message' });
+    ddb.on(GetCommand).resolves({ Item: item({ text: '' }) });
+    expect(await sendReply(request, deps)).toMatchObject({ outcome: 'invalid', issues: ['item.text: too_small'] });
+    expect(graphCalls).toHaveLength(0);
+  });
+
+  it('lets an unexpected error from the client through without marking anything', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    graphAnswer = async () => {
+      throw new TypeError('boom');
+    };
+    await expect(sendReply(request, deps)).rejects.toThrow('boom');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,188 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import type { DomainEvent } from '#lambdas/adapters/event-publisher';
+import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
+import { MessageNotYetKnownError } from '#lambdas/status/errors';
+import { STATUS_RANK } from '#lambdas/status/status-rank';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+let published: DomainEvent[];
+let deps: StatusDeps;
+
+const KEY = 'wa:100:5511999';
+const PMID = 'wamid.OUT1';
+
+function detail(overrides: Record<string, unknown> = {}) {
+  return {
+    v: 1,
+    conversationKey: KEY,
+    channel: 'whatsapp',
+    accountId: '100',
+    eventId: `wa:status:${PMID}:delivered`,
+    occurredAt: '2026-11-21T10:00:05.000Z',
+    status: 'delivered',
+    providerMessageId: PMID,
+    errorCodes: [],
+    ...overrides,
+  };
+}
+
+function conditionFailed() {
+  return new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+}
+
+beforeEach(() => {
+  ddb.reset();
+  published = [];
+  deps = {
+    db: documentClient(new DynamoDBClient({ region: 'us-east-1' })),
+    tableName: 'table',
+    publisher: { publish: async (events) => void published.push(...events) },
+  };
+  ddb
+    .on(GetCommand, { Key: { pk: `PMID#${PMID}`, sk: 'PMID' } })
+    .resolves({ Item: { pk: `PMID#${PMID}`, sk: 'PMID', conversationKey: KEY, messageSk: 'MSG#out_1' } });
+});
+
+describe('applyDeliveryStatus', () => {
+  it('moves the status forward, stamps its time and announces it', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'delivered' } });
+
+    const result = await applyDeliveryStatus(detail(), deps);
+
+    expect(result).toEqual({ outcome: 'applied', advanced: 1, recorded: 0, unknownMessageIds: [] });
+    const advance = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(advance.Key).toEqual({ pk: `CONV#${KEY}`, sk: 'MSG#out_1' });
+    expect(advance.ExpressionAttributeNames).toMatchObject({ '#at': 'deliveredAt' });
+    expect(advance.ExpressionAttributeValues).toMatchObject({ ':rank': STATUS_RANK.delivered, ':status': 'delivered' });
+    expect(advance.ConditionExpression).toContain('statusRank < :rank');
+    expect(published).toEqual([
+      {
+        source: 'io.omnichannel.status',
+        detailType: 'message.delivered',
+        detail: {
+          v: 1,
+          conversationKey: KEY,
+          messageId: 'out_1',
+          providerMessageId: PMID,
+          channel: 'whatsapp',
+          accountId: '100',
+          status: 'delivered',
+          occurredAt: '2026-11-21T10:00:05.000Z',
+        },
+      },
+    ]);
+    // The announcement is marked so that a duplicate receipt does not repeat it.
+    const mark = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(mark.UpdateExpression).toContain('statusAnnouncedEventId');
+  });
+
+  it('only records the time when the message is already past this status, and stays silent', async () => {
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { status: 'read', statusRank: 3, statusEventId: 'other-event' } });
+
+    const result = await applyDeliveryStatus(detail(), deps);
+
+    expect(result).toEqual({ outcome: 'applied', advanced: 0, recorded: 1, unknownMessageIds: [] });
+    const stamp = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(stamp.UpdateExpression).toBe('SET #at = if_not_exists(#at, :at)');
+    expect(published).toEqual([]);
+  });
+
+  it('announces again when this same receipt advanced the message but its announcement never went out', async () => {
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { status: 'delivered', statusRank: 2, statusEventId: detail().eventId, providerMessageId: PMID } });
+
+    const result = await applyDeliveryStatus(detail(), deps);
+
+    expect(result).toMatchObject({ advanced: 1 });
+    expect(published.map((e) => e.detailType)).toEqual(['message.delivered']);
+  });
+
+  it('does not announce twice a receipt that was already announced', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({
+      Attributes: { statusRank: 2, statusEventId: detail().eventId, statusAnnouncedEventId: detail().eventId },
+    });
+
+    expect(await applyDeliveryStatus(detail(), deps)).toMatchObject({ advanced: 0, recorded: 1 });
+    expect(published).toEqual([]);
+  });
+
+  it('retries a receipt for an unknown message a few times, then gives it up', async () => {
+    const unknown = detail({ providerMessageId: 'wamid.NOT_YET' });
+    ddb.on(GetCommand, { Key: { pk: 'PMID#wamid.NOT_YET', sk: 'PMID' } }).resolves({});
+
+    await expect(applyDeliveryStatus(unknown, deps, { receiveCount: 1 })).rejects.toBeInstanceOf(MessageNotYetKnownError);
+    await expect(applyDeliveryStatus(unknown, deps, { receiveCount: 3 })).rejects.toBeInstanceOf(MessageNotYetKnownError);
+    expect(await applyDeliveryStatus(unknown, deps, { receiveCount: 4 })).toEqual({
+      outcome: 'applied',
+      advanced: 0,
+      recorded: 0,
+      unknownMessageIds: ['wamid.NOT_YET'],
+    });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('records a failure with the code from the event and the title from the stored status change', async () => {
+    ddb
+      .on(GetCommand, { Key: { pk: `CONV#${KEY}`, sk: `STATUS#${PMID}#failed` } })
+      .resolves({ Item: { errorCode: 131047, errorTitle: 'Re-engagement message' } });
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID } });
+
+    await applyDeliveryStatus(detail({ status: 'failed', eventId: 'e-failed', errorCodes: [131047] }), deps);
+
+    const advance = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(advance.ExpressionAttributeNames).toMatchObject({ '#at': 'failedAt' });
+    expect(advance.ExpressionAttributeValues).toMatchObject({ ':rank': 5, ':code': 131047, ':title': 'Re-engagement message' });
+    expect(published[0]).toMatchObject({ detailType: 'message.failed', detail: { status: 'failed', errorCode: 131047 } });
+  });
+
+  it('applies a watermark receipt to every sent business message up to the watermark', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ sk: 'MSG#m_1' }, { sk: 'MSG#m_2' }] });
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: 'mid.x' } });
+
+    const result = await applyDeliveryStatus(
+      detail({
+        channel: 'messenger',
+        conversationKey: 'fb:1:2',
+        status: 'read',
+        providerMessageId: undefined,
+        watermark: '2026-11-21T10:00:00.000Z',
+        eventId: 'fb:read:1',
+      }),
+      deps,
+    );
+
+    expect(result).toMatchObject({ outcome: 'applied', advanced: 2 });
+    const query = ddb.commandCalls(QueryCommand)[0]!.args[0].input;
+    expect(query.IndexName).toBe('byTime');
+    expect(query.ExpressionAttributeValues).toMatchObject({ ':pk': 'CONV#fb:1:2', ':from': 'MSG#', ':to': 'MSG#2026-11-21T10:00:00.000Z$' });
+    const keys = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.Key?.sk);
+    expect(keys).toEqual(expect.arrayContaining(['MSG#m_1', 'MSG#m_2']));
+    expect(published.map((e) => e.detailType)).toEqual(['message.read', 'message.read']);
+  });
+
+  it('treats a detail that is not a status event as poison, and ignores statuses it does not track', async () => {
+    expect(await applyDeliveryStatus({ v: 2 }, deps)).toMatchObject({ outcome: 'invalid' });
+    expect(await applyDeliveryStatus(undefined, deps)).toMatchObject({ outcome: 'invalid' });
+    expect(await applyDeliveryStatus(detail({ status: 'deleted' }), deps)).toEqual({ outcome: 'ignored', reason: 'status_not_tracked' });
+    expect(await applyDeliveryStatus(detail({ providerMessageId: undefined }), deps)).toEqual({
+      outcome: 'ignored',
+      reason: 'no_message_reference',
+    });
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('lets a DynamoDB failure through so the record is retried', async () => {
+    ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+    await expect(applyDeliveryStatus(detail(), deps)).rejects.toThrow('ProvisionedThroughputExceeded');
+    expect(published).toEqual([]);
+  });
+});
