@@ -156,7 +156,7 @@ describe('answerConversation', () => {
   it.each([
     ['a human owns the conversation', conversation({ state: 'human' }), burst, 'not_bot'],
     ['the conversation is closed', conversation({ state: 'closed' }), burst, 'not_bot'],
-    ['nothing is unanswered', conversation({ answeredThroughSk: burst[2]!.lsi1sk }), [burst[2]], 'nothing_to_answer'],
+    ['nothing is unanswered', conversation({ answeredThroughSk: burst[2]!.lsi1sk }), [burst[2]!], 'nothing_to_answer'],
     [
       'the window closed',
       conversation(),
@@ -187,7 +187,7 @@ describe('answerConversation', () => {
       .on(GetCommand)
       .resolvesOnce({ Item: conversation({ pendingReplyId: 'out_earlier', pendingReplyThroughSk: burst[2]!.lsi1sk }) })
       .resolves({ Item: conversation({ answeredThroughSk: burst[2]!.lsi1sk }) });
-    ddb.on(QueryCommand).resolves({ Items: [burst[2]] });
+    ddb.on(QueryCommand).resolves({ Items: [burst[2]!] });
     ddb.on(UpdateCommand).resolves({});
 
     expect(await answerConversation(wakeUp(), deps)).toEqual({
