@@ -7,56 +7,58 @@ export interface DelayedStep {
   run: () => Promise<unknown>;
 }
 
+interface Chain {
+  cancelled: boolean;
+  /** Set while the chain waits for its next step; unset while a step runs. */
+  timer?: NodeJS.Timeout;
+}
+
 export class StatusScheduler {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private pending = 0;
-  private generation = 0;
+  private readonly chains = new Set<Chain>();
   private idleWaiters: (() => void)[] = [];
 
   /** Starts a chain; each step waits its delay after the previous step finished. */
   schedule(steps: DelayedStep[]): void {
-    const generation = this.generation;
-    this.pending += 1;
+    const chain: Chain = { cancelled: false };
+    this.chains.add(chain);
     const runFrom = (index: number): void => {
       const step = steps[index];
-      if (!step || generation !== this.generation) {
-        this.finishChain(generation);
+      if (!step || chain.cancelled) {
+        this.finish(chain);
         return;
       }
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        if (generation !== this.generation) return;
+      chain.timer = setTimeout(() => {
+        delete chain.timer;
         step
           .run()
           .catch(() => undefined)
           .finally(() => runFrom(index + 1));
       }, step.delayMs);
-      this.timers.add(timer);
     };
     runFrom(0);
   }
 
-  /** Resolves once every scheduled chain has run to its end (or been cancelled). */
+  /**
+   * Resolves once every chain has run to its end or been cancelled. A step already running when
+   * its chain was cancelled (a webhook in flight) is waited for: it can still land.
+   */
   whenIdle(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
+    if (this.chains.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   cancelAll(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.generation += 1;
-    this.pending = 0;
-    this.releaseWaiters();
+    for (const chain of [...this.chains]) {
+      chain.cancelled = true;
+      if (chain.timer !== undefined) {
+        clearTimeout(chain.timer);
+        this.finish(chain);
+      }
+    }
   }
 
-  private finishChain(generation: number): void {
-    if (generation !== this.generation) return;
-    this.pending -= 1;
-    if (this.pending === 0) this.releaseWaiters();
-  }
-
-  private releaseWaiters(): void {
+  private finish(chain: Chain): void {
+    if (!this.chains.delete(chain) || this.chains.size > 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();

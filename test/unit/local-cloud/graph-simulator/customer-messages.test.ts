@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   LOCAL_CUSTOMER_IDS,
   LOCAL_FACEBOOK_PAGE_ID,
@@ -37,6 +37,8 @@ describe('Graph simulator: playing the customer', () => {
     await sim.close();
     await receiver.close();
   });
+  // Let every status chain finish, so no webhook of one test lands in the next.
+  afterEach(() => sim.whenIdle());
   beforeEach(() => {
     sim.reset();
     receiver.clear();

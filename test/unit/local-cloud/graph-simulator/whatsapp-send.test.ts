@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { readConformanceJson } from '#test/helpers/conformance';
 import {
@@ -40,6 +40,8 @@ describe('Graph simulator: WhatsApp Cloud API sends', () => {
     await sim.close();
     await receiver.close();
   });
+  // Let every status chain finish, so no webhook of one test lands in the next.
+  afterEach(() => sim.whenIdle());
   beforeEach(() => {
     sim.reset();
     receiver.clear();
