@@ -60,7 +60,7 @@ export class Ingress extends Construct {
     Validations.of(this.claimCheckBucket).acknowledge({
       id: 'AwsSolutions::AwsSolutions-S1',
       reason:
-        'Objects are short-lived webhook bodies written and read only by the pipeline roles; their access is already traced by CloudTrail and the Lambdas, and a log bucket would hold customer data for longer than the bodies themselves.',
+        'Objects are transient webhook bodies (expired after 14 days) written and read only by the webhook and normalizer roles; object access can be audited with CloudTrail data events, so a second bucket of access logs has no reader.',
     });
 
     const queueName = `${props.namePrefix}-ingress.fifo`;
