@@ -1,0 +1,222 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
+import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { outboundIdFor } from '#lambdas/agent/outbound-id';
+import { domainEventFor } from '#lambdas/conversation/domain-events';
+import type { MessageEvent } from '#lambdas/conversation/model';
+import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
+import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+
+let table: TestTable & { newTable(): Promise<string> };
+let deps: AgentDeps;
+let published: DomainEvent[];
+
+const KEY = 'wa:100:5511999';
+const NOW = new Date('2026-11-21T12:00:00.000Z');
+const ctx = { receivedAt: '2026-11-21T11:59:59.000Z' };
+
+beforeAll(async () => {
+  table = await startTestTable();
+});
+afterAll(async () => table?.stop());
+beforeEach(async () => {
+  published = [];
+  deps = {
+    db: table.db,
+    tableName: await table.newTable(),
+    publisher: { publish: async (e) => void published.push(...e) },
+    retentionDays: 30,
+    now: () => NOW,
+  };
+});
+
+function customerMessage(id: string, at: string, text: string, overrides: Partial<MessageEvent> = {}): MessageEvent {
+  return {
+    kind: 'message',
+    channel: 'whatsapp',
+    conversationKey: KEY,
+    accountId: '100',
+    businessAccountId: '200',
+    occurredAt: at,
+    eventId: `wa:msg:${id}`,
+    direction: 'inbound',
+    origin: 'customer',
+    providerMessageId: id,
+    customer: { id: '5511999', waId: '5511999', name: 'Ana' },
+    type: 'text',
+    text,
+    ...overrides,
+  };
+}
+
+/** Records the message as the normalizer does and returns the wake-up it would publish. */
+async function receive(event: MessageEvent) {
+  await recordNormalizedEvent(event, ctx, { db: table.db, tableName: deps.tableName, retentionDays: 30 });
+  return domainEventFor(event).detail;
+}
+
+const burst = [
+  customerMessage('wamid.1', '2026-11-21T11:58:00.000Z', 'hola'),
+  customerMessage('wamid.2', '2026-11-21T11:58:20.000Z', 'mi pedido no llegó'),
+  customerMessage('wamid.3', '2026-11-21T11:58:40.000Z', 'es el número 1234'),
+];
+
+async function outboundItems() {
+  const out = await table.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'byTime',
+      KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
+      FilterExpression: 'direction = :out',
+      ExpressionAttributeValues: { ':pk': `CONV#${KEY}`, ':m': 'MSG#', ':out': 'outbound' },
+    }),
+  );
+  return out.Items ?? [];
+}
+
+async function conversation() {
+  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }));
+  return out.Item!;
+}
+
+describe('the first agent on DynamoDB Local', () => {
+  it('answers a burst of three messages with one reply, however many wake-ups arrive', async () => {
+    const wakeUps = [];
+    for (const m of burst) wakeUps.push(await receive(m));
+
+    const results = [];
+    for (const w of [...wakeUps, wakeUps[1], wakeUps[2]]) results.push(await answerConversation(w, deps));
+
+    const outboundId = outboundIdFor(KEY, 'wamid.3');
+    expect(results.map((r) => r.outcome)).toEqual(['replied', 'skipped', 'skipped', 'skipped', 'skipped']);
+    const items = await outboundItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      messageId: outboundId,
+      origin: 'agent',
+      status: 'pending',
+      language: 'es',
+      recipientId: '5511999',
+      replyToMessageIds: ['wamid.1', 'wamid.2', 'wamid.3'],
+    });
+    expect(published.map((e) => [e.detailType, e.detail.outboundId])).toEqual([['reply.requested', outboundId]]);
+    expect(await conversation()).toMatchObject({
+      answeredThroughSk: `MSG#2026-11-21T11:58:40.000Z#wamid.3`,
+      lastAgentReplyAt: NOW.toISOString(),
+      language: 'es',
+    });
+    expect((await conversation()).pendingReplyId).toBeUndefined();
+  });
+
+  it('gives concurrent wake-ups one reply item and one id', async () => {
+    const wakeUps = [];
+    for (const m of burst) wakeUps.push(await receive(m));
+
+    const results = await Promise.all([...wakeUps, ...wakeUps, ...wakeUps].map((w) => answerConversation(w, deps)));
+
+    const outboundId = outboundIdFor(KEY, 'wamid.3');
+    expect(results.filter((r) => r.outcome === 'replied')).toHaveLength(1);
+    expect(await outboundItems()).toHaveLength(1);
+    // Any repeated request names the same reply, which the sender sends at most once.
+    expect(new Set(published.map((e) => e.detail.outboundId))).toEqual(new Set([outboundId]));
+  });
+
+  it('finishes, on redelivery, a reply whose request could not be published', async () => {
+    const wakeUp = await receive(burst[0]!);
+    const failing: EventPublisher = {
+      publish: async () => {
+        throw new Error('EventBridge unavailable');
+      },
+    };
+    await expect(answerConversation(wakeUp, { ...deps, publisher: failing })).rejects.toThrow('EventBridge unavailable');
+    expect((await conversation()).pendingReplyId).toBe(outboundIdFor(KEY, 'wamid.1'));
+
+    const retried = await answerConversation(wakeUp, deps);
+
+    expect(retried).toMatchObject({ resumedOutboundId: outboundIdFor(KEY, 'wamid.1') });
+    expect(await outboundItems()).toHaveLength(1);
+    expect(published.map((e) => e.detail.outboundId)).toEqual([outboundIdFor(KEY, 'wamid.1')]);
+    expect(await conversation()).toMatchObject({ answeredThroughSk: `MSG#${burst[0]!.occurredAt}#wamid.1` });
+  });
+
+  it('answers a later message separately, and only that message', async () => {
+    await answerConversation(await receive(burst[0]!), deps);
+    const later = await receive(customerMessage('wamid.4', '2026-11-21T11:59:30.000Z', 'where is my order?'));
+    const later30s = { ...deps, now: () => new Date(NOW.getTime() + 30_000) };
+    expect(await answerConversation(later, later30s)).toMatchObject({ outcome: 'replied', answeredCount: 1 });
+
+    const items = await outboundItems();
+    expect(items.map((i) => i.replyToMessageIds)).toEqual([['wamid.1'], ['wamid.4']]);
+    expect(items[1]!.language).toBe('en');
+  });
+
+  it('never answers the same message twice when wake-ups race over overlapping bursts', async () => {
+    const first = await receive(burst[0]!);
+    await receive(burst[1]!);
+    // While the first wake-up publishes its reply, the third message lands and its wake-up runs.
+    let interleaved: Promise<unknown> | undefined;
+    const racing: EventPublisher = {
+      publish: async (events) => {
+        published.push(...events);
+        if (!interleaved) {
+          interleaved = receive(burst[2]!).then((w) => answerConversation(w, deps));
+          await interleaved;
+        }
+      },
+    };
+
+    await answerConversation(first, { ...deps, publisher: racing });
+
+    const items = await outboundItems();
+    expect(items.map((i) => i.replyToMessageIds).sort()).toEqual([['wamid.1', 'wamid.2'], ['wamid.3']]);
+    expect((await conversation()).answeredThroughSk).toBe(`MSG#${burst[2]!.occurredAt}#wamid.3`);
+    expect((await conversation()).pendingReplyId).toBeUndefined();
+  });
+
+  it('does not reply while a human owns the conversation', async () => {
+    const wakeUp = await receive(burst[0]!);
+    await table.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: `CONV#${KEY}`, sk: 'CONV' },
+        UpdateExpression: 'SET #s = :human',
+        ExpressionAttributeNames: { '#s': 'state' },
+        ExpressionAttributeValues: { ':human': 'human' },
+      }),
+    );
+    expect(await answerConversation(wakeUp, deps)).toEqual({ outcome: 'skipped', reason: 'not_bot' });
+    expect(await outboundItems()).toHaveLength(0);
+    expect(published).toEqual([]);
+  });
+
+  it('does not answer echoes, standby messages, reactions or history', async () => {
+    const echo = await receive(
+      customerMessage('mid.echo', '2026-11-21T11:58:00.000Z', 'sent from the inbox', { direction: 'outbound', origin: 'business_echo' }),
+    );
+    await receive(customerMessage('mid.standby', '2026-11-21T11:58:10.000Z', 'hello?', { standby: true }));
+    await receive(
+      customerMessage('wamid.react', '2026-11-21T11:58:20.000Z', '', {
+        type: 'reaction',
+        text: undefined,
+        reaction: { targetMessageId: 'mid.echo', emoji: '👍', action: 'react' },
+      }),
+    );
+    await receive(customerMessage('wamid.hist', '2026-11-21T11:58:30.000Z', 'old text', { origin: 'history' }));
+
+    expect(await answerConversation(echo, deps)).toEqual({ outcome: 'skipped', reason: 'not_customer_message' });
+    // Even a wake-up that claims a customer message finds nothing a customer wrote.
+    expect(await answerConversation({ ...echo, origin: 'customer', direction: 'inbound' }, deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'nothing_to_answer',
+    });
+    expect(await outboundItems()).toHaveLength(1); // the echo itself
+    expect(published).toEqual([]);
+  });
+
+  it('stays silent once the 24-hour window has closed', async () => {
+    const old = await receive(customerMessage('wamid.old', '2026-11-20T11:00:00.000Z', 'hello'));
+    expect(await answerConversation(old, deps)).toEqual({ outcome: 'skipped', reason: 'window_closed' });
+    expect(await outboundItems()).toHaveLength(0);
+  });
+});
