@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readConformance } from '#test/helpers/conformance';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const eventBridge = mockClient(EventBridgeClient);
+const secrets = mockClient(SecretsManagerClient);
+let handler: (e: SQSEvent, c: Context) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
+let server: Server;
+const requests: Array<{ path: string; authorization?: string }> = [];
+
+beforeAll(async () => {
+  // The Graph API: account 1 sends fine, account 2 is rate limited.
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      requests.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      if (req.url?.includes('/2/')) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(readConformance('graph-api', 'courier-error-131056-pair-rate-limit.json'));
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(readConformance('graph-api', 'restfb-wa-send-response.json'));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  process.env.GRAPH_API_BASE_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.TABLE_NAME = 'table';
+  process.env.EVENT_BUS_NAME = 'bus';
+  process.env.META_ACCESS_TOKENS_SECRET_ID = 'meta-tokens';
+  process.env.AWS_REGION = 'us-east-1';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  ({ handler } = (await import('#lambdas/handlers/outbound-send')) as never);
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+
+beforeEach(() => {
+  ddb.reset();
+  eventBridge.reset();
+  secrets.reset();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ '1': 'TOKEN-1', default: 'TOKEN-DEFAULT' }) });
+  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+});
+
+function record(id: string, accountId: string): SQSRecord {
+  const detail = { v: 1, conversationKey: `wa:${accountId}:555`, outboundId: `out_${accountId}`, channel: 'whatsapp', accountId };
+  return {
+    messageId: id,
+    receiptHandle: `rh-${id}`,
+    body: JSON.stringify({ version: '0', id: `evt-${id}`, 'detail-type': 'reply.requested', source: 'io.omnichannel.agent', detail }),
+    attributes: { ApproximateReceiveCount: '1' } as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:outbound-send',
+    awsRegion: 'us-east-1',
+  };
+}
+
+const item = (accountId: string) => ({
+  pk: `CONV#wa:${accountId}:555`,
+  sk: `MSG#out_${accountId}`,
+  messageId: `out_${accountId}`,
+  conversationKey: `wa:${accountId}:555`,
+  channel: 'whatsapp',
+  accountId,
+  recipientId: '555',
+  direction: 'outbound',
+  type: 'text',
+  text: 'Thanks!',
+  status: 'pending',
+});
+
+const context = { functionName: 'outbound-send', awsRequestId: 'req-1' } as Context;
+
+describe('outbound-send Lambda handler', () => {
+  it('sends with the account token from the secret and hands back only the rate-limited record', async () => {
+    ddb.on(GetCommand, { Key: { pk: 'CONV#wa:1:555', sk: 'MSG#out_1' } }).resolves({ Item: item('1') });
+    ddb.on(GetCommand, { Key: { pk: 'CONV#wa:2:555', sk: 'MSG#out_2' } }).resolves({ Item: item('2') });
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+
+    const result = await handler({ Records: [record('sent', '1'), record('limited', '2'), record('poison', '')] }, context);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'limited' }]);
+    expect(requests.map((r) => [r.path, r.authorization]).sort()).toEqual([
+      ['/v23.0/1/messages', 'Bearer TOKEN-1'],
+      ['/v23.0/2/messages', 'Bearer TOKEN-DEFAULT'],
+    ]);
+    const pointer = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Put!.Item;
+    expect(pointer).toMatchObject({ pk: 'PMID#wamid.foobar', messageSk: 'MSG#out_1' });
+  });
+});
