@@ -24,7 +24,18 @@ const deps: ProcessDeps = {
 };
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  const result = await processIngressRecord(record.body, deps);
+  let result;
+  try {
+    result = await processIngressRecord(record.body, deps);
+  } catch (err) {
+    // Reported to SQS as a batch item failure and retried; say why, with ids only.
+    logger.error('ingress record failed; it will be retried', {
+      sqsMessageId: record.messageId,
+      receiveCount: record.attributes.ApproximateReceiveCount,
+      error: err as Error,
+    });
+    throw err;
+  }
   metrics.addMetric(`Normalized_${result.kind}_${result.outcome}`, MetricUnit.Count, 1);
   if (result.kind === 'quarantine') {
     metrics.addMetric('EventsQuarantined', MetricUnit.Count, 1);

@@ -18,7 +18,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
  */
 export async function startDynamoDbLocal(options: { port?: number; dataPath?: string } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawnDynamoDbLocal({ port, ...(options.dataPath ? { path: options.dataPath } : {}) });
+  // One shared database: without it DynamoDB Local keeps a separate set of tables per access key
+  // and region, and a function signing with other local credentials would see no table at all.
+  const child: ChildProcess = spawnDynamoDbLocal({ port, sharedDb: true, ...(options.dataPath ? { path: options.dataPath } : {}) });
   let exited: string | undefined;
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

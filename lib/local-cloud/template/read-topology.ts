@@ -60,7 +60,14 @@ export interface LocalTopology {
   tables: Array<{ logicalId: string; name: string; properties: Record<string, any> }>;
   buses: Array<{ logicalId: string; name: string }>;
   rules: RuleSpec[];
-  secrets: Array<{ logicalId: string; name: string; description?: string; secretStringTemplate?: string; generateStringKey?: string }>;
+  secrets: Array<{
+    logicalId: string;
+    name: string;
+    description?: string;
+    /** A fixed SecretString, or the template of a generated one. */
+    secretStringTemplate?: string;
+    generateStringKey?: string;
+  }>;
   buckets: Array<{ logicalId: string; name: string }>;
   functions: FunctionSpec[];
   mappings: EventSourceMappingSpec[];
@@ -164,6 +171,7 @@ export function readTopology(template: CfnTemplate): LocalTopology {
       logicalId,
       name: typeof p.Name === 'string' ? p.Name : logicalId,
       ...(p.Description ? { description: String(p.Description) } : {}),
+      ...(typeof p.SecretString === 'string' ? { secretStringTemplate: p.SecretString } : {}),
       ...(p.GenerateSecretString?.SecretStringTemplate ? { secretStringTemplate: String(p.GenerateSecretString.SecretStringTemplate) } : {}),
       ...(p.GenerateSecretString?.GenerateStringKey ? { generateStringKey: String(p.GenerateSecretString.GenerateStringKey) } : {}),
     };

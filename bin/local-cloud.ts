@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// `npm start`: the whole pipeline on this machine, no AWS account and no Meta app needed.
+import { mkdirSync, createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { LOCAL_DEFAULTS, startLocalCloud } from '#lib/local-cloud/start-local-cloud';
+import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`${name} is not a port: ${raw}`);
+  return port;
+}
+
+async function main(): Promise<void> {
+  const root = process.cwd();
+  const workDir = join(root, '.local');
+  mkdirSync(workDir, { recursive: true });
+  console.log('Synthesizing the CDK app and bundling the Lambdas…');
+  const assembly = synthesizeLocalAssembly(join(workDir, 'cdk.out'));
+
+  const logFile = join(workDir, 'lambda.log');
+  const logs = createWriteStream(logFile, { flags: 'a' });
+  const anthropicApiKey = process.env.ANTHROPIC_API_KEY;
+  const cloud = await startLocalCloud({
+    assembly,
+    port: portFromEnv('PORT', LOCAL_DEFAULTS.port),
+    graphSimPort: portFromEnv('GRAPH_SIM_PORT', LOCAL_DEFAULTS.graphSimPort),
+    dynamoDbPort: portFromEnv('DYNAMODB_LOCAL_PORT', LOCAL_DEFAULTS.dynamoDbPort),
+    awsPort: portFromEnv('AWS_EMULATOR_PORT', LOCAL_DEFAULTS.awsPort),
+    appSecret: process.env.META_APP_SECRET || LOCAL_DEFAULTS.appSecret,
+    verifyToken: process.env.META_VERIFY_TOKEN || LOCAL_DEFAULTS.verifyToken,
+    ...(anthropicApiKey ? { anthropicApiKey } : {}),
+    logSink: (fn, line) => logs.write(`${fn} ${line}\n`),
+  });
+
+  console.log(`
+Local cloud ready (stack ${assembly.stackName}, stage local)
+  Webhook (Meta → us):   ${cloud.webhookUrl}
+    verify token:        ${cloud.verifyToken}   app secret: ${cloud.appSecret === LOCAL_DEFAULTS.appSecret ? `${LOCAL_DEFAULTS.appSecret} (default)` : '(from META_APP_SECRET)'}
+  Graph API simulator:   ${cloud.graphUrl}   (outbox: ${cloud.graphUrl}/_sim/outbox)
+  DynamoDB Local:        ${cloud.dynamoDbEndpoint}   table: ${cloud.tableName}
+  AWS emulation:         ${cloud.awsEndpoint}   (SQS, EventBridge, Secrets Manager, S3)
+  Lambda logs:           ${logFile}
+  Generative answers:    ${anthropicApiKey ? 'on (ANTHROPIC_API_KEY is set)' : 'off — set ANTHROPIC_API_KEY to turn them on; flows and FAQ still answer'}
+
+Talk to the bot as a customer, in another terminal:
+  npm run chat -- --channel whatsapp      (or instagram, messenger)
+
+Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await cloud.stop();
+    logs.end();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
