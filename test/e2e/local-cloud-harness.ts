@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { signMetaBody } from '#lambdas/ingress/verify-signature';
+import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '#lib/local-cloud/start-local-cloud';
+import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+
+export interface OutboxEntry {
+  method: string;
+  path: string;
+  body: any;
+  response: any;
+  status: number;
+  receivedAt: string;
+}
+
+/**
+ * Starts the whole local cloud on free ports for a test file. Tests talk to it only over HTTP:
+ * signed webhooks and the simulator's customer API in, the simulator's outbox and DynamoDB out.
+ */
+export class LocalCloudHarness {
+  cloud!: LocalCloud;
+  db!: DynamoDBDocumentClient;
+  readonly logLines: string[] = [];
+  private outdir = '';
+
+  async start(options: Partial<LocalCloudOptions> = {}): Promise<void> {
+    this.outdir = mkdtempSync(join(tmpdir(), 'omnichannel-e2e-'));
+    const assembly = synthesizeLocalAssembly(this.outdir);
+    this.cloud = await startLocalCloud({
+      assembly,
+      port: 0,
+      graphSimPort: 0,
+      awsPort: 0,
+      logSink: (fn, line) => this.logLines.push(`${fn} ${line}`),
+      graph: { statusDelaysMs: { sent: 20, delivered: 20, read: 20 }, ...options.graph },
+      ...options,
+    });
+    this.db = documentClient(
+      new DynamoDBClient({ endpoint: this.cloud.dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.cloud?.stop();
+    if (this.outdir) rmSync(this.outdir, { recursive: true, force: true });
+  }
+
+  /** POSTs a body to the webhook exactly as Meta would, signed with the app secret (or not). */
+  async postWebhook(body: string, signature: string | null = signMetaBody(body, this.cloud.appSecret)): Promise<Response> {
+    return fetch(this.cloud.webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+      body,
+    });
+  }
+
+  async customerSays(input: { channel: 'whatsapp' | 'instagram' | 'messenger'; customerId: string; text?: string; name?: string; reply?: { id: string; title?: string } }): Promise<{ id: string }> {
+    const res = await fetch(`${this.cloud.graphUrl}/_sim/customer/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    if (!res.ok) throw new Error(`simulator refused the customer message: ${res.status} ${await res.text()}`);
+    return (await res.json()) as { id: string };
+  }
+
+  async outbox(): Promise<OutboxEntry[]> {
+    const res = await fetch(`${this.cloud.graphUrl}/_sim/outbox`);
+    return (await res.json()) as OutboxEntry[];
+  }
+
+  /** Sends to one recipient (WhatsApp `to`, Instagram/Messenger `recipient.id`), mark-as-read excluded. */
+  async sendsTo(recipientId: string): Promise<OutboxEntry[]> {
+    return (await this.outbox()).filter(
+      (e) => e.body?.status !== 'read' && (e.body?.to === recipientId || e.body?.recipient?.id === recipientId),
+    );
+  }
+
+  async conversationItems(conversationKey: string): Promise<Record<string, any>[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.cloud.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `CONV#${conversationKey}` },
+        ConsistentRead: true,
+      }),
+    );
+    return out.Items ?? [];
+  }
+
+  async item(pk: string, sk: string): Promise<Record<string, any> | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.cloud.tableName, Key: { pk, sk }, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  async quarantinedOn(day: string): Promise<Record<string, any>[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.cloud.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `QUARANTINE#${day}` },
+      }),
+    );
+    return out.Items ?? [];
+  }
+
+  /** Messages sitting in any dead-letter queue (should be none after a clean run). */
+  deadLettered(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const [logicalId, name] of this.cloud.queueNames) {
+      if (!/DeadLetter/.test(logicalId)) continue;
+      const attrs = this.cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+      counts[logicalId] = Number(attrs.ApproximateNumberOfMessages ?? 0) + Number(attrs.ApproximateNumberOfMessagesNotVisible ?? 0);
+    }
+    return counts;
+  }
+}
+
+/** Polls until `check` returns a value that is not undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits, then checks a condition still holds (for asserting that something did NOT happen). */
+export async function settle(ms: number): Promise<void> {
+  await new Promise((r) => setTimeout(r, ms));
+}
