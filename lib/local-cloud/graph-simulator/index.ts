@@ -196,6 +196,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return res.destroy();
       if (error instanceof BodyTooLargeError) return sendJson(res, 413, { error: { message: error.message } });
+      // A simulator bug must be visible to the developer; the stack names code, not message content.
+      process.stderr.write(`graph simulator: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       sendJson(res, 500, { error: { message: 'the Graph simulator failed on this request', type: 'SimulatorError' } });
     });
   });
