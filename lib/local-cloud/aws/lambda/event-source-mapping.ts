@@ -130,6 +130,9 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
         continue;
       }
       if (batch.length > 0) await processBatch(batch);
+      // Receives that find messages resolve without I/O; yield so a hot loop (a function that
+      // always fails on a zero visibility timeout) cannot starve timers and sockets.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   };
 

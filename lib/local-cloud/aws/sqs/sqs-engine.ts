@@ -531,7 +531,7 @@ export class SqsEngine {
    */
   private moveToDeadLetterIfExhausted(q: SqsQueue, m: StoredMessage, now: number): boolean {
     const policy = q.settings.redrivePolicy;
-    if (!policy || m.receiveCount <= policy.maxReceiveCount) return false;
+    if (!policy || m.receiveCount < policy.maxReceiveCount) return false;
     const dlq = this.findByArn(policy.deadLetterTargetArn);
     if (!dlq) return false;
     q.messages.delete(m.messageId);
