@@ -104,11 +104,14 @@ export function sqsOperations(engine: SqsEngine): Record<string, SqsOperation> {
       };
     },
     async ReceiveMessage(input, ctx) {
+      // The deprecated AttributeNames list is typed as queue attribute names; names that are not message
+      // attributes there are ignored. The current MessageSystemAttributeNames list is checked.
       const legacyNames = optionalStringList(input, 'AttributeNames', fieldErrors) ?? [];
-      const systemNames = [...legacyNames, ...(optionalStringList(input, 'MessageSystemAttributeNames', fieldErrors) ?? [])];
-      for (const n of systemNames) {
+      const currentNames = optionalStringList(input, 'MessageSystemAttributeNames', fieldErrors) ?? [];
+      for (const n of currentNames) {
         if (!SYSTEM_ATTRIBUTE_NAMES.has(n)) throw sqsErrors.invalidAttributeName(n);
       }
+      const systemNames = [...legacyNames.filter((n) => SYSTEM_ATTRIBUTE_NAMES.has(n)), ...currentNames];
       const userNames = optionalStringList(input, 'MessageAttributeNames', fieldErrors);
       const received = await engine.receiveMessages(queueUrl(input), {
         maxNumberOfMessages: optionalInt(input, 'MaxNumberOfMessages', fieldErrors),

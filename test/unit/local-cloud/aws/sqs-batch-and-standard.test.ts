@@ -197,6 +197,19 @@ describe('standard queue behaviour', () => {
     expect(f.emulator.sqs.peek('events-dlq')).toHaveLength(0);
   });
 
+  it('returns system attributes only when asked, through either attribute list', async () => {
+    await f.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'm' }));
+    const plain = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0 }));
+    const legacy = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, AttributeNames: ['All'], VisibilityTimeout: 0 }));
+    const named = await f.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+    );
+
+    expect(plain.Messages?.[0]?.Attributes).toBeUndefined();
+    expect(legacy.Messages?.[0]?.Attributes).toMatchObject({ ApproximateReceiveCount: '2', SentTimestamp: String(f.clock.now()) });
+    expect(named.Messages?.[0]?.Attributes).toEqual({ ApproximateReceiveCount: '3' });
+  });
+
   it('reports per-entry DeleteMessageBatch failures for invalid handles', async () => {
     await f.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'm' }));
     const [m] = await receiveAll();
