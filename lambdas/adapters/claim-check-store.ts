@@ -18,3 +18,4 @@ export async function readClaimCheck(s3: S3Client, ref: { bucket: string; key: s
   if (!out.Body) throw new Error(`claim check ${ref.key} has no body`);
   return out.Body.transformToString('utf8');
 }
+

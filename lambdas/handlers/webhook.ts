@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { s3ClaimCheckStore } from '#lambdas/adapters/claim-check-store';
+import { lazyS3ClaimCheckStore } from '#lambdas/adapters/lazy-claim-check-store';
 import { readJsonSecret } from '#lambdas/adapters/secrets';
 import { enqueueIngressEvents } from '#lambdas/ingress/enqueue-ingress-events';
 import { receiveWebhook, type WebhookSecrets } from '#lambdas/ingress/receive-webhook';
@@ -16,7 +15,7 @@ import { logger, metrics } from '#lambdas/shared/powertools';
 const queueUrl = requireEnv(ENV.ingressQueueUrl);
 const secretId = requireEnv(ENV.metaAppSecretId);
 const sqs = new SQSClient({});
-const claimChecks = s3ClaimCheckStore(new S3Client({}), requireEnv(ENV.claimCheckBucket));
+const claimChecks = lazyS3ClaimCheckStore(requireEnv(ENV.claimCheckBucket));
 
 /** API Gateway HTTP API → verify, split, enqueue, answer. No database, no Graph call. */
 async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

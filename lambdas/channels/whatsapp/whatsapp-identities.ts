@@ -71,15 +71,43 @@ function party(waId: unknown, userId: unknown, parentUserId: unknown): Party {
  * contact when nothing in it contradicts `who` (BSUID-only contacts carry no wa_id). A single
  * contact whose wa_id names someone else is not attached: its profile name would be wrong.
  */
-export function matchingContact(contacts: unknown, who: Party): JsonObject | undefined {
+interface ContactIndex {
+  all: JsonObject[];
+  byWaId: Map<string, JsonObject>;
+  byUserId: Map<string, JsonObject>;
+}
+
+// A batched body can carry hundreds of messages and contacts: index the contacts once per
+// `value` instead of scanning them for every message.
+const contactIndexes = new WeakMap<object, ContactIndex>();
+
+function contactIndex(contacts: unknown): ContactIndex {
+  const cached = Array.isArray(contacts) ? contactIndexes.get(contacts) : undefined;
+  if (cached) return cached;
   const all = objectsOf(contacts);
+  const byWaId = new Map<string, JsonObject>();
+  const byUserId = new Map<string, JsonObject>();
+  for (const c of all) {
+    const waId = idString(c.wa_id);
+    const userId = idString(c.user_id);
+    // The first contact with an id wins, as a linear search would find it.
+    if (waId !== undefined && !byWaId.has(waId)) byWaId.set(waId, c);
+    if (userId !== undefined && !byUserId.has(userId)) byUserId.set(userId, c);
+  }
+  const index = { all, byWaId, byUserId };
+  if (Array.isArray(contacts)) contactIndexes.set(contacts, index);
+  return index;
+}
+
+export function matchingContact(contacts: unknown, who: Party): JsonObject | undefined {
+  const { all, byWaId, byUserId } = contactIndex(contacts);
   if (who.waId !== undefined) {
-    const byWaId = all.find((c) => idString(c.wa_id) === who.waId);
-    if (byWaId) return byWaId;
+    const byWa = byWaId.get(who.waId);
+    if (byWa) return byWa;
   }
   if (who.userId !== undefined) {
-    const byUserId = all.find((c) => idString(c.user_id) === who.userId);
-    if (byUserId) return byUserId;
+    const byUser = byUserId.get(who.userId);
+    if (byUser) return byUser;
   }
   const only = all.length === 1 ? all[0] : undefined;
   if (!only) return undefined;
