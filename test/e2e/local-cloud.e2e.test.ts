@@ -122,8 +122,9 @@ describe('the local cloud, end to end over HTTP', () => {
     const pointer = await eventually(() => harness.item(`PMID#${wamid}`, 'PMID'), 'the provider id pointer');
     const message = await eventually(async () => {
       const m = await harness.item(`CONV#${pointer.conversationKey}`, pointer.messageSk);
-      return m?.status === 'read' && m;
-    }, 'the reply to reach read');
+      // The status queue is unordered: wait for every receipt, not just the highest one.
+      return m?.status === 'read' && m.sentAt && m.deliveredAt && m.readAt && m;
+    }, 'the reply to reach read with every receipt time');
     expect(message).toMatchObject({ direction: 'outbound', status: 'read' });
     // Receipt times come from Meta in whole seconds; sentAt is when the API accepted the send.
     expect(Date.parse(message.deliveredAt)).toBeGreaterThanOrEqual(Date.parse(message.sentAt) - 1000);
