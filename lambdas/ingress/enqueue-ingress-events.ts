@@ -13,6 +13,8 @@ export const MAX_BATCH_BYTES = 256 * 1024;
 export const CLAIM_CHECK_THRESHOLD = 200 * 1024;
 const MAX_BATCH_ENTRIES = 10;
 const ATTEMPTS = 4;
+/** Batches in flight at once for one webhook body. */
+export const MAX_CONCURRENT_BATCHES = 8;
 
 export interface ClaimCheckStore {
   bucket: string;
@@ -52,7 +54,45 @@ interface Prepared {
  */
 export async function enqueueIngressEvents(events: IngressEvent[], deps: EnqueueDeps): Promise<void> {
   const prepared = await Promise.all(events.map((e, i) => prepare(e, i, deps)));
-  for (const batch of chunk(prepared)) await sendWithRetries(batch, deps);
+  await sendConcurrently([...chunk(prepared)], deps);
+}
+
+/**
+ * A large body becomes many batches; sending them one after another would keep Meta waiting for
+ * dozens of round trips. Batches go out concurrently, except that a batch waits for every earlier
+ * batch that shares a message group with it: SQS orders a group by arrival, so two batches of the
+ * same conversation in flight together could swap its messages.
+ */
+async function sendConcurrently(batches: Prepared[][], deps: EnqueueDeps): Promise<void> {
+  const lastForGroup = new Map<string, Promise<void>>();
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const slot = async () => {
+    if (running >= MAX_CONCURRENT_BATCHES) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+  };
+  const release = () => {
+    running--;
+    waiting.shift()?.();
+  };
+  const sends = batches.map((batch) => {
+    const groups = [...new Set(batch.map((p) => p.entry.MessageGroupId!))];
+    const before = groups.map((g) => lastForGroup.get(g)).filter((p): p is Promise<void> => p !== undefined);
+    const sent = Promise.all(before).then(async () => {
+      await slot();
+      try {
+        await sendWithRetries(batch, deps);
+      } finally {
+        release();
+      }
+    });
+    for (const g of groups) lastForGroup.set(g, sent);
+    return sent;
+  });
+  // Wait for every batch, then report the first failure: one failed batch fails the request.
+  const results = await Promise.allSettled(sends);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 async function prepare(event: IngressEvent, index: number, deps: EnqueueDeps): Promise<Prepared> {

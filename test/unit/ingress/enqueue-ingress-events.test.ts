@@ -114,3 +114,60 @@ describe('SQS FIFO ids', () => {
     expect(messageGroupIdFor('wa:1:ünï')).toMatch(/^h:/);
   });
 });
+
+describe('enqueueIngressEvents with many batches', () => {
+  beforeEach(() => sqsMock.reset());
+
+  it('sends independent batches concurrently but never two batches of the same conversation at once', async () => {
+    const inFlight = new Set<string>();
+    const order: string[] = [];
+    sqsMock.on(SendMessageBatchCommand).callsFake(async (input) => {
+      const groups = new Set<string>(input.Entries.map((e: { MessageGroupId: string }) => e.MessageGroupId));
+      for (const g of groups) {
+        if (inFlight.has(g)) throw new Error(`group ${g} already in flight`);
+        inFlight.add(g);
+      }
+      await new Promise((r) => setTimeout(r, 5));
+      for (const e of input.Entries) order.push(JSON.parse(e.MessageBody).eventId);
+      for (const g of groups) inFlight.delete(g);
+      return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: 'm' })), Failed: [] };
+    });
+    // 60 events: conversation "a" has one event in every batch of 10; the others are unique.
+    const events = Array.from({ length: 60 }, (_, i) => event(i, 100, i % 10 === 0 ? 'wa:1:a' : `wa:1:u${i}`));
+    const started = Date.now();
+    await enqueueIngressEvents(events, { sqs, queueUrl: 'q', sleep: noSleep });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // Conversation "a" keeps its order across batches.
+    const aOrder = order.filter((id) => ['wa:msg:0', 'wa:msg:10', 'wa:msg:20', 'wa:msg:30', 'wa:msg:40', 'wa:msg:50'].includes(id));
+    expect(aOrder).toEqual(['wa:msg:0', 'wa:msg:10', 'wa:msg:20', 'wa:msg:30', 'wa:msg:40', 'wa:msg:50']);
+    expect(order).toHaveLength(60);
+  });
+
+  it('runs batches that share no conversation in parallel', async () => {
+    let active = 0;
+    let peak = 0;
+    sqsMock.on(SendMessageBatchCommand).callsFake(async (input) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 10));
+      active--;
+      return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: 'm' })), Failed: [] };
+    });
+    const events = Array.from({ length: 100 }, (_, i) => event(i, 100, `wa:1:c${i}`));
+    await enqueueIngressEvents(events, { sqs, queueUrl: 'q', sleep: noSleep });
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(8);
+  });
+
+  it('fails the whole request when one batch cannot be sent, after the others finished', async () => {
+    let calls = 0;
+    sqsMock.on(SendMessageBatchCommand).callsFake(async (input) => {
+      calls++;
+      if (input.Entries.some((e: { MessageBody: string }) => JSON.parse(e.MessageBody).eventId === 'wa:msg:15')) throw new Error('boom');
+      return { Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: 'm' })), Failed: [] };
+    });
+    const events = Array.from({ length: 30 }, (_, i) => event(i, 100, `wa:1:c${i}`));
+    await expect(enqueueIngressEvents(events, { sqs, queueUrl: 'q', sleep: noSleep })).rejects.toBeInstanceOf(EnqueueError);
+    expect(calls).toBe(2 + 4);
+  });
+});
