@@ -3,8 +3,12 @@ import { splitWhatsAppEntry } from '#lambdas/channels/whatsapp/split-whatsapp';
 import { QUARANTINE_KEY } from '#lambdas/conversation/conversation-key';
 import type { Channel } from '#lambdas/conversation/model';
 import type { IngressEvent, SplitContext } from '#lambdas/ingress/ingress-event';
+import { jsonNestingDepth } from '#lambdas/ingress/json-nesting-depth';
 import { idString } from '#lambdas/shared/ids';
 import { sha256Hex } from '#lambdas/shared/hash';
+
+/** Meta's deepest payloads nest about 13 levels; far deeper bodies would overflow recursive code downstream. */
+export const MAX_JSON_DEPTH = 64;
 
 const CHANNEL_OF_OBJECT: Record<string, Channel> = {
   whatsapp_business_account: 'whatsapp',
@@ -44,6 +48,9 @@ export function splitWebhookBody(rawBody: string, ctx: SplitContext): IngressEve
     body = JSON.parse(rawBody);
   } catch {
     return [quarantineEvent('invalid_json', rawBody, ctx)];
+  }
+  if (jsonNestingDepth(rawBody) > MAX_JSON_DEPTH) {
+    return [quarantineEvent('too_deeply_nested', rawBody, ctx)];
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return [quarantineEvent('not_an_object', rawBody, ctx)];
