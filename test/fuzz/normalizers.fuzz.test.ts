@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { IngressEvent } from '#lambdas/ingress/ingress-event';
 import { normalizeIngressEvent } from '#lambdas/ingress/normalize-ingress-event';
 import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
-import { applyMutation, hostileValue, loadCorpus, mutationArb, runsFor } from '#test/fuzz/payload-arbitraries';
+import { applyMutation, hostileValue, loadCorpus, mutationArb, runsFor, timeoutFor } from '#test/fuzz/payload-arbitraries';
 
 const ctx = { receivedAt: '2026-11-21T12:00:00.000Z' };
 const corpusEvents: IngressEvent[] = loadCorpus()
@@ -62,5 +62,5 @@ describe('normalizers under mutated ingress events', () => {
       { numRuns: runsFor(0.44) },
     );
     expect(Object.fromEntries(crashes)).toEqual({});
-  });
+  }, timeoutFor(runsFor(0.44)));
 });

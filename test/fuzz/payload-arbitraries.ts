@@ -31,6 +31,11 @@ export function runsFor(share: number): number {
   return Math.max(1, Math.round((Number.isFinite(total) && total > 0 ? total : 2000) * share));
 }
 
+/** A test timeout that grows with the number of runs (the default 30 s is far too short for 100,000). */
+export function timeoutFor(runs: number): number {
+  return 30_000 + runs * 25;
+}
+
 type Container = Record<string, unknown> | unknown[];
 interface Slot {
   parent: Container;

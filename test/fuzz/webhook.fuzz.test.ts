@@ -6,7 +6,7 @@ import { MAX_BATCH_BYTES } from '#lambdas/ingress/enqueue-ingress-events';
 import { MAX_BODY_BYTES, receiveWebhook, type WebhookSecrets } from '#lambdas/ingress/receive-webhook';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
 import { InMemoryIngressQueue } from '#test/fuzz/fuzz-enqueue';
-import { anyBody, loadCorpus, runsFor } from '#test/fuzz/payload-arbitraries';
+import { anyBody, loadCorpus, runsFor, timeoutFor } from '#test/fuzz/payload-arbitraries';
 
 const SECRETS: WebhookSecrets = { appSecret: 'fuzz-app-secret', verifyToken: 'fuzz-verify-token' };
 const NOW = () => new Date('2026-11-21T12:00:00.000Z');
@@ -83,7 +83,7 @@ describe('webhook domain under generated and mutated payloads', () => {
       }),
       { numRuns: runsFor(0.35) },
     );
-  });
+  }, timeoutFor(runsFor(0.35)));
 
   it('refuses every unsigned or wrongly signed body with 401 and enqueues nothing', async () => {
     const badSignature = (body: string) =>
@@ -109,7 +109,7 @@ describe('webhook domain under generated and mutated payloads', () => {
       ),
       { numRuns: runsFor(0.2) },
     );
-  });
+  }, timeoutFor(runsFor(0.2)));
 
   it('refuses bodies beyond the size limit before hashing them, signed or not, and enqueues nothing', async () => {
     await fc.assert(
