@@ -1,9 +1,12 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { composeReply, type ReplyKind } from '#lambdas/agent/compose-reply';
+import { composeReply, type ComposedReply, type ReplyKind } from '#lambdas/agent/compose-reply';
+import { handoffRequestedEvent, handoffSummary, stateTransition } from '#lambdas/agent/conversation-state';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import { ConversationBusyError } from '#lambdas/agent/errors';
+import { businessForAccount, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
+import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
 import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
 import { unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
@@ -11,7 +14,7 @@ import type { Channel } from '#lambdas/conversation/model';
 import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
 import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
-import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
 export interface AgentDeps {
   db: DynamoDBDocumentClient;
@@ -20,6 +23,8 @@ export interface AgentDeps {
   /** Retention of the reply items, as for every other operational item. */
   retentionDays: number;
   now?: () => Date;
+  /** Business flows; the bundled file when absent. */
+  flows?: FlowsConfig;
 }
 
 export type AgentSkipReason = 'not_customer_message' | 'no_conversation' | 'not_bot' | 'nothing_to_answer' | 'window_closed';
@@ -27,7 +32,15 @@ export type AgentSkipReason = 'not_customer_message' | 'no_conversation' | 'not_
 export type AgentOutcome =
   | { outcome: 'invalid'; issues: string[] }
   | { outcome: 'skipped'; reason: AgentSkipReason; resumedOutboundId?: string }
-  | { outcome: 'replied'; outboundId: string; answeredCount: number; kind: ReplyKind; resumedOutboundId?: string };
+  | {
+      outcome: 'replied';
+      outboundId: string;
+      answeredCount: number;
+      kind: ReplyKind;
+      resumedOutboundId?: string;
+      handoff?: boolean;
+      optOut?: boolean;
+    };
 
 /** Free-form replies are allowed only within 24 hours of the customer's last message. */
 export const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -47,6 +60,12 @@ interface ConversationItem {
   pendingReplyId?: string;
   pendingReplyThroughSk?: string;
   language?: ReplyLanguage;
+  /** The reply whose claim also handed the conversation to a person (its event is published with it). */
+  handoffOutboundId?: string;
+  handoffReason?: string;
+  /** The reply that confirmed an opt-out (its `consent.withdrawn` event is published with it). */
+  consentOutboundId?: string;
+  consentEvidenceMessageId?: string;
 }
 
 /**
@@ -93,16 +112,37 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       return { outcome: 'skipped', reason: 'window_closed', ...resumed };
     }
 
+    const business = businessForAccount(deps.flows ?? loadFlowsConfig(), conversation.accountId);
     const reply = composeReply(
-      unanswered.map((m) => ({ type: m.type ?? 'unsupported', text: m.text, choiceId: m.choiceId, choiceTitle: m.choiceTitle })),
-      conversation.language,
+      unanswered.map((m) => ({
+        type: m.type ?? 'unsupported',
+        text: m.text,
+        choiceId: m.choiceId,
+        choiceTitle: m.choiceTitle,
+        providerMessageId: m.providerMessageId,
+      })),
+      { business, fallbackLanguage: conversation.language, now },
     );
     const outboundId = outboundIdFor(key, latest.providerMessageId);
     const item = replyItem(key, conversation, unanswered, latest, outboundId, reply, now, deps);
-    const claim = await claimReply(key, conversation, item, latest.lsi1sk, deps);
+    const effects = sideEffects(key, conversation, unanswered, reply, now);
+    const claim = await claimReply(key, conversation, item, latest.lsi1sk, effects, deps);
     if (claim === 'conversation_changed') continue;
-    await finishReply(key, conversation, outboundId, latest.lsi1sk, now, deps);
-    return { outcome: 'replied', outboundId, answeredCount: unanswered.length, kind: reply.kind, ...resumed };
+    const claimed: ConversationItem = {
+      ...conversation,
+      ...(reply.handoff ? { handoffOutboundId: outboundId, handoffReason: reply.handoff.reason } : {}),
+      ...(reply.optOut ? { consentOutboundId: outboundId, consentEvidenceMessageId: reply.optOut.evidenceMessageId } : {}),
+    };
+    await finishReply(key, claimed, outboundId, latest.lsi1sk, now, deps);
+    return {
+      outcome: 'replied',
+      outboundId,
+      answeredCount: unanswered.length,
+      kind: reply.kind,
+      ...(reply.handoff ? { handoff: true } : {}),
+      ...(reply.optOut ? { optOut: true } : {}),
+      ...resumed,
+    };
   }
   throw new ConversationBusyError(MAX_ROUNDS);
 }
@@ -145,7 +185,7 @@ function replyItem(
   unanswered: StoredMessage[],
   latest: StoredMessage,
   outboundId: string,
-  reply: ReturnType<typeof composeReply>,
+  reply: ComposedReply,
   now: Date,
   deps: AgentDeps,
 ): OutboundMessageItem {
@@ -174,6 +214,7 @@ function replyItem(
     ...(reply.optionsLabel ? { optionsLabel: reply.optionsLabel } : {}),
     language: reply.language,
     replyKind: reply.kind,
+    ...(reply.faqId ? { faqId: reply.faqId } : {}),
     replyToMessageIds: unanswered.map((m) => m.providerMessageId).filter((id): id is string => id !== undefined),
     status: 'pending',
     occurredAt: at,
@@ -182,15 +223,87 @@ function replyItem(
   };
 }
 
+/**
+ * What a reply changes besides itself: an opt-out writes a consent record and marks the
+ * conversation; a handoff moves the conversation to the human queue with its reason and summary.
+ * Both ride in the claim transaction, so they happen exactly when the reply that announces them does.
+ */
+interface ReplyEffects {
+  set: string[];
+  add: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+  extraItems: Array<Record<string, unknown>>;
+}
+
+function sideEffects(key: string, conversation: ConversationItem, unanswered: StoredMessage[], reply: ComposedReply, now: Date): ReplyEffects {
+  const at = now.toISOString();
+  const effects: ReplyEffects = { set: [], add: [], names: {}, values: {}, extraItems: [] };
+  if (reply.optOut) {
+    const evidence = unanswered.find((m) => m.providerMessageId === reply.optOut?.evidenceMessageId);
+    const said = evidence?.occurredAt ?? at;
+    effects.set.push(
+      'consentStatus = :optedOut',
+      'consentChangedAt = :consentAt',
+      'consentEvidenceMessageId = :evidence',
+      'consentOutboundId = :id',
+    );
+    effects.values[':optedOut'] = 'opted_out';
+    effects.values[':consentAt'] = said;
+    effects.values[':evidence'] = reply.optOut.evidenceMessageId;
+    effects.extraItems.push({
+      pk: conversationPk(key),
+      sk: `CONSENT#${said}#${reply.optOut.evidenceMessageId}`,
+      entity: 'ConsentChange',
+      conversationKey: key,
+      channel: conversation.channel,
+      accountId: conversation.accountId,
+      customerId: conversation.customerId,
+      consent: 'opted_out',
+      scope: 'promotional',
+      evidenceMessageId: reply.optOut.evidenceMessageId,
+      evidenceKind: 'keyword',
+      occurredAt: said,
+      recordedAt: at,
+      // No expiresAt: proof of a withdrawn consent must outlive the conversation's retention.
+    });
+  }
+  if (reply.handoff) {
+    const transition = stateTransition('human', conversation.accountId, key, at);
+    effects.set.push(
+      ...transition.set,
+      'handoffReason = :handoffReason',
+      'handoffSummary = :handoffSummary',
+      'handoffRequestedAt = :handoffAt',
+      'handoffOutboundId = :id',
+    );
+    effects.add.push('version :one');
+    effects.names = { ...effects.names, ...transition.names };
+    Object.assign(effects.values, transition.values, {
+      ':handoffReason': reply.handoff.reason,
+      ':handoffSummary': handoffSummary(
+        reply.handoff.reason,
+        reply.language,
+        unanswered.map((m) => m.text ?? ''),
+      ),
+      ':handoffAt': at,
+      ':one': 1,
+    });
+  }
+  return effects;
+}
+
 /** Step (a). The conversation condition is what keeps two wake-ups from answering the same messages. */
 async function claimReply(
   key: string,
   conversation: ConversationItem,
   item: OutboundMessageItem,
   throughSk: string,
+  effects: ReplyEffects,
   deps: AgentDeps,
 ): Promise<'claimed' | 'reply_exists' | 'conversation_changed'> {
   const seen = conversation.answeredThroughSk;
+  const set = ['pendingReplyId = :id', 'pendingReplyThroughSk = :through', '#language = :language', ...effects.set];
   try {
     await deps.db.send(
       new TransactWriteCommand({
@@ -200,20 +313,22 @@ async function claimReply(
             Update: {
               TableName: deps.tableName,
               Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-              UpdateExpression: 'SET pendingReplyId = :id, pendingReplyThroughSk = :through, #language = :language',
+              UpdateExpression: `SET ${set.join(', ')}${effects.add.length > 0 ? ` ADD ${effects.add.join(', ')}` : ''}`,
               ConditionExpression:
                 '#state = :bot AND attribute_not_exists(pendingReplyId) AND ' +
                 (seen === undefined ? 'attribute_not_exists(answeredThroughSk)' : 'answeredThroughSk = :seen'),
-              ExpressionAttributeNames: { '#state': 'state', '#language': 'language' },
+              ExpressionAttributeNames: { '#state': 'state', '#language': 'language', ...effects.names },
               ExpressionAttributeValues: {
                 ':id': item.messageId,
                 ':through': throughSk,
                 ':language': item.language,
                 ':bot': 'bot',
                 ...(seen === undefined ? {} : { ':seen': seen }),
+                ...effects.values,
               },
             },
           },
+          ...effects.extraItems.map((Item) => ({ Put: { TableName: deps.tableName, Item } })),
         ],
       }),
     );
@@ -243,6 +358,34 @@ async function finishReply(
       channel: conversation.channel,
       accountId: conversation.accountId,
     }),
+    ...(conversation.handoffOutboundId === outboundId
+      ? [
+          handoffRequestedEvent(EVENT_SOURCE.agent, {
+            conversationKey: key,
+            channel: conversation.channel,
+            accountId: conversation.accountId,
+            reason: conversation.handoffReason ?? 'customer_request',
+            requestedAt: now.toISOString(),
+            outboundId,
+          }),
+        ]
+      : []),
+    ...(conversation.consentOutboundId === outboundId
+      ? [
+          {
+            source: EVENT_SOURCE.agent,
+            detailType: DETAIL_TYPE.consentWithdrawn,
+            detail: {
+              v: 1,
+              conversationKey: key,
+              channel: conversation.channel,
+              accountId: conversation.accountId,
+              customerId: conversation.customerId,
+              evidenceMessageId: conversation.consentEvidenceMessageId,
+            },
+          },
+        ]
+      : []),
   ]);
   const conversationKeyAttrs = { pk: conversationPk(key), sk: CONVERSATION_SK };
   try {

@@ -46,6 +46,9 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     case 'replied':
       metrics.addMetric('AgentReplied', MetricUnit.Count, 1);
       metrics.addMetric('AgentMessagesAnswered', MetricUnit.Count, result.answeredCount);
+      metrics.addMetric(`AgentReply_${result.kind}`, MetricUnit.Count, 1);
+      if (result.handoff) metrics.addMetric('AgentHandoffRequested', MetricUnit.Count, 1);
+      if (result.optOut) metrics.addMetric('AgentOptOutRecorded', MetricUnit.Count, 1);
       logger.info('reply requested', { sqsMessageId: record.messageId, outboundId: result.outboundId, kind: result.kind });
   }
 }

@@ -33,6 +33,14 @@ export const DETAIL_TYPE = {
   messageRead: 'message.read',
   /** A business message failed: Meta reported it, or the Graph API refused the send. */
   messageFailed: 'message.failed',
+  /** A conversation went from the bot to the human queue (customer request, menu, assistant, or a person writing). */
+  conversationHandoffRequested: 'conversation.handoff_requested',
+  /** A human agent gave a conversation back to the bot. */
+  conversationHandedBack: 'conversation.handed_back',
+  /** A human agent closed a conversation (a CSAT question follows). */
+  conversationClosed: 'conversation.closed',
+  /** A customer withdrew consent to promotional messages (opt-out keyword). */
+  consentWithdrawn: 'consent.withdrawn',
 } as const;
 
 /** Environment variable names read by the Lambdas and set by the CDK stack. */

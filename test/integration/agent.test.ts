@@ -219,4 +219,105 @@ describe('the first agent on DynamoDB Local', () => {
     expect(await answerConversation(old, deps)).toEqual({ outcome: 'skipped', reason: 'window_closed' });
     expect(await outboundItems()).toHaveLength(0);
   });
+
+  it.each([
+    ['BAJA', 'es', 'ya no recibirás mensajes promocionales'],
+    ['Sair', 'pt', 'não receberá mais mensagens promocionais'],
+    ['STOP', 'en', 'will not receive promotional messages'],
+  ] as const)('records "%s" as a withdrawn consent with time and evidence, confirms it in %s, once', async (word, language, confirmation) => {
+    const greet = customerMessage('wamid.g', '2026-11-21T11:58:00.000Z', { es: 'hola', pt: 'olá', en: 'hello' }[language]);
+    const stop = customerMessage('wamid.stop', '2026-11-21T11:58:30.000Z', word);
+    await receive(greet);
+    const wakeUp = await receive(stop);
+
+    const first = await answerConversation(wakeUp, deps);
+    const again = await answerConversation(wakeUp, deps);
+
+    const outboundId = outboundIdFor(KEY, 'wamid.stop');
+    expect(first).toMatchObject({ outcome: 'replied', kind: 'opt_out_confirmed', optOut: true, outboundId });
+    expect(again).toMatchObject({ outcome: 'skipped' });
+    const [reply] = await outboundItems();
+    expect(reply).toMatchObject({ language, replyKind: 'opt_out_confirmed' });
+    expect(reply!.text).toContain(confirmation);
+    const consent = await table.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+        ExpressionAttributeValues: { ':pk': `CONV#${KEY}`, ':c': 'CONSENT#' },
+      }),
+    );
+    expect(consent.Items).toEqual([
+      expect.objectContaining({
+        entity: 'ConsentChange',
+        consent: 'opted_out',
+        evidenceMessageId: 'wamid.stop',
+        occurredAt: stop.occurredAt,
+        recordedAt: NOW.toISOString(),
+        customerId: '5511999',
+      }),
+    ]);
+    expect(await conversation()).toMatchObject({ consentStatus: 'opted_out', consentEvidenceMessageId: 'wamid.stop', state: 'bot' });
+    expect(published.map((e) => e.detailType)).toEqual(['reply.requested', 'consent.withdrawn']);
+  });
+
+  it.each([
+    ['quiero hablar con un asesor', 'es'],
+    ['quero falar com um atendente', 'pt'],
+    ['can I talk to a human?', 'en'],
+  ] as const)('hands "%s" to a person: state, waiting list, summary and event in one step', async (said, language) => {
+    const wakeUp = await receive(customerMessage('wamid.h', '2026-11-21T11:59:00.000Z', said));
+
+    const result = await answerConversation(wakeUp, deps);
+
+    const outboundId = outboundIdFor(KEY, 'wamid.h');
+    expect(result).toMatchObject({ outcome: 'replied', kind: 'handoff_ack', handoff: true });
+    const conv = await conversation();
+    expect(conv).toMatchObject({
+      state: 'human',
+      gsi1pk: 'ACCT#100#STATE#human',
+      gsi1sk: `${NOW.toISOString()}#${KEY}`,
+      handoffReason: 'customer_request',
+      handoffRequestedAt: NOW.toISOString(),
+      language,
+    });
+    expect(conv.handoffSummary).toContain(said);
+    expect(conv.version).toBe(2);
+    const waiting = await table.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'ACCT#100#STATE#human' },
+      }),
+    );
+    expect(waiting.Items?.map((i) => i.conversationKey)).toEqual([KEY]);
+    expect(published.map((e) => [e.detailType, e.detail.outboundId])).toEqual([
+      ['reply.requested', outboundId],
+      ['conversation.handoff_requested', outboundId],
+    ]);
+    expect(published[1]!.detail).toMatchObject({ reason: 'customer_request', conversationKey: KEY, accountId: '100' });
+
+    // The customer writes again: the bot stays silent while the person owns the conversation.
+    const next = await receive(customerMessage('wamid.h2', '2026-11-21T11:59:30.000Z', 'hola?'));
+    expect(await answerConversation(next, deps)).toEqual({ outcome: 'skipped', reason: 'not_bot' });
+    expect(await outboundItems()).toHaveLength(1);
+  });
+
+  it('publishes the handoff event on the redelivery that finishes a crashed handoff', async () => {
+    const wakeUp = await receive(customerMessage('wamid.h', '2026-11-21T11:59:00.000Z', 'humano'));
+    const failing: EventPublisher = {
+      publish: async () => {
+        throw new Error('EventBridge unavailable');
+      },
+    };
+    await expect(answerConversation(wakeUp, { ...deps, publisher: failing })).rejects.toThrow();
+    expect(await conversation()).toMatchObject({ state: 'human' });
+
+    expect(await answerConversation(wakeUp, deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'not_bot',
+      resumedOutboundId: outboundIdFor(KEY, 'wamid.h'),
+    });
+    expect(published.map((e) => e.detailType)).toEqual(['reply.requested', 'conversation.handoff_requested']);
+  });
 });

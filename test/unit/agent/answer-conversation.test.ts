@@ -92,7 +92,7 @@ describe('answerConversation', () => {
     const result = await answerConversation(wakeUp(), deps);
 
     const outboundId = outboundIdFor(KEY, 'wamid.3');
-    expect(result).toEqual({ outcome: 'replied', outboundId, answeredCount: 3, kind: 'handoff_ack' });
+    expect(result).toEqual({ outcome: 'replied', outboundId, answeredCount: 3, kind: 'faq_answer' });
     const [put, claim] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(put!.Put!.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(put!.Put!.Item).toMatchObject({
@@ -112,7 +112,8 @@ describe('answerConversation', () => {
       replyToMessageIds: ['wamid.1', 'wamid.2', 'wamid.3'],
       expiresAt: Math.floor(NOW.getTime() / 1000) + 30 * 86_400,
     });
-    expect(put!.Put!.Item!.text).toContain('Una persona de nuestro equipo');
+    expect(put!.Put!.Item!.text).toContain('enlace de seguimiento');
+    expect(put!.Put!.Item!.faqId).toBe('order_tracking');
     expect(claim!.Update!.ConditionExpression).toContain('attribute_not_exists(answeredThroughSk)');
     expect(published).toEqual([
       {
@@ -231,7 +232,7 @@ describe('answerConversation', () => {
       outcome: 'replied',
       outboundId: outboundIdFor(KEY, 'wamid.3'),
       answeredCount: 1,
-      kind: 'handoff_ack',
+      kind: 'fallback',
       resumedOutboundId: other,
     });
     const secondPut = ddb.commandCalls(TransactWriteCommand)[1]!.args[0].input.TransactItems![0]!.Put!.Item!;

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { composeReply, isOnlyGreeting } from '#lambdas/agent/compose-reply';
+import { composeReply, isOnlyGreeting, type CustomerMessage } from '#lambdas/agent/compose-reply';
 import { detectLanguage } from '#lambdas/agent/detect-language';
+import { CLOSED, demoBusiness, OPEN } from './flows/test-flows';
 
-const text = (t: string) => ({ type: 'text', text: t });
+let seq = 0;
+const text = (t: string): CustomerMessage => ({ type: 'text', text: t, providerMessageId: `m${++seq}` });
+const business = demoBusiness();
+const compose = (messages: CustomerMessage[], now = OPEN, fallbackLanguage?: 'en' | 'es' | 'pt') =>
+  composeReply(messages, { business, now, ...(fallbackLanguage ? { fallbackLanguage } : {}) });
 
 describe('detectLanguage', () => {
   it.each([
@@ -21,7 +26,6 @@ describe('detectLanguage', () => {
   it('keeps the fallback when nothing tells the languages apart', () => {
     expect(detectLanguage('ok 👍', 'pt')).toBe('pt');
     expect(detectLanguage('12345')).toBe('en');
-    // "de" and "que" belong to Spanish and Portuguese alike: the conversation's language decides.
     expect(detectLanguage('de que', 'pt')).toBe('pt');
     expect(detectLanguage('de que', 'es')).toBe('es');
   });
@@ -37,58 +41,97 @@ describe('isOnlyGreeting', () => {
   );
 });
 
-describe('composeReply', () => {
-  it('greets with a menu of at most three choices whose titles fit a WhatsApp button', () => {
-    for (const [greeting, language] of [
-      ['hi', 'en'],
-      ['hola', 'es'],
-      ['olá', 'pt'],
-    ] as const) {
-      const reply = composeReply([text(greeting)]);
-      expect(reply.kind).toBe('menu');
-      expect(reply.language).toBe(language);
-      expect(reply.options).toHaveLength(3);
-      for (const option of reply.options ?? []) {
-        expect([...option.title].length).toBeLessThanOrEqual(20);
-        expect(option.id).toMatch(/^menu:/);
-      }
-      expect(new Set(reply.options?.map((o) => o.title)).size).toBe(3);
-    }
-    expect(composeReply([text('hola')]).text).toContain('¿En qué podemos ayudarte');
-  });
-
-  it('treats a burst of greetings as a greeting', () => {
-    expect(composeReply([text('hi'), text('hello?')]).kind).toBe('menu');
+describe('composeReply with the business flows', () => {
+  it.each([
+    ['hi', 'en', 'Welcome to Demo Store'],
+    ['hola', 'es', 'Bienvenido a Demo Store'],
+    ['olá', 'pt', 'Bem-vindo à Demo Store'],
+  ] as const)('greets "%s" with the configured menu in %s', (greeting, language, welcome) => {
+    const reply = compose([text(greeting)]);
+    expect(reply).toMatchObject({ kind: 'menu', language });
+    expect(reply.text).toContain(welcome);
+    expect(reply.options?.map((o) => o.id)).toEqual(business.menu.map((m) => `menu:${m.id}`));
+    expect(reply.options?.map((o) => o.title)).toEqual(business.menu.map((m) => m.title[language]));
+    expect(reply.optionsLabel).toBe(business.menuLabel[language]);
   });
 
   it('answers a tapped menu choice in the language of the menu it came from', () => {
-    const menu = composeReply([text('hola')]);
+    const menu = compose([text('hola')]);
     const order = menu.options!.find((o) => o.id === 'menu:order_status')!;
-    const reply = composeReply([{ type: 'choice', choiceId: order.id, choiceTitle: order.title, text: order.title }]);
-    expect(reply).toEqual({ language: 'es', kind: 'choice_answer', text: 'Envíanos tu número de pedido y revisaremos su estado.' });
+    const reply = compose([{ type: 'choice', choiceId: order.id, choiceTitle: order.title, text: order.title }]);
+    expect(reply).toMatchObject({ language: 'es', kind: 'choice_answer', faqId: 'order_tracking' });
+    expect(reply.text).toContain('enlace de seguimiento');
+  });
 
-    const person = composeReply([{ type: 'choice', choiceId: 'menu:talk_to_person', choiceTitle: 'Falar com atendente' }]);
-    expect(person.language).toBe('pt');
+  it('hands off on the menu choice for a person, in the menu language', () => {
+    const person = compose([{ type: 'choice', choiceId: 'menu:talk_to_person', choiceTitle: 'Falar com atendente' }]);
+    expect(person).toMatchObject({ language: 'pt', kind: 'handoff_ack', handoff: { reason: 'menu_choice' } });
     expect(person.text).toContain('Uma pessoa da nossa equipe');
   });
 
-  it('acknowledges anything else, in the customer language, and says hello back when greeted', () => {
-    expect(composeReply([text('hola'), text('mi pedido no llegó')])).toEqual({
-      language: 'es',
-      kind: 'handoff_ack',
-      text: '¡Hola! ¡Gracias por tu mensaje! Una persona de nuestro equipo te responderá aquí en breve.',
-    });
-    expect(composeReply([text('where is my order 1234?')])).toMatchObject({ language: 'en', kind: 'handoff_ack' });
-    expect(composeReply([text('where is my order 1234?')]).text).not.toMatch(/^Hi!/);
-    expect(composeReply([text('oi'), { type: 'image' }])).toMatchObject({ language: 'pt', kind: 'handoff_ack' });
+  it.each([
+    ['quiero hablar con un asesor', 'es', 'Una persona de nuestro equipo'],
+    ['posso falar com um atendente?', 'pt', 'Uma pessoa da nossa equipe'],
+    ['I want to talk to a human please', 'en', 'A person from our team'],
+  ] as const)('hands off "%s" in %s', (said, language, ack) => {
+    const reply = compose([text(said)]);
+    expect(reply).toMatchObject({ kind: 'handoff_ack', language, handoff: { reason: 'customer_request' } });
+    expect(reply.text).toContain(ack);
+  });
+
+  it('tells a customer asking for a person out of hours when someone will answer', () => {
+    const reply = compose([text('quiero hablar con un agente')], CLOSED);
+    expect(reply).toMatchObject({ kind: 'handoff_ack', handoff: { reason: 'customer_request' } });
+    expect(reply.text).toBe(business.handoff.outOfHoursAcknowledgement.es);
+  });
+
+  it.each([
+    ['STOP', 'en'],
+    ['Baja', 'es'],
+    ['PARAR', 'es'],
+    ['sair!', 'pt'],
+    ['unsubscribe', 'en'],
+  ] as const)('records "%s" as an opt-out, with the message as evidence', (said, fallbackLanguage) => {
+    const message = text(said);
+    const reply = compose([text('hola'), message], OPEN, fallbackLanguage);
+    expect(reply.kind).toBe('opt_out_confirmed');
+    expect(reply.optOut).toEqual({ evidenceMessageId: message.providerMessageId });
+    expect(Object.values(business.optOut.confirmation)).toContain(reply.text);
+  });
+
+  it('does not take a complaint that mentions a keyword for an opt-out', () => {
+    expect(compose([text('stop sending me the wrong size please')]).kind).not.toBe('opt_out_confirmed');
+  });
+
+  it.each([
+    ['¿cuánto tarda el envío a Córdoba?', 'es', 'shipping_time'],
+    ['quero trocar um produto que veio com defeito', 'pt', 'returns'],
+    ['can I pay with a credit card?', 'en', 'payment_methods'],
+    ['mi pedido no llegó todavía', 'es', 'order_tracking'],
+    ['qual o horário de atendimento de vocês?', 'pt', 'opening_hours'],
+  ] as const)('answers "%s" from the FAQ in %s', (question, language, faqId) => {
+    const reply = compose([text(question)]);
+    expect(reply).toMatchObject({ kind: 'faq_answer', language, faqId });
+    expect(reply.text).toBe(business.faq.find((f) => f.id === faqId)!.answer[language]);
+  });
+
+  it('offers the menu with the fallback when nothing matches, in hours', () => {
+    const reply = compose([text('tengo una pregunta sobre mi cumpleaños')]);
+    expect(reply).toMatchObject({ kind: 'fallback', language: 'es', text: business.fallback.es });
+    expect(reply.options).toHaveLength(business.menu.length);
+  });
+
+  it('says the team is away when nothing matches out of hours', () => {
+    const reply = compose([text('tenho uma dúvida sobre meu aniversário')], CLOSED);
+    expect(reply).toMatchObject({ kind: 'out_of_hours', language: 'pt', text: business.outOfHours.pt });
   });
 
   it('does not treat an unknown choice (a template button, say) as a menu choice', () => {
-    const reply = composeReply([{ type: 'choice', choiceId: 'promo:stop', choiceTitle: 'Stop promotions' }]);
-    expect(reply.kind).toBe('handoff_ack');
+    const reply = compose([{ type: 'choice', choiceId: 'promo:stop', choiceTitle: 'Stop promotions' }]);
+    expect(reply.kind).not.toBe('choice_answer');
   });
 
   it('falls back to the conversation language for a media-only burst', () => {
-    expect(composeReply([{ type: 'audio' }], 'es')).toMatchObject({ language: 'es', kind: 'handoff_ack' });
+    expect(compose([{ type: 'audio' }], OPEN, 'es')).toMatchObject({ language: 'es', kind: 'fallback' });
   });
 });
