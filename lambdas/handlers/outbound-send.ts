@@ -9,14 +9,18 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { createGraphApiClient, GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { accessTokensFromSecret } from '#lambdas/outbound/access-tokens';
-import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { channelAccountLimits } from '#lambdas/outbound/channel-account-limits';
+import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
 const deps: SendReplyDeps = {
-  db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
+  db,
+  tableName,
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   graph: createGraphApiClient({ timeoutMs: Number(optionalEnv('GRAPH_API_TIMEOUT_MS', '10000')) }),
   accessTokenFor: accessTokensFromSecret(requireEnv(ENV.metaAccessTokensSecretId)),
@@ -24,6 +28,9 @@ const deps: SendReplyDeps = {
     baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
     version: optionalEnv(ENV.graphApiVersion, 'v23.0'),
   },
+  pacer: dynamoSendPacer({ db, tableName }),
+  limitsFor: channelAccountLimits(db, tableName),
+  maxWaitMs: Number(optionalEnv('OUTBOUND_MAX_WAIT_MS', '2000')),
 };
 
 /** The queue carries the EventBridge envelope; anything unreadable becomes an invalid detail. */
@@ -41,6 +48,10 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     result = await sendReply(detailOf(record.body), deps);
   } catch (err) {
     // Counted, then rethrown: the record returns to the queue and is retried with the visibility timeout.
+    if (err instanceof SendDeferredError) {
+      metrics.addMetric('OutboundDeferred', MetricUnit.Count, 1);
+      logger.info('send deferred', { sqsMessageId: record.messageId, cause: err.cause_, retryAfterMs: Math.ceil(err.retryAfterMs) });
+    }
     if (err instanceof GraphApiError) {
       metrics.addMetric('GraphRetryableError', MetricUnit.Count, 1);
       logger.warn('graph send will be retried', { sqsMessageId: record.messageId, code: err.code, httpStatus: err.httpStatus, fbtraceId: err.fbtraceId });
@@ -67,6 +78,10 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     case 'outcome_unknown':
       metrics.addMetric('OutboundOutcomeUnknown', MetricUnit.Count, 1);
       logger.warn('reply not sent again: outcome of an earlier attempt unknown', { sqsMessageId: record.messageId, reason: result.reason });
+      return;
+    case 'refused':
+      metrics.addMetric('OutboundRefused', MetricUnit.Count, 1);
+      logger.warn('reply refused by the send rules', { sqsMessageId: record.messageId, reason: result.reason });
       return;
     case 'failed':
       metrics.addMetric('OutboundFailed', MetricUnit.Count, 1);

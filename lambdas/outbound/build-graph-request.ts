@@ -11,6 +11,7 @@ export interface GraphConfig {
 /** Limits Meta enforces; longer values are cut here rather than refused there. */
 const LIMITS = {
   whatsappText: 4096,
+  whatsappCaption: 1024,
   whatsappInteractiveBody: 1024,
   whatsappButtons: 3,
   whatsappButtonTitle: 20,
@@ -32,35 +33,86 @@ function endpoint(config: GraphConfig, accountId: string): string {
   return `${config.baseUrl.replace(/\/+$/, '')}/${config.version}/${encodeURIComponent(accountId)}/messages`;
 }
 
+export interface BuildOptions {
+  /** Instagram/Messenger: a person answers between 24 hours and 7 days after the customer wrote. */
+  humanAgentTag?: boolean;
+}
+
 /**
  * The Graph API send request for a stored outbound message. Pure: the same item always gives
  * the same request. WhatsApp bodies follow Meta's OpenAPI `Message` schema.
  */
-export function buildGraphRequest(message: OutboundMessage, config: GraphConfig): GraphRequest {
+export function buildGraphRequest(message: OutboundMessage, config: GraphConfig, options: BuildOptions = {}): GraphRequest {
   const url = endpoint(config, message.accountId);
-  switch (message.channel) {
-    case 'whatsapp':
-      return { url, body: whatsappBody(message) };
-    case 'instagram':
-      return { url, body: { recipient: { id: message.recipientId }, message: messagingContent(message) } };
-    case 'messenger':
-      return {
-        url,
-        body: { recipient: { id: message.recipientId }, messaging_type: 'RESPONSE', message: messagingContent(message) },
-      };
-  }
+  if (message.channel === 'whatsapp') return { url, body: whatsappBody(message) };
+  const recipient = { recipient: { id: message.recipientId } };
+  const tag = options.humanAgentTag ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : undefined;
+  if (message.channel === 'instagram') return { url, body: { ...recipient, ...tag, message: messagingContent(message) } };
+  return { url, body: { ...recipient, ...(tag ?? { messaging_type: 'RESPONSE' }), message: messagingContent(message) } };
+}
+
+/**
+ * WhatsApp's mark-as-read for the customer's message being answered, with the typing indicator
+ * that shows until the reply arrives (or 25 s pass).
+ */
+export function buildMarkReadRequest(message: OutboundMessage, config: GraphConfig): GraphRequest | undefined {
+  if (message.channel !== 'whatsapp' || !message.markReadMessageId) return undefined;
+  return {
+    url: endpoint(config, message.accountId),
+    body: { messaging_product: 'whatsapp', status: 'read', message_id: message.markReadMessageId, typing_indicator: { type: 'text' } },
+  };
 }
 
 function whatsappBody(message: OutboundMessage): Record<string, unknown> {
   const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.recipientId };
+  switch (message.type) {
+    case 'image':
+    case 'audio':
+    case 'video':
+    case 'document':
+    case 'sticker':
+      return { ...base, type: message.type, [message.type]: whatsappMedia(message) };
+    case 'template': {
+      const t = message.template!;
+      return {
+        ...base,
+        type: 'template',
+        template: { name: t.name, language: { code: t.language }, ...(t.components ? { components: t.components } : {}) },
+      };
+    }
+    case 'reaction':
+      return { ...base, type: 'reaction', reaction: { message_id: message.reaction!.messageId, emoji: message.reaction!.emoji } };
+    case 'location':
+      return { ...base, type: 'location', location: message.location };
+    case 'contacts':
+      return { ...base, type: 'contacts', contacts: message.contacts };
+    case 'text':
+    case 'interactive':
+      return { ...base, ...whatsappTextOrChoices(message) };
+  }
+}
+
+/** Captions exist on image, video and document only; audio and stickers refuse them. */
+function whatsappMedia(message: OutboundMessage): Record<string, unknown> {
+  const media = message.media!;
+  const source = media.id !== undefined ? { id: media.id } : { link: media.link };
+  const caption =
+    message.text && (message.type === 'image' || message.type === 'video' || message.type === 'document')
+      ? { caption: clip(message.text, LIMITS.whatsappCaption) }
+      : {};
+  const filename = message.type === 'document' && media.filename ? { filename: media.filename } : {};
+  return { ...source, ...caption, ...filename };
+}
+
+function whatsappTextOrChoices(message: OutboundMessage): Record<string, unknown> {
+  const text = message.text ?? '';
   const options = message.replyOptions ?? [];
   if (message.type === 'text' || options.length === 0) {
-    return { ...base, type: 'text', text: { body: clip(message.text, LIMITS.whatsappText), preview_url: false } };
+    return { type: 'text', text: { body: clip(text, LIMITS.whatsappText), preview_url: false } };
   }
-  const body = { text: clip(message.text, LIMITS.whatsappInteractiveBody) };
+  const body = { text: clip(text, LIMITS.whatsappInteractiveBody) };
   if (options.length <= LIMITS.whatsappButtons) {
     return {
-      ...base,
       type: 'interactive',
       interactive: {
         type: 'button',
@@ -72,7 +124,6 @@ function whatsappBody(message: OutboundMessage): Record<string, unknown> {
     };
   }
   return {
-    ...base,
     type: 'interactive',
     interactive: {
       type: 'list',
@@ -93,13 +144,31 @@ function listRow(option: ReplyOption): Record<string, string> {
   };
 }
 
+/** Instagram/Messenger attachment types; a document goes as a file. */
+const ATTACHMENT_TYPE: Partial<Record<OutboundMessage['type'], string>> = {
+  image: 'image',
+  audio: 'audio',
+  video: 'video',
+  document: 'file',
+};
+
 /** Instagram and Messenger share the Send API message shape; choices become quick replies. */
 function messagingContent(message: OutboundMessage): Record<string, unknown> {
-  const text = clip(message.text, LIMITS.messengerText);
-  const options = message.type === 'interactive' ? (message.replyOptions ?? []) : [];
-  if (options.length === 0) return { text };
+  const quickReplies = quickRepliesFor(message);
+  const attachmentType = ATTACHMENT_TYPE[message.type];
+  if (attachmentType && message.media) {
+    // An attachment message carries no text; a caption, if any, is not sent on these channels.
+    const payload = message.media.id !== undefined ? { attachment_id: message.media.id } : { url: message.media.link, is_reusable: true };
+    return { attachment: { type: attachmentType, payload }, ...quickReplies };
+  }
+  return { text: clip(message.text ?? '', LIMITS.messengerText), ...quickReplies };
+}
+
+function quickRepliesFor(message: OutboundMessage): Record<string, unknown> {
+  // A plain text reply keeps its options in the text only, as the agent composed it.
+  const options = message.type === 'text' ? [] : (message.replyOptions ?? []);
+  if (options.length === 0) return {};
   return {
-    text,
     quick_replies: options.slice(0, LIMITS.quickReplies).map((o) => ({
       content_type: 'text',
       title: clip(o.title, LIMITS.quickReplyTitle),

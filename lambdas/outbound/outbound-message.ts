@@ -32,9 +32,22 @@ export interface OutboundMessageItem {
   recipientId: string;
   direction: 'outbound';
   origin: 'agent' | 'human_agent' | 'campaign';
-  type: 'text' | 'interactive';
-  /** The message body. PII-adjacent (it answers the customer): stored, never logged. */
-  text: string;
+  type: OutboundKind;
+  /** The message body (the caption for media). PII-adjacent (it answers the customer): stored, never logged. */
+  text?: string;
+  /** Image, audio, video, document, sticker: an uploaded media id or a public link. */
+  media?: OutboundMedia;
+  /** WhatsApp only: an approved template, the only thing allowed outside the 24-hour window. */
+  template?: OutboundTemplate;
+  reaction?: { messageId: string; emoji: string };
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  /** WhatsApp contact cards in Meta's own shape (`name`, `phones`, `emails`, …). */
+  contacts?: Array<Record<string, unknown>>;
+  /**
+   * The customer message being answered, marked read (with a typing indicator) just before the
+   * reply goes out, so the customer sees the business is on it.
+   */
+  markReadMessageId?: string;
   replyOptions?: ReplyOption[];
   /** WhatsApp list messages need a label for the button that opens the list. */
   optionsLabel?: string;
@@ -48,6 +61,49 @@ export interface OutboundMessageItem {
   expiresAt: number;
 }
 
+export const OUTBOUND_KINDS = [
+  'text',
+  'interactive',
+  'template',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'reaction',
+  'location',
+  'contacts',
+] as const;
+export type OutboundKind = (typeof OUTBOUND_KINDS)[number];
+export const MEDIA_KINDS = new Set<OutboundKind>(['image', 'audio', 'video', 'document', 'sticker']);
+
+export interface OutboundMedia {
+  id?: string;
+  link?: string;
+  filename?: string;
+}
+
+export interface OutboundTemplate {
+  name: string;
+  /** Meta's language code of the approved translation, e.g. `en_US`. */
+  language: string;
+  /** As approved by Meta; marketing templates need the customer's opt-in. */
+  category: 'marketing' | 'utility' | 'authentication';
+  /** Meta's `components` (header, body, button parameters) filled with this customer's variables. */
+  components?: Array<Record<string, unknown>>;
+}
+
+const mediaSchema = z
+  .object({ id: z.string().min(1).optional(), link: z.url().optional(), filename: z.string().min(1).optional() })
+  .refine((m) => (m.id === undefined) !== (m.link === undefined), 'media needs exactly one of id or link');
+
+const templateSchema = z.object({
+  name: z.string().min(1),
+  language: z.string().min(2),
+  category: z.enum(['marketing', 'utility', 'authentication']),
+  components: z.array(z.looseObject({ type: z.string().min(1) })).optional(),
+});
+
 /** What the sender needs from the item; loose so that attributes added later do not break it. */
 export const outboundMessageSchema = z.looseObject({
   sk: z.string().startsWith('MSG#'),
@@ -57,15 +113,39 @@ export const outboundMessageSchema = z.looseObject({
   accountId: z.string().min(1),
   recipientId: z.string().min(1),
   direction: z.literal('outbound'),
-  type: z.enum(['text', 'interactive']),
-  text: z.string().min(1),
+  origin: z.enum(['agent', 'human_agent', 'campaign']).optional(),
+  customerId: z.string().min(1).optional(),
+  type: z.enum(OUTBOUND_KINDS),
+  text: z.string().min(1).optional(),
+  media: mediaSchema.optional(),
+  template: templateSchema.optional(),
+  reaction: z.object({ messageId: z.string().min(1), emoji: z.string() }).optional(),
+  location: z
+    .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() })
+    .optional(),
+  contacts: z.array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().min(1) }) })).min(1).optional(),
+  markReadMessageId: z.string().min(1).optional(),
   replyOptions: z.array(z.object({ id: z.string().min(1), title: z.string().min(1), description: z.string().optional() })).optional(),
   optionsLabel: z.string().min(1).optional(),
   status: z.enum(['pending', 'sending', 'sent', 'delivered', 'read', 'played', 'failed']),
   failureAnnouncedAt: z.string().optional(),
   errorCode: z.number().optional(),
   failedAt: z.string().optional(),
+  failureReason: z.string().optional(),
+  attempts: z.number().optional(),
+  retryNotBeforeMs: z.number().optional(),
   expiresAt: z.number().optional(),
+}).superRefine((m, ctx) => {
+  const need = (field: string, present: boolean) => {
+    if (!present) ctx.addIssue({ code: 'custom', path: [field], message: `a ${m.type} message needs ${field}` });
+  };
+  if (m.type === 'text' || m.type === 'interactive') need('text', m.text !== undefined);
+  if (MEDIA_KINDS.has(m.type)) need('media', m.media !== undefined);
+  if (m.type === 'template') need('template', m.template !== undefined && m.channel === 'whatsapp');
+  if (m.type === 'reaction') need('reaction', m.reaction !== undefined && m.channel === 'whatsapp');
+  if (m.type === 'location') need('location', m.location !== undefined && m.channel === 'whatsapp');
+  if (m.type === 'contacts') need('contacts', m.contacts !== undefined && m.channel === 'whatsapp');
+  if (m.channel !== 'whatsapp' && m.type === 'sticker') need('a WhatsApp channel', false);
 });
 
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

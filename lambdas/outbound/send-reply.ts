@@ -4,7 +4,12 @@ import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { GraphApiError, type GraphApiClient } from '#lambdas/adapters/graph-api-client';
 import { conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
-import { buildGraphRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
+import { buildGraphRequest, buildMarkReadRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
+import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
+import { retryBackoffMs, PAIR_RATE_LIMIT_CODE } from '#lambdas/outbound/retry-backoff';
+import { loadSendContext } from '#lambdas/outbound/send-context';
+import type { PacingLimits, SendPacer } from '#lambdas/outbound/send-pacing';
+import { decideSendPermission, type SendRefusal } from '#lambdas/outbound/send-rules';
 import { outboundMessageSchema, type OutboundMessage } from '#lambdas/outbound/outbound-message';
 import { parseSendResponse, UnexpectedSendResponseError, type SendAccepted } from '#lambdas/outbound/parse-send-response';
 import { replyRequestedDetailSchema, type ReplyRequestedDetail } from '#lambdas/outbound/reply-requested';
@@ -20,7 +25,33 @@ export interface SendReplyDeps {
   accessTokenFor: AccessTokenFor;
   graphConfig: GraphConfig;
   now?: () => Date;
+  /**
+   * Paces WhatsApp sends per number and per recipient across instances. Without one nothing is
+   * paced (unit tests); the handler always gives one.
+   */
+  pacer?: SendPacer;
+  /** The number's limits (throughput, pair); Meta's defaults when absent. */
+  limitsFor?: (accountId: string) => Promise<PacingLimits>;
+  /** Longest wait spent inside the Lambda for pacing or backoff; a longer one hands the record back. */
+  maxWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * The send must wait longer than the sender may wait inside one invocation. Nothing was claimed or
+ * sent; the record goes back to the queue and is tried again later.
+ */
+export class SendDeferredError extends Error {
+  override name = 'SendDeferredError';
+  constructor(
+    readonly retryAfterMs: number,
+    readonly cause_: 'pair_limit' | 'number_limit' | 'backoff',
+  ) {
+    super(`send deferred by ${cause_} for ${Math.ceil(retryAfterMs)} ms`);
+  }
+}
+
+const DEFAULT_MAX_WAIT_MS = 2_000;
 
 export type SendOutcome =
   | { outcome: 'invalid'; issues: string[] }
@@ -32,7 +63,9 @@ export type SendOutcome =
    * and recording its result. Meta may have sent it, so it is not sent again.
    */
   | { outcome: 'outcome_unknown'; reason: 'in_flight_or_interrupted' | 'unexpected_response' }
-  | { outcome: 'failed'; classification: 'permanent' | 'auth'; errorCode?: number };
+  | { outcome: 'failed'; classification: 'permanent' | 'auth'; errorCode?: number }
+  /** Meta's rules forbid this message (closed window, missing consent); it is `failed` with that reason. */
+  | { outcome: 'refused'; reason: SendRefusal };
 
 const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'played', 'failed']);
 
@@ -55,10 +88,27 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
   let message = item.data;
   if (message.status !== 'pending') return settled(request, message, now(), deps);
 
+  const context = await loadSendContext(deps.db, deps.tableName, {
+    conversationKey: request.conversationKey,
+    accountId: message.accountId,
+    customerId: message.customerId ?? message.recipientId,
+    withConsent: message.template?.category === 'marketing',
+  });
+  const permission = decideSendPermission({
+    channel: message.channel,
+    origin: message.origin ?? 'agent',
+    ...(message.type === 'template' && message.template ? { templateCategory: message.template.category } : {}),
+    ...(context.lastInboundAt ? { lastInboundAt: context.lastInboundAt } : {}),
+    ...(context.consent ? { consent: context.consent } : {}),
+    now: (deps.now ?? (() => new Date()))(),
+  });
+  if (!permission.allowed) return refuse(request, message, permission.reason, now(), deps);
+
   // Everything that can fail without touching Meta happens before the claim, so such a failure
   // leaves the message `pending` for the retry.
   const accessToken = await deps.accessTokenFor(message.accountId);
-  const graphRequest = buildGraphRequest(message, deps.graphConfig);
+  const graphRequest = buildGraphRequest(message, deps.graphConfig, { humanAgentTag: permission.humanAgentTag });
+  await waitForTurn(message, deps);
 
   const claimedAt = now();
   if (!(await claim(request, claimedAt, deps))) {
@@ -66,6 +116,12 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
     if (!current) return { outcome: 'missing_message' };
     message = outboundMessageSchema.parse(current);
     return settled(request, message, now(), deps);
+  }
+
+  const markRead = buildMarkReadRequest(message, deps.graphConfig);
+  if (markRead) {
+    // A courtesy: the reply matters more than the blue ticks, so its failure is not the send's.
+    await deps.graph.post(markRead, accessToken).catch(() => undefined);
   }
 
   let accepted: SendAccepted;
@@ -78,7 +134,7 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
     }
     if (!(err instanceof GraphApiError)) throw err;
     if (err.classification === 'retryable') {
-      await release(request, err, now(), deps);
+      await release(request, message, err, deps);
       throw err;
     }
     const failedAt = now();
@@ -110,7 +166,7 @@ async function loadMessage(request: ReplyRequestedDetail, deps: SendReplyDeps): 
 async function settled(request: ReplyRequestedDetail, message: OutboundMessage, at: string, deps: SendReplyDeps): Promise<SendOutcome> {
   if (message.status === 'sending') return { outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' };
   if (message.status === 'failed' && !message.failureAnnouncedAt) {
-    await announceFailure(request, message, message.errorCode, message.failedAt ?? at, deps);
+    await announceFailure(request, message, message.errorCode, message.failedAt ?? at, deps, message.failureReason);
   }
   return DONE_STATUSES.has(message.status)
     ? { outcome: 'already_done', status: message.status }
@@ -136,18 +192,91 @@ async function claim(request: ReplyRequestedDetail, at: string, deps: SendReplyD
   }
 }
 
-/** Back to `pending` so that the queue's retry may claim it again. */
-async function release(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
+/**
+ * Back to `pending` so that the queue's retry may claim it again, not before its backoff. After
+ * a pair-rate refusal the whole recipient is held for that long, not only this message.
+ */
+async function release(request: ReplyRequestedDetail, message: OutboundMessage, err: GraphApiError, deps: SendReplyDeps): Promise<void> {
+  const nowDate = (deps.now ?? (() => new Date()))();
+  const attempt = (message.attempts ?? 0) + 1;
+  const notBefore = nowDate.getTime() + retryBackoffMs(err.code, attempt);
+  if (err.code === PAIR_RATE_LIMIT_CODE && deps.pacer) {
+    await deps.pacer.holdRecipient({ accountId: message.accountId, recipientId: message.recipientId }, notBefore);
+  }
   await deps.db.send(
     new UpdateCommand({
       TableName: deps.tableName,
       Key: messageKey(request),
-      UpdateExpression: 'SET #status = :pending, lastErrorAt = :at, lastErrorCode = :code',
+      UpdateExpression: 'SET #status = :pending, lastErrorAt = :at, lastErrorCode = :code, retryNotBeforeMs = :notBefore',
       ConditionExpression: '#status = :sending',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':at': at, ':code': err.code ?? err.httpStatus ?? null },
+      ExpressionAttributeValues: {
+        ':pending': 'pending',
+        ':sending': 'sending',
+        ':at': nowDate.toISOString(),
+        ':code': err.code ?? err.httpStatus ?? null,
+        ':notBefore': notBefore,
+      },
     }),
   );
+}
+
+/**
+ * Waits for the message's backoff and its pacing slot, or hands the record back when the wait
+ * would be long. Only WhatsApp is paced: the throughput and pair limits are WhatsApp's.
+ */
+async function waitForTurn(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
+  const nowMs = () => (deps.now ?? (() => new Date()))().getTime();
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const maxWaitMs = deps.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  const backoff = (message.retryNotBeforeMs ?? 0) - nowMs();
+  if (backoff > maxWaitMs) throw new SendDeferredError(backoff, 'backoff');
+  if (backoff > 0) await sleep(backoff);
+  if (message.channel !== 'whatsapp' || !deps.pacer) return;
+  const limits = deps.limitsFor ? await deps.limitsFor(message.accountId) : limitsFromAccount(undefined);
+  const decision = await deps.pacer.reserve({ accountId: message.accountId, recipientId: message.recipientId }, limits, maxWaitMs);
+  if (!decision.go) throw new SendDeferredError(decision.retryAfterMs, decision.limit === 'pair' ? 'pair_limit' : 'number_limit');
+  const wait = decision.sendAtMs - nowMs();
+  if (wait > 0) await sleep(wait);
+}
+
+/** Refused by our reading of Meta's rules: `failed` straight from `pending`, announced like any failure. */
+async function refuse(
+  request: ReplyRequestedDetail,
+  message: OutboundMessage,
+  reason: SendRefusal,
+  at: string,
+  deps: SendReplyDeps,
+): Promise<SendOutcome> {
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: messageKey(request),
+        UpdateExpression:
+          'SET #status = :failed, statusRank = :rank, failedAt = :at, statusUpdatedAt = :at, failureReason = :reason, ' +
+          'errorClassification = :classification',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':failed': 'failed',
+          ':pending': 'pending',
+          ':rank': STATUS_RANK.failed,
+          ':at': at,
+          ':reason': reason,
+          ':classification': 'rule',
+        },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    // Someone else moved it on first; whatever they did stands.
+    const current = await loadMessage(request, deps);
+    if (!current) return { outcome: 'missing_message' };
+    return settled(request, outboundMessageSchema.parse(current), at, deps);
+  }
+  await announceFailure(request, message, undefined, at, deps, reason);
+  return { outcome: 'refused', reason };
 }
 
 async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
@@ -182,6 +311,7 @@ async function announceFailure(
   errorCode: number | undefined,
   failedAt: string,
   deps: SendReplyDeps,
+  reason?: string,
 ): Promise<void> {
   await deps.publisher.publish([
     messageStatusChangedEvent(EVENT_SOURCE.outbound, {
@@ -192,6 +322,7 @@ async function announceFailure(
       status: 'failed',
       occurredAt: failedAt,
       ...(errorCode !== undefined ? { errorCode } : {}),
+      ...(reason !== undefined ? { reason } : {}),
     }),
   ]);
   await deps.db.send(

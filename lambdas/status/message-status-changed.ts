@@ -16,6 +16,8 @@ export interface MessageStatusChangedDetail {
   status: AnnouncedStatus;
   occurredAt: string;
   errorCode?: number;
+  /** Our reason when the sender refused the message itself (`window_closed`, …), never Meta's text. */
+  reason?: string;
 }
 
 const DETAIL_TYPE_BY_STATUS: Readonly<Record<AnnouncedStatus, string>> = {
@@ -29,7 +31,7 @@ export function isAnnouncedStatus(status: string): status is AnnouncedStatus {
 }
 
 export function messageStatusChangedEvent(source: string, detail: Omit<MessageStatusChangedDetail, 'v'>): DomainEvent {
-  const { errorCode, providerMessageId, ...rest } = detail;
+  const { errorCode, providerMessageId, reason, ...rest } = detail;
   return {
     source,
     detailType: DETAIL_TYPE_BY_STATUS[detail.status],
@@ -38,6 +40,7 @@ export function messageStatusChangedEvent(source: string, detail: Omit<MessageSt
       ...rest,
       ...(providerMessageId !== undefined ? { providerMessageId } : {}),
       ...(errorCode !== undefined ? { errorCode } : {}),
+      ...(reason !== undefined ? { reason } : {}),
     },
   };
 }

@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { composeReply } from '#lambdas/agent/compose-reply';
 import { buildGraphRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
 import type { OutboundMessage } from '#lambdas/outbound/outbound-message';
 import { loadSendBodyValidator, type SendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
@@ -30,7 +29,15 @@ function message(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
   };
 }
 
-const menu = composeReply([{ type: 'text', text: 'hola' }]);
+/** A menu like the agent's: a greeting and three choices. */
+const menu = {
+  text: 'Hello! How can we help?',
+  options: [
+    { id: 'menu:order', title: 'Order status' },
+    { id: 'menu:hours', title: 'Opening hours' },
+    { id: 'menu:human', title: 'Talk to a person' },
+  ],
+};
 const options = [1, 2, 3, 4, 5].map((n) => ({ id: `opt:${n}`, title: `Option number ${n} with a long title`, description: 'd' }));
 
 describe('buildGraphRequest for WhatsApp', () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -84,9 +84,16 @@ const context = { functionName: 'outbound-send', awsRequestId: 'req-1' } as Cont
 
 describe('outbound-send Lambda handler', () => {
   it('sends with the account token from the secret and hands back only the rate-limited record', async () => {
+    // Pacing and account reads find nothing: defaults apply and every schedule starts now.
+    ddb.on(GetCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Array<{ pk: string }> }> }) => ({
+      Responses: { table: [{ pk: input.RequestItems.table!.Keys[0]!.pk, sk: 'CONV', lastInboundAt: new Date().toISOString() }] },
+    }));
     ddb.on(GetCommand, { Key: { pk: 'CONV#wa:1:555', sk: 'MSG#out_1' } }).resolves({ Item: item('1') });
     ddb.on(GetCommand, { Key: { pk: 'CONV#wa:2:555', sk: 'MSG#out_2' } }).resolves({ Item: item('2') });
     ddb.on(UpdateCommand).resolves({});
+    ddb.on(UpdateCommand, { Key: { sk: 'NUMBER#0' } }).callsFake(() => ({ Attributes: { nextAt: Date.now() } }));
     ddb.on(TransactWriteCommand).resolves({});
 
     const result = await handler({ Records: [record('sent', '1'), record('limited', '2'), record('poison', '')] }, context);

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#lambdas/adapters/dynamodb';
@@ -38,8 +38,13 @@ const item = (overrides: Record<string, unknown> = {}) => ({
 
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
+/** The conversation as the sender reads it: the customer wrote an hour ago, so the window is open. */
+const openWindow = () =>
+  ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ pk: `CONV#${KEY}`, sk: 'CONV', lastInboundAt: '2026-11-21T11:00:00.000Z' }] } });
+
 beforeEach(() => {
   ddb.reset();
+  openWindow();
   published = [];
   graphCalls = [];
   graphAnswer = async () => readConformanceJson('graph-api', 'bindambc-send-message-response.json');

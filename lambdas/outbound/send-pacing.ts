@@ -1,0 +1,174 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+
+/**
+ * Pacing shared by every concurrent sender through DynamoDB, so that Meta's limits hold however
+ * many Lambda instances run:
+ *
+ *   pk                          sk            what
+ *   PACE#<accountId>            NUMBER#<n>    next free send time (ms) of shard n of the number
+ *   PACE#<accountId>            PAIR#<to>     per-recipient "theoretical arrival time" (ms)
+ *
+ * The number's schedule is one counter per shard moved by an atomic `ADD`, so concurrent
+ * senders take consecutive slots without reading first; slots are spread evenly over the second
+ * (a fixed per-second counter would let a second's worth go out in a burst at its start, which a
+ * sliding one-second window, as Meta's, counts twice at the boundary). Shards keep each item well
+ * below DynamoDB's 1,000 writes per second per item at upgraded throughput.
+ *
+ * The pair limit is a generic cell rate algorithm (a token bucket of `burst` messages refilled
+ * one per interval) kept in one timestamp per recipient, written with a condition on the value read.
+ */
+export interface PacingLimits {
+  messagesPerSecond: number;
+  pair: { intervalMs: number; burst: number };
+}
+
+export type PacingDecision =
+  /** Send at this time (epoch ms); it may already have passed. */
+  | { go: true; sendAtMs: number }
+  /** Nothing reserved: try again in this many ms. */
+  | { go: false; retryAfterMs: number; limit: 'pair' | 'number' };
+
+export interface SendPacer {
+  /**
+   * Reserves a send to `recipientId` through `accountId` no later than `maxWaitMs` from now. Call
+   * once per Graph send, right before waiting for `sendAtMs` and sending.
+   */
+  reserve(target: { accountId: string; recipientId: string }, limits: PacingLimits, maxWaitMs: number): Promise<PacingDecision>;
+  /** Meta refused for the pair rate: keep this recipient quiet until `untilMs`. */
+  holdRecipient(target: { accountId: string; recipientId: string }, untilMs: number): Promise<void>;
+}
+
+export interface DynamoPacerOptions {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  nowMs?: () => number;
+  /**
+   * Fraction of the limit actually used. Requests leave on schedule but reach Meta with varying
+   * network delay, which bunches them; a little headroom keeps a one-second window under the limit.
+   */
+  headroom?: number;
+  /** Writes per second one shard item should carry at most. */
+  perShardRate?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const pacePk = (accountId: string) => `PACE#${accountId}`;
+/** Pacing items outlive their use by a little; an hour is far beyond any wait. */
+const TTL_SECONDS = 3_600;
+const MAX_CONTENTION_ROUNDS = 20;
+
+export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
+  const { db, tableName } = options;
+  const nowMs = options.nowMs ?? Date.now;
+  const headroom = options.headroom ?? 0.97;
+  const perShardRate = options.perShardRate ?? 250;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const expiresAt = () => Math.floor(nowMs() / 1000) + TTL_SECONDS;
+
+  async function reservePair(accountId: string, recipientId: string, pair: PacingLimits['pair'], maxWaitMs: number) {
+    const key = { pk: pacePk(accountId), sk: `PAIR#${recipientId}` };
+    const tolerance = (pair.burst - 1) * pair.intervalMs;
+    for (let round = 0; round < MAX_CONTENTION_ROUNDS; round++) {
+      const now = nowMs();
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      const tat = typeof out.Item?.tat === 'number' ? out.Item.tat : undefined;
+      const earliest = tat === undefined ? now : Math.max(now, tat - tolerance);
+      if (earliest - now > maxWaitMs) return { ok: false as const, retryAfterMs: earliest - now - maxWaitMs };
+      const nextTat = Math.max(tat ?? now, earliest) + pair.intervalMs;
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...key, entity: 'Pacing', tat: nextTat, expiresAt: expiresAt() },
+            ConditionExpression: tat === undefined ? 'attribute_not_exists(tat)' : 'tat = :read',
+            ...(tat === undefined ? {} : { ExpressionAttributeValues: { ':read': tat } }),
+          }),
+        );
+        return { ok: true as const, atMs: earliest };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    }
+    return { ok: false as const, retryAfterMs: pair.intervalMs };
+  }
+
+  /** Takes the next slot of one shard: `ADD` while the schedule is current, a reset when it lags behind. */
+  async function reserveNumberSlot(accountId: string, messagesPerSecond: number, maxWaitMs: number) {
+    const rate = Math.max(1, messagesPerSecond * headroom);
+    const shards = Math.max(1, Math.ceil(rate / perShardRate));
+    const intervalMs = (1000 * shards) / rate;
+    const key = { pk: pacePk(accountId), sk: `NUMBER#${Math.floor(random() * shards)}` };
+    for (let round = 0; round < MAX_CONTENTION_ROUNDS; round++) {
+      const now = nowMs();
+      try {
+        const out = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'ADD nextAt :interval SET expiresAt = :ttl',
+            ConditionExpression: 'nextAt BETWEEN :now AND :horizon',
+            ExpressionAttributeValues: { ':interval': intervalMs, ':now': now, ':horizon': nowMs() + maxWaitMs, ':ttl': expiresAt() },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return { ok: true as const, atMs: Number(out.Attributes?.nextAt) - intervalMs };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+      // Either the schedule lags behind (an idle number: start it now) or it is booked beyond the horizon.
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET nextAt = :next, entity = :entity, expiresAt = :ttl',
+            ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt < :now',
+            ExpressionAttributeValues: { ':next': now + intervalMs, ':now': now, ':entity': 'Pacing', ':ttl': expiresAt() },
+          }),
+        );
+        return { ok: true as const, atMs: now };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+      const current = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      const nextAt = Number(current.Item?.nextAt);
+      const horizon = nowMs() + maxWaitMs;
+      if (Number.isFinite(nextAt) && nextAt > horizon) return { ok: false as const, retryAfterMs: nextAt - horizon };
+    }
+    return { ok: false as const, retryAfterMs: intervalMs };
+  }
+
+  return {
+    async reserve(target, limits, maxWaitMs) {
+      const pair = await reservePair(target.accountId, target.recipientId, limits.pair, maxWaitMs);
+      if (!pair.ok) return { go: false, retryAfterMs: pair.retryAfterMs, limit: 'pair' };
+      // The number's slot is taken only once the pair allows a send, so sending on the number's
+      // schedule never breaks the pair limit (a later send only leaves more tokens), and the
+      // number's schedule is never pushed ahead (and its slots wasted) by one recipient's wait.
+      const pairWait = pair.atMs - nowMs();
+      if (pairWait > 0) await sleep(pairWait);
+      const slot = await reserveNumberSlot(target.accountId, limits.messagesPerSecond, maxWaitMs);
+      if (!slot.ok) return { go: false, retryAfterMs: slot.retryAfterMs, limit: 'number' };
+      return { go: true, sendAtMs: slot.atMs };
+    },
+
+    async holdRecipient(target, untilMs) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: { pk: pacePk(target.accountId), sk: `PAIR#${target.recipientId}` },
+            UpdateExpression: 'SET tat = :until, entity = :entity, expiresAt = :ttl',
+            ConditionExpression: 'attribute_not_exists(tat) OR tat < :until',
+            ExpressionAttributeValues: { ':until': untilMs, ':entity': 'Pacing', ':ttl': Math.floor(untilMs / 1000) + TTL_SECONDS },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    },
+  };
+}
