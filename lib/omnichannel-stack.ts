@@ -87,7 +87,8 @@ export class OmnichannelStack extends Stack {
       stage: props.stage,
       bus,
       sources: [EVENT_SOURCE.normalizer],
-      detailTypes: [DETAIL_TYPE.messageReceived],
+      // Echoes wake the agent too: a person writing from the business app or inbox silences the bot.
+      detailTypes: [DETAIL_TYPE.messageReceived, DETAIL_TYPE.messageEchoed],
       handler: 'agent',
       description: 'Answers customers with business flows, Claude, or a handoff to a human',
       serviceName: 'agent',

@@ -4,7 +4,9 @@ import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { composeReply, type ComposedReply, type ReplyKind } from '#lambdas/agent/compose-reply';
 import { handoffRequestedEvent, handoffSummary, stateTransition } from '#lambdas/agent/conversation-state';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
+import { csatScoreOf } from '#lambdas/agent/csat';
 import { ConversationBusyError } from '#lambdas/agent/errors';
+import { endQuietPeriod, noteHumanActivity } from '#lambdas/agent/human-activity';
 import { businessForAccount, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
 import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
 import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
@@ -31,6 +33,8 @@ export type AgentSkipReason = 'not_customer_message' | 'no_conversation' | 'not_
 
 export type AgentOutcome =
   | { outcome: 'invalid'; issues: string[] }
+  /** A person at the business wrote: the bot is quiet until `quietUntil`. */
+  | { outcome: 'human_active'; quietUntil: string; handoff: boolean }
   | { outcome: 'skipped'; reason: AgentSkipReason; resumedOutboundId?: string }
   | {
       outcome: 'replied';
@@ -66,6 +70,10 @@ interface ConversationItem {
   /** The reply that confirmed an opt-out (its `consent.withdrawn` event is published with it). */
   consentOutboundId?: string;
   consentEvidenceMessageId?: string;
+  /** Set while a person writing from the business app or inbox keeps the bot quiet. */
+  humanQuietUntil?: string;
+  csatRequestedAt?: string;
+  csatScore?: number;
 }
 
 /**
@@ -87,11 +95,24 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
   }
   const event = parsed.data;
+  const now = (deps.now ?? (() => new Date()))();
+  const key = event.conversationKey;
+  const flows = deps.flows ?? loadFlowsConfig();
+  const fromBusinessPerson = event.origin === 'business_app' || event.origin === 'business_echo';
+  if (fromBusinessPerson && event.standby !== true) {
+    const business = businessForAccount(flows, event.accountId);
+    const noted = await noteHumanActivity(
+      { ...event, occurredAt: event.occurredAt ?? now.toISOString() },
+      await loadConversation(key, deps),
+      business.humanQuietMinutes,
+      now,
+      deps,
+    );
+    return { outcome: 'human_active', quietUntil: noted.quietUntil, handoff: noted.startedHandoff };
+  }
   if ((event.origin !== undefined && event.origin !== 'customer') || event.standby === true) {
     return { outcome: 'skipped', reason: 'not_customer_message' };
   }
-  const key = event.conversationKey;
-  const now = (deps.now ?? (() => new Date()))();
   let resumed: { resumedOutboundId: string } | Record<string, never> = {};
 
   for (let round = 1; round <= MAX_ROUNDS; round++) {
@@ -103,7 +124,11 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       resumed = { resumedOutboundId: conversation.pendingReplyId };
       continue;
     }
-    if (conversation.state !== 'bot') return { outcome: 'skipped', reason: 'not_bot', ...resumed };
+    if (conversation.state === 'human' && conversation.humanQuietUntil && conversation.humanQuietUntil <= now.toISOString()) {
+      await endQuietPeriod(key, conversation.accountId, conversation.humanQuietUntil, now, deps);
+      continue;
+    }
+    if (conversation.state !== 'bot' && conversation.state !== 'closed') return { outcome: 'skipped', reason: 'not_bot', ...resumed };
 
     const unanswered = unansweredMessages(await messagesSince(key, conversation.answeredThroughSk, deps), conversation.answeredThroughSk);
     const latest = unanswered.at(-1);
@@ -112,8 +137,16 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       return { outcome: 'skipped', reason: 'window_closed', ...resumed };
     }
 
-    const business = businessForAccount(deps.flows ?? loadFlowsConfig(), conversation.accountId);
-    const reply = composeReply(
+    const business = businessForAccount(flows, conversation.accountId);
+    const score = conversation.state === 'closed' && conversation.csatRequestedAt && conversation.csatScore === undefined ? csatScoreOf(latest) : undefined;
+    if (conversation.state === 'closed' && score === undefined) {
+      // Anything but the satisfaction answer opens a new conversation with the bot.
+      await reopenForBot(key, conversation, now, deps);
+      continue;
+    }
+    const reply: ComposedReply = score !== undefined
+      ? { language: conversation.language ?? business.defaultLanguage, kind: 'csat_thanks', text: business.csat.thanks[conversation.language ?? business.defaultLanguage], csatScore: score }
+      : composeReply(
       unanswered.map((m) => ({
         type: m.type ?? 'unsupported',
         text: m.text,
@@ -126,7 +159,11 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     const outboundId = outboundIdFor(key, latest.providerMessageId);
     const item = replyItem(key, conversation, unanswered, latest, outboundId, reply, now, deps);
     const effects = sideEffects(key, conversation, unanswered, reply, now);
-    const claim = await claimReply(key, conversation, item, latest.lsi1sk, effects, deps);
+    if (reply.csatScore !== undefined) {
+      effects.set.push('csatScore = :csatScore', 'csatAnsweredAt = :csatAt', 'csatMessageId = :csatMessage');
+      Object.assign(effects.values, { ':csatScore': reply.csatScore, ':csatAt': latest.occurredAt, ':csatMessage': latest.providerMessageId });
+    }
+    const claim = await claimReply(key, conversation, item, latest.lsi1sk, conversation.state === 'closed' ? 'closed' : 'bot', effects, deps);
     if (claim === 'conversation_changed') continue;
     const claimed: ConversationItem = {
       ...conversation,
@@ -299,6 +336,7 @@ async function claimReply(
   conversation: ConversationItem,
   item: OutboundMessageItem,
   throughSk: string,
+  expectedState: 'bot' | 'closed',
   effects: ReplyEffects,
   deps: AgentDeps,
 ): Promise<'claimed' | 'reply_exists' | 'conversation_changed'> {
@@ -315,14 +353,14 @@ async function claimReply(
               Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
               UpdateExpression: `SET ${set.join(', ')}${effects.add.length > 0 ? ` ADD ${effects.add.join(', ')}` : ''}`,
               ConditionExpression:
-                '#state = :bot AND attribute_not_exists(pendingReplyId) AND ' +
+                '#state = :expectedState AND attribute_not_exists(pendingReplyId) AND ' +
                 (seen === undefined ? 'attribute_not_exists(answeredThroughSk)' : 'answeredThroughSk = :seen'),
               ExpressionAttributeNames: { '#state': 'state', '#language': 'language', ...effects.names },
               ExpressionAttributeValues: {
                 ':id': item.messageId,
                 ':through': throughSk,
                 ':language': item.language,
-                ':bot': 'bot',
+                ':expectedState': expectedState,
                 ...(seen === undefined ? {} : { ':seen': seen }),
                 ...effects.values,
               },
@@ -414,6 +452,25 @@ async function finishReply(
         UpdateExpression: 'REMOVE pendingReplyId, pendingReplyThroughSk',
         ConditionExpression: 'pendingReplyId = :id',
         ExpressionAttributeValues: { ':id': outboundId },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+/** A closed conversation the customer writes to again goes back to the bot (unless someone got there first). */
+async function reopenForBot(key: string, conversation: ConversationItem, now: Date, deps: AgentDeps): Promise<void> {
+  const transition = stateTransition('bot', conversation.accountId, key, now.toISOString());
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
+        UpdateExpression: `SET ${transition.set.join(', ')}, reopenedAt = :stateAt ADD version :one`,
+        ConditionExpression: '#state = :closed AND attribute_not_exists(pendingReplyId)',
+        ExpressionAttributeNames: transition.names,
+        ExpressionAttributeValues: { ...transition.values, ':closed': 'closed', ':one': 1 },
       }),
     );
   } catch (err) {

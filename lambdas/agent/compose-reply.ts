@@ -22,6 +22,7 @@ export type ReplyKind =
   | 'out_of_hours'
   | 'opt_out_confirmed'
   | 'handoff_ack'
+  | 'csat_thanks'
   | 'generated';
 
 export type HandoffReason = 'customer_request' | 'menu_choice' | 'assistant_decision' | 'assistant_unavailable';
@@ -40,6 +41,8 @@ export interface ComposedReply {
   optOut?: { evidenceMessageId: string };
   /** The conversation goes to a person. */
   handoff?: { reason: HandoffReason };
+  /** The satisfaction score (1–5) this reply thanks the customer for. */
+  csatScore?: number;
 }
 
 /** Choice ids come back verbatim as button ids, quick reply payloads and postback payloads. */

@@ -10,6 +10,7 @@ export const messageReceivedDetailSchema = z.looseObject({
   channel: z.enum(['whatsapp', 'instagram', 'messenger']),
   accountId: z.string().min(1),
   providerMessageId: z.string().min(1),
+  occurredAt: z.string().optional(),
   origin: z.string().optional(),
   direction: z.string().optional(),
   standby: z.boolean().optional(),

@@ -39,6 +39,11 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       metrics.addMetric('AgentEventInvalid', MetricUnit.Count, 1);
       logger.error('agent event invalid', { sqsMessageId: record.messageId, issues: result.issues });
       return;
+    case 'human_active':
+      metrics.addMetric('AgentQuietForPerson', MetricUnit.Count, 1);
+      if (result.handoff) metrics.addMetric('AgentHandoffRequested', MetricUnit.Count, 1);
+      logger.info('a person is answering; the bot stays quiet', { sqsMessageId: record.messageId, quietUntil: result.quietUntil });
+      return;
     case 'skipped':
       metrics.addMetric(result.reason === 'window_closed' ? 'AgentWindowClosed' : 'AgentSkipped', MetricUnit.Count, 1);
       if (result.reason === 'window_closed') logger.info('reply window closed', { sqsMessageId: record.messageId });

@@ -10,7 +10,7 @@ interface Consumer {
 }
 
 const CONSUMERS: readonly Consumer[] = [
-  { name: 'Agent', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.messageReceived] },
+  { name: 'Agent', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.messageReceived, DETAIL_TYPE.messageEchoed] },
   {
     name: 'OutboundSend',
     sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent],

@@ -204,14 +204,15 @@ describe('the first agent on DynamoDB Local', () => {
     );
     await receive(customerMessage('wamid.hist', '2026-11-21T11:58:30.000Z', 'old text', { origin: 'history' }));
 
-    expect(await answerConversation(echo, deps)).toEqual({ outcome: 'skipped', reason: 'not_customer_message' });
     // Even a wake-up that claims a customer message finds nothing a customer wrote.
     expect(await answerConversation({ ...echo, origin: 'customer', direction: 'inbound' }, deps)).toEqual({
       outcome: 'skipped',
       reason: 'nothing_to_answer',
     });
+    // The echo itself is a person writing from the inbox: the bot steps aside rather than answer.
+    expect(await answerConversation(echo, deps)).toMatchObject({ outcome: 'human_active' });
     expect(await outboundItems()).toHaveLength(1); // the echo itself
-    expect(published).toEqual([]);
+    expect(published.map((e) => e.detailType)).toEqual(['conversation.handoff_requested']);
   });
 
   it('stays silent once the 24-hour window has closed', async () => {
@@ -319,5 +320,74 @@ describe('the first agent on DynamoDB Local', () => {
       resumedOutboundId: outboundIdFor(KEY, 'wamid.h'),
     });
     expect(published.map((e) => e.detailType)).toEqual(['reply.requested', 'conversation.handoff_requested']);
+  });
+
+  it('goes quiet when a person writes from the business app, and answers again once the quiet period is over', async () => {
+    await receive(customerMessage('wamid.q1', '2026-11-21T11:50:00.000Z', 'hola, una pregunta'));
+    const person = await receive(
+      customerMessage('wamid.app', '2026-11-21T11:51:00.000Z', 'Hola Ana, te ayudo yo', { direction: 'outbound', origin: 'business_app' }),
+    );
+    const early = await receive(customerMessage('wamid.q2', '2026-11-21T11:52:00.000Z', 'gracias!'));
+
+    const noted = await answerConversation(person, deps);
+    const again = await answerConversation(person, deps);
+
+    expect(noted).toEqual({ outcome: 'human_active', quietUntil: '2026-11-21T12:21:00.000Z', handoff: true });
+    expect(again).toMatchObject({ outcome: 'human_active', handoff: false });
+    expect(await conversation()).toMatchObject({
+      state: 'human',
+      gsi1pk: 'ACCT#100#STATE#human',
+      handoffReason: 'business_replied',
+      humanQuietUntil: '2026-11-21T12:21:00.000Z',
+      answeredThroughSk: 'MSG#2026-11-21T11:51:00.000Z#wamid.app',
+    });
+    expect(published.map((e) => e.detailType)).toEqual(['conversation.handoff_requested']);
+    expect(await answerConversation(early, deps)).toEqual({ outcome: 'skipped', reason: 'not_bot' });
+
+    // Forty minutes later the customer writes again: the bot is back and answers only that message.
+    const later = await receive(customerMessage('wamid.q3', '2026-11-21T12:39:00.000Z', '¿cuánto tarda el envío?'));
+    const after = { ...deps, now: () => new Date('2026-11-21T12:40:00.000Z') };
+    expect(await answerConversation(later, after)).toMatchObject({ outcome: 'replied', kind: 'faq_answer' });
+    const replies = await outboundItems();
+    expect(replies.filter((r) => r.origin === 'agent').map((r) => r.replyToMessageIds)).toEqual([['wamid.q2', 'wamid.q3']]);
+    expect(await conversation()).toMatchObject({ state: 'bot', gsi1pk: 'ACCT#100#STATE#bot' });
+    expect((await conversation()).humanQuietUntil).toBeUndefined();
+  });
+
+  it('leaves a conversation a human agent took over in human hands when a person writes from the app', async () => {
+    const wakeUp = await receive(customerMessage('wamid.h', '2026-11-21T11:59:00.000Z', 'agente'));
+    await answerConversation(wakeUp, deps);
+    const person = await receive(
+      customerMessage('mid.inbox', '2026-11-21T11:59:30.000Z', 'hi', { direction: 'outbound', origin: 'business_echo', channel: 'whatsapp' }),
+    );
+    expect(await answerConversation(person, deps)).toMatchObject({ outcome: 'human_active', handoff: false });
+    expect((await conversation()).humanQuietUntil).toBeUndefined();
+  });
+
+  it('stores the CSAT answer of a closed conversation and thanks the customer once; anything else reopens it', async () => {
+    await receive(customerMessage('wamid.c0', '2026-11-21T11:50:00.000Z', 'hola'));
+    await table.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: `CONV#${KEY}`, sk: 'CONV' },
+        UpdateExpression: 'SET #s = :closed, csatRequestedAt = :at, #l = :es, answeredThroughSk = :through',
+        ExpressionAttributeNames: { '#s': 'state', '#l': 'language' },
+        ExpressionAttributeValues: { ':closed': 'closed', ':at': '2026-11-21T11:55:00.000Z', ':es': 'es', ':through': 'MSG#2026-11-21T11:50:00.000Z#wamid.c0' },
+      }),
+    );
+    const tap = await receive(
+      customerMessage('wamid.c1', '2026-11-21T11:56:00.000Z', '⭐⭐⭐⭐ 4', {
+        type: 'choice',
+        choice: { id: 'csat:4', title: '⭐⭐⭐⭐ 4', source: 'list' },
+      }),
+    );
+    expect(await answerConversation(tap, deps)).toMatchObject({ outcome: 'replied', kind: 'csat_thanks' });
+    expect(await answerConversation(tap, deps)).toMatchObject({ outcome: 'skipped' });
+    expect(await conversation()).toMatchObject({ state: 'closed', csatScore: 4, csatMessageId: 'wamid.c1', csatAnsweredAt: '2026-11-21T11:56:00.000Z' });
+    expect((await outboundItems()).map((r) => r.text)).toEqual(['¡Gracias por tu opinión!']);
+
+    const newQuestion = await receive(customerMessage('wamid.c2', '2026-11-21T11:58:00.000Z', 'hola'));
+    expect(await answerConversation(newQuestion, deps)).toMatchObject({ outcome: 'replied', kind: 'menu' });
+    expect(await conversation()).toMatchObject({ state: 'bot', gsi1pk: 'ACCT#100#STATE#bot', csatScore: 4 });
   });
 });

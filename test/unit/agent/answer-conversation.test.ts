@@ -156,7 +156,7 @@ describe('answerConversation', () => {
 
   it.each([
     ['a human owns the conversation', conversation({ state: 'human' }), burst, 'not_bot'],
-    ['the conversation is closed', conversation({ state: 'closed' }), burst, 'not_bot'],
+    ['a human agent owns the conversation', conversation({ state: 'human' }), burst, 'not_bot'],
     ['nothing is unanswered', conversation({ answeredThroughSk: burst[2]!.lsi1sk }), [burst[2]!], 'nothing_to_answer'],
     [
       'the window closed',
@@ -173,14 +173,32 @@ describe('answerConversation', () => {
     expect(published).toEqual([]);
   });
 
-  it('ignores echoes and standby messages without reading the table', async () => {
-    expect(await answerConversation(wakeUp('m', { origin: 'business_echo', direction: 'outbound' }), deps)).toEqual({
+  it('ignores history, standby messages and invalid events without reading the table', async () => {
+    expect(await answerConversation(wakeUp('m', { origin: 'history' }), deps)).toEqual({
       outcome: 'skipped',
       reason: 'not_customer_message',
     });
     expect(await answerConversation(wakeUp('m', { standby: true }), deps)).toEqual({ outcome: 'skipped', reason: 'not_customer_message' });
+    expect(
+      await answerConversation(wakeUp('m', { standby: true, origin: 'business_echo', direction: 'outbound' }), deps),
+    ).toEqual({ outcome: 'skipped', reason: 'not_customer_message' });
     expect(await answerConversation({ v: 1 }, deps)).toMatchObject({ outcome: 'invalid' });
     expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('reopens a closed conversation for the bot when the customer writes something other than a score', async () => {
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: conversation({ state: 'closed', csatRequestedAt: '2026-11-21T11:00:00.000Z' }) })
+      .resolves({ Item: conversation() });
+    ddb.on(QueryCommand).resolves({ Items: burst });
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+
+    expect(await answerConversation(wakeUp(), deps)).toMatchObject({ outcome: 'replied', kind: 'faq_answer' });
+    const reopen = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(reopen.ConditionExpression).toContain('#state = :closed');
+    expect(reopen.ExpressionAttributeValues).toMatchObject({ ':toState': 'bot', ':toGsi1pk': 'ACCT#100#STATE#bot' });
   });
 
   it('finishes a reply an earlier attempt wrote but may not have requested', async () => {
