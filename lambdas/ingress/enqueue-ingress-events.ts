@@ -12,6 +12,7 @@ import { sha256Hex } from '#lambdas/shared/hash';
 export const MAX_BATCH_BYTES = 256 * 1024;
 export const CLAIM_CHECK_THRESHOLD = 200 * 1024;
 const MAX_BATCH_ENTRIES = 10;
+const MAX_REFERENCE_ID_CHARS = 1024;
 const ATTEMPTS = 4;
 /** Batches in flight at once for one webhook body. */
 export const MAX_CONCURRENT_BATCHES = 8;
@@ -101,7 +102,7 @@ async function prepare(event: IngressEvent, index: number, deps: EnqueueDeps): P
     if (!deps.claimChecks) throw new EnqueueError('event too large and no claim-check store configured', [event.eventId]);
     const key = `claims/${event.receivedAt.slice(0, 10)}/${sha256Hex(event.eventId)}.json`;
     await deps.claimChecks.put(key, body);
-    body = JSON.stringify({ ...event, payload: null, claimCheck: { bucket: deps.claimChecks.bucket, key } });
+    body = JSON.stringify(claimCheckReference(event, { bucket: deps.claimChecks.bucket, key }));
   }
   return {
     eventId: event.eventId,
@@ -112,6 +113,25 @@ async function prepare(event: IngressEvent, index: number, deps: EnqueueDeps): P
       MessageGroupId: messageGroupIdFor(event.conversationKey),
       MessageDeduplicationId: deduplicationIdFor(event.eventId),
     },
+  };
+}
+
+/**
+ * What travels on the queue in place of a parked event: only the envelope the normalizer checks
+ * before it reads the stored copy. Any other field may be as large as the payload (an `object` or
+ * id of hundreds of kilobytes in a hostile body), and ids that long are replaced by their hash.
+ */
+function claimCheckReference(event: IngressEvent, claimCheck: { bucket: string; key: string }): IngressEvent {
+  const short = (id: string) => (id.length <= MAX_REFERENCE_ID_CHARS ? id : `h:${sha256Hex(id)}`);
+  return {
+    v: event.v,
+    kind: event.kind,
+    channel: event.channel,
+    conversationKey: short(event.conversationKey),
+    eventId: short(event.eventId),
+    receivedAt: event.receivedAt,
+    payload: null,
+    claimCheck,
   };
 }
 
