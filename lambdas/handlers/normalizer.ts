@@ -1,14 +1,14 @@
-import { processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { readClaimCheck } from '#lambdas/adapters/claim-check-store';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { processFifoBatch } from '#lambdas/ingress/process-fifo-batch';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
@@ -24,18 +24,7 @@ const deps: ProcessDeps = {
 };
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  let result;
-  try {
-    result = await processIngressRecord(record.body, deps);
-  } catch (err) {
-    // Reported to SQS as a batch item failure and retried; say why, with ids only.
-    logger.error('ingress record failed; it will be retried', {
-      sqsMessageId: record.messageId,
-      receiveCount: record.attributes.ApproximateReceiveCount,
-      error: err as Error,
-    });
-    throw err;
-  }
+  const result = await processIngressRecord(record.body, deps);
   metrics.addMetric(`Normalized_${result.kind}_${result.outcome}`, MetricUnit.Count, 1);
   if (result.kind === 'quarantine') {
     metrics.addMetric('EventsQuarantined', MetricUnit.Count, 1);
@@ -43,16 +32,21 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   }
 }
 
+/** Reported to SQS as a batch item failure and retried; say why, with ids only. */
+function logFailure(record: SQSRecord, err: unknown): void {
+  logger.error('ingress record failed; it will be retried', {
+    sqsMessageId: record.messageId,
+    receiveCount: record.attributes.ApproximateReceiveCount,
+    error: err as Error,
+  });
+}
+
 /**
  * Ingress FIFO → canonical model → DynamoDB + EventBridge. A failed record fails only its own
  * message group (later records of that group come back with it, in order); other groups go on.
  */
-async function normalizer(event: SQSEvent, context: Context) {
-  return processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
-    context,
-    skipGroupOnError: true,
-    throwOnFullBatchFailure: false,
-  });
+async function normalizer(event: SQSEvent) {
+  return processFifoBatch(event.Records, recordHandler, logFailure);
 }
 
 export const handler = middy(normalizer).use(injectLambdaContext(logger)).use(logMetrics(metrics));

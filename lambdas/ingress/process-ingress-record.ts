@@ -36,8 +36,25 @@ export interface ProcessResult {
  * and those are retried through the queue's partial batch failure.
  */
 export async function processIngressRecord(body: string, deps: ProcessDeps): Promise<ProcessResult> {
-  const { normalized, context } = await interpret(body, deps);
-  const outcome = await recordNormalizedEvent(normalized, context, deps);
+  let { normalized, context } = await interpret(body, deps);
+  let outcome: RecordOutcome;
+  try {
+    outcome = await recordNormalizedEvent(normalized, context, deps);
+  } catch (err) {
+    // DynamoDB refuses this item for what it is (over 400 KB, an invalid value): retrying cannot
+    // help and would hold the conversation's queue group for every retry. Quarantine it instead.
+    if (normalized.kind === 'quarantine' || (err as { name?: string }).name !== 'ValidationException') throw err;
+    normalized = {
+      kind: 'quarantine',
+      channel: normalized.channel,
+      conversationKey: normalized.conversationKey,
+      eventId: normalized.eventId,
+      occurredAt: normalized.occurredAt,
+      reason: 'store_rejected:ValidationException',
+    };
+    context = { ...context, rawPayload: body };
+    outcome = await recordNormalizedEvent(normalized, context, deps);
+  }
   // A duplicate is published again: its first delivery may have stopped between the write and
   // the publish, and every consumer treats events as idempotent wake-up calls.
   if (outcome !== 'known_message') await deps.publisher.publish([domainEventFor(normalized)]);

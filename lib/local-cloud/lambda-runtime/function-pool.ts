@@ -59,6 +59,11 @@ export class FunctionPool {
   private readonly pending = new Map<string, Pending>();
   invocations = 0;
   errors = 0;
+  /** Milliseconds spent running invocations (billed duration, before rounding). */
+  busyMs = 0;
+  maxDurationMs = 0;
+  /** Milliseconds invocations waited for a free execution environment (local throttling). */
+  waitMs = 0;
   private closed = false;
 
   constructor(
@@ -69,7 +74,10 @@ export class FunctionPool {
 
   async invoke<T = unknown>(event: unknown): Promise<T> {
     if (this.closed) throw new Error(`${this.spec.functionName} is stopped`);
+    const queuedAt = performance.now();
     const instance = await this.acquire();
+    const startedAt = performance.now();
+    this.waitMs += startedAt - queuedAt;
     this.invocations++;
     const id = randomUUID();
     try {
@@ -89,8 +97,15 @@ export class FunctionPool {
       this.errors++;
       throw err;
     } finally {
+      const duration = performance.now() - startedAt;
+      this.busyMs += duration;
+      this.maxDurationMs = Math.max(this.maxDurationMs, duration);
       this.release(instance);
     }
+  }
+
+  stats(): { invocations: number; errors: number; busyMs: number; maxDurationMs: number; waitMs: number } {
+    return { invocations: this.invocations, errors: this.errors, busyMs: this.busyMs, maxDurationMs: this.maxDurationMs, waitMs: this.waitMs };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,64 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainEvent } from '#lambdas/adapters/event-publisher';
+import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
+import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
+import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+
+let table: TestTable & { newTable(): Promise<string> };
+const published: DomainEvent[] = [];
+let deps: ProcessDeps;
+
+beforeAll(async () => {
+  table = await startTestTable();
+  deps = {
+    db: table.db,
+    tableName: table.tableName,
+    retentionDays: 30,
+    publisher: { publish: async (events) => void published.push(...events) },
+    readClaimCheck: async () => {
+      throw new Error('no claim checks here');
+    },
+  };
+});
+afterAll(async () => table?.stop());
+
+function whatsappText(id: string, text: string): string {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '200', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '1555', phone_number_id: '100' },
+      contacts: [{ profile: { name: 'Ana' }, wa_id: '5511999' }],
+      messages: [{ from: '5511999', id, timestamp: '1763730000', type: 'text', text: { body: text } }],
+    } }] }],
+  });
+}
+
+describe('processIngressRecord on DynamoDB Local', () => {
+  it('stores a message and publishes message.received; a redelivery is a duplicate that publishes again', async () => {
+    const [event] = splitWebhookBody(whatsappText('wamid.P1', 'hola'), { receivedAt: '2026-11-21T12:00:00.000Z' });
+    const body = JSON.stringify(event);
+    expect(await processIngressRecord(body, deps)).toEqual({ kind: 'message', outcome: 'stored' });
+    expect(await processIngressRecord(body, deps)).toEqual({ kind: 'message', outcome: 'duplicate' });
+    const received = published.filter((e) => e.detailType === 'message.received' && e.detail.providerMessageId === 'wamid.P1');
+    expect(received).toHaveLength(2);
+    expect(JSON.stringify(received[0]!.detail)).not.toContain('hola');
+  });
+
+  it('quarantines a record DynamoDB refuses as too large instead of retrying it forever', async () => {
+    const [event] = splitWebhookBody(whatsappText('wamid.HUGE', 'x'.repeat(420 * 1024)), { receivedAt: '2026-11-21T12:00:00.000Z' });
+    const result = await processIngressRecord(JSON.stringify(event), deps);
+    expect(result).toEqual({ kind: 'quarantine', outcome: 'stored', reason: 'store_rejected:ValidationException' });
+    const item = await table.db.send(
+      new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#wa:msg:wamid.HUGE', sk: 'QUARANTINE' } }),
+    );
+    expect(item.Item).toMatchObject({ reason: 'store_rejected:ValidationException', rawTruncated: true });
+    expect(published.at(-1)).toMatchObject({ detailType: 'event.quarantined' });
+  });
+
+  it('quarantines an SQS record that is not an ingress event at all', async () => {
+    expect(await processIngressRecord('not json', deps)).toMatchObject({ kind: 'quarantine', reason: 'ingress_record_not_json' });
+    expect(await processIngressRecord('{"v":2}', deps)).toMatchObject({ kind: 'quarantine', reason: 'ingress_record_schema' });
+  });
+});
