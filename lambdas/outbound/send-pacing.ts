@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 
 /**
@@ -16,7 +16,7 @@ import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
  * below DynamoDB's 1,000 writes per second per item at upgraded throughput.
  *
  * The pair limit is a generic cell rate algorithm (a token bucket of `burst` messages refilled
- * one per interval) kept in one timestamp per recipient, written with a condition on the value read.
+ * one per interval) kept in one timestamp per recipient and moved the same way.
  */
 export interface PacingLimits {
   messagesPerSecond: number;
@@ -35,8 +35,8 @@ export interface SendPacer {
    * once per Graph send, right before waiting for `sendAtMs` and sending.
    */
   reserve(target: { accountId: string; recipientId: string }, limits: PacingLimits, maxWaitMs: number): Promise<PacingDecision>;
-  /** Meta refused for the pair rate: keep this recipient quiet until `untilMs`. */
-  holdRecipient(target: { accountId: string; recipientId: string }, untilMs: number): Promise<void>;
+  /** Meta refused for the pair rate: send nothing more to this recipient before `untilMs`. */
+  holdRecipient(target: { accountId: string; recipientId: string }, pair: PacingLimits['pair'], untilMs: number): Promise<void>;
 }
 
 export interface DynamoPacerOptions {
@@ -68,29 +68,51 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const expiresAt = () => Math.floor(nowMs() / 1000) + TTL_SECONDS;
 
+  /**
+   * GCRA with reservation, without a read in the usual case: while the recipient's arrival time
+   * is current, `ADD` one interval to it (the slot is what the old value allows); when it lags
+   * behind (a quiet recipient), start it from now. Only a refusal of both reads the item, to tell
+   * "booked beyond the longest wait" from a race lost to another sender.
+   */
   async function reservePair(accountId: string, recipientId: string, pair: PacingLimits['pair'], maxWaitMs: number) {
     const key = { pk: pacePk(accountId), sk: `PAIR#${recipientId}` };
     const tolerance = (pair.burst - 1) * pair.intervalMs;
     for (let round = 0; round < MAX_CONTENTION_ROUNDS; round++) {
       const now = nowMs();
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      const tat = typeof out.Item?.tat === 'number' ? out.Item.tat : undefined;
-      const earliest = tat === undefined ? now : Math.max(now, tat - tolerance);
-      if (earliest - now > maxWaitMs) return { ok: false as const, retryAfterMs: earliest - now - maxWaitMs };
-      const nextTat = Math.max(tat ?? now, earliest) + pair.intervalMs;
       try {
-        await db.send(
-          new PutCommand({
+        const out = await db.send(
+          new UpdateCommand({
             TableName: tableName,
-            Item: { ...key, entity: 'Pacing', tat: nextTat, expiresAt: expiresAt() },
-            ConditionExpression: tat === undefined ? 'attribute_not_exists(tat)' : 'tat = :read',
-            ...(tat === undefined ? {} : { ExpressionAttributeValues: { ':read': tat } }),
+            Key: key,
+            UpdateExpression: 'ADD tat :interval SET expiresAt = :ttl',
+            ConditionExpression: 'tat BETWEEN :now AND :latest',
+            ExpressionAttributeValues: { ':interval': pair.intervalMs, ':now': now, ':latest': now + tolerance + maxWaitMs, ':ttl': expiresAt() },
+            ReturnValues: 'UPDATED_NEW',
           }),
         );
-        return { ok: true as const, atMs: earliest };
+        const previous = Number(out.Attributes?.tat) - pair.intervalMs;
+        return { ok: true as const, atMs: Math.max(now, previous - tolerance) };
       } catch (err) {
         if (!isConditionalCheckFailed(err)) throw err;
       }
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET tat = :next, entity = :entity, expiresAt = :ttl',
+            ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
+            ExpressionAttributeValues: { ':next': now + pair.intervalMs, ':now': now, ':entity': 'Pacing', ':ttl': expiresAt() },
+          }),
+        );
+        return { ok: true as const, atMs: now };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+      const current = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      const tat = Number(current.Item?.tat);
+      const due = tat - tolerance - nowMs();
+      if (Number.isFinite(tat) && due > maxWaitMs) return { ok: false as const, retryAfterMs: due - maxWaitMs };
     }
     return { ok: false as const, retryAfterMs: pair.intervalMs };
   }
@@ -155,7 +177,9 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
       return { go: true, sendAtMs: slot.atMs };
     },
 
-    async holdRecipient(target, untilMs) {
+    async holdRecipient(target, pair, untilMs) {
+      // The arrival time that makes the first allowed send fall at `untilMs`, burst included.
+      const tat = untilMs + (pair.burst - 1) * pair.intervalMs;
       try {
         await db.send(
           new UpdateCommand({
@@ -163,7 +187,7 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
             Key: { pk: pacePk(target.accountId), sk: `PAIR#${target.recipientId}` },
             UpdateExpression: 'SET tat = :until, entity = :entity, expiresAt = :ttl',
             ConditionExpression: 'attribute_not_exists(tat) OR tat < :until',
-            ExpressionAttributeValues: { ':until': untilMs, ':entity': 'Pacing', ':ttl': Math.floor(untilMs / 1000) + TTL_SECONDS },
+            ExpressionAttributeValues: { ':until': tat, ':entity': 'Pacing', ':ttl': Math.floor(tat / 1000) + TTL_SECONDS },
           }),
         );
       } catch (err) {

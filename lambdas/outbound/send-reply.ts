@@ -201,7 +201,8 @@ async function release(request: ReplyRequestedDetail, message: OutboundMessage, 
   const attempt = (message.attempts ?? 0) + 1;
   const notBefore = nowDate.getTime() + retryBackoffMs(err.code, attempt);
   if (err.code === PAIR_RATE_LIMIT_CODE && deps.pacer) {
-    await deps.pacer.holdRecipient({ accountId: message.accountId, recipientId: message.recipientId }, notBefore);
+    const limits = deps.limitsFor ? await deps.limitsFor(message.accountId) : limitsFromAccount(undefined);
+    await deps.pacer.holdRecipient({ accountId: message.accountId, recipientId: message.recipientId }, limits.pair, notBefore);
   }
   await deps.db.send(
     new UpdateCommand({

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -86,13 +87,13 @@ describe('outbound-send Lambda handler', () => {
   it('sends with the account token from the secret and hands back only the rate-limited record', async () => {
     // Pacing and account reads find nothing: defaults apply and every schedule starts now.
     ddb.on(GetCommand).resolves({});
-    ddb.on(PutCommand).resolves({});
-    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Array<{ pk: string }> }> }) => ({
+        ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Array<{ pk: string }> }> }) => ({
       Responses: { table: [{ pk: input.RequestItems.table!.Keys[0]!.pk, sk: 'CONV', lastInboundAt: new Date().toISOString() }] },
     }));
     ddb.on(GetCommand, { Key: { pk: 'CONV#wa:1:555', sk: 'MSG#out_1' } }).resolves({ Item: item('1') });
     ddb.on(GetCommand, { Key: { pk: 'CONV#wa:2:555', sk: 'MSG#out_2' } }).resolves({ Item: item('2') });
     ddb.on(UpdateCommand).resolves({});
+    ddb.on(UpdateCommand, { Key: { sk: 'PAIR#555' } }).callsFake(() => ({ Attributes: { tat: Date.now() + 6_000 } }));
     ddb.on(UpdateCommand, { Key: { sk: 'NUMBER#0' } }).callsFake(() => ({ Attributes: { nextAt: Date.now() } }));
     ddb.on(TransactWriteCommand).resolves({});
 
@@ -105,5 +106,24 @@ describe('outbound-send Lambda handler', () => {
     ]);
     const pointer = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Put!.Item;
     expect(pointer).toMatchObject({ pk: 'PMID#wamid.foobar', messageSk: 'MSG#out_1' });
+    // Each send was paced per recipient and per number, with the number's limits read from its account.
+    const pacedKeys = ddb.commandCalls(UpdateCommand).map((c) => `${c.args[0].input.Key?.pk}/${c.args[0].input.Key?.sk}`);
+    expect(pacedKeys).toEqual(expect.arrayContaining(['PACE#1/PAIR#555', 'PACE#1/NUMBER#0', 'PACE#2/NUMBER#0']));
+    expect(ddb.commandCalls(GetCommand).map((c) => c.args[0].input.Key?.pk)).toEqual(expect.arrayContaining(['ACCT#1', 'ACCT#2']));
+  });
+
+  it('hands back a record whose recipient must wait longer than the sender may wait', async () => {
+    ddb.on(GetCommand).resolves({});
+    ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ pk: 'CONV#wa:3:555', sk: 'CONV', lastInboundAt: new Date().toISOString() }] } });
+    ddb.on(GetCommand, { Key: { pk: 'CONV#wa:3:555', sk: 'MSG#out_3' } }).resolves({ Item: item('3') });
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    // The recipient's schedule is booked a minute ahead.
+    ddb.on(GetCommand, { Key: { pk: 'PACE#3', sk: 'PAIR#555' } }).callsFake(() => ({ Item: { tat: Date.now() + 60_000 } }));
+    const before = requests.length;
+
+    const result = await handler({ Records: [record('later', '3')] }, context);
+
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'later' }]);
+    expect(requests.length).toBe(before);
   });
 });
