@@ -1,0 +1,125 @@
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CONVERSATION_SK, conversationPk, conversationsByStatePk } from '#lambdas/conversation/table-keys';
+
+export interface ReadDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** The Conversation attributes a human agent works with. */
+export interface ConversationRecord {
+  conversationKey: string;
+  channel: 'whatsapp' | 'instagram' | 'messenger';
+  accountId: string;
+  businessAccountId?: string;
+  customerId: string;
+  customerName?: string;
+  state: string;
+  version?: number;
+  language?: string;
+  handoffReason?: string;
+  handoffSummary?: string;
+  handoffRequestedAt?: string;
+  humanQuietUntil?: string;
+  assignedAgentId?: string;
+  lastInboundAt?: string;
+  lastInboundMessageId?: string;
+  answeredThroughSk?: string;
+  csatRequestedAt?: string;
+  csatScore?: number;
+  consentStatus?: string;
+}
+
+const CONVERSATION_FIELDS = [
+  'conversationKey',
+  'channel',
+  'accountId',
+  'customerId',
+  'customerName',
+  'state',
+  'version',
+  'language',
+  'handoffReason',
+  'handoffSummary',
+  'handoffRequestedAt',
+  'humanQuietUntil',
+  'assignedAgentId',
+  'lastInboundAt',
+  'csatRequestedAt',
+  'csatScore',
+  'consentStatus',
+] as const;
+
+function view(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(CONVERSATION_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]]));
+}
+
+export async function getConversation(key: string, deps: ReadDeps): Promise<ConversationRecord | undefined> {
+  const out = await deps.db.send(
+    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }),
+  );
+  return out.Item as ConversationRecord | undefined;
+}
+
+/** Conversations of an account in a state, oldest transition first (the longest wait on top). */
+export async function listConversations(
+  accountId: string,
+  state: string,
+  limit: number,
+  cursor: string | undefined,
+  deps: ReadDeps,
+): Promise<{ conversations: Record<string, unknown>[]; nextCursor?: string }> {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': conversationsByStatePk(accountId, state) },
+      ScanIndexForward: true,
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> } : {}),
+    }),
+  );
+  return {
+    conversations: (out.Items ?? []).map(view),
+    ...(out.LastEvaluatedKey ? { nextCursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
+  };
+}
+
+const MESSAGE_FIELDS = ['messageId', 'direction', 'origin', 'type', 'text', 'choiceTitle', 'occurredAt', 'status', 'replyKind', 'mediaCount'] as const;
+
+/** The conversation and its latest messages, oldest first, as a person reads a chat. */
+export async function readConversation(key: string, limit: number, deps: ReadDeps) {
+  const conversation = await getConversation(key, deps);
+  if (!conversation) return undefined;
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'byTime',
+      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$' },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  const messages = (out.Items ?? [])
+    .reverse()
+    .map((m) => Object.fromEntries(MESSAGE_FIELDS.filter((f) => m[f] !== undefined).map((f) => [f, m[f]])));
+  return { conversation: view(conversation as unknown as Record<string, unknown>), messages };
+}
+
+/** The time-index key of the conversation's latest message, if any. */
+export async function latestMessageSk(key: string, deps: ReadDeps): Promise<string | undefined> {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'byTime',
+      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$' },
+      ScanIndexForward: false,
+      Limit: 1,
+      ProjectionExpression: 'lsi1sk',
+    }),
+  );
+  return out.Items?.[0]?.lsi1sk as string | undefined;
+}

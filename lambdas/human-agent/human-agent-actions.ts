@@ -1,0 +1,281 @@
+import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
+import { REPLY_WINDOW_MS } from '#lambdas/agent/answer-conversation';
+import { handoffRequestedEvent, stateTransition } from '#lambdas/agent/conversation-state';
+import { csatOptions } from '#lambdas/agent/csat';
+import type { ReplyLanguage } from '#lambdas/agent/detect-language';
+import { businessForAccount, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
+import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
+import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
+import { getConversation, latestMessageSk, type ConversationRecord } from '#lambdas/human-agent/conversation-views';
+import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
+import type { OutboundMessageItem, ReplyOption } from '#lambdas/outbound/outbound-message';
+import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
+import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { sha256Hex } from '#lambdas/shared/hash';
+
+export interface HumanAgentDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  publisher: EventPublisher;
+  retentionDays: number;
+  flows?: FlowsConfig;
+  now?: () => Date;
+}
+
+const source = EVENT_SOURCE.humanAgent;
+const nowOf = (deps: HumanAgentDeps) => (deps.now ?? (() => new Date()))();
+
+async function mustGet(key: string, deps: HumanAgentDeps): Promise<ConversationRecord> {
+  const conversation = await getConversation(key, deps);
+  if (!conversation) throw new HumanAgentRequestError(404, 'conversation_not_found', 'No such conversation');
+  return conversation;
+}
+
+function windowOpen(conversation: ConversationRecord, now: Date): boolean {
+  return conversation.lastInboundAt !== undefined && now.getTime() - Date.parse(conversation.lastInboundAt) <= REPLY_WINDOW_MS;
+}
+
+function outboundItem(
+  conversation: ConversationRecord,
+  outboundId: string,
+  text: string,
+  kind: string,
+  now: Date,
+  deps: HumanAgentDeps,
+  options?: ReplyOption[],
+  language?: string,
+): OutboundMessageItem & { agentId?: string } {
+  const at = now.toISOString();
+  return {
+    pk: conversationPk(conversation.conversationKey),
+    sk: messageSk(outboundId),
+    lsi1sk: messageTimeSk(at, outboundId),
+    entity: 'Message',
+    messageId: outboundId,
+    conversationKey: conversation.conversationKey,
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+    ...(conversation.businessAccountId ? { businessAccountId: conversation.businessAccountId } : {}),
+    customerId: conversation.customerId,
+    // The customer id of a WhatsApp conversation is the wa_id (else the user id), which is whom the Graph API sends to.
+    recipientId: conversation.customerId,
+    direction: 'outbound',
+    origin: 'human_agent',
+    type: options ? 'interactive' : 'text',
+    text,
+    ...(options ? { replyOptions: options } : {}),
+    ...(language ? { language } : {}),
+    replyKind: kind,
+    replyToMessageIds: conversation.lastInboundMessageId ? [conversation.lastInboundMessageId] : [],
+    status: 'pending',
+    occurredAt: at,
+    createdAt: at,
+    expiresAt: expiresAt(at, deps.retentionDays),
+  };
+}
+
+const requested = (conversation: ConversationRecord, outboundId: string): DomainEvent =>
+  replyRequestedEvent(source, {
+    conversationKey: conversation.conversationKey,
+    outboundId,
+    channel: conversation.channel,
+    accountId: conversation.accountId,
+  });
+
+/**
+ * A human agent's reply. `requestId` is the caller's idempotency key: the same request repeated
+ * names the same outbound id, so a retried HTTP call cannot send twice. Replying to a
+ * conversation the bot holds takes it over.
+ */
+export async function replyAsHuman(
+  key: string,
+  input: { text: string; requestId: string; agentId: string },
+  deps: HumanAgentDeps,
+): Promise<{ outboundId: string; repeated: boolean; tookOver: boolean }> {
+  const now = nowOf(deps);
+  const conversation = await mustGet(key, deps);
+  if (conversation.state === 'closed') throw new HumanAgentRequestError(409, 'conversation_closed', 'The conversation is closed');
+  if (!windowOpen(conversation, now)) {
+    throw new HumanAgentRequestError(409, 'window_closed', 'The customer last wrote more than 24 hours ago; a template is needed');
+  }
+  const outboundId = `out_h_${sha256Hex(`${key}|${input.requestId}`).slice(0, 32)}`;
+  const tookOver = conversation.state === 'bot';
+  const at = now.toISOString();
+  const transition = stateTransition('human', conversation.accountId, key, at);
+  const item = { ...outboundItem(conversation, outboundId, input.text, 'human_reply', now, deps), agentId: input.agentId };
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Update: {
+              TableName: deps.tableName,
+              Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
+              UpdateExpression:
+                'SET assignedAgentId = :agent, lastHumanReplyAt = :at, firstHumanReplyAt = if_not_exists(firstHumanReplyAt, :at)' +
+                (tookOver ? `, ${transition.set.join(', ')}, handoffReason = :reason, handoffRequestedAt = :at` : '') +
+                ' REMOVE humanQuietUntil ADD version :one',
+              ConditionExpression: '#state = :seenState',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: {
+                ':agent': input.agentId,
+                ':at': at,
+                ':one': 1,
+                ':seenState': conversation.state,
+                ...(tookOver ? { ...transition.values, ':reason': 'agent_takeover' } : {}),
+              },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    if (!cancelledOnlyByConditions(err)) throw err;
+    const [itemCode] = cancellationCodes(err);
+    if (itemCode !== 'ConditionalCheckFailed') {
+      throw new HumanAgentRequestError(409, 'conversation_changed', 'The conversation changed meanwhile; read it again');
+    }
+    // The same request again: request the send again (the sender sends an outbound id at most once).
+    await deps.publisher.publish([requested(conversation, outboundId)]);
+    return { outboundId, repeated: true, tookOver: false };
+  }
+  await deps.publisher.publish([
+    requested(conversation, outboundId),
+    ...(tookOver
+      ? [handoffRequestedEvent(source, { conversationKey: key, channel: conversation.channel, accountId: conversation.accountId, reason: 'agent_takeover', requestedAt: at })]
+      : []),
+  ]);
+  return { outboundId, repeated: false, tookOver };
+}
+
+/**
+ * What the customer wrote while the person owned the conversation was the person's to answer:
+ * the bot starts after it.
+ */
+async function markAllAnswered(key: string, deps: HumanAgentDeps): Promise<void> {
+  const latest = await latestMessageSk(key, deps);
+  if (!latest) return;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
+        UpdateExpression: 'SET answeredThroughSk = :through',
+        ConditionExpression:
+          'attribute_not_exists(pendingReplyId) AND (attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
+        ExpressionAttributeValues: { ':through': latest },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+  }
+}
+
+/** human → bot. Refused (409) unless a person owns the conversation. */
+export async function handBackToBot(key: string, agentId: string, deps: HumanAgentDeps): Promise<{ state: 'bot' }> {
+  const now = nowOf(deps);
+  const conversation = await mustGet(key, deps);
+  if (conversation.state !== 'human') throw new HumanAgentRequestError(409, 'not_human', `The conversation is ${conversation.state}`);
+  await markAllAnswered(key, deps);
+  const at = now.toISOString();
+  const transition = stateTransition('bot', conversation.accountId, key, at);
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
+        UpdateExpression: `SET ${transition.set.join(', ')}, handedBackAt = :stateAt, handedBackBy = :agent REMOVE humanQuietUntil ADD version :one`,
+        ConditionExpression: '#state = :human',
+        ExpressionAttributeNames: transition.names,
+        ExpressionAttributeValues: { ...transition.values, ':human': 'human', ':agent': agentId, ':one': 1 },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    throw new HumanAgentRequestError(409, 'not_human', 'The conversation left human hands meanwhile');
+  }
+  await deps.publisher.publish([
+    {
+      source,
+      detailType: DETAIL_TYPE.conversationHandedBack,
+      detail: { v: 1, conversationKey: key, channel: conversation.channel, accountId: conversation.accountId, handedBackAt: at },
+    },
+  ]);
+  return { state: 'bot' };
+}
+
+/**
+ * bot|human → closed, with the satisfaction question (scores 1–5) in the customer's language
+ * when the 24-hour window still allows a free-form message. The question's id derives from the
+ * conversation version the close was decided on, so a retried close cannot ask twice.
+ */
+export async function closeConversation(
+  key: string,
+  agentId: string,
+  deps: HumanAgentDeps,
+): Promise<{ state: 'closed'; csatOutboundId?: string }> {
+  const now = nowOf(deps);
+  const conversation = await mustGet(key, deps);
+  if (conversation.state === 'closed') throw new HumanAgentRequestError(409, 'conversation_closed', 'The conversation is already closed');
+  await markAllAnswered(key, deps);
+  const at = now.toISOString();
+  const business = businessForAccount(deps.flows ?? loadFlowsConfig(), conversation.accountId);
+  const language = (conversation.language as ReplyLanguage | undefined) ?? business.defaultLanguage;
+  const askCsat = windowOpen(conversation, now);
+  const csatOutboundId = askCsat ? `out_csat_${sha256Hex(`${key}|${conversation.version ?? 0}`).slice(0, 32)}` : undefined;
+  const transition = stateTransition('closed', conversation.accountId, key, at);
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...(csatOutboundId
+            ? [
+                {
+                  Put: {
+                    TableName: deps.tableName,
+                    Item: { ...outboundItem(conversation, csatOutboundId, business.csat.question[language], 'csat_question', now, deps, csatOptions(), language), agentId },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ]
+            : []),
+          {
+            Update: {
+              TableName: deps.tableName,
+              Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
+              UpdateExpression:
+                `SET ${transition.set.join(', ')}, closedAt = :stateAt, closedBy = :agent` +
+                (csatOutboundId ? ', csatRequestedAt = :stateAt, csatOutboundId = :csatId' : '') +
+                ' REMOVE humanQuietUntil, csatScore, csatAnsweredAt, csatMessageId ADD version :one',
+              ConditionExpression: '#state = :seenState AND version = :seenVersion',
+              ExpressionAttributeNames: transition.names,
+              ExpressionAttributeValues: {
+                ...transition.values,
+                ':agent': agentId,
+                ':one': 1,
+                ':seenState': conversation.state,
+                ':seenVersion': conversation.version ?? 0,
+                ...(csatOutboundId ? { ':csatId': csatOutboundId } : {}),
+              },
+            },
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    if (!cancelledOnlyByConditions(err)) throw err;
+    throw new HumanAgentRequestError(409, 'conversation_changed', 'The conversation changed meanwhile; read it again');
+  }
+  await deps.publisher.publish([
+    ...(csatOutboundId ? [requested(conversation, csatOutboundId)] : []),
+    {
+      source,
+      detailType: DETAIL_TYPE.conversationClosed,
+      detail: { v: 1, conversationKey: key, channel: conversation.channel, accountId: conversation.accountId, closedAt: at, csatAsked: askCsat },
+    },
+  ]);
+  return { state: 'closed', ...(csatOutboundId ? { csatOutboundId } : {}) };
+}

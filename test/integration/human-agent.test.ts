@@ -1,0 +1,177 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DomainEvent } from '#lambdas/adapters/event-publisher';
+import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { domainEventFor } from '#lambdas/conversation/domain-events';
+import type { Channel, MessageEvent } from '#lambdas/conversation/model';
+import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
+import { authorizeRequest } from '#lambdas/human-agent/authorize-request';
+import type { HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
+import { routeRequest } from '#lambdas/human-agent/route-request';
+import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+
+let table: TestTable & { newTable(): Promise<string> };
+let agentDeps: AgentDeps;
+let apiDeps: HumanAgentDeps;
+let published: DomainEvent[];
+let clock: Date;
+
+beforeAll(async () => {
+  table = await startTestTable();
+});
+afterAll(async () => table?.stop());
+beforeEach(async () => {
+  published = [];
+  clock = new Date('2026-11-21T12:00:00.000Z');
+  const tableName = await table.newTable();
+  const publisher = { publish: async (e: DomainEvent[]) => void published.push(...e) };
+  agentDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock };
+  apiDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock };
+});
+
+const CHANNELS: Array<{ channel: Channel; key: string; account: string; customer: string; prefix: string }> = [
+  { channel: 'whatsapp', key: 'wa:100:5511999', account: '100', customer: '5511999', prefix: 'wamid.' },
+  { channel: 'instagram', key: 'ig:17841:IGSID1', account: '17841', customer: 'IGSID1', prefix: 'mid.' },
+];
+
+function message(c: (typeof CHANNELS)[number], id: string, at: string, text: string, extra: Partial<MessageEvent> = {}): MessageEvent {
+  return {
+    kind: 'message',
+    channel: c.channel,
+    conversationKey: c.key,
+    accountId: c.account,
+    businessAccountId: 'b1',
+    occurredAt: at,
+    eventId: `${c.channel}:${id}`,
+    direction: 'inbound',
+    origin: 'customer',
+    providerMessageId: `${c.prefix}${id}`,
+    customer: { id: c.customer, ...(c.channel === 'whatsapp' ? { waId: c.customer } : {}) },
+    type: 'text',
+    text,
+    ...extra,
+  };
+}
+
+/** Customer writes, the normalizer records it, the agent is woken (twice: redelivery). */
+async function customerSays(c: (typeof CHANNELS)[number], event: MessageEvent) {
+  clock = new Date(Date.parse(event.occurredAt) + 10_000);
+  await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { db: table.db, tableName: agentDeps.tableName, retentionDays: 30 });
+  const wakeUp = domainEventFor(event).detail;
+  const first = await answerConversation(wakeUp, agentDeps);
+  await answerConversation(wakeUp, agentDeps);
+  return first;
+}
+
+function request(method: 'GET' | 'POST', path: string, opts: { query?: Record<string, string>; body?: unknown; token?: string } = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(opts.query ?? {}).toString(),
+    headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+    ...(opts.query ? { queryStringParameters: opts.query } : {}),
+    requestContext: { http: { method, path }, requestId: 'r1' } as APIGatewayProxyEventV2['requestContext'],
+    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    isBase64Encoded: false,
+  };
+}
+
+async function call(method: 'GET' | 'POST', path: string, opts: { query?: Record<string, string>; body?: unknown } = {}) {
+  const res = await routeRequest(request(method, path, opts), 'agent-7', apiDeps);
+  return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, any> };
+}
+
+describe('human agent API on DynamoDB Local', () => {
+  it.each(CHANNELS)('$channel: greeting → FAQ → handoff → human reply → hand back → close → CSAT, without duplicates', async (c) => {
+    expect(await customerSays(c, message(c, '1', '2026-11-21T11:50:00.000Z', 'hola'))).toMatchObject({ kind: 'menu' });
+    expect(await customerSays(c, message(c, '2', '2026-11-21T11:51:00.000Z', '¿cuánto tarda el envío?'))).toMatchObject({ kind: 'faq_answer' });
+    expect(await customerSays(c, message(c, '3', '2026-11-21T11:52:00.000Z', 'quiero hablar con un asesor'))).toMatchObject({
+      kind: 'handoff_ack',
+      handoff: true,
+    });
+
+    const waiting = await call('GET', '/agent/conversations', { query: { accountId: c.account } });
+    expect(waiting.status).toBe(200);
+    expect(waiting.body.conversations).toEqual([
+      expect.objectContaining({ conversationKey: c.key, state: 'human', handoffReason: 'customer_request', language: 'es' }),
+    ]);
+    expect(waiting.body.conversations[0].handoffSummary).toContain('asesor');
+
+    // While the person owns it the bot is silent.
+    expect(await customerSays(c, message(c, '4', '2026-11-21T11:53:00.000Z', '¿hola?'))).toEqual({ outcome: 'skipped', reason: 'not_bot' });
+
+    clock = new Date('2026-11-21T11:54:00.000Z');
+    const reply = { conversationKey: c.key, text: 'Hola, soy Marta. ¿En qué te ayudo?', requestId: 'req-1' };
+    const sent = await call('POST', '/agent/conversation/reply', { body: reply });
+    const again = await call('POST', '/agent/conversation/reply', { body: reply });
+    expect(sent.status).toBe(202);
+    expect(again).toEqual({ status: 200, body: { outboundId: sent.body.outboundId, repeated: true, tookOver: false } });
+
+    const read = await call('GET', '/agent/conversation', { query: { key: c.key } });
+    const outbound = read.body.messages.filter((m: { direction: string }) => m.direction === 'outbound');
+    expect(outbound.map((m: { origin: string; replyKind: string }) => `${m.origin}:${m.replyKind}`)).toEqual([
+      'agent:menu',
+      'agent:faq_answer',
+      'agent:handoff_ack',
+      'human_agent:human_reply',
+    ]);
+    expect(read.body.conversation).toMatchObject({ state: 'human', assignedAgentId: 'agent-7' });
+
+    expect(await call('POST', '/agent/conversation/hand-back', { body: { conversationKey: c.key } })).toEqual({ status: 200, body: { state: 'bot' } });
+    expect((await call('POST', '/agent/conversation/hand-back', { body: { conversationKey: c.key } })).status).toBe(409);
+    expect((await call('GET', '/agent/conversations', { query: { accountId: c.account } })).body.conversations).toEqual([]);
+
+    // Back with the bot: message 4 was the person's to answer, so only the new one is answered.
+    const back = await customerSays(c, message(c, '5', '2026-11-21T12:09:00.000Z', 'aceptan tarjeta?'));
+    expect(back).toMatchObject({ outcome: 'replied', kind: 'faq_answer', answeredCount: 1 });
+
+    clock = new Date('2026-11-21T12:10:00.000Z');
+    const closed = await call('POST', '/agent/conversation/close', { body: { conversationKey: c.key } });
+    expect(closed.status).toBe(200);
+    expect((await call('POST', '/agent/conversation/close', { body: { conversationKey: c.key } })).status).toBe(409);
+    const afterClose = await call('GET', '/agent/conversation', { query: { key: c.key } });
+    const question = afterClose.body.messages.at(-1);
+    expect(question).toMatchObject({ replyKind: 'csat_question', text: expect.stringContaining('calificarías'), type: 'interactive' });
+
+    expect(
+      await customerSays(c, message(c, '6', '2026-11-21T12:11:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'quick_reply' } })),
+    ).toMatchObject({ kind: 'csat_thanks' });
+    expect((await call('GET', '/agent/conversation', { query: { key: c.key } })).body.conversation).toMatchObject({ state: 'closed', csatScore: 5 });
+
+    const replies = published.filter((e) => e.detailType === 'reply.requested');
+    const ids = replies.map((e) => e.detail.outboundId as string);
+    // Each reply is requested with one id; repeats (redeliveries, the retried HTTP call) name the same id.
+    expect(new Set(ids).size).toBe(7);
+    expect(new Set(replies.filter((e) => e.source === 'io.omnichannel.human-agent').map((e) => e.detail.outboundId)).size).toBe(2);
+    expect(published.map((e) => e.detailType)).toEqual(
+      expect.arrayContaining(['conversation.handoff_requested', 'conversation.handed_back', 'conversation.closed']),
+    );
+  });
+
+  it('refuses a reply outside the 24-hour window, and requests with bad input', async () => {
+    const c = CHANNELS[0]!;
+    await customerSays(c, message(c, '1', '2026-11-21T11:50:00.000Z', 'agente'));
+    clock = new Date('2026-11-22T12:00:00.000Z');
+    const late = await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'hola' } });
+    expect(late).toMatchObject({ status: 409, body: { error: 'window_closed' } });
+    expect((await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key } })).status).toBe(400);
+    expect((await call('GET', '/agent/conversation', { query: { key: 'wa:1:none' } })).status).toBe(404);
+    expect((await call('GET', '/agent/conversations', { query: {} })).status).toBe(400);
+  });
+});
+
+describe('authorizeRequest', () => {
+  const token = async () => 's3cret-token';
+  it('trusts the IAM identity API Gateway checked', async () => {
+    const event = request('GET', '/agent/conversations');
+    (event.requestContext as unknown as { authorizer: unknown }).authorizer = { iam: { userArn: 'arn:aws:iam::1:user/marta' } };
+    expect(await authorizeRequest(event, token)).toBe('arn:aws:iam::1:user/marta');
+  });
+  it('asks callers without IAM for the bearer token', async () => {
+    expect(await authorizeRequest(request('GET', '/x', { token: 's3cret-token' }), token)).toBe('local-agent');
+    await expect(authorizeRequest(request('GET', '/x', { token: 'wrong' }), token)).rejects.toMatchObject({ status: 401 });
+    await expect(authorizeRequest(request('GET', '/x'), token)).rejects.toMatchObject({ status: 401 });
+    await expect(authorizeRequest(request('GET', '/x', { token: '' }), async () => '')).rejects.toMatchObject({ status: 401 });
+  });
+});
