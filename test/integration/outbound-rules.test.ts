@@ -193,4 +193,26 @@ describe('send rules on DynamoDB Local', () => {
     expect(received[0]).toMatchObject({ messaging_type: 'RESPONSE' });
     expect(received[0]).not.toHaveProperty('tag');
   });
+
+  it('marks the customer\'s message read with a typing indicator just before the reply', async () => {
+    const request = await pending({ lastInboundAt: hoursAgo(1), item: { markReadMessageId: 'wamid.IN1' } });
+    expect(await sendReply(request, deps)).toMatchObject({ outcome: 'sent' });
+    expect(received).toEqual([
+      { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.IN1', typing_indicator: { type: 'text' } },
+      expect.objectContaining({ type: 'text', to: '5511999' }),
+    ]);
+  });
+
+  it('sends the reply even when marking read fails', async () => {
+    const request = await pending({ lastInboundAt: hoursAgo(1), item: { markReadMessageId: 'wamid.IN1' } });
+    const post = deps.graph.post;
+    deps.graph = {
+      post: async (req, token) => {
+        if ((req.body as { status?: string }).status === 'read') throw new Error('mark read refused');
+        return post(req, token);
+      },
+    };
+    expect(await sendReply(request, deps)).toMatchObject({ outcome: 'sent' });
+    expect(received).toHaveLength(1);
+  });
 });
