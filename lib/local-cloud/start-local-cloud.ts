@@ -155,6 +155,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const api = options.port === 0 ? await freePort() : (options.port ?? LOCAL_DEFAULTS.port);
     const webhookUrl = `http://127.0.0.1:${api}/webhook`;
     const graph = await startGraphSimulator({
+      // The default local tenant answers for any business account, so real samples can be replayed.
+      adoptUnknownAccounts: true,
       ...options.graph,
       port: options.graphSimPort ?? LOCAL_DEFAULTS.graphSimPort,
       webhookUrl,

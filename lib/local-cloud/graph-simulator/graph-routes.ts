@@ -81,11 +81,32 @@ function route(
 }
 
 function sendMessage(ctx: SimulatorContext, id: string, body: unknown): GraphResult {
+  if (ctx.config.adoptUnknownAccounts && id !== 'me') adoptAccount(ctx, id, body);
   const number = ctx.config.whatsappNumbers.find((n) => n.phoneNumberId === id);
   if (number) return handleWhatsAppMessages(ctx, number, body);
   const account = messagingAccountFor(ctx, id, body);
   if (!account) return refused(unknownObjectError('POST', id));
   return handleMessagingSend(ctx, account.channel, account.accountId, body);
+}
+
+/**
+ * Registers an account id the simulator has not seen, by the shape of the send: a WhatsApp body
+ * makes it a business number; otherwise an id of the Instagram professional-account form
+ * (`17841…`) is taken for Instagram and anything else for a Facebook Page.
+ */
+function adoptAccount(ctx: SimulatorContext, id: string, body: unknown): void {
+  const known =
+    ctx.config.whatsappNumbers.some((n) => n.phoneNumberId === id) ||
+    ctx.config.instagramAccountIds.includes(id) ||
+    ctx.config.pageIds.includes(id);
+  if (known || !/^\d+$/.test(id)) return;
+  if ((body as { messaging_product?: unknown } | undefined)?.messaging_product === 'whatsapp') {
+    ctx.config.whatsappNumbers.push({ phoneNumberId: id, wabaId: id, displayPhoneNumber: id });
+  } else if (id.startsWith('17841')) {
+    ctx.config.instagramAccountIds.push(id);
+  } else {
+    ctx.config.pageIds.push(id);
+  }
 }
 
 /**

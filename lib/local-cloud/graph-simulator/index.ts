@@ -75,6 +75,8 @@ export interface GraphSimulatorOptions {
   whatsappNumbers?: WhatsAppNumber[];
   instagramAccountIds?: string[];
   pageIds?: string[];
+  /** Serve sends from account ids not listed above (default false: Meta's error 100/33). */
+  adoptUnknownAccounts?: boolean;
   /** Category of each template by name, for pricing; unknown names are guessed from the name. */
   templateCategories?: Record<string, TemplateCategory>;
   /** Attempts per webhook and the delay between them (Meta retries failed deliveries). */
@@ -132,6 +134,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       whatsappNumbers: options.whatsappNumbers ?? [LOCAL_WHATSAPP_NUMBER],
       instagramAccountIds: options.instagramAccountIds ?? [LOCAL_INSTAGRAM_ACCOUNT_ID],
       pageIds: options.pageIds ?? [LOCAL_FACEBOOK_PAGE_ID],
+      adoptUnknownAccounts: options.adoptUnknownAccounts ?? false,
       enforce24hWindow: options.limits?.enforce24hWindow ?? true,
       statusDelaysMs: { ...DEFAULT_STATUS_DELAYS_MS, ...options.statusDelaysMs },
       templateCategories: options.templateCategories ?? {},

@@ -20,6 +20,11 @@ export interface SimulatorConfig {
   whatsappNumbers: WhatsAppNumber[];
   instagramAccountIds: string[];
   pageIds: string[];
+  /**
+   * Serve sends from business accounts the simulator was not told about, as the local cloud's
+   * default tenant does, so any real sample payload can be replayed and answered.
+   */
+  adoptUnknownAccounts: boolean;
   enforce24hWindow: boolean;
   statusDelaysMs: StatusDelaysMs;
   templateCategories: Record<string, TemplateCategory>;
