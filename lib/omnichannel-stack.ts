@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { EventBackbone } from '#lib/constructs/event-backbone';
 import { EventConsumer } from '#lib/constructs/event-consumer';
+import { HumanAgentApi } from '#lib/constructs/human-agent-api';
 import { Ingress } from '#lib/constructs/ingress';
 import { Normalize, NORMALIZER_TIMEOUT } from '#lib/constructs/normalize';
 import { Observability } from '#lib/constructs/observability';
@@ -45,6 +46,7 @@ export class OmnichannelStack extends Stack {
   readonly agent: EventConsumer;
   readonly outboundSend: EventConsumer;
   readonly statusTracking: EventConsumer;
+  readonly humanAgentApi: HumanAgentApi;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: OmnichannelStackProps) {
@@ -162,6 +164,15 @@ export class OmnichannelStack extends Stack {
     this.storage.grantItemActions(this.statusTracking.handler.role, READ_WRITE_ITEM_ACTIONS);
     bus.grantPutEventsTo(this.statusTracking.handler.role);
 
+    this.humanAgentApi = new HumanAgentApi(this, 'HumanAgentApi', {
+      stage: props.stage,
+      namePrefix,
+      api: this.ingress.api,
+      storage: this.storage,
+      bus,
+      removalPolicy,
+    });
+
     this.observability = new Observability(this, 'Observability', { removalPolicy });
     for (const { name, deadLetterQueue } of this.redrivableQueues) {
       this.observability.alarmOnDeadLetterQueue(
@@ -202,6 +213,7 @@ export class OmnichannelStack extends Stack {
     output('WebhookUrl', this.ingress.webhookUrl, 'Callback URL to enter in the Meta app webhook settings');
     output('MetaAppSecretName', this.secrets.names.metaAppSecret, 'Paste the Meta app secret into appSecret; verifyToken is generated');
     output('MetaAccessTokensSecretName', this.secrets.names.metaAccessTokens, 'JSON map of channel account id to Graph API access token');
+    output('HumanAgentApiTokenSecretName', this.humanAgentApi.tokenSecretName, 'Bearer token of the human-agent API for callers without IAM (local cloud only)');
     output('AnthropicApiKeySecretName', this.secrets.names.anthropicApiKey, 'JSON { "apiKey": "..." } for the agent');
     output('TableName', this.storage.table.tableName, 'Operational DynamoDB table');
     output('EventBusName', this.backbone.bus.eventBusName, 'Custom event bus of the pipeline');

@@ -9,14 +9,12 @@ import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { readJsonSecret } from '#lambdas/adapters/secrets';
 import { authorizeRequest } from '#lambdas/human-agent/authorize-request';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
+import { HUMAN_AGENT_TOKEN_SECRET_ENV } from '#lambdas/human-agent/human-agent-contract';
 import type { HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
 import { routeRequest } from '#lambdas/human-agent/route-request';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
-
-/** Secrets Manager id of `{ "token": "..." }`, the bearer token of callers without IAM (the local cloud). */
-export const HUMAN_AGENT_TOKEN_SECRET_ENV = 'HUMAN_AGENT_TOKEN_SECRET_ID';
 
 const deps: HumanAgentDeps = {
   db: documentClient(),

@@ -3,19 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { listConversations, readConversation } from '#lambdas/human-agent/conversation-views';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
+import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
 import { closeConversation, handBackToBot, replyAsHuman, type HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
-
-/**
- * Fixed paths, the conversation named in the query or body: conversation keys hold `:` and the
- * local HTTP API matches whole paths only.
- */
-export const HUMAN_AGENT_ROUTES = {
-  list: { method: 'GET', path: '/agent/conversations' },
-  read: { method: 'GET', path: '/agent/conversation' },
-  reply: { method: 'POST', path: '/agent/conversation/reply' },
-  handBack: { method: 'POST', path: '/agent/conversation/hand-back' },
-  close: { method: 'POST', path: '/agent/conversation/close' },
-} as const;
 
 const listQuery = z.object({
   accountId: z.string().min(1),

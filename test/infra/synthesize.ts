@@ -78,4 +78,5 @@ export const FUNCTION_IDS = [
   'AgentFunction',
   'OutboundSendFunction',
   'StatusTrackingFunction',
+  'HumanAgentApiFunction',
 ] as const;
