@@ -28,7 +28,7 @@ const deps: SendReplyDeps = {
     baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
     version: optionalEnv(ENV.graphApiVersion, 'v23.0'),
   },
-  pacer: dynamoSendPacer({ db, tableName }),
+  pacer: dynamoSendPacer({ db, tableName, leadMs: Number(optionalEnv('OUTBOUND_PACING_LEAD_MS', '50')) }),
   limitsFor: channelAccountLimits(db, tableName),
   maxWaitMs: Number(optionalEnv('OUTBOUND_MAX_WAIT_MS', '2000')),
 };

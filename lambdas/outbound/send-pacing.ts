@@ -51,6 +51,12 @@ export interface DynamoPacerOptions {
   /** Writes per second one shard item should carry at most. */
   perShardRate?: number;
   random?: () => number;
+  /**
+   * Slots are handed out at least this far ahead. A slot reserved "now" is already past when a slow
+   * answer arrives, and sends whose answers arrive together leave together; with a lead longer than
+   * the usual write latency every sender still sleeps to its exact slot. Default 0.
+   */
+  leadMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -65,6 +71,7 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
   const headroom = options.headroom ?? 0.97;
   const perShardRate = options.perShardRate ?? 250;
   const random = options.random ?? Math.random;
+  const leadMs = options.leadMs ?? 0;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const expiresAt = () => Math.floor(nowMs() / 1000) + TTL_SECONDS;
 
@@ -124,7 +131,7 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
     const intervalMs = (1000 * shards) / rate;
     const key = { pk: pacePk(accountId), sk: `NUMBER#${Math.floor(random() * shards)}` };
     for (let round = 0; round < MAX_CONTENTION_ROUNDS; round++) {
-      const now = nowMs();
+      const now = nowMs() + leadMs;
       try {
         const out = await db.send(
           new UpdateCommand({
@@ -132,7 +139,7 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
             Key: key,
             UpdateExpression: 'ADD nextAt :interval SET expiresAt = :ttl',
             ConditionExpression: 'nextAt BETWEEN :now AND :horizon',
-            ExpressionAttributeValues: { ':interval': intervalMs, ':now': now, ':horizon': nowMs() + maxWaitMs, ':ttl': expiresAt() },
+            ExpressionAttributeValues: { ':interval': intervalMs, ':now': now, ':horizon': nowMs() + Math.max(maxWaitMs, leadMs), ':ttl': expiresAt() },
             ReturnValues: 'UPDATED_NEW',
           }),
         );
@@ -157,7 +164,7 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
       }
       const current = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
       const nextAt = Number(current.Item?.nextAt);
-      const horizon = nowMs() + maxWaitMs;
+      const horizon = nowMs() + Math.max(maxWaitMs, leadMs);
       if (Number.isFinite(nextAt) && nextAt > horizon) return { ok: false as const, retryAfterMs: nextAt - horizon };
     }
     return { ok: false as const, retryAfterMs: intervalMs };

@@ -108,7 +108,7 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
   // leaves the message `pending` for the retry.
   const accessToken = await deps.accessTokenFor(message.accountId);
   const graphRequest = buildGraphRequest(message, deps.graphConfig, { humanAgentTag: permission.humanAgentTag });
-  await waitForTurn(message, deps);
+  await waitForBackoff(message, deps);
 
   const claimedAt = now();
   if (!(await claim(request, claimedAt, deps))) {
@@ -116,6 +116,14 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
     if (!current) return { outcome: 'missing_message' };
     message = outboundMessageSchema.parse(current);
     return settled(request, message, now(), deps);
+  }
+  // Paced after the claim, so that nothing slow stands between the reserved slot and the request:
+  // a send that leaves late bunches with the ones on time and trips the limit it was paced for.
+  try {
+    await waitForSlot(message, deps);
+  } catch (err) {
+    await unclaim(request, deps);
+    throw err;
   }
 
   const markRead = buildMarkReadRequest(message, deps.graphConfig);
@@ -222,23 +230,48 @@ async function release(request: ReplyRequestedDetail, message: OutboundMessage, 
   );
 }
 
-/**
- * Waits for the message's backoff and its pacing slot, or hands the record back when the wait
- * would be long. Only WhatsApp is paced: the throughput and pair limits are WhatsApp's.
- */
-async function waitForTurn(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
-  const nowMs = () => (deps.now ?? (() => new Date()))().getTime();
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const maxWaitMs = deps.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+function clockOf(deps: SendReplyDeps) {
+  return {
+    nowMs: () => (deps.now ?? (() => new Date()))().getTime(),
+    sleep: deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    maxWaitMs: deps.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+  };
+}
+
+/** Waits out the backoff of an earlier retryable failure, or hands the record back when it is long. */
+async function waitForBackoff(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
+  const { nowMs, sleep, maxWaitMs } = clockOf(deps);
   const backoff = (message.retryNotBeforeMs ?? 0) - nowMs();
   if (backoff > maxWaitMs) throw new SendDeferredError(backoff, 'backoff');
   if (backoff > 0) await sleep(backoff);
+}
+
+/**
+ * Waits for the message's pacing slot, or hands the record back when the wait would be long. Only
+ * WhatsApp is paced: the throughput and pair limits are WhatsApp's.
+ */
+async function waitForSlot(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
   if (message.channel !== 'whatsapp' || !deps.pacer) return;
+  const { nowMs, sleep, maxWaitMs } = clockOf(deps);
   const limits = deps.limitsFor ? await deps.limitsFor(message.accountId) : limitsFromAccount(undefined);
   const decision = await deps.pacer.reserve({ accountId: message.accountId, recipientId: message.recipientId }, limits, maxWaitMs);
   if (!decision.go) throw new SendDeferredError(decision.retryAfterMs, decision.limit === 'pair' ? 'pair_limit' : 'number_limit');
   const wait = decision.sendAtMs - nowMs();
   if (wait > 0) await sleep(wait);
+}
+
+/** Nothing was sent: back to `pending`, and the claim does not count as an attempt. */
+async function unclaim(request: ReplyRequestedDetail, deps: SendReplyDeps): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: messageKey(request),
+      UpdateExpression: 'SET #status = :pending ADD attempts :minusOne',
+      ConditionExpression: '#status = :sending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':minusOne': -1 },
+    }),
+  );
 }
 
 /** Refused by our reading of Meta's rules: `failed` straight from `pending`, announced like any failure. */

@@ -117,6 +117,7 @@ describe('outbound-send Lambda handler', () => {
     ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ pk: 'CONV#wa:3:555', sk: 'CONV', lastInboundAt: new Date().toISOString() }] } });
     ddb.on(GetCommand, { Key: { pk: 'CONV#wa:3:555', sk: 'MSG#out_3' } }).resolves({ Item: item('3') });
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddb.on(UpdateCommand, { Key: { sk: 'MSG#out_3' } }).resolves({});
     // The recipient's schedule is booked a minute ahead.
     ddb.on(GetCommand, { Key: { pk: 'PACE#3', sk: 'PAIR#555' } }).callsFake(() => ({ Item: { tat: Date.now() + 60_000 } }));
     const before = requests.length;
@@ -125,5 +126,8 @@ describe('outbound-send Lambda handler', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'later' }]);
     expect(requests.length).toBe(before);
+    // Claimed, then given back: the message is pending again for the retry.
+    const messageUpdates = ddb.commandCalls(UpdateCommand, { Key: { sk: 'MSG#out_3' } }).map((c) => c.args[0].input.ExpressionAttributeValues);
+    expect(messageUpdates).toEqual([expect.objectContaining({ ':sending': 'sending', ':pending': 'pending', ':one': 1 }), expect.objectContaining({ ':pending': 'pending', ':minusOne': -1 })]);
   });
 });
