@@ -40,7 +40,7 @@ export interface LocalCloudOptions {
   /** Local-only fault injection: crash an invocation before it runs. */
   faults?: FaultInjector;
   graph?: Omit<GraphSimulatorOptions, 'port' | 'webhookUrl' | 'appSecret'>;
-  /** Execution environments per function when the template reserves none. */
+  /** Execution environments per function when the template reserves none (Lambda would scale further; 8 threads is plenty on one machine). */
   defaultConcurrency?: number;
   /** Extra environment for every function (e.g. tuning for tests). */
   extraEnvironment?: Record<string, string>;
@@ -192,7 +192,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           environment,
           timeoutSeconds: fn.timeoutSeconds,
           memoryMb: fn.memoryMb,
-          concurrency: fn.reservedConcurrency ?? options.defaultConcurrency ?? 4,
+          concurrency: fn.reservedConcurrency ?? options.defaultConcurrency ?? 8,
         },
         logSink,
         options.faults,
