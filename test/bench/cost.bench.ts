@@ -1,0 +1,323 @@
+/**
+ * npm run bench:cost — what one customer message round trip costs on AWS.
+ *
+ * Runs the synthesized stack in the local cloud and plays BENCH_ROUND_TRIPS customers (default 200)
+ * writing once each on BENCH_CHANNELS (default whatsapp; comma-separated, cycled). A round trip is the
+ * inbound message, the reply, and the receipts Meta sends for the reply (WhatsApp: sent, delivered,
+ * read). Every AWS request the functions make is counted on the way to the emulators: API Gateway
+ * requests, Lambda invocations and measured GB-seconds, SQS requests (64 KB chunks), EventBridge
+ * entries (64 KB chunks), DynamoDB read and write units (through a proxy that asks DynamoDB Local for
+ * consumed capacity), Secrets Manager and S3 calls. Cold starts are included and amortised over the run.
+ * Prices: test/bench/cost-prices.ts. Meta's and Anthropic's charges are excluded.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startAwsMeteringProxy } from '#lib/local-cloud/aws-metering-proxy';
+import { startDynamoDbCountingProxy } from '#lib/local-cloud/dynamodb-counting-proxy';
+import { freePort } from '#lib/local-cloud/free-port';
+import type { FunctionPool } from '#lib/local-cloud/lambda-runtime/function-pool';
+import { startLocalCloud } from '#lib/local-cloud/start-local-cloud';
+import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+import { PRICES, priceTable, PROVIDER_FEE_PER_MESSAGE, TARGET_PER_THOUSAND } from '#test/bench/cost-prices';
+
+type Channel = 'whatsapp' | 'instagram' | 'messenger';
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 200);
+const CHANNELS = (process.env.BENCH_CHANNELS ?? 'whatsapp').split(',').map((c) => c.trim()) as Channel[];
+/** Customers writing at the same time; low, so measured durations are not inflated by queueing for a CPU. */
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4);
+
+interface FunctionMeter {
+  memoryMb: number;
+  invocations: number;
+  billedMs: number;
+  inFlight: number;
+}
+
+/** Times every invocation of each function (Lambda bills duration per started millisecond). */
+function meterFunctions(functions: Map<string, FunctionPool>): Map<string, FunctionMeter> {
+  const meters = new Map<string, FunctionMeter>();
+  for (const [id, pool] of functions) {
+    const meter: FunctionMeter = { memoryMb: pool.spec.memoryMb, invocations: 0, billedMs: 0, inFlight: 0 };
+    meters.set(id, meter);
+    const invoke = pool.invoke.bind(pool);
+    pool.invoke = (async (event: unknown) => {
+      meter.inFlight++;
+      const started = performance.now();
+      try {
+        return await invoke(event);
+      } finally {
+        meter.invocations++;
+        // Wall time around the call: it includes any wait for a free execution environment, which
+        // stays rare with BENCH_IN_FLIGHT customers at once and four environments per function.
+        const ms = performance.now() - started;
+        meter.billedMs += Math.ceil(ms);
+        meter.inFlight--;
+      }
+    }) as FunctionPool['invoke'];
+  }
+  return meters;
+}
+
+function customerId(channel: Channel, i: number): string {
+  return channel === 'whatsapp' ? `1555${String(2_000_000 + i)}` : `${channel === 'instagram' ? 61 : 71}${String(10_000_000_000_000 + i)}`;
+}
+
+async function main(): Promise<void> {
+  console.log(priceTable());
+  console.log(`\nStarting the local cloud (synthesis and bundling take a minute)…`);
+  const outdir = mkdtempSync(join(tmpdir(), 'omnichannel-cost-'));
+  // Both proxies need their targets' ports before the cloud starts, so the ports are chosen here.
+  const [dynamoDbPort, awsPort] = [await freePort(), await freePort()];
+  const dynamo = await startDynamoDbCountingProxy({ target: `http://127.0.0.1:${dynamoDbPort}` });
+  const aws = await startAwsMeteringProxy({ target: `http://127.0.0.1:${awsPort}` });
+  let logBytes = 0;
+  const cloud = await startLocalCloud({
+    assembly: synthesizeLocalAssembly(outdir),
+    port: 0,
+    graphSimPort: 0,
+    awsPort,
+    dynamoDbPort,
+    logSink: (_fn, line) => void (logBytes += Buffer.byteLength(line) + 1),
+    graph: { statusDelaysMs: { sent: 20, delivered: 20, read: 20 } },
+    extraEnvironment: {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SQS: aws.endpoint,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      AWS_ENDPOINT_URL_S3: aws.endpoint,
+    },
+  });
+  try {
+    const meters = meterFunctions(cloud.functions);
+    const mappingStatsBefore = new Map([...cloud.mappings].map(([q, m]) => [q, m.stats()]));
+    cloud.aws.calls.reset();
+    dynamo.reset();
+    aws.reset();
+    logBytes = 0;
+
+    const started = performance.now();
+    const outboxBefore = (await outbox(cloud.graphUrl)).length;
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < ROUND_TRIPS; i = next++) {
+        const channel = CHANNELS[i % CHANNELS.length]!;
+        const id = customerId(channel, i);
+        await customerSays(cloud.graphUrl, { channel, customerId: id, text: `How much is shipping to my town? (${i})`, name: `Bench ${i}` });
+        await until(async () => (await outbox(cloud.graphUrl)).some((e) => isReplyTo(e, id)), `the reply to customer ${i}`);
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    // Receipts arrive after the reply; wait until the pipeline has been still for a while.
+    await quiesce(cloud, meters);
+    const seconds = (performance.now() - started) / 1000;
+    const replies = (await outbox(cloud.graphUrl)).slice(outboxBefore).filter((e) => e.body?.status !== 'read').length;
+
+    report({
+      meters,
+      calls: cloud.aws.calls.snapshot(),
+      metered: aws.usage(),
+      dynamo: dynamo.usage(),
+      mappings: [...cloud.mappings].map(([queue, m]) => {
+        const before = mappingStatsBefore.get(queue)!;
+        return { queue, fifo: (cloud.queueNames.get(queue) ?? '').endsWith('.fifo'), invocations: m.stats().invocations - before.invocations };
+      }),
+      logBytes,
+      seconds,
+      replies,
+      deadLettered: Object.values(deadLettered(cloud)).reduce((a, b) => a + b, 0),
+    });
+  } finally {
+    await cloud.stop();
+    await aws.close();
+    await dynamo.close();
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+interface Run {
+  meters: Map<string, FunctionMeter>;
+  calls: Record<string, number>;
+  metered: ReturnType<Awaited<ReturnType<typeof startAwsMeteringProxy>>['usage']>;
+  dynamo: ReturnType<Awaited<ReturnType<typeof startDynamoDbCountingProxy>>['usage']>;
+  mappings: Array<{ queue: string; fifo: boolean; invocations: number }>;
+  logBytes: number;
+  seconds: number;
+  replies: number;
+  deadLettered: number;
+}
+
+function report(run: Run): void {
+  const n = ROUND_TRIPS;
+  const sum = (prefix: string, field: 'billedRequests' | 'billedEntries' = 'billedRequests') =>
+    Object.entries(run.metered)
+      .filter(([k]) => k.startsWith(prefix))
+      .reduce((a, [, v]) => a + v[field], 0);
+
+  const invocations = [...run.meters.values()].reduce((a, m) => a + m.invocations, 0);
+  const gbSeconds = [...run.meters.values()].reduce((a, m) => a + (m.billedMs / 1000) * (m.memoryMb / 1024), 0);
+  // Each Lambda poll that returned messages is one ReceiveMessage and, after it, one DeleteMessageBatch.
+  const pollFifo = run.mappings.filter((m) => m.fifo).reduce((a, m) => a + m.invocations * 2, 0);
+  const pollStandard = run.mappings.filter((m) => !m.fifo).reduce((a, m) => a + m.invocations * 2, 0);
+  // EventBridge's deliveries to the consumers' (standard) queues are SQS SendMessage requests billed to the queue owner.
+  const deliveries = run.calls['events.TargetDelivery'] ?? 0;
+  // The SDK's SQS client sends to the host of the queue URL, so functions' SQS calls reach the emulator
+  // directly and are counted there (one call, one request: these messages are far below 64 KB). They
+  // are priced at the FIFO rate, the higher one: the webhook's batches to the ingress FIFO queue dominate them.
+  const functionSqs = Object.entries(run.calls)
+    .filter(([k]) => k.startsWith('sqs.'))
+    .reduce((a, [, v]) => a + v, 0);
+  const sqsFifo = Math.max(sum('sqs-fifo.'), functionSqs) + pollFifo;
+  const sqsStandard = sum('sqs.') + pollStandard + deliveries;
+
+  const lines: Array<{ service: string; quantity: string; cost: number }> = [
+    { service: 'API Gateway', quantity: `${run.calls['apigateway.Request'] ?? 0} requests`, cost: (run.calls['apigateway.Request'] ?? 0) * PRICES.apiGatewayHttpRequest },
+    { service: 'Lambda requests', quantity: `${invocations} invocations`, cost: invocations * PRICES.lambdaRequest },
+    { service: 'Lambda duration', quantity: `${gbSeconds.toFixed(3)} GB-s`, cost: gbSeconds * PRICES.lambdaArmGbSecond },
+    {
+      service: 'SQS',
+      quantity: `${sqsFifo} FIFO + ${sqsStandard} standard requests`,
+      cost: sqsFifo * PRICES.sqsFifoRequest + sqsStandard * PRICES.sqsStandardRequest,
+    },
+    { service: 'EventBridge', quantity: `${sum('events.PutEvents', 'billedEntries')} entries`, cost: sum('events.PutEvents', 'billedEntries') * PRICES.eventBridgeEntry },
+    {
+      service: 'DynamoDB',
+      quantity: `${run.dynamo.writeUnits} WRU + ${run.dynamo.readUnits} RRU`,
+      cost: run.dynamo.writeUnits * PRICES.dynamoDbWriteUnit + run.dynamo.readUnits * PRICES.dynamoDbReadUnit,
+    },
+    { service: 'Secrets Manager', quantity: `${sum('secretsmanager.')} calls`, cost: sum('secretsmanager.') * PRICES.secretsManagerCall },
+    {
+      service: 'S3',
+      quantity: `${sum('s3.PUT')} PUT + ${sum('s3.GET')} GET`,
+      cost: sum('s3.PUT') * PRICES.s3Put + sum('s3.GET') * PRICES.s3Get,
+    },
+  ];
+  const total = lines.reduce((a, l) => a + l.cost, 0);
+  const perThousand = (total / n) * 1000;
+  const logsPerThousand = ((run.logBytes * PRICES.cloudWatchLogsIngestedByte) / n) * 1000;
+  const dominant = [...lines].sort((a, b) => b.cost - a.cost)[0]!;
+
+  console.log(`\n${n} round trips on ${CHANNELS.join(', ')} in ${run.seconds.toFixed(1)} s; ${run.replies} replies sent; ${run.deadLettered} messages in dead-letter queues.`);
+  console.log(`\nPer round trip (totals over the run divided by ${n}):`);
+  const width = Math.max(...lines.map((l) => l.service.length));
+  for (const l of lines) {
+    const share = total > 0 ? (100 * l.cost) / total : 0;
+    console.log(
+      `  ${l.service.padEnd(width)}  ${perTrip(l.quantity, n).padEnd(34)} $${((l.cost / n) * 1000).toFixed(5)} per 1,000  (${share.toFixed(1)}%)`,
+    );
+  }
+  console.log(`\nLambda by function (invocations and mean billed ms per round trip):`);
+  for (const [id, m] of run.meters) {
+    if (m.invocations === 0) continue;
+    console.log(`  ${id.padEnd(28)} ${(m.invocations / n).toFixed(2)} invocations, ${(m.billedMs / m.invocations).toFixed(1)} ms mean, ${m.memoryMb} MB`);
+  }
+  console.log(`\nDynamoDB requests per round trip: ${Object.entries(run.dynamo.requests).map(([op, c]) => `${op} ${(c / n).toFixed(2)}`).join(', ')}`);
+  console.log(
+    `  transactions: ${(run.dynamo.transactionWriteUnits / n).toFixed(2)} WRU and ${(run.dynamo.transactionReadUnits / n).toFixed(2)} RRU (doubled, as billed); ` +
+      `refused conditional writes: ${(run.dynamo.failedConditionalWrites / n).toFixed(2)} (billed at 1 WRU each, an estimate)`,
+  );
+  console.log(
+    `SQS detail per round trip: functions ${Object.entries(run.calls).filter(([k]) => k.startsWith('sqs.')).map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(', ')}; ` +
+      `EventBridge deliveries ${(deliveries / n).toFixed(2)}; non-empty polls ${((pollFifo + pollStandard) / 2 / n).toFixed(2)} (receive + delete each).`,
+  );
+  console.log(
+    `  Local pollers made ${run.calls['sqs-esm.ReceiveMessage'] ?? 0} receives in all (1 s long polls). Not priced per message: a real Lambda poller ` +
+      `long-polls 20 s per queue whether or not messages arrive, a fixed monthly cost per queue, not a cost per round trip.`,
+  );
+
+  console.log(`\nTotal: $${perThousand.toFixed(5)} per 1,000 round trips (AWS, excluding Meta and Anthropic).`);
+  console.log(`  Dominated by ${dominant.service} (${((100 * dominant.cost) / total).toFixed(1)}%).`);
+  console.log(
+    `  A paid provider's platform fee is $${PROVIDER_FEE_PER_MESSAGE} per message = $${(PROVIDER_FEE_PER_MESSAGE * 1000).toFixed(2)} per 1,000: ` +
+      `${((PROVIDER_FEE_PER_MESSAGE * 1000) / perThousand).toFixed(0)}× this figure.`,
+  );
+  const verdict =
+    perThousand <= TARGET_PER_THOUSAND
+      ? `meets the target of $${TARGET_PER_THOUSAND} per 1,000 with ${(TARGET_PER_THOUSAND / perThousand).toFixed(2)}× headroom`
+      : `MISSES the target of $${TARGET_PER_THOUSAND} per 1,000 by $${(perThousand - TARGET_PER_THOUSAND).toFixed(5)} (${(perThousand / TARGET_PER_THOUSAND).toFixed(2)}× the target)`;
+  console.log(`  Target: ${verdict}.`);
+  console.log(
+    `\nNot in the total: CloudWatch Logs ingestion of ${(run.logBytes / n).toFixed(0)} bytes per round trip = $${logsPerThousand.toFixed(5)} per 1,000; ` +
+      `per-secret ($0.40/month) and per-metric monthly charges; X-Ray traces when tracing is on.`,
+  );
+  console.log(
+    `Measured locally: durations are wall time of worker threads on this machine (Lambda at these memory sizes gets a fraction of a vCPU), ` +
+      `so Lambda GB-s are indicative.`,
+  );
+}
+
+function perTrip(quantity: string, n: number): string {
+  return quantity.replace(/(\d+(?:\.\d+)?)/g, (d) => (Number(d) / n).toFixed(3).replace(/\.?0+$/, ''));
+}
+
+async function customerSays(graphUrl: string, input: { channel: Channel; customerId: string; text: string; name: string }): Promise<void> {
+  const res = await fetch(`${graphUrl}/_sim/customer/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  if (!res.ok) throw new Error(`simulator refused the customer message: ${res.status}`);
+}
+
+interface OutboxEntry {
+  body?: { to?: string; status?: string; recipient?: { id?: string } };
+}
+
+async function outbox(graphUrl: string): Promise<OutboxEntry[]> {
+  return (await (await fetch(`${graphUrl}/_sim/outbox`)).json()) as OutboxEntry[];
+}
+
+function isReplyTo(e: OutboxEntry, id: string): boolean {
+  return e.body?.status !== 'read' && (e.body?.to === id || e.body?.recipient?.id === id);
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Waits until no function runs, no queue holds a message and no webhook arrived for two seconds. */
+async function quiesce(cloud: Awaited<ReturnType<typeof startLocalCloud>>, meters: Map<string, FunctionMeter>): Promise<void> {
+  let stillSince = Date.now();
+  let lastRequests = -1;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() - stillSince < 2_000) {
+    if (Date.now() > deadline) throw new Error('the pipeline did not settle within 120 s');
+    await new Promise((r) => setTimeout(r, 100));
+    const requests = cloud.aws.calls.get('apigateway', 'Request');
+    const busy = [...meters.values()].some((m) => m.inFlight > 0) || queuedMessages(cloud) > 0 || requests !== lastRequests;
+    lastRequests = requests;
+    if (busy) stillSince = Date.now();
+  }
+}
+
+function queuedMessages(cloud: Awaited<ReturnType<typeof startLocalCloud>>): number {
+  let total = 0;
+  for (const [logicalId, name] of cloud.queueNames) {
+    if (/DeadLetter/.test(logicalId)) continue;
+    const a = cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+    total += Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+  return total;
+}
+
+function deadLettered(cloud: Awaited<ReturnType<typeof startLocalCloud>>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const [logicalId, name] of cloud.queueNames) {
+    if (!/DeadLetter/.test(logicalId)) continue;
+    const a = cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+    counts[logicalId] = Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+  return counts;
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
