@@ -2,10 +2,10 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { GraphApiError, type GraphApiClient } from '#lambdas/adapters/graph-api-client';
-import { conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
+import { accountPk, conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { buildGraphRequest, buildMarkReadRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
-import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
+import { CHANNEL_ACCOUNT_SK, limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
 import { retryBackoffMs, PAIR_RATE_LIMIT_CODE } from '#lambdas/outbound/retry-backoff';
 import { loadSendContext } from '#lambdas/outbound/send-context';
 import type { PacingLimits, SendPacer } from '#lambdas/outbound/send-pacing';
@@ -147,6 +147,7 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
     }
     const failedAt = now();
     await markFailed(request, err, failedAt, deps);
+    if (err.classification === 'auth') await markAccountNeedsReauthorisation(message.accountId, err, failedAt, deps);
     await announceFailure(request, message, err.code, failedAt, deps);
     return { outcome: 'failed', classification: err.classification, ...(err.code !== undefined ? { errorCode: err.code } : {}) };
   }
@@ -334,6 +335,22 @@ async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at:
         ':classification': err.classification,
         ...(err.details ? { ':details': err.details } : {}),
       },
+    }),
+  );
+}
+
+/**
+ * Meta refused the account's token (190): every further send would fail too, so the channel account
+ * says so for the operators (and onboarding, which re-authorises it). The handler's
+ * `GraphTokenInvalid` metric is what an alarm watches.
+ */
+async function markAccountNeedsReauthorisation(accountId: string, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: { pk: accountPk(accountId), sk: CHANNEL_ACCOUNT_SK },
+      UpdateExpression: 'SET needsReauthorisation = :yes, reauthorisationRequiredAt = :at, lastAuthErrorCode = :code, lastAuthErrorSubcode = :subcode',
+      ExpressionAttributeValues: { ':yes': true, ':at': at, ':code': err.code ?? null, ':subcode': err.subcode ?? null },
     }),
   );
 }

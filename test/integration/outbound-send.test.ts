@@ -209,6 +209,12 @@ describe('outbound send on DynamoDB Local and a local Graph API', () => {
     replies.push({ status: 401, body: readConformanceJson('graph-api', 'openapi-error-190-463-expired-token.json') });
     expect(await sendReply(request, deps)).toEqual({ outcome: 'failed', classification: 'auth', errorCode: 190 });
     expect(await stored(messageKey(request))).toMatchObject({ status: 'failed', errorClassification: 'auth' });
+    expect(await stored({ pk: 'ACCT#100', sk: 'ACCOUNT' })).toMatchObject({
+      needsReauthorisation: true,
+      reauthorisationRequiredAt: NOW.toISOString(),
+      lastAuthErrorCode: 190,
+      lastAuthErrorSubcode: 463,
+    });
   });
 
   it('sends Instagram and Messenger replies with quick replies to the account endpoint', async () => {
