@@ -37,7 +37,8 @@ async function humanAgentApi(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   }
   const response = await routeRequest(event, agentId, deps);
   metrics.addMetric(`HumanAgent_${event.requestContext.http.method}_${response.statusCode}`, MetricUnit.Count, 1);
-  logger.info('human agent request', { requestId: event.requestContext.requestId, path: event.rawPath, status: response.statusCode });
+  // The route template, not the path: a path carries the conversation key, and with it the customer's number.
+  logger.info('human agent request', { requestId: event.requestContext.requestId, route: event.routeKey, status: response.statusCode });
   return response;
 }
 
