@@ -46,6 +46,9 @@ interface StatusChange {
   eventId: string;
   errorCode?: number;
   errorTitle?: string;
+  /** WhatsApp pricing as Meta reported it with this status (`service`, `marketing`, …). */
+  pricingCategory?: string;
+  billable?: boolean;
 }
 
 type ApplyResult =
@@ -177,7 +180,13 @@ async function messagesUpToWatermark(event: StatusReceivedDetail, status: Tracke
   return refs;
 }
 
-/** The event carries only error codes; the title Meta sent sits on the StatusChange item the normalizer wrote. */
+/** Statuses Meta sends pricing with (WhatsApp `sent` and `delivered`), and `failed` for its error title. */
+const DETAILED_STATUSES = new Set<TrackedStatus>(['sent', 'delivered', 'failed']);
+
+/**
+ * The event carries only ids and error codes; the error title and the pricing Meta sent sit on the
+ * StatusChange item the normalizer wrote.
+ */
 async function withErrorDetails(
   change: StatusChange,
   event: StatusReceivedDetail,
@@ -185,20 +194,29 @@ async function withErrorDetails(
   providerMessageId: string | undefined,
   deps: StatusDeps,
 ): Promise<StatusChange> {
-  if (change.status !== 'failed') return change;
-  const errorCode = event.errorCodes?.[0];
-  let errorTitle: string | undefined;
+  if (!DETAILED_STATUSES.has(change.status)) return change;
+  const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
+  let recorded: Record<string, unknown> | undefined;
   if (providerMessageId) {
     const out = await deps.db.send(
       new GetCommand({
         TableName: deps.tableName,
-        Key: { pk: conversationPk(ref.conversationKey), sk: statusSk(providerMessageId, 'failed') },
+        Key: { pk: conversationPk(ref.conversationKey), sk: statusSk(providerMessageId, change.status) },
         ConsistentRead: true,
       }),
     );
-    errorTitle = out.Item?.errorTitle as string | undefined;
+    recorded = out.Item;
   }
-  return { ...change, ...(errorCode !== undefined ? { errorCode } : {}), ...(errorTitle ? { errorTitle } : {}) };
+  const errorTitle = change.status === 'failed' ? (recorded?.errorTitle as string | undefined) : undefined;
+  const pricingCategory = typeof recorded?.pricingCategory === 'string' ? recorded.pricingCategory : undefined;
+  const billable = typeof recorded?.pricingBillable === 'boolean' ? recorded.pricingBillable : undefined;
+  return {
+    ...change,
+    ...(errorCode !== undefined ? { errorCode } : {}),
+    ...(errorTitle ? { errorTitle } : {}),
+    ...(pricingCategory ? { pricingCategory } : {}),
+    ...(billable !== undefined ? { billable } : {}),
+  };
 }
 
 /**
@@ -209,13 +227,18 @@ async function withErrorDetails(
 async function applyToMessage(ref: MessageRef, change: StatusChange, deps: StatusDeps): Promise<ApplyResult> {
   const key = { pk: conversationPk(ref.conversationKey), sk: ref.messageSk };
   const rank = STATUS_RANK[change.status];
+  // Flat attributes for analysts; the first report wins, as Meta repeats the same pricing per status.
   const errorSet = [
     ...(change.errorCode !== undefined ? ['errorCode = if_not_exists(errorCode, :code)'] : []),
     ...(change.errorTitle !== undefined ? ['errorTitle = if_not_exists(errorTitle, :title)'] : []),
+    ...(change.pricingCategory !== undefined ? ['pricingCategory = if_not_exists(pricingCategory, :pricing)'] : []),
+    ...(change.billable !== undefined ? ['billable = if_not_exists(billable, :billable)'] : []),
   ];
   const errorValues = {
     ...(change.errorCode !== undefined ? { ':code': change.errorCode } : {}),
     ...(change.errorTitle !== undefined ? { ':title': change.errorTitle } : {}),
+    ...(change.pricingCategory !== undefined ? { ':pricing': change.pricingCategory } : {}),
+    ...(change.billable !== undefined ? { ':billable': change.billable } : {}),
   };
   try {
     const out = await deps.db.send(

@@ -133,6 +133,16 @@ describe('status tracking on DynamoDB Local', () => {
     expect(published.map((e) => [e.detailType, e.detail.errorCode])).toEqual([['message.failed', 131026]]);
   });
 
+  it('stores the pricing category and billable flag Meta reports, whichever receipt brings them first', async () => {
+    await seedSentMessage(WA_KEY, 'out_p', 'wamid.P', '2026-11-21T10:00:00.000Z');
+    const pricing = { category: 'service', billable: false, pricingModel: 'PMP', type: 'free_customer_service' };
+    await deliver(waStatus('wamid.P', 'read', '2026-11-21T10:00:05.000Z'));
+    await deliver(waStatus('wamid.P', 'delivered', '2026-11-21T10:00:02.000Z', { pricing }));
+    await deliver(waStatus('wamid.P', 'sent', '2026-11-21T10:00:01.000Z', { pricing: { ...pricing, category: 'marketing', billable: true } }));
+
+    expect(await message(WA_KEY, 'out_p')).toMatchObject({ status: 'read', pricingCategory: 'service', billable: false });
+  });
+
   it('retries a receipt that beat the send\'s own write, then applies it once the message exists', async () => {
     const early = waStatus('wamid.LATE', 'delivered', '2026-11-21T10:00:02.000Z');
     await expect(deliver(early, 1)).rejects.toBeInstanceOf(MessageNotYetKnownError);

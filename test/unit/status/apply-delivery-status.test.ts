@@ -36,6 +36,8 @@ function conditionFailed() {
 
 beforeEach(() => {
   ddb.reset();
+  // Reads nobody set up find nothing, as DynamoDB answers for a missing item (e.g. no StatusChange item).
+  ddb.on(GetCommand).resolves({});
   published = [];
   deps = {
     db: documentClient(new DynamoDBClient({ region: 'us-east-1' })),

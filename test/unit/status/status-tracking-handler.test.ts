@@ -21,6 +21,8 @@ beforeEach(() => {
   ddb.reset();
   eventBridge.reset();
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
+  // Reads nobody set up find nothing, as DynamoDB answers for a missing item (e.g. no StatusChange item).
+  ddb.on(GetCommand).resolves({});
   ddb.on(GetCommand, { Key: { pk: 'PMID#wamid.KNOWN', sk: 'PMID' } }).resolves({ Item: { conversationKey: 'wa:1:2', messageSk: 'MSG#out_1' } });
   ddb.on(GetCommand, { Key: { pk: 'PMID#wamid.UNKNOWN', sk: 'PMID' } }).resolves({});
   ddb.on(UpdateCommand).resolves({ Attributes: {} });
