@@ -3,6 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
@@ -33,6 +34,37 @@ const deps: SendReplyDeps = {
   maxWaitMs: Number(optionalEnv('OUTBOUND_MAX_WAIT_MS', '2000')),
 };
 
+const sqs = new SQSClient({});
+
+/** `arn:aws:sqs:<region>:<account>:<name>` → the queue URL the SQS API expects. */
+export function queueUrlFromArn(arn: string): string | undefined {
+  const [, , service, region, account, name] = arn.split(':');
+  return service === 'sqs' && region && account && name ? `https://sqs.${region}.amazonaws.com/${account}/${name}` : undefined;
+}
+
+/** SQS's longest visibility timeout: 12 hours. */
+const MAX_VISIBILITY_S = 43_200;
+
+/**
+ * A deferred record comes back when its wait is over rather than after the queue's visibility
+ * timeout (minutes). Best effort: if this fails the record still returns, only later.
+ */
+async function returnAfter(record: SQSRecord, retryAfterMs: number): Promise<void> {
+  const queueUrl = queueUrlFromArn(record.eventSourceARN);
+  if (!queueUrl) return;
+  try {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: queueUrl,
+        ReceiptHandle: record.receiptHandle,
+        VisibilityTimeout: Math.min(MAX_VISIBILITY_S, Math.max(1, Math.ceil(retryAfterMs / 1000))),
+      }),
+    );
+  } catch (err) {
+    logger.warn('could not shorten the visibility of a deferred record', { sqsMessageId: record.messageId, error: (err as Error).name });
+  }
+}
+
 /** The queue carries the EventBridge envelope; anything unreadable becomes an invalid detail. */
 function detailOf(body: string): unknown {
   try {
@@ -51,6 +83,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     if (err instanceof SendDeferredError) {
       metrics.addMetric('OutboundDeferred', MetricUnit.Count, 1);
       logger.info('send deferred', { sqsMessageId: record.messageId, cause: err.cause_, retryAfterMs: Math.ceil(err.retryAfterMs) });
+      await returnAfter(record, err.retryAfterMs);
     }
     if (err instanceof GraphApiError) {
       metrics.addMetric('GraphRetryableError', MetricUnit.Count, 1);

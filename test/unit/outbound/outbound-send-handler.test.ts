@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -12,6 +13,7 @@ import { readConformance } from '#test/helpers/conformance';
 const ddb = mockClient(DynamoDBDocumentClient);
 const eventBridge = mockClient(EventBridgeClient);
 const secrets = mockClient(SecretsManagerClient);
+const sqs = mockClient(SQSClient);
 let handler: (e: SQSEvent, c: Context) => Promise<{ batchItemFailures: Array<{ itemIdentifier: string }> }>;
 let server: Server;
 const requests: Array<{ path: string; authorization?: string }> = [];
@@ -48,6 +50,8 @@ beforeEach(() => {
   ddb.reset();
   eventBridge.reset();
   secrets.reset();
+  sqs.reset();
+  sqs.on(ChangeMessageVisibilityCommand).resolves({});
   secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ '1': 'TOKEN-1', default: 'TOKEN-DEFAULT' }) });
   eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
 });
@@ -126,6 +130,15 @@ describe('outbound-send Lambda handler', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'later' }]);
     expect(requests.length).toBe(before);
+    // It comes back when the recipient's turn is near, not after the queue's visibility timeout.
+    const visibility = sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input);
+    expect(visibility).toHaveLength(1);
+    expect(visibility[0]).toMatchObject({
+      QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/outbound-send',
+      ReceiptHandle: 'rh-later',
+    });
+    expect(visibility[0]!.VisibilityTimeout).toBeGreaterThanOrEqual(30);
+    expect(visibility[0]!.VisibilityTimeout).toBeLessThanOrEqual(60);
     // Claimed, then given back: the message is pending again for the retry.
     const messageUpdates = ddb.commandCalls(UpdateCommand, { Key: { sk: 'MSG#out_3' } }).map((c) => c.args[0].input.ExpressionAttributeValues);
     expect(messageUpdates).toEqual([expect.objectContaining({ ':sending': 'sending', ':pending': 'pending', ':one': 1 }), expect.objectContaining({ ':pending': 'pending', ':minusOne': -1 })]);
