@@ -1,13 +1,25 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { composeReply, type ComposedReply, type ReplyKind } from '#lambdas/agent/compose-reply';
+import type { HistoryTurn } from '#lambdas/agent/assistant/assistant-history';
+import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
+import {
+  composeFlowReply,
+  composeOpenAnswer,
+  handoffReply,
+  joinedText,
+  type ComposeContext,
+  type ComposedReply,
+  type CustomerMessage,
+  type ReplyKind,
+} from '#lambdas/agent/compose-reply';
 import { handoffRequestedEvent, handoffSummary, stateTransition } from '#lambdas/agent/conversation-state';
-import type { ReplyLanguage } from '#lambdas/agent/detect-language';
+import { detectLanguage, type ReplyLanguage } from '#lambdas/agent/detect-language';
 import { csatScoreOf } from '#lambdas/agent/csat';
 import { ConversationBusyError } from '#lambdas/agent/errors';
 import { endQuietPeriod, noteHumanActivity } from '#lambdas/agent/human-activity';
-import { businessForAccount, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
+import { businessForAccount, type BusinessFlows, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
+import { isWithinBusinessHours } from '#lambdas/agent/flows/business-hours';
 import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
 import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
@@ -27,7 +39,12 @@ export interface AgentDeps {
   now?: () => Date;
   /** Business flows; the bundled file when absent. */
   flows?: FlowsConfig;
+  /** Generative answers for open questions; without it the flows and FAQ answer everything. */
+  assistant?: AgentAssistant;
 }
+
+/** How the generative assistant took part in a reply. */
+export type AssistantUse = 'answered' | 'handoff' | 'failed';
 
 export type AgentSkipReason = 'not_customer_message' | 'no_conversation' | 'not_bot' | 'nothing_to_answer' | 'window_closed';
 
@@ -44,6 +61,7 @@ export type AgentOutcome =
       resumedOutboundId?: string;
       handoff?: boolean;
       optOut?: boolean;
+      assistant?: AssistantUse;
     };
 
 /** Free-form replies are allowed only within 24 hours of the customer's last message. */
@@ -144,18 +162,27 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       await reopenForBot(key, conversation, now, deps);
       continue;
     }
-    const reply: ComposedReply = score !== undefined
-      ? { language: conversation.language ?? business.defaultLanguage, kind: 'csat_thanks', text: business.csat.thanks[conversation.language ?? business.defaultLanguage], csatScore: score }
-      : composeReply(
-      unanswered.map((m) => ({
-        type: m.type ?? 'unsupported',
-        text: m.text,
-        choiceId: m.choiceId,
-        choiceTitle: m.choiceTitle,
-        providerMessageId: m.providerMessageId,
-      })),
-      { business, fallbackLanguage: conversation.language, now },
-    );
+    const customerMessages: CustomerMessage[] = unanswered.map((m) => ({
+      type: m.type ?? 'unsupported',
+      text: m.text,
+      choiceId: m.choiceId,
+      choiceTitle: m.choiceTitle,
+      providerMessageId: m.providerMessageId,
+    }));
+    // With an assistant at hand, a message that names an order (a long number) goes to its look-up tool.
+    const namesOrder = deps.assistant !== undefined && /\d{3,}/.test(joinedText(customerMessages));
+    const ctx: ComposeContext = { business, fallbackLanguage: conversation.language, now, skipFaq: namesOrder };
+    let assistantUse: AssistantUse | undefined;
+    let reply: ComposedReply;
+    if (score !== undefined) {
+      const language = conversation.language ?? business.defaultLanguage;
+      reply = { language, kind: 'csat_thanks', text: business.csat.thanks[language], csatScore: score };
+    } else {
+      const flowReply = composeFlowReply(customerMessages, ctx);
+      if (flowReply) reply = flowReply;
+      else if (!deps.assistant) reply = composeOpenAnswer(customerMessages, ctx);
+      else ({ reply, assistantUse } = await askAssistant(deps.assistant, key, business, customerMessages, ctx, deps));
+    }
     const outboundId = outboundIdFor(key, latest.providerMessageId);
     const item = replyItem(key, conversation, unanswered, latest, outboundId, reply, now, deps);
     const effects = sideEffects(key, conversation, unanswered, reply, now);
@@ -178,6 +205,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       kind: reply.kind,
       ...(reply.handoff ? { handoff: true } : {}),
       ...(reply.optOut ? { optOut: true } : {}),
+      ...(assistantUse ? { assistant: assistantUse } : {}),
       ...resumed,
     };
   }
@@ -476,4 +504,57 @@ async function reopenForBot(key: string, conversation: ConversationItem, now: Da
   } catch (err) {
     if (!isConditionalCheckFailed(err)) throw err;
   }
+}
+
+/**
+ * An open question goes to the assistant with the conversation's recent history. Whatever goes
+ * wrong on its side (timeout, overload, a bad answer) the customer still gets the flows' answer:
+ * the fallback with the menu, which offers a person.
+ */
+async function askAssistant(
+  assistant: AgentAssistant,
+  key: string,
+  business: BusinessFlows,
+  messages: CustomerMessage[],
+  ctx: ComposeContext,
+  deps: AgentDeps,
+): Promise<{ reply: ComposedReply; assistantUse: AssistantUse }> {
+  const history = await recentHistory(key, deps);
+  const language = detectLanguage(joinedText(messages), ctx.fallbackLanguage ?? business.defaultLanguage);
+  try {
+    const answer = await assistant.answer({ business, language, history });
+    if (answer.handoff) {
+      return { reply: handoffReply(business, answer.language, isWithinBusinessHours(business, ctx.now), 'assistant_decision'), assistantUse: 'handoff' };
+    }
+    if (answer.text) {
+      return {
+        reply: { language: answer.language, kind: 'generated', text: answer.text, ...(answer.faqIds[0] ? { faqId: answer.faqIds[0] } : {}) },
+        assistantUse: 'answered',
+      };
+    }
+  } catch {
+    // Reported through the outcome (and its metric); the flows answer below.
+  }
+  return { reply: composeOpenAnswer(messages, ctx), assistantUse: 'failed' };
+}
+
+const HISTORY_MESSAGES = 30;
+
+/** The conversation's latest messages with text, oldest first, as the assistant reads them. */
+async function recentHistory(key: string, deps: AgentDeps): Promise<HistoryTurn[]> {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'byTime',
+      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$' },
+      ScanIndexForward: false,
+      Limit: HISTORY_MESSAGES,
+      ConsistentRead: true,
+    }),
+  );
+  return ((out.Items ?? []) as Array<StoredMessage & { deletedAt?: string }>)
+    .reverse()
+    .filter((m) => m.entity === 'Message' && typeof m.text === 'string' && m.text.length > 0 && m.deletedAt === undefined && m.origin !== 'history')
+    .map((m) => ({ from: m.direction === 'inbound' ? ('customer' as const) : ('business' as const), text: m.text ?? '' }));
 }

@@ -54,6 +54,8 @@ export interface ComposeContext {
   fallbackLanguage?: ReplyLanguage;
   now: Date;
   faqIndex?: FaqIndex;
+  /** Leave the FAQ step to the assistant (a message naming an order is better served by a look-up). */
+  skipFaq?: boolean;
 }
 
 /**
@@ -108,6 +110,7 @@ export function composeFlowReply(messages: readonly CustomerMessage[], ctx: Comp
     return { language, kind: 'menu', text: business.greeting[language], ...menuOptions(business, language) };
   }
 
+  if (ctx.skipFaq) return undefined;
   const match = (ctx.faqIndex ?? new FaqIndex(business.faq)).search(text, 1)[0];
   if (match && match.score >= business.faqMinScore) {
     return { language, kind: 'faq_answer', text: match.entry.answer[language], faqId: match.entry.id };

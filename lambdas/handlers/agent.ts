@@ -8,6 +8,8 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
+import { assistantFromEnvironment } from '#lambdas/agent/assistant/assistant-from-environment';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
@@ -19,6 +21,28 @@ const deps: AgentDeps = {
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
 };
 
+let assistantReady: Promise<AgentAssistant | undefined> | undefined;
+
+/**
+ * Resolved once per container, started at cold start so the log says straight away whether
+ * generative answers are on. A failed secret read is retried by the next invocation.
+ */
+function assistant(): Promise<AgentAssistant | undefined> {
+  assistantReady ??= assistantFromEnvironment().then(
+    (found) => {
+      if (found) logger.info('generative answers are on (Claude)');
+      else logger.info('generative answers are off: no Anthropic API key; answering from flows and FAQ only');
+      return found;
+    },
+    (err: unknown) => {
+      assistantReady = undefined;
+      throw err;
+    },
+  );
+  return assistantReady;
+}
+void assistant().catch(() => undefined);
+
 /** The queue carries the EventBridge envelope; anything unreadable becomes an invalid detail. */
 function detailOf(body: string): unknown {
   try {
@@ -29,7 +53,10 @@ function detailOf(body: string): unknown {
 }
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  const result = await answerConversation(detailOf(record.body), deps);
+  const result = await answerConversation(detailOf(record.body), { ...deps, assistant: await assistant() });
+  if ('assistant' in result && result.assistant) {
+    metrics.addMetric(result.assistant === 'failed' ? 'AgentAssistantFailedFellBackToFlows' : `AgentAssistant_${result.assistant}`, MetricUnit.Count, 1);
+  }
   if ('resumedOutboundId' in result && result.resumedOutboundId) {
     metrics.addMetric('AgentReplyResumed', MetricUnit.Count, 1);
   }

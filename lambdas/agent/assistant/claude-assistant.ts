@@ -1,0 +1,123 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { historyMessages, type HistoryTurn } from '#lambdas/agent/assistant/assistant-history';
+import { ASSISTANT_TOOLS, runTool, type ToolContext } from '#lambdas/agent/assistant/assistant-tools';
+import type { ReplyLanguage } from '#lambdas/agent/detect-language';
+import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
+import { FaqIndex } from '#lambdas/agent/flows/faq-search';
+
+export interface AssistantRequest {
+  business: BusinessFlows;
+  language: ReplyLanguage;
+  /** Oldest first; ends with the customer's unanswered messages. */
+  history: HistoryTurn[];
+}
+
+export interface AssistantAnswer {
+  text?: string;
+  language: ReplyLanguage;
+  handoff?: { reason: string };
+  faqIds: string[];
+  toolCalls: string[];
+}
+
+/** What the agent needs of a generative assistant; tests and the offline mode swap it. */
+export interface AgentAssistant {
+  answer(request: AssistantRequest): Promise<AssistantAnswer>;
+}
+
+export interface ClaudeSettings {
+  model: string;
+  maxTokens: number;
+  historyTokenBudget: number;
+  maxToolRounds: number;
+  orderApiUrl?: string;
+  orderApiTimeoutMs: number;
+}
+
+export const DEFAULT_CLAUDE_SETTINGS: ClaudeSettings = {
+  model: 'claude-sonnet-4-5',
+  maxTokens: 400,
+  historyTokenBudget: 2000,
+  maxToolRounds: 4,
+  orderApiTimeoutMs: 3000,
+};
+
+/** The model went round the tool loop without ever answering. */
+export class AssistantGaveNoAnswerError extends Error {
+  override name = 'AssistantGaveNoAnswerError';
+}
+
+/**
+ * Scoped to the one business: Meta's WhatsApp policy forbids general-purpose assistants, and a
+ * narrow prompt is also what keeps answers grounded in the FAQ and the order system.
+ */
+export function systemPrompt(business: BusinessFlows, language: ReplyLanguage): string {
+  return [
+    `You are the customer support assistant of ${business.name}, answering customers on WhatsApp, Instagram and Messenger.`,
+    `Scope: ${business.useCase}`,
+    'Only help with questions about this business. Politely decline anything else: you are not a general-purpose assistant.',
+    `Customer's language: ${language}. Answer in it unless the customer switches (then call set_language).`,
+    'Keep answers short (at most three sentences), plain text, no markdown.',
+    'Use search_faq before stating any policy, and lookup_order for a specific order. Never invent policies, prices or order details.',
+    'Call handoff_to_human when the customer asks for a person, is upset, or you cannot help.',
+  ].join('\n');
+}
+
+/** Claude through the official SDK, with the business's tools. */
+export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, fetchImpl: typeof fetch = fetch): AgentAssistant {
+  return {
+    async answer(request) {
+      const faqIndex = new FaqIndex(request.business.faq);
+      let language = request.language;
+      const faqIds: string[] = [];
+      const toolCalls: string[] = [];
+      const messages: Anthropic.MessageParam[] = historyMessages(request.history, settings.historyTokenBudget);
+      for (let round = 0; round <= settings.maxToolRounds; round++) {
+        const response = await client.messages.create({
+          model: settings.model,
+          max_tokens: settings.maxTokens,
+          system: systemPrompt(request.business, language),
+          messages,
+          tools: ASSISTANT_TOOLS,
+        });
+        const uses = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
+        if (response.stop_reason !== 'tool_use' || uses.length === 0) {
+          const text = response.content
+            .filter((b): b is Anthropic.TextBlock => b.type === 'text')
+            .map((b) => b.text)
+            .join('\n')
+            .trim();
+          return { ...(text ? { text } : {}), language, faqIds, toolCalls };
+        }
+        messages.push({ role: 'assistant', content: response.content });
+        const ctx: ToolContext = {
+          business: request.business,
+          faqIndex,
+          language,
+          ...(settings.orderApiUrl ? { orderApiUrl: settings.orderApiUrl } : {}),
+          orderApiTimeoutMs: settings.orderApiTimeoutMs,
+          fetch: fetchImpl,
+        };
+        const results: Anthropic.ToolResultBlockParam[] = [];
+        for (const use of uses) {
+          toolCalls.push(use.name);
+          const { result, effect } = await runTool(use, ctx);
+          results.push(result);
+          if (effect && 'handoff' in effect) return { language, handoff: { reason: effect.handoff }, faqIds, toolCalls };
+          if (effect && 'language' in effect) language = effect.language;
+          if (effect && 'faqIds' in effect) faqIds.push(...effect.faqIds);
+        }
+        messages.push({ role: 'user', content: results });
+      }
+      throw new AssistantGaveNoAnswerError(`no answer after ${settings.maxToolRounds} tool rounds`);
+    },
+  };
+}
+
+/**
+ * The SDK client: no SDK retries (a slow model must not hold the customer past the agent's own
+ * timeout; the flows answer instead), base URL from the argument or `ANTHROPIC_BASE_URL`.
+ */
+export function anthropicClient(apiKey: string, options: { baseURL?: string; timeoutMs: number }): Anthropic {
+  return new Anthropic({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeout: options.timeoutMs, maxRetries: 0 });
+}
