@@ -45,7 +45,6 @@ describe('normalizers under mutated ingress events', () => {
   });
 
   it('normalize or quarantine every damaged event with a reason of their own, never by crashing', () => {
-    const crashes = new Map<string, number>();
     fc.assert(
       fc.property(mutatedIngressEvent, (event) => {
         const normalized = normalizeIngressEvent(event);
@@ -55,12 +54,11 @@ describe('normalizers under mutated ingress events', () => {
         expect(() => JSON.stringify(normalized)).not.toThrow();
         if (normalized.kind === 'quarantine') {
           expect(normalized.reason.length).toBeGreaterThan(0);
-          // A normalizer that throws is caught and quarantined, but it means a schema hole: count them.
-          if (normalized.reason.startsWith('normalizer_error')) crashes.set(normalized.reason, (crashes.get(normalized.reason) ?? 0) + 1);
+          // A normalizer that throws is caught and quarantined, but it means a schema hole.
+          expect(normalized.reason).not.toMatch(/^normalizer_error/);
         }
       }),
       { numRuns: runsFor(0.44) },
     );
-    expect(Object.fromEntries(crashes)).toEqual({});
   }, timeoutFor(runsFor(0.44)));
 });

@@ -302,7 +302,8 @@ function valueErrors(scope: Scope): NotificationEvent | QuarantineEvent {
 }
 
 function notification(scope: Scope): NotificationEvent | QuarantineEvent {
-  const mapper = NOTIFICATION_MAPPERS[scope.field];
+  // Own keys only: a field named `__proto__` or `constructor` must not find an inherited "mapper".
+  const mapper = Object.hasOwn(NOTIFICATION_MAPPERS, scope.field) ? NOTIFICATION_MAPPERS[scope.field] : undefined;
   if (!mapper) return notificationEvent(scope, { details: genericDetails(scope.raw) });
   const mapped = mapper.map(scope.raw);
   if (!mapped.ok) return quarantine(scope.event, `schema:whatsapp.${scope.field}`, issuePaths(mapped.error, 'value'));

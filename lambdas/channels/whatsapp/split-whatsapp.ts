@@ -163,7 +163,7 @@ function splitHistory(value: JsonObject, scope: EntryScope): IngressEvent[] {
 
 function splitOtherField(field: string, value: JsonObject, scope: EntryScope): IngressEvent[] {
   const accountId = accountIdOf(value, scope.entryId);
-  const arrayKey = PER_ITEM_ARRAYS[field];
+  const arrayKey = Object.hasOwn(PER_ITEM_ARRAYS, field) ? PER_ITEM_ARRAYS[field] : undefined;
   const items = arrayKey !== undefined && Array.isArray(value[arrayKey]) ? (value[arrayKey] as unknown[]) : [];
   if (arrayKey === undefined || items.length === 0) {
     return [ingress(scope, accountKey('whatsapp', accountId), contentId(`wa:${field}`, timed(scope, value)), { field, value })];

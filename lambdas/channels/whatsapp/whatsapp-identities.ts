@@ -173,7 +173,7 @@ export const PER_ITEM_ARRAYS: Readonly<Record<string, string>> = {
  * undefined when it belongs on the account key.
  */
 export function otherFieldCustomerPart(field: string, value: JsonObject): string | undefined {
-  const arrayKey = PER_ITEM_ARRAYS[field];
+  const arrayKey = Object.hasOwn(PER_ITEM_ARRAYS, field) ? PER_ITEM_ARRAYS[field] : undefined;
   if (arrayKey === undefined) return undefined;
   const item = objectsOf(value[arrayKey])[0];
   return item ? itemCustomer(field, item, value.contacts).part : undefined;
