@@ -9,6 +9,7 @@ import { readClaimCheck } from '#lambdas/adapters/claim-check-store';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { processFifoBatch } from '#lambdas/ingress/process-fifo-batch';
+import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
@@ -28,7 +29,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   metrics.addMetric(`Normalized_${result.kind}_${result.outcome}`, MetricUnit.Count, 1);
   if (result.kind === 'quarantine') {
     metrics.addMetric('EventsQuarantined', MetricUnit.Count, 1);
-    logger.warn('event quarantined', { sqsMessageId: record.messageId, reason: result.reason, outcome: result.outcome });
+    logger.warn('event quarantined', { sqsMessageId: record.messageId, reason: loggableReason(result.reason), outcome: result.outcome });
   }
 }
 

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { lazyS3ClaimCheckStore } from '#lambdas/adapters/lazy-claim-check-store';
 import { readJsonSecret } from '#lambdas/adapters/secrets';
 import { enqueueIngressEvents } from '#lambdas/ingress/enqueue-ingress-events';
+import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { receiveWebhook, type WebhookSecrets } from '#lambdas/ingress/receive-webhook';
 import { ENV } from '#lambdas/shared/event-contract';
 import { requireEnv } from '#lambdas/shared/env';
@@ -34,7 +35,7 @@ async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
     metrics.addMetric('IngressEventsEnqueued', MetricUnit.Count, result.enqueued);
     if (result.quarantined > 0) {
       metrics.addMetric('IngressEventsQuarantined', MetricUnit.Count, result.quarantined);
-      logger.warn('signed webhook body quarantined', { reasons: result.quarantineReasons });
+      logger.warn('signed webhook body quarantined', { reasons: result.quarantineReasons.map(loggableReason) });
     }
   }
   return { statusCode: result.statusCode, headers: { 'content-type': 'text/plain' }, body: result.body };
