@@ -203,7 +203,7 @@ function report(run: Run): void {
   for (const l of lines) {
     const share = total > 0 ? (100 * l.cost) / total : 0;
     console.log(
-      `  ${l.service.padEnd(width)}  ${perTrip(l.quantity, n).padEnd(34)} $${((l.cost / n) * 1000).toFixed(5)} per 1,000  (${share.toFixed(1)}%)`,
+      `  ${l.service.padEnd(width)}  ${perTrip(l.quantity, n).padEnd(40)} $${((l.cost / n) * 1000).toFixed(5)} per 1,000  (${share.toFixed(1)}%)`,
     );
   }
   console.log(`\nLambda by function (invocations and mean billed ms per round trip):`);
