@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ASSISTANT_ENV } from '#lambdas/agent/assistant/assistant-env';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { EventBackbone } from '#lib/constructs/event-backbone';
 import { EventConsumer } from '#lib/constructs/event-consumer';
@@ -23,6 +24,10 @@ export interface OmnichannelStackProps extends StackProps {
   readonly graphApiVersion?: string;
   /** Upper bound on concurrent outbound senders, so pacing per business number stays meaningful. */
   readonly outboundMaxConcurrency?: number;
+  /** Claude model of the agent's generative answers (the agent's default when absent). */
+  readonly anthropicModel?: string;
+  /** Base URL of the business's order API for the agent's order look-up (`GET <url>/orders/<id>`). */
+  readonly orderApiUrl?: string;
 }
 
 /** A queue paired with the dead-letter queue it redrives from. */
@@ -105,6 +110,8 @@ export class OmnichannelStack extends Stack {
         [ENV.tableName]: tableName,
         [ENV.eventBusName]: bus.eventBusName,
         [ENV.anthropicSecretId]: this.secrets.names.anthropicApiKey,
+        ...(props.anthropicModel ? { [ASSISTANT_ENV.model]: props.anthropicModel } : {}),
+        ...(props.orderApiUrl ? { [ASSISTANT_ENV.orderApiUrl]: props.orderApiUrl } : {}),
       },
       logRemovalPolicy: removalPolicy,
     });

@@ -1,16 +1,8 @@
 import { readJsonSecret } from '#lambdas/adapters/secrets';
+import { ASSISTANT_ENV } from '#lambdas/agent/assistant/assistant-env';
 import { anthropicClient, claudeAssistant, DEFAULT_CLAUDE_SETTINGS, type AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv } from '#lambdas/shared/env';
-
-/** Agent settings read from the environment (the stack or the local cloud sets them). */
-export const ASSISTANT_ENV = {
-  model: 'ANTHROPIC_MODEL',
-  /** Read by the SDK itself as well; set it to the local simulator's URL for local runs. */
-  baseUrl: 'ANTHROPIC_BASE_URL',
-  timeoutMs: 'ANTHROPIC_TIMEOUT_MS',
-  orderApiUrl: 'ORDER_API_URL',
-} as const;
 
 /**
  * Claude when the `AnthropicApiKey` secret holds a key; `undefined` (flows and FAQ only) when the
