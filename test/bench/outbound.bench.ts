@@ -13,7 +13,7 @@
  *
  * Knobs: BENCH_MESSAGES (10000), BENCH_RECIPIENTS (2000), BENCH_LIMITS ("80,1000"),
  * BENCH_INSTANCES (10), BENCH_BATCH (10), BENCH_MAX_WAIT_MS (2000), BENCH_LEAD_MS (300: DynamoDB Local on a
- * busy machine answers far slower than DynamoDB, see the pacer's `leadMs`).
+ * busy machine answers far slower than DynamoDB, see the pacer's `leadMs`), BENCH_PACING (on|off).
  */
 import { BatchWriteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GraphApiError, createGraphApiClient } from '#lambdas/adapters/graph-api-client';
@@ -30,6 +30,8 @@ const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 10);
 const BATCH = Number(process.env.BENCH_BATCH ?? 10);
 const MAX_WAIT_MS = Number(process.env.BENCH_MAX_WAIT_MS ?? 2_000);
 const LEAD_MS = Number(process.env.BENCH_LEAD_MS ?? 300);
+/** BENCH_PACING=off sends with no pacer: the ceiling the sender reaches on this machine without it. */
+const PACING = process.env.BENCH_PACING !== 'off';
 const ACCOUNT = LOCAL_WHATSAPP_PHONE_NUMBER_ID;
 
 interface Detail {
@@ -149,7 +151,7 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
     graph: createGraphApiClient({ timeoutMs: 30_000 }),
     accessTokenFor: async () => 'bench-token',
     graphConfig: { baseUrl: sim.url, version: 'v23.0' },
-    pacer: dynamoSendPacer({ db: table.db, tableName, leadMs: LEAD_MS }),
+    ...(PACING ? { pacer: dynamoSendPacer({ db: table.db, tableName, leadMs: LEAD_MS }) } : {}),
     limitsFor: channelAccountLimits(table.db, tableName),
     maxWaitMs: MAX_WAIT_MS,
   };
@@ -226,7 +228,7 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
 
 const table = await startBenchTable();
 try {
-  console.log(`outbound bench: ${MESSAGES} messages to ${RECIPIENTS} recipients, ${INSTANCES} instances × batches of ${BATCH}, max wait ${MAX_WAIT_MS} ms, slot lead ${LEAD_MS} ms`);
+  console.log(`outbound bench: ${MESSAGES} messages to ${RECIPIENTS} recipients, ${INSTANCES} instances × batches of ${BATCH}, max wait ${MAX_WAIT_MS} ms, slot lead ${LEAD_MS} ms${PACING ? '' : ', NO PACING'}`);
   for (const limit of LIMITS) {
     const result = await run(limit, table);
     console.log(

@@ -262,3 +262,25 @@ describe('sendReply with pacing and backoff on DynamoDB Local', () => {
     expect(graphCalls).toBe(5);
   });
 });
+
+describe('missed slots', () => {
+  it('gives up a slot that had passed when its answer came back, and takes the next one', async () => {
+    let now = T0;
+    let delayNextAnswer = true;
+    // The first reservation's answer comes back 200 ms late, as under a write latency spike.
+    const slowDb = {
+      send: async (command: Parameters<typeof table.db.send>[0]) => {
+        const out = await table.db.send(command as never);
+        if (delayNextAnswer && (command as { input?: { Key?: { sk?: string } } }).input?.Key?.sk?.startsWith('NUMBER#')) {
+          delayNextAnswer = false;
+          now += 200;
+        }
+        return out;
+      },
+    } as unknown as typeof table.db;
+    const pacer = dynamoSendPacer({ db: slowDb, tableName, headroom: 0.9, nowMs: () => now });
+    const decision = await pacer.reserve(target('a'), limits(10), 2_000);
+    // 10/s at 0.9: slots every 111.1 ms; the one at T0 had passed by 200 ms, so the next free one is taken.
+    expect(decision).toEqual({ go: true, sendAtMs: T0 + 200 });
+  });
+});
