@@ -17,7 +17,7 @@ import { handoffRequestedEvent, handoffSummary, stateTransition } from '#lambdas
 import { detectLanguage, type ReplyLanguage } from '#lambdas/agent/detect-language';
 import { csatScoreOf } from '#lambdas/agent/csat';
 import { ConversationBusyError } from '#lambdas/agent/errors';
-import { endQuietPeriod, noteHumanActivity } from '#lambdas/agent/human-activity';
+import { echoIsFromPerson, endQuietPeriod, noteHumanActivity } from '#lambdas/agent/human-activity';
 import { businessForAccount, type BusinessFlows, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
 import { isWithinBusinessHours } from '#lambdas/agent/flows/business-hours';
 import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
@@ -46,7 +46,13 @@ export interface AgentDeps {
 /** How the generative assistant took part in a reply. */
 export type AssistantUse = 'answered' | 'handoff' | 'failed';
 
-export type AgentSkipReason = 'not_customer_message' | 'no_conversation' | 'not_bot' | 'nothing_to_answer' | 'window_closed';
+export type AgentSkipReason =
+  | 'not_customer_message'
+  | 'own_echo'
+  | 'no_conversation'
+  | 'not_bot'
+  | 'nothing_to_answer'
+  | 'window_closed';
 
 export type AgentOutcome =
   | { outcome: 'invalid'; issues: string[] }
@@ -118,9 +124,11 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
   const flows = deps.flows ?? loadFlowsConfig();
   const fromBusinessPerson = event.origin === 'business_app' || event.origin === 'business_echo';
   if (fromBusinessPerson && event.standby !== true) {
+    const message = { ...event, occurredAt: event.occurredAt ?? now.toISOString() };
+    if (!(await echoIsFromPerson(message, deps))) return { outcome: 'skipped', reason: 'own_echo' };
     const business = businessForAccount(flows, event.accountId);
     const noted = await noteHumanActivity(
-      { ...event, occurredAt: event.occurredAt ?? now.toISOString() },
+      message,
       await loadConversation(key, deps),
       business.humanQuietMinutes,
       now,

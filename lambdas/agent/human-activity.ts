@@ -1,9 +1,9 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { handoffRequestedEvent, stateTransition } from '#lambdas/agent/conversation-state';
 import type { Channel } from '#lambdas/conversation/model';
-import { CONVERSATION_SK, conversationPk, messageTimeSk } from '#lambdas/conversation/table-keys';
+import { CONVERSATION_SK, conversationPk, messageSk, messageTimeSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
 export interface HumanActivityDeps {
@@ -132,4 +132,51 @@ export async function endQuietPeriod(
     if (!isConditionalCheckFailed(err)) throw err;
     return false;
   }
+}
+
+/** An echo arrived while one of our own sends was in flight: it may be that send's echo. Retryable. */
+export class EchoOwnerUnknownError extends Error {
+  override name = 'EchoOwnerUnknownError';
+  constructor() {
+    super('an echo arrived while a send of ours was in flight; retry once the send is recorded');
+  }
+}
+
+/**
+ * Whether an echo is of a message a person sent, not one of ours. The normalizer drops echoes of
+ * sends it already knows, but an echo can overtake the sender's bookkeeping: the sender then points
+ * the provider id at its own item, which tells us afterwards; while a send is still in flight we
+ * cannot tell yet, and ask to be retried.
+ */
+export async function echoIsFromPerson(message: BusinessMessage, deps: Pick<HumanActivityDeps, 'db' | 'tableName'>): Promise<boolean> {
+  const pointer = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: { pk: providerIdPk(message.providerMessageId), sk: PROVIDER_ID_SK },
+      ConsistentRead: true,
+    }),
+  );
+  const pointsAt = pointer.Item?.messageSk as string | undefined;
+  if (pointsAt !== undefined && pointsAt !== messageSk(message.providerMessageId)) return false;
+  const recent = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      IndexName: 'byTime',
+      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
+      FilterExpression: 'direction = :out AND #status = :sending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':pk': conversationPk(message.conversationKey),
+        ':from': 'MSG#',
+        ':to': 'MSG$',
+        ':out': 'outbound',
+        ':sending': 'sending',
+      },
+      ScanIndexForward: false,
+      Limit: 20,
+      ConsistentRead: true,
+    }),
+  );
+  if ((recent.Items ?? []).length > 0) throw new EchoOwnerUnknownError();
+  return true;
 }

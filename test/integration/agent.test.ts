@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { EchoOwnerUnknownError } from '#lambdas/agent/human-activity';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent } from '#lambdas/conversation/model';
@@ -389,5 +390,42 @@ describe('the first agent on DynamoDB Local', () => {
     const newQuestion = await receive(customerMessage('wamid.c2', '2026-11-21T11:58:00.000Z', 'hola'));
     expect(await answerConversation(newQuestion, deps)).toMatchObject({ outcome: 'replied', kind: 'menu' });
     expect(await conversation()).toMatchObject({ state: 'bot', gsi1pk: 'ACCT#100#STATE#bot', csatScore: 4 });
+  });
+
+  it("does not take the echo of its own reply for a person, even when the echo overtook the sender's bookkeeping", async () => {
+    const hello = await receive(customerMessage('wamid.o1', '2026-11-21T11:59:00.000Z', 'hola'));
+    const replied = await answerConversation(hello, deps);
+    if (replied.outcome !== 'replied') throw new Error('no reply');
+    const reply = { pk: `CONV#${KEY}`, sk: `MSG#${replied.outboundId}` };
+    const setStatus = (status: string) =>
+      table.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: reply,
+          UpdateExpression: 'SET #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': status },
+        }),
+      );
+    // The Graph API accepted the send, the echo is recorded before the sender notes the answer.
+    await setStatus('sending');
+    const echo = await receive(
+      customerMessage('wamid.ours', '2026-11-21T12:00:01.000Z', 'Bienvenido', { direction: 'outbound', origin: 'business_echo' }),
+    );
+    await expect(answerConversation(echo, deps)).rejects.toThrow(EchoOwnerUnknownError);
+
+    // The sender records the send and points the provider id at its own item; the retry sees it.
+    await setStatus('sent');
+    await table.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: 'PMID#wamid.ours', sk: 'PMID' },
+        UpdateExpression: 'SET messageSk = :sk',
+        ExpressionAttributeValues: { ':sk': reply.sk },
+      }),
+    );
+    expect(await answerConversation(echo, deps)).toEqual({ outcome: 'skipped', reason: 'own_echo' });
+    expect(await conversation()).toMatchObject({ state: 'bot' });
+    expect(published.map((e) => e.detailType)).toEqual(['reply.requested']);
   });
 });
