@@ -24,3 +24,13 @@ export function cancellationCodes(err: unknown): string[] {
   const e = err as { CancellationReasons?: Array<{ Code?: string }> } | null;
   return (e?.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
 }
+
+/**
+ * True when DynamoDB refused a write for what it contains (item over 400 KB, key over its size
+ * limit, invalid value), alone or inside a transaction: retrying the same write cannot succeed.
+ */
+export function rejectedAsInvalid(err: unknown): boolean {
+  const e = err as { name?: string } | null;
+  if (e?.name === 'ValidationException') return true;
+  return e?.name === 'TransactionCanceledException' && cancellationCodes(err).includes('ValidationError');
+}

@@ -49,6 +49,7 @@ export interface RecordContext {
 
 /** Quarantined payloads larger than this are cut; the claim-check copy (when any) stays whole. */
 const MAX_RAW_CHARS = 300_000;
+const MAX_ID_CHARS = 1024;
 
 export async function recordNormalizedEvent(
   event: NormalizedEvent,
@@ -357,9 +358,10 @@ function quarantineItem(event: QuarantineEvent, ctx: RecordContext, deps: Record
     gsi1pk: quarantineByDayPk(ctx.receivedAt),
     gsi1sk: `${ctx.receivedAt}#${event.eventId}`,
     entity: 'QuarantinedEvent',
-    eventId: event.eventId,
+    // Ids come from the payload and can be huge; the raw payload below keeps them whole.
+    eventId: event.eventId.slice(0, MAX_ID_CHARS),
     channel: event.channel,
-    conversationKey: event.conversationKey,
+    conversationKey: event.conversationKey.slice(0, MAX_ID_CHARS),
     reason: event.reason,
     detail: event.detail,
     receivedAt: ctx.receivedAt,

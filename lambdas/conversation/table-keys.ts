@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Single-table layout. Every item has `pk`, `sk` and `entity`; items analysts read carry flat,
  * typed attributes.
@@ -22,7 +24,12 @@ export const statusSk = (messageId: string, status: string) => `STATUS#${message
 export const providerIdPk = (providerMessageId: string) => `PMID#${providerMessageId}`;
 export const PROVIDER_ID_SK = 'PMID';
 export const accountPk = (accountId: string) => `ACCT#${accountId}`;
-export const quarantinePk = (eventId: string) => `QUARANTINE#${eventId}`;
+/**
+ * Event ids come from the payload; a hostile or broken one can exceed DynamoDB's 2,048-byte
+ * partition key limit, and a quarantine item must always be storable. Long ids are hashed.
+ */
+export const quarantinePk = (eventId: string) =>
+  `QUARANTINE#${eventId.length > 512 ? `h:${createHash('sha256').update(eventId).digest('hex')}` : eventId}`;
 export const QUARANTINE_SK = 'QUARANTINE';
 
 /** GSI1 lists conversations of an account by state (bot, human, closed), newest first. */

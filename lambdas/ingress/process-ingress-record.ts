@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rejectedAsInvalid } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { NormalizedEvent } from '#lambdas/conversation/model';
@@ -43,14 +44,14 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
   } catch (err) {
     // DynamoDB refuses this item for what it is (over 400 KB, an invalid value): retrying cannot
     // help and would hold the conversation's queue group for every retry. Quarantine it instead.
-    if (normalized.kind === 'quarantine' || (err as { name?: string }).name !== 'ValidationException') throw err;
+    if (normalized.kind === 'quarantine' || !rejectedAsInvalid(err)) throw err;
     normalized = {
       kind: 'quarantine',
       channel: normalized.channel,
       conversationKey: normalized.conversationKey,
       eventId: normalized.eventId,
       occurredAt: normalized.occurredAt,
-      reason: 'store_rejected:ValidationException',
+      reason: 'store_rejected:invalid_item',
     };
     context = { ...context, rawPayload: body };
     outcome = await recordNormalizedEvent(normalized, context, deps);

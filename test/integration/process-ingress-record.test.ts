@@ -49,12 +49,23 @@ describe('processIngressRecord on DynamoDB Local', () => {
   it('quarantines a record DynamoDB refuses as too large instead of retrying it forever', async () => {
     const [event] = splitWebhookBody(whatsappText('wamid.HUGE', 'x'.repeat(420 * 1024)), { receivedAt: '2026-11-21T12:00:00.000Z' });
     const result = await processIngressRecord(JSON.stringify(event), deps);
-    expect(result).toEqual({ kind: 'quarantine', outcome: 'stored', reason: 'store_rejected:ValidationException' });
+    expect(result).toEqual({ kind: 'quarantine', outcome: 'stored', reason: 'store_rejected:invalid_item' });
     const item = await table.db.send(
       new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#wa:msg:wamid.HUGE', sk: 'QUARANTINE' } }),
     );
-    expect(item.Item).toMatchObject({ reason: 'store_rejected:ValidationException', rawTruncated: true });
+    expect(item.Item).toMatchObject({ reason: 'store_rejected:invalid_item', rawTruncated: true });
     expect(published.at(-1)).toMatchObject({ detailType: 'event.quarantined' });
+  });
+
+  it('quarantines an event whose customer id is too long for a DynamoDB key', async () => {
+    const hugeFrom = '9'.repeat(5000);
+    const body = whatsappText('wamid.LONGKEY', 'hola').replaceAll('5511999', hugeFrom);
+    const [event] = splitWebhookBody(body, { receivedAt: '2026-11-21T12:00:00.000Z' });
+    expect(event!.conversationKey.length).toBeGreaterThan(2048);
+    const result = await processIngressRecord(JSON.stringify(event), deps);
+    expect(result).toEqual({ kind: 'quarantine', outcome: 'stored', reason: 'store_rejected:invalid_item' });
+    // A redelivery finds the same quarantine item.
+    expect(await processIngressRecord(JSON.stringify(event), deps)).toMatchObject({ kind: 'quarantine', outcome: 'duplicate' });
   });
 
   it('quarantines an SQS record that is not an ingress event at all', async () => {
