@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     dynamoDbPort: portFromEnv('DYNAMODB_LOCAL_PORT', LOCAL_DEFAULTS.dynamoDbPort),
     awsPort: portFromEnv('AWS_EMULATOR_PORT', LOCAL_DEFAULTS.awsPort),
     appSecret: process.env.META_APP_SECRET || LOCAL_DEFAULTS.appSecret,
+    humanAgentToken: process.env.HUMAN_AGENT_TOKEN || LOCAL_DEFAULTS.humanAgentToken,
     verifyToken: process.env.META_VERIFY_TOKEN || LOCAL_DEFAULTS.verifyToken,
     ...(anthropicApiKey ? { anthropicApiKey } : {}),
     logSink: (fn, line) => logs.write(`${fn} ${line}\n`),
@@ -42,6 +43,8 @@ Local cloud ready (stack ${assembly.stackName}, stage local)
   Graph API simulator:   ${cloud.graphUrl}   (outbox: ${cloud.graphUrl}/_sim/outbox)
   DynamoDB Local:        ${cloud.dynamoDbEndpoint}   table: ${cloud.tableName}
   AWS emulation:         ${cloud.awsEndpoint}   (SQS, EventBridge, Secrets Manager, S3)
+  Human-agent API:       ${cloud.apiUrl}/agent/conversations   (Authorization: Bearer ${cloud.humanAgentToken})
+  Sample order API:      ${cloud.orderApiUrl}/orders/1001
   Lambda logs:           ${logFile}
   Generative answers:    ${anthropicApiKey ? 'on (ANTHROPIC_API_KEY is set)' : 'off — set ANTHROPIC_API_KEY to turn them on; flows and FAQ still answer'}
 

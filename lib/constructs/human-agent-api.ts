@@ -10,7 +10,7 @@ import { ENV } from '#lambdas/shared/event-contract';
 import { setLogicalId } from '#lib/logical-id';
 import type { Stage } from '#lib/stage';
 import { READ_WRITE_ITEM_ACTIONS, type Storage } from '#lib/constructs/storage';
-import { SupportFunction, type HandlerName } from '#lib/constructs/support-function';
+import { SupportFunction } from '#lib/constructs/support-function';
 
 export interface HumanAgentApiProps {
   readonly stage: Stage;
@@ -57,8 +57,7 @@ export class HumanAgentApi extends Construct {
 
     this.handler = new SupportFunction(this, 'Handler', {
       logicalId: 'HumanAgentApiFunction',
-      // Integrator: add 'human-agent-api' to HandlerName in support-function.ts and drop this cast.
-      handler: 'human-agent-api' as HandlerName,
+      handler: 'human-agent-api',
       description: 'Human agents: list waiting conversations, read, reply, hand back to the bot, close with CSAT',
       serviceName: 'human-agent-api',
       stage: props.stage,

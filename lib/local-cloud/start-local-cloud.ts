@@ -9,6 +9,7 @@ import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from '#lib/
 import { type GraphSimulator, type GraphSimulatorOptions, startGraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { freePort } from '#lib/local-cloud/free-port';
 import { type HttpApi, startHttpApi } from '#lib/local-cloud/http-api';
+import { startSampleOrderApi } from '#lib/local-cloud/anthropic-simulator/sample-order-api';
 import { type FaultInjector, FunctionPool, type LogSink } from '#lib/local-cloud/lambda-runtime/function-pool';
 import type { LocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
 import { type IntrinsicContext, type LocalResourceValues, resolveIntrinsics } from '#lib/local-cloud/template/intrinsics';
@@ -23,6 +24,7 @@ export const LOCAL_DEFAULTS = {
   appSecret: 'local-app-secret',
   verifyToken: 'local-verify-token',
   accessToken: 'local-access-token',
+  humanAgentToken: 'local-human-agent-token',
 } as const;
 
 export interface LocalCloudOptions {
@@ -42,6 +44,8 @@ export interface LocalCloudOptions {
   graph?: Omit<GraphSimulatorOptions, 'port' | 'webhookUrl' | 'appSecret'>;
   /** Execution environments per function when the template reserves none (Lambda would scale further; 8 threads is plenty on one machine). */
   defaultConcurrency?: number;
+  /** Bearer token of the human-agent API locally (IAM authorises it in AWS). */
+  humanAgentToken?: string;
   /** Extra environment for every function (e.g. tuning for tests). */
   extraEnvironment?: Record<string, string>;
   /** Where DynamoDB Local keeps its files; in memory when absent. */
@@ -65,6 +69,9 @@ export interface LocalCloud {
   queueNames: Map<string, string>;
   appSecret: string;
   verifyToken: string;
+  humanAgentToken: string;
+  /** The sample business order API the agent's order look-up calls locally. */
+  orderApiUrl: string;
   stop(): Promise<void>;
 }
 
@@ -124,8 +131,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       resources.set(b.logicalId, { ref: b.name, attributes: { Arn: `arn:aws:s3:::${b.name}`, DomainName: `${b.name}.local` } });
     }
 
+    const humanAgentToken = options.humanAgentToken ?? LOCAL_DEFAULTS.humanAgentToken;
     for (const s of topology.secrets) {
-      const value = localSecretValue(s, { appSecret, verifyToken, anthropicApiKey: options.anthropicApiKey });
+      const value = localSecretValue(s, { appSecret, verifyToken, humanAgentToken, anthropicApiKey: options.anthropicApiKey });
       const created = aws.secrets.putSecret(s.name, value);
       resources.set(s.logicalId, { ref: created.arn, attributes: { Id: created.arn } });
     }
@@ -163,6 +171,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       appSecret,
     });
     stops.push(() => graph.close());
+    const orderApi = await startSampleOrderApi({ port: 0 });
+    stops.push(() => orderApi.close());
 
     const functions = new Map<string, FunctionPool>();
     const logSink = options.logSink ?? (() => {});
@@ -176,8 +186,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const environment: Record<string, string> = {
         ...baseEnvironment(aws, dynamo),
         ...Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, String(v)])),
-        // Sends go to the local simulator, whatever Graph URL the template carries.
+        // Sends go to the local simulator, whatever Graph URL the template carries; order look-ups
+        // go to the sample order API.
         GRAPH_API_BASE_URL: graph.url,
+        ORDER_API_URL: orderApi.url,
         AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -254,6 +266,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       queueNames,
       appSecret,
       verifyToken,
+      humanAgentToken,
+      orderApiUrl: orderApi.url,
       stop: stopAll,
     };
   } catch (err) {
@@ -290,7 +304,7 @@ function baseEnvironment(aws: AwsEmulator, dynamo: DynamoDbLocal): Record<string
  */
 function localSecretValue(
   secret: LocalTopology['secrets'][number],
-  values: { appSecret: string; verifyToken: string; anthropicApiKey?: string | undefined },
+  values: { appSecret: string; verifyToken: string; humanAgentToken: string; anthropicApiKey?: string | undefined },
 ): Record<string, unknown> {
   let value: Record<string, unknown> = {};
   try {
@@ -301,6 +315,8 @@ function localSecretValue(
   if ('appSecret' in value || secret.generateStringKey === 'verifyToken') {
     value.appSecret = values.appSecret;
     value.verifyToken = values.verifyToken;
+  } else if (secret.generateStringKey === 'token') {
+    value.token = values.humanAgentToken;
   } else if ('apiKey' in value) {
     value.apiKey = values.anthropicApiKey ?? '';
   } else if (/token/i.test(secret.logicalId)) {
