@@ -13,7 +13,7 @@
  *
  * Knobs: BENCH_MESSAGES (10000), BENCH_RECIPIENTS (2000), BENCH_LIMITS ("80,1000"),
  * BENCH_INSTANCES (10), BENCH_BATCH (10), BENCH_MAX_WAIT_MS (2000), BENCH_LEAD_MS (300: DynamoDB Local on a
- * busy machine answers far slower than DynamoDB, see the pacer's `leadMs`), BENCH_PACING (on|off).
+ * busy machine answers far slower than DynamoDB, see the pacer's `leadMs`), BENCH_PACING (on|off), BENCH_HEADROOM (the pacer's, 0.97).
  */
 import { BatchWriteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GraphApiError, createGraphApiClient } from '#lambdas/adapters/graph-api-client';
@@ -32,6 +32,7 @@ const MAX_WAIT_MS = Number(process.env.BENCH_MAX_WAIT_MS ?? 2_000);
 const LEAD_MS = Number(process.env.BENCH_LEAD_MS ?? 300);
 /** BENCH_PACING=off sends with no pacer: the ceiling the sender reaches on this machine without it. */
 const PACING = process.env.BENCH_PACING !== 'off';
+const HEADROOM = process.env.BENCH_HEADROOM ? Number(process.env.BENCH_HEADROOM) : undefined;
 const ACCOUNT = LOCAL_WHATSAPP_PHONE_NUMBER_ID;
 
 interface Detail {
@@ -151,7 +152,7 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
     graph: createGraphApiClient({ timeoutMs: 30_000 }),
     accessTokenFor: async () => 'bench-token',
     graphConfig: { baseUrl: sim.url, version: 'v23.0' },
-    ...(PACING ? { pacer: dynamoSendPacer({ db: table.db, tableName, leadMs: LEAD_MS }) } : {}),
+    ...(PACING ? { pacer: dynamoSendPacer({ db: table.db, tableName, leadMs: LEAD_MS, ...(HEADROOM ? { headroom: HEADROOM } : {}) }) } : {}),
     limitsFor: channelAccountLimits(table.db, tableName),
     maxWaitMs: MAX_WAIT_MS,
   };
