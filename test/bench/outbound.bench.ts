@@ -15,6 +15,7 @@
  * BENCH_INSTANCES (10), BENCH_BATCH (10), BENCH_MAX_WAIT_MS (2000), BENCH_LEAD_MS (300: DynamoDB Local on a
  * busy machine answers far slower than DynamoDB, see the pacer's `leadMs`), BENCH_PACING (on|off), BENCH_HEADROOM (the pacer's, 0.97).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BatchWriteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GraphApiError, createGraphApiClient } from '#lambdas/adapters/graph-api-client';
 import { channelAccountLimits } from '#lambdas/outbound/channel-account-limits';
@@ -162,6 +163,9 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
   const count = (into: Record<string, number>, key: string) => (into[key] = (into[key] ?? 0) + 1);
   let deferred = 0;
 
+  // Senders and simulator share this process: a stalled event loop delays sends past their slots.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const startedAt = Date.now();
   const instance = async () => {
     while (!queue.empty) {
@@ -191,6 +195,7 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
   };
   await Promise.all(Array.from({ length: INSTANCES }, instance));
   const finishedAt = Date.now();
+  loopDelay.disable();
 
   const accepted = sim
     .outbox()
@@ -224,6 +229,7 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
     outcomes,
     deferred,
     retriedGraphErrors: graphErrors,
+    eventLoopDelayMs: { p99: Math.round(loopDelay.percentile(99) / 1e6), max: Math.round(loopDelay.max / 1e6) },
   };
 }
 
