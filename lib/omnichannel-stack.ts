@@ -146,6 +146,9 @@ export class OmnichannelStack extends Stack {
     this.storage.grantItemActions(this.outboundSend.handler.role, READ_WRITE_ITEM_ACTIONS);
     bus.grantPutEventsTo(this.outboundSend.handler.role);
     this.secrets.metaAccessTokens.grantRead(this.outboundSend.handler.role);
+    // A deferred send shortens its record's visibility; the URL comes from CloudFormation (or the
+    // local cloud), not from rebuilding it out of the ARN, so any SQS endpoint works.
+    this.outboundSend.handler.function.addEnvironment(ENV.outboundQueueUrl, this.outboundSend.queue.queueUrl);
 
     this.statusTracking = new EventConsumer(this, 'StatusTracking', {
       name: 'StatusTracking',

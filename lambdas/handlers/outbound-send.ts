@@ -50,7 +50,7 @@ const MAX_VISIBILITY_S = 43_200;
  * timeout (minutes). Best effort: if this fails the record still returns, only later.
  */
 async function returnAfter(record: SQSRecord, retryAfterMs: number): Promise<void> {
-  const queueUrl = queueUrlFromArn(record.eventSourceARN);
+  const queueUrl = process.env[ENV.outboundQueueUrl] || queueUrlFromArn(record.eventSourceARN);
   if (!queueUrl) return;
   try {
     await sqs.send(

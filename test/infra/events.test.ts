@@ -126,6 +126,7 @@ describe('event bus and consumers', () => {
       [ENV.metaAccessTokensSecretId]: 'Omnichannel-dev/meta-access-tokens',
       [ENV.graphApiBaseUrl]: 'https://graph.facebook.com',
       [ENV.graphApiVersion]: 'v23.0',
+      [ENV.outboundQueueUrl]: { Ref: 'OutboundSendQueue' },
     });
   });
 

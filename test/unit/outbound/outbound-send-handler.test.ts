@@ -37,6 +37,7 @@ beforeAll(async () => {
   process.env.EVENT_BUS_NAME = 'bus';
   process.env.META_ACCESS_TOKENS_SECRET_ID = 'meta-tokens';
   process.env.AWS_REGION = 'us-east-1';
+  process.env.OUTBOUND_QUEUE_URL = 'http://127.0.0.1:4566/000000000000/outbound-send';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   ({ handler } = (await import('#lambdas/handlers/outbound-send')) as never);
@@ -134,7 +135,8 @@ describe('outbound-send Lambda handler', () => {
     const visibility = sqs.commandCalls(ChangeMessageVisibilityCommand).map((c) => c.args[0].input);
     expect(visibility).toHaveLength(1);
     expect(visibility[0]).toMatchObject({
-      QueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/outbound-send',
+      // The queue URL the stack gives the function, so local SQS endpoints work too.
+      QueueUrl: 'http://127.0.0.1:4566/000000000000/outbound-send',
       ReceiptHandle: 'rh-later',
     });
     expect(visibility[0]!.VisibilityTimeout).toBeGreaterThanOrEqual(30);
