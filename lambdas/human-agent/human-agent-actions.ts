@@ -33,8 +33,17 @@ async function mustGet(key: string, deps: HumanAgentDeps): Promise<ConversationR
   return conversation;
 }
 
-function windowOpen(conversation: ConversationRecord, now: Date): boolean {
-  return conversation.lastInboundAt !== undefined && now.getTime() - Date.parse(conversation.lastInboundAt) <= REPLY_WINDOW_MS;
+function windowOpen(conversation: ConversationRecord, now: Date, windowMs = REPLY_WINDOW_MS): boolean {
+  return conversation.lastInboundAt !== undefined && now.getTime() - Date.parse(conversation.lastInboundAt) <= windowMs;
+}
+
+/**
+ * A person may answer for longer than the bot: Instagram and Messenger allow human agents 7 days
+ * (the outbound sender adds the HUMAN_AGENT tag); WhatsApp allows 24 hours for everyone.
+ */
+const HUMAN_AGENT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+function humanReplyWindowOpen(conversation: ConversationRecord, now: Date): boolean {
+  return windowOpen(conversation, now, conversation.channel === 'whatsapp' ? REPLY_WINDOW_MS : HUMAN_AGENT_WINDOW_MS);
 }
 
 function outboundItem(
@@ -97,8 +106,8 @@ export async function replyAsHuman(
   const now = nowOf(deps);
   const conversation = await mustGet(key, deps);
   if (conversation.state === 'closed') throw new HumanAgentRequestError(409, 'conversation_closed', 'The conversation is closed');
-  if (!windowOpen(conversation, now)) {
-    throw new HumanAgentRequestError(409, 'window_closed', 'The customer last wrote more than 24 hours ago; a template is needed');
+  if (!humanReplyWindowOpen(conversation, now)) {
+    throw new HumanAgentRequestError(409, 'window_closed', 'The customer service window has closed; a template is needed');
   }
   const outboundId = `out_h_${sha256Hex(`${key}|${input.requestId}`).slice(0, 32)}`;
   const tookOver = conversation.state === 'bot';

@@ -159,6 +159,17 @@ describe('human agent API on DynamoDB Local', () => {
     expect((await call('GET', '/agent/conversation', { query: { key: 'wa:1:none' } })).status).toBe(404);
     expect((await call('GET', '/agent/conversations', { query: {} })).status).toBe(400);
   });
+
+  it('lets a person answer an Instagram customer for 7 days (human-agent tag), not longer', async () => {
+    const c = CHANNELS[1]!;
+    await customerSays(c, message(c, '1', '2026-11-21T11:50:00.000Z', 'agente'));
+    clock = new Date('2026-11-24T12:00:00.000Z');
+    const threeDays = await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'hola', requestId: 'ig-late-1' } });
+    expect(threeDays.status).toBe(202);
+    clock = new Date('2026-11-29T12:00:00.000Z');
+    const eightDays = await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'hola', requestId: 'ig-late-2' } });
+    expect(eightDays).toMatchObject({ status: 409, body: { error: 'window_closed' } });
+  });
 });
 
 describe('authorizeRequest', () => {
