@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     environment: 'node',
-    testTimeout: 30_000,
+    // End-to-end tests wait on the local cloud with their own deadlines; on a busy 2-core machine a
+    // whole journey can take over a minute.
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
