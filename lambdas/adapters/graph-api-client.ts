@@ -52,6 +52,8 @@ export class GraphApiError extends Error {
   readonly fbtraceId?: string;
   readonly isTransient?: boolean;
   readonly network: boolean;
+  /** Set by the caller that decided when to try again (its backoff for this failure). */
+  retryAfterMs?: number;
 
   constructor(
     message: string,

@@ -142,7 +142,7 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
     }
     if (!(err instanceof GraphApiError)) throw err;
     if (err.classification === 'retryable') {
-      await release(request, message, err, deps);
+      err.retryAfterMs = await release(request, message, err, deps);
       throw err;
     }
     const failedAt = now();
@@ -202,10 +202,10 @@ async function claim(request: ReplyRequestedDetail, at: string, deps: SendReplyD
 }
 
 /**
- * Back to `pending` so that the queue's retry may claim it again, not before its backoff. After
- * a pair-rate refusal the whole recipient is held for that long, not only this message.
+ * Back to `pending` so that the queue's retry may claim it again, not before its backoff (returned,
+ * in ms). After a pair-rate refusal the whole recipient is held for that long, not only this message.
  */
-async function release(request: ReplyRequestedDetail, message: OutboundMessage, err: GraphApiError, deps: SendReplyDeps): Promise<void> {
+async function release(request: ReplyRequestedDetail, message: OutboundMessage, err: GraphApiError, deps: SendReplyDeps): Promise<number> {
   const nowDate = (deps.now ?? (() => new Date()))();
   const attempt = (message.attempts ?? 0) + 1;
   const notBefore = nowDate.getTime() + retryBackoffMs(err.code, attempt);
@@ -229,6 +229,7 @@ async function release(request: ReplyRequestedDetail, message: OutboundMessage, 
       },
     }),
   );
+  return notBefore - nowDate.getTime();
 }
 
 function clockOf(deps: SendReplyDeps) {

@@ -56,8 +56,8 @@ export const ENV = {
   /** Optional Secrets Manager id of a JSON secret `{ "apiKey": "..." }`. */
   anthropicSecretId: 'ANTHROPIC_SECRET_ID',
   graphApiBaseUrl: 'GRAPH_API_BASE_URL',
-  /** URL of the outbound consumer's own queue, to shorten a deferred record's visibility. */
-  outboundQueueUrl: 'OUTBOUND_QUEUE_URL',
+  /** URL of an event consumer's own queue, to bring a failed or deferred record back after its backoff. */
+  queueUrl: 'QUEUE_URL',
   graphApiVersion: 'GRAPH_API_VERSION',
   stage: 'STAGE',
 } as const;

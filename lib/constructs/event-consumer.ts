@@ -6,7 +6,8 @@ import { Construct } from 'constructs';
 import { setLogicalId } from '#lib/logical-id';
 import type { Stage } from '#lib/stage';
 import { SupportFunction, type HandlerName } from '#lib/constructs/support-function';
-import { MAX_RECEIVE_COUNT, QUEUE_RETENTION, visibilityTimeoutFor } from '#lib/queue-settings';
+import { CONSUMER_MAX_RECEIVE_COUNT, QUEUE_RETENTION, visibilityTimeoutFor } from '#lib/queue-settings';
+import { ENV } from '#lambdas/shared/event-contract';
 
 export interface EventConsumerProps {
   /** PascalCase name; logical ids are `<name>Function`, `<name>Queue`, `<name>DeadLetterQueue`, `<name>Rule`. */
@@ -74,7 +75,7 @@ export class EventConsumer extends Construct {
       enforceSSL: true,
       visibilityTimeout: visibilityTimeoutFor(props.timeout),
       retentionPeriod: QUEUE_RETENTION,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CONSUMER_MAX_RECEIVE_COUNT },
     });
     setLogicalId(this.queue, `${props.name}Queue`);
 
@@ -105,6 +106,10 @@ export class EventConsumer extends Construct {
       environment: props.environment,
       logRemovalPolicy: props.logRemovalPolicy,
     });
+    // A failed or deferred record shortens its own visibility to come back after its backoff; the
+    // URL comes from CloudFormation (or the local cloud), not rebuilt from the ARN, so any SQS
+    // endpoint works. Consuming the queue already grants sqs:ChangeMessageVisibility.
+    this.handler.function.addEnvironment(ENV.queueUrl, this.queue.queueUrl);
     this.handler.consumeQueue(this.queue, {
       batchSize: props.batchSize,
       maxBatchingWindow: props.maxBatchingWindow,

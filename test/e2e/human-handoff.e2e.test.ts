@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
 import { eventually, LocalCloudHarness, settle } from '#test/e2e/local-cloud-harness';
 
 const harness = new LocalCloudHarness();
+harness.reportOnFailure(beforeEach);
 let token = '';
 
 beforeAll(async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { beforeEach } from 'vitest';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
 import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
@@ -108,6 +109,39 @@ export class LocalCloudHarness {
       }),
     );
     return out.Items ?? [];
+  }
+
+  /**
+   * What an operator would look at when a journey stalls: the warnings and errors the functions
+   * logged, each queue's depth, each event source mapping's and function's counters.
+   */
+  diagnostics(): string {
+    const problems = this.logLines.filter((l) => /"level":"(WARN|ERROR)"|Invoke Error|Task timed out/.test(l)).slice(-40);
+    const queues = [...this.cloud.queueNames].map(([logicalId, name]) => {
+      const a = this.cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+      return `${logicalId}: visible ${a.ApproximateNumberOfMessages ?? 0}, in flight ${a.ApproximateNumberOfMessagesNotVisible ?? 0}`;
+    });
+    const mappings = [...this.cloud.mappings].map(([queue, m]) => `${queue}: ${JSON.stringify(m.stats())}`);
+    const functions = [...this.cloud.functions].map(([fn, p]) => `${fn}: ${JSON.stringify(p.stats())}`);
+    return [
+      `--- warnings and errors logged (last ${problems.length}) ---`,
+      ...problems.map((l) => l.slice(0, 600)),
+      '--- queues ---',
+      ...queues,
+      '--- event source mappings ---',
+      ...mappings,
+      '--- functions ---',
+      ...functions,
+    ].join('\n');
+  }
+
+  /** Prints the diagnostics when a test of the calling file fails: `harness.reportOnFailure(beforeEach)`. */
+  reportOnFailure(eachTest: typeof beforeEach): void {
+    eachTest(({ onTestFailed }) => {
+      onTestFailed(() => {
+        if (this.cloud) console.error(`local cloud at the failure:\n${this.diagnostics()}`);
+      });
+    });
   }
 
   /** Messages sitting in any dead-letter queue (should be none after a clean run). */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   LOCAL_FACEBOOK_PAGE_ID,
   LOCAL_INSTAGRAM_ACCOUNT_ID,
@@ -9,6 +9,7 @@ import { eventually, LocalCloudHarness, settle } from '#test/e2e/local-cloud-har
 import { readConformance } from '#test/helpers/conformance';
 
 const harness = new LocalCloudHarness();
+harness.reportOnFailure(beforeEach);
 const WA = LOCAL_WHATSAPP_PHONE_NUMBER_ID;
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
 import { LOCAL_DEFAULTS } from '#lib/local-cloud/start-local-cloud';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
@@ -21,6 +21,7 @@ const customers = [
 ] as const;
 
 const harness = new LocalCloudHarness();
+harness.reportOnFailure(beforeEach);
 
 beforeAll(async () => {
   await harness.start({ appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN });

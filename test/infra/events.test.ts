@@ -40,7 +40,7 @@ describe('event bus and consumers', () => {
 
   it('has exactly one rule per consumer, all on the custom bus', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules).sort()).toEqual(['AgentRule', 'OutboundSendRule', 'StatusTrackingRule']);
+    expect(Object.keys(rules).sort()).toEqual(['AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'StatusTrackingRule']);
     for (const rule of Object.values(rules)) {
       expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
     }
@@ -84,7 +84,7 @@ describe('event bus and consumers', () => {
       const queue = resourceOfType(synth.json, `${name}Queue`, 'AWS::SQS::Queue');
       expect(queue.Properties).toMatchObject({
         SqsManagedSseEnabled: true,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [`${name}DeadLetterQueue`, 'Arn'] }, maxReceiveCount: 5 },
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [`${name}DeadLetterQueue`, 'Arn'] }, maxReceiveCount: 8 },
       });
       expect(queue.Properties).not.toHaveProperty('FifoQueue');
       const fn = resourceOfType(synth.json, `${name}Function`, 'AWS::Lambda::Function');
@@ -126,8 +126,11 @@ describe('event bus and consumers', () => {
       [ENV.metaAccessTokensSecretId]: 'Omnichannel-dev/meta-access-tokens',
       [ENV.graphApiBaseUrl]: 'https://graph.facebook.com',
       [ENV.graphApiVersion]: 'v23.0',
-      [ENV.outboundQueueUrl]: { Ref: 'OutboundSendQueue' },
     });
+  });
+
+  it.each(['Agent', 'OutboundSend', 'StatusTracking'])('tells the %s consumer its own queue, to bring failed records back after their backoff', (name) => {
+    expect(environmentOf(synth.json, `${name}Function`)[ENV.queueUrl]).toEqual({ Ref: `${name}Queue` });
   });
 
   it('lets the Graph API endpoint be pointed elsewhere (the local simulator)', () => {

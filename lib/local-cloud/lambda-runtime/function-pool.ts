@@ -95,6 +95,7 @@ export class FunctionPool {
       });
     } catch (err) {
       this.errors++;
+      this.logInvokeError(id, err);
       throw err;
     } finally {
       const duration = performance.now() - startedAt;
@@ -102,6 +103,23 @@ export class FunctionPool {
       this.maxDurationMs = Math.max(this.maxDurationMs, duration);
       this.release(instance);
     }
+  }
+
+  /**
+   * As Lambda's runtime does, a failed invocation leaves a line in the function's log: the error's
+   * type and message (the stack stays out, as it would in a JSON-format log without a handler catch).
+   */
+  private logInvokeError(requestId: string, err: unknown): void {
+    const e = err as { name?: string; errorType?: string; message?: string };
+    const line = JSON.stringify({
+      timestamp: new Date().toISOString(),
+      level: 'ERROR',
+      requestId,
+      message: 'Invoke Error',
+      errorType: e?.errorType ?? e?.name ?? 'Error',
+      errorMessage: String(e?.message ?? err).slice(0, 300),
+    });
+    this.logSink(this.spec.functionName, line);
   }
 
   stats(): { invocations: number; errors: number; busyMs: number; maxDurationMs: number; waitMs: number } {

@@ -635,7 +635,8 @@ export class SqsEngine {
       );
     }
     m.inFlightUntil = now + visibilityTimeoutSeconds * 1000;
-    if (visibilityTimeoutSeconds === 0) q.notify();
+    // Waiting receives planned their wake-up on the old time; let them plan again.
+    q.notify();
   }
 
   changeMessageVisibilityBatch(

@@ -1,5 +1,6 @@
 import {
   BatchEntryIdsNotDistinct,
+  ChangeMessageVisibilityCommand,
   BatchRequestTooLong,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -18,7 +19,7 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFixture, type EmulatorFixture } from '#test/unit/local-cloud/aws/emulator-fixture';
+import { startFixture, until, type EmulatorFixture } from '#test/unit/local-cloud/aws/emulator-fixture';
 
 let f: EmulatorFixture;
 let queueUrl: string;
@@ -265,5 +266,25 @@ describe('standard queue behaviour', () => {
       'sqs.SendMessage': 1,
       'sqs.SendMessageBatch': 1,
     });
+  });
+});
+
+describe('ChangeMessageVisibility while a receive is waiting', () => {
+  it('brings the message to the waiting long poll when its new timeout ends, not at the end of the poll', async () => {
+    await f.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'deferred' }));
+    const [first] = await receiveAll();
+    expect(first?.Body).toBe('deferred');
+
+    let received: Message[] | undefined;
+    const waiting = f.sqs
+      .send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }))
+      .then((out) => (received = out.Messages ?? []));
+    // Let the receive reach the queue and plan its wake-up around the 30-second visibility.
+    await new Promise((r) => setTimeout(r, 50));
+    await f.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 2 }));
+    await f.clock.advance(2_000);
+    await until(() => received !== undefined);
+    expect(received?.map((m) => m.Body)).toEqual(['deferred']);
+    await waiting;
   });
 });
