@@ -84,6 +84,22 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
     expect((await reply(result.outboundId)).text).toContain('"status":"shipped"');
     // The model saw the earlier exchange (the greeting and the bot's menu) before the question.
     expect(sim.requests[0]!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    // Sent to the default model with only the settings it accepts (the simulator refuses others).
+    expect(sim.requests[0]).toMatchObject({ model: DEFAULT_CLAUDE_SETTINGS.model, max_tokens: 400 });
+    expect(sim.requests[0]).not.toHaveProperty('output_config');
+  });
+
+  it('answers the same way on Claude Sonnet 5.5, whose thinking notes stay out of the reply', async () => {
+    deps = { ...deps, assistant: claudeAssistant(anthropicClient('sk-local', { baseURL: sim.url, timeoutMs: 500 }), { ...DEFAULT_CLAUDE_SETTINGS, model: 'claude-sonnet-5-5', orderApiUrl: orders.url }) };
+    const result = await answerConversation(await says('mid.1', '2026-11-21T11:51:00.000Z', 'mi pedido 1002 todavía no aparece'), deps);
+
+    expect(result).toMatchObject({ outcome: 'replied', kind: 'generated', assistant: 'answered' });
+    if (result.outcome !== 'replied') throw new Error('no reply');
+    expect((await reply(result.outboundId)).text).toMatch(/^Esto es lo que encontré: .*"status":"shipped"/);
+    expect(sim.requests.map((r) => [r.model, r.thinking?.type, r.output_config?.effort])).toEqual([
+      ['claude-sonnet-5-5', 'between_tools', 'low'],
+      ['claude-sonnet-5-5', 'between_tools', 'low'],
+    ]);
   });
 
   it('answers from the flows when Claude fails or is too slow, and says so in the outcome', async () => {

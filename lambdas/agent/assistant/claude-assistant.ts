@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { historyMessages, type HistoryTurn } from '#lambdas/agent/assistant/assistant-history';
 import { ASSISTANT_TOOLS, runTool, type ToolContext } from '#lambdas/agent/assistant/assistant-tools';
+import { modelProfile } from '#lambdas/agent/assistant/claude-model-profiles';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
 import { FaqIndex } from '#lambdas/agent/flows/faq-search';
@@ -27,16 +28,26 @@ export interface AgentAssistant {
 
 export interface ClaudeSettings {
   model: string;
-  maxTokens: number;
+  /** Overrides the model's own output room (`modelProfile`); leave unset unless measured. */
+  maxTokens?: number;
+  /** In tokens of the model's tokenizer; the estimate follows the model (see `modelProfile`). */
   historyTokenBudget: number;
   maxToolRounds: number;
   orderApiUrl?: string;
   orderApiTimeoutMs: number;
 }
 
+/**
+ * The default model is Claude Haiku 4.5 rather than Claude Sonnet 5.5: a support answer must arrive
+ * within a few seconds and cost little per message. Haiku 4.5 is the faster of the two, costs half
+ * as much per token ($1/$5 against $2/$10 per million input/output tokens) and its older tokenizer
+ * counts the same text as ~30% fewer tokens, while the agent's work — short answers grounded in
+ * the FAQ and order tools — needs no long reasoning. Sonnet 5.5 (`claude-sonnet-5-5`) is the
+ * choice when answers need more judgement; `ANTHROPIC_MODEL` (stack prop `anthropicModel`)
+ * switches without code, and `modelProfile` sends each model the settings it accepts.
+ */
 export const DEFAULT_CLAUDE_SETTINGS: ClaudeSettings = {
-  model: 'claude-sonnet-4-5',
-  maxTokens: 400,
+  model: 'claude-haiku-4-5',
   historyTokenBudget: 2000,
   maxToolRounds: 4,
   orderApiTimeoutMs: 3000,
@@ -71,14 +82,20 @@ export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, fet
       let language = request.language;
       const faqIds: string[] = [];
       const toolCalls: string[] = [];
-      const messages: Anthropic.MessageParam[] = historyMessages(request.history, settings.historyTokenBudget);
+      const profile = modelProfile(settings.model);
+      const messages: Anthropic.MessageParam[] = historyMessages(request.history, settings.historyTokenBudget, profile.charsPerToken);
+      // One system prompt for the whole exchange: models that think tie their thinking blocks to
+      // the conversation they came from, so earlier parts must not change between tool rounds. A
+      // language switch reaches the model through the set_language tool result instead.
+      const system = systemPrompt(request.business, language);
       for (let round = 0; round <= settings.maxToolRounds; round++) {
         const response = await client.messages.create({
           model: settings.model,
-          max_tokens: settings.maxTokens,
-          system: systemPrompt(request.business, language),
+          max_tokens: settings.maxTokens ?? profile.maxTokens,
+          system,
           messages,
           tools: ASSISTANT_TOOLS,
+          ...profile.requestOptions,
         });
         const uses = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
         if (response.stop_reason !== 'tool_use' || uses.length === 0) {

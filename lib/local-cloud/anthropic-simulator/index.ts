@@ -1,11 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { respond, type MessagesRequest } from '#lib/local-cloud/anthropic-simulator/messages-responder';
+import { modelRefusal } from '#lib/local-cloud/anthropic-simulator/model-rules';
 
 export interface AnthropicSimulatorOptions {
   port?: number;
   host?: string;
   /** The key callers must present (`x-api-key` or a bearer token); any non-empty key when absent. */
   apiKey?: string;
+  /** The clock model retirements are judged by (tests move it past a retirement date). */
+  now?: () => Date;
 }
 
 /** What the next request gets instead of a model answer, for failure tests. */
@@ -13,7 +16,7 @@ export type Fault = { kind: 'status'; status: number; type: string } | { kind: '
 
 export interface AnthropicSimulator {
   url: string;
-  /** Every accepted request body, in order. */
+  /** Every accepted request body, in order (refused ones are not kept). */
   readonly requests: MessagesRequest[];
   /** Applies to the next `count` requests. */
   injectFault(fault: Fault, count?: number): void;
@@ -58,6 +61,8 @@ export async function startAnthropicSimulator(options: AnthropicSimulatorOptions
     }
     const problem = validate(body);
     if (problem) return error(res, 400, 'invalid_request_error', problem);
+    const refusal = modelRefusal(body, (options.now ?? (() => new Date()))());
+    if (refusal) return error(res, refusal.status, refusal.type, refusal.message);
     requests.push(body);
     const fault = faults.shift();
     if (fault?.kind === 'status') return error(res, fault.status, fault.type, 'injected fault');

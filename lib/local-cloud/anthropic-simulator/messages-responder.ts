@@ -7,7 +7,11 @@
  * - Otherwise it looks at the latest customer text: a person asked for → `handoff_to_human`;
  *   an order number → `lookup_order`; a language switch ("in english please", "em português")
  *   → `set_language`; anything else → `search_faq` with the text as query.
+ * - Models that think by default (Claude 5.x) open each reply with a `thinking` block, its text
+ *   omitted as the API's default display does; with `thinking: between_tools` only the reply after
+ *   a tool result carries one. Callers must pick blocks by type and send them back unchanged.
  */
+import { thinkingSignature, thinksByDefault, tokenizerRatio } from '#lib/local-cloud/anthropic-simulator/model-rules';
 
 export interface ContentBlock {
   type: string;
@@ -18,6 +22,8 @@ export interface ContentBlock {
   tool_use_id?: string;
   content?: unknown;
   is_error?: boolean;
+  thinking?: string;
+  signature?: string;
 }
 
 export interface MessagesRequest {
@@ -26,6 +32,12 @@ export interface MessagesRequest {
   system?: string | Array<{ type: 'text'; text: string }>;
   messages: Array<{ role: 'user' | 'assistant'; content: string | ContentBlock[] }>;
   tools?: Array<{ name: string; description?: string; input_schema: unknown }>;
+  tool_choice?: { type: string; name?: string };
+  thinking?: { type: string; budget_tokens?: number; display?: string };
+  output_config?: { effort?: string | null };
+  temperature?: number | null;
+  top_p?: number | null;
+  top_k?: number | null;
 }
 
 export interface MessagesResponse {
@@ -56,17 +68,23 @@ export function respond(request: MessagesRequest, id: string): MessagesResponse 
   const last = request.messages.at(-1);
   const lastBlocks = last ? blocksOf(last.content) : [];
   const results = lastBlocks.filter((b) => b.type === 'tool_result');
-  const tokens = Math.ceil(JSON.stringify(request).length / 4);
-  const reply = (content: ContentBlock[], stop: 'end_turn' | 'tool_use'): MessagesResponse => ({
-    id,
-    type: 'message',
-    role: 'assistant',
-    model: request.model,
-    content,
-    stop_reason: stop,
-    stop_sequence: null,
-    usage: { input_tokens: tokens, output_tokens: Math.ceil(JSON.stringify(content).length / 4) },
-  });
+  const ratio = tokenizerRatio(request.model);
+  const tokens = Math.ceil((JSON.stringify(request).length / 4) * ratio);
+  const thinks = thinksByDefault(request.model) && (request.thinking?.type !== 'between_tools' || results.length > 0);
+  const thinking: ContentBlock[] = thinks ? [{ type: 'thinking', thinking: '', signature: thinkingSignature(request.model, '') }] : [];
+  const reply = (answer: ContentBlock[], stop: 'end_turn' | 'tool_use'): MessagesResponse => {
+    const content = [...thinking, ...answer];
+    return {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model: request.model,
+      content,
+      stop_reason: stop,
+      stop_sequence: null,
+      usage: { input_tokens: tokens, output_tokens: Math.ceil((JSON.stringify(content).length / 4) * ratio) },
+    };
+  };
 
   if (results.length > 0) {
     const language = chosenLanguage(request) ?? systemLanguage(request) ?? 'en';

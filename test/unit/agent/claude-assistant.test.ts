@@ -2,7 +2,9 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { historyMessages } from '#lambdas/agent/assistant/assistant-history';
 import { anthropicClient, claudeAssistant, DEFAULT_CLAUDE_SETTINGS, type AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
+import { modelProfile } from '#lambdas/agent/assistant/claude-model-profiles';
 import { startAnthropicSimulator, type AnthropicSimulator } from '#lib/local-cloud/anthropic-simulator/index';
+import type { MessagesRequest } from '#lib/local-cloud/anthropic-simulator/messages-responder';
 import { startSampleOrderApi } from '#lib/local-cloud/anthropic-simulator/sample-order-api';
 import { demoBusiness } from './flows/test-flows';
 
@@ -23,7 +25,6 @@ beforeEach(() => {
   sim.requests.length = 0;
   assistant = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }), {
     ...DEFAULT_CLAUDE_SETTINGS,
-    model: 'claude-test-model',
     orderApiUrl: orders.url,
   });
 });
@@ -40,7 +41,10 @@ describe('Claude through the SDK against the Messages API simulator', () => {
     expect(answer.text).toContain(business.faq.find((f) => f.id === 'payment_methods')!.answer.es);
     expect(sim.requests).toHaveLength(2);
     const [first, second] = sim.requests;
-    expect(first!.model).toBe('claude-test-model');
+    expect(first!.model).toBe('claude-haiku-4-5');
+    // Claude Haiku 4.5 takes neither effort nor adaptive thinking, and no sampling settings are sent.
+    expect(first).toMatchObject({ max_tokens: 400 });
+    for (const field of ['thinking', 'output_config', 'temperature', 'top_p', 'top_k', 'tool_choice']) expect(first).not.toHaveProperty(field);
     expect(first!.tools?.map((t) => t.name)).toEqual(['search_faq', 'lookup_order', 'handoff_to_human', 'set_language']);
     expect(JSON.stringify(first!.system)).toContain('Demo Store');
     expect(JSON.stringify(first!.system)).toContain('not a general-purpose assistant');
@@ -115,5 +119,96 @@ describe('historyMessages', () => {
     // 50 tokens: the 400-character turn no longer fits, and the history may not open with the business.
     expect(historyMessages(turns, 50)).toEqual([{ role: 'user', content: 'first\nsecond' }]);
     expect(historyMessages([{ from: 'customer', text: 'x'.repeat(100) }], 5)).toEqual([{ role: 'user', content: 'x'.repeat(20) }]);
+  });
+
+  it('counts ~30% more tokens for the same text on the newer tokenizer, so the budget holds less history', () => {
+    const turns = [
+      { from: 'customer' as const, text: 'a'.repeat(400) },
+      { from: 'business' as const, text: 'b'.repeat(40) },
+      { from: 'customer' as const, text: 'first' },
+    ];
+    const newer = modelProfile('claude-sonnet-5-5').charsPerToken;
+    // Older tokenizer: 100 + 10 + 2 = 112 tokens fit 120. Newer: 130 + 14 + 2 = 146 do not.
+    expect(historyMessages(turns, 120, modelProfile('claude-haiku-4-5').charsPerToken)).toHaveLength(3);
+    expect(historyMessages(turns, 120, newer)).toEqual([{ role: 'user', content: 'first' }]);
+    expect(historyMessages([{ from: 'customer', text: 'x'.repeat(100) }], 5, newer)).toEqual([{ role: 'user', content: 'x'.repeat(15) }]);
+  });
+});
+
+describe('each current model gets a request it accepts, and its replies are read by block type', () => {
+  const conversation = async (model: string) => {
+    sim.requests.length = 0;
+    const onModel = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }), {
+      ...DEFAULT_CLAUDE_SETTINGS,
+      model,
+      orderApiUrl: orders.url,
+    });
+    const answer = await onModel.answer({ business, language: 'en', history: [{ from: 'customer', text: 'where is my order 1002?' }] });
+    return { answer, requests: [...sim.requests] };
+  };
+  const settingsOf = (r: MessagesRequest) => ({ max_tokens: r.max_tokens, thinking: r.thinking, output_config: r.output_config });
+
+  it('Claude Haiku 4.5 (the default): no thinking, no effort, 400 output tokens', async () => {
+    const { answer, requests } = await conversation(DEFAULT_CLAUDE_SETTINGS.model);
+    expect(answer.text).toContain('"status":"shipped"');
+    expect(requests.map(settingsOf)).toEqual([
+      { max_tokens: 400, thinking: undefined, output_config: undefined },
+      { max_tokens: 400, thinking: undefined, output_config: undefined },
+    ]);
+  });
+
+  it('Claude Sonnet 5.5: between_tools thinking at low effort; the thinking note before the answer is not sent to the customer', async () => {
+    const { answer, requests } = await conversation('claude-sonnet-5-5');
+    expect(requests.map(settingsOf)).toEqual([
+      { max_tokens: 1024, thinking: { type: 'between_tools' }, output_config: { effort: 'low' } },
+      { max_tokens: 1024, thinking: { type: 'between_tools' }, output_config: { effort: 'low' } },
+    ]);
+    expect(answer.text).toMatch(/^Here is what I found: .*"status":"shipped"/);
+    for (const r of requests) expect(r).not.toHaveProperty('temperature');
+  });
+
+  it('Claude Haiku 5.5: adaptive thinking (the default) at low effort; thinking blocks go back unchanged', async () => {
+    const { answer, requests } = await conversation('claude-haiku-5-5');
+    expect(requests.map(settingsOf)).toEqual([
+      { max_tokens: 2048, thinking: undefined, output_config: { effort: 'low' } },
+      { max_tokens: 2048, thinking: undefined, output_config: { effort: 'low' } },
+    ]);
+    // The tool_use turn opened with a signed thinking block; the simulator refuses altered ones.
+    const echoed = requests[1]!.messages[1]!.content;
+    expect(Array.isArray(echoed) && echoed.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
+    expect(answer.text).toContain('"status":"shipped"');
+  });
+});
+
+describe('a wrongly configured agent is refused as the API refuses it', () => {
+  it('the old default, claude-sonnet-4-5, still answers before 30 November 2026 and gets 404 from that day', async () => {
+    const clock = { now: new Date('2026-11-21T12:00:00Z') };
+    const dated = await startAnthropicSimulator({ apiKey: 'sk-test', now: () => clock.now });
+    try {
+      const old = claudeAssistant(anthropicClient('sk-test', { baseURL: dated.url, timeoutMs: 2000 }), { ...DEFAULT_CLAUDE_SETTINGS, model: 'claude-sonnet-4-5' });
+      const ask = () => old.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola, una pregunta' }] });
+      await expect(ask()).resolves.toMatchObject({ toolCalls: ['search_faq'] });
+      clock.now = new Date('2026-11-30T00:00:00Z');
+      const refused = await ask().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(Anthropic.NotFoundError);
+      expect((refused as InstanceType<typeof Anthropic.NotFoundError>).error).toEqual({
+        type: 'error',
+        error: { type: 'not_found_error', message: 'model: claude-sonnet-4-5' },
+      });
+      // The new default keeps answering after that date.
+      const current = claudeAssistant(anthropicClient('sk-test', { baseURL: dated.url, timeoutMs: 2000 }), DEFAULT_CLAUDE_SETTINGS);
+      await expect(current.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }] })).resolves.toMatchObject({ toolCalls: ['search_faq'] });
+    } finally {
+      await dated.close();
+    }
+  });
+
+  it('a temperature sent to Claude Sonnet 5.5 gets the API\'s 400 invalid_request_error', async () => {
+    const client = new Anthropic({ apiKey: 'sk-test', baseURL: sim.url, maxRetries: 0 });
+    // SDK 1.12.0 no longer types `temperature`; a request built without the types still sends it.
+    const withTemperature = { model: 'claude-sonnet-5-5', max_tokens: 100, temperature: 0.2, messages: [{ role: 'user' as const, content: 'hola' }] };
+    const refused = await client.messages.create(withTemperature).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((refused as InstanceType<typeof Anthropic.BadRequestError>).message).toContain('`temperature` is deprecated for this model.');
   });
 });
