@@ -1,0 +1,134 @@
+/**
+ * The table attributes the analyst views read, with their DynamoDB types. One list feeds the
+ * Glue table over the export files (Athena), the DuckDB reader of the same files, and the
+ * flattening views of both engines, so the two engines always see the same columns.
+ */
+
+export type DynamoType = 'S' | 'N' | 'BOOL';
+export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'boolean' | 'time';
+
+export interface ExportAttribute {
+  /** Attribute path in the item, e.g. `csatScore` or `template.category` for a map member. */
+  readonly path: readonly string[];
+  readonly dynamoType: DynamoType;
+}
+
+export interface ViewColumn {
+  /** Column name in the flattened view (snake case). */
+  readonly name: string;
+  readonly attribute: ExportAttribute;
+  /** `time` is an ISO-8601 string that becomes `<name>_at` (timestamp) and `<name>_ms` (epoch ms). */
+  readonly type: ColumnType;
+}
+
+const s = (...path: string[]): ExportAttribute => ({ path, dynamoType: 'S' });
+const n = (...path: string[]): ExportAttribute => ({ path, dynamoType: 'N' });
+const bool = (...path: string[]): ExportAttribute => ({ path, dynamoType: 'BOOL' });
+
+/** Columns both views share; `entity` tells the item kinds apart. */
+const COMMON: readonly ViewColumn[] = [
+  { name: 'conversation_key', attribute: s('conversationKey'), type: 'varchar' },
+  { name: 'channel', attribute: s('channel'), type: 'varchar' },
+  { name: 'account_id', attribute: s('accountId'), type: 'varchar' },
+];
+
+/** One row per Conversation item (`CONV#<key>` / `CONV`). */
+export const CONVERSATION_COLUMNS: readonly ViewColumn[] = [
+  ...COMMON,
+  { name: 'state', attribute: s('state'), type: 'varchar' },
+  { name: 'created', attribute: s('createdAt'), type: 'time' },
+  { name: 'language', attribute: s('language'), type: 'varchar' },
+  { name: 'handoff_reason', attribute: s('handoffReason'), type: 'varchar' },
+  { name: 'handoff_requested', attribute: s('handoffRequestedAt'), type: 'time' },
+  { name: 'closed', attribute: s('closedAt'), type: 'time' },
+  { name: 'closed_by', attribute: s('closedBy'), type: 'varchar' },
+  { name: 'reopened', attribute: s('reopenedAt'), type: 'time' },
+  { name: 'csat_requested', attribute: s('csatRequestedAt'), type: 'time' },
+  { name: 'csat_score', attribute: n('csatScore'), type: 'integer' },
+  { name: 'csat_answered', attribute: s('csatAnsweredAt'), type: 'time' },
+  { name: 'csat_message_id', attribute: s('csatMessageId'), type: 'varchar' },
+  { name: 'inbound_count', attribute: n('inboundCount'), type: 'integer' },
+  { name: 'outbound_count', attribute: n('outboundCount'), type: 'integer' },
+  { name: 'imported_count', attribute: n('importedCount'), type: 'integer' },
+];
+
+/** One row per Message item (`CONV#<key>` / `MSG#<id>`), inbound and outbound. */
+export const MESSAGE_COLUMNS: readonly ViewColumn[] = [
+  ...COMMON,
+  { name: 'message_id', attribute: s('messageId'), type: 'varchar' },
+  { name: 'direction', attribute: s('direction'), type: 'varchar' },
+  { name: 'origin', attribute: s('origin'), type: 'varchar' },
+  { name: 'type', attribute: s('type'), type: 'varchar' },
+  { name: 'occurred', attribute: s('occurredAt'), type: 'time' },
+  { name: 'status', attribute: s('status'), type: 'varchar' },
+  { name: 'sent', attribute: s('sentAt'), type: 'time' },
+  { name: 'delivered', attribute: s('deliveredAt'), type: 'time' },
+  { name: 'read', attribute: s('readAt'), type: 'time' },
+  { name: 'failed', attribute: s('failedAt'), type: 'time' },
+  { name: 'error_code', attribute: n('errorCode'), type: 'bigint' },
+  { name: 'error_title', attribute: s('errorTitle'), type: 'varchar' },
+  { name: 'failure_reason', attribute: s('failureReason'), type: 'varchar' },
+  { name: 'reply_kind', attribute: s('replyKind'), type: 'varchar' },
+  { name: 'choice_id', attribute: s('choiceId'), type: 'varchar' },
+  { name: 'language', attribute: s('language'), type: 'varchar' },
+  { name: 'pricing_category', attribute: s('pricingCategory'), type: 'varchar' },
+  { name: 'billable', attribute: bool('billable'), type: 'boolean' },
+  { name: 'template_name', attribute: s('template', 'name'), type: 'varchar' },
+  { name: 'template_category', attribute: s('template', 'category'), type: 'varchar' },
+];
+
+/** Key attributes every item has. */
+const KEY_ATTRIBUTES: readonly ExportAttribute[] = [s('pk'), s('sk'), s('entity')];
+
+/** Every attribute the views read, nested map members grouped under their map, in a stable order. */
+interface AttributeTree {
+  readonly type?: DynamoType;
+  readonly members: Map<string, AttributeTree>;
+}
+
+function attributeTree(): AttributeTree {
+  const root: AttributeTree = { members: new Map() };
+  for (const attr of [...KEY_ATTRIBUTES, ...[...CONVERSATION_COLUMNS, ...MESSAGE_COLUMNS].map((c) => c.attribute)]) {
+    let node = root;
+    attr.path.forEach((name, i) => {
+      const last = i === attr.path.length - 1;
+      const existing = node.members.get(name);
+      if (existing && last && existing.type !== attr.dynamoType) throw new Error(`attribute ${attr.path.join('.')} has two types`);
+      const next = existing ?? { ...(last ? { type: attr.dynamoType } : {}), members: new Map() };
+      node.members.set(name, next);
+      node = next;
+    });
+  }
+  return root;
+}
+
+/** The `Item` struct in DuckDB's type syntax (keys exactly as the export writes them). */
+export function duckDbItemType(): string {
+  const render = (tree: AttributeTree): string =>
+    `STRUCT(${[...tree.members]
+      .map(([name, child]) => {
+        const inner = child.type
+          ? `STRUCT("${child.type}" ${child.type === 'BOOL' ? 'BOOLEAN' : 'VARCHAR'})`
+          : `STRUCT("M" ${render(child)})`;
+        return `"${name}" ${inner}`;
+      })
+      .join(', ')})`;
+  return render(attributeTree());
+}
+
+/**
+ * The `item` column in Glue's (Hive) type syntax. The OpenX JSON SerDe matches keys without regard
+ * to case, and Glue keeps names in lower case.
+ */
+export function glueItemType(): string {
+  const render = (tree: AttributeTree): string =>
+    `struct<${[...tree.members]
+      .map(([name, child]) => {
+        const inner = child.type
+          ? `struct<${child.type.toLowerCase()}:${child.type === 'BOOL' ? 'boolean' : 'string'}>`
+          : `struct<m:${render(child)}>`;
+        return `${name.toLowerCase()}:${inner}`;
+      })
+      .join(',')}>`;
+  return render(attributeTree());
+}

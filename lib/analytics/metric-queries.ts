@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Where the metric queries live; Athena's saved queries and the local report both read these files. */
+export const METRIC_SQL_DIR = fileURLToPath(new URL('./sql/', import.meta.url));
+
+export interface MetricQuery {
+  /** File name without `.sql`; also the saved query's name in Athena. */
+  readonly name: string;
+  readonly title: string;
+  /** One sentence for the report and the saved query's description. */
+  readonly description: string;
+}
+
+export const METRIC_QUERIES: readonly MetricQuery[] = [
+  { name: 'volume', title: 'Volume by channel, weekday and hour', description: 'Conversations started and customer messages per channel, weekday and hour (UTC); imported history excluded.' },
+  { name: 'first_response_time', title: 'First response time', description: "Seconds from a conversation's first customer message to the first reply (bot or person), median and p90 by channel and hour." },
+  { name: 'bot_containment', title: 'Bot containment and handoff rate', description: 'Share of conversations the bot handled alone and share handed to a person, by channel.' },
+  { name: 'handoff_reasons', title: 'Handoff reasons', description: 'Why conversations went to a person.' },
+  { name: 'handling_time', title: 'Handling time', description: "Wait for a person's first reply and handling time from handoff to close, by channel." },
+  { name: 'first_contact_resolution', title: 'First-contact resolution', description: 'Share of closed conversations the customer did not come back to within 7 days.' },
+  { name: 'csat_distribution', title: 'Customer satisfaction', description: 'Answers to the 1–5 satisfaction question asked at close.' },
+  { name: 'delivery_failures', title: 'Delivery failures by Meta error code', description: 'Share of business messages that failed, per channel and error code.' },
+  { name: 'template_sends', title: 'Template sends by category', description: 'WhatsApp business messages by template category and by what Meta bills them as.' },
+];
+
+export function metricSql(name: string): string {
+  return readFileSync(`${METRIC_SQL_DIR}${name}.sql`, 'utf8');
+}
