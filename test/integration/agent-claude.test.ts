@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
 import { anthropicClient, claudeAssistant, DEFAULT_CLAUDE_SETTINGS } from '#lambdas/agent/assistant/claude-assistant';
+import { modelProfile } from '#lambdas/agent/assistant/claude-model-profiles';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
@@ -85,8 +86,9 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
     // The model saw the earlier exchange (the greeting and the bot's menu) before the question.
     expect(sim.requests[0]!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
     // Sent to the default model with only the settings it accepts (the simulator refuses others).
-    expect(sim.requests[0]).toMatchObject({ model: DEFAULT_CLAUDE_SETTINGS.model, max_tokens: 400 });
-    expect(sim.requests[0]).not.toHaveProperty('output_config');
+    expect(sim.requests[0]).toMatchObject({ model: DEFAULT_CLAUDE_SETTINGS.model, max_tokens: modelProfile(DEFAULT_CLAUDE_SETTINGS.model).maxTokens });
+    expect(sim.requests[0]).toMatchObject({ output_config: { effort: 'low' } });
+    expect(sim.requests[0]).not.toHaveProperty('temperature');
   });
 
   it('answers the same way on Claude Sonnet 5.5, whose thinking notes stay out of the reply', async () => {

@@ -38,16 +38,16 @@ export interface ClaudeSettings {
 }
 
 /**
- * The default model is Claude Haiku 4.5 rather than Claude Sonnet 5.5: a support answer must arrive
- * within a few seconds and cost little per message. Haiku 4.5 is the faster of the two, costs half
- * as much per token ($1/$5 against $2/$10 per million input/output tokens) and its older tokenizer
- * counts the same text as ~30% fewer tokens, while the agent's work — short answers grounded in
- * the FAQ and order tools — needs no long reasoning. Sonnet 5.5 (`claude-sonnet-5-5`) is the
- * choice when answers need more judgement; `ANTHROPIC_MODEL` (stack prop `anthropicModel`)
- * switches without code, and `modelProfile` sends each model the settings it accepts.
+ * The default model is Claude Haiku 5.5, Anthropic's fastest and cheapest current model ($0.10 /
+ * $0.50 per million input/output tokens for prompts under 100,000 tokens: a tenth of Haiku 4.5 and
+ * a twentieth of Sonnet 5.5), made for high-volume, latency-sensitive work such as customer
+ * support. The agent's work — short answers grounded in the FAQ and order tools — needs no long
+ * reasoning, so it runs at `effort: low`. Sonnet 5.5 (`claude-sonnet-5-5`) is the choice when
+ * answers need more judgement; `ANTHROPIC_MODEL` (stack prop `anthropicModel`) switches without
+ * code, and `modelProfile` sends each model the settings it accepts.
  */
 export const DEFAULT_CLAUDE_SETTINGS: ClaudeSettings = {
-  model: 'claude-haiku-4-5',
+  model: 'claude-haiku-5-5',
   historyTokenBudget: 2000,
   maxToolRounds: 4,
   orderApiTimeoutMs: 3000,

@@ -41,10 +41,10 @@ describe('Claude through the SDK against the Messages API simulator', () => {
     expect(answer.text).toContain(business.faq.find((f) => f.id === 'payment_methods')!.answer.es);
     expect(sim.requests).toHaveLength(2);
     const [first, second] = sim.requests;
-    expect(first!.model).toBe('claude-haiku-4-5');
-    // Claude Haiku 4.5 takes neither effort nor adaptive thinking, and no sampling settings are sent.
-    expect(first).toMatchObject({ max_tokens: 400 });
-    for (const field of ['thinking', 'output_config', 'temperature', 'top_p', 'top_k', 'tool_choice']) expect(first).not.toHaveProperty(field);
+    expect(first!.model).toBe('claude-haiku-5-5');
+    // Claude Haiku 5.5 thinks adaptively at low effort; no manual thinking or sampling settings are sent.
+    expect(first).toMatchObject({ max_tokens: 2048, output_config: { effort: 'low' } });
+    for (const field of ['thinking', 'temperature', 'top_p', 'top_k', 'tool_choice']) expect(first).not.toHaveProperty(field);
     expect(first!.tools?.map((t) => t.name)).toEqual(['search_faq', 'lookup_order', 'handoff_to_human', 'set_language']);
     expect(JSON.stringify(first!.system)).toContain('Demo Store');
     expect(JSON.stringify(first!.system)).toContain('not a general-purpose assistant');
@@ -148,8 +148,8 @@ describe('each current model gets a request it accepts, and its replies are read
   };
   const settingsOf = (r: MessagesRequest) => ({ max_tokens: r.max_tokens, thinking: r.thinking, output_config: r.output_config });
 
-  it('Claude Haiku 4.5 (the default): no thinking, no effort, 400 output tokens', async () => {
-    const { answer, requests } = await conversation(DEFAULT_CLAUDE_SETTINGS.model);
+  it('Claude Haiku 4.5: no thinking, no effort, 400 output tokens', async () => {
+    const { answer, requests } = await conversation('claude-haiku-4-5');
     expect(answer.text).toContain('"status":"shipped"');
     expect(requests.map(settingsOf)).toEqual([
       { max_tokens: 400, thinking: undefined, output_config: undefined },

@@ -39,6 +39,6 @@ describe('modelProfile', () => {
 
   it('defaults to a model with no retirement date', () => {
     expect(MODEL_RETIREMENTS).not.toHaveProperty(DEFAULT_CLAUDE_SETTINGS.model);
-    expect(DEFAULT_CLAUDE_SETTINGS.model).toBe('claude-haiku-4-5');
+    expect(DEFAULT_CLAUDE_SETTINGS.model).toBe('claude-haiku-5-5');
   });
 });
