@@ -8,7 +8,8 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
 import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '#lib/local-cloud/start-local-cloud';
-import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+import { type LocalAssembly, synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+import { sharedLocalAssembly } from '#test/e2e/shared-assembly';
 
 export interface OutboxEntry {
   method: string;
@@ -31,7 +32,7 @@ export class LocalCloudHarness {
 
   async start(options: Partial<LocalCloudOptions> = {}): Promise<void> {
     this.outdir = mkdtempSync(join(tmpdir(), 'omnichannel-e2e-'));
-    const assembly = synthesizeLocalAssembly(this.outdir);
+    const assembly = await this.assembly();
     this.cloud = await startLocalCloud({
       assembly,
       port: 0,
@@ -44,6 +45,16 @@ export class LocalCloudHarness {
     this.db = documentClient(
       new DynamoDBClient({ endpoint: this.cloud.dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }),
     );
+  }
+
+  /** Under vitest, the run's shared assembly; elsewhere (benchmarks) one of its own. */
+  private async assembly(): Promise<LocalAssembly> {
+    if (process.env.VITEST) {
+      const { inject } = await import('vitest');
+      const runDir = inject('e2eRunDir');
+      if (runDir) return sharedLocalAssembly(runDir, this.outdir);
+    }
+    return synthesizeLocalAssembly(this.outdir);
   }
 
   async stop(): Promise<void> {
