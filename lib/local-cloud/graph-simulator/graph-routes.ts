@@ -132,7 +132,7 @@ function messagingAccountFor(
 /** `GET /{version}/{id}`: a media URL object, or the profile of a customer the simulator knows. */
 function getObject(ctx: SimulatorContext, id: string, url: URL): GraphResult {
   const media = ctx.media.get(id);
-  if (media) return { status: 200, response: mediaUrlObject(ctx.baseUrl(), media) };
+  if (media) return { status: 200, response: mediaUrlObject(ctx.media, ctx.baseUrl(), media, ctx.clock()) };
 
   const customer = ctx.windows.latestByCustomerId(id);
   if (customer && customer.channel !== 'whatsapp') {

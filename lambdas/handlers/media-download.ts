@@ -1,0 +1,70 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { SQSRecord } from 'aws-lambda';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { downloadMessageMedia, type MediaDeps } from '#lambdas/media/download-message-media';
+import { MediaFailure } from '#lambdas/media/media-errors';
+import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
+import { accessTokensFromSecret } from '#lambdas/outbound/access-tokens';
+import { ENV } from '#lambdas/shared/event-contract';
+import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const deps: MediaDeps = {
+  db: documentClient(),
+  tableName: requireEnv(ENV.tableName),
+  s3: new S3Client({}),
+  bucket: requireEnv(MEDIA_BUCKET_ENV),
+  accessTokenFor: accessTokensFromSecret(requireEnv(ENV.metaAccessTokensSecretId)),
+  graph: {
+    baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
+    version: optionalEnv(ENV.graphApiVersion, 'v23.0'),
+  },
+};
+
+async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+  let result: Awaited<ReturnType<typeof downloadMessageMedia>>;
+  try {
+    result = await downloadMessageMedia(detail, deps, { receiveCount });
+  } catch (err) {
+    // Rethrown: the record comes back after its backoff (on the last receive the failure was recorded).
+    metrics.addMetric('MediaDownloadRetried', MetricUnit.Count, 1);
+    logger.warn('media download will be retried', {
+      sqsMessageId: record.messageId,
+      receiveCount,
+      reason: err instanceof MediaFailure ? err.reason : (err as Error | undefined)?.name,
+      httpStatus: err instanceof MediaFailure ? err.httpStatus : undefined,
+    });
+    throw err;
+  }
+  switch (result.outcome) {
+    case 'invalid':
+      // Poison: retrying cannot fix it. Counted and logged; the record is consumed.
+      metrics.addMetric('MediaEventInvalid', MetricUnit.Count, 1);
+      logger.error('media event invalid', { sqsMessageId: record.messageId, issues: result.issues });
+      return;
+    case 'skipped':
+      metrics.addMetric('MediaSkipped', MetricUnit.Count, 1);
+      if (result.reason === 'message_missing') logger.warn('message of a media event not found', { sqsMessageId: record.messageId });
+      return;
+    case 'already_stored':
+      metrics.addMetric('MediaAlreadyStored', MetricUnit.Count, 1);
+      return;
+    case 'stored':
+      metrics.addMetric('MediaStored', MetricUnit.Count, result.objects);
+      metrics.addMetric('MediaBytesStored', MetricUnit.Bytes, result.bytes);
+      return;
+    case 'failed':
+      metrics.addMetric('MediaDownloadFailed', MetricUnit.Count, 1);
+      logger.warn('media download failed for good; recorded on the message', {
+        sqsMessageId: record.messageId,
+        reason: result.reason,
+        httpStatus: result.httpStatus,
+      });
+  }
+}
+
+/** Media queue (EventBridge `message.received` with an attachment) → files in the media bucket. */
+export const handler = eventQueueHandler(handleDetail);
