@@ -3,6 +3,7 @@ import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
 import { conversationPk, PROVIDER_ID_SK, providerIdPk, statusSk } from '#lambdas/conversation/table-keys';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { agentReplyOf, recordAgentReply } from '#lambdas/status/conversation-metrics';
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
 import { isAnnouncedStatus, messageStatusChangedEvent } from '#lambdas/status/message-status-changed';
 import { isTrackedStatus, STATUS_RANK, STATUS_TIME_ATTRIBUTE, type TrackedStatus } from '#lambdas/status/status-rank';
@@ -53,11 +54,13 @@ interface StatusChange {
 
 type ApplyResult =
   | { result: 'advanced'; item: Record<string, unknown> }
-  | { result: 'recorded' }
+  | { result: 'recorded'; item: Record<string, unknown> }
   | { result: 'missing' };
 
 /**
- * `message.status_received` → the Message item's current status and per-status timestamps.
+ * `message.status_received` → the Message item's current status and per-status timestamps, and
+ * for a reply to the customer the conversation's first response time and last agent reply
+ * (status/conversation-metrics.ts).
  *
  * The event is a wake-up call: the message is found through its provider id (or, for
  * Messenger/Instagram watermark receipts, through the conversation's time index), and every write
@@ -87,6 +90,11 @@ export async function applyDeliveryStatus(
 
   const applyAt = async (ref: MessageRef, providerMessageId: string | undefined) => {
     const outcome = await applyToMessage(ref, await withErrorDetails(change, event, ref, providerMessageId, deps), deps);
+    if (outcome.result !== 'missing') {
+      // A receipt proves the message went out: the conversation's response metrics follow from it.
+      const reply = agentReplyOf(outcome.item, change.at);
+      if (reply) await recordAgentReply(ref.conversationKey, reply, deps);
+    }
     if (outcome.result === 'advanced') {
       advanced++;
       if (isAnnouncedStatus(change.status)) {
@@ -277,7 +285,7 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
     if (item.statusEventId === change.eventId && item.statusRank === rank && item.statusAnnouncedEventId !== change.eventId) {
       return { result: 'advanced', item };
     }
-    return { result: 'recorded' };
+    return { result: 'recorded', item };
   } catch (err) {
     if (isConditionalCheckFailed(err)) return { result: 'missing' };
     throw err;
