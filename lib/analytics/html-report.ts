@@ -134,6 +134,7 @@ function containmentCharts(rows: readonly Row[]): string[] {
         { name: 'handed to a person', values: rows.map((r) => r.handoff_pct as number | null), color: '#f59e0b' },
       ],
       stacked: true,
+      showTotal: false,
       horizontal: true,
       unit: ' %',
       width: 560,
@@ -235,7 +236,7 @@ main{padding:24px 32px;max-width:1200px}
 section{background:#fff;border:1px solid #e2e8f0;border-radius:10px;padding:16px 20px;margin-bottom:18px}
 section h2{margin:0;font-size:17px}.lead{color:#475569;margin:4px 0 12px}
 .charts{display:flex;flex-wrap:wrap;gap:20px}figure{margin:0}figcaption{color:#64748b;font-size:12px;margin-top:4px}
-svg .grid{stroke:#e2e8f0}svg .axis{font-size:11px;fill:#475569}svg .value{font-size:10px;fill:#0f172a}svg .legend{font-size:11px;fill:#334155}
+svg .grid{stroke:#e2e8f0}svg .axis{font-size:11px;fill:#475569}svg .value{font-size:10px;fill:#0f172a}svg .legend{font-size:11px;fill:#334155}svg .inside{font-size:10px;fill:#fff;font-weight:600}
 details{margin-top:10px}summary{cursor:pointer;color:#475569}table{border-collapse:collapse;margin-top:8px;font-size:12px}
 th,td{border-bottom:1px solid #e2e8f0;padding:3px 10px;text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}.empty{color:#94a3b8}
 `;

@@ -36,6 +36,8 @@ export interface BarChartOptions {
   /** Colours per category instead of per series (single series). */
   categoryColors?: readonly string[];
   title?: string;
+  /** Stacked bars: print the total at the end of each bar (default true; off for shares that add to 100). */
+  showTotal?: boolean;
 }
 
 function legend(series: readonly Series[], x: number, y: number): string {
@@ -129,9 +131,12 @@ function horizontalBars(o: BarChartOptions): string {
         `<rect x="${x(from).toFixed(1)}" y="${yy.toFixed(1)}" width="${Math.max(0, x(from + value) - x(from)).toFixed(1)}" height="${Math.max(1, barH - 1).toFixed(1)}" rx="2" fill="${color}"><title>${escapeXml(`${category} · ${s.name}: ${fmt(value)}${o.unit ?? ''}`)}</title></rect>`,
       );
       if (!o.stacked) parts.push(`<text x="${(x(value) + 4).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="value">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`);
+      if (o.stacked && x(from + value) - x(from) > 34) {
+        parts.push(`<text x="${((x(from) + x(from + value)) / 2).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="inside" text-anchor="middle">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`);
+      }
       if (o.stacked) start += value;
     });
-    if (o.stacked) parts.push(`<text x="${(x(totals[i]!) + 4).toFixed(1)}" y="${y0 + rowH / 2 + 4}" class="value">${fmt(totals[i]!)}${escapeXml(o.unit ?? '')}</text>`);
+    if (o.stacked && o.showTotal !== false) parts.push(`<text x="${(x(totals[i]!) + 4).toFixed(1)}" y="${y0 + rowH / 2 + 4}" class="value">${fmt(totals[i]!)}${escapeXml(o.unit ?? '')}</text>`);
   });
   return svg(width, height, o.title, [...parts, legend(o.series, margin.left, 8)]);
 }
