@@ -96,9 +96,63 @@ interface ArchivedEvent {
 
 interface Archive {
   name: string;
+  arn: string;
   busName: string;
   pattern: EventPattern | undefined;
+  /** The pattern as given, for DescribeArchive. */
+  patternText: string | undefined;
+  description: string | undefined;
+  /** 0 means forever, as in the service. */
+  retentionDays: number;
+  creationTime: number;
   events: ArchivedEvent[];
+}
+
+export type ReplayState = 'STARTING' | 'RUNNING' | 'CANCELLING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+export interface ArchiveDescription {
+  name: string;
+  arn: string;
+  busArn: string;
+  description: string | undefined;
+  eventPattern: string | undefined;
+  state: 'ENABLED';
+  retentionDays: number;
+  eventCount: number;
+  sizeBytes: number;
+  creationTime: number;
+}
+
+export interface ReplayDescription {
+  name: string;
+  arn: string;
+  description: string | undefined;
+  archiveArn: string;
+  destinationArn: string;
+  filterArns: string[] | undefined;
+  eventStartTime: number;
+  eventEndTime: number;
+  state: ReplayState;
+  stateReason: string | undefined;
+  replayStartTime: number;
+  replayEndTime: number | undefined;
+  /** Event time of the last event replayed so far. */
+  eventLastReplayedTime: number | undefined;
+  /** Events sent to the bus again so far. */
+  replayedCount: number;
+}
+
+export interface StartReplayInput {
+  replayName: string;
+  /** The archive's ARN (as StartReplay's EventSourceArn) or its name. */
+  archive: string;
+  from: Date;
+  to: Date;
+  /** The bus to replay to: it must be the archive's own bus (default). */
+  destinationArn?: string;
+  /** Rule ARNs on that bus; when given, only these rules receive the replayed events. */
+  filterArns?: string[];
+  description?: string;
 }
 
 const MAX_ENTRIES = 10;
@@ -124,6 +178,7 @@ export class EventBridgeEngine {
   droppedForUnknownBus = 0;
   private readonly buses = new Map<string, Bus>();
   private readonly archives = new Map<string, Archive>();
+  private readonly replays = new Map<string, ReplayDescription>();
   private readonly running = new Set<Promise<void>>();
   private readonly cancelRetries = new Set<() => void>();
   private readonly clock: Clock;
@@ -269,44 +324,206 @@ export class EventBridgeEngine {
 
   // ---------------------------------------------------------------- archive and replay
 
-  /** Records every event reaching `busName` (or those matching `eventPattern`) for later replay. */
-  createArchive(busName: string, archiveName: string, eventPattern?: string | EventPattern): void {
-    this.bus(busName);
+  /**
+   * Records every event reaching `busName` (or those matching `eventPattern`) for later replay
+   * (CreateArchive). Events replayed from an archive are never archived again.
+   */
+  createArchive(
+    busName: string,
+    archiveName: string,
+    eventPattern?: string | EventPattern,
+    options: { description?: string; retentionDays?: number } = {},
+  ): { arn: string; creationTime: number } {
+    const bus = this.bus(busName);
+    if (!/^[.\-_A-Za-z0-9]{1,48}$/.test(archiveName)) throw eventBridgeValidationError(`Archive name ${archiveName} is not valid.`);
     if (this.archives.has(archiveName)) throw new AwsServiceError('ResourceAlreadyExistsException', `Archive ${archiveName} already exists.`);
-    this.archives.set(archiveName, {
+    const archive: Archive = {
       name: archiveName,
-      busName,
+      arn: `arn:aws:events:${this.region}:${this.accountId}:archive/${archiveName}`,
+      busName: bus.name,
       pattern: eventPattern === undefined ? undefined : parseEventPattern(eventPattern),
+      patternText: eventPattern === undefined ? undefined : typeof eventPattern === 'string' ? eventPattern : JSON.stringify(eventPattern),
+      description: options.description,
+      retentionDays: options.retentionDays ?? 0,
+      creationTime: this.clock.now(),
       events: [],
-    });
+    };
+    this.archives.set(archiveName, archive);
+    return { arn: archive.arn, creationTime: archive.creationTime };
   }
 
   archivedEvents(archiveName: string): EventBridgeEnvelope[] {
     return this.archive(archiveName).events.map((a) => a.event);
   }
 
+  describeArchive(archiveName: string): ArchiveDescription {
+    return this.describe(this.archive(archiveName));
+  }
+
+  /** ListArchives: by name prefix and/or source bus ARN, in name order. */
+  listArchives(filter: { namePrefix?: string; eventSourceArn?: string } = {}): ArchiveDescription[] {
+    return [...this.archives.values()]
+      .filter((a) => filter.namePrefix === undefined || a.name.startsWith(filter.namePrefix))
+      .filter((a) => filter.eventSourceArn === undefined || this.bus(a.busName).arn === filter.eventSourceArn)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((a) => this.describe(a));
+  }
+
   /**
-   * Sends archived events whose event time lies in [from, to) to the archive's bus again, marked with
-   * `replay-name`, optionally only to the named rules. Replayed events are not archived a second time.
+   * Sends archived events whose event time lies in [from, to) to the archive's bus again, at once and
+   * in event-time order, marked with `replay-name`, optionally only to the named rules. Returns how
+   * many were sent. The replay is recorded as COMPLETED (DescribeReplay).
    */
   startReplay(input: { replayName: string; archiveName: string; from: Date; to: Date; ruleNames?: string[] }): { replayed: number } {
     const archive = this.archive(input.archiveName);
-    if (input.from.getTime() >= input.to.getTime()) throw eventBridgeValidationError('EventStartTime must be before EventEndTime.');
-    let replayed = 0;
-    for (const { event } of archive.events) {
-      const t = Date.parse(event.time);
-      if (t < input.from.getTime() || t >= input.to.getTime()) continue;
-      const copy: EventBridgeEnvelope = { ...event, 'replay-name': input.replayName };
-      this.dispatch(archive.busName, copy, { ruleNames: input.ruleNames, archive: false });
-      replayed++;
+    const filterArns = input.ruleNames?.map((name) => this.ruleRef(archive.busName, name).arn);
+    const replay = this.registerReplay({
+      replayName: input.replayName,
+      archive: archive.arn,
+      from: input.from,
+      to: input.to,
+      ...(filterArns ? { filterArns } : {}),
+    });
+    this.runReplay(replay);
+    return { replayed: replay.replayedCount };
+  }
+
+  /**
+   * StartReplay as the service does it: validated and registered now (state STARTING), the events
+   * sent right after the call answers (RUNNING, then COMPLETED). `settled()` waits for it.
+   */
+  beginReplay(input: StartReplayInput): ReplayDescription {
+    const replay = this.registerReplay(input);
+    const started = { ...replay };
+    const p = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      this.runReplay(replay);
+    })();
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+    return started;
+  }
+
+  describeReplay(replayName: string): ReplayDescription {
+    const replay = this.replays.get(replayName);
+    if (!replay) throw new AwsServiceError('ResourceNotFoundException', `Replay ${replayName} does not exist.`);
+    return { ...replay };
+  }
+
+  /** ListReplays: newest first, by name prefix, state and/or archive ARN. */
+  listReplays(filter: { namePrefix?: string; state?: string; eventSourceArn?: string } = {}): ReplayDescription[] {
+    return [...this.replays.values()]
+      .filter((r) => filter.namePrefix === undefined || r.name.startsWith(filter.namePrefix))
+      .filter((r) => filter.state === undefined || r.state === filter.state)
+      .filter((r) => filter.eventSourceArn === undefined || r.archiveArn === filter.eventSourceArn)
+      .sort((a, b) => b.replayStartTime - a.replayStartTime)
+      .map((r) => ({ ...r }));
+  }
+
+  /** CancelReplay: only a replay that has not finished can be cancelled. */
+  cancelReplay(replayName: string): ReplayDescription {
+    const replay = this.replays.get(replayName);
+    if (!replay) throw new AwsServiceError('ResourceNotFoundException', `Replay ${replayName} does not exist.`);
+    if (replay.state !== 'STARTING' && replay.state !== 'RUNNING') {
+      throw new AwsServiceError('IllegalStatusException', `Replay ${replayName} is not in a state that can be cancelled.`);
     }
-    return { replayed };
+    replay.state = 'CANCELLED';
+    replay.replayEndTime = this.clock.now();
+    return { ...replay, state: 'CANCELLING' };
+  }
+
+  private registerReplay(input: StartReplayInput): ReplayDescription {
+    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(input.replayName)) throw eventBridgeValidationError(`Replay name ${input.replayName} is not valid.`);
+    if (this.replays.has(input.replayName)) throw new AwsServiceError('ResourceAlreadyExistsException', `Replay ${input.replayName} already exists.`);
+    const archive = input.archive.startsWith('arn:')
+      ? [...this.archives.values()].find((a) => a.arn === input.archive)
+      : this.archives.get(input.archive);
+    if (!archive) throw new AwsServiceError('ResourceNotFoundException', `Archive ${input.archive} does not exist.`);
+    const busArn = this.bus(archive.busName).arn;
+    if (input.destinationArn !== undefined && input.destinationArn !== busArn) {
+      throw eventBridgeValidationError('Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.');
+    }
+    const from = input.from.getTime();
+    const to = input.to.getTime();
+    if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
+      throw eventBridgeValidationError('Parameter EventStartTime is not valid. Reason: EventStartTime must be before EventEndTime.');
+    }
+    const rules = this.bus(archive.busName).rules;
+    for (const arn of input.filterArns ?? []) {
+      if (![...rules.values()].some((r) => r.arn === arn)) {
+        throw new AwsServiceError('ResourceNotFoundException', `Rule ${arn} does not exist on EventBus ${archive.busName}.`);
+      }
+    }
+    const replay: ReplayDescription = {
+      name: input.replayName,
+      arn: `arn:aws:events:${this.region}:${this.accountId}:replay/${input.replayName}`,
+      description: input.description,
+      archiveArn: archive.arn,
+      destinationArn: busArn,
+      filterArns: input.filterArns,
+      eventStartTime: from,
+      eventEndTime: to,
+      state: 'STARTING',
+      stateReason: undefined,
+      replayStartTime: this.clock.now(),
+      replayEndTime: undefined,
+      eventLastReplayedTime: undefined,
+      replayedCount: 0,
+    };
+    this.replays.set(replay.name, replay);
+    return replay;
+  }
+
+  private runReplay(replay: ReplayDescription): void {
+    if (replay.state !== 'STARTING') return;
+    const archive = [...this.archives.values()].find((a) => a.arn === replay.archiveArn);
+    if (!archive) {
+      replay.state = 'FAILED';
+      replay.stateReason = 'The archive was deleted.';
+      replay.replayEndTime = this.clock.now();
+      return;
+    }
+    replay.state = 'RUNNING';
+    const rules = this.bus(archive.busName).rules;
+    const ruleNames = replay.filterArns?.map((arn) => [...rules.values()].find((r) => r.arn === arn)?.name ?? arn);
+    const inRange = archive.events
+      .map(({ event }) => ({ event, at: Date.parse(event.time) }))
+      .filter(({ at }) => at >= replay.eventStartTime && at < replay.eventEndTime)
+      .sort((a, b) => a.at - b.at);
+    for (const { event, at } of inRange) {
+      this.dispatch(archive.busName, { ...event, 'replay-name': replay.name }, { ruleNames, archive: false });
+      replay.replayedCount += 1;
+      replay.eventLastReplayedTime = at;
+    }
+    replay.state = 'COMPLETED';
+    replay.replayEndTime = this.clock.now();
+  }
+
+  private describe(a: Archive): ArchiveDescription {
+    return {
+      name: a.name,
+      arn: a.arn,
+      busArn: this.bus(a.busName).arn,
+      description: a.description,
+      eventPattern: a.patternText,
+      state: 'ENABLED',
+      retentionDays: a.retentionDays,
+      eventCount: a.events.length,
+      sizeBytes: a.events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.event)), 0),
+      creationTime: a.creationTime,
+    };
   }
 
   private archive(name: string): Archive {
     const a = this.archives.get(name);
     if (!a) throw new AwsServiceError('ResourceNotFoundException', `Archive ${name} does not exist.`);
     return a;
+  }
+
+  /** DescribeEventBus. */
+  describeEventBus(name: string): { name: string; arn: string } {
+    const bus = this.bus(name);
+    return { name: bus.name, arn: bus.arn };
   }
 
   // ---------------------------------------------------------------- routing and delivery

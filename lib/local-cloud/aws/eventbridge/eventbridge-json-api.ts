@@ -1,4 +1,5 @@
 import {
+  optionalInt,
   optionalList,
   optionalObject,
   optionalString,
@@ -8,7 +9,13 @@ import {
   type JsonInput,
 } from '#lib/local-cloud/aws/http/json-input';
 import { isAwsServiceError } from '#lib/local-cloud/aws/aws-error';
-import { eventBridgeValidationError, type EventBridgeEngine, type PutEventsEntry } from '#lib/local-cloud/aws/eventbridge/eventbridge-engine';
+import {
+  eventBridgeValidationError,
+  type ArchiveDescription,
+  type EventBridgeEngine,
+  type PutEventsEntry,
+  type ReplayDescription,
+} from '#lib/local-cloud/aws/eventbridge/eventbridge-engine';
 
 const fieldErrors: FieldErrors = {
   missing: (name) =>
@@ -88,6 +95,74 @@ export function eventBridgeOperations(engine: EventBridgeEngine): Record<string,
       }
       return { FailedEntryCount: failed.length, FailedEntries: failed };
     },
+    DescribeEventBus(input) {
+      const bus = engine.describeEventBus(optionalString(input, 'Name', fieldErrors) ?? 'default');
+      return { Name: bus.name, Arn: bus.arn };
+    },
+    CreateArchive(input) {
+      const bus = requiredString(input, 'EventSourceArn', fieldErrors);
+      const pattern = optionalString(input, 'EventPattern', fieldErrors);
+      const description = optionalString(input, 'Description', fieldErrors);
+      const retentionDays = optionalInt(input, 'RetentionDays', fieldErrors);
+      const out = engine.createArchive(bus, requiredString(input, 'ArchiveName', fieldErrors), pattern, {
+        ...(description !== undefined ? { description } : {}),
+        ...(retentionDays !== undefined ? { retentionDays } : {}),
+      });
+      return { ArchiveArn: out.arn, State: 'ENABLED', CreationTime: epochSeconds(out.creationTime) };
+    },
+    DescribeArchive(input) {
+      const a = engine.describeArchive(requiredString(input, 'ArchiveName', fieldErrors));
+      return { ...archiveJson(a), ArchiveArn: a.arn, ...(a.description !== undefined ? { Description: a.description } : {}), ...(a.eventPattern !== undefined ? { EventPattern: a.eventPattern } : {}) };
+    },
+    ListArchives(input) {
+      const namePrefix = optionalString(input, 'NamePrefix', fieldErrors);
+      const eventSourceArn = optionalString(input, 'EventSourceArn', fieldErrors);
+      const archives = engine.listArchives({
+        ...(namePrefix !== undefined ? { namePrefix } : {}),
+        ...(eventSourceArn !== undefined ? { eventSourceArn } : {}),
+      });
+      return { Archives: archives.map(archiveJson) };
+    },
+    StartReplay(input) {
+      const destination = optionalObject(input, 'Destination', fieldErrors);
+      if (!destination) throw fieldErrors.missing('Destination');
+      const filterArns = optionalStringList(destination, 'FilterArns', fieldErrors);
+      const description = optionalString(input, 'Description', fieldErrors);
+      const replay = engine.beginReplay({
+        replayName: requiredString(input, 'ReplayName', fieldErrors),
+        archive: requiredString(input, 'EventSourceArn', fieldErrors),
+        from: requiredTime(input, 'EventStartTime'),
+        to: requiredTime(input, 'EventEndTime'),
+        destinationArn: requiredString(destination, 'Arn', fieldErrors),
+        ...(filterArns !== undefined ? { filterArns } : {}),
+        ...(description !== undefined ? { description } : {}),
+      });
+      return { ReplayArn: replay.arn, State: replay.state, ReplayStartTime: epochSeconds(replay.replayStartTime) };
+    },
+    DescribeReplay(input) {
+      const r = engine.describeReplay(requiredString(input, 'ReplayName', fieldErrors));
+      return {
+        ...replayJson(r),
+        ReplayArn: r.arn,
+        ...(r.description !== undefined ? { Description: r.description } : {}),
+        Destination: { Arn: r.destinationArn, ...(r.filterArns ? { FilterArns: r.filterArns } : {}) },
+      };
+    },
+    ListReplays(input) {
+      const namePrefix = optionalString(input, 'NamePrefix', fieldErrors);
+      const state = optionalString(input, 'State', fieldErrors);
+      const eventSourceArn = optionalString(input, 'EventSourceArn', fieldErrors);
+      const replays = engine.listReplays({
+        ...(namePrefix !== undefined ? { namePrefix } : {}),
+        ...(state !== undefined ? { state } : {}),
+        ...(eventSourceArn !== undefined ? { eventSourceArn } : {}),
+      });
+      return { Replays: replays.map(replayJson) };
+    },
+    CancelReplay(input) {
+      const r = engine.cancelReplay(requiredString(input, 'ReplayName', fieldErrors));
+      return { ReplayArn: r.arn, State: r.state };
+    },
     TestEventPattern(input) {
       const pattern = requiredString(input, 'EventPattern', fieldErrors);
       const eventText = requiredString(input, 'Event', fieldErrors);
@@ -99,5 +174,44 @@ export function eventBridgeOperations(engine: EventBridgeEngine): Record<string,
       }
       return { Result: engine.testEventPattern(pattern, event) };
     },
+  };
+}
+
+/** AWS JSON 1.1 carries timestamps as epoch seconds. */
+function epochSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+function requiredTime(input: JsonInput, name: string): Date {
+  const v = input[name];
+  if (v === undefined || v === null) throw fieldErrors.missing(name);
+  const date = typeof v === 'number' ? new Date(v * 1000) : typeof v === 'string' ? new Date(v) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) throw fieldErrors.invalid(name, 'must be a timestamp');
+  return date;
+}
+
+function archiveJson(a: ArchiveDescription): Record<string, unknown> {
+  return {
+    ArchiveName: a.name,
+    EventSourceArn: a.busArn,
+    State: a.state,
+    RetentionDays: a.retentionDays,
+    SizeBytes: a.sizeBytes,
+    EventCount: a.eventCount,
+    CreationTime: epochSeconds(a.creationTime),
+  };
+}
+
+function replayJson(r: ReplayDescription): Record<string, unknown> {
+  return {
+    ReplayName: r.name,
+    EventSourceArn: r.archiveArn,
+    State: r.state,
+    ...(r.stateReason !== undefined ? { StateReason: r.stateReason } : {}),
+    EventStartTime: epochSeconds(r.eventStartTime),
+    EventEndTime: epochSeconds(r.eventEndTime),
+    ...(r.eventLastReplayedTime !== undefined ? { EventLastReplayedTime: epochSeconds(r.eventLastReplayedTime) } : {}),
+    ReplayStartTime: epochSeconds(r.replayStartTime),
+    ...(r.replayEndTime !== undefined ? { ReplayEndTime: epochSeconds(r.replayEndTime) } : {}),
   };
 }
