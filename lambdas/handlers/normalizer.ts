@@ -13,6 +13,7 @@ import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 const s3 = new S3Client({});
@@ -27,8 +28,14 @@ const deps: ProcessDeps = {
 async function recordHandler(record: SQSRecord): Promise<void> {
   const result = await processIngressRecord(record.body, deps);
   metrics.addMetric(`Normalized_${result.kind}_${result.outcome}`, MetricUnit.Count, 1);
+  const channel = metricChannel(result.channel);
+  if (channel && result.kind === 'message' && result.origin === 'customer' && result.outcome === 'stored') {
+    metrics.addMetric(CHANNEL_METRIC.inbound(channel), MetricUnit.Count, 1);
+  }
+  // Counted once: a redelivered notification is a duplicate.
+  if (result.accountHealth && result.outcome === 'stored') metrics.addMetric(ACCOUNT_HEALTH_METRIC[result.accountHealth], MetricUnit.Count, 1);
   if (result.kind === 'quarantine') {
-    metrics.addMetric('EventsQuarantined', MetricUnit.Count, 1);
+    metrics.addMetric(METRIC.eventsQuarantined, MetricUnit.Count, 1);
     logger.warn('event quarantined', { sqsMessageId: record.messageId, reason: loggableReason(result.reason), outcome: result.outcome });
   }
 }

@@ -11,6 +11,7 @@ import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { receiveWebhook, type WebhookSecrets } from '#lambdas/ingress/receive-webhook';
 import { ENV } from '#lambdas/shared/event-contract';
 import { requireEnv } from '#lambdas/shared/env';
+import { METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 const queueUrl = requireEnv(ENV.ingressQueueUrl);
@@ -29,12 +30,12 @@ async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxySt
     (events) => enqueueIngressEvents(events, { sqs, queueUrl, claimChecks }),
   );
   if (result.outcome === 'bad_signature') {
-    metrics.addMetric('WebhookSignatureRejected', MetricUnit.Count, 1);
+    metrics.addMetric(METRIC.webhookSignatureRejected, MetricUnit.Count, 1);
     logger.warn('webhook signature rejected', { bodyBytes: rawBody.length });
   } else if (result.outcome === 'accepted') {
-    metrics.addMetric('IngressEventsEnqueued', MetricUnit.Count, result.enqueued);
+    metrics.addMetric(METRIC.ingressEventsEnqueued, MetricUnit.Count, result.enqueued);
     if (result.quarantined > 0) {
-      metrics.addMetric('IngressEventsQuarantined', MetricUnit.Count, result.quarantined);
+      metrics.addMetric(METRIC.ingressEventsQuarantined, MetricUnit.Count, result.quarantined);
       logger.warn('signed webhook body quarantined', { reasons: result.quarantineReasons.map(loggableReason) });
     }
   }

@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { rejectedAsInvalid } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
-import type { NormalizedEvent } from '#lambdas/conversation/model';
+import type { MessageOrigin, NormalizedEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent, type RecordContext, type RecordDeps, type RecordOutcome } from '#lambdas/conversation/record-normalized-event';
+import { accountHealthSignal, type AccountHealthSignal } from '#lambdas/channels/whatsapp/account-health';
 import { QUARANTINE_KEY } from '#lambdas/conversation/conversation-key';
 import type { IngressEvent } from '#lambdas/ingress/ingress-event';
 import { normalizeIngressEvent } from '#lambdas/ingress/normalize-ingress-event';
@@ -27,8 +28,13 @@ export interface ProcessDeps extends RecordDeps {
 
 export interface ProcessResult {
   kind: NormalizedEvent['kind'];
+  channel: NormalizedEvent['channel'];
+  /** Who wrote a message (`customer`, `business_echo`, `history`…); messages only. */
+  origin?: MessageOrigin;
   outcome: RecordOutcome;
   reason?: string;
+  /** Account or number health news (quality downgrade, restriction, disabling), for the alarms. */
+  accountHealth?: AccountHealthSignal;
 }
 
 /**
@@ -59,7 +65,15 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
   // A duplicate is published again: its first delivery may have stopped between the write and
   // the publish, and every consumer treats events as idempotent wake-up calls.
   if (outcome !== 'known_message') await deps.publisher.publish([domainEventFor(normalized)]);
-  return { kind: normalized.kind, outcome, ...(normalized.kind === 'quarantine' ? { reason: normalized.reason } : {}) };
+  const accountHealth = accountHealthSignal(normalized);
+  return {
+    kind: normalized.kind,
+    channel: normalized.channel,
+    ...(normalized.kind === 'message' ? { origin: normalized.origin } : {}),
+    outcome,
+    ...(normalized.kind === 'quarantine' ? { reason: normalized.reason } : {}),
+    ...(accountHealth ? { accountHealth } : {}),
+  };
 }
 
 async function interpret(body: string, deps: ProcessDeps): Promise<{ normalized: NormalizedEvent; context: RecordContext }> {

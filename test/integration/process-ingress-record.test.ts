@@ -39,8 +39,8 @@ describe('processIngressRecord on DynamoDB Local', () => {
   it('stores a message and publishes message.received; a redelivery is a duplicate that publishes again', async () => {
     const [event] = splitWebhookBody(whatsappText('wamid.P1', 'hola'), { receivedAt: '2026-11-21T12:00:00.000Z' });
     const body = JSON.stringify(event);
-    expect(await processIngressRecord(body, deps)).toEqual({ kind: 'message', outcome: 'stored' });
-    expect(await processIngressRecord(body, deps)).toEqual({ kind: 'message', outcome: 'duplicate' });
+    expect(await processIngressRecord(body, deps)).toEqual({ kind: 'message', channel: 'whatsapp', origin: 'customer', outcome: 'stored' });
+    expect(await processIngressRecord(body, deps)).toEqual({ kind: 'message', channel: 'whatsapp', origin: 'customer', outcome: 'duplicate' });
     const received = published.filter((e) => e.detailType === 'message.received' && e.detail.providerMessageId === 'wamid.P1');
     expect(received).toHaveLength(2);
     expect(JSON.stringify(received[0]!.detail)).not.toContain('hola');
@@ -49,7 +49,7 @@ describe('processIngressRecord on DynamoDB Local', () => {
   it('quarantines a record DynamoDB refuses as too large instead of retrying it forever', async () => {
     const [event] = splitWebhookBody(whatsappText('wamid.HUGE', 'x'.repeat(420 * 1024)), { receivedAt: '2026-11-21T12:00:00.000Z' });
     const result = await processIngressRecord(JSON.stringify(event), deps);
-    expect(result).toEqual({ kind: 'quarantine', outcome: 'stored', reason: 'store_rejected:invalid_item' });
+    expect(result).toEqual({ kind: 'quarantine', channel: 'whatsapp', outcome: 'stored', reason: 'store_rejected:invalid_item' });
     const item = await table.db.send(
       new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#wa:msg:wamid.HUGE', sk: 'QUARANTINE' } }),
     );
@@ -63,7 +63,7 @@ describe('processIngressRecord on DynamoDB Local', () => {
     const [event] = splitWebhookBody(body, { receivedAt: '2026-11-21T12:00:00.000Z' });
     expect(event!.conversationKey.length).toBeGreaterThan(2048);
     const result = await processIngressRecord(JSON.stringify(event), deps);
-    expect(result).toEqual({ kind: 'quarantine', outcome: 'stored', reason: 'store_rejected:invalid_item' });
+    expect(result).toEqual({ kind: 'quarantine', channel: 'whatsapp', outcome: 'stored', reason: 'store_rejected:invalid_item' });
     // A redelivery finds the same quarantine item.
     expect(await processIngressRecord(JSON.stringify(event), deps)).toMatchObject({ kind: 'quarantine', outcome: 'duplicate' });
   });

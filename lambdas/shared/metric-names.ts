@@ -1,0 +1,102 @@
+import type { ReplyKind } from '#lambdas/agent/compose-reply';
+import type { AccountHealthSignal } from '#lambdas/channels/whatsapp/account-health';
+
+/**
+ * Names of the metrics the operators' dashboard and alarms read. The handlers emit them through
+ * Powertools (EMF log lines, dimension `service`) and the CDK constructs chart and alarm on the same
+ * constants, so a rename cannot leave an alarm watching a metric nobody emits.
+ */
+export const METRIC_NAMESPACE = 'OmnichannelSupport';
+
+/** The Powertools service name of each function: the `service` dimension of its metrics. */
+export const METRIC_SERVICE = {
+  webhook: 'webhook',
+  normalizer: 'normalizer',
+  agent: 'agent',
+  outboundSend: 'outbound-send',
+  statusTracking: 'status-tracking',
+} as const;
+
+export type MetricService = (typeof METRIC_SERVICE)[keyof typeof METRIC_SERVICE];
+
+export const METRIC = {
+  // webhook
+  webhookSignatureRejected: 'WebhookSignatureRejected',
+  ingressEventsEnqueued: 'IngressEventsEnqueued',
+  ingressEventsQuarantined: 'IngressEventsQuarantined',
+  // normalizer
+  eventsQuarantined: 'EventsQuarantined',
+  /** A WhatsApp number's quality rating went down (`phone_number_quality_update` DOWNGRADE). */
+  accountQualityDowngraded: 'AccountQualityDowngraded',
+  /** A WhatsApp number was flagged for low quality and may be downgraded (`FLAGGED`). */
+  accountQualityFlagged: 'AccountQualityFlagged',
+  /** `account_update` ACCOUNT_RESTRICTION or ACCOUNT_VIOLATION: some messaging is blocked. */
+  accountRestricted: 'AccountRestricted',
+  /** `account_update` DISABLED_UPDATE that disables (or schedules disabling) the account. */
+  accountDisabled: 'AccountDisabled',
+  // agent
+  agentReplied: 'AgentReplied',
+  agentHandoffRequested: 'AgentHandoffRequested',
+  agentAssistantFellBack: 'AgentAssistantFailedFellBackToFlows',
+  /** Milliseconds from the customer's message (Meta's timestamp) to the reply being requested. */
+  replyRequestedLatency: 'ReplyRequestedLatency',
+  // outbound-send
+  outboundSent: 'OutboundSent',
+  outboundFailed: 'OutboundFailed',
+  outboundDeferred: 'OutboundDeferred',
+  graphRetryableError: 'GraphRetryableError',
+  /** Graph API error 190: the access token is invalid or expired. */
+  graphTokenInvalid: 'GraphTokenInvalid',
+  /** Milliseconds from the reply being requested to Meta accepting it. */
+  replySendLatency: 'ReplySendLatency',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+export const METRIC_CHANNELS = ['whatsapp', 'instagram', 'messenger'] as const;
+export type MetricChannel = (typeof METRIC_CHANNELS)[number];
+
+/** Per-channel counts: the channel is part of the name, as the `service` dimension is shared by a batch. */
+export const CHANNEL_METRIC = {
+  /** Customer messages stored for the first time (normalizer). */
+  inbound: (channel: MetricChannel) => `InboundMessages_${channel}`,
+  outboundSent: (channel: MetricChannel) => `OutboundSent_${channel}`,
+  outboundFailed: (channel: MetricChannel) => `OutboundFailed_${channel}`,
+} as const;
+
+/** Agent replies by kind (`AgentReply_fallback` is the agent having no answer). */
+export const agentReplyMetric = (kind: ReplyKind): string => `AgentReply_${kind}`;
+
+/** The channel of a metric, or undefined for `unknown` (quarantined) and anything else. */
+export function metricChannel(value: unknown): MetricChannel | undefined {
+  return METRIC_CHANNELS.find((channel) => channel === value);
+}
+
+/** The metric each account health signal of the normalizer is counted in. */
+export const ACCOUNT_HEALTH_METRIC: Readonly<Record<AccountHealthSignal, MetricName>> = {
+  quality_downgraded: METRIC.accountQualityDowngraded,
+  quality_flagged: METRIC.accountQualityFlagged,
+  restricted: METRIC.accountRestricted,
+  disabled: METRIC.accountDisabled,
+};
+
+/** Milliseconds from an ISO time to `now`; undefined when the time is missing, unreadable or in the future. */
+export function msSince(iso: unknown, now: number = Date.now()): number | undefined {
+  if (typeof iso !== 'string') return undefined;
+  const at = Date.parse(iso);
+  return Number.isFinite(at) && at <= now ? now - at : undefined;
+}
+
+/** A field of an event detail the handler has not validated (undefined when it is not an object). */
+export function fieldOf(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** The `time` of the EventBridge envelope an event queue record carries (when the event was put). */
+export function envelopeTime(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { time?: unknown } | null)?.time;
+  } catch {
+    return undefined;
+  }
+}
