@@ -9,6 +9,7 @@ const CHANNEL_COLORS: Record<string, string> = { whatsapp: '#16a34a', instagram:
 const CSAT_COLORS = ['#dc2626', '#f97316', '#eab308', '#84cc16', '#16a34a'];
 
 const num = (v: Cell | undefined): number => (typeof v === 'number' ? v : 0);
+const short = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 const sum = (rows: readonly Row[], column: string) => rows.reduce((total, r) => total + num(r[column]), 0);
 
 /** 2.1 s, 4 min 30 s, 1 h 05 min. */
@@ -188,7 +189,7 @@ function failureCharts(rows: readonly Row[]): string[] {
     ...(errors.length > 0
       ? [
           barChart({
-            categories: errors.map((r) => `${r.channel} ${r.error}${r.title ? ` (${r.title})` : ''}`),
+            categories: errors.map((r) => `${r.channel} ${r.error}${r.title ? ` (${short(String(r.title), 32)})` : ''}`),
             series: [{ name: 'failed', values: errors.map((r) => num(r.failed)), color: '#ef4444' }],
             horizontal: true,
             width: 720,
@@ -199,7 +200,7 @@ function failureCharts(rows: readonly Row[]): string[] {
 }
 
 function templateCharts(rows: readonly Row[]): string[] {
-  const label = (r: Row) => (r.kind === 'template' ? `template ${r.template_category} → ${r.pricing_category}` : `free-form → ${r.pricing_category}`);
+  const label = (r: Row) => (r.kind === 'template' ? `${r.template_category} template → ${r.pricing_category}` : `free-form → ${r.pricing_category}`);
   return [
     barChart({
       categories: rows.map(label),
@@ -209,7 +210,7 @@ function templateCharts(rows: readonly Row[]): string[] {
       ],
       stacked: true,
       horizontal: true,
-      width: 720,
+      width: 760,
     }) + '<figcaption>WhatsApp business messages by category and Meta pricing</figcaption>',
   ];
 }

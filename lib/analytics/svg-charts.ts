@@ -70,7 +70,8 @@ function verticalBars(o: BarChartOptions): string {
   const groupW = band * 0.78;
   const barW = o.stacked ? groupW : groupW / Math.max(1, o.series.length);
   const y = (v: number) => margin.top + plotH - (v / max) * plotH;
-  const showLabels = band >= 26;
+  // Value labels only where they fit; every bar keeps its value as a tooltip.
+  const showLabels = (o.stacked ? groupW : barW) >= 16;
   const parts: string[] = [];
   for (let t = 0; t <= 4; t++) {
     const v = (max / 4) * t;
@@ -106,7 +107,7 @@ function verticalBars(o: BarChartOptions): string {
 function horizontalBars(o: BarChartOptions): string {
   const width = o.width ?? 640;
   const rowH = 26;
-  const labelW = Math.min(220, 12 + Math.max(...o.categories.map((c) => c.length)) * 7);
+  const labelW = Math.min(320, 12 + Math.max(...o.categories.map((c) => c.length)) * 6.5);
   const margin = { top: o.series.length > 1 ? 28 : 10, right: 60, bottom: 10, left: labelW };
   const height = margin.top + margin.bottom + rowH * o.categories.length;
   const plotW = width - margin.left - margin.right;
@@ -131,7 +132,7 @@ function horizontalBars(o: BarChartOptions): string {
         `<rect x="${x(from).toFixed(1)}" y="${yy.toFixed(1)}" width="${Math.max(0, x(from + value) - x(from)).toFixed(1)}" height="${Math.max(1, barH - 1).toFixed(1)}" rx="2" fill="${color}"><title>${escapeXml(`${category} · ${s.name}: ${fmt(value)}${o.unit ?? ''}`)}</title></rect>`,
       );
       if (!o.stacked) parts.push(`<text x="${(x(value) + 4).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="value">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`);
-      if (o.stacked && x(from + value) - x(from) > 34) {
+      if (o.stacked && x(from + value) - x(from) > 34 && (o.showTotal === false || value !== totals[i])) {
         parts.push(`<text x="${((x(from) + x(from + value)) / 2).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="inside" text-anchor="middle">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`);
       }
       if (o.stacked) start += value;
