@@ -3,10 +3,14 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ASSISTANT_ENV } from '#lambdas/agent/assistant/assistant-env';
+import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
+import { DOWNLOADABLE_MESSAGE_TYPES } from '#lambdas/media/media-received-detail';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { AnalyticsExport } from '#lib/constructs/analytics-export';
 import { EventBackbone } from '#lib/constructs/event-backbone';
 import { EventConsumer } from '#lib/constructs/event-consumer';
 import { HumanAgentApi } from '#lib/constructs/human-agent-api';
+import { MediaStorage } from '#lib/constructs/media-storage';
 import { Ingress } from '#lib/constructs/ingress';
 import { Normalize, NORMALIZER_TIMEOUT } from '#lib/constructs/normalize';
 import { Observability } from '#lib/constructs/observability';
@@ -28,6 +32,12 @@ export interface OmnichannelStackProps extends StackProps {
   readonly anthropicModel?: string;
   /** Base URL of the business's order API for the agent's order look-up (`GET <url>/orders/<id>`). */
   readonly orderApiUrl?: string;
+  /** Days customers' attachments are kept in the media bucket (default 90). */
+  readonly mediaRetentionDays?: number;
+  /** SNS topic every alarm notifies (else context `alarmTopicArn`); without one an encrypted topic is created. */
+  readonly alarmTopicArn?: string;
+  /** E-mail subscribed to the created alarm topic (else context `alarmEmail`). */
+  readonly alarmEmail?: string;
 }
 
 /** A queue paired with the dead-letter queue it redrives from. */
@@ -51,7 +61,10 @@ export class OmnichannelStack extends Stack {
   readonly agent: EventConsumer;
   readonly outboundSend: EventConsumer;
   readonly statusTracking: EventConsumer;
+  readonly mediaStorage: MediaStorage;
+  readonly mediaDownload: EventConsumer;
   readonly humanAgentApi: HumanAgentApi;
+  readonly analytics: AnalyticsExport;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: OmnichannelStackProps) {
@@ -146,9 +159,6 @@ export class OmnichannelStack extends Stack {
     this.storage.grantItemActions(this.outboundSend.handler.role, READ_WRITE_ITEM_ACTIONS);
     bus.grantPutEventsTo(this.outboundSend.handler.role);
     this.secrets.metaAccessTokens.grantRead(this.outboundSend.handler.role);
-    // A deferred send shortens its record's visibility; the URL comes from CloudFormation (or the
-    // local cloud), not from rebuilding it out of the ARN, so any SQS endpoint works.
-    this.outboundSend.handler.function.addEnvironment(ENV.outboundQueueUrl, this.outboundSend.queue.queueUrl);
 
     this.statusTracking = new EventConsumer(this, 'StatusTracking', {
       name: 'StatusTracking',
@@ -174,6 +184,40 @@ export class OmnichannelStack extends Stack {
     this.storage.grantItemActions(this.statusTracking.handler.role, READ_WRITE_ITEM_ACTIONS);
     bus.grantPutEventsTo(this.statusTracking.handler.role);
 
+    this.mediaStorage = new MediaStorage(this, 'MediaStorage', {
+      removalPolicy,
+      ...(props.mediaRetentionDays !== undefined ? { retentionDays: props.mediaRetentionDays } : {}),
+    });
+    this.mediaDownload = new EventConsumer(this, 'MediaDownload', {
+      name: 'MediaDownload',
+      queueSlug: 'media-download',
+      namePrefix,
+      stage: props.stage,
+      bus,
+      sources: [EVENT_SOURCE.normalizer],
+      detailTypes: [DETAIL_TYPE.messageReceived],
+      handler: 'media-download',
+      description: "Copies customers' attachments out of Meta's short-lived URLs into the media bucket",
+      serviceName: 'media-download',
+      // A WhatsApp document may be 100 MB; it is held whole to check its digest before storing it.
+      memorySize: 1024,
+      timeout: Duration.seconds(60),
+      batchSize: 5,
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.metaAccessTokensSecretId]: this.secrets.names.metaAccessTokens,
+        [ENV.graphApiBaseUrl]: props.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL,
+        [ENV.graphApiVersion]: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
+        [MEDIA_BUCKET_ENV]: this.mediaStorage.bucket.bucketName,
+      },
+      logRemovalPolicy: removalPolicy,
+    });
+    // Only messages with an attachment wake the media consumer; the rest never reach its queue.
+    this.mediaDownload.rule.addEventPattern({ detail: { type: [...DOWNLOADABLE_MESSAGE_TYPES] } });
+    this.storage.grantItemActions(this.mediaDownload.handler.role, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    this.secrets.metaAccessTokens.grantRead(this.mediaDownload.handler.role);
+    this.mediaStorage.grantWriteMedia(this.mediaDownload.handler.role);
+
     this.humanAgentApi = new HumanAgentApi(this, 'HumanAgentApi', {
       stage: props.stage,
       namePrefix,
@@ -183,20 +227,18 @@ export class OmnichannelStack extends Stack {
       removalPolicy,
     });
 
-    this.observability = new Observability(this, 'Observability', { removalPolicy });
-    for (const { name, deadLetterQueue } of this.redrivableQueues) {
-      this.observability.alarmOnDeadLetterQueue(
-        `${name}DeadLetterQueueAlarm`,
-        deadLetterQueue,
-        `Messages are waiting in the ${name} dead-letter queue; inspect them, fix the cause, then redrive (see the stack outputs).`,
-      );
-    }
-    this.observability.alarmOnQueueAge(
-      'IngressQueueAgeAlarm',
-      this.ingress.queue,
-      Duration.minutes(5),
-      'The oldest ingress message is older than 5 minutes: the normalizer is failing or far behind.',
-    );
+    this.analytics = new AnalyticsExport(this, 'Analytics', { table: this.storage.table, namePrefix, removalPolicy });
+
+    this.observability = new Observability(this, 'Observability', {
+      removalPolicy,
+      alarmTopicArn: props.alarmTopicArn,
+      alarmEmail: props.alarmEmail,
+    });
+    this.observability.watchPipeline({
+      queues: this.redrivableQueues,
+      outboundSendLogGroup: this.outboundSend.handler.logGroup,
+      dashboardName: `${namePrefix}-operations`,
+    });
 
     this.addOutputs();
   }
@@ -208,6 +250,7 @@ export class OmnichannelStack extends Stack {
       { name: 'Agent', queue: this.agent.queue, deadLetterQueue: this.agent.deadLetterQueue },
       { name: 'OutboundSend', queue: this.outboundSend.queue, deadLetterQueue: this.outboundSend.deadLetterQueue },
       { name: 'StatusTracking', queue: this.statusTracking.queue, deadLetterQueue: this.statusTracking.deadLetterQueue },
+      { name: 'MediaDownload', queue: this.mediaDownload.queue, deadLetterQueue: this.mediaDownload.deadLetterQueue },
     ];
   }
 
@@ -227,7 +270,10 @@ export class OmnichannelStack extends Stack {
     output('AnthropicApiKeySecretName', this.secrets.names.anthropicApiKey, 'JSON { "apiKey": "..." } for the agent');
     output('TableName', this.storage.table.tableName, 'Operational DynamoDB table');
     output('EventBusName', this.backbone.bus.eventBusName, 'Custom event bus of the pipeline');
+    output('MediaBucketName', this.mediaStorage.bucket.bucketName, "Bucket of customers' attachments (expire after the media retention)");
     output('ClaimCheckBucketName', this.ingress.claimCheckBucket.bucketName, 'Bucket for webhook bodies too large for SQS');
+    output('AnalyticsExportBucketName', this.analytics.bucket.bucketName, 'Daily DynamoDB exports (exports/full/) and Athena results');
+    output('AnalyticsWorkGroup', this.analytics.workGroup.ref, `Athena workgroup with the saved analyst queries (database ${this.analytics.databaseName})`);
     output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Subscribe on-call here');
     for (const { name, queue, deadLetterQueue } of this.redrivableQueues) {
       output(`${name}QueueUrl`, queue.queueUrl, `${name} queue`);

@@ -1,17 +1,15 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import middy from '@middy/core';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
 import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
 import { assistantFromEnvironment } from '#lambdas/agent/assistant/assistant-from-environment';
 import { ENV } from '#lambdas/shared/event-contract';
+import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { agentReplyMetric, fieldOf, METRIC, msSince } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 const deps: AgentDeps = {
@@ -43,19 +41,10 @@ function assistant(): Promise<AgentAssistant | undefined> {
 }
 void assistant().catch(() => undefined);
 
-/** The queue carries the EventBridge envelope; anything unreadable becomes an invalid detail. */
-function detailOf(body: string): unknown {
-  try {
-    return (JSON.parse(body) as { detail?: unknown } | null)?.detail;
-  } catch {
-    return undefined;
-  }
-}
-
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const result = await answerConversation(detailOf(record.body), { ...deps, assistant: await assistant() });
+async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
+  const result = await answerConversation(detail, { ...deps, assistant: await assistant() });
   if ('assistant' in result && result.assistant) {
-    metrics.addMetric(result.assistant === 'failed' ? 'AgentAssistantFailedFellBackToFlows' : `AgentAssistant_${result.assistant}`, MetricUnit.Count, 1);
+    metrics.addMetric(result.assistant === 'failed' ? METRIC.agentAssistantFellBack : `AgentAssistant_${result.assistant}`, MetricUnit.Count, 1);
   }
   if ('resumedOutboundId' in result && result.resumedOutboundId) {
     metrics.addMetric('AgentReplyResumed', MetricUnit.Count, 1);
@@ -68,7 +57,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       return;
     case 'human_active':
       metrics.addMetric('AgentQuietForPerson', MetricUnit.Count, 1);
-      if (result.handoff) metrics.addMetric('AgentHandoffRequested', MetricUnit.Count, 1);
+      if (result.handoff) metrics.addMetric(METRIC.agentHandoffRequested, MetricUnit.Count, 1);
       logger.info('a person is answering; the bot stays quiet', { sqsMessageId: record.messageId, quietUntil: result.quietUntil });
       return;
     case 'skipped':
@@ -76,10 +65,13 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       if (result.reason === 'window_closed') logger.info('reply window closed', { sqsMessageId: record.messageId });
       return;
     case 'replied':
-      metrics.addMetric('AgentReplied', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.agentReplied, MetricUnit.Count, 1);
       metrics.addMetric('AgentMessagesAnswered', MetricUnit.Count, result.answeredCount);
-      metrics.addMetric(`AgentReply_${result.kind}`, MetricUnit.Count, 1);
-      if (result.handoff) metrics.addMetric('AgentHandoffRequested', MetricUnit.Count, 1);
+      metrics.addMetric(agentReplyMetric(result.kind), MetricUnit.Count, 1);
+      if (result.handoff) metrics.addMetric(METRIC.agentHandoffRequested, MetricUnit.Count, 1);
+      // From the customer's message (Meta's time) to the reply waiting to be sent.
+      const latency = msSince(fieldOf(detail, 'occurredAt'));
+      if (latency !== undefined) metrics.addMetric(METRIC.replyRequestedLatency, MetricUnit.Milliseconds, latency);
       if (result.optOut) metrics.addMetric('AgentOptOutRecorded', MetricUnit.Count, 1);
       logger.info('reply requested', { sqsMessageId: record.messageId, outboundId: result.outboundId, kind: result.kind });
   }
@@ -89,11 +81,4 @@ async function recordHandler(record: SQSRecord): Promise<void> {
  * Agent queue (EventBridge `message.received`) → one reply per burst of customer messages.
  * Records are processed independently; one that throws comes back alone.
  */
-async function agent(event: SQSEvent, context: Context) {
-  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-    context,
-    throwOnFullBatchFailure: false,
-  });
-}
-
-export const handler = middy(agent).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = eventQueueHandler(handleDetail);

@@ -1,13 +1,10 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import middy from '@middy/core';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { ENV } from '#lambdas/shared/event-contract';
+import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
@@ -18,17 +15,8 @@ const deps: StatusDeps = {
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
 };
 
-/** The queue carries the EventBridge envelope; anything unreadable becomes an invalid detail. */
-function detailOf(body: string): unknown {
-  try {
-    return (JSON.parse(body) as { detail?: unknown } | null)?.detail;
-  } catch {
-    return undefined;
-  }
-}
-
-async function recordHandler(record: SQSRecord): Promise<void> {
-  const result = await applyDeliveryStatus(detailOf(record.body), deps, {
+async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
+  const result = await applyDeliveryStatus(detail, deps, {
     receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
   });
   switch (result.outcome) {
@@ -57,11 +45,4 @@ async function recordHandler(record: SQSRecord): Promise<void> {
  * Status-tracking queue (EventBridge `message.status_received`) → Message status and timestamps.
  * A record whose message is not known yet throws, so only that record comes back later.
  */
-async function statusTracking(event: SQSEvent, context: Context) {
-  return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-    context,
-    throwOnFullBatchFailure: false,
-  });
-}
-
-export const handler = middy(statusTracking).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = eventQueueHandler(handleDetail);

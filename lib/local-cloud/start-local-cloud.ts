@@ -13,6 +13,7 @@ import { startSampleOrderApi } from '#lib/local-cloud/anthropic-simulator/sample
 import { type FaultInjector, FunctionPool, type LogSink } from '#lib/local-cloud/lambda-runtime/function-pool';
 import type { LocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
 import { type IntrinsicContext, type LocalResourceValues, resolveIntrinsics } from '#lib/local-cloud/template/intrinsics';
+import { resourcesOfType } from '#lib/local-cloud/template/cfn-template';
 import { type LocalTopology, readTopology } from '#lib/local-cloud/template/read-topology';
 
 /** Defaults documented in the README; both the webhook and the simulator use them. */
@@ -141,6 +142,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     for (const bus of topology.buses) {
       const created = aws.events.createEventBus(bus.name);
       resources.set(bus.logicalId, { ref: bus.name, attributes: { Arn: created.arn, Name: bus.name } });
+    }
+    // The bus archive, so events can be replayed locally as in AWS (`npm run replay -- --local`).
+    for (const [logicalId, archive] of resourcesOfType(assembly.template, 'AWS::Events::Archive')) {
+      const props = resolveIntrinsics(archive.Properties ?? {}, ctx) as { SourceArn?: string; ArchiveName?: string; EventPattern?: unknown; RetentionDays?: number };
+      if (typeof props.SourceArn !== 'string') continue;
+      aws.events.createArchive(props.SourceArn, props.ArchiveName ?? logicalId, props.EventPattern as Record<string, unknown> | undefined, {
+        ...(props.RetentionDays !== undefined ? { retentionDays: props.RetentionDays } : {}),
+      });
     }
     for (const rule of topology.rules) {
       const busName = rule.busLogicalId ? (resources.get(rule.busLogicalId)?.ref ?? 'default') : 'default';

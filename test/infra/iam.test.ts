@@ -91,15 +91,18 @@ describe('IAM least privilege', () => {
     });
   });
 
-  it('lets only the outbound sender read the Meta access tokens', () => {
+  it('lets only the outbound sender and the media downloader read the Meta access tokens', () => {
     for (const functionId of FUNCTION_IDS) {
       const secrets = resourcesGranted(synth.json, functionId, 'secretsmanager:GetSecretValue');
       const readsTokens = secrets.some((resource) => JSON.stringify(resource) === JSON.stringify({ Ref: 'MetaAccessTokens' }));
-      expect({ functionId, readsTokens }).toEqual({ functionId, readsTokens: functionId === 'OutboundSendFunction' });
+      expect({ functionId, readsTokens }).toEqual({
+        functionId,
+        readsTokens: functionId === 'OutboundSendFunction' || functionId === 'MediaDownloadFunction',
+      });
     }
   });
 
-  it('grants each secret to exactly one function', () => {
+  it('grants each secret only to the functions that call its service', () => {
     const readers = (secretId: string): string[] =>
       FUNCTION_IDS.filter((functionId) =>
         resourcesGranted(synth.json, functionId, 'secretsmanager:GetSecretValue').some(
@@ -107,7 +110,7 @@ describe('IAM least privilege', () => {
         ),
       );
     expect(readers('MetaAppSecret')).toEqual(['WebhookFunction']);
-    expect(readers('MetaAccessTokens')).toEqual(['OutboundSendFunction']);
+    expect(readers('MetaAccessTokens')).toEqual(['OutboundSendFunction', 'MediaDownloadFunction']);
     expect(readers('AnthropicApiKey')).toEqual(['AgentFunction']);
   });
 
@@ -117,6 +120,7 @@ describe('IAM least privilege', () => {
       AgentFunction: 'AgentQueue',
       OutboundSendFunction: 'OutboundSendQueue',
       StatusTrackingFunction: 'StatusTrackingQueue',
+      MediaDownloadFunction: 'MediaDownloadQueue',
     };
     for (const [functionId, queueId] of Object.entries(expected)) {
       expect(resourcesGranted(synth.json, functionId, 'sqs:ReceiveMessage')).toEqual([

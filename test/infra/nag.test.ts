@@ -62,7 +62,9 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(ids).toEqual([
       'AwsSolutions::AwsSolutions-APIG4',
       'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::<AnalyticsExportBucket.Arn>/exports/full/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::<MediaBucket.Arn>/media/*]',
       'AwsSolutions::AwsSolutions-L1',
       'AwsSolutions::AwsSolutions-S1',
       'AwsSolutions::AwsSolutions-SMG4',

@@ -15,7 +15,13 @@ describe('alarms', () => {
 
   it('watch every dead-letter queue for any visible message', () => {
     const dlqs = deadLetterQueueIds();
-    expect(dlqs).toEqual(['AgentDeadLetterQueue', 'IngressDeadLetterQueue', 'OutboundSendDeadLetterQueue', 'StatusTrackingDeadLetterQueue']);
+    expect(dlqs).toEqual([
+      'AgentDeadLetterQueue',
+      'IngressDeadLetterQueue',
+      'MediaDownloadDeadLetterQueue',
+      'OutboundSendDeadLetterQueue',
+      'StatusTrackingDeadLetterQueue',
+    ]);
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
     for (const dlq of dlqs) {
       const watching = alarms.filter(

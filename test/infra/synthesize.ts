@@ -79,4 +79,5 @@ export const FUNCTION_IDS = [
   'OutboundSendFunction',
   'StatusTrackingFunction',
   'HumanAgentApiFunction',
+  'MediaDownloadFunction',
 ] as const;
