@@ -51,6 +51,12 @@ export interface LocalCloudOptions {
   extraEnvironment?: Record<string, string>;
   /** Where DynamoDB Local keeps its files; in memory when absent. */
   dynamoDbDataPath?: string;
+  /**
+   * Test-only time compression: every queue's visibility timeout multiplied by this (at least one
+   * second). After a crashed invocation, records come back after the visibility timeout, which
+   * the template sets to minutes; a chaos run in CI cannot wait that long for each crash.
+   */
+  visibilityTimeoutScale?: number;
 }
 
 export interface LocalCloud {
@@ -108,6 +114,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const ordered = [...topology.queues].sort((a, b) => Number(!!a.deadLetterQueueLogicalId) - Number(!!b.deadLetterQueueLogicalId));
     for (const q of ordered) {
       const attributes: Record<string, string> = { ...q.attributes };
+      const scale = options.visibilityTimeoutScale;
+      if (scale !== undefined && attributes.VisibilityTimeout !== undefined) {
+        attributes.VisibilityTimeout = String(Math.max(1, Math.round(Number(attributes.VisibilityTimeout) * scale)));
+      }
       if (q.deadLetterQueueLogicalId) {
         attributes.RedrivePolicy = JSON.stringify({
           deadLetterTargetArn: resources.get(q.deadLetterQueueLogicalId)?.attributes.Arn,

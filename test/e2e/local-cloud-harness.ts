@@ -155,6 +155,30 @@ export class LocalCloudHarness {
     });
   }
 
+  /** Records still to be processed by each working (not dead-letter) queue: visible, in flight or delayed. */
+  private workingQueues(): Map<string, number> {
+    const depths = new Map<string, number>();
+    for (const [logicalId, name] of this.cloud.queueNames) {
+      if (/DeadLetter/.test(logicalId)) continue;
+      const a = this.cloud.aws.sqs.getQueueAttributes(name, [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ]);
+      depths.set(logicalId, Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0));
+    }
+    return depths;
+  }
+
+  workingQueueDepth(): number {
+    return [...this.workingQueues().values()].reduce((a, b) => a + b, 0);
+  }
+
+  /** `IngressQueue 3, AgentQueue 1` for the queues with records left. */
+  queueDepths(): string {
+    return [...this.workingQueues()].filter(([, n]) => n > 0).map(([q, n]) => `${q} ${n}`).join(', ') || 'none';
+  }
+
   /** Messages sitting in any dead-letter queue (should be none after a clean run). */
   deadLettered(): Record<string, number> {
     const counts: Record<string, number> = {};

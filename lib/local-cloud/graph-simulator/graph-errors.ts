@@ -72,6 +72,16 @@ export function throughputLimitError(): GraphErrorResponse {
   });
 }
 
+/**
+ * Code 2, HTTP 500: Meta's temporary service error, marked transient; the send did not happen and
+ * may be retried.
+ */
+export function temporaryServiceError(): GraphErrorResponse {
+  const error = graphError({ message: 'An unexpected error has occurred. Please retry your request later.', code: 2, status: 500 });
+  error.body.error.is_transient = true;
+  return error;
+}
+
 export function pairRateLimitError(): GraphErrorResponse {
   return graphError({
     message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',

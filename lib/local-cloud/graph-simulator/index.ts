@@ -18,7 +18,7 @@ import {
 } from '#lib/local-cloud/graph-simulator/customer-messages';
 import { CustomerWindows } from '#lib/local-cloud/graph-simulator/customer-window';
 import { handleGraphRequest, type TokenPolicy } from '#lib/local-cloud/graph-simulator/graph-routes';
-import { missingTokenError } from '#lib/local-cloud/graph-simulator/graph-errors';
+import { invalidTokenError, missingTokenError } from '#lib/local-cloud/graph-simulator/graph-errors';
 import { accessTokenOf, BodyTooLargeError, readBody, sendBytes, sendJson } from '#lib/local-cloud/graph-simulator/http-util';
 import { MEDIA_DOWNLOAD_PATH, MediaStore, type MediaRegistration, type SimMedia } from '#lib/local-cloud/graph-simulator/media-store';
 import { Outbox, type BusinessMessage, type OutboxEntry } from '#lib/local-cloud/graph-simulator/outbox';
@@ -32,6 +32,7 @@ import {
 import { loadSendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
 import type { SimulatorContext, StatusDelaysMs } from '#lib/local-cloud/graph-simulator/simulator-context';
 import { StatusScheduler } from '#lib/local-cloud/graph-simulator/status-scheduler';
+import type { SendFaults } from '#lib/local-cloud/graph-simulator/send-faults';
 import { WebhookSender, type WebhookDelivery } from '#lib/local-cloud/graph-simulator/webhook-sender';
 import { WhatsAppConversations } from '#lib/local-cloud/graph-simulator/whatsapp-conversations';
 import type { TemplateCategory } from '#lib/local-cloud/graph-simulator/whatsapp-pricing';
@@ -82,6 +83,16 @@ export interface GraphSimulatorOptions {
   /** Attempts per webhook and the delay between them (Meta retries failed deliveries). */
   webhookAttempts?: number;
   webhookRetryDelayMs?: number;
+  /**
+   * Local-only chaos (never in a deployment): sends refused with Meta's 5xx or throughput error,
+   * status webhooks in a random order, and webhooks delivered twice.
+   */
+  chaos?: {
+    sendFaults?: SendFaults;
+    shuffleStatuses?: boolean;
+    duplicateWebhookRate?: number;
+    random?: () => number;
+  };
   /** Meta's OpenAPI spec to validate send bodies with; default the vendored copy. */
   specPath?: string;
 }
@@ -156,8 +167,14 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       attempts: options.webhookAttempts ?? 3,
       retryDelayMs: options.webhookRetryDelayMs ?? 200,
       clock,
+      ...(options.chaos?.duplicateWebhookRate ? { duplicateRate: options.chaos.duplicateWebhookRate } : {}),
+      ...(options.chaos?.random ? { random: options.chaos.random } : {}),
     }),
-    scheduler: new StatusScheduler(),
+    scheduler: new StatusScheduler({
+      ...(options.chaos?.shuffleStatuses ? { shuffle: true } : {}),
+      ...(options.chaos?.random ? { random: options.chaos.random } : {}),
+    }),
+    ...(options.chaos?.sendFaults ? { sendFaults: options.chaos.sendFaults } : {}),
     validator: await loadSendBodyValidator(options.specPath),
     conversations: new WhatsAppConversations(),
   };
@@ -183,15 +200,17 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     sendJson(res, result.status, result.response);
   };
 
-  // Meta's media URLs need the same bearer token as the Graph API.
+  // Meta's media URLs need the same bearer token as the Graph API and expire five minutes after
+  // `GET /{media-id}` handed them out; a refused download gets a 404, and the caller asks for a new URL.
   const downloadMedia = (req: IncomingMessage, res: ServerResponse, url: URL): void => {
     const token = accessTokenOf(req, url);
     if (token === undefined || !acceptsToken(token)) {
-      const error = missingTokenError();
+      const error = token === undefined ? missingTokenError() : invalidTokenError();
       return sendJson(res, error.status, error.body);
     }
-    const media = ctx.media.get(url.searchParams.get('mid') ?? '');
-    if (!media) return sendJson(res, 404, { error: { message: 'media not found' } });
+    const media = ctx.media.resolveDownload(url, ctx.clock());
+    if (media === 'expired') return sendJson(res, 404, { error: { message: 'URL signature expired', code: 404 } });
+    if (media === 'unknown') return sendJson(res, 404, { error: { message: 'media not found', code: 404 } });
     sendBytes(res, media.mimeType, media.bytes);
   };
 

@@ -10,6 +10,7 @@ import {
   messengerRead,
   type MessagingChannel,
 } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
+import { injectedFault } from '#lib/local-cloud/graph-simulator/send-faults';
 import { newInstagramMid, newMessengerMid } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { GraphResult, SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 import type { DelayedStep } from '#lib/local-cloud/graph-simulator/status-scheduler';
@@ -118,6 +119,8 @@ export function handleMessagingSend(
 
   // Typing indicators and mark_seen are answered but are not messages: no id, no receipts.
   if (body.sender_action !== undefined) return { status: 200, response: { recipient_id: customerId } };
+  const fault = injectedFault(ctx.sendFaults, channel, accountId);
+  if (fault) return refused(fault);
   if (!windowAllows(ctx, channel, accountId, customerId, body)) return refused(outsideWindowError(channel));
 
   const messageId = channel === 'instagram' ? newInstagramMid(accountId) : newMessengerMid();

@@ -1,5 +1,6 @@
 import type { SimChannel, WhatsAppNumber } from '#lib/local-cloud/graph-simulator/accounts';
 import type { CustomerWindows } from '#lib/local-cloud/graph-simulator/customer-window';
+import type { SendFaults } from '#lib/local-cloud/graph-simulator/send-faults';
 import type { MediaStore } from '#lib/local-cloud/graph-simulator/media-store';
 import type { Outbox } from '#lib/local-cloud/graph-simulator/outbox';
 import type { PairRateLimiter, ThroughputLimiter } from '#lib/local-cloud/graph-simulator/rate-limits';
@@ -45,6 +46,7 @@ export interface SimulatorContext {
   scheduler: StatusScheduler;
   validator: SendBodyValidator;
   conversations: WhatsAppConversations;
+  sendFaults?: SendFaults;
 }
 
 /** What a Graph route answered, and for accepted sends what the outbox should know. */

@@ -13,12 +13,21 @@ interface Chain {
   timer?: NodeJS.Timeout;
 }
 
+export interface StatusSchedulerOptions {
+  /** Chaos runs: run each chain's steps in a random order (a read before its delivered). */
+  shuffle?: boolean;
+  random?: () => number;
+}
+
 export class StatusScheduler {
   private readonly chains = new Set<Chain>();
   private idleWaiters: (() => void)[] = [];
 
+  constructor(private readonly options: StatusSchedulerOptions = {}) {}
+
   /** Starts a chain; each step waits its delay after the previous step finished. */
-  schedule(steps: DelayedStep[]): void {
+  schedule(ordered: DelayedStep[]): void {
+    const steps = this.options.shuffle ? shuffledRuns(ordered, this.options.random ?? Math.random) : ordered;
     const chain: Chain = { cancelled: false };
     this.chains.add(chain);
     const runFrom = (index: number): void => {
@@ -63,4 +72,14 @@ export class StatusScheduler {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** The same delays, with the steps' actions in a random order. */
+function shuffledRuns(steps: DelayedStep[], random: () => number): DelayedStep[] {
+  const runs = steps.map((s) => s.run);
+  for (let i = runs.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [runs[i], runs[j]] = [runs[j]!, runs[i]!];
+  }
+  return steps.map((s, i) => ({ delayMs: s.delayMs, run: runs[i]! }));
 }

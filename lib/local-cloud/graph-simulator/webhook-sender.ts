@@ -27,6 +27,9 @@ export interface WebhookSenderOptions {
   attempts: number;
   retryDelayMs: number;
   clock: () => number;
+  /** Chaos runs: the share of webhooks delivered a second time after being accepted, as Meta may. */
+  duplicateRate?: number;
+  random?: () => number;
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
@@ -70,7 +73,12 @@ export class WebhookSender {
         await response.arrayBuffer();
         delivery.status = response.status;
         delete delivery.error;
-        if (response.ok) return delivery;
+        if (response.ok) {
+          if ((this.options.duplicateRate ?? 0) > 0 && (this.options.random ?? Math.random)() < (this.options.duplicateRate ?? 0)) {
+            await this.post(kind, channel, payload);
+          }
+          return delivery;
+        }
       } catch (error) {
         delivery.status = null;
         delivery.error = error instanceof Error ? error.message : String(error);

@@ -7,6 +7,7 @@ import {
   throughputLimitError,
   type GraphErrorResponse,
 } from '#lib/local-cloud/graph-simulator/graph-errors';
+import { injectedFault } from '#lib/local-cloud/graph-simulator/send-faults';
 import { newWamid } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { GraphResult, SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 import type { DelayedStep } from '#lib/local-cloud/graph-simulator/status-scheduler';
@@ -38,6 +39,9 @@ export function handleWhatsAppMessages(ctx: SimulatorContext, number: WhatsAppNu
   const invalid = ctx.validator.validate(body);
   if (invalid) return refused(invalid);
   const message = body as Json & { to: string; type: string };
+
+  const fault = injectedFault(ctx.sendFaults, 'whatsapp', number.phoneNumberId);
+  if (fault) return refused(fault);
 
   const recipientId = waIdOf(message);
   const pairKey = `${number.phoneNumberId}:${recipientId}`;

@@ -33,7 +33,13 @@ export type LogSink = (functionName: string, line: string) => void;
  * Decides, per invocation, whether to crash it before it runs (fault injection for local chaos
  * runs only; never part of the deployed code).
  */
-export type FaultInjector = (functionName: string) => boolean;
+/**
+ * Local-only crash injection, asked once per invocation: `true` or `'before'` crashes the
+ * execution environment before the handler runs; `'after'` lets the handler run to the end and
+ * then fails the invocation, as a crash between its last write and its answer would (the event
+ * source then redelivers work that was already done).
+ */
+export type FaultInjector = (functionName: string) => boolean | 'before' | 'after';
 
 interface Instance {
   worker: Worker;
@@ -81,10 +87,11 @@ export class FunctionPool {
     this.invocations++;
     const id = randomUUID();
     try {
-      if (this.faults?.(this.spec.functionName)) {
+      const fault = this.faults?.(this.spec.functionName);
+      if (fault === true || fault === 'before') {
         throw new LambdaInvocationError('Injected fault: the execution environment crashed', 'Runtime.InjectedFault');
       }
-      return await new Promise<T>((resolve, reject) => {
+      const result = await new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.pending.delete(id);
           this.discard(instance);
@@ -93,6 +100,10 @@ export class FunctionPool {
         this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, instance });
         instance.worker.postMessage({ id, event: structuredClone(event), requestId: id });
       });
+      if (fault === 'after') {
+        throw new LambdaInvocationError('Injected fault: the execution environment crashed after the handler ran', 'Runtime.InjectedFault');
+      }
+      return result;
     } catch (err) {
       this.errors++;
       this.logInvokeError(id, err);

@@ -1,0 +1,366 @@
+import { ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { signMetaBody } from '#lambdas/ingress/verify-signature';
+import { randomSource } from '#lib/analytics/seed/seed-plan';
+import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
+import { LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_NUMBER } from '#lib/local-cloud/graph-simulator/accounts';
+import { messagingCustomerMessage } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
+import { whatsAppCustomerMessage } from '#lib/local-cloud/graph-simulator/whatsapp-webhooks';
+import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';
+
+/**
+ * The chaos run: Meta's real delivery behaviour (redelivery, disorder within a minute, receipts
+ * out of order), our own crashes (invocations failing before or after their handler ran) and the
+ * Graph API's (5xx, throughput-limit bursts), all at once on the local cloud; then the table and
+ * the simulator's outbox are compared with what was sent.
+ */
+export interface ChaosOptions {
+  /** Customer messages in all (each a distinct event before duplication). */
+  events: number;
+  conversations: number;
+  /** Share of events delivered twice or more. */
+  duplicateRate: number;
+  /** Deliveries are shuffled within windows of this many seconds of event time. */
+  shuffleWindowSeconds: number;
+  /** Share of function invocations that crash (half before, half after the handler ran). */
+  crashRate: number;
+  /** Share of Graph sends answered with Meta's transient 5xx. */
+  graphServerErrorRate: number;
+  /** The Graph API answers 130429 to every WhatsApp send for `lengthMs` of each `everyMs`. */
+  throttleBurst: { everyMs: number; lengthMs: number };
+  /** Webhook POSTs in flight at once (Meta delivers in parallel). */
+  concurrency: number;
+  seed: number;
+  /** Longest wait for the pipeline to settle, each time. */
+  settleTimeoutMs: number;
+  /**
+   * Queues' visibility timeouts multiplied by this. 1 is the template's (minutes: a crashed
+   * invocation's records wait that long); the reduced run in CI compresses it.
+   */
+  visibilityTimeoutScale: number;
+  log?: (line: string) => void;
+}
+
+export const FULL_CHAOS: ChaosOptions = {
+  events: 10_000,
+  conversations: 1_000,
+  duplicateRate: 0.2,
+  shuffleWindowSeconds: 60,
+  crashRate: 0.05,
+  graphServerErrorRate: 0.05,
+  throttleBurst: { everyMs: 20_000, lengthMs: 1_000 },
+  concurrency: 8,
+  seed: 20261121,
+  settleTimeoutMs: 20 * 60_000,
+  visibilityTimeoutScale: 1,
+};
+
+export interface ChaosReport {
+  events: number;
+  deliveries: number;
+  conversations: number;
+  webhookRetries: number;
+  injected: { crashes: number; graphServerErrors: number; graphThrottled: number; duplicateDeliveries: number };
+  /** Customer messages sent that the table does not hold. Target 0. */
+  inboundLost: number;
+  /** Customer messages the table holds more than once. Target 0. */
+  inboundStoredTwice: number;
+  /** Sends Meta accepted beyond one per stored reply. Target 0. */
+  repliesSentTwice: number;
+  /** Conversations whose last customer message no sent reply answers. Target 0. */
+  conversationsUnanswered: number;
+  /** Replies sent whose receipts did not bring them to `read` (the simulator reads every one). */
+  receiptsNotApplied: number;
+  /** Replies stored but never accepted by Meta (still pending, sending or failed). */
+  repliesNotSent: number;
+  deadLetteredBeforeRedrive: Record<string, number>;
+  /** Target 0 after one redrive. */
+  deadLetteredAfterRedrive: Record<string, number>;
+  seconds: { deliver: number; settle: number; total: number };
+}
+
+/** Questions the flows answer; none asks for a person, opts out or gives a score. */
+const TEXTS = [
+  'hola',
+  '¿cuánto tarda el envío?',
+  '¿qué medios de pago aceptan?',
+  '¿a qué hora abren?',
+  'hello',
+  'how long does shipping take?',
+  'can I return an item?',
+  'olá, quais formas de pagamento vocês aceitam?',
+];
+
+interface PlannedEvent {
+  conversationKey: string;
+  messageId: string;
+  timestampMs: number;
+  body: string;
+}
+
+interface Conversation {
+  key: string;
+  channel: 'whatsapp' | 'instagram';
+  customerId: string;
+  lastMessageId: string;
+}
+
+/** Builds the ground truth: every conversation's messages with their Meta webhook bodies. */
+export function planEvents(options: Pick<ChaosOptions, 'events' | 'conversations' | 'seed'>, nowMs: number) {
+  const random = randomSource(options.seed);
+  const conversations: Conversation[] = [];
+  const events: PlannedEvent[] = [];
+  const perConversation = Math.max(1, Math.floor(options.events / options.conversations));
+  // Event times end a minute ago and go back as far as the conversations need.
+  const spanMs = perConversation * 40_000;
+  const start = nowMs - 60_000 - spanMs;
+  for (let c = 0; c < options.conversations; c++) {
+    const channel = c % 2 === 0 ? 'whatsapp' : 'instagram';
+    const customerId = channel === 'whatsapp' ? `1555${String(3_000_000 + c).padStart(7, '0')}` : `93${String(10_000_000_000_000 + c)}`;
+    const key = channel === 'whatsapp' ? `wa:${LOCAL_WHATSAPP_NUMBER.phoneNumberId}:${customerId}` : `ig:${LOCAL_INSTAGRAM_ACCOUNT_ID}:${customerId}`;
+    const count = c < options.events % options.conversations ? perConversation + 1 : perConversation;
+    let at = start + Math.floor(random() * 20_000);
+    let lastMessageId = '';
+    for (let i = 0; i < count; i++) {
+      // Whole seconds apart: WhatsApp timestamps are in seconds, and one conversation's messages
+      // must keep a strict order for the last one to be known.
+      at += 1_000 * (20 + Math.floor(random() * 20));
+      const text = TEXTS[Math.floor(random() * TEXTS.length)]!;
+      const messageId =
+        channel === 'whatsapp'
+          ? `wamid.CHAOS${String(c).padStart(5, '0')}${String(i).padStart(3, '0')}`
+          : `aWdfZAG1faXRlbToxOklHTWVzc2FnZUlEOjE3ODQxNDAwMDAwMDAwMDAx${String(c).padStart(5, '0')}${String(i).padStart(3, '0')}`;
+      const body =
+        channel === 'whatsapp'
+          ? whatsAppCustomerMessage({ number: LOCAL_WHATSAPP_NUMBER, customerId, name: `Chaos ${c}`, messageId, timestampSec: Math.floor(at / 1000), content: { text } })
+          : messagingCustomerMessage({ channel: 'instagram', accountId: LOCAL_INSTAGRAM_ACCOUNT_ID, customerId, timestampMs: at, mid: messageId, content: { text } });
+      events.push({ conversationKey: key, messageId, timestampMs: at, body: JSON.stringify(body) });
+      lastMessageId = messageId;
+    }
+    conversations.push({ key, channel, customerId, lastMessageId });
+  }
+  return { conversations, events, random };
+}
+
+/**
+ * The order Meta would deliver in: by event time, shuffled within each window, with some events
+ * delivered again (the copy lands in the same window or the next).
+ */
+export function deliveryOrder(events: PlannedEvent[], options: Pick<ChaosOptions, 'duplicateRate' | 'shuffleWindowSeconds'>, random: () => number): PlannedEvent[] {
+  const windowMs = options.shuffleWindowSeconds * 1000;
+  const windows = new Map<number, PlannedEvent[]>();
+  const add = (w: number, e: PlannedEvent) => (windows.get(w) ?? windows.set(w, []).get(w)!).push(e);
+  for (const e of events) {
+    const w = Math.floor(e.timestampMs / windowMs);
+    add(w, e);
+    if (random() < options.duplicateRate) {
+      const copies = random() < 0.25 ? 2 : 1;
+      for (let i = 0; i < copies; i++) add(w + (random() < 0.5 ? 0 : 1), e);
+    }
+  }
+  const ordered: PlannedEvent[] = [];
+  for (const w of [...windows.keys()].sort((a, b) => a - b)) {
+    const batch = windows.get(w)!;
+    for (let i = batch.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [batch[i], batch[j]] = [batch[j]!, batch[i]!];
+    }
+    ordered.push(...batch);
+  }
+  return ordered;
+}
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => {});
+  const startedAt = Date.now();
+  const { conversations, events, random } = planEvents(options, startedAt);
+  const deliveries = deliveryOrder(events, options, random);
+  const injected = { crashes: 0, graphServerErrors: 0, graphThrottled: 0, duplicateDeliveries: deliveries.length - events.length };
+  // Faults draw from their own generator: how often the pipeline asks must not change the plan.
+  const faultRandom = randomSource(options.seed + 1);
+
+  const harness = new LocalCloudHarness();
+  await harness.start({
+    ...(options.visibilityTimeoutScale !== 1 ? { visibilityTimeoutScale: options.visibilityTimeoutScale } : {}),
+    faults: () => {
+      if (faultRandom() >= options.crashRate) return false;
+      injected.crashes++;
+      return faultRandom() < 0.5 ? 'before' : 'after';
+    },
+    graph: {
+      statusDelaysMs: { sent: 50, delivered: 50, read: 50 },
+      // The chaos run delivers customer messages itself; the simulator does not see them open
+      // the service window. The window rule is tested elsewhere; the sender still checks its own.
+      limits: { enforce24hWindow: false },
+      webhookAttempts: 50,
+      webhookRetryDelayMs: 100,
+      chaos: {
+        shuffleStatuses: true,
+        duplicateWebhookRate: options.duplicateRate,
+        random: randomSource(options.seed + 2),
+        sendFaults: ({ channel }) => {
+          if (channel === 'whatsapp' && Date.now() % options.throttleBurst.everyMs < options.throttleBurst.lengthMs) {
+            injected.graphThrottled++;
+            return 'throughput';
+          }
+          if (faultRandom() < options.graphServerErrorRate) {
+            injected.graphServerErrors++;
+            return 'server_error';
+          }
+          return undefined;
+        },
+      },
+    },
+  });
+  try {
+    log(`local cloud up; delivering ${deliveries.length} webhooks (${events.length} events, ${conversations.length} conversations)`);
+    let retries = 0;
+    let next = 0;
+    const deliver = async () => {
+      for (;;) {
+        const i = next++;
+        const d = deliveries[i];
+        if (!d) return;
+        for (let attempt = 1; ; attempt++) {
+          // Meta retries a delivery that did not get a 200, with backoff, for days.
+          const ok = await harness
+            .postWebhook(d.body, signMetaBody(d.body, harness.cloud.appSecret))
+            .then((r) => r.status === 200)
+            .catch(() => false);
+          if (ok) break;
+          retries++;
+          await new Promise((r) => setTimeout(r, Math.min(5_000, 100 * 2 ** attempt)));
+        }
+        if (i > 0 && i % 1000 === 0) log(`  ${i} webhooks delivered`);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, deliver));
+    const deliveredAt = Date.now();
+    log(`delivered in ${((deliveredAt - startedAt) / 1000).toFixed(0)} s (${retries} retried); waiting for the pipeline to settle`);
+
+    await settle(harness, options.settleTimeoutMs, log);
+    const deadLetteredBeforeRedrive = harness.deadLettered();
+    if (Object.values(deadLetteredBeforeRedrive).some((n) => n > 0)) {
+      log(`dead-lettered: ${JSON.stringify(deadLetteredBeforeRedrive)}; redriving once`);
+      await redriveAll(harness);
+      await settle(harness, options.settleTimeoutMs, log);
+    }
+    const deadLetteredAfterRedrive = harness.deadLettered();
+    const settledAt = Date.now();
+
+    const comparison = await compare(harness, conversations, events);
+    return {
+      events: events.length,
+      deliveries: deliveries.length,
+      conversations: conversations.length,
+      webhookRetries: retries,
+      injected,
+      ...comparison,
+      deadLetteredBeforeRedrive,
+      deadLetteredAfterRedrive,
+      seconds: {
+        deliver: Math.round((deliveredAt - startedAt) / 1000),
+        settle: Math.round((settledAt - deliveredAt) / 1000),
+        total: Math.round((settledAt - startedAt) / 1000),
+      },
+    };
+  } finally {
+    await harness.stop();
+  }
+}
+
+/**
+ * Waits until nothing is left to do: every working queue empty (nothing visible, nothing in
+ * flight or waiting out a backoff) and no receipt pending in the simulator, three checks in a row.
+ */
+async function settle(harness: LocalCloudHarness, timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let quiet = 0;
+  let lastReport = 0;
+  while (quiet < 3) {
+    if (Date.now() > deadline) throw new Error(`the pipeline did not settle within ${timeoutMs / 1000} s:\n${harness.diagnostics()}`);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const busy = harness.workingQueueDepth();
+    const idle = await Promise.race([harness.cloud.graph.whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
+    quiet = busy === 0 && idle ? quiet + 1 : 0;
+    if (Date.now() - lastReport > 15_000) {
+      lastReport = Date.now();
+      log(`  ${busy} records still queued, in flight or waiting out a backoff: ${harness.queueDepths()}`);
+    }
+  }
+}
+
+/** One redrive of every dead-letter queue back to its source, as `npm run redrive` does. */
+async function redriveAll(harness: LocalCloudHarness): Promise<void> {
+  const sqs = new SQSClient({ endpoint: harness.cloud.awsEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  try {
+    const counts = harness.deadLettered();
+    for (const [logicalId, name] of harness.cloud.queueNames) {
+      if (!counts[logicalId]) continue;
+      const sourceArn = harness.cloud.aws.sqs.arnOf(name);
+      const task = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: sourceArn }));
+      for (;;) {
+        const tasks = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn }));
+        const mine = tasks.Results?.find((t) => t.TaskHandle === task.TaskHandle) ?? tasks.Results?.[0];
+        if (!mine || mine.Status !== 'RUNNING') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    sqs.destroy();
+  }
+}
+
+async function compare(harness: LocalCloudHarness, conversations: Conversation[], events: PlannedEvent[]) {
+  const items: Record<string, any>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await harness.db.send(new ScanCommand({ TableName: harness.cloud.tableName, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  const messages = items.filter((i) => i.entity === 'Message');
+
+  const inboundCounts = new Map<string, number>();
+  for (const m of messages) {
+    if (m.direction === 'inbound' && m.providerMessageId) inboundCounts.set(m.providerMessageId, (inboundCounts.get(m.providerMessageId) ?? 0) + 1);
+  }
+  const inboundLost = events.filter((e) => !inboundCounts.has(e.messageId)).length;
+  const inboundStoredTwice = [...inboundCounts.values()].filter((n) => n > 1).length;
+
+  const SENT = new Set(['sent', 'delivered', 'read', 'played']);
+  const outbound = messages.filter((m) => m.direction === 'outbound');
+  const recorded = new Set(outbound.map((m) => m.providerMessageId).filter(Boolean));
+  const accepted = (await harness.outbox()).filter((e) => e.status === 200 && typeof (e as { messageId?: string }).messageId === 'string');
+  const repliesSentTwice = accepted.filter((e) => !recorded.has((e as { messageId?: string }).messageId)).length;
+  const answered = new Set(outbound.filter((m) => SENT.has(m.status)).flatMap((m) => (m.replyToMessageIds as string[] | undefined) ?? []));
+  const conversationsUnanswered = conversations.filter((c) => !answered.has(c.lastMessageId)).length;
+  const receiptsNotApplied = outbound.filter((m) => SENT.has(m.status) && m.status !== 'read').length;
+  const repliesNotSent = outbound.filter((m) => !SENT.has(m.status)).length;
+  return { inboundLost, inboundStoredTwice, repliesSentTwice, conversationsUnanswered, receiptsNotApplied, repliesNotSent };
+}
+
+export function formatChaosReport(r: ChaosReport): string {
+  const line = (label: string, value: number | string, target?: number) =>
+    `  ${label.padEnd(52)} ${String(value).padStart(8)}${target === undefined ? '' : `   (target ${target})`}`;
+  const dlq = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  return [
+    `Chaos run: ${r.events} customer messages in ${r.conversations} conversations, ${r.deliveries} webhook deliveries`,
+    line('duplicate deliveries injected', r.injected.duplicateDeliveries),
+    line('function invocations crashed (before or after running)', r.injected.crashes),
+    line('Graph sends answered 5xx', r.injected.graphServerErrors),
+    line('Graph sends answered 130429 (bursts)', r.injected.graphThrottled),
+    line('webhook deliveries retried (non-200 answers)', r.webhookRetries),
+    '',
+    line('inbound messages lost', r.inboundLost, 0),
+    line('inbound messages stored twice', r.inboundStoredTwice, 0),
+    line('replies sent twice', r.repliesSentTwice, 0),
+    line('conversations left unanswered', r.conversationsUnanswered, 0),
+    line('replies stored but never sent', r.repliesNotSent, 0),
+    line('sent replies whose receipts did not reach read', r.receiptsNotApplied, 0),
+    line('messages in dead-letter queues before redrive', dlq(r.deadLetteredBeforeRedrive)),
+    line('messages in dead-letter queues after one redrive', dlq(r.deadLetteredAfterRedrive), 0),
+    '',
+    `  delivered in ${r.seconds.deliver} s, settled ${r.seconds.settle} s later (${r.seconds.total} s in all)`,
+  ].join('\n');
+}
