@@ -35,7 +35,7 @@ export interface ChaosOptions {
   settleTimeoutMs: number;
   /**
    * Queues' visibility timeouts multiplied by this. 1 is the template's (minutes: a crashed
-   * invocation's records wait that long); the reduced run in CI compresses it.
+   * invocation's records wait that long); the runs compress it tenfold by default.
    */
   visibilityTimeoutScale: number;
   log?: (line: string) => void;
@@ -52,7 +52,7 @@ export const FULL_CHAOS: ChaosOptions = {
   concurrency: 8,
   seed: 20261121,
   settleTimeoutMs: 20 * 60_000,
-  visibilityTimeoutScale: 1,
+  visibilityTimeoutScale: 0.1,
 };
 
 export interface ChaosReport {
