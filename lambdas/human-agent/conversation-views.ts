@@ -108,18 +108,32 @@ export async function readConversation(key: string, limit: number, deps: ReadDep
   return { conversation: view(conversation as unknown as Record<string, unknown>), messages };
 }
 
-/** The time-index key of the conversation's latest message, if any. */
-export async function latestMessageSk(key: string, deps: ReadDeps): Promise<string | undefined> {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byTime',
-      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$' },
-      ScanIndexForward: false,
-      Limit: 1,
-      ProjectionExpression: 'lsi1sk',
-    }),
-  );
-  return out.Items?.[0]?.lsi1sk as string | undefined;
+/**
+ * The time-index key of the conversation's latest customer message, if any. Only the customer's
+ * messages mark what has been answered: the business's own carry our clock to the millisecond,
+ * while WhatsApp stamps the customer's to the second, so a rating tapped in the same second as
+ * the question was sent sorts before the question and would pass for answered.
+ */
+export async function latestCustomerMessageSk(key: string, deps: ReadDeps): Promise<string | undefined> {
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < 20; page++) {
+    const out = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
+        FilterExpression: '#direction = :inbound',
+        ExpressionAttributeNames: { '#direction': 'direction' },
+        ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$', ':inbound': 'inbound' },
+        ScanIndexForward: false,
+        Limit: 25,
+        ProjectionExpression: 'lsi1sk',
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const found = out.Items?.[0]?.lsi1sk as string | undefined;
+    if (found || !out.LastEvaluatedKey) return found;
+    startKey = out.LastEvaluatedKey;
+  }
+  return undefined;
 }

@@ -8,7 +8,7 @@ import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import { businessForAccount, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
 import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
 import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
-import { getConversation, latestMessageSk, type ConversationRecord } from '#lambdas/human-agent/conversation-views';
+import { getConversation, latestCustomerMessageSk, type ConversationRecord } from '#lambdas/human-agent/conversation-views';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 import type { OutboundMessageItem, ReplyOption } from '#lambdas/outbound/outbound-message';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
@@ -165,7 +165,7 @@ export async function replyAsHuman(
  * the bot starts after it.
  */
 async function markAllAnswered(key: string, deps: HumanAgentDeps): Promise<void> {
-  const latest = await latestMessageSk(key, deps);
+  const latest = await latestCustomerMessageSk(key, deps);
   if (!latest) return;
   try {
     await deps.db.send(

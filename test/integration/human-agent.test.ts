@@ -186,3 +186,20 @@ describe('authorizeRequest', () => {
     await expect(authorizeRequest(request('GET', '/x', { token: '' }), async () => '')).rejects.toMatchObject({ status: 401 });
   });
 });
+
+describe('closing and the rating that follows in the same second', () => {
+  it('thanks a WhatsApp customer whose rating is stamped (to the second) before the question was sent (to the millisecond)', async () => {
+    const c = CHANNELS[0]!;
+    await customerSays(c, message(c, '1', '2026-11-21T12:00:00.000Z', 'quiero hablar con un asesor'));
+    clock = new Date('2026-11-21T12:05:00.000Z');
+    expect((await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'Listo, resuelto.', requestId: 'r-1' } })).status).toBe(202);
+    clock = new Date('2026-11-21T12:10:00.400Z');
+    expect((await call('POST', '/agent/conversation/close', { body: { conversationKey: c.key } })).status).toBe(200);
+    // WhatsApp timestamps are whole seconds: a tap within the second of the close sorts before it.
+    const rating = message(c, '2', '2026-11-21T12:10:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'list_reply' } });
+    await recordNormalizedEvent(rating, { receivedAt: '2026-11-21T12:10:00.900Z' }, { db: table.db, tableName: agentDeps.tableName, retentionDays: 30 });
+    clock = new Date('2026-11-21T12:10:01.000Z');
+    expect(await answerConversation(domainEventFor(rating).detail, agentDeps)).toMatchObject({ outcome: 'replied', kind: 'csat_thanks' });
+    expect((await call('GET', '/agent/conversation', { query: { key: c.key } })).body.conversation).toMatchObject({ state: 'closed', csatScore: 5 });
+  });
+});
