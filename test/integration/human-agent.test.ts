@@ -196,7 +196,7 @@ describe('closing and the rating that follows in the same second', () => {
     clock = new Date('2026-11-21T12:10:00.400Z');
     expect((await call('POST', '/agent/conversation/close', { body: { conversationKey: c.key } })).status).toBe(200);
     // WhatsApp timestamps are whole seconds: a tap within the second of the close sorts before it.
-    const rating = message(c, '2', '2026-11-21T12:10:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'list_reply' } });
+    const rating = message(c, '2', '2026-11-21T12:10:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'list' } });
     await recordNormalizedEvent(rating, { receivedAt: '2026-11-21T12:10:00.900Z' }, { db: table.db, tableName: agentDeps.tableName, retentionDays: 30 });
     clock = new Date('2026-11-21T12:10:01.000Z');
     expect(await answerConversation(domainEventFor(rating).detail, agentDeps)).toMatchObject({ outcome: 'replied', kind: 'csat_thanks' });
