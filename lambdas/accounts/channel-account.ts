@@ -1,0 +1,155 @@
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { accountPk } from '#lambdas/conversation/table-keys';
+
+/**
+ * The channel account registry: one item per business-side account (WhatsApp phone number,
+ * Instagram professional account, Facebook Page), saying which business (tenant) owns it, where
+ * its access token lives and how fast it may send. One WABA item per WhatsApp Business Account
+ * holds what is shared by its numbers (token reference, webhook subscription, templates under it).
+ *
+ *   pk                 sk        entity          gsi1pk                gsi1sk
+ *   ACCT#<account id>  ACCOUNT   ChannelAccount  BUSINESS#<business>   ACCOUNT#<channel>#<account id>
+ *   WABA#<waba id>     WABA      BusinessAccount BUSINESS#<business>   WABA#<waba id>
+ *
+ * Account ids are Meta's: WhatsApp `phone_number_id`, Instagram account id, Page id — the ids the
+ * webhooks carry in `metadata.phone_number_id` / `recipient.id`, so a lookup needs no mapping.
+ */
+export const CHANNEL_ACCOUNT_SK = 'ACCOUNT';
+export const BUSINESS_ACCOUNT_SK = 'WABA';
+export const wabaPk = (wabaId: string) => `WABA#${wabaId}`;
+export const businessGsiPk = (businessId: string) => `BUSINESS#${businessId}`;
+export const channelAccountGsiSk = (channel: string, accountId: string) => `ACCOUNT#${channel}#${accountId}`;
+export const businessAccountGsiSk = (wabaId: string) => `WABA#${wabaId}`;
+
+export const accountChannelSchema = z.enum(['whatsapp', 'instagram', 'messenger']);
+
+/**
+ * - `onboarding`: Embedded Signup started, not every step done; nothing is sent from it yet.
+ * - `active`: serving customers.
+ * - `needs_reauthorisation`: Meta refused its token (190); sends wait for a new token.
+ * - `restricted` / `disabled`: Meta restricted or disabled the account (account_update).
+ * - `offboarded`: removed by the platform team; its events are quarantined like an unknown account's.
+ */
+export const accountStatusSchema = z.enum(['onboarding', 'active', 'needs_reauthorisation', 'restricted', 'disabled', 'offboarded']);
+
+export const channelAccountSchema = z.object({
+  accountId: z.string().min(1),
+  channel: accountChannelSchema,
+  /** The tenant: the business that owns the account. Never shown to customers. */
+  businessId: z.string().min(1),
+  /** WhatsApp only: the WhatsApp Business Account the number belongs to. */
+  wabaId: z.string().min(1).optional(),
+  /**
+   * Secrets Manager id (name or ARN) of the secret holding this account's access token, as
+   * `{ "accessToken": "..." }`. Absent: the token is looked up by account id in the shared
+   * access-token secret (single-business deployments).
+   */
+  tokenSecretId: z.string().min(1).optional(),
+  /** Messages per second Meta allows the number; absent means Meta's default (80, or 20 for coexistence). */
+  throughputPerSecond: z.number().positive().optional(),
+  /** A WhatsApp number shared with the WhatsApp Business App. */
+  coexistence: z.boolean().optional(),
+  status: accountStatusSchema,
+  displayPhoneNumber: z.string().optional(),
+  displayName: z.string().optional(),
+  /** WhatsApp number quality: GREEN, YELLOW, RED, UNKNOWN. */
+  qualityRating: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type ChannelAccount = z.infer<typeof channelAccountSchema>;
+export type AccountStatus = z.infer<typeof accountStatusSchema>;
+
+export function channelAccountKey(accountId: string) {
+  return { pk: accountPk(accountId), sk: CHANNEL_ACCOUNT_SK };
+}
+
+/** Reads one account; `undefined` when it is not registered (or the item is not a registry entry). */
+export async function getChannelAccount(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  options: { consistentRead?: boolean } = {},
+): Promise<(ChannelAccount & Record<string, unknown>) | undefined> {
+  const out = await db.send(
+    new GetCommand({ TableName: tableName, Key: channelAccountKey(accountId), ConsistentRead: options.consistentRead ?? false }),
+  );
+  if (!out.Item) return undefined;
+  const parsed = channelAccountSchema.safeParse(out.Item);
+  return parsed.success ? { ...out.Item, ...parsed.data } : undefined;
+}
+
+/**
+ * Creates or updates the registry fields of an account without touching what other writers keep
+ * on the same item (health from webhooks, needsReauthorisation from sends, onboarding progress).
+ * `createdAt` is set once.
+ */
+export async function upsertChannelAccount(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
+  now: Date = new Date(),
+): Promise<void> {
+  const at = now.toISOString();
+  const fields: Record<string, unknown> = {
+    entity: 'ChannelAccount',
+    gsi1pk: businessGsiPk(account.businessId),
+    gsi1sk: channelAccountGsiSk(account.channel, account.accountId),
+    updatedAt: at,
+    ...Object.fromEntries(Object.entries(account).filter(([, v]) => v !== undefined)),
+  };
+  const names: Record<string, string> = { '#createdAt': 'createdAt' };
+  const values: Record<string, unknown> = { ':createdAt': at };
+  const sets = Object.entries(fields).map(([k, v], i) => {
+    names[`#f${i}`] = k;
+    values[`:f${i}`] = v;
+    return `#f${i} = :f${i}`;
+  });
+  await db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: channelAccountKey(account.accountId),
+      UpdateExpression: `SET ${sets.join(', ')}, #createdAt = if_not_exists(#createdAt, :createdAt)`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+/** Registers an account only if it is not there yet (seeding); an existing entry is left as is. */
+export async function registerChannelAccountIfAbsent(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
+  now: Date = new Date(),
+): Promise<boolean> {
+  const at = now.toISOString();
+  try {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...channelAccountKey(account.accountId),
+          entity: 'ChannelAccount',
+          gsi1pk: businessGsiPk(account.businessId),
+          gsi1sk: channelAccountGsiSk(account.channel, account.accountId),
+          ...Object.fromEntries(Object.entries(account).filter(([, v]) => v !== undefined)),
+          createdAt: at,
+          updatedAt: at,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+/** Accounts that may receive and send: registered and neither offboarded nor still onboarding. */
+export function isServing(account: Pick<ChannelAccount, 'status'> | undefined): boolean {
+  return account !== undefined && account.status !== 'offboarded' && account.status !== 'onboarding';
+}
