@@ -153,3 +153,12 @@ export async function registerChannelAccountIfAbsent(
 export function isServing(account: Pick<ChannelAccount, 'status'> | undefined): boolean {
   return account !== undefined && account.status !== 'offboarded' && account.status !== 'onboarding';
 }
+
+/**
+ * Name of the per-owner access-token secret created at onboarding (`{ "accessToken": "..." }`),
+ * under the stack's secret name prefix (the stack name), so IAM can grant `<prefix>/account-tokens/*`.
+ * The owner is the WABA for WhatsApp (one business integration token serves all its numbers) and
+ * the account id for Instagram and Messenger.
+ */
+export const accountTokenSecretName = (secretNamePrefix: string, ownerId: string) => `${secretNamePrefix}/account-tokens/${ownerId}`;
+export const ACCOUNT_TOKENS_SECRET_PATH = 'account-tokens';
