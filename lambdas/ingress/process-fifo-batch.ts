@@ -11,6 +11,8 @@ export async function processFifoBatch(
   records: SQSRecord[],
   handle: (record: SQSRecord) => Promise<void>,
   onFailure: (record: SQSRecord, error: unknown) => void = () => {},
+  /** Given the failed record and the later records of its group, before they are reported (e.g. to shorten their visibility). */
+  onGroupFailed: (groupRecords: SQSRecord[], error: unknown) => Promise<void> = async () => {},
 ): Promise<SQSBatchResponse> {
   const groups = new Map<string, SQSRecord[]>();
   for (const record of records) {
@@ -28,7 +30,9 @@ export async function processFifoBatch(
           await handle(record);
         } catch (err) {
           onFailure(record, err);
-          for (const rest of groupRecords.slice(i)) failed.add(rest.messageId);
+          const rest = groupRecords.slice(i);
+          for (const r of rest) failed.add(r.messageId);
+          await onGroupFailed(rest, err);
           return;
         }
       }

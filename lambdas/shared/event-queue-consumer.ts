@@ -22,6 +22,15 @@ export function queueUrlFromArn(arn: string): string | undefined {
   return service === 'sqs' && region && account && name ? `https://sqs.${region}.amazonaws.com/${account}/${name}` : undefined;
 }
 
+/**
+ * Seconds until a failed record should come back: the wait its error names (a pacing slot, Meta's
+ * retry advice), else a backoff growing with its receive count.
+ */
+export function retryVisibilityFor(record: SQSRecord, error: unknown, policy: RetryPolicy = DEFAULT_RETRY_POLICY, random?: () => number): number {
+  const named = retryAfterOf(error);
+  return named !== undefined ? visibilityForWait(named) : retryDelaySeconds(Number(record.attributes?.ApproximateReceiveCount) || 1, policy, random);
+}
+
 export interface EventQueueConsumerOptions {
   /** Handles one event's detail; throwing sends the record back to the queue for a later retry. */
   handleDetail: (detail: unknown, record: SQSRecord) => Promise<void>;
@@ -46,9 +55,7 @@ export function eventQueueConsumer(options: EventQueueConsumerOptions): (event: 
   const policy = options.policy ?? DEFAULT_RETRY_POLICY;
 
   async function returnLater(record: SQSRecord, error: unknown): Promise<void> {
-    const named = retryAfterOf(error);
-    const visibilityTimeout =
-      named !== undefined ? visibilityForWait(named) : retryDelaySeconds(Number(record.attributes?.ApproximateReceiveCount) || 1, policy, options.random);
+    const visibilityTimeout = retryVisibilityFor(record, error, policy, options.random);
     options.onRecordFailed?.(record, error, visibilityTimeout);
     const queueUrl = options.queueUrl || queueUrlFromArn(record.eventSourceARN);
     if (!queueUrl) return;

@@ -10,7 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '#lambdas/shared/event-contract';
 import { setLogicalId } from '#lib/logical-id';
-import { MAX_RECEIVE_COUNT, QUEUE_RETENTION } from '#lib/queue-settings';
+import { CONSUMER_MAX_RECEIVE_COUNT, QUEUE_RETENTION } from '#lib/queue-settings';
 import type { Stage } from '#lib/stage';
 import { SupportFunction } from '#lib/constructs/support-function';
 
@@ -95,7 +95,7 @@ export class Ingress extends Construct {
       enforceSSL: true,
       visibilityTimeout: props.queueVisibilityTimeout,
       retentionPeriod: QUEUE_RETENTION,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CONSUMER_MAX_RECEIVE_COUNT },
     });
     setLogicalId(this.queue, 'IngressQueue');
 

@@ -46,6 +46,9 @@ export class Normalize extends Construct {
         [ENV.tableName]: props.storage.table.tableName,
         [ENV.eventBusName]: props.bus.eventBusName,
         [ENV.claimCheckBucket]: props.claimCheckBucket.bucketName,
+        // A failed conversation comes back after a backoff of its own (ChangeMessageVisibility,
+        // granted with the event source), not after the queue's visibility timeout.
+        [ENV.queueUrl]: props.ingressQueue.queueUrl,
       },
     });
 

@@ -33,11 +33,11 @@ describe('ingress', () => {
       expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
     });
 
-    it('parks a message in a FIFO dead-letter queue after five receives', () => {
+    it('parks a message in a FIFO dead-letter queue after eight receives (the backoff spreads them over ~18 minutes)', () => {
       const queue = resourceOfType(synth.json, 'IngressQueue', 'AWS::SQS::Queue');
       expect(queue.Properties?.['RedrivePolicy']).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': ['IngressDeadLetterQueue', 'Arn'] },
-        maxReceiveCount: 5,
+        maxReceiveCount: 8,
       });
       const dlq = resourceOfType(synth.json, 'IngressDeadLetterQueue', 'AWS::SQS::Queue');
       expect(dlq.Properties).toMatchObject({
