@@ -116,6 +116,17 @@ export async function upsertChannelAccount(
       ExpressionAttributeValues: values,
     }),
   );
+  await ensureWabaOf(db, tableName, account, now);
+}
+
+async function ensureWabaOf(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
+  now: Date,
+): Promise<void> {
+  if (account.channel !== 'whatsapp' || !account.wabaId) return;
+  await ensureBusinessAccount(db, tableName, { wabaId: account.wabaId, businessId: account.businessId, status: account.status }, now);
 }
 
 /** Registers an account only if it is not there yet (seeding); an existing entry is left as is. */
@@ -142,9 +153,13 @@ export async function registerChannelAccountIfAbsent(
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    await ensureWabaOf(db, tableName, account, now);
     return true;
   } catch (err) {
-    if ((err as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
+      await ensureWabaOf(db, tableName, account, now);
+      return false;
+    }
     throw err;
   }
 }
@@ -162,3 +177,72 @@ export function isServing(account: Pick<ChannelAccount, 'status'> | undefined): 
  */
 export const accountTokenSecretName = (secretNamePrefix: string, ownerId: string) => `${secretNamePrefix}/account-tokens/${ownerId}`;
 export const ACCOUNT_TOKENS_SECRET_PATH = 'account-tokens';
+
+/** The WhatsApp Business Account item: what its numbers share. Account-level webhooks name it. */
+export const businessAccountSchema = z.object({
+  wabaId: z.string().min(1),
+  businessId: z.string().min(1),
+  /** Secret of the WABA's business integration token, when onboarding created one. */
+  tokenSecretId: z.string().min(1).optional(),
+  /** Absent on items written before any number of the WABA was registered: taken as active. */
+  status: accountStatusSchema.default('active'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export type BusinessAccount = z.infer<typeof businessAccountSchema>;
+
+export function businessAccountKey(wabaId: string) {
+  return { pk: wabaPk(wabaId), sk: BUSINESS_ACCOUNT_SK };
+}
+
+/** Reads one WABA item; `undefined` when it is not registered. */
+export async function getBusinessAccount(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  wabaId: string,
+  options: { consistentRead?: boolean } = {},
+): Promise<(BusinessAccount & Record<string, unknown>) | undefined> {
+  const out = await db.send(
+    new GetCommand({ TableName: tableName, Key: businessAccountKey(wabaId), ConsistentRead: options.consistentRead ?? false }),
+  );
+  if (!out.Item) return undefined;
+  const parsed = businessAccountSchema.safeParse(out.Item);
+  return parsed.success ? { ...out.Item, ...parsed.data } : undefined;
+}
+
+/**
+ * Makes sure the WABA of a WhatsApp number has its item, so account-level webhooks (which name
+ * the WABA, not a number) are recognised as soon as one of its numbers is registered. Fields
+ * already there (status, token, owner) are kept; only a missing item is filled in.
+ */
+export async function ensureBusinessAccount(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  waba: { wabaId: string; businessId: string; status?: AccountStatus; tokenSecretId?: string },
+  now: Date = new Date(),
+): Promise<void> {
+  const at = now.toISOString();
+  await db.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: businessAccountKey(waba.wabaId),
+      UpdateExpression:
+        'SET entity = :entity, wabaId = :wabaId, businessId = if_not_exists(businessId, :businessId), ' +
+        '#status = if_not_exists(#status, :status), gsi1pk = if_not_exists(gsi1pk, :gsi1pk), gsi1sk = :gsi1sk, ' +
+        'createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)' +
+        (waba.tokenSecretId ? ', tokenSecretId = if_not_exists(tokenSecretId, :token)' : ''),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':entity': 'BusinessAccount',
+        ':wabaId': waba.wabaId,
+        ':businessId': waba.businessId,
+        ':status': waba.status ?? 'active',
+        ':gsi1pk': businessGsiPk(waba.businessId),
+        ':gsi1sk': businessAccountGsiSk(waba.wabaId),
+        ':at': at,
+        ...(waba.tokenSecretId ? { ':token': waba.tokenSecretId } : {}),
+      },
+    }),
+  );
+}

@@ -4,7 +4,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { createGraphApiClient, GraphApiError } from '#lambdas/adapters/graph-api-client';
-import { accessTokensFromSecret } from '#lambdas/outbound/access-tokens';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
+import { accountAccessTokens, MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
 import { channelAccountLimits } from '#lambdas/outbound/channel-account-limits';
 import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
@@ -21,7 +22,8 @@ const deps: SendReplyDeps = {
   tableName,
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   graph: createGraphApiClient({ timeoutMs: Number(optionalEnv('GRAPH_API_TIMEOUT_MS', '10000')) }),
-  accessTokenFor: accessTokensFromSecret(requireEnv(ENV.metaAccessTokensSecretId)),
+  // Each registered account sends with its own business's token (see access-tokens.ts).
+  accessTokenFor: accountAccessTokens({ sharedSecretId: requireEnv(ENV.metaAccessTokensSecretId), accounts: cachedAccountReader({ db, tableName }) }),
   graphConfig: {
     baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
     version: optionalEnv(ENV.graphApiVersion, 'v23.0'),
@@ -40,6 +42,10 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
     if (err instanceof SendDeferredError) {
       metrics.addMetric(METRIC.outboundDeferred, MetricUnit.Count, 1);
       logger.info('send deferred', { sqsMessageId: record.messageId, cause: err.cause_, retryAfterMs: Math.ceil(err.retryAfterMs) });
+    }
+    if (err instanceof MissingAccessTokenError) {
+      metrics.addMetric(METRIC.outboundAccessTokenMissing, MetricUnit.Count, 1);
+      logger.error('no access token for the sending account; the reply waits for it', { sqsMessageId: record.messageId, accountId: err.accountId, where: err.where });
     }
     if (err instanceof GraphApiError) {
       metrics.addMetric(METRIC.graphRetryableError, MetricUnit.Count, 1);

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { answersCustomers, gateByAccount } from '#lambdas/accounts/account-gate';
+import { recordBusinessAppContact } from '#lambdas/accounts/business-app-contacts';
+import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import { rejectedAsInvalid } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
@@ -24,6 +27,8 @@ const ingressEventSchema = z.looseObject({
 export interface ProcessDeps extends RecordDeps {
   publisher: EventPublisher;
   readClaimCheck: (ref: { bucket: string; key: string }) => Promise<string>;
+  /** The channel account registry (cached): events of unregistered accounts are quarantined. */
+  accounts: AccountReader;
 }
 
 export interface ProcessResult {
@@ -35,6 +40,8 @@ export interface ProcessResult {
   reason?: string;
   /** Account or number health news (quality downgrade, restriction, disabling), for the alarms. */
   accountHealth?: AccountHealthSignal;
+  /** A customer message to an account still onboarding: recorded, the agent not woken. */
+  held?: 'account_onboarding';
 }
 
 /**
@@ -43,7 +50,13 @@ export interface ProcessResult {
  * and those are retried through the queue's partial batch failure.
  */
 export async function processIngressRecord(body: string, deps: ProcessDeps): Promise<ProcessResult> {
-  let { normalized, context } = await interpret(body, deps);
+  let { normalized, context, payload } = await interpret(body, deps);
+  const gate = await gateByAccount(normalized, deps.accounts);
+  if (gate.verdict === 'quarantined') {
+    normalized = gate.quarantine;
+    context = { ...context, rawPayload: payload };
+  }
+  const held = gate.verdict === 'admitted' && !answersCustomers(gate.status) && normalized.kind === 'message' && normalized.origin === 'customer';
   let outcome: RecordOutcome;
   try {
     outcome = await recordNormalizedEvent(normalized, context, deps);
@@ -62,9 +75,11 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
     context = { ...context, rawPayload: body };
     outcome = await recordNormalizedEvent(normalized, context, deps);
   }
+  // Coexistence address-book changes land on the contact item (newest wins, so a redelivery is harmless).
+  if (outcome !== 'known_message') await recordBusinessAppContact(normalized, deps);
   // A duplicate is published again: its first delivery may have stopped between the write and
   // the publish, and every consumer treats events as idempotent wake-up calls.
-  if (outcome !== 'known_message') await deps.publisher.publish([domainEventFor(normalized)]);
+  if (outcome !== 'known_message' && !held) await deps.publisher.publish([domainEventFor(normalized)]);
   const accountHealth = accountHealthSignal(normalized);
   return {
     kind: normalized.kind,
@@ -73,10 +88,18 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
     outcome,
     ...(normalized.kind === 'quarantine' ? { reason: normalized.reason } : {}),
     ...(accountHealth ? { accountHealth } : {}),
+    ...(held ? { held: 'account_onboarding' as const } : {}),
   };
 }
 
-async function interpret(body: string, deps: ProcessDeps): Promise<{ normalized: NormalizedEvent; context: RecordContext }> {
+interface Interpreted {
+  normalized: NormalizedEvent;
+  context: RecordContext;
+  /** The event's payload as Meta sent it, kept when the event is quarantined. */
+  payload: unknown;
+}
+
+async function interpret(body: string, deps: ProcessDeps): Promise<Interpreted> {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -99,10 +122,11 @@ async function interpret(body: string, deps: ProcessDeps): Promise<{ normalized:
       ...(normalized.kind === 'quarantine' ? { rawPayload: event.payload } : {}),
       ...(event.claimCheck ? { claimCheck: event.claimCheck } : {}),
     },
+    payload: event.payload,
   };
 }
 
-function unreadable(body: string, reason: string): { normalized: NormalizedEvent; context: RecordContext } {
+function unreadable(body: string, reason: string): Interpreted {
   const receivedAt = new Date().toISOString();
   return {
     normalized: {
@@ -114,5 +138,6 @@ function unreadable(body: string, reason: string): { normalized: NormalizedEvent
       reason,
     },
     context: { receivedAt, rawPayload: body },
+    payload: body,
   };
 }

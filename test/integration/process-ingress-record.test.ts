@@ -1,6 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
+import { registerChannelAccountIfAbsent } from '#lambdas/accounts/channel-account';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
 import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
@@ -19,7 +21,9 @@ beforeAll(async () => {
     readClaimCheck: async () => {
       throw new Error('no claim checks here');
     },
+    accounts: cachedAccountReader({ db: table.db, tableName: table.tableName }),
   };
+  await registerChannelAccountIfAbsent(table.db, table.tableName, { accountId: '100', channel: 'whatsapp', businessId: 'b1', wabaId: '200', status: 'active' });
 });
 afterAll(async () => table?.stop());
 

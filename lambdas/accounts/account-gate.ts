@@ -1,0 +1,57 @@
+import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import type { AccountStatus } from '#lambdas/accounts/channel-account';
+import type { NormalizedEvent, QuarantineEvent } from '#lambdas/conversation/model';
+
+export const UNKNOWN_ACCOUNT_REASON = 'unknown_account';
+
+/**
+ * - `admitted`: the account is registered; `status` says what it may do (an `onboarding` account's
+ *   events are recorded, but customers are not answered from it yet).
+ * - `quarantined`: nobody registered the account, or it was offboarded.
+ * - `not_applicable`: the event names no business account (it is already a quarantine).
+ */
+export type GateVerdict =
+  | { verdict: 'admitted'; status: AccountStatus; level: 'account' | 'waba' }
+  | { verdict: 'quarantined'; quarantine: QuarantineEvent }
+  | { verdict: 'not_applicable' };
+
+/**
+ * Checks the business account an event names against the registry. WhatsApp account-level
+ * changes (account_update, template updates…) carry no phone number id: the normalizer puts the
+ * WABA id (the entry id) in both `accountId` and `businessAccountId`, so those are checked against
+ * the WABA item, which exists as soon as one of its numbers is registered.
+ */
+export async function gateByAccount(event: NormalizedEvent, accounts: AccountReader): Promise<GateVerdict> {
+  if (event.kind === 'quarantine') return { verdict: 'not_applicable' };
+  const wabaLevel = event.channel === 'whatsapp' && event.accountId === event.businessAccountId;
+  if (wabaLevel) {
+    const waba = await accounts.waba(event.accountId);
+    if (waba && waba.status !== 'offboarded') return { verdict: 'admitted', status: waba.status, level: 'waba' };
+    // A WABA whose id was registered as an account id (older registrations) counts too.
+    const account = await accounts.account(event.accountId);
+    if (account && account.status !== 'offboarded') return { verdict: 'admitted', status: account.status, level: 'account' };
+  } else {
+    const account = await accounts.account(event.accountId);
+    if (account && account.status !== 'offboarded') return { verdict: 'admitted', status: account.status, level: 'account' };
+  }
+  return {
+    verdict: 'quarantined',
+    quarantine: {
+      kind: 'quarantine',
+      channel: event.channel,
+      conversationKey: event.conversationKey,
+      eventId: event.eventId,
+      occurredAt: event.occurredAt,
+      reason: UNKNOWN_ACCOUNT_REASON,
+      detail: `${event.kind} for ${wabaLevel ? 'WhatsApp Business Account' : `${event.channel} account`} ${event.accountId}`,
+    },
+  };
+}
+
+/**
+ * Whether the agent may be woken for an admitted event: an `onboarding` account receives and
+ * keeps its customers' messages but does not answer them until the platform team activates it.
+ */
+export function answersCustomers(status: AccountStatus): boolean {
+  return status !== 'onboarding';
+}

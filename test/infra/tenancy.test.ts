@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCOUNT_HEALTH_TOPICS } from '#lambdas/accounts/apply-account-health';
+import { METRIC } from '#lambdas/shared/metric-names';
+import { actionsOf, FUNCTION_IDS, statementsGranting, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
+
+const ACCOUNT_TOKENS_ARN = {
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:Omnichannel-dev/account-tokens/*'],
+  ],
+};
+
+describe('tenancy in the stack', () => {
+  let synth: SynthesizedStack;
+  beforeAll(() => {
+    synth = synthesizeStack({ stage: 'dev' });
+  });
+
+  it("lets only the outbound sender read the per-business token secrets, by this stack's name prefix", () => {
+    const granted = statementsGranting(statementsOfRole(synth.json, 'OutboundSendFunctionRole'), 'secretsmanager:GetSecretValue');
+    const resources = granted.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    expect(resources).toContainEqual(ACCOUNT_TOKENS_ARN);
+    const perBusiness = granted.filter((s) => JSON.stringify(s.Resource).includes('account-tokens'));
+    expect(perBusiness).toHaveLength(1);
+    // Read only: no listing, no writing, nothing but the one action.
+    expect(perBusiness[0]!.Action).toBe('secretsmanager:GetSecretValue');
+    for (const functionId of FUNCTION_IDS.filter((id) => id !== 'OutboundSendFunction')) {
+      expect(JSON.stringify(statementsOfRole(synth.json, `${functionId}Role`)), functionId).not.toContain('account-tokens');
+    }
+  });
+
+  it('feeds the account-health consumer only account, quality and name notifications from the normalizer', () => {
+    const rule = synth.json.Resources['AccountHealthRule'];
+    expect(rule?.Type).toBe('AWS::Events::Rule');
+    expect(rule?.Properties?.['EventPattern']).toEqual({
+      source: ['io.omnichannel.normalizer'],
+      'detail-type': ['notification.received'],
+      detail: { topic: [...ACCOUNT_HEALTH_TOPICS] },
+    });
+    expect(ACCOUNT_HEALTH_TOPICS).toEqual(['whatsapp.account_update', 'whatsapp.phone_number_quality_update', 'whatsapp.phone_number_name_update']);
+    const tableActions = actionsOf(statementsOfRole(synth.json, 'AccountHealthFunctionRole')).filter((a) => a.startsWith('dynamodb:'));
+    expect(tableActions.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(synth.json.Resources['AccountHealthDeadLetterQueueAlarm']?.Type).toBe('AWS::CloudWatch::Alarm');
+  });
+
+  it('alarms on any event from an account that is not registered', () => {
+    const alarm = synth.json.Resources['UnknownAccountEventsAlarm'];
+    expect(alarm?.Properties).toMatchObject({
+      MetricName: METRIC.eventsFromUnknownAccount,
+      Namespace: 'OmnichannelSupport',
+      Dimensions: [{ Name: 'service', Value: 'normalizer' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(String(alarm?.Properties?.['AlarmDescription'])).toContain('unknown_account');
+  });
+});
