@@ -1,0 +1,105 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { accountTokenSecretName, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import {
+  LOCAL_FACEBOOK_PAGE_ID,
+  LOCAL_INSTAGRAM_ACCOUNT_ID,
+  LOCAL_WHATSAPP_NUMBER,
+  type WhatsAppNumber,
+} from '#lib/local-cloud/graph-simulator/accounts';
+
+/**
+ * A business the local cloud serves: its WhatsApp Business Accounts and numbers, Instagram
+ * accounts and Pages, and the one token its system user holds. At start the local cloud registers
+ * every account in the registry, stores the token as the business's own secret
+ * (`<stack>/account-tokens/<WABA, Instagram or Page id>`) and lets the simulator play the accounts.
+ */
+export interface LocalTenant {
+  businessId: string;
+  accessToken: string;
+  whatsapp?: Array<{ wabaId: string; numbers: Array<{ phoneNumberId: string; displayPhoneNumber: string }> }>;
+  instagramAccountIds?: string[];
+  pageIds?: string[];
+}
+
+/** Without tenants of its own, the local cloud serves one business with the simulator's accounts. */
+export function defaultLocalTenants(accessToken: string): LocalTenant[] {
+  return [
+    {
+      businessId: 'local',
+      accessToken,
+      whatsapp: [{ wabaId: LOCAL_WHATSAPP_NUMBER.wabaId, numbers: [LOCAL_WHATSAPP_NUMBER] }],
+      instagramAccountIds: [LOCAL_INSTAGRAM_ACCOUNT_ID],
+      pageIds: [LOCAL_FACEBOOK_PAGE_ID],
+    },
+  ];
+}
+
+/** The accounts the Graph simulator plays for these tenants, and which token each accepts. */
+export function simulatorAccountsOf(tenants: readonly LocalTenant[]): {
+  whatsappNumbers: WhatsAppNumber[];
+  instagramAccountIds: string[];
+  pageIds: string[];
+  accountTokens: Record<string, string>;
+} {
+  const whatsappNumbers: WhatsAppNumber[] = [];
+  const instagramAccountIds: string[] = [];
+  const pageIds: string[] = [];
+  const accountTokens: Record<string, string> = {};
+  for (const tenant of tenants) {
+    for (const waba of tenant.whatsapp ?? []) {
+      for (const n of waba.numbers) {
+        whatsappNumbers.push({ phoneNumberId: n.phoneNumberId, wabaId: waba.wabaId, displayPhoneNumber: n.displayPhoneNumber });
+        accountTokens[n.phoneNumberId] = tenant.accessToken;
+      }
+    }
+    for (const id of tenant.instagramAccountIds ?? []) {
+      instagramAccountIds.push(id);
+      accountTokens[id] = tenant.accessToken;
+    }
+    for (const id of tenant.pageIds ?? []) {
+      pageIds.push(id);
+      accountTokens[id] = tenant.accessToken;
+    }
+  }
+  return { whatsappNumbers, instagramAccountIds, pageIds, accountTokens };
+}
+
+/**
+ * Registers the tenants' accounts (active) and puts each token owner's secret into the local
+ * Secrets Manager. An account already in the table (a kept DynamoDB Local data path) is updated.
+ */
+export async function seedLocalTenants(input: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  secretNamePrefix: string;
+  putSecret: (name: string, value: Record<string, unknown>) => void;
+  tenants: readonly LocalTenant[];
+}): Promise<void> {
+  for (const tenant of input.tenants) {
+    const secretOf = (ownerId: string): string => {
+      const name = accountTokenSecretName(input.secretNamePrefix, ownerId);
+      input.putSecret(name, { accessToken: tenant.accessToken });
+      return name;
+    };
+    const base = { businessId: tenant.businessId, status: 'active' as const };
+    for (const waba of tenant.whatsapp ?? []) {
+      const tokenSecretId = secretOf(waba.wabaId);
+      for (const n of waba.numbers) {
+        await upsertChannelAccount(input.db, input.tableName, {
+          ...base,
+          accountId: n.phoneNumberId,
+          channel: 'whatsapp',
+          wabaId: waba.wabaId,
+          displayPhoneNumber: n.displayPhoneNumber,
+          tokenSecretId,
+        });
+      }
+    }
+    for (const id of tenant.instagramAccountIds ?? []) {
+      await upsertChannelAccount(input.db, input.tableName, { ...base, accountId: id, channel: 'instagram', tokenSecretId: secretOf(id) });
+    }
+    for (const id of tenant.pageIds ?? []) {
+      await upsertChannelAccount(input.db, input.tableName, { ...base, accountId: id, channel: 'messenger', tokenSecretId: secretOf(id) });
+    }
+  }
+}
