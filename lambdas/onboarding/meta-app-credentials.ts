@@ -1,0 +1,21 @@
+import type { MetaApp } from '#lambdas/onboarding/onboarding-deps';
+import { OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+
+/**
+ * The app id and secret from the Meta app secret (`{ "appSecret", "verifyToken", "appId" }`).
+ * The code exchange needs both; a missing one is a configuration step the operator can take.
+ */
+export function metaAppFrom(read: () => Promise<{ appId?: unknown; appSecret?: unknown }>): () => Promise<MetaApp> {
+  return async () => {
+    const secret = await read();
+    const appId = typeof secret.appId === 'string' ? secret.appId.trim() : '';
+    const appSecret = typeof secret.appSecret === 'string' ? secret.appSecret : '';
+    if (!appId || !appSecret) {
+      throw new OnboardingStepError(
+        `the Meta app secret has no ${appId ? 'appSecret' : 'appId'}`,
+        'Put the app id (App Dashboard → top of the page) and the app secret (App settings → Basic) into the MetaAppSecretName secret as "appId" and "appSecret", then re-run.',
+      );
+    }
+    return { appId, appSecret };
+  };
+}

@@ -1,0 +1,128 @@
+import { accountTokenSecretName, getChannelAccount, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import { INSTAGRAM_STEPS, type InstagramOnboardingRequest, type OnboardingReport } from '#lambdas/onboarding/onboarding-contract';
+import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
+import { HealthCheckFailed, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+import { dynamoProgressStore, instagramProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { OnboardingConflictError, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
+import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
+
+/** The Page webhook fields Instagram messaging needs (the README's Instagram list). */
+export const INSTAGRAM_WEBHOOK_FIELDS = ['messages', 'messaging_postbacks', 'messaging_seen', 'message_reactions', 'messaging_referral'] as const;
+
+/**
+ * Connects an Instagram professional account through the Facebook Page it is linked to (Facebook
+ * Login for Business): exchange the code for a user token, make it long-lived, take the Page's
+ * token (which then does not expire) and its Instagram account, keep the Page token in Secrets
+ * Manager, subscribe our app to the Page's messaging fields, check, then mark the account active.
+ */
+export async function onboardInstagramAccount(deps: OnboardingDeps, request: InstagramOnboardingRequest): Promise<OnboardingReport> {
+  const { pageId, businessId } = request;
+  const store = dynamoProgressStore(deps.db, deps.tableName);
+  const key = instagramProgressKey(pageId);
+  const at = deps.now().toISOString();
+  const start = progressToRun(
+    await store.read(key),
+    (): OnboardingProgress => ({
+      channel: 'instagram',
+      businessId,
+      ...(request.instagramAccountId ? { accountId: request.instagramAccountId } : {}),
+      ownerId: pageId,
+      steps: {},
+      startedAt: at,
+      updatedAt: at,
+      version: 0,
+    }),
+    request.code,
+  );
+  if (start.businessId !== businessId) throw new OnboardingConflictError(`Page ${pageId} is being onboarded for another business`);
+  const tokenOf = storedTokenReader(deps);
+
+  const steps: OnboardingStep[] = [
+    {
+      name: 'exchange_token',
+      run: async () => {
+        if (!request.code) throw new OnboardingStepError('no code was given', 'Give the code the Facebook Login for Business dialog returned (--code); it is needed once.');
+        const app = await deps.app();
+        const credentials = { client_id: app.appId, client_secret: app.appSecret };
+        const user = await deps.graph.get('oauth/access_token', { ...credentials, code: request.code, ...(request.redirectUri ? { redirect_uri: request.redirectUri } : {}) });
+        const longLived = await deps.graph.get('oauth/access_token', { ...credentials, grant_type: 'fb_exchange_token', fb_exchange_token: String(user.access_token ?? '') });
+        const page = await deps.graph.get(pageId, { fields: 'access_token,instagram_business_account' }, String(longLived.access_token ?? ''));
+        const pageToken = page.access_token;
+        const linked = (page.instagram_business_account as { id?: unknown } | undefined)?.id;
+        if (typeof pageToken !== 'string' || pageToken === '') {
+          throw new OnboardingStepError(`Meta gave no token for Page ${pageId}`, 'The person who logged in must manage the Page and grant pages_show_list, pages_manage_metadata, pages_messaging and instagram_manage_messages; log in again and re-run with the new code.');
+        }
+        if (linked === undefined) {
+          throw new OnboardingStepError(`Page ${pageId} has no Instagram professional account linked`, 'Link the Instagram professional account to the Page (Instagram settings → Business tools → Connect a Facebook Page), then log in again and re-run with the new code.');
+        }
+        const igId = String(linked);
+        if (request.instagramAccountId && request.instagramAccountId !== igId) {
+          throw new OnboardingStepError(`Page ${pageId} is linked to Instagram account ${igId}, not ${request.instagramAccountId}`, 'Check which account the business meant; re-run with the right ids and a new code.');
+        }
+        const registered = await getChannelAccount(deps.db, deps.tableName, igId, { consistentRead: true });
+        if (registered && registered.businessId !== businessId) throw new OnboardingConflictError(`Instagram account ${igId} belongs to another business`);
+        const secretName = accountTokenSecretName(deps.secretNamePrefix, igId);
+        await deps.tokens.put(secretName, { accessToken: pageToken });
+        if (registered?.status !== 'active') {
+          await upsertChannelAccount(deps.db, deps.tableName, { accountId: igId, channel: 'instagram', businessId, tokenSecretId: secretName, status: 'onboarding' }, deps.now());
+        }
+        return { record: { note: 'Page token stored' }, update: { tokenSecretId: secretName, accountId: igId } };
+      },
+    },
+    {
+      name: 'subscribe_webhooks',
+      run: async (progress) => {
+        const out = await deps.graph.post(`${pageId}/subscribed_apps`, { subscribed_fields: INSTAGRAM_WEBHOOK_FIELDS.join(',') }, await tokenOf(progress.tokenSecretId));
+        if (out.success !== true) throw new Error('Meta did not confirm the Page subscription');
+      },
+    },
+    {
+      name: 'health_check',
+      run: async (progress) => {
+        const token = await tokenOf(progress.tokenSecretId);
+        const app = await deps.app();
+        const apps = await deps.graph.get(`${pageId}/subscribed_apps`, {}, token);
+        const ours = (Array.isArray(apps.data) ? (apps.data as Array<{ id?: unknown; subscribed_fields?: unknown }>) : []).find((a) => String(a.id) === app.appId);
+        const fields = Array.isArray(ours?.subscribed_fields) ? ours.subscribed_fields.map(String) : [];
+        const account = await deps.graph.get(String(progress.accountId), { fields: 'username,name' }, token);
+        const health: Record<string, unknown> = {
+          appSubscribed: ours !== undefined,
+          subscribedFields: fields,
+          ...(typeof account.username === 'string' ? { username: account.username } : {}),
+        };
+        const missing = INSTAGRAM_WEBHOOK_FIELDS.filter((f) => !fields.includes(f));
+        if (!ours || missing.length > 0) {
+          throw new HealthCheckFailed(
+            ours ? `the Page subscription lacks ${missing.join(', ')}` : 'our app is not subscribed to the Page',
+            'The Page subscription did not hold: check the app in the Page\'s Business Integrations, log in again and re-run with the new code.',
+            health,
+          );
+        }
+        return { record: { note: 'Page subscribed to the messaging fields' }, update: { health } };
+      },
+    },
+    {
+      name: 'activate_account',
+      run: async (progress) => {
+        const username = progress.health?.username;
+        await upsertChannelAccount(
+          deps.db,
+          deps.tableName,
+          {
+            accountId: String(progress.accountId),
+            channel: 'instagram',
+            businessId,
+            ...(progress.tokenSecretId ? { tokenSecretId: progress.tokenSecretId } : {}),
+            ...(typeof username === 'string' ? { displayName: username } : {}),
+            status: 'active',
+          },
+          deps.now(),
+        );
+      },
+    },
+  ];
+  if (steps.map((s) => s.name).join() !== INSTAGRAM_STEPS.join()) throw new Error('Instagram onboarding steps out of order');
+
+  const progress = await runOnboardingSteps(store, key, start, steps, deps.now);
+  return reportOf(progress, progress.accountId ?? '', pageId);
+}

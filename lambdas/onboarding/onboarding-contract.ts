@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/**
+ * The onboarding API's routes, request bodies and settings, shared by its Lambda, the CDK construct
+ * and `npm run onboard`. Fixed paths with ids in the query: the local HTTP API matches whole paths.
+ */
+export const ONBOARDING_ROUTES = {
+  whatsapp: { method: 'POST', path: '/onboarding/whatsapp' },
+  instagram: { method: 'POST', path: '/onboarding/instagram' },
+  progress: { method: 'GET', path: '/onboarding/progress' },
+} as const;
+
+/** Environment of the onboarding function. */
+export const ONBOARDING_ENV = {
+  /** Prefix of the per-owner access-token secrets (`<prefix>/account-tokens/<owner id>`): the stack name. */
+  secretNamePrefix: 'ACCOUNT_TOKEN_SECRET_PREFIX',
+} as const;
+
+/** What Meta's JS SDK hands the business's browser at the end of Embedded Signup, plus who the business is. */
+export const whatsappOnboardingRequestSchema = z.object({
+  /** The tenant the number will belong to. */
+  businessId: z.string().min(1).max(200),
+  wabaId: z.string().regex(/^\d+$/),
+  phoneNumberId: z.string().regex(/^\d+$/),
+  /** The token code; needed only until the token is stored (Meta accepts a code once). */
+  code: z.string().min(1).optional(),
+  /** The session-info `event`; `FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING` means a coexistence number. */
+  event: z.string().optional(),
+  coexistence: z.boolean().optional(),
+  /** Two-step verification PIN to register with; a new one is generated (and kept with the token) if absent. */
+  pin: z.string().regex(/^\d{6}$/).optional(),
+  /** A WhatsApp number (digits, with country code) that receives the `hello_world` test template. */
+  testRecipient: z.string().regex(/^\d{6,15}$/).optional(),
+});
+export type WhatsAppOnboardingRequest = z.infer<typeof whatsappOnboardingRequestSchema>;
+
+/** Facebook Login for Business for Instagram messaging: the code, the Page and the account linked to it. */
+export const instagramOnboardingRequestSchema = z.object({
+  businessId: z.string().min(1).max(200),
+  pageId: z.string().regex(/^\d+$/),
+  /** Optional: learnt from the Page's `instagram_business_account` when absent. */
+  instagramAccountId: z.string().regex(/^\d+$/).optional(),
+  code: z.string().min(1).optional(),
+  /** The redirect URI the login dialog used; Meta checks it on the exchange. */
+  redirectUri: z.string().url().optional(),
+});
+export type InstagramOnboardingRequest = z.infer<typeof instagramOnboardingRequestSchema>;
+
+export const progressQuerySchema = z.union([
+  z.object({ wabaId: z.string().regex(/^\d+$/), phoneNumberId: z.string().regex(/^\d+$/) }),
+  z.object({ pageId: z.string().regex(/^\d+$/) }),
+]);
+
+export const COEXISTENCE_FINISH_EVENT = 'FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING';
+
+export const WHATSAPP_STEPS = ['exchange_token', 'subscribe_webhooks', 'register_number', 'health_check', 'test_message', 'activate_account'] as const;
+export const INSTAGRAM_STEPS = ['exchange_token', 'subscribe_webhooks', 'health_check', 'activate_account'] as const;
+export type OnboardingStepName = (typeof WHATSAPP_STEPS)[number] | (typeof INSTAGRAM_STEPS)[number];
+
+export type StepStatus = 'done' | 'skipped' | 'failed' | 'pending';
+
+export interface StepRecord {
+  status: StepStatus;
+  at?: string;
+  /** A short, non-secret note: why skipped, what Meta reported. */
+  note?: string;
+}
+
+/** Meta's refusal, and what the operator should do about it. */
+export interface OnboardingFailure {
+  step: OnboardingStepName;
+  code?: number;
+  subcode?: number;
+  message: string;
+  advice: string;
+}
+
+/** What the API answers and the CLI prints. */
+export interface OnboardingReport {
+  channel: 'whatsapp' | 'instagram';
+  accountId: string;
+  ownerId: string;
+  status: 'active' | 'onboarding';
+  steps: Partial<Record<OnboardingStepName, StepRecord>>;
+  failure?: OnboardingFailure;
+  health?: Record<string, unknown>;
+}

@@ -1,0 +1,36 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AccountTokenStore } from '#lambdas/onboarding/account-token-store';
+import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
+
+/** The Meta app the business authorised: its id and secret, from the Meta app secret. */
+export interface MetaApp {
+  appId: string;
+  appSecret: string;
+}
+
+export interface OnboardingDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  graph: OnboardingGraph;
+  tokens: AccountTokenStore;
+  app: () => Promise<MetaApp>;
+  /** The stack name: token secrets are `<prefix>/account-tokens/<owner id>`. */
+  secretNamePrefix: string;
+  now: () => Date;
+  /** A fresh 6-digit two-step verification PIN, for numbers registered without one given. */
+  newPin: () => string;
+}
+
+/** Reads the stored token once per run; later steps reuse it. */
+export function storedTokenReader(deps: OnboardingDeps): (secretId: string | undefined) => Promise<string> {
+  const cache = new Map<string, string>();
+  return async (secretId) => {
+    if (!secretId) throw new Error('no token stored yet');
+    const cached = cache.get(secretId);
+    if (cached) return cached;
+    const stored = await deps.tokens.get(secretId);
+    if (!stored) throw new Error(`the token secret ${secretId} is empty`);
+    cache.set(secretId, stored.accessToken);
+    return stored.accessToken;
+  };
+}

@@ -1,0 +1,93 @@
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { wabaPk } from '#lambdas/accounts/channel-account';
+import { sha256Hex } from '#lambdas/shared/hash';
+import type { OnboardingFailure, OnboardingStepName, StepRecord } from '#lambdas/onboarding/onboarding-contract';
+
+/**
+ * Where an onboarding run got to, so a re-run skips what is done and resumes at the failed step.
+ *
+ *   pk               sk                      entity
+ *   WABA#<waba id>   ONBOARDING#<number id>  OnboardingProgress   (WhatsApp)
+ *   PAGE#<page id>   ONBOARDING#instagram    OnboardingProgress   (Instagram through its Page)
+ *
+ * It holds step states, the token secret's name (never the token), the failure and the last health.
+ */
+export interface OnboardingProgress {
+  channel: 'whatsapp' | 'instagram';
+  businessId: string;
+  /** Phone number id or Instagram account id (absent until the Page names it). */
+  accountId?: string;
+  /** WABA id or Page id. */
+  ownerId: string;
+  steps: Partial<Record<OnboardingStepName, StepRecord>>;
+  tokenSecretId?: string;
+  /** A hash of the code this run started from (a code is a credential until Meta takes it). */
+  codeHash?: string;
+  coexistence?: boolean;
+  failure?: OnboardingFailure;
+  health?: Record<string, unknown>;
+  startedAt: string;
+  updatedAt: string;
+  /** Optimistic lock: two runs of the same onboarding cannot interleave their writes. */
+  version: number;
+}
+
+export const whatsappProgressKey = (wabaId: string, phoneNumberId: string) => ({ pk: wabaPk(wabaId), sk: `ONBOARDING#${phoneNumberId}` });
+export const instagramProgressKey = (pageId: string) => ({ pk: `PAGE#${pageId}`, sk: 'ONBOARDING#instagram' });
+
+/**
+ * The progress a request runs on: a new onboarding, the one it resumes (no code, or the same code
+ * again), or — when the business went through the signup again and brought a new code — the same
+ * onboarding started over from the code exchange (re-authorisation), keeping its version.
+ */
+export function progressToRun(existing: OnboardingProgress | undefined, fresh: () => OnboardingProgress, code: string | undefined): OnboardingProgress {
+  const codeHash = code === undefined ? undefined : sha256Hex(code).slice(0, 24);
+  if (!existing) return { ...fresh(), ...(codeHash ? { codeHash } : {}) };
+  if (codeHash === undefined || existing.codeHash === codeHash) return existing;
+  return { ...existing, steps: {}, failure: undefined, health: undefined, codeHash };
+}
+
+/** Another run of the same onboarding wrote in between; the caller reports it rather than overwrite. */
+export class ConcurrentOnboardingError extends Error {
+  override name = 'ConcurrentOnboardingError';
+}
+
+export interface ProgressStore {
+  read(key: { pk: string; sk: string }): Promise<OnboardingProgress | undefined>;
+  /** Writes the progress if nobody wrote since `progress.version` was read; returns the new version. */
+  write(key: { pk: string; sk: string }, progress: OnboardingProgress): Promise<OnboardingProgress>;
+}
+
+export function dynamoProgressStore(db: DynamoDBDocumentClient, tableName: string): ProgressStore {
+  return {
+    async read(key) {
+      const out = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
+      if (!out.Item) return undefined;
+      const { pk: _pk, sk: _sk, entity: _entity, ...rest } = out.Item;
+      return rest as OnboardingProgress;
+    },
+    async write(key, progress) {
+      const next = { ...progress, version: progress.version + 1 };
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: { ...key, entity: 'OnboardingProgress', ...stripUndefined(next) },
+            ConditionExpression: progress.version === 0 ? 'attribute_not_exists(pk)' : '#v = :v',
+            ...(progress.version === 0 ? {} : { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': progress.version } }),
+          }),
+        );
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
+          throw new ConcurrentOnboardingError('another onboarding run of this account is in progress; wait for it and re-run');
+        }
+        throw err;
+      }
+      return next;
+    },
+  };
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

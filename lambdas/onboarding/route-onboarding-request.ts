@@ -1,0 +1,66 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import {
+  instagramOnboardingRequestSchema,
+  ONBOARDING_ROUTES,
+  progressQuerySchema,
+  whatsappOnboardingRequestSchema,
+  type OnboardingReport,
+} from '#lambdas/onboarding/onboarding-contract';
+import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
+import { ConcurrentOnboardingError, dynamoProgressStore, instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
+import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
+import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+class BadRequest extends Error {}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new BadRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+function bodyOf(event: APIGatewayProxyEventV2): unknown {
+  if (!event.body) return {};
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new BadRequest('the body is not JSON');
+  }
+}
+
+/** A finished onboarding is 200; one stopped at a step is 422 with the report saying which and why. */
+function answer(report: OnboardingReport): APIGatewayProxyStructuredResultV2 {
+  return json(report.failure ? 422 : 200, report);
+}
+
+/** The onboarding API: start or resume a WhatsApp or Instagram onboarding, read its progress. */
+export async function routeOnboardingRequest(event: APIGatewayProxyEventV2, deps: OnboardingDeps): Promise<APIGatewayProxyStructuredResultV2> {
+  const route = `${event.requestContext.http.method} ${event.rawPath}`;
+  try {
+    if (route === `${ONBOARDING_ROUTES.whatsapp.method} ${ONBOARDING_ROUTES.whatsapp.path}`) {
+      return answer(await onboardWhatsAppNumber(deps, parse(whatsappOnboardingRequestSchema, bodyOf(event))));
+    }
+    if (route === `${ONBOARDING_ROUTES.instagram.method} ${ONBOARDING_ROUTES.instagram.path}`) {
+      return answer(await onboardInstagramAccount(deps, parse(instagramOnboardingRequestSchema, bodyOf(event))));
+    }
+    if (route === `${ONBOARDING_ROUTES.progress.method} ${ONBOARDING_ROUTES.progress.path}`) {
+      const query = parse(progressQuerySchema, event.queryStringParameters ?? {});
+      const store = dynamoProgressStore(deps.db, deps.tableName);
+      const key = 'pageId' in query ? instagramProgressKey(query.pageId) : whatsappProgressKey(query.wabaId, query.phoneNumberId);
+      const progress = await store.read(key);
+      if (!progress) return json(404, { error: 'not_found', message: 'no onboarding of this account has started' });
+      return json(200, reportOf(progress, progress.accountId ?? '', progress.ownerId));
+    }
+    return json(404, { error: 'not_found', message: `no route ${route}` });
+  } catch (err) {
+    if (err instanceof BadRequest) return json(400, { error: 'invalid_request', message: err.message });
+    if (err instanceof OnboardingConflictError || err instanceof ConcurrentOnboardingError) return json(409, { error: 'conflict', message: err.message });
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+import { onboardingStateOf } from '#lib/local-cloud/graph-simulator/onboarding-state';
+import type { SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
+
+export interface ControlAnswer {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * Control routes under `/_sim/onboarding/` for tests and local trials:
+ * - `POST whatsapp` `{ coexistence?, twoStepPin?, nameStatus?, verifiedName?, throughputLevel? }` →
+ *   a prospective business: `{ code, wabaId, phoneNumberId, displayPhoneNumber, coexistence }`;
+ * - `POST instagram` `{ username? }` → `{ code, pageId, instagramAccountId }`;
+ * - `POST codes` `{ ownerId }` → `{ code }`, a new code for a WABA or Page (the flow run again);
+ * - `POST numbers/{id}` `{ twoStepPin?: string | null, nameStatus?, qualityRating? }` → what the
+ *   business changes in WhatsApp Manager (`twoStepPin: null` turns two-step verification off);
+ * - `GET numbers/{id}`, `GET stats` (`{ exchanges }`: codes exchanged for a token).
+ */
+export function handleOnboardingControl(ctx: SimulatorContext, method: string, segments: string[], body: unknown): ControlAnswer | undefined {
+  if (segments[0] !== 'onboarding') return undefined;
+  const state = onboardingStateOf(ctx);
+  const [, what, id] = segments;
+  const b = (body ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+  if (method === 'POST' && what === 'whatsapp' && id === undefined) {
+    const twoStepPin = str(b.twoStepPin);
+    if (twoStepPin !== undefined && !/^\d{6}$/.test(twoStepPin)) return { status: 400, body: { error: { message: 'twoStepPin must be 6 digits' } } };
+    return {
+      status: 200,
+      body: state.addWhatsAppProspect({
+        coexistence: b.coexistence === true,
+        ...(twoStepPin ? { twoStepPin } : {}),
+        ...(str(b.nameStatus) ? { nameStatus: str(b.nameStatus)! } : {}),
+        ...(str(b.verifiedName) ? { verifiedName: str(b.verifiedName)! } : {}),
+        ...(str(b.throughputLevel) ? { throughputLevel: str(b.throughputLevel)! } : {}),
+      }),
+    };
+  }
+  if (method === 'POST' && what === 'instagram' && id === undefined) {
+    return { status: 200, body: state.addInstagramProspect(str(b.username) ? { username: str(b.username)! } : {}) };
+  }
+  if (method === 'POST' && what === 'codes' && id === undefined) {
+    const code = state.newCodeFor(String(b.ownerId ?? ''));
+    return code ? { status: 200, body: { code } } : { status: 404, body: { error: { message: 'no such WABA or Page' } } };
+  }
+  if (what === 'numbers' && id !== undefined) {
+    const number = state.numbers.get(id);
+    if (!number) return { status: 404, body: { error: { message: 'no such number' } } };
+    if (method === 'POST') {
+      if (b.twoStepPin === null) number.twoStepPin = undefined;
+      else if (str(b.twoStepPin)) number.twoStepPin = str(b.twoStepPin);
+      if (str(b.nameStatus)) number.nameStatus = str(b.nameStatus)!;
+      if (str(b.qualityRating)) number.qualityRating = str(b.qualityRating)!;
+    }
+    const { twoStepPin, ...visible } = number;
+    return { status: 200, body: { ...visible, twoStepVerification: twoStepPin !== undefined } };
+  }
+  if (method === 'GET' && what === 'stats') return { status: 200, body: { exchanges: state.exchanges } };
+  return undefined;
+}
