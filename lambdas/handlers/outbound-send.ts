@@ -6,7 +6,7 @@ import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { createGraphApiClient, GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { accountAccessTokens, MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
-import { channelAccountLimits } from '#lambdas/outbound/channel-account-limits';
+import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
 import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
 import { ENV } from '#lambdas/shared/event-contract';
@@ -17,19 +17,21 @@ import { logger, metrics } from '#lambdas/shared/powertools';
 
 const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
+// One cached registry read per account serves both its token and its pacing limits.
+const accounts = cachedAccountReader({ db, tableName });
 const deps: SendReplyDeps = {
   db,
   tableName,
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   graph: createGraphApiClient({ timeoutMs: Number(optionalEnv('GRAPH_API_TIMEOUT_MS', '10000')) }),
   // Each registered account sends with its own business's token (see access-tokens.ts).
-  accessTokenFor: accountAccessTokens({ sharedSecretId: requireEnv(ENV.metaAccessTokensSecretId), accounts: cachedAccountReader({ db, tableName }) }),
+  accessTokenFor: accountAccessTokens({ sharedSecretId: requireEnv(ENV.metaAccessTokensSecretId), accounts }),
   graphConfig: {
     baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
     version: optionalEnv(ENV.graphApiVersion, 'v23.0'),
   },
   pacer: dynamoSendPacer({ db, tableName, leadMs: Number(optionalEnv('OUTBOUND_PACING_LEAD_MS', '50')) }),
-  limitsFor: channelAccountLimits(db, tableName),
+  limitsFor: async (accountId) => limitsFromAccount(await accounts.account(accountId)),
   maxWaitMs: Number(optionalEnv('OUTBOUND_MAX_WAIT_MS', '2000')),
 };
 
