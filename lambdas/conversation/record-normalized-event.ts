@@ -71,14 +71,31 @@ export async function recordNormalizedEvent(
   }
 }
 
+/**
+ * A message lands once: one transaction puts the message item (on condition that it is new) and
+ * counts it on the conversation, so a redelivery can neither store nor count it twice. Only a
+ * business message (ours, echoed, or from the business app) gets a provider-id pointer: receipts
+ * and echoes name business messages only, and the pointer is what tells the echo of our own send
+ * (`known_message`). A customer's message is keyed by its provider id in its own conversation, so
+ * an edit or deletion finds it without one.
+ *
+ * The conversation's last activity only moves forward; it rides in the same transaction when the
+ * conversation, read first (a read costs an eighth of a write), shows it behind this message,
+ * which is the rule for messages arriving in order. Otherwise, and on a redelivery, a separate
+ * conditional write moves it (advanceLastActivity).
+ */
 async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const ttl = expiresAt(event.occurredAt, deps.retentionDays);
   const pk = conversationPk(event.conversationKey);
   const sk = messageSk(event.providerMessageId);
   const counter = event.origin === 'history' ? 'importedCount' : event.direction === 'inbound' ? 'inboundCount' : 'outboundCount';
-  try {
-    await deps.db.send(
+  const withPointer = event.direction === 'outbound';
+  const activity = lastActivityFields(event);
+  const moveActivity = activity !== undefined && (await activityIsBehind(event, activity, deps));
+
+  const transact = (withActivity: boolean) =>
+    deps.db.send(
       new TransactWriteCommand({
         TransactItems: [
           {
@@ -88,65 +105,115 @@ async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: Reco
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          {
-            // Lets a receipt that only names the provider id find its message and conversation.
-            Put: {
-              TableName: deps.tableName,
-              Item: {
-                pk: providerIdPk(event.providerMessageId),
-                sk: PROVIDER_ID_SK,
-                entity: 'ProviderMessageId',
-                conversationKey: event.conversationKey,
-                messageSk: sk,
-                expiresAt: ttl,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Update: {
-              TableName: deps.tableName,
-              Key: { pk, sk: CONVERSATION_SK },
-              UpdateExpression:
-                'SET entity = :entity, conversationKey = :key, channel = :channel, accountId = :account, ' +
-                'businessAccountId = :business, customerId = if_not_exists(customerId, :customer), ' +
-                'createdAt = if_not_exists(createdAt, :at), #state = if_not_exists(#state, :bot), ' +
-                'gsi1pk = if_not_exists(gsi1pk, :g1pk), gsi1sk = if_not_exists(gsi1sk, :g1sk), ' +
-                'updatedAt = :now, expiresAt = :ttl' +
-                (event.customer.name ? ', customerName = :name' : '') +
-                ` ADD version :one, ${counter} :one`,
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: {
-                ':entity': 'Conversation',
-                ':key': event.conversationKey,
-                ':channel': event.channel,
-                ':account': event.accountId,
-                ':business': event.businessAccountId,
-                ':customer': event.customer.id,
-                ':at': event.occurredAt,
-                ':bot': 'bot',
-                ':g1pk': conversationsByStatePk(event.accountId, 'bot'),
-                ':g1sk': `${event.occurredAt}#${event.conversationKey}`,
-                ':now': now,
-                ':ttl': ttl,
-                ':one': 1,
-                ...(event.customer.name ? { ':name': event.customer.name } : {}),
-              },
-            },
-          },
+          ...(withPointer
+            ? [
+                {
+                  // Lets a receipt that only names the provider id find its message and conversation.
+                  Put: {
+                    TableName: deps.tableName,
+                    Item: {
+                      pk: providerIdPk(event.providerMessageId),
+                      sk: PROVIDER_ID_SK,
+                      entity: 'ProviderMessageId',
+                      conversationKey: event.conversationKey,
+                      messageSk: sk,
+                      expiresAt: ttl,
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk)',
+                  },
+                },
+              ]
+            : []),
+          { Update: conversationCount(event, counter, now, ttl, deps, withActivity ? activity : undefined) },
         ],
       }),
     );
+
+  try {
+    try {
+      await transact(moveActivity);
+    } catch (err) {
+      const codes = cancellationCodes(err);
+      // Only the last-activity condition refused (another message moved it meanwhile): store without it.
+      if (!moveActivity || !cancelledOnlyByConditions(err) || codes.slice(0, -1).some((c) => c !== 'None')) throw err;
+      await transact(false);
+      await advanceLastActivity(event, deps);
+    }
   } catch (err) {
     if (!cancelledOnlyByConditions(err)) throw err;
     const [messageCode, providerIdCode] = cancellationCodes(err);
-    if (messageCode !== 'ConditionalCheckFailed' && providerIdCode === 'ConditionalCheckFailed') return 'known_message';
-    // A redelivery: the first delivery may have died before the follow-up below, so run it again.
+    if (withPointer && messageCode !== 'ConditionalCheckFailed' && providerIdCode === 'ConditionalCheckFailed') return 'known_message';
+    // A redelivery: the first delivery may have died before moving the last activity, so try it again.
     await advanceLastActivity(event, deps);
     return 'duplicate';
   }
-  await advanceLastActivity(event, deps);
+  if (activity !== undefined && !moveActivity) await advanceLastActivity(event, deps);
   return 'stored';
+}
+
+type ActivityFields = readonly ['lastInboundAt', 'lastInboundMessageId'] | readonly ['lastOutboundAt', 'lastOutboundMessageId'];
+
+/** Which "last" attributes a message moves; imported history moves none. */
+function lastActivityFields(event: MessageEvent): ActivityFields | undefined {
+  if (event.origin === 'history') return undefined;
+  return event.direction === 'inbound' ? (['lastInboundAt', 'lastInboundMessageId'] as const) : (['lastOutboundAt', 'lastOutboundMessageId'] as const);
+}
+
+async function activityIsBehind(event: MessageEvent, [atField]: ActivityFields, deps: RecordDeps): Promise<boolean> {
+  const out = await deps.db.send(
+    new GetCommand({
+      TableName: deps.tableName,
+      Key: { pk: conversationPk(event.conversationKey), sk: CONVERSATION_SK },
+      ProjectionExpression: '#at',
+      ExpressionAttributeNames: { '#at': atField },
+      ConsistentRead: true,
+    }),
+  );
+  const at = out.Item?.[atField];
+  return typeof at !== 'string' || at < event.occurredAt;
+}
+
+/** The conversation's side of storing a message: created if new, counted, and (when asked) its last activity moved. */
+function conversationCount(
+  event: MessageEvent,
+  counter: string,
+  now: string,
+  ttl: number,
+  deps: RecordDeps,
+  activity: ActivityFields | undefined,
+) {
+  return {
+    TableName: deps.tableName,
+    Key: { pk: conversationPk(event.conversationKey), sk: CONVERSATION_SK },
+    UpdateExpression:
+      'SET entity = :entity, conversationKey = :key, channel = :channel, accountId = :account, ' +
+      'businessAccountId = :business, customerId = if_not_exists(customerId, :customer), ' +
+      'createdAt = if_not_exists(createdAt, :at), #state = if_not_exists(#state, :bot), ' +
+      'gsi1pk = if_not_exists(gsi1pk, :g1pk), gsi1sk = if_not_exists(gsi1sk, :g1sk), ' +
+      'updatedAt = :now, expiresAt = :ttl' +
+      (event.customer.name ? ', customerName = :name' : '') +
+      (activity ? `, ${activity[0]} = :at, ${activity[1]} = :messageId` : '') +
+      ` ADD version :one, ${counter} :one`,
+    ...(activity ? { ConditionExpression: `attribute_not_exists(${activity[0]}) OR ${activity[0]} < :at` } : {}),
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: {
+      ':entity': 'Conversation',
+      ':key': event.conversationKey,
+      ':channel': event.channel,
+      ':account': event.accountId,
+      ':business': event.businessAccountId,
+      ':customer': event.customer.id,
+      ':at': event.occurredAt,
+      ':bot': 'bot',
+      ':g1pk': conversationsByStatePk(event.accountId, 'bot'),
+      ':g1sk': `${event.occurredAt}#${event.conversationKey}`,
+      ':now': now,
+      ':ttl': ttl,
+      ':one': 1,
+      ...(event.customer.name ? { ':name': event.customer.name } : {}),
+      ...(activity ? { ':messageId': event.providerMessageId } : {}),
+    },
+  };
 }
 
 /**
@@ -154,9 +221,9 @@ async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: Reco
  * only ever moves forward: an older message arriving late must not shrink the window.
  */
 async function advanceLastActivity(event: MessageEvent, deps: RecordDeps): Promise<void> {
-  if (event.origin === 'history') return;
-  const inbound = event.direction === 'inbound';
-  const [atField, idField] = inbound ? ['lastInboundAt', 'lastInboundMessageId'] : ['lastOutboundAt', 'lastOutboundMessageId'];
+  const fields = lastActivityFields(event);
+  if (!fields) return;
+  const [atField, idField] = fields;
   try {
     await deps.db.send(
       new UpdateCommand({
@@ -237,7 +304,8 @@ function statusItem(event: StatusEvent, ctx: RecordContext, deps: RecordDeps) {
   return {
     pk: conversationPk(event.conversationKey),
     sk: statusSk(messageRef, event.status),
-    lsi1sk: `STATUS#${event.occurredAt}#${messageRef}`,
+    // No time-index key: nothing reads receipts in time order, and each item in the index is one
+    // more write unit per receipt (the index projects every attribute).
     entity: 'StatusChange',
     eventId: event.eventId,
     conversationKey: event.conversationKey,
@@ -287,7 +355,11 @@ async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext
   return outcome;
 }
 
-/** The change is applied to the message when we hold it; an edit only replaces an older edit. */
+/**
+ * The change is applied to the message when we hold it; an edit only replaces an older edit. A
+ * business message is found through its provider-id pointer; a customer's message, which has
+ * none, under its provider id in the change's own conversation.
+ */
 async function applyChangeToMessage(event: MessageChangeEvent, deps: RecordDeps): Promise<void> {
   const ref = await deps.db.send(
     new GetCommand({
@@ -297,8 +369,10 @@ async function applyChangeToMessage(event: MessageChangeEvent, deps: RecordDeps)
     }),
   );
   const target = ref.Item as { conversationKey?: string; messageSk?: string } | undefined;
-  if (!target?.conversationKey || !target.messageSk) return;
-  const key = { pk: conversationPk(target.conversationKey), sk: target.messageSk };
+  const key =
+    target?.conversationKey && target.messageSk
+      ? { pk: conversationPk(target.conversationKey), sk: target.messageSk }
+      : { pk: conversationPk(event.conversationKey), sk: messageSk(event.providerMessageId) };
   try {
     if (event.kind === 'message_deleted') {
       await deps.db.send(

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { GraphApiError, type GraphApiClient } from '#lambdas/adapters/graph-api-client';
@@ -401,10 +401,15 @@ async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, dep
 }
 
 /**
- * The message becomes `sent` and its provider id starts pointing at it, in one transaction, so
- * a receipt either finds a sent message or nothing (and retries). The pointer is written without
- * a condition: the provider id is Meta's answer to this very send, and if the echo of this message
- * got there first, the pointer should lead to our item, which carries the status history.
+ * The provider id starts pointing at the message, then the message becomes `sent` with that id:
+ * two single-item writes instead of a transaction, which DynamoDB bills twice. Status tracking
+ * treats a message without its provider id as not yet known (the receipt is retried), so a receipt
+ * still either finds a sent message or waits; an echo finding the pointer while the message is
+ * still `sending` is recognised as our own. If the sender dies between the two writes, the message
+ * stays `sending` (outcome unknown, never sent again), as it would had it died before both. The
+ * pointer is written without a condition: the provider id is Meta's answer to this very send, and
+ * if the echo of this message got there first, the pointer should lead to our item, which carries
+ * the status history.
  */
 async function recordSent(
   request: ReplyRequestedDetail,
@@ -414,42 +419,36 @@ async function recordSent(
   deps: SendReplyDeps,
 ): Promise<void> {
   await deps.db.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: deps.tableName,
-            Key: messageKey(request),
-            UpdateExpression:
-              'SET #status = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = if_not_exists(sentAt, :at), ' +
-              'statusUpdatedAt = :at' +
-              (accepted.recipientWaId ? ', recipientWaId = :waId' : ''),
-            ConditionExpression: '#status = :sending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':sent': 'sent',
-              ':sending': 'sending',
-              ':rank': STATUS_RANK.sent,
-              ':pmid': accepted.providerMessageId,
-              ':at': at,
-              ...(accepted.recipientWaId ? { ':waId': accepted.recipientWaId } : {}),
-            },
-          },
-        },
-        {
-          Put: {
-            TableName: deps.tableName,
-            Item: {
-              pk: providerIdPk(accepted.providerMessageId),
-              sk: PROVIDER_ID_SK,
-              entity: 'ProviderMessageId',
-              conversationKey: request.conversationKey,
-              messageSk: message.sk,
-              ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
-            },
-          },
-        },
-      ],
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        pk: providerIdPk(accepted.providerMessageId),
+        sk: PROVIDER_ID_SK,
+        entity: 'ProviderMessageId',
+        conversationKey: request.conversationKey,
+        messageSk: message.sk,
+        ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
+      },
+    }),
+  );
+  await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.tableName,
+      Key: messageKey(request),
+      UpdateExpression:
+        'SET #status = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = if_not_exists(sentAt, :at), ' +
+        'statusUpdatedAt = :at' +
+        (accepted.recipientWaId ? ', recipientWaId = :waId' : ''),
+      ConditionExpression: '#status = :sending',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':sent': 'sent',
+        ':sending': 'sending',
+        ':rank': STATUS_RANK.sent,
+        ':pmid': accepted.providerMessageId,
+        ':at': at,
+        ...(accepted.recipientWaId ? { ':waId': accepted.recipientWaId } : {}),
+      },
     }),
   );
 }

@@ -90,8 +90,9 @@ export async function applyDeliveryStatus(
 
   const applyAt = async (ref: MessageRef, providerMessageId: string | undefined) => {
     const outcome = await applyToMessage(ref, await withErrorDetails(change, event, ref, providerMessageId, deps), deps);
-    if (outcome.result !== 'missing') {
-      // A receipt proves the message went out: the conversation's response metrics follow from it.
+    if (outcome.result === 'advanced' && provesDelivery(change.status)) {
+      // The receipt that moves a reply past `sent` proves it reached the customer: the
+      // conversation's response metrics follow from it, once per reply in practice.
       const reply = agentReplyOf(outcome.item, change.at);
       if (reply) await recordAgentReply(ref.conversationKey, reply, deps);
     }
@@ -127,16 +128,24 @@ export async function applyDeliveryStatus(
     for (const ref of await messagesUpToWatermark(event, change.status, deps)) await applyAt(ref, undefined);
   }
 
-  // Publish what did advance before deciding about the unknown ids, then mark it announced: a
-  // redelivery of the same receipt republishes only what was advanced and never announced.
-  if (announce.length > 0) {
-    await deps.publisher.publish(announce.map((a) => a.event));
-    for (const { ref } of announce) await markAnnounced(ref, change.eventId, deps);
-  }
+  // Publish what did advance before deciding about the unknown ids. A redelivery of the receipt
+  // that last advanced a message publishes its announcement again (at least once; consumers
+  // treat events as idempotent wake-up calls), which is cheaper than marking every announcement.
+  if (announce.length > 0) await deps.publisher.publish(announce.map((a) => a.event));
   if (unknown.length > 0 && attempt.receiveCount <= UNKNOWN_MESSAGE_RECEIVES) {
     throw new MessageNotYetKnownError(unknown, attempt.receiveCount);
   }
   return { outcome: 'applied', advanced, recorded, unknownMessageIds: unknown };
+}
+
+/**
+ * Whether a receipt of this status, moving a message forward, shows it reached the customer:
+ * `delivered`, `read` or `played`. WhatsApp's `sent` only repeats what the sender recorded when
+ * the Graph API accepted the message, and Instagram, which sends no delivery receipts, moves its
+ * messages past `sent` with its read receipt.
+ */
+function provesDelivery(status: TrackedStatus): boolean {
+  return status !== 'failed' && STATUS_RANK[status] > STATUS_RANK.sent;
 }
 
 async function findMessage(providerMessageId: string, deps: StatusDeps): Promise<MessageRef | undefined> {
@@ -203,6 +212,8 @@ async function withErrorDetails(
   deps: StatusDeps,
 ): Promise<StatusChange> {
   if (!DETAILED_STATUSES.has(change.status)) return change;
+  // Only WhatsApp reports pricing; other channels' receipts have nothing more to read unless failed.
+  if (change.status !== 'failed' && event.channel !== 'whatsapp') return change;
   const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
   let recorded: Record<string, unknown> | undefined;
   if (providerMessageId) {
@@ -248,63 +259,60 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
     ...(change.pricingCategory !== undefined ? { ':pricing': change.pricingCategory } : {}),
     ...(change.billable !== undefined ? { ':billable': change.billable } : {}),
   };
-  try {
-    const out = await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: [
-          'SET #at = if_not_exists(#at, :at), #status = :status, statusRank = :rank, statusUpdatedAt = :at, statusEventId = :eventId',
-          ...errorSet,
-        ].join(', '),
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
-        ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status], '#status': 'status' },
-        ExpressionAttributeValues: { ':at': change.at, ':status': change.status, ':rank': rank, ':eventId': change.eventId, ...errorValues },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { result: 'advanced', item: out.Attributes ?? {} };
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
-  try {
-    const out = await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: ['SET #at = if_not_exists(#at, :at)', ...errorSet].join(', '),
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status] },
-        ExpressionAttributeValues: { ':at': change.at, ...errorValues },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    const item = out.Attributes ?? {};
-    // This very event advanced the message on an earlier delivery that died before its
-    // announcement was published: report it as advanced again so the event is not lost.
-    if (item.statusEventId === change.eventId && item.statusRank === rank && item.statusAnnouncedEventId !== change.eventId) {
-      return { result: 'advanced', item };
+  const advance = async (): Promise<ApplyResult | undefined> => {
+    try {
+      const out = await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: key,
+          UpdateExpression: [
+            'SET #at = if_not_exists(#at, :at), #status = :status, statusRank = :rank, statusUpdatedAt = :at, statusEventId = :eventId',
+            ...errorSet,
+          ].join(', '),
+          // A business message is known once it has its provider id: the sender writes the pointer
+          // just before it records the send, and a receipt in between waits for that (retried).
+          ConditionExpression:
+            'attribute_exists(providerMessageId) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+          ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status], '#status': 'status' },
+          ExpressionAttributeValues: { ':at': change.at, ':status': change.status, ':rank': rank, ':eventId': change.eventId, ...errorValues },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { result: 'advanced', item: out.Attributes ?? {} };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      return undefined;
     }
-    return { result: 'recorded', item };
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return { result: 'missing' };
-    throw err;
+  };
+  /** Stamps the time (once) on a message at or past this status; undefined when the condition refused. */
+  const stamp = async (onlyWhenPast: boolean): Promise<ApplyResult | undefined> => {
+    try {
+      const out = await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: key,
+          UpdateExpression: ['SET #at = if_not_exists(#at, :at)', ...errorSet].join(', '),
+          ConditionExpression: `attribute_exists(providerMessageId)${onlyWhenPast ? ' AND statusRank >= :rank' : ''}`,
+          ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status] },
+          ExpressionAttributeValues: { ':at': change.at, ...errorValues, ...(onlyWhenPast ? { ':rank': rank } : {}) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const item = out.Attributes ?? {};
+      // This very event advanced the message on an earlier delivery, which may have died before
+      // its announcement or the conversation metrics: report it as advanced again so neither is lost.
+      if (item.statusEventId === change.eventId && item.statusRank === rank) return { result: 'advanced', item };
+      return { result: 'recorded', item };
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+      return undefined;
+    }
+  };
+  // WhatsApp's `sent` nearly always finds the message already sent (the sender recorded it when
+  // Meta accepted it): stamping first spares a write refused by the advance's condition.
+  if (change.status === 'sent') {
+    const stamped = await stamp(true);
+    if (stamped) return stamped;
   }
-}
-
-async function markAnnounced(ref: MessageRef, eventId: string, deps: StatusDeps): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(ref.conversationKey), sk: ref.messageSk },
-        UpdateExpression: 'SET statusAnnouncedEventId = :eventId',
-        ConditionExpression: 'statusEventId = :eventId',
-        ExpressionAttributeValues: { ':eventId': eventId },
-      }),
-    );
-  } catch (err) {
-    // A later receipt already moved the status on; its own announcement supersedes this one.
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  return (await advance()) ?? (await stamp(false)) ?? { result: 'missing' };
 }

@@ -41,6 +41,16 @@ export function responseTimeMs(firstInboundAt: string, replyAt: string): number 
   return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
+/** Attempts before a conversation that keeps changing under us is handed back to the queue. */
+const METRICS_ATTEMPTS = 4;
+
+export class ConversationMetricsContendedError extends Error {
+  override name = 'ConversationMetricsContendedError';
+  constructor() {
+    super(`conversation metrics kept changing during ${METRICS_ATTEMPTS} attempts; the receipt will be retried`);
+  }
+}
+
 /**
  * Conversation metrics from one sent reply:
  * - `lastAgentReplyAt` only moves forward, whatever order receipts arrive in;
@@ -48,55 +58,67 @@ export function responseTimeMs(firstInboundAt: string, replyAt: string): number 
  *   reply sent after it. Receipts arrive out of order, so the earliest reply seen wins: the value
  *   is set once and only ever replaced by an earlier reply, and converges to the true first one.
  *   A reply with no customer message before it (the business wrote first) sets nothing.
- * Both writes are conditional, so a redelivered receipt changes nothing.
+ *
+ * Reads cost an eighth of writes, so the conversation is read first and written at most once,
+ * only when the reply changes something; the write is conditional on exactly what was decided,
+ * so a concurrent change makes it refuse and the decision is taken again on a fresh read. A
+ * redelivered receipt reads and writes nothing.
  */
 export async function recordAgentReply(conversationKey: string, reply: AgentReply, deps: MetricsDeps): Promise<void> {
   const key = { pk: conversationPk(conversationKey), sk: CONVERSATION_SK };
-  let conversation: Record<string, unknown> | undefined;
-  try {
+  for (let attempt = 1; attempt <= METRICS_ATTEMPTS; attempt++) {
+    // Both values only move one way, so a stale (eventually consistent) read can only suggest a
+    // write that the condition then refuses; the retry reads consistently.
     const out = await deps.db.send(
-      new UpdateCommand({
+      new GetCommand({
         TableName: deps.tableName,
         Key: key,
-        UpdateExpression: 'SET lastAgentReplyAt = :at, lastAgentReplyMessageId = :id',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastAgentReplyAt) OR lastAgentReplyAt < :at)',
-        ExpressionAttributeValues: { ':at': reply.sentAt, ':id': reply.messageId },
-        ReturnValues: 'ALL_NEW',
+        ProjectionExpression: 'pk, lastAgentReplyAt, firstResponseAt',
+        ConsistentRead: attempt > 1,
       }),
     );
-    conversation = out.Attributes;
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    // Every receipt of a reply comes here (sent, delivered, read): reading the first response
-    // costs one small read, where looking for the customer's first message would cost a query.
-    const out = await deps.db.send(
-      new GetCommand({ TableName: deps.tableName, Key: key, ProjectionExpression: 'pk, firstResponseAt', ConsistentRead: true }),
-    );
-    if (!out.Item) return;
-    conversation = out.Item;
-  }
-  // An older reply than the last one can still be the first: only a known earlier first stops here.
-  const knownFirst = conversation?.firstResponseAt;
-  if (typeof knownFirst === 'string' && knownFirst <= reply.sentAt) return;
+    const conversation = out.Item;
+    if (!conversation) return;
+    const lastAt = typeof conversation.lastAgentReplyAt === 'string' ? conversation.lastAgentReplyAt : undefined;
+    const knownFirst = typeof conversation.firstResponseAt === 'string' ? conversation.firstResponseAt : undefined;
+    const moveLast = lastAt === undefined || lastAt < reply.sentAt;
+    // An older reply than the last one can still be the first: only a known earlier first stops here.
+    let first: { inboundAt: string; ms: number } | undefined;
+    if (knownFirst === undefined || knownFirst > reply.sentAt) {
+      const firstInbound = await firstCustomerMessageBefore(conversationKey, reply.sentAt, deps);
+      const ms = firstInbound ? responseTimeMs(firstInbound.occurredAt, reply.sentAt) : undefined;
+      if (firstInbound && ms !== undefined) first = { inboundAt: firstInbound.occurredAt, ms };
+    }
+    if (!moveLast && !first) return;
 
-  const firstInbound = await firstCustomerMessageBefore(conversationKey, reply.sentAt, deps);
-  if (!firstInbound) return;
-  const ms = responseTimeMs(firstInbound.occurredAt, reply.sentAt);
-  if (ms === undefined) return;
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression:
-          'SET firstResponseAt = :at, firstResponseMs = :ms, firstResponseMessageId = :id, firstInboundAt = :inboundAt',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(firstResponseAt) OR firstResponseAt > :at)',
-        ExpressionAttributeValues: { ':at': reply.sentAt, ':ms': ms, ':id': reply.messageId, ':inboundAt': firstInbound.occurredAt },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
+    const set: string[] = [];
+    const conditions = ['attribute_exists(pk)'];
+    const values: Record<string, unknown> = { ':at': reply.sentAt, ':id': reply.messageId };
+    if (moveLast) {
+      set.push('lastAgentReplyAt = :at', 'lastAgentReplyMessageId = :id');
+      conditions.push('(attribute_not_exists(lastAgentReplyAt) OR lastAgentReplyAt < :at)');
+    }
+    if (first) {
+      set.push('firstResponseAt = :at', 'firstResponseMs = :ms', 'firstResponseMessageId = :id', 'firstInboundAt = :inboundAt');
+      conditions.push('(attribute_not_exists(firstResponseAt) OR firstResponseAt > :at)');
+      Object.assign(values, { ':ms': first.ms, ':inboundAt': first.inboundAt });
+    }
+    try {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: key,
+          UpdateExpression: `SET ${set.join(', ')}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return;
+    } catch (err) {
+      if (!isConditionalCheckFailed(err)) throw err;
+    }
   }
+  throw new ConversationMetricsContendedError();
 }
 
 /**

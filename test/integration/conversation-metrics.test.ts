@@ -103,7 +103,10 @@ describe('conversation metrics from delivery receipts on DynamoDB Local', () => 
     await outbound(KEY, 'out_1', 'wamid.r1', '2026-11-21T10:00:04.500Z');
     await outbound(KEY, 'out_2', 'wamid.r2', '2026-11-21T10:01:00.000Z', 'human_agent');
 
+    // WhatsApp's `sent` only confirms what the sender recorded; the first receipt past it counts.
     await receipt(KEY, 'wamid.r1', 'sent', '2026-11-21T10:00:05.000Z');
+    expect((await conversation(KEY)).firstResponseAt).toBeUndefined();
+    await receipt(KEY, 'wamid.r1', 'delivered', '2026-11-21T10:00:06.000Z');
     expect(await conversation(KEY)).toMatchObject({
       firstInboundAt: '2026-11-21T10:00:00.000Z',
       firstResponseAt: '2026-11-21T10:00:04.500Z',
@@ -135,7 +138,7 @@ describe('conversation metrics from delivery receipts on DynamoDB Local', () => 
     await outbound(KEY, 'out_1', 'wamid.r1', '2026-11-21T10:00:03.000Z');
     await outbound(KEY, 'out_2', 'wamid.r2', '2026-11-21T10:00:30.000Z');
 
-    await receipt(KEY, 'wamid.r2', 'sent', '2026-11-21T10:00:31.000Z');
+    await receipt(KEY, 'wamid.r2', 'read', '2026-11-21T10:00:31.000Z');
     expect(await conversation(KEY)).toMatchObject({ firstResponseMs: 30_000, lastAgentReplyMessageId: 'out_2' });
 
     await receipt(KEY, 'wamid.r1', 'delivered', '2026-11-21T10:00:35.000Z');
@@ -160,7 +163,7 @@ describe('conversation metrics from delivery receipts on DynamoDB Local', () => 
 
     // A person wrote first from the business app: a reply, but nothing to respond to yet.
     await outbound(KEY, 'app_1', 'wamid.a1', '2026-11-21T09:30:00.000Z', 'business_app');
-    await receipt(KEY, 'wamid.a1', 'sent', '2026-11-21T09:30:01.000Z');
+    await receipt(KEY, 'wamid.a1', 'delivered', '2026-11-21T09:30:01.000Z');
     metrics = await conversation(KEY);
     expect(metrics.lastAgentReplyAt).toBe('2026-11-21T09:30:00.000Z');
     expect(metrics.firstResponseAt).toBeUndefined();
@@ -171,7 +174,7 @@ describe('conversation metrics from delivery receipts on DynamoDB Local', () => 
     await receipt(KEY, 'wamid.f', 'failed', '2026-11-21T10:00:03.000Z');
     expect((await conversation(KEY)).firstResponseAt).toBeUndefined();
     await outbound(KEY, 'out_ok', 'wamid.ok', '2026-11-21T10:00:10.000Z');
-    await receipt(KEY, 'wamid.ok', 'sent', '2026-11-21T10:00:11.000Z');
+    await receipt(KEY, 'wamid.ok', 'delivered', '2026-11-21T10:00:11.000Z');
     expect(await conversation(KEY)).toMatchObject({ firstResponseMs: 10_000, firstResponseMessageId: 'out_ok', lastAgentReplyMessageId: 'out_ok' });
   });
 

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageEvent, StatusEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent, type RecordDeps } from '#lambdas/conversation/record-normalized-event';
@@ -67,8 +67,18 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     const msgs = await messagesInTimeOrder();
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ entity: 'Message', type: 'text', text: 'hello wamid.A', direction: 'inbound', channel: 'whatsapp' });
+    // A customer's message needs no provider-id pointer: receipts and echoes only name business messages.
     const pointer = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'PMID#wamid.A', sk: 'PMID' } }));
-    expect(pointer.Item).toMatchObject({ conversationKey: KEY, messageSk: 'MSG#wamid.A' });
+    expect(pointer.Item).toBeUndefined();
+  });
+
+  it("points a business message's provider id at it, so that its receipts find it", async () => {
+    const echo = inbound('wamid.B', '2026-11-21T10:00:00.000Z', { origin: 'business_app', direction: 'outbound' });
+    expect(await recordNormalizedEvent(echo, ctx, deps)).toBe('stored');
+    expect(await recordNormalizedEvent(echo, ctx, deps)).toBe('duplicate');
+    const pointer = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'PMID#wamid.B', sk: 'PMID' } }));
+    expect(pointer.Item).toMatchObject({ conversationKey: KEY, messageSk: 'MSG#wamid.B' });
+    expect(await conversation()).toMatchObject({ outboundCount: 1, lastOutboundAt: '2026-11-21T10:00:00.000Z', lastOutboundMessageId: 'wamid.B' });
   });
 
   it('keeps the last inbound time moving only forward when messages arrive out of order', async () => {
@@ -97,7 +107,13 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
   });
 
   it('recognises the echo of a message the pipeline itself sent and writes nothing', async () => {
-    await recordNormalizedEvent(inbound('mid.ours', '2026-11-21T10:00:00.000Z'), ctx, deps);
+    // The pointer the outbound sender writes when Meta accepts our message.
+    await table.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: { pk: 'PMID#mid.ours', sk: 'PMID', entity: 'ProviderMessageId', conversationKey: KEY, messageSk: 'MSG#out_1' },
+      }),
+    );
     const echo = inbound('mid.ours', '2026-11-21T10:00:01.000Z', { eventId: 'ig:echo:mid.ours', direction: 'outbound', origin: 'business_echo' });
     // Same provider id, stored under a different item (our own outbound id in real life).
     const outcome = await recordNormalizedEvent({ ...echo, conversationKey: 'wa:100:other' }, ctx, deps);

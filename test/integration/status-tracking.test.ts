@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
@@ -99,8 +99,9 @@ describe('status tracking on DynamoDB Local', () => {
       deliveredAt: '2026-11-21T10:00:02.000Z',
       readAt: '2026-11-21T10:00:09.000Z',
     });
-    // Only `read` ever moved the status forward; `delivered` arrived after it.
-    expect(published.map((e) => e.detailType)).toEqual(['message.read']);
+    // Only `read` ever moved the status forward; `delivered` arrived after it. The redelivered
+    // `read` is announced again (at least once, never marked, as wake-ups are idempotent).
+    expect(published.map((e) => e.detailType)).toEqual(['message.read', 'message.read']);
     expect(published[0]!.detail).toMatchObject({ messageId: 'out_a', providerMessageId: 'wamid.A', status: 'read' });
   });
 
@@ -152,6 +153,38 @@ describe('status tracking on DynamoDB Local', () => {
     expect(await message(WA_KEY, 'out_late')).toMatchObject({ status: 'delivered', deliveredAt: '2026-11-21T10:00:02.000Z' });
   });
 
+  it('waits while the sender has pointed the provider id at a message it has not yet recorded as sent', async () => {
+    const key = { pk: `CONV#${WA_KEY}`, sk: 'MSG#out_mid' };
+    await table.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: { ...key, lsi1sk: 'MSG#2026-11-21T10:00:00.000Z#out_mid', entity: 'Message', messageId: 'out_mid', direction: 'outbound', origin: 'agent', status: 'sending' },
+      }),
+    );
+    await table.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: { pk: 'PMID#wamid.MID', sk: 'PMID', entity: 'ProviderMessageId', conversationKey: WA_KEY, messageSk: 'MSG#out_mid' },
+      }),
+    );
+    const delivered = waStatus('wamid.MID', 'delivered', '2026-11-21T10:00:02.000Z');
+    await expect(deliver(delivered, 1)).rejects.toBeInstanceOf(MessageNotYetKnownError);
+    expect(await message(WA_KEY, 'out_mid')).toEqual({ ...key, lsi1sk: 'MSG#2026-11-21T10:00:00.000Z#out_mid', entity: 'Message', messageId: 'out_mid', direction: 'outbound', origin: 'agent', status: 'sending' });
+
+    // The sender records the send; the retried receipt then moves the message on.
+    await table.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: key,
+        UpdateExpression: 'SET #status = :sent, statusRank = :one, providerMessageId = :pmid, sentAt = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':one': 1, ':pmid': 'wamid.MID', ':at': '2026-11-21T10:00:01.000Z' },
+      }),
+    );
+    expect(await deliver(delivered, 2)).toMatchObject({ outcome: 'applied', advanced: 1 });
+    expect(await message(WA_KEY, 'out_mid')).toMatchObject({ status: 'delivered', sentAt: '2026-11-21T10:00:01.000Z', deliveredAt: '2026-11-21T10:00:02.000Z' });
+  });
+
   it('gives up on a receipt for a message it never learns about', async () => {
     const stray = waStatus('wamid.NEVER', 'read', '2026-11-21T10:00:02.000Z');
     for (const receive of [1, 2, 3]) await expect(deliver(stray, receive)).rejects.toBeInstanceOf(MessageNotYetKnownError);
@@ -199,6 +232,7 @@ describe('status tracking on DynamoDB Local', () => {
     expect(await message(key, 'out_2')).toMatchObject({ status: 'read', readAt: '2026-11-21T10:06:00.000Z' });
     expect(await message(key, 'out_3')).toMatchObject({ status: 'sent' });
     expect((await message(key, 'mid.in')).readAt).toBeUndefined();
-    expect(published.map((e) => e.detail.messageId).sort()).toEqual(['out_1', 'out_2']);
+    // The redelivered watermark announces the same two messages again, and never out_3.
+    expect(published.map((e) => e.detail.messageId).sort()).toEqual(['out_1', 'out_1', 'out_2', 'out_2']);
   });
 });

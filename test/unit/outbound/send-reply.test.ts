@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#lambdas/adapters/dynamodb';
@@ -68,7 +68,7 @@ describe('sendReply', () => {
   it('claims the message, sends it once and records it sent with its provider id pointer', async () => {
     ddb.on(GetCommand).resolves({ Item: item() });
     ddb.on(UpdateCommand).resolves({});
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
 
     const result = await sendReply(request, deps);
 
@@ -79,15 +79,19 @@ describe('sendReply', () => {
     const claim = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(claim.ConditionExpression).toBe('#status = :pending');
     expect(claim.UpdateExpression).toContain('ADD attempts :one');
-    const [update, pointer] = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(update!.Update!.ExpressionAttributeValues).toMatchObject({
+    // The pointer first, then the message (no transaction): a receipt in between waits for the provider id.
+    const pointer = ddb.commandCalls(PutCommand)[0]!.args[0].input;
+    const update = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
+    expect(ddb.commandCalls(PutCommand)[0]!.calledBefore(ddb.commandCalls(UpdateCommand)[1]!)).toBe(true);
+    expect(update.ConditionExpression).toBe('#status = :sending');
+    expect(update.ExpressionAttributeValues).toMatchObject({
       ':sent': 'sent',
       ':rank': 1,
       ':pmid': 'wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
       // The response's wa_id has a trailing space; the stored one does not.
       ':waId': '48XXXXXXXXX',
     });
-    expect(pointer!.Put!.Item).toEqual({
+    expect(pointer.Item).toEqual({
       pk: 'PMID#wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
       sk: 'PMID',
       entity: 'ProviderMessageId',
@@ -129,7 +133,7 @@ describe('sendReply', () => {
     const release = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
     expect(release.ConditionExpression).toBe('#status = :sending');
     expect(release.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending', ':code': 130429 });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
     expect(published).toEqual([]);
   });
 
@@ -197,7 +201,7 @@ describe('sendReply', () => {
     ddb.on(UpdateCommand).resolves({});
     graphAnswer = async () => ({ success: true });
     expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'unexpected_response' });
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 
   it('leaves the message pending when no token is configured', async () => {

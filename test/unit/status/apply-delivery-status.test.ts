@@ -77,9 +77,9 @@ describe('applyDeliveryStatus', () => {
         },
       },
     ]);
-    // The announcement is marked so that a duplicate receipt does not repeat it.
-    const mark = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
-    expect(mark.UpdateExpression).toContain('statusAnnouncedEventId');
+    // No write is spent on marking the announcement; the only other item read is the conversation
+    // (the message is not a reply to a customer here, so not even that).
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 
   it('only records the time when the message is already past this status, and stays silent', async () => {
@@ -108,13 +108,50 @@ describe('applyDeliveryStatus', () => {
     expect(published.map((e) => e.detailType)).toEqual(['message.delivered']);
   });
 
-  it('does not announce twice a receipt that was already announced', async () => {
-    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({
-      Attributes: { statusRank: 2, statusEventId: detail().eventId, statusAnnouncedEventId: detail().eventId },
-    });
+  it('announces again on a redelivery of the receipt that last advanced the message, but not after a later one', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({ Attributes: { statusRank: 2, statusEventId: detail().eventId } });
+    expect(await applyDeliveryStatus(detail(), deps)).toMatchObject({ advanced: 1, recorded: 0 });
+    expect(published.map((e) => e.detailType)).toEqual(['message.delivered']);
 
+    ddb.reset();
+    ddb.on(GetCommand).resolves({ Item: { pk: `PMID#${PMID}`, sk: 'PMID', conversationKey: KEY, messageSk: 'MSG#out_1' } });
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({ Attributes: { statusRank: 3, statusEventId: 'the-read-receipt' } });
+    published = [];
     expect(await applyDeliveryStatus(detail(), deps)).toMatchObject({ advanced: 0, recorded: 1 });
     expect(published).toEqual([]);
+  });
+
+  it('stamps a `sent` receipt on a message the sender already recorded as sent with a single write', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { status: 'sent', statusRank: 1, statusEventId: 'the-sender', sentAt: '2026-11-21T10:00:04.000Z' } });
+
+    expect(await applyDeliveryStatus(detail({ status: 'sent', eventId: 'e-sent' }), deps)).toMatchObject({ advanced: 0, recorded: 1 });
+    const writes = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.ConditionExpression).toBe('attribute_exists(providerMessageId) AND statusRank >= :rank');
+    expect(published).toEqual([]);
+  });
+
+  it("records a reply's conversation metrics only from the receipt that moves it past sent", async () => {
+    const replyItem = { direction: 'outbound', origin: 'agent', messageId: 'out_1', providerMessageId: PMID, sentAt: '2026-11-21T10:00:04.000Z' };
+    const conversationReads = () =>
+      ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'CONV').length;
+
+    // WhatsApp's `sent` only confirms what the sender recorded: nothing is read or written for the conversation.
+    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({ Attributes: { ...replyItem, status: 'sent', statusRank: 1 } });
+    await applyDeliveryStatus(detail({ status: 'sent', eventId: 'e-sent' }), deps);
+    expect(conversationReads()).toBe(0);
+
+    // `delivered` moves it past sent: the conversation is read and its metrics written once.
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...replyItem, status: 'delivered', statusRank: 2 } });
+    ddb.on(GetCommand, { Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }).resolves({ Item: { pk: `CONV#${KEY}` } });
+    ddb.on(QueryCommand).resolves({ Items: [{ occurredAt: '2026-11-21T10:00:00.000Z' }] });
+    await applyDeliveryStatus(detail(), deps);
+    expect(conversationReads()).toBe(1);
+    const metrics = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.Key?.sk === 'CONV');
+    expect(metrics?.UpdateExpression).toBe(
+      'SET lastAgentReplyAt = :at, lastAgentReplyMessageId = :id, firstResponseAt = :at, firstResponseMs = :ms, firstResponseMessageId = :id, firstInboundAt = :inboundAt',
+    );
+    expect(metrics?.ExpressionAttributeValues).toMatchObject({ ':ms': 4000, ':at': '2026-11-21T10:00:04.000Z' });
   });
 
   it('retries a receipt for an unknown message a few times, then gives it up', async () => {
