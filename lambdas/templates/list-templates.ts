@@ -1,0 +1,42 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryWabaTemplates } from '#lambdas/templates/query-waba-templates';
+
+/** A stored template as the API and the CLI list it: the flat attributes, not the components. */
+export interface TemplateSummary {
+  name: string;
+  language: string;
+  status: string;
+  category?: string;
+  pendingCategory?: string;
+  qualityScore?: string;
+  parameterFormat?: string;
+  bodyParameterCount?: number;
+  headerFormat?: string;
+  buttonTypes?: string;
+  needsSync?: boolean;
+  statusUpdatedAt?: string;
+  syncedAt?: string;
+}
+
+const FIELDS = [
+  'name',
+  'language',
+  'status',
+  'category',
+  'pendingCategory',
+  'qualityScore',
+  'parameterFormat',
+  'bodyParameterCount',
+  'headerFormat',
+  'buttonTypes',
+  'needsSync',
+  'statusUpdatedAt',
+  'syncedAt',
+] as const;
+
+/** Every stored template of a WABA, by name then language. */
+export async function listTemplates(wabaId: string, deps: { db: DynamoDBDocumentClient; tableName: string }): Promise<TemplateSummary[]> {
+  const out: TemplateSummary[] = [];
+  for await (const item of queryWabaTemplates(deps, wabaId, FIELDS)) out.push(item as unknown as TemplateSummary);
+  return out;
+}
