@@ -121,6 +121,32 @@ describe('two businesses on one deployment', () => {
     expect(await harness.conversationItems(`wa:${unknownNumber}:${customer}`)).toEqual([]);
   });
 
+  it("keeps each business's account health on its own registry items", async () => {
+    const change = (wabaId: string, field: string, value: Record<string, unknown>) =>
+      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }] });
+    const upgrade = change('200000000000101', 'phone_number_quality_update', { display_phone_number: '15550000102', event: 'THROUGHPUT_UPGRADE', current_limit: 'TIER_UNLIMITED' });
+    const restriction = change('200000000000201', 'account_update', {
+      event: 'ACCOUNT_RESTRICTION',
+      restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1893456000 }],
+    });
+    for (const body of [upgrade, restriction]) expect((await harness.postWebhook(body)).status).toBe(200);
+
+    const number = await eventually(async () => {
+      const item = await harness.item('ACCT#100000000000102', 'ACCOUNT');
+      return item?.throughputPerSecond === 1000 && item;
+    }, "ACME's second number upgraded to the higher throughput", 60_000);
+    expect(number).toMatchObject({ qualityEvent: 'THROUGHPUT_UPGRADE', messagingLimitTier: 'TIER_UNLIMITED', businessId: 'acme' });
+    const waba = await eventually(async () => {
+      const item = await harness.item('WABA#200000000000201', 'WABA');
+      return item?.status === 'restricted' && item;
+    }, "Globex's WABA restricted", 60_000);
+    expect(waba).toMatchObject({ accountStanding: 'restricted', restrictionTypes: 'RESTRICTED_BIZ_INITIATED_MESSAGING' });
+    // The other business and the other number are untouched.
+    expect(await harness.item('WABA#200000000000101', 'WABA')).toMatchObject({ status: 'active' });
+    expect(await harness.item('WABA#200000000000101', 'WABA')).not.toHaveProperty('accountStanding');
+    expect(await harness.item('ACCT#100000000000101', 'ACCOUNT')).not.toHaveProperty('throughputPerSecond');
+  });
+
   it('leaves nothing in any dead-letter queue', () => {
     const counts = harness.deadLettered();
     expect(counts).toEqual(Object.fromEntries(Object.keys(counts).map((k) => [k, 0])));
