@@ -16,15 +16,20 @@ describe('tenancy in the stack', () => {
     synth = synthesizeStack({ stage: 'dev' });
   });
 
-  it("lets only the outbound sender read the per-business token secrets, by this stack's name prefix", () => {
-    const granted = statementsGranting(statementsOfRole(synth.json, 'OutboundSendFunctionRole'), 'secretsmanager:GetSecretValue');
-    const resources = granted.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
-    expect(resources).toContainEqual(ACCOUNT_TOKENS_ARN);
-    const perBusiness = granted.filter((s) => JSON.stringify(s.Resource).includes('account-tokens'));
-    expect(perBusiness).toHaveLength(1);
-    // Read only: no listing, no writing, nothing but the one action.
-    expect(perBusiness[0]!.Action).toBe('secretsmanager:GetSecretValue');
-    for (const functionId of FUNCTION_IDS.filter((id) => id !== 'OutboundSendFunction')) {
+  it("lets the Graph callers read the per-business token secrets, by this stack's name prefix, and no other function", () => {
+    const readers = ['OutboundSendFunction', 'MediaDownloadFunction'];
+    for (const functionId of readers) {
+      const granted = statementsGranting(statementsOfRole(synth.json, `${functionId}Role`), 'secretsmanager:GetSecretValue');
+      const resources = granted.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+      expect(resources, functionId).toContainEqual(ACCOUNT_TOKENS_ARN);
+      const perBusiness = granted.filter((s) => JSON.stringify(s.Resource).includes('account-tokens'));
+      expect(perBusiness).toHaveLength(1);
+      // Read only: no listing, no writing, nothing but the one action.
+      expect(perBusiness[0]!.Action).toBe('secretsmanager:GetSecretValue');
+    }
+    // Functions that never call the Graph API with a business's token.
+    const never = ['WebhookFunction', 'NormalizerFunction', 'AgentFunction', 'StatusTrackingFunction', 'HumanAgentApiFunction', 'AccountHealthFunction'];
+    for (const functionId of FUNCTION_IDS.filter((id) => never.includes(id))) {
       expect(JSON.stringify(statementsOfRole(synth.json, `${functionId}Role`)), functionId).not.toContain('account-tokens');
     }
   });
