@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { transactionWriteUnits } from '#lib/local-cloud/transaction-write-units';
 
 /**
  * Capacity DynamoDB would bill for the requests that passed through the proxy. On-demand tables
@@ -90,9 +91,28 @@ export async function startDynamoDbCountingProxy(options: DynamoDbCountingProxyO
           answer.on('data', (c: Buffer) => parts.push(c));
           answer.on('end', () => {
             const bytes = Buffer.concat(parts);
+            const pass = () => {
+              res.writeHead(answer.statusCode ?? 500, answer.headers);
+              res.end(bytes);
+            };
+            if (operation === 'TransactWriteItems' && answer.statusCode === 200 && input) {
+              // DynamoDB Local's own figure for a transaction counts one item; measure each instead.
+              transactionWriteUnits(input, { target, headers: req.headers }).then(
+                (units) => {
+                  const billed = double ? units : units / 2;
+                  usage.writeUnits += billed;
+                  usage.transactionWriteUnits += billed;
+                  pass();
+                },
+                () => {
+                  account(usage, operation, input, 200, bytes, double);
+                  pass();
+                },
+              );
+              return;
+            }
             account(usage, operation, input, answer.statusCode ?? 500, bytes, double);
-            res.writeHead(answer.statusCode ?? 500, answer.headers);
-            res.end(bytes);
+            pass();
           });
           answer.on('error', () => res.destroy());
         },

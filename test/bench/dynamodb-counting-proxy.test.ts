@@ -44,13 +44,55 @@ describe('DynamoDB counting proxy', () => {
     expect(proxy.usage()).toMatchObject({ requests: { PutItem: 1, GetItem: 2 }, writeUnits: 5, readUnits: 1 + 2 });
   });
 
-  it('bills transactions at two units per item, as DynamoDB does', async () => {
+  it('bills transactions at two units per item and per 1 KB, as DynamoDB does', async () => {
     await client.send(
       new TransactWriteItemsCommand({
         TransactItems: [{ Put: { TableName, Item: { pk: { S: 'b' } } } }, { Put: { TableName, Item: { pk: { S: 'c' } } } }],
       }),
     );
     expect(proxy.usage()).toMatchObject({ writeUnits: 4, transactionWriteUnits: 4 });
+
+    // Three items, one of them 2.5 KB after its update: (1 + 1 + 3) units, doubled. (DynamoDB Local
+    // itself reports a transaction as if it held one item.)
+    proxy.reset();
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName, Item: { pk: { S: 'd' } } } },
+          { Put: { TableName, Item: { pk: { S: 'e' } } } },
+          { Update: { TableName, Key: { pk: { S: 'b' } }, UpdateExpression: 'SET body = :b', ExpressionAttributeValues: { ':b': { S: 'y'.repeat(2_500) } } } },
+        ],
+      }),
+    );
+    expect(proxy.usage()).toMatchObject({ writeUnits: 10, transactionWriteUnits: 10 });
+  });
+
+  it("counts the writes of a transaction's items to the table's indexes", async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'indexed',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'lsi1sk', AttributeType: 'S' },
+        ],
+        LocalSecondaryIndexes: [
+          { IndexName: 'byTime', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'lsi1sk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        ],
+      }),
+    );
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: 'indexed', Item: { pk: { S: 'a' }, sk: { S: '1' }, lsi1sk: { S: 't' } } } },
+          { Put: { TableName: 'indexed', Item: { pk: { S: 'a' }, sk: { S: '2' } } } },
+        ],
+      }),
+    );
+    // The first item is written to the table and its index, the second to the table only: 3 units, doubled.
+    expect(proxy.usage()).toMatchObject({ writeUnits: 6, transactionWriteUnits: 6 });
   });
 
   it('bills a write refused by its condition and passes the refusal through', async () => {
