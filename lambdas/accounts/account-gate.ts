@@ -3,6 +3,7 @@ import type { AccountStatus } from '#lambdas/accounts/channel-account';
 import type { NormalizedEvent, QuarantineEvent } from '#lambdas/conversation/model';
 
 export const UNKNOWN_ACCOUNT_REASON = 'unknown_account';
+const MAX_ACCOUNT_ID_CHARS = 256;
 
 /**
  * - `admitted`: the account is registered; `status` says what it may do (an `onboarding` account's
@@ -24,16 +25,9 @@ export type GateVerdict =
 export async function gateByAccount(event: NormalizedEvent, accounts: AccountReader): Promise<GateVerdict> {
   if (event.kind === 'quarantine') return { verdict: 'not_applicable' };
   const wabaLevel = event.channel === 'whatsapp' && event.accountId === event.businessAccountId;
-  if (wabaLevel) {
-    const waba = await accounts.waba(event.accountId);
-    if (waba && waba.status !== 'offboarded') return { verdict: 'admitted', status: waba.status, level: 'waba' };
-    // A WABA whose id was registered as an account id (older registrations) counts too.
-    const account = await accounts.account(event.accountId);
-    if (account && account.status !== 'offboarded') return { verdict: 'admitted', status: account.status, level: 'account' };
-  } else {
-    const account = await accounts.account(event.accountId);
-    if (account && account.status !== 'offboarded') return { verdict: 'admitted', status: account.status, level: 'account' };
-  }
+  // Meta's ids are short; one too long for a DynamoDB key cannot be registered (nor read).
+  const admitted = event.accountId.length <= MAX_ACCOUNT_ID_CHARS ? await registeredAs(event.accountId, wabaLevel, accounts) : undefined;
+  if (admitted) return { verdict: 'admitted', ...admitted };
   return {
     verdict: 'quarantined',
     quarantine: {
@@ -43,9 +37,24 @@ export async function gateByAccount(event: NormalizedEvent, accounts: AccountRea
       eventId: event.eventId,
       occurredAt: event.occurredAt,
       reason: UNKNOWN_ACCOUNT_REASON,
-      detail: `${event.kind} for ${wabaLevel ? 'WhatsApp Business Account' : `${event.channel} account`} ${event.accountId}`,
+      detail: `${event.kind} for ${wabaLevel ? 'WhatsApp Business Account' : `${event.channel} account`} ${event.accountId.slice(0, MAX_ACCOUNT_ID_CHARS)}`,
     },
   };
+}
+
+/** The serving status of the account or WABA an id names, when registered and not offboarded. */
+async function registeredAs(
+  id: string,
+  wabaLevel: boolean,
+  accounts: AccountReader,
+): Promise<{ status: AccountStatus; level: 'account' | 'waba' } | undefined> {
+  if (wabaLevel) {
+    const waba = await accounts.waba(id);
+    if (waba && waba.status !== 'offboarded') return { status: waba.status, level: 'waba' };
+  }
+  // A WABA whose id was registered as an account id (older registrations) counts too.
+  const account = await accounts.account(id);
+  return account && account.status !== 'offboarded' ? { status: account.status, level: 'account' } : undefined;
 }
 
 /**
