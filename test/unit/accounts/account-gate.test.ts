@@ -54,7 +54,7 @@ describe('gateByAccount', () => {
   });
 
   it('quarantines unknown and offboarded accounts as unknown_account, keeping the event identity', async () => {
-    for (const accounts of [{}, { '1': 'offboarded' as const }]) {
+    for (const accounts of [{}, { '1': 'offboarded' }] as Array<Record<string, AccountStatus>>) {
       const verdict = await gateByAccount(message('1'), reader(accounts));
       expect(verdict).toEqual({
         verdict: 'quarantined',
