@@ -6,6 +6,8 @@ import { ASSISTANT_ENV } from '#lambdas/agent/assistant/assistant-env';
 import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
 import { DOWNLOADABLE_MESSAGE_TYPES } from '#lambdas/media/media-received-detail';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { ACCOUNT_HEALTH_TOPICS } from '#lambdas/accounts/apply-account-health';
+import { grantAccountTokenSecretsRead } from '#lib/constructs/account-token-secrets';
 import { AnalyticsExport } from '#lib/constructs/analytics-export';
 import { EventBackbone } from '#lib/constructs/event-backbone';
 import { EventConsumer } from '#lib/constructs/event-consumer';
@@ -14,8 +16,10 @@ import { MediaStorage } from '#lib/constructs/media-storage';
 import { Ingress } from '#lib/constructs/ingress';
 import { Normalize, NORMALIZER_TIMEOUT } from '#lib/constructs/normalize';
 import { Observability } from '#lib/constructs/observability';
+import { OnboardingApi } from '#lib/constructs/onboarding-api';
 import { Secrets } from '#lib/constructs/secrets';
 import { READ_WRITE_ITEM_ACTIONS, Storage } from '#lib/constructs/storage';
+import { TemplatesApi } from '#lib/constructs/templates-api';
 import { visibilityTimeoutFor } from '#lib/queue-settings';
 import { dataRemovalPolicy, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
 
@@ -63,7 +67,10 @@ export class OmnichannelStack extends Stack {
   readonly statusTracking: EventConsumer;
   readonly mediaStorage: MediaStorage;
   readonly mediaDownload: EventConsumer;
+  readonly accountHealth: EventConsumer;
   readonly humanAgentApi: HumanAgentApi;
+  readonly onboardingApi: OnboardingApi;
+  readonly templatesApi: TemplatesApi;
   readonly analytics: AnalyticsExport;
   readonly observability: Observability;
 
@@ -138,7 +145,7 @@ export class OmnichannelStack extends Stack {
       namePrefix,
       stage: props.stage,
       bus,
-      sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent],
+      sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates],
       detailTypes: [DETAIL_TYPE.replyRequested],
       handler: 'outbound-send',
       description: 'Sends replies through the Graph API, paced per business number and recipient',
@@ -159,6 +166,8 @@ export class OmnichannelStack extends Stack {
     this.storage.grantItemActions(this.outboundSend.handler.role, READ_WRITE_ITEM_ACTIONS);
     bus.grantPutEventsTo(this.outboundSend.handler.role);
     this.secrets.metaAccessTokens.grantRead(this.outboundSend.handler.role);
+    // Each business's own token (lambdas/outbound/access-tokens.ts): read-only, this stack's prefix only.
+    grantAccountTokenSecretsRead(this.outboundSend.handler.role, namePrefix);
 
     this.statusTracking = new EventConsumer(this, 'StatusTracking', {
       name: 'StatusTracking',
@@ -216,7 +225,29 @@ export class OmnichannelStack extends Stack {
     this.mediaDownload.rule.addEventPattern({ detail: { type: [...DOWNLOADABLE_MESSAGE_TYPES] } });
     this.storage.grantItemActions(this.mediaDownload.handler.role, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     this.secrets.metaAccessTokens.grantRead(this.mediaDownload.handler.role);
+    grantAccountTokenSecretsRead(this.mediaDownload.handler.role, namePrefix);
     this.mediaStorage.grantWriteMedia(this.mediaDownload.handler.role);
+
+    this.accountHealth = new EventConsumer(this, 'AccountHealth', {
+      name: 'AccountHealth',
+      queueSlug: 'account-health',
+      namePrefix,
+      stage: props.stage,
+      bus,
+      sources: [EVENT_SOURCE.normalizer],
+      detailTypes: [DETAIL_TYPE.notificationReceived],
+      handler: 'account-health',
+      description: 'Keeps WhatsApp quality, limits, display name and account standing on the channel account registry',
+      serviceName: 'account-health',
+      memorySize: 256,
+      timeout: Duration.seconds(15),
+      batchSize: 10,
+      environment: { [ENV.tableName]: tableName },
+      logRemovalPolicy: removalPolicy,
+    });
+    // Only account, quality and name changes reach its queue.
+    this.accountHealth.rule.addEventPattern({ detail: { topic: [...ACCOUNT_HEALTH_TOPICS] } });
+    this.storage.grantItemActions(this.accountHealth.handler.role, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
 
     this.humanAgentApi = new HumanAgentApi(this, 'HumanAgentApi', {
       stage: props.stage,
@@ -224,6 +255,33 @@ export class OmnichannelStack extends Stack {
       api: this.ingress.api,
       storage: this.storage,
       bus,
+      removalPolicy,
+    });
+
+    this.templatesApi = new TemplatesApi(this, 'TemplatesApi', {
+      stage: props.stage,
+      namePrefix,
+      api: this.ingress.api,
+      storage: this.storage,
+      bus,
+      accessTokens: this.secrets.metaAccessTokens,
+      accessTokensSecretName: this.secrets.names.metaAccessTokens,
+      graphApiBaseUrl: props.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL,
+      graphApiVersion: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
+      removalPolicy,
+    });
+
+    this.onboardingApi = new OnboardingApi(this, 'OnboardingApi', {
+      stage: props.stage,
+      namePrefix,
+      api: this.ingress.api,
+      storage: this.storage,
+      metaAppSecret: this.secrets.metaAppSecret,
+      metaAppSecretName: this.secrets.names.metaAppSecret,
+      operatorTokenSecret: this.humanAgentApi.tokenSecret,
+      operatorTokenSecretName: this.humanAgentApi.tokenSecretName,
+      graphApiBaseUrl: props.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL,
+      graphApiVersion: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
       removalPolicy,
     });
 
@@ -251,6 +309,8 @@ export class OmnichannelStack extends Stack {
       { name: 'OutboundSend', queue: this.outboundSend.queue, deadLetterQueue: this.outboundSend.deadLetterQueue },
       { name: 'StatusTracking', queue: this.statusTracking.queue, deadLetterQueue: this.statusTracking.deadLetterQueue },
       { name: 'MediaDownload', queue: this.mediaDownload.queue, deadLetterQueue: this.mediaDownload.deadLetterQueue },
+      { name: 'AccountHealth', queue: this.accountHealth.queue, deadLetterQueue: this.accountHealth.deadLetterQueue },
+      { name: 'TemplateEvents', queue: this.templatesApi.events.queue, deadLetterQueue: this.templatesApi.events.deadLetterQueue },
     ];
   }
 
@@ -267,6 +327,7 @@ export class OmnichannelStack extends Stack {
     output('MetaAppSecretName', this.secrets.names.metaAppSecret, 'Paste the Meta app secret into appSecret; verifyToken is generated');
     output('MetaAccessTokensSecretName', this.secrets.names.metaAccessTokens, 'JSON map of channel account id to Graph API access token');
     output('HumanAgentApiTokenSecretName', this.humanAgentApi.tokenSecretName, 'Bearer token of the human-agent API for callers without IAM (local cloud only)');
+    output('TemplatesApiTokenSecretName', this.templatesApi.tokenSecretName, 'Bearer token of the templates API for callers without IAM (local cloud only)');
     output('AnthropicApiKeySecretName', this.secrets.names.anthropicApiKey, 'JSON { "apiKey": "..." } for the agent');
     output('TableName', this.storage.table.tableName, 'Operational DynamoDB table');
     output('EventBusName', this.backbone.bus.eventBusName, 'Custom event bus of the pipeline');
@@ -280,10 +341,15 @@ export class OmnichannelStack extends Stack {
       output(
         `${name}DeadLetterQueueUrl`,
         deadLetterQueue.queueUrl,
-        `${name} dead-letter queue; redrive with: aws sqs start-message-move-task --source-arn <its ARN> --destination-arn <${name} queue ARN>`,
+        `${name} dead-letter queue; look into it with npm run redrive -- --stage ${this.stage} --inspect ${queueArgument(name)}, move its messages back with --redrive ${queueArgument(name)}`,
       );
     }
   }
+}
+
+/** How `npm run redrive` names a queue: `OutboundSend` → `outbound-send`. */
+function queueArgument(name: string): string {
+  return name.replace(/(?<=[a-z])(?=[A-Z])/g, '-').toLowerCase();
 }
 
 /** Adds the stack for `stage` to `scope` with its conventional name (`Omnichannel-<stage>`). */

@@ -5,18 +5,22 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { downloadMessageMedia, type MediaDeps } from '#lambdas/media/download-message-media';
 import { MediaFailure } from '#lambdas/media/media-errors';
 import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
-import { accessTokensFromSecret } from '#lambdas/outbound/access-tokens';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
+import { accountAccessTokens } from '#lambdas/outbound/access-tokens';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
 const deps: MediaDeps = {
-  db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
+  db,
+  tableName,
   s3: new S3Client({}),
   bucket: requireEnv(MEDIA_BUCKET_ENV),
-  accessTokenFor: accessTokensFromSecret(requireEnv(ENV.metaAccessTokensSecretId)),
+  // A customer's attachment is fetched with the token of the business it was sent to.
+  accessTokenFor: accountAccessTokens({ sharedSecretId: requireEnv(ENV.metaAccessTokensSecretId), accounts: cachedAccountReader({ db, tableName }) }),
   graph: {
     baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
     version: optionalEnv(ENV.graphApiVersion, 'v23.0'),

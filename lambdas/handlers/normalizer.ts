@@ -2,27 +2,34 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
+import { UNKNOWN_ACCOUNT_REASON } from '#lambdas/accounts/account-gate';
 import { readClaimCheck } from '#lambdas/adapters/claim-check-store';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { processFifoBatch } from '#lambdas/ingress/process-fifo-batch';
 import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
+import { returnGroupLater } from '#lambdas/ingress/return-group-later';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 const s3 = new S3Client({});
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
 const deps: ProcessDeps = {
-  db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
+  db,
+  tableName,
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   readClaimCheck: (ref) => readClaimCheck(s3, ref),
+  accounts: cachedAccountReader({ db, tableName }),
 };
 
 async function recordHandler(record: SQSRecord): Promise<void> {
@@ -34,8 +41,11 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   }
   // Counted once: a redelivered notification is a duplicate.
   if (result.accountHealth && result.outcome === 'stored') metrics.addMetric(ACCOUNT_HEALTH_METRIC[result.accountHealth], MetricUnit.Count, 1);
+  if (result.held === 'account_onboarding' && result.outcome === 'stored') metrics.addMetric(METRIC.inboundHeldForOnboarding, MetricUnit.Count, 1);
   if (result.kind === 'quarantine') {
     metrics.addMetric(METRIC.eventsQuarantined, MetricUnit.Count, 1);
+    // Counted once per event: a redelivery finds it already quarantined.
+    if (result.reason === UNKNOWN_ACCOUNT_REASON && result.outcome === 'stored') metrics.addMetric(METRIC.eventsFromUnknownAccount, MetricUnit.Count, 1);
     logger.warn('event quarantined', { sqsMessageId: record.messageId, reason: loggableReason(result.reason), outcome: result.outcome });
   }
 }
@@ -49,12 +59,30 @@ function logFailure(record: SQSRecord, err: unknown): void {
   });
 }
 
+const sqs = new SQSClient({});
+const ingressQueueUrl = optionalEnv(ENV.queueUrl, '');
+
+/** The failed record and the rest of its conversation come back together after a backoff. */
+async function returnLater(records: SQSRecord[], err: unknown): Promise<void> {
+  const retryInSeconds = await returnGroupLater(records, err, {
+    sqs,
+    queueUrl: ingressQueueUrl,
+    onRescheduleFailed: (refused, error) =>
+      logger.warn('could not shorten the visibility of ingress records to retry; they return after the queue timeout', {
+        records: refused.length,
+        error: (error as Error | undefined)?.name,
+      }),
+  });
+  logger.info('conversation rescheduled', { records: records.length, retryInSeconds });
+}
+
 /**
  * Ingress FIFO → canonical model → DynamoDB + EventBridge. A failed record fails only its own
- * message group (later records of that group come back with it, in order); other groups go on.
+ * message group (later records of that group come back with it, in order, after a backoff);
+ * other groups go on.
  */
 async function normalizer(event: SQSEvent) {
-  return processFifoBatch(event.Records, recordHandler, logFailure);
+  return processFifoBatch(event.Records, recordHandler, logFailure, returnLater);
 }
 
 export const handler = middy(normalizer).use(injectLambdaContext(logger)).use(logMetrics(metrics));

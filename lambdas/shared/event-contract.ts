@@ -8,6 +8,8 @@ export const EVENT_SOURCE = {
   outbound: 'io.omnichannel.outbound',
   status: 'io.omnichannel.status',
   humanAgent: 'io.omnichannel.human-agent',
+  /** The templates API (template sends to customers). */
+  templates: 'io.omnichannel.templates',
 } as const;
 
 export const DETAIL_TYPE = {

@@ -26,6 +26,10 @@ export const METRIC = {
   ingressEventsQuarantined: 'IngressEventsQuarantined',
   // normalizer
   eventsQuarantined: 'EventsQuarantined',
+  /** Events for a business account nobody registered (or one offboarded), quarantined as `unknown_account`. */
+  eventsFromUnknownAccount: 'EventsFromUnknownAccount',
+  /** Customer messages to an account still onboarding: kept, not answered. */
+  inboundHeldForOnboarding: 'InboundHeldForOnboardingAccount',
   /** A WhatsApp number's quality rating went down (`phone_number_quality_update` DOWNGRADE). */
   accountQualityDowngraded: 'AccountQualityDowngraded',
   /** A WhatsApp number was flagged for low quality and may be downgraded (`FLAGGED`). */
@@ -45,6 +49,8 @@ export const METRIC = {
   outboundFailed: 'OutboundFailed',
   outboundDeferred: 'OutboundDeferred',
   graphRetryableError: 'GraphRetryableError',
+  /** A reply could not be sent: its account's token is not configured (retried until it is). */
+  outboundAccessTokenMissing: 'OutboundAccessTokenMissing',
   /** Graph API error 190: the access token is invalid or expired. */
   graphTokenInvalid: 'GraphTokenInvalid',
   /** Milliseconds from the reply being requested to Meta accepting it. */

@@ -223,6 +223,15 @@ export class Observability extends Construct {
     );
 
     this.alarmWhen(
+      'UnknownAccountEventsAlarm',
+      'Meta delivered events for a business account that is not in the channel account registry (or was offboarded): they were quarantined with reason unknown_account and nobody was answered. ' +
+        'List the QuarantinedEvent items of today (gsi1pk QUARANTINE#<yyyy-mm-dd>, reason unknown_account) to see the account id. A number onboarded by hand needs its registry item (npm run onboard); ' +
+        "a number that is not yours means the app's webhook subscription reaches a WABA it should not. Dashboard test payloads from the App Dashboard land here too.",
+      pipelineMetric(METRIC_SERVICE.normalizer, METRIC.eventsFromUnknownAccount, { period }),
+      { atLeast: 1 },
+    );
+
+    this.alarmWhen(
       'AccountQualityAlarm',
       'Meta flagged a WhatsApp business number for low quality or downgraded its quality rating (phone_number_quality_update FLAGGED or DOWNGRADE): its messaging limit may drop. ' +
         'Find the Notification item (topic whatsapp.phone_number_quality_update) for the account in the table, check the number in WhatsApp Manager, and review recent templates and opt-outs.',

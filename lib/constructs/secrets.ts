@@ -15,7 +15,7 @@ export interface SecretsProps {
  * Each is granted only to the function that reads it.
  */
 export class Secrets extends Construct {
-  /** `{ "appSecret": "", "verifyToken": "<generated>" }`: read by the webhook only. */
+  /** `{ "appSecret": "", "appId": "", "verifyToken": "<generated>" }`: read by the webhook and onboarding only. */
   readonly metaAppSecret: secretsmanager.Secret;
   /** `{ "<accountId>": "<access token>" }`: read by the outbound sender only. */
   readonly metaAccessTokens: secretsmanager.Secret;
@@ -39,7 +39,8 @@ export class Secrets extends Construct {
       secretName: this.names.metaAppSecret,
       description: 'Meta app secret (verifies X-Hub-Signature-256) and the webhook verify token',
       generateSecretString: {
-        secretStringTemplate: JSON.stringify({ appSecret: '' }),
+        // appId: the code exchange of onboarding (Embedded Signup) sends it with the app secret.
+        secretStringTemplate: JSON.stringify({ appSecret: '', appId: '' }),
         generateStringKey: 'verifyToken',
         // Meta echoes the token in a query string; letters and digits need no escaping.
         excludePunctuation: true,

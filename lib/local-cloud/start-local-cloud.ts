@@ -8,6 +8,8 @@ import { createTableFromCfn, type CfnTableProperties } from '#lib/local-cloud/cr
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from '#lib/local-cloud/dynamodb-local';
 import { type GraphSimulator, type GraphSimulatorOptions, startGraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { freePort } from '#lib/local-cloud/free-port';
+import { defaultLocalTenants, type LocalTenant, seedLocalTenants, simulatorAccountsOf } from '#lib/local-cloud/local-tenants';
+import { documentClient } from '#lambdas/adapters/dynamodb';
 import { type HttpApi, startHttpApi } from '#lib/local-cloud/http-api';
 import { startSampleOrderApi } from '#lib/local-cloud/anthropic-simulator/sample-order-api';
 import { type FaultInjector, FunctionPool, type LogSink } from '#lib/local-cloud/lambda-runtime/function-pool';
@@ -26,6 +28,8 @@ export const LOCAL_DEFAULTS = {
   verifyToken: 'local-verify-token',
   accessToken: 'local-access-token',
   humanAgentToken: 'local-human-agent-token',
+  /** The Meta app id onboarding's code exchange sends to the simulator. */
+  metaAppId: '900000000000001',
 } as const;
 
 export interface LocalCloudOptions {
@@ -47,6 +51,12 @@ export interface LocalCloudOptions {
   defaultConcurrency?: number;
   /** Bearer token of the human-agent API locally (IAM authorises it in AWS). */
   humanAgentToken?: string;
+  /**
+   * Businesses served, registered in the channel account registry at start with their own token
+   * secrets; the simulator plays their accounts and accepts only each one's token. Default: one
+   * local business with the simulator's WhatsApp number, Instagram account and Page.
+   */
+  tenants?: LocalTenant[];
   /** Extra environment for every function (e.g. tuning for tests). */
   extraEnvironment?: Record<string, string>;
   /** Where DynamoDB Local keeps its files; in memory when absent. */
@@ -149,6 +159,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       resources.set(s.logicalId, { ref: created.arn, attributes: { Id: created.arn } });
     }
 
+    // The registry: unregistered accounts' events are quarantined, so the local businesses are registered first.
+    const tenants = options.tenants ?? defaultLocalTenants(LOCAL_DEFAULTS.accessToken);
+    await seedLocalTenants({
+      db: documentClient(dynamo.client),
+      tableName: topology.tables[0]?.name ?? 'Table',
+      secretNamePrefix: assembly.stackName,
+      putSecret: (name, value) => void aws.secrets.putSecret(name, value),
+      tenants,
+    });
+
     for (const bus of topology.buses) {
       const created = aws.events.createEventBus(bus.name);
       resources.set(bus.logicalId, { ref: bus.name, attributes: { Arn: created.arn, Name: bus.name } });
@@ -182,8 +202,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const api = options.port === 0 ? await freePort() : (options.port ?? LOCAL_DEFAULTS.port);
     const webhookUrl = `http://127.0.0.1:${api}/webhook`;
     const graph = await startGraphSimulator({
-      // The default local tenant answers for any business account, so real samples can be replayed.
+      // Sends from any account are served (a person's reply into an old conversation); inbound events
+      // of accounts not in the registry are quarantined by the normalizer, as in AWS.
       adoptUnknownAccounts: true,
+      // Given businesses are the only ones played, each account accepting only its own token.
+      ...(options.tenants ? { ...simulatorAccountsOf(options.tenants), adoptUnknownAccounts: false } : {}),
       ...options.graph,
       port: options.graphSimPort ?? LOCAL_DEFAULTS.graphSimPort,
       webhookUrl,
@@ -334,6 +357,7 @@ function localSecretValue(
   if ('appSecret' in value || secret.generateStringKey === 'verifyToken') {
     value.appSecret = values.appSecret;
     value.verifyToken = values.verifyToken;
+    value.appId = LOCAL_DEFAULTS.metaAppId;
   } else if (secret.generateStringKey === 'token') {
     value.token = values.humanAgentToken;
   } else if ('apiKey' in value) {

@@ -155,19 +155,20 @@ describe('the local cloud, end to end over HTTP', () => {
     await eventually(async () => (await harness.sendsTo('15550000601')).length === 1, 'a reply after the garbage');
   });
 
-  it('answers a real published WhatsApp payload for a number it was never told about (the default local tenant)', async () => {
+  it('quarantines a real published WhatsApp payload for a number nobody registered, and does not answer it', async () => {
     // pywa's signed test body: phone_number_id 277321005464405, customer 972544401243. Its
     // timestamp is from 2024, outside the 24-hour window, so it gets today's time (and our signature).
     const original = readConformance('verification', 'pywa-signed-whatsapp-text.body.json');
     const body = original.replace('"timestamp":"1730231903"', `"timestamp":"${Math.floor(Date.now() / 1000)}"`);
     expect(body).not.toBe(original);
     expect((await harness.postWebhook(body)).status).toBe(200);
-    const [send] = await eventually(async () => {
-      const s = await harness.sendsTo('972544401243');
-      return s.length > 0 && s;
-    }, 'a reply from the unregistered number');
-    expect(send!.path).toBe('/v23.0/277321005464405/messages');
-    expect(send!.status).toBe(200);
+    const today = new Date().toISOString().slice(0, 10);
+    const quarantined = await eventually(async () => {
+      const items = await harness.quarantinedOn(today);
+      return items.find((q) => q.reason === 'unknown_account' && String(q.conversationKey).startsWith('wa:277321005464405:'));
+    }, 'the unregistered number quarantined');
+    expect(quarantined).toMatchObject({ channel: 'whatsapp' });
+    expect(await harness.sendsTo('972544401243')).toEqual([]);
   });
 
   it('leaves nothing in any dead-letter queue', () => {

@@ -13,7 +13,7 @@ const CONSUMERS: readonly Consumer[] = [
   { name: 'Agent', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.messageReceived, DETAIL_TYPE.messageEchoed] },
   {
     name: 'OutboundSend',
-    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent],
+    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates],
     detailTypes: [DETAIL_TYPE.replyRequested],
   },
   { name: 'StatusTracking', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.statusReceived] },
@@ -40,7 +40,7 @@ describe('event bus and consumers', () => {
 
   it('has exactly one rule per consumer, all on the custom bus', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules).sort()).toEqual(['AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'StatusTrackingRule']);
+    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'StatusTrackingRule', 'TemplateEventsRule']);
     for (const rule of Object.values(rules)) {
       expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
     }

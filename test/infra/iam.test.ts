@@ -91,13 +91,13 @@ describe('IAM least privilege', () => {
     });
   });
 
-  it('lets only the outbound sender and the media downloader read the Meta access tokens', () => {
+  it('lets only the outbound sender, the media downloader and the template sync read the shared Meta access tokens', () => {
     for (const functionId of FUNCTION_IDS) {
       const secrets = resourcesGranted(synth.json, functionId, 'secretsmanager:GetSecretValue');
       const readsTokens = secrets.some((resource) => JSON.stringify(resource) === JSON.stringify({ Ref: 'MetaAccessTokens' }));
       expect({ functionId, readsTokens }).toEqual({
         functionId,
-        readsTokens: functionId === 'OutboundSendFunction' || functionId === 'MediaDownloadFunction',
+        readsTokens: ['OutboundSendFunction', 'MediaDownloadFunction', 'TemplatesApiFunction'].includes(functionId),
       });
     }
   });
@@ -109,8 +109,8 @@ describe('IAM least privilege', () => {
           (resource) => JSON.stringify(resource) === JSON.stringify({ Ref: secretId }),
         ),
       );
-    expect(readers('MetaAppSecret')).toEqual(['WebhookFunction']);
-    expect(readers('MetaAccessTokens')).toEqual(['OutboundSendFunction', 'MediaDownloadFunction']);
+    expect(readers('MetaAppSecret').sort()).toEqual(['OnboardingApiFunction', 'WebhookFunction']);
+    expect(readers('MetaAccessTokens').sort()).toEqual(['MediaDownloadFunction', 'OutboundSendFunction', 'TemplatesApiFunction']);
     expect(readers('AnthropicApiKey')).toEqual(['AgentFunction']);
   });
 

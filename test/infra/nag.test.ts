@@ -65,6 +65,7 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions::AwsSolutions-IAM5[Resource::<AnalyticsExportBucket.Arn>/exports/full/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::<MediaBucket.Arn>/media/*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Omnichannel-prod/account-tokens/*]',
       'AwsSolutions::AwsSolutions-L1',
       'AwsSolutions::AwsSolutions-S1',
       'AwsSolutions::AwsSolutions-SMG4',

@@ -16,11 +16,13 @@ describe('alarms', () => {
   it('watch every dead-letter queue for any visible message', () => {
     const dlqs = deadLetterQueueIds();
     expect(dlqs).toEqual([
+      'AccountHealthDeadLetterQueue',
       'AgentDeadLetterQueue',
       'IngressDeadLetterQueue',
       'MediaDownloadDeadLetterQueue',
       'OutboundSendDeadLetterQueue',
       'StatusTrackingDeadLetterQueue',
+      'TemplateEventsDeadLetterQueue',
     ]);
     const alarms = Object.values(synth.template.findResources('AWS::CloudWatch::Alarm'));
     for (const dlq of dlqs) {
@@ -76,10 +78,14 @@ describe('alarms', () => {
 
   it('publish every queue and dead-letter queue URL for redrive commands', () => {
     const outputs = synth.json.Outputs ?? {};
-    for (const name of ['Ingress', 'Agent', 'OutboundSend', 'StatusTracking']) {
+    for (const name of ['Ingress', 'Agent', 'OutboundSend', 'StatusTracking', 'MediaDownload']) {
       expect(outputs[`${name}QueueUrl`]?.Value).toEqual({ Ref: `${name}Queue` });
       expect(outputs[`${name}DeadLetterQueueUrl`]?.Value).toEqual({ Ref: `${name}DeadLetterQueue` });
-      expect(outputs[`${name}DeadLetterQueueUrl`]?.Description).toContain('start-message-move-task');
+      // The command names the queue the way `npm run redrive` finds it: by its queue name's suffix.
+      const queueName = String(synth.json.Resources?.[`${name}Queue`]?.Properties?.['QueueName']);
+      const argument = queueName.replace(/^Omnichannel-dev-/, '').replace(/\.fifo$/, '');
+      expect(outputs[`${name}DeadLetterQueueUrl`]?.Description).toContain(`npm run redrive -- --stage dev --inspect ${argument},`);
+      expect(outputs[`${name}DeadLetterQueueUrl`]?.Description).toContain(`--redrive ${argument}`);
     }
     expect(outputs['TableName']?.Value).toEqual({ Ref: 'Table' });
     expect(outputs['EventBusName']?.Value).toEqual({ Ref: 'EventBus' });

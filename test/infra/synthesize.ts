@@ -80,4 +80,8 @@ export const FUNCTION_IDS = [
   'StatusTrackingFunction',
   'HumanAgentApiFunction',
   'MediaDownloadFunction',
+  'AccountHealthFunction',
+  'TemplatesApiFunction',
+  'TemplateEventsFunction',
+  'OnboardingApiFunction',
 ] as const;

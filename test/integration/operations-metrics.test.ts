@@ -2,6 +2,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerChannelAccountIfAbsent } from '#lambdas/accounts/channel-account';
 import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
 import { CHANNEL_METRIC, METRIC, METRIC_SERVICE } from '#lambdas/shared/metric-names';
 import { pipelineMetric } from '#lib/constructs/operations-dashboard';
@@ -21,6 +22,14 @@ let written: string[] = [];
 
 beforeAll(async () => {
   table = await startTestTable();
+  // The number is registered (its WABA with it); events of unregistered accounts are quarantined.
+  await registerChannelAccountIfAbsent(table.db, table.tableName, {
+    accountId: '100000000000001',
+    channel: 'whatsapp',
+    businessId: 'metrics',
+    wabaId: '102290129340398',
+    status: 'active',
+  });
   // The normalizer exactly as deployed: its service name and namespace come from the environment.
   Object.assign(process.env, {
     TABLE_NAME: table.tableName,
@@ -130,5 +139,18 @@ describe('the normalizer emits what the dashboard and alarms read', () => {
     expect(values.has(CHANNEL_METRIC.inbound('whatsapp'))).toBe(false);
     expect(values.has(METRIC.accountQualityDowngraded)).toBe(false);
     expect(values.get('Normalized_message_duplicate')).toBe(1);
+  });
+
+  it('counts an event of an unregistered number once, as a quarantine the unknown-account alarm reads', async () => {
+    const stranger = message.replaceAll('100000000000001', '100000000000999').replace('wamid.METRICS1', 'wamid.METRICS2');
+    await handler(sqsEvent(records(stranger)), { functionName: 'normalizer', awsRequestId: 'r3' } as Context);
+    let { values } = emitted();
+    expect(values.get(METRIC.eventsFromUnknownAccount)).toBe(1);
+    expect(values.get(METRIC.eventsQuarantined)).toBe(1);
+    expect(values.has(CHANNEL_METRIC.inbound('whatsapp'))).toBe(false);
+    written = [];
+    await handler(sqsEvent(records(stranger)), { functionName: 'normalizer', awsRequestId: 'r4' } as Context);
+    ({ values } = emitted());
+    expect(values.has(METRIC.eventsFromUnknownAccount)).toBe(false);
   });
 });

@@ -6,7 +6,9 @@ import {
   sendCustomerMessage,
 } from '#lib/local-cloud/graph-simulator/customer-messages';
 import { parseJson, sendBytes, sendJson } from '#lib/local-cloud/graph-simulator/http-util';
+import { handleOnboardingControl } from '#lib/local-cloud/graph-simulator/onboarding-control';
 import type { SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
+import { upsertTemplateControl } from '#lib/local-cloud/graph-simulator/template-routes';
 
 /** Prefix of the simulator's own routes; everything else is a Graph API route. */
 export const CONTROL_PREFIX = '/_sim/';
@@ -44,6 +46,9 @@ export async function handleControlRequest(
   const parsed = parseJson(raw);
   if (!parsed.ok) return controlError(res, 400, 'the body is not JSON');
 
+  const onboarding = handleOnboardingControl(ctx, req.method ?? 'GET', segments, parsed.value);
+  if (onboarding) return sendJson(res, onboarding.status, onboarding.body);
+
   if (route === 'POST customer/messages') {
     try {
       const result = await sendCustomerMessage(ctx, parseCustomerMessageInput(parsed.value));
@@ -52,6 +57,11 @@ export async function handleControlRequest(
       if (error instanceof CustomerInputError) return controlError(res, 400, error.message);
       throw error;
     }
+  }
+
+  if (route === 'POST templates') {
+    const result = await upsertTemplateControl(ctx, parsed.value);
+    return sendJson(res, result.status, result.response);
   }
 
   if (route === 'POST media') {

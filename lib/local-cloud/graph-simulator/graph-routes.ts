@@ -7,12 +7,15 @@ import {
   unknownPathError,
   type GraphErrorResponse,
 } from '#lib/local-cloud/graph-simulator/graph-errors';
+import { refusedForAccountToken } from '#lib/local-cloud/graph-simulator/account-tokens';
 import { accessTokenOf, parseJson } from '#lib/local-cloud/graph-simulator/http-util';
 import { mediaUrlObject } from '#lib/local-cloud/graph-simulator/media-store';
 import { handleMessagingSend } from '#lib/local-cloud/graph-simulator/messaging-send';
+import { handleOnboardingRequest, isOnboardingToken } from '#lib/local-cloud/graph-simulator/onboarding-routes';
 import type { MessagingChannel } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
 import type { GraphResult, SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 import { handleWhatsAppMessages } from '#lib/local-cloud/graph-simulator/whatsapp-send';
+import { listTemplatesRoute } from '#lib/local-cloud/graph-simulator/template-routes';
 
 /** Decides which tokens the simulator accepts: a fixed list, or any non-empty token. */
 export type TokenPolicy = (token: string) => boolean;
@@ -67,15 +70,22 @@ function route(
   acceptsToken: TokenPolicy,
 ): GraphResult {
   const token = accessTokenOf(req, url);
+  // Onboarding: the code exchange (no token), and the WABAs, numbers and Pages a test created.
+  const onboarding = handleOnboardingRequest(ctx, req.method ?? 'GET', url, body, token, acceptsToken);
+  if (onboarding) return onboarding;
   if (token === undefined) return refused(missingTokenError());
-  if (!acceptsToken(token)) return refused(invalidTokenError());
+  if (!acceptsToken(token) && !isOnboardingToken(ctx, token)) return refused(invalidTokenError());
 
   const segments = graphSegments(url.pathname);
   const [id, edge, ...rest] = segments;
   if (req.method === 'POST' && id !== undefined && edge === 'messages' && rest.length === 0) {
+    // A token tied to another business's account cannot see this one (account-tokens.ts).
+    const notThisAccountsToken = refusedForAccountToken(ctx, 'POST', id, token);
+    if (notThisAccountsToken) return notThisAccountsToken;
     if (!bodyIsJson) return refused(invalidParameterError('Invalid JSON in the request body', true));
     return sendMessage(ctx, id, body);
   }
+  if (req.method === 'GET' && id !== undefined && edge === 'message_templates' && rest.length === 0) return listTemplatesRoute(ctx, id, url);
   if (req.method === 'GET' && id !== undefined && edge === undefined) return getObject(ctx, id, url);
   return refused(unknownPathError(url.pathname));
 }

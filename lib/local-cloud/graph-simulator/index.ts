@@ -35,12 +35,14 @@ import { StatusScheduler } from '#lib/local-cloud/graph-simulator/status-schedul
 import type { SendFaults } from '#lib/local-cloud/graph-simulator/send-faults';
 import { WebhookSender, type WebhookDelivery } from '#lib/local-cloud/graph-simulator/webhook-sender';
 import { WhatsAppConversations } from '#lib/local-cloud/graph-simulator/whatsapp-conversations';
+import { TemplateStore, type SimTemplate } from '#lib/local-cloud/graph-simulator/template-store';
 import type { TemplateCategory } from '#lib/local-cloud/graph-simulator/whatsapp-pricing';
 
 export * from '#lib/local-cloud/graph-simulator/accounts';
 export type { OutboxEntry, BusinessMessage } from '#lib/local-cloud/graph-simulator/outbox';
 export type { CustomerMessageInput, CustomerMessageResult } from '#lib/local-cloud/graph-simulator/customer-messages';
 export type { WebhookDelivery } from '#lib/local-cloud/graph-simulator/webhook-sender';
+export type { SimTemplate } from '#lib/local-cloud/graph-simulator/template-store';
 export type { PairLimit } from '#lib/local-cloud/graph-simulator/rate-limits';
 export type { StatusDelaysMs } from '#lib/local-cloud/graph-simulator/simulator-context';
 export type { MediaRegistration, SimMedia } from '#lib/local-cloud/graph-simulator/media-store';
@@ -78,8 +80,17 @@ export interface GraphSimulatorOptions {
   pageIds?: string[];
   /** Serve sends from account ids not listed above (default false: Meta's error 100/33). */
   adoptUnknownAccounts?: boolean;
+  /**
+   * Tie tokens to accounts (account id → its business's token): a send on a listed account with
+   * another token gets Meta's error 100/33, as a token without access to the asset does.
+   */
+  accountTokens?: Record<string, string>;
   /** Category of each template by name, for pricing; unknown names are guessed from the name. */
   templateCategories?: Record<string, TemplateCategory>;
+  /** Message templates per WABA id; default a seeded set for the local WABA (template-store.ts). */
+  templates?: Record<string, SimTemplate[]>;
+  /** Refuse templates whose name the WABA does not hold (default false: only known names are checked). */
+  strictTemplates?: boolean;
   /** Attempts per webhook and the delay between them (Meta retries failed deliveries). */
   webhookAttempts?: number;
   webhookRetryDelayMs?: number;
@@ -146,9 +157,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       instagramAccountIds: options.instagramAccountIds ?? [LOCAL_INSTAGRAM_ACCOUNT_ID],
       pageIds: options.pageIds ?? [LOCAL_FACEBOOK_PAGE_ID],
       adoptUnknownAccounts: options.adoptUnknownAccounts ?? false,
+      ...(options.accountTokens ? { accountTokens: { ...options.accountTokens } } : {}),
       enforce24hWindow: options.limits?.enforce24hWindow ?? true,
       statusDelaysMs: { ...DEFAULT_STATUS_DELAYS_MS, ...options.statusDelaysMs },
       templateCategories: options.templateCategories ?? {},
+      strictTemplates: options.strictTemplates ?? false,
     },
     clock,
     baseUrl: () => baseUrl,
@@ -177,6 +190,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     ...(options.chaos?.sendFaults ? { sendFaults: options.chaos.sendFaults } : {}),
     validator: await loadSendBodyValidator(options.specPath),
     conversations: new WhatsAppConversations(),
+    templates: new TemplateStore(options.templates ? () => options.templates! : undefined),
   };
 
   const reset = (): void => {
@@ -188,6 +202,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     ctx.media.reset();
     ctx.webhooks.reset();
     ctx.conversations.reset();
+    ctx.templates.reset();
   };
   const acceptsToken = tokenPolicy(options.accessTokens);
 

@@ -81,7 +81,9 @@ function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
  * - `LanguageObject` requires `policy` although Meta's examples send only `code`;
  * - the template button `index` pattern `^[2-6, 11-14]$` rejects the documented `"0"`;
  * - location coordinates are typed string, but Meta's examples and clients send numbers;
- * - `biz_opaque_callback_data` is accepted by the API (and echoed in statuses) but absent here.
+ * - `biz_opaque_callback_data` is accepted by the API (and echoed in statuses) but absent here;
+ * - template buttons know only quick_reply, url and catalog, with payload or text parameters, but
+ *   Meta documents copy-code buttons (`sub_type: copy_code`, a `coupon_code` parameter) and flows.
  * And where the spec is silent about a limit the API enforces, the limit is added, so that the
  * project learns about it locally rather than in production:
  * - a text message needs `text.body`, at most 4096 characters;
@@ -130,6 +132,28 @@ export function patchSpecQuirks(schemas: Record<string, JsonSchema>): Record<str
       then: { required: ['body'], properties: { action: { required: ['button', 'sections'] } } },
     },
   ];
+
+  for (const subType of [propertiesOf(schemaAt(schemas, 'TemplateComponent')).sub_type, propertiesOf(ownPart(schemas, 'ButtonComponent')).sub_type]) {
+    if (Array.isArray(subType?.enum)) subType.enum = [...subType.enum, 'copy_code', 'flow'];
+  }
+  const buttonParameter = schemaAt(schemas, 'ButtonParameterObject');
+  const parameterType = propertiesOf(buttonParameter).type;
+  if (Array.isArray(parameterType?.enum)) parameterType.enum = [...parameterType.enum, 'coupon_code', 'action'];
+  schemas.ButtonCouponCodeParameter = {
+    type: 'object',
+    required: ['type', 'coupon_code'],
+    properties: { type: { enum: ['coupon_code'] }, coupon_code: { type: 'string', minLength: 1, maxLength: 15 } },
+  };
+  schemas.ButtonActionParameter = {
+    type: 'object',
+    required: ['type', 'action'],
+    properties: { type: { enum: ['action'] }, action: { type: 'object' } },
+  };
+  const mapping = (buttonParameter.discriminator as JsonSchema | undefined)?.mapping;
+  if (isObject(mapping)) {
+    mapping.coupon_code = '#/components/schemas/ButtonCouponCodeParameter';
+    mapping.action = '#/components/schemas/ButtonActionParameter';
+  }
   return schemas;
 }
 

@@ -6,6 +6,7 @@ import type { Outbox } from '#lib/local-cloud/graph-simulator/outbox';
 import type { PairRateLimiter, ThroughputLimiter } from '#lib/local-cloud/graph-simulator/rate-limits';
 import type { SendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
 import type { StatusScheduler } from '#lib/local-cloud/graph-simulator/status-scheduler';
+import type { TemplateStore } from '#lib/local-cloud/graph-simulator/template-store';
 import type { WebhookSender } from '#lib/local-cloud/graph-simulator/webhook-sender';
 import type { WhatsAppConversations } from '#lib/local-cloud/graph-simulator/whatsapp-conversations';
 import type { TemplateCategory } from '#lib/local-cloud/graph-simulator/whatsapp-pricing';
@@ -26,9 +27,13 @@ export interface SimulatorConfig {
    * default tenant does, so any real sample payload can be replayed and answered.
    */
   adoptUnknownAccounts: boolean;
+  /** The one token each listed account accepts (account id → token); others accept any token. */
+  accountTokens?: Record<string, string>;
   enforce24hWindow: boolean;
   statusDelaysMs: StatusDelaysMs;
   templateCategories: Record<string, TemplateCategory>;
+  /** Refuse (132001) templates whose name the WABA's catalogue does not hold; else only known names are checked. */
+  strictTemplates: boolean;
 }
 
 /** Everything a route handler needs; built once per simulator and reset as a whole. */
@@ -46,6 +51,8 @@ export interface SimulatorContext {
   scheduler: StatusScheduler;
   validator: SendBodyValidator;
   conversations: WhatsAppConversations;
+  /** Message templates per WABA: listed by `GET /{waba-id}/message_templates`, checked on template sends. */
+  templates: TemplateStore;
   sendFaults?: SendFaults;
 }
 

@@ -6,7 +6,7 @@ export function signatureHeader(rawBody: string | Uint8Array, appSecret: string)
   return `sha256=${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
 }
 
-export type WebhookKind = 'customer_message' | 'status' | 'receipt';
+export type WebhookKind = 'customer_message' | 'status' | 'receipt' | 'template';
 
 /** One webhook the simulator posted (or tried to), newest last. */
 export interface WebhookDelivery {

@@ -8,6 +8,7 @@ import {
   type GraphErrorResponse,
 } from '#lib/local-cloud/graph-simulator/graph-errors';
 import { injectedFault } from '#lib/local-cloud/graph-simulator/send-faults';
+import { validateTemplateSend } from '#lib/local-cloud/graph-simulator/template-routes';
 import { newWamid } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { GraphResult, SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 import type { DelayedStep } from '#lib/local-cloud/graph-simulator/status-scheduler';
@@ -39,6 +40,8 @@ export function handleWhatsAppMessages(ctx: SimulatorContext, number: WhatsAppNu
   const invalid = ctx.validator.validate(body);
   if (invalid) return refused(invalid);
   const message = body as Json & { to: string; type: string };
+  const templateProblem = message.type === 'template' ? validateTemplateSend(ctx, number, message) : undefined;
+  if (templateProblem) return refused(templateProblem);
 
   const fault = injectedFault(ctx.sendFaults, 'whatsapp', number.phoneNumberId);
   if (fault) return refused(fault);
@@ -88,10 +91,11 @@ function markAsRead(body: Json): GraphResult {
   return { status: 200, response: { success: true } };
 }
 
-function categoryOf(ctx: SimulatorContext, message: Json): PricingCategory {
+function categoryOf(ctx: SimulatorContext, number: WhatsAppNumber, message: Json): PricingCategory {
   if (message.type !== 'template' || !isObject(message.template)) return 'service';
   const name = String(message.template.name);
-  return ctx.config.templateCategories[name] ?? guessTemplateCategory(name);
+  const known = ctx.templates.list(number.wabaId).find((t) => t.name === name)?.category.toLowerCase() as PricingCategory | undefined;
+  return ctx.config.templateCategories[name] ?? known ?? guessTemplateCategory(name);
 }
 
 function scheduleStatuses(
@@ -130,7 +134,7 @@ function scheduleStatuses(
     return;
   }
 
-  const category = categoryOf(ctx, message);
+  const category = categoryOf(ctx, number, message);
   const conversation = ctx.conversations.conversationFor(number.phoneNumberId, recipientId, category, ctx.clock());
   const pricing = priceMessage(category, windowOpen);
   const steps: DelayedStep[] = [
