@@ -7,9 +7,9 @@ import { createHash } from 'node:crypto';
  *   pk                      sk                          entity            lsi1sk (byTime)
  *   CONV#<key>              CONV                        Conversation
  *   CONV#<key>              MSG#<provider or our id>    Message           MSG#<occurredAt>#<id>
- *   CONV#<key>              STATUS#<msg id>#<status>    StatusChange      STATUS#<occurredAt>#<msg id>
+ *   CONV#<key>              STATUS#<msg id>#<status>    StatusChange      (none: not in the index)
  *   CONV#<key>              CHANGE#<event id>           MessageChange     CHANGE#<occurredAt>
- *   PMID#<provider msg id>  PMID                        ProviderMessageId (points at the Message item)
+ *   PMID#<provider msg id>  PMID                        ProviderMessageId (points at a business Message item)
  *   ACCT#<account id>       NOTE#<event id>             Notification      NOTE#<occurredAt>
  *   QUARANTINE#<event id>   QUARANTINE                  QuarantinedEvent  (gsi1: QUARANTINE#<day>)
  *
