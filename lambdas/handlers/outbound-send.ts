@@ -1,6 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import type { SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { createGraphApiClient, GraphApiError } from '#lambdas/adapters/graph-api-client';
@@ -19,11 +19,13 @@ const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
 // One cached registry read per account serves both its token and its pacing limits.
 const accounts = cachedAccountReader({ db, tableName });
+const graphTimeoutMs = Number(optionalEnv('GRAPH_API_TIMEOUT_MS', '10000'));
 const deps: SendReplyDeps = {
   db,
   tableName,
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
-  graph: createGraphApiClient({ timeoutMs: Number(optionalEnv('GRAPH_API_TIMEOUT_MS', '10000')) }),
+  graph: createGraphApiClient({ timeoutMs: graphTimeoutMs }),
+  graphTimeoutMs,
   // Each registered account sends with its own business's token (see access-tokens.ts).
   accessTokenFor: accountAccessTokens({ sharedSecretId: requireEnv(ENV.metaAccessTokensSecretId), accounts }),
   graphConfig: {
@@ -35,10 +37,11 @@ const deps: SendReplyDeps = {
   maxWaitMs: Number(optionalEnv('OUTBOUND_MAX_WAIT_MS', '2000')),
 };
 
-async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
+async function handleDetail(detail: unknown, record: SQSRecord, context?: Context): Promise<void> {
   let result: Awaited<ReturnType<typeof sendReply>>;
   try {
-    result = await sendReply(detail, deps);
+    // A send is claimed only when it can finish before the invocation is cut off.
+    result = await sendReply(detail, context ? { ...deps, remainingMs: () => context.getRemainingTimeInMillis() } : deps);
   } catch (err) {
     // Counted, then rethrown: the record returns to the queue when its wait is over.
     if (err instanceof SendDeferredError) {

@@ -35,6 +35,15 @@ export interface SendReplyDeps {
   /** Longest wait spent inside the Lambda for pacing or backoff; a longer one hands the record back. */
   maxWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Milliseconds left before the invocation is cut off (Lambda's `getRemainingTimeInMillis`).
+   * A send is claimed only when the pacing wait and the Graph calls fit in what is left: an
+   * invocation cut off between the claim and recording the answer leaves the reply `sending`,
+   * which is never sent again since Meta may have taken it. Absent: no deadline (unit tests).
+   */
+  remainingMs?: () => number;
+  /** The Graph client's timeout per request, to know how long a call may take. */
+  graphTimeoutMs?: number;
 }
 
 /**
@@ -45,13 +54,23 @@ export class SendDeferredError extends Error {
   override name = 'SendDeferredError';
   constructor(
     readonly retryAfterMs: number,
-    readonly cause_: 'pair_limit' | 'number_limit' | 'backoff',
+    readonly cause_: 'pair_limit' | 'number_limit' | 'backoff' | 'deadline',
   ) {
     super(`send deferred by ${cause_} for ${Math.ceil(retryAfterMs)} ms`);
   }
 }
 
 const DEFAULT_MAX_WAIT_MS = 2_000;
+const DEFAULT_GRAPH_TIMEOUT_MS = 10_000;
+/** Time kept for the DynamoDB writes that record a send's answer, and for the invocation to return. */
+const RECORDING_MARGIN_MS = 3_000;
+/** How soon a send deferred for lack of time in its invocation is tried again. */
+const DEADLINE_RETRY_MS = 1_000;
+
+/** True when at least `neededMs` are left in the invocation (always, without a deadline). */
+function timeLeftFor(deps: SendReplyDeps, neededMs: number): boolean {
+  return deps.remainingMs === undefined || deps.remainingMs() >= neededMs;
+}
 
 export type SendOutcome =
   | { outcome: 'invalid'; issues: string[] }
@@ -110,6 +129,11 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
   const graphRequest = buildGraphRequest(message, deps.graphConfig, { humanAgentTag: permission.humanAgentTag });
   await waitForBackoff(message, deps);
 
+  const graphTimeoutMs = deps.graphTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;
+  const { maxWaitMs } = clockOf(deps);
+  // Claim only what this invocation can finish: the pacing wait, the send and recording its answer.
+  if (!timeLeftFor(deps, maxWaitMs + graphTimeoutMs + RECORDING_MARGIN_MS)) throw new SendDeferredError(DEADLINE_RETRY_MS, 'deadline');
+
   const claimedAt = now();
   if (!(await claim(request, claimedAt, deps))) {
     const current = await loadMessage(request, deps);
@@ -126,8 +150,15 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
     throw err;
   }
 
+  if (!timeLeftFor(deps, graphTimeoutMs + RECORDING_MARGIN_MS)) {
+    // The pacing wait ate the time the send needs: hand the claim back, untouched at Meta.
+    await unclaim(request, deps);
+    throw new SendDeferredError(DEADLINE_RETRY_MS, 'deadline');
+  }
+
   const markRead = buildMarkReadRequest(message, deps.graphConfig);
-  if (markRead) {
+  // A courtesy call, made only when it cannot push the send past the invocation's end.
+  if (markRead && timeLeftFor(deps, 2 * graphTimeoutMs + RECORDING_MARGIN_MS)) {
     // A courtesy: the reply matters more than the blue ticks, so its failure is not the send's.
     await deps.graph.post(markRead, accessToken).catch(() => undefined);
   }

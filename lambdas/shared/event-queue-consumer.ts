@@ -33,7 +33,7 @@ export function retryVisibilityFor(record: SQSRecord, error: unknown, policy: Re
 
 export interface EventQueueConsumerOptions {
   /** Handles one event's detail; throwing sends the record back to the queue for a later retry. */
-  handleDetail: (detail: unknown, record: SQSRecord) => Promise<void>;
+  handleDetail: (detail: unknown, record: SQSRecord, context?: Context) => Promise<void>;
   sqs: Pick<SQSClient, 'send'>;
   /** The consumer's own queue (from the stack); the record's ARN gives the AWS URL otherwise. */
   queueUrl?: string;
@@ -66,9 +66,10 @@ export function eventQueueConsumer(options: EventQueueConsumerOptions): (event: 
     }
   }
 
-  async function recordHandler(record: SQSRecord): Promise<void> {
+  // Powertools hands each record handler the invocation's context (for its remaining time).
+  async function recordHandler(record: SQSRecord, context?: Context): Promise<void> {
     try {
-      await options.handleDetail(eventDetailOf(record.body), record);
+      await options.handleDetail(eventDetailOf(record.body), record, context);
     } catch (err) {
       await returnLater(record, err);
       throw err;

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import type { SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueConsumer } from '#lambdas/shared/event-queue-consumer';
 import { optionalEnv } from '#lambdas/shared/env';
@@ -14,7 +14,7 @@ import { logger, metrics } from '#lambdas/shared/powertools';
  * from the environment, Powertools logging and metrics, and a backoff of its own for each failed
  * record (see event-queue-consumer.ts).
  */
-export function eventQueueHandler(handleDetail: (detail: unknown, record: SQSRecord) => Promise<void>) {
+export function eventQueueHandler(handleDetail: (detail: unknown, record: SQSRecord, context?: Context) => Promise<void>) {
   const consume = eventQueueConsumer({
     handleDetail,
     sqs: new SQSClient({}),

@@ -73,6 +73,8 @@ export interface ChaosReport {
   receiptsNotApplied: number;
   /** Replies stored but never accepted by Meta (still pending, sending or failed). */
   repliesNotSent: number;
+  /** The replies behind the two counts above, by id and state only (no content), to explain a miss. */
+  unfinishedReplies: Array<Record<string, unknown>>;
   deadLetteredBeforeRedrive: Record<string, number>;
   /** Target 0 after one redrive. */
   deadLetteredAfterRedrive: Record<string, number>;
@@ -337,7 +339,17 @@ async function compare(harness: LocalCloudHarness, conversations: Conversation[]
   const conversationsUnanswered = conversations.filter((c) => !answered.has(c.lastMessageId)).length;
   const receiptsNotApplied = outbound.filter((m) => SENT.has(m.status) && m.status !== 'read').length;
   const repliesNotSent = outbound.filter((m) => !SENT.has(m.status)).length;
-  return { inboundLost, inboundStoredTwice, repliesSentTwice, conversationsUnanswered, receiptsNotApplied, repliesNotSent };
+  const unfinishedReplies = outbound
+    .filter((m) => m.status !== 'read')
+    .map((m) => {
+      const kept: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(m)) {
+        if (/text|name|body|content|options|customerWaId|customerId|conversationKey|pk$/i.test(k)) continue;
+        kept[k] = v;
+      }
+      return kept;
+    });
+  return { inboundLost, inboundStoredTwice, repliesSentTwice, conversationsUnanswered, receiptsNotApplied, repliesNotSent, unfinishedReplies };
 }
 
 export function formatChaosReport(r: ChaosReport): string {
@@ -360,6 +372,7 @@ export function formatChaosReport(r: ChaosReport): string {
     line('sent replies whose receipts did not reach read', r.receiptsNotApplied, 0),
     line('messages in dead-letter queues before redrive', dlq(r.deadLetteredBeforeRedrive)),
     line('messages in dead-letter queues after one redrive', dlq(r.deadLetteredAfterRedrive), 0),
+    ...r.unfinishedReplies.map((m) => `  unfinished reply: ${JSON.stringify(m)}`),
     '',
     `  delivered in ${r.seconds.deliver} s, settled ${r.seconds.settle} s later (${r.seconds.total} s in all)`,
   ].join('\n');

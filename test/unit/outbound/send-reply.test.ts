@@ -232,3 +232,54 @@ describe('sendReply', () => {
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 });
+
+describe('sendReply near the end of its invocation', () => {
+  it('does not claim a send it could not finish before the invocation is cut off', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    // 2 s of pacing + 10 s for the Graph call + 3 s to record the answer do not fit in 14 s.
+    await expect(sendReply(request, { ...deps, remainingMs: () => 14_000 })).rejects.toMatchObject({ name: 'SendDeferredError', cause_: 'deadline' });
+    expect(graphCalls).toHaveLength(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it('hands the claim back, untouched at Meta, when the pacing wait used up the time the send needs', async () => {
+    ddb.on(GetCommand).resolves({ Item: item() });
+    ddb.on(UpdateCommand).resolves({});
+    let left = 20_000;
+    const pacedDeps: SendReplyDeps = {
+      ...deps,
+      remainingMs: () => left,
+      pacer: {
+        reserve: async () => {
+          left = 9_000;
+          return { go: true as const, sendAtMs: 0 };
+        },
+        holdRecipient: async () => {},
+      } as unknown as NonNullable<SendReplyDeps['pacer']>,
+    };
+    await expect(sendReply(request, pacedDeps)).rejects.toMatchObject({ name: 'SendDeferredError', cause_: 'deadline' });
+    expect(graphCalls).toHaveLength(0);
+    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(updates[0]!.ConditionExpression).toBe('#status = :pending');
+    // The claim and then its release back to pending.
+    expect(updates).toHaveLength(2);
+    expect(updates[1]!.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending' });
+  });
+
+  it('sends as usual with time to spare, skipping only the read receipt when it would not fit', async () => {
+    ddb.on(GetCommand).resolves({ Item: item({ markReadMessageId: 'wamid.customer' }) });
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
+    const readReceipts = () => graphCalls.filter((c) => (c.request.body as { status?: string }).status === 'read').length;
+    // With time enough, the read receipt goes first.
+    expect((await sendReply(request, { ...deps, remainingMs: () => 30_000, maxWaitMs: 0 })).outcome).toBe('sent');
+    expect(readReceipts()).toBe(1);
+    graphCalls = [];
+    // Enough for the send (10 s + 3 s) but not for a read receipt first (20 s + 3 s).
+    const result = await sendReply(request, { ...deps, remainingMs: () => 16_000, maxWaitMs: 0 });
+    expect(result.outcome).toBe('sent');
+    expect(readReceipts()).toBe(0);
+    expect(graphCalls).toHaveLength(1);
+  });
+});
