@@ -41,7 +41,8 @@ async function handleDetail(detail: unknown, record: SQSRecord, context?: Contex
   let result: Awaited<ReturnType<typeof sendReply>>;
   try {
     // A send is claimed only when it can finish before the invocation is cut off.
-    result = await sendReply(detail, context ? { ...deps, remainingMs: () => context.getRemainingTimeInMillis() } : deps);
+    const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined;
+    result = await sendReply(detail, remaining ? { ...deps, remainingMs: remaining } : deps);
   } catch (err) {
     // Counted, then rethrown: the record returns to the queue when its wait is over.
     if (err instanceof SendDeferredError) {

@@ -86,7 +86,7 @@ const item = (accountId: string) => ({
   status: 'pending',
 });
 
-const context = { functionName: 'outbound-send', awsRequestId: 'req-1' } as Context;
+const context = { functionName: 'outbound-send', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as Context;
 
 describe('outbound-send Lambda handler', () => {
   it('sends with the account token from the secret and hands back only the rate-limited record', async () => {
