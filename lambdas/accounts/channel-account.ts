@@ -92,17 +92,31 @@ export async function upsertChannelAccount(
   account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
   now: Date = new Date(),
 ): Promise<void> {
-  const at = now.toISOString();
-  const fields: Record<string, unknown> = {
+  await setKeepingCreatedAt(db, tableName, channelAccountKey(account.accountId), {
     entity: 'ChannelAccount',
     gsi1pk: businessGsiPk(account.businessId),
     gsi1sk: channelAccountGsiSk(account.channel, account.accountId),
-    updatedAt: at,
-    ...Object.fromEntries(Object.entries(account).filter(([, v]) => v !== undefined)),
-  };
+    ...account,
+  }, now);
+  await ensureWabaOf(db, tableName, account, now);
+}
+
+/**
+ * Sets the given fields (undefined ones skipped) and `updatedAt` on one registry item, creating it
+ * if needed, without touching anything else kept there; `createdAt` is set once.
+ */
+export async function setKeepingCreatedAt(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; sk: string },
+  fields: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  const set = { ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), updatedAt: at };
   const names: Record<string, string> = { '#createdAt': 'createdAt' };
   const values: Record<string, unknown> = { ':createdAt': at };
-  const sets = Object.entries(fields).map(([k, v], i) => {
+  const clauses = Object.entries(set).map(([k, v], i) => {
     names[`#f${i}`] = k;
     values[`:f${i}`] = v;
     return `#f${i} = :f${i}`;
@@ -110,13 +124,12 @@ export async function upsertChannelAccount(
   await db.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: channelAccountKey(account.accountId),
-      UpdateExpression: `SET ${sets.join(', ')}, #createdAt = if_not_exists(#createdAt, :createdAt)`,
+      Key: key,
+      UpdateExpression: `SET ${clauses.join(', ')}, #createdAt = if_not_exists(#createdAt, :createdAt)`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }),
   );
-  await ensureWabaOf(db, tableName, account, now);
 }
 
 async function ensureWabaOf(

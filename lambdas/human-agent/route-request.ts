@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
 import { listConversations, readConversation } from '#lambdas/human-agent/conversation-views';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
@@ -21,26 +22,18 @@ const replyBody = keyBody.extend({
   requestId: z.string().min(1).max(200).optional(),
 });
 
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
+const json = jsonResponse;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new HumanAgentRequestError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  }
+  if (!parsed.success) throw new HumanAgentRequestError(400, 'invalid_request', describeIssues(parsed.error.issues));
   return parsed.data;
 }
 
 function bodyOf(event: APIGatewayProxyEventV2): unknown {
-  if (!event.body) return {};
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new HumanAgentRequestError(400, 'invalid_json', 'The body is not JSON');
-  }
+  const body = readJsonBody(event);
+  if (!body.ok) throw new HumanAgentRequestError(400, 'invalid_json', 'The body is not JSON');
+  return body.value;
 }
 
 /** One API request of an already authorised human agent → its JSON response. */

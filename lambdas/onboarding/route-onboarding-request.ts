@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
 import {
   instagramOnboardingRequestSchema,
   ONBOARDING_ROUTES,
@@ -12,26 +13,20 @@ import { ConcurrentOnboardingError, dynamoProgressStore, instagramProgressKey, w
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
+const json = jsonResponse;
 
 class BadRequest extends Error {}
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new BadRequest(parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  if (!parsed.success) throw new BadRequest(describeIssues(parsed.error.issues, 'body'));
   return parsed.data;
 }
 
 function bodyOf(event: APIGatewayProxyEventV2): unknown {
-  if (!event.body) return {};
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new BadRequest('the body is not JSON');
-  }
+  const body = readJsonBody(event);
+  if (!body.ok) throw new BadRequest('the body is not JSON');
+  return body.value;
 }
 
 /** A finished onboarding is 200; one stopped at a step is 422 with the report saying which and why. */

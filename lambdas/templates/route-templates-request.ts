@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
 import { listTemplates } from '#lambdas/templates/list-templates';
 import { requestTemplateSend, TemplateRequestError, templateSendSchema, type TemplateSendDeps } from '#lambdas/templates/request-template-send';
 import { syncTemplates, type SyncTemplatesDeps } from '#lambdas/templates/sync-templates';
@@ -11,26 +12,18 @@ const wabaId = z.string().regex(/^\d+$/, 'a WhatsApp Business Account id');
 const syncBody = z.object({ wabaId }).strict();
 const listQuery = z.object({ wabaId });
 
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
+const json = jsonResponse;
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw new TemplateRequestError(400, 'invalid_request', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
-  }
+  if (!parsed.success) throw new TemplateRequestError(400, 'invalid_request', describeIssues(parsed.error.issues, '(body)'));
   return parsed.data;
 }
 
 function bodyOf(event: APIGatewayProxyEventV2): unknown {
-  if (!event.body) return {};
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new TemplateRequestError(400, 'invalid_json', 'The body is not JSON');
-  }
+  const body = readJsonBody(event);
+  if (!body.ok) throw new TemplateRequestError(400, 'invalid_json', 'The body is not JSON');
+  return body.value;
 }
 
 /** One request of an already authorised caller → its JSON response. */
