@@ -23,7 +23,7 @@ import { isWithinBusinessHours } from '#lambdas/agent/flows/business-hours';
 import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
 import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
-import { unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
+import { unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
 import type { Channel } from '#lambdas/conversation/model';
 import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
 import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
@@ -85,6 +85,8 @@ interface ConversationItem {
   businessAccountId?: string;
   customerId: string;
   answeredThroughSk?: string;
+  /** Set when a person (close, hand-back) marked `answeredThroughSk`; see unanswered-messages.ts. */
+  answeredAt?: string;
   pendingReplyId?: string;
   pendingReplyThroughSk?: string;
   language?: ReplyLanguage;
@@ -156,7 +158,11 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     }
     if (conversation.state !== 'bot' && conversation.state !== 'closed') return { outcome: 'skipped', reason: 'not_bot', ...resumed };
 
-    const unanswered = unansweredMessages(await messagesSince(key, conversation.answeredThroughSk, deps), conversation.answeredThroughSk);
+    const unanswered = unansweredMessages(
+      await messagesSince(key, unansweredFromSk(conversation.answeredThroughSk, conversation.answeredAt), deps),
+      conversation.answeredThroughSk,
+      conversation.answeredAt,
+    );
     const latest = unanswered.at(-1);
     if (!latest?.providerMessageId) return { outcome: 'skipped', reason: 'nothing_to_answer', ...resumed };
     if (now.getTime() - Date.parse(latest.occurredAt) > REPLY_WINDOW_MS) {
@@ -231,7 +237,7 @@ async function loadConversation(key: string, deps: AgentDeps): Promise<Conversat
  * The conversation's messages after the answered mark, oldest first. The range ends at `MSG$`
  * (`$` sorts right after `#`) so that status and change items on the same index stay out.
  */
-async function messagesSince(key: string, answeredThroughSk: string | undefined, deps: AgentDeps): Promise<StoredMessage[]> {
+async function messagesSince(key: string, fromSk: string, deps: AgentDeps): Promise<StoredMessage[]> {
   const items: StoredMessage[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -240,7 +246,7 @@ async function messagesSince(key: string, answeredThroughSk: string | undefined,
         TableName: deps.tableName,
         IndexName: 'byTime',
         KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': answeredThroughSk ?? 'MSG#', ':to': 'MSG$' },
+        ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': fromSk, ':to': 'MSG$' },
         ConsistentRead: true,
         ScanIndexForward: true,
         ExclusiveStartKey: startKey,
@@ -468,7 +474,7 @@ async function finishReply(
         TableName: deps.tableName,
         Key: conversationKeyAttrs,
         UpdateExpression:
-          'SET answeredThroughSk = :through, lastAgentReplyAt = :now REMOVE pendingReplyId, pendingReplyThroughSk',
+          'SET answeredThroughSk = :through, lastAgentReplyAt = :now REMOVE pendingReplyId, pendingReplyThroughSk, answeredAt',
         ConditionExpression:
           '(attribute_not_exists(pendingReplyId) OR pendingReplyId = :id) AND ' +
           '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',

@@ -13,6 +13,8 @@ export interface StoredMessage {
   standby?: boolean;
   deletedAt?: string;
   occurredAt: string;
+  /** When the webhook brought it (our clock, milliseconds). */
+  receivedAt?: string;
   customerWaId?: string;
   customerUserId?: string;
 }
@@ -26,10 +28,30 @@ const NOT_ANSWERED_TYPES = new Set(['reaction', 'system']);
  * messages (another app owns the thread), lone reactions, system notices and messages the
  * customer deleted are never answered.
  */
-export function unansweredMessages(itemsInTimeOrder: readonly StoredMessage[], answeredThroughSk?: string): StoredMessage[] {
+/** `MSG#<yyyy-mm-ddThh:mm:ss>`: the second a time-ordered message key falls in. */
+export function secondOf(lsi1sk: string): string {
+  return lsi1sk.slice(0, 'MSG#'.length + 19);
+}
+
+/**
+ * Where a look for unanswered messages starts: after `answeredThroughSk`, or at the start of its
+ * second when a person marked it (`answeredAt`), since WhatsApp stamps customer messages to the
+ * second and one written just after the marking can sort before the message marked.
+ */
+export function unansweredFromSk(answeredThroughSk?: string, answeredAt?: string): string {
+  if (answeredThroughSk === undefined) return 'MSG#';
+  return answeredAt === undefined ? answeredThroughSk : secondOf(answeredThroughSk);
+}
+
+export function unansweredMessages(itemsInTimeOrder: readonly StoredMessage[], answeredThroughSk?: string, answeredAt?: string): StoredMessage[] {
+  const after = (m: StoredMessage) =>
+    answeredThroughSk === undefined ||
+    m.lsi1sk > answeredThroughSk ||
+    // Same second as the marked message, but brought by a webhook after the marking.
+    (answeredAt !== undefined && secondOf(m.lsi1sk) === secondOf(answeredThroughSk) && m.lsi1sk !== answeredThroughSk && (m.receivedAt ?? '') > answeredAt);
   return itemsInTimeOrder.filter(
     (m) =>
-      (answeredThroughSk === undefined || m.lsi1sk > answeredThroughSk) &&
+      after(m) &&
       m.entity === 'Message' &&
       m.direction === 'inbound' &&
       m.origin === 'customer' &&

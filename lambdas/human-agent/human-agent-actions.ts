@@ -172,10 +172,11 @@ async function markAllAnswered(key: string, deps: HumanAgentDeps): Promise<void>
       new UpdateCommand({
         TableName: deps.tableName,
         Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-        UpdateExpression: 'SET answeredThroughSk = :through',
+        // answeredAt tells a customer message stamped in the same second, but sent after this, apart.
+        UpdateExpression: 'SET answeredThroughSk = :through, answeredAt = :at',
         ConditionExpression:
           'attribute_not_exists(pendingReplyId) AND (attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
-        ExpressionAttributeValues: { ':through': latest },
+        ExpressionAttributeValues: { ':through': latest, ':at': nowOf(deps).toISOString() },
       }),
     );
   } catch (err) {
