@@ -22,6 +22,7 @@ import { READ_WRITE_ITEM_ACTIONS, Storage } from '#lib/constructs/storage';
 import { TemplatesApi } from '#lib/constructs/templates-api';
 import { visibilityTimeoutFor } from '#lib/queue-settings';
 import { dataRemovalPolicy, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
+import type { StatusEventsSetting } from '#lambdas/status/announced-statuses';
 
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
 export const DEFAULT_GRAPH_API_VERSION = 'v23.0';
@@ -42,6 +43,12 @@ export interface OmnichannelStackProps extends StackProps {
   readonly alarmTopicArn?: string;
   /** E-mail subscribed to the created alarm topic (else context `alarmEmail`). */
   readonly alarmEmail?: string;
+  /**
+   * Status changes of business messages published on the bus (else context `statusEvents`):
+   * `failed` (default) publishes `message.failed` only; `all` adds `message.delivered` and
+   * `message.read` (one EventBridge entry per receipt) for integrations that follow delivery.
+   */
+  readonly statusEvents?: StatusEventsSetting;
 }
 
 /** A queue paired with the dead-letter queue it redrives from. */
@@ -88,6 +95,7 @@ export class OmnichannelStack extends Stack {
     this.backbone = new EventBackbone(this, 'Events', { namePrefix });
     const { bus } = this.backbone;
     const tableName = this.storage.table.tableName;
+    const statusEvents = statusEventsSetting(props.statusEvents ?? this.node.tryGetContext('statusEvents'));
 
     this.ingress = new Ingress(this, 'Ingress', {
       stage: props.stage,
@@ -105,6 +113,7 @@ export class OmnichannelStack extends Stack {
       storage: this.storage,
       bus,
       logRemovalPolicy: removalPolicy,
+      statusEvents,
     });
 
     this.agent = new EventConsumer(this, 'Agent', {
@@ -187,6 +196,7 @@ export class OmnichannelStack extends Stack {
       environment: {
         [ENV.tableName]: tableName,
         [ENV.eventBusName]: bus.eventBusName,
+        [ENV.statusEvents]: statusEvents,
       },
       logRemovalPolicy: removalPolicy,
     });
@@ -345,6 +355,12 @@ export class OmnichannelStack extends Stack {
       );
     }
   }
+}
+
+function statusEventsSetting(value: unknown): StatusEventsSetting {
+  if (value === undefined || value === 'failed') return 'failed';
+  if (value === 'all') return 'all';
+  throw new Error(`statusEvents must be 'failed' or 'all', not ${JSON.stringify(value)}`);
 }
 
 /** How `npm run redrive` names a queue: `OutboundSend` → `outbound-send`. */

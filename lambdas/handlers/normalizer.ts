@@ -19,6 +19,7 @@ import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { announcedStatuses } from '#lambdas/status/announced-statuses';
 
 const s3 = new S3Client({});
 const db = documentClient();
@@ -30,6 +31,7 @@ const deps: ProcessDeps = {
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   readClaimCheck: (ref) => readClaimCheck(s3, ref),
   accounts: cachedAccountReader({ db, tableName }),
+  announce: announcedStatuses(optionalEnv(ENV.statusEvents, 'failed')),
 };
 
 async function recordHandler(record: SQSRecord): Promise<void> {
@@ -42,6 +44,11 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   // Counted once: a redelivered notification is a duplicate.
   if (result.accountHealth && result.outcome === 'stored') metrics.addMetric(ACCOUNT_HEALTH_METRIC[result.accountHealth], MetricUnit.Count, 1);
   if (result.held === 'account_onboarding' && result.outcome === 'stored') metrics.addMetric(METRIC.inboundHeldForOnboarding, MetricUnit.Count, 1);
+  if (result.receipt?.status.outcome === 'applied') {
+    metrics.addMetric(METRIC.statusAdvanced, MetricUnit.Count, result.receipt.status.advanced);
+    metrics.addMetric(METRIC.statusRecordedLate, MetricUnit.Count, result.receipt.status.recorded);
+  }
+  if (result.receipt?.handedOver) metrics.addMetric(METRIC.statusHandedToTracking, MetricUnit.Count, 1);
   if (result.kind === 'quarantine') {
     metrics.addMetric(METRIC.eventsQuarantined, MetricUnit.Count, 1);
     // Counted once per event: a redelivery finds it already quarantined.

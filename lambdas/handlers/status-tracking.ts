@@ -5,14 +5,17 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { requireEnv } from '#lambdas/shared/env';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { announcedStatuses } from '#lambdas/status/announced-statuses';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 
 const deps: StatusDeps = {
   db: documentClient(),
   tableName: requireEnv(ENV.tableName),
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  announce: announcedStatuses(optionalEnv(ENV.statusEvents, 'failed')),
 };
 
 async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
@@ -29,8 +32,8 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       metrics.addMetric('StatusIgnored', MetricUnit.Count, 1);
       return;
     case 'applied':
-      metrics.addMetric('StatusAdvanced', MetricUnit.Count, result.advanced);
-      metrics.addMetric('StatusRecordedLate', MetricUnit.Count, result.recorded);
+      metrics.addMetric(METRIC.statusAdvanced, MetricUnit.Count, result.advanced);
+      metrics.addMetric(METRIC.statusRecordedLate, MetricUnit.Count, result.recorded);
       if (result.unknownMessageIds.length > 0) {
         metrics.addMetric('StatusForUnknownMessage', MetricUnit.Count, result.unknownMessageIds.length);
         logger.warn('status for unknown message given up', {

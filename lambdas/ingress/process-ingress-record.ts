@@ -12,6 +12,8 @@ import { QUARANTINE_KEY } from '#lambdas/conversation/conversation-key';
 import type { IngressEvent } from '#lambdas/ingress/ingress-event';
 import { normalizeIngressEvent } from '#lambdas/ingress/normalize-ingress-event';
 import { sha256Hex } from '#lambdas/shared/hash';
+import type { StatusDeps, StatusOutcome } from '#lambdas/status/apply-delivery-status';
+import { applyReceiptOnArrival } from '#lambdas/status/apply-receipt-on-arrival';
 
 const ingressEventSchema = z.looseObject({
   v: z.literal(1),
@@ -26,6 +28,8 @@ const ingressEventSchema = z.looseObject({
 
 export interface ProcessDeps extends RecordDeps {
   publisher: EventPublisher;
+  /** Which status changes of business messages are announced on the bus (status/announced-statuses.ts). */
+  announce?: StatusDeps['announce'];
   readClaimCheck: (ref: { bucket: string; key: string }) => Promise<string>;
   /** The channel account registry (cached): events of unregistered accounts are quarantined. */
   accounts: AccountReader;
@@ -42,6 +46,8 @@ export interface ProcessResult {
   accountHealth?: AccountHealthSignal;
   /** A customer message to an account still onboarding: recorded, the agent not woken. */
   held?: 'account_onboarding';
+  /** A delivery receipt, applied to its message on arrival (or handed to status tracking). */
+  receipt?: { status: StatusOutcome; handedOver: boolean };
 }
 
 /**
@@ -59,6 +65,16 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
   const held = gate.verdict === 'admitted' && !answersCustomers(gate.status) && normalized.kind === 'message' && normalized.origin === 'customer';
   let outcome: RecordOutcome;
   try {
+    if (normalized.kind === 'status') {
+      // Applied to its message here; published only when status tracking has to retry it.
+      const receipt = await applyReceiptOnArrival(normalized, context, deps);
+      return {
+        kind: 'status',
+        channel: normalized.channel,
+        outcome: receipt.outcome,
+        receipt: { status: receipt.status, handedOver: receipt.handedOver },
+      };
+    }
     outcome = await recordNormalizedEvent(normalized, context, deps);
   } catch (err) {
     // DynamoDB refuses this item for what it is (over 400 KB, an invalid value): retrying cannot

@@ -62,4 +62,6 @@ export const ENV = {
   queueUrl: 'QUEUE_URL',
   graphApiVersion: 'GRAPH_API_VERSION',
   stage: 'STAGE',
+  /** `failed` (default) or `all`: which status changes of business messages are published (status/announced-statuses.ts). */
+  statusEvents: 'STATUS_EVENTS',
 } as const;

@@ -26,6 +26,11 @@ export const METRIC = {
   ingressEventsQuarantined: 'IngressEventsQuarantined',
   // normalizer
   eventsQuarantined: 'EventsQuarantined',
+  /** Receipts that moved a message's status forward / only stamped a time (normalizer and status tracking). */
+  statusAdvanced: 'StatusAdvanced',
+  statusRecordedLate: 'StatusRecordedLate',
+  /** Receipts for a message not known yet, handed from the normalizer to status tracking to retry. */
+  statusHandedToTracking: 'StatusHandedToTracking',
   /** Events for a business account nobody registered (or one offboarded), quarantined as `unknown_account`. */
   eventsFromUnknownAccount: 'EventsFromUnknownAccount',
   /** Customer messages to an account still onboarding: kept, not answered. */

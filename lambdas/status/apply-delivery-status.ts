@@ -5,7 +5,7 @@ import { conversationPk, PROVIDER_ID_SK, providerIdPk, statusSk } from '#lambdas
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { agentReplyOf, recordAgentReply } from '#lambdas/status/conversation-metrics';
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
-import { isAnnouncedStatus, messageStatusChangedEvent } from '#lambdas/status/message-status-changed';
+import { isAnnouncedStatus, messageStatusChangedEvent, type AnnouncedStatus } from '#lambdas/status/message-status-changed';
 import { isTrackedStatus, STATUS_RANK, STATUS_TIME_ATTRIBUTE, type TrackedStatus } from '#lambdas/status/status-rank';
 import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
 
@@ -13,11 +13,32 @@ export interface StatusDeps {
   db: DynamoDBDocumentClient;
   tableName: string;
   publisher: EventPublisher;
+  /**
+   * Which status changes are published on the bus (`message.delivered`, `message.read`,
+   * `message.failed`). Default: all. Each is an EventBridge entry per receipt, paid whether or not
+   * a rule consumes it (lambdas/status/announced-statuses.ts).
+   */
+  announce?: (status: AnnouncedStatus) => boolean;
 }
 
 export interface DeliveryAttempt {
   /** SQS ApproximateReceiveCount of the record carrying the event. */
   receiveCount: number;
+  /**
+   * Default true: a provider id no message answers to throws MessageNotYetKnownError for the
+   * first UNKNOWN_MESSAGE_RECEIVES receives. False returns it in `unknownMessageIds` instead (the
+   * normalizer, applying receipts as they arrive, hands those to status tracking to retry).
+   */
+  retryUnknown?: boolean;
+  /** Error title and pricing from the receipt itself, when the caller holds it: no read needed. */
+  details?: ReceiptDetails;
+}
+
+/** What a receipt says beyond ids and codes: kept on the StatusChange item, or passed by the caller. */
+export interface ReceiptDetails {
+  errorTitle?: string;
+  pricingCategory?: string;
+  billable?: boolean;
 }
 
 /** Receives during which an unknown provider id is retried before the receipt is given up. */
@@ -89,7 +110,8 @@ export async function applyDeliveryStatus(
   const unknown: string[] = [];
 
   const applyAt = async (ref: MessageRef, providerMessageId: string | undefined) => {
-    const outcome = await applyToMessage(ref, await withErrorDetails(change, event, ref, providerMessageId, deps), deps);
+    const detailed = attempt.details ? withDetails(change, event, attempt.details) : await withErrorDetails(change, event, ref, providerMessageId, deps);
+    const outcome = await applyToMessage(ref, detailed, deps);
     if (outcome.result === 'advanced' && provesDelivery(change.status)) {
       // The receipt that moves a reply past `sent` proves it reached the customer: the
       // conversation's response metrics follow from it, once per reply in practice.
@@ -98,7 +120,7 @@ export async function applyDeliveryStatus(
     }
     if (outcome.result === 'advanced') {
       advanced++;
-      if (isAnnouncedStatus(change.status)) {
+      if (isAnnouncedStatus(change.status) && (deps.announce?.(change.status) ?? true)) {
         announce.push({
           ref,
           event: messageStatusChangedEvent(EVENT_SOURCE.status, {
@@ -132,7 +154,7 @@ export async function applyDeliveryStatus(
   // that last advanced a message publishes its announcement again (at least once; consumers
   // treat events as idempotent wake-up calls), which is cheaper than marking every announcement.
   if (announce.length > 0) await deps.publisher.publish(announce.map((a) => a.event));
-  if (unknown.length > 0 && attempt.receiveCount <= UNKNOWN_MESSAGE_RECEIVES) {
+  if (unknown.length > 0 && (attempt.retryUnknown ?? true) && attempt.receiveCount <= UNKNOWN_MESSAGE_RECEIVES) {
     throw new MessageNotYetKnownError(unknown, attempt.receiveCount);
   }
   return { outcome: 'applied', advanced, recorded, unknownMessageIds: unknown };
@@ -199,6 +221,21 @@ async function messagesUpToWatermark(event: StatusReceivedDetail, status: Tracke
 
 /** Statuses Meta sends pricing with (WhatsApp `sent` and `delivered`), and `failed` for its error title. */
 const DETAILED_STATUSES = new Set<TrackedStatus>(['sent', 'delivered', 'failed']);
+
+/** The receipt's own error title and pricing, given by a caller that holds the receipt. */
+function withDetails(change: StatusChange, event: StatusReceivedDetail, details: ReceiptDetails): StatusChange {
+  if (!DETAILED_STATUSES.has(change.status)) return change;
+  const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
+  const errorTitle = change.status === 'failed' ? details.errorTitle : undefined;
+  const pricing = change.status !== 'failed' && event.channel === 'whatsapp';
+  return {
+    ...change,
+    ...(errorCode !== undefined ? { errorCode } : {}),
+    ...(errorTitle ? { errorTitle } : {}),
+    ...(pricing && details.pricingCategory ? { pricingCategory: details.pricingCategory } : {}),
+    ...(pricing && details.billable !== undefined ? { billable: details.billable } : {}),
+  };
+}
 
 /**
  * The event carries only ids and error codes; the error title and the pricing Meta sent sit on the
@@ -285,16 +322,16 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
     }
   };
   /** Stamps the time (once) on a message at or past this status; undefined when the condition refused. */
-  const stamp = async (onlyWhenPast: boolean): Promise<ApplyResult | undefined> => {
+  const stamp = async (): Promise<ApplyResult | undefined> => {
     try {
       const out = await deps.db.send(
         new UpdateCommand({
           TableName: deps.tableName,
           Key: key,
           UpdateExpression: ['SET #at = if_not_exists(#at, :at)', ...errorSet].join(', '),
-          ConditionExpression: `attribute_exists(providerMessageId)${onlyWhenPast ? ' AND statusRank >= :rank' : ''}`,
+          ConditionExpression: 'attribute_exists(providerMessageId)',
           ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status] },
-          ExpressionAttributeValues: { ':at': change.at, ...errorValues, ...(onlyWhenPast ? { ':rank': rank } : {}) },
+          ExpressionAttributeValues: { ':at': change.at, ...errorValues },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -308,11 +345,23 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
       return undefined;
     }
   };
-  // WhatsApp's `sent` nearly always finds the message already sent (the sender recorded it when
-  // Meta accepted it): stamping first spares a write refused by the advance's condition.
+  // WhatsApp's `sent` nearly always finds the message already recorded as sent: the sender wrote
+  // the status, its own send time and the provider id when Meta accepted the send, and the pricing
+  // Meta repeats on `delivered`. Reading that (a fifth of a write's price) spares a write that
+  // would change nothing but still be billed, twice with the time index.
   if (change.status === 'sent') {
-    const stamped = await stamp(true);
-    if (stamped) return stamped;
+    const current = await deps.db.send(
+      new GetCommand({
+        TableName: deps.tableName,
+        Key: key,
+        ProjectionExpression: 'providerMessageId, statusRank, statusEventId',
+        ConsistentRead: true,
+      }),
+    );
+    const item = current.Item;
+    if (item && item.providerMessageId !== undefined && typeof item.statusRank === 'number' && item.statusRank >= rank) {
+      return { result: 'recorded', item };
+    }
   }
-  return (await advance()) ?? (await stamp(false)) ?? { result: 'missing' };
+  return (await advance()) ?? (await stamp()) ?? { result: 'missing' };
 }

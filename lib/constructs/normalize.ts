@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { StatusEventsSetting } from '#lambdas/status/announced-statuses';
 import { ENV } from '#lambdas/shared/event-contract';
 import type { Stage } from '#lib/stage';
 import { SupportFunction } from '#lib/constructs/support-function';
@@ -21,6 +22,8 @@ export interface NormalizeProps {
   readonly storage: Storage;
   readonly bus: events.IEventBus;
   readonly logRemovalPolicy: RemovalPolicy;
+  /** Which status changes of business messages the normalizer publishes as it applies receipts. */
+  readonly statusEvents: StatusEventsSetting;
 }
 
 /**
@@ -49,6 +52,7 @@ export class Normalize extends Construct {
         // A failed conversation comes back after a backoff of its own (ChangeMessageVisibility,
         // granted with the event source), not after the queue's visibility timeout.
         [ENV.queueUrl]: props.ingressQueue.queueUrl,
+        [ENV.statusEvents]: props.statusEvents,
       },
     });
 

@@ -90,9 +90,13 @@ function meter(usage: Record<string, MeteredOperation>, amzTarget: string, metho
   entry.requestBytes += body.length;
   entry.billedRequests += Math.max(1, Math.ceil(payloadBytes(operation, body) / BILLING_CHUNK_BYTES));
   if (operation === 'PutEvents') {
-    for (const size of putEventsEntrySizes(body)) {
+    for (const { size, detailType } of putEventsEntrySizes(body)) {
       entry.entries++;
       entry.billedEntries += Math.max(1, Math.ceil(size / BILLING_CHUNK_BYTES));
+      // Entries by detail type, under their own key so sums over `events.` are unchanged.
+      const byType = (usage[`eventtype.${detailType}`] ??= { requests: 0, billedRequests: 0, entries: 0, billedEntries: 0, requestBytes: 0 });
+      byType.entries++;
+      byType.billedEntries += Math.max(1, Math.ceil(size / BILLING_CHUNK_BYTES));
     }
   }
 }
@@ -122,20 +126,21 @@ function payloadBytes(operation: string, body: Buffer): number {
 }
 
 /** EventBridge's entry size: Time (14 bytes when set), Source, DetailType, Detail and Resources as UTF-8. */
-function putEventsEntrySizes(body: Buffer): number[] {
+function putEventsEntrySizes(body: Buffer): Array<{ size: number; detailType: string }> {
   try {
     const input = JSON.parse(body.toString('utf8')) as {
       Entries?: Array<{ Time?: unknown; Source?: string; DetailType?: string; Detail?: string; Resources?: string[] }>;
     };
-    return (input.Entries ?? []).map(
-      (e) =>
+    return (input.Entries ?? []).map((e) => ({
+      size:
         (e.Time !== undefined ? 14 : 0) +
         Buffer.byteLength(e.Source ?? '') +
         Buffer.byteLength(e.DetailType ?? '') +
         Buffer.byteLength(e.Detail ?? '') +
         (e.Resources ?? []).reduce((n, r) => n + Buffer.byteLength(r), 0),
-    );
+      detailType: e.DetailType ?? '?',
+    }));
   } catch {
-    return [body.length];
+    return [{ size: body.length, detailType: '?' }];
   }
 }

@@ -16,6 +16,11 @@ export interface DynamoDbUsage {
   /** Conditional writes refused by their condition: DynamoDB still bills them (estimated, see below). */
   failedConditionalWrites: number;
   canceledTransactions: number;
+  /**
+   * Write units by request and item kind, e.g. `UpdateItem CONV/MSG` (key prefixes before the first
+   * `#`): where the writes go, for deciding what to make cheaper.
+   */
+  writeUnitsByKind: Record<string, number>;
 }
 
 export interface DynamoDbCountingProxy {
@@ -102,6 +107,7 @@ export async function startDynamoDbCountingProxy(options: DynamoDbCountingProxyO
                   const billed = double ? units : units / 2;
                   usage.writeUnits += billed;
                   usage.transactionWriteUnits += billed;
+                  addByKind(usage, operation, input, billed);
                   pass();
                 },
                 () => {
@@ -149,6 +155,7 @@ function emptyUsage(): DynamoDbUsage {
     transactionWriteUnits: 0,
     failedConditionalWrites: 0,
     canceledTransactions: 0,
+    writeUnitsByKind: {},
   };
 }
 
@@ -206,6 +213,7 @@ function account(
     const factor = transaction && double ? 2 : 1;
     usage.readUnits += read * factor;
     usage.writeUnits += write * factor;
+    if (write > 0) addByKind(usage, operation, input, write * factor);
     if (transaction) {
       usage.transactionReadUnits += read * factor;
       usage.transactionWriteUnits += write * factor;
@@ -219,6 +227,7 @@ function account(
   if (type.endsWith('ConditionalCheckFailedException')) {
     usage.failedConditionalWrites++;
     usage.writeUnits += 1;
+    addByKind(usage, `${operation} refused`, input, 1);
   } else if (type.endsWith('TransactionCanceledException')) {
     usage.canceledTransactions++;
     const items = Array.isArray(input?.TransactItems) ? input.TransactItems.length : 1;
@@ -231,4 +240,27 @@ function account(
       usage.transactionWriteUnits += units;
     }
   }
+}
+
+/** `PutItem CONV/MSG`: the operation and the key prefixes of the item(s) it wrote. */
+function addByKind(usage: DynamoDbUsage, operation: string, input: Record<string, unknown> | undefined, units: number): void {
+  const kind = `${operation} ${itemKinds(input).join('+') || '?'}`;
+  usage.writeUnitsByKind[kind] = (usage.writeUnitsByKind[kind] ?? 0) + units;
+}
+
+function itemKinds(input: Record<string, unknown> | undefined): string[] {
+  if (!input) return [];
+  const prefix = (v: unknown) => {
+    const s = (v as { S?: string } | undefined)?.S ?? '';
+    return s.split('#')[0] ?? '';
+  };
+  const kindOf = (key: Record<string, unknown> | undefined) => (key ? `${prefix(key.pk)}/${prefix(key.sk)}` : '?');
+  if (Array.isArray(input.TransactItems)) {
+    return (input.TransactItems as Array<Record<string, { Key?: Record<string, unknown>; Item?: Record<string, unknown> }>>).map((action) => {
+      const inner = Object.values(action)[0];
+      return `${Object.keys(action)[0] ?? '?'}:${kindOf(inner?.Item ?? inner?.Key)}`;
+    });
+  }
+  if (input.RequestItems && typeof input.RequestItems === 'object') return ['batch'];
+  return [kindOf((input.Item ?? input.Key) as Record<string, unknown> | undefined)];
 }

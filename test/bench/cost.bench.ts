@@ -217,6 +217,19 @@ function report(run: Run): void {
       `refused conditional writes: ${(run.dynamo.failedConditionalWrites / n).toFixed(2)} (billed at 1 WRU each, an estimate)`,
   );
   console.log(
+    `  write units by request and item kind: ${Object.entries(run.dynamo.writeUnitsByKind)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${k} ${(v / n).toFixed(2)}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `EventBridge entries per round trip by detail type: ${Object.entries(run.metered)
+      .filter(([k]) => k.startsWith('eventtype.'))
+      .sort((a, b) => b[1].entries - a[1].entries)
+      .map(([k, v]) => `${k.slice('eventtype.'.length)} ${(v.entries / n).toFixed(2)}`)
+      .join(', ')}`,
+  );
+  console.log(
     `SQS detail per round trip: functions ${Object.entries(run.calls).filter(([k]) => k.startsWith('sqs.')).map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(', ')}; ` +
       `EventBridge deliveries ${(deliveries / n).toFixed(2)}; non-empty polls ${((pollFifo + pollStandard) / 2 / n).toFixed(2)} (receive + delete each).`,
   );

@@ -131,9 +131,10 @@ describe('the local cloud, end to end over HTTP', () => {
     // Receipt times come from Meta in whole seconds; sentAt is when the API accepted the send.
     expect(Date.parse(message.deliveredAt)).toBeGreaterThanOrEqual(Date.parse(message.sentAt) - 1000);
     expect(message.readAt >= message.deliveredAt).toBe(true);
+    // The normalizer applies each receipt to the message on arrival. Only a receipt that beat the
+    // sender's own write is kept apart (and retried by status tracking); at most `sent` can.
     const statuses = (await harness.conversationItems(pointer.conversationKey)).filter((i) => i.entity === 'StatusChange');
-    expect(statuses.map((s) => s.status).sort()).toEqual(['delivered', 'read', 'sent']);
-    expect(statuses.every((s) => s.providerMessageId === wamid)).toBe(true);
+    expect(statuses.filter((s) => s.status !== 'sent')).toEqual([]);
   });
 
   it('quarantines signed garbage, answers 200, and keeps answering customers', async () => {

@@ -161,4 +161,15 @@ describe('event bus and consumers', () => {
       },
     });
   });
+
+  it('publishes only failures of business messages unless delivered and read announcements are asked for', () => {
+    for (const fn of ['NormalizerFunction', 'StatusTrackingFunction']) {
+      expect(environmentOf(synth.json, fn)[ENV.statusEvents]).toBe('failed');
+    }
+    const all = synthesizeStack({ stage: 'dev', stackProps: { statusEvents: 'all' } });
+    for (const fn of ['NormalizerFunction', 'StatusTrackingFunction']) {
+      expect(environmentOf(all.json, fn)[ENV.statusEvents]).toBe('all');
+    }
+    expect(() => synthesizeStack({ stage: 'dev', stackProps: { statusEvents: 'some' as 'all' } })).toThrow(/statusEvents must be/);
+  });
 });

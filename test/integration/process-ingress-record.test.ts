@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
@@ -38,6 +38,80 @@ function whatsappText(id: string, text: string): string {
     } }] }],
   });
 }
+
+function whatsappStatus(id: string, status: string, timestamp: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: '200', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '1555', phone_number_id: '100' },
+      statuses: [{ id, status, timestamp, recipient_id: '5511999', ...extra }],
+    } }] }],
+  });
+}
+
+async function seedSentReply(messageId: string, providerMessageId: string) {
+  const key = 'wa:100:5511999';
+  await table.db.send(new PutCommand({ TableName: deps.tableName, Item: {
+    pk: `CONV#${key}`, sk: `MSG#${messageId}`, lsi1sk: `MSG#2026-11-21T11:59:00.000Z#${messageId}`, entity: 'Message', messageId,
+    direction: 'outbound', origin: 'agent', type: 'text', status: 'sent', statusRank: 1, providerMessageId, sentAt: '2026-11-21T11:59:00.000Z',
+  } }));
+  await table.db.send(new PutCommand({ TableName: deps.tableName, Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', conversationKey: key, messageSk: `MSG#${messageId}` } }));
+}
+
+async function statusItems(): Promise<Array<Record<string, unknown>>> {
+  const out = await table.db.send(new QueryCommand({
+    TableName: deps.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+    ExpressionAttributeValues: { ':pk': 'CONV#wa:100:5511999', ':s': 'STATUS#' },
+  }));
+  return out.Items ?? [];
+}
+
+async function process(body: string) {
+  const [event] = splitWebhookBody(body, { receivedAt: '2026-11-21T12:00:00.000Z' });
+  return processIngressRecord(JSON.stringify(event), { ...deps, announce: (s) => s === 'failed' });
+}
+
+describe('delivery receipts applied by the normalizer on DynamoDB Local', () => {
+  it('applies a receipt for a known reply to the message itself: no StatusChange item, nothing published', async () => {
+    await seedSentReply('out_r1', 'wamid.R1');
+    const before = published.length;
+    const pricing = { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' };
+    expect(await process(whatsappStatus('wamid.R1', 'sent', '1763726341', { pricing }))).toMatchObject({ kind: 'status', outcome: 'stored', receipt: { handedOver: false } });
+    expect(await process(whatsappStatus('wamid.R1', 'read', '1763726349'))).toMatchObject({ receipt: { status: { advanced: 1 } } });
+    expect(await process(whatsappStatus('wamid.R1', 'delivered', '1763726342', { pricing }))).toMatchObject({ receipt: { status: { recorded: 1 } } });
+    const message = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'CONV#wa:100:5511999', sk: 'MSG#out_r1' } }));
+    expect(message.Item).toMatchObject({
+      status: 'read',
+      sentAt: '2026-11-21T11:59:00.000Z',
+      deliveredAt: new Date(1763726342_000).toISOString(),
+      readAt: new Date(1763726349_000).toISOString(),
+      pricingCategory: 'service',
+      billable: false,
+    });
+    expect((await statusItems()).filter((i) => i.providerMessageId === 'wamid.R1')).toEqual([]);
+    expect(published.slice(before)).toEqual([]);
+  });
+
+  it('keeps a receipt for a message not known yet and hands it to status tracking', async () => {
+    const before = published.length;
+    expect(await process(whatsappStatus('wamid.EARLY', 'delivered', '1763726342'))).toMatchObject({ outcome: 'stored', receipt: { handedOver: true } });
+    expect((await statusItems()).filter((i) => i.providerMessageId === 'wamid.EARLY').map((i) => i.status)).toEqual(['delivered']);
+    expect(published.slice(before).map((e) => [e.detailType, e.detail.providerMessageId])).toEqual([['message.status_received', 'wamid.EARLY']]);
+  });
+
+  it('keeps a failure with its error list, marks the message failed and announces it', async () => {
+    await seedSentReply('out_f1', 'wamid.F1');
+    const before = published.length;
+    const errors = [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'x' } }];
+    await process(whatsappStatus('wamid.F1', 'failed', '1763726343', { errors }));
+    const message = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'CONV#wa:100:5511999', sk: 'MSG#out_f1' } }));
+    expect(message.Item).toMatchObject({ status: 'failed', errorCode: 131026, errorTitle: 'Message undeliverable' });
+    expect((await statusItems()).filter((i) => i.providerMessageId === 'wamid.F1').map((i) => i.status)).toEqual(['failed']);
+    expect(published.slice(before).map((e) => e.detailType)).toEqual(['message.failed']);
+  });
+});
 
 describe('processIngressRecord on DynamoDB Local', () => {
   it('stores a message and publishes message.received; a redelivery is a duplicate that publishes again', async () => {

@@ -121,14 +121,50 @@ describe('applyDeliveryStatus', () => {
     expect(published).toEqual([]);
   });
 
-  it('stamps a `sent` receipt on a message the sender already recorded as sent with a single write', async () => {
-    ddb.on(UpdateCommand).resolves({ Attributes: { status: 'sent', statusRank: 1, statusEventId: 'the-sender', sentAt: '2026-11-21T10:00:04.000Z' } });
+  it('writes nothing for a `sent` receipt on a message the sender already recorded as sent: one read', async () => {
+    ddb
+      .on(GetCommand, { Key: { pk: `CONV#${KEY}`, sk: 'MSG#out_1' } })
+      .resolves({ Item: { providerMessageId: PMID, statusRank: 1, statusEventId: 'the-sender' } });
 
     expect(await applyDeliveryStatus(detail({ status: 'sent', eventId: 'e-sent' }), deps)).toMatchObject({ advanced: 0, recorded: 1 });
-    const writes = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-    expect(writes).toHaveLength(1);
-    expect(writes[0]!.ConditionExpression).toBe('attribute_exists(providerMessageId) AND statusRank >= :rank');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(published).toEqual([]);
+  });
+
+  it('still writes a `sent` receipt when the message is not recorded as sent (the advance, as for any status)', async () => {
+    ddb.on(GetCommand, { Key: { pk: `CONV#${KEY}`, sk: 'MSG#out_1' } }).resolves({ Item: { providerMessageId: PMID } });
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'sent', statusRank: 1 } });
+
+    expect(await applyDeliveryStatus(detail({ status: 'sent', eventId: 'e-sent' }), deps)).toMatchObject({ advanced: 1 });
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input.ConditionExpression).toBe(
+      'attribute_exists(providerMessageId) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+    );
+  });
+
+  it('announces only the statuses the stack publishes', async () => {
+    deps.announce = (status) => status === 'failed';
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'delivered' } });
+    expect(await applyDeliveryStatus(detail(), deps)).toMatchObject({ advanced: 1 });
+    expect(published).toEqual([]);
+
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'failed' } });
+    await applyDeliveryStatus(detail({ status: 'failed', eventId: 'e-failed', errorCodes: [131026] }), deps);
+    expect(published.map((e) => [e.detailType, e.detail.errorCode])).toEqual([['message.failed', 131026]]);
+  });
+
+  it('takes error title and pricing from the caller without reading the StatusChange item, and reports unknown ids instead of throwing', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'delivered' } });
+    await applyDeliveryStatus(detail(), deps, { receiveCount: 1, details: { pricingCategory: 'service', billable: false } });
+    const update = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
+    expect(update.ExpressionAttributeValues).toMatchObject({ ':pricing': 'service', ':billable': false });
+    expect(ddb.commandCalls(GetCommand).filter((c) => String(c.args[0].input.Key?.sk).startsWith('STATUS#'))).toHaveLength(0);
+
+    const stray = detail({ providerMessageId: 'wamid.UNKNOWN', eventId: 'e-stray' });
+    expect(await applyDeliveryStatus(stray, deps, { receiveCount: 1, retryUnknown: false })).toMatchObject({
+      outcome: 'applied',
+      unknownMessageIds: ['wamid.UNKNOWN'],
+    });
+    await expect(applyDeliveryStatus(stray, deps, { receiveCount: 1 })).rejects.toBeInstanceOf(MessageNotYetKnownError);
   });
 
   it("records a reply's conversation metrics only from the receipt that moves it past sent", async () => {
@@ -137,9 +173,10 @@ describe('applyDeliveryStatus', () => {
       ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'CONV').length;
 
     // WhatsApp's `sent` only confirms what the sender recorded: nothing is read or written for the conversation.
-    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({ Attributes: { ...replyItem, status: 'sent', statusRank: 1 } });
+    ddb.on(GetCommand, { Key: { pk: `CONV#${KEY}`, sk: 'MSG#out_1' } }).resolves({ Item: { ...replyItem, status: 'sent', statusRank: 1 } });
     await applyDeliveryStatus(detail({ status: 'sent', eventId: 'e-sent' }), deps);
     expect(conversationReads()).toBe(0);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
 
     // `delivered` moves it past sent: the conversation is read and its metrics written once.
     ddb.on(UpdateCommand).resolves({ Attributes: { ...replyItem, status: 'delivered', statusRank: 2 } });

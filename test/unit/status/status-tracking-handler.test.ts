@@ -11,6 +11,8 @@ let handler: (e: SQSEvent, c: Context) => Promise<{ batchItemFailures: Array<{ i
 beforeAll(async () => {
   process.env.TABLE_NAME = 'table';
   process.env.EVENT_BUS_NAME = 'bus';
+  // Delivered and read announcements are off by default (status/announced-statuses.ts); this stack publishes them.
+  process.env.STATUS_EVENTS = 'all';
   process.env.AWS_REGION = 'us-east-1';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
