@@ -128,7 +128,10 @@ export class OmnichannelStack extends Stack {
       handler: 'agent',
       description: 'Answers customers with business flows, Claude, or a handoff to a human',
       serviceName: 'agent',
-      memorySize: 512,
+      // Most of an answered invocation is spent waiting: for the table and, with Claude, for the
+      // model (seconds). Waiting is billed per GB-second whatever the CPU does, so the agent gets the
+      // memory its work needs, not more (README, cost per message).
+      memorySize: 256,
       // Room for a model call with tool use, plus the table reads and writes around it.
       timeout: Duration.seconds(90),
       batchSize: 5,

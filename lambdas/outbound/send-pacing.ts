@@ -78,9 +78,11 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
   const expiresAt = () => Math.floor(nowMs() / 1000) + TTL_SECONDS;
 
   /**
-   * GCRA with reservation, without a read in the usual case: while the recipient's arrival time
-   * is current, `ADD` one interval to it (the slot is what the old value allows); when it lags
-   * behind (a quiet recipient), start it from now. Only a refusal of both reads the item, to tell
+   * GCRA with reservation, without a read in the usual case. A recipient is usually quiet (a
+   * reply or two per customer message, seconds or minutes apart), so its arrival time lags behind
+   * now: starting it from now is tried first and succeeds with one write. While the recipient is
+   * busy (several messages within the interval), `ADD` one interval to its arrival time instead
+   * (the slot is what the old value allows). Only a refusal of both reads the item, to tell
    * "booked beyond the longest wait" from a race lost to another sender.
    */
   async function reservePair(accountId: string, recipientId: string, pair: PacingLimits['pair'], maxWaitMs: number) {
@@ -88,6 +90,20 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
     const tolerance = (pair.burst - 1) * pair.intervalMs;
     for (let round = 0; round < MAX_CONTENTION_ROUNDS; round++) {
       const now = nowMs();
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key,
+            UpdateExpression: 'SET tat = :next, entity = :entity, expiresAt = :ttl',
+            ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
+            ExpressionAttributeValues: { ':next': now + pair.intervalMs, ':now': now, ':entity': 'Pacing', ':ttl': expiresAt() },
+          }),
+        );
+        return { ok: true as const, atMs: now };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
       try {
         const out = await db.send(
           new UpdateCommand({
@@ -101,20 +117,6 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
         );
         const previous = Number(out.Attributes?.tat) - pair.intervalMs;
         return { ok: true as const, atMs: Math.max(now, previous - tolerance) };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET tat = :next, entity = :entity, expiresAt = :ttl',
-            ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
-            ExpressionAttributeValues: { ':next': now + pair.intervalMs, ':now': now, ':entity': 'Pacing', ':ttl': expiresAt() },
-          }),
-        );
-        return { ok: true as const, atMs: now };
       } catch (err) {
         if (!isConditionalCheckFailed(err)) throw err;
       }

@@ -42,7 +42,10 @@ export class Normalize extends Construct {
       description: 'Turns ingress events into conversations and messages, then publishes domain events',
       serviceName: 'normalizer',
       stage: props.stage,
-      memorySize: 512,
+      // Bound by DynamoDB round trips, not CPU: a webhook event is a few KB of JSON, and a large
+      // history chunk arrives through a claim check of at most a few MB. Half of 512 MB halves
+      // what each invocation is billed for (README, cost per message).
+      memorySize: 256,
       timeout: NORMALIZER_TIMEOUT,
       logRemovalPolicy: props.logRemovalPolicy,
       environment: {

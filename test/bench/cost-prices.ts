@@ -37,6 +37,19 @@ export const PROVIDER_FEE_PER_MESSAGE = 0.005;
 /** The issue's target: AWS cost per 1,000 round trips, excluding Meta's and Anthropic's charges. */
 export const TARGET_PER_THOUSAND = 0.025;
 
+/**
+ * What the fixed shape costs per round trip before anything is stored or computed: each webhook is
+ * an API Gateway request, a webhook invocation, an ingress FIFO send, receive and delete and a
+ * normalizer invocation; each event a consumer acts on is an EventBridge entry, its delivery to
+ * the consumer's queue, a receive, a delete and an invocation. Batching is left out (one message
+ * per poll, as when customers write one at a time), and so are DynamoDB and Lambda duration.
+ */
+export function fixedPathFloor(webhooksPerRoundTrip: number, eventsPerRoundTrip: number): number {
+  const perWebhook = PRICES.apiGatewayHttpRequest + 2 * PRICES.lambdaRequest + 3 * PRICES.sqsFifoRequest;
+  const perEvent = PRICES.eventBridgeEntry + 3 * PRICES.sqsStandardRequest + PRICES.lambdaRequest;
+  return webhooksPerRoundTrip * perWebhook + eventsPerRoundTrip * perEvent;
+}
+
 export function priceTable(): string {
   const rows: Array<[string, string]> = [
     ['API Gateway HTTP API', `$${(PRICES.apiGatewayHttpRequest * 1e6).toFixed(2)} per million requests`],

@@ -19,7 +19,7 @@ import { freePort } from '#lib/local-cloud/free-port';
 import type { FunctionPool } from '#lib/local-cloud/lambda-runtime/function-pool';
 import { startLocalCloud } from '#lib/local-cloud/start-local-cloud';
 import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
-import { PRICES, priceTable, PROVIDER_FEE_PER_MESSAGE, TARGET_PER_THOUSAND } from '#test/bench/cost-prices';
+import { fixedPathFloor, PRICES, priceTable, PROVIDER_FEE_PER_MESSAGE, TARGET_PER_THOUSAND } from '#test/bench/cost-prices';
 
 type Channel = 'whatsapp' | 'instagram' | 'messenger';
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 200);
@@ -249,6 +249,26 @@ function report(run: Run): void {
       ? `meets the target of $${TARGET_PER_THOUSAND} per 1,000 with ${(TARGET_PER_THOUSAND / perThousand).toFixed(2)}× headroom`
       : `MISSES the target of $${TARGET_PER_THOUSAND} per 1,000 by $${(perThousand - TARGET_PER_THOUSAND).toFixed(5)} (${(perThousand / TARGET_PER_THOUSAND).toFixed(2)}× the target)`;
   console.log(`  Target: ${verdict}.`);
+  const webhooks = (run.calls['apigateway.Request'] ?? 0) / n;
+  const events = sum('events.PutEvents', 'billedEntries') / n;
+  const floor = fixedPathFloor(webhooks, events) * 1000;
+  const left = TARGET_PER_THOUSAND - floor;
+  console.log(
+    `  The fixed path alone (${webhooks.toFixed(2)} webhooks and ${events.toFixed(2)} events per round trip through API Gateway, the ingress FIFO ` +
+      `queue, EventBridge and the consumers' queues, one message per poll, nothing stored, no duration) costs $${floor.toFixed(5)} per 1,000, ` +
+      `leaving $${left.toFixed(5)} of the target for every DynamoDB unit and Lambda GB-second ` +
+      `(${Math.max(0, left / PRICES.dynamoDbWriteUnit / 1000).toFixed(1)} write units per round trip with no duration at all).`,
+  );
+  // The agent's duration above is the flows' answer; an answer from Claude adds the wait for the model.
+  const agentMb = run.meters.get('AgentFunction')?.memoryMb;
+  if (agentMb !== undefined) {
+    const modelSeconds = Number(process.env.BENCH_MODEL_SECONDS ?? 2);
+    const wait = modelSeconds * (agentMb / 1024) * PRICES.lambdaArmGbSecond * 1000;
+    console.log(
+      `  Replies written by Claude add the agent's wait for the model: ${modelSeconds} s at ${agentMb} MB = $${wait.toFixed(5)} per 1,000 such replies ` +
+        `(BENCH_MODEL_SECONDS; this run answers from the business flows, without a model).`,
+    );
+  }
   console.log(
     `\nNot in the total: CloudWatch Logs ingestion of ${(run.logBytes / n).toFixed(0)} bytes per round trip = $${logsPerThousand.toFixed(5)} per 1,000; ` +
       `per-secret ($0.40/month) and per-metric monthly charges; X-Ray traces when tracing is on.`,

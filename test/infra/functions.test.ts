@@ -75,6 +75,11 @@ describe('Lambda functions', () => {
       }),
     );
     expect(sizing['WebhookFunction']).toEqual({ memory: 256, timeout: 10 });
+    // The per-message functions wait on I/O (the table, the Graph API, the model) far more than
+    // they compute; their duration is billed per GB-second, so none gets more than 256 MB.
+    for (const id of ['NormalizerFunction', 'AgentFunction', 'OutboundSendFunction', 'StatusTrackingFunction']) {
+      expect(sizing[id]?.memory).toBe(256);
+    }
     // The agent waits on a model; it gets the longest timeout of all.
     const agentTimeout = sizing['AgentFunction']?.timeout as number;
     for (const id of FUNCTION_IDS.filter((other) => other !== 'AgentFunction')) {
