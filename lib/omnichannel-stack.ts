@@ -22,6 +22,7 @@ import { READ_WRITE_ITEM_ACTIONS, Storage } from '#lib/constructs/storage';
 import { TemplatesApi } from '#lib/constructs/templates-api';
 import { visibilityTimeoutFor } from '#lib/queue-settings';
 import { dataRemovalPolicy, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
+import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
 import type { StatusEventsSetting } from '#lambdas/status/announced-statuses';
 
 export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
@@ -72,6 +73,7 @@ export class OmnichannelStack extends Stack {
   readonly agent: EventConsumer;
   readonly outboundSend: EventConsumer;
   readonly statusTracking: EventConsumer;
+  readonly replyWatch: EventConsumer;
   readonly mediaStorage: MediaStorage;
   readonly mediaDownload: EventConsumer;
   readonly accountHealth: EventConsumer;
@@ -157,7 +159,7 @@ export class OmnichannelStack extends Stack {
       namePrefix,
       stage: props.stage,
       bus,
-      sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates],
+      sources: REPLY_REQUEST_SOURCES,
       detailTypes: [DETAIL_TYPE.replyRequested],
       handler: 'outbound-send',
       description: 'Sends replies through the Graph API, paced per business number and recipient',
@@ -180,6 +182,34 @@ export class OmnichannelStack extends Stack {
     this.secrets.metaAccessTokens.grantRead(this.outboundSend.handler.role);
     // Each business's own token (lambdas/outbound/access-tokens.ts): read-only, this stack's prefix only.
     grantAccountTokenSecretsRead(this.outboundSend.handler.role, namePrefix);
+
+    // Every reply request is looked at again a quarter of an hour later: a reply still pending is
+    // asked for again, one left sending is reported (lambdas/outbound/watch-reply.ts).
+    this.replyWatch = new EventConsumer(this, 'ReplyWatch', {
+      name: 'ReplyWatch',
+      queueSlug: 'reply-watch',
+      namePrefix,
+      stage: props.stage,
+      bus,
+      sources: REPLY_REQUEST_SOURCES,
+      detailTypes: [DETAIL_TYPE.replyRequested],
+      handler: 'reply-watch',
+      description: 'Asks again for replies still unsent a quarter of an hour after their request; reports replies whose send outcome is unknown',
+      serviceName: 'reply-watch',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // Nothing here is urgent: gather up to ten seconds of requests into one invocation.
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(10),
+      deliveryDelay: Duration.seconds(REPLY_WATCH_DELAY_SECONDS),
+      environment: {
+        [ENV.tableName]: tableName,
+        [ENV.eventBusName]: bus.eventBusName,
+      },
+      logRemovalPolicy: removalPolicy,
+    });
+    this.storage.grantItemActions(this.replyWatch.handler.role, ['dynamodb:GetItem']);
+    bus.grantPutEventsTo(this.replyWatch.handler.role);
 
     this.statusTracking = new EventConsumer(this, 'StatusTracking', {
       name: 'StatusTracking',
@@ -321,6 +351,7 @@ export class OmnichannelStack extends Stack {
       { name: 'Agent', queue: this.agent.queue, deadLetterQueue: this.agent.deadLetterQueue },
       { name: 'OutboundSend', queue: this.outboundSend.queue, deadLetterQueue: this.outboundSend.deadLetterQueue },
       { name: 'StatusTracking', queue: this.statusTracking.queue, deadLetterQueue: this.statusTracking.deadLetterQueue },
+      { name: 'ReplyWatch', queue: this.replyWatch.queue, deadLetterQueue: this.replyWatch.deadLetterQueue },
       { name: 'MediaDownload', queue: this.mediaDownload.queue, deadLetterQueue: this.mediaDownload.deadLetterQueue },
       { name: 'AccountHealth', queue: this.accountHealth.queue, deadLetterQueue: this.accountHealth.deadLetterQueue },
       { name: 'TemplateEvents', queue: this.templatesApi.events.queue, deadLetterQueue: this.templatesApi.events.deadLetterQueue },
@@ -359,6 +390,9 @@ export class OmnichannelStack extends Stack {
     }
   }
 }
+
+/** Who asks for replies: the agent, people (human-agent API), template sends, and the reply watch asking again. */
+const REPLY_REQUEST_SOURCES = [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch];
 
 function statusEventsSetting(value: unknown): StatusEventsSetting {
   if (value === undefined || value === 'failed') return 'failed';

@@ -11,6 +11,7 @@ import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { agentReplyMetric, fieldOf, METRIC, msSince } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
 const deps: AgentDeps = {
   db: documentClient(),
@@ -51,9 +52,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   }
   switch (result.outcome) {
     case 'invalid':
-      // Poison: retrying cannot fix it. Recorded here and in the metric; the record is consumed.
-      metrics.addMetric('AgentEventInvalid', MetricUnit.Count, 1);
-      logger.error('agent event invalid', { sqsMessageId: record.messageId, issues: result.issues });
+      consumeInvalidEvent(record, 'AgentEventInvalid', 'agent event', result.issues);
       return;
     case 'human_active':
       metrics.addMetric('AgentQuietForPerson', MetricUnit.Count, 1);

@@ -11,6 +11,7 @@ import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
 const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
@@ -45,9 +46,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   }
   switch (result.outcome) {
     case 'invalid':
-      // Poison: retrying cannot fix it. Counted and logged; the record is consumed.
-      metrics.addMetric('MediaEventInvalid', MetricUnit.Count, 1);
-      logger.error('media event invalid', { sqsMessageId: record.messageId, issues: result.issues });
+      consumeInvalidEvent(record, 'MediaEventInvalid', 'media event', result.issues);
       return;
     case 'skipped':
       metrics.addMetric('MediaSkipped', MetricUnit.Count, 1);

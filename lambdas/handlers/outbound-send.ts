@@ -14,6 +14,7 @@ import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { CHANNEL_METRIC, envelopeTime, fieldOf, METRIC, metricChannel, msSince } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
 const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
@@ -62,9 +63,7 @@ async function handleDetail(detail: unknown, record: SQSRecord, context?: Contex
   const channel = metricChannel(fieldOf(detail, 'channel'));
   switch (result.outcome) {
     case 'invalid':
-      // Poison: retrying cannot fix it. Recorded here and in the metric; the record is consumed.
-      metrics.addMetric('OutboundEventInvalid', MetricUnit.Count, 1);
-      logger.error('reply request invalid', { sqsMessageId: record.messageId, issues: result.issues });
+      consumeInvalidEvent(record, 'OutboundEventInvalid', 'reply request', result.issues);
       return;
     case 'missing_message':
       metrics.addMetric('OutboundMessageMissing', MetricUnit.Count, 1);

@@ -10,6 +10,7 @@ import { METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
+import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
 const deps: StatusDeps = {
   db: documentClient(),
@@ -24,9 +25,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   });
   switch (result.outcome) {
     case 'invalid':
-      // Poison: retrying cannot fix it. Recorded here and in the metric; the record is consumed.
-      metrics.addMetric('StatusEventInvalid', MetricUnit.Count, 1);
-      logger.error('status event invalid', { sqsMessageId: record.messageId, issues: result.issues });
+      consumeInvalidEvent(record, 'StatusEventInvalid', 'status event', result.issues);
       return;
     case 'ignored':
       metrics.addMetric('StatusIgnored', MetricUnit.Count, 1);

@@ -10,6 +10,8 @@ export const EVENT_SOURCE = {
   humanAgent: 'io.omnichannel.human-agent',
   /** The templates API (template sends to customers). */
   templates: 'io.omnichannel.templates',
+  /** The reply watch, asking again for a reply still unsent a quarter of an hour after its request. */
+  replyWatch: 'io.omnichannel.reply-watch',
 } as const;
 
 export const DETAIL_TYPE = {

@@ -15,6 +15,7 @@ export const METRIC_SERVICE = {
   agent: 'agent',
   outboundSend: 'outbound-send',
   statusTracking: 'status-tracking',
+  replyWatch: 'reply-watch',
 } as const;
 
 export type MetricService = (typeof METRIC_SERVICE)[keyof typeof METRIC_SERVICE];
@@ -60,6 +61,13 @@ export const METRIC = {
   graphTokenInvalid: 'GraphTokenInvalid',
   /** Milliseconds from the reply being requested to Meta accepting it. */
   replySendLatency: 'ReplySendLatency',
+  // reply-watch
+  /** A reply still pending a quarter of an hour after its request: asked for again. */
+  replyRequestedAgain: 'ReplyRequestedAgain',
+  /** A reply still pending after every round of the watch: given up, a person has to look. */
+  replyNeverSent: 'ReplyNeverSent',
+  /** A reply left `sending`: the send was claimed, its outcome never recorded; never sent again. */
+  replyOutcomeUnknown: 'ReplyOutcomeUnknown',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

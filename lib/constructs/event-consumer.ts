@@ -33,6 +33,8 @@ export interface EventConsumerProps {
   /** How long EventBridge keeps retrying delivery to the queue before it dead-letters the event. */
   readonly maxEventAge?: Duration;
   readonly retryAttempts?: number;
+  /** SQS delivery delay of every message of the queue (at most 15 minutes). */
+  readonly deliveryDelay?: Duration;
 }
 
 /**
@@ -75,6 +77,7 @@ export class EventConsumer extends Construct {
       enforceSSL: true,
       visibilityTimeout: visibilityTimeoutFor(props.timeout),
       retentionPeriod: QUEUE_RETENTION,
+      ...(props.deliveryDelay ? { deliveryDelay: props.deliveryDelay } : {}),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: CONSUMER_MAX_RECEIVE_COUNT },
     });
     setLogicalId(this.queue, `${props.name}Queue`);

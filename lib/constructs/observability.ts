@@ -223,6 +223,18 @@ export class Observability extends Construct {
     );
 
     this.alarmWhen(
+      'RepliesNotSentAlarm',
+      'A reply to a customer was not sent: either it was still pending after the reply watch asked for it three times over 45 minutes (ReplyNeverSent), ' +
+        'or its send was claimed and its outcome never recorded (ReplyOutcomeUnknown: Meta may or may not have it, so it is not sent again). ' +
+        'The reply-watch log names the outbound id; the Message item (sk MSG#<outbound id>) shows status, attempts and the last Graph error. Answer the customer from the human-agent API if needed.',
+      sumOf('Replies not sent', {
+        neverSent: pipelineMetric(METRIC_SERVICE.replyWatch, METRIC.replyNeverSent, { period }),
+        unknown: pipelineMetric(METRIC_SERVICE.replyWatch, METRIC.replyOutcomeUnknown, { period }),
+      }),
+      { atLeast: 1 },
+    );
+
+    this.alarmWhen(
       'UnknownAccountEventsAlarm',
       'Meta delivered events for a business account that is not in the channel account registry (or was offboarded): they were quarantined with reason unknown_account and nobody was answered. ' +
         'List the QuarantinedEvent items of today (gsi1pk QUARANTINE#<yyyy-mm-dd>, reason unknown_account) to see the account id. A number onboarded by hand needs its registry item (npm run onboard); ' +

@@ -67,6 +67,11 @@ export interface LocalCloudOptions {
    * the template sets to minutes; a chaos run in CI cannot wait that long for each crash.
    */
   visibilityTimeoutScale?: number;
+  /**
+   * Test-only time compression of queues' delivery delays (the reply watch's quarter of an hour):
+   * multiplied by this, rounded to whole seconds.
+   */
+  deliveryDelayScale?: number;
 }
 
 export interface LocalCloud {
@@ -127,6 +132,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const scale = options.visibilityTimeoutScale;
       if (scale !== undefined && attributes.VisibilityTimeout !== undefined) {
         attributes.VisibilityTimeout = String(Math.max(1, Math.round(Number(attributes.VisibilityTimeout) * scale)));
+      }
+      const delayScale = options.deliveryDelayScale;
+      if (delayScale !== undefined && attributes.DelaySeconds !== undefined) {
+        attributes.DelaySeconds = String(Math.round(Number(attributes.DelaySeconds) * delayScale));
       }
       if (q.deadLetterQueueLogicalId) {
         attributes.RedrivePolicy = JSON.stringify({

@@ -21,7 +21,7 @@ export const REDRIVE_USAGE = `npm run redrive -- [--stage <stage> | --stack <nam
   (no action)        list the stack's dead-letter queues: messages waiting, in flight, oldest message
   --inspect <queue>  show up to --max (default 10) messages without consuming them; personal data masked
   --redrive <queue>  move the queue's messages back to the queue they failed in, and follow the move
-  <queue>            ingress, agent, outbound-send, status-tracking (or a full queue name)
+  <queue>            ingress, agent, outbound-send, status-tracking, reply-watch, … (or a full queue name)
   --stage <stage>    deployment stage (default dev; with --local, local); --stack <name> overrides it
   --local            the local cloud's AWS emulator (http://localhost:$AWS_EMULATOR_PORT, default 4566)
   --region, --endpoint  override the SDK's region / endpoint`;

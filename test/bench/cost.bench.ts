@@ -19,6 +19,7 @@ import { freePort } from '#lib/local-cloud/free-port';
 import type { FunctionPool } from '#lib/local-cloud/lambda-runtime/function-pool';
 import { startLocalCloud } from '#lib/local-cloud/start-local-cloud';
 import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
 import { fixedPathFloor, PRICES, priceTable, PROVIDER_FEE_PER_MESSAGE, TARGET_PER_THOUSAND } from '#test/bench/cost-prices';
 
 type Channel = 'whatsapp' | 'instagram' | 'messenger';
@@ -80,6 +81,9 @@ async function main(): Promise<void> {
     dynamoDbPort,
     logSink: (_fn, line) => void (logBytes += Buffer.byteLength(line) + 1),
     graph: { statusDelaysMs: { sent: 20, delivered: 20, read: 20 } },
+    // The reply watch looks at every reply a quarter of an hour after its request; here after one
+    // second, so that its work is part of the run (quiesce waits for delayed messages too).
+    deliveryDelayScale: 1 / REPLY_WATCH_DELAY_SECONDS,
     extraEnvironment: {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SQS: aws.endpoint,
@@ -331,8 +335,9 @@ function queuedMessages(cloud: Awaited<ReturnType<typeof startLocalCloud>>): num
   let total = 0;
   for (const [logicalId, name] of cloud.queueNames) {
     if (/DeadLetter/.test(logicalId)) continue;
-    const a = cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
-    total += Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+    const a = cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']);
+    total +=
+      Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
   }
   return total;
 }

@@ -4,7 +4,7 @@ import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { environmentOf, resourceOfType, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 
 interface Consumer {
-  readonly name: 'Agent' | 'OutboundSend' | 'StatusTracking';
+  readonly name: 'Agent' | 'OutboundSend' | 'StatusTracking' | 'ReplyWatch';
   readonly sources: string[];
   readonly detailTypes: string[];
 }
@@ -13,7 +13,12 @@ const CONSUMERS: readonly Consumer[] = [
   { name: 'Agent', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.messageReceived, DETAIL_TYPE.messageEchoed] },
   {
     name: 'OutboundSend',
-    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates],
+    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch],
+    detailTypes: [DETAIL_TYPE.replyRequested],
+  },
+  {
+    name: 'ReplyWatch',
+    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch],
     detailTypes: [DETAIL_TYPE.replyRequested],
   },
   { name: 'StatusTracking', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.statusReceived] },
@@ -40,7 +45,7 @@ describe('event bus and consumers', () => {
 
   it('has exactly one rule per consumer, all on the custom bus', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'StatusTrackingRule', 'TemplateEventsRule']);
+    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'StatusTrackingRule', 'TemplateEventsRule']);
     for (const rule of Object.values(rules)) {
       expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
     }
@@ -102,7 +107,9 @@ describe('event bus and consumers', () => {
       });
       const batchSize = mapping.Properties?.['BatchSize'] as number;
       expect(batchSize).toBeGreaterThanOrEqual(1);
-      expect(batchSize).toBeLessThanOrEqual(10);
+      // Above ten records Lambda needs a batching window (only the reply watch waits for one).
+      if (batchSize > 10) expect(mapping.Properties?.['MaximumBatchingWindowInSeconds']).toBeGreaterThanOrEqual(1);
+      else expect(batchSize).toBeLessThanOrEqual(10);
     });
 
     it('is told the table and the bus', () => {
@@ -171,5 +178,15 @@ describe('event bus and consumers', () => {
       expect(environmentOf(all.json, fn)[ENV.statusEvents]).toBe('all');
     }
     expect(() => synthesizeStack({ stage: 'dev', stackProps: { statusEvents: 'some' as 'all' } })).toThrow(/statusEvents must be/);
+  });
+
+  it('holds every reply request a quarter of an hour in the reply-watch queue, whose function only reads replies and publishes', () => {
+    expect(resourceOfType(synth.json, 'ReplyWatchQueue', 'AWS::SQS::Queue').Properties).toMatchObject({ DelaySeconds: 900 });
+    const statements = synth.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: 'ReplyWatchFunctionRole' }] } });
+    const actions = Object.values(statements).flatMap((p) =>
+      (p['Properties']['PolicyDocument']['Statement'] as Array<{ Action: string | string[] }>).flatMap((st) => [st.Action].flat()),
+    );
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+    expect(actions).toContain('events:PutEvents');
   });
 });

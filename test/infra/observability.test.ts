@@ -21,6 +21,7 @@ describe('alarms', () => {
       'IngressDeadLetterQueue',
       'MediaDownloadDeadLetterQueue',
       'OutboundSendDeadLetterQueue',
+      'ReplyWatchDeadLetterQueue',
       'StatusTrackingDeadLetterQueue',
       'TemplateEventsDeadLetterQueue',
     ]);

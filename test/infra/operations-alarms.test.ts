@@ -23,6 +23,7 @@ const HANDLER_SERVICE = {
   agent: { functionId: 'AgentFunction', service: METRIC_SERVICE.agent },
   'outbound-send': { functionId: 'OutboundSendFunction', service: METRIC_SERVICE.outboundSend },
   'status-tracking': { functionId: 'StatusTrackingFunction', service: METRIC_SERVICE.statusTracking },
+  'reply-watch': { functionId: 'ReplyWatchFunction', service: METRIC_SERVICE.replyWatch },
 } as const;
 
 const handlerSource = (file: string): string => readFileSync(`${PROJECT_ROOT}lambdas/handlers/${file}.ts`, 'utf8');

@@ -84,4 +84,5 @@ export const FUNCTION_IDS = [
   'TemplatesApiFunction',
   'TemplateEventsFunction',
   'OnboardingApiFunction',
+  'ReplyWatchFunction',
 ] as const;
