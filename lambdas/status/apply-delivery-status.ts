@@ -321,7 +321,7 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
       return undefined;
     }
   };
-  /** Stamps the time (once) on a message at or past this status; undefined when the condition refused. */
+  /** Stamps the time (once) on a message already at or past this status; undefined when the condition refused. */
   const stamp = async (): Promise<ApplyResult | undefined> => {
     try {
       const out = await deps.db.send(
@@ -329,9 +329,9 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
           TableName: deps.tableName,
           Key: key,
           UpdateExpression: ['SET #at = if_not_exists(#at, :at)', ...errorSet].join(', '),
-          ConditionExpression: 'attribute_exists(providerMessageId)',
+          ConditionExpression: 'attribute_exists(providerMessageId) AND statusRank >= :rank',
           ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status] },
-          ExpressionAttributeValues: { ':at': change.at, ...errorValues },
+          ExpressionAttributeValues: { ':at': change.at, ':rank': rank, ...errorValues },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -363,5 +363,8 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
       return { result: 'recorded', item };
     }
   }
-  return (await advance()) ?? (await stamp()) ?? { result: 'missing' };
+  // The advance is tried again when the stamp finds the message behind this status: the sender
+  // recorded the send between the two (the advance found no provider id, the stamp found one). A
+  // stamp without that condition would leave the time of a later status on a message still `sent`.
+  return (await advance()) ?? (await stamp()) ?? (await advance()) ?? { result: 'missing' };
 }

@@ -6,6 +6,7 @@ import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
 import { LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_NUMBER } from '#lib/local-cloud/graph-simulator/accounts';
 import { messagingCustomerMessage } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
 import { whatsAppCustomerMessage } from '#lib/local-cloud/graph-simulator/whatsapp-webhooks';
+import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
 import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 
 /**
@@ -78,8 +79,16 @@ export interface ChaosReport {
   deadLetteredBeforeRedrive: Record<string, number>;
   /** Target 0 after one redrive. */
   deadLetteredAfterRedrive: Record<string, number>;
+  /** What the reply watch found: replies still pending that it asked for again, replies left sending. */
+  replyWatch: { askedAgain: number; outcomeUnknown: number };
   seconds: { deliver: number; settle: number; total: number };
 }
+
+/**
+ * The reply watch's quarter of an hour, compressed to this many seconds so the run sees it work
+ * (settling waits for delayed messages too).
+ */
+const CHAOS_REPLY_WATCH_SECONDS = 20;
 
 /** Questions the flows answer; none asks for a person, opts out or gives a score. */
 const TEXTS = [
@@ -184,6 +193,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const harness = new LocalCloudHarness();
   await harness.start({
     ...(options.visibilityTimeoutScale !== 1 ? { visibilityTimeoutScale: options.visibilityTimeoutScale } : {}),
+    deliveryDelayScale: CHAOS_REPLY_WATCH_SECONDS / REPLY_WATCH_DELAY_SECONDS,
     faults: () => {
       if (faultRandom() >= options.crashRate) return false;
       injected.crashes++;
@@ -260,6 +270,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...comparison,
       deadLetteredBeforeRedrive,
       deadLetteredAfterRedrive,
+      replyWatch: {
+        askedAgain: harness.logLines.filter((l) => l.includes('reply still pending; asked for again')).length,
+        outcomeUnknown: harness.logLines.filter((l) => l.includes('reply left sending')).length,
+      },
       seconds: {
         deliver: Math.round((deliveredAt - startedAt) / 1000),
         settle: Math.round((settledAt - deliveredAt) / 1000),
@@ -372,6 +386,8 @@ export function formatChaosReport(r: ChaosReport): string {
     line('sent replies whose receipts did not reach read', r.receiptsNotApplied, 0),
     line('messages in dead-letter queues before redrive', dlq(r.deadLetteredBeforeRedrive)),
     line('messages in dead-letter queues after one redrive', dlq(r.deadLetteredAfterRedrive), 0),
+    line('replies the reply watch asked for again', r.replyWatch.askedAgain),
+    line('replies the reply watch found left sending', r.replyWatch.outcomeUnknown),
     ...r.unfinishedReplies.map((m) => `  unfinished reply: ${JSON.stringify(m)}`),
     '',
     `  delivered in ${r.seconds.deliver} s, settled ${r.seconds.settle} s later (${r.seconds.total} s in all)`,

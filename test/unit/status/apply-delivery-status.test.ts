@@ -141,6 +141,24 @@ describe('applyDeliveryStatus', () => {
     );
   });
 
+  it('advances after all when the sender records the send between the advance and the stamp', async () => {
+    // The advance finds no provider id yet; the sender then records the send (status sent); the
+    // stamp, finding the message behind this status, is refused; the advance is tried again.
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { providerMessageId: PMID, status: 'read', statusRank: 3 } });
+
+    expect(await applyDeliveryStatus(detail({ status: 'read', eventId: 'e-read' }), deps)).toMatchObject({ advanced: 1, recorded: 0 });
+    const conditions = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input.ConditionExpression);
+    expect(conditions).toEqual([
+      'attribute_exists(providerMessageId) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+      'attribute_exists(providerMessageId) AND statusRank >= :rank',
+      'attribute_exists(providerMessageId) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+    ]);
+  });
+
   it('announces only the statuses the stack publishes', async () => {
     deps.announce = (status) => status === 'failed';
     ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'delivered' } });
