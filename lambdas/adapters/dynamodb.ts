@@ -12,6 +12,20 @@ export function isConditionalCheckFailed(err: unknown): boolean {
   return (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 }
 
+/**
+ * Awaits a conditional write: true when it was made, false when its condition refused it. Any
+ * other error is thrown.
+ */
+export async function conditionalWrite(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    if (isConditionalCheckFailed(err)) return false;
+    throw err;
+  }
+}
+
 /** True when a transaction was cancelled only by failed conditions (not throttling or conflicts). */
 export function cancelledOnlyByConditions(err: unknown): boolean {
   const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> } | null;

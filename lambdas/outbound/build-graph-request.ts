@@ -64,7 +64,14 @@ export function buildMarkReadRequest(message: OutboundMessage, config: GraphConf
 }
 
 function whatsappBody(message: OutboundMessage): Record<string, unknown> {
-  const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: message.recipientId };
+  // Meta returns biz_opaque_callback_data in every status webhook of the message: our id lets a
+  // receipt complete a send whose own record was lost (status/complete-interrupted-send.ts).
+  const base = {
+    messaging_product: 'whatsapp',
+    recipient_type: 'individual',
+    to: message.recipientId,
+    biz_opaque_callback_data: message.messageId,
+  };
   switch (message.type) {
     case 'image':
     case 'audio':

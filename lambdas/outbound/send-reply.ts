@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import { conditionalWrite, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { GraphApiError, type GraphApiClient } from '#lambdas/adapters/graph-api-client';
 import { accountPk, conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
@@ -462,6 +462,12 @@ async function recordSent(
       },
     }),
   );
+  // Refused only when a receipt for this very send got there first and recorded it from Meta's
+  // callback data (status/complete-interrupted-send.ts): the same send, the same provider id.
+  await conditionalWrite(recordSentStatus(request, accepted, at, deps));
+}
+
+async function recordSentStatus(request: ReplyRequestedDetail, accepted: SendAccepted, at: string, deps: SendReplyDeps): Promise<void> {
   await deps.db.send(
     new UpdateCommand({
       TableName: deps.tableName,

@@ -2,6 +2,7 @@ import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { StatusEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent, type RecordContext, type RecordDeps, type RecordOutcome } from '#lambdas/conversation/record-normalized-event';
 import { applyDeliveryStatus, type StatusDeps, type StatusOutcome } from '#lambdas/status/apply-delivery-status';
+import { completeInterruptedSend } from '#lambdas/status/complete-interrupted-send';
 
 export interface ReceiptOnArrival {
   /** `stored` unless the receipt was kept as a StatusChange item that already existed. */
@@ -21,7 +22,8 @@ export interface ReceiptOnArrival {
  * a failure (the item keeps Meta's full error list), a status the message does not track, or a
  * receipt without a message reference. A receipt for a message not known yet is also published as
  * `message.status_received`, and status tracking retries it with backoff, as it did for every
- * receipt before (see the README's cost section for why).
+ * receipt before (see the README's cost section for why). A WhatsApp receipt for a reply whose send
+ * Meta accepted but nobody recorded completes that record first (status/complete-interrupted-send.ts).
  */
 export async function applyReceiptOnArrival(
   event: StatusEvent,
@@ -30,15 +32,19 @@ export async function applyReceiptOnArrival(
 ): Promise<ReceiptOnArrival> {
   const published = domainEventFor(event);
   const firstError = event.errors?.[0];
-  const status = await applyDeliveryStatus(published.detail, deps, {
-    receiveCount: 1,
-    retryUnknown: false,
-    details: {
-      ...(firstError?.title !== undefined ? { errorTitle: firstError.title } : {}),
-      ...(event.pricing?.category !== undefined ? { pricingCategory: event.pricing.category } : {}),
-      ...(event.pricing?.billable !== undefined ? { billable: event.pricing.billable } : {}),
-    },
-  });
+  const apply = () =>
+    applyDeliveryStatus(published.detail, deps, {
+      receiveCount: 1,
+      retryUnknown: false,
+      details: {
+        ...(firstError?.title !== undefined ? { errorTitle: firstError.title } : {}),
+        ...(event.pricing?.category !== undefined ? { pricingCategory: event.pricing.category } : {}),
+        ...(event.pricing?.billable !== undefined ? { billable: event.pricing.billable } : {}),
+      },
+    });
+  let status = await apply();
+  // A WhatsApp receipt naming, through our id, a reply whose send was never recorded completes it.
+  if (status.outcome === 'applied' && status.unknownMessageIds.length > 0 && (await completeInterruptedSend(event, deps))) status = await apply();
   const handedOver = status.outcome === 'applied' && status.unknownMessageIds.length > 0;
   const keep = handedOver || status.outcome !== 'applied' || event.status === 'failed';
   const outcome = keep ? await recordNormalizedEvent(event, ctx, deps) : 'stored';

@@ -101,6 +101,45 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     expect(published.slice(before).map((e) => [e.detailType, e.detail.providerMessageId])).toEqual([['message.status_received', 'wamid.EARLY']]);
   });
 
+  it("completes a send whose record was lost from the receipt's callback data (our outbound id), then applies it", async () => {
+    const key = 'wa:100:5511999';
+    await table.db.send(new PutCommand({ TableName: deps.tableName, Item: {
+      pk: `CONV#${key}`, sk: 'MSG#out_lost1', lsi1sk: 'MSG#2026-11-21T11:59:30.000Z#out_lost1', entity: 'Message', messageId: 'out_lost1',
+      direction: 'outbound', origin: 'agent', type: 'text', status: 'sending', attempts: 1, expiresAt: 1900000000,
+    } }));
+    const before = published.length;
+    const result = await process(whatsappStatus('wamid.LOST1', 'delivered', '1763726345', { biz_opaque_callback_data: 'out_lost1' }));
+    expect(result).toMatchObject({ receipt: { handedOver: false, status: { advanced: 1 } } });
+    const message = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${key}`, sk: 'MSG#out_lost1' } }));
+    expect(message.Item).toMatchObject({
+      status: 'delivered',
+      providerMessageId: 'wamid.LOST1',
+      sentAt: new Date(1763726345_000).toISOString(),
+      deliveredAt: new Date(1763726345_000).toISOString(),
+      sendRecordedFrom: 'receipt',
+    });
+    const pointer = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'PMID#wamid.LOST1', sk: 'PMID' } }));
+    expect(pointer.Item).toMatchObject({ conversationKey: key, messageSk: 'MSG#out_lost1', expiresAt: 1900000000 });
+    expect(published.slice(before)).toEqual([]);
+  });
+
+  it('does not let callback data move a reply that is not waiting for its record, or one of another conversation', async () => {
+    await seedSentReply('out_done1', 'wamid.DONE1');
+    // Names a reply already sent under another provider id: handed over like any unknown receipt.
+    expect(await process(whatsappStatus('wamid.OTHER', 'read', '1763726346', { biz_opaque_callback_data: 'out_done1' }))).toMatchObject({
+      receipt: { handedOver: true },
+    });
+    // Names a reply of another conversation: not found under this receipt's conversation.
+    await table.db.send(new PutCommand({ TableName: deps.tableName, Item: {
+      pk: 'CONV#wa:100:5511000', sk: 'MSG#out_elsewhere', entity: 'Message', messageId: 'out_elsewhere', direction: 'outbound', status: 'sending',
+    } }));
+    expect(await process(whatsappStatus('wamid.ELSE', 'read', '1763726347', { biz_opaque_callback_data: 'out_elsewhere' }))).toMatchObject({
+      receipt: { handedOver: true },
+    });
+    const elsewhere = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'CONV#wa:100:5511000', sk: 'MSG#out_elsewhere' } }));
+    expect(elsewhere.Item?.status).toBe('sending');
+  });
+
   it('keeps a failure with its error list, marks the message failed and announces it', async () => {
     await seedSentReply('out_f1', 'wamid.F1');
     const before = published.length;

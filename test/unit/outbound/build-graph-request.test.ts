@@ -48,6 +48,8 @@ describe('buildGraphRequest for WhatsApp', () => {
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
       to: '5511999',
+      // Our id, returned by Meta in every status webhook of this message.
+      biz_opaque_callback_data: 'out_1',
       type: 'text',
       text: { body: 'Thanks for your message!', preview_url: false },
     });

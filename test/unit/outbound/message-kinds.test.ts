@@ -28,7 +28,8 @@ function message(fields: Record<string, unknown>): OutboundMessage {
 }
 
 const whatsappBody = (fields: Record<string, unknown>) => buildGraphRequest(message(fields), CONFIG).body as Record<string, unknown>;
-const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511999' };
+// Every WhatsApp send carries our id, which Meta returns in the message's status webhooks.
+const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511999', biz_opaque_callback_data: 'out_1' };
 
 describe('WhatsApp message kinds against Meta\'s OpenAPI Message schema', () => {
   it.each([
