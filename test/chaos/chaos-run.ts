@@ -81,6 +81,8 @@ export interface ChaosReport {
   deadLetteredAfterRedrive: Record<string, number>;
   /** What the reply watch found: replies still pending that it asked for again, replies left sending. */
   replyWatch: { askedAgain: number; outcomeUnknown: number };
+  /** Warnings, errors and timeouts logged, by function and message: what the faults caused, to explain a miss. */
+  logged: Array<{ what: string; count: number }>;
   seconds: { deliver: number; settle: number; total: number };
 }
 
@@ -274,6 +276,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         askedAgain: harness.logLines.filter((l) => l.includes('reply still pending; asked for again')).length,
         outcomeUnknown: harness.logLines.filter((l) => l.includes('reply left sending')).length,
       },
+      logged: harness.problemCounts(),
       seconds: {
         deliver: Math.round((deliveredAt - startedAt) / 1000),
         settle: Math.round((settledAt - deliveredAt) / 1000),
@@ -389,6 +392,9 @@ export function formatChaosReport(r: ChaosReport): string {
     line(`replies still pending ${CHAOS_REPLY_WATCH_SECONDS} s after their request, asked for again`, r.replyWatch.askedAgain),
     line(`replies still sending ${CHAOS_REPLY_WATCH_SECONDS} s after their request`, r.replyWatch.outcomeUnknown),
     ...r.unfinishedReplies.map((m) => `  unfinished reply: ${JSON.stringify(m)}`),
+    '',
+    '  warnings and errors logged (by function and message):',
+    ...r.logged.slice(0, 20).map((l) => `  ${String(l.count).padStart(6)}  ${l.what}`),
     '',
     `  delivered in ${r.seconds.deliver} s, settled ${r.seconds.settle} s later (${r.seconds.total} s in all)`,
   ].join('\n');

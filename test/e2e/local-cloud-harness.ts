@@ -126,6 +126,32 @@ export class LocalCloudHarness {
    * What an operator would look at when a journey stalls: the warnings and errors the functions
    * logged, each queue's depth, each event source mapping's and function's counters.
    */
+  /**
+   * Warnings, errors and timeouts the functions logged, counted by function and message (messages
+   * are fixed strings; ids and values are in other fields), most frequent first.
+   */
+  problemCounts(): Array<{ what: string; count: number }> {
+    const counts = new Map<string, number>();
+    for (const line of this.logLines) {
+      const space = line.indexOf(' ');
+      const fn = line.slice(0, space);
+      const rest = line.slice(space + 1);
+      let what: string | undefined;
+      if (/Task timed out/.test(rest)) what = `${fn} timed out`;
+      else if (/Invoke Error/.test(rest)) what = `${fn} invocation failed`;
+      else if (/"level":"(WARN|ERROR)"/.test(rest)) {
+        try {
+          const entry = JSON.parse(rest) as { level?: string; message?: string };
+          what = `${fn} ${entry.level}: ${String(entry.message ?? '').slice(0, 120)}`;
+        } catch {
+          what = `${fn} unparsed warning or error`;
+        }
+      }
+      if (what) counts.set(what, (counts.get(what) ?? 0) + 1);
+    }
+    return [...counts].map(([what, count]) => ({ what, count })).sort((a, b) => b.count - a.count);
+  }
+
   diagnostics(): string {
     const problems = this.logLines.filter((l) => /"level":"(WARN|ERROR)"|Invoke Error|Task timed out/.test(l)).slice(-40);
     const queues = [...this.cloud.queueNames].map(([logicalId, name]) => {
