@@ -208,7 +208,7 @@ export class OmnichannelStack extends Stack {
       },
       logRemovalPolicy: removalPolicy,
     });
-    this.storage.grantItemActions(this.replyWatch.handler.role, ['dynamodb:GetItem']);
+    this.storage.grantItemActions(this.replyWatch.handler.role, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     bus.grantPutEventsTo(this.replyWatch.handler.role);
 
     this.statusTracking = new EventConsumer(this, 'StatusTracking', {

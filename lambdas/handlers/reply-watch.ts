@@ -3,18 +3,20 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
-import { watchReply, type WatchDeps } from '#lambdas/outbound/watch-reply';
+import { STALE_SENDING_ENV, watchReply, type WatchDeps } from '#lambdas/outbound/watch-reply';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { requireEnv } from '#lambdas/shared/env';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
+const staleSeconds = Number(optionalEnv(STALE_SENDING_ENV, ''));
 const deps: WatchDeps = {
   db: documentClient(),
   tableName: requireEnv(ENV.tableName),
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  ...(staleSeconds > 0 ? { staleSendingMs: staleSeconds * 1000 } : {}),
 };
 
 async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
@@ -32,6 +34,10 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
     case 'given_up':
       metrics.addMetric(METRIC.replyNeverSent, MetricUnit.Count, 1);
       logger.error('reply still pending after every round of the watch', { sqsMessageId: record.messageId, outboundId, rounds: result.rounds });
+      return;
+    case 'resent_after_unknown_outcome':
+      metrics.addMetric(METRIC.replyResentAfterUnknownOutcome, MetricUnit.Count, 1);
+      logger.warn('reply claimed long ago and never confirmed by Meta; asked for again', { sqsMessageId: record.messageId, outboundId, round: result.round });
       return;
     case 'outcome_unknown':
       metrics.addMetric(METRIC.replyOutcomeUnknown, MetricUnit.Count, 1);

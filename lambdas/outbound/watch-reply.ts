@@ -1,7 +1,8 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { conversationPk, messageSk } from '#lambdas/conversation/table-keys';
-import { replyRequestedDetailSchema, replyRequestedEvent } from '#lambdas/outbound/reply-requested';
+import { replyRequestedDetailSchema, replyRequestedEvent, type ReplyRequestedDetail } from '#lambdas/outbound/reply-requested';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
 /**
@@ -14,9 +15,16 @@ import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
  *   again and watched again; the sender honours the reply's backoff and claims it only once, so a
  *   second live request is harmless. After MAX_WATCH_ROUNDS (45 minutes) the watch stops asking
  *   and reports it (metric and alarm): a reply that old needs a person.
- * - Still `sending`: a send was claimed and its outcome never recorded (the invocation died
- *   between the Graph call and the record). Meta may have the message, so it is never sent again
- *   knowingly; it is reported for a person to look at.
+ * - Still `sending`, claimed longer ago than `staleSendingMs` (far beyond the sender's 30 s
+ *   invocation): the invocation died after claiming the send and before recording its outcome.
+ *   - WhatsApp: every send carries our id as `biz_opaque_callback_data`, and a receipt for a send
+ *     Meta accepted records it from that id within seconds (status/complete-interrupted-send.ts).
+ *     A quarter of an hour without one means Meta did not take it: the reply goes back to
+ *     `pending` (on condition that the same claim still stands) and is asked for again. Only an
+ *     outage of our own webhook for that whole time could make this a second copy.
+ *   - Instagram and Messenger have no such echo: Meta may have the message, so it is never sent
+ *     again; it is reported for a person to look at.
+ *   A more recent claim is a send in progress (the reply waited out a backoff): reported, not moved.
  *
  * A quarter of an hour is long enough for every retry of a healthy send (the outbound queue's
  * backoff schedule reaches minutes) and short enough for a customer still to be waiting.
@@ -24,10 +32,17 @@ import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 export const REPLY_WATCH_DELAY_SECONDS = 900;
 export const MAX_WATCH_ROUNDS = 3;
 
+/** A claim older than this is an interrupted send, not one in progress. */
+export const DEFAULT_STALE_SENDING_MS = 5 * 60_000;
+/** Seconds overriding it (tests that compress the watch's delay); unset in a deployment. */
+export const STALE_SENDING_ENV = 'REPLY_WATCH_STALE_SENDING_SECONDS';
+
 export interface WatchDeps {
   db: DynamoDBDocumentClient;
   tableName: string;
   publisher: EventPublisher;
+  staleSendingMs?: number;
+  now?: () => Date;
 }
 
 export type WatchOutcome =
@@ -35,6 +50,8 @@ export type WatchOutcome =
   | { outcome: 'missing' }
   | { outcome: 'finished' }
   | { outcome: 'requested_again'; round: number }
+  /** A WhatsApp send claimed long ago that Meta never confirmed: back to pending and asked for again. */
+  | { outcome: 'resent_after_unknown_outcome'; round: number }
   | { outcome: 'given_up'; rounds: number }
   | { outcome: 'outcome_unknown' };
 
@@ -50,20 +67,49 @@ export async function watchReply(detail: unknown, deps: WatchDeps): Promise<Watc
     new GetCommand({
       TableName: deps.tableName,
       Key: { pk: conversationPk(request.conversationKey), sk: messageSk(request.outboundId) },
-      ProjectionExpression: '#status',
+      ProjectionExpression: '#status, channel, sendingAt',
       ExpressionAttributeNames: { '#status': 'status' },
       ConsistentRead: true,
     }),
   );
-  const item = out.Item as { status?: string } | undefined;
+  const item = out.Item as { status?: string; channel?: string; sendingAt?: string } | undefined;
   if (!item) return { outcome: 'missing' };
   if (item.status !== undefined && FINISHED.has(item.status)) return { outcome: 'finished' };
-  if (item.status === 'sending') return { outcome: 'outcome_unknown' };
+  if (item.status === 'sending') {
+    const nowMs = (deps.now ?? (() => new Date()))().getTime();
+    const stale = item.sendingAt !== undefined && Date.parse(item.sendingAt) < nowMs - (deps.staleSendingMs ?? DEFAULT_STALE_SENDING_MS);
+    if (item.channel !== 'whatsapp' || !stale || round + 1 > MAX_WATCH_ROUNDS) return { outcome: 'outcome_unknown' };
+    const released = await conditionalWrite(
+      deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: { pk: conversationPk(request.conversationKey), sk: messageSk(request.outboundId) },
+          UpdateExpression: 'SET #status = :pending, sendOutcomeUnknownAt = :now, releasedByWatchAt = :now',
+          ConditionExpression: '#status = :sending AND sendingAt = :claimedAt AND attribute_not_exists(providerMessageId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':sending': 'sending',
+            ':claimedAt': item.sendingAt,
+            ':now': new Date(nowMs).toISOString(),
+          },
+        }),
+      ),
+    );
+    // Refused: the claim moved on (recorded, or claimed again) since it was read; nothing to do.
+    if (!released) return { outcome: 'finished' };
+    await askAgain(request, round, deps);
+    return { outcome: 'resent_after_unknown_outcome', round: round + 1 };
+  }
 
   // Pending, perhaps waiting out a backoff of its own: asking again is harmless either way, as the
   // sender honours the backoff and claims a reply only once.
   if (round + 1 > MAX_WATCH_ROUNDS) return { outcome: 'given_up', rounds: round };
+  await askAgain(request, round, deps);
+  return { outcome: 'requested_again', round: round + 1 };
+}
 
+async function askAgain(request: ReplyRequestedDetail, round: number, deps: WatchDeps): Promise<void> {
   const again = replyRequestedEvent(EVENT_SOURCE.replyWatch, {
     conversationKey: request.conversationKey,
     outboundId: request.outboundId,
@@ -71,5 +117,4 @@ export async function watchReply(detail: unknown, deps: WatchDeps): Promise<Watc
     accountId: request.accountId,
   });
   await deps.publisher.publish([{ ...again, detail: { ...again.detail, watchRound: round + 1 } }]);
-  return { outcome: 'requested_again', round: round + 1 };
 }

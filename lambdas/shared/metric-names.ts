@@ -66,8 +66,10 @@ export const METRIC = {
   replyRequestedAgain: 'ReplyRequestedAgain',
   /** A reply still pending after every round of the watch: given up, a person has to look. */
   replyNeverSent: 'ReplyNeverSent',
-  /** A reply left `sending`: the send was claimed, its outcome never recorded; never sent again. */
+  /** A reply left `sending`: the send was claimed, its outcome never recorded; not sent again. */
   replyOutcomeUnknown: 'ReplyOutcomeUnknown',
+  /** A WhatsApp reply claimed long ago that Meta never confirmed: back to pending, asked for again. */
+  replyResentAfterUnknownOutcome: 'ReplyResentAfterUnknownOutcome',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

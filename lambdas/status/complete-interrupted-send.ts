@@ -29,15 +29,20 @@ export async function completeInterruptedSend(event: StatusEvent, deps: Complete
     new GetCommand({
       TableName: deps.tableName,
       Key: key,
-      ProjectionExpression: 'direction, #status, providerMessageId, expiresAt',
+      ProjectionExpression: 'direction, #status, providerMessageId, expiresAt, releasedByWatchAt',
       ExpressionAttributeNames: { '#status': 'status' },
       ConsistentRead: true,
     }),
   );
-  const message = current.Item as { direction?: string; status?: string; providerMessageId?: string; expiresAt?: number } | undefined;
+  const message = current.Item as
+    | { direction?: string; status?: string; providerMessageId?: string; expiresAt?: number; releasedByWatchAt?: string }
+    | undefined;
   if (!message || message.direction !== 'outbound') return false;
   if (message.providerMessageId !== undefined) return message.providerMessageId === providerMessageId;
-  if (message.status !== 'sending') return false;
+  // Also a reply the reply watch gave back to `pending` after its claim went unconfirmed: this
+  // receipt confirms that claim after all, and the reply must not go out a second time.
+  const releasedByWatch = message.status === 'pending' && message.releasedByWatchAt !== undefined;
+  if (message.status !== 'sending' && !releasedByWatch) return false;
 
   // Refused when the sender wrote it meanwhile: the same pointer.
   await conditionalWrite(
@@ -65,11 +70,13 @@ export async function completeInterruptedSend(event: StatusEvent, deps: Complete
         UpdateExpression:
           'SET #status = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = if_not_exists(sentAt, :at), ' +
           'statusUpdatedAt = :at, sendRecordedFrom = :receipt',
-        ConditionExpression: '#status = :sending AND attribute_not_exists(providerMessageId)',
+        ConditionExpression:
+          '(#status = :sending OR (#status = :pending AND attribute_exists(releasedByWatchAt))) AND attribute_not_exists(providerMessageId)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':sent': 'sent',
           ':sending': 'sending',
+          ':pending': 'pending',
           ':rank': STATUS_RANK.sent,
           ':pmid': providerMessageId,
           ':at': event.occurredAt,

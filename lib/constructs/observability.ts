@@ -225,7 +225,8 @@ export class Observability extends Construct {
     this.alarmWhen(
       'RepliesNotSentAlarm',
       'A reply to a customer was not sent: either it was still pending after the reply watch asked for it three times over 45 minutes (ReplyNeverSent), ' +
-        'or its send was claimed and its outcome never recorded (ReplyOutcomeUnknown: Meta may or may not have it, so it is not sent again). ' +
+        'or its send was claimed and its outcome never recorded (ReplyOutcomeUnknown): on Instagram and Messenger Meta may have it, so it is not sent again; ' +
+        'on WhatsApp a claim older than five minutes without Meta confirming it is sent again by the watch (ReplyResentAfterUnknownOutcome), so this counts only recent claims. ' +
         'The reply-watch log names the outbound id; the Message item (sk MSG#<outbound id>) shows status, attempts and the last Graph error. Answer the customer from the human-agent API if needed.',
       sumOf('Replies not sent', {
         neverSent: pipelineMetric(METRIC_SERVICE.replyWatch, METRIC.replyNeverSent, { period }),

@@ -6,7 +6,7 @@ import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
 import { LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_NUMBER } from '#lib/local-cloud/graph-simulator/accounts';
 import { messagingCustomerMessage } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
 import { whatsAppCustomerMessage } from '#lib/local-cloud/graph-simulator/whatsapp-webhooks';
-import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
+import { REPLY_WATCH_DELAY_SECONDS, STALE_SENDING_ENV } from '#lambdas/outbound/watch-reply';
 import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 
 /**
@@ -80,7 +80,7 @@ export interface ChaosReport {
   /** Target 0 after one redrive. */
   deadLetteredAfterRedrive: Record<string, number>;
   /** What the reply watch found: replies still pending that it asked for again, replies left sending. */
-  replyWatch: { askedAgain: number; outcomeUnknown: number };
+  replyWatch: { askedAgain: number; resent: number; outcomeUnknown: number };
   /** Warnings, errors and timeouts logged, by function and message: what the faults caused, to explain a miss. */
   logged: Array<{ what: string; count: number }>;
   seconds: { deliver: number; settle: number; total: number };
@@ -88,9 +88,12 @@ export interface ChaosReport {
 
 /**
  * The reply watch's quarter of an hour, compressed to this many seconds so the run sees it work
- * (settling waits for delayed messages too).
+ * (settling waits for delayed messages too), and its five minutes after which a claimed WhatsApp
+ * send is taken as interrupted, compressed to 40 s: still beyond the sender's 30 s timeout, after
+ * which the local runtime, like Lambda, stops the invocation.
  */
-const CHAOS_REPLY_WATCH_SECONDS = 20;
+const CHAOS_REPLY_WATCH_SECONDS = 50;
+const CHAOS_STALE_SENDING_SECONDS = 40;
 
 /** Questions the flows answer; none asks for a person, opts out or gives a score. */
 const TEXTS = [
@@ -196,6 +199,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   await harness.start({
     ...(options.visibilityTimeoutScale !== 1 ? { visibilityTimeoutScale: options.visibilityTimeoutScale } : {}),
     deliveryDelayScale: CHAOS_REPLY_WATCH_SECONDS / REPLY_WATCH_DELAY_SECONDS,
+    extraEnvironment: { [STALE_SENDING_ENV]: String(CHAOS_STALE_SENDING_SECONDS) },
     faults: () => {
       if (faultRandom() >= options.crashRate) return false;
       injected.crashes++;
@@ -274,6 +278,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       deadLetteredAfterRedrive,
       replyWatch: {
         askedAgain: harness.logLines.filter((l) => l.includes('reply still pending; asked for again')).length,
+        resent: harness.logLines.filter((l) => l.includes('never confirmed by Meta; asked for again')).length,
         outcomeUnknown: harness.logLines.filter((l) => l.includes('reply left sending')).length,
       },
       logged: harness.problemCounts(),
@@ -390,6 +395,7 @@ export function formatChaosReport(r: ChaosReport): string {
     line('messages in dead-letter queues before redrive', dlq(r.deadLetteredBeforeRedrive)),
     line('messages in dead-letter queues after one redrive', dlq(r.deadLetteredAfterRedrive), 0),
     line(`replies still pending ${CHAOS_REPLY_WATCH_SECONDS} s after their request, asked for again`, r.replyWatch.askedAgain),
+    line(`WhatsApp claims unconfirmed after ${CHAOS_STALE_SENDING_SECONDS} s, asked for again`, r.replyWatch.resent),
     line(`replies still sending ${CHAOS_REPLY_WATCH_SECONDS} s after their request`, r.replyWatch.outcomeUnknown),
     ...r.unfinishedReplies.map((m) => `  unfinished reply: ${JSON.stringify(m)}`),
     '',

@@ -33,7 +33,7 @@ async function answeredCustomer(customer: string): Promise<Record<string, any>> 
 }
 
 /** Another reply in the same conversation, as whoever asks for replies writes it, in the given state. */
-async function writeReply(template: Record<string, any>, outboundId: string, text: string, status: 'pending' | 'sending') {
+async function writeReply(template: Record<string, any>, outboundId: string, text: string, status: 'pending' | 'sending', claimedAt = new Date().toISOString()) {
   const at = new Date().toISOString();
   const {
     providerMessageId: _p, sentAt: _s, deliveredAt: _d, readAt: _r, statusRank: _k, statusUpdatedAt: _u, statusEventId: _e,
@@ -53,7 +53,7 @@ async function writeReply(template: Record<string, any>, outboundId: string, tex
         status,
         occurredAt: at,
         createdAt: at,
-        ...(status === 'sending' ? { sendingAt: at, attempts: 1 } : {}),
+        ...(status === 'sending' ? { sendingAt: claimedAt, attempts: 1 } : {}),
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
@@ -104,7 +104,29 @@ describe('reply watch', () => {
     expect((await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Your parcel left today.')).toHaveLength(1);
   });
 
-  it('reports a reply left sending and never sends it again', async () => {
+  it('asks again for a WhatsApp reply claimed long ago that Meta never confirmed, and it is sent once', async () => {
+    const customer = '15550007004';
+    const first = await answeredCustomer(customer);
+    // An invocation claimed this send ten minutes ago and died before the Graph call: no receipt ever came.
+    await writeReply(first, 'out_watch_dead', 'Here is your tracking number.', 'sending', new Date(Date.now() - 10 * 60_000).toISOString());
+    await requestReply(first, 'out_watch_dead');
+
+    const sends = await eventually(async () => {
+      const s = (await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Here is your tracking number.');
+      return s.length > 0 && s;
+    }, 'the unconfirmed reply sent again', 60_000);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.body.biz_opaque_callback_data).toBe('out_watch_dead');
+    expect(logged('never confirmed by Meta; asked for again').length).toBeGreaterThanOrEqual(1);
+    await eventually(async () => {
+      const m = await harness.item(`CONV#${first.conversationKey}`, 'MSG#out_watch_dead');
+      return m?.providerMessageId === sends[0]!.response.messages[0].id && m;
+    }, 'the resent reply recorded');
+    await settle((WATCH_SECONDS + 3) * 1000);
+    expect((await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Here is your tracking number.')).toHaveLength(1);
+  });
+
+  it('reports a reply claimed a moment ago and left sending, and never sends it again', async () => {
     const customer = '15550007002';
     const first = await answeredCustomer(customer);
     await writeReply(first, 'out_watch_stuck', 'We are checking your order.', 'sending');

@@ -180,13 +180,13 @@ describe('event bus and consumers', () => {
     expect(() => synthesizeStack({ stage: 'dev', stackProps: { statusEvents: 'some' as 'all' } })).toThrow(/statusEvents must be/);
   });
 
-  it('holds every reply request a quarter of an hour in the reply-watch queue, whose function only reads replies and publishes', () => {
+  it('holds every reply request a quarter of an hour in the reply-watch queue, whose function only reads and updates items and publishes', () => {
     expect(resourceOfType(synth.json, 'ReplyWatchQueue', 'AWS::SQS::Queue').Properties).toMatchObject({ DelaySeconds: 900 });
     const statements = synth.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: 'ReplyWatchFunctionRole' }] } });
     const actions = Object.values(statements).flatMap((p) =>
       (p['Properties']['PolicyDocument']['Statement'] as Array<{ Action: string | string[] }>).flatMap((st) => [st.Action].flat()),
     );
-    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actions).toContain('events:PutEvents');
   });
 });

@@ -1,4 +1,5 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { completeInterruptedSend } from '#lambdas/status/complete-interrupted-send';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { MAX_WATCH_ROUNDS, watchReply, type WatchDeps } from '#lambdas/outbound/watch-reply';
@@ -27,10 +28,18 @@ const request = (outboundId: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function reply(outboundId: string, status: string) {
+async function reply(outboundId: string, status: string, extra: Record<string, unknown> = {}) {
   await table.db.send(
-    new PutCommand({ TableName: deps.tableName, Item: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}`, entity: 'Message', messageId: outboundId, status } }),
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}`, entity: 'Message', messageId: outboundId, status, direction: 'outbound', ...extra },
+    }),
   );
+}
+
+async function statusOf(outboundId: string) {
+  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}` }, ConsistentRead: true }));
+  return out.Item;
 }
 
 describe('reply watch on DynamoDB Local', () => {
@@ -54,10 +63,50 @@ describe('reply watch on DynamoDB Local', () => {
       await reply(`out_${status}`, status);
       expect(await watchReply(request(`out_${status}`), deps)).toEqual({ outcome: 'finished' });
     }
-    await reply('out_s', 'sending');
+    // Claimed a moment ago: a send in progress, reported but not moved.
+    await reply('out_s', 'sending', { channel: 'whatsapp', sendingAt: new Date().toISOString() });
     expect(await watchReply(request('out_s'), deps)).toEqual({ outcome: 'outcome_unknown' });
+    // Claimed long ago on Instagram: Meta echoes no id there, so it may have it; reported only.
+    await reply('out_ig', 'sending', { channel: 'instagram', sendingAt: '2026-11-21T10:00:00.000Z' });
+    expect(await watchReply(request('out_ig', { channel: 'instagram' }), deps)).toEqual({ outcome: 'outcome_unknown' });
+    expect((await statusOf('out_ig'))?.status).toBe('sending');
     expect(await watchReply(request('out_none'), deps)).toEqual({ outcome: 'missing' });
     expect(await watchReply({ v: 1, conversationKey: KEY }, deps)).toMatchObject({ outcome: 'invalid' });
+    expect(published).toEqual([]);
+  });
+
+  it('gives a WhatsApp claim Meta never confirmed back to pending and asks again; a late receipt still completes it', async () => {
+    await reply('out_w', 'sending', { channel: 'whatsapp', sendingAt: '2026-11-21T10:00:00.000Z', attempts: 1 });
+    expect(await watchReply(request('out_w'), deps)).toEqual({ outcome: 'resent_after_unknown_outcome', round: 1 });
+    expect(await statusOf('out_w')).toMatchObject({ status: 'pending', attempts: 1, releasedByWatchAt: expect.any(String) });
+    expect(published.map((e) => e.detail.watchRound)).toEqual([1]);
+
+    // Meta's receipt for that first claim arrives after all, before the resend is claimed: it
+    // records the send, and the sender will find it sent.
+    const completed = await completeInterruptedSend(
+      {
+        kind: 'status',
+        channel: 'whatsapp',
+        conversationKey: KEY,
+        accountId: '100',
+        businessAccountId: '200',
+        eventId: 'wa:status:wamid.LATE:sent',
+        occurredAt: '2026-11-21T10:00:01.000Z',
+        status: 'sent',
+        providerMessageId: 'wamid.LATE',
+        bizOpaqueCallbackData: 'out_w',
+        customer: { id: '5511999', waId: '5511999' },
+      },
+      deps,
+    );
+    expect(completed).toBe(true);
+    expect(await statusOf('out_w')).toMatchObject({ status: 'sent', providerMessageId: 'wamid.LATE' });
+  });
+
+  it('does not release a claim that moved on after it was read', async () => {
+    await reply('out_m', 'sending', { channel: 'whatsapp', sendingAt: '2026-11-21T10:00:00.000Z', providerMessageId: 'wamid.M' });
+    expect(await watchReply(request('out_m'), deps)).toEqual({ outcome: 'finished' });
+    expect((await statusOf('out_m'))?.status).toBe('sending');
     expect(published).toEqual([]);
   });
 });
