@@ -35,6 +35,10 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       metrics.addMetric(METRIC.replyNeverSent, MetricUnit.Count, 1);
       logger.error('reply still pending after every round of the watch', { sqsMessageId: record.messageId, outboundId, rounds: result.rounds });
       return;
+    case 'claim_in_progress':
+      metrics.addMetric('ReplyWatchClaimInProgress', MetricUnit.Count, 1);
+      logger.info('reply claimed recently; looked at again later', { sqsMessageId: record.messageId, outboundId, round: result.round });
+      return;
     case 'resent_after_unknown_outcome':
       metrics.addMetric(METRIC.replyResentAfterUnknownOutcome, MetricUnit.Count, 1);
       logger.warn('reply claimed long ago and never confirmed by Meta; asked for again', { sqsMessageId: record.messageId, outboundId, round: result.round });

@@ -50,6 +50,8 @@ export type WatchOutcome =
   | { outcome: 'missing' }
   | { outcome: 'finished' }
   | { outcome: 'requested_again'; round: number }
+  /** Claimed too recently to tell: looked at again after another delay. */
+  | { outcome: 'claim_in_progress'; round: number }
   /** A WhatsApp send claimed long ago that Meta never confirmed: back to pending and asked for again. */
   | { outcome: 'resent_after_unknown_outcome'; round: number }
   | { outcome: 'given_up'; rounds: number }
@@ -78,7 +80,15 @@ export async function watchReply(detail: unknown, deps: WatchDeps): Promise<Watc
   if (item.status === 'sending') {
     const nowMs = (deps.now ?? (() => new Date()))().getTime();
     const stale = item.sendingAt !== undefined && Date.parse(item.sendingAt) < nowMs - (deps.staleSendingMs ?? DEFAULT_STALE_SENDING_MS);
-    if (item.channel !== 'whatsapp' || !stale || round + 1 > MAX_WATCH_ROUNDS) return { outcome: 'outcome_unknown' };
+    if (round + 1 > MAX_WATCH_ROUNDS) return { outcome: 'outcome_unknown' };
+    if (!stale) {
+      // Claimed recently (the reply waited out a backoff first): a send in progress, or one that
+      // will be interrupted. Look again after another delay; the sender, asked again, leaves a
+      // claimed send alone.
+      await askAgain(request, round, deps);
+      return { outcome: 'claim_in_progress', round: round + 1 };
+    }
+    if (item.channel !== 'whatsapp') return { outcome: 'outcome_unknown' };
     const released = await conditionalWrite(
       deps.db.send(
         new UpdateCommand({

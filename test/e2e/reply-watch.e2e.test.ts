@@ -126,17 +126,19 @@ describe('reply watch', () => {
     expect((await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Here is your tracking number.')).toHaveLength(1);
   });
 
-  it('reports a reply claimed a moment ago and left sending, and never sends it again', async () => {
+  it('looks again at a reply claimed a moment ago and left sending, reports it, and never sends it again', async () => {
     const customer = '15550007002';
     const first = await answeredCustomer(customer);
     await writeReply(first, 'out_watch_stuck', 'We are checking your order.', 'sending');
     await requestReply(first, 'out_watch_stuck');
 
+    // Looked at again each round while the claim is recent, then reported after the last one.
     await eventually(
       async () => logged('reply left sending: its outcome was never recorded').length > 0 || undefined,
       'the watch reporting the unknown outcome',
-      60_000,
+      120_000,
     );
+    expect(logged('reply claimed recently; looked at again later').length).toBeGreaterThanOrEqual(1);
     expect((await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'We are checking your order.')).toEqual([]);
     expect((await harness.item(`CONV#${first.conversationKey}`, 'MSG#out_watch_stuck'))?.status).toBe('sending');
     // Ids only in the report: no customer number, no text.

@@ -63,9 +63,13 @@ describe('reply watch on DynamoDB Local', () => {
       await reply(`out_${status}`, status);
       expect(await watchReply(request(`out_${status}`), deps)).toEqual({ outcome: 'finished' });
     }
-    // Claimed a moment ago: a send in progress, reported but not moved.
+    // Claimed a moment ago: maybe a send in progress; looked at again later, and reported after the last round.
     await reply('out_s', 'sending', { channel: 'whatsapp', sendingAt: new Date().toISOString() });
-    expect(await watchReply(request('out_s'), deps)).toEqual({ outcome: 'outcome_unknown' });
+    expect(await watchReply(request('out_s'), deps)).toEqual({ outcome: 'claim_in_progress', round: 1 });
+    expect(await watchReply(request('out_s', { watchRound: MAX_WATCH_ROUNDS }), deps)).toEqual({ outcome: 'outcome_unknown' });
+    expect((await statusOf('out_s'))?.status).toBe('sending');
+    expect(published.map((e) => [e.detail.outboundId, e.detail.watchRound])).toEqual([['out_s', 1]]);
+    published.length = 0;
     // Claimed long ago on Instagram: Meta echoes no id there, so it may have it; reported only.
     await reply('out_ig', 'sending', { channel: 'instagram', sendingAt: '2026-11-21T10:00:00.000Z' });
     expect(await watchReply(request('out_ig', { channel: 'instagram' }), deps)).toEqual({ outcome: 'outcome_unknown' });
