@@ -199,6 +199,36 @@ function apply(root: unknown, slotIndex: number, mutation: Mutation): unknown {
   return root;
 }
 
+/** Stands for a mutated body too large for Meta to send; never passes the size filter. */
+const OVERSIZED = 'x'.repeat(META_MAX_BODY_BYTES + 1);
+
+/**
+ * Whether the compact JSON text of `value` has more than `limit` characters, counted without
+ * building it and stopping as soon as it does (walked with a stack of its own: mutations nest deep).
+ */
+function jsonTextLongerThan(value: unknown, limit: number): boolean {
+  let length = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string') length += v.length + 2;
+    else if (v === null || typeof v !== 'object') length += String(v).length;
+    else if (Array.isArray(v)) {
+      length += 1 + v.length;
+      for (const item of v) pending.push(item);
+    } else {
+      const entries = Object.entries(v);
+      length += 1 + entries.length;
+      for (const [key, item] of entries) {
+        length += key.length + 3;
+        pending.push(item);
+      }
+    }
+    if (length > limit) return true;
+  }
+  return false;
+}
+
 /** A corpus document with one to five structural mutations applied, serialised again. */
 export function mutatedCorpusBody(corpus: CorpusDocument[]): fc.Arbitrary<string> {
   return fc
@@ -210,6 +240,9 @@ export function mutatedCorpusBody(corpus: CorpusDocument[]): fc.Arbitrary<string
     .map(([doc, mutations, pretty]) => {
       let json = structuredClone(doc.json);
       for (const [slot, mutation] of mutations) json = apply(json, slot, mutation);
+      // Duplications share subtrees, so the text can be exponentially larger than the object: a
+      // body that could not be a webhook is dropped before it is built (below, by the filter).
+      if (jsonTextLongerThan(json, META_MAX_BODY_BYTES)) return OVERSIZED;
       const text = JSON.stringify(json, null, pretty ? 2 : undefined) ?? 'null';
       // Indenting deep nesting grows quadratically; Meta's bodies are compact and capped at 3 MB.
       return Buffer.byteLength(text) <= META_MAX_BODY_BYTES ? text : (JSON.stringify(json) ?? 'null');
