@@ -4,6 +4,10 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DEFAULTS, startLocalCloud } from '#lib/local-cloud/start-local-cloud';
 import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+import type { LocalIdentity } from '#lib/local-cloud/identity/local-identity';
+import { LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
+import { OPERATOR_ROLES } from '#lambdas/identity/operator-identity';
+import { LOCAL_BUSINESS_ID } from '#lib/operations/operator-token';
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -30,7 +34,6 @@ async function main(): Promise<void> {
     dynamoDbPort: portFromEnv('DYNAMODB_LOCAL_PORT', LOCAL_DEFAULTS.dynamoDbPort),
     awsPort: portFromEnv('AWS_EMULATOR_PORT', LOCAL_DEFAULTS.awsPort),
     appSecret: process.env.META_APP_SECRET || LOCAL_DEFAULTS.appSecret,
-    humanAgentToken: process.env.HUMAN_AGENT_TOKEN || LOCAL_DEFAULTS.humanAgentToken,
     verifyToken: process.env.META_VERIFY_TOKEN || LOCAL_DEFAULTS.verifyToken,
     ...(anthropicApiKey ? { anthropicApiKey } : {}),
     logSink: (fn, line) => logs.write(`${fn} ${line}\n`),
@@ -43,8 +46,9 @@ Local cloud ready (stack ${assembly.stackName}, stage local)
   Graph API simulator:   ${cloud.graphUrl}   (outbox: ${cloud.graphUrl}/_sim/outbox)
   DynamoDB Local:        ${cloud.dynamoDbEndpoint}   table: ${cloud.tableName}
   AWS emulation:         ${cloud.awsEndpoint}   (SQS, EventBridge, Secrets Manager, S3)
-  Human-agent API:       ${cloud.apiUrl}/agent/conversations   (Authorization: Bearer ${cloud.humanAgentToken})
-  Sample order API:      ${cloud.orderApiUrl}/orders/1001
+  Operator APIs:         ${cloud.apiUrl}/agent/…, /templates/…, /onboarding/…   (Authorization: Bearer <access token>)
+${operatorSignIn(cloud.apiUrl, cloud.identity)}
+  Sample order API:      ${cloud.orderApiUrl}   (each customer sees only their own orders: lambdas/agent/README.md)
   Lambda logs:           ${logFile}
   Generative answers:    ${anthropicApiKey ? 'on (ANTHROPIC_API_KEY is set)' : 'off — set ANTHROPIC_API_KEY to turn them on; flows and FAQ still answer'}
 
@@ -64,6 +68,17 @@ Ctrl-C stops everything.`);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** How to get an operator's access token locally: the local identity provider stands in for Cognito. */
+function operatorSignIn(apiUrl: string, identity: LocalIdentity | undefined): string {
+  if (!identity) return '    (the template has no operator user pool: the operator routes take no token)';
+  const body = JSON.stringify({ businessId: LOCAL_BUSINESS_ID, subject: 'ana', roles: ['agent'] });
+  return `    tokens:              POST ${identity.tokenUrl}   (issuer ${identity.issuer})
+      roles: ${OPERATOR_ROLES.join(', ')}; optional "scopes" (default all) and "expiresIn" (seconds, default 3600)
+      TOKEN=$(curl -s -X POST ${identity.tokenUrl} -H 'content-type: application/json' \\
+        -d '${body}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).accessToken')
+      curl -H "Authorization: Bearer $TOKEN" '${apiUrl}/agent/conversations?accountId=${LOCAL_WHATSAPP_PHONE_NUMBER_ID}'`;
 }
 
 main().catch((err) => {

@@ -1,12 +1,10 @@
 #!/usr/bin/env node
 // `npm run onboard -- whatsapp|instagram|status …`: finish a business's Embedded Signup (WhatsApp) or
 // Facebook Login for Business (Instagram) through the onboarding API, and print each step.
-import { createHash, createHmac } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { ONBOARDING_ROUTES, type OnboardingReport } from '#lambdas/onboarding/onboarding-contract';
 import { LOCAL_DEFAULTS } from '#lib/local-cloud/start-local-cloud';
+import { LOCAL_BUSINESS_ID, OPERATOR_TOKEN_ENV, operatorToken } from '#lib/operations/operator-token';
 
 const USAGE = `usage:
   npm run onboard -- whatsapp --business <id> --waba <id> --phone-number <id> --code <code>
@@ -17,9 +15,9 @@ const USAGE = `usage:
   npm run onboard -- status (--waba <id> --phone-number <id> | --page <id>)
   locally only: --prospect instead of the ids and code makes the Graph simulator play a business
   that has just finished the signup (with --two-step-pin <pin> for a number that has one).
-  target: the local cloud at http://127.0.0.1:$PORT (default ${LOCAL_DEFAULTS.port}) with the bearer token
-  $HUMAN_AGENT_TOKEN (default ${LOCAL_DEFAULTS.humanAgentToken}); or --url <API URL> --region <region> for AWS,
-  signed with SigV4 from your usual AWS credentials.`;
+  target: the local cloud at http://127.0.0.1:$PORT (default ${LOCAL_DEFAULTS.port}), with a token of the platform
+  role its identity provider issues; or --url <API URL> for AWS, with $${OPERATOR_TOKEN_ENV} set to your access
+  token from the stack's Cognito user pool (scope omnichannel/onboarding).`;
 
 function usage(problem: string): never {
   console.error(`${problem}\n${USAGE}`);
@@ -45,7 +43,6 @@ const { values, positionals } = (() => {
         prospect: { type: 'boolean', default: false },
         'two-step-pin': { type: 'string' },
         url: { type: 'string' },
-        region: { type: 'string' },
       },
     });
   } catch (err) {
@@ -57,29 +54,14 @@ const local = values.url === undefined;
 const apiUrl = (values.url ?? `http://127.0.0.1:${process.env.PORT || LOCAL_DEFAULTS.port}`).replace(/\/+$/, '');
 const simulatorUrl = `http://127.0.0.1:${process.env.GRAPH_SIM_PORT || LOCAL_DEFAULTS.graphSimPort}`;
 
-/** Calls the API: a bearer token locally, SigV4 (service execute-api) in AWS. */
+/** Calls the API with an operator's access token (the platform team's, locally from the local identity provider). */
 async function call(method: 'GET' | 'POST', path: string, body?: unknown, query: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
   const url = new URL(`${apiUrl}${path}`);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  let headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (local) {
-    headers.authorization = `Bearer ${process.env.HUMAN_AGENT_TOKEN || LOCAL_DEFAULTS.humanAgentToken}`;
-  } else {
-    const region = values.region ?? process.env.AWS_REGION ?? usage('--region (or AWS_REGION) is needed with --url');
-    const signer = new SignatureV4({ service: 'execute-api', region, credentials: defaultProvider(), sha256: NodeSha256 as unknown as ConstructorParameters<typeof SignatureV4>[0]['sha256'] });
-    const signed = await signer.sign({
-      method,
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: { ...headers, host: url.host },
-      ...(payload === undefined ? {} : { body: payload }),
-    });
-    headers = signed.headers as Record<string, string>;
-  }
+  if (!local && !process.env[OPERATOR_TOKEN_ENV]) usage(`$${OPERATOR_TOKEN_ENV} (an access token from the stack's Cognito user pool) is needed with --url`);
+  const token = await operatorToken({ apiUrl, businessId: values.business || LOCAL_BUSINESS_ID, subject: 'onboarding-cli', roles: ['platform'] });
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${token}` };
   const response = await fetch(url, { method, headers, ...(payload === undefined ? {} : { body: payload }) });
   const text = await response.text();
   let json: unknown = text;
@@ -91,22 +73,6 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown, query:
   return { status: response.status, json };
 }
 
-/** SHA-256 for the signer, from node:crypto. */
-class NodeSha256 {
-  private hash;
-  constructor(private readonly secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.secret === undefined ? createHash('sha256') : createHmac('sha256', this.secret);
-  }
-}
 
 /** Locally: a business that has just finished the signup, played by the Graph simulator. */
 async function prospect(channel: 'whatsapp' | 'instagram'): Promise<Record<string, string>> {

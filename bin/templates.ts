@@ -8,6 +8,7 @@ import { TEMPLATES_API_ROUTES } from '#lambdas/templates/templates-api-contract'
 import type { TemplateVariables } from '#lambdas/templates/template-variables';
 import { LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
 import { LOCAL_DEFAULTS } from '#lib/local-cloud/start-local-cloud';
+import { LOCAL_BUSINESS_ID, OPERATOR_TOKEN_ENV, operatorToken } from '#lib/operations/operator-token';
 
 function usage(problem: string): never {
   console.error(`${problem}
@@ -15,7 +16,9 @@ usage: npm run templates -- sync --waba <waba id>
        npm run templates -- list --waba <waba id>
        npm run templates -- send --account <phone number id> --to <wa_id> --name <name> --language <code> [--var <where>=<value> …] [--request-id <id>]
          --var body.1=Ana  body.first_name=Ana  header.1=A-1  header.media=<https link or media id>  button.0=<url suffix or code>
-       the API is http://127.0.0.1:$PORT (default ${LOCAL_DEFAULTS.port}) with the bearer $HUMAN_AGENT_TOKEN (default the local one), or --url and --token`);
+       the API is http://127.0.0.1:$PORT (default ${LOCAL_DEFAULTS.port}), acting as an admin of --business (default ${LOCAL_BUSINESS_ID})
+       with a token from the local identity provider; or --url with --token (or $${OPERATOR_TOKEN_ENV}), an access token
+       from the stack's Cognito user pool`);
   process.exit(2);
 }
 
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
         'request-id': { type: 'string' },
         url: { type: 'string' },
         token: { type: 'string' },
+        business: { type: 'string', default: LOCAL_BUSINESS_ID },
       },
     });
   } catch (error) {
@@ -77,7 +81,8 @@ async function main(): Promise<void> {
   }
   const { values, positionals } = parsed;
   const base = (values.url ?? `http://127.0.0.1:${process.env.PORT || LOCAL_DEFAULTS.port}`).replace(/\/+$/, '');
-  const token = values.token ?? (process.env.HUMAN_AGENT_TOKEN || LOCAL_DEFAULTS.humanAgentToken);
+  if (values.url && !values.token && !process.env[OPERATOR_TOKEN_ENV]) usage(`--url needs --token or $${OPERATOR_TOKEN_ENV}`);
+  const token = values.token ?? (await operatorToken({ apiUrl: base, businessId: values.business!, subject: 'templates-cli', roles: ['admin'] }));
   const command = positionals[0];
 
   if (command === 'sync') {

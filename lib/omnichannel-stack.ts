@@ -8,20 +8,25 @@ import { DOWNLOADABLE_MESSAGE_TYPES } from '#lambdas/media/media-received-detail
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { ACCOUNT_HEALTH_TOPICS } from '#lambdas/accounts/apply-account-health';
 import { grantAccountTokenSecretsRead } from '#lib/constructs/account-token-secrets';
+import { grantBusinessToolsSecretsRead } from '#lib/constructs/business-tools-secrets';
+import { businessToolsSecretPrefix } from '#lambdas/agent/assistant/business-tools-config';
 import { AnalyticsExport } from '#lib/constructs/analytics-export';
 import { EventBackbone } from '#lib/constructs/event-backbone';
 import { EventConsumer } from '#lib/constructs/event-consumer';
+import { AdminApi } from '#lib/constructs/admin-api';
 import { HumanAgentApi } from '#lib/constructs/human-agent-api';
 import { MediaStorage } from '#lib/constructs/media-storage';
-import { Ingress } from '#lib/constructs/ingress';
+import { Ingress, WEBHOOK_PATH } from '#lib/constructs/ingress';
+import { type ApiProtectionSettings, EdgeProtection } from '#lib/constructs/api-protection';
 import { Normalize, NORMALIZER_TIMEOUT } from '#lib/constructs/normalize';
 import { Observability } from '#lib/constructs/observability';
 import { OnboardingApi } from '#lib/constructs/onboarding-api';
+import { type FederatedSignIn, type MachineClient, OperatorIdentity } from '#lib/constructs/operator-identity';
 import { Secrets } from '#lib/constructs/secrets';
 import { READ_WRITE_ITEM_ACTIONS, Storage } from '#lib/constructs/storage';
 import { TemplatesApi } from '#lib/constructs/templates-api';
 import { visibilityTimeoutFor } from '#lib/queue-settings';
-import { dataRemovalPolicy, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
+import { dataRemovalPolicy, edgeProtectionByDefault, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
 import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
 import type { StatusEventsSetting } from '#lambdas/status/announced-statuses';
 
@@ -36,8 +41,6 @@ export interface OmnichannelStackProps extends StackProps {
   readonly outboundMaxConcurrency?: number;
   /** Claude model of the agent's generative answers (the agent's default when absent). */
   readonly anthropicModel?: string;
-  /** Base URL of the business's order API for the agent's order look-up (`GET <url>/orders/<id>`). */
-  readonly orderApiUrl?: string;
   /** Days customers' attachments are kept in the media bucket (default 90). */
   readonly mediaRetentionDays?: number;
   /** SNS topic every alarm notifies (else context `alarmTopicArn`); without one an encrypted topic is created. */
@@ -50,6 +53,23 @@ export interface OmnichannelStackProps extends StackProps {
    * `message.read` (one EventBridge entry per receipt) for integrations that follow delivery.
    */
   readonly statusEvents?: StatusEventsSetting;
+  /**
+   * Throttles of the HTTP API (webhook routes apart from operator routes), the webhook's reserved
+   * concurrency, and CloudFront + AWS WAF in front of the API (on by default outside dev and test).
+   * See docs/api-protection.md.
+   */
+  readonly apiProtection?: ApiProtectionSettings;
+  /** Where Cognito's hosted sign-in may return people to (the console's URLs; else context `consoleCallbackUrls`). */
+  readonly consoleCallbackUrls?: readonly string[];
+  /**
+   * Businesses' own backends that call the operator APIs with the client-credentials grant (else
+   * context `machineClients`, a JSON array): each is an app client of the operators' user pool.
+   */
+  readonly machineClients?: readonly MachineClient[];
+  /** Sign-in through a company identity provider (OIDC or SAML; else context `federatedSignIn`). */
+  readonly federatedSignIn?: FederatedSignIn;
+  /** Prefix of the hosted sign-in domain (else context `authDomainPrefix`; default omnichannel-<stage>-<account>). */
+  readonly authDomainPrefix?: string;
 }
 
 /** A queue paired with the dead-letter queue it redrives from. */
@@ -69,6 +89,8 @@ export class OmnichannelStack extends Stack {
   readonly storage: Storage;
   readonly backbone: EventBackbone;
   readonly ingress: Ingress;
+  /** CloudFront + AWS WAF in front of the API, when on (see `apiProtection.edge`). */
+  readonly edgeProtection?: EdgeProtection;
   readonly normalize: Normalize;
   readonly agent: EventConsumer;
   readonly outboundSend: EventConsumer;
@@ -77,7 +99,9 @@ export class OmnichannelStack extends Stack {
   readonly mediaStorage: MediaStorage;
   readonly mediaDownload: EventConsumer;
   readonly accountHealth: EventConsumer;
+  readonly operatorIdentity: OperatorIdentity;
   readonly humanAgentApi: HumanAgentApi;
+  readonly adminApi: AdminApi;
   readonly onboardingApi: OnboardingApi;
   readonly templatesApi: TemplatesApi;
   readonly analytics: AnalyticsExport;
@@ -106,7 +130,20 @@ export class OmnichannelStack extends Stack {
       metaAppSecretName: this.secrets.names.metaAppSecret,
       queueVisibilityTimeout: visibilityTimeoutFor(NORMALIZER_TIMEOUT),
       removalPolicy,
+      webhookThrottle: props.apiProtection?.webhookThrottle,
+      operatorThrottle: props.apiProtection?.operatorThrottle,
+      webhookReservedConcurrency: props.apiProtection?.webhookReservedConcurrency,
     });
+    if (props.apiProtection?.edge ?? edgeProtectionByDefault(props.stage)) {
+      this.edgeProtection = new EdgeProtection(this, 'EdgeProtection', {
+        api: this.ingress.api,
+        webhookPath: WEBHOOK_PATH,
+        namePrefix,
+        webAclArn: props.apiProtection?.webAclArn,
+        webhookRequestsPerIp: props.apiProtection?.webhookRequestsPerIp,
+        operatorRequestsPerIp: props.apiProtection?.operatorRequestsPerIp,
+      });
+    }
 
     this.normalize = new Normalize(this, 'Normalize', {
       stage: props.stage,
@@ -145,13 +182,15 @@ export class OmnichannelStack extends Stack {
         [ENV.eventBusName]: bus.eventBusName,
         [ENV.anthropicSecretId]: this.secrets.names.anthropicApiKey,
         ...(props.anthropicModel ? { [ASSISTANT_ENV.model]: props.anthropicModel } : {}),
-        ...(props.orderApiUrl ? { [ASSISTANT_ENV.orderApiUrl]: props.orderApiUrl } : {}),
+        // Each business's order API and its key live in the business's own secret (lambdas/agent/README.md).
+        [ASSISTANT_ENV.businessToolsSecretPrefix]: businessToolsSecretPrefix(namePrefix),
       },
       logRemovalPolicy: removalPolicy,
     });
     this.storage.grantItemActions(this.agent.handler.role, READ_WRITE_ITEM_ACTIONS);
     bus.grantPutEventsTo(this.agent.handler.role);
     this.secrets.anthropicApiKey.grantRead(this.agent.handler.role);
+    grantBusinessToolsSecretsRead(this.agent.handler.role, namePrefix);
 
     this.outboundSend = new EventConsumer(this, 'OutboundSend', {
       name: 'OutboundSend',
@@ -292,12 +331,38 @@ export class OmnichannelStack extends Stack {
     this.accountHealth.rule.addEventPattern({ detail: { topic: [...ACCOUNT_HEALTH_TOPICS] } });
     this.storage.grantItemActions(this.accountHealth.handler.role, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
 
+    const context = <T>(key: string): T | undefined => {
+      const value: unknown = this.node.tryGetContext(key);
+      return (typeof value === 'string' && /^[[{]/.test(value) ? JSON.parse(value) : value) as T | undefined;
+    };
+    this.operatorIdentity = new OperatorIdentity(this, 'OperatorIdentity', {
+      stage: props.stage,
+      namePrefix,
+      api: this.ingress.api,
+      removalPolicy,
+      consoleCallbackUrls: props.consoleCallbackUrls ?? context<string[]>('consoleCallbackUrls'),
+      machineClients: props.machineClients ?? context<MachineClient[]>('machineClients'),
+      federatedSignIn: props.federatedSignIn ?? context<FederatedSignIn>('federatedSignIn'),
+      domainPrefix: props.authDomainPrefix ?? context<string>('authDomainPrefix'),
+    });
+    const identity = this.operatorIdentity;
+
     this.humanAgentApi = new HumanAgentApi(this, 'HumanAgentApi', {
       stage: props.stage,
       namePrefix,
       api: this.ingress.api,
       storage: this.storage,
       bus,
+      identity,
+      removalPolicy,
+    });
+
+    this.adminApi = new AdminApi(this, 'AdminApi', {
+      stage: props.stage,
+      api: this.ingress.api,
+      storage: this.storage,
+      bus,
+      identity,
       removalPolicy,
     });
 
@@ -311,6 +376,7 @@ export class OmnichannelStack extends Stack {
       accessTokensSecretName: this.secrets.names.metaAccessTokens,
       graphApiBaseUrl: props.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL,
       graphApiVersion: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
+      identity,
       removalPolicy,
     });
 
@@ -321,8 +387,8 @@ export class OmnichannelStack extends Stack {
       storage: this.storage,
       metaAppSecret: this.secrets.metaAppSecret,
       metaAppSecretName: this.secrets.names.metaAppSecret,
-      operatorTokenSecret: this.humanAgentApi.tokenSecret,
-      operatorTokenSecretName: this.humanAgentApi.tokenSecretName,
+      bus,
+      identity,
       graphApiBaseUrl: props.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL,
       graphApiVersion: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
       removalPolicy,
@@ -367,11 +433,20 @@ export class OmnichannelStack extends Stack {
     const output = (id: string, value: string, description: string): void => {
       new CfnOutput(this, id, { value, description });
     };
-    output('WebhookUrl', this.ingress.webhookUrl, 'Callback URL to enter in the Meta app webhook settings');
+    output(
+      'WebhookUrl',
+      this.edgeProtection?.webhookUrl ?? this.ingress.webhookUrl,
+      'Callback URL to enter in the Meta app webhook settings',
+    );
+    if (this.edgeProtection) {
+      output('ApiEdgeDomainName', this.edgeProtection.distribution.distributionDomainName, 'CloudFront domain of the API (behind AWS WAF); operators call the API here too');
+    }
     output('MetaAppSecretName', this.secrets.names.metaAppSecret, 'Paste the Meta app secret into appSecret; verifyToken is generated');
     output('MetaAccessTokensSecretName', this.secrets.names.metaAccessTokens, 'JSON map of channel account id to Graph API access token');
-    output('HumanAgentApiTokenSecretName', this.humanAgentApi.tokenSecretName, 'Bearer token of the human-agent API for callers without IAM (local cloud only)');
-    output('TemplatesApiTokenSecretName', this.templatesApi.tokenSecretName, 'Bearer token of the templates API for callers without IAM (local cloud only)');
+    output('OperatorUserPoolId', this.operatorIdentity.userPool.userPoolId, 'Cognito user pool of agents, supervisors, admins and the platform team');
+    output('OperatorConsoleClientId', this.operatorIdentity.consoleClient.userPoolClientId, 'App client people sign in with (authorisation code + PKCE)');
+    output('OperatorSignInUrl', this.operatorIdentity.hostedSignInUrl, 'Hosted sign-in domain; its /oauth2/token serves the client-credentials grant');
+    output('OperatorTokenIssuer', this.operatorIdentity.issuer, 'Issuer of the access tokens the operator routes accept');
     output('AnthropicApiKeySecretName', this.secrets.names.anthropicApiKey, 'JSON { "apiKey": "..." } for the agent');
     output('TableName', this.storage.table.tableName, 'Operational DynamoDB table');
     output('EventBusName', this.backbone.bus.eventBusName, 'Custom event bus of the pipeline');

@@ -40,3 +40,12 @@ export function dataRemovalPolicy(stage: Stage): RemovalPolicy {
 export function stackNameFor(stage: Stage): string {
   return `Omnichannel-${stage}`;
 }
+
+/**
+ * Whether the API gets CloudFront with an AWS WAF web ACL in front of it when the stack props
+ * do not say: yes for long-lived stages, no for the throwaway dev and test stacks (the web ACL
+ * costs a monthly fee and the distribution takes minutes to deploy). See docs/api-protection.md.
+ */
+export function edgeProtectionByDefault(stage: Stage): boolean {
+  return !isEphemeralStage(stage);
+}

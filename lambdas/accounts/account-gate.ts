@@ -1,14 +1,17 @@
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import type { AccountStatus } from '#lambdas/accounts/channel-account';
-import type { NormalizedEvent, QuarantineEvent } from '#lambdas/conversation/model';
+import type { Channel, NormalizedEvent, QuarantineEvent } from '#lambdas/conversation/model';
 
 export const UNKNOWN_ACCOUNT_REASON = 'unknown_account';
+/** The account is registered, but for another channel than the event's (never answered with its token). */
+export const CHANNEL_MISMATCH_REASON = 'channel_mismatch';
 const MAX_ACCOUNT_ID_CHARS = 256;
 
 /**
  * - `admitted`: the account is registered; `status` says what it may do (an `onboarding` account's
  *   events are recorded, but customers are not answered from it yet).
- * - `quarantined`: nobody registered the account, or it was offboarded.
+ * - `quarantined`: nobody registered the account, or it was offboarded (`unknown_account`), or
+ *   it is registered for another channel than the event's (`channel_mismatch`).
  * - `not_applicable`: the event names no business account (it is already a quarantine).
  */
 export type GateVerdict =
@@ -21,13 +24,17 @@ export type GateVerdict =
  * changes (account_update, template updates…) carry no phone number id: the normalizer puts the
  * WABA id (the entry id) in both `accountId` and `businessAccountId`, so those are checked against
  * the WABA item, which exists as soon as one of its numbers is registered.
+ *
+ * An account is admitted only for its own channel: an Instagram body naming a WhatsApp number's
+ * id must not be recorded under that number, nor answered with its token.
  */
 export async function gateByAccount(event: NormalizedEvent, accounts: AccountReader): Promise<GateVerdict> {
   if (event.kind === 'quarantine') return { verdict: 'not_applicable' };
   const wabaLevel = event.channel === 'whatsapp' && event.accountId === event.businessAccountId;
   // Meta's ids are short; one too long for a DynamoDB key cannot be registered (nor read).
-  const admitted = event.accountId.length <= MAX_ACCOUNT_ID_CHARS ? await registeredAs(event.accountId, wabaLevel, accounts) : undefined;
-  if (admitted) return { verdict: 'admitted', ...admitted };
+  const found = event.accountId.length <= MAX_ACCOUNT_ID_CHARS ? await registeredAs(event.accountId, wabaLevel, accounts) : undefined;
+  if (found && found.channel === event.channel) return { verdict: 'admitted', status: found.status, level: found.level };
+  const mismatch = found !== undefined;
   return {
     verdict: 'quarantined',
     quarantine: {
@@ -36,25 +43,32 @@ export async function gateByAccount(event: NormalizedEvent, accounts: AccountRea
       conversationKey: event.conversationKey,
       eventId: event.eventId,
       occurredAt: event.occurredAt,
-      reason: UNKNOWN_ACCOUNT_REASON,
-      detail: `${event.kind} for ${wabaLevel ? 'WhatsApp Business Account' : `${event.channel} account`} ${event.accountId.slice(0, MAX_ACCOUNT_ID_CHARS)}`,
+      reason: mismatch ? CHANNEL_MISMATCH_REASON : UNKNOWN_ACCOUNT_REASON,
+      detail: mismatch
+        ? `${event.kind} on ${event.channel} for ${found.channel} account ${event.accountId.slice(0, MAX_ACCOUNT_ID_CHARS)}`
+        : `${event.kind} for ${wabaLevel ? 'WhatsApp Business Account' : `${event.channel} account`} ${event.accountId.slice(0, MAX_ACCOUNT_ID_CHARS)}`,
+      ...(event.rawIds ? { rawIds: event.rawIds } : {}),
     },
   };
 }
 
-/** The serving status of the account or WABA an id names, when registered and not offboarded. */
-async function registeredAs(
-  id: string,
-  wabaLevel: boolean,
-  accounts: AccountReader,
-): Promise<{ status: AccountStatus; level: 'account' | 'waba' } | undefined> {
+interface Registration {
+  status: AccountStatus;
+  level: 'account' | 'waba';
+  /** The channel the account was registered for (a WABA is WhatsApp's). */
+  channel: Channel;
+}
+
+/** The serving status and channel of the account or WABA an id names, when registered and not offboarded. */
+async function registeredAs(id: string, wabaLevel: boolean, accounts: AccountReader): Promise<Registration | undefined> {
   if (wabaLevel) {
     const waba = await accounts.waba(id);
-    if (waba && waba.status !== 'offboarded') return { status: waba.status, level: 'waba' };
+    if (waba && waba.status !== 'offboarded') return { status: waba.status, level: 'waba', channel: 'whatsapp' };
   }
   // A WABA whose id was registered as an account id (older registrations) counts too.
   const account = await accounts.account(id);
-  return account && account.status !== 'offboarded' ? { status: account.status, level: 'account' } : undefined;
+  if (!account || account.status === 'offboarded') return undefined;
+  return { status: account.status, level: 'account', channel: account.channel };
 }
 
 /**

@@ -18,12 +18,13 @@ import { detectLanguage, type ReplyLanguage } from '#lambdas/agent/detect-langua
 import { csatScoreOf } from '#lambdas/agent/csat';
 import { ConversationBusyError } from '#lambdas/agent/errors';
 import { echoIsFromPerson, endQuietPeriod, noteHumanActivity } from '#lambdas/agent/human-activity';
-import { businessForAccount, type BusinessFlows, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
+import { DEFAULT_HUMAN_QUIET_MINUTES, type BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
 import { isWithinBusinessHours } from '#lambdas/agent/flows/business-hours';
-import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
 import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
+import { handOverWithoutBot, NO_BOT_CONFIGURED } from '#lambdas/agent/no-bot-handoff';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
 import { unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
+import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import type { Channel } from '#lambdas/conversation/model';
 import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
 import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
@@ -37,8 +38,11 @@ export interface AgentDeps {
   /** Retention of the reply items, as for every other operational item. */
   retentionDays: number;
   now?: () => Date;
-  /** Business flows; the bundled file when absent. */
-  flows?: FlowsConfig;
+  /**
+   * The bot settings of the business owning the conversation's account. A business without any
+   * gets no bot: its customers go to its people, never answered with another business's words.
+   */
+  botSettings: BotSettingsSource;
   /** Generative answers for open questions; without it the flows and FAQ answer everything. */
   assistant?: AgentAssistant;
 }
@@ -59,6 +63,8 @@ export type AgentOutcome =
   /** A person at the business wrote: the bot is quiet until `quietUntil`. */
   | { outcome: 'human_active'; quietUntil: string; handoff: boolean }
   | { outcome: 'skipped'; reason: AgentSkipReason; resumedOutboundId?: string }
+  /** No bot answers on the account: the conversation went to the business's people, nothing was sent. */
+  | { outcome: 'handed_off'; reason: typeof NO_BOT_CONFIGURED; resumedOutboundId?: string }
   | {
       outcome: 'replied';
       outboundId: string;
@@ -123,16 +129,15 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
   const event = parsed.data;
   const now = (deps.now ?? (() => new Date()))();
   const key = event.conversationKey;
-  const flows = deps.flows ?? loadFlowsConfig();
   const fromBusinessPerson = event.origin === 'business_app' || event.origin === 'business_echo';
   if (fromBusinessPerson && event.standby !== true) {
     const message = { ...event, occurredAt: event.occurredAt ?? now.toISOString() };
     if (!(await echoIsFromPerson(message, deps))) return { outcome: 'skipped', reason: 'own_echo' };
-    const business = businessForAccount(flows, event.accountId);
+    const business = await deps.botSettings.forAccount(event.accountId);
     const noted = await noteHumanActivity(
       message,
       await loadConversation(key, deps),
-      business.humanQuietMinutes,
+      business?.humanQuietMinutes ?? DEFAULT_HUMAN_QUIET_MINUTES,
       now,
       deps,
     );
@@ -165,11 +170,17 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     );
     const latest = unanswered.at(-1);
     if (!latest?.providerMessageId) return { outcome: 'skipped', reason: 'nothing_to_answer', ...resumed };
+
+    const business = await deps.botSettings.forAccount(conversation.accountId);
+    if (!business) {
+      const texts = unanswered.map((m) => m.text ?? '');
+      if (await handOverWithoutBot(key, conversation, texts, now, deps)) return { outcome: 'handed_off', reason: NO_BOT_CONFIGURED, ...resumed };
+      continue;
+    }
     if (now.getTime() - Date.parse(latest.occurredAt) > REPLY_WINDOW_MS) {
       return { outcome: 'skipped', reason: 'window_closed', ...resumed };
     }
 
-    const business = businessForAccount(flows, conversation.accountId);
     const score = conversation.state === 'closed' && conversation.csatRequestedAt && conversation.csatScore === undefined ? csatScoreOf(latest) : undefined;
     if (conversation.state === 'closed' && score === undefined) {
       // Anything but the satisfaction answer opens a new conversation with the bot.
@@ -195,7 +206,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       const flowReply = composeFlowReply(customerMessages, ctx);
       if (flowReply) reply = flowReply;
       else if (!deps.assistant) reply = composeOpenAnswer(customerMessages, ctx);
-      else ({ reply, assistantUse } = await askAssistant(deps.assistant, key, business, customerMessages, ctx, deps));
+      else ({ reply, assistantUse } = await askAssistant(deps.assistant, key, conversation, business, customerMessages, ctx, deps));
     }
     const outboundId = outboundIdFor(key, latest.providerMessageId);
     const item = replyItem(key, conversation, unanswered, latest, outboundId, reply, now, deps);
@@ -528,6 +539,7 @@ async function reopenForBot(key: string, conversation: ConversationItem, now: Da
 async function askAssistant(
   assistant: AgentAssistant,
   key: string,
+  conversation: ConversationItem,
   business: BusinessFlows,
   messages: CustomerMessage[],
   ctx: ComposeContext,
@@ -536,7 +548,9 @@ async function askAssistant(
   const history = await recentHistory(key, deps);
   const language = detectLanguage(joinedText(messages), ctx.fallbackLanguage ?? business.defaultLanguage);
   try {
-    const answer = await assistant.answer({ business, language, history });
+    // The customer the business's tools act for comes from the stored conversation, never from the model.
+    const customer = { channel: conversation.channel, accountId: conversation.accountId, customerId: conversation.customerId };
+    const answer = await assistant.answer({ business, language, history, conversation: customer });
     if (answer.handoff) {
       return { reply: handoffReply(business, answer.language, isWithinBusinessHours(business, ctx.now), 'assistant_decision'), assistantUse: 'handoff' };
     }

@@ -1,4 +1,5 @@
 import type { Channel } from '#lambdas/conversation/model';
+import { boundedId } from '#lambdas/shared/bounded-id';
 
 const PREFIX: Record<Channel, string> = { whatsapp: 'wa', instagram: 'ig', messenger: 'fb' };
 
@@ -7,9 +8,13 @@ const PREFIX: Record<Channel, string> = { whatsapp: 'wa', instagram: 'ig', messe
  * `ig:<ig_account_id>:<igsid>`, `fb:<page_id>:<psid>`. WhatsApp groups use `g.<group_id>` as
  * the customer part. Account-level changes (templates, quality, account updates) use `_account`
  * so they are ordered among themselves and never block a customer's conversation.
+ *
+ * Both parts come from the payload: each is bounded (shared/bounded-id.ts), so the key fits every
+ * DynamoDB key, SQS group id (after its own hashing) and event it is written into. The webhook's
+ * splitter and the normalizer build keys here, so they agree on the bounded form.
  */
 export function conversationKey(channel: Channel, accountId: string, customerId: string): string {
-  return `${PREFIX[channel]}:${accountId}:${customerId}`;
+  return `${PREFIX[channel]}:${boundedId(accountId)}:${boundedId(customerId)}`;
 }
 
 export function accountKey(channel: Channel, accountId: string): string {

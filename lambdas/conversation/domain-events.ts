@@ -62,3 +62,20 @@ export function domainEventFor(event: NormalizedEvent): DomainEvent {
       return { source, detailType: DETAIL_TYPE.eventQuarantined, detail: { ...base, reason: event.reason } };
   }
 }
+
+/**
+ * EventBridge refuses a PutEvents request over 256 KB, counting each entry's source, detail type,
+ * detail and time. Our events carry bounded ids only and stay far below, but a list of ids (a
+ * receipt naming thousands of messages) can still grow one: such an event is quarantined before
+ * anything is written, never retried against the limit.
+ */
+export const MAX_EVENT_ENTRY_BYTES = 256 * 1024 - 1024;
+
+export function eventEntryBytes(event: DomainEvent): number {
+  const time = 14;
+  return Buffer.byteLength(event.source) + Buffer.byteLength(event.detailType) + Buffer.byteLength(JSON.stringify(event.detail)) + time;
+}
+
+export function fitsEventBus(event: DomainEvent): boolean {
+  return eventEntryBytes(event) <= MAX_EVENT_ENTRY_BYTES;
+}

@@ -65,6 +65,11 @@ export interface MediaRef {
   caption?: string;
   voice?: boolean;
   animated?: boolean;
+  /**
+   * Instagram/Messenger: the type of the attachment this reference came from (a message can mix
+   * an image with a shared link or a location). The media consumer downloads file types only.
+   */
+  attachmentType?: MessageType;
 }
 
 export interface LocationRef {
@@ -121,6 +126,8 @@ interface EventBase {
   occurredAt: string;
   /** Stable identity of this provider event; the idempotency key of everything it writes. */
   eventId: string;
+  /** Payload ids too long for keys, as sent (cut to a bound), by the field they were replaced in; see bound-event-ids.ts. */
+  rawIds?: Record<string, string>;
 }
 
 export interface MessageEvent extends EventBase {
@@ -221,6 +228,7 @@ export interface QuarantineEvent {
   reason: string;
   /** Human-readable detail (zod issue paths, never payload values). */
   detail?: string;
+  rawIds?: Record<string, string>;
 }
 
 export type NormalizedEvent =

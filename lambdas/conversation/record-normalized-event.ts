@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed, rejectedAsInvalid } from '#lambdas/adapters/dynamodb';
+import { MAX_DETAIL_BYTES, MAX_REASON_BYTES } from '#lambdas/conversation/bound-event-ids';
 import type {
   MessageChangeEvent,
   MessageEvent,
@@ -10,19 +11,26 @@ import type {
 } from '#lambdas/conversation/model';
 import {
   accountPk,
+  changeSk,
+  changeTimeSk,
   CONVERSATION_SK,
   conversationPk,
   conversationsByStatePk,
+  conversationsByStateSk,
   expiresAt,
   messageSk,
   messageTimeSk,
+  notificationSk,
+  notificationTimeSk,
   PROVIDER_ID_SK,
   providerIdPk,
   QUARANTINE_SK,
   quarantineByDayPk,
+  quarantineByDaySk,
   quarantinePk,
   statusSk,
 } from '#lambdas/conversation/table-keys';
+import { boundedId, boundedKey, rawIdAttribute, truncateUtf8, utf8Bytes } from '#lambdas/shared/bounded-id';
 
 export interface RecordDeps {
   db: DynamoDBDocumentClient;
@@ -47,9 +55,14 @@ export interface RecordContext {
   claimCheck?: { bucket: string; key: string };
 }
 
-/** Quarantined payloads larger than this are cut; the claim-check copy (when any) stays whole. */
-const MAX_RAW_CHARS = 300_000;
-const MAX_ID_CHARS = 1024;
+/**
+ * Quarantined payloads larger than this (in UTF-8 bytes) are cut; the claim-check copy (when any)
+ * stays whole. With the item's other attributes (bounded ids, reason, detail, raw ids: under
+ * 20 KB) the item stays below DynamoDB's 400 KB.
+ */
+const MAX_RAW_BYTES = 300_000;
+/** Claim-check references are ours (the webhook wrote them), but they ride in the queue record. */
+const MAX_REFERENCE_BYTES = 1_024;
 
 export async function recordNormalizedEvent(
   event: NormalizedEvent,
@@ -67,7 +80,7 @@ export async function recordNormalizedEvent(
     case 'notification':
       return putOnce(deps, notificationItem(event, ctx, deps));
     case 'quarantine':
-      return putOnce(deps, quarantineItem(event, ctx, deps));
+      return recordQuarantine(event, ctx, deps);
   }
 }
 
@@ -202,11 +215,11 @@ function conversationCount(
       ':channel': event.channel,
       ':account': event.accountId,
       ':business': event.businessAccountId,
-      ':customer': event.customer.id,
+      ':customer': boundedId(event.customer.id),
       ':at': event.occurredAt,
       ':bot': 'bot',
       ':g1pk': conversationsByStatePk(event.accountId, 'bot'),
-      ':g1sk': `${event.occurredAt}#${event.conversationKey}`,
+      ':g1sk': conversationsByStateSk(event.occurredAt, event.conversationKey),
       ':now': now,
       ':ttl': ttl,
       ':one': 1,
@@ -255,6 +268,8 @@ function messageItem(event: MessageEvent, ctx: RecordContext, pk: string, sk: st
     customerId: event.customer.id,
     customerWaId: event.customer.waId,
     customerUserId: event.customer.userId,
+    // Payload ids replaced by their hash in keys and attributes above, as sent (cut to a bound).
+    rawIds: event.rawIds,
     direction: event.direction,
     origin: event.origin,
     type: event.type,
@@ -314,6 +329,7 @@ function statusItem(event: StatusEvent, ctx: RecordContext, deps: RecordDeps) {
     customerId: event.customer.id,
     providerMessageId: event.providerMessageId,
     providerMessageIds: event.providerMessageIds,
+    rawIds: event.rawIds,
     watermark: event.watermark,
     status: event.status,
     occurredAt: event.occurredAt,
@@ -335,8 +351,8 @@ async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext
   const pk = conversationPk(event.conversationKey);
   const outcome = await putOnce(deps, {
     pk,
-    sk: `CHANGE#${event.eventId}`,
-    lsi1sk: `CHANGE#${event.occurredAt}`,
+    sk: changeSk(event.eventId),
+    lsi1sk: changeTimeSk(event.occurredAt),
     entity: 'MessageChange',
     eventId: event.eventId,
     conversationKey: event.conversationKey,
@@ -344,6 +360,7 @@ async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext
     accountId: event.accountId,
     change: event.kind === 'message_deleted' ? 'deleted' : 'edited',
     providerMessageId: event.providerMessageId,
+    rawIds: event.rawIds,
     origin: event.origin,
     text: event.text,
     editCount: event.editCount,
@@ -408,8 +425,8 @@ function notificationItem(event: NotificationEvent, ctx: RecordContext, deps: Re
   return {
     ...flatDetails,
     pk: accountPk(event.accountId),
-    sk: `NOTE#${event.eventId}`,
-    lsi1sk: `NOTE#${event.occurredAt}`,
+    sk: notificationSk(event.eventId),
+    lsi1sk: notificationTimeSk(event.occurredAt),
     entity: 'Notification',
     eventId: event.eventId,
     topic: event.topic,
@@ -418,6 +435,7 @@ function notificationItem(event: NotificationEvent, ctx: RecordContext, deps: Re
     businessAccountId: event.businessAccountId,
     conversationKey: event.conversationKey,
     customerId: event.customer?.id,
+    rawIds: event.rawIds,
     occurredAt: event.occurredAt,
     receivedAt: ctx.receivedAt,
     expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
@@ -425,28 +443,59 @@ function notificationItem(event: NotificationEvent, ctx: RecordContext, deps: Re
 }
 
 function quarantineItem(event: QuarantineEvent, ctx: RecordContext, deps: RecordDeps) {
-  const raw = typeof ctx.rawPayload === 'string' ? ctx.rawPayload : JSON.stringify(ctx.rawPayload ?? null);
+  const raw = typeof ctx.rawPayload === 'string' ? ctx.rawPayload : (JSON.stringify(ctx.rawPayload ?? null) ?? 'null');
+  const rawBytes = utf8Bytes(raw);
+  const kept = rawBytes > MAX_RAW_BYTES ? truncateUtf8(raw, MAX_RAW_BYTES) : raw;
+  const eventId = boundedKey(event.eventId);
+  const conversationKey = boundedKey(event.conversationKey);
+  // The event normally arrives bounded (bound-event-ids.ts); ids bounded only here are kept raw too.
+  const rawIds = {
+    ...(event.rawIds ?? {}),
+    ...(eventId !== event.eventId ? { eventId: rawIdAttribute(event.eventId) } : {}),
+    ...(conversationKey !== event.conversationKey ? { conversationKey: rawIdAttribute(event.conversationKey) } : {}),
+  };
   return {
-    pk: quarantinePk(event.eventId),
+    pk: quarantinePk(eventId),
     sk: QUARANTINE_SK,
     gsi1pk: quarantineByDayPk(ctx.receivedAt),
-    gsi1sk: `${ctx.receivedAt}#${event.eventId}`,
+    gsi1sk: quarantineByDaySk(ctx.receivedAt, eventId),
     entity: 'QuarantinedEvent',
-    // Ids come from the payload and can be huge; the raw payload below keeps them whole.
-    eventId: event.eventId.slice(0, MAX_ID_CHARS),
+    eventId,
     channel: event.channel,
-    conversationKey: event.conversationKey.slice(0, MAX_ID_CHARS),
-    reason: event.reason,
-    detail: event.detail,
-    receivedAt: ctx.receivedAt,
-    rawPayload: raw.length > MAX_RAW_CHARS ? raw.slice(0, MAX_RAW_CHARS) : raw,
-    rawTruncated: raw.length > MAX_RAW_CHARS,
-    rawBytes: Buffer.byteLength(raw),
-    claimCheckBucket: ctx.claimCheck?.bucket,
-    claimCheckKey: ctx.claimCheck?.key,
+    conversationKey,
+    ...(Object.keys(rawIds).length > 0 ? { rawIds } : {}),
+    reason: truncateUtf8(event.reason, MAX_REASON_BYTES),
+    detail: event.detail === undefined ? undefined : truncateUtf8(event.detail, MAX_DETAIL_BYTES),
+    receivedAt: truncateUtf8(ctx.receivedAt, 64),
+    rawPayload: kept,
+    rawTruncated: kept !== raw,
+    rawBytes,
+    claimCheckBucket: ctx.claimCheck ? truncateUtf8(ctx.claimCheck.bucket, MAX_REFERENCE_BYTES) : undefined,
+    claimCheckKey: ctx.claimCheck ? truncateUtf8(ctx.claimCheck.key, MAX_REFERENCE_BYTES) : undefined,
     // Quarantined events wait for a person; keep them at least 90 days whatever the retention.
-    expiresAt: expiresAt(ctx.receivedAt, Math.max(deps.retentionDays, 90)),
+    expiresAt: expiresAt(Number.isNaN(Date.parse(ctx.receivedAt)) ? nowIso(deps) : ctx.receivedAt, Math.max(deps.retentionDays, 90)),
   };
+}
+
+/**
+ * A quarantine item is the last place a signed event can go, so it must be storable: when
+ * DynamoDB still refuses it (something not foreseen above), it is stored again without the raw
+ * payload, its detail and raw ids, and says so; a claim-check copy, when there is one, still holds
+ * the whole body.
+ */
+async function recordQuarantine(event: QuarantineEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
+  const item = quarantineItem(event, ctx, deps);
+  try {
+    return await putOnce(deps, item);
+  } catch (err) {
+    if (!rejectedAsInvalid(err)) throw err;
+    const { rawPayload: _dropped, detail: _detail, rawIds: _rawIds, ...bare } = item as typeof item & { rawIds?: unknown };
+    return putOnce(deps, { ...bare, rawPayload: '', rawTruncated: true, rawOmitted: 'store_rejected' });
+  }
+}
+
+function nowIso(deps: RecordDeps): string {
+  return (deps.now ?? (() => new Date()))().toISOString();
 }
 
 async function putOnce(deps: RecordDeps, item: Record<string, unknown>): Promise<RecordOutcome> {

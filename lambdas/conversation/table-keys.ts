@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { boundedId, boundedKey } from '#lambdas/shared/bounded-id';
 
 /**
  * Single-table layout. Every item has `pk`, `sk` and `entity`; items analysts read carry flat,
@@ -15,26 +15,38 @@ import { createHash } from 'node:crypto';
  *
  * Message items are keyed by provider id, not time, so a redelivered event hits the same item
  * and the conditional put refuses it; the LSI gives the time order the agent reads history in.
+ *
+ * Ids in keys come from payloads. The normalizer already bounds them (conversation/bound-event-ids.ts);
+ * the builders bound them again (the form is idempotent) so that no caller can build a key over
+ * DynamoDB's limits (2,048-byte partition keys, 1,024-byte sort and index keys).
  */
-export const conversationPk = (conversationKey: string) => `CONV#${conversationKey}`;
+export const conversationPk = (conversationKey: string) => `CONV#${boundedKey(conversationKey)}`;
 export const CONVERSATION_SK = 'CONV';
-export const messageSk = (messageId: string) => `MSG#${messageId}`;
-export const messageTimeSk = (occurredAt: string, messageId: string) => `MSG#${occurredAt}#${messageId}`;
-export const statusSk = (messageId: string, status: string) => `STATUS#${messageId}#${status}`;
-export const providerIdPk = (providerMessageId: string) => `PMID#${providerMessageId}`;
+export const messageSk = (messageId: string) => `MSG#${boundedId(messageId)}`;
+export const messageTimeSk = (occurredAt: string, messageId: string) => `MSG#${boundedTime(occurredAt)}#${boundedId(messageId)}`;
+export const statusSk = (messageId: string, status: string) => `STATUS#${boundedId(messageId)}#${boundedId(status)}`;
+export const providerIdPk = (providerMessageId: string) => `PMID#${boundedId(providerMessageId)}`;
 export const PROVIDER_ID_SK = 'PMID';
-export const accountPk = (accountId: string) => `ACCT#${accountId}`;
-/**
- * Event ids come from the payload; a hostile or broken one can exceed DynamoDB's 2,048-byte
- * partition key limit, and a quarantine item must always be storable. Long ids are hashed.
- */
-export const quarantinePk = (eventId: string) =>
-  `QUARANTINE#${eventId.length > 512 ? `h:${createHash('sha256').update(eventId).digest('hex')}` : eventId}`;
+export const accountPk = (accountId: string) => `ACCT#${boundedId(accountId)}`;
+export const changeSk = (eventId: string) => `CHANGE#${boundedKey(eventId)}`;
+export const changeTimeSk = (occurredAt: string) => `CHANGE#${boundedTime(occurredAt)}`;
+export const notificationSk = (eventId: string) => `NOTE#${boundedKey(eventId)}`;
+export const notificationTimeSk = (occurredAt: string) => `NOTE#${boundedTime(occurredAt)}`;
+/** Event ids come from the payload; a quarantine item must always be storable, so long ids are hashed. */
+export const quarantinePk = (eventId: string) => `QUARANTINE#${boundedKey(eventId)}`;
 export const QUARANTINE_SK = 'QUARANTINE';
 
 /** GSI1 lists conversations of an account by state (bot, human, closed), newest first. */
-export const conversationsByStatePk = (accountId: string, state: string) => `ACCT#${accountId}#STATE#${state}`;
+export const conversationsByStatePk = (accountId: string, state: string) => `ACCT#${boundedId(accountId)}#STATE#${state}`;
+export const conversationsByStateSk = (occurredAt: string, conversationKey: string) =>
+  `${boundedTime(occurredAt)}#${boundedKey(conversationKey)}`;
 export const quarantineByDayPk = (isoTime: string) => `QUARANTINE#${isoTime.slice(0, 10)}`;
+export const quarantineByDaySk = (isoTime: string, eventId: string) => `${boundedTime(isoTime)}#${boundedKey(eventId)}`;
+
+/** Times in keys are ISO-8601 strings we wrote; one that is not is cut rather than let grow a key. */
+function boundedTime(iso: string): string {
+  return iso.length <= 64 ? iso : iso.slice(0, 64);
+}
 
 export function expiresAt(fromIso: string, retentionDays: number): number {
   return Math.floor(Date.parse(fromIso) / 1000) + retentionDays * 86_400;

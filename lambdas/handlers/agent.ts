@@ -1,11 +1,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSRecord } from 'aws-lambda';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
 import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
 import { assistantFromEnvironment } from '#lambdas/agent/assistant/assistant-from-environment';
+import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
@@ -13,11 +15,25 @@ import { agentReplyMetric, fieldOf, METRIC, msSince } from '#lambdas/shared/metr
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
 const deps: AgentDeps = {
-  db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
+  db,
+  tableName,
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  // Each business's own settings, read through the registry; an admin's edit is seen within 30 s.
+  botSettings: cachedBotSettingsSource({
+    accounts: cachedAccountReader({ db, tableName }),
+    db,
+    tableName,
+    onInvalid: (businessId, version, problems) =>
+      logger.error('stored bot settings fail validation; the business gets no bot until they are saved again', {
+        businessId,
+        version,
+        paths: problems.map((p) => p.path),
+      }),
+  }),
 };
 
 let assistantReady: Promise<AgentAssistant | undefined> | undefined;
@@ -58,6 +74,14 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       metrics.addMetric('AgentQuietForPerson', MetricUnit.Count, 1);
       if (result.handoff) metrics.addMetric(METRIC.agentHandoffRequested, MetricUnit.Count, 1);
       logger.info('a person is answering; the bot stays quiet', { sqsMessageId: record.messageId, quietUntil: result.quietUntil });
+      return;
+    case 'handed_off':
+      metrics.addMetric('AgentNoBotConfigured', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.agentHandoffRequested, MetricUnit.Count, 1);
+      logger.warn('no bot settings for the business of this account; the conversation went to its people', {
+        sqsMessageId: record.messageId,
+        accountId: fieldOf(detail, 'accountId'),
+      });
       return;
     case 'skipped':
       metrics.addMetric(result.reason === 'window_closed' ? 'AgentWindowClosed' : 'AgentSkipped', MetricUnit.Count, 1);

@@ -1,45 +1,34 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
-import { readJsonSecret } from '#lambdas/adapters/secrets';
-import { authorizeRequest } from '#lambdas/human-agent/authorize-request';
-import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
-import { HUMAN_AGENT_TOKEN_SECRET_ENV } from '#lambdas/human-agent/human-agent-contract';
-import type { HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
-import { routeRequest } from '#lambdas/human-agent/route-request';
+import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
+import { type HumanAgentApiDeps, routeRequest } from '#lambdas/human-agent/route-request';
+import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
-const deps: HumanAgentDeps = {
-  db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
+const accounts = cachedAccountReader({ db, tableName });
+const deps: HumanAgentApiDeps = {
+  db,
+  tableName,
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  accounts,
+  // The CSAT question on close is asked in the conversation's own business's words (none: not asked).
+  botSettings: cachedBotSettingsSource({ accounts, db, tableName }),
 };
-const tokenSecretId = requireEnv(HUMAN_AGENT_TOKEN_SECRET_ENV);
-const expectedToken = async () => (await readJsonSecret<{ token?: string }>(tokenSecretId)).token ?? '';
 
 /** The human agents' API: list waiting conversations, read one, reply, hand back to the bot, close. */
 async function humanAgentApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  let agentId: string;
-  try {
-    agentId = await authorizeRequest(event, expectedToken);
-  } catch (err) {
-    if (!(err instanceof HumanAgentRequestError)) throw err;
-    metrics.addMetric('HumanAgentUnauthorized', MetricUnit.Count, 1);
-    return { statusCode: err.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: err.code }) };
-  }
-  const response = await routeRequest(event, agentId, deps);
-  metrics.addMetric(`HumanAgent_${event.requestContext.http.method}_${response.statusCode}`, MetricUnit.Count, 1);
-  // The route template, not the path: a path carries the conversation key, and with it the customer's number.
-  logger.info('human agent request', { requestId: event.requestContext.requestId, route: event.routeKey, status: response.statusCode });
-  return response;
+  return serveOperatorRequest(event, 'HumanAgent', (e, identity, audit) => routeRequest(e, identity, audit, deps), deps);
 }
 
 export const handler = middy(humanAgentApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -59,6 +59,11 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       metrics.addMetric('MediaStored', MetricUnit.Count, result.objects);
       metrics.addMetric('MediaBytesStored', MetricUnit.Bytes, result.bytes);
       return;
+    case 'refused':
+      // Final: the source is not one the consumer may fetch. Only the reason is logged, never the URL.
+      metrics.addMetric('MediaRefused', MetricUnit.Count, 1);
+      logger.warn('media refused; recorded on the message', { sqsMessageId: record.messageId, reason: result.reason });
+      return;
     case 'failed':
       metrics.addMetric('MediaDownloadFailed', MetricUnit.Count, 1);
       logger.warn('media download failed for good; recorded on the message', {

@@ -49,6 +49,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     metrics.addMetric(METRIC.statusRecordedLate, MetricUnit.Count, result.receipt.status.recorded);
   }
   if (result.receipt?.handedOver) metrics.addMetric(METRIC.statusHandedToTracking, MetricUnit.Count, 1);
+  if (result.contactRejected) logger.warn('address-book contact refused by the table; not retried', { sqsMessageId: record.messageId });
   if (result.kind === 'quarantine') {
     metrics.addMetric(METRIC.eventsQuarantined, MetricUnit.Count, 1);
     // Counted once per event: a redelivery finds it already quarantined.

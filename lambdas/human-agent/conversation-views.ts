@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CONVERSATION_SK, conversationPk, conversationsByStatePk } from '#lambdas/conversation/table-keys';
+import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 
 export interface ReadDeps {
   db: DynamoDBDocumentClient;
@@ -69,21 +70,46 @@ export async function listConversations(
   cursor: string | undefined,
   deps: ReadDeps,
 ): Promise<{ conversations: Record<string, unknown>[]; nextCursor?: string }> {
+  const partition = conversationsByStatePk(accountId, state);
   const out = await deps.db.send(
     new QueryCommand({
       TableName: deps.tableName,
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': conversationsByStatePk(accountId, state) },
+      ExpressionAttributeValues: { ':pk': partition },
       ScanIndexForward: true,
       Limit: limit,
-      ...(cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> } : {}),
+      ...(cursor ? { ExclusiveStartKey: listCursorKey(cursor, partition) } : {}),
     }),
   );
   return {
     conversations: (out.Items ?? []).map(view),
     ...(out.LastEvaluatedKey ? { nextCursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
   };
+}
+
+const CURSOR_KEYS = ['gsi1pk', 'gsi1sk', 'pk', 'sk'] as const;
+
+/**
+ * The start key a cursor of this list stands for. A cursor is handed back by the caller, so it is
+ * checked like any input: JSON of exactly the index's key attributes, on the partition being listed
+ * (a cursor of another account's list cannot be used to read it). Anything else is a 400.
+ */
+function listCursorKey(cursor: string, partition: string): Record<string, string> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  const fields = key && typeof key === 'object' && !Array.isArray(key) ? (key as Record<string, unknown>) : undefined;
+  const valid =
+    fields !== undefined &&
+    Object.keys(fields).length === CURSOR_KEYS.length &&
+    CURSOR_KEYS.every((k) => typeof fields[k] === 'string' && (fields[k] as string).length > 0 && (fields[k] as string).length <= 1024) &&
+    fields.gsi1pk === partition;
+  if (!valid) throw new HumanAgentRequestError(400, 'invalid_cursor', 'The cursor is not one this list handed out');
+  return fields as Record<string, string>;
 }
 
 const MESSAGE_FIELDS = ['messageId', 'direction', 'origin', 'type', 'text', 'choiceTitle', 'occurredAt', 'status', 'replyKind', 'mediaCount'] as const;

@@ -1,11 +1,2 @@
-/** A refusal the caller can act on; `status` is the HTTP status the API answers with. */
-export class HumanAgentRequestError extends Error {
-  override name = 'HumanAgentRequestError';
-  constructor(
-    readonly status: 400 | 401 | 404 | 409,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** The human-agent API refuses like every operator API: a status, a stable code and a message. */
+export { OperatorRequestError as HumanAgentRequestError } from '#lambdas/identity/errors';

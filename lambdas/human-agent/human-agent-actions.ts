@@ -5,8 +5,7 @@ import { REPLY_WINDOW_MS } from '#lambdas/agent/answer-conversation';
 import { handoffRequestedEvent, stateTransition } from '#lambdas/agent/conversation-state';
 import { csatOptions } from '#lambdas/agent/csat';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
-import { businessForAccount, type FlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
-import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
+import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
 import { getConversation, latestCustomerMessageSk, type ConversationRecord } from '#lambdas/human-agent/conversation-views';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
@@ -20,7 +19,8 @@ export interface HumanAgentDeps {
   tableName: string;
   publisher: EventPublisher;
   retentionDays: number;
-  flows?: FlowsConfig;
+  /** The bot settings of the conversation's business (the CSAT question on close); none: no question. */
+  botSettings: BotSettingsSource;
   now?: () => Date;
 }
 
@@ -232,9 +232,11 @@ export async function closeConversation(
   if (conversation.state === 'closed') throw new HumanAgentRequestError(409, 'conversation_closed', 'The conversation is already closed');
   await markAllAnswered(key, deps);
   const at = now.toISOString();
-  const business = businessForAccount(deps.flows ?? loadFlowsConfig(), conversation.accountId);
-  const language = (conversation.language as ReplyLanguage | undefined) ?? business.defaultLanguage;
-  const askCsat = windowOpen(conversation, now);
+  // A business without bot settings has no words of its own to ask with, and no other business's are used.
+  const business = await deps.botSettings.forAccount(conversation.accountId);
+  const language = (conversation.language as ReplyLanguage | undefined) ?? business?.defaultLanguage ?? 'en';
+  const csatQuestion = business?.csat.question[language];
+  const askCsat = csatQuestion !== undefined && windowOpen(conversation, now);
   const csatOutboundId = askCsat ? `out_csat_${sha256Hex(`${key}|${conversation.version ?? 0}`).slice(0, 32)}` : undefined;
   const transition = stateTransition('closed', conversation.accountId, key, at);
   try {
@@ -246,7 +248,7 @@ export async function closeConversation(
                 {
                   Put: {
                     TableName: deps.tableName,
-                    Item: { ...outboundItem(conversation, csatOutboundId, business.csat.question[language], 'csat_question', now, deps, csatOptions(), language), agentId },
+                    Item: { ...outboundItem(conversation, csatOutboundId, csatQuestion!, 'csat_question', now, deps, csatOptions(), language), agentId },
                     ConditionExpression: 'attribute_not_exists(pk)',
                   },
                 },

@@ -11,5 +11,3 @@ export const HUMAN_AGENT_ROUTES = {
   close: { method: 'POST', path: '/agent/conversation/close' },
 } as const;
 
-/** Secrets Manager id of `{ "token": "..." }`, the bearer token of callers without IAM (the local cloud). */
-export const HUMAN_AGENT_TOKEN_SECRET_ENV = 'HUMAN_AGENT_TOKEN_SECRET_ID';

@@ -6,15 +6,28 @@ import { listConversations, readConversation } from '#lambdas/human-agent/conver
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
 import { closeConversation, handBackToBot, replyAsHuman, type HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
+import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
+import type { AuditContext } from '#lambdas/identity/operator-request';
+import { requireAction, requireOwnTarget } from '#lambdas/identity/operator-permissions';
+import { ownerOfAccount, ownerOfConversation } from '#lambdas/identity/resolve-target';
+
+export type HumanAgentApiDeps = HumanAgentDeps & { accounts: AccountReader };
+
+/** Meta's ids and our keys are far shorter; anything longer is refused before any read. */
+const accountIdSchema = z.string().min(1).max(200);
+const conversationKeySchema = z.string().min(1).max(1000);
+/** A cursor this API handed out: base64url of a small JSON key. */
+const cursorSchema = z.string().regex(/^[A-Za-z0-9_-]{1,2000}$/, 'a cursor from a previous page');
 
 const listQuery = z.object({
-  accountId: z.string().min(1),
+  accountId: accountIdSchema,
   state: z.enum(['human', 'bot', 'closed']).default('human'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().optional(),
+  cursor: cursorSchema.optional(),
 });
-const readQuery = z.object({ key: z.string().min(1), limit: z.coerce.number().int().min(1).max(200).default(50) });
-const keyBody = z.object({ conversationKey: z.string().min(1) });
+const readQuery = z.object({ key: conversationKeySchema, limit: z.coerce.number().int().min(1).max(200).default(50) });
+const keyBody = z.object({ conversationKey: conversationKeySchema });
 const replyBody = keyBody.extend({
   /** 4096 characters: WhatsApp's text limit, the tightest of the three channels' free text. */
   text: z.string().trim().min(1).max(4096),
@@ -36,32 +49,61 @@ function bodyOf(event: APIGatewayProxyEventV2): unknown {
   return body.value;
 }
 
-/** One API request of an already authorised human agent → its JSON response. */
-export async function routeRequest(event: APIGatewayProxyEventV2, agentId: string, deps: HumanAgentDeps): Promise<APIGatewayProxyStructuredResultV2> {
+/**
+ * One request of a signed-in operator → its JSON response. Every route resolves its conversation
+ * or account to a business through the registry before anything else is read: another business's
+ * target is answered as not found, and roles decide what may be done.
+ */
+export async function routeRequest(
+  event: APIGatewayProxyEventV2,
+  identity: OperatorIdentity,
+  audit: AuditContext,
+  deps: HumanAgentApiDeps,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const method = event.requestContext.http.method.toUpperCase();
   const path = event.rawPath;
   const query = event.queryStringParameters ?? {};
+  const agentId = identity.actor;
+  const ownConversation = async (key: string) => {
+    audit.target = key;
+    const owner = await ownerOfConversation(key, deps.accounts);
+    audit.targetBusinessId = owner?.businessId;
+    requireOwnTarget(identity, owner?.businessId, 'conversation');
+  };
   try {
     if (method === 'GET' && path === HUMAN_AGENT_ROUTES.list.path) {
+      requireAction(identity, 'conversations.read');
       const q = parse(listQuery, query);
+      audit.target = `account ${q.accountId}`;
+      const owner = await ownerOfAccount(q.accountId, deps.accounts);
+      audit.targetBusinessId = owner?.businessId;
+      requireOwnTarget(identity, owner?.businessId, 'account');
       return json(200, await listConversations(q.accountId, q.state, q.limit, q.cursor, deps));
     }
     if (method === 'GET' && path === HUMAN_AGENT_ROUTES.read.path) {
+      requireAction(identity, 'conversations.read');
       const q = parse(readQuery, query);
+      await ownConversation(q.key);
       const found = await readConversation(q.key, q.limit, deps);
       return found ? json(200, found) : json(404, { error: 'conversation_not_found' });
     }
     if (method === 'POST' && path === HUMAN_AGENT_ROUTES.reply.path) {
+      requireAction(identity, 'conversations.act');
       const b = parse(replyBody, bodyOf(event));
+      await ownConversation(b.conversationKey);
       const result = await replyAsHuman(b.conversationKey, { text: b.text, requestId: b.requestId ?? randomUUID(), agentId }, deps);
       return json(result.repeated ? 200 : 202, result);
     }
     if (method === 'POST' && path === HUMAN_AGENT_ROUTES.handBack.path) {
+      requireAction(identity, 'conversations.act');
       const b = parse(keyBody, bodyOf(event));
+      await ownConversation(b.conversationKey);
       return json(200, await handBackToBot(b.conversationKey, agentId, deps));
     }
     if (method === 'POST' && path === HUMAN_AGENT_ROUTES.close.path) {
+      requireAction(identity, 'conversations.act');
       const b = parse(keyBody, bodyOf(event));
+      await ownConversation(b.conversationKey);
       return json(200, await closeConversation(b.conversationKey, agentId, deps));
     }
     return json(404, { error: 'route_not_found' });

@@ -2,6 +2,7 @@ import type { SendMessageBatchRequestEntry, SQSClient } from '@aws-sdk/client-sq
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import type { IngressEvent } from '#lambdas/ingress/ingress-event';
 import { deduplicationIdFor, messageGroupIdFor } from '#lambdas/ingress/sqs-fifo-ids';
+import { boundedId } from '#lambdas/shared/bounded-id';
 import { sha256Hex } from '#lambdas/shared/hash';
 
 /**
@@ -12,7 +13,7 @@ import { sha256Hex } from '#lambdas/shared/hash';
 export const MAX_BATCH_BYTES = 256 * 1024;
 export const CLAIM_CHECK_THRESHOLD = 200 * 1024;
 const MAX_BATCH_ENTRIES = 10;
-const MAX_REFERENCE_ID_CHARS = 1024;
+const MAX_REFERENCE_ID_BYTES = 1024;
 const ATTEMPTS = 4;
 /** Batches in flight at once for one webhook body. */
 export const MAX_CONCURRENT_BATCHES = 8;
@@ -122,7 +123,7 @@ async function prepare(event: IngressEvent, index: number, deps: EnqueueDeps): P
  * id of hundreds of kilobytes in a hostile body), and ids that long are replaced by their hash.
  */
 function claimCheckReference(event: IngressEvent, claimCheck: { bucket: string; key: string }): IngressEvent {
-  const short = (id: string) => (id.length <= MAX_REFERENCE_ID_CHARS ? id : `h:${sha256Hex(id)}`);
+  const short = (id: string) => boundedId(id, MAX_REFERENCE_ID_BYTES);
   return {
     v: event.v,
     kind: event.kind,

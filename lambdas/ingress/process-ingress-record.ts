@@ -4,8 +4,8 @@ import { recordBusinessAppContact } from '#lambdas/accounts/business-app-contact
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import { rejectedAsInvalid } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { domainEventFor } from '#lambdas/conversation/domain-events';
-import type { MessageOrigin, NormalizedEvent } from '#lambdas/conversation/model';
+import { domainEventFor, fitsEventBus } from '#lambdas/conversation/domain-events';
+import type { MessageOrigin, NormalizedEvent, QuarantineEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent, type RecordContext, type RecordDeps, type RecordOutcome } from '#lambdas/conversation/record-normalized-event';
 import { accountHealthSignal, type AccountHealthSignal } from '#lambdas/channels/whatsapp/account-health';
 import { QUARANTINE_KEY } from '#lambdas/conversation/conversation-key';
@@ -46,6 +46,8 @@ export interface ProcessResult {
   accountHealth?: AccountHealthSignal;
   /** A customer message to an account still onboarding: recorded, the agent not woken. */
   held?: 'account_onboarding';
+  /** An address-book change DynamoDB refused for its content: not retried (its notification is stored). */
+  contactRejected?: true;
   /** A delivery receipt, applied to its message on arrival (or handed to status tracking). */
   receipt?: { status: StatusOutcome; handedOver: boolean };
 }
@@ -60,6 +62,12 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
   const gate = await gateByAccount(normalized, deps.accounts);
   if (gate.verdict === 'quarantined') {
     normalized = gate.quarantine;
+    context = { ...context, rawPayload: payload };
+  }
+  // Checked before anything is written: an event the bus would refuse can never be announced,
+  // so retrying it would only hold the conversation's queue group until it is dead-lettered.
+  if (normalized.kind !== 'quarantine' && !fitsEventBus(domainEventFor(normalized))) {
+    normalized = quarantineOf(normalized, 'event_too_large');
     context = { ...context, rawPayload: payload };
   }
   const held = gate.verdict === 'admitted' && !answersCustomers(gate.status) && normalized.kind === 'message' && normalized.origin === 'customer';
@@ -79,20 +87,22 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
   } catch (err) {
     // DynamoDB refuses this item for what it is (over 400 KB, an invalid value): retrying cannot
     // help and would hold the conversation's queue group for every retry. Quarantine it instead.
+    // (A quarantine write falls back to a bare item itself; see record-normalized-event.ts.)
     if (normalized.kind === 'quarantine' || !rejectedAsInvalid(err)) throw err;
-    normalized = {
-      kind: 'quarantine',
-      channel: normalized.channel,
-      conversationKey: normalized.conversationKey,
-      eventId: normalized.eventId,
-      occurredAt: normalized.occurredAt,
-      reason: 'store_rejected:invalid_item',
-    };
+    normalized = quarantineOf(normalized, 'store_rejected:invalid_item');
     context = { ...context, rawPayload: body };
     outcome = await recordNormalizedEvent(normalized, context, deps);
   }
   // Coexistence address-book changes land on the contact item (newest wins, so a redelivery is harmless).
-  if (outcome !== 'known_message') await recordBusinessAppContact(normalized, deps);
+  let contactRejected = false;
+  try {
+    if (outcome !== 'known_message') await recordBusinessAppContact(normalized, deps);
+  } catch (err) {
+    // The notification itself is stored; a contact DynamoDB refuses for its content (a name over
+    // the item limit) never will be, so it is reported instead of retried.
+    if (!rejectedAsInvalid(err)) throw err;
+    contactRejected = true;
+  }
   // A duplicate is published again: its first delivery may have stopped between the write and
   // the publish, and every consumer treats events as idempotent wake-up calls.
   if (outcome !== 'known_message' && !held) await deps.publisher.publish([domainEventFor(normalized)]);
@@ -105,6 +115,20 @@ export async function processIngressRecord(body: string, deps: ProcessDeps): Pro
     ...(normalized.kind === 'quarantine' ? { reason: normalized.reason } : {}),
     ...(accountHealth ? { accountHealth } : {}),
     ...(held ? { held: 'account_onboarding' as const } : {}),
+    ...(contactRejected ? { contactRejected: true } : {}),
+  };
+}
+
+/** The event parked for a person, under its own (bounded) identity. */
+function quarantineOf(event: Exclude<NormalizedEvent, QuarantineEvent>, reason: string): QuarantineEvent {
+  return {
+    kind: 'quarantine',
+    channel: event.channel,
+    conversationKey: event.conversationKey,
+    eventId: event.eventId,
+    occurredAt: event.occurredAt,
+    reason,
+    ...(event.rawIds ? { rawIds: event.rawIds } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import { hashedId } from '#lambdas/shared/bounded-id';
 import { sha256Hex } from '#lambdas/shared/hash';
 
 // SQS allows up to 128 characters from this set in MessageGroupId and MessageDeduplicationId.
@@ -5,7 +6,7 @@ const SQS_ID = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 
 /** The conversation key itself when SQS accepts it (readable in the console), otherwise its hash. */
 export function messageGroupIdFor(conversationKey: string): string {
-  return SQS_ID.test(conversationKey) ? conversationKey : `h:${sha256Hex(conversationKey)}`;
+  return SQS_ID.test(conversationKey) ? conversationKey : hashedId(conversationKey);
 }
 
 /** Always a hash: provider ids (wamids, mids) are long and their alphabet is not ours to trust. */

@@ -3,10 +3,11 @@ import type { Channel, MediaRef } from '#lambdas/conversation/model';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { fetchMediaBytes, type MediaDownload } from '#lambdas/media/fetch-media-bytes';
 import { digestMatches } from '#lambdas/media/media-digest';
-import { MediaFailure, type MediaFailureReason } from '#lambdas/media/media-errors';
+import { MediaFailure, MediaRefusal, type MediaFailureReason, type MediaRefusalReason } from '#lambdas/media/media-errors';
 import {
   readMediaMessage,
   recordMediaError,
+  recordMediaRefused,
   recordMediaStored,
   type MediaTableDeps,
   type StoredMediaObject,
@@ -15,6 +16,8 @@ import { mediaObjectKey } from '#lambdas/media/media-object-key';
 import { isDownloadableType, mediaReceivedDetailSchema, type MediaReceivedDetail } from '#lambdas/media/media-received-detail';
 import { maxMediaBytes } from '#lambdas/media/media-size-limits';
 import { storeMediaObject } from '#lambdas/media/store-media-object';
+import { storedContentType } from '#lambdas/media/stored-content-type';
+import { mediaUrlPolicy, type MediaUrlPolicy } from '#lambdas/media/media-url-policy';
 import { retrieveWhatsAppMediaUrl } from '#lambdas/media/whatsapp-media-url';
 
 /**
@@ -48,6 +51,7 @@ export type MediaOutcome =
   | { outcome: 'skipped'; reason: 'not_media' | 'no_media_reference' | 'message_missing' }
   | { outcome: 'already_stored' }
   | { outcome: 'stored'; objects: number; bytes: number }
+  | { outcome: 'refused'; reason: MediaRefusalReason }
   | { outcome: 'failed'; reason: MediaFailureReason; httpStatus?: number };
 
 /**
@@ -58,6 +62,12 @@ export type MediaOutcome =
  * which needs the same token. The URL is asked for right before each download, and asked for
  * again when the download is refused (expired). Instagram and Messenger send a CDN URL, fetched
  * without a token. Each file is checked against the digest Meta gave and its documented size cap.
+ *
+ * Only file attachments are downloaded (never shared posts, links, locations or cards), and only
+ * from sources the URL policy allows (media-url-policy.ts): WhatsApp media by id through the
+ * Graph API, Instagram and Messenger files from Meta's CDNs, every redirect hop checked again. A
+ * source that is not allowed refuses the message's media for good (`mediaStatus: 'refused'`)
+ * before anything is requested.
  *
  * Permanent failures are recorded on the message (`mediaError`) and the event is consumed.
  * Retryable ones throw so the record comes back; on the last receive the failure is recorded first.
@@ -77,14 +87,20 @@ export async function downloadMessageMedia(
   const message = await readMediaMessage(deps, event.conversationKey, event.providerMessageId);
   if (!message) return { outcome: 'skipped', reason: 'message_missing' };
   if (message.mediaStoredAt) return { outcome: 'already_stored' };
-  const sources = message.media.filter((ref) => sourceOf(event.channel, ref) !== undefined);
-  if (sources.length === 0) return { outcome: 'skipped', reason: 'no_media_reference' };
-
+  const policy = mediaUrlPolicy(deps.graph.baseUrl);
+  const plan = planDownloads(event, message.media, policy);
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
+  if (plan.kind === 'refuse') {
+    await recordMediaRefused(deps, event.conversationKey, event.providerMessageId, plan.reason, now());
+    return { outcome: 'refused', reason: plan.reason };
+  }
+  if (plan.kind === 'nothing') return { outcome: 'skipped', reason: 'no_media_reference' };
+  const sources = plan.sources;
+
   try {
     const objects: StoredMediaObject[] = [];
-    for (const [index, ref] of sources.entries()) {
-      const download = await downloadWithRetries(event, ref, deps);
+    for (const [index, source] of sources.entries()) {
+      const download = await downloadWithRetries(event, source, deps, policy);
       const key = mediaObjectKey({ ...event, index });
       const contentType = download.contentType;
       await storeMediaObject(deps.s3, { bucket: deps.bucket, key, bytes: download.bytes, contentType, sha256: download.sha256 });
@@ -94,6 +110,10 @@ export async function downloadMessageMedia(
     if (recorded === 'already_stored') return { outcome: 'already_stored' };
     return { outcome: 'stored', objects: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
   } catch (err) {
+    if (err instanceof MediaRefusal) {
+      await recordMediaRefused(deps, event.conversationKey, event.providerMessageId, err.reason, now());
+      return { outcome: 'refused', reason: err.reason };
+    }
     if (err instanceof MediaFailure && err.kind === 'permanent') {
       const failure = { reason: err.reason, ...(err.httpStatus !== undefined ? { httpStatus: err.httpStatus } : {}) };
       await recordMediaError(deps, event.conversationKey, event.providerMessageId, failure, now());
@@ -113,30 +133,77 @@ export async function downloadMessageMedia(
   }
 }
 
-type MediaSource = { kind: 'whatsapp_media_id'; mediaId: string } | { kind: 'url'; url: string; withToken: boolean };
+type MediaSource =
+  | { kind: 'whatsapp_media_id'; mediaId: string; ref: MediaRef }
+  | { kind: 'cdn_url'; url: string; ref: MediaRef };
+
+type DownloadPlan =
+  | { kind: 'download'; sources: MediaSource[] }
+  | { kind: 'refuse'; reason: MediaRefusalReason }
+  | { kind: 'nothing' };
+
+/** Meta's media ids are digits; anything that could change the Graph API path is refused. */
+const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
- * WhatsApp media are fetched through their id (the URL, when a webhook carries one, needs the token
- * too). Instagram and Messenger ids name stickers or posts, not downloadable media: their URL is used.
+ * What to download of a message's media references, decided before any request. One reference
+ * that names a file from a source not allowed refuses the whole message: it is not a customer's
+ * honest attachment, and the other files are not worth a partial record.
  */
-function sourceOf(channel: Channel, ref: MediaRef): MediaSource | undefined {
-  if (channel === 'whatsapp') {
-    if (ref.id) return { kind: 'whatsapp_media_id', mediaId: ref.id };
-    return ref.url ? { kind: 'url', url: ref.url, withToken: true } : undefined;
+function planDownloads(event: MediaReceivedDetail, refs: readonly MediaRef[], policy: MediaUrlPolicy): DownloadPlan {
+  const sources: MediaSource[] = [];
+  let linksNotFiles = 0;
+  for (const ref of refs) {
+    const decision = sourceOf(event, ref, refs.length, policy);
+    if (decision === 'not_a_file') linksNotFiles++;
+    else if (decision === 'no_reference') continue;
+    else if ('refused' in decision) return { kind: 'refuse', reason: decision.refused };
+    else sources.push(decision);
   }
-  return ref.url ? { kind: 'url', url: ref.url, withToken: false } : undefined;
+  if (sources.length > 0) return { kind: 'download', sources };
+  return linksNotFiles > 0 ? { kind: 'refuse', reason: 'not_a_file' } : { kind: 'nothing' };
+}
+
+/**
+ * WhatsApp media are fetched by id through the Graph API only: a URL in the webhook is never
+ * followed, since the token would go wherever it points. Instagram and Messenger files are
+ * fetched, without a token, from their URL when the policy allows it; their ids name stickers or
+ * posts, not downloadable media.
+ */
+function sourceOf(
+  event: MediaReceivedDetail,
+  ref: MediaRef,
+  refCount: number,
+  policy: MediaUrlPolicy,
+): MediaSource | { refused: MediaRefusalReason } | 'not_a_file' | 'no_reference' {
+  const id = typeof ref.id === 'string' && ref.id !== '' ? ref.id : undefined;
+  const url = typeof ref.url === 'string' && ref.url !== '' ? ref.url : undefined;
+  if (id === undefined && url === undefined) return 'no_reference';
+  if (event.channel === 'whatsapp') {
+    if (id === undefined) return { refused: 'whatsapp_media_without_id' };
+    if (!MEDIA_ID.test(id)) return { refused: 'media_id_unreadable' };
+    return { kind: 'whatsapp_media_id', mediaId: id, ref };
+  }
+  // A reference stored before attachments carried their type is a file only when it is the
+  // message's single attachment, whose type the message took.
+  const attachmentType = ref.attachmentType ?? (refCount === 1 ? event.type : undefined);
+  if (attachmentType === undefined || !isDownloadableType(attachmentType)) return 'not_a_file';
+  if (url === undefined) return 'no_reference';
+  const verdict = policy.check(url);
+  if (!verdict.allowed) return { refused: verdict.reason };
+  return { kind: 'cdn_url', url, ref };
 }
 
 interface CheckedDownload extends MediaDownload {
   contentType: string;
 }
 
-async function downloadWithRetries(event: MediaReceivedDetail, ref: MediaRef, deps: MediaDeps): Promise<CheckedDownload> {
+async function downloadWithRetries(event: MediaReceivedDetail, source: MediaSource, deps: MediaDeps, policy: MediaUrlPolicy): Promise<CheckedDownload> {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let last: MediaFailure | undefined;
   for (let attempt = 1; attempt <= ATTEMPTS_PER_DELIVERY; attempt++) {
     try {
-      return await downloadOnce(event, ref, deps);
+      return await downloadOnce(event, source, deps, policy);
     } catch (err) {
       if (!(err instanceof MediaFailure) || err.kind === 'permanent') throw err;
       last = err;
@@ -150,14 +217,12 @@ async function downloadWithRetries(event: MediaReceivedDetail, ref: MediaRef, de
   throw last?.kind === 'expired_url' ? new MediaFailure('retryable', last.reason, last.message, last.httpStatus) : last;
 }
 
-async function downloadOnce(event: MediaReceivedDetail, ref: MediaRef, deps: MediaDeps): Promise<CheckedDownload> {
-  const source = sourceOf(event.channel, ref);
-  if (!source) throw new MediaFailure('permanent', 'media_not_found', 'no media id or URL');
+async function downloadOnce(event: MediaReceivedDetail, source: MediaSource, deps: MediaDeps, policy: MediaUrlPolicy): Promise<CheckedDownload> {
   const maxBytes = maxMediaBytes(event.channel, event.type);
   let url: string;
   let token: string | undefined;
-  let expectedDigest = ref.sha256;
-  let mimeType = ref.mimeType;
+  let expectedDigest = source.ref.sha256;
+  let mimeType = source.ref.mimeType;
   if (source.kind === 'whatsapp_media_id') {
     token = await deps.accessTokenFor(event.accountId);
     const located = await retrieveWhatsAppMediaUrl({
@@ -175,27 +240,19 @@ async function downloadOnce(event: MediaReceivedDetail, ref: MediaRef, deps: Med
     expectedDigest = located.sha256 ?? expectedDigest;
     mimeType = located.mimeType ?? mimeType;
   } else {
+    // Instagram and Messenger CDN URLs never get a token, whatever host they name.
     url = source.url;
-    token = source.withToken ? await deps.accessTokenFor(event.accountId) : undefined;
   }
-  if (!isFetchableUrl(url, deps.graph.baseUrl)) throw new MediaFailure('permanent', 'media_url_invalid', 'media URL is not https');
 
-  const download = await fetchMediaBytes({ url, maxBytes, ...(token ? { accessToken: token } : {}), ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const download = await fetchMediaBytes({
+    url,
+    policy,
+    maxBytes,
+    ...(token ? { accessToken: token } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
   if (expectedDigest && digestMatches(expectedDigest, download.sha256) === 'mismatch') {
     throw new MediaFailure('retryable', 'digest_mismatch', 'downloaded file does not match the digest Meta gave');
   }
-  return { ...download, contentType: mimeType ?? download.contentType ?? 'application/octet-stream' };
-}
-
-/**
- * Meta's URLs are https. Plain http is only followed where the Graph API itself is reached over
- * http, which is the local cloud's simulator.
- */
-function isFetchableUrl(url: string, graphBaseUrl: string): boolean {
-  try {
-    const protocol = new URL(url).protocol;
-    return protocol === 'https:' || (protocol === 'http:' && graphBaseUrl.startsWith('http:'));
-  } catch {
-    return false;
-  }
+  return { ...download, contentType: storedContentType(mimeType, download.contentType) };
 }

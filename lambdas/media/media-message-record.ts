@@ -2,7 +2,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { MediaRef } from '#lambdas/conversation/model';
 import { conversationPk, messageSk } from '#lambdas/conversation/table-keys';
-import type { MediaFailureReason } from '#lambdas/media/media-errors';
+import type { MediaFailureReason, MediaRefusalReason } from '#lambdas/media/media-errors';
 
 export interface MediaTableDeps {
   db: DynamoDBDocumentClient;
@@ -43,7 +43,9 @@ export async function readMediaMessage(
     }),
   );
   if (!out.Item) return undefined;
-  const media = Array.isArray(out.Item.media) ? (out.Item.media as MediaRef[]) : [];
+  const media = Array.isArray(out.Item.media)
+    ? (out.Item.media as unknown[]).filter((ref): ref is MediaRef => typeof ref === 'object' && ref !== null && !Array.isArray(ref))
+    : [];
   return { media, ...(typeof out.Item.mediaStoredAt === 'string' ? { mediaStoredAt: out.Item.mediaStoredAt } : {}) };
 }
 
@@ -67,7 +69,7 @@ export async function recordMediaStored(
         TableName: deps.tableName,
         Key: keyOf(conversationKey, providerMessageId),
         UpdateExpression:
-          'SET mediaS3Key = :key, mediaSize = :size, mediaContentType = :type, mediaStoredAt = :at, mediaObjects = :objects ' +
+          'SET mediaStatus = :stored, mediaS3Key = :key, mediaSize = :size, mediaContentType = :type, mediaStoredAt = :at, mediaObjects = :objects ' +
           'REMOVE mediaError, mediaErrorAt, mediaErrorStatus',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mediaStoredAt)',
         ExpressionAttributeValues: {
@@ -76,6 +78,7 @@ export async function recordMediaStored(
           ':type': first.contentType,
           ':at': storedAt,
           ':objects': objects,
+          ':stored': 'stored',
         },
       }),
     );
@@ -97,17 +100,44 @@ export async function recordMediaError(
   failure: { reason: MediaFailureReason; httpStatus?: number },
   at: string,
 ): Promise<void> {
+  await recordMediaOutcome(deps, conversationKey, providerMessageId, 'failed', failure, at);
+}
+
+/**
+ * Records that the attachments were not downloaded because their source is not allowed (or holds
+ * no file). Final: the same message is refused on every delivery.
+ */
+export async function recordMediaRefused(
+  deps: MediaTableDeps,
+  conversationKey: string,
+  providerMessageId: string,
+  reason: MediaRefusalReason,
+  at: string,
+): Promise<void> {
+  await recordMediaOutcome(deps, conversationKey, providerMessageId, 'refused', { reason }, at);
+}
+
+async function recordMediaOutcome(
+  deps: MediaTableDeps,
+  conversationKey: string,
+  providerMessageId: string,
+  status: 'failed' | 'refused',
+  failure: { reason: MediaFailureReason | MediaRefusalReason; httpStatus?: number },
+  at: string,
+): Promise<void> {
+  const withStatus = failure.httpStatus !== undefined;
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.tableName,
         Key: keyOf(conversationKey, providerMessageId),
-        UpdateExpression: `SET mediaError = :reason, mediaErrorAt = :at${failure.httpStatus !== undefined ? ', mediaErrorStatus = :status' : ''}`,
+        UpdateExpression: `SET mediaStatus = :status, mediaError = :reason, mediaErrorAt = :at${withStatus ? ', mediaErrorStatus = :httpStatus' : ' REMOVE mediaErrorStatus'}`,
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(mediaStoredAt)',
         ExpressionAttributeValues: {
+          ':status': status,
           ':reason': failure.reason,
           ':at': at,
-          ...(failure.httpStatus !== undefined ? { ':status': failure.httpStatus } : {}),
+          ...(withStatus ? { ':httpStatus': failure.httpStatus } : {}),
         },
       }),
     );

@@ -4,6 +4,7 @@ export interface MediaObject {
   bucket: string;
   key: string;
   bytes: Buffer;
+  /** One of the storable types (stored-content-type.ts). */
   contentType: string;
   /** SHA-256 of the bytes: S3 checks the upload against it and keeps it with the object. */
   sha256: Buffer;
@@ -22,6 +23,8 @@ export async function storeMediaObject(s3: Pick<S3Client, 'send'>, object: Media
       Body: object.bytes,
       ContentLength: object.bytes.length,
       ContentType: object.contentType,
+      // Whatever the type, a browser opening the object saves it instead of rendering it.
+      ContentDisposition: 'attachment',
       ChecksumSHA256: object.sha256.toString('base64'),
     }),
   );

@@ -44,6 +44,8 @@ export async function retrieveWhatsAppMediaUrl(request: MediaUrlRequest): Promis
   try {
     response = await doFetch(url, {
       headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' },
+      // The look-up answers JSON; a redirect would carry the token to a host nobody checked.
+      redirect: 'error',
       signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
     });
     text = await response.text();

@@ -1,5 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { BUSINESS_ACCOUNT_SK, businessAccountGsiSk, businessGsiPk, setKeepingCreatedAt, wabaPk } from '#lambdas/accounts/channel-account';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { businessAccountGsiSk, businessAccountKey, businessGsiPk } from '#lambdas/accounts/channel-account';
+import { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
 
 export interface BusinessAccountFields {
   wabaId: string;
@@ -10,8 +12,9 @@ export interface BusinessAccountFields {
 }
 
 /**
- * Creates or updates the WABA item of the registry (`WABA#<waba id>` / `WABA`) with the fields
- * onboarding knows, leaving what other writers keep there (templates) untouched.
+ * Updates the WABA item of the registry (`WABA#<waba id>` / `WABA`) with the fields onboarding
+ * knows, leaving what other writers keep there (templates) untouched. Only the business that owns
+ * the item (or nobody yet) may write it: the write is conditional, never a read then a write.
  */
 export async function upsertBusinessAccount(
   db: DynamoDBDocumentClient,
@@ -19,10 +22,31 @@ export async function upsertBusinessAccount(
   fields: BusinessAccountFields,
   now: Date = new Date(),
 ): Promise<void> {
-  await setKeepingCreatedAt(db, tableName, { pk: wabaPk(fields.wabaId), sk: BUSINESS_ACCOUNT_SK }, {
+  const at = now.toISOString();
+  const set = Object.entries({
     entity: 'BusinessAccount',
     gsi1pk: businessGsiPk(fields.businessId),
     gsi1sk: businessAccountGsiSk(fields.wabaId),
-    ...fields,
-  }, now);
+    wabaId: fields.wabaId,
+    tokenSecretId: fields.tokenSecretId,
+    subscribed: fields.subscribed,
+    updatedAt: at,
+  }).filter(([, v]) => v !== undefined);
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: businessAccountKey(fields.wabaId),
+        UpdateExpression: `SET businessId = :mine, ${set.map((_, i) => `#f${i} = :f${i}`).join(', ')}, createdAt = if_not_exists(createdAt, :at)`,
+        ConditionExpression: 'attribute_not_exists(pk) OR businessId = :mine',
+        ExpressionAttributeNames: Object.fromEntries(set.map(([k], i) => [`#f${i}`, k])),
+        ExpressionAttributeValues: { ':mine': fields.businessId, ':at': at, ...Object.fromEntries(set.map(([, v], i) => [`:f${i}`, v])) },
+      }),
+    );
+  } catch (err) {
+    if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
+      throw new OnboardingConflictError(`WhatsApp Business Account ${fields.wabaId} belongs to another business`);
+    }
+    throw err;
+  }
 }

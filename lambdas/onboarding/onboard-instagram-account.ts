@@ -1,9 +1,11 @@
-import { accountTokenSecretName, getChannelAccount, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import { accountTokenSecretName, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import { claimInstagramAccount } from '#lambdas/onboarding/claim-accounts';
 import { INSTAGRAM_STEPS, type InstagramOnboardingRequest, type OnboardingReport } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { HealthCheckFailed, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+import { HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { dynamoProgressStore, instagramProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
-import { OnboardingConflictError, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
+import { reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
+import { proveInstagramAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 
 /** The Page webhook fields Instagram messaging needs (the README's Instagram list). */
@@ -12,8 +14,10 @@ export const INSTAGRAM_WEBHOOK_FIELDS = ['messages', 'messaging_postbacks', 'mes
 /**
  * Connects an Instagram professional account through the Facebook Page it is linked to (Facebook
  * Login for Business): exchange the code for a user token, make it long-lived, take the Page's
- * token (which then does not expire) and its Instagram account, keep the Page token in Secrets
- * Manager, subscribe our app to the Page's messaging fields, check, then mark the account active.
+ * token (which then does not expire) and its Instagram account — reading the Page with the new
+ * token is the proof the business may onboard it, and the account must be the Page's linked one —
+ * claim the account for the business (refused when it or the Page belongs to another business),
+ * and only then keep the Page token in Secrets Manager; subscribe our app to the Page's messaging fields, check, then mark the account active.
  */
 export async function onboardInstagramAccount(deps: OnboardingDeps, request: InstagramOnboardingRequest): Promise<OnboardingReport> {
   const { pageId, businessId } = request;
@@ -40,32 +44,21 @@ export async function onboardInstagramAccount(deps: OnboardingDeps, request: Ins
   const steps: OnboardingStep[] = [
     {
       name: 'exchange_token',
+      claims: true,
       run: async () => {
         if (!request.code) throw new OnboardingStepError('no code was given', 'Give the code the Facebook Login for Business dialog returned (--code); it is needed once.');
         const app = await deps.app();
         const credentials = { client_id: app.appId, client_secret: app.appSecret };
         const user = await deps.graph.get('oauth/access_token', { ...credentials, code: request.code, ...(request.redirectUri ? { redirect_uri: request.redirectUri } : {}) });
         const longLived = await deps.graph.get('oauth/access_token', { ...credentials, grant_type: 'fb_exchange_token', fb_exchange_token: String(user.access_token ?? '') });
-        const page = await deps.graph.get(pageId, { fields: 'access_token,instagram_business_account' }, String(longLived.access_token ?? ''));
-        const pageToken = page.access_token;
-        const linked = (page.instagram_business_account as { id?: unknown } | undefined)?.id;
-        if (typeof pageToken !== 'string' || pageToken === '') {
-          throw new OnboardingStepError(`Meta gave no token for Page ${pageId}`, 'The person who logged in must manage the Page and grant pages_show_list, pages_manage_metadata, pages_messaging and instagram_manage_messages; log in again and re-run with the new code.');
-        }
-        if (linked === undefined) {
-          throw new OnboardingStepError(`Page ${pageId} has no Instagram professional account linked`, 'Link the Instagram professional account to the Page (Instagram settings → Business tools → Connect a Facebook Page), then log in again and re-run with the new code.');
-        }
-        const igId = String(linked);
-        if (request.instagramAccountId && request.instagramAccountId !== igId) {
-          throw new OnboardingStepError(`Page ${pageId} is linked to Instagram account ${igId}, not ${request.instagramAccountId}`, 'Check which account the business meant; re-run with the right ids and a new code.');
-        }
-        const registered = await getChannelAccount(deps.db, deps.tableName, igId, { consistentRead: true });
-        if (registered && registered.businessId !== businessId) throw new OnboardingConflictError(`Instagram account ${igId} belongs to another business`);
+        const { pageToken, instagramAccountId: igId } = await proveInstagramAccess(deps.graph, String(longLived.access_token ?? ''), {
+          pageId,
+          ...(request.instagramAccountId ? { instagramAccountId: request.instagramAccountId } : {}),
+        });
+        await claimInstagramAccount(deps.db, deps.tableName, { businessId, pageId, instagramAccountId: igId }, deps.now());
+        // Named by the account, which has one owner: written only after this business's claim succeeded.
         const secretName = accountTokenSecretName(deps.secretNamePrefix, igId);
         await deps.tokens.put(secretName, { accessToken: pageToken });
-        if (registered?.status !== 'active') {
-          await upsertChannelAccount(deps.db, deps.tableName, { accountId: igId, channel: 'instagram', businessId, tokenSecretId: secretName, status: 'onboarding' }, deps.now());
-        }
         return { record: { note: 'Page token stored' }, update: { tokenSecretId: secretName, accountId: igId } };
       },
     },

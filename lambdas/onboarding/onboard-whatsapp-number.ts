@@ -1,6 +1,7 @@
-import { accountTokenSecretName, getChannelAccount, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import { accountTokenSecretName, getBusinessAccount, upsertChannelAccount } from '#lambdas/accounts/channel-account';
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { upsertBusinessAccount } from '#lambdas/onboarding/business-account-item';
+import { claimWhatsAppNumber } from '#lambdas/onboarding/claim-accounts';
 import {
   COEXISTENCE_FINISH_EVENT,
   WHATSAPP_STEPS,
@@ -8,10 +9,13 @@ import {
   type WhatsAppOnboardingRequest,
 } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+import { OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { dynamoProgressStore, progressToRun, whatsappProgressKey, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { proveWhatsAppAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 import { checkWhatsAppHealth, throughputPerSecond } from '#lambdas/onboarding/whatsapp-health-check';
+
+export { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
 
 /** Meta's subcode for a code exchanged before. */
 const CODE_ALREADY_USED = 36009;
@@ -20,11 +24,15 @@ export const isCoexistence = (request: WhatsAppOnboardingRequest) =>
   request.coexistence === true || request.event === COEXISTENCE_FINISH_EVENT;
 
 /**
- * Onboards a WhatsApp number after Embedded Signup: exchange the code for the business token and
- * keep it in Secrets Manager, subscribe our app to the WABA's webhooks, register the number for
- * Cloud API (not for coexistence numbers, which stay registered on the WhatsApp Business App),
- * check its health, optionally send a test template, then mark the account active. Every step is
- * recorded; a re-run resumes at the first step not done and never needs the code again.
+ * Onboards a WhatsApp number after Embedded Signup: exchange the code for the business token;
+ * prove with it that the business may onboard the WABA and number its browser named (Meta lets the
+ * token read the WABA, and the number is among the WABA's numbers); claim the WABA and number items
+ * of the registry for the business (refused when another business owns either); only then keep the
+ * token in Secrets Manager (`account-tokens/<waba id>`). Then subscribe our app to the WABA's
+ * webhooks, register the number for Cloud API (not for coexistence numbers, which stay
+ * registered on the WhatsApp Business App), check its health, optionally send a test template,
+ * then mark the account active. Every step is recorded (from the first successful claim on); a
+ * re-run resumes at the first step not done and never needs the code again.
  */
 export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: WhatsAppOnboardingRequest): Promise<OnboardingReport> {
   const { wabaId, phoneNumberId, businessId } = request;
@@ -45,21 +53,18 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
     throw new OnboardingConflictError(`number ${phoneNumberId} is being onboarded for another business`);
   }
 
-  const registered = await getChannelAccount(deps.db, deps.tableName, phoneNumberId, { consistentRead: true });
-  if (registered && registered.businessId !== businessId) {
-    throw new OnboardingConflictError(`number ${phoneNumberId} belongs to another business`);
-  }
-  // A number already serving keeps serving while its token is renewed; a new one waits in `onboarding`.
-  if (registered?.status !== 'active') {
-    await upsertChannelAccount(deps.db, deps.tableName, { accountId: phoneNumberId, channel: 'whatsapp', businessId, wabaId, coexistence, status: 'onboarding' }, deps.now());
-  }
-
   const tokenOf = storedTokenReader(deps);
+  // Named by the WABA, which has one owner: it is written only after this business's claim succeeded.
   const secretName = accountTokenSecretName(deps.secretNamePrefix, wabaId);
+  const ownStoredToken = async () => {
+    const waba = await getBusinessAccount(deps.db, deps.tableName, wabaId, { consistentRead: true });
+    return waba?.businessId === businessId ? deps.tokens.get(secretName) : undefined;
+  };
 
   const steps: OnboardingStep[] = [
     {
       name: 'exchange_token',
+      claims: true,
       run: async () => {
         if (!request.code) {
           throw new OnboardingStepError('no token code was given', 'Give the code Embedded Signup returned to the browser (--code); it is needed once.');
@@ -72,12 +77,16 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
           if (typeof out.access_token !== 'string' || out.access_token === '') throw new Error('Meta answered the code exchange without an access_token');
           accessToken = out.access_token;
         } catch (err) {
-          // Our own earlier exchange may have stored the token and then lost the progress write.
-          const stored = err instanceof GraphApiError && err.subcode === CODE_ALREADY_USED ? await deps.tokens.get(secretName) : undefined;
+          // Our own earlier exchange may have stored the token and then lost the progress write;
+          // the secret is only ever written after this business claimed the WABA.
+          const stored = err instanceof GraphApiError && err.subcode === CODE_ALREADY_USED ? await ownStoredToken() : undefined;
           if (!stored) throw err;
           accessToken = stored.accessToken;
           note = 'code already exchanged; the stored token is used';
         }
+        // Nothing is written before the new token shows it may act on these ids.
+        await proveWhatsAppAccess(deps.graph, accessToken, { wabaId, phoneNumberId });
+        await claimWhatsAppNumber(deps.db, deps.tableName, { businessId, wabaId, phoneNumberId, coexistence }, deps.now());
         // A number registered before keeps its PIN (re-authorisation); a new one gets one now.
         const pin = request.pin ?? (await deps.tokens.get(secretName))?.twoStepPin ?? (coexistence ? undefined : deps.newPin());
         await deps.tokens.put(secretName, { accessToken, ...(pin ? { twoStepPin: pin } : {}) });
@@ -156,11 +165,6 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
 
   const progress = await runOnboardingSteps(store, key, start, steps, deps.now);
   return reportOf(progress, phoneNumberId, wabaId);
-}
-
-/** The same account is claimed by another business or another run; answered 409. */
-export class OnboardingConflictError extends Error {
-  override name = 'OnboardingConflictError';
 }
 
 export function reportOf(progress: OnboardingProgress, accountId: string, ownerId: string): OnboardingReport {

@@ -19,9 +19,9 @@ export const ONBOARDING_ENV = {
 /** What Meta's JS SDK hands the business's browser at the end of Embedded Signup, plus who the business is. */
 export const whatsappOnboardingRequestSchema = z.object({
   /** The tenant the number will belong to. */
-  businessId: z.string().min(1).max(200),
-  wabaId: z.string().regex(/^\d+$/),
-  phoneNumberId: z.string().regex(/^\d+$/),
+  businessId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ., _ and -'),
+  wabaId: z.string().max(100).regex(/^\d+$/),
+  phoneNumberId: z.string().max(100).regex(/^\d+$/),
   /** The token code; needed only until the token is stored (Meta accepts a code once). */
   code: z.string().min(1).optional(),
   /** The session-info `event`; `FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING` means a coexistence number. */
@@ -36,10 +36,10 @@ export type WhatsAppOnboardingRequest = z.infer<typeof whatsappOnboardingRequest
 
 /** Facebook Login for Business for Instagram messaging: the code, the Page and the account linked to it. */
 export const instagramOnboardingRequestSchema = z.object({
-  businessId: z.string().min(1).max(200),
-  pageId: z.string().regex(/^\d+$/),
+  businessId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ., _ and -'),
+  pageId: z.string().max(100).regex(/^\d+$/),
   /** Optional: learnt from the Page's `instagram_business_account` when absent. */
-  instagramAccountId: z.string().regex(/^\d+$/).optional(),
+  instagramAccountId: z.string().max(100).regex(/^\d+$/).optional(),
   code: z.string().min(1).optional(),
   /** The redirect URI the login dialog used; Meta checks it on the exchange. */
   redirectUri: z.string().url().optional(),
@@ -47,8 +47,8 @@ export const instagramOnboardingRequestSchema = z.object({
 export type InstagramOnboardingRequest = z.infer<typeof instagramOnboardingRequestSchema>;
 
 export const progressQuerySchema = z.union([
-  z.object({ wabaId: z.string().regex(/^\d+$/), phoneNumberId: z.string().regex(/^\d+$/) }),
-  z.object({ pageId: z.string().regex(/^\d+$/) }),
+  z.object({ wabaId: z.string().max(100).regex(/^\d+$/), phoneNumberId: z.string().max(100).regex(/^\d+$/) }),
+  z.object({ pageId: z.string().max(100).regex(/^\d+$/) }),
 ]);
 
 export const COEXISTENCE_FINISH_EVENT = 'FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING';

@@ -12,6 +12,27 @@ export class OnboardingStepError extends Error {
   }
 }
 
+/**
+ * The new token could not show that the business may onboard the account it named: Meta refused
+ * to let it read the WABA or Page (`metaError`), or the number or Instagram account is not one of
+ * that WABA's or Page's. Nothing has been written when this is thrown.
+ */
+export class AccessNotProven extends OnboardingStepError {
+  override name = 'AccessNotProven';
+  constructor(
+    message: string,
+    advice: string,
+    readonly metaError?: GraphApiError,
+  ) {
+    super(message, advice);
+  }
+}
+
+/** The account, WABA or Page belongs to (or is being onboarded for) another business; answered 409. */
+export class OnboardingConflictError extends Error {
+  override name = 'OnboardingConflictError';
+}
+
 /** The post-onboarding health check found something not yet right; what Meta reported is kept. */
 export class HealthCheckFailed extends OnboardingStepError {
   override name = 'HealthCheckFailed';
@@ -39,6 +60,16 @@ const REGISTER_ADVICE: Record<number, string> = {
 };
 
 export function failureFromError(step: OnboardingStepName, err: unknown): OnboardingFailure {
+  if (err instanceof AccessNotProven && err.metaError) {
+    const meta = err.metaError;
+    return {
+      step,
+      ...(meta.code !== undefined ? { code: meta.code } : {}),
+      ...(meta.subcode !== undefined ? { subcode: meta.subcode } : {}),
+      message: `${err.message}: ${meta.details ? `${meta.message} (${meta.details})` : meta.message}`,
+      advice: meta.retryable ? TRANSIENT_PROOF_ADVICE : err.advice,
+    };
+  }
   if (err instanceof OnboardingStepError) return { step, message: err.message, advice: err.advice };
   if (!(err instanceof GraphApiError)) {
     return { step, message: (err as Error).message ?? String(err), advice: 'An unexpected failure; re-run with --resume. If it repeats, check the function log for this request.' };
@@ -51,6 +82,10 @@ export function failureFromError(step: OnboardingStepName, err: unknown): Onboar
   };
   return { ...base, advice: adviceFor(step, err) };
 }
+
+/** The code is spent once exchanged; a proof Meta could not answer needs the signup again. */
+const TRANSIENT_PROOF_ADVICE =
+  'Meta had a temporary problem while the new token was checked; the code is spent, so have the business finish the signup again and re-run with the new code.';
 
 function adviceFor(step: OnboardingStepName, err: GraphApiError): string {
   if (step === 'exchange_token' && err.code === 100 && err.subcode === 36009) {

@@ -13,6 +13,13 @@ import { ConcurrentOnboardingError, dynamoProgressStore, instagramProgressKey, w
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 
+import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
+import type { AuditContext } from '#lambdas/identity/operator-request';
+import { requireAction, requireActsFor, requireOwnTarget } from '#lambdas/identity/operator-permissions';
+
+export type OnboardingApiDeps = OnboardingDeps & { accounts: AccountReader };
+
 const json = jsonResponse;
 
 class BadRequest extends Error {}
@@ -34,23 +41,45 @@ function answer(report: OnboardingReport): APIGatewayProxyStructuredResultV2 {
   return json(report.failure ? 422 : 200, report);
 }
 
-/** The onboarding API: start or resume a WhatsApp or Instagram onboarding, read its progress. */
-export async function routeOnboardingRequest(event: APIGatewayProxyEventV2, deps: OnboardingDeps): Promise<APIGatewayProxyStructuredResultV2> {
+/**
+ * The onboarding API: start or resume a WhatsApp or Instagram onboarding, read its progress. A
+ * business admin onboards into their own business only; the platform team into any. Progress is
+ * shown only to the business the onboarding is for (another's is answered as not found).
+ */
+export async function routeOnboardingRequest(
+  event: APIGatewayProxyEventV2,
+  identity: OperatorIdentity,
+  audit: AuditContext,
+  deps: OnboardingApiDeps,
+): Promise<APIGatewayProxyStructuredResultV2> {
   const route = `${event.requestContext.http.method} ${event.rawPath}`;
   try {
     if (route === `${ONBOARDING_ROUTES.whatsapp.method} ${ONBOARDING_ROUTES.whatsapp.path}`) {
-      return answer(await onboardWhatsAppNumber(deps, parse(whatsappOnboardingRequestSchema, bodyOf(event))));
+      requireAction(identity, 'onboarding.run');
+      const request = parse(whatsappOnboardingRequestSchema, bodyOf(event));
+      audit.target = `waba ${request.wabaId} number ${request.phoneNumberId}`;
+      audit.targetBusinessId = request.businessId;
+      requireActsFor(identity, request.businessId);
+      return answer(await onboardWhatsAppNumber(deps, request));
     }
     if (route === `${ONBOARDING_ROUTES.instagram.method} ${ONBOARDING_ROUTES.instagram.path}`) {
-      return answer(await onboardInstagramAccount(deps, parse(instagramOnboardingRequestSchema, bodyOf(event))));
+      requireAction(identity, 'onboarding.run');
+      const request = parse(instagramOnboardingRequestSchema, bodyOf(event));
+      audit.target = `page ${request.pageId}`;
+      audit.targetBusinessId = request.businessId;
+      requireActsFor(identity, request.businessId);
+      return answer(await onboardInstagramAccount(deps, request));
     }
     if (route === `${ONBOARDING_ROUTES.progress.method} ${ONBOARDING_ROUTES.progress.path}`) {
+      requireAction(identity, 'onboarding.read');
       const query = parse(progressQuerySchema, event.queryStringParameters ?? {});
+      audit.target = 'pageId' in query ? `page ${query.pageId}` : `waba ${query.wabaId} number ${query.phoneNumberId}`;
       const store = dynamoProgressStore(deps.db, deps.tableName);
       const key = 'pageId' in query ? instagramProgressKey(query.pageId) : whatsappProgressKey(query.wabaId, query.phoneNumberId);
       const progress = await store.read(key);
-      if (!progress) return json(404, { error: 'not_found', message: 'no onboarding of this account has started' });
-      return json(200, reportOf(progress, progress.accountId ?? '', progress.ownerId));
+      audit.targetBusinessId = progress?.businessId;
+      requireOwnTarget(identity, progress?.businessId, 'onboarding');
+      return json(200, reportOf(progress!, progress!.accountId ?? '', progress!.ownerId));
     }
     return json(404, { error: 'not_found', message: `no route ${route}` });
   } catch (err) {

@@ -1,9 +1,15 @@
 import type { OnboardingStepName, StepRecord } from '#lambdas/onboarding/onboarding-contract';
-import { failureFromError, HealthCheckFailed } from '#lambdas/onboarding/onboarding-failure';
+import { failureFromError, HealthCheckFailed, OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
 import type { OnboardingProgress, ProgressStore } from '#lambdas/onboarding/onboarding-progress';
 
 export interface OnboardingStep {
   name: OnboardingStepName;
+  /**
+   * The step proves the business may onboard the account and claims it. Until it has succeeded
+   * once, a failure of it is reported but not saved: a business naming another's ids leaves no
+   * progress behind that the rightful owner's onboarding would then be refused over.
+   */
+  claims?: boolean;
   /** Does the step's work; what it returns is merged into the progress (ids, secret name, health). */
   run(progress: OnboardingProgress): Promise<{ record?: Partial<Omit<StepRecord, 'at'>>; update?: Partial<OnboardingProgress> } | void>;
 }
@@ -11,7 +17,8 @@ export interface OnboardingStep {
 /**
  * Runs the steps in order, skipping those already done or skipped, and saves the progress after
  * each one, so a crash or a refusal resumes exactly where it stopped. The first failure ends the
- * run with Meta's code and advice recorded; nothing after it runs.
+ * run with Meta's code and advice recorded; nothing after it runs. A refused claim (another
+ * business owns the account) is thrown as it is and saves nothing.
  */
 export async function runOnboardingSteps(
   store: ProgressStore,
@@ -28,16 +35,19 @@ export async function runOnboardingSteps(
     try {
       outcome = await step.run(progress);
     } catch (err) {
+      if (err instanceof OnboardingConflictError) throw err;
       const at = now().toISOString();
       const failure = failureFromError(step.name, err);
-      progress = await store.write(key, {
+      const failed: OnboardingProgress = {
         ...progress,
         ...(err instanceof HealthCheckFailed ? { health: err.health } : {}),
         steps: { ...progress.steps, [step.name]: { status: 'failed', at, note: failure.message } },
         failure,
         updatedAt: at,
-      });
-      return progress;
+      };
+      // Never saved yet and the claim failed: the business has shown no right to this account.
+      if (step.claims && progress.version === 0) return failed;
+      return store.write(key, failed);
     }
     const at = now().toISOString();
     progress = await store.write(key, {

@@ -12,6 +12,8 @@ export const EVENT_SOURCE = {
   templates: 'io.omnichannel.templates',
   /** The reply watch, asking again for a reply still unsent a quarter of an hour after its request. */
   replyWatch: 'io.omnichannel.reply-watch',
+  /** The operator APIs: the audit trail of what people and businesses' backends did. */
+  operators: 'io.omnichannel.operators',
 } as const;
 
 export const DETAIL_TYPE = {
@@ -45,6 +47,8 @@ export const DETAIL_TYPE = {
   conversationClosed: 'conversation.closed',
   /** A customer withdrew consent to promotional messages (opt-out keyword). */
   consentWithdrawn: 'consent.withdrawn',
+  /** An operator (person or business backend) called an operator API: who, role, business, route, target, outcome. */
+  operatorAction: 'operator.action',
 } as const;
 
 /** Environment variable names read by the Lambdas and set by the CDK stack. */

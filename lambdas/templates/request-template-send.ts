@@ -31,10 +31,10 @@ export class TemplateRequestError extends Error {
 export const templateSendSchema = z
   .object({
     /** The business number sending: its WhatsApp phone number id. */
-    accountId: z.string().regex(/^\d+$/, 'a WhatsApp phone number id'),
+    accountId: z.string().max(100).regex(/^\d+$/, 'a WhatsApp phone number id'),
     /** The customer's wa_id, or the conversation key `wa:<phone number id>:<wa_id>`. */
     customerId: z.string().regex(/^\d{5,20}$/, 'a wa_id (digits only)').optional(),
-    conversationKey: z.string().min(1).optional(),
+    conversationKey: z.string().min(1).max(1000).optional(),
     name: z.string().min(1).max(512),
     language: z.string().min(2).max(15),
     variables: templateVariablesSchema.optional(),

@@ -13,6 +13,14 @@ import { setLogicalId } from '#lib/logical-id';
 import { CONSUMER_MAX_RECEIVE_COUNT, QUEUE_RETENTION } from '#lib/queue-settings';
 import type { Stage } from '#lib/stage';
 import { SupportFunction } from '#lib/constructs/support-function';
+import {
+  checkReservedConcurrency,
+  checkThrottle,
+  DEFAULT_OPERATOR_THROTTLE,
+  DEFAULT_WEBHOOK_RESERVED_CONCURRENCY,
+  DEFAULT_WEBHOOK_THROTTLE,
+  type ThrottleLimits,
+} from '#lib/constructs/api-protection';
 
 export const WEBHOOK_PATH = '/webhook';
 
@@ -25,8 +33,19 @@ export interface IngressProps {
   /** At least six times the timeout of the function that consumes the ingress queue. */
   readonly queueVisibilityTimeout: Duration;
   readonly removalPolicy: RemovalPolicy;
-  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Limit of the webhook routes alone (default DEFAULT_WEBHOOK_THROTTLE). */
+  readonly webhookThrottle?: ThrottleLimits;
+  /**
+   * The stage's default, so the limit of every other route: the operator APIs that other
+   * constructs add to this API later (default DEFAULT_OPERATOR_THROTTLE).
+   */
+  readonly operatorThrottle?: ThrottleLimits;
+  /** Reserved concurrency of the webhook function (default DEFAULT_WEBHOOK_RESERVED_CONCURRENCY). */
+  readonly webhookReservedConcurrency?: number;
 }
+
+/** Route keys of Meta's webhook, as API Gateway names them in route settings. */
+export const WEBHOOK_ROUTE_KEYS = [`GET ${WEBHOOK_PATH}`, `POST ${WEBHOOK_PATH}`] as const;
 
 /**
  * The front door: Meta's webhook calls land on an HTTP API, a thin Lambda checks the signature and
@@ -40,11 +59,15 @@ export class Ingress extends Construct {
   readonly webhook: SupportFunction;
   readonly api: apigwv2.HttpApi;
   readonly apiStage: apigwv2.HttpStage;
+  readonly webhookThrottle: ThrottleLimits;
+  readonly operatorThrottle: ThrottleLimits;
   /** Full URL to configure as the callback URL in the Meta app dashboard. */
   readonly webhookUrl: string;
 
   constructor(scope: Construct, id: string, props: IngressProps) {
     super(scope, id);
+    this.webhookThrottle = checkThrottle('webhookThrottle', props.webhookThrottle ?? DEFAULT_WEBHOOK_THROTTLE);
+    this.operatorThrottle = checkThrottle('operatorThrottle', props.operatorThrottle ?? DEFAULT_OPERATOR_THROTTLE);
 
     this.claimCheckBucket = new s3.Bucket(this, 'ClaimCheckBucket', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -107,6 +130,11 @@ export class Ingress extends Construct {
       stage: props.stage,
       memorySize: 256,
       timeout: Duration.seconds(10),
+      // A flood of unsigned calls cannot take the account's concurrency from the pipeline behind
+      // the queue; excess invocations are throttled and API Gateway answers 5xx, which Meta retries.
+      reservedConcurrentExecutions: checkReservedConcurrency(
+        props.webhookReservedConcurrency ?? DEFAULT_WEBHOOK_RESERVED_CONCURRENCY,
+      ),
       logRemovalPolicy: props.removalPolicy,
       environment: {
         [ENV.ingressQueueUrl]: this.queue.queueUrl,
@@ -147,7 +175,9 @@ export class Ingress extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
+      // The stage's default limit is the operators' one: it covers every route without its own
+      // setting, including the operator APIs other constructs add later.
+      throttle: this.operatorThrottle,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
         // No query string: the verification GET carries the verify token in it.
@@ -167,6 +197,18 @@ export class Ingress extends Construct {
       },
     });
     setLogicalId(this.apiStage, 'WebhookApiStage');
+    // Meta's deliveries get their own token bucket: a flood on the operator routes cannot starve
+    // them, nor a flood on the webhook the operators.
+    const cfnStage = this.apiStage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      WEBHOOK_ROUTE_KEYS.map((routeKey) => [
+        routeKey,
+        // A JSON property in CloudFormation's own spelling (CDK passes it through untouched).
+        { ThrottlingRateLimit: this.webhookThrottle.rateLimit, ThrottlingBurstLimit: this.webhookThrottle.burstLimit },
+      ]),
+    );
+    // Route settings name routes that must exist before the stage refers to them.
+    for (const route of routes) this.apiStage.node.addDependency(route);
     // The $default stage has no path segment, so the route hangs directly off the endpoint.
     this.webhookUrl = `${this.api.apiEndpoint}${WEBHOOK_PATH}`;
   }

@@ -1,15 +1,16 @@
 import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ACCOUNT_TOKENS_SECRET_PATH } from '#lambdas/accounts/channel-account';
-import { HUMAN_AGENT_TOKEN_SECRET_ENV } from '#lambdas/human-agent/human-agent-contract';
+import { OPERATOR_SCOPES } from '#lambdas/identity/operator-scopes';
 import { ONBOARDING_ENV, ONBOARDING_ROUTES } from '#lambdas/onboarding/onboarding-contract';
 import { ENV } from '#lambdas/shared/event-contract';
 import { accountTokenSecretsArnPattern } from '#lib/constructs/account-token-secrets';
+import type { OperatorIdentity } from '#lib/constructs/operator-identity';
+import { addOperatorRoutes } from '#lib/constructs/operator-routes';
 import type { Stage } from '#lib/stage';
 import type { Storage } from '#lib/constructs/storage';
 import { SupportFunction } from '#lib/constructs/support-function';
@@ -23,9 +24,9 @@ export interface OnboardingApiProps {
   /** `{ appSecret, appId, verifyToken }`: the code exchange needs the app id and secret. */
   readonly metaAppSecret: secretsmanager.ISecret;
   readonly metaAppSecretName: string;
-  /** The operators' bearer token for callers without IAM (the local cloud), shared with the human-agent API. */
-  readonly operatorTokenSecret: secretsmanager.ISecret;
-  readonly operatorTokenSecretName: string;
+  /** The audit trail's events go here. */
+  readonly bus: events.IEventBus;
+  readonly identity: OperatorIdentity;
   readonly graphApiBaseUrl: string;
   readonly graphApiVersion: string;
   readonly removalPolicy: RemovalPolicy;
@@ -40,7 +41,8 @@ export const ACCOUNT_TOKEN_WRITE_ACTIONS = [
 ] as const;
 
 /**
- * The onboarding API on the pipeline's HTTP API: IAM-authorised routes that finish a business's
+ * The onboarding API on the pipeline's HTTP API: routes behind the operators' JWT authoriser (scope
+ * `omnichannel/onboarding`) that finish a business's
  * Embedded Signup (WhatsApp) or Facebook Login for Business (Instagram) server to server. Its
  * function is the only one that may create or change the per-business token secrets.
  */
@@ -66,13 +68,13 @@ export class OnboardingApi extends Construct {
         [ENV.graphApiBaseUrl]: props.graphApiBaseUrl,
         [ENV.graphApiVersion]: props.graphApiVersion,
         [ONBOARDING_ENV.secretNamePrefix]: props.namePrefix,
-        [HUMAN_AGENT_TOKEN_SECRET_ENV]: props.operatorTokenSecretName,
+        [ENV.eventBusName]: props.bus.eventBusName,
       },
       logRemovalPolicy: props.removalPolicy,
     });
     props.storage.grantItemActions(this.handler.role, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     props.metaAppSecret.grantRead(this.handler.role);
-    props.operatorTokenSecret.grantRead(this.handler.role);
+    props.bus.grantPutEventsTo(this.handler.role);
     this.handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ManagePerBusinessAccessTokens',
@@ -86,17 +88,12 @@ export class OnboardingApi extends Construct {
         'Onboarding creates one token secret per business after deployment, so their names are not known in advance; the grant is limited to this stack\'s <stack>/account-tokens/ name prefix and to create, put, describe and read.',
     });
 
-    const integration = new HttpLambdaIntegration('OnboardingIntegration', this.handler.function, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    this.routes = addOperatorRoutes(this, {
+      api: props.api,
+      identity: props.identity,
+      scope: OPERATOR_SCOPES.onboarding,
+      routes: Object.values(ONBOARDING_ROUTES),
+      handler: this.handler,
     });
-    const authorizer = new HttpIamAuthorizer();
-    this.routes = Object.values(ONBOARDING_ROUTES).flatMap((route) =>
-      props.api.addRoutes({
-        path: route.path,
-        methods: [route.method === 'GET' ? apigwv2.HttpMethod.GET : apigwv2.HttpMethod.POST],
-        integration,
-        authorizer,
-      }),
-    );
   }
 }

@@ -16,7 +16,7 @@ export const METRICS_NAMESPACE = 'OmnichannelSupport';
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 /** Handler files under lambdas/handlers/, each exporting `handler`. */
-export type HandlerName = 'webhook' | 'normalizer' | 'agent' | 'outbound-send' | 'status-tracking' | 'human-agent-api' | 'media-download' | 'account-health' | 'templates-api' | 'template-events' | 'onboarding-api' | 'reply-watch';
+export type HandlerName = 'webhook' | 'normalizer' | 'agent' | 'outbound-send' | 'status-tracking' | 'human-agent-api' | 'media-download' | 'account-health' | 'templates-api' | 'template-events' | 'onboarding-api' | 'reply-watch' | 'operator-token-claims' | 'admin-api';
 
 // ESM bundles have no `require`; some CommonJS dependencies still call it for Node built-ins.
 const REQUIRE_SHIM_BANNER =

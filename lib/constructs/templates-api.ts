@@ -1,18 +1,17 @@
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as events from 'aws-cdk-lib/aws-events';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { HUMAN_AGENT_TOKEN_SECRET_ENV } from '#lambdas/human-agent/human-agent-contract';
+import { OPERATOR_SCOPES } from '#lambdas/identity/operator-scopes';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { TEMPLATE_TOPIC_LIST } from '#lambdas/templates/apply-template-notification';
 import { TEMPLATES_API_ROUTES } from '#lambdas/templates/templates-api-contract';
-import { setLogicalId } from '#lib/logical-id';
 import type { Stage } from '#lib/stage';
 import { grantAccountTokenSecretsRead } from '#lib/constructs/account-token-secrets';
 import { EventConsumer } from '#lib/constructs/event-consumer';
+import type { OperatorIdentity } from '#lib/constructs/operator-identity';
+import { addOperatorRoutes } from '#lib/constructs/operator-routes';
 import type { Storage } from '#lib/constructs/storage';
 import { SupportFunction } from '#lib/constructs/support-function';
 
@@ -27,38 +26,23 @@ export interface TemplatesApiProps {
   readonly accessTokensSecretName: string;
   readonly graphApiBaseUrl: string;
   readonly graphApiVersion: string;
+  readonly identity: OperatorIdentity;
   readonly removalPolicy: RemovalPolicy;
 }
 
 /**
- * WhatsApp templates: an IAM-authorised API on the pipeline's HTTP API (send an approved template
+ * WhatsApp templates: an API behind the operators' JWT authoriser (scope `omnichannel/templates`) on the pipeline's HTTP API (send an approved template
  * to a customer, sync or list a WABA's templates) and a consumer of the template webhooks that
  * keeps the stored templates' status, category and quality current.
  */
 export class TemplatesApi extends Construct {
   readonly handler: SupportFunction;
   readonly events: EventConsumer;
-  readonly tokenSecret: secretsmanager.Secret;
-  readonly tokenSecretName: string;
   readonly routes: apigwv2.HttpRoute[];
 
   constructor(scope: Construct, id: string, props: TemplatesApiProps) {
     super(scope, id);
     const tableName = props.storage.table.tableName;
-
-    this.tokenSecretName = `${props.namePrefix}/templates-api-token`;
-    this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
-      secretName: this.tokenSecretName,
-      description: 'Bearer token of the templates API for callers without IAM (the local cloud)',
-      generateSecretString: { secretStringTemplate: JSON.stringify({}), generateStringKey: 'token', excludePunctuation: true, passwordLength: 48 },
-      removalPolicy: props.removalPolicy,
-    });
-    setLogicalId(this.tokenSecret, 'TemplatesApiToken');
-    Validations.of(this.tokenSecret).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        'In AWS every templates route requires IAM, so the token is never accepted there; it exists for the local cloud, where an operator replaces it at will.',
-    });
 
     this.handler = new SupportFunction(this, 'Handler', {
       logicalId: 'TemplatesApiFunction',
@@ -75,7 +59,6 @@ export class TemplatesApi extends Construct {
         [ENV.metaAccessTokensSecretId]: props.accessTokensSecretName,
         [ENV.graphApiBaseUrl]: props.graphApiBaseUrl,
         [ENV.graphApiVersion]: props.graphApiVersion,
-        [HUMAN_AGENT_TOKEN_SECRET_ENV]: this.tokenSecretName,
       },
       logRemovalPolicy: props.removalPolicy,
     });
@@ -85,20 +68,14 @@ export class TemplatesApi extends Construct {
     props.accessTokens.grantRead(this.handler.role);
     // The sync reads a WABA's templates with its business's own token secret.
     grantAccountTokenSecretsRead(this.handler.role, props.namePrefix);
-    this.tokenSecret.grantRead(this.handler.role);
 
-    const integration = new HttpLambdaIntegration('TemplatesIntegration', this.handler.function, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    this.routes = addOperatorRoutes(this, {
+      api: props.api,
+      identity: props.identity,
+      scope: OPERATOR_SCOPES.templates,
+      routes: Object.values(TEMPLATES_API_ROUTES),
+      handler: this.handler,
     });
-    const authorizer = new HttpIamAuthorizer();
-    this.routes = Object.values(TEMPLATES_API_ROUTES).flatMap((route) =>
-      props.api.addRoutes({
-        path: route.path,
-        methods: [route.method === 'GET' ? apigwv2.HttpMethod.GET : apigwv2.HttpMethod.POST],
-        integration,
-        authorizer,
-      }),
-    );
 
     this.events = new EventConsumer(this, 'Events', {
       name: 'TemplateEvents',

@@ -1,11 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { authorizeJwt, type IssuerKeys, type JwtAuthorizerConfig } from '#lib/local-cloud/identity/jwt-authorizer';
 
 export interface HttpRoute {
   /** `GET /webhook`, as in the template's RouteKey. */
   routeKey: string;
   invoke: (event: APIGatewayProxyEventV2) => Promise<unknown>;
+  /**
+   * The route's JWT authoriser (AuthorizationType JWT) and its AuthorizationScopes. Absent for
+   * NONE; IAM routes are not emulated and pass as NONE.
+   */
+  jwt?: { authorizer: JwtAuthorizerConfig; scopes: readonly string[]; identityHeader?: string };
+}
+
+/** An endpoint only the local cloud has (the local identity provider's), served before the routes. */
+export interface LocalEndpoint {
+  method: 'GET' | 'POST';
+  path: string;
+  handle: (request: { body: string; headers: Record<string, string> }) => Promise<{ status: number; body: unknown }>;
 }
 
 export interface HttpApi {
@@ -20,12 +33,24 @@ const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml|javasc
 
 /**
  * A local stand-in for an API Gateway HTTP API with Lambda proxy integrations (payload format
- * 2.0): same event shape, same response mapping, 404 for unknown routes, 500 when the function fails.
+ * 2.0): same event shape, same response mapping, 404 for unknown routes, 500 when the function
+ * fails, and the routes' JWT authorisers enforced as API Gateway enforces them (401, 403).
  */
-export async function startHttpApi(options: { port: number; host?: string; routes: HttpRoute[] }): Promise<HttpApi> {
-  const routes = new Map(options.routes.map((r) => [r.routeKey, r]));
+export async function startHttpApi(options: {
+  port: number;
+  host?: string;
+  routes: HttpRoute[];
+  /** The keys of each JWT issuer (API Gateway fetches them from the issuer's jwks_uri). */
+  issuerKeys?: IssuerKeys;
+  localEndpoints?: LocalEndpoint[];
+}): Promise<HttpApi> {
+  const api: ApiConfig = {
+    routes: new Map(options.routes.map((r) => [r.routeKey, r])),
+    issuerKeys: options.issuerKeys ?? (() => undefined),
+    localEndpoints: new Map((options.localEndpoints ?? []).map((e) => [`${e.method} ${e.path}`, e])),
+  };
   const server: Server = createServer((req, res) => {
-    void handle(req, res, routes).catch(() => send(res, 500, { message: 'Internal Server Error' }));
+    void handle(req, res, api).catch(() => send(res, 500, { message: 'Internal Server Error' }));
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -41,11 +66,38 @@ export async function startHttpApi(options: { port: number; host?: string; route
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, routes: Map<string, HttpRoute>): Promise<void> {
+interface ApiConfig {
+  routes: Map<string, HttpRoute>;
+  issuerKeys: IssuerKeys;
+  localEndpoints: Map<string, LocalEndpoint>;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://local');
   const method = (req.method ?? 'GET').toUpperCase();
-  const route = routes.get(`${method} ${url.pathname}`) ?? routes.get(`ANY ${url.pathname}`);
-  if (!route) return send(res, 404, { message: 'Not Found' });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const local = api.localEndpoints.get(`${method} ${url.pathname}`);
+  const route = api.routes.get(`${method} ${url.pathname}`) ?? api.routes.get(`ANY ${url.pathname}`);
+  if (!local && !route) return send(res, 404, { message: 'Not Found' });
+
+  // The JWT authoriser runs before the integration, which never sees a refused request.
+  let authorizer: { jwt: { claims: Record<string, string>; scopes: string[] | null } } | undefined;
+  if (route?.jwt && !local) {
+    const header = headers[(route.jwt.identityHeader ?? 'authorization').toLowerCase()];
+    const verdict = await authorizeJwt({
+      authorizationHeader: header,
+      authorizer: route.jwt.authorizer,
+      routeScopes: route.jwt.scopes,
+      issuerKeys: api.issuerKeys,
+    });
+    if (!verdict.ok) {
+      req.resume();
+      return send(res, verdict.status, verdict.body, { 'www-authenticate': verdict.wwwAuthenticate });
+    }
+    authorizer = { jwt: verdict.jwt };
+  }
+
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -54,10 +106,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Map<str
     chunks.push(chunk as Buffer);
   }
   const body = Buffer.concat(chunks);
+  if (local) {
+    const answer = await local.handle({ body: body.toString('utf8'), headers });
+    return send(res, answer.status, answer.body);
+  }
+  if (!route) return send(res, 404, { message: 'Not Found' });
   const contentType = String(req.headers['content-type'] ?? '');
   const isText = body.length === 0 || TEXT_TYPES.test(contentType);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
   const query = Object.fromEntries(url.searchParams.entries());
   const now = new Date();
   const event: APIGatewayProxyEventV2 = {
@@ -84,6 +139,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, routes: Map<str
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
+      ...(authorizer ? { authorizer } : {}),
     },
     ...(body.length > 0 ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: !isText,
@@ -108,9 +164,9 @@ function respond(res: ServerResponse, result: unknown): void {
   res.end(body);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   if (res.headersSent) return void res.end();
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json' });
+  res.writeHead(status, { 'content-type': typeof body === 'string' ? 'text/plain' : 'application/json', ...extraHeaders });
   res.end(text);
 }

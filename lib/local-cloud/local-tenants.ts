@@ -1,5 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { accountTokenSecretName, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
+import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
+import { BotSettingsConflictError, saveBotSettings } from '#lambdas/bot-settings/bot-settings-store';
 import {
   LOCAL_FACEBOOK_PAGE_ID,
   LOCAL_INSTAGRAM_ACCOUNT_ID,
@@ -19,7 +22,16 @@ export interface LocalTenant {
   whatsapp?: Array<{ wabaId: string; numbers: Array<{ phoneNumberId: string; displayPhoneNumber: string }> }>;
   instagramAccountIds?: string[];
   pageIds?: string[];
+  /**
+   * Bot settings written as the business's version 1 when it has none: `'demo'` for the bundled
+   * demo business's ("Demo Store"). Absent: the business has no bot, and its customers go straight
+   * to its people, as a newly onboarded business's do until an admin saves its settings.
+   */
+  botSettings?: 'demo' | BusinessFlows;
 }
+
+/** Who the seeded settings versions name as their author. */
+export const LOCAL_SEED_ACTOR = 'local-cloud-seed';
 
 /** Without tenants of its own, the local cloud serves one business with the simulator's accounts. */
 export function defaultLocalTenants(accessToken: string): LocalTenant[] {
@@ -30,6 +42,7 @@ export function defaultLocalTenants(accessToken: string): LocalTenant[] {
       whatsapp: [{ wabaId: LOCAL_WHATSAPP_NUMBER.wabaId, numbers: [LOCAL_WHATSAPP_NUMBER] }],
       instagramAccountIds: [LOCAL_INSTAGRAM_ACCOUNT_ID],
       pageIds: [LOCAL_FACEBOOK_PAGE_ID],
+      botSettings: 'demo',
     },
   ];
 }
@@ -101,5 +114,15 @@ export async function seedLocalTenants(input: {
     for (const id of tenant.pageIds ?? []) {
       await upsertChannelAccount(input.db, input.tableName, { ...base, accountId: id, channel: 'messenger', tokenSecretId: secretOf(id) });
     }
+    if (tenant.botSettings) await seedBotSettings(input, tenant.businessId, tenant.botSettings === 'demo' ? demoBotSettings() : tenant.botSettings);
+  }
+}
+
+/** Writes the settings as version 1 unless the business already has settings (a kept data path, or an admin's edits). */
+async function seedBotSettings(db: { db: DynamoDBDocumentClient; tableName: string }, businessId: string, settings: BusinessFlows): Promise<void> {
+  try {
+    await saveBotSettings(db, businessId, settings, { actor: LOCAL_SEED_ACTOR, expectedVersion: 0 });
+  } catch (err) {
+    if (!(err instanceof BotSettingsConflictError)) throw err;
   }
 }

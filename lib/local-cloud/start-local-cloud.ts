@@ -12,11 +12,13 @@ import { defaultLocalTenants, type LocalTenant, seedLocalTenants, simulatorAccou
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { type HttpApi, startHttpApi } from '#lib/local-cloud/http-api';
 import { startSampleOrderApi } from '#lib/local-cloud/anthropic-simulator/sample-order-api';
+import { localBusinessToolsSecrets } from '#lib/local-cloud/anthropic-simulator/local-business-tools';
 import { type FaultInjector, FunctionPool, type LogSink } from '#lib/local-cloud/lambda-runtime/function-pool';
 import type { LocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
 import { type IntrinsicContext, type LocalResourceValues, resolveIntrinsics } from '#lib/local-cloud/template/intrinsics';
 import { resourcesOfType } from '#lib/local-cloud/template/cfn-template';
 import { type LocalTopology, readTopology } from '#lib/local-cloud/template/read-topology';
+import { jwtOfRoute, type LocalIdentity, LocalIdentityProviders } from '#lib/local-cloud/identity/local-identity';
 
 /** Defaults documented in the README; both the webhook and the simulator use them. */
 export const LOCAL_DEFAULTS = {
@@ -27,7 +29,6 @@ export const LOCAL_DEFAULTS = {
   appSecret: 'local-app-secret',
   verifyToken: 'local-verify-token',
   accessToken: 'local-access-token',
-  humanAgentToken: 'local-human-agent-token',
   /** The Meta app id onboarding's code exchange sends to the simulator. */
   metaAppId: '900000000000001',
 } as const;
@@ -49,8 +50,6 @@ export interface LocalCloudOptions {
   graph?: Omit<GraphSimulatorOptions, 'port' | 'webhookUrl' | 'appSecret'>;
   /** Execution environments per function when the template reserves none (Lambda would scale further; 8 threads is plenty on one machine). */
   defaultConcurrency?: number;
-  /** Bearer token of the human-agent API locally (IAM authorises it in AWS). */
-  humanAgentToken?: string;
   /**
    * Businesses served, registered in the channel account registry at start with their own token
    * secrets; the simulator plays their accounts and accepts only each one's token. Default: one
@@ -91,9 +90,10 @@ export interface LocalCloud {
   queueNames: Map<string, string>;
   appSecret: string;
   verifyToken: string;
-  humanAgentToken: string;
   /** The sample business order API the agent's order look-up calls locally. */
   orderApiUrl: string;
+  /** The local stand-in for the operators' Cognito user pool; absent when the template has none. */
+  identity?: LocalIdentity;
   stop(): Promise<void>;
 }
 
@@ -123,6 +123,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const resources = new Map<string, LocalResourceValues>();
     const ctx: IntrinsicContext = { template: assembly.template, region: aws.region, accountId: aws.accountId, resources };
+    // The user pools' ids are known before anything that names them (authorisers, environments).
+    const identity = await LocalIdentityProviders.create(topology, ctx);
 
     // Dead-letter queues first: a queue's redrive policy names its DLQ's ARN.
     const queueNames = new Map<string, string>();
@@ -161,9 +163,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       resources.set(b.logicalId, { ref: b.name, attributes: { Arn: `arn:aws:s3:::${b.name}`, DomainName: `${b.name}.local` } });
     }
 
-    const humanAgentToken = options.humanAgentToken ?? LOCAL_DEFAULTS.humanAgentToken;
     for (const s of topology.secrets) {
-      const value = localSecretValue(s, { appSecret, verifyToken, humanAgentToken, anthropicApiKey: options.anthropicApiKey });
+      const value = localSecretValue(s, { appSecret, verifyToken, anthropicApiKey: options.anthropicApiKey });
       const created = aws.secrets.putSecret(s.name, value);
       resources.set(s.logicalId, { ref: created.arn, attributes: { Id: created.arn } });
     }
@@ -224,6 +225,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(() => graph.close());
     const orderApi = await startSampleOrderApi({ port: 0 });
     stops.push(() => orderApi.close());
+    // Each local business's order look-up goes to the sample order API (its own tools secret).
+    for (const s of localBusinessToolsSecrets(assembly.stackName, tenants.map((t) => t.businessId), orderApi)) aws.secrets.putSecret(s.name, s.value);
 
     const functions = new Map<string, FunctionPool>();
     const logSink = options.logSink ?? (() => {});
@@ -237,10 +240,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       const environment: Record<string, string> = {
         ...baseEnvironment(aws, dynamo),
         ...Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, String(v)])),
-        // Sends go to the local simulator, whatever Graph URL the template carries; order look-ups
-        // go to the sample order API.
+        // Sends go to the local simulator, whatever Graph URL the template carries.
         GRAPH_API_BASE_URL: graph.url,
-        ORDER_API_URL: orderApi.url,
         AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -291,8 +292,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
     const http: HttpApi = await startHttpApi({
       port: api,
+      issuerKeys: identity.issuerKeys,
+      localEndpoints: identity.endpoints(() => `http://127.0.0.1:${api}`),
       routes: topology.routes.map((r) => ({
         routeKey: r.routeKey,
+        jwt: jwtOfRoute(r, topology, ctx),
         invoke: (event) => {
           aws.calls.record('apigateway', 'Request');
           return functions.get(r.functionLogicalId)!.invoke(event);
@@ -317,8 +321,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       queueNames,
       appSecret,
       verifyToken,
-      humanAgentToken,
       orderApiUrl: orderApi.url,
+      identity: identity.handle(http.url),
       stop: stopAll,
     };
   } catch (err) {
@@ -355,7 +359,7 @@ function baseEnvironment(aws: AwsEmulator, dynamo: DynamoDbLocal): Record<string
  */
 function localSecretValue(
   secret: LocalTopology['secrets'][number],
-  values: { appSecret: string; verifyToken: string; humanAgentToken: string; anthropicApiKey?: string | undefined },
+  values: { appSecret: string; verifyToken: string; anthropicApiKey?: string | undefined },
 ): Record<string, unknown> {
   let value: Record<string, unknown> = {};
   try {
@@ -367,8 +371,6 @@ function localSecretValue(
     value.appSecret = values.appSecret;
     value.verifyToken = values.verifyToken;
     value.appId = LOCAL_DEFAULTS.metaAppId;
-  } else if (secret.generateStringKey === 'token') {
-    value.token = values.humanAgentToken;
   } else if ('apiKey' in value) {
     value.apiKey = values.anthropicApiKey ?? '';
   } else if (/token/i.test(secret.logicalId)) {

@@ -8,8 +8,8 @@ let token = '';
 
 beforeAll(async () => {
   await harness.start();
-  const secret = harness.cloud.aws.secrets.getSecretValue('Omnichannel-local/human-agent-api-token');
-  token = (JSON.parse(String(secret.secretString)) as { token: string }).token;
+  // An agent of the local business, as signing in to the operators' user pool gives one.
+  token = await harness.operatorToken({ roles: ['agent'] });
 }, 300_000);
 afterAll(async () => {
   await harness.stop();
@@ -31,8 +31,26 @@ const CASES = [
 ];
 
 describe('greeting → FAQ → handoff → human reply → close → CSAT through the local cloud', () => {
-  it('refuses the API without the token', async () => {
-    expect((await agentApi('GET', '/agent/conversations', { query: { accountId: 'x' }, auth: 'Bearer wrong' })).status).toBe(401);
+  it('refuses the API without a valid access token carrying the agent scope', async () => {
+    const refused = async (auth: string) => {
+      const res = await agentApi('GET', '/agent/conversations', { query: { accountId: 'x' }, auth });
+      return { status: res.status, body: res.body };
+    };
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    expect(await refused('Bearer wrong')).toEqual({ status: 401, body: { message: 'Unauthorized' } });
+    // API Gateway's JWT authoriser, emulated locally: expired, foreign-signed, or lacking the route's scope.
+    expect(await refused(`Bearer ${await harness.operatorToken({ roles: ['agent'], issuedAt: hourAgo - 60, expiresIn: 60 })}`)).toEqual({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+    expect(await refused(`Bearer ${await harness.operatorTokenSignedByAnotherKey({ roles: ['agent'] })}`)).toEqual({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+    expect(await refused(`Bearer ${await harness.operatorToken({ roles: ['agent'], scopes: ['omnichannel/templates'] })}`)).toEqual({
+      status: 403,
+      body: { message: 'Forbidden' },
+    });
   });
 
   it.each(CASES)('on $channel', async ({ channel, account, customer, prefix }) => {

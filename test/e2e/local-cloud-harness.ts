@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueryCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import type { beforeEach } from 'vitest';
+import type { IssueTokenOptions } from '#lib/local-cloud/identity/local-identity-provider';
+import { LOCAL_BUSINESS_ID } from '#lib/operations/operator-token';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
 import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
@@ -60,6 +63,24 @@ export class LocalCloudHarness {
   async stop(): Promise<void> {
     await this.cloud?.stop();
     if (this.outdir) rmSync(this.outdir, { recursive: true, force: true });
+  }
+
+  /**
+   * An operator's access token from the local user pool (as signing in to Cognito gives one in AWS):
+   * the local business and a test subject unless given.
+   */
+  async operatorToken(opts: Partial<IssueTokenOptions> & Pick<IssueTokenOptions, 'roles'>): Promise<string> {
+    const identity = this.cloud.identity;
+    if (!identity) throw new Error('The synthesized template has no operator user pool (OperatorUserPool)');
+    const issued = await identity.issueToken({ businessId: LOCAL_BUSINESS_ID, subject: 'e2e-operator', ...opts });
+    return issued.accessToken;
+  }
+
+  /** The same token, claims and key id, signed by a key the user pool never had. */
+  async operatorTokenSignedByAnotherKey(opts: Partial<IssueTokenOptions> & Pick<IssueTokenOptions, 'roles'>): Promise<string> {
+    const genuine = await this.operatorToken(opts);
+    const { privateKey } = await generateKeyPair('RS256');
+    return new SignJWT(decodeJwt(genuine)).setProtectedHeader(decodeProtectedHeader(genuine) as { alg: string }).sign(privateKey);
   }
 
   /** POSTs a body to the webhook exactly as Meta would, signed with the app secret (or not). */

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
+import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
+import { saveBotSettings } from '#lambdas/bot-settings/bot-settings-store';
 import { eventually, LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 
 const harness = new LocalCloudHarness();
@@ -10,8 +12,8 @@ let token = '';
 
 beforeAll(async () => {
   await harness.start();
-  const secret = harness.cloud.aws.secrets.getSecretValue('Omnichannel-local/human-agent-api-token');
-  token = (JSON.parse(String(secret.secretString)) as { token: string }).token;
+  // The platform team onboards businesses (any business, including ones not served yet).
+  token = await harness.operatorToken({ roles: ['platform'] });
 }, 300_000);
 afterAll(async () => {
   await harness.stop();
@@ -38,8 +40,26 @@ async function simulator(method: 'GET' | 'POST', path: string, body?: unknown) {
 }
 
 describe('onboarding a new WhatsApp number through the local cloud', () => {
-  it('refuses the API without the operators\' token', async () => {
-    expect((await api('POST', '/onboarding/whatsapp', { body: {}, auth: 'Bearer wrong' })).status).toBe(401);
+  it('refuses the API without a valid access token carrying the onboarding scope', async () => {
+    const refused = async (auth: string) => {
+      const res = await api('POST', '/onboarding/whatsapp', { body: {}, auth });
+      return { status: res.status, body: res.body };
+    };
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    expect(await refused('Bearer wrong')).toEqual({ status: 401, body: { message: 'Unauthorized' } });
+    // API Gateway's JWT authoriser, emulated locally: expired, foreign-signed, or lacking the route's scope.
+    expect(await refused(`Bearer ${await harness.operatorToken({ roles: ['platform'], issuedAt: hourAgo - 60, expiresIn: 60 })}`)).toEqual({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+    expect(await refused(`Bearer ${await harness.operatorTokenSignedByAnotherKey({ roles: ['platform'] })}`)).toEqual({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+    expect(await refused(`Bearer ${await harness.operatorToken({ roles: ['platform'], scopes: ['omnichannel/agent'] })}`)).toEqual({
+      status: 403,
+      body: { message: 'Forbidden' },
+    });
   });
 
   it('onboards the number (resuming after a two-step verification refusal), then answers its customers from it with its own token', async () => {
@@ -74,6 +94,9 @@ describe('onboarding a new WhatsApp number through the local cloud', () => {
       displayName: 'Loja Nova',
     });
 
+    // A new business has no bot until an admin saves its settings (never another business's): save the demo's.
+    await saveBotSettings({ db: harness.db, tableName: harness.cloud.tableName }, 'loja-nova', demoBotSettings(), { actor: 'onboarding-e2e', expectedVersion: 0 });
+
     // A customer writes to the new number; the reply leaves from that number. The simulator refuses
     // sends from it made with any token but the one its code exchange handed out.
     const customerId = '15550000911';
@@ -93,7 +116,8 @@ describe('onboarding a new WhatsApp number through the local cloud', () => {
         ...process.env,
         PORT: new URL(harness.cloud.apiUrl).port,
         GRAPH_SIM_PORT: new URL(harness.cloud.graphUrl).port,
-        HUMAN_AGENT_TOKEN: token,
+        // No token given: the CLI asks the local identity provider for a platform one.
+        OPERATOR_TOKEN: '',
       };
       try {
         const out = await promisify(execFile)('npx', ['tsx', 'bin/onboard.ts', ...args], { env, timeout: 60_000 });

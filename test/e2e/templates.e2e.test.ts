@@ -13,8 +13,8 @@ let token = '';
 
 beforeAll(async () => {
   await harness.start();
-  const secret = harness.cloud.aws.secrets.getSecretValue('Omnichannel-local/templates-api-token');
-  token = (JSON.parse(String(secret.secretString)) as { token: string }).token;
+  // An admin of the local business (sync needs admin; send, agent).
+  token = await harness.operatorToken({ roles: ['admin'] });
   await registerChannelAccountIfAbsent(harness.db, harness.cloud.tableName, {
     accountId: PHONE,
     channel: 'whatsapp',
@@ -73,8 +73,26 @@ const deliveryUpdate = (customerId: string, requestId: string, variables: Record
 const fullVariables = { header: ['A-1'], body: ['A-1', 'Friday'], buttons: { '0': 'A-1' } };
 
 describe('WhatsApp templates through the local cloud', () => {
-  it('refuses the API without the token', async () => {
-    expect((await templatesApi('POST', '/templates/sync', { wabaId: WABA }, 'Bearer wrong')).status).toBe(401);
+  it('refuses the API without a valid access token carrying the templates scope', async () => {
+    const refused = async (auth: string) => {
+      const res = await templatesApi('POST', '/templates/sync', { wabaId: WABA }, auth);
+      return { status: res.status, body: res.body };
+    };
+    const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+    expect(await refused('Bearer wrong')).toEqual({ status: 401, body: { message: 'Unauthorized' } });
+    // API Gateway's JWT authoriser, emulated locally: expired, foreign-signed, or lacking the route's scope.
+    expect(await refused(`Bearer ${await harness.operatorToken({ roles: ['admin'], issuedAt: hourAgo - 60, expiresIn: 60 })}`)).toEqual({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+    expect(await refused(`Bearer ${await harness.operatorTokenSignedByAnotherKey({ roles: ['admin'] })}`)).toEqual({
+      status: 401,
+      body: { message: 'Unauthorized' },
+    });
+    expect(await refused(`Bearer ${await harness.operatorToken({ roles: ['admin'], scopes: ['omnichannel/agent'] })}`)).toEqual({
+      status: 403,
+      body: { message: 'Forbidden' },
+    });
   });
 
   it('syncs, sends, refuses with reasons, and follows a status webhook', async () => {

@@ -8,12 +8,14 @@ const ACME: LocalTenant = {
   accessToken: 'TOKEN-ACME',
   whatsapp: [{ wabaId: '200000000000101', numbers: [{ phoneNumberId: '100000000000101', displayPhoneNumber: '15550000101' }, { phoneNumberId: '100000000000102', displayPhoneNumber: '15550000102' }] }],
   instagramAccountIds: ['17841400000000101'],
+  botSettings: 'demo',
 };
 const GLOBEX: LocalTenant = {
   businessId: 'globex',
   accessToken: 'TOKEN-GLOBEX',
   whatsapp: [{ wabaId: '200000000000201', numbers: [{ phoneNumberId: '100000000000201', displayPhoneNumber: '15550000201' }, { phoneNumberId: '100000000000202', displayPhoneNumber: '15550000202' }] }],
   instagramAccountIds: ['17841400000000201'],
+  botSettings: 'demo',
 };
 
 /** A customer writing to one account; some customers write to both businesses with the same id. */

@@ -43,7 +43,9 @@ describe('claim-check references stay small whatever the event carries', () => {
       expect(batch.reduce((n, e) => n + Buffer.byteLength(e.MessageBody!), 0)).toBeLessThanOrEqual(MAX_BATCH_BYTES);
     }
     const reference = JSON.parse(queue.entries()[0]!.MessageBody!) as IngressEvent;
-    expect(reference.eventId).toMatch(/^h:[0-9a-f]{64}$/);
+    // The splitter already bounds the ids an event id is built from (shared/bounded-id.ts).
+    expect(reference.eventId).toMatch(/^fb:msg:h:[0-9a-f]{64}$/);
+    expect(reference.conversationKey).toMatch(/^fb:1:h:[0-9a-f]{64}$/);
     expect(reference.receivedAt).toBe(queue.enqueuedEvents[0]!.receivedAt);
   });
 });

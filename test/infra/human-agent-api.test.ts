@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HUMAN_AGENT_ROUTES, HUMAN_AGENT_TOKEN_SECRET_ENV } from '#lambdas/human-agent/human-agent-contract';
+import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
 import { ENV } from '#lambdas/shared/event-contract';
 import {
   actionsOf,
@@ -22,7 +22,7 @@ describe('human-agent API', () => {
       String(r['Properties']['RouteKey']).includes(' /agent/'),
     );
 
-  it('adds every route to the webhook HTTP API, each IAM-authorised', () => {
+  it('adds every route to the webhook HTTP API, each behind the operators\' JWT authoriser with the agent scope', () => {
     const routes = agentRoutes();
     expect(routes.map((r) => r['Properties']['RouteKey']).sort()).toEqual(
       Object.values(HUMAN_AGENT_ROUTES)
@@ -30,7 +30,7 @@ describe('human-agent API', () => {
         .sort(),
     );
     for (const route of routes) {
-      expect(route['Properties']).toMatchObject({ AuthorizationType: 'AWS_IAM', ApiId: { Ref: 'WebhookApi' } });
+      expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/agent'] });
     }
   });
 
@@ -42,10 +42,9 @@ describe('human-agent API', () => {
     expect(integrations[0]!['Properties']).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
-  it('gives the function the table, the bus and its token secret, and nothing else', () => {
+  it('gives the function the table and the bus, and no secret', () => {
     const env = environmentOf(synth.json, 'HumanAgentApiFunction');
     expect(env[ENV.tableName]).toEqual({ Ref: 'Table' });
-    expect(env[HUMAN_AGENT_TOKEN_SECRET_ENV]).toBe('Omnichannel-dev/human-agent-api-token');
     const statements = statementsOfRole(synth.json, 'HumanAgentApiFunctionRole');
     const actions = new Set(actionsOf(statements));
     expect(actions.has('events:PutEvents')).toBe(true);
@@ -54,22 +53,6 @@ describe('human-agent API', () => {
     const secrets = statementsGranting(statements, 'secretsmanager:GetSecretValue').flatMap((s) =>
       Array.isArray(s.Resource) ? s.Resource : [s.Resource],
     );
-    expect(secrets).toEqual([{ Ref: 'HumanAgentApiToken' }]);
-  });
-
-  it('lets no other function read the token', () => {
-    // The onboarding API is an operator's tool on the same API: locally it takes the same bearer token.
-    for (const functionId of FUNCTION_IDS.filter((id) => id !== 'HumanAgentApiFunction' && id !== 'OnboardingApiFunction')) {
-      const secrets = statementsGranting(statementsOfRole(synth.json, `${functionId}Role`), 'secretsmanager:GetSecretValue');
-      expect(JSON.stringify(secrets)).not.toContain('HumanAgentApiToken');
-    }
-  });
-
-  it('generates the token in a JSON secret under the stack prefix', () => {
-    const secret = synth.json.Resources['HumanAgentApiToken'];
-    expect(secret?.Properties).toMatchObject({
-      Name: 'Omnichannel-dev/human-agent-api-token',
-      GenerateSecretString: { GenerateStringKey: 'token', SecretStringTemplate: '{}' },
-    });
+    expect(secrets).toEqual([]);
   });
 });

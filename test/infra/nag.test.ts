@@ -61,11 +61,16 @@ describe('cdk-nag AwsSolutions checks', () => {
     const ids = [...new Set(acks.map((ack) => ack.id))].sort();
     expect(ids).toEqual([
       'AwsSolutions::AwsSolutions-APIG4',
+      // The CloudFront distribution in front of the API (lib/constructs/api-protection.ts).
+      'AwsSolutions::AwsSolutions-CFR1',
+      'AwsSolutions::AwsSolutions-CFR3',
+      'AwsSolutions::AwsSolutions-CFR4',
       'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::<AnalyticsExportBucket.Arn>/exports/full/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::<MediaBucket.Arn>/media/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Omnichannel-prod/account-tokens/*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Omnichannel-prod/business-tools/*]',
       'AwsSolutions::AwsSolutions-L1',
       'AwsSolutions::AwsSolutions-S1',
       'AwsSolutions::AwsSolutions-SMG4',

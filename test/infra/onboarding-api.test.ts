@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HUMAN_AGENT_TOKEN_SECRET_ENV } from '#lambdas/human-agent/human-agent-contract';
 import { ONBOARDING_ENV, ONBOARDING_ROUTES } from '#lambdas/onboarding/onboarding-contract';
 import { ENV } from '#lambdas/shared/event-contract';
 import {
@@ -21,7 +20,7 @@ describe('onboarding API', () => {
     synth = synthesizeStack({ stage: 'dev' });
   });
 
-  it('adds its routes to the webhook HTTP API, each IAM-authorised and sent to its own function', () => {
+  it('adds its routes to the webhook HTTP API, each behind the operators\' JWT authoriser with the onboarding scope, sent to its own function', () => {
     const routes = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route')).filter((r) =>
       String(r['Properties']['RouteKey']).includes(' /onboarding/'),
     );
@@ -30,7 +29,7 @@ describe('onboarding API', () => {
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
     );
-    for (const route of routes) expect(route['Properties']).toMatchObject({ AuthorizationType: 'AWS_IAM', ApiId: { Ref: 'WebhookApi' } });
+    for (const route of routes) expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/onboarding'] });
     const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter((i) =>
       JSON.stringify(i['Properties']['IntegrationUri']).includes('OnboardingApiFunction'),
     );
@@ -38,7 +37,7 @@ describe('onboarding API', () => {
     expect(integrations[0]!['Properties']).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
-  it('tells the function the table, the app secret, the Graph API, the token secret prefix and the operators\' token', () => {
+  it('tells the function the table, the app secret, the Graph API, the token secret prefix and the bus of the audit trail', () => {
     const env = environmentOf(synth.json, 'OnboardingApiFunction');
     expect(env).toMatchObject({
       [ENV.tableName]: { Ref: 'Table' },
@@ -46,14 +45,15 @@ describe('onboarding API', () => {
       [ENV.graphApiBaseUrl]: 'https://graph.facebook.com',
       [ENV.graphApiVersion]: 'v23.0',
       [ONBOARDING_ENV.secretNamePrefix]: 'Omnichannel-dev',
-      [HUMAN_AGENT_TOKEN_SECRET_ENV]: 'Omnichannel-dev/human-agent-api-token',
+      [ENV.eventBusName]: { Ref: 'EventBus' },
     });
   });
 
-  it('may create, change and read only the per-business token secrets, read the app secret and the operators\' token, and use the table', () => {
+  it('may create, change and read only the per-business token secrets, read the app secret, use the table and publish the audit trail', () => {
     const statements = statementsOfRole(synth.json, 'OnboardingApiFunctionRole');
     const actions = new Set(actionsOf(statements));
-    expect([...actions].filter((a) => /^(sqs|s3|events|kms|lambda):/.test(a))).toEqual([]);
+    expect([...actions].filter((a) => /^(sqs|s3|kms|lambda):/.test(a))).toEqual([]);
+    expect([...actions].filter((a) => a.startsWith('events:'))).toEqual(['events:PutEvents']);
     expect([...actions].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(actions.has('secretsmanager:DeleteSecret')).toBe(false);
 
@@ -67,9 +67,8 @@ describe('onboarding API', () => {
       expect(JSON.stringify(resources[0])).toContain(':secret:Omnichannel-dev/account-tokens/*');
     }
     const readable = resourcesOf(statementsGranting(statements, 'secretsmanager:GetSecretValue')).map((r) => JSON.stringify(r));
-    expect(readable).toHaveLength(3);
+    expect(readable).toHaveLength(2);
     expect(readable).toContain(JSON.stringify({ Ref: 'MetaAppSecret' }));
-    expect(readable).toContain(JSON.stringify({ Ref: 'HumanAgentApiToken' }));
     expect(readable.some((r) => r.includes('account-tokens/*'))).toBe(true);
     expect(readable.some((r) => r.includes('MetaAccessTokens') || r.includes('AnthropicApiKey'))).toBe(false);
   });

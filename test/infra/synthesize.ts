@@ -85,4 +85,6 @@ export const FUNCTION_IDS = [
   'TemplateEventsFunction',
   'OnboardingApiFunction',
   'ReplyWatchFunction',
+  'AdminApiFunction',
+  'OperatorTokenClaimsFunction',
 ] as const;

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HUMAN_AGENT_TOKEN_SECRET_ENV } from '#lambdas/human-agent/human-agent-contract';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { TEMPLATE_TOPIC_LIST } from '#lambdas/templates/apply-template-notification';
 import { TEMPLATES_API_ROUTES } from '#lambdas/templates/templates-api-contract';
@@ -20,12 +19,12 @@ describe('templates API and template webhooks', () => {
   const resourcesOf = (roleId: string, action: string) =>
     statementsGranting(statementsOfRole(synth.json, roleId), action).flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 
-  it('adds every route to the webhook HTTP API, each IAM-authorised, to its own function', () => {
+  it('adds every route to the webhook HTTP API, each behind the operators\' JWT authoriser with the templates scope, to its own function', () => {
     const routes = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route')).filter((r) =>
       / \/templates/.test(String(r['Properties']['RouteKey'])),
     );
     expect(routes.map((r) => r['Properties']['RouteKey']).sort()).toEqual(Object.values(TEMPLATES_API_ROUTES).map((r) => `${r.method} ${r.path}`).sort());
-    for (const route of routes) expect(route['Properties']).toMatchObject({ AuthorizationType: 'AWS_IAM', ApiId: { Ref: 'WebhookApi' } });
+    for (const route of routes) expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/templates'] });
     const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter((i) =>
       JSON.stringify(i['Properties']['IntegrationUri']).includes('TemplatesApiFunction'),
     );
@@ -33,9 +32,8 @@ describe('templates API and template webhooks', () => {
     expect(integrations[0]!['Properties']).toMatchObject({ PayloadFormatVersion: '2.0' });
   });
 
-  it('gives the API function item reads and writes, the bus, the access tokens and its own token, nothing else', () => {
+  it('gives the API function item reads and writes, the bus and the access tokens, nothing else', () => {
     const env = environmentOf(synth.json, 'TemplatesApiFunction');
-    expect(env[HUMAN_AGENT_TOKEN_SECRET_ENV]).toBe('Omnichannel-dev/templates-api-token');
     expect(env[ENV.metaAccessTokensSecretId]).toBe('Omnichannel-dev/meta-access-tokens');
     const actions = new Set(actionsOf(statementsOfRole(synth.json, 'TemplatesApiFunctionRole')));
     expect([...actions].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(
@@ -45,16 +43,10 @@ describe('templates API and template webhooks', () => {
     expect(actions.has('events:PutEvents')).toBe(true);
     expect([...actions].filter((a) => /^(sqs|s3|kms|lambda):/.test(a))).toEqual([]);
     const secrets = resourcesOf('TemplatesApiFunctionRole', 'secretsmanager:GetSecretValue').map((r) => JSON.stringify(r));
-    expect(secrets).toHaveLength(3);
-    expect(secrets).toEqual(expect.arrayContaining([JSON.stringify({ Ref: 'MetaAccessTokens' }), JSON.stringify({ Ref: 'TemplatesApiToken' })]));
+    expect(secrets).toHaveLength(2);
+    expect(secrets).toEqual(expect.arrayContaining([JSON.stringify({ Ref: 'MetaAccessTokens' })]));
     // The third: the per-business token secrets onboarding creates, by their name prefix only.
     expect(secrets.find((r) => r.includes('account-tokens'))).toContain('Omnichannel-dev/account-tokens/*');
-  });
-
-  it('lets no other function read the templates token', () => {
-    for (const id of FUNCTION_IDS.filter((f) => f !== 'TemplatesApiFunction')) {
-      expect(JSON.stringify(statementsGranting(statementsOfRole(synth.json, `${id}Role`), 'secretsmanager:GetSecretValue'))).not.toContain('TemplatesApiToken');
-    }
   });
 
   it('feeds only the template topics of notification.received to the template-events consumer', () => {

@@ -34,6 +34,21 @@ describe('tenancy in the stack', () => {
     }
   });
 
+  it("lets only the agent read the per-business tools secrets, by this stack's name prefix, read-only", () => {
+    const toolsArn = JSON.stringify(ACCOUNT_TOKENS_ARN).replace('account-tokens', 'business-tools');
+    for (const functionId of FUNCTION_IDS) {
+      const granted = statementsGranting(statementsOfRole(synth.json, `${functionId}Role`), 'secretsmanager:GetSecretValue');
+      const tools = granted.filter((s) => JSON.stringify(s.Resource).includes('business-tools'));
+      if (functionId !== 'AgentFunction') {
+        expect(JSON.stringify(statementsOfRole(synth.json, `${functionId}Role`)), functionId).not.toContain('business-tools');
+        continue;
+      }
+      expect(tools).toHaveLength(1);
+      expect(tools[0]!.Action).toBe('secretsmanager:GetSecretValue');
+      expect(JSON.stringify(tools[0]!.Resource)).toBe(toolsArn);
+    }
+  });
+
   it('feeds the account-health consumer only account, quality and name notifications from the normalizer', () => {
     const rule = synth.json.Resources['AccountHealthRule'];
     expect(rule?.Type).toBe('AWS::Events::Rule');

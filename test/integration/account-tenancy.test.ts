@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { applyAccountHealth } from '#lambdas/accounts/apply-account-health';
@@ -119,6 +119,30 @@ describe('the account gate in the normalizer path', () => {
     expect(await ingest(update('200000000000999'))).toEqual([expect.objectContaining({ kind: 'quarantine', reason: 'unknown_account' })]);
   });
 
+  it("quarantines an Instagram body naming a WhatsApp number's id as channel_mismatch: nothing recorded under the number, nothing answered", async () => {
+    published.length = 0;
+    const instagram = JSON.stringify({
+      object: 'instagram',
+      entry: [{ id: NUMBER, time: 1763730000000, messaging: [{
+        sender: { id: '9000000000000001' },
+        recipient: { id: NUMBER },
+        timestamp: 1763730000000,
+        message: { mid: 'aWdfMISMATCH1', text: 'hola' },
+      }] }],
+    });
+    expect(await ingest(instagram)).toEqual([{ kind: 'quarantine', channel: 'instagram', outcome: 'stored', reason: 'channel_mismatch' }]);
+    expect(await get(`CONV#ig:${NUMBER}:9000000000000001`, 'MSG#aWdfMISMATCH1')).toBeUndefined();
+    expect(await get(`CONV#ig:${NUMBER}:9000000000000001`, 'CONV')).toBeUndefined();
+    // Only the quarantine is announced: no message.received, so the agent is never woken.
+    expect(published.map((e) => e.detailType)).toEqual(['event.quarantined']);
+    const [quarantined] = (
+      await table.db.send(new ScanCommand({ TableName: deps.tableName, FilterExpression: 'reason = :r', ExpressionAttributeValues: { ':r': 'channel_mismatch' } }))
+    ).Items ?? [];
+    expect(quarantined).toMatchObject({ entity: 'QuarantinedEvent', channel: 'instagram', detail: `message on instagram for whatsapp account ${NUMBER}` });
+    // The same number's own WhatsApp traffic is still admitted.
+    expect(await ingest(text(NUMBER, 'wamid.G7'))).toEqual([expect.objectContaining({ kind: 'message', outcome: 'stored' })]);
+  });
+
   it('serves a freshly registered number within the miss time', async () => {
     const reader = cachedAccountReader({ db: table.db, tableName: deps.tableName, missTtlMs: 50 });
     deps = { ...deps, accounts: reader };
@@ -219,5 +243,17 @@ describe('account health on the registry', () => {
     const contact = await get(`ACCT#${NUMBER}`, 'CONTACT#16505551234');
     expect(contact).toMatchObject({ removed: true, lastAction: 'remove' });
     expect(contact).not.toHaveProperty('addressBookName');
+  });
+
+  it('stores a contact change whose name the table refuses as a notification, without retrying the contact', async () => {
+    const huge = 'N'.repeat(420_000);
+    const body = change('smb_app_state_sync', {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: DISPLAY, phone_number_id: NUMBER },
+      state_sync: [{ type: 'contact', contact: { full_name: huge, phone_number: '+1 650 555 7777' }, action: 'add', metadata: { timestamp: '1763730400' } }],
+    });
+    // One attempt, no throw: the change is recorded and the contact reported as refused.
+    expect(await ingest(body)).toEqual([expect.objectContaining({ kind: 'notification', outcome: 'stored', contactRejected: true })]);
+    expect(await get(`ACCT#${NUMBER}`, 'CONTACT#16505557777')).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
+import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { EchoOwnerUnknownError } from '#lambdas/agent/human-activity';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
@@ -29,6 +31,7 @@ beforeEach(async () => {
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => NOW,
+    botSettings: fixedBotSettings(demoBotSettings()),
   };
 });
 

@@ -2,12 +2,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
+import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { Channel, MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
-import { authorizeRequest } from '#lambdas/human-agent/authorize-request';
 import type { HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
 import { routeRequest } from '#lambdas/human-agent/route-request';
+import { OperatorRequestError } from '#lambdas/identity/errors';
+import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
+import { fakeAccounts } from '#test/helpers/fake-accounts';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 
 let table: TestTable & { newTable(): Promise<string> };
@@ -25,8 +29,9 @@ beforeEach(async () => {
   clock = new Date('2026-11-21T12:00:00.000Z');
   const tableName = await table.newTable();
   const publisher = { publish: async (e: DomainEvent[]) => void published.push(...e) };
-  agentDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock };
-  apiDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock };
+  const botSettings = fixedBotSettings(demoBotSettings());
+  agentDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock, botSettings };
+  apiDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock, botSettings };
 });
 
 const CHANNELS: Array<{ channel: Channel; key: string; account: string; customer: string; prefix: string }> = [
@@ -77,8 +82,19 @@ function request(method: 'GET' | 'POST', path: string, opts: { query?: Record<st
   };
 }
 
+/** An agent of business b1, which owns both accounts of these conversations. */
+const AGENT: OperatorIdentity = { subject: 'agent-7', actor: 'agent-7', businessId: 'b1', roles: ['agent'], scopes: ['omnichannel/agent'] };
+const ACCOUNTS = fakeAccounts([
+  { accountId: '100', channel: 'whatsapp', businessId: 'b1' },
+  { accountId: '17841', channel: 'instagram', businessId: 'b1' },
+]);
+
 async function call(method: 'GET' | 'POST', path: string, opts: { query?: Record<string, string>; body?: unknown } = {}) {
-  const res = await routeRequest(request(method, path, opts), 'agent-7', apiDeps);
+  // The refusals of the authorisation step become responses where every operator request is served.
+  const res = await routeRequest(request(method, path, opts), AGENT, {}, { ...apiDeps, accounts: ACCOUNTS }).catch((err: unknown) => {
+    if (err instanceof OperatorRequestError) return { statusCode: err.status, body: JSON.stringify({ error: err.code }) };
+    throw err;
+  });
   return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, any> };
 }
 
@@ -169,21 +185,6 @@ describe('human agent API on DynamoDB Local', () => {
     clock = new Date('2026-11-29T12:00:00.000Z');
     const eightDays = await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'hola', requestId: 'ig-late-2' } });
     expect(eightDays).toMatchObject({ status: 409, body: { error: 'window_closed' } });
-  });
-});
-
-describe('authorizeRequest', () => {
-  const token = async () => 's3cret-token';
-  it('trusts the IAM identity API Gateway checked', async () => {
-    const event = request('GET', '/agent/conversations');
-    (event.requestContext as unknown as { authorizer: unknown }).authorizer = { iam: { userArn: 'arn:aws:iam::1:user/marta' } };
-    expect(await authorizeRequest(event, token)).toBe('arn:aws:iam::1:user/marta');
-  });
-  it('asks callers without IAM for the bearer token', async () => {
-    expect(await authorizeRequest(request('GET', '/x', { token: 's3cret-token' }), token)).toBe('local-agent');
-    await expect(authorizeRequest(request('GET', '/x', { token: 'wrong' }), token)).rejects.toMatchObject({ status: 401 });
-    await expect(authorizeRequest(request('GET', '/x'), token)).rejects.toMatchObject({ status: 401 });
-    await expect(authorizeRequest(request('GET', '/x', { token: '' }), async () => '')).rejects.toMatchObject({ status: 401 });
   });
 });
 

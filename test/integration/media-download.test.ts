@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { messageContent } from '#lambdas/channels/meta-messaging/message-content';
+import { MessageSchema } from '#lambdas/channels/meta-messaging/messaging-schemas';
 import type { MessageEvent, MediaRef } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { downloadMessageMedia, MEDIA_FINAL_RECEIVE, type MediaDeps } from '#lambdas/media/download-message-media';
@@ -9,7 +11,9 @@ import { MediaFailure } from '#lambdas/media/media-errors';
 import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { MEDIA_DOWNLOAD_PATH } from '#lib/local-cloud/graph-simulator/media-store';
+import { readConformanceJson } from '#test/helpers/conformance';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { startRecordingHttpServer, type RecordingHttpServer } from '#test/helpers/recording-http-server';
 
 const BUCKET = 'media-bucket';
 const TOKEN = 'local-test-token';
@@ -24,6 +28,8 @@ let deps: MediaDeps;
 /** Runs before each request the consumer makes to the simulator; tests use it to age URLs or corrupt bytes. */
 let beforeRequest: (url: URL) => void = () => undefined;
 let corruptDownloads = false;
+/** A host outside the allow-list: records whether anything reached it, with or without a token. */
+let outsider: RecordingHttpServer;
 
 const trackingFetch: typeof fetch = async (input, init) => {
   const url = new URL(String(input instanceof Request ? input.url : input));
@@ -41,8 +47,10 @@ beforeAll(async () => {
   aws.s3.createBucket(BUCKET);
   s3 = new S3Client({ ...aws.clientConfig(), forcePathStyle: true });
   sim = await startGraphSimulator({ port: 0, accessTokens: [TOKEN], clock: () => simNow });
+  outsider = await startRecordingHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end('not for you'));
 });
 afterAll(async () => {
+  await outsider?.close();
   s3?.destroy();
   await sim?.close();
   await aws?.close();
@@ -54,6 +62,7 @@ beforeEach(async () => {
   simNow = Date.now();
   beforeRequest = () => undefined;
   corruptDownloads = false;
+  outsider.requests.length = 0;
   deps = {
     db: table.db,
     tableName: await table.newTable(),
@@ -208,8 +217,8 @@ describe('downloading Instagram and Messenger attachments from their CDN URL', (
     const first = sim.registerMedia({ mimeType: 'image/png', bytes: PNG });
     const second = sim.registerMedia({ mimeType: 'video/mp4', bytes: Buffer.from('not really a video') });
     const detail = await receive('instagram', 'image', [
-      { url: `${sim.url}/_sim/cdn/${first.id}` },
-      { url: `${sim.url}/_sim/cdn/${second.id}` },
+      { url: `${sim.url}/_sim/cdn/${first.id}`, attachmentType: 'image' },
+      { url: `${sim.url}/_sim/cdn/${second.id}`, attachmentType: 'video' },
     ]);
     const tokensSent: string[] = [];
     const spyingFetch: typeof fetch = async (input, init) => {
@@ -247,5 +256,112 @@ describe('events the media consumer leaves alone', () => {
     expect(await downloadMessageMedia({ ...noRef, providerMessageId: 'wamid.unknown' }, deps)).toEqual({ outcome: 'skipped', reason: 'message_missing' });
     expect(await downloadMessageMedia({ v: 1, conversationKey: 'x' }, deps)).toMatchObject({ outcome: 'invalid' });
     expect(mediaUrlLookups()).toHaveLength(0);
+  });
+});
+
+describe('media sources the consumer refuses', () => {
+  it('never follows a WhatsApp media URL that comes without an id, so no token leaves', async () => {
+    const detail = await receive('whatsapp', 'image', [{ url: `${outsider.url}/steal`, mimeType: 'image/png' }]);
+    const tokensAsked: string[] = [];
+    const watched = { ...deps, accessTokenFor: async (account: string) => (tokensAsked.push(account), TOKEN) };
+
+    expect(await downloadMessageMedia(detail, watched)).toEqual({ outcome: 'refused', reason: 'whatsapp_media_without_id' });
+    expect(outsider.requests).toEqual([]);
+    expect(outsider.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+    expect(tokensAsked).toEqual([]);
+    expect(mediaUrlLookups()).toHaveLength(0);
+    const item = await messageItem(detail);
+    expect(item).toMatchObject({ mediaStatus: 'refused', mediaError: 'whatsapp_media_without_id' });
+    expect(item.mediaS3Key).toBeUndefined();
+    expect(stored()).toHaveLength(0);
+    // Final: a redelivery is refused the same way, still without a request.
+    expect(await downloadMessageMedia(detail, watched, { receiveCount: MEDIA_FINAL_RECEIVE })).toEqual({ outcome: 'refused', reason: 'whatsapp_media_without_id' });
+    expect(outsider.requests).toEqual([]);
+  });
+
+  it('refuses a WhatsApp media id that would change the Graph API path', async () => {
+    const detail = await receive('whatsapp', 'document', [{ id: '..', mimeType: 'application/pdf' }]);
+    expect(await downloadMessageMedia(detail, deps)).toEqual({ outcome: 'refused', reason: 'media_id_unreadable' });
+    expect(mediaUrlLookups()).toHaveLength(0);
+  });
+
+  it('does not download a media URL the Graph API answers with on a host off the list', async () => {
+    // A Graph API stand-in whose media URL points at the outsider.
+    const graph = await startRecordingHttpServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ url: `${outsider.url}/file`, mime_type: 'image/png', id: '1234' })),
+    );
+    try {
+      const detail = await receive('whatsapp', 'image', [{ id: '1234', mimeType: 'image/png' }]);
+      expect(await downloadMessageMedia(detail, { ...deps, graph: { baseUrl: graph.url, version: 'v23.0' } })).toEqual({ outcome: 'refused', reason: 'url_not_https' });
+      expect(graph.requests).toEqual([{ method: 'GET', path: '/v23.0/1234?phone_number_id=100000000000001', authorization: `Bearer ${TOKEN}` }]);
+      expect(outsider.requests).toEqual([]);
+      expect(await messageItem(detail)).toMatchObject({ mediaStatus: 'refused', mediaError: 'url_not_https' });
+    } finally {
+      await graph.close();
+    }
+  });
+
+  it.each([
+    ['another host over http', () => `${outsider.url}/file`, 'url_not_https'],
+    ['a host off the list', () => 'https://evil.example/fbcdn.net/x.png', 'url_host_not_allowed'],
+    ['a Meta host name hidden in userinfo', () => `https://lookaside.fbsbx.com@${new URL(outsider.url).host}/x.png`, 'url_has_credentials'],
+    ['a link-local address', () => 'https://169.254.169.254/latest/meta-data/', 'url_ip_literal'],
+  ])('refuses an Instagram attachment URL on %s before any request', async (_name, url, reason) => {
+    const detail = await receive('instagram', 'image', [{ url: url(), attachmentType: 'image' }]);
+    expect(await downloadMessageMedia(detail, deps)).toEqual({ outcome: 'refused', reason });
+    expect(outsider.requests).toEqual([]);
+    expect(await messageItem(detail)).toMatchObject({ mediaStatus: 'refused', mediaError: reason });
+    expect(stored()).toHaveLength(0);
+  });
+
+  it('downloads only the image of a Messenger message that also holds a shared link and a location', async () => {
+    // messenger4j's image + fallback + location payload, its placeholder URLs pointed at hosts we watch.
+    const body = readConformanceJson('messenger', 'messenger4j-attachments-image-fallback-location.json');
+    const message = body.entry[0].messaging[0].message;
+    const picture = sim.registerMedia({ mimeType: 'image/png', bytes: PNG });
+    message.attachments[0].payload.url = `${sim.url}/_sim/cdn/${picture.id}`;
+    message.attachments[1].URL = `${sim.url}/_sim/cdn/${sim.registerMedia({ mimeType: 'text/html', bytes: Buffer.from('<p>a page</p>') }).id}`;
+    message.attachments[2].payload.url = `${outsider.url}/map`;
+    const content = messageContent(MessageSchema.parse(message));
+    expect(content.type).toBe('image');
+    expect(content.media).toHaveLength(2);
+
+    const detail = await receive('messenger', content.type, content.media ?? []);
+    const requested: string[] = [];
+    const watched: typeof fetch = async (input, init) => {
+      requested.push(new URL(String(input instanceof Request ? input.url : input)).pathname);
+      return trackingFetch(input, init);
+    };
+    expect(await downloadMessageMedia(detail, { ...deps, fetch: watched })).toEqual({ outcome: 'stored', objects: 1, bytes: PNG.length });
+    expect(requested).toEqual([`/_sim/cdn/${picture.id}`]);
+    expect(outsider.requests).toEqual([]);
+    expect(stored()).toHaveLength(1);
+  });
+
+  it('records a message whose attachments are links only as refused, without a request', async () => {
+    const detail = await receive('instagram', 'image', [
+      { url: `${outsider.url}/post`, attachmentType: 'share', caption: 'A post' },
+      { url: `${outsider.url}/story`, attachmentType: 'story_mention' },
+    ]);
+    expect(await downloadMessageMedia(detail, deps)).toEqual({ outcome: 'refused', reason: 'not_a_file' });
+    expect(outsider.requests).toEqual([]);
+    expect(await messageItem(detail)).toMatchObject({ mediaStatus: 'refused', mediaError: 'not_a_file' });
+  });
+
+  it('does not guess which of several untyped references is a file', async () => {
+    const picture = sim.registerMedia({ mimeType: 'image/png', bytes: PNG });
+    const detail = await receive('messenger', 'image', [{ url: `${sim.url}/_sim/cdn/${picture.id}` }, { url: `${outsider.url}/link` }]);
+    expect(await downloadMessageMedia(detail, deps)).toEqual({ outcome: 'refused', reason: 'not_a_file' });
+    expect(outsider.requests).toEqual([]);
+    expect(stored()).toHaveLength(0);
+  });
+
+  it('stores a file of a type a browser could run as application/octet-stream', async () => {
+    const page = sim.registerMedia({ mimeType: 'text/html', bytes: Buffer.from('<script>alert(1)</script>') });
+    const detail = await receive('messenger', 'file', [{ url: `${sim.url}/_sim/cdn/${page.id}`, mimeType: 'text/html' }]);
+    expect(await downloadMessageMedia(detail, deps)).toMatchObject({ outcome: 'stored', objects: 1 });
+    const item = await messageItem(detail);
+    expect(item).toMatchObject({ mediaStatus: 'stored', mediaContentType: 'application/octet-stream' });
+    expect(aws.s3.getObject(BUCKET, item.mediaS3Key as string).contentType).toBe('application/octet-stream');
   });
 });

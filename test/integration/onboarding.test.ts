@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountTokenSecretName, getChannelAccount, wabaPk } from '#lambdas/accounts/channel-account';
 import { secretsManagerTokenStore } from '#lambdas/onboarding/account-token-store';
@@ -8,6 +8,7 @@ import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardWhatsAppNumber } from '#lambdas/onboarding/onboard-whatsapp-number';
+import { whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
 import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
@@ -200,9 +201,10 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
     expect(reused.failure).toMatchObject({ step: 'exchange_token', code: 100, subcode: 36009 });
     expect(reused.failure?.advice).toMatch(/new code/);
 
-    // Here, after a lost progress write, the token our own exchange stored is used instead.
-    const lostProgress = { ...deps, tableName: await table.newTable() };
-    const recovered = await onboardWhatsAppNumber(lostProgress, request);
+    // Here, after a lost progress write, the token our own exchange stored is used instead (the
+    // WABA item says this business claimed it, so the stored secret is its own).
+    await deps.db.send(new DeleteCommand({ TableName: deps.tableName, Key: whatsappProgressKey(p.wabaId, p.phoneNumberId) }));
+    const recovered = await onboardWhatsAppNumber(deps, request);
     expect(recovered.status).toBe('active');
     expect(recovered.steps.exchange_token?.note).toMatch(/already exchanged/);
 

@@ -9,6 +9,8 @@ import { answerConversation } from '#lambdas/agent/answer-conversation';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent, StatusEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
+import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
+import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { applyDeliveryStatus } from '#lambdas/status/apply-delivery-status';
 import { loadSendBodyValidator, type SendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
@@ -103,6 +105,7 @@ async function replyRequested(text = 'hi', channel: MessageEvent['channel'] = 'w
     retentionDays: 30,
     publisher: { publish: async (e) => void agentEvents.push(...e) },
     now: () => NOW,
+    botSettings: fixedBotSettings(demoBotSettings()),
   });
   return agentEvents[0]!.detail as { conversationKey: string; outboundId: string };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
@@ -174,15 +175,22 @@ describe('processIngressRecord on DynamoDB Local', () => {
     expect(published.at(-1)).toMatchObject({ detailType: 'event.quarantined' });
   });
 
-  it('quarantines an event whose customer id is too long for a DynamoDB key', async () => {
+  it('stores a message whose customer id is too long for a DynamoDB key under its hash, keeping the raw id cut', async () => {
     const hugeFrom = '9'.repeat(5000);
     const body = whatsappText('wamid.LONGKEY', 'hola').replaceAll('5511999', hugeFrom);
     const [event] = splitWebhookBody(body, { receivedAt: '2026-11-21T12:00:00.000Z' });
-    expect(event!.conversationKey.length).toBeGreaterThan(2048);
+    const hashed = `h:${createHash('sha256').update(hugeFrom).digest('hex')}`;
+    // The splitter and the normalizer bound the same way: the queue group is this conversation's.
+    expect(event!.conversationKey).toBe(`wa:100:${hashed}`);
+    const before = published.length;
     const result = await processIngressRecord(JSON.stringify(event), deps);
-    expect(result).toEqual({ kind: 'quarantine', channel: 'whatsapp', outcome: 'stored', reason: 'store_rejected:invalid_item' });
-    // A redelivery finds the same quarantine item.
-    expect(await processIngressRecord(JSON.stringify(event), deps)).toMatchObject({ kind: 'quarantine', outcome: 'duplicate' });
+    expect(result).toEqual({ kind: 'message', channel: 'whatsapp', origin: 'customer', outcome: 'stored' });
+    const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#wa:100:${hashed}`, sk: 'MSG#wamid.LONGKEY' } }));
+    expect(item.Item).toMatchObject({ customerId: hashed, text: 'hola' });
+    expect(item.Item!.rawIds['customer.id']).toBe(hugeFrom.slice(0, 4096));
+    expect(published.slice(before)).toEqual([expect.objectContaining({ detailType: 'message.received', detail: expect.objectContaining({ conversationKey: `wa:100:${hashed}` }) })]);
+    // A redelivery finds the same message.
+    expect(await processIngressRecord(JSON.stringify(event), deps)).toMatchObject({ kind: 'message', outcome: 'duplicate' });
   });
 
   it('quarantines an SQS record that is not an ingress event at all', async () => {

@@ -4,5 +4,6 @@ export const ASSISTANT_ENV = {
   /** Read by the SDK itself as well; set it to the local simulator's URL for local runs. */
   baseUrl: 'ANTHROPIC_BASE_URL',
   timeoutMs: 'ANTHROPIC_TIMEOUT_MS',
-  orderApiUrl: 'ORDER_API_URL',
+  /** `<stack name>/business-tools`: each business's tool settings are the secret `<prefix>/<businessId>`. */
+  businessToolsSecretPrefix: 'BUSINESS_TOOLS_SECRET_PREFIX',
 } as const;

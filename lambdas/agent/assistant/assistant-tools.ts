@@ -1,4 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
+import type { BusinessToolsAccess } from '#lambdas/agent/assistant/business-tools-source';
+import { lookupOrder } from '#lambdas/agent/assistant/order-lookup';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
 import type { FaqIndex } from '#lambdas/agent/flows/faq-search';
@@ -26,14 +28,24 @@ export const ASSISTANT_TOOLS: Anthropic.Tool[] = [
   },
 ];
 
+/**
+ * The tools offered to the model for this conversation: `lookup_order` only when the conversation's
+ * business has its own order API configured (a tool not offered cannot be called).
+ */
+export function assistantTools(access: BusinessToolsAccess | undefined): Anthropic.Tool[] {
+  return ASSISTANT_TOOLS.filter((tool) => tool.name !== 'lookup_order' || access?.orderApi !== undefined);
+}
+
 export interface ToolContext {
   business: BusinessFlows;
   faqIndex: FaqIndex;
   language: ReplyLanguage;
-  /** Base URL of the business's order API (`GET <url>/orders/<id>`); look-ups are off without it. */
-  orderApiUrl?: string;
+  /** The conversation's business and customer, with that business's tool settings; no business data tools without it. */
+  businessTools?: BusinessToolsAccess;
   orderApiTimeoutMs: number;
   fetch: typeof fetch;
+  /** A business's API that failed (wrong key, errors, no answer): for the operators' log, no customer data. */
+  onBusinessApiProblem?: (problem: { businessId: string; tool: string; reason: string }) => void;
 }
 
 export type ToolEffect = { handoff: string } | { language: ReplyLanguage } | { faqIds: string[] } | undefined;
@@ -63,18 +75,14 @@ export async function runTool(use: Anthropic.ToolUseBlock, ctx: ToolContext): Pr
     case 'lookup_order': {
       const orderId = typeof input.order_id === 'string' ? input.order_id.trim() : '';
       if (!/^[A-Za-z0-9-]{1,40}$/.test(orderId)) return fail('The order number is not valid.');
-      if (!ctx.orderApiUrl) return fail('Order look-up is not available; offer a person instead.');
-      try {
-        const res = await ctx.fetch(`${ctx.orderApiUrl.replace(/\/+$/, '')}/orders/${encodeURIComponent(orderId)}`, {
-          headers: { accept: 'application/json' },
-          signal: AbortSignal.timeout(ctx.orderApiTimeoutMs),
-        });
-        if (res.status === 404) return ok(`No order ${orderId} was found.`);
-        if (!res.ok) return fail(`The order system answered ${res.status}.`);
-        return ok(await res.text());
-      } catch {
-        return fail('The order system did not answer in time.');
-      }
+      const access = ctx.businessTools;
+      if (!access?.orderApi) return fail('Order look-up is not available; offer a person instead.');
+      const found = await lookupOrder(orderId, { ...access, orderApi: access.orderApi }, { fetch: ctx.fetch, timeoutMs: ctx.orderApiTimeoutMs });
+      if (found.kind === 'found') return ok(found.order);
+      if (found.kind === 'not_found') return ok(`No order ${orderId} was found.`);
+      ctx.onBusinessApiProblem?.({ businessId: access.businessId, tool: use.name, reason: found.reason });
+      if (found.reason === 'unreachable') return fail('The order system did not answer in time.');
+      return fail('The order system gave no usable answer; offer a person instead.');
     }
     case 'handoff_to_human':
       return ok('A person will take over.', { handoff: typeof input.reason === 'string' ? input.reason : 'assistant_decision' });

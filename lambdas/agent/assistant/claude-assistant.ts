@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { historyMessages, type HistoryTurn } from '#lambdas/agent/assistant/assistant-history';
-import { ASSISTANT_TOOLS, runTool, type ToolContext } from '#lambdas/agent/assistant/assistant-tools';
+import { assistantTools, runTool, type ToolContext } from '#lambdas/agent/assistant/assistant-tools';
+import type { BusinessToolsSource, ConversationCustomer } from '#lambdas/agent/assistant/business-tools-source';
 import { modelProfile } from '#lambdas/agent/assistant/claude-model-profiles';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
@@ -11,6 +12,8 @@ export interface AssistantRequest {
   language: ReplyLanguage;
   /** Oldest first; ends with the customer's unanswered messages. */
   history: HistoryTurn[];
+  /** From the stored conversation: the business's tools act for this customer only. */
+  conversation: ConversationCustomer;
 }
 
 export interface AssistantAnswer {
@@ -33,7 +36,6 @@ export interface ClaudeSettings {
   /** In tokens of the model's tokenizer; the estimate follows the model (see `modelProfile`). */
   historyTokenBudget: number;
   maxToolRounds: number;
-  orderApiUrl?: string;
   orderApiTimeoutMs: number;
 }
 
@@ -62,23 +64,36 @@ export class AssistantGaveNoAnswerError extends Error {
  * Scoped to the one business: Meta's WhatsApp policy forbids general-purpose assistants, and a
  * narrow prompt is also what keeps answers grounded in the FAQ and the order system.
  */
-export function systemPrompt(business: BusinessFlows, language: ReplyLanguage): string {
+export function systemPrompt(business: BusinessFlows, language: ReplyLanguage, options: { orderLookup: boolean } = { orderLookup: false }): string {
   return [
     `You are the customer support assistant of ${business.name}, answering customers on WhatsApp, Instagram and Messenger.`,
     `Scope: ${business.useCase}`,
     'Only help with questions about this business. Politely decline anything else: you are not a general-purpose assistant.',
     `Customer's language: ${language}. Answer in it unless the customer switches (then call set_language).`,
     'Keep answers short (at most three sentences), plain text, no markdown.',
-    'Use search_faq before stating any policy, and lookup_order for a specific order. Never invent policies, prices or order details.',
+    options.orderLookup
+      ? 'Use search_faq before stating any policy, and lookup_order for a specific order. Never invent policies, prices or order details.'
+      : 'Use search_faq before stating any policy. You cannot look orders up: for a specific order, offer a person. Never invent policies, prices or order details.',
     'Call handoff_to_human when the customer asks for a person, is upset, or you cannot help.',
   ].join('\n');
 }
 
+export interface ClaudeAssistantDeps {
+  /** Each conversation's business tools (its own order API); without it no business data is looked up. */
+  businessTools?: BusinessToolsSource;
+  fetch?: typeof fetch;
+  onBusinessApiProblem?: ToolContext['onBusinessApiProblem'];
+}
+
 /** Claude through the official SDK, with the business's tools. */
-export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, fetchImpl: typeof fetch = fetch): AgentAssistant {
+export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, deps: ClaudeAssistantDeps = {}): AgentAssistant {
+  const fetchImpl = deps.fetch ?? fetch;
   return {
     async answer(request) {
       const faqIndex = new FaqIndex(request.business.faq);
+      // Failing to read the business's settings fails the answer (the flows answer instead).
+      const businessTools = await deps.businessTools?.forConversation(request.conversation);
+      const tools = assistantTools(businessTools);
       let language = request.language;
       const faqIds: string[] = [];
       const toolCalls: string[] = [];
@@ -87,14 +102,14 @@ export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, fet
       // One system prompt for the whole exchange: models that think tie their thinking blocks to
       // the conversation they came from, so earlier parts must not change between tool rounds. A
       // language switch reaches the model through the set_language tool result instead.
-      const system = systemPrompt(request.business, language);
+      const system = systemPrompt(request.business, language, { orderLookup: tools.some((t) => t.name === 'lookup_order') });
       for (let round = 0; round <= settings.maxToolRounds; round++) {
         const response = await client.messages.create({
           model: settings.model,
           max_tokens: settings.maxTokens ?? profile.maxTokens,
           system,
           messages,
-          tools: ASSISTANT_TOOLS,
+          tools,
           ...profile.requestOptions,
         });
         const uses = response.content.filter((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use');
@@ -111,7 +126,8 @@ export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, fet
           business: request.business,
           faqIndex,
           language,
-          ...(settings.orderApiUrl ? { orderApiUrl: settings.orderApiUrl } : {}),
+          ...(businessTools ? { businessTools } : {}),
+          ...(deps.onBusinessApiProblem ? { onBusinessApiProblem: deps.onBusinessApiProblem } : {}),
           orderApiTimeoutMs: settings.orderApiTimeoutMs,
           fetch: fetchImpl,
         };

@@ -45,32 +45,39 @@ export type MenuItem = z.infer<typeof menuItem>;
 
 const faqEntry = z.object({
   id: z.string().regex(/^[a-z0-9_]{1,40}$/, 'lower-case letters, digits and _'),
-  question: localized(),
+  question: localized(300),
   answer: localized(1024),
   /** Extra words customers use for this topic, in any of the languages. */
-  keywords: z.array(z.string().trim().min(1)).default([]),
+  keywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
 });
 export type FaqEntry = z.infer<typeof faqEntry>;
 
-const keywordList = z.array(z.string().trim().min(1)).min(1);
+const keywordList = z.array(z.string().trim().min(1).max(100)).min(1).max(100);
 
-export const businessFlowsSchema = z.object({
-  id: z.string().regex(/^[a-z0-9-]{1,60}$/, 'lower-case letters, digits and -'),
-  name: z.string().trim().min(1),
-  /** WhatsApp phone number ids, Instagram account ids and Page ids this business answers on. */
-  accountIds: z.array(z.string().min(1)).default([]),
+/** How long a person's message keeps the bot quiet when the business has no settings to say. */
+export const DEFAULT_HUMAN_QUIET_MINUTES = 30;
+
+/**
+ * One business's bot settings. The business is the key they are stored under (bot-settings-store.ts)
+ * and the channel account registry says which accounts it owns, so the settings name neither: a
+ * body that tries (`id`, `accountIds`) is refused like any other unknown field, so a typo in an
+ * optional field is reported instead of silently ignored.
+ */
+export const businessFlowsObjectSchema = z.strictObject({
+  /** Shown to the generative assistant (and in the console); never used to look the business up. */
+  name: z.string().trim().min(1).max(100),
   defaultLanguage: z.enum(LANGUAGES).default('en'),
   /** What the business helps customers with; scopes the generative assistant (Meta forbids general-purpose bots). */
-  useCase: z.string().trim().min(1),
-  timezone: z.string().refine(isTimeZone, 'an IANA time zone such as America/Sao_Paulo'),
+  useCase: z.string().trim().min(1).max(2000),
+  timezone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as America/Sao_Paulo'),
   /** Opening ranges per weekday in the business's time zone; a missing day is closed. */
-  hours: z.partialRecord(z.enum(WEEKDAYS), z.array(openRange)),
+  hours: z.partialRecord(z.enum(WEEKDAYS), z.array(openRange).max(12)),
   greeting: localized(1024),
   menuLabel: localized(20),
   menu: z.array(menuItem).min(1).max(10),
-  faq: z.array(faqEntry).default([]),
+  faq: z.array(faqEntry).max(300).default([]),
   /** BM25 score an FAQ entry must reach to be given as the answer. */
-  faqMinScore: z.number().positive().default(1.5),
+  faqMinScore: z.number().positive().max(1000).default(1.5),
   fallback: localized(1024),
   outOfHours: localized(1024),
   optOut: z.object({ keywords: keywordList, confirmation: localized(1024) }),
@@ -80,57 +87,40 @@ export const businessFlowsSchema = z.object({
     outOfHoursAcknowledgement: localized(1024),
   }),
   /** How long a person writing from the business app or Instagram keeps the bot quiet. */
-  humanQuietMinutes: z.number().int().min(0).max(7 * 24 * 60).default(30),
+  humanQuietMinutes: z.number().int().min(0).max(7 * 24 * 60).default(DEFAULT_HUMAN_QUIET_MINUTES),
   csat: z.object({ question: localized(1024), thanks: localized(1024) }),
+});
+
+/** The settings with the checks that span fields: unique ids, menu items pointing at real FAQ entries. */
+export const businessFlowsSchema = businessFlowsObjectSchema.superRefine((business, ctx) => {
+  const faqIds = new Set(business.faq.map((f) => f.id));
+  if (faqIds.size !== business.faq.length) ctx.addIssue({ code: 'custom', path: ['faq'], message: 'duplicate FAQ id' });
+  const menuIds = new Set(business.menu.map((m) => m.id));
+  if (menuIds.size !== business.menu.length) ctx.addIssue({ code: 'custom', path: ['menu'], message: 'duplicate menu id' });
+  business.menu.forEach((item, m) => {
+    if (item.action.type === 'faq' && !faqIds.has(item.action.faqId)) {
+      ctx.addIssue({ code: 'custom', path: ['menu', m, 'action', 'faqId'], message: `no FAQ entry ${item.action.faqId}` });
+    }
+  });
 });
 export type BusinessFlows = z.infer<typeof businessFlowsSchema>;
 
-export const flowsConfigSchema = z
-  .object({
-    version: z.literal(1),
-    /** Serves every account no business lists (the local cloud's accounts among them). */
-    defaultBusinessId: z.string().min(1),
-    businesses: z.array(businessFlowsSchema).min(1),
-  })
-  .superRefine((config, ctx) => {
-    const ids = new Set<string>();
-    const accounts = new Map<string, string>();
-    config.businesses.forEach((business, b) => {
-      if (ids.has(business.id)) ctx.addIssue({ code: 'custom', path: ['businesses', b, 'id'], message: `duplicate business id ${business.id}` });
-      ids.add(business.id);
-      for (const account of business.accountIds) {
-        const owner = accounts.get(account);
-        if (owner) ctx.addIssue({ code: 'custom', path: ['businesses', b, 'accountIds'], message: `account ${account} already belongs to ${owner}` });
-        accounts.set(account, business.id);
-      }
-      const faqIds = new Set(business.faq.map((f) => f.id));
-      if (faqIds.size !== business.faq.length) ctx.addIssue({ code: 'custom', path: ['businesses', b, 'faq'], message: 'duplicate FAQ id' });
-      const menuIds = new Set(business.menu.map((m) => m.id));
-      if (menuIds.size !== business.menu.length) ctx.addIssue({ code: 'custom', path: ['businesses', b, 'menu'], message: 'duplicate menu id' });
-      business.menu.forEach((item, m) => {
-        if (item.action.type === 'faq' && !faqIds.has(item.action.faqId)) {
-          ctx.addIssue({ code: 'custom', path: ['businesses', b, 'menu', m, 'action', 'faqId'], message: `no FAQ entry ${item.action.faqId}` });
-        }
-      });
-    });
-    if (!ids.has(config.defaultBusinessId)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultBusinessId'], message: `no business ${config.defaultBusinessId}` });
-    }
-  });
-export type FlowsConfig = z.infer<typeof flowsConfigSchema>;
-
-/** Parses a flows file, naming every problem by its path so the platform team can fix the file. */
-export function parseFlowsConfig(raw: unknown): FlowsConfig {
-  const parsed = flowsConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`Invalid flows config:\n${problems.join('\n')}`);
-  }
-  return parsed.data;
+/** One problem with submitted settings, named by its path (`menu.0.title.en`) so a console can show it by the field. */
+export interface SettingsProblem {
+  path: string;
+  message: string;
 }
 
-/** The business that answers on a channel account. */
-export function businessForAccount(config: FlowsConfig, accountId: string): BusinessFlows {
-  const own = config.businesses.find((b) => b.accountIds.includes(accountId));
-  return own ?? config.businesses.find((b) => b.id === config.defaultBusinessId)!;
+export type ParsedBusinessFlows = { ok: true; settings: BusinessFlows } | { ok: false; problems: SettingsProblem[] };
+
+/** Validates settings as submitted, naming every problem by its path (`(root)` for the whole value). */
+export function parseBusinessFlows(raw: unknown): ParsedBusinessFlows {
+  const parsed = businessFlowsSchema.safeParse(raw);
+  if (parsed.success) return { ok: true, settings: parsed.data };
+  return { ok: false, problems: parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message })) };
+}
+
+/** The problems as lines (`path: message`), for logs of paths and for the command line. */
+export function describeProblems(problems: readonly SettingsProblem[]): string {
+  return problems.map((p) => `${p.path}: ${p.message}`).join('\n');
 }

@@ -42,7 +42,7 @@ export function messageContent(message: MessagePayload): MessageContent {
   const attachments = (message.attachments ?? []).map(attachmentContent);
   const first = attachments[0];
   if (first) {
-    const media = attachments.flatMap((a) => (a.media ? [a.media] : []));
+    const media = attachments.flatMap((a) => (a.media ? [{ ...a.media, attachmentType: a.type }] : []));
     return compact({
       type: first.type,
       text: text ?? first.title,

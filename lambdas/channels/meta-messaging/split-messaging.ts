@@ -9,6 +9,7 @@ import {
 } from '#lambdas/channels/meta-messaging/messaging-item';
 import { accountKey, conversationKey } from '#lambdas/conversation/conversation-key';
 import type { IngressEvent, SplitContext } from '#lambdas/ingress/ingress-event';
+import { boundedId } from '#lambdas/shared/bounded-id';
 import { contentId } from '#lambdas/shared/hash';
 import { idString } from '#lambdas/shared/ids';
 
@@ -85,43 +86,48 @@ export function messagingEventId(channel: MessagingChannel, item: unknown): stri
   const p = EVENT_ID_PREFIX[channel];
   if (!isRecord(item)) return contentId(`${p}:invalid`, item);
   const type = classifyMessagingItem(item);
-  const sender = senderIdOf(item) ?? '';
+  // Each payload part is bounded, so an event id is never longer than its parts' bounds allow.
+  const id = (value: unknown) => {
+    const s = idString(value);
+    return s === undefined ? undefined : boundedId(s);
+  };
+  const sender = id(senderIdOf(item)) ?? '';
   switch (type) {
     case 'message':
     case 'echo':
     case 'deleted': {
-      const mid = idString(sub(item, 'message').mid);
+      const mid = id(sub(item, 'message').mid);
       const label = type === 'message' ? 'msg' : type;
       return mid === undefined ? contentId(`${p}:${label}`, item) : `${p}:${label}:${mid}`;
     }
     case 'edit': {
       const edit = sub(item, 'message_edit');
-      const mid = idString(edit.mid);
+      const mid = id(edit.mid);
       if (mid === undefined) return contentId(`${p}:edit`, item);
-      return `${p}:edit:${mid}:${idString(edit.num_edit) ?? '0'}`;
+      return `${p}:edit:${mid}:${id(edit.num_edit) ?? '0'}`;
     }
     case 'reaction': {
       const reaction = sub(item, 'reaction');
-      const mid = idString(reaction.mid);
+      const mid = id(reaction.mid);
       if (mid === undefined) return contentId(`${p}:reaction`, item);
-      const action = typeof reaction.action === 'string' ? reaction.action : '';
-      const emoji = typeof reaction.emoji === 'string' ? reaction.emoji : typeof reaction.reaction === 'string' ? reaction.reaction : '';
+      const action = typeof reaction.action === 'string' ? boundedId(reaction.action) : '';
+      const emoji = boundedId(typeof reaction.emoji === 'string' ? reaction.emoji : typeof reaction.reaction === 'string' ? reaction.reaction : '');
       // The timestamp is part of the identity: it is the same on a redelivery, but tells apart
       // react → unreact → react with the same emoji inside SQS's five-minute deduplication window.
-      const at = idString((item as { timestamp?: unknown }).timestamp) ?? '';
+      const at = id((item as { timestamp?: unknown }).timestamp) ?? '';
       return `${p}:reaction:${mid}:${action}:${emoji}:${sender}:${at}`;
     }
     case 'read': {
       const read = sub(item, 'read');
-      const mark = idString(read.mid) ?? idString(read.watermark);
+      const mark = id(read.mid) ?? id(read.watermark);
       return mark === undefined ? contentId(`${p}:read`, item) : `${p}:read:${mark}:${sender}`;
     }
     case 'delivery': {
-      const watermark = idString(sub(item, 'delivery').watermark);
+      const watermark = id(sub(item, 'delivery').watermark);
       return watermark === undefined ? contentId(`${p}:delivery`, item) : `${p}:delivery:${watermark}:${sender}`;
     }
     case 'postback': {
-      const mid = idString(sub(item, 'postback').mid);
+      const mid = id(sub(item, 'postback').mid);
       return mid === undefined ? contentId(`${p}:postback`, item) : `${p}:postback:${mid}`;
     }
     case 'referral':

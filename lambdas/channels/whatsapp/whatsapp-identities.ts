@@ -4,6 +4,7 @@
  * derive the same conversation key from the same payload.
  */
 import type { CustomerRef } from '#lambdas/conversation/model';
+import { boundedId } from '#lambdas/shared/bounded-id';
 import { idString } from '#lambdas/shared/ids';
 
 export type JsonObject = Record<string, unknown>;
@@ -223,7 +224,7 @@ export function accountIdOf(value: JsonObject, entryId: string): string {
 
 /** `wa:msg:<id>`, `wa:echo:<id>`, `wa:history:<id>`; edits and revokes `wa:edit:<id>` / `wa:revoke:<id>`. */
 export function messageEventId(message: JsonObject, source: 'msg' | 'echo' | 'history'): string | undefined {
-  const id = idString(message.id);
+  const id = boundedIdString(message.id);
   if (id === undefined) return undefined;
   if (source !== 'history' && (message.type === 'edit' || message.type === 'revoke')) return `wa:${message.type}:${id}`;
   return `wa:${source}:${id}`;
@@ -234,14 +235,14 @@ export function messageEventId(message: JsonObject, source: 'msg' | 'echo' | 'hi
  * participant reports its own delivered/read, so the participant is part of the identity.
  */
 export function statusEventId(status: JsonObject): string | undefined {
-  const id = idString(status.id);
-  const state = typeof status.status === 'string' ? status.status.trim().toLowerCase() : undefined;
+  const id = boundedIdString(status.id);
+  const state = typeof status.status === 'string' ? boundedId(status.status.trim().toLowerCase()) : undefined;
   if (id === undefined || !state) return undefined;
   const base = `wa:status:${id}:${state}`;
   if (statusGroupId(status) === undefined) return base;
   const who = recipientOfStatus(status);
   const participant = who.waId ?? who.userId;
-  return participant === undefined ? base : `${base}:${participant}`;
+  return participant === undefined ? base : `${base}:${boundedId(participant)}`;
 }
 
 /**
@@ -262,4 +263,10 @@ export function customerRef(id: string, who: Party, contact: JsonObject | undefi
   if (typeof profile?.username === 'string' && profile.username !== '') ref.username = profile.username;
   if (typeof profile?.name === 'string' && profile.name !== '') ref.name = profile.name;
   return ref;
+}
+
+/** An id used as part of an event id, bounded (shared/bounded-id.ts) so the event id stays short. */
+function boundedIdString(value: unknown): string | undefined {
+  const id = idString(value);
+  return id === undefined ? undefined : boundedId(id);
 }

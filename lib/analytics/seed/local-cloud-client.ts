@@ -12,6 +12,7 @@ import {
   LOCAL_WHATSAPP_PHONE_NUMBER_ID,
 } from '#lib/local-cloud/graph-simulator/accounts';
 import { LOCAL_DEFAULTS } from '#lib/local-cloud/start-local-cloud';
+import { LOCAL_BUSINESS_ID, operatorToken } from '#lib/operations/operator-token';
 import { stackNameFor } from '#lib/stage';
 import { LOCAL_STAGE } from '#lib/local-cloud/synthesize-local-assembly';
 import type { SeedChannel } from '#lib/analytics/seed/seed-plan';
@@ -43,7 +44,8 @@ export class LocalCloudClient {
   readonly graphUrl = `http://127.0.0.1:${port('GRAPH_SIM_PORT', LOCAL_DEFAULTS.graphSimPort)}`;
   readonly awsUrl = `http://127.0.0.1:${port('AWS_EMULATOR_PORT', LOCAL_DEFAULTS.awsPort)}`;
   readonly appSecret = process.env.META_APP_SECRET || LOCAL_DEFAULTS.appSecret;
-  readonly humanToken = process.env.HUMAN_AGENT_TOKEN || LOCAL_DEFAULTS.humanAgentToken;
+  /** An agent of the local business; fetched once (the local identity provider's tokens last an hour). */
+  private agentToken: Promise<string> | undefined;
   readonly busName = process.env.EVENT_BUS_NAME || `${stackNameFor(LOCAL_STAGE)}-events`;
   readonly dynamo = new DynamoDBClient({
     endpoint: `http://127.0.0.1:${port('DYNAMODB_LOCAL_PORT', LOCAL_DEFAULTS.dynamoDbPort)}`,
@@ -97,10 +99,15 @@ export class LocalCloudClient {
     await this.json(`${this.graphUrl}/_sim/idle`);
   }
 
-  humanAgent(path: 'reply' | 'close', body: Record<string, unknown>) {
+  async humanAgent(path: 'reply' | 'close', body: Record<string, unknown>) {
+    this.agentToken ??= operatorToken({ apiUrl: this.apiUrl, businessId: LOCAL_BUSINESS_ID, subject: 'seed-agent', roles: ['agent'] });
+    const token = await this.agentToken.catch((err: unknown) => {
+      this.agentToken = undefined;
+      throw err;
+    });
     return this.json(`${this.apiUrl}/agent/conversation/${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${this.humanToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   }

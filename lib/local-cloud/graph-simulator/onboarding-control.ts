@@ -8,8 +8,9 @@ export interface ControlAnswer {
 
 /**
  * Control routes under `/_sim/onboarding/` for tests and local trials:
- * - `POST whatsapp` `{ coexistence?, twoStepPin?, nameStatus?, verifiedName?, throughputLevel? }` →
- *   a prospective business: `{ code, wabaId, phoneNumberId, displayPhoneNumber, coexistence }`;
+ * - `POST whatsapp` `{ coexistence?, twoStepPin?, nameStatus?, verifiedName?, throughputLevel?, wabaId? }` →
+ *   a prospective business: `{ code, wabaId, phoneNumberId, displayPhoneNumber, coexistence }`
+ *   (with `wabaId` of a known WABA, one more number in it; 404 for an unknown one);
  * - `POST instagram` `{ username? }` → `{ code, pageId, instagramAccountId }`;
  * - `POST codes` `{ ownerId }` → `{ code }`, a new code for a WABA or Page (the flow run again);
  * - `POST numbers/{id}` `{ twoStepPin?: string | null, nameStatus?, qualityRating? }` → what the
@@ -26,16 +27,15 @@ export function handleOnboardingControl(ctx: SimulatorContext, method: string, s
   if (method === 'POST' && what === 'whatsapp' && id === undefined) {
     const twoStepPin = str(b.twoStepPin);
     if (twoStepPin !== undefined && !/^\d{6}$/.test(twoStepPin)) return { status: 400, body: { error: { message: 'twoStepPin must be 6 digits' } } };
-    return {
-      status: 200,
-      body: state.addWhatsAppProspect({
-        coexistence: b.coexistence === true,
-        ...(twoStepPin ? { twoStepPin } : {}),
-        ...(str(b.nameStatus) ? { nameStatus: str(b.nameStatus)! } : {}),
-        ...(str(b.verifiedName) ? { verifiedName: str(b.verifiedName)! } : {}),
-        ...(str(b.throughputLevel) ? { throughputLevel: str(b.throughputLevel)! } : {}),
-      }),
-    };
+    const prospect = state.addWhatsAppProspect({
+      coexistence: b.coexistence === true,
+      ...(twoStepPin ? { twoStepPin } : {}),
+      ...(str(b.nameStatus) ? { nameStatus: str(b.nameStatus)! } : {}),
+      ...(str(b.verifiedName) ? { verifiedName: str(b.verifiedName)! } : {}),
+      ...(str(b.throughputLevel) ? { throughputLevel: str(b.throughputLevel)! } : {}),
+      ...(str(b.wabaId) ? { wabaId: str(b.wabaId)! } : {}),
+    });
+    return prospect ? { status: 200, body: prospect } : { status: 404, body: { error: { message: 'no such WABA' } } };
   }
   if (method === 'POST' && what === 'instagram' && id === undefined) {
     return { status: 200, body: state.addInstagramProspect(str(b.username) ? { username: str(b.username)! } : {}) };

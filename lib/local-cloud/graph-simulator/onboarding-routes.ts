@@ -1,15 +1,18 @@
 import { graphSegments } from '#lib/local-cloud/graph-simulator/graph-routes';
 import { invalidTokenError, missingTokenError, unknownObjectError, type GraphErrorResponse } from '#lib/local-cloud/graph-simulator/graph-errors';
-import { onboardingStateOf, type OnboardingState, type SimNumber } from '#lib/local-cloud/graph-simulator/onboarding-state';
+import { onboardingStateOf, type OnboardingState, type SimNumber, type SimWaba } from '#lib/local-cloud/graph-simulator/onboarding-state';
 import { newFbtraceId } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { GraphResult, SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 
 /**
  * The Graph API calls of onboarding, answered like graph.facebook.com: the code exchange
- * (`/oauth/access_token`, each code once), a WABA's `subscribed_apps` and `phone_numbers`, a
- * number's `register` (with its two-step verification PIN) and fields, and for Instagram the Page's
- * token, `subscribed_apps` and the linked account. Objects the onboarding state does not know are
- * left to the other routes (`undefined`).
+ * (`/oauth/access_token`, each code once), a WABA's fields, `subscribed_apps` and `phone_numbers`
+ * (paged with `limit` and `after`), a number's `register` (with its two-step verification PIN) and
+ * fields, and for Instagram the Page's fields and token, `subscribed_apps` and the linked account.
+ * A token sees only what its code granted: a WABA, number or Page it was not granted is, to a read,
+ * an object that "does not exist, cannot be loaded due to missing permissions" (code 100, subcode
+ * 33), as Meta answers; the WABAs of the local cloud's own numbers are likewise hidden from tokens
+ * that onboarding codes handed out. Other objects are left to the other routes (`undefined`).
  */
 export function handleOnboardingRequest(
   ctx: SimulatorContext,
@@ -28,13 +31,19 @@ export function handleOnboardingRequest(
   const waba = state.wabas.get(id);
   const page = state.pages.get(id);
   const igPage = [...state.pages.values()].find((p) => p.instagramAccountId === id);
-  if (!number && !waba && !page && !igPage) return undefined;
+  const verb = method === 'GET' ? 'GET' : 'POST';
+  if (!number && !waba && !page && !igPage) {
+    // A WABA of the local cloud's configured numbers: no onboarding code ever granted it.
+    const configuredWaba = ctx.config.whatsappNumbers.some((n) => n.wabaId === id && n.phoneNumberId !== id);
+    if (configuredWaba && token !== undefined && state.tokens.has(token)) return refused(unknownObjectError(verb, id));
+    return undefined;
+  }
   if (token === undefined) return refused(missingTokenError());
   const issued = state.tokens.get(token);
   if (!issued) {
     // A token the simulator accepts but that no business gave us: valid, yet without access here.
     if (!acceptsToken(token)) return refused(invalidTokenError());
-    return refused(number || igPage ? unknownObjectError(method === 'GET' ? 'GET' : 'POST', id) : permissionError());
+    return refused(number || igPage || verb === 'GET' ? unknownObjectError(verb, id) : permissionError());
   }
 
   if (number) {
@@ -48,7 +57,8 @@ export function handleOnboardingRequest(
     return undefined;
   }
   if (waba) {
-    if (!state.tokenCoversWaba(token, waba.wabaId)) return refused(permissionError());
+    if (!state.tokenCoversWaba(token, waba.wabaId)) return refused(verb === 'GET' ? unknownObjectError(verb, id) : permissionError());
+    if (edge === undefined && method === 'GET') return ok(pick(wabaFields(waba), url));
     if (edge === 'subscribed_apps' && method === 'POST') {
       waba.subscribedApps.add(issued.appId);
       return ok({ success: true });
@@ -57,18 +67,18 @@ export function handleOnboardingRequest(
       return ok({ data: [...waba.subscribedApps].map((appId) => ({ whatsapp_business_api_data: { id: appId, link: `https://www.facebook.com/games/?app_id=${appId}`, name: 'Local support app' } })) });
     }
     if (edge === 'phone_numbers' && method === 'GET') {
-      const data = [...state.numbers.values()].filter((n) => n.wabaId === waba.wabaId).map(numberFields);
-      return ok({ data, paging: { cursors: { before: 'QVFIUk', after: 'QVFIUk' } } });
+      const numbers = [...state.numbers.values()].filter((n) => n.wabaId === waba.wabaId).map((n) => pick(numberFields(n), url));
+      return phoneNumbersPage(numbers, url);
     }
     // Other edges of the WABA (message templates) belong to other routes.
     return undefined;
   }
   if (page) {
     const forPage = (issued.kind === 'user' || issued.kind === 'page') && issued.pageId === page.pageId;
-    if (!forPage) return refused(permissionError());
+    if (!forPage) return refused(verb === 'GET' ? unknownObjectError(verb, id) : permissionError());
     if (method === 'GET' && edge === undefined) {
-      if (issued.kind !== 'user') return refused(permissionError());
-      const pageToken = state.issueToken({ kind: 'page', appId: issued.appId, pageId: page.pageId });
+      // Someone who manages the Page gets a Page token; the Page token itself reads its own Page.
+      const pageToken = issued.kind === 'user' ? state.issueToken({ kind: 'page', appId: issued.appId, pageId: page.pageId }) : token;
       return ok(pick({ id: page.pageId, name: `Page of ${page.username}`, access_token: pageToken, instagram_business_account: { id: page.instagramAccountId } }, url));
     }
     if (edge === 'subscribed_apps' && issued.kind === 'page') {
@@ -85,7 +95,7 @@ export function handleOnboardingRequest(
     return undefined;
   }
   if (igPage && method === 'GET' && edge === undefined) {
-    if (issued.kind !== 'page' || issued.pageId !== igPage.pageId) return refused(permissionError());
+    if (issued.kind !== 'page' || issued.pageId !== igPage.pageId) return refused(unknownObjectError(verb, id));
     return ok(pick({ id: igPage.instagramAccountId, username: igPage.username, name: igPage.username }, url));
   }
   // Sends and everything else on an Instagram account go to the ordinary routes.
@@ -143,6 +153,39 @@ function register(ctx: SimulatorContext, number: SimNumber, body: unknown): Grap
     ctx.config.whatsappNumbers.push({ phoneNumberId: number.phoneNumberId, wabaId: number.wabaId, displayPhoneNumber: number.displayPhoneNumber });
   }
   return ok({ success: true });
+}
+
+function wabaFields(waba: SimWaba): Record<string, unknown> {
+  return {
+    id: waba.wabaId,
+    name: waba.name,
+    timezone_id: '1',
+    message_template_namespace: `sim_${waba.wabaId}`,
+    account_review_status: 'APPROVED',
+    business_verification_status: 'VERIFIED',
+    ownership_type: 'CLIENT_OWNED',
+  };
+}
+
+/** A page of a connection as the Graph API pages it: `limit` (1–100, 25 by default), `after` cursors, `next` when more. */
+function phoneNumbersPage(items: Array<Record<string, unknown>>, url: URL): GraphResult {
+  const asked = Number.parseInt(url.searchParams.get('limit') ?? '', 10);
+  const limit = Number.isFinite(asked) ? Math.min(Math.max(asked, 1), 100) : 25;
+  const cursor = url.searchParams.get('after');
+  const start = cursor ? Number.parseInt(Buffer.from(cursor, 'base64url').toString('utf8'), 10) + 1 : 0;
+  if (!Number.isInteger(start) || start < 0) return refused(graphError({ message: '(#100) Invalid after cursor', code: 100 }));
+  const data = items.slice(start, start + limit);
+  const cursorOf = (index: number) => Buffer.from(String(index)).toString('base64url');
+  if (data.length === 0) return ok({ data });
+  const last = start + data.length - 1;
+  const paging: Record<string, unknown> = { cursors: { before: cursorOf(start), after: cursorOf(last) } };
+  if (last < items.length - 1) {
+    const next = new URL(url);
+    next.searchParams.set('after', cursorOf(last));
+    next.searchParams.set('limit', String(limit));
+    paging.next = next.toString();
+  }
+  return ok({ data, paging });
 }
 
 function numberFields(n: SimNumber): Record<string, unknown> {

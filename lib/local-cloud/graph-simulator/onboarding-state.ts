@@ -24,6 +24,7 @@ export interface SimNumber {
 
 export interface SimWaba {
   wabaId: string;
+  name: string;
   subscribedApps: Set<string>;
 }
 
@@ -52,10 +53,15 @@ export class OnboardingState {
   exchanges = 0;
   private serial = 0;
 
-  /** A business that has just finished Embedded Signup: a WABA, a number in it, and a fresh code. */
-  addWhatsAppProspect(options: { coexistence?: boolean; twoStepPin?: string; nameStatus?: string; verifiedName?: string; throughputLevel?: string } = {}) {
+  /**
+   * A business that has just finished Embedded Signup: a WABA, a number in it, and a fresh code
+   * whose token is granted that WABA only. With `wabaId` of a known WABA the number is added to
+   * it (a WABA with several numbers).
+   */
+  addWhatsAppProspect(options: { coexistence?: boolean; twoStepPin?: string; nameStatus?: string; verifiedName?: string; throughputLevel?: string; wabaId?: string } = {}) {
     const n = this.next();
-    const wabaId = `2100${n}`;
+    if (options.wabaId !== undefined && !this.wabas.has(options.wabaId)) return undefined;
+    const wabaId = options.wabaId ?? `2100${n}`;
     const phoneNumberId = `1100${n}`;
     const number: SimNumber = {
       phoneNumberId,
@@ -70,7 +76,7 @@ export class OnboardingState {
       twoStepPin: options.twoStepPin,
     };
     this.numbers.set(phoneNumberId, number);
-    this.wabas.set(wabaId, { wabaId, subscribedApps: new Set() });
+    if (!this.wabas.has(wabaId)) this.wabas.set(wabaId, { wabaId, name: `Local WABA ${n.slice(-4)}`, subscribedApps: new Set() });
     const code = this.newCode({ channel: 'whatsapp', wabaId, used: false });
     return { code, wabaId, phoneNumberId, displayPhoneNumber: number.displayPhoneNumber, coexistence: number.coexistence };
   }
@@ -85,7 +91,10 @@ export class OnboardingState {
     return { code, pageId, instagramAccountId };
   }
 
-  /** A new code for a WABA or Page already known (the business went through the flow again). */
+  /**
+   * A new code for a WABA or Page already known: the business went through the flow again, or
+   * another business the WABA or Page is shared with went through it (its token sees it too).
+   */
   newCodeFor(ownerId: string): string | undefined {
     if (this.wabas.has(ownerId)) return this.newCode({ channel: 'whatsapp', wabaId: ownerId, used: false });
     if (this.pages.has(ownerId)) return this.newCode({ channel: 'instagram', pageId: ownerId, used: false });

@@ -53,6 +53,26 @@ export interface EventSourceMappingSpec {
 export interface RouteSpec {
   routeKey: string;
   functionLogicalId: string;
+  /** NONE, JWT, AWS_IAM or CUSTOM, as the template sets it (NONE when absent). */
+  authorizationType: string;
+  authorizerLogicalId?: string;
+  authorizationScopes: string[];
+}
+
+/** An `AWS::ApiGatewayV2::Authorizer`; issuer and audience still carry their intrinsics. */
+export interface AuthorizerSpec {
+  logicalId: string;
+  authorizerType: string;
+  /** The request header the token is read from (`$request.header.Authorization` → `authorization`). */
+  identityHeader: string;
+  issuer: unknown;
+  audience: unknown[];
+}
+
+export interface UserPoolSpec {
+  logicalId: string;
+  /** Its app clients' logical ids, in template order. */
+  clientLogicalIds: string[];
 }
 
 export interface LocalTopology {
@@ -72,6 +92,8 @@ export interface LocalTopology {
   functions: FunctionSpec[];
   mappings: EventSourceMappingSpec[];
   routes: RouteSpec[];
+  authorizers: AuthorizerSpec[];
+  userPools: UserPoolSpec[];
 }
 
 /** The logical id a `Ref`, `Fn::GetAtt` or a `Fn::Join` around one of them points at. */
@@ -220,8 +242,38 @@ export function readTopology(template: CfnTemplate): LocalTopology {
   const routes: RouteSpec[] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').flatMap(([, r]) => {
     const integrationId = referencedLogicalId(r.Properties?.Target);
     const functionLogicalId = integrationId ? integrations.get(integrationId) : undefined;
-    return functionLogicalId ? [{ routeKey: String(r.Properties?.RouteKey), functionLogicalId }] : [];
+    if (!functionLogicalId) return [];
+    const p = r.Properties ?? {};
+    const authorizerLogicalId = referencedLogicalId(p.AuthorizerId);
+    return [
+      {
+        routeKey: String(p.RouteKey),
+        functionLogicalId,
+        authorizationType: typeof p.AuthorizationType === 'string' ? p.AuthorizationType : 'NONE',
+        ...(authorizerLogicalId ? { authorizerLogicalId } : {}),
+        authorizationScopes: Array.isArray(p.AuthorizationScopes) ? p.AuthorizationScopes.map(String) : [],
+      },
+    ];
   });
 
-  return { queues, tables, buses, rules, secrets, buckets, functions, mappings, routes };
+  const authorizers: AuthorizerSpec[] = resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer').map(([logicalId, r]) => {
+    const p = r.Properties ?? {};
+    const source = Array.isArray(p.IdentitySource) ? String(p.IdentitySource[0] ?? '') : String(p.IdentitySource ?? '');
+    const header = /^\$request\.header\.(.+)$/.exec(source)?.[1];
+    return {
+      logicalId,
+      authorizerType: String(p.AuthorizerType ?? ''),
+      identityHeader: (header ?? 'Authorization').toLowerCase(),
+      issuer: p.JwtConfiguration?.Issuer,
+      audience: Array.isArray(p.JwtConfiguration?.Audience) ? p.JwtConfiguration.Audience : [],
+    };
+  });
+
+  const clients = resourcesOfType(template, 'AWS::Cognito::UserPoolClient');
+  const userPools: UserPoolSpec[] = resourcesOfType(template, 'AWS::Cognito::UserPool').map(([logicalId]) => ({
+    logicalId,
+    clientLogicalIds: clients.filter(([, c]) => referencedLogicalId(c.Properties?.UserPoolId) === logicalId).map(([id]) => id),
+  }));
+
+  return { queues, tables, buses, rules, secrets, buckets, functions, mappings, routes, authorizers, userPools };
 }

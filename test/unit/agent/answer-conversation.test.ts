@@ -5,6 +5,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
+import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { ConversationBusyError } from '#lambdas/agent/errors';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
 
@@ -79,6 +81,7 @@ beforeEach(() => {
     publisher: { publish: async (events) => void published.push(...events) },
     retentionDays: 30,
     now: () => NOW,
+    botSettings: fixedBotSettings(demoBotSettings()),
   };
 });
 

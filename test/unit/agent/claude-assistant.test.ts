@@ -5,13 +5,22 @@ import { anthropicClient, claudeAssistant, DEFAULT_CLAUDE_SETTINGS, type AgentAs
 import { modelProfile } from '#lambdas/agent/assistant/claude-model-profiles';
 import { startAnthropicSimulator, type AnthropicSimulator } from '#lib/local-cloud/anthropic-simulator/index';
 import type { MessagesRequest } from '#lib/local-cloud/anthropic-simulator/messages-responder';
-import { startSampleOrderApi } from '#lib/local-cloud/anthropic-simulator/sample-order-api';
+import { startSampleOrderApi, type SampleOrderApi } from '#lib/local-cloud/anthropic-simulator/sample-order-api';
+import { LOCAL_CUSTOMER_IDS } from '#lib/local-cloud/graph-simulator/accounts';
+import { fakeAccounts, fakeBusinessTools, TEST_TOOLS_PREFIX } from '#test/helpers/business-tools';
 import { demoBusiness } from './flows/test-flows';
 
 let sim: AnthropicSimulator;
-let orders: { url: string; close(): Promise<void> };
+let orders: SampleOrderApi;
 let assistant: AgentAssistant;
 const business = demoBusiness();
+/** The chat's default Instagram customer, who owns order 1002 of the local business. */
+const customer = { channel: 'instagram' as const, accountId: '17841', customerId: LOCAL_CUSTOMER_IDS.instagram };
+const businessTools = () =>
+  fakeBusinessTools({
+    accounts: fakeAccounts([{ accountId: '17841', channel: 'instagram', businessId: 'local' }]),
+    secrets: { [`${TEST_TOOLS_PREFIX}/local`]: { orderApi: { url: orders.url, apiKey: orders.apiKey } } },
+  });
 
 beforeAll(async () => {
   sim = await startAnthropicSimulator({ apiKey: 'sk-test' });
@@ -23,14 +32,11 @@ afterAll(async () => {
 });
 beforeEach(() => {
   sim.requests.length = 0;
-  assistant = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }), {
-    ...DEFAULT_CLAUDE_SETTINGS,
-    orderApiUrl: orders.url,
-  });
+  assistant = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }), DEFAULT_CLAUDE_SETTINGS, { businessTools: businessTools() });
 });
 
 const ask = (text: string, language: 'en' | 'es' | 'pt' = 'es') =>
-  assistant.answer({ business, language, history: [{ from: 'customer', text }] });
+  assistant.answer({ business, language, history: [{ from: 'customer', text }], conversation: customer });
 
 describe('Claude through the SDK against the Messages API simulator', () => {
   it('searches the FAQ with a tool_use turn and answers from its tool_result, scoped to the business', async () => {
@@ -52,7 +58,7 @@ describe('Claude through the SDK against the Messages API simulator', () => {
     expect(JSON.stringify(second!.messages[2])).toContain('tool_result');
   });
 
-  it('looks an order up through the business API', async () => {
+  it("looks the customer's own order up through the business's API", async () => {
     const answer = await ask('where is my order 1002?', 'en');
     expect(answer.toolCalls).toEqual(['lookup_order']);
     expect(answer.text).toContain('"status":"shipped"');
@@ -77,11 +83,11 @@ describe('Claude through the SDK against the Messages API simulator', () => {
     await expect(ask('hola, una pregunta')).rejects.toBeInstanceOf(Anthropic.APIError);
     sim.injectFault({ kind: 'delay', ms: 1500 });
     const impatient = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 200 }), DEFAULT_CLAUDE_SETTINGS);
-    await expect(impatient.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }] })).rejects.toBeInstanceOf(
+    await expect(impatient.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }], conversation: customer })).rejects.toBeInstanceOf(
       Anthropic.APIConnectionTimeoutError,
     );
     const wrongKey = claudeAssistant(anthropicClient('sk-wrong', { baseURL: sim.url, timeoutMs: 2000 }), DEFAULT_CLAUDE_SETTINGS);
-    await expect(wrongKey.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }] })).rejects.toBeInstanceOf(
+    await expect(wrongKey.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }], conversation: customer })).rejects.toBeInstanceOf(
       Anthropic.AuthenticationError,
     );
   });
@@ -138,12 +144,8 @@ describe('historyMessages', () => {
 describe('each current model gets a request it accepts, and its replies are read by block type', () => {
   const conversation = async (model: string) => {
     sim.requests.length = 0;
-    const onModel = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }), {
-      ...DEFAULT_CLAUDE_SETTINGS,
-      model,
-      orderApiUrl: orders.url,
-    });
-    const answer = await onModel.answer({ business, language: 'en', history: [{ from: 'customer', text: 'where is my order 1002?' }] });
+    const onModel = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }), { ...DEFAULT_CLAUDE_SETTINGS, model }, { businessTools: businessTools() });
+    const answer = await onModel.answer({ business, language: 'en', history: [{ from: 'customer', text: 'where is my order 1002?' }], conversation: customer });
     return { answer, requests: [...sim.requests] };
   };
   const settingsOf = (r: MessagesRequest) => ({ max_tokens: r.max_tokens, thinking: r.thinking, output_config: r.output_config });
@@ -186,7 +188,7 @@ describe('a wrongly configured agent is refused as the API refuses it', () => {
     const dated = await startAnthropicSimulator({ apiKey: 'sk-test', now: () => clock.now });
     try {
       const old = claudeAssistant(anthropicClient('sk-test', { baseURL: dated.url, timeoutMs: 2000 }), { ...DEFAULT_CLAUDE_SETTINGS, model: 'claude-sonnet-4-5' });
-      const ask = () => old.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola, una pregunta' }] });
+      const ask = () => old.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola, una pregunta' }], conversation: customer });
       await expect(ask()).resolves.toMatchObject({ toolCalls: ['search_faq'] });
       clock.now = new Date('2026-11-30T00:00:00Z');
       const refused = await ask().catch((e: unknown) => e);
@@ -197,7 +199,7 @@ describe('a wrongly configured agent is refused as the API refuses it', () => {
       });
       // The new default keeps answering after that date.
       const current = claudeAssistant(anthropicClient('sk-test', { baseURL: dated.url, timeoutMs: 2000 }), DEFAULT_CLAUDE_SETTINGS);
-      await expect(current.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }] })).resolves.toMatchObject({ toolCalls: ['search_faq'] });
+      await expect(current.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }], conversation: customer })).resolves.toMatchObject({ toolCalls: ['search_faq'] });
     } finally {
       await dated.close();
     }

@@ -21,6 +21,7 @@ describe('storeMediaObject', () => {
       Body: bytes,
       ContentLength: bytes.length,
       ContentType: 'application/pdf',
+      ContentDisposition: 'attachment',
       ChecksumSHA256: sha256.toString('base64'),
     });
   });

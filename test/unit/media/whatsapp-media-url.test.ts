@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MediaFailure } from '#lambdas/media/media-errors';
 import { retrieveWhatsAppMediaUrl } from '#lambdas/media/whatsapp-media-url';
+import { startRecordingHttpServer } from '#test/helpers/recording-http-server';
 
 type Call = { url: string; headers: Record<string, string> };
 
@@ -62,5 +63,21 @@ describe('retrieveWhatsAppMediaUrl', () => {
     }) as typeof fetch;
     const failure = await failureOf(retrieveWhatsAppMediaUrl({ ...request, fetch: failing }));
     expect([failure.kind, failure.reason]).toEqual(['retryable', 'network_error']);
+  });
+
+  it('does not follow a redirect of the look-up, which carries the token', async () => {
+    const server = await startRecordingHttpServer((req, res) => {
+      if (req.url?.startsWith('/v23.0/')) res.writeHead(302, { location: `${elsewhere.url}/collect` }).end();
+    });
+    const elsewhere = await startRecordingHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"url":"https://x"}'));
+    try {
+      const failure = await failureOf(retrieveWhatsAppMediaUrl({ ...request, graphBaseUrl: server.url }));
+      expect(failure.kind).toBe('retryable');
+      expect(server.requests).toHaveLength(1);
+      expect(elsewhere.requests).toEqual([]);
+    } finally {
+      await server.close();
+      await elsewhere.close();
+    }
   });
 });

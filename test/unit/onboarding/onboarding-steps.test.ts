@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { graphErrorFromResponse } from '#lambdas/adapters/graph-api-client';
 import { metaAppFrom } from '#lambdas/onboarding/meta-app-credentials';
-import { failureFromError, HealthCheckFailed, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+import { failureFromError, HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import type { OnboardingProgress, ProgressStore } from '#lambdas/onboarding/onboarding-progress';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
@@ -70,6 +70,26 @@ describe('runOnboardingSteps', () => {
     expect(resumed.failure).toBeUndefined();
     expect(calls).toEqual(['exchange', 'register', 'register', 'health']);
     expect(resumed.steps.register_number?.status).toBe('done');
+  });
+
+  it('saves no progress for a failed claim step of a new onboarding, but records it on one already saved', async () => {
+    const refused: OnboardingStep[] = [{ name: 'exchange_token', claims: true, run: async () => { throw new OnboardingStepError('cannot read the WABA', 'check the ids'); } }];
+    const fresh = memoryStore();
+    const out = await runOnboardingSteps(fresh, KEY, start(), refused, now);
+    expect(out.failure).toEqual({ step: 'exchange_token', message: 'cannot read the WABA', advice: 'check the ids' });
+    expect(fresh.writes).toEqual([]);
+
+    const saved = memoryStore();
+    await runOnboardingSteps(saved, KEY, { ...start(), version: 3 }, refused, now);
+    expect(saved.writes).toHaveLength(1);
+    expect(saved.writes[0]?.steps.exchange_token?.status).toBe('failed');
+  });
+
+  it('throws a refused claim as it is, saving nothing', async () => {
+    const store = memoryStore();
+    const steps: OnboardingStep[] = [{ name: 'exchange_token', claims: true, run: async () => { throw new OnboardingConflictError('owned by another business'); } }];
+    await expect(runOnboardingSteps(store, KEY, { ...start(), version: 2 }, steps, now)).rejects.toBeInstanceOf(OnboardingConflictError);
+    expect(store.writes).toEqual([]);
   });
 
   it('keeps what a failed health check found', async () => {

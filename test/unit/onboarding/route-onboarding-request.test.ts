@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { routeOnboardingRequest } from '#lambdas/onboarding/route-onboarding-request';
+import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
+import { type OnboardingApiDeps, routeOnboardingRequest } from '#lambdas/onboarding/route-onboarding-request';
+
+const PLATFORM: OperatorIdentity = { subject: 's', actor: 's', businessId: 'ops', roles: ['platform'], scopes: [] };
 
 const event = (method: string, path: string, body?: unknown, query?: Record<string, string>) =>
   ({
@@ -14,7 +16,7 @@ const event = (method: string, path: string, body?: unknown, query?: Record<stri
   }) as unknown as APIGatewayProxyEventV2;
 
 // Validation happens before any dependency is touched: a call on one fails the test.
-const untouchable = new Proxy({}, { get: () => { throw new Error('no dependency may be used'); } }) as OnboardingDeps;
+const untouchable = new Proxy({}, { get: () => { throw new Error('no dependency may be used'); } }) as OnboardingApiDeps;
 
 describe('routeOnboardingRequest', () => {
   it.each([
@@ -24,12 +26,12 @@ describe('routeOnboardingRequest', () => {
     ['an Instagram request without the Page', event('POST', '/onboarding/instagram', { businessId: 'b', code: 'c' }), /pageId/],
     ['a progress query without ids', event('GET', '/onboarding/progress', undefined, { wabaId: '1' }), /invalid|Required|expected/i],
   ])('answers 400 to %s', async (_what, request, message) => {
-    const response = await routeOnboardingRequest(request, untouchable);
+    const response = await routeOnboardingRequest(request, PLATFORM, {}, untouchable);
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(String(response.body)).message).toMatch(message);
   });
 
   it('answers 404 to a route it does not serve', async () => {
-    expect((await routeOnboardingRequest(event('DELETE', '/onboarding/whatsapp'), untouchable)).statusCode).toBe(404);
+    expect((await routeOnboardingRequest(event('DELETE', '/onboarding/whatsapp'), PLATFORM, {}, untouchable)).statusCode).toBe(404);
   });
 });

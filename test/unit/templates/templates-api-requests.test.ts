@@ -1,7 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { variablesFrom } from '../../../bin/templates';
+import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { routeTemplatesRequest, type TemplatesApiDeps } from '#lambdas/templates/route-templates-request';
+
+const ADMIN: OperatorIdentity = { subject: 's', actor: 's', businessId: 'b1', roles: ['admin'], scopes: [] };
 
 /** Requests refused before any table or Graph call: the deps must never be touched. */
 const untouchable = new Proxy({} as TemplatesApiDeps, {
@@ -31,15 +34,15 @@ describe('templates API requests', () => {
     ['a map of buttons keyed by name', { ...valid, variables: { buttons: { track: 'x' } } }, 'invalid_request'],
     ['header media with a link and an id', { ...valid, variables: { headerMedia: { link: 'https://e.com/a.png', id: '1' } } }, 'invalid_request'],
   ])('answers 400 to %s', async (_case, body, error) => {
-    const response = await routeTemplatesRequest(request('POST', '/templates/send', body), untouchable);
+    const response = await routeTemplatesRequest(request('POST', '/templates/send', body), ADMIN, {}, untouchable);
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(String(response.body))).toMatchObject({ error });
   });
 
   it('answers 400 to a sync or list without a WABA id, and 404 to other routes', async () => {
-    expect((await routeTemplatesRequest(request('POST', '/templates/sync', {}), untouchable)).statusCode).toBe(400);
-    expect((await routeTemplatesRequest(request('GET', '/templates', undefined, {}), untouchable)).statusCode).toBe(400);
-    expect((await routeTemplatesRequest(request('DELETE', '/templates/send'), untouchable)).statusCode).toBe(404);
+    expect((await routeTemplatesRequest(request('POST', '/templates/sync', {}), ADMIN, {}, untouchable)).statusCode).toBe(400);
+    expect((await routeTemplatesRequest(request('GET', '/templates', undefined, {}), ADMIN, {}, untouchable)).statusCode).toBe(400);
+    expect((await routeTemplatesRequest(request('DELETE', '/templates/send'), ADMIN, {}, untouchable)).statusCode).toBe(404);
   });
 });
 

@@ -1,61 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { businessForAccount, parseFlowsConfig } from '#lambdas/agent/flows/business-flows-schema';
+import { parseBusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
 import { isWithinBusinessHours, localClock } from '#lambdas/agent/flows/business-hours';
+import { rawDemoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
 import { FaqIndex, stem, tokenize } from '#lambdas/agent/flows/faq-search';
 import { asksForHuman, isOptOut } from '#lambdas/agent/flows/keyword-match';
-import { rawBundledFlows as bundled } from '#lambdas/agent/flows/load-flows-config';
 import { CLOSED, demoBusiness, OPEN } from './test-flows';
 
-type Business = Omit<(typeof bundled)['businesses'][number], 'accountIds'> & { accountIds: string[] };
-const clone = () => structuredClone(bundled) as Omit<typeof bundled, 'businesses'> & { defaultBusinessId: string; businesses: Business[] };
+type Raw = Record<string, any>;
+const clone = () => structuredClone(rawDemoBotSettings) as Raw;
+const problemsOf = (raw: unknown) => {
+  const parsed = parseBusinessFlows(raw);
+  return parsed.ok ? [] : parsed.problems;
+};
 
-describe('flows config', () => {
-  it('accepts the bundled file and fills the defaults', () => {
-    const config = parseFlowsConfig(bundled);
-    expect(config.defaultBusinessId).toBe('demo-store');
-    expect(config.businesses[0]!.humanQuietMinutes).toBe(30);
+describe('bot settings schema', () => {
+  it('accepts the bundled demo settings and fills the defaults', () => {
+    const parsed = parseBusinessFlows(rawDemoBotSettings);
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(parsed.settings.name).toBe('Demo Store');
+      expect(parsed.settings.humanQuietMinutes).toBe(30);
+    }
   });
 
   it('names every problem by its path', () => {
     const bad = clone();
-    const business = bad.businesses[0]!;
-    business.menu[0]!.title.es = 'Un título demasiado largo para un botón';
-    business.timezone = 'Mars/Olympus';
-    (business.menu[1]!.action as { faqId?: string }).faqId = 'missing';
-    bad.defaultBusinessId = 'nobody';
-    let message = '';
-    try {
-      parseFlowsConfig(bad);
-    } catch (err) {
-      message = (err as Error).message;
-    }
-    expect(message).toContain('businesses.0.menu.0.title.es');
-    expect(message).toContain('businesses.0.timezone');
-    expect(message).toContain('businesses.0.menu.1.action.faqId: no FAQ entry missing');
-    expect(message).toContain('defaultBusinessId');
+    bad.menu[0].title.es = 'Un título demasiado largo para un botón';
+    bad.timezone = 'Mars/Olympus';
+    bad.menu[1].action.faqId = 'missing';
+    expect(problemsOf(bad).map((p) => p.path)).toEqual(expect.arrayContaining(['menu.0.title.es', 'timezone']));
+    // Cross-field checks run once the fields themselves pass.
+    const missingFaq = clone();
+    missingFaq.menu[1].action.faqId = 'missing';
+    expect(problemsOf(missingFaq)).toEqual([{ path: 'menu.1.action.faqId', message: 'no FAQ entry missing' }]);
   });
 
-  it('refuses an account claimed by two businesses and an opening range that ends before it starts', () => {
+  it('refuses an opening range that ends before it starts, and duplicate ids', () => {
     const bad = clone();
-    const second = structuredClone(bad.businesses[0]!);
-    second.id = 'other-store';
-    second.accountIds = ['100'];
-    bad.businesses[0]!.accountIds = ['100'];
-    bad.businesses.push(second);
-    (bad.businesses[0]!.hours as Record<string, unknown>).mon = [{ from: '18:00', to: '09:00' }];
-    expect(() => parseFlowsConfig(bad)).toThrow(/account 100 already belongs to demo-store[\s\S]*|hours\.mon/);
-    expect(() => parseFlowsConfig(bad)).toThrow(/hours\.mon\.0/);
+    bad.hours.mon = [{ from: '18:00', to: '09:00' }];
+    expect(problemsOf(bad).map((p) => p.path)).toEqual(['hours.mon.0']);
+    const dup = clone();
+    dup.faq.push(structuredClone(dup.faq[0]));
+    expect(problemsOf(dup)).toEqual([{ path: 'faq', message: 'duplicate FAQ id' }]);
   });
 
-  it('picks the business that lists the account, else the default one', () => {
-    const config = clone();
-    const second = structuredClone(config.businesses[0]!);
-    second.id = 'shoes';
-    second.accountIds = ['PAGE_1'];
-    config.businesses.push(second);
-    const parsed = parseFlowsConfig(config);
-    expect(businessForAccount(parsed, 'PAGE_1').id).toBe('shoes');
-    expect(businessForAccount(parsed, 'anything-else').id).toBe('demo-store');
+  it('refuses fields that no longer mean anything (the registry maps accounts to businesses) and unknown ones', () => {
+    const bad = { ...clone(), id: 'demo-store', accountIds: ['100'], greting: 'typo' };
+    const problems = problemsOf(bad);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.path).toBe('(root)');
+    expect(problems[0]!.message).toMatch(/id.*accountIds.*greting|Unrecognized/);
+  });
+
+  it('answers a value that is not settings at all with a problem at the root', () => {
+    expect(problemsOf('hello')).toEqual([{ path: '(root)', message: expect.any(String) }]);
+    expect(problemsOf(null)[0]!.path).toBe('(root)');
   });
 });
 

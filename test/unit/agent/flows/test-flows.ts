@@ -1,11 +1,8 @@
 import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
-import { loadFlowsConfig } from '#lambdas/agent/flows/load-flows-config';
+import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
 
-/** The bundled default business: the tests exercise the very file the local cloud runs. */
-export const demoBusiness = (): BusinessFlows => {
-  const config = loadFlowsConfig();
-  return config.businesses.find((b) => b.id === config.defaultBusinessId)!;
-};
+/** The bundled demo business: the tests exercise the very settings the local cloud seeds. */
+export const demoBusiness = (): BusinessFlows => demoBotSettings();
 
 /** Saturday 09:00 in São Paulo (UTC-3): open. */
 export const OPEN = new Date('2026-11-21T12:00:00.000Z');

@@ -1,0 +1,36 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { routeBotSettingsRequest } from '#lambdas/bot-settings/route-bot-settings-request';
+import { serveOperatorRequest } from '#lambdas/identity/operator-request';
+import { isAuditRoute, routeAuditRequest } from '#lambdas/identity/route-audit-request';
+import { ENV } from '#lambdas/shared/event-contract';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const deps = {
+  db: documentClient(),
+  tableName: requireEnv(ENV.tableName),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+};
+
+/**
+ * The admin API: each business's bot settings (read, save a new version, list the versions) and its
+ * audit trail.
+ * The caller's identity, the JSON refusals and the audit record come from `serveOperatorRequest`.
+ */
+async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  return serveOperatorRequest(
+    event,
+    'AdminApi',
+    (e, identity, audit) => (isAuditRoute(e) ? routeAuditRequest(e, identity, audit, deps) : routeBotSettingsRequest(e, identity, deps, audit)),
+    deps,
+  );
+}
+
+export const handler = middy(adminApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,112 @@
+import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { EventPublisher } from '#lambdas/adapters/event-publisher';
+import { OperatorRequestError } from '#lambdas/identity/errors';
+import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
+import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+
+/**
+ * The operators' audit trail: one item per operator request (who, role, business, route, target,
+ * outcome, time), kept under the business it concerns and published as `operator.action`.
+ *
+ *   pk                    sk                         entity
+ *   AUDIT#<business id>   <ISO time>#<request id>    OperatorAction   (expires with the retention policy)
+ *
+ * A refused request is kept under the caller's business; a `platform` operator acting on another
+ * business is kept under both, so that business's admins see what was done to it.
+ */
+export const auditPk = (businessId: string) => `AUDIT#${businessId}`;
+
+export interface OperatorAction {
+  at: string;
+  requestId: string;
+  actor: string;
+  subject: string;
+  roles: string[];
+  /** The caller's own business. */
+  callerBusinessId: string;
+  /** The business acted on, when the target was resolved to one. */
+  businessId?: string;
+  route: string;
+  /** The conversation, account, WABA or business the request named (bounded). */
+  target?: string;
+  status: number;
+  outcome: 'allowed' | 'refused' | 'failed';
+}
+
+export interface AuditDeps {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+  publisher: EventPublisher;
+  retentionDays: number;
+}
+
+const MAX_TARGET_CHARS = 256;
+
+export function auditRecord(input: {
+  identity: Pick<OperatorIdentity, 'actor' | 'subject' | 'roles' | 'businessId'> | undefined;
+  requestId: string;
+  route: string;
+  status: number;
+  target?: string | undefined;
+  targetBusinessId?: string | undefined;
+  at: Date;
+}): OperatorAction {
+  return {
+    at: input.at.toISOString(),
+    requestId: input.requestId.slice(0, 100),
+    actor: input.identity?.actor ?? 'anonymous',
+    subject: input.identity?.subject ?? 'anonymous',
+    roles: [...(input.identity?.roles ?? [])],
+    callerBusinessId: input.identity?.businessId ?? 'unknown',
+    ...(input.targetBusinessId ? { businessId: input.targetBusinessId } : {}),
+    route: input.route.slice(0, 100),
+    ...(input.target ? { target: input.target.slice(0, MAX_TARGET_CHARS) } : {}),
+    status: input.status,
+    outcome: input.status < 400 ? 'allowed' : input.status >= 500 ? 'failed' : 'refused',
+  };
+}
+
+/** Stores the action under every business it concerns and announces it once. */
+export async function recordOperatorAction(action: OperatorAction, deps: AuditDeps): Promise<void> {
+  const businesses = new Set([action.callerBusinessId]);
+  if (action.businessId && action.outcome === 'allowed') businesses.add(action.businessId);
+  const expiresAt = Math.floor(Date.parse(action.at) / 1000) + deps.retentionDays * 86_400;
+  await Promise.all(
+    [...businesses].map((businessId) =>
+      deps.db.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: { pk: auditPk(businessId), sk: `${action.at}#${action.requestId}`, entity: 'OperatorAction', ...action, expiresAt },
+        }),
+      ),
+    ),
+  );
+  await deps.publisher.publish([{ source: EVENT_SOURCE.operators, detailType: DETAIL_TYPE.operatorAction, detail: { ...action } }]);
+}
+
+/** A business's audit trail, newest first, a page at a time. */
+export async function listOperatorActions(
+  businessId: string,
+  options: { limit: number; cursor?: string | undefined },
+  deps: Pick<AuditDeps, 'db' | 'tableName'>,
+): Promise<{ actions: OperatorAction[]; nextCursor?: string }> {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': auditPk(businessId) },
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ...(options.cursor ? { ExclusiveStartKey: { pk: auditPk(businessId), sk: decodeAuditCursor(options.cursor) } } : {}),
+    }),
+  );
+  const actions = (out.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _e, expiresAt: _x, ...rest }) => rest as unknown as OperatorAction);
+  const last = out.LastEvaluatedKey?.sk;
+  return { actions, ...(typeof last === 'string' ? { nextCursor: Buffer.from(last).toString('base64url') } : {}) };
+}
+
+function decodeAuditCursor(cursor: string): string {
+  const sk = /^[A-Za-z0-9_-]{1,400}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!/^\d{4}-\d\d-\d\dT[\d:.]+Z#[\w-]{1,100}$/.test(sk)) throw new OperatorRequestError(400, 'invalid_cursor', 'The cursor is not one this API handed out');
+  return sk;
+}

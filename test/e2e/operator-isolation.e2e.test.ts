@@ -1,0 +1,265 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mayDo, type OperatorAction } from '#lambdas/identity/operator-permissions';
+import type { OperatorRole } from '#lambdas/identity/operator-identity';
+import { whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
+import type { LocalTenant } from '#lib/local-cloud/local-tenants';
+import { eventually, LocalCloudHarness, settle } from '#test/e2e/local-cloud-harness';
+
+/**
+ * The operator APIs played as an attacker would: every route × role × own/other business, through
+ * the local cloud's JWT authoriser and the real functions. Another business's targets are answered
+ * as not found, a role that may not act gets 403, and a refused request sends, writes and shows nothing.
+ */
+const ACME: LocalTenant = {
+  businessId: 'acme',
+  accessToken: 'TOKEN-ACME',
+  whatsapp: [{ wabaId: '200000000000301', numbers: [{ phoneNumberId: '100000000000301', displayPhoneNumber: '15550000301' }] }],
+  instagramAccountIds: ['17841400000000301'],
+  botSettings: 'demo',
+};
+const GLOBEX: LocalTenant = {
+  businessId: 'globex',
+  accessToken: 'TOKEN-GLOBEX',
+  whatsapp: [{ wabaId: '200000000000401', numbers: [{ phoneNumberId: '100000000000401', displayPhoneNumber: '15550000401' }] }],
+  botSettings: 'demo',
+};
+/** Onboarded, but nobody wrote its bot settings yet. */
+const INITECH: LocalTenant = {
+  businessId: 'initech',
+  accessToken: 'TOKEN-INITECH',
+  whatsapp: [{ wabaId: '200000000000501', numbers: [{ phoneNumberId: '100000000000501', displayPhoneNumber: '15550000501' }] }],
+};
+
+const ACME_NUMBER = '100000000000301';
+const ACME_WABA = '200000000000301';
+const ACME_CUSTOMER = '5511987650301';
+const ACME_KEY = `wa:${ACME_NUMBER}:${ACME_CUSTOMER}`;
+const CUSTOMER_NAME = 'Lucía Privada';
+const SECRET_TEXT = 'mi dirección es Calle Falsa 123, humano por favor';
+
+const harness = new LocalCloudHarness();
+harness.reportOnFailure(beforeEach);
+
+beforeAll(async () => {
+  await harness.start({ tenants: [ACME, GLOBEX, INITECH] });
+  await customerWrites(ACME_NUMBER, ACME_CUSTOMER, SECRET_TEXT);
+  await eventually(async () => (await harness.item(`CONV#${ACME_KEY}`, 'CONV'))?.state === 'human', 'the acme customer handed to a person', 90_000);
+  // An onboarding of acme's number in progress, for the progress route.
+  await harness.db.send(
+    new PutCommand({
+      TableName: harness.cloud.tableName,
+      Item: { ...whatsappProgressKey(ACME_WABA, ACME_NUMBER), entity: 'OnboardingProgress', channel: 'whatsapp', businessId: 'acme', ownerId: ACME_WABA, accountId: ACME_NUMBER, steps: {}, startedAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z', version: 1 },
+    }),
+  );
+}, 300_000);
+afterAll(async () => {
+  await harness.stop();
+}, 60_000);
+
+async function customerWrites(accountId: string, customerId: string, text: string, channel: 'whatsapp' | 'instagram' = 'whatsapp'): Promise<void> {
+  const res = await fetch(`${harness.cloud.graphUrl}/_sim/customer/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ channel, accountId, customerId, name: CUSTOMER_NAME, text }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+async function api(token: string, method: string, path: string, opts: { query?: Record<string, string>; body?: unknown } = {}) {
+  const url = new URL(path, harness.cloud.apiUrl);
+  for (const [k, v] of Object.entries(opts.query ?? {})) url.searchParams.set(k, v);
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+  });
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, body, text };
+}
+
+const tokenOf = (businessId: string, role: OperatorRole) => harness.operatorToken({ businessId, subject: `${role}@${businessId}`, roles: [role] });
+
+interface RouteCase {
+  name: string;
+  action: OperatorAction;
+  method: string;
+  path: string;
+  /** The request naming acme's target (the business acting may be acme or another). */
+  request: () => { query?: Record<string, string>; body?: unknown };
+  /** Onboarding names the business to act for: another business is refused with 403, not 404. */
+  namesBusiness?: boolean;
+}
+
+const ROUTES: RouteCase[] = [
+  { name: 'list conversations', action: 'conversations.read', method: 'GET', path: '/agent/conversations', request: () => ({ query: { accountId: ACME_NUMBER } }) },
+  { name: 'read a conversation', action: 'conversations.read', method: 'GET', path: '/agent/conversation', request: () => ({ query: { key: ACME_KEY } }) },
+  { name: 'reply', action: 'conversations.act', method: 'POST', path: '/agent/conversation/reply', request: () => ({ body: { conversationKey: ACME_KEY, text: 'Hola desde el equipo', requestId: crypto.randomUUID() } }) },
+  { name: 'hand back', action: 'conversations.act', method: 'POST', path: '/agent/conversation/hand-back', request: () => ({ body: { conversationKey: ACME_KEY } }) },
+  { name: 'close', action: 'conversations.act', method: 'POST', path: '/agent/conversation/close', request: () => ({ body: { conversationKey: ACME_KEY } }) },
+  { name: 'list templates', action: 'templates.read', method: 'GET', path: '/templates', request: () => ({ query: { wabaId: ACME_WABA } }) },
+  { name: 'sync templates', action: 'templates.sync', method: 'POST', path: '/templates/sync', request: () => ({ body: { wabaId: ACME_WABA } }) },
+  {
+    name: 'send a template',
+    action: 'templates.send',
+    method: 'POST',
+    path: '/templates/send',
+    request: () => ({ body: { accountId: ACME_NUMBER, customerId: ACME_CUSTOMER, name: 'no_such_template', language: 'es', requestId: crypto.randomUUID() } }),
+  },
+  { name: 'onboarding progress', action: 'onboarding.read', method: 'GET', path: '/onboarding/progress', request: () => ({ query: { wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } }) },
+  {
+    name: 'onboard a number',
+    action: 'onboarding.run',
+    method: 'POST',
+    path: '/onboarding/whatsapp',
+    namesBusiness: true,
+    request: () => ({ body: { businessId: 'acme', wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } }),
+  },
+  { name: 'read bot settings', action: 'settings.read', method: 'GET', path: '/admin/bot-settings', request: () => ({ query: { businessId: 'acme' } }) },
+  { name: 'bot settings versions', action: 'settings.read', method: 'GET', path: '/admin/bot-settings/versions', request: () => ({ query: { businessId: 'acme' } }) },
+  { name: 'write bot settings', action: 'settings.write', method: 'PUT', path: '/admin/bot-settings', request: () => ({ body: { businessId: 'acme', settings: { name: 'not valid settings' } } }) },
+  { name: 'audit trail', action: 'audit.read', method: 'GET', path: '/admin/audit', request: () => ({ query: { businessId: 'acme' } }) },
+];
+
+const ROLES: OperatorRole[] = ['agent', 'supervisor', 'admin', 'platform'];
+
+const AUTHORISATION_REFUSALS = new Set(['forbidden', 'other_business', 'conversation_not_found', 'account_not_found', 'waba_not_found', 'onboarding_not_found', 'business_not_found']);
+
+const CASES = ROUTES.flatMap((route) =>
+  ROLES.flatMap((role) =>
+    (['own', 'other'] as const)
+      // The platform team's business is its own: one case ("another business") suffices.
+      .filter((whose) => !(role === 'platform' && whose === 'own'))
+      .map((whose) => {
+        const allowedRole = mayDo({ roles: [role] }, route.action);
+        const refusal = !allowedRole ? 'role' : whose === 'other' && role !== 'platform' ? 'business' : undefined;
+        return { route, role, whose, refusal, label: `${route.name} as ${role} of ${whose === 'own' ? 'acme' : 'another business'}` };
+      }),
+  ),
+);
+const callerOf = (role: OperatorRole, whose: 'own' | 'other') => (role === 'platform' ? 'ops' : whose === 'own' ? 'acme' : 'globex');
+
+describe('every operator route × role × own or other business', () => {
+  // Refusals first, while nothing allowed has touched acme's conversation: afterwards nothing may have moved.
+  describe('refused', () => {
+    let outboxBefore = 0;
+    let conversationBefore: Record<string, unknown> | undefined;
+    beforeAll(async () => {
+      await settle(2000);
+      outboxBefore = (await harness.outbox()).length;
+      conversationBefore = await harness.item(`CONV#${ACME_KEY}`, 'CONV');
+    });
+
+    it.each(CASES.filter((c) => c.refusal))('$label', async ({ route, role, whose, refusal }) => {
+      const response = await api(await tokenOf(callerOf(role, whose), role), route.method, route.path, route.request());
+      if (refusal === 'role') {
+        expect(response.status, response.text).toBe(403);
+        expect(response.body.error).toBe('forbidden');
+      } else {
+        expect(response.status, response.text).toBe(route.namesBusiness ? 403 : 404);
+        expect(AUTHORISATION_REFUSALS.has(response.body.error), response.text).toBe(true);
+      }
+      // Nothing of acme's customer leaks into a refusal.
+      for (const secret of [CUSTOMER_NAME, 'Calle Falsa', ACME_CUSTOMER]) expect(response.text).not.toContain(secret);
+    });
+
+    it('sent nothing for acme and changed nothing of its conversation', async () => {
+      await settle(1000);
+      const sent = (await harness.outbox()).slice(outboxBefore).filter((e) => e.path.includes(ACME_NUMBER) || e.path.includes(ACME_WABA));
+      expect(sent).toEqual([]);
+      expect(await harness.item(`CONV#${ACME_KEY}`, 'CONV')).toEqual(conversationBefore);
+    });
+  });
+
+  describe('allowed', () => {
+    it.each(CASES.filter((c) => !c.refusal))('$label', async ({ route, role, whose }) => {
+      const response = await api(await tokenOf(callerOf(role, whose), role), route.method, route.path, route.request());
+      expect([401, 403], response.text).not.toContain(response.status);
+      expect(AUTHORISATION_REFUSALS.has(String(response.body?.error ?? '')), response.text).toBe(false);
+    });
+  });
+});
+
+describe('the findings, replayed', () => {
+  it('another business\'s agent cannot list, read, answer or close acme\'s customer', async () => {
+    const intruder = await tokenOf('globex', 'agent');
+    const conversationBefore = await harness.item(`CONV#${ACME_KEY}`, 'CONV');
+    const before = (await harness.outbox()).length;
+    const listed = await api(intruder, 'GET', '/agent/conversations', { query: { accountId: ACME_NUMBER, state: 'human' } });
+    const read = await api(intruder, 'GET', '/agent/conversation', { query: { key: ACME_KEY } });
+    const replied = await api(intruder, 'POST', '/agent/conversation/reply', { body: { conversationKey: ACME_KEY, text: 'phishing link', requestId: 'evil-1' } });
+    const closed = await api(intruder, 'POST', '/agent/conversation/close', { body: { conversationKey: ACME_KEY } });
+    expect([listed.status, read.status, replied.status, closed.status]).toEqual([404, 404, 404, 404]);
+    for (const r of [listed, read, replied, closed]) expect(r.text).not.toContain(CUSTOMER_NAME);
+    await settle(500);
+    expect((await harness.outbox()).slice(before).filter((e) => JSON.stringify(e.body ?? '').includes('phishing'))).toEqual([]);
+    const conversationAfter = await harness.item(`CONV#${ACME_KEY}`, 'CONV');
+    expect(conversationAfter?.state).toBe(conversationBefore?.state);
+    expect(await harness.item(`CONV#${ACME_KEY}`, 'MSG#evil-1')).toBeUndefined();
+  });
+
+  it('an Instagram key cannot reach a WhatsApp number, and a forged key is not found', async () => {
+    const own = await tokenOf('acme', 'agent');
+    expect((await api(own, 'GET', '/agent/conversation', { query: { key: `ig:${ACME_NUMBER}:${ACME_CUSTOMER}` } })).status).toBe(404);
+    expect((await api(own, 'GET', '/agent/conversation', { query: { key: `wa:100000000000401:${ACME_CUSTOMER}` } })).status).toBe(404);
+  });
+
+  it('answers 400, not 500, to a 3,000-character key, a bad cursor and a cursor of another list', async () => {
+    const own = await tokenOf('acme', 'agent');
+    const long = await api(own, 'GET', '/agent/conversation', { query: { key: `wa:${ACME_NUMBER}:${'9'.repeat(3000)}` } });
+    expect(long.status).toBe(400);
+    expect(long.body.message).toBeTruthy();
+    for (const cursor of ['not-a-cursor', Buffer.from('{"gsi1pk":"ACCT#100000000000401#STATE#human","gsi1sk":"x","pk":"x","sk":"x"}').toString('base64url'), '!!!']) {
+      const res = await api(own, 'GET', '/agent/conversations', { query: { accountId: ACME_NUMBER, cursor } });
+      expect(res.status, cursor).toBe(400);
+    }
+    expect((await api(own, 'POST', '/agent/conversation/close', { body: { conversationKey: 'x'.repeat(3000) } })).status).toBe(400);
+  });
+
+  it('keeps what each operator did, for the business\'s admins only', async () => {
+    const admin = await tokenOf('acme', 'admin');
+    const trail = await api(admin, 'GET', '/admin/audit', { query: { limit: '100' } });
+    expect(trail.status).toBe(200);
+    const actions = trail.body.actions as Array<Record<string, unknown>>;
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.every((a) => a.callerBusinessId === 'acme' || a.businessId === 'acme')).toBe(true);
+    expect(actions).toEqual(expect.arrayContaining([expect.objectContaining({ route: 'GET /agent/conversation', actor: 'agent@acme', outcome: 'allowed' })]));
+    // Globex's refused attempts on acme are globex's record, not acme's to read.
+    expect(actions.some((a) => a.callerBusinessId === 'globex')).toBe(false);
+    expect((await api(await tokenOf('acme', 'agent'), 'GET', '/admin/audit')).status).toBe(403);
+  });
+
+  it('onboarding refuses another business\'s WABA and changes neither its token secret nor its registry item', async () => {
+    const secretName = `Omnichannel-local/account-tokens/${ACME_WABA}`;
+    const secretBefore = harness.cloud.aws.secrets.getSecretValue(secretName).secretString;
+    const prospect = await (await fetch(`${harness.cloud.graphUrl}/_sim/onboarding/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json() as { code: string };
+    const attacker = await tokenOf('globex', 'admin');
+    const attempt = await api(attacker, 'POST', '/onboarding/whatsapp', { body: { businessId: 'globex', code: prospect.code, wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } });
+    expect([409, 422]).toContain(attempt.status);
+    expect(harness.cloud.aws.secrets.getSecretValue(secretName).secretString).toBe(secretBefore);
+    expect(await harness.item(`WABA#${ACME_WABA}`, 'WABA')).toMatchObject({ businessId: 'acme' });
+    expect(await harness.item(`ACCT#${ACME_NUMBER}`, 'ACCOUNT')).toMatchObject({ businessId: 'acme', status: 'active' });
+    // And naming acme as the business to onboard into is not globex's to do.
+    expect((await api(attacker, 'POST', '/onboarding/whatsapp', { body: { businessId: 'acme', code: prospect.code, wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } })).status).toBe(403);
+  });
+
+  it('gives a business with no bot settings of its own to its people, never another business\'s bot', async () => {
+    const customer = '5511987650501';
+    const before = (await harness.outbox()).length;
+    await customerWrites('100000000000501', customer, 'hola, ¿cuál es la política de devoluciones?');
+    const conversation = await eventually(async () => {
+      const item = await harness.item(`CONV#wa:100000000000501:${customer}`, 'CONV');
+      return item?.state === 'human' && item;
+    }, 'the initech conversation handed to its people', 60_000);
+    expect(conversation).toMatchObject({ state: 'human', handoffReason: 'no_bot_configured' });
+    await settle(1000);
+    const sent = (await harness.outbox()).slice(before).filter((e) => e.path.endsWith('/100000000000501/messages') && e.body?.status !== 'read');
+    expect(sent).toEqual([]);
+  });
+});
