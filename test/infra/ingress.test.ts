@@ -114,7 +114,7 @@ describe('ingress', () => {
       const routes = synth.template.findResources('AWS::ApiGatewayV2::Route');
       const routeKeys = Object.values(routes).map((route) => route['Properties']['RouteKey']).sort();
       // The human agents', onboarding and template routes share the API; their own infra tests cover them.
-      expect(routeKeys.filter((key: string) => !/ \/(agent|onboarding|templates)\b/.test(key))).toEqual(['GET /webhook', 'POST /webhook']);
+      expect(routeKeys.filter((key: string) => !/ \/(agent|onboarding|templates|admin)\b/.test(key))).toEqual(['GET /webhook', 'POST /webhook']);
 
       const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter(
         (integration) => JSON.stringify(integration['Properties']['IntegrationUri']).includes('WebhookFunction'),
