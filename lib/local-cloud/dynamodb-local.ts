@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from '#lib/local-cloud/free-port';
@@ -48,9 +49,11 @@ export async function startDynamoDbLocal(
     // One shared database: without it DynamoDB Local keeps a separate set of tables per access key
     // and region, and a function signing with other local credentials would see no table at all.
     '-sharedDb',
-    ...(options.dataPath ? ['-dbPath', options.dataPath] : ['-inMemory']),
+    // Nothing leaves the machine; it would also write its telemetry id into the working directory.
+    '-disableTelemetry',
+    ...(options.dataPath ? ['-dbPath', resolve(options.dataPath)] : ['-inMemory']),
   ];
-  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
   let exited: string | undefined;
   let stderr = '';
   let stdout = '';
