@@ -93,6 +93,7 @@ function printReport(report: OnboardingReport, order: readonly string[]): void {
     console.log(`  ${mark} ${step.padEnd(20)} ${record?.status ?? 'not run'}${record?.note ? `  ${record.note}` : ''}`);
   }
   if (report.health) console.log(`  health: ${Object.entries(report.health).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ')}`);
+  if (report.bot && !report.bot.configured) console.log(`  bot: not configured. ${report.bot.note ?? ''}`);
   if (report.failure) {
     const f = report.failure;
     console.log(`\nstopped at ${f.step}${f.code !== undefined ? ` — Meta error ${f.code}${f.subcode !== undefined ? `/${f.subcode}` : ''}` : ''}: ${f.message}`);

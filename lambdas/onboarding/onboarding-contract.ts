@@ -84,4 +84,6 @@ export interface OnboardingReport {
   steps: Partial<Record<OnboardingStepName, StepRecord>>;
   failure?: OnboardingFailure;
   health?: Record<string, unknown>;
+  /** Whether the business has bot settings of its own (without them, no bot answers its customers). */
+  bot?: { configured: boolean; note?: string };
 }

@@ -14,6 +14,7 @@ import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-a
 import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import { getCurrentBotSettings } from '#lambdas/bot-settings/bot-settings-store';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { requireAction, requireActsFor, requireOwnTarget } from '#lambdas/identity/operator-permissions';
@@ -36,9 +37,21 @@ function bodyOf(event: APIGatewayProxyEventV2): unknown {
   return body.value;
 }
 
-/** A finished onboarding is 200; one stopped at a step is 422 with the report saying which and why. */
-function answer(report: OnboardingReport): APIGatewayProxyStructuredResultV2 {
-  return json(report.failure ? 422 : 200, report);
+/**
+ * A finished onboarding is 200; one stopped at a step is 422 with the report saying which and why.
+ * The report also says whether the business has bot settings: without them its customers go
+ * straight to its people, which the operator should know the moment the account goes live.
+ */
+async function answer(report: OnboardingReport, businessId: string, deps: OnboardingApiDeps): Promise<APIGatewayProxyStructuredResultV2> {
+  const configured = await getCurrentBotSettings(deps, businessId).then(
+    (found) => found !== undefined,
+    // Stored settings that no longer validate are still the business's own.
+    () => true,
+  );
+  const bot: OnboardingReport['bot'] = configured
+    ? { configured: true }
+    : { configured: false, note: 'The business has no bot settings: every conversation goes to its people (handoff reason no_bot_configured) until an admin saves them (npm run flows -- put).' };
+  return json(report.failure ? 422 : 200, { ...report, bot });
 }
 
 /**
@@ -60,7 +73,7 @@ export async function routeOnboardingRequest(
       audit.target = `waba ${request.wabaId} number ${request.phoneNumberId}`;
       audit.targetBusinessId = request.businessId;
       requireActsFor(identity, request.businessId);
-      return answer(await onboardWhatsAppNumber(deps, request));
+      return answer(await onboardWhatsAppNumber(deps, request), request.businessId, deps);
     }
     if (route === `${ONBOARDING_ROUTES.instagram.method} ${ONBOARDING_ROUTES.instagram.path}`) {
       requireAction(identity, 'onboarding.run');
@@ -68,7 +81,7 @@ export async function routeOnboardingRequest(
       audit.target = `page ${request.pageId}`;
       audit.targetBusinessId = request.businessId;
       requireActsFor(identity, request.businessId);
-      return answer(await onboardInstagramAccount(deps, request));
+      return answer(await onboardInstagramAccount(deps, request), request.businessId, deps);
     }
     if (route === `${ONBOARDING_ROUTES.progress.method} ${ONBOARDING_ROUTES.progress.path}`) {
       requireAction(identity, 'onboarding.read');

@@ -76,6 +76,8 @@ describe('onboarding a new WhatsApp number through the local cloud', () => {
     const second = await api('POST', '/onboarding/whatsapp', { body: resume });
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ status: 'active', accountId: prospect.phoneNumberId, ownerId: prospect.wabaId });
+    // The new business has no bot settings yet, and the report says what that means.
+    expect(second.body.bot).toMatchObject({ configured: false, note: expect.stringContaining('no_bot_configured') });
     expect((await simulator('GET', '/_sim/onboarding/stats')).exchanges).toBe(1);
 
     const progress = await api('GET', '/onboarding/progress', { query: { wabaId: prospect.wabaId, phoneNumberId: prospect.phoneNumberId } });
