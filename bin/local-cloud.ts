@@ -46,7 +46,7 @@ Local cloud ready (stack ${assembly.stackName}, stage local)
   Graph API simulator:   ${cloud.graphUrl}   (outbox: ${cloud.graphUrl}/_sim/outbox)
   DynamoDB Local:        ${cloud.dynamoDbEndpoint}   table: ${cloud.tableName}
   AWS emulation:         ${cloud.awsEndpoint}   (SQS, EventBridge, Secrets Manager, S3)
-  Operator APIs:         ${cloud.apiUrl}/agent/…, /templates/…, /onboarding/…   (Authorization: Bearer <access token>)
+  Operator APIs:         ${cloud.apiUrl}/agent/…, /templates/…, /onboarding/…, /admin/…   (Authorization: Bearer <access token>; docs/operators.md)
 ${operatorSignIn(cloud.apiUrl, cloud.identity)}
   Sample order API:      ${cloud.orderApiUrl}   (each customer sees only their own orders: lambdas/agent/README.md)
   Lambda logs:           ${logFile}
