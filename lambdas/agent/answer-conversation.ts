@@ -8,13 +8,15 @@ import {
   composeOpenAnswer,
   handoffReply,
   joinedText,
+  languageOf,
   type ComposeContext,
   type ComposedReply,
+  type ConversationMemory,
   type CustomerMessage,
   type ReplyKind,
 } from '#lambdas/agent/compose-reply';
 import { handoffRequestedEvent, handoffSummary, stateTransition } from '#lambdas/agent/conversation-state';
-import { detectLanguage, type ReplyLanguage } from '#lambdas/agent/detect-language';
+import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import { csatScoreOf } from '#lambdas/agent/csat';
 import { ConversationBusyError } from '#lambdas/agent/errors';
 import { echoIsFromPerson, endQuietPeriod, noteHumanActivity } from '#lambdas/agent/human-activity';
@@ -23,7 +25,7 @@ import { isWithinBusinessHours } from '#lambdas/agent/flows/business-hours';
 import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
 import { handOverWithoutBot, NO_BOT_CONFIGURED } from '#lambdas/agent/no-bot-handoff';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
-import { unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
+import { customerTextOf, unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
 import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import type { Channel } from '#lambdas/conversation/model';
 import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
@@ -56,6 +58,8 @@ export type AgentSkipReason =
   | 'no_conversation'
   | 'not_bot'
   | 'nothing_to_answer'
+  /** Only small talk that needs no answer ("ok", 👍 after a thanks): marked answered, nothing sent. */
+  | 'nothing_to_say'
   | 'window_closed';
 
 export type AgentOutcome =
@@ -73,6 +77,7 @@ export type AgentOutcome =
       resumedOutboundId?: string;
       handoff?: boolean;
       optOut?: boolean;
+      optIn?: boolean;
       assistant?: AssistantUse;
     };
 
@@ -106,6 +111,21 @@ interface ConversationItem {
   humanQuietUntil?: string;
   csatRequestedAt?: string;
   csatScore?: number;
+  /** What the bot's last reply asked for (see ConversationMemory). */
+  awaitingField?: 'order_id';
+  capturedOrderId?: string;
+  lastFaqId?: string;
+  lastReplyKind?: ReplyKind;
+}
+
+function memoryOf(conversation: ConversationItem): ConversationMemory {
+  return {
+    ...(conversation.language ? { language: conversation.language } : {}),
+    ...(conversation.awaitingField ? { awaiting: conversation.awaitingField } : {}),
+    ...(conversation.capturedOrderId ? { capturedOrderId: conversation.capturedOrderId } : {}),
+    ...(conversation.lastFaqId ? { lastFaqId: conversation.lastFaqId } : {}),
+    ...(conversation.lastReplyKind ? { lastReplyKind: conversation.lastReplyKind } : {}),
+  };
 }
 
 /**
@@ -189,14 +209,22 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     }
     const customerMessages: CustomerMessage[] = unanswered.map((m) => ({
       type: m.type ?? 'unsupported',
-      text: m.text,
+      text: customerTextOf(m),
       choiceId: m.choiceId,
       choiceTitle: m.choiceTitle,
       providerMessageId: m.providerMessageId,
     }));
     // With an assistant at hand, a message that names an order (a long number) goes to its look-up tool.
     const namesOrder = deps.assistant !== undefined && /\d{3,}/.test(joinedText(customerMessages));
-    const ctx: ComposeContext = { business, fallbackLanguage: conversation.language, now, skipFaq: namesOrder };
+    const ctx: ComposeContext = {
+      business,
+      fallbackLanguage: conversation.language,
+      memory: memoryOf(conversation),
+      ...(conversation.channel === 'whatsapp' ? { phoneNumber: latest.customerWaId ?? conversation.customerId } : {}),
+      now,
+      skipFaq: namesOrder,
+      orderLookup: deps.assistant !== undefined,
+    };
     let assistantUse: AssistantUse | undefined;
     let reply: ComposedReply;
     if (score !== undefined) {
@@ -207,6 +235,13 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       if (flowReply) reply = flowReply;
       else if (!deps.assistant) reply = composeOpenAnswer(customerMessages, ctx);
       else ({ reply, assistantUse } = await askAssistant(deps.assistant, key, conversation, business, customerMessages, ctx, deps));
+    }
+    if (reply.kind === 'none') {
+      // Nothing to say (an "ok" after small talk): the messages count as answered, nothing is sent.
+      if (await markAnsweredSilently(key, conversation, latest.lsi1sk, reply, deps)) {
+        return { outcome: 'skipped', reason: 'nothing_to_say', ...resumed };
+      }
+      continue;
     }
     const outboundId = outboundIdFor(key, latest.providerMessageId);
     const item = replyItem(key, conversation, unanswered, latest, outboundId, reply, now, deps);
@@ -230,11 +265,50 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       kind: reply.kind,
       ...(reply.handoff ? { handoff: true } : {}),
       ...(reply.optOut ? { optOut: true } : {}),
+      ...(reply.optIn ? { optIn: true } : {}),
       ...(assistantUse ? { assistant: assistantUse } : {}),
       ...resumed,
     };
   }
   throw new ConversationBusyError(MAX_ROUNDS);
+}
+
+/**
+ * Nothing to say to the burst: move the answered mark past it, on the same conditions as a claim
+ * (still the bot's, nobody answered or claimed since we read it). False when someone got there first.
+ */
+async function markAnsweredSilently(
+  key: string,
+  conversation: ConversationItem,
+  throughSk: string,
+  reply: ComposedReply,
+  deps: AgentDeps,
+): Promise<boolean> {
+  const seen = conversation.answeredThroughSk;
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
+        UpdateExpression: 'SET answeredThroughSk = :through, lastReplyKind = :kind, #language = :language REMOVE answeredAt',
+        ConditionExpression:
+          '#state = :bot AND attribute_not_exists(pendingReplyId) AND ' +
+          (seen === undefined ? 'attribute_not_exists(answeredThroughSk)' : 'answeredThroughSk = :seen'),
+        ExpressionAttributeNames: { '#state': 'state', '#language': 'language' },
+        ExpressionAttributeValues: {
+          ':through': throughSk,
+          ':kind': reply.memory?.lastReplyKind ?? conversation.lastReplyKind ?? 'none',
+          ':language': reply.language,
+          ':bot': 'bot',
+          ...(seen === undefined ? {} : { ':seen': seen }),
+        },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (!isConditionalCheckFailed(err)) throw err;
+    return false;
+  }
 }
 
 async function loadConversation(key: string, deps: AgentDeps): Promise<ConversationItem | undefined> {
@@ -321,6 +395,7 @@ function replyItem(
 interface ReplyEffects {
   set: string[];
   add: string[];
+  remove: string[];
   names: Record<string, string>;
   values: Record<string, unknown>;
   extraItems: Array<Record<string, unknown>>;
@@ -328,34 +403,37 @@ interface ReplyEffects {
 
 function sideEffects(key: string, conversation: ConversationItem, unanswered: StoredMessage[], reply: ComposedReply, now: Date): ReplyEffects {
   const at = now.toISOString();
-  const effects: ReplyEffects = { set: [], add: [], names: {}, values: {}, extraItems: [] };
-  if (reply.optOut) {
-    const evidence = unanswered.find((m) => m.providerMessageId === reply.optOut?.evidenceMessageId);
-    const said = evidence?.occurredAt ?? at;
+  const effects: ReplyEffects = { set: [], add: [], remove: [], names: {}, values: {}, extraItems: [] };
+  const consent = reply.optOut ? { status: 'opted_out', evidence: reply.optOut } : reply.optIn ? { status: 'opted_in', evidence: reply.optIn } : undefined;
+  if (consent) {
+    const { evidence } = consent;
+    const said = unanswered.find((m) => m.providerMessageId === evidence.evidenceMessageId)?.occurredAt ?? at;
     effects.set.push(
-      'consentStatus = :optedOut',
+      'consentStatus = :consentStatus',
       'consentChangedAt = :consentAt',
       'consentEvidenceMessageId = :evidence',
       'consentOutboundId = :id',
     );
-    effects.values[':optedOut'] = 'opted_out';
+    effects.values[':consentStatus'] = consent.status;
     effects.values[':consentAt'] = said;
-    effects.values[':evidence'] = reply.optOut.evidenceMessageId;
+    effects.values[':evidence'] = evidence.evidenceMessageId;
     effects.extraItems.push({
       pk: conversationPk(key),
-      sk: `CONSENT#${said}#${reply.optOut.evidenceMessageId}`,
+      sk: `CONSENT#${said}#${evidence.evidenceMessageId}`,
       entity: 'ConsentChange',
       conversationKey: key,
       channel: conversation.channel,
       accountId: conversation.accountId,
       customerId: conversation.customerId,
-      consent: 'opted_out',
+      consent: consent.status,
       scope: 'promotional',
-      evidenceMessageId: reply.optOut.evidenceMessageId,
-      evidenceKind: 'keyword',
+      evidenceMessageId: evidence.evidenceMessageId,
+      evidenceKind: evidence.evidenceKind,
+      // What the customer wrote or tapped: the proof of the decision, kept with it.
+      evidenceText: evidence.evidenceText,
       occurredAt: said,
       recordedAt: at,
-      // No expiresAt: proof of a withdrawn consent must outlive the conversation's retention.
+      // No expiresAt: proof of a consent decision must outlive the conversation's retention.
     });
   }
   if (reply.handoff) {
@@ -366,6 +444,7 @@ function sideEffects(key: string, conversation: ConversationItem, unanswered: St
       'handoffSummary = :handoffSummary',
       'handoffRequestedAt = :handoffAt',
       'handoffOutboundId = :id',
+      'handoffPriority = :handoffPriority',
     );
     effects.add.push('version :one');
     effects.names = { ...effects.names, ...transition.names };
@@ -374,11 +453,31 @@ function sideEffects(key: string, conversation: ConversationItem, unanswered: St
       ':handoffSummary': handoffSummary(
         reply.handoff.reason,
         reply.language,
-        unanswered.map((m) => m.text ?? ''),
+        unanswered.map((m) => customerTextOf(m) ?? ''),
+        conversation.lastFaqId ? [conversation.lastFaqId] : [],
+        reply.memory?.capturedOrderId ?? conversation.capturedOrderId,
       ),
       ':handoffAt': at,
+      ':handoffPriority': reply.handoff.priority === true,
       ':one': 1,
     });
+  }
+  if (reply.memory) {
+    const memory = reply.memory;
+    effects.set.push('lastReplyKind = :lastReplyKind');
+    effects.values[':lastReplyKind'] = memory.lastReplyKind ?? reply.kind;
+    if (memory.awaiting) {
+      effects.set.push('awaitingField = :awaiting');
+      effects.values[':awaiting'] = memory.awaiting;
+    } else effects.remove.push('awaitingField');
+    if (memory.lastFaqId) {
+      effects.set.push('lastFaqId = :lastFaqId');
+      effects.values[':lastFaqId'] = memory.lastFaqId;
+    } else effects.remove.push('lastFaqId');
+    if (memory.capturedOrderId) {
+      effects.set.push('capturedOrderId = :capturedOrderId');
+      effects.values[':capturedOrderId'] = memory.capturedOrderId;
+    }
   }
   return effects;
 }
@@ -404,7 +503,10 @@ async function claimReply(
             Update: {
               TableName: deps.tableName,
               Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-              UpdateExpression: `SET ${set.join(', ')}${effects.add.length > 0 ? ` ADD ${effects.add.join(', ')}` : ''}`,
+              UpdateExpression:
+                `SET ${set.join(', ')}` +
+                (effects.remove.length > 0 ? ` REMOVE ${effects.remove.join(', ')}` : '') +
+                (effects.add.length > 0 ? ` ADD ${effects.add.join(', ')}` : ''),
               ConditionExpression:
                 '#state = :expectedState AND attribute_not_exists(pendingReplyId) AND ' +
                 (seen === undefined ? 'attribute_not_exists(answeredThroughSk)' : 'answeredThroughSk = :seen'),
@@ -546,7 +648,7 @@ async function askAssistant(
   deps: AgentDeps,
 ): Promise<{ reply: ComposedReply; assistantUse: AssistantUse }> {
   const history = await recentHistory(key, deps);
-  const language = detectLanguage(joinedText(messages), ctx.fallbackLanguage ?? business.defaultLanguage);
+  const language = languageOf(messages, ctx);
   try {
     // The customer the business's tools act for comes from the stored conversation, never from the model.
     const customer = { channel: conversation.channel, accountId: conversation.accountId, customerId: conversation.customerId };

@@ -10,6 +10,8 @@ export interface StoredMessage {
   text?: string;
   choiceId?: string;
   choiceTitle?: string;
+  /** The message's media as recorded; a photo, video or document may carry a caption. */
+  media?: Array<{ caption?: string }>;
   standby?: boolean;
   deletedAt?: string;
   occurredAt: string;
@@ -17,6 +19,13 @@ export interface StoredMessage {
   receivedAt?: string;
   customerWaId?: string;
   customerUserId?: string;
+}
+
+/** What the customer wrote: the text, else the caption of the first media that has one. */
+export function customerTextOf(message: Pick<StoredMessage, 'text' | 'media'>): string | undefined {
+  if (typeof message.text === 'string' && message.text.length > 0) return message.text;
+  const caption = Array.isArray(message.media) ? message.media.find((m) => typeof m?.caption === 'string' && m.caption.length > 0)?.caption : undefined;
+  return caption;
 }
 
 /** Types that carry nothing to answer on their own. */

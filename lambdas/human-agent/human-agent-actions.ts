@@ -248,7 +248,12 @@ export async function closeConversation(
                 {
                   Put: {
                     TableName: deps.tableName,
-                    Item: { ...outboundItem(conversation, csatOutboundId, csatQuestion!, 'csat_question', now, deps, csatOptions(), language), agentId },
+                    Item: {
+                      ...outboundItem(conversation, csatOutboundId, csatQuestion!, 'csat_question', now, deps, csatOptions(), language),
+                      // The button that opens the score list on WhatsApp, in the conversation language.
+                      optionsLabel: business!.replies.csatListLabel[language],
+                      agentId,
+                    },
                     ConditionExpression: 'attribute_not_exists(pk)',
                   },
                 },

@@ -144,7 +144,7 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
   });
 
   it("hands off when Claude decides to, and the redelivered wake-up doesn't ask again", async () => {
-    const wakeUp = await says('mid.1', '2026-11-21T11:50:00.000Z', 'esto es una vergüenza, quiero hablar con el gerente');
+    const wakeUp = await says('mid.1', '2026-11-21T11:50:00.000Z', 'quiero hablar con el gerente de la tienda');
     expect(await answerConversation(wakeUp, deps)).toMatchObject({ kind: 'handoff_ack', handoff: true, assistant: 'handoff' });
     expect(await answerConversation(wakeUp, deps)).toEqual({ outcome: 'skipped', reason: 'not_bot' });
     expect(sim.requests).toHaveLength(1);

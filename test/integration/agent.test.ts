@@ -104,12 +104,21 @@ describe('the first agent on DynamoDB Local', () => {
       recipientId: '5511999',
       replyToMessageIds: ['wamid.1', 'wamid.2', 'wamid.3'],
     });
-    expect(published.map((e) => [e.detailType, e.detail.outboundId])).toEqual([['reply.requested', outboundId]]);
+    // The burst names order 1234 and no order look-up is configured: a person takes it, with the number.
+    expect(published.map((e) => [e.detailType, e.detail.outboundId])).toEqual([
+      ['reply.requested', outboundId],
+      ['conversation.handoff_requested', outboundId],
+    ]);
+    expect(items[0]!.text).toContain('1234');
     expect(await conversation()).toMatchObject({
       answeredThroughSk: `MSG#2026-11-21T11:58:40.000Z#wamid.3`,
       lastAgentReplyAt: NOW.toISOString(),
       language: 'es',
+      state: 'human',
+      handoffReason: 'order_followup',
+      capturedOrderId: '1234',
     });
+    expect((await conversation()).handoffSummary).toContain('Order number given: 1234.');
     expect((await conversation()).pendingReplyId).toBeUndefined();
   });
 

@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
@@ -7,6 +8,7 @@ import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { Channel, MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
+import { conversationPk, messageSk } from '#lambdas/conversation/table-keys';
 import type { HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
 import { routeRequest } from '#lambdas/human-agent/route-request';
 import { OperatorRequestError } from '#lambdas/identity/errors';
@@ -149,6 +151,11 @@ describe('human agent API on DynamoDB Local', () => {
     const afterClose = await call('GET', '/agent/conversation', { query: { key: c.key } });
     const question = afterClose.body.messages.at(-1);
     expect(question).toMatchObject({ replyKind: 'csat_question', text: expect.stringContaining('calificarías'), type: 'interactive' });
+    // The button that opens the score list on WhatsApp speaks the conversation language too.
+    const stored = await table.db.send(
+      new GetCommand({ TableName: agentDeps.tableName, Key: { pk: conversationPk(c.key), sk: messageSk(question.messageId) } }),
+    );
+    expect(stored.Item).toMatchObject({ optionsLabel: 'Calificar' });
 
     expect(
       await customerSays(c, message(c, '6', '2026-11-21T12:11:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'quick_reply' } })),

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import { DEFAULT_REPLIES } from '#lambdas/agent/flows/default-replies';
 
 export const LANGUAGES = ['en', 'es', 'pt'] as const;
 export type FlowLanguage = (typeof LANGUAGES)[number];
@@ -49,8 +50,50 @@ const faqEntry = z.object({
   answer: localized(1024),
   /** Extra words customers use for this topic, in any of the languages. */
   keywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+  /**
+   * What the answer asks the customer for: the next message is read as that answer (an order number
+   * is captured and handed to a person), and the answer is not given again once the value is known.
+   */
+  asksFor: z.enum(['order_id']).optional(),
 });
 export type FaqEntry = z.infer<typeof faqEntry>;
+
+const localizedWithDefault = (max: number, value: Localized) => localized(max).default(value);
+
+/** The bot's own short sentences; each has a default, so settings stored before they existed stay valid. */
+const replyTexts = z
+  .object({
+    /** No confident answer: said instead of guessing, with a one-tap offer of a person. */
+    notSure: localizedWithDefault(1024, DEFAULT_REPLIES.notSure),
+    /** Added to the out-of-hours notice when a question is left for a person to follow up. */
+    followUpWhenOpen: localizedWithDefault(1024, DEFAULT_REPLIES.followUpWhenOpen),
+    /** The title of the one-tap button that hands the conversation to a person. */
+    talkToPerson: localizedWithDefault(20, DEFAULT_REPLIES.talkToPerson),
+    thanks: localizedWithDefault(1024, DEFAULT_REPLIES.thanks),
+    goodbye: localizedWithDefault(1024, DEFAULT_REPLIES.goodbye),
+    /** A damaged item or an angry message, handed to a person with priority. */
+    complaint: localizedWithDefault(1024, DEFAULT_REPLIES.complaint),
+    complaintOutOfHours: localizedWithDefault(1024, DEFAULT_REPLIES.complaintOutOfHours),
+    /** A photo, voice note or file without a caption. */
+    attachment: localizedWithDefault(1024, DEFAULT_REPLIES.attachment),
+    /** The same question again, after its answer was given. */
+    repeated: localizedWithDefault(1024, DEFAULT_REPLIES.repeated),
+    /** An order number was given and no order look-up is configured: `{order}` is replaced by it. */
+    orderNoted: localizedWithDefault(1024, DEFAULT_REPLIES.orderNoted),
+    orderNotedOutOfHours: localizedWithDefault(1024, DEFAULT_REPLIES.orderNotedOutOfHours),
+    /** An ambiguous opt-out ("para", "stop it"): a one-tap confirmation. */
+    optOutQuestion: localizedWithDefault(1024, DEFAULT_REPLIES.optOutQuestion),
+    optOutYes: localizedWithDefault(20, DEFAULT_REPLIES.optOutYes),
+    optOutNo: localizedWithDefault(20, DEFAULT_REPLIES.optOutNo),
+    /** The customer chose to keep receiving messages. */
+    optOutKept: localizedWithDefault(1024, DEFAULT_REPLIES.optOutKept),
+    /** The customer asked to receive promotional messages again. */
+    optInConfirmation: localizedWithDefault(1024, DEFAULT_REPLIES.optInConfirmation),
+    /** The button that opens the satisfaction list on WhatsApp. */
+    csatListLabel: localizedWithDefault(20, DEFAULT_REPLIES.csatListLabel),
+  })
+  .prefault({});
+export type ReplyTexts = z.infer<typeof replyTexts>;
 
 const keywordList = z.array(z.string().trim().min(1).max(100)).min(1).max(100);
 
@@ -76,7 +119,7 @@ export const businessFlowsObjectSchema = z.strictObject({
   menuLabel: localized(20),
   menu: z.array(menuItem).min(1).max(10),
   faq: z.array(faqEntry).max(300).default([]),
-  /** BM25 score an FAQ entry must reach to be given as the answer. */
+  /** Search score an FAQ entry must reach to be given as the answer (never below the index's own floor). */
   faqMinScore: z.number().positive().max(1000).default(1.5),
   fallback: localized(1024),
   outOfHours: localized(1024),
@@ -89,6 +132,7 @@ export const businessFlowsObjectSchema = z.strictObject({
   /** How long a person writing from the business app or Instagram keeps the bot quiet. */
   humanQuietMinutes: z.number().int().min(0).max(7 * 24 * 60).default(DEFAULT_HUMAN_QUIET_MINUTES),
   csat: z.object({ question: localized(1024), thanks: localized(1024) }),
+  replies: replyTexts,
 });
 
 /** The settings with the checks that span fields: unique ids, menu items pointing at real FAQ entries. */

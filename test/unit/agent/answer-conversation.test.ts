@@ -61,7 +61,7 @@ const inbound = (id: string, at: string, text: string) => ({
 const burst = [
   inbound('wamid.1', '2026-11-21T11:58:00.000Z', 'hola'),
   inbound('wamid.2', '2026-11-21T11:58:30.000Z', 'mi pedido no llegó'),
-  inbound('wamid.3', '2026-11-21T11:59:00.000Z', 'es el 1234'),
+  inbound('wamid.3', '2026-11-21T11:59:00.000Z', 'es urgente por favor'),
 ];
 
 function cancelled(...codes: string[]) {

@@ -95,7 +95,7 @@ describe('composeReply with the business flows', () => {
     const message = text(said);
     const reply = compose([text('hola'), message], OPEN, fallbackLanguage);
     expect(reply.kind).toBe('opt_out_confirmed');
-    expect(reply.optOut).toEqual({ evidenceMessageId: message.providerMessageId });
+    expect(reply.optOut).toEqual({ evidenceMessageId: message.providerMessageId, evidenceText: said, evidenceKind: 'keyword' });
     expect(Object.values(business.optOut.confirmation)).toContain(reply.text);
   });
 
@@ -105,7 +105,7 @@ describe('composeReply with the business flows', () => {
 
   it.each([
     ['¿cuánto tarda el envío a Córdoba?', 'es', 'shipping_time'],
-    ['quero trocar um produto que veio com defeito', 'pt', 'returns'],
+    ['quero trocar um produto, ficou pequeno', 'pt', 'returns'],
     ['can I pay with a credit card?', 'en', 'payment_methods'],
     ['mi pedido no llegó todavía', 'es', 'order_tracking'],
     ['qual o horário de atendimento de vocês?', 'pt', 'opening_hours'],
@@ -115,15 +115,19 @@ describe('composeReply with the business flows', () => {
     expect(reply.text).toBe(business.faq.find((f) => f.id === faqId)!.answer[language]);
   });
 
-  it('offers the menu with the fallback when nothing matches, in hours', () => {
+  it('says it is not sure and offers a person first when nothing matches, in hours', () => {
     const reply = compose([text('tengo una pregunta sobre mi cumpleaños')]);
-    expect(reply).toMatchObject({ kind: 'fallback', language: 'es', text: business.fallback.es });
-    expect(reply.options).toHaveLength(business.menu.length);
+    expect(reply).toMatchObject({ kind: 'fallback', language: 'es', text: business.replies.notSure.es });
+    expect(reply.handoff).toBeUndefined();
+    expect(reply.options?.map((o) => o.id)).toEqual(['agent:person', 'menu:order_status', 'menu:returns']);
+    expect(reply.options?.[0]?.title).toBe('Hablar con persona');
+    expect(reply.optionsLabel).toBe('Opciones');
   });
 
-  it('says the team is away when nothing matches out of hours', () => {
+  it('says the team is away when nothing matches out of hours, and leaves the question for a person', () => {
     const reply = compose([text('tenho uma dúvida sobre meu aniversário')], CLOSED);
-    expect(reply).toMatchObject({ kind: 'out_of_hours', language: 'pt', text: business.outOfHours.pt });
+    expect(reply).toMatchObject({ kind: 'out_of_hours', language: 'pt', handoff: { reason: 'after_hours_question' } });
+    expect(reply.text).toBe(`${business.outOfHours.pt} ${business.replies.followUpWhenOpen.pt}`);
   });
 
   it('does not treat an unknown choice (a template button, say) as a menu choice', () => {
@@ -131,7 +135,9 @@ describe('composeReply with the business flows', () => {
     expect(reply.kind).not.toBe('choice_answer');
   });
 
-  it('falls back to the conversation language for a media-only burst', () => {
-    expect(compose([{ type: 'audio' }], OPEN, 'es')).toMatchObject({ language: 'es', kind: 'fallback' });
+  it('acknowledges a media-only burst in the conversation language and offers a person, without the menu', () => {
+    const reply = compose([{ type: 'audio', providerMessageId: 'a1' }], OPEN, 'es');
+    expect(reply).toMatchObject({ language: 'es', kind: 'attachment_ack', text: business.replies.attachment.es });
+    expect(reply.options).toEqual([{ id: 'agent:person', title: 'Hablar con persona' }]);
   });
 });
