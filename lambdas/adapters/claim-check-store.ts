@@ -1,21 +1,17 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ClaimCheckStore } from '#lambdas/ingress/enqueue-ingress-events';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
-/** Bodies too large for one SQS message are parked in S3; the queue carries only the key. */
-export function s3ClaimCheckStore(s3: S3Client, bucket: string): ClaimCheckStore {
-  return {
-    bucket,
-    async put(key, body) {
-      await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
-      );
-    },
-  };
-}
-
-export async function readClaimCheck(s3: S3Client, ref: { bucket: string; key: string }): Promise<string> {
+/**
+ * Reads a parked event back (the normalizer). Bodies too large for one SQS message are parked in
+ * S3 by the webhook (s3-put-claim-check-store.ts); the queue carries only the key.
+ */
+export async function readClaimCheck(s3: Pick<S3Client, 'send'>, ref: { bucket: string; key: string }): Promise<string> {
   const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
   if (!out.Body) throw new Error(`claim check ${ref.key} has no body`);
   return out.Body.transformToString('utf8');
 }
 
+/** A claim-check reader with its own S3 client. */
+export function s3ClaimCheckReader(): (ref: { bucket: string; key: string }) => Promise<string> {
+  const s3 = new S3Client({});
+  return (ref) => readClaimCheck(s3, ref);
+}

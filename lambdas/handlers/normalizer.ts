@@ -3,14 +3,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { UNKNOWN_ACCOUNT_REASON } from '#lambdas/accounts/account-gate';
-import { readClaimCheck } from '#lambdas/adapters/claim-check-store';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { s3ClaimCheckReader } from '#lambdas/adapters/claim-check-store';
 import { processFifoBatch } from '#lambdas/ingress/process-fifo-batch';
 import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
@@ -21,7 +20,6 @@ import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel } from '#l
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
 
-const s3 = new S3Client({});
 const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
 const deps: ProcessDeps = {
@@ -29,7 +27,7 @@ const deps: ProcessDeps = {
   tableName,
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
-  readClaimCheck: (ref) => readClaimCheck(s3, ref),
+  readClaimCheck: s3ClaimCheckReader(),
   accounts: cachedAccountReader({ db, tableName }),
   announce: announcedStatuses(optionalEnv(ENV.statusEvents, 'failed')),
 };

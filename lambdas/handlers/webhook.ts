@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { lazyS3ClaimCheckStore } from '#lambdas/adapters/lazy-claim-check-store';
+import { s3PutClaimCheckStore } from '#lambdas/adapters/s3-put-claim-check-store';
 import { readJsonSecret } from '#lambdas/adapters/secrets';
 import { enqueueIngressEvents } from '#lambdas/ingress/enqueue-ingress-events';
 import { loggableReason } from '#lambdas/ingress/loggable-reason';
@@ -17,7 +17,8 @@ import { logger, metrics } from '#lambdas/shared/powertools';
 const queueUrl = requireEnv(ENV.ingressQueueUrl);
 const secretId = requireEnv(ENV.metaAppSecretId);
 const sqs = new SQSClient({});
-const claimChecks = lazyS3ClaimCheckStore(requireEnv(ENV.claimCheckBucket));
+// Bodies over the SQS limit are parked in S3 with a signed PUT, not the S3 client (see the adapter).
+const claimChecks = s3PutClaimCheckStore(requireEnv(ENV.claimCheckBucket));
 
 /** API Gateway HTTP API → verify, split, enqueue, answer. No database, no Graph call. */
 async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { answersCustomers, gateByAccount } from '#lambdas/accounts/account-gate';
 import { recordBusinessAppContact } from '#lambdas/accounts/business-app-contacts';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';

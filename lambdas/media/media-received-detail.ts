@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Message types whose attachment is a file worth keeping. Shares, story mentions and reels point

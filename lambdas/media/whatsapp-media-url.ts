@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { graphErrorFromResponse } from '#lambdas/adapters/graph-api-client';
 import { MediaFailure } from '#lambdas/media/media-errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Channel } from '#lambdas/conversation/model';
 
 /** `pending → sending → sent | failed`; receipts then move a sent message to delivered, read, played. */

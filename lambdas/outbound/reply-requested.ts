@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import type { Channel } from '#lambdas/conversation/model';
 import { DETAIL_TYPE } from '#lambdas/shared/event-contract';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `message.status_received` as the normalizer publishes it (see conversation/domain-events.ts).

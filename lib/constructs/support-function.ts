@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '#lambdas/shared/event-contract';
+import { LAMBDA_BUNDLING } from '#lib/constructs/lambda-bundling';
 import { setLogicalId } from '#lib/logical-id';
 import type { Stage } from '#lib/stage';
 
@@ -17,10 +18,6 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 /** Handler files under lambdas/handlers/, each exporting `handler`. */
 export type HandlerName = 'webhook' | 'normalizer' | 'agent' | 'outbound-send' | 'status-tracking' | 'human-agent-api' | 'media-download' | 'account-health' | 'templates-api' | 'template-events' | 'onboarding-api' | 'reply-watch' | 'operator-token-claims' | 'admin-api';
-
-// ESM bundles have no `require`; some CommonJS dependencies still call it for Node built-ins.
-const REQUIRE_SHIM_BANNER =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 export interface SupportFunctionProps {
   /** Logical id of the function; its role and log group get this id plus a suffix. */
@@ -93,19 +90,21 @@ export class SupportFunction extends Construct {
         [ENV.stage]: props.stage,
         ...props.environment,
       },
+      // The esbuild options live in lib/constructs/lambda-bundling.ts, shared with the bundle benchmark.
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM_BANNER,
-        target: 'node22',
-        minify: true,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        banner: LAMBDA_BUNDLING.banner,
+        target: LAMBDA_BUNDLING.target,
+        minify: LAMBDA_BUNDLING.minify,
         sourceMap: true,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         // The SDK the handlers were tested with ships in the bundle, not whatever the runtime carries.
         bundleAwsSDK: true,
-        tsconfig: `${PROJECT_ROOT}tsconfig.json`,
+        esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to])),
+        tsconfig: LAMBDA_BUNDLING.tsconfig,
         logLevel: LogLevel.WARNING,
       },
     });

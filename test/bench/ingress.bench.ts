@@ -6,43 +6,65 @@
  *    counted), for a 1 KB and a 100 KB body, beside the floor measured in the same run: HMAC-SHA256
  *    plus JSON.parse of the same body. Also the same with the SQS call answered in-process, which
  *    isolates the project's own work from the SDK's.
- * 2. Each Lambda's bundle size (esbuild, the same options as the CDK stack) and its init time
- *    (importing the bundle in a fresh Node process, median of several).
+ * 2. Each per-message Lambda's bundle size (esbuild with the stack's own options, imported from
+ *    lib/constructs/lambda-bundling.ts), its init time (importing the bundle in a fresh Node process,
+ *    median of several) and its largest packages, checked against the targets of issue 14.
+ *    `BENCH_BUNDLES_ONLY=1` prints only this part; the metafiles are written to .local/bench/.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { enqueueIngressEvents } from '#lambdas/ingress/enqueue-ingress-events';
 import { receiveWebhook } from '#lambdas/ingress/receive-webhook';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
+import { BUNDLE_TARGETS, LAMBDA_BUNDLING, PER_MESSAGE_HANDLERS } from '#lib/constructs/lambda-bundling';
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, '.local', 'bench');
-const HANDLERS = ['webhook', 'normalizer', 'agent', 'outbound-send', 'status-tracking'];
-const REQUIRE_SHIM = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 const APP_SECRET = 'bench-app-secret';
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 400);
 
-async function bundle(handler: string): Promise<string> {
+interface Bundle {
+  file: string;
+  metafile: Metafile;
+}
+
+/** Bundles one handler exactly as SupportFunction does (same options object), minus the source map. */
+async function bundle(handler: string): Promise<Bundle> {
   const outfile = join(OUT, `${handler}.mjs`);
-  await build({
+  const { banner, ...options } = LAMBDA_BUNDLING;
+  const result = await build({
+    ...options,
+    mainFields: [...options.mainFields],
+    banner: { js: banner },
     entryPoints: [join(ROOT, 'lambdas/handlers', `${handler}.ts`)],
     bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_SHIM },
     outfile,
-    tsconfig: join(ROOT, 'tsconfig.json'),
+    metafile: true,
     logLevel: 'error',
   });
-  return outfile;
+  writeFileSync(join(OUT, `${handler}.meta.json`), JSON.stringify(result.metafile));
+  return { file: outfile, metafile: result.metafile };
+}
+
+/** The packages (or project folders) that take the most bytes of a bundle. */
+function largestInputs(metafile: Metafile, count: number): string {
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [path, input] of Object.entries(output.inputs)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
+      bytes.set(pkg, (bytes.get(pkg) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, n]) => `${name} ${(n / 1024).toFixed(0)}`)
+    .join(', ');
 }
 
 const HANDLER_ENV = {
@@ -53,6 +75,7 @@ const HANDLER_ENV = {
   EVENT_BUS_NAME: 'e',
   META_ACCESS_TOKENS_SECRET_ID: 'a',
   ANTHROPIC_SECRET_ID: 'k',
+  MEDIA_BUCKET: 'm',
   AWS_REGION: 'us-east-1',
 };
 
@@ -191,9 +214,30 @@ function measureHandler(file: string, env: Record<string, string>, body: string)
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
-  console.log(`Bundling the Lambdas (esbuild, minified ESM, node22)…`);
-  const bundles = Object.fromEntries(await Promise.all(HANDLERS.map(async (h) => [h, await bundle(h)] as const)));
+  console.log(`Bundling the Lambdas (esbuild, the stack's options: minified ESM, ${LAMBDA_BUNDLING.target})…`);
+  const built = await Promise.all(PER_MESSAGE_HANDLERS.map(async (h) => ({ handler: h, ...(await bundle(h)) })));
 
+  const webhook = built.find((b) => b.handler === 'webhook')!;
+  if (process.env.BENCH_BUNDLES_ONLY !== '1') await requestCpuTimes(webhook.file);
+
+  console.log('\nBundles (minified, without source map) and init time (import in a fresh process, median of 7)');
+  console.log('handler          bundle KB   init ms   largest inputs (KB)');
+  const missed: string[] = [];
+  for (const { handler: h, file, metafile } of built) {
+    const kb = statSync(file).size / 1024;
+    const init = initTimeMs(file);
+    console.log(`${h.padEnd(16)} ${kb.toFixed(0).padStart(9)}   ${init.toFixed(0).padStart(7)}   ${largestInputs(metafile, 4)}`);
+    if (h === 'webhook' && kb > BUNDLE_TARGETS.webhookBundleKb) missed.push(`webhook bundle ${kb.toFixed(0)} KB > ${BUNDLE_TARGETS.webhookBundleKb} KB`);
+    if (init > BUNDLE_TARGETS.perMessageInitMs) missed.push(`${h} init ${init.toFixed(0)} ms > ${BUNDLE_TARGETS.perMessageInitMs} ms`);
+  }
+  console.log(
+    `Targets: handler ≤ 3× floor; webhook bundle ≤ ${BUNDLE_TARGETS.webhookBundleKb} KB; every per-message init ≤ ${BUNDLE_TARGETS.perMessageInitMs} ms.`,
+  );
+  console.log(missed.length === 0 ? 'Bundle and init targets: all met.' : `Bundle and init targets missed: ${missed.join('; ')}.`);
+}
+
+/** Part 1: CPU time per webhook request against the local SQS emulation in another process. */
+async function requestCpuTimes(webhookBundle: string): Promise<void> {
   const emulator = await startEmulatorProcess();
   const env = {
     ...HANDLER_ENV,
@@ -213,7 +257,7 @@ async function main(): Promise<void> {
       const body = whatsappBody(size);
       const floor = floorMicros(body);
       const own = await ownWorkMicros(body);
-      const full = await measureHandler(bundles.webhook!, env, body);
+      const full = await measureHandler(webhookBundle, env, body);
       const label = `${(Buffer.byteLength(body) / 1024).toFixed(0)} KB`.padEnd(8);
       console.log(
         `${label}  ${floor.toFixed(0).padStart(8)}   ${own.toFixed(0).padStart(11)}   ${(own / floor).toFixed(1).padStart(5)}×` +
@@ -227,13 +271,6 @@ async function main(): Promise<void> {
   } finally {
     emulator.stop();
   }
-
-  console.log('\nBundles (minified) and init time (import in a fresh process, median of 7)');
-  for (const h of HANDLERS) {
-    const file = bundles[h]!;
-    console.log(`${h.padEnd(16)} ${(statSync(file).size / 1024).toFixed(0).padStart(6)} KB   init ${initTimeMs(file).toFixed(0).padStart(4)} ms`);
-  }
-  console.log('Targets: handler ≤ 3× floor; webhook bundle ≤ 250 KB; webhook init ≤ 100 ms.');
 }
 
 main().catch((err) => {

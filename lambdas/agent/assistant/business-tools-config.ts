@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Each business's own tool settings: its secret `<stack name>/business-tools/<businessId>` holds

@@ -1,4 +1,5 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { AnthropicMessagesClient } from '#lambdas/adapters/anthropic-messages-client';
 import { historyMessages, type HistoryTurn } from '#lambdas/agent/assistant/assistant-history';
 import { assistantTools, runTool, type ToolContext } from '#lambdas/agent/assistant/assistant-tools';
 import type { BusinessToolsSource, ConversationCustomer } from '#lambdas/agent/assistant/business-tools-source';
@@ -86,7 +87,7 @@ export interface ClaudeAssistantDeps {
 }
 
 /** Claude through the official SDK, with the business's tools. */
-export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, deps: ClaudeAssistantDeps = {}): AgentAssistant {
+export function claudeAssistant(client: Pick<Anthropic, 'messages'>, settings: ClaudeSettings, deps: ClaudeAssistantDeps = {}): AgentAssistant {
   const fetchImpl = deps.fetch ?? fetch;
   return {
     async answer(request) {
@@ -151,6 +152,6 @@ export function claudeAssistant(client: Anthropic, settings: ClaudeSettings, dep
  * The SDK client: no SDK retries (a slow model must not hold the customer past the agent's own
  * timeout; the flows answer instead), base URL from the argument or `ANTHROPIC_BASE_URL`.
  */
-export function anthropicClient(apiKey: string, options: { baseURL?: string; timeoutMs: number }): Anthropic {
-  return new Anthropic({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeout: options.timeoutMs, maxRetries: 0 });
+export function anthropicClient(apiKey: string, options: { baseURL?: string; timeoutMs: number }): AnthropicMessagesClient {
+  return new AnthropicMessagesClient({ apiKey, ...(options.baseURL ? { baseURL: options.baseURL } : {}), timeout: options.timeoutMs, maxRetries: 0 });
 }

@@ -5,7 +5,7 @@
  * in the normalizer, so a bad timestamp degrades to the entry time instead of a quarantine.
  * Only what the canonical event cannot do without is required.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { idString } from '#lambdas/shared/ids';
 
 /** An id sent as a string or a JSON number; always a trimmed, non-empty string afterwards. */
