@@ -1,3 +1,4 @@
+import { openAllWeekLocalTenants } from '#test/helpers/open-all-week';
 import { ListMessageMoveTasksCommand, SQSClient, StartMessageMoveTaskCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
@@ -197,6 +198,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const harness = new LocalCloudHarness();
   await harness.start({
+    // Open all week: every customer message gets a bot reply whatever the hour of the run (out of
+    // hours an unanswered question goes to a person, and the bot stays quiet after that).
+    tenants: openAllWeekLocalTenants(),
     ...(options.visibilityTimeoutScale !== 1 ? { visibilityTimeoutScale: options.visibilityTimeoutScale } : {}),
     deliveryDelayScale: CHAOS_REPLY_WATCH_SECONDS / REPLY_WATCH_DELAY_SECONDS,
     extraEnvironment: { [STALE_SENDING_ENV]: String(CHAOS_STALE_SENDING_SECONDS) },

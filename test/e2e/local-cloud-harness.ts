@@ -217,6 +217,20 @@ export class LocalCloudHarness {
     return depths;
   }
 
+  /**
+   * Records being or about to be processed now (visible or in flight) in the working queues; unlike
+   * `workingQueueDepth`, records delayed on purpose (the reply watch's quarter of an hour) are left out.
+   */
+  activeQueueDepth(): number {
+    let depth = 0;
+    for (const [logicalId, name] of this.cloud.queueNames) {
+      if (/DeadLetter/.test(logicalId)) continue;
+      const a = this.cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+      depth += Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
+    }
+    return depth;
+  }
+
   workingQueueDepth(): number {
     return [...this.workingQueues().values()].reduce((a, b) => a + b, 0);
   }

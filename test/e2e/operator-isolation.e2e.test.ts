@@ -151,6 +151,8 @@ describe('every operator route × role × own or other business', () => {
     let outboxBefore = 0;
     let conversationBefore: Record<string, unknown> | undefined;
     beforeAll(async () => {
+      // The customer's journey finished (replies and receipts processed), even on a busy machine.
+      await eventually(async () => harness.activeQueueDepth() === 0, 'the pipeline idle before the refusals', 60_000);
       await settle(2000);
       outboxBefore = (await harness.outbox()).length;
       conversationBefore = await harness.item(`CONV#${ACME_KEY}`, 'CONV');

@@ -22,12 +22,23 @@ export interface CfnTemplate {
 /**
  * Synthesizes the stack for template assertions: no bundling and no built-in CloudFormation schema
  * validation by default, because most tests only read the template and both take seconds.
+ *
+ * Synthesis is deterministic for given options, so each set of options is synthesized once per
+ * test worker and the result shared by every file that asks for it (the infrastructure project
+ * runs its files in the same workers without isolation). Treat the result as read-only.
  */
 export function synthesizeStack(options: BuildAppOptions = {}): SynthesizedStack {
+  const key = JSON.stringify(options);
+  const known = synthesized.get(key);
+  if (known) return known;
   const built = buildApp({ bundle: false, cloudFormationValidation: false, ...options });
   const template = Template.fromStack(built.stack);
-  return { ...built, template, json: template.toJSON() as CfnTemplate };
+  const result: SynthesizedStack = { ...built, template, json: template.toJSON() as CfnTemplate };
+  synthesized.set(key, result);
+  return result;
 }
+
+const synthesized = new Map<string, SynthesizedStack>();
 
 export interface PolicyStatement {
   readonly Effect: string;

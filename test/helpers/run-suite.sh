@@ -1,0 +1,21 @@
+#!/bin/sh
+# `npm test`: the type check and every test tier in one vitest run (unit, infrastructure and
+# integration together, then end-to-end, then the reduced chaos run; see vitest.config.ts).
+# The type check runs beside the first tier, which it outlasts by far less than it would take on
+# its own; its output is printed after the tests, and either failing fails the whole.
+set -u
+typecheck_log=$(mktemp)
+npx --no-install tsc --noEmit >"$typecheck_log" 2>&1 &
+typecheck_pid=$!
+npx --no-install vitest run "$@"
+tests_status=$?
+wait "$typecheck_pid"
+typecheck_status=$?
+if [ "$typecheck_status" -ne 0 ]; then
+  echo "== type check failed"
+  cat "$typecheck_log"
+else
+  echo "== type check passed"
+fi
+rm -f "$typecheck_log"
+[ "$tests_status" -eq 0 ] && [ "$typecheck_status" -eq 0 ]
