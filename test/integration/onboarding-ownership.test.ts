@@ -1,64 +1,31 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountTokenSecretName, channelAccountKey, registerChannelAccountIfAbsent, wabaPk } from '#lambdas/accounts/channel-account';
-import { secretsManagerTokenStore } from '#lambdas/onboarding/account-token-store';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import { instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardWhatsAppNumber } from '#lambdas/onboarding/onboard-whatsapp-number';
-import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
-import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
-import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { type OnboardingWorld, useOnboardingWorld } from '#test/helpers/onboarding-world';
 
 /**
  * One business must not take over another's WABA, number, Page or Instagram account by naming its
  * ids at onboarding: the new token has to read them, and the registry claim is conditional.
  */
-const APP = { appId: '900000000000001', appSecret: 'local-app-secret' };
 const PREFIX = 'Omnichannel-ownership';
 
-let table: TestTable & { newTable(): Promise<string> };
-let aws: AwsEmulator;
-let sim: GraphSimulator;
-let secrets: SecretsManagerClient;
+const world = useOnboardingWorld(PREFIX);
+let table: OnboardingWorld['table'];
+let aws: OnboardingWorld['aws'];
+let sim: OnboardingWorld['sim'];
 let deps: OnboardingDeps;
-
-beforeAll(async () => {
-  table = await startTestTable();
-  aws = await startAwsEmulator();
-  secrets = new SecretsManagerClient(aws.clientConfig());
-  sim = await startGraphSimulator({ port: 0, accessTokens: ['local-access-token'], statusDelaysMs: { sent: 10, delivered: 10, read: false } });
+beforeAll(() => {
+  ({ table, aws, sim } = world);
 });
-afterAll(async () => {
-  secrets?.destroy();
-  await sim?.close();
-  await aws?.close();
-  await table?.stop();
+beforeEach(() => {
+  deps = world.deps;
 });
-beforeEach(async () => {
-  deps = {
-    db: table.db,
-    tableName: await table.newTable(),
-    graph: createOnboardingGraph({ baseUrl: sim.url, version: 'v23.0' }),
-    tokens: secretsManagerTokenStore(secrets),
-    app: async () => APP,
-    secretNamePrefix: PREFIX,
-    now: () => new Date(),
-    newPin: () => '135790',
-  };
-});
-
-async function control<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${sim.url}/_sim/onboarding/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as T;
-}
+const control = world.control;
 
 interface WhatsAppProspect {
   code: string;

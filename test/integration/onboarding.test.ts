@@ -1,62 +1,27 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountTokenSecretName, getChannelAccount, wabaPk } from '#lambdas/accounts/channel-account';
-import { secretsManagerTokenStore } from '#lambdas/onboarding/account-token-store';
 import { COEXISTENCE_FINISH_EVENT } from '#lambdas/onboarding/onboarding-contract';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardWhatsAppNumber } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
-import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
-import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
-import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { type OnboardingWorld, useOnboardingWorld } from '#test/helpers/onboarding-world';
 
-const APP = { appId: '900000000000001', appSecret: 'local-app-secret' };
 const PREFIX = 'Omnichannel-test';
 
-let table: TestTable & { newTable(): Promise<string> };
-let aws: AwsEmulator;
-let sim: GraphSimulator;
-let secrets: SecretsManagerClient;
+const world = useOnboardingWorld(PREFIX);
+let table: OnboardingWorld['table'];
+let aws: OnboardingWorld['aws'];
+let sim: OnboardingWorld['sim'];
 let deps: OnboardingDeps;
-
-beforeAll(async () => {
-  table = await startTestTable();
-  aws = await startAwsEmulator();
-  secrets = new SecretsManagerClient(aws.clientConfig());
-  // Only the local default token: onboarding must use the tokens its code exchanges hand out.
-  sim = await startGraphSimulator({ port: 0, accessTokens: ['local-access-token'], statusDelaysMs: { sent: 10, delivered: 10, read: false } });
+beforeAll(() => {
+  ({ table, aws, sim } = world);
 });
-afterAll(async () => {
-  secrets?.destroy();
-  await sim?.close();
-  await aws?.close();
-  await table?.stop();
+beforeEach(() => {
+  deps = world.deps;
 });
-beforeEach(async () => {
-  deps = {
-    db: table.db,
-    tableName: await table.newTable(),
-    graph: createOnboardingGraph({ baseUrl: sim.url, version: 'v23.0' }),
-    tokens: secretsManagerTokenStore(secrets),
-    app: async () => APP,
-    secretNamePrefix: PREFIX,
-    now: () => new Date(),
-    newPin: () => '135790',
-  };
-});
-
-async function control<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${sim.url}/_sim/onboarding/${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as T;
-}
+const control = world.control;
 
 interface WhatsAppProspect {
   code: string;
