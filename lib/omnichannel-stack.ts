@@ -349,7 +349,6 @@ export class OmnichannelStack extends Stack {
 
     this.humanAgentApi = new HumanAgentApi(this, 'HumanAgentApi', {
       stage: props.stage,
-      namePrefix,
       api: this.ingress.api,
       storage: this.storage,
       bus,
