@@ -16,7 +16,15 @@ export type OperatorAction =
   | 'onboarding.read'
   | 'settings.read'
   | 'settings.write'
-  | 'audit.read';
+  | 'audit.read'
+  /** Set one's own presence, accept or decline one's own offers, read macros. */
+  | 'workspace.use'
+  /** Live queues and agents' presence and load. */
+  | 'queues.monitor'
+  /** Move a conversation to another agent or queue than one's own choice (supervisors). */
+  | 'conversations.reassign'
+  | 'routing.read'
+  | 'routing.write';
 
 const IMPLIED: Record<OperatorRole, readonly OperatorRole[]> = {
   agent: ['agent'],
@@ -36,6 +44,11 @@ export const ACTION_ROLES: Record<OperatorAction, readonly OperatorRole[]> = {
   'settings.read': ['supervisor', 'platform'],
   'settings.write': ['admin', 'platform'],
   'audit.read': ['admin', 'platform'],
+  'workspace.use': ['agent'],
+  'queues.monitor': ['supervisor', 'platform'],
+  'conversations.reassign': ['supervisor', 'platform'],
+  'routing.read': ['supervisor', 'platform'],
+  'routing.write': ['admin', 'platform'],
 };
 
 export function effectiveRoles(identity: Pick<OperatorIdentity, 'roles'>): Set<OperatorRole> {

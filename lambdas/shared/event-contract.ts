@@ -14,6 +14,8 @@ export const EVENT_SOURCE = {
   replyWatch: 'io.omnichannel.reply-watch',
   /** The operator APIs: the audit trail of what people and businesses' backends did. */
   operators: 'io.omnichannel.operators',
+  /** The routing engine: queues, offers, assignment, SLA timers. */
+  routing: 'io.omnichannel.routing',
 } as const;
 
 export const DETAIL_TYPE = {
@@ -49,6 +51,26 @@ export const DETAIL_TYPE = {
   consentWithdrawn: 'consent.withdrawn',
   /** An operator (person or business backend) called an operator API: who, role, business, route, target, outcome. */
   operatorAction: 'operator.action',
+  /** A handed-off conversation entered a queue (or re-entered it after a decline, expiry or offline agent). */
+  conversationQueued: 'conversation.queued',
+  /** A queued conversation was offered to one agent, who may accept or decline. */
+  conversationOffered: 'conversation.offered',
+  /** An offer was declined, expired, or withdrawn because the agent went offline. */
+  conversationOfferWithdrawn: 'conversation.offer_withdrawn',
+  /** An agent accepted an offer, or a supervisor assigned the conversation. */
+  conversationAssigned: 'conversation.assigned',
+  /** A conversation moved to another queue or agent (agent, supervisor or overflow). */
+  conversationTransferred: 'conversation.transferred',
+  /** A person added an internal note or changed tags (never sent to the customer). */
+  conversationAnnotated: 'conversation.annotated',
+  /** An agent went online, away or offline. */
+  agentPresenceChanged: 'agent.presence_changed',
+  /** A conversation reached the warning share of an SLA target. */
+  slaWarning: 'sla.warning',
+  /** A conversation passed an SLA target. */
+  slaBreached: 'sla.breached',
+  /** An admin changed agents, queues, rules or macros: the engine looks at waiting conversations again. */
+  routingChanged: 'routing.changed',
 } as const;
 
 /** Environment variable names read by the Lambdas and set by the CDK stack. */

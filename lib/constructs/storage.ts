@@ -12,6 +12,8 @@ export const TABLE_KEYS = {
   byTimeIndex: { name: 'byTime', sortKey: 'lsi1sk' },
   /** Global secondary index: conversations by business account and state. */
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Sparse global secondary index: conversations waiting in a routing queue, highest priority then oldest first. */
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
 /** Item-level actions a pipeline function may be granted on the table. Scan is never granted. */
@@ -68,12 +70,18 @@ export class Storage extends Construct {
       sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi2.name,
+      partitionKey: { name: TABLE_KEYS.gsi2.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi2.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
     setLogicalId(this.table, 'Table');
   }
 
   /** Grants exactly the listed item actions on the table and on each of its indexes, by name. */
   grantItemActions(role: iam.Role, actions: readonly TableAction[]): void {
-    const indexArns = [TABLE_KEYS.byTimeIndex.name, TABLE_KEYS.gsi1.name].map(
+    const indexArns = [TABLE_KEYS.byTimeIndex.name, TABLE_KEYS.gsi1.name, TABLE_KEYS.gsi2.name].map(
       (indexName) => `${this.table.tableArn}/index/${indexName}`,
     );
     role.addToPrincipalPolicy(

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceOfType, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
+import { TABLE_PROPERTIES } from '#test/helpers/table-definition';
 
 describe('operational table', () => {
   let dev: SynthesizedStack;
@@ -47,14 +48,23 @@ describe('operational table', () => {
     ]);
   });
 
-  it('finds conversations by account and state through gsi1', () => {
+  it('finds conversations by account and state through gsi1, and waiting ones by queue through gsi2', () => {
     const table = resourceOfType(dev.json, 'Table', 'AWS::DynamoDB::Table');
+    expect(table.Properties?.['GlobalSecondaryIndexes']).toEqual(TABLE_PROPERTIES.GlobalSecondaryIndexes);
     expect(table.Properties?.['GlobalSecondaryIndexes']).toEqual([
       {
         IndexName: 'gsi1',
         KeySchema: [
           { AttributeName: 'gsi1pk', KeyType: 'HASH' },
           { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: 'gsi2',
+        KeySchema: [
+          { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -8,6 +8,7 @@ const TABLE_RESOURCES = [
   { 'Fn::GetAtt': ['Table', 'Arn'] },
   { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Table', 'Arn'] }, '/index/byTime']] },
   { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Table', 'Arn'] }, '/index/gsi1']] },
+  { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Table', 'Arn'] }, '/index/gsi2']] },
 ];
 
 describe('templates API and template webhooks', () => {

@@ -59,6 +59,11 @@ describe('what each role may do', () => {
     'settings.read': ['supervisor', 'admin', 'platform'],
     'settings.write': ['admin', 'platform'],
     'audit.read': ['admin', 'platform'],
+    'workspace.use': ['agent', 'supervisor', 'admin'],
+    'queues.monitor': ['supervisor', 'admin', 'platform'],
+    'conversations.reassign': ['supervisor', 'admin', 'platform'],
+    'routing.read': ['supervisor', 'admin', 'platform'],
+    'routing.write': ['admin', 'platform'],
   };
   it.each(Object.keys(ACTION_ROLES) as OperatorAction[])('%s', (action) => {
     for (const role of ['agent', 'supervisor', 'admin', 'platform'] as const) {
