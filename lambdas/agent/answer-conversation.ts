@@ -652,7 +652,8 @@ async function askAssistant(
   try {
     // The customer the business's tools act for comes from the stored conversation, never from the model.
     const customer = { channel: conversation.channel, accountId: conversation.accountId, customerId: conversation.customerId };
-    const answer = await assistant.answer({ business, language, history, conversation: customer });
+    const captured = conversation.capturedOrderId ? { orderId: conversation.capturedOrderId } : undefined;
+    const answer = await assistant.answer({ business, language, history, conversation: customer, ...(captured ? { captured } : {}) });
     if (answer.handoff) {
       return { reply: handoffReply(business, answer.language, isWithinBusinessHours(business, ctx.now), 'assistant_decision'), assistantUse: 'handoff' };
     }

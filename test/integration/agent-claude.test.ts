@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { upsertChannelAccount } from '#lambdas/accounts/channel-account';
@@ -141,6 +141,34 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
     sim.injectFault({ kind: 'delay', ms: 1500 });
     const slow = await answerConversation(await says('mid.2', '2026-11-21T12:51:00.000Z', 'y en Bogotá?'), deps);
     expect(slow).toMatchObject({ outcome: 'replied', kind: 'fallback', assistant: 'failed' });
+  });
+
+  it.each([
+    { language: 'pt', name: 'Portuguese', text: 'vocês podem me escrever um poema sobre o mar?', decline: /^Desculpe, só posso ajudar/ },
+    { language: 'es', name: 'Spanish', text: 'me ayudas con mi tarea de historia? cual es la capital de Francia', decline: /^Lo siento, solo puedo ayudarte/ },
+  ])('declines an off-topic request in the customer\'s language ($language): it is no general-purpose assistant', async ({ name, text, decline }) => {
+    const result = await answerConversation(await says('mid.1', '2026-11-21T11:50:00.000Z', text), deps);
+
+    expect(result).toMatchObject({ outcome: 'replied', kind: 'generated', assistant: 'answered' });
+    if (result.outcome !== 'replied') throw new Error('no reply');
+    expect((await reply(result.outboundId)).text).toMatch(decline);
+    const system = JSON.stringify(sim.requests[0]!.system);
+    expect(system).toContain(`Customer's language: ${name}`);
+    expect(system).toContain('not a general-purpose assistant');
+    expect(system).toContain(demoBotSettings().useCase);
+  });
+
+  it('gives the model the order number the customer already gave, so it is not asked again', async () => {
+    await says('mid.0', '2026-11-21T11:49:00.000Z', 'hola');
+    await table.db.send(
+      new UpdateCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' }, UpdateExpression: 'SET capturedOrderId = :o', ExpressionAttributeValues: { ':o': '1004' } }),
+    );
+    const result = await answerConversation(await says('mid.1', '2026-11-21T11:50:00.000Z', 'y lo que compré? ya salió del almacén?'), deps);
+
+    expect(result).toMatchObject({ outcome: 'replied', kind: 'generated', assistant: 'answered' });
+    if (result.outcome !== 'replied') throw new Error('no reply');
+    expect(JSON.stringify(sim.requests[0]!.system)).toContain('already gave the order number 1004');
+    expect((await reply(result.outboundId)).text).toContain('"status":"shipped"');
   });
 
   it("hands off when Claude decides to, and the redelivered wake-up doesn't ask again", async () => {

@@ -15,6 +15,8 @@ export interface AssistantRequest {
   history: HistoryTurn[];
   /** From the stored conversation: the business's tools act for this customer only. */
   conversation: ConversationCustomer;
+  /** What the customer already gave in this conversation (an order number): the model must not ask again. */
+  captured?: { orderId?: string };
 }
 
 export interface AssistantAnswer {
@@ -65,18 +67,33 @@ export class AssistantGaveNoAnswerError extends Error {
  * Scoped to the one business: Meta's WhatsApp policy forbids general-purpose assistants, and a
  * narrow prompt is also what keeps answers grounded in the FAQ and the order system.
  */
-export function systemPrompt(business: BusinessFlows, language: ReplyLanguage, options: { orderLookup: boolean } = { orderLookup: false }): string {
+export function systemPrompt(
+  business: BusinessFlows,
+  language: ReplyLanguage,
+  options: { orderLookup: boolean; captured?: { orderId?: string } } = { orderLookup: false },
+): string {
+  const languageName = LANGUAGE_NAMES[language];
   return [
     `You are the customer support assistant of ${business.name}, answering customers on WhatsApp, Instagram and Messenger.`,
     `Scope: ${business.useCase}`,
-    'Only help with questions about this business. Politely decline anything else: you are not a general-purpose assistant.',
-    `Customer's language: ${language}. Answer in it unless the customer switches (then call set_language).`,
+    'Only help with questions about this business. Politely decline anything else (general knowledge, homework, code, other companies, opinions): you are not a general-purpose assistant. Decline in one short sentence, in the customer\'s language, and say what you can help with.',
+    `Customer's language: ${languageName} (${language}). Always answer in ${languageName}, declines included, unless the customer clearly switches language (then call set_language).`,
+    ...(options.captured?.orderId
+      ? [`The customer already gave the order number ${sanitizeCaptured(options.captured.orderId)}: use it, do not ask for it again.`]
+      : []),
     'Keep answers short (at most three sentences), plain text, no markdown.',
     options.orderLookup
       ? 'Use search_faq before stating any policy, and lookup_order for a specific order. Never invent policies, prices or order details.'
       : 'Use search_faq before stating any policy. You cannot look orders up: for a specific order, offer a person. Never invent policies, prices or order details.',
     'Call handoff_to_human when the customer asks for a person, is upset, or you cannot help.',
   ].join('\n');
+}
+
+const LANGUAGE_NAMES: Record<ReplyLanguage, string> = { es: 'Spanish', pt: 'Portuguese', en: 'English' };
+
+/** A captured value comes from a customer's message: only the characters an order number has reach the prompt. */
+function sanitizeCaptured(value: string): string {
+  return value.replace(/[^A-Za-z0-9#_-]/g, '').slice(0, 40);
 }
 
 export interface ClaudeAssistantDeps {
@@ -103,7 +120,10 @@ export function claudeAssistant(client: Pick<Anthropic, 'messages'>, settings: C
       // One system prompt for the whole exchange: models that think tie their thinking blocks to
       // the conversation they came from, so earlier parts must not change between tool rounds. A
       // language switch reaches the model through the set_language tool result instead.
-      const system = systemPrompt(request.business, language, { orderLookup: tools.some((t) => t.name === 'lookup_order') });
+      const system = systemPrompt(request.business, language, {
+        orderLookup: tools.some((t) => t.name === 'lookup_order'),
+        ...(request.captured ? { captured: request.captured } : {}),
+      });
       for (let round = 0; round <= settings.maxToolRounds; round++) {
         const response = await client.messages.create({
           model: settings.model,

@@ -102,8 +102,16 @@ export function respond(request: MessagesRequest, id: string): MessagesResponse 
   if (hasTool('handoff_to_human') && /\b(manager|gerente|supervisor|complain|reclama)/.test(lower)) {
     return call('handoff_to_human', { reason: 'customer wants a supervisor' });
   }
+  const system = systemText(request);
+  if (/not a general-purpose assistant/i.test(system) && OFF_TOPIC.test(said)) {
+    const language = chosenLanguage(request) ?? systemLanguage(request) ?? 'en';
+    return reply([{ type: 'text', text: DECLINE[language] ?? DECLINE.en! }], 'end_turn');
+  }
   const order = /\b(?:order|pedido|encomenda)\D{0,12}(\d{3,})/i.exec(said);
   if (hasTool('lookup_order') && order?.[1]) return call('lookup_order', { order_id: order[1] });
+  // The prompt names an order number the customer gave earlier: a question about "my order" uses it.
+  const captured = /already gave the order number (\S+?):/i.exec(system)?.[1];
+  if (hasTool('lookup_order') && captured && /\b(order|pedido|encomenda|compr\w*)\b/i.test(said)) return call('lookup_order', { order_id: captured });
   const switchTo = /\b(in english|en español|em português|em portugues)\b/.exec(lower)?.[1];
   if (hasTool('set_language') && switchTo) {
     return call('set_language', { language: switchTo.includes('english') ? 'en' : switchTo.includes('español') ? 'es' : 'pt' });
@@ -124,5 +132,22 @@ function chosenLanguage(request: MessagesRequest): string | undefined {
 
 function systemLanguage(request: MessagesRequest): string | undefined {
   const system = typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text).join(' ');
-  return /customer's language: (en|es|pt)/i.exec(system)?.[1];
+  return /customer's language: (?:\w+ \()?(en|es|pt)\b/i.exec(system)?.[1];
 }
+
+function systemText(request: MessagesRequest): string {
+  return typeof request.system === 'string' ? request.system : (request.system ?? []).map((b) => b.text).join(' ');
+}
+
+/**
+ * Requests a business's support assistant has no business answering: general knowledge, writing,
+ * code, homework. The simulator declines them only when the system prompt tells it to, the way an
+ * instruction-following model would, so a prompt that loses the rule fails the tests.
+ */
+const OFF_TOPIC =
+  /\b(poem|poema|essay|ensayo|redação|redacao|homework|tarea|lição de casa|code|código|codigo|python|javascript|capital of|capital de|recipe|receta|receita|translate|traduce|traduz|who won|quién ganó|quem ganhou)\b/i;
+const DECLINE: Record<string, string> = {
+  en: 'Sorry, I can only help with questions about our store, orders and deliveries.',
+  es: 'Lo siento, solo puedo ayudarte con preguntas sobre nuestra tienda, pedidos y envíos.',
+  pt: 'Desculpe, só posso ajudar com dúvidas sobre a nossa loja, pedidos e entregas.',
+};
