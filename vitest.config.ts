@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  * 0. unit, infrastructure and integration: CPU-bound, one worker per core.
  * 1. end-to-end: each file runs a whole local cloud and mostly waits on it, so three at a time.
  * 2. the reduced chaos run, on its own: it loads the machine and has deadlines of its own.
+ * 3. the browser tests (test/browser): one Chromium and one local cloud at a time, the console built once.
  *
  * On 2 cores vitest's default is one worker, which ran the whole suite one file at a time.
  */
@@ -66,6 +67,19 @@ export default defineConfig({
           pool: 'forks',
           maxWorkers: E2E_WORKERS,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.browser.test.ts'],
+          // The same run directory (one synthesized assembly) as the end-to-end files; the console built once.
+          globalSetup: ['test/helpers/e2e-global-setup.ts', 'test/helpers/browser-global-setup.ts'],
+          pool: 'forks',
+          // One Chromium and one local cloud at a time.
+          maxWorkers: 1,
+          sequence: { groupOrder: 3 },
         },
       },
       {

@@ -4,6 +4,7 @@ import { mkdirSync, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_DEFAULTS, startLocalCloud } from '#lib/local-cloud/start-local-cloud';
 import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
+import { ensureConsoleBuilt } from '#lib/local-cloud/console-assets';
 import type { LocalIdentity } from '#lib/local-cloud/identity/local-identity';
 import { LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
 import { OPERATOR_ROLES } from '#lambdas/identity/operator-identity';
@@ -23,6 +24,13 @@ async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   console.log('Synthesizing the CDK app and bundling the Lambdas…');
   const assembly = synthesizeLocalAssembly(join(workDir, 'cdk.out'));
+
+  // The agent console is served from its build; a missing or stale build is made first.
+  try {
+    ensureConsoleBuilt({ log: (line) => console.log(line) });
+  } catch (err) {
+    console.error(`The agent console could not be built; the rest of the local cloud starts without it.\n${(err as Error).message}`);
+  }
 
   const logFile = join(workDir, 'lambda.log');
   const logs = createWriteStream(logFile, { flags: 'a' });
@@ -48,6 +56,7 @@ Local cloud ready (stack ${assembly.stackName}, stage local)
   AWS emulation:         ${cloud.awsEndpoint}   (SQS, EventBridge, Secrets Manager, S3)
   Operator APIs:         ${cloud.apiUrl}/agent/…, /templates/…, /onboarding/…, /admin/…   (Authorization: Bearer <access token>; docs/operators.md)
 ${operatorSignIn(cloud.apiUrl, cloud.identity)}
+${cloud.webSocketUrl ? `  Agent pushes:          ${cloud.webSocketUrl}?token=<access token>   (WebSocket; docs/agent-push.md)\n` : ''}  Agent console:         ${cloud.consoleUrl}   (sign in as a demo agent, supervisor or admin; no password locally: docs/console.md)
   Sample order API:      ${cloud.orderApiUrl}   (each customer sees only their own orders: lambdas/agent/README.md)
   Lambda logs:           ${logFile}
   Generative answers:    ${anthropicApiKey ? 'on (ANTHROPIC_API_KEY is set)' : 'off — set ANTHROPIC_API_KEY to turn them on; flows and FAQ still answer'}

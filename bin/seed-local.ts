@@ -9,6 +9,8 @@ import { LocalCloudClient } from '#lib/analytics/seed/local-cloud-client';
 import { playConversation, type PlayedConversation } from '#lib/analytics/seed/play-conversation';
 import { planConversations, randomSource, type ConversationPlan } from '#lib/analytics/seed/seed-plan';
 import { shiftConversation, shiftMs, type ConversationShift } from '#lib/analytics/seed/time-spread';
+import { putSeedRoutingConfig, stampRouting } from '#lib/analytics/seed/routing-story';
+import { LOCAL_BUSINESS_ID } from '#lib/operations/operator-token';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -106,6 +108,17 @@ async function main(): Promise<void> {
     const moved = await shiftConversation(client.db, tableName, p.conversationKey, await shiftFor(client, p, runStartMs, nowMs));
     items += moved;
   });
+
+  // The contact-centre story: the seed business's queues and agents, and each handoff's routing facts.
+  const routingItems = await putSeedRoutingConfig(client.db, tableName, LOCAL_BUSINESS_ID, new Date(nowMs));
+  let routed = 0;
+  await inPool(
+    played.filter((p) => p.plan.routing),
+    8,
+    async (p) => {
+      if (await stampRouting(client.db, tableName, p.conversationKey, p.plan.routing!, LOCAL_BUSINESS_ID)) routed++;
+    },
+  );
   client.close();
 
   const handoffs = played.filter((p) => p.plan.story.endsWith('handoff'));
@@ -116,6 +129,7 @@ Seeded ${played.length} conversations into table ${tableName} in ${Math.round((D
   languages:     ${count(played, (p) => p.plan.language)}
   stories:       ${count(played, (p) => p.plan.story)}
   handoffs:      ${handoffs.length}, CSAT answered ${handoffs.filter((p) => p.plan.csatScore !== undefined).length} (${count(handoffs.filter((p) => p.plan.csatScore !== undefined), (p) => `${p.plan.csatScore}★`)}), came back later ${handoffs.filter((p) => p.plan.comesBack).length}
+  routing:       ${routed} handoffs routed (${count(handoffs.filter((p) => p.plan.routing), (p) => p.plan.routing!.queueId)}; ${handoffs.filter((p) => p.plan.routing?.vip).length} VIP, ${handoffs.filter((p) => (p.plan.routing?.transfers ?? 0) > 0).length} transferred; ${count(handoffs.filter((p) => p.plan.routing), (p) => p.plan.routing!.outcome)}), ${routingItems} queue and agent items added
   history:       ${whatsapp.filter((p) => p.plan.importedHistory).length} WhatsApp threads with imported coexistence history (3 messages each)
   templates:     ${count(whatsapp.filter((p) => p.plan.template), (p) => p.plan.template!.category)}
   Meta failures: ${played.reduce((n, p) => n + p.failures, 0)} failed-status webhooks (131026 undeliverable, 131049 marketing engagement)

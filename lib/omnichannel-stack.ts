@@ -1,4 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -25,6 +28,9 @@ import { type FederatedSignIn, type MachineClient, OperatorIdentity } from '#lib
 import { Secrets } from '#lib/constructs/secrets';
 import { READ_WRITE_ITEM_ACTIONS, Storage } from '#lib/constructs/storage';
 import { TemplatesApi } from '#lib/constructs/templates-api';
+import { Routing } from '#lib/constructs/routing';
+import { AgentPush } from '#lib/constructs/agent-push';
+import { AgentConsole } from '#lib/constructs/agent-console';
 import { visibilityTimeoutFor } from '#lib/queue-settings';
 import { dataRemovalPolicy, edgeProtectionByDefault, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
 import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
@@ -70,6 +76,11 @@ export interface OmnichannelStackProps extends StackProps {
   readonly federatedSignIn?: FederatedSignIn;
   /** Prefix of the hosted sign-in domain (else context `authDomainPrefix`; default omnichannel-<stage>-<account>). */
   readonly authDomainPrefix?: string;
+  /**
+   * The built agent console to deploy (default `console/dist` when it exists, outside the local
+   * stage, whose console the local cloud serves itself); null deploys none.
+   */
+  readonly consoleAssetsDir?: string | null;
 }
 
 /** A queue paired with the dead-letter queue it redrives from. */
@@ -99,11 +110,17 @@ export class OmnichannelStack extends Stack {
   readonly mediaStorage: MediaStorage;
   readonly mediaDownload: EventConsumer;
   readonly accountHealth: EventConsumer;
+  /** The routing engine's consumer: handoffs, releases, presence, and its own timers (docs/routing.md). */
+  readonly routing: Routing;
   readonly operatorIdentity: OperatorIdentity;
   readonly humanAgentApi: HumanAgentApi;
   readonly adminApi: AdminApi;
   readonly onboardingApi: OnboardingApi;
   readonly templatesApi: TemplatesApi;
+  /** Real-time pushes to connected agents (WebSocket API) fed from the bus. */
+  readonly agentPush: AgentPush;
+  /** The agent console: S3 + CloudFront, signing in through the hosted sign-in. */
+  readonly agentConsole: AgentConsole;
   readonly analytics: AnalyticsExport;
   readonly observability: Observability;
 
@@ -331,6 +348,8 @@ export class OmnichannelStack extends Stack {
     this.accountHealth.rule.addEventPattern({ detail: { topic: [...ACCOUNT_HEALTH_TOPICS] } });
     this.storage.grantItemActions(this.accountHealth.handler.role, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
 
+    this.routing = new Routing(this, 'Routing', { stage: props.stage, namePrefix, bus, storage: this.storage, removalPolicy });
+
     const context = <T>(key: string): T | undefined => {
       const value: unknown = this.node.tryGetContext(key);
       return (typeof value === 'string' && /^[[{]/.test(value) ? JSON.parse(value) : value) as T | undefined;
@@ -354,7 +373,11 @@ export class OmnichannelStack extends Stack {
       bus,
       identity,
       removalPolicy,
+      mediaBucket: this.mediaStorage.bucket,
     });
+
+    // Agents' and supervisors' routing routes call the engine, which schedules timers on the routing queue.
+    this.routing.allowTimers(this.humanAgentApi.handler);
 
     this.adminApi = new AdminApi(this, 'AdminApi', {
       stage: props.stage,
@@ -393,6 +416,21 @@ export class OmnichannelStack extends Stack {
       removalPolicy,
     });
 
+    this.agentPush = new AgentPush(this, 'AgentPush', { stage: props.stage, namePrefix, bus, storage: this.storage, identity, removalPolicy });
+
+    this.agentConsole = new AgentConsole(this, 'AgentConsole', {
+      namePrefix,
+      removalPolicy,
+      apiUrl: this.edgeProtection ? `https://${this.edgeProtection.distribution.distributionDomainName}` : this.ingress.api.apiEndpoint,
+      webSocketApi: this.agentPush.api,
+      webSocketUrl: this.agentPush.url,
+      identity,
+      mediaBucket: this.mediaStorage.bucket,
+      ...(this.edgeProtection ? { webAclArn: this.edgeProtection.webAclArn } : {}),
+      ...consoleAssets(props),
+    });
+    allowBrowserCalls(this.ingress.api);
+
     this.analytics = new AnalyticsExport(this, 'Analytics', { table: this.storage.table, namePrefix, removalPolicy });
 
     this.observability = new Observability(this, 'Observability', {
@@ -403,6 +441,7 @@ export class OmnichannelStack extends Stack {
     this.observability.watchPipeline({
       queues: this.redrivableQueues,
       outboundSendLogGroup: this.outboundSend.handler.logGroup,
+      routingLogGroup: this.routing.consumer.handler.logGroup,
       dashboardName: `${namePrefix}-operations`,
     });
 
@@ -419,7 +458,9 @@ export class OmnichannelStack extends Stack {
       { name: 'ReplyWatch', queue: this.replyWatch.queue, deadLetterQueue: this.replyWatch.deadLetterQueue },
       { name: 'MediaDownload', queue: this.mediaDownload.queue, deadLetterQueue: this.mediaDownload.deadLetterQueue },
       { name: 'AccountHealth', queue: this.accountHealth.queue, deadLetterQueue: this.accountHealth.deadLetterQueue },
+      { name: 'Routing', queue: this.routing.queue, deadLetterQueue: this.routing.deadLetterQueue },
       { name: 'TemplateEvents', queue: this.templatesApi.events.queue, deadLetterQueue: this.templatesApi.events.deadLetterQueue },
+      { name: 'AgentPush', queue: this.agentPush.consumer.queue, deadLetterQueue: this.agentPush.consumer.deadLetterQueue },
     ];
   }
 
@@ -453,6 +494,8 @@ export class OmnichannelStack extends Stack {
     output('ClaimCheckBucketName', this.ingress.claimCheckBucket.bucketName, 'Bucket for webhook bodies too large for SQS');
     output('AnalyticsExportBucketName', this.analytics.bucket.bucketName, 'Daily DynamoDB exports (exports/full/) and Athena results');
     output('AnalyticsWorkGroup', this.analytics.workGroup.ref, `Athena workgroup with the saved analyst queries (database ${this.analytics.databaseName})`);
+    output('AgentConsoleUrl', this.agentConsole.url, this.agentConsole.deployed ? 'The agent console (sign in with an operator of the user pool; docs/console.md)' : 'The agent console; run npm run console:build before deploying to publish it (docs/console.md)');
+    output('AgentPushUrl', this.agentPush.url, 'WebSocket URL of real-time changes for agents (connect with ?token=<operator access token>)');
     output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Subscribe on-call here');
     for (const { name, queue, deadLetterQueue } of this.redrivableQueues) {
       output(`${name}QueueUrl`, queue.queueUrl, `${name} queue`);
@@ -465,8 +508,33 @@ export class OmnichannelStack extends Stack {
   }
 }
 
+/** The console's build to deploy: the given one, else `console/dist` when built (never in the local stage). */
+function consoleAssets(props: OmnichannelStackProps): { assetsDir?: string } {
+  if (props.consoleAssetsDir === null) return {};
+  if (props.consoleAssetsDir !== undefined) return { assetsDir: props.consoleAssetsDir };
+  if (props.stage === 'local') return {};
+  const dist = fileURLToPath(new URL('../console/dist', import.meta.url));
+  return existsSync(`${dist}/index.html`) ? { assetsDir: dist } : {};
+}
+
+/**
+ * The console calls the API from its CloudFront origin with a bearer token (no cookies), so the
+ * API answers CORS preflights for any origin; the token, not the origin, is what the API checks.
+ * (Naming the console's origin here would make the API depend on the console's distribution,
+ * whose security headers name the API: a cycle.)
+ */
+function allowBrowserCalls(api: apigwv2.HttpApi): void {
+  const cfn = api.node.defaultChild as apigwv2.CfnApi;
+  cfn.corsConfiguration = {
+    allowOrigins: ['*'],
+    allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+    allowHeaders: ['authorization', 'content-type'],
+    maxAge: 600,
+  };
+}
+
 /** Who asks for replies: the agent, people (human-agent API), template sends, and the reply watch asking again. */
-const REPLY_REQUEST_SOURCES = [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch];
+const REPLY_REQUEST_SOURCES = [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch, EVENT_SOURCE.routing];
 
 function statusEventsSetting(value: unknown): StatusEventsSetting {
   if (value === undefined || value === 'failed') return 'failed';

@@ -378,6 +378,7 @@ function replyItem(
     ...(reply.optionsLabel ? { optionsLabel: reply.optionsLabel } : {}),
     language: reply.language,
     replyKind: reply.kind,
+    ...(reply.saysAway ? { saysAway: true } : {}),
     ...(reply.faqId ? { faqId: reply.faqId } : {}),
     replyToMessageIds: unanswered.map((m) => m.providerMessageId).filter((id): id is string => id !== undefined),
     status: 'pending',

@@ -87,6 +87,8 @@ export interface ComposedReply {
   handoff?: { reason: HandoffReason; priority?: boolean };
   /** The satisfaction score (1–5) this reply thanks the customer for. */
   csatScore?: number;
+  /** The reply already told the customer the team is away (routing sends no second notice). */
+  saysAway?: boolean;
   /** The conversation's memory after this reply. */
   memory?: ConversationMemory;
 }
@@ -246,12 +248,19 @@ export function handoffReply(business: BusinessFlows, language: ReplyLanguage, o
     kind: 'handoff_ack',
     text: open ? business.handoff.acknowledgement[language] : business.handoff.outOfHoursAcknowledgement[language],
     handoff: { reason },
+    ...(open ? {} : { saysAway: true }),
   };
 }
 
 function orderNoted(business: BusinessFlows, language: ReplyLanguage, open: boolean, orderId: string): ComposedReply {
   const template = (open ? business.replies.orderNoted : business.replies.orderNotedOutOfHours)[language];
-  return { language, kind: 'handoff_ack', text: template.replaceAll('{order}', orderId), handoff: { reason: 'order_followup' } };
+  return {
+    language,
+    kind: 'handoff_ack',
+    text: template.replaceAll('{order}', orderId),
+    handoff: { reason: 'order_followup' },
+    ...(open ? {} : { saysAway: true }),
+  };
 }
 
 /** Opt-out and opt-in by intent, and the answers to the one-tap opt-out confirmation. */

@@ -20,6 +20,19 @@ import { boundedId, boundedKey } from '#lambdas/shared/bounded-id';
  * the builders bound them again (the form is idempotent) so that no caller can build a key over
  * DynamoDB's limits (2,048-byte partition keys, 1,024-byte sort and index keys).
  */
+/** Key attribute and index names, shared by the handlers and the CDK table (lib/constructs/storage.ts). */
+export const TABLE_KEYS = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  /** Local secondary index: a conversation's messages in time order. */
+  byTimeIndex: { name: 'byTime', sortKey: 'lsi1sk' },
+  /** Global secondary index: conversations by business account and state. */
+  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Sparse global secondary index: conversations waiting in a routing queue, highest priority then oldest first. */
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+} as const;
+
 export const conversationPk = (conversationKey: string) => `CONV#${boundedKey(conversationKey)}`;
 export const CONVERSATION_SK = 'CONV';
 export const messageSk = (messageId: string) => `MSG#${boundedId(messageId)}`;

@@ -8,6 +8,8 @@ import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { routeBotSettingsRequest } from '#lambdas/bot-settings/route-bot-settings-request';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { isAuditRoute, routeAuditRequest } from '#lambdas/identity/route-audit-request';
+import { isRoutingAdminRoute, routeRoutingAdminRequest } from '#lambdas/routing/config/route-routing-admin-request';
+import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
@@ -18,17 +20,23 @@ const deps = {
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
 };
+const routing = routingConfigStore(deps);
 
 /**
- * The admin API: each business's bot settings (read, save a new version, list the versions) and its
- * audit trail.
+ * The admin API: each business's bot settings (read, save a new version, list the versions), its
+ * routing configuration (agents, queues, rules, macros, contact tags) and its audit trail.
  * The caller's identity, the JSON refusals and the audit record come from `serveOperatorRequest`.
  */
 async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   return serveOperatorRequest(
     event,
     'AdminApi',
-    (e, identity, audit) => (isAuditRoute(e) ? routeAuditRequest(e, identity, audit, deps) : routeBotSettingsRequest(e, identity, deps, audit)),
+    (e, identity, audit) =>
+      isAuditRoute(e)
+        ? routeAuditRequest(e, identity, audit, deps)
+        : isRoutingAdminRoute(e)
+          ? routeRoutingAdminRequest(e, identity, { routing, publisher: deps.publisher }, audit)
+          : routeBotSettingsRequest(e, identity, deps, audit),
     deps,
   );
 }

@@ -12,18 +12,30 @@ import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
+import { workspaceParts } from '#lambdas/workspace/workspace-wiring';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { routingMetrics } from '#lambdas/routing/wiring/routing-metrics';
+import { queueOpenState, routingRuntime } from '#lambdas/routing/wiring/routing-runtime';
+import { ROUTING_QUEUE_URL_ENV } from '#lambdas/routing/wiring/sqs-timer-scheduler';
 
 const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
 const accounts = cachedAccountReader({ db, tableName });
+const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+// The agent workspace's and supervisors' routing routes; the engine's timers go to the routing queue.
+const routing = routingRuntime({ db, tableName, publisher, sqs: new SQSClient({}), queueUrl: requireEnv(ROUTING_QUEUE_URL_ENV), retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')) });
 const deps: HumanAgentApiDeps = {
   db,
   tableName,
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  publisher,
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
   accounts,
   // The CSAT question on close is asked in the conversation's own business's words (none: not asked).
   botSettings: cachedBotSettingsSource({ accounts, db, tableName }),
+  routing: { engine: routing.engine, config: routing.config, views: routing.views, accounts, openState: queueOpenState },
+  // Notes, tags, macros, templates, media links, updates and the day's figures (lambdas/workspace/).
+  workspace: workspaceParts({ db, tableName, retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')), media: requireEnv(MEDIA_BUCKET_ENV) }),
 };
 
 /** The human agents' API: list waiting conversations, read one, reply, hand back to the bot, close. */
@@ -31,4 +43,4 @@ async function humanAgentApi(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   return serveOperatorRequest(event, 'HumanAgent', (e, identity, audit) => routeRequest(e, identity, audit, deps), deps);
 }
 
-export const handler = middy(humanAgentApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+export const handler = middy(humanAgentApi).use(injectLambdaContext(logger)).use(logMetrics([metrics, routingMetrics]));

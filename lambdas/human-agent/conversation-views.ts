@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CONVERSATION_SK, conversationPk, conversationsByStatePk } from '#lambdas/conversation/table-keys';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
+import { conversationView, messageView } from '#lambdas/workspace/conversation-detail-view';
 
 export interface ReadDeps {
   db: DynamoDBDocumentClient;
@@ -112,9 +113,11 @@ function listCursorKey(cursor: string, partition: string): Record<string, string
   return fields as Record<string, string>;
 }
 
-const MESSAGE_FIELDS = ['messageId', 'direction', 'origin', 'type', 'text', 'choiceTitle', 'occurredAt', 'status', 'replyKind', 'mediaCount'] as const;
-
-/** The conversation and its latest messages, oldest first, as a person reads a chat. */
+/**
+ * The conversation and its latest messages, oldest first, as a person reads a chat: channel,
+ * direction, time, type, text, attachments (without their stored keys), choices as sent or tapped,
+ * delivery status with Meta's error in words, and the routing attributes.
+ */
 export async function readConversation(key: string, limit: number, deps: ReadDeps) {
   const conversation = await getConversation(key, deps);
   if (!conversation) return undefined;
@@ -128,10 +131,8 @@ export async function readConversation(key: string, limit: number, deps: ReadDep
       Limit: limit,
     }),
   );
-  const messages = (out.Items ?? [])
-    .reverse()
-    .map((m) => Object.fromEntries(MESSAGE_FIELDS.filter((f) => m[f] !== undefined).map((f) => [f, m[f]])));
-  return { conversation: view(conversation as unknown as Record<string, unknown>), messages };
+  const messages = (out.Items ?? []).reverse().map(messageView);
+  return { conversation: conversationView(conversation as unknown as Record<string, unknown>), messages };
 }
 
 /**

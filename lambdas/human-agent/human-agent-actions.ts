@@ -13,6 +13,8 @@ import type { OutboundMessageItem, ReplyOption } from '#lambdas/outbound/outboun
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
+import type { CloseOutcome } from '#lambdas/routing/routing-model';
+import { humanReplyWindow } from '#lambdas/workspace/reply-window';
 
 export interface HumanAgentDeps {
   db: DynamoDBDocumentClient;
@@ -41,9 +43,15 @@ function windowOpen(conversation: ConversationRecord, now: Date, windowMs = REPL
  * A person may answer for longer than the bot: Instagram and Messenger allow human agents 7 days
  * (the outbound sender adds the HUMAN_AGENT tag); WhatsApp allows 24 hours for everyone.
  */
-const HUMAN_AGENT_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
 function humanReplyWindowOpen(conversation: ConversationRecord, now: Date): boolean {
-  return windowOpen(conversation, now, conversation.channel === 'whatsapp' ? REPLY_WINDOW_MS : HUMAN_AGENT_WINDOW_MS);
+  return humanReplyWindow(conversation, now).windowOpen;
+}
+
+/** An attachment a person sends by link (the outbound sender passes the link to the Graph API). */
+export interface HumanReplyMedia {
+  kind: 'image' | 'document' | 'audio' | 'video';
+  link: string;
+  filename?: string;
 }
 
 function outboundItem(
@@ -55,6 +63,7 @@ function outboundItem(
   deps: HumanAgentDeps,
   options?: ReplyOption[],
   language?: string,
+  media?: HumanReplyMedia,
 ): OutboundMessageItem & { agentId?: string } {
   const at = now.toISOString();
   return {
@@ -72,8 +81,9 @@ function outboundItem(
     recipientId: conversation.customerId,
     direction: 'outbound',
     origin: 'human_agent',
-    type: options ? 'interactive' : 'text',
-    text,
+    type: media ? media.kind : options ? 'interactive' : 'text',
+    ...(text ? { text } : {}),
+    ...(media ? { media: { link: media.link, ...(media.filename ? { filename: media.filename } : {}) } } : {}),
     ...(options ? { replyOptions: options } : {}),
     ...(language ? { language } : {}),
     replyKind: kind,
@@ -100,7 +110,7 @@ const requested = (conversation: ConversationRecord, outboundId: string): Domain
  */
 export async function replyAsHuman(
   key: string,
-  input: { text: string; requestId: string; agentId: string },
+  input: { text: string; requestId: string; agentId: string; media?: HumanReplyMedia; macroId?: string },
   deps: HumanAgentDeps,
 ): Promise<{ outboundId: string; repeated: boolean; tookOver: boolean }> {
   const now = nowOf(deps);
@@ -113,7 +123,11 @@ export async function replyAsHuman(
   const tookOver = conversation.state === 'bot';
   const at = now.toISOString();
   const transition = stateTransition('human', conversation.accountId, key, at);
-  const item = { ...outboundItem(conversation, outboundId, input.text, 'human_reply', now, deps), agentId: input.agentId };
+  const item = {
+    ...outboundItem(conversation, outboundId, input.text, 'human_reply', now, deps, undefined, undefined, input.media),
+    agentId: input.agentId,
+    ...(input.macroId ? { macroId: input.macroId } : {}),
+  };
   try {
     await deps.db.send(
       new TransactWriteCommand({
@@ -226,7 +240,8 @@ export async function closeConversation(
   key: string,
   agentId: string,
   deps: HumanAgentDeps,
-): Promise<{ state: 'closed'; csatOutboundId?: string }> {
+  outcome: CloseOutcome = 'resolved',
+): Promise<{ state: 'closed'; closeOutcome: CloseOutcome; csatOutboundId?: string }> {
   const now = nowOf(deps);
   const conversation = await mustGet(key, deps);
   if (conversation.state === 'closed') throw new HumanAgentRequestError(409, 'conversation_closed', 'The conversation is already closed');
@@ -264,7 +279,7 @@ export async function closeConversation(
               TableName: deps.tableName,
               Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
               UpdateExpression:
-                `SET ${transition.set.join(', ')}, closedAt = :stateAt, closedBy = :agent` +
+                `SET ${transition.set.join(', ')}, closedAt = :stateAt, closedBy = :agent, closeOutcome = :outcome` +
                 (csatOutboundId ? ', csatRequestedAt = :stateAt, csatOutboundId = :csatId' : '') +
                 ' REMOVE humanQuietUntil, csatScore, csatAnsweredAt, csatMessageId ADD version :one',
               ConditionExpression: '#state = :seenState AND version = :seenVersion',
@@ -272,6 +287,7 @@ export async function closeConversation(
               ExpressionAttributeValues: {
                 ...transition.values,
                 ':agent': agentId,
+                ':outcome': outcome,
                 ':one': 1,
                 ':seenState': conversation.state,
                 ':seenVersion': conversation.version ?? 0,
@@ -291,8 +307,18 @@ export async function closeConversation(
     {
       source,
       detailType: DETAIL_TYPE.conversationClosed,
-      detail: { v: 1, conversationKey: key, channel: conversation.channel, accountId: conversation.accountId, closedAt: at, csatAsked: askCsat },
+      detail: {
+        v: 1,
+        conversationKey: key,
+        channel: conversation.channel,
+        accountId: conversation.accountId,
+        closedAt: at,
+        // The routing Lambda frees the agent and records the outcome from it (routing/wiring/routing-message.ts).
+        outcome,
+        closedBy: agentId,
+        csatAsked: askCsat,
+      },
     },
   ]);
-  return { state: 'closed', ...(csatOutboundId ? { csatOutboundId } : {}) };
+  return { state: 'closed', closeOutcome: outcome, ...(csatOutboundId ? { csatOutboundId } : {}) };
 }

@@ -11,8 +11,19 @@ import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { requireAction, requireOwnTarget } from '#lambdas/identity/operator-permissions';
 import { ownerOfAccount, ownerOfConversation } from '#lambdas/identity/resolve-target';
+import type { RoutingApiDeps } from '#lambdas/routing/api/routing-api-support';
+import { routeSupervisorRequest } from '#lambdas/routing/api/route-supervisor-request';
+import { routeWorkspaceRequest } from '#lambdas/routing/api/route-workspace-request';
+import { routeConversationWorkspaceRequest } from '#lambdas/workspace/route-conversation-workspace-request';
+import type { WorkspaceParts } from '#lambdas/workspace/workspace-deps';
 
-export type HumanAgentApiDeps = HumanAgentDeps & { accounts: AccountReader };
+/** `routing`: the contact-centre routes (agent workspace, supervisors); without it they are not served. */
+export type HumanAgentApiDeps = HumanAgentDeps & {
+  accounts: AccountReader;
+  routing?: RoutingApiDeps;
+  /** The conversation workspace (notes, tags, macros, templates, media links, updates, stats); it also answers read, reply and close. */
+  workspace?: WorkspaceParts;
+};
 
 /** Meta's ids and our keys are far shorter; anything longer is refused before any read. */
 const accountIdSchema = z.string().min(1).max(200);
@@ -71,6 +82,10 @@ export async function routeRequest(
     requireOwnTarget(identity, owner?.businessId, 'conversation');
   };
   try {
+    if (deps.workspace) {
+      const answered = await routeConversationWorkspaceRequest(event, identity, audit, { ...deps, ...deps.workspace });
+      if (answered) return answered;
+    }
     if (method === 'GET' && path === HUMAN_AGENT_ROUTES.list.path) {
       requireAction(identity, 'conversations.read');
       const q = parse(listQuery, query);
@@ -105,6 +120,10 @@ export async function routeRequest(
       const b = parse(keyBody, bodyOf(event));
       await ownConversation(b.conversationKey);
       return json(200, await closeConversation(b.conversationKey, agentId, deps));
+    }
+    if (deps.routing) {
+      const routed = (await routeWorkspaceRequest(event, identity, audit, deps.routing)) ?? (await routeSupervisorRequest(event, identity, audit, deps.routing));
+      if (routed) return routed;
     }
     return json(404, { error: 'route_not_found' });
   } catch (err) {

@@ -22,6 +22,8 @@ export const routingId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/
 const label = z.string().trim().min(1).max(120);
 const tag = z.string().trim().toLowerCase().regex(/^[\p{L}\p{N}][\p{L}\p{N}_-]{0,39}$/u, 'a tag: letters, digits, _ or - (at most 40)');
 const skill = tag;
+/** A contact or conversation tag (e.g. `vip`), as admins and agents set them. */
+export const routingTagSchema = tag;
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time HH:MM');
 const openRange = z

@@ -16,6 +16,8 @@ export const METRIC_SERVICE = {
   outboundSend: 'outbound-send',
   statusTracking: 'status-tracking',
   replyWatch: 'reply-watch',
+  /** Routing metrics, whichever function's engine call caused them (routing consumer or human-agent API). */
+  routing: 'routing',
 } as const;
 
 export type MetricService = (typeof METRIC_SERVICE)[keyof typeof METRIC_SERVICE];
@@ -70,7 +72,26 @@ export const METRIC = {
   replyOutcomeUnknown: 'ReplyOutcomeUnknown',
   /** A WhatsApp reply claimed long ago that Meta never confirmed: back to pending, asked for again. */
   replyResentAfterUnknownOutcome: 'ReplyResentAfterUnknownOutcome',
+  // routing (service `routing`; counted from the events the engine publishes)
+  conversationsQueued: 'ConversationsQueued',
+  conversationsOffered: 'ConversationsOffered',
+  conversationsAssigned: 'ConversationsAssigned',
+  offersWithdrawn: 'OffersWithdrawn',
+  conversationsTransferred: 'ConversationsTransferred',
+  slaWarnings: 'SlaWarnings',
+  slaBreaches: 'SlaBreaches',
+  /** Gauges (statistic Maximum): conversations waiting in one queue, the longest wait (s), agents online and busy in one business. */
+  queueBacklog: 'QueueBacklog',
+  oldestWaitingSeconds: 'OldestWaitingSeconds',
+  agentsOnline: 'AgentsOnline',
+  agentsBusy: 'AgentsBusy',
+  /** Routing timers that arrived before their time and were sent on again (chained 15-minute delays). */
+  routingTimersChained: 'RoutingTimersChained',
+  routingTimersFired: 'RoutingTimersFired',
 } as const;
+
+/** The log message of the routing consumer's per-queue gauge lines (the dashboard's backlog-per-queue table queries it). */
+export const ROUTING_QUEUE_GAUGE_LOG = 'routing queue gauge';
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -1,5 +1,17 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { conversationsView, DUCKDB_DIALECT, duckDbExportItemsView, messagesView } from '#lib/analytics/flatten-views';
+import {
+  accountsView,
+  conversationsView,
+  DUCKDB_DIALECT,
+  duckDbExportItemsView,
+  messagesView,
+  reportPeriodView,
+  routedConversationsView,
+  routingAgentsView,
+  routingQueuesView,
+  type ReportPeriod,
+  type SqlDialect,
+} from '#lib/analytics/flatten-views';
 import { METRIC_QUERIES, metricSql, type MetricQuery } from '#lib/analytics/metric-queries';
 
 export type Cell = string | number | boolean | null;
@@ -17,10 +29,23 @@ function toCell(value: unknown): Cell {
   return String(value);
 }
 
-/** The statements that make `conversations` and `messages` over one export's data files in DuckDB. */
-export function duckDbSetup(dataFiles: readonly string[]): string[] {
+/** Every view the metric queries read, over an `export_items` view the engine made first. */
+export function flattenViews(dialect: SqlDialect, period: ReportPeriod = {}): string[] {
+  return [
+    conversationsView(dialect),
+    messagesView(dialect),
+    accountsView(dialect),
+    routingAgentsView(dialect),
+    routingQueuesView(dialect),
+    reportPeriodView(period),
+    routedConversationsView(),
+  ];
+}
+
+/** The statements that make the metric views over one export's data files in DuckDB. */
+export function duckDbSetup(dataFiles: readonly string[], period: ReportPeriod = {}): string[] {
   if (dataFiles.length === 0) throw new Error('the export has no data files');
-  return [duckDbExportItemsView(dataFiles), conversationsView(DUCKDB_DIALECT), messagesView(DUCKDB_DIALECT)];
+  return [duckDbExportItemsView(dataFiles), ...flattenViews(DUCKDB_DIALECT, period)];
 }
 
 /** Runs `setup`, then each metric query's shared SQL file as it is, in one in-memory DuckDB. */
@@ -44,6 +69,6 @@ export async function runMetricQueries(setup: readonly string[], queries: readon
 }
 
 /** Every metric over the data files of one export. */
-export function runMetrics(dataFiles: readonly string[], queries: readonly MetricQuery[] = METRIC_QUERIES): Promise<MetricResult[]> {
-  return runMetricQueries(duckDbSetup(dataFiles), queries);
+export function runMetrics(dataFiles: readonly string[], queries: readonly MetricQuery[] = METRIC_QUERIES, period: ReportPeriod = {}): Promise<MetricResult[]> {
+  return runMetricQueries(duckDbSetup(dataFiles, period), queries);
 }

@@ -4,8 +4,9 @@
  * flattening views of both engines, so the two engines always see the same columns.
  */
 
-export type DynamoType = 'S' | 'N' | 'BOOL';
-export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'boolean' | 'time';
+export type DynamoType = 'S' | 'N' | 'BOOL' | 'SS';
+/** `string_set` is a DynamoDB string set, an array of varchar in both engines. */
+export type ColumnType = 'varchar' | 'integer' | 'bigint' | 'double' | 'boolean' | 'time' | 'string_set';
 
 export interface ExportAttribute {
   /** Attribute path in the item, e.g. `csatScore` or `template.category` for a map member. */
@@ -24,6 +25,7 @@ export interface ViewColumn {
 const s = (...path: string[]): ExportAttribute => ({ path, dynamoType: 'S' });
 const n = (...path: string[]): ExportAttribute => ({ path, dynamoType: 'N' });
 const bool = (...path: string[]): ExportAttribute => ({ path, dynamoType: 'BOOL' });
+const ss = (...path: string[]): ExportAttribute => ({ path, dynamoType: 'SS' });
 
 /** Columns both views share; `entity` tells the item kinds apart. */
 const COMMON: readonly ViewColumn[] = [
@@ -50,6 +52,46 @@ export const CONVERSATION_COLUMNS: readonly ViewColumn[] = [
   { name: 'inbound_count', attribute: n('inboundCount'), type: 'integer' },
   { name: 'outbound_count', attribute: n('outboundCount'), type: 'integer' },
   { name: 'imported_count', attribute: n('importedCount'), type: 'integer' },
+  // Contact-centre routing (lambdas/routing/routing-model.ts, `ConversationRouting`); `closed` above
+  // is the same `closedAt` the routing engine sets.
+  { name: 'business_id', attribute: s('businessId'), type: 'varchar' },
+  { name: 'routing_status', attribute: s('routingStatus'), type: 'varchar' },
+  { name: 'queue_id', attribute: s('queueId'), type: 'varchar' },
+  { name: 'routing_priority', attribute: n('routingPriority'), type: 'integer' },
+  { name: 'tags', attribute: ss('tags'), type: 'string_set' },
+  { name: 'queued', attribute: s('queuedAt'), type: 'time' },
+  { name: 'offered', attribute: s('offeredAt'), type: 'time' },
+  { name: 'assigned_agent_id', attribute: s('assignedAgentId'), type: 'varchar' },
+  { name: 'assigned', attribute: s('assignedAt'), type: 'time' },
+  { name: 'first_human_response', attribute: s('firstHumanResponseAt'), type: 'time' },
+  { name: 'close_outcome', attribute: s('closeOutcome'), type: 'varchar' },
+  { name: 'sla_first_response_due', attribute: s('slaFirstResponseDueAt'), type: 'time' },
+  { name: 'sla_resolution_due', attribute: s('slaResolutionDueAt'), type: 'time' },
+  { name: 'sla_state', attribute: s('slaState'), type: 'varchar' },
+  { name: 'transfers', attribute: n('transfers'), type: 'integer' },
+];
+
+/** One row per channel account (`ACCT#<id>` / `ACCOUNT`): which business owns a conversation's account. */
+export const ACCOUNT_COLUMNS: readonly ViewColumn[] = [
+  { name: 'account_id', attribute: s('accountId'), type: 'varchar' },
+  { name: 'channel', attribute: s('channel'), type: 'varchar' },
+  { name: 'business_id', attribute: s('businessId'), type: 'varchar' },
+];
+
+/** One row per routing agent (`ROUTING#<business>` / `AGENT#<id>`); the business comes from the key. */
+export const AGENT_COLUMNS: readonly ViewColumn[] = [
+  { name: 'agent_id', attribute: s('agentId'), type: 'varchar' },
+  { name: 'agent_name', attribute: s('name'), type: 'varchar' },
+  { name: 'max_concurrent', attribute: n('maxConcurrent'), type: 'integer' },
+];
+
+/** One row per routing queue (`ROUTING#<business>` / `QUEUE#<id>`). */
+export const QUEUE_COLUMNS: readonly ViewColumn[] = [
+  { name: 'queue_id', attribute: s('queueId'), type: 'varchar' },
+  { name: 'queue_name', attribute: s('name'), type: 'varchar' },
+  { name: 'queue_priority', attribute: n('priority'), type: 'integer' },
+  { name: 'sla_first_response_s', attribute: n('sla', 'firstResponseSeconds'), type: 'integer' },
+  { name: 'sla_resolution_s', attribute: n('sla', 'resolutionSeconds'), type: 'integer' },
 ];
 
 /** One row per Message item (`CONV#<key>` / `MSG#<id>`), inbound and outbound. */
@@ -88,7 +130,8 @@ interface AttributeTree {
 
 function attributeTree(): AttributeTree {
   const root: AttributeTree = { members: new Map() };
-  for (const attr of [...KEY_ATTRIBUTES, ...[...CONVERSATION_COLUMNS, ...MESSAGE_COLUMNS].map((c) => c.attribute)]) {
+  const columns = [...CONVERSATION_COLUMNS, ...MESSAGE_COLUMNS, ...ACCOUNT_COLUMNS, ...AGENT_COLUMNS, ...QUEUE_COLUMNS];
+  for (const attr of [...KEY_ATTRIBUTES, ...columns.map((c) => c.attribute)]) {
     let node = root;
     attr.path.forEach((name, i) => {
       const last = i === attr.path.length - 1;
@@ -108,7 +151,7 @@ export function duckDbItemType(): string {
     `STRUCT(${[...tree.members]
       .map(([name, child]) => {
         const inner = child.type
-          ? `STRUCT("${child.type}" ${child.type === 'BOOL' ? 'BOOLEAN' : 'VARCHAR'})`
+          ? `STRUCT("${child.type}" ${child.type === 'BOOL' ? 'BOOLEAN' : child.type === 'SS' ? 'VARCHAR[]' : 'VARCHAR'})`
           : `STRUCT("M" ${render(child)})`;
         return `"${name}" ${inner}`;
       })
@@ -125,7 +168,7 @@ export function glueItemType(): string {
     `struct<${[...tree.members]
       .map(([name, child]) => {
         const inner = child.type
-          ? `struct<${child.type.toLowerCase()}:${child.type === 'BOOL' ? 'boolean' : 'string'}>`
+          ? `struct<${child.type.toLowerCase()}:${child.type === 'BOOL' ? 'boolean' : child.type === 'SS' ? 'array<string>' : 'string'}>`
           : `struct<m:${render(child)}>`;
         return `${name.toLowerCase()}:${inner}`;
       })

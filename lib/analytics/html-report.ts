@@ -25,6 +25,8 @@ const pct = (v: number | null | undefined) => (v === null || v === undefined || 
 
 export interface ReportInput {
   results: readonly MetricResult[];
+  /** The range of the contact-centre sections, in words ("all time", "2026-11-01 to 2026-11-30"). */
+  period?: string;
   exportId: string;
   exportTime: string;
   itemCount: number;
@@ -46,6 +48,10 @@ export function headlineFigures(results: readonly MetricResult[]): Array<{ label
   const failureTotals = rows('delivery_failures').filter((r) => r.error === 'all');
   const attempted = sum(failureTotals, 'attempted');
   const templates = rows('template_sends');
+  const queues = rows('queue_performance');
+  const measured = sum(queues, 'sla_measured');
+  const slaMet = measured > 0 ? queues.reduce((t, r) => t + (num(r.sla_met_pct) * num(r.sla_measured)) / 100, 0) : null;
+  const queued = sum(queues, 'queued');
   return [
     { label: 'Conversations', value: String(num(containment?.conversations)), note: 'with a live customer message' },
     { label: 'First response (median)', value: formatDuration(frt?.median_s as number | null), note: `p90 ${formatDuration(frt?.p90_s as number | null)}` },
@@ -56,6 +62,11 @@ export function headlineFigures(results: readonly MetricResult[]): Array<{ label
     { label: 'CSAT', value: csatAvg === null ? '—' : `${csatAvg.toFixed(2)} / 5`, note: `${pct(satisfied)} gave 4–5 · ${answered} of ${num(csat[0]?.asked)} answered` },
     { label: 'Delivery failures', value: pct(attempted > 0 ? (100 * sum(failureTotals, 'failed')) / attempted : null), note: `${sum(failureTotals, 'failed')} of ${attempted} messages` },
     { label: 'Billable sends', value: String(sum(templates, 'billable_sends')), note: `${sum(templates.filter((r) => r.kind === 'template'), 'sends')} template sends` },
+    {
+      label: 'Queue SLA met',
+      value: pct(slaMet === null ? null : (100 * slaMet) / measured),
+      note: `first response in time · ${queued} queued, ${sum(queues, 'abandoned')} abandoned`,
+    },
   ];
 }
 
@@ -215,7 +226,114 @@ function templateCharts(rows: readonly Row[]): string[] {
   ];
 }
 
+/** A queue or agent by name, with its business when the export holds several. */
+function labelsOf(rows: readonly Row[], name: string): string[] {
+  const businesses = new Set(rows.map((r) => r.business_id));
+  return rows.map((r) => short(`${String(r[name] ?? '—')}${businesses.size > 1 ? ` (${String(r.business_id)})` : ''}`, 40));
+}
+
+const minutesOf = (v: Cell | undefined) => (typeof v === 'number' ? Math.round((v / 60) * 10) / 10 : null);
+const numberOrNull = (v: Cell | undefined) => (typeof v === 'number' ? v : null);
+
+function queueCharts(rows: readonly Row[]): string[] {
+  const labels = labelsOf(rows, 'queue_name');
+  return [
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'queued', values: rows.map((r) => num(r.queued)), color: '#94a3b8' },
+        { name: 'taken by an agent', values: rows.map((r) => num(r.handled)), color: '#2563eb' },
+        { name: 'abandoned', values: rows.map((r) => num(r.abandoned)), color: '#ef4444' },
+      ],
+      horizontal: true,
+      width: 620,
+    }) + '<figcaption>Conversations queued, by queue (abandoned: left before a person answered, or closed as no response)</figcaption>',
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'FRT median', values: rows.map((r) => minutesOf(r.frt_median_s)), color: '#2563eb' },
+        { name: 'FRT p90', values: rows.map((r) => minutesOf(r.frt_p90_s)), color: '#f59e0b' },
+        { name: 'wait', values: rows.map((r) => minutesOf(r.avg_wait_s)), color: '#8b5cf6' },
+        { name: 'TMO', values: rows.map((r) => minutesOf(r.avg_handling_s)), color: '#10b981' },
+      ],
+      horizontal: true,
+      unit: ' min',
+      width: 620,
+    }) + '<figcaption>Minutes: first human response (median, p90), average wait for an agent and handling time (TMO), by queue</figcaption>',
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'SLA met', values: rows.map((r) => numberOrNull(r.sla_met_pct)), color: '#10b981' },
+        { name: 'FCR', values: rows.map((r) => numberOrNull(r.fcr_pct)), color: '#0891b2' },
+      ],
+      horizontal: true,
+      unit: ' %',
+      width: 620,
+    }) + '<figcaption>First response within the SLA and first-contact resolution, by queue</figcaption>',
+  ];
+}
+
+function agentCharts(rows: readonly Row[]): string[] {
+  const labels = labelsOf(rows, 'agent_name');
+  return [
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'VIP', values: rows.map((r) => num(r.vip)), color: '#db2777' },
+        { name: 'other', values: rows.map((r) => num(r.handled) - num(r.vip)), color: '#2563eb' },
+      ],
+      stacked: true,
+      horizontal: true,
+      width: 560,
+    }) + '<figcaption>Conversations each agent took</figcaption>',
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'FRT median', values: rows.map((r) => minutesOf(r.frt_median_s)), color: '#2563eb' },
+        { name: 'TMO', values: rows.map((r) => minutesOf(r.avg_handling_s)), color: '#10b981' },
+      ],
+      horizontal: true,
+      unit: ' min',
+      width: 560,
+    }) + '<figcaption>Minutes to the first human response (median) and handling time (TMO), by agent</figcaption>',
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'SLA met', values: rows.map((r) => numberOrNull(r.sla_met_pct)), color: '#10b981' },
+        { name: 'FCR', values: rows.map((r) => numberOrNull(r.fcr_pct)), color: '#0891b2' },
+      ],
+      horizontal: true,
+      unit: ' %',
+      width: 560,
+    }) + '<figcaption>First response within the SLA and first-contact resolution, by agent</figcaption>',
+    barChart({
+      categories: labels,
+      series: [{ name: 'CSAT', values: rows.map((r) => numberOrNull(r.csat_avg)), color: '#eab308' }],
+      horizontal: true,
+      unit: ' / 5',
+      width: 480,
+    }) + '<figcaption>Average satisfaction score of the conversations each agent took</figcaption>',
+  ];
+}
+
+function queueHourCharts(rows: readonly Row[]): string[] {
+  const businesses = new Set(rows.map((r) => r.business_id));
+  const queues = [...new Set(rows.map((r) => `${String(r.queue_id)}${businesses.size > 1 ? ` (${String(r.business_id)})` : ''}`))].sort();
+  const queueOf = (r: Row) => `${String(r.queue_id)}${businesses.size > 1 ? ` (${String(r.business_id)})` : ''}`;
+  return [
+    barChart({
+      categories: HOURS,
+      series: queues.map((q, i) => ({ name: q, values: HOURS.map((_, h) => sum(rows.filter((r) => queueOf(r) === q && r.hour === h), 'queued')), color: PALETTE[i % PALETTE.length]! })),
+      stacked: true,
+      width: 720,
+    }) + '<figcaption>Conversations queued by hour of the day (UTC), by queue</figcaption>',
+  ];
+}
+
 const CHARTS: Record<string, (rows: readonly Row[]) => string[]> = {
+  queue_performance: queueCharts,
+  agent_performance: agentCharts,
+  queue_volume_by_hour: queueHourCharts,
   volume: volumeCharts,
   first_response_time: firstResponseCharts,
   bot_containment: containmentCharts,
@@ -249,6 +367,6 @@ export function renderReport(input: ReportInput): string {
     .join('');
   const sections = input.results.map((r) => section(r, (CHARTS[r.query.name] ?? (() => []))(r.rows))).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Support analytics</title><style>${STYLE}</style></head>
-<body><header><h1>Support analytics</h1><p>Export ${escapeXml(input.exportId)} of ${escapeXml(input.exportTime)} · ${input.itemCount} items · generated ${escapeXml(input.generatedAt.toISOString())} · times in UTC</p></header>
+<body><header><h1>Support analytics</h1><p>Export ${escapeXml(input.exportId)} of ${escapeXml(input.exportTime)} · ${input.itemCount} items · generated ${escapeXml(input.generatedAt.toISOString())} · times in UTC${input.period ? ` · queues and agents: ${escapeXml(input.period)}` : ''}</p></header>
 <main><div class="kpis">${kpis}</div>${sections}</main></body></html>\n`;
 }

@@ -22,6 +22,9 @@ export const METRIC_QUERIES: readonly MetricQuery[] = [
   { name: 'csat_distribution', title: 'Customer satisfaction', description: 'Answers to the 1–5 satisfaction question asked at close.' },
   { name: 'delivery_failures', title: 'Delivery failures by Meta error code', description: 'Share of business messages that failed, per channel and error code.' },
   { name: 'template_sends', title: 'Template sends by category', description: 'WhatsApp business messages by template category and by what Meta bills them as.' },
+  { name: 'queue_performance', title: 'Queues', description: 'Per contact-centre queue: conversations queued, taken and abandoned, first human response, wait, handling time (TMO), first-contact resolution, CSAT, first-response SLA met and transfers.' },
+  { name: 'agent_performance', title: 'Agents', description: 'Per agent, of the conversations they took: first human response, wait, handling time (TMO), first-contact resolution, CSAT, first-response SLA met, transfers received and customers who left.' },
+  { name: 'queue_volume_by_hour', title: 'Queue volume by hour', description: 'Conversations queued per queue and hour of the day (UTC), with VIP, answered within the SLA and abandoned.' },
 ];
 
 export function metricSql(name: string): string {

@@ -7,7 +7,17 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { glueItemType } from '#lib/analytics/export-schema';
-import { ATHENA_DIALECT, athenaExportItemsView, conversationsView, messagesView } from '#lib/analytics/flatten-views';
+import {
+  accountsView,
+  ATHENA_DIALECT,
+  athenaExportItemsView,
+  conversationsView,
+  messagesView,
+  reportPeriodView,
+  routedConversationsView,
+  routingAgentsView,
+  routingQueuesView,
+} from '#lib/analytics/flatten-views';
 import { METRIC_QUERIES, metricSql } from '#lib/analytics/metric-queries';
 import { setLogicalId } from '#lib/logical-id';
 
@@ -24,6 +34,12 @@ export const VIEW_QUERIES: ReadonlyArray<{ name: string; sql: () => string }> = 
   { name: 'view_1_export_items', sql: () => athenaExportItemsView(EXPORT_GLUE_TABLE) },
   { name: 'view_2_conversations', sql: () => conversationsView(ATHENA_DIALECT) },
   { name: 'view_3_messages', sql: () => messagesView(ATHENA_DIALECT) },
+  { name: 'view_4_accounts', sql: () => accountsView(ATHENA_DIALECT) },
+  { name: 'view_5_routing_agents', sql: () => routingAgentsView(ATHENA_DIALECT) },
+  { name: 'view_6_routing_queues', sql: () => routingQueuesView(ATHENA_DIALECT) },
+  // The whole export; edit the two numbers (epoch ms, NULL for an open end) to narrow the contact-centre queries.
+  { name: 'view_7_report_period', sql: () => reportPeriodView() },
+  { name: 'view_8_routed_conversations', sql: () => routedConversationsView() },
 ];
 
 export interface AnalyticsExportProps {
@@ -174,7 +190,7 @@ export class AnalyticsExport extends Construct {
     setLogicalId(this.workGroup, 'AnalyticsWorkGroup');
 
     const saved = [
-      ...VIEW_QUERIES.map((v) => ({ name: v.name, sql: v.sql(), description: `Creates the ${v.name.replace(/^view_\d_/, '')} view; run the three view queries once, in order` })),
+      ...VIEW_QUERIES.map((v) => ({ name: v.name, sql: v.sql(), description: `Creates the ${v.name.replace(/^view_\d_/, '')} view; run the ${VIEW_QUERIES.length} view queries once, in order` })),
       ...METRIC_QUERIES.map((q) => ({ name: q.name, sql: metricSql(q.name), description: q.description })),
     ];
     for (const query of saved) {

@@ -33,6 +33,8 @@ export interface PipelineToWatch {
   readonly functions?: readonly WatchedFunction[];
   /** Log group of the outbound sender: the dashboard counts Graph API failures by code from it. */
   readonly outboundSendLogGroup: logs.ILogGroup;
+  /** Log group of the routing consumer: the dashboard lists backlog per queue from its gauge lines. */
+  readonly routingLogGroup?: logs.ILogGroup;
   readonly dashboardName: string;
 }
 
@@ -145,6 +147,7 @@ export class Observability extends Construct {
       queues: pipeline.queues,
       functions,
       outboundSendLogGroup: pipeline.outboundSendLogGroup,
+      ...(pipeline.routingLogGroup ? { routingLogGroup: pipeline.routingLogGroup } : {}),
       alarms: this.alarmList,
     });
   }
@@ -252,6 +255,15 @@ export class Observability extends Construct {
         downgraded: pipelineMetric(METRIC_SERVICE.normalizer, METRIC.accountQualityDowngraded, { period }),
         flagged: pipelineMetric(METRIC_SERVICE.normalizer, METRIC.accountQualityFlagged, { period }),
       }),
+      { atLeast: 1 },
+    );
+
+    this.alarmWhen(
+      'SlaBreachesAlarm',
+      'A handed-off conversation passed its SLA target (first human response or resolution, counted in its queue\'s open hours): customers are waiting longer than the business promised. ' +
+        'Open the supervisors\' live queues (GET /supervisor/queues) to see the waiting conversations, their SLA state and the agents online; put more agents online, reassign, or fix the queue\'s overflow rule. ' +
+        'The routing log (service routing) names the business and queue of each breach; docs/routing.md explains the timers.',
+      pipelineMetric(METRIC_SERVICE.routing, METRIC.slaBreaches, { period }),
       { atLeast: 1 },
     );
 

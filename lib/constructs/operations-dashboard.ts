@@ -12,6 +12,7 @@ import {
   METRIC_NAMESPACE,
   METRIC_SERVICE,
   type MetricService,
+  ROUTING_QUEUE_GAUGE_LOG,
 } from '#lambdas/shared/metric-names';
 import { setLogicalId } from '#lib/logical-id';
 
@@ -55,6 +56,8 @@ export interface OperationsDashboardProps {
   readonly queues: readonly WatchedQueue[];
   readonly functions: readonly WatchedFunction[];
   readonly outboundSendLogGroup: logs.ILogGroup;
+  /** The routing consumer's log group (its per-queue gauge lines); none: no per-queue table. */
+  readonly routingLogGroup?: logs.ILogGroup;
   readonly alarms: readonly cloudwatch.IAlarm[];
 }
 
@@ -166,11 +169,62 @@ export class OperationsDashboard extends Construct {
         { width: 12 },
       ),
     );
+    this.addRoutingWidgets(props);
     this.dashboard.addWidgets(
       graph('Function errors', props.functions.map((f) => f.function.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })), { width: 12 }),
       graph('Function throttles', props.functions.map((f) => f.function.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })), { width: 12 }),
     );
   }
+
+  /**
+   * The contact centre: conversations queued, offered, assigned and withdrawn; SLA warnings and
+   * breaches; the largest backlog and longest wait of any queue and agents online vs busy (gauges,
+   * statistic Maximum, no business or queue dimension); and, from the routing consumer's gauge log
+   * lines, the backlog of each queue.
+   */
+  private addRoutingWidgets(props: RoutingDashboardProps): void {
+    const max = cloudwatch.Stats.MAXIMUM;
+    this.dashboard.addWidgets(
+      graph('Routing: conversations queued, offered, assigned; offers withdrawn', [
+        routingMetric(METRIC.conversationsQueued, 'queued'),
+        routingMetric(METRIC.conversationsOffered, 'offered'),
+        routingMetric(METRIC.conversationsAssigned, 'assigned'),
+        routingMetric(METRIC.offersWithdrawn, 'offers withdrawn (declined, expired, agent offline)'),
+        routingMetric(METRIC.conversationsTransferred, 'transferred'),
+      ]),
+      graph('SLA warnings and breaches', [routingMetric(METRIC.slaWarnings, 'warnings'), routingMetric(METRIC.slaBreaches, 'breaches')]),
+      graph('Agents online vs busy (largest business)', [routingMetric(METRIC.agentsOnline, 'online', max), routingMetric(METRIC.agentsBusy, 'busy (a conversation offered or assigned)', max)]),
+    );
+    this.dashboard.addWidgets(
+      graph('Backlog of the largest queue, and the oldest waiting (s)', [routingMetric(METRIC.queueBacklog, 'waiting (largest queue)', max), routingMetric(METRIC.oldestWaitingSeconds, 'oldest waiting (s)', max)], { width: 12 }),
+      ...(props.routingLogGroup
+        ? [
+            new cloudwatch.LogQueryWidget({
+              title: 'Backlog per queue (latest measure)',
+              logGroupNames: [props.routingLogGroup.logGroupName],
+              view: cloudwatch.LogQueryVisualizationType.TABLE,
+              queryLines: [
+                'fields businessId, queueId, waiting, oldestWaitingSeconds',
+                `filter message = "${ROUTING_QUEUE_GAUGE_LOG}"`,
+                'stats latest(waiting) as waitingNow, latest(oldestWaitingSeconds) as oldestWaitingS by businessId, queueId',
+                'sort oldestWaitingS desc',
+                'limit 100',
+              ],
+              width: 12,
+              height: 6,
+            }),
+          ]
+        : []),
+    );
+  }
+}
+
+export interface RoutingDashboardProps {
+  readonly routingLogGroup?: logs.ILogGroup;
+}
+
+function routingMetric(name: string, label: string, statistic: string = cloudwatch.Stats.SUM): cloudwatch.Metric {
+  return pipelineMetric(METRIC_SERVICE.routing, name, { label, statistic });
 }
 
 function graph(title: string, metrics: cloudwatch.IMetric[], options: { width?: number } = {}): cloudwatch.GraphWidget {

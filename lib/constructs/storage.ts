@@ -2,19 +2,10 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { TABLE_KEYS } from '#lambdas/conversation/table-keys';
 import { setLogicalId } from '#lib/logical-id';
 
-export const TABLE_KEYS = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  ttlAttribute: 'expiresAt',
-  /** Local secondary index: a conversation's messages in time order. */
-  byTimeIndex: { name: 'byTime', sortKey: 'lsi1sk' },
-  /** Global secondary index: conversations by business account and state. */
-  gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  /** Sparse global secondary index: conversations waiting in a routing queue, highest priority then oldest first. */
-  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-} as const;
+export { TABLE_KEYS };
 
 /** Item-level actions a pipeline function may be granted on the table. Scan is never granted. */
 export type TableAction =

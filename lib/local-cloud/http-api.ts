@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { authorizeJwt, type IssuerKeys, type JwtAuthorizerConfig } from '#lib/local-cloud/identity/jwt-authorizer';
 
@@ -14,11 +15,34 @@ export interface HttpRoute {
   jwt?: { authorizer: JwtAuthorizerConfig; scopes: readonly string[]; identityHeader?: string };
 }
 
-/** An endpoint only the local cloud has (the local identity provider's), served before the routes. */
+/**
+ * An endpoint only the local cloud has (the local identity provider's, the console's files),
+ * served before the routes.
+ */
 export interface LocalEndpoint {
   method: 'GET' | 'POST';
   path: string;
-  handle: (request: { body: string; headers: Record<string, string> }) => Promise<{ status: number; body: unknown }>;
+  /** Also serve every path under `path` (which then ends with `/`). */
+  prefix?: boolean;
+  handle: (request: LocalRequest) => Promise<LocalResponse>;
+}
+
+export interface LocalRequest {
+  body: string;
+  headers: Record<string, string>;
+  /** The request's path and query, for endpoints that read them. */
+  path: string;
+  query: URLSearchParams;
+}
+
+/**
+ * A JSON answer, or, when `headers` names a `content-type`, the body as it is (an HTML page, a
+ * file, an empty redirect with a `location`).
+ */
+export interface LocalResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface HttpApi {
@@ -43,14 +67,25 @@ export async function startHttpApi(options: {
   /** The keys of each JWT issuer (API Gateway fetches them from the issuer's jwks_uri). */
   issuerKeys?: IssuerKeys;
   localEndpoints?: LocalEndpoint[];
+  /** Served before everything else (the local WebSocket API's management endpoint); true when it took the request. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** WebSocket upgrade requests (the local WebSocket API); without it they are refused. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }): Promise<HttpApi> {
   const api: ApiConfig = {
     routes: new Map(options.routes.map((r) => [r.routeKey, r])),
     issuerKeys: options.issuerKeys ?? (() => undefined),
-    localEndpoints: new Map((options.localEndpoints ?? []).map((e) => [`${e.method} ${e.path}`, e])),
+    localEndpoints: new Map((options.localEndpoints ?? []).filter((e) => !e.prefix).map((e) => [`${e.method} ${e.path}`, e])),
+    // Longest first, so a deeper prefix wins.
+    prefixEndpoints: (options.localEndpoints ?? []).filter((e) => e.prefix).sort((a, b) => b.path.length - a.path.length),
   };
   const server: Server = createServer((req, res) => {
+    if (options.intercept?.(req, res)) return;
     void handle(req, res, api).catch(() => send(res, 500, { message: 'Internal Server Error' }));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.upgrade) return options.upgrade(req, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -70,6 +105,7 @@ interface ApiConfig {
   routes: Map<string, HttpRoute>;
   issuerKeys: IssuerKeys;
   localEndpoints: Map<string, LocalEndpoint>;
+  prefixEndpoints: LocalEndpoint[];
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig): Promise<void> {
@@ -77,7 +113,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig)
   const method = (req.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  const local = api.localEndpoints.get(`${method} ${url.pathname}`);
+  const local =
+    api.localEndpoints.get(`${method} ${url.pathname}`) ??
+    api.prefixEndpoints.find((e) => e.method === method && url.pathname.startsWith(e.path));
   const route = api.routes.get(`${method} ${url.pathname}`) ?? api.routes.get(`ANY ${url.pathname}`);
   if (!local && !route) return send(res, 404, { message: 'Not Found' });
 
@@ -107,8 +145,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig)
   }
   const body = Buffer.concat(chunks);
   if (local) {
-    const answer = await local.handle({ body: body.toString('utf8'), headers });
-    return send(res, answer.status, answer.body);
+    const answer = await local.handle({ body: body.toString('utf8'), headers, path: url.pathname, query: url.searchParams });
+    if (answer.headers && Object.keys(answer.headers).some((h) => h.toLowerCase() === 'content-type' || h.toLowerCase() === 'location')) {
+      res.writeHead(answer.status, answer.headers);
+      return void res.end(typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? answer.body : '');
+    }
+    return send(res, answer.status, answer.body, answer.headers);
   }
   if (!route) return send(res, 404, { message: 'Not Found' });
   const contentType = String(req.headers['content-type'] ?? '');

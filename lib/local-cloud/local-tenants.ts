@@ -3,6 +3,8 @@ import { accountTokenSecretName, upsertChannelAccount } from '#lambdas/accounts/
 import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
 import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
 import { BotSettingsConflictError, saveBotSettings } from '#lambdas/bot-settings/bot-settings-store';
+import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
+import { seedDemoRouting } from '#lib/local-cloud/demo-routing';
 import {
   LOCAL_FACEBOOK_PAGE_ID,
   LOCAL_INSTAGRAM_ACCOUNT_ID,
@@ -28,6 +30,8 @@ export interface LocalTenant {
    * to its people, as a newly onboarded business's do until an admin saves its settings.
    */
   botSettings?: 'demo' | BusinessFlows;
+  /** `'demo'`: the demo contact centre (lib/local-cloud/demo-routing.ts), items the business lacks. */
+  routing?: 'demo';
 }
 
 /** Who the seeded settings versions name as their author. */
@@ -43,6 +47,7 @@ export function defaultLocalTenants(accessToken: string): LocalTenant[] {
       instagramAccountIds: [LOCAL_INSTAGRAM_ACCOUNT_ID],
       pageIds: [LOCAL_FACEBOOK_PAGE_ID],
       botSettings: 'demo',
+      routing: 'demo',
     },
   ];
 }
@@ -115,6 +120,7 @@ export async function seedLocalTenants(input: {
       await upsertChannelAccount(input.db, input.tableName, { ...base, accountId: id, channel: 'messenger', tokenSecretId: secretOf(id) });
     }
     if (tenant.botSettings) await seedBotSettings(input, tenant.businessId, tenant.botSettings === 'demo' ? demoBotSettings() : tenant.botSettings);
+    if (tenant.routing === 'demo') await seedDemoRouting(routingConfigStore(input), tenant.businessId);
   }
 }
 

@@ -19,6 +19,10 @@ import { type IntrinsicContext, type LocalResourceValues, resolveIntrinsics } fr
 import { resourcesOfType } from '#lib/local-cloud/template/cfn-template';
 import { type LocalTopology, readTopology } from '#lib/local-cloud/template/read-topology';
 import { jwtOfRoute, type LocalIdentity, LocalIdentityProviders } from '#lib/local-cloud/identity/local-identity';
+import { LOCAL_AUTH_PATHS } from '#lib/local-cloud/identity/identity-endpoints';
+import { LOCAL_WEBSOCKET_PATH, LocalWebSocketApi, localWebSocketEnvironment } from '#lib/local-cloud/websocket-api';
+import type { LocalSignInPerson } from '#lib/local-cloud/identity/local-sign-in-people';
+import { consoleEndpoints, CONSOLE_PATH, localConsoleConfig } from '#lib/local-cloud/console-assets';
 
 /** Defaults documented in the README; both the webhook and the simulator use them. */
 export const LOCAL_DEFAULTS = {
@@ -71,6 +75,10 @@ export interface LocalCloudOptions {
    * multiplied by this, rounded to whole seconds.
    */
   deliveryDelayScale?: number;
+  /** The people the local sign-in page offers; default the demo business's agents, supervisor and admin and one person of another business. */
+  signInPeople?: LocalSignInPerson[];
+  /** The console's build to serve at `/console/`; default `console/dist`. */
+  consoleDistDir?: string;
 }
 
 export interface LocalCloud {
@@ -94,6 +102,11 @@ export interface LocalCloud {
   orderApiUrl: string;
   /** The local stand-in for the operators' Cognito user pool; absent when the template has none. */
   identity?: LocalIdentity;
+  /** The agents' WebSocket API (`ws://…/ws?token=<access token>`); absent when the template has none. */
+  webSocketUrl?: string;
+  webSocketApi?: LocalWebSocketApi;
+  /** The agent console (`<api>/console/`), served from `console/dist` when built. */
+  consoleUrl: string;
   stop(): Promise<void>;
 }
 
@@ -245,6 +258,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        // The WebSocket API's management endpoint and the operators' key set, served on the local API.
+        ...localWebSocketEnvironment(resolved as Record<string, string>, {
+          apiUrl: `http://127.0.0.1:${api}`,
+          ...(topology.webSocketApis[0] ? { stageName: topology.webSocketApis[0].stageName } : {}),
+          jwksUrl: `http://127.0.0.1:${api}${LOCAL_AUTH_PATHS.jwks}`,
+        }),
         ...options.extraEnvironment,
       };
       const pool = new FunctionPool(
@@ -290,10 +309,31 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       await Promise.all([...mappings.values()].map((m) => m.stop()));
     });
 
+    const webSocketSpec = topology.webSocketApis[0];
+    const webSocketApi = webSocketSpec
+      ? new LocalWebSocketApi({
+          spec: webSocketSpec,
+          region: aws.region,
+          accountId: aws.accountId,
+          invoke: (logicalId, event) => functions.get(logicalId)!.invoke(event),
+          record: (operation) => aws.calls.record('apigateway', operation),
+        })
+      : undefined;
     const http: HttpApi = await startHttpApi({
       port: api,
+      ...(webSocketApi
+        ? { intercept: (req, res) => webSocketApi.handleManagementRequest(req, res), upgrade: (req, socket, head) => webSocketApi.handleUpgrade(req, socket, head) }
+        : {}),
       issuerKeys: identity.issuerKeys,
-      localEndpoints: identity.endpoints(() => `http://127.0.0.1:${api}`),
+      localEndpoints: [
+        ...identity.endpoints(() => `http://127.0.0.1:${api}`, options.signInPeople ? { people: options.signInPeople } : {}),
+        ...consoleEndpoints({
+          ...(options.consoleDistDir ? { distDir: options.consoleDistDir } : {}),
+          config: () => localConsoleConfig(`http://127.0.0.1:${api}`, identity.handle(`http://127.0.0.1:${api}`)),
+          // Media reach the console through signed URLs of the S3 emulator.
+          mediaOrigins: () => [new URL(aws.endpoint).origin],
+        }),
+      ],
       routes: topology.routes.map((r) => ({
         routeKey: r.routeKey,
         jwt: jwtOfRoute(r, topology, ctx),
@@ -304,6 +344,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       })),
     });
     stops.push(() => http.close());
+    // Open sockets keep the HTTP server from closing: they go first.
+    if (webSocketApi) stops.push(() => webSocketApi.close());
 
     return {
       webhookUrl: `${http.url}/webhook`,
@@ -323,6 +365,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       verifyToken,
       orderApiUrl: orderApi.url,
       identity: identity.handle(http.url),
+      ...(webSocketApi ? { webSocketUrl: `${http.url.replace(/^http/, 'ws')}${LOCAL_WEBSOCKET_PATH}`, webSocketApi } : {}),
+      consoleUrl: `${http.url}${CONSOLE_PATH}`,
       stop: stopAll,
     };
   } catch (err) {

@@ -5,7 +5,8 @@
 # its own; its output is printed after the tests, and either failing fails the whole.
 set -u
 typecheck_log=$(mktemp)
-npx --no-install tsc --noEmit >"$typecheck_log" 2>&1 &
+# The server code and tests (tsconfig.json), then the agent console (browser code: console/tsconfig.json).
+{ npx --no-install tsc --noEmit && npx --no-install tsc --noEmit -p console; } >"$typecheck_log" 2>&1 &
 typecheck_pid=$!
 npx --no-install vitest run "$@"
 tests_status=$?

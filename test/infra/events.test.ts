@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { ROUTING_QUEUE_URL_ENV } from '#lambdas/routing/wiring/sqs-timer-scheduler';
 import { environmentOf, resourceOfType, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 
 interface Consumer {
@@ -13,12 +14,12 @@ const CONSUMERS: readonly Consumer[] = [
   { name: 'Agent', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.messageReceived, DETAIL_TYPE.messageEchoed] },
   {
     name: 'OutboundSend',
-    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch],
+    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch, EVENT_SOURCE.routing],
     detailTypes: [DETAIL_TYPE.replyRequested],
   },
   {
     name: 'ReplyWatch',
-    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch],
+    sources: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates, EVENT_SOURCE.replyWatch, EVENT_SOURCE.routing],
     detailTypes: [DETAIL_TYPE.replyRequested],
   },
   { name: 'StatusTracking', sources: [EVENT_SOURCE.normalizer], detailTypes: [DETAIL_TYPE.statusReceived] },
@@ -45,7 +46,7 @@ describe('event bus and consumers', () => {
 
   it('has exactly one rule per consumer, all on the custom bus', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'StatusTrackingRule', 'TemplateEventsRule']);
+    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentPushRule', 'AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'RoutingRule', 'StatusTrackingRule', 'TemplateEventsRule']);
     for (const rule of Object.values(rules)) {
       expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
     }
@@ -188,5 +189,46 @@ describe('event bus and consumers', () => {
     );
     expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actions).toContain('events:PutEvents');
+  });
+
+  describe('Routing', () => {
+    it('wakes only on exact source and detail-type pairs: handoffs, releases, people\'s replies, presence and configuration changes', () => {
+      const rule = resourceOfType(synth.json, 'RoutingRule', 'AWS::Events::Rule');
+      const pattern = rule.Properties?.['EventPattern'] as { $or: Array<{ source: string[]; 'detail-type': string[] }> };
+      expect(pattern.$or).toEqual(
+        expect.arrayContaining([
+          { source: [EVENT_SOURCE.agent, EVENT_SOURCE.humanAgent], 'detail-type': [DETAIL_TYPE.conversationHandoffRequested] },
+          { source: [EVENT_SOURCE.humanAgent], 'detail-type': [DETAIL_TYPE.conversationClosed, DETAIL_TYPE.conversationHandedBack] },
+          { source: [EVENT_SOURCE.humanAgent, EVENT_SOURCE.templates], 'detail-type': [DETAIL_TYPE.replyRequested] },
+        ]),
+      );
+      // The bot's replies never wake routing.
+      const replies = pattern.$or.filter((p) => p['detail-type'].includes(DETAIL_TYPE.replyRequested));
+      expect(replies.flatMap((p) => p.source)).not.toContain(EVENT_SOURCE.agent);
+      const targets = rule.Properties?.['Targets'] as Array<Record<string, unknown>>;
+      expect(targets[0]).toMatchObject({ Arn: { 'Fn::GetAtt': ['RoutingQueue', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RoutingDeadLetterQueue', 'Arn'] } } });
+    });
+
+    it('feeds its function with partial batch failures from a queue with a dead-letter queue, and tells it its queue', () => {
+      expect(resourceOfType(synth.json, 'RoutingQueue', 'AWS::SQS::Queue').Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['RoutingDeadLetterQueue', 'Arn'] } },
+      });
+      expect(resourceOfType(synth.json, 'RoutingFunctionEventSourceMapping', 'AWS::Lambda::EventSourceMapping').Properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(environmentOf(synth.json, 'RoutingFunction')).toMatchObject({ [ENV.queueUrl]: { Ref: 'RoutingQueue' }, [ENV.tableName]: { Ref: 'Table' }, [ENV.eventBusName]: { Ref: 'EventBus' } });
+    });
+
+    it('lets the routing function and the human-agent API send timers to the routing queue and to no other queue', () => {
+      for (const role of ['RoutingFunctionRole', 'HumanAgentApiFunctionRole']) {
+        const statements = Object.values(synth.template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: role }] } })).flatMap(
+          (p) => p['Properties']['PolicyDocument']['Statement'] as Array<{ Action: string | string[]; Resource: unknown }>,
+        );
+        const sends = statements.filter((st) => [st.Action].flat().includes('sqs:SendMessage'));
+        expect(sends, role).toEqual([expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['RoutingQueue', 'Arn'] } })]);
+      }
+      expect(environmentOf(synth.json, 'HumanAgentApiFunction')[ROUTING_QUEUE_URL_ENV]).toEqual({ Ref: 'RoutingQueue' });
+    });
   });
 });

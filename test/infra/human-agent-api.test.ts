@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
+import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
 import { ENV } from '#lambdas/shared/event-contract';
+import { CONVERSATION_WORKSPACE_ROUTES } from '#lambdas/workspace/workspace-routes';
+import { ROUTING_WORKSPACE_ROUTES } from '#lambdas/routing/api/routing-api-routes';
 import {
   actionsOf,
   environmentOf,
@@ -19,15 +22,14 @@ describe('human-agent API', () => {
 
   const agentRoutes = () =>
     Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route')).filter((r) =>
-      String(r['Properties']['RouteKey']).includes(' /agent/'),
+      /^\w+ \/(agent|supervisor)\//.test(String(r['Properties']['RouteKey'])),
     );
 
   it('adds every route to the webhook HTTP API, each behind the operators\' JWT authoriser with the agent scope', () => {
     const routes = agentRoutes();
-    expect(routes.map((r) => r['Properties']['RouteKey']).sort()).toEqual(
-      Object.values(HUMAN_AGENT_ROUTES)
-        .map((r) => `${r.method} ${r.path}`)
-        .sort(),
+    // The conversation workspace's routes too (notes, tags, macros, templates, media, updates, stats).
+    expect(routes.map((r) => r['Properties']['RouteKey'])).toEqual(
+      expect.arrayContaining([...Object.values(HUMAN_AGENT_ROUTES), ...CONVERSATION_WORKSPACE_ROUTES, ...ROUTING_WORKSPACE_ROUTES].map((r) => `${r.method} ${r.path}`)),
     );
     for (const route of routes) {
       expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/agent'] });
@@ -42,14 +44,18 @@ describe('human-agent API', () => {
     expect(integrations[0]!['Properties']).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
-  it('gives the function the table and the bus, and no secret', () => {
+  it('gives the function the table, the bus, reads of stored media only, and no secret', () => {
     const env = environmentOf(synth.json, 'HumanAgentApiFunction');
     expect(env[ENV.tableName]).toEqual({ Ref: 'Table' });
+    expect(env[MEDIA_BUCKET_ENV]).toEqual({ Ref: 'MediaBucket' });
     const statements = statementsOfRole(synth.json, 'HumanAgentApiFunctionRole');
     const actions = new Set(actionsOf(statements));
     expect(actions.has('events:PutEvents')).toBe(true);
     expect(actions.has('dynamodb:TransactWriteItems') || actions.has('dynamodb:PutItem')).toBe(true);
-    expect([...actions].filter((a) => a.startsWith('sqs:') || a.startsWith('s3:'))).toEqual([]);
+    // The signed media links are signed with this grant: GetObject under the media prefix, nothing else.
+    const s3Statements = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('s3:')));
+    expect(actionsOf(s3Statements)).toEqual(['s3:GetObject']);
+    expect(s3Statements.map((st) => st.Resource)).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['MediaBucket', 'Arn'] }, '/media/*']] }]);
     const secrets = statementsGranting(statements, 'secretsmanager:GetSecretValue').flatMap((s) =>
       Array.isArray(s.Resource) ? s.Resource : [s.Resource],
     );

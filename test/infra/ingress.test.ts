@@ -111,10 +111,11 @@ describe('ingress', () => {
 
   describe('HTTP API', () => {
     it('routes GET and POST /webhook to the webhook function with payload format 2.0', () => {
-      const routes = synth.template.findResources('AWS::ApiGatewayV2::Route');
+      // The HTTP API's routes (the agents' WebSocket API has routes of its own).
+      const routes = synth.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: 'WebhookApi' } } });
       const routeKeys = Object.values(routes).map((route) => route['Properties']['RouteKey']).sort();
       // The human agents', onboarding and template routes share the API; their own infra tests cover them.
-      expect(routeKeys.filter((key: string) => !/ \/(agent|onboarding|templates|admin)\b/.test(key))).toEqual(['GET /webhook', 'POST /webhook']);
+      expect(routeKeys.filter((key: string) => !/ \/(agent|supervisor|onboarding|templates|admin)\b/.test(key))).toEqual(['GET /webhook', 'POST /webhook']);
 
       const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter(
         (integration) => JSON.stringify(integration['Properties']['IntegrationUri']).includes('WebhookFunction'),

@@ -39,7 +39,8 @@ describe('cdk-nag AwsSolutions checks', () => {
   let report: ValidationReport;
   beforeAll(() => {
     // Exactly what `cdk synth` runs, bundling aside: nag plus CloudFormation schema validation.
-    built = buildApp({ stage: 'prod', bundle: false, nag: true, cloudFormationValidation: true });
+    // The console's deployment (present only when console/dist is built) is checked in agent-console.test.ts.
+    built = buildApp({ stage: 'prod', bundle: false, nag: true, cloudFormationValidation: true, stackProps: { consoleAssetsDir: null } });
     report = readValidationReport(built.app.synth().directory);
   });
 
@@ -60,6 +61,8 @@ describe('cdk-nag AwsSolutions checks', () => {
     const acks = acknowledgments(built);
     const ids = [...new Set(acks.map((ack) => ack.id))].sort();
     expect(ids).toEqual([
+      // The agents' WebSocket API: access logs left to its functions (lib/constructs/agent-push.ts).
+      'AwsSolutions::AwsSolutions-APIG1',
       'AwsSolutions::AwsSolutions-APIG4',
       // The CloudFront distribution in front of the API (lib/constructs/api-protection.ts).
       'AwsSolutions::AwsSolutions-CFR1',
@@ -74,6 +77,8 @@ describe('cdk-nag AwsSolutions checks', () => {
       'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::<MediaBucket.Arn>/media/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
+      // Posting to any connection of the agents' WebSocket API, and nothing else of it.
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<AgentPushApi>/live/POST/@connections/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Omnichannel-prod/account-tokens/*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:Omnichannel-prod/business-tools/*]',
       'AwsSolutions::AwsSolutions-L1',

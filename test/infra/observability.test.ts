@@ -18,10 +18,12 @@ describe('alarms', () => {
     expect(dlqs).toEqual([
       'AccountHealthDeadLetterQueue',
       'AgentDeadLetterQueue',
+      'AgentPushDeadLetterQueue',
       'IngressDeadLetterQueue',
       'MediaDownloadDeadLetterQueue',
       'OutboundSendDeadLetterQueue',
       'ReplyWatchDeadLetterQueue',
+      'RoutingDeadLetterQueue',
       'StatusTrackingDeadLetterQueue',
       'TemplateEventsDeadLetterQueue',
     ]);

@@ -24,7 +24,11 @@ const HANDLER_SERVICE = {
   'outbound-send': { functionId: 'OutboundSendFunction', service: METRIC_SERVICE.outboundSend },
   'status-tracking': { functionId: 'StatusTrackingFunction', service: METRIC_SERVICE.statusTracking },
   'reply-watch': { functionId: 'ReplyWatchFunction', service: METRIC_SERVICE.replyWatch },
+  routing: { functionId: 'RoutingFunction', service: METRIC_SERVICE.routing },
 } as const;
+
+/** Modules that emit under a service of their own whichever function runs them (the routing counts). */
+const SHARED_EMITTERS = { 'lambdas/routing/wiring/routing-metrics.ts': METRIC_SERVICE.routing } as const;
 
 const handlerSource = (file: string): string => readFileSync(`${PROJECT_ROOT}lambdas/handlers/${file}.ts`, 'utf8');
 
@@ -45,6 +49,12 @@ function emittedMetrics(): Set<string> {
     }
     if (/\bACCOUNT_HEALTH_METRIC\[/.test(source)) for (const name of Object.values(ACCOUNT_HEALTH_METRIC)) emitted.add(`${service}/${name}`);
     if (/\bagentReplyMetric\(result\.kind\)/.test(source)) emitted.add(`${service}/${agentReplyMetric('fallback')}`);
+  }
+  for (const [file, service] of Object.entries(SHARED_EMITTERS)) {
+    for (const [, key] of readFileSync(`${PROJECT_ROOT}${file}`, 'utf8').matchAll(/\bMETRIC\.(\w+)/g)) {
+      const name = (METRIC as Record<string, string>)[key as string];
+      if (name) emitted.add(`${service}/${name}`);
+    }
   }
   return emitted;
 }
@@ -150,6 +160,14 @@ describe('alarms and dashboard', () => {
     const expression = (rate['Metrics'] as Array<{ Expression?: string }>).find((m) => m.Expression)?.Expression;
     expect(expression).toContain('>= 10');
     for (const id of ['AccountQualityAlarm', 'AccountRestrictionAlarm']) expect(props(id)['Threshold']).toBe(0);
+    // One breached SLA pages: customers already wait longer than the business promised.
+    expect(props('SlaBreachesAlarm')).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: METRIC.slaBreaches,
+      Dimensions: [{ Name: 'service', Value: 'routing' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it('chart and alarm only on metrics the handlers emit, under the service name each function runs with', () => {
@@ -189,6 +207,11 @@ describe('alarms and dashboard', () => {
       'WhatsApp account health',
       'Function errors',
       'Function throttles',
+      'Routing: conversations queued, offered, assigned',
+      'SLA warnings and breaches',
+      'Agents online vs busy',
+      'Backlog of the largest queue, and the oldest waiting',
+      'Backlog per queue',
     ]) {
       expect(titles.some((t) => t.startsWith(wanted)), wanted).toBe(true);
     }

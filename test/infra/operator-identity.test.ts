@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '#lambdas/identity/admin-routes';
 import { MACHINE_CLIENTS_ENV } from '#lambdas/identity/token-claims';
+import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
 import { actionsOf, environmentOf, FUNCTION_IDS, resourceOfType, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 
 describe('operator identity (Cognito + JWT authoriser)', () => {
@@ -12,7 +13,11 @@ describe('operator identity (Cognito + JWT authoriser)', () => {
     });
   });
 
-  const routes = () => Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r['Properties'] as Record<string, unknown>);
+  // The HTTP API's routes; the agents' WebSocket API authorises its connections itself (test/infra/agent-push.test.ts).
+  const routes = () =>
+    Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: 'WebhookApi' } } })).map(
+      (r) => r['Properties'] as Record<string, unknown>,
+    );
 
   it('keeps people in a user pool with no self sign-up, TOTP as the second factor and a business attribute', () => {
     const pool = resourceOfType(synth.json, 'OperatorUserPool', 'AWS::Cognito::UserPool').Properties!;
@@ -58,19 +63,19 @@ describe('operator identity (Cognito + JWT authoriser)', () => {
   });
 
   it('puts every operator route behind the authoriser with its API\'s scope, and leaves only the webhook open', () => {
-    const scopeOf: Record<string, string> = { agent: 'omnichannel/agent', templates: 'omnichannel/templates', onboarding: 'omnichannel/onboarding', admin: 'omnichannel/admin' };
+    const scopeOf: Record<string, string> = { agent: 'omnichannel/agent', supervisor: 'omnichannel/agent', templates: 'omnichannel/templates', onboarding: 'omnichannel/onboarding', admin: 'omnichannel/admin' };
     for (const route of routes()) {
       const key = String(route['RouteKey']);
       if (/ \/webhook$/.test(key)) {
         expect(route['AuthorizationType'] ?? 'NONE').toBe('NONE');
         continue;
       }
-      const api = /^\S+ \/(agent|templates|onboarding|admin)\b/.exec(key)?.[1];
+      const api = /^\S+ \/(agent|supervisor|templates|onboarding|admin)\b/.exec(key)?.[1];
       expect(api, `${key} is an operator route`).toBeDefined();
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, AuthorizationScopes: [scopeOf[api!]] });
     }
     const adminKeys = routes().map((r) => String(r['RouteKey'])).filter((k) => k.includes(' /admin/'));
-    expect(adminKeys.sort()).toEqual(Object.values(ADMIN_ROUTES).map((r) => `${r.method} ${r.path}`).sort());
+    expect(adminKeys.sort()).toEqual([...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES)].map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it('lets the token trigger read users\' MFA settings and clients\' names, and nothing else', () => {

@@ -31,7 +31,9 @@ export function synthesizeStack(options: BuildAppOptions = {}): SynthesizedStack
   const key = JSON.stringify(options);
   const known = synthesized.get(key);
   if (known) return known;
-  const built = buildApp({ bundle: false, cloudFormationValidation: false, ...options });
+  // Whether `console/dist` happens to be built must not change the template under test: the console's
+  // deployment is synthesized only where a test asks for it (test/infra/agent-console.test.ts).
+  const built = buildApp({ bundle: false, cloudFormationValidation: false, ...options, stackProps: { consoleAssetsDir: null, ...options.stackProps } });
   const template = Template.fromStack(built.stack);
   const result: SynthesizedStack = { ...built, template, json: template.toJSON() as CfnTemplate };
   synthesized.set(key, result);
@@ -96,6 +98,10 @@ export const FUNCTION_IDS = [
   'TemplateEventsFunction',
   'OnboardingApiFunction',
   'ReplyWatchFunction',
+  'RoutingFunction',
+  'AgentPushFunction',
+  'AgentPushAuthorizerFunction',
+  'AgentPushConnectionFunction',
   'AdminApiFunction',
   'OperatorTokenClaimsFunction',
 ] as const;

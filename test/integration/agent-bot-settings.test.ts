@@ -171,7 +171,7 @@ describe('the agent answers each business with its own settings', () => {
 
     await answerConversation(await receive(says(ACCOUNTS.noSettings, 'wamid.n1', 'hello')), deps);
     const closedNone = await closeConversation(`wa:${ACCOUNTS.noSettings}:5511999`, 'agent-1', human);
-    expect(closedNone).toEqual({ state: 'closed' });
+    expect(closedNone).toEqual({ state: 'closed', closeOutcome: 'resolved' });
     expect(await outbound(ACCOUNTS.noSettings)).toEqual([]);
   });
 

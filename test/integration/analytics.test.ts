@@ -6,8 +6,8 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportTable, newestExport, type ExportResult } from '#lib/analytics/dynamodb-export';
 import { duckDbItemType } from '#lib/analytics/export-schema';
-import { ATHENA_DIALECT, athenaExportItemsView, conversationsView, messagesView } from '#lib/analytics/flatten-views';
-import { runMetricQueries, runMetrics, type MetricResult } from '#lib/analytics/duckdb-metrics';
+import { ATHENA_DIALECT, athenaExportItemsView } from '#lib/analytics/flatten-views';
+import { flattenViews, runMetricQueries, runMetrics, type MetricResult } from '#lib/analytics/duckdb-metrics';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 
 /*
@@ -294,8 +294,7 @@ describe('the Athena views over the same export files', () => {
       // A manifest line under the same prefix reads as a row without an item.
       `INSERT INTO dynamodb_export VALUES (NULL, '${root}/AWSDynamoDB/${exported.exportId}/manifest-files.json')`,
       athenaExportItemsView('dynamodb_export'),
-      conversationsView(ATHENA_DIALECT),
-      messagesView(ATHENA_DIALECT),
+      ...flattenViews(ATHENA_DIALECT),
     ];
     const athena = await runMetricQueries(setup);
     expect(athena.map((r) => r.rows)).toEqual(results.map((r) => r.rows));

@@ -78,8 +78,10 @@ export async function playConversation(client: LocalCloudClient, plan: Conversat
   if (plan.story.endsWith('handoff')) {
     // While a person owns the conversation the bot stays silent.
     await customer(say(TEXTS.problem[language]), false);
-    await person({ text: TEXTS.person[language][0], requestId: `seed-${plan.index}-1` }, 'reply');
-    await person({ text: TEXTS.person[language][1], requestId: `seed-${plan.index}-2` }, 'reply');
+    // A customer who left the queue gets no reply; one who stopped answering gets only the first.
+    const outcome = plan.routing?.outcome;
+    if (outcome !== 'abandoned') await person({ text: TEXTS.person[language][0], requestId: `seed-${plan.index}-1` }, 'reply');
+    if (outcome !== 'abandoned' && outcome !== 'no_response') await person({ text: TEXTS.person[language][1], requestId: `seed-${plan.index}-2` }, 'reply');
     await person({}, 'close');
     if (plan.csatScore !== undefined) {
       await sleep(1100);

@@ -1,3 +1,5 @@
+import { planRouting, type RoutingPlan } from '#lib/analytics/seed/routing-story';
+
 /**
  * What the seed plays: a few hundred conversations with the mix a support inbox sees. Everything
  * comes from one seeded random generator, so a run with the same seed plays the same story.
@@ -28,6 +30,8 @@ export interface ConversationPlan {
   handlingMs: number;
   csatDelayMs: number;
   comeBackAfterMs: number;
+  /** Handoff stories: the queue, the agent and how it ends for the contact centre. */
+  routing?: RoutingPlan;
 }
 
 /** mulberry32: small, fast, good enough to pick stories. */
@@ -89,7 +93,11 @@ const TEMPLATE_FAILURES = {
 export function planConversations(options: { count: number; seed: number; nowMs: number; days?: number }): ConversationPlan[] {
   const random = randomSource(options.seed);
   const run = String(options.seed % 1000).padStart(3, '0');
-  return Array.from({ length: options.count }, (_, index): ConversationPlan => {
+  // A source of its own, so adding the contact-centre story left every other draw as it was.
+  const routingRandom = randomSource(options.seed * 7 + 1);
+  return Array.from({ length: options.count }, (_, index): ConversationPlan => withRouting(routingRandom, planOne(index)));
+
+  function planOne(index: number): ConversationPlan {
     const channel = pick<SeedChannel>(random, [['whatsapp', 55], ['instagram', 35], ['messenger', 10]]);
     const language = pick<SeedLanguage>(random, [['es', 45], ['pt', 35], ['en', 20]]);
     const story = pick<Story>(random, [['faq', 30], ['menu_tap', 15], ['direct_faq', 15], ['handoff', 22], ['menu_handoff', 10], ['fallback_handoff', 8]]);
@@ -116,7 +124,25 @@ export function planConversations(options: { count: number; seed: number; nowMs:
       csatDelayMs: minutes(random, 2, 1, 0.2, 60),
       comeBackAfterMs: minutes(random, 2 * 24 * 60, 0.6, 6 * 60, 6 * 24 * 60),
     };
-  });
+  }
+}
+
+/**
+ * A handoff's routing: VIP customers are picked up sooner; a customer who left the queue or stopped
+ * answering is not asked the satisfaction question and does not come back.
+ */
+function withRouting(random: () => number, plan: ConversationPlan): ConversationPlan {
+  if (!plan.story.endsWith('handoff')) return plan;
+  const routing = planRouting(random, plan.language);
+  const { csatScore, ...rest } = plan;
+  const silent = routing.outcome === 'abandoned' || routing.outcome === 'no_response';
+  return {
+    ...rest,
+    ...(csatScore !== undefined && !silent ? { csatScore } : {}),
+    comesBack: plan.comesBack && !silent,
+    personWaitMs: routing.vip ? Math.round(plan.personWaitMs * 0.4) : plan.personWaitMs,
+    routing,
+  };
 }
 
 /** What customers and people write, per language. */

@@ -9,6 +9,7 @@ import { FaultInjector } from '#lib/local-cloud/aws/fault-injector';
 import { accessKeyIdOf, newRequestId, readBody, writeJson, writeJsonError } from '#lib/local-cloud/aws/http/http-io';
 import type { JsonInput } from '#lib/local-cloud/aws/http/json-input';
 import { S3Engine } from '#lib/local-cloud/aws/s3/s3-engine';
+import { presignedVerdict } from '#lib/local-cloud/aws/s3/presigned-request';
 import { handleS3, locateBucketAndKey, s3OperationName, writeS3Error } from '#lib/local-cloud/aws/s3/s3-rest-api';
 import { SecretsEngine } from '#lib/local-cloud/aws/secrets/secrets-engine';
 import { secretsOperations } from '#lib/local-cloud/aws/secrets/secrets-json-api';
@@ -123,10 +124,17 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   const handleRest = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
     const method = req.method ?? 'GET';
     try {
-      if (requireSignature && !req.headers.authorization) {
+      const url = new URL(req.url ?? '/', 'http://emulator');
+      // A presigned link (query-string signature) stands in for the Authorization header until it expires.
+      const presigned = presignedVerdict(url.searchParams, clock.now());
+      if (presigned.presigned && !presigned.valid) {
+        throw new AwsServiceError('AccessDenied', presigned.reason === 'expired' ? 'Request has expired' : 'Query-string authentication is incomplete', {
+          statusCode: 403,
+        });
+      }
+      if (requireSignature && !req.headers.authorization && !presigned.presigned) {
         throw new AwsServiceError('AccessDenied', 'Access Denied', { statusCode: 403 });
       }
-      const url = new URL(req.url ?? '/', 'http://emulator');
       const located = locateBucketAndKey(req.headers.host, url.pathname, host);
       const body = await readBody(req);
       const s3Request = { method, bucket: located.bucket, key: located.key, query: url.searchParams, headers: req.headers, body };

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, type JSONWebKeySet, type JWTVerifyGetKey, SignJWT } from 'jose';
 import { ALL_OPERATOR_SCOPES, OPERATOR_CLAIMS } from '#lambdas/identity/operator-scopes';
+import type { LocalSignInPerson } from '#lib/local-cloud/identity/local-sign-in-people';
 import type { LocalUserPool } from '#lib/local-cloud/identity/local-user-pool';
 import { ISSUABLE_SCOPES, type TokenRequest, TokenRequestError } from '#lib/local-cloud/identity/token-request';
 
@@ -98,12 +99,42 @@ export class LocalIdentityProvider {
     return { accessToken: await jwt.sign(this.privateKey), expiresIn, tokenType: 'Bearer' };
   }
 
+  /**
+   * An id token like the one Cognito's hosted sign-in gives with the code flow: for the console
+   * client, naming the person (`cognito:username`, `name`, `custom:business_id`, groups).
+   */
+  async issueIdToken(input: { person: LocalSignInPerson; clientId: string; nonce?: string; issuedAt?: number }): Promise<string> {
+    const issuedAt = input.issuedAt ?? Math.floor(Date.now() / 1000);
+    const { person } = input;
+    return new SignJWT({
+      token_use: 'id',
+      auth_time: issuedAt,
+      'cognito:username': person.subject,
+      'cognito:groups': [...person.roles],
+      name: person.name,
+      'custom:business_id': person.businessId,
+      ...(input.nonce ? { nonce: input.nonce } : {}),
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: this.keyId })
+      .setIssuer(this.pool.issuer)
+      .setSubject(person.subject)
+      .setAudience(input.clientId)
+      .setIssuedAt(issuedAt)
+      .setExpirationTime(issuedAt + DEFAULT_EXPIRES_IN_SECONDS)
+      .setJti(randomUUID())
+      .sign(this.privateKey);
+  }
+
   /** A discovery document like Cognito's, with the endpoints the local cloud serves. */
   openidConfiguration(apiUrl: string): Record<string, unknown> {
     return {
       issuer: this.pool.issuer,
       jwks_uri: `${apiUrl}/_local/auth/jwks.json`,
-      token_endpoint: `${apiUrl}/_local/auth/token`,
+      authorization_endpoint: `${apiUrl}/oauth2/authorize`,
+      token_endpoint: `${apiUrl}/oauth2/token`,
+      end_session_endpoint: `${apiUrl}/logout`,
+      code_challenge_methods_supported: ['S256'],
+      grant_types_supported: ['authorization_code'],
       response_types_supported: ['code', 'token'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],

@@ -1,5 +1,8 @@
 import type { HttpRoute, LocalEndpoint } from '#lib/local-cloud/http-api';
+import { AuthorizationCodes } from '#lib/local-cloud/identity/authorization-codes';
 import { identityEndpoints, LOCAL_AUTH_PATHS } from '#lib/local-cloud/identity/identity-endpoints';
+import { DEFAULT_SIGN_IN_PEOPLE, type LocalSignInPerson } from '#lib/local-cloud/identity/local-sign-in-people';
+import { OAUTH_PATHS, oauthEndpoints } from '#lib/local-cloud/identity/oauth-endpoints';
 import type { IssuerKeys, JwtAuthorizerConfig } from '#lib/local-cloud/identity/jwt-authorizer';
 import { type IssuedToken, type IssueTokenOptions, LocalIdentityProvider } from '#lib/local-cloud/identity/local-identity-provider';
 import { localUserPool, userPoolResourceValues } from '#lib/local-cloud/identity/local-user-pool';
@@ -19,6 +22,8 @@ export interface LocalIdentity {
   consoleClientId: string;
   tokenUrl: string;
   jwksUrl: string;
+  /** The OAuth endpoints of the local sign-in page, shaped like Cognito's hosted sign-in. */
+  hostedSignIn: { authorizeUrl: string; tokenUrl: string; logoutUrl: string };
   /** An access token of the operators' pool, signed with the local key. */
   issueToken(options: IssueTokenOptions): Promise<IssuedToken>;
 }
@@ -55,9 +60,25 @@ export class LocalIdentityProviders {
   /** API Gateway fetches an issuer's keys from its jwks_uri; locally only the local pools' issuers have keys. */
   readonly issuerKeys: IssuerKeys = (issuer) => this.providers.get(issuer)?.keySet();
 
-  endpoints(apiUrl: () => string): LocalEndpoint[] {
-    return this.operator ? identityEndpoints(this.operator, apiUrl) : [];
+  /**
+   * The local identity provider's endpoints: the token route for tests and tools, and the hosted
+   * sign-in's OAuth endpoints for the console, which may send people back to the console's local
+   * URL (`<api>/console/`, also as `localhost`) or any other given callback URL.
+   */
+  endpoints(apiUrl: () => string, signIn: { people?: readonly LocalSignInPerson[]; callbackUrls?: readonly string[] } = {}): LocalEndpoint[] {
+    if (!this.operator) return [];
+    return [
+      ...identityEndpoints(this.operator, apiUrl),
+      ...oauthEndpoints({
+        provider: this.operator,
+        codes: this.codes,
+        people: signIn.people ?? DEFAULT_SIGN_IN_PEOPLE,
+        redirectUris: () => [...localConsoleUrls(apiUrl()), ...(signIn.callbackUrls ?? [])],
+      }),
+    ];
   }
+
+  private readonly codes = new AuthorizationCodes();
 
   handle(apiUrl: string): LocalIdentity | undefined {
     const provider = this.operator;
@@ -68,10 +89,23 @@ export class LocalIdentityProviders {
       clientIds: Object.fromEntries(provider.pool.clients),
       consoleClientId: provider.defaultClientId,
       tokenUrl: `${apiUrl}${LOCAL_AUTH_PATHS.token}`,
+      hostedSignIn: {
+        authorizeUrl: `${apiUrl}${OAUTH_PATHS.authorize}`,
+        tokenUrl: `${apiUrl}${OAUTH_PATHS.token}`,
+        logoutUrl: `${apiUrl}${OAUTH_PATHS.logout}`,
+      },
       jwksUrl: `${apiUrl}${LOCAL_AUTH_PATHS.jwks}`,
       issueToken: (options) => provider.issueToken(options),
     };
   }
+}
+
+/** Where the local cloud serves the console: `<api>/console/`, by address and by `localhost`. */
+export function localConsoleUrls(apiUrl: string): string[] {
+  const url = new URL('/console/', apiUrl);
+  const urls = [url.toString()];
+  if (url.hostname === '127.0.0.1') urls.push(url.toString().replace('//127.0.0.1', '//localhost'));
+  return urls;
 }
 
 /**

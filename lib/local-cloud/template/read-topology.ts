@@ -1,4 +1,5 @@
 import { type CfnTemplate, resourcesOfType } from '#lib/local-cloud/template/cfn-template';
+import { readWebSocketApis, type WebSocketApiSpec } from '#lib/local-cloud/template/read-websocket-apis';
 
 export interface QueueSpec {
   logicalId: string;
@@ -94,6 +95,8 @@ export interface LocalTopology {
   routes: RouteSpec[];
   authorizers: AuthorizerSpec[];
   userPools: UserPoolSpec[];
+  /** WebSocket APIs (their routes are not in `routes`, which are the HTTP API's). */
+  webSocketApis: WebSocketApiSpec[];
 }
 
 /** The logical id a `Ref`, `Fn::GetAtt` or a `Fn::Join` around one of them points at. */
@@ -239,7 +242,10 @@ export function readTopology(template: CfnTemplate): LocalTopology {
   const integrations = new Map(
     resourcesOfType(template, 'AWS::ApiGatewayV2::Integration').map(([id, r]) => [id, referencedLogicalId(r.Properties?.IntegrationUri)]),
   );
+  const webSocketApis = readWebSocketApis(template);
+  const webSocketApiIds = new Set(webSocketApis.map((a) => a.logicalId));
   const routes: RouteSpec[] = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').flatMap(([, r]) => {
+    if (webSocketApiIds.has(referencedLogicalId(r.Properties?.ApiId) ?? '')) return [];
     const integrationId = referencedLogicalId(r.Properties?.Target);
     const functionLogicalId = integrationId ? integrations.get(integrationId) : undefined;
     if (!functionLogicalId) return [];
@@ -275,5 +281,5 @@ export function readTopology(template: CfnTemplate): LocalTopology {
     clientLogicalIds: clients.filter(([, c]) => referencedLogicalId(c.Properties?.UserPoolId) === logicalId).map(([id]) => id),
   }));
 
-  return { queues, tables, buses, rules, secrets, buckets, functions, mappings, routes, authorizers, userPools };
+  return { queues, tables, buses, rules, secrets, buckets, functions, mappings, routes, authorizers, userPools, webSocketApis };
 }

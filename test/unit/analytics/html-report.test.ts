@@ -4,6 +4,7 @@ import { formatDuration, headlineFigures, renderReport } from '#lib/analytics/ht
 import { METRIC_QUERIES } from '#lib/analytics/metric-queries';
 import { barChart } from '#lib/analytics/svg-charts';
 import { textTable } from '#lib/analytics/text-table';
+import { describePeriod, reportPeriodFromArgs } from '#lib/analytics/report-period-option';
 
 const rows: Record<string, Array<Record<string, string | number | null>>> = {
   volume: [
@@ -25,6 +26,17 @@ const rows: Record<string, Array<Record<string, string | number | null>>> = {
     { channel: 'whatsapp', error: '131026', title: 'Message <undeliverable>', failed: 2, attempted: 40, failure_rate_pct: 5 },
   ],
   template_sends: [{ kind: 'template', template_category: 'marketing', pricing_category: 'marketing', sends: 4, billable_sends: 4, delivered: 4, failed: 0 }],
+  queue_performance: [
+    { business_id: 'local', queue_id: 'general', queue_name: 'General <support>', queued: 6, vip: 0, handled: 4, abandoned: 2, abandoned_pct: 33.3, frt_median_s: 120, frt_p90_s: 360, avg_wait_s: 92.5, avg_handling_s: 1077.5, closed: 5, fcr_pct: 60, csat_avg: 4, csat_responses: 2, sla_met_pct: 60, sla_measured: 5, transferred: 0, transfers: 0 },
+    { business_id: 'local', queue_id: 'vip', queue_name: 'VIP', queued: 2, vip: 2, handled: 2, abandoned: 0, abandoned_pct: 0, frt_median_s: 60, frt_p90_s: 60, avg_wait_s: 25, avg_handling_s: 1230, closed: 1, fcr_pct: 0, csat_avg: 4, csat_responses: 1, sla_met_pct: 100, sla_measured: 3, transferred: 1, transfers: 1 },
+  ],
+  agent_performance: [
+    { business_id: 'local', agent_id: 'ana', agent_name: 'Ana Souza', handled: 3, vip: 1, frt_median_s: 60, frt_p90_s: 360, avg_wait_s: 93.3, avg_handling_s: 1246.7, closed: 3, fcr_pct: 66.7, csat_avg: 3.5, csat_responses: 2, sla_met_pct: 66.7, sla_measured: 3, transferred_in: 1, abandoned: 0 },
+  ],
+  queue_volume_by_hour: [
+    { business_id: 'local', queue_id: 'general', hour: 9, queued: 3, vip: 0, within_sla: 2, abandoned: 0 },
+    { business_id: 'local', queue_id: 'vip', hour: 15, queued: 2, vip: 2, within_sla: 2, abandoned: 0 },
+  ],
 };
 const results: MetricResult[] = METRIC_QUERIES.map((query) => ({ query, columns: Object.keys(rows[query.name]![0]!), rows: rows[query.name]! }));
 
@@ -40,6 +52,8 @@ describe('the analytics report', () => {
       CSAT: '4.25 / 5 | 75.0 % gave 4–5 · 4 of 5 answered',
       'Delivery failures': '5.0 % | 2 of 40 messages',
       'Billable sends': '4 | 4 template sends',
+      // (60 % of 5 + 100 % of 3) of 8 measured
+      'Queue SLA met': '75.0 % | first response in time · 8 queued, 2 abandoned',
     });
   });
 
@@ -54,6 +68,21 @@ describe('the analytics report', () => {
     // Values from the data are escaped.
     expect(html).toContain('Message &lt;undeliverable&gt;');
     expect(html).not.toContain('Message <undeliverable>');
+    expect(html).toContain('General &lt;support&gt;');
+  });
+
+  it('draws the queues and agents by name, in minutes and shares', () => {
+    const html = renderReport({ results, period: '2026-11-01 to 2026-11-30', exportId: 'x', exportTime: 'y', itemCount: 1, generatedAt: new Date(0) });
+    const agents = html.slice(html.indexOf('<h2>Agents</h2>'), html.indexOf('</section>', html.indexOf('<h2>Agents</h2>')));
+    expect(agents.match(/<svg /g)).toHaveLength(4);
+    expect(agents).toContain('Ana Souza · FRT median: 1 min');
+    expect(agents).toContain('Ana Souza · TMO: 20.8 min');
+    expect(agents).toContain('Ana Souza · SLA met: 66.7 %');
+    expect(agents).toContain('Ana Souza · CSAT: 3.5 / 5');
+    const hours = html.slice(html.indexOf('<h2>Queue volume by hour</h2>'));
+    expect(hours).toContain('09 · general: 3');
+    expect(hours).toContain('15 · vip: 2');
+    expect(html).toContain('queues and agents: 2026-11-01 to 2026-11-30');
   });
 
   it('draws bars in proportion to their values', () => {
@@ -68,5 +97,22 @@ describe('the analytics report', () => {
       ['channel    n', '────────  ──', 'whatsapp  12', 'all        —'].join('\n'),
     );
     expect([formatDuration(2.04), formatDuration(45), formatDuration(330), formatDuration(4000), formatDuration(null)]).toEqual(['2.0 s', '45 s', '5 min 30 s', '1 h 06 min', '—']);
+  });
+});
+
+describe('the report period of npm run analytics', () => {
+  it('takes whole UTC days, both included', () => {
+    const period = reportPeriodFromArgs(['--from', '2026-11-01', '--to', '2026-11-30']);
+    expect(period).toEqual({ fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-12-01T00:00:00Z') });
+    expect(describePeriod(period)).toBe('2026-11-01 to 2026-11-30');
+    expect(describePeriod(reportPeriodFromArgs([]))).toBe('all time');
+    expect(describePeriod(reportPeriodFromArgs(['--to', '2026-11-30']))).toBe('until 2026-11-30');
+  });
+
+  it('refuses what is not a date, and a range that ends before it starts', () => {
+    expect(() => reportPeriodFromArgs(['--from', '2026-02-31'])).toThrow('--from needs a date YYYY-MM-DD');
+    expect(() => reportPeriodFromArgs(['--from', "1'; DROP VIEW x; --"])).toThrow('--from needs a date');
+    expect(() => reportPeriodFromArgs(['--to'])).toThrow('--to needs a date');
+    expect(() => reportPeriodFromArgs(['--from', '2026-11-30', '--to', '2026-11-01'])).toThrow('--to must not be before --from');
   });
 });

@@ -84,7 +84,8 @@ describe('key set and discovery', () => {
     expect(res.body).toMatchObject({
       issuer: f.identity.operator!.issuer,
       jwks_uri: `${f.api.url}/_local/auth/jwks.json`,
-      token_endpoint: `${f.api.url}/_local/auth/token`,
+      token_endpoint: `${f.api.url}/oauth2/token`,
+      authorization_endpoint: `${f.api.url}/oauth2/authorize`,
     });
   });
 });

@@ -1,0 +1,57 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSRecord } from 'aws-lambda';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { ownerOfAccount } from '#lambdas/identity/resolve-target';
+import { apiGatewayConnectionPoster } from '#lambdas/push/api-gateway-connection-poster';
+import { dynamoConnectionStore, dynamoConversationPeople } from '#lambdas/push/dynamodb-connection-store';
+import { type PushChangeDeps, pushChange } from '#lambdas/push/push-change';
+import { PUSH_ENV } from '#lambdas/push/push-env';
+import { ENV } from '#lambdas/shared/event-contract';
+import { requireEnv } from '#lambdas/shared/env';
+import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
+import { logger, metrics } from '#lambdas/shared/powertools';
+import { dynamoChangeFeed } from '#lambdas/workspace/change-feed';
+
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
+const accounts = cachedAccountReader({ db, tableName });
+const deps: PushChangeDeps = {
+  connections: dynamoConnectionStore(db, tableName),
+  poster: apiGatewayConnectionPoster(requireEnv(PUSH_ENV.managementEndpoint)),
+  conversationPeople: dynamoConversationPeople(db, tableName),
+  businessOfAccount: async (accountId) => (await ownerOfAccount(accountId, accounts))?.businessId,
+  changeFeed: dynamoChangeFeed({ db, tableName }),
+};
+
+/** The envelope's detail type and time (the queue carries the whole EventBridge event). */
+function envelopeOf(record: SQSRecord): { detailType: string; time: string } {
+  try {
+    const parsed = JSON.parse(record.body) as { 'detail-type'?: unknown; time?: unknown } | null;
+    return {
+      detailType: typeof parsed?.['detail-type'] === 'string' ? parsed['detail-type'] : '',
+      time: typeof parsed?.time === 'string' ? parsed.time : '',
+    };
+  } catch {
+    return { detailType: '', time: '' };
+  }
+}
+
+async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
+  const { detailType, time } = envelopeOf(record);
+  const result = await pushChange({ detailType, detail, time }, deps);
+  if (result.outcome === 'ignored') {
+    metrics.addMetric('AgentPushIgnored', MetricUnit.Count, 1);
+    logger.debug('change not pushed', { sqsMessageId: record.messageId, detailType, reason: result.reason });
+    return;
+  }
+  metrics.addMetric('AgentPushSent', MetricUnit.Count, result.sent);
+  if (result.gone > 0) metrics.addMetric('AgentPushGoneConnections', MetricUnit.Count, result.gone);
+  if (result.failed > 0) {
+    metrics.addMetric('AgentPushFailed', MetricUnit.Count, result.failed);
+    logger.warn('some pushes failed; the change is in the polling feed', { sqsMessageId: record.messageId, detailType, failed: result.failed });
+  }
+}
+
+/** Bus events people must see → the connected agents and supervisors of the event's business. */
+export const handler = eventQueueHandler(handleDetail);
