@@ -32,6 +32,7 @@ import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } 
 import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { WHATSAPP_WINDOW_MS } from '#lambdas/conversation/reply-window';
 
 export interface AgentDeps {
   db: DynamoDBDocumentClient;
@@ -81,8 +82,6 @@ export type AgentOutcome =
       assistant?: AssistantUse;
     };
 
-/** Free-form replies are allowed only within 24 hours of the customer's last message. */
-export const REPLY_WINDOW_MS = 24 * 60 * 60 * 1000;
 const MAX_ROUNDS = 4;
 
 /**
@@ -197,7 +196,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       if (await handOverWithoutBot(key, conversation, texts, now, deps)) return { outcome: 'handed_off', reason: NO_BOT_CONFIGURED, ...resumed };
       continue;
     }
-    if (now.getTime() - Date.parse(latest.occurredAt) > REPLY_WINDOW_MS) {
+    if (now.getTime() - Date.parse(latest.occurredAt) > WHATSAPP_WINDOW_MS) {
       return { outcome: 'skipped', reason: 'window_closed', ...resumed };
     }
 

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { isAccountsRoute, routeAccountsRequest } from '#lambdas/accounts/route-accounts-request';
 import { routeBotSettingsRequest } from '#lambdas/bot-settings/route-bot-settings-request';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { isAuditRoute, routeAuditRequest } from '#lambdas/identity/route-audit-request';
@@ -24,7 +25,8 @@ const routing = routingConfigStore(deps);
 
 /**
  * The admin API: each business's bot settings (read, save a new version, list the versions), its
- * routing configuration (agents, queues, rules, macros, contact tags) and its audit trail.
+ * routing configuration (agents, queues, rules, macros, contact tags), its channel accounts (read
+ * only) and its audit trail.
  * The caller's identity, the JSON refusals and the audit record come from `serveOperatorRequest`.
  */
 async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
@@ -34,7 +36,9 @@ async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
     (e, identity, audit) =>
       isAuditRoute(e)
         ? routeAuditRequest(e, identity, audit, deps)
-        : isRoutingAdminRoute(e)
+        : isAccountsRoute(e)
+          ? routeAccountsRequest(e, identity, audit, deps)
+          : isRoutingAdminRoute(e)
           ? routeRoutingAdminRequest(e, identity, { routing, publisher: deps.publisher }, audit)
           : routeBotSettingsRequest(e, identity, deps, audit),
     deps,

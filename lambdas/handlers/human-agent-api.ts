@@ -25,17 +25,30 @@ const accounts = cachedAccountReader({ db, tableName });
 const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
 // The agent workspace's and supervisors' routing routes; the engine's timers go to the routing queue.
 const routing = routingRuntime({ db, tableName, publisher, sqs: new SQSClient({}), queueUrl: requireEnv(ROUTING_QUEUE_URL_ENV), retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')) });
+const retentionDays = Number(optionalEnv('RETENTION_DAYS', '400'));
+// Notes, tags, macros, templates, media links, updates and the day's figures (lambdas/workspace/).
+const workspace = workspaceParts({ db, tableName, retentionDays, media: requireEnv(MEDIA_BUCKET_ENV) });
+// The CSAT question on close is asked in the conversation's own business's words (none: not asked).
+const botSettings = cachedBotSettingsSource({ accounts, db, tableName });
 const deps: HumanAgentApiDeps = {
   db,
   tableName,
   publisher,
-  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  retentionDays,
   accounts,
-  // The CSAT question on close is asked in the conversation's own business's words (none: not asked).
-  botSettings: cachedBotSettingsSource({ accounts, db, tableName }),
-  routing: { engine: routing.engine, config: routing.config, views: routing.views, accounts, openState: queueOpenState },
-  // Notes, tags, macros, templates, media links, updates and the day's figures (lambdas/workspace/).
-  workspace: workspaceParts({ db, tableName, retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')), media: requireEnv(MEDIA_BUCKET_ENV) }),
+  botSettings,
+  routing: {
+    engine: routing.engine,
+    config: routing.config,
+    views: routing.views,
+    accounts,
+    openState: queueOpenState,
+    // A transfer's note is kept for the next person; `GET /agent/me` names the business's time zone.
+    handoverNotes: { notes: workspace.notes, publisher },
+    botSettings,
+    accountIdsOf: (businessId) => workspace.closedConversations.accountIdsOf(businessId),
+  },
+  workspace,
 };
 
 /** The human agents' API: list waiting conversations, read one, reply, hand back to the bot, close. */

@@ -1,7 +1,6 @@
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
-import { REPLY_WINDOW_MS } from '#lambdas/agent/answer-conversation';
 import { handoffRequestedEvent, stateTransition } from '#lambdas/agent/conversation-state';
 import { csatOptions } from '#lambdas/agent/csat';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
@@ -14,7 +13,7 @@ import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
 import type { CloseOutcome } from '#lambdas/routing/routing-model';
-import { humanReplyWindow } from '#lambdas/workspace/reply-window';
+import { humanReplyWindow, WHATSAPP_WINDOW_MS } from '#lambdas/conversation/reply-window';
 
 export interface HumanAgentDeps {
   db: DynamoDBDocumentClient;
@@ -35,7 +34,8 @@ async function mustGet(key: string, deps: HumanAgentDeps): Promise<ConversationR
   return conversation;
 }
 
-function windowOpen(conversation: ConversationRecord, now: Date, windowMs = REPLY_WINDOW_MS): boolean {
+/** The bot's (and the CSAT question's) window: 24 hours on every channel. */
+function windowOpen(conversation: ConversationRecord, now: Date, windowMs = WHATSAPP_WINDOW_MS): boolean {
   return conversation.lastInboundAt !== undefined && now.getTime() - Date.parse(conversation.lastInboundAt) <= windowMs;
 }
 

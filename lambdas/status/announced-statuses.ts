@@ -2,14 +2,24 @@ import type { AnnouncedStatus } from '#lambdas/status/message-status-changed';
 
 /**
  * Which status changes of business messages are published on the bus, set per stack:
- * - `failed` (default): `message.failed` only. A failure is something to act on; nothing in the
- *   stack consumes delivered and read announcements, and each is an EventBridge entry per receipt.
- * - `all`: `message.delivered` and `message.read` too, for integrations that follow delivery.
+ * - `failed` (default): `message.failed` for every message, and `message.delivered` and
+ *   `message.read` only for messages a person sent (origin `human_agent`): the agent console
+ *   shows their ticks through the push consumer. The bot's own messages, the bulk of receipts,
+ *   stay unannounced: each announcement is an EventBridge entry per receipt.
+ * - `all`: `message.delivered` and `message.read` of every message, for integrations that follow delivery.
  * Statuses are on the Message item either way.
  */
 export type StatusEventsSetting = 'failed' | 'all';
 
-export function announcedStatuses(setting: string | undefined): (status: AnnouncedStatus) => boolean {
+/** What the decision reads of the Message item the status advanced. */
+export interface AnnouncedMessage {
+  origin?: unknown;
+}
+
+/** Messages whose delivery and reading are announced under the default setting. */
+const ANNOUNCED_ORIGINS: ReadonlySet<unknown> = new Set(['human_agent']);
+
+export function announcedStatuses(setting: string | undefined): (status: AnnouncedStatus, message?: AnnouncedMessage) => boolean {
   if (setting === 'all') return () => true;
-  return (status) => status === 'failed';
+  return (status, message) => status === 'failed' || ANNOUNCED_ORIGINS.has(message?.origin);
 }

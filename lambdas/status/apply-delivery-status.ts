@@ -5,6 +5,7 @@ import { conversationPk, PROVIDER_ID_SK, providerIdPk, statusSk } from '#lambdas
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { agentReplyOf, recordAgentReply } from '#lambdas/status/conversation-metrics';
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
+import type { AnnouncedMessage } from '#lambdas/status/announced-statuses';
 import { isAnnouncedStatus, messageStatusChangedEvent, type AnnouncedStatus } from '#lambdas/status/message-status-changed';
 import { isTrackedStatus, STATUS_RANK, STATUS_TIME_ATTRIBUTE, type TrackedStatus } from '#lambdas/status/status-rank';
 import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
@@ -15,10 +16,11 @@ export interface StatusDeps {
   publisher: EventPublisher;
   /**
    * Which status changes are published on the bus (`message.delivered`, `message.read`,
-   * `message.failed`). Default: all. Each is an EventBridge entry per receipt, paid whether or not
-   * a rule consumes it (lambdas/status/announced-statuses.ts).
+   * `message.failed`), given the status and the Message item it advanced (its `origin`).
+   * Default: all. Each is an EventBridge entry per receipt, paid whether or not a rule consumes
+   * it (lambdas/status/announced-statuses.ts).
    */
-  announce?: (status: AnnouncedStatus) => boolean;
+  announce?: (status: AnnouncedStatus, message: AnnouncedMessage) => boolean;
 }
 
 export interface DeliveryAttempt {
@@ -120,7 +122,7 @@ export async function applyDeliveryStatus(
     }
     if (outcome.result === 'advanced') {
       advanced++;
-      if (isAnnouncedStatus(change.status) && (deps.announce?.(change.status) ?? true)) {
+      if (isAnnouncedStatus(change.status) && (deps.announce?.(change.status, { origin: outcome.item.origin }) ?? true)) {
         announce.push({
           ref,
           event: messageStatusChangedEvent(EVENT_SOURCE.status, {

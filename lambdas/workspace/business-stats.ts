@@ -1,6 +1,7 @@
 import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import type { RoutingConfigReader } from '#lambdas/routing/routing-ports';
 import { localDate, localDayBounds } from '#lambdas/workspace/business-day';
+import { businessTimezone } from '#lambdas/workspace/business-timezone';
 import type { ClosedConversation, ClosedConversationSource } from '#lambdas/workspace/closed-conversations-store';
 import { dayStats, type DayStats } from '#lambdas/workspace/supervisor-stats';
 
@@ -9,14 +10,14 @@ export const STATS_CAP_PER_ACCOUNT = 2_000;
 
 /**
  * One day's figures (the business's time zone; default today) from the conversations its accounts
- * closed that day. The time zone is the one its queues' hours name, else its bot settings', else UTC.
+ * closed that day, in the business's time zone (business-timezone.ts).
  */
 export async function businessStats(
   input: { businessId: string; date?: string },
   deps: { closedConversations: ClosedConversationSource; routingConfig: RoutingConfigReader; botSettings: BotSettingsSource; now: Date },
 ): Promise<DayStats> {
   const accountIds = await deps.closedConversations.accountIdsOf(input.businessId);
-  const timezone = await timezoneOf(input.businessId, accountIds, deps);
+  const timezone = await businessTimezone(input.businessId, accountIds, deps);
   const date = input.date ?? localDate(deps.now, timezone);
   const { from, to } = localDayBounds(date, timezone);
   const conversations: ClosedConversation[] = [];
@@ -27,19 +28,4 @@ export async function businessStats(
     conversations.push(...closed);
   }
   return dayStats({ date, timezone, from, to, truncated }, conversations);
-}
-
-async function timezoneOf(
-  businessId: string,
-  accountIds: string[],
-  deps: { routingConfig: RoutingConfigReader; botSettings: BotSettingsSource },
-): Promise<string> {
-  const config = await deps.routingConfig.loadConfig(businessId);
-  const fromQueues = config.queues.find((q) => q.hours?.timezone)?.hours?.timezone;
-  if (fromQueues) return fromQueues;
-  for (const accountId of accountIds.slice(0, 3)) {
-    const settings = await deps.botSettings.forAccount(accountId);
-    if (settings?.timezone) return settings.timezone;
-  }
-  return 'UTC';
 }

@@ -4,7 +4,7 @@ import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 import { requestTemplateSend, TemplateRequestError, templateSendSchema, type TemplateSendDeps } from '#lambdas/templates/request-template-send';
 import type { TemplateVariables } from '#lambdas/templates/template-variables';
 import type { ApprovedTemplateSource, ProposedTemplate } from '#lambdas/workspace/approved-templates';
-import { humanReplyWindow, type ReplyWindow } from '#lambdas/workspace/reply-window';
+import { humanReplyWindow, type ReplyWindow } from '#lambdas/conversation/reply-window';
 
 /** The window of the conversation and the approved templates its WhatsApp number may send. */
 export async function templatesForConversation(

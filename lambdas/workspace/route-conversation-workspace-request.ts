@@ -20,7 +20,7 @@ import { sendConversationTemplate, templatesForConversation } from '#lambdas/wor
 import { macroReply, type MacroReply } from '#lambdas/workspace/macro-reply';
 import { mediaLink } from '#lambdas/workspace/media-link';
 import { checkOutboundMediaLink } from '#lambdas/workspace/outbound-media-link';
-import { humanReplyWindow } from '#lambdas/workspace/reply-window';
+import { humanReplyWindow } from '#lambdas/conversation/reply-window';
 import type { WorkspaceDeps } from '#lambdas/workspace/workspace-deps';
 import { CONVERSATION_WORKSPACE_ROUTES } from '#lambdas/workspace/workspace-routes';
 import { workspaceUpdates } from '#lambdas/workspace/workspace-updates';

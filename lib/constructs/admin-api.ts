@@ -1,5 +1,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { ACCOUNTS_ADMIN_ROUTES } from '#lambdas/accounts/accounts-api-contract';
 import { ADMIN_ROUTES } from '#lambdas/identity/admin-routes';
 import { OPERATOR_SCOPES } from '#lambdas/identity/operator-scopes';
 import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
@@ -8,7 +9,8 @@ import { TableOperatorApi, type TableOperatorApiProps } from '#lib/constructs/op
 /**
  * A business's settings and its audit trail, behind the operators' JWT authoriser (scope
  * `omnichannel/admin`): the bot's flows, FAQ, hours and handoff keywords, versioned; the contact
- * centre's agents, queues, routing rules, macros and contact tags; who did what.
+ * centre's agents, queues, routing rules, macros and contact tags; its channel accounts (read only);
+ * who did what.
  */
 export class AdminApi extends TableOperatorApi {
   constructor(scope: Construct, id: string, props: TableOperatorApiProps) {
@@ -21,7 +23,7 @@ export class AdminApi extends TableOperatorApi {
         serviceName: 'admin-api',
       },
       scope: OPERATOR_SCOPES.admin,
-      routes: [...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES)],
+      routes: [...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES), ...Object.values(ACCOUNTS_ADMIN_ROUTES)],
     });
     // Admins delete agents, queues, macros and contact tags: only items under those keys.
     this.handler.role.addToPrincipalPolicy(

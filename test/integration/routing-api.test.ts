@@ -15,6 +15,7 @@ import { AGENT_WORKSPACE_ROUTES as W, SUPERVISOR_ROUTES as S } from '#lambdas/ro
 import type { RoutingTimer } from '#lambdas/routing/routing-ports';
 import { routingViewsStore } from '#lambdas/routing/wiring/routing-views-store';
 import { queueOpenState } from '#lambdas/routing/wiring/routing-runtime';
+import { dynamoInternalNoteStore } from '#lambdas/workspace/internal-note-store';
 import { fakeAccounts } from '#test/helpers/fake-accounts';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 
@@ -105,7 +106,18 @@ beforeEach(async () => {
     now: () => clock,
     botSettings: fixedBotSettings(demoBotSettings()),
     accounts: ACCOUNTS,
-    routing: { engine, config, views: routingViewsStore({ db: table.db, tableName }), accounts: ACCOUNTS, openState: queueOpenState, now: () => clock },
+    routing: {
+      engine,
+      config,
+      views: routingViewsStore({ db: table.db, tableName }),
+      accounts: ACCOUNTS,
+      openState: queueOpenState,
+      now: () => clock,
+      handoverNotes: { notes: dynamoInternalNoteStore({ db: table.db, tableName, retentionDays: 30 }), publisher },
+      // b1 has bot settings on its account 100; b2 has none.
+      botSettings: { forAccount: async (accountId) => (accountId === '100' ? demoBotSettings() : undefined) },
+      accountIdsOf: async (businessId) => (businessId === 'b1' ? ['100'] : businessId === 'b2' ? ['200'] : []),
+    },
   };
   const options = { actor: 'admin', now: clock };
   await config.putQueue('b1', { queueId: 'general', name: 'General', sla: { firstResponseSeconds: 600 } }, options);
@@ -122,7 +134,7 @@ beforeEach(async () => {
 describe('agent workspace routes', () => {
   it('an agent goes online, is offered the waiting conversation, accepts it; nobody else sees or takes the offer', async () => {
     const me = await call(ANA, W.me);
-    expect(me).toMatchObject({ status: 200, body: { agent: { agentId: 'ana', presence: 'offline' }, load: 0, capacity: 2 } });
+    expect(me).toMatchObject({ status: 200, body: { agent: { agentId: 'ana', presence: 'offline' }, displayName: 'ANA', timezone: demoBotSettings().timezone, load: 0, capacity: 2 } });
     expect(me.audit).toEqual({ target: 'agent ana', targetBusinessId: 'b1' });
 
     const online = await call(ANA, W.presence, { body: { presence: 'online' } });
@@ -163,6 +175,35 @@ describe('agent workspace routes', () => {
     expect(moved.status).toBe(200);
     expect(moved.body.routing).toMatchObject({ queueId: 'billing' });
     expect(published.some((e) => e.detailType === 'conversation.transferred')).toBe(true);
+  });
+
+  it("names the business's time zone: its bot settings', else its first queue with hours', else UTC", async () => {
+    expect((await call(OTHER_AGENT, W.me)).body).toMatchObject({ displayName: 'Olga', timezone: 'UTC' });
+    const hours = { timezone: 'America/Sao_Paulo', weekly: { mon: [{ from: '09:00', to: '18:00' }] }, holidays: [] };
+    const admin = routingConfigStore({ db: table.db, tableName: deps.tableName, now: () => clock });
+    await admin.putQueue('b2', { queueId: 'plain', name: 'Plain', sla: { firstResponseSeconds: 600 } }, { actor: 'admin', now: clock });
+    await admin.putQueue('b2', { queueId: 'sp', name: 'São Paulo', hours, sla: { firstResponseSeconds: 600 } }, { actor: 'admin', now: clock });
+    expect((await call(OTHER_AGENT, W.me)).body.timezone).toBe('America/Sao_Paulo');
+    // Bot settings win over the queues.
+    await admin.putQueue('b1', { queueId: 'sp', name: 'São Paulo', hours, sla: { firstResponseSeconds: 600 } }, { actor: 'admin', now: clock });
+    expect((await call(ANA, W.me)).body.timezone).toBe(demoBotSettings().timezone);
+  });
+
+  it('keeps a transfer note as an internal note the next person reads; no note, nothing kept', async () => {
+    await call(ANA, W.presence, { body: { presence: 'online' } });
+    await call(ANA, W.acceptOffer, { body: { conversationKey: KEY } });
+    expect(await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'billing', note: 'x'.repeat(1001) } })).toMatchObject({ status: 400 });
+    expect(await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'billing', note: 42 } })).toMatchObject({ status: 400 });
+    // A refused transfer keeps no note.
+    expect(await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'nowhere', note: 'lost' } })).toMatchObject({ status: 409 });
+    const moved = await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'billing', note: '  Wants a refund of order 1234  ' } });
+    expect(moved).toMatchObject({ status: 200, body: { routing: { queueId: 'billing' }, noteSaved: true } });
+    const notes = await deps.routing!.handoverNotes!.notes.list(KEY, 10);
+    expect(notes).toEqual([expect.objectContaining({ conversationKey: KEY, authorId: 'ana', text: 'Wants a refund of order 1234', createdAt: clock.toISOString() })]);
+    expect(published.filter((e) => e.detailType === 'conversation.annotated').map((e) => e.detail)).toEqual([
+      expect.objectContaining({ businessId: 'b1', conversationKey: KEY, channel: 'whatsapp', accountId: '100', kind: 'note', noteId: notes[0]!.noteId, by: 'ana' }),
+    ]);
+    expect(JSON.stringify(published)).not.toContain('refund');
   });
 
   it('answers bad requests with 400 and callers who are not routing agents with 404', async () => {
@@ -207,8 +248,9 @@ describe('supervisor routes', () => {
     await call(BOB, W.presence, { body: { presence: 'online' } });
     expect(await call(OTHER_SUPERVISOR, S.reassign, { body: { conversationKey: KEY, toAgentId: 'olga' } })).toMatchObject({ status: 404 });
     expect(await call(SUPERVISOR, S.reassign, { body: { conversationKey: OTHER_KEY, toAgentId: 'bob' } })).toMatchObject({ status: 404 });
-    const moved = await call(SUPERVISOR, S.reassign, { body: { conversationKey: KEY, toAgentId: 'bob' } });
-    expect(moved).toMatchObject({ status: 200, body: { routing: { assignedAgentId: 'bob' } } });
+    const moved = await call(SUPERVISOR, S.reassign, { body: { conversationKey: KEY, toAgentId: 'bob', note: 'Bob knows this customer' } });
+    expect(moved).toMatchObject({ status: 200, body: { routing: { assignedAgentId: 'bob' }, noteSaved: true } });
+    expect((await deps.routing!.handoverNotes!.notes.list(KEY, 10)).map((n) => [n.authorId, n.text])).toEqual([['sue', 'Bob knows this customer']]);
     expect(moved.audit).toEqual({ target: KEY, targetBusinessId: 'b1' });
     const agents = await call(SUPERVISOR, S.agents);
     expect(agents.body.items.map((i: any) => [i.agent.agentId, i.load])).toEqual([

@@ -1,6 +1,7 @@
 import { useContext, useState } from 'preact/hooks';
 import { ROUTING_ADMIN_ROUTES } from '../../../lambdas/routing/routing-api-contract.ts';
 import { ADMIN_ROUTES } from '../../../lambdas/identity/admin-routes.ts';
+import { ACCOUNTS_ADMIN_ROUTES } from '../../../lambdas/accounts/accounts-api-contract.ts';
 import { TEMPLATES_API_ROUTES } from '../../../lambdas/templates/templates-api-contract.ts';
 import type { AuditRow, ChannelAccountRow } from '../lib/api-shapes.ts';
 import { ADMIN_SECTIONS, type AdminSection } from '../lib/views.ts';
@@ -10,8 +11,8 @@ import { ConsoleContext } from '../shell/console-context.ts';
 import { errorText, itemsOf, notify, useLoad, useT } from '../shell/ui.tsx';
 import { BotSettingsEditor } from './bot-settings-editor.tsx';
 
-/** The accounts registry as the console reads it; no such operator route exists yet (see the report). */
-export const ACCOUNTS_ROUTE = '/admin/accounts';
+/** The business's channel accounts from the registry (`GET /admin/accounts`, settings.read: supervisors and admins). */
+export const ACCOUNTS_ROUTE = ACCOUNTS_ADMIN_ROUTES.list.path;
 
 export function AdminView(props: { section?: AdminSection; onSection: (s: AdminSection) => void }) {
   const t = useT();
@@ -91,7 +92,7 @@ function RoutingList(props: { list: string; put: string; del: string; idField: s
   return (
     <div>
       {error ? <p role="alert" class="error">{errorText(error, t)}</p> : null}
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="grid">
           <thead><tr>{props.columns.map((c) => <th scope="col" key={c}>{c}</th>)}<th scope="col"><span class="visually-hidden">{t('actions.more')}</span></th></tr></thead>
           <tbody>
@@ -172,19 +173,20 @@ function RulesEditor() {
 
 function AccountsAndTemplates(props: { showTemplates: boolean }) {
   const t = useT();
-  const accounts = useLoad(() => apiGet(ACCOUNTS_ROUTE), []);
+  const accounts = useLoad(() => apiGet(ACCOUNTS_ROUTE, { limit: 100 }), []);
   const rows = itemsOf<ChannelAccountRow>(accounts.data);
-  const wabas = [...new Set(rows.map((r) => r.wabaId).filter((w): w is string => typeof w === 'string'))];
+  // The templates section lists the templates of the business's WhatsApp Business Accounts.
+  const wabas = [...new Set(rows.filter((r) => r.channel === 'whatsapp').map((r) => r.wabaId).filter((w): w is string => typeof w === 'string'))];
   const [waba, setWaba] = useState<string>();
   const chosen = waba ?? wabas[0];
   const templates = useLoad(() => (chosen && props.showTemplates ? apiGet(TEMPLATES_API_ROUTES.list.path, { wabaId: chosen }) : Promise.resolve([])), [chosen, props.showTemplates]);
   if (accounts.error) return <p class="muted">{t('common.notAvailable')}</p>;
   if (!props.showTemplates) {
     return (
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="grid">
           <thead><tr><th scope="col">{t('admin.account')}</th><th scope="col">{t('admin.channels')}</th><th scope="col">{t('admin.status')}</th><th scope="col">{t('admin.quality')}</th><th scope="col">{t('admin.messagingLimit')}</th><th scope="col">{t('admin.token')}</th></tr></thead>
-          <tbody>{rows.map((r) => <tr key={r.accountId}><th scope="row">{r.displayName ?? r.accountId}</th><td>{cell(r.channel)}</td><td>{cell(r.status)}</td><td>{cell(r.qualityRating)}</td><td>{cell(r.messagingLimit)}</td><td>{cell(r.tokenState)}</td></tr>)}</tbody>
+          <tbody>{rows.map((r) => <tr key={r.accountId}><th scope="row">{r.displayName ?? r.displayPhoneNumber ?? r.accountId}{r.displayName || r.displayPhoneNumber ? <span class="muted"> {r.accountId}</span> : null}</th><td>{cell(r.channel)}</td><td>{cell(r.status)}</td><td>{cell(r.qualityRating)}{r.qualityFlagged ? ' ⚑' : ''}</td><td>{cell(r.messagingLimit)}</td><td>{cell(r.tokenState)}</td></tr>)}</tbody>
         </table>
       </div>
     );
@@ -195,7 +197,7 @@ function AccountsAndTemplates(props: { showTemplates: boolean }) {
       <label class="field"><span>{t('admin.wabaPick')}</span>
         <select value={chosen} onChange={(e) => setWaba((e.target as HTMLSelectElement).value)}>{wabas.map((w) => <option key={w} value={w}>{w}</option>)}</select>
       </label>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="grid">
           <thead><tr><th scope="col">{t('admin.template')}</th><th scope="col">{t('admin.languages')}</th><th scope="col">{t('admin.status')}</th><th scope="col">{t('admin.category')}</th><th scope="col">{t('admin.quality')}</th></tr></thead>
           <tbody>{list.map((r, i) => <tr key={i}><th scope="row">{cell(r.name)}</th><td>{cell(r.language)}</td><td>{cell(r.status)}</td><td>{cell(r.category)}</td><td>{cell(r.qualityScore)}</td></tr>)}</tbody>
@@ -223,7 +225,7 @@ function AuditTrail() {
   return (
     <div>
       {error ? <p role="alert" class="error">{errorText(error, t)}</p> : null}
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="grid">
           <thead><tr><th scope="col">{t('admin.at')}</th><th scope="col">{t('admin.actor')}</th><th scope="col">{t('admin.route')}</th><th scope="col">{t('admin.target')}</th><th scope="col">{t('admin.outcome')}</th></tr></thead>
           <tbody>{pages.map((r, i) => <tr key={i}><td>{formatDateTime(r.at, ctx.language, ctx.timeZone)}</td><td>{cell(r.actor)}</td><td><code>{cell(r.route)}</code></td><td>{cell(r.target)}</td><td>{cell(r.outcome)} ({cell(r.status)})</td></tr>)}</tbody>

@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { AGENT_WORKSPACE_ROUTES } from '../../../lambdas/routing/routing-api-contract.ts';
 import { HUMAN_AGENT_ROUTES } from '../../../lambdas/human-agent/human-agent-contract.ts';
 import type { Macro, TemplateOption } from '../lib/api-shapes.ts';
-import { fillMacro, fillTemplate, firstNameOf, macroText, templateParameterCount } from '../lib/macro-fill.ts';
+import { fillMacro, firstNameOf, macroText } from '../lib/macro-fill.ts';
+import { sendableFromForm, templateFields, templateParameters, templatePreview, type TemplateField } from '../lib/template-form.ts';
 import { splitDuration, type WindowState } from '../lib/window-time.ts';
 import { apiGet, apiPost } from '../platform/api.ts';
 import { Dialog, errorText, notify, useShortcuts, useT } from '../shell/ui.tsx';
@@ -187,19 +188,24 @@ function MacroPicker(props: { language?: string; values: Record<string, string |
 function TemplatePicker(props: { conversationKey: string; templates: TemplateOption[]; onClose: () => void; onSent: () => void }) {
   const t = useT();
   const [index, setIndex] = useState(0);
-  const [params, setParams] = useState<string[]>([]);
+  const [values, setValues] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const template = props.templates[index];
-  const count = template ? templateParameterCount(template.body, template.parameterCount ?? template.bodyParameterCount ?? template.variables?.length) : 0;
+  // One field per variable of the header, body and buttons, as the workspace API describes the template.
+  const fields = template ? templateFields(template) : [];
+  const sendable = template ? sendableFromForm(template) : false;
+  const preview = template ? templatePreview(template, values) : undefined;
+  const labelOf = (f: TemplateField) =>
+    f.part === 'body' ? (/^\d+$/.test(f.key) ? t('composer.templateParam', { n: Number(f.key) }) : f.key) : f.part === 'header' ? `{{${f.key}}}` : `#${Number(f.key) + 1}`;
   const send = async () => {
-    if (!template) return;
+    if (!template || !sendable) return;
     setBusy(true);
     try {
       await apiPost(AGENT_WORKSPACE_ROUTES.sendTemplate.path, {
         conversationKey: props.conversationKey,
         templateName: template.name,
         language: template.language,
-        parameters: Array.from({ length: count }, (_, i) => (params[i] ?? '').trim()),
+        parameters: templateParameters(template, values),
         requestId: crypto.randomUUID(),
       });
       notify(t('composer.templateSent'));
@@ -228,7 +234,7 @@ function TemplatePicker(props: { conversationKey: string; templates: TemplateOpt
               value={String(index)}
               onChange={(e) => {
                 setIndex(Number((e.target as HTMLSelectElement).value));
-                setParams([]);
+                setValues({});
               }}
               data-testid="template-select"
             >
@@ -239,28 +245,25 @@ function TemplatePicker(props: { conversationKey: string; templates: TemplateOpt
               ))}
             </select>
           </label>
-          {Array.from({ length: count }, (_, i) => (
-            <label class="field" key={i}>
-              <span>{template?.variables?.[i] ?? t('composer.templateParam', { n: i + 1 })}</span>
+          {fields.map((f) => (
+            <label class="field" key={f.id}>
+              <span>{labelOf(f)}</span>
               <input
                 required
                 maxLength={1024}
-                value={params[i] ?? ''}
-                onInput={(e) => {
-                  const next = [...params];
-                  next[i] = (e.target as HTMLInputElement).value;
-                  setParams(next);
-                }}
+                value={values[f.id] ?? ''}
+                onInput={(e) => setValues({ ...values, [f.id]: (e.target as HTMLInputElement).value })}
               />
             </label>
           ))}
-          {template?.body ? (
+          {preview ? (
             <div class="preview">
               <h3>{t('composer.preview')}</h3>
-              <p class="msg-text">{fillTemplate(template.body, params)}</p>
+              <p class="msg-text">{preview}</p>
             </div>
           ) : null}
-          <button type="submit" class="primary" disabled={busy} data-testid="send-template">
+          {!sendable ? <p class="muted">{t('common.notAvailable')}</p> : null}
+          <button type="submit" class="primary" disabled={busy || !sendable} data-testid="send-template">
             {t('composer.templateSend')}
           </button>
         </form>

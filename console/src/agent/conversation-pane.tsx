@@ -3,12 +3,16 @@ import { AGENT_WORKSPACE_ROUTES } from '../../../lambdas/routing/routing-api-con
 import { HUMAN_AGENT_ROUTES } from '../../../lambdas/human-agent/human-agent-contract.ts';
 import type { ConversationDetail, TemplatesAnswer } from '../lib/api-shapes.ts';
 import { splitList } from '../lib/admin-forms.ts';
+import { awaitingTick } from '../lib/ticks.ts';
 import { windowState } from '../lib/window-time.ts';
 import { apiGet, apiPost } from '../platform/api.ts';
 import { ConsoleContext } from '../shell/console-context.ts';
 import { Dialog, errorText, notify, SlaBadge, useShortcuts, useT } from '../shell/ui.tsx';
 import { Composer } from './composer.tsx';
 import { MessageItem } from './message-item.tsx';
+
+/** How often a conversation with a reply still in flight is read again. */
+const TICK_POLL_MS = 4_000;
 
 const OUTCOMES = ['resolved', 'unresolved', 'duplicate', 'spam', 'no_response'] as const;
 type Action = 'note' | 'tags' | 'transfer' | 'close';
@@ -52,6 +56,13 @@ export function ConversationPane(props: { conversationKey: string; onBack: () =>
   useEffect(() => {
     history.current?.lastElementChild?.scrollIntoView({ block: 'end' });
   }, [detail?.messages.length]);
+  // Delivered and read receipts are pushed only when the stack publishes every status (statusEvents
+  // `all`); by default only failures are. While a recent reply still waits for its last tick, ask again.
+  useEffect(() => {
+    if (!detail || !awaitingTick(detail.messages, Date.now())) return;
+    const timer = setTimeout(() => void load(), TICK_POLL_MS);
+    return () => clearTimeout(timer);
+  }, [detail]);
 
   const act = async (path: string, body: Record<string, unknown>, done: string, leaves = false) => {
     try {

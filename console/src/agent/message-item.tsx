@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { AGENT_WORKSPACE_ROUTES } from '../../../lambdas/routing/routing-api-contract.ts';
 import type { MediaRef, MessageView } from '../lib/api-shapes.ts';
 import { tickOf } from '../lib/ticks.ts';
 import { formatMessageTime } from '../lib/time-format.ts';
-import { apiGet } from '../platform/api.ts';
+import { ApiError, apiGet } from '../platform/api.ts';
 import { useT } from '../shell/ui.tsx';
 
 /** Only the API's own signed links are used as sources (https, or http on the local cloud). */
@@ -17,12 +17,16 @@ function safeUrl(url: unknown): string | undefined {
   }
 }
 
+/** Pauses before asking again for a file the pipeline is still copying to the media bucket. */
+const MEDIA_RETRY_MS = [1_000, 2_000, 4_000, 8_000, 15_000];
+
 function MediaView(props: { conversationKey: string; media: MediaRef; messageId: string; auto: boolean }) {
   const t = useT();
   const [state, setState] = useState<{ url?: string; type?: string; failed?: boolean; loading?: boolean }>({});
   const type = props.media.contentType ?? '';
   const kind = type.startsWith('image/') ? 'image' : type.startsWith('audio/') ? 'audio' : type.startsWith('video/') ? 'video' : 'document';
-  const load = async () => {
+  const alive = useRef(true);
+  const load = async (attempt = 0): Promise<void> => {
     setState({ loading: true });
     try {
       const answer = await apiGet<{ url?: string; contentType?: string }>(AGENT_WORKSPACE_ROUTES.media.path, {
@@ -31,19 +35,30 @@ function MediaView(props: { conversationKey: string; media: MediaRef; messageId:
         index: props.media.index,
       });
       const url = safeUrl(answer?.url);
-      setState(url ? { url, type: answer.contentType ?? type } : { failed: true });
-    } catch {
-      setState({ failed: true });
+      if (alive.current) setState(url ? { url, type: answer.contentType ?? type } : { failed: true });
+    } catch (err) {
+      // A customer's file is copied to the media bucket a moment after the message arrives: not
+      // there yet (404/409) is asked again a few times; any other refusal is final.
+      const notYet = err instanceof ApiError && (err.status === 404 || err.status === 409);
+      const pause = MEDIA_RETRY_MS[attempt];
+      if (notYet && pause !== undefined && alive.current) {
+        setTimeout(() => alive.current && void load(attempt + 1), pause);
+        return;
+      }
+      if (alive.current) setState({ failed: true });
     }
   };
   useEffect(() => {
     if (props.auto && (kind === 'image' || kind === 'audio')) void load();
+    return () => {
+      alive.current = false;
+    };
   }, []);
   const label = props.media.caption ?? props.media.filename ?? t(`conversation.${kind}`);
   if (state.failed) return <p class="media-failed">{t('conversation.mediaFailed')}</p>;
   if (!state.url) {
     return (
-      <button type="button" class="link" onClick={() => void load()} disabled={state.loading}>
+      <button type="button" class="link" onClick={() => void load(MEDIA_RETRY_MS.length)} disabled={state.loading}>
         {state.loading ? t('conversation.mediaLoading') : `${t('conversation.showMedia')}: ${label}`}
       </button>
     );

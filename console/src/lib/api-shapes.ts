@@ -96,9 +96,19 @@ export interface TemplateOption {
   language: string;
   category?: string;
   body?: string;
+  /** The body as approved, with its `{{…}}` placeholders (the workspace API's name for it). */
+  bodyText?: string;
   parameterCount?: number;
   bodyParameterCount?: number;
   variables?: string[];
+  /** The body's variables in order (positional `1`, `2`… or named). */
+  bodyVariables?: string[];
+  /** POSITIONAL (`{{1}}`) or NAMED (`{{first_name}}`) variables (the workspace API's `parameterFormat`). */
+  parameterFormat?: 'POSITIONAL' | 'NAMED';
+  /** Parts the body form cannot fill: a header's variables or media, buttons' values. */
+  headerVariables?: string[];
+  headerMedia?: string;
+  buttonVariables?: string[];
 }
 
 export interface TemplatesAnswer {
@@ -134,15 +144,25 @@ export interface StatsAnswer {
   agents: StatsRow[];
 }
 
+/** A row of `GET /admin/accounts` (lambdas/accounts/channel-account-row.ts). */
 export interface ChannelAccountRow {
   accountId: string;
-  channel?: string;
-  status?: string;
-  displayName?: string;
+  channel: 'whatsapp' | 'instagram' | 'messenger';
+  status: string;
   wabaId?: string;
+  displayPhoneNumber?: string;
+  displayName?: string;
+  coexistence?: boolean;
   qualityRating?: string;
+  qualityEvent?: string;
+  qualityFlagged?: boolean;
   messagingLimit?: string;
-  tokenState?: string;
+  maxDailyConversations?: number;
+  tokenState: 'ok' | 'needs_reauthorisation';
+  tokenRefusedAt?: string;
+  tokenSource: 'account_secret' | 'shared';
+  healthUpdatedAt?: string;
+  updatedAt?: string;
 }
 
 export interface AuditRow {

@@ -80,3 +80,16 @@ export function tickOf(message: { direction?: string; origin?: string; type?: st
       return { state: 'pending', symbol: '🕓', labelKey: 'ticks.pending' };
   }
 }
+
+/** How long after a reply the console keeps asking for its receipts when they are not pushed. */
+export const TICK_POLL_WINDOW_MS = 10 * 60_000;
+const FINAL_STATUSES = new Set(['read', 'played', 'failed', 'undeliverable']);
+
+/** Whether a reply of the last few minutes has not reached its final tick (read or failed) yet. */
+export function awaitingTick(messages: ReadonlyArray<{ direction?: string; origin?: string; type?: string; status?: string; occurredAt?: string }>, nowMs: number): boolean {
+  return messages.some((m) => {
+    if (m.direction !== 'outbound' || m.type === 'note' || m.origin === 'note') return false;
+    const at = Date.parse(m.occurredAt ?? '');
+    return Number.isFinite(at) && nowMs - at < TICK_POLL_WINDOW_MS && !FINAL_STATUSES.has(m.status ?? '');
+  });
+}

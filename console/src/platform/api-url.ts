@@ -8,6 +8,8 @@ export class ApiError extends Error {
     /** A stable word: the API's `error` (e.g. `window_closed`), or `unauthorized`, `network`, `http_<status>`. */
     readonly code: string,
     message: string,
+    /** The refusal's parsed body, when it had one (e.g. the bot settings' `problems`). */
+    readonly body?: unknown,
   ) {
     super(message);
   }

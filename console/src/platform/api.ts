@@ -60,5 +60,5 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: u
   if (response.status === 401) for (const l of unauthorizedListeners) l();
   const code = typeof refusal.error === 'string' ? refusal.error : response.status === 401 ? 'unauthorized' : response.status === 403 ? 'forbidden' : `http_${response.status}`;
   const message = typeof refusal.message === 'string' ? refusal.message : response.statusText || `HTTP ${response.status}`;
-  throw new ApiError(response.status, code, message);
+  throw new ApiError(response.status, code, message, parsed);
 }

@@ -20,7 +20,8 @@ const SupervisorView = lazy(() => import('../supervisor/supervisor-view.tsx').th
 const AdminView = lazy(() => import('../admin/admin-view.tsx').then((m) => ({ default: m.AdminView })));
 
 const PRESENCES = ['online', 'away', 'offline'] as const;
-type MeAnswer = { agent?: ConsoleState['me'] & { presence?: string }; load?: number; capacity?: number; timezone?: string; timeZone?: string };
+/** `GET /agent/me`: the agent, their display name and the business's time zone (route-workspace-request.ts). */
+type MeAnswer = { agent?: ConsoleState['me'] & { presence?: string }; displayName?: string; timezone?: string; load?: number; capacity?: number };
 
 export function App() {
   const t = useT();
@@ -73,23 +74,27 @@ function SignedIn({ session }: { session: ConsoleSession }) {
     apiGet<MeAnswer>(AGENT_WORKSPACE_ROUTES.me.path).then(
       (answer) => {
         const agent = answer?.agent;
-        if (agent && typeof agent.agentId === 'string') setMe({ ...agent, load: answer.load ?? agent.load, capacity: answer.capacity ?? agent.capacity });
-        const tz = answer?.timezone ?? answer?.timeZone;
-        if (isTimeZone(tz)) setTimeZone(tz);
+        if (agent && typeof agent.agentId === 'string') {
+          const name = typeof answer.displayName === 'string' && answer.displayName.trim() ? answer.displayName.slice(0, 100) : agent.name;
+          setMe({ ...agent, ...(name ? { name } : {}), load: answer.load ?? agent.load, capacity: answer.capacity ?? agent.capacity });
+        }
+        if (isTimeZone(answer?.timezone)) setTimeZone(answer.timezone);
       },
-      () => setMe(undefined),
+      () => {
+        setMe(undefined);
+        // Not a routing agent: a supervisor or admin reads the time zone from the bot settings.
+        if (views.includes('supervisor')) {
+          apiGet<{ settings?: { timezone?: string } }>(ADMIN_ROUTES.getBotSettings.path, { businessId: session.businessId }).then(
+            (s) => isTimeZone(s?.settings?.timezone) && setTimeZone(s.settings!.timezone),
+            () => undefined,
+          );
+        }
+      },
     );
   }, []);
 
   useEffect(() => {
     loadMe();
-    // Times in the business's zone: its bot settings say it (supervisors and admins may read them).
-    if (views.includes('supervisor')) {
-      apiGet<{ settings?: { timezone?: string } }>(ADMIN_ROUTES.getBotSettings.path, { businessId: session.businessId }).then(
-        (s) => isTimeZone(s?.settings?.timezone) && setTimeZone(s.settings!.timezone),
-        () => undefined,
-      );
-    }
     const live = connectLive((change) => {
       if (change.type === 'agent.presence_changed' && change.agentId === session.actor) loadMe();
       for (const l of listeners.current) l(change);
@@ -178,7 +183,7 @@ function SignedIn({ session }: { session: ConsoleSession }) {
         </nav>
         <div class="who">
           <span class="person" title={t('app.signedInAs', { actor: session.actor })}>
-            {session.displayName ?? session.actor}
+            {me?.name ?? session.displayName ?? session.actor}
           </span>
           <span class="business">
             <span class="visually-hidden">{t('app.business')}: </span>

@@ -27,11 +27,9 @@ export function errorText(err: unknown, t: (key: string) => string): string {
   return t('errors.generic');
 }
 
-/** The body of a refusal, when the platform's ApiError carries it (bot settings' `problems`). */
+/** The body of an API refusal (bot settings' `problems`). */
 export function errorBody(err: unknown): unknown {
-  if (!err || typeof err !== 'object') return undefined;
-  const e = err as { body?: unknown; details?: unknown; data?: unknown };
-  return e.body ?? e.details ?? e.data;
+  return err instanceof ApiError ? err.body : undefined;
 }
 
 // Shortcuts are read once by the shell and handed to whichever view listens.

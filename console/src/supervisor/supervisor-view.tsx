@@ -106,7 +106,7 @@ export function SupervisorView() {
       <section aria-labelledby="sq-h">
         <h3 id="sq-h">{t('supervisor.queues')}</h3>
         {queues.length === 0 ? <p class="muted">{t('supervisor.noQueues')}</p> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="grid" data-testid="queues">
               <thead><tr>
                 <th scope="col">{t('supervisor.queue')}</th><th scope="col">{t('supervisor.waiting')}</th><th scope="col">{t('supervisor.oldestWait')}</th>
@@ -143,7 +143,7 @@ export function SupervisorView() {
       <section aria-labelledby="sa-h">
         <h3 id="sa-h">{t('supervisor.agents')}</h3>
         {agents.length === 0 ? <p class="muted">{t('supervisor.noAgents')}</p> : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0}>
             <table class="grid" data-testid="agents">
               <thead><tr><th scope="col">{t('supervisor.agent')}</th><th scope="col">{t('supervisor.presence')}</th><th scope="col">{t('supervisor.load')}</th><th scope="col">{t('supervisor.current')}</th></tr></thead>
               <tbody>
@@ -183,8 +183,8 @@ export function SupervisorView() {
                 </figure>
               ))}
             </div>
-            <div class="table-wrap">{statsTable(stats.queues, t('supervisor.queue'))}</div>
-            <div class="table-wrap">{statsTable(stats.agents, t('supervisor.agent'))}</div>
+            <div class="table-wrap" tabIndex={0}>{statsTable(stats.queues, t('supervisor.queue'))}</div>
+            <div class="table-wrap" tabIndex={0}>{statsTable(stats.agents, t('supervisor.agent'))}</div>
           </>
         )}
       </section>

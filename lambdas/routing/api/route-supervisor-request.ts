@@ -17,6 +17,7 @@ import {
   type RoutingApiDeps,
 } from '#lambdas/routing/api/routing-api-support';
 import { transferBody } from '#lambdas/routing/api/route-workspace-request';
+import { keepHandoverNote } from '#lambdas/routing/api/handover-note';
 import { jsonResponse } from '#lambdas/shared/http-json';
 
 /** Entries of each queue shown in the live view (the rest are counted). */
@@ -90,7 +91,8 @@ export async function routeSupervisorRequest(
     const businessId = await ownConversation(b.conversationKey, identity, audit, deps.accounts);
     const to = b.toQueueId !== undefined ? { queueId: b.toQueueId } : { agentId: b.toAgentId! };
     const result = await deps.engine.transfer(businessId, b.conversationKey, to, { id: identity.actor, kind: 'supervisor' });
-    return answerOf(result, (routing) => ({ routing }));
+    const noteSaved = result.ok ? await keepHandoverNote({ businessId, conversationKey: b.conversationKey, note: b.note, authorId: identity.actor }, deps) : undefined;
+    return answerOf(result, (routing) => ({ routing, ...(noteSaved !== undefined ? { noteSaved } : {}) }));
   }
   return undefined;
 }

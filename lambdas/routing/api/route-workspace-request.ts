@@ -17,13 +17,20 @@ import {
   parse,
   type RoutingApiDeps,
 } from '#lambdas/routing/api/routing-api-support';
+import { keepHandoverNote } from '#lambdas/routing/api/handover-note';
+import { businessTimezone } from '#lambdas/workspace/business-timezone';
 import { jsonResponse } from '#lambdas/shared/http-json';
 
 const presenceBody = z.object({ presence: z.enum(PRESENCES) });
 const offerBody = z.object({ conversationKey: conversationKeySchema, reason: z.string().trim().max(200).optional() });
-/** To a queue or to an agent: exactly one. */
+/** To a queue or to an agent: exactly one; `note` is kept as an internal note for the next person. */
 export const transferBody = z
-  .object({ conversationKey: conversationKeySchema, toQueueId: routingId.optional(), toAgentId: routingId.optional() })
+  .object({
+    conversationKey: conversationKeySchema,
+    toQueueId: routingId.optional(),
+    toAgentId: routingId.optional(),
+    note: z.string().trim().min(1).max(1000).optional(),
+  })
   .refine((b) => (b.toQueueId === undefined) !== (b.toAgentId === undefined), 'name exactly one of toQueueId and toAgentId');
 
 const is = (event: APIGatewayProxyEventV2, route: { method: string; path: string }) =>
@@ -54,7 +61,15 @@ export async function routeWorkspaceRequest(
     audit.target = `agent ${agentId}`;
     audit.targetBusinessId = identity.businessId;
     const agent = await callerAgent(identity, deps);
-    return jsonResponse(200, { agent: agentView(agent), load: agent.activeConversationKeys.length, capacity: agent.maxConcurrent });
+    const accountIds = deps.accountIdsOf ? await deps.accountIdsOf(identity.businessId) : [];
+    const timezone = await businessTimezone(identity.businessId, accountIds, { routingConfig: deps.config, botSettings: deps.botSettings });
+    return jsonResponse(200, {
+      agent: agentView(agent),
+      displayName: agent.name,
+      timezone,
+      load: agent.activeConversationKeys.length,
+      capacity: agent.maxConcurrent,
+    });
   }
   if (is(event, AGENT_WORKSPACE_ROUTES.presence)) {
     requireAction(identity, 'workspace.use');
@@ -107,7 +122,8 @@ export async function routeWorkspaceRequest(
     }
     const to = b.toQueueId !== undefined ? { queueId: b.toQueueId } : { agentId: b.toAgentId! };
     const result = await deps.engine.transfer(businessId, b.conversationKey, to, { id: agentId, kind: supervising ? 'supervisor' : 'agent' });
-    return answerOf(result, (routing) => ({ routing }));
+    const noteSaved = result.ok ? await keepHandoverNote({ businessId, conversationKey: b.conversationKey, note: b.note, authorId: agentId }, deps) : undefined;
+    return answerOf(result, (routing) => ({ routing, ...(noteSaved !== undefined ? { noteSaved } : {}) }));
   }
   return undefined;
 }

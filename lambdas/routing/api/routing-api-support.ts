@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { requireActsFor, requireOwnTarget, isPlatform } from '#lambdas/identity/operator-permissions';
@@ -10,6 +11,8 @@ import type { QueueHours, RoutingAgent, RoutingQueue } from '#lambdas/routing/ro
 import type { RoutingConfigReader, RoutingEngine, RoutingResult } from '#lambdas/routing/routing-ports';
 import type { RoutingViews } from '#lambdas/routing/wiring/routing-views-store';
 import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
+import type { InternalNoteStore } from '#lambdas/workspace/internal-note-store';
 
 /** What the workspace and supervisor routes of the human-agent API need. */
 export interface RoutingApiDeps {
@@ -20,6 +23,12 @@ export interface RoutingApiDeps {
   /** Whether a queue is open now, and when it opens next (the engine's queue calendar). */
   openState(hours: QueueHours | undefined, at: Date): { open: boolean; nextOpenAt?: string };
   now?: () => Date;
+  /** Where a transfer's or reassignment's `note` is kept, as an internal note for the next person. */
+  handoverNotes?: { notes: InternalNoteStore; publisher: EventPublisher };
+  /** The business's bot settings (its time zone for `GET /agent/me`), found through one of its accounts. */
+  botSettings?: BotSettingsSource;
+  /** The business's channel account ids (the registry's by-business index). */
+  accountIdsOf?: (businessId: string) => Promise<string[]>;
 }
 
 export const conversationKeySchema = z.string().min(3).max(1000);

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
+import { announcedStatuses } from '#lambdas/status/announced-statuses';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
 import { STATUS_RANK } from '#lambdas/status/status-rank';
@@ -168,6 +169,25 @@ describe('applyDeliveryStatus', () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'failed' } });
     await applyDeliveryStatus(detail({ status: 'failed', eventId: 'e-failed', errorCodes: [131026] }), deps);
     expect(published.map((e) => [e.detailType, e.detail.errorCode])).toEqual([['message.failed', 131026]]);
+  });
+
+  it("by default announces delivered and read of a person's messages only, and every failure", async () => {
+    deps.announce = announcedStatuses(undefined);
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'delivered', origin: 'agent' } });
+    await applyDeliveryStatus(detail(), deps);
+    expect(published).toEqual([]);
+
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'delivered', origin: 'human_agent' } });
+    await applyDeliveryStatus(detail({ eventId: 'e-human-delivered' }), deps);
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'read', origin: 'human_agent' } });
+    await applyDeliveryStatus(detail({ status: 'read', eventId: 'e-human-read' }), deps);
+    ddb.on(UpdateCommand).resolves({ Attributes: { providerMessageId: PMID, status: 'failed', origin: 'agent' } });
+    await applyDeliveryStatus(detail({ status: 'failed', eventId: 'e-bot-failed', errorCodes: [131026] }), deps);
+    expect(published.map((e) => [e.detailType, e.detail.messageId])).toEqual([
+      ['message.delivered', 'out_1'],
+      ['message.read', 'out_1'],
+      ['message.failed', 'out_1'],
+    ]);
   });
 
   it('takes error title and pricing from the caller without reading the StatusChange item, and reports unknown ids instead of throwing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { humanReplyWindow } from '#lambdas/workspace/reply-window';
+import { humanReplyWindow } from '#lambdas/conversation/reply-window';
 
 describe('humanReplyWindow', () => {
   const now = new Date('2026-11-21T12:00:00.000Z');
