@@ -14,6 +14,7 @@ import { CLOSE_OUTCOMES, ROUTING_LANGUAGES, routingId, routingTagSchema } from '
 import { sha256Hex } from '#lambdas/shared/hash';
 import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
 import { templateVariablesSchema } from '#lambdas/templates/template-variables';
+import { channelOfKey } from '#lambdas/conversation/conversation-key';
 import { addInternalNote, changeConversationTags, type AnnotatedConversation } from '#lambdas/workspace/annotate-conversation';
 import { businessStats } from '#lambdas/workspace/business-stats';
 import { sendConversationTemplate, templatesForConversation } from '#lambdas/workspace/conversation-templates';
@@ -116,7 +117,7 @@ export async function routeConversationWorkspaceRequest(
     const owner = await ownerOfConversation(key, deps.accounts);
     audit.targetBusinessId = owner?.businessId;
     requireOwnTarget(identity, owner?.businessId, 'conversation');
-    return { businessId: owner!.businessId, conversationKey: key, channel: key.split(':', 1)[0]!, accountId: owner!.accountId };
+    return { businessId: owner!.businessId, conversationKey: key, channel: channelOfKey(key) ?? 'unknown', accountId: owner!.accountId };
   };
   const mustGet = async (key: string): Promise<ConversationRecord> => {
     const conversation = await getConversation(key, deps);

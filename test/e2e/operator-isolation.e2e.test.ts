@@ -125,6 +125,33 @@ const ROUTES: RouteCase[] = [
   { name: 'bot settings versions', action: 'settings.read', method: 'GET', path: '/admin/bot-settings/versions', request: () => ({ query: { businessId: 'acme' } }) },
   { name: 'write bot settings', action: 'settings.write', method: 'PUT', path: '/admin/bot-settings', request: () => ({ body: { businessId: 'acme', settings: { name: 'not valid settings' } } }) },
   { name: 'audit trail', action: 'audit.read', method: 'GET', path: '/admin/audit', request: () => ({ query: { businessId: 'acme' } }) },
+  // The contact centre: conversation actions name acme's conversation; lists and settings name the business.
+  { name: 'add a note', action: 'conversations.act', method: 'POST', path: '/agent/conversation/note', request: () => ({ body: { conversationKey: ACME_KEY, text: 'nota interna' } }) },
+  { name: 'tag', action: 'conversations.act', method: 'POST', path: '/agent/conversation/tags', request: () => ({ body: { conversationKey: ACME_KEY, add: ['revisar'] } }) },
+  { name: 'templates for a conversation', action: 'conversations.read', method: 'GET', path: '/agent/conversation/templates', request: () => ({ query: { key: ACME_KEY } }) },
+  {
+    name: 'send a template in a conversation',
+    action: 'conversations.act',
+    method: 'POST',
+    path: '/agent/conversation/template',
+    request: () => ({ body: { conversationKey: ACME_KEY, templateName: 'no_such_template', language: 'es', parameters: [], requestId: crypto.randomUUID() } }),
+  },
+  { name: 'media link', action: 'conversations.read', method: 'GET', path: '/agent/media', request: () => ({ query: { key: ACME_KEY, messageId: 'wamid.none' } }) },
+  { name: 'accept an offer', action: 'workspace.use', method: 'POST', path: '/agent/offer/accept', request: () => ({ body: { conversationKey: ACME_KEY } }) },
+  { name: 'decline an offer', action: 'workspace.use', method: 'POST', path: '/agent/offer/decline', request: () => ({ body: { conversationKey: ACME_KEY } }) },
+  { name: 'transfer', action: 'workspace.use', method: 'POST', path: '/agent/conversation/transfer', request: () => ({ body: { conversationKey: ACME_KEY, toQueueId: 'general' } }) },
+  { name: 'reassign', action: 'conversations.reassign', method: 'POST', path: '/supervisor/reassign', request: () => ({ body: { conversationKey: ACME_KEY, toQueueId: 'no-such-queue' } }) },
+  { name: 'list routing agents', action: 'routing.read', method: 'GET', path: '/admin/routing/agents', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  { name: 'list routing queues', action: 'routing.read', method: 'GET', path: '/admin/routing/queues', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'save a macro',
+    action: 'routing.write',
+    method: 'PUT',
+    path: '/admin/routing/macros',
+    namesBusiness: true,
+    request: () => ({ body: { businessId: 'acme', macroId: `m-${crypto.randomUUID().slice(0, 8)}`, name: 'Hola', texts: { es: 'Hola {first_name}' } } }),
+  },
+  { name: 'list channel accounts', action: 'settings.read', method: 'GET', path: '/admin/accounts', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
 ];
 
 const ROLES: OperatorRole[] = ['agent', 'supervisor', 'admin', 'platform'];
