@@ -29,8 +29,20 @@ const EDITED_ANSWER = 'Los pedidos llegan en 2 días hábiles a todo el país (r
 
 beforeAll(() => h.start({ tenants: openAllWeekLocalTenants() }), 600_000);
 afterAll(() => h.stop(), 60_000);
-beforeEach(({ onTestFailed }) => {
-  onTestFailed(() => console.error(`local cloud at the failure:\n${h.cloud.diagnostics()}\npage errors:\n${h.pageErrors.join('\n')}`));
+/** The page of the running test, photographed and read out if the test fails. */
+let current: Page | undefined;
+async function openPage(viewport?: Parameters<BrowserHarness['newPage']>[0]): Promise<Page> {
+  current = await h.newPage(viewport);
+  return current;
+}
+beforeEach(({ onTestFailed, task }) => {
+  onTestFailed(async () => {
+    console.error(`local cloud at the failure:\n${h.cloud.diagnostics()}\npage errors:\n${h.pageErrors.join('\n')}`);
+    if (current && !current.isClosed()) {
+      await h.screenshot(current, `failed-${task.name.slice(0, 40)}`).catch(() => undefined);
+      console.error(`the page said:\n${(await current.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 3000)}`);
+    }
+  });
 });
 
 async function api(who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -53,6 +65,13 @@ async function waitForText(page: Page, pattern: RegExp, timeout = 30_000): Promi
     await h.screenshot(page, `failed-waiting-for-${pattern.source.slice(0, 40)}`);
     throw new Error(`${String(err)}; the page said:\n${(await page.evaluate(() => document.body.innerText)).slice(0, 3000)}`);
   }
+}
+
+/** Signs in and opens a screen by its address once the console has drawn itself. */
+async function signInTo(page: Page, subject: string, hash: string): Promise<void> {
+  await h.signIn(page, subject);
+  await page.waitForSelector('header.topbar');
+  await page.goto(`${h.consoleUrl}${hash}`, { waitUntil: 'domcontentloaded' });
 }
 
 async function expectAccessible(page: Page, screen: string): Promise<void> {
@@ -101,9 +120,8 @@ function photo(): Buffer {
 
 describe('the agent console in Chromium (issue 16 flows)', () => {
   it("lets an admin edit the FAQ with the bot's next answer using it", async () => {
-    const page = await h.newPage();
-    await h.signIn(page, 'admin');
-    await page.goto(`${h.consoleUrl}#/admin/bot`, { waitUntil: 'domcontentloaded' });
+    const page = await openPage();
+    await signInTo(page, 'admin', '#/admin/bot');
     const field = 'textarea[data-path="faq.1.answer.es"]';
     await page.waitForSelector(field);
     await expectAccessible(page, 'admin-bot-settings');
@@ -135,7 +153,7 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
   });
 
   it('offers a VIP Spanish customer live to an agent who accepts, sees the photo, answers with a macro, and sees it read', async () => {
-    const page = await h.newPage();
+    const page = await openPage();
     await h.signIn(page, 'ana');
     await page.waitForSelector('[data-testid="presence"]:not([disabled])');
     await page.select('[data-testid="presence"]', 'online');
@@ -190,7 +208,12 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     await page.click('[data-testid="insert-macro"]');
     const draft = await page.$eval('[data-testid="reply-text"]', (el) => (el as unknown as { value: string }).value);
     expect(draft).toBe('Hola Valentina, soy Ana Souza. ¿En qué te puedo ayudar?');
-    await page.click('[data-testid="send"]');
+    const [replied] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/agent/conversation/reply') && r.request().method() === 'POST'),
+      page.click('[data-testid="send"]'),
+    ]);
+    expect(JSON.parse(replied.request().postData() ?? '{}')).toMatchObject({ conversationKey: VIP_KEY, macroId: 'greeting' });
+    expect(replied.status(), await replied.text()).toBe(202);
 
     const delivered = await eventually(async () => (await h.cloud.sendsTo(VIP)).find((s) => JSON.stringify(s.body).includes('soy Ana Souza')), 'the macro reply on WhatsApp', 30_000);
     expect(delivered.body.text.body).toBe('Hola Valentina, soy Ana Souza. ¿En qué te puedo ayudar?');
@@ -222,9 +245,8 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
       new UpdateCommand({ TableName: h.cloud.cloud.tableName, Key: { pk: `CONV#${VIP_KEY}`, sk: 'CONV' }, UpdateExpression: 'SET lastInboundAt = :at', ExpressionAttributeValues: { ':at': lastInboundAt } }),
     );
 
-    const page = await h.newPage();
-    await h.signIn(page, 'ana');
-    await page.goto(`${h.consoleUrl}#/agent/c/${encodeURIComponent(VIP_KEY)}`, { waitUntil: 'domcontentloaded' });
+    const page = await openPage();
+    await signInTo(page, 'ana', `#/agent/c/${encodeURIComponent(VIP_KEY)}`);
     await page.waitForSelector('[data-testid="open-templates"]');
     expect(await page.$('[data-testid="reply-text"]')).toBeNull();
     expect(await page.$('[data-testid="open-macros"]')).toBeNull();
@@ -247,9 +269,8 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     const carla = await api({ subject: 'carla', roles: ['agent'] }, 'POST', '/agent/presence', { presence: 'online' });
     expect(carla.status, JSON.stringify(carla.body)).toBe(200);
 
-    const page = await h.newPage();
-    await h.signIn(page, 'sofia');
-    await page.goto(`${h.consoleUrl}#/supervisor`, { waitUntil: 'domcontentloaded' });
+    const page = await openPage();
+    await signInTo(page, 'sofia', '#/supervisor');
     await page.waitForSelector('[data-testid="queues"]');
     await waitForText(page, /VIP customers/);
     await waitForText(page, /Valentina Ruiz/);
@@ -272,9 +293,8 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
   });
 
   it('shows a person of another business none of it, on a phone', async () => {
-    const page = await h.newPage(PHONE);
-    await h.signIn(page, 'otto');
-    await page.goto(`${h.consoleUrl}#/agent`, { waitUntil: 'domcontentloaded' });
+    const page = await openPage(PHONE);
+    await signInTo(page, 'otto', '#/agent');
     await page.waitForSelector('#offers-h');
     await expectAccessible(page, 'other-business-agent-phone');
     // The conversation itself, asked for by its key: not found, nothing of it shown.

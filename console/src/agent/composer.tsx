@@ -4,6 +4,7 @@ import { HUMAN_AGENT_ROUTES } from '../../../lambdas/human-agent/human-agent-con
 import type { Macro, TemplateOption } from '../lib/api-shapes.ts';
 import { fillMacro, firstNameOf, macroText } from '../lib/macro-fill.ts';
 import { sendableFromForm, templateFields, templateParameters, templatePreview, type TemplateField } from '../lib/template-form.ts';
+import { replyBody } from '../lib/reply-body.ts';
 import { splitDuration, type WindowState } from '../lib/window-time.ts';
 import { apiGet, apiPost } from '../platform/api.ts';
 import { Dialog, errorText, notify, useShortcuts, useT } from '../shell/ui.tsx';
@@ -27,7 +28,7 @@ export function Composer(props: {
   const t = useT();
   const [text, setText] = useState('');
   const [attachment, setAttachment] = useState('');
-  const [usedMacro, setUsedMacro] = useState<string>();
+  const [usedMacro, setUsedMacro] = useState<{ macroId: string; text: string }>();
   const [busy, setBusy] = useState(false);
   const [picker, setPicker] = useState<'macros' | 'templates' | undefined>();
   const box = useRef<HTMLTextAreaElement>(null);
@@ -39,13 +40,10 @@ export function Composer(props: {
     if (attachment && !/^https:\/\/\S{1,2000}$/.test(attachment.trim())) return notify(t('composer.attachInvalid'), 'error');
     setBusy(true);
     try {
-      await apiPost(HUMAN_AGENT_ROUTES.reply.path, {
-        conversationKey: props.conversationKey,
-        text: body,
-        requestId: crypto.randomUUID(),
-        ...(usedMacro ? { macroId: usedMacro } : {}),
-        ...(attachment.trim() ? { mediaUrl: attachment.trim() } : {}),
-      });
+      await apiPost(
+        HUMAN_AGENT_ROUTES.reply.path,
+        replyBody({ conversationKey: props.conversationKey, requestId: crypto.randomUUID(), text: body, attachment, ...(usedMacro ? { macro: usedMacro } : {}) }),
+      );
       setText('');
       setAttachment('');
       setUsedMacro(undefined);
@@ -126,8 +124,10 @@ export function Composer(props: {
           values={{ first_name: firstNameOf(props.customerName), name: props.customerName, agent_name: props.agentName, order_id: props.captured?.order_id ?? props.captured?.orderId }}
           onClose={() => setPicker(undefined)}
           onPick={(filled, macroId) => {
-            setText((old) => (old.trim() ? `${old.trimEnd()}\n${filled}` : filled).slice(0, MAX_TEXT));
-            setUsedMacro(macroId);
+            const next = (text.trim() ? `${text.trimEnd()}\n${filled}` : filled).slice(0, MAX_TEXT);
+            setText(next);
+            // Alone and unedited, the reply names the macro (the API fills it and adds its tags); else it is the agent's text.
+            setUsedMacro(text.trim() ? undefined : { macroId, text: next });
             setPicker(undefined);
             requestAnimationFrame(() => box.current?.focus());
           }}

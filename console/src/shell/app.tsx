@@ -65,7 +65,10 @@ function SignedIn({ session }: { session: ConsoleSession }) {
   useEffect(() => {
     const onHash = () => setRoute(resolveRoute(location.hash, session.roles));
     window.addEventListener('hashchange', onHash);
-    if (location.hash !== hashFor(route)) history.replaceState(null, '', hashFor(route));
+    // The address may have changed between the first render and now (a link opened during sign-in).
+    const current = resolveRoute(location.hash, session.roles);
+    setRoute(current);
+    if (location.hash !== hashFor(current)) history.replaceState(null, '', hashFor(current));
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
 
