@@ -9,6 +9,8 @@ import { messagingCustomerMessage } from '#lib/local-cloud/graph-simulator/messa
 import { whatsAppCustomerMessage } from '#lib/local-cloud/graph-simulator/whatsapp-webhooks';
 import { REPLY_WATCH_DELAY_SECONDS, STALE_SENDING_ENV } from '#lambdas/outbound/watch-reply';
 import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';
+import { ChaosAgents, type ChaosAgentStats } from '#test/chaos/chaos-agents';
+import { agentIds, countViolations, holdingViolations, readRoutingSnapshot, settledViolations, type Violation, type ViolationKind } from '#test/chaos/routing-invariants';
 
 /**
  * The chaos run: Meta's real delivery behaviour (redelivery, disorder within a minute, receipts
@@ -30,6 +32,12 @@ export interface ChaosOptions {
   graphServerErrorRate: number;
   /** The Graph API answers 130429 to every WhatsApp send for `lengthMs` of each `everyMs`. */
   throttleBurst: { everyMs: number; lengthMs: number };
+  /**
+   * Share of conversations whose last message asks for a person: the bot hands them off, the
+   * routing engine queues and offers them, and the demo agents accept, answer and close them
+   * through the agents' API while the same faults hit the routing and API functions.
+   */
+  handoffShare: number;
   /** Webhook POSTs in flight at once (Meta delivers in parallel). */
   concurrency: number;
   seed: number;
@@ -51,6 +59,7 @@ export const FULL_CHAOS: ChaosOptions = {
   crashRate: 0.05,
   graphServerErrorRate: 0.05,
   throttleBurst: { everyMs: 20_000, lengthMs: 1_000 },
+  handoffShare: 0.1,
   concurrency: 8,
   seed: 20261121,
   settleTimeoutMs: 20 * 60_000,
@@ -82,10 +91,41 @@ export interface ChaosReport {
   deadLetteredAfterRedrive: Record<string, number>;
   /** What the reply watch found: replies still pending that it asked for again, replies left sending. */
   replyWatch: { askedAgain: number; resent: number; outcomeUnknown: number };
+  routing: RoutingChaosReport;
   /** Warnings, errors and timeouts logged, by function and message: what the faults caused, to explain a miss. */
   logged: Array<{ what: string; count: number }>;
   seconds: { deliver: number; settle: number; total: number };
 }
+
+/** The handoffs of the run and what the contact centre's invariants found, sampled and at the end. */
+export interface RoutingChaosReport {
+  /** Conversations whose last message asked for a person. */
+  handoffs: number;
+  /** Of those, conversations the routing engine took (queued, offered, assigned or closed). */
+  routed: number;
+  /** Of those, conversations closed by an agent by the end. */
+  closed: number;
+  /** Handed-off conversations still waiting in a queue at the end (not a fault: no agent got to them). */
+  stillQueued: number;
+  agents: Omit<ChaosAgentStats, 'unexpected'>;
+  /** Answers of the agents' API that should never come (see chaos-agents.ts). */
+  unexpectedAnswers: string[];
+  crashes: { routing: number; agentApi: number };
+  samples: number;
+  /**
+   * Invariant violations, sampled during the run and checked at the end. Target 0 each:
+   * an agent above capacity, a conversation held by two agents (or counted by one it is not
+   * offered or assigned to), an agent's load not counting what is theirs, a handed-off
+   * conversation lost from its queue.
+   */
+  violations: Record<ViolationKind, number>;
+  /** The first few violations, by conversation key and agent id (synthetic ids; no content). */
+  violationExamples: string[];
+}
+
+/** The demo business's agents (3 places each) who take the handoffs. */
+const CHAOS_AGENTS = ['ana', 'bruno', 'carla'] as const;
+const CHAOS_BUSINESS = 'local';
 
 /**
  * The reply watch's quarter of an hour, compressed to this many seconds so the run sees it work
@@ -95,6 +135,9 @@ export interface ChaosReport {
  */
 const CHAOS_REPLY_WATCH_SECONDS = 50;
 const CHAOS_STALE_SENDING_SECONDS = 40;
+
+/** The last message of a handed-off conversation: asking for a person, in the customer's language. */
+const HANDOFF_TEXTS = ['quiero hablar con un asesor, por favor', 'quero falar com um atendente, por favor', 'I want to talk to a person, please'];
 
 /** Questions the flows answer; none asks for a person, opts out or gives a score. */
 const TEXTS = [
@@ -120,10 +163,13 @@ interface Conversation {
   channel: 'whatsapp' | 'instagram';
   customerId: string;
   lastMessageId: string;
+  /** The last message asks for a person. */
+  handoff: boolean;
 }
 
 /** Builds the ground truth: every conversation's messages with their Meta webhook bodies. */
-export function planEvents(options: Pick<ChaosOptions, 'events' | 'conversations' | 'seed'>, nowMs: number) {
+export function planEvents(options: Pick<ChaosOptions, 'events' | 'conversations' | 'seed'> & Partial<Pick<ChaosOptions, 'handoffShare'>>, nowMs: number) {
+  const handoffShare = options.handoffShare ?? 0;
   const random = randomSource(options.seed);
   const conversations: Conversation[] = [];
   const events: PlannedEvent[] = [];
@@ -136,13 +182,16 @@ export function planEvents(options: Pick<ChaosOptions, 'events' | 'conversations
     const customerId = channel === 'whatsapp' ? `1555${String(3_000_000 + c).padStart(7, '0')}` : `93${String(10_000_000_000_000 + c)}`;
     const key = channel === 'whatsapp' ? `wa:${LOCAL_WHATSAPP_NUMBER.phoneNumberId}:${customerId}` : `ig:${LOCAL_INSTAGRAM_ACCOUNT_ID}:${customerId}`;
     const count = c < options.events % options.conversations ? perConversation + 1 : perConversation;
+    // Spread evenly over the conversations: exactly `handoffShare` of them, whatever the seed.
+    const handoff = Math.floor((c + 1) * handoffShare) > Math.floor(c * handoffShare);
     let at = start + Math.floor(random() * 20_000);
     let lastMessageId = '';
     for (let i = 0; i < count; i++) {
       // Whole seconds apart: WhatsApp timestamps are in seconds, and one conversation's messages
       // must keep a strict order for the last one to be known.
       at += 1_000 * (20 + Math.floor(random() * 20));
-      const text = TEXTS[Math.floor(random() * TEXTS.length)]!;
+      const question = TEXTS[Math.floor(random() * TEXTS.length)]!;
+      const text = handoff && i === count - 1 ? HANDOFF_TEXTS[c % HANDOFF_TEXTS.length]! : question;
       const messageId =
         channel === 'whatsapp'
           ? `wamid.CHAOS${String(c).padStart(5, '0')}${String(i).padStart(3, '0')}`
@@ -154,7 +203,7 @@ export function planEvents(options: Pick<ChaosOptions, 'events' | 'conversations
       events.push({ conversationKey: key, messageId, timestampMs: at, body: JSON.stringify(body) });
       lastMessageId = messageId;
     }
-    conversations.push({ key, channel, customerId, lastMessageId });
+    conversations.push({ key, channel, customerId, lastMessageId, handoff });
   }
   return { conversations, events, random };
 }
@@ -193,6 +242,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const { conversations, events, random } = planEvents(options, startedAt);
   const deliveries = deliveryOrder(events, options, random);
   const injected = { crashes: 0, graphServerErrors: 0, graphThrottled: 0, duplicateDeliveries: deliveries.length - events.length };
+  const crashesOf = { routing: 0, agentApi: 0 };
   // Faults draw from their own generator: how often the pipeline asks must not change the plan.
   const faultRandom = randomSource(options.seed + 1);
 
@@ -204,9 +254,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     ...(options.visibilityTimeoutScale !== 1 ? { visibilityTimeoutScale: options.visibilityTimeoutScale } : {}),
     deliveryDelayScale: CHAOS_REPLY_WATCH_SECONDS / REPLY_WATCH_DELAY_SECONDS,
     extraEnvironment: { [STALE_SENDING_ENV]: String(CHAOS_STALE_SENDING_SECONDS) },
-    faults: () => {
+    faults: (functionName) => {
       if (faultRandom() >= options.crashRate) return false;
       injected.crashes++;
+      if (/^Routing/.test(functionName)) crashesOf.routing++;
+      if (/^HumanAgentApi/.test(functionName)) crashesOf.agentApi++;
       return faultRandom() < 0.5 ? 'before' : 'after';
     },
     graph: {
@@ -234,8 +286,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
     },
   });
+  const handedOff = conversations.filter((c) => c.handoff).map((c) => c.key);
+  const agents = new ChaosAgents(harness, {
+    agents: CHAOS_AGENTS,
+    businessId: CHAOS_BUSINESS,
+    declineShare: 0.2,
+    holdMs: 1_000,
+    pollMs: 500,
+    random: randomSource(options.seed + 3),
+  });
+  // The contact centre's invariants, sampled while the run goes on (each sample one transaction
+  // over the agents and up to 97 conversations: see routing-invariants.ts).
+  const violations: Violation[] = [];
+  let samples = 0;
+  let sampling = handedOff.length > 0;
+  const sampler = (async () => {
+    while (sampling) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      if (!sampling) break;
+      try {
+        const snapshot = await readRoutingSnapshot(harness.db, harness.cloud.tableName, CHAOS_BUSINESS, CHAOS_AGENTS, handedOff);
+        samples++;
+        for (const part of snapshot.parts) violations.push(...holdingViolations(part));
+      } catch (err) {
+        log(`  routing sample failed: ${String(err)}`);
+      }
+    }
+  })();
   try {
-    log(`local cloud up; delivering ${deliveries.length} webhooks (${events.length} events, ${conversations.length} conversations)`);
+    if (handedOff.length > 0) {
+      const found = await agentIds(harness.db, harness.cloud.tableName, CHAOS_BUSINESS);
+      if (CHAOS_AGENTS.some((a) => !found.includes(a))) throw new Error(`the demo agents are missing: ${found.join(', ')}`);
+      await agents.start();
+    }
+    log(`local cloud up; delivering ${deliveries.length} webhooks (${events.length} events, ${conversations.length} conversations, ${handedOff.length} asking for a person)`);
     let retries = 0;
     let next = 0;
     const deliver = async () => {
@@ -256,10 +340,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (i > 0 && i % 1000 === 0) log(`  ${i} webhooks delivered`);
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency }, deliver));
+    // One agent takes a break once a third of the webhooks are out: their offers go back to the queue.
+    const aBreak = (async () => {
+      if (handedOff.length === 0) return;
+      while (next < deliveries.length / 3) await new Promise((r) => setTimeout(r, 200));
+      await agents.takeABreak('bruno', 3_000);
+    })();
+    await Promise.all([...Array.from({ length: options.concurrency }, deliver), aBreak]);
     const deliveredAt = Date.now();
     log(`delivered in ${((deliveredAt - startedAt) / 1000).toFixed(0)} s (${retries} retried); waiting for the pipeline to settle`);
 
+    if (handedOff.length > 0) {
+      await handoffsClosed(harness, handedOff, options.settleTimeoutMs, log);
+      await agents.stop();
+    }
     await settle(harness, options.settleTimeoutMs, log);
     const deadLetteredBeforeRedrive = harness.deadLettered();
     if (Object.values(deadLetteredBeforeRedrive).some((n) => n > 0)) {
@@ -269,6 +363,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     const deadLetteredAfterRedrive = harness.deadLettered();
     const settledAt = Date.now();
+    sampling = false;
+    await sampler;
+
+    const final = await readRoutingSnapshot(harness.db, harness.cloud.tableName, CHAOS_BUSINESS, CHAOS_AGENTS, handedOff);
+    violations.push(...(await settledViolations(harness.db, harness.cloud.tableName, final, new Set(handedOff))));
+    const { unexpected, ...agentStats } = agents.stats;
+    const statusOf = (status: string) => final.conversations.filter((c) => c.routingStatus === status).length;
+    const routing: RoutingChaosReport = {
+      handoffs: handedOff.length,
+      routed: final.conversations.filter((c) => c.routingStatus !== undefined).length,
+      closed: statusOf('closed'),
+      stillQueued: statusOf('queued'),
+      agents: agentStats,
+      unexpectedAnswers: unexpected,
+      crashes: crashesOf,
+      samples,
+      violations: countViolations(violations),
+      violationExamples: [...new Set(violations.map((v) => `${v.kind}: ${v.detail}`))].slice(0, 10),
+    };
 
     const comparison = await compare(harness, conversations, events);
     return {
@@ -278,6 +391,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       webhookRetries: retries,
       injected,
       ...comparison,
+      routing,
       deadLetteredBeforeRedrive,
       deadLetteredAfterRedrive,
       replyWatch: {
@@ -293,13 +407,41 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
     };
   } finally {
+    sampling = false;
+    await agents.stop();
+    await sampler;
     await harness.stop();
   }
 }
 
 /**
+ * Waits until the agents have closed every handed-off conversation (or the time is up: what is
+ * left is reported, not thrown), logging the count now and then.
+ */
+async function handoffsClosed(harness: LocalCloudHarness, keys: string[], timeoutMs: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastReport = 0;
+  for (;;) {
+    const snapshot = await readRoutingSnapshot(harness.db, harness.cloud.tableName, CHAOS_BUSINESS, CHAOS_AGENTS, keys);
+    const open = snapshot.conversations.filter((c) => c.routingStatus !== 'closed');
+    if (open.length === 0) return;
+    if (Date.now() > deadline) {
+      log(`  ${open.length} handed-off conversations not closed in time`);
+      return;
+    }
+    if (Date.now() - lastReport > 15_000) {
+      lastReport = Date.now();
+      const by = (s: string | undefined) => open.filter((c) => c.routingStatus === s).length;
+      log(`  handoffs not closed yet: ${by(undefined)} not routed, ${by('queued')} queued, ${by('offered')} offered, ${by('assigned')} assigned`);
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+}
+
+/**
  * Waits until nothing is left to do: every working queue empty (nothing visible, nothing in
- * flight or waiting out a backoff) and no receipt pending in the simulator, three checks in a row.
+ * flight or waiting out a backoff; the routing engine's timers planned for later aside) and no
+ * receipt pending in the simulator, three checks in a row.
  */
 async function settle(harness: LocalCloudHarness, timeoutMs: number, log: (line: string) => void): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -308,7 +450,7 @@ async function settle(harness: LocalCloudHarness, timeoutMs: number, log: (line:
   while (quiet < 3) {
     if (Date.now() > deadline) throw new Error(`the pipeline did not settle within ${timeoutMs / 1000} s:\n${harness.diagnostics()}`);
     await new Promise((r) => setTimeout(r, 1_000));
-    const busy = harness.workingQueueDepth();
+    const busy = harness.workingQueueDepth() - scheduledRoutingTimers(harness);
     const idle = await Promise.race([harness.cloud.graph.whenIdle().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 50))]);
     quiet = busy === 0 && idle ? quiet + 1 : 0;
     if (Date.now() - lastReport > 15_000) {
@@ -316,6 +458,20 @@ async function settle(harness: LocalCloudHarness, timeoutMs: number, log: (line:
       log(`  ${busy} records still queued, in flight or waiting out a backoff: ${harness.queueDepths()}`);
     }
   }
+}
+
+/**
+ * The routing engine's timers waiting out their delay in the routing queue: SLA timers (a day's
+ * resolution target is re-delayed every quarter of an hour) and offer expiries. They are work
+ * planned for later, not work left undone; settling counts everything else.
+ */
+function scheduledRoutingTimers(harness: LocalCloudHarness): number {
+  let delayed = 0;
+  for (const [logicalId, name] of harness.cloud.queueNames) {
+    if (!/^Routing/.test(logicalId) || /DeadLetter/.test(logicalId)) continue;
+    delayed += Number(harness.cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessagesDelayed']).ApproximateNumberOfMessagesDelayed ?? 0);
+  }
+  return delayed;
 }
 
 /** One redrive of every dead-letter queue back to its source, as `npm run redrive` does. */
@@ -403,9 +559,32 @@ export function formatChaosReport(r: ChaosReport): string {
     line(`replies still sending ${CHAOS_REPLY_WATCH_SECONDS} s after their request`, r.replyWatch.outcomeUnknown),
     ...r.unfinishedReplies.map((m) => `  unfinished reply: ${JSON.stringify(m)}`),
     '',
+    `  Handoffs: ${r.routing.handoffs} conversations asked for a person; agents ${CHAOS_AGENTS.join(', ')} (one went offline and back)`,
+    line('routing function invocations crashed', r.routing.crashes.routing),
+    line("agents' API invocations crashed", r.routing.crashes.agentApi),
+    line("agents' API calls tried again (5xx, dropped)", r.routing.agents.apiRetries),
+    line('offers accepted / declined', `${r.routing.agents.accepted} / ${r.routing.agents.declined}`),
+    line('agent replies / closes', `${r.routing.agents.replied} / ${r.routing.agents.closed}`),
+    line('handed-off conversations routed', r.routing.routed, r.routing.handoffs),
+    line('handed-off conversations closed by an agent', r.routing.closed, r.routing.handoffs),
+    line('handed-off conversations still waiting in a queue', r.routing.stillQueued),
+    line('routing samples taken during the run', r.routing.samples),
+    line('agents above capacity', r.routing.violations.over_capacity, 0),
+    line('conversations assigned twice (or held by a non-holder)', r.routing.violations.held_twice, 0),
+    line("agent loads not counting what they hold", r.routing.violations.load_mismatch, 0),
+    line('handed-off conversations lost from their queue', r.routing.violations.lost, 0),
+    line("agents' API answers that should not happen", r.routing.unexpectedAnswers.length, 0),
+    ...r.routing.violationExamples.map((v) => `  violation: ${v}`),
+    ...r.routing.unexpectedAnswers.slice(0, 10).map((v) => `  unexpected answer: ${v}`),
+    '',
     '  warnings and errors logged (by function and message):',
     ...r.logged.slice(0, 20).map((l) => `  ${String(l.count).padStart(6)}  ${l.what}`),
     '',
     `  delivered in ${r.seconds.deliver} s, settled ${r.seconds.settle} s later (${r.seconds.total} s in all)`,
   ].join('\n');
+}
+
+/** Routing invariant violations and impossible API answers of a run: 0 when the contact centre held. */
+export function routingFailures(r: ChaosReport): number {
+  return Object.values(r.routing.violations).reduce((a, b) => a + b, 0) + r.routing.unexpectedAnswers.length + (r.routing.handoffs - r.routing.routed);
 }

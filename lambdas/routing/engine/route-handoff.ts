@@ -44,7 +44,11 @@ export async function routeHandoff(deps: EngineDeps, input: HandoffInput): Promi
     if (current.businessId && current.businessId !== input.businessId) return refuse('not_found', 'No such conversation');
     const world = await loadWorld(deps, input.businessId);
     const seen = current.routingHandoffAt !== undefined && input.requestedAt <= current.routingHandoffAt;
-    if (seen || inRouting(current)) {
+    // Asked for before a person last closed the conversation: that close served it (the event only
+    // arrived late, behind a crash or a busy queue); queuing it now would hold an agent's place
+    // for a conversation nobody is waiting on.
+    const servedByClose = current.routingStatus === 'closed' && current.closedAt !== undefined && input.requestedAt <= current.closedAt;
+    if (seen || servedByClose || inRouting(current)) {
       // The same handoff again: finish what a crash may have left undone (notice, offers); queue nothing.
       if (current.routingHandoffAt === input.requestedAt && current.routingStatus === 'queued') {
         await afterQueued(deps, input, conversation, current, findQueue(world, current.queueId) ?? implicitDefaultQueue(input.businessId));
