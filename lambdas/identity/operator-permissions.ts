@@ -24,7 +24,15 @@ export type OperatorAction =
   /** Move a conversation to another agent or queue than one's own choice (supervisors). */
   | 'conversations.reassign'
   | 'routing.read'
-  | 'routing.write';
+  | 'routing.write'
+  /** Read contacts (profile, identities, consent, attribution) and search them. */
+  | 'contacts.read'
+  /** Tag a contact, edit agent-editable attributes, link an identity, merge and unmerge. */
+  | 'contacts.write'
+  /** Define the business's custom contact attributes; edit any attribute. */
+  | 'contacts.admin'
+  | 'integrations.read'
+  | 'integrations.write';
 
 const IMPLIED: Record<OperatorRole, readonly OperatorRole[]> = {
   agent: ['agent'],
@@ -49,6 +57,11 @@ export const ACTION_ROLES: Record<OperatorAction, readonly OperatorRole[]> = {
   'conversations.reassign': ['supervisor', 'platform'],
   'routing.read': ['supervisor', 'platform'],
   'routing.write': ['admin', 'platform'],
+  'contacts.read': ['agent', 'platform'],
+  'contacts.write': ['agent', 'platform'],
+  'contacts.admin': ['admin', 'platform'],
+  'integrations.read': ['admin', 'platform'],
+  'integrations.write': ['admin', 'platform'],
 };
 
 export function effectiveRoles(identity: Pick<OperatorIdentity, 'roles'>): Set<OperatorRole> {

@@ -16,6 +16,10 @@ export const EVENT_SOURCE = {
   operators: 'io.omnichannel.operators',
   /** The routing engine: queues, offers, assignment, SLA timers. */
   routing: 'io.omnichannel.routing',
+  /** The contacts module: one customer across channels. */
+  contacts: 'io.omnichannel.contacts',
+  /** Outbound integrations (CRMs, business webhooks): delivery requests for API destinations. */
+  integrations: 'io.omnichannel.integrations',
 } as const;
 
 export const DETAIL_TYPE = {
@@ -71,6 +75,20 @@ export const DETAIL_TYPE = {
   slaBreached: 'sla.breached',
   /** An admin changed agents, queues, rules or macros: the engine looks at waiting conversations again. */
   routingChanged: 'routing.changed',
+  /** A customer gave consent to promotional messages (opt-in phrase, operator, import). */
+  consentGiven: 'consent.given',
+  /** A contact was created on first sight of a customer (ids only). */
+  contactCreated: 'contact.created',
+  /** A contact's name, tags, attributes, consent, CRM ids or first touch changed (ids and changed field names only). */
+  contactUpdated: 'contact.updated',
+  /** Two contacts became one (survivor and absorbed ids, merge id). */
+  contactMerged: 'contact.merged',
+  /** A merge was undone. */
+  contactUnmerged: 'contact.unmerged',
+  /** A bot conversation ended without a person (resolved by the bot, or the customer went quiet). */
+  conversationEnded: 'conversation.ended',
+  /** A delivery to an integration's API destination (see integrations/integration-model.ts). */
+  integrationDeliveryRequested: 'integration.delivery_requested',
 } as const;
 
 /** Environment variable names read by the Lambdas and set by the CDK stack. */

@@ -64,6 +64,11 @@ describe('what each role may do', () => {
     'conversations.reassign': ['supervisor', 'admin', 'platform'],
     'routing.read': ['supervisor', 'admin', 'platform'],
     'routing.write': ['admin', 'platform'],
+    'contacts.read': ['agent', 'supervisor', 'admin', 'platform'],
+    'contacts.write': ['agent', 'supervisor', 'admin', 'platform'],
+    'contacts.admin': ['admin', 'platform'],
+    'integrations.read': ['admin', 'platform'],
+    'integrations.write': ['admin', 'platform'],
   };
   it.each(Object.keys(ACTION_ROLES) as OperatorAction[])('%s', (action) => {
     for (const role of ['agent', 'supervisor', 'admin', 'platform'] as const) {
