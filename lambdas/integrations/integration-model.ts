@@ -102,3 +102,67 @@ export interface DeliveryRequestedDetail {
 }
 
 export type DeliveryStatus = 'requested' | 'dead_lettered' | 'test_ok' | 'test_failed';
+
+/**
+ * An HTTP endpoint of one integration kind: one EventBridge API destination each (an API
+ * destination has one method and one endpoint; `*` in the path template is filled from the
+ * request's `pathParams` through the target's PathParameterValues). Each destination of an
+ * integration has its own rule on the bus (`detail.integrationId` + `detail.request.destination`).
+ */
+export interface DestinationSpec {
+  /** Stable key, e.g. `contacts_upsert`; part of the AWS resource names. */
+  key: string;
+  method: DeliveryRequest['method'];
+  /** Path below the base URL; `*` marks a path parameter (e.g. `/services/data/v62.0/sobjects/Case/Omnichannel_Conversation_Id__c/*`). */
+  pathTemplate: string;
+}
+
+/** What a mapper sees of a conversation (read from the table by the dispatcher). */
+export interface ConversationSnapshot {
+  conversationKey: string;
+  channel: 'whatsapp' | 'instagram' | 'messenger';
+  accountId: string;
+  customerId: string;
+  state?: string;
+  openedAt?: string;
+  closedAt?: string;
+  outcome?: string;
+  reason?: string;
+  tags?: string[];
+  assignedAgentId?: string;
+  queueId?: string;
+  /** The handoff summary or the bot's last answer, bounded. */
+  summary?: string;
+  csatScore?: number;
+}
+
+/** What a mapper sees of one message. Text is included only for integrations of the business that chose `message.*` events. */
+export interface MessageSnapshot {
+  providerMessageId: string;
+  direction: 'inbound' | 'outbound';
+  type?: string;
+  text?: string;
+  at: string;
+  status?: string;
+  errorCode?: string;
+  templateName?: string;
+  templateCategory?: string;
+}
+
+export interface MapperInput {
+  integration: Integration;
+  eventType: IntegrationEvent;
+  /** The domain event's id (EventBridge `id`) or the normalizer's event id: the root of idempotency keys. */
+  eventId: string;
+  occurredAt: string;
+  contact?: import('#lambdas/contacts/contact-model').Contact;
+  conversation?: ConversationSnapshot;
+  message?: MessageSnapshot;
+}
+
+/** A CRM's (or the webhook's) mapping: pure, deterministic (same input → same requests and keys). */
+export interface IntegrationMapper {
+  kind: IntegrationKind;
+  destinations: DestinationSpec[];
+  map(input: MapperInput): Array<DeliveryRequest & { destination: string; pathParams?: string[]; headers?: Record<string, string> }>;
+}
