@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     assembly,
     port: portFromEnv('PORT', LOCAL_DEFAULTS.port),
     graphSimPort: portFromEnv('GRAPH_SIM_PORT', LOCAL_DEFAULTS.graphSimPort),
+    crmSimPort: portFromEnv('CRM_SIM_PORT', LOCAL_DEFAULTS.crmSimPort),
     dynamoDbPort: portFromEnv('DYNAMODB_LOCAL_PORT', LOCAL_DEFAULTS.dynamoDbPort),
     awsPort: portFromEnv('AWS_EMULATOR_PORT', LOCAL_DEFAULTS.awsPort),
     appSecret: process.env.META_APP_SECRET || LOCAL_DEFAULTS.appSecret,
@@ -52,6 +53,7 @@ Local cloud ready (stack ${assembly.stackName}, stage local)
   Webhook (Meta → us):   ${cloud.webhookUrl}
     verify token:        ${cloud.verifyToken}   app secret: ${cloud.appSecret === LOCAL_DEFAULTS.appSecret ? `${LOCAL_DEFAULTS.appSecret} (default)` : '(from META_APP_SECRET)'}
   Graph API simulator:   ${cloud.graphUrl}   (outbox: ${cloud.graphUrl}/_sim/outbox)
+  CRM simulator:         ${cloud.crmUrl}/hubspot, /salesforce, /zendesk, /webhook/…   (outbox: ${cloud.crmUrl}/_crm/outbox)
   DynamoDB Local:        ${cloud.dynamoDbEndpoint}   table: ${cloud.tableName}
   AWS emulation:         ${cloud.awsEndpoint}   (SQS, EventBridge, Secrets Manager, S3)
   Operator APIs:         ${cloud.apiUrl}/agent/…, /templates/…, /onboarding/…, /admin/…   (Authorization: Bearer <access token>; docs/operators.md)

@@ -10,6 +10,7 @@ import { playConversation, type PlayedConversation } from '#lib/analytics/seed/p
 import { planConversations, randomSource, type ConversationPlan } from '#lib/analytics/seed/seed-plan';
 import { shiftConversation, shiftMs, type ConversationShift } from '#lib/analytics/seed/time-spread';
 import { putSeedRoutingConfig, stampRouting } from '#lib/analytics/seed/routing-story';
+import { planAttribution, stampAttribution, stampBotEnd, stampSale } from '#lib/analytics/seed/outcome-story';
 import { LOCAL_BUSINESS_ID } from '#lib/operations/operator-token';
 
 function option(name: string, fallback: number): number {
@@ -119,6 +120,22 @@ async function main(): Promise<void> {
       if (await stampRouting(client.db, tableName, p.conversationKey, p.plan.routing!, LOCAL_BUSINESS_ID)) routed++;
     },
   );
+
+  // Where customers came from, the sales, and the bot's ends (lib/analytics/seed/outcome-story.ts).
+  const touches = played.flatMap((p) => {
+    const touch = planAttribution(seed, p.plan.index);
+    return touch ? [{ p, touch }] : [];
+  });
+  let sales = 0;
+  await inPool(touches, 8, async ({ p, touch }) => {
+    await stampAttribution(client.db, tableName, p.conversationKey, touch);
+    if (touch.buys && p.plan.routing && (await stampSale(client.db, tableName, p.conversationKey))) sales++;
+  });
+  const botEnds: string[] = [];
+  await inPool(played, 8, async (p) => {
+    const outcome = await stampBotEnd(client.db, tableName, p.conversationKey, nowMs);
+    if (outcome) botEnds.push(outcome);
+  });
   client.close();
 
   const handoffs = played.filter((p) => p.plan.story.endsWith('handoff'));
@@ -130,6 +147,8 @@ Seeded ${played.length} conversations into table ${tableName} in ${Math.round((D
   stories:       ${count(played, (p) => p.plan.story)}
   handoffs:      ${handoffs.length}, CSAT answered ${handoffs.filter((p) => p.plan.csatScore !== undefined).length} (${count(handoffs.filter((p) => p.plan.csatScore !== undefined), (p) => `${p.plan.csatScore}★`)}), came back later ${handoffs.filter((p) => p.plan.comesBack).length}
   routing:       ${routed} handoffs routed (${count(handoffs.filter((p) => p.plan.routing), (p) => p.plan.routing!.queueId)}; ${handoffs.filter((p) => p.plan.routing?.vip).length} VIP, ${handoffs.filter((p) => (p.plan.routing?.transfers ?? 0) > 0).length} transferred; ${count(handoffs.filter((p) => p.plan.routing), (p) => p.plan.routing!.outcome)}), ${routingItems} queue and agent items added
+  outcomes:      ${botEnds.length} ended by the bot (${count(botEnds, (o) => o)}), ${sales} sales closed as converted
+  first touches: ${count(touches, (t) => (t.touch.headline ?? t.touch.utm?.campaign ?? t.touch.source))} (the rest came on their own)
   history:       ${whatsapp.filter((p) => p.plan.importedHistory).length} WhatsApp threads with imported coexistence history (3 messages each)
   templates:     ${count(whatsapp.filter((p) => p.plan.template), (p) => p.plan.template!.category)}
   Meta failures: ${played.reduce((n, p) => n + p.failures, 0)} failed-status webhooks (131026 undeliverable, 131049 marketing engagement)

@@ -29,8 +29,11 @@ import { Secrets } from '#lib/constructs/secrets';
 import { READ_WRITE_ITEM_ACTIONS, Storage } from '#lib/constructs/storage';
 import { TemplatesApi } from '#lib/constructs/templates-api';
 import { Routing } from '#lib/constructs/routing';
+import { Contacts } from '#lib/constructs/contacts';
 import { AgentPush } from '#lib/constructs/agent-push';
 import { AgentConsole } from '#lib/constructs/agent-console';
+import { Integrations } from '#lib/constructs/integrations';
+import { BotConversationEnd } from '#lib/constructs/bot-conversation-end';
 import { visibilityTimeoutFor } from '#lib/queue-settings';
 import { dataRemovalPolicy, edgeProtectionByDefault, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
 import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
@@ -112,6 +115,8 @@ export class OmnichannelStack extends Stack {
   readonly accountHealth: EventConsumer;
   /** The routing engine's consumer: handoffs, releases, presence, and its own timers (docs/routing.md). */
   readonly routing: Routing;
+  /** One contact per customer of each business: customer messages, address book, consent (docs/contacts.md). */
+  readonly contacts: Contacts;
   readonly operatorIdentity: OperatorIdentity;
   readonly humanAgentApi: HumanAgentApi;
   readonly adminApi: AdminApi;
@@ -122,6 +127,10 @@ export class OmnichannelStack extends Stack {
   /** The agent console: S3 + CloudFront, signing in through the hosted sign-in. */
   readonly agentConsole: AgentConsole;
   readonly analytics: AnalyticsExport;
+  /** Outbound integrations: CRMs and business webhooks through EventBridge API destinations (docs/integrations.md). */
+  readonly integrations: Integrations;
+  /** Ends conversations the bot alone held once the customer went quiet, with an outcome (docs/routing.md). */
+  readonly botConversationEnd: BotConversationEnd;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: OmnichannelStackProps) {
@@ -350,6 +359,8 @@ export class OmnichannelStack extends Stack {
 
     this.routing = new Routing(this, 'Routing', { stage: props.stage, namePrefix, bus, storage: this.storage, removalPolicy });
 
+    this.contacts = new Contacts(this, 'Contacts', { stage: props.stage, namePrefix, bus, storage: this.storage, removalPolicy });
+
     const context = <T>(key: string): T | undefined => {
       const value: unknown = this.node.tryGetContext(key);
       return (typeof value === 'string' && /^[[{]/.test(value) ? JSON.parse(value) : value) as T | undefined;
@@ -416,6 +427,19 @@ export class OmnichannelStack extends Stack {
       removalPolicy,
     });
 
+    this.integrations = new Integrations(this, 'Integrations', {
+      stage: props.stage,
+      namePrefix,
+      bus,
+      busName: this.backbone.busName,
+      storage: this.storage,
+      api: this.ingress.api,
+      identity,
+      removalPolicy,
+    });
+    // The contacts consumer's CRM look-up reads each integration's credentials.
+    this.integrations.grantSecretsRead(this.contacts.consumer.handler.role);
+
     this.agentPush = new AgentPush(this, 'AgentPush', { stage: props.stage, namePrefix, bus, storage: this.storage, identity, removalPolicy });
 
     this.agentConsole = new AgentConsole(this, 'AgentConsole', {
@@ -432,6 +456,8 @@ export class OmnichannelStack extends Stack {
     allowBrowserCalls(this.ingress.api);
 
     this.analytics = new AnalyticsExport(this, 'Analytics', { table: this.storage.table, namePrefix, removalPolicy });
+
+    this.botConversationEnd = new BotConversationEnd(this, 'BotConversationEnd', { stage: props.stage, bus, storage: this.storage, removalPolicy });
 
     this.observability = new Observability(this, 'Observability', {
       removalPolicy,
@@ -459,8 +485,10 @@ export class OmnichannelStack extends Stack {
       { name: 'MediaDownload', queue: this.mediaDownload.queue, deadLetterQueue: this.mediaDownload.deadLetterQueue },
       { name: 'AccountHealth', queue: this.accountHealth.queue, deadLetterQueue: this.accountHealth.deadLetterQueue },
       { name: 'Routing', queue: this.routing.queue, deadLetterQueue: this.routing.deadLetterQueue },
+      { name: 'Contacts', queue: this.contacts.queue, deadLetterQueue: this.contacts.deadLetterQueue },
       { name: 'TemplateEvents', queue: this.templatesApi.events.queue, deadLetterQueue: this.templatesApi.events.deadLetterQueue },
       { name: 'AgentPush', queue: this.agentPush.consumer.queue, deadLetterQueue: this.agentPush.consumer.deadLetterQueue },
+      ...this.integrations.redrivableQueues,
     ];
   }
 
@@ -527,7 +555,7 @@ function allowBrowserCalls(api: apigwv2.HttpApi): void {
   const cfn = api.node.defaultChild as apigwv2.CfnApi;
   cfn.corsConfiguration = {
     allowOrigins: ['*'],
-    allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+    allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowHeaders: ['authorization', 'content-type'],
     maxAge: 600,
   };

@@ -25,6 +25,8 @@ import { isWithinBusinessHours } from '#lambdas/agent/flows/business-hours';
 import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-detail';
 import { handOverWithoutBot, NO_BOT_CONFIGURED } from '#lambdas/agent/no-bot-handoff';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
+import { endDueAt, type EndWatch } from '#lambdas/conversation-end/end-watch';
+import { DEFAULT_REPLY_QUIET_MS, quietPeriodDecision } from '#lambdas/agent/quiet-period';
 import { customerTextOf, unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
 import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import type { Channel } from '#lambdas/conversation/model';
@@ -48,6 +50,10 @@ export interface AgentDeps {
   botSettings: BotSettingsSource;
   /** Generative answers for open questions; without it the flows and FAQ answer everything. */
   assistant?: AgentAssistant;
+  /** The end-of-conversation sweep's watch: each customer message the bot takes moves the conversation's end (conversation-end/). */
+  endWatch?: EndWatch;
+  /** How long the customer must have been quiet before a burst is answered (quiet-period.ts); 0 answers at once. */
+  replyQuietMs?: number;
 }
 
 /** How the generative assistant took part in a reply. */
@@ -61,7 +67,9 @@ export type AgentSkipReason =
   | 'nothing_to_answer'
   /** Only small talk that needs no answer ("ok", 👍 after a thanks): marked answered, nothing sent. */
   | 'nothing_to_say'
-  | 'window_closed';
+  | 'window_closed'
+  /** A newer message of the same burst is waiting; its own wake-up answers the burst. */
+  | 'newer_message_pending';
 
 export type AgentOutcome =
   | { outcome: 'invalid'; issues: string[] }
@@ -70,6 +78,8 @@ export type AgentOutcome =
   | { outcome: 'skipped'; reason: AgentSkipReason; resumedOutboundId?: string }
   /** No bot answers on the account: the conversation went to the business's people, nothing was sent. */
   | { outcome: 'handed_off'; reason: typeof NO_BOT_CONFIGURED; resumedOutboundId?: string }
+  /** The customer may still be writing: wake up again after `waitMs` (quiet-period.ts). */
+  | { outcome: 'waiting'; waitMs: number; resumedOutboundId?: string }
   | {
       outcome: 'replied';
       outboundId: string;
@@ -103,9 +113,10 @@ interface ConversationItem {
   /** The reply whose claim also handed the conversation to a person (its event is published with it). */
   handoffOutboundId?: string;
   handoffReason?: string;
-  /** The reply that confirmed an opt-out (its `consent.withdrawn` event is published with it). */
+  /** The reply that confirmed an opt-out or opt-in (its `consent.withdrawn` / `consent.given` event is published with it). */
   consentOutboundId?: string;
   consentEvidenceMessageId?: string;
+  consentStatus?: 'opted_in' | 'opted_out';
   /** Set while a person writing from the business app or inbox keeps the bot quiet. */
   humanQuietUntil?: string;
   csatRequestedAt?: string;
@@ -113,6 +124,8 @@ interface ConversationItem {
   /** What the bot's last reply asked for (see ConversationMemory). */
   awaitingField?: 'order_id';
   capturedOrderId?: string;
+  /** The bot has offered another language once (compose-reply.ts): it does not ask again. */
+  languageAsked?: boolean;
   lastFaqId?: string;
   lastReplyKind?: ReplyKind;
 }
@@ -122,6 +135,7 @@ function memoryOf(conversation: ConversationItem): ConversationMemory {
     ...(conversation.language ? { language: conversation.language } : {}),
     ...(conversation.awaitingField ? { awaiting: conversation.awaitingField } : {}),
     ...(conversation.capturedOrderId ? { capturedOrderId: conversation.capturedOrderId } : {}),
+    ...(conversation.languageAsked ? { languageAsked: true } : {}),
     ...(conversation.lastFaqId ? { lastFaqId: conversation.lastFaqId } : {}),
     ...(conversation.lastReplyKind ? { lastReplyKind: conversation.lastReplyKind } : {}),
   };
@@ -189,6 +203,9 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     );
     const latest = unanswered.at(-1);
     if (!latest?.providerMessageId) return { outcome: 'skipped', reason: 'nothing_to_answer', ...resumed };
+    const quiet = quietPeriodDecision(unanswered, event.providerMessageId, now, deps.replyQuietMs ?? DEFAULT_REPLY_QUIET_MS);
+    if (quiet.kind === 'newer_message_pending') return { outcome: 'skipped', reason: 'newer_message_pending', ...resumed };
+    if (quiet.kind === 'wait') return { outcome: 'waiting', waitMs: quiet.waitMs, ...resumed };
 
     const business = await deps.botSettings.forAccount(conversation.accountId);
     if (!business) {
@@ -196,6 +213,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       if (await handOverWithoutBot(key, conversation, texts, now, deps)) return { outcome: 'handed_off', reason: NO_BOT_CONFIGURED, ...resumed };
       continue;
     }
+    await deps.endWatch?.watch(key, endDueAt(latest.occurredAt, business.conversationEndHours));
     if (now.getTime() - Date.parse(latest.occurredAt) > WHATSAPP_WINDOW_MS) {
       return { outcome: 'skipped', reason: 'window_closed', ...resumed };
     }
@@ -254,7 +272,8 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     const claimed: ConversationItem = {
       ...conversation,
       ...(reply.handoff ? { handoffOutboundId: outboundId, handoffReason: reply.handoff.reason } : {}),
-      ...(reply.optOut ? { consentOutboundId: outboundId, consentEvidenceMessageId: reply.optOut.evidenceMessageId } : {}),
+      ...(reply.optOut ? { consentOutboundId: outboundId, consentStatus: 'opted_out' as const, consentEvidenceMessageId: reply.optOut.evidenceMessageId } : {}),
+      ...(reply.optIn && !reply.optOut ? { consentOutboundId: outboundId, consentStatus: 'opted_in' as const, consentEvidenceMessageId: reply.optIn.evidenceMessageId } : {}),
     };
     await finishReply(key, claimed, outboundId, latest.lsi1sk, now, deps);
     return {
@@ -474,6 +493,10 @@ function sideEffects(key: string, conversation: ConversationItem, unanswered: St
       effects.set.push('lastFaqId = :lastFaqId');
       effects.values[':lastFaqId'] = memory.lastFaqId;
     } else effects.remove.push('lastFaqId');
+    if (memory.languageAsked) {
+      effects.set.push('languageAsked = :languageAsked');
+      effects.values[':languageAsked'] = true;
+    }
     if (memory.capturedOrderId) {
       effects.set.push('capturedOrderId = :capturedOrderId');
       effects.values[':capturedOrderId'] = memory.capturedOrderId;
@@ -567,7 +590,8 @@ async function finishReply(
       ? [
           {
             source: EVENT_SOURCE.agent,
-            detailType: DETAIL_TYPE.consentWithdrawn,
+            // The contacts consumer records either on the customer's contact and for the sender.
+            detailType: conversation.consentStatus === 'opted_in' ? DETAIL_TYPE.consentGiven : DETAIL_TYPE.consentWithdrawn,
             detail: {
               v: 1,
               conversationKey: key,

@@ -4,7 +4,7 @@ import { LANGUAGES, type BusinessFlows, type Localized, type MenuItem } from '#l
 import { isWithinBusinessHours } from '#lambdas/agent/flows/business-hours';
 import { IntentIndex } from '#lambdas/agent/flows/intent-index';
 import { asksForHuman, isOptOut } from '#lambdas/agent/flows/keyword-match';
-import { resolveLanguage } from '#lambdas/agent/understanding/language';
+import { resolveLanguage, type ResolvedLanguage } from '#lambdas/agent/understanding/language';
 import { consentIntentOf, isComplaint, orderIdOf, smallTalkOf } from '#lambdas/agent/understanding/message-cues';
 import type { ReplyOption } from '#lambdas/outbound/outbound-message';
 
@@ -34,6 +34,8 @@ export type ReplyKind =
   | 'attachment_ack'
   | 'repeat_offer'
   | 'csat_thanks'
+  /** The customer tapped a language the bot offered. */
+  | 'language_set'
   | 'generated'
   /** Nothing is sent (an "ok" after small talk); the messages count as answered. */
   | 'none';
@@ -56,6 +58,8 @@ export interface ConversationMemory {
   /** What the last reply asked the customer for: the next message is read as that answer. */
   awaiting?: 'order_id';
   capturedOrderId?: string;
+  /** Another language was offered once; never again in this conversation. */
+  languageAsked?: boolean;
   /** The FAQ entry the last reply gave. */
   lastFaqId?: string;
   lastReplyKind?: ReplyKind;
@@ -99,6 +103,12 @@ export const MENU_CHOICE_PREFIX = 'menu:';
 export const PERSON_CHOICE_ID = 'agent:person';
 export const OPT_OUT_YES_CHOICE_ID = 'consent:opt_out';
 export const OPT_OUT_NO_CHOICE_ID = 'consent:keep';
+/** `lang:es`, `lang:pt`, `lang:en`: the customer picks the conversation's language. */
+export const LANGUAGE_CHOICE_PREFIX = 'lang:';
+/** Each language's button says its own name, so whoever prefers it can read it. */
+const LANGUAGE_NAMES: Record<ReplyLanguage, string> = { es: 'Español', pt: 'Português', en: 'English' };
+/** Replies that may carry the offer of another language (not consent, hand-offs, thanks or satisfaction). */
+const OFFERS_LANGUAGE = new Set<ReplyKind>(['menu', 'faq_answer', 'choice_answer', 'fallback', 'out_of_hours', 'attachment_ack']);
 
 export interface ComposeContext {
   business: BusinessFlows;
@@ -128,20 +138,54 @@ export function composeReply(messages: readonly CustomerMessage[], ctx: ComposeC
 
 /** The conversation language for a burst: sticky, moved only by clear evidence or an explicit request. */
 export function languageOf(messages: readonly CustomerMessage[], ctx: ComposeContext): ReplyLanguage {
+  return languageResolution(messages, ctx).language;
+}
+
+/** The language, and the others to offer when the evidence is split (language.ts). */
+function languageResolution(messages: readonly CustomerMessage[], ctx: ComposeContext): ResolvedLanguage {
   const latest = messages.at(-1);
+  const picked = latest?.type === 'choice' ? languageOfChoice(latest.choiceId) : undefined;
+  if (picked) return { language: picked, evidence: 'explicit_request' };
   const tapped = latest?.type === 'choice' ? languageOfTitle(ctx.business, latest.choiceTitle) : undefined;
-  if (tapped) return tapped;
+  if (tapped) return { language: tapped, evidence: 'conversation' };
   return resolveLanguage(joinedText(messages.filter((m) => m.type !== 'choice')), {
     conversation: ctx.memory?.language ?? ctx.fallbackLanguage,
     phoneNumber: ctx.phoneNumber,
     businessDefault: ctx.business.defaultLanguage,
-  }).language;
+  });
+}
+
+function languageOfChoice(choiceId: string | undefined): ReplyLanguage | undefined {
+  if (!choiceId?.startsWith(LANGUAGE_CHOICE_PREFIX)) return undefined;
+  const code = choiceId.slice(LANGUAGE_CHOICE_PREFIX.length);
+  return LANGUAGES.find((l) => l === code);
+}
+
+/**
+ * With split evidence, the reply asks once, in each other language, whether the customer would
+ * rather continue in it, and offers one button per language. Nothing extra is sent: the question
+ * rides on the reply. Without room for buttons the customer can still write the language's name.
+ */
+function withLanguageOffer(reply: ComposedReply, messages: readonly CustomerMessage[], ctx: ComposeContext): ComposedReply {
+  if (ctx.memory?.languageAsked || !OFFERS_LANGUAGE.has(reply.kind)) return reply;
+  const alternatives = (languageResolution(messages, ctx).alternatives ?? []).filter((l) => l !== reply.language).slice(0, 2);
+  if (alternatives.length === 0) return reply;
+  const questions = alternatives.map((l) => ctx.business.replies.languageQuestion[l]).join('\n');
+  const buttons: ReplyOption[] = alternatives.map((l) => ({ id: `${LANGUAGE_CHOICE_PREFIX}${l}`, title: LANGUAGE_NAMES[l] }));
+  const options = [...(reply.options ?? []), ...buttons];
+  const fits = options.length <= 10;
+  return {
+    ...reply,
+    text: `${reply.text}\n\n${questions}`,
+    ...(fits ? { options, optionsLabel: reply.optionsLabel ?? ctx.business.menuLabel[reply.language] } : {}),
+    memory: { ...(reply.memory ?? {}), languageAsked: true },
+  };
 }
 
 /** The deterministic part of the flows: undefined when the burst is an open question. */
 export function composeFlowReply(messages: readonly CustomerMessage[], ctx: ComposeContext): ComposedReply | undefined {
   const reply = flowReply(messages, ctx);
-  return reply ? withMemory(reply, messages, ctx) : undefined;
+  return reply ? withLanguageOffer(withMemory(reply, messages, ctx), messages, ctx) : undefined;
 }
 
 function flowReply(messages: readonly CustomerMessage[], ctx: ComposeContext): ComposedReply | undefined {
@@ -155,6 +199,9 @@ function flowReply(messages: readonly CustomerMessage[], ctx: ComposeContext): C
   if (consent) return consent;
 
   if (latest?.type === 'choice' && latest.choiceId === PERSON_CHOICE_ID) return handoffReply(business, language, open, 'customer_request');
+  if (latest?.type === 'choice' && languageOfChoice(latest.choiceId)) {
+    return { language, kind: 'language_set', text: texts.languageSet[language], ...menuOptions(business, language) };
+  }
   const item = latest ? menuItemOf(latest, business) : undefined;
   if (item) {
     switch (item.action.type) {
@@ -236,10 +283,10 @@ export function composeOpenAnswer(messages: readonly CustomerMessage[], ctx: Com
       text: `${business.outOfHours[language]} ${business.replies.followUpWhenOpen[language]}`,
       handoff: { reason: 'after_hours_question' },
     };
-    return withMemory(reply, messages, ctx);
+    return withLanguageOffer(withMemory(reply, messages, ctx), messages, ctx);
   }
   const reply: ComposedReply = { language, kind: 'fallback', text: business.replies.notSure[language], ...personOffer(business, language, true) };
-  return withMemory(reply, messages, ctx);
+  return withLanguageOffer(withMemory(reply, messages, ctx), messages, ctx);
 }
 
 export function handoffReply(business: BusinessFlows, language: ReplyLanguage, open: boolean, reason: HandoffReason): ComposedReply {
@@ -342,6 +389,7 @@ function withMemory(reply: ComposedReply, messages: readonly CustomerMessage[], 
     ...(orderId ? { capturedOrderId: orderId } : {}),
     ...(reply.faqId ? { lastFaqId: reply.faqId } : reply.kind === 'none' && previous.lastFaqId ? { lastFaqId: previous.lastFaqId } : {}),
     lastReplyKind: reply.kind === 'none' ? (previous.lastReplyKind ?? 'none') : reply.kind,
+    ...(previous.languageAsked || reply.kind === 'language_set' ? { languageAsked: true } : {}),
   };
   return { ...reply, memory };
 }

@@ -8,3 +8,15 @@ export class ConversationBusyError extends Error {
     super(`conversation changed under the agent ${rounds} times in a row`);
   }
 }
+
+/**
+ * The customer may still be writing: the wake-up comes back once they have been quiet for the
+ * reply quiet period (quiet-period.ts). Not a failure; the queue consumer brings the record back
+ * after `retryAfterMs` without logging it as one.
+ */
+export class QuietPeriodWait extends Error {
+  override name = 'QuietPeriodWait';
+  constructor(readonly retryAfterMs: number) {
+    super(`waiting ${retryAfterMs} ms for the customer to finish writing`);
+  }
+}

@@ -17,6 +17,8 @@ export interface StoredMessage {
   occurredAt: string;
   /** When the webhook brought it (our clock, milliseconds). */
   receivedAt?: string;
+  /** When the normalizer stored it (our clock). */
+  storedAt?: string;
   customerWaId?: string;
   customerUserId?: string;
 }

@@ -114,7 +114,7 @@ async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: Reco
           {
             Put: {
               TableName: deps.tableName,
-              Item: messageItem(event, ctx, pk, sk, ttl),
+              Item: messageItem(event, ctx, pk, sk, ttl, now),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -252,7 +252,7 @@ async function advanceLastActivity(event: MessageEvent, deps: RecordDeps): Promi
   }
 }
 
-function messageItem(event: MessageEvent, ctx: RecordContext, pk: string, sk: string, ttl: number) {
+function messageItem(event: MessageEvent, ctx: RecordContext, pk: string, sk: string, ttl: number, storedAt: string) {
   const firstMedia = event.media?.[0];
   const firstError = event.errors?.[0];
   return {
@@ -277,6 +277,8 @@ function messageItem(event: MessageEvent, ctx: RecordContext, pk: string, sk: st
     providerMessageId: event.providerMessageId,
     occurredAt: event.occurredAt,
     receivedAt: ctx.receivedAt,
+    // When the message became visible to the agent: its quiet period runs from here (agent/quiet-period.ts).
+    storedAt,
     text: event.text,
     replyToMessageId: event.replyToMessageId,
     choiceId: event.choice?.id,

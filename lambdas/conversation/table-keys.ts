@@ -31,6 +31,8 @@ export const TABLE_KEYS = {
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** Sparse global secondary index: conversations waiting in a routing queue, highest priority then oldest first. */
   gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  /** Sparse global secondary index: contacts of a business by name and phone prefix (contacts/contact-keys.ts). */
+  gsi3: { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
 } as const;
 
 export const conversationPk = (conversationKey: string) => `CONV#${boundedKey(conversationKey)}`;

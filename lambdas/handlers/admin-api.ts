@@ -6,6 +6,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { isAccountsRoute, routeAccountsRequest } from '#lambdas/accounts/route-accounts-request';
+import { isContactsAdminRoute, routeContactsAdminRequest } from '#lambdas/contacts/api/route-contacts-admin-request';
+import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { routeBotSettingsRequest } from '#lambdas/bot-settings/route-bot-settings-request';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { isAuditRoute, routeAuditRequest } from '#lambdas/identity/route-audit-request';
@@ -22,11 +24,12 @@ const deps = {
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
 };
 const routing = routingConfigStore(deps);
+const contacts = dynamoContactStore(deps);
 
 /**
  * The admin API: each business's bot settings (read, save a new version, list the versions), its
  * routing configuration (agents, queues, rules, macros, contact tags), its channel accounts (read
- * only) and its audit trail.
+ * only), its contacts' attribute schema and its audit trail.
  * The caller's identity, the JSON refusals and the audit record come from `serveOperatorRequest`.
  */
 async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
@@ -38,6 +41,8 @@ async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
         ? routeAuditRequest(e, identity, audit, deps)
         : isAccountsRoute(e)
           ? routeAccountsRequest(e, identity, audit, deps)
+          : isContactsAdminRoute(e)
+          ? routeContactsAdminRequest(e, identity, audit, { contacts })
           : isRoutingAdminRoute(e)
           ? routeRoutingAdminRequest(e, identity, { routing, publisher: deps.publisher }, audit)
           : routeBotSettingsRequest(e, identity, deps, audit),

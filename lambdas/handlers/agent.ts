@@ -5,9 +5,12 @@ import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
+import { QuietPeriodWait } from '#lambdas/agent/errors';
+import { DEFAULT_REPLY_QUIET_MS } from '#lambdas/agent/quiet-period';
 import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
 import { assistantFromEnvironment } from '#lambdas/agent/assistant/assistant-from-environment';
 import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
+import { dynamoEndWatch } from '#lambdas/conversation-end/end-watch';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
@@ -22,6 +25,8 @@ const deps: AgentDeps = {
   tableName,
   publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  replyQuietMs: Number(optionalEnv('REPLY_QUIET_MS', String(DEFAULT_REPLY_QUIET_MS))),
+  endWatch: dynamoEndWatch({ db, tableName }),
   // Each business's own settings, read through the registry; an admin's edit is seen within 30 s.
   botSettings: cachedBotSettingsSource({
     accounts: cachedAccountReader({ db, tableName }),
@@ -83,6 +88,10 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
         accountId: fieldOf(detail, 'accountId'),
       });
       return;
+    case 'waiting':
+      // Not a failure: the record comes back once the customer has been quiet (quiet-period.ts).
+      metrics.addMetric('AgentWaitedForQuiet', MetricUnit.Count, 1);
+      throw new QuietPeriodWait(result.waitMs);
     case 'skipped':
       metrics.addMetric(result.reason === 'window_closed' ? 'AgentWindowClosed' : 'AgentSkipped', MetricUnit.Count, 1);
       if (result.reason === 'window_closed') logger.info('reply window closed', { sqsMessageId: record.messageId });

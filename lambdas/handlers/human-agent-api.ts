@@ -7,6 +7,7 @@ import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
+import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { type HumanAgentApiDeps, routeRequest } from '#lambdas/human-agent/route-request';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { ENV } from '#lambdas/shared/event-contract';
@@ -49,6 +50,8 @@ const deps: HumanAgentApiDeps = {
     accountIdsOf: (businessId) => workspace.closedConversations.accountIdsOf(businessId),
   },
   workspace,
+  // Contacts: search, the conversation's contact, tags, attributes, identities, merges, consent (lambdas/contacts/api/).
+  contacts: dynamoContactStore({ db, tableName }),
 };
 
 /** The human agents' API: list waiting conversations, read one, reply, hand back to the bot, close. */

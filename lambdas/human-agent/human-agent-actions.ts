@@ -14,6 +14,7 @@ import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
 import type { CloseOutcome } from '#lambdas/routing/routing-model';
 import { humanReplyWindow, WHATSAPP_WINDOW_MS } from '#lambdas/conversation/reply-window';
+import { latestOutcomeUpdate, outcomeReason, outcomeTags } from '#lambdas/conversation/conversation-outcome';
 
 export interface HumanAgentDeps {
   db: DynamoDBDocumentClient;
@@ -254,6 +255,11 @@ export async function closeConversation(
   const askCsat = csatQuestion !== undefined && windowOpen(conversation, now);
   const csatOutboundId = askCsat ? `out_csat_${sha256Hex(`${key}|${conversation.version ?? 0}`).slice(0, 32)}` : undefined;
   const transition = stateTransition('closed', conversation.accountId, key, at);
+  // The reason of a person's close is why the conversation came to people (conversation-outcome.ts);
+  // a conversation a person closes straight from the bot had no handoff of its own.
+  const reason = conversation.state === 'human' ? outcomeReason(conversation.handoffReason ?? 'none') : 'no_handoff';
+  const tags = outcomeTags((conversation as { tags?: unknown }).tags);
+  const latest = latestOutcomeUpdate(outcome, reason, at, 'person');
   try {
     await deps.db.send(
       new TransactWriteCommand({
@@ -279,15 +285,17 @@ export async function closeConversation(
               TableName: deps.tableName,
               Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
               UpdateExpression:
-                `SET ${transition.set.join(', ')}, closedAt = :stateAt, closedBy = :agent, closeOutcome = :outcome` +
+                `SET ${transition.set.join(', ')}, closedAt = :stateAt, closedBy = :agent, closeOutcome = :outcome, closeReason = :closeReason, ${latest.set.join(', ')}` +
                 (csatOutboundId ? ', csatRequestedAt = :stateAt, csatOutboundId = :csatId' : '') +
                 ' REMOVE humanQuietUntil, csatScore, csatAnsweredAt, csatMessageId ADD version :one',
               ConditionExpression: '#state = :seenState AND version = :seenVersion',
               ExpressionAttributeNames: transition.names,
               ExpressionAttributeValues: {
                 ...transition.values,
+                ...latest.values,
                 ':agent': agentId,
                 ':outcome': outcome,
+                ':closeReason': reason,
                 ':one': 1,
                 ':seenState': conversation.state,
                 ':seenVersion': conversation.version ?? 0,
@@ -315,6 +323,9 @@ export async function closeConversation(
         closedAt: at,
         // The routing Lambda frees the agent and records the outcome from it (routing/wiring/routing-message.ts).
         outcome,
+        // Ids and enum values only: the handoff reason and the conversation's routing tags.
+        reason,
+        tags,
         closedBy: agentId,
         csatAsked: askCsat,
       },

@@ -7,6 +7,8 @@ import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
 import { closeConversation, handBackToBot, replyAsHuman, type HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import { routeContactsRequest } from '#lambdas/contacts/api/route-contacts-request';
+import type { ContactStore } from '#lambdas/contacts/contact-ports';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { requireAction, requireOwnTarget } from '#lambdas/identity/operator-permissions';
@@ -23,6 +25,8 @@ export type HumanAgentApiDeps = HumanAgentDeps & {
   routing?: RoutingApiDeps;
   /** The conversation workspace (notes, tags, macros, templates, media links, updates, stats); it also answers read, reply and close. */
   workspace?: WorkspaceParts;
+  /** The contacts routes (lambdas/contacts/api/); without a store they are not served. */
+  contacts?: ContactStore;
 };
 
 /** Meta's ids and our keys are far shorter; anything longer is refused before any read. */
@@ -82,6 +86,10 @@ export async function routeRequest(
     requireOwnTarget(identity, owner?.businessId, 'conversation');
   };
   try {
+    if (deps.contacts) {
+      const answered = await routeContactsRequest(event, identity, audit, { ...deps, contacts: deps.contacts });
+      if (answered) return answered;
+    }
     if (deps.workspace) {
       const answered = await routeConversationWorkspaceRequest(event, identity, audit, { ...deps, ...deps.workspace });
       if (answered) return answered;

@@ -15,8 +15,9 @@ import * as z from 'zod';
  *
  * Items (single table):
  *   INTEG#<business>   CONF#<integration id>           Integration         the config below + the AWS resources created for it
- *   INTEG#<business>   DLV#<at>#<delivery id>          IntegrationDelivery  the last deliveries (requested / dead_lettered / test), TTL 30 days
- *   INTEG#<business>   LOOKUP#<kind>#<identity hash>   CrmLookupCache       lookup results, TTL
+ *   INTEG#<business>   DLV#<integration id>#<at>#<delivery id>   IntegrationDelivery  the last deliveries (requested / dead_lettered / test), TTL 30 days
+ *   INTEG#<business>   LOOKUP#<integration id>#<identity hash>   IntegrationLookup    lookup results, TTL
+ *   (integration-keys.ts has the details.)
  */
 
 export const INTEGRATION_KINDS = ['webhook', 'hubspot', 'salesforce', 'zendesk'] as const;
@@ -115,6 +116,12 @@ export interface DestinationSpec {
   method: DeliveryRequest['method'];
   /** Path below the base URL; `*` marks a path parameter (e.g. `/services/data/v62.0/sobjects/Case/Omnichannel_Conversation_Id__c/*`). */
   pathTemplate: string;
+  /**
+   * A create that nothing EventBridge can send makes idempotent (Zendesk's ticket create): its
+   * target makes one attempt, and a failure goes straight to the dead-letter queue rather than
+   * being retried into a second record.
+   */
+  singleAttempt?: boolean;
 }
 
 /** What a mapper sees of a conversation (read from the table by the dispatcher). */
@@ -164,5 +171,10 @@ export interface MapperInput {
 export interface IntegrationMapper {
   kind: IntegrationKind;
   destinations: DestinationSpec[];
+  /**
+   * `headers` are never sent: EventBridge sends header values as written on the rule's target, not
+   * from the event, so nothing per delivery can travel in one (delivery-parameters.ts). The
+   * dispatcher drops and counts them (`IntegrationHeadersDropped`).
+   */
   map(input: MapperInput): Array<DeliveryRequest & { destination: string; pathParams?: string[]; headers?: Record<string, string> }>;
 }

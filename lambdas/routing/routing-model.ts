@@ -226,6 +226,9 @@ export interface ConversationRouting {
   handoffContext?: HandoffContext;
 }
 
-/** Close outcomes an agent picks; analysts count first-contact resolution from `resolved`. */
-export const CLOSE_OUTCOMES = ['resolved', 'unresolved', 'duplicate', 'spam', 'no_response'] as const;
+/**
+ * Close outcomes an agent picks; analysts count first-contact resolution from `resolved` and
+ * conversions (a sale) from `converted`. Each is one of contact-model.ts CONVERSATION_OUTCOMES.
+ */
+export const CLOSE_OUTCOMES = ['resolved', 'converted', 'unresolved', 'duplicate', 'spam', 'no_response'] as const;
 export type CloseOutcome = (typeof CLOSE_OUTCOMES)[number];

@@ -17,8 +17,11 @@ export interface RoutingConfig {
 
 export interface RoutingConfigReader {
   loadConfig(businessId: string): Promise<RoutingConfig>;
-  /** Tags of a customer on a channel (e.g. `vip`); none: []. */
-  contactTags(businessId: string, channel: string, customerId: string): Promise<string[]>;
+  /**
+   * Tags of a conversation's customer (e.g. `vip`): their contact's, found through the channel
+   * identity (Instagram and Messenger ids need the account that saw them); none: [].
+   */
+  contactTags(businessId: string, channel: string, customerId: string, accountId?: string): Promise<string[]>;
   listMacros(businessId: string): Promise<Macro[]>;
   getMacro(businessId: string, macroId: string): Promise<Macro | undefined>;
 }

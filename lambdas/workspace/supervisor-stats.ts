@@ -71,7 +71,8 @@ export function figures(list: readonly ClosedConversation[]): Figures {
     transfers += transferCount;
     if (c.closeOutcome) {
       withOutcome += 1;
-      if (c.closeOutcome === 'resolved' && transferCount === 0) fcr += 1;
+      // A sale closed at first contact resolved the customer's need too.
+      if ((c.closeOutcome === 'resolved' || c.closeOutcome === 'converted') && transferCount === 0) fcr += 1;
     }
     if (c.slaFirstResponseDueAt) {
       withSla += 1;

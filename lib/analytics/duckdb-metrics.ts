@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   accountsView,
+  contactsView,
   conversationsView,
   DUCKDB_DIALECT,
   duckDbExportItemsView,
@@ -39,6 +40,7 @@ export function flattenViews(dialect: SqlDialect, period: ReportPeriod = {}): st
     routingQueuesView(dialect),
     reportPeriodView(period),
     routedConversationsView(),
+    contactsView(dialect),
   ];
 }
 

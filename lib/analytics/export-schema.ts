@@ -69,6 +69,18 @@ export const CONVERSATION_COLUMNS: readonly ViewColumn[] = [
   { name: 'sla_resolution_due', attribute: s('slaResolutionDueAt'), type: 'time' },
   { name: 'sla_state', attribute: s('slaState'), type: 'varchar' },
   { name: 'transfers', attribute: n('transfers'), type: 'integer' },
+  // How it ended (lambdas/conversation/conversation-outcome.ts): the latest outcome of either kind,
+  // a person's close (`closed`, `close_outcome` above) and the bot's end, each kept apart.
+  { name: 'outcome', attribute: s('outcome'), type: 'varchar' },
+  { name: 'outcome_reason', attribute: s('outcomeReason'), type: 'varchar' },
+  { name: 'outcome_by', attribute: s('outcomeBy'), type: 'varchar' },
+  { name: 'outcome_decided', attribute: s('outcomeAt'), type: 'time' },
+  { name: 'close_reason', attribute: s('closeReason'), type: 'varchar' },
+  { name: 'ended', attribute: s('endedAt'), type: 'time' },
+  { name: 'end_outcome', attribute: s('endOutcome'), type: 'varchar' },
+  { name: 'end_reason', attribute: s('endReason'), type: 'varchar' },
+  // The contact the conversation belongs to (lambdas/contacts/contact-keys.ts).
+  { name: 'contact_id', attribute: s('contactId'), type: 'varchar' },
 ];
 
 /** One row per channel account (`ACCT#<id>` / `ACCOUNT`): which business owns a conversation's account. */
@@ -94,6 +106,23 @@ export const QUEUE_COLUMNS: readonly ViewColumn[] = [
   { name: 'sla_resolution_s', attribute: n('sla', 'resolutionSeconds'), type: 'integer' },
 ];
 
+/**
+ * One row per contact (`PERSON#<business>#<contact id>` / `PROFILE`, lambdas/contacts/contact-model.ts)
+ * with its first touch (Attribution): how the customer first came, written once.
+ */
+export const CONTACT_COLUMNS: readonly ViewColumn[] = [
+  // contact_id and business_id come from the key as well (flatten-views.ts contactsView).
+  { name: 'merged_into', attribute: s('mergedInto'), type: 'varchar' },
+  { name: 'first_touch_channel', attribute: s('firstTouch', 'channel'), type: 'varchar' },
+  { name: 'first_touch_source', attribute: s('firstTouch', 'source'), type: 'varchar' },
+  { name: 'first_touch_ad_id', attribute: s('firstTouch', 'adId'), type: 'varchar' },
+  { name: 'first_touch_headline', attribute: s('firstTouch', 'headline'), type: 'varchar' },
+  { name: 'first_touch', attribute: s('firstTouch', 'at'), type: 'time' },
+  { name: 'utm_source', attribute: s('firstTouch', 'utm', 'source'), type: 'varchar' },
+  { name: 'utm_medium', attribute: s('firstTouch', 'utm', 'medium'), type: 'varchar' },
+  { name: 'utm_campaign', attribute: s('firstTouch', 'utm', 'campaign'), type: 'varchar' },
+];
+
 /** One row per Message item (`CONV#<key>` / `MSG#<id>`), inbound and outbound. */
 export const MESSAGE_COLUMNS: readonly ViewColumn[] = [
   ...COMMON,
@@ -117,6 +146,10 @@ export const MESSAGE_COLUMNS: readonly ViewColumn[] = [
   { name: 'billable', attribute: bool('billable'), type: 'boolean' },
   { name: 'template_name', attribute: s('template', 'name'), type: 'varchar' },
   { name: 'template_category', attribute: s('template', 'category'), type: 'varchar' },
+  // A click-to-WhatsApp / Instagram / Messenger ad or post the message came from (record-normalized-event.ts).
+  { name: 'referral_source', attribute: s('referralSource'), type: 'varchar' },
+  { name: 'referral_ad_id', attribute: s('referralAdId'), type: 'varchar' },
+  { name: 'referral_headline', attribute: s('referral', 'headline'), type: 'varchar' },
 ];
 
 /** Key attributes every item has. */
@@ -130,7 +163,7 @@ interface AttributeTree {
 
 function attributeTree(): AttributeTree {
   const root: AttributeTree = { members: new Map() };
-  const columns = [...CONVERSATION_COLUMNS, ...MESSAGE_COLUMNS, ...ACCOUNT_COLUMNS, ...AGENT_COLUMNS, ...QUEUE_COLUMNS];
+  const columns = [...CONVERSATION_COLUMNS, ...MESSAGE_COLUMNS, ...ACCOUNT_COLUMNS, ...AGENT_COLUMNS, ...QUEUE_COLUMNS, ...CONTACT_COLUMNS];
   for (const attr of [...KEY_ATTRIBUTES, ...columns.map((c) => c.attribute)]) {
     let node = root;
     attr.path.forEach((name, i) => {

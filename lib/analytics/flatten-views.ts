@@ -1,6 +1,7 @@
 import {
   ACCOUNT_COLUMNS,
   AGENT_COLUMNS,
+  CONTACT_COLUMNS,
   CONVERSATION_COLUMNS,
   duckDbItemType,
   MESSAGE_COLUMNS,
@@ -76,12 +77,16 @@ function selectList(columns: readonly ViewColumn[], dialect: SqlDialect): string
 }
 
 function entityView(name: string, entity: string, columns: readonly ViewColumn[], dialect: SqlDialect, extra: string[] = [], first: string[] = []): string {
+  return itemView(name, `item.entity.s = '${entity}'`, columns, dialect, extra, first);
+}
+
+function itemView(name: string, where: string, columns: readonly ViewColumn[], dialect: SqlDialect, extra: string[] = [], first: string[] = []): string {
   return [
     `CREATE OR REPLACE VIEW ${name} AS`,
     'SELECT',
     [...first, ...selectList(columns, dialect), ...extra].map((line) => `  ${line}`).join(',\n'),
     'FROM export_items',
-    `WHERE item.entity.s = '${entity}'`,
+    `WHERE ${where}`,
   ].join('\n');
 }
 
@@ -92,6 +97,19 @@ export function conversationsView(dialect: SqlDialect): string {
     `coalesce(${dialect.arrayContains('item.tags.ss', "'vip'")}, false) AS is_vip`,
     `${dialect.hour(queued)} AS queued_hour`,
     `substr(item.queuedat.s, 1, 10) AS queued_day`,
+    `substr(item.closedat.s, 1, 10) AS closed_day`,
+    `substr(item.endedat.s, 1, 10) AS ended_day`,
+  ]);
+}
+
+/**
+ * One row per contact's profile (`PERSON#<business>#<contact id>` / `PROFILE`), found by its key:
+ * the entity name `Contact` is also the WhatsApp Business App address book's (`ACCT#…/CONTACT#…`).
+ */
+export function contactsView(dialect: SqlDialect): string {
+  return itemView('contacts', `item.sk.s = 'PROFILE' AND substr(item.pk.s, 1, 7) = 'PERSON#'`, CONTACT_COLUMNS, dialect, [], [
+    `coalesce(item.contactid.s, split_part(item.pk.s, '#', 3)) AS contact_id`,
+    `coalesce(item.businessid.s, split_part(item.pk.s, '#', 2)) AS business_id`,
   ]);
 }
 
@@ -139,7 +157,7 @@ export function reportPeriodView(period: ReportPeriod = {}): string {
  *   wait_s      queued → assigned (accepted by an agent)
  *   handling_s  assigned → closed (TMO)
  *   closed      closed at or after it was queued (a close of an earlier handoff does not count)
- *   resolved_first_contact  closed with outcome `resolved` and no transfer (FCR)
+ *   resolved_first_contact  closed `resolved` or `converted` (a sale is a resolved contact) with no transfer (FCR)
  *   sla_met     1: first human response by the first-response due time; 0: after it, or the
  *               engine marked it breached with no response yet; NULL: no target, or not yet known
  *   abandoned   closed before any human response, or closed with outcome `no_response`
@@ -158,7 +176,7 @@ SELECT coalesce(c.business_id, a.business_id, 'unknown') AS business_id,
        CASE WHEN c.assigned_ms >= c.queued_ms THEN CAST(c.assigned_ms - c.queued_ms AS DOUBLE) / 1000 END AS wait_s,
        CASE WHEN c.closed_ms >= c.assigned_ms AND c.assigned_ms >= c.queued_ms THEN CAST(c.closed_ms - c.assigned_ms AS DOUBLE) / 1000 END AS handling_s,
        CASE WHEN c.closed_ms >= c.queued_ms THEN 1 ELSE 0 END AS closed,
-       CASE WHEN c.closed_ms >= c.queued_ms AND c.close_outcome = 'resolved' AND coalesce(c.transfers, 0) = 0 THEN 1 ELSE 0 END AS resolved_first_contact,
+       CASE WHEN c.closed_ms >= c.queued_ms AND c.close_outcome IN ('resolved', 'converted') AND coalesce(c.transfers, 0) = 0 THEN 1 ELSE 0 END AS resolved_first_contact,
        CASE WHEN c.sla_first_response_due_ms IS NULL THEN CAST(NULL AS INTEGER)
             WHEN c.first_human_response_ms >= c.queued_ms THEN CASE WHEN c.first_human_response_ms <= c.sla_first_response_due_ms THEN 1 ELSE 0 END
             WHEN c.sla_state = 'breached' THEN 0

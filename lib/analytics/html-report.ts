@@ -52,6 +52,8 @@ export function headlineFigures(results: readonly MetricResult[]): Array<{ label
   const measured = sum(queues, 'sla_measured');
   const slaMet = measured > 0 ? queues.reduce((t, r) => t + (num(r.sla_met_pct) * num(r.sla_measured)) / 100, 0) : null;
   const queued = sum(queues, 'queued');
+  const attributed = rows('conversions_by_source');
+  const fromAds = sum(attributed, 'conversations');
   return [
     { label: 'Conversations', value: String(num(containment?.conversations)), note: 'with a live customer message' },
     { label: 'First response (median)', value: formatDuration(frt?.median_s as number | null), note: `p90 ${formatDuration(frt?.p90_s as number | null)}` },
@@ -66,6 +68,11 @@ export function headlineFigures(results: readonly MetricResult[]): Array<{ label
       label: 'Queue SLA met',
       value: pct(slaMet === null ? null : (100 * slaMet) / measured),
       note: `first response in time · ${queued} queued, ${sum(queues, 'abandoned')} abandoned`,
+    },
+    {
+      label: 'Conversions from ads and links',
+      value: String(sum(attributed, 'conversions')),
+      note: `${pct(fromAds > 0 ? (100 * sum(attributed, 'conversions')) / fromAds : null)} of ${fromAds} attributed conversations`,
     },
   ];
 }
@@ -330,7 +337,82 @@ function queueHourCharts(rows: readonly Row[]): string[] {
   ];
 }
 
+const OUTCOME_COLORS: Record<string, string> = {
+  resolved: '#10b981',
+  resolved_by_bot: '#34d399',
+  converted: '#2563eb',
+  unresolved: '#f59e0b',
+  no_response: '#94a3b8',
+  opted_out: '#ef4444',
+  duplicate: '#a78bfa',
+  spam: '#78716c',
+  closed: '#cbd5e1',
+};
+
+function outcomeCharts(rows: readonly Row[]): string[] {
+  const outcomes = [...new Set(rows.map((r) => String(r.outcome)))].sort();
+  const who = ['person', 'bot'];
+  const days = [...new Set(rows.map((r) => String(r.day)))].sort();
+  return [
+    barChart({
+      categories: who.map((w) => (w === 'person' ? 'closed by a person' : 'ended by the bot')),
+      series: outcomes.map((o, i) => ({
+        name: o,
+        values: who.map((w) => sum(rows.filter((r) => r.ended_by === w && r.outcome === o), 'conversations')),
+        color: OUTCOME_COLORS[o] ?? PALETTE[i % PALETTE.length]!,
+      })),
+      stacked: true,
+      horizontal: true,
+      width: 620,
+    }) + '<figcaption>Conversations by outcome: closed by a person, ended by the bot after the customer went quiet</figcaption>',
+    barChart({
+      categories: days.map((d) => d.slice(5)),
+      series: outcomes.map((o, i) => ({
+        name: o,
+        values: days.map((d) => sum(rows.filter((r) => r.day === d && r.outcome === o), 'conversations')),
+        color: OUTCOME_COLORS[o] ?? PALETTE[i % PALETTE.length]!,
+      })),
+      stacked: true,
+      width: 720,
+    }) + '<figcaption>Outcomes per day (UTC)</figcaption>',
+  ];
+}
+
+/** `ad · Black Friday (ad_1)`, `link · newsletter/email/nov`. */
+function sourceLabel(r: Row): string {
+  const what = r.headline ? `${String(r.headline)}${r.ad_id ? ` (${String(r.ad_id)})` : ''}` : r.ad_id ? String(r.ad_id) : [r.utm_source, r.utm_medium, r.utm_campaign].filter((v) => v !== null).join('/');
+  return short(`${String(r.source ?? 'utm')}${what ? ` · ${what}` : ''}`, 48);
+}
+
+function conversionCharts(rows: readonly Row[]): string[] {
+  const top = rows.slice(0, 15);
+  const labels = top.map(sourceLabel);
+  return [
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'conversations', values: top.map((r) => num(r.conversations)), color: '#94a3b8' },
+        { name: 'conversions', values: top.map((r) => num(r.conversions)), color: '#2563eb' },
+      ],
+      horizontal: true,
+      width: 720,
+    }) + '<figcaption>Conversations and conversions by first touch (the 15 largest)</figcaption>',
+    barChart({
+      categories: labels,
+      series: [
+        { name: 'conversion rate', values: top.map((r) => numberOrNull(r.conversion_pct)), color: '#2563eb' },
+        { name: 'resolved by the bot', values: top.map((r) => numberOrNull(r.resolved_by_bot_pct)), color: '#34d399' },
+      ],
+      horizontal: true,
+      unit: ' %',
+      width: 720,
+    }) + '<figcaption>Conversion rate and share resolved by the bot alone, by first touch</figcaption>',
+  ];
+}
+
 const CHARTS: Record<string, (rows: readonly Row[]) => string[]> = {
+  conversation_outcomes: outcomeCharts,
+  conversions_by_source: conversionCharts,
   queue_performance: queueCharts,
   agent_performance: agentCharts,
   queue_volume_by_hour: queueHourCharts,

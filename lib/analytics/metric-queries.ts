@@ -25,6 +25,8 @@ export const METRIC_QUERIES: readonly MetricQuery[] = [
   { name: 'queue_performance', title: 'Queues', description: 'Per contact-centre queue: conversations queued, taken and abandoned, first human response, wait, handling time (TMO), first-contact resolution, CSAT, first-response SLA met and transfers.' },
   { name: 'agent_performance', title: 'Agents', description: 'Per agent, of the conversations they took: first human response, wait, handling time (TMO), first-contact resolution, CSAT, first-response SLA met, transfers received and customers who left.' },
   { name: 'queue_volume_by_hour', title: 'Queue volume by hour', description: 'Conversations queued per queue and hour of the day (UTC), with VIP, answered within the SLA and abandoned.' },
+  { name: 'conversation_outcomes', title: 'Outcomes', description: "How conversations ended per day (UTC), channel and queue: a person's close with the outcome the agent picked, and the bot's end after the customer went quiet." },
+  { name: 'conversions_by_source', title: 'Conversions by ad and source', description: "Conversations whose customer first came from an ad, a post or a link (source, ad, headline, UTM), with contacts, conversions (`converted`), conversion rate and the share the bot resolved alone." },
 ];
 
 export function metricSql(name: string): string {

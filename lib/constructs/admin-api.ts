@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { ACCOUNTS_ADMIN_ROUTES } from '#lambdas/accounts/accounts-api-contract';
+import { CONTACTS_ADMIN_ROUTES } from '#lambdas/contacts/api/contacts-api-contract';
 import { ADMIN_ROUTES } from '#lambdas/identity/admin-routes';
 import { OPERATOR_SCOPES } from '#lambdas/identity/operator-scopes';
 import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
@@ -23,7 +24,7 @@ export class AdminApi extends TableOperatorApi {
         serviceName: 'admin-api',
       },
       scope: OPERATOR_SCOPES.admin,
-      routes: [...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES), ...Object.values(ACCOUNTS_ADMIN_ROUTES)],
+      routes: [...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES), ...Object.values(ACCOUNTS_ADMIN_ROUTES), ...Object.values(CONTACTS_ADMIN_ROUTES)],
     });
     // Admins delete agents, queues, macros and contact tags: only items under those keys.
     this.handler.role.addToPrincipalPolicy(

@@ -11,6 +11,7 @@ import {
   accountsView,
   ATHENA_DIALECT,
   athenaExportItemsView,
+  contactsView,
   conversationsView,
   messagesView,
   reportPeriodView,
@@ -40,6 +41,7 @@ export const VIEW_QUERIES: ReadonlyArray<{ name: string; sql: () => string }> = 
   // The whole export; edit the two numbers (epoch ms, NULL for an open end) to narrow the contact-centre queries.
   { name: 'view_7_report_period', sql: () => reportPeriodView() },
   { name: 'view_8_routed_conversations', sql: () => routedConversationsView() },
+  { name: 'view_9_contacts', sql: () => contactsView(ATHENA_DIALECT) },
 ];
 
 export interface AnalyticsExportProps {

@@ -15,13 +15,16 @@ export interface EventBackboneProps {
  */
 export class EventBackbone extends Construct {
   readonly bus: events.EventBus;
+  /** The bus's name as a plain string (IAM patterns that name rules on it need it before deployment). */
+  readonly busName: string;
   readonly archive: events.Archive;
 
   constructor(scope: Construct, id: string, props: EventBackboneProps) {
     super(scope, id);
 
+    this.busName = `${props.namePrefix}-events`;
     this.bus = new events.EventBus(this, 'EventBus', {
-      eventBusName: `${props.namePrefix}-events`,
+      eventBusName: this.busName,
       description: 'Domain events of the omnichannel support pipeline',
     });
     setLogicalId(this.bus, 'EventBus');

@@ -2,6 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { CONTACTS_AGENT_ROUTES } from '#lambdas/contacts/api/contacts-api-contract';
 import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
 import { OPERATOR_SCOPES } from '#lambdas/identity/operator-scopes';
 import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
@@ -43,9 +44,11 @@ export class HumanAgentApi extends TableOperatorApi {
         serviceName: 'human-agent-api',
       },
       scope: OPERATOR_SCOPES.agent,
-      routes: uniqueRoutes([...Object.values(HUMAN_AGENT_ROUTES), ...CONVERSATION_WORKSPACE_ROUTES, ...ROUTING_WORKSPACE_ROUTES]),
+      routes: uniqueRoutes([...Object.values(HUMAN_AGENT_ROUTES), ...CONVERSATION_WORKSPACE_ROUTES, ...ROUTING_WORKSPACE_ROUTES, ...Object.values(CONTACTS_AGENT_ROUTES)]),
     });
     this.handler.function.addEnvironment(MEDIA_BUCKET_ENV, props.mediaBucket.bucketName);
+    // Agents search contacts by name and phone (lambdas/contacts/api/).
+    props.storage.grantContactSearch(this.handler.role);
     // Reads of stored attachments only (the presigned links are signed with this grant): no lists, writes or deletes.
     this.handler.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.mediaBucket.arnForObjects(`${MEDIA_KEY_PREFIX}*`)] }),

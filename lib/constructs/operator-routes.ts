@@ -6,7 +6,7 @@ import type { OperatorIdentity } from '#lib/constructs/operator-identity';
 import type { SupportFunction } from '#lib/constructs/support-function';
 
 export interface OperatorRoute {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
 }
 

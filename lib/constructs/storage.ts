@@ -67,7 +67,23 @@ export class Storage extends Construct {
       sortKey: { name: TABLE_KEYS.gsi2.sortKey, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    // Contacts by name and phone prefix: only contact profiles and phone identities carry its keys,
+    // and it projects the contact id alone (a search reads the profiles it finds).
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi3.name,
+      partitionKey: { name: TABLE_KEYS.gsi3.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi3.sortKey, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: ['contactId'],
+    });
     setLogicalId(this.table, 'Table');
+  }
+
+  /** Lets a function search contacts: Query on the contacts index only (the table's own grants come from grantItemActions). */
+  grantContactSearch(role: iam.Role): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.table.tableArn}/index/${TABLE_KEYS.gsi3.name}`] }),
+    );
   }
 
   /** Grants exactly the listed item actions on the table and on each of its indexes, by name. */

@@ -78,6 +78,7 @@ export async function startHttpApi(options: {
     localEndpoints: new Map((options.localEndpoints ?? []).filter((e) => !e.prefix).map((e) => [`${e.method} ${e.path}`, e])),
     // Longest first, so a deeper prefix wins.
     prefixEndpoints: (options.localEndpoints ?? []).filter((e) => e.prefix).sort((a, b) => b.path.length - a.path.length),
+    templates: options.routes.filter((r) => r.routeKey.includes('{')).map(routeTemplate),
   };
   const server: Server = createServer((req, res) => {
     if (options.intercept?.(req, res)) return;
@@ -106,6 +107,43 @@ interface ApiConfig {
   issuerKeys: IssuerKeys;
   localEndpoints: Map<string, LocalEndpoint>;
   prefixEndpoints: LocalEndpoint[];
+  /** Routes with path variables (`/admin/integrations/{id}`), tried after the exact ones. */
+  templates: Array<{ method: string; pattern: RegExp; names: string[]; route: HttpRoute }>;
+}
+
+/** `GET /a/{id}/b` → a matcher of one path segment per variable, as API Gateway matches them. */
+function routeTemplate(route: HttpRoute): ApiConfig['templates'][number] {
+  const [method = '', path = ''] = route.routeKey.split(' ');
+  const names: string[] = [];
+  const source = path
+    .split('/')
+    .map((segment) => {
+      const variable = /^\{([A-Za-z0-9_]+)\}$/.exec(segment);
+      if (!variable) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      names.push(variable[1]!);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { method, pattern: new RegExp(`^${source}$`), names, route };
+}
+
+function matchTemplate(api: ApiConfig, method: string, path: string): { route: HttpRoute; pathParameters: Record<string, string> } | undefined {
+  for (const t of api.templates) {
+    if (t.method !== method && t.method !== 'ANY') continue;
+    const m = t.pattern.exec(path);
+    if (!m) continue;
+    const pathParameters: Record<string, string> = {};
+    t.names.forEach((name, i) => {
+      const raw = m[i + 1]!;
+      try {
+        pathParameters[name] = decodeURIComponent(raw);
+      } catch {
+        pathParameters[name] = raw;
+      }
+    });
+    return { route: t.route, pathParameters };
+  }
+  return undefined;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig): Promise<void> {
@@ -116,7 +154,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig)
   const local =
     api.localEndpoints.get(`${method} ${url.pathname}`) ??
     api.prefixEndpoints.find((e) => e.method === method && url.pathname.startsWith(e.path));
-  const route = api.routes.get(`${method} ${url.pathname}`) ?? api.routes.get(`ANY ${url.pathname}`);
+  const templated = api.routes.has(`${method} ${url.pathname}`) || api.routes.has(`ANY ${url.pathname}`) ? undefined : matchTemplate(api, method, url.pathname);
+  const route = api.routes.get(`${method} ${url.pathname}`) ?? api.routes.get(`ANY ${url.pathname}`) ?? templated?.route;
   if (!local && !route) return send(res, 404, { message: 'Not Found' });
 
   // The JWT authoriser runs before the integration, which never sees a refused request.
@@ -164,6 +203,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig)
     rawQueryString: url.search.replace(/^\?/, ''),
     headers,
     ...(url.search ? { queryStringParameters: query } : {}),
+    ...(templated ? { pathParameters: templated.pathParameters } : {}),
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

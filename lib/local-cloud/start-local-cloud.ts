@@ -7,6 +7,7 @@ import { type EventSourceMapping, startEventSourceMapping } from '#lib/local-clo
 import { createTableFromCfn, type CfnTableProperties } from '#lib/local-cloud/create-table';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from '#lib/local-cloud/dynamodb-local';
 import { type GraphSimulator, type GraphSimulatorOptions, startGraphSimulator } from '#lib/local-cloud/graph-simulator/index';
+import { type CrmSimulator, type CrmSimulatorOptions, startCrmSimulator } from '#lib/local-cloud/crm-simulator/index';
 import { freePort } from '#lib/local-cloud/free-port';
 import { defaultLocalTenants, type LocalTenant, seedLocalTenants, simulatorAccountsOf } from '#lib/local-cloud/local-tenants';
 import { documentClient } from '#lambdas/adapters/dynamodb';
@@ -23,11 +24,14 @@ import { LOCAL_AUTH_PATHS } from '#lib/local-cloud/identity/identity-endpoints';
 import { LOCAL_WEBSOCKET_PATH, LocalWebSocketApi, localWebSocketEnvironment } from '#lib/local-cloud/websocket-api';
 import type { LocalSignInPerson } from '#lib/local-cloud/identity/local-sign-in-people';
 import { consoleEndpoints, CONSOLE_PATH, localConsoleConfig } from '#lib/local-cloud/console-assets';
+import { type LocalSchedules, readSchedules, startLocalSchedules } from '#lib/local-cloud/scheduled-invocations';
 
 /** Defaults documented in the README; both the webhook and the simulator use them. */
 export const LOCAL_DEFAULTS = {
   port: 3000,
   graphSimPort: 3100,
+  /** The CRM simulator (HubSpot, Salesforce, Zendesk, a business webhook): `http://127.0.0.1:3200/<crm>`. */
+  crmSimPort: 3200,
   dynamoDbPort: 8000,
   awsPort: 4566,
   appSecret: 'local-app-secret',
@@ -42,6 +46,9 @@ export interface LocalCloudOptions {
   /** API port (webhook at /webhook); 0 picks a free port. */
   port?: number;
   graphSimPort?: number;
+  /** CRM simulator port; 0 picks a free port. */
+  crmSimPort?: number;
+  crm?: Omit<CrmSimulatorOptions, 'port'>;
   dynamoDbPort?: number;
   awsPort?: number;
   appSecret?: string;
@@ -79,6 +86,8 @@ export interface LocalCloudOptions {
   signInPeople?: LocalSignInPerson[];
   /** The console's build to serve at `/console/`; default `console/dist`. */
   consoleDistDir?: string;
+  /** Test-only time compression of scheduled functions' rates (the end-of-conversation sweep's quarter of an hour). */
+  scheduleIntervalScale?: number;
 }
 
 export interface LocalCloud {
@@ -91,6 +100,9 @@ export interface LocalCloud {
   topology: LocalTopology;
   aws: AwsEmulator;
   graph: GraphSimulator;
+  /** The CRM simulator's URL; a CRM's base URL is `<crmUrl>/<crm>`, the webhook receiver `<crmUrl>/webhook/...`. */
+  crmUrl: string;
+  crm: CrmSimulator;
   dynamo: DynamoDbLocal;
   functions: Map<string, FunctionPool>;
   mappings: Map<string, EventSourceMapping>;
@@ -107,6 +119,8 @@ export interface LocalCloud {
   webSocketApi?: LocalWebSocketApi;
   /** The agent console (`<api>/console/`), served from `console/dist` when built. */
   consoleUrl: string;
+  /** The template's scheduled functions (EventBridge Scheduler), run on their rate; `runNow` fires one. */
+  schedules: LocalSchedules;
   stop(): Promise<void>;
 }
 
@@ -236,6 +250,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       appSecret,
     });
     stops.push(() => graph.close());
+    // Outbound integrations (EventBridge API destinations) call the CRMs here.
+    const crm = await startCrmSimulator({ ...options.crm, port: options.crmSimPort ?? LOCAL_DEFAULTS.crmSimPort });
+    stops.push(() => crm.close());
     const orderApi = await startSampleOrderApi({ port: 0 });
     stops.push(() => orderApi.close());
     // Each local business's order look-up goes to the sample order API (its own tools secret).
@@ -286,6 +303,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stops.push(async () => {
       await Promise.all([...functions.values()].map((f) => f.close()));
     });
+    // Scheduled functions run on their rate, as EventBridge Scheduler runs them (stopped before the functions).
+    const schedules = startLocalSchedules({
+      specs: readSchedules(assembly.template),
+      invoke: (logicalId, payload) => functions.get(logicalId)!.invoke(payload),
+      region: aws.region,
+      accountId: aws.accountId,
+      ...(options.scheduleIntervalScale !== undefined ? { intervalScale: options.scheduleIntervalScale } : {}),
+    });
+    stops.push(() => schedules.stop());
 
     const mappings = new Map<string, EventSourceMapping>();
     for (const m of topology.mappings) {
@@ -351,6 +377,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       webhookUrl: `${http.url}/webhook`,
       apiUrl: http.url,
       graphUrl: graph.url,
+      crmUrl: crm.url,
+      crm,
       dynamoDbEndpoint: dynamo.endpoint,
       awsEndpoint: aws.endpoint,
       tableName: topology.tables[0]?.name ?? 'Table',
@@ -367,6 +395,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       identity: identity.handle(http.url),
       ...(webSocketApi ? { webSocketUrl: `${http.url.replace(/^http/, 'ws')}${LOCAL_WEBSOCKET_PATH}`, webSocketApi } : {}),
       consoleUrl: `${http.url}${CONSOLE_PATH}`,
+      schedules,
       stop: stopAll,
     };
   } catch (err) {

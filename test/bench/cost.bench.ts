@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     assembly: synthesizeLocalAssembly(outdir),
     port: 0,
     graphSimPort: 0,
+    crmSimPort: 0,
     awsPort,
     dynamoDbPort,
     logSink: (_fn, line) => void (logBytes += Buffer.byteLength(line) + 1),

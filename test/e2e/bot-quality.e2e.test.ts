@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
-import { burstConversationKey } from '#test/e2e/customer-bursts';
+import { burstConversationKey, runCustomerBursts } from '#test/e2e/customer-bursts';
 import { openAllWeekLocalTenants } from '#test/helpers/open-all-week';
 import { eventually, LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 
@@ -137,4 +137,31 @@ describe('the flows-and-FAQ bot, end to end', () => {
       expect(reply.text).not.toBe(demo.fallback.es);
     }
   }, 120_000);
+
+  it('asks a Brazilian number writing "hola" once whether it prefers Portuguese, and switches on the tap', async () => {
+    const customer = '5511900000931';
+    const first = await say(customer, 'hola');
+    const offered = first.newReplies[0]!;
+    expect(offered.language).toBe('es');
+    expect(offered.text).toContain(demo.replies.languageQuestion.pt);
+    expect(offered.replyOptions).toContainEqual({ id: 'lang:pt', title: 'Português' });
+
+    const { id } = await harness.customerSays({ channel: 'whatsapp', customerId: customer, reply: { id: 'lang:pt', title: 'Português' } });
+    const switched = await eventually(
+      async () => (await harness.conversationItems(burstConversationKey(customer))).filter(isBotReply).find((r) => (r.replyToMessageIds ?? []).includes(id)),
+      'the reply to the language tap',
+      45_000,
+    );
+    expect(switched).toMatchObject({ language: 'pt', replyKind: 'language_set' });
+
+    // Asked once: the next ambiguous message gets no second question.
+    const later = await say(customer, 'hola de nuevo');
+    for (const reply of later.newReplies) expect(reply.text).not.toContain(demo.replies.languageQuestion.pt);
+  }, 120_000);
+
+  it('answers each of 20 customers bursting at the same time exactly once', async () => {
+    const result = await runCustomerBursts(harness, { conversations: 20, firstCustomer: 700, timeoutMs: 120_000 });
+    expect(result.unanswered).toEqual([]);
+    expect(result.answeredMoreThanOnce).toEqual([]);
+  }, 180_000);
 });

@@ -13,6 +13,7 @@ import { LOCAL_CREDENTIALS } from '#lib/local-cloud/dynamodb-local';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from '#lib/local-cloud/start-local-cloud';
 import { type LocalAssembly, synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
 import { sharedLocalAssembly } from '#test/e2e/shared-assembly';
+import { CrmSimulatorClient } from '#lib/local-cloud/crm-simulator/crm-client';
 
 export interface OutboxEntry {
   method: string;
@@ -40,6 +41,7 @@ export class LocalCloudHarness {
       assembly,
       port: 0,
       graphSimPort: 0,
+      crmSimPort: 0,
       awsPort: 0,
       logSink: (fn, line) => this.logLines.push(`${fn} ${line}`),
       graph: { statusDelaysMs: { sent: 20, delivered: 20, read: 20 }, ...options.graph },
@@ -100,6 +102,15 @@ export class LocalCloudHarness {
     });
     if (!res.ok) throw new Error(`simulator refused the customer message: ${res.status} ${await res.text()}`);
     return (await res.json()) as { id: string };
+  }
+
+  /**
+   * The CRM simulator over HTTP: `crm.outbox('hubspot')`, `crm.records('salesforce')`,
+   * `crm.fault({ crm: 'zendesk', status: 500, count: 2 })`, `crm.webhooks()`, `crm.reset()`, and the
+   * base URLs integrations use locally (`crm.baseUrl('hubspot')`, `crm.webhookUrl('/acme')`).
+   */
+  get crm(): CrmSimulatorClient {
+    return new CrmSimulatorClient(this.cloud.crmUrl);
   }
 
   async outbox(): Promise<OutboxEntry[]> {

@@ -1,5 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { contactPath } from '#lambdas/contacts/api/contacts-api-contract';
+import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { mayDo, type OperatorAction } from '#lambdas/identity/operator-permissions';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
 import { whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
@@ -37,6 +39,12 @@ const ACME_CUSTOMER = '5511987650301';
 const ACME_KEY = `wa:${ACME_NUMBER}:${ACME_CUSTOMER}`;
 const CUSTOMER_NAME = 'Lucía Privada';
 const SECRET_TEXT = 'mi dirección es Calle Falsa 123, humano por favor';
+/** Acme's webhook integrations (stored directly: nothing is provisioned for them); the second one is there to be deleted. */
+const ACME_INTEGRATION = 'iacme0000001';
+const ACME_DISPOSABLE_INTEGRATION = 'iacme0000002';
+/** Acme's contact for the customer, and another of its contacts (a merge candidate); set before the cases run. */
+let ACME_CONTACT = '';
+let ACME_OTHER_CONTACT = '';
 
 const harness = new LocalCloudHarness();
 harness.reportOnFailure(beforeEach);
@@ -52,6 +60,40 @@ beforeAll(async () => {
       Item: { ...whatsappProgressKey(ACME_WABA, ACME_NUMBER), entity: 'OnboardingProgress', channel: 'whatsapp', businessId: 'acme', ownerId: ACME_WABA, accountId: ACME_NUMBER, steps: {}, startedAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z', version: 1 },
     }),
   );
+  // Acme's contacts: the customer's (the one the contacts consumer made, or made here first) and one more.
+  const contacts = dynamoContactStore({ db: harness.db, tableName: harness.cloud.tableName });
+  const at = new Date().toISOString();
+  ACME_CONTACT = (await contacts.resolve('acme', [{ kind: 'whatsapp', value: ACME_CUSTOMER, accountId: ACME_NUMBER }], { name: CUSTOMER_NAME, at })).contact.contactId;
+  ACME_OTHER_CONTACT = (await contacts.resolve('acme', [{ kind: 'instagram', value: '17841400000999', accountId: '17841400000301' }], { name: 'Otra Persona', at })).contact.contactId;
+  // Acme's integrations, with their credentials secret; the test call goes to a closed local port (test_failed).
+  for (const integrationId of [ACME_INTEGRATION, ACME_DISPOSABLE_INTEGRATION]) {
+    const secretName = `Omnichannel-local/integrations/acme/${integrationId}`;
+    harness.cloud.aws.secrets.putSecret(secretName, { signingSecret: '0'.repeat(64), auth: { type: 'api_key', headerName: 'X-Api-Key', apiKey: 'acme-key' } });
+    await harness.db.send(
+      new PutCommand({
+        TableName: harness.cloud.tableName,
+        Item: {
+          pk: 'INTEG#acme',
+          sk: `CONF#${integrationId}`,
+          entity: 'Integration',
+          businessId: 'acme',
+          integrationId,
+          kind: 'webhook',
+          name: 'Acme backend',
+          baseUrl: 'http://127.0.0.1:9/hooks',
+          authType: 'api_key',
+          events: ['conversation.closed'],
+          rateLimitPerSecond: 10,
+          lookup: false,
+          enabled: false,
+          resources: { signingSecretId: secretName },
+          createdAt: '2026-12-01T00:00:00.000Z',
+          updatedAt: '2026-12-01T00:00:00.000Z',
+          version: 1,
+        },
+      }),
+    );
+  }
 }, 300_000);
 afterAll(async () => {
   await harness.stop();
@@ -92,7 +134,7 @@ interface RouteCase {
   method: string;
   path: string;
   /** The request naming acme's target (the business acting may be acme or another). */
-  request: () => { query?: Record<string, string>; body?: unknown };
+  request: () => { query?: Record<string, string>; body?: unknown; params?: Record<string, string> };
   /** Onboarding names the business to act for: another business is refused with 403, not 404. */
   namesBusiness?: boolean;
 }
@@ -152,11 +194,84 @@ const ROUTES: RouteCase[] = [
     request: () => ({ body: { businessId: 'acme', macroId: `m-${crypto.randomUUID().slice(0, 8)}`, name: 'Hola', texts: { es: 'Hola {first_name}' } } }),
   },
   { name: 'list channel accounts', action: 'settings.read', method: 'GET', path: '/admin/accounts', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  // Contacts: a contact id does not name its business, so every route but the conversation's names acme (platform must).
+  { name: 'search contacts', action: 'contacts.read', method: 'GET', path: '/agent/contacts', namesBusiness: true, request: () => ({ query: { businessId: 'acme', q: 'Lucía' } }) },
+  { name: 'read a contact', action: 'contacts.read', method: 'GET', path: '/agent/contacts/{contactId}', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, query: { businessId: 'acme' } }) },
+  { name: "a conversation's contact", action: 'contacts.read', method: 'GET', path: '/agent/conversations/{key}/contact', request: () => ({ params: { key: ACME_KEY } }) },
+  { name: 'rename a contact', action: 'contacts.write', method: 'PATCH', path: '/agent/contacts/{contactId}', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', name: CUSTOMER_NAME } }) },
+  { name: 'tag a contact', action: 'contacts.write', method: 'PUT', path: '/agent/contacts/{contactId}/tags', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', add: ['revisar'] } }) },
+  {
+    name: "edit a contact's attributes",
+    action: 'contacts.write',
+    method: 'PATCH',
+    path: '/agent/contacts/{contactId}/attributes',
+    namesBusiness: true,
+    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', attributes: { not_defined: 'x' } } }),
+  },
+  {
+    name: 'merge contacts',
+    action: 'contacts.write',
+    method: 'POST',
+    path: '/agent/contacts/{contactId}/merge',
+    namesBusiness: true,
+    // At a version the contact never had: allowed callers get as far as the conflict, and nothing merges.
+    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', otherContactId: ACME_OTHER_CONTACT, expectedVersion: 0 } }),
+  },
+  { name: 'undo a merge', action: 'contacts.write', method: 'POST', path: '/agent/contacts/{contactId}/unmerge', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', mergeId: 'm_01HZZZZZZZZZZZZZZZZZZZZZZZ' } }) },
+  {
+    name: 'link an identity',
+    action: 'contacts.write',
+    method: 'POST',
+    path: '/agent/contacts/{contactId}/identities',
+    namesBusiness: true,
+    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', kind: 'whatsapp', value: ACME_CUSTOMER } }),
+  },
+  {
+    name: 'record consent',
+    action: 'contacts.write',
+    method: 'POST',
+    path: '/agent/contacts/{contactId}/consent',
+    namesBusiness: true,
+    // No Instagram identity: allowed callers are told so, and nothing is recorded.
+    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', channel: 'instagram', status: 'opted_in', evidenceText: 'dijo que sí' } }),
+  },
+  { name: 'read the contact schema', action: 'contacts.read', method: 'GET', path: '/admin/contacts/schema', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'save the contact schema',
+    action: 'contacts.admin',
+    method: 'PUT',
+    path: '/admin/contacts/schema',
+    namesBusiness: true,
+    request: () => ({ body: { businessId: 'acme', attributes: [], expectedVersion: 999 } }),
+  },
+  // Integrations: an integration id does not name its business, so every route names acme (platform must).
+  { name: 'list integrations', action: 'integrations.read', method: 'GET', path: '/admin/integrations', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'create an integration',
+    action: 'integrations.write',
+    method: 'POST',
+    path: '/admin/integrations',
+    namesBusiness: true,
+    // No events: refused as invalid once allowed, so nothing is provisioned.
+    request: () => ({ query: { businessId: 'acme' }, body: { kind: 'webhook', name: 'Intruder', baseUrl: 'https://hooks.example/x', auth: { type: 'api_key', headerName: 'X-Key', apiKey: 'k' }, events: [] } }),
+  },
+  { name: 'read an integration', action: 'integrations.read', method: 'GET', path: `/admin/integrations/${ACME_INTEGRATION}`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'change an integration',
+    action: 'integrations.write',
+    method: 'PUT',
+    path: `/admin/integrations/${ACME_INTEGRATION}`,
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' }, body: { name: 'Renamed', baseUrl: 'https://hooks.example/x', events: [], expectedVersion: 1 } }),
+  },
+  { name: 'test an integration', action: 'integrations.write', method: 'POST', path: `/admin/integrations/${ACME_INTEGRATION}/test`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  { name: "an integration's deliveries", action: 'integrations.read', method: 'GET', path: `/admin/integrations/${ACME_INTEGRATION}/deliveries`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  { name: 'delete an integration', action: 'integrations.write', method: 'DELETE', path: `/admin/integrations/${ACME_DISPOSABLE_INTEGRATION}`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
 ];
 
 const ROLES: OperatorRole[] = ['agent', 'supervisor', 'admin', 'platform'];
 
-const AUTHORISATION_REFUSALS = new Set(['forbidden', 'other_business', 'conversation_not_found', 'account_not_found', 'waba_not_found', 'onboarding_not_found', 'business_not_found']);
+const AUTHORISATION_REFUSALS = new Set(['forbidden', 'other_business', 'conversation_not_found', 'account_not_found', 'waba_not_found', 'onboarding_not_found', 'business_not_found', 'contact_not_found', 'integration_not_found']);
 
 const CASES = ROUTES.flatMap((route) =>
   ROLES.flatMap((role) =>
@@ -186,7 +301,8 @@ describe('every operator route × role × own or other business', () => {
     });
 
     it.each(CASES.filter((c) => c.refusal))('$label', async ({ route, role, whose, refusal }) => {
-      const response = await api(await tokenOf(callerOf(role, whose), role), route.method, route.path, route.request());
+      const request = route.request();
+      const response = await api(await tokenOf(callerOf(role, whose), role), route.method, contactPath(route, request.params ?? {}), request);
       if (refusal === 'role') {
         expect(response.status, response.text).toBe(403);
         expect(response.body.error).toBe('forbidden');
@@ -208,7 +324,8 @@ describe('every operator route × role × own or other business', () => {
 
   describe('allowed', () => {
     it.each(CASES.filter((c) => !c.refusal))('$label', async ({ route, role, whose }) => {
-      const response = await api(await tokenOf(callerOf(role, whose), role), route.method, route.path, route.request());
+      const request = route.request();
+      const response = await api(await tokenOf(callerOf(role, whose), role), route.method, contactPath(route, request.params ?? {}), request);
       expect([401, 403], response.text).not.toContain(response.status);
       expect(AUTHORISATION_REFUSALS.has(String(response.body?.error ?? '')), response.text).toBe(false);
     });
@@ -233,6 +350,28 @@ describe('the findings, replayed', () => {
     expect(await harness.item(`CONV#${ACME_KEY}`, 'MSG#evil-1')).toBeUndefined();
   });
 
+  it("another business's agent cannot read, tag, merge or link acme's contact by its id, nor find it by name", async () => {
+    const intruder = await tokenOf('globex', 'agent');
+    const contactBefore = await harness.item(`PERSON#acme#${ACME_CONTACT}`, 'PROFILE');
+    expect(contactBefore).toMatchObject({ contactId: ACME_CONTACT });
+    const answers = [
+      await api(intruder, 'GET', `/agent/contacts/${ACME_CONTACT}`),
+      await api(intruder, 'PUT', `/agent/contacts/${ACME_CONTACT}/tags`, { body: { add: ['hacked'] } }),
+      await api(intruder, 'POST', `/agent/contacts/${ACME_CONTACT}/merge`, { body: { otherContactId: ACME_OTHER_CONTACT } }),
+      await api(intruder, 'POST', `/agent/contacts/${ACME_CONTACT}/identities`, { body: { kind: 'phone', value: '+5511999990000' } }),
+      await api(intruder, 'POST', `/agent/contacts/${ACME_CONTACT}/consent`, { body: { channel: 'whatsapp', status: 'opted_out', evidenceText: 'forged' } }),
+    ];
+    expect(answers.map((a) => [a.status, a.body.error])).toEqual(Array.from({ length: 5 }, () => [404, 'contact_not_found']));
+    const search = await api(intruder, 'GET', '/agent/contacts', { query: { q: 'Lucía' } });
+    expect(search.status).toBe(200);
+    expect(search.body.items).toEqual([]);
+    for (const a of [...answers, search]) for (const secret of [CUSTOMER_NAME, ACME_CUSTOMER]) expect(a.text).not.toContain(secret);
+    const contactAfter = await harness.item(`PERSON#acme#${ACME_CONTACT}`, 'PROFILE');
+    expect(contactAfter?.tags).not.toContain('hacked');
+    expect(contactAfter?.consent?.whatsapp?.evidenceText).not.toBe('forged');
+    expect(contactAfter?.mergedInto).toBeUndefined();
+  });
+
   it('an Instagram key cannot reach a WhatsApp number, and a forged key is not found', async () => {
     const own = await tokenOf('acme', 'agent');
     expect((await api(own, 'GET', '/agent/conversation', { query: { key: `ig:${ACME_NUMBER}:${ACME_CUSTOMER}` } })).status).toBe(404);
@@ -253,12 +392,26 @@ describe('the findings, replayed', () => {
 
   it('keeps what each operator did, for the business\'s admins only', async () => {
     const admin = await tokenOf('acme', 'admin');
-    const trail = await api(admin, 'GET', '/admin/audit', { query: { limit: '100' } });
-    expect(trail.status).toBe(200);
-    const actions = trail.body.actions as Array<Record<string, unknown>>;
+    // Every route × role above left its record: read the whole trail, a page at a time.
+    const actions: Array<Record<string, unknown>> = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const trail = await api(admin, 'GET', '/admin/audit', { query: { limit: '100', ...(cursor ? { cursor } : {}) } });
+      expect(trail.status).toBe(200);
+      actions.push(...(trail.body.actions as Array<Record<string, unknown>>));
+      cursor = trail.body.nextCursor;
+      if (!cursor) break;
+    }
     expect(actions.length).toBeGreaterThan(0);
     expect(actions.every((a) => a.callerBusinessId === 'acme' || a.businessId === 'acme')).toBe(true);
-    expect(actions).toEqual(expect.arrayContaining([expect.objectContaining({ route: 'GET /agent/conversation', actor: 'agent@acme', outcome: 'allowed' })]));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ route: 'GET /agent/conversation', actor: 'agent@acme', outcome: 'allowed' }),
+        expect.objectContaining({ route: 'PUT /agent/contacts/{contactId}/tags', actor: 'agent@acme', outcome: 'allowed', target: `contact ${ACME_CONTACT}` }),
+        // The platform team's action on acme is acme's to see too.
+        expect.objectContaining({ route: 'PATCH /agent/contacts/{contactId}', actor: 'platform@ops', businessId: 'acme', outcome: 'allowed' }),
+      ]),
+    );
     // Globex's refused attempts on acme are globex's record, not acme's to read.
     expect(actions.some((a) => a.callerBusinessId === 'globex')).toBe(false);
     expect((await api(await tokenOf('acme', 'agent'), 'GET', '/admin/audit')).status).toBe(403);

@@ -20,6 +20,8 @@ import {
   requireId,
   rulesUse,
 } from '#lambdas/routing/config/routing-config-validation';
+import type { ContactStore } from '#lambdas/contacts/contact-ports';
+import { contactRoutingTags } from '#lambdas/contacts/routing-contact-tags';
 import type { Macro, Presence, RoutingAgent, RoutingQueue, RoutingRules } from '#lambdas/routing/routing-model';
 import type { RoutingConfig } from '#lambdas/routing/routing-ports';
 
@@ -41,9 +43,10 @@ export interface InMemoryRoutingConfig extends RoutingConfigAdmin {
 /**
  * An in-memory routing configuration for use-case tests: the same validation, versions, references
  * and refusals as the DynamoDB store (`test/integration/routing-config-store.test.ts` runs one
- * contract against both). Values handed out are copies.
+ * contract against both). Values handed out are copies. Given a contact store, a customer's tags
+ * include their contact's, as the DynamoDB store's do.
  */
-export function inMemoryRoutingConfig(options: { now?: () => Date } = {}): InMemoryRoutingConfig {
+export function inMemoryRoutingConfig(options: { now?: () => Date; contacts?: Pick<ContactStore, 'findByIdentity'> } = {}): InMemoryRoutingConfig {
   const agents = new Map<string, RoutingAgent>();
   const queues = new Map<string, RoutingQueue>();
   const rules = new Map<string, RoutingRules>();
@@ -103,8 +106,9 @@ export function inMemoryRoutingConfig(options: { now?: () => Date } = {}): InMem
       };
     },
 
-    async contactTags(businessId, channel, customerId) {
-      return store.getContactTags(businessId, { channel, customerId });
+    async contactTags(businessId, channel, customerId, accountId) {
+      const ofContact = options.contacts ? await contactRoutingTags(options.contacts, businessId, channel, customerId, accountId) : [];
+      return [...new Set([...ofContact, ...(await store.getContactTags(businessId, { channel, customerId }))])].sort();
     },
 
     async listMacros(businessId) {

@@ -17,6 +17,8 @@ export const TABLE_PROPERTIES: CfnTableProperties = {
     { AttributeName: 'gsi1sk', AttributeType: 'S' },
     { AttributeName: 'gsi2pk', AttributeType: 'S' },
     { AttributeName: 'gsi2sk', AttributeType: 'S' },
+    { AttributeName: 'gsi3pk', AttributeType: 'S' },
+    { AttributeName: 'gsi3sk', AttributeType: 'S' },
   ],
   LocalSecondaryIndexes: [
     {
@@ -44,6 +46,14 @@ export const TABLE_PROPERTIES: CfnTableProperties = {
         { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      IndexName: 'gsi3',
+      KeySchema: [
+        { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['contactId'] },
     },
   ],
   TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },

@@ -46,7 +46,7 @@ describe('event bus and consumers', () => {
 
   it('has exactly one rule per consumer, all on the custom bus', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentPushRule', 'AgentRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'RoutingRule', 'StatusTrackingRule', 'TemplateEventsRule']);
+    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentPushRule', 'AgentRule', 'ContactsRule', 'IntegrationDispatchRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'RoutingRule', 'StatusTrackingRule', 'TemplateEventsRule']);
     for (const rule of Object.values(rules)) {
       expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
     }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CONTACTS_ADMIN_ROUTES, CONTACTS_AGENT_ROUTES } from '#lambdas/contacts/api/contacts-api-contract';
 import { HUMAN_AGENT_ROUTES } from '#lambdas/human-agent/human-agent-contract';
 import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
 import { ENV } from '#lambdas/shared/event-contract';
@@ -34,6 +35,20 @@ describe('human-agent API', () => {
     for (const route of routes) {
       expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/agent'] });
     }
+  });
+
+  it("serves the contacts routes (PATCH among them) with the agent scope, the schema's on the admin API, and lets the function search contacts", () => {
+    const keys = (scope: string) =>
+      Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route'))
+        .filter((r) => JSON.stringify(r['Properties']['AuthorizationScopes']) === JSON.stringify([scope]))
+        .map((r) => String(r['Properties']['RouteKey']));
+    expect(keys('omnichannel/agent')).toEqual(expect.arrayContaining(Object.values(CONTACTS_AGENT_ROUTES).map((r) => `${r.method} ${r.path}`)));
+    expect(keys('omnichannel/agent')).toContain('PATCH /agent/contacts/{contactId}/attributes');
+    expect(keys('omnichannel/admin')).toEqual(expect.arrayContaining(Object.values(CONTACTS_ADMIN_ROUTES).map((r) => `${r.method} ${r.path}`)));
+    const api = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Api')).find((a) => a['Properties']['CorsConfiguration']);
+    expect(api?.['Properties']['CorsConfiguration']['AllowMethods']).toContain('PATCH');
+    const search = statementsGranting(statementsOfRole(synth.json, 'HumanAgentApiFunctionRole'), 'dynamodb:Query').flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    expect(JSON.stringify(search)).toContain('/index/gsi3');
   });
 
   it('sends them to its own function with payload format 2.0', () => {

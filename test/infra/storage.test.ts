@@ -48,7 +48,7 @@ describe('operational table', () => {
     ]);
   });
 
-  it('finds conversations by account and state through gsi1, and waiting ones by queue through gsi2', () => {
+  it('finds conversations by account and state through gsi1, waiting ones by queue through gsi2, contacts by name or phone through gsi3', () => {
     const table = resourceOfType(dev.json, 'Table', 'AWS::DynamoDB::Table');
     expect(table.Properties?.['GlobalSecondaryIndexes']).toEqual(TABLE_PROPERTIES.GlobalSecondaryIndexes);
     expect(table.Properties?.['GlobalSecondaryIndexes']).toEqual([
@@ -67,6 +67,14 @@ describe('operational table', () => {
           { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: 'gsi3',
+        KeySchema: [
+          { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+          { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['contactId'] },
       },
     ]);
   });

@@ -104,4 +104,9 @@ export const FUNCTION_IDS = [
   'AgentPushConnectionFunction',
   'AdminApiFunction',
   'OperatorTokenClaimsFunction',
+  'ContactsFunction',
+  'BotConversationEndFunction',
+  'IntegrationDispatchFunction',
+  'IntegrationDeadLettersFunction',
+  'IntegrationsApiFunction',
 ] as const;

@@ -54,6 +54,7 @@ beforeEach(async () => {
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => NOW,
+    replyQuietMs: 0,
     botSettings: cachedBotSettingsSource({
       accounts: cachedAccountReader({ db: table.db, tableName }),
       db: table.db,

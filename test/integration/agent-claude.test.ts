@@ -66,6 +66,7 @@ beforeEach(async () => {
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => clock,
+    replyQuietMs: 0,
     botSettings: { forAccount: async (accountId) => (accountId === '17841' ? demoBotSettings() : undefined) },
     assistant: assistantFor(tableName),
   };

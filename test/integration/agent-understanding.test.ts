@@ -34,6 +34,7 @@ beforeEach(async () => {
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => NOW,
+    replyQuietMs: 0,
     botSettings: fixedBotSettings(demoBotSettings()),
   };
 });

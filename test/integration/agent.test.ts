@@ -31,6 +31,8 @@ beforeEach(async () => {
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => NOW,
+    // The quiet period has its own tests below; the others answer at once.
+    replyQuietMs: 0,
     botSettings: fixedBotSettings(demoBotSettings()),
   };
 });
@@ -439,5 +441,39 @@ describe('the first agent on DynamoDB Local', () => {
     expect(await answerConversation(echo, deps)).toEqual({ outcome: 'skipped', reason: 'own_echo' });
     expect(await conversation()).toMatchObject({ state: 'bot' });
     expect(published.map((e) => e.detailType)).toEqual(['reply.requested']);
+  });
+});
+
+describe('one reply per burst, measured from the last message stored', () => {
+  it('waits while the customer is still writing, lets the newest message answer, and answers the whole burst once', async () => {
+    const quietDeps = (at: string): AgentDeps => ({ ...deps, replyQuietMs: 2_500, now: () => new Date(at) });
+    const lines: Array<[string, string, string]> = [
+      ['wamid.q1', '2026-11-21T12:00:00.100Z', 'hey'],
+      ['wamid.q2', '2026-11-21T12:00:00.500Z', 'quick question'],
+      ['wamid.q3', '2026-11-21T12:00:00.900Z', 'do you take paypal?'],
+    ];
+    const wakeUps = [];
+    for (const [id, receivedAt, text] of lines) {
+      const event = customerMessage(id, '2026-11-21T12:00:00.000Z', text);
+      await recordNormalizedEvent(event, { receivedAt }, { db: table.db, tableName: deps.tableName, retentionDays: 30, now: () => new Date(receivedAt) });
+      wakeUps.push(domainEventFor(event).detail);
+    }
+
+    // 1.1 s after the last line: the older lines leave it to the newest, which waits 1.4 s more.
+    const early = [];
+    for (const w of wakeUps) early.push(await answerConversation(w, quietDeps('2026-11-21T12:00:02.000Z')));
+    expect(early).toEqual([
+      { outcome: 'skipped', reason: 'newer_message_pending' },
+      { outcome: 'skipped', reason: 'newer_message_pending' },
+      { outcome: 'waiting', waitMs: 1_400 },
+    ]);
+    expect(await outboundItems()).toHaveLength(0);
+
+    // The newest line's wake-up comes back after the quiet period and answers all three at once.
+    const later = await answerConversation(wakeUps[2], quietDeps('2026-11-21T12:00:03.500Z'));
+    expect(later).toMatchObject({ outcome: 'replied', answeredCount: 3 });
+    const items = await outboundItems();
+    expect(items).toHaveLength(1);
+    expect(items[0]?.replyToMessageIds).toEqual(['wamid.q1', 'wamid.q2', 'wamid.q3']);
   });
 });

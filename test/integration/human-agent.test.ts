@@ -32,7 +32,7 @@ beforeEach(async () => {
   const tableName = await table.newTable();
   const publisher = { publish: async (e: DomainEvent[]) => void published.push(...e) };
   const botSettings = fixedBotSettings(demoBotSettings());
-  agentDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock, botSettings };
+  agentDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock, botSettings, replyQuietMs: 0 };
   apiDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock, botSettings };
 });
 

@@ -103,6 +103,7 @@ async function replyRequested(text = 'hi', channel: MessageEvent['channel'] = 'w
     db: table.db,
     tableName: deps.tableName,
     retentionDays: 30,
+    replyQuietMs: 0,
     publisher: { publish: async (e) => void agentEvents.push(...e) },
     now: () => NOW,
     botSettings: fixedBotSettings(demoBotSettings()),

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
@@ -360,6 +360,41 @@ describe('close with an outcome', () => {
     expect(await item(WA)).toMatchObject({ state: 'closed', closeOutcome: 'duplicate', closedBy: 'ana' });
     const closed = published.find((e) => e.detailType === 'conversation.closed');
     expect(closed?.detail).toMatchObject({ conversationKey: WA, outcome: 'duplicate', closedBy: 'ana', csatAsked: true });
+  });
+
+  it('closes as converted (a sale): outcome, reason and tags on the conversation and in conversation.closed, ids only', async () => {
+    await table.db.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { pk: conversationPk(WA), sk: CONVERSATION_SK },
+        UpdateExpression: 'SET handoffReason = :r ADD tags :t',
+        ExpressionAttributeValues: { ':r': 'customer_request', ':t': new Set(['black-friday']) },
+      }),
+    );
+    const res = await call(AGENT, 'POST', '/agent/conversation/close', { body: { conversationKey: WA, outcome: 'converted' } });
+    expect(res).toMatchObject({ status: 200, body: { state: 'closed', closeOutcome: 'converted' } });
+    expect(await item(WA)).toMatchObject({
+      state: 'closed',
+      closeOutcome: 'converted',
+      closeReason: 'customer_request',
+      outcome: 'converted',
+      outcomeReason: 'customer_request',
+      outcomeAt: START,
+      outcomeBy: 'person',
+    });
+    const closed = published.find((e) => e.detailType === 'conversation.closed');
+    expect(closed?.detail).toEqual({
+      v: 1,
+      conversationKey: WA,
+      channel: 'whatsapp',
+      accountId: '100',
+      closedAt: START,
+      outcome: 'converted',
+      reason: 'customer_request',
+      tags: ['black-friday', 'vip'],
+      closedBy: 'ana',
+      csatAsked: true,
+    });
   });
 
   it('defaults to resolved; refuses an unknown outcome', async () => {

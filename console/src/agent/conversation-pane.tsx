@@ -9,12 +9,14 @@ import { apiGet, apiPost } from '../platform/api.ts';
 import { ConsoleContext } from '../shell/console-context.ts';
 import { Dialog, errorText, notify, SlaBadge, useShortcuts, useT } from '../shell/ui.tsx';
 import { Composer } from './composer.tsx';
+import { ContactAside } from './contact-aside.tsx';
 import { MessageItem } from './message-item.tsx';
 
 /** How often a conversation with a reply still in flight is read again. */
 const TICK_POLL_MS = 4_000;
 
-const OUTCOMES = ['resolved', 'unresolved', 'duplicate', 'spam', 'no_response'] as const;
+/** The close outcomes (lambdas/routing/routing-model.ts CLOSE_OUTCOMES); `converted` is a sale. */
+const OUTCOMES = ['resolved', 'converted', 'unresolved', 'duplicate', 'spam', 'no_response'] as const;
 type Action = 'note' | 'tags' | 'transfer' | 'close';
 
 export function ConversationPane(props: { conversationKey: string; onBack: () => void; onGone: () => void }) {
@@ -93,6 +95,7 @@ export function ConversationPane(props: { conversationKey: string; onBack: () =>
   const tags = c.tags ?? [];
 
   return (
+    <div class="conv-layout">
     <article class="conversation" aria-label={t('conversation.label', { name })}>
       <header class="conv-head">
         <button type="button" class="ghost back" onClick={props.onBack} aria-keyshortcuts="Alt+ArrowLeft">
@@ -141,7 +144,7 @@ export function ConversationPane(props: { conversationKey: string; onBack: () =>
           ) : null}
         </details>
       ) : null}
-      <div class="tags-line" aria-label={t('actions.tags')}>
+      <div class="tags-line" role="group" aria-label={t('actions.tags')}>
         {tags.map((tag) => <span key={tag} class={`chip${tag === 'vip' ? ' vip' : ''}`}>#{tag}</span>)}
       </div>
       <h3 class="visually-hidden">{t('conversation.history')}</h3>
@@ -185,6 +188,8 @@ export function ConversationPane(props: { conversationKey: string; onBack: () =>
         </Dialog>
       ) : null}
     </article>
+    <ContactAside conversationKey={key} />
+    </div>
   );
 }
 

@@ -21,6 +21,10 @@ export function apiPut<T = unknown>(path: string, body?: unknown): Promise<T> {
   return request<T>('PUT', path, body ?? {});
 }
 
+export function apiPatch<T = unknown>(path: string, body?: unknown): Promise<T> {
+  return request<T>('PATCH', path, body ?? {});
+}
+
 /** Listeners told when the API refuses the token (401): the console sends the person to sign in again. */
 const unauthorizedListeners = new Set<() => void>();
 export function onUnauthorized(listener: () => void): () => void {
@@ -28,7 +32,7 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, query?: Record<string, QueryValue>): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, query?: Record<string, QueryValue>): Promise<T> {
   const config = await loadConsoleConfig();
   const session = currentSession();
   if (!session) {

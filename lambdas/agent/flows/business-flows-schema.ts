@@ -83,6 +83,14 @@ const replyTexts = z
     orderNotedOutOfHours: localizedWithDefault(1024, DEFAULT_REPLIES.orderNotedOutOfHours),
     /** An ambiguous opt-out ("para", "stop it"): a one-tap confirmation. */
     optOutQuestion: localizedWithDefault(1024, DEFAULT_REPLIES.optOutQuestion),
+    /**
+     * When the evidence for the conversation's language is split (a Brazilian number writing in
+     * Spanish, a message mixing two languages), the reply asks once, in the other language, with a
+     * one-tap button per language (titles are the languages' own names).
+     */
+    languageQuestion: localizedWithDefault(200, DEFAULT_REPLIES.languageQuestion),
+    /** The answer to that tap. */
+    languageSet: localizedWithDefault(1024, DEFAULT_REPLIES.languageSet),
     optOutYes: localizedWithDefault(20, DEFAULT_REPLIES.optOutYes),
     optOutNo: localizedWithDefault(20, DEFAULT_REPLIES.optOutNo),
     /** The customer chose to keep receiving messages. */
@@ -99,6 +107,8 @@ const keywordList = z.array(z.string().trim().min(1).max(100)).min(1).max(100);
 
 /** How long a person's message keeps the bot quiet when the business has no settings to say. */
 export const DEFAULT_HUMAN_QUIET_MINUTES = 30;
+/** Hours of customer silence that end a conversation the bot holds, when the business's settings do not say. */
+export const DEFAULT_CONVERSATION_END_HOURS = 24;
 
 /**
  * One business's bot settings. The business is the key they are stored under (bot-settings-store.ts)
@@ -131,6 +141,11 @@ export const businessFlowsObjectSchema = z.strictObject({
   }),
   /** How long a person writing from the business app or Instagram keeps the bot quiet. */
   humanQuietMinutes: z.number().int().min(0).max(7 * 24 * 60).default(DEFAULT_HUMAN_QUIET_MINUTES),
+  /**
+   * Hours without a customer message after which a conversation the bot alone holds ends, with an
+   * outcome (lambdas/conversation-end/). Default 24: when the reply window closes.
+   */
+  conversationEndHours: z.number().int().min(1).max(7 * 24).default(DEFAULT_CONVERSATION_END_HOURS),
   csat: z.object({ question: localized(1024), thanks: localized(1024) }),
   replies: replyTexts,
 });

@@ -48,6 +48,16 @@ export const DEFAULT_REPLIES = {
     es: '¿Quieres dejar de recibir nuestros mensajes promocionales?',
     pt: 'Você quer parar de receber nossas mensagens promocionais?',
   },
+  languageQuestion: {
+    en: 'Would you rather continue in English?',
+    es: '¿Prefieres que sigamos en español?',
+    pt: 'Prefere que a gente continue em português?',
+  },
+  languageSet: {
+    en: 'Sure, let’s continue in English. How can we help?',
+    es: 'Perfecto, seguimos en español. ¿En qué podemos ayudarte?',
+    pt: 'Combinado, seguimos em português. Como podemos ajudar?',
+  },
   optOutYes: { en: 'Yes, unsubscribe', es: 'Sí, darme de baja', pt: 'Sim, sair da lista' },
   optOutNo: { en: 'No, keep them', es: 'No, seguir', pt: 'Não, continuar' },
   optOutKept: {

@@ -18,6 +18,12 @@ export type LanguageEvidence = 'explicit_request' | 'detected' | 'conversation' 
 export interface ResolvedLanguage {
   language: ReplyLanguage;
   evidence: LanguageEvidence;
+  /**
+   * Other languages the customer may rather be written to in, when the evidence is split: the
+   * text points one way and the phone's country or the conversation so far another, or the text
+   * mixes two languages. The reply then offers them once (compose-reply.ts).
+   */
+  alternatives?: ReplyLanguage[];
 }
 
 /**
@@ -134,15 +140,32 @@ export function resolveLanguage(text: string, priors: LanguagePriors): ResolvedL
   const { scores } = languageEvidence(text);
   const ranked = (Object.entries(scores) as Array<[ReplyLanguage, number]>).sort((a, b) => b[1] - a[1]);
   const [best, bestScore] = ranked[0]!;
-  const runnerUp = ranked[1]![1];
+  const [second, runnerUp] = ranked[1]!;
+  const split = (language: ReplyLanguage, others: ReplyLanguage[]): ReplyLanguage[] | undefined => {
+    const list = [...new Set(others)].filter((l) => l !== language);
+    return list.length > 0 ? list : undefined;
+  };
+  const withAlternatives = (resolved: ResolvedLanguage, others: ReplyLanguage[]): ResolvedLanguage => {
+    const alternatives = split(resolved.language, others);
+    return alternatives ? { ...resolved, alternatives } : resolved;
+  };
   if (priors.conversation) {
     if (best !== prior && bestScore - scores[prior] >= SWITCH_LEAD && scores[prior] <= bestScore / 3) {
       return { language: best, evidence: 'detected' };
     }
-    return { language: prior, evidence: 'conversation' };
+    // Clearly written in another language, but the conversation's own has evidence too: keep it, and offer the other.
+    const contested = best !== prior && bestScore - scores[prior] >= SWITCH_LEAD;
+    return withAlternatives({ language: prior, evidence: 'conversation' }, contested ? [best] : []);
   }
+  // A message mixing two languages about evenly ("hola, tudo bem? quero saber del envío").
+  const mixed = bestScore >= 2 && runnerUp >= 2 && bestScore - runnerUp < 1 ? [second] : [];
   if (bestScore > 0 && (best === prior ? bestScore > runnerUp : bestScore - Math.max(runnerUp, scores[prior]) >= 0.75)) {
-    return { language: best, evidence: 'detected' };
+    // The text's language, against the phone's country with little text to go by (a Brazilian number writing "hola").
+    const againstPhone = phone !== undefined && phone !== best && bestScore < 3 ? [phone] : [];
+    return withAlternatives({ language: best, evidence: 'detected' }, [...mixed, ...againstPhone]);
   }
-  return { language: prior, evidence: priors.conversation ? 'conversation' : phone ? 'phone_country' : 'business_default' };
+  const evidence: LanguageEvidence = phone ? 'phone_country' : 'business_default';
+  // Some evidence for another language, not enough to go by: keep the prior and offer it.
+  const leaning = bestScore >= 1 && best !== prior ? [best] : [];
+  return withAlternatives({ language: prior, evidence }, [...mixed, ...leaning]);
 }

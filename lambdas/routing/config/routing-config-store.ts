@@ -9,6 +9,8 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import { dynamoContactStore } from '#lambdas/contacts/contact-store';
+import { contactRoutingTags } from '#lambdas/contacts/routing-contact-tags';
 import {
   actorOf,
   pageSize,
@@ -64,7 +66,7 @@ const MAX_CURSOR_CHARS = 600;
 /**
  * The routing configuration of each business in the single table (key layout in
  * `routing-keys.ts`): agents, queues, rules and macros under `ROUTING#<business>`, a customer's
- * tags under `CONTACT#…`.
+ * tags under `CONTACT#…` (read with the tags of their contact, contacts/contact-store.ts).
  *
  * Agent items are shared with the routing engine, which keeps `presence`, `presenceChangedAt`,
  * `activeConversationKeys` (a string set, absent when empty) and `lastActivityAt` on them with
@@ -78,6 +80,7 @@ const MAX_CURSOR_CHARS = 600;
  */
 export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigAdmin {
   const { db, tableName: TableName } = deps;
+  const contacts = dynamoContactStore({ db, tableName: TableName });
   const now = (options?: WriteOptions) => (options?.now ?? deps.now?.() ?? new Date()).toISOString();
 
   const get = async (pk: string, sk: string): Promise<Item | undefined> =>
@@ -331,7 +334,15 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
       };
     },
 
-    contactTags: (businessId, channel, customerId) => getContactTags(businessId, { channel, customerId }),
+    // The contact's tags (contacts/routing-contact-tags.ts) with those of the older per-channel item,
+    // which the routing admin route and `npm run routing` still write.
+    async contactTags(businessId, channel, customerId, accountId) {
+      const [ofContact, ofChannel] = await Promise.all([
+        contactRoutingTags(contacts, businessId, channel, customerId, accountId),
+        getContactTags(businessId, { channel, customerId }),
+      ]);
+      return [...new Set([...ofContact, ...ofChannel])].sort();
+    },
 
     async listMacros(businessId) {
       requireBusiness(businessId);

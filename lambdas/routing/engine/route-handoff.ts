@@ -56,7 +56,7 @@ export async function routeHandoff(deps: EngineDeps, input: HandoffInput): Promi
       return ok(current);
     }
 
-    const contactTags = await deps.config.contactTags(input.businessId, conversation.channel, conversation.customerId);
+    const contactTags = await deps.config.contactTags(input.businessId, conversation.channel, conversation.customerId, conversation.accountId);
     const factsTags = [...new Set([...contactTags, ...current.tags])];
     const intent = conversation.lastFaqId ?? conversation.recentMessages.find((m) => m.direction === 'outbound' && m.faqId)?.faqId;
     const decision = matchRoutingRule(world.config.rules, {

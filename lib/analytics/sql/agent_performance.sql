@@ -1,7 +1,7 @@
 -- Contact-centre figures per agent over the report period, of the conversations the agent took
 -- (the agent assigned at the end: after a transfer, the one who received it): handled, first human
 -- response from queuing (median and p90, nearest rank), wait until taken, handling time (TMO,
--- assigned to closed), first-contact resolution (closed `resolved` with no transfer, of those
+-- assigned to closed), first-contact resolution (closed `resolved` or `converted` with no transfer, of those
 -- closed), CSAT, first-response SLA met, conversations that reached the agent through a transfer,
 -- and those the customer left (closed `no_response`). Times in seconds.
 WITH taken AS (

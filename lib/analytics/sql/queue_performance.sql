@@ -1,7 +1,7 @@
 -- Contact-centre figures per queue over the report period (conversations by the time they were
 -- queued; the view routed_conversations holds the definitions): conversations queued and taken by
 -- an agent, abandoned, first human response (median and p90, nearest rank), wait until an agent
--- took it, handling time (TMO, assigned to closed), first-contact resolution (closed `resolved`
+-- took it, handling time (TMO, assigned to closed), first-contact resolution (closed `resolved` or `converted`
 -- with no transfer, of those closed), CSAT, first-response SLA met, transfers. Times in seconds.
 WITH frt_ranked AS (
   SELECT business_id, queue_id, frt_s,

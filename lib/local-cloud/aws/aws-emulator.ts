@@ -74,8 +74,8 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   const calls = new CallCounter();
   const faults = new FaultInjector(options.random);
   const sqs = new SqsEngine({ clock, region, accountId });
-  const events = new EventBridgeEngine({ sqs, clock, region, accountId, faults, calls, ...(options.random ? { random: options.random } : {}) });
   const secrets = new SecretsEngine({ clock, region, accountId });
+  const events = new EventBridgeEngine({ sqs, secrets, clock, region, accountId, faults, calls, ...(options.random ? { random: options.random } : {}) });
   const s3 = new S3Engine({ clock });
   const closing = new AbortController();
   const reportInternal = options.onInternalError ?? ((error: unknown) => console.error('aws emulator internal error', error));

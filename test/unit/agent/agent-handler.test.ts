@@ -15,6 +15,8 @@ beforeAll(async () => {
   process.env.AWS_REGION = 'us-east-1';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  // These messages were "just received": answer at once (agent-handler-quiet.test.ts covers the wait).
+  process.env.REPLY_QUIET_MS = '0';
   ({ handler } = (await import('#lambdas/handlers/agent')) as never);
 });
 

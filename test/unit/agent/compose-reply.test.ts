@@ -141,3 +141,41 @@ describe('composeReply with the business flows', () => {
     expect(reply.options).toEqual([{ id: 'agent:person', title: 'Hablar con persona' }]);
   });
 });
+
+describe('offering another language when the evidence is split', () => {
+  const brazil = '5511987654321';
+
+  it('answers in the language written and asks once, in the other language, with a button named in it', () => {
+    const reply = composeReply([text('hola')], { business, now: OPEN, phoneNumber: brazil });
+    expect(reply.language).toBe('es');
+    expect(reply.text).toContain(business.replies.languageQuestion.pt);
+    expect(reply.options).toContainEqual({ id: 'lang:pt', title: 'Português' });
+    expect(reply.memory?.languageAsked).toBe(true);
+  });
+
+  it('does not ask again in the same conversation', () => {
+    const reply = composeReply([text('hola')], { business, now: OPEN, phoneNumber: brazil, memory: { language: 'es', languageAsked: true } });
+    expect(reply.text).not.toContain(business.replies.languageQuestion.pt);
+    expect(reply.options?.some((o) => o.id.startsWith('lang:'))).not.toBe(true);
+  });
+
+  it('does not ask when the evidence is clear', () => {
+    const reply = composeReply([text('hola, ¿cuál es el horario de atención?')], { business, now: OPEN, phoneNumber: brazil });
+    expect(reply.language).toBe('es');
+    expect(reply.options?.some((o) => o.id.startsWith('lang:'))).not.toBe(true);
+  });
+
+  it('switches on the tap and offers the menu in the chosen language', () => {
+    const tap: CustomerMessage = { type: 'choice', choiceId: 'lang:pt', choiceTitle: 'Português', providerMessageId: 'tap1' };
+    const reply = composeReply([tap], { business, now: OPEN, memory: { language: 'es', languageAsked: true } });
+    expect(reply).toMatchObject({ language: 'pt', kind: 'language_set', text: business.replies.languageSet.pt });
+    expect(reply.options?.map((o) => o.title)).toEqual(business.menu.map((m) => m.title.pt));
+    expect(reply.memory).toMatchObject({ language: 'pt', languageAsked: true });
+  });
+
+  it('never rides on a consent confirmation or a hand-off', () => {
+    const reply = composeReply([text('hola, quiero hablar con una persona')], { business, now: OPEN, phoneNumber: brazil });
+    expect(reply.kind).toBe('handoff_ack');
+    expect(reply.options?.some((o) => o.id.startsWith('lang:'))).not.toBe(true);
+  });
+});

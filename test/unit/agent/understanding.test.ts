@@ -168,3 +168,23 @@ describe('bot settings stored before the reply texts existed', () => {
     expect(parsed.ok).toBe(false);
   });
 });
+
+describe('split evidence: another language is offered, never imposed', () => {
+  const brazil = '5511987654321';
+  it.each([
+    ['hola', { phoneNumber: brazil, businessDefault: 'es' as const }, 'es', ['pt']],
+    ['hola, tudo bem? quero saber del envío', { businessDefault: 'es' as const }, 'es', ['pt']],
+  ])('%s → %s, offering %j', (text, priors, language, alternatives) => {
+    expect(resolveLanguage(text, priors)).toMatchObject({ language, alternatives });
+  });
+
+  it.each([
+    ['hola, cuál es el horario de atención?', { phoneNumber: brazil, businessDefault: 'es' as const }],
+    ['qual o prazo de entrega?', { phoneNumber: brazil, businessDefault: 'es' as const }],
+    ['where is my order? I need it', { businessDefault: 'es' as const }],
+    ['ok', { phoneNumber: brazil, businessDefault: 'es' as const }],
+    ['e se eu quiser devolver?', { conversation: 'pt' as const, businessDefault: 'es' as const }],
+  ])('%s: clear enough, nothing offered', (text, priors) => {
+    expect(resolveLanguage(text, priors).alternatives).toBeUndefined();
+  });
+});

@@ -37,6 +37,15 @@ const rows: Record<string, Array<Record<string, string | number | null>>> = {
     { business_id: 'local', queue_id: 'general', hour: 9, queued: 3, vip: 0, within_sla: 2, abandoned: 0 },
     { business_id: 'local', queue_id: 'vip', hour: 15, queued: 2, vip: 2, within_sla: 2, abandoned: 0 },
   ],
+  conversation_outcomes: [
+    { business_id: 'local', day: '2026-11-16', channel: 'whatsapp', queue_id: 'bot', ended_by: 'bot', outcome: 'resolved_by_bot', conversations: 3 },
+    { business_id: 'local', day: '2026-11-16', channel: 'whatsapp', queue_id: 'sales', ended_by: 'person', outcome: 'converted', conversations: 2 },
+    { business_id: 'local', day: '2026-11-17', channel: 'instagram', queue_id: 'bot', ended_by: 'bot', outcome: 'no_response', conversations: 1 },
+  ],
+  conversions_by_source: [
+    { business_id: 'local', source: 'ad', ad_id: 'ad_1', headline: 'Black <Friday>', utm_source: null, utm_medium: null, utm_campaign: null, conversations: 4, contacts: 3, conversions: 1, conversion_pct: 25, resolved_by_bot_pct: 50 },
+    { business_id: 'local', source: 'link', ad_id: null, headline: null, utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'nov', conversations: 2, contacts: 2, conversions: 1, conversion_pct: 50, resolved_by_bot_pct: 0 },
+  ],
 };
 const results: MetricResult[] = METRIC_QUERIES.map((query) => ({ query, columns: Object.keys(rows[query.name]![0]!), rows: rows[query.name]! }));
 
@@ -54,6 +63,7 @@ describe('the analytics report', () => {
       'Billable sends': '4 | 4 template sends',
       // (60 % of 5 + 100 % of 3) of 8 measured
       'Queue SLA met': '75.0 % | first response in time · 8 queued, 2 abandoned',
+      'Conversions from ads and links': '2 | 33.3 % of 6 attributed conversations',
     });
   });
 
@@ -83,6 +93,16 @@ describe('the analytics report', () => {
     expect(hours).toContain('09 · general: 3');
     expect(hours).toContain('15 · vip: 2');
     expect(html).toContain('queues and agents: 2026-11-01 to 2026-11-30');
+  });
+
+  it('draws outcomes by who ended the conversation, and conversions by first touch', () => {
+    const html = renderReport({ results, exportId: 'x', exportTime: 'y', itemCount: 1, generatedAt: new Date(0) });
+    const outcomes = html.slice(html.indexOf('<h2>Outcomes</h2>'), html.indexOf('</section>', html.indexOf('<h2>Outcomes</h2>')));
+    expect(outcomes).toContain('ended by the bot · resolved_by_bot: 3');
+    expect(outcomes).toContain('closed by a person · converted: 2');
+    const conversions = html.slice(html.indexOf('<h2>Conversions by ad and source</h2>'));
+    expect(conversions).toContain('ad · Black &lt;Friday&gt; (ad_1) · conversions: 1');
+    expect(conversions).toContain('link · newsletter/email/nov · conversion rate: 50 %');
   });
 
   it('draws bars in proportion to their values', () => {

@@ -5,6 +5,12 @@ import type { FaultInjector } from '#lib/local-cloud/aws/fault-injector';
 import type { CallCounter } from '#lib/local-cloud/aws/call-counter';
 import { matchesEventPattern, parseEventPattern, type EventPattern } from '#lib/local-cloud/aws/eventbridge/event-pattern';
 import type { SqsEngine } from '#lib/local-cloud/aws/sqs/sqs-engine';
+import type { SecretsEngine } from '#lib/local-cloud/aws/secrets/secrets-engine';
+import { ApiDestinationInvoker, isApiDestinationArn, validateHttpParameters, type HttpParametersSpec } from '#lib/local-cloud/aws/eventbridge/api-destination-invoker';
+import { ApiDestinationStore } from '#lib/local-cloud/aws/eventbridge/api-destinations';
+import { ConnectionStore } from '#lib/local-cloud/aws/eventbridge/connections';
+import { isTargetDeliveryError } from '#lib/local-cloud/aws/eventbridge/target-delivery-error';
+import { renderTargetInput, validateTargetInput, type InputTransformerSpec } from '#lib/local-cloud/aws/eventbridge/target-input';
 
 /** The event as EventBridge hands it to targets. */
 export interface EventBridgeEnvelope {
@@ -42,8 +48,18 @@ export interface RetryPolicy {
 
 export interface TargetSpec {
   id?: string;
-  /** Target ARN: an SQS queue ARN, or any ARN naming an `invoke` target. */
+  /** Target ARN: an SQS queue ARN, an API destination ARN, or any ARN naming an `invoke` target. */
   arn?: string;
+  /** The role EventBridge assumes to call the target; required for API destinations, as in the service. */
+  roleArn?: string;
+  /** Constant JSON text sent instead of the event (SQS and API destination targets). */
+  input?: string;
+  /** JSON path selecting the part of the event sent (SQS and API destination targets). */
+  inputPath?: string;
+  /** Variables from the event filled into a template (SQS and API destination targets). */
+  inputTransformer?: InputTransformerSpec;
+  /** Path, header and query parameters of an API destination call. */
+  httpParameters?: HttpParametersSpec;
   /** Shorthand for an SQS queue target in this emulator. */
   queueName?: string;
   /** Static MessageGroupId for a FIFO queue target (EventBridge's SqsParameters). */
@@ -70,6 +86,8 @@ export interface DeliveryRecord {
   outcome: 'delivered' | 'retrying' | 'dead-lettered' | 'dropped';
   attempts: number;
   errorCode?: string;
+  /** For API destinations: the HTTP status the endpoint answered this attempt, if it answered. */
+  httpStatus?: number;
 }
 
 interface Target extends Required<Pick<TargetSpec, 'id'>> {
@@ -161,6 +179,8 @@ export const PUT_EVENTS_MAX_BYTES = 256 * 1024;
 const DEFAULT_RETRY: Required<RetryPolicy> = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 };
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_CAP_MS = 5 * 60_000;
+/** "You can define up to five targets for each rule" (user guide, targets). */
+const MAX_TARGETS_PER_RULE = 5;
 
 export function eventBridgeValidationError(message: string): AwsServiceError {
   return new AwsServiceError('ValidationException', message);
@@ -169,7 +189,9 @@ export function eventBridgeValidationError(message: string): AwsServiceError {
 /**
  * Buses, rules and targets in memory. PutEvents validates entries as EventBridge does and answers
  * per entry; each accepted event goes to every enabled rule whose pattern matches, and each of that
- * rule's targets receives the standard envelope. Failed deliveries are retried with exponential
+ * rule's targets receives the standard envelope (or what its input settings make of it): an SQS
+ * queue, a local `invoke` function, or an API destination called over HTTP with its connection's
+ * credentials, at no more than its rate limit. Failed deliveries are retried with exponential
  * back-off within the target's retry policy, then written to the target's dead-letter queue.
  */
 export class EventBridgeEngine {
@@ -181,6 +203,12 @@ export class EventBridgeEngine {
   private readonly replays = new Map<string, ReplayDescription>();
   private readonly running = new Set<Promise<void>>();
   private readonly cancelRetries = new Set<() => void>();
+  /** Attempts waiting for their API destination's rate limit. */
+  private readonly cancelQueued = new Set<() => void>();
+  /** Connections and API destinations (CreateConnection, CreateApiDestination...). */
+  readonly connections: ConnectionStore;
+  readonly apiDestinations: ApiDestinationStore;
+  private readonly invoker: ApiDestinationInvoker;
   private readonly clock: Clock;
   private readonly region: string;
   private readonly accountId: string;
@@ -191,6 +219,8 @@ export class EventBridgeEngine {
 
   constructor(options: {
     sqs: SqsEngine;
+    /** Where connections keep their credentials (`events!connection/...` secrets); optional. */
+    secrets?: SecretsEngine;
     clock?: Clock;
     region?: string;
     accountId?: string;
@@ -205,6 +235,10 @@ export class EventBridgeEngine {
     this.faults = options.faults;
     this.calls = options.calls;
     this.random = options.random ?? Math.random;
+    const place = { clock: this.clock, region: this.region, accountId: this.accountId };
+    this.connections = new ConnectionStore({ ...place, ...(options.secrets ? { secrets: options.secrets } : {}) });
+    this.apiDestinations = new ApiDestinationStore({ ...place, connections: this.connections });
+    this.invoker = new ApiDestinationInvoker({ connections: this.connections, destinations: this.apiDestinations, clock: this.clock, calls: this.calls });
     this.createEventBus('default');
   }
 
@@ -257,9 +291,16 @@ export class EventBridgeEngine {
     const r = this.findRule(rule);
     const arn = target.arn ?? (target.queueName !== undefined ? this.sqs.queueArn(target.queueName) : undefined);
     if (arn === undefined) throw eventBridgeValidationError('A target needs an Arn (or a queueName).');
-    if (!arn.startsWith('arn:aws:sqs:') && !target.invoke) {
-      throw eventBridgeValidationError(`Target ${arn}: only SQS queues and local invoke targets are emulated.`);
+    const apiDestination = isApiDestinationArn(arn);
+    if (!arn.startsWith('arn:aws:sqs:') && !apiDestination && !target.invoke) {
+      throw eventBridgeValidationError(`Target ${arn}: only SQS queues, API destinations and local invoke targets are emulated.`);
     }
+    if (apiDestination && !target.invoke) {
+      if (!target.roleArn) throw eventBridgeValidationError(`RoleArn is required for target arn ${arn}.`);
+      if (!this.apiDestinations.byArn(arn)) throw eventBridgeValidationError(`Parameter ${arn} is not valid. Reason: the API destination does not exist.`);
+    }
+    validateTargetInput(target, target.id ?? arn);
+    validateHttpParameters(target.httpParameters, target.id ?? arn);
     const retry = target.retryPolicy;
     if (retry?.maximumRetryAttempts !== undefined && (retry.maximumRetryAttempts < 0 || retry.maximumRetryAttempts > 185)) {
       throw eventBridgeValidationError('MaximumRetryAttempts must be between 0 and 185.');
@@ -268,12 +309,34 @@ export class EventBridgeEngine {
       throw eventBridgeValidationError('MaximumEventAgeInSeconds must be between 60 and 86400.');
     }
     const id = target.id ?? `target-${r.targets.size + 1}`;
+    if (!r.targets.has(id) && r.targets.size >= MAX_TARGETS_PER_RULE) {
+      throw new AwsServiceError('LimitExceededException', `The requested resource exceeds the maximum number allowed: ${MAX_TARGETS_PER_RULE} targets per rule.`);
+    }
     r.targets.set(id, { id, arn, spec: target });
     return { id };
   }
 
   removeTarget(rule: RuleRef | string, targetId: string): void {
     this.findRule(rule).targets.delete(targetId);
+  }
+
+  /** ListTargetsByRule: the targets as they were put, in the order they were first added. */
+  listTargets(rule: RuleRef | string): Array<TargetSpec & { id: string; arn: string }> {
+    return [...this.findRule(rule).targets.values()].map((t) => ({ ...t.spec, id: t.id, arn: t.arn }));
+  }
+
+  /** DescribeRule. */
+  describeRule(busName: string, ruleName: string): RuleRef & { eventPattern: EventPattern; enabled: boolean } {
+    const r = this.bus(busName).rules.get(ruleName);
+    if (!r) throw new AwsServiceError('ResourceNotFoundException', `Rule ${ruleName} does not exist on EventBus ${busName}.`);
+    return { busName: r.busName, name: r.name, arn: r.arn, eventPattern: r.pattern, enabled: r.enabled };
+  }
+
+  /** EnableRule / DisableRule: a disabled rule matches nothing. */
+  setRuleEnabled(busName: string, ruleName: string, enabled: boolean): void {
+    const r = this.bus(busName).rules.get(ruleName);
+    if (!r) throw new AwsServiceError('ResourceNotFoundException', `Rule ${ruleName} does not exist on EventBus ${busName}.`);
+    r.enabled = enabled;
   }
 
   /** PutEvents: request-level limits throw; per-entry problems are reported in the result, in order. */
@@ -306,9 +369,14 @@ export class EventBridgeEngine {
     return matchesEventPattern(parseEventPattern(pattern), event);
   }
 
-  /** Resolves once no delivery attempt is running (scheduled retries are not waited for). */
+  /**
+   * Resolves once no delivery attempt and no connection authorization is running (scheduled
+   * retries and attempts waiting for a rate limit are not waited for).
+   */
   async settled(): Promise<void> {
+    await this.connections.settled();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    await this.connections.settled();
   }
 
   /** Number of deliveries waiting for a retry. */
@@ -316,10 +384,16 @@ export class EventBridgeEngine {
     return this.cancelRetries.size;
   }
 
-  /** Stops scheduled retries (used when the emulator closes). */
+  /** Number of API destination deliveries waiting for their destination's rate limit. */
+  queuedByRateLimit(): number {
+    return this.cancelQueued.size;
+  }
+
+  /** Stops scheduled retries and rate-limited attempts (used when the emulator closes). */
   cancelPendingRetries(): void {
-    for (const cancel of this.cancelRetries) cancel();
+    for (const cancel of [...this.cancelRetries, ...this.cancelQueued]) cancel();
     this.cancelRetries.clear();
+    this.cancelQueued.clear();
   }
 
   // ---------------------------------------------------------------- archive and replay
@@ -567,9 +641,27 @@ export class EventBridgeEngine {
       if (options.ruleNames && !options.ruleNames.includes(rule.name)) continue;
       if (!matchesEventPattern(rule.pattern, event)) continue;
       for (const target of rule.targets.values()) {
-        this.startAttempt({ rule, target, event, firstAttemptAt: this.clock.now(), attempts: 0 });
+        this.scheduleAttempt({ rule, target, event, firstAttemptAt: this.clock.now(), attempts: 0 });
       }
     }
+  }
+
+  /** An API destination attempt waits for a start its rate limit allows; other attempts start now. */
+  private scheduleAttempt(d: PendingDelivery): void {
+    const wait = this.isApiDestinationTarget(d.target) ? this.invoker.reserveStart(d.target.arn) - this.clock.now() : 0;
+    if (wait <= 0) {
+      this.startAttempt(d);
+      return;
+    }
+    const cancel = this.clock.setTimer(wait, () => {
+      this.cancelQueued.delete(cancel);
+      this.startAttempt(d);
+    });
+    this.cancelQueued.add(cancel);
+  }
+
+  private isApiDestinationTarget(target: Target): boolean {
+    return !target.spec.invoke && isApiDestinationArn(target.arn);
   }
 
   private startAttempt(d: PendingDelivery): void {
@@ -587,60 +679,70 @@ export class EventBridgeEngine {
     try {
       this.faults?.check('events.TargetDelivery');
       this.calls?.record('events', 'TargetDelivery');
-      await this.deliver(d.target, d.event);
-      this.log(d, 'delivered');
+      const { httpStatus } = await this.deliver(d.rule, d.target, d.event);
+      this.log(d, 'delivered', undefined, httpStatus);
     } catch (err) {
       const { code, message } = describeError(err);
+      const httpStatus = isTargetDeliveryError(err) ? err.httpStatus : undefined;
       const policy = { ...DEFAULT_RETRY, ...stripUndefined(d.target.spec.retryPolicy ?? {}) };
       const now = this.clock.now();
       const retriesDone = d.attempts - 1;
-      if (!isRetryable(err)) {
-        this.deadLetter(d, code, message, undefined);
+      const retryAfter = isTargetDeliveryError(err) ? err.retryAfterMs : undefined;
+      // A negative Retry-After asks EventBridge to stop retrying the event (user guide, API destinations).
+      if (!isRetryable(err) || (retryAfter !== undefined && retryAfter < 0)) {
+        this.deadLetter(d, code, message, undefined, httpStatus);
         return;
       }
       if (retriesDone >= policy.maximumRetryAttempts) {
-        this.deadLetter(d, code, message, 'MaximumRetryAttemptsExhausted');
+        this.deadLetter(d, code, message, 'MaximumRetryAttempts', httpStatus);
         return;
       }
       const base = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** retriesDone);
-      const delay = Math.round(base / 2 + (this.random() * base) / 2);
+      // Of the back-off and the endpoint's Retry-After, EventBridge takes the more conservative.
+      const delay = Math.max(Math.round(base / 2 + (this.random() * base) / 2), retryAfter ?? 0);
       if (now + delay - d.firstAttemptAt > policy.maximumEventAgeInSeconds * 1000) {
-        this.deadLetter(d, code, message, 'MaximumEventAgeExceeded');
+        this.deadLetter(d, code, message, 'MaximumEventAgeInSeconds', httpStatus);
         return;
       }
-      this.log(d, 'retrying', code);
+      this.log(d, 'retrying', code, httpStatus);
       const cancel = this.clock.setTimer(delay, () => {
         this.cancelRetries.delete(cancel);
-        this.startAttempt(d);
+        this.scheduleAttempt(d);
       });
       this.cancelRetries.add(cancel);
     }
   }
 
-  private async deliver(target: Target, event: EventBridgeEnvelope): Promise<void> {
+  private async deliver(rule: Rule, target: Target, event: EventBridgeEnvelope): Promise<{ httpStatus?: number }> {
     if (target.spec.invoke) {
       await target.spec.invoke(structuredClone(event));
-      return;
+      return {};
+    }
+    const payload = renderTargetInput(target.spec, event as unknown as Record<string, unknown>, rule, new Date(this.clock.now()).toISOString());
+    if (isApiDestinationArn(target.arn)) {
+      const { status } = await this.invoker.invoke({ targetArn: target.arn, payload, event, httpParameters: target.spec.httpParameters });
+      return { httpStatus: status };
     }
     const fifo = this.sqs.isFifo(target.arn);
     this.sqs.sendMessage(target.arn, {
-      body: JSON.stringify(event),
+      body: payload,
       ...(target.spec.messageGroupId !== undefined ? { messageGroupId: target.spec.messageGroupId } : {}),
       // A FIFO target deduplicates on the event id, so a retried delivery is not enqueued twice.
       ...(fifo ? { messageDeduplicationId: event.id } : {}),
       senderId: 'AROAEVENTBRIDGE:events.amazonaws.com',
     });
+    return {};
   }
 
   /**
    * The dead-letter message is the event itself, with attributes saying which rule and target failed
    * and why, as EventBridge writes it. Without a dead-letter queue the event is dropped.
    */
-  private deadLetter(d: PendingDelivery, code: string, message: string, exhausted: string | undefined): void {
+  private deadLetter(d: PendingDelivery, code: string, message: string, exhausted: string | undefined, httpStatus?: number): void {
     const dlq = d.target.spec.deadLetterQueue;
     const dlqRef = dlq?.arn ?? (dlq?.queueName !== undefined ? this.sqs.queueArn(dlq.queueName) : undefined);
     if (dlqRef === undefined) {
-      this.log(d, 'dropped', code);
+      this.log(d, 'dropped', code, httpStatus);
       return;
     }
     try {
@@ -652,17 +754,17 @@ export class EventBridgeEngine {
           ERROR_CODE: { DataType: 'String', StringValue: code },
           ERROR_MESSAGE: { DataType: 'String', StringValue: message.slice(0, 1024) || code },
           ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: { DataType: 'String', StringValue: exhausted } } : {}),
-          RETRY_ATTEMPTS: { DataType: 'Number', StringValue: String(d.attempts - 1) },
+          RETRY_ATTEMPTS: { DataType: 'String', StringValue: String(d.attempts - 1) },
         },
         senderId: 'AROAEVENTBRIDGE:events.amazonaws.com',
       });
-      this.log(d, 'dead-lettered', code);
+      this.log(d, 'dead-lettered', code, httpStatus);
     } catch {
-      this.log(d, 'dropped', code);
+      this.log(d, 'dropped', code, httpStatus);
     }
   }
 
-  private log(d: PendingDelivery, outcome: DeliveryRecord['outcome'], errorCode?: string): void {
+  private log(d: PendingDelivery, outcome: DeliveryRecord['outcome'], errorCode?: string, httpStatus?: number): void {
     this.deliveries.push({
       eventId: d.event.id,
       ruleArn: d.rule.arn,
@@ -670,6 +772,7 @@ export class EventBridgeEngine {
       outcome,
       attempts: d.attempts,
       ...(errorCode !== undefined ? { errorCode } : {}),
+      ...(httpStatus !== undefined ? { httpStatus } : {}),
     });
   }
 
@@ -751,6 +854,7 @@ const THROTTLING = new Set(['ThrottlingException', 'RequestThrottled', 'TooManyR
 
 /** Missing targets and other client errors go straight to the dead-letter queue; outages are retried. */
 function isRetryable(err: unknown): boolean {
+  if (isTargetDeliveryError(err)) return err.retryable;
   if (isAwsServiceError(err)) return err.statusCode >= 500 || THROTTLING.has(err.code);
   return true;
 }

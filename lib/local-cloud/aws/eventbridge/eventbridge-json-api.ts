@@ -5,7 +5,6 @@ import {
   optionalString,
   optionalStringList,
   requiredString,
-  type FieldErrors,
   type JsonInput,
 } from '#lib/local-cloud/aws/http/json-input';
 import { isAwsServiceError } from '#lib/local-cloud/aws/aws-error';
@@ -15,17 +14,15 @@ import {
   type EventBridgeEngine,
   type PutEventsEntry,
   type ReplayDescription,
+  type TargetSpec,
 } from '#lib/local-cloud/aws/eventbridge/eventbridge-engine';
-
-const fieldErrors: FieldErrors = {
-  missing: (name) =>
-    eventBridgeValidationError(`1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`),
-  invalid: (name, detail) => eventBridgeValidationError(`Value at '${name}' ${detail}.`),
-};
+import { connectionOperations } from '#lib/local-cloud/aws/eventbridge/connections-json-api';
+import { epochSeconds, fieldErrors } from '#lib/local-cloud/aws/eventbridge/eventbridge-wire';
 
 /** EventBridge over AWS JSON 1.1 (`X-Amz-Target: AWSEvents.<Operation>`). */
 export function eventBridgeOperations(engine: EventBridgeEngine): Record<string, (input: JsonInput) => unknown> {
   return {
+    ...connectionOperations(engine),
     PutEvents(input) {
       const entries = optionalList(input, 'Entries', fieldErrors);
       if (!entries) throw fieldErrors.missing('Entries');
@@ -71,29 +68,41 @@ export function eventBridgeOperations(engine: EventBridgeEngine): Record<string,
       for (const t of targets) {
         const id = requiredString(t, 'Id', fieldErrors);
         try {
-          const sqsParameters = optionalObject(t, 'SqsParameters', fieldErrors);
-          const retry = optionalObject(t, 'RetryPolicy', fieldErrors);
-          const dlq = optionalObject(t, 'DeadLetterConfig', fieldErrors);
-          engine.putTarget(rule, {
-            id,
-            arn: requiredString(t, 'Arn', fieldErrors),
-            ...(typeof sqsParameters?.MessageGroupId === 'string' ? { messageGroupId: sqsParameters.MessageGroupId } : {}),
-            ...(retry
-              ? {
-                  retryPolicy: {
-                    ...(typeof retry.MaximumRetryAttempts === 'number' ? { maximumRetryAttempts: retry.MaximumRetryAttempts } : {}),
-                    ...(typeof retry.MaximumEventAgeInSeconds === 'number' ? { maximumEventAgeInSeconds: retry.MaximumEventAgeInSeconds } : {}),
-                  },
-                }
-              : {}),
-            ...(typeof dlq?.Arn === 'string' ? { deadLetterQueue: { arn: dlq.Arn } } : {}),
-          });
+          engine.putTarget(rule, parseTarget(t, id));
         } catch (err) {
           if (!isAwsServiceError(err)) throw err;
           failed.push({ TargetId: id, ErrorCode: err.code, ErrorMessage: err.message });
         }
       }
       return { FailedEntryCount: failed.length, FailedEntries: failed };
+    },
+    RemoveTargets(input) {
+      const rule = engine.ruleRef(optionalString(input, 'EventBusName', fieldErrors) ?? 'default', requiredString(input, 'Rule', fieldErrors));
+      const ids = optionalStringList(input, 'Ids', fieldErrors);
+      if (!ids || ids.length === 0) throw fieldErrors.missing('Ids');
+      for (const id of ids) engine.removeTarget(rule, id);
+      return { FailedEntryCount: 0, FailedEntries: [] };
+    },
+    ListTargetsByRule(input) {
+      const rule = engine.ruleRef(optionalString(input, 'EventBusName', fieldErrors) ?? 'default', requiredString(input, 'Rule', fieldErrors));
+      return { Targets: engine.listTargets(rule).map(targetJson) };
+    },
+    DeleteRule(input) {
+      engine.deleteRule(optionalString(input, 'EventBusName', fieldErrors) ?? 'default', requiredString(input, 'Name', fieldErrors));
+      return {};
+    },
+    DescribeRule(input) {
+      const busName = optionalString(input, 'EventBusName', fieldErrors) ?? 'default';
+      const r = engine.describeRule(busName, requiredString(input, 'Name', fieldErrors));
+      return { Name: r.name, Arn: r.arn, EventPattern: JSON.stringify(r.eventPattern), State: r.enabled ? 'ENABLED' : 'DISABLED', EventBusName: r.busName };
+    },
+    EnableRule(input) {
+      engine.setRuleEnabled(optionalString(input, 'EventBusName', fieldErrors) ?? 'default', requiredString(input, 'Name', fieldErrors), true);
+      return {};
+    },
+    DisableRule(input) {
+      engine.setRuleEnabled(optionalString(input, 'EventBusName', fieldErrors) ?? 'default', requiredString(input, 'Name', fieldErrors), false);
+      return {};
     },
     DescribeEventBus(input) {
       const bus = engine.describeEventBus(optionalString(input, 'Name', fieldErrors) ?? 'default');
@@ -177,9 +186,92 @@ export function eventBridgeOperations(engine: EventBridgeEngine): Record<string,
   };
 }
 
-/** AWS JSON 1.1 carries timestamps as epoch seconds. */
-function epochSeconds(ms: number): number {
-  return ms / 1000;
+/** One PutTargets entry: the settings the emulator acts on (others, such as EcsParameters, are refused by putTarget's ARN check). */
+function parseTarget(t: JsonInput, id: string): TargetSpec {
+  const sqsParameters = optionalObject(t, 'SqsParameters', fieldErrors);
+  const retry = optionalObject(t, 'RetryPolicy', fieldErrors);
+  const dlq = optionalObject(t, 'DeadLetterConfig', fieldErrors);
+  const roleArn = optionalString(t, 'RoleArn', fieldErrors);
+  const input = optionalString(t, 'Input', fieldErrors);
+  const inputPath = optionalString(t, 'InputPath', fieldErrors);
+  const transformer = optionalObject(t, 'InputTransformer', fieldErrors);
+  const http = optionalObject(t, 'HttpParameters', fieldErrors);
+  return {
+    id,
+    arn: requiredString(t, 'Arn', fieldErrors),
+    ...(roleArn !== undefined ? { roleArn } : {}),
+    ...(input !== undefined ? { input } : {}),
+    ...(inputPath !== undefined ? { inputPath } : {}),
+    ...(transformer
+      ? {
+          inputTransformer: {
+            inputTemplate: requiredString(transformer, 'InputTemplate', fieldErrors),
+            ...(transformer.InputPathsMap !== undefined ? { inputPathsMap: stringMap(transformer, 'InputPathsMap') } : {}),
+          },
+        }
+      : {}),
+    ...(http
+      ? {
+          httpParameters: {
+            ...(http.PathParameterValues !== undefined ? { pathParameterValues: optionalStringList(http, 'PathParameterValues', fieldErrors) ?? [] } : {}),
+            ...(http.HeaderParameters !== undefined ? { headerParameters: stringMap(http, 'HeaderParameters') } : {}),
+            ...(http.QueryStringParameters !== undefined ? { queryStringParameters: stringMap(http, 'QueryStringParameters') } : {}),
+          },
+        }
+      : {}),
+    ...(typeof sqsParameters?.MessageGroupId === 'string' ? { messageGroupId: sqsParameters.MessageGroupId } : {}),
+    ...(retry
+      ? {
+          retryPolicy: {
+            ...(typeof retry.MaximumRetryAttempts === 'number' ? { maximumRetryAttempts: retry.MaximumRetryAttempts } : {}),
+            ...(typeof retry.MaximumEventAgeInSeconds === 'number' ? { maximumEventAgeInSeconds: retry.MaximumEventAgeInSeconds } : {}),
+          },
+        }
+      : {}),
+    ...(typeof dlq?.Arn === 'string' ? { deadLetterQueue: { arn: dlq.Arn } } : {}),
+  };
+}
+
+function stringMap(input: JsonInput, name: string): Record<string, string> {
+  const map = optionalObject(input, name, fieldErrors) ?? {};
+  for (const [k, v] of Object.entries(map)) {
+    if (typeof v !== 'string') throw fieldErrors.invalid(`${name}.${k}`, 'must be a string');
+  }
+  return map as Record<string, string>;
+}
+
+/** A target as ListTargetsByRule shows it. */
+function targetJson(t: TargetSpec & { id: string; arn: string }): Record<string, unknown> {
+  const http = t.httpParameters;
+  return {
+    Id: t.id,
+    Arn: t.arn,
+    ...(t.roleArn !== undefined ? { RoleArn: t.roleArn } : {}),
+    ...(t.input !== undefined ? { Input: t.input } : {}),
+    ...(t.inputPath !== undefined ? { InputPath: t.inputPath } : {}),
+    ...(t.inputTransformer
+      ? { InputTransformer: { InputTemplate: t.inputTransformer.inputTemplate, ...(t.inputTransformer.inputPathsMap ? { InputPathsMap: t.inputTransformer.inputPathsMap } : {}) } }
+      : {}),
+    ...(http
+      ? {
+          HttpParameters: {
+            ...(http.pathParameterValues ? { PathParameterValues: http.pathParameterValues } : {}),
+            ...(http.headerParameters ? { HeaderParameters: http.headerParameters } : {}),
+            ...(http.queryStringParameters ? { QueryStringParameters: http.queryStringParameters } : {}),
+          },
+        }
+      : {}),
+    ...(t.messageGroupId !== undefined ? { SqsParameters: { MessageGroupId: t.messageGroupId } } : {}),
+    ...(t.retryPolicy
+      ? {
+          RetryPolicy: {
+            ...(t.retryPolicy.maximumRetryAttempts !== undefined ? { MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts } : {}),
+            ...(t.retryPolicy.maximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds } : {}),
+          },
+        }
+      : {}),
+    ...(t.deadLetterQueue?.arn !== undefined ? { DeadLetterConfig: { Arn: t.deadLetterQueue.arn } } : {}),
+  };
 }
 
 function requiredTime(input: JsonInput, name: string): Date {

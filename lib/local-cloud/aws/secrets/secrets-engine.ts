@@ -25,6 +25,8 @@ interface StoredSecret {
   arn: string;
   description: string | undefined;
   versions: SecretVersion[];
+  /** Set by DeleteSecret with a recovery window: the secret is unreadable until then, and then gone. */
+  deletionDate?: number;
 }
 
 export const secretsErrors = {
@@ -41,6 +43,8 @@ export const secretsErrors = {
 };
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
+/** The secrets EventBridge creates for its connections carry a `!` no customer name may have. */
+const EVENTBRIDGE_CONNECTION_SECRET = /^events!connection\/[.\-_A-Za-z0-9]{1,64}\/[0-9a-f-]{36}$/;
 
 /**
  * Secrets kept in memory with versions and staging labels (AWSCURRENT, AWSPREVIOUS), addressed by
@@ -71,8 +75,10 @@ export class SecretsEngine {
     content: { secretString?: string; secretBinary?: Buffer },
     options: { description?: string; clientRequestToken?: string } = {},
   ): { arn: string; name: string; versionId: string } {
-    if (!SECRET_NAME.test(name)) throw secretsErrors.invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
-    if (this.secrets.has(name)) throw secretsErrors.exists(name);
+    if (!SECRET_NAME.test(name) && !EVENTBRIDGE_CONNECTION_SECRET.test(name)) throw secretsErrors.invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
+    const known = this.secrets.get(name);
+    if (known?.deletionDate !== undefined) throw secretsErrors.invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.");
+    if (known) throw secretsErrors.exists(name);
     const suffix = randomBytes(4).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
     const secret: StoredSecret = {
       name,
@@ -123,8 +129,25 @@ export class SecretsEngine {
     return versionId;
   }
 
+  /**
+   * DeleteSecret: with `force` the secret is gone at once; otherwise it is scheduled for deletion
+   * after the recovery window (7–30 days, default 30) and refuses reads meanwhile, as Secrets Manager does.
+   */
+  scheduleSecretDeletion(secretId: string, options: { force?: boolean; recoveryWindowInDays?: number } = {}): { arn: string; name: string; deletionDate: number } {
+    const secret = this.find(secretId);
+    const days = options.recoveryWindowInDays ?? 30;
+    if (!options.force && (days < 7 || days > 30)) throw secretsErrors.invalidParameter('RecoveryWindowInDays must be between 7 and 30 days.');
+    const deletionDate = this.clock.now() + (options.force ? 0 : days * 86_400_000);
+    if (options.force) this.secrets.delete(secret.name);
+    else secret.deletionDate = deletionDate;
+    return { arn: secret.arn, name: secret.name, deletionDate };
+  }
+
   getSecretValue(secretId: string, options: { versionId?: string; versionStage?: string } = {}): SecretValue {
     const secret = this.find(secretId);
+    if (secret.deletionDate !== undefined) {
+      throw secretsErrors.invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
+    }
     const version = options.versionId
       ? secret.versions.find((v) => v.versionId === options.versionId && (!options.versionStage || v.stages.includes(options.versionStage)))
       : secret.versions.find((v) => v.stages.includes(options.versionStage ?? 'AWSCURRENT'));
@@ -138,6 +161,15 @@ export class SecretsEngine {
       versionStages: [...version.stages],
       createdDate: version.createdDate,
     };
+  }
+
+  /** Removes the secret at once (as a deletion without a recovery window); a missing one is ignored. */
+  deleteSecret(secretId: string): void {
+    try {
+      this.secrets.delete(this.find(secretId).name);
+    } catch {
+      // Already gone.
+    }
   }
 
   arnOf(name: string): string {

@@ -49,6 +49,14 @@ export function secretsOperations(engine: SecretsEngine): Record<string, (input:
       });
       return { ARN: out.arn, Name: out.name, ...(out.versionId ? { VersionId: out.versionId } : {}) };
     },
+    DeleteSecret(input) {
+      const window = input.RecoveryWindowInDays;
+      const out = engine.scheduleSecretDeletion(requiredString(input, 'SecretId', fieldErrors), {
+        force: input.ForceDeleteWithoutRecovery === true,
+        ...(typeof window === 'number' ? { recoveryWindowInDays: window } : {}),
+      });
+      return { ARN: out.arn, Name: out.name, DeletionDate: out.deletionDate / 1000 };
+    },
     PutSecretValue(input) {
       const token = optionalString(input, 'ClientRequestToken', fieldErrors);
       const out = engine.putSecretValue(requiredString(input, 'SecretId', fieldErrors), content(input), token);

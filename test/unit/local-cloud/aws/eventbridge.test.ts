@@ -230,7 +230,7 @@ describe('target retries and dead-letter queue', () => {
       TARGET_ARN: f.emulator.sqs.arnOf('target'),
       ERROR_CODE: 'ThrottlingException',
       ERROR_MESSAGE: expect.any(String),
-      EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttemptsExhausted',
+      EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
       RETRY_ATTEMPTS: '2',
     });
     expect(await receiveAll('target')).toEqual([]);
@@ -252,7 +252,7 @@ describe('target retries and dead-letter queue', () => {
     await f.emulator.events.settled();
 
     const [dead] = await receiveAll('target-dlq');
-    expect(dead?.MessageAttributes?.EXHAUSTED_RETRY_CONDITION?.StringValue).toBe('MaximumEventAgeExceeded');
+    expect(dead?.MessageAttributes?.EXHAUSTED_RETRY_CONDITION?.StringValue).toBe('MaximumEventAgeInSeconds');
   });
 
   it('does not retry when the target queue does not exist: straight to the DLQ', async () => {

@@ -1,0 +1,66 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSRecord } from 'aws-lambda';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { dynamoContactStore } from '#lambdas/contacts/contact-store';
+import { dispatchIntegrationEvents, type DispatchDeps } from '#lambdas/integrations/dispatch-integration-events';
+import { cachedIntegrationDirectory } from '#lambdas/integrations/integration-directory';
+import { secretsManagerIntegrationSecrets } from '#lambdas/integrations/integration-secrets';
+import { dynamoIntegrationStore } from '#lambdas/integrations/integration-store';
+import { mapperRegistry } from '#lambdas/integrations/mappers/index';
+import { ENV } from '#lambdas/shared/event-contract';
+import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
+import { requireEnv } from '#lambdas/shared/env';
+import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
+const store = dynamoIntegrationStore({ db, tableName });
+const deps: DispatchDeps = {
+  db,
+  tableName,
+  accounts: cachedAccountReader({ db, tableName }),
+  integrations: cachedIntegrationDirectory(store),
+  contacts: dynamoContactStore({ db, tableName }),
+  store,
+  secrets: secretsManagerIntegrationSecrets(new SecretsManagerClient({})),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  mappers: mapperRegistry,
+};
+
+async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> {
+  let event: unknown;
+  try {
+    event = JSON.parse(record.body);
+  } catch {
+    event = undefined;
+  }
+  const result = await dispatchIntegrationEvents(event, deps, { receiveCount: Number(record.attributes?.ApproximateReceiveCount) || 1 });
+  switch (result.outcome) {
+    case 'invalid':
+      consumeInvalidEvent(record, 'IntegrationTriggerInvalid', 'integration trigger', result.issues);
+      return;
+    case 'ignored':
+      return;
+    case 'dispatched':
+      metrics.addMetric('IntegrationDeliveriesRequested', MetricUnit.Count, result.requested);
+      if (result.repeated > 0) metrics.addMetric('IntegrationDeliveriesRepeated', MetricUnit.Count, result.repeated);
+      if (result.dropped.length > 0) {
+        // A mapper asked for what its destinations cannot carry: a fault to fix, never retried.
+        metrics.addMetric('IntegrationRequestsDropped', MetricUnit.Count, result.dropped.length);
+        logger.error('integration requests dropped', { sqsMessageId: record.messageId, dropped: result.dropped });
+      }
+      if (result.droppedHeaders > 0) metrics.addMetric('IntegrationHeadersDropped', MetricUnit.Count, result.droppedHeaders);
+  }
+}
+
+/**
+ * Integration dispatch queue (domain events: messages, statuses, conversations, templates,
+ * contacts) → `integration.delivery_requested` events for the business's integrations. A record
+ * whose deliveries could not be published throws and comes back after its backoff.
+ */
+export const handler = eventQueueHandler(handleRecord);
