@@ -48,7 +48,8 @@ export async function recordCustomerContact(detail: unknown, deps: ContactDeps):
     deps.sources.readConversation(event.conversationKey),
   ]);
   if (!message) return { outcome: 'skipped', reason: 'no_message' };
-  if (!conversation) return { outcome: 'skipped', reason: 'no_conversation' };
+  // The business is the event account's: a conversation of another account is not this business's customer.
+  if (!conversation || conversation.accountId !== event.accountId) return { outcome: 'skipped', reason: 'no_conversation' };
   if (message.origin !== undefined && message.origin !== 'customer') return { outcome: 'skipped', reason: 'not_customer_message' };
 
   const identities = identitiesOfCustomer(conversation.channel, conversation.accountId, {

@@ -45,6 +45,11 @@ async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> 
       consumeInvalidEvent(record, 'IntegrationTriggerInvalid', 'integration trigger', result.issues);
       return;
     case 'ignored':
+      // An event whose account and conversation key name two businesses is a producer's fault: counted, never delivered.
+      if (result.reason === 'conversation_of_another_business') {
+        metrics.addMetric('IntegrationTriggerOtherBusiness', MetricUnit.Count, 1);
+        logger.error('integration trigger names a conversation of another business; consumed', { sqsMessageId: record.messageId });
+      }
       return;
     case 'dispatched':
       metrics.addMetric('IntegrationDeliveriesRequested', MetricUnit.Count, result.requested);

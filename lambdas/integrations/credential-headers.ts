@@ -1,5 +1,6 @@
 import type { IntegrationAuth } from '#lambdas/integrations/integration-model';
 import type { IntegrationFetch } from '#lambdas/integrations/guarded-fetch';
+import { sha256Hex } from '#lambdas/shared/hash';
 
 /**
  * The headers that authenticate our own calls to an integration's endpoint (test calls, lookups),
@@ -21,7 +22,9 @@ export function credentialHeaders(options: { nowMs?: () => number; maxTokens?: n
   const tokens = new Map<string, { token: string; until: number }>();
 
   async function bearer(auth: Extract<IntegrationAuth, { type: 'oauth_client_credentials' }>, fetch: IntegrationFetch, signal?: AbortSignal): Promise<string> {
-    const key = `${auth.tokenUrl}\n${auth.clientId}\n${auth.scope ?? ''}`;
+    // The secret is part of the key: one Lambda serves every business, and a client id is no secret,
+    // so another business naming the same token URL and client id must not be handed this token.
+    const key = sha256Hex(`${auth.tokenUrl}\n${auth.clientId}\n${auth.clientSecret}\n${auth.scope ?? ''}`);
     const known = tokens.get(key);
     if (known && known.until > nowMs()) return known.token;
     const form = new URLSearchParams({ grant_type: 'client_credentials', ...(auth.scope ? { scope: auth.scope } : {}) });

@@ -80,7 +80,7 @@ export interface DroppedRequest {
 
 export type DispatchOutcome =
   | { outcome: 'invalid'; issues: string[] }
-  | { outcome: 'ignored'; reason: 'not_an_integration_event' | 'unknown_account' | 'no_integration' }
+  | { outcome: 'ignored'; reason: 'not_an_integration_event' | 'unknown_account' | 'no_integration' | 'conversation_of_another_business' }
   | { outcome: 'dispatched'; requested: number; repeated: number; dropped: DroppedRequest[]; droppedHeaders: number };
 
 /** A closed conversation the customer wrote to again: its new session starts when the agent reopens it. */
@@ -129,6 +129,11 @@ export async function dispatchIntegrationEvents(raw: unknown, deps: DispatchDeps
     (i) => i.provisioning?.state === 'provisioned' && i.events.some((e) => wanted.includes(e)),
   );
   if (integrations.length === 0) return { outcome: 'ignored', reason: 'no_integration' };
+  // The business comes from the event's account (or its businessId), the snapshot from the conversation
+  // key: both must name the same business, or another business's conversation would reach this one's integrations.
+  if ('conversationKey' in trigger && (await businessOfConversationKey(trigger.conversationKey, deps.accounts)) !== businessId) {
+    return { outcome: 'ignored', reason: 'conversation_of_another_business' };
+  }
 
   const subscribed = new Set(integrations.flatMap((i) => i.events));
   const { occurrences, reopenPending } = await occurrencesOf(trigger, envelope.data, businessId, subscribed, deps, ctx);
@@ -160,6 +165,12 @@ export async function dispatchIntegrationEvents(raw: unknown, deps: DispatchDeps
   // The rest is out; the opening waits for the reopen and comes back on its own.
   if (reopenPending) throw new ReopenPendingError('conversation reopen not recorded yet');
   return { outcome: 'dispatched', requested: outcomes.filter((o) => o === 'recorded').length, repeated: pending.length - outcomes.filter((o) => o === 'recorded').length, dropped, droppedHeaders };
+}
+
+/** The business of the account a conversation key names (`<channel>:<account>:<customer>`). */
+async function businessOfConversationKey(conversationKey: string, accounts: DispatchDeps['accounts']): Promise<string | undefined> {
+  const accountId = conversationKey.split(':')[1];
+  return accountId ? (await accounts.account(accountId))?.businessId : undefined;
 }
 
 /** The integration events the trigger is, read against the table's truth. */

@@ -59,7 +59,12 @@ export const integrationInputSchema = z.strictObject({
   /** HTTPS base URL (loopback http allowed only in the local cloud): the webhook URL, or the CRM instance (HubSpot api.hubapi.com, Salesforce https://<domain>.my.salesforce.com, Zendesk https://<sub>.zendesk.com). */
   baseUrl: z.string().url().max(2048),
   auth: integrationAuthSchema,
-  events: z.array(z.enum(INTEGRATION_EVENTS)).min(1),
+  /** Each event once (a repeat is dropped); bounded, since the list is stored on the config item. */
+  events: z
+    .array(z.enum(INTEGRATION_EVENTS))
+    .min(1)
+    .max(INTEGRATION_EVENTS.length * 4)
+    .transform((events) => [...new Set(events)]),
   /** Deliveries per second EventBridge may make to this destination (1–300). */
   rateLimitPerSecond: z.number().int().min(1).max(300).default(10),
   /** Look the contact up in this CRM on a new conversation (not for `webhook`, which may name `lookupUrl`). */

@@ -9,6 +9,9 @@ import type { AnnouncedMessage } from '#lambdas/status/announced-statuses';
 import { isAnnouncedStatus, messageStatusChangedEvent, type AnnouncedStatus } from '#lambdas/status/message-status-changed';
 import { isTrackedStatus, STATUS_RANK, STATUS_TIME_ATTRIBUTE, type TrackedStatus } from '#lambdas/status/status-rank';
 import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
+import { bundledRateCard, type RateCard } from '#lambdas/pricing/rate-card';
+import { priceWhatsAppMessage, recipientCountryOf, type MessageCharge, type StatusPricing } from '#lambdas/pricing/whatsapp-message-charge';
+import { recordMessageCharge } from '#lambdas/status/record-message-charge';
 
 export interface StatusDeps {
   db: DynamoDBDocumentClient;
@@ -21,6 +24,8 @@ export interface StatusDeps {
    * it (lambdas/status/announced-statuses.ts).
    */
   announce?: (status: AnnouncedStatus, message: AnnouncedMessage) => boolean;
+  /** The rate card WhatsApp messages are priced with. Default: the one shipped with the code. */
+  rateCard?: RateCard;
 }
 
 export interface DeliveryAttempt {
@@ -41,6 +46,9 @@ export interface ReceiptDetails {
   errorTitle?: string;
   pricingCategory?: string;
   billable?: boolean;
+  /** Meta's whole pricing object (either form) and the recipient, to price the message once. */
+  pricing?: StatusPricing;
+  recipientId?: string;
 }
 
 /** Receives during which an unknown provider id is retried before the receipt is given up. */
@@ -73,6 +81,8 @@ interface StatusChange {
   /** WhatsApp pricing as Meta reported it with this status (`service`, `marketing`, …). */
   pricingCategory?: string;
   billable?: boolean;
+  /** The message's price, from a WhatsApp receipt that carried pricing. */
+  charge?: MessageCharge;
 }
 
 type ApplyResult =
@@ -112,8 +122,12 @@ export async function applyDeliveryStatus(
   const unknown: string[] = [];
 
   const applyAt = async (ref: MessageRef, providerMessageId: string | undefined) => {
-    const detailed = attempt.details ? withDetails(change, event, attempt.details) : await withErrorDetails(change, event, ref, providerMessageId, deps);
+    const detailed = attempt.details ? withDetails(change, event, attempt.details, deps) : await withErrorDetails(change, event, ref, providerMessageId, deps);
     const outcome = await applyToMessage(ref, detailed, deps);
+    // The first receipt with pricing prices the message; the returned item says whether one did.
+    if (outcome.result !== 'missing' && detailed.charge && outcome.item.metaPricedAt === undefined) {
+      await recordMessageCharge(ref, detailed.charge, change.at, deps);
+    }
     if (outcome.result === 'advanced' && provesDelivery(change.status)) {
       // The receipt that moves a reply past `sent` proves it reached the customer: the
       // conversation's response metrics follow from it, once per reply in practice.
@@ -225,17 +239,19 @@ async function messagesUpToWatermark(event: StatusReceivedDetail, status: Tracke
 const DETAILED_STATUSES = new Set<TrackedStatus>(['sent', 'delivered', 'failed']);
 
 /** The receipt's own error title and pricing, given by a caller that holds the receipt. */
-function withDetails(change: StatusChange, event: StatusReceivedDetail, details: ReceiptDetails): StatusChange {
+function withDetails(change: StatusChange, event: StatusReceivedDetail, details: ReceiptDetails, deps: StatusDeps): StatusChange {
   if (!DETAILED_STATUSES.has(change.status)) return change;
   const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
   const errorTitle = change.status === 'failed' ? details.errorTitle : undefined;
   const pricing = change.status !== 'failed' && event.channel === 'whatsapp';
+  const charge = pricing && details.pricing ? priceWhatsAppMessage(details.pricing, recipientCountryOf(details.recipientId), deps.rateCard ?? bundledRateCard()) : undefined;
   return {
     ...change,
     ...(errorCode !== undefined ? { errorCode } : {}),
     ...(errorTitle ? { errorTitle } : {}),
     ...(pricing && details.pricingCategory ? { pricingCategory: details.pricingCategory } : {}),
     ...(pricing && details.billable !== undefined ? { billable: details.billable } : {}),
+    ...(charge ? { charge } : {}),
   };
 }
 
@@ -268,13 +284,31 @@ async function withErrorDetails(
   const errorTitle = change.status === 'failed' ? (recorded?.errorTitle as string | undefined) : undefined;
   const pricingCategory = typeof recorded?.pricingCategory === 'string' ? recorded.pricingCategory : undefined;
   const billable = typeof recorded?.pricingBillable === 'boolean' ? recorded.pricingBillable : undefined;
+  const pricing = change.status !== 'failed' ? recordedPricing(recorded) : undefined;
+  const recipient = typeof recorded?.customerId === 'string' ? recorded.customerId : undefined;
+  const charge = pricing ? priceWhatsAppMessage(pricing, recipientCountryOf(recipient), deps.rateCard ?? bundledRateCard()) : undefined;
   return {
     ...change,
     ...(errorCode !== undefined ? { errorCode } : {}),
     ...(errorTitle ? { errorTitle } : {}),
     ...(pricingCategory ? { pricingCategory } : {}),
     ...(billable !== undefined ? { billable } : {}),
+    ...(charge ? { charge } : {}),
   };
+}
+
+/** The pricing a kept StatusChange item holds (record-normalized-event.ts), when it holds any. */
+function recordedPricing(item: Record<string, unknown> | undefined): StatusPricing | undefined {
+  if (!item) return undefined;
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const pricing: StatusPricing = {
+    ...(text(item.pricingCategory) ? { category: text(item.pricingCategory) } : {}),
+    ...(typeof item.pricingBillable === 'boolean' ? { billable: item.pricingBillable } : {}),
+    ...(text(item.pricingModel) ? { pricingModel: text(item.pricingModel) } : {}),
+    ...(text(item.pricingType) ? { type: text(item.pricingType) } : {}),
+    ...(text(item.billingConversationOrigin) ? { conversationOrigin: text(item.billingConversationOrigin) } : {}),
+  };
+  return pricing.pricingModel !== undefined || pricing.category !== undefined || pricing.billable !== undefined ? pricing : undefined;
 }
 
 /**
@@ -356,7 +390,7 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
       new GetCommand({
         TableName: deps.tableName,
         Key: key,
-        ProjectionExpression: 'providerMessageId, statusRank, statusEventId',
+        ProjectionExpression: 'providerMessageId, statusRank, statusEventId, metaPricedAt',
         ConsistentRead: true,
       }),
     );

@@ -40,6 +40,7 @@ export async function applyReceiptOnArrival(
         ...(firstError?.title !== undefined ? { errorTitle: firstError.title } : {}),
         ...(event.pricing?.category !== undefined ? { pricingCategory: event.pricing.category } : {}),
         ...(event.pricing?.billable !== undefined ? { billable: event.pricing.billable } : {}),
+        ...(event.pricing ? { pricing: { ...event.pricing, conversationOrigin: event.billingConversation?.originType }, recipientId: event.customer.waId ?? event.customer.userId ?? event.customer.id } : {}),
       },
     });
   let status = await apply();

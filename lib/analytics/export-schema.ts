@@ -144,6 +144,15 @@ export const MESSAGE_COLUMNS: readonly ViewColumn[] = [
   { name: 'language', attribute: s('language'), type: 'varchar' },
   { name: 'pricing_category', attribute: s('pricingCategory'), type: 'varchar' },
   { name: 'billable', attribute: bool('billable'), type: 'boolean' },
+  // Meta's price of a WhatsApp business message, stored once by status tracking (lambdas/pricing/).
+  { name: 'meta_pricing_model', attribute: s('metaPricingModel'), type: 'varchar' },
+  { name: 'meta_category', attribute: s('metaCategory'), type: 'varchar' },
+  { name: 'meta_pricing_type', attribute: s('metaPricingType'), type: 'varchar' },
+  { name: 'meta_billable', attribute: bool('metaBillable'), type: 'boolean' },
+  { name: 'recipient_country', attribute: s('recipientCountry'), type: 'varchar' },
+  { name: 'meta_charge_usd', attribute: n('metaChargeUsd'), type: 'double' },
+  { name: 'rate_card_date', attribute: s('rateCardDate'), type: 'varchar' },
+  { name: 'meta_priced', attribute: s('metaPricedAt'), type: 'time' },
   { name: 'template_name', attribute: s('template', 'name'), type: 'varchar' },
   { name: 'template_category', attribute: s('template', 'category'), type: 'varchar' },
   // A click-to-WhatsApp / Instagram / Messenger ad or post the message came from (record-normalized-event.ts).

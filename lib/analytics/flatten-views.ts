@@ -197,6 +197,7 @@ export function messagesView(dialect: SqlDialect): string {
     `${dialect.hour(occurred)} AS occurred_hour`,
     `${dialect.weekday(occurred)} AS occurred_weekday`,
     `substr(item.occurredat.s, 1, 10) AS occurred_day`,
+    `substr(item.metapricedat.s, 1, 10) AS meta_priced_day`,
     `item.origin.s = 'history' AS imported`,
   ]);
 }

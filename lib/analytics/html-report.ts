@@ -63,6 +63,11 @@ export function headlineFigures(results: readonly MetricResult[]): Array<{ label
     { label: 'First-contact resolution', value: pct(fcr?.fcr_pct as number | null), note: `${num(fcr?.closed)} closed` },
     { label: 'CSAT', value: csatAvg === null ? '—' : `${csatAvg.toFixed(2)} / 5`, note: `${pct(satisfied)} gave 4–5 · ${answered} of ${num(csat[0]?.asked)} answered` },
     { label: 'Delivery failures', value: pct(attempted > 0 ? (100 * sum(failureTotals, 'failed')) / attempted : null), note: `${sum(failureTotals, 'failed')} of ${attempted} messages` },
+    {
+      label: 'Meta spend',
+      value: `US$ ${sum(rows('meta_spend'), 'spend_usd').toFixed(2)}`,
+      note: `${sum(rows('meta_spend'), 'charged')} charged · ${sum(rows('meta_spend'), 'free')} free`,
+    },
     { label: 'Billable sends', value: String(sum(templates, 'billable_sends')), note: `${sum(templates.filter((r) => r.kind === 'template'), 'sends')} template sends` },
     {
       label: 'Queue SLA met',
@@ -230,6 +235,50 @@ function templateCharts(rows: readonly Row[]): string[] {
       horizontal: true,
       width: 760,
     }) + '<figcaption>WhatsApp business messages by category and Meta pricing</figcaption>',
+  ];
+}
+
+function metaSpendCharts(rows: readonly Row[]): string[] {
+  const byKey = (key: (r: Row) => string) => {
+    const totals = new Map<string, { spend: number; charged: number; free: number }>();
+    for (const r of rows) {
+      const t = totals.get(key(r)) ?? { spend: 0, charged: 0, free: 0 };
+      t.spend += num(r.spend_usd);
+      t.charged += num(r.charged);
+      t.free += num(r.free);
+      totals.set(key(r), t);
+    }
+    return [...totals.entries()];
+  };
+  const markets = byKey((r) => `${String(r.country)} · ${String(r.category)}`).sort((a, b) => b[1].spend - a[1].spend).slice(0, 15);
+  const days = byKey((r) => String(r.day)).sort((a, b) => a[0].localeCompare(b[0]));
+  return [
+    barChart({
+      categories: markets.map(([k]) => short(k, 30)),
+      series: [{ name: 'USD', values: markets.map(([, t]) => Math.round(t.spend * 10000) / 10000), color: '#ef4444' }],
+      horizontal: true,
+      width: 720,
+    }) + '<figcaption>Meta spend (USD) by recipient country and category</figcaption>',
+    barChart({
+      categories: days.map(([d]) => d.slice(5)),
+      series: [
+        { name: 'charged', values: days.map(([, t]) => t.charged), color: '#ef4444' },
+        { name: 'free', values: days.map(([, t]) => t.free), color: '#10b981' },
+      ],
+      stacked: true,
+      width: 720,
+    }) + '<figcaption>WhatsApp business messages Meta charged and those it did not, per day</figcaption>',
+  ];
+}
+
+function spendPerResolutionCharts(rows: readonly Row[]): string[] {
+  return [
+    barChart({
+      categories: rows.map((r) => short(String(r.business_id), 30)),
+      series: [{ name: 'USD per resolved conversation', values: rows.map((r) => numberOrNull(r.spend_per_resolved_usd) ?? 0), color: '#2563eb' }],
+      horizontal: true,
+      width: 720,
+    }) + '<figcaption>Meta spend per resolved conversation (USD)</figcaption>',
   ];
 }
 
@@ -425,6 +474,8 @@ const CHARTS: Record<string, (rows: readonly Row[]) => string[]> = {
   csat_distribution: csatCharts,
   delivery_failures: failureCharts,
   template_sends: templateCharts,
+  meta_spend: metaSpendCharts,
+  meta_spend_per_resolution: spendPerResolutionCharts,
 };
 
 const STYLE = `

@@ -27,6 +27,8 @@ export const METRIC_QUERIES: readonly MetricQuery[] = [
   { name: 'queue_volume_by_hour', title: 'Queue volume by hour', description: 'Conversations queued per queue and hour of the day (UTC), with VIP, answered within the SLA and abandoned.' },
   { name: 'conversation_outcomes', title: 'Outcomes', description: "How conversations ended per day (UTC), channel and queue: a person's close with the outcome the agent picked, and the bot's end after the customer went quiet." },
   { name: 'conversions_by_source', title: 'Conversions by ad and source', description: "Conversations whose customer first came from an ad, a post or a link (source, ad, headline, UTM), with contacts, conversions (`converted`), conversion rate and the share the bot resolved alone." },
+  { name: 'meta_spend', title: 'Meta spend', description: "Meta's charges for delivered WhatsApp business messages per business, account, category, recipient country and day, with free and unpriced messages counted apart (rate card in lambdas/pricing/)." },
+  { name: 'meta_spend_per_resolution', title: 'Meta spend per resolved conversation', description: 'Per business: Meta spend, the conversations it went to, those resolved (by a person or the bot), and the spend per resolved conversation.' },
 ];
 
 export function metricSql(name: string): string {

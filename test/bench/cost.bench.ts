@@ -21,6 +21,8 @@ import { startLocalCloud } from '#lib/local-cloud/start-local-cloud';
 import { synthesizeLocalAssembly } from '#lib/local-cloud/synthesize-local-assembly';
 import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
 import { fixedPathFloor, PRICES, priceTable, PROVIDER_FEE_PER_MESSAGE, TARGET_PER_THOUSAND } from '#test/bench/cost-prices';
+import { bundledRateCard } from '#lambdas/pricing/rate-card';
+import { metaChargeLines } from '#test/bench/meta-charge';
 
 type Channel = 'whatsapp' | 'instagram' | 'messenger';
 const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 200);
@@ -245,6 +247,7 @@ function report(run: Run): void {
 
   console.log(`\nTotal: $${perThousand.toFixed(5)} per 1,000 round trips (AWS, excluding Meta and Anthropic).`);
   console.log(`  Dominated by ${dominant.service} (${((100 * dominant.cost) / total).toFixed(1)}%).`);
+  for (const line of metaChargeLines(bundledRateCard(), perThousand)) console.log(line);
   console.log(
     `  A paid provider's platform fee is $${PROVIDER_FEE_PER_MESSAGE} per message = $${(PROVIDER_FEE_PER_MESSAGE * 1000).toFixed(2)} per 1,000: ` +
       `${((PROVIDER_FEE_PER_MESSAGE * 1000) / perThousand).toFixed(0)}× this figure.`,

@@ -159,8 +159,9 @@ describe('the flows-and-FAQ bot, end to end', () => {
     for (const reply of later.newReplies) expect(reply.text).not.toContain(demo.replies.languageQuestion.pt);
   }, 120_000);
 
-  it('answers each of 20 customers bursting at the same time exactly once', async () => {
-    const result = await runCustomerBursts(harness, { conversations: 20, firstCustomer: 700, timeoutMs: 120_000 });
+  // Eight at once here (this tier runs three files side by side on two cores); `npm run bench:bursts` plays 100.
+  it('answers each of 8 customers bursting at the same time exactly once', async () => {
+    const result = await runCustomerBursts(harness, { conversations: 8, firstCustomer: 700, timeoutMs: 120_000 });
     expect(result.unanswered).toEqual([]);
     expect(result.answeredMoreThanOnce).toEqual([]);
   }, 180_000);

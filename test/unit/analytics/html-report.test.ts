@@ -46,6 +46,11 @@ const rows: Record<string, Array<Record<string, string | number | null>>> = {
     { business_id: 'local', source: 'ad', ad_id: 'ad_1', headline: 'Black <Friday>', utm_source: null, utm_medium: null, utm_campaign: null, conversations: 4, contacts: 3, conversions: 1, conversion_pct: 25, resolved_by_bot_pct: 50 },
     { business_id: 'local', source: 'link', ad_id: null, headline: null, utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'nov', conversations: 2, contacts: 2, conversions: 1, conversion_pct: 50, resolved_by_bot_pct: 0 },
   ],
+  meta_spend: [
+    { business_id: 'local', account_id: '100', day: '2026-11-16', category: 'marketing', country: 'BR', charged: 3, free: 0, unpriced: 0, spend_usd: 0.1875 },
+    { business_id: 'local', account_id: '100', day: '2026-11-16', category: 'service', country: 'MX', charged: 0, free: 5, unpriced: 0, spend_usd: 0 },
+  ],
+  meta_spend_per_resolution: [{ business_id: 'local', conversations: 6, resolved: 3, spend_usd: 0.1875, resolved_spend_usd: 0.125, spend_per_resolved_usd: 0.0625 }],
 };
 const results: MetricResult[] = METRIC_QUERIES.map((query) => ({ query, columns: Object.keys(rows[query.name]![0]!), rows: rows[query.name]! }));
 
@@ -60,6 +65,7 @@ describe('the analytics report', () => {
       'Handling time': '1 h 06 min | average, handoff to close',
       CSAT: '4.25 / 5 | 75.0 % gave 4–5 · 4 of 5 answered',
       'Delivery failures': '5.0 % | 2 of 40 messages',
+      'Meta spend': 'US$ 0.19 | 3 charged · 5 free',
       'Billable sends': '4 | 4 template sends',
       // (60 % of 5 + 100 % of 3) of 8 measured
       'Queue SLA met': '75.0 % | first response in time · 8 queued, 2 abandoned',

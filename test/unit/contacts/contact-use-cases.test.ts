@@ -161,6 +161,17 @@ describe('a customer message', () => {
     expect(await received({ v: 1, conversationKey: 'x'.repeat(5_000), channel: 'whatsapp', accountId: PHONE, providerMessageId: 'x' })).toMatchObject({ outcome: 'invalid' });
     expect(contacts.all(B)).toEqual([]);
   });
+
+  it("never files another business's customer under the event's business: the conversation must be the event account's", async () => {
+    // The conversation belongs to account 999 (another business); an event naming this business's account with its key
+    // must not make a contact here (nor ask this business's CRM about that customer).
+    const detail = world.message({ providerMessageId: 'wamid.9', conversationKey: 'wa:999:5511900000000', customerId: '5511900000000', accountId: '999' });
+    let looked = 0;
+    deps.crmLookup = { lookup: async () => void looked++ };
+    expect(await received({ ...detail, accountId: PHONE })).toMatchObject({ outcome: 'skipped', reason: 'no_conversation' });
+    expect(contacts.all(B)).toEqual([]);
+    expect(looked).toBe(0);
+  });
 });
 
 describe('consent decisions and the address book', () => {

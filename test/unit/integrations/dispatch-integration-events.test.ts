@@ -319,4 +319,23 @@ describe('what it leaves alone', () => {
     expect(await dispatchIntegrationEvents({ id: 'x', source: 'io.omnichannel.routing', 'detail-type': 'sla.breached', detail: {} }, deps)).toEqual({ outcome: 'ignored', reason: 'not_an_integration_event' });
     expect(published).toEqual([]);
   });
+
+  it("never sends another business's conversation: the conversation key's account must be the event's business", async () => {
+    // Business "other" has its own account and conversation; events naming acme's account or acme
+    // itself with that conversation's key must not give acme's integration what it holds.
+    const OTHER_ACCOUNT = '200000000000999';
+    const OTHER_KEY = `wa:${OTHER_ACCOUNT}:${CUSTOMER}`;
+    const accounts = deps.accounts;
+    deps.accounts = { account: async (id) => (id === OTHER_ACCOUNT ? ({ businessId: 'other' } as never) : accounts.account(id)) };
+    put(`CONV#${OTHER_KEY}`, 'CONV', { entity: 'Conversation', conversationKey: OTHER_KEY, channel: 'whatsapp', accountId: OTHER_ACCOUNT, customerId: CUSTOMER, state: 'bot', createdAt: '2026-12-07T10:00:00.000Z' });
+    put(`CONV#${OTHER_KEY}`, 'MSG#wamid.9', { entity: 'Message', providerMessageId: 'wamid.9', direction: 'inbound', type: 'text', text: 'secreto de otro negocio', occurredAt: '2026-12-07T10:00:00.000Z' });
+    integrations = [integration({ events: ['message.received', 'conversation.assigned', 'conversation.closed'] })];
+    const refused = { outcome: 'ignored', reason: 'conversation_of_another_business' };
+    expect(await dispatchIntegrationEvents(received({ conversationKey: OTHER_KEY, providerMessageId: 'wamid.9' }), deps)).toEqual(refused);
+    const assigned = { id: 'eb-a', source: 'io.omnichannel.routing', 'detail-type': 'conversation.assigned', detail: { v: 1, businessId: 'acme', conversationKey: OTHER_KEY, agentId: 'ana', at: '2026-12-07T10:01:00.000Z' } };
+    expect(await dispatchIntegrationEvents(assigned, deps)).toEqual(refused);
+    const closed = { id: 'eb-c', source: 'io.omnichannel.human-agent', 'detail-type': 'conversation.closed', detail: { v: 1, accountId: ACCOUNT, conversationKey: OTHER_KEY, closedAt: '2026-12-07T10:02:00.000Z' } };
+    expect(await dispatchIntegrationEvents(closed, deps)).toEqual(refused);
+    expect(published).toEqual([]);
+  });
 });
