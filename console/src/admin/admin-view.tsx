@@ -11,6 +11,7 @@ import { ConsoleContext } from '../shell/console-context.ts';
 import { errorText, itemsOf, notify, useLoad, useT } from '../shell/ui.tsx';
 import { BotSettingsEditor } from './bot-settings-editor.tsx';
 import { ContactSchemaEditor } from './contact-schema-editor.tsx';
+import { IntegrationsEditor } from './integrations-editor.tsx';
 
 /** The business's channel accounts from the registry (`GET /admin/accounts`, settings.read: supervisors and admins). */
 export const ACCOUNTS_ROUTE = ACCOUNTS_ADMIN_ROUTES.list.path;
@@ -36,6 +37,7 @@ export function AdminView(props: { section?: AdminSection; onSection: (s: AdminS
         {section === 'bot' ? <BotSettingsEditor /> : null}
         {section === 'accounts' || section === 'templates' ? <AccountsAndTemplates showTemplates={section === 'templates'} /> : null}
         {section === 'contacts' ? <ContactSchemaEditor /> : null}
+        {section === 'integrations' ? <IntegrationsEditor /> : null}
         {section === 'audit' ? <AuditTrail /> : null}
       </section>
     </div>

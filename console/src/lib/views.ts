@@ -6,7 +6,7 @@
 export const VIEWS = ['agent', 'supervisor', 'admin'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
-export const ADMIN_SECTIONS = ['agents', 'queues', 'rules', 'macros', 'bot', 'accounts', 'templates', 'contacts', 'audit'] as const;
+export const ADMIN_SECTIONS = ['agents', 'queues', 'rules', 'macros', 'bot', 'accounts', 'templates', 'contacts', 'integrations', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 const ROLE_VIEWS: Record<string, readonly ViewName[]> = {

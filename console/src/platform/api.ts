@@ -25,6 +25,10 @@ export function apiPatch<T = unknown>(path: string, body?: unknown): Promise<T> 
   return request<T>('PATCH', path, body ?? {});
 }
 
+export function apiDelete<T = unknown>(path: string): Promise<T> {
+  return request<T>('DELETE', path);
+}
+
 /** Listeners told when the API refuses the token (401): the console sends the person to sign in again. */
 const unauthorizedListeners = new Set<() => void>();
 export function onUnauthorized(listener: () => void): () => void {
@@ -32,7 +36,7 @@ export function onUnauthorized(listener: () => void): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body?: unknown, query?: Record<string, QueryValue>): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown, query?: Record<string, QueryValue>): Promise<T> {
   const config = await loadConsoleConfig();
   const session = currentSession();
   if (!session) {
