@@ -28,9 +28,10 @@ export const DEFAULT_REPLY_QUIET_MS = 2_000;
 export const MAX_BURST_WAIT_MS = 20_000;
 
 /**
- * When the pipeline runs behind (the newest message was stored long after the webhook brought it),
- * the next message of the burst can sit in the ingress queue for as long again: the quiet period
- * grows to the lag, up to this. In AWS the lag is a fraction of a second and the 2 s stand.
+ * When the pipeline runs behind (the newest message was stored long after the customer sent it:
+ * Meta's delivery, the webhook or ingress queueing), the next line of the burst can be held up as
+ * long: the quiet period grows to the lag, up to this. In AWS the lag is a second or two and the
+ * 2 s stand.
  */
 export const MAX_QUIET_MS = 10_000;
 
@@ -68,7 +69,10 @@ export function quietPeriodDecision(
   const newestAt = timeOf(newest);
   const oldestAt = Math.min(...unanswered.map(timeOf));
   if (!Number.isFinite(newestAt)) return { kind: 'answer' };
-  const lag = Date.parse(newest.storedAt ?? '') - Date.parse(newest.receivedAt ?? '');
+  // How far behind the customer the pipeline is: from when the customer sent the newest line (Meta's
+  // time, to the second) or, failing that, when the webhook got it, to when it was stored.
+  const sentAt = Math.min(...[newest.occurredAt, newest.receivedAt].map((t) => Date.parse(t ?? '')).filter(Number.isFinite));
+  const lag = Date.parse(newest.storedAt ?? '') - sentAt;
   const quiet = Number.isFinite(lag) && lag > quietMs ? Math.min(MAX_QUIET_MS, lag) : quietMs;
   const quietFor = now.getTime() - newestAt;
   if (quietFor >= quiet) return { kind: 'answer' };

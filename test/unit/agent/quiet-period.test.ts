@@ -62,3 +62,11 @@ describe('quiet period when ingress runs behind', () => {
     expect(quietPeriodDecision([late], 'a', NOW, 2_000)).toEqual({ kind: 'wait', waitMs: 9_000 });
   });
 });
+
+describe('quiet period when the webhook itself runs behind', () => {
+  it('counts the lag from when the customer sent the line (Meta’s time), not only from the webhook', () => {
+    // Sent at 12:00:05, reached the webhook 4 s later, stored at 12:00:09.200: the next line may be 4 s late too.
+    const line = { providerMessageId: 'a', occurredAt: '2026-12-07T12:00:05.000Z', receivedAt: '2026-12-07T12:00:09.000Z', storedAt: '2026-12-07T12:00:09.200Z' };
+    expect(quietPeriodDecision([line], 'a', NOW, 2_000)).toEqual({ kind: 'wait', waitMs: 3_400 });
+  });
+});
