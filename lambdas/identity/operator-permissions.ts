@@ -32,7 +32,11 @@ export type OperatorAction =
   /** Define the business's custom contact attributes; edit any attribute. */
   | 'contacts.admin'
   | 'integrations.read'
-  | 'integrations.write';
+  | 'integrations.write'
+  | 'campaigns.read'
+  | 'campaigns.write'
+  | 'spend.read'
+  | 'spend.write';
 
 const IMPLIED: Record<OperatorRole, readonly OperatorRole[]> = {
   agent: ['agent'],
@@ -62,6 +66,10 @@ export const ACTION_ROLES: Record<OperatorAction, readonly OperatorRole[]> = {
   'contacts.admin': ['admin', 'platform'],
   'integrations.read': ['admin', 'platform'],
   'integrations.write': ['admin', 'platform'],
+  'campaigns.read': ['supervisor', 'platform'],
+  'campaigns.write': ['admin', 'platform'],
+  'spend.read': ['supervisor', 'platform'],
+  'spend.write': ['admin', 'platform'],
 };
 
 export function effectiveRoles(identity: Pick<OperatorIdentity, 'roles'>): Set<OperatorRole> {

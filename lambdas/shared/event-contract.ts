@@ -20,6 +20,10 @@ export const EVENT_SOURCE = {
   contacts: 'io.omnichannel.contacts',
   /** Outbound integrations (CRMs, business webhooks): delivery requests for API destinations. */
   integrations: 'io.omnichannel.integrations',
+  /** Campaigns: template broadcasts released at each number's pace (lambdas/campaigns/). */
+  campaigns: 'io.omnichannel.campaigns',
+  /** Meta spend: monthly budgets per business (lambdas/pricing/). */
+  spend: 'io.omnichannel.spend',
 } as const;
 
 export const DETAIL_TYPE = {
@@ -89,6 +93,10 @@ export const DETAIL_TYPE = {
   conversationEnded: 'conversation.ended',
   /** A delivery to an integration's API destination (see integrations/integration-model.ts). */
   integrationDeliveryRequested: 'integration.delivery_requested',
+  /** A campaign started, paused (by a person or by itself, with the reason), resumed, completed or was cancelled. */
+  campaignChanged: 'campaign.changed',
+  /** A business's Meta spend this month crossed 80% or 100% of its budget. */
+  budgetThresholdCrossed: 'budget.threshold_crossed',
 } as const;
 
 /** Environment variable names read by the Lambdas and set by the CDK stack. */

@@ -252,6 +252,10 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     expect(await page.$('[data-testid="open-macros"]')).toBeNull();
     expect(await page.$eval('[data-testid="window"]', (el) => el.className)).toContain('window-closed');
 
+    // Everything the page loads on opening (inbox, contact panel, templates) is in before the click, so
+    // the button is not moved under the pointer by a panel arriving late on a slow machine.
+    await page.waitForSelector('[data-testid="assigned"]');
+    await page.waitForNetworkIdle({ idleTime: 500, timeout: 15_000 });
     await page.click('[data-testid="open-templates"]');
     await page.waitForSelector('[data-testid="template-select"]');
     const options = await page.$$eval('[data-testid="template-select"] option', (els) => els.map((e) => e.textContent ?? ''));

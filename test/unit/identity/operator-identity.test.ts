@@ -69,6 +69,10 @@ describe('what each role may do', () => {
     'contacts.admin': ['admin', 'platform'],
     'integrations.read': ['admin', 'platform'],
     'integrations.write': ['admin', 'platform'],
+    'campaigns.read': ['supervisor', 'admin', 'platform'],
+    'campaigns.write': ['admin', 'platform'],
+    'spend.read': ['supervisor', 'admin', 'platform'],
+    'spend.write': ['admin', 'platform'],
   };
   it.each(Object.keys(ACTION_ROLES) as OperatorAction[])('%s', (action) => {
     for (const role of ['agent', 'supervisor', 'admin', 'platform'] as const) {

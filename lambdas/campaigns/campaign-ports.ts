@@ -1,0 +1,90 @@
+import type { Campaign, CampaignCounts, CampaignRecipient, CampaignState, PauseReason, RecipientState } from '#lambdas/campaigns/campaign-model';
+
+export type CampaignRefusal = 'not_found' | 'changed_meanwhile' | 'wrong_state';
+export type CampaignResult<T> = { ok: true; value: T } | { ok: false; refusal: CampaignRefusal; message: string };
+
+/** A page of a list; pass `cursor` back for the next. */
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+/** Where the release loop is: the next list position to hand out, and its tick. */
+export interface ReleaseCursor {
+  nextSeq: number;
+  /** How many recipients the list holds (set when scheduling finishes). */
+  total: number;
+  /** Increments on every tick; a tick that finds another number here was overtaken and does nothing. */
+  tick: number;
+  lastTickAt?: string;
+}
+
+/** Additions to a campaign's counts (each an atomic ADD). */
+export type CountsDelta = Partial<Omit<CampaignCounts, 'skipped' | 'failedByError'>> & {
+  skipped?: Record<string, number>;
+  failedByError?: Record<string, number>;
+};
+
+/** Persistence of campaigns (campaign-store.ts against DynamoDB; an in-memory one for unit tests). */
+export interface CampaignStore {
+  create(campaign: Campaign): Promise<void>;
+  get(businessId: string, campaignId: string): Promise<Campaign | undefined>;
+  /** Newest first. */
+  list(businessId: string, page: { limit: number; cursor?: string }): Promise<Page<Campaign>>;
+  /** Replace a draft's definition at its version. */
+  updateDraft(businessId: string, campaignId: string, expectedVersion: number, change: Pick<Campaign, 'name' | 'accountId' | 'template' | 'audience' | 'rateShare'> & { startAt?: string }, at: string): Promise<CampaignResult<Campaign>>;
+  /**
+   * Move the campaign from one of `from` to `to` (with the attributes that go with it: pause reason,
+   * started/completed times); `expectedVersion` when a person asked (optimistic lock), absent for the
+   * release loop. `pauseReason` is removed on any move away from `paused`.
+   */
+  transition(
+    businessId: string,
+    campaignId: string,
+    from: readonly CampaignState[],
+    to: CampaignState,
+    at: string,
+    extra?: { pauseReason?: PauseReason; expectedVersion?: number; template?: Campaign['template'] },
+  ): Promise<CampaignResult<Campaign>>;
+  addCounts(businessId: string, campaignId: string, delta: CountsDelta): Promise<void>;
+
+  /**
+   * Append recipients to the list, in order, from `firstSeq`. A wa_id already on the list is not added
+   * again (returned in `duplicates`). Safe to repeat with the same input (same seqs, same guards).
+   */
+  addRecipients(businessId: string, campaignId: string, firstSeq: number, recipients: Array<Omit<CampaignRecipient, 'campaignId' | 'seq' | 'state'>>): Promise<{ added: number; duplicates: string[]; nextSeq: number }>;
+  /** Recipients from list position `fromSeq` on, in order, at most `limit`. */
+  recipientsFrom(businessId: string, campaignId: string, fromSeq: number, limit: number): Promise<CampaignRecipient[]>;
+  recipientByWaId(businessId: string, campaignId: string, waId: string): Promise<CampaignRecipient | undefined>;
+  /** The recipient's state moves forward only (queued → released → sent → delivered → read; failed from any before read); false when it was already there or beyond. */
+  advanceRecipient(businessId: string, campaignId: string, seq: number, to: RecipientState, change: { messageId?: string; conversationKey?: string; at: string; errorCode?: string }): Promise<boolean>;
+  /** Marks a recipient as having replied; false when it already was. */
+  markReplied(businessId: string, campaignId: string, waId: string): Promise<boolean>;
+  listRecipients(businessId: string, campaignId: string, filter: { state?: RecipientState; limit: number; cursor?: string }): Promise<Page<CampaignRecipient>>;
+
+  getRelease(businessId: string, campaignId: string): Promise<ReleaseCursor | undefined>;
+  putRelease(businessId: string, campaignId: string, cursor: ReleaseCursor): Promise<void>;
+  /** Moves the cursor only from the tick the caller read (`expectedTick`); false when another tick moved it first. */
+  advanceRelease(businessId: string, campaignId: string, expectedTick: number, next: { nextSeq: number; at: string }): Promise<boolean>;
+
+  /** The watchdog's list of campaigns the release loop must keep going. */
+  markRunning(businessId: string, campaignId: string): Promise<void>;
+  unmarkRunning(businessId: string, campaignId: string): Promise<void>;
+  listRunning(): Promise<Array<{ businessId: string; campaignId: string }>>;
+
+  /** Unique customers reached by this business's campaigns, counted by hour. */
+  recordReach(businessId: string, customers: number, at: Date): Promise<void>;
+  /** The sum of the last 24 hourly buckets up to `now` (Meta's moving 24 hours, rounded to the hour). */
+  reachInLast24h(businessId: string, now: Date): Promise<number>;
+}
+
+/** The campaign sender's queue (campaign traffic kept off the conversational outbound queue). */
+export interface CampaignSendQueue {
+  /** Each entry becomes one `reply.requested`-shaped message, delivered after `delaySeconds` (0–900). */
+  enqueue(sends: Array<{ conversationKey: string; outboundId: string; accountId: string; delaySeconds: number }>): Promise<void>;
+}
+
+/** The release loop's own wake-ups (SQS with a delay: the next tick of one campaign). */
+export interface ReleaseTicks {
+  schedule(tick: { businessId: string; campaignId: string; tick: number }, delaySeconds: number): Promise<void>;
+}
