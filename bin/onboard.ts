@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run onboard -- whatsapp|instagram|status …`: finish a business's Embedded Signup (WhatsApp) or
-// Facebook Login for Business (Instagram) through the onboarding API, and print each step.
+// `npm run onboard -- whatsapp|instagram|instagram-login|status …`: finish a business's Embedded Signup
+// (WhatsApp), Facebook Login for Business (Instagram through its Page) or Business Login for Instagram
+// (Instagram Login, no Page) through the onboarding API, and print each step.
 import { parseArgs } from 'node:util';
 import { ONBOARDING_ROUTES, type OnboardingReport } from '#lambdas/onboarding/onboarding-contract';
 import { LOCAL_DEFAULTS } from '#lib/local-cloud/start-local-cloud';
@@ -12,7 +13,9 @@ const USAGE = `usage:
   npm run onboard -- whatsapp --business <id> --waba <id> --phone-number <id> --resume [--pin …]
   npm run onboard -- instagram --business <id> --page <id> [--instagram <id>] --code <code> [--redirect-uri <uri>]
   npm run onboard -- instagram --business <id> --page <id> --resume
-  npm run onboard -- status (--waba <id> --phone-number <id> | --page <id>)
+  npm run onboard -- instagram-login --business <id> --code <code> --redirect-uri <uri>
+  npm run onboard -- instagram-login --business <id> --instagram <id> --resume
+  npm run onboard -- status (--waba <id> --phone-number <id> | --page <id> | --instagram <id>)
   locally only: --prospect instead of the ids and code makes the Graph simulator play a business
   that has just finished the signup (with --two-step-pin <pin> for a number that has one).
   target: the local cloud at http://127.0.0.1:$PORT (default ${LOCAL_DEFAULTS.port}), with a token of the platform
@@ -75,7 +78,7 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown, query:
 
 
 /** Locally: a business that has just finished the signup, played by the Graph simulator. */
-async function prospect(channel: 'whatsapp' | 'instagram'): Promise<Record<string, string>> {
+async function prospect(channel: 'whatsapp' | 'instagram' | 'instagram-login'): Promise<Record<string, string>> {
   if (!local) usage('--prospect works against the local cloud only');
   const body = channel === 'whatsapp' ? { coexistence: values.coexistence, ...(values['two-step-pin'] ? { twoStepPin: values['two-step-pin'] } : {}) } : {};
   const response = await fetch(`${simulatorUrl}/_sim/onboarding/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -132,15 +135,32 @@ async function main(): Promise<number> {
     };
     return finish(await call('POST', ONBOARDING_ROUTES.instagram.path, body), INSTAGRAM_ORDER);
   }
+  if (command === 'instagram-login') {
+    const sim = values.prospect ? await prospect('instagram-login') : {};
+    const code = values.code ?? sim.code;
+    if (!code && !values.resume) usage('--code (sent to the redirect URI by the login) is needed, or --instagram <id> --resume');
+    const body = {
+      businessId: need('business'),
+      ...(code && !values.resume ? { code, redirectUri: values['redirect-uri'] ?? (values.prospect ? LOCAL_REDIRECT_URI : need('redirect-uri')) } : {}),
+      ...(values.resume ? { instagramAccountId: need('instagram') } : values.instagram ? { instagramAccountId: values.instagram } : {}),
+    };
+    return finish(await call('POST', ONBOARDING_ROUTES.instagramLogin.path, body), INSTAGRAM_ORDER);
+  }
   if (command === 'status') {
-    const query: Record<string, string> = values.page ? { pageId: values.page } : { wabaId: need('waba'), phoneNumberId: need('phone-number') };
-    return finish(await call('GET', ONBOARDING_ROUTES.progress.path, undefined, query), values.page ? INSTAGRAM_ORDER : WHATSAPP_ORDER);
+    const query: Record<string, string> = values.page
+      ? { pageId: values.page }
+      : values.instagram
+        ? { instagramAccountId: values.instagram }
+        : { wabaId: need('waba'), phoneNumberId: need('phone-number') };
+    return finish(await call('GET', ONBOARDING_ROUTES.progress.path, undefined, query), values.page || values.instagram ? INSTAGRAM_ORDER : WHATSAPP_ORDER);
   }
   usage(command ? `unknown command ${command}` : 'a command is needed');
 }
 
 const WHATSAPP_ORDER = ['exchange_token', 'subscribe_webhooks', 'register_number', 'health_check', 'test_message', 'activate_account'] as const;
 const INSTAGRAM_ORDER = ['exchange_token', 'subscribe_webhooks', 'health_check', 'activate_account'] as const;
+/** The redirect URI a simulated login used (the simulator checks only what a prospect was created with). */
+const LOCAL_REDIRECT_URI = 'https://localhost/instagram-login';
 
 function finish(response: { status: number; json: unknown }, order: readonly string[]): number {
   const report = response.json as OnboardingReport;

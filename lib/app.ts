@@ -34,6 +34,9 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   const context: Record<string, unknown> = {};
   // An empty list tells CDK that no stack needs bundling.
   if (options.bundle === false) context['aws:cdk:bundling-stacks'] = [];
+  // The local stage is never deployed: only the local cloud reads its template, so CloudFormation's
+  // limit of 500 resources per stack (which every deployable stage must keep) does not apply to it.
+  if (options.stage === 'local') context['@aws-cdk/core:stackResourceLimit'] = 0;
   const app = new App({
     context,
     ...(options.outdir ? { outdir: options.outdir } : {}),

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -9,6 +9,7 @@ import { ASSISTANT_ENV } from '#lambdas/agent/assistant/assistant-env';
 import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
 import { DOWNLOADABLE_MESSAGE_TYPES } from '#lambdas/media/media-received-detail';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { DEFAULT_GRAPH_API_BASE_URL, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { ACCOUNT_HEALTH_TOPICS } from '#lambdas/accounts/apply-account-health';
 import { grantAccountTokenSecretsRead } from '#lib/constructs/account-token-secrets';
 import { grantBusinessToolsSecretsRead } from '#lib/constructs/business-tools-secrets';
@@ -34,13 +35,18 @@ import { AgentPush } from '#lib/constructs/agent-push';
 import { AgentConsole } from '#lib/constructs/agent-console';
 import { Integrations } from '#lib/constructs/integrations';
 import { BotConversationEnd } from '#lib/constructs/bot-conversation-end';
+import { Campaigns } from '#lib/constructs/campaigns';
+import { CampaignsApi } from '#lib/constructs/campaigns-api';
+import { InstagramTokenRefresh } from '#lib/constructs/instagram-token-refresh';
+import { Spend } from '#lib/constructs/spend';
 import { visibilityTimeoutFor } from '#lib/queue-settings';
 import { dataRemovalPolicy, edgeProtectionByDefault, isEphemeralStage, stackNameFor, type Stage } from '#lib/stage';
 import { REPLY_WATCH_DELAY_SECONDS } from '#lambdas/outbound/watch-reply';
 import type { StatusEventsSetting } from '#lambdas/status/announced-statuses';
 
-export const DEFAULT_GRAPH_API_BASE_URL = 'https://graph.facebook.com';
-export const DEFAULT_GRAPH_API_VERSION = 'v23.0';
+// The Graph API version and host live in one module (docs/meta-api-version.md).
+export { DEFAULT_GRAPH_API_BASE_URL } from '#lambdas/shared/graph-api-version';
+export const DEFAULT_GRAPH_API_VERSION = GRAPH_API_VERSION;
 
 export interface OmnichannelStackProps extends StackProps {
   readonly stage: Stage;
@@ -48,6 +54,11 @@ export interface OmnichannelStackProps extends StackProps {
   readonly graphApiVersion?: string;
   /** Upper bound on concurrent outbound senders, so pacing per business number stays meaningful. */
   readonly outboundMaxConcurrency?: number;
+  /**
+   * Upper bound on concurrent campaign senders (default none: campaign sends scale with the numbers
+   * running campaigns, each bounded by its own pace; docs/capacity.md).
+   */
+  readonly campaignSendMaxConcurrency?: number;
   /** Claude model of the agent's generative answers (the agent's default when absent). */
   readonly anthropicModel?: string;
   /** Days customers' attachments are kept in the media bucket (default 90). */
@@ -131,6 +142,14 @@ export class OmnichannelStack extends Stack {
   readonly integrations: Integrations;
   /** Ends conversations the bot alone held once the customer went quiet, with an outcome (docs/routing.md). */
   readonly botConversationEnd: BotConversationEnd;
+  /** Campaigns' sending side: release loop, campaign sender, reply counter, watchdog (docs/campaigns.md). */
+  readonly campaigns: Campaigns;
+  /** Campaigns' admin API: define, preview, schedule, pause, resume, cancel; recipients (docs/campaigns.md). */
+  readonly campaignsApi: CampaignsApi;
+  /** Renews Instagram Login tokens before their 60 days end (docs/instagram-login.md). */
+  readonly instagramTokenRefresh: InstagramTokenRefresh;
+  /** Meta spend: the spend API (month summary, monthly budget) and the resolved-conversations count (docs/meta-pricing.md). */
+  readonly spend: Spend;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: OmnichannelStackProps) {
@@ -440,6 +459,8 @@ export class OmnichannelStack extends Stack {
     // The contacts consumer's CRM look-up reads each integration's credentials.
     this.integrations.grantSecretsRead(this.contacts.consumer.handler.role);
 
+    this.spend = new Spend(this, 'Spend', { stage: props.stage, namePrefix, api: this.ingress.api, storage: this.storage, bus, identity, removalPolicy });
+
     this.agentPush = new AgentPush(this, 'AgentPush', { stage: props.stage, namePrefix, bus, storage: this.storage, identity, removalPolicy });
 
     this.agentConsole = new AgentConsole(this, 'AgentConsole', {
@@ -459,7 +480,33 @@ export class OmnichannelStack extends Stack {
 
     this.botConversationEnd = new BotConversationEnd(this, 'BotConversationEnd', { stage: props.stage, bus, storage: this.storage, removalPolicy });
 
-    this.observability = new Observability(this, 'Observability', {
+    this.campaigns = new Campaigns(this, 'Campaigns', {
+      stage: props.stage,
+      namePrefix,
+      bus,
+      storage: this.storage,
+      removalPolicy,
+      metaAccessTokens: this.secrets.metaAccessTokens,
+      metaAccessTokensSecretName: this.secrets.names.metaAccessTokens,
+      graphApiBaseUrl: props.graphApiBaseUrl ?? DEFAULT_GRAPH_API_BASE_URL,
+      graphApiVersion: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
+      ...(props.campaignSendMaxConcurrency !== undefined ? { sendMaxConcurrency: props.campaignSendMaxConcurrency } : {}),
+    });
+
+    this.campaignsApi = new CampaignsApi(this, 'CampaignsApi', { stage: props.stage, api: this.ingress.api, storage: this.storage, bus, identity, removalPolicy });
+
+    this.instagramTokenRefresh = new InstagramTokenRefresh(this, 'InstagramTokenRefresh', {
+      stage: props.stage,
+      namePrefix,
+      storage: this.storage,
+      graphApiVersion: props.graphApiVersion ?? DEFAULT_GRAPH_API_VERSION,
+      removalPolicy,
+    });
+
+    // Alarms and the dashboard live in a nested stack: they grow with every queue and function, and
+    // CloudFormation allows 500 resources per stack. Nothing there runs; it only watches.
+    const operations = new NestedStack(this, 'Operations', { description: 'Alarms, the alarm topic and the operations dashboard of the pipeline' });
+    this.observability = new Observability(operations, 'Observability', {
       removalPolicy,
       alarmTopicArn: props.alarmTopicArn,
       alarmEmail: props.alarmEmail,
@@ -470,6 +517,7 @@ export class OmnichannelStack extends Stack {
       routingLogGroup: this.routing.consumer.handler.logGroup,
       dashboardName: `${namePrefix}-operations`,
     });
+    this.instagramTokenRefresh.notify(this.observability.alarmTopic);
 
     this.addOutputs();
   }
@@ -488,13 +536,15 @@ export class OmnichannelStack extends Stack {
       { name: 'Contacts', queue: this.contacts.queue, deadLetterQueue: this.contacts.deadLetterQueue },
       { name: 'TemplateEvents', queue: this.templatesApi.events.queue, deadLetterQueue: this.templatesApi.events.deadLetterQueue },
       { name: 'AgentPush', queue: this.agentPush.consumer.queue, deadLetterQueue: this.agentPush.consumer.deadLetterQueue },
+      { name: 'SpendOutcomes', queue: this.spend.queue, deadLetterQueue: this.spend.deadLetterQueue },
       ...this.integrations.redrivableQueues,
+      ...this.campaigns.redrivableQueues,
     ];
   }
 
   /** Every alarm of the stack. */
   get alarms(): readonly cloudwatch.Alarm[] {
-    return this.observability.alarms;
+    return [...this.observability.alarms, this.instagramTokenRefresh.alarm];
   }
 
   private addOutputs(): void {

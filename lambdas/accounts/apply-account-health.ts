@@ -81,7 +81,9 @@ function qualityFacet(note: Note): Facet {
   if (event) set.qualityEvent = event;
   if (event === 'FLAGGED') set.qualityFlagged = true;
   if (event === 'UNFLAGGED' || event === 'UPGRADE') set.qualityFlagged = false;
-  if (limit) set.messagingLimitTier = limit;
+  // THROUGHPUT_UPGRADE's current_limit (TIER_UNLIMITED) speaks of messages per second, not of
+  // Meta's messaging limit (unique customers a day): it must not lift the campaigns' daily ceiling.
+  if (limit && event !== 'THROUGHPUT_UPGRADE') set.messagingLimitTier = limit;
   const maxDaily = str(note, 'max_daily_conversations_per_business') ?? str(note, 'max_daily_conversation_per_phone');
   if (maxDaily) set.maxDailyConversations = maxDaily;
   // Meta upgrades a number to its higher throughput level by itself and says so with

@@ -33,6 +33,16 @@ export const accountChannelSchema = z.enum(['whatsapp', 'instagram', 'messenger'
  */
 export const accountStatusSchema = z.enum(['onboarding', 'active', 'needs_reauthorisation', 'restricted', 'disabled', 'offboarded']);
 
+/**
+ * Which Meta API an Instagram account is served through:
+ * - `messenger_platform` (the default when absent): the Messenger API for Instagram, through the
+ *   Facebook Page the account is linked to, on graph.facebook.com with the Page's token;
+ * - `instagram_login`: the Instagram API with Instagram Login (no Page), on graph.instagram.com
+ *   with the account's own long-lived Instagram user token, refreshed before its 60 days end.
+ */
+export const instagramApiSchema = z.enum(['instagram_login', 'messenger_platform']);
+export type InstagramApi = z.infer<typeof instagramApiSchema>;
+
 export const channelAccountSchema = z.object({
   accountId: z.string().min(1),
   channel: accountChannelSchema,
@@ -55,6 +65,11 @@ export const channelAccountSchema = z.object({
   displayName: z.string().optional(),
   /** WhatsApp number quality: GREEN, YELLOW, RED, UNKNOWN. */
   qualityRating: z.string().optional(),
+  /** Instagram only: the API the account is served through; absent means `messenger_platform`. */
+  api: instagramApiSchema.optional(),
+  /** Instagram Login: when the account's long-lived token expires and when it was issued (ISO times). */
+  tokenExpiresAt: z.string().optional(),
+  tokenIssuedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -175,6 +190,12 @@ export async function registerChannelAccountIfAbsent(
     }
     throw err;
   }
+}
+
+/** The API an account is served through: Instagram Login only when the registry says so. */
+export function instagramApiOf(account: Pick<ChannelAccount, 'channel' | 'api'> | undefined): InstagramApi | undefined {
+  if (account?.channel !== 'instagram') return undefined;
+  return account.api ?? 'messenger_platform';
 }
 
 /** Accounts that may receive and send: registered and neither offboarded nor still onboarding. */

@@ -26,6 +26,7 @@ import { messageReceivedDetailSchema } from '#lambdas/agent/message-received-det
 import { handOverWithoutBot, NO_BOT_CONFIGURED } from '#lambdas/agent/no-bot-handoff';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
 import { endDueAt, type EndWatch } from '#lambdas/conversation-end/end-watch';
+import { savingQuietMs, type MessageSaving } from '#lambdas/agent/message-saving';
 import { DEFAULT_REPLY_QUIET_MS, quietPeriodDecision } from '#lambdas/agent/quiet-period';
 import { customerTextOf, unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
 import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
@@ -54,6 +55,8 @@ export interface AgentDeps {
   endWatch?: EndWatch;
   /** How long the customer must have been quiet before a burst is answered (quiet-period.ts); 0 answers at once. */
   replyQuietMs?: number;
+  /** Whether the business is saving messages (80% of its Meta budget spent; message-saving.ts). Default: never. */
+  saving?: MessageSaving;
 }
 
 /** How the generative assistant took part in a reply. */
@@ -75,7 +78,7 @@ export type AgentOutcome =
   | { outcome: 'invalid'; issues: string[] }
   /** A person at the business wrote: the bot is quiet until `quietUntil`. */
   | { outcome: 'human_active'; quietUntil: string; handoff: boolean }
-  | { outcome: 'skipped'; reason: AgentSkipReason; resumedOutboundId?: string }
+  | { outcome: 'skipped'; reason: AgentSkipReason; resumedOutboundId?: string; saving?: boolean }
   /** No bot answers on the account: the conversation went to the business's people, nothing was sent. */
   | { outcome: 'handed_off'; reason: typeof NO_BOT_CONFIGURED; resumedOutboundId?: string }
   /** The customer may still be writing: wake up again after `waitMs` (quiet-period.ts). */
@@ -86,6 +89,8 @@ export type AgentOutcome =
       answeredCount: number;
       kind: ReplyKind;
       resumedOutboundId?: string;
+      /** Composed while the business saves messages (no optional small talk, no language offer). */
+      saving?: boolean;
       handoff?: boolean;
       optOut?: boolean;
       optIn?: boolean;
@@ -203,7 +208,9 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     );
     const latest = unanswered.at(-1);
     if (!latest?.providerMessageId) return { outcome: 'skipped', reason: 'nothing_to_answer', ...resumed };
-    const quiet = quietPeriodDecision(unanswered, event.providerMessageId, now, deps.replyQuietMs ?? DEFAULT_REPLY_QUIET_MS);
+    // Read (from a minute's cache) before the quiet period: a saving business waits longer for a burst.
+    const saving = (await deps.saving?.savingFor(conversation.accountId, now)) ?? false;
+    const quiet = quietPeriodDecision(unanswered, event.providerMessageId, now, savingQuietMs(deps.replyQuietMs ?? DEFAULT_REPLY_QUIET_MS, saving));
     if (quiet.kind === 'newer_message_pending') return { outcome: 'skipped', reason: 'newer_message_pending', ...resumed };
     if (quiet.kind === 'wait') return { outcome: 'waiting', waitMs: quiet.waitMs, ...resumed };
 
@@ -241,6 +248,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       now,
       skipFaq: namesOrder,
       orderLookup: deps.assistant !== undefined,
+      ...(saving ? { saving: true } : {}),
     };
     let assistantUse: AssistantUse | undefined;
     let reply: ComposedReply;
@@ -256,7 +264,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     if (reply.kind === 'none') {
       // Nothing to say (an "ok" after small talk): the messages count as answered, nothing is sent.
       if (await markAnsweredSilently(key, conversation, latest.lsi1sk, reply, deps)) {
-        return { outcome: 'skipped', reason: 'nothing_to_say', ...resumed };
+        return { outcome: 'skipped', reason: 'nothing_to_say', ...(saving ? { saving: true } : {}), ...resumed };
       }
       continue;
     }
@@ -281,6 +289,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       outboundId,
       answeredCount: unanswered.length,
       kind: reply.kind,
+      ...(saving ? { saving: true } : {}),
       ...(reply.handoff ? { handoff: true } : {}),
       ...(reply.optOut ? { optOut: true } : {}),
       ...(reply.optIn ? { optIn: true } : {}),

@@ -124,6 +124,11 @@ export interface ComposeContext {
   skipFaq?: boolean;
   /** An order look-up can answer an order number (the assistant with the business's order tool). */
   orderLookup?: boolean;
+  /**
+   * The business has spent 80% of its monthly Meta budget (agent/message-saving.ts): no optional
+   * small-talk reply and no language offer (its tap would cost another reply).
+   */
+  saving?: boolean;
 }
 
 /**
@@ -167,7 +172,7 @@ function languageOfChoice(choiceId: string | undefined): ReplyLanguage | undefin
  * rides on the reply. Without room for buttons the customer can still write the language's name.
  */
 function withLanguageOffer(reply: ComposedReply, messages: readonly CustomerMessage[], ctx: ComposeContext): ComposedReply {
-  if (ctx.memory?.languageAsked || !OFFERS_LANGUAGE.has(reply.kind)) return reply;
+  if (ctx.saving || ctx.memory?.languageAsked || !OFFERS_LANGUAGE.has(reply.kind)) return reply;
   const alternatives = (languageResolution(messages, ctx).alternatives ?? []).filter((l) => l !== reply.language).slice(0, 2);
   if (alternatives.length === 0) return reply;
   const questions = alternatives.map((l) => ctx.business.replies.languageQuestion[l]).join('\n');
@@ -247,8 +252,9 @@ function flowReply(messages: readonly CustomerMessage[], ctx: ComposeContext): C
   const talk = written.length === messages.length && written.length > 0 ? written.map((m) => smallTalkOf(m.text!)) : [];
   if (talk.length > 0 && talk.every((t) => t !== undefined)) {
     const last = talk.at(-1)!;
-    // Thanks and goodbyes get a short answer once; an "ok" or a second thanks needs none.
-    if (last === 'ok' || ctx.memory?.lastReplyKind === 'small_talk') return { language, kind: 'none', text: '' };
+    // Thanks and goodbyes get a short answer once; an "ok" or a second thanks needs none, nor any
+    // small talk while the business saves messages (each reply is a charged service message).
+    if (last === 'ok' || ctx.memory?.lastReplyKind === 'small_talk' || ctx.saving) return { language, kind: 'none', text: '' };
     return { language, kind: 'small_talk', text: (last === 'bye' ? texts.goodbye : texts.thanks)[language] };
   }
 

@@ -44,7 +44,13 @@ export interface CampaignStore {
     from: readonly CampaignState[],
     to: CampaignState,
     at: string,
-    extra?: { pauseReason?: PauseReason; expectedVersion?: number; template?: Campaign['template'] },
+    extra?: {
+      pauseReason?: PauseReason;
+      expectedVersion?: number;
+      template?: Campaign['template'];
+      /** Set (not added) with the move: the list's size and what was left out, written when scheduling finishes. */
+      counts?: Partial<Pick<CampaignCounts, 'targeted' | 'skipped'>>;
+    },
   ): Promise<CampaignResult<Campaign>>;
   addCounts(businessId: string, campaignId: string, delta: CountsDelta): Promise<void>;
 
@@ -53,6 +59,8 @@ export interface CampaignStore {
    * again (returned in `duplicates`). Safe to repeat with the same input (same seqs, same guards).
    */
   addRecipients(businessId: string, campaignId: string, firstSeq: number, recipients: Array<Omit<CampaignRecipient, 'campaignId' | 'seq' | 'state'>>): Promise<{ added: number; duplicates: string[]; nextSeq: number }>;
+  /** The position after the last recipient on the list (0 when it is empty): where a rebuilt list goes on. */
+  listEnd(businessId: string, campaignId: string): Promise<number>;
   /** Recipients from list position `fromSeq` on, in order, at most `limit`. */
   recipientsFrom(businessId: string, campaignId: string, fromSeq: number, limit: number): Promise<CampaignRecipient[]>;
   recipientByWaId(businessId: string, campaignId: string, waId: string): Promise<CampaignRecipient | undefined>;

@@ -39,6 +39,15 @@ export interface ContactStore {
   findByIdentity(businessId: string, kind: IdentityKind, value: string, accountId?: string): Promise<Contact | undefined>;
   /** Contacts whose name or phone starts with the text (case-insensitive), at most `limit`. */
   search(businessId: string, text: string, limit: number): Promise<Contact[]>;
+  /**
+   * One page of the business's live contacts in search-index order (every contact with a name or a
+   * phone; at most `limit` index entries read, 1–100). A contact is once on a page but may be on two
+   * pages (by its name and by its phone): a caller walking them all keeps the ids it has seen.
+   * `cursor` is opaque; a cursor this store did not hand out for this business is an InvalidCursorError.
+   */
+  listPage(businessId: string, page: { limit: number; cursor?: string }): Promise<{ items: Contact[]; cursor?: string }>;
+  /** The live contacts owning these identities of one kind (WhatsApp ids or E.164 phones; at most 100), by the value asked for. */
+  findManyByIdentity(businessId: string, kind: 'whatsapp' | 'phone', values: readonly string[]): Promise<Map<string, Contact>>;
 
   /** Field updates at the contact's version (stale → `changed_meanwhile`). */
   update(

@@ -31,6 +31,7 @@ import { contactIdOfSearchSk, contactSearchSk, MAX_SEARCH_RESULTS, searchableNam
 import { TABLE_KEYS, accountPk } from '#lambdas/conversation/table-keys';
 import { consentSk } from '#lambdas/outbound/send-context';
 import { boundedId } from '#lambdas/shared/bounded-id';
+import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
 
 export interface ContactStoreDeps {
   db: DynamoDBDocumentClient;
@@ -253,6 +254,69 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
         .map((id) => contacts.get(id))
         .filter((c): c is Contact => c !== undefined && !c.mergedInto)
         .slice(0, wanted);
+    },
+
+    async listPage(businessId, page) {
+      if (!isBusinessId(businessId)) return { items: [] };
+      const partition = contactsPk(businessId);
+      const start =
+        page.cursor === undefined
+          ? undefined
+          : decodeCursor(page.cursor, {
+              pk: { startsWithAny: [`PERSON#${businessId}#`, `IDENT#${businessId}#`] },
+              sk: {},
+              [TABLE_KEYS.gsi3.partitionKey]: { equals: partition },
+              [TABLE_KEYS.gsi3.sortKey]: {},
+            });
+      const out = await db.send(
+        new QueryCommand({
+          TableName,
+          IndexName: TABLE_KEYS.gsi3.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE_KEYS.gsi3.partitionKey },
+          ExpressionAttributeValues: { ':pk': partition },
+          Limit: Math.max(1, Math.min(100, Math.floor(page.limit) || 1)),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const ids = [...new Set((out.Items ?? []).map((i) => (typeof i.contactId === 'string' ? i.contactId : contactIdOfSearchSk(String(i[TABLE_KEYS.gsi3.sortKey])))))].filter((id) =>
+        CONTACT_ID_PATTERN.test(id),
+      );
+      const items = await batchGet(ids.map((id) => ({ pk: contactPk(businessId, id), sk: CONTACT_PROFILE_SK })));
+      const contacts = new Map(items.filter((i) => i.businessId === businessId).map((i) => [String(i.contactId), contactFrom(i)]));
+      const live = ids.map((id) => contacts.get(id)).filter((c): c is Contact => c !== undefined && !c.mergedInto);
+      const cursor = encodeCursor(out.LastEvaluatedKey);
+      return cursor ? { items: live, cursor } : { items: live };
+    },
+
+    async findManyByIdentity(businessId, kind, values) {
+      const found = new Map<string, Contact>();
+      if (!isBusinessId(businessId)) return found;
+      const refs: Array<{ asked: string; ref: IdentityRef }> = [];
+      for (const value of values.slice(0, 100)) {
+        const checked = checkIdentity({ kind, value });
+        if (checked.ok) refs.push({ asked: value, ref: checked.value });
+      }
+      if (refs.length === 0) return found;
+      const owners = await identityOwners(businessId, refs.map((r) => r.ref));
+      const ownerIds = [...new Set(owners.filter((o): o is string => o !== undefined && CONTACT_ID_PATTERN.test(o)))];
+      const profiles = await batchGet(ownerIds.map((id) => ({ pk: contactPk(businessId, id), sk: CONTACT_PROFILE_SK })));
+      const byId = new Map<string, Contact>();
+      for (const item of profiles) if (item.businessId === businessId) byId.set(String(item.contactId), contactFrom(item));
+      // An identity still pointing at an absorbed contact (a merge moves identities, so rarely): follow it.
+      for (const id of ownerIds) {
+        const c = byId.get(id);
+        if (c?.mergedInto) {
+          const live = await getLive(businessId, id);
+          if (live) byId.set(id, live);
+          else byId.delete(id);
+        }
+      }
+      refs.forEach((r, i) => {
+        const contact = owners[i] ? byId.get(owners[i]!) : undefined;
+        if (contact && !contact.mergedInto) found.set(r.asked, contact);
+      });
+      return found;
     },
 
     async update(businessId, contactId, expectedVersion, change, at) {

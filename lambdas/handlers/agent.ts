@@ -6,6 +6,9 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
 import { QuietPeriodWait } from '#lambdas/agent/errors';
+import { budgetMessageSaving } from '#lambdas/agent/message-saving';
+import { cachedBudgetGate, dynamoBudgetGate } from '#lambdas/pricing/budget-gate';
+import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
 import { DEFAULT_REPLY_QUIET_MS } from '#lambdas/agent/quiet-period';
 import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
 import { assistantFromEnvironment } from '#lambdas/agent/assistant/assistant-from-environment';
@@ -20,6 +23,7 @@ import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
 const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
+const accounts = cachedAccountReader({ db, tableName });
 const deps: AgentDeps = {
   db,
   tableName,
@@ -29,7 +33,7 @@ const deps: AgentDeps = {
   endWatch: dynamoEndWatch({ db, tableName }),
   // Each business's own settings, read through the registry; an admin's edit is seen within 30 s.
   botSettings: cachedBotSettingsSource({
-    accounts: cachedAccountReader({ db, tableName }),
+    accounts,
     db,
     tableName,
     onInvalid: (businessId, version, problems) =>
@@ -38,6 +42,15 @@ const deps: AgentDeps = {
         version,
         paths: problems.map((p) => p.path),
       }),
+  }),
+  // From 80% of the business's Meta budget the bot sends fewer messages; the standing is read once a minute per business.
+  saving: budgetMessageSaving({
+    gate: cachedBudgetGate(dynamoBudgetGate(dynamoSpendStore({ db, tableName }))),
+    businessOfAccount: async (accountId) => (await accounts.account(accountId))?.businessId,
+    onError: (err) => {
+      metrics.addMetric('AgentBudgetStandingUnread', MetricUnit.Count, 1);
+      logger.warn('budget standing not read; answering as usual', { error: (err as Error | undefined)?.name });
+    },
   }),
 };
 
@@ -94,12 +107,15 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       throw new QuietPeriodWait(result.waitMs);
     case 'skipped':
       metrics.addMetric(result.reason === 'window_closed' ? 'AgentWindowClosed' : 'AgentSkipped', MetricUnit.Count, 1);
+      // A thanks or goodbye left unanswered because the business is saving messages.
+      if (result.saving && result.reason === 'nothing_to_say') metrics.addMetric('AgentMessageSaved', MetricUnit.Count, 1);
       if (result.reason === 'window_closed') logger.info('reply window closed', { sqsMessageId: record.messageId });
       return;
     case 'replied':
       metrics.addMetric(METRIC.agentReplied, MetricUnit.Count, 1);
       metrics.addMetric('AgentMessagesAnswered', MetricUnit.Count, result.answeredCount);
       metrics.addMetric(agentReplyMetric(result.kind), MetricUnit.Count, 1);
+      if (result.saving) metrics.addMetric('AgentRepliedSavingMessages', MetricUnit.Count, 1);
       if (result.handoff) metrics.addMetric(METRIC.agentHandoffRequested, MetricUnit.Count, 1);
       // From the customer's message (Meta's time) to the reply waiting to be sent.
       const latency = msSince(fieldOf(detail, 'occurredAt'));

@@ -10,6 +10,7 @@ import { accountAccessTokens } from '#lambdas/outbound/access-tokens';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { DEFAULT_GRAPH_API_BASE_URL, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
@@ -23,8 +24,8 @@ const deps: MediaDeps = {
   // A customer's attachment is fetched with the token of the business it was sent to.
   accessTokenFor: accountAccessTokens({ sharedSecretId: requireEnv(ENV.metaAccessTokensSecretId), accounts: cachedAccountReader({ db, tableName }) }),
   graph: {
-    baseUrl: optionalEnv(ENV.graphApiBaseUrl, 'https://graph.facebook.com'),
-    version: optionalEnv(ENV.graphApiVersion, 'v23.0'),
+    baseUrl: optionalEnv(ENV.graphApiBaseUrl, DEFAULT_GRAPH_API_BASE_URL),
+    version: optionalEnv(ENV.graphApiVersion, GRAPH_API_VERSION),
   },
 };
 

@@ -14,6 +14,8 @@ import { processFifoBatch } from '#lambdas/ingress/process-fifo-batch';
 import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
 import { returnGroupLater } from '#lambdas/ingress/return-group-later';
+import { tableSpendCounter } from '#lambdas/pricing/spend-wiring';
+import { tableCampaignCounts } from '#lambdas/campaigns/campaign-wiring';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel } from '#lambdas/shared/metric-names';
@@ -22,14 +24,20 @@ import { announcedStatuses } from '#lambdas/status/announced-statuses';
 
 const db = documentClient();
 const tableName = requireEnv(ENV.tableName);
+const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+const accounts = cachedAccountReader({ db, tableName });
 const deps: ProcessDeps = {
   db,
   tableName,
   retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  publisher,
   readClaimCheck: s3ClaimCheckReader(),
-  accounts: cachedAccountReader({ db, tableName }),
+  accounts,
   announce: announcedStatuses(optionalEnv(ENV.statusEvents, 'failed')),
+  // Each message a receipt prices is added to its business's month and budget (lambdas/pricing/).
+  spend: tableSpendCounter({ db, tableName, publisher, accounts, onCharged: (micros) => metrics.addMetric(METRIC.metaChargeMicros, MetricUnit.Count, micros) }),
+  // Campaign messages' receipts count on their campaign, once each (lambdas/campaigns/campaign-counts.ts).
+  campaignCounts: tableCampaignCounts({ db, tableName }),
 };
 
 async function recordHandler(record: SQSRecord): Promise<void> {

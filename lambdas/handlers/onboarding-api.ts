@@ -11,7 +11,9 @@ import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { readJsonSecret } from '#lambdas/adapters/secrets';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { secretsManagerTokenStore } from '#lambdas/onboarding/account-token-store';
-import { metaAppFrom } from '#lambdas/onboarding/meta-app-credentials';
+import { instagramAppFrom, metaAppFrom } from '#lambdas/onboarding/meta-app-credentials';
+import { createInstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
+import { DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL, DEFAULT_INSTAGRAM_OAUTH_BASE_URL, INSTAGRAM_LOGIN_ENV } from '#lambdas/instagram-login/instagram-login-env';
 import { ONBOARDING_ENV } from '#lambdas/onboarding/onboarding-contract';
 import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import { type OnboardingApiDeps, routeOnboardingRequest } from '#lambdas/onboarding/route-onboarding-request';
@@ -34,6 +36,13 @@ const deps: OnboardingApiDeps = {
   secretNamePrefix: requireEnv(ONBOARDING_ENV.secretNamePrefix),
   now: () => new Date(),
   newPin: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
+  // Business Login for Instagram: its own hosts, and the Instagram app's id and secret.
+  instagramLogin: createInstagramLoginApi({
+    graphBaseUrl: optionalEnv(INSTAGRAM_LOGIN_ENV.graphBaseUrl, DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL),
+    oauthBaseUrl: optionalEnv(INSTAGRAM_LOGIN_ENV.oauthBaseUrl, DEFAULT_INSTAGRAM_OAUTH_BASE_URL),
+    version: requireEnv(ENV.graphApiVersion),
+  }),
+  instagramApp: instagramAppFrom(() => readJsonSecret<{ instagramAppId?: unknown; instagramAppSecret?: unknown }>(appSecretId, 30)),
 };
 const audit = {
   db,

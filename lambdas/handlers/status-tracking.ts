@@ -1,8 +1,11 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSRecord } from 'aws-lambda';
+import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { tableSpendCounter } from '#lambdas/pricing/spend-wiring';
+import { tableCampaignCounts } from '#lambdas/campaigns/campaign-wiring';
 import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
@@ -12,11 +15,24 @@ import { announcedStatuses } from '#lambdas/status/announced-statuses';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
+const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
 const deps: StatusDeps = {
-  db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  db,
+  tableName,
+  publisher,
   announce: announcedStatuses(optionalEnv(ENV.statusEvents, 'failed')),
+  // Each priced message is added to its business's month and budget (lambdas/pricing/).
+  spend: tableSpendCounter({
+    db,
+    tableName,
+    publisher,
+    accounts: cachedAccountReader({ db, tableName }),
+    onCharged: (micros) => metrics.addMetric(METRIC.metaChargeMicros, MetricUnit.Count, micros),
+  }),
+  // Campaign messages' receipts count on their campaign, once each (lambdas/campaigns/campaign-counts.ts).
+  campaignCounts: tableCampaignCounts({ db, tableName }),
 };
 
 async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {

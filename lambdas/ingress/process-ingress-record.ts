@@ -30,6 +30,10 @@ export interface ProcessDeps extends RecordDeps {
   publisher: EventPublisher;
   /** Which status changes of business messages are announced on the bus (status/announced-statuses.ts). */
   announce?: StatusDeps['announce'];
+  /** Adds each message a receipt prices to its business's Meta spend (pricing/count-message-spend.ts). */
+  spend?: StatusDeps['spend'];
+  /** Counts campaign messages' receipts on their campaign (campaigns/campaign-counts.ts). */
+  campaignCounts?: StatusDeps['campaignCounts'];
   readClaimCheck: (ref: { bucket: string; key: string }) => Promise<string>;
   /** The channel account registry (cached): events of unregistered accounts are quarantined. */
   accounts: AccountReader;

@@ -18,6 +18,12 @@ export interface WebhookRequest {
 export interface WebhookSecrets {
   appSecret: string;
   verifyToken: string;
+  /**
+   * The Instagram app secret of Business Login for Instagram, when the app uses it. Meta shows it
+   * apart from the app secret, and Instagram Login webhooks may be signed with it
+   * (docs/instagram-login.md): a body signed with either secret is Meta's.
+   */
+  instagramAppSecret?: string;
 }
 
 export type WebhookResult =
@@ -44,7 +50,11 @@ export async function receiveWebhook(
   if (method !== 'POST') return { statusCode: 405, body: 'Method Not Allowed', outcome: 'method_not_allowed' };
   if (request.rawBody.length > MAX_BODY_BYTES) return { statusCode: 413, body: 'Payload Too Large', outcome: 'too_large' };
 
-  if (!isValidMetaSignature(request.rawBody, request.headers['x-hub-signature-256'], secrets.appSecret)) {
+  const signature = request.headers['x-hub-signature-256'];
+  const signedByMeta =
+    isValidMetaSignature(request.rawBody, signature, secrets.appSecret) ||
+    (typeof secrets.instagramAppSecret === 'string' && secrets.instagramAppSecret !== '' && isValidMetaSignature(request.rawBody, signature, secrets.instagramAppSecret));
+  if (!signedByMeta) {
     return { statusCode: 401, body: 'Invalid signature', outcome: 'bad_signature' };
   }
   const events = splitWebhookBody(request.rawBody.toString('utf8'), { receivedAt: now().toISOString() });

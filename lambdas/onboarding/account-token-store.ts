@@ -49,3 +49,23 @@ export function secretsManagerTokenStore(client: SecretsManagerClient): AccountT
     },
   };
 }
+
+/**
+ * Reads a token secret and stores a new version of one that exists, never creating one: what the
+ * Instagram token refresh may do (its role has no CreateSecret). The other fields of the secret
+ * are kept as they were.
+ */
+export interface AccountTokenVersions {
+  get(secretId: string): Promise<AccountTokenSecret | undefined>;
+  putVersion(secretId: string, value: AccountTokenSecret): Promise<void>;
+}
+
+export function secretsManagerTokenVersions(client: SecretsManagerClient): AccountTokenVersions {
+  const store = secretsManagerTokenStore(client);
+  return {
+    get: (secretId) => store.get(secretId),
+    async putVersion(secretId, value) {
+      await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
+    },
+  };
+}

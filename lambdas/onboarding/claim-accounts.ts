@@ -85,6 +85,25 @@ export async function claimInstagramAccount(
   await markOnboardingUnlessActive(db, tableName, claim.instagramAccountId, claim.businessId, at);
 }
 
+/**
+ * Claims an Instagram account onboarded through Instagram Login (no Page): its registry item only,
+ * refused when another business holds it, whichever API that business connected it through.
+ */
+export async function claimInstagramLoginAccount(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  claim: { businessId: string; instagramAccountId: string },
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await transact(
+    db,
+    [channelAccountClaim(tableName, { accountId: claim.instagramAccountId, channel: 'instagram', businessId: claim.businessId, extra: {} }, at)],
+    [`Instagram account ${claim.instagramAccountId} belongs to another business`],
+  );
+  await markOnboardingUnlessActive(db, tableName, claim.instagramAccountId, claim.businessId, at);
+}
+
 function channelAccountClaim(
   tableName: string,
   account: { accountId: string; channel: 'whatsapp' | 'instagram'; businessId: string; extra: Record<string, string | boolean> },

@@ -19,3 +19,24 @@ export function metaAppFrom(read: () => Promise<{ appId?: unknown; appSecret?: u
     return { appId, appSecret };
   };
 }
+
+/**
+ * The Instagram app id and secret of Business Login for Instagram, kept in the Meta app secret as
+ * `instagramAppId` and `instagramAppSecret`. Meta shows them apart from the Meta app's own (App
+ * Dashboard → Instagram → API setup with Instagram login → Business login settings), and the code
+ * exchange on api.instagram.com takes only these.
+ */
+export function instagramAppFrom(read: () => Promise<{ instagramAppId?: unknown; instagramAppSecret?: unknown }>): () => Promise<MetaApp> {
+  return async () => {
+    const secret = await read();
+    const appId = typeof secret.instagramAppId === 'string' ? secret.instagramAppId.trim() : '';
+    const appSecret = typeof secret.instagramAppSecret === 'string' ? secret.instagramAppSecret : '';
+    if (!appId || !appSecret) {
+      throw new OnboardingStepError(
+        `the Meta app secret has no ${appId ? 'instagramAppSecret' : 'instagramAppId'}`,
+        'Put the Instagram app id and secret (App Dashboard → Instagram → API setup with Instagram login → Business login settings) into the MetaAppSecretName secret as "instagramAppId" and "instagramAppSecret", then have the business log in again and re-run with the new code.',
+      );
+    }
+    return { appId, appSecret };
+  };
+}

@@ -7,6 +7,7 @@ import { z } from 'zod';
 export const ONBOARDING_ROUTES = {
   whatsapp: { method: 'POST', path: '/onboarding/whatsapp' },
   instagram: { method: 'POST', path: '/onboarding/instagram' },
+  instagramLogin: { method: 'POST', path: '/onboarding/instagram-login' },
   progress: { method: 'GET', path: '/onboarding/progress' },
 } as const;
 
@@ -46,9 +47,29 @@ export const instagramOnboardingRequestSchema = z.object({
 });
 export type InstagramOnboardingRequest = z.infer<typeof instagramOnboardingRequestSchema>;
 
+/**
+ * Business Login for Instagram (the Instagram API with Instagram Login, no Page): the code Meta
+ * sent to the redirect URI and that URI, which Meta checks on the exchange. The account is learnt
+ * from the token; to resume an onboarding without a new code, name the account instead.
+ */
+export const instagramLoginOnboardingRequestSchema = z
+  .object({
+    businessId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ., _ and -'),
+    code: z.string().min(1).max(2048).optional(),
+    redirectUri: z.string().url().max(2048).optional(),
+    instagramAccountId: z.string().max(100).regex(/^\d+$/).optional(),
+  })
+  .refine((r) => r.code !== undefined || r.instagramAccountId !== undefined, {
+    message: 'give the code from the login, or the instagramAccountId of an onboarding to resume',
+    path: ['code'],
+  })
+  .refine((r) => r.code === undefined || r.redirectUri !== undefined, { message: 'the redirectUri the login used is needed with a code', path: ['redirectUri'] });
+export type InstagramLoginOnboardingRequest = z.infer<typeof instagramLoginOnboardingRequestSchema>;
+
 export const progressQuerySchema = z.union([
   z.object({ wabaId: z.string().max(100).regex(/^\d+$/), phoneNumberId: z.string().max(100).regex(/^\d+$/) }),
   z.object({ pageId: z.string().max(100).regex(/^\d+$/) }),
+  z.object({ instagramAccountId: z.string().max(100).regex(/^\d+$/) }),
 ]);
 
 export const COEXISTENCE_FINISH_EVENT = 'FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING';
@@ -78,6 +99,8 @@ export interface OnboardingFailure {
 /** What the API answers and the CLI prints. */
 export interface OnboardingReport {
   channel: 'whatsapp' | 'instagram';
+  /** `instagram_login` for an account onboarded through Business Login for Instagram. */
+  api?: 'instagram_login';
   accountId: string;
   ownerId: string;
   status: 'active' | 'onboarding';

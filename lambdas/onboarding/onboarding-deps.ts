@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountTokenStore } from '#lambdas/onboarding/account-token-store';
+import type { InstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 
 /** The Meta app the business authorised: its id and secret, from the Meta app secret. */
@@ -19,6 +20,10 @@ export interface OnboardingDeps {
   now: () => Date;
   /** A fresh 6-digit two-step verification PIN, for numbers registered without one given. */
   newPin: () => string;
+  /** Business Login for Instagram: graph.instagram.com and api.instagram.com. */
+  instagramLogin?: InstagramLoginApi;
+  /** The Instagram app id and secret (App Dashboard → Instagram → API setup with Instagram login). */
+  instagramApp?: () => Promise<MetaApp>;
 }
 
 /** Reads the stored token once per run; later steps reuse it. */

@@ -9,6 +9,7 @@ import type { OnboardingFailure, OnboardingStepName, StepRecord } from '#lambdas
  *   pk               sk                      entity
  *   WABA#<waba id>   ONBOARDING#<number id>  OnboardingProgress   (WhatsApp)
  *   PAGE#<page id>   ONBOARDING#instagram    OnboardingProgress   (Instagram through its Page)
+ *   IGLOGIN#<ig id>  ONBOARDING#instagram_login OnboardingProgress (Instagram through Instagram Login)
  *
  * It holds step states, the token secret's name (never the token), the failure and the last health.
  */
@@ -24,6 +25,10 @@ export interface OnboardingProgress {
   /** A hash of the code this run started from (a code is a credential until Meta takes it). */
   codeHash?: string;
   coexistence?: boolean;
+  /** Instagram Login: the API, and the stored token's expiry and issue time (never the token). */
+  api?: 'instagram_login';
+  tokenExpiresAt?: string;
+  tokenIssuedAt?: string;
   failure?: OnboardingFailure;
   health?: Record<string, unknown>;
   startedAt: string;
@@ -34,6 +39,7 @@ export interface OnboardingProgress {
 
 export const whatsappProgressKey = (wabaId: string, phoneNumberId: string) => ({ pk: wabaPk(wabaId), sk: `ONBOARDING#${phoneNumberId}` });
 export const instagramProgressKey = (pageId: string) => ({ pk: `PAGE#${pageId}`, sk: 'ONBOARDING#instagram' });
+export const instagramLoginProgressKey = (instagramAccountId: string) => ({ pk: `IGLOGIN#${instagramAccountId}`, sk: 'ONBOARDING#instagram_login' });
 
 /**
  * The progress a request runs on: a new onboarding, the one it resumes (no code, or the same code

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { z } from 'zod';
 import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
 import {
+  instagramLoginOnboardingRequestSchema,
   instagramOnboardingRequestSchema,
   ONBOARDING_ROUTES,
   progressQuerySchema,
@@ -9,8 +10,15 @@ import {
   type OnboardingReport,
 } from '#lambdas/onboarding/onboarding-contract';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { ConcurrentOnboardingError, dynamoProgressStore, instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
+import {
+  ConcurrentOnboardingError,
+  dynamoProgressStore,
+  instagramLoginProgressKey,
+  instagramProgressKey,
+  whatsappProgressKey,
+} from '#lambdas/onboarding/onboarding-progress';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
+import { onboardInstagramLoginAccount } from '#lambdas/onboarding/onboard-instagram-login-account';
 import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
@@ -83,16 +91,33 @@ export async function routeOnboardingRequest(
       requireActsFor(identity, request.businessId);
       return answer(await onboardInstagramAccount(deps, request), request.businessId, deps);
     }
+    if (route === `${ONBOARDING_ROUTES.instagramLogin.method} ${ONBOARDING_ROUTES.instagramLogin.path}`) {
+      requireAction(identity, 'onboarding.run');
+      const request = parse(instagramLoginOnboardingRequestSchema, bodyOf(event));
+      audit.target = request.instagramAccountId ? `instagram account ${request.instagramAccountId}` : 'instagram login';
+      audit.targetBusinessId = request.businessId;
+      requireActsFor(identity, request.businessId);
+      const report = await onboardInstagramLoginAccount(deps, request);
+      if (report.accountId) audit.target = `instagram account ${report.accountId}`;
+      return answer(report, request.businessId, deps);
+    }
     if (route === `${ONBOARDING_ROUTES.progress.method} ${ONBOARDING_ROUTES.progress.path}`) {
       requireAction(identity, 'onboarding.read');
       const query = parse(progressQuerySchema, event.queryStringParameters ?? {});
-      audit.target = 'pageId' in query ? `page ${query.pageId}` : `waba ${query.wabaId} number ${query.phoneNumberId}`;
+      audit.target =
+        'pageId' in query ? `page ${query.pageId}` : 'instagramAccountId' in query ? `instagram account ${query.instagramAccountId}` : `waba ${query.wabaId} number ${query.phoneNumberId}`;
       const store = dynamoProgressStore(deps.db, deps.tableName);
-      const key = 'pageId' in query ? instagramProgressKey(query.pageId) : whatsappProgressKey(query.wabaId, query.phoneNumberId);
+      const key =
+        'pageId' in query
+          ? instagramProgressKey(query.pageId)
+          : 'instagramAccountId' in query
+            ? instagramLoginProgressKey(query.instagramAccountId)
+            : whatsappProgressKey(query.wabaId, query.phoneNumberId);
       const progress = await store.read(key);
       audit.targetBusinessId = progress?.businessId;
       requireOwnTarget(identity, progress?.businessId, 'onboarding');
-      return json(200, reportOf(progress!, progress!.accountId ?? '', progress!.ownerId));
+      const report = reportOf(progress!, progress!.accountId ?? '', progress!.ownerId);
+      return json(200, progress!.api ? { ...report, api: progress!.api } : report);
     }
     return json(404, { error: 'not_found', message: `no route ${route}` });
   } catch (err) {

@@ -1,11 +1,15 @@
+import type { InstagramApi } from '#lambdas/accounts/channel-account';
 import type { GraphRequest } from '#lambdas/adapters/graph-api-client';
+import { DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL } from '#lambdas/instagram-login/instagram-login-env';
 import type { OutboundMessage, ReplyOption } from '#lambdas/outbound/outbound-message';
 
 export interface GraphConfig {
   /** e.g. `https://graph.facebook.com` (or the local simulator). */
   baseUrl: string;
-  /** e.g. `v23.0`. */
+  /** The Graph API version (lambdas/shared/graph-api-version.ts). */
   version: string;
+  /** Instagram Login accounts' host; default `https://graph.instagram.com`. */
+  instagramBaseUrl?: string;
 }
 
 /** Limits Meta enforces; longer values are cut here rather than refused there. */
@@ -29,13 +33,18 @@ function clip(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-function endpoint(config: GraphConfig, accountId: string): string {
-  return `${config.baseUrl.replace(/\/+$/, '')}/${config.version}/${encodeURIComponent(accountId)}/messages`;
+function endpoint(config: GraphConfig, accountId: string, host: string = config.baseUrl): string {
+  return `${host.replace(/\/+$/, '')}/${config.version}/${encodeURIComponent(accountId)}/messages`;
 }
 
 export interface BuildOptions {
   /** Instagram/Messenger: a person answers between 24 hours and 7 days after the customer wrote. */
   humanAgentTag?: boolean;
+  /**
+   * The API the Instagram account is served through (the registry's `api`): Instagram Login
+   * accounts send to graph.instagram.com with their own token, Page-linked ones to graph.facebook.com.
+   */
+  instagramApi?: InstagramApi;
 }
 
 /**
@@ -43,7 +52,8 @@ export interface BuildOptions {
  * the same request. WhatsApp bodies follow Meta's OpenAPI `Message` schema.
  */
 export function buildGraphRequest(message: OutboundMessage, config: GraphConfig, options: BuildOptions = {}): GraphRequest {
-  const url = endpoint(config, message.accountId);
+  const instagramLogin = message.channel === 'instagram' && options.instagramApi === 'instagram_login';
+  const url = endpoint(config, message.accountId, instagramLogin ? (config.instagramBaseUrl ?? DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL) : config.baseUrl);
   if (message.channel === 'whatsapp') return { url, body: whatsappBody(message) };
   const recipient = { recipient: { id: message.recipientId } };
   const tag = options.humanAgentTag ? { messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } : undefined;

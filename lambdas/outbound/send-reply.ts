@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
+import type { InstagramApi } from '#lambdas/accounts/channel-account';
 import { GraphApiError, type GraphApiClient } from '#lambdas/adapters/graph-api-client';
 import { accountPk, conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
@@ -24,6 +25,8 @@ export interface SendReplyDeps {
   graph: GraphApiClient;
   accessTokenFor: AccessTokenFor;
   graphConfig: GraphConfig;
+  /** The API an Instagram account is served through (the registry's `api`); Page-linked when absent. */
+  instagramApiFor?: (accountId: string) => Promise<InstagramApi | undefined>;
   now?: () => Date;
   /**
    * Paces WhatsApp sends per number and per recipient across instances. Without one nothing is
@@ -126,7 +129,8 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
   // Everything that can fail without touching Meta happens before the claim, so such a failure
   // leaves the message `pending` for the retry.
   const accessToken = await deps.accessTokenFor(message.accountId);
-  const graphRequest = buildGraphRequest(message, deps.graphConfig, { humanAgentTag: permission.humanAgentTag });
+  const instagramApi = message.channel === 'instagram' ? await deps.instagramApiFor?.(message.accountId) : undefined;
+  const graphRequest = buildGraphRequest(message, deps.graphConfig, { humanAgentTag: permission.humanAgentTag, ...(instagramApi ? { instagramApi } : {}) });
   await waitForBackoff(message, deps);
 
   const graphTimeoutMs = deps.graphTimeoutMs ?? DEFAULT_GRAPH_TIMEOUT_MS;

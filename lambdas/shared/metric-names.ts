@@ -18,6 +18,8 @@ export const METRIC_SERVICE = {
   replyWatch: 'reply-watch',
   /** Routing metrics, whichever function's engine call caused them (routing consumer or human-agent API). */
   routing: 'routing',
+  /** Meta spend: budget thresholds crossed, whichever function priced the message (normalizer or status tracking). */
+  spend: 'spend',
 } as const;
 
 export type MetricService = (typeof METRIC_SERVICE)[keyof typeof METRIC_SERVICE];
@@ -88,6 +90,11 @@ export const METRIC = {
   /** Routing timers that arrived before their time and were sent on again (chained 15-minute delays). */
   routingTimersChained: 'RoutingTimersChained',
   routingTimersFired: 'RoutingTimersFired',
+  // spend (service `spend`, dimension `threshold` 80 | 100; lambdas/pricing/)
+  /** A business's Meta spend this month reached 80% or 100% of its budget (once per threshold, month and budget). */
+  metaBudgetThresholdCrossed: 'MetaBudgetThresholdCrossed',
+  /** Meta's charge of each priced WhatsApp message, in millionths of USD (normalizer and status tracking, their own service). */
+  metaChargeMicros: 'MetaChargeMicros',
 } as const;
 
 /** The log message of the routing consumer's per-queue gauge lines (the dashboard's backlog-per-queue table queries it). */

@@ -11,7 +11,19 @@ import { isTrackedStatus, STATUS_RANK, STATUS_TIME_ATTRIBUTE, type TrackedStatus
 import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
 import { bundledRateCard, type RateCard } from '#lambdas/pricing/rate-card';
 import { priceWhatsAppMessage, recipientCountryOf, type MessageCharge, type StatusPricing } from '#lambdas/pricing/whatsapp-message-charge';
+import type { MessageSpendCounter } from '#lambdas/pricing/count-message-spend';
 import { recordMessageCharge } from '#lambdas/status/record-message-charge';
+import { campaignMessageProjection, countCampaignMessage, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
+import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
+
+/** What counting campaign messages needs (campaigns/campaign-counts.ts). */
+export interface CampaignCountDeps {
+  counter: CampaignCounter;
+  /** Marks a recipient failed on its campaign's list when its failure is counted. */
+  recipients?: Pick<CampaignStore, 'advanceRecipient'>;
+}
+
+const campaignProjection = campaignMessageProjection();
 
 export interface StatusDeps {
   db: DynamoDBDocumentClient;
@@ -26,6 +38,13 @@ export interface StatusDeps {
   announce?: (status: AnnouncedStatus, message: AnnouncedMessage) => boolean;
   /** The rate card WhatsApp messages are priced with. Default: the one shipped with the code. */
   rateCard?: RateCard;
+  /** Adds each message priced to its business's month and campaign (pricing/count-message-spend.ts). Default: none. */
+  spend?: MessageSpendCounter;
+  /**
+   * Counts campaign messages' transitions on their campaign (campaigns/campaign-counts.ts), once
+   * each, from the Message item a receipt moved or stamped. Absent: no campaign counts.
+   */
+  campaignCounts?: CampaignCountDeps;
 }
 
 export interface DeliveryAttempt {
@@ -127,6 +146,10 @@ export async function applyDeliveryStatus(
     // The first receipt with pricing prices the message; the returned item says whether one did.
     if (outcome.result !== 'missing' && detailed.charge && outcome.item.metaPricedAt === undefined) {
       await recordMessageCharge(ref, detailed.charge, change.at, deps);
+    }
+    // A campaign's message counts what its status now implies, once (the mark is on the item in hand).
+    if (outcome.result !== 'missing' && deps.campaignCounts && outcome.item.campaignId !== undefined) {
+      await countCampaignMessage(outcome.item, deps.campaignCounts);
     }
     if (outcome.result === 'advanced' && provesDelivery(change.status)) {
       // The receipt that moves a reply past `sent` proves it reached the customer: the
@@ -390,7 +413,9 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
       new GetCommand({
         TableName: deps.tableName,
         Key: key,
-        ProjectionExpression: 'providerMessageId, statusRank, statusEventId, metaPricedAt',
+        // With a campaign message's fields: a `sent` finding its send recorded still counts it on the campaign.
+        ProjectionExpression: `providerMessageId, statusRank, statusEventId, metaPricedAt, ${campaignProjection.ProjectionExpression}`,
+        ExpressionAttributeNames: campaignProjection.ExpressionAttributeNames,
         ConsistentRead: true,
       }),
     );

@@ -23,7 +23,8 @@ export interface CompleteSendDeps {
 export async function completeInterruptedSend(event: StatusEvent, deps: CompleteSendDeps): Promise<boolean> {
   const outboundId = event.bizOpaqueCallbackData;
   const providerMessageId = event.providerMessageId;
-  if (event.channel !== 'whatsapp' || !outboundId || !providerMessageId || !outboundId.startsWith('out_')) return false;
+  // Our ids: replies (`out_…`) and campaign messages (`cmp.…`, campaigns/campaign-keys.ts).
+  if (event.channel !== 'whatsapp' || !outboundId || !providerMessageId || !(outboundId.startsWith('out_') || outboundId.startsWith('cmp.'))) return false;
   const key = { pk: conversationPk(event.conversationKey), sk: messageSk(outboundId) };
   const current = await deps.db.send(
     new GetCommand({

@@ -12,7 +12,12 @@ export interface TemplateSummary {
   parameterFormat?: string;
   bodyParameterCount?: number;
   headerFormat?: string;
+  /** The header's text variables (0 for a media header); with the names below, what a campaign form asks for. */
+  headerParameterCount?: number;
+  /** The body's variables in order, comma-separated (`1,2` or `first_name,date`). */
+  bodyParameterNames?: string;
   buttonTypes?: string;
+  urlButtonVariableCount?: number;
   needsSync?: boolean;
   statusUpdatedAt?: string;
   syncedAt?: string;
@@ -28,7 +33,10 @@ const FIELDS = [
   'parameterFormat',
   'bodyParameterCount',
   'headerFormat',
+  'headerParameterCount',
+  'bodyParameterNames',
   'buttonTypes',
+  'urlButtonVariableCount',
   'needsSync',
   'statusUpdatedAt',
   'syncedAt',

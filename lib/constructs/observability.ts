@@ -7,11 +7,11 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { METRIC, METRIC_SERVICE } from '#lambdas/shared/metric-names';
 import { setLogicalId } from '#lib/logical-id';
 import { SupportFunction } from '#lib/constructs/support-function';
-import { OperationsDashboard, pipelineMetric, type WatchedFunction, type WatchedQueue } from '#lib/constructs/operations-dashboard';
+import { budgetThresholdMetric, OperationsDashboard, pipelineMetric, type WatchedFunction, type WatchedQueue } from '#lib/constructs/operations-dashboard';
 
 export type { WatchedFunction, WatchedQueue } from '#lib/constructs/operations-dashboard';
 
@@ -103,7 +103,7 @@ export class Observability extends Construct {
    * and throttles, signature failures, outbound failure rate, token errors and account health.
    */
   watchPipeline(pipeline: PipelineToWatch): void {
-    const stackName = Stack.of(this).stackName;
+    const stackName = pipelineStack(this).stackName;
     for (const { name, deadLetterQueue } of pipeline.queues) {
       const short = kebab(name);
       this.alarmOnDeadLetterQueue(
@@ -124,7 +124,7 @@ export class Observability extends Construct {
           'Check the normalizer errors and throttles alarms and its logs; a message group stuck on one failing record holds its conversation until the record reaches the dead-letter queue.',
       );
     }
-    const functions = pipeline.functions ?? supportFunctionsOf(Stack.of(this));
+    const functions = pipeline.functions ?? supportFunctionsOf(pipelineStack(this));
     for (const fn of functions) {
       this.alarmWhen(
         `${fn.name}FunctionErrorsAlarm`,
@@ -142,6 +142,7 @@ export class Observability extends Construct {
       );
     }
     this.alarmOnApplicationMetrics();
+    this.alarmOnBudgets();
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       dashboardName: pipeline.dashboardName,
       queues: pipeline.queues,
@@ -279,6 +280,23 @@ export class Observability extends Construct {
     );
   }
 
+  /** A business's Meta spend reached 80% or 100% of its monthly budget (once per threshold and month: lambdas/pricing/). */
+  private alarmOnBudgets(): void {
+    this.alarmWhen(
+      'MetaBudgetThresholdAlarm',
+      "A business's Meta spend this month reached 80% or 100% of the monthly budget its admin set (each threshold is announced once a month per budget, as budget.threshold_crossed). " +
+        'From 80% the bot sends fewer messages (no optional small talk, no language offer, longer waits to answer a burst in one reply); at 100% campaigns pause. ' +
+        "The warning log line 'Meta budget threshold crossed' (service spend) names the business and threshold; its admins see the month in the console's Spend screen (GET /admin/spend) and may raise the budget (PUT /admin/spend/budget). docs/meta-pricing.md § Budgets.",
+      new cloudwatch.MathExpression({
+        expression: 'FILL(at80, 0) + FILL(at100, 0)',
+        usingMetrics: { at80: budgetThresholdMetric(80, { period: FIVE_MINUTES }), at100: budgetThresholdMetric(100, { period: FIVE_MINUTES }) },
+        period: FIVE_MINUTES,
+        label: 'Budget thresholds crossed',
+      }),
+      { atLeast: 1 },
+    );
+  }
+
   /**
    * An alarm when `metric` reaches `atLeast` (or exceeds `above`) in `periodsToAlarm` of the last
    * `periods` periods. These metrics only exist when something happened (errors, throttles, the
@@ -315,6 +333,17 @@ export class Observability extends Construct {
 }
 
 /** The stack's SupportFunctions, named by their logical id without `Function` (`WebhookFunction` → `Webhook`). */
+/**
+ * The stack the pipeline is deployed as: the parent when the alarms live in a nested stack (they
+ * do: lib/omnichannel-stack.ts keeps them out of the main stack's 500 resources), so the redrive
+ * commands name the stack an operator knows and every function of the pipeline is watched.
+ */
+function pipelineStack(scope: IConstruct): Stack {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
+}
+
 function supportFunctionsOf(stack: Stack): WatchedFunction[] {
   return stack.node
     .findAll()

@@ -170,6 +170,7 @@ export class OperationsDashboard extends Construct {
       ),
     );
     this.addRoutingWidgets(props);
+    this.addSpendWidget();
     this.dashboard.addWidgets(
       graph('Function errors', props.functions.map((f) => f.function.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })), { width: 12 }),
       graph('Function throttles', props.functions.map((f) => f.function.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })), { width: 12 }),
@@ -217,6 +218,43 @@ export class OperationsDashboard extends Construct {
         : []),
     );
   }
+
+  /**
+   * Meta's charges for WhatsApp messages as they are priced (all businesses; each business's own
+   * figures are in the spend API and the console), and the budget thresholds businesses crossed.
+   */
+  private addSpendWidget(): void {
+    const charged = (service: MetricService) => pipelineMetric(service, METRIC.metaChargeMicros);
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Meta spend (USD per 5 minutes) and budget thresholds crossed',
+        left: [
+          new cloudwatch.MathExpression({
+            expression: '(FILL(normalizer, 0) + FILL(tracking, 0)) / 1000000',
+            usingMetrics: { normalizer: charged(METRIC_SERVICE.normalizer), tracking: charged(METRIC_SERVICE.statusTracking) },
+            period: Duration.minutes(5),
+            label: "Meta's charges (USD)",
+          }),
+        ],
+        right: [budgetThresholdMetric(80, { label: 'budgets at 80%' }), budgetThresholdMetric(100, { label: 'budgets at 100%' })],
+        width: WIDTH,
+        height: 6,
+        liveData: true,
+      }),
+    );
+  }
+}
+
+/** Businesses whose month's Meta spend reached `threshold`% of their budget (service `spend`, dimension `threshold`). */
+export function budgetThresholdMetric(threshold: 80 | 100, options: { period?: Duration; label?: string } = {}): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: METRIC.metaBudgetThresholdCrossed,
+    dimensionsMap: { service: METRIC_SERVICE.spend, threshold: String(threshold) },
+    statistic: cloudwatch.Stats.SUM,
+    period: options.period ?? Duration.minutes(5),
+    ...(options.label ? { label: options.label } : {}),
+  });
 }
 
 export interface RoutingDashboardProps {

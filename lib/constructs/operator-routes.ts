@@ -21,6 +21,11 @@ export function addOperatorRoutes(
 ): apigwv2.HttpRoute[] {
   const integration = new HttpLambdaIntegration(`${scope.node.id}Integration`, options.handler.function, {
     payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    // One invoke permission per function for this API (source `<api id>/*/*`) instead of one per
+    // route: the operator APIs have ~90 routes on a handful of functions, and per-route permissions
+    // alone would take a fifth of CloudFormation's 500 resources per stack. The API is still the
+    // only caller; which route may call which function is the route table's business.
+    scopePermissionToRoute: false,
   });
   const authorizer = options.identity.routeAuthorizer(options.scope);
   return options.routes.flatMap((route) =>

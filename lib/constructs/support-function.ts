@@ -17,7 +17,7 @@ export const METRICS_NAMESPACE = 'OmnichannelSupport';
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 /** Handler files under lambdas/handlers/, each exporting `handler`. */
-export type HandlerName = 'webhook' | 'normalizer' | 'agent' | 'outbound-send' | 'status-tracking' | 'human-agent-api' | 'media-download' | 'account-health' | 'templates-api' | 'template-events' | 'onboarding-api' | 'reply-watch' | 'operator-token-claims' | 'admin-api' | 'routing' | 'agent-push' | 'websocket-authorizer' | 'websocket-connection' | 'contacts' | 'bot-conversation-end' | 'integration-dispatch' | 'integration-dead-letters' | 'integrations-api';
+export type HandlerName = 'webhook' | 'normalizer' | 'agent' | 'outbound-send' | 'status-tracking' | 'human-agent-api' | 'media-download' | 'account-health' | 'templates-api' | 'template-events' | 'onboarding-api' | 'reply-watch' | 'operator-token-claims' | 'admin-api' | 'routing' | 'agent-push' | 'websocket-authorizer' | 'websocket-connection' | 'contacts' | 'bot-conversation-end' | 'integration-dispatch' | 'integration-dead-letters' | 'integrations-api' | 'spend-api' | 'spend-outcomes' | 'instagram-token-refresh' | 'campaign-release' | 'campaign-send' | 'campaigns-api';
 
 export interface SupportFunctionProps {
   /** Logical id of the function; its role and log group get this id plus a suffix. */

@@ -39,6 +39,9 @@ export const LOCAL_DEFAULTS = {
   accessToken: 'local-access-token',
   /** The Meta app id onboarding's code exchange sends to the simulator. */
   metaAppId: '900000000000001',
+  /** The Instagram app of Business Login for Instagram (its id and secret are not the Meta app's). */
+  instagramAppId: '910000000000001',
+  instagramAppSecret: 'local-instagram-app-secret',
 } as const;
 
 export interface LocalCloudOptions {
@@ -244,6 +247,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       adoptUnknownAccounts: true,
       // Given businesses are the only ones played, each account accepting only its own token.
       ...(options.tenants ? { ...simulatorAccountsOf(options.tenants), adoptUnknownAccounts: false } : {}),
+      // Business Login for Instagram: its app, whose secret signs Instagram Login accounts' webhooks.
+      instagramApp: { appId: LOCAL_DEFAULTS.instagramAppId, appSecret: LOCAL_DEFAULTS.instagramAppSecret },
       ...options.graph,
       port: options.graphSimPort ?? LOCAL_DEFAULTS.graphSimPort,
       webhookUrl,
@@ -272,6 +277,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         ...Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, String(v)])),
         // Sends go to the local simulator, whatever Graph URL the template carries.
         GRAPH_API_BASE_URL: graph.url,
+        // So do Instagram Login's hosts (graph.instagram.com, api.instagram.com), each under its own path.
+        INSTAGRAM_GRAPH_API_BASE_URL: graph.instagramGraphUrl,
+        INSTAGRAM_OAUTH_BASE_URL: graph.instagramOAuthUrl,
         AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -444,6 +452,8 @@ function localSecretValue(
     value.appSecret = values.appSecret;
     value.verifyToken = values.verifyToken;
     value.appId = LOCAL_DEFAULTS.metaAppId;
+    value.instagramAppId = LOCAL_DEFAULTS.instagramAppId;
+    value.instagramAppSecret = LOCAL_DEFAULTS.instagramAppSecret;
   } else if ('apiKey' in value) {
     value.apiKey = values.anthropicApiKey ?? '';
   } else if (/token/i.test(secret.logicalId)) {

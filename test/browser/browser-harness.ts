@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { expect } from 'vitest';
 import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 import type { LocalCloudOptions } from '#lib/local-cloud/start-local-cloud';
 
@@ -10,7 +11,8 @@ declare const sessionStorage: { getItem(key: string): string | null };
 declare const location: { search: string };
 declare const window: unknown;
 declare const document: {
-  querySelector(selector: string): unknown;
+  body: { innerText: string };
+  querySelector(selector: string): { textContent: string | null } | null;
   querySelectorAll(selector: string): Iterable<{ textContent: string | null; setAttribute(name: string, value: string): void }>;
 };
 type Document = unknown;
@@ -130,5 +132,33 @@ export class BrowserHarness {
     const path = join(SCREENSHOT_DIR, `${name.replace(/[^a-z0-9-]/gi, '-')}.png`);
     await page.screenshot({ path: path as `${string}.png`, fullPage: false });
     return path;
+  }
+
+  /** Signs in as `subject` and opens the console at `hash` (`#/admin/...`). */
+  async signInTo(page: Page, subject: string, hash: string): Promise<void> {
+    await this.signIn(page, subject);
+    await page.waitForSelector('header.topbar');
+    await page.goto(`${this.consoleUrl}${hash}`, { waitUntil: 'domcontentloaded' });
+  }
+
+  /** Waits until the element's text matches; on timeout the error quotes what the page said instead. */
+  async waitForText(page: Page, selector: string, pattern: RegExp, timeout = 20_000): Promise<void> {
+    try {
+      await page.waitForFunction(
+        (sel: string, source: string, flags: string) => new RegExp(source, flags).test(document.querySelector(sel)?.textContent ?? ''),
+        { timeout, polling: 250 },
+        selector,
+        pattern.source,
+        pattern.flags,
+      );
+    } catch (err) {
+      throw new Error(`${String(err)}: ${selector} never said ${pattern}; the page said:\n${(await page.evaluate(() => document.body.innerText)).slice(0, 3000)}`);
+    }
+  }
+
+  /** A screenshot of the screen for people to look at, and no axe violations on it. */
+  async expectAccessible(page: Page, screen: string): Promise<void> {
+    await this.screenshot(page, screen);
+    expect(await this.axeViolations(page), `accessibility of ${screen}`).toEqual([]);
   }
 }

@@ -61,35 +61,13 @@ async function api(who: { subject: string; roles: OperatorRole[] }, method: stri
 const ADMIN = { subject: 'admin', roles: ['admin'] as OperatorRole[] };
 const ANA = { subject: 'ana', roles: ['agent'] as OperatorRole[] };
 
-async function waitForText(page: Page, selector: string, pattern: RegExp, timeout = 20_000): Promise<void> {
-  try {
-    await page.waitForFunction(
-      (sel: string, source: string, flags: string) => new RegExp(source, flags).test(document.querySelector(sel)?.textContent ?? ''),
-      { timeout, polling: 200 },
-      selector,
-      pattern.source,
-      pattern.flags,
-    );
-  } catch (err) {
-    throw new Error(`${String(err)}: ${selector} never said ${pattern}; the page said:\n${(await page.evaluate(() => document.body.innerText)).slice(0, 3000)}`);
-  }
-}
 
-async function signInTo(page: Page, subject: string, hash: string): Promise<void> {
-  await h.signIn(page, subject);
-  await page.waitForSelector('header.topbar');
-  await page.goto(`${h.consoleUrl}${hash}`, { waitUntil: 'domcontentloaded' });
-}
 
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  await h.screenshot(page, screen);
-  expect(await h.axeViolations(page), `accessibility of ${screen}`).toEqual([]);
-}
 
 describe('contacts in the agent console (issue 18)', () => {
   it('lets an admin define the attributes agents see and edit', async () => {
     const page = await openPage();
-    await signInTo(page, 'admin', '#/admin/contacts');
+    await h.signInTo(page, 'admin', '#/admin/contacts');
     await page.waitForSelector('[data-testid="contact-schema"]');
     await page.click('[data-testid="schema-add"]');
     const row = '[data-testid="schema-row"]:last-of-type';
@@ -107,7 +85,7 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.type('[data-testid="schema-row"]:last-of-type input[data-field="key"]', 'credit_limit');
     await page.type('[data-testid="schema-row"]:last-of-type input[data-field="label"]', 'Credit limit');
     await page.select('[data-testid="schema-row"]:last-of-type select[data-field="type"]', 'number');
-    await expectAccessible(page, 'admin-contact-schema');
+    await h.expectAccessible(page, 'admin-contact-schema');
     await page.click('[data-testid="schema-save"]');
     const schema = await eventually(async () => {
       const read = await api(ADMIN, 'GET', '/admin/contacts/schema');
@@ -117,7 +95,7 @@ describe('contacts in the agent console (issue 18)', () => {
       { key: 'plan', label: 'Plan', type: 'enum', options: ['basic', 'gold'], visibleToAgents: true, editableByAgents: true },
       { key: 'credit_limit', label: 'Credit limit', type: 'number', visibleToAgents: true, editableByAgents: false },
     ]);
-    await waitForText(page, '[data-testid="contact-schema"]', /Version 1/);
+    await h.waitForText(page, '[data-testid="contact-schema"]', /Version 1/);
     await page.browserContext().close();
   });
 
@@ -152,21 +130,21 @@ describe('contacts in the agent console (issue 18)', () => {
     ).contact.contactId;
 
     const page = await openPage();
-    await signInTo(page, 'ana', `#/agent/c/${encodeURIComponent(KEY)}`);
+    await h.signInTo(page, 'ana', `#/agent/c/${encodeURIComponent(KEY)}`);
     await page.waitForSelector('[data-testid="customer-name"]');
     await page.waitForSelector('[data-testid="contact-panel"][open] [data-testid="contact"]', { timeout: 30_000 });
     expect(await page.$eval('[data-testid="contact"]', (el) => el.getAttribute('data-contact-id'))).toBe(customerContact);
-    await waitForText(page, '[data-testid="contact-name"]', /Renata Ortiz/);
-    await waitForText(page, '[data-testid="contact-identities"]', new RegExp(`WhatsApp[\\s\\S]*${CUSTOMER}`));
-    await waitForText(page, '[data-testid="contact-first-touch"]', /Envío gratis en marzo[\s\S]*120210000000001/);
-    await waitForText(page, '[data-testid="contact-crm"]', /HubSpot[\s\S]*51001/);
-    await waitForText(page, '[data-testid="contact-consent"]', /No decision/);
-    await expectAccessible(page, 'agent-contact-panel');
+    await h.waitForText(page, '[data-testid="contact-name"]', /Renata Ortiz/);
+    await h.waitForText(page, '[data-testid="contact-identities"]', new RegExp(`WhatsApp[\\s\\S]*${CUSTOMER}`));
+    await h.waitForText(page, '[data-testid="contact-first-touch"]', /Envío gratis en marzo[\s\S]*120210000000001/);
+    await h.waitForText(page, '[data-testid="contact-crm"]', /HubSpot[\s\S]*51001/);
+    await h.waitForText(page, '[data-testid="contact-consent"]', /No decision/);
+    await h.expectAccessible(page, 'agent-contact-panel');
 
     // A tag, typed and added.
     await page.type('[data-testid="contact-tag-input"]', 'Cliente-Frecuente');
     await page.keyboard.press('Enter');
-    await waitForText(page, '[data-testid="contact-tags"]', /#cliente-frecuente/);
+    await h.waitForText(page, '[data-testid="contact-tags"]', /#cliente-frecuente/);
     expect((await api(ANA, 'GET', `/agent/contacts/${customerContact}`)).body.tags).toEqual(['cliente-frecuente']);
 
     // An attribute the admin let agents edit; the other is shown but not offered.
@@ -174,9 +152,9 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.waitForSelector('select[data-attribute="plan"]');
     expect(await page.$('input[data-attribute="credit_limit"]')).toBeNull();
     await page.select('select[data-attribute="plan"]', 'gold');
-    await expectAccessible(page, 'agent-contact-attributes');
+    await h.expectAccessible(page, 'agent-contact-attributes');
     await page.click('[data-testid="attributes-save"]');
-    await waitForText(page, '[data-testid="contact-attributes"]', /Plan\s*gold/);
+    await h.waitForText(page, '[data-testid="contact-attributes"]', /Plan\s*gold/);
 
     // A consent the customer gave on the phone, with its evidence and who recorded it.
     await page.click('[data-testid="contact-consent-record"]');
@@ -185,7 +163,7 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.type('[data-testid="consent-evidence"]', 'Aceptó promociones por teléfono el 2 de marzo');
     await page.click('form:has([data-testid="consent-evidence"]) button[type="submit"]');
     await page.waitForSelector('[data-testid="contact-consent"] [data-channel="whatsapp"][data-status="opted_in"]');
-    await waitForText(page, '[data-testid="contact-consent"]', /Opted in[\s\S]*operator[\s\S]*ana[\s\S]*Aceptó promociones por teléfono/);
+    await h.waitForText(page, '[data-testid="contact-consent"]', /Opted in[\s\S]*operator[\s\S]*ana[\s\S]*Aceptó promociones por teléfono/);
     const projection = await h.cloud.item(`ACCT#${LOCAL_WHATSAPP_PHONE_NUMBER_ID}`, `CONSENT#${CUSTOMER}`);
     expect(typeof projection?.marketingOptInAt).toBe('string');
 
@@ -198,19 +176,19 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.waitForSelector('[data-testid="link-merge-instead"]');
     await page.click('[data-testid="link-merge-instead"]');
     await page.waitForSelector('[data-testid="merge-confirm"]');
-    await waitForText(page, '[data-testid="merge-confirm"]', /Merge Renata IG into Renata Ortiz\?[\s\S]*Stays[\s\S]*Renata Ortiz[\s\S]*Merged into it[\s\S]*Renata IG[\s\S]*17841499990018/);
-    await expectAccessible(page, 'agent-contact-merge-confirm');
+    await h.waitForText(page, '[data-testid="merge-confirm"]', /Merge Renata IG into Renata Ortiz\?[\s\S]*Stays[\s\S]*Renata Ortiz[\s\S]*Merged into it[\s\S]*Renata IG[\s\S]*17841499990018/);
+    await h.expectAccessible(page, 'agent-contact-merge-confirm');
     await page.click('[data-testid="merge-submit"]');
-    await waitForText(page, '[data-testid="contact-identities"]', new RegExp(`Instagram[\\s\\S]*${INSTAGRAM_CUSTOMER}`));
-    await waitForText(page, '[data-testid="contact-merges"]', /Renata IG merged in[\s\S]*by ana/);
+    await h.waitForText(page, '[data-testid="contact-identities"]', new RegExp(`Instagram[\\s\\S]*${INSTAGRAM_CUSTOMER}`));
+    await h.waitForText(page, '[data-testid="contact-merges"]', /Renata IG merged in[\s\S]*by ana/);
     expect((await api(ANA, 'GET', `/agent/contacts/${instagramContact}`)).body).toMatchObject({ contactId: customerContact, redirectedFrom: instagramContact });
-    await expectAccessible(page, 'agent-contact-merged');
+    await h.expectAccessible(page, 'agent-contact-merged');
 
     // Undone from the merge list: she is two contacts again.
     await page.click('[data-testid="contact-unmerge"]');
     await page.waitForSelector('[data-testid="unmerge-confirm"]');
     await page.click('[data-testid="unmerge-confirm"]');
-    await waitForText(page, '[data-testid="contact-merges"]', /undone on/);
+    await h.waitForText(page, '[data-testid="contact-merges"]', /undone on/);
     expect(await page.$eval('[data-testid="contact-identities"]', (el) => el.textContent ?? '')).not.toContain(INSTAGRAM_CUSTOMER);
     expect((await api(ANA, 'GET', `/agent/contacts/${instagramContact}`)).body).toMatchObject({ contactId: instagramContact, name: 'Renata IG' });
 
@@ -222,7 +200,7 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.click(`[data-testid="merge-results"] button[data-contact-id="${instagramContact}"]`);
     await page.waitForSelector('[data-testid="merge-submit"]');
     await page.click('[data-testid="merge-submit"]');
-    await waitForText(page, '[data-testid="contact-identities"]', new RegExp(INSTAGRAM_CUSTOMER));
+    await h.waitForText(page, '[data-testid="contact-identities"]', new RegExp(INSTAGRAM_CUSTOMER));
     const events = await eventually(async () => {
       const trail = await api(ADMIN, 'GET', '/admin/audit?limit=100');
       const routes = (trail.body.actions as Array<{ route: string; actor: string; target?: string }>).filter((a) => a.actor === 'ana' && a.route.includes('/agent/contacts/{contactId}/'));
@@ -238,13 +216,13 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.click('[data-testid="contact-panel"] > summary');
     await page.waitForSelector('[data-testid="contact-panel"][open] [data-testid="contact-name"]');
     await page.evaluate(() => (document.querySelector('[data-testid="contact-panel"]') as unknown as { scrollIntoView(): void }).scrollIntoView());
-    await expectAccessible(page, 'agent-contact-panel-phone');
+    await h.expectAccessible(page, 'agent-contact-panel-phone');
     await page.browserContext().close();
   });
 
   it("shows a person of another business none of the contact", async () => {
     const page = await openPage();
-    await signInTo(page, 'otto', `#/agent/c/${encodeURIComponent(KEY)}`);
+    await h.signInTo(page, 'otto', `#/agent/c/${encodeURIComponent(KEY)}`);
     await page.waitForSelector('.detail-pane [role="alert"]');
     await new Promise((r) => setTimeout(r, 1000));
     const text = await page.evaluate(() => document.body.innerText);

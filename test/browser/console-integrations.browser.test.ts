@@ -40,35 +40,13 @@ async function api(roles: OperatorRole[], method: string, path: string): Promise
   return { status: res.status, body: text ? JSON.parse(text) : {} };
 }
 
-async function waitForText(page: Page, selector: string, pattern: RegExp, timeout = 20_000): Promise<void> {
-  try {
-    await page.waitForFunction(
-      (sel: string, source: string, flags: string) => new RegExp(source, flags).test(document.querySelector(sel)?.textContent ?? ''),
-      { timeout, polling: 200 },
-      selector,
-      pattern.source,
-      pattern.flags,
-    );
-  } catch (err) {
-    throw new Error(`${String(err)}: ${selector} never said ${pattern}; the page said:\n${(await page.evaluate(() => document.body.innerText)).slice(0, 3000)}`);
-  }
-}
 
-async function signInTo(page: Page, subject: string, hash: string): Promise<void> {
-  await h.signIn(page, subject);
-  await page.waitForSelector('header.topbar');
-  await page.goto(`${h.consoleUrl}${hash}`, { waitUntil: 'domcontentloaded' });
-}
 
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  await h.screenshot(page, screen);
-  expect(await h.axeViolations(page), `accessibility of ${screen}`).toEqual([]);
-}
 
 describe('integrations in the agent console (issue 18)', () => {
   it('lets an admin add a webhook, keep its secret, test it, read its deliveries and delete it', async () => {
     const page = (current = await h.newPage());
-    await signInTo(page, 'admin', '#/admin/integrations');
+    await h.signInTo(page, 'admin', '#/admin/integrations');
     await page.waitForSelector('[data-testid="integrations"]');
     await page.click('[data-testid="integration-add"]');
     const form = '[data-testid="integration-form"]';
@@ -81,8 +59,8 @@ describe('integrations in the agent console (issue 18)', () => {
     await page.click(`${form} input[data-event="message.received"]`);
     await page.click(`${form} input[data-event="conversation.closed"]`);
     await page.click('[data-testid="integration-save"]');
-    await waitForText(page, '[data-testid="integration-save-error"]', /baseUrl/);
-    await expectAccessible(page, 'admin-integration-form-refused');
+    await h.waitForText(page, '[data-testid="integration-save-error"]', /baseUrl/);
+    await h.expectAccessible(page, 'admin-integration-form-refused');
     expect((await api(['admin'], 'GET', '/admin/integrations')).body.items).toEqual([]);
 
     await page.click(`${form} input[data-field="baseUrl"]`, { count: 3 });
@@ -91,14 +69,14 @@ describe('integrations in the agent console (issue 18)', () => {
 
     // The signing secret, once, with its warning; the receiver is told it and refuses anything else.
     await page.waitForSelector('[data-testid="signing-secret"]');
-    await waitForText(page, '[data-testid="signing-secret"]', /will not be shown again/);
+    await h.waitForText(page, '[data-testid="signing-secret"]', /will not be shown again/);
     const secret = await page.$eval('[data-testid="signing-secret-value"]', (el) => el.textContent ?? '');
     expect(secret.length).toBeGreaterThanOrEqual(32);
     await h.cloud.crm.setWebhookSecret(secret, '/e2e');
     await page.waitForSelector('[data-testid="integration-row"]');
-    await waitForText(page, '[data-testid="integration-row"]', new RegExp(`${NAME}[\\s\\S]*Webhook[\\s\\S]*/webhook/e2e[\\s\\S]*message\\.received, conversation\\.closed`));
-    await waitForText(page, '[data-testid="integration-provisioning"]', /Ready/);
-    await expectAccessible(page, 'admin-integration-created');
+    await h.waitForText(page, '[data-testid="integration-row"]', new RegExp(`${NAME}[\\s\\S]*Webhook[\\s\\S]*/webhook/e2e[\\s\\S]*message\\.received, conversation\\.closed`));
+    await h.waitForText(page, '[data-testid="integration-provisioning"]', /Ready/);
+    await h.expectAccessible(page, 'admin-integration-created');
 
     const stored = (await api(['admin'], 'GET', '/admin/integrations')).body.items;
     expect(stored).toHaveLength(1);
@@ -122,7 +100,7 @@ describe('integrations in the agent console (issue 18)', () => {
     await page.click(`${form} input[data-field="replaceAuth"]`);
     await page.click(`${form} input[data-event="contact.updated"]`);
     await page.click('[data-testid="integration-save"]');
-    await waitForText(page, '[data-testid="integration-row"]', /message\.received, conversation\.closed, contact\.updated/);
+    await h.waitForText(page, '[data-testid="integration-row"]', /message\.received, conversation\.closed, contact\.updated/);
     const edited = (await api(['admin'], 'GET', '/admin/integrations')).body.items[0];
     expect(edited).toMatchObject({ authType: 'api_key', events: ['message.received', 'conversation.closed', 'contact.updated'] });
     expect(edited.version).toBeGreaterThan(stored[0].version);
@@ -132,31 +110,31 @@ describe('integrations in the agent console (issue 18)', () => {
     await page.waitForSelector('[data-testid="integration-detail"]');
     await page.click('[data-testid="integration-test"]');
     await page.waitForSelector('[data-testid="integration-test-result"] [data-status="test_ok"]', { timeout: 20_000 });
-    await waitForText(page, '[data-testid="integration-test-result"]', /Test passed[\s\S]*test_ok[\s\S]*HTTP 200/);
+    await h.waitForText(page, '[data-testid="integration-test-result"]', /Test passed[\s\S]*test_ok[\s\S]*HTTP 200/);
     const received = (await h.cloud.crm.webhooks()).filter((w) => w.path === '/e2e');
     expect(received.map((w) => [w.signature, w.status])).toEqual([['valid', 200]]);
     expect(received[0]!.body).toMatchObject({ type: 'integration.test' });
 
     // …and listed among the last deliveries.
     await page.waitForSelector('[data-testid="integration-deliveries"] [data-testid="delivery-row"] [data-status="test_ok"]');
-    await waitForText(page, '[data-testid="integration-deliveries"]', /integration\.test[\s\S]*test_ok[\s\S]*HTTP 200/);
-    await expectAccessible(page, 'admin-integration-tested');
+    await h.waitForText(page, '[data-testid="integration-deliveries"]', /integration\.test[\s\S]*test_ok[\s\S]*HTTP 200/);
+    await h.expectAccessible(page, 'admin-integration-tested');
 
     // Deleted after a confirmation.
     await page.click('[data-testid="integration-delete"]');
     await page.waitForSelector('[data-testid="integration-delete-confirm"]');
-    await waitForText(page, '[data-testid="integration-delete-confirm"]', new RegExp(`Delete the integration ${NAME}\\?`));
-    await expectAccessible(page, 'admin-integration-delete-confirm');
+    await h.waitForText(page, '[data-testid="integration-delete-confirm"]', new RegExp(`Delete the integration ${NAME}\\?`));
+    await h.expectAccessible(page, 'admin-integration-delete-confirm');
     await page.click('[data-testid="integration-delete-submit"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="integration-row"]') === null);
-    await waitForText(page, '[data-testid="integrations"]', /No integrations yet/);
+    await h.waitForText(page, '[data-testid="integrations"]', /No integrations yet/);
     expect((await api(['admin'], 'GET', '/admin/integrations')).body.items).toEqual([]);
     await page.browserContext().close();
   });
 
   it('shows an agent no integrations section', async () => {
     const page = (current = await h.newPage());
-    await signInTo(page, 'ana', '#/admin/integrations');
+    await h.signInTo(page, 'ana', '#/admin/integrations');
     // The admin view is not the agent's: the console opens the agent's own view instead.
     await page.waitForFunction(() => document.querySelector('[data-testid="integrations"]') === null && document.querySelector('header.topbar') !== null);
     await new Promise((r) => setTimeout(r, 1000));

@@ -4,11 +4,12 @@ import { applyContactChange, changedFields, cleanName, stripUndefined } from '#l
 import { checkConsentRecord, projectionFields, replacesConsent } from '#lambdas/contacts/contact-consent';
 import { CONTACT_ID_PATTERN, newContactId, newMergeId } from '#lambdas/contacts/contact-id';
 import { checkIdentity, MAX_IDENTITIES, sameIdentity, sortedIdentities, type IdentityRef } from '#lambdas/contacts/contact-identities';
-import { identityScope } from '#lambdas/contacts/contact-keys';
+import { CONTACT_PROFILE_SK, contactPk, contactsPk, IDENTITY_SK, identityPk, identityScope } from '#lambdas/contacts/contact-keys';
 import { mergeContacts, unmergedSurvivor } from '#lambdas/contacts/contact-merge';
 import type { AttributeSchema, ChannelIdentity, ConsentRecord, Contact, ContactChannel, ContactMerge } from '#lambdas/contacts/contact-model';
 import type { ContactRefusal, ContactStore, SeenIdentity, StoreResult } from '#lambdas/contacts/contact-ports';
-import { MAX_SEARCH_RESULTS, searchableName, searchPrefix } from '#lambdas/contacts/contact-search';
+import { contactSearchSk, MAX_SEARCH_RESULTS, searchableName, searchPrefix } from '#lambdas/contacts/contact-search';
+import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
 
 /** The sender's consent view as the in-memory store keeps it (`ACCT#<account>/CONSENT#<customer>`). */
 export interface ConsentProjection {
@@ -116,6 +117,49 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
 
     async get(businessId, contactId) {
       return CONTACT_ID_PATTERN.test(contactId) ? getLive(businessId, contactId) : undefined;
+    },
+
+    async listPage(businessId, page) {
+      // The index entries the DynamoDB store pages through: each live contact's name and each of its phones.
+      const partition = contactsPk(businessId);
+      const entries = [...contacts.values()]
+        .filter((c) => c.businessId === businessId && !c.mergedInto)
+        .flatMap((c) => [
+          ...(c.name && searchableName(c.name) ? [{ pk: contactPk(businessId, c.contactId), sk: CONTACT_PROFILE_SK, gsi3sk: contactSearchSk(searchableName(c.name), c.contactId), id: c.contactId }] : []),
+          ...c.identities
+            .filter((i) => i.kind === 'phone')
+            .map((i) => ({ pk: identityPk(businessId, 'phone', i.value), sk: IDENTITY_SK, gsi3sk: contactSearchSk(i.value, c.contactId), id: c.contactId })),
+        ])
+        .sort((a, b) => (a.gsi3sk < b.gsi3sk ? -1 : a.gsi3sk > b.gsi3sk ? 1 : a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
+      let from = 0;
+      if (page.cursor !== undefined) {
+        const after = decodeCursor(page.cursor, {
+          pk: { startsWithAny: [`PERSON#${businessId}#`, `IDENT#${businessId}#`] },
+          sk: {},
+          gsi3pk: { equals: partition },
+          gsi3sk: {},
+        });
+        from = entries.findIndex((e) => e.gsi3sk > after.gsi3sk! || (e.gsi3sk === after.gsi3sk && e.pk > after.pk!));
+        if (from < 0) from = entries.length;
+      }
+      const limit = Math.max(1, Math.min(100, Math.floor(page.limit) || 1));
+      const slice = entries.slice(from, from + limit);
+      const ids = [...new Set(slice.map((e) => e.id))];
+      const items = ids.map((id) => getLive(businessId, id)).filter((c): c is Contact => c !== undefined);
+      const last = slice.at(-1);
+      return from + limit < entries.length && last ? { items, cursor: encodeCursor({ pk: last.pk, sk: last.sk, gsi3pk: partition, gsi3sk: last.gsi3sk })! } : { items };
+    },
+
+    async findManyByIdentity(businessId, kind, values) {
+      const found = new Map<string, Contact>();
+      for (const value of values.slice(0, 100)) {
+        const checked = checkIdentity({ kind, value });
+        if (!checked.ok) continue;
+        const owner = identities.get(identityKey(businessId, checked.value));
+        const contact = owner ? getLive(businessId, owner) : undefined;
+        if (contact) found.set(value, contact);
+      }
+      return found;
     },
 
     async findByIdentity(businessId, kind, value, accountId) {

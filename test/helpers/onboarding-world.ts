@@ -6,6 +6,7 @@ import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-clie
 import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 export const ONBOARDING_TEST_APP = { appId: '900000000000001', appSecret: 'local-app-secret' };
 
@@ -47,7 +48,7 @@ export function useOnboardingWorld(secretNamePrefix: string): OnboardingWorld {
     deps = {
       db: table.db,
       tableName: await table.newTable(),
-      graph: createOnboardingGraph({ baseUrl: sim.url, version: 'v23.0' }),
+      graph: createOnboardingGraph({ baseUrl: sim.url, version: GRAPH_API_VERSION }),
       tokens: secretsManagerTokenStore(secrets),
       app: async () => ONBOARDING_TEST_APP,
       secretNamePrefix,

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { ROUTING_QUEUE_URL_ENV } from '#lambdas/routing/wiring/sqs-timer-scheduler';
 import { environmentOf, resourceOfType, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 interface Consumer {
   readonly name: 'Agent' | 'OutboundSend' | 'StatusTracking' | 'ReplyWatch';
@@ -46,7 +47,7 @@ describe('event bus and consumers', () => {
 
   it('has exactly one rule per consumer, all on the custom bus', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentPushRule', 'AgentRule', 'ContactsRule', 'IntegrationDispatchRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'RoutingRule', 'StatusTrackingRule', 'TemplateEventsRule']);
+    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentPushRule', 'AgentRule', 'CampaignTicksRule', 'ContactsRule', 'IntegrationDispatchRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'RoutingRule', 'SpendOutcomesRule', 'StatusTrackingRule', 'TemplateEventsRule']);
     for (const rule of Object.values(rules)) {
       expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
     }
@@ -133,7 +134,7 @@ describe('event bus and consumers', () => {
     expect(environmentOf(synth.json, 'OutboundSendFunction')).toMatchObject({
       [ENV.metaAccessTokensSecretId]: 'Omnichannel-dev/meta-access-tokens',
       [ENV.graphApiBaseUrl]: 'https://graph.facebook.com',
-      [ENV.graphApiVersion]: 'v23.0',
+      [ENV.graphApiVersion]: GRAPH_API_VERSION,
     });
   });
 

@@ -92,13 +92,13 @@ describe('IAM least privilege', () => {
     });
   });
 
-  it('lets only the outbound sender, the media downloader and the template sync read the shared Meta access tokens', () => {
+  it('lets only the senders (conversational and campaign), the media downloader and the template sync read the shared Meta access tokens', () => {
     for (const functionId of FUNCTION_IDS) {
       const secrets = resourcesGranted(synth.json, functionId, 'secretsmanager:GetSecretValue');
       const readsTokens = secrets.some((resource) => JSON.stringify(resource) === JSON.stringify({ Ref: 'MetaAccessTokens' }));
       expect({ functionId, readsTokens }).toEqual({
         functionId,
-        readsTokens: ['OutboundSendFunction', 'MediaDownloadFunction', 'TemplatesApiFunction'].includes(functionId),
+        readsTokens: ['OutboundSendFunction', 'CampaignSendFunction', 'MediaDownloadFunction', 'TemplatesApiFunction'].includes(functionId),
       });
     }
   });
@@ -111,7 +111,7 @@ describe('IAM least privilege', () => {
         ),
       );
     expect(readers('MetaAppSecret').sort()).toEqual(['OnboardingApiFunction', 'WebhookFunction']);
-    expect(readers('MetaAccessTokens').sort()).toEqual(['MediaDownloadFunction', 'OutboundSendFunction', 'TemplatesApiFunction']);
+    expect(readers('MetaAccessTokens').sort()).toEqual(['CampaignSendFunction', 'MediaDownloadFunction', 'OutboundSendFunction', 'TemplatesApiFunction']);
     expect(readers('AnthropicApiKey')).toEqual(['AgentFunction']);
   });
 

@@ -19,6 +19,8 @@ describe('alarms', () => {
       'AccountHealthDeadLetterQueue',
       'AgentDeadLetterQueue',
       'AgentPushDeadLetterQueue',
+      'CampaignSendDeadLetterQueue',
+      'CampaignTicksDeadLetterQueue',
       'ContactsDeadLetterQueue',
       'IngressDeadLetterQueue',
       'IntegrationDeadLettersDeadLetterQueue',
@@ -27,6 +29,7 @@ describe('alarms', () => {
       'OutboundSendDeadLetterQueue',
       'ReplyWatchDeadLetterQueue',
       'RoutingDeadLetterQueue',
+      'SpendOutcomesDeadLetterQueue',
       'StatusTrackingDeadLetterQueue',
       'TemplateEventsDeadLetterQueue',
     ]);

@@ -10,6 +10,7 @@ import {
   synthesizeStack,
   type SynthesizedStack,
 } from '#test/infra/synthesize';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 const resourcesOf = (statements: ReturnType<typeof statementsOfRole>) =>
   statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
@@ -43,7 +44,7 @@ describe('onboarding API', () => {
       [ENV.tableName]: { Ref: 'Table' },
       [ENV.metaAppSecretId]: 'Omnichannel-dev/meta-app-secret',
       [ENV.graphApiBaseUrl]: 'https://graph.facebook.com',
-      [ENV.graphApiVersion]: 'v23.0',
+      [ENV.graphApiVersion]: GRAPH_API_VERSION,
       [ONBOARDING_ENV.secretNamePrefix]: 'Omnichannel-dev',
       [ENV.eventBusName]: { Ref: 'EventBus' },
     });
@@ -73,18 +74,21 @@ describe('onboarding API', () => {
     expect(readable.some((r) => r.includes('MetaAccessTokens') || r.includes('AnthropicApiKey'))).toBe(false);
   });
 
-  it('is the only function that may create or change token secrets', () => {
+  it('is the only function that may create token secrets; only the Instagram token refresh may also put new versions', () => {
     // The integrations API writes secrets of its own (per-integration signing secrets and the
     // connections EventBridge keeps), never the account token secrets.
     const integrationsOnly = (statement: unknown) => {
       const resource = JSON.stringify((statement as { Resource?: unknown }).Resource ?? '');
       return resource.includes(':secret:Omnichannel-dev/integrations/*') || resource.includes(':secret:events!connection/Omnichannel-dev-i-*');
     };
+    // The refresh renews Instagram Login tokens in place: new versions of existing token secrets.
+    const accountTokensOnly = (statement: unknown) => JSON.stringify((statement as { Resource?: unknown }).Resource ?? '').includes(':secret:Omnichannel-dev/account-tokens/*');
     for (const functionId of FUNCTION_IDS.filter((id) => id !== 'OnboardingApiFunction')) {
       const statements = statementsOfRole(synth.json, `${functionId}Role`);
       const allowed = functionId === 'IntegrationsApiFunction' ? integrationsOnly : () => false;
       expect(statementsGranting(statements, 'secretsmanager:CreateSecret').filter((st) => !allowed(st))).toEqual([]);
-      expect(statementsGranting(statements, 'secretsmanager:PutSecretValue').filter((st) => !allowed(st))).toEqual([]);
+      const mayPut = functionId === 'InstagramTokenRefreshFunction' ? accountTokensOnly : allowed;
+      expect(statementsGranting(statements, 'secretsmanager:PutSecretValue').filter((st) => !mayPut(st))).toEqual([]);
     }
   });
 

@@ -11,10 +11,11 @@ import {
   METRIC_NAMESPACE,
   METRIC_SERVICE,
 } from '#lambdas/shared/metric-names';
+import { INSTAGRAM_TOKEN_METRIC, INSTAGRAM_TOKEN_REFRESH_SERVICE } from '#lambdas/instagram-login/instagram-token-metrics';
 import { GRAPH_FAILURE_LOG_MESSAGES } from '#lib/constructs/operations-dashboard';
 import { METRICS_NAMESPACE, PROJECT_ROOT, SupportFunction } from '#lib/constructs/support-function';
 import { createStack } from '#lib/omnichannel-stack';
-import { environmentOf, FUNCTION_IDS, synthesizeStack, type CfnResource, type SynthesizedStack } from '#test/infra/synthesize';
+import { environmentOf, flattenedTemplate, FUNCTION_IDS, synthesizeStack, type CfnResource, type SynthesizedStack } from '#test/infra/synthesize';
 
 /** Handler file → the Powertools service name (metric dimension) its function runs with. */
 const HANDLER_SERVICE = {
@@ -28,9 +29,13 @@ const HANDLER_SERVICE = {
 } as const;
 
 /** Modules that emit under a service of their own whichever function runs them (the routing counts). */
-const SHARED_EMITTERS = { 'lambdas/routing/wiring/routing-metrics.ts': METRIC_SERVICE.routing } as const;
+const SHARED_EMITTERS = { 'lambdas/routing/wiring/routing-metrics.ts': METRIC_SERVICE.routing, 'lambdas/pricing/spend-wiring.ts': METRIC_SERVICE.spend } as const;
 
-const handlerSource = (file: string): string => readFileSync(`${PROJECT_ROOT}lambdas/handlers/${file}.ts`, 'utf8');
+/** Modules a handler hands its per-record work, metrics and logs to (the outbound sender's, shared with the campaign sender). */
+const HANDLER_MODULES: Record<string, readonly string[]> = { 'outbound-send': ['lambdas/outbound/outbound-send-record.ts'] };
+
+const handlerSource = (file: string): string =>
+  [`lambdas/handlers/${file}.ts`, ...(HANDLER_MODULES[file] ?? [])].map((path) => readFileSync(`${PROJECT_ROOT}${path}`, 'utf8')).join('\n');
 
 /**
  * `service/name` of every metric a handler emits through the shared names: read from the handler
@@ -49,6 +54,11 @@ function emittedMetrics(): Set<string> {
     }
     if (/\bACCOUNT_HEALTH_METRIC\[/.test(source)) for (const name of Object.values(ACCOUNT_HEALTH_METRIC)) emitted.add(`${service}/${name}`);
     if (/\bagentReplyMetric\(result\.kind\)/.test(source)) emitted.add(`${service}/${agentReplyMetric('fallback')}`);
+  }
+  // The Instagram token refresh names its metrics in its own module (lambdas/instagram-login/instagram-token-metrics.ts).
+  for (const [, key] of handlerSource('instagram-token-refresh').matchAll(/\bINSTAGRAM_TOKEN_METRIC\.(\w+)/g)) {
+    const name = (INSTAGRAM_TOKEN_METRIC as Record<string, string>)[key as string];
+    if (name) emitted.add(`${INSTAGRAM_TOKEN_REFRESH_SERVICE}/${name}`);
   }
   for (const [file, service] of Object.entries(SHARED_EMITTERS)) {
     for (const [, key] of readFileSync(`${PROJECT_ROOT}${file}`, 'utf8').matchAll(/\bMETRIC\.(\w+)/g)) {
@@ -247,12 +257,12 @@ describe('the alarm topic', () => {
 
   it('is read from CDK context, with an e-mail subscription on a created topic', () => {
     const app = new App({ context: { alarmEmail: 'oncall@example.com', 'aws:cdk:bundling-stacks': [] } });
-    const template = Template.fromStack(createStack(app, 'dev')).toJSON() as { Resources: Record<string, CfnResource> };
+    const template = flattenedTemplate(createStack(app, 'dev'));
     const subscription = Object.values(template.Resources).find((r) => r.Type === 'AWS::SNS::Subscription');
     expect(subscription?.Properties).toMatchObject({ Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: 'AlarmTopic' } });
 
     const withTopic = new App({ context: { alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:pager', 'aws:cdk:bundling-stacks': [] } });
-    const given = Template.fromStack(createStack(withTopic, 'dev'));
+    const given = Template.fromJSON(flattenedTemplate(createStack(withTopic, 'dev')) as unknown as Record<string, unknown>);
     given.resourceCountIs('AWS::SNS::Topic', 0);
   });
 

@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNTS_ADMIN_ROUTES } from '#lambdas/accounts/accounts-api-contract';
+import { CAMPAIGNS_ROUTES } from '#lambdas/campaigns/campaigns-api-contract';
 import { CONTACTS_ADMIN_ROUTES } from '#lambdas/contacts/api/contacts-api-contract';
 import { ADMIN_ROUTES } from '#lambdas/identity/admin-routes';
 import { INTEGRATIONS_ROUTES } from '#lambdas/integrations/api/integrations-api-contract';
+import { SPEND_ROUTES } from '#lambdas/pricing/api/spend-api-contract';
 import { MACHINE_CLIENTS_ENV } from '#lambdas/identity/token-claims';
 import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
 import { actionsOf, environmentOf, FUNCTION_IDS, resourceOfType, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
@@ -78,7 +80,7 @@ describe('operator identity (Cognito + JWT authoriser)', () => {
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, AuthorizationScopes: [scopeOf[api!]] });
     }
     const adminKeys = routes().map((r) => String(r['RouteKey'])).filter((k) => k.includes(' /admin/'));
-    expect(adminKeys.sort()).toEqual([...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES), ...Object.values(ACCOUNTS_ADMIN_ROUTES), ...Object.values(CONTACTS_ADMIN_ROUTES), ...Object.values(INTEGRATIONS_ROUTES)].map((r) => `${r.method} ${r.path}`).sort());
+    expect(adminKeys.sort()).toEqual([...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES), ...Object.values(ACCOUNTS_ADMIN_ROUTES), ...Object.values(CONTACTS_ADMIN_ROUTES), ...Object.values(INTEGRATIONS_ROUTES), ...Object.values(CAMPAIGNS_ROUTES), ...Object.values(SPEND_ROUTES)].map((r) => `${r.method} ${r.path}`).sort());
   });
 
   it('lets the token trigger read users\' MFA settings and clients\' names, and nothing else', () => {

@@ -1,10 +1,17 @@
+import { NestedStack, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp, type BuildAppOptions, type BuiltApp } from '#lib/app';
 
 export interface SynthesizedStack extends BuiltApp {
+  /**
+   * The stack with its nested stacks folded in (see `flattenedTemplate`): what the stack deploys,
+   * as one template, whichever stack a resource ended up in.
+   */
   readonly template: Template;
-  /** The template as plain JSON, for walking resources directly. */
+  /** The same, as plain JSON, for walking resources directly. */
   readonly json: CfnTemplate;
+  /** The main stack's own template, as CloudFormation receives it (its 500-resource limit applies to this). */
+  readonly mainJson: CfnTemplate;
 }
 
 export interface CfnResource {
@@ -34,13 +41,55 @@ export function synthesizeStack(options: BuildAppOptions = {}): SynthesizedStack
   // Whether `console/dist` happens to be built must not change the template under test: the console's
   // deployment is synthesized only where a test asks for it (test/infra/agent-console.test.ts).
   const built = buildApp({ bundle: false, cloudFormationValidation: false, ...options, stackProps: { consoleAssetsDir: null, ...options.stackProps } });
-  const template = Template.fromStack(built.stack);
-  const result: SynthesizedStack = { ...built, template, json: template.toJSON() as CfnTemplate };
+  const mainJson = Template.fromStack(built.stack).toJSON() as CfnTemplate;
+  const json = flattenedTemplate(built.stack);
+  const result: SynthesizedStack = { ...built, template: Template.fromJSON(json as unknown as Record<string, unknown>), json, mainJson };
   synthesized.set(key, result);
   return result;
 }
 
 const synthesized = new Map<string, SynthesizedStack>();
+
+/**
+ * One template for a stack and its nested stacks, as if nothing were nested: each nested stack's
+ * resources join the parent's, its parameters replaced by what the parent passes in, and the
+ * parent's references to its outputs replaced by the outputs' values. Tests then assert what is
+ * deployed without caring where the stack put it.
+ */
+export function flattenedTemplate(stack: Stack): CfnTemplate {
+  const own = Template.fromStack(stack).toJSON() as { Resources: Record<string, CfnResource>; Outputs?: CfnTemplate['Outputs'] };
+  let resources: Record<string, CfnResource> = { ...own.Resources };
+  const children = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack && c.nestedStackParent === stack);
+  for (const child of children) {
+    const stackResource = child.nestedStackResource;
+    if (!stackResource) continue;
+    const resourceId = stack.resolve((stackResource as unknown as { logicalId: string }).logicalId) as string;
+    const parameters = (resources[resourceId]?.Properties?.['Parameters'] ?? {}) as Record<string, unknown>;
+    const inner = flattenedTemplate(child);
+    const substituted = substitute(inner, (node) => {
+      const ref = (node as { Ref?: unknown }).Ref;
+      return typeof ref === 'string' && ref in parameters && Object.keys(node).length === 1 ? parameters[ref] : undefined;
+    }) as CfnTemplate;
+    resources = { ...resources, ...substituted.Resources };
+    const outputs = substituted.Outputs ?? {};
+    resources = substitute(resources, (node) => {
+      const att = (node as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
+      if (!Array.isArray(att) || att[0] !== resourceId || typeof att[1] !== 'string' || !att[1].startsWith('Outputs.') || Object.keys(node).length !== 1) return undefined;
+      return outputs[att[1].slice('Outputs.'.length)]?.Value;
+    }) as Record<string, CfnResource>;
+  }
+  return { ...own, Resources: resources };
+}
+
+function substitute(value: unknown, replace: (node: object) => unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => substitute(v, replace));
+  if (value && typeof value === 'object') {
+    const replaced = replace(value);
+    if (replaced !== undefined) return replaced;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, replace)]));
+  }
+  return value;
+}
 
 export interface PolicyStatement {
   readonly Effect: string;
@@ -109,4 +158,10 @@ export const FUNCTION_IDS = [
   'IntegrationDispatchFunction',
   'IntegrationDeadLettersFunction',
   'IntegrationsApiFunction',
+  'SpendApiFunction',
+  'SpendOutcomesFunction',
+  'InstagramTokenRefreshFunction',
+  'CampaignsApiFunction',
+  'CampaignTicksFunction',
+  'CampaignSendFunction',
 ] as const;

@@ -17,7 +17,7 @@ describe('tenancy in the stack', () => {
   });
 
   it("lets the Graph callers read the per-business token secrets, by this stack's name prefix, and no other function", () => {
-    const readers = ['OutboundSendFunction', 'MediaDownloadFunction'];
+    const readers = ['OutboundSendFunction', 'CampaignSendFunction', 'MediaDownloadFunction'];
     for (const functionId of readers) {
       const granted = statementsGranting(statementsOfRole(synth.json, `${functionId}Role`), 'secretsmanager:GetSecretValue');
       const resources = granted.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));

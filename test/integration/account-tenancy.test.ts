@@ -176,12 +176,13 @@ describe('account health on the registry', () => {
     const account = await getChannelAccount(table.db, deps.tableName, NUMBER);
     expect(account).toMatchObject({
       qualityEvent: 'THROUGHPUT_UPGRADE',
-      messagingLimitTier: 'TIER_UNLIMITED',
       throughputPerSecond: 1000,
       healthUpdatedAt: new Date(1763730200_000).toISOString(),
       status: 'active',
     });
     expect(account).not.toHaveProperty('qualityFlagged');
+    // The upgrade's TIER_UNLIMITED is about messages per second: the messaging limit (customers a day) is not lifted.
+    expect(account).not.toHaveProperty('messagingLimitTier');
     // A newer flag does apply.
     expect(await healthOf(quality('FLAGGED', 'TIER_UNLIMITED', 1763730300))).toMatchObject({ outcome: 'applied' });
     expect(await getChannelAccount(table.db, deps.tableName, NUMBER)).toMatchObject({ qualityFlagged: true, qualityEvent: 'FLAGGED', throughputPerSecond: 1000 });

@@ -14,6 +14,7 @@ import { MEDIA_DOWNLOAD_PATH } from '#lib/local-cloud/graph-simulator/media-stor
 import { readConformanceJson } from '#test/helpers/conformance';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { startRecordingHttpServer, type RecordingHttpServer } from '#test/helpers/recording-http-server';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 const BUCKET = 'media-bucket';
 const TOKEN = 'local-test-token';
@@ -69,7 +70,7 @@ beforeEach(async () => {
     s3,
     bucket: BUCKET,
     accessTokenFor: async () => TOKEN,
-    graph: { baseUrl: sim.url, version: 'v23.0' },
+    graph: { baseUrl: sim.url, version: GRAPH_API_VERSION },
     fetch: trackingFetch,
     sleep: async () => undefined,
   };
@@ -138,7 +139,7 @@ describe('downloading WhatsApp media through the Graph API simulator into S3', (
     expect(object.contentType).toBe('image/png');
     // The URL was asked for with the token and the business number.
     expect(mediaUrlLookups()).toHaveLength(1);
-    expect(mediaUrlLookups()[0]?.path).toBe(`/v23.0/${ref.id}`);
+    expect(mediaUrlLookups()[0]?.path).toBe(`/${GRAPH_API_VERSION}/${ref.id}`);
 
     // A redelivery neither downloads nor writes again.
     expect(await downloadMessageMedia(detail, deps)).toEqual({ outcome: 'already_stored' });
@@ -292,8 +293,8 @@ describe('media sources the consumer refuses', () => {
     );
     try {
       const detail = await receive('whatsapp', 'image', [{ id: '1234', mimeType: 'image/png' }]);
-      expect(await downloadMessageMedia(detail, { ...deps, graph: { baseUrl: graph.url, version: 'v23.0' } })).toEqual({ outcome: 'refused', reason: 'url_not_https' });
-      expect(graph.requests).toEqual([{ method: 'GET', path: '/v23.0/1234?phone_number_id=100000000000001', authorization: `Bearer ${TOKEN}` }]);
+      expect(await downloadMessageMedia(detail, { ...deps, graph: { baseUrl: graph.url, version: GRAPH_API_VERSION } })).toEqual({ outcome: 'refused', reason: 'url_not_https' });
+      expect(graph.requests).toEqual([{ method: 'GET', path: `/${GRAPH_API_VERSION}/1234?phone_number_id=100000000000001`, authorization: `Bearer ${TOKEN}` }]);
       expect(outsider.requests).toEqual([]);
       expect(await messageItem(detail)).toMatchObject({ mediaStatus: 'refused', mediaError: 'url_not_https' });
     } finally {

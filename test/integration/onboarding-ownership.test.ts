@@ -7,6 +7,7 @@ import { instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/o
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardWhatsAppNumber } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { type OnboardingWorld, useOnboardingWorld } from '#test/helpers/onboarding-world';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 /**
  * One business must not take over another's WABA, number, Page or Instagram account by naming its
@@ -153,7 +154,7 @@ describe('WhatsApp onboarding proves the new token sees the WABA and number befo
     for (let i = 0; i < 3; i += 1) await whatsappProspect({ wabaId: p.wabaId });
     const last = await whatsappProspect({ wabaId: p.wabaId });
     const before = sim.outbox().length;
-    const graph = createOnboardingGraph({ baseUrl: sim.url, version: 'v23.0' });
+    const graph = createOnboardingGraph({ baseUrl: sim.url, version: GRAPH_API_VERSION });
     // Pages of two: the number named is on the third page.
     const paged = { ...graph, get: (path: string, query: Record<string, string>, token?: string) => graph.get(path, path.endsWith('/phone_numbers') ? { ...query, limit: '2' } : query, token) };
     const report = await onboardWhatsAppNumber({ ...deps, graph: paged }, { businessId: 'biz-c', code: last.code, wabaId: p.wabaId, phoneNumberId: last.phoneNumberId });

@@ -4,6 +4,7 @@ import { graphErrorFromResponse } from '#lambdas/adapters/graph-api-client';
 import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer, type PacingLimits } from '#lambdas/outbound/send-pacing';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 let table: TestTable & { newTable(): Promise<string> };
 let tableName: string;
@@ -153,7 +154,7 @@ describe('sendReply with pacing and backoff on DynamoDB Local', () => {
         },
       },
       accessTokenFor: async () => 'token',
-      graphConfig: { baseUrl: 'http://graph.local', version: 'v23.0' },
+      graphConfig: { baseUrl: 'http://graph.local', version: GRAPH_API_VERSION },
       now: clock,
       sleep,
       pacer: dynamoSendPacer({ db: table.db, tableName, nowMs: () => now, sleep }),

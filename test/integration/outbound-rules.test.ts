@@ -8,6 +8,7 @@ import type { Channel } from '#lambdas/conversation/model';
 import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
 import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 /** Graph stand-in that accepts everything and records what it was asked. */
 let server: Server;
@@ -51,7 +52,7 @@ beforeEach(async () => {
     publisher: { publish: async (e) => void published.push(...e) },
     graph: createGraphApiClient({ timeoutMs: 5_000 }),
     accessTokenFor: async () => 'token',
-    graphConfig: { baseUrl: graphBase, version: 'v23.0' },
+    graphConfig: { baseUrl: graphBase, version: GRAPH_API_VERSION },
     now: () => NOW,
   };
 });

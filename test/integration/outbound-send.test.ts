@@ -16,8 +16,9 @@ import { applyDeliveryStatus } from '#lambdas/status/apply-delivery-status';
 import { loadSendBodyValidator, type SendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
 import { readConformanceJson } from '#test/helpers/conformance';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { GRAPH_API_OPENAPI_SPEC_FILE, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
-const SPEC = fileURLToPath(new URL('../../../shared/meta-openapi/business-messaging-api_v23.0.yaml', import.meta.url));
+const SPEC = fileURLToPath(new URL(`../../../shared/meta-openapi/${GRAPH_API_OPENAPI_SPEC_FILE}`, import.meta.url));
 
 interface GraphReply {
   status: number;
@@ -74,7 +75,7 @@ beforeEach(async () => {
     publisher: { publish: async (e) => void published.push(...e) },
     graph: createGraphApiClient({ timeoutMs: 5_000 }),
     accessTokenFor: async (accountId) => `token-for-${accountId}`,
-    graphConfig: { baseUrl: graphBase, version: 'v23.0' },
+    graphConfig: { baseUrl: graphBase, version: GRAPH_API_VERSION },
     now: () => NOW,
   };
 });
@@ -127,7 +128,7 @@ describe('outbound send on DynamoDB Local and a local Graph API', () => {
     expect(await sendReply(request, deps)).toEqual({ outcome: 'sent', providerMessageId: 'wamid.SENT1' });
 
     expect(received).toHaveLength(1);
-    expect(received[0]!.path).toBe('/v23.0/100/messages');
+    expect(received[0]!.path).toBe(`/${GRAPH_API_VERSION}/100/messages`);
     expect(received[0]!.authorization).toBe('Bearer token-for-100');
     expect(received[0]!.body).toMatchObject({ to: '5511999', type: 'interactive', interactive: { type: 'button' } });
     expect(validator.validate(received[0]!.body)).toBeUndefined();
@@ -225,13 +226,13 @@ describe('outbound send on DynamoDB Local and a local Graph API', () => {
     const ig = await replyRequested('hi', 'instagram');
     replies.push({ status: 200, body: readConformanceJson('graph-api', 'chatwoot-instagram-send-response.json') });
     expect(await sendReply(ig, deps)).toEqual({ outcome: 'sent', providerMessageId: 'random_message_id' });
-    expect(received[0]!.path).toBe('/v23.0/1784/messages');
+    expect(received[0]!.path).toBe(`/${GRAPH_API_VERSION}/1784/messages`);
     expect(received[0]!.body).toMatchObject({ recipient: { id: 'IGSID' }, message: { quick_replies: expect.any(Array) } });
 
     const fb = await replyRequested('where is my order?', 'messenger');
     replies.push({ status: 200, body: readConformanceJson('graph-api', 'messenger4j-messenger-send-response.json') });
     expect(await sendReply(fb, deps)).toMatchObject({ outcome: 'sent' });
-    expect(received[1]!.path).toBe('/v23.0/PAGE/messages');
+    expect(received[1]!.path).toBe(`/${GRAPH_API_VERSION}/PAGE/messages`);
     expect(received[1]!.body).toMatchObject({ recipient: { id: 'PSID' }, messaging_type: 'RESPONSE' });
     expect(await stored({ pk: 'PMID#mid.1473372944816:94f72b88c597657974', sk: 'PMID' })).toMatchObject({
       conversationKey: 'fb:PAGE:PSID',

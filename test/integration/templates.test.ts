@@ -17,6 +17,7 @@ import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph
 import { templateStatusWebhook } from '#lib/local-cloud/graph-simulator/template-routes';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 const WABA = '200000000000001';
 const PHONE = '100000000000001';
@@ -38,7 +39,7 @@ let table: TestTable & { newTable(): Promise<string> };
 let sim: GraphSimulator;
 let tableName: string;
 let published: DomainEvent[];
-const graphGet = () => createOnboardingGraph({ baseUrl: sim.url, version: 'v23.0' }).get;
+const graphGet = () => createOnboardingGraph({ baseUrl: sim.url, version: GRAPH_API_VERSION }).get;
 const syncDeps = (): SyncTemplatesDeps => ({
   db: table.db,
   tableName,

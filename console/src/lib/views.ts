@@ -3,17 +3,18 @@
  * The platform team (other businesses' support) has no agent workspace of its own but may look at
  * queues and routing. The API checks every call again; this only decides what is shown.
  */
-export const VIEWS = ['agent', 'supervisor', 'admin'] as const;
+export const VIEWS = ['agent', 'supervisor', 'admin', 'campaigns', 'spend'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export const ADMIN_SECTIONS = ['agents', 'queues', 'rules', 'macros', 'bot', 'accounts', 'templates', 'contacts', 'integrations', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
+/** Campaigns and Meta spend: supervisors read them (`campaigns.read`, `spend.read`), admins change them. */
 const ROLE_VIEWS: Record<string, readonly ViewName[]> = {
   agent: ['agent'],
-  supervisor: ['agent', 'supervisor'],
-  admin: ['agent', 'supervisor', 'admin'],
-  platform: ['supervisor', 'admin'],
+  supervisor: ['agent', 'supervisor', 'campaigns', 'spend'],
+  admin: ['agent', 'supervisor', 'admin', 'campaigns', 'spend'],
+  platform: ['supervisor', 'admin', 'campaigns', 'spend'],
 };
 
 export function allowedViews(roles: readonly unknown[]): ViewName[] {
@@ -28,7 +29,11 @@ export interface Route {
   conversationKey?: string;
   /** The admin view's section. */
   section?: AdminSection;
+  /** The open campaign (campaigns view). */
+  campaignId?: string;
 }
+
+const CAMPAIGN_ID = /^cmp_[A-Za-z0-9]{1,40}$/;
 
 /** `#/agent`, `#/agent/c/<key>`, `#/supervisor`, `#/admin/queues`. Anything else: no view named. */
 export function parseHash(hash: string): Route {
@@ -48,6 +53,7 @@ export function parseHash(hash: string): Route {
     const section = ADMIN_SECTIONS.find((s) => s === parts[1]);
     return section ? { view, section } : { view };
   }
+  if (view === 'campaigns' && parts[1] && CAMPAIGN_ID.test(parts[1])) return { view, campaignId: parts[1] };
   return { view };
 }
 
@@ -55,6 +61,7 @@ export function hashFor(route: Route): string {
   if (!route.view) return '#/';
   if (route.view === 'agent' && route.conversationKey) return `#/agent/c/${encodeURIComponent(route.conversationKey)}`;
   if (route.view === 'admin' && route.section) return `#/admin/${route.section}`;
+  if (route.view === 'campaigns' && route.campaignId && CAMPAIGN_ID.test(route.campaignId)) return `#/campaigns/${route.campaignId}`;
   return `#/${route.view}`;
 }
 

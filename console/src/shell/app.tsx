@@ -18,6 +18,8 @@ import { askNotificationPermission } from './alert-sound.ts';
 // The supervisor's and admin's screens load only for those who open them: an agent's first load stays small.
 const SupervisorView = lazy(() => import('../supervisor/supervisor-view.tsx').then((m) => ({ default: m.SupervisorView })));
 const AdminView = lazy(() => import('../admin/admin-view.tsx').then((m) => ({ default: m.AdminView })));
+const CampaignsView = lazy(() => import('../admin/campaigns-view.tsx').then((m) => ({ default: m.CampaignsView })));
+const SpendView = lazy(() => import('../admin/spend-view.tsx').then((m) => ({ default: m.SpendView })));
 
 const PRESENCES = ['online', 'away', 'offline'] as const;
 /** `GET /agent/me`: the agent, their display name and the business's time zone (route-workspace-request.ts). */
@@ -239,6 +241,8 @@ function SignedIn({ session }: { session: ConsoleSession }) {
         <Suspense fallback={<p class="splash">{t('app.loading')}</p>}>
           {route.view === 'supervisor' ? <SupervisorView /> : null}
           {route.view === 'admin' ? <AdminView section={route.section} onSection={(section) => go({ view: 'admin', section })} /> : null}
+          {route.view === 'campaigns' ? <CampaignsView campaignId={route.campaignId} onOpen={(campaignId) => go({ view: 'campaigns', ...(campaignId ? { campaignId } : {}) })} /> : null}
+          {route.view === 'spend' ? <SpendView /> : null}
         </Suspense>
       </main>
       {helpOpen ? <HelpOverlay onClose={() => setHelpOpen(false)} /> : null}

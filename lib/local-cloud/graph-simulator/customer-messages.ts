@@ -11,6 +11,7 @@ import {
   type InboundAttachment,
   type MessagingCustomerContent,
 } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
+import { webhookSecretFor } from '#lib/local-cloud/graph-simulator/instagram-login-state';
 import { newInstagramMid, newMessengerMid, newWamid } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 import {
@@ -149,7 +150,7 @@ export async function sendCustomerMessage(
 
   // Recorded before posting: the business may answer while the webhook request is still open.
   ctx.windows.recordCustomerMessage({ channel, accountId, customerId, name, lastMessageAt: now });
-  const delivery = await ctx.webhooks.post('customer_message', channel, payload);
+  const delivery = await ctx.webhooks.post('customer_message', channel, payload, webhookSecretFor(ctx, channel, accountId));
   const result: CustomerMessageResult = { id, webhookStatus: delivery.status };
   if (delivery.error !== undefined) result.webhookError = delivery.error;
   return result;

@@ -36,7 +36,7 @@ interface ErrorParts {
   status?: number;
 }
 
-function graphError(parts: ErrorParts): GraphErrorResponse {
+export function graphError(parts: ErrorParts): GraphErrorResponse {
   const errorData = parts.whatsapp ? { messaging_product: 'whatsapp' as const } : {};
   const error: GraphErrorBody['error'] = {
     message: parts.message,

@@ -9,6 +9,7 @@ import {
 } from '#lib/local-cloud/graph-simulator/graph-errors';
 import { refusedForAccountToken } from '#lib/local-cloud/graph-simulator/account-tokens';
 import { accessTokenOf, parseJson } from '#lib/local-cloud/graph-simulator/http-util';
+import { instagramLoginStateOf } from '#lib/local-cloud/graph-simulator/instagram-login-state';
 import { mediaUrlObject } from '#lib/local-cloud/graph-simulator/media-store';
 import { handleMessagingSend } from '#lib/local-cloud/graph-simulator/messaging-send';
 import { handleOnboardingRequest, isOnboardingToken } from '#lib/local-cloud/graph-simulator/onboarding-routes';
@@ -74,10 +75,14 @@ function route(
   const onboarding = handleOnboardingRequest(ctx, req.method ?? 'GET', url, body, token, acceptsToken);
   if (onboarding) return onboarding;
   if (token === undefined) return refused(missingTokenError());
+  // An Instagram user token (Instagram Login) means nothing to graph.facebook.com.
+  if (instagramLoginStateOf(ctx).isInstagramToken(token)) return refused(missingTokenError());
   if (!acceptsToken(token) && !isOnboardingToken(ctx, token)) return refused(invalidTokenError());
 
   const segments = graphSegments(url.pathname);
   const [id, edge, ...rest] = segments;
+  // An account connected through Instagram Login has no Page: graph.facebook.com cannot send for it.
+  if (id !== undefined && instagramLoginStateOf(ctx).isSubscribedAccount(id)) return refused(unknownObjectError(req.method === 'GET' ? 'GET' : 'POST', id));
   if (req.method === 'POST' && id !== undefined && edge === 'messages' && rest.length === 0) {
     // A token tied to another business's account cannot see this one (account-tokens.ts).
     const notThisAccountsToken = refusedForAccountToken(ctx, 'POST', id, token);

@@ -18,6 +18,7 @@ import {
 } from '#lib/local-cloud/graph-simulator/customer-messages';
 import { CustomerWindows } from '#lib/local-cloud/graph-simulator/customer-window';
 import { handleGraphRequest, type TokenPolicy } from '#lib/local-cloud/graph-simulator/graph-routes';
+import { handleInstagramHostRequest, instagramHostOf, INSTAGRAM_GRAPH_HOST, INSTAGRAM_OAUTH_HOST } from '#lib/local-cloud/graph-simulator/instagram-login-routes';
 import { invalidTokenError, missingTokenError } from '#lib/local-cloud/graph-simulator/graph-errors';
 import { accessTokenOf, BodyTooLargeError, readBody, sendBytes, sendJson } from '#lib/local-cloud/graph-simulator/http-util';
 import { MEDIA_DOWNLOAD_PATH, MediaStore, type MediaRegistration, type SimMedia } from '#lib/local-cloud/graph-simulator/media-store';
@@ -104,8 +105,14 @@ export interface GraphSimulatorOptions {
     duplicateWebhookRate?: number;
     random?: () => number;
   };
-  /** Meta's OpenAPI spec to validate send bodies with; default the vendored copy. */
+  /** Meta's OpenAPI spec to validate send bodies with; default the vendored copy of the project's version. */
   specPath?: string;
+  /**
+   * The Instagram app of Business Login for Instagram (its id and secret, apart from the Meta
+   * app's): the code exchange must name it, and webhooks about Instagram Login accounts are signed
+   * with its secret. Absent: any client is taken and every webhook is signed with `appSecret`.
+   */
+  instagramApp?: { appId: string; appSecret: string };
 }
 
 /** Plays an end customer, as `POST /_sim/customer/messages` does. */
@@ -118,6 +125,10 @@ export interface CustomerActions {
 export interface GraphSimulator {
   url: string;
   port: number;
+  /** graph.instagram.com as the simulator plays it (`<url>/graph.instagram.com`). */
+  instagramGraphUrl: string;
+  /** api.instagram.com as the simulator plays it (`<url>/api.instagram.com`). */
+  instagramOAuthUrl: string;
   close(): Promise<void>;
   /** Every request received on Graph routes, oldest first. */
   outbox(): OutboxEntry[];
@@ -162,6 +173,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
       statusDelaysMs: { ...DEFAULT_STATUS_DELAYS_MS, ...options.statusDelaysMs },
       templateCategories: options.templateCategories ?? {},
       strictTemplates: options.strictTemplates ?? false,
+      ...(options.instagramApp ? { instagramApp: { ...options.instagramApp } } : {}),
     },
     clock,
     baseUrl: () => baseUrl,
@@ -211,7 +223,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     const raw = await readBody(req);
     if (url.pathname.startsWith(CONTROL_PREFIX)) return handleControlRequest(ctx, reset, req, res, url, raw);
     if (req.method === 'GET' && url.pathname === MEDIA_DOWNLOAD_PATH) return downloadMedia(req, res, url);
-    const result = handleGraphRequest(ctx, req, url, raw, acceptsToken);
+    const result = instagramHostOf(url.pathname) ? handleInstagramHostRequest(ctx, req, url, raw) : handleGraphRequest(ctx, req, url, raw, acceptsToken);
     sendJson(res, result.status, result.response);
   };
 
@@ -253,6 +265,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
   return {
     url: baseUrl,
     port,
+    instagramGraphUrl: `${baseUrl}/${INSTAGRAM_GRAPH_HOST}`,
+    instagramOAuthUrl: `${baseUrl}/${INSTAGRAM_OAUTH_HOST}`,
     close: async () => {
       ctx.scheduler.cancelAll();
       await new Promise<void>((resolve, reject) => {

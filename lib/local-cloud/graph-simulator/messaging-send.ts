@@ -10,6 +10,7 @@ import {
   messengerRead,
   type MessagingChannel,
 } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
+import { webhookSecretFor } from '#lib/local-cloud/graph-simulator/instagram-login-state';
 import { injectedFault } from '#lib/local-cloud/graph-simulator/send-faults';
 import { newInstagramMid, newMessengerMid } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { GraphResult, SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
@@ -161,7 +162,7 @@ function scheduleReceipts(
   } else if (read !== false) {
     steps.push({
       delayMs: delivered + read,
-      run: () => ctx.webhooks.post('receipt', channel, instagramSeen({ ...event(), mid })),
+      run: () => ctx.webhooks.post('receipt', channel, instagramSeen({ ...event(), mid }), webhookSecretFor(ctx, channel, accountId)),
     });
   }
   if (steps.length > 0) ctx.scheduler.schedule(steps);

@@ -1,3 +1,4 @@
+import { instagramLoginStateOf } from '#lib/local-cloud/graph-simulator/instagram-login-state';
 import { onboardingStateOf } from '#lib/local-cloud/graph-simulator/onboarding-state';
 import type { SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 
@@ -12,10 +13,15 @@ export interface ControlAnswer {
  *   a prospective business: `{ code, wabaId, phoneNumberId, displayPhoneNumber, coexistence }`
  *   (with `wabaId` of a known WABA, one more number in it; 404 for an unknown one);
  * - `POST instagram` `{ username? }` → `{ code, pageId, instagramAccountId }`;
- * - `POST codes` `{ ownerId }` → `{ code }`, a new code for a WABA or Page (the flow run again);
+ * - `POST instagram-login` `{ username?, redirectUri? }` → `{ code, instagramAccountId, username }`: an
+ *   account that has just gone through Business Login for Instagram (no Page);
+ * - `POST instagram-login/{id}` `{ ageHours?, revoked? }` → its tokens made `ageHours` older (the
+ *   refresh needs a day-old token; expiry comes closer), or every token refused (`revoked: true`);
+ *   `GET instagram-login/{id}` → the account and its subscribed fields;
+ * - `POST codes` `{ ownerId }` → `{ code }`, a new code for a WABA, Page or Instagram Login account (the flow run again);
  * - `POST numbers/{id}` `{ twoStepPin?: string | null, nameStatus?, qualityRating? }` → what the
  *   business changes in WhatsApp Manager (`twoStepPin: null` turns two-step verification off);
- * - `GET numbers/{id}`, `GET stats` (`{ exchanges }`: codes exchanged for a token).
+ * - `GET numbers/{id}`, `GET stats` (`{ exchanges, instagramLogin: { exchanges, refreshes } }`).
  */
 export function handleOnboardingControl(ctx: SimulatorContext, method: string, segments: string[], body: unknown): ControlAnswer | undefined {
   if (segments[0] !== 'onboarding') return undefined;
@@ -40,8 +46,27 @@ export function handleOnboardingControl(ctx: SimulatorContext, method: string, s
   if (method === 'POST' && what === 'instagram' && id === undefined) {
     return { status: 200, body: state.addInstagramProspect(str(b.username) ? { username: str(b.username)! } : {}) };
   }
+  const instagram = instagramLoginStateOf(ctx);
+  if (method === 'POST' && what === 'instagram-login' && id === undefined) {
+    return { status: 200, body: instagram.addProspect({ ...(str(b.username) ? { username: str(b.username)! } : {}), ...(str(b.redirectUri) ? { redirectUri: str(b.redirectUri)! } : {}) }) };
+  }
+  if (what === 'instagram-login' && id !== undefined) {
+    const account = instagram.accounts.get(id);
+    if (!account) return { status: 404, body: { error: { message: 'no such Instagram Login account' } } };
+    if (method === 'POST') {
+      if (b.ageHours !== undefined) {
+        if (typeof b.ageHours !== 'number' || !Number.isFinite(b.ageHours) || b.ageHours < 0 || b.ageHours > 24 * 366) {
+          return { status: 400, body: { error: { message: 'ageHours must be a number of hours between 0 and 8784' } } };
+        }
+        instagram.age(id, b.ageHours * 3_600_000);
+      }
+      if (typeof b.revoked === 'boolean') account.revoked = b.revoked;
+    }
+    return { status: 200, body: { ...account, subscribedFields: [...account.subscribedFields] } };
+  }
   if (method === 'POST' && what === 'codes' && id === undefined) {
-    const code = state.newCodeFor(String(b.ownerId ?? ''));
+    const ownerId = String(b.ownerId ?? '');
+    const code = state.newCodeFor(ownerId) ?? instagram.newCode(ownerId);
     return code ? { status: 200, body: { code } } : { status: 404, body: { error: { message: 'no such WABA or Page' } } };
   }
   if (what === 'numbers' && id !== undefined) {
@@ -56,6 +81,8 @@ export function handleOnboardingControl(ctx: SimulatorContext, method: string, s
     const { twoStepPin, ...visible } = number;
     return { status: 200, body: { ...visible, twoStepVerification: twoStepPin !== undefined } };
   }
-  if (method === 'GET' && what === 'stats') return { status: 200, body: { exchanges: state.exchanges } };
+  if (method === 'GET' && what === 'stats') {
+    return { status: 200, body: { exchanges: state.exchanges, instagramLogin: { exchanges: instagram.exchanges, refreshes: instagram.refreshes } } };
+  }
   return undefined;
 }

@@ -5,6 +5,13 @@ export interface OutboxEntry {
   method: string;
   /** Path without the query string, e.g. `/v23.0/100000000000001/messages`. */
   path: string;
+  /**
+   * The Instagram host the request was meant for (`graph.instagram.com`, `api.instagram.com`),
+   * whose routes are served under `/<host>/…`; absent for graph.facebook.com.
+   */
+  host?: 'graph.instagram.com' | 'api.instagram.com';
+  /** On the Instagram hosts: the first 16 hex digits of the SHA-256 of the token used (never the token). */
+  credential?: string;
   /** The request body parsed as JSON (undefined for a GET or an unparseable body). */
   body: unknown;
   /** The JSON the simulator answered. */

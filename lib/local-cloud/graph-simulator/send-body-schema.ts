@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { GRAPH_API_OPENAPI_SPEC_FILE } from '#lambdas/shared/graph-api-version';
 
 /**
  * Turns the `Message` schema of Meta's OpenAPI spec into one plain JSON Schema (draft-07) that a
@@ -11,9 +12,8 @@ import { parse } from 'yaml';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
-export const DEFAULT_SPEC_PATH = fileURLToPath(
-  new URL('./openapi/business-messaging-api_v23.0.yaml', import.meta.url),
-);
+/** The vendored spec of the Graph API version the project speaks (lambdas/shared/graph-api-version.ts). */
+export const DEFAULT_SPEC_PATH = fileURLToPath(new URL(`./openapi/${GRAPH_API_OPENAPI_SPEC_FILE}`, import.meta.url));
 
 /** Keywords that only document; ajv in strict mode would reject some of them. */
 const ANNOTATIONS = new Set([

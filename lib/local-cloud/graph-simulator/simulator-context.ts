@@ -34,6 +34,11 @@ export interface SimulatorConfig {
   templateCategories: Record<string, TemplateCategory>;
   /** Refuse (132001) templates whose name the WABA's catalogue does not hold; else only known names are checked. */
   strictTemplates: boolean;
+  /**
+   * The Instagram app of Business Login for Instagram: the code exchange must name it, and webhooks
+   * about accounts connected through it are signed with its secret. Absent: any client is taken.
+   */
+  instagramApp?: { appId: string; appSecret: string };
 }
 
 /** Everything a route handler needs; built once per simulator and reset as a whole. */

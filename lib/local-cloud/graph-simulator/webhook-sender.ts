@@ -43,7 +43,8 @@ export class WebhookSender {
     }
   }
 
-  async post(kind: WebhookKind, channel: SimChannel, payload: unknown): Promise<WebhookDelivery> {
+  /** `signWith` replaces the app secret for this webhook (Instagram Login accounts' Instagram app secret). */
+  async post(kind: WebhookKind, channel: SimChannel, payload: unknown, signWith?: string): Promise<WebhookDelivery> {
     const delivery: WebhookDelivery = {
       kind,
       channel,
@@ -53,7 +54,8 @@ export class WebhookSender {
       sentAt: new Date(this.options.clock()).toISOString(),
     };
     this.log.push(delivery);
-    const { url, appSecret } = this.options;
+    const { url } = this.options;
+    const appSecret = signWith ?? this.options.appSecret;
     if (!url || !appSecret) {
       delivery.error = 'no webhook URL configured';
       return delivery;
@@ -75,7 +77,7 @@ export class WebhookSender {
         delete delivery.error;
         if (response.ok) {
           if ((this.options.duplicateRate ?? 0) > 0 && (this.options.random ?? Math.random)() < (this.options.duplicateRate ?? 0)) {
-            await this.post(kind, channel, payload);
+            await this.post(kind, channel, payload, signWith);
           }
           return delivery;
         }

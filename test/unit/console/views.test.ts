@@ -4,9 +4,9 @@ import { allowedViews, hashFor, parseHash, resolveRoute } from '../../../console
 describe('views by role', () => {
   it('nests agent ⊂ supervisor ⊂ admin', () => {
     expect(allowedViews(['agent'])).toEqual(['agent']);
-    expect(allowedViews(['supervisor'])).toEqual(['agent', 'supervisor']);
-    expect(allowedViews(['admin'])).toEqual(['agent', 'supervisor', 'admin']);
-    expect(allowedViews(['platform'])).toEqual(['supervisor', 'admin']);
+    expect(allowedViews(['supervisor'])).toEqual(['agent', 'supervisor', 'campaigns', 'spend']);
+    expect(allowedViews(['admin'])).toEqual(['agent', 'supervisor', 'admin', 'campaigns', 'spend']);
+    expect(allowedViews(['platform'])).toEqual(['supervisor', 'admin', 'campaigns', 'spend']);
     expect(allowedViews([])).toEqual([]);
     expect(allowedViews(['root', 42, null])).toEqual([]);
   });
@@ -24,5 +24,8 @@ describe('views by role', () => {
     expect(parseHash('#/agent/c/%E0%A4%A')).toEqual({ view: 'agent' });
     expect(parseHash(`#/agent/c/${'a'.repeat(1001)}`)).toEqual({ view: 'agent' });
     expect(parseHash('#/admin/unknown')).toEqual({ view: 'admin' });
+    expect(parseHash(hashFor({ view: 'campaigns', campaignId: 'cmp_01JABC' }))).toEqual({ view: 'campaigns', campaignId: 'cmp_01JABC' });
+    expect(parseHash('#/campaigns/../../x')).toEqual({ view: 'campaigns' });
+    expect(resolveRoute('#/spend', ['agent'])).toEqual({ view: 'agent' });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MediaFailure } from '#lambdas/media/media-errors';
 import { retrieveWhatsAppMediaUrl } from '#lambdas/media/whatsapp-media-url';
 import { startRecordingHttpServer } from '#test/helpers/recording-http-server';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 type Call = { url: string; headers: Record<string, string> };
 
@@ -12,7 +13,7 @@ function fakeFetch(status: number, body: unknown, calls: Call[] = []): typeof fe
   }) as typeof fetch;
 }
 
-const request = { graphBaseUrl: 'https://graph.example/', graphVersion: 'v23.0', mediaId: '1234567890', phoneNumberId: '100', accessToken: 'tok' };
+const request = { graphBaseUrl: 'https://graph.example/', graphVersion: GRAPH_API_VERSION, mediaId: '1234567890', phoneNumberId: '100', accessToken: 'tok' };
 
 async function failureOf(promise: Promise<unknown>): Promise<MediaFailure> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -28,7 +29,7 @@ describe('retrieveWhatsAppMediaUrl', () => {
       fetch: fakeFetch(200, { url: 'https://lookaside.example/x?mid=1', mime_type: 'image/jpeg', sha256: 'ab'.repeat(32), file_size: '303833', id: '1234567890', messaging_product: 'whatsapp' }, calls),
     });
     expect(located).toEqual({ url: 'https://lookaside.example/x?mid=1', mimeType: 'image/jpeg', sha256: 'ab'.repeat(32), fileSize: 303833 });
-    expect(calls[0]?.url).toBe('https://graph.example/v23.0/1234567890?phone_number_id=100');
+    expect(calls[0]?.url).toBe(`https://graph.example/${GRAPH_API_VERSION}/1234567890?phone_number_id=100`);
     expect(calls[0]?.headers.authorization).toBe('Bearer tok');
   });
 
@@ -67,7 +68,7 @@ describe('retrieveWhatsAppMediaUrl', () => {
 
   it('does not follow a redirect of the look-up, which carries the token', async () => {
     const server = await startRecordingHttpServer((req, res) => {
-      if (req.url?.startsWith('/v23.0/')) res.writeHead(302, { location: `${elsewhere.url}/collect` }).end();
+      if (req.url?.startsWith(`/${GRAPH_API_VERSION}/`)) res.writeHead(302, { location: `${elsewhere.url}/collect` }).end();
     });
     const elsewhere = await startRecordingHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"url":"https://x"}'));
     try {

@@ -3,10 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGraphRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
 import type { OutboundMessage } from '#lambdas/outbound/outbound-message';
 import { loadSendBodyValidator, type SendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
+import { GRAPH_API_OPENAPI_SPEC_FILE, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 /** Meta's official spec as shared with the project, read the way OpenAPI tools read it. */
-const SPEC = fileURLToPath(new URL('../../../../shared/meta-openapi/business-messaging-api_v23.0.yaml', import.meta.url));
-const CONFIG: GraphConfig = { baseUrl: 'https://graph.facebook.com/', version: 'v23.0' };
+const SPEC = fileURLToPath(new URL(`../../../../shared/meta-openapi/${GRAPH_API_OPENAPI_SPEC_FILE}`, import.meta.url));
+const CONFIG: GraphConfig = { baseUrl: 'https://graph.facebook.com/', version: GRAPH_API_VERSION };
 
 let validator: SendBodyValidator;
 beforeAll(async () => {
@@ -43,7 +44,7 @@ const options = [1, 2, 3, 4, 5].map((n) => ({ id: `opt:${n}`, title: `Option num
 describe('buildGraphRequest for WhatsApp', () => {
   it('sends text to the phone number id, and the body passes Meta\'s Message schema', () => {
     const request = buildGraphRequest(message(), CONFIG);
-    expect(request.url).toBe('https://graph.facebook.com/v23.0/100/messages');
+    expect(request.url).toBe(`https://graph.facebook.com/${GRAPH_API_VERSION}/100/messages`);
     expect(request.body).toEqual({
       messaging_product: 'whatsapp',
       recipient_type: 'individual',
@@ -95,7 +96,7 @@ describe('buildGraphRequest for WhatsApp', () => {
 describe('buildGraphRequest for Instagram and Messenger', () => {
   it('sends Instagram text to the account id', () => {
     expect(buildGraphRequest(message({ channel: 'instagram', accountId: '1784', recipientId: 'IGSID' }), CONFIG)).toEqual({
-      url: 'https://graph.facebook.com/v23.0/1784/messages',
+      url: `https://graph.facebook.com/${GRAPH_API_VERSION}/1784/messages`,
       body: { recipient: { id: 'IGSID' }, message: { text: 'Thanks for your message!' } },
     });
   });
@@ -106,7 +107,7 @@ describe('buildGraphRequest for Instagram and Messenger', () => {
       CONFIG,
     );
     expect(request).toEqual({
-      url: 'https://graph.facebook.com/v23.0/PAGE/messages',
+      url: `https://graph.facebook.com/${GRAPH_API_VERSION}/PAGE/messages`,
       body: {
         recipient: { id: 'PSID' },
         messaging_type: 'RESPONSE',
@@ -120,5 +121,30 @@ describe('buildGraphRequest for Instagram and Messenger', () => {
     const replies = (request.body as { message: { quick_replies: Array<{ title: string }> } }).message.quick_replies;
     expect(replies).toHaveLength(5);
     for (const r of replies) expect([...r.title].length).toBeLessThanOrEqual(20);
+  });
+});
+
+describe('buildGraphRequest picks the host by the account\'s API', () => {
+  const instagram = () => message({ channel: 'instagram', accountId: '17842000000001', recipientId: 'IGSID' });
+
+  it('sends an Instagram Login account\'s reply to graph.instagram.com, same version and body', () => {
+    const config: GraphConfig = { ...CONFIG, instagramBaseUrl: 'https://graph.instagram.com/' };
+    const viaLogin = buildGraphRequest(instagram(), config, { instagramApi: 'instagram_login' });
+    const viaPage = buildGraphRequest(instagram(), config, { instagramApi: 'messenger_platform' });
+    expect(viaLogin.url).toBe(`https://graph.instagram.com/${GRAPH_API_VERSION}/17842000000001/messages`);
+    expect(viaPage.url).toBe(`https://graph.facebook.com/${GRAPH_API_VERSION}/17842000000001/messages`);
+    expect(viaLogin.body).toEqual(viaPage.body);
+  });
+
+  it('uses Meta\'s graph.instagram.com when no Instagram host is configured, and the Page-linked host when the API is not known', () => {
+    expect(buildGraphRequest(instagram(), CONFIG, { instagramApi: 'instagram_login' }).url).toBe(`https://graph.instagram.com/${GRAPH_API_VERSION}/17842000000001/messages`);
+    expect(buildGraphRequest(instagram(), CONFIG).url).toBe(`https://graph.facebook.com/${GRAPH_API_VERSION}/17842000000001/messages`);
+  });
+
+  it('never sends WhatsApp or Messenger to the Instagram host, whatever it is told', () => {
+    const config: GraphConfig = { ...CONFIG, instagramBaseUrl: 'https://graph.instagram.com' };
+    expect(buildGraphRequest(message(), config, { instagramApi: 'instagram_login' }).url).toBe(`https://graph.facebook.com/${GRAPH_API_VERSION}/100/messages`);
+    const page = message({ channel: 'messenger', accountId: 'PAGE', recipientId: 'PSID' });
+    expect(buildGraphRequest(page, config, { instagramApi: 'instagram_login' }).url).toBe(`https://graph.facebook.com/${GRAPH_API_VERSION}/PAGE/messages`);
   });
 });

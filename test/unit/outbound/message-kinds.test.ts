@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGraphRequest, buildMarkReadRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
 import { outboundMessageSchema, type OutboundMessage } from '#lambdas/outbound/outbound-message';
 import { loadSendBodyValidator, type SendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
+import { GRAPH_API_OPENAPI_SPEC_FILE, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
-const SPEC = fileURLToPath(new URL('../../../../shared/meta-openapi/business-messaging-api_v23.0.yaml', import.meta.url));
-const CONFIG: GraphConfig = { baseUrl: 'https://graph.facebook.com', version: 'v23.0' };
+const SPEC = fileURLToPath(new URL(`../../../../shared/meta-openapi/${GRAPH_API_OPENAPI_SPEC_FILE}`, import.meta.url));
+const CONFIG: GraphConfig = { baseUrl: 'https://graph.facebook.com', version: GRAPH_API_VERSION };
 
 let validator: SendBodyValidator;
 beforeAll(async () => {
@@ -90,7 +91,7 @@ describe('WhatsApp message kinds against Meta\'s OpenAPI Message schema', () => 
   it('mark as read with a typing indicator for the message being answered', () => {
     const request = buildMarkReadRequest(message({ type: 'text', text: 'On it', markReadMessageId: 'wamid.IN1' }), CONFIG);
     expect(request).toEqual({
-      url: 'https://graph.facebook.com/v23.0/100/messages',
+      url: `https://graph.facebook.com/${GRAPH_API_VERSION}/100/messages`,
       body: { messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.IN1', typing_indicator: { type: 'text' } },
     });
     expect(buildMarkReadRequest(message({ type: 'text', text: 'On it' }), CONFIG)).toBeUndefined();

@@ -9,6 +9,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readConformance } from '#test/helpers/conformance';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const eventBridge = mockClient(EventBridgeClient);
@@ -106,8 +107,8 @@ describe('outbound-send Lambda handler', () => {
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'limited' }]);
     expect(requests.map((r) => [r.path, r.authorization]).sort()).toEqual([
-      ['/v23.0/1/messages', 'Bearer TOKEN-1'],
-      ['/v23.0/2/messages', 'Bearer TOKEN-DEFAULT'],
+      [`/${GRAPH_API_VERSION}/1/messages`, 'Bearer TOKEN-1'],
+      [`/${GRAPH_API_VERSION}/2/messages`, 'Bearer TOKEN-DEFAULT'],
     ]);
     const pointer = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item;
     expect(pointer).toMatchObject({ pk: 'PMID#wamid.foobar', messageSk: 'MSG#out_1' });

@@ -8,6 +8,7 @@ import { graphErrorFromResponse, type GraphRequest } from '#lambdas/adapters/gra
 import { MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
 import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { readConformanceJson } from '#test/helpers/conformance';
+import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 let published: DomainEvent[];
@@ -59,7 +60,7 @@ beforeEach(() => {
       },
     },
     accessTokenFor: async (accountId) => `token-${accountId}`,
-    graphConfig: { baseUrl: 'http://graph.local', version: 'v23.0' },
+    graphConfig: { baseUrl: 'http://graph.local', version: GRAPH_API_VERSION },
     now: () => new Date('2026-11-21T12:00:00.000Z'),
   };
 });
@@ -75,7 +76,7 @@ describe('sendReply', () => {
     expect(result).toEqual({ outcome: 'sent', providerMessageId: 'wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww' });
     expect(graphCalls).toHaveLength(1);
     expect(graphCalls[0]!.token).toBe('token-100');
-    expect(graphCalls[0]!.request.url).toBe('http://graph.local/v23.0/100/messages');
+    expect(graphCalls[0]!.request.url).toBe(`http://graph.local/${GRAPH_API_VERSION}/100/messages`);
     const claim = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
     expect(claim.ConditionExpression).toBe('#status = :pending');
     expect(claim.UpdateExpression).toContain('ADD attempts :one');
@@ -181,6 +182,28 @@ describe('sendReply', () => {
     };
     expect(await sendReply(request, deps)).toEqual({ outcome: 'failed', classification: 'auth', errorCode: 190 });
     expect(published.map((e) => e.detailType)).toEqual(['message.failed']);
+  });
+
+  it("sends an Instagram Login account's reply to the Instagram host it is registered for, with its own token", async () => {
+    const igRequest = { ...request, channel: 'instagram', accountId: '17842000000001' };
+    ddb.on(GetCommand).resolves({ Item: item({ channel: 'instagram', accountId: '17842000000001', customerId: 'IGSID', recipientId: 'IGSID' }) });
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
+    graphAnswer = async () => ({ recipient_id: 'IGSID', message_id: 'aWdfZAG1' });
+    const asked: string[] = [];
+    const withApi = { ...deps, graphConfig: { ...deps.graphConfig, instagramBaseUrl: 'http://instagram.local' }, instagramApiFor: async (id: string) => (asked.push(id), 'instagram_login' as const) };
+
+    expect(await sendReply(igRequest, withApi)).toEqual({ outcome: 'sent', providerMessageId: 'aWdfZAG1' });
+    expect(asked).toEqual(['17842000000001']);
+    expect(graphCalls.map((c) => [c.request.url, c.token])).toEqual([[`http://instagram.local/${GRAPH_API_VERSION}/17842000000001/messages`, 'token-17842000000001']]);
+  });
+
+  it('leaves the reply pending, unclaimed, when the account\'s API cannot be read', async () => {
+    ddb.on(GetCommand).resolves({ Item: item({ channel: 'instagram', accountId: '17842000000001', customerId: 'IGSID', recipientId: 'IGSID' }) });
+    const failing = { ...deps, instagramApiFor: async () => { throw new Error('registry unavailable'); } };
+    await expect(sendReply({ ...request, channel: 'instagram', accountId: '17842000000001' }, failing)).rejects.toThrow('registry unavailable');
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(graphCalls).toHaveLength(0);
   });
 
   it('announces a failure that was stored but never announced', async () => {

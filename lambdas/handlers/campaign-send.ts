@@ -1,0 +1,24 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSRecord } from 'aws-lambda';
+import { countCampaignSend } from '#lambdas/campaigns/campaign-send';
+import { campaignStoreAndCounts } from '#lambdas/campaigns/campaign-wiring';
+import { outboundSendDepsFromEnv, sendOutboundRecord } from '#lambdas/outbound/outbound-send-record';
+import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
+import { metrics } from '#lambdas/shared/powertools';
+
+// The conversational sender's own wiring: the same use case, Graph client, tokens and pacer.
+const deps = outboundSendDepsFromEnv();
+const { store, counter } = campaignStoreAndCounts(deps);
+
+async function handleDetail(detail: unknown, record: SQSRecord, context?: Context): Promise<void> {
+  const outcome = await sendOutboundRecord(detail, record, deps, context);
+  const counted = await countCampaignSend(detail, outcome, { db: deps.db, tableName: deps.tableName, counter, recipients: store });
+  for (const count of counted) metrics.addMetric(`CampaignCounted_${count}`, MetricUnit.Count, 1);
+}
+
+/**
+ * The campaign sender: its own standard queue (campaign traffic never waits in front of
+ * conversational replies), the outbound sender's exactly-once send for each record, then the
+ * message's count on its campaign (sent, or failed with the reason).
+ */
+export const handler = eventQueueHandler(handleDetail);

@@ -1,0 +1,43 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import { dynamoCampaignLookups } from '#lambdas/campaigns/campaign-lookups';
+import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
+import { routeCampaignsRequest } from '#lambdas/campaigns/route-campaigns-request';
+import { dynamoContactStore } from '#lambdas/contacts/contact-store';
+import { serveOperatorRequest } from '#lambdas/identity/operator-request';
+import { cachedBudgetGate, dynamoBudgetGate } from '#lambdas/pricing/budget-gate';
+import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
+import { ENV } from '#lambdas/shared/event-contract';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
+const retentionDays = Number(optionalEnv('RETENTION_DAYS', '400'));
+const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+const auditDeps = { db, tableName, publisher, retentionDays };
+const deps: CampaignAdminDeps = {
+  store: dynamoCampaignStore({ db, tableName, recipientRetentionDays: retentionDays }),
+  contacts: dynamoContactStore({ db, tableName }),
+  lookups: dynamoCampaignLookups({ db, tableName }),
+  publisher,
+  budget: cachedBudgetGate(dynamoBudgetGate(dynamoSpendStore({ db, tableName }))),
+};
+
+/**
+ * The campaigns admin API (`/admin/campaigns…`, docs/campaigns.md § Admin API): its own function,
+ * because scheduling builds a campaign's whole recipient list (up to 100,000 customers) within
+ * the request and needs more time and memory than the other admin routes. Identity, JSON refusals
+ * and the audit record come from `serveOperatorRequest`.
+ */
+async function campaignsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  return serveOperatorRequest(event, 'CampaignsApi', (e, identity, audit) => routeCampaignsRequest(e, identity, deps, audit), auditDeps);
+}
+
+export const handler = middy(campaignsApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -1,0 +1,35 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
+import { serveOperatorRequest } from '#lambdas/identity/operator-request';
+import { spendAdmin } from '#lambdas/pricing/api/spend-admin';
+import { routeSpendRequest } from '#lambdas/pricing/api/route-spend-request';
+import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
+import { ENV } from '#lambdas/shared/event-contract';
+import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { logger, metrics } from '#lambdas/shared/powertools';
+
+const db = documentClient();
+const tableName = requireEnv(ENV.tableName);
+const auditDeps = {
+  db,
+  tableName,
+  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+};
+const admin = spendAdmin(dynamoSpendStore({ db, tableName }));
+
+/**
+ * The spend API (`/admin/spend…`): a business's Meta spend this month (or another) and its monthly
+ * budget. Its own function, allowed only the `SPEND#` items and the audit trail. Identity, JSON
+ * refusals and the audit record come from `serveOperatorRequest`.
+ */
+async function spendApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  return serveOperatorRequest(event, 'SpendApi', (e, identity, audit) => routeSpendRequest(e, identity, { admin }, audit), auditDeps);
+}
+
+export const handler = middy(spendApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));
