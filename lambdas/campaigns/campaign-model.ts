@@ -10,7 +10,9 @@ import * as z from 'zod';
  *                 └──────────┴──────┴────→ cancelled
  *
  * Scheduling builds the recipient list once (deduplicated per contact and per WhatsApp number,
- * consent checked, variables validated against the template); the release loop
+ * consent checked, variables validated against the template) off the request path: the request
+ * answers at once with `list.status = building`, and the release function decides the audience and
+ * writes the list in chunks (campaign-list-build.ts); the release loop
  * (campaign-release.ts) then hands recipients to the campaign sender at the number's pace and
  * under the business's messaging limit, and pauses the campaign by itself when the number's
  * quality drops to RED, the template is paused or disabled, or the monthly Meta budget is spent.
@@ -109,6 +111,29 @@ export interface CampaignCounts {
   spendMicros: number;
 }
 
+/**
+ * The recipient list's build (campaign-list-build.ts). The audience is decided in one step (who is
+ * on the list, who is left off and why: the counts are set then) and staged in chunks; each chunk
+ * is then written to the list by its own message on the ticks queue. The release loop starts only
+ * once the list is `ready`; a campaign whose audience turned out empty or too large goes back to
+ * `draft` with the list `failed` and the reason.
+ */
+export interface CampaignList {
+  status: 'building' | 'ready' | 'failed';
+  /** Recipients written to the list so far. */
+  built: number;
+  /** How many chunks the decided audience was staged in (absent until it is decided). */
+  chunks?: number;
+  /** The next chunk to write (0 … chunks). */
+  nextChunk?: number;
+  /** The deciding step's id: staged chunks carry it, so two steps racing cannot mix their chunks. */
+  attempt?: string;
+  /** Why the build failed: `empty_audience`, `audience_too_large`, `template_unavailable`. */
+  reason?: string;
+  /** When the build last moved (the watchdog kicks a build that went quiet). */
+  updatedAt?: string;
+}
+
 export interface Campaign {
   businessId: string;
   /** `cmp_<ULID-like>` */
@@ -125,6 +150,8 @@ export interface Campaign {
   rateShare: number;
   state: CampaignState;
   pauseReason?: PauseReason;
+  /** The recipient list's build; absent on campaigns listed before builds ran in the background (their list is complete). */
+  list?: CampaignList;
   counts: CampaignCounts;
   createdBy: string;
   createdAt: string;

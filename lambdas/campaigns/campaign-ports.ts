@@ -1,4 +1,4 @@
-import type { Campaign, CampaignCounts, CampaignRecipient, CampaignState, PauseReason, RecipientState } from '#lambdas/campaigns/campaign-model';
+import type { Campaign, CampaignCounts, CampaignList, CampaignRecipient, CampaignState, PauseReason, RecipientState } from '#lambdas/campaigns/campaign-model';
 
 export type CampaignRefusal = 'not_found' | 'changed_meanwhile' | 'wrong_state';
 export type CampaignResult<T> = { ok: true; value: T } | { ok: false; refusal: CampaignRefusal; message: string };
@@ -48,11 +48,29 @@ export interface CampaignStore {
       pauseReason?: PauseReason;
       expectedVersion?: number;
       template?: Campaign['template'];
+      /** The list's build, set with the move (scheduling starts it). */
+      list?: CampaignList;
       /** Set (not added) with the move: the list's size and what was left out, written when scheduling finishes. */
       counts?: Partial<Pick<CampaignCounts, 'targeted' | 'skipped'>>;
     },
   ): Promise<CampaignResult<Campaign>>;
   addCounts(businessId: string, campaignId: string, delta: CountsDelta): Promise<void>;
+
+  /**
+   * Replace the campaign's `list` (and, when given, set its `targeted`/`skipped` counts) without
+   * moving its version: the build's progress is not an operator's edit. `when.nextChunk`: only if
+   * the list's next chunk is that one; `when.undecided`: only if no audience was decided yet. False
+   * when the condition does not hold (another copy of the build step moved it first).
+   */
+  setList(
+    businessId: string,
+    campaignId: string,
+    list: CampaignList,
+    options?: { when?: { nextChunk: number } | { undecided: true }; counts?: Pick<CampaignCounts, 'targeted' | 'skipped'> },
+  ): Promise<boolean>;
+  /** Keep one staged chunk of a decided audience (expires after a week: a build takes minutes). */
+  putListChunk(businessId: string, campaignId: string, attempt: string, chunk: number, staged: StagedChunk): Promise<void>;
+  listChunk(businessId: string, campaignId: string, attempt: string, chunk: number): Promise<StagedChunk | undefined>;
 
   /**
    * Append recipients to the list, in order, from `firstSeq`. A wa_id already on the list is not added
@@ -84,6 +102,17 @@ export interface CampaignStore {
   recordReach(businessId: string, customers: number, at: Date): Promise<void>;
   /** The sum of the last 24 hourly buckets up to `now` (Meta's moving 24 hours, rounded to the hour). */
   reachInLast24h(businessId: string, now: Date): Promise<number>;
+}
+
+/** A part of a decided audience waiting to be written to the list: its recipients from list position `firstSeq`. */
+export interface StagedChunk {
+  firstSeq: number;
+  recipients: Array<Omit<CampaignRecipient, 'campaignId' | 'seq' | 'state'>>;
+}
+
+/** The list build's own messages on the ticks queue: the next chunk of one campaign's list. */
+export interface ListBuilds {
+  schedule(build: { businessId: string; campaignId: string; chunk: number }, delaySeconds: number): Promise<void>;
 }
 
 /** The campaign sender's queue (campaign traffic kept off the conversational outbound queue). */

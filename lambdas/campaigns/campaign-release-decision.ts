@@ -145,7 +145,7 @@ export function spreadDelays(count: number, seconds: number): number[] {
 
 export type StateDecision =
   /** Nothing to do for this tick (no campaign, a stale or repeated tick, a draft). */
-  | { action: 'ignore'; reason: 'no_campaign' | 'no_release_cursor' | 'stale_tick' | 'not_scheduled' }
+  | { action: 'ignore'; reason: 'no_campaign' | 'no_release_cursor' | 'stale_tick' | 'not_scheduled' | 'list_not_ready' }
   /** Scheduled for later: look again in `delaySeconds` (SQS waits 15 minutes at most; the watchdog covers the rest). */
   | { action: 'wait_for_start'; delaySeconds: number }
   /** Scheduled and due: start it, then release. */
@@ -162,7 +162,7 @@ export const MAX_DELAY_SECONDS = 900;
 
 /** What a tick does given the campaign's state and its cursor. */
 export function decideState(
-  campaign: Pick<Campaign, 'state' | 'startAt'> | undefined,
+  campaign: (Pick<Campaign, 'state' | 'startAt'> & Partial<Pick<Campaign, 'list'>>) | undefined,
   cursor: Pick<ReleaseCursor, 'tick'> | undefined,
   tick: number,
   now: Date,
@@ -171,6 +171,8 @@ export function decideState(
   if (campaign.state === 'completed' || campaign.state === 'cancelled') return { action: 'stop_ended' };
   if (campaign.state === 'paused') return { action: 'stop_paused' };
   if (campaign.state === 'draft') return { action: 'ignore', reason: 'not_scheduled' };
+  // Nothing is released before the whole list is written: the finished build kicks the loop.
+  if (campaign.list && campaign.list.status !== 'ready') return { action: 'ignore', reason: 'list_not_ready' };
   if (!cursor) return { action: 'ignore', reason: 'no_release_cursor' };
   // A tick that is not the cursor's was overtaken (a repeat, or a kick racing the loop): the loop
   // that moved the cursor owns the campaign now.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import type { CampaignSendQueue, ReleaseTicks } from '#lambdas/campaigns/campaign-ports';
+import type { CampaignSendQueue, ListBuilds, ReleaseTicks } from '#lambdas/campaigns/campaign-ports';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
 /** Environment of the functions that enqueue campaign sends and release ticks. */
@@ -109,5 +109,17 @@ export function sqsReleaseChecks(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl:
     await deps.sqs.send(
       new SendMessageCommand({ QueueUrl: deps.queueUrl, MessageBody: JSON.stringify(check), DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))) }),
     );
+  };
+}
+
+/** List build steps (campaign-list-build.ts) as messages on the same ticks queue, told apart by `kind: 'build'`. */
+export function sqsListBuilds(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl: string }): ListBuilds {
+  return {
+    async schedule(build, delaySeconds) {
+      const body = { kind: 'build', businessId: build.businessId, campaignId: build.campaignId, chunk: build.chunk };
+      await deps.sqs.send(
+        new SendMessageCommand({ QueueUrl: deps.queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))) }),
+      );
+    },
   };
 }

@@ -18,6 +18,7 @@ import {
   campaignsPk,
   limitHourSk,
   limitPk,
+  listChunkSk,
   RELEASE_SK,
   recipientRefSk,
   recipientSk,
@@ -25,7 +26,7 @@ import {
   runningSk,
 } from '#lambdas/campaigns/campaign-keys';
 import { emptyCounts, RECIPIENT_STATES, type Campaign, type CampaignCounts, type CampaignRecipient, type CampaignState, type RecipientState } from '#lambdas/campaigns/campaign-model';
-import type { CampaignRefusal, CampaignResult, CampaignStore, Page, ReleaseCursor } from '#lambdas/campaigns/campaign-ports';
+import type { CampaignRefusal, CampaignResult, CampaignStore, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
 import { countMap, MAX_SEQ, RecipientListChangedError, recipientStateAt, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
 import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
 
@@ -39,7 +40,7 @@ export interface CampaignStoreDeps {
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const ENTITY = { campaign: 'Campaign', recipient: 'CampaignRecipient', ref: 'CampaignRecipientRef', release: 'CampaignRelease', limit: 'MessagingLimitUse', running: 'RunningCampaign' } as const;
+const ENTITY = { campaign: 'Campaign', recipient: 'CampaignRecipient', ref: 'CampaignRecipientRef', release: 'CampaignRelease', staged: 'CampaignListChunk', limit: 'MessagingLimitUse', running: 'RunningCampaign' } as const;
 /** Recipients per transaction: a recipient is two items (its list entry and its wa_id guard); DynamoDB takes 100 per transaction. */
 const RECIPIENTS_PER_TRANSACTION = 50;
 /** Transactions of one call in flight at once. */
@@ -48,6 +49,11 @@ const HOUR_MS = 3_600_000;
 /** Meta's moving 24 hours is kept in hourly buckets; a bucket outlives it by a day, then DynamoDB's TTL removes it. */
 const LIMIT_BUCKET_TTL_SECONDS = 2 * 24 * 3_600;
 const MAX_PAGE = 100;
+/** A staged chunk of a decided audience outlives any build by far, then DynamoDB's TTL removes it. */
+const STAGED_CHUNK_TTL_SECONDS = 7 * 24 * 3_600;
+/** A staged chunk's recipients are one JSON string: well under DynamoDB's 400 KB item. */
+export const MAX_STAGED_CHUNK_BYTES = 350_000;
+const ATTEMPT = /^[A-Za-z0-9_-]{1,64}$/;
 /** Query rounds one filtered page reads at most before it hands back a cursor. */
 const MAX_FILTER_ROUNDS = 20;
 
@@ -223,6 +229,7 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
       if (to === 'scheduled') set.scheduledAt = at;
       if (to === 'completed' || to === 'cancelled') set.completedAt = at;
       if (extra.template) set.template = withoutUndefined(extra.template);
+      if (extra.list) set.list = withoutUndefined({ ...extra.list });
       // The first start only: a resume keeps the time the campaign first ran. Counts set with the move (scheduling).
       const raw = { actions: [] as string[], names: {} as Record<string, string>, values: {} as Item };
       if (to === 'running') {
@@ -241,6 +248,73 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
         raw.values[':skipped'] = countMap(extra.counts.skipped);
       }
       return update({ businessId, campaignId, set, remove, raw, states: from, expectedVersion: extra.expectedVersion });
+    },
+
+    async setList(businessId, campaignId, list, options = {}) {
+      if (!valid(businessId, campaignId)) return false;
+      const names: Record<string, string> = { '#list': 'list' };
+      const values: Item = { ':list': withoutUndefined({ ...list }) };
+      const sets = ['#list = :list'];
+      if (options.counts) {
+        Object.assign(names, { '#counts': 'counts', '#targeted': 'targeted', '#skipped': 'skipped' });
+        values[':targeted'] = options.counts.targeted;
+        values[':skipped'] = countMap(options.counts.skipped);
+        sets.push('#counts.#targeted = :targeted', '#counts.#skipped = :skipped');
+      }
+      let condition = 'attribute_exists(pk)';
+      const when = options.when;
+      if (when && 'nextChunk' in when) {
+        names['#nextChunk'] = 'nextChunk';
+        values[':expectedChunk'] = when.nextChunk;
+        condition += ' AND #list.#nextChunk = :expectedChunk';
+      } else if (when) {
+        names['#chunks'] = 'chunks';
+        condition += ' AND attribute_not_exists(#list.#chunks)';
+      }
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName,
+            Key: { pk: campaignsPk(businessId), sk: campaignSk(campaignId) },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionalCheckFailed(err)) return false;
+        throw err;
+      }
+    },
+
+    async putListChunk(businessId, campaignId, attempt, chunk, staged) {
+      if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(chunk) || chunk < 0) throw new RangeError('putListChunk: not a campaign, attempt or chunk');
+      const recipients = JSON.stringify(staged.recipients);
+      if (recipients.length > MAX_STAGED_CHUNK_BYTES) throw new RangeError('putListChunk: the chunk is over the staged size');
+      await db.send(
+        new PutCommand({
+          TableName,
+          Item: {
+            pk: campaignListPk(businessId, campaignId),
+            sk: listChunkSk(attempt, chunk),
+            entity: ENTITY.staged,
+            businessId,
+            campaignId,
+            firstSeq: staged.firstSeq,
+            recipients,
+            expiresAt: Math.floor(Date.now() / 1000) + STAGED_CHUNK_TTL_SECONDS,
+          },
+        }),
+      );
+    },
+
+    async listChunk(businessId, campaignId, attempt, chunk): Promise<StagedChunk | undefined> {
+      if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(chunk) || chunk < 0) return undefined;
+      const item = await getItem(campaignListPk(businessId, campaignId), listChunkSk(attempt, chunk));
+      if (!item || typeof item.recipients !== 'string') return undefined;
+      return { firstSeq: num(item.firstSeq), recipients: JSON.parse(item.recipients) as StagedChunk['recipients'] };
     },
 
     async addCounts(businessId, campaignId, delta) {
@@ -663,6 +737,7 @@ export function campaignFrom(item: Item): Campaign {
     rateShare: num(item.rateShare, 0.8),
     state: String(item.state) as CampaignState,
     pauseReason: str(item.pauseReason) as Campaign['pauseReason'],
+    list: item.list && typeof item.list === 'object' ? (item.list as Campaign['list']) : undefined,
     counts: countsFrom(item.counts),
     createdBy: String(item.createdBy ?? ''),
     createdAt: String(item.createdAt ?? ''),

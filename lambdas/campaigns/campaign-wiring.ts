@@ -5,7 +5,7 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
-import { CAMPAIGN_QUEUE_ENV, sqsCampaignSendQueue, sqsReleaseChecks, sqsReleaseTicks } from '#lambdas/campaigns/campaign-send-queue';
+import { CAMPAIGN_QUEUE_ENV, sqsCampaignSendQueue, sqsListBuilds, sqsReleaseChecks, sqsReleaseTicks } from '#lambdas/campaigns/campaign-send-queue';
 import { ENV } from '#lambdas/shared/event-contract';
 import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 
@@ -35,6 +35,10 @@ export function campaignPublisher() {
 
 export function releaseTicksFromEnv(sqs: SQSClient = new SQSClient({})) {
   return sqsReleaseTicks({ sqs, queueUrl: requireEnv(CAMPAIGN_QUEUE_ENV.ticksQueueUrl) });
+}
+
+export function listBuildsFromEnv(sqs: SQSClient = new SQSClient({})) {
+  return sqsListBuilds({ sqs, queueUrl: requireEnv(CAMPAIGN_QUEUE_ENV.ticksQueueUrl) });
 }
 
 export function releaseChecksFromEnv(sqs: SQSClient = new SQSClient({})) {

@@ -7,7 +7,7 @@
 export const CAMPAIGNS_ROUTES = {
   /** ?limit=&cursor= → { items: Campaign[], cursor? } newest first */
   list: { method: 'GET', path: '/admin/campaigns' },
-  /** CampaignInput → 201 Campaign (a draft; a CSV audience is parsed and checked now: 400 with the bad lines) */
+  /** CampaignInput → 201 Campaign (a draft; a CSV audience is parsed, checked (400 with the bad lines) and decided now; its list is written now up to 2,000 recipients, else in the background: `list.status` building → ready) */
   create: { method: 'POST', path: '/admin/campaigns' },
   /** ?id= → Campaign */
   get: { method: 'GET', path: '/admin/campaigns/get' },
@@ -15,7 +15,7 @@ export const CAMPAIGNS_ROUTES = {
   update: { method: 'PUT', path: '/admin/campaigns/get' },
   /** ?id= → { count, skipped: { reason: n }, sample: [{ waId (masked), variables }] } who it would reach, without scheduling */
   preview: { method: 'GET', path: '/admin/campaigns/preview' },
-  /** ?id= { expectedVersion } → Campaign (scheduled; the recipient list is built now) */
+  /** ?id= { expectedVersion } → Campaign (scheduled, answered at once; a contacts audience's list is built in the background: `list.status` building → ready, with the counts, or failed with the reason and the campaign back to draft) */
   schedule: { method: 'POST', path: '/admin/campaigns/schedule' },
   /** ?id= { expectedVersion } → Campaign (paused by an operator) */
   pause: { method: 'POST', path: '/admin/campaigns/pause' },

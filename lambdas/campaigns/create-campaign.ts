@@ -3,8 +3,8 @@ import { isKnownCountry } from '#lambdas/campaigns/audience/csv-phone';
 import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { newCampaignId } from '#lambdas/campaigns/campaign-id';
 import { normalisedAudience, parseCampaignInput } from '#lambdas/campaigns/campaign-input';
-import { buildRecipientList } from '#lambdas/campaigns/campaign-list-builder';
-import { DEFAULT_RATE_SHARE, emptyCounts, type Campaign } from '#lambdas/campaigns/campaign-model';
+import { decideAudience, DIRECT_WRITE_MAX, stageForNewCampaign } from '#lambdas/campaigns/campaign-list-build';
+import { DEFAULT_RATE_SHARE, emptyCounts, type Campaign, type CampaignList } from '#lambdas/campaigns/campaign-model';
 import { checkVariableSources, sendingSetup } from '#lambdas/campaigns/campaign-sending';
 
 /**
@@ -13,8 +13,10 @@ import { checkVariableSources, sendingSetup } from '#lambdas/campaigns/campaign-
  * - contacts: the filters are kept and every template variable must have a source; the list is
  *   built when the campaign is scheduled (contacts change until then);
  * - CSV: the file is read and every row checked now (a file with bad rows is refused with their
- *   line numbers), and the list is built from it at once: the file itself is not kept, only the
- *   rows that became recipients (with their consent checked) and the counts of those left off.
+ *   line numbers), and who is on the list is decided at once (consent, duplicates; an empty
+ *   audience is refused): the file itself is not kept, only the rows that became recipients and
+ *   the counts of those left off. Up to DIRECT_WRITE_MAX recipients are written to the list now
+ *   (`list.status = ready`); more are staged and written in the background (`building`).
  *   Its definition is then fixed (schedule-campaign.ts checks the template's category again).
  */
 export async function createCampaign(deps: CampaignAdminDeps, businessId: string, actor: string, body: unknown): Promise<Campaign> {
@@ -66,16 +68,28 @@ export async function createCampaign(deps: CampaignAdminDeps, businessId: string
       badLineCount: parsed.badLineCount,
     });
   }
+  // Deciding who is on the list is reads only (contacts looked up in batches); writing it is the
+  // slow part: a small list is written now, a larger one staged in chunks that the release
+  // function writes (campaign-list-build.ts), kicked by the watchdog within a minute.
+  const decided = await decideAudience(csvAudience(parsed.rows, { businessId, category: setup.category, contacts: deps.contacts }));
+  if (decided.recipients.length === 0) {
+    throw new CampaignRequestError(409, 'empty_audience', 'Nobody in the file can be sent this template (see skipped)', { skipped: decided.skipped });
+  }
   // The list first, the campaign last: a crash in between leaves only list items, which expire.
-  const built = await buildRecipientList(deps.store, businessId, campaignId, csvAudience(parsed.rows, { businessId, category: setup.category, contacts: deps.contacts }));
-  if (built.targeted === 0) {
-    throw new CampaignRequestError(409, 'empty_audience', 'Nobody in the file can be sent this template (see skipped)', { skipped: built.skipped });
+  let list: CampaignList;
+  if (decided.recipients.length <= DIRECT_WRITE_MAX) {
+    const written = await deps.store.addRecipients(businessId, campaignId, 0, decided.recipients);
+    list = { status: 'ready', built: written.nextSeq, updatedAt: at };
+  } else {
+    list = await stageForNewCampaign(deps.store, businessId, campaignId, decided, at);
   }
   const campaign: Campaign = {
     ...base,
     audience: { kind: 'csv', rows: parsed.rows.length, ...(audience.defaultCountry ? { defaultCountry: audience.defaultCountry.toUpperCase() } : {}) },
-    counts: { ...emptyCounts(), targeted: built.targeted, skipped: { ...built.skipped } as Record<string, number> },
+    list,
+    counts: { ...emptyCounts(), targeted: decided.recipients.length, skipped: { ...decided.skipped } as Record<string, number> },
   };
   await deps.store.create(campaign);
+  if (list.status === 'building') await deps.store.markRunning(businessId, campaignId);
   return campaign;
 }

@@ -2,7 +2,7 @@ import { isBusinessId } from '#lambdas/bot-settings/bot-settings-store';
 import { isCampaignId } from '#lambdas/campaigns/campaign-id';
 import { campaignListPk, campaignsPk, limitHourSk } from '#lambdas/campaigns/campaign-keys';
 import { RECIPIENT_STATES, type Campaign, type CampaignRecipient, type CampaignState } from '#lambdas/campaigns/campaign-model';
-import type { CampaignRefusal, CampaignResult, CampaignStore, Page, ReleaseCursor } from '#lambdas/campaigns/campaign-ports';
+import type { CampaignRefusal, CampaignResult, CampaignStore, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
 import { countMap, MAX_SEQ, RecipientListChangedError, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
 import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
 
@@ -29,6 +29,7 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
   const releases = new Map<string, ReleaseCursor>();
   const running = new Map<string, { businessId: string; campaignId: string }>();
   const reach = new Map<string, number>();
+  const staged = new Map<string, StagedChunk>();
   const copy = <T>(v: T): T => structuredClone(v);
   const key = (businessId: string, campaignId: string) => `${businessId}\u0000${campaignId}`;
   const valid = (businessId: string, campaignId: string) => isBusinessId(businessId) && isCampaignId(campaignId);
@@ -100,6 +101,7 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
       if (to === 'running' && !next.startedAt) next.startedAt = at;
       if (to === 'completed' || to === 'cancelled') next.completedAt = at;
       if (extra.template) next.template = copy(extra.template);
+      if (extra.list) next.list = copy(extra.list);
       if (extra.counts?.targeted !== undefined) next.counts.targeted = extra.counts.targeted;
       if (extra.counts?.skipped !== undefined) next.counts.skipped = countMap(extra.counts.skipped);
       campaigns.set(key(businessId, campaignId), next);
@@ -200,6 +202,30 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
 
     async getRelease(businessId, campaignId) {
       return copy(releases.get(key(businessId, campaignId)));
+    },
+
+    async setList(businessId, campaignId, list, options = {}) {
+      const current = valid(businessId, campaignId) ? campaigns.get(key(businessId, campaignId)) : undefined;
+      if (!current) return false;
+      const when = options.when;
+      if (when && 'nextChunk' in when && current.list?.nextChunk !== when.nextChunk) return false;
+      if (when && 'undecided' in when && current.list?.chunks !== undefined) return false;
+      current.list = copy(list);
+      if (options.counts) {
+        current.counts.targeted = options.counts.targeted;
+        current.counts.skipped = countMap(options.counts.skipped);
+      }
+      return true;
+    },
+
+    async putListChunk(businessId, campaignId, attempt, chunk, value) {
+      if (!valid(businessId, campaignId)) throw new RangeError('putListChunk: not a business or campaign id');
+      staged.set(`${key(businessId, campaignId)}\u0000${attempt}\u0000${chunk}`, copy(value));
+    },
+
+    async listChunk(businessId, campaignId, attempt, chunk) {
+      const value = staged.get(`${key(businessId, campaignId)}\u0000${attempt}\u0000${chunk}`);
+      return value ? copy(value) : undefined;
     },
 
     async putRelease(businessId, campaignId, cursor) {

@@ -1,23 +1,21 @@
-import { AudienceTooLargeError } from '#lambdas/campaigns/audience/audience-types';
-import { contactsAudience } from '#lambdas/campaigns/audience/contacts-audience';
 import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { campaignChangedEvent } from '#lambdas/campaigns/campaign-events';
 import { campaignActionSchema, parseBody, unwrap } from '#lambdas/campaigns/campaign-input';
-import { buildRecipientList } from '#lambdas/campaigns/campaign-list-builder';
-import type { Campaign } from '#lambdas/campaigns/campaign-model';
+import type { Campaign, CampaignList } from '#lambdas/campaigns/campaign-model';
 import { refuseWhilePauseCauseHolds, sendingSetup } from '#lambdas/campaigns/campaign-sending';
-import { RecipientListChangedError } from '#lambdas/campaigns/campaign-store-rules';
 
 /**
  * Schedules a draft: checks its number and template again (still approved, the number not RED,
- * the month's budget not spent), builds its list (a contacts audience is walked now; a CSV one was
- * listed when uploaded), sets the release cursor at the list's start and moves it to `scheduled`
- * with the template's category and the counts, at the version the admin read. The campaign then
- * goes on the running list and `campaign.changed` tells the release loop (campaign-release.ts),
- * which starts it at `startAt` (or at once).
+ * the month's budget not spent) and moves it to `scheduled` with the template's category, at the
+ * version the admin read, answering at once. A contacts audience's list is built off the request
+ * (campaign-list-build.ts): the campaign is scheduled with `list.status = building`, and the
+ * `campaign.changed` this publishes starts the build in the release function, which kicks the
+ * release loop once the list is ready. A CSV audience was decided when uploaded (its list is ready,
+ * or still being written: the release loop waits for it). The campaign goes on the running list,
+ * whose watchdog also restarts a build that went quiet.
  *
- * Safe to repeat: a build that failed half way goes on from where the list ends, and a campaign
- * already scheduled is answered as it is (put back on the running list, told again).
+ * Safe to repeat: a campaign already scheduled is answered as it is (put back on the running list,
+ * told again, which kicks its build or its loop).
  */
 export async function scheduleCampaign(deps: CampaignAdminDeps, businessId: string, campaignId: string, body: unknown): Promise<Campaign> {
   const { expectedVersion } = parseBody(campaignActionSchema, body);
@@ -39,42 +37,26 @@ export async function scheduleCampaign(deps: CampaignAdminDeps, businessId: stri
   await refuseWhilePauseCauseHolds(deps, businessId, setup, now);
   const template = { ...current.template, category: setup.category };
 
-  let counts: Pick<Campaign['counts'], 'targeted' | 'skipped'> | undefined;
+  let list: CampaignList | undefined;
   if (current.audience.kind === 'csv') {
     if (current.template.category && current.template.category !== setup.category) {
       throw new CampaignRequestError(409, 'template_category_changed', `Meta moved the template from ${current.template.category} to ${setup.category} since the file was uploaded; create the campaign again so consent is checked for ${setup.category}`);
     }
-  } else {
-    try {
-      const built = await buildRecipientList(
-        deps.store,
-        businessId,
-        campaignId,
-        contactsAudience({
-          businessId,
-          audience: current.audience,
-          template: { template: setup.template, category: setup.category, ...(current.template.headerMediaLink ? { headerMediaLink: current.template.headerMediaLink } : {}) },
-          contacts: deps.contacts,
-        }),
-      );
-      if (built.targeted === 0) {
-        throw new CampaignRequestError(409, 'empty_audience', 'Nobody in the audience can be sent this template (see skipped); change the filters or the template', { skipped: built.skipped });
-      }
-      counts = { targeted: built.targeted, skipped: { ...built.skipped } as Record<string, number> };
-    } catch (err) {
-      if (err instanceof AudienceTooLargeError) throw new CampaignRequestError(409, 'audience_too_large', err.message);
-      if (err instanceof RecipientListChangedError) throw new CampaignRequestError(409, 'being_scheduled', 'The campaign is being scheduled by another request; wait a moment and look at it again');
-      throw err;
+    // A list written at upload (or before lists had a build): the release loop's cursor now.
+    if (!current.list || current.list.status === 'ready') {
+      const total = await deps.store.listEnd(businessId, campaignId);
+      await deps.store.putRelease(businessId, campaignId, { nextSeq: 0, total, tick: 0 });
     }
+  } else {
+    // Decided and written by the release function; counts are set when the audience is decided.
+    list = { status: 'building', built: 0, updatedAt: at };
   }
 
-  const total = await deps.store.listEnd(businessId, campaignId);
-  await deps.store.putRelease(businessId, campaignId, { nextSeq: 0, total, tick: 0 });
   const scheduled = unwrap(
     await deps.store.transition(businessId, campaignId, ['draft'], 'scheduled', at, {
       ...(expectedVersion !== undefined ? { expectedVersion } : { expectedVersion: current.version }),
       template,
-      ...(counts ? { counts } : {}),
+      ...(list ? { list, counts: { targeted: 0, skipped: {} } } : {}),
     }),
   );
   await deps.store.markRunning(businessId, campaignId);

@@ -2,6 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { countCampaignReply } from '#lambdas/campaigns/campaign-counts-replies';
+import { buildListStep, type ListBuildDeps } from '#lambdas/campaigns/campaign-list-build';
 import { releaseTick, type ReleaseDeps } from '#lambdas/campaigns/campaign-release';
 import { checkRelease, RELEASE_CHECK_DELAY_SECONDS } from '#lambdas/campaigns/campaign-release-check';
 import { DEFAULT_MAX_PER_TICK, DEFAULT_TICK_SECONDS } from '#lambdas/campaigns/campaign-release-decision';
@@ -14,10 +15,12 @@ import {
   campaignSendQueueFromEnv,
   campaignStoreAndCounts,
   campaignTable,
+  listBuildsFromEnv,
   releaseChecksFromEnv,
   releaseTicksFromEnv,
   tuning,
 } from '#lambdas/campaigns/campaign-wiring';
+import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { cachedBudgetGate, dynamoBudgetGate } from '#lambdas/pricing/budget-gate';
 import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
 import { DETAIL_TYPE } from '#lambdas/shared/event-contract';
@@ -47,6 +50,8 @@ const deps: ReleaseDeps = {
   scheduleCheck,
   checkDelaySeconds: tuning(CAMPAIGN_TUNING_ENV.checkSeconds, RELEASE_CHECK_DELAY_SECONDS),
 };
+const builds = listBuildsFromEnv(sqs);
+const buildDeps: ListBuildDeps = { store, contacts: dynamoContactStore(table), sources: deps.sources, builds, publisher: deps.publisher };
 const messages = dynamoCampaignMessages({ ...table, staleClaimMs: tuning(CAMPAIGN_TUNING_ENV.staleClaimSeconds, STALE_CLAIM_MS / 1000) * 1000 });
 
 function bodyOf(record: SQSRecord): Record<string, unknown> | undefined {
@@ -63,7 +68,7 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
   const detailType = body?.['detail-type'];
   // A campaign scheduled or resumed (from the bus): kick its loop now.
   if (detailType === DETAIL_TYPE.campaignChanged) {
-    metrics.addMetric(`CampaignKick_${await kickOnChange(body, deps)}`, MetricUnit.Count, 1);
+    metrics.addMetric(`CampaignKick_${await kickOnChange(body, { ...deps, builds })}`, MetricUnit.Count, 1);
     return;
   }
   // A customer's WhatsApp message or opt-out (from the bus): the reply and opt-out counts.
@@ -89,6 +94,18 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
     }
     return;
   }
+  // A step of a campaign's list build (campaign-list-build.ts): decide the audience, or write a chunk.
+  if (body?.kind === 'build') {
+    const result = await buildListStep(body, buildDeps);
+    if (result.outcome === 'invalid') {
+      consumeInvalidEvent(record, 'CampaignBuildInvalid', 'campaign list build', result.issues);
+      return;
+    }
+    metrics.addMetric(`CampaignBuild_${result.outcome}`, MetricUnit.Count, 1);
+    if (result.outcome === 'failed') logger.warn('campaign list build failed', { businessId: body.businessId, campaignId: body.campaignId, reason: result.reason });
+    else logger.info('campaign list build', { businessId: body.businessId, campaignId: body.campaignId, chunk: body.chunk, ...result });
+    return;
+  }
   // A tick of one campaign's release loop (a delayed message the loop sent itself).
   const remainingMs = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined;
   const result = await releaseTick(body, remainingMs ? { ...deps, remainingMs } : deps);
@@ -107,7 +124,7 @@ const consume = eventQueueHandler(handleRecord);
 /**
  * Campaigns' own work, in one function (docs/campaigns.md):
  * - its queue (`campaign-ticks`): the release loop's ticks and release checks (delayed messages it
- *   sends itself), `campaign.changed` kicks (scheduled, resumed) and customers' WhatsApp messages
+ *   sends itself), the steps of list builds (campaign-list-build.ts), `campaign.changed` kicks (scheduled, resumed) and customers' WhatsApp messages
  *   and opt-outs from the bus (reply and opt-out counts);
  * - EventBridge Scheduler every minute: the watchdog (counts rolled up, due campaigns started,
  *   quiet loops kicked).
@@ -116,7 +133,7 @@ const consume = eventQueueHandler(handleRecord);
  */
 export async function handler(event: SQSEvent | { scheduledTime?: string }, context: Context) {
   if ('Records' in event && Array.isArray(event.Records)) return consume(event, context);
-  const report = await watchCampaigns({ store, ticks, counter, tickSeconds, remainingMs: () => context.getRemainingTimeInMillis() });
+  const report = await watchCampaigns({ store, ticks, builds, counter, tickSeconds, remainingMs: () => context.getRemainingTimeInMillis() });
   logger.info('campaign watchdog', { ...report });
   return report;
 }

@@ -32,8 +32,9 @@ const deps: CampaignAdminDeps = {
 
 /**
  * The campaigns admin API (`/admin/campaigns…`, docs/campaigns.md § Admin API): its own function,
- * because scheduling builds a campaign's whole recipient list (up to 100,000 customers) within
- * the request and needs more time and memory than the other admin routes. Identity, JSON refusals
+ * because a CSV upload (up to 5 MB, 100,000 rows) is parsed, checked and decided within the request
+ * and needs more time and memory than the other admin routes (lists themselves are written in the
+ * background by the release function, campaign-list-build.ts). Identity, JSON refusals
  * and the audit record come from `serveOperatorRequest`.
  */
 async function campaignsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {

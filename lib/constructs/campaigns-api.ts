@@ -41,8 +41,9 @@ export const CAMPAIGNS_API_READ_KEYS = [
 /**
  * The campaigns admin API (docs/campaigns.md § Admin API) on the operators' HTTP API, scope
  * `omnichannel/admin`: define, preview, schedule, pause, resume and cancel campaigns, read their
- * recipients. Its own function: scheduling writes a campaign's whole list (up to 100,000
- * customers) within the request, so it gets more memory and API Gateway's whole 29 s.
+ * recipients. Its own function: a CSV upload (up to 100,000 rows) is parsed, checked and decided
+ * within the request, so it gets more memory and API Gateway's whole 29 s (the lists themselves
+ * are written in the background by the release function).
  *
  * The grants name partition keys: it reads contacts, the registry, templates and spend, and
  * writes only campaign items and its audit records. Sending is the release loop's

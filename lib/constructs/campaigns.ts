@@ -176,6 +176,8 @@ export class Campaigns extends Construct {
     this.ticks.handler.function.addEnvironment(CAMPAIGN_QUEUE_ENV.ticksQueueUrl, this.ticks.queue.queueUrl);
     props.storage.grantItemActions(this.ticks.handler.role, READ_WRITE_ITEM_ACTIONS);
     props.bus.grantPutEventsTo(this.ticks.handler.role);
+    // A contacts audience's list is decided here (lambdas/campaigns/campaign-list-build.ts): it walks the contacts index.
+    props.storage.grantContactSearch(this.ticks.handler.role);
     // Its own next ticks, and the sends it releases: these two queues and no other.
     this.ticks.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.ticks.queue.queueArn, this.sendQueue.queueArn] }));
 

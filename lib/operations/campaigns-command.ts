@@ -234,6 +234,10 @@ function variablesText(value: unknown): string {
 
 /** `targeted 2 · released 1 · sent 1 …` with what was left off and the failures by error. */
 export function countsLine(campaign: Json): string {
+  const list = (campaign.list ?? {}) as Record<string, unknown>;
+  // The list is built in the background (docs/campaigns.md): its counts come when it is decided.
+  if (list.status === 'building') return `building the list… ${typeof list.built === 'number' ? list.built : 0} written so far (look again with: npm run campaigns -- show ${String(campaign.campaignId)})`;
+  if (list.status === 'failed') return `the list could not be built: ${String(list.reason ?? 'unknown')}; edit the draft and schedule it again`;
   const c = (campaign.counts ?? {}) as Record<string, unknown>;
   const n = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : 0);
   const parts = ['targeted', 'released', 'sent', 'delivered', 'read', 'replied', 'failed', 'optedOut'].map((k) => `${k === 'optedOut' ? 'opted out' : k} ${n(k)}`);

@@ -111,7 +111,12 @@ describe('a marketing campaign through the local cloud', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const scheduled = await api('POST', `/admin/campaigns/schedule?id=${created.body.campaignId}`, { expectedVersion: created.body.version });
     expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(200);
-    campaign = scheduled.body as Campaign;
+    expect(scheduled.body.list).toMatchObject({ status: 'building' });
+    // The list is built off the request, by the release function.
+    campaign = await eventually(async () => {
+      const c = await get(scheduled.body.campaignId);
+      return c.list?.status === 'ready' && c;
+    }, 'the list built', 60_000);
     expect(campaign.counts).toMatchObject({ targeted: customers.optedIn.length, skipped: { opted_out: 2, no_consent: 1, duplicate: 1 } });
   });
 

@@ -228,6 +228,28 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     expect(await store.listRecipients(B, id(1), { state: 'nonsense' as never, limit: 10 })).toEqual({ items: [] });
   });
 
+  it("keeps a list build's progress without moving the version, from the chunk its writer read, and its staged chunks", async () => {
+    await store.create(campaign(1, { state: 'scheduled', list: { status: 'building', built: 0, updatedAt: T0 } }));
+    const planned = { status: 'building' as const, built: 0, chunks: 3, nextChunk: 0, attempt: 'a1', updatedAt: T1 };
+    expect(await store.setList(B, id(1), planned, { when: { undecided: true }, counts: { targeted: 2_500, skipped: { no_consent: 4, 'bad key!': 1 } } })).toBe(true);
+    // Another step deciding at the same time loses.
+    expect(await store.setList(B, id(1), { ...planned, attempt: 'a2' }, { when: { undecided: true } })).toBe(false);
+    expect(await store.setList(B, id(1), { ...planned, nextChunk: 1, built: 1_000 }, { when: { nextChunk: 0 } })).toBe(true);
+    expect(await store.setList(B, id(1), { ...planned, nextChunk: 1, built: 1_000 }, { when: { nextChunk: 0 } })).toBe(false);
+    expect(await store.get(B, id(1))).toMatchObject({ version: 1, list: { status: 'building', built: 1_000, chunks: 3, nextChunk: 1, attempt: 'a1' }, counts: { targeted: 2_500, skipped: { no_consent: 4 } } });
+    expect(Object.keys((await store.get(B, id(1)))!.counts.skipped).every((k) => /^[a-z0-9_]{1,40}$/.test(k))).toBe(true);
+    expect(await store.setList(B, id(9), planned)).toBe(false);
+
+    const staged = { firstSeq: 1_000, recipients: [recipient('5511900000001', { contactId: 'ct_1' }), recipient('5511900000002')] };
+    await store.putListChunk(B, id(1), 'a1', 1, staged);
+    expect(await store.listChunk(B, id(1), 'a1', 1)).toEqual(staged);
+    expect(await store.listChunk(B, id(1), 'a2', 1)).toBeUndefined();
+    expect(await store.listChunk(B, id(1), 'a1', 2)).toBeUndefined();
+    // The list's size and what the release loop reads are not moved by staged chunks.
+    expect(await store.listEnd(B, id(1))).toBe(0);
+    expect(await store.recipientsFrom(B, id(1), 0, 10)).toEqual([]);
+  });
+
   it('moves the release cursor only from the tick its writer read', async () => {
     await store.create(campaign(1));
     expect(await store.getRelease(B, id(1))).toBeUndefined();

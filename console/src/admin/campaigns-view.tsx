@@ -26,12 +26,16 @@ type T = (key: string, options?: Record<string, unknown>) => string;
 const withId = (path: string, id: string) => `${path}?id=${encodeURIComponent(id)}`;
 const COUNT_KEYS = ['targeted', 'released', 'sent', 'delivered', 'read', 'replied', 'failed', 'optedOut'] as const;
 
-function StateBadge(props: { campaign: Pick<Campaign, 'state' | 'pauseReason'> }) {
+function StateBadge(props: { campaign: Pick<Campaign, 'state' | 'pauseReason' | 'list'> }) {
   const t = useT();
+  const list = props.campaign.list;
   return (
-    <span class={`badge campaign-${props.campaign.state}`} data-testid="campaign-state" data-state={props.campaign.state}>
+    <span class={`badge campaign-${props.campaign.state}`} data-testid="campaign-state" data-state={props.campaign.state} data-list={list?.status}>
       {t(`campaigns.states.${props.campaign.state}`, { defaultValue: props.campaign.state })}
       {props.campaign.pauseReason ? ` · ${t(`campaigns.pauseReasons.${props.campaign.pauseReason}`, { defaultValue: props.campaign.pauseReason })}` : ''}
+      {/* The list is built in the background after scheduling (or after a large CSV's upload). */}
+      {list?.status === 'building' ? ` · ${t('campaigns.listBuilding', { count: list.built })}` : ''}
+      {list?.status === 'failed' ? ` · ${t('campaigns.listFailed', { reason: t(`campaigns.listFailures.${list.reason ?? ''}`, { defaultValue: list.reason ?? '' }) })}` : ''}
     </span>
   );
 }
@@ -130,12 +134,12 @@ function CampaignDetail(props: { campaignId: string; canWrite: boolean; onChange
   const { data: campaign, error, reload } = useLoad(() => apiGet<Campaign>(CAMPAIGNS_ROUTES.get.path, { id: props.campaignId }), [props.campaignId]);
   const [preview, setPreview] = useState<{ count?: number; skipped?: Record<string, number> }>();
   const [problem, setProblem] = useState<string>();
-  // A running campaign's counts move: read them again every ten seconds while it runs.
+  // A running campaign's counts move, and a list being built grows: read them again every ten seconds meanwhile.
   useEffect(() => {
-    if (campaign?.state !== 'running' && campaign?.state !== 'scheduled') return;
+    if (campaign?.state !== 'running' && campaign?.state !== 'scheduled' && campaign?.list?.status !== 'building') return;
     const timer = setInterval(reload, 10_000);
     return () => clearInterval(timer);
-  }, [campaign?.state]);
+  }, [campaign?.state, campaign?.list?.status]);
   if (error) return <p role="alert" class="error" data-testid="campaign-detail-error">{errorText(error, t)}</p>;
   if (!campaign) return <p class="muted">{t('app.loading')}</p>;
   const counts = campaign.counts;

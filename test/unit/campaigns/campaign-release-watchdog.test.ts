@@ -25,7 +25,7 @@ describe('the campaign watchdog', () => {
   it('kicks the quiet loop with its current tick, leaves the live one, rolls every count up and lets the long-ended one go', async () => {
     const { store, ticks, counter } = await setUp();
     const report = await watchCampaigns({ store, ticks, counter, now: () => NOW });
-    expect(report).toEqual({ listed: 3, looked: 3, kicked: 1, unlisted: 1, rolledUp: 3 });
+    expect(report).toEqual({ listed: 3, looked: 3, kicked: 1, unlisted: 1, rolledUp: 3, buildsKicked: 0 });
     expect(ticks.scheduled).toEqual([{ tick: 7, delaySeconds: 0 }]);
     expect(counter.rolledUp.sort((a, b) => a - b)).toEqual([10, 50, 100]);
     expect((await store.listRunning()).map((c) => c.campaignId).sort()).toEqual([CAMPAIGN_ID, OTHER].sort());

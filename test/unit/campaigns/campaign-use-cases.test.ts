@@ -10,6 +10,8 @@ import { updateCampaignDraft } from '#lambdas/campaigns/update-campaign-draft';
 import type { BudgetStanding } from '#lambdas/pricing/budget-ports';
 import { inMemoryContactStore, type InMemoryContactStore } from '#test/helpers/in-memory-contact-store';
 import { ACCOUNT, BUSINESS, memoryLookups, recordingPublisher, RIVAL_ACCOUNT, seedContact } from '#test/helpers/campaign-fixtures';
+import { queuedListBuilds, runListBuild, sourcesOf } from '#test/helpers/campaign-list-builds';
+import { buildListStep } from '#lambdas/campaigns/campaign-list-build';
 
 const NOW = new Date('2026-05-10T12:00:00.000Z');
 let store: InMemoryCampaignStore;
@@ -54,6 +56,9 @@ const saleInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 const csvInput = (csv: string, overrides: Record<string, unknown> = {}) => saleInput({ audience: { kind: 'csv', csv }, ...overrides });
+
+/** The list build as the release function runs it after scheduling. */
+const build = (campaignId: string) => runListBuild({ store, contacts, sources: sourcesOf(lookups), publisher, now: () => NOW }, BUSINESS, campaignId);
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string; message: string; details: Record<string, unknown> }> {
   try {
@@ -164,7 +169,12 @@ describe('previewing and scheduling', () => {
     expect(partial.complete).toBe(false);
 
     const scheduled = await scheduleCampaign(deps, BUSINESS, c.campaignId, { expectedVersion: 1 });
-    expect(scheduled).toMatchObject({ state: 'scheduled', scheduledAt: NOW.toISOString(), version: 2, template: { category: 'marketing' }, counts: { targeted: 2, skipped: { opted_out: 1, no_consent: 1 } } });
+    // Answered at once: the list is built off the request.
+    expect(scheduled).toMatchObject({ state: 'scheduled', scheduledAt: NOW.toISOString(), version: 2, template: { category: 'marketing' }, list: { status: 'building', built: 0 }, counts: { targeted: 0 } });
+    expect(store.allRecipients(BUSINESS, c.campaignId)).toEqual([]);
+    expect(await store.getRelease(BUSINESS, c.campaignId)).toBeUndefined();
+    expect((await build(c.campaignId)).map((o) => o.outcome)).toEqual(['decided', 'ready']);
+    expect(await store.get(BUSINESS, c.campaignId)).toMatchObject({ state: 'scheduled', version: 2, list: { status: 'ready', built: 2, chunks: 1, nextChunk: 1 }, counts: { targeted: 2, skipped: { opted_out: 1, no_consent: 1 } } });
     expect(store.allRecipients(BUSINESS, c.campaignId).map((r) => [r.seq, r.waId, r.state])).toEqual([
       [0, '5511900000001', 'queued'],
       [1, '5511900000004', 'queued'],
@@ -177,6 +187,8 @@ describe('previewing and scheduling', () => {
         detailType: 'campaign.changed',
         detail: { v: 1, businessId: BUSINESS, campaignId: c.campaignId, state: 'scheduled', previousState: 'draft', version: 2, at: NOW.toISOString() },
       },
+      // The list is ready: told again, which kicks the release loop.
+      { source: 'io.omnichannel.campaigns', detailType: 'campaign.changed', detail: { v: 1, businessId: BUSINESS, campaignId: c.campaignId, state: 'scheduled', version: 2, at: NOW.toISOString() } },
     ]);
     // Scheduling again answers the scheduled campaign and builds nothing twice.
     expect((await scheduleCampaign(deps, BUSINESS, c.campaignId, { expectedVersion: 1 })).version).toBe(2);
@@ -185,14 +197,35 @@ describe('previewing and scheduling', () => {
     expect(await previewCampaignAudience(deps, BUSINESS, c.campaignId)).toMatchObject({ count: 2, complete: true, sample: [{ waId: '55*********01' }, { waId: '55*********04' }] });
   });
 
-  it('goes on from where a crashed build stopped, listing nobody twice', async () => {
+  it('goes on from where a crash in the middle of a chunk stopped, listing nobody twice', async () => {
     const c = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput());
-    // A first try listed Dora, then crashed before the campaign moved.
-    await store.addRecipients(BUSINESS, c.campaignId, 0, [{ waId: '5511900000004', variables: { '1': 'Dora', '2': '20', 'button.0': 'DO' } }]);
-    const scheduled = await scheduleCampaign(deps, BUSINESS, c.campaignId, {});
-    expect(store.allRecipients(BUSINESS, c.campaignId).map((r) => r.waId)).toEqual(['5511900000004', '5511900000001']);
-    expect(scheduled.counts).toMatchObject({ targeted: 2, skipped: { opted_out: 1, no_consent: 1 } });
+    await scheduleCampaign(deps, BUSINESS, c.campaignId, {});
+    const builds = queuedListBuilds();
+    const stepDeps = { store, contacts, sources: sourcesOf(lookups), publisher, builds, now: () => NOW };
+    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: c.campaignId, chunk: 0 }, stepDeps)).toMatchObject({ outcome: 'decided', targeted: 2, chunks: 1 });
+    // The chunk's first recipient was written, then the function died.
+    const list = (await store.get(BUSINESS, c.campaignId))!.list!;
+    const staged = (await store.listChunk(BUSINESS, c.campaignId, list.attempt!, 0))!;
+    await store.addRecipients(BUSINESS, c.campaignId, staged.firstSeq, staged.recipients.slice(0, 1));
+    // The message comes back; then a copy of it.
+    expect(await buildListStep(builds.messages[0], stepDeps)).toMatchObject({ outcome: 'ready', targeted: 2 });
+    expect(await buildListStep(builds.messages[0], stepDeps)).toMatchObject({ outcome: 'ignored', reason: 'not_building' });
+    expect(store.allRecipients(BUSINESS, c.campaignId).map((r) => r.waId)).toEqual(['5511900000001', '5511900000004']);
+    expect((await store.get(BUSINESS, c.campaignId))!.counts).toMatchObject({ targeted: 2, skipped: { opted_out: 1, no_consent: 1 } });
     expect(await store.getRelease(BUSINESS, c.campaignId)).toMatchObject({ total: 2 });
+  });
+
+  it('sends a campaign whose audience turns out empty back to draft, with the list failed and why', async () => {
+    const empty = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput({ audience: { ...saleInput().audience, tags: ['nobody'] } }));
+    expect((await scheduleCampaign(deps, BUSINESS, empty.campaignId, {})).state).toBe('scheduled');
+    expect(await build(empty.campaignId)).toEqual([{ outcome: 'failed', reason: 'empty_audience' }]);
+    expect(await store.get(BUSINESS, empty.campaignId)).toMatchObject({ state: 'draft', list: { status: 'failed', reason: 'empty_audience' }, counts: { targeted: 0 } });
+    expect(publisher.events.map((e) => e.detail)).toMatchObject([{ state: 'scheduled' }, { state: 'draft', previousState: 'scheduled' }]);
+    expect(await store.listRunning()).toEqual([]);
+    // Edited, it can be scheduled again.
+    const fixed = await updateCampaignDraft(deps, BUSINESS, empty.campaignId, { ...saleInput(), expectedVersion: 3 });
+    await scheduleCampaign(deps, BUSINESS, empty.campaignId, { expectedVersion: fixed.version });
+    expect((await build(empty.campaignId)).at(-1)).toMatchObject({ outcome: 'ready', targeted: 2 });
   });
 
   it('refuses to schedule what cannot be sent, saying why', async () => {
@@ -208,8 +241,6 @@ describe('previewing and scheduling', () => {
     lookups.templates.set(`5550001|spring_sale|es`, { ...tpl, status: 'DISABLED' });
     expect(await refusal(scheduleCampaign(deps, BUSINESS, c.campaignId, {}))).toMatchObject({ status: 409, code: 'template_not_approved' });
     lookups.templates.set(`5550001|spring_sale|es`, tpl);
-    const empty = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput({ audience: { ...saleInput().audience, tags: ['nobody'] } }));
-    expect(await refusal(scheduleCampaign(deps, BUSINESS, empty.campaignId, {}))).toMatchObject({ status: 409, code: 'empty_audience' });
     expect(publisher.events).toEqual([]);
   });
 
@@ -227,6 +258,7 @@ describe('pausing, resuming and cancelling', () => {
   async function running() {
     const c = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput());
     await scheduleCampaign(deps, BUSINESS, c.campaignId, {});
+    await build(c.campaignId);
     const started = await store.transition(BUSINESS, c.campaignId, ['scheduled'], 'running', NOW.toISOString());
     publisher.events.length = 0;
     return started.ok ? started.value : (undefined as never);
@@ -287,6 +319,7 @@ describe('reading recipients', () => {
   it('masks numbers, message ids and conversation keys for those who may not see them', async () => {
     const c = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput());
     await scheduleCampaign(deps, BUSINESS, c.campaignId, {});
+    await build(c.campaignId);
     await store.advanceRecipient(BUSINESS, c.campaignId, 0, 'released', { at: NOW.toISOString(), messageId: `cmp.${c.campaignId}.5511900000001`, conversationKey: 'wa:100200300:5511900000001' });
     const masked = await listCampaignRecipients(deps, BUSINESS, c.campaignId, { limit: 10 }, { maskNumbers: true });
     expect(JSON.stringify(masked)).not.toContain('5511900000001');

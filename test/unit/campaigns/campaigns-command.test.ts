@@ -7,6 +7,7 @@ import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { runCampaignsCommand } from '#lib/operations/campaigns-command';
 import { inMemoryContactStore } from '#test/helpers/in-memory-contact-store';
 import { ACCOUNT, BUSINESS, memoryLookups, recordingPublisher, seedContact } from '#test/helpers/campaign-fixtures';
+import { runListBuild, sourcesOf } from '#test/helpers/campaign-list-builds';
 
 /**
  * The CLI against the real router (in-memory stores behind it): what it sends, what it prints,
@@ -94,7 +95,9 @@ describe('npm run campaigns', () => {
     expect(preview.out).toBe(['Would reach 1 customer', 'Left off: opted_out 1', '  55*********01  {{1}}="Ana" {{2}}="20" {{button.0}}="ANA"'].join('\n'));
 
     const scheduled = await run(['schedule', id, '--expected-version', '1']);
-    expect(scheduled.out).toBe(['Scheduled cmp_01J00000000000000000000001: starts now (version 2)', 'targeted 1 · released 0 · sent 0 · delivered 0 · read 0 · replied 0 · failed 0 · opted out 0  (left off: opted_out 1)'].join('\n'));
+    expect(scheduled.out).toBe(['Scheduled cmp_01J00000000000000000000001: starts now (version 2)', `building the list… 0 written so far (look again with: npm run campaigns -- show ${id})`].join('\n'));
+    // The release function builds the list.
+    await runListBuild({ store: deps.store, contacts: deps.contacts, sources: sourcesOf(deps.lookups), publisher: deps.publisher }, BUSINESS, id);
     expect(calls.at(-1)).toMatchObject({ method: 'POST', url: `http://127.0.0.1:3000/admin/campaigns/schedule?id=${id}`, body: { expectedVersion: 1 }, authorization: 'Bearer admin-token' });
 
     expect((await run(['pause', id])).out).toContain('Paused cmp_01J00000000000000000000001');
@@ -127,6 +130,7 @@ describe('npm run campaigns', () => {
   it('masks numbers for a supervisor and acts for another business with a platform token', async () => {
     await run(['create', '--file', 'campaign.json']);
     await run(['schedule', 'cmp_01J00000000000000000000001']);
+    await runListBuild({ store: deps.store, contacts: deps.contacts, sources: sourcesOf(deps.lookups), publisher: deps.publisher }, BUSINESS, 'cmp_01J00000000000000000000001');
     expect((await run(['recipients', 'cmp_01J00000000000000000000001'], 'supervisor-token')).out).toContain('55*********01');
     const refused = await run(['pause', 'cmp_01J00000000000000000000001'], 'supervisor-token');
     expect(refused).toMatchObject({ code: 1, err: expect.stringContaining('Refused (HTTP 403, forbidden)') });
