@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { CAMPAIGNS_ROUTES } from '#lambdas/campaigns/campaigns-api-contract';
 import { RECIPIENT_STATES } from '#lambdas/campaigns/campaign-model';
-import { LOCAL_BUSINESS_ID, operatorToken, OperatorTokenError, type OperatorTokenOptions } from '#lib/operations/operator-token';
+import { adminToken, eachPage, operatorApi, parseCommandLine, refusalLine, UsageError, withCommandErrors } from '#lib/operations/operator-api-command';
+import { LOCAL_BUSINESS_ID, type OperatorTokenOptions } from '#lib/operations/operator-token';
 import type { CommandIo } from '#lib/operations/redrive-command';
 
 export const CAMPAIGNS_USAGE = `npm run campaigns -- <action> [campaign id] [options]
@@ -37,71 +37,47 @@ export interface CampaignsCommandDeps {
   readFile?: (path: string) => Promise<string>;
 }
 
-class UsageError extends Error {}
 
 type Json = Record<string, unknown>;
 
 /** `npm run campaigns`: a business's campaigns through the campaigns admin API. Returns the exit code. */
 export async function runCampaignsCommand(argv: readonly string[], io: CommandIo, deps: CampaignsCommandDeps = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        api: { type: 'string' },
-        token: { type: 'string' },
-        business: { type: 'string' },
-        'act-for': { type: 'string' },
-        file: { type: 'string' },
-        csv: { type: 'string' },
-        country: { type: 'string' },
-        state: { type: 'string' },
-        limit: { type: 'string' },
-        'expected-version': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${CAMPAIGNS_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      api: { type: 'string' },
+      token: { type: 'string' },
+      business: { type: 'string' },
+      'act-for': { type: 'string' },
+      file: { type: 'string' },
+      csv: { type: 'string' },
+      country: { type: 'string' },
+      state: { type: 'string' },
+      limit: { type: 'string' },
+      'expected-version': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    CAMPAIGNS_USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [action, id, ...rest] = positionals;
-  if (values.help || action === undefined) {
-    (values.help ? io.out : io.err)(CAMPAIGNS_USAGE);
-    return values.help ? 0 : 2;
-  }
-  const doFetch = deps.fetch ?? fetch;
   const read = deps.readFile ?? ((p: string) => readFile(p, 'utf8'));
-  try {
+  return withCommandErrors(CAMPAIGNS_USAGE, 'campaigns API', io, async () => {
     if (rest.length > 0) throw new UsageError(`Unexpected ${rest.join(' ')}`);
     for (const name of ['expected-version', 'limit'] as const) {
       if (values[name] !== undefined && !WHOLE.test(values[name])) throw new UsageError(`--${name} must be a whole number`);
     }
     const expectedVersion = values['expected-version'] === undefined ? undefined : Number(values['expected-version']);
     const apiUrl = (values.api ?? DEFAULT_CAMPAIGNS_API).replace(/\/+$/, '');
-    const businessQuery: Record<string, string> = values['act-for'] ? { businessId: values['act-for'] } : {};
-    let token = values.token?.trim().replace(/^Bearer\s+/i, '') || undefined;
-    const call = async (route: { method: string; path: string }, query: Record<string, string>, body?: unknown) => {
-      token ??= await (deps.token ?? operatorToken)({ apiUrl, businessId: values.business ?? LOCAL_BUSINESS_ID, subject: 'campaigns-cli', roles: ['admin'] });
-      const all = { ...businessQuery, ...query };
-      const qs = Object.keys(all).length > 0 ? `?${new URLSearchParams(all)}` : '';
-      const res = await doFetch(`${apiUrl}${route.path}${qs}`, {
-        method: route.method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      let json: Json = {};
-      try {
-        json = JSON.parse(text) as Json;
-      } catch {
-        json = { message: text.slice(0, 500) };
-      }
-      return { status: res.status, json };
-    };
+    const given = values.token?.trim().replace(/^Bearer\s+/i, '') || undefined;
+    const call = operatorApi({
+      apiUrl,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      token: given ? async () => given : adminToken(deps, apiUrl, values.business ?? LOCAL_BUSINESS_ID, 'campaigns-cli'),
+      query: values['act-for'] ? { businessId: values['act-for'] } : {},
+    });
     const needId = () => {
       if (!id) throw new UsageError(`${action} needs the campaign's id`);
       return id;
@@ -117,19 +93,15 @@ export async function runCampaignsCommand(argv: readonly string[], io: CommandIo
     switch (action) {
       case 'list': {
         if (id) throw new UsageError('list takes no id');
-        let cursor: string | undefined;
         let shown = 0;
-        for (let page = 0; page < 50; page++) {
-          const { status, json } = await call(CAMPAIGNS_ROUTES.list, { limit: '100', ...(cursor ? { cursor } : {}) });
-          if (status !== 200) return refused(io, status, json);
-          for (const c of items(json)) {
+        const refusal = await eachPage(call, CAMPAIGNS_ROUTES.list, { limit: '100' }, 50, (page) => {
+          for (const c of page) {
             io.out(`${String(c.campaignId)}  ${String(c.state).padEnd(9)}  ${String(c.name)}`);
             io.out(`    ${countsLine(c)}`);
             shown++;
           }
-          cursor = typeof json.cursor === 'string' ? json.cursor : undefined;
-          if (!cursor) break;
-        }
+        });
+        if (refusal) return refused(io, refusal.status, refusal.json);
         if (shown === 0) io.out('No campaigns yet');
         return 0;
       }
@@ -203,21 +175,7 @@ export async function runCampaignsCommand(argv: readonly string[], io: CommandIo
       default:
         throw new UsageError(`Unknown action ${action}`);
     }
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\n\n${CAMPAIGNS_USAGE}`);
-      return 2;
-    }
-    if (err instanceof OperatorTokenError) {
-      io.err(err.message);
-      return 1;
-    }
-    if (err instanceof TypeError) {
-      io.err(`The campaigns API did not answer: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
+  });
 }
 
 const items = (json: Json): Json[] => (Array.isArray(json.items) ? (json.items as Json[]) : []);
@@ -266,7 +224,7 @@ function describe(c: Json): string[] {
 }
 
 function refused(io: CommandIo, status: number, json: Json): number {
-  io.err(`Refused (HTTP ${status}${typeof json.error === 'string' ? `, ${json.error}` : ''}): ${typeof json.message === 'string' ? json.message : ''}`);
+  io.err(refusalLine(status, json));
   if (Array.isArray(json.badLines)) {
     for (const b of json.badLines as Json[]) io.err(`  line ${String(b.line)}: ${String(b.message)}`);
     if (typeof json.badLineCount === 'number' && json.badLineCount > json.badLines.length) io.err(`  … and ${json.badLineCount - json.badLines.length} more`);

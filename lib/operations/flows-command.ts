@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ADMIN_ROUTES } from '#lambdas/identity/admin-routes';
 import type { CommandIo } from '#lib/operations/redrive-command';
-import { operatorToken, OperatorTokenError, type OperatorTokenOptions } from '#lib/operations/operator-token';
+import { adminToken, operatorApi, parseCommandLine, refusalLine, UsageError, withCommandErrors } from '#lib/operations/operator-api-command';
+import type { OperatorTokenOptions } from '#lib/operations/operator-token';
 
 export const FLOWS_USAGE = `npm run flows -- <action> --business <id> [--api <url>]
 
@@ -27,39 +27,28 @@ export interface FlowsCommandDeps {
   writeFile?: (path: string, text: string) => Promise<void>;
 }
 
-class UsageError extends Error {}
 
 const VERSION = /^\d{1,10}$/;
 
 /** `npm run flows`: read and save a business's bot settings through the admin API. Returns the exit code. */
 export async function runFlowsCommand(argv: readonly string[], io: CommandIo, deps: FlowsCommandDeps = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        business: { type: 'string' },
-        file: { type: 'string' },
-        api: { type: 'string' },
-        version: { type: 'string' },
-        'expected-version': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${FLOWS_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      business: { type: 'string' },
+      file: { type: 'string' },
+      api: { type: 'string' },
+      version: { type: 'string' },
+      'expected-version': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    FLOWS_USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  const action = positionals[0];
-  if (values.help || action === undefined) {
-    (values.help ? io.out : io.err)(FLOWS_USAGE);
-    return values.help ? 0 : 2;
-  }
-  const doFetch = deps.fetch ?? fetch;
-  try {
+  const action = positionals[0]!;
+  return withCommandErrors(FLOWS_USAGE, 'admin API', io, async () => {
     if (!['get', 'put', 'versions'].includes(action) || positionals.length > 1) throw new UsageError(`Unknown action ${positionals.join(' ')}`);
     const businessId = values.business;
     if (!businessId) throw new UsageError('--business <id> is required');
@@ -67,23 +56,8 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIo, de
       if (value !== undefined && !VERSION.test(value)) throw new UsageError(`${name} must be a whole number`);
     }
     const apiUrl = (values.api ?? DEFAULT_FLOWS_API).replace(/\/+$/, '');
-    const token = await (deps.token ?? operatorToken)({ apiUrl, businessId, subject: 'flows-cli', roles: ['admin'] });
-    const call = async (method: 'GET' | 'PUT', path: string, query: Record<string, string>, body?: unknown) => {
-      const qs = Object.keys(query).length > 0 ? `?${new URLSearchParams(query)}` : '';
-      const res = await doFetch(`${apiUrl}${path}${qs}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        json = { message: text.slice(0, 500) };
-      }
-      return { status: res.status, json };
-    };
+    const api = operatorApi({ apiUrl, ...(deps.fetch ? { fetch: deps.fetch } : {}), token: adminToken(deps, apiUrl, businessId, 'flows-cli') });
+    const call = (method: 'GET' | 'PUT', path: string, query: Record<string, string>, body?: unknown) => api({ method, path }, query, body);
 
     if (action === 'get') {
       const query = { businessId, ...(values.version ? { version: values.version } : {}) };
@@ -124,26 +98,12 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIo, de
     if (status !== 200) return refused(io, status, json);
     io.out(`Saved ${businessId}'s bot settings as version ${String(json.version)}; the agent uses them within 30 seconds.`);
     return 0;
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\n\n${FLOWS_USAGE}`);
-      return 2;
-    }
-    if (err instanceof OperatorTokenError) {
-      io.err(err.message);
-      return 1;
-    }
-    if (err instanceof TypeError) {
-      io.err(`The admin API did not answer: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
+  });
 }
 
 /** A refusal, with each settings problem on its own line next to the field it names. */
 function refused(io: CommandIo, status: number, json: Record<string, unknown>): number {
-  io.err(`Refused (HTTP ${status}${typeof json.error === 'string' ? `, ${json.error}` : ''}): ${typeof json.message === 'string' ? json.message : ''}`);
+  io.err(refusalLine(status, json));
   if (Array.isArray(json.problems)) {
     for (const p of json.problems as Array<{ path?: unknown; message?: unknown }>) io.err(`  ${String(p.path)}: ${String(p.message)}`);
   }

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
-import { operatorToken, OperatorTokenError, type OperatorTokenOptions } from '#lib/operations/operator-token';
+import { adminToken, eachPage, operatorApi, parseCommandLine, readJsonObjectFile, refusalLine, UsageError, withCommandErrors } from '#lib/operations/operator-api-command';
+import type { OperatorTokenOptions } from '#lib/operations/operator-token';
 import type { CommandIo } from '#lib/operations/redrive-command';
 
 export const ROUTING_USAGE = `npm run routing -- <action> [kind] [id] --business <id> [--api <url>]
@@ -33,7 +33,6 @@ export interface RoutingCommandDeps {
   writeFile?: (path: string, text: string) => Promise<void>;
 }
 
-class UsageError extends Error {}
 
 type Kind = 'agent' | 'queue' | 'macro';
 const KINDS: Record<string, Kind> = { agent: 'agent', agents: 'agent', queue: 'queue', queues: 'queue', macro: 'macro', macros: 'macro' };
@@ -56,47 +55,37 @@ const list = (value: string | undefined): string[] | undefined =>
 
 /** `npm run routing`: a business's agents, queues, rules, macros and contact tags through the admin API. Returns the exit code. */
 export async function runRoutingCommand(argv: readonly string[], io: CommandIo, deps: RoutingCommandDeps = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        business: { type: 'string' },
-        api: { type: 'string' },
-        file: { type: 'string' },
-        'expected-version': { type: 'string' },
-        id: { type: 'string' },
-        name: { type: 'string' },
-        languages: { type: 'string' },
-        channels: { type: 'string' },
-        skills: { type: 'string' },
-        max: { type: 'string' },
-        priority: { type: 'string' },
-        'first-response': { type: 'string' },
-        overflow: { type: 'string' },
-        'text-es': { type: 'string' },
-        'text-pt': { type: 'string' },
-        'text-en': { type: 'string' },
-        channel: { type: 'string' },
-        customer: { type: 'string' },
-        tags: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${ROUTING_USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(
+    argv,
+    {
+      business: { type: 'string' },
+      api: { type: 'string' },
+      file: { type: 'string' },
+      'expected-version': { type: 'string' },
+      id: { type: 'string' },
+      name: { type: 'string' },
+      languages: { type: 'string' },
+      channels: { type: 'string' },
+      skills: { type: 'string' },
+      max: { type: 'string' },
+      priority: { type: 'string' },
+      'first-response': { type: 'string' },
+      overflow: { type: 'string' },
+      'text-es': { type: 'string' },
+      'text-pt': { type: 'string' },
+      'text-en': { type: 'string' },
+      channel: { type: 'string' },
+      customer: { type: 'string' },
+      tags: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    ROUTING_USAGE,
+    io,
+  );
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
   const [action, kindWord, id] = positionals;
-  if (values.help || action === undefined) {
-    (values.help ? io.out : io.err)(ROUTING_USAGE);
-    return values.help ? 0 : 2;
-  }
-  const doFetch = deps.fetch ?? fetch;
-  try {
+  return withCommandErrors(ROUTING_USAGE, 'admin API', io, async () => {
     const businessId = values.business;
     if (!businessId) throw new UsageError('--business <id> is required');
     for (const name of ['expected-version', 'max', 'priority', 'first-response'] as const) {
@@ -104,34 +93,8 @@ export async function runRoutingCommand(argv: readonly string[], io: CommandIo, 
     }
     const expectedVersion = values['expected-version'] === undefined ? undefined : Number(values['expected-version']);
     const apiUrl = (values.api ?? DEFAULT_ROUTING_API).replace(/\/+$/, '');
-    let token: string | undefined;
-    const call = async (route: { method: string; path: string }, query: Record<string, string>, body?: unknown) => {
-      token ??= await (deps.token ?? operatorToken)({ apiUrl, businessId, subject: 'routing-cli', roles: ['admin'] });
-      const qs = Object.keys(query).length > 0 ? `?${new URLSearchParams(query)}` : '';
-      const res = await doFetch(`${apiUrl}${route.path}${qs}`, {
-        method: route.method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      let json: Record<string, unknown> = {};
-      try {
-        json = JSON.parse(text) as Record<string, unknown>;
-      } catch {
-        json = { message: text.slice(0, 500) };
-      }
-      return { status: res.status, json };
-    };
-    const readJson = async (path: string): Promise<Record<string, unknown>> => {
-      let value: unknown;
-      try {
-        value = JSON.parse(await (deps.readFile ?? ((p) => readFile(p, 'utf8')))(path));
-      } catch (err) {
-        throw new UsageError(`Cannot read ${path} as JSON: ${(err as Error).message}`);
-      }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${path} must hold a JSON object`);
-      return value as Record<string, unknown>;
-    };
+    const call = operatorApi({ apiUrl, ...(deps.fetch ? { fetch: deps.fetch } : {}), token: adminToken(deps, apiUrl, businessId, 'routing-cli') });
+    const readJson = (path: string) => readJsonObjectFile(deps.readFile ?? ((p) => readFile(p, 'utf8')), path);
     const kindOf = (word: string | undefined): Kind => {
       const kind = word ? KINDS[word] : undefined;
       if (!kind) throw new UsageError(`${action} needs agent, queue or macro`);
@@ -144,18 +107,14 @@ export async function runRoutingCommand(argv: readonly string[], io: CommandIo, 
     if (action === 'list') {
       extra(2);
       const kind = kindOf(kindWord);
-      let cursor: string | undefined;
       let shown = 0;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const { status, json } = await call(ROUTES[kind].list, { businessId, limit: '100', ...(cursor ? { cursor } : {}) });
-        if (status !== 200) return refused(io, status, json);
-        for (const item of Array.isArray(json.items) ? (json.items as Array<Record<string, unknown>>) : []) {
+      const refusal = await eachPage(call, ROUTES[kind].list, { businessId, limit: '100' }, MAX_PAGES, (page) => {
+        for (const item of page) {
           io.out(summaryLine(kind, item));
           shown++;
         }
-        cursor = typeof json.cursor === 'string' ? json.cursor : undefined;
-        if (!cursor) break;
-      }
+      });
+      if (refusal) return refused(io, refusal.status, refusal.json);
       if (shown === 0) io.out(`${businessId} has no ${kind}s yet`);
       return 0;
     }
@@ -219,21 +178,7 @@ export async function runRoutingCommand(argv: readonly string[], io: CommandIo, 
       return 0;
     }
     throw new UsageError(`Unknown action ${action}`);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\n\n${ROUTING_USAGE}`);
-      return 2;
-    }
-    if (err instanceof OperatorTokenError) {
-      io.err(err.message);
-      return 1;
-    }
-    if (err instanceof TypeError) {
-      io.err(`The admin API did not answer: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
+  });
 }
 
 type FlagValues = Partial<Record<string, string | boolean>>;
@@ -289,7 +234,7 @@ function summaryLine(kind: Kind, item: Record<string, unknown>): string {
 }
 
 function refused(io: CommandIo, status: number, json: Record<string, unknown>): number {
-  io.err(`Refused (HTTP ${status}${typeof json.error === 'string' ? `, ${json.error}` : ''}): ${typeof json.message === 'string' ? json.message : ''}`);
+  io.err(refusalLine(status, json));
   if (status === 409 && typeof json.currentVersion === 'number') {
     io.err(`It is at version ${json.currentVersion}: show or get it again, apply your change, and put it with --expected-version ${json.currentVersion}.`);
   }
