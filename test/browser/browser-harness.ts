@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { expect } from 'vitest';
+import { beforeEach, expect } from 'vitest';
+import type { OperatorRole } from '#lambdas/identity/operator-identity';
 import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 import type { LocalCloudOptions } from '#lib/local-cloud/start-local-cloud';
 
@@ -38,6 +39,37 @@ export class BrowserHarness {
   browser!: Browser;
   /** Errors the pages threw or logged, to assert none. */
   readonly pageErrors: string[] = [];
+  /** The page opened last: photographed and read out when a test fails (`reportFailures`). */
+  private lastPage: Page | undefined;
+
+  /**
+   * Call once at the top of a test file: when a test fails, prints the local cloud's diagnostics and
+   * the pages' errors, photographs the page opened last and prints its text.
+   */
+  reportFailures(): void {
+    beforeEach(({ onTestFailed, task }) => {
+      onTestFailed(async () => {
+        console.error(`local cloud at the failure:\n${this.cloud.diagnostics()}\npage errors:\n${this.pageErrors.join('\n')}`);
+        const page = this.lastPage;
+        if (page && !page.isClosed()) {
+          await this.screenshot(page, `failed-${task.name.slice(0, 40)}`).catch(() => undefined);
+          console.error(`the page said:\n${(await page.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 3000)}`);
+        }
+      });
+    });
+  }
+
+  /** Calls the operator API as `who` (a token from the local identity provider) to seed or check what a screen shows. */
+  async api(who: { subject: string; roles: readonly OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const token = await this.cloud.operatorToken({ businessId: who.businessId ?? 'local', subject: who.subject, roles: [...who.roles] });
+    const res = await fetch(`${this.cloud.cloud.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  }
 
   async start(options: Partial<LocalCloudOptions> = {}): Promise<void> {
     if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -72,6 +104,7 @@ export class BrowserHarness {
       if (message.type() === 'error') this.pageErrors.push(message.text());
     });
     page.setDefaultTimeout(30_000);
+    this.lastPage = page;
     return page;
   }
 

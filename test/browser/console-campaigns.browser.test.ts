@@ -1,6 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CAMPAIGN_TUNING_ENV } from '#lambdas/campaigns/campaign-wiring';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
@@ -49,27 +48,10 @@ beforeAll(async () => {
   }
 }, 600_000);
 afterAll(() => h.stop(), 60_000);
-let current: Page | undefined;
-beforeEach(({ onTestFailed, task }) => {
-  onTestFailed(async () => {
-    console.error(`local cloud at the failure:\n${h.cloud.diagnostics()}\npage errors:\n${h.pageErrors.join('\n')}`);
-    if (current && !current.isClosed()) {
-      await h.screenshot(current, `failed-${task.name.slice(0, 40)}`).catch(() => undefined);
-      console.error(`the page said:\n${(await current.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 3000)}`);
-    }
-  });
-});
+h.reportFailures();
 
-async function api(roles: OperatorRole[], method: string, path: string, options: { businessId?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
-  const token = await h.cloud.operatorToken({ businessId: options.businessId ?? 'local', subject: 'admin', roles });
-  const res = await fetch(`${h.cloud.cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
+const api = (roles: OperatorRole[], method: string, path: string, options: { businessId?: string; body?: unknown } = {}) =>
+  h.api({ subject: 'admin', roles, ...(options.businessId ? { businessId: options.businessId } : {}) }, method, path, options.body);
 
 
 
@@ -79,7 +61,7 @@ let campaignId = '';
 
 describe('the Campaigns screen (issue 19)', () => {
   it('lets an admin create, preview, schedule, pause, resume and cancel a campaign, its counts moving', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'admin', '#/campaigns');
     await page.waitForSelector('[data-testid="campaigns-empty"]');
     await page.click('[data-testid="campaign-new"]');
@@ -136,7 +118,7 @@ describe('the Campaigns screen (issue 19)', () => {
   });
 
   it('refuses a CSV list with a bad line and shows which line', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'admin', '#/campaigns');
     await page.waitForSelector('[data-testid="campaign-new"]');
     await page.click('[data-testid="campaign-new"]');
@@ -167,7 +149,7 @@ describe('the Campaigns screen (issue 19)', () => {
   });
 
   it('lets a supervisor read the campaigns and their counts, without acting', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'sofia', `#/campaigns/${campaignId}`);
     await page.waitForSelector('[data-testid="campaign-detail"] [data-testid="campaign-counts"]');
     await h.waitForText(page, '[data-testid="campaign-list"]', /Promo VIP/);
@@ -179,7 +161,7 @@ describe('the Campaigns screen (issue 19)', () => {
   });
 
   it('shows an admin of another business none of them', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'otto', `#/campaigns/${campaignId}`);
     await page.waitForSelector('[data-testid="campaigns-empty"]');
     // The other business's campaign id, named in the address, is not found.

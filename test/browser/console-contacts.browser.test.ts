@@ -1,5 +1,5 @@
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
 import { LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
@@ -33,31 +33,10 @@ let instagramContact = '';
 
 beforeAll(() => h.start({ tenants: openAllWeekLocalTenants() }), 600_000);
 afterAll(() => h.stop(), 60_000);
-let current: Page | undefined;
-async function openPage(): Promise<Page> {
-  current = await h.newPage();
-  return current;
-}
-beforeEach(({ onTestFailed, task }) => {
-  onTestFailed(async () => {
-    console.error(`local cloud at the failure:\n${h.cloud.diagnostics()}\npage errors:\n${h.pageErrors.join('\n')}`);
-    if (current && !current.isClosed()) {
-      await h.screenshot(current, `failed-${task.name.slice(0, 40)}`).catch(() => undefined);
-      console.error(`the page said:\n${(await current.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 3000)}`);
-    }
-  });
-});
+const openPage = (): Promise<Page> => h.newPage();
+h.reportFailures();
 
-async function api(who: { subject: string; roles: OperatorRole[] }, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const token = await h.cloud.operatorToken({ businessId: 'local', subject: who.subject, roles: who.roles });
-  const res = await fetch(`${h.cloud.cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
+const api = (who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown) => h.api(who, method, path, body);
 const ADMIN = { subject: 'admin', roles: ['admin'] as OperatorRole[] };
 const ANA = { subject: 'ana', roles: ['agent'] as OperatorRole[] };
 

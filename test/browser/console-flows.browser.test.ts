@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
 import { LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
 import { BrowserHarness, PHONE } from '#test/browser/browser-harness';
@@ -29,32 +29,10 @@ const EDITED_ANSWER = 'Los pedidos llegan en 2 días hábiles a todo el país (r
 
 beforeAll(() => h.start({ tenants: openAllWeekLocalTenants() }), 600_000);
 afterAll(() => h.stop(), 60_000);
-/** The page of the running test, photographed and read out if the test fails. */
-let current: Page | undefined;
-async function openPage(viewport?: Parameters<BrowserHarness['newPage']>[0]): Promise<Page> {
-  current = await h.newPage(viewport);
-  return current;
-}
-beforeEach(({ onTestFailed, task }) => {
-  onTestFailed(async () => {
-    console.error(`local cloud at the failure:\n${h.cloud.diagnostics()}\npage errors:\n${h.pageErrors.join('\n')}`);
-    if (current && !current.isClosed()) {
-      await h.screenshot(current, `failed-${task.name.slice(0, 40)}`).catch(() => undefined);
-      console.error(`the page said:\n${(await current.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 3000)}`);
-    }
-  });
-});
+const openPage = (viewport?: Parameters<BrowserHarness['newPage']>[0]): Promise<Page> => h.newPage(viewport);
+h.reportFailures();
 
-async function api(who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const token = await h.cloud.operatorToken({ businessId: who.businessId ?? 'local', subject: who.subject, roles: who.roles });
-  const res = await fetch(`${h.cloud.cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
+const api = (who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown) => h.api(who, method, path, body);
 const ADMIN = { subject: 'admin', roles: ['admin'] as OperatorRole[] };
 
 /** Waits until the page's visible text matches. */

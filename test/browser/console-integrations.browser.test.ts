@@ -1,5 +1,4 @@
-import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
 import { BrowserHarness } from '#test/browser/browser-harness';
 import { openAllWeekLocalTenants } from '#test/helpers/open-all-week';
@@ -22,16 +21,7 @@ const NAME = 'Pedidos backend';
 
 beforeAll(() => h.start({ tenants: openAllWeekLocalTenants() }), 600_000);
 afterAll(() => h.stop(), 60_000);
-let current: Page | undefined;
-beforeEach(({ onTestFailed, task }) => {
-  onTestFailed(async () => {
-    console.error(`local cloud at the failure:\n${h.cloud.diagnostics()}\npage errors:\n${h.pageErrors.join('\n')}`);
-    if (current && !current.isClosed()) {
-      await h.screenshot(current, `failed-${task.name.slice(0, 40)}`).catch(() => undefined);
-      console.error(`the page said:\n${(await current.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 3000)}`);
-    }
-  });
-});
+h.reportFailures();
 
 async function api(roles: OperatorRole[], method: string, path: string): Promise<{ status: number; body: any }> {
   const token = await h.cloud.operatorToken({ businessId: 'local', subject: 'admin', roles });
@@ -45,7 +35,7 @@ async function api(roles: OperatorRole[], method: string, path: string): Promise
 
 describe('integrations in the agent console (issue 18)', () => {
   it('lets an admin add a webhook, keep its secret, test it, read its deliveries and delete it', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'admin', '#/admin/integrations');
     await page.waitForSelector('[data-testid="integrations"]');
     await page.click('[data-testid="integration-add"]');
@@ -133,7 +123,7 @@ describe('integrations in the agent console (issue 18)', () => {
   });
 
   it('shows an agent no integrations section', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'ana', '#/admin/integrations');
     // The admin view is not the agent's: the console opens the agent's own view instead.
     await page.waitForFunction(() => document.querySelector('[data-testid="integrations"]') === null && document.querySelector('header.topbar') !== null);

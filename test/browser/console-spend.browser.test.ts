@@ -1,7 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { LOCAL_WHATSAPP_NUMBER } from '#lib/local-cloud/graph-simulator/accounts';
@@ -30,27 +29,10 @@ const BOT_CUSTOMER = '5511977770001';
 
 beforeAll(() => h.start({ tenants: openAllWeekLocalTenants() }), 600_000);
 afterAll(() => h.stop(), 60_000);
-let current: Page | undefined;
-beforeEach(({ onTestFailed, task }) => {
-  onTestFailed(async () => {
-    console.error(`local cloud at the failure:\n${h.cloud.diagnostics()}\npage errors:\n${h.pageErrors.join('\n')}`);
-    if (current && !current.isClosed()) {
-      await h.screenshot(current, `failed-${task.name.slice(0, 40)}`).catch(() => undefined);
-      console.error(`the page said:\n${(await current.evaluate(() => document.body.innerText).catch(() => '')).slice(0, 3000)}`);
-    }
-  });
-});
+h.reportFailures();
 
-async function api(roles: OperatorRole[], method: string, path: string, options: { businessId?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
-  const token = await h.cloud.operatorToken({ businessId: options.businessId ?? 'local', subject: 'admin', roles });
-  const res = await fetch(`${h.cloud.cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
-}
+const api = (roles: OperatorRole[], method: string, path: string, options: { businessId?: string; body?: unknown } = {}) =>
+  h.api({ subject: 'admin', roles, ...(options.businessId ? { businessId: options.businessId } : {}) }, method, path, options.body);
 
 async function eventually<T>(read: () => Promise<T | undefined | false>, what: string, timeout = 60_000): Promise<T> {
   const until = Date.now() + timeout;
@@ -121,7 +103,7 @@ describe('the Spend screen (issue 19)', () => {
     expect(summary.byCountry.map((c: { country: string }) => c.country).sort()).toEqual(['BR', 'MX', 'US']);
     expect(summary.spendPerResolvedUsd).toBeCloseTo(0.0845 / 2, 6);
 
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'admin', '#/spend');
     await page.waitForSelector('[data-testid="spend"] [data-testid="spend-categories"]');
     await h.waitForText(page, '[data-testid="spend-total"]', /\$0\.0845/);
@@ -156,7 +138,7 @@ describe('the Spend screen (issue 19)', () => {
   });
 
   it('lets a supervisor read the month without the budget form', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'sofia', '#/spend');
     await page.waitForSelector('[data-testid="spend-categories"]');
     await h.waitForText(page, '[data-testid="spend-total"]', /\$0\.0845/);
@@ -168,7 +150,7 @@ describe('the Spend screen (issue 19)', () => {
   });
 
   it('shows an admin of another business nothing of this one, and an agent no Spend screen', async () => {
-    const page = (current = await h.newPage());
+    const page = await h.newPage();
     await h.signInTo(page, 'otto', '#/spend');
     await page.waitForSelector('[data-testid="spend-categories"]');
     await h.waitForText(page, '[data-testid="spend-total"]', /\$0\.00/);
@@ -181,7 +163,7 @@ describe('the Spend screen (issue 19)', () => {
     await h.expectAccessible(page, 'spend-other-business');
     await page.browserContext().close();
 
-    const agent = (current = await h.newPage());
+    const agent = await h.newPage();
     await h.signInTo(agent, 'ana', '#/spend');
     await agent.waitForFunction(() => document.querySelector('header.topbar') !== null && document.querySelector('[data-testid="spend"]') === null);
     await new Promise((r) => setTimeout(r, 1000));
