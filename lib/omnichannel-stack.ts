@@ -52,7 +52,10 @@ export interface OmnichannelStackProps extends StackProps {
   readonly stage: Stage;
   readonly graphApiBaseUrl?: string;
   readonly graphApiVersion?: string;
-  /** Upper bound on concurrent outbound senders, so pacing per business number stays meaningful. */
+  /**
+   * Upper bound on concurrent conversational senders (default none: they grow with the numbers
+   * served, each number bounded by its pacer; set one only to keep Lambda concurrency for other work).
+   */
   readonly outboundMaxConcurrency?: number;
   /**
    * Upper bound on concurrent campaign senders (default none: campaign sends scale with the numbers
@@ -251,7 +254,11 @@ export class OmnichannelStack extends Stack {
       memorySize: 256,
       timeout: Duration.seconds(30),
       batchSize: 10,
-      maxConcurrency: props.outboundMaxConcurrency ?? 5,
+      // No ceiling by default: each number's pacer bounds what its replies take, so the senders grow
+      // with the numbers served; a fair queue per number keeps one number's backlog from delaying
+      // every other business's replies (docs/capacity.md).
+      ...(props.outboundMaxConcurrency !== undefined ? { maxConcurrency: props.outboundMaxConcurrency } : {}),
+      fairQueueTenantPath: '$.detail.accountId',
       environment: {
         [ENV.tableName]: tableName,
         [ENV.eventBusName]: bus.eventBusName,

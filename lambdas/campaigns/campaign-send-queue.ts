@@ -72,6 +72,8 @@ export function sqsCampaignSendQueue(deps: { sqs: Pick<SQSClient, 'send'>; queue
       const entries = sends.map((send, i) => ({
         Id: String(i),
         MessageBody: campaignSendEnvelope(send, at),
+        // A fair queue: each number is a tenant, so one number's backlog does not hold back the others'.
+        MessageGroupId: send.accountId,
         DelaySeconds: Math.max(0, Math.min(900, Math.floor(send.delaySeconds))),
       }));
       await sendBatches(deps.sqs, deps.queueUrl, entries, sleep);
@@ -116,7 +118,7 @@ export function sqsReleaseChecks(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl:
 export function sqsListBuilds(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl: string }): ListBuilds {
   return {
     async schedule(build, delaySeconds) {
-      const body = { kind: 'build', businessId: build.businessId, campaignId: build.campaignId, chunk: build.chunk };
+      const body = { kind: 'build', businessId: build.businessId, campaignId: build.campaignId, chunk: build.chunk, ...(build.step !== undefined ? { step: build.step } : {}) };
       await deps.sqs.send(
         new SendMessageCommand({ QueueUrl: deps.queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))) }),
       );

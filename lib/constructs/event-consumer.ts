@@ -26,8 +26,14 @@ export interface EventConsumerProps {
   readonly timeout: Duration;
   readonly batchSize: number;
   readonly maxBatchingWindow?: Duration;
-  /** Upper bound on concurrent invocations fed by the queue (at least 2). */
+  /** Upper bound on concurrent invocations fed by the queue (at least 2); none: Lambda scales with the backlog. */
   readonly maxConcurrency?: number;
+  /**
+   * Makes the queue an SQS fair queue: the JSON path (EventBridge's dynamic target parameter, e.g.
+   * `$.detail.accountId`) whose value is each message's tenant. When one tenant builds a backlog,
+   * SQS hands the consumer the other tenants' messages first.
+   */
+  readonly fairQueueTenantPath?: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRemovalPolicy: RemovalPolicy;
   /** How long EventBridge keeps retrying delivery to the queue before it dead-letters the event. */
@@ -89,6 +95,7 @@ export class EventConsumer extends Construct {
       targets: [
         new targets.SqsQueue(this.queue, {
           deadLetterQueue: this.deadLetterQueue,
+          ...(props.fairQueueTenantPath ? { messageGroupId: props.fairQueueTenantPath } : {}),
           // Delivery to SQS fails only when SQS throttles or the queue is misconfigured: retry for a
           // few hours, then park the event where the DLQ alarm shows it the same day.
           maxEventAge: props.maxEventAge ?? Duration.hours(6),

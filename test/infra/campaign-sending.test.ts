@@ -21,7 +21,7 @@ describe('campaign sending', () => {
   let capped: SynthesizedStack;
   beforeAll(() => {
     synth = synthesizeStack({ stage: 'prod' });
-    capped = synthesizeStack({ stage: 'prod', stackProps: { campaignSendMaxConcurrency: 40 } });
+    capped = synthesizeStack({ stage: 'prod', stackProps: { campaignSendMaxConcurrency: 40, outboundMaxConcurrency: 25 } });
   });
 
   it('sends campaigns from their own standard queue, not the conversational outbound queue', () => {
@@ -40,12 +40,13 @@ describe('campaign sending', () => {
   });
 
   it("lets the campaign sender's concurrency grow with the numbers served: no ceiling unless one is asked for", () => {
-    // The conversational sender keeps its cap; the campaign sender has none by default, because the
-    // release loops bound its load by each running number's pace (docs/capacity.md).
-    expect(mappingOf(synth.json, 'OutboundSendFunction').Properties?.['ScalingConfig']).toEqual({ MaximumConcurrency: 5 });
+    // Neither sender has a ceiling by default: the release loops and the pacer bound each number's
+    // load by its pace (docs/capacity.md).
+    expect(mappingOf(synth.json, 'OutboundSendFunction').Properties?.['ScalingConfig']).toBeUndefined();
     expect(mappingOf(synth.json, 'CampaignSendFunction').Properties?.['ScalingConfig']).toBeUndefined();
     expect(resourceOfType(synth.json, 'CampaignSendFunction', 'AWS::Lambda::Function').Properties?.['ReservedConcurrentExecutions']).toBeUndefined();
     expect(mappingOf(capped.json, 'CampaignSendFunction').Properties?.['ScalingConfig']).toEqual({ MaximumConcurrency: 40 });
+    expect(mappingOf(capped.json, 'OutboundSendFunction').Properties?.['ScalingConfig']).toEqual({ MaximumConcurrency: 25 });
   });
 
   it('runs the campaign sender with the outbound sender\'s configuration and secrets', () => {

@@ -121,12 +121,12 @@ describe('event bus and consumers', () => {
     });
   });
 
-  it('bounds the number of parallel outbound senders', () => {
+  it("lets the conversational senders grow with the numbers served, each number a fair queue's tenant", () => {
     const mapping = resourceOfType(synth.json, 'OutboundSendFunctionEventSourceMapping', 'AWS::Lambda::EventSourceMapping');
-    expect(mapping.Properties?.['ScalingConfig']).toEqual({ MaximumConcurrency: expect.any(Number) });
-    const { MaximumConcurrency } = mapping.Properties?.['ScalingConfig'] as { MaximumConcurrency: number };
-    expect(MaximumConcurrency).toBeGreaterThanOrEqual(2);
-    expect(MaximumConcurrency).toBeLessThanOrEqual(20);
+    expect(mapping.Properties?.['ScalingConfig']).toBeUndefined();
+    const rule = resourceOfType(synth.json, 'OutboundSendRule', 'AWS::Events::Rule');
+    const targets = rule.Properties?.['Targets'] as Array<{ SqsParameters?: { MessageGroupId: string } }>;
+    expect(targets.map((t) => t.SqsParameters)).toEqual([{ MessageGroupId: '$.detail.accountId' }]);
   });
 
   it('gives the agent its Anthropic secret and the outbound sender its Graph settings', () => {

@@ -1,7 +1,8 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { campaignSendEnvelope, EnqueueFailedError, sqsCampaignSendQueue, sqsReleaseChecks, sqsReleaseTicks } from '#lambdas/campaigns/campaign-send-queue';
+import { listBuildSchema } from '#lambdas/campaigns/campaign-list-build';
+import { campaignSendEnvelope, EnqueueFailedError, sqsCampaignSendQueue, sqsListBuilds, sqsReleaseChecks, sqsReleaseTicks } from '#lambdas/campaigns/campaign-send-queue';
 import { replyRequestedDetailSchema } from '#lambdas/outbound/reply-requested';
 import { eventDetailOf } from '#lambdas/shared/event-queue-consumer';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
@@ -33,6 +34,8 @@ describe('the campaign send queue', () => {
     expect(batches[3]![0]!.Id).toBe(batches[0]![1]!.Id);
     expect(batches[0]!.map((e) => e.DelaySeconds)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(batches[2]!.at(-1)!.DelaySeconds).toBe(900);
+    // A fair queue: each send names its number as the tenant.
+    for (const e of batches.flat()) expect(e.MessageGroupId).toBe(replyRequestedDetailSchema.parse(eventDetailOf(e.MessageBody!)).accountId);
   });
 
   it('throws when SQS keeps refusing, so the tick is retried', async () => {
@@ -51,5 +54,18 @@ describe('ticks and checks', () => {
     expect(tick).toEqual({ QueueUrl: 'ticks', MessageBody: '{"businessId":"shop","campaignId":"cmp_X","tick":3}', DelaySeconds: 10 });
     expect(check).toMatchObject({ QueueUrl: 'ticks', DelaySeconds: 900 });
     expect(JSON.parse(check!.MessageBody!)).toEqual({ businessId: 'shop', campaignId: 'cmp_X', check: { fromSeq: 0, toSeq: 640, round: 1 } });
+  });
+
+  it("carry a list build's chunk, and its deciding step while the audience is decided, as the build step parses them", async () => {
+    sqs.on(SendMessageCommand).resolves({});
+    const builds = sqsListBuilds({ sqs: client, queueUrl: 'ticks' });
+    await builds.schedule({ businessId: 'shop', campaignId: 'cmp_X', chunk: 0, step: 4 }, 0);
+    await builds.schedule({ businessId: 'shop', campaignId: 'cmp_X', chunk: 7 }, 0);
+    const bodies = sqs.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody!) as unknown);
+    expect(bodies).toEqual([
+      { kind: 'build', businessId: 'shop', campaignId: 'cmp_X', chunk: 0, step: 4 },
+      { kind: 'build', businessId: 'shop', campaignId: 'cmp_X', chunk: 7 },
+    ]);
+    for (const body of bodies) expect(listBuildSchema.safeParse(body).success).toBe(true);
   });
 });

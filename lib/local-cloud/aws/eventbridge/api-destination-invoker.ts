@@ -5,7 +5,7 @@ import type { Clock } from '#lib/local-cloud/aws/clock';
 import type { ApiDestinationStore } from '#lib/local-cloud/aws/eventbridge/api-destinations';
 import type { ConnectionStore } from '#lib/local-cloud/aws/eventbridge/connections';
 import { InvocationRateLimiter } from '#lib/local-cloud/aws/eventbridge/invocation-rate-limiter';
-import { DYNAMIC_PATH, readJsonPath } from '#lib/local-cloud/aws/eventbridge/json-path';
+import { resolveDynamicPath as resolveDynamic } from '#lib/local-cloud/aws/eventbridge/json-path';
 import { OutboundConnectionError, OutboundRequestError, OutboundTimeoutError, retryAfterMs, sendOutbound } from '#lib/local-cloud/aws/eventbridge/outbound-http';
 import { TargetDeliveryError } from '#lib/local-cloud/aws/eventbridge/target-delivery-error';
 
@@ -163,14 +163,6 @@ export class ApiDestinationInvoker {
       retryAfterMs: retryable ? retryAfterMs(responseHeaders['retry-after'], this.clock.now()) : undefined,
     });
   }
-}
-
-/** A value that is wholly a JSON path (`$.detail.id`) takes the event's value there; anything else is literal. */
-function resolveDynamic(value: string, event: unknown): string {
-  if (!DYNAMIC_PATH.test(value)) return value;
-  const { found, value: v } = readJsonPath(event, value);
-  if (!found || v === null || v === undefined) return '';
-  return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
 /** The connection's body parameters go into a JSON object body (they win on a conflict); other bodies are left alone. */

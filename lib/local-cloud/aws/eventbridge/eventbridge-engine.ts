@@ -10,6 +10,7 @@ import { ApiDestinationInvoker, isApiDestinationArn, validateHttpParameters, typ
 import { ApiDestinationStore } from '#lib/local-cloud/aws/eventbridge/api-destinations';
 import { ConnectionStore } from '#lib/local-cloud/aws/eventbridge/connections';
 import { isTargetDeliveryError } from '#lib/local-cloud/aws/eventbridge/target-delivery-error';
+import { resolveDynamicPath } from '#lib/local-cloud/aws/eventbridge/json-path';
 import { renderTargetInput, validateTargetInput, type InputTransformerSpec } from '#lib/local-cloud/aws/eventbridge/target-input';
 
 /** The event as EventBridge hands it to targets. */
@@ -62,7 +63,7 @@ export interface TargetSpec {
   httpParameters?: HttpParametersSpec;
   /** Shorthand for an SQS queue target in this emulator. */
   queueName?: string;
-  /** Static MessageGroupId for a FIFO queue target (EventBridge's SqsParameters). */
+  /** MessageGroupId of a FIFO or fair queue target (EventBridge's SqsParameters): literal, or a dynamic path into the event. */
   messageGroupId?: string;
   /**
    * A local function standing in for a Lambda target. A throw counts as a failed delivery and is
@@ -724,9 +725,11 @@ export class EventBridgeEngine {
       return { httpStatus: status };
     }
     const fifo = this.sqs.isFifo(target.arn);
+    // The group may be a dynamic path into the event (`$.detail.accountId`): a fair queue's tenant.
+    const groupId = target.spec.messageGroupId !== undefined ? resolveDynamicPath(target.spec.messageGroupId, event) : undefined;
     this.sqs.sendMessage(target.arn, {
       body: payload,
-      ...(target.spec.messageGroupId !== undefined ? { messageGroupId: target.spec.messageGroupId } : {}),
+      ...(groupId ? { messageGroupId: groupId } : {}),
       // A FIFO target deduplicates on the event id, so a retried delivery is not enqueued twice.
       ...(fifo ? { messageDeduplicationId: event.id } : {}),
       senderId: 'AROAEVENTBRIDGE:events.amazonaws.com',

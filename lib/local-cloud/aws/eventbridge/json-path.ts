@@ -73,3 +73,11 @@ export function readJsonPath(doc: unknown, path: string): { found: boolean; valu
   if (multiple) return { found: current.length > 0, value: current };
   return current.length === 0 ? { found: false, value: undefined } : { found: true, value: current[0] };
 }
+
+/** A target parameter that is wholly a JSON path (`$.detail.id`) takes the event's value there (empty when absent); anything else is literal. */
+export function resolveDynamicPath(value: string, event: unknown): string {
+  if (!DYNAMIC_PATH.test(value)) return value;
+  const { found, value: v } = readJsonPath(event, value);
+  if (!found || v === null || v === undefined) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}

@@ -114,6 +114,41 @@ const MAX_VISIBILITY_SECONDS = 43_200;
 const PURGE_INTERVAL_MS = 60_000;
 const DELETED_RECENTLY_MS = 60_000;
 
+/** A tenant of a fair queue is "noisy" past these: more than this share of the messages in flight… */
+export const FAIR_NOISY_SHARE = 0.1;
+/** …and at least this many of its own in flight (Amazon SQS fair queues, "How detection works"). */
+export const FAIR_NOISY_MIN_IN_FLIGHT = 30;
+
+/**
+ * Receive order of a standard queue: arrival order, except that on a fair queue (messages carrying a
+ * MessageGroupId, the tenant) a tenant holding more than 10% of the messages in flight and at least
+ * 30 of them is a noisy neighbour: the quiet tenants' messages (and those without a tenant) come
+ * first, then the noisy tenants', the one with the fewest in flight first. Of SQS's two detection
+ * measures this emulates the concurrency share, not the processing-time share.
+ */
+function fairOrder(q: SqsQueue, now: number): StoredMessage[] {
+  const available: StoredMessage[] = [];
+  const inFlightBy = new Map<string, number>();
+  let inFlight = 0;
+  for (const m of q.messages.values()) {
+    if (q.isInFlight(m, now)) {
+      inFlight++;
+      if (m.groupId !== undefined) inFlightBy.set(m.groupId, (inFlightBy.get(m.groupId) ?? 0) + 1);
+    } else if (m.availableAt <= now) available.push(m);
+  }
+  const noisy = (tenant: string | undefined): number | undefined => {
+    if (tenant === undefined) return undefined;
+    const own = inFlightBy.get(tenant) ?? 0;
+    return own >= FAIR_NOISY_MIN_IN_FLIGHT && own > FAIR_NOISY_SHARE * inFlight ? own : undefined;
+  };
+  if (![...inFlightBy.keys()].some((t) => noisy(t) !== undefined)) return available;
+  const quiet = available.filter((m) => noisy(m.groupId) === undefined);
+  const loud = available.filter((m) => noisy(m.groupId) !== undefined);
+  // Stable sort: within one noisy tenant, arrival order stays.
+  loud.sort((a, b) => noisy(a.groupId)! - noisy(b.groupId)!);
+  return [...quiet, ...loud];
+}
+
 /**
  * In-memory SQS with the semantics the pipeline depends on: FIFO group ordering and blocking, the
  * 5-minute deduplication window, visibility timeouts, receive counts, redrive to a dead-letter queue and
@@ -487,7 +522,7 @@ export class SqsEngine {
   private take(q: SqsQueue, max: number, visibilitySeconds: number): ReceivedMessage[] {
     const now = this.clock.now();
     q.sweep(now);
-    const candidates = q.fifo ? this.fifoCandidates(q, now) : [...q.messages.values()].filter((m) => !q.isInFlight(m, now) && m.availableAt <= now);
+    const candidates = q.fifo ? this.fifoCandidates(q, now) : fairOrder(q, now);
     const taken: ReceivedMessage[] = [];
     for (const m of candidates) {
       if (taken.length >= max) break;

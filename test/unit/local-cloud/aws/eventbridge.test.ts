@@ -137,6 +137,18 @@ describe('rules and SQS targets', () => {
     expect(m?.Attributes?.MessageDeduplicationId).toBe(out.Entries?.[0]?.EventId);
   });
 
+  it("takes a fair queue's tenant from the event when the MessageGroupId is a dynamic path", async () => {
+    f.emulator.sqs.createQueue('replies');
+    const rule = f.emulator.events.putRule(BUS, 'replies', { 'detail-type': ['message.received'] });
+    f.emulator.events.putTarget(rule, { id: 'fair', queueName: 'replies', messageGroupId: '$.detail.accountId' });
+
+    await f.eventBridge.send(new PutEventsCommand({ Entries: [received(undefined, { accountId: '1000001' }), received(undefined, { other: 'no tenant' })] }));
+    await f.emulator.events.settled();
+
+    const groups = (await receiveAll('replies')).map((m) => m.Attributes?.MessageGroupId ?? 'none').sort();
+    expect(groups).toEqual(['1000001', 'none']);
+  });
+
   it('calls a local invoke target with the envelope', async () => {
     const seen: EventBridgeEnvelope[] = [];
     const rule = f.emulator.events.putRule(BUS, 'to-function', { detail: { conversationKey: [{ prefix: 'wa:' }] } });

@@ -288,3 +288,35 @@ describe('ChangeMessageVisibility while a receive is waiting', () => {
     await waiting;
   });
 });
+
+describe('fair queues (a standard queue whose messages carry a tenant in MessageGroupId)', () => {
+  async function send(url: string, tenant: string, n: number): Promise<void> {
+    for (let i = 0; i < n; i += 10) {
+      await f.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: Math.min(10, n - i) }, (_, k) => ({ Id: `m${k}`, MessageBody: `${tenant}-${i + k}`, MessageGroupId: tenant })) }));
+    }
+  }
+  async function receive(url: string, max = 10): Promise<string[]> {
+    const out = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: max }));
+    return (out.Messages ?? []).map((m) => m.Body ?? '');
+  }
+
+  it("hands out a quiet tenant's messages before a noisy neighbour's backlog", async () => {
+    const url = (await f.sqs.send(new CreateQueueCommand({ QueueName: 'fair', Attributes: { VisibilityTimeout: '30' } }))).QueueUrl as string;
+    await send(url, 'bulk', 100);
+    // The consumer takes 40 of the noisy tenant's messages (it now holds all of those in flight)…
+    for (let i = 0; i < 4; i++) expect((await receive(url)).every((b) => b.startsWith('bulk-'))).toBe(true);
+    // …then a quiet tenant writes after the backlog: its messages come first.
+    await send(url, 'quiet', 3);
+    expect(await receive(url)).toEqual(['quiet-0', 'quiet-1', 'quiet-2', 'bulk-40', 'bulk-41', 'bulk-42', 'bulk-43', 'bulk-44', 'bulk-45', 'bulk-46']);
+  });
+
+  it('keeps arrival order while no tenant is noisy (fewer than 30 of its own in flight)', async () => {
+    const url = (await f.sqs.send(new CreateQueueCommand({ QueueName: 'fair-calm', Attributes: { VisibilityTimeout: '30' } }))).QueueUrl as string;
+    await send(url, 'bulk', 30);
+    expect(await receive(url)).toHaveLength(10);
+    expect(await receive(url)).toHaveLength(10);
+    await send(url, 'quiet', 2);
+    expect(await receive(url)).toEqual(Array.from({ length: 10 }, (_, i) => `bulk-${20 + i}`));
+    expect(await receive(url)).toEqual(['quiet-0', 'quiet-1']);
+  });
+});
