@@ -51,7 +51,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/bench/dynamodb-counting-proxy.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/bench/meters/dynamodb-counting-proxy.test.ts'],
           globalSetup: ['test/helpers/global-setup.ts'],
           pool: 'forks',
           maxWorkers: CPU_WORKERS,

@@ -8,13 +8,13 @@
  * requests, Lambda invocations and measured GB-seconds, SQS requests (64 KB chunks), EventBridge
  * entries (64 KB chunks), DynamoDB read and write units (through a proxy that asks DynamoDB Local for
  * consumed capacity), Secrets Manager and S3 calls. Cold starts are included and amortised over the run.
- * Prices: test/bench/cost-prices.ts. Meta's and Anthropic's charges are excluded.
+ * Meters: test/bench/meters/. Prices: test/bench/cost-prices.ts. Meta's and Anthropic's charges are excluded.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAwsMeteringProxy } from '#lib/local-cloud/aws-metering-proxy';
-import { startDynamoDbCountingProxy } from '#lib/local-cloud/dynamodb-counting-proxy';
+import { startAwsMeteringProxy } from '#test/bench/meters/aws-metering-proxy';
+import { startDynamoDbCountingProxy } from '#test/bench/meters/dynamodb-counting-proxy';
 import { freePort } from '#lib/local-cloud/free-port';
 import type { FunctionPool } from '#lib/local-cloud/lambda-runtime/function-pool';
 import { startLocalCloud } from '#lib/local-cloud/start-local-cloud';

@@ -1,13 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { isDeepStrictEqual } from 'node:util';
 import { GRAPH_API_OPENAPI_SPEC_FILE } from '#lambdas/shared/graph-api-version';
 
 /**
  * Turns the `Message` schema of Meta's OpenAPI spec into one plain JSON Schema (draft-07) that a
- * validator can compile: `$ref`s inlined, `allOf` parts merged, discriminators turned into
- * `if/then` branches. The spec is read as OpenAPI tools read it, not as raw JSON Schema (see the
- * quirks in `patchSpecQuirks`).
+ * validator can compile: `$ref`s inlined (json-schema-ref-parser), `allOf` parts merged
+ * (json-schema-merge-allof), discriminators turned into `if/then` branches. The spec is read as
+ * OpenAPI tools read it, not as raw JSON Schema (see `patchSpecQuirks` and `MERGE_OPTIONS`).
  */
 
 export type JsonSchema = { [keyword: string]: unknown };
@@ -15,8 +14,10 @@ export type JsonSchema = { [keyword: string]: unknown };
 /** The vendored spec of the Graph API version the project speaks (lambdas/shared/graph-api-version.ts). */
 export const DEFAULT_SPEC_PATH = fileURLToPath(new URL(`./openapi/${GRAPH_API_OPENAPI_SPEC_FILE}`, import.meta.url));
 
+const SCHEMAS_POINTER = '#/components/schemas/';
+
 /** Keywords that only document; ajv in strict mode would reject some of them. */
-const ANNOTATIONS = new Set([
+const ANNOTATIONS = [
   'description',
   'example',
   'examples',
@@ -27,33 +28,50 @@ const ANNOTATIONS = new Set([
   'writeOnly',
   'title',
   'nullable',
-]);
+];
 
-const SCHEMA_MAP_KEYWORDS = new Set(['properties', 'patternProperties']);
-const SCHEMA_LIST_KEYWORDS = new Set(['allOf', 'oneOf', 'anyOf']);
-const SCHEMA_KEYWORDS = new Set(['items', 'not', 'if', 'then', 'else', 'additionalProperties']);
+/**
+ * The libraries are loaded on first use: a start with the built schema cached
+ * (send-body-schema-cache.ts) never needs them, and they take about 0.2 s to load.
+ */
+const libraries = () =>
+  Promise.all([import('@apidevtools/json-schema-ref-parser'), import('json-schema-merge-allof'), import('json-schema-traverse')]).then(
+    ([refParser, mergeAllOf, traverse]) => ({ $RefParser: refParser.default, mergeAllOf: mergeAllOf.default, traverse: traverse.default }),
+  );
+
+type Libraries = Awaited<ReturnType<typeof libraries>>;
 
 function isObject(value: unknown): value is JsonSchema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function refName(ref: string): string {
-  const prefix = '#/components/schemas/';
-  if (!ref.startsWith(prefix)) throw new Error(`unsupported $ref ${ref}`);
-  return ref.slice(prefix.length);
+  if (!ref.startsWith(SCHEMAS_POINTER)) throw new Error(`unsupported $ref ${ref}`);
+  return ref.slice(SCHEMAS_POINTER.length);
 }
 
 export async function loadSpecSchemas(specPath: string = DEFAULT_SPEC_PATH): Promise<Record<string, JsonSchema>> {
-  const doc: unknown = parse(await readFile(specPath, 'utf8'));
+  const { $RefParser } = await libraries();
+  // Parsed only: no `$ref` is followed here, and nothing outside the file is read.
+  const doc: unknown = await $RefParser.parse(specPath, { resolve: { external: false } });
   const schemas = isObject(doc) && isObject(doc.components) ? doc.components.schemas : undefined;
   if (!isObject(schemas)) throw new Error(`${specPath} has no components.schemas`);
   return schemas as Record<string, JsonSchema>;
 }
 
 /** The send body schema (`components/schemas/Message`) as one self-contained JSON Schema. */
-export function buildSendBodySchema(specSchemas: Record<string, JsonSchema>): JsonSchema {
-  const schemas = patchSpecQuirks(structuredClone(specSchemas));
-  return new SchemaInliner(schemas).read({ $ref: '#/components/schemas/Message' });
+export async function buildSendBodySchema(specSchemas: Record<string, JsonSchema>): Promise<JsonSchema> {
+  const { $RefParser, mergeAllOf, traverse } = await libraries();
+  const schemas = expandDiscriminators(withoutAnnotations(patchSpecQuirks(structuredClone(specSchemas)), traverse));
+  const doc = (await $RefParser.dereference(
+    { components: { schemas } },
+    // A cycle would make the merged schema infinite: refuse it rather than loop.
+    { resolve: { external: false }, dereference: { circular: false } },
+  )) as { components: { schemas: Record<string, unknown> } };
+  const message = doc.components.schemas.Message;
+  if (!isObject(message)) throw new Error('the spec has no schema Message');
+  // Cast: @types/json-schema-merge-allof describes an older version, without `complexResolvers`.
+  return mergeAllOf(message as never, MERGE_OPTIONS as never) as JsonSchema;
 }
 
 function schemaAt(schemas: Record<string, JsonSchema>, name: string): JsonSchema {
@@ -151,79 +169,53 @@ export function patchSpecQuirks(schemas: Record<string, JsonSchema>): Record<str
   };
   const mapping = (buttonParameter.discriminator as JsonSchema | undefined)?.mapping;
   if (isObject(mapping)) {
-    mapping.coupon_code = '#/components/schemas/ButtonCouponCodeParameter';
-    mapping.action = '#/components/schemas/ButtonActionParameter';
+    mapping.coupon_code = `${SCHEMAS_POINTER}ButtonCouponCodeParameter`;
+    mapping.action = `${SCHEMAS_POINTER}ButtonActionParameter`;
   }
   return schemas;
 }
 
-class SchemaInliner {
-  /** Names being inlined, outermost first: a name seen twice is a cycle. */
-  private readonly stack: string[] = [];
+/** Drops documentation keywords from every schema (a property named `title` stays: it is no keyword). */
+function withoutAnnotations(schemas: Record<string, JsonSchema>, traverse: Libraries['traverse']): Record<string, JsonSchema> {
+  for (const schema of Object.values(schemas)) {
+    traverse(schema, (node: JsonSchema) => {
+      for (const keyword of ANNOTATIONS) delete node[keyword];
+    });
+  }
+  return schemas;
+}
 
-  constructor(private readonly schemas: Record<string, JsonSchema>) {}
+/**
+ * `discriminator.mapping` picks the subtype by a property's value. As JSON Schema: the property
+ * must be one of the mapped values, and each value brings its subtype's schema through if/then.
+ * This replaces the `oneOf` list, whose errors would be one per subtype and useless to a caller.
+ * A subtype starts with `allOf: [<the base>, ...]`: it is pointed at a copy of the base without
+ * the discriminator, since the base with it would lead back to the subtype, endlessly.
+ */
+function expandDiscriminators(schemas: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  for (const [name, schema] of Object.entries(schemas)) {
+    const { discriminator, ...withoutDiscriminator } = schema;
+    if (!isObject(discriminator) || !isObject(discriminator.mapping)) continue;
+    const property = String(discriminator.propertyName);
+    const baseName = `${name}WithoutDiscriminator`;
+    schemas[baseName] = withoutDiscriminator;
 
-  read(node: unknown, withoutDiscriminator = false): JsonSchema {
-    if (!isObject(node)) return node as JsonSchema;
-    if (typeof node.$ref === 'string') return this.readRef(node.$ref);
-
-    const out: JsonSchema = {};
-    for (const [keyword, value] of Object.entries(node)) {
-      if (ANNOTATIONS.has(keyword) || keyword === 'discriminator') continue;
-      if (SCHEMA_MAP_KEYWORDS.has(keyword) && isObject(value)) {
-        out[keyword] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.read(v)]));
-      } else if (SCHEMA_LIST_KEYWORDS.has(keyword) && Array.isArray(value)) {
-        out[keyword] = value.map((v) => this.read(v));
-      } else if (SCHEMA_KEYWORDS.has(keyword) && isObject(value)) {
-        out[keyword] = this.read(value);
-      } else {
-        out[keyword] = value;
+    const values = Object.keys(discriminator.mapping);
+    const branches = Object.entries(discriminator.mapping).map(([value, ref]) => {
+      const subtype = schemaAt(schemas, refName(String(ref)));
+      if (Array.isArray(subtype.allOf)) {
+        subtype.allOf = subtype.allOf.map((part: unknown) =>
+          isObject(part) && part.$ref === `${SCHEMAS_POINTER}${name}` ? { $ref: `${SCHEMAS_POINTER}${baseName}` } : part,
+        );
       }
-    }
+      return { if: { properties: { [property]: { const: value } }, required: [property] }, then: { $ref: String(ref) } };
+    });
 
-    const merged = Array.isArray(out.allOf) ? mergeAllOf(out) : out;
-    const discriminator = node.discriminator;
-    if (!withoutDiscriminator && isObject(discriminator) && isObject(discriminator.mapping)) {
-      return this.expandDiscriminator(merged, String(discriminator.propertyName), discriminator.mapping);
-    }
-    return merged;
-  }
-
-  private readRef(ref: string): JsonSchema {
-    const name = refName(ref);
-    const target = schemaAt(this.schemas, name);
-    if (this.stack.includes(name)) {
-      // The subtypes of a discriminated schema start with `allOf: [<the base>, ...]`: inside
-      // them the base is read without its discriminator, which is what breaks the cycle.
-      if (isObject(target.discriminator)) return this.read(target, true);
-      throw new Error(`cyclic schema ${[...this.stack, name].join(' -> ')}`);
-    }
-    this.stack.push(name);
-    try {
-      return this.read(target);
-    } finally {
-      this.stack.pop();
-    }
-  }
-
-  /**
-   * `discriminator.mapping` picks the subtype by a property's value. As JSON Schema: the property
-   * must be one of the mapped values, and each value brings its subtype's schema through if/then.
-   * This replaces the `oneOf` list, whose errors would be one per subtype and useless to a caller.
-   */
-  private expandDiscriminator(schema: JsonSchema, property: string, mapping: JsonSchema): JsonSchema {
-    const values = Object.keys(mapping);
-    const branches = Object.entries(mapping).map(([value, ref]) => ({
-      if: { properties: { [property]: { const: value } }, required: [property] },
-      then: this.readRef(String(ref)),
-    }));
-    const { oneOf: _alternatives, ...rest } = schema;
+    const { oneOf: _alternatives, ...rest } = withoutDiscriminator;
     const properties = { ...(isObject(rest.properties) ? rest.properties : {}) };
-    properties[property] = properties[property]
-      ? { allOf: [properties[property], { enum: values }] }
-      : { enum: values };
+    properties[property] = properties[property] ? { allOf: [properties[property], { enum: values }] } : { enum: values };
     const required = Array.isArray(rest.required) ? rest.required : [];
-    return {
+    schemas[name] = {
       ...rest,
       type: 'object',
       properties,
@@ -231,56 +223,49 @@ class SchemaInliner {
       allOf: [...(Array.isArray(rest.allOf) ? rest.allOf : []), ...branches],
     };
   }
+  return schemas;
 }
+
+const CONDITIONAL_KEYWORDS = ['if', 'then', 'else'] as const;
 
 /**
- * Merges `allOf` parts into one object schema, as OpenAPI tools read it. Read literally, a part
- * with `additionalProperties: false` forbids every property of the other parts; merged, it
- * forbids only properties that no part declares.
+ * How `allOf` parts are merged:
+ * - as OpenAPI tools read them (`ignoreAdditionalProperties`): read literally, a part with
+ *   `additionalProperties: false` forbids every property of the other parts; merged, it forbids
+ *   only properties that no part declares;
+ * - `required` and `enum` keep the spec's order (the library sorts them), so that a refusal names
+ *   the first missing property and lists allowed values as Meta's documentation does;
+ * - conditionals cannot be merged key by key (two parts may each have an `if`): each is kept whole,
+ *   in an `allOf` beside the merged schema.
  */
-function mergeAllOf(schema: JsonSchema): JsonSchema {
-  const { allOf, ...own } = schema;
-  const parts = [own, ...(allOf as JsonSchema[])];
-  const out: JsonSchema = {};
-  const properties: Record<string, unknown> = {};
-  const required = new Set<string>();
-  const extraAllOf: unknown[] = [];
-  let closed = false;
-
-  for (const part of parts) {
-    // Conditionals cannot be merged key by key (two parts may each have an `if`): keep each whole.
-    const { if: condition, then, else: otherwise, not, ...mergeable } = part;
-    if (condition !== undefined) {
-      const conditional: JsonSchema = { if: condition };
-      if (then !== undefined) conditional.then = then;
-      if (otherwise !== undefined) conditional.else = otherwise;
-      extraAllOf.push(conditional);
-    }
-    if (not !== undefined) extraAllOf.push({ not });
-    for (const [keyword, value] of Object.entries(mergeable)) {
-      if (keyword === 'properties' && isObject(value)) {
-        for (const [name, propertySchema] of Object.entries(value)) {
-          const existing = properties[name];
-          properties[name] = existing === undefined ? propertySchema : { allOf: [existing, propertySchema] };
-        }
-      } else if (keyword === 'required' && Array.isArray(value)) {
-        for (const name of value) required.add(String(name));
-      } else if (keyword === 'additionalProperties') {
-        if (value === false) closed = true;
-        else if (isObject(value)) out.additionalProperties = value;
-      } else if (keyword === 'allOf' && Array.isArray(value)) {
-        extraAllOf.push(...value);
-      } else if ((keyword === 'oneOf' || keyword === 'anyOf') && out[keyword] !== undefined) {
-        extraAllOf.push({ [keyword]: value });
-      } else if (out[keyword] === undefined) {
-        out[keyword] = value;
-      }
-    }
-  }
-
-  if (Object.keys(properties).length > 0) out.properties = properties;
-  if (required.size > 0) out.required = [...required];
-  if (closed) out.additionalProperties = false;
-  if (extraAllOf.length > 0) out.allOf = extraAllOf;
-  return out;
-}
+const MERGE_OPTIONS = {
+  ignoreAdditionalProperties: true,
+  resolvers: {
+    required: (values: string[][]) => [...new Set(values.flat())],
+    enum: (values: unknown[][]) => {
+      const [first = [], ...others] = values;
+      const common = first.filter((value) => others.every((other) => other.some((o) => isDeepStrictEqual(o, value))));
+      // No common value: the library reports the parts as incompatible.
+      return common.length > 0 ? common : undefined;
+    },
+  },
+  complexResolvers: {
+    if: {
+      keywords: CONDITIONAL_KEYWORDS,
+      resolver(values: JsonSchema[], _path: string[], mergers: Record<(typeof CONDITIONAL_KEYWORDS)[number], (schemas: unknown[]) => unknown>) {
+        const conditionals = values
+          .filter((schema) => CONDITIONAL_KEYWORDS.some((keyword) => schema[keyword] !== undefined))
+          .map((schema) => {
+            const conditional: JsonSchema = {};
+            for (const keyword of CONDITIONAL_KEYWORDS) {
+              if (schema[keyword] !== undefined) conditional[keyword] = mergers[keyword]([schema[keyword]]);
+            }
+            return conditional;
+          });
+        // A schema merged on its own keeps its conditional where it was.
+        const [only] = conditionals;
+        return values.length === 1 && only ? only : { allOf: conditionals };
+      },
+    },
+  },
+};

@@ -18,14 +18,21 @@ describe('reading the Message schema from the OpenAPI spec', () => {
 
   beforeAll(async () => {
     specSchemas = await loadSpecSchemas(DEFAULT_SPEC_PATH);
-    schema = buildSendBodySchema(specSchemas);
+    schema = await buildSendBodySchema(specSchemas);
   });
 
-  it('inlines every $ref and keeps no discriminator or documentation keyword', () => {
+  it('inlines every $ref, merges every allOf part and keeps no discriminator or documentation keyword', () => {
     const text = JSON.stringify(schema);
     expect(text).not.toContain('$ref');
     expect(text).not.toContain('discriminator');
     expect(text).not.toContain('"example"');
+    // The keyword goes (its value is text); a property named `description` (a list row's) stays.
+    expect(text).not.toMatch(/"description":"/);
+    expect(text).toContain('"description":{"type":"string","maxLength":72}');
+    // What stays in an allOf is only what cannot be merged key by key: the if/then conditionals.
+    const allOfParts = [...text.matchAll(/"allOf":\[/g)].length;
+    expect(allOfParts).toBeGreaterThan(0);
+    expect(text.match(/"allOf":\[\{"(?!if")/)).toBeNull();
   });
 
   it('does not modify the schemas it was given', () => {
@@ -79,6 +86,32 @@ describe('reading the Message schema from the OpenAPI spec', () => {
       template: { name: 't', language: { code: 'en' }, components: [component] },
     });
     expect(refusal?.body.error.error_data?.details).toMatch(details);
+  });
+
+  it.each([
+    [
+      'a body missing two required properties, naming the first in the spec\'s order',
+      { messaging_product: 'whatsapp', recipient_type: 'individual', type: 'text' },
+      'The parameter to is required.',
+    ],
+    ['a key no part of the message declares', { ...base, type: 'text', text: { body: 'x' }, extra: 1 }, 'Unexpected key "extra" on param "message".'],
+    ['a key the text object does not declare', { ...base, type: 'text', text: { body: 'x', extra: 1 } }, 'Unexpected key "extra" on param "text".'],
+    [
+      'a message type the spec does not know, listing the known ones in its order',
+      { ...base, type: 'fax', fax: {} },
+      'Param type must be one of {text, audio, document, image, location, video, sticker, reaction, interactive, template, contacts} - got "fax".',
+    ],
+    ['an image given both by id and by link', { ...base, type: 'image', image: { id: '1', link: 'https://example.com/a.jpg' } }, 'Param image must take exactly one of its allowed forms.'],
+  ])('refuses %s', async (_case, body, details) => {
+    const validator = await loadSendBodyValidator();
+    expect(validator.validate(body)?.body.error.error_data?.details).toBe(details);
+  });
+
+  it('refuses a spec whose schemas refer to themselves, instead of building an endless schema', async () => {
+    const cyclic = structuredClone(specSchemas);
+    const context = cyclic.MessageContext as { properties: Record<string, unknown> };
+    context.properties.quoted = { $ref: '#/components/schemas/MessageContext' };
+    await expect(buildSendBodySchema(cyclic)).rejects.toThrow(/circular/i);
   });
 
   it('caches the same schema it builds', async () => {

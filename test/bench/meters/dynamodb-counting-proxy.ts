@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { transactionWriteUnits } from '#lib/local-cloud/transaction-write-units';
+import { transactionWriteUnits } from '#test/bench/meters/transaction-write-units';
 
 /**
  * Capacity DynamoDB would bill for the requests that passed through the proxy. On-demand tables

@@ -6,7 +6,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DynamoDbCountingProxy, startDynamoDbCountingProxy } from '#lib/local-cloud/dynamodb-counting-proxy';
+import { type DynamoDbCountingProxy, startDynamoDbCountingProxy } from '#test/bench/meters/dynamodb-counting-proxy';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from '#lib/local-cloud/dynamodb-local';
 
 let local: DynamoDbLocal;
