@@ -112,11 +112,12 @@ export interface CampaignCounts {
 }
 
 /**
- * The recipient list's build (campaign-list-build.ts). The audience is decided in one step (who is
- * on the list, who is left off and why: the counts are set then) and staged in chunks; each chunk
- * is then written to the list by its own message on the ticks queue. The release loop starts only
- * once the list is `ready`; a campaign whose audience turned out empty or too large goes back to
- * `draft` with the list `failed` and the reason.
+ * The recipient list's build (campaign-list-build.ts). A contacts audience is decided in steps
+ * (campaign-list-decide.ts: each reads a bounded slice of the contacts index, stages who goes on
+ * the list in chunks and carries `deciding` forward); when the walk ends the counts are set and
+ * each chunk is then written to the list by its own message on the ticks queue. The release loop
+ * starts only once the list is `ready`; a campaign whose audience turned out empty or too large
+ * goes back to `draft` with the list `failed` and the reason.
  */
 export interface CampaignList {
   status: 'building' | 'ready' | 'failed';
@@ -124,14 +125,34 @@ export interface CampaignList {
   built: number;
   /** How many chunks the decided audience was staged in (absent until it is decided). */
   chunks?: number;
+  /** While a contacts audience is being decided (absent before its first step and once it is decided). */
+  deciding?: ListDeciding;
   /** The next chunk to write (0 … chunks). */
   nextChunk?: number;
   /** The deciding step's id: staged chunks carry it, so two steps racing cannot mix their chunks. */
   attempt?: string;
-  /** Why the build failed: `empty_audience`, `audience_too_large`, `template_unavailable`. */
+  /** Why the build failed: `empty_audience`, `audience_too_large`, `template_unavailable`, `chunk_missing`, `walk_missing`. */
   reason?: string;
   /** When the build last moved (the watchdog kicks a build that went quiet). */
   updatedAt?: string;
+}
+
+/**
+ * Where deciding a contacts audience is: the step to take next and what the steps taken so far
+ * decided. No personal data: the walk's place in the contacts index and who it met are kept on the
+ * list's partition (`WALK#` items), which expires.
+ */
+export interface ListDeciding {
+  /** The next deciding step (1 after the first step). */
+  step: number;
+  /** Recipients decided so far: the list position the next step's recipients start at. */
+  listed: number;
+  /** Chunks staged so far (the next step's first chunk number). */
+  chunks: number;
+  /** Left off so far, by reason. */
+  skipped: Record<string, number>;
+  /** Contacts looked at so far. */
+  read: number;
 }
 
 export interface Campaign {

@@ -59,18 +59,29 @@ export interface CampaignStore {
   /**
    * Replace the campaign's `list` (and, when given, set its `targeted`/`skipped` counts) without
    * moving its version: the build's progress is not an operator's edit. `when.nextChunk`: only if
-   * the list's next chunk is that one; `when.undecided`: only if no audience was decided yet. False
-   * when the condition does not hold (another copy of the build step moved it first).
+   * the list's next chunk is that one; `when.deciding`: only if the audience is still undecided at
+   * that deciding step (ListDecidingStep). False when the condition does not hold (another copy of
+   * the build step moved it first).
    */
   setList(
     businessId: string,
     campaignId: string,
     list: CampaignList,
-    options?: { when?: { nextChunk: number } | { undecided: true }; counts?: Pick<CampaignCounts, 'targeted' | 'skipped'> },
+    options?: { when?: { nextChunk: number } | { deciding: ListDecidingStep }; counts?: Pick<CampaignCounts, 'targeted' | 'skipped'> },
   ): Promise<boolean>;
   /** Keep one staged chunk of a decided audience (expires after a week: a build takes minutes). */
   putListChunk(businessId: string, campaignId: string, attempt: string, chunk: number, staged: StagedChunk): Promise<void>;
   listChunk(businessId: string, campaignId: string, attempt: string, chunk: number): Promise<StagedChunk | undefined>;
+  /**
+   * One step of deciding a contacts audience, all or nothing (one transaction): its staged chunks,
+   * its walk (who it met, where the next step goes on) and the campaign's `list` (with the counts,
+   * on the step that ends the walk) — on condition that the list is still at that step
+   * (ListDecidingStep). False when it is not: another copy of the step committed first, and
+   * nothing of this one was written.
+   */
+  commitDecidingStep(businessId: string, campaignId: string, commit: DecidingStepCommit): Promise<boolean>;
+  /** What the committed steps before `beforeStep` of a deciding attempt hand on: who they met (a digest each, in step order) and where the walk goes on. */
+  decidingWalk(businessId: string, campaignId: string, attempt: string, beforeStep: number): Promise<{ met: Uint8Array[]; cursor?: string }>;
 
   /**
    * Append recipients to the list, in order, from `firstSeq`. A wa_id already on the list is not added
@@ -110,9 +121,34 @@ export interface StagedChunk {
   recipients: Array<Omit<CampaignRecipient, 'campaignId' | 'seq' | 'state'>>;
 }
 
-/** The list build's own messages on the ticks queue: the next chunk of one campaign's list. */
+/**
+ * Which deciding step a list is at: step 0 — nothing decided and no step taken (`list.chunks` and
+ * `list.deciding` absent); step n > 0 — `list.deciding.step` is n and `list.attempt` is `attempt`.
+ */
+export interface ListDecidingStep {
+  step: number;
+  attempt?: string;
+}
+
+/** What one deciding step writes (CampaignStore.commitDecidingStep). */
+export interface DecidingStepCommit {
+  /** The step taken: the list must be at it. */
+  step: number;
+  /** The deciding attempt (new on step 0): staged chunks and walks are keyed by it. */
+  attempt: string;
+  /** The campaign's list after the step. */
+  list: CampaignList;
+  /** The recipients this step decided, staged under their chunk numbers. */
+  chunks: Array<{ chunk: number; staged: StagedChunk }>;
+  /** For the next step (absent on the step that ends the walk): whom this step met, and the contacts index cursor to go on from. */
+  walk?: { met: Uint8Array; cursor: string };
+  /** Set on the step that ends the walk. */
+  counts?: Pick<CampaignCounts, 'targeted' | 'skipped'>;
+}
+
+/** The list build's own messages on the ticks queue: the next chunk of one campaign's list, or (while its audience is decided) its next deciding step. */
 export interface ListBuilds {
-  schedule(build: { businessId: string; campaignId: string; chunk: number }, delaySeconds: number): Promise<void>;
+  schedule(build: { businessId: string; campaignId: string; chunk: number; step?: number }, delaySeconds: number): Promise<void>;
 }
 
 /** The campaign sender's queue (campaign traffic kept off the conversational outbound queue). */

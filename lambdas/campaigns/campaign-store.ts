@@ -19,6 +19,7 @@ import {
   limitHourSk,
   limitPk,
   listChunkSk,
+  listWalkSk,
   RELEASE_SK,
   recipientRefSk,
   recipientSk,
@@ -26,7 +27,7 @@ import {
   runningSk,
 } from '#lambdas/campaigns/campaign-keys';
 import { emptyCounts, RECIPIENT_STATES, type Campaign, type CampaignCounts, type CampaignRecipient, type CampaignState, type RecipientState } from '#lambdas/campaigns/campaign-model';
-import type { CampaignRefusal, CampaignResult, CampaignStore, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
+import type { CampaignRefusal, CampaignResult, CampaignStore, ListDecidingStep, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
 import { countMap, MAX_SEQ, RecipientListChangedError, recipientStateAt, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
 import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
 
@@ -40,7 +41,16 @@ export interface CampaignStoreDeps {
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
-const ENTITY = { campaign: 'Campaign', recipient: 'CampaignRecipient', ref: 'CampaignRecipientRef', release: 'CampaignRelease', staged: 'CampaignListChunk', limit: 'MessagingLimitUse', running: 'RunningCampaign' } as const;
+const ENTITY = {
+  campaign: 'Campaign',
+  recipient: 'CampaignRecipient',
+  ref: 'CampaignRecipientRef',
+  release: 'CampaignRelease',
+  staged: 'CampaignListChunk',
+  walk: 'CampaignAudienceWalk',
+  limit: 'MessagingLimitUse',
+  running: 'RunningCampaign',
+} as const;
 /** Recipients per transaction: a recipient is two items (its list entry and its wa_id guard); DynamoDB takes 100 per transaction. */
 const RECIPIENTS_PER_TRANSACTION = 50;
 /** Transactions of one call in flight at once. */
@@ -51,8 +61,13 @@ const LIMIT_BUCKET_TTL_SECONDS = 2 * 24 * 3_600;
 const MAX_PAGE = 100;
 /** A staged chunk of a decided audience outlives any build by far, then DynamoDB's TTL removes it. */
 const STAGED_CHUNK_TTL_SECONDS = 7 * 24 * 3_600;
-/** A staged chunk's recipients are one JSON string: well under DynamoDB's 400 KB item. */
+/** A staged chunk's recipients are one JSON string (UTF-8 bytes): well under DynamoDB's 400 KB item. */
 export const MAX_STAGED_CHUNK_BYTES = 350_000;
+/** A deciding step's digest of whom it met (bytes): well under DynamoDB's 400 KB item. */
+export const MAX_WALK_BYTES = 350_000;
+/** What one deciding step's transaction may carry (DynamoDB takes 4 MB and 100 actions a transaction). */
+export const MAX_DECIDING_STEP_BYTES = 3_800_000;
+const MAX_DECIDING_STEP_ACTIONS = 100;
 const ATTEMPT = /^[A-Za-z0-9_-]{1,64}$/;
 /** Query rounds one filtered page reads at most before it hands back a cursor. */
 const MAX_FILTER_ROUNDS = 20;
@@ -267,10 +282,7 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
         names['#nextChunk'] = 'nextChunk';
         values[':expectedChunk'] = when.nextChunk;
         condition += ' AND #list.#nextChunk = :expectedChunk';
-      } else if (when) {
-        names['#chunks'] = 'chunks';
-        condition += ' AND attribute_not_exists(#list.#chunks)';
-      }
+      } else if (when) condition += ` AND ${decidingCondition(when.deciding, names, values)}`;
       try {
         await db.send(
           new UpdateCommand({
@@ -290,24 +302,88 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
     },
 
     async putListChunk(businessId, campaignId, attempt, chunk, staged) {
-      if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(chunk) || chunk < 0) throw new RangeError('putListChunk: not a campaign, attempt or chunk');
-      const recipients = JSON.stringify(staged.recipients);
-      if (recipients.length > MAX_STAGED_CHUNK_BYTES) throw new RangeError('putListChunk: the chunk is over the staged size');
-      await db.send(
-        new PutCommand({
-          TableName,
-          Item: {
-            pk: campaignListPk(businessId, campaignId),
-            sk: listChunkSk(attempt, chunk),
-            entity: ENTITY.staged,
-            businessId,
-            campaignId,
-            firstSeq: staged.firstSeq,
-            recipients,
-            expiresAt: Math.floor(Date.now() / 1000) + STAGED_CHUNK_TTL_SECONDS,
+      await db.send(new PutCommand({ TableName, Item: stagedChunkItem(businessId, campaignId, attempt, chunk, staged) }));
+    },
+
+    async commitDecidingStep(businessId, campaignId, commit) {
+      const { step, attempt } = commit;
+      if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(step) || step < 0) throw new RangeError('commitDecidingStep: not a campaign, attempt or step');
+      const names: Record<string, string> = { '#list': 'list' };
+      const values: Item = { ':list': withoutUndefined({ ...commit.list }) };
+      const sets = ['#list = :list'];
+      if (commit.counts) {
+        Object.assign(names, { '#counts': 'counts', '#targeted': 'targeted', '#skipped': 'skipped' });
+        values[':targeted'] = commit.counts.targeted;
+        values[':skipped'] = countMap(commit.counts.skipped);
+        sets.push('#counts.#targeted = :targeted', '#counts.#skipped = :skipped');
+      }
+      const condition = `attribute_exists(pk) AND ${decidingCondition({ step, attempt }, names, values)}`;
+      const items: TransactItem[] = [
+        {
+          Update: {
+            TableName,
+            Key: { pk: campaignsPk(businessId), sk: campaignSk(campaignId) },
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
           },
-        }),
-      );
+        },
+      ];
+      let bytes = 0;
+      for (const { chunk, staged } of commit.chunks) {
+        const item = stagedChunkItem(businessId, campaignId, attempt, chunk, staged);
+        bytes += Buffer.byteLength(item.recipients);
+        items.push({ Put: { TableName, Item: item } });
+      }
+      if (commit.walk) {
+        const { met, cursor } = commit.walk;
+        if (met.length > MAX_WALK_BYTES || cursor.length === 0 || cursor.length > 4_000) throw new RangeError('commitDecidingStep: the walk is over its size');
+        bytes += met.length + cursor.length;
+        items.push({
+          Put: {
+            TableName,
+            Item: {
+              pk: campaignListPk(businessId, campaignId),
+              sk: listWalkSk(attempt, step),
+              entity: ENTITY.walk,
+              businessId,
+              campaignId,
+              step,
+              cursor,
+              // An empty binary attribute is left out: a step may meet nobody new.
+              ...(met.length > 0 ? { met } : {}),
+              expiresAt: Math.floor(Date.now() / 1000) + STAGED_CHUNK_TTL_SECONDS,
+            },
+          },
+        });
+      }
+      if (items.length > MAX_DECIDING_STEP_ACTIONS || bytes > MAX_DECIDING_STEP_BYTES) throw new RangeError('commitDecidingStep: the step is over what one transaction takes');
+      return transactWhen(items);
+    },
+
+    async decidingWalk(businessId, campaignId, attempt, beforeStep) {
+      if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(beforeStep) || beforeStep <= 0) return { met: [] };
+      const met: Uint8Array[] = [];
+      let cursor: string | undefined;
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await db.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': campaignListPk(businessId, campaignId), ':from': listWalkSk(attempt, 0), ':to': listWalkSk(attempt, beforeStep - 1) },
+            ConsistentRead: true,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          if (item.met instanceof Uint8Array) met.push(item.met);
+          if (item.step === beforeStep - 1 && typeof item.cursor === 'string') cursor = item.cursor;
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return cursor ? { met, cursor } : { met };
     },
 
     async listChunk(businessId, campaignId, attempt, chunk): Promise<StagedChunk | undefined> {
@@ -669,10 +745,15 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
    */
   async function transact(items: TransactItem[]): Promise<void> {
     if (items.length === 0) return;
+    if (!(await transactWhen(items))) throw new RecipientListChangedError();
+  }
+
+  /** One transaction, tried again while it only conflicted with another; false when one of its conditions failed. */
+  async function transactWhen(items: TransactItem[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
+        return true;
       } catch (err) {
         const codes = cancellationCodes(err);
         const conflictOnly = (err as { name?: string }).name === 'TransactionCanceledException' && codes.length > 0 && codes.every((c) => c === 'None' || c === 'TransactionConflict' || c === 'ThrottlingError');
@@ -680,13 +761,48 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
           continue;
         }
-        if (codes.includes('ConditionalCheckFailed')) throw new RecipientListChangedError();
+        if (codes.includes('ConditionalCheckFailed')) return false;
         throw err;
       }
     }
   }
 
+  function stagedChunkItem(businessId: string, campaignId: string, attempt: string, chunk: number, staged: StagedChunk) {
+    if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(chunk) || chunk < 0) throw new RangeError('putListChunk: not a campaign, attempt or chunk');
+    const recipients = JSON.stringify(staged.recipients);
+    // DynamoDB counts an item's size in UTF-8 bytes.
+    if (Buffer.byteLength(recipients) > MAX_STAGED_CHUNK_BYTES) throw new RangeError('putListChunk: the chunk is over the staged size');
+    return {
+      pk: campaignListPk(businessId, campaignId),
+      sk: listChunkSk(attempt, chunk),
+      entity: ENTITY.staged,
+      businessId,
+      campaignId,
+      firstSeq: staged.firstSeq,
+      recipients,
+      expiresAt: Math.floor(Date.now() / 1000) + STAGED_CHUNK_TTL_SECONDS,
+    };
+  }
+
   return store;
+}
+
+/**
+ * The condition that a campaign's list is at deciding step `at` (ListDecidingStep): step 0 — still
+ * building, nothing decided, no step taken; a later step — that step of that attempt.
+ */
+function decidingCondition(at: ListDecidingStep, names: Record<string, string>, values: Item): string {
+  names['#list'] = 'list';
+  names['#deciding'] = 'deciding';
+  if (at.step === 0) {
+    Object.assign(names, { '#chunks': 'chunks', '#listStatus': 'status' });
+    values[':building'] = 'building';
+    return 'attribute_not_exists(#list.#chunks) AND attribute_not_exists(#list.#deciding) AND #list.#listStatus = :building';
+  }
+  Object.assign(names, { '#decidingStep': 'step', '#attempt': 'attempt' });
+  values[':decidingStep'] = at.step;
+  values[':decidingAttempt'] = at.attempt ?? '';
+  return '#list.#deciding.#decidingStep = :decidingStep AND #list.#attempt = :decidingAttempt';
 }
 
 function clampLimit(limit: number): number {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { CampaignCounter } from '#lambdas/campaigns/campaign-counts';
-import { QUIET_BUILD_MS } from '#lambdas/campaigns/campaign-list-build';
+import { nextBuildMessage, QUIET_BUILD_MS } from '#lambdas/campaigns/campaign-list-build';
 import type { Campaign } from '#lambdas/campaigns/campaign-model';
 import type { CampaignStore, ListBuilds, ReleaseTicks } from '#lambdas/campaigns/campaign-ports';
 import { DEFAULT_TICK_SECONDS, watchdogVerdict } from '#lambdas/campaigns/campaign-release-decision';
@@ -52,7 +52,7 @@ export async function watchCampaigns(deps: WatchdogDeps): Promise<WatchdogReport
         report.looked++;
         if (campaign && cursor && (await deps.counter.rollUp(businessId, campaignId, cursor.nextSeq))) report.rolledUp++;
         if (deps.builds && campaign && buildIsQuiet(campaign, now)) {
-          await deps.builds.schedule({ businessId, campaignId, chunk: campaign.list!.nextChunk ?? 0 }, 0);
+          await deps.builds.schedule(nextBuildMessage(campaign), 0);
           report.buildsKicked++;
           return;
         }
@@ -107,7 +107,7 @@ export async function kickOnChange(envelope: unknown, deps: Pick<WatchdogDeps, '
   if (campaign?.list?.status === 'building') {
     if (!deps.builds) return 'ignored';
     await deps.store.markRunning(businessId, campaignId);
-    await deps.builds.schedule({ businessId, campaignId, chunk: campaign.list.nextChunk ?? 0 }, 0);
+    await deps.builds.schedule(nextBuildMessage(campaign), 0);
     return 'build_kicked';
   }
   const cursor = await deps.store.getRelease(businessId, campaignId);

@@ -2,7 +2,7 @@ import { isBusinessId } from '#lambdas/bot-settings/bot-settings-store';
 import { isCampaignId } from '#lambdas/campaigns/campaign-id';
 import { campaignListPk, campaignsPk, limitHourSk } from '#lambdas/campaigns/campaign-keys';
 import { RECIPIENT_STATES, type Campaign, type CampaignRecipient, type CampaignState } from '#lambdas/campaigns/campaign-model';
-import type { CampaignRefusal, CampaignResult, CampaignStore, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
+import type { CampaignRefusal, CampaignResult, CampaignStore, ListDecidingStep, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
 import { countMap, MAX_SEQ, RecipientListChangedError, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
 import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
 
@@ -30,6 +30,7 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
   const running = new Map<string, { businessId: string; campaignId: string }>();
   const reach = new Map<string, number>();
   const staged = new Map<string, StagedChunk>();
+  const walks = new Map<string, { step: number; met: Uint8Array; cursor: string }>();
   const copy = <T>(v: T): T => structuredClone(v);
   const key = (businessId: string, campaignId: string) => `${businessId}\u0000${campaignId}`;
   const valid = (businessId: string, campaignId: string) => isBusinessId(businessId) && isCampaignId(campaignId);
@@ -40,6 +41,12 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
     return { list: lists.get(k)!, guard: guards.get(k)! };
   };
   const clampLimit = (limit: number) => Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
+  /** The list is at deciding step `at` (ListDecidingStep), as the DynamoDB store's condition says. */
+  const atDecidingStep = (campaign: Campaign, at: ListDecidingStep) =>
+    at.step === 0
+      ? campaign.list?.status === 'building' && campaign.list.chunks === undefined && campaign.list.deciding === undefined
+      : campaign.list?.deciding?.step === at.step && campaign.list.attempt === (at.attempt ?? '');
+  const stageKey = (businessId: string, campaignId: string, attempt: string, chunk: number) => `${key(businessId, campaignId)}\u0000${attempt}\u0000${chunk}`;
 
   function refusal(businessId: string, campaignId: string, states: readonly CampaignState[], expectedVersion: number | undefined): CampaignResult<Campaign> | undefined {
     const current = valid(businessId, campaignId) ? campaigns.get(key(businessId, campaignId)) : undefined;
@@ -209,7 +216,7 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
       if (!current) return false;
       const when = options.when;
       if (when && 'nextChunk' in when && current.list?.nextChunk !== when.nextChunk) return false;
-      if (when && 'undecided' in when && current.list?.chunks !== undefined) return false;
+      if (when && 'deciding' in when && !atDecidingStep(current, when.deciding)) return false;
       current.list = copy(list);
       if (options.counts) {
         current.counts.targeted = options.counts.targeted;
@@ -220,12 +227,40 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
 
     async putListChunk(businessId, campaignId, attempt, chunk, value) {
       if (!valid(businessId, campaignId)) throw new RangeError('putListChunk: not a business or campaign id');
-      staged.set(`${key(businessId, campaignId)}\u0000${attempt}\u0000${chunk}`, copy(value));
+      staged.set(stageKey(businessId, campaignId, attempt, chunk), copy(value));
     },
 
     async listChunk(businessId, campaignId, attempt, chunk) {
-      const value = staged.get(`${key(businessId, campaignId)}\u0000${attempt}\u0000${chunk}`);
+      const value = staged.get(stageKey(businessId, campaignId, attempt, chunk));
       return value ? copy(value) : undefined;
+    },
+
+    async commitDecidingStep(businessId, campaignId, commit) {
+      const { step, attempt } = commit;
+      if (!valid(businessId, campaignId) || !/^[A-Za-z0-9_-]{1,64}$/.test(attempt) || !Number.isInteger(step) || step < 0) throw new RangeError('commitDecidingStep: not a campaign, attempt or step');
+      const current = campaigns.get(key(businessId, campaignId));
+      // Checked and applied with no await in between: all or nothing, like the DynamoDB transaction.
+      if (!current || !atDecidingStep(current, { step, attempt })) return false;
+      for (const { chunk, staged: value } of commit.chunks) staged.set(stageKey(businessId, campaignId, attempt, chunk), copy(value));
+      if (commit.walk) walks.set(`${key(businessId, campaignId)}\u0000${attempt}\u0000${step}`, { step, met: new Uint8Array(commit.walk.met), cursor: commit.walk.cursor });
+      current.list = copy(commit.list);
+      if (commit.counts) {
+        current.counts.targeted = commit.counts.targeted;
+        current.counts.skipped = countMap(commit.counts.skipped);
+      }
+      return true;
+    },
+
+    async decidingWalk(businessId, campaignId, attempt, beforeStep) {
+      const met: Uint8Array[] = [];
+      let cursor: string | undefined;
+      for (let step = 0; step < beforeStep; step++) {
+        const walk = walks.get(`${key(businessId, campaignId)}\u0000${attempt}\u0000${step}`);
+        if (!walk) continue;
+        if (walk.met.length > 0) met.push(new Uint8Array(walk.met));
+        if (step === beforeStep - 1) cursor = walk.cursor;
+      }
+      return cursor ? { met, cursor } : { met };
     },
 
     async putRelease(businessId, campaignId, cursor) {

@@ -92,7 +92,8 @@ describe('building a list off the request', () => {
     expect(await store.listEnd(BUSINESS, campaignId)).toBe(0);
 
     const builds = queuedListBuilds();
-    const stepDeps: ListBuildDeps = { store, contacts, sources: dynamoReleaseSources({ db, tableName }), builds, publisher };
+    // Decided in one step here (the chunks' sizes below assume it); test/integration/campaign-list-deciding.test.ts cuts the walk into many.
+    const stepDeps: ListBuildDeps = { store, contacts, sources: dynamoReleaseSources({ db, tableName }), builds, publisher, decidingLimits: { ms: 600_000, contacts: CONTACTS + 1 } };
     const step = (message: BuildMessage) => buildListStep(message, stepDeps);
 
     // The first step decides the audience and stages it: the counts are known now.

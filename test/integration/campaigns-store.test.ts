@@ -231,9 +231,9 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
   it("keeps a list build's progress without moving the version, from the chunk its writer read, and its staged chunks", async () => {
     await store.create(campaign(1, { state: 'scheduled', list: { status: 'building', built: 0, updatedAt: T0 } }));
     const planned = { status: 'building' as const, built: 0, chunks: 3, nextChunk: 0, attempt: 'a1', updatedAt: T1 };
-    expect(await store.setList(B, id(1), planned, { when: { undecided: true }, counts: { targeted: 2_500, skipped: { no_consent: 4, 'bad key!': 1 } } })).toBe(true);
+    expect(await store.setList(B, id(1), planned, { when: { deciding: { step: 0 } }, counts: { targeted: 2_500, skipped: { no_consent: 4, 'bad key!': 1 } } })).toBe(true);
     // Another step deciding at the same time loses.
-    expect(await store.setList(B, id(1), { ...planned, attempt: 'a2' }, { when: { undecided: true } })).toBe(false);
+    expect(await store.setList(B, id(1), { ...planned, attempt: 'a2' }, { when: { deciding: { step: 0 } } })).toBe(false);
     expect(await store.setList(B, id(1), { ...planned, nextChunk: 1, built: 1_000 }, { when: { nextChunk: 0 } })).toBe(true);
     expect(await store.setList(B, id(1), { ...planned, nextChunk: 1, built: 1_000 }, { when: { nextChunk: 0 } })).toBe(false);
     expect(await store.get(B, id(1))).toMatchObject({ version: 1, list: { status: 'building', built: 1_000, chunks: 3, nextChunk: 1, attempt: 'a1' }, counts: { targeted: 2_500, skipped: { no_consent: 4 } } });
@@ -248,6 +248,54 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     // The list's size and what the release loop reads are not moved by staged chunks.
     expect(await store.listEnd(B, id(1))).toBe(0);
     expect(await store.recipientsFrom(B, id(1), 0, 10)).toEqual([]);
+  });
+
+  it('commits a deciding step all or nothing, only at the step the list is at, and hands its walk to the steps after it', async () => {
+    await store.create(campaign(1, { state: 'scheduled', list: { status: 'building', built: 0, updatedAt: T0 } }));
+    const chunk = (firstSeq: number, ...waIds: string[]) => ({ firstSeq, recipients: waIds.map((w) => recipient(w)) });
+    const met = (...bytes: number[]) => Uint8Array.from(bytes);
+    const deciding = (step: number, listed: number, chunks: number) => ({ status: 'building' as const, built: 0, attempt: 'a1', updatedAt: T1, deciding: { step, listed, chunks, skipped: { no_consent: step }, read: step * 10 } });
+
+    // Step 0: the list undecided and no step taken.
+    expect(await store.commitDecidingStep(B, id(1), { step: 0, attempt: 'a1', list: deciding(1, 2, 1), chunks: [{ chunk: 0, staged: chunk(0, '5511900000001', '5511900000002') }], walk: { met: met(1, 2, 3), cursor: 'c0' } })).toBe(true);
+    // A copy of step 0 that lost its race (another attempt) writes nothing at all: neither its chunks nor its walk.
+    expect(await store.commitDecidingStep(B, id(1), { step: 0, attempt: 'a2', list: { ...deciding(1, 9, 1), attempt: 'a2' }, chunks: [{ chunk: 0, staged: chunk(0, '5511900000009') }], walk: { met: met(9), cursor: 'x' } })).toBe(false);
+    expect(await store.listChunk(B, id(1), 'a2', 0)).toBeUndefined();
+    expect(await store.decidingWalk(B, id(1), 'a2', 1)).toEqual({ met: [] });
+    expect(await store.listChunk(B, id(1), 'a1', 0)).toEqual(chunk(0, '5511900000001', '5511900000002'));
+
+    // Step 1 only of attempt a1, once; a step that met nobody new keeps its cursor all the same.
+    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a2', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(false);
+    expect(await store.commitDecidingStep(B, id(1), { step: 2, attempt: 'a1', list: deciding(3, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(false);
+    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a1', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(true);
+    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a1', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(false);
+    expect(await store.commitDecidingStep(B, id(1), { step: 2, attempt: 'a1', list: deciding(3, 3, 2), chunks: [{ chunk: 1, staged: chunk(2, '5511900000003') }], walk: { met: met(4, 5), cursor: 'c2' } })).toBe(true);
+    // What the steps before step 3 hand on: every digest in step order, and the last one's cursor.
+    const walk = await store.decidingWalk(B, id(1), 'a1', 3);
+    expect({ met: walk.met.map((m) => [...m]), cursor: walk.cursor }).toEqual({ met: [[1, 2, 3], [4, 5]], cursor: 'c2' });
+    expect((await store.decidingWalk(B, id(1), 'a1', 2)).cursor).toBe('c1');
+    expect(await store.decidingWalk(B, id(1), 'a1', 0)).toEqual({ met: [] });
+    expect(await store.get(B, id(1))).toMatchObject({ version: 1, list: { deciding: { step: 3, listed: 3, chunks: 2, skipped: { no_consent: 3 }, read: 30 } } });
+
+    // Failing the build from an old step changes nothing; the step that ends the walk sets the counts and the chunks.
+    expect(await store.setList(B, id(1), { status: 'failed', built: 0, reason: 'empty_audience' }, { when: { deciding: { step: 2, attempt: 'a1' } } })).toBe(false);
+    const decided = { status: 'building' as const, built: 0, chunks: 2, nextChunk: 0, attempt: 'a1', updatedAt: T1 };
+    expect(await store.commitDecidingStep(B, id(1), { step: 3, attempt: 'a1', list: decided, chunks: [], counts: { targeted: 3, skipped: { no_consent: 3 } } })).toBe(true);
+    const after = (await store.get(B, id(1)))!;
+    expect(after).toMatchObject({ version: 1, list: decided, counts: { targeted: 3, skipped: { no_consent: 3 } } });
+    expect(after.list!.deciding).toBeUndefined();
+    expect(await store.commitDecidingStep(B, id(1), { step: 0, attempt: 'a3', list: decided, chunks: [] })).toBe(false);
+    expect(await store.setList(B, id(1), { status: 'failed', built: 0, reason: 'x' }, { when: { deciding: { step: 3, attempt: 'a1' } } })).toBe(false);
+
+    // Nothing oversized or hostile is written.
+    await store.create(campaign(2, { state: 'scheduled', list: { status: 'building', built: 0, updatedAt: T0 } }));
+    await expect(store.commitDecidingStep(B, id(2), { step: 0, attempt: 'a#1', list: deciding(1, 0, 0), chunks: [] })).rejects.toBeInstanceOf(RangeError);
+    if (kind === 'DynamoDB') {
+      await expect(store.commitDecidingStep(B, id(2), { step: 0, attempt: 'a1', list: deciding(1, 0, 0), chunks: [], walk: { met: new Uint8Array(400_000), cursor: 'c' } })).rejects.toBeInstanceOf(RangeError);
+      const wide = Array.from({ length: 15 }, (_, i) => ({ chunk: i, staged: { firstSeq: i, recipients: [recipient('5511900000001', { variables: { '1': 'é'.repeat(140_000) } })] } }));
+      await expect(store.commitDecidingStep(B, id(2), { step: 0, attempt: 'a1', list: deciding(1, 0, 0), chunks: wide })).rejects.toBeInstanceOf(RangeError);
+    }
+    expect((await store.get(B, id(2)))!.list).toEqual({ status: 'building', built: 0, updatedAt: T0 });
   });
 
   it('moves the release cursor only from the tick its writer read', async () => {

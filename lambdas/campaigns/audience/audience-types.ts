@@ -19,6 +19,8 @@ export interface AudienceChunk {
   skipped: Partial<Record<SkipReason, number>>;
   /** Contacts (or CSV rows) looked at for this chunk: a preview stops after enough. */
   contactsRead?: number;
+  /** A contacts walk: where it goes on after this chunk (absent after the last). Opaque. */
+  cursor?: string;
 }
 
 /** The approved template the audience is built for: its variables, its category (consent) and the campaign's header media. */

@@ -1,3 +1,4 @@
+import { AudienceMet } from '#lambdas/campaigns/audience/audience-met';
 import { addSkipped, AudienceTooLargeError, MAX_CAMPAIGN_RECIPIENTS, type AudienceChunk, type AudienceTemplate } from '#lambdas/campaigns/audience/audience-types';
 import { consentVerdict } from '#lambdas/campaigns/audience/consent-rule';
 import { matchesAudience } from '#lambdas/campaigns/audience/contact-filter';
@@ -16,6 +17,10 @@ export interface ContactsAudienceInput {
   pageSize?: number;
   /** Customers the list may hold at most (AudienceTooLargeError past it). */
   maxRecipients?: number;
+  /** Where to go on: a `cursor` an earlier walk's chunk handed back (absent: from the start). */
+  from?: string;
+  /** Who earlier parts of the walk met (absent: nobody); the walk adds whom it meets. */
+  met?: AudienceMet;
 }
 
 /**
@@ -28,33 +33,34 @@ export interface ContactsAudienceInput {
  *
  * The walk reads a contact once per index entry (its name, each phone), so a contact seen before
  * is passed over silently: only a second contact with the same number is a duplicate.
+ *
+ * Each chunk is one page of the index and names the `cursor` after it, so a walk can stop after
+ * any chunk and go on later (`from`, with the `met` it had): the list build decides a large
+ * audience over several steps that way (campaign-list-decide.ts).
  */
 export async function* contactsAudience(input: ContactsAudienceInput): AsyncGenerator<AudienceChunk> {
   const { audience, template } = input;
   const parameters = campaignParameters(template.template);
   const max = input.maxRecipients ?? MAX_CAMPAIGN_RECIPIENTS;
-  const seenContacts = new Set<string>();
-  const seenWaIds = new Set<string>();
+  const met = input.met ?? new AudienceMet();
   let listed = 0;
-  let cursor: string | undefined;
+  let cursor = input.from;
   do {
     const page = await input.contacts.listPage(input.businessId, { limit: input.pageSize ?? 100, ...(cursor ? { cursor } : {}) });
     cursor = page.cursor;
     const chunk: AudienceChunk = { recipients: [], skipped: {} };
     for (const contact of page.items) {
-      if (seenContacts.has(contact.contactId)) continue;
-      seenContacts.add(contact.contactId);
+      if (!met.firstContact(contact.contactId)) continue;
       if (!matchesAudience(contact, audience)) continue;
       const waId = waIdOfContact(contact);
       if (!waId) {
         addSkipped(chunk.skipped, 'not_whatsapp');
         continue;
       }
-      if (seenWaIds.has(waId)) {
+      if (!met.firstWaId(waId)) {
         addSkipped(chunk.skipped, 'duplicate');
         continue;
       }
-      seenWaIds.add(waId);
       const consent = consentVerdict(contact, template.category);
       if (!consent.send) {
         addSkipped(chunk.skipped, consent.reason);
@@ -80,6 +86,7 @@ export async function* contactsAudience(input: ContactsAudienceInput): AsyncGene
       listed++;
     }
     chunk.contactsRead = page.items.length;
+    if (cursor) chunk.cursor = cursor;
     yield chunk;
   } while (cursor);
 }
