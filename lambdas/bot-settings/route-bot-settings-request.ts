@@ -7,7 +7,8 @@ import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { requireAction, requireOwnTarget } from '#lambdas/identity/operator-permissions';
 import type { AuditContext } from '#lambdas/identity/operator-request';
-import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import { jsonResponse } from '#lambdas/shared/http-json';
+import { operatorJsonBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
 
 const json = jsonResponse;
 const BOT_SETTINGS_PATHS: ReadonlySet<string> = new Set(
@@ -32,18 +33,6 @@ const putBody = z.strictObject({
   expectedVersion: z.number().int().min(0).max(MAX_BOT_SETTINGS_VERSION).optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, wholeValue: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new OperatorRequestError(400, 'invalid_request', describeIssues(parsed.error.issues, wholeValue));
-  return parsed.data;
-}
-
-function bodyOf(event: APIGatewayProxyEventV2): unknown {
-  const body = readJsonBody(event);
-  if (!body.ok) throw new OperatorRequestError(400, 'invalid_json', 'The body is not JSON');
-  return body.value;
-}
-
 /**
  * The admin API's bot settings routes for an authenticated operator: read the current settings
  * (or one version), save a new version, list the versions. Reading needs `settings.read`
@@ -65,7 +54,7 @@ export async function routeBotSettingsRequest(
   try {
     if (path === ADMIN_ROUTES.getBotSettings.path && method === ADMIN_ROUTES.getBotSettings.method) {
       requireAction(identity, 'settings.read');
-      const query = parse(getQuery, event.queryStringParameters ?? {}, '(query)');
+      const query = parseOperatorInput(getQuery, event.queryStringParameters ?? {}, '(query)');
       target(query.businessId);
       requireOwnTarget(identity, query.businessId, 'business');
       const found = await getBotSettings(query.businessId, deps, query.version === undefined ? {} : { version: query.version });
@@ -79,7 +68,7 @@ export async function routeBotSettingsRequest(
     }
     if (path === ADMIN_ROUTES.putBotSettings.path && method === ADMIN_ROUTES.putBotSettings.method) {
       requireAction(identity, 'settings.write');
-      const body = parse(putBody, bodyOf(event), '(body)');
+      const body = parseOperatorInput(putBody, operatorJsonBody(event), '(body)');
       target(body.businessId);
       requireOwnTarget(identity, body.businessId, 'business');
       const result = await putBotSettings(
@@ -108,7 +97,7 @@ export async function routeBotSettingsRequest(
     }
     if (path === ADMIN_ROUTES.botSettingsVersions.path && method === ADMIN_ROUTES.botSettingsVersions.method) {
       requireAction(identity, 'settings.read');
-      const query = parse(versionsQuery, event.queryStringParameters ?? {}, '(query)');
+      const query = parseOperatorInput(versionsQuery, event.queryStringParameters ?? {}, '(query)');
       target(query.businessId);
       requireOwnTarget(identity, query.businessId, 'business');
       const history = await botSettingsHistory(query.businessId, deps, {

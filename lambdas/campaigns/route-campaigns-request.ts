@@ -15,8 +15,9 @@ import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { isPlatform, mayDo, requireAction, requireActsFor, type OperatorAction } from '#lambdas/identity/operator-permissions';
 import type { AuditContext } from '#lambdas/identity/operator-request';
-import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import { jsonResponse } from '#lambdas/shared/http-json';
 import { InvalidCursorError } from '#lambdas/shared/page-cursor';
+import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
 
 const json = jsonResponse;
 const BASE = '/admin/campaigns';
@@ -39,19 +40,6 @@ const recipientsQuery = z.strictObject({ businessId: businessId.optional(), id: 
 type Route = { method: string; path: string };
 const ROUTES = Object.values(CAMPAIGNS_ROUTES) as readonly Route[];
 const is = (route: Route, method: string, path: string) => route.method === method && route.path === path;
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, wholeValue: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new OperatorRequestError(400, 'invalid_request', describeIssues(parsed.error.issues, wholeValue));
-  return parsed.data;
-}
-
-function bodyOf(event: APIGatewayProxyEventV2): Record<string, unknown> {
-  const body = readJsonBody(event);
-  if (!body.ok) throw new OperatorRequestError(400, 'invalid_json', 'The body is not JSON');
-  if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) throw new OperatorRequestError(400, 'invalid_request', '(body): a JSON object');
-  return body.value as Record<string, unknown>;
-}
 
 /**
  * The campaigns admin routes (CAMPAIGNS_ROUTES). Reading needs `campaigns.read` (supervisors,
@@ -87,19 +75,19 @@ export async function routeCampaignsRequest(
 
   try {
     if (is(CAMPAIGNS_ROUTES.list, method, path)) {
-      const q = parse(listQuery, query, '(query)');
+      const q = parseOperatorInput(listQuery, query, '(query)');
       const business = authorise('campaigns.read', q.businessId, 'campaigns');
       return json(200, await listCampaigns(deps, business, { limit: q.limit ?? 20, ...(q.cursor ? { cursor: q.cursor } : {}) }));
     }
     if (is(CAMPAIGNS_ROUTES.create, method, path)) {
-      const q = parse(businessQuery, query, '(query)');
+      const q = parseOperatorInput(businessQuery, query, '(query)');
       const business = authorise('campaigns.write', q.businessId, 'campaigns');
-      const created = await createCampaign(deps, business, identity.actor, bodyOf(event));
+      const created = await createCampaign(deps, business, identity.actor, operatorJsonObjectBody(event));
       audit.target = `campaign ${created.campaignId} ${business}`.slice(0, 256);
       return json(201, created);
     }
     if (is(CAMPAIGNS_ROUTES.recipients, method, path)) {
-      const q = parse(recipientsQuery, query, '(query)');
+      const q = parseOperatorInput(recipientsQuery, query, '(query)');
       const business = authorise('campaigns.read', q.businessId, idTarget(q));
       const page = await listCampaignRecipients(deps, business, q.id, { limit: q.limit ?? 50, ...(q.state ? { state: q.state } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }, {
         maskNumbers: !mayDo(identity, 'campaigns.write'),
@@ -107,12 +95,12 @@ export async function routeCampaignsRequest(
       return json(200, page);
     }
 
-    const q = parse(idQuery, query, '(query)');
+    const q = parseOperatorInput(idQuery, query, '(query)');
     const write = route.method !== 'GET';
     const business = authorise(write ? 'campaigns.write' : 'campaigns.read', q.businessId, idTarget(q));
     if (is(CAMPAIGNS_ROUTES.get, method, path)) return json(200, await getCampaign(deps, business, q.id));
     if (is(CAMPAIGNS_ROUTES.preview, method, path)) return json(200, await previewCampaignAudience(deps, business, q.id));
-    const body = bodyOf(event);
+    const body = operatorJsonObjectBody(event);
     if (is(CAMPAIGNS_ROUTES.update, method, path)) return json(200, await updateCampaignDraft(deps, business, q.id, body));
     if (is(CAMPAIGNS_ROUTES.schedule, method, path)) return json(200, await scheduleCampaign(deps, business, q.id, body));
     if (is(CAMPAIGNS_ROUTES.pause, method, path)) return json(200, await pauseCampaign(deps, business, q.id, body));

@@ -8,7 +8,8 @@ import type { AuditContext } from '#lambdas/identity/operator-request';
 import { IntegrationAdminError, ProvisioningFailedError, type IntegrationAdmin } from '#lambdas/integrations/api/integration-admin';
 import { INTEGRATIONS_ROUTES } from '#lambdas/integrations/api/integrations-api-contract';
 import { isIntegrationId } from '#lambdas/integrations/integration-keys';
-import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import { jsonResponse } from '#lambdas/shared/http-json';
+import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
 
 const json = jsonResponse;
 const BASE = '/admin/integrations';
@@ -39,19 +40,6 @@ function decoded(segment: string): string {
   } catch {
     return segment;
   }
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, wholeValue: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new OperatorRequestError(400, 'invalid_request', describeIssues(parsed.error.issues, wholeValue));
-  return parsed.data;
-}
-
-function bodyOf(event: APIGatewayProxyEventV2): Record<string, unknown> {
-  const body = readJsonBody(event);
-  if (!body.ok) throw new OperatorRequestError(400, 'invalid_json', 'The body is not JSON');
-  if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) throw new OperatorRequestError(400, 'invalid_request', '(body): a JSON object');
-  return body.value as Record<string, unknown>;
 }
 
 /**
@@ -89,13 +77,13 @@ export async function routeIntegrationsRequest(
     if (shape.id === undefined) {
       if (method === INTEGRATIONS_ROUTES.list.method) {
         requireAction(identity, 'integrations.read');
-        const business = businessFor(parse(businessQuery, query, '(query)').businessId);
+        const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId);
         return json(200, { items: await deps.admin.list(business) });
       }
       if (method === INTEGRATIONS_ROUTES.create.method) {
         requireAction(identity, 'integrations.write');
-        const business = businessFor(parse(businessQuery, query, '(query)').businessId);
-        const created = await deps.admin.create(business, bodyOf(event), identity.actor);
+        const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId);
+        const created = await deps.admin.create(business, operatorJsonObjectBody(event), identity.actor);
         audit.target = `integration ${created.integration.integrationId} ${business}`.slice(0, 256);
         return json(201, created);
       }
@@ -105,13 +93,13 @@ export async function routeIntegrationsRequest(
     if (shape.action === 'test') {
       if (method !== INTEGRATIONS_ROUTES.test.method) return json(405, { error: 'method_not_allowed' });
       requireAction(identity, 'integrations.write');
-      const business = businessFor(parse(businessQuery, query, '(query)').businessId);
+      const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId);
       return json(200, await deps.admin.test(business, idOf(shape.id)));
     }
     if (shape.action === 'deliveries') {
       if (method !== INTEGRATIONS_ROUTES.deliveries.method) return json(405, { error: 'method_not_allowed' });
       requireAction(identity, 'integrations.read');
-      const q = parse(deliveriesQuery, query, '(query)');
+      const q = parseOperatorInput(deliveriesQuery, query, '(query)');
       const business = businessFor(q.businessId);
       return json(200, { items: await deps.admin.deliveries(business, idOf(shape.id), q.limit ?? 20) });
     }
@@ -119,17 +107,17 @@ export async function routeIntegrationsRequest(
     switch (method) {
       case INTEGRATIONS_ROUTES.get.method: {
         requireAction(identity, 'integrations.read');
-        const business = businessFor(parse(businessQuery, query, '(query)').businessId);
+        const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId);
         return json(200, await deps.admin.get(business, idOf(shape.id)));
       }
       case INTEGRATIONS_ROUTES.update.method: {
         requireAction(identity, 'integrations.write');
-        const business = businessFor(parse(businessQuery, query, '(query)').businessId);
-        return json(200, await deps.admin.update(business, idOf(shape.id), bodyOf(event), identity.actor));
+        const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId);
+        return json(200, await deps.admin.update(business, idOf(shape.id), operatorJsonObjectBody(event), identity.actor));
       }
       case INTEGRATIONS_ROUTES.remove.method: {
         requireAction(identity, 'integrations.write');
-        const business = businessFor(parse(businessQuery, query, '(query)').businessId);
+        const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId);
         return json(200, await deps.admin.remove(business, idOf(shape.id), identity.actor));
       }
       default:

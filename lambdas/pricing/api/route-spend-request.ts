@@ -8,25 +8,13 @@ import type { AuditContext } from '#lambdas/identity/operator-request';
 import { budgetInputSchema, SpendAdminError, type SpendAdmin } from '#lambdas/pricing/api/spend-admin';
 import { SPEND_ROUTES } from '#lambdas/pricing/api/spend-api-contract';
 import { isMonth, monthOf } from '#lambdas/pricing/spend-keys';
-import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import { jsonResponse } from '#lambdas/shared/http-json';
+import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
 
 const json = jsonResponse;
 const businessId = z.string().refine(isBusinessId, 'a business id (letters, digits, . _ -; at most 100)');
 const businessQuery = z.strictObject({ businessId: businessId.optional() });
 const summaryQuery = z.strictObject({ businessId: businessId.optional(), month: z.string().refine(isMonth, 'a month, yyyy-mm').optional() });
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, wholeValue: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new OperatorRequestError(400, 'invalid_request', describeIssues(parsed.error.issues, wholeValue));
-  return parsed.data;
-}
-
-function bodyOf(event: APIGatewayProxyEventV2): unknown {
-  const body = readJsonBody(event);
-  if (!body.ok) throw new OperatorRequestError(400, 'invalid_json', 'The body is not JSON');
-  if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) throw new OperatorRequestError(400, 'invalid_request', '(body): a JSON object');
-  return body.value;
-}
 
 /**
  * The spend routes (SPEND_ROUTES): a month's summary and the budget need `spend.read`
@@ -57,19 +45,19 @@ export async function routeSpendRequest(
   try {
     if (is(SPEND_ROUTES.summary)) {
       requireAction(identity, 'spend.read');
-      const q = parse(summaryQuery, query, '(query)');
+      const q = parseOperatorInput(summaryQuery, query, '(query)');
       const month = q.month ?? monthOf(now);
       return json(200, await deps.admin.summary(businessFor(q.businessId, `spend ${month}`), month));
     }
     if (is(SPEND_ROUTES.getBudget)) {
       requireAction(identity, 'spend.read');
-      const business = businessFor(parse(businessQuery, query, '(query)').businessId, 'budget');
+      const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId, 'budget');
       return json(200, { budget: await deps.admin.budget(business) });
     }
     if (is(SPEND_ROUTES.putBudget)) {
       requireAction(identity, 'spend.write');
-      const business = businessFor(parse(businessQuery, query, '(query)').businessId, 'budget');
-      const input = parse(budgetInputSchema, bodyOf(event), '(body)');
+      const business = businessFor(parseOperatorInput(businessQuery, query, '(query)').businessId, 'budget');
+      const input = parseOperatorInput(budgetInputSchema, operatorJsonObjectBody(event), '(body)');
       return json(200, { budget: await deps.admin.saveBudget(business, input, identity.actor, now) });
     }
     return json(Object.values(SPEND_ROUTES).some((r) => r.path === path) ? 405 : 404, { error: 'route_not_found' });

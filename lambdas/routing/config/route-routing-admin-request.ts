@@ -10,8 +10,10 @@ import type { AuditContext } from '#lambdas/identity/operator-request';
 import { RoutingConfigError, type PageRequest, type RoutingConfigAdmin } from '#lambdas/routing/config/routing-config-admin';
 import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
-import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import { jsonResponse } from '#lambdas/shared/http-json';
+import { ROUTING_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
 
 export interface RoutingAdminDeps {
   routing: RoutingConfigAdmin;
@@ -43,25 +45,10 @@ const envelope = z.object({
 const deleteBody = (idField: string) => z.strictObject({ businessId: businessId.optional(), [idField]: id });
 const contactTagsBody = z.strictObject({ businessId: businessId.optional(), channel: z.string().max(32), customerId: z.string().max(200), tags: z.array(z.unknown()).max(100) });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, wholeValue: string): T {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new OperatorRequestError(400, 'invalid_request', describeIssues(parsed.error.issues, wholeValue));
-  return parsed.data;
-}
-
-function bodyOf(event: APIGatewayProxyEventV2): Record<string, unknown> {
-  const body = readJsonBody(event);
-  if (!body.ok) throw new OperatorRequestError(400, 'invalid_json', 'The body is not JSON');
-  if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) {
-    throw new OperatorRequestError(400, 'invalid_request', '(body): a JSON object');
-  }
-  return body.value as Record<string, unknown>;
-}
-
 /** The body without the envelope: the item as the store validates it. */
 function itemOf(body: Record<string, unknown>): { envelope: z.infer<typeof envelope>; item: Record<string, unknown> } {
   const { businessId: b, expectedVersion: v, ...item } = body;
-  return { envelope: parse(envelope, { businessId: b, expectedVersion: v }, '(body)'), item };
+  return { envelope: parseOperatorInput(envelope, { businessId: b, expectedVersion: v }, '(body)'), item };
 }
 
 /**
@@ -103,7 +90,7 @@ export async function routeRoutingAdminRequest(
       await deps.publisher.publish([{ source: EVENT_SOURCE.routing, detailType: DETAIL_TYPE.routingChanged, detail: { v: 1, businessId: business, what, id: changedId } }]);
     } catch (err) {
       // The change is saved; the engine also looks again on its next handoff or presence change.
-      metrics.addMetric('RoutingChangedNotPublished', MetricUnit.Count, 1);
+      metrics.addMetric(ROUTING_METRIC.changedNotPublished, MetricUnit.Count, 1);
       logger.error('routing.changed not published', { what, error: (err as Error).name });
     }
   };
@@ -117,7 +104,7 @@ export async function routeRoutingAdminRequest(
     ] as const satisfies ReadonlyArray<readonly [unknown, string, string, (b: string, i: string) => Promise<unknown>, (b: string, p: PageRequest) => Promise<unknown>]>) {
       if (!is(route)) continue;
       requireAction(identity, 'routing.read');
-      const q = parse(listQuery(idField), query, '(query)') as { businessId?: string; limit?: number; cursor?: string } & Record<string, unknown>;
+      const q = parseOperatorInput(listQuery(idField), query, '(query)') as { businessId?: string; limit?: number; cursor?: string } & Record<string, unknown>;
       const wanted = typeof q[idField] === 'string' ? (q[idField] as string) : undefined;
       const business = businessFor(q.businessId, wanted ? `${what} ${wanted}` : `${what}s`);
       if (wanted) {
@@ -129,7 +116,7 @@ export async function routeRoutingAdminRequest(
 
     if (is(ROUTING_ADMIN_ROUTES.putAgent)) {
       requireAction(identity, 'routing.write');
-      const { envelope: e, item } = itemOf(bodyOf(event));
+      const { envelope: e, item } = itemOf(operatorJsonObjectBody(event));
       const business = businessFor(e.businessId, `agent ${String(item.agentId)}`);
       const saved = await deps.routing.putAgent(business, item, writeOptions(identity, e));
       await changed(business, 'agent', saved.agentId);
@@ -137,7 +124,7 @@ export async function routeRoutingAdminRequest(
     }
     if (is(ROUTING_ADMIN_ROUTES.putQueue)) {
       requireAction(identity, 'routing.write');
-      const { envelope: e, item } = itemOf(bodyOf(event));
+      const { envelope: e, item } = itemOf(operatorJsonObjectBody(event));
       const business = businessFor(e.businessId, `queue ${String(item.queueId)}`);
       const saved = await deps.routing.putQueue(business, item, writeOptions(identity, e));
       await changed(business, 'queue', saved.queueId);
@@ -145,7 +132,7 @@ export async function routeRoutingAdminRequest(
     }
     if (is(ROUTING_ADMIN_ROUTES.putMacro)) {
       requireAction(identity, 'routing.write');
-      const { envelope: e, item } = itemOf(bodyOf(event));
+      const { envelope: e, item } = itemOf(operatorJsonObjectBody(event));
       const business = businessFor(e.businessId, `macro ${String(item.macroId)}`);
       const saved = await deps.routing.putMacro(business, item, writeOptions(identity, e));
       await changed(business, 'macro', saved.macroId);
@@ -159,7 +146,7 @@ export async function routeRoutingAdminRequest(
     ] as const) {
       if (!is(route)) continue;
       requireAction(identity, 'routing.write');
-      const body = parse(deleteBody(idField), bodyOf(event), '(body)') as { businessId?: string } & Record<string, string>;
+      const body = parseOperatorInput(deleteBody(idField), operatorJsonObjectBody(event), '(body)') as { businessId?: string } & Record<string, string>;
       const target = body[idField]!;
       const business = businessFor(body.businessId, `${what} ${target}`);
       try {
@@ -174,7 +161,7 @@ export async function routeRoutingAdminRequest(
 
     if (is(ROUTING_ADMIN_ROUTES.getRules)) {
       requireAction(identity, 'routing.read');
-      const q = parse(businessQuery, query, '(query)');
+      const q = parseOperatorInput(businessQuery, query, '(query)');
       const business = businessFor(q.businessId, 'rules');
       const rules = await deps.routing.getRules(business);
       return rules
@@ -183,7 +170,7 @@ export async function routeRoutingAdminRequest(
     }
     if (is(ROUTING_ADMIN_ROUTES.putRules)) {
       requireAction(identity, 'routing.write');
-      const { envelope: e, item } = itemOf(bodyOf(event));
+      const { envelope: e, item } = itemOf(operatorJsonObjectBody(event));
       const business = businessFor(e.businessId, 'rules');
       const saved = await deps.routing.putRules(business, item, writeOptions(identity, e));
       await changed(business, 'rules', `v${saved.version}`);
@@ -192,14 +179,14 @@ export async function routeRoutingAdminRequest(
 
     if (is(ROUTING_ADMIN_ROUTES.getContactTags)) {
       requireAction(identity, 'routing.read');
-      const q = parse(contactQuery, query, '(query)');
+      const q = parseOperatorInput(contactQuery, query, '(query)');
       const business = businessFor(q.businessId, `contact-tags ${q.channel}`);
       const tags = await deps.routing.getContactTags(business, { channel: q.channel, customerId: q.customerId });
       return json(200, { channel: q.channel, customerId: q.customerId, tags });
     }
     if (is(ROUTING_ADMIN_ROUTES.putContactTags)) {
       requireAction(identity, 'routing.write');
-      const body = parse(contactTagsBody, bodyOf(event), '(body)');
+      const body = parseOperatorInput(contactTagsBody, operatorJsonObjectBody(event), '(body)');
       const business = businessFor(body.businessId, `contact-tags ${body.channel}`);
       const tags = await deps.routing.putContactTags(business, { channel: body.channel, customerId: body.customerId }, body.tags, { actor: identity.actor });
       await changed(business, 'contact_tags', `${body.channel}:${body.customerId}`);
