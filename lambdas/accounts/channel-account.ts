@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import { accountPk } from '#lambdas/conversation/table-keys';
 
 /**
@@ -44,32 +45,32 @@ export const instagramApiSchema = z.enum(['instagram_login', 'messenger_platform
 export type InstagramApi = z.infer<typeof instagramApiSchema>;
 
 export const channelAccountSchema = z.object({
-  accountId: z.string().min(1),
+  accountId: z.string().check(z.minLength(1)),
   channel: accountChannelSchema,
   /** The tenant: the business that owns the account. Never shown to customers. */
-  businessId: z.string().min(1),
+  businessId: z.string().check(z.minLength(1)),
   /** WhatsApp only: the WhatsApp Business Account the number belongs to. */
-  wabaId: z.string().min(1).optional(),
+  wabaId: z.optional(z.string().check(z.minLength(1))),
   /**
    * Secrets Manager id (name or ARN) of the secret holding this account's access token, as
    * `{ "accessToken": "..." }`. Absent: the token is looked up by account id in the shared
    * access-token secret (single-business deployments).
    */
-  tokenSecretId: z.string().min(1).optional(),
+  tokenSecretId: z.optional(z.string().check(z.minLength(1))),
   /** Messages per second Meta allows the number; absent means Meta's default (80, or 20 for coexistence). */
-  throughputPerSecond: z.number().positive().optional(),
+  throughputPerSecond: z.optional(z.number().check(z.positive())),
   /** A WhatsApp number shared with the WhatsApp Business App. */
-  coexistence: z.boolean().optional(),
+  coexistence: z.optional(z.boolean()),
   status: accountStatusSchema,
-  displayPhoneNumber: z.string().optional(),
-  displayName: z.string().optional(),
+  displayPhoneNumber: z.optional(z.string()),
+  displayName: z.optional(z.string()),
   /** WhatsApp number quality: GREEN, YELLOW, RED, UNKNOWN. */
-  qualityRating: z.string().optional(),
+  qualityRating: z.optional(z.string()),
   /** Instagram only: the API the account is served through; absent means `messenger_platform`. */
-  api: instagramApiSchema.optional(),
+  api: z.optional(instagramApiSchema),
   /** Instagram Login: when the account's long-lived token expires and when it was issued (ISO times). */
-  tokenExpiresAt: z.string().optional(),
-  tokenIssuedAt: z.string().optional(),
+  tokenExpiresAt: z.optional(z.string()),
+  tokenIssuedAt: z.optional(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -214,12 +215,12 @@ export const ACCOUNT_TOKENS_SECRET_PATH = 'account-tokens';
 
 /** The WhatsApp Business Account item: what its numbers share. Account-level webhooks name it. */
 export const businessAccountSchema = z.object({
-  wabaId: z.string().min(1),
-  businessId: z.string().min(1),
+  wabaId: z.string().check(z.minLength(1)),
+  businessId: z.string().check(z.minLength(1)),
   /** Secret of the WABA's business integration token, when onboarding created one. */
-  tokenSecretId: z.string().min(1).optional(),
+  tokenSecretId: z.optional(z.string().check(z.minLength(1))),
   /** Absent on items written before any number of the WABA was registered: taken as active. */
-  status: accountStatusSchema.default('active'),
+  status: z._default(accountStatusSchema, 'active'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,17 +1,12 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { signedS3GetText, s3TargetFromEnvironment, type S3Target } from '#lambdas/adapters/s3-signed-object';
 
 /**
  * Reads a parked event back (the normalizer). Bodies too large for one SQS message are parked in
- * S3 by the webhook (s3-put-claim-check-store.ts); the queue carries only the key.
+ * S3 by the webhook (s3-put-claim-check-store.ts); the queue carries only the key. One GetObject
+ * signed with the SDK's SigV4 signer (s3-signed-object.ts): the S3 client would add about 160 KB
+ * to the normalizer's bundle, and its cold start, for a path few events take.
  */
-export async function readClaimCheck(s3: Pick<S3Client, 'send'>, ref: { bucket: string; key: string }): Promise<string> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key }));
-  if (!out.Body) throw new Error(`claim check ${ref.key} has no body`);
-  return out.Body.transformToString('utf8');
-}
-
-/** A claim-check reader with its own S3 client. */
-export function s3ClaimCheckReader(): (ref: { bucket: string; key: string }) => Promise<string> {
-  const s3 = new S3Client({});
-  return (ref) => readClaimCheck(s3, ref);
+export function s3ClaimCheckReader(target: () => S3Target = s3TargetFromEnvironment): (ref: { bucket: string; key: string }) => Promise<string> {
+  const getText = signedS3GetText(target);
+  return (ref) => getText(ref.bucket, ref.key);
 }

@@ -13,15 +13,18 @@ import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { isAuditRoute, routeAuditRequest } from '#lambdas/identity/route-audit-request';
 import { isRoutingAdminRoute, routeRoutingAdminRequest } from '#lambdas/routing/config/route-routing-admin-request';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/admin-api';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const deps = {
   db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
-  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  tableName: env.TABLE_NAME,
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  retentionDays: env.RETENTION_DAYS,
 };
 const routing = routingConfigStore(deps);
 const contacts = dynamoContactStore(deps);
@@ -35,7 +38,7 @@ const contacts = dynamoContactStore(deps);
 async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   return serveOperatorRequest(
     event,
-    'AdminApi',
+    OPERATOR_API.admin,
     (e, identity, audit) =>
       isAuditRoute(e)
         ? routeAuditRequest(e, identity, audit, deps)

@@ -6,19 +6,21 @@ import { ownerOfAccount } from '#lambdas/identity/resolve-target';
 import { apiGatewayConnectionPoster } from '#lambdas/push/api-gateway-connection-poster';
 import { dynamoConnectionStore, dynamoConversationPeople } from '#lambdas/push/dynamodb-connection-store';
 import { type PushChangeDeps, pushChange } from '#lambdas/push/push-change';
-import { PUSH_ENV } from '#lambdas/push/push-env';
-import { ENV } from '#lambdas/shared/event-contract';
-import { requireEnv } from '#lambdas/shared/env';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
+import { AGENT_PUSH_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { dynamoChangeFeed } from '#lambdas/workspace/change-feed';
+import { environmentSchema } from '#lambdas/handlers/environment/agent-push';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const accounts = cachedAccountReader({ db, tableName });
 const deps: PushChangeDeps = {
   connections: dynamoConnectionStore(db, tableName),
-  poster: apiGatewayConnectionPoster(requireEnv(PUSH_ENV.managementEndpoint)),
+  poster: apiGatewayConnectionPoster(env.AGENT_PUSH_MANAGEMENT_ENDPOINT),
   conversationPeople: dynamoConversationPeople(db, tableName),
   businessOfAccount: async (accountId) => (await ownerOfAccount(accountId, accounts))?.businessId,
   changeFeed: dynamoChangeFeed({ db, tableName }),
@@ -41,17 +43,17 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   const { detailType, time } = envelopeOf(record);
   const result = await pushChange({ detailType, detail, time }, deps);
   if (result.outcome === 'ignored') {
-    metrics.addMetric('AgentPushIgnored', MetricUnit.Count, 1);
+    metrics.addMetric(AGENT_PUSH_METRIC.ignored, MetricUnit.Count, 1);
     logger.debug('change not pushed', { sqsMessageId: record.messageId, detailType, reason: result.reason });
     return;
   }
-  metrics.addMetric('AgentPushSent', MetricUnit.Count, result.sent);
-  if (result.gone > 0) metrics.addMetric('AgentPushGoneConnections', MetricUnit.Count, result.gone);
+  metrics.addMetric(AGENT_PUSH_METRIC.sent, MetricUnit.Count, result.sent);
+  if (result.gone > 0) metrics.addMetric(AGENT_PUSH_METRIC.goneConnections, MetricUnit.Count, result.gone);
   if (result.failed > 0) {
-    metrics.addMetric('AgentPushFailed', MetricUnit.Count, result.failed);
+    metrics.addMetric(AGENT_PUSH_METRIC.failed, MetricUnit.Count, result.failed);
     logger.warn('some pushes failed; the change is in the polling feed', { sqsMessageId: record.messageId, detailType, failed: result.failed });
   }
 }
 
 /** Bus events people must see → the connected agents and supervisors of the event's business. */
-export const handler = eventQueueHandler(handleDetail);
+export const handler = eventQueueHandler(handleDetail, { queueUrl: env.QUEUE_URL });

@@ -11,13 +11,16 @@ import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-setti
 import { dynamoBotEndStore } from '#lambdas/conversation-end/bot-end-store';
 import { dynamoEndWatch } from '#lambdas/conversation-end/end-watch';
 import { endQuietBotConversations, EndSweepIncompleteError, type EndSweepSummary } from '#lambdas/conversation-end/end-quiet-conversations';
-import { ENV } from '#lambdas/shared/event-contract';
-import { requireEnv } from '#lambdas/shared/env';
+import { CONVERSATION_END_METRIC, conversationEndedMetric } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/bot-conversation-end';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
-const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+const tableName = env.TABLE_NAME;
+const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 const botSettings = cachedBotSettingsSource({
   accounts: cachedAccountReader({ db, tableName }),
   db,
@@ -27,8 +30,8 @@ const botSettings = cachedBotSettingsSource({
 });
 
 function report(summary: EndSweepSummary): void {
-  for (const [outcome, count] of Object.entries(summary.ended)) metrics.addMetric(`ConversationEnded_${outcome}`, MetricUnit.Count, count ?? 0);
-  metrics.addMetric('ConversationEndSweepLooked', MetricUnit.Count, summary.looked);
+  for (const [outcome, count] of Object.entries(summary.ended)) metrics.addMetric(conversationEndedMetric(outcome), MetricUnit.Count, count ?? 0);
+  metrics.addMetric(CONVERSATION_END_METRIC.sweepLooked, MetricUnit.Count, summary.looked);
   // Counts and the cursor only: conversation keys name customers.
   logger.info('end-of-conversation sweep', { ...summary });
 }
@@ -54,7 +57,7 @@ async function sweep(_event: unknown, context: Context): Promise<EndSweepSummary
   } catch (err) {
     if (err instanceof EndSweepIncompleteError) {
       report(err.summary);
-      metrics.addMetric('ConversationEndSweepFailed', MetricUnit.Count, err.summary.failed);
+      metrics.addMetric(CONVERSATION_END_METRIC.sweepFailed, MetricUnit.Count, err.summary.failed);
       logger.error('end-of-conversation sweep incomplete; the bucket is read again next run', {
         failed: err.summary.failed,
         sweptThrough: err.summary.sweptThrough,

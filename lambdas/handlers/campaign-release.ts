@@ -1,58 +1,56 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { countCampaignReply } from '#lambdas/campaigns/campaign-counts-replies';
 import { buildListStep, type ListBuildDeps } from '#lambdas/campaigns/campaign-list-build';
 import { releaseTick, type ReleaseDeps } from '#lambdas/campaigns/campaign-release';
-import { checkRelease, RELEASE_CHECK_DELAY_SECONDS } from '#lambdas/campaigns/campaign-release-check';
-import { DEFAULT_MAX_PER_TICK, DEFAULT_TICK_SECONDS } from '#lambdas/campaigns/campaign-release-decision';
+import { checkRelease } from '#lambdas/campaigns/campaign-release-check';
 import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-release-sources';
-import { dynamoCampaignMessages, dynamoCampaignOutbox, STALE_CLAIM_MS } from '#lambdas/campaigns/campaign-send-items';
+import { dynamoCampaignMessages, dynamoCampaignOutbox } from '#lambdas/campaigns/campaign-send-items';
 import { kickOnChange, watchCampaigns } from '#lambdas/campaigns/campaign-watchdog';
-import {
-  CAMPAIGN_TUNING_ENV,
-  campaignPublisher,
-  campaignSendQueueFromEnv,
-  campaignStoreAndCounts,
-  campaignTable,
-  listBuildsFromEnv,
-  releaseChecksFromEnv,
-  releaseTicksFromEnv,
-  tuning,
-} from '#lambdas/campaigns/campaign-wiring';
+import { sqsCampaignSendQueue, sqsListBuilds, sqsReleaseChecks, sqsReleaseTicks } from '#lambdas/campaigns/campaign-send-queue';
+import { campaignStoreAndCounts } from '#lambdas/campaigns/campaign-wiring';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { cachedBudgetGate, dynamoBudgetGate } from '#lambdas/pricing/budget-gate';
 import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
 import { DETAIL_TYPE } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { optionalEnv } from '#lambdas/shared/env';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { CAMPAIGN_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/campaign-release';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
 
-const table = campaignTable();
+const env = readEnvironment(environmentSchema);
+
+const table = { db: documentClient(), tableName: env.TABLE_NAME };
 const { store, counter } = campaignStoreAndCounts(table);
 const sqs = new SQSClient({});
-const ticks = releaseTicksFromEnv(sqs);
-const tickSeconds = tuning(CAMPAIGN_TUNING_ENV.tickSeconds, DEFAULT_TICK_SECONDS);
-const scheduleCheck = releaseChecksFromEnv(sqs);
+// Ticks, release checks and list-build steps share the function's own tick queue.
+const ticks = sqsReleaseTicks({ sqs, queueUrl: env.CAMPAIGN_TICKS_QUEUE_URL });
+const tickSeconds = env.CAMPAIGN_TICK_SECONDS;
+const scheduleCheck = sqsReleaseChecks({ sqs, queueUrl: env.CAMPAIGN_TICKS_QUEUE_URL });
 const deps: ReleaseDeps = {
   store,
   counts: counter,
   sources: dynamoReleaseSources(table),
   budget: cachedBudgetGate(dynamoBudgetGate(dynamoSpendStore(table))),
-  outbox: dynamoCampaignOutbox({ ...table, retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')) }),
-  sendQueue: campaignSendQueueFromEnv(sqs),
+  outbox: dynamoCampaignOutbox({ ...table, retentionDays: env.RETENTION_DAYS }),
+  sendQueue: sqsCampaignSendQueue({ sqs, queueUrl: env.CAMPAIGN_SEND_QUEUE_URL }),
   ticks,
-  publisher: campaignPublisher(),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   tickSeconds,
-  maxPerTick: tuning(CAMPAIGN_TUNING_ENV.maxPerTick, DEFAULT_MAX_PER_TICK),
-  parallelism: tuning(CAMPAIGN_TUNING_ENV.parallelism, 16),
+  maxPerTick: env.CAMPAIGN_MAX_PER_TICK,
+  parallelism: env.CAMPAIGN_RELEASE_PARALLELISM,
   scheduleCheck,
-  checkDelaySeconds: tuning(CAMPAIGN_TUNING_ENV.checkSeconds, RELEASE_CHECK_DELAY_SECONDS),
+  checkDelaySeconds: env.CAMPAIGN_RELEASE_CHECK_SECONDS,
 };
-const builds = listBuildsFromEnv(sqs);
+const builds = sqsListBuilds({ sqs, queueUrl: env.CAMPAIGN_TICKS_QUEUE_URL });
 const buildDeps: ListBuildDeps = { store, contacts: dynamoContactStore(table), sources: deps.sources, builds, publisher: deps.publisher };
-const messages = dynamoCampaignMessages({ ...table, staleClaimMs: tuning(CAMPAIGN_TUNING_ENV.staleClaimSeconds, STALE_CLAIM_MS / 1000) * 1000 });
+const messages = dynamoCampaignMessages({ ...table, staleClaimMs: env.CAMPAIGN_STALE_CLAIM_SECONDS * 1000 });
 
 function bodyOf(record: SQSRecord): Record<string, unknown> | undefined {
   try {
@@ -68,26 +66,26 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
   const detailType = body?.['detail-type'];
   // A campaign scheduled or resumed (from the bus): kick its loop now.
   if (detailType === DETAIL_TYPE.campaignChanged) {
-    metrics.addMetric(`CampaignKick_${await kickOnChange(body, { ...deps, builds })}`, MetricUnit.Count, 1);
+    metrics.addMetric(CAMPAIGN_METRIC.kick(await kickOnChange(body, { ...deps, builds })), MetricUnit.Count, 1);
     return;
   }
   // A customer's WhatsApp message or opt-out (from the bus): the reply and opt-out counts.
   if (detailType === DETAIL_TYPE.messageReceived || detailType === DETAIL_TYPE.consentWithdrawn) {
     const result = await countCampaignReply(record.body, { ...table, counter, store });
-    if (result.outcome === 'invalid') consumeInvalidEvent(record, 'CampaignReplyEventInvalid', 'campaign reply event', result.issues);
-    else if (result.outcome === 'counted') metrics.addMetric(`CampaignCounted_${result.what}`, MetricUnit.Count, 1);
+    if (result.outcome === 'invalid') consumeInvalidEvent(record, CAMPAIGN_METRIC.replyEventInvalid, 'campaign reply event', result.issues);
+    else if (result.outcome === 'counted') metrics.addMetric(CAMPAIGN_METRIC.counted(result.what), MetricUnit.Count, 1);
     return;
   }
   // A quarter of an hour after a tick: its messages looked at again.
   if (body && typeof body.check === 'object') {
     const result = await checkRelease(body, { store, messages, sendQueue: deps.sendQueue, scheduleCheck, checkDelaySeconds: deps.checkDelaySeconds! });
     if (result.outcome === 'invalid') {
-      consumeInvalidEvent(record, 'CampaignCheckInvalid', 'campaign release check', result.issues);
+      consumeInvalidEvent(record, CAMPAIGN_METRIC.checkInvalid, 'campaign release check', result.issues);
       return;
     }
-    metrics.addMetric('CampaignSendsAskedAgain', MetricUnit.Count, result.askedAgain);
+    metrics.addMetric(CAMPAIGN_METRIC.sendsAskedAgain, MetricUnit.Count, result.askedAgain);
     if (result.givenUp) {
-      metrics.addMetric('CampaignSendsGivenUp', MetricUnit.Count, result.stillOpen);
+      metrics.addMetric(CAMPAIGN_METRIC.sendsGivenUp, MetricUnit.Count, result.stillOpen);
       logger.error('campaign messages still unsent after every release check; a person has to look', { businessId: body.businessId, campaignId: body.campaignId, stillOpen: result.stillOpen });
     } else if (result.askedAgain > 0) {
       logger.warn('campaign messages asked for again by the release check', { businessId: body.businessId, campaignId: body.campaignId, askedAgain: result.askedAgain, claimsReleased: result.claimsReleased });
@@ -98,10 +96,10 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
   if (body?.kind === 'build') {
     const result = await buildListStep(body, buildDeps);
     if (result.outcome === 'invalid') {
-      consumeInvalidEvent(record, 'CampaignBuildInvalid', 'campaign list build', result.issues);
+      consumeInvalidEvent(record, CAMPAIGN_METRIC.buildInvalid, 'campaign list build', result.issues);
       return;
     }
-    metrics.addMetric(`CampaignBuild_${result.outcome}`, MetricUnit.Count, 1);
+    metrics.addMetric(CAMPAIGN_METRIC.build(result.outcome), MetricUnit.Count, 1);
     if (result.outcome === 'failed') logger.warn('campaign list build failed', { businessId: body.businessId, campaignId: body.campaignId, reason: result.reason });
     else logger.info('campaign list build', { businessId: body.businessId, campaignId: body.campaignId, chunk: body.chunk, ...result });
     return;
@@ -110,16 +108,16 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
   const remainingMs = typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined;
   const result = await releaseTick(body, remainingMs ? { ...deps, remainingMs } : deps);
   if (result.outcome === 'invalid') {
-    consumeInvalidEvent(record, 'CampaignTickInvalid', 'campaign tick', result.issues);
+    consumeInvalidEvent(record, CAMPAIGN_METRIC.tickInvalid, 'campaign tick', result.issues);
     return;
   }
-  metrics.addMetric(`CampaignTick_${result.outcome}`, MetricUnit.Count, 1);
-  if (result.outcome === 'released') metrics.addMetric('CampaignReleased', MetricUnit.Count, result.released);
+  metrics.addMetric(CAMPAIGN_METRIC.tick(result.outcome), MetricUnit.Count, 1);
+  if (result.outcome === 'released') metrics.addMetric(CAMPAIGN_METRIC.released, MetricUnit.Count, result.released);
   // Ids and figures only: recipients are customers.
   logger.info('campaign tick', { businessId: body?.businessId, campaignId: body?.campaignId, tick: body?.tick, ...result });
 }
 
-const consume = eventQueueHandler(handleRecord);
+const consume = eventQueueHandler(handleRecord, { queueUrl: env.QUEUE_URL });
 
 /**
  * Campaigns' own work, in one function (docs/campaigns.md):

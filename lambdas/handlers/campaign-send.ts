@@ -2,18 +2,23 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSRecord } from 'aws-lambda';
 import { countCampaignSend } from '#lambdas/campaigns/campaign-send';
 import { campaignStoreAndCounts } from '#lambdas/campaigns/campaign-wiring';
-import { outboundSendDepsFromEnv, sendOutboundRecord } from '#lambdas/outbound/outbound-send-record';
+import { outboundSendDeps, sendOutboundRecord } from '#lambdas/outbound/outbound-send-record';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
+import { CAMPAIGN_METRIC } from '#lambdas/shared/metric-names';
 import { metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/campaign-send';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 // The conversational sender's own wiring: the same use case, Graph client, tokens and pacer.
-const deps = outboundSendDepsFromEnv();
+const deps = outboundSendDeps(env);
 const { store, counter } = campaignStoreAndCounts(deps);
 
 async function handleDetail(detail: unknown, record: SQSRecord, context?: Context): Promise<void> {
   const outcome = await sendOutboundRecord(detail, record, deps, context);
   const counted = await countCampaignSend(detail, outcome, { db: deps.db, tableName: deps.tableName, counter, recipients: store });
-  for (const count of counted) metrics.addMetric(`CampaignCounted_${count}`, MetricUnit.Count, 1);
+  for (const count of counted) metrics.addMetric(CAMPAIGN_METRIC.counted(count), MetricUnit.Count, 1);
 }
 
 /**
@@ -21,4 +26,4 @@ async function handleDetail(detail: unknown, record: SQSRecord, context?: Contex
  * conversational replies), the outbound sender's exactly-once send for each record, then the
  * message's count on its campaign (sent, or failed with the reason).
  */
-export const handler = eventQueueHandler(handleDetail);
+export const handler = eventQueueHandler(handleDetail, { queueUrl: env.QUEUE_URL });

@@ -13,14 +13,17 @@ import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { cachedBudgetGate, dynamoBudgetGate } from '#lambdas/pricing/budget-gate';
 import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/campaigns-api';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
-const retentionDays = Number(optionalEnv('RETENTION_DAYS', '400'));
-const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+const tableName = env.TABLE_NAME;
+const retentionDays = env.RETENTION_DAYS;
+const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 const auditDeps = { db, tableName, publisher, retentionDays };
 const deps: CampaignAdminDeps = {
   store: dynamoCampaignStore({ db, tableName, recipientRetentionDays: retentionDays }),
@@ -38,7 +41,7 @@ const deps: CampaignAdminDeps = {
  * and the audit record come from `serveOperatorRequest`.
  */
 async function campaignsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return serveOperatorRequest(event, 'CampaignsApi', (e, identity, audit) => routeCampaignsRequest(e, identity, deps, audit), auditDeps);
+  return serveOperatorRequest(event, OPERATOR_API.campaigns, (e, identity, audit) => routeCampaignsRequest(e, identity, deps, audit), auditDeps);
 }
 
 export const handler = middy(campaignsApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -16,16 +16,18 @@ import { guardedFetch } from '#lambdas/integrations/guarded-fetch';
 import { cachedIntegrationDirectory } from '#lambdas/integrations/integration-directory';
 import { secretsManagerIntegrationSecrets } from '#lambdas/integrations/integration-secrets';
 import { dynamoIntegrationStore } from '#lambdas/integrations/integration-store';
-import { INTEGRATIONS_ENV } from '#lambdas/integrations/integrations-env';
 import { createCrmLookup } from '#lambdas/integrations/lookup/crm-lookup';
-import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { contactLookupMetric, CONTACTS_METRIC, contactsWorkMetric } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/contacts';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const accounts = cachedAccountReader({ db, tableName });
 const integrationStore = dynamoIntegrationStore({ db, tableName });
 
@@ -33,18 +35,18 @@ const deps: ContactDeps = {
   contacts: dynamoContactStore({ db, tableName }),
   sources: dynamoContactEventSources({ db, tableName }),
   businessOfAccount: async (accountId) => (await ownerOfAccount(accountId, accounts))?.businessId,
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   // Every enabled integration of the business that looks contacts up, within the second given.
   crmLookup: createCrmLookup({
     integrations: cachedIntegrationDirectory(integrationStore),
     store: integrationStore,
     secrets: secretsManagerIntegrationSecrets(new SecretsManagerClient({})),
-    fetch: guardedFetch({ allowLoopback: optionalEnv(INTEGRATIONS_ENV.allowLoopback, 'false') === 'true' }),
+    fetch: guardedFetch({ allowLoopback: env.INTEGRATIONS_ALLOW_LOOPBACK }),
     credentials: credentialHeaders(),
     onFailure: (failure) => logger.warn('CRM look-up failed for one integration', failure),
   }),
   onLookupFailed: (reason, error) => {
-    metrics.addMetric(`ContactLookup_${reason}`, MetricUnit.Count, 1);
+    metrics.addMetric(contactLookupMetric(reason), MetricUnit.Count, 1);
     logger.warn('CRM look-up gave nothing in time; the contact is kept without it', { reason, error: (error as Error | undefined)?.name });
   },
   now: () => new Date(),
@@ -52,11 +54,11 @@ const deps: ContactDeps = {
 
 async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> {
   const result = await handleContactWork(contactWorkOf(record.body), deps);
-  metrics.addMetric(`Contacts_${result.work}_${result.outcome}`, MetricUnit.Count, 1);
+  metrics.addMetric(contactsWorkMetric(result.work, result.outcome), MetricUnit.Count, 1);
   // Ids and reasons only: names, numbers and consent evidence stay in the table.
   switch (result.outcome) {
     case 'invalid':
-      consumeInvalidEvent(record, 'ContactsEventInvalid', `contacts ${result.work} event`, result.issues);
+      consumeInvalidEvent(record, CONTACTS_METRIC.eventInvalid, `contacts ${result.work} event`, result.issues);
       return;
     case 'ignored':
       logger.warn('event the contacts queue is not fed with; consumed', { sqsMessageId: record.messageId, detailType: result.detailType });
@@ -67,7 +69,7 @@ async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> 
       }
       return;
     case 'recorded':
-      if (result.work === 'customer_message' && result.created) metrics.addMetric('ContactCreated', MetricUnit.Count, 1);
+      if (result.work === 'customer_message' && result.created) metrics.addMetric(CONTACTS_METRIC.created, MetricUnit.Count, 1);
       return;
     default:
       return;
@@ -79,4 +81,4 @@ async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> 
  * bus) → one contact per customer of each business: identities, name, language, consent with its
  * projection for the sender, first touch, CRM look-up (lambdas/contacts/, docs/contacts.md).
  */
-export const handler = eventQueueHandler(handleRecord);
+export const handler = eventQueueHandler(handleRecord, { queueUrl: env.QUEUE_URL });

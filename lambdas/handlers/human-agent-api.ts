@@ -10,25 +10,26 @@ import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-setti
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { type HumanAgentApiDeps, routeRequest } from '#lambdas/human-agent/route-request';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
-import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
 import { workspaceParts } from '#lambdas/workspace/workspace-wiring';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { routingMetrics } from '#lambdas/routing/wiring/routing-metrics';
 import { queueOpenState, routingRuntime } from '#lambdas/routing/wiring/routing-runtime';
-import { ROUTING_QUEUE_URL_ENV } from '#lambdas/routing/wiring/sqs-timer-scheduler';
+import { environmentSchema } from '#lambdas/handlers/environment/human-agent-api';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const accounts = cachedAccountReader({ db, tableName });
-const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 // The agent workspace's and supervisors' routing routes; the engine's timers go to the routing queue.
-const routing = routingRuntime({ db, tableName, publisher, sqs: new SQSClient({}), queueUrl: requireEnv(ROUTING_QUEUE_URL_ENV), retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')) });
-const retentionDays = Number(optionalEnv('RETENTION_DAYS', '400'));
+const retentionDays = env.RETENTION_DAYS;
+const routing = routingRuntime({ db, tableName, publisher, sqs: new SQSClient({}), queueUrl: env.ROUTING_QUEUE_URL, retentionDays });
 // Notes, tags, macros, templates, media links, updates and the day's figures (lambdas/workspace/).
-const workspace = workspaceParts({ db, tableName, retentionDays, media: requireEnv(MEDIA_BUCKET_ENV) });
+const workspace = workspaceParts({ db, tableName, retentionDays, media: env.MEDIA_BUCKET });
 // The CSAT question on close is asked in the conversation's own business's words (none: not asked).
 const botSettings = cachedBotSettingsSource({ accounts, db, tableName });
 const deps: HumanAgentApiDeps = {
@@ -56,7 +57,7 @@ const deps: HumanAgentApiDeps = {
 
 /** The human agents' API: list waiting conversations, read one, reply, hand back to the bot, close. */
 async function humanAgentApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return serveOperatorRequest(event, 'HumanAgent', (e, identity, audit) => routeRequest(e, identity, audit, deps), deps);
+  return serveOperatorRequest(event, OPERATOR_API.humanAgent, (e, identity, audit) => routeRequest(e, identity, audit, deps), deps);
 }
 
 export const handler = middy(humanAgentApi).use(injectLambdaContext(logger)).use(logMetrics([metrics, routingMetrics]));

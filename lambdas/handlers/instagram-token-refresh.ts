@@ -6,24 +6,25 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { createInstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
-import { DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL, DEFAULT_INSTAGRAM_OAUTH_BASE_URL, INSTAGRAM_LOGIN_ENV } from '#lambdas/instagram-login/instagram-login-env';
-import { INSTAGRAM_TOKEN_METRIC } from '#lambdas/instagram-login/instagram-token-metrics';
+import { INSTAGRAM_TOKEN_METRIC } from '#lambdas/shared/metric-names';
 import { dynamoInstagramTokenStore } from '#lambdas/instagram-login/instagram-token-store';
 import { refreshInstagramTokens, type RefreshSummary } from '#lambdas/instagram-login/refresh-instagram-tokens';
 import { secretsManagerTokenVersions } from '#lambdas/onboarding/account-token-store';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/instagram-token-refresh';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const store = dynamoInstagramTokenStore(db, tableName);
 const secrets = secretsManagerTokenVersions(new SecretsManagerClient({}));
 const api = createInstagramLoginApi({
-  graphBaseUrl: optionalEnv(INSTAGRAM_LOGIN_ENV.graphBaseUrl, DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL),
-  oauthBaseUrl: optionalEnv(INSTAGRAM_LOGIN_ENV.oauthBaseUrl, DEFAULT_INSTAGRAM_OAUTH_BASE_URL),
-  version: optionalEnv(ENV.graphApiVersion, GRAPH_API_VERSION),
+  graphBaseUrl: env.INSTAGRAM_GRAPH_API_BASE_URL,
+  oauthBaseUrl: env.INSTAGRAM_OAUTH_BASE_URL,
+  version: env.GRAPH_API_VERSION,
 });
 
 function report(summary: RefreshSummary): void {

@@ -8,35 +8,37 @@ import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
-import { INTEGRATIONS_ENV } from '#lambdas/integrations/integrations-env';
 import { dynamoIntegrationStore } from '#lambdas/integrations/integration-store';
 import { handleIntegrationDeadLetter, type DeadLetterDeps } from '#lambdas/integrations/record-dead-letter';
-import { ENV } from '#lambdas/shared/event-contract';
-import { requireEnv } from '#lambdas/shared/env';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { INTEGRATION_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/integration-dead-letters';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const deps: DeadLetterDeps = {
-  store: dynamoIntegrationStore({ db, tableName: requireEnv(ENV.tableName) }),
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  store: dynamoIntegrationStore({ db, tableName: env.TABLE_NAME }),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   sqs: new SQSClient({}),
-  parkedQueueUrl: requireEnv(INTEGRATIONS_ENV.parkedQueueUrl),
+  parkedQueueUrl: env.INTEGRATIONS_PARKED_QUEUE_URL,
 };
 
 async function handleRecord(record: SQSRecord): Promise<void> {
   const result = await handleIntegrationDeadLetter({ body: record.body, messageAttributes: record.messageAttributes }, deps);
   switch (result.outcome) {
     case 'invalid':
-      consumeInvalidEvent(record, 'IntegrationDeadLetterInvalid', 'integration dead letter', result.issues);
+      consumeInvalidEvent(record, INTEGRATION_METRIC.deadLetterInvalid, 'integration dead letter', result.issues);
       return;
     case 'recorded':
-      metrics.addMetric('IntegrationDeliveriesDeadLettered', MetricUnit.Count, 1);
+      metrics.addMetric(INTEGRATION_METRIC.deliveriesDeadLettered, MetricUnit.Count, 1);
       // Ids and EventBridge's error code only: the body holds the customer's data.
       logger.warn('integration delivery dead-lettered', { sqsMessageId: record.messageId, businessId: result.businessId, integrationId: result.integrationId, errorCode: result.errorCode });
       return;
     case 'redriven':
-      metrics.addMetric('IntegrationDeliveriesRedriven', MetricUnit.Count, 1);
+      metrics.addMetric(INTEGRATION_METRIC.deliveriesRedriven, MetricUnit.Count, 1);
   }
 }
 

@@ -11,14 +11,17 @@ import { cachedIntegrationDirectory } from '#lambdas/integrations/integration-di
 import { secretsManagerIntegrationSecrets } from '#lambdas/integrations/integration-secrets';
 import { dynamoIntegrationStore } from '#lambdas/integrations/integration-store';
 import { mapperRegistry } from '#lambdas/integrations/mappers/index';
-import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { requireEnv } from '#lambdas/shared/env';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { INTEGRATION_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/integration-dispatch';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const store = dynamoIntegrationStore({ db, tableName });
 const deps: DispatchDeps = {
   db,
@@ -28,7 +31,7 @@ const deps: DispatchDeps = {
   contacts: dynamoContactStore({ db, tableName }),
   store,
   secrets: secretsManagerIntegrationSecrets(new SecretsManagerClient({})),
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   mappers: mapperRegistry,
 };
 
@@ -42,24 +45,24 @@ async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> 
   const result = await dispatchIntegrationEvents(event, deps, { receiveCount: Number(record.attributes?.ApproximateReceiveCount) || 1 });
   switch (result.outcome) {
     case 'invalid':
-      consumeInvalidEvent(record, 'IntegrationTriggerInvalid', 'integration trigger', result.issues);
+      consumeInvalidEvent(record, INTEGRATION_METRIC.triggerInvalid, 'integration trigger', result.issues);
       return;
     case 'ignored':
       // An event whose account and conversation key name two businesses is a producer's fault: counted, never delivered.
       if (result.reason === 'conversation_of_another_business') {
-        metrics.addMetric('IntegrationTriggerOtherBusiness', MetricUnit.Count, 1);
+        metrics.addMetric(INTEGRATION_METRIC.triggerOtherBusiness, MetricUnit.Count, 1);
         logger.error('integration trigger names a conversation of another business; consumed', { sqsMessageId: record.messageId });
       }
       return;
     case 'dispatched':
-      metrics.addMetric('IntegrationDeliveriesRequested', MetricUnit.Count, result.requested);
-      if (result.repeated > 0) metrics.addMetric('IntegrationDeliveriesRepeated', MetricUnit.Count, result.repeated);
+      metrics.addMetric(INTEGRATION_METRIC.deliveriesRequested, MetricUnit.Count, result.requested);
+      if (result.repeated > 0) metrics.addMetric(INTEGRATION_METRIC.deliveriesRepeated, MetricUnit.Count, result.repeated);
       if (result.dropped.length > 0) {
         // A mapper asked for what its destinations cannot carry: a fault to fix, never retried.
-        metrics.addMetric('IntegrationRequestsDropped', MetricUnit.Count, result.dropped.length);
+        metrics.addMetric(INTEGRATION_METRIC.requestsDropped, MetricUnit.Count, result.dropped.length);
         logger.error('integration requests dropped', { sqsMessageId: record.messageId, dropped: result.dropped });
       }
-      if (result.droppedHeaders > 0) metrics.addMetric('IntegrationHeadersDropped', MetricUnit.Count, result.droppedHeaders);
+      if (result.droppedHeaders > 0) metrics.addMetric(INTEGRATION_METRIC.headersDropped, MetricUnit.Count, result.droppedHeaders);
   }
 }
 
@@ -68,4 +71,4 @@ async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> 
  * contacts) → `integration.delivery_requested` events for the business's integrations. A record
  * whose deliveries could not be published throws and comes back after its backoff.
  */
-export const handler = eventQueueHandler(handleRecord);
+export const handler = eventQueueHandler(handleRecord, { queueUrl: env.QUEUE_URL });

@@ -12,25 +12,27 @@ import { routeIntegrationsRequest } from '#lambdas/integrations/api/route-integr
 import { testCall } from '#lambdas/integrations/api/test-call';
 import { credentialHeaders } from '#lambdas/integrations/credential-headers';
 import { guardedFetch } from '#lambdas/integrations/guarded-fetch';
-import { INTEGRATIONS_ENV } from '#lambdas/integrations/integrations-env';
 import { secretsManagerIntegrationSecrets } from '#lambdas/integrations/integration-secrets';
 import { dynamoIntegrationStore } from '#lambdas/integrations/integration-store';
 import { mapperRegistry } from '#lambdas/integrations/mappers/index';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/integrations-api';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
-const busName = requireEnv(ENV.eventBusName);
+const tableName = env.TABLE_NAME;
+const busName = env.EVENT_BUS_NAME;
 const eventBridge = new EventBridgeClient({});
 const auditDeps = {
   db,
   tableName,
   publisher: eventBridgePublisher(eventBridge, busName),
-  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  retentionDays: env.RETENTION_DAYS,
 };
-const allowLoopback = optionalEnv(INTEGRATIONS_ENV.allowLoopback, 'false') === 'true';
+const allowLoopback = env.INTEGRATIONS_ALLOW_LOOPBACK;
 const fetch = guardedFetch({ allowLoopback });
 const credentials = credentialHeaders();
 const admin = integrationAdmin({
@@ -40,9 +42,9 @@ const admin = integrationAdmin({
   provision: {
     eventBridge,
     busName,
-    invokeRoleArn: requireEnv(INTEGRATIONS_ENV.invokeRoleArn),
-    deadLetterQueueArn: requireEnv(INTEGRATIONS_ENV.deadLetterQueueArn),
-    names: { namePrefix: requireEnv(INTEGRATIONS_ENV.namePrefix), secretPrefix: requireEnv(INTEGRATIONS_ENV.secretPrefix) },
+    invokeRoleArn: env.INTEGRATIONS_INVOKE_ROLE_ARN,
+    deadLetterQueueArn: env.INTEGRATIONS_DLQ_ARN,
+    names: { namePrefix: env.INTEGRATIONS_NAME_PREFIX, secretPrefix: env.INTEGRATIONS_SECRET_PREFIX },
     mappers: mapperRegistry,
   },
   testCall: (integration, secret) => testCall(integration, secret, { fetch, credentials }),
@@ -56,7 +58,7 @@ const admin = integrationAdmin({
  * come from `serveOperatorRequest`.
  */
 async function integrationsApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return serveOperatorRequest(event, 'IntegrationsApi', (e, identity, audit) => routeIntegrationsRequest(e, identity, { admin }, audit), auditDeps);
+  return serveOperatorRequest(event, OPERATOR_API.integrations, (e, identity, audit) => routeIntegrationsRequest(e, identity, { admin }, audit), auditDeps);
 }
 
 export const handler = middy(integrationsApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

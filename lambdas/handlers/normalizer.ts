@@ -16,24 +16,26 @@ import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process
 import { returnGroupLater } from '#lambdas/ingress/return-group-later';
 import { tableSpendCounter } from '#lambdas/pricing/spend-wiring';
 import { tableCampaignCounts } from '#lambdas/campaigns/campaign-wiring';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
-import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel } from '#lambdas/shared/metric-names';
+import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel, normalizedMetric } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
+import { environmentSchema } from '#lambdas/handlers/environment/normalizer';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
-const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+const tableName = env.TABLE_NAME;
+const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 const accounts = cachedAccountReader({ db, tableName });
 const deps: ProcessDeps = {
   db,
   tableName,
-  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  retentionDays: env.RETENTION_DAYS,
   publisher,
   readClaimCheck: s3ClaimCheckReader(),
   accounts,
-  announce: announcedStatuses(optionalEnv(ENV.statusEvents, 'failed')),
+  announce: announcedStatuses(env.STATUS_EVENTS),
   // Each message a receipt prices is added to its business's month and budget (lambdas/pricing/).
   spend: tableSpendCounter({ db, tableName, publisher, accounts, onCharged: (micros) => metrics.addMetric(METRIC.metaChargeMicros, MetricUnit.Count, micros) }),
   // Campaign messages' receipts count on their campaign, once each (lambdas/campaigns/campaign-counts.ts).
@@ -42,7 +44,7 @@ const deps: ProcessDeps = {
 
 async function recordHandler(record: SQSRecord): Promise<void> {
   const result = await processIngressRecord(record.body, deps);
-  metrics.addMetric(`Normalized_${result.kind}_${result.outcome}`, MetricUnit.Count, 1);
+  metrics.addMetric(normalizedMetric(result.kind, result.outcome), MetricUnit.Count, 1);
   const channel = metricChannel(result.channel);
   if (channel && result.kind === 'message' && result.origin === 'customer' && result.outcome === 'stored') {
     metrics.addMetric(CHANNEL_METRIC.inbound(channel), MetricUnit.Count, 1);
@@ -74,7 +76,7 @@ function logFailure(record: SQSRecord, err: unknown): void {
 }
 
 const sqs = new SQSClient({});
-const ingressQueueUrl = optionalEnv(ENV.queueUrl, '');
+const ingressQueueUrl = env.QUEUE_URL;
 
 /** The failed record and the rest of its conversation come back together after a backoff. */
 async function returnLater(records: SQSRecord[], err: unknown): Promise<void> {

@@ -13,47 +13,48 @@ import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { secretsManagerTokenStore } from '#lambdas/onboarding/account-token-store';
 import { instagramAppFrom, metaAppFrom } from '#lambdas/onboarding/meta-app-credentials';
 import { createInstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
-import { DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL, DEFAULT_INSTAGRAM_OAUTH_BASE_URL, INSTAGRAM_LOGIN_ENV } from '#lambdas/instagram-login/instagram-login-env';
-import { ONBOARDING_ENV } from '#lambdas/onboarding/onboarding-contract';
 import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import { type OnboardingApiDeps, routeOnboardingRequest } from '#lambdas/onboarding/route-onboarding-request';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/onboarding-api';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
 
-const appSecretId = requireEnv(ENV.metaAppSecretId);
+const env = readEnvironment(environmentSchema);
+
+const appSecretId = env.META_APP_SECRET_ID;
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const deps: OnboardingApiDeps = {
   db,
   tableName,
   // Progress and ownership checks read the registry fresh: onboarding changes it.
   accounts: cachedAccountReader({ db, tableName, hitTtlMs: 0, missTtlMs: 0 }),
-  graph: createOnboardingGraph({ baseUrl: requireEnv(ENV.graphApiBaseUrl), version: requireEnv(ENV.graphApiVersion) }),
+  graph: createOnboardingGraph({ baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION }),
   tokens: secretsManagerTokenStore(new SecretsManagerClient({})),
   // Short cache: an operator who just added the appId should not wait five minutes.
   app: metaAppFrom(() => readJsonSecret<{ appId?: unknown; appSecret?: unknown }>(appSecretId, 30)),
-  secretNamePrefix: requireEnv(ONBOARDING_ENV.secretNamePrefix),
+  secretNamePrefix: env.ACCOUNT_TOKEN_SECRET_PREFIX,
   now: () => new Date(),
   newPin: () => String(randomInt(0, 1_000_000)).padStart(6, '0'),
   // Business Login for Instagram: its own hosts, and the Instagram app's id and secret.
   instagramLogin: createInstagramLoginApi({
-    graphBaseUrl: optionalEnv(INSTAGRAM_LOGIN_ENV.graphBaseUrl, DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL),
-    oauthBaseUrl: optionalEnv(INSTAGRAM_LOGIN_ENV.oauthBaseUrl, DEFAULT_INSTAGRAM_OAUTH_BASE_URL),
-    version: requireEnv(ENV.graphApiVersion),
+    graphBaseUrl: env.INSTAGRAM_GRAPH_API_BASE_URL,
+    oauthBaseUrl: env.INSTAGRAM_OAUTH_BASE_URL,
+    version: env.GRAPH_API_VERSION,
   }),
   instagramApp: instagramAppFrom(() => readJsonSecret<{ instagramAppId?: unknown; instagramAppSecret?: unknown }>(appSecretId, 30)),
 };
 const audit = {
   db,
   tableName,
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
-  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  retentionDays: env.RETENTION_DAYS,
 };
 
 /** Onboarding of business accounts after Embedded Signup / Facebook Login for Business. */
 async function onboardingApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return serveOperatorRequest(event, 'Onboarding', (e, identity, ctx) => routeOnboardingRequest(e, identity, ctx, deps), audit);
+  return serveOperatorRequest(event, OPERATOR_API.onboarding, (e, identity, ctx) => routeOnboardingRequest(e, identity, ctx, deps), audit);
 }
 
 export const handler = middy(onboardingApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

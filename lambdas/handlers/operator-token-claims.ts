@@ -1,11 +1,15 @@
 import { AdminGetUserCommand, CognitoIdentityProviderClient, DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { MACHINE_CLIENTS_ENV, type MachineClientGrant, type PreTokenGenerationEvent, tokenClaimsFor, tokenResponse } from '#lambdas/identity/token-claims';
-import { optionalEnv } from '#lambdas/shared/env';
+import { type PreTokenGenerationEvent, tokenClaimsFor, tokenResponse } from '#lambdas/identity/token-claims';
+import { OPERATOR_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/operator-token-claims';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const cognito = new CognitoIdentityProviderClient({});
-const machineClients = JSON.parse(optionalEnv(MACHINE_CLIENTS_ENV, '{}')) as Record<string, MachineClientGrant>;
+const machineClients = env.OPERATOR_MACHINE_CLIENTS;
 const clientNames = new Map<string, Promise<string | undefined>>();
 
 /** Cognito's pre token generation trigger (version 3): the business and roles every access token carries. */
@@ -29,11 +33,11 @@ export async function handler(event: PreTokenGenerationEvent): Promise<PreTokenG
     },
   });
   if (claims.withheld) {
-    metrics.addMetric('OperatorRolesWithheld', MetricUnit.Count, 1);
+    metrics.addMetric(OPERATOR_METRIC.rolesWithheld, MetricUnit.Count, 1);
     // Roles only: no user name or attribute.
     logger.warn('roles withheld until TOTP is set up', { roles: claims.withheld.roles, trigger: event.triggerSource });
   }
-  if (!claims.businessId) metrics.addMetric('OperatorTokenWithoutBusiness', MetricUnit.Count, 1);
+  if (!claims.businessId) metrics.addMetric(OPERATOR_METRIC.tokenWithoutBusiness, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   event.response = tokenResponse(event, claims);
   return event;

@@ -3,20 +3,22 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
-import { STALE_SENDING_ENV, watchReply, type WatchDeps } from '#lambdas/outbound/watch-reply';
-import { ENV } from '#lambdas/shared/event-contract';
+import { watchReply, type WatchDeps } from '#lambdas/outbound/watch-reply';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
-import { METRIC } from '#lambdas/shared/metric-names';
+import { METRIC, REPLY_WATCH_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { environmentSchema } from '#lambdas/handlers/environment/reply-watch';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
 
-const staleSeconds = Number(optionalEnv(STALE_SENDING_ENV, ''));
+const env = readEnvironment(environmentSchema);
+
+const staleSeconds = env.REPLY_WATCH_STALE_SENDING_SECONDS;
 const deps: WatchDeps = {
   db: documentClient(),
-  tableName: requireEnv(ENV.tableName),
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
-  ...(staleSeconds > 0 ? { staleSendingMs: staleSeconds * 1000 } : {}),
+  tableName: env.TABLE_NAME,
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  ...(staleSeconds !== undefined ? { staleSendingMs: staleSeconds * 1000 } : {}),
 };
 
 async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
@@ -25,7 +27,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   const outboundId = typeof (detail as { outboundId?: unknown })?.outboundId === 'string' ? (detail as { outboundId: string }).outboundId : undefined;
   switch (result.outcome) {
     case 'invalid':
-      consumeInvalidEvent(record, 'ReplyWatchEventInvalid', 'watched reply request', result.issues);
+      consumeInvalidEvent(record, REPLY_WATCH_METRIC.eventInvalid, 'watched reply request', result.issues);
       return;
     case 'requested_again':
       metrics.addMetric(METRIC.replyRequestedAgain, MetricUnit.Count, 1);
@@ -36,7 +38,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       logger.error('reply still pending after every round of the watch', { sqsMessageId: record.messageId, outboundId, rounds: result.rounds });
       return;
     case 'claim_in_progress':
-      metrics.addMetric('ReplyWatchClaimInProgress', MetricUnit.Count, 1);
+      metrics.addMetric(REPLY_WATCH_METRIC.claimInProgress, MetricUnit.Count, 1);
       logger.info('reply claimed recently; looked at again later', { sqsMessageId: record.messageId, outboundId, round: result.round });
       return;
     case 'resent_after_unknown_outcome':
@@ -48,7 +50,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       logger.error('reply left sending: its outcome was never recorded; not sent again', { sqsMessageId: record.messageId, outboundId });
       return;
     case 'missing':
-      metrics.addMetric('ReplyWatchMessageMissing', MetricUnit.Count, 1);
+      metrics.addMetric(REPLY_WATCH_METRIC.messageMissing, MetricUnit.Count, 1);
       return;
     case 'finished':
       return;
@@ -59,4 +61,4 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
  * Reply-watch queue (EventBridge `reply.requested`, delivered a quarter of an hour late) → a reply
  * still pending is asked for again; one left sending is reported (outbound/watch-reply.ts).
  */
-export const handler = eventQueueHandler(handleDetail);
+export const handler = eventQueueHandler(handleDetail, { queueUrl: env.QUEUE_URL });

@@ -15,25 +15,27 @@ import { gaugeThrottle, measureBusiness } from '#lambdas/routing/wiring/routing-
 import { routingWorkOf } from '#lambdas/routing/wiring/routing-message';
 import { routingMetrics } from '#lambdas/routing/wiring/routing-metrics';
 import { routingRuntime } from '#lambdas/routing/wiring/routing-runtime';
-import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueConsumer } from '#lambdas/shared/event-queue-consumer';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
-import { METRIC, ROUTING_QUEUE_GAUGE_LOG } from '#lambdas/shared/metric-names';
+import { METRIC, ROUTING_METRIC, ROUTING_QUEUE_GAUGE_LOG } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/routing';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const sqs = new SQSClient({});
-const queueUrl = requireEnv(ENV.queueUrl);
 const accounts = cachedAccountReader({ db, tableName });
 const runtime = routingRuntime({
   db,
   tableName,
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   sqs,
-  queueUrl,
-  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  // The engine's timers go to the routing queue, as from the human-agent API.
+  queueUrl: env.ROUTING_QUEUE_URL,
+  retentionDays: env.RETENTION_DAYS,
 });
 const deps: RoutingMessageDeps = {
   engine: runtime.engine,
@@ -51,10 +53,10 @@ async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> 
   // Ids only: conversation keys name customers and stay out of the log.
   switch (result.outcome) {
     case 'invalid':
-      consumeInvalidEvent(record, 'RoutingMessageInvalid', result.what, result.issues);
+      consumeInvalidEvent(record, ROUTING_METRIC.messageInvalid, result.what, result.issues);
       return;
     case 'unknown_account':
-      metrics.addMetric('RoutingUnknownAccount', MetricUnit.Count, 1);
+      metrics.addMetric(ROUTING_METRIC.unknownAccount, MetricUnit.Count, 1);
       logger.warn('routing event for an account the registry does not know; consumed', { sqsMessageId: record.messageId });
       return;
     case 'timer_not_due':
@@ -107,7 +109,7 @@ async function emitGauges(): Promise<void> {
 const consume = eventQueueConsumer({
   handleDetail: handleRecord,
   sqs,
-  queueUrl,
+  queueUrl: env.QUEUE_URL,
   onRecordFailed: (record, error, retryInSeconds) =>
     logger.warn('record failed; it will be retried', {
       sqsMessageId: record.messageId,

@@ -9,17 +9,20 @@ import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { spendAdmin } from '#lambdas/pricing/api/spend-admin';
 import { routeSpendRequest } from '#lambdas/pricing/api/route-spend-request';
 import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
-import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/spend-api';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const auditDeps = {
   db,
   tableName,
-  publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
-  retentionDays: Number(optionalEnv('RETENTION_DAYS', '400')),
+  publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+  retentionDays: env.RETENTION_DAYS,
 };
 const admin = spendAdmin(dynamoSpendStore({ db, tableName }));
 
@@ -29,7 +32,7 @@ const admin = spendAdmin(dynamoSpendStore({ db, tableName }));
  * refusals and the audit record come from `serveOperatorRequest`.
  */
 async function spendApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return serveOperatorRequest(event, 'SpendApi', (e, identity, audit) => routeSpendRequest(e, identity, { admin }, audit), auditDeps);
+  return serveOperatorRequest(event, OPERATOR_API.spend, (e, identity, audit) => routeSpendRequest(e, identity, { admin }, audit), auditDeps);
 }
 
 export const handler = middy(spendApi).use(injectLambdaContext(logger)).use(logMetrics(metrics));

@@ -4,14 +4,17 @@ import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { countResolvedConversation } from '#lambdas/pricing/count-resolved-conversation';
 import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
-import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { requireEnv } from '#lambdas/shared/env';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { resolvedConversationMetric, SPEND_METRIC } from '#lambdas/shared/metric-names';
 import { metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/spend-outcomes';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
+const tableName = env.TABLE_NAME;
 const accounts = cachedAccountReader({ db, tableName });
 const deps = {
   store: dynamoSpendStore({ db, tableName }),
@@ -31,10 +34,10 @@ function detailTypeOf(record: SQSRecord): string | undefined {
 async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   const result = await countResolvedConversation(detailTypeOf(record) ?? '', detail, deps);
   if (result.outcome === 'invalid') {
-    consumeInvalidEvent(record, 'SpendOutcomeEventInvalid', 'conversation end event', result.issues);
+    consumeInvalidEvent(record, SPEND_METRIC.outcomeEventInvalid, 'conversation end event', result.issues);
     return;
   }
-  metrics.addMetric(`ResolvedConversation_${result.outcome}`, MetricUnit.Count, 1);
+  metrics.addMetric(resolvedConversationMetric(result.outcome), MetricUnit.Count, 1);
 }
 
 /**
@@ -42,4 +45,4 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
  * resolved conversations of each business's month, the denominator of the spend per resolved
  * conversation the spend API shows (lambdas/pricing/count-resolved-conversation.ts).
  */
-export const handler = eventQueueHandler(handleDetail);
+export const handler = eventQueueHandler(handleDetail, { queueUrl: env.QUEUE_URL });

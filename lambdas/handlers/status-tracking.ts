@@ -6,23 +6,25 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { tableSpendCounter } from '#lambdas/pricing/spend-wiring';
 import { tableCampaignCounts } from '#lambdas/campaigns/campaign-wiring';
-import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
-import { METRIC } from '#lambdas/shared/metric-names';
+import { METRIC, STATUS_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { environmentSchema } from '#lambdas/handlers/environment/status-tracking';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
+
+const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
-const tableName = requireEnv(ENV.tableName);
-const publisher = eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName));
+const tableName = env.TABLE_NAME;
+const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 const deps: StatusDeps = {
   db,
   tableName,
   publisher,
-  announce: announcedStatuses(optionalEnv(ENV.statusEvents, 'failed')),
+  announce: announcedStatuses(env.STATUS_EVENTS),
   // Each priced message is added to its business's month and budget (lambdas/pricing/).
   spend: tableSpendCounter({
     db,
@@ -41,16 +43,16 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   });
   switch (result.outcome) {
     case 'invalid':
-      consumeInvalidEvent(record, 'StatusEventInvalid', 'status event', result.issues);
+      consumeInvalidEvent(record, STATUS_METRIC.eventInvalid, 'status event', result.issues);
       return;
     case 'ignored':
-      metrics.addMetric('StatusIgnored', MetricUnit.Count, 1);
+      metrics.addMetric(STATUS_METRIC.ignored, MetricUnit.Count, 1);
       return;
     case 'applied':
       metrics.addMetric(METRIC.statusAdvanced, MetricUnit.Count, result.advanced);
       metrics.addMetric(METRIC.statusRecordedLate, MetricUnit.Count, result.recorded);
       if (result.unknownMessageIds.length > 0) {
-        metrics.addMetric('StatusForUnknownMessage', MetricUnit.Count, result.unknownMessageIds.length);
+        metrics.addMetric(STATUS_METRIC.forUnknownMessage, MetricUnit.Count, result.unknownMessageIds.length);
         logger.warn('status for unknown message given up', {
           sqsMessageId: record.messageId,
           providerMessageIds: result.unknownMessageIds,
@@ -63,4 +65,4 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
  * Status-tracking queue (EventBridge `message.status_received`) → Message status and timestamps.
  * A record whose message is not known yet throws, so only that record comes back later.
  */
-export const handler = eventQueueHandler(handleDetail);
+export const handler = eventQueueHandler(handleDetail, { queueUrl: env.QUEUE_URL });

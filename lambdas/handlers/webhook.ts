@@ -5,24 +5,28 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { s3PutClaimCheckStore } from '#lambdas/adapters/s3-put-claim-check-store';
-import { readJsonSecret } from '#lambdas/adapters/secrets';
+import { signedJsonSecretReader } from '#lambdas/adapters/signed-json-secret';
 import { enqueueIngressEvents } from '#lambdas/ingress/enqueue-ingress-events';
 import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { receiveWebhook, type WebhookSecrets } from '#lambdas/ingress/receive-webhook';
-import { ENV } from '#lambdas/shared/event-contract';
-import { requireEnv } from '#lambdas/shared/env';
 import { METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/webhook';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
 
-const queueUrl = requireEnv(ENV.ingressQueueUrl);
-const secretId = requireEnv(ENV.metaAppSecretId);
+const env = readEnvironment(environmentSchema);
+
+const queueUrl = env.INGRESS_QUEUE_URL;
+const secretId = env.META_APP_SECRET_ID;
 const sqs = new SQSClient({});
 // Bodies over the SQS limit are parked in S3 with a signed PUT, not the S3 client (see the adapter).
-const claimChecks = s3PutClaimCheckStore(requireEnv(ENV.claimCheckBucket));
+const claimChecks = s3PutClaimCheckStore(env.CLAIM_CHECK_BUCKET);
+// The app secret through one signed GetSecretValue, not the Secrets Manager client (see the adapter); kept five minutes.
+const readSecrets = signedJsonSecretReader<WebhookSecrets>();
 
 /** API Gateway HTTP API → verify, split, enqueue, answer. No database, no Graph call. */
 async function webhook(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  const secrets = await readJsonSecret<WebhookSecrets>(secretId);
+  const secrets = await readSecrets(secretId);
   const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
   const result = await receiveWebhook(

@@ -1,13 +1,16 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { authorizeConnection } from '#lambdas/push/authorize-connection';
-import { cognitoAccessTokenVerifier, PUSH_AUTHORIZER_ENV } from '#lambdas/push/cognito-token-verifier';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
+import { cognitoAccessTokenVerifier } from '#lambdas/push/cognito-token-verifier';
 import { logger } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/websocket-authorizer';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
 
-const jwksUrl = optionalEnv(PUSH_AUTHORIZER_ENV.jwksUrl, '');
+const env = readEnvironment(environmentSchema);
+
+const jwksUrl = env.OPERATOR_JWKS_URL;
 const verifier = cognitoAccessTokenVerifier({
-  userPoolId: requireEnv(PUSH_AUTHORIZER_ENV.userPoolId),
-  clientIds: requireEnv(PUSH_AUTHORIZER_ENV.clientIds).split(',').map((c) => c.trim()).filter(Boolean),
+  userPoolId: env.OPERATOR_USER_POOL_ID,
+  clientIds: env.OPERATOR_CLIENT_IDS,
   ...(jwksUrl ? { jwksUrl } : {}),
 });
 

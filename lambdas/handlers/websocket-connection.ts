@@ -2,11 +2,13 @@ import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { answerFrame, type AuthorizerContext, closeConnection, openConnection } from '#lambdas/push/connection-lifecycle';
 import { dynamoConnectionStore } from '#lambdas/push/dynamodb-connection-store';
-import { ENV } from '#lambdas/shared/event-contract';
-import { requireEnv } from '#lambdas/shared/env';
 import { logger } from '#lambdas/shared/powertools';
+import { environmentSchema } from '#lambdas/handlers/environment/websocket-connection';
+import { readEnvironment } from '#lambdas/shared/handler-environment';
 
-const registry = dynamoConnectionStore(documentClient(), requireEnv(ENV.tableName));
+const env = readEnvironment(environmentSchema);
+
+const registry = dynamoConnectionStore(documentClient(), env.TABLE_NAME);
 
 type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & { requestContext: { authorizer?: Record<string, unknown> } };
 

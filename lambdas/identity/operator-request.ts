@@ -4,6 +4,7 @@ import { type AuditDeps, auditRecord, recordOperatorAction } from '#lambdas/iden
 import { OperatorRequestError } from '#lambdas/identity/errors';
 import { type OperatorIdentity, operatorIdentityOf } from '#lambdas/identity/operator-identity';
 import { jsonResponse } from '#lambdas/shared/http-json';
+import { OPERATOR_METRIC, operatorRequestMetric } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 /** What a route learnt about its target while authorising it, for the audit trail. */
@@ -45,8 +46,8 @@ export async function serveOperatorRequest(
     }
   }
   const status = response.statusCode ?? 200;
-  metrics.addMetric(`${api}_${event.requestContext.http.method}_${status}`, MetricUnit.Count, 1);
-  if (status === 401 || status === 403) metrics.addMetric('OperatorRequestRefused', MetricUnit.Count, 1);
+  metrics.addMetric(operatorRequestMetric(api, event.requestContext.http.method, status), MetricUnit.Count, 1);
+  if (status === 401 || status === 403) metrics.addMetric(OPERATOR_METRIC.requestRefused, MetricUnit.Count, 1);
   // The route template and status only: paths, queries and bodies name customers.
   logger.info('operator request', { requestId: event.requestContext.requestId, route: event.routeKey, status });
   if (identity) {
@@ -63,7 +64,7 @@ export async function serveOperatorRequest(
       await recordOperatorAction(record, deps);
     } catch (err) {
       // The action already happened; losing its record is reported, not turned into an error for the caller.
-      metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+      metrics.addMetric(OPERATOR_METRIC.auditWriteFailed, MetricUnit.Count, 1);
       logger.error('audit record not written', { requestId: event.requestContext.requestId, error: (err as Error).name });
     }
   }

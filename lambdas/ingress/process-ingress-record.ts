@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import { answersCustomers, gateByAccount } from '#lambdas/accounts/account-gate';
 import { recordBusinessAppContact } from '#lambdas/accounts/business-app-contacts';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
@@ -19,11 +20,11 @@ const ingressEventSchema = z.looseObject({
   v: z.literal(1),
   kind: z.enum(['whatsapp.change', 'messaging', 'change', 'quarantine']),
   channel: z.enum(['whatsapp', 'instagram', 'messenger', 'unknown']),
-  conversationKey: z.string().min(1),
-  eventId: z.string().min(1),
-  receivedAt: z.string().min(1),
+  conversationKey: z.string().check(z.minLength(1)),
+  eventId: z.string().check(z.minLength(1)),
+  receivedAt: z.string().check(z.minLength(1)),
   payload: z.unknown(),
-  claimCheck: z.object({ bucket: z.string(), key: z.string() }).optional(),
+  claimCheck: z.optional(z.object({ bucket: z.string(), key: z.string() })),
 });
 
 export interface ProcessDeps extends RecordDeps {

@@ -1,14 +1,5 @@
 /**
- * Metrics of the Instagram token refresh (service dimension `instagram-token-refresh`), shared by
- * its handler and the alarm on them (lib/constructs/instagram-token-refresh.ts).
+ * Metrics of the Instagram token refresh, named with every other metric in
+ * lambdas/shared/metric-names.ts; re-exported here for the refresh's construct and tests.
  */
-export const INSTAGRAM_TOKEN_REFRESH_SERVICE = 'instagram-token-refresh';
-
-export const INSTAGRAM_TOKEN_METRIC = {
-  /** Tokens renewed by the run. */
-  refreshed: 'InstagramTokensRefreshed',
-  /** Refreshes Meta or the network failed for now; tried again the next day. */
-  retryLater: 'InstagramTokenRefreshRetried',
-  /** Accounts whose token could not be renewed and now need the business to log in again: the alarm's metric. */
-  needsReauthorisation: 'InstagramTokenNeedsReauthorisation',
-} as const;
+export { INSTAGRAM_TOKEN_METRIC, INSTAGRAM_TOKEN_REFRESH_SERVICE } from '#lambdas/shared/metric-names';

@@ -1,4 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Objects } from '#lambdas/adapters/s3-signed-object';
 import type { Channel, MediaRef } from '#lambdas/conversation/model';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { fetchMediaBytes, type MediaDownload } from '#lambdas/media/fetch-media-bytes';
@@ -31,7 +31,8 @@ export const MEDIA_FINAL_RECEIVE = 8;
 export const ATTEMPTS_PER_DELIVERY = 3;
 
 export interface MediaDeps extends MediaTableDeps {
-  s3: Pick<S3Client, 'send'>;
+  /** PutObject without the S3 client (s3-signed-object.ts). */
+  s3: Pick<S3Objects, 'put'>;
   bucket: string;
   accessTokenFor: AccessTokenFor;
   graph: { baseUrl: string; version: string };

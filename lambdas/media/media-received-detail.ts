@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 
 /**
  * Message types whose attachment is a file worth keeping. Shares, story mentions and reels point
@@ -12,12 +13,12 @@ export const DOWNLOADABLE_MESSAGE_TYPES = ['image', 'audio', 'video', 'document'
  */
 export const mediaReceivedDetailSchema = z.looseObject({
   v: z.literal(1),
-  conversationKey: z.string().min(1),
+  conversationKey: z.string().check(z.minLength(1)),
   channel: z.enum(['whatsapp', 'instagram', 'messenger']),
-  accountId: z.string().min(1),
-  providerMessageId: z.string().min(1),
+  accountId: z.string().check(z.minLength(1)),
+  providerMessageId: z.string().check(z.minLength(1)),
   occurredAt: z.iso.datetime({ offset: true }),
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
 });
 
 export type MediaReceivedDetail = z.infer<typeof mediaReceivedDetailSchema>;

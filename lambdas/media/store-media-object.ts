@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Objects } from '#lambdas/adapters/s3-signed-object';
 
 export interface MediaObject {
   bucket: string;
@@ -13,19 +13,14 @@ export interface MediaObject {
 /**
  * One PutObject: files are at most 100 MB (WhatsApp documents), well within a single upload, and
  * the bucket encrypts them by default. Writing the same key twice stores the same bytes, so a
- * redelivered event is harmless.
+ * redelivered event is harmless. A failure (after the SDK's three attempts on 5xx and throttling)
+ * is thrown, so the event is retried.
  */
-export async function storeMediaObject(s3: Pick<S3Client, 'send'>, object: MediaObject): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: object.bucket,
-      Key: object.key,
-      Body: object.bytes,
-      ContentLength: object.bytes.length,
-      ContentType: object.contentType,
-      // Whatever the type, a browser opening the object saves it instead of rendering it.
-      ContentDisposition: 'attachment',
-      ChecksumSHA256: object.sha256.toString('base64'),
-    }),
-  );
+export async function storeMediaObject(s3: Pick<S3Objects, 'put'>, object: MediaObject): Promise<void> {
+  await s3.put(object.bucket, object.key, object.bytes, {
+    contentType: object.contentType,
+    // Whatever the type, a browser opening the object saves it instead of rendering it.
+    contentDisposition: 'attachment',
+    sha256: object.sha256,
+  });
 }

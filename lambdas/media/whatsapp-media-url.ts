@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import { graphErrorFromResponse } from '#lambdas/adapters/graph-api-client';
 import { MediaFailure } from '#lambdas/media/media-errors';
 
@@ -14,9 +15,9 @@ export interface WhatsAppMediaUrl {
 // The reference shows `file_size` as a string ("303833"); the live API has been seen answering a number.
 const mediaUrlSchema = z.looseObject({
   url: z.url(),
-  mime_type: z.string().min(1).optional(),
-  sha256: z.string().min(1).optional(),
-  file_size: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/).transform(Number)]).optional(),
+  mime_type: z.optional(z.string().check(z.minLength(1))),
+  sha256: z.optional(z.string().check(z.minLength(1))),
+  file_size: z.optional(z.union([z.number().check(z.int(), z.nonnegative()), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))])),
 });
 
 export interface MediaUrlRequest {

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import type { Channel } from '#lambdas/conversation/model';
 
 /** `pending → sending → sent | failed`; receipts then move a sent message to delivered, read, played. */
@@ -94,48 +95,46 @@ export interface OutboundTemplate {
 }
 
 const mediaSchema = z
-  .object({ id: z.string().min(1).optional(), link: z.url().optional(), filename: z.string().min(1).optional() })
-  .refine((m) => (m.id === undefined) !== (m.link === undefined), 'media needs exactly one of id or link');
+  .object({ id: z.optional(z.string().check(z.minLength(1))), link: z.optional(z.url()), filename: z.optional(z.string().check(z.minLength(1))) }).check(z.refine((m) => (m.id === undefined) !== (m.link === undefined), 'media needs exactly one of id or link'));
 
 const templateSchema = z.object({
-  name: z.string().min(1),
-  language: z.string().min(2),
+  name: z.string().check(z.minLength(1)),
+  language: z.string().check(z.minLength(2)),
   category: z.enum(['marketing', 'utility', 'authentication']),
-  components: z.array(z.looseObject({ type: z.string().min(1) })).optional(),
+  components: z.optional(z.array(z.looseObject({ type: z.string().check(z.minLength(1)) }))),
 });
 
 /** What the sender needs from the item; loose so that attributes added later do not break it. */
 export const outboundMessageSchema = z.looseObject({
-  sk: z.string().startsWith('MSG#'),
-  messageId: z.string().min(1),
-  conversationKey: z.string().min(1),
+  sk: z.string().check(z.startsWith('MSG#')),
+  messageId: z.string().check(z.minLength(1)),
+  conversationKey: z.string().check(z.minLength(1)),
   channel: z.enum(['whatsapp', 'instagram', 'messenger']),
-  accountId: z.string().min(1),
-  recipientId: z.string().min(1),
+  accountId: z.string().check(z.minLength(1)),
+  recipientId: z.string().check(z.minLength(1)),
   direction: z.literal('outbound'),
-  origin: z.enum(['agent', 'human_agent', 'campaign']).optional(),
-  customerId: z.string().min(1).optional(),
+  origin: z.optional(z.enum(['agent', 'human_agent', 'campaign'])),
+  customerId: z.optional(z.string().check(z.minLength(1))),
   type: z.enum(OUTBOUND_KINDS),
-  text: z.string().min(1).optional(),
-  media: mediaSchema.optional(),
-  template: templateSchema.optional(),
-  reaction: z.object({ messageId: z.string().min(1), emoji: z.string() }).optional(),
-  location: z
-    .object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() })
-    .optional(),
-  contacts: z.array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().min(1) }) })).min(1).optional(),
-  markReadMessageId: z.string().min(1).optional(),
-  replyOptions: z.array(z.object({ id: z.string().min(1), title: z.string().min(1), description: z.string().optional() })).optional(),
-  optionsLabel: z.string().min(1).optional(),
+  text: z.optional(z.string().check(z.minLength(1))),
+  media: z.optional(mediaSchema),
+  template: z.optional(templateSchema),
+  reaction: z.optional(z.object({ messageId: z.string().check(z.minLength(1)), emoji: z.string() })),
+  location: z.optional(z
+    .object({ latitude: z.number(), longitude: z.number(), name: z.optional(z.string()), address: z.optional(z.string()) })),
+  contacts: z.optional(z.array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().check(z.minLength(1)) }) })).check(z.minLength(1))),
+  markReadMessageId: z.optional(z.string().check(z.minLength(1))),
+  replyOptions: z.optional(z.array(z.object({ id: z.string().check(z.minLength(1)), title: z.string().check(z.minLength(1)), description: z.optional(z.string()) }))),
+  optionsLabel: z.optional(z.string().check(z.minLength(1))),
   status: z.enum(['pending', 'sending', 'sent', 'delivered', 'read', 'played', 'failed']),
-  failureAnnouncedAt: z.string().optional(),
-  errorCode: z.number().optional(),
-  failedAt: z.string().optional(),
-  failureReason: z.string().optional(),
-  attempts: z.number().optional(),
-  retryNotBeforeMs: z.number().optional(),
-  expiresAt: z.number().optional(),
-}).superRefine((m, ctx) => {
+  failureAnnouncedAt: z.optional(z.string()),
+  errorCode: z.optional(z.number()),
+  failedAt: z.optional(z.string()),
+  failureReason: z.optional(z.string()),
+  attempts: z.optional(z.number()),
+  retryNotBeforeMs: z.optional(z.number()),
+  expiresAt: z.optional(z.number()),
+}).check(z.superRefine((m, ctx) => {
   const need = (field: string, present: boolean) => {
     if (!present) ctx.addIssue({ code: 'custom', path: [field], message: `a ${m.type} message needs ${field}` });
   };
@@ -146,6 +145,6 @@ export const outboundMessageSchema = z.looseObject({
   if (m.type === 'location') need('location', m.location !== undefined && m.channel === 'whatsapp');
   if (m.type === 'contacts') need('contacts', m.contacts !== undefined && m.channel === 'whatsapp');
   if (m.channel !== 'whatsapp' && m.type === 'sticker') need('a WhatsApp channel', false);
-});
+}));
 
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

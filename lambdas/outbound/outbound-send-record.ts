@@ -12,42 +12,55 @@ import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
 import { SendDeferredError, sendReply, type SendOutcome, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
 import { ENV } from '#lambdas/shared/event-contract';
-import { optionalEnv, requireEnv } from '#lambdas/shared/env';
-import { DEFAULT_GRAPH_API_BASE_URL, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
-import { CHANNEL_METRIC, envelopeTime, fieldOf, METRIC, metricChannel, msSince } from '#lambdas/shared/metric-names';
+import { BUS, GRAPH, TABLE, variable, type Environment } from '#lambdas/shared/handler-environment';
+import { CHANNEL_METRIC, envelopeTime, fieldOf, METRIC, metricChannel, msSince, OUTBOUND_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 
+/** The outbound sender's variables, in the schemas of both senders (lambdas/handlers/environment/). */
+export const OUTBOUND_SEND_VARIABLES = {
+  ...TABLE,
+  ...BUS,
+  [ENV.metaAccessTokensSecretId]: variable.text(),
+  ...GRAPH,
+  [INSTAGRAM_LOGIN_ENV.graphBaseUrl]: variable.url().default(DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL),
+  GRAPH_API_TIMEOUT_MS: variable.wholeNumber(1).default(10_000),
+  /** Slots are handed out at least this far ahead (send-pacing.ts). */
+  OUTBOUND_PACING_LEAD_MS: variable.wholeNumber().default(50),
+  /** Longest wait spent inside the Lambda for pacing or backoff; a longer one hands the record back. */
+  OUTBOUND_MAX_WAIT_MS: variable.wholeNumber().default(2_000),
+} as const;
+
 /**
- * The outbound sender's dependencies from its environment (Graph client, tokens, pacer, limits),
- * shared by the conversational sender (handlers/outbound-send.ts) and the campaign sender
+ * The outbound sender's dependencies (Graph client, tokens, pacer, limits), shared by the
+ * conversational sender (handlers/outbound-send.ts) and the campaign sender
  * (handlers/campaign-send.ts): both send through the same exactly-once state machine and the same
  * DynamoDB pacer, so a number's limit holds across both queues.
  */
-export function outboundSendDepsFromEnv(): SendReplyDeps {
+export function outboundSendDeps(env: Environment<typeof OUTBOUND_SEND_VARIABLES>): SendReplyDeps {
   const db = documentClient();
-  const tableName = requireEnv(ENV.tableName);
+  const tableName = env.TABLE_NAME;
   // One cached registry read per account serves both its token and its pacing limits.
   const accounts = cachedAccountReader({ db, tableName });
-  const graphTimeoutMs = Number(optionalEnv('GRAPH_API_TIMEOUT_MS', '10000'));
+  const graphTimeoutMs = env.GRAPH_API_TIMEOUT_MS;
   const deps: SendReplyDeps = {
     db,
     tableName,
-    publisher: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+    publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
     graph: createGraphApiClient({ timeoutMs: graphTimeoutMs }),
     graphTimeoutMs,
     // Each registered account sends with its own business's token (see access-tokens.ts).
-    accessTokenFor: accountAccessTokens({ sharedSecretId: requireEnv(ENV.metaAccessTokensSecretId), accounts }),
+    accessTokenFor: accountAccessTokens({ sharedSecretId: env.META_ACCESS_TOKENS_SECRET_ID, accounts }),
     graphConfig: {
-      baseUrl: optionalEnv(ENV.graphApiBaseUrl, DEFAULT_GRAPH_API_BASE_URL),
-      version: optionalEnv(ENV.graphApiVersion, GRAPH_API_VERSION),
-      instagramBaseUrl: optionalEnv(INSTAGRAM_LOGIN_ENV.graphBaseUrl, DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL),
+      baseUrl: env.GRAPH_API_BASE_URL,
+      version: env.GRAPH_API_VERSION,
+      instagramBaseUrl: env.INSTAGRAM_GRAPH_API_BASE_URL,
     },
     // Instagram Login accounts send through graph.instagram.com (their token comes from their own secret).
     instagramApiFor: async (accountId) => instagramApiOf(await accounts.account(accountId)),
-    pacer: dynamoSendPacer({ db, tableName, leadMs: Number(optionalEnv('OUTBOUND_PACING_LEAD_MS', '50')) }),
+    pacer: dynamoSendPacer({ db, tableName, leadMs: env.OUTBOUND_PACING_LEAD_MS }),
     limitsFor: async (accountId) => limitsFromAccount(await accounts.account(accountId)),
-    maxWaitMs: Number(optionalEnv('OUTBOUND_MAX_WAIT_MS', '2000')),
+    maxWaitMs: env.OUTBOUND_MAX_WAIT_MS,
   };
   return deps;
 }
@@ -81,10 +94,10 @@ export async function sendOutboundRecord(detail: unknown, record: SQSRecord, dep
   const channel = metricChannel(fieldOf(detail, 'channel'));
   switch (result.outcome) {
     case 'invalid':
-      consumeInvalidEvent(record, 'OutboundEventInvalid', 'reply request', result.issues);
+      consumeInvalidEvent(record, OUTBOUND_METRIC.eventInvalid, 'reply request', result.issues);
       return result;
     case 'missing_message':
-      metrics.addMetric('OutboundMessageMissing', MetricUnit.Count, 1);
+      metrics.addMetric(OUTBOUND_METRIC.messageMissing, MetricUnit.Count, 1);
       logger.error('reply request names no stored message', { sqsMessageId: record.messageId });
       return result;
     case 'sent': {
@@ -97,14 +110,14 @@ export async function sendOutboundRecord(detail: unknown, record: SQSRecord, dep
       return result;
     }
     case 'already_done':
-      metrics.addMetric('OutboundAlreadyDone', MetricUnit.Count, 1);
+      metrics.addMetric(OUTBOUND_METRIC.alreadyDone, MetricUnit.Count, 1);
       return result;
     case 'outcome_unknown':
-      metrics.addMetric('OutboundOutcomeUnknown', MetricUnit.Count, 1);
+      metrics.addMetric(OUTBOUND_METRIC.outcomeUnknown, MetricUnit.Count, 1);
       logger.warn('reply not sent again: outcome of an earlier attempt unknown', { sqsMessageId: record.messageId, reason: result.reason });
       return result;
     case 'refused':
-      metrics.addMetric('OutboundRefused', MetricUnit.Count, 1);
+      metrics.addMetric(OUTBOUND_METRIC.refused, MetricUnit.Count, 1);
       logger.warn('reply refused by the send rules', { sqsMessageId: record.messageId, reason: result.reason });
       return result;
     case 'failed':

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import type { Channel } from '#lambdas/conversation/model';
 import { DETAIL_TYPE } from '#lambdas/shared/event-contract';
@@ -9,10 +10,10 @@ import { DETAIL_TYPE } from '#lambdas/shared/event-contract';
  */
 export const replyRequestedDetailSchema = z.looseObject({
   v: z.literal(1),
-  conversationKey: z.string().min(1),
-  outboundId: z.string().min(1),
+  conversationKey: z.string().check(z.minLength(1)),
+  outboundId: z.string().check(z.minLength(1)),
   channel: z.enum(['whatsapp', 'instagram', 'messenger']),
-  accountId: z.string().min(1),
+  accountId: z.string().check(z.minLength(1)),
 });
 
 export type ReplyRequestedDetail = z.infer<typeof replyRequestedDetailSchema>;

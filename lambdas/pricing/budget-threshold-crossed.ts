@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
@@ -10,11 +11,11 @@ import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
  */
 export const budgetThresholdCrossedSchema = z.strictObject({
   v: z.literal(1),
-  businessId: z.string().min(1).max(100),
-  month: z.string().regex(/^\d{4}-\d\d$/),
+  businessId: z.string().check(z.minLength(1), z.maxLength(100)),
+  month: z.string().check(z.regex(/^\d{4}-\d\d$/)),
   threshold: z.union([z.literal(80), z.literal(100)]),
-  budgetMicros: z.number().int().positive(),
-  spentMicros: z.number().int().min(0),
+  budgetMicros: z.number().check(z.int(), z.positive()),
+  spentMicros: z.number().check(z.int(), z.gte(0)),
   currency: z.literal('USD'),
   crossedAt: z.iso.datetime({ offset: true }),
 });

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import bundledCard from './whatsapp-rate-card.json' with { type: 'json' };
 
 /** The categories a rate card prices; Meta's own names, as the status webhooks report them. */
@@ -6,22 +7,22 @@ export const RATED_CATEGORIES = ['marketing', 'utility', 'authentication', 'auth
 export type RatedCategory = (typeof RATED_CATEGORIES)[number];
 
 /** USD per delivered message: non-negative and below a dollar (no Meta rate comes close). */
-const Rate = z.number().nonnegative().lt(1);
-const IsoCountry = z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code');
+const Rate = z.number().check(z.nonnegative(), z.lt(1));
+const IsoCountry = z.string().check(z.regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code'));
 const MarketKey = z.union([IsoCountry, z.literal('OTHER')]);
 
 const MarketSchema = z.strictObject({
-  name: z.string().min(1).max(80),
+  name: z.string().check(z.minLength(1), z.maxLength(80)),
   /** Countries billed at this market's rates besides the market's own code (Meta groups some). */
-  countries: z.array(IsoCountry).max(250).optional(),
+  countries: z.optional(z.array(IsoCountry).check(z.maxLength(250))),
   rates: z.strictObject({
-    marketing: Rate.optional(),
-    utility: Rate.optional(),
-    authentication: Rate.optional(),
-    authentication_international: Rate.optional(),
-    service: Rate.optional(),
+    marketing: z.optional(Rate),
+    utility: z.optional(Rate),
+    authentication: z.optional(Rate),
+    authentication_international: z.optional(Rate),
+    service: z.optional(Rate),
   }),
-  source: z.string().max(500).optional(),
+  source: z.optional(z.string().check(z.maxLength(500))),
 });
 
 export const RateCardSchema = z
@@ -30,11 +31,10 @@ export const RateCardSchema = z
     snapshot: z.boolean(),
     effectiveDate: z.iso.date(),
     currency: z.literal('USD'),
-    sourceUrl: z.url().max(500),
-    notes: z.string().max(2000).optional(),
+    sourceUrl: z.url().check(z.maxLength(500)),
+    notes: z.optional(z.string().check(z.maxLength(2000))),
     markets: z.record(MarketKey, MarketSchema),
-  })
-  .superRefine((card, ctx) => {
+  }).check(z.superRefine((card, ctx) => {
     if (!card.markets.OTHER) ctx.addIssue({ code: 'custom', path: ['markets'], message: 'needs an OTHER market for countries not listed' });
     const seen = new Map<string, string>();
     for (const [key, market] of Object.entries(card.markets)) {
@@ -44,7 +44,7 @@ export const RateCardSchema = z
         seen.set(country, key);
       }
     }
-  });
+  }));
 
 export type RateCard = z.infer<typeof RateCardSchema>;
 export type Market = RateCard['markets'][string];

@@ -5,14 +5,14 @@ import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { cachedBudgets } from '#lambdas/pricing/budget-gate';
 import { messageSpendCounter, type MessageSpendCounter } from '#lambdas/pricing/count-message-spend';
 import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
-import { METRIC, METRIC_NAMESPACE, METRIC_SERVICE } from '#lambdas/shared/metric-names';
-import { logger } from '#lambdas/shared/powertools';
+import { METRIC, METRIC_SERVICE } from '#lambdas/shared/metric-names';
+import { logger, metricsNamespace } from '#lambdas/shared/powertools';
 
 /**
  * Spend's own metrics instance (dimension `service` = `spend`), so the threshold metric is one
  * metric whichever function priced the message; the stack's MetaBudgetThresholdAlarm watches it.
  */
-const spendMetrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRIC_NAMESPACE, serviceName: METRIC_SERVICE.spend });
+const spendMetrics = new Metrics({ namespace: metricsNamespace, serviceName: METRIC_SERVICE.spend });
 
 /** A threshold crossing as a metric with the threshold as a dimension, written at once (no flush needed). */
 export function countThresholdCrossed(threshold: number, businessId: string): void {

@@ -118,4 +118,6 @@ export const ENV = {
   stage: 'STAGE',
   /** `failed` (default) or `all`: which status changes of business messages are published (status/announced-statuses.ts). */
   statusEvents: 'STATUS_EVENTS',
+  /** Days a written item is kept before its TTL removes it (default 400; the stack sets none). */
+  retentionDays: 'RETENTION_DAYS',
 } as const;

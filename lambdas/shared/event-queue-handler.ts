@@ -3,22 +3,23 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { ENV } from '#lambdas/shared/event-contract';
 import { eventQueueConsumer } from '#lambdas/shared/event-queue-consumer';
-import { optionalEnv } from '#lambdas/shared/env';
 import { retryAfterOf } from '#lambdas/shared/record-retry';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 /**
  * The Lambda handler of an event consumer (agent, outbound-send, status-tracking): its own queue
- * from the environment, Powertools logging and metrics, and a backoff of its own for each failed
- * record (see event-queue-consumer.ts).
+ * (`QUEUE_URL` of the handler's environment, `OWN_QUEUE` in handler-environment.ts), Powertools
+ * logging and metrics, and a backoff of its own for each failed record (see event-queue-consumer.ts).
  */
-export function eventQueueHandler(handleDetail: (detail: unknown, record: SQSRecord, context?: Context) => Promise<void>) {
+export function eventQueueHandler(
+  handleDetail: (detail: unknown, record: SQSRecord, context?: Context) => Promise<void>,
+  options: { queueUrl: string | undefined },
+) {
   const consume = eventQueueConsumer({
     handleDetail,
     sqs: new SQSClient({}),
-    queueUrl: optionalEnv(ENV.queueUrl, ''),
+    queueUrl: options.queueUrl,
     onRecordFailed: (record, error, retryInSeconds) => {
       // A wait the consumer chose itself (pacing, Meta's backoff) is logged where it was decided.
       if (retryAfterOf(error) !== undefined) return;

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
+import type { MetricName } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 /**
@@ -7,7 +8,7 @@ import { logger, metrics } from '#lambdas/shared/powertools';
  * metric and logged with the schema's issues (paths and codes, never values); the record is
  * consumed.
  */
-export function consumeInvalidEvent(record: SQSRecord, metricName: string, what: string, issues: string[]): void {
+export function consumeInvalidEvent(record: SQSRecord, metricName: MetricName, what: string, issues: string[]): void {
   metrics.addMetric(metricName, MetricUnit.Count, 1);
   logger.error(`${what} invalid`, { sqsMessageId: record.messageId, issues });
 }

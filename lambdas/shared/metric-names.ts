@@ -1,10 +1,22 @@
+import type { HealthOutcome } from '#lambdas/accounts/apply-account-health';
+import type { AssistantUse } from '#lambdas/agent/answer-conversation';
 import type { ReplyKind } from '#lambdas/agent/compose-reply';
 import type { AccountHealthSignal } from '#lambdas/channels/whatsapp/account-health';
+import type { ContactDeps } from '#lambdas/contacts/contact-deps';
+import type { ContactWorkOutcome } from '#lambdas/contacts/handle-contact-work';
+import type { ProcessResult } from '#lambdas/ingress/process-ingress-record';
+import type { ResolvedCounted } from '#lambdas/pricing/count-resolved-conversation';
 
 /**
  * Names of the metrics the operators' dashboard and alarms read. The handlers emit them through
  * Powertools (EMF log lines, dimension `service`) and the CDK constructs chart and alarm on the same
  * constants, so a rename cannot leave an alarm watching a metric nobody emits.
+ *
+ * Every metric a Lambda emits is named here: `METRIC` for the names the dashboard and alarms read,
+ * an object per area (`AGENT_METRIC`, `MEDIA_METRIC`…) for the other counts, and a function for a
+ * name composed from an outcome (`CampaignTick_released`). test/unit/architecture/metric-names.test.ts
+ * fails on a string or template literal given to `addMetric` anywhere else. The names are what
+ * dashboards, alarms, log queries and tests read: change one only together with them.
  */
 export const METRIC_NAMESPACE = 'OmnichannelSupport';
 
@@ -100,7 +112,27 @@ export const METRIC = {
 /** The log message of the routing consumer's per-queue gauge lines (the dashboard's backlog-per-queue table queries it). */
 export const ROUTING_QUEUE_GAUGE_LOG = 'routing queue gauge';
 
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+/** The names of one object of names (its string values; CAMPAIGN_METRIC also holds functions). */
+type NamesOf<T> = Extract<T[keyof T], string>;
+
+/** A metric name from this module (a composed name is a `string` from one of the functions). */
+export type MetricName =
+  | NamesOf<typeof METRIC>
+  | NamesOf<typeof AGENT_METRIC>
+  | NamesOf<typeof OUTBOUND_METRIC>
+  | NamesOf<typeof STATUS_METRIC>
+  | NamesOf<typeof REPLY_WATCH_METRIC>
+  | NamesOf<typeof ROUTING_METRIC>
+  | NamesOf<typeof SPEND_METRIC>
+  | NamesOf<typeof OPERATOR_METRIC>
+  | NamesOf<typeof AGENT_PUSH_METRIC>
+  | NamesOf<typeof CONTACTS_METRIC>
+  | NamesOf<typeof CONVERSATION_END_METRIC>
+  | NamesOf<typeof TEMPLATE_EVENT_METRIC>
+  | NamesOf<typeof MEDIA_METRIC>
+  | NamesOf<typeof INTEGRATION_METRIC>
+  | NamesOf<typeof CAMPAIGN_METRIC>
+  | NamesOf<typeof INSTAGRAM_TOKEN_METRIC>;
 
 export const METRIC_CHANNELS = ['whatsapp', 'instagram', 'messenger'] as const;
 export type MetricChannel = (typeof METRIC_CHANNELS)[number];
@@ -113,21 +145,237 @@ export const CHANNEL_METRIC = {
   outboundFailed: (channel: MetricChannel) => `OutboundFailed_${channel}`,
 } as const;
 
+/*
+ * The counts each function keeps beside the dashboard's, one object per area: a bundle carries the
+ * names of its own area only (an object's properties are not tree-shaken, so one object of every
+ * name would weigh on the webhook's size budget).
+ */
+
+/** The agent's other counts (service `agent`). */
+export const AGENT_METRIC = {
+  /** Customer messages one reply answered (a burst answered together). */
+  messagesAnswered: 'AgentMessagesAnswered',
+  /** A reply requested earlier but never published, published again. */
+  replyResumed: 'AgentReplyResumed',
+  /** A person is answering the conversation: the bot stays quiet. */
+  quietForPerson: 'AgentQuietForPerson',
+  /** The business has no bot settings: the conversation went to its people. */
+  noBotConfigured: 'AgentNoBotConfigured',
+  /** The customer may still be typing: the record comes back after the quiet period. */
+  waitedForQuiet: 'AgentWaitedForQuiet',
+  windowClosed: 'AgentWindowClosed',
+  skipped: 'AgentSkipped',
+  /** The business's Meta budget standing could not be read: answered as usual. */
+  budgetStandingUnread: 'AgentBudgetStandingUnread',
+  /** A thanks or goodbye left unanswered because the business is saving messages. */
+  messageSaved: 'AgentMessageSaved',
+  repliedSavingMessages: 'AgentRepliedSavingMessages',
+  optOutRecorded: 'AgentOptOutRecorded',
+  eventInvalid: 'AgentEventInvalid',
+} as const;
+
+/** The outbound sender's other counts (conversational and campaign senders). */
+export const OUTBOUND_METRIC = {
+  /** A reply request whose message is not in the table. */
+  messageMissing: 'OutboundMessageMissing',
+  /** A reply already sent or failed: the request was a repeat. */
+  alreadyDone: 'OutboundAlreadyDone',
+  /** A send claimed earlier whose outcome was never recorded: not sent again. */
+  outcomeUnknown: 'OutboundOutcomeUnknown',
+  /** A send refused before calling Meta. */
+  refused: 'OutboundRefused',
+  eventInvalid: 'OutboundEventInvalid',
+} as const;
+
+/** Status tracking's other counts. */
+export const STATUS_METRIC = {
+  ignored: 'StatusIgnored',
+  /** Receipts for a message still unknown after every retry: given up. */
+  forUnknownMessage: 'StatusForUnknownMessage',
+  eventInvalid: 'StatusEventInvalid',
+} as const;
+
+/** The reply watch's other counts. */
+export const REPLY_WATCH_METRIC = {
+  /** A reply claimed recently: looked at again later. */
+  claimInProgress: 'ReplyWatchClaimInProgress',
+  messageMissing: 'ReplyWatchMessageMissing',
+  eventInvalid: 'ReplyWatchEventInvalid',
+} as const;
+
+/** Routing's other counts: the routing consumer's (its function's service) and the admin API's. */
+export const ROUTING_METRIC = {
+  unknownAccount: 'RoutingUnknownAccount',
+  messageInvalid: 'RoutingMessageInvalid',
+  /** A routing configuration change saved but its event not published (admin API). */
+  changedNotPublished: 'RoutingChangedNotPublished',
+} as const;
+
+/** Spend's other counts (the spend outcomes consumer). */
+export const SPEND_METRIC = {
+  outcomeEventInvalid: 'SpendOutcomeEventInvalid',
+} as const;
+
+/** Operator requests (every operator API function) and the token trigger. */
+export const OPERATOR_METRIC = {
+  /** A request answered 401 or 403. */
+  requestRefused: 'OperatorRequestRefused',
+  /** The action happened but its audit record could not be written. */
+  auditWriteFailed: 'AuditWriteFailed',
+  /** Roles left out of a token until the person sets up TOTP. */
+  rolesWithheld: 'OperatorRolesWithheld',
+  tokenWithoutBusiness: 'OperatorTokenWithoutBusiness',
+} as const;
+
+/** The agent console's push consumer (WebSocket). */
+export const AGENT_PUSH_METRIC = {
+  ignored: 'AgentPushIgnored',
+  sent: 'AgentPushSent',
+  goneConnections: 'AgentPushGoneConnections',
+  failed: 'AgentPushFailed',
+} as const;
+
+/** Contacts: the contacts consumer and the admin API. */
+export const CONTACTS_METRIC = {
+  created: 'ContactCreated',
+  eventInvalid: 'ContactsEventInvalid',
+  /** A contact change saved but its event not published (admin API). */
+  changeNotPublished: 'ContactChangeNotPublished',
+} as const;
+
+/** The bot's end-of-conversation sweep. */
+export const CONVERSATION_END_METRIC = {
+  sweepLooked: 'ConversationEndSweepLooked',
+  sweepFailed: 'ConversationEndSweepFailed',
+} as const;
+
+/** Template webhooks. */
+export const TEMPLATE_EVENT_METRIC = {
+  invalid: 'TemplateEventInvalid',
+  ignored: 'TemplateEventIgnored',
+  stale: 'TemplateEventStale',
+  createdFromWebhook: 'TemplateCreatedFromWebhook',
+  updated: 'TemplateUpdated',
+} as const;
+
+/** The media download. */
+export const MEDIA_METRIC = {
+  /** A download that failed for now: the record comes back after its backoff. */
+  downloadRetried: 'MediaDownloadRetried',
+  skipped: 'MediaSkipped',
+  alreadyStored: 'MediaAlreadyStored',
+  stored: 'MediaStored',
+  bytesStored: 'MediaBytesStored',
+  refused: 'MediaRefused',
+  downloadFailed: 'MediaDownloadFailed',
+  eventInvalid: 'MediaEventInvalid',
+} as const;
+
+/** Integrations: the dispatcher and the dead-letter consumer. */
+export const INTEGRATION_METRIC = {
+  deliveriesRequested: 'IntegrationDeliveriesRequested',
+  deliveriesRepeated: 'IntegrationDeliveriesRepeated',
+  /** A mapper asked for what its destinations cannot carry: a fault to fix, never retried. */
+  requestsDropped: 'IntegrationRequestsDropped',
+  headersDropped: 'IntegrationHeadersDropped',
+  /** An event whose account and conversation key name two businesses: never delivered. */
+  triggerOtherBusiness: 'IntegrationTriggerOtherBusiness',
+  triggerInvalid: 'IntegrationTriggerInvalid',
+  deliveriesDeadLettered: 'IntegrationDeliveriesDeadLettered',
+  deliveriesRedriven: 'IntegrationDeliveriesRedriven',
+  deadLetterInvalid: 'IntegrationDeadLetterInvalid',
+} as const;
+
 /** Agent replies by kind (`AgentReply_fallback` is the agent having no answer). */
 export const agentReplyMetric = (kind: ReplyKind): string => `AgentReply_${kind}`;
+
+/** What the assistant did for a reply; a failure has its own name, the one its alarm reads. */
+export const agentAssistantMetric = (use: AssistantUse): string => (use === 'failed' ? METRIC.agentAssistantFellBack : `AgentAssistant_${use}`);
+
+/** Each normalized event by kind and outcome (`Normalized_message_stored`). */
+export const normalizedMetric = (kind: ProcessResult['kind'], outcome: ProcessResult['outcome']): string => `Normalized_${kind}_${outcome}`;
+
+/** Account health notifications by outcome (`AccountHealth_applied`). */
+export const accountHealthMetric = (outcome: HealthOutcome['outcome']): string => `AccountHealth_${outcome}`;
+
+/** Contacts work by kind and outcome (`Contacts_customer_message_created`). */
+export const contactsWorkMetric = (work: ContactWorkOutcome['work'], outcome: ContactWorkOutcome['outcome']): string => `Contacts_${work}_${outcome}`;
+
+/** A CRM look-up that gave nothing in time (`ContactLookup_timeout`, `ContactLookup_error`). */
+export const contactLookupMetric = (reason: Parameters<NonNullable<ContactDeps['onLookupFailed']>>[0]): string => `ContactLookup_${reason}`;
+
+/** Conversation ends seen by spend (`ResolvedConversation_counted`). */
+export const resolvedConversationMetric = (outcome: ResolvedCounted['outcome']): string => `ResolvedConversation_${outcome}`;
+
+/** Conversations the bot's sweep ended, by outcome (`ConversationEnded_ended`). */
+export const conversationEndedMetric = (outcome: string): string => `ConversationEnded_${outcome}`;
+
+/** Every operator request by API, method and status (`AdminApi_POST_403`). */
+export const operatorRequestMetric = (api: string, method: string, status: number): string => `${api}_${method}_${status}`;
+
+/** The API part of the operator request metrics, one per API function. */
+export const OPERATOR_API = {
+  admin: 'AdminApi',
+  humanAgent: 'HumanAgent',
+  onboarding: 'Onboarding',
+  templates: 'TemplatesApi',
+  campaigns: 'CampaignsApi',
+  integrations: 'IntegrationsApi',
+  spend: 'SpendApi',
+} as const;
+
+/**
+ * Campaign counts by what happened (the outcome strings are the campaign use cases' own:
+ * lambdas/campaigns/campaign-watchdog.ts, campaign-release.ts, campaign-list-build.ts,
+ * campaign-counts-replies.ts, campaign-send.ts).
+ */
+export const CAMPAIGN_METRIC = {
+  /** Messages a tick released to the campaign sender. */
+  released: 'CampaignReleased',
+  /** Messages the release check found unsent and asked for again / gave up on. */
+  sendsAskedAgain: 'CampaignSendsAskedAgain',
+  sendsGivenUp: 'CampaignSendsGivenUp',
+  replyEventInvalid: 'CampaignReplyEventInvalid',
+  checkInvalid: 'CampaignCheckInvalid',
+  buildInvalid: 'CampaignBuildInvalid',
+  tickInvalid: 'CampaignTickInvalid',
+  /** A `campaign.changed` event and what it kicked (`CampaignKick_kicked`). */
+  kick: (outcome: string): string => `CampaignKick_${outcome}`,
+  /** A tick of a release loop (`CampaignTick_released`). */
+  tick: (outcome: string): string => `CampaignTick_${outcome}`,
+  /** A step of a list build (`CampaignBuild_chunk_written`). */
+  build: (outcome: string): string => `CampaignBuild_${outcome}`,
+  /** A reply, opt-out, send or failure counted on its campaign (`CampaignCounted_sent`). */
+  counted: (what: string): string => `CampaignCounted_${what}`,
+} as const;
+
+/**
+ * Metrics of the Instagram token refresh (service dimension `instagram-token-refresh`), shared by
+ * its handler and the alarm on them (lib/constructs/instagram-token-refresh.ts).
+ */
+export const INSTAGRAM_TOKEN_REFRESH_SERVICE = 'instagram-token-refresh';
+
+export const INSTAGRAM_TOKEN_METRIC = {
+  /** Tokens renewed by the run. */
+  refreshed: 'InstagramTokensRefreshed',
+  /** Refreshes Meta or the network failed for now; tried again the next day. */
+  retryLater: 'InstagramTokenRefreshRetried',
+  /** Accounts whose token could not be renewed and now need the business to log in again: the alarm's metric. */
+  needsReauthorisation: 'InstagramTokenNeedsReauthorisation',
+} as const;
 
 /** The channel of a metric, or undefined for `unknown` (quarantined) and anything else. */
 export function metricChannel(value: unknown): MetricChannel | undefined {
   return METRIC_CHANNELS.find((channel) => channel === value);
 }
 
-/** The metric each account health signal of the normalizer is counted in. */
-export const ACCOUNT_HEALTH_METRIC: Readonly<Record<AccountHealthSignal, MetricName>> = {
-  quality_downgraded: METRIC.accountQualityDowngraded,
-  quality_flagged: METRIC.accountQualityFlagged,
-  restricted: METRIC.accountRestricted,
-  disabled: METRIC.accountDisabled,
-};
+/** The metric each account health signal of the normalizer is counted in (METRIC's names, written out so that reading this does not keep METRIC in a bundle). */
+export const ACCOUNT_HEALTH_METRIC = {
+  quality_downgraded: 'AccountQualityDowngraded',
+  quality_flagged: 'AccountQualityFlagged',
+  restricted: 'AccountRestricted',
+  disabled: 'AccountDisabled',
+} as const satisfies Readonly<Record<AccountHealthSignal, NamesOf<typeof METRIC>>>;
 
 /** Milliseconds from an ISO time to `now`; undefined when the time is missing, unreadable or in the future. */
 export function msSince(iso: unknown, now: number = Date.now()): number | undefined {

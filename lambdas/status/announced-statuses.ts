@@ -9,7 +9,8 @@ import type { AnnouncedStatus } from '#lambdas/status/message-status-changed';
  * - `all`: `message.delivered` and `message.read` of every message, for integrations that follow delivery.
  * Statuses are on the Message item either way.
  */
-export type StatusEventsSetting = 'failed' | 'all';
+export const STATUS_EVENTS_SETTINGS = ['failed', 'all'] as const;
+export type StatusEventsSetting = (typeof STATUS_EVENTS_SETTINGS)[number];
 
 /** What the decision reads of the Message item the status advanced. */
 export interface AnnouncedMessage {

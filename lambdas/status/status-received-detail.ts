@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 
 /**
  * `message.status_received` as the normalizer publishes it (see conversation/domain-events.ts).
@@ -6,16 +7,16 @@ import * as z from 'zod';
  */
 export const statusReceivedDetailSchema = z.looseObject({
   v: z.literal(1),
-  conversationKey: z.string().min(1),
+  conversationKey: z.string().check(z.minLength(1)),
   channel: z.enum(['whatsapp', 'instagram', 'messenger']),
-  accountId: z.string().min(1),
-  eventId: z.string().min(1),
+  accountId: z.string().check(z.minLength(1)),
+  eventId: z.string().check(z.minLength(1)),
   occurredAt: z.iso.datetime({ offset: true }),
   status: z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'deleted']),
-  providerMessageId: z.string().min(1).optional(),
-  providerMessageIds: z.array(z.string().min(1)).optional(),
-  watermark: z.iso.datetime({ offset: true }).optional(),
-  errorCodes: z.array(z.number()).optional(),
+  providerMessageId: z.optional(z.string().check(z.minLength(1))),
+  providerMessageIds: z.optional(z.array(z.string().check(z.minLength(1)))),
+  watermark: z.optional(z.iso.datetime({ offset: true })),
+  errorCodes: z.optional(z.array(z.number())),
 });
 
 export type StatusReceivedDetail = z.infer<typeof statusReceivedDetailSchema>;

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '#lambdas/shared/event-contract';
-import { LAMBDA_BUNDLING } from '#lib/constructs/lambda-bundling';
+import { LAMBDA_BUNDLING, LAMBDA_NODE_OPTIONS } from '#lib/constructs/lambda-bundling';
 import { setLogicalId } from '#lib/logical-id';
 import type { Stage } from '#lib/stage';
 
@@ -83,7 +83,7 @@ export class SupportFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: LAMBDA_NODE_OPTIONS,
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -98,9 +98,9 @@ export class SupportFunction extends Construct {
         banner: LAMBDA_BUNDLING.banner,
         target: LAMBDA_BUNDLING.target,
         minify: LAMBDA_BUNDLING.minify,
-        sourceMap: true,
+        sourceMap: LAMBDA_BUNDLING.sourcemap,
         sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
         // The SDK the handlers were tested with ships in the bundle, not whatever the runtime carries.
         bundleAwsSDK: true,
         esbuildArgs: Object.fromEntries(Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to])),

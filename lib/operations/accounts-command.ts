@@ -3,12 +3,12 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   accountChannelSchema,
-  accountStatusSchema,
   accountTokenSecretName,
   businessGsiPk,
   channelAccountKey,
   getChannelAccount,
   upsertChannelAccount,
+  type AccountStatus,
   type ChannelAccount,
 } from '#lambdas/accounts/channel-account';
 import { documentClient } from '#lambdas/adapters/dynamodb';
@@ -166,7 +166,7 @@ async function offboard(db: DynamoDBDocumentClient, tableName: string, accountId
         UpdateExpression: 'SET #status = :offboarded, updatedAt = :at, offboardedAt = :at',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':offboarded': accountStatusSchema.enum.offboarded, ':at': now.toISOString() },
+        ExpressionAttributeValues: { ':offboarded': 'offboarded' satisfies AccountStatus, ':at': now.toISOString() },
       }),
     );
   } catch (err) {

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ACCOUNT_HEALTH_METRIC,
+  agentAssistantMetric,
   agentReplyMetric,
   CHANNEL_METRIC,
   METRIC,
@@ -54,6 +55,9 @@ function emittedMetrics(): Set<string> {
     }
     if (/\bACCOUNT_HEALTH_METRIC\[/.test(source)) for (const name of Object.values(ACCOUNT_HEALTH_METRIC)) emitted.add(`${service}/${name}`);
     if (/\bagentReplyMetric\(result\.kind\)/.test(source)) emitted.add(`${service}/${agentReplyMetric('fallback')}`);
+    if (/\bagentAssistantMetric\(result\.assistant\)/.test(source)) {
+      for (const use of ['answered', 'handoff', 'failed'] as const) emitted.add(`${service}/${agentAssistantMetric(use)}`);
+    }
   }
   // The Instagram token refresh names its metrics in its own module (lambdas/instagram-login/instagram-token-metrics.ts).
   for (const [, key] of handlerSource('instagram-token-refresh').matchAll(/\bINSTAGRAM_TOKEN_METRIC\.(\w+)/g)) {

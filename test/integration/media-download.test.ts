@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signedS3Objects, type S3Objects } from '#lambdas/adapters/s3-signed-object';
 import { messageContent } from '#lambdas/channels/meta-messaging/message-content';
 import { MessageSchema } from '#lambdas/channels/meta-messaging/messaging-schemas';
 import type { MessageEvent, MediaRef } from '#lambdas/conversation/model';
@@ -23,7 +23,7 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 let table: TestTable & { newTable(): Promise<string> };
 let aws: AwsEmulator;
 let sim: GraphSimulator;
-let s3: S3Client;
+let s3: S3Objects;
 let simNow = Date.now();
 let deps: MediaDeps;
 /** Runs before each request the consumer makes to the simulator; tests use it to age URLs or corrupt bytes. */
@@ -46,13 +46,12 @@ beforeAll(async () => {
   table = await startTestTable();
   aws = await startAwsEmulator();
   aws.s3.createBucket(BUCKET);
-  s3 = new S3Client({ ...aws.clientConfig(), forcePathStyle: true });
+  s3 = signedS3Objects(() => ({ region: aws.region, endpoint: aws.endpoint, credentials: async () => aws.clientConfig().credentials }));
   sim = await startGraphSimulator({ port: 0, accessTokens: [TOKEN], clock: () => simNow });
   outsider = await startRecordingHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end('not for you'));
 });
 afterAll(async () => {
   await outsider?.close();
-  s3?.destroy();
   await sim?.close();
   await aws?.close();
   await table?.stop();

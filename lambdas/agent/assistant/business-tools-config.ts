@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 
 /**
  * Each business's own tool settings: its secret `<stack name>/business-tools/<businessId>` holds
@@ -50,13 +51,13 @@ export function isAllowedBusinessApiUrl(raw: string): boolean {
 
 export const orderApiConfigSchema = z.object({
   /** Base URL; the agent calls `GET <url>/orders/<order id>`. */
-  url: z.string().max(2000).refine(isAllowedBusinessApiUrl, { message: 'must be an https URL (http only to a loopback host), without credentials, query or fragment' }),
+  url: z.string().check(z.maxLength(2000), z.refine(isAllowedBusinessApiUrl, { message: 'must be an https URL (http only to a loopback host), without credentials, query or fragment' })),
   /** Sent as `authorization: Bearer <apiKey>`; the business's API must check it. */
-  apiKey: z.string().min(1).max(4096),
+  apiKey: z.string().check(z.minLength(1), z.maxLength(4096)),
 });
 
 export const businessToolsConfigSchema = z.object({
-  orderApi: orderApiConfigSchema.optional(),
+  orderApi: z.optional(orderApiConfigSchema),
 });
 
 export type OrderApiConfig = z.infer<typeof orderApiConfigSchema>;

@@ -1,19 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import { DEFAULT_REPLIES } from '#lambdas/agent/flows/default-replies';
 
 export const LANGUAGES = ['en', 'es', 'pt'] as const;
 export type FlowLanguage = (typeof LANGUAGES)[number];
 
 const localized = (max?: number) => {
-  const text = max === undefined ? z.string().trim().min(1) : z.string().trim().min(1).max(max);
+  const text = max === undefined ? z.string().check(z.trim(), z.minLength(1)) : z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
   return z.object({ en: text, es: text, pt: text });
 };
 export type Localized = z.infer<ReturnType<typeof localized>>;
 
-const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time HH:MM');
+const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time HH:MM'));
 const openRange = z
-  .object({ from: clock, to: clock })
-  .refine((r) => r.from < r.to, 'an opening range must end after it starts (split ranges that cross midnight)');
+  .object({ from: clock, to: clock }).check(z.refine((r) => r.from < r.to, 'an opening range must end after it starts (split ranges that cross midnight)'));
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -29,40 +29,40 @@ const isTimeZone = (tz: string) => {
 
 const menuAction = z.discriminatedUnion('type', [
   z.object({ type: z.literal('answer'), text: localized(1024) }),
-  z.object({ type: z.literal('faq'), faqId: z.string().min(1) }),
+  z.object({ type: z.literal('faq'), faqId: z.string().check(z.minLength(1)) }),
   z.object({ type: z.literal('handoff') }),
 ]);
 
 const menuItem = z.object({
   /** Sent back verbatim as the button id / quick reply payload, prefixed with `menu:`. */
-  id: z.string().regex(/^[a-z0-9_]{1,40}$/, 'lower-case letters, digits and _'),
+  id: z.string().check(z.regex(/^[a-z0-9_]{1,40}$/, 'lower-case letters, digits and _')),
   /** 20 characters: WhatsApp's reply button and Messenger's quick reply limit. */
   title: localized(20),
   /** Shown only when the menu becomes a WhatsApp list (more than three items). */
-  description: localized(72).optional(),
+  description: z.optional(localized(72)),
   action: menuAction,
 });
 export type MenuItem = z.infer<typeof menuItem>;
 
 const faqEntry = z.object({
-  id: z.string().regex(/^[a-z0-9_]{1,40}$/, 'lower-case letters, digits and _'),
+  id: z.string().check(z.regex(/^[a-z0-9_]{1,40}$/, 'lower-case letters, digits and _')),
   question: localized(300),
   answer: localized(1024),
   /** Extra words customers use for this topic, in any of the languages. */
-  keywords: z.array(z.string().trim().min(1).max(100)).max(100).default([]),
+  keywords: z._default(z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))).check(z.maxLength(100)), []),
   /**
    * What the answer asks the customer for: the next message is read as that answer (an order number
    * is captured and handed to a person), and the answer is not given again once the value is known.
    */
-  asksFor: z.enum(['order_id']).optional(),
+  asksFor: z.optional(z.enum(['order_id'])),
 });
 export type FaqEntry = z.infer<typeof faqEntry>;
 
-const localizedWithDefault = (max: number, value: Localized) => localized(max).default(value);
+const localizedWithDefault = (max: number, value: Localized) => z._default(localized(max), value);
 
 /** The bot's own short sentences; each has a default, so settings stored before they existed stay valid. */
-const replyTexts = z
-  .object({
+const replyTexts = z.prefault(
+  z.object({
     /** No confident answer: said instead of guessing, with a one-tap offer of a person. */
     notSure: localizedWithDefault(1024, DEFAULT_REPLIES.notSure),
     /** Added to the out-of-hours notice when a question is left for a person to follow up. */
@@ -99,11 +99,12 @@ const replyTexts = z
     optInConfirmation: localizedWithDefault(1024, DEFAULT_REPLIES.optInConfirmation),
     /** The button that opens the satisfaction list on WhatsApp. */
     csatListLabel: localizedWithDefault(20, DEFAULT_REPLIES.csatListLabel),
-  })
-  .prefault({});
+  }),
+  {},
+);
 export type ReplyTexts = z.infer<typeof replyTexts>;
 
-const keywordList = z.array(z.string().trim().min(1).max(100)).min(1).max(100);
+const keywordList = z.array(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))).check(z.minLength(1), z.maxLength(100));
 
 /** How long a person's message keeps the bot quiet when the business has no settings to say. */
 export const DEFAULT_HUMAN_QUIET_MINUTES = 30;
@@ -118,19 +119,19 @@ export const DEFAULT_CONVERSATION_END_HOURS = 24;
  */
 export const businessFlowsObjectSchema = z.strictObject({
   /** Shown to the generative assistant (and in the console); never used to look the business up. */
-  name: z.string().trim().min(1).max(100),
-  defaultLanguage: z.enum(LANGUAGES).default('en'),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+  defaultLanguage: z._default(z.enum(LANGUAGES), 'en'),
   /** What the business helps customers with; scopes the generative assistant (Meta forbids general-purpose bots). */
-  useCase: z.string().trim().min(1).max(2000),
-  timezone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as America/Sao_Paulo'),
+  useCase: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+  timezone: z.string().check(z.maxLength(64), z.refine(isTimeZone, 'an IANA time zone such as America/Sao_Paulo')),
   /** Opening ranges per weekday in the business's time zone; a missing day is closed. */
-  hours: z.partialRecord(z.enum(WEEKDAYS), z.array(openRange).max(12)),
+  hours: z.partialRecord(z.enum(WEEKDAYS), z.array(openRange).check(z.maxLength(12))),
   greeting: localized(1024),
   menuLabel: localized(20),
-  menu: z.array(menuItem).min(1).max(10),
-  faq: z.array(faqEntry).max(300).default([]),
+  menu: z.array(menuItem).check(z.minLength(1), z.maxLength(10)),
+  faq: z._default(z.array(faqEntry).check(z.maxLength(300)), []),
   /** Search score an FAQ entry must reach to be given as the answer (never below the index's own floor). */
-  faqMinScore: z.number().positive().max(1000).default(1.5),
+  faqMinScore: z._default(z.number().check(z.positive(), z.lte(1000)), 1.5),
   fallback: localized(1024),
   outOfHours: localized(1024),
   optOut: z.object({ keywords: keywordList, confirmation: localized(1024) }),
@@ -140,18 +141,18 @@ export const businessFlowsObjectSchema = z.strictObject({
     outOfHoursAcknowledgement: localized(1024),
   }),
   /** How long a person writing from the business app or Instagram keeps the bot quiet. */
-  humanQuietMinutes: z.number().int().min(0).max(7 * 24 * 60).default(DEFAULT_HUMAN_QUIET_MINUTES),
+  humanQuietMinutes: z._default(z.number().check(z.int(), z.gte(0), z.lte(7 * 24 * 60)), DEFAULT_HUMAN_QUIET_MINUTES),
   /**
    * Hours without a customer message after which a conversation the bot alone holds ends, with an
    * outcome (lambdas/conversation-end/). Default 24: when the reply window closes.
    */
-  conversationEndHours: z.number().int().min(1).max(7 * 24).default(DEFAULT_CONVERSATION_END_HOURS),
+  conversationEndHours: z._default(z.number().check(z.int(), z.gte(1), z.lte(7 * 24)), DEFAULT_CONVERSATION_END_HOURS),
   csat: z.object({ question: localized(1024), thanks: localized(1024) }),
   replies: replyTexts,
 });
 
 /** The settings with the checks that span fields: unique ids, menu items pointing at real FAQ entries. */
-export const businessFlowsSchema = businessFlowsObjectSchema.superRefine((business, ctx) => {
+export const businessFlowsSchema = businessFlowsObjectSchema.check(z.superRefine((business, ctx) => {
   const faqIds = new Set(business.faq.map((f) => f.id));
   if (faqIds.size !== business.faq.length) ctx.addIssue({ code: 'custom', path: ['faq'], message: 'duplicate FAQ id' });
   const menuIds = new Set(business.menu.map((m) => m.id));
@@ -161,7 +162,7 @@ export const businessFlowsSchema = businessFlowsObjectSchema.superRefine((busine
       ctx.addIssue({ code: 'custom', path: ['menu', m, 'action', 'faqId'], message: `no FAQ entry ${item.action.faqId}` });
     }
   });
-});
+}));
 export type BusinessFlows = z.infer<typeof businessFlowsSchema>;
 
 /** One problem with submitted settings, named by its path (`menu.0.title.en`) so a console can show it by the field. */

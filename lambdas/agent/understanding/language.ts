@@ -1,7 +1,5 @@
-import { eld } from 'eld/extrasmall';
 import { normalizeWords, type ReplyLanguage } from '#lambdas/agent/detect-language';
-
-eld.setLanguageSubset(['en', 'es', 'pt']);
+import { detectNgramLanguage } from '#lambdas/agent/understanding/ngram-language-detector';
 
 /** What is known about the conversation before reading the new messages. */
 export interface LanguagePriors {
@@ -109,10 +107,11 @@ export function languageEvidence(text: string): { scores: Record<ReplyLanguage, 
   }
   const letters = (text.match(/\p{L}/gu) ?? []).length;
   if (letters >= 8) {
-    const detected = eld.detect(squash(lower));
+    // eld's n-gram detector over en/es/pt only (ngram-language-detector.ts).
+    const detected = detectNgramLanguage(squash(lower));
     const all = detected.getScores();
-    const best = detected.language as ReplyLanguage | '';
-    if (best === 'en' || best === 'es' || best === 'pt') {
+    const best = detected.language;
+    if (best !== '') {
       const ranked = Object.values(all).sort((a, b) => b - a);
       const margin = ranked.length > 1 ? (ranked[0]! - ranked[1]!) / Math.max(ranked[0]!, 1e-9) : 1;
       // A detection on longer text with a clear margin weighs like several words of evidence.

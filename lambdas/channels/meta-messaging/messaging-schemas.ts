@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import { idString } from '#lambdas/shared/ids';
 
 /**
@@ -9,19 +10,20 @@ import { idString } from '#lambdas/shared/ids';
  */
 
 /** A Meta id: a non-empty string or a JSON number, always read as a string. */
-export const MetaId = z.union([z.string(), z.number()]).transform((value, ctx) => {
+export const MetaId = z.pipe(z.union([z.string(), z.number()]), z.transform((value, ctx) => {
   const id = idString(value);
   if (id === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'empty id' });
+    // zod/mini's transforms report through ctx.issues (classic zod's ctx.addIssue pushed the same issue).
+    ctx.issues.push({ code: 'custom', message: 'empty id', input: value });
     return z.NEVER;
   }
   return id;
-});
+}));
 
 /** Epoch seconds/milliseconds as number or string, or an ISO-8601 string; see shared/time. */
 export const MetaTime = z.union([z.number(), z.string()]);
 
-const text = z.string().nullish();
+const text = z.nullish(z.string());
 
 export const Participant = z.looseObject({ id: MetaId });
 
@@ -29,26 +31,24 @@ export const ReferralSchema = z.looseObject({
   ref: text,
   source: text,
   type: text,
-  ad_id: MetaId.nullish(),
+  ad_id: z.nullish(MetaId),
   referer_uri: text,
-  ads_context_data: z
-    .looseObject({ ad_title: text, post_id: MetaId.nullish(), photo_url: text, video_url: text })
-    .nullish(),
+  ads_context_data: z.nullish(z
+    .looseObject({ ad_title: text, post_id: z.nullish(MetaId), photo_url: text, video_url: text })),
 });
 
 export const AttachmentSchema = z.looseObject({
   type: z.string(),
-  payload: z
+  payload: z.nullish(z
     .looseObject({
       url: text,
       title: text,
-      reel_video_id: MetaId.nullish(),
-      ig_post_media_id: MetaId.nullish(),
-      sticker_id: MetaId.nullish(),
+      reel_video_id: z.nullish(MetaId),
+      ig_post_media_id: z.nullish(MetaId),
+      sticker_id: z.nullish(MetaId),
       template_type: text,
-      coordinates: z.looseObject({ lat: z.number(), long: z.number() }).nullish(),
-    })
-    .nullish(),
+      coordinates: z.nullish(z.looseObject({ lat: z.number(), long: z.number() })),
+    })),
   // Messenger `fallback` and `template` attachments put title and link beside the payload.
   title: text,
   url: text,
@@ -58,32 +58,31 @@ export const AttachmentSchema = z.looseObject({
 export const MessageSchema = z.looseObject({
   mid: MetaId,
   text,
-  is_echo: z.boolean().nullish(),
-  is_deleted: z.boolean().nullish(),
-  is_unsupported: z.boolean().nullish(),
-  app_id: MetaId.nullish(),
-  attachments: z.array(AttachmentSchema).nullish(),
-  quick_reply: z.looseObject({ payload: MetaId }).nullish(),
-  reply_to: z
+  is_echo: z.nullish(z.boolean()),
+  is_deleted: z.nullish(z.boolean()),
+  is_unsupported: z.nullish(z.boolean()),
+  app_id: z.nullish(MetaId),
+  attachments: z.nullish(z.array(AttachmentSchema)),
+  quick_reply: z.nullish(z.looseObject({ payload: MetaId })),
+  reply_to: z.nullish(z
     .looseObject({
-      mid: MetaId.nullish(),
-      story: z.looseObject({ id: MetaId.nullish(), url: text }).nullish(),
-    })
-    .nullish(),
-  referral: ReferralSchema.nullish(),
+      mid: z.nullish(MetaId),
+      story: z.nullish(z.looseObject({ id: z.nullish(MetaId), url: text })),
+    })),
+  referral: z.nullish(ReferralSchema),
 });
 
 const itemBase = {
-  sender: Participant.nullish(),
-  recipient: Participant.nullish(),
-  timestamp: MetaTime.nullish(),
+  sender: z.nullish(Participant),
+  recipient: z.nullish(Participant),
+  timestamp: z.nullish(MetaTime),
 };
 
-export const MessageItemSchema = z.looseObject({ ...itemBase, message: MessageSchema, referral: ReferralSchema.nullish() });
+export const MessageItemSchema = z.looseObject({ ...itemBase, message: MessageSchema, referral: z.nullish(ReferralSchema) });
 
 export const EditItemSchema = z.looseObject({
   ...itemBase,
-  message_edit: z.looseObject({ mid: MetaId, text, num_edit: z.union([z.number(), z.string()]).nullish() }),
+  message_edit: z.looseObject({ mid: MetaId, text, num_edit: z.nullish(z.union([z.number(), z.string()])) }),
 });
 
 export const ReactionItemSchema = z.looseObject({
@@ -93,17 +92,17 @@ export const ReactionItemSchema = z.looseObject({
 
 export const ReadItemSchema = z.looseObject({
   ...itemBase,
-  read: z.looseObject({ mid: MetaId.nullish(), watermark: MetaTime.nullish() }),
+  read: z.looseObject({ mid: z.nullish(MetaId), watermark: z.nullish(MetaTime) }),
 });
 
 export const DeliveryItemSchema = z.looseObject({
   ...itemBase,
-  delivery: z.looseObject({ mids: z.array(MetaId).nullish(), watermark: MetaTime.nullish() }),
+  delivery: z.looseObject({ mids: z.nullish(z.array(MetaId)), watermark: z.nullish(MetaTime) }),
 });
 
 export const PostbackItemSchema = z.looseObject({
   ...itemBase,
-  postback: z.looseObject({ mid: MetaId.nullish(), title: text, payload: MetaId.nullish(), referral: ReferralSchema.nullish() }),
+  postback: z.looseObject({ mid: z.nullish(MetaId), title: text, payload: z.nullish(MetaId), referral: z.nullish(ReferralSchema) }),
 });
 
 export const ReferralItemSchema = z.looseObject({ ...itemBase, referral: ReferralSchema });
@@ -119,7 +118,7 @@ export const OptinSchema = z.looseObject({
   notification_messages_frequency: text,
   notification_messages_timezone: text,
   notification_messages_status: text,
-  token_expiry_timestamp: MetaTime.nullish(),
+  token_expiry_timestamp: z.nullish(MetaTime),
   user_token_status: text,
 });
 
@@ -128,9 +127,9 @@ export const AccountLinkingSchema = z.looseObject({ status: text, authorization_
 export const PolicyEnforcementSchema = z.looseObject({ action: text, reason: text });
 
 export const ThreadControlSchema = z.looseObject({
-  new_owner_app_id: MetaId.nullish(),
-  previous_owner_app_id: MetaId.nullish(),
-  requested_owner_app_id: MetaId.nullish(),
+  new_owner_app_id: z.nullish(MetaId),
+  previous_owner_app_id: z.nullish(MetaId),
+  requested_owner_app_id: z.nullish(MetaId),
   metadata: text,
 });
 
@@ -144,16 +143,16 @@ export const IngressMessagingPayload = z.object({
   item: z.looseObject({}),
 });
 
-export const IngressChangePayload = z.object({ field: z.string().min(1), value: z.looseObject({}) });
+export const IngressChangePayload = z.object({ field: z.string().check(z.minLength(1)), value: z.looseObject({}) });
 
 export const CommentsValueSchema = z.looseObject({
   id: MetaId,
-  from: z.looseObject({ id: MetaId, username: text }).nullish(),
-  media: z.looseObject({ id: MetaId.nullish(), media_product_type: text }).nullish(),
-  parent_id: MetaId.nullish(),
+  from: z.nullish(z.looseObject({ id: MetaId, username: text })),
+  media: z.nullish(z.looseObject({ id: z.nullish(MetaId), media_product_type: text })),
+  parent_id: z.nullish(MetaId),
 });
 
-export const MentionsValueSchema = z.looseObject({ comment_id: MetaId.nullish(), media_id: MetaId.nullish() });
+export const MentionsValueSchema = z.looseObject({ comment_id: z.nullish(MetaId), media_id: z.nullish(MetaId) });
 
 export type MessageItem = z.infer<typeof MessageItemSchema>;
 export type MessagePayload = z.infer<typeof MessageSchema>;

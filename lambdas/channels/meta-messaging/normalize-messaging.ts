@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { compact, messageContent, referralRef } from '#lambdas/channels/meta-messaging/message-content';
 import {
   classifyMessagingItem,
@@ -292,7 +292,7 @@ function referralEvent(ctx: Ctx, raw: Item, customerId: string | undefined, stan
 }
 
 /** Validates a notification body and maps it to details; Meta's other notification types get ids and states only. */
-function notificationDetails(key: NotificationItemKey, body: unknown): { details: Details } | { error: z.ZodError } {
+function notificationDetails(key: NotificationItemKey, body: unknown): { details: Details } | { error: z.core.$ZodError } {
   switch (key) {
     case 'optin':
       return detailsFrom(OptinSchema, body, optinDetails);
@@ -310,7 +310,7 @@ function notificationDetails(key: NotificationItemKey, body: unknown): { details
   }
 }
 
-function detailsFrom<S extends z.ZodType>(schema: S, body: unknown, map: (value: z.infer<S>) => Details): { details: Details } | { error: z.ZodError } {
+function detailsFrom<S extends z.ZodMiniType>(schema: S, body: unknown, map: (value: z.infer<S>) => Details): { details: Details } | { error: z.core.$ZodError } {
   const parsed = schema.safeParse(body);
   return parsed.success ? { details: map(parsed.data) } : { error: parsed.error };
 }
@@ -395,7 +395,7 @@ function customerRef(customerId: string | undefined): CustomerRef | undefined {
   return customerId === undefined ? undefined : { id: customerId };
 }
 
-function schemaQuarantine(ctx: Ctx, what: string, error: z.ZodError, pathPrefix?: string): QuarantineEvent {
+function schemaQuarantine(ctx: Ctx, what: string, error: z.core.$ZodError, pathPrefix?: string): QuarantineEvent {
   const kind = ctx.event.kind === 'change' ? 'change' : 'messaging';
   const paths = error.issues
     .slice(0, 10)

@@ -3,7 +3,7 @@
  * canonical model. Never throws: data that does not fit becomes a QuarantineEvent whose reason
  * is machine-readable and whose detail names zod issue paths only (values may be PII).
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { accountKey, conversationKey, QUARANTINE_KEY } from '#lambdas/conversation/conversation-key';
 import type {
   DeliveryStatus,
@@ -338,7 +338,7 @@ function messagePath(field: string): string {
 }
 
 /** Zod issue paths and codes only: issue messages can quote the offending value. */
-export function issuePaths(error: z.ZodError, prefix?: string): string {
+export function issuePaths(error: z.core.$ZodError, prefix?: string): string {
   const shown = error.issues.slice(0, 5).map((issue) => {
     const path = [...(prefix ? [prefix] : []), ...issue.path.map(String)].join('.');
     return `${path || '(root)'}: ${issue.code}`;

@@ -4,7 +4,7 @@
  * and analysts, never nested objects, never customer PII (names, phone numbers, free text
  * about the customer). The customer of a per-customer change goes into `customer` instead.
  */
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { CustomerRef } from '#lambdas/conversation/model';
 import {
   asObject,
@@ -44,13 +44,13 @@ export interface NotificationParts {
   time?: unknown;
 }
 
-export type MapResult = { ok: true; parts: NotificationParts } | { ok: false; error: z.ZodError };
+export type MapResult = { ok: true; parts: NotificationParts } | { ok: false; error: z.core.$ZodError };
 
 interface FieldMapper {
   map(value: JsonObject): MapResult;
 }
 
-function mapper<S extends z.ZodType>(schema: S, map: (parsed: z.output<S>, raw: JsonObject) => NotificationParts): FieldMapper {
+function mapper<S extends z.ZodMiniType>(schema: S, map: (parsed: z.output<S>, raw: JsonObject) => NotificationParts): FieldMapper {
   return {
     map(value) {
       const parsed = schema.safeParse(value);

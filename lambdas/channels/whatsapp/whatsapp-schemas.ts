@@ -5,32 +5,34 @@
  * in the normalizer, so a bad timestamp degrades to the entry time instead of a quarantine.
  * Only what the canonical event cannot do without is required.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '#lambdas/shared/zod-messages';
 import { idString } from '#lambdas/shared/ids';
 
 /** An id sent as a string or a JSON number; always a trimmed, non-empty string afterwards. */
-export const Id = z.union([z.string(), z.number()]).transform((value, ctx) => {
+export const Id = z.pipe(z.union([z.string(), z.number()]), z.transform((value, ctx) => {
   const id = idString(value);
   if (id === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'empty id' });
+    // zod/mini's transforms report through ctx.issues (classic zod's ctx.addIssue pushed the same issue).
+    ctx.issues.push({ code: 'custom', message: 'empty id', input: value });
     return z.NEVER;
   }
   return id;
-});
+}));
 
-export const RawTime = z.union([z.string(), z.number()]).nullish();
+export const RawTime = z.nullish(z.union([z.string(), z.number()]));
 
 const Text = z.string();
-const OptText = z.string().nullish();
-const Count = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const OptText = z.nullish(z.string());
+const Count = z.union([z.number(), z.pipe(z.string().check(z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number))]);
 
 export const ProviderErrorSchema = z.looseObject({
-  code: z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]),
+  code: z.union([z.number().check(z.int()), z.pipe(z.string().check(z.regex(/^\d+$/)), z.transform(Number))]),
   title: OptText,
   message: OptText,
   details: OptText,
   href: OptText,
-  error_data: z.looseObject({ details: OptText }).nullish(),
+  error_data: z.nullish(z.looseObject({ details: OptText })),
 });
 export type WaProviderError = z.infer<typeof ProviderErrorSchema>;
 const Errors = z.array(ProviderErrorSchema);
@@ -41,27 +43,27 @@ export const MetadataSchema = z.looseObject({
 });
 
 export const ContactSchema = z.looseObject({
-  profile: z.looseObject({ name: OptText, username: OptText }).nullish(),
-  wa_id: Id.optional(),
-  user_id: Id.optional(),
-  parent_user_id: Id.optional(),
+  profile: z.nullish(z.looseObject({ name: OptText, username: OptText })),
+  wa_id: z.optional(Id),
+  user_id: z.optional(Id),
+  parent_user_id: z.optional(Id),
 });
 export type WaContact = z.infer<typeof ContactSchema>;
 
 export const MediaSchema = z.looseObject({
-  id: Id.optional(),
+  id: z.optional(Id),
   url: OptText,
   link: OptText,
   mime_type: OptText,
   sha256: OptText,
   caption: OptText,
   filename: OptText,
-  voice: z.boolean().optional(),
-  animated: z.boolean().optional(),
+  voice: z.optional(z.boolean()),
+  animated: z.optional(z.boolean()),
 });
 export type WaMedia = z.infer<typeof MediaSchema>;
 
-const Coordinate = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const Coordinate = z.union([z.number(), z.pipe(z.string().check(z.regex(/^-?\d+(\.\d+)?$/)), z.transform(Number))]);
 export const LocationSchema = z.looseObject({
   latitude: Coordinate,
   longitude: Coordinate,
@@ -71,15 +73,15 @@ export const LocationSchema = z.looseObject({
 });
 
 export const ContextSchema = z.looseObject({
-  from: Id.optional(),
+  from: z.optional(Id),
   id: OptText,
-  forwarded: z.boolean().optional(),
-  frequently_forwarded: z.boolean().optional(),
+  forwarded: z.optional(z.boolean()),
+  frequently_forwarded: z.optional(z.boolean()),
 });
 
 export const ReferralSchema = z.looseObject({
   source_url: OptText,
-  source_id: Id.optional(),
+  source_id: z.optional(Id),
   source_type: OptText,
   headline: OptText,
   body: OptText,
@@ -89,128 +91,122 @@ export const ReferralSchema = z.looseObject({
 
 export const InteractiveSchema = z.looseObject({
   type: OptText,
-  button_reply: z.looseObject({ id: Id.optional(), title: OptText }).optional(),
-  list_reply: z.looseObject({ id: Id.optional(), title: OptText, description: OptText }).optional(),
-  nfm_reply: z.looseObject({ name: OptText, body: OptText, response_json: z.unknown().optional() }).optional(),
+  button_reply: z.optional(z.looseObject({ id: z.optional(Id), title: OptText })),
+  list_reply: z.optional(z.looseObject({ id: z.optional(Id), title: OptText, description: OptText })),
+  nfm_reply: z.optional(z.looseObject({ name: OptText, body: OptText, response_json: z.optional(z.unknown()) })),
 });
 
 export const OrderSchema = z.looseObject({
-  catalog_id: Id.optional(),
+  catalog_id: z.optional(Id),
   text: OptText,
-  product_items: z
+  product_items: z._default(z
     .array(
       z.looseObject({
         product_retailer_id: Id,
         quantity: Count,
-        item_price: Count.optional(),
+        item_price: z.optional(Count),
         currency: OptText,
       }),
-    )
-    .default([]),
+    ), []),
 });
 
 export const SystemSchema = z.looseObject({
   type: OptText,
   body: OptText,
-  new_wa_id: Id.optional(),
-  wa_id: Id.optional(),
+  new_wa_id: z.optional(Id),
+  wa_id: z.optional(Id),
   identity: OptText,
   customer: OptText,
 });
 
-const OriginalMessageRef = z.looseObject({ original_message_id: Text.min(1) });
+const OriginalMessageRef = z.looseObject({ original_message_id: Text.check(z.minLength(1)) });
 
 /** The message body of an edit: the same content objects a message has. */
 export const EditedContentSchema = z.looseObject({
   type: OptText,
-  text: z.looseObject({ body: Text }).optional(),
-  image: MediaSchema.optional(),
-  video: MediaSchema.optional(),
-  document: MediaSchema.optional(),
-  audio: MediaSchema.optional(),
-  sticker: MediaSchema.optional(),
+  text: z.optional(z.looseObject({ body: Text })),
+  image: z.optional(MediaSchema),
+  video: z.optional(MediaSchema),
+  document: z.optional(MediaSchema),
+  audio: z.optional(MediaSchema),
+  sticker: z.optional(MediaSchema),
 });
 
 export const MessageSchema = z.looseObject({
-  id: Text.min(1),
-  type: Text.min(1),
-  from: Id.optional(),
-  from_user_id: Id.optional(),
-  from_parent_user_id: Id.optional(),
-  to: Id.optional(),
-  to_user_id: Id.optional(),
-  to_parent_user_id: Id.optional(),
+  id: Text.check(z.minLength(1)),
+  type: Text.check(z.minLength(1)),
+  from: z.optional(Id),
+  from_user_id: z.optional(Id),
+  from_parent_user_id: z.optional(Id),
+  to: z.optional(Id),
+  to_user_id: z.optional(Id),
+  to_parent_user_id: z.optional(Id),
   timestamp: RawTime,
-  group_id: Id.optional(),
-  context: ContextSchema.optional(),
-  referral: ReferralSchema.optional(),
-  errors: Errors.optional(),
-  text: z.looseObject({ body: Text }).optional(),
-  image: MediaSchema.optional(),
-  audio: MediaSchema.optional(),
-  video: MediaSchema.optional(),
-  document: MediaSchema.optional(),
-  sticker: MediaSchema.optional(),
-  location: LocationSchema.optional(),
-  contacts: z.array(z.unknown()).optional(),
-  interactive: InteractiveSchema.optional(),
-  button: z.looseObject({ payload: OptText, text: OptText }).optional(),
-  reaction: z.looseObject({ message_id: Text.min(1), emoji: OptText }).optional(),
-  order: OrderSchema.optional(),
-  system: SystemSchema.optional(),
-  identity: z.looseObject({ hash: OptText, acknowledged: z.boolean().optional(), created_timestamp: RawTime }).optional(),
-  edit: z.looseObject({ original_message_id: Text.min(1), message: EditedContentSchema.optional() }).optional(),
-  revoke: OriginalMessageRef.optional(),
-  history_context: z.looseObject({ status: OptText, from_me: z.boolean().optional() }).optional(),
+  group_id: z.optional(Id),
+  context: z.optional(ContextSchema),
+  referral: z.optional(ReferralSchema),
+  errors: z.optional(Errors),
+  text: z.optional(z.looseObject({ body: Text })),
+  image: z.optional(MediaSchema),
+  audio: z.optional(MediaSchema),
+  video: z.optional(MediaSchema),
+  document: z.optional(MediaSchema),
+  sticker: z.optional(MediaSchema),
+  location: z.optional(LocationSchema),
+  contacts: z.optional(z.array(z.unknown())),
+  interactive: z.optional(InteractiveSchema),
+  button: z.optional(z.looseObject({ payload: OptText, text: OptText })),
+  reaction: z.optional(z.looseObject({ message_id: Text.check(z.minLength(1)), emoji: OptText })),
+  order: z.optional(OrderSchema),
+  system: z.optional(SystemSchema),
+  identity: z.optional(z.looseObject({ hash: OptText, acknowledged: z.optional(z.boolean()), created_timestamp: RawTime })),
+  edit: z.optional(z.looseObject({ original_message_id: Text.check(z.minLength(1)), message: z.optional(EditedContentSchema) })),
+  revoke: z.optional(OriginalMessageRef),
+  history_context: z.optional(z.looseObject({ status: OptText, from_me: z.optional(z.boolean()) })),
 });
 export type WaMessage = z.infer<typeof MessageSchema>;
 
 export const StatusSchema = z.looseObject({
-  id: Text.min(1),
-  status: z.preprocess(
-    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
-    z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'deleted']),
-  ),
+  id: Text.check(z.minLength(1)),
+  status: z.pipe(z.transform((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)), z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'deleted'])),
   timestamp: RawTime,
-  recipient_id: Id.optional(),
-  recipient_user_id: Id.optional(),
-  parent_recipient_user_id: Id.optional(),
+  recipient_id: z.optional(Id),
+  recipient_user_id: z.optional(Id),
+  parent_recipient_user_id: z.optional(Id),
   recipient_type: OptText,
-  recipient_participant_id: Id.optional(),
-  recipient_participant_user_id: Id.optional(),
-  recipient_participant_parent_user_id: Id.optional(),
-  group_id: Id.optional(),
+  recipient_participant_id: z.optional(Id),
+  recipient_participant_user_id: z.optional(Id),
+  recipient_participant_parent_user_id: z.optional(Id),
+  group_id: z.optional(Id),
   biz_opaque_callback_data: OptText,
-  conversation: z
+  conversation: z.nullish(z
     .looseObject({
-      id: Id.optional(),
+      id: z.optional(Id),
       expiration_timestamp: RawTime,
-      origin: z.looseObject({ type: OptText }).nullish(),
-    })
-    .nullish(),
-  pricing: z
+      origin: z.nullish(z.looseObject({ type: OptText })),
+    })),
+  pricing: z.nullish(z
     .looseObject({
-      billable: z.boolean().optional(),
+      billable: z.optional(z.boolean()),
       pricing_model: OptText,
       category: OptText,
       type: OptText,
-    })
-    .nullish(),
-  errors: Errors.optional(),
+    })),
+  errors: z.optional(Errors),
 });
 export type WaStatus = z.infer<typeof StatusSchema>;
 
 const Envelope = {
   messaging_product: OptText,
   metadata: MetadataSchema,
-  contacts: z.array(ContactSchema).optional(),
+  contacts: z.optional(z.array(ContactSchema)),
 };
 
 /** A `messages` change sliced to one message. */
 export const MessageValueSchema = z.looseObject({
   ...Envelope,
   messages: z.tuple([MessageSchema]),
-  errors: Errors.optional(),
+  errors: z.optional(Errors),
 });
 
 /** A `messages` change sliced to one status. */
@@ -219,9 +215,9 @@ export const StatusValueSchema = z.looseObject({ ...Envelope, statuses: z.tuple(
 /** A `messages` change that carries only value-level errors. */
 export const ErrorsValueSchema = z.looseObject({
   messaging_product: OptText,
-  metadata: MetadataSchema.optional(),
-  contacts: z.array(ContactSchema).optional(),
-  errors: Errors.min(1),
+  metadata: z.optional(MetadataSchema),
+  contacts: z.optional(z.array(ContactSchema)),
+  errors: Errors.check(z.minLength(1)),
 });
 
 /** An `smb_message_echoes` change sliced to one echo. */
@@ -233,7 +229,7 @@ export const HistoryMessageValueSchema = z.looseObject({
   metadata: MetadataSchema,
   history: z.tuple([
     z.looseObject({
-      metadata: z.looseObject({ phase: Count.optional(), chunk_order: Count.optional(), progress: Count.optional() }).nullish(),
+      metadata: z.nullish(z.looseObject({ phase: z.optional(Count), chunk_order: z.optional(Count), progress: z.optional(Count) })),
       threads: z.tuple([z.looseObject({ id: Id, messages: z.tuple([MessageSchema]) })]),
     }),
   ]),
@@ -241,16 +237,16 @@ export const HistoryMessageValueSchema = z.looseObject({
 
 /** A `history` change reporting that the sync was declined or failed. */
 export const HistoryErrorsValueSchema = z.looseObject({
-  metadata: MetadataSchema.optional(),
+  metadata: z.optional(MetadataSchema),
   history: z.tuple([
     z.looseObject({
-      metadata: z.looseObject({ phase: Count.optional(), chunk_order: Count.optional(), progress: Count.optional() }).nullish(),
-      errors: Errors.min(1),
+      metadata: z.nullish(z.looseObject({ phase: z.optional(Count), chunk_order: z.optional(Count), progress: z.optional(Count) })),
+      errors: Errors.check(z.minLength(1)),
     }),
   ]),
 });
 
-export const ChangeSchema = z.object({ field: Text.min(1), value: z.looseObject({}) });
+export const ChangeSchema = z.object({ field: Text.check(z.minLength(1)), value: z.looseObject({}) });
 
 // ---- account, template, number and per-customer notifications ----
 
@@ -265,9 +261,9 @@ export const TemplateStatusUpdateSchema = z.looseObject({
   event: Text,
   message_template_category: OptText,
   reason: OptText,
-  disable_info: z.looseObject({ disable_date: OptText }).nullish(),
-  other_info: z.looseObject({ title: OptText, description: OptText }).nullish(),
-  rejection_info: z.looseObject({ reason: OptText, recommendation: OptText }).nullish(),
+  disable_info: z.nullish(z.looseObject({ disable_date: OptText })),
+  other_info: z.nullish(z.looseObject({ title: OptText, description: OptText })),
+  rejection_info: z.nullish(z.looseObject({ reason: OptText, recommendation: OptText })),
 });
 
 export const TemplateCategoryUpdateSchema = z.looseObject({
@@ -285,59 +281,56 @@ export const TemplateQualityUpdateSchema = z.looseObject({
 });
 
 export const PhoneNumberQualityUpdateSchema = z.looseObject({
-  display_phone_number: Id.optional(),
+  display_phone_number: z.optional(Id),
   event: Text,
   current_limit: OptText,
   old_limit: OptText,
-  max_daily_conversation_per_phone: Count.optional(),
-  max_daily_conversations_per_business: z.union([Count, Text]).optional(),
+  max_daily_conversation_per_phone: z.optional(Count),
+  max_daily_conversations_per_business: z.optional(z.union([Count, Text])),
 });
 
 export const PhoneNumberNameUpdateSchema = z.looseObject({
-  display_phone_number: Id.optional(),
+  display_phone_number: z.optional(Id),
   decision: Text,
   requested_verified_name: OptText,
   rejection_reason: OptText,
 });
 
-const StringOrList = z.union([Text, z.array(Text)]).nullish();
+const StringOrList = z.nullish(z.union([Text, z.array(Text)]));
 
 export const AccountUpdateSchema = z.looseObject({
   event: Text,
-  phone_number: Id.optional(),
-  ban_info: z.looseObject({ waba_ban_state: StringOrList, waba_ban_date: OptText }).nullish(),
-  restriction_info: z.array(z.looseObject({ restriction_type: OptText, expiration: RawTime })).nullish(),
-  violation_info: z.looseObject({ violation_type: OptText }).nullish(),
-  lock_info: z.looseObject({ expiration: RawTime }).nullish(),
-  waba_info: z
+  phone_number: z.optional(Id),
+  ban_info: z.nullish(z.looseObject({ waba_ban_state: StringOrList, waba_ban_date: OptText })),
+  restriction_info: z.nullish(z.array(z.looseObject({ restriction_type: OptText, expiration: RawTime }))),
+  violation_info: z.nullish(z.looseObject({ violation_type: OptText })),
+  lock_info: z.nullish(z.looseObject({ expiration: RawTime })),
+  waba_info: z.nullish(z
     .looseObject({
-      waba_id: Id.optional(),
-      owner_business_id: Id.optional(),
-      partner_app_id: Id.optional(),
-      solution_id: Id.optional(),
-      solution_partner_business_ids: z.array(Id).nullish(),
-    })
-    .nullish(),
-  disconnection_info: z.looseObject({ reason: OptText, initiated_by: OptText }).nullish(),
-  partner_client_certification_info: z
-    .looseObject({ client_business_id: Id.optional(), status: OptText, rejection_reasons: StringOrList })
-    .nullish(),
-  volume_tier_info: z
+      waba_id: z.optional(Id),
+      owner_business_id: z.optional(Id),
+      partner_app_id: z.optional(Id),
+      solution_id: z.optional(Id),
+      solution_partner_business_ids: z.nullish(z.array(Id)),
+    })),
+  disconnection_info: z.nullish(z.looseObject({ reason: OptText, initiated_by: OptText })),
+  partner_client_certification_info: z.nullish(z
+    .looseObject({ client_business_id: z.optional(Id), status: OptText, rejection_reasons: StringOrList })),
+  volume_tier_info: z.nullish(z
     .looseObject({
       tier_update_time: RawTime,
       pricing_category: OptText,
       tier: OptText,
       effective_month: OptText,
       region: OptText,
-    })
-    .nullish(),
+    })),
 });
 
 export const AccountReviewUpdateSchema = z.looseObject({ decision: Text });
 
 export const AccountAlertsSchema = z.looseObject({
   entity_type: OptText,
-  entity_id: Id.optional(),
+  entity_id: z.optional(Id),
   alert_info: z.looseObject({
     alert_severity: OptText,
     alert_status: OptText,
@@ -347,15 +340,15 @@ export const AccountAlertsSchema = z.looseObject({
 });
 
 export const BusinessUsernameUpdateSchema = z.looseObject({
-  display_phone_number: Id.optional(),
+  display_phone_number: z.optional(Id),
   username: OptText,
   status: Text,
 });
 
 export const SecuritySchema = z.looseObject({
-  display_phone_number: Id.optional(),
+  display_phone_number: z.optional(Id),
   event: Text,
-  requester: Id.optional(),
+  requester: z.optional(Id),
 });
 
 export const StateSyncValueSchema = z.looseObject({
@@ -363,53 +356,53 @@ export const StateSyncValueSchema = z.looseObject({
     z.looseObject({
       type: Text,
       action: OptText,
-      contact: z.looseObject({ full_name: OptText, first_name: OptText, phone_number: Id.optional() }).nullish(),
-      metadata: z.looseObject({ timestamp: RawTime }).nullish(),
+      contact: z.nullish(z.looseObject({ full_name: OptText, first_name: OptText, phone_number: z.optional(Id) })),
+      metadata: z.nullish(z.looseObject({ timestamp: RawTime })),
     }),
   ]),
 });
 
 export const UserPreferencesValueSchema = z.looseObject({
-  contacts: z.array(ContactSchema).optional(),
+  contacts: z.optional(z.array(ContactSchema)),
   user_preferences: z.tuple([
     z.looseObject({
-      wa_id: Id.optional(),
-      user_id: Id.optional(),
-      parent_user_id: Id.optional(),
+      wa_id: z.optional(Id),
+      user_id: z.optional(Id),
+      parent_user_id: z.optional(Id),
       category: Text,
       value: Text,
-      signup_id: Id.optional(),
+      signup_id: z.optional(Id),
       timestamp: RawTime,
     }),
   ]),
 });
 
-const PreviousCurrent = z.looseObject({ previous: Id.optional(), current: Id.optional() }).nullish();
+const PreviousCurrent = z.nullish(z.looseObject({ previous: z.optional(Id), current: z.optional(Id) }));
 export const UserIdUpdateValueSchema = z.looseObject({
-  contacts: z.array(ContactSchema).optional(),
+  contacts: z.optional(z.array(ContactSchema)),
   user_id_update: z.tuple([
-    z.looseObject({ wa_id: Id.optional(), user_id: PreviousCurrent, parent_user_id: PreviousCurrent, timestamp: RawTime }),
+    z.looseObject({ wa_id: z.optional(Id), user_id: PreviousCurrent, parent_user_id: PreviousCurrent, timestamp: RawTime }),
   ]),
 });
 
 export const CallsValueSchema = z.looseObject({
-  contacts: z.array(ContactSchema).optional(),
+  contacts: z.optional(z.array(ContactSchema)),
   calls: z.tuple([
     z.looseObject({
-      id: Text.min(1),
+      id: Text.check(z.minLength(1)),
       event: Text,
-      from: Id.optional(),
-      to: Id.optional(),
-      from_user_id: Id.optional(),
-      to_user_id: Id.optional(),
+      from: z.optional(Id),
+      to: z.optional(Id),
+      from_user_id: z.optional(Id),
+      to_user_id: z.optional(Id),
       direction: OptText,
       status: OptText,
-      duration: Count.optional(),
+      duration: z.optional(Count),
       start_time: RawTime,
       end_time: RawTime,
       timestamp: RawTime,
       biz_opaque_callback_data: OptText,
-      errors: Errors.optional(),
+      errors: z.optional(Errors),
     }),
   ]),
 });
@@ -430,9 +423,9 @@ export const GroupsValueSchema = z.looseObject({
       reason: OptText,
       initiated_by: OptText,
       join_request_id: OptText,
-      added_participants: z.array(z.unknown()).nullish(),
-      removed_participants: z.array(z.unknown()).nullish(),
-      errors: Errors.optional(),
+      added_participants: z.nullish(z.array(z.unknown())),
+      removed_participants: z.nullish(z.array(z.unknown())),
+      errors: z.optional(Errors),
     }),
   ]),
 });

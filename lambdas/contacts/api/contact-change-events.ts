@@ -1,6 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { CONTACTS_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 
 export { contactUpdatedEvent } from '#lambdas/contacts/contact-events';
@@ -28,7 +29,7 @@ export async function announce(publisher: EventPublisher, event: DomainEvent): P
   try {
     await publisher.publish([event]);
   } catch (err) {
-    metrics.addMetric('ContactChangeNotPublished', MetricUnit.Count, 1);
+    metrics.addMetric(CONTACTS_METRIC.changeNotPublished, MetricUnit.Count, 1);
     logger.error('contact change not published', { detailType: event.detailType, error: (err as Error).name });
   }
 }

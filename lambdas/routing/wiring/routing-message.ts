@@ -43,7 +43,8 @@ const closedSchema = z.looseObject({
   outcome: z.enum(CLOSE_OUTCOMES).optional(),
 });
 const handedBackSchema = z.looseObject({ conversationKey, accountId, handedBackAt: isoTime });
-const replySchema = replyRequestedDetailSchema.extend({ conversationKey, outboundId: z.string().min(1).max(200), accountId });
+// `reply.requested`'s schema (zod/mini) with this consumer's tighter fields.
+const replySchema = z.looseObject({ ...replyRequestedDetailSchema.shape, conversationKey, outboundId: z.string().min(1).max(200), accountId });
 const presenceSchema = z.looseObject({ businessId, agentId: routingId, presence: z.enum(PRESENCES) });
 const routingChangedSchema = z.looseObject({ businessId });
 

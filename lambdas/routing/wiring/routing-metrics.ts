@@ -1,14 +1,15 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
-import { METRIC, METRIC_NAMESPACE, METRIC_SERVICE } from '#lambdas/shared/metric-names';
+import { METRIC, METRIC_SERVICE } from '#lambdas/shared/metric-names';
+import { metricsNamespace } from '#lambdas/shared/powertools';
 
 /**
  * Routing's own metrics instance (dimension `service` = `routing`), so the counts are the same
  * metric whether the routing consumer or the human-agent API made the engine call. Flushed by
  * each handler's `logMetrics` middleware next to the function's own instance.
  */
-export const routingMetrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRIC_NAMESPACE, serviceName: METRIC_SERVICE.routing });
+export const routingMetrics = new Metrics({ namespace: metricsNamespace, serviceName: METRIC_SERVICE.routing });
 
 /** The count metric of each routing event (one per event published). */
 export const ROUTING_EVENT_METRIC: Readonly<Partial<Record<string, string>>> = {

@@ -1,18 +1,20 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readClaimCheck } from '#lambdas/adapters/claim-check-store';
-import { S3PutError, s3PutClaimCheckStore, type S3PutTarget } from '#lambdas/adapters/s3-put-claim-check-store';
+import { s3ClaimCheckReader } from '#lambdas/adapters/claim-check-store';
+import { s3PutClaimCheckStore } from '#lambdas/adapters/s3-put-claim-check-store';
+import { type S3Target } from '#lambdas/adapters/s3-signed-object';
+import { AwsRequestError } from '#lambdas/adapters/signed-aws-request';
 import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
 
 const BUCKET = 'claims-bucket';
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token' };
 
-describe('S3 claim-check store without the S3 client (webhook)', () => {
+describe('S3 claim checks without the S3 client (webhook puts, normalizer reads)', () => {
   let aws: AwsEmulator;
-  const target = (): S3PutTarget => ({ region: aws.region, endpoint: aws.endpoint, credentials: async () => CREDENTIALS });
+  const target = (): S3Target => ({ region: aws.region, endpoint: aws.endpoint, credentials: async () => CREDENTIALS });
 
   beforeAll(async () => {
     aws = await startAwsEmulator();
@@ -35,15 +37,34 @@ describe('S3 claim-check store without the S3 client (webhook)', () => {
     expect(store.bucket).toBe(BUCKET);
   });
 
-  it('writes what the normalizer reads back with the S3 client', async () => {
-    const body = JSON.stringify({ eventId: 'e-3', payload: 'x'.repeat(300_000) });
-    await s3PutClaimCheckStore(BUCKET, target).put('claims/2026-12-07/round-trip.json', body);
+  it('writes what the normalizer reads back, and what the S3 client reads too', async () => {
+    const body = JSON.stringify({ eventId: 'e-3', payload: 'x'.repeat(300_000), text: 'olá ✓ 👍' });
+    const key = 'claims/2026-12-07/round trip+(1).json';
+    await s3PutClaimCheckStore(BUCKET, target).put(key, body);
+    await expect(s3ClaimCheckReader(target)({ bucket: BUCKET, key })).resolves.toBe(body);
     const s3 = new S3Client({ ...aws.clientConfig(), forcePathStyle: true });
     try {
-      await expect(readClaimCheck(s3, { bucket: BUCKET, key: 'claims/2026-12-07/round-trip.json' })).resolves.toBe(body);
+      const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+      await expect(out.Body!.transformToString('utf8')).resolves.toBe(body);
     } finally {
       s3.destroy();
     }
+  });
+
+  it('reads back an object the S3 client wrote, byte for byte (a BOM and broken UTF-8 decoded as the SDK does)', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":"é"}'), Buffer.from([0xff])]);
+    aws.s3.putObject(BUCKET, 'claims/raw.json', bytes);
+    await expect(s3ClaimCheckReader(target)({ bucket: BUCKET, key: 'claims/raw.json' })).resolves.toBe(bytes.toString('utf8'));
+  });
+
+  it('retries a throttled read, and does not retry a missing object', async () => {
+    aws.s3.putObject(BUCKET, 'claims/slow.json', Buffer.from('{"b":2}'));
+    aws.faults.failNext('s3.GetObject', { code: 'SlowDown', statusCode: 503, count: 2 });
+    await expect(s3ClaimCheckReader(target)({ bucket: BUCKET, key: 'claims/slow.json' })).resolves.toBe('{"b":2}');
+    expect(aws.calls.get('s3', 'GetObject')).toBe(3);
+    const missing = s3ClaimCheckReader(target)({ bucket: BUCKET, key: 'claims/none.json' });
+    await expect(missing).rejects.toMatchObject({ name: 'AwsRequestError', message: 'S3 GetObject failed: 404 NoSuchKey', retryable: false, code: 'NoSuchKey' });
+    expect(aws.calls.get('s3', 'GetObject')).toBe(4);
   });
 
   it('retries a throttled or failed PUT, as the SDK would', async () => {
@@ -62,7 +83,7 @@ describe('S3 claim-check store without the S3 client (webhook)', () => {
   it('does not retry a refusal (final error), and names its S3 code', async () => {
     aws.faults.failNext('s3.PutObject', { code: 'AccessDenied', statusCode: 403 });
     const put = s3PutClaimCheckStore(BUCKET, target).put('claims/denied.json', '{}');
-    await expect(put).rejects.toBeInstanceOf(S3PutError);
+    await expect(put).rejects.toBeInstanceOf(AwsRequestError);
     await expect(put).rejects.toMatchObject({ message: 'S3 PutObject failed: 403 AccessDenied', retryable: false });
     expect(aws.calls.get('s3', 'PutObject')).toBe(1);
   });

@@ -1,18 +1,27 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signMetaBody } from '#lambdas/ingress/verify-signature';
+import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
 import { readConformance } from '#test/helpers/conformance';
 
 const sqsMock = mockClient(SQSClient);
-const secretsMock = mockClient(SecretsManagerClient);
 const APP_SECRET = 'app-secret-for-tests';
 
 let handler: (e: APIGatewayProxyEventV2, c: Context) => Promise<{ statusCode?: number; body?: string }>;
+// The webhook reads its secret with one signed request, not the SDK client: served by the AWS emulator.
+let aws: AwsEmulator;
+
+const SET_VARIABLES = ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+const before = Object.fromEntries(SET_VARIABLES.map((name) => [name, process.env[name]]));
 
 beforeAll(async () => {
+  aws = await startAwsEmulator();
+  aws.secrets.putSecret('meta-app-secret', { appSecret: APP_SECRET, verifyToken: 'vt' });
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = aws.endpoint;
+  process.env.AWS_ACCESS_KEY_ID = aws.clientConfig().credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = aws.clientConfig().credentials.secretAccessKey;
   process.env.INGRESS_QUEUE_URL = 'https://sqs.local/000000000000/ingress.fifo';
   process.env.META_APP_SECRET_ID = 'meta-app-secret';
   process.env.CLAIM_CHECK_BUCKET = 'claims';
@@ -22,10 +31,16 @@ beforeAll(async () => {
   ({ handler } = (await import('#lambdas/handlers/webhook')) as never);
 });
 
+afterAll(async () => {
+  for (const name of SET_VARIABLES) {
+    if (before[name] === undefined) delete process.env[name];
+    else process.env[name] = before[name];
+  }
+  await aws?.close();
+});
+
 beforeEach(() => {
   sqsMock.reset();
-  secretsMock.reset();
-  secretsMock.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ appSecret: APP_SECRET, verifyToken: 'vt' }) });
   sqsMock.on(SendMessageBatchCommand).callsFake((input) => ({
     Successful: input.Entries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: 'm' })),
     Failed: [],
