@@ -10,15 +10,15 @@
  * DynamoDB pacer, so only the campaign's own business shares its number with it.
  *
  * The campaign runs at its number's full limit (rate share 1) with 100,000 recipients. Everything
- * is the deployed code on the local cloud; only the number's limit is scaled down (default 8 msg/s
- * instead of Meta's 80) to what one machine's cores can carry together with the other 19
+ * is the deployed code on the local cloud; only the number's limit is scaled down (default 4 msg/s
+ * instead of Meta's 80) to what one 2-core machine can carry together with the other 19
  * businesses: in AWS every invocation has its own CPU, here all of them share the machine's, so a
  * campaign the machine cannot carry slows everything for want of CPU, which says nothing about the
  * queues. The bench prints how busy the machine's CPUs were in each phase and says when a figure
  * is CPU-bound.
  *
  * Knobs: BENCH_CHATS_PER_BUSINESS (4), BENCH_CHAT_SECONDS (30: the chats of a phase are spread over
- * this), BENCH_NUMBER_MPS (8), BENCH_RATE_SHARE (1: the number's full limit), BENCH_CAMPAIGN_SIZE
+ * this), BENCH_NUMBER_MPS (4), BENCH_RATE_SHARE (1: the number's full limit), BENCH_CAMPAIGN_SIZE
  * (100000; it need not finish: the chats run while it sends).
  */
 import { cpus } from 'node:os';
@@ -30,7 +30,7 @@ import { achievedRate, campaignSends, functionLoad, kick, percentile, seedCampai
 const BUSINESSES = 20;
 const CHATS = Number(process.env.BENCH_CHATS_PER_BUSINESS ?? 4);
 const CHAT_SECONDS = Number(process.env.BENCH_CHAT_SECONDS ?? 30);
-const NUMBER_MPS = Number(process.env.BENCH_NUMBER_MPS ?? 8);
+const NUMBER_MPS = Number(process.env.BENCH_NUMBER_MPS ?? 4);
 const RATE_SHARE = Number(process.env.BENCH_RATE_SHARE ?? 1);
 const PACE = NUMBER_MPS * RATE_SHARE;
 const CAMPAIGN_SIZE = Number(process.env.BENCH_CAMPAIGN_SIZE ?? 100_000);
@@ -78,7 +78,10 @@ function busyShare(from: { busy: number; total: number }, to: { busy: number; to
 }
 
 /** One chat phase: every chatting business's customers write once, spread over CHAT_SECONDS; the latency of each reply. */
-async function chatPhase(harness: LocalCloudHarness, phase: keyof typeof PHASE_PREFIX): Promise<{ latencies: number[]; unanswered: number; window: { from: number; to: number }; cpuBusy: number }> {
+async function chatPhase(
+  harness: LocalCloudHarness,
+  phase: keyof typeof PHASE_PREFIX,
+): Promise<{ latencies: number[]; unanswered: number; window: { from: number; to: number }; cpuBusy: number }> {
   const said = new Map<string, { at: number; accountId: string }>();
   const from = Date.now();
   const cpuFrom = cpuTimes();
@@ -133,7 +136,9 @@ async function main(): Promise<number> {
     console.log(`warm-up: ${warm.latencies.length} replies, p50 ${percentile(warm.latencies, 50)} ms`);
 
     const without = await chatPhase(harness, 'without');
-    console.log(`without the campaign: ${without.latencies.length} replies, p50 ${percentile(without.latencies, 50)} ms, p99 ${percentile(without.latencies, 99)} ms`);
+    console.log(
+      `without the campaign: ${without.latencies.length} replies, p50 ${percentile(without.latencies, 50)} ms, p99 ${percentile(without.latencies, 99)} ms`,
+    );
 
     const owner = business(0);
     console.log(`Seeding ${owner.businessId}'s campaign of ${CAMPAIGN_SIZE.toLocaleString('en')} (pace ${PACE} msg/s of its number's ${NUMBER_MPS})…`);
@@ -155,19 +160,36 @@ async function main(): Promise<number> {
     const during = achievedRate(sends.times, { from: withCampaign.window.from, to: withCampaign.window.to + 10_000 });
     const ratio = percentile(withCampaign.latencies, 99) / percentile(without.latencies, 99);
 
-    console.log(`\n${BUSINESSES - 1} businesses chatting (${CHATS} customers each over ${CHAT_SECONDS} s), one running a campaign at ${PACE} msg/s on its ${NUMBER_MPS} msg/s number`);
+    console.log(
+      `\n${BUSINESSES - 1} businesses chatting (${CHATS} customers each over ${CHAT_SECONDS} s), one running a campaign at ${PACE} msg/s on its ${NUMBER_MPS} msg/s number`,
+    );
     const pct = (x: number) => `${Math.round(100 * x)}%`;
     console.log('| | replies | p50 | p99 | unanswered | machine CPU busy |');
     console.log('|---|---|---|---|---|---|');
-    console.log(`| without the campaign | ${without.latencies.length} | ${percentile(without.latencies, 50)} ms | ${percentile(without.latencies, 99)} ms | ${without.unanswered} | ${pct(without.cpuBusy)} |`);
-    console.log(`| with the campaign | ${withCampaign.latencies.length} | ${percentile(withCampaign.latencies, 50)} ms | ${percentile(withCampaign.latencies, 99)} ms | ${withCampaign.unanswered} | ${pct(withCampaign.cpuBusy)} |`);
+    console.log(
+      `| without the campaign | ${without.latencies.length} | ${percentile(without.latencies, 50)} ms | ${percentile(without.latencies, 99)} ms | ${without.unanswered} | ${pct(without.cpuBusy)} |`,
+    );
+    console.log(
+      `| with the campaign | ${withCampaign.latencies.length} | ${percentile(withCampaign.latencies, 50)} ms | ${percentile(withCampaign.latencies, 99)} ms | ${withCampaign.unanswered} | ${pct(withCampaign.cpuBusy)} |`,
+    );
     console.log(`p99 with / without: ${ratio.toFixed(2)}× (target ≤ 1.2×)`);
     const cpuBound = Math.max(without.cpuBusy, withCampaign.cpuBusy) > CPU_BOUND;
-    if (cpuBound) console.log(`CPU-bound: the machine's CPUs were more than ${pct(CPU_BOUND)} busy, so the latencies above measure the machine, not the queues; lower BENCH_NUMBER_MPS or use more cores.`);
-    console.log(`campaign during the chats: ${during.toFixed(1)} msg/s = ${((100 * during) / PACE).toFixed(1)}% of its pace, ${((100 * during) / NUMBER_MPS).toFixed(1)}% of its number's limit; 130429 provoked: ${sends.throughputErrors}; sent twice: ${sends.sentTwice.length}`);
+    if (cpuBound)
+      console.log(
+        `CPU-bound: the machine's CPUs were more than ${pct(CPU_BOUND)} busy, so the latencies above measure the machine, not the queues; lower BENCH_NUMBER_MPS or use more cores.`,
+      );
+    console.log(
+      `campaign during the chats: ${during.toFixed(1)} msg/s = ${((100 * during) / PACE).toFixed(1)}% of its pace, ${((100 * during) / NUMBER_MPS).toFixed(1)}% of its number's limit; 130429 provoked: ${sends.throughputErrors}; sent twice: ${sends.sentTwice.length}`,
+    );
     console.log(`where the time went (worker threads of the local cloud):\n${functionLoad(harness)}`);
     const problems = harness.problemCounts();
-    if (problems.length) console.log(`warnings and errors logged:\n${problems.slice(0, 15).map((p) => `  ${p.count}× ${p.what}`).join('\n')}`);
+    if (problems.length)
+      console.log(
+        `warnings and errors logged:\n${problems
+          .slice(0, 15)
+          .map((p) => `  ${p.count}× ${p.what}`)
+          .join('\n')}`,
+      );
     return ratio > 0 && ratio <= 1.2 && !cpuBound && withCampaign.unanswered === 0 && without.unanswered === 0 ? 0 : 1;
   } finally {
     await harness.stop();
