@@ -28,7 +28,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts', 'test/fuzz/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/eval/**/*.test.ts', 'test/bench/cost-prices.test.ts'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/fuzz/**/*.test.ts',
+            'test/conformance/**/*.test.ts',
+            'test/eval/**/*.test.ts',
+            'test/bench/cost-prices.test.ts',
+          ],
           pool: 'threads',
           maxWorkers: CPU_WORKERS,
           sequence: { groupOrder: 0 },

@@ -30,7 +30,14 @@ async function main(): Promise<void> {
   mkdirSync(dirname(reportPath), { recursive: true });
   writeFileSync(
     reportPath,
-    renderReport({ results, period: describePeriod(period), exportId: found.exportId, exportTime: found.summary.exportTime, itemCount: found.summary.itemCount, generatedAt: new Date() }),
+    renderReport({
+      results,
+      period: describePeriod(period),
+      exportId: found.exportId,
+      exportTime: found.summary.exportTime,
+      itemCount: found.summary.itemCount,
+      generatedAt: new Date(),
+    }),
   );
   console.log(`\nReport: ${reportPath}`);
 }

@@ -30,10 +30,9 @@ function simulatorUrl(url: string | undefined): string {
   return `http://127.0.0.1:${port}`;
 }
 
-async function main(): Promise<void> {
-  let values;
+function readArgs() {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       options: {
         channel: { type: 'string', default: 'whatsapp' },
         as: { type: 'string' },
@@ -41,10 +40,14 @@ async function main(): Promise<void> {
         account: { type: 'string' },
         url: { type: 'string' },
       },
-    }));
+    });
   } catch (error) {
-    usage((error as Error).message);
+    return usage((error as Error).message);
   }
+}
+
+async function main(): Promise<void> {
+  const { values } = readArgs();
   const channel = values.channel;
   if (!isSimChannel(channel)) usage(`unknown channel: ${channel}`);
 

@@ -76,15 +76,23 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown, query:
   return { status: response.status, json };
 }
 
-
 /** Locally: a business that has just finished the signup, played by the Graph simulator. */
 async function prospect(channel: 'whatsapp' | 'instagram' | 'instagram-login'): Promise<Record<string, string>> {
   if (!local) usage('--prospect works against the local cloud only');
   const body = channel === 'whatsapp' ? { coexistence: values.coexistence, ...(values['two-step-pin'] ? { twoStepPin: values['two-step-pin'] } : {}) } : {};
-  const response = await fetch(`${simulatorUrl}/_sim/onboarding/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${simulatorUrl}/_sim/onboarding/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`the Graph simulator at ${simulatorUrl} refused a prospect (HTTP ${response.status}); is npm start running?`);
   const created = (await response.json()) as Record<string, string>;
-  console.log(`simulated business: ${Object.entries(created).filter(([k]) => k !== 'code').map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `simulated business: ${Object.entries(created)
+      .filter(([k]) => k !== 'code')
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
   return created;
 }
 
@@ -95,11 +103,18 @@ function printReport(report: OnboardingReport, order: readonly string[]): void {
     const mark = record?.status === 'done' ? '✓' : record?.status === 'skipped' ? '–' : record?.status === 'failed' ? '✗' : '·';
     console.log(`  ${mark} ${step.padEnd(20)} ${record?.status ?? 'not run'}${record?.note ? `  ${record.note}` : ''}`);
   }
-  if (report.health) console.log(`  health: ${Object.entries(report.health).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`).join(' ')}`);
+  if (report.health)
+    console.log(
+      `  health: ${Object.entries(report.health)
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('|') : String(v)}`)
+        .join(' ')}`,
+    );
   if (report.bot && !report.bot.configured) console.log(`  bot: not configured. ${report.bot.note ?? ''}`);
   if (report.failure) {
     const f = report.failure;
-    console.log(`\nstopped at ${f.step}${f.code !== undefined ? ` — Meta error ${f.code}${f.subcode !== undefined ? `/${f.subcode}` : ''}` : ''}: ${f.message}`);
+    console.log(
+      `\nstopped at ${f.step}${f.code !== undefined ? ` — Meta error ${f.code}${f.subcode !== undefined ? `/${f.subcode}` : ''}` : ''}: ${f.message}`,
+    );
     console.log(`what to do: ${f.advice}`);
   }
 }

@@ -68,7 +68,10 @@ async function shiftFor(client: LocalCloudClient, played: PlayedConversation, ru
 function count<T>(items: readonly T[], key: (item: T) => string): string {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
 }
 
 async function main(): Promise<void> {
@@ -145,12 +148,24 @@ Seeded ${played.length} conversations into table ${tableName} in ${Math.round((D
   channels:      ${count(played, (p) => p.plan.channel)}
   languages:     ${count(played, (p) => p.plan.language)}
   stories:       ${count(played, (p) => p.plan.story)}
-  handoffs:      ${handoffs.length}, CSAT answered ${handoffs.filter((p) => p.plan.csatScore !== undefined).length} (${count(handoffs.filter((p) => p.plan.csatScore !== undefined), (p) => `${p.plan.csatScore}★`)}), came back later ${handoffs.filter((p) => p.plan.comesBack).length}
-  routing:       ${routed} handoffs routed (${count(handoffs.filter((p) => p.plan.routing), (p) => p.plan.routing!.queueId)}; ${handoffs.filter((p) => p.plan.routing?.vip).length} VIP, ${handoffs.filter((p) => (p.plan.routing?.transfers ?? 0) > 0).length} transferred; ${count(handoffs.filter((p) => p.plan.routing), (p) => p.plan.routing!.outcome)}), ${routingItems} queue and agent items added
+  handoffs:      ${handoffs.length}, CSAT answered ${handoffs.filter((p) => p.plan.csatScore !== undefined).length} (${count(
+    handoffs.filter((p) => p.plan.csatScore !== undefined),
+    (p) => `${p.plan.csatScore}★`,
+  )}), came back later ${handoffs.filter((p) => p.plan.comesBack).length}
+  routing:       ${routed} handoffs routed (${count(
+    handoffs.filter((p) => p.plan.routing),
+    (p) => p.plan.routing!.queueId,
+  )}; ${handoffs.filter((p) => p.plan.routing?.vip).length} VIP, ${handoffs.filter((p) => (p.plan.routing?.transfers ?? 0) > 0).length} transferred; ${count(
+    handoffs.filter((p) => p.plan.routing),
+    (p) => p.plan.routing!.outcome,
+  )}), ${routingItems} queue and agent items added
   outcomes:      ${botEnds.length} ended by the bot (${count(botEnds, (o) => o)}), ${sales} sales closed as converted
-  first touches: ${count(touches, (t) => (t.touch.headline ?? t.touch.utm?.campaign ?? t.touch.source))} (the rest came on their own)
+  first touches: ${count(touches, (t) => t.touch.headline ?? t.touch.utm?.campaign ?? t.touch.source)} (the rest came on their own)
   history:       ${whatsapp.filter((p) => p.plan.importedHistory).length} WhatsApp threads with imported coexistence history (3 messages each)
-  templates:     ${count(whatsapp.filter((p) => p.plan.template), (p) => p.plan.template!.category)}
+  templates:     ${count(
+    whatsapp.filter((p) => p.plan.template),
+    (p) => p.plan.template!.category,
+  )}
   Meta failures: ${played.reduce((n, p) => n + p.failures, 0)} failed-status webhooks (131026 undeliverable, 131049 marketing engagement)
   business msgs: ${played.reduce((n, p) => n + p.businessMessages, 0)} sent through the Graph simulator
 Times: played live, then each conversation moved to a start in the last ${days} days (weekday and hour weighted),

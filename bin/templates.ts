@@ -37,9 +37,7 @@ export function variablesFrom(entries: readonly string[]): TemplateVariables {
   for (const where of ['header', 'body'] as const) {
     const keys = Object.keys(parts[where]);
     if (keys.length === 0) continue;
-    out[where] = keys.every((k) => /^\d+$/.test(k))
-      ? keys.sort((a, b) => Number(a) - Number(b)).map((k) => parts[where][k]!)
-      : parts[where];
+    out[where] = keys.every((k) => /^\d+$/.test(k)) ? keys.sort((a, b) => Number(a) - Number(b)).map((k) => parts[where][k]!) : parts[where];
   }
   return out;
 }
@@ -52,16 +50,17 @@ async function call(base: string, token: string, method: 'GET' | 'POST', path: s
   });
   const json = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok) {
-    console.error(`${response.status} ${String(json.error ?? '')}: ${String(json.message ?? '')}${json.component ? ` (component ${String(json.component)}${json.parameter ? `, parameter ${String(json.parameter)}` : ''})` : ''}`);
+    console.error(
+      `${response.status} ${String(json.error ?? '')}: ${String(json.message ?? '')}${json.component ? ` (component ${String(json.component)}${json.parameter ? `, parameter ${String(json.parameter)}` : ''})` : ''}`,
+    );
     process.exit(1);
   }
   return json;
 }
 
-async function main(): Promise<void> {
-  let parsed;
+function readArgs() {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       allowPositionals: true,
       options: {
         waba: { type: 'string', default: LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID },
@@ -77,8 +76,12 @@ async function main(): Promise<void> {
       },
     });
   } catch (error) {
-    usage((error as Error).message);
+    return usage((error as Error).message);
   }
+}
+
+async function main(): Promise<void> {
+  const parsed = readArgs();
   const { values, positionals } = parsed;
   const base = (values.url ?? `http://127.0.0.1:${process.env.PORT || LOCAL_DEFAULTS.port}`).replace(/\/+$/, '');
   if (values.url && !values.token && !process.env[OPERATOR_TOKEN_ENV]) usage(`--url needs --token or $${OPERATOR_TOKEN_ENV}`);
@@ -87,25 +90,29 @@ async function main(): Promise<void> {
 
   if (command === 'sync') {
     const result = (await call(base, token, 'POST', TEMPLATES_API_ROUTES.sync.path, { wabaId: values.waba })) as Record<string, unknown>;
-    console.log(`synced WABA ${values.waba}: ${String(result.listed)} templates in ${String(result.pages)} pages, ${String(result.markedDeleted)} marked deleted`);
+    console.log(
+      `synced WABA ${values.waba}: ${String(result.listed)} templates in ${String(result.pages)} pages, ${String(result.markedDeleted)} marked deleted`,
+    );
     return;
   }
   if (command === 'list') {
     const { templates } = (await call(base, token, 'GET', `${TEMPLATES_API_ROUTES.list.path}?wabaId=${encodeURIComponent(values.waba!)}`)) as {
       templates: Array<Record<string, unknown>>;
     };
-    console.table(templates.map((t) => ({
-      name: t.name,
-      language: t.language,
-      status: t.status,
-      category: t.pendingCategory ? `${String(t.category)} → ${String(t.pendingCategory)}` : t.category,
-      quality: t.qualityScore ?? '',
-      format: t.parameterFormat ?? '',
-      header: t.headerFormat ?? '',
-      bodyParams: t.bodyParameterCount ?? '',
-      buttons: t.buttonTypes ?? '',
-      needsSync: t.needsSync === true ? 'yes' : '',
-    })));
+    console.table(
+      templates.map((t) => ({
+        name: t.name,
+        language: t.language,
+        status: t.status,
+        category: t.pendingCategory ? `${String(t.category)} → ${String(t.pendingCategory)}` : t.category,
+        quality: t.qualityScore ?? '',
+        format: t.parameterFormat ?? '',
+        header: t.headerFormat ?? '',
+        bodyParams: t.bodyParameterCount ?? '',
+        buttons: t.buttonTypes ?? '',
+        needsSync: t.needsSync === true ? 'yes' : '',
+      })),
+    );
     return;
   }
   if (command === 'send') {

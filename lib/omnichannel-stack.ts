@@ -500,7 +500,14 @@ export class OmnichannelStack extends Stack {
       ...(props.campaignSendMaxConcurrency !== undefined ? { sendMaxConcurrency: props.campaignSendMaxConcurrency } : {}),
     });
 
-    this.campaignsApi = new CampaignsApi(this, 'CampaignsApi', { stage: props.stage, api: this.ingress.api, storage: this.storage, bus, identity, removalPolicy });
+    this.campaignsApi = new CampaignsApi(this, 'CampaignsApi', {
+      stage: props.stage,
+      api: this.ingress.api,
+      storage: this.storage,
+      bus,
+      identity,
+      removalPolicy,
+    });
 
     this.instagramTokenRefresh = new InstagramTokenRefresh(this, 'InstagramTokenRefresh', {
       stage: props.stage,
@@ -558,13 +565,13 @@ export class OmnichannelStack extends Stack {
     const output = (id: string, value: string, description: string): void => {
       new CfnOutput(this, id, { value, description });
     };
-    output(
-      'WebhookUrl',
-      this.edgeProtection?.webhookUrl ?? this.ingress.webhookUrl,
-      'Callback URL to enter in the Meta app webhook settings',
-    );
+    output('WebhookUrl', this.edgeProtection?.webhookUrl ?? this.ingress.webhookUrl, 'Callback URL to enter in the Meta app webhook settings');
     if (this.edgeProtection) {
-      output('ApiEdgeDomainName', this.edgeProtection.distribution.distributionDomainName, 'CloudFront domain of the API (behind AWS WAF); operators call the API here too');
+      output(
+        'ApiEdgeDomainName',
+        this.edgeProtection.distribution.distributionDomainName,
+        'CloudFront domain of the API (behind AWS WAF); operators call the API here too',
+      );
     }
     output('MetaAppSecretName', this.secrets.names.metaAppSecret, 'Paste the Meta app secret into appSecret; verifyToken is generated');
     output('MetaAccessTokensSecretName', this.secrets.names.metaAccessTokens, 'JSON map of channel account id to Graph API access token');
@@ -579,7 +586,13 @@ export class OmnichannelStack extends Stack {
     output('ClaimCheckBucketName', this.ingress.claimCheckBucket.bucketName, 'Bucket for webhook bodies too large for SQS');
     output('AnalyticsExportBucketName', this.analytics.bucket.bucketName, 'Daily DynamoDB exports (exports/full/) and Athena results');
     output('AnalyticsWorkGroup', this.analytics.workGroup.ref, `Athena workgroup with the saved analyst queries (database ${this.analytics.databaseName})`);
-    output('AgentConsoleUrl', this.agentConsole.url, this.agentConsole.deployed ? 'The agent console (sign in with an operator of the user pool; docs/console.md)' : 'The agent console; run npm run console:build before deploying to publish it (docs/console.md)');
+    output(
+      'AgentConsoleUrl',
+      this.agentConsole.url,
+      this.agentConsole.deployed
+        ? 'The agent console (sign in with an operator of the user pool; docs/console.md)'
+        : 'The agent console; run npm run console:build before deploying to publish it (docs/console.md)',
+    );
     output('AgentPushUrl', this.agentPush.url, 'WebSocket URL of real-time changes for agents (connect with ?token=<operator access token>)');
     output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'Subscribe on-call here');
     for (const { name, queue, deadLetterQueue } of this.redrivableQueues) {
@@ -633,11 +646,7 @@ function queueArgument(name: string): string {
 }
 
 /** Adds the stack for `stage` to `scope` with its conventional name (`Omnichannel-<stage>`). */
-export function createStack(
-  scope: Construct,
-  stage: Stage,
-  props: Omit<OmnichannelStackProps, 'stage'> = {},
-): OmnichannelStack {
+export function createStack(scope: Construct, stage: Stage, props: Omit<OmnichannelStackProps, 'stage'> = {}): OmnichannelStack {
   return new OmnichannelStack(scope, stackNameFor(stage), {
     stackName: stackNameFor(stage),
     description: `Omnichannel support pipeline for Meta messaging (${stage})`,

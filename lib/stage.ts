@@ -14,9 +14,7 @@ const EPHEMERAL_STAGES: ReadonlySet<Stage> = new Set(['dev', 'test']);
 
 export class InvalidStageError extends Error {
   constructor(readonly stage: unknown) {
-    super(
-      `Invalid stage ${JSON.stringify(stage)}: use 1-16 lowercase letters or digits, starting with a letter (e.g. -c stage=dev)`,
-    );
+    super(`Invalid stage ${JSON.stringify(stage)}: use 1-16 lowercase letters or digits, starting with a letter (e.g. -c stage=dev)`);
     this.name = 'InvalidStageError';
   }
 }

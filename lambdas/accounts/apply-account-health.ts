@@ -1,21 +1,11 @@
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
-import {
-  businessAccountKey,
-  businessGsiPk,
-  channelAccountKey,
-  getBusinessAccount,
-  getChannelAccount,
-} from '#lambdas/accounts/channel-account';
+import { businessAccountKey, businessGsiPk, channelAccountKey, getBusinessAccount, getChannelAccount } from '#lambdas/accounts/channel-account';
 import { accountPk } from '#lambdas/conversation/table-keys';
 
 /** The notification topics (as the WhatsApp normalizer names them) this module keeps on registry items. */
-export const ACCOUNT_HEALTH_TOPICS = [
-  'whatsapp.account_update',
-  'whatsapp.phone_number_quality_update',
-  'whatsapp.phone_number_name_update',
-] as const;
+export const ACCOUNT_HEALTH_TOPICS = ['whatsapp.account_update', 'whatsapp.phone_number_quality_update', 'whatsapp.phone_number_name_update'] as const;
 
 /** Meta's higher throughput level: "up to 1,000 mps by automatic upgrade" (WhatsApp Cloud API throughput). */
 export const HIGHER_THROUGHPUT_PER_SECOND = 1_000;
@@ -198,10 +188,12 @@ async function updateFacet(key: { pk: string; sk: string }, facet: Facet, versio
     values[`:s${i}`] = value;
     sets.push(`#s${i} = :s${i}`);
   });
-  const removes = (facet.remove ?? []).filter((r) => !(r in facet.set)).map((name, i) => {
-    names[`#r${i}`] = name;
-    return `#r${i}`;
-  });
+  const removes = (facet.remove ?? [])
+    .filter((r) => !(r in facet.set))
+    .map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
   try {
     await deps.db.send(
       new UpdateCommand({

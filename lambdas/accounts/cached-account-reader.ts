@@ -1,10 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  getBusinessAccount,
-  getChannelAccount,
-  type BusinessAccount,
-  type ChannelAccount,
-} from '#lambdas/accounts/channel-account';
+import { getBusinessAccount, getChannelAccount, type BusinessAccount, type ChannelAccount } from '#lambdas/accounts/channel-account';
 
 /** Registry reads as the hot path needs them: per Lambda instance, cached. */
 export interface AccountReader {

@@ -89,9 +89,7 @@ export async function getChannelAccount(
   accountId: string,
   options: { consistentRead?: boolean } = {},
 ): Promise<(ChannelAccount & Record<string, unknown>) | undefined> {
-  const out = await db.send(
-    new GetCommand({ TableName: tableName, Key: channelAccountKey(accountId), ConsistentRead: options.consistentRead ?? false }),
-  );
+  const out = await db.send(new GetCommand({ TableName: tableName, Key: channelAccountKey(accountId), ConsistentRead: options.consistentRead ?? false }));
   if (!out.Item) return undefined;
   const parsed = channelAccountSchema.safeParse(out.Item);
   return parsed.success ? { ...out.Item, ...parsed.data } : undefined;
@@ -108,12 +106,18 @@ export async function upsertChannelAccount(
   account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
   now: Date = new Date(),
 ): Promise<void> {
-  await setKeepingCreatedAt(db, tableName, channelAccountKey(account.accountId), {
-    entity: 'ChannelAccount',
-    gsi1pk: businessGsiPk(account.businessId),
-    gsi1sk: channelAccountGsiSk(account.channel, account.accountId),
-    ...account,
-  }, now);
+  await setKeepingCreatedAt(
+    db,
+    tableName,
+    channelAccountKey(account.accountId),
+    {
+      entity: 'ChannelAccount',
+      gsi1pk: businessGsiPk(account.businessId),
+      gsi1sk: channelAccountGsiSk(account.channel, account.accountId),
+      ...account,
+    },
+    now,
+  );
   await ensureWabaOf(db, tableName, account, now);
 }
 
@@ -148,12 +152,7 @@ export async function setKeepingCreatedAt(
   );
 }
 
-async function ensureWabaOf(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
-  now: Date,
-): Promise<void> {
+async function ensureWabaOf(db: DynamoDBDocumentClient, tableName: string, account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>, now: Date): Promise<void> {
   if (account.channel !== 'whatsapp' || !account.wabaId) return;
   await ensureBusinessAccount(db, tableName, { wabaId: account.wabaId, businessId: account.businessId, status: account.status }, now);
 }
@@ -238,9 +237,7 @@ export async function getBusinessAccount(
   wabaId: string,
   options: { consistentRead?: boolean } = {},
 ): Promise<(BusinessAccount & Record<string, unknown>) | undefined> {
-  const out = await db.send(
-    new GetCommand({ TableName: tableName, Key: businessAccountKey(wabaId), ConsistentRead: options.consistentRead ?? false }),
-  );
+  const out = await db.send(new GetCommand({ TableName: tableName, Key: businessAccountKey(wabaId), ConsistentRead: options.consistentRead ?? false }));
   if (!out.Item) return undefined;
   const parsed = businessAccountSchema.safeParse(out.Item);
   return parsed.success ? { ...out.Item, ...parsed.data } : undefined;

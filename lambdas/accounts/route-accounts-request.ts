@@ -17,8 +17,7 @@ const listQuery = z.strictObject({
 });
 
 export const isAccountsRoute = (event: APIGatewayProxyEventV2): boolean =>
-  event.requestContext.http.method.toUpperCase() === ACCOUNTS_ADMIN_ROUTES.list.method &&
-  event.rawPath.replace(/\/$/, '') === ACCOUNTS_ADMIN_ROUTES.list.path;
+  event.requestContext.http.method.toUpperCase() === ACCOUNTS_ADMIN_ROUTES.list.method && event.rawPath.replace(/\/$/, '') === ACCOUNTS_ADMIN_ROUTES.list.path;
 
 /**
  * `GET /admin/accounts`: the business's channel accounts (channel, ids, status, quality, messaging

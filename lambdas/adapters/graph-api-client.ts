@@ -55,11 +55,7 @@ export class GraphApiError extends Error {
   /** Set by the caller that decided when to try again (its backoff for this failure). */
   retryAfterMs?: number;
 
-  constructor(
-    message: string,
-    facts: GraphErrorFacts & { type?: string; details?: string; fbtraceId?: string },
-    options?: { cause?: unknown },
-  ) {
+  constructor(message: string, facts: GraphErrorFacts & { type?: string; details?: string; fbtraceId?: string }, options?: { cause?: unknown }) {
     super(message, options);
     this.httpStatus = facts.httpStatus;
     this.code = facts.code;

@@ -1,4 +1,12 @@
-import { AwsRequestError, awsDomain, awsTargetFromEnvironment, sendSigned, sigV4Signer, withRetries, type AwsTarget } from '#lambdas/adapters/signed-aws-request';
+import {
+  AwsRequestError,
+  awsDomain,
+  awsTargetFromEnvironment,
+  sendSigned,
+  sigV4Signer,
+  withRetries,
+  type AwsTarget,
+} from '#lambdas/adapters/signed-aws-request';
 
 /**
  * Whole-object PutObject and GetObject without the S3 client (signed-aws-request.ts). The

@@ -172,13 +172,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     const message = { ...event, occurredAt: event.occurredAt ?? now.toISOString() };
     if (!(await echoIsFromPerson(message, deps))) return { outcome: 'skipped', reason: 'own_echo' };
     const business = await deps.botSettings.forAccount(event.accountId);
-    const noted = await noteHumanActivity(
-      message,
-      await loadConversation(key, deps),
-      business?.humanQuietMinutes ?? DEFAULT_HUMAN_QUIET_MINUTES,
-      now,
-      deps,
-    );
+    const noted = await noteHumanActivity(message, await loadConversation(key, deps), business?.humanQuietMinutes ?? DEFAULT_HUMAN_QUIET_MINUTES, now, deps);
     return { outcome: 'human_active', quietUntil: noted.quietUntil, handoff: noted.startedHandoff };
   }
   if ((event.origin !== undefined && event.origin !== 'customer') || event.standby === true) {
@@ -281,7 +275,9 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
       ...conversation,
       ...(reply.handoff ? { handoffOutboundId: outboundId, handoffReason: reply.handoff.reason } : {}),
       ...(reply.optOut ? { consentOutboundId: outboundId, consentStatus: 'opted_out' as const, consentEvidenceMessageId: reply.optOut.evidenceMessageId } : {}),
-      ...(reply.optIn && !reply.optOut ? { consentOutboundId: outboundId, consentStatus: 'opted_in' as const, consentEvidenceMessageId: reply.optIn.evidenceMessageId } : {}),
+      ...(reply.optIn && !reply.optOut
+        ? { consentOutboundId: outboundId, consentStatus: 'opted_in' as const, consentEvidenceMessageId: reply.optIn.evidenceMessageId }
+        : {}),
     };
     await finishReply(key, claimed, outboundId, latest.lsi1sk, now, deps);
     return {
@@ -304,13 +300,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
  * Nothing to say to the burst: move the answered mark past it, on the same conditions as a claim
  * (still the bot's, nobody answered or claimed since we read it). False when someone got there first.
  */
-async function markAnsweredSilently(
-  key: string,
-  conversation: ConversationItem,
-  throughSk: string,
-  reply: ComposedReply,
-  deps: AgentDeps,
-): Promise<boolean> {
+async function markAnsweredSilently(key: string, conversation: ConversationItem, throughSk: string, reply: ComposedReply, deps: AgentDeps): Promise<boolean> {
   const seen = conversation.answeredThroughSk;
   try {
     await deps.db.send(
@@ -339,9 +329,7 @@ async function markAnsweredSilently(
 }
 
 async function loadConversation(key: string, deps: AgentDeps): Promise<ConversationItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }),
-  );
+  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }));
   return out.Item as ConversationItem | undefined;
 }
 
@@ -381,10 +369,7 @@ function replyItem(
   deps: AgentDeps,
 ): OutboundMessageItem {
   const at = now.toISOString();
-  const recipientId =
-    conversation.channel === 'whatsapp'
-      ? (latest.customerWaId ?? latest.customerUserId ?? conversation.customerId)
-      : conversation.customerId;
+  const recipientId = conversation.channel === 'whatsapp' ? (latest.customerWaId ?? latest.customerUserId ?? conversation.customerId) : conversation.customerId;
   return {
     pk: conversationPk(key),
     sk: messageSk(outboundId),
@@ -436,12 +421,7 @@ function sideEffects(key: string, conversation: ConversationItem, unanswered: St
   if (consent) {
     const { evidence } = consent;
     const said = unanswered.find((m) => m.providerMessageId === evidence.evidenceMessageId)?.occurredAt ?? at;
-    effects.set.push(
-      'consentStatus = :consentStatus',
-      'consentChangedAt = :consentAt',
-      'consentEvidenceMessageId = :evidence',
-      'consentOutboundId = :id',
-    );
+    effects.set.push('consentStatus = :consentStatus', 'consentChangedAt = :consentAt', 'consentEvidenceMessageId = :evidence', 'consentOutboundId = :id');
     effects.values[':consentStatus'] = consent.status;
     effects.values[':consentAt'] = said;
     effects.values[':evidence'] = evidence.evidenceMessageId;
@@ -568,14 +548,7 @@ async function claimReply(
 }
 
 /** Steps (b) and (c); repeating them is harmless because the sender is idempotent per outbound id. */
-async function finishReply(
-  key: string,
-  conversation: ConversationItem,
-  outboundId: string,
-  throughSk: string,
-  now: Date,
-  deps: AgentDeps,
-): Promise<void> {
+async function finishReply(key: string, conversation: ConversationItem, outboundId: string, throughSk: string, now: Date, deps: AgentDeps): Promise<void> {
   await deps.publisher.publish([
     replyRequestedEvent(EVENT_SOURCE.agent, {
       conversationKey: key,
@@ -619,11 +592,9 @@ async function finishReply(
       new UpdateCommand({
         TableName: deps.tableName,
         Key: conversationKeyAttrs,
-        UpdateExpression:
-          'SET answeredThroughSk = :through, lastAgentReplyAt = :now REMOVE pendingReplyId, pendingReplyThroughSk, answeredAt',
+        UpdateExpression: 'SET answeredThroughSk = :through, lastAgentReplyAt = :now REMOVE pendingReplyId, pendingReplyThroughSk, answeredAt',
         ConditionExpression:
-          '(attribute_not_exists(pendingReplyId) OR pendingReplyId = :id) AND ' +
-          '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
+          '(attribute_not_exists(pendingReplyId) OR pendingReplyId = :id) AND ' + '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
         ExpressionAttributeValues: { ':id': outboundId, ':through': throughSk, ':now': now.toISOString() },
       }),
     );

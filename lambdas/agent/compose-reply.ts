@@ -415,7 +415,9 @@ function menuOptions(business: BusinessFlows, language: ReplyLanguage): Pick<Com
 function personOffer(business: BusinessFlows, language: ReplyLanguage, withMenu: boolean): Pick<ComposedReply, 'options' | 'optionsLabel'> {
   const person: ReplyOption = { id: PERSON_CHOICE_ID, title: business.replies.talkToPerson[language] };
   if (!withMenu) return { options: [person] };
-  const others = menuOptions(business, language).options!.filter((o) => business.menu.find((m) => `${MENU_CHOICE_PREFIX}${m.id}` === o.id)?.action.type !== 'handoff');
+  const others = menuOptions(business, language).options!.filter(
+    (o) => business.menu.find((m) => `${MENU_CHOICE_PREFIX}${m.id}` === o.id)?.action.type !== 'handoff',
+  );
   return { options: [person, ...others].slice(0, 10), optionsLabel: business.menuLabel[language] };
 }
 
@@ -446,8 +448,10 @@ function languageOfTitle(business: BusinessFlows, title: string | undefined): Re
 
 /** Greetings (accents stripped, repeated letters squashed) and the small talk that often follows them ("hi there", "oi, tudo bem?"). */
 const GREETINGS = new Set(
-  ('hi hello hey hiya howdy hola buenas buenos buen saludos ola oi opa bom boa morning afternoon evening dia dias ' +
-    'tardes tarde noches noite good holi wenas alo').split(' '),
+  (
+    'hi hello hey hiya howdy hola buenas buenos buen saludos ola oi opa bom boa morning afternoon evening dia dias ' +
+    'tardes tarde noches noite good holi wenas alo'
+  ).split(' '),
 );
 const SMALL_TALK = new Set('there all everyone team tudo bem que tal como estas esta vai e ai how are you ud usted todo bien'.split(' '));
 

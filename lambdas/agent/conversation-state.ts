@@ -54,13 +54,7 @@ const SUMMARY_MAX_CHARS = 500;
  * A few lines a person reads before taking over: why, in which language, and what the customer
  * wrote last (cut to fit an item attribute comfortably).
  */
-export function handoffSummary(
-  reason: string,
-  language: string,
-  customerTexts: readonly string[],
-  faqIds: readonly string[] = [],
-  orderId?: string,
-): string {
+export function handoffSummary(reason: string, language: string, customerTexts: readonly string[], faqIds: readonly string[] = [], orderId?: string): string {
   const wrote = customerTexts
     .map((t) => t.replace(/\s+/g, ' ').trim())
     .filter((t) => t.length > 0)

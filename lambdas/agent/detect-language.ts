@@ -7,19 +7,25 @@ export type ReplyLanguage = 'en' | 'es' | 'pt';
  */
 const WORDS: Readonly<Record<ReplyLanguage, ReadonlySet<string>>> = {
   en: new Set(
-    ('the and is are you your i my me to of it in on for with what how can could please thanks thank hello hi hey ' +
+    (
+      'the and is are you your i my me to of it in on for with what how can could please thanks thank hello hi hey ' +
       'where when why order help do does have has not this that good morning afternoon evening want need yes ' +
-      'there would like get am was know about send').split(' '),
+      'there would like get am was know about send'
+    ).split(' '),
   ),
   es: new Set(
-    ('el la los las de que y es en un una por para con mi tu hola gracias quiero necesito pedido ayuda donde ' +
+    (
+      'el la los las de que y es en un una por para con mi tu hola gracias quiero necesito pedido ayuda donde ' +
       'como cuando buenos buenas dias tardes noches esta estoy tengo puedo usted si pero muy hay ya del al lo le ' +
-      'me se mis su quisiera saber porque tambien bien hasta gustaria cual cuales ustedes tiene').split(' '),
+      'me se mis su quisiera saber porque tambien bien hasta gustaria cual cuales ustedes tiene'
+    ).split(' '),
   ),
   pt: new Set(
-    ('de que em um uma por para com meu minha voce ola oi obrigado obrigada quero preciso pedido ajuda onde ' +
+    (
+      'de que em um uma por para com meu minha voce ola oi obrigado obrigada quero preciso pedido ajuda onde ' +
       'como quando bom boa dia tarde noite esta estou tenho posso sim mas muito nao do da dos das na ao isso ' +
-      'tudo bem seu sua gostaria saber porque tambem ate vcs voces qual quais nos vou').split(' '),
+      'tudo bem seu sua gostaria saber porque tambem ate vcs voces qual quais nos vou'
+    ).split(' '),
   ),
 };
 

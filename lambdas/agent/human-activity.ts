@@ -93,8 +93,7 @@ export async function noteHumanActivity(
         Key: key,
         UpdateExpression: 'SET answeredThroughSk = :through',
         ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(pendingReplyId) AND ' +
-          '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
+          'attribute_exists(pk) AND attribute_not_exists(pendingReplyId) AND ' + '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
         ExpressionAttributeValues: { ':through': through },
       }),
     );

@@ -28,14 +28,17 @@ export interface CachedBotSettingsOptions {
 
 export const BOT_SETTINGS_TTL_MS = 30_000;
 
-
 /**
  * Account → business (the registry, through its own cache) → that business's current settings,
  * kept per business for 30 s. Concurrent look-ups of one business share a read; a failed read is
  * not remembered (the agent's retry reads again), and neither is anything past `maxEntries`.
  */
 export function cachedBotSettingsSource(options: CachedBotSettingsOptions): BotSettingsSource {
-  const cache = promiseCache<BusinessFlows | undefined>({ ttlMs: options.ttlMs ?? BOT_SETTINGS_TTL_MS, maxEntries: options.maxEntries ?? 1_000, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
+  const cache = promiseCache<BusinessFlows | undefined>({
+    ttlMs: options.ttlMs ?? BOT_SETTINGS_TTL_MS,
+    maxEntries: options.maxEntries ?? 1_000,
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
 
   async function read(businessId: string): Promise<BusinessFlows | undefined> {
     try {

@@ -112,9 +112,7 @@ export async function getCurrentBotSettings(
 export async function getBotSettingsVersion(deps: BotSettingsStoreDeps, businessId: string, version: number): Promise<StoredBotSettings | undefined> {
   requireBusinessId(businessId);
   if (!Number.isSafeInteger(version) || version < 1 || version > MAX_BOT_SETTINGS_VERSION) return undefined;
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: botSettingsPk(businessId), sk: botSettingsVersionSk(version) } }),
-  );
+  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: botSettingsPk(businessId), sk: botSettingsVersionSk(version) } }));
   return out.Item ? fromItem(businessId, out.Item) : undefined;
 }
 

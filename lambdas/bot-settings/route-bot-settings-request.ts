@@ -22,7 +22,11 @@ const versionText = z
   .regex(/^[1-9]\d{0,9}$/, 'a version number (1 or more)')
   .transform(Number)
   .refine((n) => n <= MAX_BOT_SETTINGS_VERSION, 'a version number');
-const limitText = z.string().regex(/^[1-9]\d{0,2}$/, 'a number from 1 to 100').transform(Number).refine((n) => n <= 100, 'a number from 1 to 100');
+const limitText = z
+  .string()
+  .regex(/^[1-9]\d{0,2}$/, 'a number from 1 to 100')
+  .transform(Number)
+  .refine((n) => n <= 100, 'a number from 1 to 100');
 
 const getQuery = z.object({ businessId, version: versionText.optional() });
 const versionsQuery = z.object({ businessId, before: versionText.optional(), limit: limitText.optional() });

@@ -62,7 +62,20 @@ export interface CampaignMessage {
 }
 
 /** The attributes a caller holding a Message item must have read for countsDue (e.g. a projection). */
-export const CAMPAIGN_MESSAGE_ATTRIBUTES = ['pk', 'sk', 'campaignId', 'campaignBusinessId', 'campaignSeq', 'status', 'campaignCounted', 'sentAt', 'deliveredAt', 'readAt', 'errorCode', 'failureReason'] as const;
+export const CAMPAIGN_MESSAGE_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'campaignId',
+  'campaignBusinessId',
+  'campaignSeq',
+  'status',
+  'campaignCounted',
+  'sentAt',
+  'deliveredAt',
+  'readAt',
+  'errorCode',
+  'failureReason',
+] as const;
 
 /** A projection reading CAMPAIGN_MESSAGE_ATTRIBUTES (some are reserved words). */
 export function campaignMessageProjection(): { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> } {
@@ -259,7 +272,9 @@ export function dynamoCampaignCounts(deps: { db: DynamoDBDocumentClient; tableNa
           if (!cancelledOnlyByConditions(err)) throw err;
         }
         // Someone counted part of it meanwhile: count what is still missing.
-        const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: message.pk, sk: message.sk }, ConsistentRead: true, ...campaignMessageProjection() }));
+        const out = await db.send(
+          new GetCommand({ TableName: tableName, Key: { pk: message.pk, sk: message.sk }, ConsistentRead: true, ...campaignMessageProjection() }),
+        );
         const current = campaignMessageOf(out.Item);
         if (!current) return made;
         due = countsDue(current);
@@ -288,8 +303,7 @@ export function dynamoCampaignCounts(deps: { db: DynamoDBDocumentClient; tableNa
       const totals = await readTotals(businessId, campaignId);
       // Monotonic: every count and `released` only grow, so their sum orders roll-ups; an older
       // roll-up finishing late cannot overwrite a newer one.
-      const weight =
-        totals.sent + totals.delivered + totals.read + totals.failed + totals.replied + totals.optedOut + Math.max(0, Math.floor(released));
+      const weight = totals.sent + totals.delivered + totals.read + totals.failed + totals.replied + totals.optedOut + Math.max(0, Math.floor(released));
       try {
         await db.send(
           new UpdateCommand({
@@ -413,4 +427,3 @@ export async function countCampaignMessage(
   }
   return made;
 }
-

@@ -31,7 +31,12 @@ export const listBuildSchema = z.strictObject({
 });
 
 /** The message that moves a list being built on from where it is (a kick: the watchdog, `campaign.changed`). */
-export function nextBuildMessage(campaign: Pick<Campaign, 'businessId' | 'campaignId' | 'list'>): { businessId: string; campaignId: string; chunk: number; step?: number } {
+export function nextBuildMessage(campaign: Pick<Campaign, 'businessId' | 'campaignId' | 'list'>): {
+  businessId: string;
+  campaignId: string;
+  chunk: number;
+  step?: number;
+} {
   const list = campaign.list;
   const base = { businessId: campaign.businessId, campaignId: campaign.campaignId, chunk: list?.nextChunk ?? 0 };
   return list && list.chunks === undefined ? { ...base, step: list.deciding?.step ?? 0 } : base;
@@ -54,13 +59,27 @@ export async function decideAudience(audience: AsyncIterable<AudienceChunk>): Pr
 }
 
 /** The staged chunks of a decided audience for a campaign item not yet written (a CSV's create): the list it starts with. */
-export async function stageForNewCampaign(store: Pick<CampaignStore, 'putListChunk'>, businessId: string, campaignId: string, decided: DecidedAudience, at: string): Promise<CampaignList> {
+export async function stageForNewCampaign(
+  store: Pick<CampaignStore, 'putListChunk'>,
+  businessId: string,
+  campaignId: string,
+  decided: DecidedAudience,
+  at: string,
+): Promise<CampaignList> {
   return putChunks(store, businessId, campaignId, decided, randomUUID().replaceAll('-', ''), at);
 }
 
-async function putChunks(store: Pick<CampaignStore, 'putListChunk'>, businessId: string, campaignId: string, decided: DecidedAudience, attempt: string, at: string): Promise<CampaignList> {
+async function putChunks(
+  store: Pick<CampaignStore, 'putListChunk'>,
+  businessId: string,
+  campaignId: string,
+  decided: DecidedAudience,
+  attempt: string,
+  at: string,
+): Promise<CampaignList> {
   const chunks = planListChunks(decided.recipients);
-  for (let i = 0; i < chunks.length; i += 4) await Promise.all(chunks.slice(i, i + 4).map((c, j) => store.putListChunk(businessId, campaignId, attempt, i + j, c)));
+  for (let i = 0; i < chunks.length; i += 4)
+    await Promise.all(chunks.slice(i, i + 4).map((c, j) => store.putListChunk(businessId, campaignId, attempt, i + j, c)));
   return { status: 'building', built: 0, chunks: chunks.length, nextChunk: 0, attempt, updatedAt: at };
 }
 
@@ -115,7 +134,7 @@ export async function buildListStep(body: unknown, deps: ListBuildDeps): Promise
   const campaign = await deps.store.get(businessId, campaignId);
   if (!campaign) return { outcome: 'ignored', reason: 'no_campaign' };
   const list = campaign.list;
-  if (!list || list.status !== 'building') return { outcome: 'ignored', reason: 'not_building' };
+  if (list?.status !== 'building') return { outcome: 'ignored', reason: 'not_building' };
   if (campaign.state === 'cancelled' || campaign.state === 'completed') return { outcome: 'ignored', reason: `campaign_${campaign.state}` };
 
   if (list.chunks === undefined) return decide(campaign, step, at, deps);
@@ -165,16 +184,31 @@ async function finish(campaign: Campaign, list: CampaignList, at: string, deps: 
  * to be changed. While deciding, only if the list is still at the step that found it (`deciding`):
  * a copy of the step that lost its race changes nothing.
  */
-async function fail(campaign: Campaign, reason: string, at: string, deps: ListBuildDeps, skipped: Partial<Record<SkipReason, number>> = {}, deciding?: ListDecidingStep): Promise<ListBuildOutcome> {
+async function fail(
+  campaign: Campaign,
+  reason: string,
+  at: string,
+  deps: ListBuildDeps,
+  skipped: Partial<Record<SkipReason, number>> = {},
+  deciding?: ListDecidingStep,
+): Promise<ListBuildOutcome> {
   const { businessId, campaignId } = campaign;
-  const failed = await deps.store.setList(businessId, campaignId, { status: 'failed', built: 0, reason, updatedAt: at }, {
-    counts: { targeted: 0, skipped: { ...skipped } as Record<string, number> },
-    ...(deciding ? { when: { deciding } } : {}),
-  });
+  const failed = await deps.store.setList(
+    businessId,
+    campaignId,
+    { status: 'failed', built: 0, reason, updatedAt: at },
+    {
+      counts: { targeted: 0, skipped: { ...skipped } as Record<string, number> },
+      ...(deciding ? { when: { deciding } } : {}),
+    },
+  );
   if (!failed) return { outcome: 'ignored', reason: 'decided_meanwhile' };
   if (campaign.state === 'scheduled' || campaign.state === 'paused') {
     const back = await deps.store.transition(businessId, campaignId, ['scheduled', 'paused'], 'draft', at);
-    if (back.ok) await deps.publisher.publish([campaignChangedEvent({ businessId, campaignId, state: 'draft', previousState: campaign.state, version: back.value.version, at })]);
+    if (back.ok)
+      await deps.publisher.publish([
+        campaignChangedEvent({ businessId, campaignId, state: 'draft', previousState: campaign.state, version: back.value.version, at }),
+      ]);
   }
   await deps.store.unmarkRunning(businessId, campaignId);
   return { outcome: 'failed', reason };

@@ -20,7 +20,10 @@ export const stagedBytes = (recipient: AudienceRecipient): number => Buffer.byte
  * each next one where the one before ended, so writing a chunk again puts the same recipients at
  * the same places (the store's guards make the repeat add nothing).
  */
-export function planListChunks(recipients: readonly AudienceRecipient[], limits: { maxRecipients?: number; maxBytes?: number; firstSeq?: number } = {}): StagedChunk[] {
+export function planListChunks(
+  recipients: readonly AudienceRecipient[],
+  limits: { maxRecipients?: number; maxBytes?: number; firstSeq?: number } = {},
+): StagedChunk[] {
   const maxRecipients = Math.max(1, limits.maxRecipients ?? CHUNK_RECIPIENTS);
   const maxBytes = Math.max(1, limits.maxBytes ?? CHUNK_BYTES);
   const firstSeq = limits.firstSeq ?? 0;

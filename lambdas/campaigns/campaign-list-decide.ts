@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AudienceMet } from '#lambdas/campaigns/audience/audience-met';
-import { addSkipped, AudienceTooLargeError, MAX_CAMPAIGN_RECIPIENTS, SKIP_REASONS, type AudienceRecipient, type SkipReason } from '#lambdas/campaigns/audience/audience-types';
+import {
+  addSkipped,
+  AudienceTooLargeError,
+  MAX_CAMPAIGN_RECIPIENTS,
+  SKIP_REASONS,
+  type AudienceRecipient,
+  type SkipReason,
+} from '#lambdas/campaigns/audience/audience-types';
 import { contactsAudience } from '#lambdas/campaigns/audience/contacts-audience';
 import { planListChunks, stagedBytes } from '#lambdas/campaigns/campaign-list-chunks';
 import type { Campaign, CampaignList, ListDeciding } from '#lambdas/campaigns/campaign-model';
@@ -38,7 +45,12 @@ export type DecidingOutcome =
   | { outcome: 'deciding'; step: number; listed: number; read: number }
   | { outcome: 'decided'; targeted: number; chunks: number }
   /** The audience cannot be listed: the caller fails the build with the reason, on condition that the list is still at `at`. */
-  | { outcome: 'refused'; reason: 'no_audience' | 'template_unavailable' | 'walk_missing' | 'audience_too_large' | 'empty_audience'; at: ListDecidingStep; skipped?: Record<string, number> };
+  | {
+      outcome: 'refused';
+      reason: 'no_audience' | 'template_unavailable' | 'walk_missing' | 'audience_too_large' | 'empty_audience';
+      at: ListDecidingStep;
+      skipped?: Record<string, number>;
+    };
 
 /**
  * One step of deciding a contacts audience (the list build's first phase; campaign-list-build.ts).
@@ -147,14 +159,28 @@ export async function decideListStep(campaign: Campaign, requestedStep: number |
   if (ended) {
     if (listed === 0) return refuse('empty_audience', allSkipped);
     const decided: CampaignList = { status: 'building', built: 0, chunks: staged, nextChunk: 0, attempt, updatedAt: at };
-    if (!(await deps.store.commitDecidingStep(businessId, campaignId, { step, attempt, list: decided, chunks, counts: { targeted: listed, skipped: allSkipped } }))) {
+    if (
+      !(await deps.store.commitDecidingStep(businessId, campaignId, {
+        step,
+        attempt,
+        list: decided,
+        chunks,
+        counts: { targeted: listed, skipped: allSkipped },
+      }))
+    ) {
       return { outcome: 'ignored', reason: 'decided_meanwhile' };
     }
     await deps.builds.schedule({ businessId, campaignId, chunk: 0 }, 0);
     return { outcome: 'decided', targeted: listed, chunks: staged };
   }
 
-  const next: CampaignList = { status: 'building', built: 0, attempt, updatedAt: at, deciding: { step: step + 1, listed, chunks: staged, skipped: allSkipped, read: progress.read + read } };
+  const next: CampaignList = {
+    status: 'building',
+    built: 0,
+    attempt,
+    updatedAt: at,
+    deciding: { step: step + 1, listed, chunks: staged, skipped: allSkipped, read: progress.read + read },
+  };
   if (!(await deps.store.commitDecidingStep(businessId, campaignId, { step, attempt, list: next, chunks, walk: { met: met.digest(), cursor: cursor! } }))) {
     return { outcome: 'ignored', reason: 'decided_meanwhile' };
   }

@@ -79,7 +79,10 @@ export const campaignInputSchema = z.strictObject({
     /** Meta's language code of the approved translation (`es`, `pt_BR`, `en_US`…). */
     language: z.string().min(2).max(15),
     /** A header image/video/document for templates with a media header: a public https link. */
-    headerMediaLink: z.url({ protocol: /^https$/ }).max(2048).optional(),
+    headerMediaLink: z
+      .url({ protocol: /^https$/ })
+      .max(2048)
+      .optional(),
   }),
   audience: audienceSchema,
   /** When to start (ISO time); absent: when scheduled. */

@@ -32,7 +32,13 @@ export interface CampaignStore {
   /** Newest first. */
   list(businessId: string, page: { limit: number; cursor?: string }): Promise<Page<Campaign>>;
   /** Replace a draft's definition at its version. */
-  updateDraft(businessId: string, campaignId: string, expectedVersion: number, change: Pick<Campaign, 'name' | 'accountId' | 'template' | 'audience' | 'rateShare'> & { startAt?: string }, at: string): Promise<CampaignResult<Campaign>>;
+  updateDraft(
+    businessId: string,
+    campaignId: string,
+    expectedVersion: number,
+    change: Pick<Campaign, 'name' | 'accountId' | 'template' | 'audience' | 'rateShare'> & { startAt?: string },
+    at: string,
+  ): Promise<CampaignResult<Campaign>>;
   /**
    * Move the campaign from one of `from` to `to` (with the attributes that go with it: pause reason,
    * started/completed times); `expectedVersion` when a person asked (optimistic lock), absent for the
@@ -87,14 +93,25 @@ export interface CampaignStore {
    * Append recipients to the list, in order, from `firstSeq`. A wa_id already on the list is not added
    * again (returned in `duplicates`). Safe to repeat with the same input (same seqs, same guards).
    */
-  addRecipients(businessId: string, campaignId: string, firstSeq: number, recipients: Array<Omit<CampaignRecipient, 'campaignId' | 'seq' | 'state'>>): Promise<{ added: number; duplicates: string[]; nextSeq: number }>;
+  addRecipients(
+    businessId: string,
+    campaignId: string,
+    firstSeq: number,
+    recipients: Array<Omit<CampaignRecipient, 'campaignId' | 'seq' | 'state'>>,
+  ): Promise<{ added: number; duplicates: string[]; nextSeq: number }>;
   /** The position after the last recipient on the list (0 when it is empty): where a rebuilt list goes on. */
   listEnd(businessId: string, campaignId: string): Promise<number>;
   /** Recipients from list position `fromSeq` on, in order, at most `limit`. */
   recipientsFrom(businessId: string, campaignId: string, fromSeq: number, limit: number): Promise<CampaignRecipient[]>;
   recipientByWaId(businessId: string, campaignId: string, waId: string): Promise<CampaignRecipient | undefined>;
   /** The recipient's state moves forward only (queued → released → sent → delivered → read; failed from any before read); false when it was already there or beyond. */
-  advanceRecipient(businessId: string, campaignId: string, seq: number, to: RecipientState, change: { messageId?: string; conversationKey?: string; at: string; errorCode?: string }): Promise<boolean>;
+  advanceRecipient(
+    businessId: string,
+    campaignId: string,
+    seq: number,
+    to: RecipientState,
+    change: { messageId?: string; conversationKey?: string; at: string; errorCode?: string },
+  ): Promise<boolean>;
   /** Marks a recipient as having replied; false when it already was. */
   markReplied(businessId: string, campaignId: string, waId: string): Promise<boolean>;
   listRecipients(businessId: string, campaignId: string, filter: { state?: RecipientState; limit: number; cursor?: string }): Promise<Page<CampaignRecipient>>;

@@ -92,6 +92,7 @@ export async function checkRelease(body: unknown, deps: ReleaseCheckDeps): Promi
   }
   if (again.length > 0) await deps.sendQueue.enqueue(again);
   const givenUp = stillOpen > 0 && check.round >= MAX_RELEASE_CHECKS;
-  if (stillOpen > 0 && !givenUp) await deps.scheduleCheck({ businessId, campaignId, check: { ...check, round: check.round + 1 } }, deps.checkDelaySeconds ?? RELEASE_CHECK_DELAY_SECONDS);
+  if (stillOpen > 0 && !givenUp)
+    await deps.scheduleCheck({ businessId, campaignId, check: { ...check, round: check.round + 1 } }, deps.checkDelaySeconds ?? RELEASE_CHECK_DELAY_SECONDS);
   return { outcome: 'checked', looked: recipients.length, askedAgain: again.length, claimsReleased, stillOpen, givenUp };
 }

@@ -67,7 +67,7 @@ const TEMPORARILY_UNSENDABLE = new Set(['PAUSED', 'PENDING', 'IN_APPEAL', 'LIMIT
 export function pauseCauseOf(inputs: PauseInputs): PauseReason | undefined {
   const { account, template, budget } = inputs;
   // Only an active number sends: restricted, disabled, waiting for a new token or leaving.
-  if (!account || account.status !== 'active' || (account.channel !== undefined && account.channel !== 'whatsapp')) return 'account_not_serving';
+  if (account?.status !== 'active' || (account.channel !== undefined && account.channel !== 'whatsapp')) return 'account_not_serving';
   if (account.qualityRating?.toUpperCase() === 'RED' || account.qualityFlagged === true) return 'quality_red';
   const status = template?.status.toUpperCase();
   if (status === undefined || !SENDABLE_TEMPLATE.has(status)) {
@@ -209,7 +209,9 @@ export function watchdogVerdict(
   if (campaign.state === 'draft' || campaign.state === 'paused' || !cursor) return 'leave';
   // Since the loop last moved the cursor; before its first move, since it was started or scheduled
   // (a first tick still preparing a slow batch is not a lost one).
-  const since = [cursor.lastTickAt, campaign.startedAt, campaign.scheduledAt, campaign.startAt].map((t) => (t ? Date.parse(t) : Number.NaN)).find(Number.isFinite);
+  const since = [cursor.lastTickAt, campaign.startedAt, campaign.scheduledAt, campaign.startAt]
+    .map((t) => (t ? Date.parse(t) : Number.NaN))
+    .find(Number.isFinite);
   // Three ticks, or a wait for the messaging limit and a tick: the loop's own longest gap is not a lost tick.
   const quiet = since === undefined || now.getTime() - since > Math.max(3 * tickSeconds, LIMIT_WAIT_SECONDS + tickSeconds) * 1000;
   if (campaign.state === 'scheduled') {

@@ -105,7 +105,16 @@ export async function releaseTick(body: unknown, deps: ReleaseDeps): Promise<Rel
       const moved = await deps.store.transition(tick.businessId, tick.campaignId, ['scheduled'], 'running', at);
       if (moved.ok) {
         campaign = moved.value;
-        await deps.publisher.publish([campaignChangedEvent({ businessId: campaign.businessId, campaignId: campaign.campaignId, state: 'running', previousState: 'scheduled', version: campaign.version, at })]);
+        await deps.publisher.publish([
+          campaignChangedEvent({
+            businessId: campaign.businessId,
+            campaignId: campaign.campaignId,
+            state: 'running',
+            previousState: 'scheduled',
+            version: campaign.version,
+            at,
+          }),
+        ]);
       } else {
         // Someone else moved it (a copy of this tick started it, a person cancelled it): read again.
         campaign = await deps.store.get(tick.businessId, tick.campaignId);
@@ -124,7 +133,17 @@ export async function releaseTick(body: unknown, deps: ReleaseDeps): Promise<Rel
   if (cause) {
     const paused = await deps.store.transition(running.businessId, running.campaignId, ['running'], 'paused', at, { pauseReason: cause });
     if (paused.ok) {
-      await deps.publisher.publish([campaignChangedEvent({ businessId: running.businessId, campaignId: running.campaignId, state: 'paused', previousState: 'running', reason: cause, version: paused.value.version, at })]);
+      await deps.publisher.publish([
+        campaignChangedEvent({
+          businessId: running.businessId,
+          campaignId: running.campaignId,
+          state: 'paused',
+          previousState: 'running',
+          reason: cause,
+          version: paused.value.version,
+          at,
+        }),
+      ]);
     }
     await deps.counts.rollUp(running.businessId, running.campaignId, release.nextSeq);
     return { outcome: 'paused', reason: cause };
@@ -138,7 +157,8 @@ export async function releaseTick(body: unknown, deps: ReleaseDeps): Promise<Rel
   if (release.nextSeq >= release.total) return complete(running, release, tick.tick, at, deps, 0, 0);
   if (size === 0) {
     // The business reached its messaging limit: nothing goes until Meta's moving window frees room.
-    if (!(await deps.store.advanceRelease(running.businessId, running.campaignId, tick.tick, { nextSeq: release.nextSeq, at }))) return { outcome: 'overtaken', prepared: 0 };
+    if (!(await deps.store.advanceRelease(running.businessId, running.campaignId, tick.tick, { nextSeq: release.nextSeq, at })))
+      return { outcome: 'overtaken', prepared: 0 };
     await deps.ticks.schedule({ ...tick, tick: tick.tick + 1 }, LIMIT_WAIT_SECONDS);
     await deps.counts.rollUp(running.businessId, running.campaignId, release.nextSeq);
     return { outcome: 'waiting_for_limit', reached, limit };
@@ -164,14 +184,19 @@ export async function releaseTick(body: unknown, deps: ReleaseDeps): Promise<Rel
     if (deps.remainingMs && deps.remainingMs() < FINISHING_MARGIN_MS + 2 * slowestChunkMs) break;
     const chunkStarted = clock().getTime();
     const chunk = recipients.slice(i, i + parallelism);
-    const results = await Promise.all(chunk.map((recipient) => prepareOne(running, recipient, { wabaId: account!.wabaId!, template: template!, category, at: startedAt }, deps)));
+    const results = await Promise.all(
+      chunk.map((recipient) => prepareOne(running, recipient, { wabaId: account!.wabaId!, template: template!, category, at: startedAt }, deps)),
+    );
     const sends: Array<PreparedSend & { delaySeconds: number }> = [];
     const elapsed = elapsedSeconds();
     results.forEach((result, j) => {
       if (result.kind === 'send') sends.push({ ...result.send, delaySeconds: Math.max(0, Math.floor((delays[i + j] ?? 0) - elapsed)) });
       else if (result.kind === 'failed') failed++;
     });
-    if (sends.length > 0) await deps.sendQueue.enqueue(sends.map(({ conversationKey, outboundId, accountId, delaySeconds }) => ({ conversationKey, outboundId, accountId, delaySeconds })));
+    if (sends.length > 0)
+      await deps.sendQueue.enqueue(
+        sends.map(({ conversationKey, outboundId, accountId, delaySeconds }) => ({ conversationKey, outboundId, accountId, delaySeconds })),
+      );
     enqueued += sends.length;
     reach += sends.filter((s) => s.countsAgainstLimit).length;
     done = i + chunk.length;
@@ -183,9 +208,13 @@ export async function releaseTick(body: unknown, deps: ReleaseDeps): Promise<Rel
 
   if (reach > 0) await deps.store.recordReach(running.businessId, reach, startedAt);
 
-  if (!(await deps.store.advanceRelease(running.businessId, running.campaignId, tick.tick, { nextSeq, at }))) return { outcome: 'overtaken', prepared: enqueued };
+  if (!(await deps.store.advanceRelease(running.businessId, running.campaignId, tick.tick, { nextSeq, at })))
+    return { outcome: 'overtaken', prepared: enqueued };
   // A crash right here leaves the tick's positions unchecked; the watch is a safety net, not the path.
-  await deps.scheduleCheck?.({ businessId: running.businessId, campaignId: running.campaignId, check: { fromSeq: release.nextSeq, toSeq: nextSeq, round: 1 } }, deps.checkDelaySeconds ?? RELEASE_CHECK_DELAY_SECONDS);
+  await deps.scheduleCheck?.(
+    { businessId: running.businessId, campaignId: running.campaignId, check: { fromSeq: release.nextSeq, toSeq: nextSeq, round: 1 } },
+    deps.checkDelaySeconds ?? RELEASE_CHECK_DELAY_SECONDS,
+  );
   if (nextSeq >= release.total) return complete(running, { ...release, nextSeq }, tick.tick + 1, at, deps, enqueued, failed, true);
 
   // The next tick comes when this one's sends are spread out; the time spent preparing them counts.
@@ -218,7 +247,14 @@ async function prepareOne(
 ): Promise<Prepared> {
   // Failed when the list was released before (its variables no longer fit): nothing to send.
   if (recipient.state === 'failed') return { kind: 'skipped' };
-  const result = await deps.outbox.prepare({ campaign, wabaId: context.wabaId, template: context.template, category: context.category, recipient, at: context.at });
+  const result = await deps.outbox.prepare({
+    campaign,
+    wabaId: context.wabaId,
+    template: context.template,
+    category: context.category,
+    recipient,
+    at: context.at,
+  });
   const at = context.at.toISOString();
   if (!result.ok) {
     if (await deps.store.advanceRecipient(campaign.businessId, campaign.campaignId, recipient.seq, 'failed', { at, errorCode: result.reason })) {
@@ -251,7 +287,16 @@ async function complete(
   }
   const done = await deps.store.transition(campaign.businessId, campaign.campaignId, ['running'], 'completed', at);
   if (done.ok) {
-    await deps.publisher.publish([campaignChangedEvent({ businessId: campaign.businessId, campaignId: campaign.campaignId, state: 'completed', previousState: 'running', version: done.value.version, at })]);
+    await deps.publisher.publish([
+      campaignChangedEvent({
+        businessId: campaign.businessId,
+        campaignId: campaign.campaignId,
+        state: 'completed',
+        previousState: 'running',
+        version: done.value.version,
+        at,
+      }),
+    ]);
   }
   await deps.counts.rollUp(campaign.businessId, campaign.campaignId, cursor.nextSeq);
   return { outcome: 'released', released, failed, nextTickSeconds: 0, completed: true };

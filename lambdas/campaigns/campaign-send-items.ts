@@ -177,7 +177,7 @@ export function dynamoCampaignMessages(deps: { db: DynamoDBDocumentClient; table
     },
     async releaseStaleClaim(conversationKey, outboundId, now) {
       const item = await read(conversationKey, outboundId);
-      if (!item || item.status !== 'sending' || item.providerMessageId !== undefined || !item.sendingAt) return false;
+      if (item?.status !== 'sending' || item.providerMessageId !== undefined || !item.sendingAt) return false;
       if (now.getTime() - Date.parse(item.sendingAt) <= staleMs) return false;
       try {
         await deps.db.send(

@@ -40,7 +40,12 @@ export class EnqueueFailedError extends Error {
   override name = 'EnqueueFailedError';
 }
 
-async function sendBatches(sqs: Pick<SQSClient, 'send'>, queueUrl: string, entries: SendMessageBatchRequestEntry[], sleep: (ms: number) => Promise<void>): Promise<void> {
+async function sendBatches(
+  sqs: Pick<SQSClient, 'send'>,
+  queueUrl: string,
+  entries: SendMessageBatchRequestEntry[],
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
   const batches: SendMessageBatchRequestEntry[][] = [];
   for (let i = 0; i < entries.length; i += MAX_BATCH) batches.push(entries.slice(i, i + MAX_BATCH));
   const sendOne = async (batch: SendMessageBatchRequestEntry[]) => {
@@ -63,7 +68,12 @@ async function sendBatches(sqs: Pick<SQSClient, 'send'>, queueUrl: string, entri
 }
 
 /** The campaign sender's queue on SQS; a failure to enqueue throws (the tick is retried, which enqueues again harmlessly). */
-export function sqsCampaignSendQueue(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl: string; now?: () => Date; sleep?: (ms: number) => Promise<void> }): CampaignSendQueue {
+export function sqsCampaignSendQueue(deps: {
+  sqs: Pick<SQSClient, 'send'>;
+  queueUrl: string;
+  now?: () => Date;
+  sleep?: (ms: number) => Promise<void>;
+}): CampaignSendQueue {
   const now = deps.now ?? (() => new Date());
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   return {
@@ -107,9 +117,16 @@ export function sqsReleaseTicks(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl: 
 
 /** Release checks (campaign-release-check.ts) as delayed messages on the same ticks queue. */
 export function sqsReleaseChecks(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl: string }) {
-  return async (check: { businessId: string; campaignId: string; check: { fromSeq: number; toSeq: number; round: number } }, delaySeconds: number): Promise<void> => {
+  return async (
+    check: { businessId: string; campaignId: string; check: { fromSeq: number; toSeq: number; round: number } },
+    delaySeconds: number,
+  ): Promise<void> => {
     await deps.sqs.send(
-      new SendMessageCommand({ QueueUrl: deps.queueUrl, MessageBody: JSON.stringify(check), DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))) }),
+      new SendMessageCommand({
+        QueueUrl: deps.queueUrl,
+        MessageBody: JSON.stringify(check),
+        DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))),
+      }),
     );
   };
 }
@@ -118,9 +135,19 @@ export function sqsReleaseChecks(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl:
 export function sqsListBuilds(deps: { sqs: Pick<SQSClient, 'send'>; queueUrl: string }): ListBuilds {
   return {
     async schedule(build, delaySeconds) {
-      const body = { kind: 'build', businessId: build.businessId, campaignId: build.campaignId, chunk: build.chunk, ...(build.step !== undefined ? { step: build.step } : {}) };
+      const body = {
+        kind: 'build',
+        businessId: build.businessId,
+        campaignId: build.campaignId,
+        chunk: build.chunk,
+        ...(build.step !== undefined ? { step: build.step } : {}),
+      };
       await deps.sqs.send(
-        new SendMessageCommand({ QueueUrl: deps.queueUrl, MessageBody: JSON.stringify(body), DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))) }),
+        new SendMessageCommand({
+          QueueUrl: deps.queueUrl,
+          MessageBody: JSON.stringify(body),
+          DelaySeconds: Math.max(0, Math.min(900, Math.ceil(delaySeconds))),
+        }),
       );
     },
   };

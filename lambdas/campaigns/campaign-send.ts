@@ -35,5 +35,9 @@ export async function countCampaignSend(detail: unknown, outcome: SendOutcome, d
       ...campaignMessageProjection(),
     }),
   );
-  return countCampaignMessage(out.Item, { counter: deps.counter, ...(deps.recipients ? { recipients: deps.recipients } : {}), ...(deps.now ? { now: deps.now } : {}) });
+  return countCampaignMessage(out.Item, {
+    counter: deps.counter,
+    ...(deps.recipients ? { recipients: deps.recipients } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
+  });
 }

@@ -30,13 +30,18 @@ export function categoryOf(template: Pick<StoredTemplate, 'category'>): Template
  * components synchronised (409), and a media header has the campaign's link (400). Another
  * business's number is answered like an unknown one.
  */
-export async function sendingSetup(deps: Pick<CampaignAdminDeps, 'lookups'>, businessId: string, input: Pick<CampaignInput, 'accountId' | 'template'>): Promise<SendingSetup> {
+export async function sendingSetup(
+  deps: Pick<CampaignAdminDeps, 'lookups'>,
+  businessId: string,
+  input: Pick<CampaignInput, 'accountId' | 'template'>,
+): Promise<SendingSetup> {
   const account = await deps.lookups.account(input.accountId);
   if (!account || account.businessId !== businessId || account.channel !== 'whatsapp') {
     throw new CampaignRequestError(404, 'account_not_found', 'No WhatsApp number with that phone number id in your business');
   }
   if (!isServing(account)) throw new CampaignRequestError(409, 'account_not_serving', `The number is ${account.status}; it sends nothing`);
-  if (!account.wabaId) throw new CampaignRequestError(409, 'account_not_serving', 'The number has no WhatsApp Business Account on record; finish its onboarding first');
+  if (!account.wabaId)
+    throw new CampaignRequestError(409, 'account_not_serving', 'The number has no WhatsApp Business Account on record; finish its onboarding first');
   const { name, language } = input.template;
   const template = await deps.lookups.template(account.wabaId, name, language);
   if (!template || template.status === 'DELETED') {
@@ -50,17 +55,28 @@ export async function sendingSetup(deps: Pick<CampaignAdminDeps, 'lookups'>, bus
     );
   }
   if (template.status !== 'APPROVED') {
-    throw new CampaignRequestError(409, 'template_not_approved', `Template ${name} (${language}) is ${template.status}, not APPROVED`, { templateStatus: template.status });
+    throw new CampaignRequestError(409, 'template_not_approved', `Template ${name} (${language}) is ${template.status}, not APPROVED`, {
+      templateStatus: template.status,
+    });
   }
   if (template.components.length === 0) {
-    throw new CampaignRequestError(409, 'template_needs_sync', `Template ${name} (${language}) is known from a webhook only; sync the account's templates first`);
+    throw new CampaignRequestError(
+      409,
+      'template_needs_sync',
+      `Template ${name} (${language}) is known from a webhook only; sync the account's templates first`,
+    );
   }
   const media = headerMediaKind(template);
   if (media === 'location') throw new CampaignRequestError(400, 'invalid_request', 'template: campaigns cannot send templates with a location header');
   if (media && !input.template.headerMediaLink) {
-    throw new CampaignRequestError(400, 'invalid_request', `template.headerMediaLink: the template's header is ${media === 'image' ? 'an' : 'a'} ${media}; give a public https link to it`);
+    throw new CampaignRequestError(
+      400,
+      'invalid_request',
+      `template.headerMediaLink: the template's header is ${media === 'image' ? 'an' : 'a'} ${media}; give a public https link to it`,
+    );
   }
-  if (!media && input.template.headerMediaLink) throw new CampaignRequestError(400, 'invalid_request', "template.headerMediaLink: the template's header takes no media");
+  if (!media && input.template.headerMediaLink)
+    throw new CampaignRequestError(400, 'invalid_request', "template.headerMediaLink: the template's header takes no media");
   return { account, wabaId: account.wabaId, template, category: categoryOf(template) };
 }
 
@@ -73,7 +89,11 @@ export function checkVariableSources(template: StoredTemplate, audience: Contact
   const given = Object.keys(audience.variables ?? {});
   const missing = expected.filter((n) => !given.includes(n));
   if (missing.length > 0) {
-    throw new CampaignRequestError(400, 'invalid_request', `audience.variables: the template needs a source for ${missing.map((m) => `"${m}"`).join(', ')} (a contact field, an attribute or a text)`);
+    throw new CampaignRequestError(
+      400,
+      'invalid_request',
+      `audience.variables: the template needs a source for ${missing.map((m) => `"${m}"`).join(', ')} (a contact field, an attribute or a text)`,
+    );
   }
   const extra = given.find((n) => !expected.includes(n));
   if (extra !== undefined) {

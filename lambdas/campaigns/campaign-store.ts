@@ -26,9 +26,25 @@ import {
   RUNNING_CAMPAIGNS_PK,
   runningSk,
 } from '#lambdas/campaigns/campaign-keys';
-import { emptyCounts, RECIPIENT_STATES, type Campaign, type CampaignCounts, type CampaignRecipient, type CampaignState, type RecipientState } from '#lambdas/campaigns/campaign-model';
+import {
+  emptyCounts,
+  RECIPIENT_STATES,
+  type Campaign,
+  type CampaignCounts,
+  type CampaignRecipient,
+  type CampaignState,
+  type RecipientState,
+} from '#lambdas/campaigns/campaign-model';
 import type { CampaignRefusal, CampaignResult, CampaignStore, ListDecidingStep, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
-import { countMap, MAX_SEQ, RecipientListChangedError, recipientStateAt, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
+import {
+  countMap,
+  MAX_SEQ,
+  RecipientListChangedError,
+  recipientStateAt,
+  recipientStatesBefore,
+  scalarAdditions,
+  WA_ID,
+} from '#lambdas/campaigns/campaign-store-rules';
 import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
 
 export interface CampaignStoreDeps {
@@ -93,7 +109,8 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
   const retentionSeconds = Math.round((deps.recipientRetentionDays ?? 400) * 24 * 3_600);
   const valid = (businessId: string, campaignId: string) => isBusinessId(businessId) && isCampaignId(campaignId);
 
-  const getItem = async (pk: string, sk: string): Promise<Item | undefined> => (await db.send(new GetCommand({ TableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+  const getItem = async (pk: string, sk: string): Promise<Item | undefined> =>
+    (await db.send(new GetCommand({ TableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
 
   async function readCampaign(businessId: string, campaignId: string): Promise<Campaign | undefined> {
     if (!valid(businessId, campaignId)) return undefined;
@@ -102,7 +119,12 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
   }
 
   /** Why a conditional campaign update was refused, read after the fact. */
-  async function whyRefused(businessId: string, campaignId: string, states: readonly CampaignState[], expectedVersion: number | undefined): Promise<CampaignResult<Campaign>> {
+  async function whyRefused(
+    businessId: string,
+    campaignId: string,
+    states: readonly CampaignState[],
+    expectedVersion: number | undefined,
+  ): Promise<CampaignResult<Campaign>> {
     const current = await readCampaign(businessId, campaignId);
     if (!current) return refuse('not_found', 'No campaign with that id in this business');
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
@@ -228,7 +250,15 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
       return update({
         businessId,
         campaignId,
-        set: withoutUndefined({ name: change.name, accountId: change.accountId, template: change.template, audience: change.audience, rateShare: change.rateShare, startAt: change.startAt, updatedAt: at }),
+        set: withoutUndefined({
+          name: change.name,
+          accountId: change.accountId,
+          template: change.template,
+          audience: change.audience,
+          rateShare: change.rateShare,
+          startAt: change.startAt,
+          updatedAt: at,
+        }),
         remove: change.startAt === undefined ? ['startAt'] : [],
         states: ['draft'],
         expectedVersion,
@@ -307,7 +337,8 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
 
     async commitDecidingStep(businessId, campaignId, commit) {
       const { step, attempt } = commit;
-      if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(step) || step < 0) throw new RangeError('commitDecidingStep: not a campaign, attempt or step');
+      if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(step) || step < 0)
+        throw new RangeError('commitDecidingStep: not a campaign, attempt or step');
       const names: Record<string, string> = { '#list': 'list' };
       const values: Item = { ':list': withoutUndefined({ ...commit.list }) };
       const sets = ['#list = :list'];
@@ -358,7 +389,8 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
           },
         });
       }
-      if (items.length > MAX_DECIDING_STEP_ACTIONS || bytes > MAX_DECIDING_STEP_BYTES) throw new RangeError('commitDecidingStep: the step is over what one transaction takes');
+      if (items.length > MAX_DECIDING_STEP_ACTIONS || bytes > MAX_DECIDING_STEP_BYTES)
+        throw new RangeError('commitDecidingStep: the step is over what one transaction takes');
       return transactWhen(items);
     },
 
@@ -372,7 +404,11 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
           new QueryCommand({
             TableName,
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': campaignListPk(businessId, campaignId), ':from': listWalkSk(attempt, 0), ':to': listWalkSk(attempt, beforeStep - 1) },
+            ExpressionAttributeValues: {
+              ':pk': campaignListPk(businessId, campaignId),
+              ':from': listWalkSk(attempt, 0),
+              ':to': listWalkSk(attempt, beforeStep - 1),
+            },
             ConsistentRead: true,
             ...(start ? { ExclusiveStartKey: start } : {}),
           }),
@@ -432,7 +468,7 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
     async addRecipients(businessId, campaignId, firstSeq, recipients) {
       if (!valid(businessId, campaignId)) throw new RangeError('addRecipients: not a business or campaign id');
       if (!Number.isInteger(firstSeq) || firstSeq < 0) throw new RangeError('addRecipients: firstSeq is a whole number');
-      for (const r of recipients) if (!WA_ID.test(r.waId)) throw new RangeError('addRecipients: a wa_id is the number\'s digits');
+      for (const r of recipients) if (!WA_ID.test(r.waId)) throw new RangeError("addRecipients: a wa_id is the number's digits");
       const pk = campaignListPk(businessId, campaignId);
 
       // Repeats inside the input are duplicates; the first occurrence keeps its place.
@@ -478,7 +514,16 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
                   {
                     Put: {
                       TableName,
-                      Item: { pk, sk: recipientRefSk(recipient.waId), entity: ENTITY.ref, businessId, campaignId, waId: recipient.waId, seq, expiresAt: expiry(at) },
+                      Item: {
+                        pk,
+                        sk: recipientRefSk(recipient.waId),
+                        entity: ENTITY.ref,
+                        businessId,
+                        campaignId,
+                        waId: recipient.waId,
+                        seq,
+                        expiresAt: expiry(at),
+                      },
                       ConditionExpression: 'attribute_not_exists(pk)',
                     },
                   },
@@ -536,7 +581,11 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
         new QueryCommand({
           TableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':pk': campaignListPk(businessId, campaignId), ':from': recipientSk(Math.max(0, Math.floor(fromSeq))), ':to': recipientSk(MAX_SEQ) },
+          ExpressionAttributeValues: {
+            ':pk': campaignListPk(businessId, campaignId),
+            ':from': recipientSk(Math.max(0, Math.floor(fromSeq))),
+            ':to': recipientSk(MAX_SEQ),
+          },
           Limit: Math.max(1, Math.min(1_000, Math.floor(limit) || 1)),
           ConsistentRead: true,
         }),
@@ -567,7 +616,7 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
           sets.push(`${field} = :${field}`);
         }
       }
-      before.forEach((s, i) => (values[`:b${i}`] = s));
+      for (const [i, s] of before.entries()) values[`:b${i}`] = s;
       try {
         await db.send(
           new UpdateCommand({
@@ -675,7 +724,10 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
     async markRunning(businessId, campaignId) {
       if (!valid(businessId, campaignId)) throw new RangeError('markRunning: not a business or campaign id');
       await db.send(
-        new PutCommand({ TableName, Item: { pk: RUNNING_CAMPAIGNS_PK, sk: runningSk(businessId, campaignId), entity: ENTITY.running, businessId, campaignId } }),
+        new PutCommand({
+          TableName,
+          Item: { pk: RUNNING_CAMPAIGNS_PK, sk: runningSk(businessId, campaignId), entity: ENTITY.running, businessId, campaignId },
+        }),
       );
     },
 
@@ -756,7 +808,10 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
         return true;
       } catch (err) {
         const codes = cancellationCodes(err);
-        const conflictOnly = (err as { name?: string }).name === 'TransactionCanceledException' && codes.length > 0 && codes.every((c) => c === 'None' || c === 'TransactionConflict' || c === 'ThrottlingError');
+        const conflictOnly =
+          (err as { name?: string }).name === 'TransactionCanceledException' &&
+          codes.length > 0 &&
+          codes.every((c) => c === 'None' || c === 'TransactionConflict' || c === 'ThrottlingError');
         if (conflictOnly && attempt < 4) {
           await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
           continue;
@@ -768,7 +823,8 @@ export function dynamoCampaignStore(deps: CampaignStoreDeps): CampaignStore {
   }
 
   function stagedChunkItem(businessId: string, campaignId: string, attempt: string, chunk: number, staged: StagedChunk) {
-    if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(chunk) || chunk < 0) throw new RangeError('putListChunk: not a campaign, attempt or chunk');
+    if (!valid(businessId, campaignId) || !ATTEMPT.test(attempt) || !Number.isInteger(chunk) || chunk < 0)
+      throw new RangeError('putListChunk: not a campaign, attempt or chunk');
     const recipients = JSON.stringify(staged.recipients);
     // DynamoDB counts an item's size in UTF-8 bytes.
     if (Buffer.byteLength(recipients) > MAX_STAGED_CHUNK_BYTES) throw new RangeError('putListChunk: the chunk is over the staged size');
@@ -821,7 +877,9 @@ function withoutUndefined<T extends object>(value: T): T {
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 const numberMap = (v: unknown): Record<string, number> =>
-  v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Item).filter(([, n]) => typeof n === 'number')) as Record<string, number> : {};
+  v && typeof v === 'object' && !Array.isArray(v)
+    ? (Object.fromEntries(Object.entries(v as Item).filter(([, n]) => typeof n === 'number')) as Record<string, number>)
+    : {};
 
 export function countsFrom(value: unknown): CampaignCounts {
   const item = value && typeof value === 'object' ? (value as Item) : {};

@@ -41,7 +41,11 @@ export function headerMediaKind(template: Pick<StoredTemplate, 'components'>): H
 }
 
 /** A recipient's flat values as the template sender's variables (missing values left out: the check names them). */
-export function templateVariablesFor(template: Pick<StoredTemplate, 'components' | 'parameterFormat'>, values: Readonly<Record<string, string>>, headerMediaLink?: string): TemplateVariables {
+export function templateVariablesFor(
+  template: Pick<StoredTemplate, 'components' | 'parameterFormat'>,
+  values: Readonly<Record<string, string>>,
+  headerMediaLink?: string,
+): TemplateVariables {
   const named = template.parameterFormat === 'NAMED';
   const header = componentOf(template.components, 'HEADER');
   const textOf = (names: string[], prefix: string): string[] | Record<string, string> | undefined => {

@@ -95,7 +95,10 @@ const campaignChangedSchema = z.looseObject({
  * than at the watchdog's next minute — or, while its list is being built, send the build its step. The release loop's own moves (started, paused by itself,
  * completed) do not come here (the rule matches scheduled, and running after paused).
  */
-export async function kickOnChange(envelope: unknown, deps: Pick<WatchdogDeps, 'store' | 'ticks' | 'builds'>): Promise<'kicked' | 'build_kicked' | 'ignored' | 'invalid'> {
+export async function kickOnChange(
+  envelope: unknown,
+  deps: Pick<WatchdogDeps, 'store' | 'ticks' | 'builds'>,
+): Promise<'kicked' | 'build_kicked' | 'ignored' | 'invalid'> {
   const parsed = campaignChangedSchema.safeParse(envelope);
   if (!parsed.success) return 'invalid';
   const { businessId, campaignId, state, previousState } = parsed.data.detail;

@@ -19,9 +19,14 @@ export async function pauseCampaign(deps: CampaignAdminDeps, businessId: string,
   const before = await existing(deps, businessId, campaignId);
   const at = now(deps).toISOString();
   const paused = unwrap(
-    await deps.store.transition(businessId, campaignId, ['scheduled', 'running'], 'paused', at, { pauseReason: 'operator', ...(expectedVersion !== undefined ? { expectedVersion } : {}) }),
+    await deps.store.transition(businessId, campaignId, ['scheduled', 'running'], 'paused', at, {
+      pauseReason: 'operator',
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    }),
   );
-  await deps.publisher.publish([campaignChangedEvent({ businessId, campaignId, state: 'paused', previousState: before.state, reason: 'operator', version: paused.version, at })]);
+  await deps.publisher.publish([
+    campaignChangedEvent({ businessId, campaignId, state: 'paused', previousState: before.state, reason: 'operator', version: paused.version, at }),
+  ]);
   return paused;
 }
 
@@ -39,7 +44,9 @@ export async function resumeCampaign(deps: CampaignAdminDeps, businessId: string
   await refuseWhilePauseCauseHolds(deps, businessId, await currentStanding(deps, current), when);
   const to = current.startedAt ? 'running' : 'scheduled';
   const at = when.toISOString();
-  const resumed = unwrap(await deps.store.transition(businessId, campaignId, ['paused'], to, at, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }));
+  const resumed = unwrap(
+    await deps.store.transition(businessId, campaignId, ['paused'], to, at, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }),
+  );
   await deps.store.markRunning(businessId, campaignId);
   await deps.publisher.publish([campaignChangedEvent({ businessId, campaignId, state: to, previousState: 'paused', version: resumed.version, at })]);
   return resumed;
@@ -51,9 +58,13 @@ export async function cancelCampaign(deps: CampaignAdminDeps, businessId: string
   const before = await existing(deps, businessId, campaignId);
   const at = now(deps).toISOString();
   const cancelled = unwrap(
-    await deps.store.transition(businessId, campaignId, ['draft', 'scheduled', 'running', 'paused'], 'cancelled', at, { ...(expectedVersion !== undefined ? { expectedVersion } : {}) }),
+    await deps.store.transition(businessId, campaignId, ['draft', 'scheduled', 'running', 'paused'], 'cancelled', at, {
+      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+    }),
   );
-  await deps.publisher.publish([campaignChangedEvent({ businessId, campaignId, state: 'cancelled', previousState: before.state, version: cancelled.version, at })]);
+  await deps.publisher.publish([
+    campaignChangedEvent({ businessId, campaignId, state: 'cancelled', previousState: before.state, version: cancelled.version, at }),
+  ]);
   return cancelled;
 }
 

@@ -25,7 +25,12 @@ export async function createCampaign(deps: CampaignAdminDeps, businessId: string
   const now = (deps.now ?? (() => new Date()))();
   const at = now.toISOString();
   const campaignId = (deps.newCampaignId ?? (() => newCampaignId(now)))();
-  const template = { name: input.template.name, language: input.template.language, ...(input.template.headerMediaLink ? { headerMediaLink: input.template.headerMediaLink } : {}), category: setup.category };
+  const template = {
+    name: input.template.name,
+    language: input.template.language,
+    ...(input.template.headerMediaLink ? { headerMediaLink: input.template.headerMediaLink } : {}),
+    category: setup.category,
+  };
   const base: Campaign = {
     businessId,
     campaignId,
@@ -54,8 +59,12 @@ export async function createCampaign(deps: CampaignAdminDeps, businessId: string
   if (audience.defaultCountry !== undefined && !isKnownCountry(audience.defaultCountry)) {
     throw new CampaignRequestError(400, 'invalid_request', 'audience.defaultCountry: an ISO 3166 country code (BR, MX, US…)');
   }
-  const audienceTemplate = { template: setup.template, category: setup.category, ...(template.headerMediaLink ? { headerMediaLink: template.headerMediaLink } : {}) };
-  let parsed;
+  const audienceTemplate = {
+    template: setup.template,
+    category: setup.category,
+    ...(template.headerMediaLink ? { headerMediaLink: template.headerMediaLink } : {}),
+  };
+  let parsed: ReturnType<typeof parseCsvAudience>;
   try {
     parsed = parseCsvAudience(audience.csv, { template: audienceTemplate, ...(audience.defaultCountry ? { defaultCountry: audience.defaultCountry } : {}) });
   } catch (err) {
@@ -63,10 +72,15 @@ export async function createCampaign(deps: CampaignAdminDeps, businessId: string
     throw err;
   }
   if (parsed.badLineCount > 0) {
-    throw new CampaignRequestError(400, 'invalid_rows', `${parsed.badLineCount} line${parsed.badLineCount > 1 ? 's' : ''} of the file cannot be sent; fix ${parsed.badLineCount > 1 ? 'them' : 'it'} and upload again`, {
-      badLines: parsed.badLines,
-      badLineCount: parsed.badLineCount,
-    });
+    throw new CampaignRequestError(
+      400,
+      'invalid_rows',
+      `${parsed.badLineCount} line${parsed.badLineCount > 1 ? 's' : ''} of the file cannot be sent; fix ${parsed.badLineCount > 1 ? 'them' : 'it'} and upload again`,
+      {
+        badLines: parsed.badLines,
+        badLineCount: parsed.badLineCount,
+      },
+    );
   }
   // Deciding who is on the list is reads only (contacts looked up in batches); writing it is the
   // slow part: a small list is written now, a larger one staged in chunks that the release

@@ -48,7 +48,12 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
       : campaign.list?.deciding?.step === at.step && campaign.list.attempt === (at.attempt ?? '');
   const stageKey = (businessId: string, campaignId: string, attempt: string, chunk: number) => `${key(businessId, campaignId)}\u0000${attempt}\u0000${chunk}`;
 
-  function refusal(businessId: string, campaignId: string, states: readonly CampaignState[], expectedVersion: number | undefined): CampaignResult<Campaign> | undefined {
+  function refusal(
+    businessId: string,
+    campaignId: string,
+    states: readonly CampaignState[],
+    expectedVersion: number | undefined,
+  ): CampaignResult<Campaign> | undefined {
     const current = valid(businessId, campaignId) ? campaigns.get(key(businessId, campaignId)) : undefined;
     if (!current) return refuse('not_found', 'No campaign with that id in this business');
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
@@ -77,7 +82,10 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
       if (!isBusinessId(businessId)) return { items: [] };
       const pk = campaignsPk(businessId);
       const all = [...campaigns.values()].filter((c) => c.businessId === businessId).sort((a, b) => (a.campaignId < b.campaignId ? 1 : -1));
-      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, { pk: { equals: pk }, sk: { startsWith: 'CAMPAIGN#' } }).sk!.slice('CAMPAIGN#'.length);
+      const after =
+        page.cursor === undefined
+          ? undefined
+          : decodeCursor(page.cursor, { pk: { equals: pk }, sk: { startsWith: 'CAMPAIGN#' } }).sk!.slice('CAMPAIGN#'.length);
       const rest = after === undefined ? all : all.filter((c) => c.campaignId < after);
       const limit = clampLimit(page.limit);
       const items = rest.slice(0, limit);
@@ -89,7 +97,16 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
       const refused = refusal(businessId, campaignId, ['draft'], expectedVersion);
       if (refused) return refused;
       const current = campaigns.get(key(businessId, campaignId))!;
-      const next: Campaign = { ...current, name: change.name, accountId: change.accountId, template: copy(change.template), audience: copy(change.audience), rateShare: change.rateShare, updatedAt: at, version: current.version + 1 };
+      const next: Campaign = {
+        ...current,
+        name: change.name,
+        accountId: change.accountId,
+        template: copy(change.template),
+        audience: copy(change.audience),
+        rateShare: change.rateShare,
+        updatedAt: at,
+        version: current.version + 1,
+      };
       if (change.startAt === undefined) delete next.startAt;
       else next.startAt = change.startAt;
       campaigns.set(key(businessId, campaignId), next);
@@ -165,7 +182,11 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
       const list = lists.get(key(businessId, campaignId));
       if (!list) return [];
       const n = Math.max(1, Math.min(1_000, Math.floor(limit) || 1));
-      return [...list.values()].filter((r) => r.seq >= fromSeq).sort((a, b) => a.seq - b.seq).slice(0, n).map(copy);
+      return [...list.values()]
+        .filter((r) => r.seq >= fromSeq)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, n)
+        .map(copy);
     },
 
     async recipientByWaId(businessId, campaignId, waId) {
@@ -237,12 +258,14 @@ export function inMemoryCampaignStore(): InMemoryCampaignStore {
 
     async commitDecidingStep(businessId, campaignId, commit) {
       const { step, attempt } = commit;
-      if (!valid(businessId, campaignId) || !/^[A-Za-z0-9_-]{1,64}$/.test(attempt) || !Number.isInteger(step) || step < 0) throw new RangeError('commitDecidingStep: not a campaign, attempt or step');
+      if (!valid(businessId, campaignId) || !/^[A-Za-z0-9_-]{1,64}$/.test(attempt) || !Number.isInteger(step) || step < 0)
+        throw new RangeError('commitDecidingStep: not a campaign, attempt or step');
       const current = campaigns.get(key(businessId, campaignId));
       // Checked and applied with no await in between: all or nothing, like the DynamoDB transaction.
       if (!current || !atDecidingStep(current, { step, attempt })) return false;
       for (const { chunk, staged: value } of commit.chunks) staged.set(stageKey(businessId, campaignId, attempt, chunk), copy(value));
-      if (commit.walk) walks.set(`${key(businessId, campaignId)}\u0000${attempt}\u0000${step}`, { step, met: new Uint8Array(commit.walk.met), cursor: commit.walk.cursor });
+      if (commit.walk)
+        walks.set(`${key(businessId, campaignId)}\u0000${attempt}\u0000${step}`, { step, met: new Uint8Array(commit.walk.met), cursor: commit.walk.cursor });
       current.list = copy(commit.list);
       if (commit.counts) {
         current.counts.targeted = commit.counts.targeted;

@@ -25,7 +25,12 @@ const SAMPLE_SIZE = 10;
  * scheduling would (filters, consent for the template's current category, variables) up to
  * PREVIEW_MAX_CONTACTS; a campaign whose list is built (a CSV one, or one scheduled) reads it.
  */
-export async function previewCampaignAudience(deps: CampaignAdminDeps, businessId: string, campaignId: string, options: { maxContacts?: number } = {}): Promise<AudiencePreview> {
+export async function previewCampaignAudience(
+  deps: CampaignAdminDeps,
+  businessId: string,
+  campaignId: string,
+  options: { maxContacts?: number } = {},
+): Promise<AudiencePreview> {
   const campaign = await deps.store.get(businessId, campaignId);
   if (!campaign) throw new CampaignRequestError(404, 'campaign_not_found', 'No campaign with that id in your business');
   const mask = (r: { waId: string; variables: Record<string, string> }) => ({ waId: maskWaId(r.waId), variables: r.variables });
@@ -41,7 +46,11 @@ export async function previewCampaignAudience(deps: CampaignAdminDeps, businessI
   const walk = contactsAudience({
     businessId,
     audience: campaign.audience,
-    template: { template: setup.template, category: setup.category, ...(campaign.template.headerMediaLink ? { headerMediaLink: campaign.template.headerMediaLink } : {}) },
+    template: {
+      template: setup.template,
+      category: setup.category,
+      ...(campaign.template.headerMediaLink ? { headerMediaLink: campaign.template.headerMediaLink } : {}),
+    },
     contacts: deps.contacts,
     maxRecipients: Number.POSITIVE_INFINITY,
   });

@@ -14,7 +14,11 @@ export async function getCampaign(deps: Pick<CampaignAdminDeps, 'store'>, busine
   return campaign;
 }
 
-export async function listCampaigns(deps: Pick<CampaignAdminDeps, 'store'>, businessId: string, page: { limit: number; cursor?: string }): Promise<Page<Campaign>> {
+export async function listCampaigns(
+  deps: Pick<CampaignAdminDeps, 'store'>,
+  businessId: string,
+  page: { limit: number; cursor?: string },
+): Promise<Page<Campaign>> {
   return deps.store.list(businessId, page);
 }
 

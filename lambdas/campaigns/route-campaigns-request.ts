@@ -35,7 +35,13 @@ const cursor = z.string().min(1).max(4_000);
 const businessQuery = z.strictObject({ businessId: businessId.optional() });
 const listQuery = z.strictObject({ businessId: businessId.optional(), limit: limit.optional(), cursor: cursor.optional() });
 const idQuery = z.strictObject({ businessId: businessId.optional(), id: campaignId });
-const recipientsQuery = z.strictObject({ businessId: businessId.optional(), id: campaignId, state: z.enum(RECIPIENT_STATES).optional(), limit: limit.optional(), cursor: cursor.optional() });
+const recipientsQuery = z.strictObject({
+  businessId: businessId.optional(),
+  id: campaignId,
+  state: z.enum(RECIPIENT_STATES).optional(),
+  limit: limit.optional(),
+  cursor: cursor.optional(),
+});
 
 type Route = { method: string; path: string };
 const ROUTES = Object.values(CAMPAIGNS_ROUTES) as readonly Route[];
@@ -64,7 +70,8 @@ export async function routeCampaignsRequest(
   /** The caller may do this, for the business it names (or its own). */
   const authorise = (action: OperatorAction, named: string | undefined, target: string): string => {
     requireAction(identity, action);
-    if (named === undefined && isPlatform(identity)) throw new OperatorRequestError(400, 'invalid_request', 'businessId: a platform operator names the business it acts on');
+    if (named === undefined && isPlatform(identity))
+      throw new OperatorRequestError(400, 'invalid_request', 'businessId: a platform operator names the business it acts on');
     const business = named ?? identity.businessId;
     audit.target = `${target} ${business}`.slice(0, 256);
     audit.targetBusinessId = business;
@@ -89,9 +96,15 @@ export async function routeCampaignsRequest(
     if (is(CAMPAIGNS_ROUTES.recipients, method, path)) {
       const q = parseOperatorInput(recipientsQuery, query, '(query)');
       const business = authorise('campaigns.read', q.businessId, idTarget(q));
-      const page = await listCampaignRecipients(deps, business, q.id, { limit: q.limit ?? 50, ...(q.state ? { state: q.state } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) }, {
-        maskNumbers: !mayDo(identity, 'campaigns.write'),
-      });
+      const page = await listCampaignRecipients(
+        deps,
+        business,
+        q.id,
+        { limit: q.limit ?? 50, ...(q.state ? { state: q.state } : {}), ...(q.cursor ? { cursor: q.cursor } : {}) },
+        {
+          maskNumbers: !mayDo(identity, 'campaigns.write'),
+        },
+      );
       return json(200, page);
     }
 

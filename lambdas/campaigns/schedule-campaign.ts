@@ -30,7 +30,12 @@ export async function scheduleCampaign(deps: CampaignAdminDeps, businessId: stri
   }
   if (current.state !== 'draft') throw new CampaignRequestError(409, 'wrong_state', `The campaign is ${current.state}; only a draft can be scheduled`);
   if (expectedVersion !== undefined && current.version !== expectedVersion) {
-    throw new CampaignRequestError(409, 'version_conflict', `The campaign changed meanwhile: at version ${current.version}, not ${expectedVersion}; reload and try again`, { currentVersion: current.version });
+    throw new CampaignRequestError(
+      409,
+      'version_conflict',
+      `The campaign changed meanwhile: at version ${current.version}, not ${expectedVersion}; reload and try again`,
+      { currentVersion: current.version },
+    );
   }
 
   const setup = await sendingSetup(deps, businessId, current);
@@ -40,7 +45,11 @@ export async function scheduleCampaign(deps: CampaignAdminDeps, businessId: stri
   let list: CampaignList | undefined;
   if (current.audience.kind === 'csv') {
     if (current.template.category && current.template.category !== setup.category) {
-      throw new CampaignRequestError(409, 'template_category_changed', `Meta moved the template from ${current.template.category} to ${setup.category} since the file was uploaded; create the campaign again so consent is checked for ${setup.category}`);
+      throw new CampaignRequestError(
+        409,
+        'template_category_changed',
+        `Meta moved the template from ${current.template.category} to ${setup.category} since the file was uploaded; create the campaign again so consent is checked for ${setup.category}`,
+      );
     }
     // A list written at upload (or before lists had a build): the release loop's cursor now.
     if (!current.list || current.list.status === 'ready') {

@@ -15,11 +15,20 @@ export async function updateCampaignDraft(deps: CampaignAdminDeps, businessId: s
   if (!current) throw new CampaignRequestError(404, 'campaign_not_found', 'No campaign with that id in your business');
   if (current.state !== 'draft') throw new CampaignRequestError(409, 'wrong_state', `The campaign is ${current.state}; only a draft can be edited`);
   if (current.version !== change.expectedVersion) {
-    throw new CampaignRequestError(409, 'version_conflict', `The campaign changed meanwhile: at version ${current.version}, not ${change.expectedVersion}; reload and try again`, { currentVersion: current.version });
+    throw new CampaignRequestError(
+      409,
+      'version_conflict',
+      `The campaign changed meanwhile: at version ${current.version}, not ${change.expectedVersion}; reload and try again`,
+      { currentVersion: current.version },
+    );
   }
 
   const accountId = change.accountId ?? current.accountId;
-  const template = change.template ?? { name: current.template.name, language: current.template.language, ...(current.template.headerMediaLink ? { headerMediaLink: current.template.headerMediaLink } : {}) };
+  const template = change.template ?? {
+    name: current.template.name,
+    language: current.template.language,
+    ...(current.template.headerMediaLink ? { headerMediaLink: current.template.headerMediaLink } : {}),
+  };
   let audience: Campaign['audience'] = current.audience;
   if (current.audience.kind === 'csv') {
     const fixed =
@@ -28,7 +37,11 @@ export async function updateCampaignDraft(deps: CampaignAdminDeps, businessId: s
       template.name !== current.template.name ||
       template.language !== current.template.language;
     if (fixed) {
-      throw new CampaignRequestError(409, 'csv_audience_fixed', "A CSV campaign's file, number and template are fixed once uploaded; create a new campaign to change them");
+      throw new CampaignRequestError(
+        409,
+        'csv_audience_fixed',
+        "A CSV campaign's file, number and template are fixed once uploaded; create a new campaign to change them",
+      );
     }
   } else if (change.audience) {
     if (change.audience.kind !== 'contacts') {
@@ -40,7 +53,11 @@ export async function updateCampaignDraft(deps: CampaignAdminDeps, businessId: s
   const setup = await sendingSetup(deps, businessId, { accountId, template });
   if (audience.kind === 'contacts') checkVariableSources(setup.template, audience);
   if (current.audience.kind === 'csv' && current.template.category && setup.category !== current.template.category) {
-    throw new CampaignRequestError(409, 'template_category_changed', `Meta moved the template from ${current.template.category} to ${setup.category}; create the campaign again so consent is checked for ${setup.category}`);
+    throw new CampaignRequestError(
+      409,
+      'template_category_changed',
+      `Meta moved the template from ${current.template.category} to ${setup.category}; create the campaign again so consent is checked for ${setup.category}`,
+    );
   }
   const startAt = change.startAt !== undefined ? new Date(Date.parse(change.startAt)).toISOString() : current.startAt;
   const at = (deps.now ?? (() => new Date()))().toISOString();

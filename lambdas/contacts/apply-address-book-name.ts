@@ -52,7 +52,16 @@ export async function applyAddressBookName(detail: unknown, deps: ContactDeps): 
   }
   const changed = changedFields(before, contact);
   if (resolved.created) {
-    await deps.publisher.publish([contactCreatedEvent({ businessId, contactId: contact.contactId, channel: 'whatsapp', accountId: event.accountId, fields: changedFields(undefined, contact), at })]);
+    await deps.publisher.publish([
+      contactCreatedEvent({
+        businessId,
+        contactId: contact.contactId,
+        channel: 'whatsapp',
+        accountId: event.accountId,
+        fields: changedFields(undefined, contact),
+        at,
+      }),
+    ]);
   } else if (changed.length > 0) {
     await deps.publisher.publish([contactUpdatedEvent({ businessId, contactId: contact.contactId, changed, version: contact.version, at })]);
   }

@@ -1,9 +1,4 @@
-import {
-  attributeSchemaSchema,
-  type AttributeDefinition,
-  type AttributeSchema,
-  type AttributeValue,
-} from '#lambdas/contacts/contact-model';
+import { attributeSchemaSchema, type AttributeDefinition, type AttributeSchema, type AttributeValue } from '#lambdas/contacts/contact-model';
 import { describeIssues } from '#lambdas/shared/http-json';
 
 /** A string attribute holds at most this many characters (a hundred of them keep a contact far below DynamoDB's 400 KB). */
@@ -46,7 +41,9 @@ export function checkAttributeValue(definition: AttributeDefinition, value: unkn
     case 'boolean':
       return typeof value === 'boolean' ? { ok: true, value } : { ok: false, message: 'true or false' };
     case 'date':
-      return typeof value === 'string' && isIsoDate(value) ? { ok: true, value } : { ok: false, message: 'an ISO-8601 date (2025-01-31) or date and time with its offset' };
+      return typeof value === 'string' && isIsoDate(value)
+        ? { ok: true, value }
+        : { ok: false, message: 'an ISO-8601 date (2025-01-31) or date and time with its offset' };
     case 'enum':
       return typeof value === 'string' && (definition.options ?? []).includes(value)
         ? { ok: true, value }

@@ -1,12 +1,5 @@
 import type { Checked } from '#lambdas/contacts/contact-attributes';
-import {
-  contactTagSchema,
-  MAX_CONTACT_TAGS,
-  type Attribution,
-  type AttributeValue,
-  type Contact,
-  type CrmIds,
-} from '#lambdas/contacts/contact-model';
+import { contactTagSchema, MAX_CONTACT_TAGS, type Attribution, type AttributeValue, type Contact, type CrmIds } from '#lambdas/contacts/contact-model';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
 import { truncateUtf8 } from '#lambdas/shared/bounded-id';
 
@@ -27,7 +20,9 @@ export type ContactField = (typeof CONTACT_FIELDS)[number];
 
 /** A name as kept: trimmed, inner whitespace collapsed, bounded; empty is none. */
 export function cleanName(name: string): string | undefined {
-  const cleaned = truncateUtf8(name.replace(/\s+/g, ' ').trim(), MAX_NAME_CHARS * 4).slice(0, MAX_NAME_CHARS).trim();
+  const cleaned = truncateUtf8(name.replace(/\s+/g, ' ').trim(), MAX_NAME_CHARS * 4)
+    .slice(0, MAX_NAME_CHARS)
+    .trim();
   return cleaned.length > 0 ? cleaned : undefined;
 }
 
@@ -92,7 +87,7 @@ export function cleanCrmIds(ids: Partial<CrmIds>): Checked<Partial<CrmIds>> {
   for (const key of ['hubspot', 'salesforce', 'zendesk', 'external'] as const) {
     const value = ids[key];
     if (value === undefined) continue;
-    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_CRM_ID_CHARS || !/^[\w.:@\-]+$/.test(value)) {
+    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_CRM_ID_CHARS || !/^[\w.:@-]+$/.test(value)) {
       return { ok: false, message: `crmIds.${key}: an id of 1 to ${MAX_CRM_ID_CHARS} letters, digits and . : @ - _` };
     }
     out[key] = value;
@@ -108,7 +103,11 @@ export function cleanCrmIds(ids: Partial<CrmIds>): Checked<Partial<CrmIds>> {
 export function boundedAttribution(a: Attribution): Attribution {
   const text = (v: string | undefined, max = MAX_ATTRIBUTION_TEXT_CHARS) => (v === undefined ? undefined : v.slice(0, max));
   const utm = a.utm
-    ? Object.fromEntries(Object.entries(a.utm).filter(([, v]) => typeof v === 'string' && v.length > 0).map(([k, v]) => [k, text(v as string, 200)]))
+    ? Object.fromEntries(
+        Object.entries(a.utm)
+          .filter(([, v]) => typeof v === 'string' && v.length > 0)
+          .map(([k, v]) => [k, text(v as string, 200)]),
+      )
     : undefined;
   return stripUndefined({
     channel: a.channel,
@@ -143,7 +142,12 @@ function present(value: unknown): boolean {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
   }
   return value;
 }

@@ -15,7 +15,11 @@ export function checkConsentRecord(channel: unknown, record: ConsentRecord): Che
   if (typeof record.at !== 'string' || !ISO_TIME.test(record.at) || Number.isNaN(Date.parse(record.at))) return { ok: false, message: 'at: an ISO-8601 time' };
   if (!(SOURCES as readonly unknown[]).includes(record.source)) return { ok: false, message: `source: one of ${SOURCES.join(', ')}` };
   const id = (v: unknown, field: string, max: number): Checked<string | undefined> =>
-    v === undefined ? { ok: true, value: undefined } : typeof v === 'string' && v.length > 0 && v.length <= max ? { ok: true, value: v } : { ok: false, message: `${field}: 1 to ${max} characters` };
+    v === undefined
+      ? { ok: true, value: undefined }
+      : typeof v === 'string' && v.length > 0 && v.length <= max
+        ? { ok: true, value: v }
+        : { ok: false, message: `${field}: 1 to ${max} characters` };
   const evidenceMessageId = id(record.evidenceMessageId, 'evidenceMessageId', 320);
   const accountId = id(record.accountId, 'accountId', 64);
   const recordedBy = id(record.recordedBy, 'recordedBy', 200);
@@ -51,7 +55,11 @@ export function replacesConsent(contact: Contact, channel: ContactChannel, recor
 }
 
 /** The sender's view (outbound/send-context.ts ConsentItem): which time attribute a decision moves. */
-export function projectionFields(record: ConsentRecord): { atField: 'marketingOptInAt' | 'marketingOptOutAt'; evidenceField: 'marketingOptInEvidence' | 'marketingOptOutEvidence'; evidence: string } {
+export function projectionFields(record: ConsentRecord): {
+  atField: 'marketingOptInAt' | 'marketingOptOutAt';
+  evidenceField: 'marketingOptInEvidence' | 'marketingOptOutEvidence';
+  evidence: string;
+} {
   const optIn = record.status === 'opted_in';
   return {
     atField: optIn ? 'marketingOptInAt' : 'marketingOptOutAt',

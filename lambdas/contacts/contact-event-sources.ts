@@ -56,7 +56,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 
 export function dynamoContactEventSources(deps: { db: DynamoDBDocumentClient; tableName: string }): ContactEventSources {
   const { db, tableName: TableName } = deps;
-  const get = async (pk: string, sk: string): Promise<Item | undefined> => (await db.send(new GetCommand({ TableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+  const get = async (pk: string, sk: string): Promise<Item | undefined> =>
+    (await db.send(new GetCommand({ TableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
 
   return {
     async readMessage(conversationKey, providerMessageId) {

@@ -7,7 +7,14 @@ import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
  * Contact events carry ids and the names of what changed, never values: names, numbers and consent
  * evidence stay in the table, and a consumer (an integration, the console) reads the contact.
  */
-export function contactCreatedEvent(input: { businessId: string; contactId: string; channel?: ContactChannel; accountId?: string; fields: ContactField[]; at: string }): DomainEvent {
+export function contactCreatedEvent(input: {
+  businessId: string;
+  contactId: string;
+  channel?: ContactChannel;
+  accountId?: string;
+  fields: ContactField[];
+  at: string;
+}): DomainEvent {
   return {
     source: EVENT_SOURCE.contacts,
     detailType: DETAIL_TYPE.contactCreated,

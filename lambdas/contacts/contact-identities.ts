@@ -8,7 +8,7 @@ const MAX_ACCOUNT_ID_CHARS = 64;
 /** Identities one contact holds at most: a merge that would go past it is refused (it must fit one transaction). */
 export const MAX_IDENTITIES = 40;
 
-const ID = /^[A-Za-z0-9._:\-]+$/;
+const ID = /^[A-Za-z0-9._:-]+$/;
 
 /** An identity without its link details; `accountId` is required for Instagram and Messenger ids. */
 export interface IdentityRef {
@@ -28,7 +28,11 @@ export function sameIdentity(a: Pick<ChannelIdentity, 'kind' | 'value' | 'accoun
  * An identity as a store may key it, or the reason it may not: a known kind, a bounded id of
  * plain characters, an account for Instagram and Messenger ids, a phone in E.164.
  */
-export function checkIdentity(identity: { kind: unknown; value: unknown; accountId?: unknown }): { ok: true; value: IdentityRef } | { ok: false; message: string } {
+export function checkIdentity(identity: {
+  kind: unknown;
+  value: unknown;
+  accountId?: unknown;
+}): { ok: true; value: IdentityRef } | { ok: false; message: string } {
   const { kind, value, accountId } = identity;
   if (typeof kind !== 'string' || !(IDENTITY_KINDS as readonly string[]).includes(kind)) {
     return { ok: false, message: `kind: one of ${IDENTITY_KINDS.join(', ')}` };
@@ -43,7 +47,7 @@ export function checkIdentity(identity: { kind: unknown; value: unknown; account
     if (!phone) return { ok: false, message: 'value: a phone number with its country code (E.164, e.g. +5511987654321)' };
     v = phone;
   } else if (k === 'whatsapp' && !/^\d{6,20}$/.test(value)) {
-    return { ok: false, message: 'value: a WhatsApp id is the number\'s digits with its country code' };
+    return { ok: false, message: "value: a WhatsApp id is the number's digits with its country code" };
   } else if (!ID.test(value)) {
     return { ok: false, message: 'value: letters, digits and . _ : - only' };
   }

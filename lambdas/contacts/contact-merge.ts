@@ -9,10 +9,7 @@ import { CHANNELS, MAX_CONTACT_TAGS, type Contact, type CrmIds } from '#lambdas/
  */
 export function mergeContacts(survivor: Contact, absorbed: Contact, at: string): Contact {
   const merged: Contact = structuredClone(survivor);
-  merged.identities = sortedIdentities([
-    ...survivor.identities,
-    ...absorbed.identities.map((i) => ({ ...i, linkedAt: at, linkedBy: 'merge' as const })),
-  ]);
+  merged.identities = sortedIdentities([...survivor.identities, ...absorbed.identities.map((i) => ({ ...i, linkedAt: at, linkedBy: 'merge' as const }))]);
   if (!merged.name && absorbed.name) {
     merged.name = absorbed.name;
     if (absorbed.nameSource) merged.nameSource = absorbed.nameSource;

@@ -33,7 +33,11 @@ export interface ContactStore {
    * all of them; identities found on another contact are left where they are (a person merges).
    * Idempotent and race-safe (one contact per identity).
    */
-  resolve(businessId: string, identities: SeenIdentity[], seed: { name?: string; nameSource?: Contact['nameSource']; language?: Contact['language']; at: string }): Promise<{ contact: Contact; created: boolean }>;
+  resolve(
+    businessId: string,
+    identities: SeenIdentity[],
+    seed: { name?: string; nameSource?: Contact['nameSource']; language?: Contact['language']; at: string },
+  ): Promise<{ contact: Contact; created: boolean }>;
   get(businessId: string, contactId: string): Promise<Contact | undefined>;
   /** The contact owning one identity (following `mergedInto`). */
   findByIdentity(businessId: string, kind: IdentityKind, value: string, accountId?: string): Promise<Contact | undefined>;
@@ -77,13 +81,25 @@ export interface ContactStore {
   linkIdentity(businessId: string, contactId: string, identity: Omit<ChannelIdentity, 'linkedAt'>, at: string): Promise<StoreResult<Contact>>;
 
   /** Absorb `absorbedId` into `survivorId`: identities move, tags/attributes/consent/CRM ids/first touch combine; recorded for unmerge. */
-  merge(businessId: string, survivorId: string, absorbedId: string, by: string, at: string, reason?: string): Promise<StoreResult<{ survivor: Contact; merge: ContactMerge }>>;
+  merge(
+    businessId: string,
+    survivorId: string,
+    absorbedId: string,
+    by: string,
+    at: string,
+    reason?: string,
+  ): Promise<StoreResult<{ survivor: Contact; merge: ContactMerge }>>;
   /** Undo a merge: the absorbed contact and its identities come back; the survivor returns to what it held before (keeping later changes of its own where they do not conflict). */
   unmerge(businessId: string, mergeId: string, by: string, at: string): Promise<StoreResult<{ survivor: Contact; restored: Contact }>>;
   listMerges(businessId: string, contactId: string): Promise<ContactMerge[]>;
 
   getAttributeSchema(businessId: string): Promise<AttributeSchema>;
-  putAttributeSchema(businessId: string, schema: Omit<AttributeSchema, 'version' | 'updatedAt'>, expectedVersion: number | undefined, at: string): Promise<StoreResult<AttributeSchema>>;
+  putAttributeSchema(
+    businessId: string,
+    schema: Omit<AttributeSchema, 'version' | 'updatedAt'>,
+    expectedVersion: number | undefined,
+    at: string,
+  ): Promise<StoreResult<AttributeSchema>>;
 }
 
 /**

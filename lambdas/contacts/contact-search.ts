@@ -10,14 +10,7 @@ export const MAX_SEARCH_RESULTS = 50;
  * whitespace collapsed, `#` (the key separator) removed.
  */
 export function searchableName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/#/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, MAX_INDEXED_NAME_CHARS);
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/#/g, ' ').replace(/\s+/g, ' ').trim().slice(0, MAX_INDEXED_NAME_CHARS);
 }
 
 /** `gsi3sk` of a name or an E.164 phone: `<searchable text>#<contact id>`. */
@@ -34,7 +27,7 @@ export const contactIdOfSearchSk = (sk: string): string => sk.slice(sk.lastIndex
 export function searchPrefix(text: string): string | undefined {
   const trimmed = text.trim().slice(0, MAX_SEARCH_TEXT_CHARS);
   if (trimmed.length === 0) return undefined;
-  if (/^[+\d(][\d\s().\-]*$/.test(trimmed)) {
+  if (/^[+\d(][\d\s().-]*$/.test(trimmed)) {
     const digits = trimmed.replace(/\D/g, '');
     if (digits.length >= 3) {
       // A whole number is searched as its E.164 form (the Mexican 521 rule and all); a part as typed.

@@ -1,11 +1,4 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import { isBusinessId } from '#lambdas/bot-settings/bot-settings-store';
 import { checkAttributeSchema, checkAttributeValues } from '#lambdas/contacts/contact-attributes';
@@ -25,7 +18,7 @@ import {
   mergeRefSk,
 } from '#lambdas/contacts/contact-keys';
 import { mergeContacts, unmergedSurvivor } from '#lambdas/contacts/contact-merge';
-import type { AttributeSchema, ChannelIdentity, ConsentRecord, Contact, ContactChannel, ContactMerge } from '#lambdas/contacts/contact-model';
+import type { AttributeSchema, ChannelIdentity, Contact, ContactChannel, ContactMerge } from '#lambdas/contacts/contact-model';
 import type { ContactRefusal, ContactStore, SeenIdentity, StoreResult } from '#lambdas/contacts/contact-ports';
 import { contactIdOfSearchSk, contactSearchSk, MAX_SEARCH_RESULTS, searchableName, searchPrefix } from '#lambdas/contacts/contact-search';
 import { TABLE_KEYS, accountPk } from '#lambdas/conversation/table-keys';
@@ -51,7 +44,15 @@ const MAX_MERGE_HOPS = 5;
 const MAX_CUSTOMER_ID_CHARS = 320;
 const LOST_RACE_CODES = new Set(['None', 'ConditionalCheckFailed', 'TransactionConflict']);
 
-const ENTITY = { contact: 'Contact', identity: 'ContactIdentity', merge: 'ContactMerge', mergeRef: 'ContactMergeRef', schema: 'ContactAttributeSchema', consent: 'Consent', decision: 'ConsentDecision' } as const;
+const ENTITY = {
+  contact: 'Contact',
+  identity: 'ContactIdentity',
+  merge: 'ContactMerge',
+  mergeRef: 'ContactMergeRef',
+  schema: 'ContactAttributeSchema',
+  consent: 'Consent',
+  decision: 'ConsentDecision',
+} as const;
 
 const ok = <T>(value: T): StoreResult<T> => ({ ok: true, value });
 const refuse = <T>(refusal: ContactRefusal, message: string): StoreResult<T> => ({ ok: false, refusal, message });
@@ -125,7 +126,9 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
       ConditionExpression:
         (expectedVersion === undefined ? 'attribute_not_exists(pk)' : '#version = :expected') + (extraCondition ? ` AND ${extraCondition.expression}` : ''),
       ...(expectedVersion === undefined ? {} : { ExpressionAttributeNames: { '#version': 'version' } }),
-      ...(expectedVersion === undefined && !extraCondition ? {} : { ExpressionAttributeValues: { ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }), ...extraCondition?.values } }),
+      ...(expectedVersion === undefined && !extraCondition
+        ? {}
+        : { ExpressionAttributeValues: { ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }), ...extraCondition?.values } }),
     },
   });
 
@@ -152,7 +155,8 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
       // transaction held one of the items: a lost race, read again.
       if (isConditionalCheckFailed(err)) return false;
       const codes = cancellationCodes(err);
-      if ((err as { name?: string }).name === 'TransactionCanceledException' && codes.some((c) => c !== 'None') && codes.every((c) => LOST_RACE_CODES.has(c))) return false;
+      if ((err as { name?: string }).name === 'TransactionCanceledException' && codes.some((c) => c !== 'None') && codes.every((c) => LOST_RACE_CODES.has(c)))
+        return false;
       throw err;
     }
   }
@@ -245,9 +249,9 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
           Limit: wanted * 2,
         }),
       );
-      const ids = [...new Set((out.Items ?? []).map((i) => (typeof i.contactId === 'string' ? i.contactId : contactIdOfSearchSk(String(i[TABLE_KEYS.gsi3.sortKey])))))].filter((id) =>
-        CONTACT_ID_PATTERN.test(id),
-      );
+      const ids = [
+        ...new Set((out.Items ?? []).map((i) => (typeof i.contactId === 'string' ? i.contactId : contactIdOfSearchSk(String(i[TABLE_KEYS.gsi3.sortKey]))))),
+      ].filter((id) => CONTACT_ID_PATTERN.test(id));
       const items = await batchGet(ids.map((id) => ({ pk: contactPk(businessId, id), sk: CONTACT_PROFILE_SK })));
       const contacts = new Map(items.filter((i) => i.businessId === businessId).map((i) => [String(i.contactId), contactFrom(i)]));
       return ids
@@ -279,9 +283,9 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
       );
-      const ids = [...new Set((out.Items ?? []).map((i) => (typeof i.contactId === 'string' ? i.contactId : contactIdOfSearchSk(String(i[TABLE_KEYS.gsi3.sortKey])))))].filter((id) =>
-        CONTACT_ID_PATTERN.test(id),
-      );
+      const ids = [
+        ...new Set((out.Items ?? []).map((i) => (typeof i.contactId === 'string' ? i.contactId : contactIdOfSearchSk(String(i[TABLE_KEYS.gsi3.sortKey]))))),
+      ].filter((id) => CONTACT_ID_PATTERN.test(id));
       const items = await batchGet(ids.map((id) => ({ pk: contactPk(businessId, id), sk: CONTACT_PROFILE_SK })));
       const contacts = new Map(items.filter((i) => i.businessId === businessId).map((i) => [String(i.contactId), contactFrom(i)]));
       const live = ids.map((id) => contacts.get(id)).filter((c): c is Contact => c !== undefined && !c.mergedInto);
@@ -298,7 +302,10 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
         if (checked.ok) refs.push({ asked: value, ref: checked.value });
       }
       if (refs.length === 0) return found;
-      const owners = await identityOwners(businessId, refs.map((r) => r.ref));
+      const owners = await identityOwners(
+        businessId,
+        refs.map((r) => r.ref),
+      );
       const ownerIds = [...new Set(owners.filter((o): o is string => o !== undefined && CONTACT_ID_PATTERN.test(o)))];
       const profiles = await batchGet(ownerIds.map((id) => ({ pk: contactPk(businessId, id), sk: CONTACT_PROFILE_SK })));
       const byId = new Map<string, Contact>();
@@ -327,14 +334,20 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
         const checked = checkAttributeValues(schema, change.attributes.set);
         if (!checked.ok) return refuse('invalid', checked.message);
       }
-      if (change.attributes?.remove && (change.attributes.remove.length > 100 || change.attributes.remove.some((k) => typeof k !== 'string' || k.length > 40))) {
+      if (
+        change.attributes?.remove &&
+        (change.attributes.remove.length > 100 || change.attributes.remove.some((k) => typeof k !== 'string' || k.length > 40))
+      ) {
         return refuse('invalid', 'attributes.remove: at most 100 attribute keys');
       }
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const contact = await getLive(businessId, contactId);
         if (!contact) return refuse('not_found', 'No such contact in this business');
         if (expectedVersion !== undefined && contact.version !== expectedVersion) {
-          return refuse('changed_meanwhile', `The contact changed meanwhile: at version ${contact.version}, not ${expectedVersion}; reload and apply your change again`);
+          return refuse(
+            'changed_meanwhile',
+            `The contact changed meanwhile: at version ${contact.version}, not ${expectedVersion}; reload and apply your change again`,
+          );
         }
         const applied = applyContactChange(contact, change);
         if (!applied.ok) return refuse('invalid', applied.message);
@@ -351,7 +364,8 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
       const checked = checkConsentRecord(channel, input);
       if (!checked.ok) return refuse('invalid', checked.message);
       const record = checked.value;
-      if (typeof customerId !== 'string' || customerId.length > MAX_CUSTOMER_ID_CHARS) return refuse('invalid', `customerId: at most ${MAX_CUSTOMER_ID_CHARS} characters`);
+      if (typeof customerId !== 'string' || customerId.length > MAX_CUSTOMER_ID_CHARS)
+        return refuse('invalid', `customerId: at most ${MAX_CUSTOMER_ID_CHARS} characters`);
       for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
         const contact = await getLive(businessId, contactId);
         if (!contact) return refuse('not_found', 'No such contact in this business');
@@ -381,7 +395,13 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
         ];
         let written = contact;
         if (replaces && JSON.stringify(contact.consent[channel]) !== JSON.stringify(record)) {
-          written = { ...contact, consent: { ...contact.consent, [channel]: record }, version: contact.version + 1, updatedAt: record.at > contact.updatedAt ? record.at : contact.updatedAt };
+          written = {
+            ...contact,
+            consent: { ...contact.consent, [channel]: record },
+            version: contact.version + 1,
+            // biome-ignore lint/complexity/useMathMinMax: ISO-8601 timestamps compared as text; Math.max would make them NaN
+            updatedAt: record.at > contact.updatedAt ? record.at : contact.updatedAt,
+          };
           items.push(contactPut(written, contact.version));
         } else if (!moveProjection && contact.consent[channel] !== undefined && JSON.stringify(contact.consent[channel]) === JSON.stringify(record)) {
           // The same decision again (a redelivered event): nothing moves.
@@ -392,7 +412,8 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
             Update: {
               TableName,
               Key: { pk: accountPk(target.accountId), sk: consentSk(target.customerId) },
-              UpdateExpression: 'SET entity = :entity, accountId = :account, customerId = :customer, businessId = :business, contactId = :contact, #at = :at, #evidence = :evidence',
+              UpdateExpression:
+                'SET entity = :entity, accountId = :account, customerId = :customer, businessId = :business, contactId = :contact, #at = :at, #evidence = :evidence',
               // Only forward: an older decision arriving late must not undo a newer one.
               ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
               ExpressionAttributeNames: { '#at': fields.atField, '#evidence': fields.evidenceField },
@@ -458,11 +479,25 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
         const done = await transact([
           contactPut(survivorNext, survivor.version),
           contactPut(absorbedNext, absorbed.version),
-          { Put: { TableName, Item: { pk: contactPk(businessId, survivorId), sk: recordSk, entity: ENTITY.merge, ...merge }, ConditionExpression: 'attribute_not_exists(pk)' } },
           {
             Put: {
               TableName,
-              Item: { pk: contactsPk(businessId), sk: mergeRefSk(merge.mergeId), entity: ENTITY.mergeRef, businessId, mergeId: merge.mergeId, survivorId, recordSk },
+              Item: { pk: contactPk(businessId, survivorId), sk: recordSk, entity: ENTITY.merge, ...merge },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName,
+              Item: {
+                pk: contactsPk(businessId),
+                sk: mergeRefSk(merge.mergeId),
+                entity: ENTITY.mergeRef,
+                businessId,
+                mergeId: merge.mergeId,
+                survivorId,
+                recordSk,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -483,14 +518,25 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
         const record = mergeFrom(recordItem);
         if (record.undoneAt) return refuse('already_undone', `This merge was undone at ${record.undoneAt}`);
         const [survivor, absorbed] = await Promise.all([getRaw(businessId, record.survivorId), getRaw(businessId, record.absorbedId)]);
-        if (!survivor || survivor.mergedInto) return refuse('changed_meanwhile', 'The surviving contact was itself merged into another since: undo that merge first');
-        if (!absorbed || absorbed.mergedInto !== record.survivorId) return refuse('changed_meanwhile', 'The absorbed contact is no longer merged into the survivor');
+        if (!survivor || survivor.mergedInto)
+          return refuse('changed_meanwhile', 'The surviving contact was itself merged into another since: undo that merge first');
+        if (!absorbed || absorbed.mergedInto !== record.survivorId)
+          return refuse('changed_meanwhile', 'The absorbed contact is no longer merged into the survivor');
         // Identities come back only if the survivor still holds them (one may have been moved on by hand since).
         const brought = record.absorbedBefore.identities;
         const owners = brought.length > 0 ? await identityOwners(businessId, brought) : [];
         const back = brought.filter((_, i) => owners[i] === record.survivorId);
-        const survivorNext: Contact = { ...unmergedSurvivor(survivor, record.survivorBefore, record.absorbedBefore), version: survivor.version + 1, updatedAt: at };
-        const restored: Contact = { ...structuredClone(record.absorbedBefore), identities: sortedIdentities(back), version: absorbed.version + 1, updatedAt: at };
+        const survivorNext: Contact = {
+          ...unmergedSurvivor(survivor, record.survivorBefore, record.absorbedBefore),
+          version: survivor.version + 1,
+          updatedAt: at,
+        };
+        const restored: Contact = {
+          ...structuredClone(record.absorbedBefore),
+          identities: sortedIdentities(back),
+          version: absorbed.version + 1,
+          updatedAt: at,
+        };
         delete restored.mergedInto;
         const done = await transact([
           contactPut(survivorNext, survivor.version),
@@ -534,7 +580,10 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
       if (!checked.ok) return refuse('invalid', checked.message);
       const current = await getAttributeSchema(businessId);
       if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        return refuse('changed_meanwhile', `The attribute schema changed meanwhile: at version ${current.version}, not ${expectedVersion}; reload and save again`);
+        return refuse(
+          'changed_meanwhile',
+          `The attribute schema changed meanwhile: at version ${current.version}, not ${expectedVersion}; reload and save again`,
+        );
       }
       const saved: AttributeSchema = { attributes: checked.value.attributes, version: current.version + 1, updatedAt: at };
       try {
@@ -543,7 +592,9 @@ export function dynamoContactStore(deps: ContactStoreDeps): ContactStore {
             TableName,
             Item: { pk: contactsPk(businessId), sk: ATTRIBUTE_SCHEMA_SK, entity: ENTITY.schema, businessId, ...saved },
             ConditionExpression: current.version === 0 ? 'attribute_not_exists(pk)' : '#version = :version',
-            ...(current.version === 0 ? {} : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': current.version } }),
+            ...(current.version === 0
+              ? {}
+              : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': current.version } }),
           }),
         );
       } catch (err) {
@@ -568,7 +619,12 @@ function withIdentities(contact: Contact, identities: ChannelIdentity[], at: str
  * Where the sender reads this channel's consent: the account and customer given, else the
  * contact's own identity on that channel. None (no account known): the contact alone is written.
  */
-function projectionTarget(contact: Contact, channel: ContactChannel, customerId: string, accountId: string | undefined): { accountId: string; customerId: string } | undefined {
+function projectionTarget(
+  contact: Contact,
+  channel: ContactChannel,
+  customerId: string,
+  accountId: string | undefined,
+): { accountId: string; customerId: string } | undefined {
   const kinds = channel === 'whatsapp' ? ['whatsapp', 'whatsapp_bsuid'] : [channel];
   const own = contact.identities.find((i) => kinds.includes(i.kind) && (accountId === undefined || i.accountId === accountId));
   const account = accountId ?? own?.accountId;

@@ -29,10 +29,20 @@ export function attributionFromReferral(referral: ReferralRef, ctx: TouchContext
   const source = isAd ? 'ad' : sourceType === 'post' ? 'post' : (metaSource ?? sourceType ?? 'referral');
   const adId = referral.adId ?? (sourceType === 'ad' ? referral.sourceId : undefined);
   const utm = referral.sourceUrl ? utmOf(referral.sourceUrl) : undefined;
-  if (!adId && !referral.sourceId && !referral.ref && !referral.ctwaClid && !referral.sourceUrl && !referral.headline && !referral.source && !referral.sourceType) return undefined;
+  if (
+    !adId &&
+    !referral.sourceId &&
+    !referral.ref &&
+    !referral.ctwaClid &&
+    !referral.sourceUrl &&
+    !referral.headline &&
+    !referral.source &&
+    !referral.sourceType
+  )
+    return undefined;
   return boundedAttribution({
     ...ctx,
-    source: source.replace(/[^a-z0-9_\-]/g, '').slice(0, 40) || 'referral',
+    source: source.replace(/[^a-z0-9_-]/g, '').slice(0, 40) || 'referral',
     ...(adId ? { adId } : {}),
     ...(referral.headline ? { headline: referral.headline } : {}),
     ...(referral.ctwaClid ? { ctwaClid: referral.ctwaClid } : {}),

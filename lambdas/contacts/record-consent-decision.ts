@@ -63,7 +63,9 @@ export async function recordConsentDecision(status: ConsentState, detail: unknow
   }
   const changed = changedFields(contact, result.value);
   if (changed.length > 0) {
-    await deps.publisher.publish([contactUpdatedEvent({ businessId, contactId: result.value.contactId, changed, version: result.value.version, at: deps.now().toISOString() })]);
+    await deps.publisher.publish([
+      contactUpdatedEvent({ businessId, contactId: result.value.contactId, changed, version: result.value.version, at: deps.now().toISOString() }),
+    ]);
   }
   return { outcome: 'recorded', businessId, contactId: result.value.contactId, status, changed: changed.length > 0 };
 }

@@ -94,7 +94,16 @@ export async function recordCustomerContact(detail: unknown, deps: ContactDeps):
   const at = deps.now().toISOString();
   const events: DomainEvent[] = [];
   if (created) {
-    events.push(contactCreatedEvent({ businessId, contactId: contact.contactId, channel: conversation.channel, accountId: conversation.accountId, fields: changedFields(undefined, contact), at }));
+    events.push(
+      contactCreatedEvent({
+        businessId,
+        contactId: contact.contactId,
+        channel: conversation.channel,
+        accountId: conversation.accountId,
+        fields: changedFields(undefined, contact),
+        at,
+      }),
+    );
   } else if (changed.length > 0) {
     events.push(contactUpdatedEvent({ businessId, contactId: contact.contactId, changed, version: contact.version, at }));
   }
@@ -122,7 +131,12 @@ function fillIns(contact: Contact, conversation: StoredConversation): ContactCha
  * referral, and for a conversation seen for the first time its first customer message (its referral,
  * or a link with UTM parameters in its text). The earliest wins.
  */
-async function firstTouchOf(message: StoredCustomerMessage, conversation: StoredConversation, newConversation: boolean, deps: ContactDeps): Promise<Attribution | undefined> {
+async function firstTouchOf(
+  message: StoredCustomerMessage,
+  conversation: StoredConversation,
+  newConversation: boolean,
+  deps: ContactDeps,
+): Promise<Attribution | undefined> {
   const context = (m: StoredCustomerMessage): TouchContext => ({
     channel: conversation.channel,
     accountId: conversation.accountId,
@@ -133,7 +147,9 @@ async function firstTouchOf(message: StoredCustomerMessage, conversation: Stored
   let touch = message.referral ? attributionFromReferral(message.referral, context(message)) : undefined;
   if (!newConversation) return touch;
   const first = (await deps.sources.firstCustomerMessage(conversation.conversationKey)) ?? message;
-  const fromFirst = (first.referral ? attributionFromReferral(first.referral, context(first)) : undefined) ?? (first.text ? attributionFromText(first.text, context(first)) : undefined);
+  const fromFirst =
+    (first.referral ? attributionFromReferral(first.referral, context(first)) : undefined) ??
+    (first.text ? attributionFromText(first.text, context(first)) : undefined);
   touch = earliest(touch, fromFirst);
   return touch;
 }

@@ -100,7 +100,7 @@ export function dynamoBotEndStore(deps: { db: DynamoDBDocumentClient; tableName:
       const pk = conversationPk(conversationKey);
       const found = await db.send(new GetCommand({ TableName: tableName, Key: { pk, sk: CONVERSATION_SK }, ConsistentRead: true }));
       const item = found.Item;
-      if (!item || item.entity !== 'Conversation') return undefined;
+      if (item?.entity !== 'Conversation') return undefined;
       const out = await db.send(
         new QueryCommand({
           TableName: tableName,
@@ -119,7 +119,18 @@ export function dynamoBotEndStore(deps: { db: DynamoDBDocumentClient; tableName:
       const lastBot = messages.filter((m) => m.direction === 'outbound' && m.origin === 'agent').at(-1);
       const lastPerson = messages.filter((m) => m.direction === 'outbound' && PERSON_ORIGINS.has(m.origin ?? '')).at(-1);
       const unanswered = unansweredMessages(messages, str(item.answeredThroughSk), str(item.answeredAt));
-      const fields = ['lastInboundAt', 'endedInboundAt', 'endedAt', 'pendingReplyId', 'awaitingField', 'consentStatus', 'consentChangedAt', 'handedBackAt', 'endFaqId', 'endAnnouncedAt'] as const;
+      const fields = [
+        'lastInboundAt',
+        'endedInboundAt',
+        'endedAt',
+        'pendingReplyId',
+        'awaitingField',
+        'consentStatus',
+        'consentChangedAt',
+        'handedBackAt',
+        'endFaqId',
+        'endAnnouncedAt',
+      ] as const;
       const conversation: QuietConversation = {
         conversationKey,
         channel: item.channel as Channel,
@@ -129,7 +140,15 @@ export function dynamoBotEndStore(deps: { db: DynamoDBDocumentClient; tableName:
         ...(str(item.state) ? { state: str(item.state) } : {}),
         ...(str(item.endOutcome) ? { endOutcome: item.endOutcome as BotOutcome } : {}),
         ...(str(item.endReason) ? { endReason: item.endReason as BotEndReason } : {}),
-        ...(lastBot ? { lastBotReply: { at: lastBot.occurredAt, ...(str(lastBot.replyKind) ? { kind: lastBot.replyKind } : {}), ...(str(lastBot.faqId) ? { faqId: lastBot.faqId } : {}) } } : {}),
+        ...(lastBot
+          ? {
+              lastBotReply: {
+                at: lastBot.occurredAt,
+                ...(str(lastBot.replyKind) ? { kind: lastBot.replyKind } : {}),
+                ...(str(lastBot.faqId) ? { faqId: lastBot.faqId } : {}),
+              },
+            }
+          : {}),
         ...(lastPerson ? { lastPersonMessageAt: lastPerson.occurredAt } : {}),
       };
       for (const field of fields) {

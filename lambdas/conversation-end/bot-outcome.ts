@@ -68,22 +68,26 @@ export type BotEndDecision =
 /** A reply still being sent is looked at again this much later. */
 export const PENDING_REPLY_RETRY_MS = 15 * 60_000;
 
-const ANSWERED = new Map<string, BotEndReason>(Object.entries({
-  faq_answer: 'answered',
-  choice_answer: 'answered',
-  generated: 'answered_by_assistant',
-  small_talk: 'customer_thanked',
-  opt_in_confirmed: 'consent_given',
-  opt_out_kept: 'consent_kept',
-  csat_thanks: 'csat_answered',
-}) as Array<[string, BotEndReason]>);
-const WAITING = new Map<string, BotEndReason>(Object.entries({
-  menu: 'no_reply_after_greeting',
-  opt_out_question: 'awaiting_confirmation',
-  fallback: 'person_offered',
-  repeat_offer: 'person_offered',
-  attachment_ack: 'awaiting_details',
-}) as Array<[string, BotEndReason]>);
+const ANSWERED = new Map<string, BotEndReason>(
+  Object.entries({
+    faq_answer: 'answered',
+    choice_answer: 'answered',
+    generated: 'answered_by_assistant',
+    small_talk: 'customer_thanked',
+    opt_in_confirmed: 'consent_given',
+    opt_out_kept: 'consent_kept',
+    csat_thanks: 'csat_answered',
+  }) as Array<[string, BotEndReason]>,
+);
+const WAITING = new Map<string, BotEndReason>(
+  Object.entries({
+    menu: 'no_reply_after_greeting',
+    opt_out_question: 'awaiting_confirmation',
+    fallback: 'person_offered',
+    repeat_offer: 'person_offered',
+    attachment_ack: 'awaiting_details',
+  }) as Array<[string, BotEndReason]>,
+);
 /** Replies that handed the conversation to a person: whatever followed was the person's. */
 const HANDED_OFF = new Set(['handoff_ack', 'out_of_hours']);
 

@@ -1,11 +1,5 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  END_WATCH_TTL_DAYS,
-  endWatchBucketOf,
-  endWatchPk,
-  endWatchShardOf,
-  endWatchSk,
-} from '#lambdas/conversation-end/end-watch-keys';
+import { END_WATCH_TTL_DAYS, endWatchBucketOf, endWatchPk, endWatchShardOf, endWatchSk } from '#lambdas/conversation-end/end-watch-keys';
 import { expiresAt } from '#lambdas/conversation/table-keys';
 
 /** Asks the end-of-conversation sweep to look at a conversation once `dueAt` has passed. */

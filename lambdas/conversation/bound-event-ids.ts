@@ -87,10 +87,7 @@ export function boundEventIds(event: NormalizedEvent): NormalizedEvent {
   return out;
 }
 
-function common(
-  event: Exclude<NormalizedEvent, { kind: 'quarantine' }>,
-  bound: (path: string, id: string, composite?: boolean) => string,
-) {
+function common(event: Exclude<NormalizedEvent, { kind: 'quarantine' }>, bound: (path: string, id: string, composite?: boolean) => string) {
   return {
     conversationKey: bound('conversationKey', event.conversationKey, true),
     eventId: bound('eventId', event.eventId, true),

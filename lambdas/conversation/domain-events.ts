@@ -12,11 +12,7 @@ export function domainEventFor(event: NormalizedEvent): DomainEvent {
   switch (event.kind) {
     case 'message': {
       const detailType =
-        event.origin === 'customer'
-          ? DETAIL_TYPE.messageReceived
-          : event.origin === 'history'
-            ? DETAIL_TYPE.messageImported
-            : DETAIL_TYPE.messageEchoed;
+        event.origin === 'customer' ? DETAIL_TYPE.messageReceived : event.origin === 'history' ? DETAIL_TYPE.messageImported : DETAIL_TYPE.messageEchoed;
       return {
         source,
         detailType,

@@ -231,9 +231,4 @@ export interface QuarantineEvent {
   rawIds?: Record<string, string>;
 }
 
-export type NormalizedEvent =
-  | MessageEvent
-  | StatusEvent
-  | MessageChangeEvent
-  | NotificationEvent
-  | QuarantineEvent;
+export type NormalizedEvent = MessageEvent | StatusEvent | MessageChangeEvent | NotificationEvent | QuarantineEvent;

@@ -1,14 +1,7 @@
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed, rejectedAsInvalid } from '#lambdas/adapters/dynamodb';
 import { MAX_DETAIL_BYTES, MAX_REASON_BYTES } from '#lambdas/conversation/bound-event-ids';
-import type {
-  MessageChangeEvent,
-  MessageEvent,
-  NormalizedEvent,
-  NotificationEvent,
-  QuarantineEvent,
-  StatusEvent,
-} from '#lambdas/conversation/model';
+import type { MessageChangeEvent, MessageEvent, NormalizedEvent, NotificationEvent, QuarantineEvent, StatusEvent } from '#lambdas/conversation/model';
 import {
   accountPk,
   changeSk,
@@ -64,11 +57,7 @@ const MAX_RAW_BYTES = 300_000;
 /** Claim-check references are ours (the webhook wrote them), but they ride in the queue record. */
 const MAX_REFERENCE_BYTES = 1_024;
 
-export async function recordNormalizedEvent(
-  event: NormalizedEvent,
-  ctx: RecordContext,
-  deps: RecordDeps,
-): Promise<RecordOutcome> {
+export async function recordNormalizedEvent(event: NormalizedEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
   switch (event.kind) {
     case 'message':
       return recordMessage(event, ctx, deps);
@@ -187,14 +176,7 @@ async function activityIsBehind(event: MessageEvent, [atField]: ActivityFields, 
 }
 
 /** The conversation's side of storing a message: created if new, counted, and (when asked) its last activity moved. */
-function conversationCount(
-  event: MessageEvent,
-  counter: string,
-  now: string,
-  ttl: number,
-  deps: RecordDeps,
-  activity: ActivityFields | undefined,
-) {
+function conversationCount(event: MessageEvent, counter: string, now: string, ttl: number, deps: RecordDeps, activity: ActivityFields | undefined) {
   return {
     TableName: deps.tableName,
     Key: { pk: conversationPk(event.conversationKey), sk: CONVERSATION_SK },
@@ -409,8 +391,7 @@ async function applyChangeToMessage(event: MessageChangeEvent, deps: RecordDeps)
         new UpdateCommand({
           TableName: deps.tableName,
           Key: key,
-          UpdateExpression:
-            'SET originalText = if_not_exists(originalText, #text), #text = :text, editedAt = :at, editCount = :n',
+          UpdateExpression: 'SET originalText = if_not_exists(originalText, #text), #text = :text, editedAt = :at, editCount = :n',
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(editCount) OR editCount < :n)',
           ExpressionAttributeNames: { '#text': 'text' },
           ExpressionAttributeValues: { ':text': event.text ?? null, ':at': event.occurredAt, ':n': edit },
@@ -502,9 +483,7 @@ function nowIso(deps: RecordDeps): string {
 
 async function putOnce(deps: RecordDeps, item: Record<string, unknown>): Promise<RecordOutcome> {
   try {
-    await deps.db.send(
-      new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    );
+    await deps.db.send(new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
     return 'stored';
   } catch (err) {
     if (isConditionalCheckFailed(err)) return 'duplicate';

@@ -53,8 +53,7 @@ export const QUARANTINE_SK = 'QUARANTINE';
 
 /** GSI1 lists conversations of an account by state (bot, human, closed), newest first. */
 export const conversationsByStatePk = (accountId: string, state: string) => `ACCT#${boundedId(accountId)}#STATE#${state}`;
-export const conversationsByStateSk = (occurredAt: string, conversationKey: string) =>
-  `${boundedTime(occurredAt)}#${boundedKey(conversationKey)}`;
+export const conversationsByStateSk = (occurredAt: string, conversationKey: string) => `${boundedTime(occurredAt)}#${boundedKey(conversationKey)}`;
 export const quarantineByDayPk = (isoTime: string) => `QUARANTINE#${isoTime.slice(0, 10)}`;
 export const quarantineByDaySk = (isoTime: string, eventId: string) => `${boundedTime(isoTime)}#${boundedKey(eventId)}`;
 

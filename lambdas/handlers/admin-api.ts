@@ -45,10 +45,10 @@ async function adminApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
         : isAccountsRoute(e)
           ? routeAccountsRequest(e, identity, audit, deps)
           : isContactsAdminRoute(e)
-          ? routeContactsAdminRequest(e, identity, audit, { contacts })
-          : isRoutingAdminRoute(e)
-          ? routeRoutingAdminRequest(e, identity, { routing, publisher: deps.publisher }, audit)
-          : routeBotSettingsRequest(e, identity, deps, audit),
+            ? routeContactsAdminRequest(e, identity, audit, { contacts })
+            : isRoutingAdminRoute(e)
+              ? routeRoutingAdminRequest(e, identity, { routing, publisher: deps.publisher }, audit)
+              : routeBotSettingsRequest(e, identity, deps, audit),
     deps,
   );
 }

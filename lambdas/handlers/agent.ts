@@ -112,7 +112,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       if (result.saving && result.reason === 'nothing_to_say') metrics.addMetric(AGENT_METRIC.messageSaved, MetricUnit.Count, 1);
       if (result.reason === 'window_closed') logger.info('reply window closed', { sqsMessageId: record.messageId });
       return;
-    case 'replied':
+    case 'replied': {
       metrics.addMetric(METRIC.agentReplied, MetricUnit.Count, 1);
       metrics.addMetric(AGENT_METRIC.messagesAnswered, MetricUnit.Count, result.answeredCount);
       metrics.addMetric(agentReplyMetric(result.kind), MetricUnit.Count, 1);
@@ -123,6 +123,7 @@ async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
       if (latency !== undefined) metrics.addMetric(METRIC.replyRequestedLatency, MetricUnit.Milliseconds, latency);
       if (result.optOut) metrics.addMetric(AGENT_METRIC.optOutRecorded, MetricUnit.Count, 1);
       logger.info('reply requested', { sqsMessageId: record.messageId, outboundId: result.outboundId, kind: result.kind });
+    }
   }
 }
 

@@ -86,9 +86,18 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
     metrics.addMetric(CAMPAIGN_METRIC.sendsAskedAgain, MetricUnit.Count, result.askedAgain);
     if (result.givenUp) {
       metrics.addMetric(CAMPAIGN_METRIC.sendsGivenUp, MetricUnit.Count, result.stillOpen);
-      logger.error('campaign messages still unsent after every release check; a person has to look', { businessId: body.businessId, campaignId: body.campaignId, stillOpen: result.stillOpen });
+      logger.error('campaign messages still unsent after every release check; a person has to look', {
+        businessId: body.businessId,
+        campaignId: body.campaignId,
+        stillOpen: result.stillOpen,
+      });
     } else if (result.askedAgain > 0) {
-      logger.warn('campaign messages asked for again by the release check', { businessId: body.businessId, campaignId: body.campaignId, askedAgain: result.askedAgain, claimsReleased: result.claimsReleased });
+      logger.warn('campaign messages asked for again by the release check', {
+        businessId: body.businessId,
+        campaignId: body.campaignId,
+        askedAgain: result.askedAgain,
+        claimsReleased: result.claimsReleased,
+      });
     }
     return;
   }
@@ -100,7 +109,8 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
       return;
     }
     metrics.addMetric(CAMPAIGN_METRIC.build(result.outcome), MetricUnit.Count, 1);
-    if (result.outcome === 'failed') logger.warn('campaign list build failed', { businessId: body.businessId, campaignId: body.campaignId, reason: result.reason });
+    if (result.outcome === 'failed')
+      logger.warn('campaign list build failed', { businessId: body.businessId, campaignId: body.campaignId, reason: result.reason });
     else logger.info('campaign list build', { businessId: body.businessId, campaignId: body.campaignId, chunk: body.chunk, ...result });
     return;
   }

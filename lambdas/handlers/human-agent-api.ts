@@ -60,4 +60,6 @@ async function humanAgentApi(event: APIGatewayProxyEventV2): Promise<APIGatewayP
   return serveOperatorRequest(event, OPERATOR_API.humanAgent, (e, identity, audit) => routeRequest(e, identity, audit, deps), deps);
 }
 
-export const handler = middy(humanAgentApi).use(injectLambdaContext(logger)).use(logMetrics([metrics, routingMetrics]));
+export const handler = middy(humanAgentApi)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics([metrics, routingMetrics]));

@@ -10,7 +10,6 @@ import { INSTAGRAM_TOKEN_METRIC } from '#lambdas/shared/metric-names';
 import { dynamoInstagramTokenStore } from '#lambdas/instagram-login/instagram-token-store';
 import { refreshInstagramTokens, type RefreshSummary } from '#lambdas/instagram-login/refresh-instagram-tokens';
 import { secretsManagerTokenVersions } from '#lambdas/onboarding/account-token-store';
-import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/instagram-token-refresh';
 import { readEnvironment } from '#lambdas/shared/handler-environment';

@@ -35,7 +35,12 @@ async function handleRecord(record: SQSRecord): Promise<void> {
     case 'recorded':
       metrics.addMetric(INTEGRATION_METRIC.deliveriesDeadLettered, MetricUnit.Count, 1);
       // Ids and EventBridge's error code only: the body holds the customer's data.
-      logger.warn('integration delivery dead-lettered', { sqsMessageId: record.messageId, businessId: result.businessId, integrationId: result.integrationId, errorCode: result.errorCode });
+      logger.warn('integration delivery dead-lettered', {
+        sqsMessageId: record.messageId,
+        businessId: result.businessId,
+        integrationId: result.integrationId,
+        errorCode: result.errorCode,
+      });
       return;
     case 'redriven':
       metrics.addMetric(INTEGRATION_METRIC.deliveriesRedriven, MetricUnit.Count, 1);

@@ -7,7 +7,6 @@ import { MediaFailure } from '#lambdas/media/media-errors';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { accountAccessTokens } from '#lambdas/outbound/access-tokens';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
-import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { MEDIA_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';

@@ -61,7 +61,12 @@ async function handleRecord(_detail: unknown, record: SQSRecord): Promise<void> 
       return;
     case 'timer_not_due':
       routingMetrics.addMetric(METRIC.routingTimersChained, MetricUnit.Count, 1);
-      logger.info('routing timer not yet due; sent on', { sqsMessageId: record.messageId, businessId: result.businessId, timer: result.timer, delaySeconds: result.delaySeconds });
+      logger.info('routing timer not yet due; sent on', {
+        sqsMessageId: record.messageId,
+        businessId: result.businessId,
+        timer: result.timer,
+        delaySeconds: result.delaySeconds,
+      });
       return;
     case 'timer_fired':
       routingMetrics.addMetric(METRIC.routingTimersFired, MetricUnit.Count, 1);
@@ -137,4 +142,6 @@ async function routing(event: SQSEvent, context: Context) {
  * the bus; the engine's own delayed timer messages) → the routing engine. Records are processed
  * independently (partial batch failures).
  */
-export const handler = middy(routing).use(injectLambdaContext(logger)).use(logMetrics([metrics, routingMetrics]));
+export const handler = middy(routing)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics([metrics, routingMetrics]));

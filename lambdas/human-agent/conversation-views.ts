@@ -57,9 +57,7 @@ function view(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function getConversation(key: string, deps: ReadDeps): Promise<ConversationRecord | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }),
-  );
+  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }));
   return out.Item as ConversationRecord | undefined;
 }
 

@@ -169,7 +169,15 @@ export async function replyAsHuman(
   await deps.publisher.publish([
     requested(conversation, outboundId),
     ...(tookOver
-      ? [handoffRequestedEvent(source, { conversationKey: key, channel: conversation.channel, accountId: conversation.accountId, reason: 'agent_takeover', requestedAt: at })]
+      ? [
+          handoffRequestedEvent(source, {
+            conversationKey: key,
+            channel: conversation.channel,
+            accountId: conversation.accountId,
+            reason: 'agent_takeover',
+            requestedAt: at,
+          }),
+        ]
       : []),
   ]);
   return { outboundId, repeated: false, tookOver };
@@ -189,8 +197,7 @@ async function markAllAnswered(key: string, deps: HumanAgentDeps): Promise<void>
         Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
         // answeredAt tells a customer message stamped in the same second, but sent after this, apart.
         UpdateExpression: 'SET answeredThroughSk = :through, answeredAt = :at',
-        ConditionExpression:
-          'attribute_not_exists(pendingReplyId) AND (attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
+        ConditionExpression: 'attribute_not_exists(pendingReplyId) AND (attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
         ExpressionAttributeValues: { ':through': latest, ':at': nowOf(deps).toISOString() },
       }),
     );

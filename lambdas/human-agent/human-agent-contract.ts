@@ -10,4 +10,3 @@ export const HUMAN_AGENT_ROUTES = {
   handBack: { method: 'POST', path: '/agent/conversation/hand-back' },
   close: { method: 'POST', path: '/agent/conversation/close' },
 } as const;
-

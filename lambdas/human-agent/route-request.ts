@@ -130,7 +130,8 @@ export async function routeRequest(
       return json(200, await closeConversation(b.conversationKey, agentId, deps));
     }
     if (deps.routing) {
-      const routed = (await routeWorkspaceRequest(event, identity, audit, deps.routing)) ?? (await routeSupervisorRequest(event, identity, audit, deps.routing));
+      const routed =
+        (await routeWorkspaceRequest(event, identity, audit, deps.routing)) ?? (await routeSupervisorRequest(event, identity, audit, deps.routing));
       if (routed) return routed;
     }
     return json(404, { error: 'route_not_found' });

@@ -13,11 +13,7 @@ export interface AuditContext {
   targetBusinessId?: string;
 }
 
-export type OperatorRouter = (
-  event: APIGatewayProxyEventV2,
-  identity: OperatorIdentity,
-  audit: AuditContext,
-) => Promise<APIGatewayProxyStructuredResultV2>;
+export type OperatorRouter = (event: APIGatewayProxyEventV2, identity: OperatorIdentity, audit: AuditContext) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /**
  * Every operator request goes through here: the caller's identity from the verified token, the

@@ -11,7 +11,10 @@ import { describeIssues, jsonResponse } from '#lambdas/shared/http-json';
 const auditQuery = z
   .object({
     /** Another business's trail: `platform` only. Default: the caller's own. */
-    businessId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a business id').optional(),
+    businessId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a business id')
+      .optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().max(400).optional(),
   })

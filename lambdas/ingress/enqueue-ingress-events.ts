@@ -158,9 +158,7 @@ async function sendWithRetries(batch: Prepared[], deps: EnqueueDeps): Promise<vo
   for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
     if (attempt > 1) await sleep(25 * 2 ** attempt);
     try {
-      const out = await deps.sqs.send(
-        new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: pending.map((p) => p.entry) }),
-      );
+      const out = await deps.sqs.send(new SendMessageBatchCommand({ QueueUrl: deps.queueUrl, Entries: pending.map((p) => p.entry) }));
       const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
       lastError = out.Failed?.[0] ? new Error(`${out.Failed[0].Code}: ${out.Failed[0].Message}`) : undefined;
       pending = pending.filter((p) => failedIds.has(p.entry.Id));

@@ -53,7 +53,9 @@ export async function receiveWebhook(
   const signature = request.headers['x-hub-signature-256'];
   const signedByMeta =
     isValidMetaSignature(request.rawBody, signature, secrets.appSecret) ||
-    (typeof secrets.instagramAppSecret === 'string' && secrets.instagramAppSecret !== '' && isValidMetaSignature(request.rawBody, signature, secrets.instagramAppSecret));
+    (typeof secrets.instagramAppSecret === 'string' &&
+      secrets.instagramAppSecret !== '' &&
+      isValidMetaSignature(request.rawBody, signature, secrets.instagramAppSecret));
   if (!signedByMeta) {
     return { statusCode: 401, body: 'Invalid signature', outcome: 'bad_signature' };
   }

@@ -16,12 +16,7 @@ const CHANNEL_OF_OBJECT: Record<string, Channel> = {
   page: 'messenger',
 };
 
-export function quarantineEvent(
-  reason: string,
-  raw: string,
-  ctx: SplitContext,
-  extra: Partial<IngressEvent> = {},
-): IngressEvent {
+export function quarantineEvent(reason: string, raw: string, ctx: SplitContext, extra: Partial<IngressEvent> = {}): IngressEvent {
   return {
     v: 1,
     kind: 'quarantine',
@@ -69,8 +64,7 @@ export function splitWebhookBody(rawBody: string, ctx: SplitContext): IngressEve
   const events: IngressEvent[] = [];
   for (const item of entry) {
     try {
-      const split =
-        channel === 'whatsapp' ? splitWhatsAppEntry(item, ctx) : splitMessagingEntry(channel, item, ctx);
+      const split = channel === 'whatsapp' ? splitWhatsAppEntry(item, ctx) : splitMessagingEntry(channel, item, ctx);
       if (split.length === 0) {
         events.push(entryQuarantine('empty_entry', item, channel, object, ctx));
       }
@@ -82,13 +76,7 @@ export function splitWebhookBody(rawBody: string, ctx: SplitContext): IngressEve
   return events;
 }
 
-function entryQuarantine(
-  reason: string,
-  entry: unknown,
-  channel: Channel,
-  object: string,
-  ctx: SplitContext,
-): IngressEvent {
+function entryQuarantine(reason: string, entry: unknown, channel: Channel, object: string, ctx: SplitContext): IngressEvent {
   const raw = JSON.stringify({ object, entry: [entry] });
   const entryId = idString((entry as { id?: unknown } | null)?.id);
   return quarantineEvent(reason, raw, ctx, { channel, object, ...(entryId ? { entryId } : {}) });

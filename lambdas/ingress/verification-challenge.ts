@@ -9,10 +9,7 @@ export interface PlainResponse {
  * Meta's subscription handshake: `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`.
  * Echo the challenge as plain text only when the token matches; otherwise 403 without echoing it.
  */
-export function answerVerificationChallenge(
-  query: Record<string, string | undefined>,
-  verifyToken: string,
-): PlainResponse {
+export function answerVerificationChallenge(query: Record<string, string | undefined>, verifyToken: string): PlainResponse {
   const mode = query['hub.mode'];
   const token = query['hub.verify_token'];
   const challenge = query['hub.challenge'];

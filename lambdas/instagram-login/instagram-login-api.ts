@@ -67,7 +67,12 @@ const shortLivedSchema = z.object({
 });
 const longLivedSchema = z.object({
   access_token: token,
-  expires_in: z.number().int().positive().max(400 * 24 * 3600).optional(),
+  expires_in: z
+    .number()
+    .int()
+    .positive()
+    .max(400 * 24 * 3600)
+    .optional(),
 });
 const profileSchema = z.object({
   id: numericId.optional(),

@@ -22,7 +22,9 @@ export type RefreshDecision =
   | { action: 'reauthorise'; reason: 'expired' };
 
 export function decideRefresh(
-  account: (Pick<ChannelAccount, 'channel' | 'api' | 'status' | 'tokenSecretId' | 'tokenExpiresAt' | 'tokenIssuedAt'> & { needsReauthorisation?: unknown }) | undefined,
+  account:
+    | (Pick<ChannelAccount, 'channel' | 'api' | 'status' | 'tokenSecretId' | 'tokenExpiresAt' | 'tokenIssuedAt'> & { needsReauthorisation?: unknown })
+    | undefined,
   now: Date,
   leadMs: number = REFRESH_WHEN_LESS_THAN_MS,
 ): RefreshDecision {

@@ -40,7 +40,8 @@ export function credentialHeaders(options: { nowMs?: () => number; maxTokens?: n
     });
     if (!res.ok) throw new CredentialError(`token endpoint answered ${res.status}`);
     const json = (await res.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown } | undefined;
-    if (typeof json?.access_token !== 'string' || json.access_token === '' || json.access_token.length > 8192) throw new CredentialError('token endpoint gave no access_token');
+    if (typeof json?.access_token !== 'string' || json.access_token === '' || json.access_token.length > 8192)
+      throw new CredentialError('token endpoint gave no access_token');
     const lifetime = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in : 300;
     tokens.set(key, { token: json.access_token, until: nowMs() + Math.max(30, lifetime - 60) * 1000 });
     if (tokens.size > (options.maxTokens ?? 200)) tokens.delete(tokens.keys().next().value as string);

@@ -3,13 +3,7 @@ import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import type { Contact } from '#lambdas/contacts/contact-model';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
-import {
-  candidateEvents,
-  envelopeSchema,
-  readTrigger,
-  type EventEnvelope,
-  type Trigger,
-} from '#lambdas/integrations/dispatch/integration-triggers';
+import { candidateEvents, envelopeSchema, readTrigger, type EventEnvelope, type Trigger } from '#lambdas/integrations/dispatch/integration-triggers';
 import {
   conversationSnapshot,
   customerIdentity,
@@ -115,7 +109,11 @@ interface Occurrence {
  * its deliveries recorded and publishes only those not published yet, so a crash between the two
  * writes repeats a delivery (same idempotency key) rather than losing it.
  */
-export async function dispatchIntegrationEvents(raw: unknown, deps: DispatchDeps, ctx: { receiveCount: number } = { receiveCount: 1 }): Promise<DispatchOutcome> {
+export async function dispatchIntegrationEvents(
+  raw: unknown,
+  deps: DispatchDeps,
+  ctx: { receiveCount: number } = { receiveCount: 1 },
+): Promise<DispatchOutcome> {
   const envelope = envelopeSchema.safeParse(raw);
   if (!envelope.success) return { outcome: 'invalid', issues: envelope.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.code}`) };
   const read = readTrigger(envelope.data);
@@ -157,14 +155,24 @@ export async function dispatchIntegrationEvents(raw: unknown, deps: DispatchDeps
   const toPublish = pending.filter((_, i) => outcomes[i] !== 'known_published');
   if (toPublish.length > 0) {
     await deps.publisher.publish(
-      toPublish.map((p) => ({ source: EVENT_SOURCE.integrations, detailType: DETAIL_TYPE.integrationDeliveryRequested, detail: p.detail as unknown as Record<string, unknown> })),
+      toPublish.map((p) => ({
+        source: EVENT_SOURCE.integrations,
+        detailType: DETAIL_TYPE.integrationDeliveryRequested,
+        detail: p.detail as unknown as Record<string, unknown>,
+      })),
     );
     const publishedAt = now();
     await Promise.all(toPublish.map((p) => deps.store.markPublished(p.delivery, publishedAt)));
   }
   // The rest is out; the opening waits for the reopen and comes back on its own.
   if (reopenPending) throw new ReopenPendingError('conversation reopen not recorded yet');
-  return { outcome: 'dispatched', requested: outcomes.filter((o) => o === 'recorded').length, repeated: pending.length - outcomes.filter((o) => o === 'recorded').length, dropped, droppedHeaders };
+  return {
+    outcome: 'dispatched',
+    requested: outcomes.filter((o) => o === 'recorded').length,
+    repeated: pending.length - outcomes.filter((o) => o === 'recorded').length,
+    dropped,
+    droppedHeaders,
+  };
 }
 
 /** The business of the account a conversation key names (`<channel>:<account>:<customer>`). */
@@ -200,7 +208,14 @@ async function occurrencesOf(
       const messageItem = await readMessage(deps, trigger.conversationKey, trigger.providerMessageId);
       const contact = await contactOf(conversation);
       if (subscribed.has('message.received')) {
-        occurrences.push({ eventType: 'message.received', root: `message.received|${trigger.eventId}`, at: trigger.occurredAt, conversation, message: messages(messageItem), contact });
+        occurrences.push({
+          eventType: 'message.received',
+          root: `message.received|${trigger.eventId}`,
+          at: trigger.occurredAt,
+          conversation,
+          message: messages(messageItem),
+          contact,
+        });
       }
       if (subscribed.has('conversation.opened')) {
         const opening = openingOf(conversationItem, trigger.occurredAt);
@@ -228,7 +243,14 @@ async function occurrencesOf(
       const statusNow = { ...message, withText: withStatus(message?.withText, trigger), withoutText: withStatus(message?.withoutText, trigger) };
       if (trigger.status === 'failed') {
         if (subscribed.has('message.failed')) {
-          occurrences.push({ eventType: 'message.failed', root: `message.failed|${trigger.conversationKey}|${trigger.messageId}`, at: trigger.occurredAt, conversation, message: statusNow, contact });
+          occurrences.push({
+            eventType: 'message.failed',
+            root: `message.failed|${trigger.conversationKey}|${trigger.messageId}`,
+            at: trigger.occurredAt,
+            conversation,
+            message: statusNow,
+            contact,
+          });
         }
         break;
       }
@@ -245,7 +267,14 @@ async function occurrencesOf(
       const sentAt = message?.withoutText?.at;
       if (subscribed.has('message.sent') && sentAt && messageItem.direction === 'outbound') {
         // Delivered and read both say "it went out": the first one to arrive is the message's one `message.sent`.
-        occurrences.push({ eventType: 'message.sent', root: `message.sent|${trigger.conversationKey}|${trigger.messageId}`, at: sentAt, conversation, message, contact });
+        occurrences.push({
+          eventType: 'message.sent',
+          root: `message.sent|${trigger.conversationKey}|${trigger.messageId}`,
+          at: sentAt,
+          conversation,
+          message,
+          contact,
+        });
       }
       break;
     }
@@ -285,7 +314,7 @@ async function occurrencesOf(
     }
     case 'template.requested': {
       const messageItem = await readMessage(deps, trigger.conversationKey, trigger.outboundId);
-      if (!messageItem || messageItem.type !== 'template' || !messageItem.template) break;
+      if (messageItem?.type !== 'template' || !messageItem.template) break;
       const conversationItem = await readConversation(deps, trigger.conversationKey);
       // A template to a customer who never wrote has no conversation item yet: the message says enough.
       const conversation = conversationItem ? conversationSnapshot(conversationItem) : undefined;
@@ -364,7 +393,8 @@ async function requestsFor(
   const requests: Array<{ detail: DeliveryRequestedEvent; delivery: IntegrationDelivery }> = [];
   const dropped: DroppedRequest[] = [];
   let droppedHeaders = 0;
-  const drop = (destination: string, reason: DroppedRequest['reason']) => dropped.push({ integrationId: integration.integrationId, destination: destination.slice(0, 64), reason });
+  const drop = (destination: string, reason: DroppedRequest['reason']) =>
+    dropped.push({ integrationId: integration.integrationId, destination: destination.slice(0, 64), reason });
 
   for (const request of mapped) {
     const spec = mapper.destinations.find((d) => d.key === request.destination);
@@ -382,9 +412,10 @@ async function requestsFor(
       drop(spec.key, 'bad_path_params');
       continue;
     }
-    const idempotencyKey = typeof request.idempotencyKey === 'string' && IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey)
-      ? request.idempotencyKey
-      : idempotencyKeyOf(integration, eventId, spec.key);
+    const idempotencyKey =
+      typeof request.idempotencyKey === 'string' && IDEMPOTENCY_KEY_PATTERN.test(request.idempotencyKey)
+        ? request.idempotencyKey
+        : idempotencyKeyOf(integration, eventId, spec.key);
     const body = stableBody(request.body ?? {});
     let signature: string | undefined;
     if (integration.kind === 'webhook') {

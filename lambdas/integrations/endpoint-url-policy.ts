@@ -56,7 +56,7 @@ export function isLoopbackAddress(address: string): boolean {
   const v6 = address.toLowerCase();
   if (v6 === '::1') return true;
   const mapped = mappedV4(v6);
-  return mapped !== undefined && mapped.startsWith('127.');
+  return mapped?.startsWith('127.') === true;
 }
 
 /** Whether an IP address is on the public internet (not private, loopback, link-local, shared, multicast or reserved). */

@@ -5,7 +5,10 @@ import { isIP } from 'node:net';
 import { checkEndpointUrl, hostOf, isLoopbackAddress, isPublicAddress } from '#lambdas/integrations/endpoint-url-policy';
 
 /** What lookups and test calls use to reach an integration's endpoint (a subset of `fetch`). */
-export type IntegrationFetch = (url: string, init?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal }) => Promise<Response>;
+export type IntegrationFetch = (
+  url: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal },
+) => Promise<Response>;
 
 export class EndpointRefusedError extends Error {
   override name = 'EndpointRefusedError';

@@ -12,10 +12,16 @@ export interface IntegrationDirectory {
 
 export const INTEGRATIONS_CACHE_TTL_MS = 30_000;
 
-export function cachedIntegrationDirectory(store: Pick<IntegrationStore, 'listIntegrations'>, options: { ttlMs?: number; nowMs?: () => number } = {}): IntegrationDirectory {
-  const cache = promiseCache<IntegrationRecord[]>({ ttlMs: options.ttlMs ?? INTEGRATIONS_CACHE_TTL_MS, maxEntries: 1_000, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
+export function cachedIntegrationDirectory(
+  store: Pick<IntegrationStore, 'listIntegrations'>,
+  options: { ttlMs?: number; nowMs?: () => number } = {},
+): IntegrationDirectory {
+  const cache = promiseCache<IntegrationRecord[]>({
+    ttlMs: options.ttlMs ?? INTEGRATIONS_CACHE_TTL_MS,
+    maxEntries: 1_000,
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
   return {
-    enabled: (businessId) =>
-      cache.get(businessId, async () => (await store.listIntegrations(businessId)).filter((i) => i.enabled)),
+    enabled: (businessId) => cache.get(businessId, async () => (await store.listIntegrations(businessId)).filter((i) => i.enabled)),
   };
 }

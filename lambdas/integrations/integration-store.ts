@@ -1,14 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { CrmLookupResult } from '#lambdas/contacts/contact-ports';
-import {
-  deliveriesPrefix,
-  deliverySk,
-  INTEGRATION_SK_PREFIX,
-  integrationSk,
-  integrationsPk,
-  lookupSk,
-} from '#lambdas/integrations/integration-keys';
+import { deliveriesPrefix, deliverySk, INTEGRATION_SK_PREFIX, integrationSk, integrationsPk, lookupSk } from '#lambdas/integrations/integration-keys';
 import type { DeliveryStatus, Integration, IntegrationEvent } from '#lambdas/integrations/integration-model';
 
 /** Where the integration's AWS resources stand (provision-integration.ts). */
@@ -215,7 +208,14 @@ export function dynamoIntegrationStore(deps: IntegrationStoreDeps): IntegrationS
             Key: { pk: integrationsPk(businessId), sk: integrationSk(integrationId) },
             UpdateExpression: 'SET deletedAt = :at, deletedBy = :by, enabled = :no, updatedAt = :at, expiresAt = :ttl ADD version :one',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt) AND version = :expected',
-            ExpressionAttributeValues: { ':at': at, ':by': by, ':no': false, ':ttl': ttlAfter(DELIVERY_RETENTION_DAYS), ':one': 1, ':expected': expectedVersion },
+            ExpressionAttributeValues: {
+              ':at': at,
+              ':by': by,
+              ':no': false,
+              ':ttl': ttlAfter(DELIVERY_RETENTION_DAYS),
+              ':one': 1,
+              ':expected': expectedVersion,
+            },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -247,18 +247,20 @@ export function dynamoIntegrationStore(deps: IntegrationStoreDeps): IntegrationS
     },
 
     async markPublished(delivery, publishedAt) {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: deliveryKey(delivery),
-          UpdateExpression: 'SET publishedAt = if_not_exists(publishedAt, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': publishedAt },
-        }),
-      ).catch((err: unknown) => {
-        // Expired meanwhile (30 days): nothing left to mark.
-        if (!isConditionalCheckFailed(err)) throw err;
-      });
+      await deps.db
+        .send(
+          new UpdateCommand({
+            TableName: deps.tableName,
+            Key: deliveryKey(delivery),
+            UpdateExpression: 'SET publishedAt = if_not_exists(publishedAt, :at)',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': publishedAt },
+          }),
+        )
+        .catch((err: unknown) => {
+          // Expired meanwhile (30 days): nothing left to mark.
+          if (!isConditionalCheckFailed(err)) throw err;
+        });
     },
 
     async recordDeadLettered(delivery) {
@@ -309,18 +311,20 @@ export function dynamoIntegrationStore(deps: IntegrationStoreDeps): IntegrationS
     },
 
     async recordRedriven(delivery, redrivenAt) {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: deliveryKey(delivery),
-          UpdateExpression: 'SET #status = :requested, redrivenAt = :at ADD redrives :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':requested': 'requested', ':at': redrivenAt, ':one': 1 },
-        }),
-      ).catch((err: unknown) => {
-        if (!isConditionalCheckFailed(err)) throw err;
-      });
+      await deps.db
+        .send(
+          new UpdateCommand({
+            TableName: deps.tableName,
+            Key: deliveryKey(delivery),
+            UpdateExpression: 'SET #status = :requested, redrivenAt = :at ADD redrives :one',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':requested': 'requested', ':at': redrivenAt, ':one': 1 },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!isConditionalCheckFailed(err)) throw err;
+        });
     },
 
     async recordTest(delivery) {
@@ -346,7 +350,9 @@ export function dynamoIntegrationStore(deps: IntegrationStoreDeps): IntegrationS
     },
 
     async getLookup(businessId, integrationId, identityHash) {
-      const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: integrationsPk(businessId), sk: lookupSk(integrationId, identityHash) } }));
+      const out = await deps.db.send(
+        new GetCommand({ TableName: deps.tableName, Key: { pk: integrationsPk(businessId), sk: lookupSk(integrationId, identityHash) } }),
+      );
       const item = out.Item;
       // TTL deletes lazily (up to days later): an item past its time is a miss.
       if (!item || item.entity !== ENTITY.lookup || typeof item.validUntil !== 'number' || item.validUntil * 1000 <= nowMs()) return undefined;

@@ -93,7 +93,10 @@ export function deliveryPattern(integration: Pick<Integration, 'businessId' | 'i
   };
 }
 
-export function connectionAuth(auth: IntegrationAuth): { AuthorizationType: 'API_KEY' | 'BASIC' | 'OAUTH_CLIENT_CREDENTIALS'; AuthParameters: CreateConnectionAuthRequestParameters } {
+export function connectionAuth(auth: IntegrationAuth): {
+  AuthorizationType: 'API_KEY' | 'BASIC' | 'OAUTH_CLIENT_CREDENTIALS';
+  AuthParameters: CreateConnectionAuthRequestParameters;
+} {
   switch (auth.type) {
     case 'api_key':
       return { AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: auth.headerName, ApiKeyValue: auth.apiKey } } };
@@ -219,7 +222,11 @@ export async function provisionIntegration(deps: ProvisionDeps, integration: Int
     );
     await step(`target ${spec.key}`, async () => {
       const out = await deps.eventBridge.send(
-        new PutTargetsCommand({ Rule: names.rule(spec.key), EventBusName: deps.busName, Targets: [deliveryTarget(deps, integration, spec, apiDestinationArns[spec.key]!)] }),
+        new PutTargetsCommand({
+          Rule: names.rule(spec.key),
+          EventBusName: deps.busName,
+          Targets: [deliveryTarget(deps, integration, spec, apiDestinationArns[spec.key]!)],
+        }),
       );
       // PutTargets answers 200 with the failed entries counted.
       if (out.FailedEntryCount) throw new ProvisioningError(`target ${spec.key}`, out.FailedEntries?.[0]?.ErrorCode ?? 'FailedEntry');
@@ -243,14 +250,19 @@ export async function provisionIntegration(deps: ProvisionDeps, integration: Int
  */
 export async function removeIntegrationResources(deps: ProvisionDeps, integration: Integration): Promise<void> {
   const names = integrationResourceNames(deps.names, integration.businessId, integration.integrationId);
-  const keys = new Set([...Object.keys(integration.resources?.apiDestinationArns ?? {}), ...(deps.mappers(integration.kind)?.destinations ?? []).map((s) => s.key)]);
+  const keys = new Set([
+    ...Object.keys(integration.resources?.apiDestinationArns ?? {}),
+    ...(deps.mappers(integration.kind)?.destinations ?? []).map((s) => s.key),
+  ]);
   for (const key of keys) await removeDestination(deps, names, key);
   await step('connection', () => ignoreNotFound(deps.eventBridge.send(new DeleteConnectionCommand({ Name: names.connection }))));
 }
 
 async function removeDestination(deps: ProvisionDeps, names: ReturnType<typeof integrationResourceNames>, key: string): Promise<void> {
   const rule = names.rule(key);
-  await step(`target ${key}`, () => ignoreNotFound(deps.eventBridge.send(new RemoveTargetsCommand({ Rule: rule, EventBusName: deps.busName, Ids: [API_DESTINATION_TARGET_ID] }))));
+  await step(`target ${key}`, () =>
+    ignoreNotFound(deps.eventBridge.send(new RemoveTargetsCommand({ Rule: rule, EventBusName: deps.busName, Ids: [API_DESTINATION_TARGET_ID] }))),
+  );
   await step(`rule ${key}`, () => ignoreNotFound(deps.eventBridge.send(new DeleteRuleCommand({ Name: rule, EventBusName: deps.busName }))));
   await step(`api destination ${key}`, () => ignoreNotFound(deps.eventBridge.send(new DeleteApiDestinationCommand({ Name: names.apiDestination(key) }))));
 }

@@ -91,7 +91,10 @@ export async function handleIntegrationDeadLetter(message: DeadLetterMessage, de
     if (!event.success) return { outcome: 'invalid', issues: issuesOf(event.error) };
     const detail = event.data.detail;
     await deps.publisher.publish([{ source: EVENT_SOURCE.integrations, detailType: DETAIL_TYPE.integrationDeliveryRequested, detail }]);
-    await deps.store.recordRedriven({ businessId: detail.businessId, integrationId: detail.integrationId, at: detail.occurredAt, deliveryId: detail.deliveryId }, now);
+    await deps.store.recordRedriven(
+      { businessId: detail.businessId, integrationId: detail.integrationId, at: detail.occurredAt, deliveryId: detail.deliveryId },
+      now,
+    );
     return { outcome: 'redriven', businessId: detail.businessId, integrationId: detail.integrationId };
   }
 
@@ -112,7 +115,9 @@ export async function handleIntegrationDeadLetter(message: DeadLetterMessage, de
     deadLetteredAt: now,
     error,
   });
-  await deps.sqs.send(new SendMessageCommand({ QueueUrl: deps.parkedQueueUrl, MessageBody: JSON.stringify({ [PARKED_MARKER]: 1, event: event.data, error, parkedAt: now }) }));
+  await deps.sqs.send(
+    new SendMessageCommand({ QueueUrl: deps.parkedQueueUrl, MessageBody: JSON.stringify({ [PARKED_MARKER]: 1, event: event.data, error, parkedAt: now }) }),
+  );
   return { outcome: 'recorded', businessId: detail.businessId, integrationId: detail.integrationId, ...(error.code ? { errorCode: error.code } : {}) };
 }
 

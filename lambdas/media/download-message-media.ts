@@ -1,5 +1,5 @@
 import type { S3Objects } from '#lambdas/adapters/s3-signed-object';
-import type { Channel, MediaRef } from '#lambdas/conversation/model';
+import type { MediaRef } from '#lambdas/conversation/model';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { fetchMediaBytes, type MediaDownload } from '#lambdas/media/fetch-media-bytes';
 import { digestMatches } from '#lambdas/media/media-digest';
@@ -73,11 +73,7 @@ export type MediaOutcome =
  * Permanent failures are recorded on the message (`mediaError`) and the event is consumed.
  * Retryable ones throw so the record comes back; on the last receive the failure is recorded first.
  */
-export async function downloadMessageMedia(
-  detail: unknown,
-  deps: MediaDeps,
-  delivery: MediaDelivery = { receiveCount: 1 },
-): Promise<MediaOutcome> {
+export async function downloadMessageMedia(detail: unknown, deps: MediaDeps, delivery: MediaDelivery = { receiveCount: 1 }): Promise<MediaOutcome> {
   const parsed = mediaReceivedDetailSchema.safeParse(detail);
   if (!parsed.success) {
     return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
@@ -134,14 +130,9 @@ export async function downloadMessageMedia(
   }
 }
 
-type MediaSource =
-  | { kind: 'whatsapp_media_id'; mediaId: string; ref: MediaRef }
-  | { kind: 'cdn_url'; url: string; ref: MediaRef };
+type MediaSource = { kind: 'whatsapp_media_id'; mediaId: string; ref: MediaRef } | { kind: 'cdn_url'; url: string; ref: MediaRef };
 
-type DownloadPlan =
-  | { kind: 'download'; sources: MediaSource[] }
-  | { kind: 'refuse'; reason: MediaRefusalReason }
-  | { kind: 'nothing' };
+type DownloadPlan = { kind: 'download'; sources: MediaSource[] } | { kind: 'refuse'; reason: MediaRefusalReason } | { kind: 'nothing' };
 
 /** Meta's media ids are digits; anything that could change the Graph API path is refused. */
 const MEDIA_ID = /^[A-Za-z0-9_-]{1,128}$/;

@@ -29,11 +29,7 @@ const keyOf = (conversationKey: string, providerMessageId: string) => ({
   sk: messageSk(providerMessageId),
 });
 
-export async function readMediaMessage(
-  deps: MediaTableDeps,
-  conversationKey: string,
-  providerMessageId: string,
-): Promise<MediaMessage | undefined> {
+export async function readMediaMessage(deps: MediaTableDeps, conversationKey: string, providerMessageId: string): Promise<MediaMessage | undefined> {
   const out = await deps.db.send(
     new GetCommand({
       TableName: deps.tableName,

@@ -18,13 +18,7 @@ const META_CDN_SUFFIXES = ['.fbcdn.net', '.cdninstagram.com', '.fbsbx.com'] as c
 /** Meta hosts besides the Graph API that need the token: WhatsApp's media download host. */
 const TOKEN_HOSTS = new Set(['lookaside.fbsbx.com']);
 
-export type UrlRefusalReason =
-  | 'url_unreadable'
-  | 'url_not_https'
-  | 'url_has_credentials'
-  | 'url_ip_literal'
-  | 'url_port_not_allowed'
-  | 'url_host_not_allowed';
+export type UrlRefusalReason = 'url_unreadable' | 'url_not_https' | 'url_has_credentials' | 'url_ip_literal' | 'url_port_not_allowed' | 'url_host_not_allowed';
 
 export type UrlVerdict = { allowed: true; url: URL; tokenAllowed: boolean } | { allowed: false; reason: UrlRefusalReason };
 

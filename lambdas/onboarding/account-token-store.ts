@@ -1,9 +1,4 @@
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** The per-owner token secret: `{ "accessToken": ... }`, with the two-step PIN onboarding set, if any. */
 export interface AccountTokenSecret {

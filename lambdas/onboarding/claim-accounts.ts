@@ -1,11 +1,5 @@
 import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  businessAccountGsiSk,
-  businessAccountKey,
-  businessGsiPk,
-  channelAccountGsiSk,
-  channelAccountKey,
-} from '#lambdas/accounts/channel-account';
+import { businessAccountGsiSk, businessAccountKey, businessGsiPk, channelAccountGsiSk, channelAccountKey } from '#lambdas/accounts/channel-account';
 import { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
 
 /**
@@ -49,7 +43,11 @@ export async function claimWhatsAppNumber(
           },
         },
       },
-      channelAccountClaim(tableName, { accountId: claim.phoneNumberId, channel: 'whatsapp', businessId: claim.businessId, extra: { wabaId: claim.wabaId, coexistence: claim.coexistence } }, at),
+      channelAccountClaim(
+        tableName,
+        { accountId: claim.phoneNumberId, channel: 'whatsapp', businessId: claim.businessId, extra: { wabaId: claim.wabaId, coexistence: claim.coexistence } },
+        at,
+      ),
     ],
     [`WhatsApp Business Account ${claim.wabaId} belongs to another business`, `number ${claim.phoneNumberId} belongs to another business`],
   );

@@ -46,11 +46,20 @@ export async function onboardInstagramAccount(deps: OnboardingDeps, request: Ins
       name: 'exchange_token',
       claims: true,
       run: async () => {
-        if (!request.code) throw new OnboardingStepError('no code was given', 'Give the code the Facebook Login for Business dialog returned (--code); it is needed once.');
+        if (!request.code)
+          throw new OnboardingStepError('no code was given', 'Give the code the Facebook Login for Business dialog returned (--code); it is needed once.');
         const app = await deps.app();
         const credentials = { client_id: app.appId, client_secret: app.appSecret };
-        const user = await deps.graph.get('oauth/access_token', { ...credentials, code: request.code, ...(request.redirectUri ? { redirect_uri: request.redirectUri } : {}) });
-        const longLived = await deps.graph.get('oauth/access_token', { ...credentials, grant_type: 'fb_exchange_token', fb_exchange_token: String(user.access_token ?? '') });
+        const user = await deps.graph.get('oauth/access_token', {
+          ...credentials,
+          code: request.code,
+          ...(request.redirectUri ? { redirect_uri: request.redirectUri } : {}),
+        });
+        const longLived = await deps.graph.get('oauth/access_token', {
+          ...credentials,
+          grant_type: 'fb_exchange_token',
+          fb_exchange_token: String(user.access_token ?? ''),
+        });
         const { pageToken, instagramAccountId: igId } = await proveInstagramAccess(deps.graph, String(longLived.access_token ?? ''), {
           pageId,
           ...(request.instagramAccountId ? { instagramAccountId: request.instagramAccountId } : {}),
@@ -65,7 +74,11 @@ export async function onboardInstagramAccount(deps: OnboardingDeps, request: Ins
     {
       name: 'subscribe_webhooks',
       run: async (progress) => {
-        const out = await deps.graph.post(`${pageId}/subscribed_apps`, { subscribed_fields: INSTAGRAM_WEBHOOK_FIELDS.join(',') }, await tokenOf(progress.tokenSecretId));
+        const out = await deps.graph.post(
+          `${pageId}/subscribed_apps`,
+          { subscribed_fields: INSTAGRAM_WEBHOOK_FIELDS.join(',') },
+          await tokenOf(progress.tokenSecretId),
+        );
         if (out.success !== true) throw new Error('Meta did not confirm the Page subscription');
       },
     },
@@ -75,7 +88,9 @@ export async function onboardInstagramAccount(deps: OnboardingDeps, request: Ins
         const token = await tokenOf(progress.tokenSecretId);
         const app = await deps.app();
         const apps = await deps.graph.get(`${pageId}/subscribed_apps`, {}, token);
-        const ours = (Array.isArray(apps.data) ? (apps.data as Array<{ id?: unknown; subscribed_fields?: unknown }>) : []).find((a) => String(a.id) === app.appId);
+        const ours = (Array.isArray(apps.data) ? (apps.data as Array<{ id?: unknown; subscribed_fields?: unknown }>) : []).find(
+          (a) => String(a.id) === app.appId,
+        );
         const fields = Array.isArray(ours?.subscribed_fields) ? ours.subscribed_fields.map(String) : [];
         const account = await deps.graph.get(String(progress.accountId), { fields: 'username,name' }, token);
         const health: Record<string, unknown> = {
@@ -87,7 +102,7 @@ export async function onboardInstagramAccount(deps: OnboardingDeps, request: Ins
         if (!ours || missing.length > 0) {
           throw new HealthCheckFailed(
             ours ? `the Page subscription lacks ${missing.join(', ')}` : 'our app is not subscribed to the Page',
-            'The Page subscription did not hold: check the app in the Page\'s Business Integrations, log in again and re-run with the new code.',
+            "The Page subscription did not hold: check the app in the Page's Business Integrations, log in again and re-run with the new code.",
             health,
           );
         }

@@ -5,12 +5,7 @@ import type { InstagramLoginApi } from '#lambdas/instagram-login/instagram-login
 import { expiryAfter } from '#lambdas/instagram-login/instagram-token-lifetime';
 import { dynamoInstagramTokenStore } from '#lambdas/instagram-login/instagram-token-store';
 import { claimInstagramLoginAccount } from '#lambdas/onboarding/claim-accounts';
-import {
-  INSTAGRAM_STEPS,
-  type InstagramLoginOnboardingRequest,
-  type OnboardingReport,
-  type OnboardingStepName,
-} from '#lambdas/onboarding/onboarding-contract';
+import { INSTAGRAM_STEPS, type InstagramLoginOnboardingRequest, type OnboardingReport, type OnboardingStepName } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { AccessNotProven, failureFromError, HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { dynamoProgressStore, instagramLoginProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
@@ -57,7 +52,17 @@ export async function onboardInstagramLoginAccount(deps: OnboardingDeps, request
   const at = deps.now().toISOString();
   const start = progressToRun(
     await store.read(key),
-    (): OnboardingProgress => ({ channel: 'instagram', api: 'instagram_login', businessId, accountId, ownerId: accountId, steps: {}, startedAt: at, updatedAt: at, version: 0 }),
+    (): OnboardingProgress => ({
+      channel: 'instagram',
+      api: 'instagram_login',
+      businessId,
+      accountId,
+      ownerId: accountId,
+      steps: {},
+      startedAt: at,
+      updatedAt: at,
+      version: 0,
+    }),
     request.code,
   );
   if (start.businessId !== businessId) throw new OnboardingConflictError(`Instagram account ${accountId} is being onboarded for another business`);
@@ -69,14 +74,24 @@ export async function onboardInstagramLoginAccount(deps: OnboardingDeps, request
       name: 'exchange_token',
       claims: true,
       run: async () => {
-        if (!exchanged) throw new OnboardingStepError('no code was given', `Give the code Business Login for Instagram sent to the redirect URI (--code); it is needed once. ${LOGIN_ADVICE}`);
+        if (!exchanged)
+          throw new OnboardingStepError(
+            'no code was given',
+            `Give the code Business Login for Instagram sent to the redirect URI (--code); it is needed once. ${LOGIN_ADVICE}`,
+          );
         await claimInstagramLoginAccount(deps.db, deps.tableName, { businessId, instagramAccountId: accountId }, deps.now());
         // Named by the account, which has one owner: written only after this business's claim succeeded.
         const secretName = accountTokenSecretName(deps.secretNamePrefix, accountId);
         await deps.tokens.put(secretName, { accessToken: exchanged.accessToken });
         return {
           record: { note: 'long-lived Instagram user token stored' },
-          update: { tokenSecretId: secretName, accountId, api: 'instagram_login' as const, tokenExpiresAt: exchanged.expiresAt, tokenIssuedAt: exchanged.issuedAt },
+          update: {
+            tokenSecretId: secretName,
+            accountId,
+            api: 'instagram_login' as const,
+            tokenExpiresAt: exchanged.expiresAt,
+            tokenIssuedAt: exchanged.issuedAt,
+          },
         };
       },
     },
@@ -161,18 +176,29 @@ export async function onboardInstagramLoginAccount(deps: OnboardingDeps, request
  */
 async function exchangeCode(deps: OnboardingDeps, request: InstagramLoginOnboardingRequest): Promise<Exchanged> {
   const api: InstagramLoginApi | undefined = deps.instagramLogin;
-  if (!api || !deps.instagramApp) throw new OnboardingStepError('Instagram Login is not configured in this deployment', 'Set the Instagram hosts and the Instagram app credentials (docs/instagram-login.md).');
+  if (!api || !deps.instagramApp)
+    throw new OnboardingStepError(
+      'Instagram Login is not configured in this deployment',
+      'Set the Instagram hosts and the Instagram app credentials (docs/instagram-login.md).',
+    );
   const app = await deps.instagramApp();
   const refused = (what: string) => (err: unknown) => {
     throw err instanceof GraphApiError ? new AccessNotProven(what, LOGIN_ADVICE, err) : err;
   };
   // Meta appends `#_` to the redirect; it is not part of the code.
   const code = request.code!.replace(/#_$/, '');
-  const short = await api.exchangeCode({ appId: app.appId, appSecret: app.appSecret, code, redirectUri: request.redirectUri! }).catch(refused('Meta refused the code'));
+  const short = await api
+    .exchangeCode({ appId: app.appId, appSecret: app.appSecret, code, redirectUri: request.redirectUri! })
+    .catch(refused('Meta refused the code'));
   if (short.permissions.length > 0 && !short.permissions.includes(SCOPE)) {
-    throw new AccessNotProven(`the login did not grant ${SCOPE}`, `Ask for instagram_business_basic and ${SCOPE} in the login's scope, and have the business grant both. ${LOGIN_ADVICE}`);
+    throw new AccessNotProven(
+      `the login did not grant ${SCOPE}`,
+      `Ask for instagram_business_basic and ${SCOPE} in the login's scope, and have the business grant both. ${LOGIN_ADVICE}`,
+    );
   }
-  const long = await api.exchangeForLongLived({ appSecret: app.appSecret, shortLivedToken: short.accessToken }).catch(refused('Meta refused to exchange the token for a long-lived one'));
+  const long = await api
+    .exchangeForLongLived({ appSecret: app.appSecret, shortLivedToken: short.accessToken })
+    .catch(refused('Meta refused to exchange the token for a long-lived one'));
   const issued = deps.now();
   const profile = await api.me(long.accessToken, ['user_id', 'username']).catch(refused('the new token cannot read its Instagram account'));
   const instagramAccountId = profile.userId;

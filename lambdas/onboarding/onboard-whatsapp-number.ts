@@ -2,12 +2,7 @@ import { accountTokenSecretName, getBusinessAccount, upsertChannelAccount } from
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { upsertBusinessAccount } from '#lambdas/onboarding/business-account-item';
 import { claimWhatsAppNumber } from '#lambdas/onboarding/claim-accounts';
-import {
-  COEXISTENCE_FINISH_EVENT,
-  WHATSAPP_STEPS,
-  type OnboardingReport,
-  type WhatsAppOnboardingRequest,
-} from '#lambdas/onboarding/onboarding-contract';
+import { COEXISTENCE_FINISH_EVENT, WHATSAPP_STEPS, type OnboardingReport, type WhatsAppOnboardingRequest } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { dynamoProgressStore, progressToRun, whatsappProgressKey, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
@@ -20,8 +15,7 @@ export { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure'
 /** Meta's subcode for a code exchanged before. */
 const CODE_ALREADY_USED = 36009;
 
-export const isCoexistence = (request: WhatsAppOnboardingRequest) =>
-  request.coexistence === true || request.event === COEXISTENCE_FINISH_EVENT;
+export const isCoexistence = (request: WhatsAppOnboardingRequest) => request.coexistence === true || request.event === COEXISTENCE_FINISH_EVENT;
 
 /**
  * Onboards a WhatsApp number after Embedded Signup: exchange the code for the business token;
@@ -128,7 +122,13 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
         if (!request.testRecipient) return { record: { status: 'skipped', note: 'no test recipient given' } };
         const out = await deps.graph.post(
           `${phoneNumberId}/messages`,
-          { messaging_product: 'whatsapp', recipient_type: 'individual', to: request.testRecipient, type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } },
+          {
+            messaging_product: 'whatsapp',
+            recipient_type: 'individual',
+            to: request.testRecipient,
+            type: 'template',
+            template: { name: 'hello_world', language: { code: 'en_US' } },
+          },
           await tokenOf(progress.tokenSecretId),
         );
         const id = (out.messages as Array<{ id?: string }> | undefined)?.[0]?.id;

@@ -29,9 +29,15 @@ export const whatsappOnboardingRequestSchema = z.object({
   event: z.string().optional(),
   coexistence: z.boolean().optional(),
   /** Two-step verification PIN to register with; a new one is generated (and kept with the token) if absent. */
-  pin: z.string().regex(/^\d{6}$/).optional(),
+  pin: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
   /** A WhatsApp number (digits, with country code) that receives the `hello_world` test template. */
-  testRecipient: z.string().regex(/^\d{6,15}$/).optional(),
+  testRecipient: z
+    .string()
+    .regex(/^\d{6,15}$/)
+    .optional(),
 });
 export type WhatsAppOnboardingRequest = z.infer<typeof whatsappOnboardingRequestSchema>;
 
@@ -63,7 +69,10 @@ export const instagramLoginOnboardingRequestSchema = z
     message: 'give the code from the login, or the instagramAccountId of an onboarding to resume',
     path: ['code'],
   })
-  .refine((r) => r.code === undefined || r.redirectUri !== undefined, { message: 'the redirectUri the login used is needed with a code', path: ['redirectUri'] });
+  .refine((r) => r.code === undefined || r.redirectUri !== undefined, {
+    message: 'the redirectUri the login used is needed with a code',
+    path: ['redirectUri'],
+  });
 export type InstagramLoginOnboardingRequest = z.infer<typeof instagramLoginOnboardingRequestSchema>;
 
 export const progressQuerySchema = z.union([

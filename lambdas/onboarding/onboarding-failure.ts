@@ -51,7 +51,7 @@ export class HealthCheckFailed extends OnboardingStepError {
  */
 const REGISTER_ADVICE: Record<number, string> = {
   133005:
-    'Two-step verification is on for this number with a different PIN. Re-run with --pin <the number\'s current 6-digit PIN>, or turn two-step verification off in WhatsApp Manager (Phone numbers → Settings → Two-step verification), then re-run with --resume.',
+    "Two-step verification is on for this number with a different PIN. Re-run with --pin <the number's current 6-digit PIN>, or turn two-step verification off in WhatsApp Manager (Phone numbers → Settings → Two-step verification), then re-run with --resume.",
   133006: 'The number must be verified again: verify it in WhatsApp Manager, then re-run with --resume.',
   133008: 'Too many wrong PINs: wait for the time Meta names, then re-run with the right --pin.',
   133009: 'PINs were tried too fast: wait a minute, then re-run with --resume.',
@@ -72,7 +72,11 @@ export function failureFromError(step: OnboardingStepName, err: unknown): Onboar
   }
   if (err instanceof OnboardingStepError) return { step, message: err.message, advice: err.advice };
   if (!(err instanceof GraphApiError)) {
-    return { step, message: (err as Error).message ?? String(err), advice: 'An unexpected failure; re-run with --resume. If it repeats, check the function log for this request.' };
+    return {
+      step,
+      message: (err as Error).message ?? String(err),
+      advice: 'An unexpected failure; re-run with --resume. If it repeats, check the function log for this request.',
+    };
   }
   const base = {
     step,
@@ -104,7 +108,8 @@ function adviceFor(step: OnboardingStepName, err: GraphApiError): string {
       ? 'The token lacks the Page permissions (pages_manage_metadata, pages_messaging, instagram_manage_messages): add them to the login configuration, have the business log in again and re-run with the new code.'
       : 'The token lacks a permission (whatsapp_business_management for the account, whatsapp_business_messaging for sends): add it to the Embedded Signup configuration, have the business finish it again and re-run with the new code.';
   }
-  if (err.code === 100 && err.subcode === 33) return 'Meta does not know this id or the business did not share it with the app: check the ids the signup returned.';
+  if (err.code === 100 && err.subcode === 33)
+    return 'Meta does not know this id or the business did not share it with the app: check the ids the signup returned.';
   if (err.retryable) return 'Meta had a temporary problem: re-run with --resume in a minute.';
   return 'Meta refused this step; the message says why. Fix it and re-run with --resume.';
 }

@@ -58,7 +58,10 @@ async function answer(report: OnboardingReport, businessId: string, deps: Onboar
   );
   const bot: OnboardingReport['bot'] = configured
     ? { configured: true }
-    : { configured: false, note: 'The business has no bot settings: every conversation goes to its people (handoff reason no_bot_configured) until an admin saves them (npm run flows -- put).' };
+    : {
+        configured: false,
+        note: 'The business has no bot settings: every conversation goes to its people (handoff reason no_bot_configured) until an admin saves them (npm run flows -- put).',
+      };
   return json(report.failure ? 422 : 200, { ...report, bot });
 }
 
@@ -105,7 +108,11 @@ export async function routeOnboardingRequest(
       requireAction(identity, 'onboarding.read');
       const query = parse(progressQuerySchema, event.queryStringParameters ?? {});
       audit.target =
-        'pageId' in query ? `page ${query.pageId}` : 'instagramAccountId' in query ? `instagram account ${query.instagramAccountId}` : `waba ${query.wabaId} number ${query.phoneNumberId}`;
+        'pageId' in query
+          ? `page ${query.pageId}`
+          : 'instagramAccountId' in query
+            ? `instagram account ${query.instagramAccountId}`
+            : `waba ${query.wabaId} number ${query.phoneNumberId}`;
       const store = dynamoProgressStore(deps.db, deps.tableName);
       const key =
         'pageId' in query

@@ -11,6 +11,7 @@ export interface OnboardingStep {
    */
   claims?: boolean;
   /** Does the step's work; what it returns is merged into the progress (ids, secret name, health). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step with nothing to record is an `async () => {…}`, which TypeScript types as Promise<void>
   run(progress: OnboardingProgress): Promise<{ record?: Partial<Omit<StepRecord, 'at'>>; update?: Partial<OnboardingProgress> } | void>;
 }
 
@@ -59,4 +60,3 @@ export async function runOnboardingSteps(
   }
   return progress;
 }
-

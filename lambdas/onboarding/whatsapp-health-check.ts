@@ -54,13 +54,13 @@ export async function checkWhatsAppHealth(
       `the display name is ${health.nameStatus ?? 'unknown'}, not APPROVED`,
       health.nameStatus === 'DECLINED' || health.nameStatus === 'NON_EXISTS'
         ? 'Meta declined the display name: change it in WhatsApp Manager to one that matches the business, then re-run with --resume once it is approved.'
-        : 'The display name is still in Meta\'s review (usually under two days; the phone_number_name_update webhook says when): re-run with --resume once it is approved.',
+        : "The display name is still in Meta's review (usually under two days; the phone_number_name_update webhook says when): re-run with --resume once it is approved.",
       health,
     );
   }
   if (!subscribed) {
     throw new HealthCheckFailed(
-      'our app is not among the WABA\'s subscribed apps',
+      "our app is not among the WABA's subscribed apps",
       'The subscription did not hold (the business may have removed the app in Business Settings → Integrations): have the business finish Embedded Signup again and re-run with the new code, which starts the onboarding over.',
       health,
     );

@@ -14,12 +14,7 @@ export const CHANNEL_ACCOUNT_SK = 'ACCOUNT';
 export function limitsFromAccount(item: Record<string, unknown> | undefined): PacingLimits {
   const recorded = item?.throughputPerSecond;
   const coexistence = item?.coexistence === true;
-  const perSecond =
-    typeof recorded === 'number' && recorded > 0
-      ? recorded
-      : coexistence
-        ? COEXISTENCE_MESSAGES_PER_SECOND
-        : DEFAULT_MESSAGES_PER_SECOND;
+  const perSecond = typeof recorded === 'number' && recorded > 0 ? recorded : coexistence ? COEXISTENCE_MESSAGES_PER_SECOND : DEFAULT_MESSAGES_PER_SECOND;
   // A coexistence number never goes above its lower limit, whatever else is recorded.
   return {
     messagesPerSecond: coexistence ? Math.min(perSecond, COEXISTENCE_MESSAGES_PER_SECOND) : perSecond,

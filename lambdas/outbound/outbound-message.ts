@@ -95,7 +95,8 @@ export interface OutboundTemplate {
 }
 
 const mediaSchema = z
-  .object({ id: z.optional(z.string().check(z.minLength(1))), link: z.optional(z.url()), filename: z.optional(z.string().check(z.minLength(1))) }).check(z.refine((m) => (m.id === undefined) !== (m.link === undefined), 'media needs exactly one of id or link'));
+  .object({ id: z.optional(z.string().check(z.minLength(1))), link: z.optional(z.url()), filename: z.optional(z.string().check(z.minLength(1))) })
+  .check(z.refine((m) => (m.id === undefined) !== (m.link === undefined), 'media needs exactly one of id or link'));
 
 const templateSchema = z.object({
   name: z.string().check(z.minLength(1)),
@@ -105,46 +106,51 @@ const templateSchema = z.object({
 });
 
 /** What the sender needs from the item; loose so that attributes added later do not break it. */
-export const outboundMessageSchema = z.looseObject({
-  sk: z.string().check(z.startsWith('MSG#')),
-  messageId: z.string().check(z.minLength(1)),
-  conversationKey: z.string().check(z.minLength(1)),
-  channel: z.enum(['whatsapp', 'instagram', 'messenger']),
-  accountId: z.string().check(z.minLength(1)),
-  recipientId: z.string().check(z.minLength(1)),
-  direction: z.literal('outbound'),
-  origin: z.optional(z.enum(['agent', 'human_agent', 'campaign'])),
-  customerId: z.optional(z.string().check(z.minLength(1))),
-  type: z.enum(OUTBOUND_KINDS),
-  text: z.optional(z.string().check(z.minLength(1))),
-  media: z.optional(mediaSchema),
-  template: z.optional(templateSchema),
-  reaction: z.optional(z.object({ messageId: z.string().check(z.minLength(1)), emoji: z.string() })),
-  location: z.optional(z
-    .object({ latitude: z.number(), longitude: z.number(), name: z.optional(z.string()), address: z.optional(z.string()) })),
-  contacts: z.optional(z.array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().check(z.minLength(1)) }) })).check(z.minLength(1))),
-  markReadMessageId: z.optional(z.string().check(z.minLength(1))),
-  replyOptions: z.optional(z.array(z.object({ id: z.string().check(z.minLength(1)), title: z.string().check(z.minLength(1)), description: z.optional(z.string()) }))),
-  optionsLabel: z.optional(z.string().check(z.minLength(1))),
-  status: z.enum(['pending', 'sending', 'sent', 'delivered', 'read', 'played', 'failed']),
-  failureAnnouncedAt: z.optional(z.string()),
-  errorCode: z.optional(z.number()),
-  failedAt: z.optional(z.string()),
-  failureReason: z.optional(z.string()),
-  attempts: z.optional(z.number()),
-  retryNotBeforeMs: z.optional(z.number()),
-  expiresAt: z.optional(z.number()),
-}).check(z.superRefine((m, ctx) => {
-  const need = (field: string, present: boolean) => {
-    if (!present) ctx.addIssue({ code: 'custom', path: [field], message: `a ${m.type} message needs ${field}` });
-  };
-  if (m.type === 'text' || m.type === 'interactive') need('text', m.text !== undefined);
-  if (MEDIA_KINDS.has(m.type)) need('media', m.media !== undefined);
-  if (m.type === 'template') need('template', m.template !== undefined && m.channel === 'whatsapp');
-  if (m.type === 'reaction') need('reaction', m.reaction !== undefined && m.channel === 'whatsapp');
-  if (m.type === 'location') need('location', m.location !== undefined && m.channel === 'whatsapp');
-  if (m.type === 'contacts') need('contacts', m.contacts !== undefined && m.channel === 'whatsapp');
-  if (m.channel !== 'whatsapp' && m.type === 'sticker') need('a WhatsApp channel', false);
-}));
+export const outboundMessageSchema = z
+  .looseObject({
+    sk: z.string().check(z.startsWith('MSG#')),
+    messageId: z.string().check(z.minLength(1)),
+    conversationKey: z.string().check(z.minLength(1)),
+    channel: z.enum(['whatsapp', 'instagram', 'messenger']),
+    accountId: z.string().check(z.minLength(1)),
+    recipientId: z.string().check(z.minLength(1)),
+    direction: z.literal('outbound'),
+    origin: z.optional(z.enum(['agent', 'human_agent', 'campaign'])),
+    customerId: z.optional(z.string().check(z.minLength(1))),
+    type: z.enum(OUTBOUND_KINDS),
+    text: z.optional(z.string().check(z.minLength(1))),
+    media: z.optional(mediaSchema),
+    template: z.optional(templateSchema),
+    reaction: z.optional(z.object({ messageId: z.string().check(z.minLength(1)), emoji: z.string() })),
+    location: z.optional(z.object({ latitude: z.number(), longitude: z.number(), name: z.optional(z.string()), address: z.optional(z.string()) })),
+    contacts: z.optional(z.array(z.looseObject({ name: z.looseObject({ formatted_name: z.string().check(z.minLength(1)) }) })).check(z.minLength(1))),
+    markReadMessageId: z.optional(z.string().check(z.minLength(1))),
+    replyOptions: z.optional(
+      z.array(z.object({ id: z.string().check(z.minLength(1)), title: z.string().check(z.minLength(1)), description: z.optional(z.string()) })),
+    ),
+    optionsLabel: z.optional(z.string().check(z.minLength(1))),
+    status: z.enum(['pending', 'sending', 'sent', 'delivered', 'read', 'played', 'failed']),
+    failureAnnouncedAt: z.optional(z.string()),
+    errorCode: z.optional(z.number()),
+    failedAt: z.optional(z.string()),
+    failureReason: z.optional(z.string()),
+    attempts: z.optional(z.number()),
+    retryNotBeforeMs: z.optional(z.number()),
+    expiresAt: z.optional(z.number()),
+  })
+  .check(
+    z.superRefine((m, ctx) => {
+      const need = (field: string, present: boolean) => {
+        if (!present) ctx.addIssue({ code: 'custom', path: [field], message: `a ${m.type} message needs ${field}` });
+      };
+      if (m.type === 'text' || m.type === 'interactive') need('text', m.text !== undefined);
+      if (MEDIA_KINDS.has(m.type)) need('media', m.media !== undefined);
+      if (m.type === 'template') need('template', m.template !== undefined && m.channel === 'whatsapp');
+      if (m.type === 'reaction') need('reaction', m.reaction !== undefined && m.channel === 'whatsapp');
+      if (m.type === 'location') need('location', m.location !== undefined && m.channel === 'whatsapp');
+      if (m.type === 'contacts') need('contacts', m.contacts !== undefined && m.channel === 'whatsapp');
+      if (m.channel !== 'whatsapp' && m.type === 'sticker') need('a WhatsApp channel', false);
+    }),
+  );
 
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;

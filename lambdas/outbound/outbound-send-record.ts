@@ -83,7 +83,11 @@ export async function sendOutboundRecord(detail: unknown, record: SQSRecord, dep
     }
     if (err instanceof MissingAccessTokenError) {
       metrics.addMetric(METRIC.outboundAccessTokenMissing, MetricUnit.Count, 1);
-      logger.error('no access token for the sending account; the reply waits for it', { sqsMessageId: record.messageId, accountId: err.accountId, where: err.where });
+      logger.error('no access token for the sending account; the reply waits for it', {
+        sqsMessageId: record.messageId,
+        accountId: err.accountId,
+        where: err.where,
+      });
     }
     if (err instanceof GraphApiError) {
       metrics.addMetric(METRIC.graphRetryableError, MetricUnit.Count, 1);

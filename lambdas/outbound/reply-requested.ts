@@ -18,10 +18,7 @@ export const replyRequestedDetailSchema = z.looseObject({
 
 export type ReplyRequestedDetail = z.infer<typeof replyRequestedDetailSchema>;
 
-export function replyRequestedEvent(
-  source: string,
-  detail: { conversationKey: string; outboundId: string; channel: Channel; accountId: string },
-): DomainEvent {
+export function replyRequestedEvent(source: string, detail: { conversationKey: string; outboundId: string; channel: Channel; accountId: string }): DomainEvent {
   return {
     source,
     detailType: DETAIL_TYPE.replyRequested,

@@ -40,9 +40,7 @@ export async function loadSendContext(
   const items: Array<Record<string, unknown>> = [];
   // Unprocessed keys are rare and small here; asking again until none remain keeps the read whole.
   for (let round = 0; keys.length > 0 && round < 5; round++) {
-    const out = await db.send(
-      new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
-    );
+    const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
     items.push(...(out.Responses?.[tableName] ?? []));
     keys = (out.UnprocessedKeys?.[tableName]?.Keys as Array<Record<string, string>> | undefined) ?? [];
   }

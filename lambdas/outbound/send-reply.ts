@@ -312,13 +312,7 @@ async function unclaim(request: ReplyRequestedDetail, deps: SendReplyDeps): Prom
 }
 
 /** Refused by our reading of Meta's rules: `failed` straight from `pending`, announced like any failure. */
-async function refuse(
-  request: ReplyRequestedDetail,
-  message: OutboundMessage,
-  reason: SendRefusal,
-  at: string,
-  deps: SendReplyDeps,
-): Promise<SendOutcome> {
+async function refuse(request: ReplyRequestedDetail, message: OutboundMessage, reason: SendRefusal, at: string, deps: SendReplyDeps): Promise<SendOutcome> {
   try {
     await deps.db.send(
       new UpdateCommand({
@@ -446,13 +440,7 @@ async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, dep
  * if the echo of this message got there first, the pointer should lead to our item, which carries
  * the status history.
  */
-async function recordSent(
-  request: ReplyRequestedDetail,
-  message: OutboundMessage,
-  accepted: SendAccepted,
-  at: string,
-  deps: SendReplyDeps,
-): Promise<void> {
+async function recordSent(request: ReplyRequestedDetail, message: OutboundMessage, accepted: SendAccepted, at: string, deps: SendReplyDeps): Promise<void> {
   await deps.db.send(
     new PutCommand({
       TableName: deps.tableName,

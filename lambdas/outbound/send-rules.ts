@@ -9,9 +9,7 @@ export type SendRefusal =
   /** A marketing template to a customer who opted out after (or without) opting in. */
   | 'marketing_opted_out';
 
-export type SendPermission =
-  | { allowed: true; humanAgentTag: boolean }
-  | { allowed: false; reason: SendRefusal };
+export type SendPermission = { allowed: true; humanAgentTag: boolean } | { allowed: false; reason: SendRefusal };
 
 export type TemplateCategory = 'marketing' | 'utility' | 'authentication';
 

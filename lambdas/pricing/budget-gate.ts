@@ -30,7 +30,11 @@ export function standingOf(budgetMicros: number | undefined, spentMicros: number
  * read; a failed read is not kept.
  */
 export function cachedBudgetGate(inner: BudgetGate, options: { ttlMs?: number; maxEntries?: number; nowMs?: () => number } = {}): BudgetGate {
-  const cache = promiseCache<BudgetStanding>({ ttlMs: options.ttlMs ?? BUDGET_CACHE_TTL_MS, maxEntries: options.maxEntries ?? 2_000, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
+  const cache = promiseCache<BudgetStanding>({
+    ttlMs: options.ttlMs ?? BUDGET_CACHE_TTL_MS,
+    maxEntries: options.maxEntries ?? 2_000,
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
   return {
     standing: (businessId, now) => cache.get(`${businessId}|${monthOf(now)}`, () => inner.standing(businessId, now)),
   };

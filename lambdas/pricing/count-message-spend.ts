@@ -68,7 +68,7 @@ export function messageSpendCounter(deps: MessageSpendDeps): MessageSpendCounter
 
       const month = monthOf(pricedAt);
       const delta = spendDelta(charge, { ...(accountId ? { accountId } : {}), at: pricedAt });
-      let after;
+      let after: Awaited<ReturnType<SpendStore['addToMonth']>>;
       try {
         after = await deps.store.addToMonth(businessId, month, delta, pricedAt, charge.rateCardDate);
       } catch (cause) {
@@ -79,7 +79,12 @@ export function messageSpendCounter(deps: MessageSpendDeps): MessageSpendCounter
       let campaign: 'counted' | 'not_found' | 'other_business' | undefined;
       if (typeof message.campaignId === 'string' && delta.micros > 0) {
         // The campaign is keyed under its own business; a message naming another business's campaign counts nowhere.
-        campaign = campaignBusiness !== businessId ? 'other_business' : (await deps.store.addCampaignSpend(businessId, message.campaignId, delta.micros)) ? 'counted' : 'not_found';
+        campaign =
+          campaignBusiness !== businessId
+            ? 'other_business'
+            : (await deps.store.addCampaignSpend(businessId, message.campaignId, delta.micros))
+              ? 'counted'
+              : 'not_found';
       }
 
       const announced: BudgetThreshold[] = [];

@@ -41,6 +41,12 @@ export async function countResolvedConversation(
   const businessId = await deps.businessOfAccount(end.accountId);
   if (!businessId) return { outcome: 'no_business' };
   const month = monthOf(at);
-  const counted = await deps.store.countResolved(businessId, month, end.conversationKey, new Date(at).toISOString(), expiresAt(at, deps.retentionDays ?? RESOLVED_MARK_DAYS));
+  const counted = await deps.store.countResolved(
+    businessId,
+    month,
+    end.conversationKey,
+    new Date(at).toISOString(),
+    expiresAt(at, deps.retentionDays ?? RESOLVED_MARK_DAYS),
+  );
   return counted ? { outcome: 'counted', businessId, month } : { outcome: 'repeat' };
 }

@@ -34,17 +34,20 @@ export const RateCardSchema = z
     sourceUrl: z.url().check(z.maxLength(500)),
     notes: z.optional(z.string().check(z.maxLength(2000))),
     markets: z.record(MarketKey, MarketSchema),
-  }).check(z.superRefine((card, ctx) => {
-    if (!card.markets.OTHER) ctx.addIssue({ code: 'custom', path: ['markets'], message: 'needs an OTHER market for countries not listed' });
-    const seen = new Map<string, string>();
-    for (const [key, market] of Object.entries(card.markets)) {
-      for (const country of new Set([...(key === 'OTHER' ? [] : [key]), ...(market.countries ?? [])])) {
-        const other = seen.get(country);
-        if (other) ctx.addIssue({ code: 'custom', path: ['markets', key], message: `${country} is already in market ${other}` });
-        seen.set(country, key);
+  })
+  .check(
+    z.superRefine((card, ctx) => {
+      if (!card.markets.OTHER) ctx.addIssue({ code: 'custom', path: ['markets'], message: 'needs an OTHER market for countries not listed' });
+      const seen = new Map<string, string>();
+      for (const [key, market] of Object.entries(card.markets)) {
+        for (const country of new Set([...(key === 'OTHER' ? [] : [key]), ...(market.countries ?? [])])) {
+          const other = seen.get(country);
+          if (other) ctx.addIssue({ code: 'custom', path: ['markets', key], message: `${country} is already in market ${other}` });
+          seen.set(country, key);
+        }
       }
-    }
-  }));
+    }),
+  );
 
 export type RateCard = z.infer<typeof RateCardSchema>;
 export type Market = RateCard['markets'][string];
@@ -86,7 +89,10 @@ export function marketOf(card: RateCard, country: string | undefined): { key: st
  * The card's date and source come from the caller (the CSV carries rates only).
  */
 export function rateCardFromCsv(text: string, meta: { effectiveDate: string; sourceUrl: string; snapshot?: boolean; notes?: string }): RateCard {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   if (lines.length < 2) throw new InvalidRateCardError(['csv: a header row and at least one market are needed']);
   const header = lines[0]!.split(',').map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
@@ -97,7 +103,7 @@ export function rateCardFromCsv(text: string, meta: { effectiveDate: string; sou
   const issues: string[] = [];
   lines.slice(1).forEach((line, i) => {
     const cells = line.split(',').map((c) => c.trim());
-    const cell = (name: string) => (col(name) >= 0 ? cells[col(name)] ?? '' : '');
+    const cell = (name: string) => (col(name) >= 0 ? (cells[col(name)] ?? '') : '');
     const key = cell('market').toUpperCase();
     if (key in markets) issues.push(`csv line ${i + 2}: market ${key} twice`);
     const rates: Record<string, number> = {};
@@ -108,11 +114,21 @@ export function rateCardFromCsv(text: string, meta: { effectiveDate: string; sou
       if (!Number.isFinite(value)) issues.push(`csv line ${i + 2}: ${category} is not a number`);
       else rates[category] = value;
     }
-    const countries = cell('countries').split(/\s+/).filter(Boolean).map((c) => c.toUpperCase());
+    const countries = cell('countries')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((c) => c.toUpperCase());
     markets[key] = { name: cell('name'), ...(countries.length > 0 ? { countries } : {}), rates, ...(cell('source') ? { source: cell('source') } : {}) };
   });
   if (issues.length > 0) throw new InvalidRateCardError(issues);
-  return parseRateCard({ snapshot: meta.snapshot ?? false, effectiveDate: meta.effectiveDate, currency: 'USD', sourceUrl: meta.sourceUrl, ...(meta.notes ? { notes: meta.notes } : {}), markets });
+  return parseRateCard({
+    snapshot: meta.snapshot ?? false,
+    effectiveDate: meta.effectiveDate,
+    currency: 'USD',
+    sourceUrl: meta.sourceUrl,
+    ...(meta.notes ? { notes: meta.notes } : {}),
+    markets,
+  });
 }
 
 /** Lines that say what a new card changes against the current one, for the operator to read. */

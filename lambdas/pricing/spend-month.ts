@@ -124,7 +124,8 @@ export function monthSpendOf(item: Record<string, unknown>, fallback: { business
   for (const [name, value] of Object.entries(item)) {
     const [group, key, what] = name.split('#');
     if (key === undefined || what === undefined) continue;
-    const map = group === 'cat' ? spend.byCategory : group === 'cty' ? spend.byCountry : group === 'day' ? spend.byDay : group === 'acct' ? spend.byAccount : undefined;
+    const map =
+      group === 'cat' ? spend.byCategory : group === 'cty' ? spend.byCountry : group === 'day' ? spend.byDay : group === 'acct' ? spend.byAccount : undefined;
     if (map) figure(map, key)[what === 'micros' ? 'micros' : 'count'] = num(value);
     else if (group === 'free' && what === 'n') spend.free[key] = num(value);
     else if (group === 'unpriced' && what === 'n') spend.unpriced[key] = num(value);

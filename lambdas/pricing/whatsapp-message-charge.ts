@@ -80,7 +80,8 @@ export function priceWhatsAppMessage(pricing: StatusPricing, recipientCountry: s
     ...(recipientCountry ? { recipientCountry } : {}),
     rateCardDate: card.effectiveDate,
   } as const;
-  if (pricing.billable === false) return { ...base, metaPricingType: type && FREE_TYPES.has(type) ? type : 'not_billable', metaBillable: false, metaChargeUsd: 0 };
+  if (pricing.billable === false)
+    return { ...base, metaPricingType: type && FREE_TYPES.has(type) ? type : 'not_billable', metaBillable: false, metaChargeUsd: 0 };
   if (type && FREE_TYPES.has(type)) return { ...base, metaPricingType: type, metaBillable: false, metaChargeUsd: 0 };
   // CBP's free entry point conversations were reported as the `referral_conversion` category.
   if (metaCategory === 'referral_conversion') return { ...base, metaPricingType: 'free_entry_point', metaBillable: false, metaChargeUsd: 0 };

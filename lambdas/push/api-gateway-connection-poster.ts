@@ -13,7 +13,8 @@ export function apiGatewayConnectionPoster(endpoint: string, client = new ApiGat
         await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: new TextEncoder().encode(data) }));
         return 'sent';
       } catch (err) {
-        if (err instanceof GoneException || (err as { name?: string; $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410) return 'gone';
+        if (err instanceof GoneException || (err as { name?: string; $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 410)
+          return 'gone';
         throw err;
       }
     },

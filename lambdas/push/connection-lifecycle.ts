@@ -25,7 +25,9 @@ export async function openConnection(connectionId: unknown, context: AuthorizerC
   if (typeof businessId !== 'string' || !BUSINESS_ID.test(businessId) || typeof actor !== 'string' || actor.length === 0 || actor.length > 200) {
     return { accepted: false, reason: 'no_identity' };
   }
-  const roles = (typeof context?.roles === 'string' ? context.roles.split(' ') : []).filter((r): r is OperatorRole => (OPERATOR_ROLES as readonly string[]).includes(r));
+  const roles = (typeof context?.roles === 'string' ? context.roles.split(' ') : []).filter((r): r is OperatorRole =>
+    (OPERATOR_ROLES as readonly string[]).includes(r),
+  );
   const connection: AgentConnection = { businessId, connectionId, agentId: actor, roles: [...new Set(roles)], connectedAt: now.toISOString() };
   await registry.add(connection);
   return { accepted: true, connection };

@@ -63,7 +63,11 @@ export async function pushChange(event: BusEvent, deps: PushChangeDeps): Promise
   if (!businessId) return { outcome: 'ignored', reason: 'unknown_business' };
 
   const previousAgentId = typeof detail.fromAgentId === 'string' && detail.fromAgentId.length <= 128 ? detail.fromAgentId : undefined;
-  const audience = audienceOf(event.detailType, { ...(fields.agentId ? { agentId: fields.agentId } : {}), ...(previousAgentId ? { previousAgentId } : {}) }, conversation);
+  const audience = audienceOf(
+    event.detailType,
+    { ...(fields.agentId ? { agentId: fields.agentId } : {}), ...(previousAgentId ? { previousAgentId } : {}) },
+    conversation,
+  );
   if (audience.agents.size === 0 && !audience.supervisors) return { outcome: 'ignored', reason: 'no_audience' };
 
   const message = pushMessageOf(event.detailType, detail, fields, event.time);

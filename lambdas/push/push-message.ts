@@ -103,7 +103,13 @@ export function pushFieldsOf(detailType: string, detail: Record<string, unknown>
 /** The message for `detailType`; `at` is the event's own time when it names one, else the envelope's. */
 export function pushMessageOf(detailType: string, detail: Record<string, unknown>, fields: PushFields, envelopeTime: string): PushMessage {
   const at =
-    isoTime(detail.occurredAt) ?? isoTime(detail.at) ?? isoTime(detail.requestedAt) ?? isoTime(detail.closedAt) ?? isoTime(detail.handedBackAt) ?? isoTime(envelopeTime) ?? new Date().toISOString();
+    isoTime(detail.occurredAt) ??
+    isoTime(detail.at) ??
+    isoTime(detail.requestedAt) ??
+    isoTime(detail.closedAt) ??
+    isoTime(detail.handedBackAt) ??
+    isoTime(envelopeTime) ??
+    new Date().toISOString();
   return {
     type: detailType,
     ...(fields.conversationKey !== undefined ? { conversationKey: fields.conversationKey } : {}),

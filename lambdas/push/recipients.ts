@@ -35,7 +35,8 @@ const NOBODY: PushAudience = { agents: new Set(), supervisors: false };
 /** A conversation people work: queued, offered or assigned by routing, or handed to people before routing existed. */
 export function isWithPeople(conversation: ConversationPeople | undefined): boolean {
   if (!conversation) return false;
-  if (conversation.routingStatus !== undefined) return conversation.routingStatus === 'queued' || conversation.routingStatus === 'offered' || conversation.routingStatus === 'assigned';
+  if (conversation.routingStatus !== undefined)
+    return conversation.routingStatus === 'queued' || conversation.routingStatus === 'offered' || conversation.routingStatus === 'assigned';
   return conversation.state === 'human';
 }
 
@@ -64,7 +65,12 @@ export function audienceOf(
   }
   if (PEOPLE_ONLY_TYPES.includes(detailType) && !isWithPeople(conversation)) return NOBODY;
   const agents = new Set<string>();
-  for (const id of [conversation?.assignedAgentId, conversation?.routingStatus === 'offered' ? conversation.offeredAgentId : undefined, event.agentId, event.previousAgentId]) {
+  for (const id of [
+    conversation?.assignedAgentId,
+    conversation?.routingStatus === 'offered' ? conversation.offeredAgentId : undefined,
+    event.agentId,
+    event.previousAgentId,
+  ]) {
     if (id) agents.add(id);
   }
   return { agents, supervisors: true };
@@ -77,7 +83,5 @@ export function watchesBusiness(connection: Pick<AgentConnection, 'roles'>): boo
 
 /** The connections of `businessId` the audience reaches; connections of other businesses never. */
 export function recipientsOf(businessId: string, audience: PushAudience, connections: readonly AgentConnection[]): AgentConnection[] {
-  return connections.filter(
-    (c) => c.businessId === businessId && (audience.agents.has(c.agentId) || (audience.supervisors && watchesBusiness(c))),
-  );
+  return connections.filter((c) => c.businessId === businessId && (audience.agents.has(c.agentId) || (audience.supervisors && watchesBusiness(c))));
 }

@@ -20,7 +20,11 @@ export type RoutingChannel = (typeof ROUTING_CHANNELS)[number];
 /** Ids chosen by admins (queue, rule, macro ids; agent ids are Cognito usernames). */
 export const routingId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}$/, 'letters, digits and . _ @ + - (at most 128)');
 const label = z.string().trim().min(1).max(120);
-const tag = z.string().trim().toLowerCase().regex(/^[\p{L}\p{N}][\p{L}\p{N}_-]{0,39}$/u, 'a tag: letters, digits, _ or - (at most 40)');
+const tag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N}_-]{0,39}$/u, 'a tag: letters, digits, _ or - (at most 40)');
 const skill = tag;
 /** A contact or conversation tag (e.g. `vip`), as admins and agents set them. */
 export const routingTagSchema = tag;
@@ -43,15 +47,27 @@ const isTimeZone = (tz: string) => {
 export const queueHoursSchema = z.strictObject({
   timezone: z.string().max(64).refine(isTimeZone, 'an IANA time zone such as America/Mexico_City'),
   weekly: z.partialRecord(z.enum(WEEKDAY_KEYS), z.array(openRange).max(12)),
-  holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')).max(366).default([]),
+  holidays: z
+    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'))
+    .max(366)
+    .default([]),
 });
 export type QueueHours = z.infer<typeof queueHoursSchema>;
 
 export const slaTargetsSchema = z.strictObject({
   /** Seconds of the queue's open hours until a person first answers (from queuing). */
-  firstResponseSeconds: z.number().int().min(1).max(30 * 86_400),
+  firstResponseSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 86_400),
   /** Seconds of open hours until the conversation is closed; none: no resolution target. */
-  resolutionSeconds: z.number().int().min(1).max(90 * 86_400).optional(),
+  resolutionSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 86_400)
+    .optional(),
   /** Share of a target at which `sla.warning` fires (0.8 = at 80%). */
   warnAtShare: z.number().gt(0).lt(1).default(0.8),
 });
@@ -63,7 +79,11 @@ export const agentInputSchema = z.strictObject({
   /** The skills the agent brings (a queue's required skills must all be here). */
   skills: z.array(skill).max(50).default([]),
   languages: z.array(z.enum(ROUTING_LANGUAGES)).min(1).max(3),
-  channels: z.array(z.enum(ROUTING_CHANNELS)).min(1).max(3).default([...ROUTING_CHANNELS]),
+  channels: z
+    .array(z.enum(ROUTING_CHANNELS))
+    .min(1)
+    .max(3)
+    .default([...ROUTING_CHANNELS]),
   /** Conversations offered or assigned at once, at most. */
   maxConcurrent: z.number().int().min(1).max(50).default(3),
 });
@@ -152,7 +172,11 @@ export const macroInputSchema = z.strictObject({
   macroId: routingId,
   name: label,
   texts: z
-    .strictObject({ es: z.string().trim().min(1).max(4096).optional(), pt: z.string().trim().min(1).max(4096).optional(), en: z.string().trim().min(1).max(4096).optional() })
+    .strictObject({
+      es: z.string().trim().min(1).max(4096).optional(),
+      pt: z.string().trim().min(1).max(4096).optional(),
+      en: z.string().trim().min(1).max(4096).optional(),
+    })
     .refine((t) => t.es !== undefined || t.pt !== undefined || t.en !== undefined, 'at least one language'),
   /** Tags the macro adds to the conversation when used. */
   addTags: z.array(tag).max(10).default([]),

@@ -29,7 +29,14 @@ export interface RoutingConfigReader {
 /** A wake-up the engine asks for; delivered at or after `dueAt`, possibly more than once. */
 export type RoutingTimer =
   | { kind: 'offer_expiry'; businessId: string; conversationKey: string; offerId: string; dueAt: string }
-  | { kind: 'sla_warning' | 'sla_breach'; target: 'first_response' | 'resolution'; businessId: string; conversationKey: string; routingVersion: number; dueAt: string }
+  | {
+      kind: 'sla_warning' | 'sla_breach';
+      target: 'first_response' | 'resolution';
+      businessId: string;
+      conversationKey: string;
+      routingVersion: number;
+      dueAt: string;
+    }
   | { kind: 'queue_open'; businessId: string; queueId: string; dueAt: string };
 
 export interface TimerScheduler {

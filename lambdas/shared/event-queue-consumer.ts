@@ -60,7 +60,9 @@ export function eventQueueConsumer(options: EventQueueConsumerOptions): (event: 
     const queueUrl = options.queueUrl || queueUrlFromArn(record.eventSourceARN);
     if (!queueUrl) return;
     try {
-      await options.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibilityTimeout }));
+      await options.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: record.receiptHandle, VisibilityTimeout: visibilityTimeout }),
+      );
     } catch (err) {
       options.onRescheduleFailed?.(record, err);
     }

@@ -22,7 +22,10 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
  * The key a cursor names. `expected` gives every attribute the key must have and, for some, the
  * value it must equal (the partition) or the prefix (one of the prefixes) it must start with.
  */
-export function decodeCursor(cursor: string, expected: Record<string, { equals?: string; startsWith?: string; startsWithAny?: readonly string[] }>): Record<string, string> {
+export function decodeCursor(
+  cursor: string,
+  expected: Record<string, { equals?: string; startsWith?: string; startsWithAny?: readonly string[] }>,
+): Record<string, string> {
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new InvalidCursorError();
   let key: unknown;
   try {

@@ -104,10 +104,7 @@ interface StatusChange {
   charge?: MessageCharge;
 }
 
-type ApplyResult =
-  | { result: 'advanced'; item: Record<string, unknown> }
-  | { result: 'recorded'; item: Record<string, unknown> }
-  | { result: 'missing' };
+type ApplyResult = { result: 'advanced'; item: Record<string, unknown> } | { result: 'recorded'; item: Record<string, unknown> } | { result: 'missing' };
 
 /**
  * `message.status_received` → the Message item's current status and per-status timestamps, and
@@ -119,11 +116,7 @@ type ApplyResult =
  * is conditional, so a duplicated, late or reordered receipt leaves the item as if all receipts
  * had arrived once and in order.
  */
-export async function applyDeliveryStatus(
-  detail: unknown,
-  deps: StatusDeps,
-  attempt: DeliveryAttempt = { receiveCount: 1 },
-): Promise<StatusOutcome> {
+export async function applyDeliveryStatus(detail: unknown, deps: StatusDeps, attempt: DeliveryAttempt = { receiveCount: 1 }): Promise<StatusOutcome> {
   const parsed = statusReceivedDetailSchema.safeParse(detail);
   if (!parsed.success) {
     return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
@@ -237,8 +230,7 @@ async function messagesUpToWatermark(event: StatusReceivedDetail, status: Tracke
         KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
         // Only messages that reached Meta (they have a provider id) and lack this status's time,
         // or that this very receipt advanced on a delivery that died before publishing.
-        FilterExpression:
-          'direction = :outbound AND attribute_exists(providerMessageId) AND (attribute_not_exists(#at) OR statusEventId = :eventId)',
+        FilterExpression: 'direction = :outbound AND attribute_exists(providerMessageId) AND (attribute_not_exists(#at) OR statusEventId = :eventId)',
         ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[status] },
         ExpressionAttributeValues: {
           ':pk': conversationPk(event.conversationKey),
@@ -267,7 +259,8 @@ function withDetails(change: StatusChange, event: StatusReceivedDetail, details:
   const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
   const errorTitle = change.status === 'failed' ? details.errorTitle : undefined;
   const pricing = change.status !== 'failed' && event.channel === 'whatsapp';
-  const charge = pricing && details.pricing ? priceWhatsAppMessage(details.pricing, recipientCountryOf(details.recipientId), deps.rateCard ?? bundledRateCard()) : undefined;
+  const charge =
+    pricing && details.pricing ? priceWhatsAppMessage(details.pricing, recipientCountryOf(details.recipientId), deps.rateCard ?? bundledRateCard()) : undefined;
   return {
     ...change,
     ...(errorCode !== undefined ? { errorCode } : {}),
@@ -367,8 +360,7 @@ async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Statu
           ].join(', '),
           // A business message is known once it has its provider id: the sender writes the pointer
           // just before it records the send, and a receipt in between waits for that (retried).
-          ConditionExpression:
-            'attribute_exists(providerMessageId) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
+          ConditionExpression: 'attribute_exists(providerMessageId) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
           ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status], '#status': 'status' },
           ExpressionAttributeValues: { ':at': change.at, ':status': change.status, ':rank': rank, ':eventId': change.eventId, ...errorValues },
           ReturnValues: 'ALL_NEW',

@@ -25,11 +25,7 @@ export interface ReceiptOnArrival {
  * receipt before (see the README's cost section for why). A WhatsApp receipt for a reply whose send
  * Meta accepted but nobody recorded completes that record first (status/complete-interrupted-send.ts).
  */
-export async function applyReceiptOnArrival(
-  event: StatusEvent,
-  ctx: RecordContext,
-  deps: RecordDeps & StatusDeps,
-): Promise<ReceiptOnArrival> {
+export async function applyReceiptOnArrival(event: StatusEvent, ctx: RecordContext, deps: RecordDeps & StatusDeps): Promise<ReceiptOnArrival> {
   const published = domainEventFor(event);
   const firstError = event.errors?.[0];
   const apply = () =>
@@ -40,7 +36,12 @@ export async function applyReceiptOnArrival(
         ...(firstError?.title !== undefined ? { errorTitle: firstError.title } : {}),
         ...(event.pricing?.category !== undefined ? { pricingCategory: event.pricing.category } : {}),
         ...(event.pricing?.billable !== undefined ? { billable: event.pricing.billable } : {}),
-        ...(event.pricing ? { pricing: { ...event.pricing, conversationOrigin: event.billingConversation?.originType }, recipientId: event.customer.waId ?? event.customer.userId ?? event.customer.id } : {}),
+        ...(event.pricing
+          ? {
+              pricing: { ...event.pricing, conversationOrigin: event.billingConversation?.originType },
+              recipientId: event.customer.waId ?? event.customer.userId ?? event.customer.id,
+            }
+          : {}),
       },
     });
   let status = await apply();

@@ -38,7 +38,7 @@ export async function completeInterruptedSend(event: StatusEvent, deps: Complete
   const message = current.Item as
     | { direction?: string; status?: string; providerMessageId?: string; expiresAt?: number; releasedByWatchAt?: string }
     | undefined;
-  if (!message || message.direction !== 'outbound') return false;
+  if (message?.direction !== 'outbound') return false;
   if (message.providerMessageId !== undefined) return message.providerMessageId === providerMessageId;
   // Also a reply the reply watch gave back to `pending` after its claim went unconfirmed: this
   // receipt confirms that claim after all, and the reply must not go out a second time.
@@ -71,8 +71,7 @@ export async function completeInterruptedSend(event: StatusEvent, deps: Complete
         UpdateExpression:
           'SET #status = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = if_not_exists(sentAt, :at), ' +
           'statusUpdatedAt = :at, sendRecordedFrom = :receipt',
-        ConditionExpression:
-          '(#status = :sending OR (#status = :pending AND attribute_exists(releasedByWatchAt))) AND attribute_not_exists(providerMessageId)',
+        ConditionExpression: '(#status = :sending OR (#status = :pending AND attribute_exists(releasedByWatchAt))) AND attribute_not_exists(providerMessageId)',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':sent': 'sent',

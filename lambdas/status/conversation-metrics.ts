@@ -127,11 +127,7 @@ export async function recordAgentReply(conversationKey: string, reply: AgentRepl
  * Imported history and the business's own messages are filtered out. Runs until the first
  * response is known, so once per conversation in practice.
  */
-async function firstCustomerMessageBefore(
-  conversationKey: string,
-  at: string,
-  deps: MetricsDeps,
-): Promise<{ occurredAt: string } | undefined> {
+async function firstCustomerMessageBefore(conversationKey: string, at: string, deps: MetricsDeps): Promise<{ occurredAt: string } | undefined> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const out = await deps.db.send(

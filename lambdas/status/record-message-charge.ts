@@ -5,7 +5,17 @@ import { SpendNotCountedError, type MessageSpendCounter } from '#lambdas/pricing
 import type { MessageCharge } from '#lambdas/pricing/whatsapp-message-charge';
 
 /** The price attributes written together; an un-priced message has none of them. */
-const PRICE_ATTRIBUTES = ['metaPricingModel', 'metaCategory', 'metaPricingType', 'metaBillable', 'rateCardDate', 'metaPricedAt', 'recipientCountry', 'rateMarket', 'metaChargeUsd'] as const;
+const PRICE_ATTRIBUTES = [
+  'metaPricingModel',
+  'metaCategory',
+  'metaPricingType',
+  'metaBillable',
+  'rateCardDate',
+  'metaPricedAt',
+  'recipientCountry',
+  'rateMarket',
+  'metaChargeUsd',
+] as const;
 
 /**
  * Stores a WhatsApp message's price on its Message item, once. Meta repeats the pricing on `sent`

@@ -42,12 +42,7 @@ export function parseTemplatePage(body: unknown): TemplatePage {
 }
 
 /** Every page of the WABA's templates, first to last; a failed page throws (nothing is guessed). */
-export async function* listGraphTemplates(
-  wabaId: string,
-  accessToken: string,
-  get: GraphGet,
-  pageSize = TEMPLATE_PAGE_SIZE,
-): AsyncGenerator<TemplatePage> {
+export async function* listGraphTemplates(wabaId: string, accessToken: string, get: GraphGet, pageSize = TEMPLATE_PAGE_SIZE): AsyncGenerator<TemplatePage> {
   let after: string | undefined;
   const seen = new Set<string>();
   for (let page = 0; page < MAX_PAGES; page++) {

@@ -33,7 +33,10 @@ export const templateSendSchema = z
     /** The business number sending: its WhatsApp phone number id. */
     accountId: z.string().max(100).regex(/^\d+$/, 'a WhatsApp phone number id'),
     /** The customer's wa_id, or the conversation key `wa:<phone number id>:<wa_id>`. */
-    customerId: z.string().regex(/^\d{5,20}$/, 'a wa_id (digits only)').optional(),
+    customerId: z
+      .string()
+      .regex(/^\d{5,20}$/, 'a wa_id (digits only)')
+      .optional(),
     conversationKey: z.string().min(1).max(1000).optional(),
     name: z.string().min(1).max(512),
     language: z.string().min(2).max(15),
@@ -71,7 +74,7 @@ const CATEGORIES = { MARKETING: 'marketing', UTILITY: 'utility', AUTHENTICATION:
 export async function requestTemplateSend(request: TemplateSendRequest, deps: TemplateSendDeps): Promise<TemplateSendAccepted> {
   const now = (deps.now ?? (() => new Date()))();
   const account = await getChannelAccount(deps.db, deps.tableName, request.accountId);
-  if (!account || account.channel !== 'whatsapp' || !account.wabaId) {
+  if (account?.channel !== 'whatsapp' || !account.wabaId) {
     throw new TemplateRequestError(404, 'account_not_found', 'No WhatsApp number with that phone number id is registered');
   }
   if (!isServing(account)) throw new TemplateRequestError(409, 'account_not_serving', `The number is ${account.status}; it sends nothing`);
@@ -98,7 +101,11 @@ export async function requestTemplateSend(request: TemplateSendRequest, deps: Te
     });
   }
   if (template.components.length === 0) {
-    throw new TemplateRequestError(409, 'template_needs_sync', `Template ${request.name} (${request.language}) is known from a webhook only; sync the account's templates first`);
+    throw new TemplateRequestError(
+      409,
+      'template_needs_sync',
+      `Template ${request.name} (${request.language}) is known from a webhook only; sync the account's templates first`,
+    );
   }
   let components: Array<Record<string, unknown>>;
   try {
@@ -123,15 +130,28 @@ export async function requestTemplateSend(request: TemplateSendRequest, deps: Te
       now,
     });
     if (!permission.allowed) {
-      throw new TemplateRequestError(409, permission.reason, permission.reason === 'marketing_opted_out'
-        ? 'The customer opted out of marketing messages'
-        : 'The customer has no recorded opt-in to marketing messages');
+      throw new TemplateRequestError(
+        409,
+        permission.reason,
+        permission.reason === 'marketing_opted_out'
+          ? 'The customer opted out of marketing messages'
+          : 'The customer has no recorded opt-in to marketing messages',
+      );
     }
   }
 
   const messageId = `out_t_${sha256Hex(`${request.accountId}|${request.requestId}`).slice(0, 32)}`;
   const outboundTemplate: OutboundTemplate = { name: template.name, language: template.language, category, ...(components.length ? { components } : {}) };
-  const item = messageItem({ key, accountId: request.accountId, wabaId: account.wabaId, customerId, messageId, template: outboundTemplate, now, retentionDays: deps.retentionDays });
+  const item = messageItem({
+    key,
+    accountId: request.accountId,
+    wabaId: account.wabaId,
+    customerId,
+    messageId,
+    template: outboundTemplate,
+    now,
+    retentionDays: deps.retentionDays,
+  });
   let repeated = false;
   try {
     await deps.db.send(new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));

@@ -4,14 +4,7 @@ import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { listGraphTemplates, type GraphGet } from '#lambdas/templates/list-graph-templates';
 import { queryWabaTemplates } from '#lambdas/templates/query-waba-templates';
-import {
-  flatTemplateAttributes,
-  parameterFormatOf,
-  TEMPLATE_SYNC_SK,
-  templateKey,
-  templateSk,
-  type GraphTemplate,
-} from '#lambdas/templates/template-item';
+import { flatTemplateAttributes, parameterFormatOf, TEMPLATE_SYNC_SK, templateKey, templateSk, type GraphTemplate } from '#lambdas/templates/template-item';
 
 export interface SyncTemplatesDeps {
   db: DynamoDBDocumentClient;
@@ -100,7 +93,8 @@ async function upsertTemplate(deps: SyncTemplatesDeps, wabaId: string, t: GraphT
   };
   try {
     await update(deps, templateKey(wabaId, t.name, t.language), { ...definition, ...news }, ['deletedAt'], {
-      condition: '(attribute_not_exists(statusUpdatedAt) OR statusUpdatedAt <= :syncedAt) AND (attribute_not_exists(categoryUpdatedAt) OR categoryUpdatedAt <= :syncedAt)',
+      condition:
+        '(attribute_not_exists(statusUpdatedAt) OR statusUpdatedAt <= :syncedAt) AND (attribute_not_exists(categoryUpdatedAt) OR categoryUpdatedAt <= :syncedAt)',
       values: { ':syncedAt': syncedAt },
     });
   } catch (err) {

@@ -108,8 +108,7 @@ export function parameterFormatOf(template: Pick<GraphTemplate, 'parameter_forma
   return names.some((n) => !/^\d+$/.test(n)) ? 'NAMED' : 'POSITIONAL';
 }
 
-export const componentOf = (components: readonly TemplateComponent[], type: string) =>
-  components.find((c) => c.type.toUpperCase() === type);
+export const componentOf = (components: readonly TemplateComponent[], type: string) => components.find((c) => c.type.toUpperCase() === type);
 
 /** Flat attributes analysts read without parsing the components. */
 export function flatTemplateAttributes(components: readonly TemplateComponent[]): Record<string, string | number | boolean> {
@@ -131,7 +130,7 @@ export function flatTemplateAttributes(components: readonly TemplateComponent[])
 
 /** Reads a Template item back; `undefined` when the item is not one. */
 export function storedTemplateOf(item: Record<string, unknown> | undefined): StoredTemplate | undefined {
-  if (!item || item.entity !== 'Template') return undefined;
+  if (item?.entity !== 'Template') return undefined;
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   let components: TemplateComponent[] = [];
   const json = str(item.componentsJson);

@@ -64,15 +64,23 @@ export function buildTemplateComponents(template: StoredTemplate, variables: Tem
     if (parameters.length > 0) out.push({ type: 'header', parameters });
   } else if (headerFormat === 'IMAGE' || headerFormat === 'VIDEO' || headerFormat === 'DOCUMENT') {
     const kind = headerFormat.toLowerCase();
-    if (variables.header !== undefined || variables.headerLocation) throw new TemplateVariablesError('header', `the header is ${kind === 'image' ? 'an' : 'a'} ${kind}; give headerMedia only`);
+    if (variables.header !== undefined || variables.headerLocation)
+      throw new TemplateVariablesError('header', `the header is ${kind === 'image' ? 'an' : 'a'} ${kind}; give headerMedia only`);
     const media = variables.headerMedia;
-    if (!media) throw new TemplateVariablesError('header', `the header needs ${kind === 'image' ? 'an' : 'a'} ${kind}: give headerMedia with a link or an uploaded media id`, kind);
+    if (!media)
+      throw new TemplateVariablesError(
+        'header',
+        `the header needs ${kind === 'image' ? 'an' : 'a'} ${kind}: give headerMedia with a link or an uploaded media id`,
+        kind,
+      );
     if (media.filename && kind !== 'document') throw new TemplateVariablesError('header', 'only a document header takes a filename', 'filename');
     const value = { ...(media.id ? { id: media.id } : { link: media.link }), ...(media.filename ? { filename: media.filename } : {}) };
     out.push({ type: 'header', parameters: [{ type: kind, [kind]: value }] });
   } else if (headerFormat === 'LOCATION') {
-    if (variables.header !== undefined || variables.headerMedia) throw new TemplateVariablesError('header', 'the header is a location; give headerLocation only');
-    if (!variables.headerLocation) throw new TemplateVariablesError('header', 'the header needs a location: give headerLocation with latitude and longitude', 'location');
+    if (variables.header !== undefined || variables.headerMedia)
+      throw new TemplateVariablesError('header', 'the header is a location; give headerLocation only');
+    if (!variables.headerLocation)
+      throw new TemplateVariablesError('header', 'the header needs a location: give headerLocation with latitude and longitude', 'location');
     out.push({ type: 'header', parameters: [{ type: 'location', location: variables.headerLocation }] });
   }
 
@@ -93,20 +101,34 @@ function textParameters(component: string, expected: string[], given: Values, na
     return [];
   }
   if (given === undefined) {
-    throw new TemplateVariablesError(component, `the ${component} needs ${expected.length} variable${expected.length > 1 ? 's' : ''}: ${expected.map((v) => `{{${v}}}`).join(', ')}`, expected[0]);
+    throw new TemplateVariablesError(
+      component,
+      `the ${component} needs ${expected.length} variable${expected.length > 1 ? 's' : ''}: ${expected.map((v) => `{{${v}}}`).join(', ')}`,
+      expected[0],
+    );
   }
   if (named) {
-    if (Array.isArray(given)) throw new TemplateVariablesError(component, `the ${component} uses named parameters (${expected.join(', ')}); give a map of name to value, not a list`);
+    if (Array.isArray(given))
+      throw new TemplateVariablesError(component, `the ${component} uses named parameters (${expected.join(', ')}); give a map of name to value, not a list`);
     for (const name of expected) {
       if (given[name] === undefined) throw new TemplateVariablesError(component, `the ${component} parameter {{${name}}} is missing`, name);
     }
     const extra = Object.keys(given).find((k) => !expected.includes(k));
-    if (extra) throw new TemplateVariablesError(component, `the ${component} has no parameter {{${extra}}}; it has ${expected.map((v) => `{{${v}}}`).join(', ')}`, extra);
+    if (extra)
+      throw new TemplateVariablesError(
+        component,
+        `the ${component} has no parameter {{${extra}}}; it has ${expected.map((v) => `{{${v}}}`).join(', ')}`,
+        extra,
+      );
     return expected.map((name) => ({ type: 'text', parameter_name: name, text: checkedText(component, name, given[name]!) }));
   }
   if (!Array.isArray(given)) throw new TemplateVariablesError(component, `the ${component} uses positional parameters ({{1}} …); give a list, not a map`);
   if (given.length !== expected.length) {
-    throw new TemplateVariablesError(component, `the ${component} expects ${expected.length} parameter${expected.length > 1 ? 's' : ''}, got ${given.length}`, String(Math.min(given.length, expected.length) + 1));
+    throw new TemplateVariablesError(
+      component,
+      `the ${component} expects ${expected.length} parameter${expected.length > 1 ? 's' : ''}, got ${given.length}`,
+      String(Math.min(given.length, expected.length) + 1),
+    );
   }
   // Positional variables are numbered 1..n; the n-th value fills {{n}} wherever it appears.
   const ordered = [...expected].sort((a, b) => Number(a) - Number(b));
@@ -117,7 +139,11 @@ function textParameters(component: string, expected: string[], given: Values, na
 function checkedText(component: string, parameter: string, value: string): string {
   if (value.trim().length === 0) throw new TemplateVariablesError(component, `the ${component} parameter {{${parameter}}} is empty`, parameter);
   if (/[\n\t]| {5,}/.test(value)) {
-    throw new TemplateVariablesError(component, `the ${component} parameter {{${parameter}}} has a new line, a tab or more than four spaces in a row`, parameter);
+    throw new TemplateVariablesError(
+      component,
+      `the ${component} parameter {{${parameter}}} has a new line, a tab or more than four spaces in a row`,
+      parameter,
+    );
   }
   return value;
 }
@@ -147,7 +173,8 @@ function buttonComponents(template: StoredTemplate, given: Record<string, string
     if (type === 'URL' && variablesOf(button.url).length > 0) {
       const value = given[key];
       if (value === undefined) throw new TemplateVariablesError('buttons', `${label} needs its URL suffix`, key);
-      if (value.trim().length === 0 || value.length > URL_SUFFIX_MAX) throw new TemplateVariablesError('buttons', `${label} has an empty or too long URL suffix`, key);
+      if (value.trim().length === 0 || value.length > URL_SUFFIX_MAX)
+        throw new TemplateVariablesError('buttons', `${label} has an empty or too long URL suffix`, key);
       used.add(key);
       out.push({ type: 'button', sub_type: 'url', index: key, parameters: [{ type: 'text', text: value }] });
     } else if (type === 'COPY_CODE') {

@@ -125,7 +125,11 @@ export function messageView(item: Record<string, unknown>): Record<string, unkno
  * name, and whether the stored copy exists. Never the object key, Meta's id or URL.
  */
 function mediaView(item: Record<string, unknown>): Array<Record<string, unknown>> {
-  const refs = Array.isArray(item.media) ? (item.media as Array<Record<string, unknown>>) : item.media && typeof item.media === 'object' ? [item.media as Record<string, unknown>] : [];
+  const refs = Array.isArray(item.media)
+    ? (item.media as Array<Record<string, unknown>>)
+    : item.media && typeof item.media === 'object'
+      ? [item.media as Record<string, unknown>]
+      : [];
   const stored = Array.isArray(item.mediaObjects) ? (item.mediaObjects as Array<Record<string, unknown>>) : [];
   const count = Math.max(refs.length, stored.length);
   const out: Array<Record<string, unknown>> = [];

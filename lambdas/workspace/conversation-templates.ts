@@ -45,7 +45,8 @@ export async function sendConversationTemplate(
     ...(variables ? { variables } : {}),
     requestId: input.requestId,
   });
-  if (!request.success) throw new HumanAgentRequestError(400, 'invalid_request', request.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+  if (!request.success)
+    throw new HumanAgentRequestError(400, 'invalid_request', request.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
   try {
     const accepted = await requestTemplateSend(request.data, deps);
     return { messageId: accepted.messageId, repeated: accepted.repeated };

@@ -54,7 +54,7 @@ export function fillMacro(text: string, values: MacroValues): string {
       line
         .replace(/[ \t]*\u0000[ \t]*/g, ' ')
         .replace(/ +([,.!?;:)\]])/g, '$1')
-        .replace(/([¡¿(\[]) +/g, '$1')
+        .replace(/([¡¿([]) +/g, '$1')
         .replace(/,([!?.])/g, '$1')
         .replace(/^[ ,;:]+/, '')
         .replace(/ {2,}/g, ' ')

@@ -24,7 +24,7 @@ export function dynamoMessageMediaStore(deps: { db: DynamoDBDocumentClient; tabl
         }),
       );
       const item = out.Item;
-      if (!item || item.entity !== 'Message') return undefined;
+      if (item?.entity !== 'Message') return undefined;
       if (Array.isArray(item.mediaObjects)) {
         return (item.mediaObjects as Array<Record<string, unknown>>)
           .filter((o) => typeof o?.key === 'string')

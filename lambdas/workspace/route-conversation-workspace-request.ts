@@ -38,7 +38,13 @@ const mediaSchema = z.strictObject({
   kind: z.enum(['image', 'document', 'audio', 'video']),
   url: z.string().min(1).max(2000),
   caption: z.string().trim().min(1).max(1024).optional(),
-  filename: z.string().trim().min(1).max(240).regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without slashes or control characters').optional(),
+  filename: z
+    .string()
+    .trim()
+    .min(1)
+    .max(240)
+    .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without slashes or control characters')
+    .optional(),
 });
 const replyBody = keyBody
   .extend({
@@ -91,7 +97,6 @@ function bodyOf(event: APIGatewayProxyEventV2): unknown {
 }
 
 const is = (method: string, path: string, route: { method: string; path: string }) => method === route.method && path === route.path;
-
 
 /**
  * A request of the conversation workspace → its response; `undefined` when the route is not one of
@@ -155,7 +160,7 @@ export async function routeConversationWorkspaceRequest(
       }
       const media = b.media ? outboundMedia(b.media, conversation.channel) : undefined;
       if (media) text = b.media?.caption ?? '';
-      let result;
+      let result: Awaited<ReturnType<typeof replyAsHuman>>;
       try {
         result = await replyAsHuman(
           b.conversationKey,
@@ -178,11 +183,13 @@ export async function routeConversationWorkspaceRequest(
       }
       let tags: string[] | undefined;
       if (macro && macro.addTags.length > 0 && !result.repeated) {
-        tags = (await changeConversationTags(target, { add: macro.addTags, remove: [], by: agentId }, { ...deps, now: now() }).catch((err: unknown) => {
-          // The reply is on its way; a full tag set does not undo it.
-          if (err instanceof HumanAgentRequestError && err.code === 'too_many_tags') return { tags: undefined };
-          throw err;
-        })).tags;
+        tags = (
+          await changeConversationTags(target, { add: macro.addTags, remove: [], by: agentId }, { ...deps, now: now() }).catch((err: unknown) => {
+            // The reply is on its way; a full tag set does not undo it.
+            if (err instanceof HumanAgentRequestError && err.code === 'too_many_tags') return { tags: undefined };
+            throw err;
+          })
+        ).tags;
       }
       return json(result.repeated ? 200 : 202, {
         ...result,
@@ -286,8 +293,13 @@ function outboundMedia(media: z.infer<typeof mediaSchema>, channel: string): Hum
   const link = checkOutboundMediaLink(media.url);
   if (!link.allowed) throw new HumanAgentRequestError(400, 'invalid_request', `media.url: ${link.reason}`);
   if (media.caption && (channel !== 'whatsapp' || media.kind === 'audio')) {
-    throw new HumanAgentRequestError(400, 'invalid_request', 'media.caption: this channel sends no caption with this attachment; send the words as their own message');
+    throw new HumanAgentRequestError(
+      400,
+      'invalid_request',
+      'media.caption: this channel sends no caption with this attachment; send the words as their own message',
+    );
   }
-  if (media.filename && media.kind !== 'document') throw new HumanAgentRequestError(400, 'invalid_request', 'media.filename: only a document takes a file name');
+  if (media.filename && media.kind !== 'document')
+    throw new HumanAgentRequestError(400, 'invalid_request', 'media.filename: only a document takes a file name');
   return { kind: media.kind, link: link.url, ...(media.filename ? { filename: media.filename } : {}) };
 }

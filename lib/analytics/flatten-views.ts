@@ -53,14 +53,14 @@ export const ATHENA_DIALECT: SqlDialect = {
 };
 
 /** `item.template.m.category.s`: the typed value of an attribute, map members through `m`. */
-function valueOf(column: ViewColumn): string {
+function attributeValue(column: ViewColumn): string {
   const { path, dynamoType } = column.attribute;
   return `item.${path.map((p) => p.toLowerCase()).join('.m.')}.${dynamoType.toLowerCase()}`;
 }
 
 function selectList(columns: readonly ViewColumn[], dialect: SqlDialect): string[] {
   return columns.flatMap((column) => {
-    const value = valueOf(column);
+    const value = attributeValue(column);
     switch (column.type) {
       case 'varchar':
       case 'boolean':
@@ -70,9 +70,10 @@ function selectList(columns: readonly ViewColumn[], dialect: SqlDialect): string
       case 'bigint':
       case 'double':
         return [`TRY_CAST(${value} AS ${column.type.toUpperCase()}) AS ${column.name}`];
-      case 'time':
-        return [`${dialect.timestamp(value)} AS ${column.name}_at`, `${dialect.epochMs(value)} AS ${column.name}_ms`];
     }
+    // What is left is 'time' (this stops compiling if a column type is added and not handled above).
+    column.type satisfies 'time';
+    return [`${dialect.timestamp(value)} AS ${column.name}_at`, `${dialect.epochMs(value)} AS ${column.name}_ms`];
   });
 }
 
@@ -107,10 +108,14 @@ export function conversationsView(dialect: SqlDialect): string {
  * the entity name `Contact` is also the WhatsApp Business App address book's (`ACCT#…/CONTACT#…`).
  */
 export function contactsView(dialect: SqlDialect): string {
-  return itemView('contacts', `item.sk.s = 'PROFILE' AND substr(item.pk.s, 1, 7) = 'PERSON#'`, CONTACT_COLUMNS, dialect, [], [
-    `coalesce(item.contactid.s, split_part(item.pk.s, '#', 3)) AS contact_id`,
-    `coalesce(item.businessid.s, split_part(item.pk.s, '#', 2)) AS business_id`,
-  ]);
+  return itemView(
+    'contacts',
+    `item.sk.s = 'PROFILE' AND substr(item.pk.s, 1, 7) = 'PERSON#'`,
+    CONTACT_COLUMNS,
+    dialect,
+    [],
+    [`coalesce(item.contactid.s, split_part(item.pk.s, '#', 3)) AS contact_id`, `coalesce(item.businessid.s, split_part(item.pk.s, '#', 2)) AS business_id`],
+  );
 }
 
 export function accountsView(dialect: SqlDialect): string {

@@ -57,18 +57,37 @@ export function headlineFigures(results: readonly MetricResult[]): Array<{ label
   return [
     { label: 'Conversations', value: String(num(containment?.conversations)), note: 'with a live customer message' },
     { label: 'First response (median)', value: formatDuration(frt?.median_s as number | null), note: `p90 ${formatDuration(frt?.p90_s as number | null)}` },
-    { label: 'Bot containment', value: pct(containment?.containment_pct as number | null), note: `handoff rate ${pct(containment?.handoff_pct as number | null)}` },
+    {
+      label: 'Bot containment',
+      value: pct(containment?.containment_pct as number | null),
+      note: `handoff rate ${pct(containment?.handoff_pct as number | null)}`,
+    },
     { label: 'Wait for a person', value: formatDuration(handling?.avg_wait_s as number | null), note: 'average, handoff to first reply' },
     { label: 'Handling time', value: formatDuration(handling?.avg_handling_s as number | null), note: 'average, handoff to close' },
     { label: 'First-contact resolution', value: pct(fcr?.fcr_pct as number | null), note: `${num(fcr?.closed)} closed` },
-    { label: 'CSAT', value: csatAvg === null ? '—' : `${csatAvg.toFixed(2)} / 5`, note: `${pct(satisfied)} gave 4–5 · ${answered} of ${num(csat[0]?.asked)} answered` },
-    { label: 'Delivery failures', value: pct(attempted > 0 ? (100 * sum(failureTotals, 'failed')) / attempted : null), note: `${sum(failureTotals, 'failed')} of ${attempted} messages` },
+    {
+      label: 'CSAT',
+      value: csatAvg === null ? '—' : `${csatAvg.toFixed(2)} / 5`,
+      note: `${pct(satisfied)} gave 4–5 · ${answered} of ${num(csat[0]?.asked)} answered`,
+    },
+    {
+      label: 'Delivery failures',
+      value: pct(attempted > 0 ? (100 * sum(failureTotals, 'failed')) / attempted : null),
+      note: `${sum(failureTotals, 'failed')} of ${attempted} messages`,
+    },
     {
       label: 'Meta spend',
       value: `US$ ${sum(rows('meta_spend'), 'spend_usd').toFixed(2)}`,
       note: `${sum(rows('meta_spend'), 'charged')} charged · ${sum(rows('meta_spend'), 'free')} free`,
     },
-    { label: 'Billable sends', value: String(sum(templates, 'billable_sends')), note: `${sum(templates.filter((r) => r.kind === 'template'), 'sends')} template sends` },
+    {
+      label: 'Billable sends',
+      value: String(sum(templates, 'billable_sends')),
+      note: `${sum(
+        templates.filter((r) => r.kind === 'template'),
+        'sends',
+      )} template sends`,
+    },
     {
       label: 'Queue SLA met',
       value: pct(slaMet === null ? null : (100 * slaMet) / measured),
@@ -85,7 +104,10 @@ export function headlineFigures(results: readonly MetricResult[]): Array<{ label
 function table(result: MetricResult): string {
   const head = result.columns.map((c) => `<th>${escapeXml(c)}</th>`).join('');
   const body = result.rows
-    .map((row) => `<tr>${result.columns.map((c) => `<td class="${typeof row[c] === 'number' ? 'n' : ''}">${escapeXml(row[c] === null ? '—' : String(row[c]))}</td>`).join('')}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${result.columns.map((c) => `<td class="${typeof row[c] === 'number' ? 'n' : ''}">${escapeXml(row[c] === null ? '—' : String(row[c]))}</td>`).join('')}</tr>`,
+    )
     .join('');
   return `<details><summary>Table · <code>lib/analytics/sql/${escapeXml(result.query.name)}.sql</code></summary><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></details>`;
 }
@@ -99,22 +121,54 @@ function section(result: MetricResult | undefined, charts: string[]): string {
 const channelsOf = (rows: readonly Row[]) => [...new Set(rows.map((r) => String(r.channel)).filter((c) => c !== 'all'))].sort();
 
 function volumeCharts(rows: readonly Row[]): string[] {
-  const grid = WEEKDAYS.map((_, d) => HOURS.map((_, h) => sum(rows.filter((r) => r.weekday === d + 1 && r.hour === h), 'new_conversations')));
+  const grid = WEEKDAYS.map((_, d) =>
+    HOURS.map((_, h) =>
+      sum(
+        rows.filter((r) => r.weekday === d + 1 && r.hour === h),
+        'new_conversations',
+      ),
+    ),
+  );
   const channels = channelsOf(rows);
   return [
     heatmap({ rows: WEEKDAYS, columns: HOURS, values: grid, title: 'New conversations by weekday and hour (UTC)' }) +
       '<figcaption>New conversations by weekday and hour (UTC); darker is busier</figcaption>',
     barChart({
       categories: HOURS,
-      series: channels.map((c) => ({ name: c, values: HOURS.map((_, h) => sum(rows.filter((r) => r.channel === c && r.hour === h), 'customer_messages')), color: CHANNEL_COLORS[c] ?? PALETTE[0]! })),
+      series: channels.map((c) => ({
+        name: c,
+        values: HOURS.map((_, h) =>
+          sum(
+            rows.filter((r) => r.channel === c && r.hour === h),
+            'customer_messages',
+          ),
+        ),
+        color: CHANNEL_COLORS[c] ?? PALETTE[0]!,
+      })),
       stacked: true,
       width: 720,
     }) + '<figcaption>Customer messages by hour (UTC), by channel</figcaption>',
     barChart({
       categories: channels,
       series: [
-        { name: 'new conversations', values: channels.map((c) => sum(rows.filter((r) => r.channel === c), 'new_conversations')) },
-        { name: 'customer messages', values: channels.map((c) => sum(rows.filter((r) => r.channel === c), 'customer_messages')) },
+        {
+          name: 'new conversations',
+          values: channels.map((c) =>
+            sum(
+              rows.filter((r) => r.channel === c),
+              'new_conversations',
+            ),
+          ),
+        },
+        {
+          name: 'customer messages',
+          values: channels.map((c) =>
+            sum(
+              rows.filter((r) => r.channel === c),
+              'customer_messages',
+            ),
+          ),
+        },
       ],
       horizontal: true,
       width: 520,
@@ -168,8 +222,12 @@ function containmentCharts(rows: readonly Row[]): string[] {
 
 function handoffReasonCharts(rows: readonly Row[]): string[] {
   return [
-    barChart({ categories: rows.map((r) => String(r.reason)), series: [{ name: 'conversations', values: rows.map((r) => num(r.conversations)), color: '#f59e0b' }], horizontal: true, width: 560 }) +
-      '<figcaption>Conversations handed to a person, by reason</figcaption>',
+    barChart({
+      categories: rows.map((r) => String(r.reason)),
+      series: [{ name: 'conversations', values: rows.map((r) => num(r.conversations)), color: '#f59e0b' }],
+      horizontal: true,
+      width: 560,
+    }) + '<figcaption>Conversations handed to a person, by reason</figcaption>',
   ];
 }
 
@@ -191,15 +249,24 @@ function handlingCharts(rows: readonly Row[]): string[] {
 
 function fcrCharts(rows: readonly Row[]): string[] {
   return [
-    barChart({ categories: rows.map((r) => String(r.channel)), series: [{ name: 'first-contact resolution', values: rows.map((r) => r.fcr_pct as number | null), color: '#10b981' }], horizontal: true, unit: ' %', width: 520 }) +
-      '<figcaption>Closed conversations the customer did not come back to within 7 days</figcaption>',
+    barChart({
+      categories: rows.map((r) => String(r.channel)),
+      series: [{ name: 'first-contact resolution', values: rows.map((r) => r.fcr_pct as number | null), color: '#10b981' }],
+      horizontal: true,
+      unit: ' %',
+      width: 520,
+    }) + '<figcaption>Closed conversations the customer did not come back to within 7 days</figcaption>',
   ];
 }
 
 function csatCharts(rows: readonly Row[]): string[] {
   return [
-    barChart({ categories: rows.map((r) => `${'★'.repeat(num(r.score))}`), series: [{ name: 'answers', values: rows.map((r) => num(r.responses)) }], categoryColors: CSAT_COLORS, width: 480 }) +
-      '<figcaption>Answers per score</figcaption>',
+    barChart({
+      categories: rows.map((r) => `${'★'.repeat(num(r.score))}`),
+      series: [{ name: 'answers', values: rows.map((r) => num(r.responses)) }],
+      categoryColors: CSAT_COLORS,
+      width: 480,
+    }) + '<figcaption>Answers per score</figcaption>',
   ];
 }
 
@@ -207,8 +274,13 @@ function failureCharts(rows: readonly Row[]): string[] {
   const totals = rows.filter((r) => r.error === 'all');
   const errors = rows.filter((r) => r.error !== 'all');
   return [
-    barChart({ categories: totals.map((r) => String(r.channel)), series: [{ name: 'failure rate', values: totals.map((r) => r.failure_rate_pct as number | null), color: '#ef4444' }], horizontal: true, unit: ' %', width: 520 }) +
-      '<figcaption>Share of business messages that failed, by channel</figcaption>',
+    barChart({
+      categories: totals.map((r) => String(r.channel)),
+      series: [{ name: 'failure rate', values: totals.map((r) => r.failure_rate_pct as number | null), color: '#ef4444' }],
+      horizontal: true,
+      unit: ' %',
+      width: 520,
+    }) + '<figcaption>Share of business messages that failed, by channel</figcaption>',
     ...(errors.length > 0
       ? [
           barChart({
@@ -250,7 +322,9 @@ function metaSpendCharts(rows: readonly Row[]): string[] {
     }
     return [...totals.entries()];
   };
-  const markets = byKey((r) => `${String(r.country)} · ${String(r.category)}`).sort((a, b) => b[1].spend - a[1].spend).slice(0, 15);
+  const markets = byKey((r) => `${String(r.country)} · ${String(r.category)}`)
+    .sort((a, b) => b[1].spend - a[1].spend)
+    .slice(0, 15);
   const days = byKey((r) => String(r.day)).sort((a, b) => a[0].localeCompare(b[0]));
   return [
     barChart({
@@ -379,7 +453,16 @@ function queueHourCharts(rows: readonly Row[]): string[] {
   return [
     barChart({
       categories: HOURS,
-      series: queues.map((q, i) => ({ name: q, values: HOURS.map((_, h) => sum(rows.filter((r) => queueOf(r) === q && r.hour === h), 'queued')), color: PALETTE[i % PALETTE.length]! })),
+      series: queues.map((q, i) => ({
+        name: q,
+        values: HOURS.map((_, h) =>
+          sum(
+            rows.filter((r) => queueOf(r) === q && r.hour === h),
+            'queued',
+          ),
+        ),
+        color: PALETTE[i % PALETTE.length]!,
+      })),
       stacked: true,
       width: 720,
     }) + '<figcaption>Conversations queued by hour of the day (UTC), by queue</figcaption>',
@@ -407,7 +490,12 @@ function outcomeCharts(rows: readonly Row[]): string[] {
       categories: who.map((w) => (w === 'person' ? 'closed by a person' : 'ended by the bot')),
       series: outcomes.map((o, i) => ({
         name: o,
-        values: who.map((w) => sum(rows.filter((r) => r.ended_by === w && r.outcome === o), 'conversations')),
+        values: who.map((w) =>
+          sum(
+            rows.filter((r) => r.ended_by === w && r.outcome === o),
+            'conversations',
+          ),
+        ),
         color: OUTCOME_COLORS[o] ?? PALETTE[i % PALETTE.length]!,
       })),
       stacked: true,
@@ -418,7 +506,12 @@ function outcomeCharts(rows: readonly Row[]): string[] {
       categories: days.map((d) => d.slice(5)),
       series: outcomes.map((o, i) => ({
         name: o,
-        values: days.map((d) => sum(rows.filter((r) => r.day === d && r.outcome === o), 'conversations')),
+        values: days.map((d) =>
+          sum(
+            rows.filter((r) => r.day === d && r.outcome === o),
+            'conversations',
+          ),
+        ),
         color: OUTCOME_COLORS[o] ?? PALETTE[i % PALETTE.length]!,
       })),
       stacked: true,
@@ -429,7 +522,11 @@ function outcomeCharts(rows: readonly Row[]): string[] {
 
 /** `ad · Black Friday (ad_1)`, `link · newsletter/email/nov`. */
 function sourceLabel(r: Row): string {
-  const what = r.headline ? `${String(r.headline)}${r.ad_id ? ` (${String(r.ad_id)})` : ''}` : r.ad_id ? String(r.ad_id) : [r.utm_source, r.utm_medium, r.utm_campaign].filter((v) => v !== null).join('/');
+  const what = r.headline
+    ? `${String(r.headline)}${r.ad_id ? ` (${String(r.ad_id)})` : ''}`
+    : r.ad_id
+      ? String(r.ad_id)
+      : [r.utm_source, r.utm_medium, r.utm_campaign].filter((v) => v !== null).join('/');
   return short(`${String(r.source ?? 'utm')}${what ? ` · ${what}` : ''}`, 48);
 }
 
@@ -496,7 +593,10 @@ th,td{border-bottom:1px solid #e2e8f0;padding:3px 10px;text-align:left}td.n{text
 /** One self-contained HTML page: headline figures, then each metric as charts with its table. */
 export function renderReport(input: ReportInput): string {
   const kpis = headlineFigures(input.results)
-    .map((k) => `<div class="kpi"><div class="label">${escapeXml(k.label)}</div><div class="value">${escapeXml(k.value)}</div>${k.note ? `<div class="note">${escapeXml(k.note)}</div>` : ''}</div>`)
+    .map(
+      (k) =>
+        `<div class="kpi"><div class="label">${escapeXml(k.label)}</div><div class="value">${escapeXml(k.value)}</div>${k.note ? `<div class="note">${escapeXml(k.note)}</div>` : ''}</div>`,
+    )
     .join('');
   const sections = input.results.map((r) => section(r, (CHARTS[r.query.name] ?? (() => []))(r.rows))).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Support analytics</title><style>${STYLE}</style></head>

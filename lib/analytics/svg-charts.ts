@@ -97,9 +97,13 @@ function verticalBars(o: BarChartOptions): string {
       if (o.stacked) stackTop += value;
     });
     if (showLabels && o.stacked && totals[i]! > 0) {
-      parts.push(`<text x="${(x0 + groupW / 2).toFixed(1)}" y="${(y(totals[i]!) - 4).toFixed(1)}" class="value" text-anchor="middle">${fmt(totals[i]!)}</text>`);
+      parts.push(
+        `<text x="${(x0 + groupW / 2).toFixed(1)}" y="${(y(totals[i]!) - 4).toFixed(1)}" class="value" text-anchor="middle">${fmt(totals[i]!)}</text>`,
+      );
     }
-    parts.push(`<text x="${(margin.left + band * i + band / 2).toFixed(1)}" y="${height - margin.bottom + 16}" class="axis" text-anchor="middle">${escapeXml(category)}</text>`);
+    parts.push(
+      `<text x="${(margin.left + band * i + band / 2).toFixed(1)}" y="${height - margin.bottom + 16}" class="axis" text-anchor="middle">${escapeXml(category)}</text>`,
+    );
   });
   return svg(width, height, o.title, [...parts, legend(o.series, margin.left, 8)]);
 }
@@ -131,13 +135,17 @@ function horizontalBars(o: BarChartOptions): string {
       parts.push(
         `<rect x="${x(from).toFixed(1)}" y="${yy.toFixed(1)}" width="${Math.max(0, x(from + value) - x(from)).toFixed(1)}" height="${Math.max(1, barH - 1).toFixed(1)}" rx="2" fill="${color}"><title>${escapeXml(`${category} · ${s.name}: ${fmt(value)}${o.unit ?? ''}`)}</title></rect>`,
       );
-      if (!o.stacked) parts.push(`<text x="${(x(value) + 4).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="value">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`);
+      if (!o.stacked)
+        parts.push(`<text x="${(x(value) + 4).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="value">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`);
       if (o.stacked && x(from + value) - x(from) > 34 && (o.showTotal === false || value !== totals[i])) {
-        parts.push(`<text x="${((x(from) + x(from + value)) / 2).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="inside" text-anchor="middle">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`);
+        parts.push(
+          `<text x="${((x(from) + x(from + value)) / 2).toFixed(1)}" y="${(yy + barH / 2 + 3).toFixed(1)}" class="inside" text-anchor="middle">${fmt(value)}${escapeXml(o.unit ?? '')}</text>`,
+        );
       }
       if (o.stacked) start += value;
     });
-    if (o.stacked && o.showTotal !== false) parts.push(`<text x="${(x(totals[i]!) + 4).toFixed(1)}" y="${y0 + rowH / 2 + 4}" class="value">${fmt(totals[i]!)}${escapeXml(o.unit ?? '')}</text>`);
+    if (o.stacked && o.showTotal !== false)
+      parts.push(`<text x="${(x(totals[i]!) + 4).toFixed(1)}" y="${y0 + rowH / 2 + 4}" class="value">${fmt(totals[i]!)}${escapeXml(o.unit ?? '')}</text>`);
   });
   return svg(width, height, o.title, [...parts, legend(o.series, margin.left, 8)]);
 }
@@ -159,7 +167,8 @@ export function heatmap(o: HeatmapOptions): string {
   const max = Math.max(1, ...o.values.flat());
   const parts: string[] = [];
   o.columns.forEach((c, ci) => {
-    if (ci % 3 === 0) parts.push(`<text x="${margin.left + cell * ci + cell / 2}" y="${margin.top - 6}" class="axis" text-anchor="middle">${escapeXml(c)}</text>`);
+    if (ci % 3 === 0)
+      parts.push(`<text x="${margin.left + cell * ci + cell / 2}" y="${margin.top - 6}" class="axis" text-anchor="middle">${escapeXml(c)}</text>`);
   });
   o.rows.forEach((r, ri) => {
     parts.push(`<text x="${margin.left - 6}" y="${margin.top + cell * ri + cell / 2 + 4}" class="axis" text-anchor="end">${escapeXml(r)}</text>`);

@@ -24,7 +24,12 @@ export class AdminApi extends TableOperatorApi {
         serviceName: 'admin-api',
       },
       scope: OPERATOR_SCOPES.admin,
-      routes: [...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES), ...Object.values(ACCOUNTS_ADMIN_ROUTES), ...Object.values(CONTACTS_ADMIN_ROUTES)],
+      routes: [
+        ...Object.values(ADMIN_ROUTES),
+        ...Object.values(ROUTING_ADMIN_ROUTES),
+        ...Object.values(ACCOUNTS_ADMIN_ROUTES),
+        ...Object.values(CONTACTS_ADMIN_ROUTES),
+      ],
     });
     // Admins delete agents, queues, macros and contact tags: only items under those keys.
     this.handler.role.addToPrincipalPolicy(

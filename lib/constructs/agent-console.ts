@@ -63,7 +63,8 @@ export class AgentConsole extends Construct {
     setLogicalId(this.bucket, 'AgentConsoleBucket');
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions::AwsSolutions-S1',
-      reason: 'The bucket holds the public build of the console and is read only by CloudFront; deployments are in CloudTrail, so an access-log bucket would have no reader.',
+      reason:
+        'The bucket holds the public build of the console and is read only by CloudFront; deployments are in CloudTrail, so an access-log bucket would have no reader.',
     });
 
     const signInOrigin = props.identity.domain.baseUrl();
@@ -114,14 +115,26 @@ export class AgentConsole extends Construct {
     });
     setLogicalId(this.distribution, 'AgentConsoleDistribution');
     Validations.of(this.distribution).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-CFR1', reason: 'Agents work from wherever the business has them; the console is static files and every request for data goes through the authorised API.' },
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR1',
+        reason: 'Agents work from wherever the business has them; the console is static files and every request for data goes through the authorised API.',
+      },
       ...(props.webAclArn
         ? []
-        : [{ id: 'AwsSolutions::AwsSolutions-CFR2', reason: 'Static files only: no data is served without a token, which the API checks; stages with API edge protection share its web ACL here.' }]),
-      { id: 'AwsSolutions::AwsSolutions-CFR3', reason: 'The distribution serves the same static files to everyone; the actions people take are in the API access log and the audit trail.' },
+        : [
+            {
+              id: 'AwsSolutions::AwsSolutions-CFR2',
+              reason: 'Static files only: no data is served without a token, which the API checks; stages with API edge protection share its web ACL here.',
+            },
+          ]),
+      {
+        id: 'AwsSolutions::AwsSolutions-CFR3',
+        reason: 'The distribution serves the same static files to everyone; the actions people take are in the API access log and the audit trail.',
+      },
       {
         id: 'AwsSolutions::AwsSolutions-CFR4',
-        reason: "Without a custom domain the distribution serves *.cloudfront.net with CloudFront's default certificate, whose viewer TLS policy cannot be raised; a custom domain with TLSv1.2_2021 is the documented next step (docs/console.md).",
+        reason:
+          "Without a custom domain the distribution serves *.cloudfront.net with CloudFront's default certificate, whose viewer TLS policy cannot be raised; a custom domain with TLSv1.2_2021 is the documented next step (docs/console.md).",
       },
     );
     this.url = `https://${this.distribution.distributionDomainName}/${CONSOLE_KEY_PREFIX}`;
@@ -187,11 +200,15 @@ function acknowledgeDeploymentFunction(stack: Stack): void {
   for (const child of stack.node.children) {
     if (!child.node.id.startsWith('Custom::CDKBucketDeployment')) continue;
     Validations.of(child).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason: "CDK's deployment function writes its own logs only; the managed policy is that and nothing else." },
+      {
+        id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's deployment function writes its own logs only; the managed policy is that and nothing else.",
+      },
       { id: 'AwsSolutions::AwsSolutions-L1', reason: "CDK's deployment function; its runtime is chosen and updated by aws-cdk-lib." },
       ...['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*'].map((finding) => ({
         id: `AwsSolutions::AwsSolutions-IAM5[${finding}]`,
-        reason: "CDK's deployment function copies the build from the CDK assets bucket into the console bucket and nothing else; these are aws-cdk-lib's own grants on those two buckets.",
+        reason:
+          "CDK's deployment function copies the build from the CDK assets bucket into the console bucket and nothing else; these are aws-cdk-lib's own grants on those two buckets.",
       })),
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
@@ -199,11 +216,12 @@ function acknowledgeDeploymentFunction(stack: Stack): void {
       },
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<AgentConsoleBucket.Arn>/*]',
-        reason: 'Writes the build into the console bucket, whose object keys are the build\'s own file names; this bucket only.',
+        reason: "Writes the build into the console bucket, whose object keys are the build's own file names; this bucket only.",
       },
       {
         id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-        reason: 'CloudFront invalidations after a deployment: cloudfront:CreateInvalidation and GetInvalidation take no resource narrower than * in the grant aws-cdk-lib writes.',
+        reason:
+          'CloudFront invalidations after a deployment: cloudfront:CreateInvalidation and GetInvalidation take no resource narrower than * in the grant aws-cdk-lib writes.',
       },
     );
   }

@@ -2,7 +2,7 @@ import { ArnFormat, Duration, type RemovalPolicy, Stack, Validations } from 'aws
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as events from 'aws-cdk-lib/aws-events';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { PUSH_AUTHORIZER_ENV } from '#lambdas/push/cognito-token-verifier';
@@ -108,7 +108,8 @@ export class AgentPush extends Construct {
     setLogicalId(this.stage, 'AgentPushStage');
     Validations.of(this.stage).acknowledge({
       id: 'AwsSolutions::AwsSolutions-APIG1',
-      reason: 'Connections and refusals are logged by the authoriser and connections functions (ids only); stage access logs would add a log group per stage for the same facts.',
+      reason:
+        'Connections and refusals are logged by the authoriser and connections functions (ids only); stage access logs would add a log group per stage for the same facts.',
     });
 
     this.consumer = new EventConsumer(this, 'Consumer', {
@@ -135,7 +136,8 @@ export class AgentPush extends Construct {
       logRemovalPolicy: props.removalPolicy,
     });
     // The generated description lists every detail type and passes CloudFormation's 512 characters.
-    (this.consumer.rule.node.defaultChild as events.CfnRule).description = 'Changes people must see (routing, customer messages, receipts, handoffs) to the agent-push queue';
+    (this.consumer.rule.node.defaultChild as events.CfnRule).description =
+      'Changes people must see (routing, customer messages, receipts, handoffs) to the agent-push queue';
     // Reads of conversations, the registry and connections; deleting gone connections; the polling feed's appends.
     props.storage.grantItemActions(this.consumer.handler.role, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:PutItem']);
     // PostToConnection on this API's stage only.

@@ -105,9 +105,7 @@ export class AnalyticsExport extends Construct {
       description: 'Starts the daily DynamoDB export to the analytics bucket',
     });
     setLogicalId(this.schedulerRole, 'AnalyticsExportSchedulerRole');
-    this.schedulerRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:ExportTableToPointInTime'], resources: [props.table.tableArn] }),
-    );
+    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:ExportTableToPointInTime'], resources: [props.table.tableArn] }));
     this.schedulerRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['s3:AbortMultipartUpload', 's3:PutObject', 's3:PutObjectAcl'],
@@ -192,7 +190,11 @@ export class AnalyticsExport extends Construct {
     setLogicalId(this.workGroup, 'AnalyticsWorkGroup');
 
     const saved = [
-      ...VIEW_QUERIES.map((v) => ({ name: v.name, sql: v.sql(), description: `Creates the ${v.name.replace(/^view_\d_/, '')} view; run the ${VIEW_QUERIES.length} view queries once, in order` })),
+      ...VIEW_QUERIES.map((v) => ({
+        name: v.name,
+        sql: v.sql(),
+        description: `Creates the ${v.name.replace(/^view_\d_/, '')} view; run the ${VIEW_QUERIES.length} view queries once, in order`,
+      })),
       ...METRIC_QUERIES.map((q) => ({ name: q.name, sql: metricSql(q.name), description: q.description })),
     ];
     for (const query of saved) {

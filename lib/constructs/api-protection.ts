@@ -173,15 +173,18 @@ export class EdgeProtection extends Construct {
     Validations.of(this.distribution).acknowledge(
       {
         id: 'AwsSolutions::AwsSolutions-CFR1',
-        reason: "Meta delivers webhooks from its own data centres and operators work from anywhere; the web ACL's rate and reputation rules limit callers instead of countries.",
+        reason:
+          "Meta delivers webhooks from its own data centres and operators work from anywhere; the web ACL's rate and reputation rules limit callers instead of countries.",
       },
       {
         id: 'AwsSolutions::AwsSolutions-CFR3',
-        reason: "Every request CloudFront forwards is recorded in the HTTP API's access log (request id, source, route, status); WAF keeps sampled requests and metrics of every rule, blocked ones included.",
+        reason:
+          "Every request CloudFront forwards is recorded in the HTTP API's access log (request id, source, route, status); WAF keeps sampled requests and metrics of every rule, blocked ones included.",
       },
       {
         id: 'AwsSolutions::AwsSolutions-CFR4',
-        reason: "Without a custom domain the distribution serves *.cloudfront.net with CloudFront's default certificate, whose viewer TLS policy cannot be raised; a custom domain with its own certificate and TLSv1.2_2021 is the documented next step (docs/api-protection.md).",
+        reason:
+          "Without a custom domain the distribution serves *.cloudfront.net with CloudFront's default certificate, whose viewer TLS policy cannot be raised; a custom domain with its own certificate and TLSv1.2_2021 is the documented next step (docs/api-protection.md).",
       },
     );
     this.webhookUrl = `https://${this.distribution.distributionDomainName}${props.webhookPath}`;

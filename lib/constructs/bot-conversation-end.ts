@@ -47,7 +47,8 @@ export class BotConversationEnd extends Construct {
     this.sweep = new SupportFunction(this, 'Sweep', {
       logicalId: 'BotConversationEndFunction',
       handler: 'bot-conversation-end',
-      description: 'Ends conversations the bot alone held once the customer has been quiet for the business end hours; writes the outcome and publishes conversation.ended',
+      description:
+        'Ends conversations the bot alone held once the customer has been quiet for the business end hours; writes the outcome and publishes conversation.ended',
       stage: props.stage,
       serviceName: 'bot-conversation-end',
       memorySize: 256,

@@ -29,14 +29,7 @@ export interface CampaignsApiProps {
 /** Partition keys the campaigns API writes: campaigns, their lists, the running list, its audit records. */
 export const CAMPAIGNS_API_WRITE_KEYS = ['CAMPAIGNS#*', 'CAMPAIGN#*', RUNNING_CAMPAIGNS_PK, `${auditPk('')}*`];
 /** And reads besides: contacts and their identities (audiences), the registry and templates (checks), the month's spend (budget). */
-export const CAMPAIGNS_API_READ_KEYS = [
-  ...CAMPAIGNS_API_WRITE_KEYS,
-  'PERSON#*',
-  'IDENT#*',
-  `${accountPk('')}*`,
-  `${wabaPk('')}*`,
-  `${SPEND_PK_PREFIX}*`,
-];
+export const CAMPAIGNS_API_READ_KEYS = [...CAMPAIGNS_API_WRITE_KEYS, 'PERSON#*', 'IDENT#*', `${accountPk('')}*`, `${wabaPk('')}*`, `${SPEND_PK_PREFIX}*`];
 
 /**
  * The campaigns admin API (docs/campaigns.md § Admin API) on the operators' HTTP API, scope
@@ -72,16 +65,32 @@ export class CampaignsApi extends Construct {
     });
     const role = this.handler.role;
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ReadCampaignsContactsRegistry', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], resources: [table], conditions: leadingKeys(CAMPAIGNS_API_READ_KEYS) }),
+      new iam.PolicyStatement({
+        sid: 'ReadCampaignsContactsRegistry',
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+        resources: [table],
+        conditions: leadingKeys(CAMPAIGNS_API_READ_KEYS),
+      }),
     );
     // Recipients are written in transactions of Puts (TransactWriteItems is authorised per Put).
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteCampaigns', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [table], conditions: leadingKeys(CAMPAIGNS_API_WRITE_KEYS) }),
+      new iam.PolicyStatement({
+        sid: 'WriteCampaigns',
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [table],
+        conditions: leadingKeys(CAMPAIGNS_API_WRITE_KEYS),
+      }),
     );
     // A contacts audience walks the contacts index (docs/contacts.md).
     props.storage.grantContactSearch(role);
     // campaign.changed and the audit trail's operator.action.
     props.bus.grantPutEventsTo(role);
-    this.routes = addOperatorRoutes(this, { api: props.api, identity: props.identity, scope: OPERATOR_SCOPES.admin, routes: Object.values(CAMPAIGNS_ROUTES), handler: this.handler });
+    this.routes = addOperatorRoutes(this, {
+      api: props.api,
+      identity: props.identity,
+      scope: OPERATOR_SCOPES.admin,
+      routes: Object.values(CAMPAIGNS_ROUTES),
+      handler: this.handler,
+    });
   }
 }

@@ -155,7 +155,8 @@ export class Campaigns extends Construct {
       sources: [EVENT_SOURCE.campaigns, EVENT_SOURCE.normalizer],
       detailTypes: [DETAIL_TYPE.campaignChanged, DETAIL_TYPE.messageReceived, DETAIL_TYPE.consentWithdrawn],
       handler: 'campaign-release',
-      description: "Releases running campaigns' recipients to the campaign sender at each number's pace under the messaging limit, pauses on quality, template or budget; counts replies and opt-outs; the watchdog every minute",
+      description:
+        "Releases running campaigns' recipients to the campaign sender at each number's pace under the messaging limit, pauses on quality, template or budget; counts replies and opt-outs; the watchdog every minute",
       serviceName: 'campaign-release',
       memorySize: 512,
       // A tick prepares up to 2,000 recipients (three small writes each, 16 at a time) and enqueues them.
@@ -179,7 +180,9 @@ export class Campaigns extends Construct {
     // A contacts audience's list is decided here (lambdas/campaigns/campaign-list-build.ts): it walks the contacts index.
     props.storage.grantContactSearch(this.ticks.handler.role);
     // Its own next ticks, and the sends it releases: these two queues and no other.
-    this.ticks.handler.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.ticks.queue.queueArn, this.sendQueue.queueArn] }));
+    this.ticks.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.ticks.queue.queueArn, this.sendQueue.queueArn] }),
+    );
 
     // The same function runs the watchdog every minute: the table's deletes on the running list only it makes.
     props.storage.grantItemActions(this.ticks.handler.role, ['dynamodb:DeleteItem']);
@@ -189,7 +192,9 @@ export class Campaigns extends Construct {
       description: 'Starts the campaign watchdog',
     });
     setLogicalId(this.schedulerRole, 'CampaignWatchdogSchedulerRole');
-    this.schedulerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.ticks.handler.function.functionArn] }));
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.ticks.handler.function.functionArn] }),
+    );
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       description: 'Campaign watchdog: counts, due starts, quiet release loops',
       scheduleExpression: props.watchdogSchedule ?? CAMPAIGN_WATCHDOG_SCHEDULE,

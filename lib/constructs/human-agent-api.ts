@@ -44,7 +44,12 @@ export class HumanAgentApi extends TableOperatorApi {
         serviceName: 'human-agent-api',
       },
       scope: OPERATOR_SCOPES.agent,
-      routes: uniqueRoutes([...Object.values(HUMAN_AGENT_ROUTES), ...CONVERSATION_WORKSPACE_ROUTES, ...ROUTING_WORKSPACE_ROUTES, ...Object.values(CONTACTS_AGENT_ROUTES)]),
+      routes: uniqueRoutes([
+        ...Object.values(HUMAN_AGENT_ROUTES),
+        ...CONVERSATION_WORKSPACE_ROUTES,
+        ...ROUTING_WORKSPACE_ROUTES,
+        ...Object.values(CONTACTS_AGENT_ROUTES),
+      ]),
     });
     this.handler.function.addEnvironment(MEDIA_BUCKET_ENV, props.mediaBucket.bucketName);
     // Agents search contacts by name and phone (lambdas/contacts/api/).

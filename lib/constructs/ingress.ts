@@ -132,9 +132,7 @@ export class Ingress extends Construct {
       timeout: Duration.seconds(10),
       // A flood of unsigned calls cannot take the account's concurrency from the pipeline behind
       // the queue; excess invocations are throttled and API Gateway answers 5xx, which Meta retries.
-      reservedConcurrentExecutions: checkReservedConcurrency(
-        props.webhookReservedConcurrency ?? DEFAULT_WEBHOOK_RESERVED_CONCURRENCY,
-      ),
+      reservedConcurrentExecutions: checkReservedConcurrency(props.webhookReservedConcurrency ?? DEFAULT_WEBHOOK_RESERVED_CONCURRENCY),
       logRemovalPolicy: props.removalPolicy,
       environment: {
         [ENV.ingressQueueUrl]: this.queue.queueUrl,
@@ -216,17 +214,12 @@ export class Ingress extends Construct {
   private grantWebhookAccess(metaAppSecret: secretsmanager.ISecret): void {
     const role = this.webhook.role;
     // SendMessage also authorises SendMessageBatch; nothing else on the queue is needed.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.claimCheckBucket.arnForObjects('*')] }),
-    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.claimCheckBucket.arnForObjects('*')] }));
     metaAppSecret.grantRead(role);
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
-      reason:
-        'Claim-check object keys are per event and unknown in advance; the grant is PutObject only, in this one bucket.',
+      reason: 'Claim-check object keys are per event and unknown in advance; the grant is PutObject only, in this one bucket.',
     });
   }
 }

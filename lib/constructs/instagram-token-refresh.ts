@@ -80,7 +80,7 @@ export class InstagramTokenRefresh extends Construct {
     Validations.of(role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.namePrefix}/${ACCOUNT_TOKENS_SECRET_PATH}/*]`,
       reason:
-        "The refresh renews tokens of accounts onboarded after deployment, whose secrets are named <stack>/account-tokens/<id>; it may read them and put new versions, never create, delete or touch any other secret.",
+        'The refresh renews tokens of accounts onboarded after deployment, whose secrets are named <stack>/account-tokens/<id>; it may read them and put new versions, never create, delete or touch any other secret.',
     });
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {

@@ -75,8 +75,18 @@ export class Integrations extends Construct {
     const connectionsArn = eventsArn(`connection/${resourcePrefix}*`);
     const apiDestinationsArn = eventsArn(`api-destination/${resourcePrefix}*`);
     const rulesArn = eventsArn(`rule/${props.busName}/${resourcePrefix}*`);
-    this.secretsArnPattern = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${secretPrefix}/*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const connectionSecretsArn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `events!connection/${resourcePrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.secretsArnPattern = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${secretPrefix}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const connectionSecretsArn = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `events!connection/${resourcePrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const tableName = props.storage.table.tableName;
 
     // --- dispatch: domain events → delivery requests -------------------------------------------
@@ -244,7 +254,13 @@ export class Integrations extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PerIntegrationSecrets',
-        actions: ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:DeleteSecret',
+        ],
         resources: [this.secretsArnPattern],
       }),
     );
@@ -253,7 +269,14 @@ export class Integrations extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ConnectionSecretsOfIntegrations',
-        actions: ['secretsmanager:CreateSecret', 'secretsmanager:UpdateSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:UpdateSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+        ],
         resources: [connectionSecretsArn],
       }),
     );
@@ -262,17 +285,36 @@ export class Integrations extends Construct {
       new iam.PolicyStatement({
         sid: 'ApiDestinationsServiceLinkedRole',
         actions: ['iam:CreateServiceLinkedRole'],
-        resources: [stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations' })],
+        resources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: 'aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations',
+          }),
+        ],
         conditions: { StringEquals: { 'iam:AWSServiceName': 'apidestinations.events.amazonaws.com' } },
       }),
     );
     const prefixReason = (what: string) =>
       `Businesses add integrations after deployment, so the ${what} are made at run time with names not known in advance; every one starts with this stack's prefix ${resourcePrefix} and the grant names that prefix only.`;
     Validations.of(role).acknowledge(
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:connection/${resourcePrefix}*]`, reason: prefixReason('EventBridge connections') },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:api-destination/${resourcePrefix}*]`, reason: prefixReason('API destinations') },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${props.busName}/${resourcePrefix}*]`, reason: prefixReason('rules on the bus') },
-      { id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretPrefix}/*]`, reason: prefixReason(`per-integration secrets (under ${secretPrefix}/)`) },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:connection/${resourcePrefix}*]`,
+        reason: prefixReason('EventBridge connections'),
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:api-destination/${resourcePrefix}*]`,
+        reason: prefixReason('API destinations'),
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/${props.busName}/${resourcePrefix}*]`,
+        reason: prefixReason('rules on the bus'),
+      },
+      {
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${secretPrefix}/*]`,
+        reason: prefixReason(`per-integration secrets (under ${secretPrefix}/)`),
+      },
       {
         id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:events!connection/${resourcePrefix}*]`,
         reason: prefixReason("connections' secrets (EventBridge names them events!connection/<connection name>/<id>)"),
@@ -282,15 +324,24 @@ export class Integrations extends Construct {
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:api-destination/${resourcePrefix}*]`,
       reason: prefixReason('API destinations EventBridge invokes'),
     });
-    this.routes = addOperatorRoutes(this, { api: props.api, identity: props.identity, scope: OPERATOR_SCOPES.admin, routes: Object.values(INTEGRATIONS_ROUTES), handler: this.api });
+    this.routes = addOperatorRoutes(this, {
+      api: props.api,
+      identity: props.identity,
+      scope: OPERATOR_SCOPES.admin,
+      routes: Object.values(INTEGRATIONS_ROUTES),
+      handler: this.api,
+    });
   }
 
   /** Read access to the per-integration secrets (credentials for lookups): for the contacts consumer's CRM lookup. */
   grantSecretsRead(role: iam.Role): void {
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadPerIntegrationSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.secretsArnPattern] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadPerIntegrationSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.secretsArnPattern] }),
+    );
     Validations.of(role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.secretPrefix}/*]`,
-      reason: 'Each integration keeps its credentials and signing secret in its own secret, made when an admin adds it; the grant is GetSecretValue on this stack\'s integrations prefix only.',
+      reason:
+        "Each integration keeps its credentials and signing secret in its own secret, made when an admin adds it; the grant is GetSecretValue on this stack's integrations prefix only.",
     });
   }
 

@@ -10,8 +10,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // ESM bundles have no `require`; some CommonJS dependencies still call it for Node built-ins.
-export const REQUIRE_SHIM_BANNER =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+export const REQUIRE_SHIM_BANNER = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 export const LAMBDA_BUNDLING = {
   platform: 'node',
@@ -42,15 +41,7 @@ export const LAMBDA_BUNDLING = {
 export const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
 
 /** Handlers invoked once per customer message (or status), whose cold start a customer can feel. */
-export const PER_MESSAGE_HANDLERS = [
-  'webhook',
-  'normalizer',
-  'agent',
-  'outbound-send',
-  'status-tracking',
-  'reply-watch',
-  'media-download',
-] as const;
+export const PER_MESSAGE_HANDLERS = ['webhook', 'normalizer', 'agent', 'outbound-send', 'status-tracking', 'reply-watch', 'media-download'] as const;
 
 /** Targets of issue 14, checked by `npm run bench:ingress`. */
 export const BUNDLE_TARGETS = { webhookBundleKb: 250, perMessageInitMs: 100 } as const;

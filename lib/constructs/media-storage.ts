@@ -66,7 +66,8 @@ export class MediaStorage extends Construct {
     );
     Validations.of(role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<MediaBucket.Arn>/${MEDIA_KEY_PREFIX}*]`,
-      reason: 'Media keys are per message and unknown in advance; the grant is PutObject and AbortMultipartUpload only, under the media prefix of this one bucket.',
+      reason:
+        'Media keys are per message and unknown in advance; the grant is PutObject and AbortMultipartUpload only, under the media prefix of this one bucket.',
     });
   }
 }

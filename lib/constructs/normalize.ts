@@ -63,13 +63,10 @@ export class Normalize extends Construct {
     // BatchWriteItem on top of the usual set: history imports bring months of messages at once.
     props.storage.grantItemActions(role, [...READ_WRITE_ITEM_ACTIONS, 'dynamodb:BatchWriteItem']);
     props.bus.grantPutEventsTo(role);
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.claimCheckBucket.arnForObjects('*')] }),
-    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.claimCheckBucket.arnForObjects('*')] }));
     Validations.of(role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<ClaimCheckBucket.Arn>/*]',
-      reason:
-        'The normalizer reads claim-check bodies by keys it learns from queue messages; GetObject only, in this one bucket.',
+      reason: 'The normalizer reads claim-check bodies by keys it learns from queue messages; GetObject only, in this one bucket.',
     });
 
     this.normalizer.consumeQueue(props.ingressQueue, { batchSize: NORMALIZER_BATCH_SIZE });

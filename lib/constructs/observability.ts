@@ -261,8 +261,8 @@ export class Observability extends Construct {
 
     this.alarmWhen(
       'SlaBreachesAlarm',
-      'A handed-off conversation passed its SLA target (first human response or resolution, counted in its queue\'s open hours): customers are waiting longer than the business promised. ' +
-        'Open the supervisors\' live queues (GET /supervisor/queues) to see the waiting conversations, their SLA state and the agents online; put more agents online, reassign, or fix the queue\'s overflow rule. ' +
+      "A handed-off conversation passed its SLA target (first human response or resolution, counted in its queue's open hours): customers are waiting longer than the business promised. " +
+        "Open the supervisors' live queues (GET /supervisor/queues) to see the waiting conversations, their SLA state and the agents online; put more agents online, reassign, or fix the queue's overflow rule. " +
         'The routing log (service routing) names the business and queue of each breach; docs/routing.md explains the timers.',
       pipelineMetric(METRIC_SERVICE.routing, METRIC.slaBreaches, { period }),
       { atLeast: 1 },
@@ -357,7 +357,9 @@ function supportFunctionsOf(stack: Stack): WatchedFunction[] {
 /** The sum of a few count metrics, a missing one counting as 0. */
 function sumOf(label: string, metrics: Record<string, cloudwatch.IMetric>): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
-    expression: Object.keys(metrics).map((id) => `FILL(${id}, 0)`).join(' + '),
+    expression: Object.keys(metrics)
+      .map((id) => `FILL(${id}, 0)`)
+      .join(' + '),
     usingMetrics: metrics,
     period: FIVE_MINUTES,
     label,

@@ -85,7 +85,7 @@ export class OnboardingApi extends Construct {
     Validations.of(this.handler.role).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${props.namePrefix}/${ACCOUNT_TOKENS_SECRET_PATH}/*]`,
       reason:
-        'Onboarding creates one token secret per business after deployment, so their names are not known in advance; the grant is limited to this stack\'s <stack>/account-tokens/ name prefix and to create, put, describe and read.',
+        "Onboarding creates one token secret per business after deployment, so their names are not known in advance; the grant is limited to this stack's <stack>/account-tokens/ name prefix and to create, put, describe and read.",
     });
 
     this.routes = addOperatorRoutes(this, {

@@ -81,13 +81,20 @@ export class OperationsDashboard extends Construct {
     });
     setLogicalId(this.dashboard, 'OperationsDashboard');
 
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: WIDTH, height: 4 }));
     this.dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: WIDTH, height: 4 }),
-    );
-    this.dashboard.addWidgets(
-      graph('Inbound customer messages per channel', METRIC_CHANNELS.map((c) => pipelineMetric(METRIC_SERVICE.normalizer, CHANNEL_METRIC.inbound(c), { label: CHANNEL_LABEL[c] }))),
-      graph('Outbound replies sent per channel', METRIC_CHANNELS.map((c) => pipelineMetric(METRIC_SERVICE.outboundSend, CHANNEL_METRIC.outboundSent(c), { label: CHANNEL_LABEL[c] }))),
-      graph('Outbound replies failed per channel', METRIC_CHANNELS.map((c) => pipelineMetric(METRIC_SERVICE.outboundSend, CHANNEL_METRIC.outboundFailed(c), { label: CHANNEL_LABEL[c] }))),
+      graph(
+        'Inbound customer messages per channel',
+        METRIC_CHANNELS.map((c) => pipelineMetric(METRIC_SERVICE.normalizer, CHANNEL_METRIC.inbound(c), { label: CHANNEL_LABEL[c] })),
+      ),
+      graph(
+        'Outbound replies sent per channel',
+        METRIC_CHANNELS.map((c) => pipelineMetric(METRIC_SERVICE.outboundSend, CHANNEL_METRIC.outboundSent(c), { label: CHANNEL_LABEL[c] })),
+      ),
+      graph(
+        'Outbound replies failed per channel',
+        METRIC_CHANNELS.map((c) => pipelineMetric(METRIC_SERVICE.outboundSend, CHANNEL_METRIC.outboundFailed(c), { label: CHANNEL_LABEL[c] })),
+      ),
     );
     this.dashboard.addWidgets(
       graph(
@@ -136,7 +143,9 @@ export class OperationsDashboard extends Construct {
     this.dashboard.addWidgets(
       graph(
         'Oldest message age per queue (s)',
-        props.queues.map((q) => q.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM, label: q.name })),
+        props.queues.map((q) =>
+          q.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM, label: q.name }),
+        ),
         { width: 12 },
       ),
       graph(
@@ -172,8 +181,16 @@ export class OperationsDashboard extends Construct {
     this.addRoutingWidgets(props);
     this.addSpendWidget();
     this.dashboard.addWidgets(
-      graph('Function errors', props.functions.map((f) => f.function.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })), { width: 12 }),
-      graph('Function throttles', props.functions.map((f) => f.function.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })), { width: 12 }),
+      graph(
+        'Function errors',
+        props.functions.map((f) => f.function.metricErrors({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })),
+        { width: 12 },
+      ),
+      graph(
+        'Function throttles',
+        props.functions.map((f) => f.function.metricThrottles({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: f.name })),
+        { width: 12 },
+      ),
     );
   }
 
@@ -194,10 +211,17 @@ export class OperationsDashboard extends Construct {
         routingMetric(METRIC.conversationsTransferred, 'transferred'),
       ]),
       graph('SLA warnings and breaches', [routingMetric(METRIC.slaWarnings, 'warnings'), routingMetric(METRIC.slaBreaches, 'breaches')]),
-      graph('Agents online vs busy (largest business)', [routingMetric(METRIC.agentsOnline, 'online', max), routingMetric(METRIC.agentsBusy, 'busy (a conversation offered or assigned)', max)]),
+      graph('Agents online vs busy (largest business)', [
+        routingMetric(METRIC.agentsOnline, 'online', max),
+        routingMetric(METRIC.agentsBusy, 'busy (a conversation offered or assigned)', max),
+      ]),
     );
     this.dashboard.addWidgets(
-      graph('Backlog of the largest queue, and the oldest waiting (s)', [routingMetric(METRIC.queueBacklog, 'waiting (largest queue)', max), routingMetric(METRIC.oldestWaitingSeconds, 'oldest waiting (s)', max)], { width: 12 }),
+      graph(
+        'Backlog of the largest queue, and the oldest waiting (s)',
+        [routingMetric(METRIC.queueBacklog, 'waiting (largest queue)', max), routingMetric(METRIC.oldestWaitingSeconds, 'oldest waiting (s)', max)],
+        { width: 12 },
+      ),
       ...(props.routingLogGroup
         ? [
             new cloudwatch.LogQueryWidget({

@@ -22,7 +22,14 @@ export interface MachineClient {
 
 /** People signing in through a company identity provider instead of a Cognito password. */
 export type FederatedSignIn =
-  | { readonly type: 'oidc'; readonly name: string; readonly issuerUrl: string; readonly clientId: string; readonly clientSecret: string; readonly businessIdClaim?: string }
+  | {
+      readonly type: 'oidc';
+      readonly name: string;
+      readonly issuerUrl: string;
+      readonly clientId: string;
+      readonly clientSecret: string;
+      readonly businessIdClaim?: string;
+    }
   | { readonly type: 'saml'; readonly name: string; readonly metadataUrl: string; readonly businessIdAttribute?: string };
 
 export interface OperatorIdentityProps {
@@ -154,7 +161,7 @@ export class OperatorIdentity extends Construct {
     this.tokenClaims = new SupportFunction(this, 'TokenClaims', {
       logicalId: 'OperatorTokenClaimsFunction',
       handler: 'operator-token-claims',
-      description: 'Cognito pre token generation: writes the business and roles into operators\' access tokens',
+      description: "Cognito pre token generation: writes the business and roles into operators' access tokens",
       serviceName: 'operator-token-claims',
       stage: props.stage,
       memorySize: 256,
@@ -231,8 +238,8 @@ export class OperatorIdentity extends Construct {
 const ROLE_DESCRIPTIONS: Record<OperatorRole, string> = {
   agent: 'Answers handed-off conversations of their business',
   supervisor: 'Agent, and oversees the queues and agents of their business',
-  admin: 'Supervisor, and manages their business\'s settings (TOTP required)',
-  platform: 'The deployment\'s operators: onboarding, registry, cross-business support (TOTP required)',
+  admin: "Supervisor, and manages their business's settings (TOTP required)",
+  platform: "The deployment's operators: onboarding, registry, cross-business support (TOTP required)",
 };
 
 const SCOPE_DESCRIPTIONS: Record<OperatorScope, string> = {

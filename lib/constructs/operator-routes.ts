@@ -28,7 +28,5 @@ export function addOperatorRoutes(
     scopePermissionToRoute: false,
   });
   const authorizer = options.identity.routeAuthorizer(options.scope);
-  return options.routes.flatMap((route) =>
-    options.api.addRoutes({ path: route.path, methods: [apigwv2.HttpMethod[route.method]], integration, authorizer }),
-  );
+  return options.routes.flatMap((route) => options.api.addRoutes({ path: route.path, methods: [apigwv2.HttpMethod[route.method]], integration, authorizer }));
 }

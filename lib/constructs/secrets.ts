@@ -69,18 +69,15 @@ export class Secrets extends Construct {
 
     Validations.of(this.metaAppSecret).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        'The app secret is issued by Meta and can only be rotated in the Meta app dashboard; an operator pastes the new value.',
+      reason: 'The app secret is issued by Meta and can only be rotated in the Meta app dashboard; an operator pastes the new value.',
     });
     Validations.of(this.metaAccessTokens).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        'Access tokens are issued by Meta (system user tokens) and are renewed in Meta Business Manager, not by a rotation Lambda.',
+      reason: 'Access tokens are issued by Meta (system user tokens) and are renewed in Meta Business Manager, not by a rotation Lambda.',
     });
     Validations.of(this.anthropicApiKey).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        'The API key is issued in the Anthropic console and rotated there by an operator; Secrets Manager cannot mint a new one.',
+      reason: 'The API key is issued in the Anthropic console and rotated there by an operator; Secrets Manager cannot mint a new one.',
     });
   }
 }

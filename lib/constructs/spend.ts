@@ -66,14 +66,30 @@ export class Spend extends Construct {
       logRemovalPolicy: props.removalPolicy,
     });
     this.api.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'ReadSpend', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], resources: [table], conditions: leadingKeys([`${SPEND_PK_PREFIX}*`]) }),
+      new iam.PolicyStatement({
+        sid: 'ReadSpend',
+        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+        resources: [table],
+        conditions: leadingKeys([`${SPEND_PK_PREFIX}*`]),
+      }),
     );
     this.api.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'WriteBudgetAndAudit', actions: ['dynamodb:PutItem'], resources: [table], conditions: leadingKeys([`${SPEND_PK_PREFIX}*`, `${auditPk('')}*`]) }),
+      new iam.PolicyStatement({
+        sid: 'WriteBudgetAndAudit',
+        actions: ['dynamodb:PutItem'],
+        resources: [table],
+        conditions: leadingKeys([`${SPEND_PK_PREFIX}*`, `${auditPk('')}*`]),
+      }),
     );
     // The audit trail's `operator.action` events.
     props.bus.grantPutEventsTo(this.api.role);
-    this.routes = addOperatorRoutes(this, { api: props.api, identity: props.identity, scope: OPERATOR_SCOPES.admin, routes: Object.values(SPEND_ROUTES), handler: this.api });
+    this.routes = addOperatorRoutes(this, {
+      api: props.api,
+      identity: props.identity,
+      scope: OPERATOR_SCOPES.admin,
+      routes: Object.values(SPEND_ROUTES),
+      handler: this.api,
+    });
 
     this.outcomes = new EventConsumer(this, 'Outcomes', {
       name: 'SpendOutcomes',
@@ -100,10 +116,22 @@ export class Spend extends Construct {
     rule.addPropertyOverride('EventPattern.$or', SPEND_OUTCOMES_EVENT_PATTERN.$or);
     const role = this.outcomes.handler.role;
     // The account registry, for the business of the conversation's account.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadAccountRegistry', actions: ['dynamodb:GetItem'], resources: [table], conditions: leadingKeys([`${accountPk('')}*`]) }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadAccountRegistry',
+        actions: ['dynamodb:GetItem'],
+        resources: [table],
+        conditions: leadingKeys([`${accountPk('')}*`]),
+      }),
+    );
     // The mark and the month's count; DeleteItem takes a mark back when its count failed.
     role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'CountResolved', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'], resources: [table], conditions: leadingKeys([`${SPEND_PK_PREFIX}*`]) }),
+      new iam.PolicyStatement({
+        sid: 'CountResolved',
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table],
+        conditions: leadingKeys([`${SPEND_PK_PREFIX}*`]),
+      }),
     );
   }
 

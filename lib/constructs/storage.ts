@@ -81,18 +81,12 @@ export class Storage extends Construct {
 
   /** Lets a function search contacts: Query on the contacts index only (the table's own grants come from grantItemActions). */
   grantContactSearch(role: iam.Role): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.table.tableArn}/index/${TABLE_KEYS.gsi3.name}`] }),
-    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.table.tableArn}/index/${TABLE_KEYS.gsi3.name}`] }));
   }
 
   /** Grants exactly the listed item actions on the table and on each of its indexes, by name. */
   grantItemActions(role: iam.Role, actions: readonly TableAction[]): void {
-    const indexArns = [TABLE_KEYS.byTimeIndex.name, TABLE_KEYS.gsi1.name, TABLE_KEYS.gsi2.name].map(
-      (indexName) => `${this.table.tableArn}/index/${indexName}`,
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn, ...indexArns] }),
-    );
+    const indexArns = [TABLE_KEYS.byTimeIndex.name, TABLE_KEYS.gsi1.name, TABLE_KEYS.gsi2.name].map((indexName) => `${this.table.tableArn}/index/${indexName}`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [this.table.tableArn, ...indexArns] }));
   }
 }

@@ -17,7 +17,36 @@ export const METRICS_NAMESPACE = 'OmnichannelSupport';
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 /** Handler files under lambdas/handlers/, each exporting `handler`. */
-export type HandlerName = 'webhook' | 'normalizer' | 'agent' | 'outbound-send' | 'status-tracking' | 'human-agent-api' | 'media-download' | 'account-health' | 'templates-api' | 'template-events' | 'onboarding-api' | 'reply-watch' | 'operator-token-claims' | 'admin-api' | 'routing' | 'agent-push' | 'websocket-authorizer' | 'websocket-connection' | 'contacts' | 'bot-conversation-end' | 'integration-dispatch' | 'integration-dead-letters' | 'integrations-api' | 'spend-api' | 'spend-outcomes' | 'instagram-token-refresh' | 'campaign-release' | 'campaign-send' | 'campaigns-api';
+export type HandlerName =
+  | 'webhook'
+  | 'normalizer'
+  | 'agent'
+  | 'outbound-send'
+  | 'status-tracking'
+  | 'human-agent-api'
+  | 'media-download'
+  | 'account-health'
+  | 'templates-api'
+  | 'template-events'
+  | 'onboarding-api'
+  | 'reply-watch'
+  | 'operator-token-claims'
+  | 'admin-api'
+  | 'routing'
+  | 'agent-push'
+  | 'websocket-authorizer'
+  | 'websocket-connection'
+  | 'contacts'
+  | 'bot-conversation-end'
+  | 'integration-dispatch'
+  | 'integration-dead-letters'
+  | 'integrations-api'
+  | 'spend-api'
+  | 'spend-outcomes'
+  | 'instagram-token-refresh'
+  | 'campaign-release'
+  | 'campaign-send'
+  | 'campaigns-api';
 
 export interface SupportFunctionProps {
   /** Logical id of the function; its role and log group get this id plus a suffix. */
@@ -117,8 +146,7 @@ export class SupportFunction extends Construct {
     });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions, so CDK grants them on "*" for active tracing.',
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords do not support resource-level permissions, so CDK grants them on "*" for active tracing.',
     });
   }
 
@@ -128,9 +156,7 @@ export class SupportFunction extends Construct {
    */
   consumeQueue(queue: sqs.IQueue, options: Omit<SqsEventSourceProps, 'reportBatchItemFailures'>): lambda.EventSourceMapping {
     this.function.addEventSource(new SqsEventSource(queue, { ...options, reportBatchItemFailures: true }));
-    const mappings = this.function.node.children.filter(
-      (child): child is lambda.EventSourceMapping => child instanceof lambda.EventSourceMapping,
-    );
+    const mappings = this.function.node.children.filter((child): child is lambda.EventSourceMapping => child instanceof lambda.EventSourceMapping);
     const mapping = mappings.at(-1);
     if (!mapping) throw new Error(`${this.logicalId} has no event source mapping for ${queue.node.path}`);
     setLogicalId(mapping, `${this.logicalId}EventSourceMapping`);

@@ -47,7 +47,7 @@ export class TemplatesApi extends Construct {
     this.handler = new SupportFunction(this, 'Handler', {
       logicalId: 'TemplatesApiFunction',
       handler: 'templates-api',
-      description: 'WhatsApp templates: send an approved template to a customer, sync and list a WABA\'s templates',
+      description: "WhatsApp templates: send an approved template to a customer, sync and list a WABA's templates",
       serviceName: 'templates-api',
       stage: props.stage,
       memorySize: 256,
@@ -63,7 +63,13 @@ export class TemplatesApi extends Construct {
       logRemovalPolicy: props.removalPolicy,
     });
     // Reads registry, templates, conversation and consent; writes templates, sync state and the message.
-    props.storage.grantItemActions(this.handler.role, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    props.storage.grantItemActions(this.handler.role, [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     props.bus.grantPutEventsTo(this.handler.role);
     props.accessTokens.grantRead(this.handler.role);
     // The sync reads a WABA's templates with its business's own token secret.
@@ -86,7 +92,7 @@ export class TemplatesApi extends Construct {
       sources: [EVENT_SOURCE.normalizer],
       detailTypes: [DETAIL_TYPE.notificationReceived],
       handler: 'template-events',
-      description: 'Keeps stored WhatsApp templates current from Meta\'s status, category and quality webhooks',
+      description: "Keeps stored WhatsApp templates current from Meta's status, category and quality webhooks",
       serviceName: 'template-events',
       memorySize: 256,
       timeout: Duration.seconds(15),

@@ -19,7 +19,15 @@ export interface ConsoleConfigDocument {
 }
 
 /** What the console asks Cognito for: who the person is, and the operator APIs' scopes (roles decide the rest). */
-export const CONSOLE_SCOPES = ['openid', 'email', 'profile', 'omnichannel/agent', 'omnichannel/templates', 'omnichannel/onboarding', 'omnichannel/admin'] as const;
+export const CONSOLE_SCOPES = [
+  'openid',
+  'email',
+  'profile',
+  'omnichannel/agent',
+  'omnichannel/templates',
+  'omnichannel/onboarding',
+  'omnichannel/admin',
+] as const;
 
 const SOURCES = ['src', 'public', 'index.html', 'vite.config.ts'];
 
@@ -141,7 +149,11 @@ export function consoleEndpoints(options: { distDir?: string; config: () => Cons
       handle: async ({ path }) => {
         const rest = path.slice(CONSOLE_PATH.length);
         if (rest === 'config.json') {
-          return { status: 200, body: JSON.stringify(options.config()), headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers() } };
+          return {
+            status: 200,
+            body: JSON.stringify(options.config()),
+            headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers() },
+          };
         }
         const index = join(distDir, 'index.html');
         if (!existsSync(index)) {
@@ -171,7 +183,10 @@ export function consoleEndpoints(options: { distDir?: string; config: () => Cons
 }
 
 /** The console's `config.json` in the local cloud: the local API, WebSocket endpoint and sign-in page. */
-export function localConsoleConfig(apiUrl: string, identity: { consoleClientId: string; hostedSignIn: { authorizeUrl: string; tokenUrl: string; logoutUrl: string } } | undefined): ConsoleConfigDocument {
+export function localConsoleConfig(
+  apiUrl: string,
+  identity: { consoleClientId: string; hostedSignIn: { authorizeUrl: string; tokenUrl: string; logoutUrl: string } } | undefined,
+): ConsoleConfigDocument {
   const api = new URL(apiUrl);
   return {
     apiUrl: api.origin,

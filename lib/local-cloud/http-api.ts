@@ -151,9 +151,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig)
   const method = (req.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
-  const local =
-    api.localEndpoints.get(`${method} ${url.pathname}`) ??
-    api.prefixEndpoints.find((e) => e.method === method && url.pathname.startsWith(e.path));
+  const local = api.localEndpoints.get(`${method} ${url.pathname}`) ?? api.prefixEndpoints.find((e) => e.method === method && url.pathname.startsWith(e.path));
   const templated = api.routes.has(`${method} ${url.pathname}`) || api.routes.has(`ANY ${url.pathname}`) ? undefined : matchTemplate(api, method, url.pathname);
   const route = api.routes.get(`${method} ${url.pathname}`) ?? api.routes.get(`ANY ${url.pathname}`) ?? templated?.route;
   if (!local && !route) return send(res, 404, { message: 'Not Found' });
@@ -238,7 +236,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, api: ApiConfig)
 function respond(res: ServerResponse, result: unknown): void {
   if (result === null || typeof result !== 'object' || !('statusCode' in (result as object))) {
     // Payload format 2.0: a bare value is returned as a JSON 200.
-    return send(res, 200, result ?? '');
+    send(res, 200, result ?? '');
+    return;
   }
   const r = result as APIGatewayProxyStructuredResultV2;
   const body = r.body === undefined ? '' : r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body;

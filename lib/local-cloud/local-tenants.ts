@@ -5,12 +5,7 @@ import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
 import { BotSettingsConflictError, saveBotSettings } from '#lambdas/bot-settings/bot-settings-store';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import { seedDemoRouting } from '#lib/local-cloud/demo-routing';
-import {
-  LOCAL_FACEBOOK_PAGE_ID,
-  LOCAL_INSTAGRAM_ACCOUNT_ID,
-  LOCAL_WHATSAPP_NUMBER,
-  type WhatsAppNumber,
-} from '#lib/local-cloud/graph-simulator/accounts';
+import { LOCAL_FACEBOOK_PAGE_ID, LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_NUMBER, type WhatsAppNumber } from '#lib/local-cloud/graph-simulator/accounts';
 
 /**
  * A business the local cloud serves: its WhatsApp Business Accounts and numbers, Instagram

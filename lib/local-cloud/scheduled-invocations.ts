@@ -93,14 +93,13 @@ export function startLocalSchedules(options: LocalSchedulesOptions): LocalSchedu
   const running = new Map<string, Promise<unknown>>();
   const cancels = new Map<string, () => void>();
   let stopped = false;
-  const arnOf = (spec: ScheduleSpec) => `arn:aws:scheduler:${options.region ?? 'us-east-1'}:${options.accountId ?? '000000000000'}:schedule/default/${spec.logicalId}`;
+  const arnOf = (spec: ScheduleSpec) =>
+    `arn:aws:scheduler:${options.region ?? 'us-east-1'}:${options.accountId ?? '000000000000'}:schedule/default/${spec.logicalId}`;
 
   const fire = (spec: ScheduleSpec): Promise<unknown> => {
     const inFlight = running.get(spec.logicalId);
     if (inFlight) return inFlight;
-    const run = options
-      .invoke(spec.functionLogicalId, schedulePayload(spec, clock.now(), arnOf(spec)))
-      .finally(() => running.delete(spec.logicalId));
+    const run = options.invoke(spec.functionLogicalId, schedulePayload(spec, clock.now(), arnOf(spec))).finally(() => running.delete(spec.logicalId));
     running.set(spec.logicalId, run);
     return run;
   };

@@ -215,7 +215,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     }
     // The bus archive, so events can be replayed locally as in AWS (`npm run replay -- --local`).
     for (const [logicalId, archive] of resourcesOfType(assembly.template, 'AWS::Events::Archive')) {
-      const props = resolveIntrinsics(archive.Properties ?? {}, ctx) as { SourceArn?: string; ArchiveName?: string; EventPattern?: unknown; RetentionDays?: number };
+      const props = resolveIntrinsics(archive.Properties ?? {}, ctx) as {
+        SourceArn?: string;
+        ArchiveName?: string;
+        EventPattern?: unknown;
+        RetentionDays?: number;
+      };
       if (typeof props.SourceArn !== 'string') continue;
       aws.events.createArchive(props.SourceArn, props.ArchiveName ?? logicalId, props.EventPattern as Record<string, unknown> | undefined, {
         ...(props.RetentionDays !== undefined ? { retentionDays: props.RetentionDays } : {}),
@@ -261,7 +266,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const orderApi = await startSampleOrderApi({ port: 0 });
     stops.push(() => orderApi.close());
     // Each local business's order look-up goes to the sample order API (its own tools secret).
-    for (const s of localBusinessToolsSecrets(assembly.stackName, tenants.map((t) => t.businessId), orderApi)) aws.secrets.putSecret(s.name, s.value);
+    for (const s of localBusinessToolsSecrets(
+      assembly.stackName,
+      tenants.map((t) => t.businessId),
+      orderApi,
+    ))
+      aws.secrets.putSecret(s.name, s.value);
 
     const functions = new Map<string, FunctionPool>();
     const logSink = options.logSink ?? (() => {});
@@ -356,7 +366,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     const http: HttpApi = await startHttpApi({
       port: api,
       ...(webSocketApi
-        ? { intercept: (req, res) => webSocketApi.handleManagementRequest(req, res), upgrade: (req, socket, head) => webSocketApi.handleUpgrade(req, socket, head) }
+        ? {
+            intercept: (req, res) => webSocketApi.handleManagementRequest(req, res),
+            upgrade: (req, socket, head) => webSocketApi.handleUpgrade(req, socket, head),
+          }
         : {}),
       issuerKeys: identity.issuerKeys,
       localEndpoints: [

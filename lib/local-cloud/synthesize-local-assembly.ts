@@ -26,10 +26,7 @@ export function synthesizeLocalAssembly(outdir: string): LocalAssembly {
 /** Reads an assembly synthesized earlier (e.g. once per test run). */
 export function readLocalAssembly(directory: string, stackArtifactId?: string): LocalAssembly {
   const dir = resolve(directory);
-  const templateFile =
-    stackArtifactId !== undefined
-      ? `${stackArtifactId}.template.json`
-      : readdirSync(dir).find((f) => f.endsWith('.template.json'));
+  const templateFile = stackArtifactId !== undefined ? `${stackArtifactId}.template.json` : readdirSync(dir).find((f) => f.endsWith('.template.json'));
   if (!templateFile || !existsSync(join(dir, templateFile))) throw new Error(`No stack template in ${dir}`);
   const stackName = templateFile.replace(/\.template\.json$/, '');
   const template = JSON.parse(readFileSync(join(dir, templateFile), 'utf8')) as CfnTemplate;

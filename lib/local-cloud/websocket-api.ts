@@ -62,7 +62,10 @@ export class LocalWebSocketApi {
   /** Takes an upgrade request for the WebSocket path; refuses others with 404. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://local');
-    if (url.pathname !== LOCAL_WEBSOCKET_PATH || this.closing) return refuse(socket, 404, 'Not Found');
+    if (url.pathname !== LOCAL_WEBSOCKET_PATH || this.closing) {
+      refuse(socket, 404, 'Not Found');
+      return;
+    }
     void this.connect(req, url, socket, head).catch(() => refuse(socket, 500, 'Internal Server Error'));
   }
 
@@ -133,7 +136,9 @@ export class LocalWebSocketApi {
           requestContext: requestContext('$connect', 'CONNECT'),
         });
       } catch (err) {
-        return /unauthori[sz]ed/i.test(String((err as Error)?.message ?? '')) ? refuse(socket, 401, 'Unauthorized') : refuse(socket, 500, 'Internal Server Error');
+        return /unauthori[sz]ed/i.test(String((err as Error)?.message ?? ''))
+          ? refuse(socket, 401, 'Unauthorized')
+          : refuse(socket, 500, 'Internal Server Error');
       }
       const verdict = policyVerdict(result, methodArn);
       if (verdict !== 'allow') return refuse(socket, verdict === 'deny' ? 403 : 500, verdict === 'deny' ? 'Forbidden' : 'Internal Server Error');
@@ -158,7 +163,14 @@ export class LocalWebSocketApi {
     }
 
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection: LocalConnection = { id: connectionId, socket: ws, connectedAt: now, lastActiveAt: now, ...identity, ...(authorizer ? { authorizer } : {}) };
+      const connection: LocalConnection = {
+        id: connectionId,
+        socket: ws,
+        connectedAt: now,
+        lastActiveAt: now,
+        ...identity,
+        ...(authorizer ? { authorizer } : {}),
+      };
       this.connections.set(connectionId, connection);
       ws.on('message', (data, isBinary) => {
         connection.lastActiveAt = new Date();
@@ -342,7 +354,9 @@ function escapeRegExp(text: string): string {
 function refuse(socket: Duplex, status: number, message: string): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ message });
-  socket.end(`HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${message}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 function managementAnswer(res: ServerResponse, status: number, body?: unknown, errorType?: string): void {

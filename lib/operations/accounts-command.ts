@@ -43,32 +43,36 @@ export interface AccountsCommandDeps {
 
 class UsageError extends Error {}
 
+function readAccountsArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      stage: { type: 'string' },
+      stack: { type: 'string' },
+      local: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      table: { type: 'string' },
+      account: { type: 'string' },
+      channel: { type: 'string' },
+      business: { type: 'string' },
+      waba: { type: 'string' },
+      'token-secret': { type: 'string' },
+      coexistence: { type: 'boolean' },
+      throughput: { type: 'string' },
+      'display-name': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
+
 /** `npm run accounts`: list, show, register and offboard channel accounts. Returns the exit code. */
 export async function runAccountsCommand(argv: readonly string[], io: CommandIo, deps: AccountsCommandDeps = {}): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof readAccountsArgs>;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        stage: { type: 'string' },
-        stack: { type: 'string' },
-        local: { type: 'boolean' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        table: { type: 'string' },
-        account: { type: 'string' },
-        channel: { type: 'string' },
-        business: { type: 'string' },
-        waba: { type: 'string' },
-        'token-secret': { type: 'string' },
-        coexistence: { type: 'boolean' },
-        throughput: { type: 'string' },
-        'display-name': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
+    parsed = readAccountsArgs(argv);
   } catch (err) {
     io.err(`${(err as Error).message}\n\n${ACCOUNTS_USAGE}`);
     return 2;
@@ -134,7 +138,8 @@ async function register(
   if (channel.data === 'whatsapp' && !wabaId) throw new UsageError('--waba is required for a WhatsApp number.');
   const throughputText = values.throughput as string | undefined;
   const throughput = throughputText === undefined ? undefined : Number(throughputText);
-  if (throughput !== undefined && !(Number.isFinite(throughput) && throughput > 0)) throw new UsageError('--throughput must be a positive number of messages per second.');
+  if (throughput !== undefined && !(Number.isFinite(throughput) && throughput > 0))
+    throw new UsageError('--throughput must be a positive number of messages per second.');
 
   const existing = await getChannelAccount(db, tableName, accountId, { consistentRead: true });
   if (existing && existing.businessId !== businessId) {

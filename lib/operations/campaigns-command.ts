@@ -37,7 +37,6 @@ export interface CampaignsCommandDeps {
   readFile?: (path: string) => Promise<string>;
 }
 
-
 type Json = Record<string, unknown>;
 
 /** `npm run campaigns`: a business's campaigns through the campaigns admin API. Returns the exit code. */
@@ -139,37 +138,54 @@ export async function runCampaignsCommand(argv: readonly string[], io: CommandIo
       case 'preview': {
         const { status, json } = await call(CAMPAIGNS_ROUTES.preview, { id: needId() });
         if (status !== 200) return refused(io, status, json);
-        io.out(`Would reach ${String(json.count)} customer${json.count === 1 ? '' : 's'}${json.complete === false ? ` (at least: the preview stopped after ${String(json.read)} contacts)` : ''}`);
+        io.out(
+          `Would reach ${String(json.count)} customer${json.count === 1 ? '' : 's'}${json.complete === false ? ` (at least: the preview stopped after ${String(json.read)} contacts)` : ''}`,
+        );
         const skipped = skippedText(json.skipped);
         if (skipped) io.out(`Left off: ${skipped}`);
         for (const s of Array.isArray(json.sample) ? (json.sample as Json[]) : []) io.out(`  ${String(s.waId)}  ${variablesText(s.variables)}`);
         return 0;
       }
       case 'schedule':
-        return await change(CAMPAIGNS_ROUTES.schedule, (c) => `Scheduled ${String(c.campaignId)}: ${c.startAt ? `starts at ${String(c.startAt)}` : 'starts now'} (version ${String(c.version)})`);
+        return await change(
+          CAMPAIGNS_ROUTES.schedule,
+          (c) => `Scheduled ${String(c.campaignId)}: ${c.startAt ? `starts at ${String(c.startAt)}` : 'starts now'} (version ${String(c.version)})`,
+        );
       case 'pause':
-        return await change(CAMPAIGNS_ROUTES.pause, (c) => `Paused ${String(c.campaignId)} (version ${String(c.version)}); resume it with: npm run campaigns -- resume ${String(c.campaignId)}`);
+        return await change(
+          CAMPAIGNS_ROUTES.pause,
+          (c) => `Paused ${String(c.campaignId)} (version ${String(c.version)}); resume it with: npm run campaigns -- resume ${String(c.campaignId)}`,
+        );
       case 'resume':
         return await change(CAMPAIGNS_ROUTES.resume, (c) => `Resumed ${String(c.campaignId)}: ${String(c.state)} (version ${String(c.version)})`);
       case 'cancel':
         return await change(CAMPAIGNS_ROUTES.cancel, (c) => `Cancelled ${String(c.campaignId)}; nothing more is released (version ${String(c.version)})`);
       case 'recipients': {
         const campaignId = needId();
-        if (values.state !== undefined && !(RECIPIENT_STATES as readonly string[]).includes(values.state)) throw new UsageError(`--state is one of ${RECIPIENT_STATES.join(', ')}`);
+        if (values.state !== undefined && !(RECIPIENT_STATES as readonly string[]).includes(values.state))
+          throw new UsageError(`--state is one of ${RECIPIENT_STATES.join(', ')}`);
         const wanted = values.limit === undefined ? 50 : Math.max(1, Number(values.limit));
         let cursor: string | undefined;
         let shown = 0;
         while (shown < wanted) {
-          const { status, json } = await call(CAMPAIGNS_ROUTES.recipients, { id: campaignId, limit: String(Math.min(100, wanted - shown)), ...(values.state ? { state: values.state } : {}), ...(cursor ? { cursor } : {}) });
+          const { status, json } = await call(CAMPAIGNS_ROUTES.recipients, {
+            id: campaignId,
+            limit: String(Math.min(100, wanted - shown)),
+            ...(values.state ? { state: values.state } : {}),
+            ...(cursor ? { cursor } : {}),
+          });
           if (status !== 200) return refused(io, status, json);
           for (const r of items(json)) {
-            io.out(`${String(r.seq).padStart(6)}  ${String(r.waId).padEnd(16)}  ${String(r.state).padEnd(9)}${r.errorCode ? `  ${String(r.errorCode)}` : ''}${r.replied ? '  replied' : ''}`);
+            io.out(
+              `${String(r.seq).padStart(6)}  ${String(r.waId).padEnd(16)}  ${String(r.state).padEnd(9)}${r.errorCode ? `  ${String(r.errorCode)}` : ''}${r.replied ? '  replied' : ''}`,
+            );
             shown++;
           }
           cursor = typeof json.cursor === 'string' ? json.cursor : undefined;
           if (!cursor) break;
         }
-        if (shown === 0) io.out(values.state ? `No recipients ${values.state}` : 'No recipients on the list yet (a contacts campaign lists them when scheduled)');
+        if (shown === 0)
+          io.out(values.state ? `No recipients ${values.state}` : 'No recipients on the list yet (a contacts campaign lists them when scheduled)');
         return 0;
       }
       default:
@@ -194,11 +210,14 @@ function variablesText(value: unknown): string {
 export function countsLine(campaign: Json): string {
   const list = (campaign.list ?? {}) as Record<string, unknown>;
   // The list is built in the background (docs/campaigns.md): its counts come when it is decided.
-  if (list.status === 'building') return `building the list… ${typeof list.built === 'number' ? list.built : 0} written so far (look again with: npm run campaigns -- show ${String(campaign.campaignId)})`;
+  if (list.status === 'building')
+    return `building the list… ${typeof list.built === 'number' ? list.built : 0} written so far (look again with: npm run campaigns -- show ${String(campaign.campaignId)})`;
   if (list.status === 'failed') return `the list could not be built: ${String(list.reason ?? 'unknown')}; edit the draft and schedule it again`;
   const c = (campaign.counts ?? {}) as Record<string, unknown>;
   const n = (k: string) => (typeof c[k] === 'number' ? (c[k] as number) : 0);
-  const parts = ['targeted', 'released', 'sent', 'delivered', 'read', 'replied', 'failed', 'optedOut'].map((k) => `${k === 'optedOut' ? 'opted out' : k} ${n(k)}`);
+  const parts = ['targeted', 'released', 'sent', 'delivered', 'read', 'replied', 'failed', 'optedOut'].map(
+    (k) => `${k === 'optedOut' ? 'opted out' : k} ${n(k)}`,
+  );
   const spend = n('spendMicros') > 0 ? ` · spend $${(n('spendMicros') / 1_000_000).toFixed(2)}` : '';
   const skipped = skippedText(c.skipped);
   const failed = skippedText(c.failedByError);
@@ -231,6 +250,7 @@ function refused(io: CommandIo, status: number, json: Json): number {
   }
   const skipped = skippedText(json.skipped);
   if (skipped) io.err(`  left off: ${skipped}`);
-  if (status === 409 && typeof json.currentVersion === 'number') io.err(`It is at version ${json.currentVersion}: show it again and retry with --expected-version ${json.currentVersion}.`);
+  if (status === 409 && typeof json.currentVersion === 'number')
+    io.err(`It is at version ${json.currentVersion}: show it again and retry with --expected-version ${json.currentVersion}.`);
   return 1;
 }

@@ -73,7 +73,11 @@ export function pickDeadLetterQueue(queues: readonly DeadLetterQueue[], wanted: 
       q.name.replaceAll('-', '') === w.replaceAll('-', '') ||
       [q.url, q.sourceUrl].some((url) => (url.split('/').at(-1) ?? '').toLowerCase() === w),
   );
-  if (!match) throw new DeadLetterQueueNotFoundError(wanted, queues.map((q) => q.name));
+  if (!match)
+    throw new DeadLetterQueueNotFoundError(
+      wanted,
+      queues.map((q) => q.name),
+    );
   return match;
 }
 

@@ -27,7 +27,6 @@ export interface FlowsCommandDeps {
   writeFile?: (path: string, text: string) => Promise<void>;
 }
 
-
 const VERSION = /^\d{1,10}$/;
 
 /** `npm run flows`: read and save a business's bot settings through the admin API. Returns the exit code. */
@@ -52,7 +51,10 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIo, de
     if (!['get', 'put', 'versions'].includes(action) || positionals.length > 1) throw new UsageError(`Unknown action ${positionals.join(' ')}`);
     const businessId = values.business;
     if (!businessId) throw new UsageError('--business <id> is required');
-    for (const [name, value] of [['--version', values.version], ['--expected-version', values['expected-version']]] as const) {
+    for (const [name, value] of [
+      ['--version', values.version],
+      ['--expected-version', values['expected-version']],
+    ] as const) {
       if (value !== undefined && !VERSION.test(value)) throw new UsageError(`${name} must be a whole number`);
     }
     const apiUrl = (values.api ?? DEFAULT_FLOWS_API).replace(/\/+$/, '');
@@ -65,7 +67,9 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIo, de
       if (status !== 200) return refused(io, status, json);
       if (values.file) {
         await (deps.writeFile ?? ((p, t) => writeFile(p, t, 'utf8')))(values.file, `${JSON.stringify(json.settings, null, 2)}\n`);
-        io.out(`Wrote version ${String(json.version)} of ${businessId}'s bot settings (saved by ${String(json.changedBy)} at ${String(json.changedAt)}) to ${values.file}`);
+        io.out(
+          `Wrote version ${String(json.version)} of ${businessId}'s bot settings (saved by ${String(json.changedBy)} at ${String(json.changedAt)}) to ${values.file}`,
+        );
         io.out(`Put it back with: npm run flows -- put --business ${businessId} --file ${values.file} --expected-version ${String(json.version)}`);
       } else {
         io.out(JSON.stringify(json, null, 2));
@@ -90,11 +94,16 @@ export async function runFlowsCommand(argv: readonly string[], io: CommandIo, de
       return 1;
     }
     const expected = values['expected-version'];
-    const { status, json } = await call('PUT', ADMIN_ROUTES.putBotSettings.path, {}, {
-      businessId,
-      settings,
-      ...(expected !== undefined ? { expectedVersion: Number(expected) } : {}),
-    });
+    const { status, json } = await call(
+      'PUT',
+      ADMIN_ROUTES.putBotSettings.path,
+      {},
+      {
+        businessId,
+        settings,
+        ...(expected !== undefined ? { expectedVersion: Number(expected) } : {}),
+      },
+    );
     if (status !== 200) return refused(io, status, json);
     io.out(`Saved ${businessId}'s bot settings as version ${String(json.version)}; the agent uses them within 30 seconds.`);
     return 0;

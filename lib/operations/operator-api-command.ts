@@ -18,6 +18,10 @@ export interface ApiAnswer {
 }
 export type ApiCall = (route: { method: string; path: string }, query: Record<string, string>, body?: unknown) => Promise<ApiAnswer>;
 
+type ParsedCommandLine<T extends ParseArgsConfig['options']> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>
+>;
+
 /**
  * Parses the command line, or prints the usage: returns the exit code instead of the values when
  * there is nothing to run (`--help`: 0; a bad flag or no action: 2).
@@ -27,8 +31,8 @@ export function parseCommandLine<T extends ParseArgsConfig['options']>(
   options: T,
   usage: string,
   io: CommandIo,
-): ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>> | number {
-  let parsed;
+): ParsedCommandLine<T> | number {
+  let parsed: ParsedCommandLine<T>;
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
   } catch (err) {
@@ -127,7 +131,13 @@ export async function readJsonObjectFile(read: (path: string) => Promise<string>
 }
 
 /** Every page of a listing route (`items` and `cursor`), up to `maxPages`; stops at the first refusal and returns it. */
-export async function eachPage(call: ApiCall, route: { method: string; path: string }, query: Record<string, string>, maxPages: number, onItems: (items: ApiJson[]) => void): Promise<ApiAnswer | undefined> {
+export async function eachPage(
+  call: ApiCall,
+  route: { method: string; path: string },
+  query: Record<string, string>,
+  maxPages: number,
+  onItems: (items: ApiJson[]) => void,
+): Promise<ApiAnswer | undefined> {
   let cursor: string | undefined;
   for (let page = 0; page < maxPages; page++) {
     const answer = await call(route, { ...query, ...(cursor ? { cursor } : {}) });

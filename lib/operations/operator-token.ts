@@ -62,7 +62,9 @@ export async function operatorToken(options: OperatorTokenOptions): Promise<stri
     // Reported below.
   }
   if (!response.ok || typeof body.accessToken !== 'string') {
-    throw new OperatorTokenError(`The local identity provider refused a token (HTTP ${response.status}): ${typeof body.message === 'string' ? body.message : text.slice(0, 200)}`);
+    throw new OperatorTokenError(
+      `The local identity provider refused a token (HTTP ${response.status}): ${typeof body.message === 'string' ? body.message : text.slice(0, 200)}`,
+    );
   }
   return body.accessToken;
 }

@@ -1,9 +1,4 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { maskPersonalData, printableBody } from '#lib/operations/mask-personal-data';
 
 /** One message as an operator sees it: ids, counts, times and attributes, the body masked. */
@@ -65,7 +60,10 @@ export function describeMessage(m: Message, bodyChars?: number): PeekedMessage {
   const system = m.Attributes ?? {};
   const time = (ms: string | undefined) => (ms && Number.isFinite(Number(ms)) ? new Date(Number(ms)).toISOString() : undefined);
   const attributes = Object.fromEntries(
-    Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, String(maskPersonalData(v.StringValue ?? (v.BinaryValue ? `«${v.BinaryValue.length} bytes»` : '')))]),
+    Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+      k,
+      String(maskPersonalData(v.StringValue ?? (v.BinaryValue ? `«${v.BinaryValue.length} bytes»` : ''))),
+    ]),
   );
   return {
     messageId: m.MessageId ?? '',

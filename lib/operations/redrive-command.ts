@@ -26,25 +26,29 @@ export const REDRIVE_USAGE = `npm run redrive -- [--stage <stage> | --stack <nam
   --local            the local cloud's AWS emulator (http://localhost:$AWS_EMULATOR_PORT, default 4566)
   --region, --endpoint  override the SDK's region / endpoint`;
 
+function readRedriveArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      stage: { type: 'string' },
+      stack: { type: 'string' },
+      local: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      inspect: { type: 'string' },
+      redrive: { type: 'string' },
+      max: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
+
 /** `npm run redrive`: list, inspect or redrive the stack's dead-letter queues. Returns the exit code. */
 export async function runRedriveCommand(argv: readonly string[], io: CommandIo, deps: RedriveCommandDeps = {}): Promise<number> {
-  let values;
+  let values: ReturnType<typeof readRedriveArgs>['values'];
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        stage: { type: 'string' },
-        stack: { type: 'string' },
-        local: { type: 'boolean' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        inspect: { type: 'string' },
-        redrive: { type: 'string' },
-        max: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    ({ values } = readRedriveArgs(argv));
   } catch (err) {
     io.err(`${(err as Error).message}\n\n${REDRIVE_USAGE}`);
     return 2;
@@ -107,7 +111,10 @@ async function formatQueue(sqs: SQSClient, queue: DeadLetterQueue, now: number):
   let age = '-';
   if (queue.visible > 0) {
     const sample = await peekMessages(sqs, queue.url, { max: 10, bodyChars: 0 });
-    const oldest = sample.map((m) => (m.sentAt ? Date.parse(m.sentAt) : Number.NaN)).filter(Number.isFinite).sort((a, b) => a - b)[0];
+    const oldest = sample
+      .map((m) => (m.sentAt ? Date.parse(m.sentAt) : Number.NaN))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b)[0];
     if (oldest !== undefined) age = formatAge(now - oldest);
   }
   return `  ${queue.name.padEnd(16)} ${String(queue.visible).padStart(6)} waiting ${String(queue.inFlight).padStart(5)} in flight   oldest ${age.padEnd(8)} ${queue.url}`;

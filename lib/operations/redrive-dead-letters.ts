@@ -1,9 +1,4 @@
-import {
-  ListMessageMoveTasksCommand,
-  StartMessageMoveTaskCommand,
-  type ListMessageMoveTasksResultEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { ListMessageMoveTasksCommand, StartMessageMoveTaskCommand, type ListMessageMoveTasksResultEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetterQueue } from '#lib/operations/dead-letter-queues';
 
 export interface MoveTaskProgress {

@@ -43,7 +43,8 @@ const FINISHED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 
 /** Checks a time range given on the command line: both ISO times, `from` before `to`. */
 export function parseReplayRange(from: string | undefined, to: string | undefined): { from: Date; to: Date } {
-  if (!from || !to) throw new ReplayRequestError('Give the range as --from <ISO time> --to <ISO time>, e.g. --from 2026-11-21T00:00:00Z --to 2026-11-21T06:00:00Z');
+  if (!from || !to)
+    throw new ReplayRequestError('Give the range as --from <ISO time> --to <ISO time>, e.g. --from 2026-11-21T00:00:00Z --to 2026-11-21T06:00:00Z');
   const range = { from: new Date(from), to: new Date(to) };
   if (Number.isNaN(range.from.getTime())) throw new ReplayRequestError(`--from ${from} is not an ISO time`);
   if (Number.isNaN(range.to.getTime())) throw new ReplayRequestError(`--to ${to} is not an ISO time`);
@@ -53,8 +54,13 @@ export function parseReplayRange(from: string | undefined, to: string | undefine
 
 /** `replay-20261121T000000-ab12`: within EventBridge's 64 characters of `[.-_A-Za-z0-9]`. */
 export function defaultReplayName(from: Date, random: () => number = Math.random): string {
-  const stamp = from.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, '');
-  return `replay-${stamp}-${Math.floor(random() * 0xffff).toString(16).padStart(4, '0')}`;
+  const stamp = from
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, '');
+  return `replay-${stamp}-${Math.floor(random() * 0xffff)
+    .toString(16)
+    .padStart(4, '0')}`;
 }
 
 /**

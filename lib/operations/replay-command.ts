@@ -18,27 +18,31 @@ export const REPLAY_USAGE = `npm run replay -- --from <ISO time> --to <ISO time>
   --archive  which archive when the bus has several; --name the replay's name (default replay-<from>-<random>)
   --stage, --stack, --local, --region, --endpoint  as for npm run redrive`;
 
+function readReplayArgs(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      stage: { type: 'string' },
+      stack: { type: 'string' },
+      local: { type: 'boolean' },
+      endpoint: { type: 'string' },
+      region: { type: 'string' },
+      archive: { type: 'string' },
+      rule: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+}
+
 /** `npm run replay`: replays the bus archive for a time range. Returns the exit code. */
 export async function runReplayCommand(argv: readonly string[], io: CommandIo, deps: ReplayCommandDeps = {}): Promise<number> {
-  let values;
+  let values: ReturnType<typeof readReplayArgs>['values'];
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        stage: { type: 'string' },
-        stack: { type: 'string' },
-        local: { type: 'boolean' },
-        endpoint: { type: 'string' },
-        region: { type: 'string' },
-        archive: { type: 'string' },
-        rule: { type: 'string', multiple: true },
-        name: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
+    ({ values } = readReplayArgs(argv));
   } catch (err) {
     io.err(`${(err as Error).message}\n\n${REPLAY_USAGE}`);
     return 2;
@@ -47,7 +51,7 @@ export async function runReplayCommand(argv: readonly string[], io: CommandIo, d
     io.out(REPLAY_USAGE);
     return 0;
   }
-  let range;
+  let range: ReturnType<typeof parseReplayRange>;
   try {
     range = parseReplayRange(values.from, values.to);
   } catch (err) {
@@ -64,7 +68,9 @@ export async function runReplayCommand(argv: readonly string[], io: CommandIo, d
         ...deps.replay,
         onStarted: ({ replayName, archiveArn }) => io.out(`Replay ${replayName} started from ${archiveArn} to ${target.eventBusName}`),
         onProgress: (p) =>
-          io.out(`  ${p.state}${p.lastReplayedEventTime ? `, replayed up to ${p.lastReplayedEventTime.toISOString()}` : ''}${p.stateReason ? ` (${p.stateReason})` : ''}`),
+          io.out(
+            `  ${p.state}${p.lastReplayedEventTime ? `, replayed up to ${p.lastReplayedEventTime.toISOString()}` : ''}${p.stateReason ? ` (${p.stateReason})` : ''}`,
+          ),
       },
     );
     if (result.state !== 'COMPLETED') {

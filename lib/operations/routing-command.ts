@@ -1,6 +1,15 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
-import { adminToken, eachPage, operatorApi, parseCommandLine, readJsonObjectFile, refusalLine, UsageError, withCommandErrors } from '#lib/operations/operator-api-command';
+import {
+  adminToken,
+  eachPage,
+  operatorApi,
+  parseCommandLine,
+  readJsonObjectFile,
+  refusalLine,
+  UsageError,
+  withCommandErrors,
+} from '#lib/operations/operator-api-command';
 import type { OperatorTokenOptions } from '#lib/operations/operator-token';
 import type { CommandIo } from '#lib/operations/redrive-command';
 
@@ -32,7 +41,6 @@ export interface RoutingCommandDeps {
   readFile?: (path: string) => Promise<string>;
   writeFile?: (path: string, text: string) => Promise<void>;
 }
-
 
 type Kind = 'agent' | 'queue' | 'macro';
 const KINDS: Record<string, Kind> = { agent: 'agent', agents: 'agent', queue: 'queue', queues: 'queue', macro: 'macro', macros: 'macro' };
@@ -143,7 +151,10 @@ export async function runRoutingCommand(argv: readonly string[], io: CommandIo, 
       if (status !== 200) return refused(io, status, json);
       if (values.file) {
         const { rules, defaultQueueId, version } = json;
-        await (deps.writeFile ?? ((p, t) => writeFile(p, t, 'utf8')))(values.file, `${JSON.stringify({ rules, defaultQueueId, expectedVersion: version }, null, 2)}\n`);
+        await (deps.writeFile ?? ((p, t) => writeFile(p, t, 'utf8')))(
+          values.file,
+          `${JSON.stringify({ rules, defaultQueueId, expectedVersion: version }, null, 2)}\n`,
+        );
         io.out(`Wrote version ${String(version)} of ${businessId}'s routing rules to ${values.file}`);
         io.out(`Put them back with: npm run routing -- put rules --business ${businessId} --file ${values.file}`);
       } else {
@@ -156,7 +167,11 @@ export async function runRoutingCommand(argv: readonly string[], io: CommandIo, 
       if (kindWord === 'rules') {
         if (!values.file) throw new UsageError('put rules needs --file <json>');
         const body = await readJson(values.file);
-        const { status, json } = await call(ROUTING_ADMIN_ROUTES.putRules, {}, { ...body, businessId, ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+        const { status, json } = await call(
+          ROUTING_ADMIN_ROUTES.putRules,
+          {},
+          { ...body, businessId, ...(expectedVersion !== undefined ? { expectedVersion } : {}) },
+        );
         if (status !== 200) return refused(io, status, json);
         io.out(`Saved ${businessId}'s routing rules as version ${String(json.version)}`);
         return 0;
@@ -171,10 +186,18 @@ export async function runRoutingCommand(argv: readonly string[], io: CommandIo, 
     if (action === 'tag-contact') {
       extra(1);
       if (!values.channel || !values.customer || values.tags === undefined) throw new UsageError('tag-contact needs --channel, --customer and --tags');
-      const { status, json } = await call(ROUTING_ADMIN_ROUTES.putContactTags, {}, { businessId, channel: values.channel, customerId: values.customer, tags: list(values.tags) });
+      const { status, json } = await call(
+        ROUTING_ADMIN_ROUTES.putContactTags,
+        {},
+        { businessId, channel: values.channel, customerId: values.customer, tags: list(values.tags) },
+      );
       if (status !== 200) return refused(io, status, json);
       const tags = Array.isArray(json.tags) ? (json.tags as string[]) : [];
-      io.out(tags.length > 0 ? `${values.channel} customer ${values.customer} is tagged ${tags.join(', ')}` : `${values.channel} customer ${values.customer} has no tags`);
+      io.out(
+        tags.length > 0
+          ? `${values.channel} customer ${values.customer} is tagged ${tags.join(', ')}`
+          : `${values.channel} customer ${values.customer} has no tags`,
+      );
       return 0;
     }
     throw new UsageError(`Unknown action ${action}`);

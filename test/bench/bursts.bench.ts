@@ -25,7 +25,9 @@ async function main(): Promise<number> {
     const r = await runCustomerBursts(harness, { conversations: N, timeoutMs: 600_000 });
     const l = r.latenciesMs;
     console.log(`\n${N} WhatsApp conversations at once, a burst of 3 messages 300–600 ms apart each (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    console.log(`conversations answered more than once: ${r.answeredMoreThanOnce.length} of ${N}${r.answeredMoreThanOnce.length ? ` (${r.answeredMoreThanOnce.map((c) => `${c.customerId}×${c.sends}`).join(', ')})` : ''}`);
+    console.log(
+      `conversations answered more than once: ${r.answeredMoreThanOnce.length} of ${N}${r.answeredMoreThanOnce.length ? ` (${r.answeredMoreThanOnce.map((c) => `${c.customerId}×${c.sends}`).join(', ')})` : ''}`,
+    );
     console.log(`conversations not answered: ${r.unanswered.length}`);
     // Why a burst was split: how far apart its lines reached the webhook (our clock starts there).
     const gaps: number[] = [];

@@ -75,7 +75,14 @@ export async function seedCampaign(
   const recipients = Array.from({ length: input.size }, (_, i) => input.customer(i));
   await batchPut(
     harness,
-    recipients.map((waId) => ({ pk: `ACCT#${input.accountId}`, sk: consentSk(waId), entity: 'Consent', accountId: input.accountId, customerId: waId, marketingOptInAt: '2026-01-01T00:00:00.000Z' })),
+    recipients.map((waId) => ({
+      pk: `ACCT#${input.accountId}`,
+      sk: consentSk(waId),
+      entity: 'Consent',
+      accountId: input.accountId,
+      customerId: waId,
+      marketingOptInAt: '2026-01-01T00:00:00.000Z',
+    })),
   );
   const store = dynamoCampaignStore({ db: harness.db, tableName });
   const campaignId = newCampaignId();
@@ -96,7 +103,12 @@ export async function seedCampaign(
     version: 1,
   });
   for (let i = 0; i < recipients.length; i += 2_000) {
-    await store.addRecipients(input.businessId, campaignId, i, recipients.slice(i, i + 2_000).map((waId, j) => ({ waId, variables: { '1': `Cliente ${i + j}` } })));
+    await store.addRecipients(
+      input.businessId,
+      campaignId,
+      i,
+      recipients.slice(i, i + 2_000).map((waId, j) => ({ waId, variables: { '1': `Cliente ${i + j}` } })),
+    );
   }
   await store.putRelease(input.businessId, campaignId, { nextSeq: 0, total: input.size, tick: 0 });
   await store.markRunning(input.businessId, campaignId);
@@ -171,6 +183,9 @@ export function functionLoad(harness: LocalCloudHarness): string {
     .map(([name, pool]) => ({ name, ...(pool.stats() as { invocations: number; busyMs: number; maxDurationMs: number; errors: number }) }))
     .filter((f) => f.invocations > 0)
     .sort((a, b) => b.busyMs - a.busyMs)
-    .map((f) => `  ${f.name}: ${f.invocations} invocations, ${(f.busyMs / 1000).toFixed(0)} s busy, longest ${(f.maxDurationMs / 1000).toFixed(1)} s${f.errors ? `, ${f.errors} failed` : ''}`)
+    .map(
+      (f) =>
+        `  ${f.name}: ${f.invocations} invocations, ${(f.busyMs / 1000).toFixed(0)} s busy, longest ${(f.maxDurationMs / 1000).toFixed(1)} s${f.errors ? `, ${f.errors} failed` : ''}`,
+    )
     .join('\n');
 }

@@ -67,7 +67,17 @@ async function main(): Promise<number> {
     await db.send(
       new PutCommand({
         TableName: tableName,
-        Item: { ...templateKey(t.wabaId, t.name, t.language), entity: 'Template', wabaId: t.wabaId, name: t.name, language: t.language, status: t.status, category: t.category, parameterFormat: t.parameterFormat, componentsJson: JSON.stringify(t.components) },
+        Item: {
+          ...templateKey(t.wabaId, t.name, t.language),
+          entity: 'Template',
+          wabaId: t.wabaId,
+          name: t.name,
+          language: t.language,
+          status: t.status,
+          category: t.category,
+          parameterFormat: t.parameterFormat,
+          componentsJson: JSON.stringify(t.components),
+        },
       }),
     );
     const store = dynamoCampaignStore({ db, tableName });
@@ -104,7 +114,9 @@ async function main(): Promise<number> {
     const deps: ListBuildDeps = { store: timedStore, contacts, sources: dynamoReleaseSources({ db, tableName }), builds, publisher: recordingPublisher() };
     builds.messages.push({ kind: 'build', ...nextBuildMessage((await store.get(BUSINESS, CAMPAIGN_ID))!) });
 
-    console.log(`Building the list (a deciding step reads at most ${DECIDING_LIMITS.contacts.toLocaleString('en')} contacts or ${seconds(DECIDING_LIMITS.ms)}; a writing step one chunk)…`);
+    console.log(
+      `Building the list (a deciding step reads at most ${DECIDING_LIMITS.contacts.toLocaleString('en')} contacts or ${seconds(DECIDING_LIMITS.ms)}; a writing step one chunk)…`,
+    );
     const steps: Array<{ outcome: ListBuildOutcome; ms: number }> = [];
     const building = performance.now();
     let heapPeak = 0;
@@ -114,8 +126,12 @@ async function main(): Promise<number> {
       const ms = performance.now() - started;
       heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
       steps.push({ outcome, ms });
-      if (outcome.outcome === 'deciding') console.log(`  deciding step ${outcome.step}: ${outcome.read.toLocaleString('en')} contacts read, ${outcome.listed.toLocaleString('en')} listed, ${seconds(ms)}`);
-      else if (outcome.outcome === 'decided') console.log(`  decided: ${outcome.targeted.toLocaleString('en')} recipients in ${outcome.chunks} chunks, ${seconds(ms)}`);
+      if (outcome.outcome === 'deciding')
+        console.log(
+          `  deciding step ${outcome.step}: ${outcome.read.toLocaleString('en')} contacts read, ${outcome.listed.toLocaleString('en')} listed, ${seconds(ms)}`,
+        );
+      else if (outcome.outcome === 'decided')
+        console.log(`  decided: ${outcome.targeted.toLocaleString('en')} recipients in ${outcome.chunks} chunks, ${seconds(ms)}`);
       else if (outcome.outcome !== 'written') console.log(`  ${JSON.stringify(outcome)}, ${seconds(ms)}`);
     }
     const total = performance.now() - building;
@@ -136,7 +152,9 @@ async function main(): Promise<number> {
     console.log(`whole build:      ${seconds(total)}`);
     console.log(`last walk read:   step ${lastWalkRead.step} read ${(lastWalkRead.bytes / 1024).toFixed(0)} KB of digests in ${lastWalkRead.ms.toFixed(0)} ms`);
     console.log(`heap peak:        ${(heapPeak / 1024 / 1024).toFixed(0)} MB`);
-    console.log(`list:             ${listed.toLocaleString('en')} recipients, status ${done?.list?.status}, targeted ${done?.counts.targeted.toLocaleString('en')}`);
+    console.log(
+      `list:             ${listed.toLocaleString('en')} recipients, status ${done?.list?.status}, targeted ${done?.counts.targeted.toLocaleString('en')}`,
+    );
     const ok = listed === CONTACTS && done?.list?.status === 'ready' && done.counts.targeted === CONTACTS;
     if (!ok) console.error('FAILED: the list does not hold every contact once');
     return ok ? 0 : 1;

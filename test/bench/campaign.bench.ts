@@ -75,7 +75,9 @@ async function main(): Promise<number> {
     const overall = achievedRate(t);
     console.log(`\nCampaign of ${SIZE.toLocaleString('en')} through the local cloud, number limit ${NUMBER_MPS} msg/s, campaign pace ${pace} msg/s`);
     console.log(`first send ${t.length ? ((t[0]! - started) / 1000).toFixed(1) : '-'} s after the kick; all sent in ${total.toFixed(1)} s`);
-    console.log(`achieved rate: ${overall.toFixed(1)} msg/s overall, ${steady.toFixed(1)} msg/s steady = ${((100 * steady) / pace).toFixed(1)}% of the campaign's pace, ${((100 * steady) / NUMBER_MPS).toFixed(1)}% of the number's limit`);
+    console.log(
+      `achieved rate: ${overall.toFixed(1)} msg/s overall, ${steady.toFixed(1)} msg/s steady = ${((100 * steady) / pace).toFixed(1)}% of the campaign's pace, ${((100 * steady) / NUMBER_MPS).toFixed(1)}% of the number's limit`,
+    );
     console.log(`throughput errors (130429) provoked: ${report.throughputErrors}; other refusals: ${report.refused - report.throughputErrors}`);
     console.log(`lost (no message accepted): ${report.lost.length}; sent twice: ${report.sentTwice.length}`);
 
@@ -90,10 +92,18 @@ async function main(): Promise<number> {
     }
     await counts.rollUp(campaign.businessId, campaign.campaignId, SIZE);
     const stored = await store.get(campaign.businessId, campaign.campaignId);
-    console.log(`campaign ${stored?.state}; counts: released ${stored?.counts.released}, sent ${stored?.counts.sent}, delivered ${stored?.counts.delivered}, failed ${stored?.counts.failed}`);
+    console.log(
+      `campaign ${stored?.state}; counts: released ${stored?.counts.released}, sent ${stored?.counts.sent}, delivered ${stored?.counts.delivered}, failed ${stored?.counts.failed}`,
+    );
     console.log(`where the time went (worker threads of the local cloud):\n${functionLoad(harness)}`);
     const problems = harness.problemCounts();
-    if (problems.length) console.log(`warnings and errors logged:\n${problems.slice(0, 15).map((p) => `  ${p.count}× ${p.what}`).join('\n')}`);
+    if (problems.length)
+      console.log(
+        `warnings and errors logged:\n${problems
+          .slice(0, 15)
+          .map((p) => `  ${p.count}× ${p.what}`)
+          .join('\n')}`,
+      );
     console.log(`dead-lettered: ${JSON.stringify(Object.fromEntries(Object.entries(harness.deadLettered()).filter(([, n]) => n > 0)))}`);
     return report.lost.length === 0 && report.sentTwice.length === 0 && report.throughputErrors === 0 ? 0 : 1;
   } finally {

@@ -6,8 +6,11 @@ import { FIRST_LOAD_JS_BUDGET_BYTES, measureFirstLoad } from '#test/bench/consol
 ensureConsoleBuilt({ log: (line) => console.log(line) });
 const size = measureFirstLoad(CONSOLE_DIST_DIR);
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
-for (const f of size.files) console.log(`  ${f.path.padEnd(48)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip ${kb(f.brotli).padStart(10)} brotli`);
-console.log(`console first-load JavaScript: ${kb(size.raw)} raw, ${kb(size.gzip)} gzip, ${kb(size.brotli)} brotli (budget ${kb(FIRST_LOAD_JS_BUDGET_BYTES)} compressed)`);
+for (const f of size.files)
+  console.log(`  ${f.path.padEnd(48)} ${kb(f.raw).padStart(10)} raw ${kb(f.gzip).padStart(10)} gzip ${kb(f.brotli).padStart(10)} brotli`);
+console.log(
+  `console first-load JavaScript: ${kb(size.raw)} raw, ${kb(size.gzip)} gzip, ${kb(size.brotli)} brotli (budget ${kb(FIRST_LOAD_JS_BUDGET_BYTES)} compressed)`,
+);
 if (size.gzip > FIRST_LOAD_JS_BUDGET_BYTES) {
   console.error(`Over budget by ${kb(size.gzip - FIRST_LOAD_JS_BUDGET_BYTES)} (gzip)`);
   process.exit(1);

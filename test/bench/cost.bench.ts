@@ -82,7 +82,9 @@ async function main(): Promise<void> {
     crmSimPort: 0,
     awsPort,
     dynamoDbPort,
-    logSink: (_fn, line) => void (logBytes += Buffer.byteLength(line) + 1),
+    logSink: (_fn, line) => {
+      logBytes += Buffer.byteLength(line) + 1;
+    },
     graph: { statusDelaysMs: { sent: 20, delivered: 20, read: 20 } },
     // The reply watch looks at every reply a quarter of an hour after its request; here after one
     // second, so that its work is part of the run (quiesce waits for delayed messages too).
@@ -178,7 +180,11 @@ function report(run: Run): void {
   const sqsStandard = sum('sqs.') + pollStandard + deliveries;
 
   const lines: Array<{ service: string; quantity: string; cost: number }> = [
-    { service: 'API Gateway', quantity: `${run.calls['apigateway.Request'] ?? 0} requests`, cost: (run.calls['apigateway.Request'] ?? 0) * PRICES.apiGatewayHttpRequest },
+    {
+      service: 'API Gateway',
+      quantity: `${run.calls['apigateway.Request'] ?? 0} requests`,
+      cost: (run.calls['apigateway.Request'] ?? 0) * PRICES.apiGatewayHttpRequest,
+    },
     { service: 'Lambda requests', quantity: `${invocations} invocations`, cost: invocations * PRICES.lambdaRequest },
     { service: 'Lambda duration', quantity: `${gbSeconds.toFixed(3)} GB-s`, cost: gbSeconds * PRICES.lambdaArmGbSecond },
     {
@@ -186,7 +192,11 @@ function report(run: Run): void {
       quantity: `${sqsFifo} FIFO + ${sqsStandard} standard requests`,
       cost: sqsFifo * PRICES.sqsFifoRequest + sqsStandard * PRICES.sqsStandardRequest,
     },
-    { service: 'EventBridge', quantity: `${sum('events.PutEvents', 'billedEntries')} entries`, cost: sum('events.PutEvents', 'billedEntries') * PRICES.eventBridgeEntry },
+    {
+      service: 'EventBridge',
+      quantity: `${sum('events.PutEvents', 'billedEntries')} entries`,
+      cost: sum('events.PutEvents', 'billedEntries') * PRICES.eventBridgeEntry,
+    },
     {
       service: 'DynamoDB',
       quantity: `${run.dynamo.writeUnits} WRU + ${run.dynamo.readUnits} RRU`,
@@ -204,21 +214,25 @@ function report(run: Run): void {
   const logsPerThousand = ((run.logBytes * PRICES.cloudWatchLogsIngestedByte) / n) * 1000;
   const dominant = [...lines].sort((a, b) => b.cost - a.cost)[0]!;
 
-  console.log(`\n${n} round trips on ${CHANNELS.join(', ')} in ${run.seconds.toFixed(1)} s; ${run.replies} replies sent; ${run.deadLettered} messages in dead-letter queues.`);
+  console.log(
+    `\n${n} round trips on ${CHANNELS.join(', ')} in ${run.seconds.toFixed(1)} s; ${run.replies} replies sent; ${run.deadLettered} messages in dead-letter queues.`,
+  );
   console.log(`\nPer round trip (totals over the run divided by ${n}):`);
   const width = Math.max(...lines.map((l) => l.service.length));
   for (const l of lines) {
     const share = total > 0 ? (100 * l.cost) / total : 0;
-    console.log(
-      `  ${l.service.padEnd(width)}  ${perTrip(l.quantity, n).padEnd(40)} $${((l.cost / n) * 1000).toFixed(5)} per 1,000  (${share.toFixed(1)}%)`,
-    );
+    console.log(`  ${l.service.padEnd(width)}  ${perTrip(l.quantity, n).padEnd(40)} $${((l.cost / n) * 1000).toFixed(5)} per 1,000  (${share.toFixed(1)}%)`);
   }
   console.log(`\nLambda by function (invocations and mean billed ms per round trip):`);
   for (const [id, m] of run.meters) {
     if (m.invocations === 0) continue;
     console.log(`  ${id.padEnd(28)} ${(m.invocations / n).toFixed(2)} invocations, ${(m.billedMs / m.invocations).toFixed(1)} ms mean, ${m.memoryMb} MB`);
   }
-  console.log(`\nDynamoDB requests per round trip: ${Object.entries(run.dynamo.requests).map(([op, c]) => `${op} ${(c / n).toFixed(2)}`).join(', ')}`);
+  console.log(
+    `\nDynamoDB requests per round trip: ${Object.entries(run.dynamo.requests)
+      .map(([op, c]) => `${op} ${(c / n).toFixed(2)}`)
+      .join(', ')}`,
+  );
   console.log(
     `  transactions: ${(run.dynamo.transactionWriteUnits / n).toFixed(2)} WRU and ${(run.dynamo.transactionReadUnits / n).toFixed(2)} RRU (doubled, as billed); ` +
       `refused conditional writes: ${(run.dynamo.failedConditionalWrites / n).toFixed(2)} (billed at 1 WRU each, an estimate)`,
@@ -237,7 +251,10 @@ function report(run: Run): void {
       .join(', ')}`,
   );
   console.log(
-    `SQS detail per round trip: functions ${Object.entries(run.calls).filter(([k]) => k.startsWith('sqs.')).map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(', ')}; ` +
+    `SQS detail per round trip: functions ${Object.entries(run.calls)
+      .filter(([k]) => k.startsWith('sqs.'))
+      .map(([k, v]) => `${k} ${(v / n).toFixed(2)}`)
+      .join(', ')}; ` +
       `EventBridge deliveries ${(deliveries / n).toFixed(2)}; non-empty polls ${((pollFifo + pollStandard) / 2 / n).toFixed(2)} (receive + delete each).`,
   );
   console.log(
@@ -339,7 +356,11 @@ function queuedMessages(cloud: Awaited<ReturnType<typeof startLocalCloud>>): num
   let total = 0;
   for (const [logicalId, name] of cloud.queueNames) {
     if (/DeadLetter/.test(logicalId)) continue;
-    const a = cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']);
+    const a = cloud.aws.sqs.getQueueAttributes(name, [
+      'ApproximateNumberOfMessages',
+      'ApproximateNumberOfMessagesNotVisible',
+      'ApproximateNumberOfMessagesDelayed',
+    ]);
     total +=
       Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
   }

@@ -27,7 +27,11 @@ async function main(): Promise<void> {
   try {
     // Warm every function once so cold starts do not dominate a short run.
     for (const channel of CHANNELS) await harness.customerSays({ channel, customerId: `9${CHANNELS.indexOf(channel)}00000000000001`, text: 'hola' });
-    await waitForReplies(harness, CHANNELS.map((_, i) => `9${i}00000000000001`), 60_000);
+    await waitForReplies(
+      harness,
+      CHANNELS.map((_, i) => `9${i}00000000000001`),
+      60_000,
+    );
     await new Promise((r) => setTimeout(r, 2000));
     const before = harness.cloud.aws.calls.snapshot();
 
@@ -43,7 +47,11 @@ async function main(): Promise<void> {
         await harness.customerSays({ channel: c.channel, customerId: c.id, name: `Bench ${i}`, text: 'Hola, ¿cuál es el horario?' });
       }),
     );
-    const replies = await waitForReplies(harness, customers.map((c) => c.id), 300_000);
+    const replies = await waitForReplies(
+      harness,
+      customers.map((c) => c.id),
+      300_000,
+    );
     const finished = Math.max(...replies.values());
     // Let receipts finish so their cost is counted with the round trip.
     await harness.cloud.graph.whenIdle();
@@ -52,15 +60,19 @@ async function main(): Promise<void> {
 
     const latencies = customers.map((c) => replies.get(c.id)! - sentAt.get(c.id)!).sort((a, b) => a - b);
     console.log(`\n${N} conversations in parallel (${CHANNELS.join(', ')}), one customer message and one reply each`);
-    console.log(`latency webhook POST → reply at the Graph API: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`);
-    console.log(`throughput: ${(N / ((finished - started) / 1000)).toFixed(1)} round trips/s (all ${N} answered in ${((finished - started) / 1000).toFixed(1)} s)`);
+    console.log(
+      `latency webhook POST → reply at the Graph API: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`,
+    );
+    console.log(
+      `throughput: ${(N / ((finished - started) / 1000)).toFixed(1)} round trips/s (all ${N} answered in ${((finished - started) / 1000).toFixed(1)} s)`,
+    );
     console.log('\nAWS calls per inbound message (inbound, reply and its sent/delivered/read receipts), counted by the emulation:');
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const key of keys) {
       const delta = (after[key] ?? 0) - (before[key] ?? 0);
       if (delta > 0) console.log(`  ${key.padEnd(34)} ${(delta / N).toFixed(2)}`);
     }
-    console.log('  (sqs-esm.* are the Lambda pollers\' own receives and deletes; idle long-polls are counted too)');
+    console.log("  (sqs-esm.* are the Lambda pollers' own receives and deletes; idle long-polls are counted too)");
     console.log('\nper function: invocations, mean and max duration, time spent waiting for a free instance');
     for (const [name, pool] of harness.cloud.functions) {
       const st = pool.stats();

@@ -121,9 +121,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 function initTimes(files: string[], runs = INIT_RUNS): Map<string, { wall: number; cpu: number }> {
   const samples = new Map(files.map((f) => [f, [] as Array<{ wall: number; cpu: number }>]));
   for (let i = 0; i < runs; i++) for (const file of files) samples.get(file)!.push(importTimeMs(file));
-  return new Map(
-    [...samples].map(([file, s]) => [file, { wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)) }]),
-  );
+  return new Map([...samples].map(([file, s]) => [file, { wall: median(s.map((x) => x.wall)), cpu: median(s.map((x) => x.cpu)) }]));
 }
 
 /** A WhatsApp webhook body of about `bytes`, batching text messages from several customers. */

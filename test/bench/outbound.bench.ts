@@ -56,10 +56,13 @@ class BenchQueue {
   }
   later(item: Detail, ms: number): void {
     this.delayed++;
-    setTimeout(() => {
-      this.delayed--;
-      this.ready.push(item);
-    }, Math.max(1, ms));
+    setTimeout(
+      () => {
+        this.delayed--;
+        this.ready.push(item);
+      },
+      Math.max(1, ms),
+    );
   }
   get empty(): boolean {
     return this.ready.length === 0 && this.delayed === 0;
@@ -71,9 +74,7 @@ const conversationKey = (i: number) => `wa:${ACCOUNT}:${recipient(i)}`;
 
 async function seed(db: SendReplyDeps['db'], tableName: string, limit: number): Promise<Detail[]> {
   const now = new Date().toISOString();
-  await db.send(
-    new PutCommand({ TableName: tableName, Item: { pk: `ACCT#${ACCOUNT}`, sk: 'ACCOUNT', entity: 'ChannelAccount', throughputPerSecond: limit } }),
-  );
+  await db.send(new PutCommand({ TableName: tableName, Item: { pk: `ACCT#${ACCOUNT}`, sk: 'ACCOUNT', entity: 'ChannelAccount', throughputPerSecond: limit } }));
   const items: Array<Record<string, unknown>> = [];
   for (let r = 0; r < RECIPIENTS; r++) {
     items.push({ pk: `CONV#${conversationKey(r)}`, sk: 'CONV', entity: 'Conversation', lastInboundAt: now });
@@ -235,7 +236,9 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
 
 const table = await startBenchTable();
 try {
-  console.log(`outbound bench: ${MESSAGES} messages to ${RECIPIENTS} recipients, ${INSTANCES} instances × batches of ${BATCH}, max wait ${MAX_WAIT_MS} ms, slot lead ${LEAD_MS} ms${PACING ? '' : ', NO PACING'}`);
+  console.log(
+    `outbound bench: ${MESSAGES} messages to ${RECIPIENTS} recipients, ${INSTANCES} instances × batches of ${BATCH}, max wait ${MAX_WAIT_MS} ms, slot lead ${LEAD_MS} ms${PACING ? '' : ', NO PACING'}`,
+  );
   for (const limit of LIMITS) {
     const result = await run(limit, table);
     console.log(

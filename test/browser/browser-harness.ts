@@ -60,7 +60,12 @@ export class BrowserHarness {
   }
 
   /** Calls the operator API as `who` (a token from the local identity provider) to seed or check what a screen shows. */
-  async api(who: { subject: string; roles: readonly OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  async api(
+    who: { subject: string; roles: readonly OperatorRole[]; businessId?: string },
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }> {
     const token = await this.cloud.operatorToken({ businessId: who.businessId ?? 'local', subject: who.subject, roles: [...who.roles] });
     const res = await fetch(`${this.cloud.cloud.apiUrl}${path}`, {
       method,
@@ -153,7 +158,16 @@ export class BrowserHarness {
     AXE_SOURCE ??= readFileSync(AXE_PATH, 'utf8');
     await page.evaluate(AXE_SOURCE);
     return page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: {
+            run: (
+              ctx: Document,
+              opts: unknown,
+            ) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }>;
+          };
+        }
+      ).axe;
       const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
       return result.violations
         .filter((v) => v.impact === 'serious' || v.impact === 'critical')
@@ -185,7 +199,9 @@ export class BrowserHarness {
         pattern.flags,
       );
     } catch (err) {
-      throw new Error(`${String(err)}: ${selector} never said ${pattern}; the page said:\n${(await page.evaluate(() => document.body.innerText)).slice(0, 3000)}`);
+      throw new Error(
+        `${String(err)}: ${selector} never said ${pattern}; the page said:\n${(await page.evaluate(() => document.body.innerText)).slice(0, 3000)}`,
+      );
     }
   }
 

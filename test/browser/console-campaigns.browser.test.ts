@@ -41,10 +41,25 @@ beforeAll(async () => {
   const contacts = dynamoContactStore({ db: h.cloud.db, tableName: h.cloud.cloud.tableName });
   const at = new Date().toISOString();
   for (const [i, waId] of [...optedIn, '5511980000199'].entries()) {
-    const { contact } = await contacts.resolve('local', [{ kind: 'whatsapp', value: waId, accountId: PHONE }], { name: `Cliente ${i + 1}`, nameSource: 'operator', at });
+    const { contact } = await contacts.resolve('local', [{ kind: 'whatsapp', value: waId, accountId: PHONE }], {
+      name: `Cliente ${i + 1}`,
+      nameSource: 'operator',
+      at,
+    });
     expect((await contacts.update('local', contact.contactId, undefined, { tags: { add: ['vip'] } }, at)).ok).toBe(true);
     // The last one never agreed to promotions: it is left out.
-    if (i < optedIn.length) expect((await contacts.recordConsent('local', contact.contactId, 'whatsapp', waId, { status: 'opted_in', scope: 'marketing', at, source: 'import', accountId: PHONE })).ok).toBe(true);
+    if (i < optedIn.length)
+      expect(
+        (
+          await contacts.recordConsent('local', contact.contactId, 'whatsapp', waId, {
+            status: 'opted_in',
+            scope: 'marketing',
+            at,
+            source: 'import',
+            accountId: PHONE,
+          })
+        ).ok,
+      ).toBe(true);
   }
 }, 600_000);
 afterAll(() => h.stop(), 60_000);
@@ -52,9 +67,6 @@ h.reportFailures();
 
 const api = (roles: OperatorRole[], method: string, path: string, options: { businessId?: string; body?: unknown } = {}) =>
   h.api({ subject: 'admin', roles, ...(options.businessId ? { businessId: options.businessId } : {}) }, method, path, options.body);
-
-
-
 
 const FORM = '[data-testid="campaign-form"]';
 let campaignId = '';

@@ -36,12 +36,10 @@ afterAll(() => h.stop(), 60_000);
 const openPage = (): Promise<Page> => h.newPage();
 h.reportFailures();
 
-const api = (who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown) => h.api(who, method, path, body);
+const api = (who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown) =>
+  h.api(who, method, path, body);
 const ADMIN = { subject: 'admin', roles: ['admin'] as OperatorRole[] };
 const ANA = { subject: 'ana', roles: ['agent'] as OperatorRole[] };
-
-
-
 
 describe('contacts in the agent console (issue 18)', () => {
   it('lets an admin define the attributes agents see and edit', async () => {
@@ -66,10 +64,14 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.select('[data-testid="schema-row"]:last-of-type select[data-field="type"]', 'number');
     await h.expectAccessible(page, 'admin-contact-schema');
     await page.click('[data-testid="schema-save"]');
-    const schema = await eventually(async () => {
-      const read = await api(ADMIN, 'GET', '/admin/contacts/schema');
-      return read.body.version === 1 ? read.body : undefined;
-    }, 'the schema saved', 15_000);
+    const schema = await eventually(
+      async () => {
+        const read = await api(ADMIN, 'GET', '/admin/contacts/schema');
+        return read.body.version === 1 ? read.body : undefined;
+      },
+      'the schema saved',
+      15_000,
+    );
     expect(schema.attributes).toEqual([
       { key: 'plan', label: 'Plan', type: 'enum', options: ['basic', 'gold'], visibleToAgents: true, editableByAgents: true },
       { key: 'credit_limit', label: 'Credit limit', type: 'number', visibleToAgents: true, editableByAgents: false },
@@ -85,14 +87,25 @@ describe('contacts in the agent console (issue 18)', () => {
     // Instagram contact of the same person with her other number.
     const contacts = dynamoContactStore({ db: h.cloud.db, tableName: h.cloud.cloud.tableName });
     const at = new Date().toISOString();
-    customerContact = (await contacts.resolve('local', [{ kind: 'whatsapp', value: CUSTOMER, accountId: LOCAL_WHATSAPP_PHONE_NUMBER_ID }], { name: 'Renata Ortiz', at })).contact.contactId;
+    customerContact = (
+      await contacts.resolve('local', [{ kind: 'whatsapp', value: CUSTOMER, accountId: LOCAL_WHATSAPP_PHONE_NUMBER_ID }], { name: 'Renata Ortiz', at })
+    ).contact.contactId;
     const touched = await contacts.update(
       'local',
       customerContact,
       undefined,
       {
         crmIds: { hubspot: '51001' },
-        firstTouch: { channel: 'whatsapp', accountId: LOCAL_WHATSAPP_PHONE_NUMBER_ID, conversationKey: KEY, at, source: 'ad', adId: '120210000000001', headline: 'Envío gratis en marzo', ctwaClid: 'ARAkLk3' },
+        firstTouch: {
+          channel: 'whatsapp',
+          accountId: LOCAL_WHATSAPP_PHONE_NUMBER_ID,
+          conversationKey: KEY,
+          at,
+          source: 'ad',
+          adId: '120210000000001',
+          headline: 'Envío gratis en marzo',
+          ctwaClid: 'ARAkLk3',
+        },
       },
       at,
     );
@@ -155,7 +168,11 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.waitForSelector('[data-testid="link-merge-instead"]');
     await page.click('[data-testid="link-merge-instead"]');
     await page.waitForSelector('[data-testid="merge-confirm"]');
-    await h.waitForText(page, '[data-testid="merge-confirm"]', /Merge Renata IG into Renata Ortiz\?[\s\S]*Stays[\s\S]*Renata Ortiz[\s\S]*Merged into it[\s\S]*Renata IG[\s\S]*17841499990018/);
+    await h.waitForText(
+      page,
+      '[data-testid="merge-confirm"]',
+      /Merge Renata IG into Renata Ortiz\?[\s\S]*Stays[\s\S]*Renata Ortiz[\s\S]*Merged into it[\s\S]*Renata IG[\s\S]*17841499990018/,
+    );
     await h.expectAccessible(page, 'agent-contact-merge-confirm');
     await page.click('[data-testid="merge-submit"]');
     await h.waitForText(page, '[data-testid="contact-identities"]', new RegExp(`Instagram[\\s\\S]*${INSTAGRAM_CUSTOMER}`));
@@ -180,12 +197,26 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.waitForSelector('[data-testid="merge-submit"]');
     await page.click('[data-testid="merge-submit"]');
     await h.waitForText(page, '[data-testid="contact-identities"]', new RegExp(INSTAGRAM_CUSTOMER));
-    const events = await eventually(async () => {
-      const trail = await api(ADMIN, 'GET', '/admin/audit?limit=100');
-      const routes = (trail.body.actions as Array<{ route: string; actor: string; target?: string }>).filter((a) => a.actor === 'ana' && a.route.includes('/agent/contacts/{contactId}/'));
-      return routes.length >= 6 ? routes : undefined;
-    }, "the agent's contact changes in the audit trail", 15_000);
-    expect(events.map((e) => e.route)).toEqual(expect.arrayContaining(['PUT /agent/contacts/{contactId}/tags', 'PATCH /agent/contacts/{contactId}/attributes', 'POST /agent/contacts/{contactId}/consent', 'POST /agent/contacts/{contactId}/merge', 'POST /agent/contacts/{contactId}/unmerge']));
+    const events = await eventually(
+      async () => {
+        const trail = await api(ADMIN, 'GET', '/admin/audit?limit=100');
+        const routes = (trail.body.actions as Array<{ route: string; actor: string; target?: string }>).filter(
+          (a) => a.actor === 'ana' && a.route.includes('/agent/contacts/{contactId}/'),
+        );
+        return routes.length >= 6 ? routes : undefined;
+      },
+      "the agent's contact changes in the audit trail",
+      15_000,
+    );
+    expect(events.map((e) => e.route)).toEqual(
+      expect.arrayContaining([
+        'PUT /agent/contacts/{contactId}/tags',
+        'PATCH /agent/contacts/{contactId}/attributes',
+        'POST /agent/contacts/{contactId}/consent',
+        'POST /agent/contacts/{contactId}/merge',
+        'POST /agent/contacts/{contactId}/unmerge',
+      ]),
+    );
 
     // On a phone the panel sits below the conversation, open once asked for.
     await page.setViewport(PHONE);
@@ -199,7 +230,7 @@ describe('contacts in the agent console (issue 18)', () => {
     await page.browserContext().close();
   });
 
-  it("shows a person of another business none of the contact", async () => {
+  it('shows a person of another business none of the contact', async () => {
     const page = await openPage();
     await h.signInTo(page, 'otto', `#/agent/c/${encodeURIComponent(KEY)}`);
     await page.waitForSelector('.detail-pane [role="alert"]');

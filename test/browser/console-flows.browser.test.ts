@@ -32,13 +32,19 @@ afterAll(() => h.stop(), 60_000);
 const openPage = (viewport?: Parameters<BrowserHarness['newPage']>[0]): Promise<Page> => h.newPage(viewport);
 h.reportFailures();
 
-const api = (who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown) => h.api(who, method, path, body);
+const api = (who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown) =>
+  h.api(who, method, path, body);
 const ADMIN = { subject: 'admin', roles: ['admin'] as OperatorRole[] };
 
 /** Waits until the page's visible text matches. */
 async function waitForText(page: Page, pattern: RegExp, timeout = 30_000): Promise<void> {
   try {
-    await page.waitForFunction((source: string, flags: string) => new RegExp(source, flags).test(document.body.innerText), { timeout, polling: 200 }, pattern.source, pattern.flags);
+    await page.waitForFunction(
+      (source: string, flags: string) => new RegExp(source, flags).test(document.body.innerText),
+      { timeout, polling: 200 },
+      pattern.source,
+      pattern.flags,
+    );
   } catch (err) {
     await h.screenshot(page, `failed-waiting-for-${pattern.source.slice(0, 40)}`);
     throw new Error(`${String(err)}; the page said:\n${(await page.evaluate(() => document.body.innerText)).slice(0, 3000)}`);
@@ -118,15 +124,23 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     await page.keyboard.press('Backspace');
     await page.type(field, EDITED_ANSWER);
     await page.click('[data-testid="save-bot"]');
-    await eventually(async () => {
-      const stored = await api(ADMIN, 'GET', '/admin/bot-settings?businessId=local');
-      return stored.body.settings?.faq?.[1]?.answer?.es === EDITED_ANSWER ? true : undefined;
-    }, 'the edited answer stored', 15_000);
+    await eventually(
+      async () => {
+        const stored = await api(ADMIN, 'GET', '/admin/bot-settings?businessId=local');
+        return stored.body.settings?.faq?.[1]?.answer?.es === EDITED_ANSWER ? true : undefined;
+      },
+      'the edited answer stored',
+      15_000,
+    );
     expect(await page.$('[aria-invalid="true"]')).toBeNull();
     await expectAccessible(page, 'admin-bot-settings-saved');
 
     await h.cloud.customerSays({ channel: 'whatsapp', customerId: FAQ_CUSTOMER, name: 'Lucía', text: '¿Cuánto tarda el envío de mi compra?' });
-    await eventually(async () => (await h.cloud.sendsTo(FAQ_CUSTOMER)).find((s) => JSON.stringify(s.body).includes('editada en la consola')), "the bot's answer from the edited FAQ", 60_000);
+    await eventually(
+      async () => (await h.cloud.sendsTo(FAQ_CUSTOMER)).find((s) => JSON.stringify(s.body).includes('editada en la consola')),
+      "the bot's answer from the edited FAQ",
+      60_000,
+    );
     await page.browserContext().close();
   });
 
@@ -160,7 +174,12 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     const sent = await fetch(`${h.cloud.cloud.graphUrl}/_sim/customer/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ channel: 'whatsapp', customerId: VIP, name: 'Valentina Ruiz', media: { mimeType: 'image/png', base64: image.toString('base64'), caption: 'la caja rota' } }),
+      body: JSON.stringify({
+        channel: 'whatsapp',
+        customerId: VIP,
+        name: 'Valentina Ruiz',
+        media: { mimeType: 'image/png', base64: image.toString('base64'), caption: 'la caja rota' },
+      }),
     });
     expect(sent.status).toBe(200);
     await page.waitForSelector('img[data-testid="media-image"]', { timeout: 60_000 });
@@ -193,13 +212,20 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     expect(JSON.parse(replied.request().postData() ?? '{}')).toMatchObject({ conversationKey: VIP_KEY, macroId: 'greeting' });
     expect(replied.status(), await replied.text()).toBe(202);
 
-    const delivered = await eventually(async () => (await h.cloud.sendsTo(VIP)).find((s) => JSON.stringify(s.body).includes('soy Ana Souza')), 'the macro reply on WhatsApp', 30_000);
+    const delivered = await eventually(
+      async () => (await h.cloud.sendsTo(VIP)).find((s) => JSON.stringify(s.body).includes('soy Ana Souza')),
+      'the macro reply on WhatsApp',
+      30_000,
+    );
     expect(delivered.body.text.body).toBe('Hola Valentina, soy Ana Souza. ¿En qué te puedo ayudar?');
 
     // The simulator's customer reads it (statuses sent, delivered, read): the tick turns read.
     const readTick = () =>
       page.waitForFunction(
-        () => [...(document.querySelectorAll('li.msg-out') as ArrayLike<{ textContent: string | null; getAttribute(n: string): string | null }>) as any[]].some((li) => /soy Ana Souza/.test(li.textContent ?? '') && li.getAttribute('data-status') === 'read'),
+        () =>
+          [...(document.querySelectorAll('li.msg-out') as ArrayLike<{ textContent: string | null; getAttribute(n: string): string | null }> as any[])].some(
+            (li) => /soy Ana Souza/.test(li.textContent ?? '') && li.getAttribute('data-status') === 'read',
+          ),
         { timeout: 20_000, polling: 250 },
       );
     await readTick();
@@ -220,7 +246,12 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     // The clock compressed: the customer's last message is moved 25 hours back in the table.
     const lastInboundAt = new Date(Date.now() - 25 * 3600_000).toISOString();
     await h.cloud.db.send(
-      new UpdateCommand({ TableName: h.cloud.cloud.tableName, Key: { pk: `CONV#${VIP_KEY}`, sk: 'CONV' }, UpdateExpression: 'SET lastInboundAt = :at', ExpressionAttributeValues: { ':at': lastInboundAt } }),
+      new UpdateCommand({
+        TableName: h.cloud.cloud.tableName,
+        Key: { pk: `CONV#${VIP_KEY}`, sk: 'CONV' },
+        UpdateExpression: 'SET lastInboundAt = :at',
+        ExpressionAttributeValues: { ':at': lastInboundAt },
+      }),
     );
 
     const page = await openPage();
@@ -266,7 +297,11 @@ describe('the agent console in Chromium (issue 16 flows)', () => {
     await expectAccessible(page, 'supervisor-reassign');
     await page.click('form:has([data-testid="reassign-to"]) button[type="submit"]');
 
-    await eventually(async () => ((await h.cloud.item(`CONV#${VIP_KEY}`, 'CONV'))?.assignedAgentId === 'carla' ? true : undefined), 'the conversation assigned to carla', 15_000);
+    await eventually(
+      async () => ((await h.cloud.item(`CONV#${VIP_KEY}`, 'CONV'))?.assignedAgentId === 'carla' ? true : undefined),
+      'the conversation assigned to carla',
+      15_000,
+    );
     const inbox = await api({ subject: 'carla', roles: ['agent'] }, 'GET', '/agent/inbox');
     expect(inbox.body.assigned.map((c: { conversationKey: string }) => c.conversationKey)).toContain(VIP_KEY);
     const anas = await api({ subject: 'ana', roles: ['agent'] }, 'GET', '/agent/inbox');

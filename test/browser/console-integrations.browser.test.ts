@@ -30,9 +30,6 @@ async function api(roles: OperatorRole[], method: string, path: string): Promise
   return { status: res.status, body: text ? JSON.parse(text) : {} };
 }
 
-
-
-
 describe('integrations in the agent console (issue 18)', () => {
   it('lets an admin add a webhook, keep its secret, test it, read its deliveries and delete it', async () => {
     const page = await h.newPage();
@@ -64,13 +61,24 @@ describe('integrations in the agent console (issue 18)', () => {
     expect(secret.length).toBeGreaterThanOrEqual(32);
     await h.cloud.crm.setWebhookSecret(secret, '/e2e');
     await page.waitForSelector('[data-testid="integration-row"]');
-    await h.waitForText(page, '[data-testid="integration-row"]', new RegExp(`${NAME}[\\s\\S]*Webhook[\\s\\S]*/webhook/e2e[\\s\\S]*message\\.received, conversation\\.closed`));
+    await h.waitForText(
+      page,
+      '[data-testid="integration-row"]',
+      new RegExp(`${NAME}[\\s\\S]*Webhook[\\s\\S]*/webhook/e2e[\\s\\S]*message\\.received, conversation\\.closed`),
+    );
     await h.waitForText(page, '[data-testid="integration-provisioning"]', /Ready/);
     await h.expectAccessible(page, 'admin-integration-created');
 
     const stored = (await api(['admin'], 'GET', '/admin/integrations')).body.items;
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ kind: 'webhook', name: NAME, baseUrl: h.cloud.crm.webhookUrl('/e2e'), authType: 'api_key', events: ['message.received', 'conversation.closed'], enabled: true });
+    expect(stored[0]).toMatchObject({
+      kind: 'webhook',
+      name: NAME,
+      baseUrl: h.cloud.crm.webhookUrl('/e2e'),
+      authType: 'api_key',
+      events: ['message.received', 'conversation.closed'],
+      enabled: true,
+    });
     expect(JSON.stringify(stored[0])).not.toContain('key-e2e-1');
     expect(JSON.stringify(stored[0])).not.toContain(secret);
 

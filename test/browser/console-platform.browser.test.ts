@@ -73,7 +73,10 @@ describe('agent console platform (Chromium against the local cloud)', () => {
       if (response.request().resourceType() === 'script' && response.ok()) scripts.push(Buffer.alloc(0));
       if (response.request().resourceType() === 'script' && response.ok()) {
         const i = scripts.length - 1;
-        void response.buffer().then((b) => (scripts[i] = b)).catch(() => {});
+        void response
+          .buffer()
+          .then((b) => (scripts[i] = b))
+          .catch(() => {});
       }
     });
     await page.goto(h.consoleUrl, { waitUntil: 'networkidle0' });

@@ -44,36 +44,81 @@ async function eventually<T>(read: () => Promise<T | undefined | false>, what: s
   }
 }
 
-
-
-
 /** A template the business sent (as the templates API or a campaign records it), then Meta's signed receipts with its pricing. */
 async function pricedTemplate(n: number, customer: string, pricing: Record<string, unknown>): Promise<void> {
   const key = `wa:${ACCOUNT}:${customer}`;
   const messageId = `out_spend_${n}`;
   const wamid = `wamid.SPEND${n}`;
   const at = new Date().toISOString();
-  await h.cloud.db.send(new PutCommand({
-    TableName: h.cloud.cloud.tableName,
-    Item: {
-      pk: `CONV#${key}`, sk: `MSG#${messageId}`, lsi1sk: `MSG#${at}#${messageId}`, entity: 'Message', messageId, conversationKey: key, channel: 'whatsapp', accountId: ACCOUNT,
-      customerId: customer, recipientId: customer, direction: 'outbound', origin: 'human_agent', type: 'template', status: 'sent', statusRank: 1, providerMessageId: wamid, occurredAt: at, sentAt: at, createdAt: at,
-    },
-  }));
-  await h.cloud.db.send(new PutCommand({ TableName: h.cloud.cloud.tableName, Item: { pk: `PMID#${wamid}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: key, messageSk: `MSG#${messageId}` } }));
+  await h.cloud.db.send(
+    new PutCommand({
+      TableName: h.cloud.cloud.tableName,
+      Item: {
+        pk: `CONV#${key}`,
+        sk: `MSG#${messageId}`,
+        lsi1sk: `MSG#${at}#${messageId}`,
+        entity: 'Message',
+        messageId,
+        conversationKey: key,
+        channel: 'whatsapp',
+        accountId: ACCOUNT,
+        customerId: customer,
+        recipientId: customer,
+        direction: 'outbound',
+        origin: 'human_agent',
+        type: 'template',
+        status: 'sent',
+        statusRank: 1,
+        providerMessageId: wamid,
+        occurredAt: at,
+        sentAt: at,
+        createdAt: at,
+      },
+    }),
+  );
+  await h.cloud.db.send(
+    new PutCommand({
+      TableName: h.cloud.cloud.tableName,
+      Item: { pk: `PMID#${wamid}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: key, messageSk: `MSG#${messageId}` },
+    }),
+  );
   const timestampSec = Math.floor(Date.now() / 1000);
   for (const status of ['sent', 'delivered', 'delivered'] as const) {
-    const body = JSON.stringify(whatsAppStatus({ number: LOCAL_WHATSAPP_NUMBER, messageId: wamid, recipientId: customer, status, timestampSec, pricing: pricing as never }));
+    const body = JSON.stringify(
+      whatsAppStatus({ number: LOCAL_WHATSAPP_NUMBER, messageId: wamid, recipientId: customer, status, timestampSec, pricing: pricing as never }),
+    );
     expect((await h.cloud.postWebhook(body)).status).toBe(200);
   }
 }
 
 async function closedResolved(conversationKey: string): Promise<void> {
   const events = new EventBridgeClient({ endpoint: h.cloud.cloud.awsEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  const detail = { v: 1, conversationKey, channel: 'whatsapp', accountId: ACCOUNT, closedAt: new Date().toISOString(), outcome: 'resolved', reason: 'customer_request', tags: [], closedBy: 'ana', csatAsked: false };
+  const detail = {
+    v: 1,
+    conversationKey,
+    channel: 'whatsapp',
+    accountId: ACCOUNT,
+    closedAt: new Date().toISOString(),
+    outcome: 'resolved',
+    reason: 'customer_request',
+    tags: [],
+    closedBy: 'ana',
+    csatAsked: false,
+  };
   // Twice: EventBridge may deliver an event twice, and the count must not move.
   for (let i = 0; i < 2; i++) {
-    const out = await events.send(new PutEventsCommand({ Entries: [{ EventBusName: h.cloud.cloud.topology.buses[0]!.name, Source: EVENT_SOURCE.humanAgent, DetailType: DETAIL_TYPE.conversationClosed, Detail: JSON.stringify(detail) }] }));
+    const out = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: h.cloud.cloud.topology.buses[0]!.name,
+            Source: EVENT_SOURCE.humanAgent,
+            DetailType: DETAIL_TYPE.conversationClosed,
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
     expect(out.FailedEntryCount ?? 0).toBe(0);
   }
 }
@@ -130,8 +175,13 @@ describe('the Spend screen (issue 19)', () => {
     await page.waitForSelector('[data-testid="budget-bar"][data-state="warning"]');
     await h.waitForText(page, '[data-testid="budget-percent"]', /85 % of the budget/);
     await h.waitForText(page, '[data-testid="spend-saving"]', /Saving messages/);
-    const marks = await page.$$eval('[data-testid^="budget-mark-"]', (els) => els.map((e) => [e.getAttribute('data-testid'), (e as unknown as { style: { left: string } }).style.left]));
-    expect(marks).toEqual([['budget-mark-80', '80%'], ['budget-mark-100', '100%']]);
+    const marks = await page.$$eval('[data-testid^="budget-mark-"]', (els) =>
+      els.map((e) => [e.getAttribute('data-testid'), (e as unknown as { style: { left: string } }).style.left]),
+    );
+    expect(marks).toEqual([
+      ['budget-mark-80', '80%'],
+      ['budget-mark-100', '100%'],
+    ]);
     await h.expectAccessible(page, 'spend-with-budget');
     expect((await api(['admin'], 'GET', '/admin/spend/budget')).body.budget).toMatchObject({ monthlyBudgetUsd: 0.1, version: 1, updatedBy: 'admin' });
     await page.browserContext().close();
@@ -159,7 +209,9 @@ describe('the Spend screen (issue 19)', () => {
     expect(text).not.toMatch(/0\.0845|0\.0625|Brazil|Mexico/);
     expect(await page.$('[data-testid="spend-countries"]')).toBeNull();
     expect((await api(['admin'], 'GET', '/admin/spend?businessId=local', { businessId: 'other-business' })).status).toBe(403);
-    expect((await api(['admin'], 'PUT', '/admin/spend/budget?businessId=local', { businessId: 'other-business', body: { monthlyBudgetUsd: 1 } })).status).toBe(403);
+    expect((await api(['admin'], 'PUT', '/admin/spend/budget?businessId=local', { businessId: 'other-business', body: { monthlyBudgetUsd: 1 } })).status).toBe(
+      403,
+    );
     await h.expectAccessible(page, 'spend-other-business');
     await page.browserContext().close();
 

@@ -37,7 +37,17 @@ const ATTEMPTS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ChaosAgents {
-  readonly stats: ChaosAgentStats = { apiCalls: 0, apiRetries: 0, apiGaveUp: 0, accepted: 0, declined: 0, replied: 0, closed: 0, presenceChanges: 0, unexpected: [] };
+  readonly stats: ChaosAgentStats = {
+    apiCalls: 0,
+    apiRetries: 0,
+    apiGaveUp: 0,
+    accepted: 0,
+    declined: 0,
+    replied: 0,
+    closed: 0,
+    presenceChanges: 0,
+    unexpected: [],
+  };
   private running = false;
   private readonly away = new Set<string>();
   private readonly tokens = new Map<string, string>();
@@ -110,7 +120,11 @@ export class ChaosAgents {
         if (!this.running) break;
         if (this.closed.has(key)) continue;
         if (!this.answered.has(key)) {
-          const res = await this.call(agentId, 'POST', '/agent/conversation/reply', { conversationKey: key, text: `Hola, soy ${agentId}. ¿En qué te ayudo?`, requestId: `chaos-${agentId}-${key}` });
+          const res = await this.call(agentId, 'POST', '/agent/conversation/reply', {
+            conversationKey: key,
+            text: `Hola, soy ${agentId}. ¿En qué te ayudo?`,
+            requestId: `chaos-${agentId}-${key}`,
+          });
           if (res.status === 202 || res.status === 200) {
             this.stats.replied++;
             this.answered.set(key, Date.now());

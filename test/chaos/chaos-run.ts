@@ -10,7 +10,15 @@ import { whatsAppCustomerMessage } from '#lib/local-cloud/graph-simulator/whatsa
 import { REPLY_WATCH_DELAY_SECONDS, STALE_SENDING_ENV } from '#lambdas/outbound/watch-reply';
 import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 import { ChaosAgents, type ChaosAgentStats } from '#test/chaos/chaos-agents';
-import { agentIds, countViolations, holdingViolations, readRoutingSnapshot, settledViolations, type Violation, type ViolationKind } from '#test/chaos/routing-invariants';
+import {
+  agentIds,
+  countViolations,
+  holdingViolations,
+  readRoutingSnapshot,
+  settledViolations,
+  type Violation,
+  type ViolationKind,
+} from '#test/chaos/routing-invariants';
 
 /**
  * The chaos run: Meta's real delivery behaviour (redelivery, disorder within a minute, receipts
@@ -198,8 +206,22 @@ export function planEvents(options: Pick<ChaosOptions, 'events' | 'conversations
           : `aWdfZAG1faXRlbToxOklHTWVzc2FnZUlEOjE3ODQxNDAwMDAwMDAwMDAx${String(c).padStart(5, '0')}${String(i).padStart(3, '0')}`;
       const body =
         channel === 'whatsapp'
-          ? whatsAppCustomerMessage({ number: LOCAL_WHATSAPP_NUMBER, customerId, name: `Chaos ${c}`, messageId, timestampSec: Math.floor(at / 1000), content: { text } })
-          : messagingCustomerMessage({ channel: 'instagram', accountId: LOCAL_INSTAGRAM_ACCOUNT_ID, customerId, timestampMs: at, mid: messageId, content: { text } });
+          ? whatsAppCustomerMessage({
+              number: LOCAL_WHATSAPP_NUMBER,
+              customerId,
+              name: `Chaos ${c}`,
+              messageId,
+              timestampSec: Math.floor(at / 1000),
+              content: { text },
+            })
+          : messagingCustomerMessage({
+              channel: 'instagram',
+              accountId: LOCAL_INSTAGRAM_ACCOUNT_ID,
+              customerId,
+              timestampMs: at,
+              mid: messageId,
+              content: { text },
+            });
       events.push({ conversationKey: key, messageId, timestampMs: at, body: JSON.stringify(body) });
       lastMessageId = messageId;
     }
@@ -212,7 +234,11 @@ export function planEvents(options: Pick<ChaosOptions, 'events' | 'conversations
  * The order Meta would deliver in: by event time, shuffled within each window, with some events
  * delivered again (the copy lands in the same window or the next).
  */
-export function deliveryOrder(events: PlannedEvent[], options: Pick<ChaosOptions, 'duplicateRate' | 'shuffleWindowSeconds'>, random: () => number): PlannedEvent[] {
+export function deliveryOrder(
+  events: PlannedEvent[],
+  options: Pick<ChaosOptions, 'duplicateRate' | 'shuffleWindowSeconds'>,
+  random: () => number,
+): PlannedEvent[] {
   const windowMs = options.shuffleWindowSeconds * 1000;
   const windows = new Map<number, PlannedEvent[]>();
   const add = (w: number, e: PlannedEvent) => (windows.get(w) ?? windows.set(w, []).get(w)!).push(e);
@@ -319,7 +345,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (CHAOS_AGENTS.some((a) => !found.includes(a))) throw new Error(`the demo agents are missing: ${found.join(', ')}`);
       await agents.start();
     }
-    log(`local cloud up; delivering ${deliveries.length} webhooks (${events.length} events, ${conversations.length} conversations, ${handedOff.length} asking for a person)`);
+    log(
+      `local cloud up; delivering ${deliveries.length} webhooks (${events.length} events, ${conversations.length} conversations, ${handedOff.length} asking for a person)`,
+    );
     let retries = 0;
     let next = 0;
     const deliver = async () => {
@@ -486,7 +514,7 @@ async function redriveAll(harness: LocalCloudHarness): Promise<void> {
       for (;;) {
         const tasks = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn }));
         const mine = tasks.Results?.find((t) => t.TaskHandle === task.TaskHandle) ?? tasks.Results?.[0];
-        if (!mine || mine.Status !== 'RUNNING') break;
+        if (mine?.Status !== 'RUNNING') break;
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -571,7 +599,7 @@ export function formatChaosReport(r: ChaosReport): string {
     line('routing samples taken during the run', r.routing.samples),
     line('agents above capacity', r.routing.violations.over_capacity, 0),
     line('conversations assigned twice (or held by a non-holder)', r.routing.violations.held_twice, 0),
-    line("agent loads not counting what they hold", r.routing.violations.load_mismatch, 0),
+    line('agent loads not counting what they hold', r.routing.violations.load_mismatch, 0),
     line('handed-off conversations lost from their queue', r.routing.violations.lost, 0),
     line("agents' API answers that should not happen", r.routing.unexpectedAnswers.length, 0),
     ...r.routing.violationExamples.map((v) => `  violation: ${v}`),

@@ -14,7 +14,12 @@ const visibilityTimeoutScale = Number(process.env.CHAOS_VISIBILITY_SCALE ?? FULL
 const report = await runChaos({ ...FULL_CHAOS, events, conversations, handoffShare, visibilityTimeoutScale, log: (line) => console.log(line) });
 console.log(`\n${formatChaosReport(report)}`);
 const failed =
-  report.inboundLost + report.inboundStoredTwice + report.repliesSentTwice + report.conversationsUnanswered + report.repliesNotSent + report.receiptsNotApplied +
+  report.inboundLost +
+  report.inboundStoredTwice +
+  report.repliesSentTwice +
+  report.conversationsUnanswered +
+  report.repliesNotSent +
+  report.receiptsNotApplied +
   Object.values(report.deadLetteredAfterRedrive).reduce((a, b) => a + b, 0) +
   routingFailures(report);
 process.exit(failed === 0 ? 0 : 1);

@@ -44,8 +44,7 @@ export interface RoutingSnapshot {
 const HOLDING = new Set(['offered', 'assigned']);
 const IN_ROUTING = new Set(['queued', 'offered', 'assigned']);
 
-const strings = (value: unknown): string[] =>
-  value instanceof Set ? [...value].map(String) : Array.isArray(value) ? value.map(String) : [];
+const strings = (value: unknown): string[] => (value instanceof Set ? [...value].map(String) : Array.isArray(value) ? value.map(String) : []);
 
 function agentOf(item: Record<string, unknown>): AgentSnapshot {
   return {
@@ -150,8 +149,13 @@ export function holdingViolations(snapshot: RoutingSnapshot): Violation[] {
     for (const key of agent.activeConversationKeys) {
       const c = byKey.get(key);
       if (!c) continue; // a conversation outside the snapshot
-      const mine = (c.routingStatus === 'offered' && c.offeredAgentId === agent.agentId) || (c.routingStatus === 'assigned' && c.assignedAgentId === agent.agentId);
-      if (!mine) problem('held_twice', `agent ${agent.agentId} counts ${key}, which is ${c.routingStatus ?? 'not in routing'}${c.offeredAgentId ? ` offered to ${c.offeredAgentId}` : ''}${c.assignedAgentId ? ` assigned to ${c.assignedAgentId}` : ''}`);
+      const mine =
+        (c.routingStatus === 'offered' && c.offeredAgentId === agent.agentId) || (c.routingStatus === 'assigned' && c.assignedAgentId === agent.agentId);
+      if (!mine)
+        problem(
+          'held_twice',
+          `agent ${agent.agentId} counts ${key}, which is ${c.routingStatus ?? 'not in routing'}${c.offeredAgentId ? ` offered to ${c.offeredAgentId}` : ''}${c.assignedAgentId ? ` assigned to ${c.assignedAgentId}` : ''}`,
+        );
     }
   }
   const agentById = new Map(snapshot.agents.map((a) => [a.agentId, a]));
@@ -160,10 +164,12 @@ export function holdingViolations(snapshot: RoutingSnapshot): Violation[] {
       const agentId = c.routingStatus === 'offered' ? c.offeredAgentId : c.assignedAgentId;
       const agent = agentId ? agentById.get(agentId) : undefined;
       if (!agent) problem('load_mismatch', `${c.conversationKey} is ${c.routingStatus} to ${agentId ?? 'nobody'}, no such agent`);
-      else if (!agent.activeConversationKeys.includes(c.conversationKey)) problem('load_mismatch', `${c.conversationKey} is ${c.routingStatus} to ${agentId}, whose load does not count it`);
+      else if (!agent.activeConversationKeys.includes(c.conversationKey))
+        problem('load_mismatch', `${c.conversationKey} is ${c.routingStatus} to ${agentId}, whose load does not count it`);
     }
     if (c.routingStatus === 'queued') {
-      if (!c.queueId || c.gsi2pk !== waitingPk(snapshot.businessId, c.queueId)) problem('lost', `${c.conversationKey} is queued in ${c.queueId ?? 'no queue'} but not on that queue's waiting index`);
+      if (!c.queueId || c.gsi2pk !== waitingPk(snapshot.businessId, c.queueId))
+        problem('lost', `${c.conversationKey} is queued in ${c.queueId ?? 'no queue'} but not on that queue's waiting index`);
     } else if (c.gsi2pk !== undefined) problem('lost', `${c.conversationKey} is ${c.routingStatus ?? 'not in routing'} but still on a waiting index`);
   }
   return problems;
@@ -184,9 +190,13 @@ export async function settledViolations(
   const problem = (kind: ViolationKind, detail: string) => problems.push({ kind, detail });
   for (const c of snapshot.conversations) {
     const routed = c.routingStatus !== undefined && (IN_ROUTING.has(c.routingStatus) || c.routingStatus === 'closed');
-    if (handedOff.has(c.conversationKey) && !routed) problem('lost', `${c.conversationKey} was handed off but is ${c.routingStatus ?? 'not in routing'} (state ${c.state ?? 'none'})`);
+    if (handedOff.has(c.conversationKey) && !routed)
+      problem('lost', `${c.conversationKey} was handed off but is ${c.routingStatus ?? 'not in routing'} (state ${c.state ?? 'none'})`);
     if (c.state === 'closed' && c.routingStatus && HOLDING.has(c.routingStatus)) {
-      problem('load_mismatch', `${c.conversationKey} is closed but still ${c.routingStatus} to ${c.offeredAgentId ?? c.assignedAgentId}: a place held for nobody`);
+      problem(
+        'load_mismatch',
+        `${c.conversationKey} is closed but still ${c.routingStatus} to ${c.offeredAgentId ?? c.assignedAgentId}: a place held for nobody`,
+      );
     }
     if (c.state === 'human' && !(c.routingStatus && IN_ROUTING.has(c.routingStatus))) {
       problem('lost', `${c.conversationKey} is with the people but ${c.routingStatus ?? 'not in routing'}: lost from its queue`);
@@ -241,7 +251,8 @@ export async function waitingIndexViolations(
     const later = after.get(c.conversationKey);
     if (c.routingStatus !== 'queued' || later?.routingStatus !== 'queued' || later.routingVersion !== c.routingVersion) continue;
     checked++;
-    if (!lists.get(c.queueId!)?.has(c.conversationKey)) violations.push({ kind: 'lost', detail: `${c.conversationKey} waits in ${c.queueId} but its waiting list does not show it` });
+    if (!lists.get(c.queueId!)?.has(c.conversationKey))
+      violations.push({ kind: 'lost', detail: `${c.conversationKey} waits in ${c.queueId} but its waiting list does not show it` });
   }
   return { checked, violations };
 }

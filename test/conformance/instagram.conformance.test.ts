@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conformanceFiles, readConformance, readConformanceJson } from '#test/helpers/conformance';
-import {
-  expectConformance,
-  throughPipeline,
-  type ConformanceExpectation,
-} from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
+import { expectConformance, throughPipeline, type ConformanceExpectation } from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
 
 /**
  * Every published Instagram payload in the shared corpus, with the canonical events it must
@@ -17,8 +13,7 @@ const CHATWOOT_REEL_KEY = 'ig:instagram-message-id-1234:Sender-id-1';
 const COURIER_KEY = 'ig:1234567890:5678';
 const COURIER_TIME = '2016-04-07T01:11:27.970Z';
 const igMid = (start: string): unknown => expect.stringMatching(new RegExp(`^${start}[A-Za-z0-9]+$`));
-const eventIdOf = (prefix: string, midStart: string, suffix = ''): unknown =>
-  expect.stringMatching(new RegExp(`^${prefix}${midStart}[A-Za-z0-9]+${suffix}$`));
+const eventIdOf = (prefix: string, midStart: string, suffix = ''): unknown => expect.stringMatching(new RegExp(`^${prefix}${midStart}[A-Za-z0-9]+${suffix}$`));
 
 const ECHO_MID = 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDcwMDI2MTkxMzU4';
 const STANDBY_MID = 'aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDU2Nzc4NzUyNjg3';
@@ -271,9 +266,7 @@ const EXPECTED: Record<string, ConformanceExpectation> = {
     events: [{ ...inbound, conversationKey: COURIER_KEY, eventId: 'ig:msg:external_id', type: 'sticker', text: '❤️', absent: ['media'] }],
   },
   'courier-story-mention.json': {
-    events: [
-      { ...inbound, conversationKey: COURIER_KEY, eventId: 'ig:msg:external_id', type: 'story_mention', media: [{ url: 'https://story-url' }] },
-    ],
+    events: [{ ...inbound, conversationKey: COURIER_KEY, eventId: 'ig:msg:external_id', type: 'story_mention', media: [{ url: 'https://story-url' }] }],
   },
   'courier-unsent-is-deleted.json': {
     events: [

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { conformanceFiles, readConformance } from '#test/helpers/conformance';
-import {
-  expectConformance,
-  throughPipeline,
-  type ConformanceExpectation,
-} from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
+import { expectConformance, throughPipeline, type ConformanceExpectation } from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
 
 /** Every published Messenger (`object: page`) payload in the shared corpus, with its canonical events. */
 const FOLDER = 'messenger';

@@ -80,11 +80,16 @@ const R_MSG_ID = 'wamid.HBgNNDkxNTIwOTgzMzM5OBUCABIYHGDEHJVFHJEVCFHJEVBCMTkyODk1
 const EXPECTED: Record<string, Expected[]> = {
   // ---- Bindambc/whatsapp-business-java-api ----
   'bindambc-account-review-update.json': [
-    notification('wa:whatsapp-business-account-id:_account', 'whatsapp.account_review_update', { decision: 'APPROVED' }, {
-      accountId: 'whatsapp-business-account-id',
-      businessAccountId: 'whatsapp-business-account-id',
-      occurredAt: iso(1604703141),
-    }),
+    notification(
+      'wa:whatsapp-business-account-id:_account',
+      'whatsapp.account_review_update',
+      { decision: 'APPROVED' },
+      {
+        accountId: 'whatsapp-business-account-id',
+        businessAccountId: 'whatsapp-business-account-id',
+        occurredAt: iso(1604703141),
+      },
+    ),
   ],
   'bindambc-account-update-disabled.json': [
     notification(
@@ -101,8 +106,7 @@ const EXPECTED: Record<string, Expected[]> = {
       {
         event: 'ACCOUNT_RESTRICTION',
         phone_number: '<PHONE_NUMBER>',
-        restriction_types:
-          'RESTRICTED_ADD_PHONE_NUMBER_ACTION,RESTRICTED_BIZ_INITIATED_MESSAGING,RESTRICTED_CUSTOMER_INITIATED_MESSAGING',
+        restriction_types: 'RESTRICTED_ADD_PHONE_NUMBER_ACTION,RESTRICTED_BIZ_INITIATED_MESSAGING,RESTRICTED_CUSTOMER_INITIATED_MESSAGING',
       },
       { occurredAt: iso(1604703141) },
     ),
@@ -223,8 +227,7 @@ const EXPECTED: Record<string, Expected[]> = {
           code: 131047,
           title: 'Re-engagement message',
           message: 'Re-engagement message',
-          details:
-            'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+          details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
         },
       ],
     }),
@@ -292,9 +295,7 @@ const EXPECTED: Record<string, Expected[]> = {
       { occurredAt: iso(1674250641) },
     ),
   ],
-  'bindambc-text.json': [
-    inbound(B_KEY, B_STATUS_ID, { ...B_WABA, occurredAt: iso(1672947578), type: 'text', text: 'hi everyone!', customer: BINDA }),
-  ],
+  'bindambc-text.json': [inbound(B_KEY, B_STATUS_ID, { ...B_WABA, occurredAt: iso(1672947578), type: 'text', text: 'hi everyone!', customer: BINDA })],
   'bindambc-unsupported-deleted-131051.json': [
     inbound(B_KEY, B_STATUS_ID, {
       occurredAt: iso(1673026174),
@@ -395,9 +396,7 @@ const EXPECTED: Record<string, Expected[]> = {
       { occurredAt: iso(1745612159) },
     ),
   ],
-  'metadoc-account-update-deleted.json': [
-    notification(META_ACCOUNT, 'whatsapp.account_update', { event: 'ACCOUNT_DELETED' }, { occurredAt: iso(1743451903) }),
-  ],
+  'metadoc-account-update-deleted.json': [notification(META_ACCOUNT, 'whatsapp.account_update', { event: 'ACCOUNT_DELETED' }, { occurredAt: iso(1743451903) })],
   'metadoc-account-update-partner-client-certification.json': [
     notification(
       META_ACCOUNT,
@@ -418,8 +417,7 @@ const EXPECTED: Record<string, Expected[]> = {
       {
         event_name: 'LeadSubmitted',
         message_id: 'wamid.HBgLMTIwNjY3NzQ3OTgVAgASGBQzQUY3MDVCQzFBODE5ODU4MUZEOQA=',
-        ctwa_clid:
-          'Afc3nYt4TTydumlFFsatFz8bR2yHCtVA92Veu_zDE4DgAI-QqCwM6eC3-K3lTGHRiLxRTVXFEsdyKQQSa-2obZyuGBq_EYypt_OwbMihBV0pbUoRmrGnEjwFTHop-Px0TfA',
+        ctwa_clid: 'Afc3nYt4TTydumlFFsatFz8bR2yHCtVA92Veu_zDE4DgAI-QqCwM6eC3-K3lTGHRiLxRTVXFEsdyKQQSa-2obZyuGBq_EYypt_OwbMihBV0pbUoRmrGnEjwFTHop-Px0TfA',
       },
       { accountId: '106540352242922', businessAccountId: '102290129340398', occurredAt: iso(1749069089) },
     ),
@@ -522,8 +520,7 @@ const EXPECTED: Record<string, Expected[]> = {
         code: 130429,
         title: 'Rate limit hit',
         message: 'Rate limit hit',
-        details:
-          'Message failed to send because there were too many messages sent from this phone number in a short period of time',
+        details: 'Message failed to send because there were too many messages sent from this phone number in a short period of time',
         error_count: 1,
       },
       { occurredAt: RECEIVED_AT },
@@ -593,9 +590,14 @@ const EXPECTED: Record<string, Expected[]> = {
     ),
   ],
   'pywa-account-update-violation.json': [
-    notification(META_ACCOUNT, 'whatsapp.account_update', { event: 'ACCOUNT_VIOLATION', violation_type: 'ADULT' }, {
-      occurredAt: iso(1743451903),
-    }),
+    notification(
+      META_ACCOUNT,
+      'whatsapp.account_update',
+      { event: 'ACCOUNT_VIOLATION', violation_type: 'ADULT' },
+      {
+        occurredAt: iso(1743451903),
+      },
+    ),
   ],
   'pywa-account-update-volume-tier.json': [
     notification(
@@ -636,11 +638,7 @@ const EXPECTED: Record<string, Expected[]> = {
       occurredAt: iso(1697044621),
       type: 'contacts',
       customer: PYWA,
-      contacts: [
-        { name: { formatted_name: 'Chandler Bing' } },
-        { name: { formatted_name: 'Monica' } },
-        { name: { formatted_name: 'Rachel Green' } },
-      ],
+      contacts: [{ name: { formatted_name: 'Chandler Bing' } }, { name: { formatted_name: 'Monica' } }, { name: { formatted_name: 'Rachel Green' } }],
     }),
   ],
   'pywa-document-forwarded.json': [
@@ -709,9 +707,7 @@ const EXPECTED: Record<string, Expected[]> = {
       type: 'unsupported',
       replyToMessageId: 'wamid.gvwegfretge==',
       customer: PYWA,
-      errors: [
-        { code: 131000, title: 'Something went wrong', message: 'Something went wrong', details: 'Unsupported webhook payload' },
-      ],
+      errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong', details: 'Unsupported webhook payload' }],
     }),
   ],
   'pywa-location-named-place.json': [
@@ -1275,8 +1271,7 @@ function personalValues(node: unknown, parentKey = '', out = new Set<string>()):
   } else if (node !== null && typeof node === 'object') {
     for (const [key, value] of Object.entries(node)) {
       const personal =
-        ['name', 'full_name', 'first_name', 'last_name', 'formatted_name', 'wa_id'].includes(key) ||
-        (parentKey === 'contact' && key === 'phone_number');
+        ['name', 'full_name', 'first_name', 'last_name', 'formatted_name', 'wa_id'].includes(key) || (parentKey === 'contact' && key === 'phone_number');
       if (personal && (typeof value === 'string' || typeof value === 'number')) out.add(String(value));
       else personalValues(value, key, out);
     }

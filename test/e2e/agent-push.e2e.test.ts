@@ -62,7 +62,9 @@ async function refusal(token: string | undefined): Promise<number | undefined> {
 async function publish(detailType: string, source: string, detail: Record<string, unknown>): Promise<void> {
   const events = new EventBridgeClient({ endpoint: harness.cloud.awsEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   const out = await events.send(
-    new PutEventsCommand({ Entries: [{ EventBusName: harness.cloud.topology.buses[0]!.name, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }] }),
+    new PutEventsCommand({
+      Entries: [{ EventBusName: harness.cloud.topology.buses[0]!.name, Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }],
+    }),
   );
   expect(out.FailedEntryCount ?? 0).toBe(0);
 }
@@ -70,7 +72,11 @@ async function publish(detailType: string, source: string, detail: Record<string
 async function connectionItems(businessId: string): Promise<string[]> {
   const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
   const out = await harness.db.send(
-    new QueryCommand({ TableName: harness.cloud.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': connectionsPk(businessId) } }),
+    new QueryCommand({
+      TableName: harness.cloud.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': connectionsPk(businessId) },
+    }),
   );
   return (out.Items ?? []).map((i) => String(i.sk));
 }
@@ -81,9 +87,17 @@ describe('agent pushes over the WebSocket API', () => {
     const now = Math.floor(Date.now() / 1000);
     expect(await refusal(undefined)).toBe(401);
     expect(await refusal('not-a-token')).toBe(401);
-    expect(await refusal((await identity.issueToken({ businessId: LOCAL_BUSINESS_ID, subject: 'ana', roles: ['agent'], issuedAt: now - 7200, expiresIn: 600 })).accessToken)).toBe(401);
+    expect(
+      await refusal(
+        (await identity.issueToken({ businessId: LOCAL_BUSINESS_ID, subject: 'ana', roles: ['agent'], issuedAt: now - 7200, expiresIn: 600 })).accessToken,
+      ),
+    ).toBe(401);
     expect(await refusal(await harness.operatorTokenSignedByAnotherKey({ roles: ['agent'], subject: 'ana' }))).toBe(401);
-    expect(await refusal((await identity.issueToken({ businessId: LOCAL_BUSINESS_ID, subject: 'ana', roles: ['agent'], scopes: ['omnichannel/templates'] })).accessToken)).toBe(403);
+    expect(
+      await refusal(
+        (await identity.issueToken({ businessId: LOCAL_BUSINESS_ID, subject: 'ana', roles: ['agent'], scopes: ['omnichannel/templates'] })).accessToken,
+      ),
+    ).toBe(403);
     expect(harness.cloud.webSocketApi!.connectionIds()).toEqual([]);
     expect(await connectionItems(LOCAL_BUSINESS_ID)).toEqual([]);
   }, 60_000);
@@ -102,7 +116,19 @@ describe('agent pushes over the WebSocket API', () => {
     await harness.db.send(
       new PutCommand({
         TableName: harness.cloud.tableName,
-        Item: { pk: `CONV#${KEY}`, sk: 'CONV', entity: 'Conversation', conversationKey: KEY, channel: 'whatsapp', accountId: LOCAL_WHATSAPP_PHONE_NUMBER_ID, state: 'human', routingStatus: 'assigned', assignedAgentId: 'ana', queueId: 'general', version: 3 },
+        Item: {
+          pk: `CONV#${KEY}`,
+          sk: 'CONV',
+          entity: 'Conversation',
+          conversationKey: KEY,
+          channel: 'whatsapp',
+          accountId: LOCAL_WHATSAPP_PHONE_NUMBER_ID,
+          state: 'human',
+          routingStatus: 'assigned',
+          assignedAgentId: 'ana',
+          queueId: 'general',
+          version: 3,
+        },
       }),
     );
     await publish(DETAIL_TYPE.messageReceived, EVENT_SOURCE.normalizer, {
@@ -121,7 +147,14 @@ describe('agent pushes over the WebSocket API', () => {
     expect(otherBusiness.frames).toEqual([]);
 
     // An offer reaches the offered agent alone.
-    await publish(DETAIL_TYPE.conversationOffered, EVENT_SOURCE.routing, { v: 1, businessId: LOCAL_BUSINESS_ID, conversationKey: KEY, agentId: 'bruno', queueId: 'general', offerId: 'o-1' });
+    await publish(DETAIL_TYPE.conversationOffered, EVENT_SOURCE.routing, {
+      v: 1,
+      businessId: LOCAL_BUSINESS_ID,
+      conversationKey: KEY,
+      agentId: 'bruno',
+      queueId: 'general',
+      offerId: 'o-1',
+    });
     await eventually(async () => bruno.frames.find((f) => f.type === 'conversation.offered'), 'the offer to bruno');
     await settle(1000);
     expect(ana.frames.some((f) => f.type === 'conversation.offered')).toBe(false);
@@ -131,7 +164,10 @@ describe('agent pushes over the WebSocket API', () => {
 
   it("deletes a closed connection's items, and a gone connection's items on the next push", async () => {
     const carla = await connect(await harness.operatorToken({ roles: ['agent'], subject: 'carla' }));
-    await eventually(async () => harness.cloud.webSocketApi!.connectionIds().length > 0 && (await connectionItems(LOCAL_BUSINESS_ID)).length >= 1, 'carla connected');
+    await eventually(
+      async () => harness.cloud.webSocketApi!.connectionIds().length > 0 && (await connectionItems(LOCAL_BUSINESS_ID)).length >= 1,
+      'carla connected',
+    );
     const before = await connectionItems(LOCAL_BUSINESS_ID);
     carla.ws.close();
     await eventually(async () => (await connectionItems(LOCAL_BUSINESS_ID)).length === before.length - 1, 'the closed connection deleted');
@@ -139,8 +175,28 @@ describe('agent pushes over the WebSocket API', () => {
     // A connection API Gateway no longer has (its $disconnect never ran): the next push to it deletes it.
     const ghost = 'R2hvc3RDb25uMQ=';
     const expiresAt = Math.floor(Date.now() / 1000) + 3600;
-    await harness.db.send(new PutCommand({ TableName: harness.cloud.tableName, Item: { pk: connectionsPk(LOCAL_BUSINESS_ID), sk: ghost, entity: 'AgentConnection', businessId: LOCAL_BUSINESS_ID, connectionId: ghost, agentId: 'ana', roles: ['agent'], connectedAt: new Date().toISOString(), expiresAt } }));
-    await harness.db.send(new PutCommand({ TableName: harness.cloud.tableName, Item: { pk: connectionOwnerPk(ghost), sk: CONNECTION_OWNER_SK, entity: 'AgentConnectionOwner', businessId: LOCAL_BUSINESS_ID, expiresAt } }));
+    await harness.db.send(
+      new PutCommand({
+        TableName: harness.cloud.tableName,
+        Item: {
+          pk: connectionsPk(LOCAL_BUSINESS_ID),
+          sk: ghost,
+          entity: 'AgentConnection',
+          businessId: LOCAL_BUSINESS_ID,
+          connectionId: ghost,
+          agentId: 'ana',
+          roles: ['agent'],
+          connectedAt: new Date().toISOString(),
+          expiresAt,
+        },
+      }),
+    );
+    await harness.db.send(
+      new PutCommand({
+        TableName: harness.cloud.tableName,
+        Item: { pk: connectionOwnerPk(ghost), sk: CONNECTION_OWNER_SK, entity: 'AgentConnectionOwner', businessId: LOCAL_BUSINESS_ID, expiresAt },
+      }),
+    );
     await publish(DETAIL_TYPE.conversationAssigned, EVENT_SOURCE.routing, { v: 1, businessId: LOCAL_BUSINESS_ID, conversationKey: KEY, agentId: 'ana' });
     await eventually(async () => !(await connectionItems(LOCAL_BUSINESS_ID)).includes(ghost), 'the gone connection deleted', 30_000);
     expect(await harness.item(connectionOwnerPk(ghost), CONNECTION_OWNER_SK)).toBeUndefined();

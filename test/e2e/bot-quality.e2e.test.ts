@@ -117,7 +117,12 @@ describe('the flows-and-FAQ bot, end to end', () => {
     expect(conversation.consentStatus).toBe('opted_out');
     const consent = items.filter((i) => i.entity === 'ConsentChange');
     expect(consent).toEqual([
-      expect.objectContaining({ consent: 'opted_out', evidenceKind: 'phrase', evidenceText: 'no quiero recibir más mensajes', evidenceMessageId: conversation.consentEvidenceMessageId }),
+      expect.objectContaining({
+        consent: 'opted_out',
+        evidenceKind: 'phrase',
+        evidenceText: 'no quiero recibir más mensajes',
+        evidenceMessageId: conversation.consentEvidenceMessageId,
+      }),
     ]);
   }, 60_000);
 

@@ -53,11 +53,21 @@ beforeAll(async () => {
   const contacts = dynamoContactStore({ db: harness.db, tableName: harness.cloud.tableName });
   const at = new Date().toISOString();
   const seed = async (waId: string, name: string, consent: 'opted_in' | 'opted_out' | undefined, kind: 'whatsapp' | 'phone' = 'whatsapp') => {
-    const { contact } = await contacts.resolve(BUSINESS, [{ kind, value: kind === 'phone' ? `+${waId}` : waId, accountId: PHONE }], { name, nameSource: 'operator', at });
+    const { contact } = await contacts.resolve(BUSINESS, [{ kind, value: kind === 'phone' ? `+${waId}` : waId, accountId: PHONE }], {
+      name,
+      nameSource: 'operator',
+      at,
+    });
     const tagged = await contacts.update(BUSINESS, contact.contactId, undefined, { tags: { add: ['vip'] } }, at);
     expect(tagged.ok).toBe(true);
     if (consent) {
-      const recorded = await contacts.recordConsent(BUSINESS, contact.contactId, 'whatsapp', waId, { status: consent, scope: 'marketing', at, source: 'import', accountId: PHONE });
+      const recorded = await contacts.recordConsent(BUSINESS, contact.contactId, 'whatsapp', waId, {
+        status: consent,
+        scope: 'marketing',
+        at,
+        source: 'import',
+        accountId: PHONE,
+      });
       expect(recorded.ok).toBe(true);
     }
   };
@@ -85,7 +95,13 @@ const campaignSends = async (campaignId: string): Promise<OutboxEntry[]> =>
 async function qualityWebhook(event: 'FLAGGED' | 'UNFLAGGED'): Promise<void> {
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
-    entry: [{ id: WABA, time: Math.floor(Date.now() / 1000), changes: [{ field: 'phone_number_quality_update', value: { display_phone_number: DISPLAY, event, current_limit: 'TIER_1K' } }] }],
+    entry: [
+      {
+        id: WABA,
+        time: Math.floor(Date.now() / 1000),
+        changes: [{ field: 'phone_number_quality_update', value: { display_phone_number: DISPLAY, event, current_limit: 'TIER_1K' } }],
+      },
+    ],
   });
   expect((await harness.postWebhook(body)).status).toBe(200);
   await eventually(async () => (await harness.item(`ACCT#${PHONE}`, 'ACCOUNT'))?.qualityFlagged === (event === 'FLAGGED'), `the number ${event.toLowerCase()}`);
@@ -104,7 +120,11 @@ describe('a marketing campaign through the local cloud', () => {
       audience: {
         kind: 'contacts',
         tags: ['vip'],
-        variables: { '1': { from: 'contact', field: 'first_name', fallback: 'amigo' }, '2': { from: 'text', value: 'SUMMER20' }, 'button.0': { from: 'text', value: 'SUMMER20' } },
+        variables: {
+          '1': { from: 'contact', field: 'first_name', fallback: 'amigo' },
+          '2': { from: 'text', value: 'SUMMER20' },
+          'button.0': { from: 'text', value: 'SUMMER20' },
+        },
       },
       rateShare: 0.5,
     });
@@ -113,24 +133,36 @@ describe('a marketing campaign through the local cloud', () => {
     expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(200);
     expect(scheduled.body.list).toMatchObject({ status: 'building' });
     // The list is built off the request, by the release function.
-    campaign = await eventually(async () => {
-      const c = await get(scheduled.body.campaignId);
-      return c.list?.status === 'ready' && c;
-    }, 'the list built', 60_000);
+    campaign = await eventually(
+      async () => {
+        const c = await get(scheduled.body.campaignId);
+        return c.list?.status === 'ready' && c;
+      },
+      'the list built',
+      60_000,
+    );
     expect(campaign.counts).toMatchObject({ targeted: customers.optedIn.length, skipped: { opted_out: 2, no_consent: 1, duplicate: 1 } });
   });
 
   it("releases at the number's pace, one template per opted-in customer, until a quality drop pauses it", async () => {
-    await eventually(async () => {
-      const sends = await campaignSends(campaign.campaignId);
-      return sends.length >= 1 && sends;
-    }, 'the first send', 60_000);
+    await eventually(
+      async () => {
+        const sends = await campaignSends(campaign.campaignId);
+        return sends.length >= 1 && sends;
+      },
+      'the first send',
+      60_000,
+    );
     // A FLAGGED quality update (Meta's word that the rating fell to low) arrives after the first tick.
     await qualityWebhook('FLAGGED');
-    const paused = await eventually(async () => {
-      const c = await get(campaign.campaignId);
-      return c.state === 'paused' && c;
-    }, 'the campaign paused itself', 60_000);
+    const paused = await eventually(
+      async () => {
+        const c = await get(campaign.campaignId);
+        return c.state === 'paused' && c;
+      },
+      'the campaign paused itself',
+      60_000,
+    );
     expect(paused.pauseReason).toBe('quality_red');
     const sent = await campaignSends(campaign.campaignId);
     expect(sent.length).toBeLessThan(customers.optedIn.length);
@@ -147,10 +179,14 @@ describe('a marketing campaign through the local cloud', () => {
     const resumed = await api('POST', `/admin/campaigns/resume?id=${campaign.campaignId}`, {});
     expect(resumed.status, JSON.stringify(resumed.body)).toBe(200);
     await eventually(async () => (await get(campaign.campaignId)).state === 'completed', 'the campaign completed', 90_000);
-    const sends = await eventually(async () => {
-      const s = await campaignSends(campaign.campaignId);
-      return s.length >= customers.optedIn.length && s;
-    }, 'every send made', 60_000);
+    const sends = await eventually(
+      async () => {
+        const s = await campaignSends(campaign.campaignId);
+        return s.length >= customers.optedIn.length && s;
+      },
+      'every send made',
+      60_000,
+    );
     // Exactly one template per opted-in customer; none to those who opted out or never opted in.
     expect(sends.map((e) => e.body.to).sort()).toEqual([...customers.optedIn].sort());
     for (const waId of [...customers.optedOut, ...customers.noConsent]) expect(await harness.sendsTo(waId)).toEqual([]);
@@ -159,10 +195,14 @@ describe('a marketing campaign through the local cloud', () => {
   });
 
   it("moves the counts with Meta's receipts", async () => {
-    const counts = await eventually(async () => {
-      const c = await get(campaign.campaignId);
-      return c.counts.read === customers.optedIn.length && c.counts;
-    }, 'sent, delivered and read counted', 60_000);
+    const counts = await eventually(
+      async () => {
+        const c = await get(campaign.campaignId);
+        return c.counts.read === customers.optedIn.length && c.counts;
+      },
+      'sent, delivered and read counted',
+      60_000,
+    );
     const n = customers.optedIn.length;
     expect(counts).toMatchObject({ targeted: n, released: n, sent: n, delivered: n, read: n, failed: 0 });
   });
@@ -172,15 +212,23 @@ describe('a marketing campaign through the local cloud', () => {
     const before = (await harness.sendsTo(customer)).length;
     await harness.customerSays({ channel: 'whatsapp', customerId: customer, text: 'Hola, me interesa la oferta' });
     await harness.customerSays({ channel: 'whatsapp', customerId: customer, text: '¿Hasta cuándo vale?' });
-    const answered = await eventually(async () => {
-      const sends = await harness.sendsTo(customer);
-      return sends.length > before && sends.slice(before);
-    }, 'the bot answered', 60_000);
+    const answered = await eventually(
+      async () => {
+        const sends = await harness.sendsTo(customer);
+        return sends.length > before && sends.slice(before);
+      },
+      'the bot answered',
+      60_000,
+    );
     expect(answered.some((e) => e.body.type !== 'template')).toBe(true);
-    const counts = await eventually(async () => {
-      const c = await get(campaign.campaignId);
-      return c.counts.replied >= 1 && c.counts;
-    }, 'the reply counted', 60_000);
+    const counts = await eventually(
+      async () => {
+        const c = await get(campaign.campaignId);
+        return c.counts.replied >= 1 && c.counts;
+      },
+      'the reply counted',
+      60_000,
+    );
     expect(counts.replied).toBe(1);
     const recipients = await api('GET', `/admin/campaigns/recipients?id=${campaign.campaignId}`);
     expect(recipients.body.items.find((r: { waId: string }) => r.waId === customer)).toMatchObject({ replied: true });

@@ -4,7 +4,11 @@
  * posted to the webhook like Meta would.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID, LOCAL_WHATSAPP_DISPLAY_PHONE_NUMBER, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
+import {
+  LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID,
+  LOCAL_WHATSAPP_DISPLAY_PHONE_NUMBER,
+  LOCAL_WHATSAPP_PHONE_NUMBER_ID,
+} from '#lib/local-cloud/graph-simulator/accounts';
 import { readConformanceJson } from '#test/helpers/conformance';
 import { eventually, LocalCloudHarness, settle } from '#test/e2e/local-cloud-harness';
 
@@ -56,10 +60,14 @@ describe('a coexistence number through the local cloud', () => {
 
     const message = await eventually(() => harness.item(`CONV#${key}`, 'MSG#wamid.e2e-coexistence-echo-1'), 'the echo stored in the conversation', 60_000);
     expect(message).toMatchObject({ direction: 'outbound', origin: 'business_app', type: 'text' });
-    const conversation = await eventually(async () => {
-      const c = await harness.item(`CONV#${key}`, 'CONV');
-      return c?.state === 'human' && typeof c.humanQuietUntil === 'string' ? c : undefined;
-    }, 'the conversation handed to the person writing from the app', 60_000);
+    const conversation = await eventually(
+      async () => {
+        const c = await harness.item(`CONV#${key}`, 'CONV');
+        return c?.state === 'human' && typeof c.humanQuietUntil === 'string' ? c : undefined;
+      },
+      'the conversation handed to the person writing from the app',
+      60_000,
+    );
     expect(Date.parse(conversation.humanQuietUntil)).toBeGreaterThan(Date.now());
 
     // The customer answers the person: stored, and the bot does not butt in.
@@ -85,10 +93,14 @@ describe('a coexistence number through the local cloud', () => {
     });
     await post(history);
 
-    const stored = await eventually(async () => {
-      const items = (await harness.conversationItems(key)).filter((i) => i.entity === 'Message');
-      return items.length === messages.length ? items : undefined;
-    }, 'every history message stored', 60_000);
+    const stored = await eventually(
+      async () => {
+        const items = (await harness.conversationItems(key)).filter((i) => i.entity === 'Message');
+        return items.length === messages.length ? items : undefined;
+      },
+      'every history message stored',
+      60_000,
+    );
     for (const item of stored) expect(item.origin).toBe('history');
     expect(stored.find((i) => i.messageId === 'wamid.e2e-history-0')).toMatchObject({ direction: 'inbound', text: 'mensagem1' });
     expect(stored.find((i) => i.messageId === 'wamid.e2e-history-2')).toMatchObject({ direction: 'outbound' });
@@ -122,7 +134,11 @@ describe('a coexistence number through the local cloud', () => {
     expect(added).toMatchObject({ addressBookName: 'Pablo Morales', removed: false, source: 'business_app' });
 
     await post(sync('remove', String(t)));
-    await eventually(async () => (await harness.item(`ACCT#${LOCAL_WHATSAPP_PHONE_NUMBER_ID}`, `CONTACT#${customer}`))?.removed === true || undefined, 'the contact removed', 60_000);
+    await eventually(
+      async () => (await harness.item(`ACCT#${LOCAL_WHATSAPP_PHONE_NUMBER_ID}`, `CONTACT#${customer}`))?.removed === true || undefined,
+      'the contact removed',
+      60_000,
+    );
     // An add made before the removal but delivered after it: the removal stays.
     await post(sync('add', String(t - 30)));
     await settle(3_000);

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
-import { LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID, LOCAL_WHATSAPP_DISPLAY_PHONE_NUMBER, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
+import {
+  LOCAL_INSTAGRAM_ACCOUNT_ID,
+  LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID,
+  LOCAL_WHATSAPP_DISPLAY_PHONE_NUMBER,
+  LOCAL_WHATSAPP_PHONE_NUMBER_ID,
+} from '#lib/local-cloud/graph-simulator/accounts';
 import { openAllWeekLocalTenants } from '#test/helpers/open-all-week';
 import { eventually, LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 
@@ -33,7 +38,12 @@ beforeAll(async () => {
     kind: 'salesforce',
     name: 'Salesforce',
     baseUrl: harness.crm.baseUrl('salesforce'),
-    auth: { type: 'oauth_client_credentials', tokenUrl: `${harness.crm.baseUrl('salesforce')}/services/oauth2/token`, clientId: 'local-client', clientSecret: 'local-secret' },
+    auth: {
+      type: 'oauth_client_credentials',
+      tokenUrl: `${harness.crm.baseUrl('salesforce')}/services/oauth2/token`,
+      clientId: 'local-client',
+      clientSecret: 'local-secret',
+    },
     events: ['contact.updated', 'conversation.closed'],
   });
   expect(salesforce.status, JSON.stringify(salesforce.body)).toBe(201);
@@ -157,7 +167,11 @@ describe('integrations: attribution into the CRMs, retries without duplicates, a
     // HubSpot answers 500 to the next two calls: EventBridge retries them.
     await harness.crm.fault({ crm: 'hubspot', status: 500, count: 2 });
     const customer = '5511987650202';
-    const ad = { id: '120210000000000101', headline: 'Frete grátis na primavera', clid: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMXP' };
+    const ad = {
+      id: '120210000000000101',
+      headline: 'Frete grátis na primavera',
+      clid: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMXP',
+    };
     const signed = await harness.postWebhook(ctwaWebhook(customer, `wamid.ctwa.${customer}`, ad));
     expect(signed.status).toBe(200);
 
@@ -207,7 +221,15 @@ describe('integrations: attribution into the CRMs, retries without duplicates, a
     const seeded = await fetch(`${harness.crm.baseUrl('hubspot')}/crm/v3/objects/contacts/batch/upsert`, {
       method: 'POST',
       headers: { authorization: 'Bearer pat-local-e2e', 'content-type': 'application/json' },
-      body: JSON.stringify({ inputs: [{ idProperty: 'omnichannel_contact_id', id: 'crm-vip-303', properties: { firstname: 'Vera', lastname: 'Importante', phone: `+${customer}`, omnichannel_vip: 'true' } }] }),
+      body: JSON.stringify({
+        inputs: [
+          {
+            idProperty: 'omnichannel_contact_id',
+            id: 'crm-vip-303',
+            properties: { firstname: 'Vera', lastname: 'Importante', phone: `+${customer}`, omnichannel_vip: 'true' },
+          },
+        ],
+      }),
     });
     expect(seeded.status, await seeded.clone().text()).toBeLessThan(300);
 

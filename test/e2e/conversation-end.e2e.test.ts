@@ -24,7 +24,11 @@ afterAll(async () => {
 
 describe('the end of a conversation the bot alone held, on the local cloud', () => {
   it('the schedule is run locally, and a quiet conversation ends with an outcome once', async () => {
-    expect(harness.cloud.schedules.specs.map((s) => [s.logicalId, s.functionLogicalId, s.everyMs])).toContainEqual(['BotConversationEndSchedule', 'BotConversationEndFunction', 900_000]);
+    expect(harness.cloud.schedules.specs.map((s) => [s.logicalId, s.functionLogicalId, s.everyMs])).toContainEqual([
+      'BotConversationEndSchedule',
+      'BotConversationEndFunction',
+      900_000,
+    ]);
     const customer = '5511900000123';
     const key = `wa:${WA}:${customer}`;
     await harness.customerSays({ channel: 'whatsapp', customerId: customer, text: 'how long does shipping take?' });
@@ -59,16 +63,36 @@ describe('the end of a conversation the bot alone held, on the local cloud', () 
     );
     const bucket = endWatchBucketOf(Date.now() - 30 * 60_000);
     await harness.db.send(
-      new PutCommand({ TableName: harness.cloud.tableName, Item: { pk: endWatchPk(bucket, endWatchShardOf(key)), sk: key, entity: 'EndWatch', conversationKey: key, dueAt: lastInboundAt } }),
+      new PutCommand({
+        TableName: harness.cloud.tableName,
+        Item: { pk: endWatchPk(bucket, endWatchShardOf(key)), sk: key, entity: 'EndWatch', conversationKey: key, dueAt: lastInboundAt },
+      }),
     );
 
-    const summary = (await harness.cloud.schedules.runNow('BotConversationEndSchedule')) as { ended: Record<string, number>; looked: number; sweptThrough: string };
+    const summary = (await harness.cloud.schedules.runNow('BotConversationEndSchedule')) as {
+      ended: Record<string, number>;
+      looked: number;
+      sweptThrough: string;
+    };
     expect(summary).toMatchObject({ looked: 1, ended: { resolved_by_bot: 1 } });
     const ended = (await harness.conversationItems(key)).find((i) => i.entity === 'Conversation')!;
-    expect(ended).toMatchObject({ state: 'bot', endOutcome: 'resolved_by_bot', endReason: 'answered', outcome: 'resolved_by_bot', outcomeBy: 'bot', endedInboundAt: lastInboundAt });
+    expect(ended).toMatchObject({
+      state: 'bot',
+      endOutcome: 'resolved_by_bot',
+      endReason: 'answered',
+      outcome: 'resolved_by_bot',
+      outcomeBy: 'bot',
+      endedInboundAt: lastInboundAt,
+    });
     // Announced: the event went out on the bus before this was written.
     expect(ended.endAnnouncedAt).toBe(ended.endedAt);
-    const cursor = await harness.db.send(new QueryCommand({ TableName: harness.cloud.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': END_WATCH_CURSOR_KEY.pk } }));
+    const cursor = await harness.db.send(
+      new QueryCommand({
+        TableName: harness.cloud.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': END_WATCH_CURSOR_KEY.pk },
+      }),
+    );
     expect(cursor.Items?.[0]?.sweptThrough >= bucket).toBe(true);
     // Nothing was sent to the customer.
     expect(await harness.sendsTo(customer)).toHaveLength(1);

@@ -105,8 +105,13 @@ function replyPathDepth(harness: LocalCloudHarness): number {
   let depth = 0;
   for (const [logicalId, name] of harness.cloud.queueNames) {
     if (/DeadLetter|ReplyWatch/.test(logicalId)) continue;
-    const a = harness.cloud.aws.sqs.getQueueAttributes(name, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']);
-    depth += Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
+    const a = harness.cloud.aws.sqs.getQueueAttributes(name, [
+      'ApproximateNumberOfMessages',
+      'ApproximateNumberOfMessagesNotVisible',
+      'ApproximateNumberOfMessagesDelayed',
+    ]);
+    depth +=
+      Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0);
   }
   return depth;
 }

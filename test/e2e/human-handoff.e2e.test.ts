@@ -57,8 +57,7 @@ describe('greeting → FAQ → handoff → human reply → close → CSAT throug
     const key = `${prefix}:${account}:${customer}`;
     // Six replies to one customer exceed the per-recipient burst (5, then one per 6 s): the last one
     // is deferred by the sender's own pacing, so allow for that on a busy machine.
-    const sends = (n: number, what: string) =>
-      eventually(async () => ((await harness.sendsTo(customer)).length >= n ? true : undefined), what, 90_000);
+    const sends = (n: number, what: string) => eventually(async () => ((await harness.sendsTo(customer)).length >= n ? true : undefined), what, 90_000);
     const replyKinds = async () =>
       (await harness.conversationItems(key))
         .filter((i) => i.entity === 'Message' && i.direction === 'outbound')

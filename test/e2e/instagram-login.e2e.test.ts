@@ -57,7 +57,9 @@ const storedToken = (accountId: string) =>
 
 /** The business's replies to one customer, as the simulator recorded them. */
 async function repliesTo(customerId: string): Promise<OutboxEntry[]> {
-  return (await harness.outbox()).filter((e) => e.method === 'POST' && (e.body as { recipient?: { id?: string } } | undefined)?.recipient?.id === customerId && e.path.endsWith('/messages'));
+  return (await harness.outbox()).filter(
+    (e) => e.method === 'POST' && (e.body as { recipient?: { id?: string } } | undefined)?.recipient?.id === customerId && e.path.endsWith('/messages'),
+  );
 }
 
 describe('an Instagram account onboarded with Instagram Login', () => {
@@ -71,11 +73,24 @@ describe('an Instagram account onboarded with Instagram Login', () => {
     expect((await api('POST', '/onboarding/instagram-login', { businessId: BUSINESS, code: prospect.code })).status).toBe(400);
     const report = await api('POST', '/onboarding/instagram-login', { businessId: BUSINESS, code: prospect.code, redirectUri: REDIRECT });
     expect(report.status).toBe(200);
-    expect(report.body).toMatchObject({ channel: 'instagram', api: 'instagram_login', status: 'active', accountId, health: { username: 'loja.insta', subscribedFields: expect.arrayContaining(['messages']) } });
+    expect(report.body).toMatchObject({
+      channel: 'instagram',
+      api: 'instagram_login',
+      status: 'active',
+      accountId,
+      health: { username: 'loja.insta', subscribedFields: expect.arrayContaining(['messages']) },
+    });
     expect((await simulator('GET', '/_sim/onboarding/stats')).instagramLogin.exchanges).toBe(1);
 
     const registered = await harness.item(`ACCT#${accountId}`, 'ACCOUNT');
-    expect(registered).toMatchObject({ channel: 'instagram', api: 'instagram_login', status: 'active', businessId: BUSINESS, displayName: 'loja.insta', gsi2pk: INSTAGRAM_TOKEN_INDEX_PK });
+    expect(registered).toMatchObject({
+      channel: 'instagram',
+      api: 'instagram_login',
+      status: 'active',
+      businessId: BUSINESS,
+      displayName: 'loja.insta',
+      gsi2pk: INSTAGRAM_TOKEN_INDEX_PK,
+    });
     expect(Date.parse(registered!.tokenExpiresAt) - Date.now()).toBeGreaterThan(59 * 86_400_000);
     const token = storedToken(accountId);
     expect(token).toMatch(/^IGAA/);
@@ -87,7 +102,10 @@ describe('an Instagram account onboarded with Instagram Login', () => {
 
   it("receives a customer's direct message and answers it through graph.instagram.com with the account's long-lived token", async () => {
     expect(accountId).not.toBe('');
-    await saveBotSettings({ db: harness.db, tableName: harness.cloud.tableName }, BUSINESS, demoBotSettings(), { actor: 'instagram-login-e2e', expectedVersion: 0 });
+    await saveBotSettings({ db: harness.db, tableName: harness.cloud.tableName }, BUSINESS, demoBotSettings(), {
+      actor: 'instagram-login-e2e',
+      expectedVersion: 0,
+    });
     const customer = '6100000000000777';
     const sent = await simulator('POST', '/_sim/customer/messages', { channel: 'instagram', accountId, customerId: customer, name: 'Ana', text: 'oi' });
     // Signed with the Instagram app secret, and taken by the webhook.

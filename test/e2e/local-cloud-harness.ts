@@ -47,9 +47,7 @@ export class LocalCloudHarness {
       graph: { statusDelaysMs: { sent: 20, delivered: 20, read: 20 }, ...options.graph },
       ...options,
     });
-    this.db = documentClient(
-      new DynamoDBClient({ endpoint: this.cloud.dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }),
-    );
+    this.db = documentClient(new DynamoDBClient({ endpoint: this.cloud.dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS }));
   }
 
   /** Under vitest, the run's shared assembly; elsewhere (benchmarks) one of its own. */
@@ -94,7 +92,13 @@ export class LocalCloudHarness {
     });
   }
 
-  async customerSays(input: { channel: 'whatsapp' | 'instagram' | 'messenger'; customerId: string; text?: string; name?: string; reply?: { id: string; title?: string } }): Promise<{ id: string }> {
+  async customerSays(input: {
+    channel: 'whatsapp' | 'instagram' | 'messenger';
+    customerId: string;
+    text?: string;
+    name?: string;
+    reply?: { id: string; title?: string };
+  }): Promise<{ id: string }> {
     const res = await fetch(`${this.cloud.graphUrl}/_sim/customer/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -120,9 +124,7 @@ export class LocalCloudHarness {
 
   /** Sends to one recipient (WhatsApp `to`, Instagram/Messenger `recipient.id`), mark-as-read excluded. */
   async sendsTo(recipientId: string): Promise<OutboxEntry[]> {
-    return (await this.outbox()).filter(
-      (e) => e.body?.status !== 'read' && (e.body?.to === recipientId || e.body?.recipient?.id === recipientId),
-    );
+    return (await this.outbox()).filter((e) => e.body?.status !== 'read' && (e.body?.to === recipientId || e.body?.recipient?.id === recipientId));
   }
 
   async conversationItems(conversationKey: string): Promise<Record<string, any>[]> {
@@ -223,7 +225,10 @@ export class LocalCloudHarness {
         'ApproximateNumberOfMessagesNotVisible',
         'ApproximateNumberOfMessagesDelayed',
       ]);
-      depths.set(logicalId, Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0));
+      depths.set(
+        logicalId,
+        Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) + Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+      );
     }
     return depths;
   }
@@ -248,7 +253,12 @@ export class LocalCloudHarness {
 
   /** `IngressQueue 3, AgentQueue 1` for the queues with records left. */
   queueDepths(): string {
-    return [...this.workingQueues()].filter(([, n]) => n > 0).map(([q, n]) => `${q} ${n}`).join(', ') || 'none';
+    return (
+      [...this.workingQueues()]
+        .filter(([, n]) => n > 0)
+        .map(([q, n]) => `${q} ${n}`)
+        .join(', ') || 'none'
+    );
   }
 
   /** Messages sitting in any dead-letter queue (should be none after a clean run). */

@@ -92,7 +92,12 @@ describe('log privacy across a whole local run', () => {
       `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":{"contacts":[{"profile":{"name":"Ottoline Vexmoor"},"wa_id":"15557310077"}]`,
       JSON.stringify({ object: 'Ottoline Vexmoor 15557310077', entry: [] }),
       JSON.stringify({ object: 'page', entry: [{ id: '1', time: 1, messaging: [{ sender: { id: '15557310077' }, message: { text: 'Ottoline Vexmoor' } }] }] }),
-      JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: '1', changes: [{ field: 'messages', value: { messages: [{ from: '15557310077', type: 'text', text: { body: 'Ottoline Vexmoor' } }] } }] }] }),
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          { id: '1', changes: [{ field: 'messages', value: { messages: [{ from: '15557310077', type: 'text', text: { body: 'Ottoline Vexmoor' } }] } }] },
+        ],
+      }),
     ];
     for (const body of garbage) expect((await harness.postWebhook(body)).status).toBe(200);
 

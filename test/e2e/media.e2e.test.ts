@@ -27,7 +27,12 @@ async function customerSendsFile(channel: 'whatsapp' | 'instagram', customerId: 
 
 const CASES = [
   { channel: 'whatsapp' as const, key: `wa:${LOCAL_WHATSAPP_PHONE_NUMBER_ID}:15550000401`, customer: '15550000401', account: LOCAL_WHATSAPP_PHONE_NUMBER_ID },
-  { channel: 'instagram' as const, key: `ig:${LOCAL_INSTAGRAM_ACCOUNT_ID}:9300000000000401`, customer: '9300000000000401', account: LOCAL_INSTAGRAM_ACCOUNT_ID },
+  {
+    channel: 'instagram' as const,
+    key: `ig:${LOCAL_INSTAGRAM_ACCOUNT_ID}:9300000000000401`,
+    customer: '9300000000000401',
+    account: LOCAL_INSTAGRAM_ACCOUNT_ID,
+  },
 ];
 
 describe('a customer sends an image through the local cloud', () => {
@@ -35,10 +40,14 @@ describe('a customer sends an image through the local cloud', () => {
     const image = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from(`picture from ${channel}`)]);
     const { id } = await customerSendsFile(channel, customer, 'image/png', image);
 
-    const message = await eventually(async () => {
-      const item = await harness.item(`CONV#${key}`, `MSG#${id}`);
-      return typeof item?.mediaS3Key === 'string' ? item : undefined;
-    }, `the ${channel} image stored and recorded`, 60_000);
+    const message = await eventually(
+      async () => {
+        const item = await harness.item(`CONV#${key}`, `MSG#${id}`);
+        return typeof item?.mediaS3Key === 'string' ? item : undefined;
+      },
+      `the ${channel} image stored and recorded`,
+      60_000,
+    );
 
     expect(message.mediaS3Key).toMatch(new RegExp(`^media/${account}/\\d{4}/\\d{2}/\\d{2}/[0-9a-f]{40}-0$`));
     expect(message.mediaS3Key).not.toContain(customer);

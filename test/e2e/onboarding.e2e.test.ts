@@ -97,16 +97,23 @@ describe('onboarding a new WhatsApp number through the local cloud', () => {
     });
 
     // A new business has no bot until an admin saves its settings (never another business's): save the demo's.
-    await saveBotSettings({ db: harness.db, tableName: harness.cloud.tableName }, 'loja-nova', demoBotSettings(), { actor: 'onboarding-e2e', expectedVersion: 0 });
+    await saveBotSettings({ db: harness.db, tableName: harness.cloud.tableName }, 'loja-nova', demoBotSettings(), {
+      actor: 'onboarding-e2e',
+      expectedVersion: 0,
+    });
 
     // A customer writes to the new number; the reply leaves from that number. The simulator refuses
     // sends from it made with any token but the one its code exchange handed out.
     const customerId = '15550000911';
     await simulator('POST', '/_sim/customer/messages', { channel: 'whatsapp', accountId: prospect.phoneNumberId, customerId, text: 'hola' });
-    const reply = await eventually(async () => {
-      const sends = (await harness.outbox()).filter((e) => e.body?.to === customerId && e.path.endsWith(`/${prospect.phoneNumberId}/messages`));
-      return sends.find((e) => e.status === 200) ?? (sends.length > 0 && sends.every((e) => e.status !== 200) && sends.length >= 3 ? sends[0] : undefined);
-    }, 'the reply from the new number', 90_000);
+    const reply = await eventually(
+      async () => {
+        const sends = (await harness.outbox()).filter((e) => e.body?.to === customerId && e.path.endsWith(`/${prospect.phoneNumberId}/messages`));
+        return sends.find((e) => e.status === 200) ?? (sends.length > 0 && sends.every((e) => e.status !== 200) && sends.length >= 3 ? sends[0] : undefined);
+      },
+      'the reply from the new number',
+      90_000,
+    );
     expect(reply.status).toBe(200);
     const conversation = await harness.item(`CONV#wa:${prospect.phoneNumberId}:${customerId}`, 'CONV');
     expect(conversation).toMatchObject({ accountId: prospect.phoneNumberId });

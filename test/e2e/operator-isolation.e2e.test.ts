@@ -57,14 +57,28 @@ beforeAll(async () => {
   await harness.db.send(
     new PutCommand({
       TableName: harness.cloud.tableName,
-      Item: { ...whatsappProgressKey(ACME_WABA, ACME_NUMBER), entity: 'OnboardingProgress', channel: 'whatsapp', businessId: 'acme', ownerId: ACME_WABA, accountId: ACME_NUMBER, steps: {}, startedAt: '2026-12-01T00:00:00.000Z', updatedAt: '2026-12-01T00:00:00.000Z', version: 1 },
+      Item: {
+        ...whatsappProgressKey(ACME_WABA, ACME_NUMBER),
+        entity: 'OnboardingProgress',
+        channel: 'whatsapp',
+        businessId: 'acme',
+        ownerId: ACME_WABA,
+        accountId: ACME_NUMBER,
+        steps: {},
+        startedAt: '2026-12-01T00:00:00.000Z',
+        updatedAt: '2026-12-01T00:00:00.000Z',
+        version: 1,
+      },
     }),
   );
   // Acme's contacts: the customer's (the one the contacts consumer made, or made here first) and one more.
   const contacts = dynamoContactStore({ db: harness.db, tableName: harness.cloud.tableName });
   const at = new Date().toISOString();
-  ACME_CONTACT = (await contacts.resolve('acme', [{ kind: 'whatsapp', value: ACME_CUSTOMER, accountId: ACME_NUMBER }], { name: CUSTOMER_NAME, at })).contact.contactId;
-  ACME_OTHER_CONTACT = (await contacts.resolve('acme', [{ kind: 'instagram', value: '17841400000999', accountId: '17841400000301' }], { name: 'Otra Persona', at })).contact.contactId;
+  ACME_CONTACT = (await contacts.resolve('acme', [{ kind: 'whatsapp', value: ACME_CUSTOMER, accountId: ACME_NUMBER }], { name: CUSTOMER_NAME, at })).contact
+    .contactId;
+  ACME_OTHER_CONTACT = (
+    await contacts.resolve('acme', [{ kind: 'instagram', value: '17841400000999', accountId: '17841400000301' }], { name: 'Otra Persona', at })
+  ).contact.contactId;
   // Acme's integrations, with their credentials secret; the test call goes to a closed local port (test_failed).
   for (const integrationId of [ACME_INTEGRATION, ACME_DISPOSABLE_INTEGRATION]) {
     const secretName = `Omnichannel-local/integrations/acme/${integrationId}`;
@@ -140,10 +154,28 @@ interface RouteCase {
 }
 
 const ROUTES: RouteCase[] = [
-  { name: 'list conversations', action: 'conversations.read', method: 'GET', path: '/agent/conversations', request: () => ({ query: { accountId: ACME_NUMBER } }) },
+  {
+    name: 'list conversations',
+    action: 'conversations.read',
+    method: 'GET',
+    path: '/agent/conversations',
+    request: () => ({ query: { accountId: ACME_NUMBER } }),
+  },
   { name: 'read a conversation', action: 'conversations.read', method: 'GET', path: '/agent/conversation', request: () => ({ query: { key: ACME_KEY } }) },
-  { name: 'reply', action: 'conversations.act', method: 'POST', path: '/agent/conversation/reply', request: () => ({ body: { conversationKey: ACME_KEY, text: 'Hola desde el equipo', requestId: crypto.randomUUID() } }) },
-  { name: 'hand back', action: 'conversations.act', method: 'POST', path: '/agent/conversation/hand-back', request: () => ({ body: { conversationKey: ACME_KEY } }) },
+  {
+    name: 'reply',
+    action: 'conversations.act',
+    method: 'POST',
+    path: '/agent/conversation/reply',
+    request: () => ({ body: { conversationKey: ACME_KEY, text: 'Hola desde el equipo', requestId: crypto.randomUUID() } }),
+  },
+  {
+    name: 'hand back',
+    action: 'conversations.act',
+    method: 'POST',
+    path: '/agent/conversation/hand-back',
+    request: () => ({ body: { conversationKey: ACME_KEY } }),
+  },
   { name: 'close', action: 'conversations.act', method: 'POST', path: '/agent/conversation/close', request: () => ({ body: { conversationKey: ACME_KEY } }) },
   { name: 'list templates', action: 'templates.read', method: 'GET', path: '/templates', request: () => ({ query: { wabaId: ACME_WABA } }) },
   { name: 'sync templates', action: 'templates.sync', method: 'POST', path: '/templates/sync', request: () => ({ body: { wabaId: ACME_WABA } }) },
@@ -154,7 +186,13 @@ const ROUTES: RouteCase[] = [
     path: '/templates/send',
     request: () => ({ body: { accountId: ACME_NUMBER, customerId: ACME_CUSTOMER, name: 'no_such_template', language: 'es', requestId: crypto.randomUUID() } }),
   },
-  { name: 'onboarding progress', action: 'onboarding.read', method: 'GET', path: '/onboarding/progress', request: () => ({ query: { wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } }) },
+  {
+    name: 'onboarding progress',
+    action: 'onboarding.read',
+    method: 'GET',
+    path: '/onboarding/progress',
+    request: () => ({ query: { wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } }),
+  },
   {
     name: 'onboard a number',
     action: 'onboarding.run',
@@ -164,13 +202,43 @@ const ROUTES: RouteCase[] = [
     request: () => ({ body: { businessId: 'acme', wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } }),
   },
   { name: 'read bot settings', action: 'settings.read', method: 'GET', path: '/admin/bot-settings', request: () => ({ query: { businessId: 'acme' } }) },
-  { name: 'bot settings versions', action: 'settings.read', method: 'GET', path: '/admin/bot-settings/versions', request: () => ({ query: { businessId: 'acme' } }) },
-  { name: 'write bot settings', action: 'settings.write', method: 'PUT', path: '/admin/bot-settings', request: () => ({ body: { businessId: 'acme', settings: { name: 'not valid settings' } } }) },
+  {
+    name: 'bot settings versions',
+    action: 'settings.read',
+    method: 'GET',
+    path: '/admin/bot-settings/versions',
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
+  {
+    name: 'write bot settings',
+    action: 'settings.write',
+    method: 'PUT',
+    path: '/admin/bot-settings',
+    request: () => ({ body: { businessId: 'acme', settings: { name: 'not valid settings' } } }),
+  },
   { name: 'audit trail', action: 'audit.read', method: 'GET', path: '/admin/audit', request: () => ({ query: { businessId: 'acme' } }) },
   // The contact centre: conversation actions name acme's conversation; lists and settings name the business.
-  { name: 'add a note', action: 'conversations.act', method: 'POST', path: '/agent/conversation/note', request: () => ({ body: { conversationKey: ACME_KEY, text: 'nota interna' } }) },
-  { name: 'tag', action: 'conversations.act', method: 'POST', path: '/agent/conversation/tags', request: () => ({ body: { conversationKey: ACME_KEY, add: ['revisar'] } }) },
-  { name: 'templates for a conversation', action: 'conversations.read', method: 'GET', path: '/agent/conversation/templates', request: () => ({ query: { key: ACME_KEY } }) },
+  {
+    name: 'add a note',
+    action: 'conversations.act',
+    method: 'POST',
+    path: '/agent/conversation/note',
+    request: () => ({ body: { conversationKey: ACME_KEY, text: 'nota interna' } }),
+  },
+  {
+    name: 'tag',
+    action: 'conversations.act',
+    method: 'POST',
+    path: '/agent/conversation/tags',
+    request: () => ({ body: { conversationKey: ACME_KEY, add: ['revisar'] } }),
+  },
+  {
+    name: 'templates for a conversation',
+    action: 'conversations.read',
+    method: 'GET',
+    path: '/agent/conversation/templates',
+    request: () => ({ query: { key: ACME_KEY } }),
+  },
   {
     name: 'send a template in a conversation',
     action: 'conversations.act',
@@ -178,13 +246,45 @@ const ROUTES: RouteCase[] = [
     path: '/agent/conversation/template',
     request: () => ({ body: { conversationKey: ACME_KEY, templateName: 'no_such_template', language: 'es', parameters: [], requestId: crypto.randomUUID() } }),
   },
-  { name: 'media link', action: 'conversations.read', method: 'GET', path: '/agent/media', request: () => ({ query: { key: ACME_KEY, messageId: 'wamid.none' } }) },
+  {
+    name: 'media link',
+    action: 'conversations.read',
+    method: 'GET',
+    path: '/agent/media',
+    request: () => ({ query: { key: ACME_KEY, messageId: 'wamid.none' } }),
+  },
   { name: 'accept an offer', action: 'workspace.use', method: 'POST', path: '/agent/offer/accept', request: () => ({ body: { conversationKey: ACME_KEY } }) },
   { name: 'decline an offer', action: 'workspace.use', method: 'POST', path: '/agent/offer/decline', request: () => ({ body: { conversationKey: ACME_KEY } }) },
-  { name: 'transfer', action: 'workspace.use', method: 'POST', path: '/agent/conversation/transfer', request: () => ({ body: { conversationKey: ACME_KEY, toQueueId: 'general' } }) },
-  { name: 'reassign', action: 'conversations.reassign', method: 'POST', path: '/supervisor/reassign', request: () => ({ body: { conversationKey: ACME_KEY, toQueueId: 'no-such-queue' } }) },
-  { name: 'list routing agents', action: 'routing.read', method: 'GET', path: '/admin/routing/agents', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
-  { name: 'list routing queues', action: 'routing.read', method: 'GET', path: '/admin/routing/queues', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'transfer',
+    action: 'workspace.use',
+    method: 'POST',
+    path: '/agent/conversation/transfer',
+    request: () => ({ body: { conversationKey: ACME_KEY, toQueueId: 'general' } }),
+  },
+  {
+    name: 'reassign',
+    action: 'conversations.reassign',
+    method: 'POST',
+    path: '/supervisor/reassign',
+    request: () => ({ body: { conversationKey: ACME_KEY, toQueueId: 'no-such-queue' } }),
+  },
+  {
+    name: 'list routing agents',
+    action: 'routing.read',
+    method: 'GET',
+    path: '/admin/routing/agents',
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
+  {
+    name: 'list routing queues',
+    action: 'routing.read',
+    method: 'GET',
+    path: '/admin/routing/queues',
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
   {
     name: 'save a macro',
     action: 'routing.write',
@@ -193,13 +293,54 @@ const ROUTES: RouteCase[] = [
     namesBusiness: true,
     request: () => ({ body: { businessId: 'acme', macroId: `m-${crypto.randomUUID().slice(0, 8)}`, name: 'Hola', texts: { es: 'Hola {first_name}' } } }),
   },
-  { name: 'list channel accounts', action: 'settings.read', method: 'GET', path: '/admin/accounts', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'list channel accounts',
+    action: 'settings.read',
+    method: 'GET',
+    path: '/admin/accounts',
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
   // Contacts: a contact id does not name its business, so every route but the conversation's names acme (platform must).
-  { name: 'search contacts', action: 'contacts.read', method: 'GET', path: '/agent/contacts', namesBusiness: true, request: () => ({ query: { businessId: 'acme', q: 'Lucía' } }) },
-  { name: 'read a contact', action: 'contacts.read', method: 'GET', path: '/agent/contacts/{contactId}', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, query: { businessId: 'acme' } }) },
-  { name: "a conversation's contact", action: 'contacts.read', method: 'GET', path: '/agent/conversations/{key}/contact', request: () => ({ params: { key: ACME_KEY } }) },
-  { name: 'rename a contact', action: 'contacts.write', method: 'PATCH', path: '/agent/contacts/{contactId}', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', name: CUSTOMER_NAME } }) },
-  { name: 'tag a contact', action: 'contacts.write', method: 'PUT', path: '/agent/contacts/{contactId}/tags', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', add: ['revisar'] } }) },
+  {
+    name: 'search contacts',
+    action: 'contacts.read',
+    method: 'GET',
+    path: '/agent/contacts',
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme', q: 'Lucía' } }),
+  },
+  {
+    name: 'read a contact',
+    action: 'contacts.read',
+    method: 'GET',
+    path: '/agent/contacts/{contactId}',
+    namesBusiness: true,
+    request: () => ({ params: { contactId: ACME_CONTACT }, query: { businessId: 'acme' } }),
+  },
+  {
+    name: "a conversation's contact",
+    action: 'contacts.read',
+    method: 'GET',
+    path: '/agent/conversations/{key}/contact',
+    request: () => ({ params: { key: ACME_KEY } }),
+  },
+  {
+    name: 'rename a contact',
+    action: 'contacts.write',
+    method: 'PATCH',
+    path: '/agent/contacts/{contactId}',
+    namesBusiness: true,
+    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', name: CUSTOMER_NAME } }),
+  },
+  {
+    name: 'tag a contact',
+    action: 'contacts.write',
+    method: 'PUT',
+    path: '/agent/contacts/{contactId}/tags',
+    namesBusiness: true,
+    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', add: ['revisar'] } }),
+  },
   {
     name: "edit a contact's attributes",
     action: 'contacts.write',
@@ -217,7 +358,14 @@ const ROUTES: RouteCase[] = [
     // At a version the contact never had: allowed callers get as far as the conflict, and nothing merges.
     request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', otherContactId: ACME_OTHER_CONTACT, expectedVersion: 0 } }),
   },
-  { name: 'undo a merge', action: 'contacts.write', method: 'POST', path: '/agent/contacts/{contactId}/unmerge', namesBusiness: true, request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', mergeId: 'm_01HZZZZZZZZZZZZZZZZZZZZZZZ' } }) },
+  {
+    name: 'undo a merge',
+    action: 'contacts.write',
+    method: 'POST',
+    path: '/agent/contacts/{contactId}/unmerge',
+    namesBusiness: true,
+    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', mergeId: 'm_01HZZZZZZZZZZZZZZZZZZZZZZZ' } }),
+  },
   {
     name: 'link an identity',
     action: 'contacts.write',
@@ -233,9 +381,19 @@ const ROUTES: RouteCase[] = [
     path: '/agent/contacts/{contactId}/consent',
     namesBusiness: true,
     // No Instagram identity: allowed callers are told so, and nothing is recorded.
-    request: () => ({ params: { contactId: ACME_CONTACT }, body: { businessId: 'acme', channel: 'instagram', status: 'opted_in', evidenceText: 'dijo que sí' } }),
+    request: () => ({
+      params: { contactId: ACME_CONTACT },
+      body: { businessId: 'acme', channel: 'instagram', status: 'opted_in', evidenceText: 'dijo que sí' },
+    }),
   },
-  { name: 'read the contact schema', action: 'contacts.read', method: 'GET', path: '/admin/contacts/schema', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'read the contact schema',
+    action: 'contacts.read',
+    method: 'GET',
+    path: '/admin/contacts/schema',
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
   {
     name: 'save the contact schema',
     action: 'contacts.admin',
@@ -245,7 +403,14 @@ const ROUTES: RouteCase[] = [
     request: () => ({ body: { businessId: 'acme', attributes: [], expectedVersion: 999 } }),
   },
   // Integrations: an integration id does not name its business, so every route names acme (platform must).
-  { name: 'list integrations', action: 'integrations.read', method: 'GET', path: '/admin/integrations', namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'list integrations',
+    action: 'integrations.read',
+    method: 'GET',
+    path: '/admin/integrations',
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
   {
     name: 'create an integration',
     action: 'integrations.write',
@@ -253,9 +418,19 @@ const ROUTES: RouteCase[] = [
     path: '/admin/integrations',
     namesBusiness: true,
     // No events: refused as invalid once allowed, so nothing is provisioned.
-    request: () => ({ query: { businessId: 'acme' }, body: { kind: 'webhook', name: 'Intruder', baseUrl: 'https://hooks.example/x', auth: { type: 'api_key', headerName: 'X-Key', apiKey: 'k' }, events: [] } }),
+    request: () => ({
+      query: { businessId: 'acme' },
+      body: { kind: 'webhook', name: 'Intruder', baseUrl: 'https://hooks.example/x', auth: { type: 'api_key', headerName: 'X-Key', apiKey: 'k' }, events: [] },
+    }),
   },
-  { name: 'read an integration', action: 'integrations.read', method: 'GET', path: `/admin/integrations/${ACME_INTEGRATION}`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'read an integration',
+    action: 'integrations.read',
+    method: 'GET',
+    path: `/admin/integrations/${ACME_INTEGRATION}`,
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
   {
     name: 'change an integration',
     action: 'integrations.write',
@@ -264,14 +439,45 @@ const ROUTES: RouteCase[] = [
     namesBusiness: true,
     request: () => ({ query: { businessId: 'acme' }, body: { name: 'Renamed', baseUrl: 'https://hooks.example/x', events: [], expectedVersion: 1 } }),
   },
-  { name: 'test an integration', action: 'integrations.write', method: 'POST', path: `/admin/integrations/${ACME_INTEGRATION}/test`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
-  { name: "an integration's deliveries", action: 'integrations.read', method: 'GET', path: `/admin/integrations/${ACME_INTEGRATION}/deliveries`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
-  { name: 'delete an integration', action: 'integrations.write', method: 'DELETE', path: `/admin/integrations/${ACME_DISPOSABLE_INTEGRATION}`, namesBusiness: true, request: () => ({ query: { businessId: 'acme' } }) },
+  {
+    name: 'test an integration',
+    action: 'integrations.write',
+    method: 'POST',
+    path: `/admin/integrations/${ACME_INTEGRATION}/test`,
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
+  {
+    name: "an integration's deliveries",
+    action: 'integrations.read',
+    method: 'GET',
+    path: `/admin/integrations/${ACME_INTEGRATION}/deliveries`,
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
+  {
+    name: 'delete an integration',
+    action: 'integrations.write',
+    method: 'DELETE',
+    path: `/admin/integrations/${ACME_DISPOSABLE_INTEGRATION}`,
+    namesBusiness: true,
+    request: () => ({ query: { businessId: 'acme' } }),
+  },
 ];
 
 const ROLES: OperatorRole[] = ['agent', 'supervisor', 'admin', 'platform'];
 
-const AUTHORISATION_REFUSALS = new Set(['forbidden', 'other_business', 'conversation_not_found', 'account_not_found', 'waba_not_found', 'onboarding_not_found', 'business_not_found', 'contact_not_found', 'integration_not_found']);
+const AUTHORISATION_REFUSALS = new Set([
+  'forbidden',
+  'other_business',
+  'conversation_not_found',
+  'account_not_found',
+  'waba_not_found',
+  'onboarding_not_found',
+  'business_not_found',
+  'contact_not_found',
+  'integration_not_found',
+]);
 
 const CASES = ROUTES.flatMap((route) =>
   ROLES.flatMap((role) =>
@@ -333,13 +539,15 @@ describe('every operator route × role × own or other business', () => {
 });
 
 describe('the findings, replayed', () => {
-  it('another business\'s agent cannot list, read, answer or close acme\'s customer', async () => {
+  it("another business's agent cannot list, read, answer or close acme's customer", async () => {
     const intruder = await tokenOf('globex', 'agent');
     const conversationBefore = await harness.item(`CONV#${ACME_KEY}`, 'CONV');
     const before = (await harness.outbox()).length;
     const listed = await api(intruder, 'GET', '/agent/conversations', { query: { accountId: ACME_NUMBER, state: 'human' } });
     const read = await api(intruder, 'GET', '/agent/conversation', { query: { key: ACME_KEY } });
-    const replied = await api(intruder, 'POST', '/agent/conversation/reply', { body: { conversationKey: ACME_KEY, text: 'phishing link', requestId: 'evil-1' } });
+    const replied = await api(intruder, 'POST', '/agent/conversation/reply', {
+      body: { conversationKey: ACME_KEY, text: 'phishing link', requestId: 'evil-1' },
+    });
     const closed = await api(intruder, 'POST', '/agent/conversation/close', { body: { conversationKey: ACME_KEY } });
     expect([listed.status, read.status, replied.status, closed.status]).toEqual([404, 404, 404, 404]);
     for (const r of [listed, read, replied, closed]) expect(r.text).not.toContain(CUSTOMER_NAME);
@@ -383,14 +591,18 @@ describe('the findings, replayed', () => {
     const long = await api(own, 'GET', '/agent/conversation', { query: { key: `wa:${ACME_NUMBER}:${'9'.repeat(3000)}` } });
     expect(long.status).toBe(400);
     expect(long.body.message).toBeTruthy();
-    for (const cursor of ['not-a-cursor', Buffer.from('{"gsi1pk":"ACCT#100000000000401#STATE#human","gsi1sk":"x","pk":"x","sk":"x"}').toString('base64url'), '!!!']) {
+    for (const cursor of [
+      'not-a-cursor',
+      Buffer.from('{"gsi1pk":"ACCT#100000000000401#STATE#human","gsi1sk":"x","pk":"x","sk":"x"}').toString('base64url'),
+      '!!!',
+    ]) {
       const res = await api(own, 'GET', '/agent/conversations', { query: { accountId: ACME_NUMBER, cursor } });
       expect(res.status, cursor).toBe(400);
     }
     expect((await api(own, 'POST', '/agent/conversation/close', { body: { conversationKey: 'x'.repeat(3000) } })).status).toBe(400);
   });
 
-  it('keeps what each operator did, for the business\'s admins only', async () => {
+  it("keeps what each operator did, for the business's admins only", async () => {
     const admin = await tokenOf('acme', 'admin');
     // Every route × role above left its record: read the whole trail, a page at a time.
     const actions: Array<Record<string, unknown>> = [];
@@ -417,28 +629,42 @@ describe('the findings, replayed', () => {
     expect((await api(await tokenOf('acme', 'agent'), 'GET', '/admin/audit')).status).toBe(403);
   });
 
-  it('onboarding refuses another business\'s WABA and changes neither its token secret nor its registry item', async () => {
+  it("onboarding refuses another business's WABA and changes neither its token secret nor its registry item", async () => {
     const secretName = `Omnichannel-local/account-tokens/${ACME_WABA}`;
     const secretBefore = harness.cloud.aws.secrets.getSecretValue(secretName).secretString;
-    const prospect = await (await fetch(`${harness.cloud.graphUrl}/_sim/onboarding/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json() as { code: string };
+    const prospect = (await (
+      await fetch(`${harness.cloud.graphUrl}/_sim/onboarding/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+    ).json()) as { code: string };
     const attacker = await tokenOf('globex', 'admin');
-    const attempt = await api(attacker, 'POST', '/onboarding/whatsapp', { body: { businessId: 'globex', code: prospect.code, wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } });
+    const attempt = await api(attacker, 'POST', '/onboarding/whatsapp', {
+      body: { businessId: 'globex', code: prospect.code, wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER },
+    });
     expect([409, 422]).toContain(attempt.status);
     expect(harness.cloud.aws.secrets.getSecretValue(secretName).secretString).toBe(secretBefore);
     expect(await harness.item(`WABA#${ACME_WABA}`, 'WABA')).toMatchObject({ businessId: 'acme' });
     expect(await harness.item(`ACCT#${ACME_NUMBER}`, 'ACCOUNT')).toMatchObject({ businessId: 'acme', status: 'active' });
     // And naming acme as the business to onboard into is not globex's to do.
-    expect((await api(attacker, 'POST', '/onboarding/whatsapp', { body: { businessId: 'acme', code: prospect.code, wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER } })).status).toBe(403);
+    expect(
+      (
+        await api(attacker, 'POST', '/onboarding/whatsapp', {
+          body: { businessId: 'acme', code: prospect.code, wabaId: ACME_WABA, phoneNumberId: ACME_NUMBER },
+        })
+      ).status,
+    ).toBe(403);
   });
 
-  it('gives a business with no bot settings of its own to its people, never another business\'s bot', async () => {
+  it("gives a business with no bot settings of its own to its people, never another business's bot", async () => {
     const customer = '5511987650501';
     const before = (await harness.outbox()).length;
     await customerWrites('100000000000501', customer, 'hola, ¿cuál es la política de devoluciones?');
-    const conversation = await eventually(async () => {
-      const item = await harness.item(`CONV#wa:100000000000501:${customer}`, 'CONV');
-      return item?.state === 'human' && item;
-    }, 'the initech conversation handed to its people', 60_000);
+    const conversation = await eventually(
+      async () => {
+        const item = await harness.item(`CONV#wa:100000000000501:${customer}`, 'CONV');
+        return item?.state === 'human' && item;
+      },
+      'the initech conversation handed to its people',
+      60_000,
+    );
     expect(conversation).toMatchObject({ state: 'human', handoffReason: 'no_bot_configured' });
     await settle(1000);
     const sent = (await harness.outbox()).slice(before).filter((e) => e.path.endsWith('/100000000000501/messages') && e.body?.status !== 'read');

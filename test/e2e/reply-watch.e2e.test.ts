@@ -33,11 +33,28 @@ async function answeredCustomer(customer: string): Promise<Record<string, any>> 
 }
 
 /** Another reply in the same conversation, as whoever asks for replies writes it, in the given state. */
-async function writeReply(template: Record<string, any>, outboundId: string, text: string, status: 'pending' | 'sending', claimedAt = new Date().toISOString()) {
+async function writeReply(
+  template: Record<string, any>,
+  outboundId: string,
+  text: string,
+  status: 'pending' | 'sending',
+  claimedAt = new Date().toISOString(),
+) {
   const at = new Date().toISOString();
   const {
-    providerMessageId: _p, sentAt: _s, deliveredAt: _d, readAt: _r, statusRank: _k, statusUpdatedAt: _u, statusEventId: _e,
-    recipientWaId: _w, sendingAt: _a, attempts: _t, pricingCategory: _c, billable: _b, ...content
+    providerMessageId: _p,
+    sentAt: _s,
+    deliveredAt: _d,
+    readAt: _r,
+    statusRank: _k,
+    statusUpdatedAt: _u,
+    statusEventId: _e,
+    recipientWaId: _w,
+    sendingAt: _a,
+    attempts: _t,
+    pricingCategory: _c,
+    billable: _b,
+    ...content
   } = template;
   await harness.db.send(
     new PutCommand({
@@ -87,10 +104,14 @@ describe('reply watch', () => {
     await eventually(async () => logged('reply request names no stored message').length > 0 || undefined, 'the request consumed without a send');
     await writeReply(first, 'out_watch_lost', 'Your parcel left today.', 'pending');
 
-    const sends = await eventually(async () => {
-      const s = (await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Your parcel left today.');
-      return s.length > 0 && s;
-    }, 'the reply asked for again by the watch', 60_000);
+    const sends = await eventually(
+      async () => {
+        const s = (await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Your parcel left today.');
+        return s.length > 0 && s;
+      },
+      'the reply asked for again by the watch',
+      60_000,
+    );
     expect(sends).toHaveLength(1);
     expect(logged('reply still pending; asked for again').length).toBeGreaterThanOrEqual(1);
     const message = await eventually(async () => {
@@ -111,10 +132,14 @@ describe('reply watch', () => {
     await writeReply(first, 'out_watch_dead', 'Here is your tracking number.', 'sending', new Date(Date.now() - 10 * 60_000).toISOString());
     await requestReply(first, 'out_watch_dead');
 
-    const sends = await eventually(async () => {
-      const s = (await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Here is your tracking number.');
-      return s.length > 0 && s;
-    }, 'the unconfirmed reply sent again', 60_000);
+    const sends = await eventually(
+      async () => {
+        const s = (await harness.sendsTo(customer)).filter((e) => e.body?.text?.body === 'Here is your tracking number.');
+        return s.length > 0 && s;
+      },
+      'the unconfirmed reply sent again',
+      60_000,
+    );
     expect(sends).toHaveLength(1);
     expect(sends[0]!.body.biz_opaque_callback_data).toBe('out_watch_dead');
     expect(logged('never confirmed by Meta; asked for again').length).toBeGreaterThanOrEqual(1);

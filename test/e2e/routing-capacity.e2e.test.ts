@@ -2,7 +2,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OperatorRole } from '#lambdas/identity/operator-identity';
 import { LOCAL_FACEBOOK_PAGE_ID, LOCAL_INSTAGRAM_ACCOUNT_ID, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
 import { randomSource } from '#lib/analytics/seed/seed-plan';
-import { agentIds, holdingViolations, readRoutingSnapshot, settledViolations, waitingIndexViolations, type RoutingSnapshot } from '#test/chaos/routing-invariants';
+import {
+  agentIds,
+  holdingViolations,
+  readRoutingSnapshot,
+  settledViolations,
+  waitingIndexViolations,
+  type RoutingSnapshot,
+} from '#test/chaos/routing-invariants';
 import { eventually, LocalCloudHarness } from '#test/e2e/local-cloud-harness';
 import { openAllWeekLocalTenants } from '#test/helpers/open-all-week';
 
@@ -202,7 +209,8 @@ describe('routing 50 simultaneous handoffs to 5 agents', () => {
           closing.add(key);
           const res = await asAgent(agentId, 'POST', '/agent/conversation/close', { conversationKey: key, outcome: 'resolved' });
           // A close tried again after a timed-out attempt finds it closed already.
-          if (res.status !== 200 && !(res.retried && res.status === 409)) failures.push(`${agentId}'s close of ${key} answered ${res.status}: ${JSON.stringify(res.body)}`);
+          if (res.status !== 200 && !(res.retried && res.status === 409))
+            failures.push(`${agentId}'s close of ${key} answered ${res.status}: ${JSON.stringify(res.body)}`);
         }
       }
     };
@@ -214,12 +222,19 @@ describe('routing 50 simultaneous handoffs to 5 agents', () => {
       await Promise.all(people.map((c) => harness.customerSays({ channel: c.channel, customerId: c.customerId, text: ASK[c.language] })));
 
       // Bruno goes offline once offers are being made, and comes back.
-      await eventually(async () => (await snapshot()).conversations.some((c) => c.routingStatus === 'offered' && c.offeredAgentId === 'bruno'), 'an offer to bruno', 60_000);
+      await eventually(
+        async () => (await snapshot()).conversations.some((c) => c.routingStatus === 'offered' && c.offeredAgentId === 'bruno'),
+        'an offer to bruno',
+        60_000,
+      );
       offline = true;
       const away = await asAgent('bruno', 'POST', '/agent/presence', { presence: 'offline' });
       expect(away.status, JSON.stringify(away.body)).toBe(200);
       const whileAway = await snapshot();
-      expect(whileAway.conversations.filter((c) => c.routingStatus === 'offered' && c.offeredAgentId === 'bruno'), 'offline bruno keeps no offers').toEqual([]);
+      expect(
+        whileAway.conversations.filter((c) => c.routingStatus === 'offered' && c.offeredAgentId === 'bruno'),
+        'offline bruno keeps no offers',
+      ).toEqual([]);
       await sleep(2_000);
       const back = await asAgent('bruno', 'POST', '/agent/presence', { presence: 'online' });
       expect(back.status, JSON.stringify(back.body)).toBe(200);
@@ -232,7 +247,9 @@ describe('routing 50 simultaneous handoffs to 5 agents', () => {
           if (Date.now() - reported > 15_000) {
             reported = Date.now();
             const by = (status?: string) => now.conversations.filter((c) => c.routingStatus === status).length;
-            console.log(`${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${by(undefined)} not routed, ${by('queued')} queued, ${by('offered')} offered, ${by('assigned')} assigned, ${by('closed')} closed`);
+            console.log(
+              `${((Date.now() - startedAt) / 1000).toFixed(0)} s: ${by(undefined)} not routed, ${by('queued')} queued, ${by('offered')} offered, ${by('assigned')} assigned, ${by('closed')} closed`,
+            );
           }
           return now.conversations.every((c) => c.routingStatus === 'closed') && now.agents.every((a) => a.activeConversationKeys.length === 0);
         },

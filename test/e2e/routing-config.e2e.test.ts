@@ -17,14 +17,18 @@ afterAll(async () => {
 async function routing(role: OperatorRole, ...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runRoutingCommand([...argv, '--api', harness.cloud.apiUrl], { out: (l) => out.push(l), err: (l) => err.push(l) }, {
-    token: () => harness.operatorToken({ businessId: 'local', subject: `${role}-cli`, roles: [role] }),
-  });
+  const code = await runRoutingCommand(
+    [...argv, '--api', harness.cloud.apiUrl],
+    { out: (l) => out.push(l), err: (l) => err.push(l) },
+    {
+      token: () => harness.operatorToken({ businessId: 'local', subject: `${role}-cli`, roles: [role] }),
+    },
+  );
   return { code, out, err };
 }
 
 describe('routing configuration through the local cloud', () => {
-  it('lists the demo business\'s agents and queues, and lets an admin add an agent that starts offline', async () => {
+  it("lists the demo business's agents and queues, and lets an admin add an agent that starts offline", async () => {
     const agents = await routing('admin', 'list', 'agents', '--business', 'local');
     expect(agents.code, agents.err.join('\n')).toBe(0);
     expect(agents.out.map((l) => l.split('  ')[0])).toEqual(['ana', 'bruno', 'carla']);
@@ -37,7 +41,7 @@ describe('routing configuration through the local cloud', () => {
     expect(JSON.parse(shown.out.join('\n'))).toMatchObject({ agentId: 'dani', presence: 'offline', maxConcurrent: 2, version: 1 });
   });
 
-  it('refuses a supervisor\'s change, deleting a queue a rule names, and another business, with the reason', async () => {
+  it("refuses a supervisor's change, deleting a queue a rule names, and another business, with the reason", async () => {
     const supervisor = await routing('supervisor', 'delete', 'macro', 'closing', '--business', 'local');
     expect(supervisor.code).toBe(1);
     expect(supervisor.err[0]).toMatch(/HTTP 403, forbidden/);

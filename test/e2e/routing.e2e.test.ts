@@ -29,7 +29,13 @@ async function tokenOf(subject: string, roles: OperatorRole[], businessId = 'loc
 }
 
 type Call = { status: number; body: Record<string, any> };
-async function api(who: { subject: string; roles: OperatorRole[]; businessId?: string }, method: string, path: string, body?: unknown, query?: Record<string, string>): Promise<Call> {
+async function api(
+  who: { subject: string; roles: OperatorRole[]; businessId?: string },
+  method: string,
+  path: string,
+  body?: unknown,
+  query?: Record<string, string>,
+): Promise<Call> {
   const url = `${harness.cloud.apiUrl}${path}${query ? `?${new URLSearchParams(query)}` : ''}`;
   const res = await fetch(url, {
     method,
@@ -72,10 +78,14 @@ async function inbox(subject: string): Promise<{ offers: string[]; assigned: str
 /** A customer asks for a person; resolves once the routing engine has queued (or offered) the conversation. */
 async function asksForPerson(customer: string, text = 'quiero hablar con un asesor por favor') {
   await harness.customerSays({ channel: 'whatsapp', customerId: customer, text });
-  return eventually(async () => {
-    const item = await routingOf(customer);
-    return item.routingStatus ? item : undefined;
-  }, `${customer} in a queue`, 60_000);
+  return eventually(
+    async () => {
+      const item = await routingOf(customer);
+      return item.routingStatus ? item : undefined;
+    },
+    `${customer} in a queue`,
+    60_000,
+  );
 }
 
 /** An agent's live connection, collecting what the WebSocket API pushes. */
@@ -132,7 +142,10 @@ describe('routing handed-off customers to people through the local cloud', () =>
       expect(stolen.status).toBe(409);
       expect((await inbox('ana')).assigned).toEqual([keyOf('5215550007001')]);
 
-      const reply = await api(agent('ana'), 'POST', '/agent/conversation/reply', { conversationKey: keyOf('5215550007001'), text: 'Hola, soy Ana. ¿En qué te ayudo?' });
+      const reply = await api(agent('ana'), 'POST', '/agent/conversation/reply', {
+        conversationKey: keyOf('5215550007001'),
+        text: 'Hola, soy Ana. ¿En qué te ayudo?',
+      });
       expect(reply.status, JSON.stringify(reply.body)).toBe(202);
       await eventually(async () => (await harness.sendsTo('5215550007001')).find((s) => JSON.stringify(s).includes('soy Ana')), 'the reply on WhatsApp');
       await eventually(async () => ((await routingOf('5215550007001')).firstHumanResponseAt ? true : undefined), 'the first response recorded');
@@ -174,14 +187,17 @@ describe('routing handed-off customers to people through the local cloud', () =>
     // Closed today (a holiday in the queue's time zone), open other days.
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Mexico_City' }).format(new Date());
     const week = Object.fromEntries(['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'].map((d) => [d, [{ from: '09:00', to: '18:00' }]]));
-    await putQueue({ queueId: 'general', name: 'General', languages: ['es', 'pt', 'en'], hours: { timezone: 'America/Mexico_City', weekly: week, holidays: [today] }, sla: { firstResponseSeconds: 300 } });
+    await putQueue({
+      queueId: 'general',
+      name: 'General',
+      languages: ['es', 'pt', 'en'],
+      hours: { timezone: 'America/Mexico_City', weekly: week, holidays: [today] },
+      sla: { firstResponseSeconds: 300 },
+    });
 
     const waiting = await asksForPerson('5215550007003');
     expect(waiting).toMatchObject({ routingStatus: 'queued', queueId: 'general' });
-    await eventually(
-      async () => (await harness.sendsTo('5215550007003')).find((s) => /09:00/.test(JSON.stringify(s))),
-      'the notice naming the opening time',
-    );
+    await eventually(async () => (await harness.sendsTo('5215550007003')).find((s) => /09:00/.test(JSON.stringify(s))), 'the notice naming the opening time');
     await new Promise((r) => setTimeout(r, 1500));
     expect((await inbox('ana')).offers).not.toContain(keyOf('5215550007003'));
 
@@ -200,10 +216,14 @@ describe('routing handed-off customers to people through the local cloud', () =>
     const due = Date.parse(queued.slaFirstResponseDueAt as string);
     expect(due - Date.parse(queued.queuedAt as string)).toBe(4000);
 
-    const breached = await eventually(async () => {
-      const item = await routingOf('5215550007004');
-      return item.slaState === 'breached' ? item : undefined;
-    }, 'the breach', 30_000);
+    const breached = await eventually(
+      async () => {
+        const item = await routingOf('5215550007004');
+        return item.slaState === 'breached' ? item : undefined;
+      },
+      'the breach',
+      30_000,
+    );
     expect(breached.routingPriority).toBe(95);
     // The metrics are flushed when the invocation that wrote the breach ends, a moment after the write.
     await eventually(async () => (harness.logLines.some((l) => /"SlaWarnings":1/.test(l)) ? true : undefined), 'the SLA warning metric');

@@ -6,14 +6,30 @@ import { eventually, LocalCloudHarness, settle, type OutboxEntry } from '#test/e
 const ACME: LocalTenant = {
   businessId: 'acme',
   accessToken: 'TOKEN-ACME',
-  whatsapp: [{ wabaId: '200000000000101', numbers: [{ phoneNumberId: '100000000000101', displayPhoneNumber: '15550000101' }, { phoneNumberId: '100000000000102', displayPhoneNumber: '15550000102' }] }],
+  whatsapp: [
+    {
+      wabaId: '200000000000101',
+      numbers: [
+        { phoneNumberId: '100000000000101', displayPhoneNumber: '15550000101' },
+        { phoneNumberId: '100000000000102', displayPhoneNumber: '15550000102' },
+      ],
+    },
+  ],
   instagramAccountIds: ['17841400000000101'],
   botSettings: 'demo',
 };
 const GLOBEX: LocalTenant = {
   businessId: 'globex',
   accessToken: 'TOKEN-GLOBEX',
-  whatsapp: [{ wabaId: '200000000000201', numbers: [{ phoneNumberId: '100000000000201', displayPhoneNumber: '15550000201' }, { phoneNumberId: '100000000000202', displayPhoneNumber: '15550000202' }] }],
+  whatsapp: [
+    {
+      wabaId: '200000000000201',
+      numbers: [
+        { phoneNumberId: '100000000000201', displayPhoneNumber: '15550000201' },
+        { phoneNumberId: '100000000000202', displayPhoneNumber: '15550000202' },
+      ],
+    },
+  ],
   instagramAccountIds: ['17841400000000201'],
   botSettings: 'demo',
 };
@@ -67,15 +83,24 @@ describe('two businesses on one deployment', () => {
       }
     }
     const number = await harness.item('ACCT#100000000000202', 'ACCOUNT');
-    expect(number).toMatchObject({ businessId: 'globex', wabaId: '200000000000201', status: 'active', tokenSecretId: 'Omnichannel-local/account-tokens/200000000000201' });
+    expect(number).toMatchObject({
+      businessId: 'globex',
+      wabaId: '200000000000201',
+      status: 'active',
+      tokenSecretId: 'Omnichannel-local/account-tokens/200000000000201',
+    });
   });
 
   it('answers every customer from the account they wrote to, with its own business token, in its own conversation', async () => {
     for (const contact of CONTACTS) await customerWrites(contact, 'hola');
-    const outbox = await eventually(async () => {
-      const entries = await harness.outbox();
-      return CONTACTS.every((c) => repliesFrom(entries, c.accountId, c.customerId).length >= 1) && entries;
-    }, 'a reply to each of the six conversations', 120_000);
+    const outbox = await eventually(
+      async () => {
+        const entries = await harness.outbox();
+        return CONTACTS.every((c) => repliesFrom(entries, c.accountId, c.customerId).length >= 1) && entries;
+      },
+      'a reply to each of the six conversations',
+      120_000,
+    );
 
     // Each account only accepts its business's token: a send with the other business's token would
     // have been refused with Meta's 100/33. None was.
@@ -86,10 +111,14 @@ describe('two businesses on one deployment', () => {
       const replies = repliesFrom(outbox, contact.accountId, contact.customerId);
       expect(replies.length, `${contact.accountId} → ${contact.customerId}`).toBeGreaterThanOrEqual(1);
       const key = `${contact.prefix}:${contact.accountId}:${contact.customerId}`;
-      const items = await eventually(async () => {
-        const all = await harness.conversationItems(key);
-        return all.some((i) => i.entity === 'Message' && i.direction === 'outbound' && i.status !== 'pending') && all;
-      }, `the reply recorded in ${key}`, 60_000);
+      const items = await eventually(
+        async () => {
+          const all = await harness.conversationItems(key);
+          return all.some((i) => i.entity === 'Message' && i.direction === 'outbound' && i.status !== 'pending') && all;
+        },
+        `the reply recorded in ${key}`,
+        60_000,
+      );
       expect(items.find((i) => i.entity === 'Conversation')).toMatchObject({ accountId: contact.accountId, customerId: contact.customerId });
       const inbound = items.filter((i) => i.entity === 'Message' && i.direction === 'inbound');
       expect(inbound).toHaveLength(1);
@@ -104,12 +133,24 @@ describe('two businesses on one deployment', () => {
     const customer = '15550001099';
     const body = JSON.stringify({
       object: 'whatsapp_business_account',
-      entry: [{ id: '200000000000999', changes: [{ field: 'messages', value: {
-        messaging_product: 'whatsapp',
-        metadata: { display_phone_number: '15550000999', phone_number_id: unknownNumber },
-        contacts: [{ profile: { name: 'Stranger' }, wa_id: customer }],
-        messages: [{ from: customer, id: 'wamid.TENANCY-UNKNOWN', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }],
-      } }] }],
+      entry: [
+        {
+          id: '200000000000999',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '15550000999', phone_number_id: unknownNumber },
+                contacts: [{ profile: { name: 'Stranger' }, wa_id: customer }],
+                messages: [
+                  { from: customer, id: 'wamid.TENANCY-UNKNOWN', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } },
+                ],
+              },
+            },
+          ],
+        },
+      ],
     });
     expect((await harness.postWebhook(body)).status).toBe(200);
     const today = new Date().toISOString().slice(0, 10);
@@ -126,23 +167,35 @@ describe('two businesses on one deployment', () => {
   it("keeps each business's account health on its own registry items", async () => {
     const change = (wabaId: string, field: string, value: Record<string, unknown>) =>
       JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }] });
-    const upgrade = change('200000000000101', 'phone_number_quality_update', { display_phone_number: '15550000102', event: 'THROUGHPUT_UPGRADE', current_limit: 'TIER_UNLIMITED' });
+    const upgrade = change('200000000000101', 'phone_number_quality_update', {
+      display_phone_number: '15550000102',
+      event: 'THROUGHPUT_UPGRADE',
+      current_limit: 'TIER_UNLIMITED',
+    });
     const restriction = change('200000000000201', 'account_update', {
       event: 'ACCOUNT_RESTRICTION',
       restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1893456000 }],
     });
     for (const body of [upgrade, restriction]) expect((await harness.postWebhook(body)).status).toBe(200);
 
-    const number = await eventually(async () => {
-      const item = await harness.item('ACCT#100000000000102', 'ACCOUNT');
-      return item?.throughputPerSecond === 1000 && item;
-    }, "ACME's second number upgraded to the higher throughput", 60_000);
+    const number = await eventually(
+      async () => {
+        const item = await harness.item('ACCT#100000000000102', 'ACCOUNT');
+        return item?.throughputPerSecond === 1000 && item;
+      },
+      "ACME's second number upgraded to the higher throughput",
+      60_000,
+    );
     expect(number).toMatchObject({ qualityEvent: 'THROUGHPUT_UPGRADE', businessId: 'acme' });
     expect(number).not.toHaveProperty('messagingLimitTier');
-    const waba = await eventually(async () => {
-      const item = await harness.item('WABA#200000000000201', 'WABA');
-      return item?.status === 'restricted' && item;
-    }, "Globex's WABA restricted", 60_000);
+    const waba = await eventually(
+      async () => {
+        const item = await harness.item('WABA#200000000000201', 'WABA');
+        return item?.status === 'restricted' && item;
+      },
+      "Globex's WABA restricted",
+      60_000,
+    );
     expect(waba).toMatchObject({ accountStanding: 'restricted', restrictionTypes: 'RESTRICTED_BIZ_INITIATED_MESSAGING' });
     // The other business and the other number are untouched.
     expect(await harness.item('WABA#200000000000101', 'WABA')).toMatchObject({ status: 'active' });

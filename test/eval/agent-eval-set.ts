@@ -15,18 +15,7 @@
  */
 export type Lang = 'es' | 'pt' | 'en';
 export type FaqId = 'order_tracking' | 'shipping_time' | 'returns' | 'payment_methods' | 'opening_hours';
-export type Label =
-  | FaqId
-  | 'honest'
-  | 'handoff'
-  | 'complaint'
-  | 'order'
-  | 'greeting'
-  | 'small_talk'
-  | 'attachment'
-  | 'opt_out'
-  | 'opt_out_confirm'
-  | 'opt_in';
+export type Label = FaqId | 'honest' | 'handoff' | 'complaint' | 'order' | 'greeting' | 'small_talk' | 'attachment' | 'opt_out' | 'opt_out_confirm' | 'opt_in';
 
 export interface EvalTurn {
   /** The language the reply must be in. */

@@ -28,8 +28,23 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** Payload fields that carry ids of messages, customers, accounts and entries. */
 const ID_FIELDS = new Set([
-  'id', 'mid', 'from', 'to', 'wa_id', 'recipient_id', 'phone_number_id', 'user_id', 'from_user_id', 'to_user_id',
-  'recipient_user_id', 'parent_user_id', 'message_id', 'original_message_id', 'message_ids', 'mids', 'reply_to',
+  'id',
+  'mid',
+  'from',
+  'to',
+  'wa_id',
+  'recipient_id',
+  'phone_number_id',
+  'user_id',
+  'from_user_id',
+  'to_user_id',
+  'recipient_user_id',
+  'parent_user_id',
+  'message_id',
+  'original_message_id',
+  'message_ids',
+  'mids',
+  'reply_to',
 ]);
 
 /** Every id-like string of a body (the ones chosen by `pick`) made `extra` characters longer. */
@@ -55,9 +70,14 @@ function keysOf(e: NormalizedEvent): Array<[string, number]> {
     [notificationSk(e.eventId), 1024],
   ];
   if (e.kind !== 'quarantine') {
-    keys.push([accountPk(e.accountId), 2048], [conversationsByStatePk(e.accountId, 'bot'), 2048], [conversationsByStateSk(e.occurredAt, e.conversationKey), 1024]);
+    keys.push(
+      [accountPk(e.accountId), 2048],
+      [conversationsByStatePk(e.accountId, 'bot'), 2048],
+      [conversationsByStateSk(e.occurredAt, e.conversationKey), 1024],
+    );
   }
-  const messageIds = e.kind === 'quarantine' || e.kind === 'notification' ? [] : [e.providerMessageId, ...(e.kind === 'status' ? e.providerMessageIds ?? [] : [])];
+  const messageIds =
+    e.kind === 'quarantine' || e.kind === 'notification' ? [] : [e.providerMessageId, ...(e.kind === 'status' ? (e.providerMessageIds ?? []) : [])];
   for (const id of messageIds.filter((x): x is string => typeof x === 'string')) {
     keys.push([messageSk(id), 1024], [messageTimeSk(e.occurredAt, id), 1024], [providerIdPk(id), 2048], [statusSk(id, 'delivered'), 1024]);
   }

@@ -44,21 +44,25 @@ describe('normalizers under mutated ingress events', () => {
     );
   });
 
-  it('normalize or quarantine every damaged event with a reason of their own, never by crashing', () => {
-    fc.assert(
-      fc.property(mutatedIngressEvent, (event) => {
-        const normalized = normalizeIngressEvent(event);
-        expect(KINDS).toContain(normalized.kind);
-        expect(normalized.eventId.length).toBeGreaterThan(0);
-        expect(normalized.conversationKey.length).toBeGreaterThan(0);
-        expect(() => JSON.stringify(normalized)).not.toThrow();
-        if (normalized.kind === 'quarantine') {
-          expect(normalized.reason.length).toBeGreaterThan(0);
-          // A normalizer that throws is caught and quarantined, but it means a schema hole.
-          expect(normalized.reason).not.toMatch(/^normalizer_error/);
-        }
-      }),
-      { numRuns: runsFor(0.44) },
-    );
-  }, timeoutFor(runsFor(0.44)));
+  it(
+    'normalize or quarantine every damaged event with a reason of their own, never by crashing',
+    () => {
+      fc.assert(
+        fc.property(mutatedIngressEvent, (event) => {
+          const normalized = normalizeIngressEvent(event);
+          expect(KINDS).toContain(normalized.kind);
+          expect(normalized.eventId.length).toBeGreaterThan(0);
+          expect(normalized.conversationKey.length).toBeGreaterThan(0);
+          expect(() => JSON.stringify(normalized)).not.toThrow();
+          if (normalized.kind === 'quarantine') {
+            expect(normalized.reason.length).toBeGreaterThan(0);
+            // A normalizer that throws is caught and quarantined, but it means a schema hole.
+            expect(normalized.reason).not.toMatch(/^normalizer_error/);
+          }
+        }),
+        { numRuns: runsFor(0.44) },
+      );
+    },
+    timeoutFor(runsFor(0.44)),
+  );
 });

@@ -97,9 +97,7 @@ function hostileValue(): fc.Arbitrary<unknown> {
 
 /** A string long enough to matter (up to ~300 KB: above the claim-check threshold, below the body limit). */
 function hugeString(): fc.Arbitrary<string> {
-  return fc
-    .tuple(fc.constantFrom('x', 'é', '😀', '\\', '"', '\u0000'), fc.integer({ min: 1_000, max: 150_000 }))
-    .map(([unit, n]) => unit.repeat(n));
+  return fc.tuple(fc.constantFrom('x', 'é', '😀', '\\', '"', '\u0000'), fc.integer({ min: 1_000, max: 150_000 })).map(([unit, n]) => unit.repeat(n));
 }
 
 function deeplyNested(): fc.Arbitrary<unknown> {
@@ -232,11 +230,7 @@ function jsonTextLongerThan(value: unknown, limit: number): boolean {
 /** A corpus document with one to five structural mutations applied, serialised again. */
 export function mutatedCorpusBody(corpus: CorpusDocument[]): fc.Arbitrary<string> {
   return fc
-    .tuple(
-      fc.constantFrom(...corpus),
-      fc.array(fc.tuple(fc.nat(), mutationArb()), { minLength: 1, maxLength: 5 }),
-      fc.boolean(),
-    )
+    .tuple(fc.constantFrom(...corpus), fc.array(fc.tuple(fc.nat(), mutationArb()), { minLength: 1, maxLength: 5 }), fc.boolean())
     .map(([doc, mutations, pretty]) => {
       let json = structuredClone(doc.json);
       for (const [slot, mutation] of mutations) json = apply(json, slot, mutation);
@@ -252,12 +246,10 @@ export function mutatedCorpusBody(corpus: CorpusDocument[]): fc.Arbitrary<string
 
 /** A corpus document's raw text cut short, or with bytes spliced in: not JSON any more, usually. */
 export function damagedCorpusText(corpus: CorpusDocument[]): fc.Arbitrary<string> {
-  return fc
-    .tuple(fc.constantFrom(...corpus), fc.nat(), fc.string({ unit: 'binary', maxLength: 8 }), fc.boolean())
-    .map(([doc, at, splice, truncate]) => {
-      const cut = at % (doc.raw.length + 1);
-      return truncate ? doc.raw.slice(0, cut) : doc.raw.slice(0, cut) + splice + doc.raw.slice(cut);
-    });
+  return fc.tuple(fc.constantFrom(...corpus), fc.nat(), fc.string({ unit: 'binary', maxLength: 8 }), fc.boolean()).map(([doc, at, splice, truncate]) => {
+    const cut = at % (doc.raw.length + 1);
+    return truncate ? doc.raw.slice(0, cut) : doc.raw.slice(0, cut) + splice + doc.raw.slice(cut);
+  });
 }
 
 /** Random JSON, sometimes shaped like a Meta body (known `object`, an `entry` of anything). */

@@ -43,77 +43,91 @@ function deliveredEvent(queue: InMemoryIngressQueue, messageBody: string): Ingre
 }
 
 describe('webhook domain under generated and mutated payloads', () => {
-  it('acknowledges every signed body, enqueues at least one valid FIFO message, and each is normalized or quarantined', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyBody(corpus), async (body) => {
-        const queue = new InMemoryIngressQueue();
-        const result = await receiveWebhook(post(body, signMetaBody(body, SECRETS.appSecret)), SECRETS, queue.enqueue, NOW);
-
-        expect(result.statusCode).toBe(200);
-        expect(result.outcome).toBe('accepted');
-        const entries = queue.entries();
-        expect(entries.length).toBeGreaterThanOrEqual(1);
-        expect(entries).toHaveLength(queue.enqueuedEvents.length);
-        if (result.outcome === 'accepted') expect(result.enqueued).toBe(entries.length);
-
-        for (const batch of queue.batches) {
-          expect(batch.length).toBeLessThanOrEqual(10);
-          const bytes = batch.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? ''), 0);
-          expect(bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
-        }
-        // Batches go out concurrently (in order within a conversation only), so the entries are
-        // matched to the events by their batch entry id: the event's position in the request.
-        expect(queue.calls).toBe(1);
-        expect(new Set(entries.map((e) => e.Id)).size).toBe(entries.length);
-        entries.forEach((entry) => {
-          expect(entry.MessageGroupId).toMatch(SQS_FIFO_ID);
-          expect(entry.MessageDeduplicationId).toMatch(SQS_FIFO_ID);
-          const text = entry.MessageBody!;
-          // The body survives a JSON round trip unchanged (no lone surrogates lost, nothing unserialisable).
-          expect(JSON.stringify(JSON.parse(text))).toBe(text);
-          const delivered = deliveredEvent(queue, text);
-          const sent = queue.enqueuedEvents[Number(entry.Id)]!;
-          expect(delivered.eventId).toBe(sent.eventId);
-          expect(delivered.payload).toEqual(JSON.parse(JSON.stringify(sent.payload ?? null)));
-
-          const normalized = normalizeIngressEvent(delivered);
-          expect(NORMALIZED_KINDS).toContain(normalized.kind);
-          expect(normalized.conversationKey.length).toBeGreaterThan(0);
-          expect(normalized.eventId.length).toBeGreaterThan(0);
-          if (normalized.kind === 'quarantine') expect(normalized.reason.length).toBeGreaterThan(0);
-          // The recorder stores it as JSON: it must serialise.
-          expect(() => JSON.stringify(normalized)).not.toThrow();
-        });
-      }),
-      { numRuns: runsFor(0.35) },
-    );
-  }, timeoutFor(runsFor(0.35)));
-
-  it('refuses every unsigned or wrongly signed body with 401 and enqueues nothing', async () => {
-    const badSignature = (body: string) =>
-      fc.oneof(
-        fc.constant(undefined),
-        fc.string({ maxLength: 80 }),
-        fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }).map((h) => `sha256=${h}`),
-        fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s !== SECRETS.appSecret).map((secret) => signMetaBody(body, secret)),
-        fc.string({ maxLength: 30 }).filter((other) => other !== body).map((other) => signMetaBody(other, SECRETS.appSecret)),
-        fc.constant(signMetaBody(body, SECRETS.appSecret).replace('sha256=', 'sha1=')),
-      );
-    await fc.assert(
-      fc.asyncProperty(
-        anyBody(corpus).chain((body) => fc.tuple(fc.constant(body), badSignature(body))),
-        async ([body, signature]) => {
-          fc.pre(signature !== signMetaBody(body, SECRETS.appSecret));
+  it(
+    'acknowledges every signed body, enqueues at least one valid FIFO message, and each is normalized or quarantined',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(anyBody(corpus), async (body) => {
           const queue = new InMemoryIngressQueue();
-          const result = await receiveWebhook(post(body, signature), SECRETS, queue.enqueue, NOW);
-          expect(result.statusCode).toBe(401);
-          expect(queue.calls).toBe(0);
-          expect(queue.batches).toEqual([]);
-        },
-      ),
-      { numRuns: runsFor(0.2) },
-    );
-  }, timeoutFor(runsFor(0.2)));
+          const result = await receiveWebhook(post(body, signMetaBody(body, SECRETS.appSecret)), SECRETS, queue.enqueue, NOW);
+
+          expect(result.statusCode).toBe(200);
+          expect(result.outcome).toBe('accepted');
+          const entries = queue.entries();
+          expect(entries.length).toBeGreaterThanOrEqual(1);
+          expect(entries).toHaveLength(queue.enqueuedEvents.length);
+          if (result.outcome === 'accepted') expect(result.enqueued).toBe(entries.length);
+
+          for (const batch of queue.batches) {
+            expect(batch.length).toBeLessThanOrEqual(10);
+            const bytes = batch.reduce((n, e) => n + Buffer.byteLength(e.MessageBody ?? ''), 0);
+            expect(bytes).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+          }
+          // Batches go out concurrently (in order within a conversation only), so the entries are
+          // matched to the events by their batch entry id: the event's position in the request.
+          expect(queue.calls).toBe(1);
+          expect(new Set(entries.map((e) => e.Id)).size).toBe(entries.length);
+          entries.forEach((entry) => {
+            expect(entry.MessageGroupId).toMatch(SQS_FIFO_ID);
+            expect(entry.MessageDeduplicationId).toMatch(SQS_FIFO_ID);
+            const text = entry.MessageBody!;
+            // The body survives a JSON round trip unchanged (no lone surrogates lost, nothing unserialisable).
+            expect(JSON.stringify(JSON.parse(text))).toBe(text);
+            const delivered = deliveredEvent(queue, text);
+            const sent = queue.enqueuedEvents[Number(entry.Id)]!;
+            expect(delivered.eventId).toBe(sent.eventId);
+            expect(delivered.payload).toEqual(JSON.parse(JSON.stringify(sent.payload ?? null)));
+
+            const normalized = normalizeIngressEvent(delivered);
+            expect(NORMALIZED_KINDS).toContain(normalized.kind);
+            expect(normalized.conversationKey.length).toBeGreaterThan(0);
+            expect(normalized.eventId.length).toBeGreaterThan(0);
+            if (normalized.kind === 'quarantine') expect(normalized.reason.length).toBeGreaterThan(0);
+            // The recorder stores it as JSON: it must serialise.
+            expect(() => JSON.stringify(normalized)).not.toThrow();
+          });
+        }),
+        { numRuns: runsFor(0.35) },
+      );
+    },
+    timeoutFor(runsFor(0.35)),
+  );
+
+  it(
+    'refuses every unsigned or wrongly signed body with 401 and enqueues nothing',
+    async () => {
+      const badSignature = (body: string) =>
+        fc.oneof(
+          fc.constant(undefined),
+          fc.string({ maxLength: 80 }),
+          fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }).map((h) => `sha256=${h}`),
+          fc
+            .string({ minLength: 1, maxLength: 30 })
+            .filter((s) => s !== SECRETS.appSecret)
+            .map((secret) => signMetaBody(body, secret)),
+          fc
+            .string({ maxLength: 30 })
+            .filter((other) => other !== body)
+            .map((other) => signMetaBody(other, SECRETS.appSecret)),
+          fc.constant(signMetaBody(body, SECRETS.appSecret).replace('sha256=', 'sha1=')),
+        );
+      await fc.assert(
+        fc.asyncProperty(
+          anyBody(corpus).chain((body) => fc.tuple(fc.constant(body), badSignature(body))),
+          async ([body, signature]) => {
+            fc.pre(signature !== signMetaBody(body, SECRETS.appSecret));
+            const queue = new InMemoryIngressQueue();
+            const result = await receiveWebhook(post(body, signature), SECRETS, queue.enqueue, NOW);
+            expect(result.statusCode).toBe(401);
+            expect(queue.calls).toBe(0);
+            expect(queue.batches).toEqual([]);
+          },
+        ),
+        { numRuns: runsFor(0.2) },
+      );
+    },
+    timeoutFor(runsFor(0.2)),
+  );
 
   it('refuses bodies beyond the size limit before hashing them, signed or not, and enqueues nothing', async () => {
     await fc.assert(

@@ -49,7 +49,10 @@ export const imageTemplate: StoredTemplate = {
   status: 'APPROVED',
   category: 'MARKETING',
   parameterFormat: 'POSITIONAL',
-  components: [{ type: 'HEADER', format: 'IMAGE' }, { type: 'BODY', text: 'Nueva colección' }],
+  components: [
+    { type: 'HEADER', format: 'IMAGE' },
+    { type: 'BODY', text: 'Nueva colección' },
+  ],
 };
 
 export const pausedTemplate: StoredTemplate = { ...saleTemplate, name: 'paused_sale', status: 'PAUSED' };
@@ -75,7 +78,8 @@ export function memoryLookups(): CampaignLookups & { accounts: Map<string, Chann
     [RIVAL_ACCOUNT, account({ accountId: RIVAL_ACCOUNT, businessId: RIVAL, wabaId: RIVAL_WABA })],
   ]);
   const templates = new Map<string, StoredTemplate>();
-  for (const t of [saleTemplate, shippingTemplate, imageTemplate, pausedTemplate, { ...saleTemplate, wabaId: RIVAL_WABA }]) templates.set(`${t.wabaId}|${t.name}|${t.language}`, t);
+  for (const t of [saleTemplate, shippingTemplate, imageTemplate, pausedTemplate, { ...saleTemplate, wabaId: RIVAL_WABA }])
+    templates.set(`${t.wabaId}|${t.name}|${t.language}`, t);
   return {
     accounts,
     templates,
@@ -104,7 +108,9 @@ export async function seedContact(store: ContactStore, seed: SeedContact, busine
   const at = '2026-04-01T10:00:00.000Z';
   const identities = [
     ...(seed.waId ? [{ kind: 'whatsapp' as const, value: seed.waId, accountId: ACCOUNT }] : []),
-    ...(seed.phone ?? (seed.waId ? `+${seed.waId}` : undefined) ? [{ kind: 'phone' as const, value: seed.phone ?? `+${seed.waId}`, accountId: ACCOUNT }] : []),
+    ...((seed.phone ?? (seed.waId ? `+${seed.waId}` : undefined))
+      ? [{ kind: 'phone' as const, value: seed.phone ?? `+${seed.waId}`, accountId: ACCOUNT }]
+      : []),
   ];
   const { contact } = await store.resolve(businessId, identities, { ...(seed.name ? { name: seed.name } : {}), at });
   if (seed.tags || seed.attributes) {
@@ -115,13 +121,30 @@ export async function seedContact(store: ContactStore, seed: SeedContact, busine
       if (missing.length > 0) {
         await store.putAttributeSchema(
           businessId,
-          { attributes: [...schema.attributes, ...missing.map(([key, v]) => ({ key, label: key, type: typeof v === 'number' ? ('number' as const) : typeof v === 'boolean' ? ('boolean' as const) : ('string' as const), visibleToAgents: true, editableByAgents: false }))] },
+          {
+            attributes: [
+              ...schema.attributes,
+              ...missing.map(([key, v]) => ({
+                key,
+                label: key,
+                type: typeof v === 'number' ? ('number' as const) : typeof v === 'boolean' ? ('boolean' as const) : ('string' as const),
+                visibleToAgents: true,
+                editableByAgents: false,
+              })),
+            ],
+          },
           schema.version === 0 ? undefined : schema.version,
           at,
         );
       }
     }
-    const updated = await store.update(businessId, contact.contactId, undefined, { ...(seed.tags ? { tags: { set: seed.tags } } : {}), ...(seed.attributes ? { attributes: { set: seed.attributes } } : {}) }, at);
+    const updated = await store.update(
+      businessId,
+      contact.contactId,
+      undefined,
+      { ...(seed.tags ? { tags: { set: seed.tags } } : {}), ...(seed.attributes ? { attributes: { set: seed.attributes } } : {}) },
+      at,
+    );
     if (!updated.ok) throw new Error(`seed update refused: ${updated.message}`);
   }
   if (seed.consent) {

@@ -14,7 +14,17 @@ export interface BuildMessage {
 /** List build messages kept in memory, as the ticks queue would hold them. */
 export function queuedListBuilds(): ListBuilds & { messages: BuildMessage[] } {
   const messages: BuildMessage[] = [];
-  return { messages, schedule: async (b) => void messages.push({ kind: 'build', businessId: b.businessId, campaignId: b.campaignId, chunk: b.chunk, ...(b.step !== undefined ? { step: b.step } : {}) }) };
+  return {
+    messages,
+    schedule: async (b) =>
+      void messages.push({
+        kind: 'build',
+        businessId: b.businessId,
+        campaignId: b.campaignId,
+        chunk: b.chunk,
+        ...(b.step !== undefined ? { step: b.step } : {}),
+      }),
+  };
 }
 
 /** The admin use cases' lookups as the release function's sources (the same reads). */

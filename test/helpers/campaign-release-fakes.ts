@@ -30,7 +30,15 @@ export function approvedTemplate(overrides: Partial<StoredTemplate> = {}): Store
 }
 
 export function servingAccount(overrides: Partial<SendingAccount> = {}): SendingAccount {
-  return { accountId: ACCOUNT_ID, channel: 'whatsapp', status: 'active', wabaId: WABA_ID, qualityRating: 'GREEN', messagingLimitTier: 'TIER_10K', ...overrides };
+  return {
+    accountId: ACCOUNT_ID,
+    channel: 'whatsapp',
+    status: 'active',
+    wabaId: WABA_ID,
+    qualityRating: 'GREEN',
+    messagingLimitTier: 'TIER_10K',
+    ...overrides,
+  };
 }
 
 export function campaign(overrides: Partial<Campaign> = {}): Campaign {
@@ -58,7 +66,10 @@ export function fakeSources(initial: { account?: SendingAccount | undefined; tem
   const sources: ReleaseSources & { state: typeof state } = {
     state,
     account: async (id) => (state.account && state.account.accountId === id ? { ...state.account } : undefined),
-    template: async (wabaId, name, language) => (state.template && state.template.wabaId === wabaId && state.template.name === name && state.template.language === language ? { ...state.template } : undefined),
+    template: async (wabaId, name, language) =>
+      state.template && state.template.wabaId === wabaId && state.template.name === name && state.template.language === language
+        ? { ...state.template }
+        : undefined,
   };
   return sources;
 }
@@ -133,7 +144,16 @@ export function inMemoryCounter(): CampaignCounter & { totalsNow: ShardTotals; r
     rolledUp,
     async countMessage(message) {
       const made: MessageCount[] = [];
-      const implied: MessageCount[] = message.status === 'failed' ? ['failed'] : message.status === 'read' ? ['sent', 'delivered', 'read'] : message.status === 'delivered' ? ['sent', 'delivered'] : message.status === 'sent' ? ['sent'] : [];
+      const implied: MessageCount[] =
+        message.status === 'failed'
+          ? ['failed']
+          : message.status === 'read'
+            ? ['sent', 'delivered', 'read']
+            : message.status === 'delivered'
+              ? ['sent', 'delivered']
+              : message.status === 'sent'
+                ? ['sent']
+                : [];
       for (const c of implied) if (once(message.sk, c)) made.push(c);
       for (const c of made) totals[c]++;
       return made;

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 export const CONFORMANCE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/conformance');
 
 export function conformanceFiles(folder: string): string[] {
-  return readdirSync(join(CONFORMANCE_DIR, folder)).filter((f) => f.endsWith('.json')).sort();
+  return readdirSync(join(CONFORMANCE_DIR, folder))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }
 
 export function readConformance(folder: string, file: string): string {

@@ -22,7 +22,8 @@ const KEY = Symbol.for('omnichannel.test.e2eRunDir');
 const registry = globalThis as unknown as Record<symbol, SharedRunDir | undefined>;
 
 export function setup(project: TestProject): void {
-  const shared = (registry[KEY] ??= { dir: mkdtempSync(join(tmpdir(), 'omnichannel-e2e-run-')), users: 0 });
+  const shared = registry[KEY] ?? { dir: mkdtempSync(join(tmpdir(), 'omnichannel-e2e-run-')), users: 0 };
+  registry[KEY] = shared;
   shared.users += 1;
   // Only a directory: the assembly is synthesized by the first end-to-end file that needs it.
   project.provide('e2eRunDir', shared.dir);

@@ -125,7 +125,16 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
       const entries = [...contacts.values()]
         .filter((c) => c.businessId === businessId && !c.mergedInto)
         .flatMap((c) => [
-          ...(c.name && searchableName(c.name) ? [{ pk: contactPk(businessId, c.contactId), sk: CONTACT_PROFILE_SK, gsi3sk: contactSearchSk(searchableName(c.name), c.contactId), id: c.contactId }] : []),
+          ...(c.name && searchableName(c.name)
+            ? [
+                {
+                  pk: contactPk(businessId, c.contactId),
+                  sk: CONTACT_PROFILE_SK,
+                  gsi3sk: contactSearchSk(searchableName(c.name), c.contactId),
+                  id: c.contactId,
+                },
+              ]
+            : []),
           ...c.identities
             .filter((i) => i.kind === 'phone')
             .map((i) => ({ pk: identityPk(businessId, 'phone', i.value), sk: IDENTITY_SK, gsi3sk: contactSearchSk(i.value, c.contactId), id: c.contactId })),
@@ -147,7 +156,9 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
       const ids = [...new Set(slice.map((e) => e.id))];
       const items = ids.map((id) => getLive(businessId, id)).filter((c): c is Contact => c !== undefined);
       const last = slice.at(-1);
-      return from + limit < entries.length && last ? { items, cursor: encodeCursor({ pk: last.pk, sk: last.sk, gsi3pk: partition, gsi3sk: last.gsi3sk })! } : { items };
+      return from + limit < entries.length && last
+        ? { items, cursor: encodeCursor({ pk: last.pk, sk: last.sk, gsi3pk: partition, gsi3sk: last.gsi3sk })! }
+        : { items };
     },
 
     async findManyByIdentity(businessId, kind, values) {
@@ -189,7 +200,10 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
       const contact = getLive(businessId, contactId);
       if (!contact) return refuse('not_found', 'No such contact in this business');
       if (expectedVersion !== undefined && contact.version !== expectedVersion) {
-        return refuse('changed_meanwhile', `The contact changed meanwhile: at version ${contact.version}, not ${expectedVersion}; reload and apply your change again`);
+        return refuse(
+          'changed_meanwhile',
+          `The contact changed meanwhile: at version ${contact.version}, not ${expectedVersion}; reload and apply your change again`,
+        );
       }
       const applied = applyContactChange(contact, change);
       if (!applied.ok) return refuse('invalid', applied.message);
@@ -220,7 +234,13 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
         }
       }
       if (!replacesConsent(contact, channel, record) || JSON.stringify(contact.consent[channel]) === JSON.stringify(record)) return ok(contact);
-      const next: Contact = { ...contact, consent: { ...contact.consent, [channel]: record }, version: contact.version + 1, updatedAt: record.at > contact.updatedAt ? record.at : contact.updatedAt };
+      const next: Contact = {
+        ...contact,
+        consent: { ...contact.consent, [channel]: record },
+        version: contact.version + 1,
+        // biome-ignore lint/complexity/useMathMinMax: ISO-8601 timestamps compared as text; Math.max would make them NaN
+        updatedAt: record.at > contact.updatedAt ? record.at : contact.updatedAt,
+      };
       save(next);
       return ok(copy(next));
     },
@@ -248,7 +268,17 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
       if (!absorbed || absorbed.mergedInto) return refuse('not_found', 'No contact to merge in this business (or it was already merged into another)');
       const combined = mergeContacts(survivor, absorbed, at);
       if (combined.identities.length > MAX_IDENTITIES) return refuse('invalid', `Together the contacts would hold more than ${MAX_IDENTITIES} identities`);
-      const merge: ContactMerge = stripUndefined({ businessId, mergeId: makeMergeId(), survivorId, absorbedId, at, by, reason, absorbedBefore: absorbed, survivorBefore: survivor });
+      const merge: ContactMerge = stripUndefined({
+        businessId,
+        mergeId: makeMergeId(),
+        survivorId,
+        absorbedId,
+        at,
+        by,
+        reason,
+        absorbedBefore: absorbed,
+        survivorBefore: survivor,
+      });
       const survivorNext: Contact = { ...combined, version: survivor.version + 1, updatedAt: at };
       save(survivorNext);
       save({ ...absorbed, identities: [], mergedInto: survivorId, version: absorbed.version + 1, updatedAt: at });
@@ -263,10 +293,16 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
       if (record.undoneAt) return refuse('already_undone', `This merge was undone at ${record.undoneAt}`);
       const survivor = getRaw(businessId, record.survivorId);
       const absorbed = getRaw(businessId, record.absorbedId);
-      if (!survivor || survivor.mergedInto) return refuse('changed_meanwhile', 'The surviving contact was itself merged into another since: undo that merge first');
-      if (!absorbed || absorbed.mergedInto !== record.survivorId) return refuse('changed_meanwhile', 'The absorbed contact is no longer merged into the survivor');
+      if (!survivor || survivor.mergedInto)
+        return refuse('changed_meanwhile', 'The surviving contact was itself merged into another since: undo that merge first');
+      if (!absorbed || absorbed.mergedInto !== record.survivorId)
+        return refuse('changed_meanwhile', 'The absorbed contact is no longer merged into the survivor');
       const back = record.absorbedBefore.identities.filter((i) => identities.get(identityKey(businessId, i)) === record.survivorId);
-      const survivorNext: Contact = { ...unmergedSurvivor(survivor, record.survivorBefore, record.absorbedBefore), version: survivor.version + 1, updatedAt: at };
+      const survivorNext: Contact = {
+        ...unmergedSurvivor(survivor, record.survivorBefore, record.absorbedBefore),
+        version: survivor.version + 1,
+        updatedAt: at,
+      };
       const restored: Contact = { ...copy(record.absorbedBefore), identities: sortedIdentities(back), version: absorbed.version + 1, updatedAt: at };
       delete restored.mergedInto;
       save(survivorNext);
@@ -277,7 +313,10 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
     },
 
     async listMerges(businessId, contactId) {
-      return [...merges.values()].filter((m) => m.businessId === businessId && m.survivorId === contactId).sort((a, b) => (a.at < b.at ? 1 : -1)).map(copy);
+      return [...merges.values()]
+        .filter((m) => m.businessId === businessId && m.survivorId === contactId)
+        .sort((a, b) => (a.at < b.at ? 1 : -1))
+        .map(copy);
     },
 
     async getAttributeSchema(businessId) {
@@ -289,7 +328,10 @@ export function inMemoryContactStore(options: { newContactId?: () => string; new
       if (!checked.ok) return refuse('invalid', checked.message);
       const current = getSchema(businessId);
       if (expectedVersion !== undefined && expectedVersion !== current.version) {
-        return refuse('changed_meanwhile', `The attribute schema changed meanwhile: at version ${current.version}, not ${expectedVersion}; reload and save again`);
+        return refuse(
+          'changed_meanwhile',
+          `The attribute schema changed meanwhile: at version ${current.version}, not ${expectedVersion}; reload and save again`,
+        );
       }
       const saved: AttributeSchema = { attributes: checked.value.attributes, version: current.version + 1, updatedAt: at };
       schemas.set(businessId, copy(saved));

@@ -79,9 +79,13 @@ export function inMemoryRoutingConfig(options: { now?: () => Date; contacts?: Pi
     requireExpectedVersion(expected);
     if (expected !== undefined && expected !== current) {
       const name = what === 'rules' ? 'The routing rules' : `The ${what} ${id}`;
-      throw new RoutingConfigError('version_conflict', `${name} changed meanwhile: at version ${current}, not ${expected}; reload and apply your change again`, {
-        currentVersion: current,
-      });
+      throw new RoutingConfigError(
+        'version_conflict',
+        `${name} changed meanwhile: at version ${current}, not ${expected}; reload and apply your change again`,
+        {
+          currentVersion: current,
+        },
+      );
     }
   }
 
@@ -130,7 +134,11 @@ export function inMemoryRoutingConfig(options: { now?: () => Date; contacts?: Pi
 
     async listAgents(businessId, page) {
       requireBusiness(businessId);
-      return paged(ofBusiness(agents, businessId, (a) => a.agentId), (a) => a.agentId, page);
+      return paged(
+        ofBusiness(agents, businessId, (a) => a.agentId),
+        (a) => a.agentId,
+        page,
+      );
     },
 
     async putAgent(businessId, input, o) {
@@ -161,7 +169,10 @@ export function inMemoryRoutingConfig(options: { now?: () => Date; contacts?: Pi
       const agent = agents.get(key(businessId, id));
       if (!agent) throw new RoutingConfigError('not_found', `No agent ${id} in this business`);
       if (agent.activeConversationKeys.length > 0) {
-        throw new RoutingConfigError('agent_busy', `Agent ${id} has ${agent.activeConversationKeys.length} conversation(s) offered or assigned; transfer or close them first`);
+        throw new RoutingConfigError(
+          'agent_busy',
+          `Agent ${id} has ${agent.activeConversationKeys.length} conversation(s) offered or assigned; transfer or close them first`,
+        );
       }
       agents.delete(key(businessId, id));
     },
@@ -174,7 +185,11 @@ export function inMemoryRoutingConfig(options: { now?: () => Date; contacts?: Pi
 
     async listQueues(businessId, page) {
       requireBusiness(businessId);
-      return paged(ofBusiness(queues, businessId, (q) => q.queueId), (q) => q.queueId, page);
+      return paged(
+        ofBusiness(queues, businessId, (q) => q.queueId),
+        (q) => q.queueId,
+        page,
+      );
     },
 
     async putQueue(businessId, input, o) {
@@ -232,7 +247,11 @@ export function inMemoryRoutingConfig(options: { now?: () => Date; contacts?: Pi
 
     async listMacrosPage(businessId, page) {
       requireBusiness(businessId);
-      return paged(ofBusiness(macros, businessId, (m) => m.macroId), (m) => m.macroId, page);
+      return paged(
+        ofBusiness(macros, businessId, (m) => m.macroId),
+        (m) => m.macroId,
+        page,
+      );
     },
 
     async putMacro(businessId, input, o) {

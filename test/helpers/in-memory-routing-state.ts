@@ -84,8 +84,7 @@ export function inMemoryRoutingState(): InMemoryRoutingState {
         const agent = agents.get(agentKey(next.businessId, change.agentId));
         if (!('take' in change)) return false;
         return (
-          !agent ||
-          agent.presence !== 'online' ||
+          agent?.presence !== 'online' ||
           agent.activeConversationKeys.length >= change.take.maxConcurrent ||
           agent.activeConversationKeys.includes(current.conversationKey)
         );
@@ -103,7 +102,11 @@ export function inMemoryRoutingState(): InMemoryRoutingState {
       }
       // Tags are added by others too (the workspace): only what the transition adds is added.
       const tags = [...new Set([...found.routing.tags, ...next.tags.filter((t) => !current.tags.includes(t))])].sort();
-      const stored: StoredRouting = { ...copy(next), tags: next.tags.length === 0 && current.tags.length > 0 ? [] : tags, routingVersion: current.routingVersion + 1 };
+      const stored: StoredRouting = {
+        ...copy(next),
+        tags: next.tags.length === 0 && current.tags.length > 0 ? [] : tags,
+        routingVersion: current.routingVersion + 1,
+      };
       for (const [k, v] of Object.entries(stored)) if (v === undefined) delete (stored as unknown as Record<string, unknown>)[k];
       found.routing = stored;
       return { ok: true, routing: copy(stored) };
@@ -113,7 +116,10 @@ export function inMemoryRoutingState(): InMemoryRoutingState {
       const all = [...conversations.values()]
         .map((c) => c.routing)
         .filter((r) => r.routingStatus === 'queued' && r.businessId === businessId && r.queueId === queueId)
-        .map((r) => ({ sk: waitingSk(r.routingPriority!, r.queuedAt!, r.conversationKey), entry: { conversationKey: r.conversationKey, priority: r.routingPriority!, queuedAt: r.queuedAt! } }))
+        .map((r) => ({
+          sk: waitingSk(r.routingPriority!, r.queuedAt!, r.conversationKey),
+          entry: { conversationKey: r.conversationKey, priority: r.routingPriority!, queuedAt: r.queuedAt! },
+        }))
         .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
       const after = cursor ? Buffer.from(cursor, 'base64url').toString('utf8') : undefined;
       const rest = after === undefined ? all : all.filter((e) => e.sk > after);

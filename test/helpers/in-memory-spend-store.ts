@@ -71,7 +71,14 @@ export function inMemorySpendStore(): SpendStore & { months: Map<string, Record<
       const current = budgets.get(b);
       const version = current?.version ?? 0;
       if (by.expectedVersion !== undefined && by.expectedVersion !== version) return { ok: false, currentVersion: version };
-      const budget: SpendBudget = { businessId: b, ...(micros !== undefined ? { monthlyBudgetMicros: micros } : {}), currency: 'USD', version: version + 1, updatedAt: by.at, updatedBy: by.actor };
+      const budget: SpendBudget = {
+        businessId: b,
+        ...(micros !== undefined ? { monthlyBudgetMicros: micros } : {}),
+        currency: 'USD',
+        version: version + 1,
+        updatedAt: by.at,
+        updatedBy: by.actor,
+      };
       budgets.set(b, budget);
       return { ok: true, budget };
     },

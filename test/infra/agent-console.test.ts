@@ -33,8 +33,10 @@ describe('agent console hosting (S3 + CloudFront)', () => {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
     });
-    const policy = resourcesOf(synth, 'AWS::S3::BucketPolicy').find(([, r]) => JSON.stringify(r.Properties?.Bucket) === JSON.stringify({ Ref: 'AgentConsoleBucket' }));
-    const statements = (policy?.[1].Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
+    const policy = resourcesOf(synth, 'AWS::S3::BucketPolicy').find(
+      ([, r]) => JSON.stringify(r.Properties?.Bucket) === JSON.stringify({ Ref: 'AgentConsoleBucket' }),
+    );
+    const statements = (policy![1].Properties!.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     expect(statements.some((s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"aws:SecureTransport":"false"'))).toBe(true);
     // Only CloudFront, and only this distribution, may read.
     const read = statements.find((s) => s.Effect === 'Allow');
@@ -87,7 +89,8 @@ describe('agent console hosting (S3 + CloudFront)', () => {
     expect(pages.SourceObjectKeys).toHaveLength(2);
     // config.json's values that are only known at deployment: the app client, the distribution and the APIs.
     const markers = JSON.stringify(pages.SourceMarkers);
-    for (const word of ['OperatorConsoleClient', 'AgentConsoleDistribution', 'WebhookApi', 'AgentPush', 'OperatorSignInDomain']) expect(markers).toContain(word);
+    for (const word of ['OperatorConsoleClient', 'AgentConsoleDistribution', 'WebhookApi', 'AgentPush', 'OperatorSignInDomain'])
+      expect(markers).toContain(word);
     // The build alone is absent from a stack synthesized without one: synth works unbuilt.
     expect(resourcesOf(withoutBuild, 'Custom::CDKBucketDeployment')).toHaveLength(0);
     expect(withoutBuild.json.Resources.AgentConsoleDistribution).toBeDefined();
@@ -103,7 +106,10 @@ describe('agent console hosting (S3 + CloudFront)', () => {
 
   it('answers CORS preflights of the operator API (bearer tokens, no cookies)', () => {
     const api = synth.json.Resources.WebhookApi!.Properties!;
-    expect(api.CorsConfiguration).toMatchObject({ AllowHeaders: ['authorization', 'content-type'], AllowMethods: expect.arrayContaining(['GET', 'POST', 'PUT']) });
+    expect(api.CorsConfiguration).toMatchObject({
+      AllowHeaders: ['authorization', 'content-type'],
+      AllowMethods: expect.arrayContaining(['GET', 'POST', 'PUT']),
+    });
     expect(api.CorsConfiguration).not.toHaveProperty('AllowCredentials', true);
   });
 
@@ -116,7 +122,9 @@ describe('agent console hosting (S3 + CloudFront)', () => {
     const reasons = built.stack.node
       .findAll()
       .filter((c) => c.node.path.includes('AgentConsole') || c.node.id.startsWith('Custom::CDKBucketDeployment'))
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.values(m.data as Record<string, string>)));
+      .flatMap((c) =>
+        c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.values(m.data as Record<string, string>)),
+      );
     expect(reasons.length).toBeGreaterThan(0);
     for (const reason of reasons) expect(reason.length).toBeGreaterThanOrEqual(60);
   });

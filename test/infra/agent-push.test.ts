@@ -25,10 +25,16 @@ describe('agent push: WebSocket API, authoriser, connections and the push consum
 
   it('guards $connect with a Lambda REQUEST authoriser reading ?token=, and routes $disconnect and $default to the connections function', () => {
     const [spec] = readWebSocketApis(synth.json as never);
-    expect(spec!.authorizers).toEqual([{ logicalId: expect.any(String), functionLogicalId: 'AgentPushAuthorizerFunction', identitySources: ['route.request.querystring.token'] }]);
+    expect(spec!.authorizers).toEqual([
+      { logicalId: expect.any(String), functionLogicalId: 'AgentPushAuthorizerFunction', identitySources: ['route.request.querystring.token'] },
+    ]);
     const byKey = Object.fromEntries(spec!.routes.map((r) => [r.routeKey, r]));
     expect(Object.keys(byKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
-    expect(byKey.$connect).toMatchObject({ authorizationType: 'CUSTOM', authorizerLogicalId: spec!.authorizers[0]!.logicalId, functionLogicalId: 'AgentPushConnectionFunction' });
+    expect(byKey.$connect).toMatchObject({
+      authorizationType: 'CUSTOM',
+      authorizerLogicalId: spec!.authorizers[0]!.logicalId,
+      functionLogicalId: 'AgentPushConnectionFunction',
+    });
     expect(byKey.$disconnect).toMatchObject({ authorizationType: 'NONE', functionLogicalId: 'AgentPushConnectionFunction' });
     expect(byKey.$default).toMatchObject({ functionLogicalId: 'AgentPushConnectionFunction', returnsResponse: true });
     const authorizer = synth.json.Resources[spec!.authorizers[0]!.logicalId]!;
@@ -50,7 +56,13 @@ describe('agent push: WebSocket API, authoriser, connections and the push consum
     const pattern = rule.Properties?.['EventPattern'] as { source: string[]; 'detail-type': string[] };
     expect(pattern.source.sort()).toEqual([...PUSHED_SOURCES].sort());
     expect(pattern['detail-type'].sort()).toEqual([...PUSHED_DETAIL_TYPES].sort());
-    for (const t of [DETAIL_TYPE.conversationOffered, DETAIL_TYPE.messageReceived, DETAIL_TYPE.messageRead, DETAIL_TYPE.conversationTransferred, DETAIL_TYPE.slaBreached]) {
+    for (const t of [
+      DETAIL_TYPE.conversationOffered,
+      DETAIL_TYPE.messageReceived,
+      DETAIL_TYPE.messageRead,
+      DETAIL_TYPE.conversationTransferred,
+      DETAIL_TYPE.slaBreached,
+    ]) {
       expect(pattern['detail-type']).toContain(t);
     }
     expect(pattern.source).toContain(EVENT_SOURCE.routing);
@@ -73,7 +85,12 @@ describe('agent push: WebSocket API, authoriser, connections and the push consum
     expect(resource).toContain('AgentPushApi');
     expect(resource).toContain('/live/POST/@connections/*');
     const actions = new Set(actionsOf(statements));
-    expect([...actions].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
+    expect([...actions].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+    ]);
     expect([...actions].filter((a) => a.startsWith('execute-api:'))).toEqual(['execute-api:ManageConnections']);
     expect([...actions].some((a) => a.startsWith('events:') || a.startsWith('secretsmanager:'))).toBe(false);
 

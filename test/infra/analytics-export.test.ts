@@ -23,7 +23,7 @@ describe('analyst exports and saved queries', () => {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
     });
-    const rules = (bucket.Properties?.['LifecycleConfiguration'] as { Rules: Array<Record<string, unknown>> }).Rules;
+    const rules = (bucket.Properties!['LifecycleConfiguration'] as { Rules: Array<Record<string, unknown>> }).Rules;
     expect(rules).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Prefix: `${FULL_EXPORT_PREFIX}/`, ExpirationInDays: 30, Status: 'Enabled' }),
@@ -34,9 +34,7 @@ describe('analyst exports and saved queries', () => {
     synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: 'AnalyticsExportBucket' },
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
     expect(bucket.DeletionPolicy).toBe('Retain');
@@ -56,7 +54,7 @@ describe('analyst exports and saved queries', () => {
       },
     });
     // The input is JSON once CloudFormation puts in the table ARN, bucket name and account.
-    const join = (schedule.Properties?.['Target'] as { Input: { 'Fn::Join': [string, unknown[]] } }).Input['Fn::Join'][1];
+    const join = (schedule.Properties!['Target'] as { Input: { 'Fn::Join': [string, unknown[]] } }).Input['Fn::Join'][1];
     const tokens: unknown[] = [];
     const text = join.map((part) => (typeof part === 'string' ? part : `TOKEN${tokens.push(part) - 1}`)).join('');
     const input = JSON.parse(text) as Record<string, string>;
@@ -101,7 +99,7 @@ describe('analyst exports and saved queries', () => {
     expect(glueItemType()).toContain('csatscore:struct<n:string>');
     expect(glueItemType()).toContain('template:struct<m:struct<name:struct<s:string>,category:struct<s:string>>>');
     const database = resourceOfType(synth.json, 'AnalyticsDatabase', 'AWS::Glue::Database');
-    expect((database.Properties?.['DatabaseInput'] as { Name: string }).Name).toBe('omnichannel_prod_analytics');
+    expect((database.Properties!['DatabaseInput'] as { Name: string }).Name).toBe('omnichannel_prod_analytics');
   });
 
   it('give Athena a workgroup that enforces encrypted results', () => {

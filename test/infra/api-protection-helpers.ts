@@ -17,9 +17,7 @@ export interface ProtectedApi {
  * The ingress and its edge protection alone in a stack, without the rest of the pipeline: the
  * throttles, concurrency and web ACL are checked here whatever the other constructs are doing.
  */
-export function buildProtectedApi(
-  options: { settings?: ApiProtectionSettings; edge?: boolean; region?: string; nag?: boolean } = {},
-): ProtectedApi {
+export function buildProtectedApi(options: { settings?: ApiProtectionSettings; edge?: boolean; region?: string; nag?: boolean } = {}): ProtectedApi {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'ApiProtectionTest', options.region ? { env: { region: options.region } } : {});
   const settings = options.settings ?? {};

@@ -76,9 +76,11 @@ describe('API throttles and webhook concurrency', () => {
         operatorThrottle: { rateLimit: 20, burstLimit: 40 },
         webhookReservedConcurrency: 80,
       },
-    }).template().toJSON() as CfnTemplate;
+    })
+      .template()
+      .toJSON() as CfnTemplate;
     const stage = stageOf(custom);
-    expect((stage.Properties?.['RouteSettings'] as RouteSettings)['POST /webhook']).toEqual({
+    expect((stage.Properties!['RouteSettings'] as RouteSettings)['POST /webhook']).toEqual({
       ThrottlingRateLimit: 800,
       ThrottlingBurstLimit: 1600,
     });
@@ -118,8 +120,7 @@ describe('CloudFront and AWS WAF in front of the API', () => {
 
   it('forwards everything the webhook and operators need, caches nothing, and never redirects a POST', () => {
     const distribution = resourceOfType(json, 'ApiDistribution', 'AWS::CloudFront::Distribution');
-    const behavior = (distribution.Properties?.['DistributionConfig'] as { DefaultCacheBehavior: Record<string, unknown> })
-      .DefaultCacheBehavior;
+    const behavior = (distribution.Properties!['DistributionConfig'] as { DefaultCacheBehavior: Record<string, unknown> }).DefaultCacheBehavior;
     // Managed policies: CachingDisabled and AllViewerExceptHostHeader.
     expect(behavior['CachePolicyId']).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
     expect(behavior['OriginRequestPolicyId']).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
@@ -165,10 +166,12 @@ describe('CloudFront and AWS WAF in front of the API', () => {
 
   it('uses a web ACL given by ARN instead of creating one', () => {
     const arn = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/shared/abcd';
-    const given = buildProtectedApi({ edge: true, region: 'eu-west-1', settings: { webAclArn: arn } }).template().toJSON() as CfnTemplate;
+    const given = buildProtectedApi({ edge: true, region: 'eu-west-1', settings: { webAclArn: arn } })
+      .template()
+      .toJSON() as CfnTemplate;
     expect(resourcesOfType(given, 'AWS::WAFv2::WebACL')).toEqual([]);
     const distribution = resourceOfType(given, 'ApiDistribution', 'AWS::CloudFront::Distribution');
-    expect((distribution.Properties?.['DistributionConfig'] as Record<string, unknown>)['WebACLId']).toBe(arn);
+    expect((distribution.Properties!['DistributionConfig'] as Record<string, unknown>)['WebACLId']).toBe(arn);
   });
 
   it('refuses to create a CloudFront web ACL in a stack outside us-east-1', () => {

@@ -45,9 +45,13 @@ describe('the end-of-conversation sweep', () => {
 
   it('is one of the schedules the local cloud runs (the daily export calls an AWS API and stays in AWS)', () => {
     const local = readSchedules(synth.json as unknown as LocalCfnTemplate);
-    expect(local).toContainEqual(
-      { logicalId: 'BotConversationEndSchedule', functionLogicalId: 'BotConversationEndFunction', everyMs: 900_000, input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}', enabled: true },
-    );
+    expect(local).toContainEqual({
+      logicalId: 'BotConversationEndSchedule',
+      functionLogicalId: 'BotConversationEndFunction',
+      everyMs: 900_000,
+      input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}',
+      enabled: true,
+    });
     expect(local.map((s) => s.logicalId)).not.toContain('AnalyticsFullExportSchedule');
   });
 });

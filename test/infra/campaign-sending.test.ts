@@ -4,7 +4,16 @@ import { ENV } from '#lambdas/shared/event-contract';
 import { CAMPAIGN_EVENTS_PATTERN, CAMPAIGN_SEND_MAX_RECEIVE_COUNT, CAMPAIGN_WATCHDOG_SCHEDULE } from '#lib/constructs/campaigns';
 import { readSchedules } from '#lib/local-cloud/scheduled-invocations';
 import type { CfnTemplate as LocalCfnTemplate } from '#lib/local-cloud/template/cfn-template';
-import { actionsOf, environmentOf, resourceOfType, statementsGranting, statementsOfRole, synthesizeStack, type CfnTemplate, type SynthesizedStack } from '#test/infra/synthesize';
+import {
+  actionsOf,
+  environmentOf,
+  resourceOfType,
+  statementsGranting,
+  statementsOfRole,
+  synthesizeStack,
+  type CfnTemplate,
+  type SynthesizedStack,
+} from '#test/infra/synthesize';
 
 function mappingOf(json: CfnTemplate, functionId: string) {
   const mappings = Object.values(json.Resources).filter(
@@ -14,7 +23,8 @@ function mappingOf(json: CfnTemplate, functionId: string) {
   return mappings[0]!;
 }
 
-const resourcesOf = (json: CfnTemplate, roleId: string, action: string) => statementsGranting(statementsOfRole(json, roleId), action).flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+const resourcesOf = (json: CfnTemplate, roleId: string, action: string) =>
+  statementsGranting(statementsOfRole(json, roleId), action).flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 
 describe('campaign sending', () => {
   let synth: SynthesizedStack;
@@ -27,14 +37,19 @@ describe('campaign sending', () => {
   it('sends campaigns from their own standard queue, not the conversational outbound queue', () => {
     const queue = resourceOfType(synth.json, 'CampaignSendQueue', 'AWS::SQS::Queue');
     expect(queue.Properties?.['FifoQueue']).toBeUndefined();
-    expect(queue.Properties?.['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['CampaignSendDeadLetterQueue', 'Arn'] }, maxReceiveCount: CAMPAIGN_SEND_MAX_RECEIVE_COUNT });
+    expect(queue.Properties?.['RedrivePolicy']).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['CampaignSendDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: CAMPAIGN_SEND_MAX_RECEIVE_COUNT,
+    });
     expect(mappingOf(synth.json, 'CampaignSendFunction').Properties).toMatchObject({
       EventSourceArn: { 'Fn::GetAtt': ['CampaignSendQueue', 'Arn'] },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     // Nothing on the bus feeds the campaign sender: only the release loop enqueues to it.
-    const rulesTargetingIt = Object.values(synth.json.Resources).filter((r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties).includes('CampaignSendQueue'));
+    const rulesTargetingIt = Object.values(synth.json.Resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties).includes('CampaignSendQueue'),
+    );
     expect(rulesTargetingIt).toEqual([]);
     expect(resourcesOf(synth.json, 'CampaignSendFunctionRole', 'sqs:ReceiveMessage')).toEqual([{ 'Fn::GetAtt': ['CampaignSendQueue', 'Arn'] }]);
   });
@@ -49,7 +64,7 @@ describe('campaign sending', () => {
     expect(mappingOf(capped.json, 'OutboundSendFunction').Properties?.['ScalingConfig']).toEqual({ MaximumConcurrency: 25 });
   });
 
-  it('runs the campaign sender with the outbound sender\'s configuration and secrets', () => {
+  it("runs the campaign sender with the outbound sender's configuration and secrets", () => {
     expect(environmentOf(synth.json, 'CampaignSendFunction')).toMatchObject({
       [ENV.tableName]: { Ref: 'Table' },
       [ENV.eventBusName]: { Ref: 'EventBus' },
@@ -64,12 +79,15 @@ describe('campaign sending', () => {
     expect(secrets.some((s) => s.includes('MetaAppSecret') || s.includes('AnthropicApiKey') || s.includes('business-tools'))).toBe(false);
   });
 
-  it('ticks the release loop from its own queue, fed from the bus with kicks and customers\' replies and opt-outs, and lets it send only to that queue and the campaign sender', () => {
+  it("ticks the release loop from its own queue, fed from the bus with kicks and customers' replies and opt-outs, and lets it send only to that queue and the campaign sender", () => {
     const rule = resourceOfType(synth.json, 'CampaignTicksRule', 'AWS::Events::Rule');
     expect(rule.Properties?.['EventPattern']).toEqual(CAMPAIGN_EVENTS_PATTERN);
     expect(JSON.stringify(CAMPAIGN_EVENTS_PATTERN)).toContain('"previousState":["paused"]');
     expect(mappingOf(synth.json, 'CampaignTicksFunction').Properties).toMatchObject({ EventSourceArn: { 'Fn::GetAtt': ['CampaignTicksQueue', 'Arn'] } });
-    expect(resourcesOf(synth.json, 'CampaignTicksFunctionRole', 'sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': ['CampaignTicksQueue', 'Arn'] }, { 'Fn::GetAtt': ['CampaignSendQueue', 'Arn'] }]);
+    expect(resourcesOf(synth.json, 'CampaignTicksFunctionRole', 'sqs:SendMessage')).toEqual([
+      { 'Fn::GetAtt': ['CampaignTicksQueue', 'Arn'] },
+      { 'Fn::GetAtt': ['CampaignSendQueue', 'Arn'] },
+    ]);
     expect(environmentOf(synth.json, 'CampaignTicksFunction')).toMatchObject({
       [CAMPAIGN_QUEUE_ENV.sendQueueUrl]: { Ref: 'CampaignSendQueue' },
       [CAMPAIGN_QUEUE_ENV.ticksQueueUrl]: { Ref: 'CampaignTicksQueue' },

@@ -9,7 +9,7 @@ describe('contacts consumer', () => {
     synth = synthesizeStack({ stage: 'dev', nag: false });
   });
 
-  it('is fed customer messages, address-book syncs and the agent\'s consent decisions, through a queue with a dead-letter queue on the redrive list', () => {
+  it("is fed customer messages, address-book syncs and the agent's consent decisions, through a queue with a dead-letter queue on the redrive list", () => {
     const rule = synth.json.Resources['ContactsRule']!;
     // The construct's two lists with the exact pairs (and their detail filters) over them.
     const pattern = rule.Properties?.['EventPattern'] as { $or: unknown[]; source: string[]; 'detail-type': string[] };
@@ -30,7 +30,7 @@ describe('contacts consumer', () => {
     expect(synth.json.Resources['ContactsDeadLetterQueueAlarm']).toBeDefined();
   });
 
-  it('reads and conditionally writes the table item by item, publishes on the bus, and reads only the integrations\' secrets', () => {
+  it("reads and conditionally writes the table item by item, publishes on the bus, and reads only the integrations' secrets", () => {
     const env = environmentOf(synth.json, 'ContactsFunction');
     expect(env[ENV.tableName]).toEqual({ Ref: 'Table' });
     expect(env[ENV.eventBusName]).toBeDefined();

@@ -47,7 +47,21 @@ describe('event bus and consumers', () => {
 
   it('has exactly one rule per consumer, all on the custom bus', () => {
     const rules = synth.template.findResources('AWS::Events::Rule');
-    expect(Object.keys(rules).sort()).toEqual(['AccountHealthRule', 'AgentPushRule', 'AgentRule', 'CampaignTicksRule', 'ContactsRule', 'IntegrationDispatchRule', 'MediaDownloadRule', 'OutboundSendRule', 'ReplyWatchRule', 'RoutingRule', 'SpendOutcomesRule', 'StatusTrackingRule', 'TemplateEventsRule']);
+    expect(Object.keys(rules).sort()).toEqual([
+      'AccountHealthRule',
+      'AgentPushRule',
+      'AgentRule',
+      'CampaignTicksRule',
+      'ContactsRule',
+      'IntegrationDispatchRule',
+      'MediaDownloadRule',
+      'OutboundSendRule',
+      'ReplyWatchRule',
+      'RoutingRule',
+      'SpendOutcomesRule',
+      'StatusTrackingRule',
+      'TemplateEventsRule',
+    ]);
     for (const rule of Object.values(rules)) {
       expect(rule['Properties']['EventBusName']).toEqual({ Ref: 'EventBus' });
     }
@@ -75,9 +89,7 @@ describe('event bus and consumers', () => {
         const policies = synth.template.findResources('AWS::SQS::QueuePolicy', {
           Properties: { Queues: [{ Ref: queueId }] },
         });
-        const statements = Object.values(policies).flatMap(
-          (policy) => policy['Properties']['PolicyDocument']['Statement'] as Array<Record<string, unknown>>,
-        );
+        const statements = Object.values(policies).flatMap((policy) => policy['Properties']['PolicyDocument']['Statement'] as Array<Record<string, unknown>>);
         const allows = statements.filter((statement) => statement['Effect'] === 'Allow');
         expect(allows.length).toBeGreaterThan(0);
         for (const allow of allows) {
@@ -164,9 +176,7 @@ describe('event bus and consumers', () => {
     synth.template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: 'NormalizerFunctionRole' }],
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': ['EventBus', 'Arn'] } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': ['EventBus', 'Arn'] } })]),
       },
     });
   });
@@ -193,7 +203,7 @@ describe('event bus and consumers', () => {
   });
 
   describe('Routing', () => {
-    it('wakes only on exact source and detail-type pairs: handoffs, releases, people\'s replies, presence and configuration changes', () => {
+    it("wakes only on exact source and detail-type pairs: handoffs, releases, people's replies, presence and configuration changes", () => {
       const rule = resourceOfType(synth.json, 'RoutingRule', 'AWS::Events::Rule');
       const pattern = rule.Properties?.['EventPattern'] as { $or: Array<{ source: string[]; 'detail-type': string[] }> };
       expect(pattern.$or).toEqual(
@@ -207,7 +217,10 @@ describe('event bus and consumers', () => {
       const replies = pattern.$or.filter((p) => p['detail-type'].includes(DETAIL_TYPE.replyRequested));
       expect(replies.flatMap((p) => p.source)).not.toContain(EVENT_SOURCE.agent);
       const targets = rule.Properties?.['Targets'] as Array<Record<string, unknown>>;
-      expect(targets[0]).toMatchObject({ Arn: { 'Fn::GetAtt': ['RoutingQueue', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RoutingDeadLetterQueue', 'Arn'] } } });
+      expect(targets[0]).toMatchObject({
+        Arn: { 'Fn::GetAtt': ['RoutingQueue', 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RoutingDeadLetterQueue', 'Arn'] } },
+      });
     });
 
     it('feeds its function with partial batch failures from a queue with a dead-letter queue, and tells it its queue', () => {
@@ -218,7 +231,11 @@ describe('event bus and consumers', () => {
       expect(resourceOfType(synth.json, 'RoutingFunctionEventSourceMapping', 'AWS::Lambda::EventSourceMapping').Properties).toMatchObject({
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
-      expect(environmentOf(synth.json, 'RoutingFunction')).toMatchObject({ [ENV.queueUrl]: { Ref: 'RoutingQueue' }, [ENV.tableName]: { Ref: 'Table' }, [ENV.eventBusName]: { Ref: 'EventBus' } });
+      expect(environmentOf(synth.json, 'RoutingFunction')).toMatchObject({
+        [ENV.queueUrl]: { Ref: 'RoutingQueue' },
+        [ENV.tableName]: { Ref: 'Table' },
+        [ENV.eventBusName]: { Ref: 'EventBus' },
+      });
     });
 
     it('lets the routing function and the human-agent API send timers to the routing queue and to no other queue', () => {

@@ -2,13 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ENV } from '#lambdas/shared/event-contract';
-import {
-  environmentOf,
-  FUNCTION_IDS,
-  resourceOfType,
-  synthesizeStack,
-  type SynthesizedStack,
-} from '#test/infra/synthesize';
+import { environmentOf, FUNCTION_IDS, resourceOfType, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 
 // This file bundles the real handlers with esbuild, so it also catches a handler that no longer builds.
 describe('Lambda functions', () => {
@@ -57,7 +51,7 @@ describe('Lambda functions', () => {
 
     it('is bundled as a minified ESM module that can still require CommonJS, with a source map', () => {
       const fn = resourceOfType(synth.json, functionId, 'AWS::Lambda::Function');
-      const s3Key = (fn.Properties?.['Code'] as { S3Key: string }).S3Key;
+      const s3Key = (fn.Properties!['Code'] as { S3Key: string }).S3Key;
       const assetDir = join(assemblyDir, `asset.${s3Key.replace(/\.zip$/, '')}`);
       const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
       expect(bundle.startsWith("import { createRequire as __createRequire } from 'node:module';")).toBe(true);

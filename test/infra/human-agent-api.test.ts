@@ -5,15 +5,7 @@ import { MEDIA_BUCKET_ENV } from '#lambdas/media/media-env';
 import { ENV } from '#lambdas/shared/event-contract';
 import { CONVERSATION_WORKSPACE_ROUTES } from '#lambdas/workspace/workspace-routes';
 import { ROUTING_WORKSPACE_ROUTES } from '#lambdas/routing/api/routing-api-routes';
-import {
-  actionsOf,
-  environmentOf,
-  FUNCTION_IDS,
-  statementsGranting,
-  statementsOfRole,
-  synthesizeStack,
-  type SynthesizedStack,
-} from '#test/infra/synthesize';
+import { actionsOf, environmentOf, statementsGranting, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 
 describe('human-agent API', () => {
   let synth: SynthesizedStack;
@@ -26,14 +18,19 @@ describe('human-agent API', () => {
       /^\w+ \/(agent|supervisor)\//.test(String(r['Properties']['RouteKey'])),
     );
 
-  it('adds every route to the webhook HTTP API, each behind the operators\' JWT authoriser with the agent scope', () => {
+  it("adds every route to the webhook HTTP API, each behind the operators' JWT authoriser with the agent scope", () => {
     const routes = agentRoutes();
     // The conversation workspace's routes too (notes, tags, macros, templates, media, updates, stats).
     expect(routes.map((r) => r['Properties']['RouteKey'])).toEqual(
-      expect.arrayContaining([...Object.values(HUMAN_AGENT_ROUTES), ...CONVERSATION_WORKSPACE_ROUTES, ...ROUTING_WORKSPACE_ROUTES].map((r) => `${r.method} ${r.path}`)),
+      expect.arrayContaining(
+        [...Object.values(HUMAN_AGENT_ROUTES), ...CONVERSATION_WORKSPACE_ROUTES, ...ROUTING_WORKSPACE_ROUTES].map((r) => `${r.method} ${r.path}`),
+      ),
     );
     for (const route of routes) {
-      expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/agent'] });
+      expect(route['Properties']).toMatchObject({
+        ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } },
+        AuthorizationScopes: ['omnichannel/agent'],
+      });
     }
   });
 
@@ -47,7 +44,9 @@ describe('human-agent API', () => {
     expect(keys('omnichannel/admin')).toEqual(expect.arrayContaining(Object.values(CONTACTS_ADMIN_ROUTES).map((r) => `${r.method} ${r.path}`)));
     const api = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Api')).find((a) => a['Properties']['CorsConfiguration']);
     expect(api?.['Properties']['CorsConfiguration']['AllowMethods']).toContain('PATCH');
-    const search = statementsGranting(statementsOfRole(synth.json, 'HumanAgentApiFunctionRole'), 'dynamodb:Query').flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+    const search = statementsGranting(statementsOfRole(synth.json, 'HumanAgentApiFunctionRole'), 'dynamodb:Query').flatMap((s) =>
+      Array.isArray(s.Resource) ? s.Resource : [s.Resource],
+    );
     expect(JSON.stringify(search)).toContain('/index/gsi3');
   });
 
@@ -71,9 +70,7 @@ describe('human-agent API', () => {
     const s3Statements = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('s3:')));
     expect(actionsOf(s3Statements)).toEqual(['s3:GetObject']);
     expect(s3Statements.map((st) => st.Resource)).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['MediaBucket', 'Arn'] }, '/media/*']] }]);
-    const secrets = statementsGranting(statements, 'secretsmanager:GetSecretValue').flatMap((s) =>
-      Array.isArray(s.Resource) ? s.Resource : [s.Resource],
-    );
+    const secrets = statementsGranting(statements, 'secretsmanager:GetSecretValue').flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
     expect(secrets).toEqual([]);
   });
 });

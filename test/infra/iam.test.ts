@@ -51,9 +51,7 @@ describe('IAM least privilege', () => {
 
   it('lets each function write only to its own log group', () => {
     for (const functionId of FUNCTION_IDS) {
-      expect(resourcesGranted(synth.json, functionId, 'logs:PutLogEvents')).toEqual([
-        { 'Fn::GetAtt': [`${functionId}LogGroup`, 'Arn'] },
-      ]);
+      expect(resourcesGranted(synth.json, functionId, 'logs:PutLogEvents')).toEqual([{ 'Fn::GetAtt': [`${functionId}LogGroup`, 'Arn'] }]);
     }
   });
 
@@ -64,12 +62,8 @@ describe('IAM least privilege', () => {
       expect(actions.filter((action) => action.startsWith('events:'))).toEqual([]);
       expect(actions.filter((action) => action.startsWith('sqs:'))).toEqual(['sqs:SendMessage']);
       expect(actions.filter((action) => action.startsWith('s3:'))).toEqual(['s3:PutObject']);
-      expect(resourcesGranted(synth.json, 'WebhookFunction', 'sqs:SendMessage')).toEqual([
-        { 'Fn::GetAtt': ['IngressQueue', 'Arn'] },
-      ]);
-      expect(resourcesGranted(synth.json, 'WebhookFunction', 'secretsmanager:GetSecretValue')).toEqual([
-        { Ref: 'MetaAppSecret' },
-      ]);
+      expect(resourcesGranted(synth.json, 'WebhookFunction', 'sqs:SendMessage')).toEqual([{ 'Fn::GetAtt': ['IngressQueue', 'Arn'] }]);
+      expect(resourcesGranted(synth.json, 'WebhookFunction', 'secretsmanager:GetSecretValue')).toEqual([{ Ref: 'MetaAppSecret' }]);
     });
   });
 
@@ -84,9 +78,7 @@ describe('IAM least privilege', () => {
 
     it('publishes on the bus, reads claim-check bodies, and cannot read any secret', () => {
       const actions = actionsOfFunction(synth.json, 'NormalizerFunction');
-      expect(resourcesGranted(synth.json, 'NormalizerFunction', 'events:PutEvents')).toEqual([
-        { 'Fn::GetAtt': ['EventBus', 'Arn'] },
-      ]);
+      expect(resourcesGranted(synth.json, 'NormalizerFunction', 'events:PutEvents')).toEqual([{ 'Fn::GetAtt': ['EventBus', 'Arn'] }]);
       expect(actions.filter((action) => action.startsWith('s3:'))).toEqual(['s3:GetObject']);
       expect(actions.filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
     });
@@ -124,9 +116,7 @@ describe('IAM least privilege', () => {
       MediaDownloadFunction: 'MediaDownloadQueue',
     };
     for (const [functionId, queueId] of Object.entries(expected)) {
-      expect(resourcesGranted(synth.json, functionId, 'sqs:ReceiveMessage')).toEqual([
-        { 'Fn::GetAtt': [queueId, 'Arn'] },
-      ]);
+      expect(resourcesGranted(synth.json, functionId, 'sqs:ReceiveMessage')).toEqual([{ 'Fn::GetAtt': [queueId, 'Arn'] }]);
     }
     expect(resourcesGranted(synth.json, 'WebhookFunction', 'sqs:ReceiveMessage')).toEqual([]);
   });

@@ -101,9 +101,7 @@ describe('ingress', () => {
       synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: 'ClaimCheckBucket' },
         PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          ]),
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
         },
       });
     });
@@ -113,12 +111,14 @@ describe('ingress', () => {
     it('routes GET and POST /webhook to the webhook function with payload format 2.0', () => {
       // The HTTP API's routes (the agents' WebSocket API has routes of its own).
       const routes = synth.template.findResources('AWS::ApiGatewayV2::Route', { Properties: { ApiId: { Ref: 'WebhookApi' } } });
-      const routeKeys = Object.values(routes).map((route) => route['Properties']['RouteKey']).sort();
+      const routeKeys = Object.values(routes)
+        .map((route) => route['Properties']['RouteKey'])
+        .sort();
       // The human agents', onboarding and template routes share the API; their own infra tests cover them.
       expect(routeKeys.filter((key: string) => !/ \/(agent|supervisor|onboarding|templates|admin)\b/.test(key))).toEqual(['GET /webhook', 'POST /webhook']);
 
-      const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter(
-        (integration) => JSON.stringify(integration['Properties']['IntegrationUri']).includes('WebhookFunction'),
+      const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter((integration) =>
+        JSON.stringify(integration['Properties']['IntegrationUri']).includes('WebhookFunction'),
       );
       expect(integrations.length).toBeGreaterThan(0);
       for (const integration of integrations) {
@@ -138,7 +138,7 @@ describe('ingress', () => {
         DefaultRouteSettings: { ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) },
         AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': ['WebhookApiAccessLogs', 'Arn'] } },
       });
-      const format = (stage.Properties?.['AccessLogSettings'] as { Format: string }).Format;
+      const format = (stage.Properties!['AccessLogSettings'] as { Format: string }).Format;
       expect(JSON.parse(format)).toHaveProperty('requestId', '$context.requestId');
       // The verification GET carries the verify token in its query string.
       expect(format).not.toMatch(/querystring|\$context\.path|rawPath/i);

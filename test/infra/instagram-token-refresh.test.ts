@@ -10,7 +10,15 @@ import { actionsOf, environmentOf, resourceOfType, statementsGranting, statement
 const ACCOUNT_TOKENS_ARN = {
   'Fn::Join': [
     '',
-    ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:Omnichannel-prod/account-tokens/*'],
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':secret:Omnichannel-prod/account-tokens/*',
+    ],
   ],
 };
 
@@ -52,7 +60,10 @@ describe('the Instagram token refresh', () => {
     }
     expect(actions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
     expect(actions.filter((a) => /^(sqs|s3|events|kms|lambda):/.test(a))).toEqual([]);
-    expect(environmentOf(synth.json, 'InstagramTokenRefreshFunction')).toMatchObject({ [ENV.tableName]: { Ref: 'Table' }, [ENV.graphApiVersion]: GRAPH_API_VERSION });
+    expect(environmentOf(synth.json, 'InstagramTokenRefreshFunction')).toMatchObject({
+      [ENV.tableName]: { Ref: 'Table' },
+      [ENV.graphApiVersion]: GRAPH_API_VERSION,
+    });
     // One run at a time: two would renew the same tokens twice.
     expect(resourceOfType(synth.json, 'InstagramTokenRefreshFunction', 'AWS::Lambda::Function').Properties?.['ReservedConcurrentExecutions']).toBe(1);
   });

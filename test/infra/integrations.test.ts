@@ -18,7 +18,9 @@ import {
 } from '#test/infra/synthesize';
 
 const PREFIX = 'Omnichannel-dev-i-';
-const arn = (resource: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]] });
+const arn = (resource: string) => ({
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+});
 const CONNECTIONS = arn(`connection/${PREFIX}*`);
 const API_DESTINATIONS = arn(`api-destination/${PREFIX}*`);
 const RULES = arn(`rule/Omnichannel-dev-events/${PREFIX}*`);
@@ -46,7 +48,10 @@ describe('integrations', () => {
     // The integrations' own events never come back into the dispatcher.
     expect(JSON.stringify(pairs)).not.toContain('io.omnichannel.integrations');
     const queue = resourceOfType(synth.json, 'IntegrationDispatchQueue', 'AWS::SQS::Queue');
-    expect(queue.Properties).toMatchObject({ QueueName: 'Omnichannel-dev-integration-dispatch', RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['IntegrationDispatchDeadLetterQueue', 'Arn'] } } });
+    expect(queue.Properties).toMatchObject({
+      QueueName: 'Omnichannel-dev-integration-dispatch',
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['IntegrationDispatchDeadLetterQueue', 'Arn'] } },
+    });
   });
 
   it('gives the integrations dead-letter queue a consumer and a dead-letter queue of its own, and lets only this stack’s integration rules write to it', () => {
@@ -56,20 +61,26 @@ describe('integrations', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['IntegrationDeadLettersDeadLetterQueue', 'Arn'] }, maxReceiveCount: 8 },
     });
-    const policies = Object.values(synth.json.Resources).filter((r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties?.['Queues']).includes('IntegrationDeadLettersQueue'));
+    const policies = Object.values(synth.json.Resources).filter(
+      (r) => r.Type === 'AWS::SQS::QueuePolicy' && JSON.stringify(r.Properties?.['Queues']).includes('IntegrationDeadLettersQueue'),
+    );
     expect(policies).toHaveLength(1);
-    const statements = (policies[0]!.Properties?.['PolicyDocument'] as { Statement: PolicyStatement[] }).Statement;
+    const statements = (policies[0]!.Properties!['PolicyDocument'] as { Statement: PolicyStatement[] }).Statement;
     const fromEvents = statements.filter((s) => JSON.stringify(s.Principal).includes('events.amazonaws.com'));
     expect(fromEvents).toHaveLength(1);
     expect(fromEvents[0]).toMatchObject({ Effect: 'Allow', Action: 'sqs:SendMessage', Condition: { ArnLike: { 'aws:SourceArn': RULES } } });
-    const mapping = Object.values(synth.json.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties?.['EventSourceArn']).includes('IntegrationDeadLettersQueue'));
+    const mapping = Object.values(synth.json.Resources).find(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties?.['EventSourceArn']).includes('IntegrationDeadLettersQueue'),
+    );
     expect(mapping?.Properties).toMatchObject({ FunctionName: { Ref: 'IntegrationDeadLettersFunction' }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
-    expect(environmentOf(synth.json, 'IntegrationDeadLettersFunction')[INTEGRATIONS_ENV.parkedQueueUrl]).toEqual({ Ref: 'IntegrationDeadLettersDeadLetterQueue' });
+    expect(environmentOf(synth.json, 'IntegrationDeadLettersFunction')[INTEGRATIONS_ENV.parkedQueueUrl]).toEqual({
+      Ref: 'IntegrationDeadLettersDeadLetterQueue',
+    });
   });
 
   it('lets EventBridge, and only it, assume the invoke role for this account’s integration rules, to invoke this stack’s API destinations', () => {
     const role = resourceOfType(synth.json, 'IntegrationInvokeRole', 'AWS::IAM::Role');
-    const trust = (role.Properties?.['AssumeRolePolicyDocument'] as { Statement: PolicyStatement[] }).Statement;
+    const trust = (role.Properties!['AssumeRolePolicyDocument'] as { Statement: PolicyStatement[] }).Statement;
     expect(trust).toHaveLength(1);
     expect(trust[0]).toMatchObject({
       Principal: { Service: 'events.amazonaws.com' },
@@ -83,8 +94,10 @@ describe('integrations', () => {
   it('scopes the admin function’s EventBridge, IAM and Secrets Manager grants by the stack’s prefix', () => {
     const statements = statementsOfRole(synth.json, 'IntegrationsApiFunctionRole');
     const expectOnly = (action: string, resources: unknown[]) => expect(resourcesOf(statementsGranting(statements, action)), action).toEqual(resources);
-    for (const action of ['events:CreateConnection', 'events:UpdateConnection', 'events:DeleteConnection', 'events:DescribeConnection']) expectOnly(action, [CONNECTIONS]);
-    for (const action of ['events:CreateApiDestination', 'events:UpdateApiDestination', 'events:DeleteApiDestination', 'events:DescribeApiDestination']) expectOnly(action, [API_DESTINATIONS]);
+    for (const action of ['events:CreateConnection', 'events:UpdateConnection', 'events:DeleteConnection', 'events:DescribeConnection'])
+      expectOnly(action, [CONNECTIONS]);
+    for (const action of ['events:CreateApiDestination', 'events:UpdateApiDestination', 'events:DeleteApiDestination', 'events:DescribeApiDestination'])
+      expectOnly(action, [API_DESTINATIONS]);
     for (const action of ['events:PutRule', 'events:DeleteRule', 'events:RemoveTargets', 'events:PutTargets']) expectOnly(action, [RULES]);
     // Targets of those rules: the integrations' API destinations only.
     expect(statementsGranting(statements, 'events:PutTargets')[0]!.Condition).toEqual({ 'ForAllValues:ArnLike': { 'events:TargetArn': [API_DESTINATIONS] } });
@@ -95,13 +108,25 @@ describe('integrations', () => {
     expectOnly('secretsmanager:UpdateSecret', [CONNECTION_SECRETS]);
     expect(statementsGranting(statements, 'iam:CreateServiceLinkedRole')).toEqual([
       expect.objectContaining({
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':role/aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations']] },
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::',
+              { Ref: 'AWS::AccountId' },
+              ':role/aws-service-role/apidestinations.events.amazonaws.com/AWSServiceRoleForAmazonEventBridgeApiDestinations',
+            ],
+          ],
+        },
         Condition: { StringEquals: { 'iam:AWSServiceName': 'apidestinations.events.amazonaws.com' } },
       }),
     ]);
     // Nothing on other buses' rules, on events:PutEvents beyond the bus, or any account-wide event action.
     for (const action of actionsOf(statements).filter((a) => a.startsWith('events:') && a !== 'events:PutEvents')) {
-      for (const resource of resourcesOf(statementsGranting(statements, action))) expect([CONNECTIONS, API_DESTINATIONS, RULES], action).toContainEqual(resource);
+      for (const resource of resourcesOf(statementsGranting(statements, action)))
+        expect([CONNECTIONS, API_DESTINATIONS, RULES], action).toContainEqual(resource);
     }
     const env = environmentOf(synth.json, 'IntegrationsApiFunction');
     expect(env).toMatchObject({
@@ -122,11 +147,16 @@ describe('integrations', () => {
   it('lets no other function manage EventBridge resources or pass a role, and only the dispatcher and the CRM lookup read the integration secrets', () => {
     for (const functionId of FUNCTION_IDS.filter((id) => id !== 'IntegrationsApiFunction')) {
       const actions = actionsOf(statementsOfRole(synth.json, `${functionId}Role`));
-      expect(actions.filter((a) => /^events:(Create|Update|Delete|Put(Rule|Targets))/.test(a)), functionId).toEqual([]);
+      expect(
+        actions.filter((a) => /^events:(Create|Update|Delete|Put(Rule|Targets))/.test(a)),
+        functionId,
+      ).toEqual([]);
       expect(actions, functionId).not.toContain('iam:PassRole');
     }
     const readers = FUNCTION_IDS.filter((id) =>
-      resourcesOf(statementsGranting(statementsOfRole(synth.json, `${id}Role`), 'secretsmanager:GetSecretValue')).some((r) => JSON.stringify(r) === JSON.stringify(INTEGRATION_SECRETS)),
+      resourcesOf(statementsGranting(statementsOfRole(synth.json, `${id}Role`), 'secretsmanager:GetSecretValue')).some(
+        (r) => JSON.stringify(r) === JSON.stringify(INTEGRATION_SECRETS),
+      ),
     );
     // The admin API (tests), the dispatcher (signing) and the contacts consumer (CRM lookup on a new conversation).
     expect(readers.sort()).toEqual(['ContactsFunction', 'IntegrationDispatchFunction', 'IntegrationsApiFunction']);
@@ -155,10 +185,24 @@ describe('integrations', () => {
     expect(queue('IntegrationDispatchQueue')?.deadLetterQueueLogicalId).toBe('IntegrationDispatchDeadLetterQueue');
     expect(queue('IntegrationDeadLettersQueue')?.deadLetterQueueLogicalId).toBe('IntegrationDeadLettersDeadLetterQueue');
     const mappings = topology.mappings.map((m) => [m.queueLogicalId, m.functionLogicalId]);
-    expect(mappings).toEqual(expect.arrayContaining([['IntegrationDispatchQueue', 'IntegrationDispatchFunction'], ['IntegrationDeadLettersQueue', 'IntegrationDeadLettersFunction']]));
+    expect(mappings).toEqual(
+      expect.arrayContaining([
+        ['IntegrationDispatchQueue', 'IntegrationDispatchFunction'],
+        ['IntegrationDeadLettersQueue', 'IntegrationDeadLettersFunction'],
+      ]),
+    );
     const rule = topology.rules.find((r) => r.logicalId === 'IntegrationDispatchRule');
-    expect(rule?.targets.map((t) => [t.queueLogicalId, t.deadLetterQueueLogicalId])).toEqual([['IntegrationDispatchQueue', 'IntegrationDispatchDeadLetterQueue']]);
-    const routes = topology.routes.filter((r) => r.functionLogicalId === 'IntegrationsApiFunction').map((r) => r.routeKey).sort();
-    expect(routes).toEqual(Object.values(INTEGRATIONS_ROUTES).map((r) => `${r.method} ${r.path}`).sort());
+    expect(rule?.targets.map((t) => [t.queueLogicalId, t.deadLetterQueueLogicalId])).toEqual([
+      ['IntegrationDispatchQueue', 'IntegrationDispatchDeadLetterQueue'],
+    ]);
+    const routes = topology.routes
+      .filter((r) => r.functionLogicalId === 'IntegrationsApiFunction')
+      .map((r) => r.routeKey)
+      .sort();
+    expect(routes).toEqual(
+      Object.values(INTEGRATIONS_ROUTES)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
   });
 });

@@ -33,15 +33,19 @@ async function bundleInputs(handler: string): Promise<{ inputs: string[]; bytes:
 }
 
 describe('per-message Lambda bundles', () => {
-  it.each(PER_MESSAGE_HANDLERS)('%s carries no zod locales or JSON-schema import, and no SDK credential chain beyond Lambda’s', async (handler) => {
-    const { inputs } = await bundleInputs(handler);
-    // `import { z } from 'zod'` keeps the whole namespace (every locale, toJSONSchema); `import * as z` tree-shakes.
-    expect(inputs.filter((p) => p.includes('zod/v4/locales/') && !p.endsWith('/en.js'))).toEqual([]);
-    expect(inputs.filter((p) => p.includes('zod/v4/classic/from-json-schema'))).toEqual([]);
-    // The SDK's default chain (SSO, profiles, STS web identity, EC2 metadata) is swapped for the Lambda one.
-    expect(inputs.filter((p) => /credential-provider-(node|ini|sso|process|web-identity)\b|nested-clients/.test(p))).toEqual([]);
-    expect(inputs).toContain('lambdas/adapters/lambda-credential-provider.ts');
-  }, 60_000);
+  it.each(PER_MESSAGE_HANDLERS)(
+    '%s carries no zod locales or JSON-schema import, and no SDK credential chain beyond Lambda’s',
+    async (handler) => {
+      const { inputs } = await bundleInputs(handler);
+      // `import { z } from 'zod'` keeps the whole namespace (every locale, toJSONSchema); `import * as z` tree-shakes.
+      expect(inputs.filter((p) => p.includes('zod/v4/locales/') && !p.endsWith('/en.js'))).toEqual([]);
+      expect(inputs.filter((p) => p.includes('zod/v4/classic/from-json-schema'))).toEqual([]);
+      // The SDK's default chain (SSO, profiles, STS web identity, EC2 metadata) is swapped for the Lambda one.
+      expect(inputs.filter((p) => /credential-provider-(node|ini|sso|process|web-identity)\b|nested-clients/.test(p))).toEqual([]);
+      expect(inputs).toContain('lambdas/adapters/lambda-credential-provider.ts');
+    },
+    60_000,
+  );
 
   it('webhook has no S3 or Secrets Manager client (signed PUT and GetSecretValue instead) and meets its size target', async () => {
     const { inputs, bytes } = await bundleInputs('webhook');
@@ -49,19 +53,27 @@ describe('per-message Lambda bundles', () => {
     expect(bytes / 1024).toBeLessThanOrEqual(BUNDLE_TARGETS.webhookBundleKb);
   }, 60_000);
 
-  it.each(['normalizer', 'media-download'] as const)('%s reads and writes S3 objects without the S3 client', async (handler) => {
-    const { inputs } = await bundleInputs(handler);
-    expect(inputs.filter((p) => p.includes('@aws-sdk/client-s3/'))).toEqual([]);
-    expect(inputs).toContain('lambdas/adapters/s3-signed-object.ts');
-  }, 60_000);
+  it.each(['normalizer', 'media-download'] as const)(
+    '%s reads and writes S3 objects without the S3 client',
+    async (handler) => {
+      const { inputs } = await bundleInputs(handler);
+      expect(inputs.filter((p) => p.includes('@aws-sdk/client-s3/'))).toEqual([]);
+      expect(inputs).toContain('lambdas/adapters/s3-signed-object.ts');
+    },
+    60_000,
+  );
 
-  it.each(['agent', 'outbound-send', 'reply-watch', 'media-download'] as const)('%s validates with zod/mini only, with its English messages', async (handler) => {
-    const { inputs } = await bundleInputs(handler);
-    // Classic zod (its methods on every schema) is about 65 KB more than zod/mini for the same schemas.
-    expect(inputs.filter((p) => p.includes('node_modules/zod/v4/classic/'))).toEqual([]);
-    expect(inputs).toContain('lambdas/shared/zod-messages.ts');
-    expect(inputs.some((p) => p.endsWith('zod/v4/locales/en.js'))).toBe(true);
-  }, 60_000);
+  it.each(['agent', 'outbound-send', 'reply-watch', 'media-download'] as const)(
+    '%s validates with zod/mini only, with its English messages',
+    async (handler) => {
+      const { inputs } = await bundleInputs(handler);
+      // Classic zod (its methods on every schema) is about 65 KB more than zod/mini for the same schemas.
+      expect(inputs.filter((p) => p.includes('node_modules/zod/v4/classic/'))).toEqual([]);
+      expect(inputs).toContain('lambdas/shared/zod-messages.ts');
+      expect(inputs.some((p) => p.endsWith('zod/v4/locales/en.js'))).toBe(true);
+    },
+    60_000,
+  );
 
   it('agent detects languages with the en/es/pt n-grams only, not eld’s 60-language database', async () => {
     const { inputs, bytesFrom } = await bundleInputs('agent');

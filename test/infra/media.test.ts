@@ -6,14 +6,7 @@ import { DOWNLOADABLE_MESSAGE_TYPES } from '#lambdas/media/media-received-detail
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { DEFAULT_MEDIA_RETENTION_DAYS } from '#lib/constructs/media-storage';
 import { CONSUMER_MAX_RECEIVE_COUNT } from '#lib/queue-settings';
-import {
-  actionsOf,
-  environmentOf,
-  resourceOfType,
-  statementsOfRole,
-  synthesizeStack,
-  type SynthesizedStack,
-} from '#test/infra/synthesize';
+import { actionsOf, environmentOf, resourceOfType, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 
 describe('media bucket and media-download consumer', () => {
   let synth: SynthesizedStack;
@@ -36,9 +29,7 @@ describe('media bucket and media-download consumer', () => {
     synth.template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: 'MediaBucket' },
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
     // Customer data outlives a prod stack's deletion only by decision, like the table.
@@ -58,9 +49,11 @@ describe('media bucket and media-download consumer', () => {
       ],
     });
     const custom = synthesizeStack({ stage: 'dev', stackProps: { mediaRetentionDays: 30 } });
-    const rules = (resourceOfType(custom.json, 'MediaBucket', 'AWS::S3::Bucket').Properties?.['LifecycleConfiguration'] as {
-      Rules: Array<{ ExpirationInDays: number }>;
-    }).Rules;
+    const rules = (
+      resourceOfType(custom.json, 'MediaBucket', 'AWS::S3::Bucket').Properties!['LifecycleConfiguration'] as {
+        Rules: Array<{ ExpirationInDays: number }>;
+      }
+    ).Rules;
     expect(rules[0]?.ExpirationInDays).toBe(30);
     expect(() => synthesizeStack({ stage: 'dev', stackProps: { mediaRetentionDays: 0 } })).toThrow(/at least 1/);
   });
@@ -72,7 +65,9 @@ describe('media bucket and media-download consumer', () => {
     expect(actionsOf(s3Statements).sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject']);
     expect(s3Statements[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['MediaBucket', 'Arn'] }, '/media/*']] });
     // Reads its message and records the outcome; no queries, puts or deletes on the table.
-    const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:')).sort();
+    const dynamo = actionsOf(statements)
+      .filter((a) => a.startsWith('dynamodb:'))
+      .sort();
     expect(dynamo).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(actionsOf(statements)).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue']));
     expect(actionsOf(statements)).not.toContain('events:PutEvents');

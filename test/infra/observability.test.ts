@@ -38,8 +38,7 @@ describe('alarms', () => {
       const watching = alarms.filter(
         (alarm) =>
           alarm['Properties']['MetricName'] === 'ApproximateNumberOfMessagesVisible' &&
-          JSON.stringify(alarm['Properties']['Dimensions']) ===
-            JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
+          JSON.stringify(alarm['Properties']['Dimensions']) === JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }]),
       );
       expect(watching, dlq).toHaveLength(1);
       expect(watching[0]?.['Properties']).toMatchObject({
@@ -74,7 +73,7 @@ describe('alarms', () => {
     expect(topic.Properties?.['KmsMasterKeyId']).toEqual({ 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] });
     const key = resourceOfType(synth.json, 'AlarmTopicKey', 'AWS::KMS::Key');
     expect(key.Properties?.['EnableKeyRotation']).toBe(true);
-    const statements = (key.Properties?.['KeyPolicy'] as { Statement: Array<Record<string, unknown>> }).Statement;
+    const statements = (key.Properties!['KeyPolicy'] as { Statement: Array<Record<string, unknown>> }).Statement;
     expect(statements).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

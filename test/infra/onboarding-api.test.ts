@@ -1,19 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ONBOARDING_ENV, ONBOARDING_ROUTES } from '#lambdas/onboarding/onboarding-contract';
 import { ENV } from '#lambdas/shared/event-contract';
-import {
-  actionsOf,
-  environmentOf,
-  FUNCTION_IDS,
-  statementsGranting,
-  statementsOfRole,
-  synthesizeStack,
-  type SynthesizedStack,
-} from '#test/infra/synthesize';
+import { actionsOf, environmentOf, FUNCTION_IDS, statementsGranting, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
-const resourcesOf = (statements: ReturnType<typeof statementsOfRole>) =>
-  statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
+const resourcesOf = (statements: ReturnType<typeof statementsOfRole>) => statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 
 describe('onboarding API', () => {
   let synth: SynthesizedStack;
@@ -21,7 +12,7 @@ describe('onboarding API', () => {
     synth = synthesizeStack({ stage: 'dev' });
   });
 
-  it('adds its routes to the webhook HTTP API, each behind the operators\' JWT authoriser with the onboarding scope, sent to its own function', () => {
+  it("adds its routes to the webhook HTTP API, each behind the operators' JWT authoriser with the onboarding scope, sent to its own function", () => {
     const routes = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route')).filter((r) =>
       String(r['Properties']['RouteKey']).includes(' /onboarding/'),
     );
@@ -30,7 +21,11 @@ describe('onboarding API', () => {
         .map((r) => `${r.method} ${r.path}`)
         .sort(),
     );
-    for (const route of routes) expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/onboarding'] });
+    for (const route of routes)
+      expect(route['Properties']).toMatchObject({
+        ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } },
+        AuthorizationScopes: ['omnichannel/onboarding'],
+      });
     const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter((i) =>
       JSON.stringify(i['Properties']['IntegrationUri']).includes('OnboardingApiFunction'),
     );
@@ -82,7 +77,8 @@ describe('onboarding API', () => {
       return resource.includes(':secret:Omnichannel-dev/integrations/*') || resource.includes(':secret:events!connection/Omnichannel-dev-i-*');
     };
     // The refresh renews Instagram Login tokens in place: new versions of existing token secrets.
-    const accountTokensOnly = (statement: unknown) => JSON.stringify((statement as { Resource?: unknown }).Resource ?? '').includes(':secret:Omnichannel-dev/account-tokens/*');
+    const accountTokensOnly = (statement: unknown) =>
+      JSON.stringify((statement as { Resource?: unknown }).Resource ?? '').includes(':secret:Omnichannel-dev/account-tokens/*');
     for (const functionId of FUNCTION_IDS.filter((id) => id !== 'OnboardingApiFunction')) {
       const statements = statementsOfRole(synth.json, `${functionId}Role`);
       const allowed = functionId === 'IntegrationsApiFunction' ? integrationsOnly : () => false;
@@ -94,6 +90,9 @@ describe('onboarding API', () => {
 
   it('leaves a field for the app id in the Meta app secret', () => {
     const secret = synth.json.Resources['MetaAppSecret'];
-    expect(JSON.parse(String((secret?.Properties?.['GenerateSecretString'] as { SecretStringTemplate: string }).SecretStringTemplate))).toEqual({ appSecret: '', appId: '' });
+    expect(JSON.parse(String((secret!.Properties!['GenerateSecretString'] as { SecretStringTemplate: string }).SecretStringTemplate))).toEqual({
+      appSecret: '',
+      appId: '',
+    });
   });
 });

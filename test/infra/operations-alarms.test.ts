@@ -30,7 +30,10 @@ const HANDLER_SERVICE = {
 } as const;
 
 /** Modules that emit under a service of their own whichever function runs them (the routing counts). */
-const SHARED_EMITTERS = { 'lambdas/routing/wiring/routing-metrics.ts': METRIC_SERVICE.routing, 'lambdas/pricing/spend-wiring.ts': METRIC_SERVICE.spend } as const;
+const SHARED_EMITTERS = {
+  'lambdas/routing/wiring/routing-metrics.ts': METRIC_SERVICE.routing,
+  'lambdas/pricing/spend-wiring.ts': METRIC_SERVICE.spend,
+} as const;
 
 /** Modules a handler hands its per-record work, metrics and logs to (the outbound sender's, shared with the campaign sender). */
 const HANDLER_MODULES: Record<string, readonly string[]> = { 'outbound-send': ['lambdas/outbound/outbound-send-record.ts'] };
@@ -148,7 +151,10 @@ describe('alarms and dashboard', () => {
       .map((fn) => synth.stack.resolve((fn.function.node.defaultChild as CfnElement).logicalId) as string);
     expect(functionIds).toEqual(expect.arrayContaining([...FUNCTION_IDS]));
     for (const functionId of functionIds) {
-      for (const [suffix, metric] of [['ErrorsAlarm', 'Errors'], ['ThrottlesAlarm', 'Throttles']]) {
+      for (const [suffix, metric] of [
+        ['ErrorsAlarm', 'Errors'],
+        ['ThrottlesAlarm', 'Throttles'],
+      ]) {
         const alarm = synth.json.Resources[`${functionId}${suffix}`];
         expect(alarm?.Properties, `${functionId}${suffix}`).toMatchObject({
           Namespace: 'AWS/Lambda',
@@ -227,11 +233,21 @@ describe('alarms and dashboard', () => {
       'Backlog of the largest queue, and the oldest waiting',
       'Backlog per queue',
     ]) {
-      expect(titles.some((t) => t.startsWith(wanted)), wanted).toBe(true);
+      expect(
+        titles.some((t) => t.startsWith(wanted)),
+        wanted,
+      ).toBe(true);
     }
     const body = JSON.stringify(dashboardBody(dashboard));
     // Every dead-letter queue's depth and every queue's age are on it.
-    for (const id of ['IngressDeadLetterQueue', 'AgentDeadLetterQueue', 'OutboundSendDeadLetterQueue', 'StatusTrackingDeadLetterQueue', 'IngressQueue', 'OutboundSendQueue']) {
+    for (const id of [
+      'IngressDeadLetterQueue',
+      'AgentDeadLetterQueue',
+      'OutboundSendDeadLetterQueue',
+      'StatusTrackingDeadLetterQueue',
+      'IngressQueue',
+      'OutboundSendQueue',
+    ]) {
       expect(body).toContain(`'Fn::GetAtt':['${id}','QueueName']`);
     }
   });

@@ -67,8 +67,14 @@ describe('operator identity (Cognito + JWT authoriser)', () => {
     expect(jwt.Audience[0]).toEqual({ Ref: 'OperatorConsoleClient' });
   });
 
-  it('puts every operator route behind the authoriser with its API\'s scope, and leaves only the webhook open', () => {
-    const scopeOf: Record<string, string> = { agent: 'omnichannel/agent', supervisor: 'omnichannel/agent', templates: 'omnichannel/templates', onboarding: 'omnichannel/onboarding', admin: 'omnichannel/admin' };
+  it("puts every operator route behind the authoriser with its API's scope, and leaves only the webhook open", () => {
+    const scopeOf: Record<string, string> = {
+      agent: 'omnichannel/agent',
+      supervisor: 'omnichannel/agent',
+      templates: 'omnichannel/templates',
+      onboarding: 'omnichannel/onboarding',
+      admin: 'omnichannel/admin',
+    };
     for (const route of routes()) {
       const key = String(route['RouteKey']);
       if (/ \/webhook$/.test(key)) {
@@ -79,11 +85,25 @@ describe('operator identity (Cognito + JWT authoriser)', () => {
       expect(api, `${key} is an operator route`).toBeDefined();
       expect(route).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, AuthorizationScopes: [scopeOf[api!]] });
     }
-    const adminKeys = routes().map((r) => String(r['RouteKey'])).filter((k) => k.includes(' /admin/'));
-    expect(adminKeys.sort()).toEqual([...Object.values(ADMIN_ROUTES), ...Object.values(ROUTING_ADMIN_ROUTES), ...Object.values(ACCOUNTS_ADMIN_ROUTES), ...Object.values(CONTACTS_ADMIN_ROUTES), ...Object.values(INTEGRATIONS_ROUTES), ...Object.values(CAMPAIGNS_ROUTES), ...Object.values(SPEND_ROUTES)].map((r) => `${r.method} ${r.path}`).sort());
+    const adminKeys = routes()
+      .map((r) => String(r['RouteKey']))
+      .filter((k) => k.includes(' /admin/'));
+    expect(adminKeys.sort()).toEqual(
+      [
+        ...Object.values(ADMIN_ROUTES),
+        ...Object.values(ROUTING_ADMIN_ROUTES),
+        ...Object.values(ACCOUNTS_ADMIN_ROUTES),
+        ...Object.values(CONTACTS_ADMIN_ROUTES),
+        ...Object.values(INTEGRATIONS_ROUTES),
+        ...Object.values(CAMPAIGNS_ROUTES),
+        ...Object.values(SPEND_ROUTES),
+      ]
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
   });
 
-  it('lets the token trigger read users\' MFA settings and clients\' names, and nothing else', () => {
+  it("lets the token trigger read users' MFA settings and clients' names, and nothing else", () => {
     const actions = new Set(actionsOf(statementsOfRole(synth.json, 'OperatorTokenClaimsFunctionRole')));
     expect([...actions].filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:')).sort()).toEqual([
       'cognito-idp:AdminGetUser',

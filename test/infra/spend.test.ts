@@ -22,10 +22,14 @@ describe('Meta spend', () => {
     }
   });
 
-  it("lets the spend API read SPEND# items and write only budgets and its audit records", () => {
+  it('lets the spend API read SPEND# items and write only budgets and its audit records', () => {
     const statements = statementsOfRole(synth.json, 'SpendApiFunctionRole').filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
     expect(statements.map((s) => ({ actions: actionsOf([s]).sort(), resource: s.Resource, condition: s.Condition }))).toEqual([
-      { actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], resource: TABLE_ARN, condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SPEND#*'] } } },
+      {
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'],
+        resource: TABLE_ARN,
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SPEND#*'] } },
+      },
       { actions: ['dynamodb:PutItem'], resource: TABLE_ARN, condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SPEND#*', 'AUDIT#*'] } } },
     ]);
     expect(environmentOf(synth.json, 'SpendApiFunction')).toMatchObject({ [ENV.tableName]: { Ref: 'Table' } });
@@ -35,7 +39,12 @@ describe('Meta spend', () => {
     const rule = resourceOfType(synth.json, 'SpendOutcomesRule', 'AWS::Events::Rule');
     expect(rule.Properties?.['EventPattern']).toEqual(SPEND_OUTCOMES_EVENT_PATTERN);
     const statements = statementsOfRole(synth.json, 'SpendOutcomesFunctionRole').filter((s) => actionsOf([s]).some((a) => a.startsWith('dynamodb:')));
-    expect(statements.map((s) => ({ actions: actionsOf([s]).sort(), keys: (s.Condition as Record<string, Record<string, unknown>>)['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] }))).toEqual([
+    expect(
+      statements.map((s) => ({
+        actions: actionsOf([s]).sort(),
+        keys: (s.Condition as Record<string, Record<string, unknown>>)['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'],
+      })),
+    ).toEqual([
       { actions: ['dynamodb:GetItem'], keys: ['ACCT#*'] },
       { actions: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], keys: ['SPEND#*'] },
     ]);
@@ -43,8 +52,13 @@ describe('Meta spend', () => {
 
   it('alarms when any business crosses 80% or 100% of its budget, and charts the spend', () => {
     const alarm = resourceOfType(synth.json, 'MetaBudgetThresholdAlarm', 'AWS::CloudWatch::Alarm');
-    const metrics = alarm.Properties?.['Metrics'] as Array<{ Id: string; MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Name: string; Value: string }> } } }>;
-    const watched = metrics.filter((m) => m.MetricStat).map((m) => [m.MetricStat!.Metric.MetricName, Object.fromEntries(m.MetricStat!.Metric.Dimensions.map((d) => [d.Name, d.Value]))]);
+    const metrics = alarm.Properties?.['Metrics'] as Array<{
+      Id: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: Array<{ Name: string; Value: string }> } };
+    }>;
+    const watched = metrics
+      .filter((m) => m.MetricStat)
+      .map((m) => [m.MetricStat!.Metric.MetricName, Object.fromEntries(m.MetricStat!.Metric.Dimensions.map((d) => [d.Name, d.Value]))]);
     expect(watched).toEqual([
       [METRIC.metaBudgetThresholdCrossed, { service: 'spend', threshold: '80' }],
       [METRIC.metaBudgetThresholdCrossed, { service: 'spend', threshold: '100' }],

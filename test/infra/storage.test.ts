@@ -34,7 +34,7 @@ describe('operational table', () => {
     );
   });
 
-  it('orders a conversation\'s messages by time through the byTime local index', () => {
+  it("orders a conversation's messages by time through the byTime local index", () => {
     const table = resourceOfType(dev.json, 'Table', 'AWS::DynamoDB::Table');
     expect(table.Properties?.['LocalSecondaryIndexes']).toEqual([
       {

@@ -74,7 +74,8 @@ export function flattenedTemplate(stack: Stack): CfnTemplate {
     const outputs = substituted.Outputs ?? {};
     resources = substitute(resources, (node) => {
       const att = (node as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt'];
-      if (!Array.isArray(att) || att[0] !== resourceId || typeof att[1] !== 'string' || !att[1].startsWith('Outputs.') || Object.keys(node).length !== 1) return undefined;
+      if (!Array.isArray(att) || att[0] !== resourceId || typeof att[1] !== 'string' || !att[1].startsWith('Outputs.') || Object.keys(node).length !== 1)
+        return undefined;
       return outputs[att[1].slice('Outputs.'.length)]?.Value;
     }) as Record<string, CfnResource>;
   }
@@ -131,7 +132,7 @@ export function resourceOfType(json: CfnTemplate, logicalId: string, type: strin
 
 export function environmentOf(json: CfnTemplate, functionLogicalId: string): Record<string, unknown> {
   const fn = resourceOfType(json, functionLogicalId, 'AWS::Lambda::Function');
-  return ((fn.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {});
+  return (fn.Properties?.['Environment'] as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 }
 
 export const FUNCTION_IDS = [

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DETAIL_TYPE, ENV, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { TEMPLATE_TOPIC_LIST } from '#lambdas/templates/apply-template-notification';
 import { TEMPLATES_API_ROUTES } from '#lambdas/templates/templates-api-contract';
-import { actionsOf, environmentOf, FUNCTION_IDS, statementsGranting, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
+import { actionsOf, environmentOf, statementsGranting, statementsOfRole, synthesizeStack, type SynthesizedStack } from '#test/infra/synthesize';
 
 const TABLE_RESOURCES = [
   { 'Fn::GetAtt': ['Table', 'Arn'] },
@@ -20,12 +20,20 @@ describe('templates API and template webhooks', () => {
   const resourcesOf = (roleId: string, action: string) =>
     statementsGranting(statementsOfRole(synth.json, roleId), action).flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]));
 
-  it('adds every route to the webhook HTTP API, each behind the operators\' JWT authoriser with the templates scope, to its own function', () => {
+  it("adds every route to the webhook HTTP API, each behind the operators' JWT authoriser with the templates scope, to its own function", () => {
     const routes = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Route')).filter((r) =>
       / \/templates/.test(String(r['Properties']['RouteKey'])),
     );
-    expect(routes.map((r) => r['Properties']['RouteKey']).sort()).toEqual(Object.values(TEMPLATES_API_ROUTES).map((r) => `${r.method} ${r.path}`).sort());
-    for (const route of routes) expect(route['Properties']).toMatchObject({ ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } }, AuthorizationScopes: ['omnichannel/templates'] });
+    expect(routes.map((r) => r['Properties']['RouteKey']).sort()).toEqual(
+      Object.values(TEMPLATES_API_ROUTES)
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
+    for (const route of routes)
+      expect(route['Properties']).toMatchObject({
+        ...{ AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, ApiId: { Ref: 'WebhookApi' } },
+        AuthorizationScopes: ['omnichannel/templates'],
+      });
     const integrations = Object.values(synth.template.findResources('AWS::ApiGatewayV2::Integration')).filter((i) =>
       JSON.stringify(i['Properties']['IntegrationUri']).includes('TemplatesApiFunction'),
     );
@@ -37,9 +45,13 @@ describe('templates API and template webhooks', () => {
     const env = environmentOf(synth.json, 'TemplatesApiFunction');
     expect(env[ENV.metaAccessTokensSecretId]).toBe('Omnichannel-dev/meta-access-tokens');
     const actions = new Set(actionsOf(statementsOfRole(synth.json, 'TemplatesApiFunctionRole')));
-    expect([...actions].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(
-      ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
-    );
+    expect([...actions].filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     expect(resourcesOf('TemplatesApiFunctionRole', 'dynamodb:PutItem')).toEqual(TABLE_RESOURCES);
     expect(actions.has('events:PutEvents')).toBe(true);
     expect([...actions].filter((a) => /^(sqs|s3|kms|lambda):/.test(a))).toEqual([]);
@@ -64,6 +76,6 @@ describe('templates API and template webhooks', () => {
 
   it('has the outbound sender listen to template sends', () => {
     const rule = synth.json.Resources['OutboundSendRule'];
-    expect((rule?.Properties?.['EventPattern'] as { source: string[] }).source).toContain(EVENT_SOURCE.templates);
+    expect((rule!.Properties!['EventPattern'] as { source: string[] }).source).toContain(EVENT_SOURCE.templates);
   });
 });

@@ -123,21 +123,32 @@ describe('the account gate in the normalizer path', () => {
     published.length = 0;
     const instagram = JSON.stringify({
       object: 'instagram',
-      entry: [{ id: NUMBER, time: 1763730000000, messaging: [{
-        sender: { id: '9000000000000001' },
-        recipient: { id: NUMBER },
-        timestamp: 1763730000000,
-        message: { mid: 'aWdfMISMATCH1', text: 'hola' },
-      }] }],
+      entry: [
+        {
+          id: NUMBER,
+          time: 1763730000000,
+          messaging: [
+            {
+              sender: { id: '9000000000000001' },
+              recipient: { id: NUMBER },
+              timestamp: 1763730000000,
+              message: { mid: 'aWdfMISMATCH1', text: 'hola' },
+            },
+          ],
+        },
+      ],
     });
     expect(await ingest(instagram)).toEqual([{ kind: 'quarantine', channel: 'instagram', outcome: 'stored', reason: 'channel_mismatch' }]);
     expect(await get(`CONV#ig:${NUMBER}:9000000000000001`, 'MSG#aWdfMISMATCH1')).toBeUndefined();
     expect(await get(`CONV#ig:${NUMBER}:9000000000000001`, 'CONV')).toBeUndefined();
     // Only the quarantine is announced: no message.received, so the agent is never woken.
     expect(published.map((e) => e.detailType)).toEqual(['event.quarantined']);
-    const [quarantined] = (
-      await table.db.send(new ScanCommand({ TableName: deps.tableName, FilterExpression: 'reason = :r', ExpressionAttributeValues: { ':r': 'channel_mismatch' } }))
-    ).Items ?? [];
+    const [quarantined] =
+      (
+        await table.db.send(
+          new ScanCommand({ TableName: deps.tableName, FilterExpression: 'reason = :r', ExpressionAttributeValues: { ':r': 'channel_mismatch' } }),
+        )
+      ).Items ?? [];
     expect(quarantined).toMatchObject({ entity: 'QuarantinedEvent', channel: 'instagram', detail: `message on instagram for whatsapp account ${NUMBER}` });
     // The same number's own WhatsApp traffic is still admitted.
     expect(await ingest(text(NUMBER, 'wamid.G7'))).toEqual([expect.objectContaining({ kind: 'message', outcome: 'stored' })]);
@@ -147,7 +158,13 @@ describe('the account gate in the normalizer path', () => {
     const reader = cachedAccountReader({ db: table.db, tableName: deps.tableName, missTtlMs: 50 });
     deps = { ...deps, accounts: reader };
     expect(await ingest(text('100000000000903', 'wamid.G5'))).toEqual([expect.objectContaining({ reason: 'unknown_account' })]);
-    await upsertChannelAccount(table.db, deps.tableName, { accountId: '100000000000903', channel: 'whatsapp', businessId: 'acme', wabaId: WABA, status: 'active' });
+    await upsertChannelAccount(table.db, deps.tableName, {
+      accountId: '100000000000903',
+      channel: 'whatsapp',
+      businessId: 'acme',
+      wabaId: WABA,
+      status: 'active',
+    });
     await new Promise((r) => setTimeout(r, 60));
     expect(await ingest(text('100000000000903', 'wamid.G6'))).toEqual([expect.objectContaining({ kind: 'message', outcome: 'stored' })]);
   });
@@ -185,12 +202,21 @@ describe('account health on the registry', () => {
     expect(account).not.toHaveProperty('messagingLimitTier');
     // A newer flag does apply.
     expect(await healthOf(quality('FLAGGED', 'TIER_UNLIMITED', 1763730300))).toMatchObject({ outcome: 'applied' });
-    expect(await getChannelAccount(table.db, deps.tableName, NUMBER)).toMatchObject({ qualityFlagged: true, qualityEvent: 'FLAGGED', throughputPerSecond: 1000 });
+    expect(await getChannelAccount(table.db, deps.tableName, NUMBER)).toMatchObject({
+      qualityFlagged: true,
+      qualityEvent: 'FLAGGED',
+      throughputPerSecond: 1000,
+    });
   });
 
-  it("keeps the display name and its review status; an older rejection cannot undo a newer approval", async () => {
+  it('keeps the display name and its review status; an older rejection cannot undo a newer approval', async () => {
     const name = (decision: string, requested: string, time: number, reason: string | null = null) =>
-      change('phone_number_name_update', { display_phone_number: `+${DISPLAY}`, decision, requested_verified_name: requested, rejection_reason: reason }, WABA, time);
+      change(
+        'phone_number_name_update',
+        { display_phone_number: `+${DISPLAY}`, decision, requested_verified_name: requested, rejection_reason: reason },
+        WABA,
+        time,
+      );
     expect(await healthOf(name('APPROVED', 'Acme Support', 1763730500))).toMatchObject({ outcome: 'applied' });
     expect(await healthOf(name('REJECTED', 'Acme!!', 1763730400, 'NAME_FORMAT_UNACCEPTABLE'))).toEqual({ outcome: 'stale' });
     const account = await getChannelAccount(table.db, deps.tableName, NUMBER);
@@ -201,11 +227,21 @@ describe('account health on the registry', () => {
   });
 
   it('follows restriction, disabling and reinstatement on the WABA, newest wins', async () => {
-    const restriction = change('account_update', {
-      event: 'ACCOUNT_RESTRICTION',
-      restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1764000000 }],
-    }, WABA, 1763731000);
-    const disabled = change('account_update', { event: 'DISABLED_UPDATE', ban_info: { waba_ban_state: ['DISABLE'], waba_ban_date: 'November 21, 2026' } }, WABA, 1763732000);
+    const restriction = change(
+      'account_update',
+      {
+        event: 'ACCOUNT_RESTRICTION',
+        restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING', expiration: 1764000000 }],
+      },
+      WABA,
+      1763731000,
+    );
+    const disabled = change(
+      'account_update',
+      { event: 'DISABLED_UPDATE', ban_info: { waba_ban_state: ['DISABLE'], waba_ban_date: 'November 21, 2026' } },
+      WABA,
+      1763732000,
+    );
     const reinstated = change('account_update', { event: 'DISABLED_UPDATE', ban_info: { waba_ban_state: ['REINSTATE'] } }, WABA, 1763733000);
     expect(await healthOf(restriction)).toEqual({ outcome: 'applied', targets: [`WABA#${WABA}`] });
     expect(await getBusinessAccount(table.db, deps.tableName, WABA)).toMatchObject({
@@ -224,7 +260,12 @@ describe('account health on the registry', () => {
   });
 
   it('never creates a registry item: a change for an unregistered display number is not applied', async () => {
-    const other = change('phone_number_quality_update', { display_phone_number: '15559999999', event: 'DOWNGRADE', current_limit: 'TIER_1K' }, WABA, 1763735000);
+    const other = change(
+      'phone_number_quality_update',
+      { display_phone_number: '15559999999', event: 'DOWNGRADE', current_limit: 'TIER_1K' },
+      WABA,
+      1763735000,
+    );
     expect(await healthOf(other)).toEqual({ outcome: 'no_account' });
     expect(await applyAccountHealth({ accountId: WABA, eventId: 'nope', topic: 'whatsapp.account_update' }, deps)).toMatchObject({ outcome: 'invalid' });
   });
@@ -234,10 +275,22 @@ describe('account health on the registry', () => {
       change('smb_app_state_sync', {
         messaging_product: 'whatsapp',
         metadata: { display_phone_number: DISPLAY, phone_number_id: NUMBER },
-        state_sync: [{ type: 'contact', contact: { ...(name ? { full_name: name, first_name: name.split(' ')[0] } : {}), phone_number: '+1 650 555 1234' }, action, metadata: { timestamp: String(time) } }],
+        state_sync: [
+          {
+            type: 'contact',
+            contact: { ...(name ? { full_name: name, first_name: name.split(' ')[0] } : {}), phone_number: '+1 650 555 1234' },
+            action,
+            metadata: { timestamp: String(time) },
+          },
+        ],
       });
     await ingest(sync('add', 'Pablo Morales', 1763730000));
-    expect(await get(`ACCT#${NUMBER}`, 'CONTACT#16505551234')).toMatchObject({ entity: 'Contact', addressBookName: 'Pablo Morales', removed: false, source: 'business_app' });
+    expect(await get(`ACCT#${NUMBER}`, 'CONTACT#16505551234')).toMatchObject({
+      entity: 'Contact',
+      addressBookName: 'Pablo Morales',
+      removed: false,
+      source: 'business_app',
+    });
     await ingest(sync('edit', 'Pablo M.', 1763730100));
     await ingest(sync('remove', undefined, 1763730300));
     await ingest(sync('add', 'Pablo Morales', 1763730200));

@@ -53,9 +53,33 @@ afterAll(async () => table?.stop());
 beforeEach(async () => {
   tableName = await table.newTable();
   const now = new Date('2026-03-02T15:00:00.000Z');
-  await upsertChannelAccount(table.db, tableName, { accountId: '1001', channel: 'whatsapp', businessId: 'shop', wabaId: 'waba-1', status: 'active', displayPhoneNumber: '+52 55 5555 0001', qualityRating: 'GREEN', tokenSecretId: 'stack/account-tokens/waba-1' }, now);
-  await upsertChannelAccount(table.db, tableName, { accountId: '1002', channel: 'whatsapp', businessId: 'shop', wabaId: 'waba-1', status: 'needs_reauthorisation' }, now);
-  await upsertChannelAccount(table.db, tableName, { accountId: 'ig-7', channel: 'instagram', businessId: 'shop', status: 'active', displayName: 'Shop IG' }, now);
+  await upsertChannelAccount(
+    table.db,
+    tableName,
+    {
+      accountId: '1001',
+      channel: 'whatsapp',
+      businessId: 'shop',
+      wabaId: 'waba-1',
+      status: 'active',
+      displayPhoneNumber: '+52 55 5555 0001',
+      qualityRating: 'GREEN',
+      tokenSecretId: 'stack/account-tokens/waba-1',
+    },
+    now,
+  );
+  await upsertChannelAccount(
+    table.db,
+    tableName,
+    { accountId: '1002', channel: 'whatsapp', businessId: 'shop', wabaId: 'waba-1', status: 'needs_reauthorisation' },
+    now,
+  );
+  await upsertChannelAccount(
+    table.db,
+    tableName,
+    { accountId: 'ig-7', channel: 'instagram', businessId: 'shop', status: 'active', displayName: 'Shop IG' },
+    now,
+  );
   await upsertChannelAccount(table.db, tableName, { accountId: '2001', channel: 'whatsapp', businessId: 'other', wabaId: 'waba-2', status: 'active' }, now);
   // What account health and the sender keep on the items.
   await table.db.send(
@@ -142,7 +166,15 @@ describe('GET /admin/accounts', () => {
 
   it('answers bad queries with 400', async () => {
     const admin = who('shop', 'admin');
-    const queries: Array<Record<string, string>> = [{ limit: '0' }, { limit: '101' }, { limit: 'many' }, { cursor: 'not a cursor!' }, { cursor: Buffer.from('WABA#waba-1').toString('base64url') }, { businessId: '../x' }, { extra: '1' }];
+    const queries: Array<Record<string, string>> = [
+      { limit: '0' },
+      { limit: '101' },
+      { limit: 'many' },
+      { cursor: 'not a cursor!' },
+      { cursor: Buffer.from('WABA#waba-1').toString('base64url') },
+      { businessId: '../x' },
+      { extra: '1' },
+    ];
     for (const query of queries) {
       const res = await call(admin, query);
       expect(res.status, JSON.stringify(query)).toBe(400);

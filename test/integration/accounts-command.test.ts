@@ -19,14 +19,28 @@ function capture() {
 
 const run = (args: string[]) => {
   const c = capture();
-  return runAccountsCommand([...args, '--table', table.tableName], c.io, { db: () => table.db, now: () => new Date('2026-11-22T10:00:00Z') }).then(
-    (code) => ({ code, ...c }),
-  );
+  return runAccountsCommand([...args, '--table', table.tableName], c.io, { db: () => table.db, now: () => new Date('2026-11-22T10:00:00Z') }).then((code) => ({
+    code,
+    ...c,
+  }));
 };
 
 describe('npm run accounts', () => {
   it('registers a WhatsApp number with its own token secret, lists it under its business and shows it', async () => {
-    const reg = await run(['register', '--account', '100000000000901', '--channel', 'whatsapp', '--business', 'acme', '--waba', '200000000000901', '--token-secret', 'Omnichannel-prod/account-tokens/200000000000901', '--coexistence']);
+    const reg = await run([
+      'register',
+      '--account',
+      '100000000000901',
+      '--channel',
+      'whatsapp',
+      '--business',
+      'acme',
+      '--waba',
+      '200000000000901',
+      '--token-secret',
+      'Omnichannel-prod/account-tokens/200000000000901',
+      '--coexistence',
+    ]);
     expect(reg).toMatchObject({ code: 0, err: [] });
     const item = await getChannelAccount(table.db, table.tableName, '100000000000901', { consistentRead: true });
     expect(item).toMatchObject({
@@ -65,7 +79,10 @@ describe('npm run accounts', () => {
   it('offboards an account (kept, no longer served) and refuses an unknown one', async () => {
     await run(['register', '--account', '100000000000903', '--channel', 'messenger', '--business', 'acme']);
     expect((await run(['offboard', '--account', '100000000000903'])).code).toBe(0);
-    expect(await getChannelAccount(table.db, table.tableName, '100000000000903', { consistentRead: true })).toMatchObject({ status: 'offboarded', businessId: 'acme' });
+    expect(await getChannelAccount(table.db, table.tableName, '100000000000903', { consistentRead: true })).toMatchObject({
+      status: 'offboarded',
+      businessId: 'acme',
+    });
     const unknown = await run(['offboard', '--account', '999']);
     expect(unknown.code).toBe(1);
     expect(unknown.err.join('\n')).toContain('not registered');

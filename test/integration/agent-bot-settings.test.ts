@@ -162,7 +162,7 @@ describe('the agent answers each business with its own settings', () => {
     expect(replies).toEqual({ 'wamid.b1': 'Hi, this is B Shoes!', 'wamid.b2': 'Hi, this is B Shoes!', 'wamid.b3': 'Hi, B Shoes here (new)' });
   });
 
-  it('asks the CSAT question on close in the business\'s own words, and not at all without settings', async () => {
+  it("asks the CSAT question on close in the business's own words, and not at all without settings", async () => {
     const human: HumanAgentDeps = { ...deps };
     await answerConversation(await receive(says(ACCOUNTS.b, 'wamid.b1', 'hello')), deps);
     const closedB = await closeConversation(`wa:${ACCOUNTS.b}:5511999`, 'agent-1', human);
@@ -178,7 +178,11 @@ describe('the agent answers each business with its own settings', () => {
 
   it('lets a person take over from the business app even when the business has no bot', async () => {
     await answerConversation(await receive(says(ACCOUNTS.noSettings, 'wamid.n1', 'hello')), deps);
-    const fromApp = { ...says(ACCOUNTS.noSettings, 'wamid.app1', 'hi, a person here', '2026-11-21T11:59:40.000Z'), origin: 'business_app' as const, direction: 'outbound' as const };
+    const fromApp = {
+      ...says(ACCOUNTS.noSettings, 'wamid.app1', 'hi, a person here', '2026-11-21T11:59:40.000Z'),
+      origin: 'business_app' as const,
+      direction: 'outbound' as const,
+    };
     const result = await answerConversation(await receive(fromApp), deps);
     expect(result).toMatchObject({ outcome: 'human_active', quietUntil: '2026-11-21T12:29:40.000Z' });
   });

@@ -27,8 +27,19 @@ const KEY = `wa:100:${BRAZILIAN}`;
 
 function customerMessage(id: string, at: string, text: string): MessageEvent {
   return {
-    kind: 'message', channel: 'whatsapp', conversationKey: KEY, accountId: '100', businessAccountId: '200', occurredAt: at, eventId: `wa:msg:${id}`,
-    direction: 'inbound', origin: 'customer', providerMessageId: id, customer: { id: BRAZILIAN, waId: BRAZILIAN, name: 'Ana' }, type: 'text', text,
+    kind: 'message',
+    channel: 'whatsapp',
+    conversationKey: KEY,
+    accountId: '100',
+    businessAccountId: '200',
+    occurredAt: at,
+    eventId: `wa:msg:${id}`,
+    direction: 'inbound',
+    origin: 'customer',
+    providerMessageId: id,
+    customer: { id: BRAZILIAN, waId: BRAZILIAN, name: 'Ana' },
+    type: 'text',
+    text,
   };
 }
 

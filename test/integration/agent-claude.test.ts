@@ -97,8 +97,7 @@ async function says(id: string, at: string, text: string) {
   return domainEventFor(event).detail;
 }
 
-const conversation = async () =>
-  (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }))).Item!;
+const conversation = async () => (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }))).Item!;
 const reply = async (outboundId: string) =>
   (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}` } }))).Item!;
 
@@ -147,7 +146,7 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
   it.each([
     { language: 'pt', name: 'Portuguese', text: 'vocês podem me escrever um poema sobre o mar?', decline: /^Desculpe, só posso ajudar/ },
     { language: 'es', name: 'Spanish', text: 'me ayudas con mi tarea de historia? cual es la capital de Francia', decline: /^Lo siento, solo puedo ayudarte/ },
-  ])('declines an off-topic request in the customer\'s language ($language): it is no general-purpose assistant', async ({ name, text, decline }) => {
+  ])("declines an off-topic request in the customer's language ($language): it is no general-purpose assistant", async ({ name, text, decline }) => {
     const result = await answerConversation(await says('mid.1', '2026-11-21T11:50:00.000Z', text), deps);
 
     expect(result).toMatchObject({ outcome: 'replied', kind: 'generated', assistant: 'answered' });
@@ -162,7 +161,12 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
   it('gives the model the order number the customer already gave, so it is not asked again', async () => {
     await says('mid.0', '2026-11-21T11:49:00.000Z', 'hola');
     await table.db.send(
-      new UpdateCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' }, UpdateExpression: 'SET capturedOrderId = :o', ExpressionAttributeValues: { ':o': '1004' } }),
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: { pk: `CONV#${KEY}`, sk: 'CONV' },
+        UpdateExpression: 'SET capturedOrderId = :o',
+        ExpressionAttributeValues: { ':o': '1004' },
+      }),
     );
     const result = await answerConversation(await says('mid.1', '2026-11-21T11:50:00.000Z', 'y lo que compré? ya salió del almacén?'), deps);
 

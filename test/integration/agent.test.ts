@@ -423,9 +423,7 @@ describe('the first agent on DynamoDB Local', () => {
       );
     // The Graph API accepted the send, the echo is recorded before the sender notes the answer.
     await setStatus('sending');
-    const echo = await receive(
-      customerMessage('wamid.ours', '2026-11-21T12:00:01.000Z', 'Bienvenido', { direction: 'outbound', origin: 'business_echo' }),
-    );
+    const echo = await receive(customerMessage('wamid.ours', '2026-11-21T12:00:01.000Z', 'Bienvenido', { direction: 'outbound', origin: 'business_echo' }));
     await expect(answerConversation(echo, deps)).rejects.toThrow(EchoOwnerUnknownError);
 
     // The sender records the send and points the provider id at its own item; the retry sees it.

@@ -24,12 +24,37 @@ import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
  */
 const at = (day: string, time = '10:00:00') => `2026-11-${day}T${time}Z`;
 const conversation = (key: string, extra: Record<string, unknown>) => ({
-  pk: `CONV#${key}`, sk: 'CONV', entity: 'Conversation', conversationKey: key, channel: 'whatsapp', accountId: key.split(':')[1], state: 'closed', createdAt: at('16', '08:00:00'), ...extra,
+  pk: `CONV#${key}`,
+  sk: 'CONV',
+  entity: 'Conversation',
+  conversationKey: key,
+  channel: 'whatsapp',
+  accountId: key.split(':')[1],
+  state: 'closed',
+  createdAt: at('16', '08:00:00'),
+  ...extra,
 });
 const message = (key: string, id: string, day: string, extra: Record<string, unknown>) => ({
-  pk: `CONV#${key}`, sk: `MSG#${id}`, lsi1sk: `MSG#${at(day)}#${id}`, entity: 'Message', messageId: id, providerMessageId: `wamid.${id}`, conversationKey: key,
-  channel: 'whatsapp', accountId: key.split(':')[1], direction: 'outbound', origin: 'agent', type: 'text', occurredAt: at(day), status: 'delivered',
-  metaPricingModel: 'PMP', metaPricingType: 'regular', metaBillable: true, rateCardDate: '2026-04-01', metaPricedAt: at(day, '10:00:01'), ...extra,
+  pk: `CONV#${key}`,
+  sk: `MSG#${id}`,
+  lsi1sk: `MSG#${at(day)}#${id}`,
+  entity: 'Message',
+  messageId: id,
+  providerMessageId: `wamid.${id}`,
+  conversationKey: key,
+  channel: 'whatsapp',
+  accountId: key.split(':')[1],
+  direction: 'outbound',
+  origin: 'agent',
+  type: 'text',
+  occurredAt: at(day),
+  status: 'delivered',
+  metaPricingModel: 'PMP',
+  metaPricingType: 'regular',
+  metaBillable: true,
+  rateCardDate: '2026-04-01',
+  metaPricedAt: at(day, '10:00:01'),
+  ...extra,
 });
 
 const ITEMS: Array<Record<string, unknown>> = [
@@ -40,7 +65,13 @@ const ITEMS: Array<Record<string, unknown>> = [
   conversation('wa:1:C', { closedAt: at('17', '11:00:00'), closeOutcome: 'unresolved' }),
   conversation('wa:3:D', { closedAt: at('17', '11:00:00'), closeOutcome: 'converted' }),
   message('wa:1:A', 'a1', '16', { type: 'template', origin: 'campaign', metaCategory: 'marketing', recipientCountry: 'BR', metaChargeUsd: 0.0625 }),
-  message('wa:1:A', 'a2', '16', { metaCategory: 'service', recipientCountry: 'BR', metaPricingType: 'free_customer_service', metaBillable: false, metaChargeUsd: 0 }),
+  message('wa:1:A', 'a2', '16', {
+    metaCategory: 'service',
+    recipientCountry: 'BR',
+    metaPricingType: 'free_customer_service',
+    metaBillable: false,
+    metaChargeUsd: 0,
+  }),
   message('wa:1:B', 'b1', '16', { type: 'template', metaCategory: 'marketing', recipientCountry: 'BR', metaChargeUsd: 0.0625 }),
   message('wa:1:B', 'b2', '17', { type: 'template', metaCategory: 'utility', recipientCountry: 'MX', metaChargeUsd: 0.0085, status: 'read' }),
   message('wa:1:C', 'c1', '17', { type: 'template', metaCategory: 'marketing', recipientCountry: 'BR', metaChargeUsd: 0.0625, status: 'failed' }),
@@ -74,8 +105,26 @@ afterAll(async () => {
 
 describe('Meta spend (DuckDB over the export)', () => {
   it('sums delivered charges per business, account, day, category and country; free and unpriced apart', () => {
-    const row = (business_id: string, account_id: string, day: string, category: string, country: string, charged: number, free: number, unpriced: number, spend_usd: number) => ({
-      business_id, account_id, day, category, country, charged, free, unpriced, spend_usd,
+    const row = (
+      business_id: string,
+      account_id: string,
+      day: string,
+      category: string,
+      country: string,
+      charged: number,
+      free: number,
+      unpriced: number,
+      spend_usd: number,
+    ) => ({
+      business_id,
+      account_id,
+      day,
+      category,
+      country,
+      charged,
+      free,
+      unpriced,
+      spend_usd,
     });
     expect(rowsOf(results, 'meta_spend')).toEqual([
       row('biz1', '1', '2026-11-16', 'marketing', 'BR', 2, 0, 0, 0.125),

@@ -62,7 +62,9 @@ const contact = (contactId: string, extra: Record<string, unknown> = {}) => ({
   version: 1,
   ...extra,
 });
-const touch = (extra: Record<string, unknown>) => ({ firstTouch: { channel: 'whatsapp', accountId: '1', conversationKey: 'wa:1:x', at: at('07:59:00'), ...extra } });
+const touch = (extra: Record<string, unknown>) => ({
+  firstTouch: { channel: 'whatsapp', accountId: '1', conversationKey: 'wa:1:x', at: at('07:59:00'), ...extra },
+});
 const blackFriday = touch({ source: 'ad', adId: 'ad_1', headline: 'Black Friday', ctwaClid: 'clid-1' });
 
 const ITEMS: Array<Record<string, unknown>> = [
@@ -70,14 +72,39 @@ const ITEMS: Array<Record<string, unknown>> = [
   { pk: 'ACCT#2', sk: 'ACCOUNT', entity: 'ChannelAccount', accountId: '2', channel: 'instagram', businessId: 'biz1', status: 'active' },
   contact('c_A', blackFriday),
   contact('c_B', blackFriday),
-  contact('c_C', touch({ source: 'link', sourceUrl: 'https://shop.example/?utm_source=newsletter', utm: { source: 'newsletter', medium: 'email', campaign: 'nov' } })),
+  contact(
+    'c_C',
+    touch({ source: 'link', sourceUrl: 'https://shop.example/?utm_source=newsletter', utm: { source: 'newsletter', medium: 'email', campaign: 'nov' } }),
+  ),
   contact('c_D'),
   contact('c_E', { ...touch({ source: 'post', headline: 'Our new store' }), mergedInto: 'c_A' }),
   // The WhatsApp Business App address book shares the entity name; it is not a contact profile.
   { pk: 'ACCT#1', sk: 'CONTACT#5511', entity: 'Contact', addressBookName: 'Someone', contactId: 'c_Z' },
-  conversation('wa:1:901', { contactId: 'c_A', state: 'closed', queueId: 'sales', closedAt: at('10:00:00'), closeOutcome: 'converted', outcome: 'converted', outcomeAt: at('10:00:00'), outcomeBy: 'person' }),
-  conversation('wa:1:902', { contactId: 'c_A', endedAt: at('12:00:00'), endOutcome: 'resolved_by_bot', endReason: 'answered', outcome: 'resolved_by_bot', outcomeBy: 'bot' }),
-  conversation('wa:1:903', { contactId: 'c_B', endedAt: at('13:00:00'), endOutcome: 'no_response', endReason: 'no_reply_after_greeting', outcome: 'no_response' }),
+  conversation('wa:1:901', {
+    contactId: 'c_A',
+    state: 'closed',
+    queueId: 'sales',
+    closedAt: at('10:00:00'),
+    closeOutcome: 'converted',
+    outcome: 'converted',
+    outcomeAt: at('10:00:00'),
+    outcomeBy: 'person',
+  }),
+  conversation('wa:1:902', {
+    contactId: 'c_A',
+    endedAt: at('12:00:00'),
+    endOutcome: 'resolved_by_bot',
+    endReason: 'answered',
+    outcome: 'resolved_by_bot',
+    outcomeBy: 'bot',
+  }),
+  conversation('wa:1:903', {
+    contactId: 'c_B',
+    endedAt: at('13:00:00'),
+    endOutcome: 'no_response',
+    endReason: 'no_reply_after_greeting',
+    outcome: 'no_response',
+  }),
   conversation('wa:1:904', {
     contactId: 'c_C',
     queueId: 'general',
@@ -88,26 +115,68 @@ const ITEMS: Array<Record<string, unknown>> = [
     outcome: 'resolved_by_bot',
   }),
   conversation('ig:2:905', { contactId: 'c_D', endedAt: at('08:00:00', '2026-11-17'), endOutcome: 'opted_out', outcome: 'opted_out' }),
-  conversation('ig:2:906', { state: 'closed', createdAt: at('14:00:00', '2026-11-17'), queueId: 'sales', closedAt: at('15:00:00', '2026-11-17'), closeOutcome: 'converted', outcome: 'converted' }),
+  conversation('ig:2:906', {
+    state: 'closed',
+    createdAt: at('14:00:00', '2026-11-17'),
+    queueId: 'sales',
+    closedAt: at('15:00:00', '2026-11-17'),
+    closeOutcome: 'converted',
+    outcome: 'converted',
+  }),
   conversation('wa:1:907', { contactId: 'c_E', outcome: 'converted', outcomeBy: 'person' }),
   conversation('wa:1:908', {}),
   conversation('wa:1:909', { endedAt: at('14:00:00'), endOutcome: 'no_response', outcome: 'no_response' }),
   // X6's customer came from an Instagram ad; a later message with another referral does not change it.
   {
-    pk: 'CONV#ig:2:906', sk: 'MSG#m1', lsi1sk: `MSG#${at('14:00:00', '2026-11-17')}#m1`, entity: 'Message', messageId: 'm1', conversationKey: 'ig:2:906',
-    channel: 'instagram', accountId: '2', direction: 'inbound', origin: 'customer', type: 'text', occurredAt: at('14:00:00', '2026-11-17'),
-    referralSource: 'ADS', referralAdId: 'ad_9', referral: { source: 'ADS', adId: 'ad_9', headline: 'Reels promo' },
+    pk: 'CONV#ig:2:906',
+    sk: 'MSG#m1',
+    lsi1sk: `MSG#${at('14:00:00', '2026-11-17')}#m1`,
+    entity: 'Message',
+    messageId: 'm1',
+    conversationKey: 'ig:2:906',
+    channel: 'instagram',
+    accountId: '2',
+    direction: 'inbound',
+    origin: 'customer',
+    type: 'text',
+    occurredAt: at('14:00:00', '2026-11-17'),
+    referralSource: 'ADS',
+    referralAdId: 'ad_9',
+    referral: { source: 'ADS', adId: 'ad_9', headline: 'Reels promo' },
   },
   {
-    pk: 'CONV#ig:2:906', sk: 'MSG#m2', lsi1sk: `MSG#${at('14:30:00', '2026-11-17')}#m2`, entity: 'Message', messageId: 'm2', conversationKey: 'ig:2:906',
-    channel: 'instagram', accountId: '2', direction: 'inbound', origin: 'customer', type: 'text', occurredAt: at('14:30:00', '2026-11-17'),
-    referralSource: 'ADS', referralAdId: 'ad_10', referral: { source: 'ADS', adId: 'ad_10', headline: 'Another' },
+    pk: 'CONV#ig:2:906',
+    sk: 'MSG#m2',
+    lsi1sk: `MSG#${at('14:30:00', '2026-11-17')}#m2`,
+    entity: 'Message',
+    messageId: 'm2',
+    conversationKey: 'ig:2:906',
+    channel: 'instagram',
+    accountId: '2',
+    direction: 'inbound',
+    origin: 'customer',
+    type: 'text',
+    occurredAt: at('14:30:00', '2026-11-17'),
+    referralSource: 'ADS',
+    referralAdId: 'ad_10',
+    referral: { source: 'ADS', adId: 'ad_10', headline: 'Another' },
   },
   // A referral on a conversation whose contact is known: the contact's first touch counts instead.
   {
-    pk: 'CONV#wa:1:903', sk: 'MSG#m3', lsi1sk: `MSG#${at('08:00:00')}#m3`, entity: 'Message', messageId: 'm3', conversationKey: 'wa:1:903',
-    channel: 'whatsapp', accountId: '1', direction: 'inbound', origin: 'customer', type: 'text', occurredAt: at('08:00:00'),
-    referralSource: 'ad', referralAdId: 'ad_other',
+    pk: 'CONV#wa:1:903',
+    sk: 'MSG#m3',
+    lsi1sk: `MSG#${at('08:00:00')}#m3`,
+    entity: 'Message',
+    messageId: 'm3',
+    conversationKey: 'wa:1:903',
+    channel: 'whatsapp',
+    accountId: '1',
+    direction: 'inbound',
+    origin: 'customer',
+    type: 'text',
+    occurredAt: at('08:00:00'),
+    referralSource: 'ad',
+    referralAdId: 'ad_other',
   },
 ];
 
@@ -137,7 +206,13 @@ afterAll(async () => {
 describe('outcomes and conversions (DuckDB over the export)', () => {
   it('outcomes per day, channel and queue: people closing and the bot ending, each counted', () => {
     const row = (day: string, channel: string, queue_id: string, ended_by: string, outcome: string, conversations: number) => ({
-      business_id: 'biz1', day, channel, queue_id, ended_by, outcome, conversations,
+      business_id: 'biz1',
+      day,
+      channel,
+      queue_id,
+      ended_by,
+      outcome,
+      conversations,
     });
     expect(rowsOf(results, 'conversation_outcomes')).toEqual([
       row('2026-11-16', 'whatsapp', 'bot', 'bot', 'no_response', 2),
@@ -153,16 +228,46 @@ describe('outcomes and conversions (DuckDB over the export)', () => {
   it('conversions by ad and source: first touch through the contact (merges followed), else the conversation referral', () => {
     expect(rowsOf(results, 'conversions_by_source')).toEqual([
       {
-        business_id: 'biz1', source: 'ad', ad_id: 'ad_1', headline: 'Black Friday', utm_source: null, utm_medium: null, utm_campaign: null,
-        conversations: 4, contacts: 3, conversions: 2, conversion_pct: 50, resolved_by_bot_pct: 25,
+        business_id: 'biz1',
+        source: 'ad',
+        ad_id: 'ad_1',
+        headline: 'Black Friday',
+        utm_source: null,
+        utm_medium: null,
+        utm_campaign: null,
+        conversations: 4,
+        contacts: 3,
+        conversions: 2,
+        conversion_pct: 50,
+        resolved_by_bot_pct: 25,
       },
       {
-        business_id: 'biz1', source: 'ad', ad_id: 'ad_9', headline: 'Reels promo', utm_source: null, utm_medium: null, utm_campaign: null,
-        conversations: 1, contacts: 0, conversions: 1, conversion_pct: 100, resolved_by_bot_pct: 0,
+        business_id: 'biz1',
+        source: 'ad',
+        ad_id: 'ad_9',
+        headline: 'Reels promo',
+        utm_source: null,
+        utm_medium: null,
+        utm_campaign: null,
+        conversations: 1,
+        contacts: 0,
+        conversions: 1,
+        conversion_pct: 100,
+        resolved_by_bot_pct: 0,
       },
       {
-        business_id: 'biz1', source: 'link', ad_id: null, headline: null, utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'nov',
-        conversations: 1, contacts: 1, conversions: 0, conversion_pct: 0, resolved_by_bot_pct: 100,
+        business_id: 'biz1',
+        source: 'link',
+        ad_id: null,
+        headline: null,
+        utm_source: 'newsletter',
+        utm_medium: 'email',
+        utm_campaign: 'nov',
+        conversations: 1,
+        contacts: 1,
+        conversions: 0,
+        conversion_pct: 0,
+        resolved_by_bot_pct: 100,
       },
     ]);
   });
@@ -199,8 +304,18 @@ describe('the seed writes outcomes and first touches the analytics read (npm run
   it('ends a quiet bot conversation as the sweep would, makes a sale, and attributes a conversation without a contact to its ad', async () => {
     const tableName = await table.newTable();
     const msg = (key: string, id: string, time: string, extra: Record<string, unknown>) => ({
-      pk: `CONV#${key}`, sk: `MSG#${id}`, lsi1sk: `MSG#${at(time)}#${id}`, entity: 'Message', messageId: id, providerMessageId: id, conversationKey: key,
-      channel: 'whatsapp', accountId: '1', type: 'text', occurredAt: at(time), ...extra,
+      pk: `CONV#${key}`,
+      sk: `MSG#${id}`,
+      lsi1sk: `MSG#${at(time)}#${id}`,
+      entity: 'Message',
+      messageId: id,
+      providerMessageId: id,
+      conversationKey: key,
+      channel: 'whatsapp',
+      accountId: '1',
+      type: 'text',
+      occurredAt: at(time),
+      ...extra,
     });
     const items = [
       conversation('wa:1:801', { lastInboundAt: at('09:00:00'), answeredThroughSk: `MSG#${at('09:00:00')}#in1` }),
@@ -228,7 +343,20 @@ describe('the seed writes outcomes and first touches the analytics read (npm run
       const seeded = await exportTable({ client: table.local.client, tableName, root: dir, segments: 1 });
       const figures = await runMetrics(seeded.dataFiles, OUTCOME_QUERIES);
       expect(rowsOf(figures, 'conversions_by_source')).toEqual([
-        { business_id: 'unknown', source: 'ad', ad_id: 'ad_7', headline: 'Sale', utm_source: null, utm_medium: null, utm_campaign: null, conversations: 1, contacts: 0, conversions: 1, conversion_pct: 100, resolved_by_bot_pct: 0 },
+        {
+          business_id: 'unknown',
+          source: 'ad',
+          ad_id: 'ad_7',
+          headline: 'Sale',
+          utm_source: null,
+          utm_medium: null,
+          utm_campaign: null,
+          conversations: 1,
+          contacts: 0,
+          conversions: 1,
+          conversion_pct: 100,
+          resolved_by_bot_pct: 0,
+        },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -92,7 +92,13 @@ const ITEMS: Array<Record<string, unknown>> = [
   message(B, 'inbound', 'customer', day('09:30:00')),
   message(B, 'outbound', 'agent', day('09:30:04'), { status: 'delivered', deliveredAt: day('09:30:05'), replyKind: 'handoff', ...service }),
   message(B, 'outbound', 'human_agent', day('09:40:04'), { status: 'read', deliveredAt: day('09:40:05'), readAt: day('09:41:00'), ...service }),
-  message(B, 'outbound', 'human_agent', day('10:00:04'), { status: 'read', deliveredAt: day('10:00:05'), readAt: day('10:00:30'), replyKind: 'csat_question', ...service }),
+  message(B, 'outbound', 'human_agent', day('10:00:04'), {
+    status: 'read',
+    deliveredAt: day('10:00:05'),
+    readAt: day('10:00:30'),
+    replyKind: 'csat_question',
+    ...service,
+  }),
   csatB,
   message(B, 'outbound', 'agent', day('11:00:00'), { status: 'failed', failedAt: day('11:00:00'), failureReason: 'window_closed' }),
   conversation(C, {
@@ -135,9 +141,7 @@ beforeAll(async () => {
   table = await startTestTable();
   root = mkdtempSync(join(tmpdir(), 'analytics-export-'));
   for (let i = 0; i < ITEMS.length; i += 25) {
-    await table.db.send(
-      new BatchWriteCommand({ RequestItems: { [table.tableName]: ITEMS.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
-    );
+    await table.db.send(new BatchWriteCommand({ RequestItems: { [table.tableName]: ITEMS.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
   }
   exported = await exportTable({ client: table.local.client, tableName: table.tableName, root, segments: 3 });
   results = await runMetrics(exported.dataFiles);
@@ -165,7 +169,10 @@ describe('local export in the DynamoDB export format', () => {
     expect(summary.exportArn).toMatch(new RegExp(`:table/${table.tableName}/export/${exported.exportId}$`));
     expect(exported.exportId).toMatch(/^\d{14}-[0-9a-f]{8}$/);
 
-    const entries = readFileSync(join(dir, 'manifest-files.json'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const entries = readFileSync(join(dir, 'manifest-files.json'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(entries).toHaveLength(3);
     const lines = entries.flatMap((e) => {
       expect(e.dataFileS3Key).toMatch(new RegExp(`^AWSDynamoDB/${exported.exportId}/data/[0-9a-f]+\\.json\\.gz$`));
@@ -286,7 +293,7 @@ describe('the Athena views over the same export files', () => {
     const files = exported.dataFiles.map((f) => `'${f}'`).join(', ');
     const type = duckDbItemType().replaceAll("'", "''");
     const setup = [
-      'CREATE MACRO from_iso8601_timestamp(s) AS CAST(replace(replace(s, \'T\', \' \'), \'Z\', \'\') AS TIMESTAMP)',
+      "CREATE MACRO from_iso8601_timestamp(s) AS CAST(replace(replace(s, 'T', ' '), 'Z', '') AS TIMESTAMP)",
       'CREATE MACRO try(x) AS x',
       'CREATE MACRO to_unixtime(ts) AS epoch(ts)',
       'CREATE MACRO day_of_week(ts) AS isodow(ts)',

@@ -70,7 +70,10 @@ describe('bot settings routes', () => {
   it('lets a supervisor read but not save, and an agent do neither (403)', async () => {
     await put(who('shop', 'admin'), { businessId: 'shop', settings: rawDemoBotSettings });
     expect((await call(who('shop', 'supervisor'), 'GET', '/admin/bot-settings', { query: { businessId: 'shop' } })).status).toBe(200);
-    expect(await put(who('shop', 'supervisor'), { businessId: 'shop', settings: rawDemoBotSettings })).toMatchObject({ status: 403, body: { error: 'forbidden' } });
+    expect(await put(who('shop', 'supervisor'), { businessId: 'shop', settings: rawDemoBotSettings })).toMatchObject({
+      status: 403,
+      body: { error: 'forbidden' },
+    });
     expect(await put(who('shop', 'agent'), { businessId: 'shop', settings: rawDemoBotSettings })).toMatchObject({ status: 403, body: { error: 'forbidden' } });
     expect((await call(who('shop', 'agent'), 'GET', '/admin/bot-settings', { query: { businessId: 'shop' } })).status).toBe(403);
     expect((await call(who('shop', 'agent'), 'GET', '/admin/bot-settings/versions', { query: { businessId: 'shop' } })).status).toBe(403);
@@ -80,7 +83,10 @@ describe('bot settings routes', () => {
   it("answers another business's admin 404, as if there were nothing, and changes nothing", async () => {
     await put(who('shop', 'admin'), { businessId: 'shop', settings: rawDemoBotSettings });
     const intruder = who('rival', 'admin');
-    expect(await call(intruder, 'GET', '/admin/bot-settings', { query: { businessId: 'shop' } })).toMatchObject({ status: 404, body: { error: 'business_not_found' } });
+    expect(await call(intruder, 'GET', '/admin/bot-settings', { query: { businessId: 'shop' } })).toMatchObject({
+      status: 404,
+      body: { error: 'business_not_found' },
+    });
     expect((await call(intruder, 'GET', '/admin/bot-settings/versions', { query: { businessId: 'shop' } })).status).toBe(404);
     expect(await put(intruder, { businessId: 'shop', settings: rawDemoBotSettings, expectedVersion: 1 })).toMatchObject({ status: 404 });
     expect((await getCurrentBotSettings(deps, 'shop', { consistentRead: true }))!).toMatchObject({ version: 1, changedBy: 'admin@shop' });
@@ -94,7 +100,10 @@ describe('bot settings routes', () => {
 
   it('answers a business without settings, or an unknown version, 404', async () => {
     const admin = who('shop', 'admin');
-    expect(await call(admin, 'GET', '/admin/bot-settings', { query: { businessId: 'shop' } })).toMatchObject({ status: 404, body: { error: 'bot_settings_not_found' } });
+    expect(await call(admin, 'GET', '/admin/bot-settings', { query: { businessId: 'shop' } })).toMatchObject({
+      status: 404,
+      body: { error: 'bot_settings_not_found' },
+    });
     await put(admin, { businessId: 'shop', settings: rawDemoBotSettings });
     expect((await call(admin, 'GET', '/admin/bot-settings', { query: { businessId: 'shop', version: '7' } })).status).toBe(404);
   });

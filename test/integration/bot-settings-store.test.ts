@@ -55,8 +55,8 @@ describe('bot settings store on DynamoDB Local', () => {
       [1, 'ana'],
     ]);
     const items = await Promise.all(
-      ['BOT#CURRENT', 'BOT#v0000000001', 'BOT#v0000000002'].map(async (sk) =>
-        (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'BUSINESS#shop', sk } }))).Item,
+      ['BOT#CURRENT', 'BOT#v0000000001', 'BOT#v0000000002'].map(
+        async (sk) => (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'BUSINESS#shop', sk } }))).Item,
       ),
     );
     expect(items.map((i) => i?.entity)).toEqual(['BotSettings', 'BotSettingsVersion', 'BotSettingsVersion']);
@@ -68,7 +68,9 @@ describe('bot settings store on DynamoDB Local', () => {
     await saveBotSettings(deps, 'shop', withGreeting('two'), { actor: 'ana', expectedVersion: 1 });
 
     await expect(saveBotSettings(deps, 'shop', withGreeting('stale'), { actor: 'bruno', expectedVersion: 1 })).rejects.toBeInstanceOf(BotSettingsConflictError);
-    await expect(saveBotSettings(deps, 'shop', withGreeting('first?'), { actor: 'bruno', expectedVersion: 0 })).rejects.toBeInstanceOf(BotSettingsConflictError);
+    await expect(saveBotSettings(deps, 'shop', withGreeting('first?'), { actor: 'bruno', expectedVersion: 0 })).rejects.toBeInstanceOf(
+      BotSettingsConflictError,
+    );
     await expect(saveBotSettings(deps, 'shop', withGreeting('ahead'), { actor: 'bruno', expectedVersion: 5 })).rejects.toBeInstanceOf(BotSettingsConflictError);
     const current = await getCurrentBotSettings(deps, 'shop', { consistentRead: true });
     expect(current).toMatchObject({ version: 2 });
@@ -120,9 +122,7 @@ describe('bot settings store on DynamoDB Local', () => {
   });
 
   it('reports a stored item that no longer passes the schema by its paths', async () => {
-    await table.db.send(
-      new PutCommand({ TableName: deps.tableName, Item: { pk: 'BUSINESS#shop', sk: 'BOT#CURRENT', version: 1, settings: { name: 'x' } } }),
-    );
+    await table.db.send(new PutCommand({ TableName: deps.tableName, Item: { pk: 'BUSINESS#shop', sk: 'BOT#CURRENT', version: 1, settings: { name: 'x' } } }));
     const err = await getCurrentBotSettings(deps, 'shop').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StoredBotSettingsInvalidError);
     expect((err as StoredBotSettingsInvalidError).problems.map((p) => p.path)).toContain('greeting');
@@ -172,11 +172,14 @@ describe('bot settings use cases', () => {
   it('refuses settings too big to store, at the root', async () => {
     const raw = structuredClone(rawDemoBotSettings) as Record<string, any>;
     const entry = raw.faq[0];
-    raw.faq = [...raw.faq, ...Array.from({ length: 300 - raw.faq.length }, (_, i) => ({
-      ...entry,
-      id: `entry_${i}`,
-      answer: { en: 'x'.repeat(1000), es: 'y'.repeat(1000), pt: 'z'.repeat(1000) },
-    }))];
+    raw.faq = [
+      ...raw.faq,
+      ...Array.from({ length: 300 - raw.faq.length }, (_, i) => ({
+        ...entry,
+        id: `entry_${i}`,
+        answer: { en: 'x'.repeat(1000), es: 'y'.repeat(1000), pt: 'z'.repeat(1000) },
+      })),
+    ];
     const result = await putBotSettings('shop', raw, { actor: 'ana' }, deps);
     expect(result).toMatchObject({ outcome: 'invalid', problems: [{ path: '(root)' }] });
   });

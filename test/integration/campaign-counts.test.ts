@@ -31,7 +31,12 @@ beforeEach(async () => {
   store = dynamoCampaignStore({ db: table.db, tableName });
   counter = dynamoCampaignCounts({ db: table.db, tableName });
   await store.create(campaign({ state: 'running' }));
-  await store.addRecipients(BUSINESS, CAMPAIGN_ID, 0, Array.from({ length: 5 }, (_, i) => ({ waId: waId(i), variables: { '1': 'x' } })));
+  await store.addRecipients(
+    BUSINESS,
+    CAMPAIGN_ID,
+    0,
+    Array.from({ length: 5 }, (_, i) => ({ waId: waId(i), variables: { '1': 'x' } })),
+  );
   deps = { db: table.db, tableName, publisher: { publish: async () => undefined }, campaignCounts: { counter, recipients: store } };
 });
 
@@ -62,17 +67,34 @@ async function sentCampaignMessage(i: number, counted: string[] = ['sent']) {
       },
     }),
   );
-  await table.db.send(new PutCommand({ TableName: tableName, Item: { pk: `PMID#wamid.${i}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: keyOf(i), messageSk: `MSG#${id}` } }));
+  await table.db.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { pk: `PMID#wamid.${i}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: keyOf(i), messageSk: `MSG#${id}` },
+    }),
+  );
 }
 
 let eventSeq = 0;
 function receipt(i: number, status: 'sent' | 'delivered' | 'read' | 'failed', minutes: number, errorCodes: number[] = [], eventId = `ev-${++eventSeq}`) {
-  return { v: 1, conversationKey: keyOf(i), channel: 'whatsapp', accountId: ACCOUNT_ID, eventId, occurredAt: at(minutes), status, providerMessageId: `wamid.${i}`, errorCodes };
+  return {
+    v: 1,
+    conversationKey: keyOf(i),
+    channel: 'whatsapp',
+    accountId: ACCOUNT_ID,
+    eventId,
+    occurredAt: at(minutes),
+    status,
+    providerMessageId: `wamid.${i}`,
+    errorCodes,
+  };
 }
 
 async function counts() {
   await counter.rollUp(BUSINESS, CAMPAIGN_ID, 5);
-  const item = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: campaignsPk(BUSINESS), sk: campaignSk(CAMPAIGN_ID) }, ConsistentRead: true }))).Item;
+  const item = (
+    await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: campaignsPk(BUSINESS), sk: campaignSk(CAMPAIGN_ID) }, ConsistentRead: true }))
+  ).Item;
   return item?.counts as Record<string, unknown>;
 }
 
@@ -139,7 +161,13 @@ describe('replies and opt-outs', () => {
     await table.db.send(
       new PutCommand({
         TableName: tableName,
-        Item: { pk: conversationPk(keyOf(i)), sk: CONVERSATION_SK, entity: 'Conversation', customerId: waId(i), lastCampaign: { businessId: BUSINESS, campaignId, at: sentAt } },
+        Item: {
+          pk: conversationPk(keyOf(i)),
+          sk: CONVERSATION_SK,
+          entity: 'Conversation',
+          customerId: waId(i),
+          lastCampaign: { businessId: BUSINESS, campaignId, at: sentAt },
+        },
       }),
     );
   }
@@ -161,18 +189,29 @@ describe('replies and opt-outs', () => {
 
   it('counts an opt-out within the window, and nothing outside it, before the campaign, or without one', async () => {
     await conversationWithCampaign(2);
-    expect(await countCampaignReply(envelope(2, DETAIL_TYPE.consentWithdrawn, 60, { occurredAt: undefined }), replyDeps())).toEqual({ outcome: 'counted', what: 'optedOut' });
+    expect(await countCampaignReply(envelope(2, DETAIL_TYPE.consentWithdrawn, 60, { occurredAt: undefined }), replyDeps())).toEqual({
+      outcome: 'counted',
+      what: 'optedOut',
+    });
     await conversationWithCampaign(3, CAMPAIGN_ID, at(-8 * 24 * 60));
     expect(await countCampaignReply(envelope(3, DETAIL_TYPE.messageReceived, 0), replyDeps())).toEqual({ outcome: 'ignored', reason: 'outside_window' });
     await conversationWithCampaign(4);
     expect(await countCampaignReply(envelope(4, DETAIL_TYPE.messageReceived, -1), replyDeps())).toEqual({ outcome: 'ignored', reason: 'outside_window' });
     expect(await countCampaignReply(envelope(0, DETAIL_TYPE.messageReceived, 1), replyDeps())).toEqual({ outcome: 'ignored', reason: 'no_campaign' });
-    expect(await countCampaignReply(envelope(4, DETAIL_TYPE.messageReceived, 1, { channel: 'instagram' }), replyDeps())).toEqual({ outcome: 'ignored', reason: 'not_whatsapp' });
+    expect(await countCampaignReply(envelope(4, DETAIL_TYPE.messageReceived, 1, { channel: 'instagram' }), replyDeps())).toEqual({
+      outcome: 'ignored',
+      reason: 'not_whatsapp',
+    });
     expect(await counts()).toMatchObject({ replied: 0, optedOut: 1 });
   });
 
   it('reads hostile bodies as invalid', async () => {
-    for (const body of ['', 'null', '{"detail-type":"message.received"}', JSON.stringify({ source: 'x', 'detail-type': DETAIL_TYPE.messageReceived, detail: { conversationKey: 'k'.repeat(2000) } })]) {
+    for (const body of [
+      '',
+      'null',
+      '{"detail-type":"message.received"}',
+      JSON.stringify({ source: 'x', 'detail-type': DETAIL_TYPE.messageReceived, detail: { conversationKey: 'k'.repeat(2000) } }),
+    ]) {
       expect((await countCampaignReply(body, replyDeps())).outcome).toBe('invalid');
     }
   });

@@ -33,7 +33,17 @@ async function putTemplate(tableName: string, t: StoredTemplate) {
   await table.db.send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...templateKey(t.wabaId, t.name, t.language), entity: 'Template', wabaId: t.wabaId, name: t.name, language: t.language, status: t.status, category: t.category, parameterFormat: t.parameterFormat, componentsJson: JSON.stringify(t.components) },
+      Item: {
+        ...templateKey(t.wabaId, t.name, t.language),
+        entity: 'Template',
+        wabaId: t.wabaId,
+        name: t.name,
+        language: t.language,
+        status: t.status,
+        category: t.category,
+        parameterFormat: t.parameterFormat,
+        componentsJson: JSON.stringify(t.components),
+      },
     }),
   );
 }
@@ -51,7 +61,10 @@ describe('building a list off the request', () => {
     for (let i = 0; i < CONTACTS; i += 25) {
       await Promise.all(
         Array.from({ length: Math.min(25, CONTACTS - i) }, (_, j) =>
-          contacts.resolve(BUSINESS, [{ kind: 'whatsapp', value: waId(i + j), accountId: ACCOUNT }], { name: `Cliente ${i + j}`, at: '2026-04-01T10:00:00.000Z' }),
+          contacts.resolve(BUSINESS, [{ kind: 'whatsapp', value: waId(i + j), accountId: ACCOUNT }], {
+            name: `Cliente ${i + j}`,
+            at: '2026-04-01T10:00:00.000Z',
+          }),
         ),
       );
     }
@@ -74,12 +87,17 @@ describe('building a list off the request', () => {
       return { status: res.statusCode ?? 0, body: JSON.parse(String(res.body)) as Record<string, any> };
     };
 
-    const created = await call('POST', CAMPAIGNS_ROUTES.create.path, {}, {
-      name: 'Shipping notice',
-      accountId: ACCOUNT,
-      template: { name: 'order_shipped', language: 'en_US' },
-      audience: { kind: 'contacts', variables: { 'header.first_name': { from: 'contact', field: 'first_name' }, order: { from: 'text', value: '#1' } } },
-    });
+    const created = await call(
+      'POST',
+      CAMPAIGNS_ROUTES.create.path,
+      {},
+      {
+        name: 'Shipping notice',
+        accountId: ACCOUNT,
+        template: { name: 'order_shipped', language: 'en_US' },
+        audience: { kind: 'contacts', variables: { 'header.first_name': { from: 'contact', field: 'first_name' }, order: { from: 'text', value: '#1' } } },
+      },
+    );
     expect(created.status).toBe(201);
     const campaignId = created.body.campaignId as string;
 
@@ -93,12 +111,27 @@ describe('building a list off the request', () => {
 
     const builds = queuedListBuilds();
     // Decided in one step here (the chunks' sizes below assume it); test/integration/campaign-list-deciding.test.ts cuts the walk into many.
-    const stepDeps: ListBuildDeps = { store, contacts, sources: dynamoReleaseSources({ db, tableName }), builds, publisher, decidingLimits: { ms: 600_000, contacts: CONTACTS + 1 } };
+    const stepDeps: ListBuildDeps = {
+      store,
+      contacts,
+      sources: dynamoReleaseSources({ db, tableName }),
+      builds,
+      publisher,
+      decidingLimits: { ms: 600_000, contacts: CONTACTS + 1 },
+    };
     const step = (message: BuildMessage) => buildListStep(message, stepDeps);
 
     // The first step decides the audience and stages it: the counts are known now.
-    expect(await step({ kind: 'build', businessId: BUSINESS, campaignId, chunk: 0 })).toEqual({ outcome: 'decided', targeted: CONTACTS, chunks: Math.ceil(CONTACTS / 1_000) });
-    expect(await store.get(BUSINESS, campaignId)).toMatchObject({ state: 'scheduled', list: { status: 'building', built: 0, nextChunk: 0 }, counts: { targeted: CONTACTS } });
+    expect(await step({ kind: 'build', businessId: BUSINESS, campaignId, chunk: 0 })).toEqual({
+      outcome: 'decided',
+      targeted: CONTACTS,
+      chunks: Math.ceil(CONTACTS / 1_000),
+    });
+    expect(await store.get(BUSINESS, campaignId)).toMatchObject({
+      state: 'scheduled',
+      list: { status: 'building', built: 0, nextChunk: 0 },
+      counts: { targeted: CONTACTS },
+    });
 
     const outcomes: string[] = [];
     let crashed = false;
@@ -119,24 +152,33 @@ describe('building a list off the request', () => {
         expect(await step(message)).toEqual({ outcome: 'ignored', reason: 'stale_chunk' });
         repeated = true;
       }
-      if (outcome.outcome === 'written') expect((await store.get(BUSINESS, campaignId))!.list).toMatchObject({ status: 'building', built: (message.chunk + 1) * 1_000 });
+      if (outcome.outcome === 'written')
+        expect((await store.get(BUSINESS, campaignId))!.list).toMatchObject({ status: 'building', built: (message.chunk + 1) * 1_000 });
     }
     expect(outcomes).toEqual([...Array.from({ length: Math.ceil(CONTACTS / 1_000) - 1 }, () => 'written'), 'ready']);
 
     const done = await store.get(BUSINESS, campaignId);
-    expect(done).toMatchObject({ state: 'scheduled', version: scheduled.body.version, list: { status: 'ready', built: CONTACTS }, counts: { targeted: CONTACTS } });
+    expect(done).toMatchObject({
+      state: 'scheduled',
+      version: scheduled.body.version,
+      list: { status: 'ready', built: CONTACTS },
+      counts: { targeted: CONTACTS },
+    });
     expect(await store.listEnd(BUSINESS, campaignId)).toBe(CONTACTS);
     expect(await store.getRelease(BUSINESS, campaignId)).toEqual({ nextSeq: 0, total: CONTACTS, tick: 0 });
     // Every customer once, in order.
     const seen = new Set<string>();
     for (let seq = 0; seq < CONTACTS; seq += 1_000) {
       const page = await store.recipientsFrom(BUSINESS, campaignId, seq, 1_000);
-      page.forEach((r, i) => expect(r.seq).toBe(seq + i));
+      for (const [i, r] of page.entries()) expect(r.seq).toBe(seq + i);
       for (const r of page) seen.add(r.waId);
     }
     expect(seen.size).toBe(CONTACTS);
     // Ready: told on the bus, which kicks the release loop.
-    expect(publisher.events.map((e) => e.detail)).toMatchObject([{ state: 'scheduled', previousState: 'draft' }, { state: 'scheduled', campaignId }]);
+    expect(publisher.events.map((e) => e.detail)).toMatchObject([
+      { state: 'scheduled', previousState: 'draft' },
+      { state: 'scheduled', campaignId },
+    ]);
     // A step delivered after the end does nothing.
     expect(await step({ kind: 'build', businessId: BUSINESS, campaignId, chunk: 4 })).toEqual({ outcome: 'ignored', reason: 'not_building' });
   }, 600_000);

@@ -29,7 +29,11 @@ const AUDIENCE: ContactsAudience = {
   kind: 'contacts',
   tags: ['vip'],
   excludeTags: ['churned'],
-  variables: { '1': { from: 'contact', field: 'first_name', fallback: 'cliente' }, '2': { from: 'text', value: '20' }, 'button.0': { from: 'attribute', key: 'coupon' } },
+  variables: {
+    '1': { from: 'contact', field: 'first_name', fallback: 'cliente' },
+    '2': { from: 'text', value: '20' },
+    'button.0': { from: 'attribute', key: 'coupon' },
+  },
 };
 const waId = (i: number) => `55119${String(i).padStart(8, '0')}`;
 
@@ -77,10 +81,24 @@ const worlds: Array<[string, () => Promise<World>]> = [
       await db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...templateKey(t.wabaId, t.name, t.language), entity: 'Template', wabaId: t.wabaId, name: t.name, language: t.language, status: t.status, category: t.category, parameterFormat: t.parameterFormat, componentsJson: JSON.stringify(t.components) },
+          Item: {
+            ...templateKey(t.wabaId, t.name, t.language),
+            entity: 'Template',
+            wabaId: t.wabaId,
+            name: t.name,
+            language: t.language,
+            status: t.status,
+            category: t.category,
+            parameterFormat: t.parameterFormat,
+            componentsJson: JSON.stringify(t.components),
+          },
         }),
       );
-      return { store: dynamoCampaignStore({ db, tableName }), contacts: dynamoContactStore({ db, tableName }), sources: dynamoReleaseSources({ db, tableName }) };
+      return {
+        store: dynamoCampaignStore({ db, tableName }),
+        contacts: dynamoContactStore({ db, tableName }),
+        sources: dynamoReleaseSources({ db, tableName }),
+      };
     },
   ],
   ['in memory', async () => ({ store: inMemoryCampaignStore(), contacts: inMemoryContactStore(), sources: sourcesOf(memoryLookups()) })],
@@ -95,8 +113,14 @@ describe.each(worlds)('deciding a contacts audience in steps (%s)', (_kind, make
     world = await makeWorld();
     await seedAudience(world.contacts);
     // One walk over the whole index, in memory: what every build below must list.
-    const decided = await decideAudience(contactsAudience({ businessId: BUSINESS, audience: AUDIENCE, template: { template: saleTemplate, category: 'marketing' }, contacts: world.contacts }));
-    reference = { recipients: decided.recipients.map((r, seq) => ({ ...r, seq })), targeted: decided.recipients.length, skipped: decided.skipped as Record<string, number> };
+    const decided = await decideAudience(
+      contactsAudience({ businessId: BUSINESS, audience: AUDIENCE, template: { template: saleTemplate, category: 'marketing' }, contacts: world.contacts }),
+    );
+    reference = {
+      recipients: decided.recipients.map((r, seq) => ({ ...r, seq })),
+      targeted: decided.recipients.length,
+      skipped: decided.skipped as Record<string, number>,
+    };
   }, 120_000);
 
   async function scheduled(audience: ContactsAudience = AUDIENCE): Promise<string> {
@@ -118,7 +142,12 @@ describe.each(worlds)('deciding a contacts audience in steps (%s)', (_kind, make
    * copy, a race or a crash around each delivery. Checks after every deciding step that nothing
    * was written to the list and no counts were set before the audience was decided.
    */
-  async function build(campaignId: string, limits: Partial<DecidingLimits>, deliver?: (message: BuildMessage, step: (m: BuildMessage) => Promise<ListBuildOutcome>) => Promise<ListBuildOutcome[]>, extra: Partial<ListBuildDeps> = {}) {
+  async function build(
+    campaignId: string,
+    limits: Partial<DecidingLimits>,
+    deliver?: (message: BuildMessage, step: (m: BuildMessage) => Promise<ListBuildOutcome>) => Promise<ListBuildOutcome[]>,
+    extra: Partial<ListBuildDeps> = {},
+  ) {
     const builds = (extra.builds as ReturnType<typeof queuedListBuilds> | undefined) ?? queuedListBuilds();
     const deps: ListBuildDeps = { ...world, builds, publisher: recordingPublisher(), now: () => NOW, decidingLimits: limits, ...extra };
     const step = (m: BuildMessage) => buildListStep(m, deps);
@@ -139,7 +168,10 @@ describe.each(worlds)('deciding a contacts audience in steps (%s)', (_kind, make
 
   async function expectReferenceList(campaignId: string) {
     const campaign = (await world.store.get(BUSINESS, campaignId))!;
-    expect(campaign).toMatchObject({ list: { status: 'ready', built: reference.targeted }, counts: { targeted: reference.targeted, skipped: reference.skipped } });
+    expect(campaign).toMatchObject({
+      list: { status: 'ready', built: reference.targeted },
+      counts: { targeted: reference.targeted, skipped: reference.skipped },
+    });
     expect(campaign.list!.deciding).toBeUndefined();
     const listed = await world.store.recipientsFrom(BUSINESS, campaignId, 0, 1_000);
     expect(listed.map(({ waId: w, contactId, variables, seq }) => ({ waId: w, contactId, variables, seq }))).toEqual(reference.recipients);
@@ -261,7 +293,7 @@ describe.each(worlds)('deciding a contacts audience in steps (%s)', (_kind, make
     await expectReferenceList(campaignId);
   }, 300_000);
 
-  it('fails an audience with nobody in it after its last step, with every step\'s skips counted, and sends it back to draft', async () => {
+  it("fails an audience with nobody in it after its last step, with every step's skips counted, and sends it back to draft", async () => {
     const campaignId = await scheduled({ kind: 'contacts', tags: ['vip'], attributes: { plan: 'basic' }, variables: AUDIENCE.variables! });
     const { outcomes } = await build(campaignId, { pageSize: 2, contacts: 3 });
     expect(outcomes.at(-1)).toEqual({ outcome: 'failed', reason: 'empty_audience' });

@@ -21,7 +21,17 @@ import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { templateKey } from '#lambdas/templates/template-item';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
-import { ACCOUNT_ID, BUSINESS, CAMPAIGN_ID, campaign, fakeBudget, recordingPublisher, recordingSendQueue, recordingTicks, WABA_ID } from '#test/helpers/campaign-release-fakes';
+import {
+  ACCOUNT_ID,
+  BUSINESS,
+  CAMPAIGN_ID,
+  campaign,
+  fakeBudget,
+  recordingPublisher,
+  recordingSendQueue,
+  recordingTicks,
+  WABA_ID,
+} from '#test/helpers/campaign-release-fakes';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const RECIPIENTS = 30;
@@ -41,7 +51,11 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = JSON.parse(raw) as { to: string; biz_opaque_callback_data: string };
       graphSends.push({ to: body.to, callback: body.biz_opaque_callback_data });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.${graphSends.length}` }] }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(
+          JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: body.to, wa_id: body.to }], messages: [{ id: `wamid.${graphSends.length}` }] }),
+        );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -71,20 +85,52 @@ beforeEach(async () => {
   const tableName = await table.newTable();
   const db = table.db;
   // A number at 2 msg/s (1.6 for the campaign: 16 a tick), the template, and the customers' consent.
-  await upsertChannelAccount(db, tableName, { accountId: ACCOUNT_ID, channel: 'whatsapp', businessId: BUSINESS, wabaId: WABA_ID, status: 'active', throughputPerSecond: 2, qualityRating: 'GREEN' }, NOW);
+  await upsertChannelAccount(
+    db,
+    tableName,
+    { accountId: ACCOUNT_ID, channel: 'whatsapp', businessId: BUSINESS, wabaId: WABA_ID, status: 'active', throughputPerSecond: 2, qualityRating: 'GREEN' },
+    NOW,
+  );
   await db.send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...templateKey(WABA_ID, 'promo', 'es'), entity: 'Template', wabaId: WABA_ID, name: 'promo', language: 'es', status: 'APPROVED', category: 'MARKETING', parameterFormat: 'POSITIONAL', componentsJson: JSON.stringify([{ type: 'BODY', text: 'Hola {{1}}, 20% hoy' }]) },
+      Item: {
+        ...templateKey(WABA_ID, 'promo', 'es'),
+        entity: 'Template',
+        wabaId: WABA_ID,
+        name: 'promo',
+        language: 'es',
+        status: 'APPROVED',
+        category: 'MARKETING',
+        parameterFormat: 'POSITIONAL',
+        componentsJson: JSON.stringify([{ type: 'BODY', text: 'Hola {{1}}, 20% hoy' }]),
+      },
     }),
   );
   for (let i = 0; i < RECIPIENTS; i++) {
     if (!optedIn(i)) continue;
-    await db.send(new PutCommand({ TableName: tableName, Item: { pk: `ACCT#${ACCOUNT_ID}`, sk: consentSk(waId(i)), entity: 'Consent', accountId: ACCOUNT_ID, customerId: waId(i), marketingOptInAt: '2026-01-01T00:00:00.000Z' } }));
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          pk: `ACCT#${ACCOUNT_ID}`,
+          sk: consentSk(waId(i)),
+          entity: 'Consent',
+          accountId: ACCOUNT_ID,
+          customerId: waId(i),
+          marketingOptInAt: '2026-01-01T00:00:00.000Z',
+        },
+      }),
+    );
   }
   const store = dynamoCampaignStore({ db, tableName });
   await store.create(campaign());
-  await store.addRecipients(BUSINESS, CAMPAIGN_ID, 0, Array.from({ length: RECIPIENTS }, (_, i) => ({ waId: waId(i), variables: { '1': `Cliente ${i}` } })));
+  await store.addRecipients(
+    BUSINESS,
+    CAMPAIGN_ID,
+    0,
+    Array.from({ length: RECIPIENTS }, (_, i) => ({ waId: waId(i), variables: { '1': `Cliente ${i}` } })),
+  );
   await store.putRelease(BUSINESS, CAMPAIGN_ID, { nextSeq: 0, total: RECIPIENTS, tick: 0 });
   const counter = dynamoCampaignCounts({ db, tableName });
   const queue = recordingSendQueue();
@@ -131,14 +177,23 @@ async function releaseAll() {
 }
 
 async function campaignItem() {
-  return (await table.db.send(new GetCommand({ TableName: w.tableName, Key: { pk: campaignsPk(BUSINESS), sk: campaignSk(CAMPAIGN_ID) }, ConsistentRead: true }))).Item;
+  return (
+    await table.db.send(new GetCommand({ TableName: w.tableName, Key: { pk: campaignsPk(BUSINESS), sk: campaignSk(CAMPAIGN_ID) }, ConsistentRead: true }))
+  ).Item;
 }
 
 describe('campaign release against DynamoDB Local', () => {
-  it('writes each recipient\'s pending Message item and conversation once, then releases at 16 a tick until complete', async () => {
+  it("writes each recipient's pending Message item and conversation once, then releases at 16 a tick until complete", async () => {
     await releaseAll();
     expect(w.ticks.scheduled).toEqual([{ tick: 1, delaySeconds: 10 }]);
-    const item = (await table.db.send(new GetCommand({ TableName: w.tableName, Key: { pk: conversationPk(`wa:${ACCOUNT_ID}:${waId(4)}`), sk: messageSk(campaignMessageId(CAMPAIGN_ID, waId(4))) } }))).Item;
+    const item = (
+      await table.db.send(
+        new GetCommand({
+          TableName: w.tableName,
+          Key: { pk: conversationPk(`wa:${ACCOUNT_ID}:${waId(4)}`), sk: messageSk(campaignMessageId(CAMPAIGN_ID, waId(4))) },
+        }),
+      )
+    ).Item;
     expect(item).toMatchObject({
       entity: 'Message',
       status: 'pending',
@@ -150,8 +205,16 @@ describe('campaign release against DynamoDB Local', () => {
       campaignSeq: 4,
       template: { name: 'promo', language: 'es', category: 'marketing', components: [{ type: 'body', parameters: [{ type: 'text', text: 'Cliente 4' }] }] },
     });
-    const conversation = (await table.db.send(new GetCommand({ TableName: w.tableName, Key: { pk: conversationPk(`wa:${ACCOUNT_ID}:${waId(4)}`), sk: CONVERSATION_SK } }))).Item;
-    expect(conversation).toMatchObject({ entity: 'Conversation', channel: 'whatsapp', accountId: ACCOUNT_ID, customerId: waId(4), lastCampaign: { businessId: BUSINESS, campaignId: CAMPAIGN_ID, at: NOW.toISOString() } });
+    const conversation = (
+      await table.db.send(new GetCommand({ TableName: w.tableName, Key: { pk: conversationPk(`wa:${ACCOUNT_ID}:${waId(4)}`), sk: CONVERSATION_SK } }))
+    ).Item;
+    expect(conversation).toMatchObject({
+      entity: 'Conversation',
+      channel: 'whatsapp',
+      accountId: ACCOUNT_ID,
+      customerId: waId(4),
+      lastCampaign: { businessId: BUSINESS, campaignId: CAMPAIGN_ID, at: NOW.toISOString() },
+    });
     // Not in the conversation lists until the customer writes.
     expect(conversation).not.toHaveProperty('gsi1pk');
     expect((await w.store.get(BUSINESS, CAMPAIGN_ID))?.state).toBe('completed');
@@ -174,7 +237,9 @@ describe('campaign release against DynamoDB Local', () => {
     await Promise.all(w.queue.sends.map((s) => deliver(s)));
     await Promise.all(w.queue.sends.slice(0, 10).map((s) => deliver(s)));
 
-    const expected = Array.from({ length: RECIPIENTS }, (_, i) => i).filter(optedIn).map(waId);
+    const expected = Array.from({ length: RECIPIENTS }, (_, i) => i)
+      .filter(optedIn)
+      .map(waId);
     expect(graphSends.map((s) => s.to).sort()).toEqual(expected.sort());
     expect(graphSends.every((s) => s.callback.startsWith(`cmp.${CAMPAIGN_ID}.`))).toBe(true);
 
@@ -187,14 +252,32 @@ describe('campaign release against DynamoDB Local', () => {
 
   it('refuses a customer who opted out after the list was built, at send time', async () => {
     await releaseTick(tick(0), w.deps);
-    await table.db.send(new PutCommand({ TableName: w.tableName, Item: { pk: `ACCT#${ACCOUNT_ID}`, sk: consentSk(waId(0)), entity: 'Consent', accountId: ACCOUNT_ID, customerId: waId(0), marketingOptInAt: '2026-01-01T00:00:00.000Z', marketingOptOutAt: '2026-11-21T11:00:00.000Z' } }));
+    await table.db.send(
+      new PutCommand({
+        TableName: w.tableName,
+        Item: {
+          pk: `ACCT#${ACCOUNT_ID}`,
+          sk: consentSk(waId(0)),
+          entity: 'Consent',
+          accountId: ACCOUNT_ID,
+          customerId: waId(0),
+          marketingOptInAt: '2026-01-01T00:00:00.000Z',
+          marketingOptOutAt: '2026-11-21T11:00:00.000Z',
+        },
+      }),
+    );
     expect(await deliver(w.queue.sends[0]!)).toEqual({ outcome: 'refused', reason: 'marketing_opted_out' });
     expect(graphSends).toEqual([]);
   });
 
   it("pauses when the number's quality rating is RED and publishes why", async () => {
     await releaseTick(tick(0), w.deps);
-    await upsertChannelAccount(table.db, w.tableName, { accountId: ACCOUNT_ID, channel: 'whatsapp', businessId: BUSINESS, wabaId: WABA_ID, status: 'active', throughputPerSecond: 2, qualityRating: 'RED' }, NOW);
+    await upsertChannelAccount(
+      table.db,
+      w.tableName,
+      { accountId: ACCOUNT_ID, channel: 'whatsapp', businessId: BUSINESS, wabaId: WABA_ID, status: 'active', throughputPerSecond: 2, qualityRating: 'RED' },
+      NOW,
+    );
     expect(await releaseTick(tick(1), w.deps)).toEqual({ outcome: 'paused', reason: 'quality_red' });
     expect(await w.store.get(BUSINESS, CAMPAIGN_ID)).toMatchObject({ state: 'paused', pauseReason: 'quality_red' });
     expect(w.queue.sends).toHaveLength(16);
@@ -209,13 +292,42 @@ describe('campaign release against DynamoDB Local', () => {
     // Every send delivered but the first (its SQS message lost); the second's sender died after the claim.
     for (const s of rest) await deliver(s);
     const claimed = { pk: conversationPk(interrupted!.conversationKey), sk: messageSk(interrupted!.outboundId) };
-    await table.db.send(new UpdateCommand({ TableName: w.tableName, Key: claimed, UpdateExpression: 'SET #s = :sending, sendingAt = :long', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':sending': 'sending', ':long': new Date(NOW.getTime() - 10 * 60_000).toISOString() } }));
+    await table.db.send(
+      new UpdateCommand({
+        TableName: w.tableName,
+        Key: claimed,
+        UpdateExpression: 'SET #s = :sending, sendingAt = :long',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':sending': 'sending', ':long': new Date(NOW.getTime() - 10 * 60_000).toISOString() },
+      }),
+    );
     const recent = { pk: conversationPk(inFlight!.conversationKey), sk: messageSk(inFlight!.outboundId) };
-    await table.db.send(new UpdateCommand({ TableName: w.tableName, Key: recent, UpdateExpression: 'SET #s = :sending, sendingAt = :now', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':sending': 'sending', ':now': NOW.toISOString() } }));
+    await table.db.send(
+      new UpdateCommand({
+        TableName: w.tableName,
+        Key: recent,
+        UpdateExpression: 'SET #s = :sending, sendingAt = :now',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':sending': 'sending', ':now': NOW.toISOString() },
+      }),
+    );
     w.queue.sends.length = 0;
     const rescheduled: typeof checks = [];
-    const checkDeps = { store: w.store, messages: dynamoCampaignMessages({ db: table.db, tableName: w.tableName }), sendQueue: w.queue, scheduleCheck: async (check: ReleaseCheck, delaySeconds: number) => void rescheduled.push({ check, delaySeconds }), now: () => NOW };
-    expect(await checkRelease(checks[0]!.check, checkDeps)).toEqual({ outcome: 'checked', looked: 16, askedAgain: 2, claimsReleased: 1, stillOpen: 3, givenUp: false });
+    const checkDeps = {
+      store: w.store,
+      messages: dynamoCampaignMessages({ db: table.db, tableName: w.tableName }),
+      sendQueue: w.queue,
+      scheduleCheck: async (check: ReleaseCheck, delaySeconds: number) => void rescheduled.push({ check, delaySeconds }),
+      now: () => NOW,
+    };
+    expect(await checkRelease(checks[0]!.check, checkDeps)).toEqual({
+      outcome: 'checked',
+      looked: 16,
+      askedAgain: 2,
+      claimsReleased: 1,
+      stillOpen: 3,
+      givenUp: false,
+    });
     expect(w.queue.sends.map((s) => s.outboundId).sort()).toEqual([lost!.outboundId, interrupted!.outboundId].sort());
     expect(rescheduled).toEqual([{ check: { businessId: BUSINESS, campaignId: CAMPAIGN_ID, check: { fromSeq: 0, toSeq: 16, round: 2 } }, delaySeconds: 900 }]);
     for (const s of w.queue.sends) await deliver(s);
@@ -229,8 +341,17 @@ describe('campaign release against DynamoDB Local', () => {
   });
 
   it('refuses hostile release checks', async () => {
-    const checkDeps = { store: w.store, messages: dynamoCampaignMessages({ db: table.db, tableName: w.tableName }), sendQueue: w.queue, scheduleCheck: async () => undefined };
-    for (const body of [{}, { businessId: BUSINESS, campaignId: CAMPAIGN_ID, check: { fromSeq: -1, toSeq: 2, round: 1 } }, { businessId: BUSINESS, campaignId: CAMPAIGN_ID, check: { fromSeq: 0, toSeq: 2, round: 9 } }]) {
+    const checkDeps = {
+      store: w.store,
+      messages: dynamoCampaignMessages({ db: table.db, tableName: w.tableName }),
+      sendQueue: w.queue,
+      scheduleCheck: async () => undefined,
+    };
+    for (const body of [
+      {},
+      { businessId: BUSINESS, campaignId: CAMPAIGN_ID, check: { fromSeq: -1, toSeq: 2, round: 1 } },
+      { businessId: BUSINESS, campaignId: CAMPAIGN_ID, check: { fromSeq: 0, toSeq: 2, round: 9 } },
+    ]) {
       expect((await checkRelease(body, checkDeps)).outcome).toBe('invalid');
     }
   });

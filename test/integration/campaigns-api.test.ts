@@ -11,7 +11,18 @@ import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import type { OperatorIdentity, OperatorRole } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { templateKey, type StoredTemplate } from '#lambdas/templates/template-item';
-import { ACCOUNT, BUSINESS, RIVAL, RIVAL_ACCOUNT, RIVAL_WABA, recordingPublisher, saleTemplate, seedContact, shippingTemplate, WABA } from '#test/helpers/campaign-fixtures';
+import {
+  ACCOUNT,
+  BUSINESS,
+  RIVAL,
+  RIVAL_ACCOUNT,
+  RIVAL_WABA,
+  recordingPublisher,
+  saleTemplate,
+  seedContact,
+  shippingTemplate,
+  WABA,
+} from '#test/helpers/campaign-fixtures';
 import { runListBuild } from '#test/helpers/campaign-list-builds';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-release-sources';
@@ -35,7 +46,17 @@ async function putTemplate(tableName: string, t: StoredTemplate) {
   await table.db.send(
     new PutCommand({
       TableName: tableName,
-      Item: { ...templateKey(t.wabaId, t.name, t.language), entity: 'Template', wabaId: t.wabaId, name: t.name, language: t.language, status: t.status, category: t.category, parameterFormat: t.parameterFormat, componentsJson: JSON.stringify(t.components) },
+      Item: {
+        ...templateKey(t.wabaId, t.name, t.language),
+        entity: 'Template',
+        wabaId: t.wabaId,
+        name: t.name,
+        language: t.language,
+        status: t.status,
+        category: t.category,
+        parameterFormat: t.parameterFormat,
+        componentsJson: JSON.stringify(t.components),
+      },
     }),
   );
 }
@@ -56,14 +77,26 @@ beforeEach(async () => {
   build = (campaignId) => runListBuild({ store: deps.store, contacts, sources: dynamoReleaseSources({ db, tableName }), publisher }, BUSINESS, campaignId);
 });
 
-const who = (businessId: string, ...roles: OperatorRole[]): OperatorIdentity => ({ subject: `sub-${businessId}-${roles.join('+')}`, actor: `${roles.join('+')}@${businessId}`, businessId, roles, scopes: ['omnichannel/admin'] });
+const who = (businessId: string, ...roles: OperatorRole[]): OperatorIdentity => ({
+  subject: `sub-${businessId}-${roles.join('+')}`,
+  actor: `${roles.join('+')}@${businessId}`,
+  businessId,
+  roles,
+  scopes: ['omnichannel/admin'],
+});
 const admin = who(BUSINESS, 'admin');
 const supervisor = who(BUSINESS, 'supervisor');
 const agent = who(BUSINESS, 'agent');
 const platform = who('ops', 'platform');
 const rivalAdmin = who(RIVAL, 'admin');
 
-async function call(identity: OperatorIdentity, method: string, path: string, opts: { query?: Record<string, string>; body?: unknown; rawBody?: string } = {}, audit: AuditContext = {}) {
+async function call(
+  identity: OperatorIdentity,
+  method: string,
+  path: string,
+  opts: { query?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+  audit: AuditContext = {},
+) {
   const event = {
     version: '2.0',
     routeKey: `${method} ${path}`,
@@ -83,7 +116,11 @@ const saleInput = (overrides: Record<string, unknown> = {}) => ({
   name: 'Spring sale',
   accountId: ACCOUNT,
   template: { name: 'spring_sale', language: 'es' },
-  audience: { kind: 'contacts', tags: ['vip'], variables: { '1': { from: 'contact', field: 'first_name' }, '2': { from: 'text', value: '20' }, 'button.0': { from: 'attribute', key: 'coupon' } } },
+  audience: {
+    kind: 'contacts',
+    tags: ['vip'],
+    variables: { '1': { from: 'contact', field: 'first_name' }, '2': { from: 'text', value: '20' }, 'button.0': { from: 'attribute', key: 'coupon' } },
+  },
   ...overrides,
 });
 
@@ -145,12 +182,17 @@ describe('who may call what', () => {
       const res = await call(rivalAdmin, method, path, { query: id, ...(body ? { body } : {}) });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.body.error).toBe('campaign_not_found');
-      expect((await call(rivalAdmin, method, path, { query: { ...id, businessId: BUSINESS }, ...(body ? { body } : {}) })).status, `${method} ${path} naming shop`).toBe(403);
+      expect(
+        (await call(rivalAdmin, method, path, { query: { ...id, businessId: BUSINESS }, ...(body ? { body } : {}) })).status,
+        `${method} ${path} naming shop`,
+      ).toBe(403);
     }
     expect((await call(rivalAdmin, 'GET', CAMPAIGNS_ROUTES.list.path)).body).toEqual({ items: [] });
     // A rival's number cannot be used by this business, nor this business's by a platform operator acting for the rival.
     expect((await call(admin, 'POST', CAMPAIGNS_ROUTES.create.path, { body: saleInput({ accountId: RIVAL_ACCOUNT }) })).body.error).toBe('account_not_found');
-    expect((await call(platform, 'POST', CAMPAIGNS_ROUTES.create.path, { query: { businessId: RIVAL }, body: saleInput() })).body.error).toBe('account_not_found');
+    expect((await call(platform, 'POST', CAMPAIGNS_ROUTES.create.path, { query: { businessId: RIVAL }, body: saleInput() })).body.error).toBe(
+      'account_not_found',
+    );
     expect((await call(admin, 'GET', CAMPAIGNS_ROUTES.get.path, { query: id })).body).toMatchObject({ name: 'Spring sale', state: 'draft' });
   });
 
@@ -164,7 +206,10 @@ describe('who may call what', () => {
     const scheduled = await call(admin, 'POST', CAMPAIGNS_ROUTES.schedule.path, { query: id, body: { expectedVersion: 1 } });
     expect(scheduled).toMatchObject({ status: 200, body: { state: 'scheduled', list: { status: 'building' } } });
     expect((await build(id.id)).at(-1)).toEqual({ outcome: 'ready', targeted: 2 });
-    expect((await call(supervisor, 'GET', CAMPAIGNS_ROUTES.get.path, { query: id })).body).toMatchObject({ list: { status: 'ready', built: 2 }, counts: { targeted: 2, skipped: { opted_out: 1 } } });
+    expect((await call(supervisor, 'GET', CAMPAIGNS_ROUTES.get.path, { query: id })).body).toMatchObject({
+      list: { status: 'ready', built: 2 },
+      counts: { targeted: 2, skipped: { opted_out: 1 } },
+    });
     const asSupervisor = await call(supervisor, 'GET', CAMPAIGNS_ROUTES.recipients.path, { query: id });
     expect(asSupervisor.body.items.map((r: { waId: string }) => r.waId)).toEqual(['55*********01', '55*********04']);
     expect(JSON.stringify(asSupervisor.body)).not.toContain('5511900000001');
@@ -196,9 +241,19 @@ describe('hostile input', () => {
       ['GET', CAMPAIGNS_ROUTES.list.path, { query: { limit: '0' } }, 400],
       ['GET', CAMPAIGNS_ROUTES.list.path, { query: { limit: '1000' } }, 400],
       ['GET', CAMPAIGNS_ROUTES.list.path, { query: { cursor: 'not a cursor' } }, 400],
-      ['GET', CAMPAIGNS_ROUTES.list.path, { query: { cursor: Buffer.from(JSON.stringify({ pk: 'CAMPAIGNS#rival', sk: 'CAMPAIGN#x' })).toString('base64url') } }, 400],
+      [
+        'GET',
+        CAMPAIGNS_ROUTES.list.path,
+        { query: { cursor: Buffer.from(JSON.stringify({ pk: 'CAMPAIGNS#rival', sk: 'CAMPAIGN#x' })).toString('base64url') } },
+        400,
+      ],
       ['GET', CAMPAIGNS_ROUTES.recipients.path, { query: { id: campaignId, state: 'stolen' } }, 400],
-      ['GET', CAMPAIGNS_ROUTES.recipients.path, { query: { id: campaignId, cursor: Buffer.from(JSON.stringify({ pk: `CAMPAIGN#rival#${campaignId}`, sk: 'R#00000000' })).toString('base64url') } }, 400],
+      [
+        'GET',
+        CAMPAIGNS_ROUTES.recipients.path,
+        { query: { id: campaignId, cursor: Buffer.from(JSON.stringify({ pk: `CAMPAIGN#rival#${campaignId}`, sk: 'R#00000000' })).toString('base64url') } },
+        400,
+      ],
       ['POST', CAMPAIGNS_ROUTES.create.path, { rawBody: '{not json' }, 400],
       ['POST', CAMPAIGNS_ROUTES.create.path, { body: [1, 2] }, 400],
       ['POST', CAMPAIGNS_ROUTES.create.path, { body: saleInput({ name: 'x'.repeat(500) }) }, 400],
@@ -222,7 +277,7 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('keeps formula-like cells as plain data, refuses bad phones by line, and writes a large file\'s list in the background', async () => {
+  it("keeps formula-like cells as plain data, refuses bad phones by line, and writes a large file's list in the background", async () => {
     const formula = "=cmd|' /C calc'!A0";
     const bad = await call(admin, 'POST', CAMPAIGNS_ROUTES.create.path, {
       body: saleInput({ audience: { kind: 'csv', csv: ['phone,1,2,button.0', `${formula},A,1,b`, '+5511900000001,Ana,1,a', '+12,B,1,b'].join('\n') } }),
@@ -249,7 +304,8 @@ describe('hostile input', () => {
     const seconds = (Date.now() - started) / 1000;
     expect(big.status).toBe(201);
     expect(big.body).toMatchObject({ audience: { kind: 'csv', rows: rowCount }, counts: { targeted: rowCount }, list: { status: 'building', built: 0 } });
-    if (process.env.CAMPAIGN_CSV_ROWS) console.log(`${rowCount.toLocaleString('en')}-row CSV checked and staged in ${seconds.toFixed(1)} s against DynamoDB Local`);
+    if (process.env.CAMPAIGN_CSV_ROWS)
+      console.log(`${rowCount.toLocaleString('en')}-row CSV checked and staged in ${seconds.toFixed(1)} s against DynamoDB Local`);
     expect((await build(big.body.campaignId)).at(-1)).toEqual({ outcome: 'ready', targeted: rowCount });
     const last = await call(admin, 'GET', CAMPAIGNS_ROUTES.recipients.path, { query: { id: big.body.campaignId, limit: '100' } });
     expect(last.body.items[0]).toMatchObject({ seq: 0, waId: '5521900000000', variables: { 'header.first_name': 'Cliente', order: '#0' } });

@@ -65,7 +65,11 @@ describe.each(stores)('listing contacts for campaigns (%s)', (_kind, makeStore) 
     const first = await store.listPage(B, { limit: 2 });
     expect(first.cursor).toBeDefined();
     await expect(store.listPage('rival', { limit: 2, cursor: first.cursor! })).rejects.toBeInstanceOf(InvalidCursorError);
-    for (const bad of ['***', encodeCursor({ pk: 'PERSON#shop#c_1', sk: 'PROFILE' })!, encodeCursor({ pk: 'ROUTING#shop', sk: 'x', gsi3pk: 'CONTACTS#shop', gsi3sk: 'a' })!]) {
+    for (const bad of [
+      '***',
+      encodeCursor({ pk: 'PERSON#shop#c_1', sk: 'PROFILE' })!,
+      encodeCursor({ pk: 'ROUTING#shop', sk: 'x', gsi3pk: 'CONTACTS#shop', gsi3sk: 'a' })!,
+    ]) {
       await expect(store.listPage(B, { limit: 2, cursor: bad })).rejects.toBeInstanceOf(InvalidCursorError);
     }
   });

@@ -34,7 +34,11 @@ const campaign = (n: number, overrides: Partial<Campaign> = {}): Campaign => ({
   version: 1,
   ...overrides,
 });
-const recipient = (waId: string, extra: { contactId?: string; variables?: Record<string, string> } = {}) => ({ waId, variables: extra.variables ?? { '1': `Ana ${waId.slice(-3)}` }, ...(extra.contactId ? { contactId: extra.contactId } : {}) });
+const recipient = (waId: string, extra: { contactId?: string; variables?: Record<string, string> } = {}) => ({
+  waId,
+  variables: extra.variables ?? { '1': `Ana ${waId.slice(-3)}` },
+  ...(extra.contactId ? { contactId: extra.contactId } : {}),
+});
 const numbers = (from: number, n: number) => Array.from({ length: n }, (_, i) => `5511900${String(from + i).padStart(6, '0')}`);
 
 let table: TestTable & { newTable(): Promise<string> };
@@ -79,21 +83,49 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     expect(second.cursor).toBeUndefined();
     // A cursor of this business's list is no key into another's.
     await expect(store.list(OTHER, { limit: 2, cursor: first.cursor })).rejects.toBeInstanceOf(InvalidCursorError);
-    for (const bad of ['%%%', 'e30', encodeCursor({ pk: campaignsPk(B), sk: 'R#00000001' })!, encodeCursor({ pk: campaignsPk(B), sk: campaignSk(id(1)), extra: 'x' })!, 'x'.repeat(5_000)]) {
+    for (const bad of [
+      '%%%',
+      'e30',
+      encodeCursor({ pk: campaignsPk(B), sk: 'R#00000001' })!,
+      encodeCursor({ pk: campaignsPk(B), sk: campaignSk(id(1)), extra: 'x' })!,
+      'x'.repeat(5_000),
+    ]) {
       await expect(store.list(B, { limit: 2, cursor: bad })).rejects.toBeInstanceOf(InvalidCursorError);
     }
   });
 
   it('edits a draft at its version only, and moves state only from the states named', async () => {
     await store.create(campaign(1, { startAt: '2026-05-02T09:00:00.000Z' }));
-    const edited = await store.updateDraft(B, id(1), 1, { name: 'Renamed', accountId: '100200300', template: { name: 'spring_sale', language: 'pt_BR' }, audience: { kind: 'contacts' }, rateShare: 0.5 }, T1);
+    const edited = await store.updateDraft(
+      B,
+      id(1),
+      1,
+      { name: 'Renamed', accountId: '100200300', template: { name: 'spring_sale', language: 'pt_BR' }, audience: { kind: 'contacts' }, rateShare: 0.5 },
+      T1,
+    );
     expect(edited).toMatchObject({ ok: true, value: { name: 'Renamed', template: { language: 'pt_BR' }, rateShare: 0.5, version: 2, updatedAt: T1 } });
     expect(edited.ok ? edited.value.startAt : 'refused').toBeUndefined();
-    expect(await store.updateDraft(B, id(1), 1, { name: 'Stale', accountId: '1', template: { name: 'x', language: 'es' }, audience: { kind: 'contacts' }, rateShare: 1 }, T1)).toMatchObject({
+    expect(
+      await store.updateDraft(
+        B,
+        id(1),
+        1,
+        { name: 'Stale', accountId: '1', template: { name: 'x', language: 'es' }, audience: { kind: 'contacts' }, rateShare: 1 },
+        T1,
+      ),
+    ).toMatchObject({
       ok: false,
       refusal: 'changed_meanwhile',
     });
-    expect(await store.updateDraft(B, id(7), 1, { name: 'Nope', accountId: '1', template: { name: 'x', language: 'es' }, audience: { kind: 'contacts' }, rateShare: 1 }, T1)).toMatchObject({
+    expect(
+      await store.updateDraft(
+        B,
+        id(7),
+        1,
+        { name: 'Nope', accountId: '1', template: { name: 'x', language: 'es' }, audience: { kind: 'contacts' }, rateShare: 1 },
+        T1,
+      ),
+    ).toMatchObject({
       ok: false,
       refusal: 'not_found',
     });
@@ -103,8 +135,25 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
       template: { name: 'spring_sale', language: 'pt_BR', category: 'marketing' },
       counts: { targeted: 3, skipped: { no_consent: 2, 'Bad Key!': 1 } },
     });
-    expect(scheduled).toMatchObject({ ok: true, value: { state: 'scheduled', scheduledAt: T1, version: 3, template: { category: 'marketing' }, counts: { targeted: 3, skipped: { no_consent: 2, bad_key: 1 } } } });
-    expect(await store.updateDraft(B, id(1), 3, { name: 'Late', accountId: '1', template: { name: 'x', language: 'es' }, audience: { kind: 'contacts' }, rateShare: 1 }, T1)).toMatchObject({
+    expect(scheduled).toMatchObject({
+      ok: true,
+      value: {
+        state: 'scheduled',
+        scheduledAt: T1,
+        version: 3,
+        template: { category: 'marketing' },
+        counts: { targeted: 3, skipped: { no_consent: 2, bad_key: 1 } },
+      },
+    });
+    expect(
+      await store.updateDraft(
+        B,
+        id(1),
+        3,
+        { name: 'Late', accountId: '1', template: { name: 'x', language: 'es' }, audience: { kind: 'contacts' }, rateShare: 1 },
+        T1,
+      ),
+    ).toMatchObject({
       ok: false,
       refusal: 'wrong_state',
     });
@@ -146,7 +195,11 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     expect(first).toEqual({ added: 3, duplicates: ['5511900000001'], nextSeq: 3 });
     expect(await store.addRecipients(B, id(1), 0, input)).toEqual(first);
     // A later chunk naming someone already listed: a duplicate, no position taken.
-    expect(await store.addRecipients(B, id(1), 3, [recipient('5511900000002'), recipient('5511900000004')])).toEqual({ added: 1, duplicates: ['5511900000002'], nextSeq: 4 });
+    expect(await store.addRecipients(B, id(1), 3, [recipient('5511900000002'), recipient('5511900000004')])).toEqual({
+      added: 1,
+      duplicates: ['5511900000002'],
+      nextSeq: 4,
+    });
     expect(await store.listEnd(B, id(1))).toBe(4);
     expect(await store.listEnd(B, id(2))).toBe(0);
 
@@ -182,7 +235,9 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     await store.create(campaign(1));
     await store.addRecipients(B, id(1), 0, [recipient('5511900000001'), recipient('5511900000002')]);
     const at = T1;
-    expect(await store.advanceRecipient(B, id(1), 0, 'released', { at, messageId: 'cmp.x.5511900000001', conversationKey: 'wa:100200300:5511900000001' })).toBe(true);
+    expect(await store.advanceRecipient(B, id(1), 0, 'released', { at, messageId: 'cmp.x.5511900000001', conversationKey: 'wa:100200300:5511900000001' })).toBe(
+      true,
+    );
     expect(await store.advanceRecipient(B, id(1), 0, 'released', { at })).toBe(false);
     expect(await store.advanceRecipient(B, id(1), 0, 'delivered', { at })).toBe(true);
     expect(await store.advanceRecipient(B, id(1), 0, 'sent', { at })).toBe(false);
@@ -205,7 +260,12 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
   it('pages recipients by state with cursors that stay inside the list', async () => {
     await store.create(campaign(1));
     await store.create(campaign(2));
-    await store.addRecipients(B, id(1), 0, numbers(0, 30).map((n) => recipient(n)));
+    await store.addRecipients(
+      B,
+      id(1),
+      0,
+      numbers(0, 30).map((n) => recipient(n)),
+    );
     for (const seq of [3, 11, 12, 25, 29]) await store.advanceRecipient(B, id(1), seq, 'failed', { at: T1, errorCode: '131026' });
     const seen: number[] = [];
     let cursor: string | undefined;
@@ -224,19 +284,27 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     const firstPage = await store.listRecipients(B, id(1), { limit: 10 });
     expect(firstPage.cursor).toBeDefined();
     await expect(store.listRecipients(B, id(2), { limit: 10, cursor: firstPage.cursor! })).rejects.toBeInstanceOf(InvalidCursorError);
-    await expect(store.listRecipients(B, id(1), { limit: 10, cursor: encodeCursor({ pk: campaignListPk(B, id(1)), sk: recipientRefSk('5511900000001') })! })).rejects.toBeInstanceOf(InvalidCursorError);
+    await expect(
+      store.listRecipients(B, id(1), { limit: 10, cursor: encodeCursor({ pk: campaignListPk(B, id(1)), sk: recipientRefSk('5511900000001') })! }),
+    ).rejects.toBeInstanceOf(InvalidCursorError);
     expect(await store.listRecipients(B, id(1), { state: 'nonsense' as never, limit: 10 })).toEqual({ items: [] });
   });
 
   it("keeps a list build's progress without moving the version, from the chunk its writer read, and its staged chunks", async () => {
     await store.create(campaign(1, { state: 'scheduled', list: { status: 'building', built: 0, updatedAt: T0 } }));
     const planned = { status: 'building' as const, built: 0, chunks: 3, nextChunk: 0, attempt: 'a1', updatedAt: T1 };
-    expect(await store.setList(B, id(1), planned, { when: { deciding: { step: 0 } }, counts: { targeted: 2_500, skipped: { no_consent: 4, 'bad key!': 1 } } })).toBe(true);
+    expect(
+      await store.setList(B, id(1), planned, { when: { deciding: { step: 0 } }, counts: { targeted: 2_500, skipped: { no_consent: 4, 'bad key!': 1 } } }),
+    ).toBe(true);
     // Another step deciding at the same time loses.
     expect(await store.setList(B, id(1), { ...planned, attempt: 'a2' }, { when: { deciding: { step: 0 } } })).toBe(false);
     expect(await store.setList(B, id(1), { ...planned, nextChunk: 1, built: 1_000 }, { when: { nextChunk: 0 } })).toBe(true);
     expect(await store.setList(B, id(1), { ...planned, nextChunk: 1, built: 1_000 }, { when: { nextChunk: 0 } })).toBe(false);
-    expect(await store.get(B, id(1))).toMatchObject({ version: 1, list: { status: 'building', built: 1_000, chunks: 3, nextChunk: 1, attempt: 'a1' }, counts: { targeted: 2_500, skipped: { no_consent: 4 } } });
+    expect(await store.get(B, id(1))).toMatchObject({
+      version: 1,
+      list: { status: 'building', built: 1_000, chunks: 3, nextChunk: 1, attempt: 'a1' },
+      counts: { targeted: 2_500, skipped: { no_consent: 4 } },
+    });
     expect(Object.keys((await store.get(B, id(1)))!.counts.skipped).every((k) => /^[a-z0-9_]{1,40}$/.test(k))).toBe(true);
     expect(await store.setList(B, id(9), planned)).toBe(false);
 
@@ -254,33 +322,84 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     await store.create(campaign(1, { state: 'scheduled', list: { status: 'building', built: 0, updatedAt: T0 } }));
     const chunk = (firstSeq: number, ...waIds: string[]) => ({ firstSeq, recipients: waIds.map((w) => recipient(w)) });
     const met = (...bytes: number[]) => Uint8Array.from(bytes);
-    const deciding = (step: number, listed: number, chunks: number) => ({ status: 'building' as const, built: 0, attempt: 'a1', updatedAt: T1, deciding: { step, listed, chunks, skipped: { no_consent: step }, read: step * 10 } });
+    const deciding = (step: number, listed: number, chunks: number) => ({
+      status: 'building' as const,
+      built: 0,
+      attempt: 'a1',
+      updatedAt: T1,
+      deciding: { step, listed, chunks, skipped: { no_consent: step }, read: step * 10 },
+    });
 
     // Step 0: the list undecided and no step taken.
-    expect(await store.commitDecidingStep(B, id(1), { step: 0, attempt: 'a1', list: deciding(1, 2, 1), chunks: [{ chunk: 0, staged: chunk(0, '5511900000001', '5511900000002') }], walk: { met: met(1, 2, 3), cursor: 'c0' } })).toBe(true);
+    expect(
+      await store.commitDecidingStep(B, id(1), {
+        step: 0,
+        attempt: 'a1',
+        list: deciding(1, 2, 1),
+        chunks: [{ chunk: 0, staged: chunk(0, '5511900000001', '5511900000002') }],
+        walk: { met: met(1, 2, 3), cursor: 'c0' },
+      }),
+    ).toBe(true);
     // A copy of step 0 that lost its race (another attempt) writes nothing at all: neither its chunks nor its walk.
-    expect(await store.commitDecidingStep(B, id(1), { step: 0, attempt: 'a2', list: { ...deciding(1, 9, 1), attempt: 'a2' }, chunks: [{ chunk: 0, staged: chunk(0, '5511900000009') }], walk: { met: met(9), cursor: 'x' } })).toBe(false);
+    expect(
+      await store.commitDecidingStep(B, id(1), {
+        step: 0,
+        attempt: 'a2',
+        list: { ...deciding(1, 9, 1), attempt: 'a2' },
+        chunks: [{ chunk: 0, staged: chunk(0, '5511900000009') }],
+        walk: { met: met(9), cursor: 'x' },
+      }),
+    ).toBe(false);
     expect(await store.listChunk(B, id(1), 'a2', 0)).toBeUndefined();
     expect(await store.decidingWalk(B, id(1), 'a2', 1)).toEqual({ met: [] });
     expect(await store.listChunk(B, id(1), 'a1', 0)).toEqual(chunk(0, '5511900000001', '5511900000002'));
 
     // Step 1 only of attempt a1, once; a step that met nobody new keeps its cursor all the same.
-    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a2', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(false);
-    expect(await store.commitDecidingStep(B, id(1), { step: 2, attempt: 'a1', list: deciding(3, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(false);
-    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a1', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(true);
-    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a1', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(false);
-    expect(await store.commitDecidingStep(B, id(1), { step: 2, attempt: 'a1', list: deciding(3, 3, 2), chunks: [{ chunk: 1, staged: chunk(2, '5511900000003') }], walk: { met: met(4, 5), cursor: 'c2' } })).toBe(true);
+    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a2', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(
+      false,
+    );
+    expect(await store.commitDecidingStep(B, id(1), { step: 2, attempt: 'a1', list: deciding(3, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(
+      false,
+    );
+    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a1', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(
+      true,
+    );
+    expect(await store.commitDecidingStep(B, id(1), { step: 1, attempt: 'a1', list: deciding(2, 2, 1), chunks: [], walk: { met: met(), cursor: 'c1' } })).toBe(
+      false,
+    );
+    expect(
+      await store.commitDecidingStep(B, id(1), {
+        step: 2,
+        attempt: 'a1',
+        list: deciding(3, 3, 2),
+        chunks: [{ chunk: 1, staged: chunk(2, '5511900000003') }],
+        walk: { met: met(4, 5), cursor: 'c2' },
+      }),
+    ).toBe(true);
     // What the steps before step 3 hand on: every digest in step order, and the last one's cursor.
     const walk = await store.decidingWalk(B, id(1), 'a1', 3);
-    expect({ met: walk.met.map((m) => [...m]), cursor: walk.cursor }).toEqual({ met: [[1, 2, 3], [4, 5]], cursor: 'c2' });
+    expect({ met: walk.met.map((m) => [...m]), cursor: walk.cursor }).toEqual({
+      met: [
+        [1, 2, 3],
+        [4, 5],
+      ],
+      cursor: 'c2',
+    });
     expect((await store.decidingWalk(B, id(1), 'a1', 2)).cursor).toBe('c1');
     expect(await store.decidingWalk(B, id(1), 'a1', 0)).toEqual({ met: [] });
-    expect(await store.get(B, id(1))).toMatchObject({ version: 1, list: { deciding: { step: 3, listed: 3, chunks: 2, skipped: { no_consent: 3 }, read: 30 } } });
+    expect(await store.get(B, id(1))).toMatchObject({
+      version: 1,
+      list: { deciding: { step: 3, listed: 3, chunks: 2, skipped: { no_consent: 3 }, read: 30 } },
+    });
 
     // Failing the build from an old step changes nothing; the step that ends the walk sets the counts and the chunks.
-    expect(await store.setList(B, id(1), { status: 'failed', built: 0, reason: 'empty_audience' }, { when: { deciding: { step: 2, attempt: 'a1' } } })).toBe(false);
+    expect(await store.setList(B, id(1), { status: 'failed', built: 0, reason: 'empty_audience' }, { when: { deciding: { step: 2, attempt: 'a1' } } })).toBe(
+      false,
+    );
     const decided = { status: 'building' as const, built: 0, chunks: 2, nextChunk: 0, attempt: 'a1', updatedAt: T1 };
-    expect(await store.commitDecidingStep(B, id(1), { step: 3, attempt: 'a1', list: decided, chunks: [], counts: { targeted: 3, skipped: { no_consent: 3 } } })).toBe(true);
+    expect(
+      await store.commitDecidingStep(B, id(1), { step: 3, attempt: 'a1', list: decided, chunks: [], counts: { targeted: 3, skipped: { no_consent: 3 } } }),
+    ).toBe(true);
     const after = (await store.get(B, id(1)))!;
     expect(after).toMatchObject({ version: 1, list: decided, counts: { targeted: 3, skipped: { no_consent: 3 } } });
     expect(after.list!.deciding).toBeUndefined();
@@ -291,8 +410,19 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     await store.create(campaign(2, { state: 'scheduled', list: { status: 'building', built: 0, updatedAt: T0 } }));
     await expect(store.commitDecidingStep(B, id(2), { step: 0, attempt: 'a#1', list: deciding(1, 0, 0), chunks: [] })).rejects.toBeInstanceOf(RangeError);
     if (kind === 'DynamoDB') {
-      await expect(store.commitDecidingStep(B, id(2), { step: 0, attempt: 'a1', list: deciding(1, 0, 0), chunks: [], walk: { met: new Uint8Array(400_000), cursor: 'c' } })).rejects.toBeInstanceOf(RangeError);
-      const wide = Array.from({ length: 15 }, (_, i) => ({ chunk: i, staged: { firstSeq: i, recipients: [recipient('5511900000001', { variables: { '1': 'é'.repeat(140_000) } })] } }));
+      await expect(
+        store.commitDecidingStep(B, id(2), {
+          step: 0,
+          attempt: 'a1',
+          list: deciding(1, 0, 0),
+          chunks: [],
+          walk: { met: new Uint8Array(400_000), cursor: 'c' },
+        }),
+      ).rejects.toBeInstanceOf(RangeError);
+      const wide = Array.from({ length: 15 }, (_, i) => ({
+        chunk: i,
+        staged: { firstSeq: i, recipients: [recipient('5511900000001', { variables: { '1': 'é'.repeat(140_000) } })] },
+      }));
       await expect(store.commitDecidingStep(B, id(2), { step: 0, attempt: 'a1', list: deciding(1, 0, 0), chunks: wide })).rejects.toBeInstanceOf(RangeError);
     }
     expect((await store.get(B, id(2)))!.list).toEqual({ status: 'building', built: 0, updatedAt: T0 });
@@ -334,7 +464,9 @@ describe.each(stores)('campaign store (%s)', (kind, makeStore) => {
     expect(await store.reachInLast24h(OTHER, now)).toBe(7);
     expect(await store.reachInLast24h(B, new Date('2026-05-03T12:00:00.000Z'))).toBe(0);
     if (kind === 'DynamoDB') {
-      const bucket = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: limitPk(B), sk: limitHourSk(new Date('2026-05-02T10:00:00.000Z')) } }))).Item;
+      const bucket = (
+        await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: limitPk(B), sk: limitHourSk(new Date('2026-05-02T10:00:00.000Z')) } }))
+      ).Item;
       expect(bucket).toMatchObject({ customers: 5, expiresAt: Date.parse('2026-05-04T10:00:00.000Z') / 1000 });
     }
   });
@@ -346,7 +478,12 @@ describe('DynamoDB campaign items', () => {
     const store = dynamoCampaignStore({ db: table.db, tableName, recipientRetentionDays: 30 });
     await store.create(campaign(1));
     await store.addRecipients(B, id(1), 0, [recipient('5511900000001')]);
-    const items = (await table.db.send(new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': campaignListPk(B, id(1)) } }))).Items ?? [];
+    const items =
+      (
+        await table.db.send(
+          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': campaignListPk(B, id(1)) } }),
+        )
+      ).Items ?? [];
     expect(items.map((i) => [i.sk, i.entity])).toEqual([
       [recipientSk(0), 'CampaignRecipient'],
       [recipientRefSk('5511900000001'), 'CampaignRecipientRef'],

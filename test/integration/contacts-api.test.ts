@@ -36,7 +36,13 @@ const IG_KEY = `ig:17841:${IGSID}`;
 const OTHER_KEY = 'wa:200:5522111000111';
 const NEW_KEY = 'wa:100:5511900000009';
 
-const who = (actor: string, roles: OperatorRole[], businessId = 'b1'): OperatorIdentity => ({ subject: actor, actor, businessId, roles, scopes: ['omnichannel/agent', 'omnichannel/admin'] });
+const who = (actor: string, roles: OperatorRole[], businessId = 'b1'): OperatorIdentity => ({
+  subject: actor,
+  actor,
+  businessId,
+  roles,
+  scopes: ['omnichannel/agent', 'omnichannel/admin'],
+});
 const ANA = who('ana', ['agent']);
 const SUE = who('sue', ['supervisor']);
 const ADA = who('ada', ['admin']);
@@ -76,18 +82,24 @@ function request(route: { method: string; path: string }, opts: Opts = {}): APIG
 async function call(identity: OperatorIdentity, route: { method: string; path: string }, opts: Opts = {}) {
   const audit: AuditContext = {};
   const admin = route.path.startsWith('/admin/');
-  const res = await (admin ? routeContactsAdminRequest(request(route, opts), identity, audit, { contacts: store, now: clock }) : routeRequest(request(route, opts), identity, audit, deps)).catch(
-    (err: unknown) => {
-      // serveOperatorRequest answers these in the Lambda; the routes throw them.
-      if (err instanceof OperatorRequestError) return { statusCode: err.status, body: JSON.stringify({ error: err.code, message: err.message }) };
-      throw err;
-    },
-  );
+  const res = await (admin
+    ? routeContactsAdminRequest(request(route, opts), identity, audit, { contacts: store, now: clock })
+    : routeRequest(request(route, opts), identity, audit, deps)
+  ).catch((err: unknown) => {
+    // serveOperatorRequest answers these in the Lambda; the routes throw them.
+    if (err instanceof OperatorRequestError) return { statusCode: err.status, body: JSON.stringify({ error: err.code, message: err.message }) };
+    throw err;
+  });
   return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, any>, text: String(res.body), audit };
 }
 
 async function putConversation(key: string, fields: Record<string, unknown>) {
-  await table.db.send(new PutCommand({ TableName: deps.tableName, Item: { pk: conversationPk(key), sk: CONVERSATION_SK, entity: 'Conversation', conversationKey: key, state: 'human', ...fields } }));
+  await table.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { pk: conversationPk(key), sk: CONVERSATION_SK, entity: 'Conversation', conversationKey: key, state: 'human', ...fields },
+    }),
+  );
 }
 
 const updates = () => published.filter((e) => e.detailType === 'contact.updated');
@@ -111,7 +123,16 @@ beforeEach(async () => {
     contacts: store,
   };
   const at = '2026-03-01T10:00:00.000Z';
-  maria = (await store.resolve('b1', [{ kind: 'whatsapp', value: WA_ID, accountId: '100' }, { kind: 'phone', value: PHONE, accountId: '100' }], { name: 'María López', at })).contact;
+  maria = (
+    await store.resolve(
+      'b1',
+      [
+        { kind: 'whatsapp', value: WA_ID, accountId: '100' },
+        { kind: 'phone', value: PHONE, accountId: '100' },
+      ],
+      { name: 'María López', at },
+    )
+  ).contact;
   mariaIg = (await store.resolve('b1', [{ kind: 'instagram', value: IGSID, accountId: '17841' }], { name: 'Mari Instagram', at })).contact;
   otherBusiness = (await store.resolve('b2', [{ kind: 'whatsapp', value: '5522111000111', accountId: '200' }], { name: 'Marta Globex', at })).contact;
   await putConversation(WA_KEY, { channel: 'whatsapp', accountId: '100', customerId: WA_ID, customerName: 'María López', contactId: maria.contactId });
@@ -157,7 +178,13 @@ describe('reading contacts', () => {
   });
 
   it('reads a contact whole: identities, consent on every channel, tags, attributes with their labels, merges', async () => {
-    await store.update('b1', maria.contactId, undefined, { attributes: { set: { plan: 'gold', credit_limit: 5000, risk_notes: 'pays late' } }, crmIds: { hubspot: '901' } }, '2026-03-01T11:00:00.000Z');
+    await store.update(
+      'b1',
+      maria.contactId,
+      undefined,
+      { attributes: { set: { plan: 'gold', credit_limit: 5000, risk_notes: 'pays late' } }, crmIds: { hubspot: '901' } },
+      '2026-03-01T11:00:00.000Z',
+    );
     const read = await call(ANA, C.read, { params: { contactId: maria.contactId } });
     expect(read.status, read.text).toBe(200);
     expect(read.body).toMatchObject({
@@ -213,9 +240,15 @@ describe('reading contacts', () => {
       expect(res.text).not.toContain('5522111000111');
     }
     // Naming the other business is refused outright; the platform team names it and reads it.
-    expect(await call(ANA, C.read, { params: { contactId: otherBusiness.contactId }, query: { businessId: 'b2' } })).toMatchObject({ status: 403, body: { error: 'other_business' } });
+    expect(await call(ANA, C.read, { params: { contactId: otherBusiness.contactId }, query: { businessId: 'b2' } })).toMatchObject({
+      status: 403,
+      body: { error: 'other_business' },
+    });
     expect(await call(OPS, C.read, { params: { contactId: otherBusiness.contactId } })).toMatchObject({ status: 400, body: { error: 'invalid_request' } });
-    expect(await call(OPS, C.read, { params: { contactId: otherBusiness.contactId }, query: { businessId: 'b2' } })).toMatchObject({ status: 200, body: { name: 'Marta Globex' } });
+    expect(await call(OPS, C.read, { params: { contactId: otherBusiness.contactId }, query: { businessId: 'b2' } })).toMatchObject({
+      status: 200,
+      body: { name: 'Marta Globex' },
+    });
   });
 
   it('refuses a caller without the role, and bad queries with a message', async () => {
@@ -241,7 +274,10 @@ describe('changing a contact', () => {
     expect(tagged.body.tags).toEqual(['vip', 'wholesale']);
     expect(tagged.audit).toEqual({ target: `contact ${maria.contactId}`, targetBusinessId: 'b1' });
     expect(updates()).toEqual([
-      expect.objectContaining({ source: 'io.omnichannel.contacts', detail: expect.objectContaining({ v: 1, businessId: 'b1', contactId: maria.contactId, changed: ['tags'], version: tagged.body.version }) }),
+      expect.objectContaining({
+        source: 'io.omnichannel.contacts',
+        detail: expect.objectContaining({ v: 1, businessId: 'b1', contactId: maria.contactId, changed: ['tags'], version: tagged.body.version }),
+      }),
     ]);
     expect(JSON.stringify(published)).not.toContain('María');
     expect((await call(ANA, C.tags, { params: { contactId: maria.contactId }, body: { add: ['vip'] } })).status).toBe(200);
@@ -252,19 +288,17 @@ describe('changing a contact', () => {
   });
 
   it('refuses bad tags, a tag both added and removed, and more than 50 tags', async () => {
-    for (const body of [
-      { add: ['no spaces'] },
-      { add: ['a'], remove: ['a'] },
-      {},
-      { add: ['ok'], extra: true },
-    ]) {
+    for (const body of [{ add: ['no spaces'] }, { add: ['a'], remove: ['a'] }, {}, { add: ['ok'], extra: true }]) {
       const res = await call(ANA, C.tags, { params: { contactId: maria.contactId }, body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.message).toBeTruthy();
     }
     const fifty = Array.from({ length: 50 }, (_, i) => `t${i}`);
     expect((await call(ANA, C.tags, { params: { contactId: maria.contactId }, body: { add: fifty } })).status).toBe(200);
-    expect(await call(ANA, C.tags, { params: { contactId: maria.contactId }, body: { add: ['one-more'] } })).toMatchObject({ status: 400, body: { error: 'too_many_tags' } });
+    expect(await call(ANA, C.tags, { params: { contactId: maria.contactId }, body: { add: ['one-more'] } })).toMatchObject({
+      status: 400,
+      body: { error: 'too_many_tags' },
+    });
     expect((await call(ANA, C.tags, { params: { contactId: maria.contactId }, body: '{not json' })).body.error).toBe('invalid_json');
     expect((await call(ANA, C.tags, { params: { contactId: maria.contactId }, body: '[1,2]' })).status).toBe(400);
   });
@@ -272,7 +306,9 @@ describe('changing a contact', () => {
   it('lets agents edit the attributes marked for them, admins any; values are typed by the schema', async () => {
     const edited = await call(ANA, C.attributes, { params: { contactId: maria.contactId }, body: { attributes: { plan: 'gold', birthday: '1990-02-28' } } });
     expect(edited.status, edited.text).toBe(200);
-    expect(edited.body.attributes.filter((a: { value?: unknown }) => a.value !== undefined).map((a: { key: string; value: unknown }) => [a.key, a.value])).toEqual([
+    expect(
+      edited.body.attributes.filter((a: { value?: unknown }) => a.value !== undefined).map((a: { key: string; value: unknown }) => [a.key, a.value]),
+    ).toEqual([
       ['plan', 'gold'],
       ['birthday', '1990-02-28'],
     ]);
@@ -283,7 +319,10 @@ describe('changing a contact', () => {
     expect((await store.get('b1', maria.contactId))?.attributes.credit_limit).toBeUndefined();
     expect((await call(SUE, C.attributes, { params: { contactId: maria.contactId }, body: { attributes: { risk_notes: 'x' } } })).status).toBe(403);
 
-    const byAdmin = await call(ADA, C.attributes, { params: { contactId: maria.contactId }, body: { attributes: { credit_limit: 2500, risk_notes: '  watch  ', plan: null } } });
+    const byAdmin = await call(ADA, C.attributes, {
+      params: { contactId: maria.contactId },
+      body: { attributes: { credit_limit: 2500, risk_notes: '  watch  ', plan: null } },
+    });
     expect(byAdmin.status, byAdmin.text).toBe(200);
     expect((await store.get('b1', maria.contactId))?.attributes).toEqual({ credit_limit: 2500, risk_notes: 'watch', birthday: '1990-02-28' });
 
@@ -297,7 +336,10 @@ describe('changing a contact', () => {
   });
 
   it("renames the contact as the operator's name, refusing a stale version", async () => {
-    const renamed = await call(ANA, C.rename, { params: { contactId: maria.contactId }, body: { name: '  María José López ', expectedVersion: maria.version } });
+    const renamed = await call(ANA, C.rename, {
+      params: { contactId: maria.contactId },
+      body: { name: '  María José López ', expectedVersion: maria.version },
+    });
     expect(renamed.status, renamed.text).toBe(200);
     expect(renamed.body).toMatchObject({ name: 'María José López', nameSource: 'operator', version: maria.version + 1 });
     expect(updates().at(-1)?.detail).toMatchObject({ changed: ['name'] });
@@ -308,9 +350,19 @@ describe('changing a contact', () => {
   });
 
   it('records a consent decision given outside the chat, with its evidence and who recorded it, for the sender too', async () => {
-    const res = await call(ANA, C.consent, { params: { contactId: maria.contactId }, body: { channel: 'whatsapp', status: 'opted_out', evidenceText: 'Pidió por teléfono no recibir promociones (2 mar)' } });
+    const res = await call(ANA, C.consent, {
+      params: { contactId: maria.contactId },
+      body: { channel: 'whatsapp', status: 'opted_out', evidenceText: 'Pidió por teléfono no recibir promociones (2 mar)' },
+    });
     expect(res.status, res.text).toBe(200);
-    expect(res.body.consent.whatsapp).toMatchObject({ status: 'opted_out', source: 'operator', recordedBy: 'ana', evidenceText: 'Pidió por teléfono no recibir promociones (2 mar)', accountId: '100', scope: 'marketing' });
+    expect(res.body.consent.whatsapp).toMatchObject({
+      status: 'opted_out',
+      source: 'operator',
+      recordedBy: 'ana',
+      evidenceText: 'Pidió por teléfono no recibir promociones (2 mar)',
+      accountId: '100',
+      scope: 'marketing',
+    });
     expect(res.audit).toEqual({ target: `contact ${maria.contactId} consent whatsapp`, targetBusinessId: 'b1' });
     // The sender's projection refuses the next marketing template to this number.
     const projection = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: accountPk('100'), sk: consentSk(WA_ID) } }));
@@ -318,7 +370,9 @@ describe('changing a contact', () => {
     expect(updates().at(-1)?.detail).toMatchObject({ contactId: maria.contactId, changed: ['consent'] });
     expect(JSON.stringify(published)).not.toContain('teléfono');
 
-    expect(await call(ANA, C.consent, { params: { contactId: maria.contactId }, body: { channel: 'instagram', status: 'opted_in', evidenceText: 'dijo que sí' } })).toMatchObject({
+    expect(
+      await call(ANA, C.consent, { params: { contactId: maria.contactId }, body: { channel: 'instagram', status: 'opted_in', evidenceText: 'dijo que sí' } }),
+    ).toMatchObject({
       status: 409,
       body: { error: 'no_channel_identity', channel: 'instagram' },
     });
@@ -346,12 +400,14 @@ describe('identities and merges', () => {
     expect((await store.findByIdentity('b1', 'phone', '+551133334444'))?.contactId).toBe(mariaIg.contactId);
   });
 
-  it("answers an identity another contact holds with 409 naming that contact, to merge instead", async () => {
+  it('answers an identity another contact holds with 409 naming that contact, to merge instead', async () => {
     const taken = await call(ANA, C.linkIdentity, { params: { contactId: mariaIg.contactId }, body: { kind: 'whatsapp', value: '+55 11 98765-4321' } });
     expect(taken).toMatchObject({ status: 409, body: { error: 'identity_taken', ownerContactId: maria.contactId, suggestion: 'merge' } });
     expect((await store.get('b1', mariaIg.contactId))?.identities).toHaveLength(1);
     // Another business's identity is another business's: here it is free.
-    expect((await call(ANA, C.linkIdentity, { params: { contactId: mariaIg.contactId }, body: { kind: 'whatsapp', value: '5522111000111' } })).status).toBe(200);
+    expect((await call(ANA, C.linkIdentity, { params: { contactId: mariaIg.contactId }, body: { kind: 'whatsapp', value: '5522111000111' } })).status).toBe(
+      200,
+    );
     expect((await store.findByIdentity('b2', 'whatsapp', '5522111000111'))?.contactId).toBe(otherBusiness.contactId);
   });
 
@@ -377,12 +433,22 @@ describe('identities and merges', () => {
   it('merges two contacts after the confirmation, follows the absorbed one, and undoes it from the merge list', async () => {
     await store.update('b1', mariaIg.contactId, undefined, { tags: { add: ['instagram-lead'] } }, '2026-03-01T12:00:00.000Z');
     const survivorBefore = (await store.get('b1', maria.contactId))!;
-    const merged = await call(ANA, C.merge, { params: { contactId: maria.contactId }, body: { otherContactId: mariaIg.contactId, expectedVersion: survivorBefore.version, reason: 'same person, told us on WhatsApp' } });
+    const merged = await call(ANA, C.merge, {
+      params: { contactId: maria.contactId },
+      body: { otherContactId: mariaIg.contactId, expectedVersion: survivorBefore.version, reason: 'same person, told us on WhatsApp' },
+    });
     expect(merged.status, merged.text).toBe(200);
     expect(merged.body.identities.map((i: { kind: string }) => i.kind).sort()).toEqual(['instagram', 'phone', 'whatsapp']);
     expect(merged.body.tags).toEqual(['instagram-lead']);
     expect(merged.body.merges).toEqual([
-      expect.objectContaining({ mergeId: merged.body.mergeId, survivorId: maria.contactId, absorbedId: mariaIg.contactId, absorbedName: 'Mari Instagram', by: 'ana', reason: 'same person, told us on WhatsApp' }),
+      expect.objectContaining({
+        mergeId: merged.body.mergeId,
+        survivorId: maria.contactId,
+        absorbedId: mariaIg.contactId,
+        absorbedName: 'Mari Instagram',
+        by: 'ana',
+        reason: 'same person, told us on WhatsApp',
+      }),
     ]);
     expect(merged.body.merges[0].absorbedIdentities).toEqual([{ kind: 'instagram', channel: 'instagram', value: IGSID }]);
     expect(merged.text).not.toContain('survivorBefore');
@@ -395,7 +461,10 @@ describe('identities and merges', () => {
     expect(followed.body).toMatchObject({ contactId: maria.contactId, redirectedFrom: mariaIg.contactId });
     expect((await call(ANA, C.ofConversation, { params: { key: IG_KEY } })).body.contactId).toBe(maria.contactId);
     // Writing to it, or merging it again, is refused with the survivor named.
-    expect(await call(ANA, C.tags, { params: { contactId: mariaIg.contactId }, body: { add: ['x'] } })).toMatchObject({ status: 409, body: { error: 'contact_merged', mergedInto: maria.contactId } });
+    expect(await call(ANA, C.tags, { params: { contactId: mariaIg.contactId }, body: { add: ['x'] } })).toMatchObject({
+      status: 409,
+      body: { error: 'contact_merged', mergedInto: maria.contactId },
+    });
     expect((await call(ANA, C.merge, { params: { contactId: maria.contactId }, body: { otherContactId: mariaIg.contactId } })).status).toBe(409);
 
     const undone = await call(ANA, C.unmerge, { params: { contactId: maria.contactId }, body: { mergeId: merged.body.mergeId } });
@@ -407,18 +476,29 @@ describe('identities and merges', () => {
       expect.objectContaining({ survivorId: maria.contactId, restoredId: mariaIg.contactId, mergeId: merged.body.mergeId }),
     ]);
     expect((await store.findByIdentity('b1', 'instagram', IGSID, '17841'))?.contactId).toBe(mariaIg.contactId);
-    expect(await call(ANA, C.unmerge, { params: { contactId: maria.contactId }, body: { mergeId: merged.body.mergeId } })).toMatchObject({ status: 409, body: { error: 'already_undone' } });
+    expect(await call(ANA, C.unmerge, { params: { contactId: maria.contactId }, body: { mergeId: merged.body.mergeId } })).toMatchObject({
+      status: 409,
+      body: { error: 'already_undone' },
+    });
   });
 
-  it('refuses a stale or self merge, another business\'s contact, and a merge id that is not this contact\'s', async () => {
-    expect(await call(ANA, C.merge, { params: { contactId: maria.contactId }, body: { otherContactId: mariaIg.contactId, expectedVersion: maria.version + 7 } })).toMatchObject({
+  it("refuses a stale or self merge, another business's contact, and a merge id that is not this contact's", async () => {
+    expect(
+      await call(ANA, C.merge, { params: { contactId: maria.contactId }, body: { otherContactId: mariaIg.contactId, expectedVersion: maria.version + 7 } }),
+    ).toMatchObject({
       status: 409,
       body: { error: 'changed_meanwhile', version: maria.version },
     });
     expect((await call(ANA, C.merge, { params: { contactId: maria.contactId }, body: { otherContactId: maria.contactId } })).status).toBe(400);
-    expect(await call(ANA, C.merge, { params: { contactId: maria.contactId }, body: { otherContactId: otherBusiness.contactId } })).toMatchObject({ status: 404, body: { error: 'contact_not_found' } });
+    expect(await call(ANA, C.merge, { params: { contactId: maria.contactId }, body: { otherContactId: otherBusiness.contactId } })).toMatchObject({
+      status: 404,
+      body: { error: 'contact_not_found' },
+    });
     expect((await store.get('b2', otherBusiness.contactId))?.mergedInto).toBeUndefined();
-    expect(await call(ANA, C.unmerge, { params: { contactId: maria.contactId }, body: { mergeId: 'm_01HZZZZZZZZZZZZZZZZZZZZZZZ' } })).toMatchObject({ status: 404, body: { error: 'merge_not_found' } });
+    expect(await call(ANA, C.unmerge, { params: { contactId: maria.contactId }, body: { mergeId: 'm_01HZZZZZZZZZZZZZZZZZZZZZZZ' } })).toMatchObject({
+      status: 404,
+      body: { error: 'merge_not_found' },
+    });
     expect((await call(ANA, C.unmerge, { params: { contactId: maria.contactId }, body: { mergeId: '../etc' } })).status).toBe(400);
     expect(published).toEqual([]);
   });
@@ -449,7 +529,10 @@ describe('the attribute schema (admin API)', () => {
       [{ key: 'plan', label: 'Plan', type: 'enum' }],
       [{ key: 'plan', label: 'Plan', type: 'string', options: ['a'] }],
       [{ key: 'Plan', label: 'Plan', type: 'string' }],
-      [{ key: 'a', label: 'A', type: 'string' }, { key: 'a', label: 'A again', type: 'number' }],
+      [
+        { key: 'a', label: 'A', type: 'string' },
+        { key: 'a', label: 'A again', type: 'number' },
+      ],
       [{ key: 'secret', label: 'Secret', type: 'string', visibleToAgents: false, editableByAgents: true }],
       [{ key: 'x', label: 'X', type: 'blob' }],
     ]) {
@@ -458,7 +541,10 @@ describe('the attribute schema (admin API)', () => {
       expect(res.body.message).toMatch(/attributes/);
     }
     expect((await call(ADA, A.putSchema, { body: { attributes: [] } })).status).toBe(400);
-    expect(await call(OTTO, A.putSchema, { body: { businessId: 'b1', attributes: [], expectedVersion: 1 } })).toMatchObject({ status: 403, body: { error: 'other_business' } });
+    expect(await call(OTTO, A.putSchema, { body: { businessId: 'b1', attributes: [], expectedVersion: 1 } })).toMatchObject({
+      status: 403,
+      body: { error: 'other_business' },
+    });
     expect((await call(OTTO, A.getSchema, { query: { businessId: 'b1' } })).status).toBe(403);
     expect((await call(OPS, A.getSchema)).status).toBe(400);
     expect((await call(OPS, A.getSchema, { query: { businessId: 'b1' } })).body.version).toBe(1);

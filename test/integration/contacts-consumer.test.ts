@@ -146,11 +146,19 @@ describe('contacts consumer on DynamoDB Local', () => {
       ['phone', '+5511987654321'],
       ['whatsapp', WA_ID],
     ]);
-    const conversation = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: conversationPk(`wa:${PHONE}:${WA_ID}`), sk: CONVERSATION_SK } }));
+    const conversation = await table.db.send(
+      new GetCommand({ TableName: tableName, Key: { pk: conversationPk(`wa:${PHONE}:${WA_ID}`), sk: CONVERSATION_SK } }),
+    );
     expect(conversation.Item?.contactId).toBe(contactId);
     // Ids and field names only on the bus.
     expect(published.map((e) => [e.source, e.detailType])).toEqual([['io.omnichannel.contacts', 'contact.created']]);
-    expect(published[0]!.detail).toMatchObject({ businessId: B, contactId, channel: 'whatsapp', accountId: PHONE, fields: expect.arrayContaining(['name', 'firstTouch']) });
+    expect(published[0]!.detail).toMatchObject({
+      businessId: B,
+      contactId,
+      channel: 'whatsapp',
+      accountId: PHONE,
+      fields: expect.arrayContaining(['name', 'firstTouch']),
+    });
     expect(JSON.stringify(published)).not.toMatch(/Ana|5511987654321|Zapatillas/);
 
     // The same message redelivered, and a second message: the same contact, nothing published again.
@@ -193,11 +201,20 @@ describe('contacts consumer on DynamoDB Local', () => {
         lookups++;
         expect(businessId).toBe(B);
         expect(contact.phoneE164).toBe('+5511987654321');
-        return { crmIds: { hubspot: '5101', salesforce: 'bad id with spaces' }, name: 'Ana Souza (HubSpot)', vip: true, tags: ['Wholesale', 'not a tag!'], attributes: { unknown: 1 } };
+        return {
+          crmIds: { hubspot: '5101', salesforce: 'bad id with spaces' },
+          name: 'Ana Souza (HubSpot)',
+          vip: true,
+          tags: ['Wholesale', 'not a tag!'],
+          attributes: { unknown: 1 },
+        };
       },
     } satisfies CrmLookup;
     const [event] = await receiveWebhook(
-      whatsappMessage('wamid.link', 1777896000, { type: 'text', text: { body: 'Quiero esto https://shop.example/p/1?utm_source=newsletter&utm_medium=email&utm_campaign=may ¿hay stock?' } }),
+      whatsappMessage('wamid.link', 1777896000, {
+        type: 'text',
+        text: { body: 'Quiero esto https://shop.example/p/1?utm_source=newsletter&utm_medium=email&utm_campaign=may ¿hay stock?' },
+      }),
     );
     const result = await consume(event!);
     expect(result).toMatchObject({ outcome: 'recorded', created: true, lookedUp: true });
@@ -207,7 +224,11 @@ describe('contacts consumer on DynamoDB Local', () => {
       nameSource: 'crm',
       crmIds: { hubspot: '5101' },
       tags: ['wholesale', 'vip'],
-      firstTouch: { source: 'link', sourceUrl: 'https://shop.example/p/1?utm_source=newsletter&utm_medium=email&utm_campaign=may', utm: { source: 'newsletter', medium: 'email', campaign: 'may' } },
+      firstTouch: {
+        source: 'link',
+        sourceUrl: 'https://shop.example/p/1?utm_source=newsletter&utm_medium=email&utm_campaign=may',
+        utm: { source: 'newsletter', medium: 'email', campaign: 'may' },
+      },
     });
     expect(contact.crmIds.salesforce).toBeUndefined();
     expect(lookups).toBe(1);
@@ -229,12 +250,30 @@ describe('contacts consumer on DynamoDB Local', () => {
     expect(failures).toEqual(['timeout']);
   });
 
-  it('records the agent\'s opt-out and opt-in on the contact and for the sender: marketing templates stop, then start again', async () => {
-    const agentDeps = { db: table.db, tableName, publisher: { publish: async (e: DomainEvent[]) => void agentEvents.push(...e) }, retentionDays: 30, replyQuietMs: 0, botSettings: fixedBotSettings(demoBotSettings()) };
+  it("records the agent's opt-out and opt-in on the contact and for the sender: marketing templates stop, then start again", async () => {
+    const agentDeps = {
+      db: table.db,
+      tableName,
+      publisher: { publish: async (e: DomainEvent[]) => void agentEvents.push(...e) },
+      retentionDays: 30,
+      replyQuietMs: 0,
+      botSettings: fixedBotSettings(demoBotSettings()),
+    };
     const agentEvents: DomainEvent[] = [];
     const marketing = async () => {
-      const send = await loadSendContext(table.db, tableName, { conversationKey: `wa:${PHONE}:${WA_ID}`, accountId: PHONE, customerId: WA_ID, withConsent: true });
-      return decideSendPermission({ channel: 'whatsapp', origin: 'campaign', templateCategory: 'marketing', ...(send.consent ? { consent: send.consent } : {}), now: new Date('2026-05-06T00:00:00.000Z') });
+      const send = await loadSendContext(table.db, tableName, {
+        conversationKey: `wa:${PHONE}:${WA_ID}`,
+        accountId: PHONE,
+        customerId: WA_ID,
+        withConsent: true,
+      });
+      return decideSendPermission({
+        channel: 'whatsapp',
+        origin: 'campaign',
+        templateCategory: 'marketing',
+        ...(send.consent ? { consent: send.consent } : {}),
+        now: new Date('2026-05-06T00:00:00.000Z'),
+      });
     };
     const say = async (id: string, timestamp: number, text: string) => {
       const [event] = await receiveWebhook(whatsappMessage(id, timestamp, { type: 'text', text: { body: text } }));
@@ -248,7 +287,14 @@ describe('contacts consumer on DynamoDB Local', () => {
 
     expect(await say('wamid.stop', 1777896000, 'STOP')).toEqual(['consent.withdrawn']);
     const contact = (await deps.contacts.findByIdentity(B, 'whatsapp', WA_ID))!;
-    expect(contact.consent.whatsapp).toMatchObject({ status: 'opted_out', at: '2026-05-04T12:00:00.000Z', source: 'customer_message', evidenceMessageId: 'wamid.stop', evidenceText: 'STOP', accountId: PHONE });
+    expect(contact.consent.whatsapp).toMatchObject({
+      status: 'opted_out',
+      at: '2026-05-04T12:00:00.000Z',
+      source: 'customer_message',
+      evidenceMessageId: 'wamid.stop',
+      evidenceText: 'STOP',
+      accountId: PHONE,
+    });
     expect(await marketing()).toEqual({ allowed: false, reason: 'marketing_opted_out' });
     expect(published.filter((e) => e.detailType === 'contact.updated').at(-1)?.detail).toMatchObject({ contactId: contact.contactId, changed: ['consent'] });
 
@@ -257,7 +303,7 @@ describe('contacts consumer on DynamoDB Local', () => {
     expect(await marketing()).toEqual({ allowed: true, humanAgentTag: false });
   });
 
-  it('names a customer from the business app\'s address book, above the profile name', async () => {
+  it("names a customer from the business app's address book, above the profile name", async () => {
     const [message] = await receiveWebhook(whatsappMessage('wamid.1', 1777896000, { type: 'text', text: { body: 'hola' } }, 'ana'));
     const { contactId } = (await consume(message!)) as { contactId: string };
     published = [];
@@ -272,7 +318,14 @@ describe('contacts consumer on DynamoDB Local', () => {
               value: {
                 messaging_product: 'whatsapp',
                 metadata: { display_phone_number: '15550000001', phone_number_id: PHONE },
-                state_sync: [{ type: 'contact', action: 'add', contact: { full_name: 'Ana Souza (cliente)', first_name: 'Ana', phone_number: '+55 11 98765-4321' }, metadata: { timestamp: '1777896100' } }],
+                state_sync: [
+                  {
+                    type: 'contact',
+                    action: 'add',
+                    contact: { full_name: 'Ana Souza (cliente)', first_name: 'Ana', phone_number: '+55 11 98765-4321' },
+                    metadata: { timestamp: '1777896100' },
+                  },
+                ],
               },
             },
           ],
@@ -292,12 +345,22 @@ describe('contacts consumer on DynamoDB Local', () => {
   it('consumes what it cannot use: other notifications, unknown accounts, unreadable bodies', async () => {
     expect(contactWorkOf('not json')).toEqual({ kind: 'invalid', issues: ['body: not JSON'] });
     expect(await consume({ source: 'io.omnichannel.normalizer', 'detail-type': 'message.received', detail: { v: 1 } })).toMatchObject({ outcome: 'invalid' });
-    expect(await consume({ source: 'io.omnichannel.normalizer', 'detail-type': 'notification.received', detail: { v: 1, accountId: PHONE, eventId: 'e1', topic: 'whatsapp.account_update' } })).toMatchObject({
+    expect(
+      await consume({
+        source: 'io.omnichannel.normalizer',
+        'detail-type': 'notification.received',
+        detail: { v: 1, accountId: PHONE, eventId: 'e1', topic: 'whatsapp.account_update' },
+      }),
+    ).toMatchObject({
       outcome: 'skipped',
       reason: 'other_topic',
     });
     expect(
-      await consume({ source: 'io.omnichannel.normalizer', 'detail-type': 'message.received', detail: { v: 1, conversationKey: 'wa:999:1', channel: 'whatsapp', accountId: '999', providerMessageId: 'x', origin: 'customer' } }),
+      await consume({
+        source: 'io.omnichannel.normalizer',
+        'detail-type': 'message.received',
+        detail: { v: 1, conversationKey: 'wa:999:1', channel: 'whatsapp', accountId: '999', providerMessageId: 'x', origin: 'customer' },
+      }),
     ).toMatchObject({ outcome: 'skipped', reason: 'unknown_account' });
     expect(await consume({ source: 'io.omnichannel.agent', 'detail-type': 'reply.requested', detail: {} })).toMatchObject({ outcome: 'ignored' });
     expect(published).toEqual([]);

@@ -85,11 +85,17 @@ describe('DynamoDB contact store', () => {
     const { contact } = await store.resolve(B, wa('5511987654321'), { at: T0 });
     const first = ok(await store.update(B, contact.contactId, contact.version, { tags: { add: ['VIP', 'vip', 'wholesale'] } }, T1));
     expect(first).toMatchObject({ tags: ['vip', 'wholesale'], version: contact.version + 1 });
-    expect(await store.update(B, contact.contactId, contact.version, { tags: { remove: ['vip'] } }, T2)).toMatchObject({ ok: false, refusal: 'changed_meanwhile' });
+    expect(await store.update(B, contact.contactId, contact.version, { tags: { remove: ['vip'] } }, T2)).toMatchObject({
+      ok: false,
+      refusal: 'changed_meanwhile',
+    });
     expect(ok(await store.update(B, contact.contactId, first.version, { tags: { remove: ['vip'] } }, T2)).tags).toEqual(['wholesale']);
     // A worse name source never replaces a better one.
     ok(await store.update(B, contact.contactId, undefined, { name: { value: 'Ana Souza', source: 'crm' } }, T2));
-    expect(ok(await store.update(B, contact.contactId, undefined, { name: { value: 'ana', source: 'profile' } }, T2))).toMatchObject({ name: 'Ana Souza', nameSource: 'crm' });
+    expect(ok(await store.update(B, contact.contactId, undefined, { name: { value: 'ana', source: 'profile' } }, T2))).toMatchObject({
+      name: 'Ana Souza',
+      nameSource: 'crm',
+    });
     expect(await store.update(B, 'c_00000000000000000000000000', undefined, { language: 'es' }, T2)).toMatchObject({ ok: false, refusal: 'not_found' });
   });
 
@@ -97,7 +103,15 @@ describe('DynamoDB contact store', () => {
     const whatsapp = (await store.resolve(B, wa('5511987654321'), { name: 'Ana', at: T1 })).contact;
     const instagram = (await store.resolve(B, ig('IGSID-1'), { name: 'ana.ig', at: T0 })).contact;
     ok(await store.update(B, whatsapp.contactId, undefined, { tags: { add: ['vip'] }, crmIds: { hubspot: '501' }, firstTouch: touch(T1, 'ad') }, T1));
-    ok(await store.update(B, instagram.contactId, undefined, { tags: { add: ['instagram-lead'] }, crmIds: { hubspot: '999', zendesk: 'z7' }, firstTouch: touch(T0, 'link') }, T1));
+    ok(
+      await store.update(
+        B,
+        instagram.contactId,
+        undefined,
+        { tags: { add: ['instagram-lead'] }, crmIds: { hubspot: '999', zendesk: 'z7' }, firstTouch: touch(T0, 'link') },
+        T1,
+      ),
+    );
     ok(await store.recordConsent(B, instagram.contactId, 'instagram', 'IGSID-1', { ...optOut(T2), accountId: IG_ACCOUNT }));
 
     const merged = ok(await store.merge(B, whatsapp.contactId, instagram.contactId, 'agent-1', '2026-03-02T09:00:00.000Z', 'same person'));
@@ -119,12 +133,23 @@ describe('DynamoDB contact store', () => {
     expect(await store.merge(B, whatsapp.contactId, instagram.contactId, 'agent-1', T2)).toMatchObject({ ok: false, refusal: 'not_found' });
     expect(await store.merge(B, whatsapp.contactId, whatsapp.contactId, 'agent-1', T2)).toMatchObject({ ok: false, refusal: 'same_contact' });
     const [listed] = await store.listMerges(B, whatsapp.contactId);
-    expect(listed).toMatchObject({ mergeId: merged.merge.mergeId, survivorId: whatsapp.contactId, absorbedId: instagram.contactId, by: 'agent-1', reason: 'same person' });
+    expect(listed).toMatchObject({
+      mergeId: merged.merge.mergeId,
+      survivorId: whatsapp.contactId,
+      absorbedId: instagram.contactId,
+      by: 'agent-1',
+      reason: 'same person',
+    });
 
     // A later change of the survivor's own survives the unmerge.
     ok(await store.update(B, whatsapp.contactId, undefined, { tags: { add: ['returning'] } }, '2026-03-03T09:00:00.000Z'));
     const undone = ok(await store.unmerge(B, merged.merge.mergeId, 'supervisor-1', '2026-03-04T09:00:00.000Z'));
-    expect(undone.restored).toMatchObject({ contactId: instagram.contactId, name: 'ana.ig', tags: ['instagram-lead'], crmIds: { hubspot: '999', zendesk: 'z7' } });
+    expect(undone.restored).toMatchObject({
+      contactId: instagram.contactId,
+      name: 'ana.ig',
+      tags: ['instagram-lead'],
+      crmIds: { hubspot: '999', zendesk: 'z7' },
+    });
     expect(undone.restored.mergedInto).toBeUndefined();
     expect(undone.restored.identities.map((i) => i.kind)).toEqual(['instagram']);
     expect(undone.survivor.identities.map((i) => i.kind).sort()).toEqual(['phone', 'whatsapp']);
@@ -138,43 +163,94 @@ describe('DynamoDB contact store', () => {
     expect(await store.unmerge('rival', merged.merge.mergeId, 'supervisor-1', T2)).toMatchObject({ ok: false, refusal: 'not_found' });
   });
 
-  it('records consent with the sender\'s projection in one write, which loadSendContext reads and the send rules obey', async () => {
+  it("records consent with the sender's projection in one write, which loadSendContext reads and the send rules obey", async () => {
     const { contact } = await store.resolve(B, wa('5511987654321'), { at: T0 });
     const key = 'wa:100200300:5511987654321';
     const marketing = async () => {
-      const ctx = await loadSendContext(table.db, tableName, { conversationKey: key, accountId: PHONE_ACCOUNT, customerId: '5511987654321', withConsent: true });
-      return decideSendPermission({ channel: 'whatsapp', origin: 'campaign', templateCategory: 'marketing', ...(ctx.consent ? { consent: ctx.consent } : {}), now: new Date(T2) });
+      const ctx = await loadSendContext(table.db, tableName, {
+        conversationKey: key,
+        accountId: PHONE_ACCOUNT,
+        customerId: '5511987654321',
+        withConsent: true,
+      });
+      return decideSendPermission({
+        channel: 'whatsapp',
+        origin: 'campaign',
+        templateCategory: 'marketing',
+        ...(ctx.consent ? { consent: ctx.consent } : {}),
+        now: new Date(T2),
+      });
     };
     expect(await marketing()).toEqual({ allowed: false, reason: 'marketing_opt_in_missing' });
 
-    const optedIn = ok(await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', { status: 'opted_in', scope: 'marketing', at: T0, source: 'form', evidenceMessageId: 'form-7', accountId: PHONE_ACCOUNT }));
+    const optedIn = ok(
+      await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', {
+        status: 'opted_in',
+        scope: 'marketing',
+        at: T0,
+        source: 'form',
+        evidenceMessageId: 'form-7',
+        accountId: PHONE_ACCOUNT,
+      }),
+    );
     expect(optedIn.consent.whatsapp).toMatchObject({ status: 'opted_in', at: T0 });
     expect(await marketing()).toEqual({ allowed: true, humanAgentTag: false });
 
     const optedOut = ok(await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', optOut(T1)));
     expect(optedOut.consent.whatsapp).toMatchObject({ status: 'opted_out', evidenceText: 'STOP', evidenceMessageId: 'wamid.stop' });
     expect(await marketing()).toEqual({ allowed: false, reason: 'marketing_opted_out' });
-    const projection = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk(PHONE_ACCOUNT), sk: consentSk('5511987654321') } }))).Item;
-    expect(projection).toMatchObject({ entity: 'Consent', marketingOptInAt: T0, marketingOptOutAt: T1, marketingOptOutEvidence: 'customer_message:wamid.stop', contactId: contact.contactId });
+    const projection = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk(PHONE_ACCOUNT), sk: consentSk('5511987654321') } })))
+      .Item;
+    expect(projection).toMatchObject({
+      entity: 'Consent',
+      marketingOptInAt: T0,
+      marketingOptOutAt: T1,
+      marketingOptOutEvidence: 'customer_message:wamid.stop',
+      contactId: contact.contactId,
+    });
     // The projection holds no words of the customer's.
     expect(JSON.stringify(projection)).not.toContain('STOP');
 
     // An older decision delivered late is kept as proof but changes neither the contact nor the projection.
-    const late = ok(await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', { status: 'opted_in', scope: 'marketing', at: '2026-03-01T10:30:00.000Z', source: 'form', accountId: PHONE_ACCOUNT }));
+    const late = ok(
+      await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', {
+        status: 'opted_in',
+        scope: 'marketing',
+        at: '2026-03-01T10:30:00.000Z',
+        source: 'form',
+        accountId: PHONE_ACCOUNT,
+      }),
+    );
     expect(late.consent.whatsapp?.status).toBe('opted_out');
     expect(await marketing()).toEqual({ allowed: false, reason: 'marketing_opted_out' });
     // The same opt-out redelivered: nothing moves.
     expect(ok(await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', optOut(T1))).version).toBe(optedOut.version);
     const decisions = await table.db.send(
-      new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': contactPk(B, contact.contactId), ':c': 'CONSENT#' } }),
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
+        ExpressionAttributeValues: { ':pk': contactPk(B, contact.contactId), ':c': 'CONSENT#' },
+      }),
     );
     expect(decisions.Items).toHaveLength(3);
 
     // A new opt-in after the opt-out allows marketing again.
-    ok(await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', { status: 'opted_in', scope: 'marketing', at: T2, source: 'customer_message', evidenceMessageId: 'wamid.yes', accountId: PHONE_ACCOUNT }));
+    ok(
+      await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', {
+        status: 'opted_in',
+        scope: 'marketing',
+        at: T2,
+        source: 'customer_message',
+        evidenceMessageId: 'wamid.yes',
+        accountId: PHONE_ACCOUNT,
+      }),
+    );
     expect(await marketing()).toEqual({ allowed: true, humanAgentTag: false });
     expect(await store.recordConsent(B, contact.contactId, 'sms' as never, 'x', optOut(T2))).toMatchObject({ ok: false, refusal: 'invalid' });
-    expect(await store.recordConsent(B, contact.contactId, 'whatsapp', 'x', { ...optOut(T2), at: 'yesterday' })).toMatchObject({ ok: false, refusal: 'invalid' });
+    expect(await store.recordConsent(B, contact.contactId, 'whatsapp', 'x', { ...optOut(T2), at: 'yesterday' })).toMatchObject({
+      ok: false,
+      refusal: 'invalid',
+    });
   });
 
   it('finds contacts by name prefix (any case, without accents) and by phone prefix, live ones of the business only', async () => {
@@ -199,7 +275,7 @@ describe('DynamoDB contact store', () => {
     expect((await store.search(B, '+5511', 10)).map((c) => c.contactId)).toEqual([marcos.contactId]);
   });
 
-  it('checks attribute values against the business\'s schema', async () => {
+  it("checks attribute values against the business's schema", async () => {
     const { contact } = await store.resolve(B, wa('5511987654321'), { at: T0 });
     const schema = ok(
       await store.putAttributeSchema(
@@ -219,10 +295,22 @@ describe('DynamoDB contact store', () => {
     );
     expect(schema.version).toBe(1);
     expect(await store.putAttributeSchema(B, { attributes: [] }, 0, T1)).toMatchObject({ ok: false, refusal: 'changed_meanwhile' });
-    expect(await store.putAttributeSchema(B, { attributes: [{ key: 'x', label: 'X', type: 'enum' }] } as never, 1, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
-    expect(await store.putAttributeSchema(B, { attributes: [{ key: 'Bad Key', label: 'X', type: 'string' }] } as never, 1, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
+    expect(await store.putAttributeSchema(B, { attributes: [{ key: 'x', label: 'X', type: 'enum' }] } as never, 1, T1)).toMatchObject({
+      ok: false,
+      refusal: 'invalid',
+    });
+    expect(await store.putAttributeSchema(B, { attributes: [{ key: 'Bad Key', label: 'X', type: 'string' }] } as never, 1, T1)).toMatchObject({
+      ok: false,
+      refusal: 'invalid',
+    });
     const set = (values: Record<string, unknown>) => store.update(B, contact.contactId, undefined, { attributes: { set: values as never } }, T1);
-    expect(ok(await set({ plan: 'pro', orders: 3, vip: true, birthday: '1990-02-28', note: 'likes blue' })).attributes).toEqual({ plan: 'pro', orders: 3, vip: true, birthday: '1990-02-28', note: 'likes blue' });
+    expect(ok(await set({ plan: 'pro', orders: 3, vip: true, birthday: '1990-02-28', note: 'likes blue' })).attributes).toEqual({
+      plan: 'pro',
+      orders: 3,
+      vip: true,
+      birthday: '1990-02-28',
+      note: 'likes blue',
+    });
     for (const [values, message] of [
       [{ plan: 'gold' }, /^attributes\.plan: one of free, pro/],
       [{ orders: '3' }, /^attributes\.orders: a finite number/],
@@ -243,12 +331,26 @@ describe('DynamoDB contact store', () => {
     expect(contact.name!.length).toBe(200);
     const stored = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: contactPk(B, contact.contactId), sk: CONTACT_PROFILE_SK } }))).Item!;
     expect(String(stored.gsi3sk).length).toBeLessThan(200);
-    expect(await store.linkIdentity(B, contact.contactId, { kind: 'instagram', value: 'x'.repeat(1_000), accountId: IG_ACCOUNT, linkedBy: 'operator' }, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
-    expect(await store.linkIdentity(B, contact.contactId, { kind: 'instagram', value: 'IGSID-1', linkedBy: 'operator' }, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
-    expect(await store.linkIdentity(B, contact.contactId, { kind: 'phone', value: '12', linkedBy: 'operator' }, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
-    expect(await store.update(B, contact.contactId, undefined, { tags: { add: Array.from({ length: 60 }, (_, i) => `t${i}`) } }, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
+    expect(
+      await store.linkIdentity(B, contact.contactId, { kind: 'instagram', value: 'x'.repeat(1_000), accountId: IG_ACCOUNT, linkedBy: 'operator' }, T1),
+    ).toMatchObject({ ok: false, refusal: 'invalid' });
+    expect(await store.linkIdentity(B, contact.contactId, { kind: 'instagram', value: 'IGSID-1', linkedBy: 'operator' }, T1)).toMatchObject({
+      ok: false,
+      refusal: 'invalid',
+    });
+    expect(await store.linkIdentity(B, contact.contactId, { kind: 'phone', value: '12', linkedBy: 'operator' }, T1)).toMatchObject({
+      ok: false,
+      refusal: 'invalid',
+    });
+    expect(await store.update(B, contact.contactId, undefined, { tags: { add: Array.from({ length: 60 }, (_, i) => `t${i}`) } }, T1)).toMatchObject({
+      ok: false,
+      refusal: 'invalid',
+    });
     expect(await store.update(B, contact.contactId, undefined, { tags: { add: ['no spaces allowed'] } }, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
-    expect(await store.update(B, contact.contactId, undefined, { crmIds: { hubspot: 'x'.repeat(1_000) } }, T1)).toMatchObject({ ok: false, refusal: 'invalid' });
+    expect(await store.update(B, contact.contactId, undefined, { crmIds: { hubspot: 'x'.repeat(1_000) } }, T1)).toMatchObject({
+      ok: false,
+      refusal: 'invalid',
+    });
     const consent = ok(await store.recordConsent(B, contact.contactId, 'whatsapp', '5511987654321', { ...optOut(T1), evidenceText: 'S'.repeat(1_000_000) }));
     expect(consent.consent.whatsapp?.evidenceText).toHaveLength(1_000);
     expect(await store.search(B, 'a'.repeat(100_000), 10000)).toEqual([]);
@@ -257,8 +359,12 @@ describe('DynamoDB contact store', () => {
     expect(await store.get(B, `c_${'A'.repeat(5_000)}`)).toBeUndefined();
     // An identity already linked elsewhere is refused; linking it again to its owner is a no-op.
     const other = (await store.resolve(B, ig('IGSID-2'), { at: T0 })).contact;
-    expect(await store.linkIdentity(B, contact.contactId, { kind: 'instagram', value: 'IGSID-2', accountId: IG_ACCOUNT, linkedBy: 'operator' }, T1)).toMatchObject({ ok: false, refusal: 'identity_taken' });
-    expect(ok(await store.linkIdentity(B, other.contactId, { kind: 'instagram', value: 'IGSID-2', accountId: IG_ACCOUNT, linkedBy: 'operator' }, T1)).version).toBe(other.version);
+    expect(
+      await store.linkIdentity(B, contact.contactId, { kind: 'instagram', value: 'IGSID-2', accountId: IG_ACCOUNT, linkedBy: 'operator' }, T1),
+    ).toMatchObject({ ok: false, refusal: 'identity_taken' });
+    expect(
+      ok(await store.linkIdentity(B, other.contactId, { kind: 'instagram', value: 'IGSID-2', accountId: IG_ACCOUNT, linkedBy: 'operator' }, T1)).version,
+    ).toBe(other.version);
     const linked = ok(await store.linkIdentity(B, contact.contactId, { kind: 'phone', value: '+44 7700 900123', linkedBy: 'operator' }, T1));
     expect(linked.identities.some((i) => i.kind === 'phone' && i.value === '+447700900123')).toBe(true);
   });
@@ -267,7 +373,16 @@ describe('DynamoDB contact store', () => {
     await table.db.send(
       new PutCommand({
         TableName: tableName,
-        Item: { pk: contactPk(B, 'c_0000000000AAAAAAAAAAAAAAAA'), sk: CONTACT_PROFILE_SK, businessId: B, contactId: 'c_0000000000AAAAAAAAAAAAAAAA', tags: 'vip', attributes: [1], identities: 'x', version: '2' },
+        Item: {
+          pk: contactPk(B, 'c_0000000000AAAAAAAAAAAAAAAA'),
+          sk: CONTACT_PROFILE_SK,
+          businessId: B,
+          contactId: 'c_0000000000AAAAAAAAAAAAAAAA',
+          tags: 'vip',
+          attributes: [1],
+          identities: 'x',
+          version: '2',
+        },
       }),
     );
     const read = (await store.get(B, 'c_0000000000AAAAAAAAAAAAAAAA')) as Contact;

@@ -6,7 +6,12 @@ import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { dynamoBotEndStore } from '#lambdas/conversation-end/bot-end-store';
 import { END_WATCH_CURSOR_KEY, endWatchShardOf } from '#lambdas/conversation-end/end-watch-keys';
 import { dynamoEndWatch } from '#lambdas/conversation-end/end-watch';
-import { endQuietBotConversations, EndSweepIncompleteError, MAX_BUCKETS_PER_RUN, type EndSweepSummary } from '#lambdas/conversation-end/end-quiet-conversations';
+import {
+  endQuietBotConversations,
+  EndSweepIncompleteError,
+  MAX_BUCKETS_PER_RUN,
+  type EndSweepSummary,
+} from '#lambdas/conversation-end/end-quiet-conversations';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
@@ -80,8 +85,10 @@ async function sweepAt(when: Date): Promise<EndSweepSummary> {
     const run = await endQuietBotConversations(sweepDeps());
     total.buckets += run.buckets;
     total.looked += run.looked;
-    for (const [k, v] of Object.entries(run.results)) total.results[k as keyof EndSweepSummary['results']] = (total.results[k as keyof EndSweepSummary['results']] ?? 0) + (v ?? 0);
-    for (const [k, v] of Object.entries(run.ended)) total.ended[k as keyof EndSweepSummary['ended']] = (total.ended[k as keyof EndSweepSummary['ended']] ?? 0) + (v ?? 0);
+    for (const [k, v] of Object.entries(run.results))
+      total.results[k as keyof EndSweepSummary['results']] = (total.results[k as keyof EndSweepSummary['results']] ?? 0) + (v ?? 0);
+    for (const [k, v] of Object.entries(run.ended))
+      total.ended[k as keyof EndSweepSummary['ended']] = (total.ended[k as keyof EndSweepSummary['ended']] ?? 0) + (v ?? 0);
     if (run.sweptThrough) total.sweptThrough = run.sweptThrough;
     if (run.buckets < MAX_BUCKETS_PER_RUN) return total;
   }
@@ -185,7 +192,9 @@ describe('the end of conversations the bot alone holds (DynamoDB Local)', () => 
     expect(ended()).toEqual([]);
 
     expect(await sweepAt(at(44 * HOUR + 20 * 60_000))).toMatchObject({ ended: { resolved_by_bot: 1 } });
-    expect(ended().map((e) => [e.detail.outcome, e.detail.lastInboundAt, e.detail.faqId])).toEqual([['resolved_by_bot', at(20 * HOUR).toISOString(), 'payment_methods']]);
+    expect(ended().map((e) => [e.detail.outcome, e.detail.lastInboundAt, e.detail.faqId])).toEqual([
+      ['resolved_by_bot', at(20 * HOUR).toISOString(), 'payment_methods'],
+    ]);
   });
 
   it('a customer who writes after the end goes on with the bot, and that exchange ends on its own', async () => {
@@ -264,7 +273,13 @@ describe('the end of conversations the bot alone holds (DynamoDB Local)', () => 
       }),
     );
     expect(watched.Items).toEqual([
-      expect.objectContaining({ sk: key, entity: 'EndWatch', conversationKey: key, dueAt: at(24 * HOUR + 60_000).toISOString(), expiresAt: Math.floor(Date.parse(at(24 * HOUR + 60_000).toISOString()) / 1000) + 8 * 86_400 }),
+      expect.objectContaining({
+        sk: key,
+        entity: 'EndWatch',
+        conversationKey: key,
+        dueAt: at(24 * HOUR + 60_000).toISOString(),
+        expiresAt: Math.floor(Date.parse(at(24 * HOUR + 60_000).toISOString()) / 1000) + 8 * 86_400,
+      }),
     ]);
   });
 });

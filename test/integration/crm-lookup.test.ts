@@ -24,7 +24,11 @@ async function lookupServer(answer: (res: ServerResponse) => void, secret: strin
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      hits.push({ body: JSON.parse(raw.toString('utf8')), signatureOk: verifySignature(raw, secret, req.headers['x-hub-signature-256'] as string), apiKey: req.headers['x-api-key'] as string | undefined });
+      hits.push({
+        body: JSON.parse(raw.toString('utf8')),
+        signatureOk: verifySignature(raw, secret, req.headers['x-hub-signature-256'] as string),
+        apiKey: req.headers['x-api-key'] as string | undefined,
+      });
       answer(res);
     });
   });
@@ -81,7 +85,10 @@ afterAll(async () => {
 });
 
 async function webhookIntegration(id: string, lookupUrl: string): Promise<IntegrationRecord> {
-  const signingSecret = id.padEnd(64, '0').replace(/[^0-9a-f]/g, 'a').slice(0, 64);
+  const signingSecret = id
+    .padEnd(64, '0')
+    .replace(/[^0-9a-f]/g, 'a')
+    .slice(0, 64);
   secrets.set(`secret-${id}`, { signingSecret, auth: { type: 'api_key', headerName: 'X-Api-Key', apiKey: `key-${id}` } });
   const record: IntegrationRecord = {
     businessId: 'acme',
@@ -119,8 +126,17 @@ function lookupOf(over: Partial<CrmLookupDeps> = {}) {
 describe('looking a contact up on a new conversation', () => {
   it('asks the business’s lookup URL, signed and authenticated, keeps only a clean answer, and caches it', async () => {
     const server = await lookupServer(
-      json(200, { crmId: 'CUST-42', name: '  Lucía   P.  ', tags: ['VIP', 'bad tag!', 'gold'], vip: true, attributes: { plan: 'gold', 'Bad Key': 1, orders: 12 } }),
-      'iwebhook0001'.padEnd(64, '0').replace(/[^0-9a-f]/g, 'a').slice(0, 64),
+      json(200, {
+        crmId: 'CUST-42',
+        name: '  Lucía   P.  ',
+        tags: ['VIP', 'bad tag!', 'gold'],
+        vip: true,
+        attributes: { plan: 'gold', 'Bad Key': 1, orders: 12 },
+      }),
+      'iwebhook0001'
+        .padEnd(64, '0')
+        .replace(/[^0-9a-f]/g, 'a')
+        .slice(0, 64),
     );
     servers.push(server);
     await webhookIntegration('iwebhook0001', server.url);
@@ -130,7 +146,13 @@ describe('looking a contact up on a new conversation', () => {
     expect(result).toEqual({ crmIds: { external: 'CUST-42' }, name: 'Lucía P.', tags: ['vip', 'gold'], vip: true, attributes: { plan: 'gold', orders: 12 } });
     expect(server.hits).toEqual([
       {
-        body: { businessId: 'acme', contactId: contact.contactId, identities: [{ kind: 'whatsapp', value: '5511987650301' }], phoneE164: '+5511987650301', name: 'Lucía Privada' },
+        body: {
+          businessId: 'acme',
+          contactId: contact.contactId,
+          identities: [{ kind: 'whatsapp', value: '5511987650301' }],
+          phoneE164: '+5511987650301',
+          name: 'Lucía Privada',
+        },
         signatureOk: true,
         apiKey: 'key-iwebhook0001',
       },
@@ -140,7 +162,10 @@ describe('looking a contact up on a new conversation', () => {
     expect(server.hits).toHaveLength(1);
     expect(await store.getLookup('acme', 'iwebhook0001', identityHash(contact))).toEqual({ outcome: 'found', result });
     // Another identity linked since is another key: asked again.
-    await lookup.lookup('acme', { ...contact, identities: [...contact.identities, { kind: 'instagram', value: '1784', accountId: '1784000', linkedAt: 'x', linkedBy: 'channel' }] });
+    await lookup.lookup('acme', {
+      ...contact,
+      identities: [...contact.identities, { kind: 'instagram', value: '1784', accountId: '1784000', linkedAt: 'x', linkedBy: 'channel' }],
+    });
     expect(server.hits).toHaveLength(2);
   });
 

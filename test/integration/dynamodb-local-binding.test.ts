@@ -44,23 +44,20 @@ describe('DynamoDB Local binding', () => {
     expect(await accepts('127.0.0.1', local.port)).toBe(true);
   });
 
-  it.skipIf(addresses.length === 0)(
-    'is not reachable on any non-loopback address of this machine (skipped: the machine has none)',
-    async () => {
-      // The probe itself must see a port that listens on every interface, or a refusal proves nothing.
-      const open: Server = createServer((socket) => socket.destroy());
-      await new Promise<void>((resolve) => open.listen(0, resolve));
-      const openPort = (open.address() as { port: number }).port;
-      try {
-        for (const address of addresses) {
-          expect(await accepts(address, openPort), `probe reaches ${address}`).toBe(true);
-          expect(await accepts(address, local.port), `DynamoDB Local reached on ${address}`).toBe(false);
-        }
-      } finally {
-        await new Promise((resolve) => open.close(resolve));
+  it.skipIf(addresses.length === 0)('is not reachable on any non-loopback address of this machine (skipped: the machine has none)', async () => {
+    // The probe itself must see a port that listens on every interface, or a refusal proves nothing.
+    const open: Server = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => open.listen(0, resolve));
+    const openPort = (open.address() as { port: number }).port;
+    try {
+      for (const address of addresses) {
+        expect(await accepts(address, openPort), `probe reaches ${address}`).toBe(true);
+        expect(await accepts(address, local.port), `DynamoDB Local reached on ${address}`).toBe(false);
       }
-    },
-  );
+    } finally {
+      await new Promise((resolve) => open.close(resolve));
+    }
+  });
 
   it('the shared instance of the test run is on 127.0.0.1 too', async () => {
     const table = await startTestTable();

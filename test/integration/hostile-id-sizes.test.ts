@@ -50,12 +50,22 @@ afterAll(async () => table?.stop());
 function whatsappText(messageId: string, from: string, text: string, timestamp = '1763730000'): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
-    entry: [{ id: '200', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '1555', phone_number_id: '100' },
-      contacts: [{ profile: { name: 'Ana' }, wa_id: from }],
-      messages: [{ from, id: messageId, timestamp, type: 'text', text: { body: text } }],
-    } }] }],
+    entry: [
+      {
+        id: '200',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '1555', phone_number_id: '100' },
+              contacts: [{ profile: { name: 'Ana' }, wa_id: from }],
+              messages: [{ from, id: messageId, timestamp, type: 'text', text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -133,12 +143,14 @@ describe('hostile id sizes on the ingress path (DynamoDB Local)', () => {
     const next = await post(whatsappText('wamid.NEXT1', '5511777', 'second', '1763730060'));
     expect(next[0]!.MessageGroupId).toBe(entries[0]!.MessageGroupId);
     expect(await normalizeAll(next)).toEqual([{ kind: 'message', channel: 'whatsapp', origin: 'customer', outcome: 'stored' }]);
-    const history = await table.db.send(new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byTime',
-      KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
-      ExpressionAttributeValues: { ':pk': 'CONV#wa:100:5511777', ':m': 'MSG#' },
-    }));
+    const history = await table.db.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        IndexName: 'byTime',
+        KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
+        ExpressionAttributeValues: { ':pk': 'CONV#wa:100:5511777', ':m': 'MSG#' },
+      }),
+    );
     expect(history.Items?.map((i) => i.text)).toEqual(['first', 'second']);
     expect(await get('CONV#wa:100:5511777', 'CONV')).toMatchObject({ inboundCount: 2, lastInboundMessageId: 'wamid.NEXT1' });
 
@@ -148,7 +160,7 @@ describe('hostile id sizes on the ingress path (DynamoDB Local)', () => {
     expectPublishedSmall(mine);
   });
 
-  it('records a message from a 300 KB customer id (parked as a claim check) on its first attempt, and that customer\'s next message', async () => {
+  it("records a message from a 300 KB customer id (parked as a claim check) on its first attempt, and that customer's next message", async () => {
     const hugeFrom = `55${'1'.repeat(300 * 1024)}`;
     const hashed = `h:${sha(hugeFrom)}`;
     const key = `wa:100:${hashed}`;
@@ -178,12 +190,20 @@ describe('hostile id sizes on the ingress path (DynamoDB Local)', () => {
     const mids = Array.from({ length: 5_000 }, (_, i) => `m_${String(i).padStart(6, '0')}${'x'.repeat(60)}`);
     const body = JSON.stringify({
       object: 'page',
-      entry: [{ id: '300', time: 1763730000000, messaging: [{
-        sender: { id: '7000000000000001' },
-        recipient: { id: '300' },
-        timestamp: 1763730000000,
-        delivery: { mids, watermark: 1763730000000 },
-      }] }],
+      entry: [
+        {
+          id: '300',
+          time: 1763730000000,
+          messaging: [
+            {
+              sender: { id: '7000000000000001' },
+              recipient: { id: '300' },
+              timestamp: 1763730000000,
+              delivery: { mids, watermark: 1763730000000 },
+            },
+          ],
+        },
+      ],
     });
     const before = published.length;
     const entries = await post(body);

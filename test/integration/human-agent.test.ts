@@ -61,7 +61,7 @@ function message(c: (typeof CHANNELS)[number], id: string, at: string, text: str
 }
 
 /** Customer writes, the normalizer records it, the agent is woken (twice: redelivery). */
-async function customerSays(c: (typeof CHANNELS)[number], event: MessageEvent) {
+async function customerSays(event: MessageEvent) {
   clock = new Date(Date.parse(event.occurredAt) + 10_000);
   await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { db: table.db, tableName: agentDeps.tableName, retentionDays: 30 });
   const wakeUp = domainEventFor(event).detail;
@@ -102,9 +102,9 @@ async function call(method: 'GET' | 'POST', path: string, opts: { query?: Record
 
 describe('human agent API on DynamoDB Local', () => {
   it.each(CHANNELS)('$channel: greeting → FAQ → handoff → human reply → hand back → close → CSAT, without duplicates', async (c) => {
-    expect(await customerSays(c, message(c, '1', '2026-11-21T11:50:00.000Z', 'hola'))).toMatchObject({ kind: 'menu' });
-    expect(await customerSays(c, message(c, '2', '2026-11-21T11:51:00.000Z', '¿cuánto tarda el envío?'))).toMatchObject({ kind: 'faq_answer' });
-    expect(await customerSays(c, message(c, '3', '2026-11-21T11:52:00.000Z', 'quiero hablar con un asesor'))).toMatchObject({
+    expect(await customerSays(message(c, '1', '2026-11-21T11:50:00.000Z', 'hola'))).toMatchObject({ kind: 'menu' });
+    expect(await customerSays(message(c, '2', '2026-11-21T11:51:00.000Z', '¿cuánto tarda el envío?'))).toMatchObject({ kind: 'faq_answer' });
+    expect(await customerSays(message(c, '3', '2026-11-21T11:52:00.000Z', 'quiero hablar con un asesor'))).toMatchObject({
       kind: 'handoff_ack',
       handoff: true,
     });
@@ -117,7 +117,7 @@ describe('human agent API on DynamoDB Local', () => {
     expect(waiting.body.conversations[0].handoffSummary).toContain('asesor');
 
     // While the person owns it the bot is silent.
-    expect(await customerSays(c, message(c, '4', '2026-11-21T11:53:00.000Z', '¿hola?'))).toEqual({ outcome: 'skipped', reason: 'not_bot' });
+    expect(await customerSays(message(c, '4', '2026-11-21T11:53:00.000Z', '¿hola?'))).toEqual({ outcome: 'skipped', reason: 'not_bot' });
 
     clock = new Date('2026-11-21T11:54:00.000Z');
     const reply = { conversationKey: c.key, text: 'Hola, soy Marta. ¿En qué te ayudo?', requestId: 'req-1' };
@@ -141,7 +141,7 @@ describe('human agent API on DynamoDB Local', () => {
     expect((await call('GET', '/agent/conversations', { query: { accountId: c.account } })).body.conversations).toEqual([]);
 
     // Back with the bot: message 4 was the person's to answer, so only the new one is answered.
-    const back = await customerSays(c, message(c, '5', '2026-11-21T12:09:00.000Z', 'aceptan tarjeta?'));
+    const back = await customerSays(message(c, '5', '2026-11-21T12:09:00.000Z', 'aceptan tarjeta?'));
     expect(back).toMatchObject({ outcome: 'replied', kind: 'faq_answer', answeredCount: 1 });
 
     clock = new Date('2026-11-21T12:10:00.000Z');
@@ -158,7 +158,9 @@ describe('human agent API on DynamoDB Local', () => {
     expect(stored.Item).toMatchObject({ optionsLabel: 'Calificar' });
 
     expect(
-      await customerSays(c, message(c, '6', '2026-11-21T12:11:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'quick_reply' } })),
+      await customerSays(
+        message(c, '6', '2026-11-21T12:11:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'quick_reply' } }),
+      ),
     ).toMatchObject({ kind: 'csat_thanks' });
     expect((await call('GET', '/agent/conversation', { query: { key: c.key } })).body.conversation).toMatchObject({ state: 'closed', csatScore: 5 });
 
@@ -174,7 +176,7 @@ describe('human agent API on DynamoDB Local', () => {
 
   it('refuses a reply outside the 24-hour window, and requests with bad input', async () => {
     const c = CHANNELS[0]!;
-    await customerSays(c, message(c, '1', '2026-11-21T11:50:00.000Z', 'agente'));
+    await customerSays(message(c, '1', '2026-11-21T11:50:00.000Z', 'agente'));
     clock = new Date('2026-11-22T12:00:00.000Z');
     const late = await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'hola' } });
     expect(late).toMatchObject({ status: 409, body: { error: 'window_closed' } });
@@ -185,7 +187,7 @@ describe('human agent API on DynamoDB Local', () => {
 
   it('lets a person answer an Instagram customer for 7 days (human-agent tag), not longer', async () => {
     const c = CHANNELS[1]!;
-    await customerSays(c, message(c, '1', '2026-11-21T11:50:00.000Z', 'agente'));
+    await customerSays(message(c, '1', '2026-11-21T11:50:00.000Z', 'agente'));
     clock = new Date('2026-11-24T12:00:00.000Z');
     const threeDays = await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'hola', requestId: 'ig-late-1' } });
     expect(threeDays.status).toBe(202);
@@ -198,9 +200,11 @@ describe('human agent API on DynamoDB Local', () => {
 describe('closing and the rating that follows in the same second', () => {
   it('thanks a WhatsApp customer whose rating is stamped (to the second) before the question was sent (to the millisecond)', async () => {
     const c = CHANNELS[0]!;
-    await customerSays(c, message(c, '1', '2026-11-21T12:00:00.000Z', 'quiero hablar con un asesor'));
+    await customerSays(message(c, '1', '2026-11-21T12:00:00.000Z', 'quiero hablar con un asesor'));
     clock = new Date('2026-11-21T12:05:00.000Z');
-    expect((await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'Listo, resuelto.', requestId: 'r-1' } })).status).toBe(202);
+    expect((await call('POST', '/agent/conversation/reply', { body: { conversationKey: c.key, text: 'Listo, resuelto.', requestId: 'r-1' } })).status).toBe(
+      202,
+    );
     clock = new Date('2026-11-21T12:10:00.400Z');
     expect((await call('POST', '/agent/conversation/close', { body: { conversationKey: c.key } })).status).toBe(200);
     // WhatsApp timestamps are whole seconds: a tap within the second of the close sorts before it.

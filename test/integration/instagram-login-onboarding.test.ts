@@ -40,7 +40,8 @@ interface Prospect {
 }
 const prospect = () => world.control<Prospect>('POST', 'instagram-login', { redirectUri: REDIRECT });
 const newCode = async (ownerId: string) => (await world.control<{ code: string }>('POST', 'codes', { ownerId })).code;
-const item = async (key: { pk: string; sk: string }) => (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
+const item = async (key: { pk: string; sk: string }) =>
+  (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
 const account = (id: string) => item(channelAccountKey(id));
 const secret = (id: string): { accessToken: string } | undefined => {
   try {
@@ -57,7 +58,13 @@ describe('onboarding an Instagram account through Instagram Login', () => {
     const before = Date.now();
     const report = await onboardInstagramLoginAccount(deps, { businessId: 'loja-ig', code: `${p.code}#_`, redirectUri: REDIRECT });
 
-    expect(report).toMatchObject({ channel: 'instagram', api: 'instagram_login', status: 'active', accountId: p.instagramAccountId, health: { username: p.username } });
+    expect(report).toMatchObject({
+      channel: 'instagram',
+      api: 'instagram_login',
+      status: 'active',
+      accountId: p.instagramAccountId,
+      health: { username: p.username },
+    });
     expect(report.failure).toBeUndefined();
     const stored = secret(p.instagramAccountId);
     expect(stored?.accessToken).toMatch(/^IGAA/);
@@ -79,9 +86,16 @@ describe('onboarding an Instagram account through Instagram Login', () => {
     expect((await world.control<{ subscribedFields: string[] }>('GET', `instagram-login/${p.instagramAccountId}`)).subscribedFields).toContain('messages');
     // The token works on graph.instagram.com as the account's own.
     expect((await api.me(stored!.accessToken, ['user_id'])).userId).toBe(p.instagramAccountId);
-    expect(await item(instagramLoginProgressKey(p.instagramAccountId))).toMatchObject({ businessId: 'loja-ig', api: 'instagram_login', steps: { activate_account: { status: 'done' } } });
+    expect(await item(instagramLoginProgressKey(p.instagramAccountId))).toMatchObject({
+      businessId: 'loja-ig',
+      api: 'instagram_login',
+      steps: { activate_account: { status: 'done' } },
+    });
     // The code went over the OAuth host once, in a form; the graph host got the rest.
-    const hosts = sim.outbox().filter((e) => e.host !== undefined).map((e) => `${e.host} ${e.method}`);
+    const hosts = sim
+      .outbox()
+      .filter((e) => e.host !== undefined)
+      .map((e) => `${e.host} ${e.method}`);
     expect(hosts.filter((h) => h.startsWith('api.instagram.com'))).toEqual(['api.instagram.com POST']);
   });
 
@@ -89,11 +103,20 @@ describe('onboarding an Instagram account through Instagram Login', () => {
     const p = await prospect();
     const report = await onboardInstagramLoginAccount(deps, { businessId: 'loja-ig', code: 'AQnot-a-code', redirectUri: REDIRECT });
     expect(report.status).toBe('onboarding');
-    expect(report.failure).toMatchObject({ step: 'exchange_token', message: expect.stringContaining('Invalid authorization code'), advice: expect.stringContaining('Business Login for Instagram again') });
+    expect(report.failure).toMatchObject({
+      step: 'exchange_token',
+      message: expect.stringContaining('Invalid authorization code'),
+      advice: expect.stringContaining('Business Login for Instagram again'),
+    });
     expect(await account(p.instagramAccountId)).toBeUndefined();
     expect(secret(p.instagramAccountId)).toBeUndefined();
     // Nor for a login of another account than the one named.
-    const named = await onboardInstagramLoginAccount(deps, { businessId: 'loja-ig', code: p.code, redirectUri: REDIRECT, instagramAccountId: '17842999999999' });
+    const named = await onboardInstagramLoginAccount(deps, {
+      businessId: 'loja-ig',
+      code: p.code,
+      redirectUri: REDIRECT,
+      instagramAccountId: '17842999999999',
+    });
     expect(named.failure).toMatchObject({ step: 'exchange_token', message: expect.stringContaining(`was for Instagram account ${p.instagramAccountId}`) });
     expect(await account(p.instagramAccountId)).toBeUndefined();
     expect(await item(instagramLoginProgressKey('17842999999999'))).toBeUndefined();
@@ -104,7 +127,9 @@ describe('onboarding an Instagram account through Instagram Login', () => {
     expect((await onboardInstagramLoginAccount(deps, { businessId: 'owner', code: p.code, redirectUri: REDIRECT })).status).toBe('active');
     const owned = { item: await account(p.instagramAccountId), token: secret(p.instagramAccountId) };
     const again = await newCode(p.instagramAccountId);
-    await expect(onboardInstagramLoginAccount(deps, { businessId: 'intruder', code: again, redirectUri: REDIRECT })).rejects.toBeInstanceOf(OnboardingConflictError);
+    await expect(onboardInstagramLoginAccount(deps, { businessId: 'intruder', code: again, redirectUri: REDIRECT })).rejects.toBeInstanceOf(
+      OnboardingConflictError,
+    );
     expect(await account(p.instagramAccountId)).toEqual(owned.item);
     expect(secret(p.instagramAccountId)).toEqual(owned.token);
   });
@@ -126,7 +151,9 @@ describe('onboarding an Instagram account through Instagram Login', () => {
     expect(second).toMatchObject({ status: 'active', steps: { exchange_token: { status: 'done' }, subscribe_webhooks: { status: 'done' } } });
     expect((await stats()).instagramLogin.exchanges).toBe(exchangesBefore + 1);
     // Another business cannot resume it.
-    await expect(onboardInstagramLoginAccount(deps, { businessId: 'intruder', instagramAccountId: p.instagramAccountId })).rejects.toBeInstanceOf(OnboardingConflictError);
+    await expect(onboardInstagramLoginAccount(deps, { businessId: 'intruder', instagramAccountId: p.instagramAccountId })).rejects.toBeInstanceOf(
+      OnboardingConflictError,
+    );
   });
 
   it('brings an account waiting for a new login back with a new code: new token, watched again', async () => {

@@ -42,7 +42,8 @@ beforeEach(() => {
   refreshDeps = { store, secrets: secretsManagerTokenVersions(secretsClient), api };
 });
 
-const account = async (id: string) => (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: channelAccountKey(id), ConsistentRead: true }))).Item!;
+const account = async (id: string) =>
+  (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: channelAccountKey(id), ConsistentRead: true }))).Item!;
 const token = (id: string) => JSON.parse(String(aws.secrets.getSecretValue(accountTokenSecretName(PREFIX, id)).secretString)).accessToken as string;
 const refreshes = async () => (await world.control<{ instagramLogin: { refreshes: number } }>('GET', 'stats')).instagramLogin.refreshes;
 
@@ -86,7 +87,11 @@ describe('the Instagram token refresh', () => {
     const fresh = await onboarded(0);
     const young = await onboarded(0);
     // Due by its expiry but issued an hour ago: Meta would refuse, so Meta is not asked.
-    await store.recordToken(young, { expiresAt: new Date(Date.now() + 5 * DAY_MS).toISOString(), issuedAt: new Date(Date.now() - 3_600_000).toISOString() }, new Date().toISOString());
+    await store.recordToken(
+      young,
+      { expiresAt: new Date(Date.now() + 5 * DAY_MS).toISOString(), issuedAt: new Date(Date.now() - 3_600_000).toISOString() },
+      new Date().toISOString(),
+    );
     const calls = await refreshes();
     const summary = await refreshInstagramTokens(refreshDeps);
     expect(summary).toMatchObject({ looked: 1, outcomes: { too_young: 1 } });
@@ -98,13 +103,22 @@ describe('the Instagram token refresh', () => {
     const revoked = await onboarded(55);
     await world.control('POST', `instagram-login/${revoked}`, { revoked: true });
     const expired = await onboarded(0);
-    await store.recordToken(expired, { expiresAt: new Date(Date.now() - 60_000).toISOString(), issuedAt: new Date(Date.now() - 60 * DAY_MS).toISOString() }, new Date().toISOString());
+    await store.recordToken(
+      expired,
+      { expiresAt: new Date(Date.now() - 60_000).toISOString(), issuedAt: new Date(Date.now() - 60 * DAY_MS).toISOString() },
+      new Date().toISOString(),
+    );
 
     const summary = await refreshInstagramTokens(refreshDeps);
     expect(summary.outcomes).toEqual({ needs_reauthorisation: 2 });
     expect(summary.needReauthorisation.sort()).toEqual([revoked, expired].sort());
     const refused = await account(revoked);
-    expect(refused).toMatchObject({ status: 'needs_reauthorisation', needsReauthorisation: true, reauthorisationReason: 'token_refused', lastTokenRefreshErrorCode: 190 });
+    expect(refused).toMatchObject({
+      status: 'needs_reauthorisation',
+      needsReauthorisation: true,
+      reauthorisationReason: 'token_refused',
+      lastTokenRefreshErrorCode: 190,
+    });
     expect(refused.gsi2pk).toBeUndefined();
     expect(await account(expired)).toMatchObject({ status: 'needs_reauthorisation', reauthorisationReason: 'token_expired' });
     expect(await refreshInstagramTokens(refreshDeps)).toMatchObject({ looked: 0 });
@@ -113,7 +127,12 @@ describe('the Instagram token refresh', () => {
   it('counts a refresh Meta could not answer and tries again the next run, the account still serving', async () => {
     const id = await onboarded(52);
     const closed = await freePort();
-    const unreachable = createInstagramLoginApi({ graphBaseUrl: `http://127.0.0.1:${closed}`, oauthBaseUrl: `http://127.0.0.1:${closed}`, version: GRAPH_API_VERSION, timeoutMs: 2_000 });
+    const unreachable = createInstagramLoginApi({
+      graphBaseUrl: `http://127.0.0.1:${closed}`,
+      oauthBaseUrl: `http://127.0.0.1:${closed}`,
+      version: GRAPH_API_VERSION,
+      timeoutMs: 2_000,
+    });
     const summary = await refreshInstagramTokens({ ...refreshDeps, api: unreachable });
     expect(summary.outcomes).toEqual({ refresh_failed: 1 });
     expect(await account(id)).toMatchObject({ status: 'active', tokenRefreshFailures: 1, gsi2pk: INSTAGRAM_TOKEN_INDEX_PK });
@@ -125,14 +144,26 @@ describe('the Instagram token refresh', () => {
   it('stops watching an account that was offboarded, and records nothing over a token another run renewed', async () => {
     const gone = await onboarded(55);
     await deps.db.send(
-      new UpdateCommand({ TableName: deps.tableName, Key: channelAccountKey(gone), UpdateExpression: 'SET #s = :o', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':o': 'offboarded' } }),
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: channelAccountKey(gone),
+        UpdateExpression: 'SET #s = :o',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':o': 'offboarded' },
+      }),
     );
     expect((await refreshInstagramTokens(refreshDeps)).outcomes).toEqual({ skipped: 1 });
     expect((await account(gone)).gsi2pk).toBeUndefined();
 
     const raced = await onboarded(0);
     const current = (await account(raced)).tokenExpiresAt as string;
-    expect(await store.recordToken(raced, { expiresAt: new Date().toISOString(), issuedAt: new Date().toISOString(), previousExpiresAt: '2020-01-01T00:00:00.000Z' }, new Date().toISOString())).toBe(false);
+    expect(
+      await store.recordToken(
+        raced,
+        { expiresAt: new Date().toISOString(), issuedAt: new Date().toISOString(), previousExpiresAt: '2020-01-01T00:00:00.000Z' },
+        new Date().toISOString(),
+      ),
+    ).toBe(false);
     expect((await account(raced)).tokenExpiresAt).toBe(current);
   });
 

@@ -97,14 +97,20 @@ describe('delivery log', () => {
     expect(await store.recordRequested(delivery({ requestedAt: 'later' }))).toBe('known_published');
     const [listed] = await store.listDeliveries('acme', 'iaaaaaaaaaa1', 10);
     expect(listed).toEqual({ ...delivery(), publishedAt: '2026-12-07T12:00:01.000Z' });
-    const item = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: 'INTEG#acme', sk: `DLV#iaaaaaaaaaa1#2026-12-07T11:00:00.000Z#${'a'.repeat(32)}` } }))).Item;
+    const item = (
+      await table.db.send(
+        new GetCommand({ TableName: tableName, Key: { pk: 'INTEG#acme', sk: `DLV#iaaaaaaaaaa1#2026-12-07T11:00:00.000Z#${'a'.repeat(32)}` } }),
+      )
+    ).Item;
     expect(item).toMatchObject({ entity: 'IntegrationDelivery', expiresAt: nowMs / 1000 + 30 * 86_400 });
   });
 
   it('lists an integration’s deliveries newest event first, at most the limit, never another integration’s', async () => {
     for (let i = 0; i < 5; i++) await store.recordRequested(delivery({ deliveryId: String(i).repeat(32), at: `2026-12-07T11:0${i}:00.000Z` }));
     await store.recordRequested(delivery({ integrationId: 'iaaaaaaaaaa2', at: '2026-12-07T11:59:00.000Z' }));
-    await store.recordTest(delivery({ deliveryId: 'f'.repeat(32), status: 'test_ok', eventType: 'integration.test', at: '2026-12-07T11:30:00.000Z', httpStatus: 204 }));
+    await store.recordTest(
+      delivery({ deliveryId: 'f'.repeat(32), status: 'test_ok', eventType: 'integration.test', at: '2026-12-07T11:30:00.000Z', httpStatus: 204 }),
+    );
     const listed = await store.listDeliveries('acme', 'iaaaaaaaaaa1', 3);
     expect(listed.map((d) => [d.at, d.status])).toEqual([
       ['2026-12-07T11:30:00.000Z', 'test_ok'],
@@ -116,15 +122,31 @@ describe('delivery log', () => {
 
   it('marks a dead letter on its delivery, and writes one whose requested item expired from what the letter says', async () => {
     await store.recordRequested(delivery());
-    const error = { code: 'SDK_CLIENT_ERROR', message: 'Target responded with 410', retryAttempts: 0, ruleArn: 'arn:aws:events:::rule/x', targetArn: 'arn:aws:events:::api-destination/x' };
+    const error = {
+      code: 'SDK_CLIENT_ERROR',
+      message: 'Target responded with 410',
+      retryAttempts: 0,
+      ruleArn: 'arn:aws:events:::rule/x',
+      targetArn: 'arn:aws:events:::api-destination/x',
+    };
     await store.recordDeadLettered({ ...delivery({ destination: 'other' }), deadLetteredAt: '2026-12-08T11:00:00.000Z', error });
     const [dead] = await store.listDeliveries('acme', 'iaaaaaaaaaa1', 10);
     // What the requested item said is kept; the letter only fills gaps.
     expect(dead).toMatchObject({ status: 'dead_lettered', destination: 'event', deadLetteredAt: '2026-12-08T11:00:00.000Z', error });
 
-    await store.recordDeadLettered({ ...delivery({ deliveryId: 'b'.repeat(32), at: '2026-12-01T00:00:00.000Z' }), deadLetteredAt: '2026-12-08T11:00:00.000Z', error: { code: 'CONNECTION_FAILURE' } });
+    await store.recordDeadLettered({
+      ...delivery({ deliveryId: 'b'.repeat(32), at: '2026-12-01T00:00:00.000Z' }),
+      deadLetteredAt: '2026-12-08T11:00:00.000Z',
+      error: { code: 'CONNECTION_FAILURE' },
+    });
     const orphan = (await store.listDeliveries('acme', 'iaaaaaaaaaa1', 10)).find((d) => d.deliveryId === 'b'.repeat(32));
-    expect(orphan).toMatchObject({ status: 'dead_lettered', eventType: 'message.received', destination: 'event', idempotencyKey: delivery().idempotencyKey, error: { code: 'CONNECTION_FAILURE' } });
+    expect(orphan).toMatchObject({
+      status: 'dead_lettered',
+      eventType: 'message.received',
+      destination: 'event',
+      idempotencyKey: delivery().idempotencyKey,
+      error: { code: 'CONNECTION_FAILURE' },
+    });
 
     await store.recordRedriven(delivery(), '2026-12-09T09:00:00.000Z');
     await store.recordRedriven(delivery(), '2026-12-09T10:00:00.000Z');

@@ -107,9 +107,22 @@ function adminFor(allowLoopbackHttp: boolean) {
   });
 }
 
-const who = (businessId: string, ...roles: OperatorRole[]): OperatorIdentity => ({ subject: `sub-${businessId}`, actor: `${roles.join('+')}@${businessId}`, businessId, roles, scopes: ['omnichannel/admin'] });
+const who = (businessId: string, ...roles: OperatorRole[]): OperatorIdentity => ({
+  subject: `sub-${businessId}`,
+  actor: `${roles.join('+')}@${businessId}`,
+  businessId,
+  roles,
+  scopes: ['omnichannel/admin'],
+});
 
-async function call(identity: OperatorIdentity, method: string, path: string, opts: { query?: Record<string, string>; body?: unknown; rawBody?: string } = {}, allowLoopbackHttp = true, audit: AuditContext = {}) {
+async function call(
+  identity: OperatorIdentity,
+  method: string,
+  path: string,
+  opts: { query?: Record<string, string>; body?: unknown; rawBody?: string } = {},
+  allowLoopbackHttp = true,
+  audit: AuditContext = {},
+) {
   const event = {
     version: '2.0',
     routeKey: `${method} ${path}`,
@@ -150,7 +163,11 @@ describe('creating an integration', () => {
       enabled: true,
       createdBy: 'admin@acme',
       provisioning: { state: 'provisioned', at: '2026-12-07T12:00:00.000Z' },
-      resources: { signingSecretId: 'arn:Omnichannel-local/integrations/acme/iaaaaaaaaaa1', ruleName: 'Omnichannel-local-i-acme-iaaaaaaaaaa1', apiDestinationArns: { event: expect.any(String) } },
+      resources: {
+        signingSecretId: 'arn:Omnichannel-local/integrations/acme/iaaaaaaaaaa1',
+        ruleName: 'Omnichannel-local-i-acme-iaaaaaaaaaa1',
+        apiDestinationArns: { event: expect.any(String) },
+      },
       version: 2,
     });
     expect(JSON.stringify(created.body.integration)).not.toContain('sk_live_1');
@@ -199,13 +216,21 @@ describe('creating an integration', () => {
     eb.on(CreateApiDestinationCommand).rejects(Object.assign(new Error('quota'), { name: 'LimitExceededException' }));
     const created = await call(admin, 'POST', '/admin/integrations', { body: webhookInput() });
     expect(created.status).toBe(502);
-    expect(created.body).toMatchObject({ error: 'provisioning_failed', signingSecret: 'd'.repeat(64), integration: { provisioning: { state: 'failed', error: 'api destination event: LimitExceededException' } } });
+    expect(created.body).toMatchObject({
+      error: 'provisioning_failed',
+      signingSecret: 'd'.repeat(64),
+      integration: { provisioning: { state: 'failed', error: 'api destination event: LimitExceededException' } },
+    });
     eb.on(CreateApiDestinationCommand).callsFake((i) => ({ ApiDestinationArn: `arn:aws:events:us-east-1:1:api-destination/${i.Name}/u` }));
-    const saved = await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', { body: { ...webhookInput(), kind: undefined, auth: undefined, expectedVersion: created.body.integration.version } });
+    const saved = await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', {
+      body: { ...webhookInput(), kind: undefined, auth: undefined, expectedVersion: created.body.integration.version },
+    });
     expect(saved.status).toBe(200);
     expect(saved.body.provisioning.state).toBe('provisioned');
     // The connection got the stored credentials again.
-    expect(eb.commandCalls(CreateConnectionCommand).at(-1)!.args[0].input.AuthParameters).toEqual({ ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: 'sk_live_1' } });
+    expect(eb.commandCalls(CreateConnectionCommand).at(-1)!.args[0].input.AuthParameters).toEqual({
+      ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: 'sk_live_1' },
+    });
   });
 
   it('stops at ten integrations per business', async () => {
@@ -225,14 +250,25 @@ describe('changing and deleting', () => {
   it('saves over the version read, keeps the kind and the credentials, and disabling removes the resources', async () => {
     const stale = await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', { body: { ...base(), expectedVersion: 1 } });
     expect(stale).toMatchObject({ status: 409, body: { error: 'version_conflict', currentVersion: 2 } });
-    expect((await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', { body: { ...base(), kind: 'zendesk', expectedVersion: 2 } })).body.message).toMatch(/keeps its kind/);
+    expect((await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', { body: { ...base(), kind: 'zendesk', expectedVersion: 2 } })).body.message).toMatch(
+      /keeps its kind/,
+    );
     const disabled = await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', { body: { ...base(), enabled: false, expectedVersion: 2 } });
     expect(disabled.status).toBe(200);
-    expect(disabled.body).toMatchObject({ name: 'Renamed', enabled: false, events: ['contact.updated'], provisioning: { state: 'removed' }, resources: { signingSecretId: expect.any(String) }, version: 4 });
+    expect(disabled.body).toMatchObject({
+      name: 'Renamed',
+      enabled: false,
+      events: ['contact.updated'],
+      provisioning: { state: 'removed' },
+      resources: { signingSecretId: expect.any(String) },
+      version: 4,
+    });
     expect(disabled.body.resources).not.toHaveProperty('connectionArn');
     expect(eb.commandCalls(DeleteConnectionCommand)).toHaveLength(1);
     // New credentials replace the stored ones; the signing secret stays.
-    const rekeyed = await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', { body: { ...base(), auth: { type: 'basic', username: 'u', password: 'p' }, expectedVersion: 4 } });
+    const rekeyed = await call(admin, 'PUT', '/admin/integrations/iaaaaaaaaaa1', {
+      body: { ...base(), auth: { type: 'basic', username: 'u', password: 'p' }, expectedVersion: 4 },
+    });
     expect(rekeyed.body).toMatchObject({ authType: 'basic', enabled: true, provisioning: { state: 'provisioned' } });
     expect([...secretValues.values()]).toEqual([{ signingSecret: 'd'.repeat(64), auth: { type: 'basic', username: 'u', password: 'p' } }]);
   });
@@ -259,7 +295,10 @@ describe('testing and the delivery log', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ status: 'test_ok', httpStatus: 204, eventType: 'integration.test', method: 'POST' });
     const [hit] = endpoint.hits;
-    expect(hit).toMatchObject({ method: 'POST', headers: { 'x-api-key': 'sk_live_1', 'content-type': 'application/json; charset=utf-8', 'x-omnichannel-integration': 'iaaaaaaaaaa1' } });
+    expect(hit).toMatchObject({
+      method: 'POST',
+      headers: { 'x-api-key': 'sk_live_1', 'content-type': 'application/json; charset=utf-8', 'x-omnichannel-integration': 'iaaaaaaaaaa1' },
+    });
     // Shaped like a delivery: the signature and the key in the query string, no signature header.
     const url = new URL(hit!.url, endpoint.url);
     expect(url.pathname).toBe('/hooks');
@@ -296,7 +335,13 @@ describe('who may do what, for which business', () => {
 
   it('lets only admins and the platform team in; supervisors and agents get 403', async () => {
     for (const role of ['agent', 'supervisor'] as const) {
-      for (const [method, path] of [['GET', '/admin/integrations'], ['POST', '/admin/integrations'], ['GET', '/admin/integrations/iaaaaaaaaaa1'], ['DELETE', '/admin/integrations/iaaaaaaaaaa1'], ['POST', '/admin/integrations/iaaaaaaaaaa1/test']] as const) {
+      for (const [method, path] of [
+        ['GET', '/admin/integrations'],
+        ['POST', '/admin/integrations'],
+        ['GET', '/admin/integrations/iaaaaaaaaaa1'],
+        ['DELETE', '/admin/integrations/iaaaaaaaaaa1'],
+        ['POST', '/admin/integrations/iaaaaaaaaaa1/test'],
+      ] as const) {
         const res = await call(who('acme', role), method, path, { body: webhookInput() });
         expect(res, `${role} ${method} ${path}`).toMatchObject({ status: 403, body: { error: 'forbidden' } });
       }
@@ -305,9 +350,17 @@ describe('who may do what, for which business', () => {
 
   it('answers another business’s integration as not found, refuses naming another business, and makes the platform name one', async () => {
     const globex = who('globex', 'admin');
-    for (const [method, path] of [['GET', '/admin/integrations/iaaaaaaaaaa1'], ['DELETE', '/admin/integrations/iaaaaaaaaaa1'], ['POST', '/admin/integrations/iaaaaaaaaaa1/test'], ['GET', '/admin/integrations/iaaaaaaaaaa1/deliveries']] as const) {
+    for (const [method, path] of [
+      ['GET', '/admin/integrations/iaaaaaaaaaa1'],
+      ['DELETE', '/admin/integrations/iaaaaaaaaaa1'],
+      ['POST', '/admin/integrations/iaaaaaaaaaa1/test'],
+      ['GET', '/admin/integrations/iaaaaaaaaaa1/deliveries'],
+    ] as const) {
       expect((await call(globex, method, path)).status, `${method} ${path}`).toBe(404);
-      expect(await call(globex, method, path, { query: { businessId: 'acme' } }), `${method} ${path}`).toMatchObject({ status: 403, body: { error: 'other_business' } });
+      expect(await call(globex, method, path, { query: { businessId: 'acme' } }), `${method} ${path}`).toMatchObject({
+        status: 403,
+        body: { error: 'other_business' },
+      });
     }
     expect((await call(globex, 'GET', '/admin/integrations')).body.items).toEqual([]);
     const platform = who('ops', 'platform');

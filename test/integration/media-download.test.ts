@@ -195,12 +195,18 @@ describe('downloading WhatsApp media through the Graph API simulator into S3', (
     const detail = await receive('whatsapp', 'image', [ref]);
     const wrongToken = { ...deps, accessTokenFor: async () => 'revoked-token' };
 
-    const early = await downloadMessageMedia(detail, wrongToken, { receiveCount: 1 }).then(() => undefined, (e: unknown) => e);
+    const early = await downloadMessageMedia(detail, wrongToken, { receiveCount: 1 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(early).toBeInstanceOf(MediaFailure);
     expect((early as MediaFailure).kind).toBe('retryable');
     expect((await messageItem(detail)).mediaError).toBeUndefined();
 
-    const last = await downloadMessageMedia(detail, wrongToken, { receiveCount: MEDIA_FINAL_RECEIVE }).then(() => undefined, (e: unknown) => e);
+    const last = await downloadMessageMedia(detail, wrongToken, { receiveCount: MEDIA_FINAL_RECEIVE }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(last).toBeInstanceOf(MediaFailure);
     expect(await messageItem(detail)).toMatchObject({ mediaError: 'retries_exhausted', mediaErrorStatus: 401 });
 
@@ -263,7 +269,13 @@ describe('media sources the consumer refuses', () => {
   it('never follows a WhatsApp media URL that comes without an id, so no token leaves', async () => {
     const detail = await receive('whatsapp', 'image', [{ url: `${outsider.url}/steal`, mimeType: 'image/png' }]);
     const tokensAsked: string[] = [];
-    const watched = { ...deps, accessTokenFor: async (account: string) => (tokensAsked.push(account), TOKEN) };
+    const watched = {
+      ...deps,
+      accessTokenFor: async (account: string) => {
+        tokensAsked.push(account);
+        return TOKEN;
+      },
+    };
 
     expect(await downloadMessageMedia(detail, watched)).toEqual({ outcome: 'refused', reason: 'whatsapp_media_without_id' });
     expect(outsider.requests).toEqual([]);
@@ -275,7 +287,10 @@ describe('media sources the consumer refuses', () => {
     expect(item.mediaS3Key).toBeUndefined();
     expect(stored()).toHaveLength(0);
     // Final: a redelivery is refused the same way, still without a request.
-    expect(await downloadMessageMedia(detail, watched, { receiveCount: MEDIA_FINAL_RECEIVE })).toEqual({ outcome: 'refused', reason: 'whatsapp_media_without_id' });
+    expect(await downloadMessageMedia(detail, watched, { receiveCount: MEDIA_FINAL_RECEIVE })).toEqual({
+      outcome: 'refused',
+      reason: 'whatsapp_media_without_id',
+    });
     expect(outsider.requests).toEqual([]);
   });
 
@@ -292,7 +307,10 @@ describe('media sources the consumer refuses', () => {
     );
     try {
       const detail = await receive('whatsapp', 'image', [{ id: '1234', mimeType: 'image/png' }]);
-      expect(await downloadMessageMedia(detail, { ...deps, graph: { baseUrl: graph.url, version: GRAPH_API_VERSION } })).toEqual({ outcome: 'refused', reason: 'url_not_https' });
+      expect(await downloadMessageMedia(detail, { ...deps, graph: { baseUrl: graph.url, version: GRAPH_API_VERSION } })).toEqual({
+        outcome: 'refused',
+        reason: 'url_not_https',
+      });
       expect(graph.requests).toEqual([{ method: 'GET', path: `/${GRAPH_API_VERSION}/1234?phone_number_id=100000000000001`, authorization: `Bearer ${TOKEN}` }]);
       expect(outsider.requests).toEqual([]);
       expect(await messageItem(detail)).toMatchObject({ mediaStatus: 'refused', mediaError: 'url_not_https' });

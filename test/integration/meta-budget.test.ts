@@ -63,19 +63,50 @@ const customerOf = (n: number) => `55119876543${String(n).padStart(2, '0')}`;
 async function seedSentMessage(n: number, extra: Record<string, unknown> = {}, accountId = '100') {
   const key = `wa:${accountId}:${customerOf(n)}`;
   const at = '2026-11-21T10:00:00.000Z';
-  await table.db.send(new PutCommand({
-    TableName: deps.tableName,
-    Item: {
-      pk: `CONV#${key}`, sk: `MSG#out_${n}`, lsi1sk: `MSG#${at}#out_${n}`, entity: 'Message', messageId: `out_${n}`, conversationKey: key, accountId, channel: 'whatsapp',
-      direction: 'outbound', origin: 'agent', type: 'text', status: 'sent', statusRank: 1, providerMessageId: `wamid.${n}`, occurredAt: at, sentAt: at, ...extra,
-    },
-  }));
-  await table.db.send(new PutCommand({ TableName: deps.tableName, Item: { pk: `PMID#wamid.${n}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: key, messageSk: `MSG#out_${n}` } }));
+  await table.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        pk: `CONV#${key}`,
+        sk: `MSG#out_${n}`,
+        lsi1sk: `MSG#${at}#out_${n}`,
+        entity: 'Message',
+        messageId: `out_${n}`,
+        conversationKey: key,
+        accountId,
+        channel: 'whatsapp',
+        direction: 'outbound',
+        origin: 'agent',
+        type: 'text',
+        status: 'sent',
+        statusRank: 1,
+        providerMessageId: `wamid.${n}`,
+        occurredAt: at,
+        sentAt: at,
+        ...extra,
+      },
+    }),
+  );
+  await table.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { pk: `PMID#wamid.${n}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: key, messageSk: `MSG#out_${n}` },
+    }),
+  );
 }
 
 const receipt = (n: number, status: 'sent' | 'delivered', pricing: StatusEvent['pricing'], accountId = '100', suffix = ''): StatusEvent => ({
-  kind: 'status', channel: 'whatsapp', conversationKey: `wa:${accountId}:${customerOf(n)}`, accountId, businessAccountId: '200', occurredAt: `2026-11-21T10:00:${String(n % 60).padStart(2, '0')}.000Z`,
-  eventId: `wa:status:wamid.${n}:${status}${suffix}`, status, providerMessageId: `wamid.${n}`, customer: { id: customerOf(n), waId: customerOf(n) }, ...(pricing ? { pricing } : {}),
+  kind: 'status',
+  channel: 'whatsapp',
+  conversationKey: `wa:${accountId}:${customerOf(n)}`,
+  accountId,
+  businessAccountId: '200',
+  occurredAt: `2026-11-21T10:00:${String(n % 60).padStart(2, '0')}.000Z`,
+  eventId: `wa:status:wamid.${n}:${status}${suffix}`,
+  status,
+  providerMessageId: `wamid.${n}`,
+  customer: { id: customerOf(n), waId: customerOf(n) },
+  ...(pricing ? { pricing } : {}),
 });
 const priced = (category: string, type = 'regular', billable = true) => ({ billable, pricingModel: 'PMP', type, category });
 const deliver = async (n: number, pricing: StatusEvent['pricing'], accountId = '100') => {
@@ -93,7 +124,13 @@ function request(method: string, path: string, options: { query?: Record<string,
     requestContext: { http: { method }, requestId: 'r1' },
   } as unknown as APIGatewayProxyEventV2;
 }
-const person = (roles: OperatorRole[], businessId = 'acme'): OperatorIdentity => ({ subject: 's', actor: 'alex', businessId, roles, scopes: ['omnichannel/admin'] });
+const person = (roles: OperatorRole[], businessId = 'acme'): OperatorIdentity => ({
+  subject: 's',
+  actor: 'alex',
+  businessId,
+  roles,
+  scopes: ['omnichannel/admin'],
+});
 async function call(identity: OperatorIdentity, method: string, path: string, options: { query?: Record<string, string>; body?: unknown } = {}) {
   const res = await routeSpendRequest(request(method, path, options), identity, { admin: spendAdmin(store), now: () => new Date('2026-11-21T12:00:00.000Z') });
   return { status: res.statusCode, body: JSON.parse(String(res.body)) as Record<string, any> };
@@ -128,7 +165,9 @@ describe("a business's running month", () => {
   });
 
   it("adds a campaign send's charge to its campaign's counts", async () => {
-    await table.db.send(new PutCommand({ TableName: deps.tableName, Item: { pk: campaignsPk('acme'), sk: campaignSk('cmp_1'), entity: 'Campaign', counts: emptyCounts() } }));
+    await table.db.send(
+      new PutCommand({ TableName: deps.tableName, Item: { pk: campaignsPk('acme'), sk: campaignSk('cmp_1'), entity: 'Campaign', counts: emptyCounts() } }),
+    );
     await seedSentMessage(7, { origin: 'campaign', campaignId: 'cmp_1', campaignBusinessId: 'acme' });
     await applyReceiptOnArrival(receipt(7, 'sent', priced('marketing')), ctx, deps);
     await applyReceiptOnArrival(receipt(7, 'delivered', priced('marketing')), ctx, deps);
@@ -170,7 +209,8 @@ describe('budget thresholds', () => {
     for (let n = 16; n <= 18; n++) await deliver(n, priced('marketing'));
     const events = thresholdEvents();
     expect(events.map((e) => e.detail.threshold).sort()).toEqual([100, 80]);
-    for (const e of events) expect(e).toMatchObject({ source: EVENT_SOURCE.spend, detail: { v: 1, businessId: 'acme', month: '2026-11', budgetMicros: 250_000, currency: 'USD' } });
+    for (const e of events)
+      expect(e).toMatchObject({ source: EVENT_SOURCE.spend, detail: { v: 1, businessId: 'acme', month: '2026-11', budgetMicros: 250_000, currency: 'USD' } });
     const month = await store.getMonth('acme', '2026-11');
     expect(month?.spentMicros).toBe(8 * 62_500);
     expect(Object.keys(month?.crossed ?? {}).sort()).toEqual(['100', '80']);
@@ -185,7 +225,12 @@ describe('budget thresholds', () => {
     // The counter keeps a budget for a minute: a new counter is a new minute.
     deps.spend = tableSpendCounter({ db: table.db, tableName: deps.tableName, publisher: deps.publisher, accounts });
     await deliver(23, priced('marketing'));
-    expect(thresholdEvents().map((e) => [e.detail.threshold, e.detail.budgetMicros])).toEqual([[80, 100_000], [100, 100_000], [80, 150_000], [100, 150_000]]);
+    expect(thresholdEvents().map((e) => [e.detail.threshold, e.detail.budgetMicros])).toEqual([
+      [80, 100_000],
+      [100, 100_000],
+      [80, 150_000],
+      [100, 150_000],
+    ]);
     // other-business has no budget: its spend grows without a word.
     for (let n = 31; n <= 33; n++) await deliver(n, priced('marketing'), '300');
     expect(thresholdEvents()).toHaveLength(4);
@@ -211,7 +256,11 @@ describe('resolved conversations', () => {
   it('counts each resolved close or bot end once, by the month it ended in', async () => {
     const deps2 = { store, businessOfAccount: async (id: string) => (await accounts.account(id))?.businessId };
     const closed = { conversationKey: 'wa:100:1', channel: 'whatsapp', accountId: '100', closedAt: '2026-11-20T10:00:00.000Z', outcome: 'resolved' };
-    expect(await countResolvedConversation(DETAIL_TYPE.conversationClosed, closed, deps2)).toEqual({ outcome: 'counted', businessId: 'acme', month: '2026-11' });
+    expect(await countResolvedConversation(DETAIL_TYPE.conversationClosed, closed, deps2)).toEqual({
+      outcome: 'counted',
+      businessId: 'acme',
+      month: '2026-11',
+    });
     expect(await countResolvedConversation(DETAIL_TYPE.conversationClosed, closed, deps2)).toEqual({ outcome: 'repeat' });
     expect(await countResolvedConversation(DETAIL_TYPE.conversationClosed, { ...closed, outcome: 'spam' }, deps2)).toEqual({ outcome: 'not_resolved' });
     const ended = { conversationKey: 'wa:100:2', channel: 'whatsapp', accountId: '100', endedAt: '2026-11-20T11:00:00.000Z', outcome: 'resolved_by_bot' };
@@ -228,15 +277,29 @@ describe('the spend API', () => {
     await deliver(51, priced('marketing'));
     await deliver(52, priced('utility'));
     await deliver(53, priced('service', 'free_customer_service', false));
-    await countResolvedConversation(DETAIL_TYPE.conversationClosed, { conversationKey: 'wa:100:1', accountId: '100', closedAt: '2026-11-21T09:00:00.000Z', outcome: 'converted' }, { store, businessOfAccount: async () => 'acme' });
+    await countResolvedConversation(
+      DETAIL_TYPE.conversationClosed,
+      { conversationKey: 'wa:100:1', accountId: '100', closedAt: '2026-11-21T09:00:00.000Z', outcome: 'converted' },
+      { store, businessOfAccount: async () => 'acme' },
+    );
 
     const { status, body } = await call(person(['supervisor']), 'GET', '/admin/spend');
     expect(status).toBe(200);
     const summary = body as SpendSummary;
     expect(summary).toMatchObject({
-      businessId: 'acme', month: '2026-11', currency: 'USD', spentUsd: 0.0693, chargedMessages: 2, pricedMessages: 3,
-      budget: { monthlyBudgetUsd: 0.1, version: 1, updatedBy: 'alex' }, warningShare: 0.8, saving: false,
-      byCategory: [{ category: 'marketing', spentUsd: 0.0625, messages: 1 }, { category: 'utility', spentUsd: 0.0068, messages: 1 }],
+      businessId: 'acme',
+      month: '2026-11',
+      currency: 'USD',
+      spentUsd: 0.0693,
+      chargedMessages: 2,
+      pricedMessages: 3,
+      budget: { monthlyBudgetUsd: 0.1, version: 1, updatedBy: 'alex' },
+      warningShare: 0.8,
+      saving: false,
+      byCategory: [
+        { category: 'marketing', spentUsd: 0.0625, messages: 1 },
+        { category: 'utility', spentUsd: 0.0068, messages: 1 },
+      ],
       free: [{ type: 'free_customer_service', messages: 1 }],
       byCountry: [{ country: 'BR', spentUsd: 0.0693, messages: 3 }],
       byDay: [{ day: '2026-11-21', spentUsd: 0.0693, messages: 3 }],
@@ -244,25 +307,43 @@ describe('the spend API', () => {
       resolvedConversations: 1,
       spendPerResolvedUsd: 0.0693,
     });
-    expect(summary.share).toBeCloseTo(0.693, 6);
+    expect(summary.share).toBeCloseTo(0.0693 / 0.1, 6);
     // Another month: empty, with the same budget.
-    expect((await call(person(['admin']), 'GET', '/admin/spend', { query: { month: '2026-10' } })).body).toMatchObject({ month: '2026-10', spentUsd: 0, byCategory: [], budget: { monthlyBudgetUsd: 0.1 } });
+    expect((await call(person(['admin']), 'GET', '/admin/spend', { query: { month: '2026-10' } })).body).toMatchObject({
+      month: '2026-10',
+      spentUsd: 0,
+      byCategory: [],
+      budget: { monthlyBudgetUsd: 0.1 },
+    });
   });
 
   it('lets supervisors read and only admins set the budget; another business is refused; a platform operator names it', async () => {
     expect((await call(person(['agent']), 'GET', '/admin/spend')).status).toBe(403);
     expect((await call(person(['supervisor']), 'PUT', '/admin/spend/budget', { body: { monthlyBudgetUsd: 10 } })).status).toBe(403);
     expect((await call(person(['admin'], 'other-business'), 'GET', '/admin/spend', { query: { businessId: 'acme' } })).status).toBe(403);
-    expect((await call(person(['admin'], 'other-business'), 'PUT', '/admin/spend/budget', { query: { businessId: 'acme' }, body: { monthlyBudgetUsd: 1 } })).status).toBe(403);
+    expect(
+      (await call(person(['admin'], 'other-business'), 'PUT', '/admin/spend/budget', { query: { businessId: 'acme' }, body: { monthlyBudgetUsd: 1 } })).status,
+    ).toBe(403);
     expect((await call(person(['platform'], 'ops'), 'GET', '/admin/spend')).status).toBe(400);
-    expect((await call(person(['platform'], 'ops'), 'PUT', '/admin/spend/budget', { query: { businessId: 'acme' }, body: { monthlyBudgetUsd: 12.5 } })).body).toMatchObject({ budget: { monthlyBudgetUsd: 12.5 } });
+    expect(
+      (await call(person(['platform'], 'ops'), 'PUT', '/admin/spend/budget', { query: { businessId: 'acme' }, body: { monthlyBudgetUsd: 12.5 } })).body,
+    ).toMatchObject({ budget: { monthlyBudgetUsd: 12.5 } });
     expect((await call(person(['supervisor']), 'GET', '/admin/spend/budget')).body).toMatchObject({ budget: { monthlyBudgetUsd: 12.5, version: 1 } });
-    expect((await store.getBudget('other-business'))).toBeUndefined();
+    expect(await store.getBudget('other-business')).toBeUndefined();
   });
 
   it('refuses bad input with a message, and a stale version with 409', async () => {
     const admin = person(['admin']);
-    for (const body of [{ monthlyBudgetUsd: -1 }, { monthlyBudgetUsd: 0 }, { monthlyBudgetUsd: 1.005 }, { monthlyBudgetUsd: 1e9 }, { monthlyBudgetUsd: '10' }, { monthlyBudgetUsd: 10, extra: 1 }, {}, []]) {
+    for (const body of [
+      { monthlyBudgetUsd: -1 },
+      { monthlyBudgetUsd: 0 },
+      { monthlyBudgetUsd: 1.005 },
+      { monthlyBudgetUsd: 1e9 },
+      { monthlyBudgetUsd: '10' },
+      { monthlyBudgetUsd: 10, extra: 1 },
+      {},
+      [],
+    ]) {
       const res = await call(admin, 'PUT', '/admin/spend/budget', { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.message).toMatch(/monthlyBudgetUsd|body|extra/);
@@ -271,8 +352,13 @@ describe('the spend API', () => {
     expect((await call(admin, 'GET', '/admin/spend', { query: { month: 'x'.repeat(5000) } })).status).toBe(400);
     expect((await call(admin, 'GET', '/admin/spend', { query: { businessId: '../../x' } })).status).toBe(400);
     expect((await call(admin, 'PUT', '/admin/spend/budget', { body: { monthlyBudgetUsd: 100 } })).status).toBe(200);
-    expect((await call(admin, 'PUT', '/admin/spend/budget', { body: { monthlyBudgetUsd: 200, expectedVersion: 0 } }))).toMatchObject({ status: 409, body: { error: 'version_conflict', currentVersion: 1 } });
-    expect((await call(admin, 'PUT', '/admin/spend/budget', { body: { monthlyBudgetUsd: null, expectedVersion: 1 } })).body).toMatchObject({ budget: { monthlyBudgetUsd: null, version: 2 } });
+    expect(await call(admin, 'PUT', '/admin/spend/budget', { body: { monthlyBudgetUsd: 200, expectedVersion: 0 } })).toMatchObject({
+      status: 409,
+      body: { error: 'version_conflict', currentVersion: 1 },
+    });
+    expect((await call(admin, 'PUT', '/admin/spend/budget', { body: { monthlyBudgetUsd: null, expectedVersion: 1 } })).body).toMatchObject({
+      budget: { monthlyBudgetUsd: null, version: 2 },
+    });
     expect((await call(admin, 'DELETE', '/admin/spend/budget')).status).toBe(405);
   });
 });

@@ -32,22 +32,44 @@ const ctx = { receivedAt: '2026-11-21T12:00:00.000Z' };
 
 async function seedSentMessage(messageId: string, providerMessageId: string) {
   const at = '2026-11-21T10:00:00.000Z';
-  await table.db.send(new PutCommand({
-    TableName: deps.tableName,
-    Item: {
-      pk: `CONV#${KEY}`, sk: `MSG#${messageId}`, lsi1sk: `MSG#${at}#${messageId}`, entity: 'Message', messageId, direction: 'outbound',
-      origin: 'campaign', type: 'template', status: 'sent', statusRank: 1, providerMessageId, occurredAt: at, sentAt: at,
-    },
-  }));
-  await table.db.send(new PutCommand({
-    TableName: deps.tableName,
-    Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: KEY, messageSk: `MSG#${messageId}` },
-  }));
+  await table.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        pk: `CONV#${KEY}`,
+        sk: `MSG#${messageId}`,
+        lsi1sk: `MSG#${at}#${messageId}`,
+        entity: 'Message',
+        messageId,
+        direction: 'outbound',
+        origin: 'campaign',
+        type: 'template',
+        status: 'sent',
+        statusRank: 1,
+        providerMessageId,
+        occurredAt: at,
+        sentAt: at,
+      },
+    }),
+  );
+  await table.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: KEY, messageSk: `MSG#${messageId}` },
+    }),
+  );
 }
 
 const status = (providerMessageId: string, s: StatusEvent['status'], at: string, pricing?: StatusEvent['pricing'], eventSuffix = ''): StatusEvent => ({
-  kind: 'status', channel: 'whatsapp', conversationKey: KEY, accountId: '100', businessAccountId: '200', occurredAt: at,
-  eventId: `wa:status:${providerMessageId}:${s}${eventSuffix}`, status: s, providerMessageId,
+  kind: 'status',
+  channel: 'whatsapp',
+  conversationKey: KEY,
+  accountId: '100',
+  businessAccountId: '200',
+  occurredAt: at,
+  eventId: `wa:status:${providerMessageId}:${s}${eventSuffix}`,
+  status: s,
+  providerMessageId,
   customer: { id: '5511987654321', waId: '5511987654321' },
   ...(pricing ? { pricing } : {}),
 });
@@ -56,14 +78,22 @@ const message = async (id: string) => (await table.db.send(new GetCommand({ Tabl
 const MARKETING = { billable: true, pricingModel: 'PMP', type: 'regular', category: 'marketing' };
 
 describe('Meta spend on DynamoDB Local', () => {
-  it('prices a message once: delivered twice, sent late, the charge is the first receipt\'s', async () => {
+  it("prices a message once: delivered twice, sent late, the charge is the first receipt's", async () => {
     await seedSentMessage('out_m', 'wamid.M');
     const delivered = status('wamid.M', 'delivered', '2026-11-21T10:00:02.000Z', MARKETING);
     await applyReceiptOnArrival(delivered, ctx, deps);
     const first = await message('out_m');
     expect(first).toMatchObject({
-      status: 'delivered', metaPricingModel: 'PMP', metaCategory: 'marketing', metaPricingType: 'regular', metaBillable: true,
-      recipientCountry: 'BR', rateMarket: 'BR', metaChargeUsd: 0.0625, rateCardDate: '2026-04-01', metaPricedAt: '2026-11-21T10:00:02.000Z',
+      status: 'delivered',
+      metaPricingModel: 'PMP',
+      metaCategory: 'marketing',
+      metaPricingType: 'regular',
+      metaBillable: true,
+      recipientCountry: 'BR',
+      rateMarket: 'BR',
+      metaChargeUsd: 0.0625,
+      rateCardDate: '2026-04-01',
+      metaPricedAt: '2026-11-21T10:00:02.000Z',
     });
 
     // The same receipt again, and the `sent` that arrives after it with a different (hostile) category.
@@ -81,7 +111,11 @@ describe('Meta spend on DynamoDB Local', () => {
 
   it('a free customer-service reply is stored at 0 and free', async () => {
     await seedSentMessage('out_s', 'wamid.S');
-    await applyReceiptOnArrival(status('wamid.S', 'sent', '2026-11-21T10:00:01.000Z', { billable: false, pricingModel: 'PMP', type: 'free_customer_service', category: 'service' }), ctx, deps);
+    await applyReceiptOnArrival(
+      status('wamid.S', 'sent', '2026-11-21T10:00:01.000Z', { billable: false, pricingModel: 'PMP', type: 'free_customer_service', category: 'service' }),
+      ctx,
+      deps,
+    );
     expect(await message('out_s')).toMatchObject({ metaCategory: 'service', metaPricingType: 'free_customer_service', metaBillable: false, metaChargeUsd: 0 });
   });
 
@@ -91,7 +125,12 @@ describe('Meta spend on DynamoDB Local', () => {
     await recordNormalizedEvent(delivered, ctx, deps);
     await seedSentMessage('out_l', 'wamid.L');
     for (let i = 0; i < 2; i++) await applyDeliveryStatus(domainEventFor(delivered).detail, deps, { receiveCount: 2 });
-    expect(await message('out_l')).toMatchObject({ metaCategory: 'utility', metaChargeUsd: 0.0068, recipientCountry: 'BR', metaPricedAt: '2026-11-21T10:00:02.000Z' });
+    expect(await message('out_l')).toMatchObject({
+      metaCategory: 'utility',
+      metaChargeUsd: 0.0068,
+      recipientCountry: 'BR',
+      metaPricedAt: '2026-11-21T10:00:02.000Z',
+    });
   });
 
   it('a receipt without pricing (Instagram, read) prices nothing', async () => {

@@ -16,12 +16,11 @@ import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 const PREFIX = 'Omnichannel-ownership';
 
 const world = useOnboardingWorld(PREFIX);
-let table: OnboardingWorld['table'];
 let aws: OnboardingWorld['aws'];
 let sim: OnboardingWorld['sim'];
 let deps: OnboardingDeps;
 beforeAll(() => {
-  ({ table, aws, sim } = world);
+  ({ aws, sim } = world);
 });
 beforeEach(() => {
   deps = world.deps;
@@ -35,7 +34,8 @@ interface WhatsAppProspect {
 }
 const whatsappProspect = (options: Record<string, unknown> = {}) => control<WhatsAppProspect>('POST', 'whatsapp', options);
 const secretValue = (ownerId: string) => aws.secrets.getSecretValue(accountTokenSecretName(PREFIX, ownerId)).secretString;
-const item = async (key: { pk: string; sk: string }) => (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
+const item = async (key: { pk: string; sk: string }) =>
+  (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
 const wabaItem = (wabaId: string) => item({ pk: wabaPk(wabaId), sk: 'WABA' });
 const accountItem = (accountId: string) => item(channelAccountKey(accountId));
 const hasSecret = (ownerId: string) => {
@@ -61,7 +61,7 @@ async function expectVictimUntouched(a: Awaited<ReturnType<typeof victim>>) {
 }
 
 describe('WhatsApp onboarding proves the new token sees the WABA and number before writing', () => {
-  it('refuses business B naming A\'s WABA with a code that does not grant it, and writes nothing', async () => {
+  it("refuses business B naming A's WABA with a code that does not grant it, and writes nothing", async () => {
     const a = await victim();
     // A second number of A's WABA that A has not onboarded yet.
     const aSecond = await whatsappProspect({ wabaId: a.wabaId });
@@ -78,7 +78,9 @@ describe('WhatsApp onboarding proves the new token sees the WABA and number befo
       }
       expect(report).toMatchObject({ status: 'onboarding', failure: { step: 'exchange_token', code: 100, subcode: 33 } });
       if (report instanceof Error) throw report;
-      expect(report.failure?.message).toMatch(new RegExp(`cannot read WhatsApp Business Account ${a.wabaId}.*does not exist, cannot be loaded due to missing permissions`));
+      expect(report.failure?.message).toMatch(
+        new RegExp(`cannot read WhatsApp Business Account ${a.wabaId}.*does not exist, cannot be loaded due to missing permissions`),
+      );
       expect(report.failure?.advice).toMatch(/ids the signup returned/);
       expect(await item(whatsappProgressKey(a.wabaId, phoneNumberId))).toBeUndefined();
     }
@@ -95,18 +97,21 @@ describe('WhatsApp onboarding proves the new token sees the WABA and number befo
     expect(await accountItem(aSecond.phoneNumberId)).toMatchObject({ businessId: 'biz-a', wabaId: a.wabaId });
   });
 
-  it('refuses a number that is not one of the WABA\'s numbers, with B\'s own WABA', async () => {
+  it("refuses a number that is not one of the WABA's numbers, with B's own WABA", async () => {
     const a = await victim();
     const b = await whatsappProspect();
     const report = await onboardWhatsAppNumber(deps, { businessId: 'biz-b', code: b.code, wabaId: b.wabaId, phoneNumberId: a.phoneNumberId });
-    expect(report.failure).toMatchObject({ step: 'exchange_token', message: `phone number ${a.phoneNumberId} is not one of the numbers of WhatsApp Business Account ${b.wabaId}` });
+    expect(report.failure).toMatchObject({
+      step: 'exchange_token',
+      message: `phone number ${a.phoneNumberId} is not one of the numbers of WhatsApp Business Account ${b.wabaId}`,
+    });
     expect(await wabaItem(b.wabaId)).toBeUndefined();
     expect(hasSecret(b.wabaId)).toBe(false);
     expect(await item(whatsappProgressKey(b.wabaId, a.phoneNumberId))).toBeUndefined();
     await expectVictimUntouched(a);
   });
 
-  it('never uses A\'s stored token for B\'s spent code', async () => {
+  it("never uses A's stored token for B's spent code", async () => {
     const a = await victim();
     const b = await whatsappProspect();
     const exchanged = await onboardWhatsAppNumber(deps, { businessId: 'biz-b', code: b.code, wabaId: b.wabaId, phoneNumberId: b.phoneNumberId });
@@ -119,7 +124,7 @@ describe('WhatsApp onboarding proves the new token sees the WABA and number befo
     expect(await accountItem(aSecond.phoneNumberId)).toBeUndefined();
   });
 
-  it('refuses B when its token can see A\'s WABA (shared) but A owns it: the claim is conditional', async () => {
+  it("refuses B when its token can see A's WABA (shared) but A owns it: the claim is conditional", async () => {
     const a = await victim();
     const aSecond = await whatsappProspect({ wabaId: a.wabaId });
     // B went through the signup for A's WABA too: its token reads the WABA and its numbers.
@@ -129,7 +134,10 @@ describe('WhatsApp onboarding proves the new token sees the WABA and number befo
       `WhatsApp Business Account ${a.wabaId} belongs to another business`,
     );
     // The proof passed (Meta answered the reads); the claim refused.
-    const reads = sim.outbox().slice(before).map((e) => `${e.method} ${e.path.replace(/^\/v[\d.]+/, '')} ${e.status}`);
+    const reads = sim
+      .outbox()
+      .slice(before)
+      .map((e) => `${e.method} ${e.path.replace(/^\/v[\d.]+/, '')} ${e.status}`);
     expect(reads).toEqual(['GET /oauth/access_token 200', `GET /${a.wabaId} 200`, `GET /${a.wabaId}/phone_numbers 200`]);
     await expectVictimUntouched(a);
     expect(await accountItem(aSecond.phoneNumberId)).toBeUndefined();
@@ -149,17 +157,30 @@ describe('WhatsApp onboarding proves the new token sees the WABA and number befo
     expect(hasSecret(p.wabaId)).toBe(false);
   });
 
-  it('reads every page of the WABA\'s numbers to find the one named', async () => {
+  it("reads every page of the WABA's numbers to find the one named", async () => {
     const p = await whatsappProspect();
     for (let i = 0; i < 3; i += 1) await whatsappProspect({ wabaId: p.wabaId });
     const last = await whatsappProspect({ wabaId: p.wabaId });
     const before = sim.outbox().length;
     const graph = createOnboardingGraph({ baseUrl: sim.url, version: GRAPH_API_VERSION });
     // Pages of two: the number named is on the third page.
-    const paged = { ...graph, get: (path: string, query: Record<string, string>, token?: string) => graph.get(path, path.endsWith('/phone_numbers') ? { ...query, limit: '2' } : query, token) };
-    const report = await onboardWhatsAppNumber({ ...deps, graph: paged }, { businessId: 'biz-c', code: last.code, wabaId: p.wabaId, phoneNumberId: last.phoneNumberId });
+    const paged = {
+      ...graph,
+      get: (path: string, query: Record<string, string>, token?: string) =>
+        graph.get(path, path.endsWith('/phone_numbers') ? { ...query, limit: '2' } : query, token),
+    };
+    const report = await onboardWhatsAppNumber(
+      { ...deps, graph: paged },
+      { businessId: 'biz-c', code: last.code, wabaId: p.wabaId, phoneNumberId: last.phoneNumberId },
+    );
     expect(report.steps.exchange_token?.status).toBe('done');
-    expect(sim.outbox().slice(before).filter((e) => e.path.endsWith('/phone_numbers')).map((e) => e.status)).toEqual([200, 200, 200]);
+    expect(
+      sim
+        .outbox()
+        .slice(before)
+        .filter((e) => e.path.endsWith('/phone_numbers'))
+        .map((e) => e.status),
+    ).toEqual([200, 200, 200]);
     expect(await wabaItem(p.wabaId)).toMatchObject({ businessId: 'biz-c' });
   });
 });
@@ -172,7 +193,7 @@ describe('Instagram onboarding proves the new token reads the Page before writin
   }
   const instagramProspect = () => control<InstagramProspect>('POST', 'instagram', {});
 
-  it('refuses B naming A\'s Page with its own login, and writes nothing', async () => {
+  it("refuses B naming A's Page with its own login, and writes nothing", async () => {
     const a = await instagramProspect();
     expect((await onboardInstagramAccount(deps, { businessId: 'biz-a', pageId: a.pageId, code: a.code })).status).toBe('active');
     const aSecret = secretValue(a.instagramAccountId);
@@ -181,7 +202,12 @@ describe('Instagram onboarding proves the new token reads the Page before writin
     const aOther = await instagramProspect();
 
     const report = await onboardInstagramAccount(deps, { businessId: 'biz-b', pageId: aOther.pageId, code: b.code });
-    expect(report.failure).toMatchObject({ step: 'exchange_token', code: 100, subcode: 33, message: expect.stringContaining(`cannot read Page ${aOther.pageId}`) });
+    expect(report.failure).toMatchObject({
+      step: 'exchange_token',
+      code: 100,
+      subcode: 33,
+      message: expect.stringContaining(`cannot read Page ${aOther.pageId}`),
+    });
     expect(await item(instagramProgressKey(aOther.pageId))).toBeUndefined();
     expect(await accountItem(aOther.instagramAccountId)).toBeUndefined();
     expect(await accountItem(b.instagramAccountId)).toBeUndefined();
@@ -191,7 +217,12 @@ describe('Instagram onboarding proves the new token reads the Page before writin
 
   it('refuses B when its login sees the Page but A owns the Instagram account or the Page', async () => {
     const ig = await instagramProspect();
-    await registerChannelAccountIfAbsent(deps.db, deps.tableName, { accountId: ig.instagramAccountId, channel: 'instagram', businessId: 'biz-a', status: 'active' });
+    await registerChannelAccountIfAbsent(deps.db, deps.tableName, {
+      accountId: ig.instagramAccountId,
+      channel: 'instagram',
+      businessId: 'biz-a',
+      status: 'active',
+    });
     await expect(onboardInstagramAccount(deps, { businessId: 'biz-b', pageId: ig.pageId, code: ig.code })).rejects.toThrow(
       `Instagram account ${ig.instagramAccountId} belongs to another business`,
     );
@@ -201,7 +232,9 @@ describe('Instagram onboarding proves the new token reads the Page before writin
 
     const page = await instagramProspect();
     await registerChannelAccountIfAbsent(deps.db, deps.tableName, { accountId: page.pageId, channel: 'messenger', businessId: 'biz-a', status: 'active' });
-    await expect(onboardInstagramAccount(deps, { businessId: 'biz-b', pageId: page.pageId, code: page.code })).rejects.toThrow(`Page ${page.pageId} belongs to another business`);
+    await expect(onboardInstagramAccount(deps, { businessId: 'biz-b', pageId: page.pageId, code: page.code })).rejects.toThrow(
+      `Page ${page.pageId} belongs to another business`,
+    );
     expect(await accountItem(page.instagramAccountId)).toBeUndefined();
     expect(hasSecret(page.instagramAccountId)).toBe(false);
   });

@@ -39,7 +39,13 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
     const p = await whatsappProspect({ verifiedName: 'Padaria Local' });
     const before = await exchanges();
 
-    const report = await onboardWhatsAppNumber(deps, { businessId: 'biz-1', code: p.code, wabaId: p.wabaId, phoneNumberId: p.phoneNumberId, testRecipient: '15557654321' });
+    const report = await onboardWhatsAppNumber(deps, {
+      businessId: 'biz-1',
+      code: p.code,
+      wabaId: p.wabaId,
+      phoneNumberId: p.phoneNumberId,
+      testRecipient: '15557654321',
+    });
 
     expect(report.failure).toBeUndefined();
     expect(report.status).toBe('active');
@@ -79,7 +85,12 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
       qualityRating: 'UNKNOWN',
     });
     const waba = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: wabaPk(p.wabaId), sk: 'WABA' } }));
-    expect(waba.Item).toMatchObject({ entity: 'BusinessAccount', businessId: 'biz-1', subscribed: true, tokenSecretId: accountTokenSecretName(PREFIX, p.wabaId) });
+    expect(waba.Item).toMatchObject({
+      entity: 'BusinessAccount',
+      businessId: 'biz-1',
+      subscribed: true,
+      tokenSecretId: accountTokenSecretName(PREFIX, p.wabaId),
+    });
 
     // Done is done: a second run changes nothing and calls Meta no more.
     const calls = sim.outbox().length;
@@ -132,7 +143,13 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
 
   it('does not register a coexistence number and records it as such', async () => {
     const p = await whatsappProspect({ coexistence: true });
-    const report = await onboardWhatsAppNumber(deps, { businessId: 'biz-4', code: p.code, wabaId: p.wabaId, phoneNumberId: p.phoneNumberId, event: COEXISTENCE_FINISH_EVENT });
+    const report = await onboardWhatsAppNumber(deps, {
+      businessId: 'biz-4',
+      code: p.code,
+      wabaId: p.wabaId,
+      phoneNumberId: p.phoneNumberId,
+      event: COEXISTENCE_FINISH_EVENT,
+    });
     expect(report.status).toBe('active');
     expect(report.steps.register_number?.status).toBe('skipped');
     expect(callsTo(`/${p.phoneNumberId}/register`)).toEqual([]);

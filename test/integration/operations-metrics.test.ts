@@ -110,7 +110,10 @@ describe('the normalizer emits what the dashboard and alarms read', () => {
     messages: [{ from: '5511999887766', id: 'wamid.METRICS1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'hola' } }],
   });
   const downgrade = whatsapp('phone_number_quality_update', { display_phone_number: '15550001111', event: 'DOWNGRADE', current_limit: 'TIER_1K' });
-  const restriction = whatsapp('account_update', { event: 'ACCOUNT_RESTRICTION', restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING' }] });
+  const restriction = whatsapp('account_update', {
+    event: 'ACCOUNT_RESTRICTION',
+    restriction_info: [{ restriction_type: 'RESTRICTED_BIZ_INITIATED_MESSAGING' }],
+  });
 
   it('counts a customer message per channel and account health news, in the namespace and dimension the dashboard uses', async () => {
     const context = { functionName: 'normalizer', awsRequestId: 'r1' } as Context;

@@ -88,7 +88,9 @@ beforeAll(async () => {
   const rule = aws.events.putRule(`${PREFIX}-events`, 'broken', { 'detail-type': ['message.received'] });
   aws.events.putTarget(rule, { id: 'gone', arn: aws.sqs.queueArn('deleted-queue'), deadLetterQueue: { arn: agentDlq } });
   await events.send(
-    new PutEventsCommand({ Entries: [{ EventBusName: `${PREFIX}-events`, Source: 'io.omnichannel.normalizer', DetailType: 'message.received', Detail: '{"v":1}' }] }),
+    new PutEventsCommand({
+      Entries: [{ EventBusName: `${PREFIX}-events`, Source: 'io.omnichannel.normalizer', DetailType: 'message.received', Detail: '{"v":1}' }],
+    }),
   );
   await aws.events.settled();
   aws.events.removeTarget(rule, 'gone');
@@ -131,7 +133,9 @@ describe('npm run redrive against the local AWS emulator', () => {
   it('--redrive moves every message back to its queue, EventBridge failures included, and reports the finished task', async () => {
     const { code, out } = await run(runRedriveCommand, ['--redrive', 'agent']);
     expect(code).toBe(0);
-    expect(out).toContain(`Moving 2 message(s) from arn:aws:sqs:us-east-1:000000000000:${PREFIX}-agent-dlq back to arn:aws:sqs:us-east-1:000000000000:${PREFIX}-agent`);
+    expect(out).toContain(
+      `Moving 2 message(s) from arn:aws:sqs:us-east-1:000000000000:${PREFIX}-agent-dlq back to arn:aws:sqs:us-east-1:000000000000:${PREFIX}-agent`,
+    );
     expect(out).toMatch(/COMPLETED: 2 of 2 moved/);
     expect(await depth(`${PREFIX}-agent-dlq`)).toEqual({ visible: 0, inFlight: 0 });
     expect(await depth(`${PREFIX}-agent`)).toEqual({ visible: 2, inFlight: 0 });
@@ -151,9 +155,13 @@ describe('npm run redrive against the local AWS emulator', () => {
 describe('npm run replay against the local AWS emulator', () => {
   it('replays the bus archive for the range to the bus rules and waits for the replay to complete', async () => {
     const busArn = aws.events.describeEventBus(`${PREFIX}-events`).arn;
-    await events.send(new CreateArchiveCommand({ ArchiveName: 'EventArchive', EventSourceArn: busArn, EventPattern: JSON.stringify({ account: ['000000000000'] }) }));
+    await events.send(
+      new CreateArchiveCommand({ ArchiveName: 'EventArchive', EventSourceArn: busArn, EventPattern: JSON.stringify({ account: ['000000000000'] }) }),
+    );
     aws.sqs.createQueue('replayed');
-    await events.send(new PutRuleCommand({ EventBusName: `${PREFIX}-events`, Name: 'agent', EventPattern: JSON.stringify({ source: ['io.omnichannel.normalizer'] }) }));
+    await events.send(
+      new PutRuleCommand({ EventBusName: `${PREFIX}-events`, Name: 'agent', EventPattern: JSON.stringify({ source: ['io.omnichannel.normalizer'] }) }),
+    );
     await events.send(new PutTargetsCommand({ EventBusName: `${PREFIX}-events`, Rule: 'agent', Targets: [{ Id: 'q', Arn: aws.sqs.queueArn('replayed') }] }));
     const entry = (n: number, time: string) => ({
       EventBusName: `${PREFIX}-events`,
@@ -162,7 +170,9 @@ describe('npm run replay against the local AWS emulator', () => {
       Detail: JSON.stringify({ n }),
       Time: new Date(time),
     });
-    await events.send(new PutEventsCommand({ Entries: [entry(1, '2026-11-20T01:00:00Z'), entry(2, '2026-11-20T03:00:00Z'), entry(3, '2026-11-20T07:00:00Z')] }));
+    await events.send(
+      new PutEventsCommand({ Entries: [entry(1, '2026-11-20T01:00:00Z'), entry(2, '2026-11-20T03:00:00Z'), entry(3, '2026-11-20T07:00:00Z')] }),
+    );
     await aws.events.settled();
     // The originals, delivered when they were put.
     const originals = await sqs.send(new ReceiveMessageCommand({ QueueUrl: aws.sqs.queueUrl('replayed'), MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));

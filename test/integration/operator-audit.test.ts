@@ -25,7 +25,10 @@ beforeEach(async () => {
     tableName: await table.newTable(),
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
-    now: () => new Date((clock += 1000)),
+    now: () => {
+      clock += 1000;
+      return new Date(clock);
+    },
   };
 });
 
@@ -39,17 +42,32 @@ function event(claims: Record<string, string> | undefined, requestId: string): A
 const agentOf = (business: string, roles = 'agent') => ({ sub: `u-${business}`, username: `ana-${business}`, business_id: business, roles });
 
 /** A route that owns conversations of business `acme` only. */
-const closeRoute = async (_e: APIGatewayProxyEventV2, identity: Parameters<typeof requireOwnTarget>[0], audit: { target?: string; targetBusinessId?: string }) => {
+const closeRoute = async (
+  _e: APIGatewayProxyEventV2,
+  identity: Parameters<typeof requireOwnTarget>[0],
+  audit: { target?: string; targetBusinessId?: string },
+) => {
   audit.target = 'wa:100:5511999';
   audit.targetBusinessId = 'acme';
   requireOwnTarget(identity, 'acme', 'conversation');
   return jsonResponse(200, { closed: true });
 };
 
-describe('the operators\' audit trail on DynamoDB Local', () => {
+describe("the operators' audit trail on DynamoDB Local", () => {
   it('keeps every request with who, role, business, route, target, outcome and time, newest first', async () => {
     expect((await serveOperatorRequest(event(agentOf('acme'), 'r1'), 'Test', closeRoute, deps)).statusCode).toBe(200);
-    expect((await serveOperatorRequest(event(agentOf('acme'), 'r2'), 'Test', async () => { throw new OperatorRequestError(403, 'forbidden', 'no'); }, deps)).statusCode).toBe(403);
+    expect(
+      (
+        await serveOperatorRequest(
+          event(agentOf('acme'), 'r2'),
+          'Test',
+          async () => {
+            throw new OperatorRequestError(403, 'forbidden', 'no');
+          },
+          deps,
+        )
+      ).statusCode,
+    ).toBe(403);
     const { actions } = await listOperatorActions('acme', { limit: 10 }, deps);
     expect(actions.map((a) => [a.requestId, a.status, a.outcome])).toEqual([
       ['r2', 403, 'refused'],
@@ -70,14 +88,16 @@ describe('the operators\' audit trail on DynamoDB Local', () => {
     ]);
   });
 
-  it('keeps another business\'s refused attempt under the caller\'s business only', async () => {
+  it("keeps another business's refused attempt under the caller's business only", async () => {
     const response = await serveOperatorRequest(event(agentOf('intruder'), 'r3'), 'Test', closeRoute, deps);
     expect(response.statusCode).toBe(404);
     expect((await listOperatorActions('acme', { limit: 10 }, deps)).actions).toEqual([]);
-    expect((await listOperatorActions('intruder', { limit: 10 }, deps)).actions).toEqual([expect.objectContaining({ requestId: 'r3', status: 404, businessId: 'acme' })]);
+    expect((await listOperatorActions('intruder', { limit: 10 }, deps)).actions).toEqual([
+      expect.objectContaining({ requestId: 'r3', status: 404, businessId: 'acme' }),
+    ]);
   });
 
-  it('shows a platform operator\'s action to the business it touched as well', async () => {
+  it("shows a platform operator's action to the business it touched as well", async () => {
     await serveOperatorRequest(event(agentOf('ops', 'platform'), 'r4'), 'Test', closeRoute, deps);
     expect((await listOperatorActions('acme', { limit: 10 }, deps)).actions).toEqual([expect.objectContaining({ requestId: 'r4', roles: ['platform'] })]);
     expect((await listOperatorActions('ops', { limit: 10 }, deps)).actions).toHaveLength(1);

@@ -140,7 +140,9 @@ describe('sendReply with pacing and backoff on DynamoDB Local', () => {
 
   function deps(): SendReplyDeps {
     const clock = () => new Date(now);
-    const sleep = async (ms: number) => void (now += ms);
+    const sleep = async (ms: number) => {
+      now += ms;
+    };
     return {
       db: table.db,
       tableName,
@@ -162,14 +164,14 @@ describe('sendReply with pacing and backoff on DynamoDB Local', () => {
     };
   }
   const ok = () => ({ messaging_product: 'whatsapp', contacts: [{ input: '5511999', wa_id: '5511999' }], messages: [{ id: `wamid.${graphCalls}` }] });
-  const graphError = (code: number, httpStatus = 400) => () => {
-    throw graphErrorFromResponse(httpStatus, { error: { message: `(#${code}) limit`, code, type: 'OAuthException' } });
-  };
+  const graphError =
+    (code: number, httpStatus = 400) =>
+    () => {
+      throw graphErrorFromResponse(httpStatus, { error: { message: `(#${code}) limit`, code, type: 'OAuthException' } });
+    };
 
   async function pendingMessage(outboundId: string) {
-    await table.db.send(
-      new PutCommand({ TableName: tableName, Item: { pk: `CONV#${KEY}`, sk: 'CONV', lastInboundAt: new Date(now - 60_000).toISOString() } }),
-    );
+    await table.db.send(new PutCommand({ TableName: tableName, Item: { pk: `CONV#${KEY}`, sk: 'CONV', lastInboundAt: new Date(now - 60_000).toISOString() } }));
     await table.db.send(
       new PutCommand({
         TableName: tableName,

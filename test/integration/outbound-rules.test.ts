@@ -28,9 +28,10 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = JSON.parse(raw) as Record<string, unknown>;
       received.push(body);
-      const answer = body.messaging_product === 'whatsapp'
-        ? { messaging_product: 'whatsapp', contacts: [{ input: '5511999', wa_id: '5511999' }], messages: [{ id: `wamid.${received.length}` }] }
-        : { recipient_id: 'R', message_id: `mid.${received.length}` };
+      const answer =
+        body.messaging_product === 'whatsapp'
+          ? { messaging_product: 'whatsapp', contacts: [{ input: '5511999', wa_id: '5511999' }], messages: [{ id: `wamid.${received.length}` }] }
+          : { recipient_id: 'R', message_id: `mid.${received.length}` };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
   });
@@ -60,12 +61,7 @@ beforeEach(async () => {
 const KEYS: Record<Channel, string> = { whatsapp: 'wa:100:5511999', instagram: 'ig:1784:IGSID', messenger: 'fb:PAGE:PSID' };
 
 /** A conversation whose customer last wrote `lastInboundAt` (if ever) and one pending outbound message. */
-async function pending(options: {
-  channel?: Channel;
-  lastInboundAt?: string;
-  outboundId?: string;
-  item?: Partial<OutboundMessageItem>;
-}) {
+async function pending(options: { channel?: Channel; lastInboundAt?: string; outboundId?: string; item?: Partial<OutboundMessageItem> }) {
   const channel = options.channel ?? 'whatsapp';
   const conversationKey = KEYS[channel];
   const [, accountId, customerId] = conversationKey.split(':') as [string, string, string];
@@ -195,7 +191,7 @@ describe('send rules on DynamoDB Local', () => {
     expect(received[0]).not.toHaveProperty('tag');
   });
 
-  it('marks the customer\'s message read with a typing indicator just before the reply', async () => {
+  it("marks the customer's message read with a typing indicator just before the reply", async () => {
     const request = await pending({ lastInboundAt: hoursAgo(1), item: { markReadMessageId: 'wamid.IN1' } });
     expect(await sendReply(request, deps)).toMatchObject({ outcome: 'sent' });
     expect(received).toEqual([

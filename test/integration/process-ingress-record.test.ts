@@ -31,41 +31,80 @@ afterAll(async () => table?.stop());
 function whatsappText(id: string, text: string): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
-    entry: [{ id: '200', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '1555', phone_number_id: '100' },
-      contacts: [{ profile: { name: 'Ana' }, wa_id: '5511999' }],
-      messages: [{ from: '5511999', id, timestamp: '1763730000', type: 'text', text: { body: text } }],
-    } }] }],
+    entry: [
+      {
+        id: '200',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '1555', phone_number_id: '100' },
+              contacts: [{ profile: { name: 'Ana' }, wa_id: '5511999' }],
+              messages: [{ from: '5511999', id, timestamp: '1763730000', type: 'text', text: { body: text } }],
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 
 function whatsappStatus(id: string, status: string, timestamp: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
-    entry: [{ id: '200', changes: [{ field: 'messages', value: {
-      messaging_product: 'whatsapp',
-      metadata: { display_phone_number: '1555', phone_number_id: '100' },
-      statuses: [{ id, status, timestamp, recipient_id: '5511999', ...extra }],
-    } }] }],
+    entry: [
+      {
+        id: '200',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '1555', phone_number_id: '100' },
+              statuses: [{ id, status, timestamp, recipient_id: '5511999', ...extra }],
+            },
+          },
+        ],
+      },
+    ],
   });
 }
 
 async function seedSentReply(messageId: string, providerMessageId: string) {
   const key = 'wa:100:5511999';
-  await table.db.send(new PutCommand({ TableName: deps.tableName, Item: {
-    pk: `CONV#${key}`, sk: `MSG#${messageId}`, lsi1sk: `MSG#2026-11-21T11:59:00.000Z#${messageId}`, entity: 'Message', messageId,
-    direction: 'outbound', origin: 'agent', type: 'text', status: 'sent', statusRank: 1, providerMessageId, sentAt: '2026-11-21T11:59:00.000Z',
-  } }));
-  await table.db.send(new PutCommand({ TableName: deps.tableName, Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', conversationKey: key, messageSk: `MSG#${messageId}` } }));
+  await table.db.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        pk: `CONV#${key}`,
+        sk: `MSG#${messageId}`,
+        lsi1sk: `MSG#2026-11-21T11:59:00.000Z#${messageId}`,
+        entity: 'Message',
+        messageId,
+        direction: 'outbound',
+        origin: 'agent',
+        type: 'text',
+        status: 'sent',
+        statusRank: 1,
+        providerMessageId,
+        sentAt: '2026-11-21T11:59:00.000Z',
+      },
+    }),
+  );
+  await table.db.send(
+    new PutCommand({ TableName: deps.tableName, Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', conversationKey: key, messageSk: `MSG#${messageId}` } }),
+  );
 }
 
 async function statusItems(): Promise<Array<Record<string, unknown>>> {
-  const out = await table.db.send(new QueryCommand({
-    TableName: deps.tableName,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-    ExpressionAttributeValues: { ':pk': 'CONV#wa:100:5511999', ':s': 'STATUS#' },
-  }));
+  const out = await table.db.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':pk': 'CONV#wa:100:5511999', ':s': 'STATUS#' },
+    }),
+  );
   return out.Items ?? [];
 }
 
@@ -79,7 +118,11 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     await seedSentReply('out_r1', 'wamid.R1');
     const before = published.length;
     const pricing = { billable: false, pricing_model: 'PMP', category: 'service', type: 'free_customer_service' };
-    expect(await process(whatsappStatus('wamid.R1', 'sent', '1763726341', { pricing }))).toMatchObject({ kind: 'status', outcome: 'stored', receipt: { handedOver: false } });
+    expect(await process(whatsappStatus('wamid.R1', 'sent', '1763726341', { pricing }))).toMatchObject({
+      kind: 'status',
+      outcome: 'stored',
+      receipt: { handedOver: false },
+    });
     expect(await process(whatsappStatus('wamid.R1', 'read', '1763726349'))).toMatchObject({ receipt: { status: { advanced: 1 } } });
     expect(await process(whatsappStatus('wamid.R1', 'delivered', '1763726342', { pricing }))).toMatchObject({ receipt: { status: { recorded: 1 } } });
     const message = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'CONV#wa:100:5511999', sk: 'MSG#out_r1' } }));
@@ -104,10 +147,24 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
 
   it("completes a send whose record was lost from the receipt's callback data (our outbound id), then applies it", async () => {
     const key = 'wa:100:5511999';
-    await table.db.send(new PutCommand({ TableName: deps.tableName, Item: {
-      pk: `CONV#${key}`, sk: 'MSG#out_lost1', lsi1sk: 'MSG#2026-11-21T11:59:30.000Z#out_lost1', entity: 'Message', messageId: 'out_lost1',
-      direction: 'outbound', origin: 'agent', type: 'text', status: 'sending', attempts: 1, expiresAt: 1900000000,
-    } }));
+    await table.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: {
+          pk: `CONV#${key}`,
+          sk: 'MSG#out_lost1',
+          lsi1sk: 'MSG#2026-11-21T11:59:30.000Z#out_lost1',
+          entity: 'Message',
+          messageId: 'out_lost1',
+          direction: 'outbound',
+          origin: 'agent',
+          type: 'text',
+          status: 'sending',
+          attempts: 1,
+          expiresAt: 1900000000,
+        },
+      }),
+    );
     const before = published.length;
     const result = await process(whatsappStatus('wamid.LOST1', 'delivered', '1763726345', { biz_opaque_callback_data: 'out_lost1' }));
     expect(result).toMatchObject({ receipt: { handedOver: false, status: { advanced: 1 } } });
@@ -131,9 +188,19 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
       receipt: { handedOver: true },
     });
     // Names a reply of another conversation: not found under this receipt's conversation.
-    await table.db.send(new PutCommand({ TableName: deps.tableName, Item: {
-      pk: 'CONV#wa:100:5511000', sk: 'MSG#out_elsewhere', entity: 'Message', messageId: 'out_elsewhere', direction: 'outbound', status: 'sending',
-    } }));
+    await table.db.send(
+      new PutCommand({
+        TableName: deps.tableName,
+        Item: {
+          pk: 'CONV#wa:100:5511000',
+          sk: 'MSG#out_elsewhere',
+          entity: 'Message',
+          messageId: 'out_elsewhere',
+          direction: 'outbound',
+          status: 'sending',
+        },
+      }),
+    );
     expect(await process(whatsappStatus('wamid.ELSE', 'read', '1763726347', { biz_opaque_callback_data: 'out_elsewhere' }))).toMatchObject({
       receipt: { handedOver: true },
     });
@@ -168,9 +235,7 @@ describe('processIngressRecord on DynamoDB Local', () => {
     const [event] = splitWebhookBody(whatsappText('wamid.HUGE', 'x'.repeat(420 * 1024)), { receivedAt: '2026-11-21T12:00:00.000Z' });
     const result = await processIngressRecord(JSON.stringify(event), deps);
     expect(result).toEqual({ kind: 'quarantine', channel: 'whatsapp', outcome: 'stored', reason: 'store_rejected:invalid_item' });
-    const item = await table.db.send(
-      new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#wa:msg:wamid.HUGE', sk: 'QUARANTINE' } }),
-    );
+    const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#wa:msg:wamid.HUGE', sk: 'QUARANTINE' } }));
     expect(item.Item).toMatchObject({ reason: 'store_rejected:invalid_item', rawTruncated: true });
     expect(published.at(-1)).toMatchObject({ detailType: 'event.quarantined' });
   });
@@ -188,7 +253,9 @@ describe('processIngressRecord on DynamoDB Local', () => {
     const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#wa:100:${hashed}`, sk: 'MSG#wamid.LONGKEY' } }));
     expect(item.Item).toMatchObject({ customerId: hashed, text: 'hola' });
     expect(item.Item!.rawIds['customer.id']).toBe(hugeFrom.slice(0, 4096));
-    expect(published.slice(before)).toEqual([expect.objectContaining({ detailType: 'message.received', detail: expect.objectContaining({ conversationKey: `wa:100:${hashed}` }) })]);
+    expect(published.slice(before)).toEqual([
+      expect.objectContaining({ detailType: 'message.received', detail: expect.objectContaining({ conversationKey: `wa:100:${hashed}` }) }),
+    ]);
     // A redelivery finds the same message.
     expect(await processIngressRecord(JSON.stringify(event), deps)).toMatchObject({ kind: 'message', outcome: 'duplicate' });
   });

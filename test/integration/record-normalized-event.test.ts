@@ -94,11 +94,7 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
 
   it('does not let imported history or echoes open the customer window', async () => {
     await recordNormalizedEvent(inbound('wamid.h', '2026-11-21T11:00:00.000Z', { origin: 'history' }), ctx, deps);
-    await recordNormalizedEvent(
-      inbound('wamid.e', '2026-11-21T11:30:00.000Z', { origin: 'business_app', direction: 'outbound' }),
-      ctx,
-      deps,
-    );
+    await recordNormalizedEvent(inbound('wamid.e', '2026-11-21T11:30:00.000Z', { origin: 'business_app', direction: 'outbound' }), ctx, deps);
     const conv = await conversation();
     expect(conv.lastInboundAt).toBeUndefined();
     expect(conv.lastOutboundAt).toBe('2026-11-21T11:30:00.000Z');
@@ -136,14 +132,19 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     };
     expect(await recordNormalizedEvent(status, ctx, deps)).toBe('stored');
     expect(await recordNormalizedEvent(status, ctx, deps)).toBe('duplicate');
-    const item = await table.db.send(
-      new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'STATUS#wamid.X#delivered' } }),
-    );
+    const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'STATUS#wamid.X#delivered' } }));
     expect(item.Item).toMatchObject({ entity: 'StatusChange', pricingCategory: 'service', pricingBillable: false, pricingModel: 'PMP' });
   });
 
   it('quarantines with the raw payload and a reason, once', async () => {
-    const q = { kind: 'quarantine' as const, channel: 'unknown' as const, conversationKey: 'quarantine', eventId: 'quarantine:abc', occurredAt: ctx.receivedAt, reason: 'invalid_json' };
+    const q = {
+      kind: 'quarantine' as const,
+      channel: 'unknown' as const,
+      conversationKey: 'quarantine',
+      eventId: 'quarantine:abc',
+      occurredAt: ctx.receivedAt,
+      reason: 'invalid_json',
+    };
     expect(await recordNormalizedEvent(q, { ...ctx, rawPayload: '{not json' }, deps)).toBe('stored');
     expect(await recordNormalizedEvent(q, { ...ctx, rawPayload: '{not json' }, deps)).toBe('duplicate');
     const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#quarantine:abc', sk: 'QUARANTINE' } }));

@@ -36,7 +36,13 @@ let published: DomainEvent[];
 let timers: RoutingTimer[];
 const clock = new Date('2026-03-02T15:00:00.000Z');
 
-const who = (actor: string, roles: OperatorRole[], businessId = 'b1'): OperatorIdentity => ({ subject: actor, actor, businessId, roles, scopes: ['omnichannel/agent'] });
+const who = (actor: string, roles: OperatorRole[], businessId = 'b1'): OperatorIdentity => ({
+  subject: actor,
+  actor,
+  businessId,
+  roles,
+  scopes: ['omnichannel/agent'],
+});
 const ANA = who('ana', ['agent']);
 const BOB = who('bob', ['agent']);
 const SUPERVISOR = who('sue', ['supervisor']);
@@ -97,7 +103,15 @@ beforeEach(async () => {
   const tableName = await table.newTable();
   const publisher = { publish: async (e: DomainEvent[]) => void published.push(...e) };
   const config = routingConfigStore({ db: table.db, tableName, now: () => clock });
-  const engine = createRoutingEngine({ db: table.db, tableName, config, publisher, scheduler: { schedule: async (t) => void timers.push(t) }, now: () => clock, retentionDays: 30 });
+  const engine = createRoutingEngine({
+    db: table.db,
+    tableName,
+    config,
+    publisher,
+    scheduler: { schedule: async (t) => void timers.push(t) },
+    now: () => clock,
+    retentionDays: 30,
+  });
   deps = {
     db: table.db,
     tableName,
@@ -128,20 +142,27 @@ beforeEach(async () => {
   await putConversation(KEY, '100');
   await putConversation(OTHER_KEY, '200');
   // The handoff the routing consumer would route: queued in `general`, nobody online yet.
-  expect(await engine.routeHandoff({ businessId: 'b1', conversationKey: KEY, reason: 'customer_request', requestedAt: clock.toISOString() })).toMatchObject({ ok: true });
+  expect(await engine.routeHandoff({ businessId: 'b1', conversationKey: KEY, reason: 'customer_request', requestedAt: clock.toISOString() })).toMatchObject({
+    ok: true,
+  });
 });
 
 describe('agent workspace routes', () => {
   it('an agent goes online, is offered the waiting conversation, accepts it; nobody else sees or takes the offer', async () => {
     const me = await call(ANA, W.me);
-    expect(me).toMatchObject({ status: 200, body: { agent: { agentId: 'ana', presence: 'offline' }, displayName: 'ANA', timezone: demoBotSettings().timezone, load: 0, capacity: 2 } });
+    expect(me).toMatchObject({
+      status: 200,
+      body: { agent: { agentId: 'ana', presence: 'offline' }, displayName: 'ANA', timezone: demoBotSettings().timezone, load: 0, capacity: 2 },
+    });
     expect(me.audit).toEqual({ target: 'agent ana', targetBusinessId: 'b1' });
 
     const online = await call(ANA, W.presence, { body: { presence: 'online' } });
     expect(online).toMatchObject({ status: 200, body: { agent: { presence: 'online' } } });
     const inbox = await call(ANA, W.inbox);
     expect(inbox.status).toBe(200);
-    expect(inbox.body.offers).toEqual([expect.objectContaining({ conversationKey: KEY, routingStatus: 'offered', offeredAgentId: 'ana', queueId: 'general', customerName: 'María' })]);
+    expect(inbox.body.offers).toEqual([
+      expect.objectContaining({ conversationKey: KEY, routingStatus: 'offered', offeredAgentId: 'ana', queueId: 'general', customerName: 'María' }),
+    ]);
     expect(inbox.body.assigned).toEqual([]);
     expect(timers.some((t) => t.kind === 'offer_expiry')).toBe(true);
 
@@ -150,7 +171,10 @@ describe('agent workspace routes', () => {
     const stolen = await call(BOB, W.acceptOffer, { body: { conversationKey: KEY } });
     expect(stolen).toMatchObject({ status: 409, body: { error: 'not_offered_to_you' } });
     // Another business's agent cannot even learn the conversation exists.
-    expect(await call(OTHER_AGENT, W.acceptOffer, { body: { conversationKey: KEY } })).toMatchObject({ status: 404, body: { error: 'conversation_not_found' } });
+    expect(await call(OTHER_AGENT, W.acceptOffer, { body: { conversationKey: KEY } })).toMatchObject({
+      status: 404,
+      body: { error: 'conversation_not_found' },
+    });
 
     const accepted = await call(ANA, W.acceptOffer, { body: { conversationKey: KEY } });
     expect(accepted).toMatchObject({ status: 200, body: { routing: { routingStatus: 'assigned', assignedAgentId: 'ana' } } });
@@ -169,8 +193,14 @@ describe('agent workspace routes', () => {
   it('agents transfer only conversations assigned to them', async () => {
     await call(ANA, W.presence, { body: { presence: 'online' } });
     await call(ANA, W.acceptOffer, { body: { conversationKey: KEY } });
-    expect(await call(BOB, W.transfer, { body: { conversationKey: KEY, toQueueId: 'billing' } })).toMatchObject({ status: 409, body: { error: 'not_assigned_to_you' } });
-    expect(await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'nowhere' } })).toMatchObject({ status: 409, body: { error: 'queue_not_found' } });
+    expect(await call(BOB, W.transfer, { body: { conversationKey: KEY, toQueueId: 'billing' } })).toMatchObject({
+      status: 409,
+      body: { error: 'not_assigned_to_you' },
+    });
+    expect(await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'nowhere' } })).toMatchObject({
+      status: 409,
+      body: { error: 'queue_not_found' },
+    });
     const moved = await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'billing' } });
     expect(moved.status).toBe(200);
     expect(moved.body.routing).toMatchObject({ queueId: 'billing' });
@@ -199,9 +229,19 @@ describe('agent workspace routes', () => {
     const moved = await call(ANA, W.transfer, { body: { conversationKey: KEY, toQueueId: 'billing', note: '  Wants a refund of order 1234  ' } });
     expect(moved).toMatchObject({ status: 200, body: { routing: { queueId: 'billing' }, noteSaved: true } });
     const notes = await deps.routing!.handoverNotes!.notes.list(KEY, 10);
-    expect(notes).toEqual([expect.objectContaining({ conversationKey: KEY, authorId: 'ana', text: 'Wants a refund of order 1234', createdAt: clock.toISOString() })]);
+    expect(notes).toEqual([
+      expect.objectContaining({ conversationKey: KEY, authorId: 'ana', text: 'Wants a refund of order 1234', createdAt: clock.toISOString() }),
+    ]);
     expect(published.filter((e) => e.detailType === 'conversation.annotated').map((e) => e.detail)).toEqual([
-      expect.objectContaining({ businessId: 'b1', conversationKey: KEY, channel: 'whatsapp', accountId: '100', kind: 'note', noteId: notes[0]!.noteId, by: 'ana' }),
+      expect.objectContaining({
+        businessId: 'b1',
+        conversationKey: KEY,
+        channel: 'whatsapp',
+        accountId: '100',
+        kind: 'note',
+        noteId: notes[0]!.noteId,
+        by: 'ana',
+      }),
     ]);
     expect(JSON.stringify(published)).not.toContain('refund');
   });
@@ -242,7 +282,7 @@ describe('supervisor routes', () => {
     expect(await call(ANA, S.reassign, { body: { conversationKey: KEY, toAgentId: 'bob' } })).toMatchObject({ status: 403 });
   });
 
-  it('reassigns a conversation of their business to an agent; another business\'s is not found', async () => {
+  it("reassigns a conversation of their business to an agent; another business's is not found", async () => {
     await call(ANA, W.presence, { body: { presence: 'online' } });
     await call(ANA, W.acceptOffer, { body: { conversationKey: KEY } });
     await call(BOB, W.presence, { body: { presence: 'online' } });

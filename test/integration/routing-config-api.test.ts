@@ -34,7 +34,11 @@ async function seed(businessId: string): Promise<void> {
   await store.putQueue(businessId, { queueId: 'general', name: 'General', sla: { firstResponseSeconds: 300 } }, actor);
   await store.putQueue(businessId, { queueId: 'vip', name: 'VIP', priority: 90, sla: { firstResponseSeconds: 120 } }, actor);
   await store.putQueue(businessId, { queueId: 'spare', name: 'Spare', sla: { firstResponseSeconds: 600 } }, actor);
-  await store.putRules(businessId, { rules: [{ ruleId: 'vip', when: { tags: ['vip'] }, then: { queueId: 'vip', priority: 90 } }], defaultQueueId: 'general' }, actor);
+  await store.putRules(
+    businessId,
+    { rules: [{ ruleId: 'vip', when: { tags: ['vip'] }, then: { queueId: 'vip', priority: 90 } }], defaultQueueId: 'general' },
+    actor,
+  );
   await store.putAgent(businessId, { agentId: 'ana', name: 'Ana', languages: ['es', 'pt'] }, actor);
   await store.putAgent(businessId, { agentId: 'temp', name: 'Temp', languages: ['en'] }, actor);
   await store.putMacro(businessId, { macroId: 'hi', name: 'Greeting', texts: { es: 'Hola {first_name}' } }, actor);
@@ -147,7 +151,7 @@ describe.each([
     }
   });
 
-  it.each([...READS, ...WRITES])("%s naming another business is refused and changes nothing", async (name) => {
+  it.each([...READS, ...WRITES])('%s naming another business is refused and changes nothing', async (name) => {
     await seed('rival');
     const before = await snapshot('rival');
     const res = await call(identity, R[name], validRequest(name, 'rival'));
@@ -192,11 +196,19 @@ describe('routing admin routes', () => {
     const next = await call(admin, R.listAgents, { query: { limit: '2', cursor: page.body.cursor } });
     expect(next.body.items.map((a: { agentId: string }) => a.agentId)).toEqual(['temp']);
 
-    const queue = await call(admin, R.putQueue, { body: { queueId: 'vip', name: 'VIP clients', priority: 95, sla: { firstResponseSeconds: 60 }, overflowQueueId: 'general', expectedVersion: 1 } });
+    const queue = await call(admin, R.putQueue, {
+      body: { queueId: 'vip', name: 'VIP clients', priority: 95, sla: { firstResponseSeconds: 60 }, overflowQueueId: 'general', expectedVersion: 1 },
+    });
     expect(queue).toMatchObject({ status: 200, body: { name: 'VIP clients', overflowQueueId: 'general', version: 2 } });
     expect(await call(admin, R.listQueues, { query: { queueId: 'vip' } })).toMatchObject({ status: 200, body: { priority: 95 } });
 
-    const rules = await call(admin, R.putRules, { body: { rules: [{ ruleId: 'complaints', when: { reasons: ['complaint'] }, then: { queueId: 'general', priority: 80 } }], defaultQueueId: 'general', expectedVersion: 1 } });
+    const rules = await call(admin, R.putRules, {
+      body: {
+        rules: [{ ruleId: 'complaints', when: { reasons: ['complaint'] }, then: { queueId: 'general', priority: 80 } }],
+        defaultQueueId: 'general',
+        expectedVersion: 1,
+      },
+    });
     expect(rules).toMatchObject({ status: 200, body: { version: 2 } });
     expect(await call(admin, R.getRules)).toMatchObject({ status: 200, body: { version: 2, rules: [{ ruleId: 'complaints' }] } });
 
@@ -205,7 +217,9 @@ describe('routing admin routes', () => {
 
     const tags = await call(admin, R.putContactTags, { body: { channel: 'whatsapp', customerId: '5215550002', tags: ['VIP', 'wholesale'] } });
     expect(tags).toMatchObject({ status: 200, body: { tags: ['vip', 'wholesale'] } });
-    expect(await call(admin, R.getContactTags, { query: { channel: 'whatsapp', customerId: '5215550002' } })).toMatchObject({ body: { tags: ['vip', 'wholesale'] } });
+    expect(await call(admin, R.getContactTags, { query: { channel: 'whatsapp', customerId: '5215550002' } })).toMatchObject({
+      body: { tags: ['vip', 'wholesale'] },
+    });
     expect(published.map((e) => e.detail.what)).toEqual(['agent', 'queue', 'rules', 'contact_tags']);
   });
 
@@ -249,9 +263,24 @@ describe('routing admin routes', () => {
     ['an agent id that could not be a key', R.putAgent, { body: { agentId: 'a#b', name: 'X', languages: ['es'] } }, /^agentId: /],
     ['an unknown agent field', R.putAgent, { body: { agentId: 'x', name: 'X', languages: ['es'], admin: true } }, /admin/],
     ['a negative expected version', R.putAgent, { body: { agentId: 'x', name: 'X', languages: ['es'], expectedVersion: -1 } }, /^expectedVersion: /],
-    ['a queue with a bad time zone', R.putQueue, { body: { queueId: 'q', name: 'Q', sla: { firstResponseSeconds: 60 }, hours: { timezone: 'Mars/Base', weekly: {} } } }, /^hours\.timezone: /],
-    ['a queue overflowing nowhere', R.putQueue, { body: { queueId: 'q', name: 'Q', sla: { firstResponseSeconds: 60 }, overflowQueueId: 'nowhere' } }, /^overflowQueueId: no queue nowhere/],
-    ['rules naming an unknown queue', R.putRules, { body: { rules: [{ ruleId: 'r', then: { queueId: 'ghost' } }], defaultQueueId: 'general' } }, /^rules\.0\.then\.queueId: no queue ghost/],
+    [
+      'a queue with a bad time zone',
+      R.putQueue,
+      { body: { queueId: 'q', name: 'Q', sla: { firstResponseSeconds: 60 }, hours: { timezone: 'Mars/Base', weekly: {} } } },
+      /^hours\.timezone: /,
+    ],
+    [
+      'a queue overflowing nowhere',
+      R.putQueue,
+      { body: { queueId: 'q', name: 'Q', sla: { firstResponseSeconds: 60 }, overflowQueueId: 'nowhere' } },
+      /^overflowQueueId: no queue nowhere/,
+    ],
+    [
+      'rules naming an unknown queue',
+      R.putRules,
+      { body: { rules: [{ ruleId: 'r', then: { queueId: 'ghost' } }], defaultQueueId: 'general' } },
+      /^rules\.0\.then\.queueId: no queue ghost/,
+    ],
     ['rules without a default queue', R.putRules, { body: { rules: [] } }, /^defaultQueueId: /],
     ['a macro without texts', R.putMacro, { body: { macroId: 'm', name: 'M', texts: {} } }, /^texts: /],
     ['a delete without an id', R.deleteAgent, { body: {} }, /^agentId: /],

@@ -133,7 +133,9 @@ describe.each(subjects)('routing configuration store (%s)', (_name, make) => {
     expect((await s.store.putQueue('shop', general, { ...actor, expectedVersion: 1 })).version).toBe(2);
 
     await s.store.putMacro('shop', { macroId: 'hi', name: 'Hi', texts: { en: 'Hi' } }, actor);
-    expect((await refusal(s.store.putMacro('shop', { macroId: 'hi', name: 'Hi', texts: { en: 'Hi' } }, { ...actor, expectedVersion: 3 }))).code).toBe('version_conflict');
+    expect((await refusal(s.store.putMacro('shop', { macroId: 'hi', name: 'Hi', texts: { en: 'Hi' } }, { ...actor, expectedVersion: 3 }))).code).toBe(
+      'version_conflict',
+    );
   });
 
   it('versions the rules, refuses a stale save, and checks that every queue they name exists', async () => {
@@ -149,7 +151,10 @@ describe.each(subjects)('routing configuration store (%s)', (_name, make) => {
     expect(saved).toMatchObject({ businessId: 'shop', version: 1, defaultQueueId: 'general', rules: [{ ruleId: 'vip', when: { tags: ['vip'] } }] });
     expect(await s.store.getRules('shop')).toEqual(saved);
     expect((await s.store.putRules('shop', rulesInput, actor)).version).toBe(2);
-    expect(await refusal(s.store.putRules('shop', rulesInput, { ...actor, expectedVersion: 1 }))).toMatchObject({ code: 'version_conflict', details: { currentVersion: 2 } });
+    expect(await refusal(s.store.putRules('shop', rulesInput, { ...actor, expectedVersion: 1 }))).toMatchObject({
+      code: 'version_conflict',
+      details: { currentVersion: 2 },
+    });
     expect((await s.store.loadConfig('shop')).rules?.version).toBe(2);
   });
 
@@ -194,7 +199,12 @@ describe.each(subjects)('routing configuration store (%s)', (_name, make) => {
     const hours = { timezone: 'America/Mexico_City', weekly: { mon: [{ from: '08:00', to: '20:00' }] }, holidays: ['2025-12-25'] };
     await s.store.putQueue('shop', general, actor);
     await s.store.putQueue('shop', { ...vip, hours, overflowQueueId: 'general', sla: { firstResponseSeconds: 120, resolutionSeconds: 3600 } }, actor);
-    expect(await s.store.getQueue('shop', 'vip')).toMatchObject({ hours, overflowQueueId: 'general', sla: { resolutionSeconds: 3600, warnAtShare: 0.8 }, version: 1 });
+    expect(await s.store.getQueue('shop', 'vip')).toMatchObject({
+      hours,
+      overflowQueueId: 'general',
+      sla: { resolutionSeconds: 3600, warnAtShare: 0.8 },
+      version: 1,
+    });
     const plain = await s.store.putQueue('shop', vip, actor);
     const read = await s.store.getQueue('shop', 'vip');
     expect(read).toEqual(plain);
@@ -209,7 +219,13 @@ describe.each(subjects)('routing configuration store (%s)', (_name, make) => {
     expect((await refusal(s.store.putAgent('shop', { ...ana, role: 'admin' }, actor))).code).toBe('invalid');
     expect((await refusal(s.store.putQueue('shop', { ...general, sla: { firstResponseSeconds: 0 } }, actor))).message).toMatch(/^sla\.firstResponseSeconds: /);
     expect((await refusal(s.store.putMacro('shop', { macroId: 'm', name: 'M', texts: {} }, actor))).message).toMatch(/^texts: at least one language/);
-    const dup = { rules: [{ ruleId: 'a', then: { queueId: 'general' } }, { ruleId: 'a', then: { queueId: 'general' } }], defaultQueueId: 'general' };
+    const dup = {
+      rules: [
+        { ruleId: 'a', then: { queueId: 'general' } },
+        { ruleId: 'a', then: { queueId: 'general' } },
+      ],
+      defaultQueueId: 'general',
+    };
     expect((await refusal(s.store.putRules('shop', dup, actor))).message).toMatch(/^rules\.1\.ruleId: /);
     expect((await refusal(s.store.listAgents('shop#x'))).code).toBe('invalid');
     expect((await refusal(s.store.getAgent('shop', 'x'.repeat(200)))).code).toBe('invalid');
@@ -219,7 +235,11 @@ describe.each(subjects)('routing configuration store (%s)', (_name, make) => {
   it('refuses rules larger than one item can hold', async () => {
     await s.store.putQueue('shop', general, actor);
     const big = {
-      rules: Array.from({ length: 200 }, (_, i) => ({ ruleId: `r${i}`, when: { reasons: Array.from({ length: 40 }, (_, j) => `reason-${j}-${'x'.repeat(40)}`) }, then: { queueId: 'general' } })),
+      rules: Array.from({ length: 200 }, (_, i) => ({
+        ruleId: `r${i}`,
+        when: { reasons: Array.from({ length: 40 }, (_, j) => `reason-${j}-${'x'.repeat(40)}`) },
+        then: { queueId: 'general' },
+      })),
       defaultQueueId: 'general',
     };
     expect((await refusal(s.store.putRules('shop', big, actor))).message).toMatch(/^rules: at most/);
@@ -273,7 +293,18 @@ describe.each(subjects)('routing configuration store (%s)', (_name, make) => {
     expect((await refusal(s.store.putContactTags('shop', { channel: 'sms', customerId: '1' }, ['vip'], actor))).message).toMatch(/^channel: /);
     expect((await refusal(s.store.putContactTags('shop', { channel: 'whatsapp', customerId: 'a#b' }, ['vip'], actor))).message).toMatch(/^customerId: /);
     expect((await refusal(s.store.putContactTags('shop', contact, ['no spaces'], actor))).message).toMatch(/^tags\.0: /);
-    expect((await refusal(s.store.putContactTags('shop', contact, Array.from({ length: 21 }, (_, i) => `t${i}`), actor))).code).toBe('invalid');
+    expect(
+      (
+        await refusal(
+          s.store.putContactTags(
+            'shop',
+            contact,
+            Array.from({ length: 21 }, (_, i) => `t${i}`),
+            actor,
+          ),
+        )
+      ).code,
+    ).toBe('invalid');
   });
 });
 

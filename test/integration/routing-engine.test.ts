@@ -95,7 +95,15 @@ describe('DynamoDB routing state store', () => {
     expect((await store.waiting(B, 'q1', 2, page.cursor)).entries.map((e) => e.conversationKey)).toEqual(['wa:1:a']);
 
     const read = (await store.getRouting('wa:1:b'))!;
-    expect(read).toMatchObject({ routingStatus: 'queued', routingVersion: 1, tags: ['vip'], declinedBy: [], businessId: B, channel: 'whatsapp', customerId: 'cust-wa:1:b' });
+    expect(read).toMatchObject({
+      routingStatus: 'queued',
+      routingVersion: 1,
+      tags: ['vip'],
+      declinedBy: [],
+      businessId: B,
+      channel: 'whatsapp',
+      customerId: 'cust-wa:1:b',
+    });
     expect(read.handoffContext?.lastCustomerTexts).toEqual(['hola']);
   });
 
@@ -110,8 +118,15 @@ describe('DynamoDB routing state store', () => {
     }
     const a = (await store.getRouting('wa:1:a'))!;
     const offerTo = (agentId: string) => offered(a, { agentId, offerId: 'o1', at: 't', expiresAt: 't2' });
-    expect(await store.transition(a, offerTo('off'), [{ agentId: 'off', take: { maxConcurrent: 3 } }], 't')).toMatchObject({ ok: false, failed: 'agent_unavailable', agentId: 'off' });
-    expect(await store.transition(a, offerTo('ghost'), [{ agentId: 'ghost', take: { maxConcurrent: 3 } }], 't')).toMatchObject({ ok: false, failed: 'agent_unavailable' });
+    expect(await store.transition(a, offerTo('off'), [{ agentId: 'off', take: { maxConcurrent: 3 } }], 't')).toMatchObject({
+      ok: false,
+      failed: 'agent_unavailable',
+      agentId: 'off',
+    });
+    expect(await store.transition(a, offerTo('ghost'), [{ agentId: 'ghost', take: { maxConcurrent: 3 } }], 't')).toMatchObject({
+      ok: false,
+      failed: 'agent_unavailable',
+    });
     expect((await store.transition(a, offerTo('ana'), [{ agentId: 'ana', take: { maxConcurrent: 1 } }], 't')).ok).toBe(true);
     const raw = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: conversationPk('wa:1:a'), sk: CONVERSATION_SK } }));
     expect(raw.Item?.gsi2pk).toBeUndefined();
@@ -119,7 +134,12 @@ describe('DynamoDB routing state store', () => {
     expect((await store.waiting(B, 'q1', 10)).entries.map((e) => e.conversationKey)).toEqual(['wa:1:b']);
 
     const b = (await store.getRouting('wa:1:b'))!;
-    const full = await store.transition(b, offered(b, { agentId: 'ana', offerId: 'o2', at: 't', expiresAt: 't2' }), [{ agentId: 'ana', take: { maxConcurrent: 1 } }], 't');
+    const full = await store.transition(
+      b,
+      offered(b, { agentId: 'ana', offerId: 'o2', at: 't', expiresAt: 't2' }),
+      [{ agentId: 'ana', take: { maxConcurrent: 1 } }],
+      't',
+    );
     expect(full).toMatchObject({ ok: false, failed: 'agent_unavailable' });
     // Nothing of a refused transaction is written.
     expect((await store.getRouting('wa:1:b'))!.routingStatus).toBe('queued');
@@ -146,7 +166,15 @@ describe('routing engine on DynamoDB Local', () => {
       await table.db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { pk: conversationPk(key), sk: messageSk(`m-${key}`), lsi1sk: messageTimeSk('2025-01-01T00:00:00Z', `m-${key}`), direction: 'inbound', origin: 'customer', text: 'necesito ayuda', occurredAt: '2025-01-01T00:00:00Z' },
+          Item: {
+            pk: conversationPk(key),
+            sk: messageSk(`m-${key}`),
+            lsi1sk: messageTimeSk('2025-01-01T00:00:00Z', `m-${key}`),
+            direction: 'inbound',
+            origin: 'customer',
+            text: 'necesito ayuda',
+            occurredAt: '2025-01-01T00:00:00Z',
+          },
         }),
       );
     }
@@ -168,7 +196,9 @@ describe('routing engine on DynamoDB Local', () => {
       ...engines.map((engine) => engine.dispatch(B)),
     ]);
     // Redelivered handoffs change nothing.
-    await Promise.all(keys.slice(0, 10).map((key) => engines[0]!.routeHandoff({ businessId: B, conversationKey: key, reason: 'customer_request', requestedAt })));
+    await Promise.all(
+      keys.slice(0, 10).map((key) => engines[0]!.routeHandoff({ businessId: B, conversationKey: key, reason: 'customer_request', requestedAt })),
+    );
     await engines[0]!.dispatch(B);
 
     const routings = await Promise.all(keys.map((key) => store.getRouting(key)));
@@ -195,7 +225,12 @@ describe('routing engine on DynamoDB Local', () => {
       waiting.push(...page.entries.map((e) => e.conversationKey));
       cursor = page.cursor;
     } while (cursor);
-    expect(waiting.sort()).toEqual(routings.filter((r) => r!.routingStatus === 'queued').map((r) => r!.conversationKey).sort());
+    expect(waiting.sort()).toEqual(
+      routings
+        .filter((r) => r!.routingStatus === 'queued')
+        .map((r) => r!.conversationKey)
+        .sort(),
+    );
     expect(waiting.length).toBe(35);
     expect(events.filter((e) => e.detailType === DETAIL_TYPE.conversationQueued)).toHaveLength(50);
     expect(events.filter((e) => e.detailType === DETAIL_TYPE.conversationOffered)).toHaveLength(15);
@@ -213,7 +248,12 @@ describe('routing engine on DynamoDB Local', () => {
     const config = inMemoryRoutingConfig();
     await config.putQueue(
       B,
-      { queueId: 'day', name: 'Day', sla: { firstResponseSeconds: 600 }, hours: { timezone: 'UTC', weekly: { mon: [{ from: '09:00', to: '10:00' }] }, holidays: [] } },
+      {
+        queueId: 'day',
+        name: 'Day',
+        sla: { firstResponseSeconds: 600 },
+        hours: { timezone: 'UTC', weekly: { mon: [{ from: '09:00', to: '10:00' }] }, holidays: [] },
+      },
       { actor: 'admin' },
     );
     await config.putRules(B, { defaultQueueId: 'day', rules: [] }, { actor: 'admin' });
@@ -241,4 +281,3 @@ describe('routing engine on DynamoDB Local', () => {
     expect(item.Item?.text).toContain('Monday');
   });
 });
-

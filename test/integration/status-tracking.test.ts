@@ -114,7 +114,7 @@ describe('status tracking on DynamoDB Local', () => {
     expect(published.map((e) => e.detailType)).toEqual(['message.delivered', 'message.read']);
   });
 
-  it('records a failure with Meta\'s code and title; nothing moves a failed message', async () => {
+  it("records a failure with Meta's code and title; nothing moves a failed message", async () => {
     await seedSentMessage(WA_KEY, 'out_f', 'wamid.F', '2026-11-21T10:00:00.000Z');
     await deliver(
       waStatus('wamid.F', 'failed', '2026-11-21T10:00:03.000Z', {
@@ -144,7 +144,7 @@ describe('status tracking on DynamoDB Local', () => {
     expect(await message(WA_KEY, 'out_p')).toMatchObject({ status: 'read', pricingCategory: 'service', billable: false });
   });
 
-  it('retries a receipt that beat the send\'s own write, then applies it once the message exists', async () => {
+  it("retries a receipt that beat the send's own write, then applies it once the message exists", async () => {
     const early = waStatus('wamid.LATE', 'delivered', '2026-11-21T10:00:02.000Z');
     await expect(deliver(early, 1)).rejects.toBeInstanceOf(MessageNotYetKnownError);
 
@@ -158,7 +158,15 @@ describe('status tracking on DynamoDB Local', () => {
     await table.db.send(
       new PutCommand({
         TableName: deps.tableName,
-        Item: { ...key, lsi1sk: 'MSG#2026-11-21T10:00:00.000Z#out_mid', entity: 'Message', messageId: 'out_mid', direction: 'outbound', origin: 'agent', status: 'sending' },
+        Item: {
+          ...key,
+          lsi1sk: 'MSG#2026-11-21T10:00:00.000Z#out_mid',
+          entity: 'Message',
+          messageId: 'out_mid',
+          direction: 'outbound',
+          origin: 'agent',
+          status: 'sending',
+        },
       }),
     );
     await table.db.send(
@@ -169,7 +177,15 @@ describe('status tracking on DynamoDB Local', () => {
     );
     const delivered = waStatus('wamid.MID', 'delivered', '2026-11-21T10:00:02.000Z');
     await expect(deliver(delivered, 1)).rejects.toBeInstanceOf(MessageNotYetKnownError);
-    expect(await message(WA_KEY, 'out_mid')).toEqual({ ...key, lsi1sk: 'MSG#2026-11-21T10:00:00.000Z#out_mid', entity: 'Message', messageId: 'out_mid', direction: 'outbound', origin: 'agent', status: 'sending' });
+    expect(await message(WA_KEY, 'out_mid')).toEqual({
+      ...key,
+      lsi1sk: 'MSG#2026-11-21T10:00:00.000Z#out_mid',
+      entity: 'Message',
+      messageId: 'out_mid',
+      direction: 'outbound',
+      origin: 'agent',
+      status: 'sending',
+    });
 
     // The sender records the send; the retried receipt then moves the message on.
     await table.db.send(
@@ -182,7 +198,11 @@ describe('status tracking on DynamoDB Local', () => {
       }),
     );
     expect(await deliver(delivered, 2)).toMatchObject({ outcome: 'applied', advanced: 1 });
-    expect(await message(WA_KEY, 'out_mid')).toMatchObject({ status: 'delivered', sentAt: '2026-11-21T10:00:01.000Z', deliveredAt: '2026-11-21T10:00:02.000Z' });
+    expect(await message(WA_KEY, 'out_mid')).toMatchObject({
+      status: 'delivered',
+      sentAt: '2026-11-21T10:00:01.000Z',
+      deliveredAt: '2026-11-21T10:00:02.000Z',
+    });
   });
 
   it('gives up on a receipt for a message it never learns about', async () => {

@@ -113,7 +113,10 @@ describe('template sync against the Graph simulator', () => {
     await syncTemplates(WABA, syncDeps());
     expect(await listTemplates(WABA, { db: table.db, tableName })).toHaveLength(8);
 
-    await fetch(`${sim.url}/_sim/templates`, { method: 'POST', body: JSON.stringify({ name: 'notice_9', language: 'en_US', components: [{ type: 'BODY', text: 'Hi' }] }) });
+    await fetch(`${sim.url}/_sim/templates`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'notice_9', language: 'en_US', components: [{ type: 'BODY', text: 'Hi' }] }),
+    });
     const thenRemovedAtMeta = { ...syncDeps(), graphGet: withoutTemplate('notice_2') };
     const result = await syncTemplates(WABA, thenRemovedAtMeta);
     expect(result).toMatchObject({ listed: 8, markedDeleted: 1 });
@@ -128,7 +131,9 @@ describe('template sync against the Graph simulator', () => {
       if (calls === 2) throw new Error('network');
       return graphGet()(path, query, token);
     };
-    await table.db.send(new PutCommand({ TableName: tableName, Item: { ...templateKey(WABA, 'gone_long_ago', 'en_US'), entity: 'Template', status: 'APPROVED' } }));
+    await table.db.send(
+      new PutCommand({ TableName: tableName, Item: { ...templateKey(WABA, 'gone_long_ago', 'en_US'), entity: 'Template', status: 'APPROVED' } }),
+    );
     await expect(syncTemplates(WABA, { ...syncDeps(), graphGet: failingSecondPage })).rejects.toThrow('network');
     expect(await listTemplates(WABA, { db: table.db, tableName })).toHaveLength(4);
     expect(await stored('gone_long_ago', 'en_US')).toMatchObject({ status: 'APPROVED' });
@@ -205,7 +210,10 @@ describe('template send requests', () => {
   const send = (overrides: Partial<TemplateSendRequest>) =>
     requestTemplateSend({ accountId: PHONE, customerId: CUSTOMER, name: 'delivery_update', language: 'en_US', requestId: 'r1', ...overrides }, deps());
   const refusal = async (overrides: Partial<TemplateSendRequest>) => {
-    const err = await send(overrides).then(() => undefined, (e: unknown) => e);
+    const err = await send(overrides).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(TemplateRequestError);
     return err as TemplateRequestError;
   };
@@ -221,13 +229,27 @@ describe('template send requests', () => {
     const again = await send({ variables });
     expect(first).toMatchObject({ conversationKey: `wa:${PHONE}:${CUSTOMER}`, repeated: false });
     expect(again).toEqual({ ...first, repeated: true });
-    const item = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#wa:${PHONE}:${CUSTOMER}`, sk: `MSG#${first.messageId}` } }))).Item;
+    const item = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#wa:${PHONE}:${CUSTOMER}`, sk: `MSG#${first.messageId}` } })))
+      .Item;
     expect(item).toMatchObject({
       type: 'template',
       origin: 'campaign',
       status: 'pending',
       recipientId: CUSTOMER,
-      template: { name: 'delivery_update', language: 'en_US', category: 'utility', components: expect.arrayContaining([{ type: 'body', parameters: [{ type: 'text', text: 'A-1' }, { type: 'text', text: 'Friday' }] }]) },
+      template: {
+        name: 'delivery_update',
+        language: 'en_US',
+        category: 'utility',
+        components: expect.arrayContaining([
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'A-1' },
+              { type: 'text', text: 'Friday' },
+            ],
+          },
+        ]),
+      },
     });
     expect(published).toHaveLength(2);
     expect(published[0]).toMatchObject({ source: EVENT_SOURCE.templates, detailType: DETAIL_TYPE.replyRequested, detail: { outboundId: first.messageId } });
@@ -238,7 +260,9 @@ describe('template send requests', () => {
     expect(await refusal({ name: 'nope' })).toMatchObject({ status: 404, code: 'template_not_found' });
     expect(await refusal({ name: 'welcome_back' })).toMatchObject({ status: 409, code: 'template_not_approved', extra: { templateStatus: 'REJECTED' } });
     expect(await refusal({ variables: { header: ['A-1'], buttons: { '0': 'A-1' } } })).toMatchObject({ status: 422, extra: { component: 'body' } });
-    expect(await refusal({ name: 'summer_offer', variables: { headerMedia: { link: 'https://example.com/a.png' }, body: ['Ana', 'S20'], buttons: { '0': 'S20' } } })).toMatchObject({
+    expect(
+      await refusal({ name: 'summer_offer', variables: { headerMedia: { link: 'https://example.com/a.png' }, body: ['Ana', 'S20'], buttons: { '0': 'S20' } } }),
+    ).toMatchObject({
       status: 409,
       code: 'marketing_opt_in_missing',
     });
@@ -249,9 +273,16 @@ describe('template send requests', () => {
 
   it('sends a marketing template once the customer opted in', async () => {
     await table.db.send(
-      new PutCommand({ TableName: tableName, Item: { pk: `ACCT#${PHONE}`, sk: `CONSENT#${CUSTOMER}`, entity: 'Consent', marketingOptInAt: '2026-01-01T00:00:00.000Z' } }),
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: `ACCT#${PHONE}`, sk: `CONSENT#${CUSTOMER}`, entity: 'Consent', marketingOptInAt: '2026-01-01T00:00:00.000Z' },
+      }),
     );
-    const accepted = await send({ name: 'summer_offer', requestId: 'm1', variables: { headerMedia: { link: 'https://example.com/a.png' }, body: ['Ana', 'S20'], buttons: { '0': 'S20' } } });
+    const accepted = await send({
+      name: 'summer_offer',
+      requestId: 'm1',
+      variables: { headerMedia: { link: 'https://example.com/a.png' }, body: ['Ana', 'S20'], buttons: { '0': 'S20' } },
+    });
     expect(accepted.repeated).toBe(false);
     expect(published).toHaveLength(1);
   });

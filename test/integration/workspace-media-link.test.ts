@@ -15,7 +15,9 @@ beforeAll(async () => {
   emulator = await startAwsEmulator({ clock });
   s3 = new S3Client({ ...emulator.clientConfig(), maxAttempts: 1 });
   await emulator.s3.createBucket('media-bucket');
-  await s3.send(new PutObjectCommand({ Bucket: 'media-bucket', Key: 'media/100/2026/11/21/abc-0', Body: Buffer.from('jpeg bytes'), ContentType: 'image/jpeg' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: 'media-bucket', Key: 'media/100/2026/11/21/abc-0', Body: Buffer.from('jpeg bytes'), ContentType: 'image/jpeg' }),
+  );
 });
 afterAll(async () => {
   s3?.destroy();

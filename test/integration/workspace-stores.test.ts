@@ -22,7 +22,9 @@ beforeAll(async () => {
 afterAll(async () => table?.stop());
 beforeEach(async () => {
   tableName = await table.newTable();
-  await table.db.send(new PutCommand({ TableName: tableName, Item: { pk: conversationPk(KEY), sk: CONVERSATION_SK, entity: 'Conversation', conversationKey: KEY } }));
+  await table.db.send(
+    new PutCommand({ TableName: tableName, Item: { pk: conversationPk(KEY), sk: CONVERSATION_SK, entity: 'Conversation', conversationKey: KEY } }),
+  );
 });
 
 describe('conversation tag store', () => {
@@ -32,7 +34,13 @@ describe('conversation tag store', () => {
     expect(await tags.change(KEY, [], ['vip'])).toEqual(['envio']);
     // Removing the last one leaves no attribute, and an empty list.
     expect(await tags.change(KEY, [], ['envio'])).toEqual([]);
-    expect(await tags.change(KEY, Array.from({ length: MAX_CONVERSATION_TAGS }, (_, i) => `t${i}`), [])).toHaveLength(MAX_CONVERSATION_TAGS);
+    expect(
+      await tags.change(
+        KEY,
+        Array.from({ length: MAX_CONVERSATION_TAGS }, (_, i) => `t${i}`),
+        [],
+      ),
+    ).toHaveLength(MAX_CONVERSATION_TAGS);
     expect(await tags.change(KEY, ['one-more'], [])).toBe('too_many');
     expect(await tags.change(KEY, ['t1'], [])).toBe('too_many');
     expect(await tags.change('wa:100:none', ['x'], [])).toBe('not_found');
@@ -65,7 +73,11 @@ describe('change feed', () => {
     await feed.appendChange('b1', { type: 'message.read', conversationKey: KEY, messageId: 'out_1', status: 'read', at: now.toISOString() });
     await feed.appendChange('b2', { type: 'message.read', at: now.toISOString() });
     const item = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: feedPk('b1'), sk: `2026-11-21T12:00:00.000Z#${a.changeId}` } }));
-    expect(item.Item).toMatchObject({ entity: 'WorkspaceChange', type: 'conversation.offered', expiresAt: Date.parse('2026-11-21T12:00:00.000Z') / 1000 + FEED_TTL_SECONDS });
+    expect(item.Item).toMatchObject({
+      entity: 'WorkspaceChange',
+      type: 'conversation.offered',
+      expiresAt: Date.parse('2026-11-21T12:00:00.000Z') / 1000 + FEED_TTL_SECONDS,
+    });
 
     now = new Date('2026-11-21T12:00:01.200Z');
     const first = await feed.changesSince('b1', undefined, { limit: 10, since: '2026-11-21T11:55:00.000Z' });
@@ -95,7 +107,15 @@ describe('closed conversations, templates and message media', () => {
       await table.db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { pk: conversationPk(key), sk: CONVERSATION_SK, conversationKey: key, closedAt: at, closeOutcome: 'resolved', gsi1pk: 'ACCT#100#STATE#closed', gsi1sk: `${at}#${key}` },
+          Item: {
+            pk: conversationPk(key),
+            sk: CONVERSATION_SK,
+            conversationKey: key,
+            closedAt: at,
+            closeOutcome: 'resolved',
+            gsi1pk: 'ACCT#100#STATE#closed',
+            gsi1sk: `${at}#${key}`,
+          },
         }),
       );
     }
@@ -109,13 +129,28 @@ describe('closed conversations, templates and message media', () => {
       table.db.send(
         new PutCommand({
           TableName: tableName,
-          Item: { ...templateKey('W1', name, 'es'), entity: 'Template', wabaId: 'W1', name, language: 'es', status, parameterFormat: 'NAMED', componentsJson: JSON.stringify(components) },
+          Item: {
+            ...templateKey('W1', name, 'es'),
+            entity: 'Template',
+            wabaId: 'W1',
+            name,
+            language: 'es',
+            status,
+            parameterFormat: 'NAMED',
+            componentsJson: JSON.stringify(components),
+          },
         }),
       );
     await put('pedido', 'APPROVED', [
       { type: 'HEADER', format: 'IMAGE' },
       { type: 'BODY', text: 'Hola {{nombre}}, tu pedido {{pedido}}' },
-      { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Ok' }, { type: 'URL', text: 'Ver', url: 'https://x.example/{{1}}' }] },
+      {
+        type: 'BUTTONS',
+        buttons: [
+          { type: 'QUICK_REPLY', text: 'Ok' },
+          { type: 'URL', text: 'Ver', url: 'https://x.example/{{1}}' },
+        ],
+      },
     ]);
     await put('rechazada', 'REJECTED', [{ type: 'BODY', text: 'x' }]);
     await put('sin_componentes', 'APPROVED', []);
@@ -137,7 +172,10 @@ describe('closed conversations, templates and message media', () => {
   it('stored attachments of a message of the conversation only', async () => {
     const media = dynamoMessageMediaStore({ db: table.db, tableName });
     await table.db.send(
-      new PutCommand({ TableName: tableName, Item: { pk: conversationPk(KEY), sk: messageSk('m1'), entity: 'Message', mediaS3Key: 'media/a-0', mediaContentType: 'audio/ogg' } }),
+      new PutCommand({
+        TableName: tableName,
+        Item: { pk: conversationPk(KEY), sk: messageSk('m1'), entity: 'Message', mediaS3Key: 'media/a-0', mediaContentType: 'audio/ogg' },
+      }),
     );
     await table.db.send(new PutCommand({ TableName: tableName, Item: { pk: conversationPk(KEY), sk: messageSk('m2'), entity: 'Message', type: 'text' } }));
     expect(await media.storedAttachments(KEY, 'm1')).toEqual([{ objectKey: 'media/a-0', contentType: 'audio/ogg' }]);

@@ -67,7 +67,12 @@ beforeEach(async () => {
       tableName,
       retentionDays: 30,
       now,
-      media: { signGet: async (key, seconds) => (signed.push(key), `https://media.example/${key}?X-Amz-Expires=${seconds}`) },
+      media: {
+        signGet: async (key, seconds) => {
+          signed.push(key);
+          return `https://media.example/${key}?X-Amz-Expires=${seconds}`;
+        },
+      },
     }),
   };
   await seedConversation(WA, { channel: 'whatsapp', accountId: '100', businessAccountId: 'W1', customerId: '5511999' });
@@ -123,7 +128,12 @@ beforeEach(async () => {
   await config.putAgent('b1', { agentId: 'ana', name: 'Ana López', languages: ['es'] }, { actor: 'admin' });
   await config.putMacro(
     'b1',
-    { macroId: 'saludo', name: 'Saludo', texts: { es: 'Hola {first_name}, soy {agent_name}. Reviso tu pedido {order_id}.', en: 'Hi {first_name}' }, addTags: ['saludado'] },
+    {
+      macroId: 'saludo',
+      name: 'Saludo',
+      texts: { es: 'Hola {first_name}, soy {agent_name}. Reviso tu pedido {order_id}.', en: 'Hi {first_name}' },
+      addTags: ['saludado'],
+    },
     { actor: 'admin' },
   );
   await config.putMacro('b1', { macroId: 'solo-pt', name: 'Só PT', texts: { pt: 'Olá {first_name}' } }, { actor: 'admin' });
@@ -159,7 +169,14 @@ async function seedConversation(key: string, c: { channel: string; accountId: st
     tags: new Set(['vip']),
     transfers: 0,
     routingVersion: 4,
-    handoffContext: { reason: 'customer_request', language: 'es', lastCustomerTexts: ['quiero un asesor'], botAnswers: [], captured: { order_id: 'A-77' }, tags: ['vip'] },
+    handoffContext: {
+      reason: 'customer_request',
+      language: 'es',
+      lastCustomerTexts: ['quiero un asesor'],
+      botAnswers: [],
+      captured: { order_id: 'A-77' },
+      tags: ['vip'],
+    },
   });
 }
 
@@ -181,7 +198,13 @@ function request(method: 'GET' | 'POST', path: string, opts: { query?: Record<st
   };
 }
 
-async function call(identity: OperatorIdentity, method: 'GET' | 'POST', path: string, opts: { query?: Record<string, string>; body?: unknown } = {}, audit: AuditContext = {}) {
+async function call(
+  identity: OperatorIdentity,
+  method: 'GET' | 'POST',
+  path: string,
+  opts: { query?: Record<string, string>; body?: unknown } = {},
+  audit: AuditContext = {},
+) {
   const res = await routeRequest(request(method, path, opts), identity, audit, deps).catch((err: unknown) => {
     if (err instanceof OperatorRequestError) return { statusCode: err.status, body: JSON.stringify({ error: err.code }) };
     throw err;
@@ -250,7 +273,9 @@ describe('internal notes and tags', () => {
     expect(published.at(-1)!.detail).toMatchObject({ kind: 'tags', by: 'ana' });
     expect((await call(AGENT, 'POST', '/agent/conversation/tags', { body: { conversationKey: WA, add: ['no spaces please'] } })).status).toBe(400);
     expect((await call(AGENT, 'POST', '/agent/conversation/tags', { body: { conversationKey: WA } })).status).toBe(400);
-    expect((await call(AGENT, 'POST', '/agent/conversation/tags', { body: { conversationKey: WA, add: Array.from({ length: 21 }, (_, i) => `t${i}`) } })).status).toBe(400);
+    expect(
+      (await call(AGENT, 'POST', '/agent/conversation/tags', { body: { conversationKey: WA, add: Array.from({ length: 21 }, (_, i) => `t${i}`) } })).status,
+    ).toBe(400);
   });
 });
 
@@ -269,7 +294,14 @@ describe('macros and replies', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ macroLanguage: 'es', tags: ['saludado', 'vip'] });
     const sent = await item(WA, messageSk(res.body.outboundId));
-    expect(sent).toMatchObject({ type: 'text', text: 'Hola María, soy Ana López. Reviso tu pedido A-77.', origin: 'human_agent', agentId: 'ana', macroId: 'saludo', status: 'pending' });
+    expect(sent).toMatchObject({
+      type: 'text',
+      text: 'Hola María, soy Ana López. Reviso tu pedido A-77.',
+      origin: 'human_agent',
+      agentId: 'ana',
+      macroId: 'saludo',
+      status: 'pending',
+    });
     expect(published.map((e) => e.detailType)).toEqual(['reply.requested', 'conversation.annotated']);
     // The same request again sends nothing new.
     const again = await call(AGENT, 'POST', '/agent/conversation/reply', { body: { conversationKey: WA, macroId: 'saludo', requestId: 'm1' } });
@@ -301,7 +333,9 @@ describe('macros and replies', () => {
     ]) {
       expect((await call(AGENT, 'POST', '/agent/conversation/reply', { body: { conversationKey: WA, media } })).status).toBe(400);
     }
-    const ig = await call(AGENT, 'POST', '/agent/conversation/reply', { body: { conversationKey: IG, media: { kind: 'image', url: 'https://files.example.com/a.png', caption: 'x' } } });
+    const ig = await call(AGENT, 'POST', '/agent/conversation/reply', {
+      body: { conversationKey: IG, media: { kind: 'image', url: 'https://files.example.com/a.png', caption: 'x' } },
+    });
     expect(ig.status).toBe(400);
   });
 });
@@ -326,7 +360,19 @@ describe('templates when the window is closed', () => {
     expect(await item(WA, messageSk(sent.body.messageId))).toMatchObject({
       type: 'template',
       status: 'pending',
-      template: { name: 'seguimiento', language: 'es', components: [{ type: 'body', parameters: [{ type: 'text', text: 'María' }, { type: 'text', text: 'A-77' }] }] },
+      template: {
+        name: 'seguimiento',
+        language: 'es',
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'María' },
+              { type: 'text', text: 'A-77' },
+            ],
+          },
+        ],
+      },
     });
     expect(published.at(-1)).toMatchObject({ detailType: 'reply.requested' });
     const again = await call(AGENT, 'POST', '/agent/conversation/template', {
@@ -342,7 +388,9 @@ describe('templates when the window is closed', () => {
   });
 
   it('refuses a template that does not fit, one not approved, and templates off WhatsApp', async () => {
-    const wrong = await call(AGENT, 'POST', '/agent/conversation/template', { body: { conversationKey: WA, templateName: 'seguimiento', language: 'es', parameters: ['solo uno'] } });
+    const wrong = await call(AGENT, 'POST', '/agent/conversation/template', {
+      body: { conversationKey: WA, templateName: 'seguimiento', language: 'es', parameters: ['solo uno'] },
+    });
     expect(wrong).toMatchObject({ status: 400, body: { error: 'template_variables_invalid' } });
     const pending = await call(AGENT, 'POST', '/agent/conversation/template', { body: { conversationKey: WA, templateName: 'promo', language: 'es' } });
     expect(pending).toMatchObject({ status: 409, body: { error: 'template_not_approved' } });
@@ -462,18 +510,61 @@ describe('supervisor stats', () => {
   }
 
   it("the day's FRT, handling, wait, FCR, CSAT and SLA met per queue and agent", async () => {
-    const day = { queuedAt: '2026-11-21T14:00:00.000Z', assignedAt: '2026-11-21T14:01:00.000Z', firstHumanResponseAt: '2026-11-21T14:03:00.000Z', slaFirstResponseDueAt: '2026-11-21T14:05:00.000Z' };
-    await closed('wa:100:1', '100', { ...day, queueId: 'ventas', assignedAgentId: 'ana', closedAt: '2026-11-21T14:11:00.000Z', closeOutcome: 'resolved', transfers: 0, csatScore: 5 });
-    await closed('wa:100:2', '100', { ...day, queueId: 'ventas', assignedAgentId: 'luis', closedAt: '2026-11-21T14:21:00.000Z', closeOutcome: 'resolved', transfers: 1, slaState: 'breached', csatScore: 3 });
-    await closed('ig:17841:3', '17841', { ...day, queueId: 'soporte', assignedAgentId: 'ana', closedAt: '2026-11-21T15:01:00.000Z', closeOutcome: 'unresolved' });
+    const day = {
+      queuedAt: '2026-11-21T14:00:00.000Z',
+      assignedAt: '2026-11-21T14:01:00.000Z',
+      firstHumanResponseAt: '2026-11-21T14:03:00.000Z',
+      slaFirstResponseDueAt: '2026-11-21T14:05:00.000Z',
+    };
+    await closed('wa:100:1', '100', {
+      ...day,
+      queueId: 'ventas',
+      assignedAgentId: 'ana',
+      closedAt: '2026-11-21T14:11:00.000Z',
+      closeOutcome: 'resolved',
+      transfers: 0,
+      csatScore: 5,
+    });
+    await closed('wa:100:2', '100', {
+      ...day,
+      queueId: 'ventas',
+      assignedAgentId: 'luis',
+      closedAt: '2026-11-21T14:21:00.000Z',
+      closeOutcome: 'resolved',
+      transfers: 1,
+      slaState: 'breached',
+      csatScore: 3,
+    });
+    await closed('ig:17841:3', '17841', {
+      ...day,
+      queueId: 'soporte',
+      assignedAgentId: 'ana',
+      closedAt: '2026-11-21T15:01:00.000Z',
+      closeOutcome: 'unresolved',
+    });
     // The day before (São Paulo) and another business: not counted.
     await closed('wa:100:4', '100', { ...day, queueId: 'ventas', assignedAgentId: 'ana', closedAt: '2026-11-21T02:00:00.000Z', closeOutcome: 'resolved' });
     await closed('wa:200:5', '200', { ...day, queueId: 'ventas', assignedAgentId: 'xavi', closedAt: '2026-11-21T14:11:00.000Z', closeOutcome: 'resolved' });
 
     const res = await call(SUPERVISOR, 'GET', '/supervisor/stats', { query: { date: '2026-11-21' } });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ date: '2026-11-21', timezone: 'America/Sao_Paulo', from: '2026-11-21T03:00:00.000Z', to: '2026-11-22T03:00:00.000Z', truncated: false });
-    expect(res.body.total).toMatchObject({ closed: 3, frtSeconds: 180, waitSeconds: 60, fcrRate: 0.3333, csatAverage: 4, csatResponses: 2, slaMetRate: 0.6667, transfers: 1 });
+    expect(res.body).toMatchObject({
+      date: '2026-11-21',
+      timezone: 'America/Sao_Paulo',
+      from: '2026-11-21T03:00:00.000Z',
+      to: '2026-11-22T03:00:00.000Z',
+      truncated: false,
+    });
+    expect(res.body.total).toMatchObject({
+      closed: 3,
+      frtSeconds: 180,
+      waitSeconds: 60,
+      fcrRate: 0.3333,
+      csatAverage: 4,
+      csatResponses: 2,
+      slaMetRate: 0.6667,
+      transfers: 1,
+    });
     expect(res.body.queues.map((q: { queueId: string; closed: number }) => [q.queueId, q.closed])).toEqual([
       ['soporte', 1],
       ['ventas', 2],
@@ -502,7 +593,12 @@ describe('roles and businesses', () => {
     { name: 'note', method: 'POST', path: '/agent/conversation/note', opts: (key) => ({ body: { conversationKey: key, text: 'x' } }) },
     { name: 'tags', method: 'POST', path: '/agent/conversation/tags', opts: (key) => ({ body: { conversationKey: key, add: ['x'] } }) },
     { name: 'templates', method: 'GET', path: '/agent/conversation/templates', opts: (key) => ({ query: { key } }) },
-    { name: 'template', method: 'POST', path: '/agent/conversation/template', opts: (key) => ({ body: { conversationKey: key, templateName: 'seguimiento', language: 'es', parameters: ['a', 'b'] } }) },
+    {
+      name: 'template',
+      method: 'POST',
+      path: '/agent/conversation/template',
+      opts: (key) => ({ body: { conversationKey: key, templateName: 'seguimiento', language: 'es', parameters: ['a', 'b'] } }),
+    },
     { name: 'media', method: 'GET', path: '/agent/media', opts: (key) => ({ query: { key, messageId: 'wamid.IMG' } }) },
   ];
 

@@ -61,7 +61,14 @@ export function BotSettingsEditor() {
   };
 
   if (missing) return <p class="muted">{t('admin.noSettings')}</p>;
-  if (!settings) return message ? <p role="alert" class="error">{message}</p> : <p class="muted">{t('app.loading')}</p>;
+  if (!settings)
+    return message ? (
+      <p role="alert" class="error">
+        {message}
+      </p>
+    ) : (
+      <p class="muted">{t('app.loading')}</p>
+    );
   const byField = problemsByField(problems, fieldPaths(settings));
   const set = (next: Settings) => setSettings(next);
   const faqs = settings.faq ?? [];
@@ -69,43 +76,111 @@ export function BotSettingsEditor() {
     const errors = byField.get(path);
     const id = `f-${path.replace(/\./g, '-')}`;
     return (
-      <label class="field" key={path}>
+      <label class="field" key={path} for={id}>
         <span>{label}</span>
         {multiline ? (
-          <textarea id={id} rows={2} value={value} maxLength={1024} aria-invalid={errors ? 'true' : undefined} aria-describedby={errors ? `${id}-err` : undefined} onInput={(e) => onChange((e.target as HTMLTextAreaElement).value)} data-path={path} />
+          <textarea
+            id={id}
+            rows={2}
+            value={value}
+            maxLength={1024}
+            aria-invalid={errors ? 'true' : undefined}
+            aria-describedby={errors ? `${id}-err` : undefined}
+            onInput={(e) => onChange((e.target as HTMLTextAreaElement).value)}
+            data-path={path}
+          />
         ) : (
-          <input id={id} value={value} maxLength={300} aria-invalid={errors ? 'true' : undefined} aria-describedby={errors ? `${id}-err` : undefined} onInput={(e) => onChange((e.target as HTMLInputElement).value)} data-path={path} />
+          <input
+            id={id}
+            value={value}
+            maxLength={300}
+            aria-invalid={errors ? 'true' : undefined}
+            aria-describedby={errors ? `${id}-err` : undefined}
+            onInput={(e) => onChange((e.target as HTMLInputElement).value)}
+            data-path={path}
+          />
         )}
-        {errors ? <span id={`${id}-err`} class="field-error" role="alert">{errors.join('; ')}</span> : null}
+        {errors ? (
+          <span id={`${id}-err`} class="field-error" role="alert">
+            {errors.join('; ')}
+          </span>
+        ) : null}
       </label>
     );
   };
   const setFaq = (i: number, f: Faq) => set({ ...settings, faq: faqs.map((x, j) => (j === i ? f : x)) });
 
   return (
-    <form onSubmit={(e) => { e.preventDefault(); void save(); }} class="bot-settings">
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+      class="bot-settings"
+    >
       <p class="muted">{t('admin.version', { version })}</p>
-      {message ? <p role="alert" class="error">{message}</p> : null}
-      {byField.get('(other)') ? <ul class="error">{byField.get('(other)')!.map((p, i) => <li key={i}>{p}</li>)}</ul> : null}
+      {message ? (
+        <p role="alert" class="error">
+          {message}
+        </p>
+      ) : null}
+      {byField.get('(other)') ? (
+        <ul class="error">
+          {byField.get('(other)')!.map((p, i) => (
+            <li key={i}>{p}</li>
+          ))}
+        </ul>
+      ) : null}
       <fieldset>
         <legend>{t('admin.greeting')}</legend>
-        {LANGS.map((l) => locField(`greeting.${l}`, t(`language.${l}`), settings.greeting?.[l] ?? '', (v) => set({ ...settings, greeting: { ...(settings.greeting ?? { es: '', pt: '', en: '' }), [l]: v } })))}
+        {LANGS.map((l) =>
+          locField(`greeting.${l}`, t(`language.${l}`), settings.greeting?.[l] ?? '', (v) =>
+            set({ ...settings, greeting: { ...(settings.greeting ?? { es: '', pt: '', en: '' }), [l]: v } }),
+          ),
+        )}
       </fieldset>
       <h3>{t('admin.faq')}</h3>
       {faqs.map((f, i) => (
         <fieldset key={i} class="faq" data-testid="faq-entry">
           <legend>{f.id || `#${i + 1}`}</legend>
           {locField(`faq.${i}.id`, t('admin.faqId'), f.id, (v) => setFaq(i, { ...f, id: v }), false)}
-          {LANGS.map((l) => locField(`faq.${i}.question.${l}`, `${t('admin.question')} (${l})`, f.question?.[l] ?? '', (v) => setFaq(i, { ...f, question: { ...f.question, [l]: v } }), false))}
-          {LANGS.map((l) => locField(`faq.${i}.answer.${l}`, `${t('admin.answer')} (${l})`, f.answer?.[l] ?? '', (v) => setFaq(i, { ...f, answer: { ...f.answer, [l]: v } })))}
-          {locField(`faq.${i}.keywords`, `${t('admin.keywords')} (${t('common.commaSeparated')})`, joinList(f.keywords), (v) => setFaq(i, { ...f, keywords: splitList(v, 100) }), false)}
-          <button type="button" class="danger" onClick={() => set({ ...settings, faq: faqs.filter((_, j) => j !== i) })}>{t('admin.removeFaq', { id: f.id })}</button>
+          {LANGS.map((l) =>
+            locField(
+              `faq.${i}.question.${l}`,
+              `${t('admin.question')} (${l})`,
+              f.question?.[l] ?? '',
+              (v) => setFaq(i, { ...f, question: { ...f.question, [l]: v } }),
+              false,
+            ),
+          )}
+          {LANGS.map((l) =>
+            locField(`faq.${i}.answer.${l}`, `${t('admin.answer')} (${l})`, f.answer?.[l] ?? '', (v) => setFaq(i, { ...f, answer: { ...f.answer, [l]: v } })),
+          )}
+          {locField(
+            `faq.${i}.keywords`,
+            `${t('admin.keywords')} (${t('common.commaSeparated')})`,
+            joinList(f.keywords),
+            (v) => setFaq(i, { ...f, keywords: splitList(v, 100) }),
+            false,
+          )}
+          <button type="button" class="danger" onClick={() => set({ ...settings, faq: faqs.filter((_, j) => j !== i) })}>
+            {t('admin.removeFaq', { id: f.id })}
+          </button>
         </fieldset>
       ))}
-      <button type="button" onClick={() => set({ ...settings, faq: [...faqs, { id: '', question: { es: '', pt: '', en: '' }, answer: { es: '', pt: '', en: '' }, keywords: [] }] })}>{t('admin.addFaq')}</button>
+      <button
+        type="button"
+        onClick={() => set({ ...settings, faq: [...faqs, { id: '', question: { es: '', pt: '', en: '' }, answer: { es: '', pt: '', en: '' }, keywords: [] }] })}
+      >
+        {t('admin.addFaq')}
+      </button>
       <div class="row">
-        <button type="submit" class="primary" data-testid="save-bot">{t('common.save')}</button>
-        <button type="button" onClick={() => void load()}>{t('admin.reload')}</button>
+        <button type="submit" class="primary" data-testid="save-bot">
+          {t('common.save')}
+        </button>
+        <button type="button" onClick={() => void load()}>
+          {t('admin.reload')}
+        </button>
       </div>
     </form>
   );

@@ -35,7 +35,9 @@ function StateBadge(props: { campaign: Pick<Campaign, 'state' | 'pauseReason' | 
       {props.campaign.pauseReason ? ` · ${t(`campaigns.pauseReasons.${props.campaign.pauseReason}`, { defaultValue: props.campaign.pauseReason })}` : ''}
       {/* The list is built in the background after scheduling (or after a large CSV's upload). */}
       {list?.status === 'building' ? ` · ${t('campaigns.listBuilding', { count: list.built })}` : ''}
-      {list?.status === 'failed' ? ` · ${t('campaigns.listFailed', { reason: t(`campaigns.listFailures.${list.reason ?? ''}`, { defaultValue: list.reason ?? '' }) })}` : ''}
+      {list?.status === 'failed'
+        ? ` · ${t('campaigns.listFailed', { reason: t(`campaigns.listFailures.${list.reason ?? ''}`, { defaultValue: list.reason ?? '' }) })}`
+        : ''}
     </span>
   );
 }
@@ -67,7 +69,11 @@ export function CampaignsView(props: { campaignId?: string; onOpen: (campaignId?
         ) : null}
       </div>
       <p class="muted">{t('campaigns.hint')}</p>
-      {error ? <p role="alert" class="error">{errorText(error, t)}</p> : null}
+      {error ? (
+        <p role="alert" class="error">
+          {errorText(error, t)}
+        </p>
+      ) : null}
       {creating ? (
         <CampaignCreator
           onCancel={() => setCreating(false)}
@@ -78,8 +84,14 @@ export function CampaignsView(props: { campaignId?: string; onOpen: (campaignId?
           }}
         />
       ) : null}
-      {props.campaignId ? <CampaignDetail key={props.campaignId} campaignId={props.campaignId} canWrite={canWrite} onChanged={reload} onClose={() => props.onOpen(undefined)} /> : null}
-      {!error && data && rows.length === 0 ? <p class="muted" data-testid="campaigns-empty">{t('campaigns.empty')}</p> : null}
+      {props.campaignId ? (
+        <CampaignDetail key={props.campaignId} campaignId={props.campaignId} canWrite={canWrite} onChanged={reload} onClose={() => props.onOpen(undefined)} />
+      ) : null}
+      {!error && data && rows.length === 0 ? (
+        <p class="muted" data-testid="campaigns-empty">
+          {t('campaigns.empty')}
+        </p>
+      ) : null}
       {rows.length > 0 ? (
         <div class="table-wrap" tabIndex={0} role="group" aria-labelledby="campaigns-h">
           <table class="grid" data-testid="campaign-list">
@@ -140,7 +152,12 @@ function CampaignDetail(props: { campaignId: string; canWrite: boolean; onChange
     const timer = setInterval(reload, 10_000);
     return () => clearInterval(timer);
   }, [campaign?.state, campaign?.list?.status]);
-  if (error) return <p role="alert" class="error" data-testid="campaign-detail-error">{errorText(error, t)}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error" data-testid="campaign-detail-error">
+        {errorText(error, t)}
+      </p>
+    );
   if (!campaign) return <p class="muted">{t('app.loading')}</p>;
   const counts = campaign.counts;
   const act = async (action: 'schedule' | 'pause' | 'resume' | 'cancel') => {
@@ -242,7 +259,13 @@ function CampaignDetail(props: { campaignId: string; canWrite: boolean; onChange
                 {t('campaigns.actions.preview')}
               </button>
             ) : (
-              <button key={action} type="button" class={action === 'cancel' ? 'danger' : action === 'schedule' || action === 'resume' ? 'primary' : undefined} onClick={() => void act(action)} data-testid={`campaign-${action}`}>
+              <button
+                key={action}
+                type="button"
+                class={action === 'cancel' ? 'danger' : action === 'schedule' || action === 'resume' ? 'primary' : undefined}
+                onClick={() => void act(action)}
+                data-testid={`campaign-${action}`}
+              >
                 {t(`campaigns.actions.${action}`)}
               </button>
             ),
@@ -285,7 +308,9 @@ function VariableRow(props: { name: string; choice: VariableChoice | undefined; 
       </select>
       {choice.from === 'attribute' || choice.from === 'text' ? (
         <input
-          aria-label={choice.from === 'attribute' ? t('campaigns.sources.attributeKey', { name: props.name }) : t('campaigns.sources.textValue', { name: props.name })}
+          aria-label={
+            choice.from === 'attribute' ? t('campaigns.sources.attributeKey', { name: props.name }) : t('campaigns.sources.textValue', { name: props.name })
+          }
           value={choice.from === 'attribute' ? choice.key : choice.value}
           maxLength={choice.from === 'attribute' ? 64 : 1024}
           onInput={(e) => {
@@ -354,7 +379,11 @@ function CampaignCreator(props: { onCancel: () => void; onCreated: (c: Campaign)
       </label>
       <label class="field">
         <span>{t('campaigns.number')}</span>
-        <select value={accountId} data-field="accountId" onChange={(e) => set({ accountId: (e.target as HTMLSelectElement).value, template: '', variables: {} })}>
+        <select
+          value={accountId}
+          data-field="accountId"
+          onChange={(e) => set({ accountId: (e.target as HTMLSelectElement).value, template: '', variables: {} })}
+        >
           {numbers.map((n) => (
             <option key={n.accountId} value={n.accountId}>
               {n.displayPhoneNumber ?? n.displayName ?? n.accountId}
@@ -386,14 +415,26 @@ function CampaignCreator(props: { onCancel: () => void; onCreated: (c: Campaign)
       {needsHeaderMedia(template) ? (
         <label class="field">
           <span>{t('campaigns.headerMediaLink')}</span>
-          <input type="url" value={form.headerMediaLink} maxLength={2048} data-field="headerMediaLink" onInput={(e) => set({ headerMediaLink: (e.target as HTMLInputElement).value })} />
+          <input
+            type="url"
+            value={form.headerMediaLink}
+            maxLength={2048}
+            data-field="headerMediaLink"
+            onInput={(e) => set({ headerMediaLink: (e.target as HTMLInputElement).value })}
+          />
         </label>
       ) : null}
 
       <fieldset class="field">
         <legend>{t('campaigns.audience')}</legend>
         <label class="row">
-          <input type="radio" name="audience" checked={form.audience === 'contacts'} onChange={() => set({ audience: 'contacts' })} data-field="audience-contacts" />
+          <input
+            type="radio"
+            name="audience"
+            checked={form.audience === 'contacts'}
+            onChange={() => set({ audience: 'contacts' })}
+            data-field="audience-contacts"
+          />
           {t('campaigns.audienceContacts')}
         </label>
         <label class="row">
@@ -410,11 +451,23 @@ function CampaignCreator(props: { onCancel: () => void; onCreated: (c: Campaign)
           </label>
           <label class="field">
             <span>{t('campaigns.excludeTags')}</span>
-            <input value={form.excludeTags} maxLength={1000} data-field="excludeTags" onInput={(e) => set({ excludeTags: (e.target as HTMLInputElement).value })} />
+            <input
+              value={form.excludeTags}
+              maxLength={1000}
+              data-field="excludeTags"
+              onInput={(e) => set({ excludeTags: (e.target as HTMLInputElement).value })}
+            />
           </label>
           <label class="field">
             <span>{t('campaigns.attributes')}</span>
-            <textarea rows={3} class="code" value={form.attributes} maxLength={5000} data-field="attributes" onInput={(e) => set({ attributes: (e.target as HTMLTextAreaElement).value })} />
+            <textarea
+              rows={3}
+              class="code"
+              value={form.attributes}
+              maxLength={5000}
+              data-field="attributes"
+              onInput={(e) => set({ attributes: (e.target as HTMLTextAreaElement).value })}
+            />
           </label>
           {variables.length > 0 ? (
             <fieldset class="field" data-testid="campaign-variables">
@@ -434,11 +487,24 @@ function CampaignCreator(props: { onCancel: () => void; onCreated: (c: Campaign)
           </label>
           <label class="field">
             <span>{t('campaigns.csvText')}</span>
-            <textarea rows={6} class="code" value={form.csv} maxLength={5_000_000} data-field="csv" onInput={(e) => set({ csv: (e.target as HTMLTextAreaElement).value })} />
+            <textarea
+              rows={6}
+              class="code"
+              value={form.csv}
+              maxLength={5_000_000}
+              data-field="csv"
+              onInput={(e) => set({ csv: (e.target as HTMLTextAreaElement).value })}
+            />
           </label>
           <label class="field">
             <span>{t('campaigns.defaultCountry')}</span>
-            <input value={form.defaultCountry} maxLength={2} size={3} data-field="defaultCountry" onInput={(e) => set({ defaultCountry: (e.target as HTMLInputElement).value })} />
+            <input
+              value={form.defaultCountry}
+              maxLength={2}
+              size={3}
+              data-field="defaultCountry"
+              onInput={(e) => set({ defaultCountry: (e.target as HTMLInputElement).value })}
+            />
           </label>
         </div>
       )}

@@ -39,7 +39,12 @@ export function ContactSchemaEditor() {
     }
   };
 
-  if (error) return <p role="alert" class="error">{errorText(error, t)}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {errorText(error, t)}
+      </p>
+    );
   return (
     <div data-testid="contact-schema">
       <p class="muted">{t('contacts.schema.hint')}</p>
@@ -55,7 +60,9 @@ export function ContactSchemaEditor() {
               <th scope="col">{t('contacts.schema.options')}</th>
               <th scope="col">{t('contacts.schema.visible')}</th>
               <th scope="col">{t('contacts.schema.editable')}</th>
-              <th scope="col"><span class="visually-hidden">{t('actions.more')}</span></th>
+              <th scope="col">
+                <span class="visually-hidden">{t('actions.more')}</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -66,19 +73,80 @@ export function ContactSchemaEditor() {
               return (
                 <tr key={i} data-testid="schema-row" aria-invalid={rowProblems.length ? 'true' : undefined}>
                   <td>
-                    <input type="text" value={r.key} maxLength={40} aria-label={label('key')} aria-invalid={rowProblems.length ? 'true' : undefined} onInput={(e) => edit(i, { key: (e.target as HTMLInputElement).value })} data-field="key" />
-                    {rowProblems.map((p) => <small key={p} class="field-error">{p}</small>)}
+                    <input
+                      type="text"
+                      value={r.key}
+                      maxLength={40}
+                      aria-label={label('key')}
+                      aria-invalid={rowProblems.length ? 'true' : undefined}
+                      onInput={(e) => edit(i, { key: (e.target as HTMLInputElement).value })}
+                      data-field="key"
+                    />
+                    {rowProblems.map((p) => (
+                      <small key={p} class="field-error">
+                        {p}
+                      </small>
+                    ))}
                   </td>
-                  <td><input type="text" value={r.label} maxLength={80} aria-label={label('label')} onInput={(e) => edit(i, { label: (e.target as HTMLInputElement).value })} data-field="label" /></td>
                   <td>
-                    <select value={r.type} aria-label={label('type')} onChange={(e) => edit(i, { type: (e.target as HTMLSelectElement).value as SchemaRow['type'] })} data-field="type">
-                      {ATTRIBUTE_TYPE_ORDER.map((type) => <option key={type} value={type}>{t(`contacts.schema.types.${type}`)}</option>)}
+                    <input
+                      type="text"
+                      value={r.label}
+                      maxLength={80}
+                      aria-label={label('label')}
+                      onInput={(e) => edit(i, { label: (e.target as HTMLInputElement).value })}
+                      data-field="label"
+                    />
+                  </td>
+                  <td>
+                    <select
+                      value={r.type}
+                      aria-label={label('type')}
+                      onChange={(e) => edit(i, { type: (e.target as HTMLSelectElement).value as SchemaRow['type'] })}
+                      data-field="type"
+                    >
+                      {ATTRIBUTE_TYPE_ORDER.map((type) => (
+                        <option key={type} value={type}>
+                          {t(`contacts.schema.types.${type}`)}
+                        </option>
+                      ))}
                     </select>
                   </td>
-                  <td><input type="text" value={r.options} maxLength={2000} disabled={r.type !== 'enum'} aria-label={label('options')} onInput={(e) => edit(i, { options: (e.target as HTMLInputElement).value })} data-field="options" /></td>
-                  <td><input type="checkbox" checked={r.visibleToAgents} aria-label={label('visible')} onChange={(e) => edit(i, { visibleToAgents: (e.target as HTMLInputElement).checked })} data-field="visible" /></td>
-                  <td><input type="checkbox" checked={r.editableByAgents && r.visibleToAgents} disabled={!r.visibleToAgents} aria-label={label('editable')} onChange={(e) => edit(i, { editableByAgents: (e.target as HTMLInputElement).checked })} data-field="editable" /></td>
-                  <td><button type="button" class="danger" onClick={() => setDraft(rows.filter((_, j) => j !== i))}>{t('contacts.schema.remove', { n })}</button></td>
+                  <td>
+                    <input
+                      type="text"
+                      value={r.options}
+                      maxLength={2000}
+                      disabled={r.type !== 'enum'}
+                      aria-label={label('options')}
+                      onInput={(e) => edit(i, { options: (e.target as HTMLInputElement).value })}
+                      data-field="options"
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={r.visibleToAgents}
+                      aria-label={label('visible')}
+                      onChange={(e) => edit(i, { visibleToAgents: (e.target as HTMLInputElement).checked })}
+                      data-field="visible"
+                    />
+                  </td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={r.editableByAgents && r.visibleToAgents}
+                      disabled={!r.visibleToAgents}
+                      aria-label={label('editable')}
+                      onChange={(e) => edit(i, { editableByAgents: (e.target as HTMLInputElement).checked })}
+                      data-field="editable"
+                    />
+                  </td>
+                  <td>
+                    <button type="button" class="danger" onClick={() => setDraft(rows.filter((_, j) => j !== i))}>
+                      {t('contacts.schema.remove', { n })}
+                    </button>
+                  </td>
                 </tr>
               );
             })}
@@ -86,11 +154,31 @@ export function ContactSchemaEditor() {
         </table>
       </div>
       <div class="row wrap">
-        <button type="button" onClick={() => setDraft([...rows, { ...EMPTY_ROW }])} data-testid="schema-add">{t('contacts.schema.add')}</button>
-        <button type="button" class="primary" disabled={!draft || problems.length > 0} onClick={() => void save()} data-testid="schema-save">{t('common.save')}</button>
-        {conflict ? <button type="button" onClick={() => { setDraft(undefined); setConflict(false); setSaveError(undefined); reload(); }}>{t('admin.reload')}</button> : null}
+        <button type="button" onClick={() => setDraft([...rows, { ...EMPTY_ROW }])} data-testid="schema-add">
+          {t('contacts.schema.add')}
+        </button>
+        <button type="button" class="primary" disabled={!draft || problems.length > 0} onClick={() => void save()} data-testid="schema-save">
+          {t('common.save')}
+        </button>
+        {conflict ? (
+          <button
+            type="button"
+            onClick={() => {
+              setDraft(undefined);
+              setConflict(false);
+              setSaveError(undefined);
+              reload();
+            }}
+          >
+            {t('admin.reload')}
+          </button>
+        ) : null}
       </div>
-      {saveError ? <p role="alert" class="error field-error">{saveError}</p> : null}
+      {saveError ? (
+        <p role="alert" class="error field-error">
+          {saveError}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -92,7 +92,12 @@ export function IntegrationsEditor() {
     }
   };
 
-  if (error) return <p role="alert" class="error">{errorText(error, t)}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {errorText(error, t)}
+      </p>
+    );
   const openedRow = rows.find((r) => r.integrationId === opened);
   return (
     <div data-testid="integrations">
@@ -110,7 +115,9 @@ export function IntegrationsEditor() {
                 <th scope="col">{t('integrations.events')}</th>
                 <th scope="col">{t('integrations.enabled')}</th>
                 <th scope="col">{t('integrations.provisioning')}</th>
-                <th scope="col"><span class="visually-hidden">{t('actions.more')}</span></th>
+                <th scope="col">
+                  <span class="visually-hidden">{t('actions.more')}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -118,7 +125,9 @@ export function IntegrationsEditor() {
                 <tr key={r.integrationId} data-testid="integration-row" data-integration-id={r.integrationId}>
                   <th scope="row">{r.name}</th>
                   <td>{t(`integrations.kinds.${r.kind}`)}</td>
-                  <td class="wrap-anywhere"><code>{r.baseUrl}</code></td>
+                  <td class="wrap-anywhere">
+                    <code>{r.baseUrl}</code>
+                  </td>
                   <td>{(r.events ?? []).join(', ')}</td>
                   <td>{r.enabled === false ? t('common.no') : t('common.yes')}</td>
                   <td data-testid="integration-provisioning" data-state={r.provisioning?.state ?? ''}>
@@ -126,9 +135,31 @@ export function IntegrationsEditor() {
                     {r.provisioning?.error ? <small class="error"> {r.provisioning.error}</small> : null}
                   </td>
                   <td class="row wrap">
-                    <button type="button" onClick={() => setOpened(r.integrationId)} data-testid="integration-open" aria-label={t('integrations.openNamed', { name: r.name })}>{t('integrations.open')}</button>
-                    <button type="button" onClick={() => open({ integrationId: r.integrationId, version: r.version, form: formOf(r) })} data-testid="integration-edit" aria-label={t('integrations.editNamed', { name: r.name })}>{t('common.edit')}</button>
-                    <button type="button" class="danger" onClick={() => setConfirmDelete(r)} data-testid="integration-delete" aria-label={t('integrations.deleteNamed', { name: r.name })}>{t('common.delete')}</button>
+                    <button
+                      type="button"
+                      onClick={() => setOpened(r.integrationId)}
+                      data-testid="integration-open"
+                      aria-label={t('integrations.openNamed', { name: r.name })}
+                    >
+                      {t('integrations.open')}
+                    </button>
+                    <button
+                      type="button"
+                      onClick={() => open({ integrationId: r.integrationId, version: r.version, form: formOf(r) })}
+                      data-testid="integration-edit"
+                      aria-label={t('integrations.editNamed', { name: r.name })}
+                    >
+                      {t('common.edit')}
+                    </button>
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => setConfirmDelete(r)}
+                      data-testid="integration-delete"
+                      aria-label={t('integrations.deleteNamed', { name: r.name })}
+                    >
+                      {t('common.delete')}
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -138,18 +169,34 @@ export function IntegrationsEditor() {
       ) : null}
       {confirmDelete ? (
         <div class="card" role="alertdialog" aria-labelledby="integration-delete-q" data-testid="integration-delete-confirm">
-          <p id="integration-delete-q"><strong>{t('integrations.deleteQuestion', { name: confirmDelete.name })}</strong></p>
+          <p id="integration-delete-q">
+            <strong>{t('integrations.deleteQuestion', { name: confirmDelete.name })}</strong>
+          </p>
           <p class="muted">{t('integrations.deleteExplained')}</p>
           <div class="row">
-            <button type="button" class="danger" onClick={() => void remove(confirmDelete)} data-testid="integration-delete-submit">{t('common.delete')}</button>
-            <button type="button" onClick={() => setConfirmDelete(undefined)}>{t('common.cancel')}</button>
+            <button type="button" class="danger" onClick={() => void remove(confirmDelete)} data-testid="integration-delete-submit">
+              {t('common.delete')}
+            </button>
+            <button type="button" onClick={() => setConfirmDelete(undefined)}>
+              {t('common.cancel')}
+            </button>
           </div>
         </div>
       ) : null}
       <div class="row wrap">
-        <button type="button" onClick={() => open({ form: newIntegrationForm() })} data-testid="integration-add">{t('integrations.add')}</button>
+        <button type="button" onClick={() => open({ form: newIntegrationForm() })} data-testid="integration-add">
+          {t('integrations.add')}
+        </button>
       </div>
-      {editing ? <IntegrationFormView editing={editing} onChange={(form) => setEditing({ ...editing, form })} onSave={() => void save()} onCancel={() => open(undefined)} saveError={saveError} /> : null}
+      {editing ? (
+        <IntegrationFormView
+          editing={editing}
+          onChange={(form) => setEditing({ ...editing, form })}
+          onSave={() => void save()}
+          onCancel={() => open(undefined)}
+          saveError={saveError}
+        />
+      ) : null}
       {openedRow ? <IntegrationDetail key={openedRow.integrationId} row={openedRow} onTested={reload} /> : null}
     </div>
   );
@@ -168,23 +215,43 @@ function SigningSecret(props: { created: Created; onDone: () => void }) {
   return (
     <div class="card" role="region" aria-labelledby="signing-secret-h" data-testid="signing-secret">
       <h3 id="signing-secret-h">{t('integrations.secretTitle', { name: props.created.name })}</h3>
-      <p class="warning"><strong>{t('integrations.secretWarning')}</strong></p>
-      <p><code class="wrap-anywhere" data-testid="signing-secret-value">{props.created.signingSecret}</code></p>
+      <p class="warning">
+        <strong>{t('integrations.secretWarning')}</strong>
+      </p>
+      <p>
+        <code class="wrap-anywhere" data-testid="signing-secret-value">
+          {props.created.signingSecret}
+        </code>
+      </p>
       <p class="muted">{t('integrations.secretHint')}</p>
       <div class="row">
-        <button type="button" onClick={() => void copy()} data-testid="signing-secret-copy">{t('integrations.secretCopy')}</button>
-        <button type="button" class="primary" onClick={props.onDone} data-testid="signing-secret-done">{t('integrations.secretDone')}</button>
+        <button type="button" onClick={() => void copy()} data-testid="signing-secret-copy">
+          {t('integrations.secretCopy')}
+        </button>
+        <button type="button" class="primary" onClick={props.onDone} data-testid="signing-secret-done">
+          {t('integrations.secretDone')}
+        </button>
       </div>
     </div>
   );
 }
 
-function IntegrationFormView(props: { editing: Editing; onChange: (form: IntegrationForm) => void; onSave: () => void; onCancel: () => void; saveError?: string }) {
+function IntegrationFormView(props: {
+  editing: Editing;
+  onChange: (form: IntegrationForm) => void;
+  onSave: () => void;
+  onCancel: () => void;
+  saveError?: string;
+}) {
   const t = useT();
   const f = props.editing.form;
   const isNew = props.editing.integrationId === undefined;
   const set = (change: Partial<IntegrationForm>) => props.onChange({ ...f, ...change });
-  const text = (field: keyof IntegrationForm, label: string, opts: { type?: 'text' | 'url' | 'password'; max?: number; required?: boolean; hint?: string; autocomplete?: string } = {}) => (
+  const text = (
+    field: keyof IntegrationForm,
+    label: string,
+    opts: { type?: 'text' | 'url' | 'password'; max?: number; required?: boolean; hint?: string; autocomplete?: string } = {},
+  ) => (
     <label class="field">
       <span>{label}</span>
       <input
@@ -201,12 +268,29 @@ function IntegrationFormView(props: { editing: Editing; onChange: (form: Integra
   );
   const toggleEvent = (event: string, on: boolean) => set({ events: on ? [...f.events, event] : f.events.filter((e) => e !== event) });
   return (
-    <form class="editor card" aria-labelledby="integration-form-h" data-testid="integration-form" onSubmit={(e) => { e.preventDefault(); props.onSave(); }}>
+    <form
+      class="editor card"
+      aria-labelledby="integration-form-h"
+      data-testid="integration-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSave();
+      }}
+    >
       <h3 id="integration-form-h">{isNew ? t('integrations.add') : t('integrations.editNamed', { name: f.name })}</h3>
       <label class="field">
         <span>{t('integrations.kind')}</span>
-        <select value={f.kind} disabled={!isNew} data-field="kind" onChange={(e) => set({ kind: (e.target as HTMLSelectElement).value as IntegrationForm['kind'], lookup: false, lookupUrl: '' })}>
-          {INTEGRATION_KIND_CHOICES.map((k) => <option key={k} value={k}>{t(`integrations.kinds.${k}`)}</option>)}
+        <select
+          value={f.kind}
+          disabled={!isNew}
+          data-field="kind"
+          onChange={(e) => set({ kind: (e.target as HTMLSelectElement).value as IntegrationForm['kind'], lookup: false, lookupUrl: '' })}
+        >
+          {INTEGRATION_KIND_CHOICES.map((k) => (
+            <option key={k} value={k}>
+              {t(`integrations.kinds.${k}`)}
+            </option>
+          ))}
         </select>
       </label>
       {text('name', t('integrations.name'), { max: 80, required: true })}
@@ -215,7 +299,12 @@ function IntegrationFormView(props: { editing: Editing; onChange: (form: Integra
         <legend>{t('integrations.auth')}</legend>
         {!isNew ? (
           <label class="row">
-            <input type="checkbox" checked={f.replaceAuth} data-field="replaceAuth" onChange={(e) => set({ replaceAuth: (e.target as HTMLInputElement).checked })} />
+            <input
+              type="checkbox"
+              checked={f.replaceAuth}
+              data-field="replaceAuth"
+              onChange={(e) => set({ replaceAuth: (e.target as HTMLInputElement).checked })}
+            />
             <span>{t('integrations.replaceAuth')}</span>
           </label>
         ) : null}
@@ -225,11 +314,25 @@ function IntegrationFormView(props: { editing: Editing; onChange: (form: Integra
             <label class="field">
               <span>{t('integrations.authType')}</span>
               <select value={f.authType} data-field="authType" onChange={(e) => set({ authType: (e.target as HTMLSelectElement).value as AuthType })}>
-                {AUTH_TYPES.map((a) => <option key={a} value={a}>{t(`integrations.authTypes.${a}`)}</option>)}
+                {AUTH_TYPES.map((a) => (
+                  <option key={a} value={a}>
+                    {t(`integrations.authTypes.${a}`)}
+                  </option>
+                ))}
               </select>
             </label>
-            {f.authType === 'api_key' ? <>{text('headerName', t('integrations.headerName'), { max: 256 })}{text('apiKey', t('integrations.apiKey'), { type: 'password' })}</> : null}
-            {f.authType === 'basic' ? <>{text('username', t('integrations.username'), { max: 512, autocomplete: 'off' })}{text('password', t('integrations.password'), { type: 'password', max: 512 })}</> : null}
+            {f.authType === 'api_key' ? (
+              <>
+                {text('headerName', t('integrations.headerName'), { max: 256 })}
+                {text('apiKey', t('integrations.apiKey'), { type: 'password' })}
+              </>
+            ) : null}
+            {f.authType === 'basic' ? (
+              <>
+                {text('username', t('integrations.username'), { max: 512, autocomplete: 'off' })}
+                {text('password', t('integrations.password'), { type: 'password', max: 512 })}
+              </>
+            ) : null}
             {f.authType === 'oauth_client_credentials' ? (
               <>
                 {text('tokenUrl', t('integrations.tokenUrl'), { type: 'url' })}
@@ -247,15 +350,30 @@ function IntegrationFormView(props: { editing: Editing; onChange: (form: Integra
         <div class="row wrap">
           {INTEGRATION_EVENT_CHOICES.map((event) => (
             <label key={event} class="row">
-              <input type="checkbox" checked={f.events.includes(event)} data-event={event} onChange={(e) => toggleEvent(event, (e.target as HTMLInputElement).checked)} />
-              <span><code>{event}</code></span>
+              <input
+                type="checkbox"
+                checked={f.events.includes(event)}
+                data-event={event}
+                onChange={(e) => toggleEvent(event, (e.target as HTMLInputElement).checked)}
+              />
+              <span>
+                <code>{event}</code>
+              </span>
             </label>
           ))}
         </div>
       </fieldset>
       <label class="field">
         <span>{t('integrations.rateLimit')}</span>
-        <input type="number" min={1} max={300} step={1} value={f.rateLimit} data-field="rateLimit" onInput={(e) => set({ rateLimit: (e.target as HTMLInputElement).value })} />
+        <input
+          type="number"
+          min={1}
+          max={300}
+          step={1}
+          value={f.rateLimit}
+          data-field="rateLimit"
+          onInput={(e) => set({ rateLimit: (e.target as HTMLInputElement).value })}
+        />
       </label>
       <label class="row">
         <input type="checkbox" checked={f.lookup} data-field="lookup" onChange={(e) => set({ lookup: (e.target as HTMLInputElement).checked })} />
@@ -266,10 +384,20 @@ function IntegrationFormView(props: { editing: Editing; onChange: (form: Integra
         <input type="checkbox" checked={f.enabled} data-field="enabled" onChange={(e) => set({ enabled: (e.target as HTMLInputElement).checked })} />
         <span>{t('integrations.enabledLong')}</span>
       </label>
-      <div id="integration-save-error">{props.saveError ? <p role="alert" class="error field-error" data-testid="integration-save-error">{props.saveError}</p> : null}</div>
+      <div id="integration-save-error">
+        {props.saveError ? (
+          <p role="alert" class="error field-error" data-testid="integration-save-error">
+            {props.saveError}
+          </p>
+        ) : null}
+      </div>
       <div class="row">
-        <button type="submit" class="primary" data-testid="integration-save">{t('common.save')}</button>
-        <button type="button" onClick={props.onCancel}>{t('common.cancel')}</button>
+        <button type="submit" class="primary" data-testid="integration-save">
+          {t('common.save')}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          {t('common.cancel')}
+        </button>
       </div>
     </form>
   );
@@ -281,8 +409,7 @@ function DeliveryStatus(props: { row: Pick<DeliveryRow, 'status' | 'httpStatus' 
   const bad = status === 'dead_lettered' || status === 'test_failed';
   return (
     <span data-testid="delivery-status" data-status={status}>
-      <span class={`badge${bad ? ' error' : ''}`}>{t(`integrations.statuses.${status}`, { defaultValue: status })}</span>{' '}
-      <code>{status}</code>
+      <span class={`badge${bad ? ' error' : ''}`}>{t(`integrations.statuses.${status}`, { defaultValue: status })}</span> <code>{status}</code>
       {httpStatus !== undefined ? <span> · HTTP {httpStatus}</span> : null}
       {error?.code ? <span class="error"> · {error.code}</span> : null}
       {error?.message ? <small class="muted wrap-anywhere"> {error.message}</small> : null}
@@ -317,26 +444,52 @@ function IntegrationDetail(props: { row: IntegrationRow; onTested: () => void })
     <section class="card" aria-labelledby="integration-detail-h" data-testid="integration-detail" data-integration-id={id}>
       <h3 id="integration-detail-h">{props.row.name}</h3>
       <div class="row wrap">
-        <button type="button" class="primary" disabled={testing} onClick={() => void runTest()} data-testid="integration-test">{testing ? t('integrations.testing') : t('integrations.test')}</button>
-        <button type="button" onClick={deliveries.reload}>{t('common.refresh')}</button>
+        <button type="button" class="primary" disabled={testing} onClick={() => void runTest()} data-testid="integration-test">
+          {testing ? t('integrations.testing') : t('integrations.test')}
+        </button>
+        <button type="button" onClick={deliveries.reload}>
+          {t('common.refresh')}
+        </button>
       </div>
       <div aria-live="polite" data-testid="integration-test-result">
-        {test ? <p>{t('integrations.testResult')}: <DeliveryStatus row={test} /></p> : null}
-        {testError ? <p role="alert" class="error">{testError}</p> : null}
+        {test ? (
+          <p>
+            {t('integrations.testResult')}: <DeliveryStatus row={test} />
+          </p>
+        ) : null}
+        {testError ? (
+          <p role="alert" class="error">
+            {testError}
+          </p>
+        ) : null}
       </div>
       <h4>{t('integrations.deliveries')}</h4>
-      {deliveries.error ? <p role="alert" class="error">{errorText(deliveries.error, t)}</p> : null}
+      {deliveries.error ? (
+        <p role="alert" class="error">
+          {errorText(deliveries.error, t)}
+        </p>
+      ) : null}
       {list.length === 0 && !deliveries.error ? <p class="muted">{t('integrations.noDeliveries')}</p> : null}
       {list.length > 0 ? (
         <div class="table-wrap" tabIndex={0} role="group" aria-label={t('integrations.deliveries')}>
           <table class="grid" data-testid="integration-deliveries">
-            <thead><tr><th scope="col">{t('integrations.at')}</th><th scope="col">{t('integrations.event')}</th><th scope="col">{t('integrations.status')}</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">{t('integrations.at')}</th>
+                <th scope="col">{t('integrations.event')}</th>
+                <th scope="col">{t('integrations.status')}</th>
+              </tr>
+            </thead>
             <tbody>
               {list.map((d) => (
                 <tr key={d.deliveryId} data-testid="delivery-row">
                   <td>{formatDateTime(d.at, ctx.language, ctx.timeZone)}</td>
-                  <td><code>{d.eventType}</code></td>
-                  <td><DeliveryStatus row={d} /></td>
+                  <td>
+                    <code>{d.eventType}</code>
+                  </td>
+                  <td>
+                    <DeliveryStatus row={d} />
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -51,7 +51,11 @@ export function SpendView() {
         </button>
       </div>
       <p class="muted">{t('spend.hint')}</p>
-      {error ? <p role="alert" class="error">{errorText(error, t)}</p> : null}
+      {error ? (
+        <p role="alert" class="error">
+          {errorText(error, t)}
+        </p>
+      ) : null}
       {!data && loading ? <p class="muted">{t('app.loading')}</p> : null}
       {data ? <SpendFigures summary={data} usd={usd} language={lang} /> : null}
       {data && canEdit && month === thisMonth() ? <BudgetEditor budget={data.budget} onSaved={reload} /> : null}
@@ -65,7 +69,11 @@ function SpendFigures(props: { summary: SpendSummary; usd: (v: number | null | u
   const bar = budgetBar(s);
   const categories = categoryRows(s);
   const free = freeRows(s);
-  const days = barGeometry(s.byDay.map((d) => d.spentUsd), 320, 60);
+  const days = barGeometry(
+    s.byDay.map((d) => d.spentUsd),
+    320,
+    60,
+  );
   return (
     <div>
       <div class="spend-totals">
@@ -119,7 +127,9 @@ function SpendFigures(props: { summary: SpendSummary; usd: (v: number | null | u
       {s.thresholds.length > 0 ? (
         <ul class="muted" data-testid="spend-thresholds">
           {s.thresholds.map((th) => (
-            <li key={th.threshold}>{t('spend.thresholdCrossed', { threshold: th.threshold, budget: usd(th.budgetUsd), at: formatDateTime(th.crossedAt, language, undefined) })}</li>
+            <li key={th.threshold}>
+              {t('spend.thresholdCrossed', { threshold: th.threshold, budget: usd(th.budgetUsd), at: formatDateTime(th.crossedAt, language, undefined) })}
+            </li>
           ))}
         </ul>
       ) : null}
@@ -229,9 +239,7 @@ function SpendFigures(props: { summary: SpendSummary; usd: (v: number | null | u
       ) : (
         <p class="muted">{t('spend.nothingYet')}</p>
       )}
-      <p class="muted small">
-        {t('spend.source', { date: s.rateCardDate ?? '–' })}
-      </p>
+      <p class="muted small">{t('spend.source', { date: s.rateCardDate ?? '–' })}</p>
     </div>
   );
 }

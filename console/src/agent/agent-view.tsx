@@ -30,7 +30,10 @@ export function AgentView(props: { conversationKey?: string; onOpen: (key?: stri
       if (fresh.length) {
         playOfferChime();
         const first = fresh[0]!;
-        showOfferNotification(t('agent.newOffer'), t('agent.newOfferBody', { name: first.customerName ?? t('conversation.unknownCustomer'), channel: t(`channels.${first.channel ?? 'whatsapp'}`) }));
+        showOfferNotification(
+          t('agent.newOffer'),
+          t('agent.newOfferBody', { name: first.customerName ?? t('conversation.unknownCustomer'), channel: t(`channels.${first.channel ?? 'whatsapp'}`) }),
+        );
         notify(t('agent.newOffer'));
       }
       setInbox(next);
@@ -70,8 +73,14 @@ export function AgentView(props: { conversationKey?: string; onOpen: (key?: stri
   const order = inbox.assigned.map((c) => c.conversationKey);
   useShortcuts((id) => {
     const firstOffer = inbox.offers[0];
-    if (id === 'acceptOffer' && firstOffer) return void accept(firstOffer.conversationKey), true;
-    if (id === 'declineOffer' && firstOffer) return void decline(firstOffer.conversationKey), true;
+    if (id === 'acceptOffer' && firstOffer) {
+      void accept(firstOffer.conversationKey);
+      return true;
+    }
+    if (id === 'declineOffer' && firstOffer) {
+      void decline(firstOffer.conversationKey);
+      return true;
+    }
     if ((id === 'nextConversation' || id === 'previousConversation') && order.length) {
       const at = props.conversationKey ? order.indexOf(props.conversationKey) : -1;
       const next = id === 'nextConversation' ? Math.min(order.length - 1, at + 1) : Math.max(0, at - 1);
@@ -79,7 +88,10 @@ export function AgentView(props: { conversationKey?: string; onOpen: (key?: stri
       requestAnimationFrame(() => listRef.current?.querySelector<HTMLElement>(`[aria-current="true"]`)?.focus());
       return true;
     }
-    if (id === 'backToList' && props.conversationKey) return props.onOpen(undefined), true;
+    if (id === 'backToList' && props.conversationKey) {
+      props.onOpen(undefined);
+      return true;
+    }
     return false;
   });
 
@@ -95,7 +107,11 @@ export function AgentView(props: { conversationKey?: string; onOpen: (key?: stri
             <strong>{name}</strong>
           </div>
         ) : (
-          <a class="card-body" href={`#/agent/c/${encodeURIComponent(c.conversationKey)}`} aria-current={props.conversationKey === c.conversationKey ? 'true' : undefined}>
+          <a
+            class="card-body"
+            href={`#/agent/c/${encodeURIComponent(c.conversationKey)}`}
+            aria-current={props.conversationKey === c.conversationKey ? 'true' : undefined}
+          >
             <strong>{name}</strong>
           </a>
         )}
@@ -103,7 +119,7 @@ export function AgentView(props: { conversationKey?: string; onOpen: (key?: stri
           <span class={`chip ch-${c.channel}`}>{t(`channels.${c.channel ?? 'whatsapp'}`)}</span>
           {c.language ? <span class="chip">{c.language.toUpperCase()}</span> : null}
           {vip ? <span class="chip vip">{t('agent.vip')}</span> : null}
-          {c.queueName ?? c.queueId ? <span>{t('agent.queue', { queue: c.queueName ?? c.queueId })}</span> : null}
+          {(c.queueName ?? c.queueId) ? <span>{t('agent.queue', { queue: c.queueName ?? c.queueId })}</span> : null}
           {waiting !== undefined ? <span>{t('agent.waiting', { time: formatSeconds(waiting) })}</span> : null}
           {c.slaState ? <SlaBadge state={c.slaState} /> : null}
           {!offer && c.lastMessageAt ? <time dateTime={c.lastMessageAt}>{formatMessageTime(c.lastMessageAt, ctx.language, ctx.timeZone)}</time> : null}
@@ -126,7 +142,11 @@ export function AgentView(props: { conversationKey?: string; onOpen: (key?: stri
     <div class={`split${props.conversationKey ? ' has-detail' : ''}`}>
       <div class="list-pane" ref={listRef}>
         {ctx.me?.capacity ? <p class="muted">{t('agent.load', { load: inbox.assigned.length + inbox.offers.length, capacity: ctx.me.capacity })}</p> : null}
-        {error ? <p role="alert" class="error">{error}</p> : null}
+        {error ? (
+          <p role="alert" class="error">
+            {error}
+          </p>
+        ) : null}
         <section aria-labelledby="offers-h">
           <h2 id="offers-h">
             {t('agent.offers')} <span class="count">{inbox.offers.length}</span>
@@ -142,7 +162,12 @@ export function AgentView(props: { conversationKey?: string; onOpen: (key?: stri
       </div>
       <div class="detail-pane">
         {props.conversationKey ? (
-          <ConversationPane key={props.conversationKey} conversationKey={props.conversationKey} onBack={() => props.onOpen(undefined)} onGone={() => void load()} />
+          <ConversationPane
+            key={props.conversationKey}
+            conversationKey={props.conversationKey}
+            onBack={() => props.onOpen(undefined)}
+            onGone={() => void load()}
+          />
         ) : (
           <p class="muted center">{t('agent.selectConversation')}</p>
         )}

@@ -42,7 +42,13 @@ export function Composer(props: {
     try {
       await apiPost(
         HUMAN_AGENT_ROUTES.reply.path,
-        replyBody({ conversationKey: props.conversationKey, requestId: crypto.randomUUID(), text: body, attachment, ...(usedMacro ? { macro: usedMacro } : {}) }),
+        replyBody({
+          conversationKey: props.conversationKey,
+          requestId: crypto.randomUUID(),
+          text: body,
+          attachment,
+          ...(usedMacro ? { macro: usedMacro } : {}),
+        }),
       );
       setText('');
       setAttachment('');
@@ -57,10 +63,22 @@ export function Composer(props: {
   };
 
   useShortcuts((id) => {
-    if (id === 'focusComposer' && box.current) return box.current.focus(), true;
-    if (id === 'send' && document.activeElement === box.current) return void send(), true;
-    if (id === 'macros' && !closed) return setPicker('macros'), true;
-    if (id === 'templates') return setPicker('templates'), true;
+    if (id === 'focusComposer' && box.current) {
+      box.current.focus();
+      return true;
+    }
+    if (id === 'send' && document.activeElement === box.current) {
+      void send();
+      return true;
+    }
+    if (id === 'macros' && !closed) {
+      setPicker('macros');
+      return true;
+    }
+    if (id === 'templates') {
+      setPicker('templates');
+      return true;
+    }
     return false;
   });
 
@@ -110,7 +128,14 @@ export function Composer(props: {
             </button>
             <label class="inline grow">
               <span>{t('composer.attach')}</span>
-              <input type="url" value={attachment} placeholder="https://" maxLength={2000} title={t('composer.attachHint')} onInput={(e) => setAttachment((e.target as HTMLInputElement).value)} />
+              <input
+                type="url"
+                value={attachment}
+                placeholder="https://"
+                maxLength={2000}
+                title={t('composer.attachHint')}
+                onInput={(e) => setAttachment((e.target as HTMLInputElement).value)}
+              />
             </label>
             <button type="submit" class="primary" disabled={busy || !text.trim()} data-testid="send">
               {busy ? t('composer.sending') : t('composer.send')}
@@ -121,7 +146,12 @@ export function Composer(props: {
       {picker === 'macros' ? (
         <MacroPicker
           language={props.language}
-          values={{ first_name: firstNameOf(props.customerName), name: props.customerName, agent_name: props.agentName, order_id: props.captured?.order_id ?? props.captured?.orderId }}
+          values={{
+            first_name: firstNameOf(props.customerName),
+            name: props.customerName,
+            agent_name: props.agentName,
+            order_id: props.captured?.order_id ?? props.captured?.orderId,
+          }}
           onClose={() => setPicker(undefined)}
           onPick={(filled, macroId) => {
             const next = (text.trim() ? `${text.trimEnd()}\n${filled}` : filled).slice(0, MAX_TEXT);
@@ -140,7 +170,12 @@ export function Composer(props: {
   );
 }
 
-function MacroPicker(props: { language?: string; values: Record<string, string | undefined>; onClose: () => void; onPick: (text: string, macroId: string) => void }) {
+function MacroPicker(props: {
+  language?: string;
+  values: Record<string, string | undefined>;
+  onClose: () => void;
+  onPick: (text: string, macroId: string) => void;
+}) {
   const t = useT();
   const [macros, setMacros] = useState<Macro[]>([]);
   const [filter, setFilter] = useState('');
@@ -162,8 +197,11 @@ function MacroPicker(props: { language?: string; values: Record<string, string |
         <input type="search" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
       </label>
       {shown.length === 0 ? <p class="muted">{t('composer.noMacros')}</p> : null}
+      {/* biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: a list of buttons exposed as a listbox so the chosen macro is announced as selected */}
       <ul class="pick-list" role="listbox" aria-label={t('composer.macros')}>
         {shown.map((m) => (
+          // biome-ignore lint/a11y/noNoninteractiveElementToInteractiveRole: each option holds the button that takes the focus and the click
+          // biome-ignore lint/a11y/useFocusableInteractive: each option holds the button that takes the focus and the click
           <li key={m.macroId} role="option" aria-selected={chosen === m.macroId}>
             <button type="button" class={chosen === m.macroId ? 'selected' : ''} onClick={() => setChosen(m.macroId)} data-testid="macro">
               {m.name}
@@ -196,7 +234,13 @@ function TemplatePicker(props: { conversationKey: string; templates: TemplateOpt
   const sendable = template ? sendableFromForm(template) : false;
   const preview = template ? templatePreview(template, values) : undefined;
   const labelOf = (f: TemplateField) =>
-    f.part === 'body' ? (/^\d+$/.test(f.key) ? t('composer.templateParam', { n: Number(f.key) }) : f.key) : f.part === 'header' ? `{{${f.key}}}` : `#${Number(f.key) + 1}`;
+    f.part === 'body'
+      ? /^\d+$/.test(f.key)
+        ? t('composer.templateParam', { n: Number(f.key) })
+        : f.key
+      : f.part === 'header'
+        ? `{{${f.key}}}`
+        : `#${Number(f.key) + 1}`;
   const send = async () => {
     if (!template || !sendable) return;
     setBusy(true);

@@ -32,11 +32,16 @@ export function ContactAside(props: { conversationKey: string }) {
     }
   };
   return (
-    <details class="contact-panel" open={open} onToggle={(e) => {
+    <details
+      class="contact-panel"
+      open={open}
+      onToggle={(e) => {
         // Also fired when the panel is first drawn open: only a change is the person's choice.
         const next = (e.currentTarget as HTMLDetailsElement).open;
         if (next !== open) toggle(next);
-      }} data-testid="contact-panel">
+      }}
+      data-testid="contact-panel"
+    >
       <summary>{t('contacts.open')}</summary>
       {open ? (
         <Suspense fallback={<p class="muted">{t('app.loading')}</p>}>

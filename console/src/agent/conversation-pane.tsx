@@ -81,114 +81,198 @@ export function ConversationPane(props: { conversationKey: string; onBack: () =>
   };
 
   useShortcuts((id) => {
-    if (id === 'note' || id === 'tags' || id === 'transfer' || id === 'close') return setAction(id), true;
-    if (id === 'handBack') return void act(HUMAN_AGENT_ROUTES.handBack.path, {}, 'actions.handedBack', true), true;
+    if (id === 'note' || id === 'tags' || id === 'transfer' || id === 'close') {
+      setAction(id);
+      return true;
+    }
+    if (id === 'handBack') {
+      void act(HUMAN_AGENT_ROUTES.handBack.path, {}, 'actions.handedBack', true);
+      return true;
+    }
     return false;
   });
 
-  if (error) return <p role="alert" class="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {error}
+      </p>
+    );
   if (!detail) return <p class="muted">{t('app.loading')}</p>;
   const c = detail.conversation;
   const name = c.customerName ?? c.customerId ?? t('conversation.unknownCustomer');
   const ctxt = c.handoffContext;
-  const win = windowState({ windowClosesAt: templates?.windowClosesAt ?? c.windowClosesAt, lastInboundAt: c.lastInboundAt, channel: c.channel, windowOpen: templates?.windowOpen }, now);
+  const win = windowState(
+    { windowClosesAt: templates?.windowClosesAt ?? c.windowClosesAt, lastInboundAt: c.lastInboundAt, channel: c.channel, windowOpen: templates?.windowOpen },
+    now,
+  );
   const tags = c.tags ?? [];
 
   return (
     <div class="conv-layout">
-    <article class="conversation" aria-label={t('conversation.label', { name })}>
-      <header class="conv-head">
-        <button type="button" class="ghost back" onClick={props.onBack} aria-keyshortcuts="Alt+ArrowLeft">
-          ← <span class="visually-hidden">{t('agent.back')}</span>
-        </button>
-        <div class="grow">
-          <h2 data-testid="customer-name">{name}</h2>
-          <p class="meta">
-            <span class="chip">{t(`channels.${c.channel ?? 'whatsapp'}`)}</span>
-            <span>
-              {t('conversation.customerId')}: <code>{c.customerId}</code>
-            </span>
-            {c.language ? <span class="chip">{c.language.toUpperCase()}</span> : null}
-            {c.slaState ? <SlaBadge state={c.slaState} /> : null}
-          </p>
-        </div>
-        <div class="row wrap actions" role="toolbar" aria-label={t('actions.more')}>
-          <button type="button" onClick={() => setAction('note')} aria-keyshortcuts="Alt+N">{t('actions.note')}</button>
-          <button type="button" onClick={() => setAction('tags')} aria-keyshortcuts="Alt+G">{t('actions.tags')}</button>
-          <button type="button" onClick={() => setAction('transfer')} aria-keyshortcuts="Alt+X">{t('actions.transfer')}</button>
-          <button type="button" onClick={() => void act(HUMAN_AGENT_ROUTES.handBack.path, {}, 'actions.handedBack', true)} aria-keyshortcuts="Alt+B">
-            {t('actions.handBack')}
+      <article class="conversation" aria-label={t('conversation.label', { name })}>
+        <header class="conv-head">
+          <button type="button" class="ghost back" onClick={props.onBack} aria-keyshortcuts="Alt+ArrowLeft">
+            ← <span class="visually-hidden">{t('agent.back')}</span>
           </button>
-          <button type="button" class="danger" onClick={() => setAction('close')} aria-keyshortcuts="Alt+C">{t('actions.close')}</button>
+          <div class="grow">
+            <h2 data-testid="customer-name">{name}</h2>
+            <p class="meta">
+              <span class="chip">{t(`channels.${c.channel ?? 'whatsapp'}`)}</span>
+              <span>
+                {t('conversation.customerId')}: <code>{c.customerId}</code>
+              </span>
+              {c.language ? <span class="chip">{c.language.toUpperCase()}</span> : null}
+              {c.slaState ? <SlaBadge state={c.slaState} /> : null}
+            </p>
+          </div>
+          <div class="row wrap actions" role="toolbar" aria-label={t('actions.more')}>
+            <button type="button" onClick={() => setAction('note')} aria-keyshortcuts="Alt+N">
+              {t('actions.note')}
+            </button>
+            <button type="button" onClick={() => setAction('tags')} aria-keyshortcuts="Alt+G">
+              {t('actions.tags')}
+            </button>
+            <button type="button" onClick={() => setAction('transfer')} aria-keyshortcuts="Alt+X">
+              {t('actions.transfer')}
+            </button>
+            <button type="button" onClick={() => void act(HUMAN_AGENT_ROUTES.handBack.path, {}, 'actions.handedBack', true)} aria-keyshortcuts="Alt+B">
+              {t('actions.handBack')}
+            </button>
+            <button type="button" class="danger" onClick={() => setAction('close')} aria-keyshortcuts="Alt+C">
+              {t('actions.close')}
+            </button>
+          </div>
+        </header>
+        {ctxt || c.handoffSummary ? (
+          <details class="summary" open>
+            <summary>{t('conversation.handoffSummary')}</summary>
+            {c.handoffSummary ? <p>{c.handoffSummary}</p> : null}
+            {ctxt ? (
+              <dl class="facts">
+                <dt>{t('conversation.reason')}</dt>
+                <dd>{ctxt.reason}</dd>
+                {ctxt.intent ? (
+                  <>
+                    <dt>{t('conversation.intent')}</dt>
+                    <dd>{ctxt.intent}</dd>
+                  </>
+                ) : null}
+                {ctxt.language ? (
+                  <>
+                    <dt>{t('conversation.language')}</dt>
+                    <dd>{ctxt.language}</dd>
+                  </>
+                ) : null}
+                {Object.keys(ctxt.captured ?? {}).length ? (
+                  <>
+                    <dt>{t('conversation.captured')}</dt>
+                    <dd>
+                      {Object.entries(ctxt.captured).map(([k, v]) => (
+                        <span key={k} class="chip">
+                          {k}: {v}
+                        </span>
+                      ))}
+                    </dd>
+                  </>
+                ) : null}
+                {ctxt.lastCustomerTexts?.length ? (
+                  <>
+                    <dt>{t('conversation.lastCustomerTexts')}</dt>
+                    <dd>
+                      {ctxt.lastCustomerTexts.slice(-5).map((x, i) => (
+                        <q key={i}>{x}</q>
+                      ))}
+                    </dd>
+                  </>
+                ) : null}
+                {ctxt.botAnswers?.length ? (
+                  <>
+                    <dt>{t('conversation.botAnswers')}</dt>
+                    <dd>
+                      {ctxt.botAnswers.slice(-3).map((x, i) => (
+                        <q key={i}>{x}</q>
+                      ))}
+                    </dd>
+                  </>
+                ) : null}
+              </dl>
+            ) : null}
+          </details>
+        ) : null}
+        <div class="tags-line" role="group" aria-label={t('actions.tags')}>
+          {tags.map((tag) => (
+            <span key={tag} class={`chip${tag === 'vip' ? ' vip' : ''}`}>
+              #{tag}
+            </span>
+          ))}
         </div>
-      </header>
-      {ctxt || c.handoffSummary ? (
-        <details class="summary" open>
-          <summary>{t('conversation.handoffSummary')}</summary>
-          {c.handoffSummary ? <p>{c.handoffSummary}</p> : null}
-          {ctxt ? (
-            <dl class="facts">
-              <dt>{t('conversation.reason')}</dt>
-              <dd>{ctxt.reason}</dd>
-              {ctxt.intent ? (<><dt>{t('conversation.intent')}</dt><dd>{ctxt.intent}</dd></>) : null}
-              {ctxt.language ? (<><dt>{t('conversation.language')}</dt><dd>{ctxt.language}</dd></>) : null}
-              {Object.keys(ctxt.captured ?? {}).length ? (
-                <>
-                  <dt>{t('conversation.captured')}</dt>
-                  <dd>{Object.entries(ctxt.captured).map(([k, v]) => <span key={k} class="chip">{k}: {v}</span>)}</dd>
-                </>
-              ) : null}
-              {ctxt.lastCustomerTexts?.length ? (<><dt>{t('conversation.lastCustomerTexts')}</dt><dd>{ctxt.lastCustomerTexts.slice(-5).map((x, i) => <q key={i}>{x}</q>)}</dd></>) : null}
-              {ctxt.botAnswers?.length ? (<><dt>{t('conversation.botAnswers')}</dt><dd>{ctxt.botAnswers.slice(-3).map((x, i) => <q key={i}>{x}</q>)}</dd></>) : null}
-            </dl>
-          ) : null}
-        </details>
-      ) : null}
-      <div class="tags-line" role="group" aria-label={t('actions.tags')}>
-        {tags.map((tag) => <span key={tag} class={`chip${tag === 'vip' ? ' vip' : ''}`}>#{tag}</span>)}
-      </div>
-      <h3 class="visually-hidden">{t('conversation.history')}</h3>
-      {detail.messages.length === 0 ? <p class="muted">{t('conversation.noMessages')}</p> : null}
-      <ol class="history" ref={history} tabIndex={0} aria-label={t('conversation.history')}>
-        {detail.messages.map((m) => (
-          <MessageItem key={m.messageId} message={m} conversationKey={key} language={ctx.language} {...(ctx.timeZone ? { timeZone: ctx.timeZone } : {})} />
-        ))}
-        {(detail.notes ?? []).map((n, i) => (
-          <li key={`note-${i}`} class="msg msg-note">
-            <div class="msg-head"><span class="msg-who">{t('conversation.note')} {n.agentId ?? ''}</span></div>
-            <p class="msg-text">{n.text}</p>
-          </li>
-        ))}
-      </ol>
-      <Composer
-        conversationKey={key}
-        window={win}
-        templates={templates?.templates ?? []}
-        {...(c.language ? { language: c.language } : {})}
-        {...(c.customerName ? { customerName: c.customerName } : {})}
-        {...(ctx.me?.name ? { agentName: ctx.me.name } : {})}
-        {...(ctxt?.captured ? { captured: ctxt.captured } : {})}
-        onSent={() => void load()}
-      />
-      {action === 'note' ? <NoteDialog onClose={() => setAction(undefined)} onSave={(text) => act(AGENT_WORKSPACE_ROUTES.note.path, { text }, 'actions.noteAdded')} /> : null}
-      {action === 'tags' ? <TagsDialog tags={tags} onClose={() => setAction(undefined)} onSave={(add, remove) => act(AGENT_WORKSPACE_ROUTES.tags.path, { add, remove }, 'common.saved')} /> : null}
-      {action === 'transfer' ? <TransferDialog onClose={() => setAction(undefined)} onSave={(to) => act(AGENT_WORKSPACE_ROUTES.transfer.path, to, 'actions.transferred', true)} /> : null}
-      {action === 'close' ? (
-        <Dialog title={t('actions.closeTitle')} onClose={() => setAction(undefined)}>
-          <form onSubmit={(e) => { e.preventDefault(); const o = new FormData(e.currentTarget as HTMLFormElement).get('outcome'); void act(HUMAN_AGENT_ROUTES.close.path, { outcome: String(o ?? 'resolved') }, 'actions.closed', true); }}>
-            <fieldset>
-              <legend>{t('actions.closeOutcome')}</legend>
-              {OUTCOMES.map((o, i) => (
-                <label key={o} class="radio"><input type="radio" name="outcome" value={o} defaultChecked={i === 0} /> {t(`actions.outcomes.${o}`)}</label>
-              ))}
-            </fieldset>
-            <p class="muted">{t('actions.closeHint')}</p>
-            <button type="submit" class="danger" data-testid="confirm-close">{t('actions.close')}</button>
-          </form>
-        </Dialog>
-      ) : null}
-    </article>
-    <ContactAside conversationKey={key} />
+        <h3 class="visually-hidden">{t('conversation.history')}</h3>
+        {detail.messages.length === 0 ? <p class="muted">{t('conversation.noMessages')}</p> : null}
+        <ol class="history" ref={history} tabIndex={0} aria-label={t('conversation.history')}>
+          {detail.messages.map((m) => (
+            <MessageItem key={m.messageId} message={m} conversationKey={key} language={ctx.language} {...(ctx.timeZone ? { timeZone: ctx.timeZone } : {})} />
+          ))}
+          {(detail.notes ?? []).map((n, i) => (
+            <li key={`note-${i}`} class="msg msg-note">
+              <div class="msg-head">
+                <span class="msg-who">
+                  {t('conversation.note')} {n.agentId ?? ''}
+                </span>
+              </div>
+              <p class="msg-text">{n.text}</p>
+            </li>
+          ))}
+        </ol>
+        <Composer
+          conversationKey={key}
+          window={win}
+          templates={templates?.templates ?? []}
+          {...(c.language ? { language: c.language } : {})}
+          {...(c.customerName ? { customerName: c.customerName } : {})}
+          {...(ctx.me?.name ? { agentName: ctx.me.name } : {})}
+          {...(ctxt?.captured ? { captured: ctxt.captured } : {})}
+          onSent={() => void load()}
+        />
+        {action === 'note' ? (
+          <NoteDialog onClose={() => setAction(undefined)} onSave={(text) => act(AGENT_WORKSPACE_ROUTES.note.path, { text }, 'actions.noteAdded')} />
+        ) : null}
+        {action === 'tags' ? (
+          <TagsDialog
+            tags={tags}
+            onClose={() => setAction(undefined)}
+            onSave={(add, remove) => act(AGENT_WORKSPACE_ROUTES.tags.path, { add, remove }, 'common.saved')}
+          />
+        ) : null}
+        {action === 'transfer' ? (
+          <TransferDialog onClose={() => setAction(undefined)} onSave={(to) => act(AGENT_WORKSPACE_ROUTES.transfer.path, to, 'actions.transferred', true)} />
+        ) : null}
+        {action === 'close' ? (
+          <Dialog title={t('actions.closeTitle')} onClose={() => setAction(undefined)}>
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                const o = new FormData(e.currentTarget as HTMLFormElement).get('outcome');
+                void act(HUMAN_AGENT_ROUTES.close.path, { outcome: String(o ?? 'resolved') }, 'actions.closed', true);
+              }}
+            >
+              <fieldset>
+                <legend>{t('actions.closeOutcome')}</legend>
+                {OUTCOMES.map((o, i) => (
+                  <label key={o} class="radio">
+                    <input type="radio" name="outcome" value={o} defaultChecked={i === 0} /> {t(`actions.outcomes.${o}`)}
+                  </label>
+                ))}
+              </fieldset>
+              <p class="muted">{t('actions.closeHint')}</p>
+              <button type="submit" class="danger" data-testid="confirm-close">
+                {t('actions.close')}
+              </button>
+            </form>
+          </Dialog>
+        ) : null}
+      </article>
+      <ContactAside conversationKey={key} />
     </div>
   );
 }
@@ -198,11 +282,25 @@ function NoteDialog(props: { onClose: () => void; onSave: (text: string) => Prom
   const [text, setText] = useState('');
   return (
     <Dialog title={t('actions.note')} onClose={props.onClose}>
-      <form onSubmit={(e) => { e.preventDefault(); if (text.trim()) void props.onSave(text.trim()); }}>
-        <label class="field"><span>{t('actions.note')}</span>
-          <textarea rows={4} maxLength={4000} value={text} placeholder={t('actions.notePlaceholder')} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (text.trim()) void props.onSave(text.trim());
+        }}
+      >
+        <label class="field">
+          <span>{t('actions.note')}</span>
+          <textarea
+            rows={4}
+            maxLength={4000}
+            value={text}
+            placeholder={t('actions.notePlaceholder')}
+            onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+          />
         </label>
-        <button type="submit" class="primary" disabled={!text.trim()}>{t('actions.addNote')}</button>
+        <button type="submit" class="primary" disabled={!text.trim()}>
+          {t('actions.addNote')}
+        </button>
       </form>
     </Dialog>
   );
@@ -214,16 +312,32 @@ function TagsDialog(props: { tags: string[]; onClose: () => void; onSave: (add: 
   const [removed, setRemoved] = useState<string[]>([]);
   return (
     <Dialog title={t('actions.tags')} onClose={props.onClose}>
-      <form onSubmit={(e) => { e.preventDefault(); void props.onSave(splitList(text.toLowerCase(), 20), removed); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void props.onSave(splitList(text.toLowerCase(), 20), removed);
+        }}
+      >
         <ul class="row wrap plain">
-          {props.tags.filter((x) => !removed.includes(x)).map((tag) => (
-            <li key={tag}><button type="button" class="chip" onClick={() => setRemoved([...removed, tag])} aria-label={t('actions.removeTag', { tag })}>#{tag} ×</button></li>
-          ))}
+          {props.tags
+            .filter((x) => !removed.includes(x))
+            .map((tag) => (
+              <li key={tag}>
+                <button type="button" class="chip" onClick={() => setRemoved([...removed, tag])} aria-label={t('actions.removeTag', { tag })}>
+                  #{tag} ×
+                </button>
+              </li>
+            ))}
         </ul>
-        <label class="field"><span>{t('actions.addTag')} ({t('common.commaSeparated')})</span>
+        <label class="field">
+          <span>
+            {t('actions.addTag')} ({t('common.commaSeparated')})
+          </span>
           <input value={text} maxLength={400} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
         </label>
-        <button type="submit" class="primary">{t('common.save')}</button>
+        <button type="submit" class="primary">
+          {t('common.save')}
+        </button>
       </form>
     </Dialog>
   );
@@ -236,19 +350,42 @@ function TransferDialog(props: { onClose: () => void; onSave: (to: Record<string
   const [note, setNote] = useState('');
   return (
     <Dialog title={t('actions.transfer')} onClose={props.onClose}>
-      <form onSubmit={(e) => { e.preventDefault(); if (!target.trim()) return; void props.onSave({ ...(kind === 'queue' ? { toQueueId: target.trim() } : { toAgentId: target.trim() }), ...(note.trim() ? { note: note.trim() } : {}) }); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!target.trim()) return;
+          void props.onSave({
+            ...(kind === 'queue' ? { toQueueId: target.trim() } : { toAgentId: target.trim() }),
+            ...(note.trim() ? { note: note.trim() } : {}),
+          });
+        }}
+      >
         <fieldset>
           <legend>{t('actions.transferTo')}</legend>
-          <label class="radio"><input type="radio" name="kind" checked={kind === 'queue'} onChange={() => setKind('queue')} /> {t('actions.toQueue')}</label>
-          <label class="radio"><input type="radio" name="kind" checked={kind === 'agent'} onChange={() => setKind('agent')} /> {t('actions.toAgent')}</label>
+          <label class="radio">
+            <input type="radio" name="kind" checked={kind === 'queue'} onChange={() => setKind('queue')} /> {t('actions.toQueue')}
+          </label>
+          <label class="radio">
+            <input type="radio" name="kind" checked={kind === 'agent'} onChange={() => setKind('agent')} /> {t('actions.toAgent')}
+          </label>
         </fieldset>
-        <label class="field"><span>{kind === 'queue' ? t('admin.queueId') : t('admin.agentId')}</span>
-          <input required maxLength={128} pattern="[A-Za-z0-9][A-Za-z0-9._@+\-]{0,127}" value={target} onInput={(e) => setTarget((e.target as HTMLInputElement).value)} />
+        <label class="field">
+          <span>{kind === 'queue' ? t('admin.queueId') : t('admin.agentId')}</span>
+          <input
+            required
+            maxLength={128}
+            pattern="[A-Za-z0-9][A-Za-z0-9._@+\-]{0,127}"
+            value={target}
+            onInput={(e) => setTarget((e.target as HTMLInputElement).value)}
+          />
         </label>
-        <label class="field"><span>{t('actions.transferNote')}</span>
+        <label class="field">
+          <span>{t('actions.transferNote')}</span>
           <textarea rows={2} maxLength={1000} value={note} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
         </label>
-        <button type="submit" class="primary">{t('actions.transfer')}</button>
+        <button type="submit" class="primary">
+          {t('actions.transfer')}
+        </button>
       </form>
     </Dialog>
   );

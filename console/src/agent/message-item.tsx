@@ -63,8 +63,11 @@ function MediaView(props: { conversationKey: string; media: MediaRef; messageId:
       </button>
     );
   }
-  if (kind === 'image') return <img class="media-image" src={state.url} alt={props.media.caption ?? t('conversation.image')} loading="lazy" data-testid="media-image" />;
+  if (kind === 'image')
+    return <img class="media-image" src={state.url} alt={props.media.caption ?? t('conversation.image')} loading="lazy" data-testid="media-image" />;
+  // biome-ignore lint/a11y/useMediaCaption: customers' voice notes and videos come from WhatsApp, Instagram and Messenger without caption tracks
   if (kind === 'audio') return <audio class="media-audio" src={state.url} controls preload="metadata" aria-label={label} />;
+  // biome-ignore lint/a11y/useMediaCaption: customers' voice notes and videos come from WhatsApp, Instagram and Messenger without caption tracks
   if (kind === 'video') return <video class="media-video" src={state.url} controls preload="metadata" aria-label={label} />;
   return (
     <a href={state.url} download={props.media.filename ?? ''} rel="noopener noreferrer" target="_blank">
@@ -78,9 +81,22 @@ export function MessageItem(props: { message: MessageView; conversationKey: stri
   const m = props.message;
   const inbound = m.direction === 'inbound';
   const note = m.type === 'note' || m.origin === 'note';
-  const who = note ? t('conversation.note') : inbound ? t('conversation.fromCustomer') : m.origin === 'bot' || (m.origin === 'agent' && !m.agentId) ? t('conversation.fromBot') : m.agentId ? `${t('conversation.fromAgent')} ${m.agentId}` : t('conversation.fromBusiness');
+  const who = note
+    ? t('conversation.note')
+    : inbound
+      ? t('conversation.fromCustomer')
+      : m.origin === 'bot' || (m.origin === 'agent' && !m.agentId)
+        ? t('conversation.fromBot')
+        : m.agentId
+          ? `${t('conversation.fromAgent')} ${m.agentId}`
+          : t('conversation.fromBusiness');
   const tick = tickOf(m);
-  const failure = tick.state === 'failed' ? (tick.errorKey && tick.errorKey !== 'errors.meta.other' ? t(tick.errorKey) : m.error ?? (tick.errorTitle ? `${t('errors.meta.other')} (${tick.errorTitle})` : t('errors.meta.other'))) : undefined;
+  const failure =
+    tick.state === 'failed'
+      ? tick.errorKey && tick.errorKey !== 'errors.meta.other'
+        ? t(tick.errorKey)
+        : (m.error ?? (tick.errorTitle ? `${t('errors.meta.other')} (${tick.errorTitle})` : t('errors.meta.other')))
+      : undefined;
   return (
     <li class={`msg ${note ? 'msg-note' : inbound ? 'msg-in' : 'msg-out'}`} data-testid="message" data-status={tick.state}>
       <div class="msg-head">
@@ -88,7 +104,11 @@ export function MessageItem(props: { message: MessageView; conversationKey: stri
         {m.channel ? <span class="chip">{t(`channels.${m.channel}`)}</span> : null}
         <time dateTime={m.occurredAt}>{formatMessageTime(m.occurredAt, props.language, props.timeZone)}</time>
       </div>
-      {m.template ? <p class="muted">📄 {m.template.name} ({m.template.language})</p> : null}
+      {m.template ? (
+        <p class="muted">
+          📄 {m.template.name} ({m.template.language})
+        </p>
+      ) : null}
       {m.text ? <p class="msg-text">{m.text}</p> : null}
       {m.choiceTitle ? <p class="msg-choice">{t('conversation.choice', { title: m.choiceTitle })}</p> : null}
       {m.choices?.length ? (

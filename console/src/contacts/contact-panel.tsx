@@ -16,7 +16,13 @@ import { ConsoleContext } from '../shell/console-context.ts';
 import { errorText, notify, useT } from '../shell/ui.tsx';
 import { AttributesDialog, ConsentDialog, LinkIdentityDialog, MergeDialog, NameDialog, UndoMergeDialog } from './contact-dialogs.tsx';
 
-type Dialog = { kind: 'name' } | { kind: 'link' } | { kind: 'consent' } | { kind: 'attributes' } | { kind: 'merge'; otherContactId?: string } | { kind: 'undo'; merge: MergeView };
+type Dialog =
+  | { kind: 'name' }
+  | { kind: 'link' }
+  | { kind: 'consent' }
+  | { kind: 'attributes' }
+  | { kind: 'merge'; otherContactId?: string }
+  | { kind: 'undo'; merge: MergeView };
 
 /**
  * The contact of the open conversation (`GET /agent/conversations/{key}/contact`): who the customer is
@@ -67,9 +73,19 @@ export function ContactPanel(props: { conversationKey: string }) {
     }
   };
 
-  if (error) return <p role="alert" class="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {error}
+      </p>
+    );
   if (contact === undefined) return <p class="muted">{t('app.loading')}</p>;
-  if (contact === null) return <p class="muted" data-testid="contact-none">{t('contacts.none')}</p>;
+  if (contact === null)
+    return (
+      <p class="muted" data-testid="contact-none">
+        {t('contacts.none')}
+      </p>
+    );
   const at = (iso: string | undefined) => formatDateTime(iso, ctx.language, ctx.timeZone);
   const name = contact.name ?? t('contacts.unnamed');
   const editableAttributes = contact.attributes.some((a) => a.editable);
@@ -81,16 +97,27 @@ export function ContactPanel(props: { conversationKey: string }) {
       <div class="contact-head">
         <p class="contact-name">
           <strong data-testid="contact-name">{name}</strong>{' '}
-          <button type="button" class="link" onClick={() => setDialog({ kind: 'name' })}>{t('contacts.editName')}</button>
+          <button type="button" class="link" onClick={() => setDialog({ kind: 'name' })}>
+            {t('contacts.editName')}
+          </button>
         </p>
-        {contact.phoneE164 ? <p class="meta"><span>{t('contacts.phone')}:</span> <a href={`tel:${contact.phoneE164}`} data-testid="contact-phone">{contact.phoneE164}</a></p> : null}
+        {contact.phoneE164 ? (
+          <p class="meta">
+            <span>{t('contacts.phone')}:</span>{' '}
+            <a href={`tel:${contact.phoneE164}`} data-testid="contact-phone">
+              {contact.phoneE164}
+            </a>
+          </p>
+        ) : null}
       </div>
 
       <h4>{t('contacts.identities')}</h4>
       <ul class="plain identities" data-testid="contact-identities">
         {identitiesByChannel(contact.identities).map((group) => (
           <li key={group.channel} class="identity-group">
-            <span class={`ch-mark ch-${group.channel}`} aria-hidden="true">{CHANNEL_MARKS[group.channel]}</span>
+            <span class={`ch-mark ch-${group.channel}`} aria-hidden="true">
+              {CHANNEL_MARKS[group.channel]}
+            </span>
             <ul class="plain">
               {group.identities.map((i) => (
                 <li key={`${i.kind}:${i.accountId ?? ''}:${i.value}`}>
@@ -104,8 +131,12 @@ export function ContactPanel(props: { conversationKey: string }) {
         ))}
       </ul>
       <div class="row wrap">
-        <button type="button" onClick={() => setDialog({ kind: 'link' })} data-testid="contact-link">{t('contacts.link')}</button>
-        <button type="button" onClick={() => setDialog({ kind: 'merge' })} data-testid="contact-merge">{t('contacts.merge')}</button>
+        <button type="button" onClick={() => setDialog({ kind: 'link' })} data-testid="contact-link">
+          {t('contacts.link')}
+        </button>
+        <button type="button" onClick={() => setDialog({ kind: 'merge' })} data-testid="contact-merge">
+          {t('contacts.merge')}
+        </button>
       </div>
 
       <h4>{t('contacts.consent')}</h4>
@@ -123,7 +154,8 @@ export function ContactPanel(props: { conversationKey: string }) {
                 </span>
                 {c ? (
                   <>
-                    {' '}<time dateTime={c.at}>{at(c.at)}</time>
+                    {' '}
+                    <time dateTime={c.at}>{at(c.at)}</time>
                     <span class="muted"> · {t(`contacts.consentSources.${c.source}`, { defaultValue: c.source })}</span>
                     {c.recordedBy ? <span class="muted"> · {t('contacts.consentBy', { who: c.recordedBy })}</span> : null}
                     {c.evidenceText ? <q class="evidence">{c.evidenceText}</q> : null}
@@ -134,43 +166,96 @@ export function ContactPanel(props: { conversationKey: string }) {
           );
         })}
       </dl>
-      <button type="button" onClick={() => setDialog({ kind: 'consent' })} data-testid="contact-consent-record">{t('contacts.recordConsent')}</button>
+      <button type="button" onClick={() => setDialog({ kind: 'consent' })} data-testid="contact-consent-record">
+        {t('contacts.recordConsent')}
+      </button>
 
       <h4>{t('contacts.tags')}</h4>
       <ul class="row wrap plain" aria-label={t('contacts.tagsLabel')} data-testid="contact-tags">
         {contact.tags.length === 0 ? <li class="muted">{t('contacts.noTags')}</li> : null}
         {contact.tags.map((tag) => (
           <li key={tag}>
-            <button type="button" class={`chip${tag === 'vip' ? ' vip' : ''}`} onClick={() => void changeTags([], [tag])} aria-label={t('contacts.removeTag', { tag })}>
+            <button
+              type="button"
+              class={`chip${tag === 'vip' ? ' vip' : ''}`}
+              onClick={() => void changeTags([], [tag])}
+              aria-label={t('contacts.removeTag', { tag })}
+            >
               #{tag} <span aria-hidden="true">×</span>
             </button>
           </li>
         ))}
       </ul>
-      <form class="inline" onSubmit={(e) => { e.preventDefault(); const tag = newTag.trim().toLowerCase(); if (tag) void changeTags([tag], []); }}>
-        <label class="visually-hidden" for="contact-new-tag">{t('contacts.newTag')}</label>
-        <input id="contact-new-tag" value={newTag} maxLength={40} placeholder={t('contacts.newTag')} onInput={(e) => setNewTag((e.target as HTMLInputElement).value)} data-testid="contact-tag-input" />
-        <button type="submit" disabled={!newTag.trim()}>{t('contacts.addTag')}</button>
+      <form
+        class="inline"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const tag = newTag.trim().toLowerCase();
+          if (tag) void changeTags([tag], []);
+        }}
+      >
+        <label class="visually-hidden" for="contact-new-tag">
+          {t('contacts.newTag')}
+        </label>
+        <input
+          id="contact-new-tag"
+          value={newTag}
+          maxLength={40}
+          placeholder={t('contacts.newTag')}
+          onInput={(e) => setNewTag((e.target as HTMLInputElement).value)}
+          data-testid="contact-tag-input"
+        />
+        <button type="submit" disabled={!newTag.trim()}>
+          {t('contacts.addTag')}
+        </button>
       </form>
 
       <h4>{t('contacts.attributes')}</h4>
       <Attributes attributes={contact.attributes} yes={t('common.yes')} no={t('common.no')} empty={t('contacts.noAttributes')} />
-      {editableAttributes ? <button type="button" onClick={() => setDialog({ kind: 'attributes' })} data-testid="contact-attributes-edit">{t('contacts.editAttributes')}</button> : null}
+      {editableAttributes ? (
+        <button type="button" onClick={() => setDialog({ kind: 'attributes' })} data-testid="contact-attributes-edit">
+          {t('contacts.editAttributes')}
+        </button>
+      ) : null}
 
       <h4>{t('contacts.firstTouch')}</h4>
       {touch.length ? (
         <dl class="facts" data-testid="contact-first-touch">
-          {contact.firstTouch?.at ? <div class="fact-row"><dt>{t('contacts.touch.at')}</dt><dd><time dateTime={contact.firstTouch.at}>{at(contact.firstTouch.at)}</time></dd></div> : null}
-          {touch.map(([key, value]) => <div key={key} class="fact-row"><dt>{t(key)}</dt><dd class="wrap-anywhere">{key === 'contacts.touch.channel' ? t(`channels.${value}`, { defaultValue: value }) : value}</dd></div>)}
+          {contact.firstTouch?.at ? (
+            <div class="fact-row">
+              <dt>{t('contacts.touch.at')}</dt>
+              <dd>
+                <time dateTime={contact.firstTouch.at}>{at(contact.firstTouch.at)}</time>
+              </dd>
+            </div>
+          ) : null}
+          {touch.map(([key, value]) => (
+            <div key={key} class="fact-row">
+              <dt>{t(key)}</dt>
+              <dd class="wrap-anywhere">{key === 'contacts.touch.channel' ? t(`channels.${value}`, { defaultValue: value }) : value}</dd>
+            </div>
+          ))}
         </dl>
-      ) : <p class="muted">{t('contacts.noFirstTouch')}</p>}
+      ) : (
+        <p class="muted">{t('contacts.noFirstTouch')}</p>
+      )}
 
       <h4>{t('contacts.crm')}</h4>
       {crm.length ? (
         <dl class="facts" data-testid="contact-crm">
-          {crm.map((k) => <div key={k} class="fact-row"><dt>{t(`contacts.crmKeys.${k}`)}</dt><dd><code>{contact.crmIds[k]}</code>{k === 'salesforce' && contact.crmIds.salesforceObject ? <span class="muted"> ({contact.crmIds.salesforceObject})</span> : null}</dd></div>)}
+          {crm.map((k) => (
+            <div key={k} class="fact-row">
+              <dt>{t(`contacts.crmKeys.${k}`)}</dt>
+              <dd>
+                <code>{contact.crmIds[k]}</code>
+                {k === 'salesforce' && contact.crmIds.salesforceObject ? <span class="muted"> ({contact.crmIds.salesforceObject})</span> : null}
+              </dd>
+            </div>
+          ))}
         </dl>
-      ) : <p class="muted">{t('contacts.noCrm')}</p>}
+      ) : (
+        <p class="muted">{t('contacts.noCrm')}</p>
+      )}
 
       <h4>{t('contacts.merges')}</h4>
       {contact.merges.length ? (
@@ -182,12 +267,16 @@ export function ContactPanel(props: { conversationKey: string }) {
               {m.undoneAt ? (
                 <span class="muted"> · {t('contacts.undoneAt', { at: at(m.undoneAt) })}</span>
               ) : (
-                <button type="button" onClick={() => setDialog({ kind: 'undo', merge: m })} data-testid="contact-unmerge">{t('contacts.undo')}</button>
+                <button type="button" onClick={() => setDialog({ kind: 'undo', merge: m })} data-testid="contact-unmerge">
+                  {t('contacts.undo')}
+                </button>
               )}
             </li>
           ))}
         </ul>
-      ) : <p class="muted">{t('contacts.noMerges')}</p>}
+      ) : (
+        <p class="muted">{t('contacts.noMerges')}</p>
+      )}
 
       {dialog?.kind === 'name' ? <NameDialog contact={contact} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.nameSaved')} /> : null}
       {dialog?.kind === 'link' ? (
@@ -198,12 +287,23 @@ export function ContactPanel(props: { conversationKey: string }) {
           onMergeInstead={(owner) => setDialog({ kind: 'merge', otherContactId: owner })}
         />
       ) : null}
-      {dialog?.kind === 'consent' ? <ConsentDialog contact={contact} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.consentSaved')} /> : null}
-      {dialog?.kind === 'attributes' ? <AttributesDialog contact={contact} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.attributesSaved')} /> : null}
-      {dialog?.kind === 'merge' ? (
-        <MergeDialog contact={contact} {...(dialog.otherContactId ? { otherContactId: dialog.otherContactId } : {})} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.mergeDone')} />
+      {dialog?.kind === 'consent' ? (
+        <ConsentDialog contact={contact} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.consentSaved')} />
       ) : null}
-      {dialog?.kind === 'undo' ? <UndoMergeDialog contact={contact} merge={dialog.merge} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.unmerged')} /> : null}
+      {dialog?.kind === 'attributes' ? (
+        <AttributesDialog contact={contact} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.attributesSaved')} />
+      ) : null}
+      {dialog?.kind === 'merge' ? (
+        <MergeDialog
+          contact={contact}
+          {...(dialog.otherContactId ? { otherContactId: dialog.otherContactId } : {})}
+          onClose={() => setDialog(undefined)}
+          onDone={(c) => done(c, 'contacts.mergeDone')}
+        />
+      ) : null}
+      {dialog?.kind === 'undo' ? (
+        <UndoMergeDialog contact={contact} merge={dialog.merge} onClose={() => setDialog(undefined)} onDone={(c) => done(c, 'contacts.unmerged')} />
+      ) : null}
     </div>
   );
 }

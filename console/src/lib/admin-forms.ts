@@ -60,7 +60,10 @@ export function problemsOf(body: unknown): SettingsProblem[] {
   const list = body && typeof body === 'object' ? (body as { problems?: unknown }).problems : undefined;
   if (!Array.isArray(list)) return [];
   return list
-    .filter((p): p is SettingsProblem => !!p && typeof p === 'object' && typeof (p as SettingsProblem).path === 'string' && typeof (p as SettingsProblem).message === 'string')
+    .filter(
+      (p): p is SettingsProblem =>
+        !!p && typeof p === 'object' && typeof (p as SettingsProblem).path === 'string' && typeof (p as SettingsProblem).message === 'string',
+    )
     .slice(0, 200)
     .map((p) => ({ path: p.path.slice(0, 200), message: p.message.slice(0, 500) }));
 }

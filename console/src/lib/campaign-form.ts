@@ -47,7 +47,20 @@ export interface CampaignForm {
 }
 
 export function newCampaignForm(): CampaignForm {
-  return { name: '', accountId: '', template: '', headerMediaLink: '', audience: 'contacts', tags: '', excludeTags: '', attributes: '', variables: {}, csv: '', defaultCountry: '', startAt: '' };
+  return {
+    name: '',
+    accountId: '',
+    template: '',
+    headerMediaLink: '',
+    audience: 'contacts',
+    tags: '',
+    excludeTags: '',
+    attributes: '',
+    variables: {},
+    csv: '',
+    defaultCountry: '',
+    startAt: '',
+  };
 }
 
 export const templateKey = (t: Pick<TemplateRow, 'name' | 'language'>) => `${t.name}|${t.language}`;
@@ -83,7 +96,9 @@ function variablesOfSummary(t: TemplateRow): string[] {
   const out: string[] = [];
   const positional = (t.parameterFormat ?? 'POSITIONAL').toUpperCase() !== 'NAMED';
   if ((t.headerFormat ?? '').toUpperCase() === 'TEXT' && positional) for (let i = 1; i <= (t.headerParameterCount ?? 0); i++) out.push(`header.${i}`);
-  const body = t.bodyParameterNames ? t.bodyParameterNames.split(',').filter(Boolean) : Array.from({ length: t.bodyParameterCount ?? 0 }, (_, i) => String(i + 1));
+  const body = t.bodyParameterNames
+    ? t.bodyParameterNames.split(',').filter(Boolean)
+    : Array.from({ length: t.bodyParameterCount ?? 0 }, (_, i) => String(i + 1));
   out.push(...body);
   let urlVariables = t.urlButtonVariableCount ?? 0;
   (t.buttonTypes ?? '').split(',').forEach((type, i) => {
@@ -102,7 +117,14 @@ export function needsHeaderMedia(template: TemplateRow | undefined): boolean {
   return format === 'IMAGE' || format === 'VIDEO' || format === 'DOCUMENT';
 }
 
-const tagList = (text: string) => [...new Set(text.split(/[\s,;]+/).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+const tagList = (text: string) => [
+  ...new Set(
+    text
+      .split(/[\s,;]+/)
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  ),
+];
 
 function attributeValue(raw: string): string | number | boolean {
   const v = raw.trim();
@@ -132,7 +154,12 @@ function sourceOf(choice: VariableChoice): VariableSource {
 }
 
 /** The API's CampaignInput from the form; `problem` names what to fix first. */
-export function campaignInputOf(form: CampaignForm, template: TemplateRow | undefined): { ok: true; input: CampaignInput } | { ok: false; problem: 'name' | 'account' | 'template' | 'attributes' | 'variables' | 'csv' | 'startAt'; line?: number } {
+export function campaignInputOf(
+  form: CampaignForm,
+  template: TemplateRow | undefined,
+):
+  | { ok: true; input: CampaignInput }
+  | { ok: false; problem: 'name' | 'account' | 'template' | 'attributes' | 'variables' | 'csv' | 'startAt'; line?: number } {
   if (!form.name.trim()) return { ok: false, problem: 'name' };
   if (!/^\d+$/.test(form.accountId)) return { ok: false, problem: 'account' };
   const [name, language] = form.template.split('|');
@@ -151,7 +178,13 @@ export function campaignInputOf(form: CampaignForm, template: TemplateRow | unde
   };
   if (form.audience === 'csv') {
     if (!form.csv.trim()) return { ok: false, problem: 'csv' };
-    return { ok: true, input: { ...base, audience: { kind: 'csv', csv: form.csv, ...(form.defaultCountry.trim() ? { defaultCountry: form.defaultCountry.trim().toUpperCase() } : {}) } } };
+    return {
+      ok: true,
+      input: {
+        ...base,
+        audience: { kind: 'csv', csv: form.csv, ...(form.defaultCountry.trim() ? { defaultCountry: form.defaultCountry.trim().toUpperCase() } : {}) },
+      },
+    };
   }
   const attributes = parseAttributes(form.attributes);
   if (!attributes.ok) return { ok: false, problem: 'attributes', line: attributes.line };
@@ -159,7 +192,8 @@ export function campaignInputOf(form: CampaignForm, template: TemplateRow | unde
   const variables: Record<string, VariableSource> = {};
   for (const v of names) {
     const choice = form.variables[v];
-    if (!choice || (choice.from === 'attribute' && !choice.key.trim()) || (choice.from === 'text' && !choice.value.trim())) return { ok: false, problem: 'variables' };
+    if (!choice || (choice.from === 'attribute' && !choice.key.trim()) || (choice.from === 'text' && !choice.value.trim()))
+      return { ok: false, problem: 'variables' };
     variables[v] = sourceOf(choice);
   }
   const tags = tagList(form.tags);
@@ -200,7 +234,10 @@ export function badLinesOf(body: unknown): { lines: Array<{ line: number; messag
   const b = body as { badLines?: unknown; badLineCount?: unknown };
   if (!Array.isArray(b.badLines)) return undefined;
   const lines = b.badLines
-    .filter((l): l is { line: number; message: string } => typeof l === 'object' && l !== null && typeof (l as { line?: unknown }).line === 'number' && typeof (l as { message?: unknown }).message === 'string')
+    .filter(
+      (l): l is { line: number; message: string } =>
+        typeof l === 'object' && l !== null && typeof (l as { line?: unknown }).line === 'number' && typeof (l as { message?: unknown }).message === 'string',
+    )
     .slice(0, 100);
   return { lines, count: typeof b.badLineCount === 'number' ? b.badLineCount : lines.length };
 }

@@ -15,7 +15,13 @@ export function barGeometry(values: readonly (number | undefined)[], width: numb
   const barWidth = Math.max(1, slot * 0.7);
   return clean.map((value, i) => {
     const h = top > 0 ? Math.round((Math.min(value, top) / top) * height * 100) / 100 : 0;
-    return { x: Math.round((i * slot + (slot - barWidth) / 2) * 100) / 100, y: Math.round((height - h) * 100) / 100, width: Math.round(barWidth * 100) / 100, height: h, value };
+    return {
+      x: Math.round((i * slot + (slot - barWidth) / 2) * 100) / 100,
+      y: Math.round((height - h) * 100) / 100,
+      width: Math.round(barWidth * 100) / 100,
+      height: h,
+      value,
+    };
   });
 }
 

@@ -18,9 +18,7 @@ export const CHANNEL_MARKS: Record<ContactChannel | 'phone', string> = { whatsap
 /** Identities by channel (WhatsApp, Instagram, Messenger, then phones), each group in link order. */
 export function identitiesByChannel(identities: readonly IdentityView[]): Array<{ channel: ContactChannel | 'phone'; identities: IdentityView[] }> {
   const order: Array<ContactChannel | 'phone'> = ['whatsapp', 'instagram', 'messenger', 'phone'];
-  return order
-    .map((channel) => ({ channel, identities: identities.filter((i) => i.channel === channel) }))
-    .filter((g) => g.identities.length > 0);
+  return order.map((channel) => ({ channel, identities: identities.filter((i) => i.channel === channel) })).filter((g) => g.identities.length > 0);
 }
 
 /** The channels a consent decision can be recorded on: those the contact has an identity of. */
@@ -37,7 +35,10 @@ export const kindTakesAccount = (kind: string): boolean => kind !== 'phone' && k
  * What a form field holds for an attribute: `null` to clear it, the typed value, or `invalid`
  * (the API checks again; this only saves a round trip).
  */
-export function attributeFromInput(attribute: Pick<AttributeView, 'type' | 'options'>, input: string | boolean): { value: string | number | boolean | null } | { invalid: true } {
+export function attributeFromInput(
+  attribute: Pick<AttributeView, 'type' | 'options'>,
+  input: string | boolean,
+): { value: string | number | boolean | null } | { invalid: true } {
   if (attribute.type === 'boolean') return typeof input === 'boolean' ? { value: input } : input === '' ? { value: null } : { value: input === 'true' };
   const text = String(input).trim();
   if (text === '') return { value: null };
@@ -63,7 +64,10 @@ export function attributeInputText(attribute: Pick<AttributeView, 'type' | 'valu
 }
 
 /** Only what changed, from the values the form started with: the API gets the smallest change. */
-export function changedAttributes(attributes: readonly AttributeView[], edited: Record<string, string | boolean>): { change: Record<string, string | number | boolean | null>; invalid: string[] } {
+export function changedAttributes(
+  attributes: readonly AttributeView[],
+  edited: Record<string, string | boolean>,
+): { change: Record<string, string | number | boolean | null>; invalid: string[] } {
   const change: Record<string, string | number | boolean | null> = {};
   const invalid: string[] = [];
   for (const a of attributes) {
@@ -82,7 +86,12 @@ export function changedAttributes(attributes: readonly AttributeView[], edited: 
 /** The first-touch facts worth showing, in order, as [text key, value] (empty ones left out). */
 export function firstTouchFacts(touch: Attribution | undefined): Array<[string, string]> {
   if (!touch) return [];
-  const utm = touch.utm ? Object.entries(touch.utm).filter(([, v]) => typeof v === 'string' && v).map(([k, v]) => `${k}=${v}`).join(' · ') : '';
+  const utm = touch.utm
+    ? Object.entries(touch.utm)
+        .filter(([, v]) => typeof v === 'string' && v)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' · ')
+    : '';
   const facts: Array<[string, string | undefined]> = [
     ['contacts.touch.source', touch.source],
     ['contacts.touch.channel', touch.channel],

@@ -27,7 +27,7 @@ export function firstNameOf(name: string | undefined): string | undefined {
 export function fillMacro(text: string, values: Partial<Record<string, string | undefined>>): { text: string; missing: string[] } {
   const missing: string[] = [];
   const filled = text.replace(VARIABLE, (whole, name: string) => {
-    const value = Object.prototype.hasOwnProperty.call(values, name) ? values[name]?.trim() : undefined;
+    const value = Object.hasOwn(values, name) ? values[name]?.trim() : undefined;
     if (value) return value;
     if (!missing.includes(name)) missing.push(name);
     return whole;

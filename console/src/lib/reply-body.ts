@@ -11,9 +11,20 @@ export type ReplyBody =
 export type MediaKind = 'image' | 'document' | 'audio' | 'video';
 
 const KIND_OF_EXTENSION: Record<string, MediaKind> = {
-  jpg: 'image', jpeg: 'image', png: 'image', webp: 'image', gif: 'image',
-  mp3: 'audio', ogg: 'audio', m4a: 'audio', aac: 'audio', amr: 'audio', opus: 'audio',
-  mp4: 'video', '3gp': 'video', mov: 'video',
+  jpg: 'image',
+  jpeg: 'image',
+  png: 'image',
+  webp: 'image',
+  gif: 'image',
+  mp3: 'audio',
+  ogg: 'audio',
+  m4a: 'audio',
+  aac: 'audio',
+  amr: 'audio',
+  opus: 'audio',
+  mp4: 'video',
+  '3gp': 'video',
+  mov: 'video',
 };
 
 /** What a linked file is, by the extension of its path; anything else goes as a document. */
@@ -32,7 +43,13 @@ export function mediaKindOf(url: string): MediaKind {
  * `macro` is the macro the agent inserted and the text it was filled with: sent unchanged, the
  * reply names the macro; edited, it goes as the agent's own text.
  */
-export function replyBody(input: { conversationKey: string; requestId: string; text: string; attachment?: string; macro?: { macroId: string; text: string } }): ReplyBody {
+export function replyBody(input: {
+  conversationKey: string;
+  requestId: string;
+  text: string;
+  attachment?: string;
+  macro?: { macroId: string; text: string };
+}): ReplyBody {
   const text = input.text.trim();
   const base = { conversationKey: input.conversationKey, requestId: input.requestId };
   const link = input.attachment?.trim();

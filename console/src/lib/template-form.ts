@@ -18,7 +18,8 @@ export type TemplateParameters =
   | string[]
   | { header?: string[] | Record<string, string>; body?: string[] | Record<string, string>; buttons?: Record<string, string> };
 
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 100).slice(0, 50) : []);
+const list = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.length > 0 && v.length <= 100).slice(0, 50) : [];
 
 /** The fields to fill, header first, then body, then buttons. */
 export function templateFields(template: TemplateOption): TemplateField[] {
@@ -37,10 +38,10 @@ export function sendableFromForm(template: TemplateOption): boolean {
 /** The values of the form as the send route takes them (positional variables in their number's order). */
 export function templateParameters(template: TemplateOption, values: Readonly<Record<string, string | undefined>>): TemplateParameters {
   const named = template.parameterFormat === 'NAMED';
-  const valueOf = (id: string) => (values[id] ?? '').trim();
+  const fieldValue = (id: string) => (values[id] ?? '').trim();
   const partValues = (part: 'header' | 'body', keys: string[]) => {
-    if (named) return Object.fromEntries(keys.map((k) => [k, valueOf(`${part}:${k}`)]));
-    return [...keys].sort((a, b) => Number(a) - Number(b)).map((k) => valueOf(`${part}:${k}`));
+    if (named) return Object.fromEntries(keys.map((k) => [k, fieldValue(`${part}:${k}`)]));
+    return [...keys].sort((a, b) => Number(a) - Number(b)).map((k) => fieldValue(`${part}:${k}`));
   };
   const header = list(template.headerVariables);
   const body = list(template.bodyVariables);
@@ -49,7 +50,7 @@ export function templateParameters(template: TemplateOption, values: Readonly<Re
   return {
     ...(header.length ? { header: partValues('header', header) } : {}),
     ...(body.length ? { body: partValues('body', body) } : {}),
-    ...(buttons.length ? { buttons: Object.fromEntries(buttons.map((k) => [k, valueOf(`button:${k}`)])) } : {}),
+    ...(buttons.length ? { buttons: Object.fromEntries(buttons.map((k) => [k, fieldValue(`button:${k}`)])) } : {}),
   };
 }
 

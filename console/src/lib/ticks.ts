@@ -86,7 +86,10 @@ export const TICK_POLL_WINDOW_MS = 10 * 60_000;
 const FINAL_STATUSES = new Set(['read', 'played', 'failed', 'undeliverable']);
 
 /** Whether a reply of the last few minutes has not reached its final tick (read or failed) yet. */
-export function awaitingTick(messages: ReadonlyArray<{ direction?: string; origin?: string; type?: string; status?: string; occurredAt?: string }>, nowMs: number): boolean {
+export function awaitingTick(
+  messages: ReadonlyArray<{ direction?: string; origin?: string; type?: string; status?: string; occurredAt?: string }>,
+  nowMs: number,
+): boolean {
   return messages.some((m) => {
     if (m.direction !== 'outbound' || m.type === 'note' || m.origin === 'note') return false;
     const at = Date.parse(m.occurredAt ?? '');

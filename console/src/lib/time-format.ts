@@ -29,7 +29,11 @@ export function formatMessageTime(iso: string | undefined, language: string, tim
   const d = toDate(iso);
   if (!d) return '';
   const sameDay = dateKey(d, timeZone) === dateKey(now, timeZone);
-  return formatter(language, timeZone, sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(d);
+  return formatter(
+    language,
+    timeZone,
+    sameDay ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' },
+  ).format(d);
 }
 
 export function formatDateTime(iso: string | undefined, language: string, timeZone: string | undefined): string {
@@ -39,7 +43,12 @@ export function formatDateTime(iso: string | undefined, language: string, timeZo
 
 /** YYYY-MM-DD of an instant in a zone (the stats' "today"). */
 export function dateKey(d: Date, timeZone: string | undefined): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', ...(isTimeZone(timeZone) ? { timeZone } : {}) }).formatToParts(d);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    ...(isTimeZone(timeZone) ? { timeZone } : {}),
+  }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }

@@ -24,10 +24,7 @@ function parseTime(iso: string | undefined): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
-export function windowState(
-  input: { windowClosesAt?: string; lastInboundAt?: string; channel?: string; windowOpen?: boolean },
-  now: Date,
-): WindowState {
+export function windowState(input: { windowClosesAt?: string; lastInboundAt?: string; channel?: string; windowOpen?: boolean }, now: Date): WindowState {
   let closes = parseTime(input.windowClosesAt);
   if (closes === undefined) {
     const last = parseTime(input.lastInboundAt);

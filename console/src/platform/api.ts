@@ -8,7 +8,6 @@ import { ApiError, apiUrlOf, type QueryValue } from './api-url.ts';
 
 export { ApiError, apiUrlOf, type QueryValue } from './api-url.ts';
 
-
 export function apiGet<T = unknown>(path: string, query?: Record<string, QueryValue>): Promise<T> {
   return request<T>('GET', path, undefined, query);
 }
@@ -66,7 +65,14 @@ async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', p
   if (response.ok) return parsed as T;
   const refusal = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
   if (response.status === 401) for (const l of unauthorizedListeners) l();
-  const code = typeof refusal.error === 'string' ? refusal.error : response.status === 401 ? 'unauthorized' : response.status === 403 ? 'forbidden' : `http_${response.status}`;
+  const code =
+    typeof refusal.error === 'string'
+      ? refusal.error
+      : response.status === 401
+        ? 'unauthorized'
+        : response.status === 403
+          ? 'forbidden'
+          : `http_${response.status}`;
   const message = typeof refusal.message === 'string' ? refusal.message : response.statusText || `HTTP ${response.status}`;
   throw new ApiError(response.status, code, message, parsed);
 }

@@ -98,6 +98,6 @@ export async function signOut(): Promise<never> {
 /** Only a path of this site, never another origin a crafted `returnTo` might name. */
 function safeReturnPath(returnTo: string | undefined): string {
   const fallback = (import.meta as { env?: { BASE_URL?: string } }).env?.BASE_URL ?? '/console/';
-  if (!returnTo || !returnTo.startsWith('/') || returnTo.startsWith('//')) return fallback;
+  if (!returnTo?.startsWith('/') || returnTo.startsWith('//')) return fallback;
   return returnTo;
 }

@@ -100,10 +100,13 @@ function SignedIn({ session }: { session: ConsoleSession }) {
 
   useEffect(() => {
     loadMe();
-    const live = connectLive((change) => {
-      if (change.type === 'agent.presence_changed' && change.agentId === session.actor) loadMe();
-      for (const l of listeners.current) l(change);
-    }, { onState: setLiveState });
+    const live = connectLive(
+      (change) => {
+        if (change.type === 'agent.presence_changed' && change.agentId === session.actor) loadMe();
+        for (const l of listeners.current) l(change);
+      },
+      { onState: setLiveState },
+    );
     return () => live.close();
   }, []);
 
@@ -237,11 +240,15 @@ function SignedIn({ session }: { session: ConsoleSession }) {
       </header>
       <main id="main" tabIndex={-1}>
         {!route.view ? <p class="splash">{t('app.noAccess')}</p> : null}
-        {route.view === 'agent' ? <AgentView conversationKey={route.conversationKey} onOpen={(key) => go({ view: 'agent', ...(key ? { conversationKey: key } : {}) })} /> : null}
+        {route.view === 'agent' ? (
+          <AgentView conversationKey={route.conversationKey} onOpen={(key) => go({ view: 'agent', ...(key ? { conversationKey: key } : {}) })} />
+        ) : null}
         <Suspense fallback={<p class="splash">{t('app.loading')}</p>}>
           {route.view === 'supervisor' ? <SupervisorView /> : null}
           {route.view === 'admin' ? <AdminView section={route.section} onSection={(section) => go({ view: 'admin', section })} /> : null}
-          {route.view === 'campaigns' ? <CampaignsView campaignId={route.campaignId} onOpen={(campaignId) => go({ view: 'campaigns', ...(campaignId ? { campaignId } : {}) })} /> : null}
+          {route.view === 'campaigns' ? (
+            <CampaignsView campaignId={route.campaignId} onOpen={(campaignId) => go({ view: 'campaigns', ...(campaignId ? { campaignId } : {}) })} />
+          ) : null}
           {route.view === 'spend' ? <SpendView /> : null}
         </Suspense>
       </main>
@@ -250,4 +257,3 @@ function SignedIn({ session }: { session: ConsoleSession }) {
     </ConsoleContext.Provider>
   );
 }
-

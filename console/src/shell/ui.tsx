@@ -33,7 +33,7 @@ export function errorBody(err: unknown): unknown {
 }
 
 // Shortcuts are read once by the shell and handed to whichever view listens.
-type ShortcutListener = (id: ShortcutId) => boolean | void;
+type ShortcutListener = (id: ShortcutId) => boolean;
 const shortcutListeners = new Set<ShortcutListener>();
 export function emitShortcut(id: ShortcutId): boolean {
   for (const l of [...shortcutListeners].reverse()) if (l(id) === true) return true;
@@ -107,8 +107,18 @@ export function Dialog(props: { title: string; onClose: () => void; children: Co
   };
   const titleId = `dialog-${props.title.replace(/\W+/g, '-').toLowerCase()}`;
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop outside the dialog closes it; keyboard users have Escape and the close button
+    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop outside the dialog closes it; keyboard users have Escape and the close button
     <div class="backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
-      <div class={`dialog${props.wide ? ' dialog-wide' : ''}`} role="dialog" aria-modal="true" aria-labelledby={titleId} ref={ref} tabIndex={-1} onKeyDown={trap}>
+      <div
+        class={`dialog${props.wide ? ' dialog-wide' : ''}`}
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        ref={ref}
+        tabIndex={-1}
+        onKeyDown={trap}
+      >
         <header class="dialog-head">
           <h2 id={titleId}>{props.title}</h2>
           <button type="button" class="dialog-close" onClick={props.onClose} aria-label="×">

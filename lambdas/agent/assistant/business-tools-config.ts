@@ -51,7 +51,12 @@ export function isAllowedBusinessApiUrl(raw: string): boolean {
 
 export const orderApiConfigSchema = z.object({
   /** Base URL; the agent calls `GET <url>/orders/<order id>`. */
-  url: z.string().check(z.maxLength(2000), z.refine(isAllowedBusinessApiUrl, { message: 'must be an https URL (http only to a loopback host), without credentials, query or fragment' })),
+  url: z
+    .string()
+    .check(
+      z.maxLength(2000),
+      z.refine(isAllowedBusinessApiUrl, { message: 'must be an https URL (http only to a loopback host), without credentials, query or fragment' }),
+    ),
   /** Sent as `authorization: Bearer <apiKey>`; the business's API must check it. */
   apiKey: z.string().check(z.minLength(1), z.maxLength(4096)),
 });

@@ -51,14 +51,17 @@ export interface BusinessToolsSourceOptions {
   onInvalid?: (businessId: string, problems: string[]) => void;
 }
 
-
 /**
  * Business of the conversation's account (the channel account registry), then that business's
  * own secret, kept per business for a minute so a warm agent reads Secrets Manager rarely and a
  * changed setting is seen soon. A failed read is not kept: the next message tries again.
  */
 export function businessToolsSource(options: BusinessToolsSourceOptions): BusinessToolsSource {
-  const cache = promiseCache<BusinessToolsConfig | undefined>({ ttlMs: options.ttlMs ?? BUSINESS_TOOLS_TTL_MS, maxEntries: options.maxEntries ?? 500, ...(options.nowMs ? { nowMs: options.nowMs } : {}) });
+  const cache = promiseCache<BusinessToolsConfig | undefined>({
+    ttlMs: options.ttlMs ?? BUSINESS_TOOLS_TTL_MS,
+    maxEntries: options.maxEntries ?? 500,
+    ...(options.nowMs ? { nowMs: options.nowMs } : {}),
+  });
 
   async function load(businessId: string, secretName: string): Promise<BusinessToolsConfig | undefined> {
     const raw = await options.readSecret(secretName);
@@ -72,7 +75,10 @@ export function businessToolsSource(options: BusinessToolsSourceOptions): Busine
     }
     const parsed = businessToolsConfigSchema.safeParse(json);
     if (!parsed.success) {
-      options.onInvalid?.(businessId, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`));
+      options.onInvalid?.(
+        businessId,
+        parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`),
+      );
       return undefined;
     }
     return parsed.data;

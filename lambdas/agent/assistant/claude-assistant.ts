@@ -76,7 +76,7 @@ export function systemPrompt(
   return [
     `You are the customer support assistant of ${business.name}, answering customers on WhatsApp, Instagram and Messenger.`,
     `Scope: ${business.useCase}`,
-    'Only help with questions about this business. Politely decline anything else (general knowledge, homework, code, other companies, opinions): you are not a general-purpose assistant. Decline in one short sentence, in the customer\'s language, and say what you can help with.',
+    "Only help with questions about this business. Politely decline anything else (general knowledge, homework, code, other companies, opinions): you are not a general-purpose assistant. Decline in one short sentence, in the customer's language, and say what you can help with.",
     `Customer's language: ${languageName} (${language}). Always answer in ${languageName}, declines included, unless the customer clearly switches language (then call set_language).`,
     ...(options.captured?.orderId
       ? [`The customer already gave the order number ${sanitizeCaptured(options.captured.orderId)}: use it, do not ask for it again.`]

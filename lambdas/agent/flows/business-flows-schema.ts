@@ -13,7 +13,8 @@ export type Localized = z.infer<ReturnType<typeof localized>>;
 
 const clock = z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time HH:MM'));
 const openRange = z
-  .object({ from: clock, to: clock }).check(z.refine((r) => r.from < r.to, 'an opening range must end after it starts (split ranges that cross midnight)'));
+  .object({ from: clock, to: clock })
+  .check(z.refine((r) => r.from < r.to, 'an opening range must end after it starts (split ranges that cross midnight)'));
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -152,17 +153,19 @@ export const businessFlowsObjectSchema = z.strictObject({
 });
 
 /** The settings with the checks that span fields: unique ids, menu items pointing at real FAQ entries. */
-export const businessFlowsSchema = businessFlowsObjectSchema.check(z.superRefine((business, ctx) => {
-  const faqIds = new Set(business.faq.map((f) => f.id));
-  if (faqIds.size !== business.faq.length) ctx.addIssue({ code: 'custom', path: ['faq'], message: 'duplicate FAQ id' });
-  const menuIds = new Set(business.menu.map((m) => m.id));
-  if (menuIds.size !== business.menu.length) ctx.addIssue({ code: 'custom', path: ['menu'], message: 'duplicate menu id' });
-  business.menu.forEach((item, m) => {
-    if (item.action.type === 'faq' && !faqIds.has(item.action.faqId)) {
-      ctx.addIssue({ code: 'custom', path: ['menu', m, 'action', 'faqId'], message: `no FAQ entry ${item.action.faqId}` });
-    }
-  });
-}));
+export const businessFlowsSchema = businessFlowsObjectSchema.check(
+  z.superRefine((business, ctx) => {
+    const faqIds = new Set(business.faq.map((f) => f.id));
+    if (faqIds.size !== business.faq.length) ctx.addIssue({ code: 'custom', path: ['faq'], message: 'duplicate FAQ id' });
+    const menuIds = new Set(business.menu.map((m) => m.id));
+    if (menuIds.size !== business.menu.length) ctx.addIssue({ code: 'custom', path: ['menu'], message: 'duplicate menu id' });
+    business.menu.forEach((item, m) => {
+      if (item.action.type === 'faq' && !faqIds.has(item.action.faqId)) {
+        ctx.addIssue({ code: 'custom', path: ['menu', m, 'action', 'faqId'], message: `no FAQ entry ${item.action.faqId}` });
+      }
+    });
+  }),
+);
 export type BusinessFlows = z.infer<typeof businessFlowsSchema>;
 
 /** One problem with submitted settings, named by its path (`menu.0.title.en`) so a console can show it by the field. */

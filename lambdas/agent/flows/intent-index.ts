@@ -21,9 +21,40 @@ const STOPWORDS = new Set(
 );
 
 const SUFFIXES = [
-  'amientos', 'amiento', 'amentos', 'amento', 'imento', 'ciones', 'cion', 'coes', 'cao', 'mente', 'ando', 'endo', 'indo',
-  'ados', 'adas', 'idos', 'idas', 'ado', 'ada', 'ido', 'ida',
-  'ings', 'ing', 'ed', 'es', 'os', 'as', 'ar', 'er', 'ir', 's', 'o', 'a', 'e',
+  'amientos',
+  'amiento',
+  'amentos',
+  'amento',
+  'imento',
+  'ciones',
+  'cion',
+  'coes',
+  'cao',
+  'mente',
+  'ando',
+  'endo',
+  'indo',
+  'ados',
+  'adas',
+  'idos',
+  'idas',
+  'ado',
+  'ada',
+  'ido',
+  'ida',
+  'ings',
+  'ing',
+  'ed',
+  'es',
+  'os',
+  'as',
+  'ar',
+  'er',
+  'ir',
+  's',
+  'o',
+  'a',
+  'e',
 ];
 
 /** Folds the common inflections of the three languages onto one stem ("pedidos" → "pedid", "pagar"/"pago" → "pag"). */
@@ -94,10 +125,7 @@ export class IntentIndex {
   private readonly vocabulary = new Map<string, Set<string>>();
   private readonly minScore: number;
 
-  constructor(
-    business: Pick<BusinessFlows, 'faq' | 'menu'>,
-    minScore: number,
-  ) {
+  constructor(business: Pick<BusinessFlows, 'faq' | 'menu'>, minScore: number) {
     this.minScore = Math.max(minScore, INTENT_SCORE_FLOOR);
     this.search = new MiniSearch({
       fields: ['question', 'keywords', 'menu', 'answer'],
@@ -113,7 +141,9 @@ export class IntentIndex {
     const docs = business.faq.map((entry: FaqEntry) => {
       const question = LANGUAGES.flatMap((l) => contentTerms(entry.question[l]));
       const keywords = entry.keywords.flatMap(contentTerms);
-      const menu = business.menu.filter((m) => m.action.type === 'faq' && m.action.faqId === entry.id).flatMap((m) => LANGUAGES.flatMap((l) => contentTerms(m.title[l])));
+      const menu = business.menu
+        .filter((m) => m.action.type === 'faq' && m.action.faqId === entry.id)
+        .flatMap((m) => LANGUAGES.flatMap((l) => contentTerms(m.title[l])));
       const answer = LANGUAGES.flatMap((l) => contentTerms(entry.answer[l]));
       this.vocabulary.set(entry.id, new Set([...question, ...keywords, ...menu, ...answer]));
       return { id: entry.id, question: question.join(' '), keywords: keywords.join(' '), menu: menu.join(' '), answer: answer.join(' ') };

@@ -29,11 +29,33 @@ export interface ResolvedLanguage {
  * speaking Americas and Spain are Spanish; the US/Canada and the UK are English. Others tell nothing.
  */
 const CALLING_CODES: ReadonlyArray<[string, ReplyLanguage]> = [
-  ['55', 'pt'], ['351', 'pt'], ['244', 'pt'], ['258', 'pt'],
-  ['52', 'es'], ['57', 'es'], ['54', 'es'], ['56', 'es'], ['51', 'es'], ['34', 'es'], ['58', 'es'], ['593', 'es'],
-  ['591', 'es'], ['595', 'es'], ['598', 'es'], ['502', 'es'], ['503', 'es'], ['504', 'es'], ['505', 'es'], ['506', 'es'],
-  ['507', 'es'], ['53', 'es'],
-  ['1', 'en'], ['44', 'en'], ['61', 'en'], ['64', 'en'], ['353', 'en'],
+  ['55', 'pt'],
+  ['351', 'pt'],
+  ['244', 'pt'],
+  ['258', 'pt'],
+  ['52', 'es'],
+  ['57', 'es'],
+  ['54', 'es'],
+  ['56', 'es'],
+  ['51', 'es'],
+  ['34', 'es'],
+  ['58', 'es'],
+  ['593', 'es'],
+  ['591', 'es'],
+  ['595', 'es'],
+  ['598', 'es'],
+  ['502', 'es'],
+  ['503', 'es'],
+  ['504', 'es'],
+  ['505', 'es'],
+  ['506', 'es'],
+  ['507', 'es'],
+  ['53', 'es'],
+  ['1', 'en'],
+  ['44', 'en'],
+  ['61', 'en'],
+  ['64', 'en'],
+  ['353', 'en'],
 ];
 
 export function languageOfPhone(phoneNumber: string | undefined): ReplyLanguage | undefined {
@@ -52,7 +74,8 @@ const EXPLICIT: ReadonlyArray<[RegExp, ReplyLanguage]> = [
 ];
 
 /** Words that make a mention of a language a request ("can you answer in English", "pode falar em português?"). */
-const REQUEST = /\b(please|pls|plz|can|could|would|answer|reply|respond|write|por favor|porfa|puede|puedes|podria|podes|responde|responda|respondan|escribe|escriba|hablame|hablen|pode|podem|poderia|fala|fale|falem|escreva|responder|prefiero|prefer|prefiro)\b/;
+const REQUEST =
+  /\b(please|pls|plz|can|could|would|answer|reply|respond|write|por favor|porfa|puede|puedes|podria|podes|responde|responda|respondan|escribe|escriba|hablame|hablen|pode|podem|poderia|fala|fale|falem|escreva|responder|prefiero|prefer|prefiro)\b/;
 
 /** A customer asking for a language by name: a short message ("english please") or a request. */
 export function explicitLanguageRequest(text: string): ReplyLanguage | undefined {
@@ -69,25 +92,31 @@ export function explicitLanguageRequest(text: string): ReplyLanguage | undefined
  */
 const OWN_WORDS: Readonly<Record<ReplyLanguage, ReadonlySet<string>>> = {
   en: new Set(
-    ('the and is are you your i my me it what how can could please thanks thank hello hi hey where when why help does ' +
+    (
+      'the and is are you your i my me it what how can could please thanks thank hello hi hey where when why help does ' +
       'have has this that want need would like know about send got arrived broken order shipping delivery refund ' +
-      'return stop sending messages unsubscribe pay payment card hours open do dont cant im ive still yet never package').split(' '),
+      'return stop sending messages unsubscribe pay payment card hours open do dont cant im ive still yet never package'
+    ).split(' '),
   ),
   es: new Set(
-    ('el los las y es un una por con mi tu hola gracias quiero necesito ayuda donde cuando buenos buenas dias tardes ' +
+    (
+      'el los las y es un una por con mi tu hola gracias quiero necesito ayuda donde cuando buenos buenas dias tardes ' +
       'noches estoy tengo puedo usted pero muy hay ya del al lo le mis su quisiera saber porque tambien bien hasta ' +
       'gustaria cual cuales ustedes tiene tienen llego roto rota envio entrega cuanto tarda baja mensajes recibir mas ' +
       'dejen manden aceptan tarjeta pago cuotas horario abren devolucion reembolso cambiar direccion dañado danado ' +
       'todavia aun nunca muchas vale genial sus mande esta cuesta necesitaria oye q k chido la si gusta plata devuelven lista ' +
-      'saquenme sacame desuscribirme suscripcion publicidad ofertas perfecto listo dale chau adios che').split(' '),
+      'saquenme sacame desuscribirme suscripcion publicidad ofertas perfecto listo dale chau adios che'
+    ).split(' '),
   ),
   pt: new Set(
-    ('em um uma com meu minha voce voces vc vcs ola oi obrigado obrigada quero preciso ajuda onde quando bom boa dia ' +
+    (
+      'em um uma com meu minha voce voces vc vcs ola oi obrigado obrigada quero preciso ajuda onde quando bom boa dia ' +
       'noite estou tenho posso sim mas muito nao do da dos das na no ao isso tudo seu sua gostaria saber porque ' +
       'tambem ate qual quais nos vou eu se pra pro chegou quebrado quebrada entrega frete quanto demora sair mensagem ' +
       'mensagens receber mais pare aceitam cartao pagamento parcelar pix boleto horario abrem devolucao troca trocar ' +
       'endereco ainda nunca valeu beleza blz cade tem fazer ja estao atendente descadastrar estorno ' +
-      'promocoes inscricao tchau obrigadao show').split(' '),
+      'promocoes inscricao tchau obrigadao show'
+    ).split(' '),
   ),
 };
 

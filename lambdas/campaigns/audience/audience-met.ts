@@ -22,7 +22,8 @@ export class AudienceMet {
 
   constructor(earlier: Iterable<Uint8Array> = []) {
     for (const digest of earlier) {
-      for (let i = 0; i + MET_KEY_BYTES <= digest.length; i += MET_KEY_BYTES) this.before.add(Buffer.from(digest.buffer, digest.byteOffset + i, MET_KEY_BYTES).toString('latin1'));
+      for (let i = 0; i + MET_KEY_BYTES <= digest.length; i += MET_KEY_BYTES)
+        this.before.add(Buffer.from(digest.buffer, digest.byteOffset + i, MET_KEY_BYTES).toString('latin1'));
     }
   }
 

@@ -1,5 +1,11 @@
 import { AudienceMet } from '#lambdas/campaigns/audience/audience-met';
-import { addSkipped, AudienceTooLargeError, MAX_CAMPAIGN_RECIPIENTS, type AudienceChunk, type AudienceTemplate } from '#lambdas/campaigns/audience/audience-types';
+import {
+  addSkipped,
+  AudienceTooLargeError,
+  MAX_CAMPAIGN_RECIPIENTS,
+  type AudienceChunk,
+  type AudienceTemplate,
+} from '#lambdas/campaigns/audience/audience-types';
 import { consentVerdict } from '#lambdas/campaigns/audience/consent-rule';
 import { matchesAudience } from '#lambdas/campaigns/audience/contact-filter';
 import { waIdOfContact } from '#lambdas/campaigns/audience/contact-wa-id';

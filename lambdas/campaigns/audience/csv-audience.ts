@@ -79,7 +79,7 @@ export function parseCsvAudience(csv: string, options: { template: AudienceTempl
     throw new CsvAudienceError(`csv: the file cannot be read as CSV (${csvErrorMessage((err as { code?: string }).code)})`);
   }
   const [header, ...rowsRead] = records;
-  if (!header || header.info.lines !== 1) throw new CsvAudienceError('csv: the first line must be the header (phone and the template variables)');
+  if (header?.info.lines !== 1) throw new CsvAudienceError('csv: the first line must be the header (phone and the template variables)');
   const columns = header.record.map((c) => c.trim());
   if (columns.length > MAX_COLUMNS) throw new CsvAudienceError(`csv: at most ${MAX_COLUMNS} columns`);
   const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
@@ -88,10 +88,16 @@ export function parseCsvAudience(csv: string, options: { template: AudienceTempl
   if (phoneAt < 0) throw new CsvAudienceError('csv: a phone column is required (the header names it "phone")');
   const parameters = campaignParameters(options.template.template).map((p) => p.name);
   const missing = parameters.filter((p) => !columns.includes(p));
-  if (missing.length > 0) throw new CsvAudienceError(`csv: the template's variables need the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')}`);
+  if (missing.length > 0)
+    throw new CsvAudienceError(
+      `csv: the template's variables need the column${missing.length > 1 ? 's' : ''} ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
+    );
   const variableAt = parameters.map((p) => [p, columns.indexOf(p)] as const);
   const ignoredColumns = columns.filter((c, i) => i !== phoneAt && c.toLowerCase() !== 'name' && !parameters.includes(c)).map((c) => c.slice(0, 64));
-  if (rowsRead.length + allBadLines.length > maxRows) throw new CsvAudienceError(`csv: at most ${maxRows.toLocaleString('en')} rows per campaign (this file has ${(rowsRead.length + allBadLines.length).toLocaleString('en')})`);
+  if (rowsRead.length + allBadLines.length > maxRows)
+    throw new CsvAudienceError(
+      `csv: at most ${maxRows.toLocaleString('en')} rows per campaign (this file has ${(rowsRead.length + allBadLines.length).toLocaleString('en')})`,
+    );
   if (rowsRead.length + allBadLines.length === 0) throw new CsvAudienceError('csv: the file has a header but no rows');
 
   const rows: CsvRow[] = [];

@@ -10,15 +10,18 @@ import { idString } from '#lambdas/shared/ids';
  */
 
 /** A Meta id: a non-empty string or a JSON number, always read as a string. */
-export const MetaId = z.pipe(z.union([z.string(), z.number()]), z.transform((value, ctx) => {
-  const id = idString(value);
-  if (id === undefined) {
-    // zod/mini's transforms report through ctx.issues (classic zod's ctx.addIssue pushed the same issue).
-    ctx.issues.push({ code: 'custom', message: 'empty id', input: value });
-    return z.NEVER;
-  }
-  return id;
-}));
+export const MetaId = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((value, ctx) => {
+    const id = idString(value);
+    if (id === undefined) {
+      // zod/mini's transforms report through ctx.issues (classic zod's ctx.addIssue pushed the same issue).
+      ctx.issues.push({ code: 'custom', message: 'empty id', input: value });
+      return z.NEVER;
+    }
+    return id;
+  }),
+);
 
 /** Epoch seconds/milliseconds as number or string, or an ISO-8601 string; see shared/time. */
 export const MetaTime = z.union([z.number(), z.string()]);
@@ -33,14 +36,13 @@ export const ReferralSchema = z.looseObject({
   type: text,
   ad_id: z.nullish(MetaId),
   referer_uri: text,
-  ads_context_data: z.nullish(z
-    .looseObject({ ad_title: text, post_id: z.nullish(MetaId), photo_url: text, video_url: text })),
+  ads_context_data: z.nullish(z.looseObject({ ad_title: text, post_id: z.nullish(MetaId), photo_url: text, video_url: text })),
 });
 
 export const AttachmentSchema = z.looseObject({
   type: z.string(),
-  payload: z.nullish(z
-    .looseObject({
+  payload: z.nullish(
+    z.looseObject({
       url: text,
       title: text,
       reel_video_id: z.nullish(MetaId),
@@ -48,7 +50,8 @@ export const AttachmentSchema = z.looseObject({
       sticker_id: z.nullish(MetaId),
       template_type: text,
       coordinates: z.nullish(z.looseObject({ lat: z.number(), long: z.number() })),
-    })),
+    }),
+  ),
   // Messenger `fallback` and `template` attachments put title and link beside the payload.
   title: text,
   url: text,
@@ -64,11 +67,12 @@ export const MessageSchema = z.looseObject({
   app_id: z.nullish(MetaId),
   attachments: z.nullish(z.array(AttachmentSchema)),
   quick_reply: z.nullish(z.looseObject({ payload: MetaId })),
-  reply_to: z.nullish(z
-    .looseObject({
+  reply_to: z.nullish(
+    z.looseObject({
       mid: z.nullish(MetaId),
       story: z.nullish(z.looseObject({ id: z.nullish(MetaId), url: text })),
-    })),
+    }),
+  ),
   referral: z.nullish(ReferralSchema),
 });
 

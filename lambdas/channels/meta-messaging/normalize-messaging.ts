@@ -198,7 +198,7 @@ function reactionEvent(ctx: Ctx, raw: Item, customerId: string | undefined, from
   const action: 'react' | 'unreact' = reaction.action === 'unreact' ? 'unreact' : 'react';
   // A react without an emoji still names the reaction ("like", "love"): keep the name rather
   // than an empty emoji, which would read as a removal.
-  const emoji = action === 'react' ? (reaction.emoji || reaction.reaction || undefined) : undefined;
+  const emoji = action === 'react' ? reaction.emoji || reaction.reaction || undefined : undefined;
   const event: MessageEvent = {
     ...base(ctx, timestamp),
     kind: 'message',
@@ -310,18 +310,16 @@ function notificationDetails(key: NotificationItemKey, body: unknown): { details
   }
 }
 
-function detailsFrom<S extends z.ZodMiniType>(schema: S, body: unknown, map: (value: z.infer<S>) => Details): { details: Details } | { error: z.core.$ZodError } {
+function detailsFrom<S extends z.ZodMiniType>(
+  schema: S,
+  body: unknown,
+  map: (value: z.infer<S>) => Details,
+): { details: Details } | { error: z.core.$ZodError } {
   const parsed = schema.safeParse(body);
   return parsed.success ? { details: map(parsed.data) } : { error: parsed.error };
 }
 
-function notificationEvent(
-  ctx: Ctx,
-  raw: Item,
-  key: NotificationItemKey,
-  customerId: string | undefined,
-  standby: boolean,
-): NormalizedEvent {
+function notificationEvent(ctx: Ctx, raw: Item, key: NotificationItemKey, customerId: string | undefined, standby: boolean): NormalizedEvent {
   const parsed = NotificationItemSchema.safeParse(raw);
   if (!parsed.success) return schemaQuarantine(ctx, key, parsed.error);
   const mapped = notificationDetails(key, raw[key]);
@@ -397,9 +395,7 @@ function customerRef(customerId: string | undefined): CustomerRef | undefined {
 
 function schemaQuarantine(ctx: Ctx, what: string, error: z.core.$ZodError, pathPrefix?: string): QuarantineEvent {
   const kind = ctx.event.kind === 'change' ? 'change' : 'messaging';
-  const paths = error.issues
-    .slice(0, 10)
-    .map((issue) => `${[pathPrefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)'}:${issue.code}`);
+  const paths = error.issues.slice(0, 10).map((issue) => `${[pathPrefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(root)'}:${issue.code}`);
   return quarantine(ctx.event, `schema:${ctx.channel}.${kind}`, `${what}: ${paths.join(', ')}`);
 }
 

@@ -1,10 +1,5 @@
 import type * as z from 'zod/mini';
-import type {
-  AccountLinkingSchema,
-  OptinSchema,
-  PolicyEnforcementSchema,
-  ThreadControlSchema,
-} from '#lambdas/channels/meta-messaging/messaging-schemas';
+import type { AccountLinkingSchema, OptinSchema, PolicyEnforcementSchema, ThreadControlSchema } from '#lambdas/channels/meta-messaging/messaging-schemas';
 import { isRecord } from '#lambdas/channels/meta-messaging/messaging-item';
 import { idString } from '#lambdas/shared/ids';
 import { toIsoTime } from '#lambdas/shared/time';

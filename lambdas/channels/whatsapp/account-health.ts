@@ -29,7 +29,13 @@ export function accountHealthSignal(event: NormalizedEvent): AccountHealthSignal
   if (event.topic !== 'whatsapp.account_update' || !Object.hasOwn(ACCOUNT_SIGNALS, name)) return undefined;
   const signal = ACCOUNT_SIGNALS[name];
   // DISABLED_UPDATE also announces a reinstatement; only a (scheduled) disabling is bad news.
-  if (signal === 'disabled' && String(event.details['ban_state'] ?? '').toUpperCase().split(',').every((s) => s === 'REINSTATE')) {
+  if (
+    signal === 'disabled' &&
+    String(event.details['ban_state'] ?? '')
+      .toUpperCase()
+      .split(',')
+      .every((s) => s === 'REINSTATE')
+  ) {
     return undefined;
   }
   return signal;

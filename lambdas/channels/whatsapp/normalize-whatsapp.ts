@@ -35,13 +35,7 @@ import {
   type Party,
 } from '#lambdas/channels/whatsapp/whatsapp-identities';
 import { messageContent, providerError } from '#lambdas/channels/whatsapp/whatsapp-message-content';
-import {
-  errorDetails,
-  flat,
-  genericDetails,
-  NOTIFICATION_MAPPERS,
-  type NotificationParts,
-} from '#lambdas/channels/whatsapp/whatsapp-notifications';
+import { errorDetails, flat, genericDetails, NOTIFICATION_MAPPERS, type NotificationParts } from '#lambdas/channels/whatsapp/whatsapp-notifications';
 import {
   ChangeSchema,
   EchoValueSchema,

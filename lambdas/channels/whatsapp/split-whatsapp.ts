@@ -26,7 +26,6 @@ import {
   type JsonObject,
 } from '#lambdas/channels/whatsapp/whatsapp-identities';
 
-
 interface EntryScope {
   entryId: string;
   entryTime?: number | string;
@@ -172,13 +171,9 @@ function splitOtherField(field: string, value: JsonObject, scope: EntryScope): I
   return items.map((raw) => {
     const item = asObject(raw);
     const customer = item ? itemCustomer(field, item, value.contacts) : { who: {} };
-    const contact = item && customer.part !== undefined && !customer.part.startsWith('g.')
-      ? matchingContact(value.contacts, customer.who)
-      : undefined;
+    const contact = item && customer.part !== undefined && !customer.part.startsWith('g.') ? matchingContact(value.contacts, customer.who) : undefined;
     const slice: JsonObject = { ...envelope, ...contactsOf(contact), [arrayKey]: [raw] };
-    const key = customer.part !== undefined
-      ? conversationKey('whatsapp', accountId, customer.part)
-      : accountKey('whatsapp', accountId);
+    const key = customer.part !== undefined ? conversationKey('whatsapp', accountId, customer.part) : accountKey('whatsapp', accountId);
     return ingress(scope, key, contentId(`wa:${field}`, timed(scope, slice)), { field, value: slice });
   });
 }
@@ -195,9 +190,7 @@ function timed(scope: EntryScope, value: unknown): unknown {
 function keyFor(accountId: string, customerPart: string | undefined): string {
   // No customer: still enqueue (on the account key); the normalizer quarantines it as
   // `missing_customer_id`, so the raw item is kept and visible.
-  return customerPart === undefined
-    ? accountKey('whatsapp', accountId)
-    : conversationKey('whatsapp', accountId, customerPart);
+  return customerPart === undefined ? accountKey('whatsapp', accountId) : conversationKey('whatsapp', accountId, customerPart);
 }
 
 function contactsOf(contact: JsonObject | undefined): { contacts?: JsonObject[] } {

@@ -41,11 +41,7 @@ export function recipientOfEcho(echo: JsonObject): Party {
  */
 export function recipientOfStatus(status: JsonObject): Party {
   if (statusGroupId(status) !== undefined) {
-    return party(
-      status.recipient_participant_id,
-      status.recipient_participant_user_id,
-      status.recipient_participant_parent_user_id,
-    );
+    return party(status.recipient_participant_id, status.recipient_participant_user_id, status.recipient_participant_parent_user_id);
   }
   return party(status.recipient_id, status.recipient_user_id, status.parent_recipient_user_id);
 }
@@ -200,9 +196,7 @@ export function itemCustomer(field: string, item: JsonObject, contacts: unknown)
     }
     case 'calls': {
       const businessInitiated = typeof item.direction === 'string' && item.direction.toUpperCase() === 'BUSINESS_INITIATED';
-      const who = businessInitiated
-        ? party(item.to, item.to_user_id, item.to_parent_user_id)
-        : party(item.from, item.from_user_id, item.from_parent_user_id);
+      const who = businessInitiated ? party(item.to, item.to_user_id, item.to_parent_user_id) : party(item.from, item.from_user_id, item.from_parent_user_id);
       return withPart(who, contacts);
     }
     default: {

@@ -2,15 +2,7 @@
  * Maps the content of one WhatsApp message (inbound, echo or history) onto the canonical
  * message fields. Who sent it and where it belongs is the caller's business.
  */
-import type {
-  ChoiceRef,
-  MediaRef,
-  MessageEvent,
-  MessageType,
-  ProviderError,
-  ReactionRef,
-  ReferralRef,
-} from '#lambdas/conversation/model';
+import type { ChoiceRef, MediaRef, MessageEvent, MessageType, ProviderError, ReactionRef, ReferralRef } from '#lambdas/conversation/model';
 import type { WaMedia, WaMessage, WaProviderError } from '#lambdas/channels/whatsapp/whatsapp-schemas';
 import { compact } from '#lambdas/channels/whatsapp/compact';
 

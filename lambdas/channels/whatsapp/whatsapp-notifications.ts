@@ -6,14 +6,7 @@
  */
 import type * as z from 'zod/mini';
 import type { CustomerRef } from '#lambdas/conversation/model';
-import {
-  asObject,
-  customerRef,
-  itemCustomer,
-  matchingContact,
-  objectsOf,
-  type JsonObject,
-} from '#lambdas/channels/whatsapp/whatsapp-identities';
+import { asObject, customerRef, itemCustomer, matchingContact, objectsOf, type JsonObject } from '#lambdas/channels/whatsapp/whatsapp-identities';
 import {
   AccountAlertsSchema,
   AccountReviewUpdateSchema,
@@ -155,7 +148,10 @@ export const NOTIFICATION_MAPPERS: Readonly<Record<string, FieldMapper>> = {
       ban_state: joined(v.ban_info?.waba_ban_state),
       ban_date: v.ban_info?.waba_ban_date,
       restriction_types: v.restriction_info
-        ? v.restriction_info.map((r) => r.restriction_type ?? '').filter(Boolean).join(',')
+        ? v.restriction_info
+            .map((r) => r.restriction_type ?? '')
+            .filter(Boolean)
+            .join(',')
         : undefined,
       violation_type: v.violation_info?.violation_type,
       lock_expires_at: iso(v.lock_info?.expiration),

@@ -10,15 +10,18 @@ import '#lambdas/shared/zod-messages';
 import { idString } from '#lambdas/shared/ids';
 
 /** An id sent as a string or a JSON number; always a trimmed, non-empty string afterwards. */
-export const Id = z.pipe(z.union([z.string(), z.number()]), z.transform((value, ctx) => {
-  const id = idString(value);
-  if (id === undefined) {
-    // zod/mini's transforms report through ctx.issues (classic zod's ctx.addIssue pushed the same issue).
-    ctx.issues.push({ code: 'custom', message: 'empty id', input: value });
-    return z.NEVER;
-  }
-  return id;
-}));
+export const Id = z.pipe(
+  z.union([z.string(), z.number()]),
+  z.transform((value, ctx) => {
+    const id = idString(value);
+    if (id === undefined) {
+      // zod/mini's transforms report through ctx.issues (classic zod's ctx.addIssue pushed the same issue).
+      ctx.issues.push({ code: 'custom', message: 'empty id', input: value });
+      return z.NEVER;
+    }
+    return id;
+  }),
+);
 
 export const RawTime = z.nullish(z.union([z.string(), z.number()]));
 
@@ -99,15 +102,17 @@ export const InteractiveSchema = z.looseObject({
 export const OrderSchema = z.looseObject({
   catalog_id: z.optional(Id),
   text: OptText,
-  product_items: z._default(z
-    .array(
+  product_items: z._default(
+    z.array(
       z.looseObject({
         product_retailer_id: Id,
         quantity: Count,
         item_price: z.optional(Count),
         currency: OptText,
       }),
-    ), []),
+    ),
+    [],
+  ),
 });
 
 export const SystemSchema = z.looseObject({
@@ -168,7 +173,10 @@ export type WaMessage = z.infer<typeof MessageSchema>;
 
 export const StatusSchema = z.looseObject({
   id: Text.check(z.minLength(1)),
-  status: z.pipe(z.transform((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)), z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'deleted'])),
+  status: z.pipe(
+    z.transform((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v)),
+    z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'deleted']),
+  ),
   timestamp: RawTime,
   recipient_id: z.optional(Id),
   recipient_user_id: z.optional(Id),
@@ -179,19 +187,21 @@ export const StatusSchema = z.looseObject({
   recipient_participant_parent_user_id: z.optional(Id),
   group_id: z.optional(Id),
   biz_opaque_callback_data: OptText,
-  conversation: z.nullish(z
-    .looseObject({
+  conversation: z.nullish(
+    z.looseObject({
       id: z.optional(Id),
       expiration_timestamp: RawTime,
       origin: z.nullish(z.looseObject({ type: OptText })),
-    })),
-  pricing: z.nullish(z
-    .looseObject({
+    }),
+  ),
+  pricing: z.nullish(
+    z.looseObject({
       billable: z.optional(z.boolean()),
       pricing_model: OptText,
       category: OptText,
       type: OptText,
-    })),
+    }),
+  ),
   errors: z.optional(Errors),
 });
 export type WaStatus = z.infer<typeof StatusSchema>;
@@ -305,25 +315,26 @@ export const AccountUpdateSchema = z.looseObject({
   restriction_info: z.nullish(z.array(z.looseObject({ restriction_type: OptText, expiration: RawTime }))),
   violation_info: z.nullish(z.looseObject({ violation_type: OptText })),
   lock_info: z.nullish(z.looseObject({ expiration: RawTime })),
-  waba_info: z.nullish(z
-    .looseObject({
+  waba_info: z.nullish(
+    z.looseObject({
       waba_id: z.optional(Id),
       owner_business_id: z.optional(Id),
       partner_app_id: z.optional(Id),
       solution_id: z.optional(Id),
       solution_partner_business_ids: z.nullish(z.array(Id)),
-    })),
+    }),
+  ),
   disconnection_info: z.nullish(z.looseObject({ reason: OptText, initiated_by: OptText })),
-  partner_client_certification_info: z.nullish(z
-    .looseObject({ client_business_id: z.optional(Id), status: OptText, rejection_reasons: StringOrList })),
-  volume_tier_info: z.nullish(z
-    .looseObject({
+  partner_client_certification_info: z.nullish(z.looseObject({ client_business_id: z.optional(Id), status: OptText, rejection_reasons: StringOrList })),
+  volume_tier_info: z.nullish(
+    z.looseObject({
       tier_update_time: RawTime,
       pricing_category: OptText,
       tier: OptText,
       effective_month: OptText,
       region: OptText,
-    })),
+    }),
+  ),
 });
 
 export const AccountReviewUpdateSchema = z.looseObject({ decision: Text });
@@ -380,9 +391,7 @@ export const UserPreferencesValueSchema = z.looseObject({
 const PreviousCurrent = z.nullish(z.looseObject({ previous: z.optional(Id), current: z.optional(Id) }));
 export const UserIdUpdateValueSchema = z.looseObject({
   contacts: z.optional(z.array(ContactSchema)),
-  user_id_update: z.tuple([
-    z.looseObject({ wa_id: z.optional(Id), user_id: PreviousCurrent, parent_user_id: PreviousCurrent, timestamp: RawTime }),
-  ]),
+  user_id_update: z.tuple([z.looseObject({ wa_id: z.optional(Id), user_id: PreviousCurrent, parent_user_id: PreviousCurrent, timestamp: RawTime })]),
 });
 
 export const CallsValueSchema = z.looseObject({
@@ -408,9 +417,7 @@ export const CallsValueSchema = z.looseObject({
 });
 
 export const AutomaticEventsValueSchema = z.looseObject({
-  automatic_events: z.tuple([
-    z.looseObject({ id: OptText, event_name: Text, timestamp: RawTime, ctwa_clid: OptText }),
-  ]),
+  automatic_events: z.tuple([z.looseObject({ id: OptText, event_name: Text, timestamp: RawTime, ctwa_clid: OptText })]),
 });
 
 export const GroupsValueSchema = z.looseObject({

@@ -49,7 +49,9 @@ export function checkAttributeChange(change: AttributeChange, schema: Pick<Attri
  * options for an enum only), and one of the console's: agents cannot be asked to edit what they
  * are not shown.
  */
-export function checkSavedSchema(input: { attributes: unknown[] }): { ok: true; value: { attributes: AttributeDefinition[] } } | { ok: false; message: string } {
+export function checkSavedSchema(input: {
+  attributes: unknown[];
+}): { ok: true; value: { attributes: AttributeDefinition[] } } | { ok: false; message: string } {
   const checked = checkAttributeSchema(input);
   if (!checked.ok) return checked;
   const hidden = checked.value.attributes.findIndex((d) => d.editableByAgents && !d.visibleToAgents);

@@ -7,7 +7,14 @@ import { logger, metrics } from '#lambdas/shared/powertools';
 export { contactUpdatedEvent } from '#lambdas/contacts/contact-events';
 
 /** Two contacts became one (ids only, like every contact event: contact-events.ts). */
-export const contactMergedEvent = (input: { businessId: string; survivorId: string; absorbedId: string; mergeId: string; version: number; at: string }): DomainEvent => ({
+export const contactMergedEvent = (input: {
+  businessId: string;
+  survivorId: string;
+  absorbedId: string;
+  mergeId: string;
+  version: number;
+  at: string;
+}): DomainEvent => ({
   source: EVENT_SOURCE.contacts,
   detailType: DETAIL_TYPE.contactMerged,
   detail: { v: 1, ...input },

@@ -71,7 +71,9 @@ export async function routeContactsAdminRequest(
       const saved = await deps.contacts.putAttributeSchema(business, schema, b.expectedVersion, at);
       if (!saved.ok && saved.refusal === 'changed_meanwhile') {
         const current = await deps.contacts.getAttributeSchema(business);
-        throw new ContactRequestError(409, 'changed_meanwhile', `Someone saved version ${current.version} meanwhile: reload and apply your change again`, { version: current.version });
+        throw new ContactRequestError(409, 'changed_meanwhile', `Someone saved version ${current.version} meanwhile: reload and apply your change again`, {
+          version: current.version,
+        });
       }
       if (!saved.ok) throw refusalError(saved.refusal, saved.message);
       return json(200, saved.value);

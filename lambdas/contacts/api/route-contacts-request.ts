@@ -56,7 +56,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, wholeValue: string): T {
 function bodyOf(event: APIGatewayProxyEventV2): Record<string, unknown> {
   const body = readJsonBody(event);
   if (!body.ok) throw new ContactRequestError(400, 'invalid_json', 'The body is not JSON');
-  if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value)) throw new ContactRequestError(400, 'invalid_request', '(body): a JSON object');
+  if (typeof body.value !== 'object' || body.value === null || Array.isArray(body.value))
+    throw new ContactRequestError(400, 'invalid_request', '(body): a JSON object');
   return body.value as Record<string, unknown>;
 }
 
@@ -71,7 +72,11 @@ function stored<T>(result: StoreResult<T>): T {
  * (routing-contact-tags.ts): a WhatsApp wa_id or business-scoped id, an Instagram or Messenger id
  * with the account that saw it. WhatsApp groups (`g.<id>`) are no one person.
  */
-async function contactOfCustomer(store: ContactStore, business: string, conversation: { channel: string; accountId: string; customerId: string }): Promise<Contact | undefined> {
+async function contactOfCustomer(
+  store: ContactStore,
+  business: string,
+  conversation: { channel: string; accountId: string; customerId: string },
+): Promise<Contact | undefined> {
   const channel = CHANNELS.find((c) => c === conversation.channel);
   if (!channel || !conversation.customerId || conversation.customerId.startsWith('g.')) return undefined;
   for (const kind of primaryIdentityKinds(channel)) {
@@ -138,7 +143,10 @@ export async function routeContactsRequest(
   const changed = async (business: string, before: Contact, after: Contact): Promise<APIGatewayProxyStructuredResultV2> => {
     const fields = changedFields(before, after);
     if (fields.length) {
-      await announce(deps.publisher, contactUpdatedEvent({ businessId: business, contactId: after.contactId, changed: fields, version: after.version, at: now() }));
+      await announce(
+        deps.publisher,
+        contactUpdatedEvent({ businessId: business, contactId: after.contactId, changed: fields, version: after.version, at: now() }),
+      );
     }
     return json(200, await viewOf(business, after));
   };
@@ -201,7 +209,8 @@ export async function routeContactsRequest(
       if (both.length) throw new ContactRequestError(400, 'invalid_request', `add, remove: ${both.join(', ')} both added and removed`);
       const contact = await writable(business, id);
       const next = new Set([...contact.tags, ...b.add].filter((t) => !b.remove.includes(t)));
-      if (next.size > MAX_CONTACT_TAGS) throw new ContactRequestError(400, 'too_many_tags', `A contact has at most ${MAX_CONTACT_TAGS} tags: remove some first`);
+      if (next.size > MAX_CONTACT_TAGS)
+        throw new ContactRequestError(400, 'too_many_tags', `A contact has at most ${MAX_CONTACT_TAGS} tags: remove some first`);
       return changed(business, contact, stored(await store.update(business, id, undefined, { tags: { add: b.add, remove: b.remove } }, now())));
     }
 
@@ -213,10 +222,17 @@ export async function routeContactsRequest(
       const contact = await writable(business, id);
       const checked = checkAttributeChange(b.attributes, await store.getAttributeSchema(business), { admin });
       if (!checked.ok && checked.forbidden.length) {
-        throw new ContactRequestError(403, 'forbidden', `Agents may not change ${checked.forbidden.join(', ')}: an admin marks the attributes agents may edit`, { attributes: checked.forbidden });
+        throw new ContactRequestError(
+          403,
+          'forbidden',
+          `Agents may not change ${checked.forbidden.join(', ')}: an admin marks the attributes agents may edit`,
+          { attributes: checked.forbidden },
+        );
       }
       if (!checked.ok) throw new ContactRequestError(400, 'invalid_request', checked.problems.join('; ').slice(0, 1000));
-      const change = { attributes: { ...(Object.keys(checked.set).length ? { set: checked.set } : {}), ...(checked.remove.length ? { remove: checked.remove } : {}) } };
+      const change = {
+        attributes: { ...(Object.keys(checked.set).length ? { set: checked.set } : {}), ...(checked.remove.length ? { remove: checked.remove } : {}) },
+      };
       return changed(business, contact, stored(await store.update(business, id, b.expectedVersion, change, now())));
     }
 
@@ -229,13 +245,22 @@ export async function routeContactsRequest(
       const survivor = await writable(business, id);
       await writable(business, b.otherContactId);
       if (b.expectedVersion !== undefined && survivor.version !== b.expectedVersion) {
-        throw new ContactRequestError(409, 'changed_meanwhile', 'The contact changed since you looked: check both again before merging', { version: survivor.version });
+        throw new ContactRequestError(409, 'changed_meanwhile', 'The contact changed since you looked: check both again before merging', {
+          version: survivor.version,
+        });
       }
       const at = now();
       const merged = stored(await store.merge(business, id, b.otherContactId, identity.actor, at, b.reason));
       await announce(
         deps.publisher,
-        contactMergedEvent({ businessId: business, survivorId: id, absorbedId: b.otherContactId, mergeId: merged.merge.mergeId, version: merged.survivor.version, at }),
+        contactMergedEvent({
+          businessId: business,
+          survivorId: id,
+          absorbedId: b.otherContactId,
+          mergeId: merged.merge.mergeId,
+          version: merged.survivor.version,
+          at,
+        }),
       );
       return json(200, { ...(await viewOf(business, merged.survivor)), mergeId: merged.merge.mergeId });
     }
@@ -253,7 +278,16 @@ export async function routeContactsRequest(
       const at = now();
       const result = await store.unmerge(business, b.mergeId, identity.actor, at);
       if (!result.ok) throw refusalError(result.refusal, result.message, result.refusal === 'not_found' ? 'merge' : 'contact');
-      await announce(deps.publisher, contactUnmergedEvent({ businessId: business, survivorId: result.value.survivor.contactId, restoredId: result.value.restored.contactId, mergeId: b.mergeId, at }));
+      await announce(
+        deps.publisher,
+        contactUnmergedEvent({
+          businessId: business,
+          survivorId: result.value.survivor.contactId,
+          restoredId: result.value.restored.contactId,
+          mergeId: b.mergeId,
+          at,
+        }),
+      );
       const [survivorView, restoredView] = await Promise.all([viewOf(business, result.value.survivor), viewOf(business, result.value.restored)]);
       return json(200, { survivor: survivorView, restored: restoredView });
     }
@@ -281,7 +315,12 @@ export async function routeContactsRequest(
       };
       const owner = await store.findByIdentity(business, b.kind, b.value, b.accountId);
       if (owner && owner.contactId !== contact.contactId) await identityTaken();
-      const result = await store.linkIdentity(business, id, { kind: b.kind, value: b.value, ...(b.accountId ? { accountId: b.accountId } : {}), linkedBy: 'operator' }, now());
+      const result = await store.linkIdentity(
+        business,
+        id,
+        { kind: b.kind, value: b.value, ...(b.accountId ? { accountId: b.accountId } : {}), linkedBy: 'operator' },
+        now(),
+      );
       // Linked to another contact between the look and the write.
       if (!result.ok && result.refusal === 'identity_taken') await identityTaken();
       return changed(business, contact, stored(result));

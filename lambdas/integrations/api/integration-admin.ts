@@ -63,20 +63,22 @@ export class ProvisioningFailedError extends Error {
 }
 
 /** A PUT: everything an admin may change, `auth` optional (the stored credentials are kept when absent). */
-export const integrationUpdateSchema = integrationInputSchema
-  .omit({ kind: true, auth: true })
-  .extend({
-    kind: z.enum(INTEGRATION_KINDS).optional(),
-    auth: integrationAuthSchema.optional(),
-    expectedVersion: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
-  });
+export const integrationUpdateSchema = integrationInputSchema.omit({ kind: true, auth: true }).extend({
+  kind: z.enum(INTEGRATION_KINDS).optional(),
+  auth: integrationAuthSchema.optional(),
+  expectedVersion: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
 
 function invalid(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): IntegrationAdminError {
   return new IntegrationAdminError('invalid', describeIssues(issues, '(body)'));
 }
 
 /** The URLs and the kind's own rules, beyond the schema. */
-function checkEndpoints(input: Pick<IntegrationInput, 'kind' | 'baseUrl' | 'lookup' | 'lookupUrl'>, auth: IntegrationAuth | undefined, allowLoopbackHttp: boolean): void {
+function checkEndpoints(
+  input: Pick<IntegrationInput, 'kind' | 'baseUrl' | 'lookup' | 'lookupUrl'>,
+  auth: IntegrationAuth | undefined,
+  allowLoopbackHttp: boolean,
+): void {
   const problems: string[] = [];
   // A webhook URL is called as it is (nothing appended), so it may carry a query; a CRM base URL gets paths.
   const base = checkEndpointUrl(input.baseUrl, { allowLoopbackHttp, allowQuery: input.kind === 'webhook' });
@@ -86,7 +88,8 @@ function checkEndpoints(input: Pick<IntegrationInput, 'kind' | 'baseUrl' | 'look
     if (input.kind !== 'webhook') problems.push('lookupUrl: only a webhook integration names a lookup URL (a CRM is looked up with lookup: true)');
     const lookup = checkEndpointUrl(input.lookupUrl, { allowLoopbackHttp, allowQuery: true });
     if (!lookup.ok) problems.push(`lookupUrl: ${lookup.reason}`);
-    else if (reservedQuery(lookup.url)) problems.push(`lookupUrl: the query may not name ${RESERVED_QUERY_PARAMETERS.join(' or ')} (reserved: deliveries and lookups set them)`);
+    else if (reservedQuery(lookup.url))
+      problems.push(`lookupUrl: the query may not name ${RESERVED_QUERY_PARAMETERS.join(' or ')} (reserved: deliveries and lookups set them)`);
   }
   if (input.kind === 'webhook' && input.lookup) problems.push('lookup: a webhook integration looks contacts up through its lookupUrl');
   if (auth?.type === 'oauth_client_credentials') {
@@ -100,7 +103,8 @@ const reservedQuery = (url: URL) => RESERVED_QUERY_PARAMETERS.some((name) => url
 
 export function integrationAdmin(deps: IntegrationAdminDeps) {
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
-  const names = (record: Pick<Integration, 'businessId' | 'integrationId'>) => integrationResourceNames(deps.provision.names, record.businessId, record.integrationId);
+  const names = (record: Pick<Integration, 'businessId' | 'integrationId'>) =>
+    integrationResourceNames(deps.provision.names, record.businessId, record.integrationId);
 
   async function existing(businessId: string, integrationId: string): Promise<IntegrationRecord> {
     const found = await deps.store.getIntegration(businessId, integrationId);
@@ -154,7 +158,11 @@ export function integrationAdmin(deps: IntegrationAdminDeps) {
       const signingSecret = (deps.newSigningSecret ?? newSigningSecret)();
       const { auth, ...config } = input;
       const at = now();
-      const secretArn = await deps.secrets.create(names({ businessId, integrationId }).secret, { signingSecret, auth }, `Omnichannel integration ${integrationId} of ${businessId}`);
+      const secretArn = await deps.secrets.create(
+        names({ businessId, integrationId }).secret,
+        { signingSecret, auth },
+        `Omnichannel integration ${integrationId} of ${businessId}`,
+      );
       const record: IntegrationRecord = {
         ...config,
         businessId,
@@ -178,7 +186,8 @@ export function integrationAdmin(deps: IntegrationAdminDeps) {
       const stored = await existing(businessId, integrationId);
       if (kind !== undefined && kind !== stored.kind) throw new IntegrationAdminError('invalid', 'kind: an integration keeps its kind; create another one');
       checkEndpoints({ ...config, kind: stored.kind }, auth, deps.allowLoopbackHttp);
-      if (stored.version !== expectedVersion) throw new IntegrationAdminError('version_conflict', 'The integration changed meanwhile; read it again', { currentVersion: stored.version });
+      if (stored.version !== expectedVersion)
+        throw new IntegrationAdminError('version_conflict', 'The integration changed meanwhile; read it again', { currentVersion: stored.version });
       const secretId = stored.resources?.signingSecretId ?? names(stored).secret;
       let credentials = await deps.secrets.read(secretId);
       if (auth) {
@@ -190,7 +199,11 @@ export function integrationAdmin(deps: IntegrationAdminDeps) {
       const saved = await deps.store.saveIntegration(next, expectedVersion);
       if (!saved.ok) {
         if (saved.refusal === 'not_found') throw new IntegrationAdminError('not_found', 'No integration with that id in this business');
-        throw new IntegrationAdminError('version_conflict', 'The integration changed meanwhile; read it again', saved.currentVersion !== undefined ? { currentVersion: saved.currentVersion } : {});
+        throw new IntegrationAdminError(
+          'version_conflict',
+          'The integration changed meanwhile; read it again',
+          saved.currentVersion !== undefined ? { currentVersion: saved.currentVersion } : {},
+        );
       }
       // The connection gets the credentials again whenever provisioning runs: our secret holds them.
       return reconcile(saved.value, credentials.auth);

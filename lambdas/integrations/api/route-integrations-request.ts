@@ -20,7 +20,12 @@ const businessId = z.string().refine(isBusinessId, 'a business id (letters, digi
 const businessQuery = z.strictObject({ businessId: businessId.optional() });
 const deliveriesQuery = z.strictObject({
   businessId: businessId.optional(),
-  limit: z.string().regex(/^[1-9]\d{0,2}$/, 'a number from 1 to 100').transform(Number).refine((n) => n <= 100, 'a number from 1 to 100').optional(),
+  limit: z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, 'a number from 1 to 100')
+    .transform(Number)
+    .refine((n) => n <= 100, 'a number from 1 to 100')
+    .optional(),
 });
 
 /** The path's shape: the collection, one integration, or one of its actions. The id is checked later (after authorisation). */
@@ -61,7 +66,8 @@ export async function routeIntegrationsRequest(
   const target = shape.id === undefined ? 'integrations' : `integration ${shape.id.slice(0, 40)}`;
 
   const businessFor = (named: string | undefined): string => {
-    if (named === undefined && isPlatform(identity)) throw new OperatorRequestError(400, 'invalid_request', 'businessId: a platform operator names the business it acts on');
+    if (named === undefined && isPlatform(identity))
+      throw new OperatorRequestError(400, 'invalid_request', 'businessId: a platform operator names the business it acts on');
     const business = named ?? identity.businessId;
     audit.target = `${target} ${business}`.slice(0, 256);
     audit.targetBusinessId = business;
@@ -146,7 +152,11 @@ function refusal(err: IntegrationAdminError): APIGatewayProxyStructuredResultV2 
     case 'not_found':
       return json(404, { error: 'integration_not_found', message: err.message });
     case 'version_conflict':
-      return json(409, { error: 'version_conflict', message: err.message, ...(err.details.currentVersion !== undefined ? { currentVersion: err.details.currentVersion } : {}) });
+      return json(409, {
+        error: 'version_conflict',
+        message: err.message,
+        ...(err.details.currentVersion !== undefined ? { currentVersion: err.details.currentVersion } : {}),
+      });
     case 'limit_reached':
       return json(409, { error: 'limit_reached', message: err.message });
     case 'no_credentials':

@@ -57,14 +57,24 @@ export async function testCall(integration: Integration, credentials: Integratio
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.timeoutMs ?? TEST_TIMEOUT_MS);
   const started = Date.now();
-  const base = { businessId: integration.businessId, integrationId: integration.integrationId, deliveryId, eventType: 'integration.test' as const, at, requestedAt: at };
+  const base = {
+    businessId: integration.businessId,
+    integrationId: integration.integrationId,
+    deliveryId,
+    eventType: 'integration.test' as const,
+    at,
+    requestedAt: at,
+  };
   let request: { method: 'GET' | 'POST'; path: string } = { method: 'POST', path: '' };
   try {
     const auth = await deps.credentials.headersFor(credentials.auth, deps.fetch, controller.signal);
     let res: Response;
     if (integration.kind === 'webhook') {
       const bytes = bodyBytes(testBody(integration, deliveryId, at));
-      const url = withDeliveryParameters(integration.baseUrl, { idempotencyKey: testIdempotencyKey(deliveryId), signature: signatureOf(bytes, credentials.signingSecret) });
+      const url = withDeliveryParameters(integration.baseUrl, {
+        idempotencyKey: testIdempotencyKey(deliveryId),
+        signature: signatureOf(bytes, credentials.signingSecret),
+      });
       res = await deps.fetch(url, {
         method: 'POST',
         headers: {
@@ -77,7 +87,11 @@ export async function testCall(integration: Integration, credentials: Integratio
       });
     } else {
       request = { method: 'GET', path: CRM_PROBES[integration.kind] };
-      res = await deps.fetch(`${integration.baseUrl.replace(/\/+$/, '')}${request.path}`, { method: 'GET', headers: { ...auth, accept: 'application/json' }, signal: controller.signal });
+      res = await deps.fetch(`${integration.baseUrl.replace(/\/+$/, '')}${request.path}`, {
+        method: 'GET',
+        headers: { ...auth, accept: 'application/json' },
+        signal: controller.signal,
+      });
     }
     const answered = res.status >= 200 && res.status < 300;
     let anonymous = false;
@@ -95,7 +109,13 @@ export async function testCall(integration: Integration, credentials: Integratio
     };
   } catch (err) {
     const name = (err as { name?: string } | null)?.name ?? 'Error';
-    const code = controller.signal.aborted ? 'timeout' : name === 'EndpointRefusedError' ? 'endpoint_refused' : name === 'CredentialError' ? 'credentials_refused' : 'network_error';
+    const code = controller.signal.aborted
+      ? 'timeout'
+      : name === 'EndpointRefusedError'
+        ? 'endpoint_refused'
+        : name === 'CredentialError'
+          ? 'credentials_refused'
+          : 'network_error';
     return { ...base, method: request.method, path: request.path, status: 'test_failed', durationMs: Date.now() - started, error: { code } };
   } finally {
     clearTimeout(timer);

@@ -59,7 +59,16 @@ const time = z.string().min(1).max(64);
 
 export type Trigger =
   | { on: 'message.received'; accountId: string; conversationKey: string; providerMessageId: string; eventId: string; occurredAt: string }
-  | { on: 'message.status'; status: 'delivered' | 'read' | 'failed'; accountId: string; conversationKey: string; messageId: string; occurredAt: string; errorCode?: number; reason?: string }
+  | {
+      on: 'message.status';
+      status: 'delivered' | 'read' | 'failed';
+      accountId: string;
+      conversationKey: string;
+      messageId: string;
+      occurredAt: string;
+      errorCode?: number;
+      reason?: string;
+    }
   | { on: 'conversation.assigned'; businessId: string; conversationKey: string; agentId?: string; at: string }
   | { on: 'conversation.closed'; accountId: string; conversationKey: string; closedAt: string; outcome?: string }
   | { on: 'template.requested'; accountId: string; conversationKey: string; outboundId: string; time: string }
@@ -67,7 +76,15 @@ export type Trigger =
   | { on: 'contact.merged'; businessId: string; survivorId: string; absorbedId: string; mergeId: string; at: string };
 
 const received = z.looseObject({ accountId: id, conversationKey: id, providerMessageId: id, eventId: id, occurredAt: time });
-const status = z.looseObject({ accountId: id, conversationKey: id, messageId: id, occurredAt: time, status: z.enum(['delivered', 'read', 'failed']), errorCode: z.number().optional(), reason: z.string().max(200).optional() });
+const status = z.looseObject({
+  accountId: id,
+  conversationKey: id,
+  messageId: id,
+  occurredAt: time,
+  status: z.enum(['delivered', 'read', 'failed']),
+  errorCode: z.number().optional(),
+  reason: z.string().max(200).optional(),
+});
 const assigned = z.looseObject({ businessId: id, conversationKey: id, agentId: id.optional(), at: time });
 const closed = z.looseObject({ accountId: id, conversationKey: id, closedAt: time, outcome: z.string().max(64).optional() });
 const ended = z.looseObject({ accountId: id, conversationKey: id, endedAt: time, outcome: z.string().max(64).optional() });
@@ -102,17 +119,47 @@ export function readTrigger(envelope: EventEnvelope): TriggerResult {
         ...(d.reason !== undefined ? { reason: d.reason } : {}),
       }));
     case DETAIL_TYPE.conversationAssigned:
-      return parse(assigned, (d) => ({ on: 'conversation.assigned', businessId: d.businessId, conversationKey: d.conversationKey, at: d.at, ...(d.agentId ? { agentId: d.agentId } : {}) }));
+      return parse(assigned, (d) => ({
+        on: 'conversation.assigned',
+        businessId: d.businessId,
+        conversationKey: d.conversationKey,
+        at: d.at,
+        ...(d.agentId ? { agentId: d.agentId } : {}),
+      }));
     case DETAIL_TYPE.conversationClosed:
-      return parse(closed, (d) => ({ on: 'conversation.closed', accountId: d.accountId, conversationKey: d.conversationKey, closedAt: d.closedAt, ...(d.outcome ? { outcome: d.outcome } : {}) }));
+      return parse(closed, (d) => ({
+        on: 'conversation.closed',
+        accountId: d.accountId,
+        conversationKey: d.conversationKey,
+        closedAt: d.closedAt,
+        ...(d.outcome ? { outcome: d.outcome } : {}),
+      }));
     case DETAIL_TYPE.conversationEnded:
-      return parse(ended, (d) => ({ on: 'conversation.closed', accountId: d.accountId, conversationKey: d.conversationKey, closedAt: d.endedAt, ...(d.outcome ? { outcome: d.outcome } : {}) }));
+      return parse(ended, (d) => ({
+        on: 'conversation.closed',
+        accountId: d.accountId,
+        conversationKey: d.conversationKey,
+        closedAt: d.endedAt,
+        ...(d.outcome ? { outcome: d.outcome } : {}),
+      }));
     case DETAIL_TYPE.replyRequested:
       if (!(TEMPLATE_REQUEST_SOURCES as readonly string[]).includes(envelope.source)) return { ok: false, ignored: true };
-      return parse(requested, (d) => ({ on: 'template.requested', accountId: d.accountId, conversationKey: d.conversationKey, outboundId: d.outboundId, time: envelope.time ?? '' }));
+      return parse(requested, (d) => ({
+        on: 'template.requested',
+        accountId: d.accountId,
+        conversationKey: d.conversationKey,
+        outboundId: d.outboundId,
+        time: envelope.time ?? '',
+      }));
     case DETAIL_TYPE.contactCreated:
     case DETAIL_TYPE.contactUpdated:
-      return parse(contactChanged, (d) => ({ on: 'contact.updated', businessId: d.businessId, contactId: d.contactId, at: d.at, ...(d.version !== undefined ? { version: d.version } : {}) }));
+      return parse(contactChanged, (d) => ({
+        on: 'contact.updated',
+        businessId: d.businessId,
+        contactId: d.contactId,
+        at: d.at,
+        ...(d.version !== undefined ? { version: d.version } : {}),
+      }));
     case DETAIL_TYPE.contactMerged:
       return parse(merged, (d) => ({ on: 'contact.merged', ...pick(d, ['businessId', 'survivorId', 'absorbedId', 'mergeId', 'at']) }));
     default:

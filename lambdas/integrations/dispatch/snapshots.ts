@@ -16,12 +16,16 @@ export interface SnapshotDeps {
 }
 
 export async function readConversation(deps: SnapshotDeps, conversationKey: string): Promise<TableItem | undefined> {
-  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK }, ConsistentRead: true }));
+  const out = await deps.db.send(
+    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK }, ConsistentRead: true }),
+  );
   return out.Item?.entity === 'Conversation' ? out.Item : undefined;
 }
 
 export async function readMessage(deps: SnapshotDeps, conversationKey: string, messageId: string): Promise<TableItem | undefined> {
-  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(conversationKey), sk: messageSk(messageId) }, ConsistentRead: true }));
+  const out = await deps.db.send(
+    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(conversationKey), sk: messageSk(messageId) }, ConsistentRead: true }),
+  );
   return out.Item?.entity === 'Message' ? out.Item : undefined;
 }
 
@@ -45,7 +49,12 @@ export function conversationSnapshot(item: TableItem, overrides: Partial<Convers
   const customerId = str(item.customerId);
   if (!channel || !CHANNELS.has(channel) || !conversationKey || !accountId || !customerId) return undefined;
   const state = str(item.state, 32);
-  const tags = Array.isArray(item.tags) ? item.tags.filter((t): t is string => typeof t === 'string').slice(0, 50).map((t) => t.slice(0, 40)) : undefined;
+  const tags = Array.isArray(item.tags)
+    ? item.tags
+        .filter((t): t is string => typeof t === 'string')
+        .slice(0, 50)
+        .map((t) => t.slice(0, 40))
+    : undefined;
   const csat = typeof item.csatScore === 'number' && Number.isInteger(item.csatScore) ? item.csatScore : undefined;
   const snapshot: ConversationSnapshot = {
     conversationKey,

@@ -130,10 +130,14 @@ export function sanitizeLookupResult(result: CrmLookupResult | undefined): CrmLo
   const crmIds = crmIdsSchema.safeParse(result.crmIds ?? {});
   const ids = crmIds.success ? (Object.fromEntries(Object.entries(crmIds.data).filter(([, v]) => v !== undefined)) as Partial<CrmIds>) : {};
   const name = typeof result.name === 'string' ? result.name.replace(/\s+/g, ' ').trim().slice(0, 200) : '';
-  const tags = [...new Set((Array.isArray(result.tags) ? result.tags : []).slice(0, 50).flatMap((t) => {
-    const parsed = contactTagSchema.safeParse(t);
-    return parsed.success ? [parsed.data] : [];
-  }))];
+  const tags = [
+    ...new Set(
+      (Array.isArray(result.tags) ? result.tags : []).slice(0, 50).flatMap((t) => {
+        const parsed = contactTagSchema.safeParse(t);
+        return parsed.success ? [parsed.data] : [];
+      }),
+    ),
+  ];
   const attributes: Record<string, AttributeValue> = {};
   for (const [key, value] of Object.entries(result.attributes && typeof result.attributes === 'object' ? result.attributes : {}).slice(0, 50)) {
     if (!ATTRIBUTE_KEY.test(key)) continue;

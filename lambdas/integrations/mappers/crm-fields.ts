@@ -53,14 +53,28 @@ const LINE_BREAKS = /[\r\n\t]+/g;
 /** One line of text (no breaks, no control characters), trimmed and cut to `max` characters; undefined when empty. */
 export function line(value: string | undefined, max: number): string | undefined {
   if (value === undefined) return undefined;
-  const cleaned = cut(value.slice(0, max * 4).replace(LINE_BREAKS, ' ').replace(CONTROL, '').trim(), max).trim();
+  const cleaned = cut(
+    value
+      .slice(0, max * 4)
+      .replace(LINE_BREAKS, ' ')
+      .replace(CONTROL, '')
+      .trim(),
+    max,
+  ).trim();
   return cleaned === '' ? undefined : cleaned;
 }
 
 /** Text that may hold line breaks (`\n` only), cut to `max` characters; undefined when empty. */
 export function paragraph(value: string | undefined, max: number): string | undefined {
   if (value === undefined) return undefined;
-  const cleaned = cut(value.slice(0, max * 4).replace(/\r\n?/g, '\n').replace(CONTROL, '').trim(), max).trim();
+  const cleaned = cut(
+    value
+      .slice(0, max * 4)
+      .replace(/\r\n?/g, '\n')
+      .replace(CONTROL, '')
+      .trim(),
+    max,
+  ).trim();
   return cleaned === '' ? undefined : cleaned;
 }
 

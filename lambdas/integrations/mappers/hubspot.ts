@@ -107,7 +107,13 @@ export function hubspotTicketProperties(conversation: ConversationSnapshot, cont
 
 function contactsUpsert(input: MapperInput, contact: Contact): Request {
   const body = { inputs: [{ id: crmContactId(contact.contactId), idProperty: HUBSPOT_CONTACT_ID_PROPERTY, properties: hubspotContactProperties(contact) }] };
-  return { destination: CONTACTS_UPSERT.key, method: 'POST', path: CONTACTS_UPSERT.pathTemplate, body, idempotencyKey: deliveryKey(input, CONTACTS_UPSERT.key) };
+  return {
+    destination: CONTACTS_UPSERT.key,
+    method: 'POST',
+    path: CONTACTS_UPSERT.pathTemplate,
+    body,
+    idempotencyKey: deliveryKey(input, CONTACTS_UPSERT.key),
+  };
 }
 
 function ticketsUpsert(input: MapperInput, conversation: ConversationSnapshot): Request {

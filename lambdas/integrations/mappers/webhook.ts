@@ -1,11 +1,5 @@
 import type { Contact } from '#lambdas/contacts/contact-model';
-import type {
-  ConversationSnapshot,
-  DestinationSpec,
-  IntegrationMapper,
-  MapperInput,
-  MessageSnapshot,
-} from '#lambdas/integrations/integration-model';
+import type { ConversationSnapshot, DestinationSpec, IntegrationMapper, MapperInput, MessageSnapshot } from '#lambdas/integrations/integration-model';
 import { idempotencyKeyOf } from '#lambdas/integrations/idempotency-key';
 
 /**

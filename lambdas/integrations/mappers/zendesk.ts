@@ -103,7 +103,9 @@ export function zendeskTicket(conversation: ConversationSnapshot, contact: Conta
   return defined({
     subject: `${channel} conversation`,
     comment: {
-      body: paragraph(conversationSummaryLines(conversation, contact, { includeCsat: false, includeCustomer: true }).join('\n'), 30_000) ?? `${channel} conversation`,
+      body:
+        paragraph(conversationSummaryLines(conversation, contact, { includeCsat: false, includeCustomer: true }).join('\n'), 30_000) ??
+        `${channel} conversation`,
       public: false,
     },
     requester_id: requester !== undefined && /^\d{1,19}$/.test(requester) ? Number(requester) : undefined,

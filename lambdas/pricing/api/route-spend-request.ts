@@ -34,7 +34,8 @@ export async function routeSpendRequest(
   const now = (deps.now ?? (() => new Date()))();
 
   const businessFor = (named: string | undefined, target: string): string => {
-    if (named === undefined && isPlatform(identity)) throw new OperatorRequestError(400, 'invalid_request', 'businessId: a platform operator names the business it acts on');
+    if (named === undefined && isPlatform(identity))
+      throw new OperatorRequestError(400, 'invalid_request', 'businessId: a platform operator names the business it acts on');
     const business = named ?? identity.businessId;
     audit.target = `${target} ${business}`.slice(0, 256);
     audit.targetBusinessId = business;

@@ -67,8 +67,12 @@ export function spendAdmin(store: SpendStore) {
           return crossed ? [{ threshold, crossedAt: crossed.at, budgetUsd: usd(crossed.budgetMicros) }] : [];
         }),
         byCategory: rows(spend.byCategory, 'category'),
-        free: Object.entries(spend.free).map(([type, messages]) => ({ type, messages })).sort((a, b) => b.messages - a.messages),
-        unpriced: Object.entries(spend.unpriced).map(([category, messages]) => ({ category, messages })).sort((a, b) => b.messages - a.messages),
+        free: Object.entries(spend.free)
+          .map(([type, messages]) => ({ type, messages }))
+          .sort((a, b) => b.messages - a.messages),
+        unpriced: Object.entries(spend.unpriced)
+          .map(([category, messages]) => ({ category, messages }))
+          .sort((a, b) => b.messages - a.messages),
         byCountry: rows(spend.byCountry, 'country'),
         byDay: rows(spend.byDay, 'day')
           .map((r) => ({ ...r, day: `${month}-${r.day}` }))
@@ -91,7 +95,9 @@ export function spendAdmin(store: SpendStore) {
         ...(input.expectedVersion !== undefined ? { expectedVersion: input.expectedVersion } : {}),
       });
       if (!saved.ok) {
-        throw new SpendAdminError('version_conflict', `The budget changed meanwhile (now version ${saved.currentVersion}); read it again`, { currentVersion: saved.currentVersion });
+        throw new SpendAdminError('version_conflict', `The budget changed meanwhile (now version ${saved.currentVersion}); read it again`, {
+          currentVersion: saved.currentVersion,
+        });
       }
       return budgetView(saved.budget);
     },

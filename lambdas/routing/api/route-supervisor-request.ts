@@ -23,7 +23,6 @@ import { jsonResponse } from '#lambdas/shared/http-json';
 /** Entries of each queue shown in the live view (the rest are counted). */
 const QUEUE_ENTRIES = 50;
 
-
 const is = (event: APIGatewayProxyEventV2, route: { method: string; path: string }) =>
   event.requestContext.http.method.toUpperCase() === route.method && event.rawPath === route.path;
 
@@ -91,7 +90,9 @@ export async function routeSupervisorRequest(
     const businessId = await ownConversation(b.conversationKey, identity, audit, deps.accounts);
     const to = b.toQueueId !== undefined ? { queueId: b.toQueueId } : { agentId: b.toAgentId! };
     const result = await deps.engine.transfer(businessId, b.conversationKey, to, { id: identity.actor, kind: 'supervisor' });
-    const noteSaved = result.ok ? await keepHandoverNote({ businessId, conversationKey: b.conversationKey, note: b.note, authorId: identity.actor }, deps) : undefined;
+    const noteSaved = result.ok
+      ? await keepHandoverNote({ businessId, conversationKey: b.conversationKey, note: b.note, authorId: identity.actor }, deps)
+      : undefined;
     return answerOf(result, (routing) => ({ routing, ...(noteSaved !== undefined ? { noteSaved } : {}) }));
   }
   return undefined;

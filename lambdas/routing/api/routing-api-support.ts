@@ -51,13 +51,19 @@ export function bodyOf(event: APIGatewayProxyEventV2): unknown {
 }
 
 /** A page of `items` sorted by `idOf`, after the cursor's id. */
-export function pageOf<T>(items: readonly T[], idOf: (item: T) => string, page: { limit: number; cursor?: string | undefined }): { items: T[]; cursor?: string } {
+export function pageOf<T>(
+  items: readonly T[],
+  idOf: (item: T) => string,
+  page: { limit: number; cursor?: string | undefined },
+): { items: T[]; cursor?: string } {
   const after = page.cursor === undefined ? undefined : cursorId(page.cursor);
   const sorted = [...items].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
   const rest = after === undefined ? sorted : sorted.filter((item) => idOf(item) > after);
   const items_ = rest.slice(0, page.limit);
   const last = items_[items_.length - 1];
-  return rest.length > page.limit && last !== undefined ? { items: items_, cursor: Buffer.from(JSON.stringify({ after: idOf(last) })).toString('base64url') } : { items: items_ };
+  return rest.length > page.limit && last !== undefined
+    ? { items: items_, cursor: Buffer.from(JSON.stringify({ after: idOf(last) })).toString('base64url') }
+    : { items: items_ };
 }
 
 function cursorId(cursor: string): string {
@@ -82,7 +88,8 @@ export async function ownConversation(key: string, identity: OperatorIdentity, a
 /** The business a list is of: the caller's own; `platform` names one with `?businessId=`. */
 export function listedBusiness(identity: OperatorIdentity, query: Record<string, string | undefined>, audit: AuditContext): string {
   const named = query['businessId'];
-  const businessId = named !== undefined && isPlatform(identity) ? parse(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a business id'), named) : identity.businessId;
+  const businessId =
+    named !== undefined && isPlatform(identity) ? parse(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a business id'), named) : identity.businessId;
   requireActsFor(identity, businessId);
   audit.targetBusinessId = businessId;
   return businessId;

@@ -30,10 +30,15 @@ const PATHS: ReadonlySet<string> = new Set(Object.values(ROUTING_ADMIN_ROUTES).m
 export const isRoutingAdminRoute = (event: APIGatewayProxyEventV2): boolean => event.rawPath.startsWith(ROUTE_PREFIX);
 
 const businessId = z.string().refine(isBusinessId, 'a business id (letters, digits, . _ -; at most 100)');
-const limit = z.string().regex(/^[1-9]\d{0,2}$/, 'a number from 1 to 100').transform(Number).refine((n) => n <= 100, 'a number from 1 to 100');
+const limit = z
+  .string()
+  .regex(/^[1-9]\d{0,2}$/, 'a number from 1 to 100')
+  .transform(Number)
+  .refine((n) => n <= 100, 'a number from 1 to 100');
 const cursor = z.string().min(1).max(600);
 const id = z.string().min(1).max(128);
-const listQuery = (idField: string) => z.strictObject({ businessId: businessId.optional(), limit: limit.optional(), cursor: cursor.optional(), [idField]: id.optional() });
+const listQuery = (idField: string) =>
+  z.strictObject({ businessId: businessId.optional(), limit: limit.optional(), cursor: cursor.optional(), [idField]: id.optional() });
 const businessQuery = z.strictObject({ businessId: businessId.optional() });
 const contactQuery = z.strictObject({ businessId: businessId.optional(), channel: z.string().max(32), customerId: z.string().max(200) });
 /** What every write body may carry besides the item itself. */
@@ -43,7 +48,12 @@ const envelope = z.object({
   expectedVersion: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 const deleteBody = (idField: string) => z.strictObject({ businessId: businessId.optional(), [idField]: id });
-const contactTagsBody = z.strictObject({ businessId: businessId.optional(), channel: z.string().max(32), customerId: z.string().max(200), tags: z.array(z.unknown()).max(100) });
+const contactTagsBody = z.strictObject({
+  businessId: businessId.optional(),
+  channel: z.string().max(32),
+  customerId: z.string().max(200),
+  tags: z.array(z.unknown()).max(100),
+});
 
 /** The body without the envelope: the item as the store validates it. */
 function itemOf(body: Record<string, unknown>): { envelope: z.infer<typeof envelope>; item: Record<string, unknown> } {
@@ -87,7 +97,9 @@ export async function routeRoutingAdminRequest(
 
   const changed = async (business: string, what: RoutingChange, changedId: string) => {
     try {
-      await deps.publisher.publish([{ source: EVENT_SOURCE.routing, detailType: DETAIL_TYPE.routingChanged, detail: { v: 1, businessId: business, what, id: changedId } }]);
+      await deps.publisher.publish([
+        { source: EVENT_SOURCE.routing, detailType: DETAIL_TYPE.routingChanged, detail: { v: 1, businessId: business, what, id: changedId } },
+      ]);
     } catch (err) {
       // The change is saved; the engine also looks again on its next handoff or presence change.
       metrics.addMetric(ROUTING_METRIC.changedNotPublished, MetricUnit.Count, 1);
@@ -101,7 +113,9 @@ export async function routeRoutingAdminRequest(
       [ROUTING_ADMIN_ROUTES.listAgents, 'agentId', 'agent', (b, i) => deps.routing.getAgent(b, i), (b, p) => deps.routing.listAgents(b, p)],
       [ROUTING_ADMIN_ROUTES.listQueues, 'queueId', 'queue', (b, i) => deps.routing.getQueue(b, i), (b, p) => deps.routing.listQueues(b, p)],
       [ROUTING_ADMIN_ROUTES.listMacros, 'macroId', 'macro', (b, i) => deps.routing.getMacro(b, i), (b, p) => deps.routing.listMacrosPage(b, p)],
-    ] as const satisfies ReadonlyArray<readonly [unknown, string, string, (b: string, i: string) => Promise<unknown>, (b: string, p: PageRequest) => Promise<unknown>]>) {
+    ] as const satisfies ReadonlyArray<
+      readonly [unknown, string, string, (b: string, i: string) => Promise<unknown>, (b: string, p: PageRequest) => Promise<unknown>]
+    >) {
       if (!is(route)) continue;
       requireAction(identity, 'routing.read');
       const q = parseOperatorInput(listQuery(idField), query, '(query)') as { businessId?: string; limit?: number; cursor?: string } & Record<string, unknown>;

@@ -1,4 +1,14 @@
-import type { AgentInput, Macro, MacroInput, QueueInput, RoutingAgent, RoutingChannel, RoutingQueue, RoutingRules, RoutingRulesInput } from '#lambdas/routing/routing-model';
+import type {
+  AgentInput,
+  Macro,
+  MacroInput,
+  QueueInput,
+  RoutingAgent,
+  RoutingChannel,
+  RoutingQueue,
+  RoutingRules,
+  RoutingRulesInput,
+} from '#lambdas/routing/routing-model';
 import type { RoutingConfigReader } from '#lambdas/routing/routing-ports';
 
 /**

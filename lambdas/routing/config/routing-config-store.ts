@@ -289,7 +289,11 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
                 TableName,
                 Key: { pk, sk: RULES_SK },
                 ...(rules
-                  ? { ConditionExpression: '#version = :version', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':version': rules.version } }
+                  ? {
+                      ConditionExpression: '#version = :version',
+                      ExpressionAttributeNames: { '#version': 'version' },
+                      ExpressionAttributeValues: { ':version': rules.version },
+                    }
                   : { ConditionExpression: 'attribute_not_exists(pk)' }),
               },
             },
@@ -393,7 +397,12 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
             TableName,
             Key: { pk: routingPk(businessId), sk: agentSk(agent.agentId) },
             UpdateExpression: `${update.UpdateExpression}, #presence = if_not_exists(#presence, :offline), #presenceChangedAt = if_not_exists(#presenceChangedAt, :at), #version = if_not_exists(#version, :zero) + :one`,
-            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#presence': 'presence', '#presenceChangedAt': 'presenceChangedAt', '#version': 'version' },
+            ExpressionAttributeNames: {
+              ...update.ExpressionAttributeNames,
+              '#presence': 'presence',
+              '#presenceChangedAt': 'presenceChangedAt',
+              '#version': 'version',
+            },
             ExpressionAttributeValues: {
               ...update.ExpressionAttributeValues,
               ':offline': 'offline' satisfies Presence,
@@ -419,9 +428,7 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
       const id = requireId(agentId, 'agentId');
       const key = { pk: routingPk(businessId), sk: agentSk(id) };
       try {
-        await db.send(
-          new DeleteCommand({ TableName, Key: key, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeConversationKeys)' }),
-        );
+        await db.send(new DeleteCommand({ TableName, Key: key, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeConversationKeys)' }));
       } catch (err) {
         if (!isConditionalCheckFailed(err)) throw err;
         const item = await get(key.pk, key.sk);
@@ -442,13 +449,25 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
       requireBusiness(businessId);
       requireExpectedVersion(options.expectedVersion);
       const queue = parseQueue(input);
-      return retried(() => putQueueOnce(businessId, queue, options), options, async () => numberOr((await getQueue(businessId, queue.queueId))?.version, 0), 'queue', queue.queueId);
+      return retried(
+        () => putQueueOnce(businessId, queue, options),
+        options,
+        async () => numberOr((await getQueue(businessId, queue.queueId))?.version, 0),
+        'queue',
+        queue.queueId,
+      );
     },
 
     async deleteQueue(businessId, queueId) {
       requireBusiness(businessId);
       const id = requireId(queueId, 'queueId');
-      return retried(() => deleteQueueOnce(businessId, id), {}, async () => 0, 'queue', id);
+      return retried(
+        () => deleteQueueOnce(businessId, id),
+        {},
+        async () => 0,
+        'queue',
+        id,
+      );
     },
 
     getRules,
@@ -457,7 +476,13 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
       requireBusiness(businessId);
       requireExpectedVersion(options.expectedVersion);
       const rules = parseRules(input);
-      return retried(() => putRulesOnce(businessId, rules, options), options, async () => (await getRules(businessId))?.version ?? 0, 'rules', 'rules');
+      return retried(
+        () => putRulesOnce(businessId, rules, options),
+        options,
+        async () => (await getRules(businessId))?.version ?? 0,
+        'rules',
+        'rules',
+      );
     },
 
     async listMacrosPage(businessId, page) {
@@ -471,7 +496,16 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
       const macro = parseMacro(input);
       const at = now(options);
       const update = updateExpression(
-        { entity: ENTITY.macro, businessId, macroId: macro.macroId, name: macro.name, texts: macro.texts, addTags: macro.addTags, updatedAt: at, updatedBy: actorOf(options) },
+        {
+          entity: ENTITY.macro,
+          businessId,
+          macroId: macro.macroId,
+          name: macro.name,
+          texts: macro.texts,
+          addTags: macro.addTags,
+          updatedAt: at,
+          updatedBy: actorOf(options),
+        },
         [],
       );
       const expected = options.expectedVersion;
@@ -518,7 +552,16 @@ export function routingConfigStore(deps: RoutingConfigStoreDeps): RoutingConfigA
       await db.send(
         new PutCommand({
           TableName,
-          Item: { ...Key, entity: ENTITY.contactTags, businessId, channel, customerId: truncateUtf8(customerId, 256), tags: list, updatedAt: now(options), updatedBy: actorOf(options) },
+          Item: {
+            ...Key,
+            entity: ENTITY.contactTags,
+            businessId,
+            channel,
+            customerId: truncateUtf8(customerId, 256),
+            tags: list,
+            updatedAt: now(options),
+            updatedBy: actorOf(options),
+          },
         }),
       );
       return list;

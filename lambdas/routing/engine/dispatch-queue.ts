@@ -60,9 +60,12 @@ async function offerToBestAgent(
     const expiresAt = new Date(now.getTime() + queue.offerTimeoutSeconds * 1000).toISOString();
     // Asked for before the offer is written: a timer for an offer that was never made finds another offerId and does nothing.
     await deps.scheduler.schedule({ kind: 'offer_expiry', businessId, conversationKey, offerId, dueAt: expiresAt });
-    const out = await deps.state.transition(routing, offered(routing, { agentId: agent.agentId, offerId, at, expiresAt }), [
-      { agentId: agent.agentId, take: { maxConcurrent: agent.maxConcurrent } },
-    ], at);
+    const out = await deps.state.transition(
+      routing,
+      offered(routing, { agentId: agent.agentId, offerId, at, expiresAt }),
+      [{ agentId: agent.agentId, take: { maxConcurrent: agent.maxConcurrent } }],
+      at,
+    );
     if (out.ok) {
       agent.activeConversationKeys.push(conversationKey);
       agent.lastActivityAt = at;

@@ -114,11 +114,13 @@ export function dynamoRoutingStateStore(deps: RoutingStateStoreDeps): RoutingSta
         }),
       );
       return {
-        entries: (out.Items ?? []).map((item) => ({
-          conversationKey: String(item.conversationKey ?? ''),
-          priority: Number(item.routingPriority ?? 0),
-          queuedAt: String(item.queuedAt ?? ''),
-        })).filter((e) => e.conversationKey !== ''),
+        entries: (out.Items ?? [])
+          .map((item) => ({
+            conversationKey: String(item.conversationKey ?? ''),
+            priority: Number(item.routingPriority ?? 0),
+            queuedAt: String(item.queuedAt ?? ''),
+          }))
+          .filter((e) => e.conversationKey !== ''),
         ...(out.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
       };
     },
@@ -208,7 +210,8 @@ function conversationUpdate(current: StoredRouting, next: StoredRouting, tableNa
     values[':gsi2pk'] = waitingPk(next.businessId, next.queueId);
     values[':gsi2sk'] = waitingSk(next.routingPriority, next.queuedAt, next.conversationKey);
   } else remove.push('gsi2pk', 'gsi2sk');
-  const versionHolds = current.routingVersion === 0 ? '(attribute_not_exists(#routingVersion) OR #routingVersion = :seenVersion)' : '#routingVersion = :seenVersion';
+  const versionHolds =
+    current.routingVersion === 0 ? '(attribute_not_exists(#routingVersion) OR #routingVersion = :seenVersion)' : '#routingVersion = :seenVersion';
   values[':seenVersion'] = current.routingVersion;
   return {
     TableName: tableName,
@@ -231,7 +234,13 @@ function agentUpdate(businessId: string, conversationKey: string, change: AgentC
       UpdateExpression: 'ADD activeConversationKeys :keys SET lastActivityAt = :at',
       ConditionExpression:
         'presence = :online AND (attribute_not_exists(activeConversationKeys) OR size(activeConversationKeys) < :max) AND NOT contains(activeConversationKeys, :key)',
-      ExpressionAttributeValues: { ':keys': new Set([conversationKey]), ':at': at, ':online': 'online', ':max': change.take.maxConcurrent, ':key': conversationKey },
+      ExpressionAttributeValues: {
+        ':keys': new Set([conversationKey]),
+        ':at': at,
+        ':online': 'online',
+        ':max': change.take.maxConcurrent,
+        ':key': conversationKey,
+      },
     };
   }
   return {

@@ -14,7 +14,8 @@ export async function acceptOffer(deps: EngineDeps, businessId: string, agentId:
     const current = await readOwned(deps, businessId, conversationKey);
     if (!current) return refuse('not_found', 'No such conversation in routing');
     if (current.routingStatus === 'assigned' && current.assignedAgentId === agentId) return ok(current);
-    if (current.routingStatus !== 'offered' || current.offeredAgentId !== agentId) return refuse('not_offered_to_you', 'The conversation is not offered to you');
+    if (current.routingStatus !== 'offered' || current.offeredAgentId !== agentId)
+      return refuse('not_offered_to_you', 'The conversation is not offered to you');
     const at = deps.now().toISOString();
     const out = await deps.state.transition(current, assigned(current, { agentId, at }), [], at);
     if (!out.ok) continue;
@@ -25,7 +26,12 @@ export async function acceptOffer(deps: EngineDeps, businessId: string, agentId:
 }
 
 /** Offered to me → queued again, never offered to me again in this handoff; then offered to someone else. */
-export async function declineOffer(deps: EngineDeps, businessId: string, agentId: string, conversationKey: string): Promise<RoutingResult<ConversationRouting>> {
+export async function declineOffer(
+  deps: EngineDeps,
+  businessId: string,
+  agentId: string,
+  conversationKey: string,
+): Promise<RoutingResult<ConversationRouting>> {
   const current = await readOwned(deps, businessId, conversationKey);
   if (!current) return refuse('not_found', 'No such conversation in routing');
   if (current.routingStatus !== 'offered' || current.offeredAgentId !== agentId) {
@@ -52,7 +58,7 @@ export async function withdrawOffer(
 ): Promise<StoredRouting | undefined> {
   for (let attempt = 0; attempt < DECISION_ATTEMPTS; attempt++) {
     const current = await deps.state.getRouting(conversationKey);
-    if (!current || current.routingStatus !== 'offered' || current.offeredAgentId !== offer.agentId) return undefined;
+    if (current?.routingStatus !== 'offered' || current.offeredAgentId !== offer.agentId) return undefined;
     if (offer.offerId !== undefined && current.offerId !== offer.offerId) return undefined;
     const at = deps.now().toISOString();
     const next = requeued(current, reason === 'agent_offline' ? {} : { declinedBy: offer.agentId });
@@ -70,7 +76,7 @@ export async function withdrawOffer(
 /** An offer's time ran out: withdrawn if it is still the same offer, then the queue is dispatched again. */
 export async function expireOffer(deps: EngineDeps, businessId: string, conversationKey: string, offerId: string): Promise<void> {
   const current = await readOwned(deps, businessId, conversationKey);
-  if (!current || current.routingStatus !== 'offered' || current.offerId !== offerId || !current.offeredAgentId) return;
+  if (current?.routingStatus !== 'offered' || current.offerId !== offerId || !current.offeredAgentId) return;
   const withdrawn = await withdrawOffer(deps, conversationKey, { agentId: current.offeredAgentId, offerId }, 'expired');
   if (withdrawn) await dispatch(deps, businessId, { queueId: withdrawn.queueId });
 }

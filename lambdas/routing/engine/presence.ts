@@ -22,7 +22,15 @@ export async function setPresence(deps: EngineDeps, businessId: string, agentId:
       {
         source: EVENT_SOURCE.routing,
         detailType: DETAIL_TYPE.agentPresenceChanged,
-        detail: { v: 1, businessId, agentId, presence, ...(changed.before ? { previous: changed.before } : {}), load: changed.after.activeConversationKeys.length, at },
+        detail: {
+          v: 1,
+          businessId,
+          agentId,
+          presence,
+          ...(changed.before ? { previous: changed.before } : {}),
+          load: changed.after.activeConversationKeys.length,
+          at,
+        },
       },
     ]);
   }

@@ -67,8 +67,7 @@ export async function routeHandoff(deps: EngineDeps, input: HandoffInput): Promi
       ...(conversation.language ? { language: conversation.language } : {}),
       ...(intent ? { intent } : {}),
     });
-    const queue =
-      findQueue(world, decision.queueId) ?? findQueue(world, world.config.rules?.defaultQueueId) ?? implicitDefaultQueue(input.businessId);
+    const queue = findQueue(world, decision.queueId) ?? findQueue(world, world.config.rules?.defaultQueueId) ?? implicitDefaultQueue(input.businessId);
     const tags = [...new Set([...factsTags, ...decision.addTags])].sort().slice(0, MAX_TAGS);
     const now = deps.now();
     const at = now.toISOString();
@@ -85,7 +84,11 @@ export async function routeHandoff(deps: EngineDeps, input: HandoffInput): Promi
       ...(due.resolution ? { slaResolutionDueAt: due.resolution.toISOString() } : {}),
     });
     // Asked for before the write: a timer of a write that lost finds another version and does nothing.
-    await scheduleSlaTimers(deps.scheduler, { businessId: input.businessId, conversationKey: input.conversationKey, routingVersion: next.routingHandoffVersion! }, due);
+    await scheduleSlaTimers(
+      deps.scheduler,
+      { businessId: input.businessId, conversationKey: input.conversationKey, routingVersion: next.routingHandoffVersion! },
+      due,
+    );
     const out = await deps.state.transition(current, next, [], at);
     if (!out.ok) continue;
     await deps.publisher.publish([
@@ -98,7 +101,13 @@ export async function routeHandoff(deps: EngineDeps, input: HandoffInput): Promi
 }
 
 /** An open queue offers now; a closed one wakes at its opening, and the customer is told when that is (once). */
-async function afterQueued(deps: EngineDeps, input: HandoffInput, conversation: HandoffConversation, routing: StoredRouting, queue: RoutingQueue): Promise<void> {
+async function afterQueued(
+  deps: EngineDeps,
+  input: HandoffInput,
+  conversation: HandoffConversation,
+  routing: StoredRouting,
+  queue: RoutingQueue,
+): Promise<void> {
   const now = deps.now();
   if (isOpen(queue.hours, now)) {
     await dispatch(deps, input.businessId, { queueId: queue.queueId });
@@ -112,9 +121,19 @@ async function afterQueued(deps: EngineDeps, input: HandoffInput, conversation: 
   const language = noticeLanguage(conversation.language);
   // One notice per handoff: its id comes from the handoff, and the item is written only if absent.
   const outboundId = `out_route_${sha256Hex(`${input.conversationKey}|${routing.routingHandoffAt ?? input.requestedAt}`).slice(0, 32)}`;
-  await deps.sources.writeNotice(conversation, { outboundId, text: outOfHoursNoticeText(language, opens, queue.hours.timezone), language, at: now.toISOString() });
+  await deps.sources.writeNotice(conversation, {
+    outboundId,
+    text: outOfHoursNoticeText(language, opens, queue.hours.timezone),
+    language,
+    at: now.toISOString(),
+  });
   // Requested again after a crash or redelivery: the sender sends an outbound id at most once.
   await deps.publisher.publish([
-    replyRequestedEvent(EVENT_SOURCE.routing, { conversationKey: input.conversationKey, outboundId, channel: conversation.channel, accountId: conversation.accountId }),
+    replyRequestedEvent(EVENT_SOURCE.routing, {
+      conversationKey: input.conversationKey,
+      outboundId,
+      channel: conversation.channel,
+      accountId: conversation.accountId,
+    }),
   ]);
 }

@@ -9,7 +9,10 @@ import { PRIORITY, type RoutingQueue, type SlaState } from '#lambdas/routing/rou
 import { DETAIL_TYPE } from '#lambdas/shared/event-contract';
 
 /** SLA due times of a handoff queued at `from`, counted in the queue's open hours. */
-export function slaDueTimes(queue: RoutingQueue, from: Date): { firstResponse?: Date; firstResponseWarning?: Date; resolution?: Date; resolutionWarning?: Date } {
+export function slaDueTimes(
+  queue: RoutingQueue,
+  from: Date,
+): { firstResponse?: Date; firstResponseWarning?: Date; resolution?: Date; resolutionWarning?: Date } {
   const share = queue.sla.warnAtShare ?? 0.8;
   const first = queue.sla.firstResponseSeconds;
   const resolution = queue.sla.resolutionSeconds;
@@ -45,8 +48,7 @@ export async function scheduleSlaTimers(
   for (const timer of timers) await scheduler.schedule(timer);
 }
 
-const worst = (...states: Array<SlaState | undefined>): SlaState =>
-  states.includes('breached') ? 'breached' : states.includes('warning') ? 'warning' : 'ok';
+const worst = (...states: Array<SlaState | undefined>): SlaState => (states.includes('breached') ? 'breached' : states.includes('warning') ? 'warning' : 'ok');
 
 /** A timer fired. Every branch checks the state first, so a repeated or late timer does nothing. */
 export async function onTimer(deps: EngineDeps, timer: RoutingTimer): Promise<void> {
@@ -113,7 +115,12 @@ async function slaReached(deps: EngineDeps, timer: Extract<RoutingTimer, { kind:
       }),
       ...(overflowTo
         ? [
-            routingEvent(DETAIL_TYPE.conversationTransferred, out.routing, at, { fromQueueId: current.queueId, fromAgentId: releasing, by: 'system', reason: 'sla_overflow' }),
+            routingEvent(DETAIL_TYPE.conversationTransferred, out.routing, at, {
+              fromQueueId: current.queueId,
+              fromAgentId: releasing,
+              by: 'system',
+              reason: 'sla_overflow',
+            }),
             routingEvent(DETAIL_TYPE.conversationQueued, out.routing, at, { reason: 'sla_overflow' }),
           ]
         : []),

@@ -37,7 +37,12 @@ export async function transfer(
       const out = await deps.state.transition(current, next, from ? [{ agentId: from, release: true }] : [], at);
       if (!out.ok) continue;
       await deps.publisher.publish([
-        routingEvent(DETAIL_TYPE.conversationTransferred, out.routing, at, { fromQueueId: current.queueId, fromAgentId: from, by: by.kind, reason: 'to_queue' }),
+        routingEvent(DETAIL_TYPE.conversationTransferred, out.routing, at, {
+          fromQueueId: current.queueId,
+          fromAgentId: from,
+          by: by.kind,
+          reason: 'to_queue',
+        }),
         routingEvent(DETAIL_TYPE.conversationQueued, out.routing, at, { reason: 'transferred' }),
       ]);
       await dispatch(deps, businessId, { queueId: queue.queueId });
@@ -51,7 +56,9 @@ export async function transfer(
     if ((fresh?.presence ?? agent.presence) !== 'online') return refuse('agent_not_available', 'The agent is not online');
     // Offered to that agent already: the offer becomes the assignment, their load is unchanged.
     const changes: AgentChange[] =
-      from === agent.agentId ? [] : [{ agentId: agent.agentId, take: { maxConcurrent: agent.maxConcurrent } }, ...(from ? [{ agentId: from, release: true as const }] : [])];
+      from === agent.agentId
+        ? []
+        : [{ agentId: agent.agentId, take: { maxConcurrent: agent.maxConcurrent } }, ...(from ? [{ agentId: from, release: true as const }] : [])];
     const out = await deps.state.transition(current, assigned(current, { agentId: agent.agentId, at, transferred: true }), changes, at);
     if (!out.ok) {
       if (out.failed === 'agent_unavailable') return refuse('agent_at_capacity', 'The agent has no free capacity');

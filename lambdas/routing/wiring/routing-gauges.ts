@@ -16,7 +16,6 @@ export interface BusinessGauges {
   agentsBusy: number;
 }
 
-
 /**
  * The live figures of one business: per queue the conversations waiting and the longest wait, and
  * how many agents are online and busy. Read when something routing-related happened to the

@@ -51,7 +51,13 @@ const routingChangedSchema = z.looseObject({ businessId });
 export type RoutingWork =
   | { kind: 'timer'; timer: RoutingTimer }
   | { kind: 'handoff'; conversationKey: string; accountId: string; reason: string; requestedAt: string; outboundId?: string }
-  | { kind: 'release'; conversationKey: string; accountId: string; how: { closed: (typeof CLOSE_OUTCOMES)[number] | 'closed' } | { handedBack: true }; at: string }
+  | {
+      kind: 'release';
+      conversationKey: string;
+      accountId: string;
+      how: { closed: (typeof CLOSE_OUTCOMES)[number] | 'closed' } | { handedBack: true };
+      at: string;
+    }
   | { kind: 'reply'; conversationKey: string; accountId: string; outboundId: string }
   | { kind: 'presence'; businessId: string; agentId: string; presence: (typeof PRESENCES)[number] }
   | { kind: 'routing_changed'; businessId: string }
@@ -101,7 +107,8 @@ export function routingWorkOf(body: string): RoutingWork {
     case DETAIL_TYPE.conversationHandoffRequested: {
       const d = parsed(handoffSchema, detail, 'handoff request');
       if (!d.ok) return d.work;
-      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId)) return { kind: 'invalid', what: 'handoff request', issues: bodyIssue('key of another account') };
+      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId))
+        return { kind: 'invalid', what: 'handoff request', issues: bodyIssue('key of another account') };
       return {
         kind: 'handoff',
         conversationKey: d.value.conversationKey,
@@ -114,13 +121,21 @@ export function routingWorkOf(body: string): RoutingWork {
     case DETAIL_TYPE.conversationClosed: {
       const d = parsed(closedSchema, detail, 'conversation closed');
       if (!d.ok) return d.work;
-      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId)) return { kind: 'invalid', what: 'conversation closed', issues: bodyIssue('key of another account') };
-      return { kind: 'release', conversationKey: d.value.conversationKey, accountId: d.value.accountId, how: { closed: d.value.outcome ?? 'closed' }, at: d.value.closedAt };
+      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId))
+        return { kind: 'invalid', what: 'conversation closed', issues: bodyIssue('key of another account') };
+      return {
+        kind: 'release',
+        conversationKey: d.value.conversationKey,
+        accountId: d.value.accountId,
+        how: { closed: d.value.outcome ?? 'closed' },
+        at: d.value.closedAt,
+      };
     }
     case DETAIL_TYPE.conversationHandedBack: {
       const d = parsed(handedBackSchema, detail, 'conversation handed back');
       if (!d.ok) return d.work;
-      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId)) return { kind: 'invalid', what: 'conversation handed back', issues: bodyIssue('key of another account') };
+      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId))
+        return { kind: 'invalid', what: 'conversation handed back', issues: bodyIssue('key of another account') };
       return { kind: 'release', conversationKey: d.value.conversationKey, accountId: d.value.accountId, how: { handedBack: true }, at: d.value.handedBackAt };
     }
     case DETAIL_TYPE.replyRequested: {
@@ -128,7 +143,8 @@ export function routingWorkOf(body: string): RoutingWork {
       if (source !== EVENT_SOURCE.humanAgent && source !== EVENT_SOURCE.templates) return { kind: 'ignored', detailType };
       const d = parsed(replySchema, detail, 'reply request');
       if (!d.ok) return d.work;
-      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId)) return { kind: 'invalid', what: 'reply request', issues: bodyIssue('key of another account') };
+      if (!keyNamesAccount(d.value.conversationKey, d.value.accountId))
+        return { kind: 'invalid', what: 'reply request', issues: bodyIssue('key of another account') };
       return { kind: 'reply', conversationKey: d.value.conversationKey, accountId: d.value.accountId, outboundId: d.value.outboundId };
     }
     case DETAIL_TYPE.agentPresenceChanged: {

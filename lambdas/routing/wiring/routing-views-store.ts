@@ -74,7 +74,12 @@ const DAY_MS = 86_400_000;
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 export function summaryOf(item: Record<string, unknown>): ConversationSummary {
-  const tags = item['tags'] instanceof Set ? [...(item['tags'] as Set<string>)] : Array.isArray(item['tags']) ? (item['tags'] as unknown[]).filter((t): t is string => typeof t === 'string') : [];
+  const tags =
+    item['tags'] instanceof Set
+      ? [...(item['tags'] as Set<string>)]
+      : Array.isArray(item['tags'])
+        ? (item['tags'] as unknown[]).filter((t): t is string => typeof t === 'string')
+        : [];
   const lastInboundAt = str(item['lastInboundAt']);
   const channel = str(item['channel']);
   const windowMs = channel === 'whatsapp' ? DAY_MS : 7 * DAY_MS;
@@ -105,7 +110,9 @@ export function routingViewsStore(deps: { db: DynamoDBDocumentClient; tableName:
   const { db, tableName } = deps;
   return {
     async summary(conversationKey) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK }, ConsistentRead: true, ...PROJECTION }));
+      const out = await db.send(
+        new GetCommand({ TableName: tableName, Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK }, ConsistentRead: true, ...PROJECTION }),
+      );
       return out.Item ? summaryOf(out.Item) : undefined;
     },
 
@@ -153,7 +160,8 @@ export function routingViewsStore(deps: { db: DynamoDBDocumentClient; tableName:
           result.waiting++;
           if (summary.slaState === 'warning') result.slaWarning++;
           if (summary.slaState === 'breached') result.slaBreached++;
-          if (summary.waitingSince && (!result.oldestWaitingSince || summary.waitingSince < result.oldestWaitingSince)) result.oldestWaitingSince = summary.waitingSince;
+          if (summary.waitingSince && (!result.oldestWaitingSince || summary.waitingSince < result.oldestWaitingSince))
+            result.oldestWaitingSince = summary.waitingSince;
           if (result.entries.length < want) result.entries.push(summary);
         }
         startKey = out.LastEvaluatedKey;

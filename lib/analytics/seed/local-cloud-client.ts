@@ -28,7 +28,7 @@ export const conversationKeyOf = (channel: SeedChannel, customerId: string) => `
 export interface BusinessMessage {
   id: string;
   sentAt: string;
-  body: Record<string, any>;
+  body: Record<string, unknown>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -57,7 +57,7 @@ export class LocalCloudClient {
 
   constructor(readonly tableName: string) {}
 
-  private async json(url: string, init: RequestInit = {}): Promise<any> {
+  private async json(url: string, init: RequestInit = {}): Promise<unknown> {
     const res = await fetch(url, init);
     const text = await res.text();
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${new URL(url).pathname} answered ${res.status}: ${text.slice(0, 200)}`);
@@ -125,41 +125,45 @@ export class LocalCloudClient {
 
   /** WhatsApp coexistence history: past messages of one thread, as Meta sends them after onboarding. */
   postHistory(customerId: string, messages: Array<{ id: string; fromCustomer: boolean; at: Date; text: string }>) {
-    return this.postWebhook(whatsAppEnvelope('history', {
-      history: [
-        {
-          metadata: { phase: 0, chunk_order: 1, progress: 100 },
-          threads: [
-            {
-              id: customerId,
-              messages: messages.map((m) => ({
-                from: m.fromCustomer ? customerId : LOCAL_WHATSAPP_DISPLAY_PHONE_NUMBER,
-                id: m.id,
-                timestamp: String(Math.floor(m.at.getTime() / 1000)),
-                type: 'text',
-                text: { body: m.text },
-                history_context: { status: 'READ', ...(m.fromCustomer ? {} : { from_me: true }) },
-              })),
-            },
-          ],
-        },
-      ],
-    }));
+    return this.postWebhook(
+      whatsAppEnvelope('history', {
+        history: [
+          {
+            metadata: { phase: 0, chunk_order: 1, progress: 100 },
+            threads: [
+              {
+                id: customerId,
+                messages: messages.map((m) => ({
+                  from: m.fromCustomer ? customerId : LOCAL_WHATSAPP_DISPLAY_PHONE_NUMBER,
+                  id: m.id,
+                  timestamp: String(Math.floor(m.at.getTime() / 1000)),
+                  type: 'text',
+                  text: { body: m.text },
+                  history_context: { status: 'READ', ...(m.fromCustomer ? {} : { from_me: true }) },
+                })),
+              },
+            ],
+          },
+        ],
+      }),
+    );
   }
 
   /** A WhatsApp `failed` status for a message the business sent, as Meta reports an undeliverable one. */
   postFailedStatus(customerId: string, wamid: string, error: { code: number; title: string }, at = new Date()) {
-    return this.postWebhook(whatsAppEnvelope('messages', {
-      statuses: [
-        {
-          id: wamid,
-          status: 'failed',
-          timestamp: String(Math.floor(at.getTime() / 1000)),
-          recipient_id: customerId,
-          errors: [{ code: error.code, title: error.title, message: error.title, error_data: { details: error.title } }],
-        },
-      ],
-    }));
+    return this.postWebhook(
+      whatsAppEnvelope('messages', {
+        statuses: [
+          {
+            id: wamid,
+            status: 'failed',
+            timestamp: String(Math.floor(at.getTime() / 1000)),
+            recipient_id: customerId,
+            errors: [{ code: error.code, title: error.title, message: error.title, error_data: { details: error.title } }],
+          },
+        ],
+      }),
+    );
   }
 
   async putItem(item: Record<string, unknown>): Promise<void> {

@@ -45,7 +45,9 @@ export function planAttribution(seed: number, index: number): SeedAttribution | 
  * conversation's first customer message.
  */
 export async function stampAttribution(db: DynamoDBDocumentClient, tableName: string, conversationKey: string, touch: SeedAttribution): Promise<void> {
-  const conversation = (await db.send(new GetCommand({ TableName: tableName, Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK }, ConsistentRead: true }))).Item;
+  const conversation = (
+    await db.send(new GetCommand({ TableName: tableName, Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK }, ConsistentRead: true }))
+  ).Item;
   if (!conversation) return;
   const first = await firstCustomerMessage(db, tableName, conversationKey);
   const at = typeof first?.occurredAt === 'string' ? first.occurredAt : String(conversation.createdAt);
@@ -59,7 +61,12 @@ export async function stampAttribution(db: DynamoDBDocumentClient, tableName: st
       at,
       source: touch.source,
       ...(touch.adId ? { adId: touch.adId, headline: touch.headline } : {}),
-      ...(touch.utm ? { utm: touch.utm, sourceUrl: `https://shop.example/black-friday?utm_source=${touch.utm.source}&utm_medium=${touch.utm.medium}&utm_campaign=${touch.utm.campaign}` } : {}),
+      ...(touch.utm
+        ? {
+            utm: touch.utm,
+            sourceUrl: `https://shop.example/black-friday?utm_source=${touch.utm.source}&utm_medium=${touch.utm.medium}&utm_campaign=${touch.utm.campaign}`,
+          }
+        : {}),
     };
     await conditionalWrite(
       db.send(
@@ -118,7 +125,8 @@ export async function stampBotEnd(db: DynamoDBDocumentClient, tableName: string,
   const decision = decideBotEnd(conversation, new Date(dueMs), endAfterMs);
   if (!decision.end) return undefined;
   const at = new Date(dueMs).toISOString();
-  if (!(await store.markEnded(conversation, { outcome: decision.outcome, reason: decision.reason, at, ...(decision.faqId ? { faqId: decision.faqId } : {}) }))) return undefined;
+  if (!(await store.markEnded(conversation, { outcome: decision.outcome, reason: decision.reason, at, ...(decision.faqId ? { faqId: decision.faqId } : {}) })))
+    return undefined;
   await store.markAnnounced(conversationKey, at, at);
   return decision.outcome;
 }

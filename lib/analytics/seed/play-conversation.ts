@@ -107,7 +107,14 @@ export async function playConversation(client: LocalCloudClient, plan: Conversat
     const at = new Date().toISOString();
     if (plan.template.category === 'marketing') {
       // The opt-in an opt-in form would record; marketing templates are refused without one.
-      await client.putItem({ pk: `ACCT#${ACCOUNT_OF[channel]}`, sk: `CONSENT#${customerId}`, entity: 'Consent', customerId, marketingOptInAt: at, source: 'seed' });
+      await client.putItem({
+        pk: `ACCT#${ACCOUNT_OF[channel]}`,
+        sk: `CONSENT#${customerId}`,
+        entity: 'Consent',
+        customerId,
+        marketingOptInAt: at,
+        source: 'seed',
+      });
     }
     const outboundId = `out_c_${createHash('sha256').update(`${key}|${plan.template.name}`).digest('hex').slice(0, 32)}`;
     await client.putItem({

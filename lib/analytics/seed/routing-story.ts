@@ -78,12 +78,30 @@ const languageQueue = (language: SeedLanguage) => SEED_QUEUES.find((q) => q.lang
 /** Where one handoff goes and how it ends, drawn from the seed's own random source. */
 export function planRouting(random: () => number, language: SeedLanguage): RoutingPlan {
   const vip = random() < 0.14;
-  const outcome = pick<SeedOutcome>(random, [['resolved', 76], ['unresolved', 9], ['no_response', 6], ['abandoned', 9]]);
+  const outcome = pick<SeedOutcome>(random, [
+    ['resolved', 76],
+    ['unresolved', 9],
+    ['no_response', 6],
+    ['abandoned', 9],
+  ]);
   // A transfer: to VIP when the agent sees who the customer is, else to another language's queue.
-  const transfers = outcome === 'abandoned' ? 0 : pick(random, [[0, 88], [1, 10], [2, 2]] as const);
+  const transfers =
+    outcome === 'abandoned'
+      ? 0
+      : pick(random, [
+          [0, 88],
+          [1, 10],
+          [2, 2],
+        ] as const);
   const queueId = vip ? 'vip' : transfers > 0 && random() < 0.3 ? 'vip' : languageQueue(language);
   const eligible = SEED_AGENTS.filter((a) => a.languages.includes(language) && (queueId !== 'vip' || a.skills.includes('vip') || random() < 0.4));
-  const agentId = outcome === 'abandoned' ? undefined : pick(random, (eligible.length > 0 ? eligible : SEED_AGENTS).map((a) => [a.agentId, a.weight] as const));
+  const agentId =
+    outcome === 'abandoned'
+      ? undefined
+      : pick(
+          random,
+          (eligible.length > 0 ? eligible : SEED_AGENTS).map((a) => [a.agentId, a.weight] as const),
+        );
   return {
     vip: queueId === 'vip' && vip,
     queueId,
@@ -114,7 +132,9 @@ export function routingAttributes(plan: RoutingPlan, times: ConversationTimes, b
   const warnMs = queuedMs + queue.firstResponseSeconds * 800;
   const answered = plan.agentId !== undefined && firstHumanResponseMs !== undefined && firstHumanResponseMs >= queuedMs;
   // The agent accepted a little before answering, and was offered it a little before that.
-  const assignedMs = answered ? Math.max(queuedMs, firstHumanResponseMs - Math.min(plan.answerAfterAcceptMs, 0.6 * (firstHumanResponseMs - queuedMs))) : undefined;
+  const assignedMs = answered
+    ? Math.max(queuedMs, firstHumanResponseMs - Math.min(plan.answerAfterAcceptMs, 0.6 * (firstHumanResponseMs - queuedMs)))
+    : undefined;
   const offeredMs = assignedMs !== undefined ? Math.max(queuedMs, assignedMs - plan.acceptAfterOfferMs) : undefined;
   const measured = answered ? firstHumanResponseMs : closedMs;
   const slaState: SlaState = measured === undefined ? 'ok' : measured > dueMs ? 'breached' : measured > warnMs ? 'warning' : 'ok';
@@ -127,7 +147,13 @@ export function routingAttributes(plan: RoutingPlan, times: ConversationTimes, b
     ...(plan.vip ? { tags: new Set(['vip']) } : {}),
     queuedAt: iso(queuedMs),
     ...(offeredMs !== undefined && assignedMs !== undefined
-      ? { offeredAt: iso(offeredMs), offeredAgentId: plan.agentId, assignedAgentId: plan.agentId, assignedAt: iso(assignedMs), firstHumanResponseAt: iso(firstHumanResponseMs!) }
+      ? {
+          offeredAt: iso(offeredMs),
+          offeredAgentId: plan.agentId,
+          assignedAgentId: plan.agentId,
+          assignedAt: iso(assignedMs),
+          firstHumanResponseAt: iso(firstHumanResponseMs!),
+        }
       : {}),
     ...(closedMs !== undefined && closeOutcome ? { closeOutcome } : {}),
     slaFirstResponseDueAt: iso(dueMs),
@@ -223,7 +249,13 @@ export async function readConversationTimes(db: DynamoDBDocumentClient, tableNam
 }
 
 /** Writes the routing facts on one played, time-moved conversation; false when it has no handoff. */
-export async function stampRouting(db: DynamoDBDocumentClient, tableName: string, conversationKey: string, plan: RoutingPlan, businessId: string): Promise<boolean> {
+export async function stampRouting(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  conversationKey: string,
+  plan: RoutingPlan,
+  businessId: string,
+): Promise<boolean> {
   const times = await readConversationTimes(db, tableName, conversationKey);
   if (!times) return false;
   const attributes = routingAttributes(plan, times, businessId);

@@ -75,7 +75,10 @@ function startTime(random: () => number, nowMs: number, days: number): number {
     candidates.push([dayStart, WEEKDAY_WEIGHT[weekday]!]);
   }
   const day = pick(random, candidates);
-  const hour = pick(random, HOUR_WEIGHT.map((w, h) => [h, w] as const));
+  const hour = pick(
+    random,
+    HOUR_WEIGHT.map((w, h) => [h, w] as const),
+  );
   return day + hour * 3_600_000 + Math.floor(random() * 3_600_000);
 }
 
@@ -98,24 +101,61 @@ export function planConversations(options: { count: number; seed: number; nowMs:
   return Array.from({ length: options.count }, (_, index): ConversationPlan => withRouting(routingRandom, planOne(index)));
 
   function planOne(index: number): ConversationPlan {
-    const channel = pick<SeedChannel>(random, [['whatsapp', 55], ['instagram', 35], ['messenger', 10]]);
-    const language = pick<SeedLanguage>(random, [['es', 45], ['pt', 35], ['en', 20]]);
-    const story = pick<Story>(random, [['faq', 30], ['menu_tap', 15], ['direct_faq', 15], ['handoff', 22], ['menu_handoff', 10], ['fallback_handoff', 8]]);
+    const channel = pick<SeedChannel>(random, [
+      ['whatsapp', 55],
+      ['instagram', 35],
+      ['messenger', 10],
+    ]);
+    const language = pick<SeedLanguage>(random, [
+      ['es', 45],
+      ['pt', 35],
+      ['en', 20],
+    ]);
+    const story = pick<Story>(random, [
+      ['faq', 30],
+      ['menu_tap', 15],
+      ['direct_faq', 15],
+      ['handoff', 22],
+      ['menu_handoff', 10],
+      ['fallback_handoff', 8],
+    ]);
     const handedOff = story.endsWith('handoff');
     const serial = String(index).padStart(4, '0');
     const customerId = channel === 'whatsapp' ? `1556${run}${serial}` : channel === 'instagram' ? `93${run}0000000${serial}` : `73${run}0000000${serial}`;
-    const templateChoice = channel === 'whatsapp' && random() < 0.35 ? pick(random, TEMPLATES.map((t) => [t, t.weight] as const)) : undefined;
+    const templateChoice =
+      channel === 'whatsapp' && random() < 0.35
+        ? pick(
+            random,
+            TEMPLATES.map((t) => [t, t.weight] as const),
+          )
+        : undefined;
     return {
       index,
       channel,
       customerId,
       language,
       story,
-      ...(handedOff && random() < 0.82 ? { csatScore: pick(random, [[5, 44], [4, 26], [3, 12], [2, 7], [1, 11]] as const) } : {}),
+      ...(handedOff && random() < 0.82
+        ? {
+            csatScore: pick(random, [
+              [5, 44],
+              [4, 26],
+              [3, 12],
+              [2, 7],
+              [1, 11],
+            ] as const),
+          }
+        : {}),
       comesBack: handedOff && random() < 0.22,
       importedHistory: channel === 'whatsapp' && random() < 0.12,
       ...(templateChoice
-        ? { template: { name: templateChoice.name, category: templateChoice.category, ...(random() < 0.1 ? { fails: TEMPLATE_FAILURES[templateChoice.category] } : {}) } }
+        ? {
+            template: {
+              name: templateChoice.name,
+              category: templateChoice.category,
+              ...(random() < 0.1 ? { fails: TEMPLATE_FAILURES[templateChoice.category] } : {}),
+            },
+          }
         : {}),
       replyFails: channel === 'whatsapp' && random() < 0.04,
       startMs: startTime(random, options.nowMs, options.days ?? 28),
@@ -150,12 +190,32 @@ export const TEXTS = {
   greeting: { es: ['hola', 'buenas tardes', 'hola, buen día'], pt: ['olá', 'oi, boa tarde', 'bom dia'], en: ['hi', 'hello there', 'good morning'] },
   faq: {
     es: ['¿cuánto tarda el envío?', '¿cómo devuelvo un producto?', '¿qué medios de pago aceptan?', '¿a qué hora abren?', 'quiero el seguimiento de mi pedido'],
-    pt: ['quanto tempo demora o frete?', 'como faço para trocar um produto?', 'quais formas de pagamento vocês aceitam?', 'qual o horário de atendimento?', 'quero rastrear minha encomenda'],
-    en: ['how long does shipping take?', 'how do I return a product?', 'which payment methods do you accept?', 'what are your opening hours?', 'I want to track my order'],
+    pt: [
+      'quanto tempo demora o frete?',
+      'como faço para trocar um produto?',
+      'quais formas de pagamento vocês aceitam?',
+      'qual o horário de atendimento?',
+      'quero rastrear minha encomenda',
+    ],
+    en: [
+      'how long does shipping take?',
+      'how do I return a product?',
+      'which payment methods do you accept?',
+      'what are your opening hours?',
+      'I want to track my order',
+    ],
   },
-  handoff: { es: ['quiero hablar con un asesor', 'necesito una persona'], pt: ['quero falar com um atendente', 'preciso de uma pessoa'], en: ['I want to talk to a person', 'can I speak to an agent?'] },
+  handoff: {
+    es: ['quiero hablar con un asesor', 'necesito una persona'],
+    pt: ['quero falar com um atendente', 'preciso de uma pessoa'],
+    en: ['I want to talk to a person', 'can I speak to an agent?'],
+  },
   unknown: { es: ['¿venden tarjetas de regalo?'], pt: ['vocês vendem cartão presente?'], en: ['do you sell gift cards?'] },
-  problem: { es: ['mi pedido llegó dañado', 'me cobraron dos veces'], pt: ['meu pedido chegou danificado', 'fui cobrado duas vezes'], en: ['my order arrived damaged', 'I was charged twice'] },
+  problem: {
+    es: ['mi pedido llegó dañado', 'me cobraron dos veces'],
+    pt: ['meu pedido chegou danificado', 'fui cobrado duas vezes'],
+    en: ['my order arrived damaged', 'I was charged twice'],
+  },
   person: {
     es: ['Hola, soy Marta del equipo. Ya reviso tu caso.', 'Listo, lo dejamos resuelto. ¿Algo más?'],
     pt: ['Olá, sou a Ana da equipe. Já vejo o seu caso.', 'Pronto, resolvido. Mais alguma coisa?'],

@@ -51,15 +51,10 @@ export interface MessagesResponse {
   usage: { input_tokens: number; output_tokens: number };
 }
 
-const blocksOf = (content: string | ContentBlock[]): ContentBlock[] =>
-  typeof content === 'string' ? [{ type: 'text', text: content }] : content;
+const blocksOf = (content: string | ContentBlock[]): ContentBlock[] => (typeof content === 'string' ? [{ type: 'text', text: content }] : content);
 
 const textOf = (value: unknown): string =>
-  typeof value === 'string'
-    ? value
-    : Array.isArray(value)
-      ? value.map((b: ContentBlock) => b.text ?? '').join(' ')
-      : JSON.stringify(value ?? '');
+  typeof value === 'string' ? value : Array.isArray(value) ? value.map((b: ContentBlock) => b.text ?? '').join(' ') : JSON.stringify(value ?? '');
 
 const LEAD: Record<string, string> = { en: 'Here is what I found:', es: 'Esto es lo que encontré:', pt: 'Foi isto que encontrei:' };
 

@@ -72,11 +72,13 @@ function adaptiveOnlyRefusal(body: MessagesRequest, model: KnownModel): Refusal 
   }
   if (thinking === 'between_tools' && !sonnet55) return invalid('"thinking.type.between_tools" is not supported for this model.');
   const effort = body.output_config?.effort;
-  if (effort !== undefined && effort !== null && !EFFORTS.includes(effort)) return invalid(`output_config.effort: Input should be ${EFFORTS.map((e) => `'${e}'`).join(', ')}`);
+  if (effort !== undefined && effort !== null && !EFFORTS.includes(effort))
+    return invalid(`output_config.effort: Input should be ${EFFORTS.map((e) => `'${e}'`).join(', ')}`);
   if (thinking === 'between_tools' && (effort === 'xhigh' || effort === 'max')) {
     return invalid(`output_config.effort '${effort}' is not supported with "thinking.type.between_tools". Use effort 'high' or below.`);
   }
-  if (body.messages.at(-1)?.role === 'assistant') return invalid('This model does not support assistant message prefill. The conversation must end with a user message.');
+  if (body.messages.at(-1)?.role === 'assistant')
+    return invalid('This model does not support assistant message prefill. The conversation must end with a user message.');
   const choice = body.tool_choice?.type;
   if (sonnet55 && (choice === 'any' || choice === 'tool')) {
     return invalid(`tool_choice.type "${choice}" is not supported for this model: forced tool use is not available. Use "auto" or "none".`);

@@ -51,7 +51,12 @@ export const SAMPLE_ORDERS: readonly SampleOrder[] = [
     estimatedDelivery: '2026-11-25',
     carrier: 'Correios',
   },
-  { id: '1003', owner: { businessId: SAMPLE_BUSINESS_ID, channel: 'messenger', customerId: LOCAL_CUSTOMER_IDS.messenger }, status: 'delivered', items: [{ name: 'Table lamp', quantity: 1 }] },
+  {
+    id: '1003',
+    owner: { businessId: SAMPLE_BUSINESS_ID, channel: 'messenger', customerId: LOCAL_CUSTOMER_IDS.messenger },
+    status: 'delivered',
+    items: [{ name: 'Table lamp', quantity: 1 }],
+  },
   {
     id: '1004',
     owner: SAMPLE_TEST_CUSTOMER,

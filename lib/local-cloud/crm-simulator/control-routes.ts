@@ -36,7 +36,10 @@ function error(status: number, message: string): CrmResponse {
  *   POST /_crm/reset                     forget requests, faults, webhooks and records
  */
 export function handleControlRequest(ctl: CrmControl, method: string, url: URL, body: unknown): CrmResponse {
-  const segments = url.pathname.slice(CONTROL_PREFIX.length).split('/').filter((s) => s !== '');
+  const segments = url.pathname
+    .slice(CONTROL_PREFIX.length)
+    .split('/')
+    .filter((s) => s !== '');
   const route = `${method} ${segments.join('/')}`;
 
   if (route === 'GET outbox') {
@@ -66,8 +69,10 @@ export function handleControlRequest(ctl: CrmControl, method: string, url: URL, 
   if (route === 'POST webhook-secret') {
     const b = body as { secret?: unknown; path?: unknown } | undefined;
     if (b === undefined || b === null || typeof b !== 'object') return error(400, 'the body is { secret: string | null, path? }');
-    if (b.secret !== null && (typeof b.secret !== 'string' || b.secret.length === 0 || b.secret.length > 1024)) return error(400, 'secret must be a non-empty string or null');
-    if (b.path !== undefined && (typeof b.path !== 'string' || !b.path.startsWith('/') || b.path.length > 1024)) return error(400, 'path must start with / (below /webhook)');
+    if (b.secret !== null && (typeof b.secret !== 'string' || b.secret.length === 0 || b.secret.length > 1024))
+      return error(400, 'secret must be a non-empty string or null');
+    if (b.path !== undefined && (typeof b.path !== 'string' || !b.path.startsWith('/') || b.path.length > 1024))
+      return error(400, 'path must start with / (below /webhook)');
     ctl.webhooks.setSecret(b.secret === null ? undefined : b.secret, b.path as string | undefined);
     return { status: 200, body: { success: true } };
   }

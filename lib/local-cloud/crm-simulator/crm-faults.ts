@@ -23,7 +23,8 @@ export function parseFault(value: unknown, mounts: readonly CrmMount[]): CrmFaul
   const v = value as Record<string, unknown>;
   if (typeof v.crm !== 'string' || !(mounts as readonly string[]).includes(v.crm)) return `crm must be one of ${mounts.join(', ')}`;
   if (typeof v.status !== 'number' || !Number.isInteger(v.status) || v.status < 100 || v.status > 599) return 'status must be an HTTP status (100-599)';
-  if (v.count !== undefined && (typeof v.count !== 'number' || !Number.isInteger(v.count) || v.count < 1 || v.count > 10_000)) return 'count must be 1 to 10000';
+  if (v.count !== undefined && (typeof v.count !== 'number' || !Number.isInteger(v.count) || v.count < 1 || v.count > 10_000))
+    return 'count must be 1 to 10000';
   if (v.delayMs !== undefined && (typeof v.delayMs !== 'number' || !Number.isInteger(v.delayMs) || v.delayMs < 0 || v.delayMs > MAX_FAULT_DELAY_MS)) {
     return `delayMs must be 0 to ${MAX_FAULT_DELAY_MS}`;
   }
@@ -61,7 +62,11 @@ export class CrmFaults {
     next.remaining -= 1;
     if (next.remaining <= 0) queue.shift();
     return {
-      response: { status: next.status, body: next.body ?? { message: `Injected fault: HTTP ${next.status}` }, ...(next.headers ? { headers: next.headers } : {}) },
+      response: {
+        status: next.status,
+        body: next.body ?? { message: `Injected fault: HTTP ${next.status}` },
+        ...(next.headers ? { headers: next.headers } : {}),
+      },
       delayMs: next.delayMs ?? 0,
     };
   }

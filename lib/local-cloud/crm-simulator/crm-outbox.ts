@@ -44,7 +44,9 @@ const SECRET_FIELD = /secret|password|token|assertion|api[-_]?key/i;
 /** A body as it may be shown: the values of credential-looking top-level fields removed. */
 export function redactBody(body: unknown): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
-  return Object.fromEntries(Object.entries(body as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELD.test(k) && typeof v === 'string' ? '[redacted]' : v]));
+  return Object.fromEntries(
+    Object.entries(body as Record<string, unknown>).map(([k, v]) => [k, SECRET_FIELD.test(k) && typeof v === 'string' ? '[redacted]' : v]),
+  );
 }
 
 export class CrmOutbox {

@@ -56,7 +56,15 @@ export function bodyText(req: CrmSimRequest): string {
 /** The body as JSON: `{ ok: true, value }` (an empty body is undefined), `{ ok: false }` when it does not parse. */
 export function bodyJson(req: CrmSimRequest): { ok: true; value: unknown } | { ok: false; message: string } {
   const body = req.body;
-  if (typeof req.rawBody !== 'string' && body !== undefined && body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && !(body instanceof Uint8Array)) return { ok: true, value: body };
+  if (
+    typeof req.rawBody !== 'string' &&
+    body !== undefined &&
+    body !== null &&
+    typeof body === 'object' &&
+    !Buffer.isBuffer(body) &&
+    !(body instanceof Uint8Array)
+  )
+    return { ok: true, value: body };
   const text = bodyText(req);
   if (text === '') return { ok: true, value: undefined };
   try {

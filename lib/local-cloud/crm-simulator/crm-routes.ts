@@ -62,7 +62,8 @@ export interface CrmRouteContext {
  * `GET /_crm/records/<crm>` shows.
  */
 function storeRecords(crm: CrmName, store: Record<string, unknown>): unknown {
-  const call = (name: string, ...args: unknown[]): unknown => (typeof store[name] === 'function' ? (store[name] as (...a: unknown[]) => unknown).call(store, ...args) : undefined);
+  const call = (name: string, ...args: unknown[]): unknown =>
+    typeof store[name] === 'function' ? (store[name] as (...a: unknown[]) => unknown).call(store, ...args) : undefined;
   if (crm === 'hubspot') return { contacts: call('records', 'contacts'), tickets: call('records', 'tickets') };
   if (crm === 'salesforce') return { Contact: call('records', 'Contact'), Case: call('records', 'Case') };
   return { users: call('allUsers'), tickets: call('allTickets') };

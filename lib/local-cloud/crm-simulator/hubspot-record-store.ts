@@ -26,7 +26,16 @@ export interface HubSpotPortalSchema {
 export const HUBSPOT_READ_ONLY = new Set(['hs_object_id', 'createdate', 'lastmodifieddate']);
 
 const DEFAULT_CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'hs_language', 'lifecyclestage', 'company', 'hubspot_owner_id'];
-const DEFAULT_TICKET_PROPERTIES = ['subject', 'content', 'hs_pipeline', 'hs_pipeline_stage', 'hs_ticket_priority', 'hs_ticket_category', 'source_type', 'hubspot_owner_id'];
+const DEFAULT_TICKET_PROPERTIES = [
+  'subject',
+  'content',
+  'hs_pipeline',
+  'hs_pipeline_stage',
+  'hs_ticket_priority',
+  'hs_ticket_category',
+  'source_type',
+  'hubspot_owner_id',
+];
 
 /** The custom properties docs/integrations.md asks the business to create. */
 export const HUBSPOT_SETUP_CONTACT_PROPERTIES = [
@@ -130,7 +139,12 @@ export class HubSpotRecordStore {
   seed(objectType: HubSpotObjectType, properties: Record<string, string>, createdAt?: string): HubSpotRecord {
     const now = createdAt ?? new Date(this.clock()).toISOString();
     const id = String(this.nextId++);
-    const record: HubSpotRecord = { id, properties: { ...properties, hs_object_id: id, createdate: now, lastmodifieddate: now }, createdAt: now, updatedAt: now };
+    const record: HubSpotRecord = {
+      id,
+      properties: { ...properties, hs_object_id: id, createdate: now, lastmodifieddate: now },
+      createdAt: now,
+      updatedAt: now,
+    };
     this.table(objectType).set(id, record);
     return record;
   }

@@ -59,7 +59,10 @@ const LIST_LIMITS = { defaultLimit: 10, maxLimit: 100 };
 const API_ORIGIN = 'https://api.hubapi.com';
 const SEARCH_OPERATORS = new Set(['EQ', 'NEQ', 'IN', 'NOT_IN', 'HAS_PROPERTY', 'NOT_HAS_PROPERTY', 'CONTAINS_TOKEN']);
 const OBJECT_TYPE_IDS: Record<HubSpotObjectType, string> = { contacts: '0-1', tickets: '0-5' };
-const DEFAULT_SEARCH_PROPERTIES: Record<HubSpotObjectType, string[]> = { contacts: ['firstname', 'lastname', 'email'], tickets: ['subject', 'content', 'hs_pipeline', 'hs_pipeline_stage'] };
+const DEFAULT_SEARCH_PROPERTIES: Record<HubSpotObjectType, string[]> = {
+  contacts: ['firstname', 'lastname', 'email'],
+  tickets: ['subject', 'content', 'hs_pipeline', 'hs_pipeline_stage'],
+};
 const PORTAL_ID = '20000001';
 
 function error(status: number, category: string, message: string, extra: Record<string, unknown> = {}): CrmSimResponse {
@@ -69,7 +72,11 @@ function error(status: number, category: string, message: string, extra: Record<
 const validation = (message: string, extra: Record<string, unknown> = {}) => error(400, 'VALIDATION_ERROR', message, extra);
 
 const unauthenticated = () =>
-  error(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview');
+  error(
+    401,
+    'INVALID_AUTHENTICATION',
+    'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview',
+  );
 
 /** HubSpot's "Property values were not valid" error, one entry per bad property. */
 function invalidProperties(problems: Array<{ name: string; error: string; message: string }>): CrmSimResponse {
@@ -154,10 +161,16 @@ export function createHubSpotRoutes(options: HubSpotRoutesOptions = {}): HubSpot
         const existing = store.findByUnique('tickets', p.idProperty, p.id);
         const pipeline = p.properties.hs_pipeline ?? existing?.properties.hs_pipeline ?? '0';
         const stage = p.properties.hs_pipeline_stage ?? existing?.properties.hs_pipeline_stage;
-        if (!existing && (stage === undefined || stage === '')) problems.push({ name: 'hs_pipeline_stage', error: 'REQUIRED_FIELD', message: 'hs_pipeline_stage is required' });
+        if (!existing && (stage === undefined || stage === ''))
+          problems.push({ name: 'hs_pipeline_stage', error: 'REQUIRED_FIELD', message: 'hs_pipeline_stage is required' });
         if (!existing && !p.properties.subject) problems.push({ name: 'subject', error: 'REQUIRED_FIELD', message: 'subject is required' });
         const stages = HUBSPOT_PIPELINES[pipeline];
-        if (!stages) problems.push({ name: 'hs_pipeline', error: 'INVALID_OPTION', message: `${pipeline} was not one of the allowed options: [${Object.keys(HUBSPOT_PIPELINES).join(', ')}]` });
+        if (!stages)
+          problems.push({
+            name: 'hs_pipeline',
+            error: 'INVALID_OPTION',
+            message: `${pipeline} was not one of the allowed options: [${Object.keys(HUBSPOT_PIPELINES).join(', ')}]`,
+          });
         else if (stage !== undefined && stage !== '' && !stages.includes(stage)) {
           problems.push({ name: 'hs_pipeline_stage', error: 'INVALID_OPTION', message: `${stage} was not one of the allowed options: [${stages.join(', ')}]` });
         }
@@ -185,13 +198,18 @@ export function createHubSpotRoutes(options: HubSpotRoutesOptions = {}): HubSpot
     for (const group of groups) {
       const filters = isRecord(group) ? group.filters : undefined;
       if (!Array.isArray(filters)) return validation('each filter group needs "filters"');
-      if (filters.length > SEARCH_LIMITS.filtersPerGroup) return validation(`Too many filters in a group: ${filters.length}, at most ${SEARCH_LIMITS.filtersPerGroup}`);
+      if (filters.length > SEARCH_LIMITS.filtersPerGroup)
+        return validation(`Too many filters in a group: ${filters.length}, at most ${SEARCH_LIMITS.filtersPerGroup}`);
       total += filters.length;
       const groupMatchers: Array<(r: HubSpotRecord) => boolean> = [];
       for (const filter of filters) {
-        if (!isRecord(filter) || typeof filter.propertyName !== 'string' || typeof filter.operator !== 'string') return validation('each filter needs propertyName and operator');
+        if (!isRecord(filter) || typeof filter.propertyName !== 'string' || typeof filter.operator !== 'string')
+          return validation('each filter needs propertyName and operator');
         const { propertyName, operator } = filter;
-        if (!known.has(propertyName)) return validation('There was a problem with the request.', { errors: [{ message: `Property "${propertyName}" does not exist`, code: 'PROPERTY_DOESNT_EXIST' }] });
+        if (!known.has(propertyName))
+          return validation('There was a problem with the request.', {
+            errors: [{ message: `Property "${propertyName}" does not exist`, code: 'PROPERTY_DOESNT_EXIST' }],
+          });
         if (!SEARCH_OPERATORS.has(operator)) return validation(`Unsupported operator ${operator}`);
         const value = typeof filter.value === 'string' || typeof filter.value === 'number' ? String(filter.value).toLowerCase() : undefined;
         const values = Array.isArray(filter.values) ? filter.values.map((v) => String(v).toLowerCase()) : [];
@@ -222,7 +240,9 @@ export function createHubSpotRoutes(options: HubSpotRoutesOptions = {}): HubSpot
     const limit = body.limit === undefined ? 10 : Number(body.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > SEARCH_LIMITS.maxLimit) return validation(`limit must be between 1 and ${SEARCH_LIMITS.maxLimit}`);
     const after = body.after === undefined ? 0 : Number(body.after);
-    const properties = Array.isArray(body.properties) ? body.properties.filter((p): p is string => typeof p === 'string') : DEFAULT_SEARCH_PROPERTIES[objectType];
+    const properties = Array.isArray(body.properties)
+      ? body.properties.filter((p): p is string => typeof p === 'string')
+      : DEFAULT_SEARCH_PROPERTIES[objectType];
 
     let matched = store.records(objectType).filter((r) => matchers.length === 0 || matchers.some((g) => g.every((m) => m(r))));
     const sort = Array.isArray(body.sorts) && isRecord(body.sorts[0]) ? body.sorts[0] : undefined;

@@ -145,7 +145,11 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
 
     const [, first = ''] = requestUrl.pathname.split('/');
     const mount = (MOUNTS as readonly string[]).includes(first) ? (first as CrmMount) : undefined;
-    if (!mount) return send(res, { status: 404, body: { error: { message: `nothing is mounted at ${requestUrl.pathname}; try /hubspot, /salesforce, /zendesk or /webhook` } } });
+    if (!mount)
+      return send(res, {
+        status: 404,
+        body: { error: { message: `nothing is mounted at ${requestUrl.pathname}; try /hubspot, /salesforce, /zendesk or /webhook` } },
+      });
     const subPath = requestUrl.pathname.slice(first.length + 1) || '/';
     // The routes get JSON parsed and anything else (a form-encoded token request) as text; the outbox shows form fields.
     const routeBody = body === INVALID_JSON || isForm(headers['content-type']) ? (rawBody === '' ? undefined : rawBody) : body;
@@ -159,7 +163,15 @@ export async function startCrmSimulator(options: CrmSimulatorOptions = {}): Prom
       if (injected.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, injected.delayMs));
       response = injected.response;
     } else if (mount === WEBHOOK_MOUNT) {
-      response = webhooks.receive({ path: subPath, query: Object.fromEntries(requestUrl.searchParams), headers, redactedHeaders: redactHeaders(headers), rawBody, body: routeBody, now: clock() });
+      response = webhooks.receive({
+        path: subPath,
+        query: Object.fromEntries(requestUrl.searchParams),
+        headers,
+        redactedHeaders: redactHeaders(headers),
+        rawBody,
+        body: routeBody,
+        now: clock(),
+      });
     } else {
       response = await callRoutes(mount, mounted.get(mount), status[mount], {
         method,

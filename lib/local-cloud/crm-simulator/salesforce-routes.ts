@@ -18,7 +18,7 @@ import {
   type SalesforceObject,
   type SalesforceRecord,
 } from '#lib/local-cloud/crm-simulator/salesforce-record-store';
-import { fieldsOf, matches, parseSoql, SoqlError } from '#lib/local-cloud/crm-simulator/salesforce-soql';
+import { fieldsOf, matches, parseSoql, SoqlError, type SoqlQuery } from '#lib/local-cloud/crm-simulator/salesforce-soql';
 
 /**
  * Salesforce, the subset the integration uses, answered the way `<domain>.my.salesforce.com` answers:
@@ -137,7 +137,12 @@ export function createSalesforceRoutes(options: SalesforceRoutesOptions = {}): S
   }
 
   /** Checks the body's fields against the org's schema; resolves relationship references by external id. */
-  function prepareFields(object: SalesforceObject, body: Record<string, unknown>, externalIdField: string, externalId: string): { ok: true; fields: Record<string, unknown> } | { ok: false; response: CrmSimResponse } {
+  function prepareFields(
+    object: SalesforceObject,
+    body: Record<string, unknown>,
+    externalIdField: string,
+    externalId: string,
+  ): { ok: true; fields: Record<string, unknown> } | { ok: false; response: CrmSimResponse } {
     const schema = store.schema[object];
     const fields: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(body)) {
@@ -152,22 +157,53 @@ export function createSalesforceRoutes(options: SalesforceRoutesOptions = {}): S
         if (!store.schema[def.referenceTo][extField]?.externalId && extField !== 'Id') {
           return { ok: false, response: sfError(400, 'INVALID_FIELD', `Field ${extField} is not an External ID or indexed field for ${def.referenceTo}`) };
         }
-        const matchesRef = extField === 'Id' ? [store.get(def.referenceTo, String(extValue))].filter((r) => r !== undefined) : store.findByExternalId(def.referenceTo, extField, String(extValue));
+        const matchesRef =
+          extField === 'Id'
+            ? [store.get(def.referenceTo, String(extValue))].filter((r) => r !== undefined)
+            : store.findByExternalId(def.referenceTo, extField, String(extValue));
         if (matchesRef.length === 0) {
-          return { ok: false, response: sfError(400, 'INVALID_FIELD', `Foreign key external ID: ${String(extValue)} not found for field ${extField} in entity ${def.referenceTo}`, []) };
+          return {
+            ok: false,
+            response: sfError(
+              400,
+              'INVALID_FIELD',
+              `Foreign key external ID: ${String(extValue)} not found for field ${extField} in entity ${def.referenceTo}`,
+              [],
+            ),
+          };
         }
         if (matchesRef.length > 1) {
-          return { ok: false, response: sfError(400, 'INVALID_FIELD', `Foreign key external ID: ${String(extValue)} matches more than one record for field ${extField} in entity ${def.referenceTo}`, []) };
+          return {
+            ok: false,
+            response: sfError(
+              400,
+              'INVALID_FIELD',
+              `Foreign key external ID: ${String(extValue)} matches more than one record for field ${extField} in entity ${def.referenceTo}`,
+              [],
+            ),
+          };
         }
         fields[referenceField] = matchesRef[0]!.Id;
         continue;
       }
       const def = schema[name];
       if (!def) return { ok: false, response: sfError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${object}`) };
-      if (def.readOnly) return { ok: false, response: sfError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, [name]) };
+      if (def.readOnly)
+        return {
+          ok: false,
+          response: sfError(
+            400,
+            'INVALID_FIELD_FOR_INSERT_UPDATE',
+            `Unable to create/update fields: ${name}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+            [name],
+          ),
+        };
       if (name === externalIdField) {
         if (typeof value !== 'string' || value.toLowerCase() !== externalId.toLowerCase()) {
-          return { ok: false, response: sfError(400, 'INVALID_FIELD', `The ${externalIdField} in the request body does not match the value in the URL`, [name]) };
+          return {
+            ok: false,
+            response: sfError(400, 'INVALID_FIELD', `The ${externalIdField} in the request body does not match the value in the URL`, [name]),
+          };
         }
         continue;
       }
@@ -178,11 +214,26 @@ export function createSalesforceRoutes(options: SalesforceRoutesOptions = {}): S
       switch (def.type) {
         case 'double':
           if (typeof value !== 'number' || !Number.isFinite(value)) {
-            return { ok: false, response: sfError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of double from ${JSON.stringify(value).slice(0, 40)} value for field ${name}`) };
+            return {
+              ok: false,
+              response: sfError(
+                400,
+                'JSON_PARSER_ERROR',
+                `Cannot deserialize instance of double from ${JSON.stringify(value).slice(0, 40)} value for field ${name}`,
+              ),
+            };
           }
           break;
         case 'boolean':
-          if (typeof value !== 'boolean') return { ok: false, response: sfError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of boolean from ${JSON.stringify(value).slice(0, 40)} value for field ${name}`) };
+          if (typeof value !== 'boolean')
+            return {
+              ok: false,
+              response: sfError(
+                400,
+                'JSON_PARSER_ERROR',
+                `Cannot deserialize instance of boolean from ${JSON.stringify(value).slice(0, 40)} value for field ${name}`,
+              ),
+            };
           break;
         case 'reference':
         case 'id':
@@ -191,7 +242,11 @@ export function createSalesforceRoutes(options: SalesforceRoutesOptions = {}): S
           }
           break;
         default:
-          if (typeof value !== 'string') return { ok: false, response: sfError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of string from ${typeof value} value for field ${name}`) };
+          if (typeof value !== 'string')
+            return {
+              ok: false,
+              response: sfError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of string from ${typeof value} value for field ${name}`),
+            };
           if (def.length !== undefined && value.length > def.length) {
             return {
               ok: false,
@@ -235,7 +290,7 @@ export function createSalesforceRoutes(options: SalesforceRoutesOptions = {}): S
   function query(req: CrmSimRequest, version: string): CrmSimResponse {
     const soql = queryOf(req, 'q');
     if (soql === undefined || soql.trim() === '') return sfError(400, 'MALFORMED_QUERY', 'A query string must be provided');
-    let parsed;
+    let parsed: SoqlQuery;
     try {
       parsed = parseSoql(soql);
     } catch (err) {
@@ -247,11 +302,17 @@ export function createSalesforceRoutes(options: SalesforceRoutesOptions = {}): S
     const schema = store.schema[object];
     const canonical = (name: string) => Object.keys(schema).find((k) => k.toLowerCase() === name.toLowerCase());
     for (const name of [...parsed.fields, ...fieldsOf(parsed.where), ...(parsed.orderBy ? [parsed.orderBy.field] : [])]) {
-      if (!canonical(name)) return sfError(400, 'INVALID_FIELD', `\n${name}\n^\nERROR at Row:1:Column:1\nNo such column '${name}' on entity '${object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.`);
+      if (!canonical(name))
+        return sfError(
+          400,
+          'INVALID_FIELD',
+          `\n${name}\n^\nERROR at Row:1:Column:1\nNo such column '${name}' on entity '${object}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name.`,
+        );
     }
     // Field names in SOQL are case-insensitive: read records through the schema's spelling.
     const view = (r: SalesforceRecord): Record<string, unknown> => Object.fromEntries(Object.keys(schema).map((k) => [k.toLowerCase(), r[k] ?? null]));
-    const lowerCondition = JSON.parse(JSON.stringify(parsed.where ?? null), (key, v) => (key === 'field' && typeof v === 'string' ? v.toLowerCase() : v)) ?? undefined;
+    const lowerCondition =
+      JSON.parse(JSON.stringify(parsed.where ?? null), (key, v) => (key === 'field' && typeof v === 'string' ? v.toLowerCase() : v)) ?? undefined;
     let records = store.records(object).filter((r) => matches(view(r), lowerCondition));
     if (parsed.orderBy) {
       const key = canonical(parsed.orderBy.field)!;

@@ -45,7 +45,27 @@ export interface SoqlQuery {
 }
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\', _: '\\_', '%': '\\%' };
-const KEYWORDS = new Set(['SELECT', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'ORDER', 'BY', 'ASC', 'DESC', 'LIMIT', 'IN', 'LIKE', 'NULLS', 'FIRST', 'LAST', 'TRUE', 'FALSE', 'NULL']);
+const KEYWORDS = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'AND',
+  'OR',
+  'NOT',
+  'ORDER',
+  'BY',
+  'ASC',
+  'DESC',
+  'LIMIT',
+  'IN',
+  'LIKE',
+  'NULLS',
+  'FIRST',
+  'LAST',
+  'TRUE',
+  'FALSE',
+  'NULL',
+]);
 
 function tokenize(soql: string): Token[] {
   const tokens: Token[] = [];

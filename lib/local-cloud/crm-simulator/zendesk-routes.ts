@@ -108,7 +108,9 @@ function userMatches(user: ZendeskUser, term: { key?: string; value: string }): 
 }
 
 export function createZendeskRoutes(options: ZendeskRoutesOptions = {}): ZendeskRoutes {
-  const store = options.store ?? new ZendeskRecordStore({ ...(options.clock ? { clock: options.clock } : {}), ...(options.userFieldKeys ? { userFieldKeys: options.userFieldKeys } : {}) });
+  const store =
+    options.store ??
+    new ZendeskRecordStore({ ...(options.clock ? { clock: options.clock } : {}), ...(options.userFieldKeys ? { userFieldKeys: options.userFieldKeys } : {}) });
   const base = () => options.baseUrl?.() ?? 'https://local.zendesk.com';
 
   const authorized = (req: CrmSimRequest): boolean => {
@@ -134,7 +136,20 @@ export function createZendeskRoutes(options: ZendeskRoutesOptions = {}): Zendesk
     if (headerOf(req, 'authorization') === undefined) {
       return {
         status: 200,
-        body: { user: { id: null, url: null, name: 'Anonymous user', email: 'invalid@example.com', created_at: null, updated_at: null, locale: 'en-US', role: 'end-user', verified: false, active: true } },
+        body: {
+          user: {
+            id: null,
+            url: null,
+            name: 'Anonymous user',
+            email: 'invalid@example.com',
+            created_at: null,
+            updated_at: null,
+            locale: 'en-US',
+            role: 'end-user',
+            verified: false,
+            active: true,
+          },
+        },
       };
     }
     if (!authorized(req)) return unauthenticated();
@@ -167,7 +182,8 @@ export function createZendeskRoutes(options: ZendeskRoutesOptions = {}): Zendesk
       details.name = [{ description: 'Name:  is too short (minimum one character)', error: 'BlankValue' }];
     }
     if (email !== undefined) {
-      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) details.email = [{ description: `Email: ${email.slice(0, 60)} is not properly formatted`, error: 'InvalidFormat' }];
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+        details.email = [{ description: `Email: ${email.slice(0, 60)} is not properly formatted`, error: 'InvalidFormat' }];
       else changes.email = email;
     }
     if (externalId !== undefined) {
@@ -219,7 +235,11 @@ export function createZendeskRoutes(options: ZendeskRoutesOptions = {}): Zendesk
         }
         store.countHit();
         const ticket = store.ticket(earlier.ticketId)!;
-        return { status: 201, body: { ticket: ticketJson(ticket) }, headers: { 'x-idempotency-lookup': 'hit', location: `${base()}/api/v2/tickets/${ticket.id}.json` } };
+        return {
+          status: 201,
+          body: { ticket: ticketJson(ticket) },
+          headers: { 'x-idempotency-lookup': 'hit', location: `${base()}/api/v2/tickets/${ticket.id}.json` },
+        };
       }
     }
     const input = isRecord(parsed.value) ? parsed.value.ticket : undefined;

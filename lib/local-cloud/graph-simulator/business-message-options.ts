@@ -85,9 +85,7 @@ function messagingOptions(body: Json): MessageOption[] {
   });
   const attachment = isObject(message.attachment) ? message.attachment : undefined;
   const payload = attachment?.type === 'template' && isObject(attachment.payload) ? attachment.payload : undefined;
-  const buttons = payload
-    ? [...objects(payload.buttons), ...objects(payload.elements).flatMap((element) => objects(element.buttons))]
-    : [];
+  const buttons = payload ? [...objects(payload.buttons), ...objects(payload.elements).flatMap((element) => objects(element.buttons))] : [];
   const postbacks = buttons.flatMap((button) => {
     const id = text(button.payload);
     if (button.type !== 'postback' || id === undefined) return [];

@@ -1,10 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSimChannel } from '#lib/local-cloud/graph-simulator/accounts';
-import {
-  CustomerInputError,
-  parseCustomerMessageInput,
-  sendCustomerMessage,
-} from '#lib/local-cloud/graph-simulator/customer-messages';
+import { CustomerInputError, parseCustomerMessageInput, sendCustomerMessage } from '#lib/local-cloud/graph-simulator/customer-messages';
 import { parseJson, sendBytes, sendJson } from '#lib/local-cloud/graph-simulator/http-util';
 import { handleOnboardingControl } from '#lib/local-cloud/graph-simulator/onboarding-control';
 import type { SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
@@ -29,7 +25,11 @@ export async function handleControlRequest(
   url: URL,
   raw: Buffer,
 ): Promise<void> {
-  const segments = url.pathname.slice(CONTROL_PREFIX.length).split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segments = url.pathname
+    .slice(CONTROL_PREFIX.length)
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   const route = `${req.method} ${segments.join('/')}`;
 
   if (route === 'GET outbox') return sendJson(res, 200, ctx.outbox.all());

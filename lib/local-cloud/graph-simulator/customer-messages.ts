@@ -1,24 +1,10 @@
-import {
-  defaultAccountId,
-  isSimChannel,
-  LOCAL_CUSTOMER_IDS,
-  LOCAL_CUSTOMER_NAME,
-  type SimChannel,
-} from '#lib/local-cloud/graph-simulator/accounts';
+import { defaultAccountId, isSimChannel, LOCAL_CUSTOMER_IDS, LOCAL_CUSTOMER_NAME, type SimChannel } from '#lib/local-cloud/graph-simulator/accounts';
 import { resolveReply, type ReplyTap } from '#lib/local-cloud/graph-simulator/business-message-options';
-import {
-  messagingCustomerMessage,
-  type InboundAttachment,
-  type MessagingCustomerContent,
-} from '#lib/local-cloud/graph-simulator/messaging-webhooks';
+import { messagingCustomerMessage, type InboundAttachment, type MessagingCustomerContent } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
 import { webhookSecretFor } from '#lib/local-cloud/graph-simulator/instagram-login-state';
 import { newInstagramMid, newMessengerMid, newWamid } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
-import {
-  whatsAppCustomerMessage,
-  type CustomerContent,
-  type InboundMedia,
-} from '#lib/local-cloud/graph-simulator/whatsapp-webhooks';
+import { whatsAppCustomerMessage, type CustomerContent, type InboundMedia } from '#lib/local-cloud/graph-simulator/whatsapp-webhooks';
 
 /** What a test or the chat asks the simulated customer to send. */
 export interface CustomerMessageInput {
@@ -110,10 +96,7 @@ function mediaKind(mimeType: string): InboundMedia['kind'] {
  * Plays the customer: builds the webhook Meta would post for this message, records the time
  * (it opens the 24-hour window), signs and posts it, and says how the endpoint answered.
  */
-export async function sendCustomerMessage(
-  ctx: SimulatorContext,
-  input: CustomerMessageInput,
-): Promise<CustomerMessageResult> {
+export async function sendCustomerMessage(ctx: SimulatorContext, input: CustomerMessageInput): Promise<CustomerMessageResult> {
   const { channel } = input;
   const accountId = input.accountId ?? defaultAccountId(channel);
   const customerId = input.customerId ?? LOCAL_CUSTOMER_IDS[channel];
@@ -156,12 +139,7 @@ export async function sendCustomerMessage(
   return result;
 }
 
-function whatsAppContent(
-  ctx: SimulatorContext,
-  input: CustomerMessageInput,
-  customerId: string,
-  businessDisplayNumber: string,
-): CustomerContent {
+function whatsAppContent(ctx: SimulatorContext, input: CustomerMessageInput, customerId: string, businessDisplayNumber: string): CustomerContent {
   if (input.reply) {
     const reply = resolveReply('whatsapp', ctx.outbox.messagesTo('whatsapp', customerId), input.reply);
     return { reply, businessDisplayNumber };

@@ -67,8 +67,7 @@ export function throughputLimitError(): GraphErrorResponse {
     code: 130429,
     subcode: 2494055,
     whatsapp: true,
-    details:
-      'Message failed to send because there were too many messages sent from this phone number in a short period of time',
+    details: 'Message failed to send because there were too many messages sent from this phone number in a short period of time',
   });
 }
 
@@ -87,8 +86,7 @@ export function pairRateLimitError(): GraphErrorResponse {
     message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
     code: 131056,
     whatsapp: true,
-    details:
-      'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time',
+    details: 'Message failed to send because there were too many messages sent from this phone number to the same phone number in a short period of time',
   });
 }
 
@@ -139,8 +137,7 @@ export const REENGAGEMENT_STATUS_ERROR = {
   title: 'Re-engagement message',
   message: 'Re-engagement message',
   error_data: {
-    details:
-      'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+    details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
   },
   href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
 } as const;

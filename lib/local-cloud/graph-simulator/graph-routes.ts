@@ -29,7 +29,10 @@ function refused(error: GraphErrorResponse): GraphResult {
 
 /** Graph routes are versioned (`/v23.0/...`); the version is optional, as on graph.facebook.com. */
 export function graphSegments(pathname: string): string[] {
-  const segments = pathname.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const segments = pathname
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
   return segments[0] !== undefined && VERSION_SEGMENT.test(segments[0]) ? segments.slice(1) : segments;
 }
 
@@ -37,13 +40,7 @@ export function graphSegments(pathname: string): string[] {
  * Answers one request on a Graph API route and records it in the outbox, whatever the outcome:
  * the outbox is the record of everything the business tried.
  */
-export function handleGraphRequest(
-  ctx: SimulatorContext,
-  req: IncomingMessage,
-  url: URL,
-  raw: Buffer,
-  acceptsToken: TokenPolicy,
-): GraphResult {
+export function handleGraphRequest(ctx: SimulatorContext, req: IncomingMessage, url: URL, raw: Buffer, acceptsToken: TokenPolicy): GraphResult {
   const parsed = parseJson(raw);
   const body = parsed.ok ? parsed.value : undefined;
   const result = route(ctx, req, url, parsed.ok, body, acceptsToken);
@@ -62,14 +59,7 @@ export function handleGraphRequest(
   return result;
 }
 
-function route(
-  ctx: SimulatorContext,
-  req: IncomingMessage,
-  url: URL,
-  bodyIsJson: boolean,
-  body: unknown,
-  acceptsToken: TokenPolicy,
-): GraphResult {
+function route(ctx: SimulatorContext, req: IncomingMessage, url: URL, bodyIsJson: boolean, body: unknown, acceptsToken: TokenPolicy): GraphResult {
   const token = accessTokenOf(req, url);
   // Onboarding: the code exchange (no token), and the WABAs, numbers and Pages a test created.
   const onboarding = handleOnboardingRequest(ctx, req.method ?? 'GET', url, body, token, acceptsToken);
@@ -111,9 +101,7 @@ function sendMessage(ctx: SimulatorContext, id: string, body: unknown): GraphRes
  */
 function adoptAccount(ctx: SimulatorContext, id: string, body: unknown): void {
   const known =
-    ctx.config.whatsappNumbers.some((n) => n.phoneNumberId === id) ||
-    ctx.config.instagramAccountIds.includes(id) ||
-    ctx.config.pageIds.includes(id);
+    ctx.config.whatsappNumbers.some((n) => n.phoneNumberId === id) || ctx.config.instagramAccountIds.includes(id) || ctx.config.pageIds.includes(id);
   if (known || !/^\d+$/.test(id)) return;
   if ((body as { messaging_product?: unknown } | undefined)?.messaging_product === 'whatsapp') {
     ctx.config.whatsappNumbers.push({ phoneNumberId: id, wabaId: id, displayPhoneNumber: id });
@@ -129,11 +117,7 @@ function adoptAccount(ctx: SimulatorContext, id: string, body: unknown): void {
  * simulator does not tie tokens to accounts, so it takes the account the recipient last wrote
  * to, and the default Page for a recipient it never saw.
  */
-function messagingAccountFor(
-  ctx: SimulatorContext,
-  id: string,
-  body: unknown,
-): { channel: MessagingChannel; accountId: string } | undefined {
+function messagingAccountFor(ctx: SimulatorContext, id: string, body: unknown): { channel: MessagingChannel; accountId: string } | undefined {
   if (ctx.config.instagramAccountIds.includes(id)) return { channel: 'instagram', accountId: id };
   if (ctx.config.pageIds.includes(id)) return { channel: 'messenger', accountId: id };
   if (id !== 'me') return undefined;

@@ -18,7 +18,12 @@ import {
 } from '#lib/local-cloud/graph-simulator/customer-messages';
 import { CustomerWindows } from '#lib/local-cloud/graph-simulator/customer-window';
 import { handleGraphRequest, type TokenPolicy } from '#lib/local-cloud/graph-simulator/graph-routes';
-import { handleInstagramHostRequest, instagramHostOf, INSTAGRAM_GRAPH_HOST, INSTAGRAM_OAUTH_HOST } from '#lib/local-cloud/graph-simulator/instagram-login-routes';
+import {
+  handleInstagramHostRequest,
+  instagramHostOf,
+  INSTAGRAM_GRAPH_HOST,
+  INSTAGRAM_OAUTH_HOST,
+} from '#lib/local-cloud/graph-simulator/instagram-login-routes';
 import { invalidTokenError, missingTokenError } from '#lib/local-cloud/graph-simulator/graph-errors';
 import { accessTokenOf, BodyTooLargeError, readBody, sendBytes, sendJson } from '#lib/local-cloud/graph-simulator/http-util';
 import { MEDIA_DOWNLOAD_PATH, MediaStore, type MediaRegistration, type SimMedia } from '#lib/local-cloud/graph-simulator/media-store';
@@ -233,11 +238,18 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     const token = accessTokenOf(req, url);
     if (token === undefined || !acceptsToken(token)) {
       const error = token === undefined ? missingTokenError() : invalidTokenError();
-      return sendJson(res, error.status, error.body);
+      sendJson(res, error.status, error.body);
+      return;
     }
     const media = ctx.media.resolveDownload(url, ctx.clock());
-    if (media === 'expired') return sendJson(res, 404, { error: { message: 'URL signature expired', code: 404 } });
-    if (media === 'unknown') return sendJson(res, 404, { error: { message: 'media not found', code: 404 } });
+    if (media === 'expired') {
+      sendJson(res, 404, { error: { message: 'URL signature expired', code: 404 } });
+      return;
+    }
+    if (media === 'unknown') {
+      sendJson(res, 404, { error: { message: 'media not found', code: 404 } });
+      return;
+    }
     sendBytes(res, media.mimeType, media.bytes);
   };
 
@@ -281,8 +293,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions = {}): 
     registerMedia: (media) => ctx.media.register(media),
     customer: {
       send: (input) => sendCustomerMessage(ctx, parseCustomerMessageInput(input)),
-      messagesFrom: (channel, customerId, after) =>
-        ctx.outbox.messagesTo(channel, customerId ?? LOCAL_CUSTOMER_IDS[channel], after?.getTime()),
+      messagesFrom: (channel, customerId, after) => ctx.outbox.messagesTo(channel, customerId ?? LOCAL_CUSTOMER_IDS[channel], after?.getTime()),
     },
   };
 }

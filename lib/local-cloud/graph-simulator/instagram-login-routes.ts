@@ -51,8 +51,7 @@ export function handleInstagramHostRequest(ctx: SimulatorContext, req: IncomingM
   hostUrl.pathname = target.path;
   const state = instagramLoginStateOf(ctx);
   const method = req.method ?? 'GET';
-  const result =
-    target.host === INSTAGRAM_OAUTH_HOST ? oauthRoute(ctx, state, method, hostUrl, req, raw) : graphRoute(ctx, state, method, hostUrl, req, raw);
+  const result = target.host === INSTAGRAM_OAUTH_HOST ? oauthRoute(ctx, state, method, hostUrl, req, raw) : graphRoute(ctx, state, method, hostUrl, req, raw);
   const parsed = parseJson(raw);
   const token = target.host === INSTAGRAM_GRAPH_HOST ? accessTokenOf(req, hostUrl) : undefined;
   ctx.outbox.record({
@@ -89,7 +88,8 @@ function oauthRoute(ctx: SimulatorContext, state: InstagramLoginState, method: s
   const code = state.codes.get(form.get('code')!);
   if (!code) return oauthError('Invalid authorization code');
   if (code.used) return oauthError('This authorization code has been used');
-  if (code.redirectUri !== undefined && code.redirectUri !== form.get('redirect_uri')) return oauthError('Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request');
+  if (code.redirectUri !== undefined && code.redirectUri !== form.get('redirect_uri'))
+    return oauthError('Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request');
   code.used = true;
   state.exchanges += 1;
   const account = state.accounts.get(code.instagramAccountId)!;
@@ -122,7 +122,14 @@ function graphRoute(ctx: SimulatorContext, state: InstagramLoginState, method: s
     const parsed = parseJson(raw);
     const fromBody = parsed.ok ? (parsed.value as { subscribed_fields?: unknown } | undefined)?.subscribed_fields : undefined;
     const requested = url.searchParams.get('subscribed_fields') ?? fromBody;
-    const fields = Array.isArray(requested) ? requested.map(String) : typeof requested === 'string' ? requested.split(',').map((f) => f.trim()).filter(Boolean) : [];
+    const fields = Array.isArray(requested)
+      ? requested.map(String)
+      : typeof requested === 'string'
+        ? requested
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean)
+        : [];
     if (fields.length === 0) return refused(graphError({ message: '(#100) The parameter subscribed_fields is required', code: 100 }));
     account.subscribedFields = fields;
     // Subscribed, the account receives messages: the customer side of the simulator may write to it.
@@ -138,10 +145,12 @@ function graphRoute(ctx: SimulatorContext, state: InstagramLoginState, method: s
 }
 
 function exchangeForLongLived(ctx: SimulatorContext, state: InstagramLoginState, url: URL, now: number): GraphResult {
-  if (url.searchParams.get('grant_type') !== 'ig_exchange_token') return refused(graphError({ message: '(#100) grant_type must be ig_exchange_token', code: 100 }));
+  if (url.searchParams.get('grant_type') !== 'ig_exchange_token')
+    return refused(graphError({ message: '(#100) grant_type must be ig_exchange_token', code: 100 }));
   const secret = url.searchParams.get('client_secret');
   if (!secret) return refused(graphError({ message: 'Missing client_secret parameter.', code: 1 }));
-  if (ctx.config.instagramApp && secret !== ctx.config.instagramApp.appSecret) return refused(graphError({ message: 'Error validating client secret.', code: 101 }));
+  if (ctx.config.instagramApp && secret !== ctx.config.instagramApp.appSecret)
+    return refused(graphError({ message: 'Error validating client secret.', code: 101 }));
   const short = state.valid(url.searchParams.get('access_token') ?? undefined, now);
   if (!short) return refused(invalidTokenError());
   const token = state.issue('long', short.instagramAccountId, now, LONG_LIVED_TOKEN_SECONDS * 1000);
@@ -150,11 +159,13 @@ function exchangeForLongLived(ctx: SimulatorContext, state: InstagramLoginState,
 
 /** A long-lived token at least a day old and unexpired becomes a new one valid 60 days from now. */
 function refresh(state: InstagramLoginState, url: URL, now: number): GraphResult {
-  if (url.searchParams.get('grant_type') !== 'ig_refresh_token') return refused(graphError({ message: '(#100) grant_type must be ig_refresh_token', code: 100 }));
+  if (url.searchParams.get('grant_type') !== 'ig_refresh_token')
+    return refused(graphError({ message: '(#100) grant_type must be ig_refresh_token', code: 100 }));
   const current = state.valid(url.searchParams.get('access_token') ?? undefined, now);
-  if (!current || current.kind !== 'long') return refused(invalidTokenError());
+  if (current?.kind !== 'long') return refused(invalidTokenError());
   // The simulator's wording: Meta documents the rule, not its error message.
-  if (now - current.issuedAtMs < MIN_REFRESH_AGE_MS) return refused(graphError({ message: '(#100) The access token must be at least 24 hours old to be refreshed', code: 100 }));
+  if (now - current.issuedAtMs < MIN_REFRESH_AGE_MS)
+    return refused(graphError({ message: '(#100) The access token must be at least 24 hours old to be refreshed', code: 100 }));
   state.refreshes += 1;
   const token = state.issue('long', current.instagramAccountId, now, LONG_LIVED_TOKEN_SECONDS * 1000);
   return ok({ access_token: token, token_type: 'bearer', expires_in: LONG_LIVED_TOKEN_SECONDS });

@@ -1,15 +1,6 @@
 import { CUSTOMER_SERVICE_WINDOW_MS, HUMAN_AGENT_WINDOW_MS } from '#lib/local-cloud/graph-simulator/customer-window';
-import {
-  invalidParameterError,
-  outsideWindowError,
-  type GraphErrorResponse,
-} from '#lib/local-cloud/graph-simulator/graph-errors';
-import {
-  instagramSeen,
-  messengerDelivery,
-  messengerRead,
-  type MessagingChannel,
-} from '#lib/local-cloud/graph-simulator/messaging-webhooks';
+import { invalidParameterError, outsideWindowError, type GraphErrorResponse } from '#lib/local-cloud/graph-simulator/graph-errors';
+import { instagramSeen, messengerDelivery, messengerRead, type MessagingChannel } from '#lib/local-cloud/graph-simulator/messaging-webhooks';
 import { webhookSecretFor } from '#lib/local-cloud/graph-simulator/instagram-login-state';
 import { injectedFault } from '#lib/local-cloud/graph-simulator/send-faults';
 import { newInstagramMid, newMessengerMid } from '#lib/local-cloud/graph-simulator/sim-ids';
@@ -107,12 +98,7 @@ function windowAllows(ctx: SimulatorContext, channel: MessagingChannel, accountI
 }
 
 /** `POST /{version}/{page-or-ig-id|me}/messages` on the Messenger or Instagram Send API. */
-export function handleMessagingSend(
-  ctx: SimulatorContext,
-  channel: MessagingChannel,
-  accountId: string,
-  body: unknown,
-): GraphResult {
+export function handleMessagingSend(ctx: SimulatorContext, channel: MessagingChannel, accountId: string, body: unknown): GraphResult {
   if (!isObject(body)) return invalid('Invalid parameter');
   const problem = findProblem(body);
   if (problem) return problem;
@@ -137,13 +123,7 @@ export function handleMessagingSend(
 }
 
 /** Messenger reports delivery then read (by watermark); Instagram only reports the message seen. */
-function scheduleReceipts(
-  ctx: SimulatorContext,
-  channel: MessagingChannel,
-  accountId: string,
-  customerId: string,
-  mid: string,
-): void {
+function scheduleReceipts(ctx: SimulatorContext, channel: MessagingChannel, accountId: string, customerId: string, mid: string): void {
   const { delivered, read } = ctx.config.statusDelaysMs;
   const sentAt = ctx.clock();
   const event = () => ({ accountId, customerId, timestampMs: ctx.clock() });

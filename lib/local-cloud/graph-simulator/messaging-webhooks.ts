@@ -11,10 +11,7 @@ export interface InboundAttachment {
   url: string;
 }
 
-export type MessagingCustomerContent =
-  | { text: string }
-  | { reply: ResolvedReply }
-  | { attachment: InboundAttachment };
+export type MessagingCustomerContent = { text: string } | { reply: ResolvedReply } | { attachment: InboundAttachment };
 
 interface MessagingEvent {
   channel: MessagingChannel;

@@ -48,7 +48,13 @@ export function handleOnboardingControl(ctx: SimulatorContext, method: string, s
   }
   const instagram = instagramLoginStateOf(ctx);
   if (method === 'POST' && what === 'instagram-login' && id === undefined) {
-    return { status: 200, body: instagram.addProspect({ ...(str(b.username) ? { username: str(b.username)! } : {}), ...(str(b.redirectUri) ? { redirectUri: str(b.redirectUri)! } : {}) }) };
+    return {
+      status: 200,
+      body: instagram.addProspect({
+        ...(str(b.username) ? { username: str(b.username)! } : {}),
+        ...(str(b.redirectUri) ? { redirectUri: str(b.redirectUri)! } : {}),
+      }),
+    };
   }
   if (what === 'instagram-login' && id !== undefined) {
     const account = instagram.accounts.get(id);

@@ -64,7 +64,11 @@ export function handleOnboardingRequest(
       return ok({ success: true });
     }
     if (edge === 'subscribed_apps' && method === 'GET') {
-      return ok({ data: [...waba.subscribedApps].map((appId) => ({ whatsapp_business_api_data: { id: appId, link: `https://www.facebook.com/games/?app_id=${appId}`, name: 'Local support app' } })) });
+      return ok({
+        data: [...waba.subscribedApps].map((appId) => ({
+          whatsapp_business_api_data: { id: appId, link: `https://www.facebook.com/games/?app_id=${appId}`, name: 'Local support app' },
+        })),
+      });
     }
     if (edge === 'phone_numbers' && method === 'GET') {
       const numbers = [...state.numbers.values()].filter((n) => n.wabaId === waba.wabaId).map((n) => pick(numberFields(n), url));
@@ -79,14 +83,31 @@ export function handleOnboardingRequest(
     if (method === 'GET' && edge === undefined) {
       // Someone who manages the Page gets a Page token; the Page token itself reads its own Page.
       const pageToken = issued.kind === 'user' ? state.issueToken({ kind: 'page', appId: issued.appId, pageId: page.pageId }) : token;
-      return ok(pick({ id: page.pageId, name: `Page of ${page.username}`, access_token: pageToken, instagram_business_account: { id: page.instagramAccountId } }, url));
+      return ok(
+        pick({ id: page.pageId, name: `Page of ${page.username}`, access_token: pageToken, instagram_business_account: { id: page.instagramAccountId } }, url),
+      );
     }
     if (edge === 'subscribed_apps' && issued.kind === 'page') {
       if (method === 'GET') {
-        return ok({ data: [...page.subscriptions].map(([appId, fields]) => ({ category: 'Business', link: `https://www.facebook.com/games/?app_id=${appId}`, name: 'Local support app', id: appId, subscribed_fields: fields })) });
+        return ok({
+          data: [...page.subscriptions].map(([appId, fields]) => ({
+            category: 'Business',
+            link: `https://www.facebook.com/games/?app_id=${appId}`,
+            name: 'Local support app',
+            id: appId,
+            subscribed_fields: fields,
+          })),
+        });
       }
       const raw = (body as { subscribed_fields?: unknown } | undefined)?.subscribed_fields ?? url.searchParams.get('subscribed_fields');
-      const fields = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(',').map((f) => f.trim()).filter(Boolean) : [];
+      const fields = Array.isArray(raw)
+        ? raw.map(String)
+        : typeof raw === 'string'
+          ? raw
+              .split(',')
+              .map((f) => f.trim())
+              .filter(Boolean)
+          : [];
       if (fields.length === 0) return refused(graphError({ message: '(#100) The parameter subscribed_fields is required', code: 100 }));
       page.subscriptions.set(issued.appId, fields);
       if (!ctx.config.instagramAccountIds.includes(page.instagramAccountId)) ctx.config.instagramAccountIds.push(page.instagramAccountId);
@@ -138,13 +159,17 @@ function exchange(state: OnboardingState, query: URLSearchParams): GraphResult {
 function register(ctx: SimulatorContext, number: SimNumber, body: unknown): GraphResult {
   const b = (body ?? {}) as { messaging_product?: unknown; pin?: unknown };
   if (b.messaging_product !== 'whatsapp') {
-    return refused(graphError({ message: '(#100) The parameter messaging_product is required.', code: 100, whatsapp: true, details: 'messaging_product must be whatsapp' }));
+    return refused(
+      graphError({ message: '(#100) The parameter messaging_product is required.', code: 100, whatsapp: true, details: 'messaging_product must be whatsapp' }),
+    );
   }
   if (typeof b.pin !== 'string' || !/^\d{6}$/.test(b.pin)) {
     return refused(graphError({ message: '(#100) Invalid parameter', code: 100, whatsapp: true, details: 'pin must be a string of 6 digits' }));
   }
   if (number.twoStepPin !== undefined && number.twoStepPin !== b.pin) {
-    return refused(graphError({ message: '(#133005) Two step verification PIN Mismatch', code: 133005, whatsapp: true, details: 'Two step verification PIN Mismatch' }));
+    return refused(
+      graphError({ message: '(#133005) Two step verification PIN Mismatch', code: 133005, whatsapp: true, details: 'Two step verification PIN Mismatch' }),
+    );
   }
   // Registering sets the PIN when two-step verification was off.
   number.twoStepPin = b.pin;
@@ -232,7 +257,9 @@ function graphError(parts: { message: string; code: number; subcode?: number; wh
         type: 'OAuthException',
         code: parts.code,
         ...(parts.subcode === undefined ? {} : { error_subcode: parts.subcode }),
-        ...(parts.details === undefined ? {} : { error_data: { ...(parts.whatsapp ? { messaging_product: 'whatsapp' as const } : {}), details: parts.details } }),
+        ...(parts.details === undefined
+          ? {}
+          : { error_data: { ...(parts.whatsapp ? { messaging_product: 'whatsapp' as const } : {}), details: parts.details } }),
         fbtrace_id: newFbtraceId(),
       },
     },

@@ -58,7 +58,9 @@ export class OnboardingState {
    * whose token is granted that WABA only. With `wabaId` of a known WABA the number is added to
    * it (a WABA with several numbers).
    */
-  addWhatsAppProspect(options: { coexistence?: boolean; twoStepPin?: string; nameStatus?: string; verifiedName?: string; throughputLevel?: string; wabaId?: string } = {}) {
+  addWhatsAppProspect(
+    options: { coexistence?: boolean; twoStepPin?: string; nameStatus?: string; verifiedName?: string; throughputLevel?: string; wabaId?: string } = {},
+  ) {
     const n = this.next();
     if (options.wabaId !== undefined && !this.wabas.has(options.wabaId)) return undefined;
     const wabaId = options.wabaId ?? `2100${n}`;

@@ -4,11 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  buildSendBodySchema,
-  loadSpecSchemas,
-  type JsonSchema,
-} from '#lib/local-cloud/graph-simulator/send-body-schema';
+import { buildSendBodySchema, loadSpecSchemas, type JsonSchema } from '#lib/local-cloud/graph-simulator/send-body-schema';
 
 /**
  * Parsing the 1 MB YAML spec and building the schema take most of a second, on every start of the

@@ -17,18 +17,7 @@ export const DEFAULT_SPEC_PATH = fileURLToPath(new URL(`./openapi/${GRAPH_API_OP
 const SCHEMAS_POINTER = '#/components/schemas/';
 
 /** Keywords that only document; ajv in strict mode would reject some of them. */
-const ANNOTATIONS = [
-  'description',
-  'example',
-  'examples',
-  'externalDocs',
-  'xml',
-  'deprecated',
-  'readOnly',
-  'writeOnly',
-  'title',
-  'nullable',
-];
+const ANNOTATIONS = ['description', 'example', 'examples', 'externalDocs', 'xml', 'deprecated', 'readOnly', 'writeOnly', 'title', 'nullable'];
 
 /**
  * The libraries are loaded on first use: a start with the built schema cached
@@ -113,10 +102,7 @@ export function patchSpecQuirks(schemas: Record<string, JsonSchema>): Record<str
   const language = schemaAt(schemas, 'LanguageObject');
   language.required = ['code'];
 
-  for (const index of [
-    propertiesOf(schemaAt(schemas, 'TemplateComponent')).index,
-    propertiesOf(ownPart(schemas, 'ButtonComponent')).index,
-  ]) {
+  for (const index of [propertiesOf(schemaAt(schemas, 'TemplateComponent')).index, propertiesOf(ownPart(schemas, 'ButtonComponent')).index]) {
     if (isObject(index)) delete index.pattern;
   }
 

@@ -1,10 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import {
-  invalidParameterError,
-  parameterValueInvalidError,
-  type GraphErrorResponse,
-} from '#lib/local-cloud/graph-simulator/graph-errors';
+import { invalidParameterError, parameterValueInvalidError, type GraphErrorResponse } from '#lib/local-cloud/graph-simulator/graph-errors';
 import { DEFAULT_SPEC_PATH } from '#lib/local-cloud/graph-simulator/send-body-schema';
 import { cachedSendBodySchema } from '#lib/local-cloud/graph-simulator/send-body-schema-cache';
 import { findInteractiveProblem } from '#lib/local-cloud/graph-simulator/interactive-rules';
@@ -43,21 +39,14 @@ async function compileSendBodySchema(specPath: string): Promise<ValidateFunction
 
 /** Keywords that only say "a sub-schema failed"; the failing sub-schema has its own error. */
 const WRAPPER_KEYWORDS = new Set(['oneOf', 'anyOf', 'allOf', 'if', 'not']);
-const VALUE_KEYWORDS = new Set([
-  'maxLength',
-  'minLength',
-  'maxItems',
-  'minItems',
-  'maximum',
-  'minimum',
-  'pattern',
-  'format',
-  'uniqueItems',
-]);
+const VALUE_KEYWORDS = new Set(['maxLength', 'minLength', 'maxItems', 'minItems', 'maximum', 'minimum', 'pattern', 'format', 'uniqueItems']);
 
 /** `/interactive/action/buttons/0` → `interactive['action']['buttons'][0]`, Meta's notation. */
 export function graphParamName(instancePath: string, child?: string): string {
-  const segments = instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) segments.push(child);
   const [first, ...rest] = segments;
   if (first === undefined) return 'message';
@@ -109,10 +98,7 @@ export function toGraphError(errors: ErrorObject[], body: unknown): GraphErrorRe
     case 'required': {
       const alternatives = describeAlternatives(errors, error);
       if (alternatives) return invalidParameterError(`Param ${param} must include one of: ${alternatives}.`, true);
-      return invalidParameterError(
-        `The parameter ${graphParamName(error.instancePath, String(params.missingProperty))} is required.`,
-        true,
-      );
+      return invalidParameterError(`The parameter ${graphParamName(error.instancePath, String(params.missingProperty))} is required.`, true);
     }
     case 'additionalProperties':
       return invalidParameterError(`Unexpected key "${String(params.additionalProperty)}" on param "${param}".`, true);

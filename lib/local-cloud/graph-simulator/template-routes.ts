@@ -36,7 +36,11 @@ export function listTemplatesRoute(ctx: SimulatorContext, wabaId: string, url: U
   const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? DEFAULT_LIMIT) || DEFAULT_LIMIT, 1), MAX_LIMIT);
   const start = indexOfCursor(url.searchParams.get('after'));
   if (start === undefined) return refused(templateError(100, 'Invalid parameter', 'the after cursor is not one this endpoint handed out', 'Invalid parameter'));
-  const fields = url.searchParams.get('fields')?.split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = url.searchParams
+    .get('fields')
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const nameFilter = url.searchParams.get('name');
   const all = ctx.templates.list(wabaId).filter((t) => nameFilter === null || t.name === nameFilter);
   const page = all.slice(start, start + limit);
@@ -89,7 +93,8 @@ export function validateTemplateSend(ctx: SimulatorContext, number: WhatsAppNumb
   if (!template) return templateError(132001, 'Template name does not exist in the translation', `template name (${name}) does not exist in ${language}`);
   if (template.status === 'PAUSED') return templateError(132015, 'Template is Paused', `template ${name} is paused because of low quality`);
   if (template.status === 'DISABLED') return templateError(132016, 'Template is Disabled', `template ${name} is disabled because of low quality`);
-  if (template.status !== 'APPROVED') return templateError(132001, 'Template name does not exist in the translation', `template name (${name}) does not exist in ${language}`);
+  if (template.status !== 'APPROVED')
+    return templateError(132001, 'Template name does not exist in the translation', `template name (${name}) does not exist in ${language}`);
 
   const components = Array.isArray(sent.components) ? sent.components.filter(isObject) : [];
   const given = (type: string) => components.find((c) => String(c.type).toLowerCase() === type);
@@ -98,12 +103,18 @@ export function validateTemplateSend(ctx: SimulatorContext, number: WhatsAppNumb
 
   const header = defined('HEADER');
   const format = String(header?.format ?? 'TEXT').toUpperCase();
-  const headerParams = (isObject(given('header')) && Array.isArray(given('header')!.parameters) ? (given('header')!.parameters as unknown[]) : []).filter(isObject);
+  const headerParams = (isObject(given('header')) && Array.isArray(given('header')!.parameters) ? (given('header')!.parameters as unknown[]) : []).filter(
+    isObject,
+  );
   if (header && format !== 'TEXT') {
     const kind = format.toLowerCase();
     const param = headerParams[0];
     if (!param || param.type !== kind || !isObject(param[kind])) {
-      return templateError(132012, 'Parameter format does not match format in the created template', `header: Format mismatch, expected ${format}, received ${String(param?.type ?? 'nothing').toUpperCase()}`);
+      return templateError(
+        132012,
+        'Parameter format does not match format in the created template',
+        `header: Format mismatch, expected ${format}, received ${String(param?.type ?? 'nothing').toUpperCase()}`,
+      );
     }
   } else {
     const problem = textParameterProblem('header', variablesOf(header?.text), headerParams, named);
@@ -114,7 +125,10 @@ export function validateTemplateSend(ctx: SimulatorContext, number: WhatsAppNumb
   const bodyParams = (Array.isArray(given('body')?.parameters) ? (given('body')!.parameters as unknown[]) : []).filter(isObject);
   const bodyProblem = textParameterProblem('body', variablesOf(body?.text), bodyParams, named);
   if (bodyProblem) return bodyProblem;
-  const filled = bodyParams.reduce<string>((text, p, i) => text.replace(named ? `{{${String(p.parameter_name)}}}` : `{{${i + 1}}}`, String(p.text ?? '')), String(body?.text ?? ''));
+  const filled = bodyParams.reduce<string>(
+    (text, p, i) => text.replace(named ? `{{${String(p.parameter_name)}}}` : `{{${i + 1}}}`, String(p.text ?? '')),
+    String(body?.text ?? ''),
+  );
   if (filled.length > 1024) return templateError(132005, 'Translated text too long', 'body: the text with its parameters exceeds 1024 characters');
 
   const buttons = (defined('BUTTONS')?.buttons as Json[] | undefined) ?? [];
@@ -123,7 +137,11 @@ export function validateTemplateSend(ctx: SimulatorContext, number: WhatsAppNumb
     const needsValue = (type === 'URL' && variablesOf(button.url).length > 0) || type === 'COPY_CODE';
     const value = components.find((c) => String(c.type).toLowerCase() === 'button' && String(c.index) === String(index));
     if (needsValue && !value) {
-      return templateError(131008, 'Required parameter is missing', `buttons: Button at index ${index} of type ${type === 'URL' ? 'Url' : 'Copy_code'} requires a parameter`);
+      return templateError(
+        131008,
+        'Required parameter is missing',
+        `buttons: Button at index ${index} of type ${type === 'URL' ? 'Url' : 'Copy_code'} requires a parameter`,
+      );
     }
   }
   return undefined;
@@ -140,7 +158,11 @@ function textParameterProblem(component: string, expected: string[], params: Jso
   if (named) {
     const names = params.map((p) => p.parameter_name);
     if (names.some((n) => typeof n !== 'string' || !expected.includes(n))) {
-      return templateError(132012, 'Parameter format does not match format in the created template', `${component}: named parameters expected (${expected.join(', ')})`);
+      return templateError(
+        132012,
+        'Parameter format does not match format in the created template',
+        `${component}: named parameters expected (${expected.join(', ')})`,
+      );
     }
   } else if (params.some((p) => p.parameter_name !== undefined)) {
     return templateError(132012, 'Parameter format does not match format in the created template', `${component}: positional parameters expected`);
@@ -163,7 +185,11 @@ export async function upsertTemplateControl(ctx: SimulatorContext, body: unknown
   const { template, previousStatus } = ctx.templates.upsert(wabaId, fields as SimTemplateInput);
   let webhook: unknown;
   if (previousStatus !== template.status) {
-    const delivery = await ctx.webhooks.post('template', 'whatsapp', templateStatusWebhook(wabaId, template, typeof reason === 'string' ? reason : undefined, ctx.clock()));
+    const delivery = await ctx.webhooks.post(
+      'template',
+      'whatsapp',
+      templateStatusWebhook(wabaId, template, typeof reason === 'string' ? reason : undefined, ctx.clock()),
+    );
     webhook = { status: delivery.status, attempts: delivery.attempts };
   }
   return { status: 200, response: { template, ...(webhook ? { webhook } : {}) } };

@@ -34,7 +34,13 @@ export function seededTemplates(): SimTemplate[] {
         { type: 'HEADER', format: 'TEXT', text: 'Order {{1}}' },
         { type: 'BODY', text: 'Your order {{1}} will arrive on {{2}}.', example: { body_text: [['A-1001', 'Friday']] } },
         { type: 'FOOTER', text: 'Reply STOP to opt out' },
-        { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track', url: 'https://example.com/track/{{1}}' }, { type: 'QUICK_REPLY', text: 'Talk to us' }] },
+        {
+          type: 'BUTTONS',
+          buttons: [
+            { type: 'URL', text: 'Track', url: 'https://example.com/track/{{1}}' },
+            { type: 'QUICK_REPLY', text: 'Talk to us' },
+          ],
+        },
       ],
       quality_score: { score: 'GREEN' },
     },
@@ -48,7 +54,13 @@ export function seededTemplates(): SimTemplate[] {
       components: [
         { type: 'HEADER', format: 'TEXT', text: 'Pedido {{1}}' },
         { type: 'BODY', text: 'Tu pedido {{1}} llega el {{2}}.' },
-        { type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Seguir', url: 'https://example.com/track/{{1}}' }, { type: 'QUICK_REPLY', text: 'Hablar' }] },
+        {
+          type: 'BUTTONS',
+          buttons: [
+            { type: 'URL', text: 'Seguir', url: 'https://example.com/track/{{1}}' },
+            { type: 'QUICK_REPLY', text: 'Hablar' },
+          ],
+        },
       ],
       quality_score: { score: 'GREEN' },
     },
@@ -60,7 +72,11 @@ export function seededTemplates(): SimTemplate[] {
       category: 'UTILITY',
       parameter_format: 'NAMED',
       components: [
-        { type: 'BODY', text: 'Hi {{first_name}}, see you on {{date}} at {{time}}.', example: { body_text_named_params: [{ param_name: 'first_name', example: 'Ana' }] } },
+        {
+          type: 'BODY',
+          text: 'Hi {{first_name}}, see you on {{date}} at {{time}}.',
+          example: { body_text_named_params: [{ param_name: 'first_name', example: 'Ana' }] },
+        },
         { type: 'BUTTONS', buttons: [{ type: 'PHONE_NUMBER', text: 'Call us', phone_number: '+15550000001' }] },
       ],
       quality_score: { score: 'GREEN' },
@@ -76,7 +92,13 @@ export function seededTemplates(): SimTemplate[] {
         { type: 'HEADER', format: 'IMAGE' },
         { type: 'BODY', text: 'Hi {{1}}, use code {{2}} for 20% off this week.' },
         { type: 'FOOTER', text: 'Not interested? Tap Stop promotions' },
-        { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', text: 'Copy offer code' }, { type: 'QUICK_REPLY', text: 'Stop promotions' }] },
+        {
+          type: 'BUTTONS',
+          buttons: [
+            { type: 'COPY_CODE', text: 'Copy offer code' },
+            { type: 'QUICK_REPLY', text: 'Stop promotions' },
+          ],
+        },
       ],
       quality_score: { score: 'UNKNOWN' },
     },

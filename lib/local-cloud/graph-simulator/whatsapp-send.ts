@@ -12,11 +12,7 @@ import { validateTemplateSend } from '#lib/local-cloud/graph-simulator/template-
 import { newWamid } from '#lib/local-cloud/graph-simulator/sim-ids';
 import type { GraphResult, SimulatorContext } from '#lib/local-cloud/graph-simulator/simulator-context';
 import type { DelayedStep } from '#lib/local-cloud/graph-simulator/status-scheduler';
-import {
-  guessTemplateCategory,
-  priceMessage,
-  type PricingCategory,
-} from '#lib/local-cloud/graph-simulator/whatsapp-pricing';
+import { guessTemplateCategory, priceMessage, type PricingCategory } from '#lib/local-cloud/graph-simulator/whatsapp-pricing';
 import { whatsAppStatus, type WhatsAppStatus } from '#lib/local-cloud/graph-simulator/whatsapp-webhooks';
 
 type Json = Record<string, unknown>;
@@ -94,25 +90,16 @@ function markAsRead(body: Json): GraphResult {
 function categoryOf(ctx: SimulatorContext, number: WhatsAppNumber, message: Json): PricingCategory {
   if (message.type !== 'template' || !isObject(message.template)) return 'service';
   const name = String(message.template.name);
-  const known = ctx.templates.list(number.wabaId).find((t) => t.name === name)?.category.toLowerCase() as PricingCategory | undefined;
+  const known = ctx.templates
+    .list(number.wabaId)
+    .find((t) => t.name === name)
+    ?.category.toLowerCase() as PricingCategory | undefined;
   return ctx.config.templateCategories[name] ?? known ?? guessTemplateCategory(name);
 }
 
-function scheduleStatuses(
-  ctx: SimulatorContext,
-  number: WhatsAppNumber,
-  message: Json,
-  messageId: string,
-  recipientId: string,
-): void {
+function scheduleStatuses(ctx: SimulatorContext, number: WhatsAppNumber, message: Json, messageId: string, recipientId: string): void {
   const { statusDelaysMs, enforce24hWindow } = ctx.config;
-  const windowOpen = ctx.windows.isOpen(
-    'whatsapp',
-    number.phoneNumberId,
-    recipientId,
-    ctx.clock(),
-    CUSTOMER_SERVICE_WINDOW_MS,
-  );
+  const windowOpen = ctx.windows.isOpen('whatsapp', number.phoneNumberId, recipientId, ctx.clock(), CUSTOMER_SERVICE_WINDOW_MS);
   const opaque = typeof message.biz_opaque_callback_data === 'string' ? message.biz_opaque_callback_data : undefined;
   const post = (status: Omit<WhatsAppStatus, 'number' | 'messageId' | 'recipientId' | 'timestampSec'>) => () =>
     ctx.webhooks.post(

@@ -16,10 +16,7 @@ export interface InboundMedia {
   filename?: string;
 }
 
-export type CustomerContent =
-  | { text: string }
-  | { reply: ResolvedReply; businessDisplayNumber: string }
-  | { media: InboundMedia };
+export type CustomerContent = { text: string } | { reply: ResolvedReply; businessDisplayNumber: string } | { media: InboundMedia };
 
 export interface WhatsAppCustomerMessage {
   number: WhatsAppNumber;

@@ -36,8 +36,7 @@ export class LocalIdentityProvider {
   ) {}
 
   static async create(pool: LocalUserPool, defaultClientLogicalId?: string): Promise<LocalIdentityProvider> {
-    const defaultClientId =
-      (defaultClientLogicalId ? pool.clients.get(defaultClientLogicalId) : undefined) ?? [...pool.clients.values()][0];
+    const defaultClientId = (defaultClientLogicalId ? pool.clients.get(defaultClientLogicalId) : undefined) ?? [...pool.clients.values()][0];
     if (!defaultClientId) throw new Error(`The user pool ${pool.logicalId} has no app client`);
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const keyId = randomUUID();

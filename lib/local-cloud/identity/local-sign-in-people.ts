@@ -33,4 +33,3 @@ export const DEFAULT_SIGN_IN_PEOPLE: readonly LocalSignInPerson[] = [
   { subject: 'admin', name: 'Alex Admin', businessId: LOCAL_BUSINESS_ID, roles: ['admin'], description: 'Admin' },
   { subject: 'otto', name: 'Otto Other', businessId: 'other-business', roles: ['admin'], description: 'Admin of another business' },
 ];
-

@@ -29,12 +29,7 @@ export function cognitoIssuer(region: string, userPoolId: string): string {
   return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}`;
 }
 
-export function localUserPool(input: {
-  logicalId: string;
-  region: string;
-  accountId: string;
-  clientLogicalIds: readonly string[];
-}): LocalUserPool {
+export function localUserPool(input: { logicalId: string; region: string; accountId: string; clientLogicalIds: readonly string[] }): LocalUserPool {
   const id = localUserPoolId(input.region, input.logicalId);
   return {
     logicalId: input.logicalId,

@@ -39,7 +39,8 @@ export function oauthEndpoints(options: OAuthEndpointsOptions): LocalEndpoint[] 
   /** The request's client and redirect URI, else an error page (nothing is sent to an unchecked URI). */
   const checkClient = (fields: URLSearchParams): { clientId: string; redirectUri: string } | LocalResponse => {
     const clientId = fields.get('client_id') ?? '';
-    if (!clientId || ![...provider.pool.clients.values()].includes(clientId)) return html(400, errorPage('client_id does not name an app client of the local user pool.'));
+    if (!clientId || ![...provider.pool.clients.values()].includes(clientId))
+      return html(400, errorPage('client_id does not name an app client of the local user pool.'));
     const redirectUri = fields.get('redirect_uri') ?? '';
     if (!options.redirectUris().includes(redirectUri)) {
       return html(400, errorPage(`redirect_uri is not a registered callback URL of the console client (${options.redirectUris().join(', ')}).`));
@@ -50,7 +51,8 @@ export function oauthEndpoints(options: OAuthEndpointsOptions): LocalEndpoint[] 
   /** The rest of a sign-in request, or the error to send back to the client. */
   const readRequest = (fields: URLSearchParams, redirectUri: string): SignInRequestFields | { error: string; description: string } => {
     for (const [, v] of fields) if (v.length > MAX_FIELD) return { error: 'invalid_request', description: 'A parameter is too long' };
-    if (fields.has('response_type') && fields.get('response_type') !== 'code') return { error: 'unsupported_response_type', description: 'Only response_type=code' };
+    if (fields.has('response_type') && fields.get('response_type') !== 'code')
+      return { error: 'unsupported_response_type', description: 'Only response_type=code' };
     const state = fields.get('state') ?? '';
     if (state && !STATE.test(state)) return { error: 'invalid_request', description: 'state is malformed' };
     const challenge = fields.get('code_challenge') ?? '';
@@ -81,7 +83,8 @@ export function oauthEndpoints(options: OAuthEndpointsOptions): LocalEndpoint[] 
         const client = checkClient(query);
         if ('status' in client) return client;
         const request = readRequest(query, client.redirectUri);
-        if ('error' in request) return redirectTo(client.redirectUri, { error: request.error, error_description: request.description, state: query.get('state') ?? '' });
+        if ('error' in request)
+          return redirectTo(client.redirectUri, { error: request.error, error_description: request.description, state: query.get('state') ?? '' });
         return html(200, signInPage(people, request), client.redirectUri);
       },
     },
@@ -93,9 +96,10 @@ export function oauthEndpoints(options: OAuthEndpointsOptions): LocalEndpoint[] 
         const client = checkClient(fields);
         if ('status' in client) return client;
         const request = readRequest(fields, client.redirectUri);
-        if ('error' in request) return redirectTo(client.redirectUri, { error: request.error, error_description: request.description, state: fields.get('state') ?? '' });
+        if ('error' in request)
+          return redirectTo(client.redirectUri, { error: request.error, error_description: request.description, state: fields.get('state') ?? '' });
         const person = people.find((p) => p.subject === fields.get('person'));
-        if (!person) return html(400, errorPage('That person is not one of the local sign-in page\'s people.'));
+        if (!person) return html(400, errorPage("That person is not one of the local sign-in page's people."));
         const scopes = request.scope ? request.scope.split(' ') : [...ISSUABLE_SCOPES.filter((s) => s.includes('/'))];
         const code = codes.issue({
           clientId: client.clientId,
@@ -129,7 +133,13 @@ export function oauthEndpoints(options: OAuthEndpointsOptions): LocalEndpoint[] 
             codeVerifier: fields.get('code_verifier') ?? '',
           });
           const { person } = grant;
-          const access = await provider.issueToken({ businessId: person.businessId, subject: person.subject, roles: person.roles, scopes: grant.scopes, client: clientId });
+          const access = await provider.issueToken({
+            businessId: person.businessId,
+            subject: person.subject,
+            roles: person.roles,
+            scopes: grant.scopes,
+            client: clientId,
+          });
           const idToken = await provider.issueIdToken({ person, clientId, ...(grant.nonce ? { nonce: grant.nonce } : {}) });
           return {
             status: 200,
@@ -147,7 +157,8 @@ export function oauthEndpoints(options: OAuthEndpointsOptions): LocalEndpoint[] 
       path: OAUTH_PATHS.logout,
       handle: async ({ query }) => {
         const clientId = query.get('client_id') ?? '';
-        if (![...provider.pool.clients.values()].includes(clientId)) return html(400, errorPage('client_id does not name an app client of the local user pool.'));
+        if (![...provider.pool.clients.values()].includes(clientId))
+          return html(400, errorPage('client_id does not name an app client of the local user pool.'));
         const logoutUri = query.get('logout_uri') ?? '';
         if (!options.redirectUris().includes(logoutUri)) return html(400, errorPage('logout_uri is not a registered sign-out URL of the console client.'));
         return { status: 302, body: '', headers: { location: logoutUri, 'cache-control': 'no-store' } };
@@ -179,5 +190,9 @@ function redirectTo(uri: string, params: Record<string, string>): LocalResponse 
 }
 
 function tokenError(status: number, error: string, description: string): LocalResponse {
-  return { status, body: JSON.stringify({ error, error_description: description }), headers: { 'content-type': 'application/json', 'cache-control': 'no-store' } };
+  return {
+    status,
+    body: JSON.stringify({ error, error_description: description }),
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  };
 }

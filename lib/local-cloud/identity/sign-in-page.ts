@@ -28,7 +28,8 @@ export function signInPage(people: readonly LocalSignInPerson[], request: SignIn
       const items = people
         .filter((p) => p.businessId === business)
         .map(
-          (p) => `<li><form method="post" action="${LOGIN_PATH}">${hidden}<input type="hidden" name="person" value="${escapeHtml(p.subject)}">` +
+          (p) =>
+            `<li><form method="post" action="${LOGIN_PATH}">${hidden}<input type="hidden" name="person" value="${escapeHtml(p.subject)}">` +
             `<button type="submit" data-person="${escapeHtml(p.subject)}"><span class="name">${escapeHtml(p.name)}</span>` +
             `<span class="who">${escapeHtml(p.description ?? p.roles.join(', '))} · ${escapeHtml(p.subject)}</span></button></form></li>`,
         )

@@ -169,7 +169,10 @@ export class FunctionPool {
       return;
     }
     const next = this.waiting.shift();
-    if (next) return next(instance);
+    if (next) {
+      next(instance);
+      return;
+    }
     instance.busy = false;
     this.idle.push(instance);
   }

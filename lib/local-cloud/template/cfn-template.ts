@@ -1,6 +1,7 @@
 /** The parts of a synthesized CloudFormation template the local cloud reads. */
 export interface CfnResource {
   Type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: each resource type has its own properties; the readers take the paths they know from the synthesized template
   Properties?: Record<string, any>;
   Metadata?: Record<string, unknown>;
   DependsOn?: string | string[];

@@ -1,4 +1,4 @@
-import { type CfnTemplate, resourcesOfType } from '#lib/local-cloud/template/cfn-template';
+import { type CfnResource, type CfnTemplate, resourcesOfType } from '#lib/local-cloud/template/cfn-template';
 import { readWebSocketApis, type WebSocketApiSpec } from '#lib/local-cloud/template/read-websocket-apis';
 
 export interface QueueSpec {
@@ -76,9 +76,18 @@ export interface UserPoolSpec {
   clientLogicalIds: string[];
 }
 
+/** The parts of an `AWS::Events::Rule` target the local cloud reads. */
+interface CfnRuleTarget {
+  Id?: unknown;
+  Arn?: unknown;
+  SqsParameters?: { MessageGroupId?: unknown };
+  RetryPolicy?: { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown };
+  DeadLetterConfig?: { Arn?: unknown };
+}
+
 export interface LocalTopology {
   queues: QueueSpec[];
-  tables: Array<{ logicalId: string; name: string; properties: Record<string, any> }>;
+  tables: Array<{ logicalId: string; name: string; properties: NonNullable<CfnResource['Properties']> }>;
   buses: Array<{ logicalId: string; name: string }>;
   rules: RuleSpec[];
   secrets: Array<{
@@ -146,9 +155,7 @@ export function readTopology(template: CfnTemplate): LocalTopology {
       name,
       fifo,
       attributes,
-      ...(redrive
-        ? { deadLetterQueueLogicalId: referencedLogicalId(redrive.deadLetterTargetArn), maxReceiveCount: Number(redrive.maxReceiveCount) }
-        : {}),
+      ...(redrive ? { deadLetterQueueLogicalId: referencedLogicalId(redrive.deadLetterTargetArn), maxReceiveCount: Number(redrive.maxReceiveCount) } : {}),
     };
   });
 
@@ -171,7 +178,7 @@ export function readTopology(template: CfnTemplate): LocalTopology {
       busLogicalId: referencedLogicalId(p.EventBusName),
       eventPattern: p.EventPattern ?? {},
       enabled: p.State !== 'DISABLED',
-      targets: (p.Targets ?? []).flatMap((t: any): RuleTargetSpec[] => {
+      targets: (p.Targets ?? []).flatMap((t: CfnRuleTarget): RuleTargetSpec[] => {
         const queueLogicalId = referencedLogicalId(t.Arn);
         if (!queueLogicalId || template.Resources[queueLogicalId]?.Type !== 'AWS::SQS::Queue') return [];
         return [
@@ -180,9 +187,7 @@ export function readTopology(template: CfnTemplate): LocalTopology {
             queueLogicalId,
             ...(t.SqsParameters?.MessageGroupId ? { messageGroupId: String(t.SqsParameters.MessageGroupId) } : {}),
             ...(t.RetryPolicy?.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: Number(t.RetryPolicy.MaximumRetryAttempts) } : {}),
-            ...(t.RetryPolicy?.MaximumEventAgeInSeconds !== undefined
-              ? { maximumEventAgeInSeconds: Number(t.RetryPolicy.MaximumEventAgeInSeconds) }
-              : {}),
+            ...(t.RetryPolicy?.MaximumEventAgeInSeconds !== undefined ? { maximumEventAgeInSeconds: Number(t.RetryPolicy.MaximumEventAgeInSeconds) } : {}),
             ...(t.DeadLetterConfig?.Arn ? { deadLetterQueueLogicalId: referencedLogicalId(t.DeadLetterConfig.Arn) } : {}),
           },
         ];

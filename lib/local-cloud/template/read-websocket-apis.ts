@@ -78,7 +78,13 @@ export function readWebSocketApis(template: CfnTemplate): WebSocketApiSpec[] {
       const p = r.Properties ?? {};
       const functionLogicalId = p.AuthorizerType === 'REQUEST' ? functionIn(p.AuthorizerUri, template) : undefined;
       if (!functionLogicalId) return [];
-      return [{ logicalId: id, functionLogicalId, identitySources: (Array.isArray(p.IdentitySource) ? p.IdentitySource : [p.IdentitySource]).filter(Boolean).map(String) }];
+      return [
+        {
+          logicalId: id,
+          functionLogicalId,
+          identitySources: (Array.isArray(p.IdentitySource) ? p.IdentitySource : [p.IdentitySource]).filter(Boolean).map(String),
+        },
+      ];
     });
     const stage = ofApi('AWS::ApiGatewayV2::Stage', logicalId)[0];
     return {

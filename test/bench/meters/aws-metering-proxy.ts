@@ -44,13 +44,10 @@ export async function startAwsMeteringProxy(options: { target: string; port?: nu
       meter(usage, String(req.headers['x-amz-target'] ?? ''), req.method ?? 'GET', body);
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'connection') headers[k] = v;
-      const upstream = httpRequest(
-        { host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
-        (answer) => {
-          res.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(res);
-        },
-      );
+      const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      });
       upstream.on('error', () => {
         res.writeHead(502);
         res.end();
@@ -85,7 +82,8 @@ function meter(usage: Record<string, MeteredOperation>, amzTarget: string, metho
   // FIFO queues are priced apart from standard ones.
   if (service === 'sqs' && queueUrlOf(body).endsWith('.fifo')) service = 'sqs-fifo';
   const key = amzTarget ? `${service}.${operation}` : `s3.${method}`;
-  const entry = (usage[key] ??= { requests: 0, billedRequests: 0, entries: 0, billedEntries: 0, requestBytes: 0 });
+  const entry = usage[key] ?? { requests: 0, billedRequests: 0, entries: 0, billedEntries: 0, requestBytes: 0 };
+  usage[key] = entry;
   entry.requests++;
   entry.requestBytes += body.length;
   entry.billedRequests += Math.max(1, Math.ceil(payloadBytes(operation, body) / BILLING_CHUNK_BYTES));
@@ -94,7 +92,8 @@ function meter(usage: Record<string, MeteredOperation>, amzTarget: string, metho
       entry.entries++;
       entry.billedEntries += Math.max(1, Math.ceil(size / BILLING_CHUNK_BYTES));
       // Entries by detail type, under their own key so sums over `events.` are unchanged.
-      const byType = (usage[`eventtype.${detailType}`] ??= { requests: 0, billedRequests: 0, entries: 0, billedEntries: 0, requestBytes: 0 });
+      const byType = usage[`eventtype.${detailType}`] ?? { requests: 0, billedRequests: 0, entries: 0, billedEntries: 0, requestBytes: 0 };
+      usage[`eventtype.${detailType}`] = byType;
       byType.entries++;
       byType.billedEntries += Math.max(1, Math.ceil(size / BILLING_CHUNK_BYTES));
     }
@@ -114,7 +113,11 @@ function queueUrlOf(body: Buffer): string {
 function payloadBytes(operation: string, body: Buffer): number {
   if (operation !== 'SendMessage' && operation !== 'SendMessageBatch') return 0;
   try {
-    const input = JSON.parse(body.toString('utf8')) as { MessageBody?: string; Entries?: Array<{ MessageBody?: string; MessageAttributes?: unknown }>; MessageAttributes?: unknown };
+    const input = JSON.parse(body.toString('utf8')) as {
+      MessageBody?: string;
+      Entries?: Array<{ MessageBody?: string; MessageAttributes?: unknown }>;
+      MessageAttributes?: unknown;
+    };
     const messages = input.Entries ?? [input];
     return messages.reduce(
       (n, m) => n + Buffer.byteLength(m.MessageBody ?? '') + (m.MessageAttributes ? Buffer.byteLength(JSON.stringify(m.MessageAttributes)) : 0),

@@ -1,10 +1,4 @@
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DynamoDbCountingProxy, startDynamoDbCountingProxy } from '#test/bench/meters/dynamodb-counting-proxy';
 import { type DynamoDbLocal, LOCAL_CREDENTIALS, startDynamoDbLocal } from '#lib/local-cloud/dynamodb-local';
@@ -72,14 +66,24 @@ describe('DynamoDB counting proxy', () => {
       new CreateTableCommand({
         TableName: 'indexed',
         BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'lsi1sk', AttributeType: 'S' },
         ],
         LocalSecondaryIndexes: [
-          { IndexName: 'byTime', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'lsi1sk', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+          {
+            IndexName: 'byTime',
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'lsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       }),
     );
@@ -96,9 +100,9 @@ describe('DynamoDB counting proxy', () => {
   });
 
   it('bills a write refused by its condition and passes the refusal through', async () => {
-    await expect(
-      client.send(new PutItemCommand({ TableName, Item: { pk: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(pk)' })),
-    ).rejects.toThrow(/conditional/i);
+    await expect(client.send(new PutItemCommand({ TableName, Item: { pk: { S: 'a' } }, ConditionExpression: 'attribute_not_exists(pk)' }))).rejects.toThrow(
+      /conditional/i,
+    );
     expect(proxy.usage()).toMatchObject({ failedConditionalWrites: 1, writeUnits: 1 });
   });
 });

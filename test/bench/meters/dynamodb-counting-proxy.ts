@@ -181,14 +181,7 @@ function withCapacityRequested(raw: Buffer, operation: string): { body: Buffer; 
   return { body: Buffer.from(JSON.stringify(input)), input };
 }
 
-function account(
-  usage: DynamoDbUsage,
-  operation: string,
-  input: Record<string, unknown> | undefined,
-  status: number,
-  bytes: Buffer,
-  double: boolean,
-): void {
+function account(usage: DynamoDbUsage, operation: string, input: Record<string, unknown> | undefined, status: number, bytes: Buffer, double: boolean): void {
   let answer: { ConsumedCapacity?: Capacity | Capacity[]; __type?: string };
   try {
     answer = JSON.parse(bytes.toString('utf8')) as typeof answer;

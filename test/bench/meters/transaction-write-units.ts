@@ -22,10 +22,7 @@ interface TransactItem {
 
 const scratchTables = new Map<string, Promise<string>>();
 
-export async function transactionWriteUnits(
-  input: { TransactItems?: TransactItem[] },
-  options: TransactionWriteUnitsOptions,
-): Promise<number> {
+export async function transactionWriteUnits(input: { TransactItems?: TransactItem[] }, options: TransactionWriteUnitsOptions): Promise<number> {
   const call = (operation: string, body: unknown) => callDynamoDb(operation, body, options);
   let units = 0;
   for (const action of input.TransactItems ?? []) {
@@ -119,20 +116,18 @@ function callDynamoDb(operation: string, body: unknown, options: TransactionWrit
   // DynamoDB Local does not check signatures; it reads the access key to choose its database.
   if (typeof options.headers.authorization === 'string') headers.authorization = options.headers.authorization;
   return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      { host: options.target.hostname, port: options.target.port, method: 'POST', path: '/', headers },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(parts).toString('utf8');
-          const out = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-          if ((res.statusCode ?? 500) >= 300) reject(new Error(`${operation}: ${String(out.__type ?? res.statusCode)} ${String(out.message ?? out.Message ?? '')}`));
-          else resolve(out);
-        });
-        res.on('error', reject);
-      },
-    );
+    const req = httpRequest({ host: options.target.hostname, port: options.target.port, method: 'POST', path: '/', headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        const out = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+        if ((res.statusCode ?? 500) >= 300)
+          reject(new Error(`${operation}: ${String(out.__type ?? res.statusCode)} ${String(out.message ?? out.Message ?? '')}`));
+        else resolve(out);
+      });
+      res.on('error', reject);
+    });
     req.on('error', reject);
     req.end(payload);
   });

@@ -64,7 +64,15 @@ describe('gateByAccount', () => {
       const verdict = await gateByAccount(message('1'), reader(accounts));
       expect(verdict).toEqual({
         verdict: 'quarantined',
-        quarantine: { kind: 'quarantine', channel: 'whatsapp', conversationKey: 'wa:1:2', eventId: 'e1', occurredAt: base.occurredAt, reason: 'unknown_account', detail: 'message for whatsapp account 1' },
+        quarantine: {
+          kind: 'quarantine',
+          channel: 'whatsapp',
+          conversationKey: 'wa:1:2',
+          eventId: 'e1',
+          occurredAt: base.occurredAt,
+          reason: 'unknown_account',
+          detail: 'message for whatsapp account 1',
+        },
       });
     }
   });
@@ -82,7 +90,14 @@ describe('gateByAccount', () => {
     const r = reader({});
     expect(await gateByAccount(message('9'.repeat(3000)), r)).toMatchObject({ verdict: 'quarantined' });
     expect(r.reads).toEqual([]);
-    const q: NormalizedEvent = { kind: 'quarantine', channel: 'unknown', conversationKey: 'quarantine', eventId: 'q', occurredAt: base.occurredAt, reason: 'invalid_json' };
+    const q: NormalizedEvent = {
+      kind: 'quarantine',
+      channel: 'unknown',
+      conversationKey: 'quarantine',
+      eventId: 'q',
+      occurredAt: base.occurredAt,
+      reason: 'invalid_json',
+    };
     expect(await gateByAccount(q, r)).toEqual({ verdict: 'not_applicable' });
   });
 
@@ -91,7 +106,13 @@ describe('gateByAccount', () => {
     expect(await gateByAccount(message('1', 'whatsapp'), r)).toMatchObject({ verdict: 'admitted' });
     expect(await gateByAccount(message('2', 'instagram'), r)).toMatchObject({ verdict: 'admitted' });
     expect(await gateByAccount(message('3', 'messenger'), r)).toMatchObject({ verdict: 'admitted' });
-    for (const [id, channel] of [['1', 'instagram'], ['1', 'messenger'], ['2', 'whatsapp'], ['2', 'messenger'], ['3', 'instagram']] as const) {
+    for (const [id, channel] of [
+      ['1', 'instagram'],
+      ['1', 'messenger'],
+      ['2', 'whatsapp'],
+      ['2', 'messenger'],
+      ['3', 'instagram'],
+    ] as const) {
       const verdict = await gateByAccount(message(id, channel), r);
       expect(verdict).toMatchObject({ verdict: 'quarantined', quarantine: { kind: 'quarantine', channel, eventId: 'e1', reason: CHANNEL_MISMATCH_REASON } });
     }
@@ -107,7 +128,10 @@ describe('gateByAccount', () => {
   });
 
   it('checks a WhatsApp account-level change against a WABA, and an older WABA-as-account registration only when it is WhatsApp', async () => {
-    expect(await gateByAccount(accountUpdate('waba-1'), reader({ 'waba-1': 'active' }, {}, { 'waba-1': 'whatsapp' }))).toMatchObject({ verdict: 'admitted', level: 'account' });
+    expect(await gateByAccount(accountUpdate('waba-1'), reader({ 'waba-1': 'active' }, {}, { 'waba-1': 'whatsapp' }))).toMatchObject({
+      verdict: 'admitted',
+      level: 'account',
+    });
     expect(await gateByAccount(accountUpdate('waba-1'), reader({ 'waba-1': 'active' }, {}, { 'waba-1': 'messenger' }))).toMatchObject({
       verdict: 'quarantined',
       quarantine: { reason: 'channel_mismatch' },

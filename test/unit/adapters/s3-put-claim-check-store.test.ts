@@ -5,7 +5,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { s3ClaimCheckReader } from '#lambdas/adapters/claim-check-store';
 import { s3PutClaimCheckStore } from '#lambdas/adapters/s3-put-claim-check-store';
-import { type S3Target } from '#lambdas/adapters/s3-signed-object';
+import type { S3Target } from '#lambdas/adapters/s3-signed-object';
 import { AwsRequestError } from '#lambdas/adapters/signed-aws-request';
 import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
 
@@ -63,7 +63,12 @@ describe('S3 claim checks without the S3 client (webhook puts, normalizer reads)
     await expect(s3ClaimCheckReader(target)({ bucket: BUCKET, key: 'claims/slow.json' })).resolves.toBe('{"b":2}');
     expect(aws.calls.get('s3', 'GetObject')).toBe(3);
     const missing = s3ClaimCheckReader(target)({ bucket: BUCKET, key: 'claims/none.json' });
-    await expect(missing).rejects.toMatchObject({ name: 'AwsRequestError', message: 'S3 GetObject failed: 404 NoSuchKey', retryable: false, code: 'NoSuchKey' });
+    await expect(missing).rejects.toMatchObject({
+      name: 'AwsRequestError',
+      message: 'S3 GetObject failed: 404 NoSuchKey',
+      retryable: false,
+      code: 'NoSuchKey',
+    });
     expect(aws.calls.get('s3', 'GetObject')).toBe(4);
   });
 
@@ -125,7 +130,9 @@ describe('S3 claim-check store signature', () => {
 
     // The signature as S3 computes it (AWS SigV4, path not escaped twice).
     const authorization = String(request.headers.authorization);
-    const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
+    const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      authorization,
+    );
     expect(match).not.toBeNull();
     const [, accessKeyId, day, region, signedHeaders, signature] = match!;
     expect(accessKeyId).toBe(CREDENTIALS.accessKeyId);

@@ -80,7 +80,9 @@ describe('agent Lambda handler: one reply per burst', () => {
       occurredAt: at(msAgo),
       receivedAt: at(msAgo),
     });
-    ddb.on(QueryCommand).resolves({ Items: [message('wamid.a', 1_200, 'hey'), message('wamid.b', 800, 'quick question'), message('wamid.c', 300, 'do you take paypal?')] });
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: [message('wamid.a', 1_200, 'hey'), message('wamid.b', 800, 'quick question'), message('wamid.c', 300, 'do you take paypal?')] });
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
 

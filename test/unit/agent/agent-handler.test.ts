@@ -88,10 +88,7 @@ describe('agent Lambda handler', () => {
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
 
-    const result = await handler(
-      { Records: [record('ok', wakeUp('wa:1:ok')), record('broken', wakeUp('wa:1:broken')), record('poison', { v: 9 })] },
-      context,
-    );
+    const result = await handler({ Records: [record('ok', wakeUp('wa:1:ok')), record('broken', wakeUp('wa:1:broken')), record('poison', { v: 9 })] }, context);
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'broken' }]);
     const entries = eventBridge.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
@@ -109,7 +106,17 @@ describe('agent Lambda handler', () => {
     ddb.on(GetCommand, { Key: { pk: 'BUSINESS#new-shop', sk: 'BOT#CURRENT' } }).resolves({});
     ddb.on(QueryCommand).resolves({
       Items: [
-        { sk: 'MSG#wamid.ok', lsi1sk: `MSG#${at}#wamid.ok`, entity: 'Message', providerMessageId: 'wamid.ok', direction: 'inbound', origin: 'customer', type: 'text', text: 'hi', occurredAt: at },
+        {
+          sk: 'MSG#wamid.ok',
+          lsi1sk: `MSG#${at}#wamid.ok`,
+          entity: 'Message',
+          providerMessageId: 'wamid.ok',
+          direction: 'inbound',
+          origin: 'customer',
+          type: 'text',
+          text: 'hi',
+          occurredAt: at,
+        },
       ],
     });
     ddb.on(UpdateCommand).resolves({});

@@ -161,12 +161,7 @@ describe('answerConversation', () => {
     ['a human owns the conversation', conversation({ state: 'human' }), burst, 'not_bot'],
     ['a human agent owns the conversation', conversation({ state: 'human' }), burst, 'not_bot'],
     ['nothing is unanswered', conversation({ answeredThroughSk: burst[2]!.lsi1sk }), [burst[2]!], 'nothing_to_answer'],
-    [
-      'the window closed',
-      conversation(),
-      [inbound('wamid.old', '2026-11-20T11:59:59.000Z', 'hola')],
-      'window_closed',
-    ],
+    ['the window closed', conversation(), [inbound('wamid.old', '2026-11-20T11:59:59.000Z', 'hola')], 'window_closed'],
   ])('does not reply when %s', async (_, conv, items, reason) => {
     ddb.on(GetCommand).resolves({ Item: conv });
     ddb.on(QueryCommand).resolves({ Items: items });
@@ -182,9 +177,10 @@ describe('answerConversation', () => {
       reason: 'not_customer_message',
     });
     expect(await answerConversation(wakeUp('m', { standby: true }), deps)).toEqual({ outcome: 'skipped', reason: 'not_customer_message' });
-    expect(
-      await answerConversation(wakeUp('m', { standby: true, origin: 'business_echo', direction: 'outbound' }), deps),
-    ).toEqual({ outcome: 'skipped', reason: 'not_customer_message' });
+    expect(await answerConversation(wakeUp('m', { standby: true, origin: 'business_echo', direction: 'outbound' }), deps)).toEqual({
+      outcome: 'skipped',
+      reason: 'not_customer_message',
+    });
     expect(await answerConversation({ v: 1 }, deps)).toMatchObject({ outcome: 'invalid' });
     expect(ddb.calls()).toHaveLength(0);
   });
@@ -243,7 +239,10 @@ describe('answerConversation', () => {
       .resolvesOnce({ Item: conversation() })
       .resolvesOnce({ Item: conversation({ pendingReplyId: other, pendingReplyThroughSk: burst[1]!.lsi1sk }) })
       .resolves({ Item: conversation({ answeredThroughSk: burst[1]!.lsi1sk }) });
-    ddb.on(QueryCommand).resolvesOnce({ Items: burst }).resolves({ Items: burst.slice(2) });
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({ Items: burst })
+      .resolves({ Items: burst.slice(2) });
     ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'ConditionalCheckFailed')).resolves({});
     ddb.on(UpdateCommand).resolves({});
 

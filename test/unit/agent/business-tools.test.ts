@@ -57,7 +57,12 @@ const lookup = (orderId: unknown, ctx: ToolContext) =>
 /** Everything an order could reveal: its items, status, carrier and delivery date. */
 const secretsOf = (orderId: string): string[] => {
   const order = SAMPLE_ORDERS.find((o) => o.id === orderId)!;
-  return [...order.items.map((i) => i.name), `"${order.status}"`, ...(order.carrier ? [order.carrier] : []), ...(order.estimatedDelivery ? [order.estimatedDelivery] : [])];
+  return [
+    ...order.items.map((i) => i.name),
+    `"${order.status}"`,
+    ...(order.carrier ? [order.carrier] : []),
+    ...(order.estimatedDelivery ? [order.estimatedDelivery] : []),
+  ];
 };
 
 describe('lookup_order', () => {
@@ -124,23 +129,72 @@ describe('lookup_order', () => {
     expect(problems).toEqual([{ businessId: 'local', tool: 'lookup_order', reason: 'refused_credentials' }]);
 
     const calls: unknown[] = [];
-    const none = await lookup('1001', toolContext(undefined, async (...args) => (calls.push(args), new Response('{}'))));
+    const none = await lookup(
+      '1001',
+      toolContext(undefined, async (...args) => {
+        calls.push(args);
+        return new Response('{}');
+      }),
+    );
     expect(none.result).toMatchObject({ is_error: true, content: 'Order look-up is not available; offer a person instead.' });
     expect(calls).toEqual([]);
   });
 
   it('refuses odd order ids before calling, follows no redirect and takes only a JSON object as an order', async () => {
     const calls: string[] = [];
-    const answering = (response: () => Response): typeof fetch => async (input) => (calls.push(String(input)), response());
-    expect((await lookup('../admin', toolContext(access(), answering(() => new Response('{}'))))).result.is_error).toBe(true);
-    expect((await lookup({ id: 1 }, toolContext(access(), answering(() => new Response('{}'))))).result.is_error).toBe(true);
+    const answering =
+      (response: () => Response): typeof fetch =>
+      async (input) => {
+        calls.push(String(input));
+        return response();
+      };
+    expect(
+      (
+        await lookup(
+          '../admin',
+          toolContext(
+            access(),
+            answering(() => new Response('{}')),
+          ),
+        )
+      ).result.is_error,
+    ).toBe(true);
+    expect(
+      (
+        await lookup(
+          { id: 1 },
+          toolContext(
+            access(),
+            answering(() => new Response('{}')),
+          ),
+        )
+      ).result.is_error,
+    ).toBe(true);
     expect(calls).toEqual([]);
 
-    const redirect = await lookup('1001', toolContext(access(), answering(() => new Response(null, { status: 302, headers: { location: 'http://elsewhere.example/' } }))));
+    const redirect = await lookup(
+      '1001',
+      toolContext(
+        access(),
+        answering(() => new Response(null, { status: 302, headers: { location: 'http://elsewhere.example/' } })),
+      ),
+    );
     expect(redirect.result.is_error).toBe(true);
-    const notJson = await lookup('1001', toolContext(access(), answering(() => new Response('<html>orders</html>'))));
+    const notJson = await lookup(
+      '1001',
+      toolContext(
+        access(),
+        answering(() => new Response('<html>orders</html>')),
+      ),
+    );
     expect(notJson.result.is_error).toBe(true);
-    const forbidden = await lookup('1001', toolContext(access(), answering(() => new Response('{"status":"shipped"}', { status: 403 }))));
+    const forbidden = await lookup(
+      '1001',
+      toolContext(
+        access(),
+        answering(() => new Response('{"status":"shipped"}', { status: 403 })),
+      ),
+    );
     expect(forbidden.result.content).toBe('No order 1001 was found.');
   });
 });
@@ -176,7 +230,10 @@ describe('business tools settings', () => {
     const source = businessToolsSource({
       accounts,
       secretNamePrefix: TEST_TOOLS_PREFIX,
-      readSecret: async (name) => (reads.push(name), secrets[name]),
+      readSecret: async (name) => {
+        reads.push(name);
+        return secrets[name];
+      },
       nowMs: () => now,
     });
     await expect(source.forConversation(waCustomer)).resolves.toEqual({
@@ -252,7 +309,11 @@ describe('the tools offered to the model', () => {
   };
 
   it('leave lookup_order out when the business has no order API (so the model cannot call it)', async () => {
-    for (const tools of [undefined, fakeBusinessTools({ accounts, secrets: {} }), fakeBusinessTools({ accounts, secrets: { [`${TEST_TOOLS_PREFIX}/local`]: {} } })]) {
+    for (const tools of [
+      undefined,
+      fakeBusinessTools({ accounts, secrets: {} }),
+      fakeBusinessTools({ accounts, secrets: { [`${TEST_TOOLS_PREFIX}/local`]: {} } }),
+    ]) {
       sim.requests.length = 0;
       const answer = await ask(tools, 'where is my order 1001?');
       expect(sim.requests[0]!.tools?.map((t) => t.name)).toEqual(['search_faq', 'handoff_to_human', 'set_language']);

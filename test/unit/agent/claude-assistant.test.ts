@@ -144,7 +144,11 @@ describe('historyMessages', () => {
 describe('each current model gets a request it accepts, and its replies are read by block type', () => {
   const conversation = async (model: string) => {
     sim.requests.length = 0;
-    const onModel = claudeAssistant(anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }), { ...DEFAULT_CLAUDE_SETTINGS, model }, { businessTools: businessTools() });
+    const onModel = claudeAssistant(
+      anthropicClient('sk-test', { baseURL: sim.url, timeoutMs: 2000 }),
+      { ...DEFAULT_CLAUDE_SETTINGS, model },
+      { businessTools: businessTools() },
+    );
     const answer = await onModel.answer({ business, language: 'en', history: [{ from: 'customer', text: 'where is my order 1002?' }], conversation: customer });
     return { answer, requests: [...sim.requests] };
   };
@@ -187,7 +191,10 @@ describe('a wrongly configured agent is refused as the API refuses it', () => {
     const clock = { now: new Date('2026-11-21T12:00:00Z') };
     const dated = await startAnthropicSimulator({ apiKey: 'sk-test', now: () => clock.now });
     try {
-      const old = claudeAssistant(anthropicClient('sk-test', { baseURL: dated.url, timeoutMs: 2000 }), { ...DEFAULT_CLAUDE_SETTINGS, model: 'claude-sonnet-4-5' });
+      const old = claudeAssistant(anthropicClient('sk-test', { baseURL: dated.url, timeoutMs: 2000 }), {
+        ...DEFAULT_CLAUDE_SETTINGS,
+        model: 'claude-sonnet-4-5',
+      });
       const ask = () => old.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola, una pregunta' }], conversation: customer });
       await expect(ask()).resolves.toMatchObject({ toolCalls: ['search_faq'] });
       clock.now = new Date('2026-11-30T00:00:00Z');
@@ -199,13 +206,15 @@ describe('a wrongly configured agent is refused as the API refuses it', () => {
       });
       // The new default keeps answering after that date.
       const current = claudeAssistant(anthropicClient('sk-test', { baseURL: dated.url, timeoutMs: 2000 }), DEFAULT_CLAUDE_SETTINGS);
-      await expect(current.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }], conversation: customer })).resolves.toMatchObject({ toolCalls: ['search_faq'] });
+      await expect(current.answer({ business, language: 'es', history: [{ from: 'customer', text: 'hola' }], conversation: customer })).resolves.toMatchObject({
+        toolCalls: ['search_faq'],
+      });
     } finally {
       await dated.close();
     }
   });
 
-  it('a temperature sent to Claude Sonnet 5.5 gets the API\'s 400 invalid_request_error', async () => {
+  it("a temperature sent to Claude Sonnet 5.5 gets the API's 400 invalid_request_error", async () => {
     const client = new Anthropic({ apiKey: 'sk-test', baseURL: sim.url, maxRetries: 0 });
     // SDK 1.12.0 no longer types `temperature`; a request built without the types still sends it.
     const withTemperature = { model: 'claude-sonnet-5-5', max_tokens: 100, temperature: 0.2, messages: [{ role: 'user' as const, content: 'hola' }] };

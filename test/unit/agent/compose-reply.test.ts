@@ -32,13 +32,10 @@ describe('detectLanguage', () => {
 });
 
 describe('isOnlyGreeting', () => {
-  it.each(['hi', 'Hello!', 'hey there', 'Hola', 'buenos días', 'Olá!!', 'oi, tudo bem?', 'bom dia', 'hi, how are you?'])(
-    '%s is a greeting',
-    (t) => expect(isOnlyGreeting(t)).toBe(true),
+  it.each(['hi', 'Hello!', 'hey there', 'Hola', 'buenos días', 'Olá!!', 'oi, tudo bem?', 'bom dia', 'hi, how are you?'])('%s is a greeting', (t) =>
+    expect(isOnlyGreeting(t)).toBe(true),
   );
-  it.each(['hi, where is my order?', 'hola necesito ayuda', 'thanks', '', '👍'])('%s is not only a greeting', (t) =>
-    expect(isOnlyGreeting(t)).toBe(false),
-  );
+  it.each(['hi, where is my order?', 'hola necesito ayuda', 'thanks', '', '👍'])('%s is not only a greeting', (t) => expect(isOnlyGreeting(t)).toBe(false));
 });
 
 describe('composeReply with the business flows', () => {

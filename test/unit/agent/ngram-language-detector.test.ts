@@ -29,7 +29,7 @@ const WORDS = (
   'hola quiero saber donde esta mi pedido gracias olá quero saber onde está meu pedido obrigado hello i want to know ' +
   'where my order is thanks bonjour je voudrais savoir où est ma commande merci hallo ich möchte wissen wo meine ' +
   'bestellung ist danke ciao vorrei sapere dove il mio ordine grazie não ñandú cañón coração ação você já até ' +
-  'don’t it\'s l\'été çà ü ß 12345 #A-778 https://example.com/x?y=1 a@b.co :) 👍🏽 🙏 привет как дела مرحبا שלום 你好 こんにちは'
+  "don’t it's l'été çà ü ß 12345 #A-778 https://example.com/x?y=1 a@b.co :) 👍🏽 🙏 привет как дела مرحبا שלום 你好 こんにちは"
 ).split(' ');
 
 describe('the n-gram language detector', () => {

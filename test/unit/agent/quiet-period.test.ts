@@ -51,14 +51,24 @@ describe('quiet period before answering a burst', () => {
 describe('quiet period when ingress runs behind', () => {
   it('counts from when the message was stored, so a lagging pipeline does not look like a quiet customer', () => {
     // Received 9 s ago but stored only 1 s ago (the normalizer was behind): wait, the rest of the burst may follow.
-    const late = { providerMessageId: 'a', occurredAt: '2026-12-07T12:00:01.000Z', receivedAt: '2026-12-07T12:00:01.000Z', storedAt: '2026-12-07T12:00:09.000Z' };
+    const late = {
+      providerMessageId: 'a',
+      occurredAt: '2026-12-07T12:00:01.000Z',
+      receivedAt: '2026-12-07T12:00:01.000Z',
+      storedAt: '2026-12-07T12:00:09.000Z',
+    };
     // It also waits as long as the pipeline is behind (8 s), since the next line may be as late.
     expect(quietPeriodDecision([late], 'a', NOW, 2_000)).toEqual({ kind: 'wait', waitMs: 7_000 });
     expect(quietPeriodDecision([late], 'a', new Date('2026-12-07T12:00:17.000Z'), 2_000)).toEqual({ kind: 'answer' });
   });
 
   it('caps the longer wait', () => {
-    const late = { providerMessageId: 'a', occurredAt: '2026-12-07T11:59:00.000Z', receivedAt: '2026-12-07T11:59:00.000Z', storedAt: '2026-12-07T12:00:09.000Z' };
+    const late = {
+      providerMessageId: 'a',
+      occurredAt: '2026-12-07T11:59:00.000Z',
+      receivedAt: '2026-12-07T11:59:00.000Z',
+      storedAt: '2026-12-07T12:00:09.000Z',
+    };
     expect(quietPeriodDecision([late], 'a', NOW, 2_000)).toEqual({ kind: 'wait', waitMs: 9_000 });
   });
 });
@@ -66,7 +76,12 @@ describe('quiet period when ingress runs behind', () => {
 describe('quiet period when the webhook itself runs behind', () => {
   it('counts the lag from when the customer sent the line (Meta’s time), not only from the webhook', () => {
     // Sent at 12:00:05, reached the webhook 4 s later, stored at 12:00:09.200: the next line may be 4 s late too.
-    const line = { providerMessageId: 'a', occurredAt: '2026-12-07T12:00:05.000Z', receivedAt: '2026-12-07T12:00:09.000Z', storedAt: '2026-12-07T12:00:09.200Z' };
+    const line = {
+      providerMessageId: 'a',
+      occurredAt: '2026-12-07T12:00:05.000Z',
+      receivedAt: '2026-12-07T12:00:09.000Z',
+      storedAt: '2026-12-07T12:00:09.200Z',
+    };
     expect(quietPeriodDecision([line], 'a', NOW, 2_000)).toEqual({ kind: 'wait', waitMs: 3_400 });
   });
 });

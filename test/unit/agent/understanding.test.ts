@@ -21,8 +21,13 @@ describe('the conversation language', () => {
   });
 
   it('moves on clear evidence of another language, and on an explicit request', () => {
-    expect(resolveLanguage('sorry, my husband will write now. How do we return a product we do not like?', { conversation: 'es', businessDefault: 'en' }).language).toBe('en');
-    expect(resolveLanguage('can you answer in english please', { conversation: 'es', businessDefault: 'es' })).toEqual({ language: 'en', evidence: 'explicit_request' });
+    expect(
+      resolveLanguage('sorry, my husband will write now. How do we return a product we do not like?', { conversation: 'es', businessDefault: 'en' }).language,
+    ).toBe('en');
+    expect(resolveLanguage('can you answer in english please', { conversation: 'es', businessDefault: 'es' })).toEqual({
+      language: 'en',
+      evidence: 'explicit_request',
+    });
     expect(explicitLanguageRequest('pode falar em português?')).toBe('pt');
     expect(explicitLanguageRequest('¿hablas español?')).toBe('es');
     expect(explicitLanguageRequest('I speak to my family in Spanish at home')).toBeUndefined();
@@ -70,7 +75,8 @@ describe('message cues', () => {
   });
 
   it('tells complaints and small talk from questions', () => {
-    for (const t of ['me llegó roto 😡', 'chegou quebrado', 'it arrived damaged', 'esto es una estafa', 'nobody answers my emails']) expect(isComplaint(t), t).toBe(true);
+    for (const t of ['me llegó roto 😡', 'chegou quebrado', 'it arrived damaged', 'esto es una estafa', 'nobody answers my emails'])
+      expect(isComplaint(t), t).toBe(true);
     for (const t of ['quiero devolver un producto', 'where is my order', 'vocês vendem cartão presente?']) expect(isComplaint(t), t).toBe(false);
     expect(smallTalkOf('muchas gracias!')).toBe('thanks');
     expect(smallTalkOf('👍')).toBe('ok');
@@ -110,7 +116,8 @@ describe('intent matching over the FAQ', () => {
 describe('the flows remember and do not repeat themselves', () => {
   let seq = 0;
   const text = (t: string): CustomerMessage => ({ type: 'text', text: t, providerMessageId: `u${++seq}` });
-  const turn = (t: CustomerMessage, memory?: ConversationMemory, now = OPEN): ComposedReply => composeReply([t], { business, now, ...(memory ? { memory } : {}) });
+  const turn = (t: CustomerMessage, memory?: ConversationMemory, now = OPEN): ComposedReply =>
+    composeReply([t], { business, now, ...(memory ? { memory } : {}) });
 
   it('never asks for the order number once it has one: a later tracking question goes to a person with it', () => {
     const first = turn(text('mi pedido 48213 no llega, nadie me contesta el correo'));
@@ -164,7 +171,10 @@ describe('bot settings stored before the reply texts existed', () => {
   });
 
   it('refuse a button title over 20 characters', () => {
-    const parsed = parseBusinessFlows({ ...(rawDemoBotSettings as object), replies: { talkToPerson: { en: 'Talk to a real human being now', es: 'x', pt: 'y' } } });
+    const parsed = parseBusinessFlows({
+      ...(rawDemoBotSettings as object),
+      replies: { talkToPerson: { en: 'Talk to a real human being now', es: 'x', pt: 'y' } },
+    });
     expect(parsed.ok).toBe(false);
   });
 });

@@ -27,11 +27,71 @@ const rows: Record<string, Array<Record<string, string | number | null>>> = {
   ],
   template_sends: [{ kind: 'template', template_category: 'marketing', pricing_category: 'marketing', sends: 4, billable_sends: 4, delivered: 4, failed: 0 }],
   queue_performance: [
-    { business_id: 'local', queue_id: 'general', queue_name: 'General <support>', queued: 6, vip: 0, handled: 4, abandoned: 2, abandoned_pct: 33.3, frt_median_s: 120, frt_p90_s: 360, avg_wait_s: 92.5, avg_handling_s: 1077.5, closed: 5, fcr_pct: 60, csat_avg: 4, csat_responses: 2, sla_met_pct: 60, sla_measured: 5, transferred: 0, transfers: 0 },
-    { business_id: 'local', queue_id: 'vip', queue_name: 'VIP', queued: 2, vip: 2, handled: 2, abandoned: 0, abandoned_pct: 0, frt_median_s: 60, frt_p90_s: 60, avg_wait_s: 25, avg_handling_s: 1230, closed: 1, fcr_pct: 0, csat_avg: 4, csat_responses: 1, sla_met_pct: 100, sla_measured: 3, transferred: 1, transfers: 1 },
+    {
+      business_id: 'local',
+      queue_id: 'general',
+      queue_name: 'General <support>',
+      queued: 6,
+      vip: 0,
+      handled: 4,
+      abandoned: 2,
+      abandoned_pct: 33.3,
+      frt_median_s: 120,
+      frt_p90_s: 360,
+      avg_wait_s: 92.5,
+      avg_handling_s: 1077.5,
+      closed: 5,
+      fcr_pct: 60,
+      csat_avg: 4,
+      csat_responses: 2,
+      sla_met_pct: 60,
+      sla_measured: 5,
+      transferred: 0,
+      transfers: 0,
+    },
+    {
+      business_id: 'local',
+      queue_id: 'vip',
+      queue_name: 'VIP',
+      queued: 2,
+      vip: 2,
+      handled: 2,
+      abandoned: 0,
+      abandoned_pct: 0,
+      frt_median_s: 60,
+      frt_p90_s: 60,
+      avg_wait_s: 25,
+      avg_handling_s: 1230,
+      closed: 1,
+      fcr_pct: 0,
+      csat_avg: 4,
+      csat_responses: 1,
+      sla_met_pct: 100,
+      sla_measured: 3,
+      transferred: 1,
+      transfers: 1,
+    },
   ],
   agent_performance: [
-    { business_id: 'local', agent_id: 'ana', agent_name: 'Ana Souza', handled: 3, vip: 1, frt_median_s: 60, frt_p90_s: 360, avg_wait_s: 93.3, avg_handling_s: 1246.7, closed: 3, fcr_pct: 66.7, csat_avg: 3.5, csat_responses: 2, sla_met_pct: 66.7, sla_measured: 3, transferred_in: 1, abandoned: 0 },
+    {
+      business_id: 'local',
+      agent_id: 'ana',
+      agent_name: 'Ana Souza',
+      handled: 3,
+      vip: 1,
+      frt_median_s: 60,
+      frt_p90_s: 360,
+      avg_wait_s: 93.3,
+      avg_handling_s: 1246.7,
+      closed: 3,
+      fcr_pct: 66.7,
+      csat_avg: 3.5,
+      csat_responses: 2,
+      sla_met_pct: 66.7,
+      sla_measured: 3,
+      transferred_in: 1,
+      abandoned: 0,
+    },
   ],
   queue_volume_by_hour: [
     { business_id: 'local', queue_id: 'general', hour: 9, queued: 3, vip: 0, within_sla: 2, abandoned: 0 },
@@ -43,14 +103,42 @@ const rows: Record<string, Array<Record<string, string | number | null>>> = {
     { business_id: 'local', day: '2026-11-17', channel: 'instagram', queue_id: 'bot', ended_by: 'bot', outcome: 'no_response', conversations: 1 },
   ],
   conversions_by_source: [
-    { business_id: 'local', source: 'ad', ad_id: 'ad_1', headline: 'Black <Friday>', utm_source: null, utm_medium: null, utm_campaign: null, conversations: 4, contacts: 3, conversions: 1, conversion_pct: 25, resolved_by_bot_pct: 50 },
-    { business_id: 'local', source: 'link', ad_id: null, headline: null, utm_source: 'newsletter', utm_medium: 'email', utm_campaign: 'nov', conversations: 2, contacts: 2, conversions: 1, conversion_pct: 50, resolved_by_bot_pct: 0 },
+    {
+      business_id: 'local',
+      source: 'ad',
+      ad_id: 'ad_1',
+      headline: 'Black <Friday>',
+      utm_source: null,
+      utm_medium: null,
+      utm_campaign: null,
+      conversations: 4,
+      contacts: 3,
+      conversions: 1,
+      conversion_pct: 25,
+      resolved_by_bot_pct: 50,
+    },
+    {
+      business_id: 'local',
+      source: 'link',
+      ad_id: null,
+      headline: null,
+      utm_source: 'newsletter',
+      utm_medium: 'email',
+      utm_campaign: 'nov',
+      conversations: 2,
+      contacts: 2,
+      conversions: 1,
+      conversion_pct: 50,
+      resolved_by_bot_pct: 0,
+    },
   ],
   meta_spend: [
     { business_id: 'local', account_id: '100', day: '2026-11-16', category: 'marketing', country: 'BR', charged: 3, free: 0, unpriced: 0, spend_usd: 0.1875 },
     { business_id: 'local', account_id: '100', day: '2026-11-16', category: 'service', country: 'MX', charged: 0, free: 5, unpriced: 0, spend_usd: 0 },
   ],
-  meta_spend_per_resolution: [{ business_id: 'local', conversations: 6, resolved: 3, spend_usd: 0.1875, resolved_spend_usd: 0.125, spend_per_resolved_usd: 0.0625 }],
+  meta_spend_per_resolution: [
+    { business_id: 'local', conversations: 6, resolved: 3, spend_usd: 0.1875, resolved_spend_usd: 0.125, spend_per_resolved_usd: 0.0625 },
+  ],
 };
 const results: MetricResult[] = METRIC_QUERIES.map((query) => ({ query, columns: Object.keys(rows[query.name]![0]!), rows: rows[query.name]! }));
 
@@ -74,7 +162,13 @@ describe('the analytics report', () => {
   });
 
   it('is one self-contained page: a section with charts and its table per metric, nothing fetched', () => {
-    const html = renderReport({ results, exportId: '01795307477141-38e16142', exportTime: '2026-11-22T00:31:17.141Z', itemCount: 310, generatedAt: new Date('2026-11-22T01:00:00Z') });
+    const html = renderReport({
+      results,
+      exportId: '01795307477141-38e16142',
+      exportTime: '2026-11-22T00:31:17.141Z',
+      itemCount: 310,
+      generatedAt: new Date('2026-11-22T01:00:00Z'),
+    });
     expect(html.match(/<section>/g)).toHaveLength(METRIC_QUERIES.length);
     for (const q of METRIC_QUERIES) expect(html).toContain(`lib/analytics/sql/${q.name}.sql`);
     expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(METRIC_QUERIES.length);
@@ -119,10 +213,22 @@ describe('the analytics report', () => {
   });
 
   it('prints aligned tables and readable durations', () => {
-    expect(textTable(['channel', 'n'], [{ channel: 'whatsapp', n: 12 }, { channel: 'all', n: null }])).toBe(
-      ['channel    n', '────────  ──', 'whatsapp  12', 'all        —'].join('\n'),
-    );
-    expect([formatDuration(2.04), formatDuration(45), formatDuration(330), formatDuration(4000), formatDuration(null)]).toEqual(['2.0 s', '45 s', '5 min 30 s', '1 h 06 min', '—']);
+    expect(
+      textTable(
+        ['channel', 'n'],
+        [
+          { channel: 'whatsapp', n: 12 },
+          { channel: 'all', n: null },
+        ],
+      ),
+    ).toBe(['channel    n', '────────  ──', 'whatsapp  12', 'all        —'].join('\n'));
+    expect([formatDuration(2.04), formatDuration(45), formatDuration(330), formatDuration(4000), formatDuration(null)]).toEqual([
+      '2.0 s',
+      '45 s',
+      '5 min 30 s',
+      '1 h 06 min',
+      '—',
+    ]);
   });
 });
 

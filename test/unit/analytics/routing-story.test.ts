@@ -3,11 +3,23 @@ import { planConversations, randomSource } from '#lib/analytics/seed/seed-plan';
 import { planRouting, routingAttributes, SEED_AGENTS, SEED_QUEUES, type RoutingPlan } from '#lib/analytics/seed/routing-story';
 
 const at = (iso: string) => Date.parse(iso);
-const plan: RoutingPlan = { vip: false, queueId: 'soporte-es', agentId: 'marta', transfers: 0, outcome: 'resolved', answerAfterAcceptMs: 60_000, acceptAfterOfferMs: 10_000 };
+const plan: RoutingPlan = {
+  vip: false,
+  queueId: 'soporte-es',
+  agentId: 'marta',
+  transfers: 0,
+  outcome: 'resolved',
+  answerAfterAcceptMs: 60_000,
+  acceptAfterOfferMs: 10_000,
+};
 
 describe('the routing facts the seed writes', () => {
   it('derives offer, assignment and a met SLA from the person’s first reply', () => {
-    const attributes = routingAttributes(plan, { queuedMs: at('2026-11-16T09:00:00Z'), firstHumanResponseMs: at('2026-11-16T09:05:00Z'), closedMs: at('2026-11-16T09:20:00Z') }, 'local');
+    const attributes = routingAttributes(
+      plan,
+      { queuedMs: at('2026-11-16T09:00:00Z'), firstHumanResponseMs: at('2026-11-16T09:05:00Z'), closedMs: at('2026-11-16T09:20:00Z') },
+      'local',
+    );
     expect(attributes).toMatchObject({
       businessId: 'local',
       routingStatus: 'closed',
@@ -31,12 +43,22 @@ describe('the routing facts the seed writes', () => {
     expect(routingAttributes(plan, times(11), 'local').slaState).toBe('breached');
     expect(routingAttributes(plan, times(9), 'local').slaState).toBe('warning');
     const vip = routingAttributes({ ...plan, vip: true, queueId: 'vip' }, times(2), 'local');
-    expect(vip).toMatchObject({ routingPriority: 90, queueId: 'vip', slaFirstResponseDueAt: '2026-11-16T09:05:00.000Z', slaState: 'ok', routingStatus: 'assigned' });
+    expect(vip).toMatchObject({
+      routingPriority: 90,
+      queueId: 'vip',
+      slaFirstResponseDueAt: '2026-11-16T09:05:00.000Z',
+      slaState: 'ok',
+      routingStatus: 'assigned',
+    });
     expect(vip.tags).toEqual(new Set(['vip']));
   });
 
   it('leaves a conversation the customer left in the queue without an agent, breached when it waited past the target', () => {
-    const left = routingAttributes({ ...plan, agentId: undefined, outcome: 'abandoned' }, { queuedMs: at('2026-11-16T09:00:00Z'), closedMs: at('2026-11-16T09:30:00Z') }, 'local');
+    const left = routingAttributes(
+      { ...plan, agentId: undefined, outcome: 'abandoned' },
+      { queuedMs: at('2026-11-16T09:00:00Z'), closedMs: at('2026-11-16T09:30:00Z') },
+      'local',
+    );
     expect(left).toMatchObject({ routingStatus: 'closed', slaState: 'breached' });
     expect(left.assignedAgentId).toBeUndefined();
     expect(left.firstHumanResponseAt).toBeUndefined();

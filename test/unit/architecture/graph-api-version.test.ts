@@ -49,6 +49,6 @@ describe("Meta's Graph API version lives in one place", () => {
     expect(existsSync(DEFAULT_SPEC_PATH)).toBe(true);
     // The spec's own `info.version` (read from its head: the file is a megabyte of YAML).
     const head = readFileSync(DEFAULT_SPEC_PATH, 'utf8').slice(0, 2_000);
-    expect(/^info:\n(?:  .*\n)*?  version: (\S+)$/m.exec(head)?.[1]).toBe(GRAPH_API_VERSION);
+    expect(/^info:\n(?: {2}.*\n)*? {2}version: (\S+)$/m.exec(head)?.[1]).toBe(GRAPH_API_VERSION);
   });
 });

@@ -59,7 +59,13 @@ describe('each handler reads its configuration through one environment schema', 
   });
 
   it('notices the ways of reading the environment directly', () => {
-    for (const line of ['const a = process.env.TABLE_NAME;', "const b = process.env['X'];", "const c = process['env'];", 'const { env } = process;', 'const { env: e, argv } = process;']) {
+    for (const line of [
+      'const a = process.env.TABLE_NAME;',
+      "const b = process.env['X'];",
+      "const c = process['env'];",
+      'const { env } = process;',
+      'const { env: e, argv } = process;',
+    ]) {
       expect(PROCESS_ENV.test(line), line).toBe(true);
     }
     for (const line of ['const env = readEnvironment(environmentSchema);', 'env.TABLE_NAME', 'const processEnvironment = 1;']) {
@@ -69,7 +75,7 @@ describe('each handler reads its configuration through one environment schema', 
 
   it('lets an adapter read AWS_* variables and nothing else directly', () => {
     const names = (line: string) => [...line.matchAll(VARIABLE_NAMES)].map((m) => m[1]);
-    expect(names("const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;")).toEqual(['AWS_REGION', 'AWS_DEFAULT_REGION']);
+    expect(names('const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;')).toEqual(['AWS_REGION', 'AWS_DEFAULT_REGION']);
     expect(names("const CONTAINER = ['AWS_CONTAINER_CREDENTIALS_FULL_URI'];")).toEqual(['AWS_CONTAINER_CREDENTIALS_FULL_URI']);
     expect(names("const table = process.env.TABLE_NAME ?? env['EVENT_BUS_NAME'];")).toEqual(['TABLE_NAME', 'EVENT_BUS_NAME']);
   });
@@ -81,9 +87,11 @@ describe('each handler reads its configuration through one environment schema', 
       if (!existsSync(schemaFile)) return [`${handler}: no lambdas/handlers/environment/${handler}.ts`];
       const source = readFileSync(join(HANDLERS, `${handler}.ts`), 'utf8');
       const found: string[] = [];
-      if (!source.includes(`import { environmentSchema } from '#lambdas/handlers/environment/${handler}';`)) found.push(`${handler}: does not import its own schema`);
+      if (!source.includes(`import { environmentSchema } from '#lambdas/handlers/environment/${handler}';`))
+        found.push(`${handler}: does not import its own schema`);
       // At the module's top level: the init fails, not a message.
-      if ((source.match(/^const env = readEnvironment\(environmentSchema\);$/gm) ?? []).length !== 1) found.push(`${handler}: does not read its schema once at the top level`);
+      if ((source.match(/^const env = readEnvironment\(environmentSchema\);$/gm) ?? []).length !== 1)
+        found.push(`${handler}: does not read its schema once at the top level`);
       if ((source.match(/readEnvironment\(/g) ?? []).length !== 1) found.push(`${handler}: reads the environment more than once`);
       return found;
     });

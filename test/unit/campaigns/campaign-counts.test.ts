@@ -38,7 +38,12 @@ describe('campaign counts', () => {
   });
 
   it('adds the shards up, failure codes included', () => {
-    expect(sumShards([{ sent: 2, delivered: 1, fail_131049: 1, failed: 1 }, { sent: 3, read: 1, replied: 1, fail_131049: 2, fail_x: 1, failed: 3, optedOut: 1, other: 'ignored' }])).toEqual({
+    expect(
+      sumShards([
+        { sent: 2, delivered: 1, fail_131049: 1, failed: 1 },
+        { sent: 3, read: 1, replied: 1, fail_131049: 2, fail_x: 1, failed: 3, optedOut: 1, other: 'ignored' },
+      ]),
+    ).toEqual({
       sent: 5,
       delivered: 1,
       read: 1,

@@ -31,7 +31,7 @@ describe('cutting a decided audience into chunks', () => {
     const chunks = planListChunks(recipients);
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) expect(JSON.stringify(c.recipients).length).toBeLessThanOrEqual(CHUNK_BYTES);
-    chunks.forEach((c, i) => expect(c.firstSeq).toBe(i === 0 ? 0 : chunks[i - 1]!.firstSeq + chunks[i - 1]!.recipients.length));
+    for (const [i, c] of chunks.entries()) expect(c.firstSeq).toBe(i === 0 ? 0 : chunks[i - 1]!.firstSeq + chunks[i - 1]!.recipients.length);
     expect(chunks.reduce((n, c) => n + c.recipients.length, 0)).toBe(700);
   });
 
@@ -42,7 +42,7 @@ describe('cutting a decided audience into chunks', () => {
     for (const c of chunks) expect(Buffer.byteLength(JSON.stringify(c.recipients))).toBeLessThanOrEqual(CHUNK_BYTES);
     expect(chunks.length).toBeGreaterThan(2);
     expect(chunks[0]!.firstSeq).toBe(4_000);
-    chunks.forEach((c, i) => i > 0 && expect(c.firstSeq).toBe(chunks[i - 1]!.firstSeq + chunks[i - 1]!.recipients.length));
+    for (const [i, c] of chunks.entries()) if (i > 0) expect(c.firstSeq).toBe(chunks[i - 1]!.firstSeq + chunks[i - 1]!.recipients.length);
   });
 
   it('puts a recipient larger than a chunk alone in its own chunk, and nothing in none', () => {
@@ -56,7 +56,10 @@ describe('cutting a decided audience into chunks', () => {
 describe('the release loop and a list being built', () => {
   it('releases nothing before the list is ready', () => {
     const cursor = { tick: 0 };
-    expect(decideState({ state: 'scheduled', list: { status: 'building', built: 10 } }, cursor, 0, NOW)).toEqual({ action: 'ignore', reason: 'list_not_ready' });
+    expect(decideState({ state: 'scheduled', list: { status: 'building', built: 10 } }, cursor, 0, NOW)).toEqual({
+      action: 'ignore',
+      reason: 'list_not_ready',
+    });
     expect(decideState({ state: 'running', list: { status: 'failed', built: 0 } }, cursor, 0, NOW)).toEqual({ action: 'ignore', reason: 'list_not_ready' });
     expect(decideState({ state: 'scheduled', list: { status: 'ready', built: 10 } }, cursor, 0, NOW)).toEqual({ action: 'start' });
     // A campaign listed before builds ran in the background has no `list`: its list is complete.
@@ -67,8 +70,16 @@ describe('the release loop and a list being built', () => {
     const store = inMemoryCampaignStore();
     const ticks = recordingTicks();
     const builds = queuedListBuilds();
-    await store.create(campaign({ list: { status: 'building', built: 1_000, chunks: 5, nextChunk: 1, attempt: 'a1', updatedAt: new Date(NOW.getTime() - 120_000).toISOString() } }));
-    const changed = { source: EVENT_SOURCE.campaigns, 'detail-type': DETAIL_TYPE.campaignChanged, detail: { v: 1, businessId: BUSINESS, campaignId: CAMPAIGN_ID, state: 'scheduled', previousState: 'draft' } };
+    await store.create(
+      campaign({
+        list: { status: 'building', built: 1_000, chunks: 5, nextChunk: 1, attempt: 'a1', updatedAt: new Date(NOW.getTime() - 120_000).toISOString() },
+      }),
+    );
+    const changed = {
+      source: EVENT_SOURCE.campaigns,
+      'detail-type': DETAIL_TYPE.campaignChanged,
+      detail: { v: 1, businessId: BUSINESS, campaignId: CAMPAIGN_ID, state: 'scheduled', previousState: 'draft' },
+    };
     expect(await kickOnChange(changed, { store, ticks, builds })).toBe('build_kicked');
     expect(builds.messages).toEqual([{ kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 1 }]);
     expect(ticks.scheduled).toEqual([]);
@@ -115,12 +126,27 @@ describe('kicking a list whose audience is being decided', () => {
     const ticks = recordingTicks();
     const builds = queuedListBuilds();
     const quietSince = new Date(NOW.getTime() - 120_000).toISOString();
-    const deciding = { status: 'building' as const, built: 0, attempt: 'a1', updatedAt: quietSince, deciding: { step: 3, listed: 120, chunks: 2, skipped: {}, read: 400 } };
+    const deciding = {
+      status: 'building' as const,
+      built: 0,
+      attempt: 'a1',
+      updatedAt: quietSince,
+      deciding: { step: 3, listed: 120, chunks: 2, skipped: {}, read: 400 },
+    };
     await store.create(campaign({ list: deciding }));
     await store.markRunning(BUSINESS, CAMPAIGN_ID);
-    expect(nextBuildMessage({ businessId: BUSINESS, campaignId: CAMPAIGN_ID, list: { status: 'building', built: 0 } })).toEqual({ businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: 0 });
+    expect(nextBuildMessage({ businessId: BUSINESS, campaignId: CAMPAIGN_ID, list: { status: 'building', built: 0 } })).toEqual({
+      businessId: BUSINESS,
+      campaignId: CAMPAIGN_ID,
+      chunk: 0,
+      step: 0,
+    });
     expect((await watchCampaigns({ store, ticks, builds, counter: inMemoryCounter(), now: () => NOW })).buildsKicked).toBe(1);
-    const changed = { source: EVENT_SOURCE.campaigns, 'detail-type': DETAIL_TYPE.campaignChanged, detail: { v: 1, businessId: BUSINESS, campaignId: CAMPAIGN_ID, state: 'scheduled', previousState: 'draft' } };
+    const changed = {
+      source: EVENT_SOURCE.campaigns,
+      'detail-type': DETAIL_TYPE.campaignChanged,
+      detail: { v: 1, businessId: BUSINESS, campaignId: CAMPAIGN_ID, state: 'scheduled', previousState: 'draft' },
+    };
     expect(await kickOnChange(changed, { store, ticks, builds })).toBe('build_kicked');
     expect(builds.messages).toEqual([
       { kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: 3 },
@@ -130,9 +156,16 @@ describe('kicking a list whose audience is being decided', () => {
     // Decided meanwhile: a late copy of a deciding step neither decides again nor writes chunk 0.
     await store.setList(BUSINESS, CAMPAIGN_ID, { status: 'building', built: 0, chunks: 3, nextChunk: 0, attempt: 'a1', updatedAt: NOW.toISOString() });
     const deps = { store, contacts: inMemoryContactStore(), sources: sourcesOf(memoryLookups()), builds, publisher: recordingPublisher(), now: () => NOW };
-    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: 3 }, deps)).toEqual({ outcome: 'ignored', reason: 'stale_step' });
-    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: -1 }, deps)).toMatchObject({ outcome: 'invalid' });
-    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: '1' }, deps)).toMatchObject({ outcome: 'invalid' });
+    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: 3 }, deps)).toEqual({
+      outcome: 'ignored',
+      reason: 'stale_step',
+    });
+    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: -1 }, deps)).toMatchObject({
+      outcome: 'invalid',
+    });
+    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: CAMPAIGN_ID, chunk: 0, step: '1' }, deps)).toMatchObject({
+      outcome: 'invalid',
+    });
     expect(builds.messages).toHaveLength(2);
   });
 });

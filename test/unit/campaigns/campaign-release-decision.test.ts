@@ -47,14 +47,20 @@ describe('pause causes', () => {
     expect(pauseCauseOf({ ...ok, template: undefined })).toBe('template_disabled');
   });
 
-  it('stops when the month\'s budget is spent, and never without a budget', () => {
+  it("stops when the month's budget is spent, and never without a budget", () => {
     expect(pauseCauseOf({ ...ok, budget: { budgetMicros: 100, spentMicros: 100, share: 1 } })).toBe('budget_exhausted');
     expect(pauseCauseOf({ ...ok, budget: { spentMicros: 10_000_000_000, share: 0 } })).toBeUndefined();
     expect(pauseCauseOf({ ...ok, budget: undefined })).toBeUndefined();
   });
 
   it('names the most serious cause first', () => {
-    expect(pauseCauseOf({ account: servingAccount({ qualityRating: 'RED' }), template: { status: 'PAUSED' }, budget: { budgetMicros: 1, spentMicros: 5, share: 5 } })).toBe('quality_red');
+    expect(
+      pauseCauseOf({
+        account: servingAccount({ qualityRating: 'RED' }),
+        template: { status: 'PAUSED' },
+        budget: { budgetMicros: 1, spentMicros: 5, share: 5 },
+      }),
+    ).toBe('quality_red');
   });
 });
 
@@ -112,7 +118,7 @@ describe('pace', () => {
 
 describe('tick state', () => {
   const cursor = { tick: 4 };
-  it('ignores a tick that is not the cursor\'s (a repeat or a kick racing the loop)', () => {
+  it("ignores a tick that is not the cursor's (a repeat or a kick racing the loop)", () => {
     expect(decideState({ state: 'running' }, cursor, 3, NOW)).toEqual({ action: 'ignore', reason: 'stale_tick' });
     expect(decideState({ state: 'running' }, cursor, 5, NOW)).toEqual({ action: 'ignore', reason: 'stale_tick' });
     expect(decideState({ state: 'running' }, cursor, 4, NOW)).toEqual({ action: 'release' });

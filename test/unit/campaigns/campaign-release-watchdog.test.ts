@@ -39,16 +39,23 @@ describe('the campaign watchdog', () => {
 });
 
 describe('a kick on campaign.changed', () => {
-  const changed = (detail: Record<string, unknown>) => ({ source: EVENT_SOURCE.campaigns, 'detail-type': DETAIL_TYPE.campaignChanged, detail: { v: 1, businessId: BUSINESS, campaignId: CAMPAIGN_ID, ...detail } });
+  const changed = (detail: Record<string, unknown>) => ({
+    source: EVENT_SOURCE.campaigns,
+    'detail-type': DETAIL_TYPE.campaignChanged,
+    detail: { v: 1, businessId: BUSINESS, campaignId: CAMPAIGN_ID, ...detail },
+  });
 
-  it('ticks a campaign scheduled or resumed now, with the cursor\'s tick, and lists it', async () => {
+  it("ticks a campaign scheduled or resumed now, with the cursor's tick, and lists it", async () => {
     const store = inMemoryCampaignStore();
     const ticks = recordingTicks();
     await store.create(campaign());
     await store.putRelease(BUSINESS, CAMPAIGN_ID, { nextSeq: 0, total: 5, tick: 0 });
     expect(await kickOnChange(changed({ state: 'scheduled', previousState: 'draft' }), { store, ticks })).toBe('kicked');
     expect(await kickOnChange(changed({ state: 'running', previousState: 'paused' }), { store, ticks })).toBe('kicked');
-    expect(ticks.scheduled).toEqual([{ tick: 0, delaySeconds: 0 }, { tick: 0, delaySeconds: 0 }]);
+    expect(ticks.scheduled).toEqual([
+      { tick: 0, delaySeconds: 0 },
+      { tick: 0, delaySeconds: 0 },
+    ]);
     expect(await store.listRunning()).toEqual([{ businessId: BUSINESS, campaignId: CAMPAIGN_ID }]);
   });
 

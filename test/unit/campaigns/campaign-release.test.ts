@@ -38,7 +38,12 @@ async function world(options: { recipients?: number; campaign?: Partial<Campaign
   const store = inMemoryCampaignStore();
   await store.create(campaign(options.campaign));
   const n = options.recipients ?? 1_000;
-  await store.addRecipients(BUSINESS, CAMPAIGN_ID, 0, Array.from({ length: n }, (_, i) => ({ waId: waId(i), variables: { '1': `Cliente ${i}` } })));
+  await store.addRecipients(
+    BUSINESS,
+    CAMPAIGN_ID,
+    0,
+    Array.from({ length: n }, (_, i) => ({ waId: waId(i), variables: { '1': `Cliente ${i}` } })),
+  );
   await store.putRelease(BUSINESS, CAMPAIGN_ID, { nextSeq: 0, total: n, tick: 0 });
   const sources = fakeSources();
   const budget = fakeBudget();
@@ -65,11 +70,20 @@ describe('a release tick', () => {
     expect((await w.store.get(BUSINESS, CAMPAIGN_ID))?.state).toBe('running');
     expect(await w.store.listRunning()).toEqual([{ businessId: BUSINESS, campaignId: CAMPAIGN_ID }]);
     expect(w.publisher.events).toEqual([
-      expect.objectContaining({ source: EVENT_SOURCE.campaigns, detailType: DETAIL_TYPE.campaignChanged, detail: expect.objectContaining({ campaignId: CAMPAIGN_ID, state: 'running', previousState: 'scheduled' }) }),
+      expect.objectContaining({
+        source: EVENT_SOURCE.campaigns,
+        detailType: DETAIL_TYPE.campaignChanged,
+        detail: expect.objectContaining({ campaignId: CAMPAIGN_ID, state: 'running', previousState: 'scheduled' }),
+      }),
     ]);
     // 80 msg/s × 0.8 × 10 s, in list order, 64 a second.
     expect(w.queue.sends).toHaveLength(640);
-    expect(w.queue.sends[0]).toEqual({ conversationKey: `wa:1001:${waId(0)}`, accountId: '1001', outboundId: campaignMessageId(CAMPAIGN_ID, waId(0)), delaySeconds: 0 });
+    expect(w.queue.sends[0]).toEqual({
+      conversationKey: `wa:1001:${waId(0)}`,
+      accountId: '1001',
+      outboundId: campaignMessageId(CAMPAIGN_ID, waId(0)),
+      delaySeconds: 0,
+    });
     expect(w.queue.sends[639]).toMatchObject({ outboundId: campaignMessageId(CAMPAIGN_ID, waId(639)), delaySeconds: 9 });
     expect(w.queue.sends.filter((s) => s.delaySeconds === 3)).toHaveLength(64);
     expect(await w.store.getRelease(BUSINESS, CAMPAIGN_ID)).toMatchObject({ nextSeq: 640, tick: 1, lastTickAt: NOW.toISOString() });
@@ -80,7 +94,7 @@ describe('a release tick', () => {
     expect(await w.store.reachInLast24h(BUSINESS, NOW)).toBe(640);
   });
 
-  it('goes at an upgraded number\'s pace with the campaign\'s share', async () => {
+  it("goes at an upgraded number's pace with the campaign's share", async () => {
     const small = await world({ recipients: 5_000, campaign: { rateShare: 0.5 } });
     small.sources.state.account = servingAccount({ throughputPerSecond: 1_000 });
     // 500 msg/s: 2,000 a tick (the cap, read in two pages of the list) every 4 s.
@@ -104,7 +118,7 @@ describe('a release tick', () => {
     expect((await empty.store.get(BUSINESS, CAMPAIGN_ID))?.state).toBe('completed');
   });
 
-  it('releases only what the business\'s messaging limit has room for, then waits for the moving window', async () => {
+  it("releases only what the business's messaging limit has room for, then waits for the moving window", async () => {
     w.sources.state.account = servingAccount({ messagingLimitTier: 'TIER_250' });
     await w.store.recordReach(BUSINESS, 200, NOW);
     expect(await releaseTick(tick(0), w.deps)).toMatchObject({ outcome: 'released', released: 50 });
@@ -114,7 +128,7 @@ describe('a release tick', () => {
     expect((await w.store.get(BUSINESS, CAMPAIGN_ID))?.state).toBe('running');
   });
 
-  it("does not count customers inside their service window against the limit (Meta does not)", async () => {
+  it('does not count customers inside their service window against the limit (Meta does not)', async () => {
     const open = await world({ outbox: { outsideWindow: (id) => !id.endsWith('0') } });
     await releaseTick(tick(0), open.deps);
     expect(await open.store.reachInLast24h(BUSINESS, NOW)).toBe(640 - 64);
@@ -164,7 +178,15 @@ describe('a release tick', () => {
   });
 
   it('refuses hostile tick bodies without touching anything', async () => {
-    for (const body of [undefined, null, 'x', { businessId: BUSINESS, campaignId: CAMPAIGN_ID }, { ...tick(0), tick: -1 }, { ...tick(0), extra: 1 }, { ...tick(0), businessId: 'a'.repeat(400) }]) {
+    for (const body of [
+      undefined,
+      null,
+      'x',
+      { businessId: BUSINESS, campaignId: CAMPAIGN_ID },
+      { ...tick(0), tick: -1 },
+      { ...tick(0), extra: 1 },
+      { ...tick(0), businessId: 'a'.repeat(400) },
+    ]) {
       expect((await releaseTick(body, w.deps)).outcome).toBe('invalid');
     }
     expect(await releaseTick({ businessId: 'other', campaignId: CAMPAIGN_ID, tick: 0 }, w.deps)).toEqual({ outcome: 'ignored', reason: 'no_campaign' });

@@ -2,7 +2,14 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { listBuildSchema } from '#lambdas/campaigns/campaign-list-build';
-import { campaignSendEnvelope, EnqueueFailedError, sqsCampaignSendQueue, sqsListBuilds, sqsReleaseChecks, sqsReleaseTicks } from '#lambdas/campaigns/campaign-send-queue';
+import {
+  campaignSendEnvelope,
+  EnqueueFailedError,
+  sqsCampaignSendQueue,
+  sqsListBuilds,
+  sqsReleaseChecks,
+  sqsReleaseTicks,
+} from '#lambdas/campaigns/campaign-send-queue';
 import { replyRequestedDetailSchema } from '#lambdas/outbound/reply-requested';
 import { eventDetailOf } from '#lambdas/shared/event-queue-consumer';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
@@ -14,21 +21,32 @@ const send = (i: number) => ({ conversationKey: `wa:1001:55119000000${i}`, outbo
 beforeEach(() => sqs.reset());
 
 describe('the campaign send queue', () => {
-  it("carries each send as the reply.requested envelope the outbound consumer parses", () => {
+  it('carries each send as the reply.requested envelope the outbound consumer parses', () => {
     const body = campaignSendEnvelope(send(1), new Date('2026-11-21T12:00:00.123Z'));
     const envelope = JSON.parse(body) as Record<string, unknown>;
     expect(envelope).toMatchObject({ source: EVENT_SOURCE.campaigns, 'detail-type': DETAIL_TYPE.replyRequested, time: '2026-11-21T12:00:00Z' });
-    expect(replyRequestedDetailSchema.parse(eventDetailOf(body))).toEqual({ v: 1, conversationKey: 'wa:1001:551190000001', outboundId: 'cmp.cmp_X.551190000001', channel: 'whatsapp', accountId: '1001' });
+    expect(replyRequestedDetailSchema.parse(eventDetailOf(body))).toEqual({
+      v: 1,
+      conversationKey: 'wa:1001:551190000001',
+      outboundId: 'cmp.cmp_X.551190000001',
+      channel: 'whatsapp',
+      accountId: '1001',
+    });
   });
 
-  it('sends batches of ten with each send\'s delay (0–900 s), and again only the entries SQS refused', async () => {
+  it("sends batches of ten with each send's delay (0–900 s), and again only the entries SQS refused", async () => {
     let calls = 0;
     sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: Array<{ Id: string }> }) => {
       calls++;
       // The first call refuses its second entry once.
-      return calls === 1 ? { Successful: [], Failed: [{ Id: input.Entries[1]!.Id, Code: 'InternalError', SenderFault: false }] } : { Successful: [], Failed: [] };
+      return calls === 1
+        ? { Successful: [], Failed: [{ Id: input.Entries[1]!.Id, Code: 'InternalError', SenderFault: false }] }
+        : { Successful: [], Failed: [] };
     });
-    await sqsCampaignSendQueue({ sqs: client, queueUrl: 'q', sleep: async () => undefined }).enqueue([...Array.from({ length: 23 }, (_, i) => send(i)), { ...send(99), delaySeconds: 5_000 }]);
+    await sqsCampaignSendQueue({ sqs: client, queueUrl: 'q', sleep: async () => undefined }).enqueue([
+      ...Array.from({ length: 23 }, (_, i) => send(i)),
+      { ...send(99), delaySeconds: 5_000 },
+    ]);
     const batches = sqs.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input.Entries!);
     expect(batches.map((b) => b.length)).toEqual([10, 10, 4, 1]);
     expect(batches[3]![0]!.Id).toBe(batches[0]![1]!.Id);
@@ -40,7 +58,9 @@ describe('the campaign send queue', () => {
 
   it('throws when SQS keeps refusing, so the tick is retried', async () => {
     sqs.on(SendMessageBatchCommand).rejects(Object.assign(new Error('down'), { name: 'ServiceUnavailable' }));
-    await expect(sqsCampaignSendQueue({ sqs: client, queueUrl: 'q', sleep: async () => undefined }).enqueue([send(1)])).rejects.toBeInstanceOf(EnqueueFailedError);
+    await expect(sqsCampaignSendQueue({ sqs: client, queueUrl: 'q', sleep: async () => undefined }).enqueue([send(1)])).rejects.toBeInstanceOf(
+      EnqueueFailedError,
+    );
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(4);
   });
 });

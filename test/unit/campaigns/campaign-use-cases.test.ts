@@ -101,9 +101,36 @@ describe('creating a campaign', () => {
       [saleInput({ template: { name: 'new_collection', language: 'es' }, audience: { kind: 'contacts' } }), 400, 'invalid_request', /headerMediaLink.*image/],
       [saleInput({ template: { name: 'spring_sale', language: 'es', headerMediaLink: 'https://x/y.png' } }), 400, 'invalid_request', /takes no media/],
       [saleInput({ template: { name: 'spring_sale', language: 'es', headerMediaLink: 'http://x/y.png' } }), 400, 'invalid_request', /headerMediaLink/],
-      [saleInput({ audience: { kind: 'contacts', variables: { '1': { from: 'text', value: 'x' } } } }), 400, 'invalid_request', /needs a source for "2", "button.0"/],
-      [saleInput({ audience: { kind: 'contacts', variables: { '1': { from: 'text', value: 'x' }, '2': { from: 'text', value: 'x' }, 'button.0': { from: 'text', value: 'x' }, '9': { from: 'text', value: 'x' } } } }), 400, 'invalid_request', /no variable "9"/],
-      [csvInput('phone,1,2,button.0\n+5511900000001,a,1,b', { audience: { kind: 'csv', csv: 'phone,1,2,button.0\n+5511900000001,a,1,b', defaultCountry: 'XX' } }), 400, 'invalid_request', /defaultCountry/],
+      [
+        saleInput({ audience: { kind: 'contacts', variables: { '1': { from: 'text', value: 'x' } } } }),
+        400,
+        'invalid_request',
+        /needs a source for "2", "button.0"/,
+      ],
+      [
+        saleInput({
+          audience: {
+            kind: 'contacts',
+            variables: {
+              '1': { from: 'text', value: 'x' },
+              '2': { from: 'text', value: 'x' },
+              'button.0': { from: 'text', value: 'x' },
+              '9': { from: 'text', value: 'x' },
+            },
+          },
+        }),
+        400,
+        'invalid_request',
+        /no variable "9"/,
+      ],
+      [
+        csvInput('phone,1,2,button.0\n+5511900000001,a,1,b', {
+          audience: { kind: 'csv', csv: 'phone,1,2,button.0\n+5511900000001,a,1,b', defaultCountry: 'XX' },
+        }),
+        400,
+        'invalid_request',
+        /defaultCountry/,
+      ],
       [csvInput('name\nAna'), 400, 'invalid_csv', /phone column/],
       [csvInput('phone,1,2,button.0\nnot-a-phone,a,1,b\n+5511900000001,,1,b'), 400, 'invalid_rows', /2 lines/],
       [csvInput('phone,1,2,button.0\n+5511900000002,a,1,b'), 409, 'empty_audience', /Nobody in the file/],
@@ -119,7 +146,14 @@ describe('creating a campaign', () => {
   });
 
   it('lists a CSV audience at once, with consent checked through the contacts, and keeps only its size', async () => {
-    const csv = ['phone,1,2,button.0', '+5511900000001,Ana,20,A', '+5511900000002,Bruno,20,B', '+5511900000009,Zed,20,Z', '+5511900000004,Dora,20,D', '+55 11 90000-0001,Ana,20,A'].join('\n');
+    const csv = [
+      'phone,1,2,button.0',
+      '+5511900000001,Ana,20,A',
+      '+5511900000002,Bruno,20,B',
+      '+5511900000009,Zed,20,Z',
+      '+5511900000004,Dora,20,D',
+      '+55 11 90000-0001,Ana,20,A',
+    ].join('\n');
     const campaign = await createCampaign(deps, BUSINESS, 'admin@shop', csvInput(csv));
     expect(campaign.audience).toEqual({ kind: 'csv', rows: 5 });
     expect(campaign.counts).toMatchObject({ targeted: 2, skipped: { opted_out: 1, no_consent: 1, duplicate: 1 } });
@@ -134,10 +168,17 @@ describe('creating a campaign', () => {
 describe('editing a draft', () => {
   it('replaces the fields given at the version read, and checks them again', async () => {
     const c = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput());
-    const edited = await updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 1, name: 'Renamed', audience: { kind: 'contacts', tags: ['vip'], excludeTags: ['Churned'], variables: saleInput().audience.variables } });
+    const edited = await updateCampaignDraft(deps, BUSINESS, c.campaignId, {
+      expectedVersion: 1,
+      name: 'Renamed',
+      audience: { kind: 'contacts', tags: ['vip'], excludeTags: ['Churned'], variables: saleInput().audience.variables },
+    });
     expect(edited).toMatchObject({ name: 'Renamed', version: 2, audience: { excludeTags: ['churned'] }, template: { name: 'spring_sale' } });
     expect((await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 1, name: 'Stale' }))).code).toBe('version_conflict');
-    expect((await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 2, template: { name: 'order_shipped', language: 'en_US' } }))).message).toMatch(/needs a source/);
+    expect(
+      (await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 2, template: { name: 'order_shipped', language: 'en_US' } })))
+        .message,
+    ).toMatch(/needs a source/);
     expect((await refusal(updateCampaignDraft(deps, BUSINESS, 'cmp_01J00000000000000000000999', { expectedVersion: 1 }))).status).toBe(404);
     expect((await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { name: 'No version' }))).status).toBe(400);
   });
@@ -145,8 +186,12 @@ describe('editing a draft', () => {
   it('keeps a CSV campaign to its file, number and template', async () => {
     const c = await createCampaign(deps, BUSINESS, 'admin@shop', csvInput('phone,1,2,button.0\n+5511900000001,Ana,20,A'));
     expect((await updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 1, name: 'New name', rateShare: 0.3 })).name).toBe('New name');
-    expect((await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 2, audience: { kind: 'csv', csv: 'phone\n1' } }))).code).toBe('csv_audience_fixed');
-    expect((await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 2, template: { name: 'order_shipped', language: 'en_US' } }))).code).toBe('csv_audience_fixed');
+    expect((await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 2, audience: { kind: 'csv', csv: 'phone\n1' } }))).code).toBe(
+      'csv_audience_fixed',
+    );
+    expect(
+      (await refusal(updateCampaignDraft(deps, BUSINESS, c.campaignId, { expectedVersion: 2, template: { name: 'order_shipped', language: 'en_US' } }))).code,
+    ).toBe('csv_audience_fixed');
   });
 });
 
@@ -170,11 +215,23 @@ describe('previewing and scheduling', () => {
 
     const scheduled = await scheduleCampaign(deps, BUSINESS, c.campaignId, { expectedVersion: 1 });
     // Answered at once: the list is built off the request.
-    expect(scheduled).toMatchObject({ state: 'scheduled', scheduledAt: NOW.toISOString(), version: 2, template: { category: 'marketing' }, list: { status: 'building', built: 0 }, counts: { targeted: 0 } });
+    expect(scheduled).toMatchObject({
+      state: 'scheduled',
+      scheduledAt: NOW.toISOString(),
+      version: 2,
+      template: { category: 'marketing' },
+      list: { status: 'building', built: 0 },
+      counts: { targeted: 0 },
+    });
     expect(store.allRecipients(BUSINESS, c.campaignId)).toEqual([]);
     expect(await store.getRelease(BUSINESS, c.campaignId)).toBeUndefined();
     expect((await build(c.campaignId)).map((o) => o.outcome)).toEqual(['decided', 'ready']);
-    expect(await store.get(BUSINESS, c.campaignId)).toMatchObject({ state: 'scheduled', version: 2, list: { status: 'ready', built: 2, chunks: 1, nextChunk: 1 }, counts: { targeted: 2, skipped: { opted_out: 1, no_consent: 1 } } });
+    expect(await store.get(BUSINESS, c.campaignId)).toMatchObject({
+      state: 'scheduled',
+      version: 2,
+      list: { status: 'ready', built: 2, chunks: 1, nextChunk: 1 },
+      counts: { targeted: 2, skipped: { opted_out: 1, no_consent: 1 } },
+    });
     expect(store.allRecipients(BUSINESS, c.campaignId).map((r) => [r.seq, r.waId, r.state])).toEqual([
       [0, '5511900000001', 'queued'],
       [1, '5511900000004', 'queued'],
@@ -188,13 +245,21 @@ describe('previewing and scheduling', () => {
         detail: { v: 1, businessId: BUSINESS, campaignId: c.campaignId, state: 'scheduled', previousState: 'draft', version: 2, at: NOW.toISOString() },
       },
       // The list is ready: told again, which kicks the release loop.
-      { source: 'io.omnichannel.campaigns', detailType: 'campaign.changed', detail: { v: 1, businessId: BUSINESS, campaignId: c.campaignId, state: 'scheduled', version: 2, at: NOW.toISOString() } },
+      {
+        source: 'io.omnichannel.campaigns',
+        detailType: 'campaign.changed',
+        detail: { v: 1, businessId: BUSINESS, campaignId: c.campaignId, state: 'scheduled', version: 2, at: NOW.toISOString() },
+      },
     ]);
     // Scheduling again answers the scheduled campaign and builds nothing twice.
     expect((await scheduleCampaign(deps, BUSINESS, c.campaignId, { expectedVersion: 1 })).version).toBe(2);
     expect(store.allRecipients(BUSINESS, c.campaignId)).toHaveLength(2);
     // A scheduled campaign previews from its list.
-    expect(await previewCampaignAudience(deps, BUSINESS, c.campaignId)).toMatchObject({ count: 2, complete: true, sample: [{ waId: '55*********01' }, { waId: '55*********04' }] });
+    expect(await previewCampaignAudience(deps, BUSINESS, c.campaignId)).toMatchObject({
+      count: 2,
+      complete: true,
+      sample: [{ waId: '55*********01' }, { waId: '55*********04' }],
+    });
   });
 
   it('goes on from where a crash in the middle of a chunk stopped, listing nobody twice', async () => {
@@ -202,7 +267,11 @@ describe('previewing and scheduling', () => {
     await scheduleCampaign(deps, BUSINESS, c.campaignId, {});
     const builds = queuedListBuilds();
     const stepDeps = { store, contacts, sources: sourcesOf(lookups), publisher, builds, now: () => NOW };
-    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: c.campaignId, chunk: 0 }, stepDeps)).toMatchObject({ outcome: 'decided', targeted: 2, chunks: 1 });
+    expect(await buildListStep({ kind: 'build', businessId: BUSINESS, campaignId: c.campaignId, chunk: 0 }, stepDeps)).toMatchObject({
+      outcome: 'decided',
+      targeted: 2,
+      chunks: 1,
+    });
     // The chunk's first recipient was written, then the function died.
     const list = (await store.get(BUSINESS, c.campaignId))!.list!;
     const staged = (await store.listChunk(BUSINESS, c.campaignId, list.attempt!, 0))!;
@@ -219,7 +288,11 @@ describe('previewing and scheduling', () => {
     const empty = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput({ audience: { ...saleInput().audience, tags: ['nobody'] } }));
     expect((await scheduleCampaign(deps, BUSINESS, empty.campaignId, {})).state).toBe('scheduled');
     expect(await build(empty.campaignId)).toEqual([{ outcome: 'failed', reason: 'empty_audience' }]);
-    expect(await store.get(BUSINESS, empty.campaignId)).toMatchObject({ state: 'draft', list: { status: 'failed', reason: 'empty_audience' }, counts: { targeted: 0 } });
+    expect(await store.get(BUSINESS, empty.campaignId)).toMatchObject({
+      state: 'draft',
+      list: { status: 'failed', reason: 'empty_audience' },
+      counts: { targeted: 0 },
+    });
     expect(publisher.events.map((e) => e.detail)).toMatchObject([{ state: 'scheduled' }, { state: 'draft', previousState: 'scheduled' }]);
     expect(await store.listRunning()).toEqual([]);
     // Edited, it can be scheduled again.
@@ -273,7 +346,16 @@ describe('pausing, resuming and cancelling', () => {
     expect(resumed.state).toBe('running');
     expect(resumed.pauseReason).toBeUndefined();
     expect(publisher.events.map((e) => e.detail)).toEqual([
-      { v: 1, businessId: BUSINESS, campaignId: c.campaignId, state: 'paused', previousState: 'running', reason: 'operator', version: paused.version, at: NOW.toISOString() },
+      {
+        v: 1,
+        businessId: BUSINESS,
+        campaignId: c.campaignId,
+        state: 'paused',
+        previousState: 'running',
+        reason: 'operator',
+        version: paused.version,
+        at: NOW.toISOString(),
+      },
       { v: 1, businessId: BUSINESS, campaignId: c.campaignId, state: 'running', previousState: 'paused', version: resumed.version, at: NOW.toISOString() },
     ]);
     expect(JSON.stringify(publisher.events)).not.toMatch(/5511|Ana|spring/);
@@ -284,7 +366,11 @@ describe('pausing, resuming and cancelling', () => {
     const paused = await store.transition(BUSINESS, c.campaignId, ['running'], 'paused', NOW.toISOString(), { pauseReason: 'quality_red' });
     expect(paused.ok).toBe(true);
     lookups.accounts.set(ACCOUNT, { ...lookups.accounts.get(ACCOUNT)!, qualityRating: 'RED' });
-    expect(await refusal(resumeCampaign(deps, BUSINESS, c.campaignId, {}))).toMatchObject({ status: 409, code: 'quality_red', message: expect.stringMatching(/RED/) });
+    expect(await refusal(resumeCampaign(deps, BUSINESS, c.campaignId, {}))).toMatchObject({
+      status: 409,
+      code: 'quality_red',
+      message: expect.stringMatching(/RED/),
+    });
     lookups.accounts.set(ACCOUNT, { ...lookups.accounts.get(ACCOUNT)!, qualityRating: 'GREEN', status: 'restricted' });
     expect((await refusal(resumeCampaign(deps, BUSINESS, c.campaignId, {}))).code).toBe('account_not_serving');
     lookups.accounts.set(ACCOUNT, { ...lookups.accounts.get(ACCOUNT)!, status: 'active' });
@@ -320,10 +406,18 @@ describe('reading recipients', () => {
     const c = await createCampaign(deps, BUSINESS, 'admin@shop', saleInput());
     await scheduleCampaign(deps, BUSINESS, c.campaignId, {});
     await build(c.campaignId);
-    await store.advanceRecipient(BUSINESS, c.campaignId, 0, 'released', { at: NOW.toISOString(), messageId: `cmp.${c.campaignId}.5511900000001`, conversationKey: 'wa:100200300:5511900000001' });
+    await store.advanceRecipient(BUSINESS, c.campaignId, 0, 'released', {
+      at: NOW.toISOString(),
+      messageId: `cmp.${c.campaignId}.5511900000001`,
+      conversationKey: 'wa:100200300:5511900000001',
+    });
     const masked = await listCampaignRecipients(deps, BUSINESS, c.campaignId, { limit: 10 }, { maskNumbers: true });
     expect(JSON.stringify(masked)).not.toContain('5511900000001');
-    expect(masked.items[0]).toMatchObject({ waId: maskWaId('5511900000001'), messageId: `cmp.${c.campaignId}.55*********01`, conversationKey: 'wa:100200300:55*********01' });
+    expect(masked.items[0]).toMatchObject({
+      waId: maskWaId('5511900000001'),
+      messageId: `cmp.${c.campaignId}.55*********01`,
+      conversationKey: 'wa:100200300:55*********01',
+    });
     const plain = await listCampaignRecipients(deps, BUSINESS, c.campaignId, { limit: 10, state: 'queued' }, { maskNumbers: false });
     expect(plain.items.map((r) => r.waId)).toEqual(['5511900000004']);
   });

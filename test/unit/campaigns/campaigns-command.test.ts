@@ -46,18 +46,22 @@ const routedFetch = (async (input: string | URL, init?: RequestInit) => {
 async function run(args: string[], token = 'admin-token') {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCampaignsCommand(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, {
-    fetch: routedFetch,
-    token: async () => {
-      tokensAsked++;
-      return token;
+  const code = await runCampaignsCommand(
+    args,
+    { out: (l) => out.push(l), err: (l) => err.push(l) },
+    {
+      fetch: routedFetch,
+      token: async () => {
+        tokensAsked++;
+        return token;
+      },
+      readFile: async (p) => {
+        const text = files.get(p);
+        if (text === undefined) throw new Error(`ENOENT: ${p}`);
+        return text;
+      },
     },
-    readFile: async (p) => {
-      const text = files.get(p);
-      if (text === undefined) throw new Error(`ENOENT: ${p}`);
-      return text;
-    },
-  });
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -66,7 +70,14 @@ beforeEach(async () => {
   await seedContact(contacts, { waId: '5511900000001', name: 'Ana Souza', tags: ['vip'], attributes: { coupon: 'ANA' }, consent: 'opted_in' });
   await seedContact(contacts, { waId: '5511900000002', name: 'Bruno', tags: ['vip'], consent: 'opted_out' });
   let n = 0;
-  deps = { store: inMemoryCampaignStore(), contacts, lookups: memoryLookups(), publisher: recordingPublisher(), newCampaignId: () => `cmp_01J00000000000000000000${String(++n).padStart(3, '0')}`, now: () => new Date('2026-05-10T12:00:00Z') };
+  deps = {
+    store: inMemoryCampaignStore(),
+    contacts,
+    lookups: memoryLookups(),
+    publisher: recordingPublisher(),
+    newCampaignId: () => `cmp_01J00000000000000000000${String(++n).padStart(3, '0')}`,
+    now: () => new Date('2026-05-10T12:00:00Z'),
+  };
   calls = [];
   tokensAsked = 0;
   files = new Map([
@@ -76,7 +87,15 @@ beforeEach(async () => {
         name: 'Spring sale',
         accountId: ACCOUNT,
         template: { name: 'spring_sale', language: 'es' },
-        audience: { kind: 'contacts', tags: ['vip'], variables: { '1': { from: 'contact', field: 'first_name' }, '2': { from: 'text', value: '20' }, 'button.0': { from: 'attribute', key: 'coupon', fallback: 'SPRING' } } },
+        audience: {
+          kind: 'contacts',
+          tags: ['vip'],
+          variables: {
+            '1': { from: 'contact', field: 'first_name' },
+            '2': { from: 'text', value: '20' },
+            'button.0': { from: 'attribute', key: 'coupon', fallback: 'SPRING' },
+          },
+        },
       }),
     ],
     ['audience.csv', 'phone;1;2;button.0\n(11) 90000-0001;Ana;15;A\n11 90000-0002;Bruno;15;B\n'],
@@ -95,15 +114,30 @@ describe('npm run campaigns', () => {
     expect(preview.out).toBe(['Would reach 1 customer', 'Left off: opted_out 1', '  55*********01  {{1}}="Ana" {{2}}="20" {{button.0}}="ANA"'].join('\n'));
 
     const scheduled = await run(['schedule', id, '--expected-version', '1']);
-    expect(scheduled.out).toBe(['Scheduled cmp_01J00000000000000000000001: starts now (version 2)', `building the list… 0 written so far (look again with: npm run campaigns -- show ${id})`].join('\n'));
+    expect(scheduled.out).toBe(
+      [
+        'Scheduled cmp_01J00000000000000000000001: starts now (version 2)',
+        `building the list… 0 written so far (look again with: npm run campaigns -- show ${id})`,
+      ].join('\n'),
+    );
     // The release function builds the list.
     await runListBuild({ store: deps.store, contacts: deps.contacts, sources: sourcesOf(deps.lookups), publisher: deps.publisher }, BUSINESS, id);
-    expect(calls.at(-1)).toMatchObject({ method: 'POST', url: `http://127.0.0.1:3000/admin/campaigns/schedule?id=${id}`, body: { expectedVersion: 1 }, authorization: 'Bearer admin-token' });
+    expect(calls.at(-1)).toMatchObject({
+      method: 'POST',
+      url: `http://127.0.0.1:3000/admin/campaigns/schedule?id=${id}`,
+      body: { expectedVersion: 1 },
+      authorization: 'Bearer admin-token',
+    });
 
     expect((await run(['pause', id])).out).toContain('Paused cmp_01J00000000000000000000001');
     expect((await run(['resume', id])).out).toContain(`Resumed ${id}: scheduled`);
     const list = await run(['list']);
-    expect(list.out).toBe([`${id}  scheduled  Spring sale`, '    targeted 1 · released 0 · sent 0 · delivered 0 · read 0 · replied 0 · failed 0 · opted out 0  (left off: opted_out 1)'].join('\n'));
+    expect(list.out).toBe(
+      [
+        `${id}  scheduled  Spring sale`,
+        '    targeted 1 · released 0 · sent 0 · delivered 0 · read 0 · replied 0 · failed 0 · opted out 0  (left off: opted_out 1)',
+      ].join('\n'),
+    );
     const recipients = await run(['recipients', id]);
     expect(recipients.out).toBe('     0  5511900000001     queued   ');
     expect((await run(['recipients', id, '--state', 'failed'])).out).toBe('No recipients failed');
@@ -124,13 +158,22 @@ describe('npm run campaigns', () => {
 
     const bad = await run(['create', '--file', 'campaign.json', '--csv', 'bad.csv']);
     expect(bad.code).toBe(1);
-    expect(bad.err).toBe(['Refused (HTTP 400, invalid_rows): 1 line of the file cannot be sent; fix it and upload again', '  line 3: phone: not a possible phone number (write it with its country code, or give defaultCountry)'].join('\n'));
+    expect(bad.err).toBe(
+      [
+        'Refused (HTTP 400, invalid_rows): 1 line of the file cannot be sent; fix it and upload again',
+        '  line 3: phone: not a possible phone number (write it with its country code, or give defaultCountry)',
+      ].join('\n'),
+    );
   });
 
   it('masks numbers for a supervisor and acts for another business with a platform token', async () => {
     await run(['create', '--file', 'campaign.json']);
     await run(['schedule', 'cmp_01J00000000000000000000001']);
-    await runListBuild({ store: deps.store, contacts: deps.contacts, sources: sourcesOf(deps.lookups), publisher: deps.publisher }, BUSINESS, 'cmp_01J00000000000000000000001');
+    await runListBuild(
+      { store: deps.store, contacts: deps.contacts, sources: sourcesOf(deps.lookups), publisher: deps.publisher },
+      BUSINESS,
+      'cmp_01J00000000000000000000001',
+    );
     expect((await run(['recipients', 'cmp_01J00000000000000000000001'], 'supervisor-token')).out).toContain('55*********01');
     const refused = await run(['pause', 'cmp_01J00000000000000000000001'], 'supervisor-token');
     expect(refused).toMatchObject({ code: 1, err: expect.stringContaining('Refused (HTTP 403, forbidden)') });

@@ -23,7 +23,9 @@ async function walk(input: Omit<ContactsAudienceInput, 'businessId'> & { busines
 }
 
 describe('consent by template category', () => {
-  const contact = (status?: 'opted_in' | 'opted_out') => ({ consent: status ? { whatsapp: { status, scope: 'marketing' as const, at: '2026-01-01T00:00:00Z', source: 'operator' as const } } : {} });
+  const contact = (status?: 'opted_in' | 'opted_out') => ({
+    consent: status ? { whatsapp: { status, scope: 'marketing' as const, at: '2026-01-01T00:00:00Z', source: 'operator' as const } } : {},
+  });
   it('sends marketing only with an opt-in, never to an opt-out, and utility to anyone not opted out', () => {
     expect(consentVerdict(contact('opted_in'), 'marketing')).toEqual({ send: true });
     expect(consentVerdict(contact(), 'marketing')).toEqual({ send: false, reason: 'no_consent' });
@@ -36,7 +38,9 @@ describe('consent by template category', () => {
   });
 
   it("sends to the contact's WhatsApp id as WhatsApp reported it, else its E.164 number", () => {
-    expect(waIdOfContact({ identities: [{ kind: 'whatsapp', value: '5215512345678', linkedAt: '', linkedBy: 'channel' }], phoneE164: '+525512345678' })).toBe('5215512345678');
+    expect(waIdOfContact({ identities: [{ kind: 'whatsapp', value: '5215512345678', linkedAt: '', linkedBy: 'channel' }], phoneE164: '+525512345678' })).toBe(
+      '5215512345678',
+    );
     expect(waIdOfContact({ identities: [], phoneE164: '+5511987654321' })).toBe('5511987654321');
     expect(waIdOfContact({ identities: [{ kind: 'instagram', value: 'IGSID', accountId: '1', linkedAt: '', linkedBy: 'channel' }] })).toBeUndefined();
   });
@@ -45,7 +49,13 @@ describe('consent by template category', () => {
 describe('a contacts audience', () => {
   it('lists the contacts matching the filters with consent for marketing, once each, with their variables', async () => {
     const contacts = inMemoryContactStore();
-    const ana = await seedContact(contacts, { waId: '5511900000001', name: 'Ana Souza', tags: ['vip', 'sp'], attributes: { coupon: 'ANA20' }, consent: 'opted_in' });
+    const ana = await seedContact(contacts, {
+      waId: '5511900000001',
+      name: 'Ana Souza',
+      tags: ['vip', 'sp'],
+      attributes: { coupon: 'ANA20' },
+      consent: 'opted_in',
+    });
     await seedContact(contacts, { waId: '5511900000002', name: 'Bruno', tags: ['vip'], attributes: { coupon: 'B' }, consent: 'opted_out' });
     await seedContact(contacts, { waId: '5511900000003', name: 'Carla', tags: ['vip'], attributes: { coupon: 'C' } });
     await seedContact(contacts, { waId: '5511900000004', name: 'Dora', tags: ['vip', 'churned'], attributes: { coupon: 'D' }, consent: 'opted_in' });
@@ -93,7 +103,15 @@ describe('a contacts audience', () => {
     const contacts = inMemoryContactStore();
     for (let i = 0; i < 4; i++) await seedContact(contacts, { waId: `551190000001${i}`, name: `P${i}`, consent: 'opted_in' });
     await expect(
-      walk({ audience: { kind: 'contacts', variables: { '1': { from: 'text', value: 'x' }, '2': { from: 'text', value: '1' }, 'button.0': { from: 'text', value: 'c' } } }, template: { template: saleTemplate, category: 'marketing' }, contacts, maxRecipients: 3 }),
+      walk({
+        audience: {
+          kind: 'contacts',
+          variables: { '1': { from: 'text', value: 'x' }, '2': { from: 'text', value: '1' }, 'button.0': { from: 'text', value: 'c' } },
+        },
+        template: { template: saleTemplate, category: 'marketing' },
+        contacts,
+        maxRecipients: 3,
+      }),
     ).rejects.toBeInstanceOf(AudienceTooLargeError);
   });
 });

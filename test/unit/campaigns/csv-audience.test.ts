@@ -22,13 +22,15 @@ describe('CSV phone numbers', () => {
   });
 
   it('refuses what is not a number: formulas, letters, too short, too long', () => {
-    for (const cell of ["=cmd|' /C calc'!A0", '+1-2', '@SUM(A1)', 'abc', '12', '1'.repeat(41), '+55 11 9876-x321', '']) expect(csvPhoneToE164(cell, 'BR')).toBeUndefined();
+    for (const cell of ["=cmd|' /C calc'!A0", '+1-2', '@SUM(A1)', 'abc', '12', '1'.repeat(41), '+55 11 9876-x321', ''])
+      expect(csvPhoneToE164(cell, 'BR')).toBeUndefined();
   });
 });
 
 describe('parsing a CSV audience', () => {
   it('reads comma or semicolon files with a header, quotes and a BOM, checking every row against the template', () => {
-    const csv = '\uFEFFname;phone;1;2;button.0;email\r\nAna;+5511900000001;Ana;20;ANA20;a@x\r\n"Souza; Bruno";"+55 11 90000-0002";"Bruno ""B""";15;B15;\r\n\r\nCarla;+5511900000003;"=HYPERLINK(""http://evil"")";10;C;\r\n';
+    const csv =
+      '\uFEFFname;phone;1;2;button.0;email\r\nAna;+5511900000001;Ana;20;ANA20;a@x\r\n"Souza; Bruno";"+55 11 90000-0002";"Bruno ""B""";15;B15;\r\n\r\nCarla;+5511900000003;"=HYPERLINK(""http://evil"")";10;C;\r\n';
     const parsed = parseCsvAudience(csv, { template: sale });
     expect(parsed.badLines).toEqual([]);
     expect(parsed.ignoredColumns).toEqual(['email']);
@@ -79,7 +81,12 @@ describe('parsing a CSV audience', () => {
       [['phone', ...Array.from({ length: 70 }, (_, i) => `c${i}`)].join(','), /at most 60 columns/],
     ];
     for (const [csv, message] of cases) expect(() => parseCsvAudience(csv, { template: sale }), csv.slice(0, 30)).toThrow(message);
-    expect(() => parseCsvAudience('phone\n+5511900000001\n+5511900000002\n+5511900000003', { template: { template: imageTemplate, category: 'marketing', headerMediaLink: 'https://x/y.png' }, maxRows: 2 })).toThrow(CsvAudienceError);
+    expect(() =>
+      parseCsvAudience('phone\n+5511900000001\n+5511900000002\n+5511900000003', {
+        template: { template: imageTemplate, category: 'marketing', headerMediaLink: 'https://x/y.png' },
+        maxRows: 2,
+      }),
+    ).toThrow(CsvAudienceError);
   });
 
   it('holds 100,000 rows and refuses one more', () => {
@@ -100,7 +107,15 @@ describe('matching CSV rows to contacts', () => {
     await seedContact(contacts, { waId: '5511900000003', name: 'Carla' });
     // Mexico: WhatsApp reports 521…, the file has the number people dial.
     const mx = await seedContact(contacts, { waId: '5215512345678', phone: '+525512345678', name: 'Mateo', consent: 'opted_in' });
-    const csv = ['phone,1,2,button.0', '+5511900000001,Ana,1,a', '+5511900000002,B,1,b', '+5511900000003,C,1,c', '+5511900000004,D,1,d', '+52 55 1234 5678,M,1,m', '5511900000001,Ana again,1,a'].join('\n');
+    const csv = [
+      'phone,1,2,button.0',
+      '+5511900000001,Ana,1,a',
+      '+5511900000002,B,1,b',
+      '+5511900000003,C,1,c',
+      '+5511900000004,D,1,d',
+      '+52 55 1234 5678,M,1,m',
+      '5511900000001,Ana again,1,a',
+    ].join('\n');
     const parsed = parseCsvAudience(csv, { template: sale });
     const chunks: AudienceChunk[] = [];
     for await (const c of csvAudience(parsed.rows, { businessId: BUSINESS, category: 'marketing', contacts })) chunks.push(c);

@@ -5,7 +5,15 @@ import { matchShortcut, SHORTCUTS } from '../../../console/src/lib/shortcuts.ts'
 import { figure } from '../../../console/src/lib/stats-figures.ts';
 import { dateKey, formatSeconds } from '../../../console/src/lib/time-format.ts';
 
-const press = (over: Partial<Parameters<typeof matchShortcut>[0]>) => ({ key: '', code: '', altKey: false, ctrlKey: false, metaKey: false, typing: false, ...over });
+const press = (over: Partial<Parameters<typeof matchShortcut>[0]>) => ({
+  key: '',
+  code: '',
+  altKey: false,
+  ctrlKey: false,
+  metaKey: false,
+  typing: false,
+  ...over,
+});
 
 describe('shortcuts', () => {
   it('every shortcut has a distinct key and matches', () => {
@@ -26,13 +34,26 @@ describe('shortcuts', () => {
 describe('admin forms', () => {
   it('parses lists and opening hours', () => {
     expect(splitList(' a, b,, a ,c ')).toEqual(['a', 'b', 'c']);
-    expect(parseRanges('9:00-13:00, 14:00 – 18:30')).toEqual({ ok: true, ranges: [{ from: '09:00', to: '13:00' }, { from: '14:00', to: '18:30' }] });
+    expect(parseRanges('9:00-13:00, 14:00 – 18:30')).toEqual({
+      ok: true,
+      ranges: [
+        { from: '09:00', to: '13:00' },
+        { from: '14:00', to: '18:30' },
+      ],
+    });
     expect(parseRanges('nine to five')).toEqual({ ok: false, bad: 'nine to five' });
     expect(formatRanges([{ from: '09:00', to: '13:00' }])).toBe('09:00-13:00');
   });
 
   it('places bot-settings problems next to their field, the rest above', () => {
-    const problems = problemsOf({ problems: [{ path: 'faq.0.answer.es', message: 'too long' }, { path: 'greeting.en.x', message: 'bad' }, { path: 'menu', message: 'duplicate' }, { path: 3 }] });
+    const problems = problemsOf({
+      problems: [
+        { path: 'faq.0.answer.es', message: 'too long' },
+        { path: 'greeting.en.x', message: 'bad' },
+        { path: 'menu', message: 'duplicate' },
+        { path: 3 },
+      ],
+    });
     const by = problemsByField(problems, new Set(['faq.0.answer.es', 'greeting.en']));
     expect(by.get('faq.0.answer.es')).toEqual(['too long']);
     expect(by.get('greeting.en')).toEqual(['bad']);

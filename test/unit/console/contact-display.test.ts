@@ -14,11 +14,22 @@ import {
 } from '../../../console/src/lib/contact-display.ts';
 
 const at = '2026-03-01T00:00:00.000Z';
-const identity = (kind: IdentityView['kind'], channel: IdentityView['channel'], value: string): IdentityView => ({ kind, channel, value, linkedAt: at, linkedBy: 'channel' });
+const identity = (kind: IdentityView['kind'], channel: IdentityView['channel'], value: string): IdentityView => ({
+  kind,
+  channel,
+  value,
+  linkedAt: at,
+  linkedBy: 'channel',
+});
 
 describe('the contact panel', () => {
   it('groups identities by channel, phones last', () => {
-    const groups = identitiesByChannel([identity('phone', 'phone', '+1'), identity('instagram', 'instagram', '9'), identity('whatsapp_bsuid', 'whatsapp', 'BR.1'), identity('whatsapp', 'whatsapp', '1')]);
+    const groups = identitiesByChannel([
+      identity('phone', 'phone', '+1'),
+      identity('instagram', 'instagram', '9'),
+      identity('whatsapp_bsuid', 'whatsapp', 'BR.1'),
+      identity('whatsapp', 'whatsapp', '1'),
+    ]);
     expect(groups.map((g) => [g.channel, g.identities.map((i) => i.value)])).toEqual([
       ['whatsapp', ['BR.1', '1']],
       ['instagram', ['9']],
@@ -48,7 +59,17 @@ describe('the contact panel', () => {
   });
 
   it('shows the first touch that is known, UTM parameters together', () => {
-    expect(firstTouchFacts({ channel: 'whatsapp', accountId: '1', conversationKey: 'k', at, source: 'ad', headline: 'Promo', utm: { source: 'fb', campaign: 'spring' } })).toEqual([
+    expect(
+      firstTouchFacts({
+        channel: 'whatsapp',
+        accountId: '1',
+        conversationKey: 'k',
+        at,
+        source: 'ad',
+        headline: 'Promo',
+        utm: { source: 'fb', campaign: 'spring' },
+      }),
+    ).toEqual([
       ['contacts.touch.source', 'ad'],
       ['contacts.touch.channel', 'whatsapp'],
       ['contacts.touch.headline', 'Promo'],
@@ -68,7 +89,12 @@ describe('the attribute schema editor', () => {
   it('round-trips definitions, options only for a list, editable only when visible', () => {
     const rows = schemaRows([{ key: 'plan', label: 'Plan', type: 'enum', options: ['a', 'b'], visibleToAgents: true, editableByAgents: true }]);
     expect(rows).toEqual([{ key: 'plan', label: 'Plan', type: 'enum', options: 'a, b', visibleToAgents: true, editableByAgents: true }]);
-    expect(definitionsOf([{ ...rows[0]!, options: 'a, b, a, ' }, { key: 'n ', label: ' N', type: 'number', options: 'x', visibleToAgents: false, editableByAgents: true }])).toEqual([
+    expect(
+      definitionsOf([
+        { ...rows[0]!, options: 'a, b, a, ' },
+        { key: 'n ', label: ' N', type: 'number', options: 'x', visibleToAgents: false, editableByAgents: true },
+      ]),
+    ).toEqual([
       { key: 'plan', label: 'Plan', type: 'enum', options: ['a', 'b'], visibleToAgents: true, editableByAgents: true },
       { key: 'n', label: 'N', type: 'number', visibleToAgents: false, editableByAgents: false },
     ]);
@@ -76,7 +102,9 @@ describe('the attribute schema editor', () => {
 
   it('points at the rows that cannot be saved', () => {
     const row = { key: 'a', label: 'A', type: 'string' as const, options: '', visibleToAgents: true, editableByAgents: false };
-    expect(schemaRowProblems([row, { ...row }, { ...row, key: 'Bad' }, { ...row, key: 'e', type: 'enum', options: ' , ' }, { ...row, key: 'l', label: ' ' }])).toEqual([
+    expect(
+      schemaRowProblems([row, { ...row }, { ...row, key: 'Bad' }, { ...row, key: 'e', type: 'enum', options: ' , ' }, { ...row, key: 'l', label: ' ' }]),
+    ).toEqual([
       [1, 'contacts.schema.duplicateKey'],
       [2, 'contacts.schema.badKey'],
       [3, 'contacts.schema.noOptions'],

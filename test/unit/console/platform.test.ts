@@ -47,14 +47,17 @@ describe('console platform: PKCE', () => {
   });
 
   it('reads the claims of a token, and refuses what is not one', () => {
-    expect(decodeClaims(jwt({ sub: 'ana', 'ñ': 'é' }))).toEqual({ sub: 'ana', 'ñ': 'é' });
+    expect(decodeClaims(jwt({ sub: 'ana', ñ: 'é' }))).toEqual({ sub: 'ana', ñ: 'é' });
     expect(() => decodeClaims('nope')).toThrow();
   });
 });
 
 describe('console platform: session', () => {
   it('names the business, the person and the roles of the access token', () => {
-    const s = sessionOf(jwt({ business_id: 'local', username: 'ana', sub: 'uuid', roles: 'agent supervisor bogus', exp: 2_000_000_000 }), jwt({ name: 'Ana Souza' }));
+    const s = sessionOf(
+      jwt({ business_id: 'local', username: 'ana', sub: 'uuid', roles: 'agent supervisor bogus', exp: 2_000_000_000 }),
+      jwt({ name: 'Ana Souza' }),
+    );
     expect(s).toMatchObject({ businessId: 'local', actor: 'ana', roles: ['agent', 'supervisor'], expiresAt: 2_000_000_000_000, displayName: 'Ana Souza' });
   });
 
@@ -76,7 +79,9 @@ describe('console platform: config and API URLs', () => {
   });
 
   it('builds API URLs on the API origin only, leaving out empty query values', () => {
-    expect(apiUrlOf('https://api.example', '/agent/updates', { cursor: 'a b', limit: 5, skip: undefined })).toBe('https://api.example/agent/updates?cursor=a+b&limit=5');
+    expect(apiUrlOf('https://api.example', '/agent/updates', { cursor: 'a b', limit: 5, skip: undefined })).toBe(
+      'https://api.example/agent/updates?cursor=a+b&limit=5',
+    );
     expect(() => apiUrlOf('https://api.example', '//evil.example/x')).toThrow();
     expect(() => apiUrlOf('https://api.example', 'agent')).toThrow();
   });

@@ -3,7 +3,13 @@ import { budgetBar, budgetInput, categoryRows, formatUsd, freeRows, monthName, s
 
 describe('the Spend screen figures', () => {
   it('lists service, utility, marketing and authentication always, with what has no rate yet', () => {
-    const rows = categoryRows({ byCategory: [{ category: 'marketing', spentUsd: 0.0625, messages: 1 }, { category: 'marketing_lite', spentUsd: 0.06, messages: 1 }], unpriced: [{ category: 'service', messages: 3 }] });
+    const rows = categoryRows({
+      byCategory: [
+        { category: 'marketing', spentUsd: 0.0625, messages: 1 },
+        { category: 'marketing_lite', spentUsd: 0.06, messages: 1 },
+      ],
+      unpriced: [{ category: 'service', messages: 3 }],
+    });
     expect(rows).toEqual([
       { category: 'service', spentUsd: 0, charged: 0, unpriced: 3 },
       { category: 'utility', spentUsd: 0, charged: 0, unpriced: 0 },
@@ -11,7 +17,14 @@ describe('the Spend screen figures', () => {
       { category: 'authentication', spentUsd: 0, charged: 0, unpriced: 0 },
       { category: 'marketing_lite', spentUsd: 0.06, charged: 1, unpriced: 0 },
     ]);
-    expect(freeRows({ free: [{ type: 'not_billable', messages: 2 }, { type: 'free_entry_point', messages: 5 }] })).toEqual([
+    expect(
+      freeRows({
+        free: [
+          { type: 'not_billable', messages: 2 },
+          { type: 'free_entry_point', messages: 5 },
+        ],
+      }),
+    ).toEqual([
       { type: 'free_customer_service', messages: 0 },
       { type: 'free_entry_point', messages: 5 },
       { type: 'not_billable', messages: 2 },
@@ -20,9 +33,25 @@ describe('the Spend screen figures', () => {
 
   it('draws the budget bar with both marks visible, also past the budget', () => {
     const budget = { monthlyBudgetUsd: 100, currency: 'USD' as const, version: 1 };
-    expect(budgetBar({ share: 0.5, warningShare: 0.8, budget })).toEqual({ state: 'ok', fill: 50, marks: [{ at: 80, left: 80 }, { at: 100, left: 100 }], percent: 50 });
+    expect(budgetBar({ share: 0.5, warningShare: 0.8, budget })).toEqual({
+      state: 'ok',
+      fill: 50,
+      marks: [
+        { at: 80, left: 80 },
+        { at: 100, left: 100 },
+      ],
+      percent: 50,
+    });
     expect(budgetBar({ share: 0.85, warningShare: 0.8, budget }).state).toBe('warning');
-    expect(budgetBar({ share: 1.25, warningShare: 0.8, budget })).toEqual({ state: 'over', fill: 100, marks: [{ at: 80, left: 64 }, { at: 100, left: 80 }], percent: 125 });
+    expect(budgetBar({ share: 1.25, warningShare: 0.8, budget })).toEqual({
+      state: 'over',
+      fill: 100,
+      marks: [
+        { at: 80, left: 64 },
+        { at: 100, left: 80 },
+      ],
+      percent: 125,
+    });
     expect(budgetBar({ share: 0, warningShare: 0.8, budget: { ...budget, monthlyBudgetUsd: null } }).state).toBe('none');
   });
 

@@ -26,7 +26,13 @@ describe('template form', () => {
         components: [
           { type: 'HEADER', format: 'TEXT', text: 'Pedido {{order_id}}' },
           { type: 'BODY', text: 'Hola {{first_name}}' },
-          { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'OK' }, { type: 'URL', text: 'Ver', url: 'https://shop.example/o/{{1}}' }] },
+          {
+            type: 'BUTTONS',
+            buttons: [
+              { type: 'QUICK_REPLY', text: 'OK' },
+              { type: 'URL', text: 'Ver', url: 'https://shop.example/o/{{1}}' },
+            ],
+          },
         ],
       }),
     );
@@ -34,16 +40,32 @@ describe('template form', () => {
     const parameters = templateParameters(template, { 'header:order_id': '1234', 'body:first_name': 'Ana', 'button:1': 'abc' });
     expect(parameters).toEqual({ header: { order_id: '1234' }, body: { first_name: 'Ana' }, buttons: { '1': 'abc' } });
     // What the console sends passes the send path's schema.
-    const parsed = templateSendSchema.safeParse({ accountId: '100', conversationKey: 'wa:100:1', name: template.name, language: template.language, variables: parameters, requestId: 'r1' });
+    const parsed = templateSendSchema.safeParse({
+      accountId: '100',
+      conversationKey: 'wa:100:1',
+      name: template.name,
+      language: template.language,
+      variables: parameters,
+      requestId: 'r1',
+    });
     expect(parsed.success).toBe(true);
     expect(templatePreview(template, { 'body:first_name': 'Ana' })).toBe('Hola Ana');
   });
 
   it('a header that needs media cannot be sent from the form; hostile shapes give no fields', () => {
-    const template = proposedTemplate(stored({ components: [{ type: 'HEADER', format: 'IMAGE' }, { type: 'BODY', text: 'Hi' }] }));
+    const template = proposedTemplate(
+      stored({
+        components: [
+          { type: 'HEADER', format: 'IMAGE' },
+          { type: 'BODY', text: 'Hi' },
+        ],
+      }),
+    );
     expect(sendableFromForm(template)).toBe(false);
     expect(templateFields({ name: 'x', language: 'es', bodyVariables: 'nope' as unknown as string[] })).toEqual([]);
-    expect(templateFields({ name: 'x', language: 'es', bodyVariables: [1, '', 'x'.repeat(101), 'ok'] as unknown as string[] }).map((f) => f.key)).toEqual(['ok']);
+    expect(templateFields({ name: 'x', language: 'es', bodyVariables: [1, '', 'x'.repeat(101), 'ok'] as unknown as string[] }).map((f) => f.key)).toEqual([
+      'ok',
+    ]);
   });
 });
 

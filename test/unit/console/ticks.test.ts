@@ -10,7 +10,11 @@ describe('delivery ticks', () => {
   });
 
   it('explains a failure by Meta error code, else with Meta title', () => {
-    expect(tickOf({ direction: 'outbound', status: 'failed', errorCode: 131047 })).toMatchObject({ state: 'failed', errorKey: 'errors.meta.windowClosed', errorCode: 131047 });
+    expect(tickOf({ direction: 'outbound', status: 'failed', errorCode: 131047 })).toMatchObject({
+      state: 'failed',
+      errorKey: 'errors.meta.windowClosed',
+      errorCode: 131047,
+    });
     expect(tickOf({ direction: 'outbound', status: 'failed', errorCode: 190 }).errorKey).toBe('errors.meta.tokenExpired');
     const other = tickOf({ direction: 'outbound', status: 'failed', errorCode: 999999, errorTitle: 'Something new' });
     expect(other).toMatchObject({ errorKey: 'errors.meta.other', errorTitle: 'Something new' });

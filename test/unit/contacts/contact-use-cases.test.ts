@@ -25,7 +25,8 @@ function memorySources() {
   const sources: ContactEventSources = {
     readMessage: async (key, id) => structuredClone(messages.get(`${key}|${id}`)),
     readConversation: async (key) => structuredClone(conversations.get(key)),
-    firstCustomerMessage: async (key) => [...messages.values()].filter((m) => m.conversationKey === key && m.origin === 'customer').sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : 1))[0],
+    firstCustomerMessage: async (key) =>
+      [...messages.values()].filter((m) => m.conversationKey === key && m.origin === 'customer').sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : 1))[0],
     linkConversation: async (key, contactId) => {
       const c = conversations.get(key);
       if (!c || c.contactId) return false;
@@ -42,9 +43,27 @@ function memorySources() {
       const conversationKey = m.conversationKey ?? WA_KEY;
       const channel = m.channel ?? 'whatsapp';
       const customerId = m.customerId ?? '5511987654321';
-      messages.set(`${conversationKey}|${m.providerMessageId}`, { conversationKey, channel, accountId: PHONE, customerId, origin: 'customer', direction: 'inbound', occurredAt: AT, ...m });
-      if (!conversations.has(conversationKey)) conversations.set(conversationKey, { conversationKey, channel, accountId: m.accountId ?? PHONE, customerId, customerName: 'Ana' });
-      return { v: 1, conversationKey, channel, accountId: m.accountId ?? PHONE, providerMessageId: m.providerMessageId, origin: 'customer', direction: 'inbound' };
+      messages.set(`${conversationKey}|${m.providerMessageId}`, {
+        conversationKey,
+        channel,
+        accountId: PHONE,
+        customerId,
+        origin: 'customer',
+        direction: 'inbound',
+        occurredAt: AT,
+        ...m,
+      });
+      if (!conversations.has(conversationKey))
+        conversations.set(conversationKey, { conversationKey, channel, accountId: m.accountId ?? PHONE, customerId, customerName: 'Ana' });
+      return {
+        v: 1,
+        conversationKey,
+        channel,
+        accountId: m.accountId ?? PHONE,
+        providerMessageId: m.providerMessageId,
+        origin: 'customer',
+        direction: 'inbound',
+      };
     },
     notification(eventId: string, customerId: string, name: string | undefined, removed = false) {
       notifications.set(`${PHONE}|${eventId}`, { topic: 'whatsapp.smb_app_state_sync', customerId, occurredAt: AT });
@@ -87,7 +106,19 @@ describe('a customer message', () => {
     ]);
     expect(world.conversations.get(WA_KEY)?.contactId).toBe(contact!.contactId);
     expect(published).toEqual([
-      { source: 'io.omnichannel.contacts', detailType: 'contact.created', detail: { v: 1, businessId: B, contactId: contact!.contactId, channel: 'whatsapp', accountId: PHONE, fields: ['name', 'phoneE164', 'identities'], at: '2026-05-04T12:00:01.000Z' } },
+      {
+        source: 'io.omnichannel.contacts',
+        detailType: 'contact.created',
+        detail: {
+          v: 1,
+          businessId: B,
+          contactId: contact!.contactId,
+          channel: 'whatsapp',
+          accountId: PHONE,
+          fields: ['name', 'phoneE164', 'identities'],
+          at: '2026-05-04T12:00:01.000Z',
+        },
+      },
     ]);
   });
 
@@ -121,7 +152,7 @@ describe('a customer message', () => {
     expect(contacts.all(B)[0]!.name).toBe('Ana Souza');
   });
 
-  it('takes the earliest first touch of a new conversation: the first message\'s link over a later ad', async () => {
+  it("takes the earliest first touch of a new conversation: the first message's link over a later ad", async () => {
     world.message({ providerMessageId: 'wamid.1', occurredAt: '2026-05-04T11:00:00.000Z', text: 'https://s.example/?utm_source=mail' });
     const later = world.message({ providerMessageId: 'wamid.2', referral: { sourceType: 'ad', adId: '9', sourceId: '9' } });
     await received(later);
@@ -130,7 +161,12 @@ describe('a customer message', () => {
 
   it('asks the CRM on a new conversation of a known contact, not on every message, and applies what fits', async () => {
     const asked: string[] = [];
-    await contacts.putAttributeSchema(B, { attributes: [{ key: 'tier', label: 'Tier', type: 'enum', options: ['gold', 'silver'], visibleToAgents: true, editableByAgents: false }] }, undefined, AT);
+    await contacts.putAttributeSchema(
+      B,
+      { attributes: [{ key: 'tier', label: 'Tier', type: 'enum', options: ['gold', 'silver'], visibleToAgents: true, editableByAgents: false }] },
+      undefined,
+      AT,
+    );
     deps.crmLookup = {
       lookup: async (_b, c) => {
         asked.push(c.contactId);
@@ -155,10 +191,21 @@ describe('a customer message', () => {
   });
 
   it('leaves alone what is not a customer message or cannot be found', async () => {
-    expect(await received({ ...world.message({ providerMessageId: 'wamid.1' }), origin: 'business_app' })).toMatchObject({ outcome: 'skipped', reason: 'not_customer_message' });
-    expect(await received({ ...world.message({ providerMessageId: 'wamid.1' }), accountId: 'nobody' })).toMatchObject({ outcome: 'skipped', reason: 'unknown_account' });
-    expect(await received({ ...world.message({ providerMessageId: 'wamid.1' }), providerMessageId: 'wamid.missing' })).toMatchObject({ outcome: 'skipped', reason: 'no_message' });
-    expect(await received({ v: 1, conversationKey: 'x'.repeat(5_000), channel: 'whatsapp', accountId: PHONE, providerMessageId: 'x' })).toMatchObject({ outcome: 'invalid' });
+    expect(await received({ ...world.message({ providerMessageId: 'wamid.1' }), origin: 'business_app' })).toMatchObject({
+      outcome: 'skipped',
+      reason: 'not_customer_message',
+    });
+    expect(await received({ ...world.message({ providerMessageId: 'wamid.1' }), accountId: 'nobody' })).toMatchObject({
+      outcome: 'skipped',
+      reason: 'unknown_account',
+    });
+    expect(await received({ ...world.message({ providerMessageId: 'wamid.1' }), providerMessageId: 'wamid.missing' })).toMatchObject({
+      outcome: 'skipped',
+      reason: 'no_message',
+    });
+    expect(await received({ v: 1, conversationKey: 'x'.repeat(5_000), channel: 'whatsapp', accountId: PHONE, providerMessageId: 'x' })).toMatchObject({
+      outcome: 'invalid',
+    });
     expect(contacts.all(B)).toEqual([]);
   });
 
@@ -175,20 +222,30 @@ describe('a customer message', () => {
 });
 
 describe('consent decisions and the address book', () => {
-  it('records the agent\'s opt-out with its evidence and projects it for the sender', async () => {
+  it("records the agent's opt-out with its evidence and projects it for the sender", async () => {
     const detail = world.message({ providerMessageId: 'wamid.stop', text: 'STOP', occurredAt: '2026-05-04T11:59:00.000Z' });
     await received(detail);
     const consent = { v: 1, conversationKey: WA_KEY, channel: 'whatsapp', accountId: PHONE, customerId: '5511987654321', evidenceMessageId: 'wamid.stop' };
     const result = await handleContactWork(contactWorkOf(envelope('io.omnichannel.agent', 'consent.withdrawn', consent)), deps);
     expect(result).toMatchObject({ work: 'consent', outcome: 'recorded', status: 'opted_out', changed: true });
-    expect(contacts.all(B)[0]!.consent.whatsapp).toMatchObject({ status: 'opted_out', at: '2026-05-04T11:59:00.000Z', evidenceText: 'STOP', source: 'customer_message' });
-    expect(contacts.projection(PHONE, '5511987654321')).toEqual({ marketingOptOutAt: '2026-05-04T11:59:00.000Z', marketingOptOutEvidence: 'customer_message:wamid.stop' });
+    expect(contacts.all(B)[0]!.consent.whatsapp).toMatchObject({
+      status: 'opted_out',
+      at: '2026-05-04T11:59:00.000Z',
+      evidenceText: 'STOP',
+      source: 'customer_message',
+    });
+    expect(contacts.projection(PHONE, '5511987654321')).toEqual({
+      marketingOptOutAt: '2026-05-04T11:59:00.000Z',
+      marketingOptOutEvidence: 'customer_message:wamid.stop',
+    });
     expect(published.at(-1)).toMatchObject({ detailType: 'contact.updated', detail: { changed: ['consent'] } });
     // Redelivered: nothing changes, nothing announced.
     published = [];
     expect(await handleContactWork(contactWorkOf(envelope('io.omnichannel.agent', 'consent.withdrawn', consent)), deps)).toMatchObject({ changed: false });
     expect(published).toEqual([]);
-    expect(await handleContactWork(contactWorkOf(envelope('io.omnichannel.agent', 'consent.given', { ...consent, conversationKey: 'wa:100:unknown' })), deps)).toMatchObject({ outcome: 'skipped', reason: 'no_conversation' });
+    expect(
+      await handleContactWork(contactWorkOf(envelope('io.omnichannel.agent', 'consent.given', { ...consent, conversationKey: 'wa:100:unknown' })), deps),
+    ).toMatchObject({ outcome: 'skipped', reason: 'no_conversation' });
   });
 
   it('names a contact from the address book, creating it for a number that never wrote, and ignores removed entries', async () => {
@@ -196,7 +253,10 @@ describe('consent decisions and the address book', () => {
     expect(await notification(world.notification('n1', '5215512345678', 'Marcos (tienda)'))).toMatchObject({ outcome: 'named', created: true });
     expect(contacts.all(B)[0]).toMatchObject({ name: 'Marcos (tienda)', nameSource: 'address_book', phoneE164: '+525512345678' });
     expect(await notification(world.notification('n2', '5511987654321', 'Gone', true))).toMatchObject({ outcome: 'skipped', reason: 'no_name' });
-    expect(await notification({ v: 1, accountId: PHONE, eventId: 'n3', topic: 'whatsapp.smb_app_state_sync' })).toMatchObject({ outcome: 'skipped', reason: 'no_notification' });
+    expect(await notification({ v: 1, accountId: PHONE, eventId: 'n3', topic: 'whatsapp.smb_app_state_sync' })).toMatchObject({
+      outcome: 'skipped',
+      reason: 'no_notification',
+    });
     expect(contacts.all(B)).toHaveLength(1);
   });
 });
@@ -214,7 +274,12 @@ describe('routing reads contact tags', () => {
     const igKey = 'ig:1784:IGSID1';
     await received(world.message({ providerMessageId: 'mid.1', conversationKey: igKey, channel: 'instagram', accountId: IG, customerId: 'IGSID1' }));
     const contact = contacts.all(B)[0]!;
-    await contacts.putAttributeSchema(B, { attributes: [{ key: 'vip', label: 'VIP', type: 'boolean', visibleToAgents: true, editableByAgents: false }] }, undefined, AT);
+    await contacts.putAttributeSchema(
+      B,
+      { attributes: [{ key: 'vip', label: 'VIP', type: 'boolean', visibleToAgents: true, editableByAgents: false }] },
+      undefined,
+      AT,
+    );
     await contacts.update(B, contact.contactId, undefined, { attributes: { set: { vip: true } }, tags: { add: ['wholesale'] } }, AT);
     const config = inMemoryRoutingConfig({ contacts });
     expect(await config.contactTags(B, 'instagram', 'IGSID1', IG)).toEqual(['vip', 'wholesale']);
@@ -224,7 +289,7 @@ describe('routing reads contact tags', () => {
 
 // The engine's own use of the port: the contact's tags reach the rules and the priority.
 describe('route-handoff with contact tags', () => {
-  it('queues an Instagram customer whose contact is VIP at VIP priority, found through the conversation\'s account', async () => {
+  it("queues an Instagram customer whose contact is VIP at VIP priority, found through the conversation's account", async () => {
     const config = inMemoryRoutingConfig({ contacts });
     const state = inMemoryRoutingState();
     const engine = composeRoutingEngine({
@@ -237,8 +302,19 @@ describe('route-handoff with contact tags', () => {
     });
     const { contact } = await contacts.resolve(B, [{ kind: 'instagram', value: 'IGSID1', accountId: 'acct-1' }], { at: AT });
     await contacts.update(B, contact.contactId, undefined, { tags: { add: ['vip'] } }, AT);
-    for (const [key, customerId] of [['ig:acct-1:IGSID1', 'IGSID1'], ['ig:acct-1:IGSID2', 'IGSID2']] as const) {
-      state.addConversation({ conversationKey: key, channel: 'instagram', accountId: 'acct-1', customerId, language: 'es', lastInboundAt: AT, recentMessages: [] });
+    for (const [key, customerId] of [
+      ['ig:acct-1:IGSID1', 'IGSID1'],
+      ['ig:acct-1:IGSID2', 'IGSID2'],
+    ] as const) {
+      state.addConversation({
+        conversationKey: key,
+        channel: 'instagram',
+        accountId: 'acct-1',
+        customerId,
+        language: 'es',
+        lastInboundAt: AT,
+        recentMessages: [],
+      });
       expect(await engine.routeHandoff({ businessId: B, conversationKey: key, reason: 'customer_request', requestedAt: AT })).toMatchObject({ ok: true });
     }
     expect(await state.getRouting('ig:acct-1:IGSID1')).toMatchObject({ routingPriority: PRIORITY.vip, tags: ['vip'] });

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { attributionFromReferral, attributionFromText, earliest, utmOf, type TouchContext } from '#lambdas/contacts/first-touch';
 
-const ctx: TouchContext = { channel: 'whatsapp', accountId: '100', conversationKey: 'wa:100:5511987654321', messageId: 'wamid.1', at: '2026-05-04T12:00:00.000Z' };
+const ctx: TouchContext = {
+  channel: 'whatsapp',
+  accountId: '100',
+  conversationKey: 'wa:100:5511987654321',
+  messageId: 'wamid.1',
+  at: '2026-05-04T12:00:00.000Z',
+};
 
 describe('first touch', () => {
   it('reads a click-to-WhatsApp ad referral: ad id, headline, click id, URL and its UTMs', () => {
@@ -10,18 +16,39 @@ describe('first touch', () => {
         { sourceType: 'ad', sourceId: '1202', adId: '1202', headline: 'Sale', ctwaClid: 'clid-1', sourceUrl: 'https://fb.me/x?utm_source=fb&utm_medium=paid' },
         ctx,
       ),
-    ).toEqual({ ...ctx, source: 'ad', adId: '1202', headline: 'Sale', ctwaClid: 'clid-1', sourceUrl: 'https://fb.me/x?utm_source=fb&utm_medium=paid', utm: { source: 'fb', medium: 'paid' } });
+    ).toEqual({
+      ...ctx,
+      source: 'ad',
+      adId: '1202',
+      headline: 'Sale',
+      ctwaClid: 'clid-1',
+      sourceUrl: 'https://fb.me/x?utm_source=fb&utm_medium=paid',
+      utm: { source: 'fb', medium: 'paid' },
+    });
   });
 
   it('reads a post referral, a Messenger ad and an m.me link', () => {
-    expect(attributionFromReferral({ sourceType: 'post', sourceId: 'p1', sourceUrl: 'https://instagram.com/p/1' }, ctx)).toMatchObject({ source: 'post', sourceUrl: 'https://instagram.com/p/1' });
-    expect(attributionFromReferral({ source: 'ADS', sourceType: 'OPEN_THREAD', adId: '6045', ref: 'summer' }, { ...ctx, channel: 'messenger' })).toMatchObject({ source: 'ad', adId: '6045', ref: 'summer' });
-    expect(attributionFromReferral({ source: 'SHORTLINK', sourceType: 'OPEN_THREAD', ref: 'promo-7' }, { ...ctx, channel: 'messenger' })).toMatchObject({ source: 'shortlink', ref: 'promo-7' });
+    expect(attributionFromReferral({ sourceType: 'post', sourceId: 'p1', sourceUrl: 'https://instagram.com/p/1' }, ctx)).toMatchObject({
+      source: 'post',
+      sourceUrl: 'https://instagram.com/p/1',
+    });
+    expect(attributionFromReferral({ source: 'ADS', sourceType: 'OPEN_THREAD', adId: '6045', ref: 'summer' }, { ...ctx, channel: 'messenger' })).toMatchObject({
+      source: 'ad',
+      adId: '6045',
+      ref: 'summer',
+    });
+    expect(attributionFromReferral({ source: 'SHORTLINK', sourceType: 'OPEN_THREAD', ref: 'promo-7' }, { ...ctx, channel: 'messenger' })).toMatchObject({
+      source: 'shortlink',
+      ref: 'promo-7',
+    });
     expect(attributionFromReferral({}, ctx)).toBeUndefined();
   });
 
   it('bounds what a referral carries', () => {
-    const touch = attributionFromReferral({ sourceType: 'ad', headline: 'h'.repeat(10_000), sourceUrl: `https://x.example/${'a'.repeat(10_000)}`, ctwaClid: 'c'.repeat(10_000) }, ctx)!;
+    const touch = attributionFromReferral(
+      { sourceType: 'ad', headline: 'h'.repeat(10_000), sourceUrl: `https://x.example/${'a'.repeat(10_000)}`, ctwaClid: 'c'.repeat(10_000) },
+      ctx,
+    )!;
     expect(touch.headline).toHaveLength(300);
     expect(touch.sourceUrl!.length).toBeLessThanOrEqual(2_000);
     expect(touch.ctwaClid!.length).toBeLessThanOrEqual(512);

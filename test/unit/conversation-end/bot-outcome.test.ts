@@ -61,7 +61,11 @@ describe('how a conversation the bot alone held ends', () => {
 
   it('unresolved when the customer wrote and the bot never answered', () => {
     expect(decide(quiet('faq_answer', { unansweredCustomerMessages: 2 }))).toEqual({ end: true, outcome: 'unresolved', reason: 'bot_did_not_answer' });
-    expect(decide({ state: 'bot', lastInboundAt: LAST_INBOUND, unansweredCustomerMessages: 0 })).toEqual({ end: true, outcome: 'unresolved', reason: 'no_bot_reply' });
+    expect(decide({ state: 'bot', lastInboundAt: LAST_INBOUND, unansweredCustomerMessages: 0 })).toEqual({
+      end: true,
+      outcome: 'unresolved',
+      reason: 'no_bot_reply',
+    });
   });
 
   it('is not due before the end hours have passed since the customer last wrote, and says when to look again', () => {
@@ -78,14 +82,20 @@ describe('how a conversation the bot alone held ends', () => {
     expect(decide(quiet('handoff_ack'))).toEqual({ end: false, skip: 'person_handled' });
     expect(decide(quiet('faq_answer', { handedBackAt: '2026-11-20T11:00:00.000Z' }))).toEqual({ end: false, skip: 'person_handled' });
     // A person who wrote before the bot's last answer does not hold it.
-    expect(decide(quiet('faq_answer', { lastPersonMessageAt: '2026-11-19T10:05:00.000Z', handedBackAt: '2026-11-19T10:06:00.000Z' }))).toMatchObject({ end: true });
+    expect(decide(quiet('faq_answer', { lastPersonMessageAt: '2026-11-19T10:05:00.000Z', handedBackAt: '2026-11-19T10:06:00.000Z' }))).toMatchObject({
+      end: true,
+    });
   });
 
   it('ends once per customer message, and waits for a reply still being sent', () => {
     expect(decide(quiet('faq_answer', { endedInboundAt: LAST_INBOUND, endedAt: DUE.toISOString() }))).toEqual({ end: false, skip: 'already_ended' });
     // Ended after an earlier message; the customer came back since: this exchange ends on its own.
     expect(decide(quiet('faq_answer', { endedInboundAt: '2026-11-18T10:00:00.000Z' }))).toMatchObject({ end: true });
-    expect(decide(quiet('faq_answer', { pendingReplyId: 'out_1' }))).toEqual({ end: false, skip: 'reply_pending', lookAgainAt: new Date(LATER.getTime() + PENDING_REPLY_RETRY_MS) });
+    expect(decide(quiet('faq_answer', { pendingReplyId: 'out_1' }))).toEqual({
+      end: false,
+      skip: 'reply_pending',
+      lookAgainAt: new Date(LATER.getTime() + PENDING_REPLY_RETRY_MS),
+    });
     expect(decide({ state: 'bot', unansweredCustomerMessages: 0 })).toEqual({ end: false, skip: 'no_customer_message' });
   });
 });

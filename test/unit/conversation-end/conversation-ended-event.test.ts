@@ -7,14 +7,22 @@ import { routingWorkOf } from '#lambdas/routing/wiring/routing-message';
 import { CONVERSATION_OUTCOMES } from '#lambdas/contacts/contact-model';
 
 const sample = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../../events/conversation/${name}.json`, import.meta.url), 'utf8')) as { source: string; 'detail-type': string; detail: Record<string, unknown> };
+  JSON.parse(readFileSync(new URL(`../../../events/conversation/${name}.json`, import.meta.url), 'utf8')) as {
+    source: string;
+    'detail-type': string;
+    detail: Record<string, unknown>;
+  };
 
 describe('how a conversation ended, on the bus', () => {
   it('conversation.ended is the sample: ids and enum values only', () => {
     const ended = sample('conversation-ended');
     const { v: _v, ...detail } = ended.detail;
     const event = conversationEndedEvent(detail as unknown as Parameters<typeof conversationEndedEvent>[0]);
-    expect({ source: event.source, 'detail-type': event.detailType, detail: event.detail }).toEqual({ source: ended.source, 'detail-type': ended['detail-type'], detail: ended.detail });
+    expect({ source: event.source, 'detail-type': event.detailType, detail: event.detail }).toEqual({
+      source: ended.source,
+      'detail-type': ended['detail-type'],
+      detail: ended.detail,
+    });
     expect(JSON.stringify(ended.detail)).not.toMatch(/text|name/i);
   });
 
@@ -31,6 +39,10 @@ describe('how a conversation ended, on the bus', () => {
     expect(outcomeTags(new Set(['vip', 'black-friday', 'Ana Pérez', 'x'.repeat(41), 'ñandú']))).toEqual(['black-friday', 'vip', 'ñandú']);
     expect(outcomeTags(undefined)).toEqual([]);
     expect(outcomeTags(Array.from({ length: 60 }, (_, i) => `t${String(i).padStart(2, '0')}`))).toHaveLength(50);
-    expect([outcomeReason('customer_request'), outcomeReason('Customer said: refund!'), outcomeReason(undefined)]).toEqual(['customer_request', 'other', 'other']);
+    expect([outcomeReason('customer_request'), outcomeReason('Customer said: refund!'), outcomeReason(undefined)]).toEqual([
+      'customer_request',
+      'other',
+      'other',
+    ]);
   });
 });

@@ -81,7 +81,7 @@ describe('what each role may do', () => {
     expect(mayDo(who([]), action)).toBe(false);
   });
 
-  it('answers another business\'s target as not found, unless the caller is platform', () => {
+  it("answers another business's target as not found, unless the caller is platform", () => {
     expect(() => requireOwnTarget(who(['admin']), 'acme', 'conversation')).not.toThrow();
     expect(() => requireOwnTarget(who(['admin']), 'other', 'conversation')).toThrow(expect.objectContaining({ status: 404, code: 'conversation_not_found' }));
     expect(() => requireOwnTarget(who(['admin']), undefined, 'account')).toThrow(OperatorRequestError);
@@ -107,7 +107,7 @@ describe('the pre token generation trigger', () => {
     hasTotp: async () => totp,
   });
 
-  it('writes a person\'s business and groups into the token', async () => {
+  it("writes a person's business and groups into the token", async () => {
     const claims = await tokenClaimsFor(person(['agent', 'supervisor', 'unknown']), deps(false));
     expect(claims).toEqual({ businessId: 'acme', roles: ['agent', 'supervisor'] });
     const response = tokenResponse(person([]), claims) as { claimsAndScopeOverrideDetails: Record<string, any> };
@@ -121,7 +121,9 @@ describe('the pre token generation trigger', () => {
     expect(response.claimsAndScopeOverrideDetails.groupOverrideDetails).toEqual({ groupsToOverride: ['agent'] });
     expect(await tokenClaimsFor(person(['admin', 'agent']), deps(true))).toEqual({ businessId: 'acme', roles: ['admin', 'agent'] });
     // Signed in through the company's identity provider: its MFA applies.
-    expect((await tokenClaimsFor(person(['platform'], { 'custom:business_id': 'ops', identities: '[{"providerName":"corp"}]' }), deps(false))).roles).toEqual(['platform']);
+    expect((await tokenClaimsFor(person(['platform'], { 'custom:business_id': 'ops', identities: '[{"providerName":"corp"}]' }), deps(false))).roles).toEqual([
+      'platform',
+    ]);
   });
 
   it('gives a declared machine client its business and roles, and an undeclared one nothing', async () => {

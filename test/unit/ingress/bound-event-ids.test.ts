@@ -122,7 +122,13 @@ describe('key builders', () => {
     const id = long('😀', 5_000);
     expect(messageSk(id)).toBe(`MSG#${h(id)}`);
     expect(messageSk(h(id))).toBe(`MSG#${h(id)}`);
-    for (const sk of [messageSk(id), messageTimeSk(long('t', 5_000), id), statusSk(id, long('s', 5_000)), quarantineByDaySk(long('t', 5_000), id), conversationsByStateSk('2026-11-21T12:00:00.000Z', id)]) {
+    for (const sk of [
+      messageSk(id),
+      messageTimeSk(long('t', 5_000), id),
+      statusSk(id, long('s', 5_000)),
+      quarantineByDaySk(long('t', 5_000), id),
+      conversationsByStateSk('2026-11-21T12:00:00.000Z', id),
+    ]) {
       expect(Buffer.byteLength(sk)).toBeLessThanOrEqual(1_024);
     }
     for (const pk of [conversationPk(id), providerIdPk(id), accountPk(id), quarantinePk(id)]) expect(Buffer.byteLength(pk)).toBeLessThanOrEqual(2_048);
@@ -143,12 +149,22 @@ describe('normalizeIngressEvent with hostile ids', () => {
   it('bounds a WhatsApp message id, customer id, reply id and account id', () => {
     const [event] = normalize({
       object: 'whatsapp_business_account',
-      entry: [{ id: '200', changes: [{ field: 'messages', value: {
-        messaging_product: 'whatsapp',
-        metadata: { display_phone_number: '1555', phone_number_id: long('1', 2_000) },
-        contacts: [{ profile: { name: 'Ana' }, wa_id: long('5', 3_000) }],
-        messages: [{ from: long('5', 3_000), id: long('w'), timestamp: '1763730000', type: 'text', text: { body: 'hi' }, context: { id: long('q') } }],
-      } }] }],
+      entry: [
+        {
+          id: '200',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '1555', phone_number_id: long('1', 2_000) },
+                contacts: [{ profile: { name: 'Ana' }, wa_id: long('5', 3_000) }],
+                messages: [{ from: long('5', 3_000), id: long('w'), timestamp: '1763730000', type: 'text', text: { body: 'hi' }, context: { id: long('q') } }],
+              },
+            },
+          ],
+        },
+      ],
     });
     expect(event).toMatchObject({
       kind: 'message',
@@ -166,10 +182,16 @@ describe('normalizeIngressEvent with hostile ids', () => {
     const realMid = `aWdf${'Z'.repeat(160)}`;
     const [real, hostile] = normalize({
       object: 'instagram',
-      entry: [{ id: '17841400000000000', time: 1763730000000, messaging: [
-        { sender: { id: '6234380736598057' }, recipient: { id: '17841400000000000' }, timestamp: 1763730000000, message: { mid: realMid, text: 'a' } },
-        { sender: { id: long('6') }, recipient: { id: '17841400000000000' }, timestamp: 1763730000001, message: { mid: long('M'), text: 'b' } },
-      ] }],
+      entry: [
+        {
+          id: '17841400000000000',
+          time: 1763730000000,
+          messaging: [
+            { sender: { id: '6234380736598057' }, recipient: { id: '17841400000000000' }, timestamp: 1763730000000, message: { mid: realMid, text: 'a' } },
+            { sender: { id: long('6') }, recipient: { id: '17841400000000000' }, timestamp: 1763730000001, message: { mid: long('M'), text: 'b' } },
+          ],
+        },
+      ],
     });
     expect(real).toMatchObject({ kind: 'message', providerMessageId: realMid, eventId: `ig:msg:${realMid}` });
     expect(real!.rawIds).toBeUndefined();

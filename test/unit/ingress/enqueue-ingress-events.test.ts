@@ -100,9 +100,7 @@ describe('enqueueIngressEvents', () => {
   });
 
   it('refuses an oversized event when no claim-check store is configured', async () => {
-    await expect(
-      enqueueIngressEvents([event(1, CLAIM_CHECK_THRESHOLD + 10)], { sqs, queueUrl: 'q', sleep: noSleep }),
-    ).rejects.toBeInstanceOf(EnqueueError);
+    await expect(enqueueIngressEvents([event(1, CLAIM_CHECK_THRESHOLD + 10)], { sqs, queueUrl: 'q', sleep: noSleep })).rejects.toBeInstanceOf(EnqueueError);
   });
 });
 

@@ -18,7 +18,9 @@ const body = JSON.stringify({
     {
       id: ACCOUNT,
       time: 1767225600500,
-      messaging: [{ sender: { id: CUSTOMER }, recipient: { id: ACCOUNT }, timestamp: 1767225600000, message: { mid: 'aWdfZAG1faWQ6MTc4NDI', text: 'oi, tem em azul?' } }],
+      messaging: [
+        { sender: { id: CUSTOMER }, recipient: { id: ACCOUNT }, timestamp: 1767225600000, message: { mid: 'aWdfZAG1faWQ6MTc4NDI', text: 'oi, tem em azul?' } },
+      ],
     },
   ],
 });

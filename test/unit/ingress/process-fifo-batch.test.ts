@@ -2,8 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { processFifoBatch } from '#lambdas/ingress/process-fifo-batch';
 
-const record = (id: string, group: string): SQSRecord =>
-  ({ messageId: id, body: id, attributes: { MessageGroupId: group } }) as unknown as SQSRecord;
+const record = (id: string, group: string): SQSRecord => ({ messageId: id, body: id, attributes: { MessageGroupId: group } }) as unknown as SQSRecord;
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe('processFifoBatch', () => {

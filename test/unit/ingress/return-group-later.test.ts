@@ -55,7 +55,9 @@ describe('returnGroupLater', () => {
   });
 
   it('reports records whose visibility SQS refused to change', async () => {
-    sqs.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [{ Id: '1', Code: 'ReceiptHandleIsInvalid', SenderFault: true }] });
+    sqs
+      .on(ChangeMessageVisibilityBatchCommand)
+      .resolves({ Successful: [{ Id: '0' }], Failed: [{ Id: '1', Code: 'ReceiptHandleIsInvalid', SenderFault: true }] });
     const refused: string[] = [];
     await returnGroupLater([record('a', 'G'), record('b', 'G')], new Error('x'), {
       sqs: client,

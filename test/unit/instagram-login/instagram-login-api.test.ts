@@ -45,7 +45,10 @@ beforeEach(() => {
 
 describe('the Instagram Login client', () => {
   it('exchanges the code with a form POST to the OAuth host, and reads both answer shapes Meta documents', async () => {
-    answer = () => ({ status: 200, body: { access_token: 'IGAAshort', user_id: 27100000001, permissions: 'instagram_business_basic,instagram_business_manage_messages' } });
+    answer = () => ({
+      status: 200,
+      body: { access_token: 'IGAAshort', user_id: 27100000001, permissions: 'instagram_business_basic,instagram_business_manage_messages' },
+    });
     const flat = await api.exchangeCode({ appId: '910', appSecret: 's3cret', code: 'AQ#code', redirectUri: 'https://shop.example/ig' });
     expect(flat).toEqual({ accessToken: 'IGAAshort', userId: '27100000001', permissions: ['instagram_business_basic', 'instagram_business_manage_messages'] });
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/oauth/oauth/access_token', contentType: 'application/x-www-form-urlencoded' });
@@ -74,7 +77,10 @@ describe('the Instagram Login client', () => {
 
   it('asks graph.instagram.com for the long-lived token and its refresh with the query Meta requires', async () => {
     answer = () => ({ status: 200, body: { access_token: 'IGAAlong', token_type: 'bearer', expires_in: 5_183_944 } });
-    expect(await api.exchangeForLongLived({ appSecret: 's3cret', shortLivedToken: 'IGAAshort' })).toEqual({ accessToken: 'IGAAlong', expiresInSeconds: 5_183_944 });
+    expect(await api.exchangeForLongLived({ appSecret: 's3cret', shortLivedToken: 'IGAAshort' })).toEqual({
+      accessToken: 'IGAAlong',
+      expiresInSeconds: 5_183_944,
+    });
     expect(await api.refresh('IGAAlong')).toEqual({ accessToken: 'IGAAlong', expiresInSeconds: 5_183_944 });
     const [exchange, refresh] = seen.map((s) => new URL(s.url, base));
     expect(exchange!.pathname).toBe('/graph/access_token');
@@ -114,7 +120,10 @@ describe('the Instagram Login client', () => {
   });
 
   it('classifies a refused token (190) as auth and Meta being down as retryable', async () => {
-    answer = () => ({ status: 400, body: { error: { message: 'Error validating access token: Session has expired', type: 'OAuthException', code: 190, fbtrace_id: 'A1' } } });
+    answer = () => ({
+      status: 400,
+      body: { error: { message: 'Error validating access token: Session has expired', type: 'OAuthException', code: 190, fbtrace_id: 'A1' } },
+    });
     expect(await api.refresh('IGAAold').catch((e: unknown) => (e as GraphApiError).classification)).toBe('auth');
     answer = () => ({ status: 503, body: {} });
     expect(await api.refresh('IGAAold').catch((e: unknown) => (e as GraphApiError).classification)).toBe('retryable');

@@ -23,8 +23,6 @@ import { startScriptedHttpServer, type ScriptedHttpServer } from '#test/unit/loc
  */
 const BUS = 'Omnichannel-local-events';
 const SECRET = 'e'.repeat(64);
-const ACCOUNT = '100000000000301';
-const KEY = `wa:${ACCOUNT}:5511987650301`;
 
 let f: EmulatorFixture;
 let server: ScriptedHttpServer;
@@ -77,7 +75,14 @@ function deliveryEvent(integration: Integration, request: ReturnType<Integration
     eventType: 'conversation.closed',
     idempotencyKey: request.idempotencyKey,
     occurredAt: '2026-12-07T12:00:00.000Z',
-    request: { destination: request.destination, method: request.method, path: request.path, pathParams: request.pathParams ?? [], body: request.body, idempotencyKey: request.idempotencyKey },
+    request: {
+      destination: request.destination,
+      method: request.method,
+      path: request.path,
+      pathParams: request.pathParams ?? [],
+      body: request.body,
+      idempotencyKey: request.idempotencyKey,
+    },
   };
   return detail as unknown as Record<string, unknown>;
 }
@@ -134,7 +139,12 @@ function dispatchDeps(integration: IntegrationRecord): DispatchDeps {
   };
 }
 
-const contactUpdated = { id: 'eb-1', source: 'io.omnichannel.contacts', 'detail-type': 'contact.updated', detail: { v: 1, businessId: 'acme', contactId: contact.contactId, changed: ['name'], version: 2, at: '2026-12-07T12:00:00.000Z' } };
+const contactUpdated = {
+  id: 'eb-1',
+  source: 'io.omnichannel.contacts',
+  'detail-type': 'contact.updated',
+  detail: { v: 1, businessId: 'acme', contactId: contact.contactId, changed: ['name'], version: 2, at: '2026-12-07T12:00:00.000Z' },
+};
 
 describe('a webhook delivery through the local EventBridge', () => {
   it('reaches the endpoint with the body exactly as signed, and the connection’s key', async () => {
@@ -183,7 +193,11 @@ describe('a webhook delivery through the local EventBridge', () => {
     await provisionIntegration(provisionDeps(), zendesk, { type: 'basic', username: 'ops@acme.example/token', password: 'zd-token' });
     const requests = zendeskMapper.map(mapperInput('zendesk', { integration: zendesk }));
     await eventBridgePublisher(f.eventBridge, BUS).publish(
-      requests.map((r, i) => ({ source: EVENT_SOURCE.integrations, detailType: DETAIL_TYPE.integrationDeliveryRequested, detail: deliveryEvent(zendesk, r, `d${i}`) })),
+      requests.map((r, i) => ({
+        source: EVENT_SOURCE.integrations,
+        detailType: DETAIL_TYPE.integrationDeliveryRequested,
+        detail: deliveryEvent(zendesk, r, `d${i}`),
+      })),
     );
     await crossBackoffs(3);
 
@@ -191,7 +205,9 @@ describe('a webhook delivery through the local EventBridge', () => {
     expect(tickets).toHaveLength(1);
     expect(new URL(tickets[0]!.url, server.url).searchParams.get('idempotency_key')).toBe(requests[1]!.idempotencyKey);
     expect(server.requestsTo('/zendesk/api/v2/users/create_or_update')).toHaveLength(2);
-    const out = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.emulator.sqs.queueUrl('integration-dead-letters'), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    const out = await f.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: f.emulator.sqs.queueUrl('integration-dead-letters'), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+    );
     expect(out.Messages).toHaveLength(1);
     expect(JSON.parse(out.Messages![0]!.Body!)).toMatchObject({ detail: { deliveryId: 'd1', request: { destination: 'tickets_create' } } });
     expect(out.Messages![0]!.MessageAttributes?.RETRY_ATTEMPTS?.StringValue).toBe('0');
@@ -203,12 +219,17 @@ describe('a webhook delivery through the local EventBridge', () => {
     const integration = await provisionedWebhook();
     await dispatchIntegrationEvents(contactUpdated, dispatchDeps(integration));
     await f.emulator.events.settled();
-    const out = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.emulator.sqs.queueUrl('integration-dead-letters'), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    const out = await f.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: f.emulator.sqs.queueUrl('integration-dead-letters'), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+    );
     expect(out.Messages).toHaveLength(1);
     const recorded: Array<Omit<IntegrationDelivery, 'status'>> = [];
     f.emulator.sqs.createQueue('integration-dead-letters-dlq');
     const outcome = await handleIntegrationDeadLetter(
-      { body: out.Messages![0]!.Body!, messageAttributes: Object.fromEntries(Object.entries(out.Messages![0]!.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue }])) },
+      {
+        body: out.Messages![0]!.Body!,
+        messageAttributes: Object.fromEntries(Object.entries(out.Messages![0]!.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue }])),
+      },
       {
         store: { recordDeadLettered: async (d) => void recorded.push(d), recordRedriven: async () => undefined },
         publisher: { publish: async () => undefined },
@@ -221,7 +242,11 @@ describe('a webhook delivery through the local EventBridge', () => {
       deliveryId: published[0]!.deliveryId,
       eventType: 'contact.updated',
       at: '2026-12-07T12:00:00.000Z',
-      error: { ruleArn: expect.stringContaining('rule/Omnichannel-local-events/Omnichannel-local-i-acme-i0a1b2c3d4e5-event'), targetArn: expect.stringContaining('api-destination/'), retryAttempts: 0 },
+      error: {
+        ruleArn: expect.stringContaining('rule/Omnichannel-local-events/Omnichannel-local-i-acme-i0a1b2c3d4e5-event'),
+        targetArn: expect.stringContaining('api-destination/'),
+        retryAttempts: 0,
+      },
     });
     expect(recorded[0]!.error?.code).toBeTruthy();
   });

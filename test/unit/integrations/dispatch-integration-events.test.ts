@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import type { Contact } from '#lambdas/contacts/contact-model';
@@ -81,7 +81,16 @@ beforeEach(() => {
   published = [];
   failPublishes = 0;
   mapperInputs = [];
-  fakeRequests = (input) => [{ destination: 'upsert', method: 'PATCH', path: '/records/r1', pathParams: ['r1'], body: { seen: input.eventType }, idempotencyKey: `hubspot:upsert:${input.eventId}` }];
+  fakeRequests = (input) => [
+    {
+      destination: 'upsert',
+      method: 'PATCH',
+      path: '/records/r1',
+      pathParams: ['r1'],
+      body: { seen: input.eventType },
+      idempotencyKey: `hubspot:upsert:${input.eventId}`,
+    },
+  ];
   integrations = [integration()];
   put(`CONV#${KEY}`, 'CONV', {
     entity: 'Conversation',
@@ -93,7 +102,14 @@ beforeEach(() => {
     createdAt: '2026-12-07T10:00:00.000Z',
     tags: ['vip'],
   });
-  put(`CONV#${KEY}`, 'MSG#wamid.1', { entity: 'Message', providerMessageId: 'wamid.1', direction: 'inbound', type: 'text', text: 'hola, mi pedido 123', occurredAt: '2026-12-07T10:00:00.000Z' });
+  put(`CONV#${KEY}`, 'MSG#wamid.1', {
+    entity: 'Message',
+    providerMessageId: 'wamid.1',
+    direction: 'inbound',
+    type: 'text',
+    text: 'hola, mi pedido 123',
+    occurredAt: '2026-12-07T10:00:00.000Z',
+  });
   deps = {
     db: {
       send: async (command: unknown) => {
@@ -122,7 +138,9 @@ beforeEach(() => {
         deliveries.get(`${d.integrationId}|${d.at}|${d.deliveryId}`)!.publishedAt = at;
       },
     },
-    secrets: { read: async (id) => (id === 'secret-webhook' ? { signingSecret: SECRET, auth: { type: 'api_key', headerName: 'X-Key', apiKey: 'k' } } : undefined) },
+    secrets: {
+      read: async (id) => (id === 'secret-webhook' ? { signingSecret: SECRET, auth: { type: 'api_key', headerName: 'X-Key', apiKey: 'k' } } : undefined),
+    },
     publisher: {
       async publish(events) {
         if (failPublishes > 0) {
@@ -142,7 +160,16 @@ const received = (over: Record<string, unknown> = {}) => ({
   source: 'io.omnichannel.normalizer',
   'detail-type': 'message.received',
   time: '2026-12-07T10:00:01Z',
-  detail: { v: 1, conversationKey: KEY, channel: 'whatsapp', accountId: ACCOUNT, providerMessageId: 'wamid.1', eventId: 'wa:evt:1', occurredAt: '2026-12-07T10:00:00.000Z', ...over },
+  detail: {
+    v: 1,
+    conversationKey: KEY,
+    channel: 'whatsapp',
+    accountId: ACCOUNT,
+    providerMessageId: 'wamid.1',
+    eventId: 'wa:evt:1',
+    occurredAt: '2026-12-07T10:00:00.000Z',
+    ...over,
+  },
 });
 const details = () => published.map((e) => e.detail as unknown as DeliveryRequestedEvent);
 
@@ -155,7 +182,13 @@ describe('dispatching a customer message', () => {
       ['io.omnichannel.integrations', 'integration.delivery_requested'],
     ]);
     const [message, opened] = details();
-    expect(message).toMatchObject({ v: 1, businessId: 'acme', integrationId: 'iwebhook0001', eventType: 'message.received', occurredAt: '2026-12-07T10:00:00.000Z' });
+    expect(message).toMatchObject({
+      v: 1,
+      businessId: 'acme',
+      integrationId: 'iwebhook0001',
+      eventType: 'message.received',
+      occurredAt: '2026-12-07T10:00:00.000Z',
+    });
     expect(message!.request).toMatchObject({ destination: 'event', method: 'POST', path: '', pathParams: [] });
     // The key the target sends as `idempotency_key` ($.detail.idempotencyKey) is the body's too.
     expect(message!.request.body).toMatchObject({ idempotencyKey: message!.idempotencyKey });
@@ -163,9 +196,16 @@ describe('dispatching a customer message', () => {
     // The signature ($.detail.request.signature) covers the body exactly as it is serialized for the endpoint.
     const bytes = Buffer.from(JSON.stringify(message!.request.body));
     expect(verifySignature(bytes, SECRET, message!.request.signature)).toBe(true);
-    expect(message!.request.body).toMatchObject({ type: 'message.received', message: { providerMessageId: 'wamid.1', direction: 'inbound', text: 'hola, mi pedido 123' }, contact: { contactId: contact.contactId } });
+    expect(message!.request.body).toMatchObject({
+      type: 'message.received',
+      message: { providerMessageId: 'wamid.1', direction: 'inbound', text: 'hola, mi pedido 123' },
+      contact: { contactId: contact.contactId },
+    });
     expect(opened).toMatchObject({ eventType: 'conversation.opened', occurredAt: '2026-12-07T10:00:00.000Z' });
-    expect(opened!.request.body).toMatchObject({ type: 'conversation.opened', conversation: { conversationKey: KEY, openedAt: '2026-12-07T10:00:00.000Z', tags: ['vip'] } });
+    expect(opened!.request.body).toMatchObject({
+      type: 'conversation.opened',
+      conversation: { conversationKey: KEY, openedAt: '2026-12-07T10:00:00.000Z', tags: ['vip'] },
+    });
     expect([...deliveries.values()].map((d) => [d.eventType, d.status, d.publishedAt])).toEqual([
       ['message.received', 'requested', '2026-12-07T10:00:05.000Z'],
       ['conversation.opened', 'requested', '2026-12-07T10:00:05.000Z'],
@@ -179,9 +219,19 @@ describe('dispatching a customer message', () => {
     expect(again).toMatchObject({ outcome: 'dispatched', requested: 0, repeated: 2 });
     expect(published).toHaveLength(2);
     // A second message of the same session opens nothing new.
-    put(`CONV#${KEY}`, 'MSG#wamid.2', { entity: 'Message', providerMessageId: 'wamid.2', direction: 'inbound', type: 'text', occurredAt: '2026-12-07T10:01:00.000Z' });
+    put(`CONV#${KEY}`, 'MSG#wamid.2', {
+      entity: 'Message',
+      providerMessageId: 'wamid.2',
+      direction: 'inbound',
+      type: 'text',
+      occurredAt: '2026-12-07T10:01:00.000Z',
+    });
     await dispatchIntegrationEvents(received({ providerMessageId: 'wamid.2', eventId: 'wa:evt:2', occurredAt: '2026-12-07T10:01:00.000Z' }), deps);
-    expect(details().slice(2).map((d) => d.eventType)).toEqual(['message.received']);
+    expect(
+      details()
+        .slice(2)
+        .map((d) => d.eventType),
+    ).toEqual(['message.received']);
     // A fresh dispatcher (empty log) computes the very same keys.
     deliveries.clear();
     published = [];
@@ -199,7 +249,12 @@ describe('dispatching a customer message', () => {
   });
 
   it('waits for the reopening of a closed conversation, after publishing the rest, and gives up waiting after a few tries', async () => {
-    put(`CONV#${KEY}`, 'CONV', { ...items.get(`CONV#${KEY}|CONV`), state: 'closed', closedAt: '2026-12-07T09:00:00.000Z', createdAt: '2026-12-07T08:00:00.000Z' });
+    put(`CONV#${KEY}`, 'CONV', {
+      ...items.get(`CONV#${KEY}|CONV`),
+      state: 'closed',
+      closedAt: '2026-12-07T09:00:00.000Z',
+      createdAt: '2026-12-07T08:00:00.000Z',
+    });
     await expect(dispatchIntegrationEvents(received(), deps, { receiveCount: 1 })).rejects.toBeInstanceOf(ReopenPendingError);
     expect(details().map((d) => d.eventType)).toEqual(['message.received']);
     // The agent reopened it: the new session opens.
@@ -212,7 +267,9 @@ describe('dispatching a customer message', () => {
     expect(details()[1]!.request.body).toMatchObject({ conversation: { openedAt: '2026-12-07T10:00:02.000Z' } });
     // Never reopened: after five receives the opening is dropped rather than retried forever.
     put(`CONV#${KEY}`, 'CONV', { ...items.get(`CONV#${KEY}|CONV`), state: 'closed', closedAt: '2026-12-07T10:00:03.000Z' });
-    await expect(dispatchIntegrationEvents(received({ occurredAt: '2026-12-07T10:05:00.000Z', eventId: 'wa:evt:9' }), deps, { receiveCount: 5 })).resolves.toMatchObject({ outcome: 'dispatched' });
+    await expect(
+      dispatchIntegrationEvents(received({ occurredAt: '2026-12-07T10:05:00.000Z', eventId: 'wa:evt:9' }), deps, { receiveCount: 5 }),
+    ).resolves.toMatchObject({ outcome: 'dispatched' });
   });
 });
 
@@ -233,7 +290,12 @@ describe('what a mapper sees and may ask', () => {
     expect(mapperInputs).toHaveLength(1);
     const seen = mapperInputs[0]!;
     expect(seen).toMatchObject({ eventType: 'conversation.closed', occurredAt: '2026-12-07T11:00:00.000Z', contact: { contactId: contact.contactId } });
-    expect(seen.conversation).toMatchObject({ state: 'closed', closedAt: '2026-12-07T11:00:00.000Z', outcome: 'resolved', openedAt: '2026-12-07T10:00:00.000Z' });
+    expect(seen.conversation).toMatchObject({
+      state: 'closed',
+      closedAt: '2026-12-07T11:00:00.000Z',
+      outcome: 'resolved',
+      openedAt: '2026-12-07T10:00:00.000Z',
+    });
     expect(seen.eventId).toMatch(/^e_[0-9a-f]{32}$/);
     const [detail] = details();
     expect(detail!.request).toMatchObject({ destination: 'upsert', method: 'PATCH', pathParams: ['r1'], idempotencyKey: `hubspot:upsert:${seen.eventId}` });
@@ -248,11 +310,23 @@ describe('what a mapper sees and may ask', () => {
       { destination: 'upsert', method: 'POST', path: '/records/r1', pathParams: ['r1'], body: {}, idempotencyKey: 'k-000000002' },
       { destination: 'upsert', method: 'PATCH', path: '/records/../admin', pathParams: ['../admin'], body: {}, idempotencyKey: 'k-000000003' },
       { destination: 'upsert', method: 'PATCH', path: '/records/', pathParams: [], body: {}, idempotencyKey: 'k-000000004' },
-      { destination: 'note', method: 'POST', path: '/notes', body: { n: 1 }, idempotencyKey: 'k&signature=forged', headers: { 'X-Custom': 'v', 'Idempotency-Key': 'from-mapper-1' } },
+      {
+        destination: 'note',
+        method: 'POST',
+        path: '/notes',
+        body: { n: 1 },
+        idempotencyKey: 'k&signature=forged',
+        headers: { 'X-Custom': 'v', 'Idempotency-Key': 'from-mapper-1' },
+      },
     ];
     const out = await dispatchIntegrationEvents(closed(), deps);
     expect(out).toMatchObject({ outcome: 'dispatched', requested: 1, droppedHeaders: 2 });
-    expect((out as { dropped: Array<{ reason: string }> }).dropped.map((d) => d.reason)).toEqual(['unknown_destination', 'method_mismatch', 'bad_path_params', 'bad_path_params']);
+    expect((out as { dropped: Array<{ reason: string }> }).dropped.map((d) => d.reason)).toEqual([
+      'unknown_destination',
+      'method_mismatch',
+      'bad_path_params',
+      'bad_path_params',
+    ]);
     const [note] = details();
     // A key the mapper gave that a query string could not carry as it is (`&`, `=`) is replaced by a stable one.
     expect(note!.idempotencyKey).toMatch(/^hubspot:note:[0-9a-f]{40}$/);
@@ -264,13 +338,31 @@ describe('what a mapper sees and may ask', () => {
 describe('statuses, templates and contacts', () => {
   beforeEach(() => {
     integrations = [integration({ events: ['message.status', 'message.sent', 'message.failed', 'template.sent', 'contact.updated', 'contact.merged'] })];
-    put(`CONV#${KEY}`, 'MSG#out_1', { entity: 'Message', messageId: 'out_1', providerMessageId: 'wamid.out1', direction: 'outbound', type: 'text', text: 'Tu pedido sale hoy', status: 'delivered', occurredAt: '2026-12-07T10:02:00.000Z' });
+    put(`CONV#${KEY}`, 'MSG#out_1', {
+      entity: 'Message',
+      messageId: 'out_1',
+      providerMessageId: 'wamid.out1',
+      direction: 'outbound',
+      type: 'text',
+      text: 'Tu pedido sale hoy',
+      status: 'delivered',
+      occurredAt: '2026-12-07T10:02:00.000Z',
+    });
   });
   const status = (s: string, at: string) => ({
     id: `eb-${s}`,
     source: 'io.omnichannel.status',
     'detail-type': `message.${s}`,
-    detail: { v: 1, conversationKey: KEY, messageId: 'out_1', channel: 'whatsapp', accountId: ACCOUNT, status: s, occurredAt: at, ...(s === 'failed' ? { errorCode: 131047 } : {}) },
+    detail: {
+      v: 1,
+      conversationKey: KEY,
+      messageId: 'out_1',
+      channel: 'whatsapp',
+      accountId: ACCOUNT,
+      status: s,
+      occurredAt: at,
+      ...(s === 'failed' ? { errorCode: 131047 } : {}),
+    },
   });
 
   it('makes a delivered and a read receipt two message.status and one message.sent', async () => {
@@ -291,17 +383,53 @@ describe('statuses, templates and contacts', () => {
   });
 
   it('makes a template send template.sent, and a plain reply from a person nothing', async () => {
-    put(`CONV#${KEY}`, 'MSG#out_t_1', { entity: 'Message', messageId: 'out_t_1', direction: 'outbound', type: 'template', template: { name: 'order_update', language: 'es', category: 'utility' }, status: 'pending', occurredAt: '2026-12-07T10:04:00.000Z', createdAt: '2026-12-07T10:04:00.000Z' });
-    const request = (source: string, outboundId: string) => ({ id: `eb-${outboundId}`, source, 'detail-type': 'reply.requested', time: '2026-12-07T10:04:01Z', detail: { v: 1, conversationKey: KEY, outboundId, channel: 'whatsapp', accountId: ACCOUNT } });
+    put(`CONV#${KEY}`, 'MSG#out_t_1', {
+      entity: 'Message',
+      messageId: 'out_t_1',
+      direction: 'outbound',
+      type: 'template',
+      template: { name: 'order_update', language: 'es', category: 'utility' },
+      status: 'pending',
+      occurredAt: '2026-12-07T10:04:00.000Z',
+      createdAt: '2026-12-07T10:04:00.000Z',
+    });
+    const request = (source: string, outboundId: string) => ({
+      id: `eb-${outboundId}`,
+      source,
+      'detail-type': 'reply.requested',
+      time: '2026-12-07T10:04:01Z',
+      detail: { v: 1, conversationKey: KEY, outboundId, channel: 'whatsapp', accountId: ACCOUNT },
+    });
     await dispatchIntegrationEvents(request('io.omnichannel.templates', 'out_t_1'), deps);
     await dispatchIntegrationEvents(request('io.omnichannel.human-agent', 'out_1'), deps);
-    expect(await dispatchIntegrationEvents(request('io.omnichannel.agent', 'out_t_1'), deps)).toEqual({ outcome: 'ignored', reason: 'not_an_integration_event' });
-    expect(details().map((d) => [d.eventType, (d.request.body as { message?: { templateName?: string } }).message?.templateName])).toEqual([['template.sent', 'order_update']]);
+    expect(await dispatchIntegrationEvents(request('io.omnichannel.agent', 'out_t_1'), deps)).toEqual({
+      outcome: 'ignored',
+      reason: 'not_an_integration_event',
+    });
+    expect(details().map((d) => [d.eventType, (d.request.body as { message?: { templateName?: string } }).message?.templateName])).toEqual([
+      ['template.sent', 'order_update'],
+    ]);
   });
 
   it('sends the contact for contact events (the survivor for a merge)', async () => {
-    await dispatchIntegrationEvents({ id: 'eb-c1', source: 'io.omnichannel.contacts', 'detail-type': 'contact.updated', detail: { v: 1, businessId: 'acme', contactId: contact.contactId, changed: ['tags'], version: 4, at: '2026-12-07T12:00:00.000Z' } }, deps);
-    await dispatchIntegrationEvents({ id: 'eb-c2', source: 'io.omnichannel.contacts', 'detail-type': 'contact.merged', detail: { v: 1, businessId: 'acme', survivorId: contact.contactId, absorbedId: 'c_OTHER', mergeId: 'm_1', version: 5, at: '2026-12-07T12:01:00.000Z' } }, deps);
+    await dispatchIntegrationEvents(
+      {
+        id: 'eb-c1',
+        source: 'io.omnichannel.contacts',
+        'detail-type': 'contact.updated',
+        detail: { v: 1, businessId: 'acme', contactId: contact.contactId, changed: ['tags'], version: 4, at: '2026-12-07T12:00:00.000Z' },
+      },
+      deps,
+    );
+    await dispatchIntegrationEvents(
+      {
+        id: 'eb-c2',
+        source: 'io.omnichannel.contacts',
+        'detail-type': 'contact.merged',
+        detail: { v: 1, businessId: 'acme', survivorId: contact.contactId, absorbedId: 'c_OTHER', mergeId: 'm_1', version: 5, at: '2026-12-07T12:01:00.000Z' },
+      },
+      deps,
+    );
     expect(details().map((d) => [d.eventType, (d.request.body as { contact?: { contactId?: string } }).contact?.contactId])).toEqual([
       ['contact.updated', contact.contactId],
       ['contact.merged', contact.contactId],
@@ -314,9 +442,17 @@ describe('what it leaves alone', () => {
     expect(await dispatchIntegrationEvents(received({ accountId: '999' }), deps)).toEqual({ outcome: 'ignored', reason: 'unknown_account' });
     integrations = [integration({ provisioning: { state: 'failed', at: 'x' } }), integration({ integrationId: 'iother000001', events: ['contact.merged'] })];
     expect(await dispatchIntegrationEvents(received(), deps)).toEqual({ outcome: 'ignored', reason: 'no_integration' });
-    expect(await dispatchIntegrationEvents({ id: 'x', source: 'io.omnichannel.normalizer', 'detail-type': 'message.received', detail: { conversationKey: 3 } }, deps)).toMatchObject({ outcome: 'invalid' });
+    expect(
+      await dispatchIntegrationEvents(
+        { id: 'x', source: 'io.omnichannel.normalizer', 'detail-type': 'message.received', detail: { conversationKey: 3 } },
+        deps,
+      ),
+    ).toMatchObject({ outcome: 'invalid' });
     expect(await dispatchIntegrationEvents('not an event', deps)).toMatchObject({ outcome: 'invalid' });
-    expect(await dispatchIntegrationEvents({ id: 'x', source: 'io.omnichannel.routing', 'detail-type': 'sla.breached', detail: {} }, deps)).toEqual({ outcome: 'ignored', reason: 'not_an_integration_event' });
+    expect(await dispatchIntegrationEvents({ id: 'x', source: 'io.omnichannel.routing', 'detail-type': 'sla.breached', detail: {} }, deps)).toEqual({
+      outcome: 'ignored',
+      reason: 'not_an_integration_event',
+    });
     expect(published).toEqual([]);
   });
 
@@ -327,14 +463,39 @@ describe('what it leaves alone', () => {
     const OTHER_KEY = `wa:${OTHER_ACCOUNT}:${CUSTOMER}`;
     const accounts = deps.accounts;
     deps.accounts = { account: async (id) => (id === OTHER_ACCOUNT ? ({ businessId: 'other' } as never) : accounts.account(id)) };
-    put(`CONV#${OTHER_KEY}`, 'CONV', { entity: 'Conversation', conversationKey: OTHER_KEY, channel: 'whatsapp', accountId: OTHER_ACCOUNT, customerId: CUSTOMER, state: 'bot', createdAt: '2026-12-07T10:00:00.000Z' });
-    put(`CONV#${OTHER_KEY}`, 'MSG#wamid.9', { entity: 'Message', providerMessageId: 'wamid.9', direction: 'inbound', type: 'text', text: 'secreto de otro negocio', occurredAt: '2026-12-07T10:00:00.000Z' });
+    put(`CONV#${OTHER_KEY}`, 'CONV', {
+      entity: 'Conversation',
+      conversationKey: OTHER_KEY,
+      channel: 'whatsapp',
+      accountId: OTHER_ACCOUNT,
+      customerId: CUSTOMER,
+      state: 'bot',
+      createdAt: '2026-12-07T10:00:00.000Z',
+    });
+    put(`CONV#${OTHER_KEY}`, 'MSG#wamid.9', {
+      entity: 'Message',
+      providerMessageId: 'wamid.9',
+      direction: 'inbound',
+      type: 'text',
+      text: 'secreto de otro negocio',
+      occurredAt: '2026-12-07T10:00:00.000Z',
+    });
     integrations = [integration({ events: ['message.received', 'conversation.assigned', 'conversation.closed'] })];
     const refused = { outcome: 'ignored', reason: 'conversation_of_another_business' };
     expect(await dispatchIntegrationEvents(received({ conversationKey: OTHER_KEY, providerMessageId: 'wamid.9' }), deps)).toEqual(refused);
-    const assigned = { id: 'eb-a', source: 'io.omnichannel.routing', 'detail-type': 'conversation.assigned', detail: { v: 1, businessId: 'acme', conversationKey: OTHER_KEY, agentId: 'ana', at: '2026-12-07T10:01:00.000Z' } };
+    const assigned = {
+      id: 'eb-a',
+      source: 'io.omnichannel.routing',
+      'detail-type': 'conversation.assigned',
+      detail: { v: 1, businessId: 'acme', conversationKey: OTHER_KEY, agentId: 'ana', at: '2026-12-07T10:01:00.000Z' },
+    };
     expect(await dispatchIntegrationEvents(assigned, deps)).toEqual(refused);
-    const closed = { id: 'eb-c', source: 'io.omnichannel.human-agent', 'detail-type': 'conversation.closed', detail: { v: 1, accountId: ACCOUNT, conversationKey: OTHER_KEY, closedAt: '2026-12-07T10:02:00.000Z' } };
+    const closed = {
+      id: 'eb-c',
+      source: 'io.omnichannel.human-agent',
+      'detail-type': 'conversation.closed',
+      detail: { v: 1, accountId: ACCOUNT, conversationKey: OTHER_KEY, closedAt: '2026-12-07T10:02:00.000Z' },
+    };
     expect(await dispatchIntegrationEvents(closed, deps)).toEqual(refused);
     expect(published).toEqual([]);
   });

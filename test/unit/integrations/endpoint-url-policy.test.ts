@@ -18,7 +18,20 @@ describe('which endpoints an integration may name', () => {
   });
 
   it('refuses private, link-local, shared and reserved addresses, in any spelling the URL parser accepts', () => {
-    for (const host of ['10.0.0.8', '172.16.4.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '[fd00::1]', '[fe80::1]', '[::ffff:10.0.0.1]', '0x7f000001', '2130706433', '017700000001']) {
+    for (const host of [
+      '10.0.0.8',
+      '172.16.4.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '[fd00::1]',
+      '[fe80::1]',
+      '[::ffff:10.0.0.1]',
+      '0x7f000001',
+      '2130706433',
+      '017700000001',
+    ]) {
       expect(checkEndpointUrl(`https://${host}/x`, aws).ok, host).toBe(false);
     }
     expect(isPublicAddress('8.8.8.8')).toBe(true);
@@ -54,7 +67,15 @@ describe('a public-looking name that resolves inside', () => {
       allowLoopback: false,
       resolve: (hostname, callback) => {
         resolved.push(hostname);
-        callback(null, hostname === 'internal.acme.example' ? [{ address: '10.1.2.3', family: 4 }] : [{ address: '93.184.215.14', family: 4 }, { address: '127.0.0.1', family: 4 }]);
+        callback(
+          null,
+          hostname === 'internal.acme.example'
+            ? [{ address: '10.1.2.3', family: 4 }]
+            : [
+                { address: '93.184.215.14', family: 4 },
+                { address: '127.0.0.1', family: 4 },
+              ],
+        );
       },
     });
     await expect(fetch('https://internal.acme.example/x')).rejects.toMatchObject({ name: 'EndpointRefusedError' });

@@ -124,9 +124,17 @@ describe('provisioning a webhook integration', () => {
     eb.on(CreateApiDestinationCommand).rejects(new ResourceAlreadyExistsException({ message: 'exists', $metadata: {} }));
     await provisionIntegration(deps, { ...webhook, rateLimitPerSecond: 20 }, { type: 'basic', username: 'u', password: 'p' });
     expect(eb.commandCalls(UpdateConnectionCommand).map((c) => c.args[0].input)).toEqual([
-      { Name: 'Omnichannel-prod-i-acme-i0a1b2c3d4e5', Description: 'Omnichannel integration i0a1b2c3d4e5 of acme', AuthorizationType: 'BASIC', AuthParameters: { BasicAuthParameters: { Username: 'u', Password: 'p' } } },
+      {
+        Name: 'Omnichannel-prod-i-acme-i0a1b2c3d4e5',
+        Description: 'Omnichannel integration i0a1b2c3d4e5 of acme',
+        AuthorizationType: 'BASIC',
+        AuthParameters: { BasicAuthParameters: { Username: 'u', Password: 'p' } },
+      },
     ]);
-    expect(eb.commandCalls(UpdateApiDestinationCommand)[0]!.args[0].input).toMatchObject({ Name: 'Omnichannel-prod-i-acme-i0a1b2c3d4e5-event', InvocationRateLimitPerSecond: 20 });
+    expect(eb.commandCalls(UpdateApiDestinationCommand)[0]!.args[0].input).toMatchObject({
+      Name: 'Omnichannel-prod-i-acme-i0a1b2c3d4e5-event',
+      InvocationRateLimitPerSecond: 20,
+    });
   });
 
   it('keeps the connection’s credentials when none are given (describes it for its ARN)', async () => {
@@ -138,7 +146,13 @@ describe('provisioning a webhook integration', () => {
   });
 
   it('sends OAuth client credentials with the grant type and scope in the token request body', async () => {
-    await provisionIntegration(deps, webhook, { type: 'oauth_client_credentials', tokenUrl: 'https://auth.acme.example/token', clientId: 'cid', clientSecret: 'cs', scope: 'events.write' });
+    await provisionIntegration(deps, webhook, {
+      type: 'oauth_client_credentials',
+      tokenUrl: 'https://auth.acme.example/token',
+      clientId: 'cid',
+      clientSecret: 'cs',
+      scope: 'events.write',
+    });
     expect(eb.commandCalls(CreateConnectionCommand)[0]!.args[0].input).toMatchObject({
       AuthorizationType: 'OAUTH_CLIENT_CREDENTIALS',
       AuthParameters: {
@@ -146,7 +160,12 @@ describe('provisioning a webhook integration', () => {
           ClientParameters: { ClientID: 'cid', ClientSecret: 'cs' },
           AuthorizationEndpoint: 'https://auth.acme.example/token',
           HttpMethod: 'POST',
-          OAuthHttpParameters: { BodyParameters: [{ Key: 'grant_type', Value: 'client_credentials', IsValueSecret: false }, { Key: 'scope', Value: 'events.write', IsValueSecret: false }] },
+          OAuthHttpParameters: {
+            BodyParameters: [
+              { Key: 'grant_type', Value: 'client_credentials', IsValueSecret: false },
+              { Key: 'scope', Value: 'events.write', IsValueSecret: false },
+            ],
+          },
         },
       },
     });
@@ -169,8 +188,19 @@ describe('provisioning a webhook integration', () => {
 
 describe('provisioning a CRM with several destinations', () => {
   it('makes one API destination and one rule per destination, path wildcards read from the event', async () => {
-    const salesforce: Integration = { ...webhook, kind: 'salesforce', baseUrl: 'https://acme.my.salesforce.com/', authType: 'oauth_client_credentials', events: ['conversation.closed'] };
-    const resources = await provisionIntegration(deps, salesforce, { type: 'oauth_client_credentials', tokenUrl: 'https://acme.my.salesforce.com/services/oauth2/token', clientId: 'a', clientSecret: 'b' });
+    const salesforce: Integration = {
+      ...webhook,
+      kind: 'salesforce',
+      baseUrl: 'https://acme.my.salesforce.com/',
+      authType: 'oauth_client_credentials',
+      events: ['conversation.closed'],
+    };
+    const resources = await provisionIntegration(deps, salesforce, {
+      type: 'oauth_client_credentials',
+      tokenUrl: 'https://acme.my.salesforce.com/services/oauth2/token',
+      clientId: 'a',
+      clientSecret: 'b',
+    });
     const specs = MAPPERS.salesforce.destinations;
     expect(Object.keys(resources.apiDestinationArns ?? {})).toEqual(specs.map((s) => s.key));
     expect(eb.commandCalls(CreateApiDestinationCommand).map((c) => [c.args[0].input.InvocationEndpoint, c.args[0].input.HttpMethod])).toEqual(
@@ -186,7 +216,9 @@ describe('provisioning a CRM with several destinations', () => {
       });
       expect(targets[i]!.RetryPolicy).toEqual({ MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 });
     }
-    expect(eb.commandCalls(PutRuleCommand).map((c) => JSON.parse(c.args[0].input.EventPattern!).detail.request.destination[0])).toEqual(specs.map((s) => s.key));
+    expect(eb.commandCalls(PutRuleCommand).map((c) => JSON.parse(c.args[0].input.EventPattern!).detail.request.destination[0])).toEqual(
+      specs.map((s) => s.key),
+    );
   });
 
   it('tries a Zendesk ticket create once (nothing makes it idempotent), and retries its user upsert for a day', async () => {
@@ -203,7 +235,11 @@ describe('provisioning a CRM with several destinations', () => {
   it('never puts a JSON path in a header value, for any kind (EventBridge sends header values as written)', async () => {
     for (const kind of ['webhook', 'hubspot', 'salesforce', 'zendesk'] as const) {
       eb.resetHistory();
-      await provisionIntegration(deps, { ...webhook, kind, baseUrl: 'https://api.example.com' }, { type: 'api_key', headerName: 'Authorization', apiKey: 'Bearer x' });
+      await provisionIntegration(
+        deps,
+        { ...webhook, kind, baseUrl: 'https://api.example.com' },
+        { type: 'api_key', headerName: 'Authorization', apiKey: 'Bearer x' },
+      );
       for (const call of eb.commandCalls(PutTargetsCommand)) {
         const params = call.args[0].input.Targets![0]!.HttpParameters!;
         for (const value of Object.values(params.HeaderParameters ?? {})) expect(value, kind).not.toMatch(/^\$/);
@@ -214,7 +250,11 @@ describe('provisioning a CRM with several destinations', () => {
 
   it('keeps every name within 64 characters of the allowed set, unique per destination, under the prefix', () => {
     const stackPrefix = 'Omnichannel-abcdefghijklmnop-i-';
-    const names = integrationResourceNames({ namePrefix: stackPrefix, secretPrefix: 'x' }, 'a-very-long.business_identifier-that-goes-on-and-on', 'i0a1b2c3d4e5');
+    const names = integrationResourceNames(
+      { namePrefix: stackPrefix, secretPrefix: 'x' },
+      'a-very-long.business_identifier-that-goes-on-and-on',
+      'i0a1b2c3d4e5',
+    );
     const all = [names.connection, ...['contacts_upsert', 'tickets_upsert', 'a_destination_key_far_longer_than_usual'].map(names.rule)];
     for (const name of all) {
       expect(name.length).toBeLessThanOrEqual(AWS_NAME_MAX);
@@ -222,7 +262,11 @@ describe('provisioning a CRM with several destinations', () => {
       expect(name.startsWith(stackPrefix)).toBe(true);
     }
     expect(new Set(all).size).toBe(all.length);
-    expect(integrationResourceNames({ namePrefix: stackPrefix, secretPrefix: 'x' }, 'a-very-long.business_identifier-that-goes-on-and-on', 'i0a1b2c3d4e5').rule('tickets_upsert')).toBe(names.rule('tickets_upsert'));
+    expect(
+      integrationResourceNames({ namePrefix: stackPrefix, secretPrefix: 'x' }, 'a-very-long.business_identifier-that-goes-on-and-on', 'i0a1b2c3d4e5').rule(
+        'tickets_upsert',
+      ),
+    ).toBe(names.rule('tickets_upsert'));
   });
 });
 
@@ -233,7 +277,9 @@ describe('removing an integration’s resources', () => {
     eb.on(DeleteApiDestinationCommand).resolves({});
     eb.on(DeleteConnectionCommand).resolves({});
     await removeIntegrationResources(deps, webhook);
-    expect(eb.commandCalls(RemoveTargetsCommand).map((c) => c.args[0].input)).toEqual([{ Rule: 'Omnichannel-prod-i-acme-i0a1b2c3d4e5-event', EventBusName: 'Omnichannel-prod-events', Ids: ['api-destination'] }]);
+    expect(eb.commandCalls(RemoveTargetsCommand).map((c) => c.args[0].input)).toEqual([
+      { Rule: 'Omnichannel-prod-i-acme-i0a1b2c3d4e5-event', EventBusName: 'Omnichannel-prod-events', Ids: ['api-destination'] },
+    ]);
     expect(eb.commandCalls(DeleteApiDestinationCommand).map((c) => c.args[0].input.Name)).toEqual(['Omnichannel-prod-i-acme-i0a1b2c3d4e5-event']);
     expect(eb.commandCalls(DeleteConnectionCommand).map((c) => c.args[0].input.Name)).toEqual(['Omnichannel-prod-i-acme-i0a1b2c3d4e5']);
   });

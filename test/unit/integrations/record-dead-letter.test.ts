@@ -19,17 +19,37 @@ const detail = {
   eventType: 'conversation.closed',
   idempotencyKey: 'webhook:event:0123456789abcdef0123456789abcdef01234567',
   occurredAt: '2026-12-07T11:00:00.000Z',
-  request: { destination: 'event', method: 'POST', path: '', pathParams: [], headers: { 'idempotency-key': 'k' }, body: { type: 'conversation.closed', contact: { name: 'Lucía' } } },
+  request: {
+    destination: 'event',
+    method: 'POST',
+    path: '',
+    pathParams: [],
+    headers: { 'idempotency-key': 'k' },
+    body: { type: 'conversation.closed', contact: { name: 'Lucía' } },
+  },
 };
 /** The event as EventBridge puts it in the dead-letter queue, with its attributes. */
 const deadLetter = {
-  body: JSON.stringify({ version: '0', id: 'eb-1', 'detail-type': 'integration.delivery_requested', source: 'io.omnichannel.integrations', account: '111122223333', time: '2026-12-07T11:00:01Z', region: 'us-east-1', resources: [], detail }),
+  body: JSON.stringify({
+    version: '0',
+    id: 'eb-1',
+    'detail-type': 'integration.delivery_requested',
+    source: 'io.omnichannel.integrations',
+    account: '111122223333',
+    time: '2026-12-07T11:00:01Z',
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  }),
   messageAttributes: {
     ERROR_CODE: { stringValue: 'SDK_CLIENT_ERROR', dataType: 'String' },
     ERROR_MESSAGE: { stringValue: `Target responded with status 410 ${'x'.repeat(600)}`, dataType: 'String' },
     EXHAUSTED_RETRY_CONDITION: { stringValue: 'MaximumRetryAttempts', dataType: 'String' },
     RETRY_ATTEMPTS: { stringValue: '0', dataType: 'String' },
-    RULE_ARN: { stringValue: 'arn:aws:events:us-east-1:111122223333:rule/Omnichannel-prod-events/Omnichannel-prod-i-acme-i0a1b2c3d4e5-event', dataType: 'String' },
+    RULE_ARN: {
+      stringValue: 'arn:aws:events:us-east-1:111122223333:rule/Omnichannel-prod-events/Omnichannel-prod-i-acme-i0a1b2c3d4e5-event',
+      dataType: 'String',
+    },
     TARGET_ARN: { stringValue: 'arn:aws:events:us-east-1:111122223333:api-destination/Omnichannel-prod-i-acme-i0a1b2c3d4e5-event/uuid', dataType: 'String' },
   },
 };
@@ -54,7 +74,12 @@ beforeEach(() => {
 
 describe('a delivery EventBridge gave up on', () => {
   it('is recorded with EventBridge’s reasons, then parked with them for a person', async () => {
-    expect(await handleIntegrationDeadLetter(deadLetter, deps)).toEqual({ outcome: 'recorded', businessId: 'acme', integrationId: 'i0a1b2c3d4e5', errorCode: 'SDK_CLIENT_ERROR' });
+    expect(await handleIntegrationDeadLetter(deadLetter, deps)).toEqual({
+      outcome: 'recorded',
+      businessId: 'acme',
+      integrationId: 'i0a1b2c3d4e5',
+      errorCode: 'SDK_CLIENT_ERROR',
+    });
     const error = {
       code: 'SDK_CLIENT_ERROR',
       message: `Target responded with status 410 ${'x'.repeat(600)}`.slice(0, 300),
@@ -91,12 +116,19 @@ describe('a delivery EventBridge gave up on', () => {
     // `npm run redrive` moves it back; SQS message attributes are not counted on to survive the move.
     expect(await handleIntegrationDeadLetter({ body: parkedBody }, deps)).toEqual({ outcome: 'redriven', businessId: 'acme', integrationId: 'i0a1b2c3d4e5' });
     expect(published).toEqual([{ source: 'io.omnichannel.integrations', detailType: 'integration.delivery_requested', detail }]);
-    expect(redriven).toEqual([[{ businessId: 'acme', integrationId: 'i0a1b2c3d4e5', at: '2026-12-07T11:00:00.000Z', deliveryId: 'c'.repeat(32) }, '2026-12-08T11:00:00.000Z']]);
+    expect(redriven).toEqual([
+      [{ businessId: 'acme', integrationId: 'i0a1b2c3d4e5', at: '2026-12-07T11:00:00.000Z', deliveryId: 'c'.repeat(32) }, '2026-12-08T11:00:00.000Z'],
+    ]);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 
   it('counts as invalid what is not one of our delivery events, and records nothing', async () => {
-    for (const body of ['not json', JSON.stringify({ source: 'io.omnichannel.agent', 'detail-type': 'reply.requested', detail: {} }), JSON.stringify({ ...JSON.parse(deadLetter.body), detail: { ...detail, integrationId: '../x' } }), JSON.stringify({ parkedDeadLetter: 1, event: { nope: true } })]) {
+    for (const body of [
+      'not json',
+      JSON.stringify({ source: 'io.omnichannel.agent', 'detail-type': 'reply.requested', detail: {} }),
+      JSON.stringify({ ...JSON.parse(deadLetter.body), detail: { ...detail, integrationId: '../x' } }),
+      JSON.stringify({ parkedDeadLetter: 1, event: { nope: true } }),
+    ]) {
       expect((await handleIntegrationDeadLetter({ body }, deps)).outcome).toBe('invalid');
     }
     expect(deadLettered).toEqual([]);

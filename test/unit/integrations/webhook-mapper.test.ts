@@ -31,11 +31,22 @@ const contact: Contact = {
   phoneE164: '+5511987650301',
   language: 'es',
   identities: [{ kind: 'whatsapp', value: '5511987650301', accountId: '100000000000301', linkedAt: '2026-12-01T00:00:00.000Z', linkedBy: 'channel' }],
-  consent: { whatsapp: { status: 'opted_in', scope: 'marketing', at: '2026-12-01T00:00:00.000Z', source: 'customer_message', evidenceText: 'sí, quiero ofertas' } },
+  consent: {
+    whatsapp: { status: 'opted_in', scope: 'marketing', at: '2026-12-01T00:00:00.000Z', source: 'customer_message', evidenceText: 'sí, quiero ofertas' },
+  },
   tags: ['vip'],
   attributes: { plan: 'gold', orders: 12 },
   crmIds: { hubspot: '901' },
-  firstTouch: { channel: 'whatsapp', accountId: '100000000000301', conversationKey: 'wa:1:2', at: '2026-12-01T00:00:00.000Z', source: 'ad', adId: 'ad-7', ctwaClid: 'clid-secret', utm: { source: 'fb', campaign: 'navidad' } },
+  firstTouch: {
+    channel: 'whatsapp',
+    accountId: '100000000000301',
+    conversationKey: 'wa:1:2',
+    at: '2026-12-01T00:00:00.000Z',
+    source: 'ad',
+    adId: 'ad-7',
+    ctwaClid: 'clid-secret',
+    utm: { source: 'fb', campaign: 'navidad' },
+  },
   createdAt: '2026-12-01T00:00:00.000Z',
   updatedAt: '2026-12-02T00:00:00.000Z',
   version: 3,
@@ -47,7 +58,17 @@ const input: MapperInput = {
   eventId: 'e_0123456789abcdef0123456789abcdef',
   occurredAt: '2026-12-07T15:51:50.000Z',
   contact,
-  conversation: { conversationKey: 'wa:100000000000301:5511987650301', channel: 'whatsapp', accountId: '100000000000301', customerId: '5511987650301', state: 'closed', openedAt: '2026-12-07T15:00:00.000Z', closedAt: '2026-12-07T15:51:50.000Z', outcome: 'resolved', csatScore: 5 },
+  conversation: {
+    conversationKey: 'wa:100000000000301:5511987650301',
+    channel: 'whatsapp',
+    accountId: '100000000000301',
+    customerId: '5511987650301',
+    state: 'closed',
+    openedAt: '2026-12-07T15:00:00.000Z',
+    closedAt: '2026-12-07T15:51:50.000Z',
+    outcome: 'resolved',
+    csatScore: 5,
+  },
 };
 
 /**
@@ -95,11 +116,16 @@ describe('the webhook mapper', () => {
     expect(webhookMapper.map(input)[0]!.idempotencyKey).toBe(request!.idempotencyKey);
     expect(request!.idempotencyKey).toMatch(/^webhook:event:[0-9a-f]{40}$/);
     expect(webhookMapper.map({ ...input, eventId: 'e_other' })[0]!.idempotencyKey).not.toBe(request!.idempotencyKey);
-    expect(webhookMapper.map({ ...input, integration: { ...integration, integrationId: 'i999999999999' } })[0]!.idempotencyKey).not.toBe(request!.idempotencyKey);
+    expect(webhookMapper.map({ ...input, integration: { ...integration, integrationId: 'i999999999999' } })[0]!.idempotencyKey).not.toBe(
+      request!.idempotencyKey,
+    );
   });
 
   it('leaves out what is not known instead of sending null', () => {
-    const body = webhookMapper.map({ integration, eventType: 'contact.updated', eventId: 'e_1', occurredAt: '2026-12-07T00:00:00.000Z' })[0]!.body as Record<string, unknown>;
+    const body = webhookMapper.map({ integration, eventType: 'contact.updated', eventId: 'e_1', occurredAt: '2026-12-07T00:00:00.000Z' })[0]!.body as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(body).sort()).toEqual(['businessId', 'id', 'idempotencyKey', 'integrationId', 'occurredAt', 'type', 'v']);
   });
 });

@@ -47,15 +47,23 @@ describe('the Messages API simulator refuses what each model refuses', () => {
   });
 
   it('Claude Sonnet 5.5 accepts the agent-shaped request: between_tools thinking, low effort, automatic tool choice', async () => {
-    expect(await outcome({ model: 'claude-sonnet-5-5', tools: [tool], thinking: { type: 'between_tools' }, output_config: { effort: 'low' } })).toEqual({ status: 200 });
-    expect(await outcome({ model: 'claude-sonnet-5-5', tools: [tool], tool_choice: { type: 'auto' }, thinking: { type: 'adaptive' } })).toEqual({ status: 200 });
+    expect(await outcome({ model: 'claude-sonnet-5-5', tools: [tool], thinking: { type: 'between_tools' }, output_config: { effort: 'low' } })).toEqual({
+      status: 200,
+    });
+    expect(await outcome({ model: 'claude-sonnet-5-5', tools: [tool], tool_choice: { type: 'auto' }, thinking: { type: 'adaptive' } })).toEqual({
+      status: 200,
+    });
   });
 
   it.each<[string, Partial<Params>, string]>([
     ['an effort', { output_config: { effort: 'low' } }, 'does not support the effort parameter'],
     ['adaptive thinking', { thinking: { type: 'adaptive' } }, '"thinking.type.adaptive" is not supported for this model.'],
     ['both temperature and top_p', { temperature: 0.5, top_p: 0.9 }, 'cannot both be specified'],
-    ['a thinking budget with forced tool use', { max_tokens: 4096, tools: [tool], tool_choice: { type: 'any' }, thinking: { type: 'enabled', budget_tokens: 1024 } }, 'Thinking may not be enabled when tool_choice forces tool use.'],
+    [
+      'a thinking budget with forced tool use',
+      { max_tokens: 4096, tools: [tool], tool_choice: { type: 'any' }, thinking: { type: 'enabled', budget_tokens: 1024 } },
+      'Thinking may not be enabled when tool_choice forces tool use.',
+    ],
   ])('Claude Haiku 4.5 with %s: 400 invalid_request_error', async (_name, params, message) => {
     const result = await outcome({ model: 'claude-haiku-4-5', ...params });
     expect(result).toMatchObject({ status: 400, type: 'invalid_request_error' });
@@ -76,7 +84,11 @@ describe('the Messages API simulator refuses what each model refuses', () => {
   });
 
   it('answers 404 not_found_error for retired model ids, and serves a deprecated one until its date', async () => {
-    expect(await outcome({ model: 'claude-3-5-haiku-20241022' })).toEqual({ status: 404, type: 'not_found_error', message: 'model: claude-3-5-haiku-20241022' });
+    expect(await outcome({ model: 'claude-3-5-haiku-20241022' })).toEqual({
+      status: 404,
+      type: 'not_found_error',
+      message: 'model: claude-3-5-haiku-20241022',
+    });
     expect(await outcome({ model: 'claude-sonnet-4-20250514' })).toEqual({ status: 404, type: 'not_found_error', message: 'model: claude-sonnet-4-20250514' });
     expect(await outcome({ model: 'claude-sonnet-4-5' })).toEqual({ status: 200 });
   });
@@ -84,11 +96,20 @@ describe('the Messages API simulator refuses what each model refuses', () => {
   it('refuses a thinking block that was altered or came from another model', async () => {
     const turn = (model: string, thinking: string): Params['messages'] => [
       { role: 'user', content: 'hola' },
-      { role: 'assistant', content: [{ type: 'thinking', thinking, signature: thinkingSignature(model, '') }, { type: 'text', text: 'Hola' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking, signature: thinkingSignature(model, '') },
+          { type: 'text', text: 'Hola' },
+        ],
+      },
       { role: 'user', content: '¿y el envío?' },
     ];
     expect(await outcome({ model: 'claude-haiku-5-5', messages: turn('claude-haiku-5-5', '') })).toEqual({ status: 200 });
-    expect(await outcome({ model: 'claude-haiku-5-5', messages: turn('claude-haiku-5-5', 'edited') })).toMatchObject({ status: 400, message: expect.stringContaining('Invalid `signature`') });
+    expect(await outcome({ model: 'claude-haiku-5-5', messages: turn('claude-haiku-5-5', 'edited') })).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('Invalid `signature`'),
+    });
     expect(await outcome({ model: 'claude-haiku-5-5', messages: turn('claude-sonnet-5-5', '') })).toMatchObject({ status: 400 });
   });
 

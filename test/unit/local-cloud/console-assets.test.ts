@@ -21,7 +21,11 @@ describe('the console on the local API port', () => {
       routes: [],
       localEndpoints: consoleEndpoints({
         distDir: dist,
-        config: () => localConsoleConfig(url, { consoleClientId: 'client1', hostedSignIn: { authorizeUrl: `${url}/oauth2/authorize`, tokenUrl: `${url}/oauth2/token`, logoutUrl: `${url}/logout` } }),
+        config: () =>
+          localConsoleConfig(url, {
+            consoleClientId: 'client1',
+            hostedSignIn: { authorizeUrl: `${url}/oauth2/authorize`, tokenUrl: `${url}/oauth2/token`, logoutUrl: `${url}/logout` },
+          }),
       }),
     });
     url = api.url;

@@ -17,7 +17,12 @@ describe('local HTTP API path variables', () => {
   beforeAll(async () => {
     api = await startHttpApi({
       port: 0,
-      routes: [route('GET /admin/integrations'), route('GET /admin/integrations/{id}'), route('POST /admin/integrations/{id}/test'), route('GET /admin/integrations/{id}/deliveries')],
+      routes: [
+        route('GET /admin/integrations'),
+        route('GET /admin/integrations/{id}'),
+        route('POST /admin/integrations/{id}/test'),
+        route('GET /admin/integrations/{id}/deliveries'),
+      ],
     });
   });
   afterAll(async () => {
@@ -34,8 +39,14 @@ describe('local HTTP API path variables', () => {
   });
 
   it('fills each variable from its one path segment, decoded', async () => {
-    expect(await call('GET', '/admin/integrations/iabc123def45')).toEqual({ status: 200, body: { routeKey: 'GET /admin/integrations/{id}', pathParameters: { id: 'iabc123def45' } } });
-    expect(await call('POST', '/admin/integrations/i%20x/test')).toEqual({ status: 200, body: { routeKey: 'POST /admin/integrations/{id}/test', pathParameters: { id: 'i x' } } });
+    expect(await call('GET', '/admin/integrations/iabc123def45')).toEqual({
+      status: 200,
+      body: { routeKey: 'GET /admin/integrations/{id}', pathParameters: { id: 'iabc123def45' } },
+    });
+    expect(await call('POST', '/admin/integrations/i%20x/test')).toEqual({
+      status: 200,
+      body: { routeKey: 'POST /admin/integrations/{id}/test', pathParameters: { id: 'i x' } },
+    });
     expect(seen.at(-1)?.rawPath).toBe('/admin/integrations/i%20x/test');
   });
 

@@ -20,8 +20,10 @@ async function call(method: 'GET' | 'POST', path: string, opts: { token?: string
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-const exchange = async (code: string) => (await call('GET', '/v23.0/oauth/access_token', { query: { client_id: '900', client_secret: 's', code } })).body.access_token as string;
-const prospect = async (body: Record<string, unknown> = {}) => (await call('POST', '/_sim/onboarding/whatsapp', { body })).body as { code: string; wabaId: string; phoneNumberId: string };
+const exchange = async (code: string) =>
+  (await call('GET', '/v23.0/oauth/access_token', { query: { client_id: '900', client_secret: 's', code } })).body.access_token as string;
+const prospect = async (body: Record<string, unknown> = {}) =>
+  (await call('POST', '/_sim/onboarding/whatsapp', { body })).body as { code: string; wabaId: string; phoneNumberId: string };
 const UNKNOWN_OBJECT = { code: 100, error_subcode: 33, type: 'GraphMethodException' };
 
 describe('Graph simulator: what an onboarding token may read', () => {
@@ -38,7 +40,10 @@ describe('Graph simulator: what an onboarding token may read', () => {
     for (const token of [bToken, 'local-access-token']) {
       const refused = await call('GET', `/v23.0/${a.wabaId}`, { token });
       expect(refused.status).toBe(400);
-      expect(refused.body.error).toMatchObject({ ...UNKNOWN_OBJECT, message: expect.stringContaining(`Object with ID '${a.wabaId}' does not exist, cannot be loaded due to missing permissions`) });
+      expect(refused.body.error).toMatchObject({
+        ...UNKNOWN_OBJECT,
+        message: expect.stringContaining(`Object with ID '${a.wabaId}' does not exist, cannot be loaded due to missing permissions`),
+      });
       expect((await call('GET', `/v23.0/${a.wabaId}/phone_numbers`, { token })).body.error).toMatchObject(UNKNOWN_OBJECT);
     }
     expect((await call('GET', `/v23.0/${a.wabaId}`, { token: 'not-a-token' })).status).toBe(401);
@@ -48,7 +53,7 @@ describe('Graph simulator: what an onboarding token may read', () => {
     expect((await call('GET', `/v23.0/${a.wabaId}`, { token: await exchange(shared) })).status).toBe(200);
   });
 
-  it('pages a WABA\'s numbers with limit and after, naming the next page while there is one', async () => {
+  it("pages a WABA's numbers with limit and after, naming the next page while there is one", async () => {
     const first = await prospect();
     const more = [await prospect({ wabaId: first.wabaId }), await prospect({ wabaId: first.wabaId })];
     expect((await call('POST', '/_sim/onboarding/whatsapp', { body: { wabaId: '999' } })).status).toBe(404);
@@ -62,7 +67,7 @@ describe('Graph simulator: what an onboarding token may read', () => {
     expect(page2.paging.next).toBeUndefined();
   });
 
-  it('lets only the one who logged in for a Page read it, and hides the local cloud\'s own WABAs from onboarding tokens', async () => {
+  it("lets only the one who logged in for a Page read it, and hides the local cloud's own WABAs from onboarding tokens", async () => {
     const a = (await call('POST', '/_sim/onboarding/instagram', { body: {} })).body as { code: string; pageId: string };
     const b = (await call('POST', '/_sim/onboarding/instagram', { body: {} })).body as { code: string; pageId: string };
     const aUser = await exchange(a.code);

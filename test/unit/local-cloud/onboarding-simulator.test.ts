@@ -23,19 +23,21 @@ async function call(method: 'GET' | 'POST', path: string, opts: { token?: string
 const exchange = (code: string) => call('GET', '/v23.0/oauth/access_token', { query: { client_id: '900', client_secret: 's', code } });
 
 describe('Graph simulator: onboarding endpoints', () => {
-  it('exchanges a code once, answering a reused or unknown code with Meta\'s OAuthException', async () => {
+  it("exchanges a code once, answering a reused or unknown code with Meta's OAuthException", async () => {
     const p = (await call('POST', '/_sim/onboarding/whatsapp', { body: {} })).body;
     const first = await exchange(p.code);
     expect(first).toMatchObject({ status: 200, body: { access_token: expect.stringMatching(/^EAA/), token_type: 'bearer' } });
     expect(await exchange(p.code)).toMatchObject({
       status: 400,
-      body: { error: { message: 'This authorization code has been used.', type: 'OAuthException', code: 100, error_subcode: 36009, fbtrace_id: expect.any(String) } },
+      body: {
+        error: { message: 'This authorization code has been used.', type: 'OAuthException', code: 100, error_subcode: 36009, fbtrace_id: expect.any(String) },
+      },
     });
     expect((await exchange('AQnot-a-code')).body.error).toMatchObject({ type: 'OAuthException', code: 100 });
     expect((await call('GET', '/v23.0/oauth/access_token', { query: { code: p.code } })).body.error.code).toBe(101);
   });
 
-  it('subscribes the token\'s app to the WABA and lists it, for that WABA\'s token only', async () => {
+  it("subscribes the token's app to the WABA and lists it, for that WABA's token only", async () => {
     const p = (await call('POST', '/_sim/onboarding/whatsapp', { body: {} })).body;
     const other = (await call('POST', '/_sim/onboarding/whatsapp', { body: {} })).body;
     const token = (await exchange(p.code)).body.access_token as string;
@@ -55,16 +57,42 @@ describe('Graph simulator: onboarding endpoints', () => {
     const token = (await exchange(p.code)).body.access_token as string;
     const fields = () => call('GET', `/v23.0/${p.phoneNumberId}`, { token, query: { fields: 'status,name_status,throughput' } });
     expect((await fields()).body).toEqual({ id: p.phoneNumberId, status: 'PENDING', name_status: 'APPROVED', throughput: { level: 'STANDARD' } });
-    expect((await call('POST', `/v23.0/${p.phoneNumberId}/messages`, { token, body: { messaging_product: 'whatsapp', to: '1555', type: 'text', text: { body: 'x' } } })).body.error.code).toBe(133010);
+    expect(
+      (
+        await call('POST', `/v23.0/${p.phoneNumberId}/messages`, {
+          token,
+          body: { messaging_product: 'whatsapp', to: '1555', type: 'text', text: { body: 'x' } },
+        })
+      ).body.error.code,
+    ).toBe(133010);
 
     const wrong = await call('POST', `/v23.0/${p.phoneNumberId}/register`, { token, body: { messaging_product: 'whatsapp', pin: '222222' } });
-    expect(wrong).toMatchObject({ status: 400, body: { error: { code: 133005, error_data: { messaging_product: 'whatsapp', details: 'Two step verification PIN Mismatch' } } } });
+    expect(wrong).toMatchObject({
+      status: 400,
+      body: { error: { code: 133005, error_data: { messaging_product: 'whatsapp', details: 'Two step verification PIN Mismatch' } } },
+    });
     expect((await call('POST', `/v23.0/${p.phoneNumberId}/register`, { token, body: { messaging_product: 'whatsapp', pin: '12' } })).body.error.code).toBe(100);
-    expect((await call('POST', `/v23.0/${p.phoneNumberId}/register`, { token, body: { messaging_product: 'whatsapp', pin: '111111' } })).body).toEqual({ success: true });
+    expect((await call('POST', `/v23.0/${p.phoneNumberId}/register`, { token, body: { messaging_product: 'whatsapp', pin: '111111' } })).body).toEqual({
+      success: true,
+    });
     expect((await fields()).body.status).toBe('CONNECTED');
     // A registered number takes sends, with its business's token.
-    expect((await call('POST', `/v23.0/${p.phoneNumberId}/messages`, { token, body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: '15557654321', type: 'text', text: { body: 'hi' } } })).status).toBe(200);
-    expect((await call('POST', `/v23.0/${p.phoneNumberId}/messages`, { token: 'local-access-token', body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: '15557654321', type: 'text', text: { body: 'hi' } } })).body.error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect(
+      (
+        await call('POST', `/v23.0/${p.phoneNumberId}/messages`, {
+          token,
+          body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: '15557654321', type: 'text', text: { body: 'hi' } },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call('POST', `/v23.0/${p.phoneNumberId}/messages`, {
+          token: 'local-access-token',
+          body: { messaging_product: 'whatsapp', recipient_type: 'individual', to: '15557654321', type: 'text', text: { body: 'hi' } },
+        })
+      ).body.error,
+    ).toMatchObject({ code: 100, error_subcode: 33 });
   });
 
   it('turns two-step verification off through the control route', async () => {
@@ -76,13 +104,26 @@ describe('Graph simulator: onboarding endpoints', () => {
   it('hands out the Page token and Instagram account, and subscribes the Page to messaging fields', async () => {
     const p = (await call('POST', '/_sim/onboarding/instagram', { body: { username: 'loja' } })).body;
     const user = (await exchange(p.code)).body.access_token as string;
-    const long = (await call('GET', '/v23.0/oauth/access_token', { query: { client_id: '900', client_secret: 's', grant_type: 'fb_exchange_token', fb_exchange_token: user } })).body;
+    const long = (
+      await call('GET', '/v23.0/oauth/access_token', {
+        query: { client_id: '900', client_secret: 's', grant_type: 'fb_exchange_token', fb_exchange_token: user },
+      })
+    ).body;
     expect(long.expires_in).toBeGreaterThan(3600);
     const page = (await call('GET', `/v23.0/${p.pageId}`, { token: long.access_token, query: { fields: 'access_token,instagram_business_account' } })).body;
     expect(page.instagram_business_account).toEqual({ id: p.instagramAccountId });
     expect((await call('POST', `/v23.0/${p.pageId}/subscribed_apps`, { token: page.access_token, body: {} })).body.error.code).toBe(100);
-    expect((await call('POST', `/v23.0/${p.pageId}/subscribed_apps`, { token: page.access_token, body: { subscribed_fields: 'messages,messaging_postbacks' } })).body).toEqual({ success: true });
-    expect((await call('GET', `/v23.0/${p.pageId}/subscribed_apps`, { token: page.access_token })).body.data[0]).toMatchObject({ id: '900', subscribed_fields: ['messages', 'messaging_postbacks'] });
-    expect((await call('GET', `/v23.0/${p.instagramAccountId}`, { token: page.access_token, query: { fields: 'username' } })).body).toEqual({ id: p.instagramAccountId, username: 'loja' });
+    expect(
+      (await call('POST', `/v23.0/${p.pageId}/subscribed_apps`, { token: page.access_token, body: { subscribed_fields: 'messages,messaging_postbacks' } }))
+        .body,
+    ).toEqual({ success: true });
+    expect((await call('GET', `/v23.0/${p.pageId}/subscribed_apps`, { token: page.access_token })).body.data[0]).toMatchObject({
+      id: '900',
+      subscribed_fields: ['messages', 'messaging_postbacks'],
+    });
+    expect((await call('GET', `/v23.0/${p.instagramAccountId}`, { token: page.access_token, query: { fields: 'username' } })).body).toEqual({
+      id: p.instagramAccountId,
+      username: 'loja',
+    });
   });
 });

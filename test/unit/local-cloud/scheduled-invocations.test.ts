@@ -15,8 +15,14 @@ const TEMPLATE: CfnTemplate = {
       },
     },
     // The daily export: a universal target (an AWS API), not a function; not run locally.
-    Export: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'cron(15 3 * * ? *)', Target: { Arn: 'arn:aws:scheduler:::aws-sdk:dynamodb:exportTableToPointInTime' } } },
-    Paused: { Type: 'AWS::Scheduler::Schedule', Properties: { ScheduleExpression: 'rate(1 hour)', State: 'DISABLED', Target: { Arn: { 'Fn::GetAtt': ['Sweep', 'Arn'] } } } },
+    Export: {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: { ScheduleExpression: 'cron(15 3 * * ? *)', Target: { Arn: 'arn:aws:scheduler:::aws-sdk:dynamodb:exportTableToPointInTime' } },
+    },
+    Paused: {
+      Type: 'AWS::Scheduler::Schedule',
+      Properties: { ScheduleExpression: 'rate(1 hour)', State: 'DISABLED', Target: { Arn: { 'Fn::GetAtt': ['Sweep', 'Arn'] } } },
+    },
   },
 };
 
@@ -26,7 +32,12 @@ describe('scheduled functions in the local cloud', () => {
       { logicalId: 'SweepSchedule', functionLogicalId: 'Sweep', everyMs: 900_000, input: '{"scheduledTime":"<aws.scheduler.scheduled-time>"}', enabled: true },
       { logicalId: 'Paused', functionLogicalId: 'Sweep', everyMs: 3_600_000, enabled: false },
     ]);
-    expect([rateMs('rate(1 minute)'), rateMs('rate(2 days)'), rateMs('rate(0 minutes)'), rateMs('cron(0 * * * ? *)')]).toEqual([60_000, 172_800_000, undefined, undefined]);
+    expect([rateMs('rate(1 minute)'), rateMs('rate(2 days)'), rateMs('rate(0 minutes)'), rateMs('cron(0 * * * ? *)')]).toEqual([
+      60_000,
+      172_800_000,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('invokes on every tick with the context attributes filled in, one run at a time, until stopped', async () => {

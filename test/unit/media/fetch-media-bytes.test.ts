@@ -8,7 +8,12 @@ const policy = mediaUrlPolicy('https://graph.facebook.com');
 
 const bytes = Buffer.from('GIF89a a tiny image');
 
-function respondWith(status: number, body: ConstructorParameters<typeof Response>[0], headers: Record<string, string> = {}, seen: Array<Record<string, string>> = []): typeof fetch {
+function respondWith(
+  status: number,
+  body: ConstructorParameters<typeof Response>[0],
+  headers: Record<string, string> = {},
+  seen: Array<Record<string, string>> = [],
+): typeof fetch {
   return (async (_input: string | URL | Request, init?: RequestInit) => {
     seen.push((init?.headers ?? {}) as Record<string, string>);
     return new Response(body, { status, headers });
@@ -26,7 +31,10 @@ function endlessBody(chunk: Buffer, pulled: { count: number }): ReadableStream<U
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<MediaFailure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MediaFailure);
   return error as MediaFailure;
 }
@@ -34,7 +42,13 @@ async function failureOf(promise: Promise<unknown>): Promise<MediaFailure> {
 describe('fetchMediaBytes', () => {
   it('returns the bytes, their SHA-256 and the content type, sending the token when given', async () => {
     const seen: Array<Record<string, string>> = [];
-    const out = await fetchMediaBytes({ url: 'https://lookaside.fbsbx.com/m', policy, accessToken: 'tok', maxBytes: 1000, fetch: respondWith(200, bytes, { 'content-type': 'image/gif' }, seen) });
+    const out = await fetchMediaBytes({
+      url: 'https://lookaside.fbsbx.com/m',
+      policy,
+      accessToken: 'tok',
+      maxBytes: 1000,
+      fetch: respondWith(200, bytes, { 'content-type': 'image/gif' }, seen),
+    });
     expect(out.bytes.equals(bytes)).toBe(true);
     expect(out.sha256.equals(createHash('sha256').update(bytes).digest())).toBe(true);
     expect(out.contentType).toBe('image/gif');
@@ -56,7 +70,13 @@ describe('fetchMediaBytes', () => {
 
   it('requests nothing when the first URL is not allowed', async () => {
     const seen: Array<Record<string, string>> = [];
-    const refusal = await fetchMediaBytes({ url: 'https://evil.example/m', policy, accessToken: 'tok', maxBytes: 1000, fetch: respondWith(200, bytes, {}, seen) }).then(
+    const refusal = await fetchMediaBytes({
+      url: 'https://evil.example/m',
+      policy,
+      accessToken: 'tok',
+      maxBytes: 1000,
+      fetch: respondWith(200, bytes, {}, seen),
+    }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -68,7 +88,12 @@ describe('fetchMediaBytes', () => {
   it('refuses a declared size above the cap without reading the body', async () => {
     const pulled = { count: 0 };
     const failure = await failureOf(
-      fetchMediaBytes({ url: 'https://lookaside.fbsbx.com/m', policy, maxBytes: 10, fetch: respondWith(200, endlessBody(bytes, pulled), { 'content-length': '5000' }) }),
+      fetchMediaBytes({
+        url: 'https://lookaside.fbsbx.com/m',
+        policy,
+        maxBytes: 10,
+        fetch: respondWith(200, endlessBody(bytes, pulled), { 'content-length': '5000' }),
+      }),
     );
     expect([failure.kind, failure.reason]).toEqual(['permanent', 'too_large']);
     expect(pulled.count).toBeLessThanOrEqual(1);
@@ -76,14 +101,18 @@ describe('fetchMediaBytes', () => {
 
   it('stops reading an undeclared body once it passes the cap', async () => {
     const pulled = { count: 0 };
-    const failure = await failureOf(fetchMediaBytes({ url: 'https://lookaside.fbsbx.com/m', policy, maxBytes: 100, fetch: respondWith(200, endlessBody(bytes, pulled)) }));
+    const failure = await failureOf(
+      fetchMediaBytes({ url: 'https://lookaside.fbsbx.com/m', policy, maxBytes: 100, fetch: respondWith(200, endlessBody(bytes, pulled)) }),
+    );
     expect([failure.kind, failure.reason]).toEqual(['permanent', 'too_large']);
     expect(pulled.count).toBeLessThan(20);
   });
 
   it('takes a refused WhatsApp URL for an expired one', async () => {
     for (const status of [401, 403, 404, 410]) {
-      const failure = await failureOf(fetchMediaBytes({ url: 'https://lookaside.fbsbx.com/m', policy, accessToken: 't', maxBytes: 10, fetch: respondWith(status, 'no') }));
+      const failure = await failureOf(
+        fetchMediaBytes({ url: 'https://lookaside.fbsbx.com/m', policy, accessToken: 't', maxBytes: 10, fetch: respondWith(status, 'no') }),
+      );
       expect({ status, kind: failure.kind }).toEqual({ status, kind: 'expired_url' });
     }
   });
@@ -92,7 +121,9 @@ describe('fetchMediaBytes', () => {
     const refused = await failureOf(fetchMediaBytes({ url: 'https://scontent.xx.fbcdn.net/m', policy, maxBytes: 10, fetch: respondWith(403, 'no') }));
     expect([refused.kind, refused.reason, refused.httpStatus]).toEqual(['permanent', 'download_refused', 403]);
     for (const status of [500, 502, 429]) {
-      const failure = await failureOf(fetchMediaBytes({ url: 'https://scontent.xx.fbcdn.net/m', policy, accessToken: 't', maxBytes: 10, fetch: respondWith(status, 'busy') }));
+      const failure = await failureOf(
+        fetchMediaBytes({ url: 'https://scontent.xx.fbcdn.net/m', policy, accessToken: 't', maxBytes: 10, fetch: respondWith(status, 'busy') }),
+      );
       expect({ status, kind: failure.kind }).toEqual({ status, kind: 'retryable' });
     }
   });

@@ -32,7 +32,10 @@ beforeEach(() => {
 });
 
 async function refusalOf(promise: Promise<unknown>): Promise<MediaRefusal> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MediaRefusal);
   return error as MediaRefusal;
 }

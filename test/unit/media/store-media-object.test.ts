@@ -33,6 +33,8 @@ describe('storeMediaObject', () => {
 
   it('lets an S3 failure through, so the event is retried', async () => {
     const s3 = recordingS3(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
-    await expect(storeMediaObject(s3, { bucket: 'b', key: 'k', bytes: Buffer.from('x'), contentType: 'image/png', sha256: Buffer.alloc(32) })).rejects.toThrow('slow down');
+    await expect(storeMediaObject(s3, { bucket: 'b', key: 'k', bytes: Buffer.from('x'), contentType: 'image/png', sha256: Buffer.alloc(32) })).rejects.toThrow(
+      'slow down',
+    );
   });
 });

@@ -13,7 +13,17 @@ describe('storedContentType', () => {
   });
 
   it('stores anything a browser could run as application/octet-stream', () => {
-    for (const type of ['text/html', 'text/html; charset=utf-8', 'image/svg+xml', 'application/javascript', 'text/xml', 'application/xhtml+xml', 'multipart/x-mixed-replace', '', 'image/png, text/html']) {
+    for (const type of [
+      'text/html',
+      'text/html; charset=utf-8',
+      'image/svg+xml',
+      'application/javascript',
+      'text/xml',
+      'application/xhtml+xml',
+      'multipart/x-mixed-replace',
+      '',
+      'image/png, text/html',
+    ]) {
       expect({ type, stored: storedContentType(type) }).toEqual({ type, stored: 'application/octet-stream' });
     }
     expect(storedContentType(undefined)).toBe('application/octet-stream');

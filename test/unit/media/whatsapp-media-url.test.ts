@@ -16,7 +16,10 @@ function fakeFetch(status: number, body: unknown, calls: Call[] = []): typeof fe
 const request = { graphBaseUrl: 'https://graph.example/', graphVersion: GRAPH_API_VERSION, mediaId: '1234567890', phoneNumberId: '100', accessToken: 'tok' };
 
 async function failureOf(promise: Promise<unknown>): Promise<MediaFailure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(MediaFailure);
   return error as MediaFailure;
 }
@@ -26,7 +29,18 @@ describe('retrieveWhatsAppMediaUrl', () => {
     const calls: Call[] = [];
     const located = await retrieveWhatsAppMediaUrl({
       ...request,
-      fetch: fakeFetch(200, { url: 'https://lookaside.example/x?mid=1', mime_type: 'image/jpeg', sha256: 'ab'.repeat(32), file_size: '303833', id: '1234567890', messaging_product: 'whatsapp' }, calls),
+      fetch: fakeFetch(
+        200,
+        {
+          url: 'https://lookaside.example/x?mid=1',
+          mime_type: 'image/jpeg',
+          sha256: 'ab'.repeat(32),
+          file_size: '303833',
+          id: '1234567890',
+          messaging_product: 'whatsapp',
+        },
+        calls,
+      ),
     });
     expect(located).toEqual({ url: 'https://lookaside.example/x?mid=1', mimeType: 'image/jpeg', sha256: 'ab'.repeat(32), fileSize: 303833 });
     expect(calls[0]?.url).toBe(`https://graph.example/${GRAPH_API_VERSION}/1234567890?phone_number_id=100`);

@@ -31,7 +31,10 @@ type Answer = Record<string, unknown> | Error;
  * Fakes that write every call into one log, so a test can read the order in which onboarding
  * asked Meta, wrote the registry (DynamoDB) and wrote the token secret.
  */
-function world(answers: Record<string, Answer | ((query: Record<string, string>) => Answer)>, options: { claimRefused?: Array<'None' | 'ConditionalCheckFailed'> } = {}) {
+function world(
+  answers: Record<string, Answer | ((query: Record<string, string>) => Answer)>,
+  options: { claimRefused?: Array<'None' | 'ConditionalCheckFailed'> } = {},
+) {
   const log: string[] = [];
   const graph: OnboardingGraph = {
     get: async (path, query) => {
@@ -53,7 +56,10 @@ function world(answers: Record<string, Answer | ((query: Record<string, string>)
       const key = (command.input.Key as { pk?: string; sk?: string } | undefined) ?? (command.input.Item as { pk?: string; sk?: string } | undefined);
       log.push(`db ${name}${key?.pk ? ` ${key.pk}/${key.sk}` : ''}`);
       if (name === 'TransactWrite' && options.claimRefused) {
-        throw Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: options.claimRefused.map((Code) => ({ Code })) });
+        throw Object.assign(new Error('Transaction cancelled'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: options.claimRefused.map((Code) => ({ Code })),
+        });
       }
       return {};
     },
@@ -63,7 +69,10 @@ function world(answers: Record<string, Answer | ((query: Record<string, string>)
       log.push(`secret get ${name}`);
       return undefined;
     },
-    put: async (name) => (log.push(`secret put ${name}`), name),
+    put: async (name) => {
+      log.push(`secret put ${name}`);
+      return name;
+    },
   };
   const deps: OnboardingDeps = {
     db,
@@ -83,25 +92,40 @@ const writes = (log: string[]) => log.filter((l) => l.startsWith('secret put') |
 describe('WhatsApp onboarding: proof before any write', () => {
   const request = { businessId: 'biz-b', code: 'AQcode', wabaId: WABA, phoneNumberId: NUMBER };
 
-  it('stops when the new token cannot read the WABA, with Meta\'s error and advice, and writes nothing', async () => {
+  it("stops when the new token cannot read the WABA, with Meta's error and advice, and writes nothing", async () => {
     const { log, deps } = world({ 'oauth:code': { access_token: 'EAAnew' }, [WABA]: unknownObject(WABA) });
     const report = await onboardWhatsAppNumber(deps, request);
-    expect(report.failure).toMatchObject({ step: 'exchange_token', code: 100, subcode: 33, message: expect.stringContaining(`the new token cannot read WhatsApp Business Account ${WABA}: Unsupported get request`) });
+    expect(report.failure).toMatchObject({
+      step: 'exchange_token',
+      code: 100,
+      subcode: 33,
+      message: expect.stringContaining(`the new token cannot read WhatsApp Business Account ${WABA}: Unsupported get request`),
+    });
     expect(report.failure?.advice).toMatch(/ids the signup returned/);
     expect(report.steps.exchange_token?.status).toBe('failed');
     expect(log).toEqual([`db Get WABA#${WABA}/ONBOARDING#${NUMBER}`, 'graph GET oauth/access_token', `graph GET ${WABA}`]);
   });
 
-  it('stops when the number is on none of the WABA\'s pages of numbers, and writes nothing', async () => {
+  it("stops when the number is on none of the WABA's pages of numbers, and writes nothing", async () => {
     const { log, deps } = world({
       'oauth:code': { access_token: 'EAAnew' },
       [WABA]: { id: WABA, name: 'B' },
       [`${WABA}/phone_numbers`]: (query) =>
-        query.after ? { data: [{ id: '1103' }], paging: { cursors: { after: 'c2' } } } : { data: [{ id: '1101' }, { id: '1102' }], paging: { cursors: { after: 'c1' }, next: 'https://graph/next' } },
+        query.after
+          ? { data: [{ id: '1103' }], paging: { cursors: { after: 'c2' } } }
+          : { data: [{ id: '1101' }, { id: '1102' }], paging: { cursors: { after: 'c1' }, next: 'https://graph/next' } },
     });
     const report = await onboardWhatsAppNumber(deps, request);
-    expect(report.failure).toMatchObject({ step: 'exchange_token', message: `phone number ${NUMBER} is not one of the numbers of WhatsApp Business Account ${WABA}` });
-    expect(log.filter((l) => l.startsWith('graph'))).toEqual(['graph GET oauth/access_token', `graph GET ${WABA}`, `graph GET ${WABA}/phone_numbers`, `graph GET ${WABA}/phone_numbers?after=c1`]);
+    expect(report.failure).toMatchObject({
+      step: 'exchange_token',
+      message: `phone number ${NUMBER} is not one of the numbers of WhatsApp Business Account ${WABA}`,
+    });
+    expect(log.filter((l) => l.startsWith('graph'))).toEqual([
+      'graph GET oauth/access_token',
+      `graph GET ${WABA}`,
+      `graph GET ${WABA}/phone_numbers`,
+      `graph GET ${WABA}/phone_numbers?after=c1`,
+    ]);
     expect(writes(log)).toEqual([]);
   });
 
@@ -117,7 +141,18 @@ describe('WhatsApp onboarding: proof before any write', () => {
       [WABA]: { id: WABA, name: 'B' },
       [`${WABA}/phone_numbers`]: { data: [{ id: NUMBER }] },
     });
-    const report = await onboardWhatsAppNumber({ ...deps, graph: { ...deps.graph, post: async () => { throw new Error('stop after the exchange'); } } }, request);
+    const report = await onboardWhatsAppNumber(
+      {
+        ...deps,
+        graph: {
+          ...deps.graph,
+          post: async () => {
+            throw new Error('stop after the exchange');
+          },
+        },
+      },
+      request,
+    );
     expect(report.steps.exchange_token?.status).toBe('done');
     const first = (entry: string) => log.findIndex((l) => l.startsWith(entry));
     expect(first(`graph GET ${WABA}/phone_numbers`)).toBeLessThan(first('db TransactWrite'));
@@ -135,7 +170,9 @@ describe('WhatsApp onboarding: proof before any write', () => {
       { 'oauth:code': { access_token: 'EAAnew' }, [WABA]: { id: WABA }, [`${WABA}/phone_numbers`]: { data: [{ id: NUMBER }] } },
       { claimRefused: ['ConditionalCheckFailed', 'None'] },
     );
-    await expect(onboardWhatsAppNumber(deps, request)).rejects.toThrow(new OnboardingConflictError(`WhatsApp Business Account ${WABA} belongs to another business`));
+    await expect(onboardWhatsAppNumber(deps, request)).rejects.toThrow(
+      new OnboardingConflictError(`WhatsApp Business Account ${WABA} belongs to another business`),
+    );
     expect(writes(log)).toEqual(['db TransactWrite']);
   });
 });
@@ -161,11 +198,24 @@ describe('Instagram onboarding: the Page read is the proof', () => {
   it('claims before writing the Page token, and writes no token when the claim is refused', async () => {
     const page = { id: PAGE, access_token: 'EAApage', instagram_business_account: { id: IG } };
     const ok = world({ ...oauth, [PAGE]: page });
-    await onboardInstagramAccount({ ...ok.deps, graph: { ...ok.deps.graph, post: async () => { throw new Error('stop'); } } }, { businessId: 'biz-b', pageId: PAGE, code: 'AQ' });
+    await onboardInstagramAccount(
+      {
+        ...ok.deps,
+        graph: {
+          ...ok.deps.graph,
+          post: async () => {
+            throw new Error('stop');
+          },
+        },
+      },
+      { businessId: 'biz-b', pageId: PAGE, code: 'AQ' },
+    );
     expect(writes(ok.log).slice(0, 3)).toEqual(['db TransactWrite', `db Update ACCT#${IG}/ACCOUNT`, `secret put P/account-tokens/${IG}`]);
 
     const refused = world({ ...oauth, [PAGE]: page }, { claimRefused: ['ConditionalCheckFailed', 'None'] });
-    await expect(onboardInstagramAccount(refused.deps, { businessId: 'biz-b', pageId: PAGE, code: 'AQ' })).rejects.toThrow(`Page ${PAGE} belongs to another business`);
+    await expect(onboardInstagramAccount(refused.deps, { businessId: 'biz-b', pageId: PAGE, code: 'AQ' })).rejects.toThrow(
+      `Page ${PAGE} belongs to another business`,
+    );
     expect(writes(refused.log)).toEqual(['db TransactWrite']);
   });
 });
@@ -185,15 +235,26 @@ describe('proveWhatsAppAccess', () => {
     await expect(proveWhatsAppAccess(flaky, 't', { wabaId: WABA, phoneNumberId: NUMBER }, { retryDelaysMs: [0] })).resolves.toBeUndefined();
     expect(calls).toBe(3);
 
-    const down: OnboardingGraph = { get: async () => { throw temporary; }, post: async () => ({}) };
+    const down: OnboardingGraph = {
+      get: async () => {
+        throw temporary;
+      },
+      post: async () => ({}),
+    };
     const err = await proveWhatsAppAccess(down, 't', { wabaId: WABA, phoneNumberId: NUMBER }, { retryDelaysMs: [0, 0] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AccessNotProven);
     expect((err as AccessNotProven).metaError?.code).toBe(2);
   });
 
-  it('does not retry Meta\'s refusal to show the WABA', async () => {
+  it("does not retry Meta's refusal to show the WABA", async () => {
     let calls = 0;
-    const graph: OnboardingGraph = { get: async () => { calls += 1; throw unknownObject(WABA); }, post: async () => ({}) };
+    const graph: OnboardingGraph = {
+      get: async () => {
+        calls += 1;
+        throw unknownObject(WABA);
+      },
+      post: async () => ({}),
+    };
     await expect(proveWhatsAppAccess(graph, 't', { wabaId: WABA, phoneNumberId: NUMBER }, { retryDelaysMs: [0, 0] })).rejects.toBeInstanceOf(AccessNotProven);
     expect(calls).toBe(1);
   });

@@ -7,7 +7,8 @@ import type { OnboardingProgress, ProgressStore } from '#lambdas/onboarding/onbo
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 import { checkWhatsAppHealth, throughputPerSecond } from '#lambdas/onboarding/whatsapp-health-check';
 
-const metaError = (status: number, error: Record<string, unknown>) => graphErrorFromResponse(status, { error: { type: 'OAuthException', fbtrace_id: 'Atrace', ...error } });
+const metaError = (status: number, error: Record<string, unknown>) =>
+  graphErrorFromResponse(status, { error: { type: 'OAuthException', fbtrace_id: 'Atrace', ...error } });
 
 function memoryStore(): ProgressStore & { writes: OnboardingProgress[] } {
   const writes: OnboardingProgress[] = [];
@@ -22,7 +23,16 @@ function memoryStore(): ProgressStore & { writes: OnboardingProgress[] } {
   };
 }
 
-const start = (): OnboardingProgress => ({ channel: 'whatsapp', businessId: 'b', accountId: '1', ownerId: '2', steps: {}, startedAt: 't', updatedAt: 't', version: 0 });
+const start = (): OnboardingProgress => ({
+  channel: 'whatsapp',
+  businessId: 'b',
+  accountId: '1',
+  ownerId: '2',
+  steps: {},
+  startedAt: 't',
+  updatedAt: 't',
+  version: 0,
+});
 const now = () => new Date('2026-11-22T03:00:00.000Z');
 const KEY = { pk: 'WABA#2', sk: 'ONBOARDING#1' };
 
@@ -31,8 +41,20 @@ describe('runOnboardingSteps', () => {
     const store = memoryStore();
     const ran: string[] = [];
     const steps: OnboardingStep[] = [
-      { name: 'exchange_token', run: async () => (ran.push('exchange'), { update: { tokenSecretId: 's' } }) },
-      { name: 'register_number', run: async () => (ran.push('register'), { record: { status: 'skipped', note: 'coexistence' } }) },
+      {
+        name: 'exchange_token',
+        run: async () => {
+          ran.push('exchange');
+          return { update: { tokenSecretId: 's' } };
+        },
+      },
+      {
+        name: 'register_number',
+        run: async () => {
+          ran.push('register');
+          return { record: { status: 'skipped', note: 'coexistence' } };
+        },
+      },
     ];
     const out = await runOnboardingSteps(store, KEY, start(), steps, now);
     expect(ran).toEqual(['exchange', 'register']);
@@ -45,7 +67,7 @@ describe('runOnboardingSteps', () => {
     expect(out.version).toBe(2);
   });
 
-  it('stops at the first failure with Meta\'s code and advice, and resumes there without repeating done steps', async () => {
+  it("stops at the first failure with Meta's code and advice, and resumes there without repeating done steps", async () => {
     const store = memoryStore();
     const calls: string[] = [];
     let pinRight = false;
@@ -73,7 +95,15 @@ describe('runOnboardingSteps', () => {
   });
 
   it('saves no progress for a failed claim step of a new onboarding, but records it on one already saved', async () => {
-    const refused: OnboardingStep[] = [{ name: 'exchange_token', claims: true, run: async () => { throw new OnboardingStepError('cannot read the WABA', 'check the ids'); } }];
+    const refused: OnboardingStep[] = [
+      {
+        name: 'exchange_token',
+        claims: true,
+        run: async () => {
+          throw new OnboardingStepError('cannot read the WABA', 'check the ids');
+        },
+      },
+    ];
     const fresh = memoryStore();
     const out = await runOnboardingSteps(fresh, KEY, start(), refused, now);
     expect(out.failure).toEqual({ step: 'exchange_token', message: 'cannot read the WABA', advice: 'check the ids' });
@@ -87,7 +117,15 @@ describe('runOnboardingSteps', () => {
 
   it('throws a refused claim as it is, saving nothing', async () => {
     const store = memoryStore();
-    const steps: OnboardingStep[] = [{ name: 'exchange_token', claims: true, run: async () => { throw new OnboardingConflictError('owned by another business'); } }];
+    const steps: OnboardingStep[] = [
+      {
+        name: 'exchange_token',
+        claims: true,
+        run: async () => {
+          throw new OnboardingConflictError('owned by another business');
+        },
+      },
+    ];
     await expect(runOnboardingSteps(store, KEY, { ...start(), version: 2 }, steps, now)).rejects.toBeInstanceOf(OnboardingConflictError);
     expect(store.writes).toEqual([]);
   });
@@ -95,7 +133,12 @@ describe('runOnboardingSteps', () => {
   it('keeps what a failed health check found', async () => {
     const store = memoryStore();
     const steps: OnboardingStep[] = [
-      { name: 'health_check', run: async () => { throw new HealthCheckFailed('name pending', 'wait', { nameStatus: 'PENDING_REVIEW' }); } },
+      {
+        name: 'health_check',
+        run: async () => {
+          throw new HealthCheckFailed('name pending', 'wait', { nameStatus: 'PENDING_REVIEW' });
+        },
+      },
     ];
     const out = await runOnboardingSteps(store, KEY, start(), steps, now);
     expect(out.health).toEqual({ nameStatus: 'PENDING_REVIEW' });
@@ -118,7 +161,11 @@ describe('failureFromError', () => {
   });
 
   it('passes our own step errors through and calls anything else unexpected', () => {
-    expect(failureFromError('exchange_token', new OnboardingStepError('no code', 'give it'))).toEqual({ step: 'exchange_token', message: 'no code', advice: 'give it' });
+    expect(failureFromError('exchange_token', new OnboardingStepError('no code', 'give it'))).toEqual({
+      step: 'exchange_token',
+      message: 'no code',
+      advice: 'give it',
+    });
     expect(failureFromError('activate_account', new Error('boom')).advice).toMatch(/unexpected/);
   });
 });
@@ -131,7 +178,14 @@ function fakeGraph(number: Record<string, unknown>, appIds: string[]): Onboardin
   };
 }
 const IDS = { wabaId: '2', phoneNumberId: '1', appId: '900' };
-const GOOD = { status: 'CONNECTED', name_status: 'APPROVED', quality_rating: 'GREEN', throughput: { level: 'STANDARD' }, display_phone_number: '15550001', verified_name: 'Loja' };
+const GOOD = {
+  status: 'CONNECTED',
+  name_status: 'APPROVED',
+  quality_rating: 'GREEN',
+  throughput: { level: 'STANDARD' },
+  display_phone_number: '15550001',
+  verified_name: 'Loja',
+};
 
 describe('checkWhatsAppHealth', () => {
   it('passes a connected number with an approved name and our app subscribed, and records what Meta said', async () => {

@@ -16,7 +16,14 @@ const event = (method: string, path: string, body?: unknown, query?: Record<stri
   }) as unknown as APIGatewayProxyEventV2;
 
 // Validation happens before any dependency is touched: a call on one fails the test.
-const untouchable = new Proxy({}, { get: () => { throw new Error('no dependency may be used'); } }) as OnboardingApiDeps;
+const untouchable = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('no dependency may be used');
+    },
+  },
+) as OnboardingApiDeps;
 
 describe('routeOnboardingRequest', () => {
   it.each([

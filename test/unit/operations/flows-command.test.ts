@@ -26,7 +26,9 @@ function harness(responses: Array<{ status: number; body: unknown }>, files: Rec
       if (!(p in files)) throw new Error(`ENOENT ${p}`);
       return files[p]!;
     },
-    writeFile: async (p, t) => void (written[p] = t),
+    writeFile: async (p, t) => {
+      written[p] = t;
+    },
   };
   const run = (...argv: string[]) => runFlowsCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, deps);
   return { run, out, err, calls, written, tokenRequests };
@@ -38,7 +40,12 @@ describe('npm run flows', () => {
     expect(await h.run('put', '--business', 'shop', '--file', 's.json', '--expected-version', '2')).toBe(0);
     expect(h.tokenRequests).toEqual([{ apiUrl: 'http://127.0.0.1:3000', businessId: 'shop', subject: 'flows-cli', roles: ['admin'] }]);
     expect(h.calls).toEqual([
-      { url: 'http://127.0.0.1:3000/admin/bot-settings', method: 'PUT', auth: 'Bearer TOKEN', body: { businessId: 'shop', settings: { name: 'Shop' }, expectedVersion: 2 } },
+      {
+        url: 'http://127.0.0.1:3000/admin/bot-settings',
+        method: 'PUT',
+        auth: 'Bearer TOKEN',
+        body: { businessId: 'shop', settings: { name: 'Shop' }, expectedVersion: 2 },
+      },
     ]);
     expect(h.out.join('\n')).toContain('version 3');
   });
@@ -48,7 +55,9 @@ describe('npm run flows', () => {
       { path: 'menu.0.title.en', message: 'Too big: expected string to have <=20 characters' },
       { path: 'timezone', message: 'an IANA time zone such as America/Sao_Paulo' },
     ];
-    const h = harness([{ status: 400, body: { error: 'invalid_settings', message: 'The settings were not saved: 2 problem(s)', problems } }], { 's.json': '{}' });
+    const h = harness([{ status: 400, body: { error: 'invalid_settings', message: 'The settings were not saved: 2 problem(s)', problems } }], {
+      's.json': '{}',
+    });
     expect(await h.run('put', '--business', 'shop', '--file', 's.json')).toBe(1);
     expect(h.err).toContain('  menu.0.title.en: Too big: expected string to have <=20 characters');
     expect(h.err).toContain('  timezone: an IANA time zone such as America/Sao_Paulo');
@@ -68,7 +77,10 @@ describe('npm run flows', () => {
 
   it('gets the current settings, printed or written to a file ready to put back', async () => {
     const body = { businessId: 'shop', version: 2, changedBy: 'ana', changedAt: 't', settings: { name: 'Shop' } };
-    const h = harness([{ status: 200, body }, { status: 200, body }]);
+    const h = harness([
+      { status: 200, body },
+      { status: 200, body },
+    ]);
     expect(await h.run('get', '--business', 'shop', '--api', 'http://localhost:9999/')).toBe(0);
     expect(h.calls[0]!.url).toBe('http://localhost:9999/admin/bot-settings?businessId=shop');
     expect(JSON.parse(h.out[0]!)).toEqual(body);

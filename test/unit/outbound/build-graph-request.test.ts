@@ -42,7 +42,7 @@ const menu = {
 const options = [1, 2, 3, 4, 5].map((n) => ({ id: `opt:${n}`, title: `Option number ${n} with a long title`, description: 'd' }));
 
 describe('buildGraphRequest for WhatsApp', () => {
-  it('sends text to the phone number id, and the body passes Meta\'s Message schema', () => {
+  it("sends text to the phone number id, and the body passes Meta's Message schema", () => {
     const request = buildGraphRequest(message(), CONFIG);
     expect(request.url).toBe(`https://graph.facebook.com/${GRAPH_API_VERSION}/100/messages`);
     expect(request.body).toEqual({
@@ -70,7 +70,7 @@ describe('buildGraphRequest for WhatsApp', () => {
     expect(validator.validate(request.body)).toBeUndefined();
   });
 
-  it('sends more choices as a list, cutting titles to Meta\'s limits', () => {
+  it("sends more choices as a list, cutting titles to Meta's limits", () => {
     const request = buildGraphRequest(message({ type: 'interactive', replyOptions: options, optionsLabel: 'Opciones' }), CONFIG);
     const interactive = (request.body as { interactive: { type: string; action: { button: string; sections: Array<{ rows: Array<{ title: string }> }> } } })
       .interactive;
@@ -124,10 +124,10 @@ describe('buildGraphRequest for Instagram and Messenger', () => {
   });
 });
 
-describe('buildGraphRequest picks the host by the account\'s API', () => {
+describe("buildGraphRequest picks the host by the account's API", () => {
   const instagram = () => message({ channel: 'instagram', accountId: '17842000000001', recipientId: 'IGSID' });
 
-  it('sends an Instagram Login account\'s reply to graph.instagram.com, same version and body', () => {
+  it("sends an Instagram Login account's reply to graph.instagram.com, same version and body", () => {
     const config: GraphConfig = { ...CONFIG, instagramBaseUrl: 'https://graph.instagram.com/' };
     const viaLogin = buildGraphRequest(instagram(), config, { instagramApi: 'instagram_login' });
     const viaPage = buildGraphRequest(instagram(), config, { instagramApi: 'messenger_platform' });
@@ -136,8 +136,10 @@ describe('buildGraphRequest picks the host by the account\'s API', () => {
     expect(viaLogin.body).toEqual(viaPage.body);
   });
 
-  it('uses Meta\'s graph.instagram.com when no Instagram host is configured, and the Page-linked host when the API is not known', () => {
-    expect(buildGraphRequest(instagram(), CONFIG, { instagramApi: 'instagram_login' }).url).toBe(`https://graph.instagram.com/${GRAPH_API_VERSION}/17842000000001/messages`);
+  it("uses Meta's graph.instagram.com when no Instagram host is configured, and the Page-linked host when the API is not known", () => {
+    expect(buildGraphRequest(instagram(), CONFIG, { instagramApi: 'instagram_login' }).url).toBe(
+      `https://graph.instagram.com/${GRAPH_API_VERSION}/17842000000001/messages`,
+    );
     expect(buildGraphRequest(instagram(), CONFIG).url).toBe(`https://graph.facebook.com/${GRAPH_API_VERSION}/17842000000001/messages`);
   });
 

@@ -154,9 +154,11 @@ describe('createGraphApiClient', () => {
     expect(seen.at(-1)).toEqual({ url: '/v23.0/100/messages', authorization: 'Bearer TOKEN', body: { a: 1 } });
   });
 
-  it('throws a classified error built from Meta\'s error body', async () => {
+  it("throws a classified error built from Meta's error body", async () => {
     respond = (_, res) =>
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify(readConformanceJson('graph-api', 'courier-error-131056-pair-rate-limit.json')));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify(readConformanceJson('graph-api', 'courier-error-131056-pair-rate-limit.json')));
     const error = await createGraphApiClient()
       .post({ url: `${base}/x`, body: {} }, 'T')
       .catch((e: unknown) => e);

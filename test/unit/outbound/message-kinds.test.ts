@@ -32,7 +32,7 @@ const whatsappBody = (fields: Record<string, unknown>) => buildGraphRequest(mess
 // Every WhatsApp send carries our id, which Meta returns in the message's status webhooks.
 const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '5511999', biz_opaque_callback_data: 'out_1' };
 
-describe('WhatsApp message kinds against Meta\'s OpenAPI Message schema', () => {
+describe("WhatsApp message kinds against Meta's OpenAPI Message schema", () => {
   it.each([
     ['image', { id: 'MEDIA_1' }, 'A photo', { id: 'MEDIA_1', caption: 'A photo' }],
     ['image', { link: 'https://example.com/a.jpg' }, undefined, { link: 'https://example.com/a.jpg' }],
@@ -54,7 +54,13 @@ describe('WhatsApp message kinds against Meta\'s OpenAPI Message schema', () => 
   it('template with header, body variables and a button parameter', () => {
     const components = [
       { type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/banner.png' } }] },
-      { type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: 'ORD-42' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'Ana' },
+          { type: 'text', text: 'ORD-42' },
+        ],
+      },
       { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'ORD-42' }] },
     ];
     const body = whatsappBody({ type: 'template', template: { name: 'order_shipped', language: 'pt_BR', category: 'utility', components } });
@@ -68,7 +74,7 @@ describe('WhatsApp message kinds against Meta\'s OpenAPI Message schema', () => 
     expect(validator.validate(body)).toBeUndefined();
   });
 
-  it('reaction to the customer\'s message', () => {
+  it("reaction to the customer's message", () => {
     const body = whatsappBody({ type: 'reaction', reaction: { messageId: 'wamid.IN1', emoji: '👍' } });
     expect(body).toEqual({ ...base, type: 'reaction', reaction: { message_id: 'wamid.IN1', emoji: '👍' } });
     expect(validator.validate(body)).toBeUndefined();
@@ -125,10 +131,7 @@ describe('Instagram and Messenger attachments and quick replies', () => {
       recipient: { id: 'IGSID' },
       message: { attachment: { type: 'image', payload: { url: 'https://example.com/a.jpg', is_reusable: true } } },
     });
-    const fb = buildGraphRequest(
-      message({ channel: 'messenger', accountId: 'PAGE', recipientId: 'PSID', type: 'document', media: { id: 'ATT_9' } }),
-      CONFIG,
-    );
+    const fb = buildGraphRequest(message({ channel: 'messenger', accountId: 'PAGE', recipientId: 'PSID', type: 'document', media: { id: 'ATT_9' } }), CONFIG);
     expect(fb.body).toEqual({
       recipient: { id: 'PSID' },
       messaging_type: 'RESPONSE',
@@ -137,7 +140,10 @@ describe('Instagram and Messenger attachments and quick replies', () => {
   });
 
   it('offers quick replies under an attachment and under interactive text', () => {
-    const replyOptions = [{ id: 'yes', title: 'Yes' }, { id: 'no', title: 'No' }];
+    const replyOptions = [
+      { id: 'yes', title: 'Yes' },
+      { id: 'no', title: 'No' },
+    ];
     const withImage = buildGraphRequest(
       message({ channel: 'messenger', accountId: 'PAGE', recipientId: 'PSID', type: 'image', media: { id: 'A1' }, replyOptions }),
       CONFIG,

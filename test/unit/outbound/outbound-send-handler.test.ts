@@ -93,7 +93,7 @@ describe('outbound-send Lambda handler', () => {
   it('sends with the account token from the secret and hands back only the rate-limited record', async () => {
     // Pacing and account reads find nothing: defaults apply and every schedule starts now.
     ddb.on(GetCommand).resolves({});
-        ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Array<{ pk: string }> }> }) => ({
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: Array<{ pk: string }> }> }) => ({
       Responses: { table: [{ pk: input.RequestItems.table!.Keys[0]!.pk, sk: 'CONV', lastInboundAt: new Date().toISOString() }] },
     }));
     ddb.on(GetCommand, { Key: { pk: 'CONV#wa:1:555', sk: 'MSG#out_1' } }).resolves({ Item: item('1') });
@@ -144,6 +144,9 @@ describe('outbound-send Lambda handler', () => {
     expect(visibility[0]!.VisibilityTimeout).toBeLessThanOrEqual(60);
     // Claimed, then given back: the message is pending again for the retry.
     const messageUpdates = ddb.commandCalls(UpdateCommand, { Key: { sk: 'MSG#out_3' } }).map((c) => c.args[0].input.ExpressionAttributeValues);
-    expect(messageUpdates).toEqual([expect.objectContaining({ ':sending': 'sending', ':pending': 'pending', ':one': 1 }), expect.objectContaining({ ':pending': 'pending', ':minusOne': -1 })]);
+    expect(messageUpdates).toEqual([
+      expect.objectContaining({ ':sending': 'sending', ':pending': 'pending', ':one': 1 }),
+      expect.objectContaining({ ':pending': 'pending', ':minusOne': -1 }),
+    ]);
   });
 });

@@ -116,7 +116,10 @@ describe('sendReply', () => {
   });
 
   it('does not send when another attempt claimed it between the read and the claim', async () => {
-    ddb.on(GetCommand).resolvesOnce({ Item: item() }).resolves({ Item: item({ status: 'sending' }) });
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: item() })
+      .resolves({ Item: item({ status: 'sending' }) });
     ddb.on(UpdateCommand).rejects(conditionFailed());
     expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' });
     expect(graphCalls).toHaveLength(0);
@@ -191,16 +194,30 @@ describe('sendReply', () => {
     ddb.on(PutCommand).resolves({});
     graphAnswer = async () => ({ recipient_id: 'IGSID', message_id: 'aWdfZAG1' });
     const asked: string[] = [];
-    const withApi = { ...deps, graphConfig: { ...deps.graphConfig, instagramBaseUrl: 'http://instagram.local' }, instagramApiFor: async (id: string) => (asked.push(id), 'instagram_login' as const) };
+    const withApi = {
+      ...deps,
+      graphConfig: { ...deps.graphConfig, instagramBaseUrl: 'http://instagram.local' },
+      instagramApiFor: async (id: string) => {
+        asked.push(id);
+        return 'instagram_login' as const;
+      },
+    };
 
     expect(await sendReply(igRequest, withApi)).toEqual({ outcome: 'sent', providerMessageId: 'aWdfZAG1' });
     expect(asked).toEqual(['17842000000001']);
-    expect(graphCalls.map((c) => [c.request.url, c.token])).toEqual([[`http://instagram.local/${GRAPH_API_VERSION}/17842000000001/messages`, 'token-17842000000001']]);
+    expect(graphCalls.map((c) => [c.request.url, c.token])).toEqual([
+      [`http://instagram.local/${GRAPH_API_VERSION}/17842000000001/messages`, 'token-17842000000001'],
+    ]);
   });
 
-  it('leaves the reply pending, unclaimed, when the account\'s API cannot be read', async () => {
+  it("leaves the reply pending, unclaimed, when the account's API cannot be read", async () => {
     ddb.on(GetCommand).resolves({ Item: item({ channel: 'instagram', accountId: '17842000000001', customerId: 'IGSID', recipientId: 'IGSID' }) });
-    const failing = { ...deps, instagramApiFor: async () => { throw new Error('registry unavailable'); } };
+    const failing = {
+      ...deps,
+      instagramApiFor: async () => {
+        throw new Error('registry unavailable');
+      },
+    };
     await expect(sendReply({ ...request, channel: 'instagram', accountId: '17842000000001' }, failing)).rejects.toThrow('registry unavailable');
     expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     expect(graphCalls).toHaveLength(0);

@@ -23,8 +23,7 @@ describe('decideSendPermission', () => {
   });
 
   it('needs a standing opt-in for marketing templates', () => {
-    const marketing = (consent?: SendRuleInput['consent']) =>
-      decideSendPermission(input({ templateCategory: 'marketing', ...(consent ? { consent } : {}) }));
+    const marketing = (consent?: SendRuleInput['consent']) => decideSendPermission(input({ templateCategory: 'marketing', ...(consent ? { consent } : {}) }));
     expect(marketing()).toEqual({ allowed: false, reason: 'marketing_opt_in_missing' });
     expect(marketing({})).toEqual({ allowed: false, reason: 'marketing_opt_in_missing' });
     expect(marketing({ optInAt: hoursAgo(100) })).toEqual({ allowed: true, humanAgentTag: false });
@@ -41,7 +40,10 @@ describe('decideSendPermission', () => {
       expect(decideSendPermission(input({ channel, origin: 'human_agent', lastInboundAt: hoursAgo(6 * 24) }))).toEqual({ allowed: true, humanAgentTag: true });
       expect(decideSendPermission(input({ channel, origin: 'agent', lastInboundAt: hoursAgo(25) }))).toEqual({ allowed: false, reason: 'window_closed' });
       expect(decideSendPermission(input({ channel, origin: 'campaign', lastInboundAt: hoursAgo(25) }))).toEqual({ allowed: false, reason: 'window_closed' });
-      expect(decideSendPermission(input({ channel, origin: 'human_agent', lastInboundAt: hoursAgo(7 * 24 + 0.1) }))).toEqual({ allowed: false, reason: 'window_closed' });
+      expect(decideSendPermission(input({ channel, origin: 'human_agent', lastInboundAt: hoursAgo(7 * 24 + 0.1) }))).toEqual({
+        allowed: false,
+        reason: 'window_closed',
+      });
     }
   });
 });

@@ -6,8 +6,25 @@ import type { MessageCharge } from '#lambdas/pricing/whatsapp-message-charge';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { inMemorySpendStore } from '#test/helpers/in-memory-spend-store';
 
-const MARKETING: MessageCharge = { metaPricingModel: 'PMP', metaCategory: 'marketing', metaPricingType: 'regular', metaBillable: true, recipientCountry: 'BR', rateMarket: 'BR', metaChargeUsd: 0.25, rateCardDate: '2026-04-01' };
-const FREE: MessageCharge = { metaPricingModel: 'PMP', metaCategory: 'service', metaPricingType: 'free_customer_service', metaBillable: false, recipientCountry: 'BR', metaChargeUsd: 0, rateCardDate: '2026-04-01' };
+const MARKETING: MessageCharge = {
+  metaPricingModel: 'PMP',
+  metaCategory: 'marketing',
+  metaPricingType: 'regular',
+  metaBillable: true,
+  recipientCountry: 'BR',
+  rateMarket: 'BR',
+  metaChargeUsd: 0.25,
+  rateCardDate: '2026-04-01',
+};
+const FREE: MessageCharge = {
+  metaPricingModel: 'PMP',
+  metaCategory: 'service',
+  metaPricingType: 'free_customer_service',
+  metaBillable: false,
+  recipientCountry: 'BR',
+  metaChargeUsd: 0,
+  rateCardDate: '2026-04-01',
+};
 
 function world(budgetUsd?: number) {
   const store = inMemorySpendStore();
@@ -38,7 +55,13 @@ describe('messageSpendCounter', () => {
     await w.counter.count({ accountId: '100' }, FREE, AT(2));
     await w.counter.count({ accountId: '200' }, MARKETING, AT(3));
     const acme = await w.store.getMonth('acme', '2026-11');
-    expect(acme).toMatchObject({ spentMicros: 250_000, chargedCount: 1, messageCount: 2, free: { free_customer_service: 1 }, byAccount: { '100': { micros: 250_000, count: 2 } } });
+    expect(acme).toMatchObject({
+      spentMicros: 250_000,
+      chargedCount: 1,
+      messageCount: 2,
+      free: { free_customer_service: 1 },
+      byAccount: { '100': { micros: 250_000, count: 2 } },
+    });
     expect((await w.store.getMonth('other', '2026-11'))?.spentMicros).toBe(250_000);
   });
 
@@ -60,7 +83,13 @@ describe('messageSpendCounter', () => {
       [EVENT_SOURCE.spend, DETAIL_TYPE.budgetThresholdCrossed, 80],
       [EVENT_SOURCE.spend, DETAIL_TYPE.budgetThresholdCrossed, 100],
     ]);
-    for (const e of w.published) expect(budgetThresholdCrossedSchema.parse(e.detail)).toMatchObject({ businessId: 'acme', month: '2026-11', budgetMicros: 1_000_000, spentMicros: 1_000_000 });
+    for (const e of w.published)
+      expect(budgetThresholdCrossedSchema.parse(e.detail)).toMatchObject({
+        businessId: 'acme',
+        month: '2026-11',
+        budgetMicros: 1_000_000,
+        spentMicros: 1_000_000,
+      });
     expect(w.crossed).toEqual([80, 100]);
   });
 
@@ -86,9 +115,15 @@ describe('messageSpendCounter', () => {
     const w = world();
     w.store.campaigns.set('acme|cmp_1', 0);
     w.store.campaigns.set('other|cmp_2', 0);
-    expect(await w.counter.count({ accountId: '100', campaignId: 'cmp_1', campaignBusinessId: 'acme' }, MARKETING, AT(1))).toMatchObject({ campaign: 'counted' });
-    expect(await w.counter.count({ accountId: '100', campaignId: 'cmp_2', campaignBusinessId: 'other' }, MARKETING, AT(2))).toMatchObject({ campaign: 'other_business' });
-    expect(await w.counter.count({ accountId: '100', campaignId: 'cmp_gone', campaignBusinessId: 'acme' }, MARKETING, AT(3))).toMatchObject({ campaign: 'not_found' });
+    expect(await w.counter.count({ accountId: '100', campaignId: 'cmp_1', campaignBusinessId: 'acme' }, MARKETING, AT(1))).toMatchObject({
+      campaign: 'counted',
+    });
+    expect(await w.counter.count({ accountId: '100', campaignId: 'cmp_2', campaignBusinessId: 'other' }, MARKETING, AT(2))).toMatchObject({
+      campaign: 'other_business',
+    });
+    expect(await w.counter.count({ accountId: '100', campaignId: 'cmp_gone', campaignBusinessId: 'acme' }, MARKETING, AT(3))).toMatchObject({
+      campaign: 'not_found',
+    });
     expect(await w.counter.count({ accountId: '100', campaignId: 'cmp_1', campaignBusinessId: 'acme' }, FREE, AT(4))).not.toHaveProperty('campaign');
     expect(w.store.campaigns.get('acme|cmp_1')).toBe(250_000);
     expect(w.store.campaigns.get('other|cmp_2')).toBe(0);

@@ -40,7 +40,10 @@ describe('spendDelta', () => {
   });
 
   it('counts free messages by type and unpriced ones by category, with nothing spent', () => {
-    const free = spendDelta(charge({ metaCategory: 'service', metaPricingType: 'free_customer_service', metaBillable: false, metaChargeUsd: 0 }), { accountId: '100', at: AT });
+    const free = spendDelta(charge({ metaCategory: 'service', metaPricingType: 'free_customer_service', metaBillable: false, metaChargeUsd: 0 }), {
+      accountId: '100',
+      at: AT,
+    });
     expect(free.micros).toBe(0);
     expect(free.adds).toEqual({ messageCount: 1, 'free#free_customer_service#n': 1, 'cty#BR#n': 1, 'day#21#n': 1, 'acct#100#n': 1 });
     const unpriced = spendDelta(charge({ metaCategory: 'service', metaChargeUsd: undefined }), { at: AT });
@@ -51,9 +54,24 @@ describe('spendDelta', () => {
   });
 
   it('keeps hostile parts out of attribute names', () => {
-    const odd = spendDelta(charge({ metaCategory: 'a#b', metaPricingType: 'x y', recipientCountry: 'br', metaChargeUsd: 0.01 }), { accountId: '1#2', at: 'not a time' });
+    const odd = spendDelta(charge({ metaCategory: 'a#b', metaPricingType: 'x y', recipientCountry: 'br', metaChargeUsd: 0.01 }), {
+      accountId: '1#2',
+      at: 'not a time',
+    });
     expect(Object.keys(odd.adds).sort()).toEqual(
-      ['acct#other#micros', 'acct#other#n', 'cat#unknown#micros', 'cat#unknown#n', 'chargedCount', 'cty#ZZ#micros', 'cty#ZZ#n', 'day#00#micros', 'day#00#n', 'messageCount', 'spentMicros'].sort(),
+      [
+        'acct#other#micros',
+        'acct#other#n',
+        'cat#unknown#micros',
+        'cat#unknown#n',
+        'chargedCount',
+        'cty#ZZ#micros',
+        'cty#ZZ#n',
+        'day#00#micros',
+        'day#00#n',
+        'messageCount',
+        'spentMicros',
+      ].sort(),
     );
   });
 });
@@ -62,18 +80,41 @@ describe('monthSpendOf', () => {
   it('reads the flat totals back as maps, with the thresholds announced', () => {
     const month = monthSpendOf(
       {
-        businessId: 'acme', month: '2026-11', spentMicros: 69_300, chargedCount: 2, messageCount: 3,
-        'cat#marketing#micros': 62_500, 'cat#marketing#n': 1, 'cat#utility#micros': 6_800, 'cat#utility#n': 1,
-        'free#free_entry_point#n': 1, 'unpriced#service#n': 4, 'cty#BR#micros': 69_300, 'cty#BR#n': 3, 'day#21#micros': 69_300, 'day#21#n': 3,
-        resolvedCount: 2, crossed80At: AT, crossed80BudgetMicros: 80_000, rateCardDate: '2026-04-01',
+        businessId: 'acme',
+        month: '2026-11',
+        spentMicros: 69_300,
+        chargedCount: 2,
+        messageCount: 3,
+        'cat#marketing#micros': 62_500,
+        'cat#marketing#n': 1,
+        'cat#utility#micros': 6_800,
+        'cat#utility#n': 1,
+        'free#free_entry_point#n': 1,
+        'unpriced#service#n': 4,
+        'cty#BR#micros': 69_300,
+        'cty#BR#n': 3,
+        'day#21#micros': 69_300,
+        'day#21#n': 3,
+        resolvedCount: 2,
+        crossed80At: AT,
+        crossed80BudgetMicros: 80_000,
+        rateCardDate: '2026-04-01',
       },
       { businessId: 'x', month: 'y' },
     );
     expect(month).toMatchObject({
-      businessId: 'acme', spentMicros: 69_300, chargedCount: 2, messageCount: 3, resolvedCount: 2,
+      businessId: 'acme',
+      spentMicros: 69_300,
+      chargedCount: 2,
+      messageCount: 3,
+      resolvedCount: 2,
       byCategory: { marketing: { micros: 62_500, count: 1 }, utility: { micros: 6_800, count: 1 } },
-      free: { free_entry_point: 1 }, unpriced: { service: 4 }, byCountry: { BR: { micros: 69_300, count: 3 } }, byDay: { '21': { micros: 69_300, count: 3 } },
-      crossed: { 80: { at: AT, budgetMicros: 80_000 } }, rateCardDate: '2026-04-01',
+      free: { free_entry_point: 1 },
+      unpriced: { service: 4 },
+      byCountry: { BR: { micros: 69_300, count: 3 } },
+      byDay: { '21': { micros: 69_300, count: 3 } },
+      crossed: { 80: { at: AT, budgetMicros: 80_000 } },
+      rateCardDate: '2026-04-01',
     });
     expect(emptyMonthSpend('acme', '2026-11')).toMatchObject({ spentMicros: 0, byCategory: {}, crossed: {} });
   });

@@ -32,8 +32,14 @@ describe('reading both pricing forms from real status webhooks', () => {
     expect(status!.pricing).toEqual({ billable: true, pricingModel: 'PMP', type: 'regular', category: 'marketing' });
     expect(recipientCountryOf(status!.customer.waId)).toBe('US');
     expect(priceWhatsAppMessage(pricingOf(status!), 'US', CARD)).toEqual({
-      metaPricingModel: 'PMP', metaCategory: 'marketing', metaPricingType: 'regular', metaBillable: true,
-      recipientCountry: 'US', rateMarket: 'US', metaChargeUsd: 0.025, rateCardDate: '2026-04-01',
+      metaPricingModel: 'PMP',
+      metaCategory: 'marketing',
+      metaPricingType: 'regular',
+      metaBillable: true,
+      recipientCountry: 'US',
+      rateMarket: 'US',
+      metaChargeUsd: 0.025,
+      rateCardDate: '2026-04-01',
     });
   });
 
@@ -61,19 +67,33 @@ describe('pricing a message', () => {
   it('free types and billable: false price at 0 and are shown as free', () => {
     for (const type of ['free_customer_service', 'free_entry_point']) {
       expect(priceWhatsAppMessage({ pricingModel: 'PMP', billable: false, type, category: 'service' }, 'BR', CARD)).toMatchObject({
-        metaPricingType: type, metaBillable: false, metaChargeUsd: 0,
+        metaPricingType: type,
+        metaBillable: false,
+        metaChargeUsd: 0,
       });
       // Even should Meta flag it billable, the free type decides.
       expect(priceWhatsAppMessage({ pricingModel: 'PMP', billable: true, type, category: 'utility' }, 'BR', CARD).metaChargeUsd).toBe(0);
     }
-    expect(priceWhatsAppMessage({ pricingModel: 'CBP', billable: false, category: 'service' }, 'BR', CARD)).toMatchObject({ metaPricingType: 'not_billable', metaChargeUsd: 0 });
-    expect(priceWhatsAppMessage({ pricingModel: 'CBP', billable: true, category: 'referral_conversion' }, 'BR', CARD)).toMatchObject({ metaPricingType: 'free_entry_point', metaChargeUsd: 0 });
+    expect(priceWhatsAppMessage({ pricingModel: 'CBP', billable: false, category: 'service' }, 'BR', CARD)).toMatchObject({
+      metaPricingType: 'not_billable',
+      metaChargeUsd: 0,
+    });
+    expect(priceWhatsAppMessage({ pricingModel: 'CBP', billable: true, category: 'referral_conversion' }, 'BR', CARD)).toMatchObject({
+      metaPricingType: 'free_entry_point',
+      metaChargeUsd: 0,
+    });
   });
 
   it('a regular message costs its market rate; grouped countries and unknown ones find their market', () => {
     expect(priceWhatsAppMessage({ pricingModel: 'PMP', billable: true, type: 'regular', category: 'utility' }, 'BR', CARD).metaChargeUsd).toBe(0.0068);
-    expect(priceWhatsAppMessage({ pricingModel: 'PMP', type: 'regular', category: 'authentication' }, 'CA', CARD)).toMatchObject({ rateMarket: 'US', metaChargeUsd: 0.0135 });
-    expect(priceWhatsAppMessage({ pricingModel: 'PMP', type: 'regular', category: 'marketing' }, 'DE', CARD)).toMatchObject({ rateMarket: 'OTHER', metaChargeUsd: 0.06 });
+    expect(priceWhatsAppMessage({ pricingModel: 'PMP', type: 'regular', category: 'authentication' }, 'CA', CARD)).toMatchObject({
+      rateMarket: 'US',
+      metaChargeUsd: 0.0135,
+    });
+    expect(priceWhatsAppMessage({ pricingModel: 'PMP', type: 'regular', category: 'marketing' }, 'DE', CARD)).toMatchObject({
+      rateMarket: 'OTHER',
+      metaChargeUsd: 0.06,
+    });
     expect(priceWhatsAppMessage({ pricingModel: 'PMP', type: 'regular', category: 'marketing' }, undefined, CARD)).toMatchObject({ rateMarket: 'OTHER' });
     expect(priceWhatsAppMessage({ pricingModel: 'PMP', type: 'regular', category: 'marketing_lite' }, 'BR', CARD).metaChargeUsd).toBe(0.0625);
   });
@@ -112,7 +132,9 @@ describe('the rate card', () => {
   it('refuses a card without a fallback, with a country twice, or with an absurd rate', () => {
     const base = { snapshot: false, effectiveDate: '2026-04-01', currency: 'USD', sourceUrl: 'https://example.test/r' };
     expect(() => parseRateCard({ ...base, markets: { BR: { name: 'Brazil', rates: {} } } })).toThrow(/OTHER/);
-    expect(() => parseRateCard({ ...base, markets: { BR: { name: 'B', rates: {} }, US: { name: 'U', countries: ['BR'], rates: {} }, OTHER: { name: 'O', rates: {} } } })).toThrow(/BR is already/);
+    expect(() =>
+      parseRateCard({ ...base, markets: { BR: { name: 'B', rates: {} }, US: { name: 'U', countries: ['BR'], rates: {} }, OTHER: { name: 'O', rates: {} } } }),
+    ).toThrow(/BR is already/);
     expect(() => parseRateCard({ ...base, markets: { OTHER: { name: 'O', rates: { marketing: 5 } } } })).toThrow(/marketing/);
     expect(() => parseRateCard({ ...base, effectiveDate: 'soon', markets: { OTHER: { name: 'O', rates: {} } } })).toThrow(/effectiveDate/);
   });
@@ -121,15 +143,18 @@ describe('the rate card', () => {
 describe('replacing the rate card (npm run rate-card)', () => {
   it('reads a CSV card and says what it changes', async () => {
     const { rateCardFromCsv, rateCardChanges } = await import('#lambdas/pricing/rate-card');
-    const csv = ['market,name,countries,marketing,utility,authentication,service', 'BR,Brazil,,0.07,0.0068,0.0068,0.004', 'US,North America,CA,0.025,0.004,0.0135,0.001', 'OTHER,Other,,0.06,0.0077,'].join('\n');
+    const csv = [
+      'market,name,countries,marketing,utility,authentication,service',
+      'BR,Brazil,,0.07,0.0068,0.0068,0.004',
+      'US,North America,CA,0.025,0.004,0.0135,0.001',
+      'OTHER,Other,,0.06,0.0077,',
+    ].join('\n');
     const next = rateCardFromCsv(csv, { effectiveDate: '2026-10-01', sourceUrl: 'https://example.test/rates' });
     expect(next.markets.BR!.rates).toEqual({ marketing: 0.07, utility: 0.0068, authentication: 0.0068, service: 0.004 });
-    expect(rateCardChanges(CARD, next)).toEqual([
-      'effective date 2026-04-01 → 2026-10-01',
-      'BR marketing: 0.0625 → 0.07',
-      'BR service: none → 0.004',
-    ]);
-    expect(() => rateCardFromCsv('market,name,colour\nBR,Brazil,red', { effectiveDate: '2026-10-01', sourceUrl: 'https://example.test/r' })).toThrow(/unknown columns colour/);
+    expect(rateCardChanges(CARD, next)).toEqual(['effective date 2026-04-01 → 2026-10-01', 'BR marketing: 0.0625 → 0.07', 'BR service: none → 0.004']);
+    expect(() => rateCardFromCsv('market,name,colour\nBR,Brazil,red', { effectiveDate: '2026-10-01', sourceUrl: 'https://example.test/r' })).toThrow(
+      /unknown columns colour/,
+    );
   });
 });
 

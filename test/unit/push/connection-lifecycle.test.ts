@@ -22,7 +22,14 @@ const verifierOf = (claims: Record<string, unknown> | Error): AccessTokenVerifie
     return claims;
   },
 });
-const good = { sub: 'u-1', username: 'ana', business_id: 'acme', roles: 'agent supervisor', scope: 'omnichannel/agent omnichannel/templates', token_use: 'access' };
+const good = {
+  sub: 'u-1',
+  username: 'ana',
+  business_id: 'acme',
+  roles: 'agent supervisor',
+  scope: 'omnichannel/agent omnichannel/templates',
+  token_use: 'access',
+};
 
 describe('authorizeConnection', () => {
   it('allows an operator with the agent scope, a business and a role, and passes them on', async () => {
@@ -41,10 +48,16 @@ describe('authorizeConnection', () => {
   });
 
   it('is a 403 without the agent scope, a business or any operator role', async () => {
-    expect(await authorizeConnection(TOKEN, verifierOf({ ...good, scope: 'omnichannel/templates' }))).toMatchObject({ effect: 'Deny', reason: 'missing_scope' });
+    expect(await authorizeConnection(TOKEN, verifierOf({ ...good, scope: 'omnichannel/templates' }))).toMatchObject({
+      effect: 'Deny',
+      reason: 'missing_scope',
+    });
     expect(await authorizeConnection(TOKEN, verifierOf({ ...good, business_id: undefined }))).toMatchObject({ effect: 'Deny', reason: 'no_business' });
     expect(await authorizeConnection(TOKEN, verifierOf({ ...good, business_id: 'acme/../globex' }))).toMatchObject({ effect: 'Deny', reason: 'no_business' });
-    expect(await authorizeConnection(TOKEN, verifierOf({ ...good, roles: 'owner', 'cognito:groups': undefined }))).toMatchObject({ effect: 'Deny', reason: 'no_role' });
+    expect(await authorizeConnection(TOKEN, verifierOf({ ...good, roles: 'owner', 'cognito:groups': undefined }))).toMatchObject({
+      effect: 'Deny',
+      reason: 'no_role',
+    });
   });
 });
 
@@ -54,7 +67,10 @@ describe('connection lifecycle', () => {
   it('keeps a connection under the business of the authoriser context, with the agent and roles', async () => {
     const { r, items } = registry();
     const out = await openConnection('L0SM9cOFvHcCIhw=', { businessId: 'acme', actor: 'ana', roles: 'agent bogus supervisor', principalId: 'u-1' }, r, now);
-    expect(out).toEqual({ accepted: true, connection: { businessId: 'acme', connectionId: 'L0SM9cOFvHcCIhw=', agentId: 'ana', roles: ['agent', 'supervisor'], connectedAt: now.toISOString() } });
+    expect(out).toEqual({
+      accepted: true,
+      connection: { businessId: 'acme', connectionId: 'L0SM9cOFvHcCIhw=', agentId: 'ana', roles: ['agent', 'supervisor'], connectedAt: now.toISOString() },
+    });
     expect(items.size).toBe(1);
   });
 

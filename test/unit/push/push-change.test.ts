@@ -48,7 +48,15 @@ function world(options: { connections: AgentConnection[]; conversations?: Record
 const received = (key = KEY, accountId = '100000000000301') => ({
   detailType: 'message.received',
   time: '2026-12-01T10:05:00Z',
-  detail: { v: 1, conversationKey: key, channel: 'whatsapp', accountId, providerMessageId: 'wamid.X1', occurredAt: '2026-12-01T10:04:59.000Z', text: 'never pushed' },
+  detail: {
+    v: 1,
+    conversationKey: key,
+    channel: 'whatsapp',
+    accountId,
+    providerMessageId: 'wamid.X1',
+    occurredAt: '2026-12-01T10:04:59.000Z',
+    text: 'never pushed',
+  },
 });
 
 describe('pushChange', () => {
@@ -75,7 +83,10 @@ describe('pushChange', () => {
   });
 
   it('does not push a customer message while the bot has the conversation', async () => {
-    const w = world({ connections: [conn('acme', 'c-sup', 'sofia', ['supervisor'])], conversations: { [KEY]: { state: 'bot', accountId: '100000000000301' } } });
+    const w = world({
+      connections: [conn('acme', 'c-sup', 'sofia', ['supervisor'])],
+      conversations: { [KEY]: { state: 'bot', accountId: '100000000000301' } },
+    });
     expect(await pushChange(received(), w.deps)).toEqual({ outcome: 'ignored', reason: 'no_audience' });
     expect(w.posted).toEqual([]);
     expect(w.feed).toEqual([]);
@@ -97,15 +108,27 @@ describe('pushChange', () => {
       conversations: { [KEY]: { routingStatus: 'offered', offeredAgentId: 'ana', accountId: '100000000000301' } },
     });
     await pushChange(
-      { detailType: 'conversation.offered', time: '2026-12-01T10:06:00Z', detail: { v: 1, businessId: 'acme', conversationKey: KEY, agentId: 'ana', queueId: 'ventas', offerId: 'o1' } },
+      {
+        detailType: 'conversation.offered',
+        time: '2026-12-01T10:06:00Z',
+        detail: { v: 1, businessId: 'acme', conversationKey: KEY, agentId: 'ana', queueId: 'ventas', offerId: 'o1' },
+      },
       w.deps,
     );
-    expect(w.posted).toEqual([{ connectionId: 'c-ana', data: { type: 'conversation.offered', conversationKey: KEY, agentId: 'ana', queueId: 'ventas', at: '2026-12-01T10:06:00.000Z' } }]);
+    expect(w.posted).toEqual([
+      {
+        connectionId: 'c-ana',
+        data: { type: 'conversation.offered', conversationKey: KEY, agentId: 'ana', queueId: 'ventas', at: '2026-12-01T10:06:00.000Z' },
+      },
+    ]);
   });
 
   it('takes the business of a routing event from the event and never reaches another business', async () => {
     const w = world({ connections: [conn('globex', 'c-globex-ana', 'ana'), conn('acme', 'c-ana', 'ana')] });
-    await pushChange({ detailType: 'conversation.assigned', time: '2026-12-01T10:06:00Z', detail: { businessId: 'acme', conversationKey: KEY, agentId: 'ana' } }, w.deps);
+    await pushChange(
+      { detailType: 'conversation.assigned', time: '2026-12-01T10:06:00Z', detail: { businessId: 'acme', conversationKey: KEY, agentId: 'ana' } },
+      w.deps,
+    );
     expect(w.posted.map((p) => p.connectionId)).toEqual(['c-ana']);
   });
 
@@ -115,7 +138,11 @@ describe('pushChange', () => {
       conversations: { [KEY]: { routingStatus: 'assigned', assignedAgentId: 'bruno', accountId: '100000000000301' } },
     });
     await pushChange(
-      { detailType: 'conversation.transferred', time: '2026-12-01T10:07:00Z', detail: { businessId: 'acme', conversationKey: KEY, fromAgentId: 'ana', toAgentId: 'bruno' } },
+      {
+        detailType: 'conversation.transferred',
+        time: '2026-12-01T10:07:00Z',
+        detail: { businessId: 'acme', conversationKey: KEY, fromAgentId: 'ana', toAgentId: 'bruno' },
+      },
       w.deps,
     );
     expect(w.posted.map((p) => p.connectionId).sort()).toEqual(['c-ana', 'c-bruno']);
@@ -144,7 +171,11 @@ describe('pushChange', () => {
   it('drops oversized or control-character ids instead of pushing them', async () => {
     const w = world({ connections: [conn('acme', 'c-sup', 'sofia', ['supervisor'])] });
     await pushChange(
-      { detailType: 'sla.warning', time: '2026-12-01T10:08:00Z', detail: { businessId: 'acme', conversationKey: KEY, queueId: 'q'.repeat(500), agentId: 'a\u0000b', slaState: 'warning' } },
+      {
+        detailType: 'sla.warning',
+        time: '2026-12-01T10:08:00Z',
+        detail: { businessId: 'acme', conversationKey: KEY, queueId: 'q'.repeat(500), agentId: 'a\u0000b', slaState: 'warning' },
+      },
       w.deps,
     );
     expect(w.posted[0]!.data).toEqual({ type: 'sla.warning', conversationKey: KEY, status: 'warning', at: '2026-12-01T10:08:00.000Z' });
@@ -156,7 +187,11 @@ describe('pushChange', () => {
       conversations: { [OTHER_KEY]: { routingStatus: 'assigned', assignedAgentId: 'gina', accountId: '100000000000401' } },
     });
     await pushChange(
-      { detailType: 'message.read', time: '2026-12-01T10:09:00Z', detail: { v: 1, conversationKey: OTHER_KEY, accountId: '100000000000401', messageId: 'out-1', status: 'read', occurredAt: '2026-12-01T10:09:00.000Z' } },
+      {
+        detailType: 'message.read',
+        time: '2026-12-01T10:09:00Z',
+        detail: { v: 1, conversationKey: OTHER_KEY, accountId: '100000000000401', messageId: 'out-1', status: 'read', occurredAt: '2026-12-01T10:09:00.000Z' },
+      },
       w.deps,
     );
     expect(w.posted.map((p) => p.connectionId)).toEqual(['c-gsup']);

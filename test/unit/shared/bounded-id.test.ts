@@ -85,14 +85,17 @@ describe('truncateUtf8', () => {
 describe('boundedId (property)', () => {
   it('is within the bound, stable, idempotent, and changes only ids over the bound', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 400 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ minLength: 300, maxLength: 3000 })), (id) => {
-        const out = boundedId(id);
-        expect(utf8Bytes(out)).toBeLessThanOrEqual(MAX_ID_BYTES);
-        expect(boundedId(id)).toBe(out);
-        expect(boundedId(out)).toBe(out);
-        if (utf8Bytes(id) <= MAX_ID_BYTES) expect(out).toBe(id);
-        else expect(out).toMatch(/^h:[0-9a-f]{64}$/);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ maxLength: 400 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ minLength: 300, maxLength: 3000 })),
+        (id) => {
+          const out = boundedId(id);
+          expect(utf8Bytes(out)).toBeLessThanOrEqual(MAX_ID_BYTES);
+          expect(boundedId(id)).toBe(out);
+          expect(boundedId(out)).toBe(out);
+          if (utf8Bytes(id) <= MAX_ID_BYTES) expect(out).toBe(id);
+          else expect(out).toMatch(/^h:[0-9a-f]{64}$/);
+        },
+      ),
     );
   });
 });

@@ -92,9 +92,7 @@ describe('event queue consumer', () => {
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
     expect(told).toEqual(['a in 3s', 'a:ReceiptHandleIsInvalid']);
     // Without a configured URL the record's ARN names the queue.
-    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input.QueueUrl).toBe(
-      'https://sqs.eu-west-1.amazonaws.com/123456789012/agent-queue',
-    );
+    expect(sqs.commandCalls(ChangeMessageVisibilityCommand)[0]?.args[0].input.QueueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/agent-queue');
   });
 
   it('reads the envelope defensively', () => {

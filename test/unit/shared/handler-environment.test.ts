@@ -43,9 +43,9 @@ describe('readEnvironment', () => {
       'MIN: expected at least 5',
     ]);
     expect(problems.join(' ')).not.toContain('secret-host');
-    expect(problemsOf(() => readEnvironment(schema, { RETENTION_DAYS: '1', QUEUE_URL: 'https://q', FLAG: 'true', SETTING: 'all', CLIENTS: '42', MIN: '5' }))).toEqual([
-      'CLIENTS: expected an object',
-    ]);
+    expect(
+      problemsOf(() => readEnvironment(schema, { RETENTION_DAYS: '1', QUEUE_URL: 'https://q', FLAG: 'true', SETTING: 'all', CLIENTS: '42', MIN: '5' })),
+    ).toEqual(['CLIENTS: expected an object']);
   });
 
   it('returns typed values: numbers, flags, lists, parsed JSON', () => {
@@ -59,7 +59,15 @@ describe('readEnvironment', () => {
         SETTING: variable.oneOf(['failed', 'all']),
         GRANTS: variable.json((value) => value as Record<string, { roles: string[] }>),
       },
-      { TABLE_NAME: 'table', RETENTION_DAYS: ' 30 ', WAIT_MS: '0', LOOPBACK: 'true', CLIENT_IDS: ' a, ,b ', SETTING: 'all', GRANTS: '{"ops":{"roles":["admin"]}}' },
+      {
+        TABLE_NAME: 'table',
+        RETENTION_DAYS: ' 30 ',
+        WAIT_MS: '0',
+        LOOPBACK: 'true',
+        CLIENT_IDS: ' a, ,b ',
+        SETTING: 'all',
+        GRANTS: '{"ops":{"roles":["admin"]}}',
+      },
     );
     const retention: number = env.RETENTION_DAYS;
     const loopback: boolean = env.LOOPBACK;

@@ -110,13 +110,19 @@ describe('applyDeliveryStatus', () => {
   });
 
   it('announces again on a redelivery of the receipt that last advanced the message, but not after a later one', async () => {
-    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({ Attributes: { statusRank: 2, statusEventId: detail().eventId } });
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { statusRank: 2, statusEventId: detail().eventId } });
     expect(await applyDeliveryStatus(detail(), deps)).toMatchObject({ advanced: 1, recorded: 0 });
     expect(published.map((e) => e.detailType)).toEqual(['message.delivered']);
 
     ddb.reset();
     ddb.on(GetCommand).resolves({ Item: { pk: `PMID#${PMID}`, sk: 'PMID', conversationKey: KEY, messageSk: 'MSG#out_1' } });
-    ddb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({ Attributes: { statusRank: 3, statusEventId: 'the-read-receipt' } });
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailed())
+      .resolves({ Attributes: { statusRank: 3, statusEventId: 'the-read-receipt' } });
     published = [];
     expect(await applyDeliveryStatus(detail(), deps)).toMatchObject({ advanced: 0, recorded: 1 });
     expect(published).toEqual([]);
@@ -207,8 +213,7 @@ describe('applyDeliveryStatus', () => {
 
   it("records a reply's conversation metrics only from the receipt that moves it past sent", async () => {
     const replyItem = { direction: 'outbound', origin: 'agent', messageId: 'out_1', providerMessageId: PMID, sentAt: '2026-11-21T10:00:04.000Z' };
-    const conversationReads = () =>
-      ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'CONV').length;
+    const conversationReads = () => ddb.commandCalls(GetCommand).filter((c) => c.args[0].input.Key?.sk === 'CONV').length;
 
     // WhatsApp's `sent` only confirms what the sender recorded: nothing is read or written for the conversation.
     ddb.on(GetCommand, { Key: { pk: `CONV#${KEY}`, sk: 'MSG#out_1' } }).resolves({ Item: { ...replyItem, status: 'sent', statusRank: 1 } });
@@ -222,7 +227,10 @@ describe('applyDeliveryStatus', () => {
     ddb.on(QueryCommand).resolves({ Items: [{ occurredAt: '2026-11-21T10:00:00.000Z' }] });
     await applyDeliveryStatus(detail(), deps);
     expect(conversationReads()).toBe(1);
-    const metrics = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.Key?.sk === 'CONV');
+    const metrics = ddb
+      .commandCalls(UpdateCommand)
+      .map((c) => c.args[0].input)
+      .find((i) => i.Key?.sk === 'CONV');
     expect(metrics?.UpdateExpression).toBe(
       'SET lastAgentReplyAt = :at, lastAgentReplyMessageId = :id, firstResponseAt = :at, firstResponseMs = :ms, firstResponseMessageId = :id, firstInboundAt = :inboundAt',
     );

@@ -53,7 +53,13 @@ describe('template variables', () => {
   it('builds header, body and URL button parameters of a positional template', () => {
     expect(buildTemplateComponents(positional, { header: ['A-1'], body: ['A-1', 'Friday'], buttons: { '0': 'A-1' } })).toEqual([
       { type: 'header', parameters: [{ type: 'text', text: 'A-1' }] },
-      { type: 'body', parameters: [{ type: 'text', text: 'A-1' }, { type: 'text', text: 'Friday' }] },
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: 'A-1' },
+          { type: 'text', text: 'Friday' },
+        ],
+      },
       { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'A-1' }] },
     ]);
   });
@@ -79,7 +85,12 @@ describe('template variables', () => {
     ['a missing URL suffix', { header: ['A'], body: ['A', 'B'] }, 'buttons', /button 0 \(URL "Track"\) needs its URL suffix/],
     ['a value for a quick reply', { header: ['A'], body: ['A', 'B'], buttons: { '0': 'x', '1': 'y' } }, 'buttons', /button 1 \(QUICK_REPLY\) takes no value/],
     ['a value for a button that is not there', { header: ['A'], body: ['A', 'B'], buttons: { '0': 'x', '9': 'y' } }, 'buttons', /no button 9/],
-    ['media for a text header', { header: ['A'], headerMedia: { link: 'https://e.com/a.png' }, body: ['A', 'B'], buttons: { '0': 'x' } }, 'header', /header is text/],
+    [
+      'media for a text header',
+      { header: ['A'], headerMedia: { link: 'https://e.com/a.png' }, body: ['A', 'B'], buttons: { '0': 'x' } },
+      'header',
+      /header is text/,
+    ],
     ['a new line in a body parameter', { header: ['A'], body: ['A\nB', 'B'], buttons: { '0': 'x' } }, 'body', /new line/],
     ['an empty body parameter', { header: ['A'], body: [' ', 'B'], buttons: { '0': 'x' } }, 'body', /\{\{1\}\} is empty/],
     ['a body over 1,024 characters', { header: ['A'], body: ['x'.repeat(1100), 'B'], buttons: { '0': 'x' } }, 'body', /limit is 1024/],
@@ -101,7 +112,10 @@ describe('template variables', () => {
   });
 
   it.each(['IMAGE', 'VIDEO', 'DOCUMENT'] as const)('needs media of a %s header, by link or id', (format) => {
-    const t = template([{ type: 'HEADER', format }, { type: 'BODY', text: 'Hello' }]);
+    const t = template([
+      { type: 'HEADER', format },
+      { type: 'BODY', text: 'Hello' },
+    ]);
     const kind = format.toLowerCase();
     expect(buildTemplateComponents(t, { headerMedia: { id: 'm1' } })).toEqual([{ type: 'header', parameters: [{ type: kind, [kind]: { id: 'm1' } }] }]);
     expect(refusal(t, {}).message).toMatch(new RegExp(`needs an? ${kind}`));
@@ -110,7 +124,10 @@ describe('template variables', () => {
   });
 
   it('needs a location for a location header', () => {
-    const t = template([{ type: 'HEADER', format: 'LOCATION' }, { type: 'BODY', text: 'Here' }]);
+    const t = template([
+      { type: 'HEADER', format: 'LOCATION' },
+      { type: 'BODY', text: 'Here' },
+    ]);
     expect(buildTemplateComponents(t, { headerLocation: { latitude: 1, longitude: 2, name: 'Shop' } })).toEqual([
       { type: 'header', parameters: [{ type: 'location', location: { latitude: 1, longitude: 2, name: 'Shop' } }] },
     ]);
@@ -118,7 +135,10 @@ describe('template variables', () => {
   });
 
   it('needs the code of a copy-code button, at most 15 characters', () => {
-    const t = template([{ type: 'BODY', text: 'Your offer' }, { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE' }, { type: 'QUICK_REPLY', text: 'Stop' }] }]);
+    const t = template([
+      { type: 'BODY', text: 'Your offer' },
+      { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE' }, { type: 'QUICK_REPLY', text: 'Stop' }] },
+    ]);
     expect(buildTemplateComponents(t, { buttons: { '0': 'SAVE20' } })).toEqual([
       { type: 'button', sub_type: 'copy_code', index: '0', parameters: [{ type: 'coupon_code', coupon_code: 'SAVE20' }] },
     ]);
@@ -127,7 +147,10 @@ describe('template variables', () => {
   });
 
   it('sends a template without variables with no components, and refuses variables it has no room for', () => {
-    const t = template([{ type: 'BODY', text: 'Hello' }, { type: 'BUTTONS', buttons: [{ type: 'FLOW', text: 'Open' }] }]);
+    const t = template([
+      { type: 'BODY', text: 'Hello' },
+      { type: 'BUTTONS', buttons: [{ type: 'FLOW', text: 'Open' }] },
+    ]);
     expect(buildTemplateComponents(t, {})).toEqual([]);
     expect(refusal(t, { body: ['x'] }).message).toMatch(/no variables; got 1/);
     expect(refusal(t, { header: ['x'] }).message).toMatch(/no header/);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
 import { wabaAccessTokens } from '#lambdas/templates/waba-access-token';
 
-describe('the token that reads a WABA\'s templates', () => {
+describe("the token that reads a WABA's templates", () => {
   const secrets: Record<string, Record<string, unknown>> = { 'p/account-tokens/111': { accessToken: 'token-of-111' }, 'p/account-tokens/222': {} };
   const tokens = wabaAccessTokens({
     accounts: {
@@ -13,12 +13,12 @@ describe('the token that reads a WABA\'s templates', () => {
     read: async (id) => secrets[id] ?? {},
   });
 
-  it('is the WABA\'s own secret when onboarding stored one, else the shared resolution', async () => {
+  it("is the WABA's own secret when onboarding stored one, else the shared resolution", async () => {
     expect(await tokens('111')).toBe('token-of-111');
     expect(await tokens('333')).toBe('shared-333');
   });
 
-  it('never falls back to another token when the WABA\'s own secret is empty', async () => {
+  it("never falls back to another token when the WABA's own secret is empty", async () => {
     await expect(tokens('222')).rejects.toBeInstanceOf(MissingAccessTokenError);
   });
 });

@@ -18,7 +18,7 @@ describe('messageView', () => {
     expect(JSON.stringify(view)).not.toMatch(/media\/100|meta-media-id|lookaside/);
   });
 
-  it('a failed message carries Meta\'s error in words; choices as sent', () => {
+  it("a failed message carries Meta's error in words; choices as sent", () => {
     const view = messageView({
       messageId: 'out_1',
       direction: 'outbound',
@@ -46,11 +46,25 @@ describe('conversationView', () => {
       tags: new Set(['vip', 'complaint']),
       slaFirstResponseDueAt: '2026-11-21T10:05:00.000Z',
       slaState: 'ok',
-      handoffContext: { reason: 'customer_request', language: 'es', lastCustomerTexts: ['hola'], botAnswers: [], captured: { order_id: 'A1', bad: 3 }, tags: ['vip'] },
+      handoffContext: {
+        reason: 'customer_request',
+        language: 'es',
+        lastCustomerTexts: ['hola'],
+        botAnswers: [],
+        captured: { order_id: 'A1', bad: 3 },
+        tags: ['vip'],
+      },
       pendingReplyId: 'internal',
     });
     expect(view).toMatchObject({ queueId: 'vip', routingPriority: 90, tags: ['complaint', 'vip'], slaState: 'ok' });
-    expect(view.handoffContext).toEqual({ reason: 'customer_request', language: 'es', lastCustomerTexts: ['hola'], botAnswers: [], captured: { order_id: 'A1' }, tags: ['vip'] });
+    expect(view.handoffContext).toEqual({
+      reason: 'customer_request',
+      language: 'es',
+      lastCustomerTexts: ['hola'],
+      botAnswers: [],
+      captured: { order_id: 'A1' },
+      tags: ['vip'],
+    });
     expect(view).not.toHaveProperty('pendingReplyId');
   });
 });

@@ -51,8 +51,15 @@ describe('dayStats', () => {
       base({ queueId: 'soporte', assignedAgentId: 'ana' }),
       base({ queueId: undefined, assignedAgentId: undefined, closedBy: 'luis' }),
     ]);
-    expect(stats.queues.map((q) => [q.queueId, q.closed])).toEqual([['default', 1], ['soporte', 1], ['ventas', 1]]);
-    expect(stats.agents.map((a) => [a.agentId, a.closed])).toEqual([['ana', 2], ['luis', 1]]);
+    expect(stats.queues.map((q) => [q.queueId, q.closed])).toEqual([
+      ['default', 1],
+      ['soporte', 1],
+      ['ventas', 1],
+    ]);
+    expect(stats.agents.map((a) => [a.agentId, a.closed])).toEqual([
+      ['ana', 2],
+      ['luis', 1],
+    ]);
     expect(stats.total.closed).toBe(3);
   });
 });

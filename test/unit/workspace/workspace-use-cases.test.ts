@@ -37,20 +37,36 @@ describe('internal notes', () => {
 describe('tags', () => {
   const fakeTags = (result: Awaited<ReturnType<ConversationTagStore['change']>>) => {
     const calls: Array<[readonly string[], readonly string[]]> = [];
-    return { calls, store: { change: async (_k: string, a: readonly string[], r: readonly string[]) => (calls.push([a, r]), result) } };
+    return {
+      calls,
+      store: {
+        change: async (_k: string, a: readonly string[], r: readonly string[]) => {
+          calls.push([a, r]);
+          return result;
+        },
+      },
+    };
   };
   it('adds and removes; a tag in both is removed', async () => {
     const { calls, store } = fakeTags(['vip']);
     const { events, publisher } = recorder();
-    expect(await changeConversationTags(target, { add: ['vip', 'x', 'vip'], remove: ['x'], by: 'ana' }, { tags: store, publisher, now })).toEqual({ tags: ['vip'] });
+    expect(await changeConversationTags(target, { add: ['vip', 'x', 'vip'], remove: ['x'], by: 'ana' }, { tags: store, publisher, now })).toEqual({
+      tags: ['vip'],
+    });
     expect(calls).toEqual([[['vip'], ['x']]]);
     expect(events[0]!.detail).toMatchObject({ kind: 'tags', by: 'ana' });
   });
   it('refuses an empty change, a missing conversation and too many tags', async () => {
     const { publisher, events } = recorder();
-    await expect(changeConversationTags(target, { add: [], remove: [], by: 'a' }, { tags: fakeTags([]).store, publisher, now })).rejects.toMatchObject({ status: 400 });
-    await expect(changeConversationTags(target, { add: ['a'], remove: [], by: 'a' }, { tags: fakeTags('not_found').store, publisher, now })).rejects.toMatchObject({ status: 404 });
-    await expect(changeConversationTags(target, { add: ['a'], remove: [], by: 'a' }, { tags: fakeTags('too_many').store, publisher, now })).rejects.toMatchObject({ status: 409, code: 'too_many_tags' });
+    await expect(changeConversationTags(target, { add: [], remove: [], by: 'a' }, { tags: fakeTags([]).store, publisher, now })).rejects.toMatchObject({
+      status: 400,
+    });
+    await expect(
+      changeConversationTags(target, { add: ['a'], remove: [], by: 'a' }, { tags: fakeTags('not_found').store, publisher, now }),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(
+      changeConversationTags(target, { add: ['a'], remove: [], by: 'a' }, { tags: fakeTags('too_many').store, publisher, now }),
+    ).rejects.toMatchObject({ status: 409, code: 'too_many_tags' });
     expect(events).toEqual([]);
   });
 });
@@ -77,7 +93,12 @@ describe('macroReply', () => {
   };
   it('fills the macro in the conversation language with the agent routing name and captured data', async () => {
     const reply = await macroReply(
-      { businessId: 'b1', macroId: 'saludo', agentId: 'ana', conversation: { language: 'es', customerName: 'María Pérez', handoffContext: { captured: { order_id: 'A-9' } } } },
+      {
+        businessId: 'b1',
+        macroId: 'saludo',
+        agentId: 'ana',
+        conversation: { language: 'es', customerName: 'María Pérez', handoffContext: { captured: { order_id: 'A-9' } } },
+      },
       config,
     );
     expect(reply).toEqual({ text: 'Hola María, soy Ana López. Reviso tu pedido A-9.', language: 'es', addTags: ['saludado'] });
@@ -87,7 +108,10 @@ describe('macroReply', () => {
     expect(reply.text).toBe('Hola, soy sup-1. Reviso tu pedido.');
   });
   it("another business's macro is not found", async () => {
-    await expect(macroReply({ businessId: 'b2', macroId: 'saludo', agentId: 'ana', conversation: {} }, config)).rejects.toMatchObject({ status: 404, code: 'macro_not_found' });
+    await expect(macroReply({ businessId: 'b2', macroId: 'saludo', agentId: 'ana', conversation: {} }, config)).rejects.toMatchObject({
+      status: 404,
+      code: 'macro_not_found',
+    });
   });
 });
 
@@ -97,7 +121,12 @@ describe('mediaLink', () => {
       key === 'wa:100:5511' && id === 'wamid.1' ? [{ objectKey: 'media/100/a-0', contentType: 'image/jpeg' }] : id === 'wamid.2' ? [] : undefined,
   };
   const signed: Array<[string, number]> = [];
-  const mediaSigner = { signGet: async (key: string, s: number) => (signed.push([key, s]), `https://signed.example/${key}?X-Amz-Expires=${s}`) };
+  const mediaSigner = {
+    signGet: async (key: string, s: number) => {
+      signed.push([key, s]);
+      return `https://signed.example/${key}?X-Amz-Expires=${s}`;
+    },
+  };
   it('signs the stored object for five minutes', async () => {
     expect(await mediaLink({ conversationKey: 'wa:100:5511', messageId: 'wamid.1', index: 0 }, { messageMedia, mediaSigner, now })).toEqual({
       url: 'https://signed.example/media/100/a-0?X-Amz-Expires=300',
@@ -129,7 +158,10 @@ describe('workspaceUpdates', () => {
     appendChange: async () => {
       throw new Error('not used');
     },
-    changesSince: async (b, cursor, o) => (asked.push([b, cursor, o.since]), { items: entries, cursor: '2026-11-21T11:59:00.000Z#4' }),
+    changesSince: async (b, cursor, o) => {
+      asked.push([b, cursor, o.since]);
+      return { items: entries, cursor: '2026-11-21T11:59:00.000Z#4' };
+    },
   };
   it("an agent sees its own offers and the business's changes, not others' offers", async () => {
     const page = await workspaceUpdates({ businessId: 'b1', viewer: { agentId: 'ana', supervisor: false }, limit: 100 }, { feed, now });
@@ -142,6 +174,8 @@ describe('workspaceUpdates', () => {
     expect(page.items).toHaveLength(4);
   });
   it('a cursor not handed out is a 400', async () => {
-    await expect(workspaceUpdates({ businessId: 'b1', viewer: { agentId: 'a', supervisor: false }, cursor: 'FEED#b2', limit: 10 }, { feed, now })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      workspaceUpdates({ businessId: 'b1', viewer: { agentId: 'a', supervisor: false }, cursor: 'FEED#b2', limit: 10 }, { feed, now }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 });

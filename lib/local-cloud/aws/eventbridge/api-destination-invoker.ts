@@ -6,7 +6,14 @@ import type { ApiDestinationStore } from '#lib/local-cloud/aws/eventbridge/api-d
 import type { ConnectionStore } from '#lib/local-cloud/aws/eventbridge/connections';
 import { InvocationRateLimiter } from '#lib/local-cloud/aws/eventbridge/invocation-rate-limiter';
 import { resolveDynamicPath as resolveDynamic } from '#lib/local-cloud/aws/eventbridge/json-path';
-import { OutboundConnectionError, OutboundRequestError, OutboundTimeoutError, retryAfterMs, sendOutbound } from '#lib/local-cloud/aws/eventbridge/outbound-http';
+import {
+  OutboundConnectionError,
+  OutboundRequestError,
+  OutboundTimeoutError,
+  retryAfterMs,
+  sendOutbound,
+  type OutboundResponse,
+} from '#lib/local-cloud/aws/eventbridge/outbound-http';
 import { TargetDeliveryError } from '#lib/local-cloud/aws/eventbridge/target-delivery-error';
 
 /** A target's HttpParameters. PathParameterValues and QueryStringParameters values may be JSON paths into the event. */
@@ -29,7 +36,20 @@ const FIXED_HEADERS: Record<string, string> = {
 };
 const DEFAULT_CONTENT_TYPE = 'application/json; charset=utf-8';
 /** Headers the transport owns; a parameter naming one is dropped. */
-const TRANSPORT_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'user-agent', 'range', 'accept-encoding', 'expect', 'te', 'trailer', 'upgrade', 'keep-alive']);
+const TRANSPORT_HEADERS = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'user-agent',
+  'range',
+  'accept-encoding',
+  'expect',
+  'te',
+  'trailer',
+  'upgrade',
+  'keep-alive',
+]);
 
 const API_DESTINATION_ARN = /^arn:aws:events:[^:]+:[^:]+:api-destination\//;
 
@@ -130,7 +150,7 @@ export class ApiDestinationInvoker {
 
     this.calls?.record('events', 'ApiDestinationInvocation');
     let status: number;
-    let responseHeaders;
+    let responseHeaders: OutboundResponse['headers'];
     try {
       const res = await sendOutbound({ url, method: destination.httpMethod, headers, body, timeoutMs: API_DESTINATION_TIMEOUT_MS }, this.clock);
       status = res.status;
@@ -157,11 +177,15 @@ export class ApiDestinationInvoker {
     if (status >= 200 && status < 300) return { status };
     if ((status === 401 || status === 407) && connection.authorizationType === 'OAUTH_CLIENT_CREDENTIALS') this.connections.tokens.invalidate(connection.arn);
     const retryable = status === 401 || status === 407 || status === 409 || status === 429 || status >= 500;
-    throw new TargetDeliveryError('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: The endpoint responded with HTTP ${status} ${STATUS_CODES[status] ?? ''}.`.replace(' .', '.'), {
-      retryable,
-      httpStatus: status,
-      retryAfterMs: retryable ? retryAfterMs(responseHeaders['retry-after'], this.clock.now()) : undefined,
-    });
+    throw new TargetDeliveryError(
+      'SDK_CLIENT_ERROR',
+      `Unable to invoke ApiDestination endpoint: The endpoint responded with HTTP ${status} ${STATUS_CODES[status] ?? ''}.`.replace(' .', '.'),
+      {
+        retryable,
+        httpStatus: status,
+        retryAfterMs: retryable ? retryAfterMs(responseHeaders['retry-after'], this.clock.now()) : undefined,
+      },
+    );
   }
 }
 

@@ -118,7 +118,9 @@ function parseAuthParameters(auth: JsonInput) {
   const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   return defined({
     basic: basic ? defined({ username: optionalString(basic, 'Username', fieldErrors), password: optionalString(basic, 'Password', fieldErrors) }) : undefined,
-    apiKey: apiKey ? defined({ apiKeyName: optionalString(apiKey, 'ApiKeyName', fieldErrors), apiKeyValue: optionalString(apiKey, 'ApiKeyValue', fieldErrors) }) : undefined,
+    apiKey: apiKey
+      ? defined({ apiKeyName: optionalString(apiKey, 'ApiKeyName', fieldErrors), apiKeyValue: optionalString(apiKey, 'ApiKeyValue', fieldErrors) })
+      : undefined,
     oauth: oauth
       ? defined({
           clientId: client ? optionalString(client, 'ClientID', fieldErrors) : undefined,

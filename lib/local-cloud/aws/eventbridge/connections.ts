@@ -185,7 +185,7 @@ export class ConnectionStore {
     if (!AUTHORIZATION_TYPES.includes(type)) throw validationError(`AuthorizationType ${String(type)} is not valid.`);
     const given = input.authParameters ?? {};
     const auth: ConnectionAuthParameters = {
-      ...(given.invocationHttpParameters ?? connection.auth.invocationHttpParameters
+      ...((given.invocationHttpParameters ?? connection.auth.invocationHttpParameters)
         ? { invocationHttpParameters: given.invocationHttpParameters ?? connection.auth.invocationHttpParameters }
         : {}),
     };
@@ -303,7 +303,10 @@ export class ConnectionStore {
     if (!this.secrets) return;
     const name = `events!connection/${connection.name}/${connection.uuid}`;
     const value = JSON.stringify({ authorizationType: connection.authorizationType, ...connection.auth });
-    const stored = connection.secretName === undefined ? this.secrets.createSecret(name, { secretString: value }) : this.secrets.putSecretValue(name, { secretString: value });
+    const stored =
+      connection.secretName === undefined
+        ? this.secrets.createSecret(name, { secretString: value })
+        : this.secrets.putSecretValue(name, { secretString: value });
     connection.secretName = name;
     connection.secretArn = stored.arn;
   }

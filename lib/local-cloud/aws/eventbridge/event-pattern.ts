@@ -115,12 +115,17 @@ function validateAnythingBut(arg: unknown, here: string): void {
   if (isPlainObject(arg) && Object.keys(arg).length === 1) {
     const [op, v] = Object.entries(arg)[0] as [string, unknown];
     if ((op === 'prefix' || op === 'suffix') && typeof v === 'string' && v.length > 0) return;
-    if ((op === 'equals-ignore-case' || op === 'wildcard') && (typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')))) {
+    if (
+      (op === 'equals-ignore-case' || op === 'wildcard') &&
+      (typeof v === 'string' || (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string')))
+    ) {
       if (op === 'wildcard') for (const w of [v].flat() as string[]) wildcardToRegExp(w);
       return;
     }
   }
-  throw invalidPattern(`Value of anything-but must be an array or single string/number value, or a prefix, suffix, equals-ignore-case or wildcard (at ${here})`);
+  throw invalidPattern(
+    `Value of anything-but must be an array or single string/number value, or a prefix, suffix, equals-ignore-case or wildcard (at ${here})`,
+  );
 }
 
 interface NumericRange {

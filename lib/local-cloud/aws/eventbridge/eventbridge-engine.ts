@@ -6,7 +6,12 @@ import type { CallCounter } from '#lib/local-cloud/aws/call-counter';
 import { matchesEventPattern, parseEventPattern, type EventPattern } from '#lib/local-cloud/aws/eventbridge/event-pattern';
 import type { SqsEngine } from '#lib/local-cloud/aws/sqs/sqs-engine';
 import type { SecretsEngine } from '#lib/local-cloud/aws/secrets/secrets-engine';
-import { ApiDestinationInvoker, isApiDestinationArn, validateHttpParameters, type HttpParametersSpec } from '#lib/local-cloud/aws/eventbridge/api-destination-invoker';
+import {
+  ApiDestinationInvoker,
+  isApiDestinationArn,
+  validateHttpParameters,
+  type HttpParametersSpec,
+} from '#lib/local-cloud/aws/eventbridge/api-destination-invoker';
 import { ApiDestinationStore } from '#lib/local-cloud/aws/eventbridge/api-destinations';
 import { ConnectionStore } from '#lib/local-cloud/aws/eventbridge/connections';
 import { isTargetDeliveryError } from '#lib/local-cloud/aws/eventbridge/target-delivery-error';
@@ -282,7 +287,7 @@ export class EventBridgeEngine {
     const rule = bus.rules.get(ruleName);
     if (!rule) return;
     if (rule.targets.size > 0) {
-      throw eventBridgeValidationError('Rule can\'t be deleted since it has targets.');
+      throw eventBridgeValidationError("Rule can't be deleted since it has targets.");
     }
     bus.rules.delete(ruleName);
   }
@@ -311,7 +316,10 @@ export class EventBridgeEngine {
     }
     const id = target.id ?? `target-${r.targets.size + 1}`;
     if (!r.targets.has(id) && r.targets.size >= MAX_TARGETS_PER_RULE) {
-      throw new AwsServiceError('LimitExceededException', `The requested resource exceeds the maximum number allowed: ${MAX_TARGETS_PER_RULE} targets per rule.`);
+      throw new AwsServiceError(
+        'LimitExceededException',
+        `The requested resource exceeds the maximum number allowed: ${MAX_TARGETS_PER_RULE} targets per rule.`,
+      );
     }
     r.targets.set(id, { id, arn, spec: target });
     return { id };
@@ -510,9 +518,7 @@ export class EventBridgeEngine {
   private registerReplay(input: StartReplayInput): ReplayDescription {
     if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(input.replayName)) throw eventBridgeValidationError(`Replay name ${input.replayName} is not valid.`);
     if (this.replays.has(input.replayName)) throw new AwsServiceError('ResourceAlreadyExistsException', `Replay ${input.replayName} already exists.`);
-    const archive = input.archive.startsWith('arn:')
-      ? [...this.archives.values()].find((a) => a.arn === input.archive)
-      : this.archives.get(input.archive);
+    const archive = input.archive.startsWith('arn:') ? [...this.archives.values()].find((a) => a.arn === input.archive) : this.archives.get(input.archive);
     if (!archive) throw new AwsServiceError('ResourceNotFoundException', `Archive ${input.archive} does not exist.`);
     const busArn = this.bus(archive.busName).arn;
     if (input.destinationArn !== undefined && input.destinationArn !== busArn) {

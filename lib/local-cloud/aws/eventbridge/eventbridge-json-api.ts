@@ -121,7 +121,12 @@ export function eventBridgeOperations(engine: EventBridgeEngine): Record<string,
     },
     DescribeArchive(input) {
       const a = engine.describeArchive(requiredString(input, 'ArchiveName', fieldErrors));
-      return { ...archiveJson(a), ArchiveArn: a.arn, ...(a.description !== undefined ? { Description: a.description } : {}), ...(a.eventPattern !== undefined ? { EventPattern: a.eventPattern } : {}) };
+      return {
+        ...archiveJson(a),
+        ArchiveArn: a.arn,
+        ...(a.description !== undefined ? { Description: a.description } : {}),
+        ...(a.eventPattern !== undefined ? { EventPattern: a.eventPattern } : {}),
+      };
     },
     ListArchives(input) {
       const namePrefix = optionalString(input, 'NamePrefix', fieldErrors);
@@ -250,7 +255,12 @@ function targetJson(t: TargetSpec & { id: string; arn: string }): Record<string,
     ...(t.input !== undefined ? { Input: t.input } : {}),
     ...(t.inputPath !== undefined ? { InputPath: t.inputPath } : {}),
     ...(t.inputTransformer
-      ? { InputTransformer: { InputTemplate: t.inputTransformer.inputTemplate, ...(t.inputTransformer.inputPathsMap ? { InputPathsMap: t.inputTransformer.inputPathsMap } : {}) } }
+      ? {
+          InputTransformer: {
+            InputTemplate: t.inputTransformer.inputTemplate,
+            ...(t.inputTransformer.inputPathsMap ? { InputPathsMap: t.inputTransformer.inputPathsMap } : {}),
+          },
+        }
       : {}),
     ...(http
       ? {

@@ -4,7 +4,9 @@ import { eventBridgeValidationError } from '#lib/local-cloud/aws/eventbridge/eve
 /** How EventBridge words a missing or malformed request field. */
 export const fieldErrors: FieldErrors = {
   missing: (name) =>
-    eventBridgeValidationError(`1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`),
+    eventBridgeValidationError(
+      `1 validation error detected: Value null at '${name.charAt(0).toLowerCase()}${name.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    ),
   invalid: (name, detail) => eventBridgeValidationError(`Value at '${name}' ${detail}.`),
 };
 

@@ -113,25 +113,37 @@ export class OAuthTokens {
       text = res.body.toString('utf8');
     } catch (err) {
       const what = err instanceof OutboundTimeoutError ? 'did not answer in time' : 'cannot be reached';
-      throw new TargetDeliveryError('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: the authorization endpoint of connection ${connectionName} ${what}.`, {
-        retryable: true,
-        cause: err,
-      });
+      throw new TargetDeliveryError(
+        'SDK_CLIENT_ERROR',
+        `Unable to invoke ApiDestination endpoint: the authorization endpoint of connection ${connectionName} ${what}.`,
+        {
+          retryable: true,
+          cause: err,
+        },
+      );
     }
     if (status === 429 || status >= 500) {
-      throw new TargetDeliveryError('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: the authorization endpoint of connection ${connectionName} answered HTTP ${status}.`, {
-        retryable: true,
-        httpStatus: status,
-      });
+      throw new TargetDeliveryError(
+        'SDK_CLIENT_ERROR',
+        `Unable to invoke ApiDestination endpoint: the authorization endpoint of connection ${connectionName} answered HTTP ${status}.`,
+        {
+          retryable: true,
+          httpStatus: status,
+        },
+      );
     }
     const token = status >= 200 && status < 300 ? parseToken(text) : undefined;
     if (!token) {
       const reason = status >= 200 && status < 300 ? 'the answer carries no access_token' : `the authorization endpoint answered HTTP ${status}`;
       if ((this.generation.get(arn) ?? 0) === generation) this.onRefused(arn, `Authorization failed: ${reason}.`);
-      throw new TargetDeliveryError('SDK_CLIENT_ERROR', `Unable to invoke ApiDestination endpoint: connection ${connectionName} is not authorized (${reason}).`, {
-        retryable: false,
-        httpStatus: status,
-      });
+      throw new TargetDeliveryError(
+        'SDK_CLIENT_ERROR',
+        `Unable to invoke ApiDestination endpoint: connection ${connectionName} is not authorized (${reason}).`,
+        {
+          retryable: false,
+          httpStatus: status,
+        },
+      );
     }
     const header = `${/^bearer$/i.test(token.tokenType) ? 'Bearer' : token.tokenType} ${token.accessToken}`;
     if ((this.generation.get(arn) ?? 0) === generation) {

@@ -36,13 +36,7 @@ export function writeJson(res: ServerResponse, status: number, body: unknown, js
  * A JSON-protocol error. `namespace` prefixes `__type` the way the service does (SQS sends
  * `com.amazonaws.sqs#QueueDoesNotExist`); SQS also sends its legacy code in `x-amzn-query-error`.
  */
-export function writeJsonError(
-  res: ServerResponse,
-  err: AwsServiceError,
-  jsonVersion: '1.0' | '1.1',
-  requestId: string,
-  namespace?: string,
-): void {
+export function writeJsonError(res: ServerResponse, err: AwsServiceError, jsonVersion: '1.0' | '1.1', requestId: string, namespace?: string): void {
   const body = JSON.stringify({ __type: namespace ? `${namespace}#${err.code}` : err.code, message: err.message });
   const headers: Record<string, string | number> = {
     'content-type': `application/x-amz-json-${jsonVersion}`,

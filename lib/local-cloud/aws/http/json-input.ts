@@ -1,4 +1,4 @@
-import { AwsServiceError } from '#lib/local-cloud/aws/aws-error';
+import type { AwsServiceError } from '#lib/local-cloud/aws/aws-error';
 
 /**
  * Readers for JSON-protocol request fields. Each service words its validation errors differently, so

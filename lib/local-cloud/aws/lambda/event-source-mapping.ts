@@ -13,6 +13,7 @@ export interface EventSourceMappingOptions {
   reportBatchItemFailures?: boolean;
   /** Concurrent invocations (ScalingConfig.MaximumConcurrency); default 5. */
   maxConcurrency?: number;
+  // biome-ignore lint/suspicious/noConfusingVoidType: typed like aws-lambda's SQSHandler, whose async handlers resolve to void
   invoke: (event: SQSEvent) => Promise<SQSBatchResponse | void> | SQSBatchResponse | void;
   /** Counts the mapping's own SQS calls under `sqs-esm.*` and invocations under `lambda.Invoke`. */
   calls?: CallCounter;
@@ -106,7 +107,7 @@ export function startEventSourceMapping(options: EventSourceMappingOptions): Eve
     const event: SQSEvent = { Records: batch.map((m) => toSqsRecord(m, queueArn, sqs.region)) };
     stats.invocations++;
     options.calls?.record('lambda', 'Invoke');
-    let response: SQSBatchResponse | void;
+    let response: Awaited<ReturnType<EventSourceMappingOptions['invoke']>>;
     try {
       response = await options.invoke(event);
     } catch (err) {

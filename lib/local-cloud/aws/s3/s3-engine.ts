@@ -17,8 +17,7 @@ export interface StoredObject {
 export const s3Errors = {
   noSuchBucket: (bucket: string) =>
     new AwsServiceError('NoSuchBucket', 'The specified bucket does not exist', { statusCode: 404, extra: { BucketName: bucket } }),
-  noSuchKey: (key: string) =>
-    new AwsServiceError('NoSuchKey', 'The specified key does not exist.', { statusCode: 404, extra: { Key: key } }),
+  noSuchKey: (key: string) => new AwsServiceError('NoSuchKey', 'The specified key does not exist.', { statusCode: 404, extra: { Key: key } }),
   bucketNotEmpty: (bucket: string) =>
     new AwsServiceError('BucketNotEmpty', 'The bucket you tried to delete is not empty', { statusCode: 409, extra: { BucketName: bucket } }),
   invalidBucketName: (bucket: string) =>
@@ -28,8 +27,7 @@ export const s3Errors = {
       statusCode: 409,
       extra: { BucketName: bucket },
     }),
-  badDigest: (what: string) =>
-    new AwsServiceError('BadDigest', `The ${what} you specified did not match the calculated checksum.`, { statusCode: 400 }),
+  badDigest: (what: string) => new AwsServiceError('BadDigest', `The ${what} you specified did not match the calculated checksum.`, { statusCode: 400 }),
   keyTooLong: () => new AwsServiceError('KeyTooLongError', 'Your key is too long', { statusCode: 400 }),
 };
 
@@ -97,9 +95,7 @@ export class S3Engine {
   }
 
   listObjects(bucket: string, prefix = ''): StoredObject[] {
-    return [...this.bucket(bucket).values()]
-      .filter((o) => o.key.startsWith(prefix))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return [...this.bucket(bucket).values()].filter((o) => o.key.startsWith(prefix)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   private bucket(bucket: string): Map<string, StoredObject> {

@@ -27,7 +27,10 @@ export interface S3Response {
  * unless `forcePathStyle` is set.
  */
 export function locateBucketAndKey(hostHeader: string | undefined, rawPath: string, serverHost: string): { bucket?: string; key?: string } {
-  const hostname = (hostHeader ?? '').replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  const hostname = (hostHeader ?? '')
+    .replace(/:\d+$/, '')
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase();
   const segments = rawPath.split('/');
   const decode = (s: string): string => decodeURIComponent(s);
   let virtualBucket: string | undefined;

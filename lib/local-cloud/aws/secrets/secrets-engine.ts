@@ -30,8 +30,7 @@ interface StoredSecret {
 }
 
 export const secretsErrors = {
-  notFound: () =>
-    new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.", { statusCode: 400 }),
+  notFound: () => new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.", { statusCode: 400 }),
   versionNotFound: () =>
     new AwsServiceError('ResourceNotFoundException', "Secrets Manager can't find the specified secret value for staging label: AWSCURRENT", {
       statusCode: 400,
@@ -75,11 +74,16 @@ export class SecretsEngine {
     content: { secretString?: string; secretBinary?: Buffer },
     options: { description?: string; clientRequestToken?: string } = {},
   ): { arn: string; name: string; versionId: string } {
-    if (!SECRET_NAME.test(name) && !EVENTBRIDGE_CONNECTION_SECRET.test(name)) throw secretsErrors.invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
+    if (!SECRET_NAME.test(name) && !EVENTBRIDGE_CONNECTION_SECRET.test(name))
+      throw secretsErrors.invalidParameter('Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!');
     const known = this.secrets.get(name);
-    if (known?.deletionDate !== undefined) throw secretsErrors.invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.");
+    if (known?.deletionDate !== undefined)
+      throw secretsErrors.invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.");
     if (known) throw secretsErrors.exists(name);
-    const suffix = randomBytes(4).toString('base64').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 6);
+    const suffix = randomBytes(4)
+      .toString('base64')
+      .replace(/[^A-Za-z0-9]/g, 'x')
+      .slice(0, 6);
     const secret: StoredSecret = {
       name,
       arn: `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${name}-${suffix}`,
@@ -113,7 +117,7 @@ export class SecretsEngine {
     if (same) {
       // A retried request with the same token is idempotent when the value is the same.
       if (same.secretString === content.secretString && bufferEquals(same.secretBinary, content.secretBinary)) return versionId;
-      throw secretsErrors.invalidRequest('You can\'t modify an existing version, you can only create a new version.');
+      throw secretsErrors.invalidRequest("You can't modify an existing version, you can only create a new version.");
     }
     for (const v of secret.versions) {
       v.stages = v.stages.filter((s) => s !== 'AWSPREVIOUS');
@@ -133,7 +137,10 @@ export class SecretsEngine {
    * DeleteSecret: with `force` the secret is gone at once; otherwise it is scheduled for deletion
    * after the recovery window (7–30 days, default 30) and refuses reads meanwhile, as Secrets Manager does.
    */
-  scheduleSecretDeletion(secretId: string, options: { force?: boolean; recoveryWindowInDays?: number } = {}): { arn: string; name: string; deletionDate: number } {
+  scheduleSecretDeletion(
+    secretId: string,
+    options: { force?: boolean; recoveryWindowInDays?: number } = {},
+  ): { arn: string; name: string; deletionDate: number } {
     const secret = this.find(secretId);
     const days = options.recoveryWindowInDays ?? 30;
     if (!options.force && (days < 7 || days > 30)) throw secretsErrors.invalidParameter('RecoveryWindowInDays must be between 7 and 30 days.');

@@ -2,7 +2,8 @@ import { optionalString, requiredString, type FieldErrors, type JsonInput } from
 import { secretsErrors, type SecretsEngine } from '#lib/local-cloud/aws/secrets/secrets-engine';
 
 const fieldErrors: FieldErrors = {
-  missing: (name) => secretsErrors.invalidParameter(`1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`),
+  missing: (name) =>
+    secretsErrors.invalidParameter(`1 validation error detected: Value null at '${lowerFirst(name)}' failed to satisfy constraint: Member must not be null`),
   invalid: (name, detail) => secretsErrors.invalidParameter(`Invalid ${name}: ${detail}.`),
 };
 

@@ -32,9 +32,7 @@ export function parseMessageAttributes(input: unknown, kind: 'user' | 'system' =
   }
   const entries = Object.entries(input as Record<string, WireMessageAttribute>);
   if (kind === 'user' && entries.length > MAX_ATTRIBUTES) {
-    throw sqsErrors.invalidParameterValue(
-      `Number of message attributes [${entries.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`,
-    );
+    throw sqsErrors.invalidParameterValue(`Number of message attributes [${entries.length}] exceeds the allowed maximum [${MAX_ATTRIBUTES}].`);
   }
   const out: MessageAttributes = {};
   for (const [name, value] of entries) {
@@ -91,7 +89,10 @@ function parseAttributeValue(name: string, value: WireMessageAttribute | undefin
 /** SQS numbers: at most 38 significant digits, magnitude between 10^-128 and 10^126. */
 function isSqsNumber(text: string): boolean {
   if (!NUMBER_PATTERN.test(text)) return false;
-  const digits = text.replace(/[eE].*$/, '').replace(/[^0-9]/g, '').replace(/^0+/, '');
+  const digits = text
+    .replace(/[eE].*$/, '')
+    .replace(/[^0-9]/g, '')
+    .replace(/^0+/, '');
   if (digits.length > 38) return false;
   const n = Number(text);
   return n === 0 || (Math.abs(n) >= 1e-128 && Math.abs(n) <= 1e126);
@@ -157,9 +158,7 @@ export function selectAttributes(attrs: MessageAttributes, requested: readonly s
   if (!requested || requested.length === 0) return {};
   const out: MessageAttributes = {};
   for (const [name, value] of Object.entries(attrs)) {
-    const wanted = requested.some(
-      (r) => r === 'All' || r === '.*' || r === name || (r.endsWith('.*') && name.startsWith(r.slice(0, -1))),
-    );
+    const wanted = requested.some((r) => r === 'All' || r === '.*' || r === name || (r.endsWith('.*') && name.startsWith(r.slice(0, -1))));
     if (wanted) out[name] = value;
   }
   return out;

@@ -102,7 +102,9 @@ function parseRedrivePolicy(raw: string): RedrivePolicy | undefined {
     throw sqsErrors.invalidAttributeValue('Value for parameter RedrivePolicy is invalid. Reason: Dead-letter target ARN is missing or invalid.');
   }
   if (!Number.isInteger(max) || max < 1 || max > 1000) {
-    throw sqsErrors.invalidAttributeValue('Value for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: must be an integer from 1 to 1000.');
+    throw sqsErrors.invalidAttributeValue(
+      'Value for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: must be an integer from 1 to 1000.',
+    );
   }
   return { deadLetterTargetArn: p.deadLetterTargetArn, maxReceiveCount: max };
 }

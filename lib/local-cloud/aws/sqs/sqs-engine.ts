@@ -201,9 +201,13 @@ export class SqsEngine {
     }
     const deletedAt = this.deletedAt.get(name);
     if (deletedAt !== undefined && now - deletedAt < DELETED_RECENTLY_MS) {
-      throw new AwsServiceError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.', {
-        queryErrorCode: 'AWS.SimpleQueueService.QueueDeletedRecently',
-      });
+      throw new AwsServiceError(
+        'QueueDeletedRecently',
+        'You must wait 60 seconds after deleting a queue before you can create another queue with the same name.',
+        {
+          queryErrorCode: 'AWS.SimpleQueueService.QueueDeletedRecently',
+        },
+      );
     }
     const queue = new SqsQueue(name, this.queueArn(name), settings, now, now);
     this.queues.set(name, queue);
@@ -302,7 +306,20 @@ export class SqsEngine {
     const out: Record<string, string> = {};
     for (const n of names) {
       if (all[n] !== undefined) out[n] = all[n];
-      else if (!['RedrivePolicy', 'RedriveAllowPolicy', 'Policy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'SqsManagedSseEnabled', 'FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit'].includes(n)) {
+      else if (
+        ![
+          'RedrivePolicy',
+          'RedriveAllowPolicy',
+          'Policy',
+          'KmsMasterKeyId',
+          'KmsDataKeyReusePeriodSeconds',
+          'SqsManagedSseEnabled',
+          'FifoQueue',
+          'ContentBasedDeduplication',
+          'DeduplicationScope',
+          'FifoThroughputLimit',
+        ].includes(n)
+      ) {
         throw sqsErrors.invalidAttributeName(n);
       }
     }
@@ -363,16 +380,18 @@ export class SqsEngine {
     const systemAttributes = parseMessageAttributes(input.messageSystemAttributes, 'system');
     const size = Buffer.byteLength(body) + attributesSize(attributes);
     if (size > q.settings.maximumMessageSize) {
-      throw sqsErrors.invalidParameterValue(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${q.settings.maximumMessageSize} bytes.`,
-      );
+      throw sqsErrors.invalidParameterValue(`One or more parameters are invalid. Reason: Message must be shorter than ${q.settings.maximumMessageSize} bytes.`);
     }
     const { messageGroupId: groupId, messageDeduplicationId: explicitDedupId } = input;
     if (groupId !== undefined && !GROUP_OR_DEDUP_ID.test(groupId)) {
-      throw sqsErrors.invalidParameterValue(`Value ${groupId} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+      throw sqsErrors.invalidParameterValue(
+        `Value ${groupId} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+      );
     }
     if (explicitDedupId !== undefined && !GROUP_OR_DEDUP_ID.test(explicitDedupId)) {
-      throw sqsErrors.invalidParameterValue(`Value ${explicitDedupId} for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+      throw sqsErrors.invalidParameterValue(
+        `Value ${explicitDedupId} for parameter MessageDeduplicationId is invalid. Reason: MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
+      );
     }
     let dedupKey: string | undefined;
     let deduplicationId: string | undefined;
@@ -387,9 +406,7 @@ export class SqsEngine {
       deduplicationId = explicitDedupId;
       if (deduplicationId === undefined) {
         if (!q.settings.contentBasedDeduplication) {
-          throw sqsErrors.invalidParameterValue(
-            'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
-          );
+          throw sqsErrors.invalidParameterValue('The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly');
         }
         // Content-based deduplication hashes the body only, not the attributes.
         deduplicationId = createHash('sha256').update(body, 'utf8').digest('hex');
@@ -475,9 +492,7 @@ export class SqsEngine {
     const q = this.resolve(ref);
     const max = options.maxNumberOfMessages ?? 1;
     if (!Number.isInteger(max) || max < 1 || max > 10) {
-      throw sqsErrors.invalidParameterValue(
-        `Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`,
-      );
+      throw sqsErrors.invalidParameterValue(`Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);
     }
     const visibility = options.visibilityTimeoutSeconds ?? q.settings.visibilityTimeoutSeconds;
     if (!Number.isInteger(visibility) || visibility < 0 || visibility > MAX_VISIBILITY_SECONDS) {
@@ -487,9 +502,7 @@ export class SqsEngine {
     }
     const wait = options.waitTimeSeconds ?? q.settings.receiveMessageWaitTimeSeconds;
     if (!Number.isInteger(wait) || wait < 0 || wait > 20) {
-      throw sqsErrors.invalidParameterValue(
-        `Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`,
-      );
+      throw sqsErrors.invalidParameterValue(`Value ${wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.`);
     }
     const deadline = this.clock.now() + (options.waitTimeMs ?? wait * 1000);
     for (;;) {
@@ -703,7 +716,7 @@ export class SqsEngine {
    */
   startMessageMoveTask(input: { sourceArn: string; destinationArn?: string; maxNumberOfMessagesPerSecond?: number }): { taskHandle: string } {
     const source = this.findByArn(input.sourceArn);
-    if (!source) throw sqsErrors.resourceNotFound('The resource that you specified for the SourceArn parameter doesn\'t exist.');
+    if (!source) throw sqsErrors.resourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.");
     const isDeadLetterQueue = [...this.queues.values()].some((q) => q.settings.redrivePolicy?.deadLetterTargetArn === source.arn);
     if (!isDeadLetterQueue) throw sqsErrors.invalidParameterValue('Source queue must be configured as a Dead Letter Queue.');
     if (this.moveTasks.some((t) => t.sourceArn === source.arn && t.status === 'RUNNING')) {
@@ -712,7 +725,7 @@ export class SqsEngine {
     let destination: SqsQueue | undefined;
     if (input.destinationArn !== undefined) {
       destination = this.findByArn(input.destinationArn);
-      if (!destination) throw sqsErrors.resourceNotFound('The resource that you specified for the DestinationArn parameter doesn\'t exist.');
+      if (!destination) throw sqsErrors.resourceNotFound("The resource that you specified for the DestinationArn parameter doesn't exist.");
     }
     const now = this.clock.now();
     source.sweep(now);
@@ -762,11 +775,14 @@ export class SqsEngine {
   }
 
   listMessageMoveTasks(sourceArn: string, maxResults = 1): MessageMoveTask[] {
-    if (!this.findByArn(sourceArn)) throw sqsErrors.resourceNotFound('The resource that you specified for the SourceArn parameter doesn\'t exist.');
+    if (!this.findByArn(sourceArn)) throw sqsErrors.resourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.");
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10) {
       throw sqsErrors.invalidParameterValue('Value for parameter MaxResults is invalid. Reason: Must be between 1 and 10.');
     }
-    return this.moveTasks.filter((t) => t.sourceArn === sourceArn).slice(0, maxResults).map((t) => ({ ...t }));
+    return this.moveTasks
+      .filter((t) => t.sourceArn === sourceArn)
+      .slice(0, maxResults)
+      .map((t) => ({ ...t }));
   }
 
   cancelMessageMoveTask(taskHandle: string): { approximateNumberOfMessagesMoved: number } {

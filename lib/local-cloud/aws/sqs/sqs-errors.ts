@@ -13,33 +13,32 @@ export const sqsErrors = {
     new AwsServiceError('QueueNameExists', `A queue already exists with the same name (${name}) and different attributes.`, {
       queryErrorCode: 'QueueAlreadyExists',
     }),
-  invalidParameterValue: (message: string) =>
-    new AwsServiceError('InvalidParameterValue', message, { queryErrorCode: 'InvalidParameterValue' }),
+  invalidParameterValue: (message: string) => new AwsServiceError('InvalidParameterValue', message, { queryErrorCode: 'InvalidParameterValue' }),
   missingParameter: (name: string) =>
     new AwsServiceError('MissingParameter', `The request must contain the parameter ${name}.`, {
       queryErrorCode: 'MissingParameter',
     }),
-  invalidAttributeName: (name: string) =>
-    new AwsServiceError('InvalidAttributeName', `Unknown Attribute ${name}.`, { queryErrorCode: 'InvalidAttributeName' }),
-  invalidAttributeValue: (message: string) =>
-    new AwsServiceError('InvalidAttributeValue', message, { queryErrorCode: 'InvalidAttributeValue' }),
+  invalidAttributeName: (name: string) => new AwsServiceError('InvalidAttributeName', `Unknown Attribute ${name}.`, { queryErrorCode: 'InvalidAttributeName' }),
+  invalidAttributeValue: (message: string) => new AwsServiceError('InvalidAttributeValue', message, { queryErrorCode: 'InvalidAttributeValue' }),
   invalidMessageContents: () =>
-    new AwsServiceError('InvalidMessageContents', 'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF', {
-      queryErrorCode: 'InvalidMessageContents',
-    }),
+    new AwsServiceError(
+      'InvalidMessageContents',
+      'Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF',
+      {
+        queryErrorCode: 'InvalidMessageContents',
+      },
+    ),
   receiptHandleIsInvalid: (handle: string) =>
     new AwsServiceError('ReceiptHandleIsInvalid', `The input receipt handle "${handle}" is not a valid receipt handle.`, {
       statusCode: 404,
       queryErrorCode: 'ReceiptHandleIsInvalid',
     }),
   receiptHandleExpired: (handle: string) =>
-    new AwsServiceError(
-      'InvalidParameterValue',
-      `Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`,
-      { queryErrorCode: 'InvalidParameterValue' },
-    ),
+    new AwsServiceError('InvalidParameterValue', `Value ${handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.`, {
+      queryErrorCode: 'InvalidParameterValue',
+    }),
   messageNotInflight: () =>
-    new AwsServiceError('MessageNotInflight', 'The specified message isn\'t in flight.', {
+    new AwsServiceError('MessageNotInflight', "The specified message isn't in flight.", {
       queryErrorCode: 'AWS.SimpleQueueService.MessageNotInflight',
     }),
   notAvailableForVisibilityChange: (handle: string) =>

@@ -61,7 +61,8 @@ export function sqsOperations(engine: SqsEngine): Record<string, SqsOperation> {
       const token = optionalString(input, 'NextToken', fieldErrors);
       const all = engine.listQueues(prefix);
       if (maxResults === undefined) return all.length > 0 ? { QueueUrls: all.slice(0, 1000) } : {};
-      if (maxResults < 1 || maxResults > 1000) throw sqsErrors.invalidParameterValue('Value for parameter MaxResults is invalid. Reason: Must be between 1 and 1000.');
+      if (maxResults < 1 || maxResults > 1000)
+        throw sqsErrors.invalidParameterValue('Value for parameter MaxResults is invalid. Reason: Must be between 1 and 1000.');
       const start = token ? Number(Buffer.from(token, 'base64').toString('utf8')) || 0 : 0;
       const page = all.slice(start, start + maxResults);
       const next = start + maxResults < all.length ? Buffer.from(String(start + maxResults)).toString('base64') : undefined;
@@ -174,10 +175,7 @@ export function sqsOperations(engine: SqsEngine): Record<string, SqsOperation> {
       return { TaskHandle: out.taskHandle };
     },
     ListMessageMoveTasks(input) {
-      const tasks = engine.listMessageMoveTasks(
-        requiredString(input, 'SourceArn', fieldErrors),
-        optionalInt(input, 'MaxResults', fieldErrors) ?? 1,
-      );
+      const tasks = engine.listMessageMoveTasks(requiredString(input, 'SourceArn', fieldErrors), optionalInt(input, 'MaxResults', fieldErrors) ?? 1);
       return {
         Results: tasks.map((t) => ({
           ...(t.status === 'RUNNING' ? { TaskHandle: t.taskHandle } : {}),

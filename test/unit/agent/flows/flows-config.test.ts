@@ -83,9 +83,8 @@ describe('keywords', () => {
   it.each(['stop sending me the wrong size', 'no quiero darme de baja', 'vou sair de casa', 'stopped', ''])('"%s" does not', (t) =>
     expect(isOptOut(t, business.optOut.keywords)).toBe(false),
   );
-  it.each(['quiero un asesor', 'HUMANO', 'falar com atendente', 'can I talk to an agent?', 'uma pessoa por favor'])(
-    '"%s" asks for a person',
-    (t) => expect(asksForHuman(t, business.handoff.keywords)).toBe(true),
+  it.each(['quiero un asesor', 'HUMANO', 'falar com atendente', 'can I talk to an agent?', 'uma pessoa por favor'])('"%s" asks for a person', (t) =>
+    expect(asksForHuman(t, business.handoff.keywords)).toBe(true),
   );
   it.each(['agentes de viaje no', 'humanity', 'where is my order'])('"%s" does not', (t) => {
     expect(asksForHuman(t, business.handoff.keywords)).toBe(false);

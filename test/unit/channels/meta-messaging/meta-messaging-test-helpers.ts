@@ -68,7 +68,9 @@ export function expectConformance(channel: MessagingChannel, rawBody: string, ex
   let body = rawBody;
   if (expected.missingObject) {
     const run = throughPipeline(rawBody);
-    expect(run.ingress).toEqual([expect.objectContaining({ kind: 'quarantine', quarantineReason: 'missing_object', conversationKey: 'quarantine', payload: rawBody })]);
+    expect(run.ingress).toEqual([
+      expect.objectContaining({ kind: 'quarantine', quarantineReason: 'missing_object', conversationKey: 'quarantine', payload: rawBody }),
+    ]);
     expect(run.normalized).toEqual([expect.objectContaining({ kind: 'quarantine', reason: 'missing_object', occurredAt: RECEIVED_AT })]);
     body = JSON.stringify({ object: OBJECT_OF[channel], ...(JSON.parse(rawBody) as object) });
   }

@@ -5,13 +5,7 @@ import { splitMessagingEntry } from '#lambdas/channels/meta-messaging/split-mess
 import type { MessagingChannel } from '#lambdas/channels/meta-messaging/messaging-item';
 import type { NormalizedEvent } from '#lambdas/conversation/model';
 import type { IngressEvent } from '#lambdas/ingress/ingress-event';
-import {
-  entryWith,
-  RECEIVED_AT,
-  reverseKeys,
-  sampleEvent,
-  splitBody,
-} from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
+import { entryWith, RECEIVED_AT, reverseKeys, sampleEvent, splitBody } from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
 
 const ACCOUNT = '100000000000001';
 const CUSTOMER = '7000000000000001';
@@ -120,7 +114,11 @@ describe('normalizeMessaging: messages', () => {
     ],
     ['location without coordinates', { type: 'location', payload: {} }, { type: 'unsupported' }],
     ['an unknown attachment type', { type: 'hologram', payload: { url: 'https://h' } }, { type: 'unsupported', media: [{ url: 'https://h' }] }],
-    ['a sticker other than thumbs up', { type: 'image', payload: { sticker_id: 42, url: 'https://s' } }, { type: 'sticker', media: [{ id: '42', url: 'https://s' }] }],
+    [
+      'a sticker other than thumbs up',
+      { type: 'image', payload: { sticker_id: 42, url: 'https://s' } },
+      { type: 'sticker', media: [{ id: '42', url: 'https://s' }] },
+    ],
   ])('maps a %s attachment', (_name, attachment, expected) => {
     const event = one(from({ message: { mid: 'x', attachments: [attachment] } }));
 
@@ -146,7 +144,12 @@ describe('normalizeMessaging: messages', () => {
       from({ referral: { ref: 'qr-code', source: 'SHORTLINK', type: 'OPEN_THREAD', referer_uri: 'https://m.me/x' } }),
     ]);
 
-    expect(postback).toMatchObject({ type: 'choice', providerMessageId: 'pb1', text: 'Track my order', choice: { id: 'TRACK', title: 'Track my order', source: 'postback' } });
+    expect(postback).toMatchObject({
+      type: 'choice',
+      providerMessageId: 'pb1',
+      text: 'Track my order',
+      choice: { id: 'TRACK', title: 'Track my order', source: 'postback' },
+    });
     // No emoji sent: the reaction's name is kept, so it does not read as a removal.
     expect(reaction).toMatchObject({ type: 'reaction', reaction: { targetMessageId: 'target', emoji: 'love', action: 'react' } });
     expect(referral).toMatchObject({
@@ -242,7 +245,11 @@ describe('normalizeMessaging: notifications', () => {
 
     expect(linking).toMatchObject({ topic: 'messenger.account_linking', details: { status: 'linked', hasAuthorizationCode: true } });
     expect(JSON.stringify(linking)).not.toContain('secret-code-123');
-    expect(policy).toMatchObject({ topic: 'messenger.policy_enforcement', conversationKey: `fb:${ACCOUNT}:_account`, details: { action: 'block', reason: 'spam' } });
+    expect(policy).toMatchObject({
+      topic: 'messenger.policy_enforcement',
+      conversationKey: `fb:${ACCOUNT}:_account`,
+      details: { action: 'block', reason: 'spam' },
+    });
     expect(policy).not.toHaveProperty('customer');
     expect(pass).toMatchObject({ topic: 'messenger.pass_thread_control', details: { newOwnerAppId: '263902037430900', hasMetadata: true } });
     expect(JSON.stringify(pass)).not.toContain('private');
@@ -270,7 +277,11 @@ describe('normalizeMessaging: notifications', () => {
   it('records other change fields with their ids and states only', () => {
     const [event] = splitMessagingEntry(
       'messenger',
-      { id: ACCOUNT, time: 1767225600, changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', post_id: '1_2', message: 'private words', from: { id: '77', name: 'A Person' } } }] },
+      {
+        id: ACCOUNT,
+        time: 1767225600,
+        changes: [{ field: 'feed', value: { item: 'comment', verb: 'add', post_id: '1_2', message: 'private words', from: { id: '77', name: 'A Person' } } }],
+      },
       ctx,
     ).map(normalizeMessaging);
 
@@ -302,7 +313,11 @@ describe('normalizeMessaging: bad data', () => {
   });
 
   it('quarantines a message that names no customer', () => {
-    expect(one({ timestamp: 1, message: { mid: 'orphan', text: 'who?' } })).toMatchObject({ kind: 'quarantine', reason: 'missing_customer', detail: 'message' });
+    expect(one({ timestamp: 1, message: { mid: 'orphan', text: 'who?' } })).toMatchObject({
+      kind: 'quarantine',
+      reason: 'missing_customer',
+      detail: 'message',
+    });
   });
 
   it('quarantines a payload that is not a sliced item, and a change without a field', () => {
@@ -319,14 +334,19 @@ describe('normalizeMessaging: bad data', () => {
 
     expect(normalizeMessaging(bad)).toMatchObject({ kind: 'quarantine', reason: 'schema:instagram.messaging', occurredAt: RECEIVED_AT });
     expect(normalizeMessaging({ ...bad, entryId: undefined })).toMatchObject({ reason: 'missing_entry_id' });
-    expect(normalizeMessaging({ ...bad, kind: 'change', payload: { value: {} } })).toMatchObject({ reason: 'schema:instagram.change', detail: 'change: field:invalid_type' });
+    expect(normalizeMessaging({ ...bad, kind: 'change', payload: { value: {} } })).toMatchObject({
+      reason: 'schema:instagram.change',
+      detail: 'change: field:invalid_type',
+    });
     expect(normalizeMessaging({ ...bad, channel: 'whatsapp' })).toMatchObject({ reason: 'unroutable:whatsapp:messaging' });
   });
 
   it('dates an item by its timestamp, else the entry time, else the time it was received', () => {
     const withTimestamp = one(from({ message: { mid: 'a', text: 'x' }, timestamp: '2021-09-08T06:34:04+0000' }));
     const entryTimeOnly = normalizeItems([{ sender: { id: CUSTOMER }, message: { mid: 'b', text: 'x' } }])[0];
-    const [nothing] = splitMessagingEntry('messenger', { id: ACCOUNT, messaging: [{ sender: { id: CUSTOMER }, message: { mid: 'c', text: 'x' } }] }, ctx).map(normalizeMessaging);
+    const [nothing] = splitMessagingEntry('messenger', { id: ACCOUNT, messaging: [{ sender: { id: CUSTOMER }, message: { mid: 'c', text: 'x' } }] }, ctx).map(
+      normalizeMessaging,
+    );
 
     expect(withTimestamp.occurredAt).toBe('2021-09-08T06:34:04.000Z');
     expect(entryTimeOnly?.occurredAt).toBe('2026-01-01T00:00:00.500Z');
@@ -341,7 +361,10 @@ describe('normalizeMessaging: bad data', () => {
           sender: fc.oneof(fc.record({ id: fc.oneof(fc.string(), fc.integer()) }), fc.jsonValue()),
           recipient: fc.jsonValue(),
           timestamp: fc.jsonValue(),
-          message: fc.oneof(fc.record({ mid: fc.jsonValue(), text: fc.jsonValue(), attachments: fc.jsonValue(), is_echo: fc.jsonValue() }, { requiredKeys: [] }), fc.jsonValue()),
+          message: fc.oneof(
+            fc.record({ mid: fc.jsonValue(), text: fc.jsonValue(), attachments: fc.jsonValue(), is_echo: fc.jsonValue() }, { requiredKeys: [] }),
+            fc.jsonValue(),
+          ),
           reaction: fc.jsonValue(),
           read: fc.jsonValue(),
           postback: fc.jsonValue(),

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitMessagingEntry } from '#lambdas/channels/meta-messaging/split-messaging';
 import { normalizeMessaging } from '#lambdas/channels/meta-messaging/normalize-messaging';
-import {
-  entryWith,
-  RECEIVED_AT,
-  reverseKeys,
-  sampleEvent,
-  splitBody,
-} from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
+import { entryWith, RECEIVED_AT, reverseKeys, sampleEvent, splitBody } from '#test/unit/channels/meta-messaging/meta-messaging-test-helpers';
 
 const ctx = { receivedAt: RECEIVED_AT };
 const ACCOUNT = '17840000000000001';
@@ -52,12 +46,7 @@ describe('splitMessagingEntry', () => {
     expect(reordered.map((e) => [e.eventId, e.conversationKey])).toEqual(first.map((e) => [e.eventId, e.conversationKey]));
     // Items without a Meta id are named by a content hash, one distinct id per item.
     expect(new Set(first.map((e) => e.eventId)).size).toBe(4);
-    expect(first.map((e) => e.eventId.split(':').slice(0, 2).join(':'))).toEqual([
-      'ig:postback',
-      'ig:optin',
-      'ig:referral',
-      'ig:comments',
-    ]);
+    expect(first.map((e) => e.eventId.split(':').slice(0, 2).join(':'))).toEqual(['ig:postback', 'ig:optin', 'ig:referral', 'ig:comments']);
   });
 
   it('builds event ids from Meta ids for every item type that has them', () => {
@@ -89,8 +78,12 @@ describe('splitMessagingEntry', () => {
   });
 
   it('tells apart react, unreact and react again with the same emoji (same ids, later times)', () => {
-    const at = (timestamp: number, action: string) =>
-      ({ sender: { id: CUSTOMER }, recipient: { id: ACCOUNT }, timestamp, reaction: { mid: 'm9', action, emoji: '👍' } });
+    const at = (timestamp: number, action: string) => ({
+      sender: { id: CUSTOMER },
+      recipient: { id: ACCOUNT },
+      timestamp,
+      reaction: { mid: 'm9', action, emoji: '👍' },
+    });
     const items = [at(1767225600000, 'react'), at(1767225601000, 'unreact'), at(1767225602000, 'react')];
     const ids = splitMessagingEntry('instagram', entryWith(ACCOUNT, items), ctx).map((e) => e.eventId);
     expect(new Set(ids).size).toBe(3);
@@ -114,7 +107,11 @@ describe('splitMessagingEntry', () => {
   });
 
   it('reads numeric entry and participant ids as strings', () => {
-    const entry = { id: 12345654332, time: 1457764198246, messaging: [{ sender: { id: 987654321432 }, recipient: { id: 12345654332 }, message: { mid: 'n1', text: 'x' } }] };
+    const entry = {
+      id: 12345654332,
+      time: 1457764198246,
+      messaging: [{ sender: { id: 987654321432 }, recipient: { id: 12345654332 }, message: { mid: 'n1', text: 'x' } }],
+    };
 
     const [event] = splitMessagingEntry('messenger', entry, ctx);
 

@@ -90,7 +90,9 @@ describe('normalizeWhatsApp: messages', () => {
 
   it('maps an edit and a revoke to changes of the original message', () => {
     expect(
-      normalizeMessage(msg({ id: 'wamid.edit', type: 'edit', edit: { original_message_id: 'wamid.orig', message: { type: 'text', text: { body: 'fixed' } } } })),
+      normalizeMessage(
+        msg({ id: 'wamid.edit', type: 'edit', edit: { original_message_id: 'wamid.orig', message: { type: 'text', text: { body: 'fixed' } } } }),
+      ),
     ).toMatchObject({ kind: 'message_edited', providerMessageId: 'wamid.orig', text: 'fixed', eventId: 'wa:edit:wamid.edit', origin: 'customer' });
     expect(normalizeMessage(msg({ id: 'wamid.del', type: 'revoke', revoke: { original_message_id: 'wamid.orig' } }))).toMatchObject({
       kind: 'message_deleted',
@@ -108,7 +110,7 @@ describe('normalizeWhatsApp: quarantine', () => {
 
   it('names the failing paths but never the values', () => {
     const secret = 'Call me on +44 7700 900123';
-    const wrongShape = normalizeMessage(msg({ type: 'text', text: { body: 12345, note: secret } , location: secret }));
+    const wrongShape = normalizeMessage(msg({ type: 'text', text: { body: 12345, note: secret }, location: secret }));
     expect(wrongShape).toMatchObject({ kind: 'quarantine', reason: 'schema:whatsapp.message' });
     const detail = (wrongShape as { detail?: string }).detail ?? '';
     expect(detail).toContain('value.messages.0.text.body: invalid_type');
@@ -270,7 +272,15 @@ describe('normalizeWhatsApp: echoes and history', () => {
             {
               id: '15550000111',
               messages: [
-                { from: '15550000001', to: '15550000111', id: 'h.out', timestamp: '1', type: 'text', text: { body: 'hi' }, history_context: { status: 'READ' } },
+                {
+                  from: '15550000001',
+                  to: '15550000111',
+                  id: 'h.out',
+                  timestamp: '1',
+                  type: 'text',
+                  text: { body: 'hi' },
+                  history_context: { status: 'READ' },
+                },
                 { from: '15550000111', id: 'h.in', timestamp: '2', type: 'text', text: { body: 'hey' }, history_context: { status: 'pending' } },
                 { from: '15550000111', id: 'h.me', timestamp: '3', type: 'text', text: { body: 'x' }, history_context: { from_me: true, status: 'error' } },
               ],
@@ -290,7 +300,12 @@ describe('normalizeWhatsApp: echoes and history', () => {
     const [event] = normalizeChange('history', {
       messaging_product: 'whatsapp',
       metadata: METADATA,
-      history: [{ metadata: { phase: 0, chunk_order: 1, progress: 100 }, errors: [{ code: 2593109, title: 'History sync is turned off', error_data: { details: 'declined' } }] }],
+      history: [
+        {
+          metadata: { phase: 0, chunk_order: 1, progress: 100 },
+          errors: [{ code: 2593109, title: 'History sync is turned off', error_data: { details: 'declined' } }],
+        },
+      ],
     });
     expect(event).toMatchObject({
       kind: 'notification',

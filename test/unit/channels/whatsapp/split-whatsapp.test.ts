@@ -13,7 +13,11 @@ const BATCHED = readFileSync(resolve(import.meta.dirname, '../../../../events/wh
 function reverseKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reverseKeys);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reverseKeys(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reverseKeys(v)]),
+    );
   }
   return value;
 }
@@ -175,10 +179,7 @@ describe('splitWhatsAppEntry', () => {
 
   it('gives the same status reported twice one id, whatever its timestamp', () => {
     const status = (timestamp: string) =>
-      splitWebhookBody(
-        body(messagesEntry({ statuses: [{ id: 'wamid.s', status: 'delivered', timestamp, recipient_id: '15550000111' }] })),
-        ctx,
-      )[0]!.eventId;
+      splitWebhookBody(body(messagesEntry({ statuses: [{ id: 'wamid.s', status: 'delivered', timestamp, recipient_id: '15550000111' }] })), ctx)[0]!.eventId;
     expect(status('100')).toBe('wa:status:wamid.s:delivered');
     expect(status('200')).toBe(status('100'));
   });
@@ -188,7 +189,13 @@ describe('splitWhatsAppEntry', () => {
       body(
         messagesEntry({
           messages: [
-            { from: '1', id: 'wamid.e', timestamp: '1', type: 'edit', edit: { original_message_id: 'wamid.o', message: { type: 'text', text: { body: 'new' } } } },
+            {
+              from: '1',
+              id: 'wamid.e',
+              timestamp: '1',
+              type: 'edit',
+              edit: { original_message_id: 'wamid.o', message: { type: 'text', text: { body: 'new' } } },
+            },
             { from: '1', id: 'wamid.r', timestamp: '1', type: 'revoke', revoke: { original_message_id: 'wamid.o' } },
           ],
         }),
@@ -200,10 +207,7 @@ describe('splitWhatsAppEntry', () => {
 
   it('attaches value-level errors to the messages they sit next to, and emits them alone otherwise', () => {
     const errors = [{ code: 131000, title: 'Something went wrong' }];
-    const withMessage = splitWebhookBody(
-      body(messagesEntry({ errors, messages: [{ from: '1', id: 'wamid.i', timestamp: '1', type: 'interactive' }] })),
-      ctx,
-    );
+    const withMessage = splitWebhookBody(body(messagesEntry({ errors, messages: [{ from: '1', id: 'wamid.i', timestamp: '1', type: 'interactive' }] })), ctx);
     expect(withMessage).toHaveLength(1);
     expect(slice(withMessage[0]!).errors).toEqual(errors);
 
@@ -244,7 +248,13 @@ describe('splitWhatsAppEntry', () => {
                 {
                   metadata: { phase: 0, chunk_order: 1, progress: 10 },
                   threads: [
-                    { id: 'C1', messages: [{ from: 'C1', id: 'h1', timestamp: '1', type: 'text', text: { body: 'a' } }, { from: 'B', id: 'h2', timestamp: '2', type: 'text', text: { body: 'b' } }] },
+                    {
+                      id: 'C1',
+                      messages: [
+                        { from: 'C1', id: 'h1', timestamp: '1', type: 'text', text: { body: 'a' } },
+                        { from: 'B', id: 'h2', timestamp: '2', type: 'text', text: { body: 'b' } },
+                      ],
+                    },
                     { id: 'C2', messages: [{ from: 'C2', id: 'h3', timestamp: '3', type: 'text', text: { body: 'c' } }] },
                   ],
                 },
@@ -261,7 +271,10 @@ describe('splitWhatsAppEntry', () => {
       ['wa:P:C2', 'wa:history:h3'],
     ]);
     expect(slice(events[1]!).history).toEqual([
-      { metadata: { phase: 0, chunk_order: 1, progress: 10 }, threads: [{ id: 'C1', messages: [{ from: 'B', id: 'h2', timestamp: '2', type: 'text', text: { body: 'b' } }] }] },
+      {
+        metadata: { phase: 0, chunk_order: 1, progress: 10 },
+        threads: [{ id: 'C1', messages: [{ from: 'B', id: 'h2', timestamp: '2', type: 'text', text: { body: 'b' } }] }],
+      },
     ]);
   });
 
@@ -357,7 +370,10 @@ describe('splitWhatsAppEntry', () => {
         id: 'W',
         changes: [
           { field: 'messages', value: 'not an object' },
-          { field: 'messages', value: { metadata: { phone_number_id: 'P' }, messages: [{ from: '1', id: 'm', timestamp: '1', type: 'text', text: { body: 'x' } }] } },
+          {
+            field: 'messages',
+            value: { metadata: { phone_number_id: 'P' }, messages: [{ from: '1', id: 'm', timestamp: '1', type: 'text', text: { body: 'x' } }] },
+          },
         ],
       },
       ctx,

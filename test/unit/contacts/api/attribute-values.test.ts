@@ -34,7 +34,14 @@ describe('an operator changing attributes', () => {
     const checked = checkAttributeChange({ plan: 'platinum', member: 'yes', since: '2023-02-29', note: '   ', unknown: 1, limit: Number.NaN }, SCHEMA, ADMIN);
     expect(checked.ok).toBe(false);
     const problems = checked.ok ? [] : checked.problems;
-    expect(problems.map((p) => p.split(':')[0])).toEqual(['attributes.plan', 'attributes.member', 'attributes.since', 'attributes.note', 'attributes.unknown', 'attributes.limit']);
+    expect(problems.map((p) => p.split(':')[0])).toEqual([
+      'attributes.plan',
+      'attributes.member',
+      'attributes.since',
+      'attributes.note',
+      'attributes.unknown',
+      'attributes.limit',
+    ]);
   });
 
   it('lets an admin clear a value no definition describes any more, and nobody set one', () => {
@@ -47,7 +54,10 @@ describe('an operator changing attributes', () => {
 describe('a schema an admin saves', () => {
   it('takes the definitions with their defaults', () => {
     const checked = checkSavedSchema({ attributes: [{ key: 'plan', label: 'Plan', type: 'enum', options: ['a', 'b'] }] });
-    expect(checked).toEqual({ ok: true, value: { attributes: [{ key: 'plan', label: 'Plan', type: 'enum', options: ['a', 'b'], visibleToAgents: true, editableByAgents: false }] } });
+    expect(checked).toEqual({
+      ok: true,
+      value: { attributes: [{ key: 'plan', label: 'Plan', type: 'enum', options: ['a', 'b'], visibleToAgents: true, editableByAgents: false }] },
+    });
   });
 
   it('refuses what cannot hold, naming where', () => {
@@ -57,7 +67,12 @@ describe('a schema an admin saves', () => {
     };
     expect(message([{ key: 'a', label: 'A', type: 'enum' }])).toMatch(/^attributes\.0\.options/);
     expect(message([{ key: 'a', label: 'A', type: 'number', options: ['1'] }])).toMatch(/^attributes\.0\.options/);
-    expect(message([{ key: 'a', label: 'A', type: 'string' }, { key: 'a', label: 'B', type: 'string' }])).toMatch(/^attributes\.1\.key/);
+    expect(
+      message([
+        { key: 'a', label: 'A', type: 'string' },
+        { key: 'a', label: 'B', type: 'string' },
+      ]),
+    ).toMatch(/^attributes\.1\.key/);
     expect(message([{ key: 'a', label: 'A', type: 'string', visibleToAgents: false, editableByAgents: true }])).toMatch(/^attributes\.0\.editableByAgents/);
     expect(message([{ key: 'a', label: 'A', type: 'string', extra: 1 }])).not.toBe('');
   });

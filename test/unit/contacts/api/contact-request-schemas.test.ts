@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { attributesBodySchema, contactIdSchema, linkIdentityBodySchema, mergeBodySchema, searchQuerySchema, tagsBodySchema } from '#lambdas/contacts/api/contact-request-schemas';
+import {
+  attributesBodySchema,
+  contactIdSchema,
+  linkIdentityBodySchema,
+  mergeBodySchema,
+  searchQuerySchema,
+  tagsBodySchema,
+} from '#lambdas/contacts/api/contact-request-schemas';
 import { CONTACTS_AGENT_ROUTES as C, contactPath, matchContactRoute } from '#lambdas/contacts/api/contacts-api-contract';
 
 const ID = 'c_01HZX7Q2K8M4N6P8R0T2V4W6Y8';
 const OTHER = 'c_01HZX7Q2K8M4N6P8R0T2V4W6Y9';
 
-describe('the contacts routes\' requests', () => {
+describe("the contacts routes' requests", () => {
   it('brings identities typed by people to the form the channels use', () => {
     const parsed = (kind: string, value: string, accountId?: string) => linkIdentityBodySchema.safeParse({ kind, value, ...(accountId ? { accountId } : {}) });
     expect(parsed('phone', '+55 (11) 98765-4321').data?.value).toBe('+5511987654321');
@@ -56,7 +63,12 @@ describe('the contacts routes\' requests', () => {
     expect(matchContactRoute(Object.values(C), 'PUT', contactPath(C.tags, { contactId: ID }))).toEqual({ route: C.tags, params: { contactId: ID } });
     expect(matchContactRoute(Object.values(C), 'GET', '/agent/contacts')?.route).toBe(C.search);
     expect(matchContactRoute(Object.values(C), 'PATCH', `/agent/contacts/${ID}`)?.route).toBe(C.rename);
-    for (const [method, path] of [['GET', `/agent/contacts/${ID}/tags`], ['DELETE', `/agent/contacts/${ID}`], ['GET', '/agent/contacts/a/b'], ['GET', '/agent/conversations//contact']]) {
+    for (const [method, path] of [
+      ['GET', `/agent/contacts/${ID}/tags`],
+      ['DELETE', `/agent/contacts/${ID}`],
+      ['GET', '/agent/contacts/a/b'],
+      ['GET', '/agent/conversations//contact'],
+    ]) {
       expect(matchContactRoute(Object.values(C), method!, path!), `${method} ${path}`).toBeUndefined();
     }
     // A variable that is not valid URL-encoding is kept as it came, for its check to refuse.

@@ -32,10 +32,16 @@ const SCHEMA = {
 
 describe('what operators are shown of a contact', () => {
   it('summarises a search result by the channels the contact is on', () => {
-    expect(contactSummary(CONTACT)).toEqual({ contactId: CONTACT.contactId, name: 'María', phoneE164: '+5511987654321', channels: ['whatsapp', 'messenger'], tags: ['vip'] });
+    expect(contactSummary(CONTACT)).toEqual({
+      contactId: CONTACT.contactId,
+      name: 'María',
+      phoneE164: '+5511987654321',
+      channels: ['whatsapp', 'messenger'],
+      tags: ['vip'],
+    });
   });
 
-  it('gives agents the visible attributes with their labels, and every channel\'s consent', () => {
+  it("gives agents the visible attributes with their labels, and every channel's consent", () => {
     const view = contactView(CONTACT, { schema: SCHEMA, merges: [], admin: false });
     expect(view.attributes).toEqual([
       { key: 'plan', label: 'Plan', type: 'string', value: 'gold', editable: false, defined: true },
@@ -67,7 +73,11 @@ describe('what operators are shown of a contact', () => {
       absorbedBefore: { ...CONTACT, contactId: 'c_01HZX7Q2K8M4N6P8R0T2V4W6Y9', name: 'Mari', identities: [CONTACT.identities[2]!] },
       survivorBefore: CONTACT,
     });
-    const view = contactView(CONTACT, { schema: SCHEMA, merges: [merge('m_1', AT), { ...merge('m_2', '2026-03-02T10:00:00.000Z'), undoneAt: '2026-03-03T00:00:00.000Z', undoneBy: 'bob' }], admin: false });
+    const view = contactView(CONTACT, {
+      schema: SCHEMA,
+      merges: [merge('m_1', AT), { ...merge('m_2', '2026-03-02T10:00:00.000Z'), undoneAt: '2026-03-03T00:00:00.000Z', undoneBy: 'bob' }],
+      admin: false,
+    });
     expect(view.merges.map((m) => m.mergeId)).toEqual(['m_2', 'm_1']);
     expect(view.merges[0]).toEqual({
       mergeId: 'm_2',

@@ -44,10 +44,19 @@ async function call(identity: OperatorIdentity, route: { method: string; path: s
 
 beforeEach(async () => {
   const memory = inMemoryContactStore();
-  contact = (await memory.resolve('b1', [{ kind: 'whatsapp', value: '5511987654321', accountId: '100' }], { name: 'María', at: '2026-03-01T00:00:00.000Z' })).contact;
+  contact = (await memory.resolve('b1', [{ kind: 'whatsapp', value: '5511987654321', accountId: '100' }], { name: 'María', at: '2026-03-01T00:00:00.000Z' }))
+    .contact;
   reads = [];
   // Every store call is noted, to show refusals come before any of them.
-  store = new Proxy(memory, { get: (target, prop) => (typeof (target as any)[prop] === 'function' ? (...args: unknown[]) => (reads.push(String(prop)), (target as any)[prop](...args)) : (target as any)[prop]) });
+  store = new Proxy(memory, {
+    get: (target, prop) =>
+      typeof (target as any)[prop] === 'function'
+        ? (...args: unknown[]) => {
+            reads.push(String(prop));
+            return (target as any)[prop](...args);
+          }
+        : (target as any)[prop],
+  });
   published = [];
   publishFails = false;
   deps = {

@@ -27,7 +27,13 @@ describe('HubSpot lookup against the simulator', () => {
   beforeEach(() => sim.reset());
 
   it('finds a contact someone typed into HubSpot by the number, with name, tags and VIP', async () => {
-    const ana = routes.store.seed('contacts', { firstname: 'Ana', lastname: 'Souza', mobilephone: '+5511987654321', omnichannel_tags: 'Gold;wholesale', omnichannel_vip: 'true' });
+    const ana = routes.store.seed('contacts', {
+      firstname: 'Ana',
+      lastname: 'Souza',
+      mobilephone: '+5511987654321',
+      omnichannel_tags: 'Gold;wholesale',
+      omnichannel_vip: 'true',
+    });
     expect(await lookup()).toEqual({ crmIds: { hubspot: ana.id }, name: 'Ana Souza', tags: ['gold', 'wholesale'], vip: true });
   });
 

@@ -31,10 +31,19 @@ describe('Salesforce lookup against the simulator', () => {
   beforeEach(() => sim.reset());
 
   it('finds a Contact by the number with a client-credentials token, reading tags and the VIP checkbox', async () => {
-    const ana = routes.store.seed('Contact', { FirstName: 'Ana', LastName: 'Souza', MobilePhone: '+5511987654321', Omnichannel_Tags__c: 'gold;VIP', Omnichannel_VIP__c: true });
+    const ana = routes.store.seed('Contact', {
+      FirstName: 'Ana',
+      LastName: 'Souza',
+      MobilePhone: '+5511987654321',
+      Omnichannel_Tags__c: 'gold;VIP',
+      Omnichannel_VIP__c: true,
+    });
     expect(await lookup()).toEqual({ crmIds: { salesforce: ana.Id, salesforceObject: 'Contact' }, name: 'Ana Souza', tags: ['gold', 'vip'], vip: true });
     // The first lookup asks for a token, then queries with it.
-    expect(sim.outbox({ crm: 'salesforce' }).map((e) => `${e.method} ${e.path}`)).toEqual(['POST /salesforce/services/oauth2/token', 'GET /salesforce/services/data/v62.0/query']);
+    expect(sim.outbox({ crm: 'salesforce' }).map((e) => `${e.method} ${e.path}`)).toEqual([
+      'POST /salesforce/services/oauth2/token',
+      'GET /salesforce/services/data/v62.0/query',
+    ]);
   });
 
   it('reuses its token, and fetches a new one when Salesforce ends the session', async () => {
@@ -50,7 +59,15 @@ describe('Salesforce lookup against the simulator', () => {
 
   it('prefers the Contact our mapping wrote, and does not bring back its stand-in name', async () => {
     routes.store.seed('Contact', { LastName: 'Older', MobilePhone: '+5511987654321' }, '2020-01-01T00:00:00.000Z');
-    const token = (routes.handle({ method: 'POST', path: '/services/oauth2/token', query: {}, headers: {}, body: `grant_type=client_credentials&client_id=${CLIENT.clientId}&client_secret=${CLIENT.clientSecret}` })!.body as { access_token: string }).access_token;
+    const token = (
+      routes.handle({
+        method: 'POST',
+        path: '/services/oauth2/token',
+        query: {},
+        headers: {},
+        body: `grant_type=client_credentials&client_id=${CLIENT.clientId}&client_secret=${CLIENT.clientSecret}`,
+      })!.body as { access_token: string }
+    ).access_token;
     const [upsert] = salesforceMapper.map(mapperInput('salesforce', { eventType: 'contact.updated', contact: contact({ name: undefined }) }));
     const written = await deliver(sim.baseUrl('salesforce'), upsert!, { authorization: `Bearer ${token}` });
     expect(written.status).toBe(201);

@@ -60,7 +60,17 @@ describe('Zendesk lookup against the simulator', () => {
 
   it('answers undefined for nobody, and skips users Zendesk reports as inactive or with ids that are not ids', async () => {
     expect(await lookup()).toBeUndefined();
-    sim.injectFault({ crm: 'zendesk', status: 200, count: 2, body: { users: [{ id: 'abc', name: 'Evil' }, { id: 5, name: 'Gone', active: false }] } });
+    sim.injectFault({
+      crm: 'zendesk',
+      status: 200,
+      count: 2,
+      body: {
+        users: [
+          { id: 'abc', name: 'Evil' },
+          { id: 5, name: 'Gone', active: false },
+        ],
+      },
+    });
     expect(await lookup()).toBeUndefined();
   });
 });

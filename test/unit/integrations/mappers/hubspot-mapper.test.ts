@@ -93,15 +93,20 @@ describe('HubSpot mapping', () => {
 
   it('names one ticket per conversation session: the same for every event of a session, a new one after a reopen', () => {
     const ticketId = (overrides: Parameters<typeof conversation>[0], eventType: 'conversation.opened' | 'conversation.closed') =>
-      (byDestination(hubspotMapper.map(mapperInput('hubspot', { eventType, conversation: conversation(overrides) })), 'tickets_upsert')!.body as Upsert).inputs[0]!.id;
+      (byDestination(hubspotMapper.map(mapperInput('hubspot', { eventType, conversation: conversation(overrides) })), 'tickets_upsert')!.body as Upsert)
+        .inputs[0]!.id;
     const opened = ticketId({ state: 'bot', closedAt: undefined }, 'conversation.opened');
     expect(ticketId({}, 'conversation.closed')).toBe(opened);
     expect(ticketId({ openedAt: '2026-12-08T11:00:00.000Z' }, 'conversation.closed')).not.toBe(opened);
   });
 
   it('writes the contact alone on contact events, and nothing for message events', () => {
-    expect(hubspotMapper.map(mapperInput('hubspot', { eventType: 'contact.updated', conversation: undefined })).map((r) => r.destination)).toEqual(['contacts_upsert']);
-    expect(hubspotMapper.map(mapperInput('hubspot', { eventType: 'contact.merged', conversation: undefined })).map((r) => r.destination)).toEqual(['contacts_upsert']);
+    expect(hubspotMapper.map(mapperInput('hubspot', { eventType: 'contact.updated', conversation: undefined })).map((r) => r.destination)).toEqual([
+      'contacts_upsert',
+    ]);
+    expect(hubspotMapper.map(mapperInput('hubspot', { eventType: 'contact.merged', conversation: undefined })).map((r) => r.destination)).toEqual([
+      'contacts_upsert',
+    ]);
     for (const eventType of ['message.received', 'message.sent', 'message.status', 'message.failed', 'template.sent'] as const) {
       expect(hubspotMapper.map(mapperInput('hubspot', { eventType }))).toEqual([]);
     }
@@ -109,7 +114,12 @@ describe('HubSpot mapping', () => {
   });
 
   it('leaves out what the contact does not have, so an upsert never clears a HubSpot field', () => {
-    const requests = hubspotMapper.map(mapperInput('hubspot', { eventType: 'contact.updated', contact: contact({ name: undefined, phoneE164: undefined, language: undefined, tags: [], firstTouch: undefined }) }));
+    const requests = hubspotMapper.map(
+      mapperInput('hubspot', {
+        eventType: 'contact.updated',
+        contact: contact({ name: undefined, phoneE164: undefined, language: undefined, tags: [], firstTouch: undefined }),
+      }),
+    );
     expect((requests[0]!.body as Upsert).inputs[0]!.properties).toEqual({});
   });
 
@@ -119,9 +129,24 @@ describe('HubSpot mapping', () => {
       name: HOSTILE,
       phoneE164: HOSTILE,
       tags: [HOSTILE, ...Array.from({ length: 500 }, (_, i) => `t${i}`)],
-      firstTouch: { ...contact().firstTouch!, source: HOSTILE, headline: HOSTILE, adId: HOSTILE, ctwaClid: HOSTILE, sourceUrl: HOSTILE, utm: { source: HOSTILE, campaign: HOSTILE } },
+      firstTouch: {
+        ...contact().firstTouch!,
+        source: HOSTILE,
+        headline: HOSTILE,
+        adId: HOSTILE,
+        ctwaClid: HOSTILE,
+        sourceUrl: HOSTILE,
+        utm: { source: HOSTILE, campaign: HOSTILE },
+      },
     });
-    const hostileConversation = conversation({ summary: HOSTILE, reason: HOSTILE, assignedAgentId: HOSTILE, outcome: HOSTILE, tags: [HOSTILE], queueId: HOSTILE });
+    const hostileConversation = conversation({
+      summary: HOSTILE,
+      reason: HOSTILE,
+      assignedAgentId: HOSTILE,
+      outcome: HOSTILE,
+      tags: [HOSTILE],
+      queueId: HOSTILE,
+    });
     const requests = hubspotMapper.map(mapperInput('hubspot', { contact: hostileContact, conversation: hostileConversation }));
     const json = JSON.stringify(requests);
     expect(json.length).toBeLessThan(30_000);

@@ -66,7 +66,12 @@ describe('Salesforce mapping', () => {
 
   it('moves the Case through New, Working and Closed with the conversation; the outcome only once closed', () => {
     const caseOf = (eventType: 'conversation.opened' | 'conversation.assigned', overrides: Parameters<typeof conversation>[0]) =>
-      fields(byDestination(salesforceMapper.map(mapperInput('salesforce', { eventType, conversation: conversation({ closedAt: undefined, ...overrides }) })), 'case_upsert'));
+      fields(
+        byDestination(
+          salesforceMapper.map(mapperInput('salesforce', { eventType, conversation: conversation({ closedAt: undefined, ...overrides }) })),
+          'case_upsert',
+        ),
+      );
     expect(caseOf('conversation.opened', { state: 'bot', assignedAgentId: undefined })).toMatchObject({ Status: 'New' });
     expect(caseOf('conversation.opened', { state: 'bot', assignedAgentId: undefined }).Reason).toBeUndefined();
     expect(caseOf('conversation.assigned', { state: 'human' })).toMatchObject({ Status: 'Working' });
@@ -99,7 +104,12 @@ describe('Salesforce mapping', () => {
       firstTouch: { ...contact().firstTouch!, source: HOSTILE, headline: HOSTILE, utm: { campaign: HOSTILE } },
       tags: [HOSTILE],
     });
-    const requests = salesforceMapper.map(mapperInput('salesforce', { contact: hostileContact, conversation: conversation({ summary: HOSTILE, reason: HOSTILE, outcome: HOSTILE, assignedAgentId: HOSTILE, csatScore: Number.NaN }) }));
+    const requests = salesforceMapper.map(
+      mapperInput('salesforce', {
+        contact: hostileContact,
+        conversation: conversation({ summary: HOSTILE, reason: HOSTILE, outcome: HOSTILE, assignedAgentId: HOSTILE, csatScore: Number.NaN }),
+      }),
+    );
     for (const r of requests) {
       expect(r.pathParams![0]).toMatch(/^[A-Za-z0-9_]{1,64}$/);
       expect(r.path.split('/')).toHaveLength(8);

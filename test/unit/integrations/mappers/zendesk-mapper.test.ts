@@ -56,7 +56,9 @@ describe('Zendesk mapping', () => {
 
   it('creates no ticket before the close: Zendesk updates tickets by id only, which we never get back', () => {
     for (const eventType of ['conversation.opened', 'conversation.assigned'] as const) {
-      const requests = zendeskMapper.map(mapperInput('zendesk', { eventType, conversation: conversation({ state: 'human', closedAt: undefined, outcome: undefined }) }));
+      const requests = zendeskMapper.map(
+        mapperInput('zendesk', { eventType, conversation: conversation({ state: 'human', closedAt: undefined, outcome: undefined }) }),
+      );
       expect(requests.map((r) => r.destination)).toEqual(['users_upsert']);
     }
   });
@@ -81,7 +83,8 @@ describe('Zendesk mapping', () => {
   });
 
   it('names a user without a name by its number (Zendesk requires a name to create one)', () => {
-    const name = (overrides: Parameters<typeof contact>[0]) => ((zendeskMapper.map(mapperInput('zendesk', { eventType: 'contact.updated', contact: contact(overrides) }))[0]!.body as UserBody).user.name);
+    const name = (overrides: Parameters<typeof contact>[0]) =>
+      (zendeskMapper.map(mapperInput('zendesk', { eventType: 'contact.updated', contact: contact(overrides) }))[0]!.body as UserBody).user.name;
     expect(name({ name: undefined })).toBe('+5511987654321');
     expect(name({ name: undefined, phoneE164: undefined })).toBe(CONTACT_ID);
   });
@@ -94,7 +97,12 @@ describe('Zendesk mapping', () => {
     const requests = zendeskMapper.map(
       mapperInput('zendesk', {
         contact: contact({ name: HOSTILE, contactId: HOSTILE, tags: [HOSTILE] }),
-        conversation: conversation({ summary: HOSTILE, outcome: HOSTILE, tags: Array.from({ length: 100 }, (_, i) => `tag with spaces ${i}`), reason: HOSTILE }),
+        conversation: conversation({
+          summary: HOSTILE,
+          outcome: HOSTILE,
+          tags: Array.from({ length: 100 }, (_, i) => `tag with spaces ${i}`),
+          reason: HOSTILE,
+        }),
       }),
     );
     const user = (requests[0]!.body as UserBody).user;

@@ -29,9 +29,7 @@ describe('clients configured only through the environment', () => {
     emulator.events.putTarget(emulator.events.putRule('default', 'all', { source: [{ prefix: '' }] }), { queueName: 'bus-copy' });
 
     const sqs = new SQSClient({});
-    const sent = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: '1', MessageBody: 'hello', MessageGroupId: 'g' }] }),
-    );
+    const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: [{ Id: '1', MessageBody: 'hello', MessageGroupId: 'g' }] }));
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url }));
     const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 'app' }));
     const s3 = new S3Client({});

@@ -35,7 +35,14 @@ describe('FIFO queue with ReportBatchItemFailures', () => {
   });
 
   it('redelivers the failed record and the rest of its group, in order, and leaves other groups alone', async () => {
-    for (const [g, b] of [['A', 'a1'], ['A', 'a2'], ['A', 'a3'], ['B', 'b1'], ['B', 'b2']] as const) sendFifo('ingress.fifo', g, b);
+    for (const [g, b] of [
+      ['A', 'a1'],
+      ['A', 'a2'],
+      ['A', 'a3'],
+      ['B', 'b1'],
+      ['B', 'b2'],
+    ] as const)
+      sendFifo('ingress.fifo', g, b);
     const batches: string[][] = [];
     mapping = startEventSourceMapping({
       sqs,
@@ -113,7 +120,14 @@ describe('FIFO queue with ReportBatchItemFailures', () => {
   });
 
   it('never runs two invocations for the same group at once, but runs different groups concurrently', async () => {
-    for (const [g, b] of [['A', 'a1'], ['A', 'a2'], ['B', 'b1'], ['B', 'b2'], ['C', 'c1']] as const) sendFifo('ingress.fifo', g, b);
+    for (const [g, b] of [
+      ['A', 'a1'],
+      ['A', 'a2'],
+      ['B', 'b1'],
+      ['B', 'b2'],
+      ['C', 'c1'],
+    ] as const)
+      sendFifo('ingress.fifo', g, b);
     const active = new Map<string, number>();
     let maxActive = 0;
     let sameGroupOverlap = false;
@@ -128,7 +142,10 @@ describe('FIFO queue with ReportBatchItemFailures', () => {
         const group = record?.attributes.MessageGroupId as string;
         if ((active.get(group) ?? 0) > 0) sameGroupOverlap = true;
         active.set(group, (active.get(group) ?? 0) + 1);
-        maxActive = Math.max(maxActive, [...active.values()].reduce((a, b) => a + b, 0));
+        maxActive = Math.max(
+          maxActive,
+          [...active.values()].reduce((a, b) => a + b, 0),
+        );
         await new Promise((r) => setTimeout(r, 15));
         order.push(record?.body as string);
         active.set(group, (active.get(group) ?? 1) - 1);
@@ -231,7 +248,9 @@ describe('standard queue', () => {
 
   it('rejects settings Lambda would reject', () => {
     sqs.createQueue('x.fifo', { FifoQueue: 'true' });
-    expect(() => startEventSourceMapping({ sqs, queueName: 'x.fifo', batchSize: 11, maximumBatchingWindowMs: 1000, invoke: async () => {} })).toThrow(RangeError);
+    expect(() => startEventSourceMapping({ sqs, queueName: 'x.fifo', batchSize: 11, maximumBatchingWindowMs: 1000, invoke: async () => {} })).toThrow(
+      RangeError,
+    );
     expect(() => startEventSourceMapping({ sqs, queueName: 'events', batchSize: 50, invoke: async () => {} })).toThrow(RangeError);
   });
 });

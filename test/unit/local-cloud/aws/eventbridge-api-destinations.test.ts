@@ -52,9 +52,15 @@ async function connection(name: string, input: Omit<CreateConnectionCommandInput
   return out.ConnectionArn as string;
 }
 
-const apiKeyConnection = (value = 'key-123') => connection('crm-key', { AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: value } } });
+const apiKeyConnection = (value = 'key-123') =>
+  connection('crm-key', { AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: value } } });
 
-async function destination(name: string, connectionArn: string, path = '/hook', extra: { method?: 'POST' | 'PUT' | 'PATCH'; rate?: number } = {}): Promise<string> {
+async function destination(
+  name: string,
+  connectionArn: string,
+  path = '/hook',
+  extra: { method?: 'POST' | 'PUT' | 'PATCH'; rate?: number } = {},
+): Promise<string> {
   const out = await f.eventBridge.send(
     new CreateApiDestinationCommand({
       Name: name,
@@ -69,7 +75,9 @@ async function destination(name: string, connectionArn: string, path = '/hook', 
 
 /** A rule on the bus for `detail-type: delivery` with one API destination target. */
 async function ruleTo(destinationArn: string, target: Partial<Target> = {}): Promise<string> {
-  const rule = await f.eventBridge.send(new PutRuleCommand({ Name: 'deliver', EventBusName: BUS, EventPattern: JSON.stringify({ 'detail-type': ['delivery'] }) }));
+  const rule = await f.eventBridge.send(
+    new PutRuleCommand({ Name: 'deliver', EventBusName: BUS, EventPattern: JSON.stringify({ 'detail-type': ['delivery'] }) }),
+  );
   const out = await f.eventBridge.send(
     new PutTargetsCommand({
       Rule: 'deliver',
@@ -82,7 +90,9 @@ async function ruleTo(destinationArn: string, target: Partial<Target> = {}): Pro
 }
 
 async function put(detail: object = { id: 'c-1' }): Promise<string> {
-  const out = await f.eventBridge.send(new PutEventsCommand({ Entries: [{ EventBusName: BUS, Source: 'io.omnichannel.integrations', DetailType: 'delivery', Detail: JSON.stringify(detail) }] }));
+  const out = await f.eventBridge.send(
+    new PutEventsCommand({ Entries: [{ EventBusName: BUS, Source: 'io.omnichannel.integrations', DetailType: 'delivery', Detail: JSON.stringify(detail) }] }),
+  );
   expect(out.FailedEntryCount).toBe(0);
   return out.Entries?.[0]?.EventId as string;
 }
@@ -138,7 +148,13 @@ describe('connections', () => {
 
   it('refuses parameters that do not match the authorization type, and a duplicate name', async () => {
     await expect(
-      f.eventBridge.send(new CreateConnectionCommand({ Name: 'bad', AuthorizationType: 'BASIC', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'k', ApiKeyValue: 'v' } } })),
+      f.eventBridge.send(
+        new CreateConnectionCommand({
+          Name: 'bad',
+          AuthorizationType: 'BASIC',
+          AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'k', ApiKeyValue: 'v' } },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
     await apiKeyConnection();
     await expect(apiKeyConnection()).rejects.toMatchObject({ name: 'ResourceAlreadyExistsException' });
@@ -148,7 +164,9 @@ describe('connections', () => {
     server.script((req) => (req.url === '/token' ? { status: 200, body: { access_token: 'T1', token_type: 'bearer', expires_in: 3600 } } : { status: 200 }));
     await connection('crm-oauth', {
       AuthorizationType: 'OAUTH_CLIENT_CREDENTIALS',
-      AuthParameters: { OAuthParameters: { ClientParameters: { ClientID: 'client', ClientSecret: 'secret' }, AuthorizationEndpoint: `${server.url}/token`, HttpMethod: 'POST' } },
+      AuthParameters: {
+        OAuthParameters: { ClientParameters: { ClientID: 'client', ClientSecret: 'secret' }, AuthorizationEndpoint: `${server.url}/token`, HttpMethod: 'POST' },
+      },
     });
     await f.emulator.events.settled();
 
@@ -164,7 +182,9 @@ describe('connections', () => {
     server.script(() => ({ status: 401, body: { error: 'invalid_client' } }));
     const arn = await connection('crm-oauth', {
       AuthorizationType: 'OAUTH_CLIENT_CREDENTIALS',
-      AuthParameters: { OAuthParameters: { ClientParameters: { ClientID: 'client', ClientSecret: 'wrong' }, AuthorizationEndpoint: `${server.url}/token`, HttpMethod: 'POST' } },
+      AuthParameters: {
+        OAuthParameters: { ClientParameters: { ClientID: 'client', ClientSecret: 'wrong' }, AuthorizationEndpoint: `${server.url}/token`, HttpMethod: 'POST' },
+      },
     });
     await destination('crm', arn);
     await f.emulator.events.settled();
@@ -208,10 +228,14 @@ describe('API destinations', () => {
   it('refuses a plain-HTTP endpoint off this machine and an unknown connection', async () => {
     const connectionArn = await apiKeyConnection();
     await expect(
-      f.eventBridge.send(new CreateApiDestinationCommand({ Name: 'x', ConnectionArn: connectionArn, InvocationEndpoint: 'http://crm.example.com/hook', HttpMethod: 'POST' })),
+      f.eventBridge.send(
+        new CreateApiDestinationCommand({ Name: 'x', ConnectionArn: connectionArn, InvocationEndpoint: 'http://crm.example.com/hook', HttpMethod: 'POST' }),
+      ),
     ).rejects.toMatchObject({ name: 'ValidationException' });
     await expect(
-      f.eventBridge.send(new CreateApiDestinationCommand({ Name: 'x', ConnectionArn: `${connectionArn}0`, InvocationEndpoint: `${server.url}/hook`, HttpMethod: 'POST' })),
+      f.eventBridge.send(
+        new CreateApiDestinationCommand({ Name: 'x', ConnectionArn: `${connectionArn}0`, InvocationEndpoint: `${server.url}/hook`, HttpMethod: 'POST' }),
+      ),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
@@ -234,7 +258,11 @@ describe('API destinations', () => {
     expect((await f.eventBridge.send(new ListTargetsByRuleCommand({ Rule: 'deliver', EventBusName: BUS }))).Targets).toEqual([target]);
 
     const badHeader = await f.eventBridge.send(
-      new PutTargetsCommand({ Rule: 'deliver', EventBusName: BUS, Targets: [{ ...target, Id: 'bad', HttpParameters: { HeaderParameters: { 'X-Evil': 'a\r\nInjected: 1' } } }] }),
+      new PutTargetsCommand({
+        Rule: 'deliver',
+        EventBusName: BUS,
+        Targets: [{ ...target, Id: 'bad', HttpParameters: { HeaderParameters: { 'X-Evil': 'a\r\nInjected: 1' } } }],
+      }),
     );
     expect(badHeader.FailedEntries?.[0]).toMatchObject({ TargetId: 'bad', ErrorCode: 'ValidationException' });
 
@@ -375,7 +403,9 @@ describe('delivery through an API destination', () => {
     server.script((req) => (req.url.startsWith('/token?') ? { status: 200, body: { access_token: `T${++tokens}`, expires_in: 90 } } : { status: 200 }));
     const arn = await connection('crm-oauth', {
       AuthorizationType: 'OAUTH_CLIENT_CREDENTIALS',
-      AuthParameters: { OAuthParameters: { ClientParameters: { ClientID: 'client', ClientSecret: 'secret' }, AuthorizationEndpoint: `${server.url}/token`, HttpMethod: 'GET' } },
+      AuthParameters: {
+        OAuthParameters: { ClientParameters: { ClientID: 'client', ClientSecret: 'secret' }, AuthorizationEndpoint: `${server.url}/token`, HttpMethod: 'GET' },
+      },
     });
     await ruleTo(await destination('crm', arn));
     await put();
@@ -477,7 +507,12 @@ describe('delivery through an API destination', () => {
     await ruleTo(await destination('crm', await apiKeyConnection(), '/hook', { rate: 2 }), { InputPath: '$.detail' });
     await f.eventBridge.send(
       new PutEventsCommand({
-        Entries: [1, 2, 3, 4, 5].map((n) => ({ EventBusName: BUS, Source: 'io.omnichannel.integrations', DetailType: 'delivery', Detail: JSON.stringify({ n }) })),
+        Entries: [1, 2, 3, 4, 5].map((n) => ({
+          EventBusName: BUS,
+          Source: 'io.omnichannel.integrations',
+          DetailType: 'delivery',
+          Detail: JSON.stringify({ n }),
+        })),
       }),
     );
     await f.emulator.events.settled();

@@ -31,9 +31,7 @@ afterEach(async () => {
 });
 
 async function receiveAll(queueName: string): Promise<Message[]> {
-  const out = await f.sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: f.emulator.sqs.queueUrl(queueName), MaxNumberOfMessages: 10, VisibilityTimeout: 30 }),
-  );
+  const out = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: f.emulator.sqs.queueUrl(queueName), MaxNumberOfMessages: 10, VisibilityTimeout: 30 }));
   return out.Messages ?? [];
 }
 
@@ -48,9 +46,7 @@ const event = (source: string, time: string, detail: object = { conversationKey:
 async function ruleToQueue(ruleName: string, queueName: string, pattern: object): Promise<string> {
   f.emulator.sqs.createQueue(queueName);
   const rule = await f.eventBridge.send(new PutRuleCommand({ EventBusName: BUS, Name: ruleName, EventPattern: JSON.stringify(pattern) }));
-  await f.eventBridge.send(
-    new PutTargetsCommand({ EventBusName: BUS, Rule: ruleName, Targets: [{ Id: 'q', Arn: f.emulator.sqs.queueArn(queueName) }] }),
-  );
+  await f.eventBridge.send(new PutTargetsCommand({ EventBusName: BUS, Rule: ruleName, Targets: [{ Id: 'q', Arn: f.emulator.sqs.queueArn(queueName) }] }));
   return rule.RuleArn as string;
 }
 
@@ -78,9 +74,9 @@ describe('EventBridge archives over the wire', () => {
     const listed = await f.eventBridge.send(new ListArchivesCommand({ EventSourceArn: busArn }));
     expect(listed.Archives?.map((a) => a.ArchiveName)).toEqual(['bus-archive']);
     expect((await f.eventBridge.send(new DescribeEventBusCommand({ Name: BUS }))).Arn).toBe(busArn);
-    await expect(
-      f.eventBridge.send(new CreateArchiveCommand({ ArchiveName: 'bus-archive', EventSourceArn: busArn })),
-    ).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
+    await expect(f.eventBridge.send(new CreateArchiveCommand({ ArchiveName: 'bus-archive', EventSourceArn: busArn }))).rejects.toBeInstanceOf(
+      ResourceAlreadyExistsException,
+    );
   });
 });
 
@@ -155,9 +151,7 @@ describe('StartReplay over the wire', () => {
     await until(() => f.emulator.events.describeReplay('status-only').state === 'COMPLETED');
     await f.emulator.events.settled();
 
-    expect((await receiveAll('status')).map((m) => (JSON.parse(m.Body ?? '{}') as { 'replay-name'?: string })['replay-name'])).toEqual([
-      'status-only',
-    ]);
+    expect((await receiveAll('status')).map((m) => (JSON.parse(m.Body ?? '{}') as { 'replay-name'?: string })['replay-name'])).toEqual(['status-only']);
     expect(await receiveAll('agent')).toEqual([]);
   });
 
@@ -178,9 +172,7 @@ describe('StartReplay over the wire', () => {
 
     await expect(replay({ Destination: { Arn: otherBus } })).rejects.toMatchObject({ name: 'ValidationException' });
     await expect(replay({ EventEndTime: new Date('2024-12-31T09:00:00Z') })).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(replay({ EventSourceArn: 'arn:aws:events:us-east-1:000000000000:archive/nope' })).rejects.toBeInstanceOf(
-      ResourceNotFoundException,
-    );
+    await expect(replay({ EventSourceArn: 'arn:aws:events:us-east-1:000000000000:archive/nope' })).rejects.toBeInstanceOf(ResourceNotFoundException);
     await replay({});
     await expect(replay({})).rejects.toBeInstanceOf(ResourceAlreadyExistsException);
     await until(() => f.emulator.events.describeReplay('r').state === 'COMPLETED');

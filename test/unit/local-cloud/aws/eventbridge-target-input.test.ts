@@ -54,7 +54,12 @@ describe('target input', () => {
   });
 
   it('knows the predefined variables', () => {
-    const out = render({ inputTransformer: { inputTemplate: '{"rule": "<aws.events.rule-name>", "arn": <aws.events.rule-arn>, "at": "<aws.events.event.ingestion-time>", "event": <aws.events.event.json>, "meta": <aws.events.event>}' } });
+    const out = render({
+      inputTransformer: {
+        inputTemplate:
+          '{"rule": "<aws.events.rule-name>", "arn": <aws.events.rule-arn>, "at": "<aws.events.event.ingestion-time>", "event": <aws.events.event.json>, "meta": <aws.events.event>}',
+      },
+    });
     const parsed = JSON.parse(out);
     expect(parsed).toMatchObject({ rule: 'r', arn: rule.arn, at: '2015-11-11T21:29:55Z', event });
     expect(parsed.meta.detail).toBeUndefined();

@@ -1,10 +1,4 @@
-import {
-  PutEventsCommand,
-  PutRuleCommand,
-  PutTargetsCommand,
-  CreateEventBusCommand,
-  TestEventPatternCommand,
-} from '@aws-sdk/client-eventbridge';
+import { PutEventsCommand, PutRuleCommand, PutTargetsCommand, CreateEventBusCommand, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventBridgeEnvelope } from '#lib/local-cloud/aws/eventbridge/eventbridge-engine';
@@ -168,9 +162,7 @@ describe('rules and SQS targets', () => {
 
   it('creates rules and targets over the wire too, and evaluates TestEventPattern', async () => {
     await f.eventBridge.send(new CreateEventBusCommand({ Name: 'wired' }));
-    await f.eventBridge.send(
-      new PutRuleCommand({ Name: 'wired-rule', EventBusName: 'wired', EventPattern: JSON.stringify({ source: [{ prefix: 'io.' }] }) }),
-    );
+    await f.eventBridge.send(new PutRuleCommand({ Name: 'wired-rule', EventBusName: 'wired', EventPattern: JSON.stringify({ source: [{ prefix: 'io.' }] }) }));
     const targets = await f.eventBridge.send(
       new PutTargetsCommand({ Rule: 'wired-rule', EventBusName: 'wired', Targets: [{ Id: 'q', Arn: f.emulator.sqs.arnOf('agent-wakeups') }] }),
     );
@@ -288,7 +280,12 @@ describe('archive and replay', () => {
     const early = new Date('2025-01-01T10:00:00Z');
     const late = new Date('2025-01-01T12:00:00Z');
     await f.eventBridge.send(
-      new PutEventsCommand({ Entries: [{ ...received(), Time: early }, { ...received('io.omnichannel.agent'), Time: late }] }),
+      new PutEventsCommand({
+        Entries: [
+          { ...received(), Time: early },
+          { ...received('io.omnichannel.agent'), Time: late },
+        ],
+      }),
     );
     const rule = f.emulator.events.putRule(BUS, 'late-rule', { source: [{ prefix: 'io.' }] });
     f.emulator.events.putTarget(rule, { id: 'q', queueName: 'replayed' });

@@ -11,12 +11,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  ResourceNotFoundException,
-} from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFixture, type EmulatorFixture } from '#test/unit/local-cloud/aws/emulator-fixture';
 
@@ -36,7 +31,13 @@ describe('S3 claim checks', () => {
     const body = JSON.stringify({ entry: [{ id: '123', changes: [] }], text: 'olá 👋' });
 
     const put = await f.s3.send(
-      new PutObjectCommand({ Bucket: 'claim-checks', Key: 'ingress/2025/01/01/evt 1.json', Body: body, ContentType: 'application/json', Metadata: { source: 'webhook' } }),
+      new PutObjectCommand({
+        Bucket: 'claim-checks',
+        Key: 'ingress/2025/01/01/evt 1.json',
+        Body: body,
+        ContentType: 'application/json',
+        Metadata: { source: 'webhook' },
+      }),
     );
     const got = await f.s3.send(new GetObjectCommand({ Bucket: 'claim-checks', Key: 'ingress/2025/01/01/evt 1.json' }));
 
@@ -81,9 +82,9 @@ describe('S3 claim checks', () => {
   });
 
   it('rejects an upload whose declared checksum does not match the body', async () => {
-    await expect(
-      f.s3.send(new PutObjectCommand({ Bucket: 'claim-checks', Key: 'k', Body: 'v', ChecksumCRC32: 'AAAAAA==' })),
-    ).rejects.toMatchObject({ name: 'BadDigest' });
+    await expect(f.s3.send(new PutObjectCommand({ Bucket: 'claim-checks', Key: 'k', Body: 'v', ChecksumCRC32: 'AAAAAA==' }))).rejects.toMatchObject({
+      name: 'BadDigest',
+    });
   });
 
   it('works with path-style and default addressing, creates buckets and lists by prefix', async () => {

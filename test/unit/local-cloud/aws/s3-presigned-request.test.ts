@@ -21,10 +21,14 @@ describe('presignedVerdict', () => {
     expect(presignedVerdict(query(), signedAt + 300_000)).toEqual({ presigned: true, valid: true });
     expect(presignedVerdict(query(), signedAt + 300_001)).toEqual({ presigned: true, valid: false, reason: 'expired' });
   });
-  it.each<Record<string, string>>([{ 'X-Amz-Signature': 'zz' }, { 'X-Amz-Expires': '0' }, { 'X-Amz-Expires': '604801' }, { 'X-Amz-Date': '2026-11-21' }, { 'X-Amz-Algorithm': 'MD5' }, { 'X-Amz-Credential': '' }])(
-    'malformed: %o',
-    (over) => {
-      expect(presignedVerdict(query(over), signedAt)).toEqual({ presigned: true, valid: false, reason: 'malformed' });
-    },
-  );
+  it.each<Record<string, string>>([
+    { 'X-Amz-Signature': 'zz' },
+    { 'X-Amz-Expires': '0' },
+    { 'X-Amz-Expires': '604801' },
+    { 'X-Amz-Date': '2026-11-21' },
+    { 'X-Amz-Algorithm': 'MD5' },
+    { 'X-Amz-Credential': '' },
+  ])('malformed: %o', (over) => {
+    expect(presignedVerdict(query(over), signedAt)).toEqual({ presigned: true, valid: false, reason: 'malformed' });
+  });
 });

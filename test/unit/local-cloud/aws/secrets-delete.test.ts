@@ -1,4 +1,10 @@
-import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, InvalidRequestException, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  InvalidRequestException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-secrets-manager';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EmulatorFixture, startFixture } from '#test/unit/local-cloud/aws/emulator-fixture';
 
@@ -16,8 +22,12 @@ describe('Secrets Manager emulator: DeleteSecret', () => {
     expect(out.Name).toBe('stack/integrations/acme/i1');
     expect(out.DeletionDate!.getTime() - f.clock.now()).toBe(7 * 86_400_000);
     await expect(f.secrets.send(new GetSecretValueCommand({ SecretId: 'stack/integrations/acme/i1' }))).rejects.toBeInstanceOf(InvalidRequestException);
-    await expect(f.secrets.send(new CreateSecretCommand({ Name: 'stack/integrations/acme/i1', SecretString: '{}' }))).rejects.toBeInstanceOf(InvalidRequestException);
-    await expect(f.secrets.send(new DeleteSecretCommand({ SecretId: 'stack/integrations/acme/i1', RecoveryWindowInDays: 3 }))).rejects.toThrow(/between 7 and 30/);
+    await expect(f.secrets.send(new CreateSecretCommand({ Name: 'stack/integrations/acme/i1', SecretString: '{}' }))).rejects.toBeInstanceOf(
+      InvalidRequestException,
+    );
+    await expect(f.secrets.send(new DeleteSecretCommand({ SecretId: 'stack/integrations/acme/i1', RecoveryWindowInDays: 3 }))).rejects.toThrow(
+      /between 7 and 30/,
+    );
   });
 
   it('removes at once without recovery, and a missing secret is not found', async () => {

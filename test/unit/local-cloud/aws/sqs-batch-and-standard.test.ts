@@ -26,8 +26,7 @@ let queueUrl: string;
 
 beforeEach(async () => {
   f = await startFixture();
-  queueUrl = (await f.sqs.send(new CreateQueueCommand({ QueueName: 'events-dlq', Attributes: { VisibilityTimeout: '30' } })))
-    .QueueUrl as string;
+  queueUrl = (await f.sqs.send(new CreateQueueCommand({ QueueName: 'events-dlq', Attributes: { VisibilityTimeout: '30' } }))).QueueUrl as string;
 });
 
 afterEach(async () => {
@@ -43,9 +42,7 @@ async function receiveAll(url = queueUrl): Promise<Message[]> {
 
 describe('SendMessageBatch', () => {
   it('reports each entry as successful or failed, with the real field names', async () => {
-    const small = (
-      await f.sqs.send(new CreateQueueCommand({ QueueName: 'small', Attributes: { MaximumMessageSize: '1024' } }))
-    ).QueueUrl as string;
+    const small = (await f.sqs.send(new CreateQueueCommand({ QueueName: 'small', Attributes: { MaximumMessageSize: '1024' } }))).QueueUrl as string;
 
     const out = await f.sqs.send(
       new SendMessageBatchCommand({
@@ -92,16 +89,22 @@ describe('SendMessageBatch', () => {
   it('rejects malformed batches as a whole with the named exceptions', async () => {
     const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }));
 
-    await expect(f.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries(11) }))).rejects.toBeInstanceOf(
-      TooManyEntriesInBatchRequest,
-    );
+    await expect(f.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries(11) }))).rejects.toBeInstanceOf(TooManyEntriesInBatchRequest);
     await expect(f.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [] }))).rejects.toBeInstanceOf(EmptyBatchRequest);
     await expect(
-      f.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'x', MessageBody: '1' }, { Id: 'x', MessageBody: '2' }] })),
+      f.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: [
+            { Id: 'x', MessageBody: '1' },
+            { Id: 'x', MessageBody: '2' },
+          ],
+        }),
+      ),
     ).rejects.toBeInstanceOf(BatchEntryIdsNotDistinct);
-    await expect(
-      f.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'not valid!', MessageBody: '1' }] })),
-    ).rejects.toBeInstanceOf(InvalidBatchEntryId);
+    await expect(f.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'not valid!', MessageBody: '1' }] }))).rejects.toBeInstanceOf(
+      InvalidBatchEntryId,
+    );
     expect(f.emulator.sqs.peek('events-dlq')).toHaveLength(0);
   });
 
@@ -109,7 +112,15 @@ describe('SendMessageBatch', () => {
     const half = 'x'.repeat(600 * 1024);
 
     await expect(
-      f.sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [{ Id: 'a', MessageBody: half }, { Id: 'b', MessageBody: half }] })),
+      f.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: [
+            { Id: 'a', MessageBody: half },
+            { Id: 'b', MessageBody: half },
+          ],
+        }),
+      ),
     ).rejects.toBeInstanceOf(BatchRequestTooLong);
   });
 });
@@ -157,7 +168,11 @@ describe('message size and attributes', () => {
 
   it('round-trips binary attribute values', async () => {
     await f.sqs.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'b', MessageAttributes: { raw: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 255]) } } }),
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: 'b',
+        MessageAttributes: { raw: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 255]) } },
+      }),
     );
     const [m] = await receiveAll();
     expect([...(m?.MessageAttributes?.raw?.BinaryValue ?? [])]).toEqual([0, 1, 255]);
@@ -165,7 +180,9 @@ describe('message size and attributes', () => {
 
   it('rejects reserved attribute names and bad numbers', async () => {
     await expect(
-      f.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x', MessageAttributes: { 'AWS.thing': { DataType: 'String', StringValue: 'v' } } })),
+      f.sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x', MessageAttributes: { 'AWS.thing': { DataType: 'String', StringValue: 'v' } } }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValue' });
     await expect(
       f.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'abc' } } })),
@@ -202,9 +219,7 @@ describe('standard queue behaviour', () => {
     await f.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'm' }));
     const plain = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0 }));
     const legacy = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, AttributeNames: ['All'], VisibilityTimeout: 0 }));
-    const named = await f.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
-    );
+    const named = await f.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }));
 
     expect(plain.Messages?.[0]?.Attributes).toBeUndefined();
     expect(legacy.Messages?.[0]?.Attributes).toMatchObject({ ApproximateReceiveCount: '2', SentTimestamp: String(f.clock.now()) });
@@ -249,9 +264,9 @@ describe('standard queue behaviour', () => {
       `${f.emulator.endpoint}/000000000000/events-dlq`,
       `${f.emulator.endpoint}/000000000000/events-other`,
     ]);
-    await expect(
-      f.sqs.send(new CreateQueueCommand({ QueueName: 'events-dlq', Attributes: { VisibilityTimeout: '60' } })),
-    ).rejects.toBeInstanceOf(QueueNameExists);
+    await expect(f.sqs.send(new CreateQueueCommand({ QueueName: 'events-dlq', Attributes: { VisibilityTimeout: '60' } }))).rejects.toBeInstanceOf(
+      QueueNameExists,
+    );
   });
 
   it('counts every call per service and operation', async () => {
@@ -276,9 +291,7 @@ describe('ChangeMessageVisibility while a receive is waiting', () => {
     expect(first?.Body).toBe('deferred');
 
     let received: Message[] | undefined;
-    const waiting = f.sqs
-      .send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }))
-      .then((out) => (received = out.Messages ?? []));
+    const waiting = f.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 })).then((out) => (received = out.Messages ?? []));
     // Let the receive reach the queue and plan its wake-up around the 30-second visibility.
     await new Promise((r) => setTimeout(r, 50));
     await f.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 2 }));
@@ -292,7 +305,12 @@ describe('ChangeMessageVisibility while a receive is waiting', () => {
 describe('fair queues (a standard queue whose messages carry a tenant in MessageGroupId)', () => {
   async function send(url: string, tenant: string, n: number): Promise<void> {
     for (let i = 0; i < n; i += 10) {
-      await f.sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: Array.from({ length: Math.min(10, n - i) }, (_, k) => ({ Id: `m${k}`, MessageBody: `${tenant}-${i + k}`, MessageGroupId: tenant })) }));
+      await f.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Array.from({ length: Math.min(10, n - i) }, (_, k) => ({ Id: `m${k}`, MessageBody: `${tenant}-${i + k}`, MessageGroupId: tenant })),
+        }),
+      );
     }
   }
   async function receive(url: string, max = 10): Promise<string[]> {

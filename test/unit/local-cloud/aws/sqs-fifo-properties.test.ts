@@ -3,11 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '#lib/local-cloud/aws/clock';
 import { SqsEngine, type ReceivedMessage } from '#lib/local-cloud/aws/sqs/sqs-engine';
 
-type Op =
-  | { kind: 'send'; group: string }
-  | { kind: 'receive'; max: number }
-  | { kind: 'delete'; pick: number }
-  | { kind: 'advance'; ms: number };
+type Op = { kind: 'send'; group: string } | { kind: 'receive'; max: number } | { kind: 'delete'; pick: number } | { kind: 'advance'; ms: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('send' as const), group: fc.constantFrom('A', 'B', 'C') }),

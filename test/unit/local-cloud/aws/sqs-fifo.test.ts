@@ -19,9 +19,7 @@ let queueUrl: string;
 
 beforeEach(async () => {
   f = await startFixture();
-  const out = await f.sqs.send(
-    new CreateQueueCommand({ QueueName: 'ingress.fifo', Attributes: { FifoQueue: 'true', VisibilityTimeout: '30' } }),
-  );
+  const out = await f.sqs.send(new CreateQueueCommand({ QueueName: 'ingress.fifo', Attributes: { FifoQueue: 'true', VisibilityTimeout: '30' } }));
   queueUrl = out.QueueUrl as string;
 });
 
@@ -44,7 +42,14 @@ const bodies = (ms: Message[]): string[] => ms.map((m) => m.Body as string);
 
 describe('FIFO ordering and group blocking', () => {
   it('delivers each group in send order and fills a batch group by group', async () => {
-    for (const [g, b] of [['A', 'a1'], ['B', 'b1'], ['A', 'a2'], ['B', 'b2'], ['A', 'a3']] as const) await send(g, b);
+    for (const [g, b] of [
+      ['A', 'a1'],
+      ['B', 'b1'],
+      ['A', 'a2'],
+      ['B', 'b2'],
+      ['A', 'a3'],
+    ] as const)
+      await send(g, b);
 
     const batch = await receive(10);
 
@@ -55,7 +60,12 @@ describe('FIFO ordering and group blocking', () => {
   });
 
   it('delivers nothing more from a group while one of its messages is in flight', async () => {
-    for (const [g, b] of [['A', 'a1'], ['A', 'a2'], ['B', 'b1']] as const) await send(g, b);
+    for (const [g, b] of [
+      ['A', 'a1'],
+      ['A', 'a2'],
+      ['B', 'b1'],
+    ] as const)
+      await send(g, b);
 
     const first = await receive(1);
     const second = await receive(1);
@@ -156,8 +166,7 @@ describe('FIFO deduplication', () => {
         Attributes: { FifoQueue: 'true', DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' },
       }),
     );
-    const put = (g: string) =>
-      f.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: g, MessageGroupId: g, MessageDeduplicationId: 'same' }));
+    const put = (g: string) => f.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: g, MessageGroupId: g, MessageDeduplicationId: 'same' }));
 
     const a = await put('A');
     const b = await put('B');
@@ -265,7 +274,12 @@ describe('queue errors and attributes', () => {
   });
 
   it('counts visible and in-flight messages', async () => {
-    for (const [g, b] of [['A', 'a1'], ['A', 'a2'], ['B', 'b1']] as const) await send(g, b);
+    for (const [g, b] of [
+      ['A', 'a1'],
+      ['A', 'a2'],
+      ['B', 'b1'],
+    ] as const)
+      await send(g, b);
     await receive(1);
 
     const out = await f.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));

@@ -43,7 +43,8 @@ describe('the CRM routes mounted by the simulator server', () => {
       const once = new Set(mappers[crm].destinations.filter((d) => d.singleAttempt).map((d) => d.key));
       expect(once.size).toBe(crm === 'zendesk' ? 1 : 0);
       for (let round = 0; round < 2; round++) {
-        for (const r of requests.filter((q) => round === 0 || !once.has(q.destination))) expect((await deliver(sim.baseUrl(crm), r, auth[crm])).status).toBeLessThan(300);
+        for (const r of requests.filter((q) => round === 0 || !once.has(q.destination)))
+          expect((await deliver(sim.baseUrl(crm), r, auth[crm])).status).toBeLessThan(300);
       }
     }
     const hubspot = sim.records('hubspot') as { contacts: unknown[]; tickets: unknown[] };

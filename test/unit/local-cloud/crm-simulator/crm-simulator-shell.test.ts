@@ -6,7 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importCrmRoutesModule } from '#lib/local-cloud/crm-simulator/crm-routes';
 import { CrmSimulatorClient } from '#lib/local-cloud/crm-simulator/crm-client';
-import { startCrmSimulator, webhookSignature, type CrmRequest, type CrmRouteContext, type CrmSimulator, type CrmSimulatorOptions } from '#lib/local-cloud/crm-simulator/index';
+import {
+  startCrmSimulator,
+  webhookSignature,
+  type CrmRequest,
+  type CrmRouteContext,
+  type CrmSimulator,
+  type CrmSimulatorOptions,
+} from '#lib/local-cloud/crm-simulator/index';
 import { startFixture, type EmulatorFixture } from '#test/unit/local-cloud/aws/emulator-fixture';
 
 let sim: CrmSimulator | undefined;
@@ -30,7 +37,11 @@ function echoRoutes() {
       handle: (req: CrmRequest) => {
         seen.push(req);
         if (req.path === '/boom') throw new Error('a bug in the routes');
-        return { status: req.method === 'POST' ? 201 : 200, body: { path: req.path, query: req.query, got: req.body }, headers: { 'x-request-id': `r${seen.length}` } };
+        return {
+          status: req.method === 'POST' ? 201 : 200,
+          body: { path: req.path, query: req.query, got: req.body },
+          headers: { 'x-request-id': `r${seen.length}` },
+        };
       },
       reset: () => {
         resets += 1;
@@ -47,7 +58,11 @@ async function start(options: CrmSimulatorOptions = {}): Promise<{ sim: CrmSimul
 }
 
 async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  const res = await fetch(`${sim?.url}${path}`, { method: init.method ?? 'GET', ...(init.headers ? { headers: init.headers } : {}), ...(init.body !== undefined ? { body: init.body } : {}) });
+  const res = await fetch(`${sim?.url}${path}`, {
+    method: init.method ?? 'GET',
+    ...(init.headers ? { headers: init.headers } : {}),
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
   const text = await res.text();
   let json: unknown;
   try {
@@ -189,7 +204,12 @@ describe('faults', () => {
 
   it('refuses a malformed fault with 400 and a message', async () => {
     await start();
-    for (const body of [{ crm: 'pipedrive', status: 500 }, { crm: 'hubspot', status: 5000 }, { crm: 'hubspot', status: 500, count: 0 }, { crm: 'hubspot', status: 500, delayMs: 1e9 }]) {
+    for (const body of [
+      { crm: 'pipedrive', status: 500 },
+      { crm: 'hubspot', status: 5000 },
+      { crm: 'hubspot', status: 500, count: 0 },
+      { crm: 'hubspot', status: 500, delayMs: 1e9 },
+    ]) {
       const res = await call('/_crm/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(res.status).toBe(400);
       expect(res.json.error.message).toEqual(expect.any(String));
@@ -227,7 +247,11 @@ describe('webhook receiver', () => {
     const query = await call(`/webhook/acme?tenant=1&idempotency_key=webhook:event:abc&signature=${signed('whsec')}`, { method: 'POST', body });
     const wrongQuery = await call(`/webhook/acme?signature=${signed('other')}`, { method: 'POST', body });
     // Either one valid is enough: a wrong query value next to a valid header passes.
-    const header = await call(`/webhook/acme?signature=${signed('other')}`, { method: 'POST', headers: { 'x-hub-signature-256': webhookSignature(body, 'whsec') }, body });
+    const header = await call(`/webhook/acme?signature=${signed('other')}`, {
+      method: 'POST',
+      headers: { 'x-hub-signature-256': webhookSignature(body, 'whsec') },
+      body,
+    });
     const empty = await call('/webhook/acme?signature=', { method: 'POST', body });
 
     expect([query.status, wrongQuery.status, header.status, empty.status]).toEqual([200, 401, 200, 401]);
@@ -273,12 +297,23 @@ describe('behind an EventBridge API destination', () => {
     const f = fixture;
     f.emulator.events.createEventBus('integrations');
     const connection = await f.eventBridge.send(
-      new CreateConnectionCommand({ Name: 'acme-webhook', AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: 'acme-key' } } }),
+      new CreateConnectionCommand({
+        Name: 'acme-webhook',
+        AuthorizationType: 'API_KEY',
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: 'acme-key' } },
+      }),
     );
     const destination = await f.eventBridge.send(
-      new CreateApiDestinationCommand({ Name: 'acme-webhook', ConnectionArn: connection.ConnectionArn, InvocationEndpoint: client.webhookUrl('/acme'), HttpMethod: 'POST' }),
+      new CreateApiDestinationCommand({
+        Name: 'acme-webhook',
+        ConnectionArn: connection.ConnectionArn,
+        InvocationEndpoint: client.webhookUrl('/acme'),
+        HttpMethod: 'POST',
+      }),
     );
-    await f.eventBridge.send(new PutRuleCommand({ Name: 'acme', EventBusName: 'integrations', EventPattern: JSON.stringify({ detail: { integrationId: ['acme'] } }) }));
+    await f.eventBridge.send(
+      new PutRuleCommand({ Name: 'acme', EventBusName: 'integrations', EventPattern: JSON.stringify({ detail: { integrationId: ['acme'] } }) }),
+    );
     await f.eventBridge.send(
       new PutTargetsCommand({
         Rule: 'acme',
@@ -290,7 +325,14 @@ describe('behind an EventBridge API destination', () => {
 
     await f.eventBridge.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: 'integrations', Source: 'io.omnichannel.integrations', DetailType: 'integration.delivery_requested', Detail: JSON.stringify({ integrationId: 'acme', request: { body: { event: 'conversation.closed' } } }) }],
+        Entries: [
+          {
+            EventBusName: 'integrations',
+            Source: 'io.omnichannel.integrations',
+            DetailType: 'integration.delivery_requested',
+            Detail: JSON.stringify({ integrationId: 'acme', request: { body: { event: 'conversation.closed' } } }),
+          },
+        ],
       }),
     );
     await f.emulator.events.settled();
@@ -318,12 +360,23 @@ describe('a signed webhook delivery behind an EventBridge API destination', () =
     const f = fixture;
     f.emulator.events.createEventBus('integrations');
     const connection = await f.eventBridge.send(
-      new CreateConnectionCommand({ Name: 'acme-signed', AuthorizationType: 'API_KEY', AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: 'acme-key' } } }),
+      new CreateConnectionCommand({
+        Name: 'acme-signed',
+        AuthorizationType: 'API_KEY',
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: 'X-Api-Key', ApiKeyValue: 'acme-key' } },
+      }),
     );
     const destination = await f.eventBridge.send(
-      new CreateApiDestinationCommand({ Name: 'acme-signed', ConnectionArn: connection.ConnectionArn, InvocationEndpoint: client.webhookUrl('/acme'), HttpMethod: 'POST' }),
+      new CreateApiDestinationCommand({
+        Name: 'acme-signed',
+        ConnectionArn: connection.ConnectionArn,
+        InvocationEndpoint: client.webhookUrl('/acme'),
+        HttpMethod: 'POST',
+      }),
     );
-    await f.eventBridge.send(new PutRuleCommand({ Name: 'acme-signed', EventBusName: 'integrations', EventPattern: JSON.stringify({ detail: { integrationId: ['acme'] } }) }));
+    await f.eventBridge.send(
+      new PutRuleCommand({ Name: 'acme-signed', EventBusName: 'integrations', EventPattern: JSON.stringify({ detail: { integrationId: ['acme'] } }) }),
+    );
     await f.eventBridge.send(
       new PutTargetsCommand({
         Rule: 'acme-signed',
@@ -347,7 +400,11 @@ describe('a signed webhook delivery behind an EventBridge API destination', () =
               EventBusName: 'integrations',
               Source: 'io.omnichannel.integrations',
               DetailType: 'integration.delivery_requested',
-              Detail: JSON.stringify({ integrationId: 'acme', idempotencyKey: `webhook:event:${String(body.n)}`, request: { body, signature: webhookSignature(JSON.stringify(body), secret) } }),
+              Detail: JSON.stringify({
+                integrationId: 'acme',
+                idempotencyKey: `webhook:event:${String(body.n)}`,
+                request: { body, signature: webhookSignature(JSON.stringify(body), secret) },
+              }),
             },
           ],
         }),
@@ -371,7 +428,7 @@ describe('finding a routes module', () => {
     try {
       writeFileSync(
         join(dir, 'zendesk-routes.ts'),
-        "export function createZendeskRoutes(ctx: { crm: string }) { return { handle: () => ({ status: 200, body: { crm: ctx.crm } }) }; }\n",
+        'export function createZendeskRoutes(ctx: { crm: string }) { return { handle: () => ({ status: 200, body: { crm: ctx.crm } }) }; }\n',
       );
       const folder = pathToFileURL(`${dir}/`);
       await start({ loadRoutesModule: (crm) => importCrmRoutesModule(crm, folder) });

@@ -53,7 +53,8 @@ describe('HubSpot simulator routes', () => {
       ['conversation.assigned', { ...open, state: 'human', assignedAgentId: 'agent_ana' }],
       ['conversation.closed', conversation()],
     ] as const) {
-      for (const r of hubspotMapper.map(mapperInput('hubspot', { eventType, conversation: conv, eventId: eventType }))) expect((await deliver(server.url, r, AUTH)).status).toBe(200);
+      for (const r of hubspotMapper.map(mapperInput('hubspot', { eventType, conversation: conv, eventId: eventType })))
+        expect((await deliver(server.url, r, AUTH)).status).toBe(200);
     }
     const [ticket] = routes.store.records('tickets');
     expect(routes.store.count('tickets')).toBe(1);
@@ -62,7 +63,10 @@ describe('HubSpot simulator routes', () => {
 
   it('refuses properties the portal does not have (the setup step not done)', async () => {
     const schema: HubSpotPortalSchema = hubspotPortalWithSetup();
-    const bare = createHubSpotRoutes({ accessTokens: [TOKEN], schema: { ...schema, properties: { ...schema.properties, contacts: new Set(['firstname', 'lastname', 'phone', 'omnichannel_contact_id']) } } });
+    const bare = createHubSpotRoutes({
+      accessTokens: [TOKEN],
+      schema: { ...schema, properties: { ...schema.properties, contacts: new Set(['firstname', 'lastname', 'phone', 'omnichannel_contact_id']) } },
+    });
     const [contacts] = hubspotMapper.map(mapperInput('hubspot'));
     const res = bare.handle({ method: 'POST', path: contacts!.path, query: {}, headers: AUTH, body: JSON.stringify(contacts!.body) })!;
     expect(res.status).toBe(400);
@@ -79,12 +83,25 @@ describe('HubSpot simulator routes', () => {
       return (res.body as { message: string }).message;
     };
     expect(await message(upsert('contacts', [{ id: 'a', idProperty: 'firstname', properties: {} }]))).toContain('non-unique 0-1 property firstname');
-    expect(await message(upsert('contacts', [{ id: 'a', idProperty: 'omnichannel_contact_id', properties: { hs_object_id: '1' } }]))).toContain('READ_ONLY_VALUE');
-    expect(await message(upsert('tickets', [{ id: 'cv_1', idProperty: 'omnichannel_conversation_id', properties: { subject: 'x' } }]))).toContain('hs_pipeline_stage is required');
-    expect(await message(upsert('tickets', [{ id: 'cv_1', idProperty: 'omnichannel_conversation_id', properties: { subject: 'x', hs_pipeline_stage: '9' } }]))).toContain('INVALID_OPTION');
+    expect(await message(upsert('contacts', [{ id: 'a', idProperty: 'omnichannel_contact_id', properties: { hs_object_id: '1' } }]))).toContain(
+      'READ_ONLY_VALUE',
+    );
+    expect(await message(upsert('tickets', [{ id: 'cv_1', idProperty: 'omnichannel_conversation_id', properties: { subject: 'x' } }]))).toContain(
+      'hs_pipeline_stage is required',
+    );
+    expect(
+      await message(upsert('tickets', [{ id: 'cv_1', idProperty: 'omnichannel_conversation_id', properties: { subject: 'x', hs_pipeline_stage: '9' } }])),
+    ).toContain('INVALID_OPTION');
     const same = { id: 'c_1', idProperty: 'omnichannel_contact_id', properties: {} };
     expect(await message(upsert('contacts', [same, { ...same, id: 'C_1' }]))).toContain('Duplicate IDs');
-    expect(await message(upsert('contacts', Array.from({ length: 101 }, (_, i) => ({ ...same, id: `c_${i}` }))))).toContain('limit');
+    expect(
+      await message(
+        upsert(
+          'contacts',
+          Array.from({ length: 101 }, (_, i) => ({ ...same, id: `c_${i}` })),
+        ),
+      ),
+    ).toContain('limit');
     expect(await message(upsert('contacts', []))).toContain('inputs');
     expect(routes.store.count('contacts') + routes.store.count('tickets')).toBe(0);
   });
@@ -94,7 +111,10 @@ describe('HubSpot simulator routes', () => {
     routes.store.seed('contacts', { firstname: 'Bia', mobilephone: '+5511922222222' }, '2026-01-02T00:00:00.000Z');
     routes.store.seed('contacts', { firstname: 'Caio', phone: '+5511933333333' }, '2026-01-03T00:00:00.000Z');
     const res = await post('/crm/v3/objects/contacts/search', {
-      filterGroups: [{ filters: [{ propertyName: 'phone', operator: 'EQ', value: '+5511911111111' }] }, { filters: [{ propertyName: 'mobilephone', operator: 'EQ', value: '+5511922222222' }] }],
+      filterGroups: [
+        { filters: [{ propertyName: 'phone', operator: 'EQ', value: '+5511911111111' }] },
+        { filters: [{ propertyName: 'mobilephone', operator: 'EQ', value: '+5511922222222' }] },
+      ],
       properties: ['firstname'],
       sorts: [{ propertyName: 'createdate', direction: 'DESCENDING' }],
     });
@@ -103,7 +123,9 @@ describe('HubSpot simulator routes', () => {
     expect(body.total).toBe(2);
     expect(body.results.map((r) => r.properties.firstname)).toEqual(['Bia', 'Ana']);
 
-    const tooMany = await post('/crm/v3/objects/contacts/search', { filterGroups: Array.from({ length: 6 }, () => ({ filters: [{ propertyName: 'phone', operator: 'EQ', value: 'x' }] })) });
+    const tooMany = await post('/crm/v3/objects/contacts/search', {
+      filterGroups: Array.from({ length: 6 }, () => ({ filters: [{ propertyName: 'phone', operator: 'EQ', value: 'x' }] })),
+    });
     expect(tooMany.status).toBe(400);
     const unknown = await post('/crm/v3/objects/contacts/search', { filterGroups: [{ filters: [{ propertyName: 'nope', operator: 'EQ', value: 'x' }] }] });
     expect(unknown.status).toBe(400);
@@ -113,14 +135,27 @@ describe('HubSpot simulator routes', () => {
     for (const name of ['Ana', 'Bia', 'Caio']) routes.store.seed('contacts', { firstname: name }, '2026-01-01T00:00:00.000Z');
     const get = async (path: string, auth: Record<string, string> = AUTH) => {
       const res = await fetch(`${server.url}${path}`, { headers: auth });
-      return { status: res.status, body: (await res.json()) as { results: Array<{ id: string; properties: Record<string, string | null> }>; paging?: { next: { after: string; link: string } } } };
+      return {
+        status: res.status,
+        body: (await res.json()) as {
+          results: Array<{ id: string; properties: Record<string, string | null> }>;
+          paging?: { next: { after: string; link: string } };
+        },
+      };
     };
     const first = await get(CRM_PROBES.hubspot);
     expect(CRM_PROBES.hubspot).toBe('/crm/v3/objects/contacts?limit=1');
     expect(first.status).toBe(200);
     expect(first.body.results).toHaveLength(1);
-    expect(first.body.results[0]).toMatchObject({ id: expect.any(String), properties: { firstname: 'Ana', lastname: null, email: null, hs_object_id: expect.any(String) }, archived: false });
-    expect(first.body.paging?.next).toEqual({ after: first.body.results[0]!.id, link: `https://api.hubapi.com/crm/v3/objects/contacts?limit=1&after=${first.body.results[0]!.id}` });
+    expect(first.body.results[0]).toMatchObject({
+      id: expect.any(String),
+      properties: { firstname: 'Ana', lastname: null, email: null, hs_object_id: expect.any(String) },
+      archived: false,
+    });
+    expect(first.body.paging?.next).toEqual({
+      after: first.body.results[0]!.id,
+      link: `https://api.hubapi.com/crm/v3/objects/contacts?limit=1&after=${first.body.results[0]!.id}`,
+    });
     const rest = await get(`/crm/v3/objects/contacts?limit=10&after=${first.body.paging!.next.after}&properties=firstname`);
     expect(rest.body.results.map((r) => r.properties.firstname)).toEqual(['Bia', 'Caio']);
     expect(rest.body.paging).toBeUndefined();
@@ -132,7 +167,16 @@ describe('HubSpot simulator routes', () => {
     const deps = { fetch: guardedFetch({ allowLoopback: true }), credentials: credentialHeaders(), timeoutMs: 2_000 };
     const hubspot = integration('hubspot', { baseUrl: server.url });
     const secrets = (apiKey: string) => ({ signingSecret: 'a'.repeat(64), auth: { type: 'api_key' as const, headerName: 'Authorization', apiKey } });
-    expect(await testCall(hubspot, secrets(`Bearer ${TOKEN}`), deps)).toMatchObject({ status: 'test_ok', httpStatus: 200, method: 'GET', path: CRM_PROBES.hubspot });
-    expect(await testCall(hubspot, secrets('Bearer pat-na1-revoked'), deps)).toMatchObject({ status: 'test_failed', httpStatus: 401, error: { code: 'http_401' } });
+    expect(await testCall(hubspot, secrets(`Bearer ${TOKEN}`), deps)).toMatchObject({
+      status: 'test_ok',
+      httpStatus: 200,
+      method: 'GET',
+      path: CRM_PROBES.hubspot,
+    });
+    expect(await testCall(hubspot, secrets('Bearer pat-na1-revoked'), deps)).toMatchObject({
+      status: 'test_failed',
+      httpStatus: 401,
+      error: { code: 'http_401' },
+    });
   });
 });

@@ -89,13 +89,18 @@ describe('Salesforce simulator routes', () => {
     const res = await deliver(server.url, caseUpsert!, auth);
     expect(res.status).toBe(400);
     expect(res.body).toEqual([
-      { message: `Foreign key external ID: ${contact().contactId} not found for field Omnichannel_Contact_Id__c in entity Contact`, errorCode: 'INVALID_FIELD', fields: [] },
+      {
+        message: `Foreign key external ID: ${contact().contactId} not found for field Omnichannel_Contact_Id__c in entity Contact`,
+        errorCode: 'INVALID_FIELD',
+        fields: [],
+      },
     ]);
     expect(routes.store.count('Case')).toBe(0);
   });
 
   it('answers field errors with Salesforce’s codes', async () => {
-    const patch = (path: string, body: unknown) => deliver(server.url, { method: 'PATCH', path: `/services/data/v62.0/sobjects/${path}`, body, idempotencyKey: 'k' }, auth);
+    const patch = (path: string, body: unknown) =>
+      deliver(server.url, { method: 'PATCH', path: `/services/data/v62.0/sobjects/${path}`, body, idempotencyKey: 'k' }, auth);
     const code = async (p: ReturnType<typeof patch>) => ((await p).body as Array<{ errorCode: string }>)[0]!.errorCode;
     expect(await code(patch('Contact/Omnichannel_Contact_Id__c/c_1', { FirstName: 'Ana' }))).toBe('REQUIRED_FIELD_MISSING');
     expect(await code(patch('Contact/Omnichannel_Contact_Id__c/c_1', { LastName: 'x'.repeat(81) }))).toBe('STRING_TOO_LONG');
@@ -108,16 +113,34 @@ describe('Salesforce simulator routes', () => {
     const org = salesforceOrgWithSetup();
     delete org.Contact.Omnichannel_CTWA_Clid__c;
     const bare = createSalesforceRoutes({ clients: [CLIENT], schema: org, clock: () => now });
-    const token = (bare.handle({ method: 'POST', path: '/services/oauth2/token', query: {}, headers: { authorization: basic(CLIENT.clientId, CLIENT.clientSecret) }, body: 'grant_type=client_credentials' })!.body as { access_token: string }).access_token;
+    const token = (
+      bare.handle({
+        method: 'POST',
+        path: '/services/oauth2/token',
+        query: {},
+        headers: { authorization: basic(CLIENT.clientId, CLIENT.clientSecret) },
+        body: 'grant_type=client_credentials',
+      })!.body as { access_token: string }
+    ).access_token;
     const [contactUpsert] = salesforceMapper.map(mapperInput('salesforce'));
-    const res = bare.handle({ method: 'PATCH', path: contactUpsert!.path, query: {}, headers: { authorization: `Bearer ${token}` }, body: JSON.stringify(contactUpsert!.body) })!;
+    const res = bare.handle({
+      method: 'PATCH',
+      path: contactUpsert!.path,
+      query: {},
+      headers: { authorization: `Bearer ${token}` },
+      body: JSON.stringify(contactUpsert!.body),
+    })!;
     expect(res.body).toEqual([{ message: "No such column 'Omnichannel_CTWA_Clid__c' on sobject of type Contact", errorCode: 'INVALID_FIELD' }]);
   });
 
   it('answers 300 with the records when an external id matches more than one', async () => {
     routes.store.seed('Contact', { LastName: 'A', Omnichannel_Contact_Id__c: 'c_dup' });
     routes.store.seed('Contact', { LastName: 'B', Omnichannel_Contact_Id__c: 'C_DUP' });
-    const res = await deliver(server.url, { method: 'PATCH', path: '/services/data/v62.0/sobjects/Contact/Omnichannel_Contact_Id__c/c_dup', body: { LastName: 'C' }, idempotencyKey: 'k' }, auth);
+    const res = await deliver(
+      server.url,
+      { method: 'PATCH', path: '/services/data/v62.0/sobjects/Contact/Omnichannel_Contact_Id__c/c_dup', body: { LastName: 'C' }, idempotencyKey: 'k' },
+      auth,
+    );
     expect(res.status).toBe(300);
     expect(res.body).toHaveLength(2);
   });
@@ -126,7 +149,9 @@ describe('Salesforce simulator routes', () => {
     routes.store.seed('Contact', { FirstName: 'Ana', LastName: 'Souza', Phone: '+5511911111111' }, '2026-01-01T00:00:00.000Z');
     routes.store.seed('Contact', { LastName: 'Lima', MobilePhone: '+5511922222222', Omnichannel_VIP__c: true }, '2026-01-02T00:00:00.000Z');
 
-    const found = await query("SELECT Id, Name, Omnichannel_VIP__c FROM Contact WHERE Phone = '+5511911111111' OR MobilePhone = '+5511922222222' ORDER BY CreatedDate DESC LIMIT 5");
+    const found = await query(
+      "SELECT Id, Name, Omnichannel_VIP__c FROM Contact WHERE Phone = '+5511911111111' OR MobilePhone = '+5511922222222' ORDER BY CreatedDate DESC LIMIT 5",
+    );
     expect(found.status).toBe(200);
     expect(found.body.records.map((r) => r.Name)).toEqual(['Lima', 'Ana Souza']);
     expect(found.body.records[0]).toMatchObject({ attributes: { type: 'Contact' }, Omnichannel_VIP__c: true });
@@ -176,10 +201,16 @@ describe('Salesforce simulator routes', () => {
     // The test call itself: a client-credentials token from the simulator's token endpoint, then the limits.
     const deps = { fetch: guardedFetch({ allowLoopback: true }), credentials: credentialHeaders({ nowMs: () => now }), timeoutMs: 2_000 };
     const salesforce = integration('salesforce', { baseUrl: server.url });
-    const oauth = (clientSecret: string) => ({ signingSecret: 'a'.repeat(64), auth: { type: 'oauth_client_credentials' as const, tokenUrl: `${server.url}/services/oauth2/token`, clientId: CLIENT.clientId, clientSecret } });
+    const oauth = (clientSecret: string) => ({
+      signingSecret: 'a'.repeat(64),
+      auth: { type: 'oauth_client_credentials' as const, tokenUrl: `${server.url}/services/oauth2/token`, clientId: CLIENT.clientId, clientSecret },
+    });
     expect(await testCall(salesforce, oauth(CLIENT.clientSecret), deps)).toMatchObject({ status: 'test_ok', httpStatus: 200, path: CRM_PROBES.salesforce });
     // A fresh token cache: the one above would reuse the token it holds for this client.
-    expect(await testCall(salesforce, oauth('wrong'), { ...deps, credentials: credentialHeaders({ nowMs: () => now }) })).toMatchObject({ status: 'test_failed', error: { code: 'credentials_refused' } });
+    expect(await testCall(salesforce, oauth('wrong'), { ...deps, credentials: credentialHeaders({ nowMs: () => now }) })).toMatchObject({
+      status: 'test_failed',
+      error: { code: 'credentials_refused' },
+    });
     now -= 24 * 60 * 60_000;
   });
 });

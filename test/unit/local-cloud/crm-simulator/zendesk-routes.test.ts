@@ -44,7 +44,12 @@ describe('Zendesk simulator routes', () => {
     expect([first.status, second.status]).toEqual([201, 200]);
     expect((second.body as { user: { id: number } }).user.id).toBe((first.body as { user: { id: number } }).user.id);
     expect(routes.store.endUsers()).toHaveLength(1);
-    expect(routes.store.endUsers()[0]).toMatchObject({ name: 'María José da Silva', phone: '+5511987654321', locale: 'pt-BR', user_fields: { omnichannel_ad_id: '120210000000000001' } });
+    expect(routes.store.endUsers()[0]).toMatchObject({
+      name: 'María José da Silva',
+      phone: '+5511987654321',
+      locale: 'pt-BR',
+      user_fields: { omnichannel_ad_id: '120210000000000001' },
+    });
   });
 
   // Zendesk's own idempotency, as a client that can send headers per request uses it (our deliveries
@@ -63,7 +68,11 @@ describe('Zendesk simulator routes', () => {
     expect(second.headers.get('x-idempotency-lookup')).toBe('hit');
     expect((second.body as { ticket: { id: number } }).ticket.id).toBe((first.body as { ticket: { id: number } }).ticket.id);
     expect(routes.store.allTickets()).toHaveLength(1);
-    expect(routes.store.allTickets()[0]).toMatchObject({ status: 'solved', assignee_id: routes.store.apiUser.id, tags: ['omnichannel', 'omnichannel_whatsapp', 'outcome_resolved', 'late-delivery'] });
+    expect(routes.store.allTickets()[0]).toMatchObject({
+      status: 'solved',
+      assignee_id: routes.store.apiUser.id,
+      tags: ['omnichannel', 'omnichannel_whatsapp', 'outcome_resolved', 'late-delivery'],
+    });
     expect(routes.store.counts()).toMatchObject({ ticketsCreated: 1, idempotentHits: 1 });
   });
 
@@ -93,11 +102,18 @@ describe('Zendesk simulator routes', () => {
 
   it('links the ticket to the requester the lookup found, and refuses an unknown requester', async () => {
     const created = (await deliver(server.url, zendeskMapper.map(mapperInput('zendesk'))[0]!, AUTH)).body as { user: { id: number } };
-    const withRequester = zendeskMapper.map(mapperInput('zendesk', { contact: { ...mapperInput('zendesk').contact!, crmIds: { zendesk: String(created.user.id) } } }))[1]!;
+    const withRequester = zendeskMapper.map(
+      mapperInput('zendesk', { contact: { ...mapperInput('zendesk').contact!, crmIds: { zendesk: String(created.user.id) } } }),
+    )[1]!;
     expect((await deliver(server.url, withRequester, AUTH)).status).toBe(201);
     expect(routes.store.allTickets()[0]!.requester_id).toBe(created.user.id);
 
-    const unknown = zendeskMapper.map(mapperInput('zendesk', { contact: { ...mapperInput('zendesk').contact!, crmIds: { zendesk: '999' } }, conversation: conversation({ openedAt: '2026-12-08T00:00:00.000Z' }) }))[1]!;
+    const unknown = zendeskMapper.map(
+      mapperInput('zendesk', {
+        contact: { ...mapperInput('zendesk').contact!, crmIds: { zendesk: '999' } },
+        conversation: conversation({ openedAt: '2026-12-08T00:00:00.000Z' }),
+      }),
+    )[1]!;
     const res = await deliver(server.url, unknown, AUTH);
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: 'RecordInvalid', details: { requester: [{ error: 'InvalidValue' }] } });
@@ -128,12 +144,19 @@ describe('Zendesk simulator routes', () => {
   it('shows the authenticated user for the admin’s test call; no credentials get the anonymous user, wrong ones 401', async () => {
     const me = async (auth: Record<string, string>) => {
       const res = await fetch(`${server.url}${CRM_PROBES.zendesk}`, { headers: { accept: 'application/json', ...auth } });
-      return { status: res.status, body: (await res.json()) as { user?: { id: number | null; name: string; email: string; role: string; url: string | null }; error?: string } };
+      return {
+        status: res.status,
+        body: (await res.json()) as { user?: { id: number | null; name: string; email: string; role: string; url: string | null }; error?: string },
+      };
     };
     expect(CRM_PROBES.zendesk).toBe('/api/v2/users/me.json');
     const ok = await me(AUTH);
     expect(ok.status).toBe(200);
-    expect(ok.body.user).toMatchObject({ id: routes.store.apiUser.id, role: 'admin', url: expect.stringContaining(`/api/v2/users/${routes.store.apiUser.id}.json`) });
+    expect(ok.body.user).toMatchObject({
+      id: routes.store.apiUser.id,
+      role: 'admin',
+      url: expect.stringContaining(`/api/v2/users/${routes.store.apiUser.id}.json`),
+    });
     // Zendesk allows this endpoint anonymously: 200 with a user whose id is null.
     const anonymous = await me({});
     expect(anonymous.status).toBe(200);

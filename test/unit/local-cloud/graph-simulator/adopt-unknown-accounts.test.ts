@@ -16,7 +16,13 @@ async function post(path: string, body: unknown) {
   return { status: res.status, body: (await res.json()) as any };
 }
 
-const whatsappText = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '972544401243', type: 'text', text: { body: 'hi', preview_url: false } };
+const whatsappText = {
+  messaging_product: 'whatsapp',
+  recipient_type: 'individual',
+  to: '972544401243',
+  type: 'text',
+  text: { body: 'hi', preview_url: false },
+};
 
 describe('Graph simulator with unknown business accounts', () => {
   it("answers Meta's unknown-object error by default", async () => {

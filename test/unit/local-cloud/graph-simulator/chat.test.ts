@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderBusinessMessage } from '#lib/local-cloud/graph-simulator/chat-render';
 import { ChatSession } from '#lib/local-cloud/graph-simulator/chat-session';
-import {
-  LOCAL_CUSTOMER_IDS,
-  LOCAL_FACEBOOK_PAGE_ID,
-  startGraphSimulator,
-  type GraphSimulator,
-} from '#lib/local-cloud/graph-simulator/index';
+import { LOCAL_CUSTOMER_IDS, LOCAL_FACEBOOK_PAGE_ID, startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { APP_SECRET, CUSTOMER_WA_ID, graphPost, WA_PATH, waText } from './sim-test-kit';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
@@ -55,14 +50,7 @@ describe('renderBusinessMessage', () => {
       },
     });
 
-    expect(rendered.lines).toEqual([
-      'Pick a delivery',
-      '  Delivery:',
-      '  — Fast —',
-      '  [1] Express — Next day',
-      '  — Cheap —',
-      '  [2] Standard',
-    ]);
+    expect(rendered.lines).toEqual(['Pick a delivery', '  Delivery:', '  — Fast —', '  [1] Express — Next day', '  — Cheap —', '  [2] Standard']);
   });
 
   it('shows text, templates, media and locations readably', () => {
@@ -75,18 +63,24 @@ describe('renderBusinessMessage', () => {
           name: 'order_update',
           language: { code: 'en_US' },
           components: [
-            { type: 'body', parameters: [{ type: 'text', text: 'A-1' }, { type: 'text', text: 'Friday' }] },
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: 'A-1' },
+                { type: 'text', text: 'Friday' },
+              ],
+            },
             { type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'STOP' }] },
           ],
         },
       }).lines,
     ).toEqual(['[template order_update (en_US)]', '  with: A-1 | Friday', '  [1] STOP']);
-    expect(
-      renderBusinessMessage('whatsapp', { ...base, type: 'image', image: { link: 'https://example.com/a.png', caption: 'Receipt' } }).lines,
-    ).toEqual(['[image] Receipt (https://example.com/a.png)']);
-    expect(
-      renderBusinessMessage('whatsapp', { ...base, type: 'location', location: { latitude: 38.7, longitude: -9.1, name: 'Shop' } }).lines,
-    ).toEqual(['[location] Shop (38.7, -9.1)']);
+    expect(renderBusinessMessage('whatsapp', { ...base, type: 'image', image: { link: 'https://example.com/a.png', caption: 'Receipt' } }).lines).toEqual([
+      '[image] Receipt (https://example.com/a.png)',
+    ]);
+    expect(renderBusinessMessage('whatsapp', { ...base, type: 'location', location: { latitude: 38.7, longitude: -9.1, name: 'Shop' } }).lines).toEqual([
+      '[location] Shop (38.7, -9.1)',
+    ]);
   });
 
   it('shows Messenger quick replies and button templates with their postbacks and links', () => {
@@ -161,12 +155,29 @@ describe('ChatSession against the simulator', () => {
       interactive: {
         type: 'list',
         body: { text: 'Pick a delivery' },
-        action: { button: 'Delivery', sections: [{ title: 'All', rows: [{ id: 'express', title: 'Express' }, { id: 'pickup', title: 'Pick-up' }] }] },
+        action: {
+          button: 'Delivery',
+          sections: [
+            {
+              title: 'All',
+              rows: [
+                { id: 'express', title: 'Express' },
+                { id: 'pickup', title: 'Pick-up' },
+              ],
+            },
+          ],
+        },
       },
     });
     expect(await chat.poll()).toBe(1);
     expect(await chat.poll()).toBe(0);
-    expect(printed).toEqual(['business: Pick a delivery', '            Delivery:', '            — All —', '            [1] Express', '            [2] Pick-up']);
+    expect(printed).toEqual([
+      'business: Pick a delivery',
+      '            Delivery:',
+      '            — All —',
+      '            [1] Express',
+      '            [2] Pick-up',
+    ]);
 
     expect(await chat.handleLine('2')).toBe('tapped');
     expect(await chat.handleLine('   ')).toBe('ignored');
@@ -176,7 +187,7 @@ describe('ChatSession against the simulator', () => {
     const sent = customerMessages.map((w) => (w.payload as any).entry[0].changes[0].value.messages[0]);
     expect(sent[0]).toMatchObject({ type: 'text', text: { body: 'I want to change my delivery' } });
     expect(sent[1]).toMatchObject({ type: 'interactive', interactive: { type: 'list_reply', list_reply: { id: 'pickup', title: 'Pick-up' } } });
-    expect((customerMessages[0]?.payload as any).entry[0].changes[0].value.contacts[0].profile.name).toBe('Ana');
+    expect((customerMessages[0]!.payload as any).entry[0].changes[0].value.contacts[0].profile.name).toBe('Ana');
   });
 
   it('sends a number as text when no option has that number', async () => {
@@ -189,11 +200,11 @@ describe('ChatSession against the simulator', () => {
 
     expect(await chat.handleLine('7')).toBe('sent');
     expect(await chat.handleLine('1')).toBe('tapped');
-    const messages = sim.webhooks().map((w) => (w.payload as any).entry[0].messaging[0].message).filter(Boolean);
-    expect(messages).toEqual([
-      expect.objectContaining({ text: '7' }),
-      expect.objectContaining({ text: 'Great', quick_reply: { payload: 'CSAT_5' } }),
-    ]);
+    const messages = sim
+      .webhooks()
+      .map((w) => (w.payload as any).entry[0].messaging[0].message)
+      .filter(Boolean);
+    expect(messages).toEqual([expect.objectContaining({ text: '7' }), expect.objectContaining({ text: 'Great', quick_reply: { payload: 'CSAT_5' } })]);
   });
 
   it('warns when the webhook endpoint refuses the message', async () => {

@@ -48,9 +48,7 @@ describe('Graph simulator: control API and media', () => {
     const badTime = await fetch(`${sim.url}/_sim/conversations/whatsapp/${CUSTOMER_WA_ID}/messages?after=yesterday`);
 
     expect(all.map((m: { body: { text: { body: string } } }) => m.body.text.body)).toEqual(['old', 'new']);
-    expect(recent).toEqual([
-      expect.objectContaining({ channel: 'whatsapp', customerId: CUSTOMER_WA_ID, accountId: '100000000000001', body: waText('new') }),
-    ]);
+    expect(recent).toEqual([expect.objectContaining({ channel: 'whatsapp', customerId: CUSTOMER_WA_ID, accountId: '100000000000001', body: waText('new') })]);
     expect(recent[0].id).toMatch(/^wamid\./);
     expect(badTime.status).toBe(400);
     expect(sim.customer.messagesFrom('whatsapp').map((m) => m.id)).toEqual(all.map((m: { id: string }) => m.id));
@@ -71,11 +69,7 @@ describe('Graph simulator: control API and media', () => {
     const idle = await fetch(`${sim.url}/_sim/idle`);
 
     expect(idle.status).toBe(200);
-    expect(sim.webhooks().map((w) => (w.payload as any).entry[0].changes[0].value.statuses[0].status)).toEqual([
-      'sent',
-      'delivered',
-      'read',
-    ]);
+    expect(sim.webhooks().map((w) => (w.payload as any).entry[0].changes[0].value.statuses[0].status)).toEqual(['sent', 'delivered', 'read']);
   });
 
   it('serves registered media: the URL object, then the bytes with a token', async () => {

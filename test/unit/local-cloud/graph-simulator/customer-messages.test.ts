@@ -7,17 +7,7 @@ import {
   type GraphSimulator,
 } from '#lib/local-cloud/graph-simulator/index';
 import { readConformanceJson } from '#test/helpers/conformance';
-import {
-  APP_SECRET,
-  CUSTOMER_WA_ID,
-  customerSays,
-  FAST_STATUSES,
-  graphPost,
-  shapeOf,
-  WA_PATH,
-  withoutKeys,
-  jsonOf,
-} from './sim-test-kit';
+import { APP_SECRET, CUSTOMER_WA_ID, customerSays, FAST_STATUSES, graphPost, shapeOf, WA_PATH, withoutKeys, jsonOf } from './sim-test-kit';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 /** Fields newer fixtures carry (business-scoped user ids, usernames) that the simulator omits. */
@@ -197,9 +187,7 @@ describe('Graph simulator: playing the customer', () => {
     });
     // The Instagram fixture of a plain text lacks `object` and uses ISO times; compare the entry only.
     const realEntry = readConformanceJson('instagram', 'chatwoot-text.json').entry[0];
-    expect(shapeOf(withoutKeys(text.body.entry[0], ['time', 'timestamp']))).toEqual(
-      shapeOf(withoutKeys(realEntry, ['time', 'timestamp'])),
-    );
+    expect(shapeOf(withoutKeys(text.body.entry[0], ['time', 'timestamp']))).toEqual(shapeOf(withoutKeys(realEntry, ['time', 'timestamp'])));
     expect(reply.body.entry[0].messaging[0].message).toMatchObject({ text: 'Europe', quick_reply: { payload: 'EU' } });
   });
 

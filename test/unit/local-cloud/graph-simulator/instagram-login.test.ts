@@ -58,9 +58,18 @@ async function control(method: 'GET' | 'POST', path: string, body?: unknown) {
 async function loggedIn() {
   const prospect = (await control('POST', 'instagram-login', { redirectUri: REDIRECT })).json as { code: string; instagramAccountId: string; username: string };
   const short = await call('POST', `${sim.instagramOAuthUrl}/oauth/access_token`, {
-    form: { client_id: INSTAGRAM_APP.appId, client_secret: INSTAGRAM_APP.appSecret, grant_type: 'authorization_code', redirect_uri: REDIRECT, code: prospect.code },
+    form: {
+      client_id: INSTAGRAM_APP.appId,
+      client_secret: INSTAGRAM_APP.appSecret,
+      grant_type: 'authorization_code',
+      redirect_uri: REDIRECT,
+      code: prospect.code,
+    },
   });
-  const long = await call('GET', `${sim.instagramGraphUrl}/access_token?${new URLSearchParams({ grant_type: 'ig_exchange_token', client_secret: INSTAGRAM_APP.appSecret, access_token: short.json.access_token })}`);
+  const long = await call(
+    'GET',
+    `${sim.instagramGraphUrl}/access_token?${new URLSearchParams({ grant_type: 'ig_exchange_token', client_secret: INSTAGRAM_APP.appSecret, access_token: short.json.access_token })}`,
+  );
   return { ...prospect, short: short.json, long: long.json as { access_token: string; expires_in: number } };
 }
 
@@ -69,18 +78,35 @@ describe('the Graph simulator plays Instagram Login', () => {
     const prospect = (await control('POST', 'instagram-login', { redirectUri: REDIRECT })).json;
     const exchange = (form: Partial<Record<string, string>>) =>
       call('POST', `${sim.instagramOAuthUrl}/oauth/access_token`, {
-        form: { client_id: INSTAGRAM_APP.appId, client_secret: INSTAGRAM_APP.appSecret, grant_type: 'authorization_code', redirect_uri: REDIRECT, code: prospect.code, ...form } as Record<string, string>,
+        form: {
+          client_id: INSTAGRAM_APP.appId,
+          client_secret: INSTAGRAM_APP.appSecret,
+          grant_type: 'authorization_code',
+          redirect_uri: REDIRECT,
+          code: prospect.code,
+          ...form,
+        } as Record<string, string>,
       });
-    expect((await exchange({ client_secret: 'the-meta-app-secret' })).json).toEqual({ error_type: 'OAuthException', code: 400, error_message: 'Error validating client secret' });
+    expect((await exchange({ client_secret: 'the-meta-app-secret' })).json).toEqual({
+      error_type: 'OAuthException',
+      code: 400,
+      error_message: 'Error validating client secret',
+    });
     expect((await exchange({ redirect_uri: 'https://elsewhere.example/' })).json.error_message).toMatch(/redirect_uri/);
     const first = await exchange({});
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ access_token: expect.stringMatching(/^IGAA/), permissions: 'instagram_business_basic,instagram_business_manage_messages' });
+    expect(first.json).toMatchObject({
+      access_token: expect.stringMatching(/^IGAA/),
+      permissions: 'instagram_business_basic,instagram_business_manage_messages',
+    });
     // The exchange names the app-scoped id; the professional id comes from /me.
     expect(first.json.user_id).not.toBe(prospect.instagramAccountId);
     expect((await exchange({})).json.error_message).toBe('This authorization code has been used');
     // The form is recorded without the secret and the code.
-    const recorded = sim.outbox().filter((e) => e.host === 'api.instagram.com').at(-1)!;
+    const recorded = sim
+      .outbox()
+      .filter((e) => e.host === 'api.instagram.com')
+      .at(-1)!;
     expect(recorded.body).toMatchObject({ client_secret: '[redacted]', code: '[redacted]', client_id: INSTAGRAM_APP.appId });
   });
 
@@ -104,29 +130,51 @@ describe('the Graph simulator plays Instagram Login', () => {
   it('subscribes the account, sends its messages on graph.instagram.com, and signs its webhooks with the Instagram app secret', async () => {
     const account = await loggedIn();
     const token = account.long.access_token;
-    expect((await call('POST', `${sim.instagramGraphUrl}/${GRAPH_API_VERSION}/me/subscribed_apps?subscribed_fields=messages,messaging_seen`, { token })).json).toEqual({ success: true });
-    expect((await call('GET', `${sim.instagramGraphUrl}/${GRAPH_API_VERSION}/me/subscribed_apps`, { token })).json).toEqual({ data: [{ subscribed_fields: ['messages', 'messaging_seen'] }] });
+    expect(
+      (await call('POST', `${sim.instagramGraphUrl}/${GRAPH_API_VERSION}/me/subscribed_apps?subscribed_fields=messages,messaging_seen`, { token })).json,
+    ).toEqual({ success: true });
+    expect((await call('GET', `${sim.instagramGraphUrl}/${GRAPH_API_VERSION}/me/subscribed_apps`, { token })).json).toEqual({
+      data: [{ subscribed_fields: ['messages', 'messaging_seen'] }],
+    });
 
     received.length = 0;
     const customer = '6100000000000042';
-    const says = await call('POST', `${sim.url}/_sim/customer/messages`, { json: { channel: 'instagram', accountId: account.instagramAccountId, customerId: customer, text: 'oi' } });
+    const says = await call('POST', `${sim.url}/_sim/customer/messages`, {
+      json: { channel: 'instagram', accountId: account.instagramAccountId, customerId: customer, text: 'oi' },
+    });
     expect(says.json.webhookStatus).toBe(200);
     const [webhook] = received;
-    expect(JSON.parse(webhook!.body)).toMatchObject({ object: 'instagram', entry: [{ id: account.instagramAccountId, messaging: [{ sender: { id: customer }, recipient: { id: account.instagramAccountId }, message: { text: 'oi' } }] }] });
+    expect(JSON.parse(webhook!.body)).toMatchObject({
+      object: 'instagram',
+      entry: [
+        { id: account.instagramAccountId, messaging: [{ sender: { id: customer }, recipient: { id: account.instagramAccountId }, message: { text: 'oi' } }] },
+      ],
+    });
     expect(webhook!.signature).toBe(signMetaBody(webhook!.body, INSTAGRAM_APP.appSecret));
 
     const reply = { recipient: { id: customer }, message: { text: 'Temos sim!' } };
     const sent = await call('POST', `${sim.instagramGraphUrl}/${GRAPH_API_VERSION}/${account.instagramAccountId}/messages`, { token, json: reply });
     expect(sent.json).toEqual({ recipient_id: customer, message_id: expect.any(String) });
     const entry = sim.outbox().at(-1)!;
-    expect(entry).toMatchObject({ host: 'graph.instagram.com', path: `/graph.instagram.com/${GRAPH_API_VERSION}/${account.instagramAccountId}/messages`, status: 200, channel: 'instagram', accountId: account.instagramAccountId });
+    expect(entry).toMatchObject({
+      host: 'graph.instagram.com',
+      path: `/graph.instagram.com/${GRAPH_API_VERSION}/${account.instagramAccountId}/messages`,
+      status: 200,
+      channel: 'instagram',
+      accountId: account.instagramAccountId,
+    });
     expect(sim.customer.messagesFrom('instagram', customer).map((m) => m.body)).toEqual([reply]);
 
     // Not on graph.facebook.com: it cannot parse an Instagram user token, and the account has no Page there.
     expect((await call('POST', `${sim.url}/${GRAPH_API_VERSION}/${account.instagramAccountId}/messages`, { token, json: reply })).json.error.code).toBe(190);
-    expect((await call('POST', `${sim.url}/${GRAPH_API_VERSION}/${account.instagramAccountId}/messages`, { token: 'EAAsome-page-token', json: reply })).json.error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect(
+      (await call('POST', `${sim.url}/${GRAPH_API_VERSION}/${account.instagramAccountId}/messages`, { token: 'EAAsome-page-token', json: reply })).json.error,
+    ).toMatchObject({ code: 100, error_subcode: 33 });
     // Nor for another account with this token.
-    expect((await call('POST', `${sim.instagramGraphUrl}/${GRAPH_API_VERSION}/17841400000000001/messages`, { token, json: reply })).json.error).toMatchObject({ code: 100, error_subcode: 33 });
+    expect((await call('POST', `${sim.instagramGraphUrl}/${GRAPH_API_VERSION}/17841400000000001/messages`, { token, json: reply })).json.error).toMatchObject({
+      code: 100,
+      error_subcode: 33,
+    });
   });
 
   it('ages tokens on request, so a refresh job can be tried without waiting days', async () => {

@@ -1,12 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildSendBodySchema,
-  DEFAULT_SPEC_PATH,
-  loadSpecSchemas,
-  type JsonSchema,
-} from '#lib/local-cloud/graph-simulator/send-body-schema';
+import { buildSendBodySchema, DEFAULT_SPEC_PATH, loadSpecSchemas, type JsonSchema } from '#lib/local-cloud/graph-simulator/send-body-schema';
 import { cachedSendBodySchema } from '#lib/local-cloud/graph-simulator/send-body-schema-cache';
 import { graphParamName, loadSendBodyValidator } from '#lib/local-cloud/graph-simulator/send-body-validator';
 
@@ -90,7 +85,7 @@ describe('reading the Message schema from the OpenAPI spec', () => {
 
   it.each([
     [
-      'a body missing two required properties, naming the first in the spec\'s order',
+      "a body missing two required properties, naming the first in the spec's order",
       { messaging_product: 'whatsapp', recipient_type: 'individual', type: 'text' },
       'The parameter to is required.',
     ],
@@ -101,7 +96,11 @@ describe('reading the Message schema from the OpenAPI spec', () => {
       { ...base, type: 'fax', fax: {} },
       'Param type must be one of {text, audio, document, image, location, video, sticker, reaction, interactive, template, contacts} - got "fax".',
     ],
-    ['an image given both by id and by link', { ...base, type: 'image', image: { id: '1', link: 'https://example.com/a.jpg' } }, 'Param image must take exactly one of its allowed forms.'],
+    [
+      'an image given both by id and by link',
+      { ...base, type: 'image', image: { id: '1', link: 'https://example.com/a.jpg' } },
+      'Param image must take exactly one of its allowed forms.',
+    ],
   ])('refuses %s', async (_case, body, details) => {
     const validator = await loadSendBodyValidator();
     expect(validator.validate(body)?.body.error.error_data?.details).toBe(details);
@@ -123,8 +122,6 @@ describe('graphParamName', () => {
   it('writes a JSON pointer the way Meta names parameters', () => {
     expect(graphParamName('')).toBe('message');
     expect(graphParamName('', 'to')).toBe('to');
-    expect(graphParamName('/interactive/action/buttons/0/reply', 'title')).toBe(
-      "interactive['action']['buttons'][0]['reply']['title']",
-    );
+    expect(graphParamName('/interactive/action/buttons/0/reply', 'title')).toBe("interactive['action']['buttons'][0]['reply']['title']");
   });
 });

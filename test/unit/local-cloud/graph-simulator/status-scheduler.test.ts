@@ -37,7 +37,13 @@ describe('StatusScheduler', () => {
     const scheduler = new StatusScheduler();
     const ran: string[] = [];
     scheduler.schedule([
-      { delayMs: 1, run: async () => { await tick(30); ran.push('in flight'); } },
+      {
+        delayMs: 1,
+        run: async () => {
+          await tick(30);
+          ran.push('in flight');
+        },
+      },
       { delayMs: 1, run: async () => void ran.push('never') },
     ]);
     scheduler.schedule([{ delayMs: 10_000, run: async () => void ran.push('never either') }]);

@@ -8,7 +8,10 @@ const WABA = '200000000000001';
 const LIST = `/v23.0/${WABA}/message_templates`;
 const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER_WA_ID, type: 'template' };
 const text = (...values: string[]) => values.map((v) => ({ type: 'text', text: v }));
-const deliveryUpdate = (components: unknown[], language = 'en_US') => ({ ...base, template: { name: 'delivery_update', language: { code: language }, components } });
+const deliveryUpdate = (components: unknown[], language = 'en_US') => ({
+  ...base,
+  template: { name: 'delivery_update', language: { code: language }, components },
+});
 const fullDelivery = [
   { type: 'header', parameters: text('A-1') },
   { type: 'body', parameters: text('A-1', 'Friday') },
@@ -21,7 +24,13 @@ describe('Graph simulator: message templates', () => {
   let receiver: WebhookReceiver;
   beforeAll(async () => {
     receiver = await startWebhookReceiver(APP_SECRET);
-    sim = await startGraphSimulator({ port: 0, accessTokens: [TOKEN], webhookUrl: receiver.url, appSecret: APP_SECRET, statusDelaysMs: { sent: 1, delivered: 1, read: false } });
+    sim = await startGraphSimulator({
+      port: 0,
+      accessTokens: [TOKEN],
+      webhookUrl: receiver.url,
+      appSecret: APP_SECRET,
+      statusDelaysMs: { sent: 1, delivered: 1, read: false },
+    });
     strict = await startGraphSimulator({ port: 0, accessTokens: [TOKEN], strictTemplates: true });
   });
   afterAll(async () => {
@@ -70,7 +79,12 @@ describe('Graph simulator: message templates', () => {
 
   it.each([
     ['an unknown language', deliveryUpdate(fullDelivery, 'pt_BR'), 132001, /does not exist in pt_BR/],
-    ['a missing body parameter', deliveryUpdate([fullDelivery[0], { type: 'body', parameters: text('A-1') }, fullDelivery[2]]), 132000, /body: number of localizable_params \(1\) does not match the expected number of params \(2\)/],
+    [
+      'a missing body parameter',
+      deliveryUpdate([fullDelivery[0], { type: 'body', parameters: text('A-1') }, fullDelivery[2]]),
+      132000,
+      /body: number of localizable_params \(1\) does not match the expected number of params \(2\)/,
+    ],
     ['a missing header', deliveryUpdate(fullDelivery.slice(1)), 132000, /header/],
     ['a missing URL suffix', deliveryUpdate(fullDelivery.slice(0, 2)), 131008, /index 0 of type Url/],
     ['a rejected template', { ...base, template: { name: 'welcome_back', language: { code: 'en_US' } } }, 132001, /does not exist/],
@@ -82,7 +96,17 @@ describe('Graph simulator: message templates', () => {
     ],
     [
       'no image for an image header',
-      { ...base, template: { name: 'summer_offer', language: { code: 'en_US' }, components: [{ type: 'body', parameters: text('Ana', 'S') }, { type: 'button', sub_type: 'copy_code', index: '0', parameters: [{ type: 'coupon_code', coupon_code: 'S' }] }] } },
+      {
+        ...base,
+        template: {
+          name: 'summer_offer',
+          language: { code: 'en_US' },
+          components: [
+            { type: 'body', parameters: text('Ana', 'S') },
+            { type: 'button', sub_type: 'copy_code', index: '0', parameters: [{ type: 'coupon_code', coupon_code: 'S' }] },
+          ],
+        },
+      },
       132012,
       /expected IMAGE/,
     ],
@@ -119,18 +143,29 @@ describe('Graph simulator: message templates', () => {
   });
 
   it('changes a template through the control route, posts the signed status webhook, and refuses paused and disabled templates', async () => {
-    const pause = await fetch(`${sim.url}/_sim/templates`, { method: 'POST', body: JSON.stringify({ name: 'delivery_update', language: 'en_US', status: 'PAUSED' }) });
+    const pause = await fetch(`${sim.url}/_sim/templates`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'delivery_update', language: 'en_US', status: 'PAUSED' }),
+    });
     expect(pause.status).toBe(200);
     const [webhook] = await receiver.waitFor(1);
     expect(webhook?.body.entry[0]).toMatchObject({
       id: WABA,
-      changes: [{ field: 'message_template_status_update', value: { event: 'PAUSED', message_template_name: 'delivery_update', message_template_language: 'en_US', message_template_id: 900000000000001 } }],
+      changes: [
+        {
+          field: 'message_template_status_update',
+          value: { event: 'PAUSED', message_template_name: 'delivery_update', message_template_language: 'en_US', message_template_id: 900000000000001 },
+        },
+      ],
     });
     expect((await graphPost(sim, WA_PATH, deliveryUpdate(fullDelivery))).json.error.code).toBe(132015);
     await fetch(`${sim.url}/_sim/templates`, { method: 'POST', body: JSON.stringify({ name: 'delivery_update', language: 'en_US', status: 'DISABLED' }) });
     expect((await graphPost(sim, WA_PATH, deliveryUpdate(fullDelivery))).json.error.code).toBe(132016);
 
-    const added = await fetch(`${sim.url}/_sim/templates`, { method: 'POST', body: JSON.stringify({ name: 'new_one', language: 'en', category: 'MARKETING', components: [{ type: 'BODY', text: 'Hi' }] }) });
+    const added = await fetch(`${sim.url}/_sim/templates`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'new_one', language: 'en', category: 'MARKETING', components: [{ type: 'BODY', text: 'Hi' }] }),
+    });
     expect(((await added.json()) as { template: unknown }).template).toMatchObject({ name: 'new_one', status: 'APPROVED', id: expect.any(String) });
     const { json } = await simGet(sim, `${LIST}?limit=100`);
     expect(json.data.map((t: { name: string }) => t.name)).toContain('new_one');

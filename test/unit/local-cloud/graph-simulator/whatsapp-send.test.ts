@@ -1,19 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { readConformanceJson } from '#test/helpers/conformance';
-import {
-  APP_SECRET,
-  CUSTOMER_WA_ID,
-  customerSays,
-  FAST_STATUSES,
-  graphPost,
-  ManualClock,
-  shapeOf,
-  TOKEN,
-  WA_PATH,
-  waText,
-  withoutKeys,
-} from './sim-test-kit';
+import { APP_SECRET, CUSTOMER_WA_ID, customerSays, FAST_STATUSES, graphPost, ManualClock, shapeOf, TOKEN, WA_PATH, waText, withoutKeys } from './sim-test-kit';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver';
 
 const base = { messaging_product: 'whatsapp', recipient_type: 'individual', to: CUSTOMER_WA_ID };
@@ -101,42 +89,62 @@ describe('Graph simulator: WhatsApp Cloud API sends', () => {
   });
 
   const invalidBodies: [string, unknown, number, RegExp][] = [
-    ['a missing recipient', { messaging_product: 'whatsapp', recipient_type: 'individual', type: 'text', text: { body: 'x' } }, 100, /parameter to is required/],
+    [
+      'a missing recipient',
+      { messaging_product: 'whatsapp', recipient_type: 'individual', type: 'text', text: { body: 'x' } },
+      100,
+      /parameter to is required/,
+    ],
     ['an unknown key', { ...base, type: 'text', text: { body: 'x', colour: 'red' } }, 100, /Unexpected key "colour" on param "text"/],
     ['an unknown message type', { ...base, type: 'hologram' }, 100, /Param type must be one of \{.*text.*\} - got "hologram"/],
-    ['a button title over 20 characters', {
-      ...base,
-      type: 'interactive',
-      interactive: {
-        type: 'button',
-        body: { text: 'Pick' },
-        action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'A title far too long for a button' } }] },
+    [
+      'a button title over 20 characters',
+      {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          body: { text: 'Pick' },
+          action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'A title far too long for a button' } }] },
+        },
       },
-    }, 131009, /interactive\['action'\]\['buttons'\]\[0\]\['reply'\]\['title'\] must NOT have more than 20 characters/],
-    ['four reply buttons', {
-      ...base,
-      type: 'interactive',
-      interactive: {
-        type: 'button',
-        body: { text: 'Pick' },
-        action: { buttons: [1, 2, 3, 4].map((n) => ({ type: 'reply', reply: { id: `b${n}`, title: `B${n}` } })) },
+      131009,
+      /interactive\['action'\]\['buttons'\]\[0\]\['reply'\]\['title'\] must NOT have more than 20 characters/,
+    ],
+    [
+      'four reply buttons',
+      {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          body: { text: 'Pick' },
+          action: { buttons: [1, 2, 3, 4].map((n) => ({ type: 'reply', reply: { id: `b${n}`, title: `B${n}` } })) },
+        },
       },
-    }, 131009, /must NOT have more than 3 items/],
-    ['duplicate button ids', {
-      ...base,
-      type: 'interactive',
-      interactive: {
-        type: 'button',
-        body: { text: 'Pick' },
-        action: { buttons: ['A', 'B'].map((title) => ({ type: 'reply', reply: { id: 'same', title } })) },
+      131009,
+      /must NOT have more than 3 items/,
+    ],
+    [
+      'duplicate button ids',
+      {
+        ...base,
+        type: 'interactive',
+        interactive: {
+          type: 'button',
+          body: { text: 'Pick' },
+          action: { buttons: ['A', 'B'].map((title) => ({ type: 'reply', reply: { id: 'same', title } })) },
+        },
       },
-    }, 131009, /Duplicate button id/],
+      131009,
+      /Duplicate button id/,
+    ],
     ['a template without language', { ...base, type: 'template', template: { name: 'order_update' } }, 100, /template\['language'\] is required/],
     ['an image with neither id nor link', { ...base, type: 'image', image: { caption: 'c' } }, 100, /image must include one of: id, link/],
     ['a text without body', { ...base, type: 'text', text: {} }, 100, /text\['body'\] is required/],
   ];
 
-  it.each(invalidBodies)('refuses %s with Meta\'s error shape', async (_case, body, code, details) => {
+  it.each(invalidBodies)("refuses %s with Meta's error shape", async (_case, body, code, details) => {
     const { status, json } = await graphPost(sim, WA_PATH, body);
 
     expect(status).toBe(400);
@@ -224,16 +232,8 @@ describe('Graph simulator: WhatsApp Cloud API sends', () => {
       phone_number_id: '100000000000001',
     });
     // Same structure as Meta's own status examples.
-    const realSent = withoutKeys(readConformanceJson('whatsapp', 'wajs-v25-status-sent.json'), [
-      'contacts',
-      'recipient_user_id',
-      'parent_recipient_user_id',
-    ]);
-    const realRead = withoutKeys(readConformanceJson('whatsapp', 'wajs-v25-status-read.json'), [
-      'contacts',
-      'recipient_user_id',
-      'parent_recipient_user_id',
-    ]);
+    const realSent = withoutKeys(readConformanceJson('whatsapp', 'wajs-v25-status-sent.json'), ['contacts', 'recipient_user_id', 'parent_recipient_user_id']);
+    const realRead = withoutKeys(readConformanceJson('whatsapp', 'wajs-v25-status-read.json'), ['contacts', 'recipient_user_id', 'parent_recipient_user_id']);
     expect(shapeOf(webhooks[1]?.body)).toEqual(shapeOf(realSent));
     expect(shapeOf(webhooks[3]?.body)).toEqual(shapeOf(realRead));
   });

@@ -26,7 +26,10 @@ describe('authorizeJwt: each check on its own', () => {
   });
 
   it('refuses a token with another issuer, signed by the right key', async () => {
-    expect(await check(await sign({ ...base(), iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other' }))).toMatchObject({ ok: false, status: 401 });
+    expect(await check(await sign({ ...base(), iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other' }))).toMatchObject({
+      ok: false,
+      status: 401,
+    });
   });
 
   it('refuses when the issuer has no reachable key set', async () => {

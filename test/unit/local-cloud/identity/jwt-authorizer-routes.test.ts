@@ -37,9 +37,7 @@ describe('local user pool ids in the intrinsic resolver', () => {
     expect(pool.issuer).toBe(`https://cognito-idp.eu-west-1.amazonaws.com/${pool.id}`);
     expect(resolveIntrinsics({ 'Fn::GetAtt': ['OperatorUserPool', 'ProviderURL'] }, f.ctx)).toBe(pool.issuer);
     expect(resolveIntrinsics({ 'Fn::GetAtt': ['OperatorUserPool', 'ProviderName'] }, f.ctx)).toBe(pool.issuer.replace('https://', ''));
-    expect(resolveIntrinsics({ 'Fn::GetAtt': ['OperatorUserPool', 'Arn'] }, f.ctx)).toBe(
-      `arn:aws:cognito-idp:eu-west-1:000000000000:userpool/${pool.id}`,
-    );
+    expect(resolveIntrinsics({ 'Fn::GetAtt': ['OperatorUserPool', 'Arn'] }, f.ctx)).toBe(`arn:aws:cognito-idp:eu-west-1:000000000000:userpool/${pool.id}`);
     const consoleId = resolveIntrinsics({ Ref: 'OperatorConsoleClient' }, f.ctx);
     expect(consoleId).toMatch(/^[a-z0-9]{26}$/);
     expect(consoleId).toBe(provider().defaultClientId);
@@ -77,7 +75,12 @@ describe('JWT authoriser emulation: refusals (the function never runs)', () => {
   });
 
   it('401 for a token of another user pool (wrong iss)', async () => {
-    const otherPool = localUserPool({ logicalId: 'SomeOtherPool', region: 'eu-west-1', accountId: '000000000000', clientLogicalIds: ['OperatorConsoleClient'] });
+    const otherPool = localUserPool({
+      logicalId: 'SomeOtherPool',
+      region: 'eu-west-1',
+      accountId: '000000000000',
+      clientLogicalIds: ['OperatorConsoleClient'],
+    });
     const other = await LocalIdentityProvider.create(otherPool);
     const t = (await other.issueToken({ businessId: 'acme', subject: 'x', roles: ['agent'] })).accessToken;
     await expectRefused(`Bearer ${t}`, 401);

@@ -39,7 +39,10 @@ describe('local hosted sign-in (authorisation code + PKCE)', () => {
   }
 
   const token = (fields: Record<string, string>) =>
-    fetch(`${f.api.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, ...fields }) });
+    fetch(`${f.api.url}/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: clientId, redirect_uri: redirectUri, ...fields }),
+    });
 
   it('shows the seeded people, says there is no password, and carries the request in its forms', async () => {
     const res = await fetch(`${f.api.url}/oauth2/authorize?${authorizeQuery({ code_challenge: challenge(verifier()) })}`);
@@ -53,10 +56,15 @@ describe('local hosted sign-in (authorisation code + PKCE)', () => {
   });
 
   it('never redirects to an unregistered URI or for an unknown client: an error page instead', async () => {
-    const evil = await fetch(`${f.api.url}/oauth2/authorize?${authorizeQuery({ redirect_uri: 'https://evil.example/cb', code_challenge: challenge(verifier()) })}`, { redirect: 'manual' });
+    const evil = await fetch(
+      `${f.api.url}/oauth2/authorize?${authorizeQuery({ redirect_uri: 'https://evil.example/cb', code_challenge: challenge(verifier()) })}`,
+      { redirect: 'manual' },
+    );
     expect(evil.status).toBe(400);
     expect(evil.headers.get('location')).toBeNull();
-    const unknown = await fetch(`${f.api.url}/oauth2/authorize?${authorizeQuery({ client_id: 'nope', code_challenge: challenge(verifier()) })}`, { redirect: 'manual' });
+    const unknown = await fetch(`${f.api.url}/oauth2/authorize?${authorizeQuery({ client_id: 'nope', code_challenge: challenge(verifier()) })}`, {
+      redirect: 'manual',
+    });
     expect(unknown.status).toBe(400);
   });
 
@@ -119,7 +127,9 @@ describe('local hosted sign-in (authorisation code + PKCE)', () => {
     const ok = await fetch(`${f.api.url}/logout?${new URLSearchParams({ client_id: clientId, logout_uri: redirectUri })}`, { redirect: 'manual' });
     expect(ok.status).toBe(302);
     expect(ok.headers.get('location')).toBe(redirectUri);
-    const evil = await fetch(`${f.api.url}/logout?${new URLSearchParams({ client_id: clientId, logout_uri: 'https://evil.example/' })}`, { redirect: 'manual' });
+    const evil = await fetch(`${f.api.url}/logout?${new URLSearchParams({ client_id: clientId, logout_uri: 'https://evil.example/' })}`, {
+      redirect: 'manual',
+    });
     expect(evil.status).toBe(400);
   });
 });

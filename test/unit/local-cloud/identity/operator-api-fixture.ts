@@ -12,9 +12,7 @@ const route = (key: string, auth?: { scopes: string[] }) => ({
     ApiId: { Ref: 'HttpApi' },
     RouteKey: key,
     Target: { 'Fn::Join': ['', ['integrations/', { Ref: 'ApiIntegration' }]] },
-    ...(auth
-      ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, AuthorizationScopes: auth.scopes }
-      : { AuthorizationType: 'NONE' }),
+    ...(auth ? { AuthorizationType: 'JWT', AuthorizerId: { Ref: 'OperatorJwtAuthorizer' }, AuthorizationScopes: auth.scopes } : { AuthorizationType: 'NONE' }),
   },
 });
 

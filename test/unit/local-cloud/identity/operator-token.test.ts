@@ -19,18 +19,28 @@ describe('operatorToken (the CLIs and the seed)', () => {
   });
 
   it('uses OPERATOR_TOKEN as given (a Cognito access token in AWS), without asking anyone', async () => {
-    const token = await operatorToken({ apiUrl: 'http://127.0.0.1:1', businessId: 'b', subject: 's', roles: ['agent'], env: { OPERATOR_TOKEN: ' Bearer abc.def.ghi ' } });
+    const token = await operatorToken({
+      apiUrl: 'http://127.0.0.1:1',
+      businessId: 'b',
+      subject: 's',
+      roles: ['agent'],
+      env: { OPERATOR_TOKEN: ' Bearer abc.def.ghi ' },
+    });
     expect(token).toBe('abc.def.ghi');
   });
 
   it('explains a refusal, an API that is not the local cloud, and one that does not answer', async () => {
-    await expect(operatorToken({ apiUrl: f.api.url, businessId: 'a/b', subject: 's', roles: ['agent'], env: {} })).rejects.toThrow(/HTTP 400\): businessId is required/);
+    await expect(operatorToken({ apiUrl: f.api.url, businessId: 'a/b', subject: 's', roles: ['agent'], env: {} })).rejects.toThrow(
+      /HTTP 400\): businessId is required/,
+    );
     const notLocal = await startOperatorApi({ Resources: {} });
     try {
       await expect(operatorToken({ apiUrl: notLocal.api.url, businessId: 'b', subject: 's', roles: ['agent'], env: {} })).rejects.toThrow(/OPERATOR_TOKEN/);
     } finally {
       await notLocal.close();
     }
-    await expect(operatorToken({ apiUrl: 'http://127.0.0.1:1', businessId: 'b', subject: 's', roles: ['agent'], env: {} })).rejects.toBeInstanceOf(OperatorTokenError);
+    await expect(operatorToken({ apiUrl: 'http://127.0.0.1:1', businessId: 'b', subject: 's', roles: ['agent'], env: {} })).rejects.toBeInstanceOf(
+      OperatorTokenError,
+    );
   });
 });

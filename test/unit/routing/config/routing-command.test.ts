@@ -27,7 +27,9 @@ function harness(responses: Array<{ status: number; body: unknown }>, files: Rec
       if (!(p in files)) throw new Error(`ENOENT ${p}`);
       return files[p]!;
     },
-    writeFile: async (p, t) => void (written[p] = t),
+    writeFile: async (p, t) => {
+      written[p] = t;
+    },
   };
   const run = (...argv: string[]) => runRoutingCommand(argv, { out: (l) => out.push(l), err: (l) => err.push(l) }, deps);
   return { run, out, err, calls, written, tokenRequests };
@@ -37,7 +39,16 @@ const API = 'http://127.0.0.1:3000';
 
 describe('npm run routing', () => {
   it('lists every page of agents with an admin token for the business', async () => {
-    const agent = (agentId: string) => ({ agentId, name: agentId.toUpperCase(), presence: 'online', activeConversationKeys: ['k'], maxConcurrent: 3, languages: ['es'], skills: [], version: 1 });
+    const agent = (agentId: string) => ({
+      agentId,
+      name: agentId.toUpperCase(),
+      presence: 'online',
+      activeConversationKeys: ['k'],
+      maxConcurrent: 3,
+      languages: ['es'],
+      skills: [],
+      version: 1,
+    });
     const h = harness([
       { status: 200, body: { items: [agent('ana')], cursor: 'C1' } },
       { status: 200, body: { items: [agent('bruno')] } },
@@ -63,8 +74,18 @@ describe('npm run routing', () => {
     expect(await h.run('put', 'agent', '--business', 'shop', '--id', 'ana', '--name', 'Ana', '--languages', 'es, pt', '--max', '4')).toBe(0);
     expect(await h.run('put', 'queue', '--business', 'shop', '--file', 'q.json', '--expected-version', '2')).toBe(0);
     expect(h.calls).toEqual([
-      { url: `${API}/admin/routing/agents`, method: 'PUT', auth: 'Bearer TOKEN', body: { agentId: 'ana', name: 'Ana', languages: ['es', 'pt'], maxConcurrent: 4, businessId: 'shop' } },
-      { url: `${API}/admin/routing/queues`, method: 'PUT', auth: 'Bearer TOKEN', body: { queueId: 'vip', name: 'VIP', sla: { firstResponseSeconds: 120 }, businessId: 'shop', expectedVersion: 2 } },
+      {
+        url: `${API}/admin/routing/agents`,
+        method: 'PUT',
+        auth: 'Bearer TOKEN',
+        body: { agentId: 'ana', name: 'Ana', languages: ['es', 'pt'], maxConcurrent: 4, businessId: 'shop' },
+      },
+      {
+        url: `${API}/admin/routing/queues`,
+        method: 'PUT',
+        auth: 'Bearer TOKEN',
+        body: { queueId: 'vip', name: 'VIP', sla: { firstResponseSeconds: 120 }, businessId: 'shop', expectedVersion: 2 },
+      },
     ]);
     expect(h.out).toEqual(['Saved agent ana of shop as version 1', 'Saved queue vip of shop as version 3']);
   });

@@ -8,7 +8,10 @@ describe('routing a handoff', () => {
     const w = routingWorld();
     await w.queue({ queueId: 'general' });
     await w.queue({ queueId: 'vip', priority: 90, sla: { firstResponseSeconds: 120, resolutionSeconds: 3600 } });
-    await w.rules({ defaultQueueId: 'general', rules: [{ ruleId: 'vip', when: { tags: ['vip'] }, then: { queueId: 'vip', priority: PRIORITY.vip, addTags: ['priority'] } }] });
+    await w.rules({
+      defaultQueueId: 'general',
+      rules: [{ ruleId: 'vip', when: { tags: ['vip'] }, then: { queueId: 'vip', priority: PRIORITY.vip, addTags: ['priority'] } }],
+    });
     await w.vip('cust-c1');
     w.conversation('c1', {
       messages: [
@@ -111,7 +114,10 @@ describe('routing a handoff', () => {
     w.conversation('c1');
     await w.handoff('c1');
     expect(await w.engine.acceptOffer('other-biz', 'ana', 'c1')).toMatchObject({ ok: false, refusal: 'not_found' });
-    expect(await w.engine.transfer('other-biz', 'c1', { queueId: 'default' }, { id: 'sup', kind: 'supervisor' })).toMatchObject({ ok: false, refusal: 'not_found' });
+    expect(await w.engine.transfer('other-biz', 'c1', { queueId: 'default' }, { id: 'sup', kind: 'supervisor' })).toMatchObject({
+      ok: false,
+      refusal: 'not_found',
+    });
     expect(await w.engine.routeHandoff({ businessId: 'other-biz', conversationKey: 'c1', reason: 'x', requestedAt: '2030-01-01T00:00:00Z' })).toMatchObject({
       ok: false,
       refusal: 'not_found',
@@ -210,7 +216,10 @@ describe('transfer and release', () => {
     await w.engine.acceptOffer(B, 'ana', 'c1');
     expect(await w.engine.transfer(B, 'c1', { queueId: 'tier2' }, { id: 'beto', kind: 'agent' })).toMatchObject({ ok: false, refusal: 'not_assigned_to_you' });
     expect(await w.engine.transfer(B, 'c1', { queueId: 'nope' }, { id: 'sup', kind: 'supervisor' })).toMatchObject({ ok: false, refusal: 'queue_not_found' });
-    expect(await w.engine.transfer(B, 'c1', { agentId: 'beto' }, { id: 'sup', kind: 'supervisor' })).toMatchObject({ ok: false, refusal: 'agent_not_available' });
+    expect(await w.engine.transfer(B, 'c1', { agentId: 'beto' }, { id: 'sup', kind: 'supervisor' })).toMatchObject({
+      ok: false,
+      refusal: 'agent_not_available',
+    });
 
     const moved = await w.engine.transfer(B, 'c1', { queueId: 'tier2' }, { id: 'ana', kind: 'agent' });
     // Ana gave it away: it waits in tier2 (she is not offered it again).
@@ -238,7 +247,13 @@ describe('transfer and release', () => {
     await w.engine.recordHumanResponse(B, 'c1', '2025-03-18T16:05:00.000Z');
     await w.engine.release(B, 'c1', { closed: 'resolved' }, '2025-03-18T16:10:00.000Z');
     await w.engine.release(B, 'c1', { closed: 'resolved' }, '2025-03-18T16:11:00.000Z');
-    expect(await w.routing('c1')).toMatchObject({ routingStatus: 'closed', closeOutcome: 'resolved', assignedAgentId: 'ana', firstHumanResponseAt: '2025-03-18T16:00:30.000Z', closedAt: '2025-03-18T16:10:00.000Z' });
+    expect(await w.routing('c1')).toMatchObject({
+      routingStatus: 'closed',
+      closeOutcome: 'resolved',
+      assignedAgentId: 'ana',
+      firstHumanResponseAt: '2025-03-18T16:00:30.000Z',
+      closedAt: '2025-03-18T16:10:00.000Z',
+    });
     expect((await w.routing('c2')).offeredAgentId).toBe('ana');
     await w.engine.release(B, 'c2', { handedBack: true }, w.now().toISOString());
     expect((await w.routing('c2')).routingStatus).toBeUndefined();
@@ -269,7 +284,11 @@ describe('hours and SLA', () => {
     expect(notices[0]!.language).toBe('pt');
     expect(notices[0]!.text).toContain('Uma pessoa vai te responder');
     expect(notices[0]!.text).toContain('09:00');
-    expect(w.events.filter((e) => e.detailType === DETAIL_TYPE.replyRequested).every((e) => (e.detail as { outboundId: string }).outboundId === notices[0]!.outboundId)).toBe(true);
+    expect(
+      w.events
+        .filter((e) => e.detailType === DETAIL_TYPE.replyRequested)
+        .every((e) => (e.detail as { outboundId: string }).outboundId === notices[0]!.outboundId),
+    ).toBe(true);
     // SLA counts open time only: 600 s from the opening.
     expect((await w.routing('c1')).slaFirstResponseDueAt).toBe('2025-03-19T15:10:00.000Z');
 
@@ -310,7 +329,13 @@ describe('hours and SLA', () => {
     await w.engine.onTimer(breach);
     await w.engine.onTimer(breach);
     await w.engine.onTimer(warn); // late warning after the breach: nothing
-    expect(await w.routing('c1')).toMatchObject({ slaState: 'breached', queueId: 'overflow', routingPriority: PRIORITY.breached, routingStatus: 'queued', transfers: 1 });
+    expect(await w.routing('c1')).toMatchObject({
+      slaState: 'breached',
+      queueId: 'overflow',
+      routingPriority: PRIORITY.breached,
+      routingStatus: 'queued',
+      transfers: 1,
+    });
     expect(w.types().filter((t) => t === DETAIL_TYPE.slaWarning)).toHaveLength(1);
     expect(w.types().filter((t) => t === DETAIL_TYPE.slaBreached)).toHaveLength(1);
     const breached = w.events.find((e) => e.detailType === DETAIL_TYPE.slaBreached)!;

@@ -7,7 +7,13 @@ import { PRIORITY, type QueueHours, type RoutingAgent, type RoutingRules } from 
 
 const weekdays9to18: QueueHours = {
   timezone: 'America/Mexico_City',
-  weekly: { mon: [{ from: '09:00', to: '18:00' }], tue: [{ from: '09:00', to: '18:00' }], wed: [{ from: '09:00', to: '18:00' }], thu: [{ from: '09:00', to: '18:00' }], fri: [{ from: '09:00', to: '18:00' }] },
+  weekly: {
+    mon: [{ from: '09:00', to: '18:00' }],
+    tue: [{ from: '09:00', to: '18:00' }],
+    wed: [{ from: '09:00', to: '18:00' }],
+    thu: [{ from: '09:00', to: '18:00' }],
+    fri: [{ from: '09:00', to: '18:00' }],
+  },
   holidays: ['2025-03-17'],
 };
 
@@ -34,7 +40,11 @@ describe('queue calendar', () => {
   });
 
   it('follows daylight saving changes (New York, 2025-03-09)', () => {
-    const hours: QueueHours = { timezone: 'America/New_York', weekly: { sat: [{ from: '09:00', to: '10:00' }], sun: [{ from: '09:00', to: '10:00' }] }, holidays: [] };
+    const hours: QueueHours = {
+      timezone: 'America/New_York',
+      weekly: { sat: [{ from: '09:00', to: '10:00' }], sun: [{ from: '09:00', to: '10:00' }] },
+      holidays: [],
+    };
     // Saturday 09:00 EST = 14:00Z; Sunday 09:00 EDT = 13:00Z.
     expect(nextOpening(hours, new Date('2025-03-08T12:00:00Z'))?.toISOString()).toBe('2025-03-08T14:00:00.000Z');
     expect(nextOpening(hours, new Date('2025-03-08T16:00:00Z'))?.toISOString()).toBe('2025-03-09T13:00:00.000Z');
@@ -43,15 +53,19 @@ describe('queue calendar', () => {
 
   it('property: the due time is open or the end of an opening, never earlier than the start plus the seconds', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('2024-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }), fc.integer({ min: 1, max: 5 * 86_400 }), (start, seconds) => {
-        const due = addOpenSeconds(weekdays9to18, start, seconds)!;
-        expect(due.getTime()).toBeGreaterThanOrEqual(start.getTime() + seconds * 1000);
-        expect(isOpen(weekdays9to18, new Date(due.getTime() - 1))).toBe(true);
-        // Splitting the count gives the same instant.
-        const half = Math.floor(seconds / 2);
-        const split = addOpenSeconds(weekdays9to18, addOpenSeconds(weekdays9to18, start, half)!, seconds - half)!;
-        expect(split.getTime()).toBe(due.getTime());
-      }),
+      fc.property(
+        fc.date({ min: new Date('2024-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }),
+        fc.integer({ min: 1, max: 5 * 86_400 }),
+        (start, seconds) => {
+          const due = addOpenSeconds(weekdays9to18, start, seconds)!;
+          expect(due.getTime()).toBeGreaterThanOrEqual(start.getTime() + seconds * 1000);
+          expect(isOpen(weekdays9to18, new Date(due.getTime() - 1))).toBe(true);
+          // Splitting the count gives the same instant.
+          const half = Math.floor(seconds / 2);
+          const split = addOpenSeconds(weekdays9to18, addOpenSeconds(weekdays9to18, start, half)!, seconds - half)!;
+          expect(split.getTime()).toBe(due.getTime());
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -72,7 +86,12 @@ const facts = { channel: 'whatsapp', accountId: 'acct-1', reason: 'customer_requ
 
 describe('routing rules', () => {
   it('takes the first rule whose conditions all hold', () => {
-    expect(matchRoutingRule(rules, { ...facts, tags: ['vip'], language: 'pt' })).toEqual({ queueId: 'vip', priority: PRIORITY.vip, addTags: ['priority'], ruleId: 'vip' });
+    expect(matchRoutingRule(rules, { ...facts, tags: ['vip'], language: 'pt' })).toEqual({
+      queueId: 'vip',
+      priority: PRIORITY.vip,
+      addTags: ['priority'],
+      ruleId: 'vip',
+    });
     expect(matchRoutingRule(rules, { ...facts, language: 'pt' })).toMatchObject({ queueId: 'brasil', priority: PRIORITY.normal });
     expect(matchRoutingRule(rules, { ...facts, language: 'pt', channel: 'instagram' })).toMatchObject({ queueId: 'general' });
     expect(matchRoutingRule(rules, { ...facts, reason: 'complaint' })).toMatchObject({ queueId: 'complaints', priority: PRIORITY.high });

@@ -43,11 +43,15 @@ export function routingWorld(start = '2025-03-18T16:00:00.000Z') {
       await config.putAgent(B, { name: input.agentId, languages: ['es'], ...input }, admin);
       state.addAgent(B, input.agentId, { presence, ...(lastActivityAt ? { lastActivityAt } : {}) });
     },
-    queue: (input: Omit<Partial<QueueInput>, 'sla'> & { queueId: string; sla?: { firstResponseSeconds: number; resolutionSeconds?: number; warnAtShare?: number } }) =>
-      config.putQueue(B, { name: input.queueId, sla: { firstResponseSeconds: 600 }, ...input }, admin),
+    queue: (
+      input: Omit<Partial<QueueInput>, 'sla'> & { queueId: string; sla?: { firstResponseSeconds: number; resolutionSeconds?: number; warnAtShare?: number } },
+    ) => config.putQueue(B, { name: input.queueId, sla: { firstResponseSeconds: 600 }, ...input }, admin),
     rules: (input: RoutingRulesInput) => config.putRules(B, input, admin),
     vip: (customerId: string) => config.putContactTags(B, { channel: 'whatsapp', customerId }, ['vip'], admin),
-    conversation(key: string, over: { language?: string; channel?: 'whatsapp' | 'instagram' | 'messenger'; customerId?: string; messages?: HandoffMessage[] } = {}) {
+    conversation(
+      key: string,
+      over: { language?: string; channel?: 'whatsapp' | 'instagram' | 'messenger'; customerId?: string; messages?: HandoffMessage[] } = {},
+    ) {
       state.addConversation({
         conversationKey: key,
         channel: over.channel ?? 'whatsapp',

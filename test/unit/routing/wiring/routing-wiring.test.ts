@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it, vi } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import type { RoutingEngine, RoutingTimer } from '#lambdas/routing/routing-ports';
@@ -13,7 +13,14 @@ import { METRIC } from '#lambdas/shared/metric-names';
 const NOW = new Date('2026-03-02T15:00:00.000Z');
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
 const envelope = (source: string, detailType: string, detail: unknown) => JSON.stringify({ source, 'detail-type': detailType, detail });
-const slaTimer = (dueAt: string): RoutingTimer => ({ kind: 'sla_breach', target: 'first_response', businessId: 'b1', conversationKey: 'wa:100:5215550001', routingVersion: 3, dueAt });
+const slaTimer = (dueAt: string): RoutingTimer => ({
+  kind: 'sla_breach',
+  target: 'first_response',
+  businessId: 'b1',
+  conversationKey: 'wa:100:5215550001',
+  routingVersion: 3,
+  dueAt,
+});
 
 function fakeEngine(overrides: Partial<RoutingEngine> = {}) {
   const calls: Array<[string, ...unknown[]]> = [];
@@ -62,7 +69,11 @@ describe('routing timers as delayed SQS messages', () => {
 
   it('sends the timer to the routing queue with its delay', async () => {
     const sent: SendMessageCommand[] = [];
-    const scheduler = sqsTimerScheduler({ sqs: { send: async (c: unknown) => void sent.push(c as SendMessageCommand) } as never, queueUrl: 'https://q/routing', now: () => NOW });
+    const scheduler = sqsTimerScheduler({
+      sqs: { send: async (c: unknown) => void sent.push(c as SendMessageCommand) } as never,
+      queueUrl: 'https://q/routing',
+      now: () => NOW,
+    });
     await scheduler.schedule(slaTimer(at(120)));
     expect(sent).toHaveLength(1);
     expect(sent[0]!.input).toMatchObject({ QueueUrl: 'https://q/routing', DelaySeconds: 120 });
@@ -95,7 +106,9 @@ describe('routing timers as delayed SQS messages', () => {
   it('refuses a timer with hostile fields', () => {
     expect(routingWorkOf(JSON.stringify({ timer: { ...slaTimer(at(1)), businessId: 'x'.repeat(500) } }))).toMatchObject({ kind: 'invalid' });
     expect(routingWorkOf(JSON.stringify({ timer: { ...slaTimer(at(1)), extra: 1 } }))).toMatchObject({ kind: 'invalid' });
-    expect(routingWorkOf(JSON.stringify({ timer: { kind: 'queue_open', businessId: 'b1', queueId: '../x', dueAt: at(1) } }))).toMatchObject({ kind: 'invalid' });
+    expect(routingWorkOf(JSON.stringify({ timer: { kind: 'queue_open', businessId: 'b1', queueId: '../x', dueAt: at(1) } }))).toMatchObject({
+      kind: 'invalid',
+    });
   });
 });
 
@@ -105,17 +118,31 @@ describe('routing events → engine calls', () => {
   it('routes a handoff in the business the registry names for the account', async () => {
     const { engine, calls } = fakeEngine();
     const { deps } = depsWith(engine);
-    const result = await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, businessId: 'someone-else' })), deps);
+    const result = await handleRoutingMessage(
+      routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, businessId: 'someone-else' })),
+      deps,
+    );
     expect(result).toEqual({ outcome: 'routed', businessId: 'b1' });
-    expect(calls).toEqual([['routeHandoff', { businessId: 'b1', conversationKey: handoff.conversationKey, reason: 'customer_request', requestedAt: handoff.requestedAt }]]);
+    expect(calls).toEqual([
+      ['routeHandoff', { businessId: 'b1', conversationKey: handoff.conversationKey, reason: 'customer_request', requestedAt: handoff.requestedAt }],
+    ]);
   });
 
   it('consumes events of an account nobody registered, and keys naming another account', async () => {
     const { engine, calls } = fakeEngine();
     const { deps } = depsWith(engine);
-    expect(await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, accountId: '999', conversationKey: 'wa:999:1' })), deps)).toEqual({ outcome: 'unknown_account' });
-    expect(routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, conversationKey: 'wa:200:5215550001' }))).toMatchObject({ kind: 'invalid' });
-    expect(routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, reason: 'r'.repeat(65) }))).toMatchObject({ kind: 'invalid' });
+    expect(
+      await handleRoutingMessage(
+        routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, accountId: '999', conversationKey: 'wa:999:1' })),
+        deps,
+      ),
+    ).toEqual({ outcome: 'unknown_account' });
+    expect(
+      routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, conversationKey: 'wa:200:5215550001' })),
+    ).toMatchObject({ kind: 'invalid' });
+    expect(routingWorkOf(envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, { ...handoff, reason: 'r'.repeat(65) }))).toMatchObject({
+      kind: 'invalid',
+    });
     expect(routingWorkOf('{not json')).toMatchObject({ kind: 'invalid' });
     expect(routingWorkOf('x'.repeat(300_000))).toMatchObject({ kind: 'invalid' });
     expect(calls).toEqual([]);
@@ -125,14 +152,21 @@ describe('routing events → engine calls', () => {
     const refusing = (refusal: string) => fakeEngine({ routeHandoff: async () => ({ ok: false, refusal, message: 'no' }) as never }).engine;
     const body = envelope(EVENT_SOURCE.agent, DETAIL_TYPE.conversationHandoffRequested, handoff);
     await expect(handleRoutingMessage(routingWorkOf(body), depsWith(refusing('changed_meanwhile')).deps)).rejects.toBeInstanceOf(RoutingRetryError);
-    expect(await handleRoutingMessage(routingWorkOf(body), depsWith(refusing('queue_not_found')).deps)).toEqual({ outcome: 'not_routed', businessId: 'b1', refusal: 'queue_not_found' });
+    expect(await handleRoutingMessage(routingWorkOf(body), depsWith(refusing('queue_not_found')).deps)).toEqual({
+      outcome: 'not_routed',
+      businessId: 'b1',
+      refusal: 'queue_not_found',
+    });
   });
 
   it('releases on close (with the outcome) and on hand-back', async () => {
     const { engine, calls } = fakeEngine();
     const { deps } = depsWith(engine);
     const base = { v: 1, conversationKey: 'wa:100:5215550001', channel: 'whatsapp', accountId: '100' };
-    await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.humanAgent, DETAIL_TYPE.conversationClosed, { ...base, closedAt: at(0), outcome: 'resolved' })), deps);
+    await handleRoutingMessage(
+      routingWorkOf(envelope(EVENT_SOURCE.humanAgent, DETAIL_TYPE.conversationClosed, { ...base, closedAt: at(0), outcome: 'resolved' })),
+      deps,
+    );
     await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.humanAgent, DETAIL_TYPE.conversationClosed, { ...base, closedAt: at(1) })), deps);
     await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.humanAgent, DETAIL_TYPE.conversationHandedBack, { ...base, handedBackAt: at(2) })), deps);
     expect(calls).toEqual([
@@ -151,7 +185,12 @@ describe('routing events → engine calls', () => {
     const { engine, calls } = fakeEngine();
     const { deps } = depsWith(engine, { replyAuthor: async (_k, id) => authors[id] });
     const reply = (source: string, outboundId: string) =>
-      handleRoutingMessage(routingWorkOf(envelope(source, DETAIL_TYPE.replyRequested, { v: 1, conversationKey: 'wa:100:5215550001', outboundId, channel: 'whatsapp', accountId: '100' })), deps);
+      handleRoutingMessage(
+        routingWorkOf(
+          envelope(source, DETAIL_TYPE.replyRequested, { v: 1, conversationKey: 'wa:100:5215550001', outboundId, channel: 'whatsapp', accountId: '100' }),
+        ),
+        deps,
+      );
     expect(await reply(EVENT_SOURCE.humanAgent, 'out_h_1')).toEqual({ outcome: 'human_response', businessId: 'b1' });
     expect(await reply(EVENT_SOURCE.humanAgent, 'out_csat_1')).toEqual({ outcome: 'not_a_person', businessId: 'b1' });
     expect(await reply(EVENT_SOURCE.templates, 'out_t_1')).toEqual({ outcome: 'not_a_person', businessId: 'b1' });
@@ -163,8 +202,14 @@ describe('routing events → engine calls', () => {
   it('dispatches on presence and configuration changes', async () => {
     const { engine, calls } = fakeEngine();
     const { deps } = depsWith(engine);
-    await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.routing, DETAIL_TYPE.agentPresenceChanged, { v: 1, businessId: 'b1', agentId: 'ana', presence: 'online' })), deps);
-    await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.routing, DETAIL_TYPE.agentPresenceChanged, { v: 1, businessId: 'b1', agentId: 'ana', presence: 'offline' })), deps);
+    await handleRoutingMessage(
+      routingWorkOf(envelope(EVENT_SOURCE.routing, DETAIL_TYPE.agentPresenceChanged, { v: 1, businessId: 'b1', agentId: 'ana', presence: 'online' })),
+      deps,
+    );
+    await handleRoutingMessage(
+      routingWorkOf(envelope(EVENT_SOURCE.routing, DETAIL_TYPE.agentPresenceChanged, { v: 1, businessId: 'b1', agentId: 'ana', presence: 'offline' })),
+      deps,
+    );
     expect(await handleRoutingMessage(routingWorkOf(envelope(EVENT_SOURCE.routing, DETAIL_TYPE.routingChanged, { v: 1, businessId: 'b1' })), deps)).toEqual({
       outcome: 'dispatched',
       businessId: 'b1',
@@ -199,7 +244,9 @@ describe('routing counts', () => {
 
 describe('events/routing samples', () => {
   const dir = new URL('../../../../events/routing/', import.meta.url);
-  const samples = readdirSync(dir).map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as { source: string; 'detail-type': string; detail: Record<string, unknown> });
+  const samples = readdirSync(dir).map(
+    (f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as { source: string; 'detail-type': string; detail: Record<string, unknown> },
+  );
 
   it('has one sample per routing detail type, each an EventBridge envelope with ids only', () => {
     const routingTypes = [
