@@ -2,7 +2,7 @@ import { SKIP_REASONS, type SkipReason } from '#lambdas/campaigns/audience/audie
 import { contactsAudience } from '#lambdas/campaigns/audience/contacts-audience';
 import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { sendingSetup } from '#lambdas/campaigns/campaign-sending';
-import { maskWaId } from '#lambdas/campaigns/read-campaigns';
+import { maskWaId, withheldVariables } from '#lambdas/campaigns/read-campaigns';
 
 export interface AudiencePreview {
   /** Customers the list would hold (or holds). */
@@ -29,11 +29,15 @@ export async function previewCampaignAudience(
   deps: CampaignAdminDeps,
   businessId: string,
   campaignId: string,
-  options: { maxContacts?: number } = {},
+  options: { maxContacts?: number; withholdVariables?: boolean } = {},
 ): Promise<AudiencePreview> {
   const campaign = await deps.store.get(businessId, campaignId);
   if (!campaign) throw new CampaignRequestError(404, 'campaign_not_found', 'No campaign with that id in your business');
-  const mask = (r: { waId: string; variables: Record<string, string> }) => ({ waId: maskWaId(r.waId), variables: r.variables });
+  // Numbers are always masked; a caller who may not change campaigns (a supervisor) sees which variables are set, not their values.
+  const mask = (r: { waId: string; variables: Record<string, string> }) => ({
+    waId: maskWaId(r.waId),
+    variables: options.withholdVariables ? withheldVariables(r.variables) : r.variables,
+  });
 
   if (campaign.audience.kind === 'csv' || campaign.state !== 'draft') {
     const first = await deps.store.recipientsFrom(businessId, campaignId, 0, SAMPLE_SIZE);

@@ -3,6 +3,14 @@ import type { Campaign, CampaignRecipient, RecipientState } from '#lambdas/campa
 import type { Page } from '#lambdas/campaigns/campaign-ports';
 
 /** A wa_id as a supervisor sees it: the country code and the last two digits (`55*********21`). */
+/** A recipient's variables with their values withheld (names, codes: a customer's data), keeping which ones are set. */
+export function withheldVariables(variables: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.keys(variables).map((name) => [name, WITHHELD]));
+}
+
+/** What a withheld value reads as. */
+export const WITHHELD = '•••';
+
 export function maskWaId(waId: string): string {
   if (waId.length <= 4) return '*'.repeat(waId.length);
   return `${waId.slice(0, 2)}${'*'.repeat(waId.length - 4)}${waId.slice(-2)}`;
@@ -24,7 +32,8 @@ export async function listCampaigns(
 
 /**
  * A campaign's recipients in list order, optionally in one state. `maskNumbers` for callers who
- * may read campaigns but not customers' numbers (supervisors): each wa_id is masked.
+ * may read campaigns but not customers' data (supervisors): each wa_id is masked and the values of
+ * the recipient's variables (names, codes) are withheld.
  */
 export async function listCampaignRecipients(
   deps: Pick<CampaignAdminDeps, 'store'>,
@@ -44,6 +53,7 @@ export async function listCampaignRecipients(
       return {
         ...r,
         waId: masked,
+        variables: withheldVariables(r.variables),
         ...(r.messageId ? { messageId: r.messageId.split(r.waId).join(masked) } : {}),
         ...(r.conversationKey ? { conversationKey: r.conversationKey.split(r.waId).join(masked) } : {}),
       };

@@ -52,7 +52,8 @@ const is = (route: Route, method: string, path: string) => route.method === meth
  * admins, platform), changing `campaigns.write` (admins, platform). The business acted on is the
  * caller's own, or the one a platform operator names (`?businessId=`); naming another business is
  * a 403, and a campaign id of another business is not found (404), as an unknown one is.
- * Supervisors see recipients' numbers masked. Bad input is a 400 with a message, never a 500.
+ * Supervisors see recipients' numbers masked and their variables' values withheld. Bad input is a
+ * 400 with a message, never a 500.
  */
 export async function routeCampaignsRequest(
   event: APIGatewayProxyEventV2,
@@ -112,7 +113,9 @@ export async function routeCampaignsRequest(
     const write = route.method !== 'GET';
     const business = authorise(write ? 'campaigns.write' : 'campaigns.read', q.businessId, idTarget(q));
     if (is(CAMPAIGNS_ROUTES.get, method, path)) return json(200, await getCampaign(deps, business, q.id));
-    if (is(CAMPAIGNS_ROUTES.preview, method, path)) return json(200, await previewCampaignAudience(deps, business, q.id));
+    if (is(CAMPAIGNS_ROUTES.preview, method, path)) {
+      return json(200, await previewCampaignAudience(deps, business, q.id, { withholdVariables: !mayDo(identity, 'campaigns.write') }));
+    }
     const body = operatorJsonObjectBody(event);
     if (is(CAMPAIGNS_ROUTES.update, method, path)) return json(200, await updateCampaignDraft(deps, business, q.id, body));
     if (is(CAMPAIGNS_ROUTES.schedule, method, path)) return json(200, await scheduleCampaign(deps, business, q.id, body));

@@ -203,6 +203,12 @@ describe('who may call what', () => {
     const id = { id: c.body.campaignId as string };
     const preview = await call(supervisor, 'GET', CAMPAIGNS_ROUTES.preview.path, { query: id });
     expect(preview.body).toMatchObject({ count: 2, skipped: { opted_out: 1 }, complete: true });
+    // A supervisor sees which variables a recipient has, not their values (a customer's name).
+    const sampleVariables = preview.body.sample.flatMap((r: { variables: Record<string, string> }) => Object.values(r.variables));
+    expect(sampleVariables.length).toBeGreaterThan(0);
+    expect(sampleVariables.every((v: string) => v === '•••')).toBe(true);
+    const adminPreview = await call(admin, 'GET', CAMPAIGNS_ROUTES.preview.path, { query: id });
+    expect(adminPreview.body.sample.flatMap((r: { variables: Record<string, string> }) => Object.values(r.variables))).not.toContain('•••');
     const scheduled = await call(admin, 'POST', CAMPAIGNS_ROUTES.schedule.path, { query: id, body: { expectedVersion: 1 } });
     expect(scheduled).toMatchObject({ status: 200, body: { state: 'scheduled', list: { status: 'building' } } });
     expect((await build(id.id)).at(-1)).toEqual({ outcome: 'ready', targeted: 2 });
@@ -213,6 +219,9 @@ describe('who may call what', () => {
     const asSupervisor = await call(supervisor, 'GET', CAMPAIGNS_ROUTES.recipients.path, { query: id });
     expect(asSupervisor.body.items.map((r: { waId: string }) => r.waId)).toEqual(['55*********01', '55*********04']);
     expect(JSON.stringify(asSupervisor.body)).not.toContain('5511900000001');
+    expect(asSupervisor.body.items.flatMap((r: { variables: Record<string, string> }) => Object.values(r.variables)).every((v: string) => v === '•••')).toBe(
+      true,
+    );
     const asAdmin = await call(admin, 'GET', CAMPAIGNS_ROUTES.recipients.path, { query: { ...id, limit: '1' } });
     expect(asAdmin.body.items.map((r: { waId: string }) => r.waId)).toEqual(['5511900000001']);
     const next = await call(admin, 'GET', CAMPAIGNS_ROUTES.recipients.path, { query: { ...id, limit: '1', cursor: asAdmin.body.cursor } });

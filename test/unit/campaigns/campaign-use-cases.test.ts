@@ -4,7 +4,7 @@ import { cancelCampaign, pauseCampaign, resumeCampaign } from '#lambdas/campaign
 import { createCampaign } from '#lambdas/campaigns/create-campaign';
 import { inMemoryCampaignStore, type InMemoryCampaignStore } from '#lambdas/campaigns/in-memory-campaign-store';
 import { previewCampaignAudience } from '#lambdas/campaigns/preview-campaign-audience';
-import { listCampaignRecipients, maskWaId } from '#lambdas/campaigns/read-campaigns';
+import { listCampaignRecipients, maskWaId, WITHHELD } from '#lambdas/campaigns/read-campaigns';
 import { scheduleCampaign } from '#lambdas/campaigns/schedule-campaign';
 import { updateCampaignDraft } from '#lambdas/campaigns/update-campaign-draft';
 import type { BudgetStanding } from '#lambdas/pricing/budget-ports';
@@ -418,7 +418,11 @@ describe('reading recipients', () => {
       messageId: `cmp.${c.campaignId}.55*********01`,
       conversationKey: 'wa:100200300:55*********01',
     });
+    // The variables' values (a customer's name, a code) are withheld; which ones are set stays visible.
+    expect(Object.keys(masked.items[0]!.variables).length).toBeGreaterThan(0);
+    expect(Object.values(masked.items[0]!.variables).every((v) => v === WITHHELD)).toBe(true);
     const plain = await listCampaignRecipients(deps, BUSINESS, c.campaignId, { limit: 10, state: 'queued' }, { maskNumbers: false });
     expect(plain.items.map((r) => r.waId)).toEqual(['5511900000004']);
+    expect(Object.values(plain.items[0]!.variables)).not.toContain(WITHHELD);
   });
 });
