@@ -1,8 +1,6 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
-import { businessAccountKey, businessGsiPk, channelAccountKey, getBusinessAccount, getChannelAccount } from '#lambdas/accounts/channel-account';
-import { accountPk } from '#lambdas/conversation/table-keys';
+import type { AccountHealthStore, HealthChange, RegistryKey } from '#lambdas/accounts/account-registry-store';
+import { businessAccountKey, channelAccountKey } from '#lambdas/accounts/channel-account';
 
 /** The notification topics (as the WhatsApp normalizer names them) this module keeps on registry items. */
 export const ACCOUNT_HEALTH_TOPICS = ['whatsapp.account_update', 'whatsapp.phone_number_quality_update', 'whatsapp.phone_number_name_update'] as const;
@@ -17,8 +15,8 @@ const detailSchema = z.looseObject({
 });
 
 export interface HealthDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+  /** The registry (account-registry-store.ts): the notification, the items and their health. */
+  registry: AccountHealthStore;
 }
 
 /**
@@ -40,8 +38,7 @@ export async function applyAccountHealth(detail: unknown, deps: HealthDeps): Pro
   const parsed = detailSchema.safeParse(detail);
   if (!parsed.success) return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}:${i.code}`).join(',') };
   const { accountId, eventId, topic } = parsed.data;
-  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: accountPk(accountId), sk: `NOTE#${eventId}` } }));
-  const note = out.Item;
+  const note = await deps.registry.notification(accountId, eventId);
   if (!note || typeof note.occurredAt !== 'string') return { outcome: 'invalid', issues: 'notification_not_found' };
   // Newest wins: Meta's time, then the event id, so two changes within one second still order one way.
   const version = `${note.occurredAt}#${eventId}`;
@@ -49,15 +46,11 @@ export async function applyAccountHealth(detail: unknown, deps: HealthDeps): Pro
   const key = await numberKey(note, accountId, deps);
   if (!key) return { outcome: 'no_account' };
   const facet = topic === 'whatsapp.phone_number_quality_update' ? qualityFacet(note) : nameFacet(note);
-  return (await updateFacet(key, facet, version, note.occurredAt, deps)) ? { outcome: 'applied', targets: [key.pk] } : { outcome: 'stale' };
+  return (await deps.registry.applyHealthChange(key, facet, version, note.occurredAt)) ? { outcome: 'applied', targets: [key.pk] } : { outcome: 'stale' };
 }
 
-interface Facet {
-  /** Attribute holding the version of the last change of this kind applied. */
-  versionAttribute: string;
-  set: Record<string, string | number | boolean>;
-  remove?: string[];
-}
+/** One kind of health change; `versionAttribute` holds the version of the last change of this kind applied. */
+type Facet = HealthChange;
 
 function str(note: Note, name: string): string | undefined {
   const v = note[`detail_${name}`];
@@ -143,92 +136,20 @@ async function applyAccountUpdate(note: Note, accountId: string, version: string
   if (!change) return { outcome: 'not_health' };
   // Account-level: the WABA item (the notification names the WABA); a registered number with the
   // same id (older single-number registrations) gets it too.
-  const keys: Array<{ pk: string; sk: string }> = [];
-  if (await getBusinessAccount(deps.db, deps.tableName, accountId)) keys.push(businessAccountKey(accountId));
-  if (await getChannelAccount(deps.db, deps.tableName, accountId)) keys.push(channelAccountKey(accountId));
+  const keys: RegistryKey[] = [];
+  if (await deps.registry.findWaba(accountId)) keys.push(businessAccountKey(accountId));
+  if (await deps.registry.findAccount(accountId)) keys.push(channelAccountKey(accountId));
   if (keys.length === 0) return { outcome: 'no_account' };
   const applied: string[] = [];
   for (const key of keys) {
-    if (!(await updateFacet(key, change.facet, version, note.occurredAt as string, deps))) continue;
+    if (!(await deps.registry.applyHealthChange(key, change.facet, version, note.occurredAt as string))) continue;
     applied.push(key.pk);
-    await followStanding(key, version, STANDING_STATUS[change.standing], deps);
+    // The registry status follows Meta's verdict, but only between the states Meta decides
+    // (active, restricted, disabled): an account onboarding, offboarded or waiting for a new token
+    // keeps the status the platform team or the sender gave it. Only the newest change moves it.
+    await deps.registry.followStanding(key, version, STANDING_STATUS[change.standing]);
   }
   return applied.length > 0 ? { outcome: 'applied', targets: applied } : { outcome: 'stale' };
-}
-
-/**
- * The registry status follows Meta's verdict, but only between the states Meta decides
- * (active, restricted, disabled): an account onboarding, offboarded or waiting for a new token
- * keeps the status the platform team or the sender gave it. Only the newest change moves it.
- */
-async function followStanding(key: { pk: string; sk: string }, version: string, status: string, deps: HealthDeps): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: 'SET #status = :status',
-        ConditionExpression: '#v = :v AND #status IN (:active, :restricted, :disabled)',
-        ExpressionAttributeNames: { '#status': 'status', '#v': 'standingVersion' },
-        ExpressionAttributeValues: { ':status': status, ':v': version, ':active': 'active', ':restricted': 'restricted', ':disabled': 'disabled' },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
-}
-
-/** One kind of health change on one item, only when it is newer than the one there; false when stale. */
-async function updateFacet(key: { pk: string; sk: string }, facet: Facet, version: string, occurredAt: string, deps: HealthDeps): Promise<boolean> {
-  const names: Record<string, string> = { '#v': facet.versionAttribute, '#pk': 'pk' };
-  const values: Record<string, unknown> = { ':v': version };
-  const sets = ['#v = :v'];
-  Object.entries(facet.set).forEach(([name, value], i) => {
-    names[`#s${i}`] = name;
-    values[`:s${i}`] = value;
-    sets.push(`#s${i} = :s${i}`);
-  });
-  const removes = (facet.remove ?? [])
-    .filter((r) => !(r in facet.set))
-    .map((name, i) => {
-      names[`#r${i}`] = name;
-      return `#r${i}`;
-    });
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        // The item must be a registry entry already: health never creates an account.
-        ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#v) OR #v < :v)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
-  await touchHealthUpdatedAt(key, occurredAt, deps);
-  return true;
-}
-
-/** `healthUpdatedAt`: the time of the newest health change of any kind on the item. */
-async function touchHealthUpdatedAt(key: { pk: string; sk: string }, occurredAt: string, deps: HealthDeps): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: 'SET healthUpdatedAt = :t',
-        ConditionExpression: 'attribute_not_exists(healthUpdatedAt) OR healthUpdatedAt < :t',
-        ExpressionAttributeValues: { ':t': occurredAt },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
 }
 
 const digits = (value: unknown): string => (typeof value === 'string' ? value.replace(/\D/g, '') : '');
@@ -238,28 +159,16 @@ const digits = (value: unknown): string => (typeof value === 'string' ? value.re
  * the WABA (entry id) and the number's display phone number, not its id, so the WABA's numbers
  * are listed (through its business on gsi1) and matched by display number.
  */
-async function numberKey(note: Note, accountId: string, deps: HealthDeps): Promise<{ pk: string; sk: string } | undefined> {
+async function numberKey(note: Note, accountId: string, deps: HealthDeps): Promise<RegistryKey | undefined> {
   // Already a number (a payload carrying metadata.phone_number_id).
-  if (note.accountId !== note.businessAccountId && (await getChannelAccount(deps.db, deps.tableName, accountId))) return channelAccountKey(accountId);
+  if (note.accountId !== note.businessAccountId && (await deps.registry.findAccount(accountId))) return channelAccountKey(accountId);
   const display = digits(note.detail_display_phone_number);
   if (!display) return undefined;
-  const waba = await getBusinessAccount(deps.db, deps.tableName, accountId);
+  const waba = await deps.registry.findWaba(accountId);
   if (!waba) return undefined;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-        FilterExpression: 'wabaId = :waba',
-        ExpressionAttributeValues: { ':pk': businessGsiPk(waba.businessId), ':prefix': 'ACCOUNT#whatsapp#', ':waba': accountId },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    const match = page.Items?.find((item) => digits(item.displayPhoneNumber) === display);
+  for await (const page of deps.registry.wabaNumberPages(waba.businessId, accountId)) {
+    const match = page.find((item) => digits(item.displayPhoneNumber) === display);
     if (match && typeof match.accountId === 'string') return channelAccountKey(match.accountId);
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return undefined;
 }

@@ -1,5 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { getBusinessAccount, getChannelAccount, type BusinessAccount, type ChannelAccount } from '#lambdas/accounts/channel-account';
+import { getBusinessAccount, getChannelAccount } from '#lambdas/accounts/account-registry-store';
+import type { BusinessAccount, ChannelAccount } from '#lambdas/accounts/channel-account';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 
 /** Registry reads as the hot path needs them: per Lambda instance, cached. */
 export interface AccountReader {
@@ -8,7 +9,7 @@ export interface AccountReader {
 }
 
 export interface CachedAccountReaderOptions {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   /** How long a registered account is served from memory (a status change is seen this late). */
   hitTtlMs?: number;

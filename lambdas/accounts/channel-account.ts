@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import '#lambdas/shared/zod-messages';
 import { accountPk } from '#lambdas/conversation/table-keys';
@@ -82,116 +81,6 @@ export function channelAccountKey(accountId: string) {
   return { pk: accountPk(accountId), sk: CHANNEL_ACCOUNT_SK };
 }
 
-/** Reads one account; `undefined` when it is not registered (or the item is not a registry entry). */
-export async function getChannelAccount(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  options: { consistentRead?: boolean } = {},
-): Promise<(ChannelAccount & Record<string, unknown>) | undefined> {
-  const out = await db.send(new GetCommand({ TableName: tableName, Key: channelAccountKey(accountId), ConsistentRead: options.consistentRead ?? false }));
-  if (!out.Item) return undefined;
-  const parsed = channelAccountSchema.safeParse(out.Item);
-  return parsed.success ? { ...out.Item, ...parsed.data } : undefined;
-}
-
-/**
- * Creates or updates the registry fields of an account without touching what other writers keep
- * on the same item (health from webhooks, needsReauthorisation from sends, onboarding progress).
- * `createdAt` is set once.
- */
-export async function upsertChannelAccount(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
-  now: Date = new Date(),
-): Promise<void> {
-  await setKeepingCreatedAt(
-    db,
-    tableName,
-    channelAccountKey(account.accountId),
-    {
-      entity: 'ChannelAccount',
-      gsi1pk: businessGsiPk(account.businessId),
-      gsi1sk: channelAccountGsiSk(account.channel, account.accountId),
-      ...account,
-    },
-    now,
-  );
-  await ensureWabaOf(db, tableName, account, now);
-}
-
-/**
- * Sets the given fields (undefined ones skipped) and `updatedAt` on one registry item, creating it
- * if needed, without touching anything else kept there; `createdAt` is set once.
- */
-export async function setKeepingCreatedAt(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  key: { pk: string; sk: string },
-  fields: Record<string, unknown>,
-  now: Date,
-): Promise<void> {
-  const at = now.toISOString();
-  const set = { ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)), updatedAt: at };
-  const names: Record<string, string> = { '#createdAt': 'createdAt' };
-  const values: Record<string, unknown> = { ':createdAt': at };
-  const clauses = Object.entries(set).map(([k, v], i) => {
-    names[`#f${i}`] = k;
-    values[`:f${i}`] = v;
-    return `#f${i} = :f${i}`;
-  });
-  await db.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: key,
-      UpdateExpression: `SET ${clauses.join(', ')}, #createdAt = if_not_exists(#createdAt, :createdAt)`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
-  );
-}
-
-async function ensureWabaOf(db: DynamoDBDocumentClient, tableName: string, account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>, now: Date): Promise<void> {
-  if (account.channel !== 'whatsapp' || !account.wabaId) return;
-  await ensureBusinessAccount(db, tableName, { wabaId: account.wabaId, businessId: account.businessId, status: account.status }, now);
-}
-
-/** Registers an account only if it is not there yet (seeding); an existing entry is left as is. */
-export async function registerChannelAccountIfAbsent(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  account: Omit<ChannelAccount, 'createdAt' | 'updatedAt'>,
-  now: Date = new Date(),
-): Promise<boolean> {
-  const at = now.toISOString();
-  try {
-    await db.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: {
-          ...channelAccountKey(account.accountId),
-          entity: 'ChannelAccount',
-          gsi1pk: businessGsiPk(account.businessId),
-          gsi1sk: channelAccountGsiSk(account.channel, account.accountId),
-          ...Object.fromEntries(Object.entries(account).filter(([, v]) => v !== undefined)),
-          createdAt: at,
-          updatedAt: at,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    await ensureWabaOf(db, tableName, account, now);
-    return true;
-  } catch (err) {
-    if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
-      await ensureWabaOf(db, tableName, account, now);
-      return false;
-    }
-    throw err;
-  }
-}
-
 /** The API an account is served through: Instagram Login only when the registry says so. */
 export function instagramApiOf(account: Pick<ChannelAccount, 'channel' | 'api'> | undefined): InstagramApi | undefined {
   if (account?.channel !== 'instagram') return undefined;
@@ -230,51 +119,13 @@ export function businessAccountKey(wabaId: string) {
   return { pk: wabaPk(wabaId), sk: BUSINESS_ACCOUNT_SK };
 }
 
-/** Reads one WABA item; `undefined` when it is not registered. */
-export async function getBusinessAccount(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  wabaId: string,
-  options: { consistentRead?: boolean } = {},
-): Promise<(BusinessAccount & Record<string, unknown>) | undefined> {
-  const out = await db.send(new GetCommand({ TableName: tableName, Key: businessAccountKey(wabaId), ConsistentRead: options.consistentRead ?? false }));
-  if (!out.Item) return undefined;
-  const parsed = businessAccountSchema.safeParse(out.Item);
-  return parsed.success ? { ...out.Item, ...parsed.data } : undefined;
-}
-
-/**
- * Makes sure the WABA of a WhatsApp number has its item, so account-level webhooks (which name
- * the WABA, not a number) are recognised as soon as one of its numbers is registered. Fields
- * already there (status, token, owner) are kept; only a missing item is filled in.
+/*
+ * Reading and writing the registry is the store's (account-registry-store.ts); its functions are
+ * also exported from here, where the registry's callers have always found them.
  */
-export async function ensureBusinessAccount(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  waba: { wabaId: string; businessId: string; status?: AccountStatus; tokenSecretId?: string },
-  now: Date = new Date(),
-): Promise<void> {
-  const at = now.toISOString();
-  await db.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: businessAccountKey(waba.wabaId),
-      UpdateExpression:
-        'SET entity = :entity, wabaId = :wabaId, businessId = if_not_exists(businessId, :businessId), ' +
-        '#status = if_not_exists(#status, :status), gsi1pk = if_not_exists(gsi1pk, :gsi1pk), gsi1sk = :gsi1sk, ' +
-        'createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)' +
-        (waba.tokenSecretId ? ', tokenSecretId = if_not_exists(tokenSecretId, :token)' : ''),
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':entity': 'BusinessAccount',
-        ':wabaId': waba.wabaId,
-        ':businessId': waba.businessId,
-        ':status': waba.status ?? 'active',
-        ':gsi1pk': businessGsiPk(waba.businessId),
-        ':gsi1sk': businessAccountGsiSk(waba.wabaId),
-        ':at': at,
-        ...(waba.tokenSecretId ? { ':token': waba.tokenSecretId } : {}),
-      },
-    }),
-  );
-}
+export {
+  getBusinessAccount,
+  getChannelAccount,
+  registerChannelAccountIfAbsent,
+  upsertChannelAccount,
+} from '#lambdas/accounts/account-registry-store';

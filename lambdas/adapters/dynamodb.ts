@@ -1,6 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+/**
+ * The DynamoDB client a store is built with. Wiring code passes it from the handler to the stores
+ * without importing the AWS SDK's DynamoDB packages itself: only stores and adapters do.
+ */
+export type DocumentClient = DynamoDBDocumentClient;
+
 export function documentClient(client = new DynamoDBClient({})): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },

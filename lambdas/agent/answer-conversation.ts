@@ -1,5 +1,4 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import type { HistoryTurn } from '#lambdas/agent/assistant/assistant-history';
 import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
@@ -15,8 +14,7 @@ import {
   type CustomerMessage,
   type ReplyKind,
 } from '#lambdas/agent/compose-reply';
-import { handoffRequestedEvent, handoffSummary, stateTransition } from '#lambdas/agent/conversation-state';
-import type { ReplyLanguage } from '#lambdas/agent/detect-language';
+import { handoffRequestedEvent, handoffSummary } from '#lambdas/agent/conversation-state';
 import { csatScoreOf } from '#lambdas/agent/csat';
 import { ConversationBusyError } from '#lambdas/agent/errors';
 import { echoIsFromPerson, endQuietPeriod, noteHumanActivity } from '#lambdas/agent/human-activity';
@@ -30,16 +28,26 @@ import { savingQuietMs, type MessageSaving } from '#lambdas/agent/message-saving
 import { DEFAULT_REPLY_QUIET_MS, quietPeriodDecision } from '#lambdas/agent/quiet-period';
 import { customerTextOf, unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
 import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
-import type { Channel } from '#lambdas/conversation/model';
-import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
-import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
+import {
+  createConversationStore,
+  type ConversationItem,
+  type ConversationStore,
+  type ReplyClaim,
+  type ReplyMessage,
+} from '#lambdas/conversation/conversation-store';
+import { createMessageStore, type MessageStore } from '#lambdas/conversation/message-store';
+import { expiresAt } from '#lambdas/conversation/table-keys';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { WHATSAPP_WINDOW_MS } from '#lambdas/conversation/reply-window';
 
 export interface AgentDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
+  /** The Conversation items; built on `db` and `tableName` when not given. */
+  conversationStore?: ConversationStore;
+  /** The Message items; built on `db` and `tableName` when not given. */
+  messageStore?: MessageStore;
   publisher: EventPublisher;
   /** Retention of the reply items, as for every other operational item. */
   retentionDays: number;
@@ -99,40 +107,15 @@ export type AgentOutcome =
 
 const MAX_ROUNDS = 4;
 
-/**
- * The Conversation attributes the agent reads and writes. `pendingReplyId`/`pendingReplyThroughSk`
- * mark a reply that is written but whose request may not be published yet.
- */
-interface ConversationItem {
-  state?: string;
-  channel: Channel;
-  accountId: string;
-  businessAccountId?: string;
-  customerId: string;
-  answeredThroughSk?: string;
-  /** Set when a person (close, hand-back) marked `answeredThroughSk`; see unanswered-messages.ts. */
-  answeredAt?: string;
-  pendingReplyId?: string;
-  pendingReplyThroughSk?: string;
-  language?: ReplyLanguage;
-  /** The reply whose claim also handed the conversation to a person (its event is published with it). */
-  handoffOutboundId?: string;
-  handoffReason?: string;
-  /** The reply that confirmed an opt-out or opt-in (its `consent.withdrawn` / `consent.given` event is published with it). */
-  consentOutboundId?: string;
-  consentEvidenceMessageId?: string;
-  consentStatus?: 'opted_in' | 'opted_out';
-  /** Set while a person writing from the business app or inbox keeps the bot quiet. */
-  humanQuietUntil?: string;
-  csatRequestedAt?: string;
-  csatScore?: number;
-  /** What the bot's last reply asked for (see ConversationMemory). */
-  awaitingField?: 'order_id';
-  capturedOrderId?: string;
-  /** The bot has offered another language once (compose-reply.ts): it does not ask again. */
-  languageAsked?: boolean;
-  lastFaqId?: string;
-  lastReplyKind?: ReplyKind;
+/** The agent's dependencies with its stores resolved. */
+type Deps = AgentDeps & { conversations: ConversationStore; messages: MessageStore };
+
+function withStores(deps: AgentDeps): Deps {
+  return {
+    ...deps,
+    conversations: deps.conversationStore ?? createConversationStore(deps.db, deps.tableName),
+    messages: deps.messageStore ?? createMessageStore(deps.db, deps.tableName),
+  };
 }
 
 function memoryOf(conversation: ConversationItem): ConversationMemory {
@@ -159,11 +142,12 @@ function memoryOf(conversation: ConversationItem): ConversationMemory {
  * but never loses it, and two wake-ups racing over overlapping bursts never both answer the
  * same messages.
  */
-export async function answerConversation(detail: unknown, deps: AgentDeps): Promise<AgentOutcome> {
+export async function answerConversation(detail: unknown, agentDeps: AgentDeps): Promise<AgentOutcome> {
   const parsed = messageReceivedDetailSchema.safeParse(detail);
   if (!parsed.success) {
     return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
   }
+  const deps = withStores(agentDeps);
   const event = parsed.data;
   const now = (deps.now ?? (() => new Date()))();
   const key = event.conversationKey;
@@ -172,7 +156,13 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     const message = { ...event, occurredAt: event.occurredAt ?? now.toISOString() };
     if (!(await echoIsFromPerson(message, deps))) return { outcome: 'skipped', reason: 'own_echo' };
     const business = await deps.botSettings.forAccount(event.accountId);
-    const noted = await noteHumanActivity(message, await loadConversation(key, deps), business?.humanQuietMinutes ?? DEFAULT_HUMAN_QUIET_MINUTES, now, deps);
+    const noted = await noteHumanActivity(
+      message,
+      await deps.conversations.conversation(key),
+      business?.humanQuietMinutes ?? DEFAULT_HUMAN_QUIET_MINUTES,
+      now,
+      deps,
+    );
     return { outcome: 'human_active', quietUntil: noted.quietUntil, handoff: noted.startedHandoff };
   }
   if ((event.origin !== undefined && event.origin !== 'customer') || event.standby === true) {
@@ -181,7 +171,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
   let resumed: { resumedOutboundId: string } | Record<string, never> = {};
 
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const conversation = await loadConversation(key, deps);
+    const conversation = await deps.conversations.conversation(key);
     if (!conversation) return { outcome: 'skipped', reason: 'no_conversation', ...resumed };
 
     if (conversation.pendingReplyId && conversation.pendingReplyThroughSk) {
@@ -196,7 +186,7 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     if (conversation.state !== 'bot' && conversation.state !== 'closed') return { outcome: 'skipped', reason: 'not_bot', ...resumed };
 
     const unanswered = unansweredMessages(
-      await messagesSince(key, unansweredFromSk(conversation.answeredThroughSk, conversation.answeredAt), deps),
+      await deps.messages.messagesSince(key, unansweredFromSk(conversation.answeredThroughSk, conversation.answeredAt)),
       conversation.answeredThroughSk,
       conversation.answeredAt,
     );
@@ -222,7 +212,8 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     const score = conversation.state === 'closed' && conversation.csatRequestedAt && conversation.csatScore === undefined ? csatScoreOf(latest) : undefined;
     if (conversation.state === 'closed' && score === undefined) {
       // Anything but the satisfaction answer opens a new conversation with the bot.
-      await reopenForBot(key, conversation, now, deps);
+      // Unless someone got there first: then the next round reads what they did.
+      await deps.conversations.reopenForBot(key, conversation.accountId, now.toISOString());
       continue;
     }
     const customerMessages: CustomerMessage[] = unanswered.map((m) => ({
@@ -257,19 +248,17 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
     }
     if (reply.kind === 'none') {
       // Nothing to say (an "ok" after small talk): the messages count as answered, nothing is sent.
-      if (await markAnsweredSilently(key, conversation, latest.lsi1sk, reply, deps)) {
+      const marked = await deps.conversations.markAnsweredSilently(key, conversation.answeredThroughSk, latest.lsi1sk, {
+        lastReplyKind: reply.memory?.lastReplyKind ?? conversation.lastReplyKind ?? 'none',
+        language: reply.language,
+      });
+      if (marked) {
         return { outcome: 'skipped', reason: 'nothing_to_say', ...(saving ? { saving: true } : {}), ...resumed };
       }
       continue;
     }
     const outboundId = outboundIdFor(key, latest.providerMessageId);
-    const item = replyItem(key, conversation, unanswered, latest, outboundId, reply, now, deps);
-    const effects = sideEffects(key, conversation, unanswered, reply, now);
-    if (reply.csatScore !== undefined) {
-      effects.set.push('csatScore = :csatScore', 'csatAnsweredAt = :csatAt', 'csatMessageId = :csatMessage');
-      Object.assign(effects.values, { ':csatScore': reply.csatScore, ':csatAt': latest.occurredAt, ':csatMessage': latest.providerMessageId });
-    }
-    const claim = await claimReply(key, conversation, item, latest.lsi1sk, conversation.state === 'closed' ? 'closed' : 'bot', effects, deps);
+    const claim = await deps.conversations.claimReply(replyClaim(key, conversation, unanswered, latest, outboundId, reply, now, deps));
     if (claim === 'conversation_changed') continue;
     const claimed: ConversationItem = {
       ...conversation,
@@ -297,68 +286,14 @@ export async function answerConversation(detail: unknown, deps: AgentDeps): Prom
 }
 
 /**
- * Nothing to say to the burst: move the answered mark past it, on the same conditions as a claim
- * (still the bot's, nobody answered or claimed since we read it). False when someone got there first.
+ * Step (a)'s write: the reply item (`pending`, keyed by an id derived from the burst) and what it
+ * changes besides itself. An opt-out or opt-in writes a consent record and marks the conversation;
+ * a handoff moves the conversation to the human queue with its reason and summary; the reply's
+ * memory and a satisfaction score are kept. All ride in the claim, so they happen exactly when the
+ * reply that announces them does; the claim holds only while nobody answered or claimed since the
+ * conversation was read.
  */
-async function markAnsweredSilently(key: string, conversation: ConversationItem, throughSk: string, reply: ComposedReply, deps: AgentDeps): Promise<boolean> {
-  const seen = conversation.answeredThroughSk;
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-        UpdateExpression: 'SET answeredThroughSk = :through, lastReplyKind = :kind, #language = :language REMOVE answeredAt',
-        ConditionExpression:
-          '#state = :bot AND attribute_not_exists(pendingReplyId) AND ' +
-          (seen === undefined ? 'attribute_not_exists(answeredThroughSk)' : 'answeredThroughSk = :seen'),
-        ExpressionAttributeNames: { '#state': 'state', '#language': 'language' },
-        ExpressionAttributeValues: {
-          ':through': throughSk,
-          ':kind': reply.memory?.lastReplyKind ?? conversation.lastReplyKind ?? 'none',
-          ':language': reply.language,
-          ':bot': 'bot',
-          ...(seen === undefined ? {} : { ':seen': seen }),
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    return false;
-  }
-}
-
-async function loadConversation(key: string, deps: AgentDeps): Promise<ConversationItem | undefined> {
-  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }));
-  return out.Item as ConversationItem | undefined;
-}
-
-/**
- * The conversation's messages after the answered mark, oldest first. The range ends at `MSG$`
- * (`$` sorts right after `#`) so that status and change items on the same index stay out.
- */
-async function messagesSince(key: string, fromSk: string, deps: AgentDeps): Promise<StoredMessage[]> {
-  const items: StoredMessage[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'byTime',
-        KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': fromSk, ':to': 'MSG$' },
-        ConsistentRead: true,
-        ScanIndexForward: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...((out.Items ?? []) as StoredMessage[]));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
-
-function replyItem(
+function replyClaim(
   key: string,
   conversation: ConversationItem,
   unanswered: StoredMessage[],
@@ -367,13 +302,10 @@ function replyItem(
   reply: ComposedReply,
   now: Date,
   deps: AgentDeps,
-): OutboundMessageItem {
+): ReplyClaim {
   const at = now.toISOString();
   const recipientId = conversation.channel === 'whatsapp' ? (latest.customerWaId ?? latest.customerUserId ?? conversation.customerId) : conversation.customerId;
-  return {
-    pk: conversationPk(key),
-    sk: messageSk(outboundId),
-    lsi1sk: messageTimeSk(at, outboundId),
+  const message: ReplyMessage = {
     entity: 'Message',
     messageId: outboundId,
     conversationKey: key,
@@ -398,157 +330,69 @@ function replyItem(
     createdAt: at,
     expiresAt: expiresAt(at, deps.retentionDays),
   };
-}
-
-/**
- * What a reply changes besides itself: an opt-out writes a consent record and marks the
- * conversation; a handoff moves the conversation to the human queue with its reason and summary.
- * Both ride in the claim transaction, so they happen exactly when the reply that announces them does.
- */
-interface ReplyEffects {
-  set: string[];
-  add: string[];
-  remove: string[];
-  names: Record<string, string>;
-  values: Record<string, unknown>;
-  extraItems: Array<Record<string, unknown>>;
-}
-
-function sideEffects(key: string, conversation: ConversationItem, unanswered: StoredMessage[], reply: ComposedReply, now: Date): ReplyEffects {
-  const at = now.toISOString();
-  const effects: ReplyEffects = { set: [], add: [], remove: [], names: {}, values: {}, extraItems: [] };
-  const consent = reply.optOut ? { status: 'opted_out', evidence: reply.optOut } : reply.optIn ? { status: 'opted_in', evidence: reply.optIn } : undefined;
-  if (consent) {
-    const { evidence } = consent;
-    const said = unanswered.find((m) => m.providerMessageId === evidence.evidenceMessageId)?.occurredAt ?? at;
-    effects.set.push('consentStatus = :consentStatus', 'consentChangedAt = :consentAt', 'consentEvidenceMessageId = :evidence', 'consentOutboundId = :id');
-    effects.values[':consentStatus'] = consent.status;
-    effects.values[':consentAt'] = said;
-    effects.values[':evidence'] = evidence.evidenceMessageId;
-    effects.extraItems.push({
-      pk: conversationPk(key),
-      sk: `CONSENT#${said}#${evidence.evidenceMessageId}`,
-      entity: 'ConsentChange',
-      conversationKey: key,
-      channel: conversation.channel,
-      accountId: conversation.accountId,
-      customerId: conversation.customerId,
-      consent: consent.status,
-      scope: 'promotional',
-      evidenceMessageId: evidence.evidenceMessageId,
-      evidenceKind: evidence.evidenceKind,
-      // What the customer wrote or tapped: the proof of the decision, kept with it.
-      evidenceText: evidence.evidenceText,
-      occurredAt: said,
-      recordedAt: at,
-      // No expiresAt: proof of a consent decision must outlive the conversation's retention.
-    });
-  }
-  if (reply.handoff) {
-    const transition = stateTransition('human', conversation.accountId, key, at);
-    effects.set.push(
-      ...transition.set,
-      'handoffReason = :handoffReason',
-      'handoffSummary = :handoffSummary',
-      'handoffRequestedAt = :handoffAt',
-      'handoffOutboundId = :id',
-      'handoffPriority = :handoffPriority',
-    );
-    effects.add.push('version :one');
-    effects.names = { ...effects.names, ...transition.names };
-    Object.assign(effects.values, transition.values, {
-      ':handoffReason': reply.handoff.reason,
-      ':handoffSummary': handoffSummary(
-        reply.handoff.reason,
-        reply.language,
-        unanswered.map((m) => customerTextOf(m) ?? ''),
-        conversation.lastFaqId ? [conversation.lastFaqId] : [],
-        reply.memory?.capturedOrderId ?? conversation.capturedOrderId,
-      ),
-      ':handoffAt': at,
-      ':handoffPriority': reply.handoff.priority === true,
-      ':one': 1,
-    });
-  }
-  if (reply.memory) {
-    const memory = reply.memory;
-    effects.set.push('lastReplyKind = :lastReplyKind');
-    effects.values[':lastReplyKind'] = memory.lastReplyKind ?? reply.kind;
-    if (memory.awaiting) {
-      effects.set.push('awaitingField = :awaiting');
-      effects.values[':awaiting'] = memory.awaiting;
-    } else effects.remove.push('awaitingField');
-    if (memory.lastFaqId) {
-      effects.set.push('lastFaqId = :lastFaqId');
-      effects.values[':lastFaqId'] = memory.lastFaqId;
-    } else effects.remove.push('lastFaqId');
-    if (memory.languageAsked) {
-      effects.set.push('languageAsked = :languageAsked');
-      effects.values[':languageAsked'] = true;
-    }
-    if (memory.capturedOrderId) {
-      effects.set.push('capturedOrderId = :capturedOrderId');
-      effects.values[':capturedOrderId'] = memory.capturedOrderId;
-    }
-  }
-  return effects;
-}
-
-/** Step (a). The conversation condition is what keeps two wake-ups from answering the same messages. */
-async function claimReply(
-  key: string,
-  conversation: ConversationItem,
-  item: OutboundMessageItem,
-  throughSk: string,
-  expectedState: 'bot' | 'closed',
-  effects: ReplyEffects,
-  deps: AgentDeps,
-): Promise<'claimed' | 'reply_exists' | 'conversation_changed'> {
-  const seen = conversation.answeredThroughSk;
-  const set = ['pendingReplyId = :id', 'pendingReplyThroughSk = :through', '#language = :language', ...effects.set];
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          {
-            Update: {
-              TableName: deps.tableName,
-              Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-              UpdateExpression:
-                `SET ${set.join(', ')}` +
-                (effects.remove.length > 0 ? ` REMOVE ${effects.remove.join(', ')}` : '') +
-                (effects.add.length > 0 ? ` ADD ${effects.add.join(', ')}` : ''),
-              ConditionExpression:
-                '#state = :expectedState AND attribute_not_exists(pendingReplyId) AND ' +
-                (seen === undefined ? 'attribute_not_exists(answeredThroughSk)' : 'answeredThroughSk = :seen'),
-              ExpressionAttributeNames: { '#state': 'state', '#language': 'language', ...effects.names },
-              ExpressionAttributeValues: {
-                ':id': item.messageId,
-                ':through': throughSk,
-                ':language': item.language,
-                ':expectedState': expectedState,
-                ...(seen === undefined ? {} : { ':seen': seen }),
-                ...effects.values,
-              },
-            },
+  const consent = reply.optOut
+    ? { status: 'opted_out' as const, evidence: reply.optOut }
+    : reply.optIn
+      ? { status: 'opted_in' as const, evidence: reply.optIn }
+      : undefined;
+  const memory = reply.memory;
+  return {
+    conversationKey: key,
+    accountId: conversation.accountId,
+    channel: conversation.channel,
+    customerId: conversation.customerId,
+    reply: message,
+    throughSk: latest.lsi1sk,
+    expectedState: conversation.state === 'closed' ? 'closed' : 'bot',
+    seenAnsweredThroughSk: conversation.answeredThroughSk,
+    ...(consent
+      ? {
+          consent: {
+            status: consent.status,
+            changedAt: unanswered.find((m) => m.providerMessageId === consent.evidence.evidenceMessageId)?.occurredAt ?? at,
+            evidenceMessageId: consent.evidence.evidenceMessageId,
+            evidenceKind: consent.evidence.evidenceKind,
+            evidenceText: consent.evidence.evidenceText,
+            scope: 'promotional' as const,
+            recordedAt: at,
           },
-          ...effects.extraItems.map((Item) => ({ Put: { TableName: deps.tableName, Item } })),
-        ],
-      }),
-    );
-    return 'claimed';
-  } catch (err) {
-    if (!cancelledOnlyByConditions(err)) throw err;
-    const [replyCode, conversationCode] = cancellationCodes(err);
-    if (conversationCode === 'ConditionalCheckFailed') return 'conversation_changed';
-    if (replyCode === 'ConditionalCheckFailed') return 'reply_exists';
-    throw err;
-  }
+        }
+      : {}),
+    ...(reply.handoff
+      ? {
+          handoff: {
+            reason: reply.handoff.reason,
+            summary: handoffSummary(
+              reply.handoff.reason,
+              reply.language,
+              unanswered.map((m) => customerTextOf(m) ?? ''),
+              conversation.lastFaqId ? [conversation.lastFaqId] : [],
+              reply.memory?.capturedOrderId ?? conversation.capturedOrderId,
+            ),
+            priority: reply.handoff.priority === true,
+            at,
+          },
+        }
+      : {}),
+    ...(memory
+      ? {
+          memory: {
+            lastReplyKind: memory.lastReplyKind ?? reply.kind,
+            ...(memory.awaiting ? { awaiting: memory.awaiting } : {}),
+            ...(memory.lastFaqId ? { lastFaqId: memory.lastFaqId } : {}),
+            ...(memory.languageAsked ? { languageAsked: true } : {}),
+            ...(memory.capturedOrderId ? { capturedOrderId: memory.capturedOrderId } : {}),
+          },
+        }
+      : {}),
+    ...(reply.csatScore !== undefined
+      ? { csat: { score: reply.csatScore, answeredAt: latest.occurredAt, messageId: latest.providerMessageId as string } }
+      : {}),
+  };
 }
 
 /** Steps (b) and (c); repeating them is harmless because the sender is idempotent per outbound id. */
-async function finishReply(key: string, conversation: ConversationItem, outboundId: string, throughSk: string, now: Date, deps: AgentDeps): Promise<void> {
+async function finishReply(key: string, conversation: ConversationItem, outboundId: string, throughSk: string, now: Date, deps: Deps): Promise<void> {
   await deps.publisher.publish([
     replyRequestedEvent(EVENT_SOURCE.agent, {
       conversationKey: key,
@@ -586,55 +430,7 @@ async function finishReply(key: string, conversation: ConversationItem, outbound
         ]
       : []),
   ]);
-  const conversationKeyAttrs = { pk: conversationPk(key), sk: CONVERSATION_SK };
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: conversationKeyAttrs,
-        UpdateExpression: 'SET answeredThroughSk = :through, lastAgentReplyAt = :now REMOVE pendingReplyId, pendingReplyThroughSk, answeredAt',
-        ConditionExpression:
-          '(attribute_not_exists(pendingReplyId) OR pendingReplyId = :id) AND ' + '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
-        ExpressionAttributeValues: { ':id': outboundId, ':through': throughSk, ':now': now.toISOString() },
-      }),
-    );
-    return;
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
-  // Someone else finished it, or the mark is already past it: only make sure our claim is gone.
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: conversationKeyAttrs,
-        UpdateExpression: 'REMOVE pendingReplyId, pendingReplyThroughSk',
-        ConditionExpression: 'pendingReplyId = :id',
-        ExpressionAttributeValues: { ':id': outboundId },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
-}
-
-/** A closed conversation the customer writes to again goes back to the bot (unless someone got there first). */
-async function reopenForBot(key: string, conversation: ConversationItem, now: Date, deps: AgentDeps): Promise<void> {
-  const transition = stateTransition('bot', conversation.accountId, key, now.toISOString());
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-        UpdateExpression: `SET ${transition.set.join(', ')}, reopenedAt = :stateAt ADD version :one`,
-        ConditionExpression: '#state = :closed AND attribute_not_exists(pendingReplyId)',
-        ExpressionAttributeNames: transition.names,
-        ExpressionAttributeValues: { ...transition.values, ':closed': 'closed', ':one': 1 },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await deps.conversations.finishReply(key, outboundId, throughSk, now.toISOString());
 }
 
 /**
@@ -649,7 +445,7 @@ async function askAssistant(
   business: BusinessFlows,
   messages: CustomerMessage[],
   ctx: ComposeContext,
-  deps: AgentDeps,
+  deps: Deps,
 ): Promise<{ reply: ComposedReply; assistantUse: AssistantUse }> {
   const history = await recentHistory(key, deps);
   const language = languageOf(messages, ctx);
@@ -676,20 +472,8 @@ async function askAssistant(
 const HISTORY_MESSAGES = 30;
 
 /** The conversation's latest messages with text, oldest first, as the assistant reads them. */
-async function recentHistory(key: string, deps: AgentDeps): Promise<HistoryTurn[]> {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byTime',
-      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$' },
-      ScanIndexForward: false,
-      Limit: HISTORY_MESSAGES,
-      ConsistentRead: true,
-    }),
-  );
-  return ((out.Items ?? []) as Array<StoredMessage & { deletedAt?: string }>)
-    .reverse()
+async function recentHistory(key: string, deps: Deps): Promise<HistoryTurn[]> {
+  return (await deps.messages.latestMessages(key, HISTORY_MESSAGES))
     .filter((m) => m.entity === 'Message' && typeof m.text === 'string' && m.text.length > 0 && m.deletedAt === undefined && m.origin !== 'history')
     .map((m) => ({ from: m.direction === 'inbound' ? ('customer' as const) : ('business' as const), text: m.text ?? '' }));
 }

@@ -1,14 +1,13 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { handoffRequestedEvent, stateTransition } from '#lambdas/agent/conversation-state';
+import { handoffRequestedEvent } from '#lambdas/agent/conversation-state';
+import type { ConversationStore } from '#lambdas/conversation/conversation-store';
+import type { MessageStore } from '#lambdas/conversation/message-store';
 import type { Channel } from '#lambdas/conversation/model';
-import { CONVERSATION_SK, conversationPk, messageSk, messageTimeSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
 export interface HumanActivityDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+  conversations: ConversationStore;
+  messages: MessageStore;
   publisher: EventPublisher;
 }
 
@@ -56,50 +55,17 @@ export async function noteHumanActivity(
       }),
     ]);
   }
-  const transition = stateTransition('human', message.accountId, message.conversationKey, at);
-  const key = { pk: conversationPk(message.conversationKey), sk: CONVERSATION_SK };
-  let changed = true;
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression:
-          `SET humanQuietUntil = :until, ${startedHandoff ? `${transition.set.join(', ')}, handoffReason = :reason, handoffRequestedAt = :stateAt, ` : ''}` +
-          'lastHumanActivityAt = :activity ADD version :one',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(humanQuietUntil) OR humanQuietUntil < :until) AND ' +
-          (startedHandoff ? '#state <> :human' : '#state = :human'),
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: {
-          ':until': quietUntil,
-          ':activity': message.occurredAt,
-          ':human': 'human',
-          ':one': 1,
-          ...(startedHandoff ? { ...transition.values, ':reason': 'business_replied' } : {}),
-        },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    changed = false;
-  }
+  const changed = await deps.conversations.quietForPerson({
+    conversationKey: message.conversationKey,
+    accountId: message.accountId,
+    quietUntil,
+    activityAt: message.occurredAt,
+    startHandoff: startedHandoff,
+    reason: 'business_replied',
+    at,
+  });
   // The person's message answers what came before it, so the bot never answers that later.
-  const through = messageTimeSk(message.occurredAt, message.providerMessageId);
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: 'SET answeredThroughSk = :through',
-        ConditionExpression:
-          'attribute_exists(pk) AND attribute_not_exists(pendingReplyId) AND ' + '(attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
-        ExpressionAttributeValues: { ':through': through },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await deps.conversations.markAnsweredByPerson(message.conversationKey, message.occurredAt, message.providerMessageId);
   return { changed, quietUntil, startedHandoff: startedHandoff && changed };
 }
 
@@ -112,25 +78,9 @@ export async function endQuietPeriod(
   accountId: string,
   seenQuietUntil: string,
   now: Date,
-  deps: Pick<HumanActivityDeps, 'db' | 'tableName'>,
+  deps: Pick<HumanActivityDeps, 'conversations'>,
 ): Promise<boolean> {
-  const transition = stateTransition('bot', accountId, conversationKey, now.toISOString());
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK },
-        UpdateExpression: `SET ${transition.set.join(', ')} REMOVE humanQuietUntil ADD version :one`,
-        ConditionExpression: '#state = :human AND humanQuietUntil = :seen',
-        ExpressionAttributeNames: transition.names,
-        ExpressionAttributeValues: { ...transition.values, ':human': 'human', ':seen': seenQuietUntil, ':one': 1 },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    return false;
-  }
+  return deps.conversations.endQuietPeriod(conversationKey, accountId, seenQuietUntil, now.toISOString());
 }
 
 /** An echo arrived while one of our own sends was in flight: it may be that send's echo. Retryable. */
@@ -147,35 +97,8 @@ export class EchoOwnerUnknownError extends Error {
  * the provider id at its own item, which tells us afterwards; while a send is still in flight we
  * cannot tell yet, and ask to be retried.
  */
-export async function echoIsFromPerson(message: BusinessMessage, deps: Pick<HumanActivityDeps, 'db' | 'tableName'>): Promise<boolean> {
-  const pointer = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: { pk: providerIdPk(message.providerMessageId), sk: PROVIDER_ID_SK },
-      ConsistentRead: true,
-    }),
-  );
-  const pointsAt = pointer.Item?.messageSk as string | undefined;
-  if (pointsAt !== undefined && pointsAt !== messageSk(message.providerMessageId)) return false;
-  const recent = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byTime',
-      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-      FilterExpression: 'direction = :out AND #status = :sending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':pk': conversationPk(message.conversationKey),
-        ':from': 'MSG#',
-        ':to': 'MSG$',
-        ':out': 'outbound',
-        ':sending': 'sending',
-      },
-      ScanIndexForward: false,
-      Limit: 20,
-      ConsistentRead: true,
-    }),
-  );
-  if ((recent.Items ?? []).length > 0) throw new EchoOwnerUnknownError();
+export async function echoIsFromPerson(message: BusinessMessage, deps: Pick<HumanActivityDeps, 'messages'>): Promise<boolean> {
+  if (await deps.messages.isOwnSend(message.providerMessageId)) return false;
+  if (await deps.messages.hasSendInFlight(message.conversationKey)) throw new EchoOwnerUnknownError();
   return true;
 }

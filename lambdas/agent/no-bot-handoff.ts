@@ -1,18 +1,15 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { handoffRequestedEvent, handoffSummary, stateTransition } from '#lambdas/agent/conversation-state';
+import { handoffRequestedEvent, handoffSummary } from '#lambdas/agent/conversation-state';
 import { detectLanguage, type ReplyLanguage } from '#lambdas/agent/detect-language';
+import type { ConversationStore } from '#lambdas/conversation/conversation-store';
 import type { Channel } from '#lambdas/conversation/model';
-import { CONVERSATION_SK, conversationPk } from '#lambdas/conversation/table-keys';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
 /** The business owning the account has no bot settings (or the account is not in the registry). */
 export const NO_BOT_CONFIGURED = 'no_bot_configured';
 
 export interface NoBotHandoffDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+  conversations: ConversationStore;
   publisher: EventPublisher;
 }
 
@@ -51,30 +48,12 @@ export async function handOverWithoutBot(
     }),
   ]);
   const language = detectLanguage(customerTexts.join(' '), conversation.language ?? 'en');
-  const transition = stateTransition('human', conversation.accountId, key, at);
-  const reopened = conversation.state === 'closed' ? ', reopenedAt = :stateAt' : '';
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-        UpdateExpression:
-          `SET ${transition.set.join(', ')}, handoffReason = :reason, handoffSummary = :summary, handoffRequestedAt = :stateAt${reopened} ` +
-          'ADD version :one',
-        ConditionExpression: '#state = :seenState AND attribute_not_exists(pendingReplyId)',
-        ExpressionAttributeNames: transition.names,
-        ExpressionAttributeValues: {
-          ...transition.values,
-          ':reason': NO_BOT_CONFIGURED,
-          ':summary': handoffSummary(NO_BOT_CONFIGURED, language, customerTexts),
-          ':seenState': conversation.state ?? 'bot',
-          ':one': 1,
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    return false;
-  }
+  return deps.conversations.handOverWithoutBot({
+    conversationKey: key,
+    accountId: conversation.accountId,
+    seenState: conversation.state ?? 'bot',
+    reason: NO_BOT_CONFIGURED,
+    summary: handoffSummary(NO_BOT_CONFIGURED, language, customerTexts),
+    at,
+  });
 }

@@ -1,5 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { promiseCache } from '#lambdas/shared/promise-cache';
 import type { BusinessFlows, SettingsProblem } from '#lambdas/agent/flows/business-flows-schema';
 import { getCurrentBotSettings, isBusinessId, StoredBotSettingsInvalidError } from '#lambdas/bot-settings/bot-settings-store';
@@ -16,7 +16,7 @@ export interface BotSettingsSource {
 
 export interface CachedBotSettingsOptions {
   accounts: AccountReader;
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   /** How long a business's settings (or their absence) are served from memory: an admin's edit is seen this late. */
   ttlMs?: number;

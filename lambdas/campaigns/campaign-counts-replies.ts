@@ -1,13 +1,15 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { lastCampaignOf, withinAttribution, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
+import { dynamoConversationCampaignReader, type ConversationCampaignReader } from '#lambdas/campaigns/campaign-counts-store';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
-import { CONVERSATION_SK, conversationPk } from '#lambdas/conversation/table-keys';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
+/** The table the conversation is read from; `conversations`, when given, is read instead (tests). */
 export interface ReplyCountDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
+  conversations?: ConversationCampaignReader;
   counter: CampaignCounter;
   store: Pick<CampaignStore, 'markReplied'>;
   now?: () => Date;
@@ -63,14 +65,8 @@ export async function countCampaignReply(body: string, deps: ReplyCountDeps): Pr
   if (envelope.detail.channel !== undefined && envelope.detail.channel !== 'whatsapp') return { outcome: 'ignored', reason: 'not_whatsapp' };
 
   const key = envelope.detail.conversationKey;
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-      ProjectionExpression: 'lastCampaign, customerId',
-    }),
-  );
-  const lastCampaign = lastCampaignOf(out.Item);
+  const conversation = await (deps.conversations ?? dynamoConversationCampaignReader(deps.db, deps.tableName)).lastCampaignOf(key);
+  const lastCampaign = lastCampaignOf(conversation);
   if (!lastCampaign) return { outcome: 'ignored', reason: 'no_campaign' };
   if (lastCampaign[what]) return { outcome: 'already_counted', what };
   const occurredAt = envelope.detail.occurredAt ? new Date(envelope.detail.occurredAt) : (deps.now ?? (() => new Date()))();
@@ -78,7 +74,7 @@ export async function countCampaignReply(body: string, deps: ReplyCountDeps): Pr
 
   // The recipient's own mark first (for the recipients view; repeating it is harmless), then the
   // count, which is the part that must happen once.
-  const waId = typeof out.Item?.customerId === 'string' ? out.Item.customerId : undefined;
+  const waId = typeof conversation?.customerId === 'string' ? conversation.customerId : undefined;
   if (what === 'replied' && waId) await deps.store.markReplied(lastCampaign.businessId, lastCampaign.campaignId, waId);
   const counted = what === 'replied' ? await deps.counter.countReply(key, lastCampaign) : await deps.counter.countOptOut(key, lastCampaign);
   return counted ? { outcome: 'counted', what } : { outcome: 'already_counted', what };

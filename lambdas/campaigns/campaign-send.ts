@@ -1,13 +1,15 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { campaignMessageProjection, countCampaignMessage, type CampaignCounter, type MessageCount } from '#lambdas/campaigns/campaign-counts';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { countCampaignMessage, type CampaignCounter, type MessageCount } from '#lambdas/campaigns/campaign-counts';
+import { dynamoCampaignMessageReader, type CampaignMessageReader } from '#lambdas/campaigns/campaign-counts-store';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
-import { conversationPk, messageSk } from '#lambdas/conversation/table-keys';
 import { replyRequestedDetailSchema } from '#lambdas/outbound/reply-requested';
 import type { SendOutcome } from '#lambdas/outbound/send-reply';
 
+/** The table the Message item is read from; `messages`, when given, is read instead (tests). */
 export interface CampaignSendCountDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
+  messages?: CampaignMessageReader;
   counter: CampaignCounter;
   recipients?: Pick<CampaignStore, 'advanceRecipient'>;
   now?: () => Date;
@@ -27,15 +29,9 @@ export async function countCampaignSend(detail: unknown, outcome: SendOutcome, d
   if (!COUNTED_OUTCOMES.has(outcome.outcome)) return [];
   const request = replyRequestedDetailSchema.safeParse(detail);
   if (!request.success) return [];
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: { pk: conversationPk(request.data.conversationKey), sk: messageSk(request.data.outboundId) },
-      ConsistentRead: true,
-      ...campaignMessageProjection(),
-    }),
-  );
-  return countCampaignMessage(out.Item, {
+  const messages = deps.messages ?? dynamoCampaignMessageReader(deps.db, deps.tableName);
+  const item = await messages.campaignMessage(request.data.conversationKey, request.data.outboundId);
+  return countCampaignMessage(item, {
     counter: deps.counter,
     ...(deps.recipients ? { recipients: deps.recipients } : {}),
     ...(deps.now ? { now: deps.now } : {}),

@@ -1,5 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts-store';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
 
 /**
@@ -17,12 +17,12 @@ export const CAMPAIGN_TUNING_ENV = {
 } as const;
 
 /** What every campaign function shares: the table's store and counters. */
-export function campaignStoreAndCounts(table: { db: DynamoDBDocumentClient; tableName: string }) {
+export function campaignStoreAndCounts(table: { db: DocumentClient; tableName: string }) {
   return { store: dynamoCampaignStore(table), counter: dynamoCampaignCounts(table) };
 }
 
 /** Campaign counting for the receipt handlers (normalizer, status tracking): counters and the list's failed marks. */
-export function tableCampaignCounts(table: { db: DynamoDBDocumentClient; tableName: string }) {
+export function tableCampaignCounts(table: { db: DocumentClient; tableName: string }) {
   const { store, counter } = campaignStoreAndCounts(table);
   return { counter, recipients: store };
 }

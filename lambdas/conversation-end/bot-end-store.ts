@@ -1,11 +1,12 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite } from '#lambdas/adapters/dynamodb';
 import { unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
 import type { BotEndReason, BotEndSnapshot, BotOutcome } from '#lambdas/conversation-end/bot-outcome';
-import { END_WATCH_CURSOR_KEY, endWatchPk } from '#lambdas/conversation-end/end-watch-keys';
+import type { EndWatch } from '#lambdas/conversation-end/end-watch';
+import { END_WATCH_CURSOR_KEY, END_WATCH_TTL_DAYS, endWatchBucketOf, endWatchPk, endWatchShardOf, endWatchSk } from '#lambdas/conversation-end/end-watch-keys';
 import { latestOutcomeUpdate, outcomeTags } from '#lambdas/conversation/conversation-outcome';
 import type { Channel } from '#lambdas/conversation/model';
-import { CONVERSATION_SK, conversationPk, TABLE_KEYS } from '#lambdas/conversation/table-keys';
+import { CONVERSATION_SK, conversationPk, expiresAt, TABLE_KEYS } from '#lambdas/conversation/table-keys';
 
 /** A conversation as the sweep reads it: the decision's snapshot, and what an end writes and announces. */
 export interface QuietConversation extends BotEndSnapshot {
@@ -199,6 +200,39 @@ export function dynamoBotEndStore(deps: { db: DynamoDBDocumentClient; tableName:
             ExpressionAttributeValues: { ':at': at, ':endedAt': endedAt },
           }),
         ),
+      );
+    },
+  };
+}
+
+/** A bucket already swept would never be read again: a due time in the past goes to the next quarter's bucket. */
+const SOONEST_MS = 60_000;
+
+/**
+ * The end watch in the table: one small item per conversation and quarter-hour of due time
+ * (end-watch-keys.ts), a put, so a repeat is harmless and a later message of the same quarter
+ * simply replaces it. One write unit per customer message is the whole cost on the message path.
+ */
+export function dynamoEndWatch(deps: { db: DynamoDBDocumentClient; tableName: string; now?: () => Date }): EndWatch {
+  const now = deps.now ?? (() => new Date());
+  return {
+    async watch(conversationKey, dueAt) {
+      const due = dueAt.getTime();
+      if (!Number.isFinite(due)) return;
+      const bucket = endWatchBucketOf(Math.max(due, now().getTime() + SOONEST_MS));
+      const dueIso = new Date(due).toISOString();
+      await deps.db.send(
+        new PutCommand({
+          TableName: deps.tableName,
+          Item: {
+            pk: endWatchPk(bucket, endWatchShardOf(conversationKey)),
+            sk: endWatchSk(conversationKey),
+            entity: 'EndWatch',
+            conversationKey,
+            dueAt: dueIso,
+            expiresAt: expiresAt(dueIso, END_WATCH_TTL_DAYS),
+          },
+        }),
       );
     },
   };

@@ -1,36 +1,37 @@
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed, rejectedAsInvalid } from '#lambdas/adapters/dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { MAX_DETAIL_BYTES, MAX_REASON_BYTES } from '#lambdas/conversation/bound-event-ids';
-import type { MessageChangeEvent, MessageEvent, NormalizedEvent, NotificationEvent, QuarantineEvent, StatusEvent } from '#lambdas/conversation/model';
-import {
-  accountPk,
-  changeSk,
-  changeTimeSk,
-  CONVERSATION_SK,
-  conversationPk,
-  conversationsByStatePk,
-  conversationsByStateSk,
-  expiresAt,
-  messageSk,
-  messageTimeSk,
-  notificationSk,
-  notificationTimeSk,
-  PROVIDER_ID_SK,
-  providerIdPk,
-  QUARANTINE_SK,
-  quarantineByDayPk,
-  quarantineByDaySk,
-  quarantinePk,
-  statusSk,
-} from '#lambdas/conversation/table-keys';
-import { boundedId, boundedKey, rawIdAttribute, truncateUtf8, utf8Bytes } from '#lambdas/shared/bounded-id';
+import { createConversationStore, type ActivitySide, type ConversationStore } from '#lambdas/conversation/conversation-store';
+import { createMessageStore, type MessageCounter, type MessageStore } from '#lambdas/conversation/message-store';
+import type { MessageChangeEvent, MessageEvent, NormalizedEvent, QuarantineEvent } from '#lambdas/conversation/model';
+import { createRecordedEventStore, type RecordedEventStore } from '#lambdas/conversation/recorded-event-store';
+import { expiresAt } from '#lambdas/conversation/table-keys';
+import { boundedKey, rawIdAttribute, truncateUtf8, utf8Bytes } from '#lambdas/shared/bounded-id';
+
+/** Where the normalizer's items are kept. */
+export interface RecordStores {
+  conversations: ConversationStore;
+  messages: MessageStore;
+  recordedEvents: RecordedEventStore;
+}
 
 export interface RecordDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   /** How long operational items (PII included) are kept before DynamoDB's TTL removes them. */
   retentionDays: number;
   now?: () => Date;
+  /** The stores; built on `db` and `tableName` when not given. */
+  stores?: RecordStores;
+}
+
+function storesOf(deps: RecordDeps): RecordStores {
+  return (
+    deps.stores ?? {
+      conversations: createConversationStore(deps.db, deps.tableName),
+      messages: createMessageStore(deps.db, deps.tableName),
+      recordedEvents: createRecordedEventStore(deps.db, deps.tableName),
+    }
+  );
 }
 
 /**
@@ -58,18 +59,19 @@ const MAX_RAW_BYTES = 300_000;
 const MAX_REFERENCE_BYTES = 1_024;
 
 export async function recordNormalizedEvent(event: NormalizedEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
+  const stores = storesOf(deps);
   switch (event.kind) {
     case 'message':
-      return recordMessage(event, ctx, deps);
+      return recordMessage(event, ctx, deps, stores);
     case 'status':
-      return putOnce(deps, statusItem(event, ctx, deps));
+      return stores.recordedEvents.recordStatusChange(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
     case 'message_deleted':
     case 'message_edited':
-      return recordMessageChange(event, ctx, deps);
+      return recordMessageChange(event, ctx, deps, stores);
     case 'notification':
-      return putOnce(deps, notificationItem(event, ctx, deps));
+      return stores.recordedEvents.recordNotification(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
     case 'quarantine':
-      return recordQuarantine(event, ctx, deps);
+      return stores.recordedEvents.recordQuarantine(quarantineEntry(event, ctx, deps));
   }
 }
 
@@ -86,274 +88,63 @@ export async function recordNormalizedEvent(event: NormalizedEvent, ctx: RecordC
  * which is the rule for messages arriving in order. Otherwise, and on a redelivery, a separate
  * conditional write moves it (advanceLastActivity).
  */
-async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
-  const now = (deps.now ?? (() => new Date()))().toISOString();
-  const ttl = expiresAt(event.occurredAt, deps.retentionDays);
-  const pk = conversationPk(event.conversationKey);
-  const sk = messageSk(event.providerMessageId);
-  const counter = event.origin === 'history' ? 'importedCount' : event.direction === 'inbound' ? 'inboundCount' : 'outboundCount';
-  const withPointer = event.direction === 'outbound';
-  const activity = lastActivityFields(event);
-  const moveActivity = activity !== undefined && (await activityIsBehind(event, activity, deps));
+async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: RecordDeps, stores: RecordStores): Promise<RecordOutcome> {
+  const counter: MessageCounter = event.origin === 'history' ? 'importedCount' : event.direction === 'inbound' ? 'inboundCount' : 'outboundCount';
+  const message = {
+    event,
+    receivedAt: ctx.receivedAt,
+    storedAt: nowIso(deps),
+    expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
+    counter,
+    withPointer: event.direction === 'outbound',
+  };
+  const side = activitySide(event);
+  const moveActivity = side !== undefined && (await activityIsBehind(event, side, stores));
 
-  const transact = (withActivity: boolean) =>
-    deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.tableName,
-              Item: messageItem(event, ctx, pk, sk, ttl, now),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          ...(withPointer
-            ? [
-                {
-                  // Lets a receipt that only names the provider id find its message and conversation.
-                  Put: {
-                    TableName: deps.tableName,
-                    Item: {
-                      pk: providerIdPk(event.providerMessageId),
-                      sk: PROVIDER_ID_SK,
-                      entity: 'ProviderMessageId',
-                      conversationKey: event.conversationKey,
-                      messageSk: sk,
-                      expiresAt: ttl,
-                    },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-              ]
-            : []),
-          { Update: conversationCount(event, counter, now, ttl, deps, withActivity ? activity : undefined) },
-        ],
-      }),
-    );
-
-  try {
-    try {
-      await transact(moveActivity);
-    } catch (err) {
-      const codes = cancellationCodes(err);
-      // Only the last-activity condition refused (another message moved it meanwhile): store without it.
-      if (!moveActivity || !cancelledOnlyByConditions(err) || codes.slice(0, -1).some((c) => c !== 'None')) throw err;
-      await transact(false);
-      await advanceLastActivity(event, deps);
+  let outcome = await stores.messages.recordMessage(message, moveActivity ? side : undefined);
+  if (outcome === 'activity_behind') {
+    // Only the last-activity condition refused (another message moved it meanwhile): store without it.
+    outcome = await stores.messages.recordMessage(message, undefined);
+    if (outcome === 'stored') {
+      await advanceLastActivity(event, stores);
+      return 'stored';
     }
-  } catch (err) {
-    if (!cancelledOnlyByConditions(err)) throw err;
-    const [messageCode, providerIdCode] = cancellationCodes(err);
-    if (withPointer && messageCode !== 'ConditionalCheckFailed' && providerIdCode === 'ConditionalCheckFailed') return 'known_message';
+  }
+  if (outcome === 'known_message') return 'known_message';
+  if (outcome === 'duplicate') {
     // A redelivery: the first delivery may have died before moving the last activity, so try it again.
-    await advanceLastActivity(event, deps);
+    await advanceLastActivity(event, stores);
     return 'duplicate';
   }
-  if (activity !== undefined && !moveActivity) await advanceLastActivity(event, deps);
+  if (side !== undefined && !moveActivity) await advanceLastActivity(event, stores);
   return 'stored';
 }
 
-type ActivityFields = readonly ['lastInboundAt', 'lastInboundMessageId'] | readonly ['lastOutboundAt', 'lastOutboundMessageId'];
-
-/** Which "last" attributes a message moves; imported history moves none. */
-function lastActivityFields(event: MessageEvent): ActivityFields | undefined {
+/** Which side's "last" activity a message moves; imported history moves none. */
+function activitySide(event: MessageEvent): ActivitySide | undefined {
   if (event.origin === 'history') return undefined;
-  return event.direction === 'inbound' ? (['lastInboundAt', 'lastInboundMessageId'] as const) : (['lastOutboundAt', 'lastOutboundMessageId'] as const);
+  return event.direction;
 }
 
-async function activityIsBehind(event: MessageEvent, [atField]: ActivityFields, deps: RecordDeps): Promise<boolean> {
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: { pk: conversationPk(event.conversationKey), sk: CONVERSATION_SK },
-      ProjectionExpression: '#at',
-      ExpressionAttributeNames: { '#at': atField },
-      ConsistentRead: true,
-    }),
-  );
-  const at = out.Item?.[atField];
-  return typeof at !== 'string' || at < event.occurredAt;
-}
-
-/** The conversation's side of storing a message: created if new, counted, and (when asked) its last activity moved. */
-function conversationCount(event: MessageEvent, counter: string, now: string, ttl: number, deps: RecordDeps, activity: ActivityFields | undefined) {
-  return {
-    TableName: deps.tableName,
-    Key: { pk: conversationPk(event.conversationKey), sk: CONVERSATION_SK },
-    UpdateExpression:
-      'SET entity = :entity, conversationKey = :key, channel = :channel, accountId = :account, ' +
-      'businessAccountId = :business, customerId = if_not_exists(customerId, :customer), ' +
-      'createdAt = if_not_exists(createdAt, :at), #state = if_not_exists(#state, :bot), ' +
-      'gsi1pk = if_not_exists(gsi1pk, :g1pk), gsi1sk = if_not_exists(gsi1sk, :g1sk), ' +
-      'updatedAt = :now, expiresAt = :ttl' +
-      (event.customer.name ? ', customerName = :name' : '') +
-      (activity ? `, ${activity[0]} = :at, ${activity[1]} = :messageId` : '') +
-      ` ADD version :one, ${counter} :one`,
-    ...(activity ? { ConditionExpression: `attribute_not_exists(${activity[0]}) OR ${activity[0]} < :at` } : {}),
-    ExpressionAttributeNames: { '#state': 'state' },
-    ExpressionAttributeValues: {
-      ':entity': 'Conversation',
-      ':key': event.conversationKey,
-      ':channel': event.channel,
-      ':account': event.accountId,
-      ':business': event.businessAccountId,
-      ':customer': boundedId(event.customer.id),
-      ':at': event.occurredAt,
-      ':bot': 'bot',
-      ':g1pk': conversationsByStatePk(event.accountId, 'bot'),
-      ':g1sk': conversationsByStateSk(event.occurredAt, event.conversationKey),
-      ':now': now,
-      ':ttl': ttl,
-      ':one': 1,
-      ...(event.customer.name ? { ':name': event.customer.name } : {}),
-      ...(activity ? { ':messageId': event.providerMessageId } : {}),
-    },
-  };
+async function activityIsBehind(event: MessageEvent, side: ActivitySide, stores: RecordStores): Promise<boolean> {
+  const at = await stores.conversations.lastActivityAt(event.conversationKey, side);
+  return at === undefined || at < event.occurredAt;
 }
 
 /**
  * Meta does not promise order, so the "last inbound" time (which opens the 24-hour window)
  * only ever moves forward: an older message arriving late must not shrink the window.
  */
-async function advanceLastActivity(event: MessageEvent, deps: RecordDeps): Promise<void> {
-  const fields = lastActivityFields(event);
-  if (!fields) return;
-  const [atField, idField] = fields;
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(event.conversationKey), sk: CONVERSATION_SK },
-        UpdateExpression: `SET ${atField} = :at, ${idField} = :id`,
-        ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(${atField}) OR ${atField} < :at)`,
-        ExpressionAttributeValues: { ':at': event.occurredAt, ':id': event.providerMessageId },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+async function advanceLastActivity(event: MessageEvent, stores: RecordStores): Promise<void> {
+  const side = activitySide(event);
+  if (!side) return;
+  await stores.conversations.advanceLastActivity(event.conversationKey, side, event.occurredAt, event.providerMessageId);
 }
 
-function messageItem(event: MessageEvent, ctx: RecordContext, pk: string, sk: string, ttl: number, storedAt: string) {
-  const firstMedia = event.media?.[0];
-  const firstError = event.errors?.[0];
-  return {
-    pk,
-    sk,
-    lsi1sk: messageTimeSk(event.occurredAt, event.providerMessageId),
-    entity: 'Message',
-    eventId: event.eventId,
-    conversationKey: event.conversationKey,
-    channel: event.channel,
-    accountId: event.accountId,
-    businessAccountId: event.businessAccountId,
-    customerId: event.customer.id,
-    customerWaId: event.customer.waId,
-    customerUserId: event.customer.userId,
-    // Payload ids replaced by their hash in keys and attributes above, as sent (cut to a bound).
-    rawIds: event.rawIds,
-    direction: event.direction,
-    origin: event.origin,
-    type: event.type,
-    messageId: event.providerMessageId,
-    providerMessageId: event.providerMessageId,
-    occurredAt: event.occurredAt,
-    receivedAt: ctx.receivedAt,
-    // When the message became visible to the agent: its quiet period runs from here (agent/quiet-period.ts).
-    storedAt,
-    text: event.text,
-    replyToMessageId: event.replyToMessageId,
-    choiceId: event.choice?.id,
-    choiceTitle: event.choice?.title,
-    choiceSource: event.choice?.source,
-    reactionTargetId: event.reaction?.targetMessageId,
-    reactionEmoji: event.reaction?.emoji,
-    reactionAction: event.reaction?.action,
-    mediaCount: event.media?.length ?? 0,
-    mediaId: firstMedia?.id,
-    mediaUrl: firstMedia?.url,
-    mediaMimeType: firstMedia?.mimeType,
-    media: event.media,
-    latitude: event.location?.latitude,
-    longitude: event.location?.longitude,
-    location: event.location,
-    contacts: event.contacts,
-    flowResponse: event.flowResponse,
-    order: event.order,
-    system: event.system,
-    referralSource: event.referral?.sourceType ?? event.referral?.source,
-    referralAdId: event.referral?.adId ?? event.referral?.sourceId,
-    referral: event.referral,
-    storyReplyId: event.storyReply?.id,
-    forwarded: event.forwarded,
-    frequentlyForwarded: event.frequentlyForwarded,
-    groupId: event.groupId,
-    errorCode: firstError?.code,
-    errorTitle: firstError?.title,
-    errors: event.errors,
-    appId: event.appId,
-    standby: event.standby,
-    expiresAt: ttl,
-  };
-}
-
-function statusItem(event: StatusEvent, ctx: RecordContext, deps: RecordDeps) {
-  const messageRef = event.providerMessageId ?? `watermark:${event.watermark ?? event.occurredAt}`;
-  const firstError = event.errors?.[0];
-  return {
-    pk: conversationPk(event.conversationKey),
-    sk: statusSk(messageRef, event.status),
-    // No time-index key: nothing reads receipts in time order, and each item in the index is one
-    // more write unit per receipt (the index projects every attribute).
-    entity: 'StatusChange',
-    eventId: event.eventId,
-    conversationKey: event.conversationKey,
-    channel: event.channel,
-    accountId: event.accountId,
-    customerId: event.customer.id,
-    providerMessageId: event.providerMessageId,
-    providerMessageIds: event.providerMessageIds,
-    rawIds: event.rawIds,
-    watermark: event.watermark,
-    status: event.status,
-    occurredAt: event.occurredAt,
-    receivedAt: ctx.receivedAt,
-    errorCode: firstError?.code,
-    errorTitle: firstError?.title,
-    errors: event.errors,
-    pricingCategory: event.pricing?.category,
-    pricingBillable: event.pricing?.billable,
-    pricingModel: event.pricing?.pricingModel,
-    pricingType: event.pricing?.type,
-    billingConversationId: event.billingConversation?.id,
-    billingConversationOrigin: event.billingConversation?.originType,
-    expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
-  };
-}
-
-async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
-  const pk = conversationPk(event.conversationKey);
-  const outcome = await putOnce(deps, {
-    pk,
-    sk: changeSk(event.eventId),
-    lsi1sk: changeTimeSk(event.occurredAt),
-    entity: 'MessageChange',
-    eventId: event.eventId,
-    conversationKey: event.conversationKey,
-    channel: event.channel,
-    accountId: event.accountId,
-    change: event.kind === 'message_deleted' ? 'deleted' : 'edited',
-    providerMessageId: event.providerMessageId,
-    rawIds: event.rawIds,
-    origin: event.origin,
-    text: event.text,
-    editCount: event.editCount,
-    occurredAt: event.occurredAt,
-    receivedAt: ctx.receivedAt,
-    expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
-  });
-  await applyChangeToMessage(event, deps);
-  return outcome;
+async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext, deps: RecordDeps, stores: RecordStores): Promise<RecordOutcome> {
+  const stored = await stores.messages.recordChange(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
+  await applyChangeToMessage(event, stores);
+  return stored ? 'stored' : 'duplicate';
 }
 
 /**
@@ -361,71 +152,13 @@ async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext
  * business message is found through its provider-id pointer; a customer's message, which has
  * none, under its provider id in the change's own conversation.
  */
-async function applyChangeToMessage(event: MessageChangeEvent, deps: RecordDeps): Promise<void> {
-  const ref = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: { pk: providerIdPk(event.providerMessageId), sk: PROVIDER_ID_SK },
-      ConsistentRead: true,
-    }),
-  );
-  const target = ref.Item as { conversationKey?: string; messageSk?: string } | undefined;
-  const key =
-    target?.conversationKey && target.messageSk
-      ? { pk: conversationPk(target.conversationKey), sk: target.messageSk }
-      : { pk: conversationPk(event.conversationKey), sk: messageSk(event.providerMessageId) };
-  try {
-    if (event.kind === 'message_deleted') {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: key,
-          UpdateExpression: 'SET deletedAt = if_not_exists(deletedAt, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':at': event.occurredAt },
-        }),
-      );
-    } else {
-      const edit = event.editCount ?? 1;
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: key,
-          UpdateExpression: 'SET originalText = if_not_exists(originalText, #text), #text = :text, editedAt = :at, editCount = :n',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(editCount) OR editCount < :n)',
-          ExpressionAttributeNames: { '#text': 'text' },
-          ExpressionAttributeValues: { ':text': event.text ?? null, ':at': event.occurredAt, ':n': edit },
-        }),
-      );
-    }
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+async function applyChangeToMessage(event: MessageChangeEvent, stores: RecordStores): Promise<void> {
+  const target = await stores.messages.findMessage(event.providerMessageId, event.conversationKey);
+  if (event.kind === 'message_deleted') await stores.messages.markDeleted(target, event.occurredAt);
+  else await stores.messages.applyEdit(target, { text: event.text, at: event.occurredAt, editCount: event.editCount ?? 1 });
 }
 
-function notificationItem(event: NotificationEvent, ctx: RecordContext, deps: RecordDeps) {
-  const flatDetails = Object.fromEntries(Object.entries(event.details).map(([k, v]) => [`detail_${k}`, v]));
-  return {
-    ...flatDetails,
-    pk: accountPk(event.accountId),
-    sk: notificationSk(event.eventId),
-    lsi1sk: notificationTimeSk(event.occurredAt),
-    entity: 'Notification',
-    eventId: event.eventId,
-    topic: event.topic,
-    channel: event.channel,
-    accountId: event.accountId,
-    businessAccountId: event.businessAccountId,
-    conversationKey: event.conversationKey,
-    customerId: event.customer?.id,
-    rawIds: event.rawIds,
-    occurredAt: event.occurredAt,
-    receivedAt: ctx.receivedAt,
-    expiresAt: expiresAt(event.occurredAt, deps.retentionDays),
-  };
-}
-
-function quarantineItem(event: QuarantineEvent, ctx: RecordContext, deps: RecordDeps) {
+function quarantineEntry(event: QuarantineEvent, ctx: RecordContext, deps: RecordDeps) {
   const raw = typeof ctx.rawPayload === 'string' ? ctx.rawPayload : (JSON.stringify(ctx.rawPayload ?? null) ?? 'null');
   const rawBytes = utf8Bytes(raw);
   const kept = rawBytes > MAX_RAW_BYTES ? truncateUtf8(raw, MAX_RAW_BYTES) : raw;
@@ -438,18 +171,13 @@ function quarantineItem(event: QuarantineEvent, ctx: RecordContext, deps: Record
     ...(conversationKey !== event.conversationKey ? { conversationKey: rawIdAttribute(event.conversationKey) } : {}),
   };
   return {
-    pk: quarantinePk(eventId),
-    sk: QUARANTINE_SK,
-    gsi1pk: quarantineByDayPk(ctx.receivedAt),
-    gsi1sk: quarantineByDaySk(ctx.receivedAt, eventId),
-    entity: 'QuarantinedEvent',
     eventId,
     channel: event.channel,
     conversationKey,
     ...(Object.keys(rawIds).length > 0 ? { rawIds } : {}),
     reason: truncateUtf8(event.reason, MAX_REASON_BYTES),
     detail: event.detail === undefined ? undefined : truncateUtf8(event.detail, MAX_DETAIL_BYTES),
-    receivedAt: truncateUtf8(ctx.receivedAt, 64),
+    receivedAt: ctx.receivedAt,
     rawPayload: kept,
     rawTruncated: kept !== raw,
     rawBytes,
@@ -460,33 +188,6 @@ function quarantineItem(event: QuarantineEvent, ctx: RecordContext, deps: Record
   };
 }
 
-/**
- * A quarantine item is the last place a signed event can go, so it must be storable: when
- * DynamoDB still refuses it (something not foreseen above), it is stored again without the raw
- * payload, its detail and raw ids, and says so; a claim-check copy, when there is one, still holds
- * the whole body.
- */
-async function recordQuarantine(event: QuarantineEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
-  const item = quarantineItem(event, ctx, deps);
-  try {
-    return await putOnce(deps, item);
-  } catch (err) {
-    if (!rejectedAsInvalid(err)) throw err;
-    const { rawPayload: _dropped, detail: _detail, rawIds: _rawIds, ...bare } = item as typeof item & { rawIds?: unknown };
-    return putOnce(deps, { ...bare, rawPayload: '', rawTruncated: true, rawOmitted: 'store_rejected' });
-  }
-}
-
 function nowIso(deps: RecordDeps): string {
   return (deps.now ?? (() => new Date()))().toISOString();
-}
-
-async function putOnce(deps: RecordDeps, item: Record<string, unknown>): Promise<RecordOutcome> {
-  try {
-    await deps.db.send(new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-    return 'stored';
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return 'duplicate';
-    throw err;
-  }
 }

@@ -1,5 +1,6 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
+import { createAccountHealthStore } from '#lambdas/accounts/account-registry-store';
 import { applyAccountHealth, type HealthDeps } from '#lambdas/accounts/apply-account-health';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
@@ -10,7 +11,7 @@ import { readEnvironment } from '#lambdas/shared/handler-environment';
 
 const env = readEnvironment(environmentSchema);
 
-const deps: HealthDeps = { db: documentClient(), tableName: env.TABLE_NAME };
+const deps: HealthDeps = { registry: createAccountHealthStore(documentClient(), env.TABLE_NAME) };
 
 async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   const result = await applyAccountHealth(detail, deps);

@@ -9,7 +9,7 @@ import { type PushChangeDeps, pushChange } from '#lambdas/push/push-change';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { AGENT_PUSH_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
-import { dynamoChangeFeed } from '#lambdas/workspace/change-feed';
+import { dynamoChangeFeed } from '#lambdas/workspace/change-feed-store';
 import { environmentSchema } from '#lambdas/handlers/environment/agent-push';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
 

@@ -12,7 +12,9 @@ import { dynamoSpendStore } from '#lambdas/pricing/spend-store';
 import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
 import { assistantFromEnvironment } from '#lambdas/agent/assistant/assistant-from-environment';
 import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
-import { dynamoEndWatch } from '#lambdas/conversation-end/end-watch';
+import { createConversationStore } from '#lambdas/conversation/conversation-store';
+import { createMessageStore } from '#lambdas/conversation/message-store';
+import { dynamoEndWatch } from '#lambdas/conversation-end/bot-end-store';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { AGENT_METRIC, agentAssistantMetric, agentReplyMetric, fieldOf, METRIC, msSince } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
@@ -28,6 +30,8 @@ const accounts = cachedAccountReader({ db, tableName });
 const deps: AgentDeps = {
   db,
   tableName,
+  conversationStore: createConversationStore(db, tableName),
+  messageStore: createMessageStore(db, tableName),
   publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   retentionDays: env.RETENTION_DAYS,
   replyQuietMs: env.REPLY_QUIET_MS,

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
-import { dynamoCampaignLookups } from '#lambdas/campaigns/campaign-lookups';
+import { dynamoCampaignLookups } from '#lambdas/campaigns/campaign-lookups-store';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
 import { routeCampaignsRequest } from '#lambdas/campaigns/route-campaigns-request';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';

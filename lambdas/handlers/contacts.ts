@@ -6,7 +6,7 @@ import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import type { ContactDeps } from '#lambdas/contacts/contact-deps';
-import { dynamoContactEventSources } from '#lambdas/contacts/contact-event-sources';
+import { dynamoContactEventSources } from '#lambdas/contacts/contact-event-sources-store';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { contactWorkOf } from '#lambdas/contacts/contact-work';
 import { handleContactWork } from '#lambdas/contacts/handle-contact-work';

@@ -10,7 +10,8 @@ import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { METRIC, STATUS_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
-import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
+import { applyDeliveryStatus, type StatusStoreDeps } from '#lambdas/status/apply-delivery-status';
+import { dynamoStatusStores } from '#lambdas/status/status-stores';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 import { environmentSchema } from '#lambdas/handlers/environment/status-tracking';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
@@ -20,9 +21,8 @@ const env = readEnvironment(environmentSchema);
 const db = documentClient();
 const tableName = env.TABLE_NAME;
 const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
-const deps: StatusDeps = {
-  db,
-  tableName,
+const deps: StatusStoreDeps = {
+  ...dynamoStatusStores(db, tableName),
   publisher,
   announce: announcedStatuses(env.STATUS_EVENTS),
   // Each priced message is added to its business's month and budget (lambdas/pricing/).

@@ -5,12 +5,13 @@ import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { TEMPLATE_EVENT_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { applyTemplateNotification, type TemplateEventDeps } from '#lambdas/templates/apply-template-notification';
+import { createTemplateStore } from '#lambdas/templates/template-store';
 import { environmentSchema } from '#lambdas/handlers/environment/template-events';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
 
 const env = readEnvironment(environmentSchema);
 
-const deps: TemplateEventDeps = { db: documentClient(), tableName: env.TABLE_NAME };
+const deps: TemplateEventDeps = { templates: createTemplateStore(documentClient(), env.TABLE_NAME) };
 
 async function handleDetail(detail: unknown, record: SQSRecord): Promise<void> {
   const result = await applyTemplateNotification(detail, deps);

@@ -1,12 +1,17 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { CONVERSATION_SK, conversationPk, conversationsByStatePk } from '#lambdas/conversation/table-keys';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { conversationsByStatePk } from '#lambdas/conversation/table-keys';
+import { conversationViewsStore, type ConversationViewsStore } from '#lambdas/human-agent/conversation-views-store';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 import { conversationView, messageView } from '#lambdas/workspace/conversation-detail-view';
 
+/** The table the views read (conversation-views-store.ts); `views`, when given, is read instead (tests). */
 export interface ReadDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
+  views?: ConversationViewsStore;
 }
+
+const viewsOf = (deps: ReadDeps): ConversationViewsStore => deps.views ?? conversationViewsStore(deps.db, deps.tableName);
 
 /** The Conversation attributes a human agent works with. */
 export interface ConversationRecord {
@@ -57,8 +62,7 @@ function view(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function getConversation(key: string, deps: ReadDeps): Promise<ConversationRecord | undefined> {
-  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(key), sk: CONVERSATION_SK }, ConsistentRead: true }));
-  return out.Item as ConversationRecord | undefined;
+  return (await viewsOf(deps).conversation(key)) as ConversationRecord | undefined;
 }
 
 /** Conversations of an account in a state, oldest transition first (the longest wait on top). */
@@ -70,20 +74,10 @@ export async function listConversations(
   deps: ReadDeps,
 ): Promise<{ conversations: Record<string, unknown>[]; nextCursor?: string }> {
   const partition = conversationsByStatePk(accountId, state);
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': partition },
-      ScanIndexForward: true,
-      Limit: limit,
-      ...(cursor ? { ExclusiveStartKey: listCursorKey(cursor, partition) } : {}),
-    }),
-  );
+  const page = await viewsOf(deps).conversationsInState(accountId, state, limit, cursor ? listCursorKey(cursor, partition) : undefined);
   return {
-    conversations: (out.Items ?? []).map(view),
-    ...(out.LastEvaluatedKey ? { nextCursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
+    conversations: page.items.map(view),
+    ...(page.lastKey ? { nextCursor: Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') } : {}),
   };
 }
 
@@ -119,17 +113,7 @@ function listCursorKey(cursor: string, partition: string): Record<string, string
 export async function readConversation(key: string, limit: number, deps: ReadDeps) {
   const conversation = await getConversation(key, deps);
   if (!conversation) return undefined;
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      IndexName: 'byTime',
-      KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$' },
-      ScanIndexForward: false,
-      Limit: limit,
-    }),
-  );
-  const messages = (out.Items ?? []).reverse().map(messageView);
+  const messages = (await viewsOf(deps).latestMessages(key, limit)).reverse().map(messageView);
   return { conversation: conversationView(conversation as unknown as Record<string, unknown>), messages };
 }
 
@@ -140,25 +124,5 @@ export async function readConversation(key: string, limit: number, deps: ReadDep
  * the question was sent sorts before the question and would pass for answered.
  */
 export async function latestCustomerMessageSk(key: string, deps: ReadDeps): Promise<string | undefined> {
-  let startKey: Record<string, unknown> | undefined;
-  for (let page = 0; page < 20; page++) {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'byTime',
-        KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-        FilterExpression: '#direction = :inbound',
-        ExpressionAttributeNames: { '#direction': 'direction' },
-        ExpressionAttributeValues: { ':pk': conversationPk(key), ':from': 'MSG#', ':to': 'MSG$', ':inbound': 'inbound' },
-        ScanIndexForward: false,
-        Limit: 25,
-        ProjectionExpression: 'lsi1sk',
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    const found = out.Items?.[0]?.lsi1sk as string | undefined;
-    if (found || !out.LastEvaluatedKey) return found;
-    startKey = out.LastEvaluatedKey;
-  }
-  return undefined;
+  return viewsOf(deps).latestCustomerMessageSk(key);
 }

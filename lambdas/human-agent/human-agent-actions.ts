@@ -1,24 +1,30 @@
-import { TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { cancellationCodes, cancelledOnlyByConditions, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
-import { handoffRequestedEvent, stateTransition } from '#lambdas/agent/conversation-state';
+import { handoffRequestedEvent } from '#lambdas/agent/conversation-state';
 import { csatOptions } from '#lambdas/agent/csat';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
-import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
 import { getConversation, latestCustomerMessageSk, type ConversationRecord } from '#lambdas/human-agent/conversation-views';
+import type { ConversationViewsStore } from '#lambdas/human-agent/conversation-views-store';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
-import type { OutboundMessageItem, ReplyOption } from '#lambdas/outbound/outbound-message';
+import { humanAgentStore, type HumanAgentMessage, type HumanAgentStore } from '#lambdas/human-agent/human-agent-store';
+import type { ReplyOption } from '#lambdas/outbound/outbound-message';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
 import type { CloseOutcome } from '#lambdas/routing/routing-model';
 import { humanReplyWindow, WHATSAPP_WINDOW_MS } from '#lambdas/conversation/reply-window';
-import { latestOutcomeUpdate, outcomeReason, outcomeTags } from '#lambdas/conversation/conversation-outcome';
+import { outcomeReason, outcomeTags } from '#lambdas/conversation/conversation-outcome';
 
+/**
+ * The table the actions read and write (conversation-views-store.ts, human-agent-store.ts);
+ * `conversations` and `views`, when given, are used instead (tests).
+ */
 export interface HumanAgentDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
+  conversations?: HumanAgentStore;
+  views?: ConversationViewsStore;
   publisher: EventPublisher;
   retentionDays: number;
   /** The bot settings of the conversation's business (the CSAT question on close); none: no question. */
@@ -28,6 +34,7 @@ export interface HumanAgentDeps {
 
 const source = EVENT_SOURCE.humanAgent;
 const nowOf = (deps: HumanAgentDeps) => (deps.now ?? (() => new Date()))();
+const storeOf = (deps: HumanAgentDeps): HumanAgentStore => deps.conversations ?? humanAgentStore(deps.db, deps.tableName, deps.retentionDays);
 
 async function mustGet(key: string, deps: HumanAgentDeps): Promise<ConversationRecord> {
   const conversation = await getConversation(key, deps);
@@ -55,23 +62,18 @@ export interface HumanReplyMedia {
   filename?: string;
 }
 
-function outboundItem(
+function outboundMessage(
   conversation: ConversationRecord,
   outboundId: string,
   text: string,
   kind: string,
   now: Date,
-  deps: HumanAgentDeps,
   options?: ReplyOption[],
   language?: string,
   media?: HumanReplyMedia,
-): OutboundMessageItem & { agentId?: string } {
+): HumanAgentMessage {
   const at = now.toISOString();
   return {
-    pk: conversationPk(conversation.conversationKey),
-    sk: messageSk(outboundId),
-    lsi1sk: messageTimeSk(at, outboundId),
-    entity: 'Message',
     messageId: outboundId,
     conversationKey: conversation.conversationKey,
     channel: conversation.channel,
@@ -92,7 +94,6 @@ function outboundItem(
     status: 'pending',
     occurredAt: at,
     createdAt: at,
-    expiresAt: expiresAt(at, deps.retentionDays),
   };
 }
 
@@ -123,45 +124,23 @@ export async function replyAsHuman(
   const outboundId = `out_h_${sha256Hex(`${key}|${input.requestId}`).slice(0, 32)}`;
   const tookOver = conversation.state === 'bot';
   const at = now.toISOString();
-  const transition = stateTransition('human', conversation.accountId, key, at);
-  const item = {
-    ...outboundItem(conversation, outboundId, input.text, 'human_reply', now, deps, undefined, undefined, input.media),
+  const recorded = await storeOf(deps).recordHumanReply({
+    conversationKey: key,
+    accountId: conversation.accountId,
+    message: {
+      ...outboundMessage(conversation, outboundId, input.text, 'human_reply', now, undefined, undefined, input.media),
+      agentId: input.agentId,
+      ...(input.macroId ? { macroId: input.macroId } : {}),
+    },
     agentId: input.agentId,
-    ...(input.macroId ? { macroId: input.macroId } : {}),
-  };
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-          {
-            Update: {
-              TableName: deps.tableName,
-              Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-              UpdateExpression:
-                'SET assignedAgentId = :agent, lastHumanReplyAt = :at, firstHumanReplyAt = if_not_exists(firstHumanReplyAt, :at)' +
-                (tookOver ? `, ${transition.set.join(', ')}, handoffReason = :reason, handoffRequestedAt = :at` : '') +
-                ' REMOVE humanQuietUntil ADD version :one',
-              ConditionExpression: '#state = :seenState',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: {
-                ':agent': input.agentId,
-                ':at': at,
-                ':one': 1,
-                ':seenState': conversation.state,
-                ...(tookOver ? { ...transition.values, ':reason': 'agent_takeover' } : {}),
-              },
-            },
-          },
-        ],
-      }),
-    );
-  } catch (err) {
-    if (!cancelledOnlyByConditions(err)) throw err;
-    const [itemCode] = cancellationCodes(err);
-    if (itemCode !== 'ConditionalCheckFailed') {
-      throw new HumanAgentRequestError(409, 'conversation_changed', 'The conversation changed meanwhile; read it again');
-    }
+    at,
+    seenState: conversation.state,
+    ...(tookOver ? { takeOverReason: 'agent_takeover' } : {}),
+  });
+  if (recorded === 'changed') {
+    throw new HumanAgentRequestError(409, 'conversation_changed', 'The conversation changed meanwhile; read it again');
+  }
+  if (recorded === 'repeated') {
     // The same request again: request the send again (the sender sends an outbound id at most once).
     await deps.publisher.publish([requested(conversation, outboundId)]);
     return { outboundId, repeated: true, tookOver: false };
@@ -190,20 +169,7 @@ export async function replyAsHuman(
 async function markAllAnswered(key: string, deps: HumanAgentDeps): Promise<void> {
   const latest = await latestCustomerMessageSk(key, deps);
   if (!latest) return;
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-        // answeredAt tells a customer message stamped in the same second, but sent after this, apart.
-        UpdateExpression: 'SET answeredThroughSk = :through, answeredAt = :at',
-        ConditionExpression: 'attribute_not_exists(pendingReplyId) AND (attribute_not_exists(answeredThroughSk) OR answeredThroughSk < :through)',
-        ExpressionAttributeValues: { ':through': latest, ':at': nowOf(deps).toISOString() },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-  }
+  await storeOf(deps).markAnsweredThrough(key, latest, nowOf(deps).toISOString());
 }
 
 /** human → bot. Refused (409) unless a person owns the conversation. */
@@ -213,20 +179,7 @@ export async function handBackToBot(key: string, agentId: string, deps: HumanAge
   if (conversation.state !== 'human') throw new HumanAgentRequestError(409, 'not_human', `The conversation is ${conversation.state}`);
   await markAllAnswered(key, deps);
   const at = now.toISOString();
-  const transition = stateTransition('bot', conversation.accountId, key, at);
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-        UpdateExpression: `SET ${transition.set.join(', ')}, handedBackAt = :stateAt, handedBackBy = :agent REMOVE humanQuietUntil ADD version :one`,
-        ConditionExpression: '#state = :human',
-        ExpressionAttributeNames: transition.names,
-        ExpressionAttributeValues: { ...transition.values, ':human': 'human', ':agent': agentId, ':one': 1 },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
+  if (!(await storeOf(deps).handBackToBot(key, conversation.accountId, agentId, at))) {
     throw new HumanAgentRequestError(409, 'not_human', 'The conversation left human hands meanwhile');
   }
   await deps.publisher.publish([
@@ -261,62 +214,32 @@ export async function closeConversation(
   const csatQuestion = business?.csat.question[language];
   const askCsat = csatQuestion !== undefined && windowOpen(conversation, now);
   const csatOutboundId = askCsat ? `out_csat_${sha256Hex(`${key}|${conversation.version ?? 0}`).slice(0, 32)}` : undefined;
-  const transition = stateTransition('closed', conversation.accountId, key, at);
   // The reason of a person's close is why the conversation came to people (conversation-outcome.ts);
   // a conversation a person closes straight from the bot had no handoff of its own.
   const reason = conversation.state === 'human' ? outcomeReason(conversation.handoffReason ?? 'none') : 'no_handoff';
   const tags = outcomeTags((conversation as { tags?: unknown }).tags);
-  const latest = latestOutcomeUpdate(outcome, reason, at, 'person');
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...(csatOutboundId
-            ? [
-                {
-                  Put: {
-                    TableName: deps.tableName,
-                    Item: {
-                      ...outboundItem(conversation, csatOutboundId, csatQuestion!, 'csat_question', now, deps, csatOptions(), language),
-                      // The button that opens the score list on WhatsApp, in the conversation language.
-                      optionsLabel: business!.replies.csatListLabel[language],
-                      agentId,
-                    },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-              ]
-            : []),
-          {
-            Update: {
-              TableName: deps.tableName,
-              Key: { pk: conversationPk(key), sk: CONVERSATION_SK },
-              UpdateExpression:
-                `SET ${transition.set.join(', ')}, closedAt = :stateAt, closedBy = :agent, closeOutcome = :outcome, closeReason = :closeReason, ${latest.set.join(', ')}` +
-                (csatOutboundId ? ', csatRequestedAt = :stateAt, csatOutboundId = :csatId' : '') +
-                ' REMOVE humanQuietUntil, csatScore, csatAnsweredAt, csatMessageId ADD version :one',
-              ConditionExpression: '#state = :seenState AND version = :seenVersion',
-              ExpressionAttributeNames: transition.names,
-              ExpressionAttributeValues: {
-                ...transition.values,
-                ...latest.values,
-                ':agent': agentId,
-                ':outcome': outcome,
-                ':closeReason': reason,
-                ':one': 1,
-                ':seenState': conversation.state,
-                ':seenVersion': conversation.version ?? 0,
-                ...(csatOutboundId ? { ':csatId': csatOutboundId } : {}),
-              },
-            },
+  const closed = await storeOf(deps).closeConversation({
+    conversationKey: key,
+    accountId: conversation.accountId,
+    agentId,
+    at,
+    outcome,
+    reason,
+    by: 'person',
+    seenState: conversation.state,
+    seenVersion: conversation.version ?? 0,
+    ...(csatOutboundId
+      ? {
+          csatQuestion: {
+            ...outboundMessage(conversation, csatOutboundId, csatQuestion!, 'csat_question', now, csatOptions(), language),
+            // The button that opens the score list on WhatsApp, in the conversation language.
+            optionsLabel: business!.replies.csatListLabel[language],
+            agentId,
           },
-        ],
-      }),
-    );
-  } catch (err) {
-    if (!cancelledOnlyByConditions(err)) throw err;
-    throw new HumanAgentRequestError(409, 'conversation_changed', 'The conversation changed meanwhile; read it again');
-  }
+        }
+      : {}),
+  });
+  if (!closed) throw new HumanAgentRequestError(409, 'conversation_changed', 'The conversation changed meanwhile; read it again');
   await deps.publisher.publish([
     ...(csatOutboundId ? [requested(conversation, csatOutboundId)] : []),
     {

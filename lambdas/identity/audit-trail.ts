@@ -1,20 +1,19 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
+import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
 import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
 /**
  * The operators' audit trail: one item per operator request (who, role, business, route, target,
- * outcome, time), kept under the business it concerns and published as `operator.action`.
- *
- *   pk                    sk                         entity
- *   AUDIT#<business id>   <ISO time>#<request id>    OperatorAction   (expires with the retention policy)
+ * outcome, time), kept under the business it concerns (audit-trail-store.ts: `AUDIT#<business id>`,
+ * newest last by time) and published as `operator.action`.
  *
  * A refused request is kept under the caller's business; a `platform` operator acting on another
  * business is kept under both, so that business's admins see what was done to it.
  */
-export const auditPk = (businessId: string) => `AUDIT#${businessId}`;
+export { auditPk } from '#lambdas/identity/audit-trail-store';
 
 export interface OperatorAction {
   at: string;
@@ -34,7 +33,7 @@ export interface OperatorAction {
 }
 
 export interface AuditDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   publisher: EventPublisher;
   retentionDays: number;
@@ -71,16 +70,8 @@ export async function recordOperatorAction(action: OperatorAction, deps: AuditDe
   const businesses = new Set([action.callerBusinessId]);
   if (action.businessId && action.outcome === 'allowed') businesses.add(action.businessId);
   const expiresAt = Math.floor(Date.parse(action.at) / 1000) + deps.retentionDays * 86_400;
-  await Promise.all(
-    [...businesses].map((businessId) =>
-      deps.db.send(
-        new PutCommand({
-          TableName: deps.tableName,
-          Item: { pk: auditPk(businessId), sk: `${action.at}#${action.requestId}`, entity: 'OperatorAction', ...action, expiresAt },
-        }),
-      ),
-    ),
-  );
+  const trail = createAuditTrailStore(deps.db, deps.tableName);
+  await Promise.all([...businesses].map((businessId) => trail.record(businessId, action, expiresAt)));
   await deps.publisher.publish([{ source: EVENT_SOURCE.operators, detailType: DETAIL_TYPE.operatorAction, detail: { ...action } }]);
 }
 
@@ -90,19 +81,11 @@ export async function listOperatorActions(
   options: { limit: number; cursor?: string | undefined },
   deps: Pick<AuditDeps, 'db' | 'tableName'>,
 ): Promise<{ actions: OperatorAction[]; nextCursor?: string }> {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': auditPk(businessId) },
-      ScanIndexForward: false,
-      Limit: options.limit,
-      ...(options.cursor ? { ExclusiveStartKey: { pk: auditPk(businessId), sk: decodeAuditCursor(options.cursor) } } : {}),
-    }),
-  );
-  const actions = (out.Items ?? []).map(({ pk: _pk, sk: _sk, entity: _e, expiresAt: _x, ...rest }) => rest as unknown as OperatorAction);
-  const last = out.LastEvaluatedKey?.sk;
-  return { actions, ...(typeof last === 'string' ? { nextCursor: Buffer.from(last).toString('base64url') } : {}) };
+  const page = await createAuditTrailStore(deps.db, deps.tableName).newestFirst(businessId, {
+    limit: options.limit,
+    ...(options.cursor ? { afterSk: decodeAuditCursor(options.cursor) } : {}),
+  });
+  return { actions: page.actions, ...(page.lastSk !== undefined ? { nextCursor: Buffer.from(page.lastSk).toString('base64url') } : {}) };
 }
 
 function decodeAuditCursor(cursor: string): string {

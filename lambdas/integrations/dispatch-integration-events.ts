@@ -1,5 +1,5 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import type { Contact } from '#lambdas/contacts/contact-model';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
@@ -31,7 +31,7 @@ import { sha256Hex } from '#lambdas/shared/hash';
 import type { RetryAfter } from '#lambdas/shared/record-retry';
 
 export interface DispatchDeps {
-  db: Pick<DynamoDBDocumentClient, 'send'>;
+  db: Pick<DocumentClient, 'send'>;
   tableName: string;
   accounts: Pick<AccountReader, 'account'>;
   integrations: IntegrationDirectory;

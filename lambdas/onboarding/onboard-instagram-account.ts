@@ -1,9 +1,10 @@
-import { accountTokenSecretName, upsertChannelAccount } from '#lambdas/accounts/channel-account';
-import { claimInstagramAccount } from '#lambdas/onboarding/claim-accounts';
+import { claimInstagramAccount, upsertChannelAccount } from '#lambdas/accounts/account-registry-store';
+import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { INSTAGRAM_STEPS, type InstagramOnboardingRequest, type OnboardingReport } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
-import { dynamoProgressStore, instagramProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { instagramProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { proveInstagramAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';

@@ -1,14 +1,15 @@
-import { accountTokenSecretName, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import { claimInstagramLoginAccount, upsertChannelAccount } from '#lambdas/accounts/account-registry-store';
+import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { INSTAGRAM_LOGIN_WEBHOOK_FIELDS } from '#lambdas/instagram-login/instagram-login-env';
 import type { InstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
 import { expiryAfter } from '#lambdas/instagram-login/instagram-token-lifetime';
 import { dynamoInstagramTokenStore } from '#lambdas/instagram-login/instagram-token-store';
-import { claimInstagramLoginAccount } from '#lambdas/onboarding/claim-accounts';
 import { INSTAGRAM_STEPS, type InstagramLoginOnboardingRequest, type OnboardingReport, type OnboardingStepName } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { AccessNotProven, failureFromError, HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
-import { dynamoProgressStore, instagramLoginProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { instagramLoginProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 
 /** What the exchange of a fresh code gave: the account it is for and its long-lived token. */

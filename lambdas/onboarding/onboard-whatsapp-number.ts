@@ -1,11 +1,11 @@
-import { accountTokenSecretName, getBusinessAccount, upsertChannelAccount } from '#lambdas/accounts/channel-account';
+import { claimWhatsAppNumber, getBusinessAccount, upsertBusinessAccount, upsertChannelAccount } from '#lambdas/accounts/account-registry-store';
+import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
-import { upsertBusinessAccount } from '#lambdas/onboarding/business-account-item';
-import { claimWhatsAppNumber } from '#lambdas/onboarding/claim-accounts';
 import { COEXISTENCE_FINISH_EVENT, WHATSAPP_STEPS, type OnboardingReport, type WhatsAppOnboardingRequest } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
-import { dynamoProgressStore, progressToRun, whatsappProgressKey, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { progressToRun, whatsappProgressKey, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
+import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { proveWhatsAppAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 import { checkWhatsAppHealth, throughputPerSecond } from '#lambdas/onboarding/whatsapp-health-check';

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { AccountTokenStore } from '#lambdas/onboarding/account-token-store';
 import type { InstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
@@ -10,7 +10,7 @@ export interface MetaApp {
 }
 
 export interface OnboardingDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   graph: OnboardingGraph;
   tokens: AccountTokenStore;

@@ -1,4 +1,3 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { wabaPk } from '#lambdas/accounts/channel-account';
 import { sha256Hex } from '#lambdas/shared/hash';
 import type { OnboardingFailure, OnboardingStepName, StepRecord } from '#lambdas/onboarding/onboarding-contract';
@@ -58,42 +57,9 @@ export class ConcurrentOnboardingError extends Error {
   override name = 'ConcurrentOnboardingError';
 }
 
+/** Where progress is kept: onboarding-store.ts in the table, a map in tests. */
 export interface ProgressStore {
   read(key: { pk: string; sk: string }): Promise<OnboardingProgress | undefined>;
   /** Writes the progress if nobody wrote since `progress.version` was read; returns the new version. */
   write(key: { pk: string; sk: string }, progress: OnboardingProgress): Promise<OnboardingProgress>;
-}
-
-export function dynamoProgressStore(db: DynamoDBDocumentClient, tableName: string): ProgressStore {
-  return {
-    async read(key) {
-      const out = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      if (!out.Item) return undefined;
-      const { pk: _pk, sk: _sk, entity: _entity, ...rest } = out.Item;
-      return rest as OnboardingProgress;
-    },
-    async write(key, progress) {
-      const next = { ...progress, version: progress.version + 1 };
-      try {
-        await db.send(
-          new PutCommand({
-            TableName: tableName,
-            Item: { ...key, entity: 'OnboardingProgress', ...stripUndefined(next) },
-            ConditionExpression: progress.version === 0 ? 'attribute_not_exists(pk)' : '#v = :v',
-            ...(progress.version === 0 ? {} : { ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': progress.version } }),
-          }),
-        );
-      } catch (err) {
-        if ((err as { name?: string }).name === 'ConditionalCheckFailedException') {
-          throw new ConcurrentOnboardingError('another onboarding run of this account is in progress; wait for it and re-run');
-        }
-        throw err;
-      }
-      return next;
-    },
-  };
-}
-
-function stripUndefined<T extends object>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
 }

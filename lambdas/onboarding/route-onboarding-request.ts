@@ -10,13 +10,8 @@ import {
   type OnboardingReport,
 } from '#lambdas/onboarding/onboarding-contract';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import {
-  ConcurrentOnboardingError,
-  dynamoProgressStore,
-  instagramLoginProgressKey,
-  instagramProgressKey,
-  whatsappProgressKey,
-} from '#lambdas/onboarding/onboarding-progress';
+import { ConcurrentOnboardingError, instagramLoginProgressKey, instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
+import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardInstagramLoginAccount } from '#lambdas/onboarding/onboard-instagram-login-account';
 import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';

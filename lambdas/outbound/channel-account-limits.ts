@@ -1,6 +1,6 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { accountPk } from '#lambdas/conversation/table-keys';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { PacingLimits } from '#lambdas/outbound/send-pacing';
+import { CHANNEL_ACCOUNT_SK, createSendingAccountStore, type SendingAccountStore } from '#lambdas/outbound/sending-account-store';
 
 /** Meta's defaults: 80 msg/s per Cloud API number, 20 for numbers shared with the Business App. */
 export const DEFAULT_MESSAGES_PER_SECOND = 80;
@@ -9,7 +9,7 @@ export const COEXISTENCE_MESSAGES_PER_SECOND = 20;
 export const DEFAULT_PAIR_LIMIT = { intervalMs: 6_000, burst: 5 } as const;
 
 /** The channel account item (`pk ACCT#<accountId>`, `sk ACCOUNT`) as far as pacing reads it. */
-export const CHANNEL_ACCOUNT_SK = 'ACCOUNT';
+export { CHANNEL_ACCOUNT_SK };
 
 export function limitsFromAccount(item: Record<string, unknown> | undefined): PacingLimits {
   const recorded = item?.throughputPerSecond;
@@ -27,8 +27,16 @@ export function limitsFromAccount(item: Record<string, unknown> | undefined): Pa
  * upgrade by Meta), and a stale value for a minute only paces a little too slowly or too fast.
  */
 export function channelAccountLimits(
-  db: DynamoDBDocumentClient,
+  db: DocumentClient,
   tableName: string,
+  options: { ttlMs?: number; nowMs?: () => number } = {},
+): (accountId: string) => Promise<PacingLimits> {
+  return cachedAccountLimits(createSendingAccountStore(db, tableName), options);
+}
+
+/** The same cache over the channel account store. */
+export function cachedAccountLimits(
+  accounts: Pick<SendingAccountStore, 'readAccount'>,
   options: { ttlMs?: number; nowMs?: () => number } = {},
 ): (accountId: string) => Promise<PacingLimits> {
   const ttlMs = options.ttlMs ?? 60_000;
@@ -37,8 +45,7 @@ export function channelAccountLimits(
   return async (accountId) => {
     const hit = cache.get(accountId);
     if (hit && hit.until > nowMs()) return hit.limits;
-    const out = await db.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk(accountId), sk: CHANNEL_ACCOUNT_SK } }));
-    const limits = limitsFromAccount(out.Item);
+    const limits = limitsFromAccount(await accounts.readAccount(accountId));
     cache.set(accountId, { limits, until: nowMs() + ttlMs });
     return limits;
   };

@@ -1,6 +1,8 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { accountPk, CONVERSATION_SK, conversationPk } from '#lambdas/conversation/table-keys';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { consentSk, createSendContextStore, type SendContextStore } from '#lambdas/outbound/send-context-store';
 import type { MarketingConsent } from '#lambdas/outbound/send-rules';
+
+export { consentSk };
 
 /**
  * The customer's marketing consent per channel account (`pk ACCT#<accountId>`,
@@ -21,32 +23,16 @@ export interface ConsentItem {
   marketingOptOutEvidence?: string;
 }
 
-export const consentSk = (customerId: string) => `CONSENT#${customerId}`;
-
 export interface SendContext {
   lastInboundAt?: string;
   consent?: MarketingConsent;
 }
 
+export type SendTarget = { conversationKey: string; accountId: string; customerId: string; withConsent: boolean };
+
 /** Reads the conversation (for its window) and, when asked, the consent, in one round trip. */
-export async function loadSendContext(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  target: { conversationKey: string; accountId: string; customerId: string; withConsent: boolean },
-): Promise<SendContext> {
-  const conversationKey = { pk: conversationPk(target.conversationKey), sk: CONVERSATION_SK };
-  const consentKey = { pk: accountPk(target.accountId), sk: consentSk(target.customerId) };
-  let keys: Array<Record<string, string>> = target.withConsent ? [conversationKey, consentKey] : [conversationKey];
-  const items: Array<Record<string, unknown>> = [];
-  // Unprocessed keys are rare and small here; asking again until none remain keeps the read whole.
-  for (let round = 0; keys.length > 0 && round < 5; round++) {
-    const out = await db.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
-    items.push(...(out.Responses?.[tableName] ?? []));
-    keys = (out.UnprocessedKeys?.[tableName]?.Keys as Array<Record<string, string>> | undefined) ?? [];
-  }
-  if (keys.length > 0) throw new Error('conversation and consent could not be read');
-  const conversation = items.find((i) => i.sk === CONVERSATION_SK);
-  const consent = items.find((i) => i.sk === consentKey.sk);
+export async function readSendContext(store: SendContextStore, target: SendTarget): Promise<SendContext> {
+  const { conversation, consent } = await store.readSendContext(target);
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
   const lastInboundAt = str(conversation?.lastInboundAt);
   const optInAt = str(consent?.marketingOptInAt);
@@ -55,4 +41,9 @@ export async function loadSendContext(
     ...(lastInboundAt ? { lastInboundAt } : {}),
     ...(consent ? { consent: { ...(optInAt ? { optInAt } : {}), ...(optOutAt ? { optOutAt } : {}) } } : {}),
   };
+}
+
+/** The same, on the table (for callers that hold the table rather than the store). */
+export async function loadSendContext(db: DocumentClient, tableName: string, target: SendTarget): Promise<SendContext> {
+  return readSendContext(createSendContextStore(db, tableName), target);
 }

@@ -1,13 +1,10 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { createPacingStore, type PacingStore } from '#lambdas/outbound/pacing-store';
 
 /**
- * Pacing shared by every concurrent sender through DynamoDB, so that Meta's limits hold however
- * many Lambda instances run:
- *
- *   pk                          sk            what
- *   PACE#<accountId>            NUMBER#<n>    next free send time (ms) of shard n of the number
- *   PACE#<accountId>            PAIR#<to>     per-recipient "theoretical arrival time" (ms)
+ * Pacing shared by every concurrent sender through DynamoDB (outbound/pacing-store.ts), so that
+ * Meta's limits hold however many Lambda instances run: per number, the next free send time of
+ * each of its shards, and per recipient a "theoretical arrival time".
  *
  * The number's schedule is one counter per shard moved by an atomic `ADD`, so concurrent
  * senders take consecutive slots without reading first; slots are spread evenly over the second
@@ -39,9 +36,7 @@ export interface SendPacer {
   holdRecipient(target: { accountId: string; recipientId: string }, pair: PacingLimits['pair'], untilMs: number): Promise<void>;
 }
 
-export interface DynamoPacerOptions {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+export interface PacerOptions {
   nowMs?: () => number;
   /**
    * Fraction of the limit actually used. Requests leave on schedule but reach Meta with varying
@@ -60,7 +55,11 @@ export interface DynamoPacerOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const pacePk = (accountId: string) => `PACE#${accountId}`;
+export interface DynamoPacerOptions extends PacerOptions {
+  db: DocumentClient;
+  tableName: string;
+}
+
 /** Pacing items outlive their use by a little; an hour is far beyond any wait. */
 const TTL_SECONDS = 3_600;
 const MAX_CONTENTION_ROUNDS = 20;
@@ -68,7 +67,11 @@ const MAX_CONTENTION_ROUNDS = 20;
 const MAX_MISSED_SLOTS = 3;
 
 export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
-  const { db, tableName } = options;
+  const { db, tableName, ...rest } = options;
+  return sendPacer(createPacingStore(db, tableName), rest);
+}
+
+export function sendPacer(store: PacingStore, options: PacerOptions = {}): SendPacer {
   const nowMs = options.nowMs ?? Date.now;
   const headroom = options.headroom ?? 0.97;
   const perShardRate = options.perShardRate ?? 250;
@@ -86,44 +89,25 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
    * "booked beyond the longest wait" from a race lost to another sender.
    */
   async function reservePair(accountId: string, recipientId: string, pair: PacingLimits['pair'], maxWaitMs: number) {
-    const key = { pk: pacePk(accountId), sk: `PAIR#${recipientId}` };
     const tolerance = (pair.burst - 1) * pair.intervalMs;
     for (let round = 0; round < MAX_CONTENTION_ROUNDS; round++) {
       const now = nowMs();
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET tat = :next, entity = :entity, expiresAt = :ttl',
-            ConditionExpression: 'attribute_not_exists(tat) OR tat < :now',
-            ExpressionAttributeValues: { ':next': now + pair.intervalMs, ':now': now, ':entity': 'Pacing', ':ttl': expiresAt() },
-          }),
-        );
+      if (await store.startPair(accountId, recipientId, { nextMs: now + pair.intervalMs, nowMs: now, expiresAt: expiresAt() })) {
         return { ok: true as const, atMs: now };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
       }
-      try {
-        const out = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'ADD tat :interval SET expiresAt = :ttl',
-            ConditionExpression: 'tat BETWEEN :now AND :latest',
-            ExpressionAttributeValues: { ':interval': pair.intervalMs, ':now': now, ':latest': now + tolerance + maxWaitMs, ':ttl': expiresAt() },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        const previous = Number(out.Attributes?.tat) - pair.intervalMs;
+      const tat = await store.pushPair(accountId, recipientId, {
+        intervalMs: pair.intervalMs,
+        nowMs: now,
+        latestMs: now + tolerance + maxWaitMs,
+        expiresAt: expiresAt(),
+      });
+      if (tat !== undefined) {
+        const previous = tat - pair.intervalMs;
         return { ok: true as const, atMs: Math.max(now, previous - tolerance) };
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
       }
-      const current = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      const tat = Number(current.Item?.tat);
-      const due = tat - tolerance - nowMs();
-      if (Number.isFinite(tat) && due > maxWaitMs) return { ok: false as const, retryAfterMs: due - maxWaitMs };
+      const current = await store.readPair(accountId, recipientId);
+      const due = current - tolerance - nowMs();
+      if (Number.isFinite(current) && due > maxWaitMs) return { ok: false as const, retryAfterMs: due - maxWaitMs };
     }
     return { ok: false as const, retryAfterMs: pair.intervalMs };
   }
@@ -140,44 +124,20 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
     const rate = Math.max(1, messagesPerSecond * headroom);
     const shards = Math.max(1, Math.ceil(rate / perShardRate));
     const intervalMs = (1000 * shards) / rate;
-    const key = { pk: pacePk(accountId), sk: `NUMBER#${Math.floor(random() * shards)}` };
-    const shardId = `${key.pk}/${key.sk}`;
+    const shard = Math.floor(random() * shards);
+    const shardId = `${accountId}/${shard}`;
 
     const takeNext = async (now: number): Promise<number | undefined> => {
-      try {
-        const out = await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'ADD nextAt :interval SET expiresAt = :ttl',
-            ConditionExpression: 'nextAt BETWEEN :now AND :horizon',
-            ExpressionAttributeValues: { ':interval': intervalMs, ':now': now, ':horizon': nowMs() + Math.max(maxWaitMs, leadMs), ':ttl': expiresAt() },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
-        return Number(out.Attributes?.nextAt) - intervalMs;
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-        return undefined;
-      }
+      const next = await store.takeNumberSlot(accountId, shard, {
+        intervalMs,
+        nowMs: now,
+        horizonMs: nowMs() + Math.max(maxWaitMs, leadMs),
+        expiresAt: expiresAt(),
+      });
+      return next === undefined ? undefined : next - intervalMs;
     };
-    const startAgain = async (now: number): Promise<number | undefined> => {
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: key,
-            UpdateExpression: 'SET nextAt = :next, entity = :entity, expiresAt = :ttl',
-            ConditionExpression: 'attribute_not_exists(nextAt) OR nextAt < :now',
-            ExpressionAttributeValues: { ':next': now + intervalMs, ':now': now, ':entity': 'Pacing', ':ttl': expiresAt() },
-          }),
-        );
-        return now;
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-        return undefined;
-      }
-    };
+    const startAgain = async (now: number): Promise<number | undefined> =>
+      (await store.restartNumber(accountId, shard, { nextMs: now + intervalMs, nowMs: now, expiresAt: expiresAt() })) ? now : undefined;
 
     for (let round = 0; round < MAX_CONTENTION_ROUNDS; round++) {
       const now = nowMs() + leadMs;
@@ -194,8 +154,7 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
         return { ok: true as const, atMs: fromSecond };
       }
       // Neither: booked beyond the horizon, or a race lost to another sender.
-      const current = await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }));
-      const nextAt = Number(current.Item?.nextAt);
+      const nextAt = await store.readNumber(accountId, shard);
       const horizon = nowMs() + Math.max(maxWaitMs, leadMs);
       if (Number.isFinite(nextAt) && nextAt > horizon) return { ok: false as const, retryAfterMs: nextAt - horizon };
     }
@@ -224,19 +183,7 @@ export function dynamoSendPacer(options: DynamoPacerOptions): SendPacer {
     async holdRecipient(target, pair, untilMs) {
       // The arrival time that makes the first allowed send fall at `untilMs`, burst included.
       const tat = untilMs + (pair.burst - 1) * pair.intervalMs;
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: { pk: pacePk(target.accountId), sk: `PAIR#${target.recipientId}` },
-            UpdateExpression: 'SET tat = :until, entity = :entity, expiresAt = :ttl',
-            ConditionExpression: 'attribute_not_exists(tat) OR tat < :until',
-            ExpressionAttributeValues: { ':until': tat, ':entity': 'Pacing', ':ttl': Math.floor(tat / 1000) + TTL_SECONDS },
-          }),
-        );
-      } catch (err) {
-        if (!isConditionalCheckFailed(err)) throw err;
-      }
+      await store.holdPair(target.accountId, target.recipientId, { tatMs: tat, expiresAt: Math.floor(tat / 1000) + TTL_SECONDS });
     },
   };
 }

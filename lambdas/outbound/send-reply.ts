@@ -1,14 +1,13 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite, isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import type { InstagramApi } from '#lambdas/accounts/channel-account';
 import { GraphApiError, type GraphApiClient } from '#lambdas/adapters/graph-api-client';
-import { accountPk, conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { buildGraphRequest, buildMarkReadRequest, type GraphConfig } from '#lambdas/outbound/build-graph-request';
-import { CHANNEL_ACCOUNT_SK, limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
+import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
 import { retryBackoffMs, PAIR_RATE_LIMIT_CODE } from '#lambdas/outbound/retry-backoff';
-import { loadSendContext } from '#lambdas/outbound/send-context';
+import type { ReplyRef } from '#lambdas/outbound/reply-store';
+import { readSendContext } from '#lambdas/outbound/send-context';
+import { sendStoresOf, type SendStores, type SendTable } from '#lambdas/outbound/send-stores';
 import type { PacingLimits, SendPacer } from '#lambdas/outbound/send-pacing';
 import { decideSendPermission, type SendRefusal } from '#lambdas/outbound/send-rules';
 import { outboundMessageSchema, type OutboundMessage } from '#lambdas/outbound/outbound-message';
@@ -16,11 +15,8 @@ import { parseSendResponse, UnexpectedSendResponseError, type SendAccepted } fro
 import { replyRequestedDetailSchema, type ReplyRequestedDetail } from '#lambdas/outbound/reply-requested';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { messageStatusChangedEvent } from '#lambdas/status/message-status-changed';
-import { STATUS_RANK } from '#lambdas/status/status-rank';
 
-export interface SendReplyDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+export interface SendServices {
   publisher: EventPublisher;
   graph: GraphApiClient;
   accessTokenFor: AccessTokenFor;
@@ -49,6 +45,15 @@ export interface SendReplyDeps {
   graphTimeoutMs?: number;
 }
 
+/** The sender's services and its stores (outbound/send-stores.ts). */
+export type SendReplyStoreDeps = SendServices & SendStores;
+
+/** The sender's services and the table its DynamoDB stores are built on. */
+export type SendReplyDeps = SendServices & SendTable;
+
+/** The services with the stores resolved: what the steps below work with. */
+type Sender = SendReplyStoreDeps;
+
 /**
  * The send must wait longer than the sender may wait inside one invocation. Nothing was claimed or
  * sent; the record goes back to the queue and is tried again later.
@@ -71,7 +76,7 @@ const RECORDING_MARGIN_MS = 3_000;
 const DEADLINE_RETRY_MS = 1_000;
 
 /** True when at least `neededMs` are left in the invocation (always, without a deadline). */
-function timeLeftFor(deps: SendReplyDeps, neededMs: number): boolean {
+function timeLeftFor(deps: Sender, neededMs: number): boolean {
   return deps.remainingMs === undefined || deps.remainingMs() >= neededMs;
 }
 
@@ -97,7 +102,8 @@ const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'played', 'failed'])
  * calls Meta; afterwards it becomes `sent` (with the provider id receipts will name), goes back
  * to `pending` on a retryable error (and the record is retried), or becomes `failed`.
  */
-export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<SendOutcome> {
+export async function sendReply(detail: unknown, given: SendReplyStoreDeps | SendReplyDeps): Promise<SendOutcome> {
+  const deps: Sender = { ...given, ...sendStoresOf(given) };
   const parsed = replyRequestedDetailSchema.safeParse(detail);
   if (!parsed.success) return invalid(parsed.error.issues);
   const request = parsed.data;
@@ -110,7 +116,7 @@ export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<S
   let message = item.data;
   if (message.status !== 'pending') return settled(request, message, now(), deps);
 
-  const context = await loadSendContext(deps.db, deps.tableName, {
+  const context = await readSendContext(deps.sendContext, {
     conversationKey: request.conversationKey,
     accountId: message.accountId,
     customerId: message.customerId ?? message.recipientId,
@@ -197,17 +203,17 @@ function invalid(issues: Array<{ path: PropertyKey[]; code: string }>, prefix?: 
   };
 }
 
-function messageKey(request: ReplyRequestedDetail) {
-  return { pk: conversationPk(request.conversationKey), sk: messageSk(request.outboundId) };
+/** The reply a request names. */
+function replyOf(request: ReplyRequestedDetail): ReplyRef {
+  return { conversationKey: request.conversationKey, outboundId: request.outboundId };
 }
 
-async function loadMessage(request: ReplyRequestedDetail, deps: SendReplyDeps): Promise<Record<string, unknown> | undefined> {
-  const out = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: messageKey(request), ConsistentRead: true }));
-  return out.Item;
+async function loadMessage(request: ReplyRequestedDetail, deps: Sender): Promise<Record<string, unknown> | undefined> {
+  return deps.replies.loadReply(replyOf(request));
 }
 
 /** A message past `pending` is someone else's business; only a failure not yet announced is finished here. */
-async function settled(request: ReplyRequestedDetail, message: OutboundMessage, at: string, deps: SendReplyDeps): Promise<SendOutcome> {
+async function settled(request: ReplyRequestedDetail, message: OutboundMessage, at: string, deps: Sender): Promise<SendOutcome> {
   if (message.status === 'sending') return { outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' };
   if (message.status === 'failed' && !message.failureAnnouncedAt) {
     await announceFailure(request, message, message.errorCode, message.failedAt ?? at, deps, message.failureReason);
@@ -217,30 +223,15 @@ async function settled(request: ReplyRequestedDetail, message: OutboundMessage, 
     : { outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' };
 }
 
-async function claim(request: ReplyRequestedDetail, at: string, deps: SendReplyDeps): Promise<boolean> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: messageKey(request),
-        UpdateExpression: 'SET #status = :sending, sendingAt = :at ADD attempts :one',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sending': 'sending', ':pending': 'pending', ':at': at, ':one': 1 },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return false;
-    throw err;
-  }
+async function claim(request: ReplyRequestedDetail, at: string, deps: Sender): Promise<boolean> {
+  return deps.replies.claimReply(replyOf(request), at);
 }
 
 /**
  * Back to `pending` so that the queue's retry may claim it again, not before its backoff (returned,
  * in ms). After a pair-rate refusal the whole recipient is held for that long, not only this message.
  */
-async function release(request: ReplyRequestedDetail, message: OutboundMessage, err: GraphApiError, deps: SendReplyDeps): Promise<number> {
+async function release(request: ReplyRequestedDetail, message: OutboundMessage, err: GraphApiError, deps: Sender): Promise<number> {
   const nowDate = (deps.now ?? (() => new Date()))();
   const attempt = (message.attempts ?? 0) + 1;
   const notBefore = nowDate.getTime() + retryBackoffMs(err.code, attempt);
@@ -248,26 +239,11 @@ async function release(request: ReplyRequestedDetail, message: OutboundMessage, 
     const limits = deps.limitsFor ? await deps.limitsFor(message.accountId) : limitsFromAccount(undefined);
     await deps.pacer.holdRecipient({ accountId: message.accountId, recipientId: message.recipientId }, limits.pair, notBefore);
   }
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: messageKey(request),
-      UpdateExpression: 'SET #status = :pending, lastErrorAt = :at, lastErrorCode = :code, retryNotBeforeMs = :notBefore',
-      ConditionExpression: '#status = :sending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':pending': 'pending',
-        ':sending': 'sending',
-        ':at': nowDate.toISOString(),
-        ':code': err.code ?? err.httpStatus ?? null,
-        ':notBefore': notBefore,
-      },
-    }),
-  );
+  await deps.replies.releaseForRetry(replyOf(request), { at: nowDate.toISOString(), code: err.code ?? err.httpStatus ?? null, notBeforeMs: notBefore });
   return notBefore - nowDate.getTime();
 }
 
-function clockOf(deps: SendReplyDeps) {
+function clockOf(deps: Sender) {
   return {
     nowMs: () => (deps.now ?? (() => new Date()))().getTime(),
     sleep: deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
@@ -276,7 +252,7 @@ function clockOf(deps: SendReplyDeps) {
 }
 
 /** Waits out the backoff of an earlier retryable failure, or hands the record back when it is long. */
-async function waitForBackoff(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
+async function waitForBackoff(message: OutboundMessage, deps: Sender): Promise<void> {
   const { nowMs, sleep, maxWaitMs } = clockOf(deps);
   const backoff = (message.retryNotBeforeMs ?? 0) - nowMs();
   if (backoff > maxWaitMs) throw new SendDeferredError(backoff, 'backoff');
@@ -287,7 +263,7 @@ async function waitForBackoff(message: OutboundMessage, deps: SendReplyDeps): Pr
  * Waits for the message's pacing slot, or hands the record back when the wait would be long. Only
  * WhatsApp is paced: the throughput and pair limits are WhatsApp's.
  */
-async function waitForSlot(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
+async function waitForSlot(message: OutboundMessage, deps: Sender): Promise<void> {
   if (message.channel !== 'whatsapp' || !deps.pacer) return;
   const { nowMs, sleep, maxWaitMs } = clockOf(deps);
   const limits = deps.limitsFor ? await deps.limitsFor(message.accountId) : limitsFromAccount(undefined);
@@ -298,43 +274,13 @@ async function waitForSlot(message: OutboundMessage, deps: SendReplyDeps): Promi
 }
 
 /** Nothing was sent: back to `pending`, and the claim does not count as an attempt. */
-async function unclaim(request: ReplyRequestedDetail, deps: SendReplyDeps): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: messageKey(request),
-      UpdateExpression: 'SET #status = :pending ADD attempts :minusOne',
-      ConditionExpression: '#status = :sending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':minusOne': -1 },
-    }),
-  );
+async function unclaim(request: ReplyRequestedDetail, deps: Sender): Promise<void> {
+  await deps.replies.unclaimReply(replyOf(request));
 }
 
 /** Refused by our reading of Meta's rules: `failed` straight from `pending`, announced like any failure. */
-async function refuse(request: ReplyRequestedDetail, message: OutboundMessage, reason: SendRefusal, at: string, deps: SendReplyDeps): Promise<SendOutcome> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: messageKey(request),
-        UpdateExpression:
-          'SET #status = :failed, statusRank = :rank, failedAt = :at, statusUpdatedAt = :at, failureReason = :reason, ' +
-          'errorClassification = :classification',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':failed': 'failed',
-          ':pending': 'pending',
-          ':rank': STATUS_RANK.failed,
-          ':at': at,
-          ':reason': reason,
-          ':classification': 'rule',
-        },
-      }),
-    );
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
+async function refuse(request: ReplyRequestedDetail, message: OutboundMessage, reason: SendRefusal, at: string, deps: Sender): Promise<SendOutcome> {
+  if (!(await deps.replies.refuseReply(replyOf(request), { at, reason }))) {
     // Someone else moved it on first; whatever they did stands.
     const current = await loadMessage(request, deps);
     if (!current) return { outcome: 'missing_message' };
@@ -344,29 +290,14 @@ async function refuse(request: ReplyRequestedDetail, message: OutboundMessage, r
   return { outcome: 'refused', reason };
 }
 
-async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: messageKey(request),
-      UpdateExpression:
-        'SET #status = :failed, statusRank = :rank, failedAt = :at, statusUpdatedAt = :at, errorCode = :code, ' +
-        'errorTitle = :title, errorClassification = :classification' +
-        (err.details ? ', errorDetails = :details' : ''),
-      ConditionExpression: '#status = :sending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':failed': 'failed',
-        ':sending': 'sending',
-        ':rank': STATUS_RANK.failed,
-        ':at': at,
-        ':code': err.code ?? err.httpStatus ?? null,
-        ':title': err.message,
-        ':classification': err.classification,
-        ...(err.details ? { ':details': err.details } : {}),
-      },
-    }),
-  );
+async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: Sender): Promise<void> {
+  await deps.replies.markFailed(replyOf(request), {
+    at,
+    code: err.code ?? err.httpStatus ?? null,
+    title: err.message,
+    classification: err.classification,
+    ...(err.details ? { details: err.details } : {}),
+  });
 }
 
 /**
@@ -374,15 +305,8 @@ async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at:
  * says so for the operators (and onboarding, which re-authorises it). The handler's
  * `GraphTokenInvalid` metric is what an alarm watches.
  */
-async function markAccountNeedsReauthorisation(accountId: string, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: { pk: accountPk(accountId), sk: CHANNEL_ACCOUNT_SK },
-      UpdateExpression: 'SET needsReauthorisation = :yes, reauthorisationRequiredAt = :at, lastAuthErrorCode = :code, lastAuthErrorSubcode = :subcode',
-      ExpressionAttributeValues: { ':yes': true, ':at': at, ':code': err.code ?? null, ':subcode': err.subcode ?? null },
-    }),
-  );
+async function markAccountNeedsReauthorisation(accountId: string, err: GraphApiError, at: string, deps: Sender): Promise<void> {
+  await deps.sendingAccounts.markNeedsReauthorisation(accountId, { at, code: err.code ?? null, subcode: err.subcode ?? null });
 }
 
 /** Published after the failure is stored and marked once published, so it is announced at least once. */
@@ -391,7 +315,7 @@ async function announceFailure(
   message: OutboundMessage,
   errorCode: number | undefined,
   failedAt: string,
-  deps: SendReplyDeps,
+  deps: Sender,
   reason?: string,
 ): Promise<void> {
   await deps.publisher.publish([
@@ -406,27 +330,11 @@ async function announceFailure(
       ...(reason !== undefined ? { reason } : {}),
     }),
   ]);
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: messageKey(request),
-      UpdateExpression: 'SET failureAnnouncedAt = :at',
-      ExpressionAttributeValues: { ':at': failedAt },
-    }),
-  );
+  await deps.replies.markFailureAnnounced(replyOf(request), failedAt);
 }
 
-async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, deps: SendReplyDeps): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: messageKey(request),
-      UpdateExpression: 'SET sendOutcomeUnknownAt = :at',
-      ConditionExpression: '#status = :sending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':at': at, ':sending': 'sending' },
-    }),
-  );
+async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, deps: Sender): Promise<void> {
+  await deps.replies.noteOutcomeUnknown(replyOf(request), at);
 }
 
 /**
@@ -440,44 +348,18 @@ async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, dep
  * if the echo of this message got there first, the pointer should lead to our item, which carries
  * the status history.
  */
-async function recordSent(request: ReplyRequestedDetail, message: OutboundMessage, accepted: SendAccepted, at: string, deps: SendReplyDeps): Promise<void> {
-  await deps.db.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: {
-        pk: providerIdPk(accepted.providerMessageId),
-        sk: PROVIDER_ID_SK,
-        entity: 'ProviderMessageId',
-        conversationKey: request.conversationKey,
-        messageSk: message.sk,
-        ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
-      },
-    }),
-  );
+async function recordSent(request: ReplyRequestedDetail, message: OutboundMessage, accepted: SendAccepted, at: string, deps: Sender): Promise<void> {
+  await deps.replies.pointProviderId({
+    providerMessageId: accepted.providerMessageId,
+    conversationKey: request.conversationKey,
+    messageSk: message.sk,
+    ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
+  });
   // Refused only when a receipt for this very send got there first and recorded it from Meta's
   // callback data (status/complete-interrupted-send.ts): the same send, the same provider id.
-  await conditionalWrite(recordSentStatus(request, accepted, at, deps));
-}
-
-async function recordSentStatus(request: ReplyRequestedDetail, accepted: SendAccepted, at: string, deps: SendReplyDeps): Promise<void> {
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: messageKey(request),
-      UpdateExpression:
-        'SET #status = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = if_not_exists(sentAt, :at), ' +
-        'statusUpdatedAt = :at' +
-        (accepted.recipientWaId ? ', recipientWaId = :waId' : ''),
-      ConditionExpression: '#status = :sending',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':sent': 'sent',
-        ':sending': 'sending',
-        ':rank': STATUS_RANK.sent,
-        ':pmid': accepted.providerMessageId,
-        ':at': at,
-        ...(accepted.recipientWaId ? { ':waId': accepted.recipientWaId } : {}),
-      },
-    }),
-  );
+  await deps.replies.recordSent(replyOf(request), {
+    providerMessageId: accepted.providerMessageId,
+    ...(accepted.recipientWaId ? { recipientWaId: accepted.recipientWaId } : {}),
+    at,
+  });
 }

@@ -1,7 +1,6 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite } from '#lambdas/adapters/dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { conversationPk, messageSk } from '#lambdas/conversation/table-keys';
+import { createReplyStore, type ReplyStore } from '#lambdas/outbound/reply-store';
 import { replyRequestedDetailSchema, replyRequestedEvent, type ReplyRequestedDetail } from '#lambdas/outbound/reply-requested';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
@@ -37,13 +36,17 @@ export const DEFAULT_STALE_SENDING_MS = 5 * 60_000;
 /** Seconds overriding it (tests that compress the watch's delay); unset in a deployment. */
 export const STALE_SENDING_ENV = 'REPLY_WATCH_STALE_SENDING_SECONDS';
 
-export interface WatchDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+export interface WatchServices {
   publisher: EventPublisher;
   staleSendingMs?: number;
   now?: () => Date;
 }
+
+/** The watch's services and the replies' store (outbound/reply-store.ts). */
+export type WatchStoreDeps = WatchServices & { replies: Pick<ReplyStore, 'readClaim' | 'releaseStaleClaim'> };
+
+/** The watch's services and the table the DynamoDB store is built on. */
+export type WatchDeps = WatchServices & { db: DocumentClient; tableName: string };
 
 export type WatchOutcome =
   | { outcome: 'invalid'; issues: string[] }
@@ -59,22 +62,16 @@ export type WatchOutcome =
 
 const FINISHED = new Set(['sent', 'delivered', 'read', 'played', 'failed']);
 
-export async function watchReply(detail: unknown, deps: WatchDeps): Promise<WatchOutcome> {
+export async function watchReply(detail: unknown, deps: WatchStoreDeps | WatchDeps): Promise<WatchOutcome> {
   const parsed = replyRequestedDetailSchema.safeParse(detail);
   if (!parsed.success) return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
   const request = parsed.data;
   const round = typeof request.watchRound === 'number' && Number.isInteger(request.watchRound) ? request.watchRound : 0;
 
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: { pk: conversationPk(request.conversationKey), sk: messageSk(request.outboundId) },
-      ProjectionExpression: '#status, channel, sendingAt',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ConsistentRead: true,
-    }),
-  );
-  const item = out.Item as { status?: string; channel?: string; sendingAt?: string } | undefined;
+  const replies = 'replies' in deps ? deps.replies : createReplyStore(deps.db, deps.tableName);
+  const ref = { conversationKey: request.conversationKey, outboundId: request.outboundId };
+
+  const item = await replies.readClaim(ref);
   if (!item) return { outcome: 'missing' };
   if (item.status !== undefined && FINISHED.has(item.status)) return { outcome: 'finished' };
   if (item.status === 'sending') {
@@ -89,23 +86,8 @@ export async function watchReply(detail: unknown, deps: WatchDeps): Promise<Watc
       return { outcome: 'claim_in_progress', round: round + 1 };
     }
     if (item.channel !== 'whatsapp') return { outcome: 'outcome_unknown' };
-    const released = await conditionalWrite(
-      deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: { pk: conversationPk(request.conversationKey), sk: messageSk(request.outboundId) },
-          UpdateExpression: 'SET #status = :pending, sendOutcomeUnknownAt = :now, releasedByWatchAt = :now',
-          ConditionExpression: '#status = :sending AND sendingAt = :claimedAt AND attribute_not_exists(providerMessageId)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':pending': 'pending',
-            ':sending': 'sending',
-            ':claimedAt': item.sendingAt,
-            ':now': new Date(nowMs).toISOString(),
-          },
-        }),
-      ),
-    );
+    // Only while the same claim stands and no provider id was recorded (outbound/reply-store.ts).
+    const released = await replies.releaseStaleClaim(ref, item.sendingAt as string, new Date(nowMs).toISOString());
     // Refused: the claim moved on (recorded, or claimed again) since it was read; nothing to do.
     if (!released) return { outcome: 'finished' };
     await askAgain(request, round, deps);
@@ -119,7 +101,7 @@ export async function watchReply(detail: unknown, deps: WatchDeps): Promise<Watc
   return { outcome: 'requested_again', round: round + 1 };
 }
 
-async function askAgain(request: ReplyRequestedDetail, round: number, deps: WatchDeps): Promise<void> {
+async function askAgain(request: ReplyRequestedDetail, round: number, deps: WatchServices): Promise<void> {
   const again = replyRequestedEvent(EVENT_SOURCE.replyWatch, {
     conversationKey: request.conversationKey,
     outboundId: request.outboundId,

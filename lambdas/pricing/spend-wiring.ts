@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { cachedBudgets } from '#lambdas/pricing/budget-gate';
@@ -28,7 +28,7 @@ export function countThresholdCrossed(threshold: number, businessId: string): vo
  * the table store, the registry for account → business, the budget cached a minute per business.
  */
 export function tableSpendCounter(deps: {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   publisher: EventPublisher;
   accounts: AccountReader;

@@ -1,19 +1,18 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
-import { conversationPk, PROVIDER_ID_SK, providerIdPk, statusSk } from '#lambdas/conversation/table-keys';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { agentReplyOf, recordAgentReply } from '#lambdas/status/conversation-metrics';
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
 import type { AnnouncedMessage } from '#lambdas/status/announced-statuses';
 import { isAnnouncedStatus, messageStatusChangedEvent, type AnnouncedStatus } from '#lambdas/status/message-status-changed';
-import { isTrackedStatus, STATUS_RANK, STATUS_TIME_ATTRIBUTE, type TrackedStatus } from '#lambdas/status/status-rank';
+import type { MessageRef } from '#lambdas/status/message-status-store';
+import { isTrackedStatus, STATUS_RANK, type TrackedStatus } from '#lambdas/status/status-rank';
+import { statusStoresOf, type StatusStores, type StatusTable } from '#lambdas/status/status-stores';
 import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
 import { bundledRateCard, type RateCard } from '#lambdas/pricing/rate-card';
 import { priceWhatsAppMessage, recipientCountryOf, type MessageCharge, type StatusPricing } from '#lambdas/pricing/whatsapp-message-charge';
 import type { MessageSpendCounter } from '#lambdas/pricing/count-message-spend';
 import { recordMessageCharge } from '#lambdas/status/record-message-charge';
-import { campaignMessageProjection, countCampaignMessage, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
+import { countCampaignMessage, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
 
 /** What counting campaign messages needs (campaigns/campaign-counts.ts). */
@@ -23,11 +22,7 @@ export interface CampaignCountDeps {
   recipients?: Pick<CampaignStore, 'advanceRecipient'>;
 }
 
-const campaignProjection = campaignMessageProjection();
-
-export interface StatusDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+export interface StatusServices {
   publisher: EventPublisher;
   /**
    * Which status changes are published on the bus (`message.delivered`, `message.read`,
@@ -46,6 +41,15 @@ export interface StatusDeps {
    */
   campaignCounts?: CampaignCountDeps;
 }
+
+/** Status tracking's services and its stores (status/status-stores.ts). */
+export type StatusStoreDeps = StatusServices & StatusStores;
+
+/** Status tracking's services and the table its DynamoDB stores are built on. */
+export type StatusDeps = StatusServices & StatusTable;
+
+/** The services with the stores resolved: what the steps below work with. */
+type Tracker = StatusStoreDeps;
 
 export interface DeliveryAttempt {
   /** SQS ApproximateReceiveCount of the record carrying the event. */
@@ -86,11 +90,6 @@ export type StatusOutcome =
       unknownMessageIds: string[];
     };
 
-interface MessageRef {
-  conversationKey: string;
-  messageSk: string;
-}
-
 interface StatusChange {
   status: TrackedStatus;
   at: string;
@@ -116,7 +115,12 @@ type ApplyResult = { result: 'advanced'; item: Record<string, unknown> } | { res
  * is conditional, so a duplicated, late or reordered receipt leaves the item as if all receipts
  * had arrived once and in order.
  */
-export async function applyDeliveryStatus(detail: unknown, deps: StatusDeps, attempt: DeliveryAttempt = { receiveCount: 1 }): Promise<StatusOutcome> {
+export async function applyDeliveryStatus(
+  detail: unknown,
+  given: StatusStoreDeps | StatusDeps,
+  attempt: DeliveryAttempt = { receiveCount: 1 },
+): Promise<StatusOutcome> {
+  const deps: Tracker = { ...given, ...statusStoresOf(given) };
   const parsed = statusReceivedDetailSchema.safeParse(detail);
   if (!parsed.success) {
     return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
@@ -148,7 +152,7 @@ export async function applyDeliveryStatus(detail: unknown, deps: StatusDeps, att
       // The receipt that moves a reply past `sent` proves it reached the customer: the
       // conversation's response metrics follow from it, once per reply in practice.
       const reply = agentReplyOf(outcome.item, change.at);
-      if (reply) await recordAgentReply(ref.conversationKey, reply, deps);
+      if (reply) await recordAgentReply(ref.conversationKey, reply, deps.replyMetrics);
     }
     if (outcome.result === 'advanced') {
       advanced++;
@@ -175,11 +179,14 @@ export async function applyDeliveryStatus(detail: unknown, deps: StatusDeps, att
 
   if (providerIds.length > 0) {
     for (const providerMessageId of providerIds) {
-      const ref = await findMessage(providerMessageId, deps);
+      const ref = await deps.statuses.findByProviderId(providerMessageId);
       if (!ref || (await applyAt(ref, providerMessageId)) === 'missing') unknown.push(providerMessageId);
     }
   } else {
-    for (const ref of await messagesUpToWatermark(event, change.status, deps)) await applyAt(ref, undefined);
+    // Messenger/Instagram receipts may carry only a watermark: every business message sent before it
+    // is delivered (or read).
+    const refs = event.watermark ? await deps.statuses.messagesUpToWatermark(event.conversationKey, event.watermark, change.status, event.eventId) : [];
+    for (const ref of refs) await applyAt(ref, undefined);
   }
 
   // Publish what did advance before deciding about the unknown ids. A redelivery of the receipt
@@ -202,59 +209,11 @@ function provesDelivery(status: TrackedStatus): boolean {
   return status !== 'failed' && STATUS_RANK[status] > STATUS_RANK.sent;
 }
 
-async function findMessage(providerMessageId: string, deps: StatusDeps): Promise<MessageRef | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: { pk: providerIdPk(providerMessageId), sk: PROVIDER_ID_SK },
-      ConsistentRead: true,
-    }),
-  );
-  const item = out.Item as Partial<MessageRef> | undefined;
-  return item?.conversationKey && item.messageSk ? { conversationKey: item.conversationKey, messageSk: item.messageSk } : undefined;
-}
-
-/**
- * Messenger/Instagram receipts may carry only a watermark: every business message sent before it
- * is delivered (or read). `lsi1sk` is `MSG#<occurredAt>#<id>`, and `$` sorts right after `#`, so
- * the range ends exactly after the last message at the watermark's instant.
- */
-async function messagesUpToWatermark(event: StatusReceivedDetail, status: TrackedStatus, deps: StatusDeps): Promise<MessageRef[]> {
-  const refs: MessageRef[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'byTime',
-        KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-        // Only messages that reached Meta (they have a provider id) and lack this status's time,
-        // or that this very receipt advanced on a delivery that died before publishing.
-        FilterExpression: 'direction = :outbound AND attribute_exists(providerMessageId) AND (attribute_not_exists(#at) OR statusEventId = :eventId)',
-        ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[status] },
-        ExpressionAttributeValues: {
-          ':pk': conversationPk(event.conversationKey),
-          ':from': 'MSG#',
-          ':to': `MSG#${event.watermark}$`,
-          ':outbound': 'outbound',
-          ':eventId': event.eventId,
-        },
-        ProjectionExpression: 'sk',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) refs.push({ conversationKey: event.conversationKey, messageSk: item.sk as string });
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return refs;
-}
-
 /** Statuses Meta sends pricing with (WhatsApp `sent` and `delivered`), and `failed` for its error title. */
 const DETAILED_STATUSES = new Set<TrackedStatus>(['sent', 'delivered', 'failed']);
 
 /** The receipt's own error title and pricing, given by a caller that holds the receipt. */
-function withDetails(change: StatusChange, event: StatusReceivedDetail, details: ReceiptDetails, deps: StatusDeps): StatusChange {
+function withDetails(change: StatusChange, event: StatusReceivedDetail, details: ReceiptDetails, deps: Tracker): StatusChange {
   if (!DETAILED_STATUSES.has(change.status)) return change;
   const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
   const errorTitle = change.status === 'failed' ? details.errorTitle : undefined;
@@ -280,23 +239,14 @@ async function withErrorDetails(
   event: StatusReceivedDetail,
   ref: MessageRef,
   providerMessageId: string | undefined,
-  deps: StatusDeps,
+  deps: Tracker,
 ): Promise<StatusChange> {
   if (!DETAILED_STATUSES.has(change.status)) return change;
   // Only WhatsApp reports pricing; other channels' receipts have nothing more to read unless failed.
   if (change.status !== 'failed' && event.channel !== 'whatsapp') return change;
   const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
   let recorded: Record<string, unknown> | undefined;
-  if (providerMessageId) {
-    const out = await deps.db.send(
-      new GetCommand({
-        TableName: deps.tableName,
-        Key: { pk: conversationPk(ref.conversationKey), sk: statusSk(providerMessageId, change.status) },
-        ConsistentRead: true,
-      }),
-    );
-    recorded = out.Item;
-  }
+  if (providerMessageId) recorded = await deps.statuses.readStatusChange(ref.conversationKey, providerMessageId, change.status);
   const errorTitle = change.status === 'failed' ? (recorded?.errorTitle as string | undefined) : undefined;
   const pricingCategory = typeof recorded?.pricingCategory === 'string' ? recorded.pricingCategory : undefined;
   const billable = typeof recorded?.pricingBillable === 'boolean' ? recorded.pricingBillable : undefined;
@@ -332,86 +282,27 @@ function recordedPricing(item: Record<string, unknown> | undefined): StatusPrici
  * time; if the message is already at or past this status, the second only stamps the time
  * (once: `if_not_exists`), so a late `delivered` still records when delivery happened.
  */
-async function applyToMessage(ref: MessageRef, change: StatusChange, deps: StatusDeps): Promise<ApplyResult> {
-  const key = { pk: conversationPk(ref.conversationKey), sk: ref.messageSk };
+async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Tracker): Promise<ApplyResult> {
   const rank = STATUS_RANK[change.status];
-  // Flat attributes for analysts; the first report wins, as Meta repeats the same pricing per status.
-  const errorSet = [
-    ...(change.errorCode !== undefined ? ['errorCode = if_not_exists(errorCode, :code)'] : []),
-    ...(change.errorTitle !== undefined ? ['errorTitle = if_not_exists(errorTitle, :title)'] : []),
-    ...(change.pricingCategory !== undefined ? ['pricingCategory = if_not_exists(pricingCategory, :pricing)'] : []),
-    ...(change.billable !== undefined ? ['billable = if_not_exists(billable, :billable)'] : []),
-  ];
-  const errorValues = {
-    ...(change.errorCode !== undefined ? { ':code': change.errorCode } : {}),
-    ...(change.errorTitle !== undefined ? { ':title': change.errorTitle } : {}),
-    ...(change.pricingCategory !== undefined ? { ':pricing': change.pricingCategory } : {}),
-    ...(change.billable !== undefined ? { ':billable': change.billable } : {}),
-  };
   const advance = async (): Promise<ApplyResult | undefined> => {
-    try {
-      const out = await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: key,
-          UpdateExpression: [
-            'SET #at = if_not_exists(#at, :at), #status = :status, statusRank = :rank, statusUpdatedAt = :at, statusEventId = :eventId',
-            ...errorSet,
-          ].join(', '),
-          // A business message is known once it has its provider id: the sender writes the pointer
-          // just before it records the send, and a receipt in between waits for that (retried).
-          ConditionExpression: 'attribute_exists(providerMessageId) AND (attribute_not_exists(statusRank) OR statusRank < :rank)',
-          ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status], '#status': 'status' },
-          ExpressionAttributeValues: { ':at': change.at, ':status': change.status, ':rank': rank, ':eventId': change.eventId, ...errorValues },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return { result: 'advanced', item: out.Attributes ?? {} };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      return undefined;
-    }
+    const item = await deps.statuses.advanceStatus(ref, change);
+    return item ? { result: 'advanced', item } : undefined;
   };
   /** Stamps the time (once) on a message already at or past this status; undefined when the condition refused. */
   const stamp = async (): Promise<ApplyResult | undefined> => {
-    try {
-      const out = await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: key,
-          UpdateExpression: ['SET #at = if_not_exists(#at, :at)', ...errorSet].join(', '),
-          ConditionExpression: 'attribute_exists(providerMessageId) AND statusRank >= :rank',
-          ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[change.status] },
-          ExpressionAttributeValues: { ':at': change.at, ':rank': rank, ...errorValues },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const item = out.Attributes ?? {};
-      // This very event advanced the message on an earlier delivery, which may have died before
-      // its announcement or the conversation metrics: report it as advanced again so neither is lost.
-      if (item.statusEventId === change.eventId && item.statusRank === rank) return { result: 'advanced', item };
-      return { result: 'recorded', item };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      return undefined;
-    }
+    const item = await deps.statuses.stampStatusTime(ref, change);
+    if (!item) return undefined;
+    // This very event advanced the message on an earlier delivery, which may have died before
+    // its announcement or the conversation metrics: report it as advanced again so neither is lost.
+    if (item.statusEventId === change.eventId && item.statusRank === rank) return { result: 'advanced', item };
+    return { result: 'recorded', item };
   };
   // WhatsApp's `sent` nearly always finds the message already recorded as sent: the sender wrote
   // the status, its own send time and the provider id when Meta accepted the send, and the pricing
   // Meta repeats on `delivered`. Reading that (a fifth of a write's price) spares a write that
   // would change nothing but still be billed, twice with the time index.
   if (change.status === 'sent') {
-    const current = await deps.db.send(
-      new GetCommand({
-        TableName: deps.tableName,
-        Key: key,
-        // With a campaign message's fields: a `sent` finding its send recorded still counts it on the campaign.
-        ProjectionExpression: `providerMessageId, statusRank, statusEventId, metaPricedAt, ${campaignProjection.ProjectionExpression}`,
-        ExpressionAttributeNames: campaignProjection.ExpressionAttributeNames,
-        ConsistentRead: true,
-      }),
-    );
-    const item = current.Item;
+    const item = await deps.statuses.readSendState(ref);
     if (item && item.providerMessageId !== undefined && typeof item.statusRank === 'number' && item.statusRank >= rank) {
       return { result: 'recorded', item };
     }

@@ -1,13 +1,12 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite } from '#lambdas/adapters/dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { StatusEvent } from '#lambdas/conversation/model';
-import { conversationPk, messageSk, PROVIDER_ID_SK, providerIdPk } from '#lambdas/conversation/table-keys';
-import { STATUS_RANK } from '#lambdas/status/status-rank';
+import { messageSk } from '#lambdas/conversation/table-keys';
+import { createReplyStore, type ReplyStore } from '#lambdas/outbound/reply-store';
 
-export interface CompleteSendDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}
+/** The replies' store, or the table to build the DynamoDB one on. */
+export type CompleteSendDeps =
+  | { replies: Pick<ReplyStore, 'readSendRecord' | 'pointProviderIdOnce' | 'recordSentFromReceipt'> }
+  | { db: DocumentClient; tableName: string };
 
 /**
  * Every WhatsApp send carries our outbound id as `biz_opaque_callback_data`, and Meta returns it in
@@ -25,19 +24,9 @@ export async function completeInterruptedSend(event: StatusEvent, deps: Complete
   const providerMessageId = event.providerMessageId;
   // Our ids: replies (`out_…`) and campaign messages (`cmp.…`, campaigns/campaign-keys.ts).
   if (event.channel !== 'whatsapp' || !outboundId || !providerMessageId || !(outboundId.startsWith('out_') || outboundId.startsWith('cmp.'))) return false;
-  const key = { pk: conversationPk(event.conversationKey), sk: messageSk(outboundId) };
-  const current = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: key,
-      ProjectionExpression: 'direction, #status, providerMessageId, expiresAt, releasedByWatchAt',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ConsistentRead: true,
-    }),
-  );
-  const message = current.Item as
-    | { direction?: string; status?: string; providerMessageId?: string; expiresAt?: number; releasedByWatchAt?: string }
-    | undefined;
+  const replies = 'replies' in deps ? deps.replies : createReplyStore(deps.db, deps.tableName);
+  const ref = { conversationKey: event.conversationKey, outboundId };
+  const message = await replies.readSendRecord(ref);
   if (message?.direction !== 'outbound') return false;
   if (message.providerMessageId !== undefined) return message.providerMessageId === providerMessageId;
   // Also a reply the reply watch gave back to `pending` after its claim went unconfirmed: this
@@ -46,44 +35,14 @@ export async function completeInterruptedSend(event: StatusEvent, deps: Complete
   if (message.status !== 'sending' && !releasedByWatch) return false;
 
   // Refused when the sender wrote it meanwhile: the same pointer.
-  await conditionalWrite(
-    deps.db.send(
-      new PutCommand({
-        TableName: deps.tableName,
-        Item: {
-          pk: providerIdPk(providerMessageId),
-          sk: PROVIDER_ID_SK,
-          entity: 'ProviderMessageId',
-          conversationKey: event.conversationKey,
-          messageSk: key.sk,
-          ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
-  );
-  // Refused when the sender recorded it meanwhile, with the same provider id.
-  await conditionalWrite(
-    deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression:
-          'SET #status = :sent, statusRank = :rank, providerMessageId = :pmid, sentAt = if_not_exists(sentAt, :at), ' +
-          'statusUpdatedAt = :at, sendRecordedFrom = :receipt',
-        ConditionExpression: '(#status = :sending OR (#status = :pending AND attribute_exists(releasedByWatchAt))) AND attribute_not_exists(providerMessageId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':sent': 'sent',
-          ':sending': 'sending',
-          ':pending': 'pending',
-          ':rank': STATUS_RANK.sent,
-          ':pmid': providerMessageId,
-          ':at': event.occurredAt,
-          ':receipt': 'receipt',
-        },
-      }),
-    ),
-  );
+  await replies.pointProviderIdOnce({
+    providerMessageId,
+    conversationKey: event.conversationKey,
+    messageSk: messageSk(outboundId),
+    ...(message.expiresAt !== undefined ? { expiresAt: message.expiresAt } : {}),
+  });
+  // Refused when the sender recorded it meanwhile, with the same provider id (and only while the
+  // message is `sending`, or `pending` released by the watch, without a provider id).
+  await replies.recordSentFromReceipt(ref, { providerMessageId, at: event.occurredAt });
   return true;
 }

@@ -1,11 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
-import { CONVERSATION_SK, conversationPk } from '#lambdas/conversation/table-keys';
-
-export interface MetricsDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}
+import type { ReplyMetricsStore } from '#lambdas/status/reply-metrics-store';
 
 /**
  * Outbound messages that answer the customer: the bot's and a human agent's replies sent through
@@ -64,93 +57,26 @@ export class ConversationMetricsContendedError extends Error {
  * so a concurrent change makes it refuse and the decision is taken again on a fresh read. A
  * redelivered receipt reads and writes nothing.
  */
-export async function recordAgentReply(conversationKey: string, reply: AgentReply, deps: MetricsDeps): Promise<void> {
-  const key = { pk: conversationPk(conversationKey), sk: CONVERSATION_SK };
+export async function recordAgentReply(conversationKey: string, reply: AgentReply, store: ReplyMetricsStore): Promise<void> {
   for (let attempt = 1; attempt <= METRICS_ATTEMPTS; attempt++) {
     // Both values only move one way, so a stale (eventually consistent) read can only suggest a
     // write that the condition then refuses; the retry reads consistently.
-    const out = await deps.db.send(
-      new GetCommand({
-        TableName: deps.tableName,
-        Key: key,
-        ProjectionExpression: 'pk, lastAgentReplyAt, firstResponseAt',
-        ConsistentRead: attempt > 1,
-      }),
-    );
-    const conversation = out.Item;
+    const conversation = await store.readReplyMetrics(conversationKey, attempt > 1);
     if (!conversation) return;
-    const lastAt = typeof conversation.lastAgentReplyAt === 'string' ? conversation.lastAgentReplyAt : undefined;
-    const knownFirst = typeof conversation.firstResponseAt === 'string' ? conversation.firstResponseAt : undefined;
+    const lastAt = conversation.lastAgentReplyAt;
+    const knownFirst = conversation.firstResponseAt;
     const moveLast = lastAt === undefined || lastAt < reply.sentAt;
     // An older reply than the last one can still be the first: only a known earlier first stops here.
+    // Runs until the first response is known, so once per conversation in practice.
     let first: { inboundAt: string; ms: number } | undefined;
     if (knownFirst === undefined || knownFirst > reply.sentAt) {
-      const firstInbound = await firstCustomerMessageBefore(conversationKey, reply.sentAt, deps);
+      const firstInbound = await store.firstCustomerMessageBefore(conversationKey, reply.sentAt);
       const ms = firstInbound ? responseTimeMs(firstInbound.occurredAt, reply.sentAt) : undefined;
       if (firstInbound && ms !== undefined) first = { inboundAt: firstInbound.occurredAt, ms };
     }
     if (!moveLast && !first) return;
-
-    const set: string[] = [];
-    const conditions = ['attribute_exists(pk)'];
-    const values: Record<string, unknown> = { ':at': reply.sentAt, ':id': reply.messageId };
-    if (moveLast) {
-      set.push('lastAgentReplyAt = :at', 'lastAgentReplyMessageId = :id');
-      conditions.push('(attribute_not_exists(lastAgentReplyAt) OR lastAgentReplyAt < :at)');
-    }
-    if (first) {
-      set.push('firstResponseAt = :at', 'firstResponseMs = :ms', 'firstResponseMessageId = :id', 'firstInboundAt = :inboundAt');
-      conditions.push('(attribute_not_exists(firstResponseAt) OR firstResponseAt > :at)');
-      Object.assign(values, { ':ms': first.ms, ':inboundAt': first.inboundAt });
-    }
-    try {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: key,
-          UpdateExpression: `SET ${set.join(', ')}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeValues: values,
-        }),
-      );
-      return;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    // Conditional on exactly what was decided: a concurrent change refuses it and it is decided again.
+    if (await store.recordReplyMetrics(conversationKey, { at: reply.sentAt, messageId: reply.messageId, moveLast, ...(first ? { first } : {}) })) return;
   }
   throw new ConversationMetricsContendedError();
-}
-
-/**
- * The conversation's oldest customer message at or before `at`, in time order through the byTime
- * index (`MSG#<occurredAt>#<id>`; `$` sorts right after `#`, so the range ends after `at`).
- * Imported history and the business's own messages are filtered out. Runs until the first
- * response is known, so once per conversation in practice.
- */
-async function firstCustomerMessageBefore(conversationKey: string, at: string, deps: MetricsDeps): Promise<{ occurredAt: string } | undefined> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'byTime',
-        KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-        FilterExpression: 'direction = :inbound AND origin = :customer',
-        ExpressionAttributeValues: {
-          ':pk': conversationPk(conversationKey),
-          ':from': 'MSG#',
-          ':to': `MSG#${at}$`,
-          ':inbound': 'inbound',
-          ':customer': 'customer',
-        },
-        ProjectionExpression: 'occurredAt',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const first = out.Items?.[0];
-    if (first && typeof first.occurredAt === 'string') return { occurredAt: first.occurredAt };
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
-  return undefined;
 }

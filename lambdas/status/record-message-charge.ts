@@ -1,21 +1,6 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
-import { conversationPk } from '#lambdas/conversation/table-keys';
 import { SpendNotCountedError, type MessageSpendCounter } from '#lambdas/pricing/count-message-spend';
 import type { MessageCharge } from '#lambdas/pricing/whatsapp-message-charge';
-
-/** The price attributes written together; an un-priced message has none of them. */
-const PRICE_ATTRIBUTES = [
-  'metaPricingModel',
-  'metaCategory',
-  'metaPricingType',
-  'metaBillable',
-  'rateCardDate',
-  'metaPricedAt',
-  'recipientCountry',
-  'rateMarket',
-  'metaChargeUsd',
-] as const;
+import type { MessageRef, MessageStatusStore } from '#lambdas/status/message-status-store';
 
 /**
  * Stores a WhatsApp message's price on its Message item, once. Meta repeats the pricing on `sent`
@@ -29,12 +14,12 @@ const PRICE_ATTRIBUTES = [
  * and the error thrown, so the receipt's retry prices and adds it again.
  */
 export async function recordMessageCharge(
-  ref: { conversationKey: string; messageSk: string },
+  ref: MessageRef,
   charge: MessageCharge,
   at: string,
-  deps: { db: DynamoDBDocumentClient; tableName: string; spend?: MessageSpendCounter },
+  deps: { statuses: Pick<MessageStatusStore, 'priceMessage' | 'unpriceMessage'>; spend?: MessageSpendCounter },
 ): Promise<boolean> {
-  const values: Record<string, unknown> = {
+  const price = {
     metaPricingModel: charge.metaPricingModel,
     metaCategory: charge.metaCategory,
     metaPricingType: charge.metaPricingType,
@@ -45,51 +30,16 @@ export async function recordMessageCharge(
     ...(charge.rateMarket !== undefined ? { rateMarket: charge.rateMarket } : {}),
     ...(charge.metaChargeUsd !== undefined ? { metaChargeUsd: charge.metaChargeUsd } : {}),
   };
-  const names = Object.keys(values);
-  const key = { pk: conversationPk(ref.conversationKey), sk: ref.messageSk };
-  let item: Record<string, unknown>;
-  try {
-    const out = await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
-        ConditionExpression: 'attribute_exists(providerMessageId) AND attribute_not_exists(#metaPricedAt)',
-        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
-        ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, values[n]])),
-        // The account and campaign the spend is counted for come back with the write (no read).
-        ...(deps.spend ? { ReturnValues: 'ALL_NEW' as const } : {}),
-      }),
-    );
-    item = out.Attributes ?? {};
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    return false;
-  }
+  // The account and campaign the spend is counted for come back with the write (no read).
+  const item = await deps.statuses.priceMessage(ref, price, deps.spend !== undefined);
+  if (!item) return false;
   if (!deps.spend) return true;
   try {
     await deps.spend.count(item, charge, at);
   } catch (err) {
-    if (err instanceof SpendNotCountedError) await unprice(key, at, deps);
+    // Takes this call's price off the message, so that a retry of the receipt prices (and counts) it again.
+    if (err instanceof SpendNotCountedError) await deps.statuses.unpriceMessage(ref, at);
     throw err;
   }
   return true;
-}
-
-/** Takes this call's price off the message, so that a retry of the receipt prices (and counts) it again. */
-async function unprice(key: { pk: string; sk: string }, at: string, deps: { db: DynamoDBDocumentClient; tableName: string }): Promise<void> {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: key,
-        UpdateExpression: `REMOVE ${PRICE_ATTRIBUTES.join(', ')}`,
-        ConditionExpression: 'metaPricedAt = :at',
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    );
-  } catch {
-    // Another receipt's price is on it already, or the table refuses this too: the original error
-    // is what the caller sees (in the second case this one message stays priced but uncounted).
-  }
 }

@@ -1,9 +1,5 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
-import { accountPk } from '#lambdas/conversation/table-keys';
-import { queryWabaTemplates } from '#lambdas/templates/query-waba-templates';
-import { templateKey } from '#lambdas/templates/template-item';
+import type { TemplateStore, TemplateTarget } from '#lambdas/templates/template-store';
 
 /** The normalizer's topics for the three template webhooks Meta sends on the WABA. */
 export const TEMPLATE_TOPICS = {
@@ -21,8 +17,8 @@ const notificationDetailSchema = z.looseObject({
 });
 
 export interface TemplateEventDeps {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+  /** The stored templates and notifications (template-store.ts). */
+  templates: TemplateStore;
   now?: () => Date;
 }
 
@@ -49,12 +45,9 @@ export async function applyTemplateNotification(detail: unknown, deps: TemplateE
   const { accountId, eventId, topic } = parsed.data;
   if (!TEMPLATE_TOPIC_LIST.includes(topic)) return { outcome: 'ignored', reason: 'other_topic' };
 
-  const note = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: accountPk(accountId), sk: `NOTE#${eventId}` }, ConsistentRead: true }),
-  );
+  const item = await deps.templates.notification(accountId, eventId);
   // The item is written before the event is published; its absence is a fault worth retrying.
-  if (!note.Item) throw new Error('template notification item not found');
-  const item = note.Item;
+  if (!item) throw new Error('template notification item not found');
   const at = str(item.occurredAt) ?? (deps.now ?? (() => new Date()))().toISOString();
   const wabaId = str(item.businessAccountId) ?? accountId;
   const target = await templateTarget(deps, wabaId, item);
@@ -62,42 +55,8 @@ export async function applyTemplateNotification(detail: unknown, deps: TemplateE
 
   const change = changeFor(topic, item, at);
   if (!change) return { outcome: 'ignored', reason: 'other_topic' };
-  const names: Record<string, string> = { '#at': change.timeAttribute };
-  const values: Record<string, unknown> = { ':at': at, ':entity': 'Template', ':waba': wabaId, ':name': target.name, ':lang': target.language, ':true': true };
-  const sets = Object.entries(change.set).map(([k, v], i) => {
-    names[`#s${i}`] = k;
-    values[`:s${i}`] = v;
-    return `#s${i} = :s${i}`;
-  });
-  const removes = change.remove.map((k, i) => {
-    names[`#r${i}`] = k;
-    return `#r${i}`;
-  });
-  if (target.templateId) {
-    names['#tid'] = 'templateId';
-    values[':tid'] = target.templateId;
-  }
-  try {
-    const out = await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: templateKey(wabaId, target.name, target.language),
-        UpdateExpression:
-          `SET ${sets.join(', ')}, #at = :at, entity = :entity, wabaId = :waba, #name = :name, #language = :lang, ` +
-          `needsSync = if_not_exists(needsSync, :true)${target.templateId ? ', #tid = if_not_exists(#tid, :tid)' : ''}` +
-          (removes.length ? ` REMOVE ${removes.join(', ')}` : ''),
-        // Equal times are the same news again (or news of the same second, in Meta's order).
-        ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
-        ExpressionAttributeNames: { ...names, '#name': 'name', '#language': 'language' },
-        ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_OLD',
-      }),
-    );
-    return { outcome: 'applied', created: out.Attributes?.entity === undefined };
-  } catch (err) {
-    if (isConditionalCheckFailed(err)) return { outcome: 'stale' };
-    throw err;
-  }
+  const applied = await deps.templates.applyNews({ wabaId, ...target }, { timeAttribute: change.timeAttribute, at, set: change.set, remove: change.remove });
+  return applied === 'stale' ? { outcome: 'stale' } : { outcome: 'applied', created: applied === 'created' };
 }
 
 interface Change {
@@ -149,18 +108,14 @@ function changeFor(topic: string, item: Record<string, unknown>, at: string): Ch
 }
 
 /** Name and language from the webhook; Meta's own id otherwise, looked up among the WABA's templates. */
-async function templateTarget(
-  deps: TemplateEventDeps,
-  wabaId: string,
-  item: Record<string, unknown>,
-): Promise<{ name: string; language: string; templateId?: string } | undefined> {
+async function templateTarget(deps: TemplateEventDeps, wabaId: string, item: Record<string, unknown>): Promise<Omit<TemplateTarget, 'wabaId'> | undefined> {
   const templateId = item.detail_message_template_id === undefined ? undefined : String(item.detail_message_template_id);
   const name = str(item.detail_message_template_name);
   // Meta's codes are `en_US`; some webhooks (and Meta's own samples) write `en-US`.
   const language = str(item.detail_message_template_language)?.replace('-', '_');
   if (name && language) return { name, language, ...(templateId ? { templateId } : {}) };
   if (!templateId) return undefined;
-  for await (const found of queryWabaTemplates(deps, wabaId, ['name', 'language', 'templateId'])) {
+  for await (const found of deps.templates.templatesOfWaba(wabaId, ['name', 'language', 'templateId'])) {
     if (String(found.templateId) === templateId && str(found.name) && str(found.language)) {
       return { name: String(found.name), language: String(found.language), templateId };
     }

@@ -1,31 +1,16 @@
-import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { wabaPk } from '#lambdas/accounts/channel-account';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { TEMPLATE_SK_PREFIX } from '#lambdas/templates/template-item';
+import { createTemplateStore } from '#lambdas/templates/template-store';
 
 /**
  * Every Template item of a WABA (one partition, sort keys `TEMPLATE#…`), page by page, with only
- * the attributes asked for. A WABA holds at most a few thousand templates, so reading its
- * partition is the cheap way to list them or find one by Meta's id.
+ * the attributes asked for: the template store's `templatesOfWaba`, for callers holding the client.
  */
-export async function* queryWabaTemplates(
-  deps: { db: DynamoDBDocumentClient; tableName: string },
+export function queryWabaTemplates(
+  deps: { db: DocumentClient; tableName: string },
   wabaId: string,
   attributes: readonly string[],
   skPrefix: string = TEMPLATE_SK_PREFIX,
 ): AsyncGenerator<Record<string, unknown>> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': wabaPk(wabaId), ':prefix': skPrefix },
-        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
-        ExpressionAttributeNames: Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a])),
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    yield* page.Items ?? [];
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  return createTemplateStore(deps.db, deps.tableName).templatesOfWaba(wabaId, attributes, skPrefix);
 }

@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { getChannelAccount, isServing } from '#lambdas/accounts/channel-account';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import { getChannelAccount } from '#lambdas/accounts/account-registry-store';
+import { isServing } from '#lambdas/accounts/channel-account';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { conversationKey as whatsappConversationKey } from '#lambdas/conversation/conversation-key';
 import { conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
@@ -11,8 +11,8 @@ import { loadSendContext } from '#lambdas/outbound/send-context';
 import { decideSendPermission } from '#lambdas/outbound/send-rules';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
-import { queryWabaTemplates } from '#lambdas/templates/query-waba-templates';
-import { storedTemplateOf, templateKey, templateSk } from '#lambdas/templates/template-item';
+import { templateSk } from '#lambdas/templates/template-item';
+import { createTemplateStore, type TemplateStore } from '#lambdas/templates/template-store';
 import { buildTemplateComponents, TemplateVariablesError, templateVariablesSchema } from '#lambdas/templates/template-variables';
 
 /** A refusal the caller can act on; `status` is the HTTP status the API answers with. */
@@ -49,7 +49,7 @@ export const templateSendSchema = z
 export type TemplateSendRequest = z.infer<typeof templateSendSchema>;
 
 export interface TemplateSendDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   publisher: EventPublisher;
   retentionDays: number;
@@ -81,12 +81,10 @@ export async function requestTemplateSend(request: TemplateSendRequest, deps: Te
   const customerId = customerOf(request);
   const key = whatsappConversationKey('whatsapp', request.accountId, customerId);
 
-  const stored = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: templateKey(account.wabaId, request.name, request.language), ConsistentRead: true }),
-  );
-  const template = storedTemplateOf(stored.Item);
+  const templates = createTemplateStore(deps.db, deps.tableName);
+  const template = await templates.findTemplate(account.wabaId, request.name, request.language);
   if (!template || template.status === 'DELETED') {
-    const languages = await languagesOf(deps, account.wabaId, request.name);
+    const languages = await languagesOf(templates, account.wabaId, request.name);
     throw new TemplateRequestError(
       404,
       'template_not_found',
@@ -152,14 +150,8 @@ export async function requestTemplateSend(request: TemplateSendRequest, deps: Te
     now,
     retentionDays: deps.retentionDays,
   });
-  let repeated = false;
-  try {
-    await deps.db.send(new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    // The same request again: asked again, the sender sends an outbound id at most once.
-    repeated = true;
-  }
+  // The same request again writes nothing: asked again, the sender sends an outbound id at most once.
+  const repeated = !(await templates.addTemplateMessage(item));
   await deps.publisher.publish([
     replyRequestedEvent(EVENT_SOURCE.templates, { conversationKey: key, outboundId: messageId, channel: 'whatsapp', accountId: request.accountId }),
   ]);
@@ -175,9 +167,9 @@ function customerOf(request: TemplateSendRequest): string {
   return match[2]!;
 }
 
-async function languagesOf(deps: TemplateSendDeps, wabaId: string, name: string): Promise<string[]> {
+async function languagesOf(templates: TemplateStore, wabaId: string, name: string): Promise<string[]> {
   const languages: string[] = [];
-  for await (const item of queryWabaTemplates(deps, wabaId, ['language', 'status'], templateSk(name, ''))) {
+  for await (const item of templates.templatesOfWaba(wabaId, ['language', 'status'], templateSk(name, ''))) {
     if (item.status !== 'DELETED') languages.push(String(item.language));
   }
   return languages;

@@ -1,13 +1,11 @@
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { wabaPk } from '#lambdas/accounts/channel-account';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { listGraphTemplates, type GraphGet } from '#lambdas/templates/list-graph-templates';
-import { queryWabaTemplates } from '#lambdas/templates/query-waba-templates';
-import { flatTemplateAttributes, parameterFormatOf, TEMPLATE_SYNC_SK, templateKey, templateSk, type GraphTemplate } from '#lambdas/templates/template-item';
+import { flatTemplateAttributes, parameterFormatOf, templateKey, templateSk, type GraphTemplate } from '#lambdas/templates/template-item';
+import { createTemplateStore, type TemplateStore } from '#lambdas/templates/template-store';
 
 export interface SyncTemplatesDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   /** The WABA's token (see waba-access-token.ts), asked with the WABA id. */
   accessTokenFor: AccessTokenFor;
@@ -39,7 +37,8 @@ export interface SyncResult {
 export async function syncTemplates(wabaId: string, deps: SyncTemplatesDeps): Promise<SyncResult> {
   const now = () => (deps.now ?? (() => new Date()))();
   const syncedAt = now().toISOString();
-  await recordSyncState(deps, wabaId, { lastRunStartedAt: syncedAt });
+  const store = createTemplateStore(deps.db, deps.tableName);
+  await store.recordSyncState(wabaId, { lastRunStartedAt: syncedAt });
   const token = await deps.accessTokenFor(wabaId);
   const listed = new Set<string>();
   let pages = 0;
@@ -49,16 +48,16 @@ export async function syncTemplates(wabaId: string, deps: SyncTemplatesDeps): Pr
       pages += 1;
       unreadable += page.unreadable;
       for (const template of page.templates) {
-        await upsertTemplate(deps, wabaId, template, syncedAt);
+        await upsertTemplate(store, wabaId, template, syncedAt);
         listed.add(templateSk(template.name, template.language));
       }
     }
   } catch (err) {
-    await recordSyncState(deps, wabaId, { lastFailedAt: now().toISOString(), lastFailure: (err as Error).name ?? 'Error' });
+    await store.recordSyncState(wabaId, { lastFailedAt: now().toISOString(), lastFailure: (err as Error).name ?? 'Error' });
     throw err;
   }
-  const markedDeleted = await markUnlisted(deps, wabaId, listed, syncedAt);
-  await recordSyncState(deps, wabaId, {
+  const markedDeleted = await markUnlisted(store, wabaId, listed, syncedAt);
+  await store.recordSyncState(wabaId, {
     lastCompletedAt: now().toISOString(),
     lastSyncedAt: syncedAt,
     templateCount: listed.size,
@@ -68,7 +67,7 @@ export async function syncTemplates(wabaId: string, deps: SyncTemplatesDeps): Pr
 }
 
 /** Static fields always; status, category and quality only when this listing is not older than what is stored. */
-async function upsertTemplate(deps: SyncTemplatesDeps, wabaId: string, t: GraphTemplate, syncedAt: string): Promise<void> {
+async function upsertTemplate(store: TemplateStore, wabaId: string, t: GraphTemplate, syncedAt: string): Promise<void> {
   const definition: Record<string, unknown> = {
     entity: 'Template',
     wabaId,
@@ -91,74 +90,15 @@ async function upsertTemplate(deps: SyncTemplatesDeps, wabaId: string, t: GraphT
     ...(t.rejected_reason ? { rejectedReason: t.rejected_reason } : {}),
     ...(t.quality_score?.score ? { qualityScore: t.quality_score.score, qualityUpdatedAt: syncedAt } : {}),
   };
-  try {
-    await update(deps, templateKey(wabaId, t.name, t.language), { ...definition, ...news }, ['deletedAt'], {
-      condition:
-        '(attribute_not_exists(statusUpdatedAt) OR statusUpdatedAt <= :syncedAt) AND (attribute_not_exists(categoryUpdatedAt) OR categoryUpdatedAt <= :syncedAt)',
-      values: { ':syncedAt': syncedAt },
-    });
-  } catch (err) {
-    if (!isConditionalCheckFailed(err)) throw err;
-    // A webhook newer than this listing arrived meanwhile: its status and category stand.
-    await update(deps, templateKey(wabaId, t.name, t.language), definition, ['deletedAt']);
-  }
-}
-
-async function update(
-  deps: SyncTemplatesDeps,
-  key: Record<string, string>,
-  fields: Record<string, unknown>,
-  remove: string[] = [],
-  condition?: { condition: string; values: Record<string, unknown> },
-): Promise<void> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ...condition?.values };
-  const sets = Object.entries(fields).map(([k, v], i) => {
-    names[`#f${i}`] = k;
-    values[`:f${i}`] = v;
-    return `#f${i} = :f${i}`;
-  });
-  const removes = remove.map((k, i) => {
-    names[`#r${i}`] = k;
-    return `#r${i}`;
-  });
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: key,
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-      ...(condition ? { ConditionExpression: condition.condition } : {}),
-    }),
-  );
+  await store.upsertListed(templateKey(wabaId, t.name, t.language), definition, news, ['deletedAt'], syncedAt);
 }
 
 /** Stored templates of the WABA the complete listing did not name become `DELETED`. */
-async function markUnlisted(deps: SyncTemplatesDeps, wabaId: string, listed: Set<string>, syncedAt: string): Promise<number> {
+async function markUnlisted(store: TemplateStore, wabaId: string, listed: Set<string>, syncedAt: string): Promise<number> {
   let marked = 0;
-  for await (const item of queryWabaTemplates(deps, wabaId, ['pk', 'sk', 'status'])) {
+  for await (const item of store.templatesOfWaba(wabaId, ['pk', 'sk', 'status'])) {
     if (listed.has(String(item.sk)) || item.status === 'DELETED') continue;
-    try {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: { pk: item.pk, sk: item.sk },
-          UpdateExpression: 'SET #status = :deleted, statusUpdatedAt = :at, deletedAt = :at, syncedAt = :at',
-          // A template created after this listing was read (a webhook or a newer sync wrote it) stays.
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(statusUpdatedAt) OR statusUpdatedAt <= :at)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':deleted': 'DELETED', ':at': syncedAt },
-        }),
-      );
-      marked += 1;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    if (await store.markDeleted({ pk: String(item.pk), sk: String(item.sk) }, syncedAt)) marked += 1;
   }
   return marked;
-}
-
-async function recordSyncState(deps: SyncTemplatesDeps, wabaId: string, fields: Record<string, unknown>): Promise<void> {
-  await update(deps, { pk: wabaPk(wabaId), sk: TEMPLATE_SYNC_SK }, { entity: 'TemplateSync', wabaId, ...fields });
 }

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { queryWabaTemplates } from '#lambdas/templates/query-waba-templates';
 import { componentOf, storedTemplateOf, variablesOf, type StoredTemplate } from '#lambdas/templates/template-item';
 
@@ -25,7 +25,7 @@ export interface ApprovedTemplateSource {
 const ATTRIBUTES = ['entity', 'wabaId', 'templateId', 'name', 'language', 'status', 'category', 'parameterFormat', 'componentsJson', 'needsSync'] as const;
 
 /** Templates stored by the templates API (synced from Meta), approved and with their components known. */
-export function storedApprovedTemplates(deps: { db: DynamoDBDocumentClient; tableName: string }): ApprovedTemplateSource {
+export function storedApprovedTemplates(deps: { db: DocumentClient; tableName: string }): ApprovedTemplateSource {
   return {
     async approvedTemplates(wabaId) {
       const out: ProposedTemplate[] = [];

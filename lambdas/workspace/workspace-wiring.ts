@@ -1,8 +1,8 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import type { RoutingConfigReader } from '#lambdas/routing/routing-ports';
 import { storedApprovedTemplates } from '#lambdas/workspace/approved-templates';
-import { dynamoChangeFeed } from '#lambdas/workspace/change-feed';
+import { dynamoChangeFeed } from '#lambdas/workspace/change-feed-store';
 import { dynamoClosedConversationSource } from '#lambdas/workspace/closed-conversations-store';
 import { dynamoConversationTagStore } from '#lambdas/workspace/conversation-tags-store';
 import { dynamoInternalNoteStore } from '#lambdas/workspace/internal-note-store';
@@ -12,7 +12,7 @@ import type { WorkspaceParts } from '#lambdas/workspace/workspace-deps';
 
 /** The workspace's parts on the table (and the media bucket), as the human-agent function runs them. */
 export function workspaceParts(options: {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   retentionDays: number;
   /** The media bucket's name (MEDIA_BUCKET), or a signer of one (tests). */

@@ -18,7 +18,7 @@ import { buildListStep, nextBuildMessage, type ListBuildDeps, type ListBuildOutc
 import { DECIDING_LIMITS } from '#lambdas/campaigns/campaign-list-decide';
 import { emptyCounts } from '#lambdas/campaigns/campaign-model';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
-import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-release-sources';
+import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-lookups-store';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { templateKey } from '#lambdas/templates/template-item';

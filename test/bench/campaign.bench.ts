@@ -14,7 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
-import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts';
+import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts-store';
 import { LOCAL_WHATSAPP_BUSINESS_ACCOUNT_ID, LOCAL_WHATSAPP_PHONE_NUMBER_ID } from '#lib/local-cloud/graph-simulator/accounts';
 import { CAMPAIGN_TUNING_ENV } from '#lambdas/campaigns/campaign-wiring';
 import { LocalCloudHarness } from '#test/e2e/local-cloud-harness';

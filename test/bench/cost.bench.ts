@@ -1,14 +1,21 @@
 /**
  * npm run bench:cost — what one customer message round trip costs on AWS.
  *
- * Runs the synthesized stack in the local cloud and plays BENCH_ROUND_TRIPS customers (default 200)
- * writing once each on BENCH_CHANNELS (default whatsapp; comma-separated, cycled). A round trip is the
+ * Runs the synthesized stack in the local cloud and plays BENCH_ROUND_TRIPS customers (default 100)
+ * writing once each on BENCH_CHANNELS (default whatsapp; comma-separated, cycled), twice: first one
+ * customer at a time, then BENCH_IN_FLIGHT customers at once (default 32). A round trip is the
  * inbound message, the reply, and the receipts Meta sends for the reply (WhatsApp: sent, delivered,
  * read). Every AWS request the functions make is counted on the way to the emulators: API Gateway
  * requests, Lambda invocations and measured GB-seconds, SQS requests (64 KB chunks), EventBridge
  * entries (64 KB chunks), DynamoDB read and write units (through a proxy that asks DynamoDB Local for
  * consumed capacity), Secrets Manager and S3 calls. Cold starts are included and amortised over the run.
  * Meters: test/bench/meters/. Prices: test/bench/cost-prices.ts. Meta's and Anthropic's charges are excluded.
+ *
+ * Lambda duration. On a small machine many customers at once inflate wall-clock durations by
+ * queueing for a CPU, which Lambda does not do (each execution environment has its own share). The
+ * one-at-a-time phase bills measured wall time; the in-flight phase bills each invocation at what it
+ * would take on its own: the function's one-at-a-time duration per record times the records in the
+ * invocation, and never more than its measured wall time.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,23 +32,31 @@ import { bundledRateCard } from '#lambdas/pricing/rate-card';
 import { metaChargeLines } from '#test/bench/meta-charge';
 
 type Channel = 'whatsapp' | 'instagram' | 'messenger';
-const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 200);
+const ROUND_TRIPS = Number(process.env.BENCH_ROUND_TRIPS ?? 100);
 const CHANNELS = (process.env.BENCH_CHANNELS ?? 'whatsapp').split(',').map((c) => c.trim()) as Channel[];
-/** Customers writing at the same time; low, so measured durations are not inflated by queueing for a CPU. */
-const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4);
+/** Customers writing at the same time in the second phase (the first plays one at a time). */
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
+/** The issue's targets per 1,000 round trips: one customer at a time, and many in flight. */
+const TARGET_ONE_AT_A_TIME = 0.03;
+
+interface Invocation {
+  /** Wall time around the call, in ms. */
+  ms: number;
+  /** Records in the event (an SQS batch), 1 for a direct call. */
+  records: number;
+}
 
 interface FunctionMeter {
   memoryMb: number;
-  invocations: number;
-  billedMs: number;
   inFlight: number;
+  invocations: Invocation[];
 }
 
-/** Times every invocation of each function (Lambda bills duration per started millisecond). */
+/** Times every invocation of each function and counts the records it was given. */
 function meterFunctions(functions: Map<string, FunctionPool>): Map<string, FunctionMeter> {
   const meters = new Map<string, FunctionMeter>();
   for (const [id, pool] of functions) {
-    const meter: FunctionMeter = { memoryMb: pool.spec.memoryMb, invocations: 0, billedMs: 0, inFlight: 0 };
+    const meter: FunctionMeter = { memoryMb: pool.spec.memoryMb, inFlight: 0, invocations: [] };
     meters.set(id, meter);
     const invoke = pool.invoke.bind(pool);
     pool.invoke = (async (event: unknown) => {
@@ -50,16 +65,33 @@ function meterFunctions(functions: Map<string, FunctionPool>): Map<string, Funct
       try {
         return await invoke(event);
       } finally {
-        meter.invocations++;
-        // Wall time around the call: it includes any wait for a free execution environment, which
-        // stays rare with BENCH_IN_FLIGHT customers at once and four environments per function.
-        const ms = performance.now() - started;
-        meter.billedMs += Math.ceil(ms);
+        // Wall time around the call: it includes any wait for a free execution environment.
+        const records = (event as { Records?: unknown[] } | null)?.Records?.length ?? 1;
+        meter.invocations.push({ ms: performance.now() - started, records: Math.max(1, records) });
         meter.inFlight--;
       }
     }) as FunctionPool['invoke'];
   }
   return meters;
+}
+
+/** Each function's one-at-a-time duration per record (ms), the in-flight phase's billing reference. */
+type DurationReference = Map<string, number>;
+
+function durationReference(meters: Map<string, FunctionMeter>): DurationReference {
+  const reference: DurationReference = new Map();
+  for (const [id, m] of meters) {
+    const records = m.invocations.reduce((a, i) => a + i.records, 0);
+    if (records > 0) reference.set(id, m.invocations.reduce((a, i) => a + i.ms, 0) / records);
+  }
+  return reference;
+}
+
+/** Billed ms of one invocation (Lambda bills per started millisecond). */
+function billedMs(id: string, invocation: Invocation, reference: DurationReference | undefined): number {
+  const perRecord = reference?.get(id);
+  const ms = perRecord === undefined ? invocation.ms : Math.min(invocation.ms, perRecord * invocation.records);
+  return Math.ceil(ms);
 }
 
 function customerId(channel: Channel, i: number): string {
@@ -99,49 +131,81 @@ async function main(): Promise<void> {
   });
   try {
     const meters = meterFunctions(cloud.functions);
-    const mappingStatsBefore = new Map([...cloud.mappings].map(([q, m]) => [q, m.stats()]));
-    cloud.aws.calls.reset();
-    dynamo.reset();
-    aws.reset();
-    logBytes = 0;
-
-    const started = performance.now();
-    const outboxBefore = (await outbox(cloud.graphUrl)).length;
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < ROUND_TRIPS; i = next++) {
-        const channel = CHANNELS[i % CHANNELS.length]!;
-        const id = customerId(channel, i);
-        await customerSays(cloud.graphUrl, { channel, customerId: id, text: `How much is shipping to my town? (${i})`, name: `Bench ${i}` });
-        await until(async () => (await outbox(cloud.graphUrl)).some((e) => isReplyTo(e, id)), `the reply to customer ${i}`);
-      }
-    };
-    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
-    // Receipts arrive after the reply; wait until the pipeline has been still for a while.
-    await quiesce(cloud, meters);
-    const seconds = (performance.now() - started) / 1000;
-    const replies = (await outbox(cloud.graphUrl)).slice(outboxBefore).filter((e) => e.body?.status !== 'read').length;
-
-    report({
-      meters,
-      calls: cloud.aws.calls.snapshot(),
-      metered: aws.usage(),
-      dynamo: dynamo.usage(),
-      mappings: [...cloud.mappings].map(([queue, m]) => {
-        const before = mappingStatsBefore.get(queue)!;
-        return { queue, fifo: (cloud.queueNames.get(queue) ?? '').endsWith('.fifo'), invocations: m.stats().invocations - before.invocations };
-      }),
-      logBytes,
-      seconds,
-      replies,
-      deadLettered: Object.values(deadLettered(cloud)).reduce((a, b) => a + b, 0),
-    });
+    const phase = (inFlight: number, first: number) =>
+      playRoundTrips({ cloud, meters, dynamo, aws, inFlight, first, resetLogBytes: () => (logBytes = 0), logBytes: () => logBytes });
+    console.log(`\nPhase 1: ${ROUND_TRIPS} customers, one at a time.`);
+    const alone = await phase(1, 0);
+    const reference = durationReference(meters);
+    const oneAtATime = report(alone, { label: 'one customer at a time', target: TARGET_ONE_AT_A_TIME, reference: undefined });
+    if (IN_FLIGHT > 1) {
+      console.log(`\nPhase 2: ${ROUND_TRIPS} more customers, ${IN_FLIGHT} at once.`);
+      const together = await phase(IN_FLIGHT, ROUND_TRIPS);
+      const inFlight = report(together, { label: `${IN_FLIGHT} customers in flight`, target: TARGET_PER_THOUSAND, reference });
+      console.log(
+        `\nSummary: $${oneAtATime.toFixed(5)} per 1,000 round trips one at a time (target $${TARGET_ONE_AT_A_TIME}), ` +
+          `$${inFlight.toFixed(5)} with ${IN_FLIGHT} in flight (target $${TARGET_PER_THOUSAND}; Lambda billed at one-at-a-time durations).`,
+      );
+    }
   } finally {
     await cloud.stop();
     await aws.close();
     await dynamo.close();
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+type LocalCloud = Awaited<ReturnType<typeof startLocalCloud>>;
+
+/** Plays ROUND_TRIPS customers, `inFlight` at a time, and returns what the run used. */
+async function playRoundTrips(input: {
+  cloud: LocalCloud;
+  meters: Map<string, FunctionMeter>;
+  dynamo: Awaited<ReturnType<typeof startDynamoDbCountingProxy>>;
+  aws: Awaited<ReturnType<typeof startAwsMeteringProxy>>;
+  inFlight: number;
+  first: number;
+  resetLogBytes: () => void;
+  logBytes: () => number;
+}): Promise<Run> {
+  const { cloud, meters, dynamo, aws } = input;
+  for (const m of meters.values()) m.invocations = [];
+  const mappingStatsBefore = new Map([...cloud.mappings].map(([q, m]) => [q, m.stats()]));
+  cloud.aws.calls.reset();
+  dynamo.reset();
+  aws.reset();
+  input.resetLogBytes();
+
+  const started = performance.now();
+  const outboxBefore = (await outbox(cloud.graphUrl)).length;
+  let next = 0;
+  const worker = async () => {
+    for (let k = next++; k < ROUND_TRIPS; k = next++) {
+      const i = input.first + k;
+      const channel = CHANNELS[i % CHANNELS.length]!;
+      const id = customerId(channel, i);
+      await customerSays(cloud.graphUrl, { channel, customerId: id, text: `How much is shipping to my town? (${i})`, name: `Bench ${i}` });
+      await until(async () => (await outbox(cloud.graphUrl)).some((e) => isReplyTo(e, id)), `the reply to customer ${i}`);
+    }
+  };
+  await Promise.all(Array.from({ length: input.inFlight }, worker));
+  // Receipts arrive after the reply; wait until the pipeline has been still for a while.
+  await quiesce(cloud, meters);
+  const seconds = (performance.now() - started) / 1000;
+  const replies = (await outbox(cloud.graphUrl)).slice(outboxBefore).filter((e) => e.body?.status !== 'read').length;
+  return {
+    meters,
+    calls: cloud.aws.calls.snapshot(),
+    metered: aws.usage(),
+    dynamo: dynamo.usage(),
+    mappings: [...cloud.mappings].map(([queue, m]) => {
+      const before = mappingStatsBefore.get(queue)!;
+      return { queue, fifo: (cloud.queueNames.get(queue) ?? '').endsWith('.fifo'), invocations: m.stats().invocations - before.invocations };
+    }),
+    logBytes: input.logBytes(),
+    seconds,
+    replies,
+    deadLettered: Object.values(deadLettered(cloud)).reduce((a, b) => a + b, 0),
+  };
 }
 
 interface Run {
@@ -156,15 +220,19 @@ interface Run {
   deadLettered: number;
 }
 
-function report(run: Run): void {
+/** Prints the run's cost and returns it per 1,000 round trips. */
+function report(run: Run, phase: { label: string; target: number; reference: DurationReference | undefined }): number {
   const n = ROUND_TRIPS;
   const sum = (prefix: string, field: 'billedRequests' | 'billedEntries' = 'billedRequests') =>
     Object.entries(run.metered)
       .filter(([k]) => k.startsWith(prefix))
       .reduce((a, [, v]) => a + v[field], 0);
 
-  const invocations = [...run.meters.values()].reduce((a, m) => a + m.invocations, 0);
-  const gbSeconds = [...run.meters.values()].reduce((a, m) => a + (m.billedMs / 1000) * (m.memoryMb / 1024), 0);
+  const invocations = [...run.meters.values()].reduce((a, m) => a + m.invocations.length, 0);
+  const gbSecondsBy = (reference: DurationReference | undefined) =>
+    [...run.meters].reduce((a, [id, m]) => a + (m.invocations.reduce((b, i) => b + billedMs(id, i, reference), 0) / 1000) * (m.memoryMb / 1024), 0);
+  const gbSeconds = gbSecondsBy(phase.reference);
+  const wallGbSeconds = gbSecondsBy(undefined);
   // Each Lambda poll that returned messages is one ReceiveMessage and, after it, one DeleteMessageBatch.
   const pollFifo = run.mappings.filter((m) => m.fifo).reduce((a, m) => a + m.invocations * 2, 0);
   const pollStandard = run.mappings.filter((m) => !m.fifo).reduce((a, m) => a + m.invocations * 2, 0);
@@ -215,7 +283,7 @@ function report(run: Run): void {
   const dominant = [...lines].sort((a, b) => b.cost - a.cost)[0]!;
 
   console.log(
-    `\n${n} round trips on ${CHANNELS.join(', ')} in ${run.seconds.toFixed(1)} s; ${run.replies} replies sent; ${run.deadLettered} messages in dead-letter queues.`,
+    `\n${phase.label}: ${n} round trips on ${CHANNELS.join(', ')} in ${run.seconds.toFixed(1)} s; ${run.replies} replies sent; ${run.deadLettered} messages in dead-letter queues.`,
   );
   console.log(`\nPer round trip (totals over the run divided by ${n}):`);
   const width = Math.max(...lines.map((l) => l.service.length));
@@ -223,10 +291,28 @@ function report(run: Run): void {
     const share = total > 0 ? (100 * l.cost) / total : 0;
     console.log(`  ${l.service.padEnd(width)}  ${perTrip(l.quantity, n).padEnd(40)} $${((l.cost / n) * 1000).toFixed(5)} per 1,000  (${share.toFixed(1)}%)`);
   }
-  console.log(`\nLambda by function (invocations and mean billed ms per round trip):`);
+  console.log(
+    phase.reference
+      ? `\nLambda by function (per round trip; billed at one-at-a-time durations per record, at most the measured wall time):`
+      : `\nLambda by function (per round trip; billed at measured wall time):`,
+  );
   for (const [id, m] of run.meters) {
-    if (m.invocations === 0) continue;
-    console.log(`  ${id.padEnd(28)} ${(m.invocations / n).toFixed(2)} invocations, ${(m.billedMs / m.invocations).toFixed(1)} ms mean, ${m.memoryMb} MB`);
+    if (m.invocations.length === 0) continue;
+    const records = m.invocations.reduce((a, i) => a + i.records, 0);
+    const billed = m.invocations.reduce((a, i) => a + billedMs(id, i, phase.reference), 0);
+    const wall = m.invocations.reduce((a, i) => a + i.ms, 0);
+    console.log(
+      `  ${id.padEnd(28)} ${(m.invocations.length / n).toFixed(2)} invocations (${(records / m.invocations.length).toFixed(2)} records each), ` +
+        `${(billed / m.invocations.length).toFixed(1)} ms billed mean` +
+        (phase.reference ? ` (wall ${(wall / m.invocations.length).toFixed(1)} ms)` : '') +
+        `, ${m.memoryMb} MB`,
+    );
+  }
+  if (phase.reference) {
+    console.log(
+      `  Lambda duration at wall-clock time would be ${(wallGbSeconds / n).toFixed(3)} GB-s per round trip ` +
+        `($${(((wallGbSeconds * PRICES.lambdaArmGbSecond) / n) * 1000).toFixed(5)} per 1,000): on this machine ${IN_FLIGHT} customers queue for two CPU cores.`,
+    );
   }
   console.log(
     `\nDynamoDB requests per round trip: ${Object.entries(run.dynamo.requests)
@@ -262,22 +348,23 @@ function report(run: Run): void {
       `long-polls 20 s per queue whether or not messages arrive, a fixed monthly cost per queue, not a cost per round trip.`,
   );
 
-  console.log(`\nTotal: $${perThousand.toFixed(5)} per 1,000 round trips (AWS, excluding Meta and Anthropic).`);
+  console.log(`\nTotal, ${phase.label}: $${perThousand.toFixed(5)} per 1,000 round trips (AWS, excluding Meta and Anthropic).`);
   console.log(`  Dominated by ${dominant.service} (${((100 * dominant.cost) / total).toFixed(1)}%).`);
   for (const line of metaChargeLines(bundledRateCard(), perThousand)) console.log(line);
   console.log(
     `  A paid provider's platform fee is $${PROVIDER_FEE_PER_MESSAGE} per message = $${(PROVIDER_FEE_PER_MESSAGE * 1000).toFixed(2)} per 1,000: ` +
       `${((PROVIDER_FEE_PER_MESSAGE * 1000) / perThousand).toFixed(0)}× this figure.`,
   );
+  const target = phase.target;
   const verdict =
-    perThousand <= TARGET_PER_THOUSAND
-      ? `meets the target of $${TARGET_PER_THOUSAND} per 1,000 with ${(TARGET_PER_THOUSAND / perThousand).toFixed(2)}× headroom`
-      : `MISSES the target of $${TARGET_PER_THOUSAND} per 1,000 by $${(perThousand - TARGET_PER_THOUSAND).toFixed(5)} (${(perThousand / TARGET_PER_THOUSAND).toFixed(2)}× the target)`;
+    perThousand <= target
+      ? `meets the target of $${target} per 1,000 with ${(target / perThousand).toFixed(2)}× headroom`
+      : `MISSES the target of $${target} per 1,000 by $${(perThousand - target).toFixed(5)} (${(perThousand / target).toFixed(2)}× the target)`;
   console.log(`  Target: ${verdict}.`);
   const webhooks = (run.calls['apigateway.Request'] ?? 0) / n;
   const events = sum('events.PutEvents', 'billedEntries') / n;
   const floor = fixedPathFloor(webhooks, events) * 1000;
-  const left = TARGET_PER_THOUSAND - floor;
+  const left = target - floor;
   console.log(
     `  The fixed path alone (${webhooks.toFixed(2)} webhooks and ${events.toFixed(2)} events per round trip through API Gateway, the ingress FIFO ` +
       `queue, EventBridge and the consumers' queues, one message per poll, nothing stored, no duration) costs $${floor.toFixed(5)} per 1,000, ` +
@@ -302,6 +389,7 @@ function report(run: Run): void {
     `Measured locally: durations are wall time of worker threads on this machine (Lambda at these memory sizes gets a fraction of a vCPU), ` +
       `so Lambda GB-s are indicative.`,
   );
+  return perThousand;
 }
 
 function perTrip(quantity: string, n: number): string {
@@ -338,7 +426,7 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 60
 }
 
 /** Waits until no function runs, no queue holds a message and no webhook arrived for two seconds. */
-async function quiesce(cloud: Awaited<ReturnType<typeof startLocalCloud>>, meters: Map<string, FunctionMeter>): Promise<void> {
+async function quiesce(cloud: LocalCloud, meters: Map<string, FunctionMeter>): Promise<void> {
   let stillSince = Date.now();
   let lastRequests = -1;
   const deadline = Date.now() + 120_000;

@@ -52,7 +52,9 @@ function isBotReply(item: Item): boolean {
   return item.entity === 'Message' && item.direction === 'outbound' && item.origin === 'agent';
 }
 
-describe('the flows-and-FAQ bot, end to end', () => {
+// Each test plays its own customer, so they run side by side: most of their time is the bot's quiet
+// period and the local cloud's queues, not this machine's CPU.
+describe.concurrent('the flows-and-FAQ bot, end to end', () => {
   it('keeps a Portuguese chat in Portuguese on "e se eu quiser devolver?" and answers with the returns policy', async () => {
     const customer = '5511900000101';
     await say(customer, 'oi');
@@ -163,7 +165,9 @@ describe('the flows-and-FAQ bot, end to end', () => {
     const later = await say(customer, 'hola de nuevo');
     for (const reply of later.newReplies) expect(reply.text).not.toContain(demo.replies.languageQuestion.pt);
   }, 120_000);
+});
 
+describe('bursts under load', () => {
   // Eight at once here (this tier runs three files side by side on two cores); `npm run bench:bursts` plays 100.
   // One retry: on a loaded 2-core machine the local webhook itself can hold a line back for longer
   // than the quiet period (docs/benchmarks.md, Bursts); twice in a row is a failure.

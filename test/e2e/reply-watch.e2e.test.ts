@@ -95,7 +95,9 @@ async function requestReply(template: Record<string, any>, outboundId: string) {
 
 const logged = (text: string) => harness.logLines.filter((l) => l.includes(text));
 
-describe('reply watch', () => {
+// Each test plays its own customer and reply id; they run side by side, since most of their time is
+// the compressed watch delay.
+describe.concurrent('reply watch', () => {
   it('asks again for a reply whose request was consumed before the reply existed, and it is sent once', async () => {
     const customer = '15550007001';
     const first = await answeredCustomer(customer);

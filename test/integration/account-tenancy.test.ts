@@ -1,6 +1,7 @@
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
+import { createAccountHealthStore } from '#lambdas/accounts/account-registry-store';
 import { applyAccountHealth } from '#lambdas/accounts/apply-account-health';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { getBusinessAccount, getChannelAccount, registerChannelAccountIfAbsent, upsertChannelAccount } from '#lambdas/accounts/channel-account';
@@ -179,7 +180,7 @@ describe('account health on the registry', () => {
     await ingest(body);
     const event = published.find((e) => e.detailType === 'notification.received');
     expect(event).toBeDefined();
-    return applyAccountHealth(event!.detail, deps);
+    return applyAccountHealth(event!.detail, { registry: createAccountHealthStore(table.db, deps.tableName) });
   }
 
   const quality = (event: string, limit: string, time: number) =>
@@ -267,7 +268,12 @@ describe('account health on the registry', () => {
       1763735000,
     );
     expect(await healthOf(other)).toEqual({ outcome: 'no_account' });
-    expect(await applyAccountHealth({ accountId: WABA, eventId: 'nope', topic: 'whatsapp.account_update' }, deps)).toMatchObject({ outcome: 'invalid' });
+    expect(
+      await applyAccountHealth(
+        { accountId: WABA, eventId: 'nope', topic: 'whatsapp.account_update' },
+        { registry: createAccountHealthStore(table.db, deps.tableName) },
+      ),
+    ).toMatchObject({ outcome: 'invalid' });
   });
 
   it("keeps the Business App's address book as contact items; a removal wins over an older add delivered later", async () => {

@@ -1,7 +1,8 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { countCampaignReply } from '#lambdas/campaigns/campaign-counts-replies';
-import { COUNT_SHARDS, dynamoCampaignCounts, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
+import { COUNT_SHARDS, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
+import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts-store';
 import { campaignMessageId, campaignSk, campaignsPk } from '#lambdas/campaigns/campaign-keys';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';

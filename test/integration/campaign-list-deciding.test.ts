@@ -6,7 +6,7 @@ import { buildListStep, decideAudience, nextBuildMessage, type ListBuildDeps, ty
 import type { DecidingLimits } from '#lambdas/campaigns/campaign-list-decide';
 import type { CampaignRecipient, ContactsAudience } from '#lambdas/campaigns/campaign-model';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
-import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-release-sources';
+import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-lookups-store';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
 import { inMemoryCampaignStore } from '#lambdas/campaigns/in-memory-campaign-store';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { upsertChannelAccount } from '#lambdas/accounts/channel-account';
 import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
-import { dynamoCampaignLookups } from '#lambdas/campaigns/campaign-lookups';
+import { dynamoCampaignLookups } from '#lambdas/campaigns/campaign-lookups-store';
 import { CAMPAIGNS_ROUTES } from '#lambdas/campaigns/campaigns-api-contract';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
 import { routeCampaignsRequest } from '#lambdas/campaigns/route-campaigns-request';
@@ -25,7 +25,7 @@ import {
 } from '#test/helpers/campaign-fixtures';
 import { runListBuild } from '#test/helpers/campaign-list-builds';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
-import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-release-sources';
+import { dynamoReleaseSources } from '#lambdas/campaigns/campaign-lookups-store';
 
 /**
  * The campaigns admin API through its router, against DynamoDB Local: who may call what for which

@@ -6,7 +6,7 @@ import { answerConversation } from '#lambdas/agent/answer-conversation';
 import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
 import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import type { ContactDeps } from '#lambdas/contacts/contact-deps';
-import { dynamoContactEventSources } from '#lambdas/contacts/contact-event-sources';
+import { dynamoContactEventSources } from '#lambdas/contacts/contact-event-sources-store';
 import type { CrmLookup } from '#lambdas/contacts/contact-ports';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { contactWorkOf } from '#lambdas/contacts/contact-work';

@@ -3,9 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
 import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
-import { dynamoBotEndStore } from '#lambdas/conversation-end/bot-end-store';
+import { dynamoBotEndStore, dynamoEndWatch } from '#lambdas/conversation-end/bot-end-store';
 import { END_WATCH_CURSOR_KEY, endWatchShardOf } from '#lambdas/conversation-end/end-watch-keys';
-import { dynamoEndWatch } from '#lambdas/conversation-end/end-watch';
 import {
   endQuietBotConversations,
   EndSweepIncompleteError,

@@ -12,6 +12,7 @@ import { listTemplates } from '#lambdas/templates/list-templates';
 import { requestTemplateSend, TemplateRequestError, type TemplateSendRequest } from '#lambdas/templates/request-template-send';
 import { syncTemplates, type SyncTemplatesDeps } from '#lambdas/templates/sync-templates';
 import { templateKey } from '#lambdas/templates/template-item';
+import { createTemplateStore } from '#lambdas/templates/template-store';
 import { seededTemplates, type SimTemplate } from '#lib/local-cloud/graph-simulator/template-store';
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { templateStatusWebhook } from '#lib/local-cloud/graph-simulator/template-routes';
@@ -72,7 +73,7 @@ async function deliverWebhook(body: unknown) {
   const event = normalizeIngressEvent(ingress!);
   expect(event.kind).toBe('notification');
   await recordNormalizedEvent(event, { receivedAt: ingress!.receivedAt }, { db: table.db, tableName, retentionDays: 30 });
-  return applyTemplateNotification(domainEventFor(event).detail, { db: table.db, tableName });
+  return applyTemplateNotification(domainEventFor(event).detail, { templates: createTemplateStore(table.db, tableName) });
 }
 
 const statusWebhook = (name: string, language: string, status: string, atSec: number, reason?: string) => {

@@ -4,7 +4,8 @@ import { registerChannelAccountIfAbsent } from '#lambdas/accounts/channel-accoun
 import { CONVERSATION_SK, conversationPk, messageSk } from '#lambdas/conversation/table-keys';
 import { templateKey } from '#lambdas/templates/template-item';
 import { storedApprovedTemplates } from '#lambdas/workspace/approved-templates';
-import { dynamoChangeFeed, FEED_TTL_SECONDS, feedPk } from '#lambdas/workspace/change-feed';
+import { FEED_TTL_SECONDS, feedPk } from '#lambdas/workspace/change-feed';
+import { dynamoChangeFeed } from '#lambdas/workspace/change-feed-store';
 import { dynamoClosedConversationSource } from '#lambdas/workspace/closed-conversations-store';
 import { dynamoConversationTagStore, MAX_CONVERSATION_TAGS } from '#lambdas/workspace/conversation-tags-store';
 import { dynamoInternalNoteStore } from '#lambdas/workspace/internal-note-store';

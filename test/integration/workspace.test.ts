@@ -13,7 +13,7 @@ import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import { templateKey } from '#lambdas/templates/template-item';
-import { dynamoChangeFeed } from '#lambdas/workspace/change-feed';
+import { dynamoChangeFeed } from '#lambdas/workspace/change-feed-store';
 import { workspaceParts } from '#lambdas/workspace/workspace-wiring';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 

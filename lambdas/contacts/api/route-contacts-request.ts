@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
@@ -39,7 +39,7 @@ export interface ContactsApiDeps {
   accounts: AccountReader;
   publisher: EventPublisher;
   /** The table, to read a conversation's `contactId`. */
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   now?: () => Date;
 }

@@ -1,6 +1,6 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { IdentityKind } from '#lambdas/contacts/contact-model';
-import { CONVERSATION_SK, conversationPk, messageSk } from '#lambdas/conversation/table-keys';
+import { dynamoSnapshotSource, type SnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
 import type { ConversationSnapshot, MessageSnapshot } from '#lambdas/integrations/integration-model';
 
 /**
@@ -10,23 +10,21 @@ import type { ConversationSnapshot, MessageSnapshot } from '#lambdas/integration
  */
 export type TableItem = Record<string, unknown>;
 
+/** The table the snapshots are read from; `snapshots`, when given, is read instead (tests). */
 export interface SnapshotDeps {
-  db: Pick<DynamoDBDocumentClient, 'send'>;
+  db: Pick<DocumentClient, 'send'>;
   tableName: string;
+  snapshots?: SnapshotSource;
 }
 
-export async function readConversation(deps: SnapshotDeps, conversationKey: string): Promise<TableItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(conversationKey), sk: CONVERSATION_SK }, ConsistentRead: true }),
-  );
-  return out.Item?.entity === 'Conversation' ? out.Item : undefined;
+const sourceOf = (deps: SnapshotDeps): SnapshotSource => deps.snapshots ?? dynamoSnapshotSource(deps.db, deps.tableName);
+
+export function readConversation(deps: SnapshotDeps, conversationKey: string): Promise<TableItem | undefined> {
+  return sourceOf(deps).conversation(conversationKey);
 }
 
-export async function readMessage(deps: SnapshotDeps, conversationKey: string, messageId: string): Promise<TableItem | undefined> {
-  const out = await deps.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: conversationPk(conversationKey), sk: messageSk(messageId) }, ConsistentRead: true }),
-  );
-  return out.Item?.entity === 'Message' ? out.Item : undefined;
+export function readMessage(deps: SnapshotDeps, conversationKey: string, messageId: string): Promise<TableItem | undefined> {
+  return sourceOf(deps).message(conversationKey, messageId);
 }
 
 const str = (v: unknown, max = 1024): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined);

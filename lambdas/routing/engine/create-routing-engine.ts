@@ -1,6 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { dynamoHandoffSources } from '#lambdas/routing/engine/dynamodb-handoff-sources';
+import { dynamoHandoffSources } from '#lambdas/routing/engine/handoff-sources-store';
 import { dynamoRoutingStateStore } from '#lambdas/routing/engine/dynamodb-routing-state-store';
 import { dispatch } from '#lambdas/routing/engine/dispatch-queue';
 import type { EngineDeps } from '#lambdas/routing/engine/engine-context';
@@ -15,7 +15,7 @@ import { transfer } from '#lambdas/routing/engine/transfer';
 import type { RoutingConfigReader, RoutingEngine, TimerScheduler } from '#lambdas/routing/routing-ports';
 
 export interface RoutingEngineDeps {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   config: RoutingConfigReader;
   publisher: EventPublisher;

@@ -1,5 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import { createRoutingEngine } from '#lambdas/routing/engine/create-routing-engine';
@@ -24,7 +24,7 @@ export interface RoutingRuntime {
  * human-agent API.
  */
 export function routingRuntime(deps: {
-  db: DynamoDBDocumentClient;
+  db: DocumentClient;
   tableName: string;
   publisher: EventPublisher;
   sqs: Pick<SQSClient, 'send'>;

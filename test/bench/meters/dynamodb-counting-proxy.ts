@@ -243,9 +243,11 @@ function addByKind(usage: DynamoDbUsage, operation: string, input: Record<string
 
 function itemKinds(input: Record<string, unknown> | undefined): string[] {
   if (!input) return [];
+  // The constant part of a key (`CONV`, `MSG`, `ENDWATCH`); a key that is an id throughout (an
+  // end-watch item's conversation key) is shown as `<id>`, so that items of one kind add up.
   const prefix = (v: unknown) => {
-    const s = (v as { S?: string } | undefined)?.S ?? '';
-    return s.split('#')[0] ?? '';
+    const head = ((v as { S?: string } | undefined)?.S ?? '').split('#')[0] ?? '';
+    return /^[A-Z_]*$/.test(head) ? head : '<id>';
   };
   const kindOf = (key: Record<string, unknown> | undefined) => (key ? `${prefix(key.pk)}/${prefix(key.sk)}` : '?');
   if (Array.isArray(input.TransactItems)) {

@@ -1,22 +1,25 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { documentClient } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { graphErrorFromResponse, type GraphRequest } from '#lambdas/adapters/graph-api-client';
 import { MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
-import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { sendReply, type SendReplyStoreDeps } from '#lambdas/outbound/send-reply';
 import { readConformanceJson } from '#test/helpers/conformance';
+import { fakeReplyStore, type FakeReplyStore } from '#test/helpers/fakes/reply-store-fake';
+import { fakeSendContextStore } from '#test/helpers/fakes/send-context-store-fake';
+import { fakeSendingAccountStore, type FakeSendingAccountStore } from '#test/helpers/fakes/sending-account-store-fake';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+// The send state machine against in-memory stores; the stores' own conditions and items are tested
+// against DynamoDB Local (test/integration/reply-store.test.ts).
+let replies: FakeReplyStore;
+let accounts: FakeSendingAccountStore;
 let published: DomainEvent[];
 let graphCalls: Array<{ request: GraphRequest; token: string }>;
 let graphAnswer: () => Promise<unknown>;
-let deps: SendReplyDeps;
+let deps: SendReplyStoreDeps;
 
 const KEY = 'wa:100:5511999';
+const REF = { conversationKey: KEY, outboundId: 'out_1' };
 const request = { v: 1, conversationKey: KEY, outboundId: 'out_1', channel: 'whatsapp', accountId: '100' };
 const item = (overrides: Record<string, unknown> = {}) => ({
   pk: `CONV#${KEY}`,
@@ -37,21 +40,20 @@ const item = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-
-/** The conversation as the sender reads it: the customer wrote an hour ago, so the window is open. */
-const openWindow = () =>
-  ddb.on(BatchGetCommand).resolves({ Responses: { table: [{ pk: `CONV#${KEY}`, sk: 'CONV', lastInboundAt: '2026-11-21T11:00:00.000Z' }] } });
+/** The transitions the sender asked the store for (reads left out). */
+const writes = () => replies.calls.filter((c) => c !== 'loadReply');
 
 beforeEach(() => {
-  ddb.reset();
-  openWindow();
+  replies = fakeReplyStore();
+  accounts = fakeSendingAccountStore();
   published = [];
   graphCalls = [];
   graphAnswer = async () => readConformanceJson('graph-api', 'bindambc-send-message-response.json');
   deps = {
-    db: documentClient(new DynamoDBClient({ region: 'us-east-1' })),
-    tableName: 'table',
+    replies,
+    // The conversation as the sender reads it: the customer wrote an hour ago, so the window is open.
+    sendContext: fakeSendContextStore({ conversation: { pk: `CONV#${KEY}`, sk: 'CONV', lastInboundAt: '2026-11-21T11:00:00.000Z' } }),
+    sendingAccounts: accounts,
     publisher: { publish: async (events) => void published.push(...events) },
     graph: {
       post: async (req, token) => {
@@ -67,9 +69,7 @@ beforeEach(() => {
 
 describe('sendReply', () => {
   it('claims the message, sends it once and records it sent with its provider id pointer', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
-    ddb.on(PutCommand).resolves({});
+    replies.put(REF, item());
 
     const result = await sendReply(request, deps);
 
@@ -77,25 +77,20 @@ describe('sendReply', () => {
     expect(graphCalls).toHaveLength(1);
     expect(graphCalls[0]!.token).toBe('token-100');
     expect(graphCalls[0]!.request.url).toBe(`http://graph.local/${GRAPH_API_VERSION}/100/messages`);
-    const claim = ddb.commandCalls(UpdateCommand)[0]!.args[0].input;
-    expect(claim.ConditionExpression).toBe('#status = :pending');
-    expect(claim.UpdateExpression).toContain('ADD attempts :one');
-    // The pointer first, then the message (no transaction): a receipt in between waits for the provider id.
-    const pointer = ddb.commandCalls(PutCommand)[0]!.args[0].input;
-    const update = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
-    expect(ddb.commandCalls(PutCommand)[0]!.calledBefore(ddb.commandCalls(UpdateCommand)[1]!)).toBe(true);
-    expect(update.ConditionExpression).toBe('#status = :sending');
-    expect(update.ExpressionAttributeValues).toMatchObject({
-      ':sent': 'sent',
-      ':rank': 1,
-      ':pmid': 'wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
+    // Claimed from pending (counting the attempt), then the pointer first and the message second
+    // (no transaction): a receipt in between waits for the provider id.
+    expect(writes()).toEqual(['claimReply', 'pointProviderId', 'recordSent']);
+    expect(replies.get(REF)).toMatchObject({
+      status: 'sent',
+      statusRank: 1,
+      attempts: 1,
+      sendingAt: '2026-11-21T12:00:00.000Z',
+      providerMessageId: 'wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
       // The response's wa_id has a trailing space; the stored one does not.
-      ':waId': '48XXXXXXXXX',
+      recipientWaId: '48XXXXXXXXX',
     });
-    expect(pointer.Item).toEqual({
-      pk: 'PMID#wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
-      sk: 'PMID',
-      entity: 'ProviderMessageId',
+    expect(replies.pointers.get('wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww')).toEqual({
+      providerMessageId: 'wamid.gBGGSFcCNEOPAgkO_KJ55r4w_ww',
       conversationKey: KEY,
       messageSk: 'MSG#out_1',
       expiresAt: 1_900_000_000,
@@ -103,60 +98,60 @@ describe('sendReply', () => {
   });
 
   it.each(['sent', 'delivered', 'read'])('does nothing for a message already %s', async (status) => {
-    ddb.on(GetCommand).resolves({ Item: item({ status }) });
+    replies.put(REF, item({ status }));
     expect(await sendReply(request, deps)).toEqual({ outcome: 'already_done', status });
     expect(graphCalls).toHaveLength(0);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(writes()).toEqual([]);
   });
 
   it('never sends a message that is already sending', async () => {
-    ddb.on(GetCommand).resolves({ Item: item({ status: 'sending' }) });
+    replies.put(REF, item({ status: 'sending' }));
     expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' });
     expect(graphCalls).toHaveLength(0);
   });
 
   it('does not send when another attempt claimed it between the read and the claim', async () => {
-    ddb
-      .on(GetCommand)
-      .resolvesOnce({ Item: item() })
-      .resolves({ Item: item({ status: 'sending' }) });
-    ddb.on(UpdateCommand).rejects(conditionFailed());
+    replies.put(REF, item());
+    const claim = replies.claimReply;
+    replies.claimReply = async (ref, at) => {
+      // Another delivery claims it first.
+      await claim(ref, at);
+      return claim(ref, at);
+    };
     expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' });
     expect(graphCalls).toHaveLength(0);
   });
 
   it('moves the message back to pending and throws on a retryable error', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
+    replies.put(REF, item());
     graphAnswer = async () => {
       throw graphErrorFromResponse(400, readConformanceJson('graph-api', 'kapso-error-130429-throughput.json'));
     };
 
     await expect(sendReply(request, deps)).rejects.toMatchObject({ name: 'GraphApiError', code: 130429 });
 
-    const release = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
-    expect(release.ConditionExpression).toBe('#status = :sending');
-    expect(release.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending', ':code': 130429 });
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(writes()).toEqual(['claimReply', 'releaseForRetry']);
+    expect(replies.get(REF)).toMatchObject({ status: 'pending', lastErrorCode: 130429, lastErrorAt: '2026-11-21T12:00:00.000Z' });
+    expect(replies.get(REF)!.retryNotBeforeMs).toBeGreaterThan(Date.parse('2026-11-21T12:00:00.000Z'));
+    expect(replies.pointers.size).toBe(0);
     expect(published).toEqual([]);
   });
 
   it('marks the message failed and announces it on a permanent error', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
+    replies.put(REF, item());
     graphAnswer = async () => {
       throw graphErrorFromResponse(400, readConformanceJson('graph-api', 'kapso-error-131047-reengagement.json'));
     };
 
     expect(await sendReply(request, deps)).toEqual({ outcome: 'failed', classification: 'permanent', errorCode: 131047 });
 
-    const failed = ddb.commandCalls(UpdateCommand)[1]!.args[0].input;
-    expect(failed.ExpressionAttributeValues).toMatchObject({
-      ':failed': 'failed',
-      ':rank': 5,
-      ':code': 131047,
-      ':title': '(#131047) Re-engagement message',
-      ':details': 'Customer outside 24 hour window',
+    expect(replies.get(REF)).toMatchObject({
+      status: 'failed',
+      statusRank: 5,
+      errorCode: 131047,
+      errorTitle: '(#131047) Re-engagement message',
+      errorDetails: 'Customer outside 24 hour window',
+      errorClassification: 'permanent',
     });
     expect(published).toEqual([
       {
@@ -174,24 +169,29 @@ describe('sendReply', () => {
         },
       },
     ]);
-    expect(ddb.commandCalls(UpdateCommand)[2]!.args[0].input.UpdateExpression).toBe('SET failureAnnouncedAt = :at');
+    // Marked announced once published.
+    expect(writes()).toEqual(['claimReply', 'markFailed', 'markFailureAnnounced']);
+    expect(replies.get(REF)!.failureAnnouncedAt).toBe('2026-11-21T12:00:00.000Z');
+    expect(accounts.accounts.size).toBe(0);
   });
 
-  it('treats an invalid token like a permanent failure, classified auth', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
+  it('treats an invalid token like a permanent failure, classified auth, and marks the account for re-authorisation', async () => {
+    replies.put(REF, item());
     graphAnswer = async () => {
       throw graphErrorFromResponse(401, readConformanceJson('graph-api', 'messenger4j-error-190-invalid-token.json'));
     };
     expect(await sendReply(request, deps)).toEqual({ outcome: 'failed', classification: 'auth', errorCode: 190 });
     expect(published.map((e) => e.detailType)).toEqual(['message.failed']);
+    expect(accounts.accounts.get('100')).toMatchObject({
+      needsReauthorisation: true,
+      reauthorisationRequiredAt: '2026-11-21T12:00:00.000Z',
+      lastAuthErrorCode: 190,
+    });
   });
 
   it("sends an Instagram Login account's reply to the Instagram host it is registered for, with its own token", async () => {
     const igRequest = { ...request, channel: 'instagram', accountId: '17842000000001' };
-    ddb.on(GetCommand).resolves({ Item: item({ channel: 'instagram', accountId: '17842000000001', customerId: 'IGSID', recipientId: 'IGSID' }) });
-    ddb.on(UpdateCommand).resolves({});
-    ddb.on(PutCommand).resolves({});
+    replies.put(REF, item({ channel: 'instagram', accountId: '17842000000001', customerId: 'IGSID', recipientId: 'IGSID' }));
     graphAnswer = async () => ({ recipient_id: 'IGSID', message_id: 'aWdfZAG1' });
     const asked: string[] = [];
     const withApi = {
@@ -211,7 +211,7 @@ describe('sendReply', () => {
   });
 
   it("leaves the reply pending, unclaimed, when the account's API cannot be read", async () => {
-    ddb.on(GetCommand).resolves({ Item: item({ channel: 'instagram', accountId: '17842000000001', customerId: 'IGSID', recipientId: 'IGSID' }) });
+    replies.put(REF, item({ channel: 'instagram', accountId: '17842000000001', customerId: 'IGSID', recipientId: 'IGSID' }));
     const failing = {
       ...deps,
       instagramApiFor: async () => {
@@ -219,75 +219,83 @@ describe('sendReply', () => {
       },
     };
     await expect(sendReply({ ...request, channel: 'instagram', accountId: '17842000000001' }, failing)).rejects.toThrow('registry unavailable');
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(writes()).toEqual([]);
     expect(graphCalls).toHaveLength(0);
   });
 
   it('announces a failure that was stored but never announced', async () => {
-    ddb.on(GetCommand).resolves({ Item: item({ status: 'failed', errorCode: 131047, failedAt: '2026-11-21T11:00:00.000Z' }) });
-    ddb.on(UpdateCommand).resolves({});
+    replies.put(REF, item({ status: 'failed', errorCode: 131047, failedAt: '2026-11-21T11:00:00.000Z' }));
     expect(await sendReply(request, deps)).toEqual({ outcome: 'already_done', status: 'failed' });
     expect(published[0]).toMatchObject({ detail: { errorCode: 131047, occurredAt: '2026-11-21T11:00:00.000Z' } });
+    expect(replies.get(REF)!.failureAnnouncedAt).toBe('2026-11-21T11:00:00.000Z');
     expect(graphCalls).toHaveLength(0);
 
     published = [];
-    ddb.on(GetCommand).resolves({ Item: item({ status: 'failed', failureAnnouncedAt: '2026-11-21T11:00:01.000Z' }) });
+    replies.put(REF, item({ status: 'failed', failureAnnouncedAt: '2026-11-21T11:00:01.000Z' }));
     expect(await sendReply(request, deps)).toEqual({ outcome: 'already_done', status: 'failed' });
     expect(published).toEqual([]);
   });
 
   it('leaves the message sending when Meta answers success without a message id', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
+    replies.put(REF, item());
     graphAnswer = async () => ({ success: true });
     expect(await sendReply(request, deps)).toEqual({ outcome: 'outcome_unknown', reason: 'unexpected_response' });
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(replies.pointers.size).toBe(0);
+    expect(replies.get(REF)).toMatchObject({ status: 'sending', sendOutcomeUnknownAt: '2026-11-21T12:00:00.000Z' });
   });
 
   it('leaves the message pending when no token is configured', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
+    replies.put(REF, item());
     deps.accessTokenFor = async (accountId) => {
       throw new MissingAccessTokenError(accountId);
     };
     await expect(sendReply(request, deps)).rejects.toBeInstanceOf(MissingAccessTokenError);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(writes()).toEqual([]);
+    expect(replies.get(REF)!.status).toBe('pending');
   });
 
   it('treats bad requests and missing messages as poison', async () => {
     expect(await sendReply({ v: 1, conversationKey: KEY }, deps)).toMatchObject({ outcome: 'invalid' });
-    ddb.on(GetCommand).resolves({});
     expect(await sendReply(request, deps)).toEqual({ outcome: 'missing_message' });
-    ddb.on(GetCommand).resolves({ Item: item({ text: '' }) });
+    replies.put(REF, item({ text: '' }));
     expect(await sendReply(request, deps)).toMatchObject({ outcome: 'invalid', issues: ['item.text: too_small'] });
     expect(graphCalls).toHaveLength(0);
   });
 
   it('lets an unexpected error from the client through without marking anything', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
+    replies.put(REF, item());
     graphAnswer = async () => {
       throw new TypeError('boom');
     };
     await expect(sendReply(request, deps)).rejects.toThrow('boom');
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    // Only the claim: the message stays `sending`, never sent again.
+    expect(writes()).toEqual(['claimReply']);
+    expect(replies.get(REF)!.status).toBe('sending');
+  });
+
+  it('refuses a marketing template without consent: failed straight from pending, with the rule as reason', async () => {
+    replies.put(REF, item({ type: 'template', origin: 'campaign', text: undefined, template: { name: 'promo', language: 'en', category: 'marketing' } }));
+    const result = await sendReply(request, deps);
+    expect(result).toEqual({ outcome: 'refused', reason: 'marketing_opt_in_missing' });
+    expect(writes()).toEqual(['refuseReply', 'markFailureAnnounced']);
+    expect(replies.get(REF)).toMatchObject({ status: 'failed', statusRank: 5, failureReason: 'marketing_opt_in_missing', errorClassification: 'rule' });
+    expect(graphCalls).toHaveLength(0);
   });
 });
 
 describe('sendReply near the end of its invocation', () => {
   it('does not claim a send it could not finish before the invocation is cut off', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
+    replies.put(REF, item());
     // 2 s of pacing + 10 s for the Graph call + 3 s to record the answer do not fit in 14 s.
     await expect(sendReply(request, { ...deps, remainingMs: () => 14_000 })).rejects.toMatchObject({ name: 'SendDeferredError', cause_: 'deadline' });
     expect(graphCalls).toHaveLength(0);
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(writes()).toEqual([]);
   });
 
   it('hands the claim back, untouched at Meta, when the pacing wait used up the time the send needs', async () => {
-    ddb.on(GetCommand).resolves({ Item: item() });
-    ddb.on(UpdateCommand).resolves({});
+    replies.put(REF, item());
     let left = 20_000;
-    const pacedDeps: SendReplyDeps = {
+    const pacedDeps: SendReplyStoreDeps = {
       ...deps,
       remainingMs: () => left,
       pacer: {
@@ -296,26 +304,23 @@ describe('sendReply near the end of its invocation', () => {
           return { go: true as const, sendAtMs: 0 };
         },
         holdRecipient: async () => {},
-      } as unknown as NonNullable<SendReplyDeps['pacer']>,
+      },
     };
     await expect(sendReply(request, pacedDeps)).rejects.toMatchObject({ name: 'SendDeferredError', cause_: 'deadline' });
     expect(graphCalls).toHaveLength(0);
-    const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
-    expect(updates[0]!.ConditionExpression).toBe('#status = :pending');
-    // The claim and then its release back to pending.
-    expect(updates).toHaveLength(2);
-    expect(updates[1]!.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending' });
+    // The claim and then its release back to pending, which does not count as an attempt.
+    expect(writes()).toEqual(['claimReply', 'unclaimReply']);
+    expect(replies.get(REF)).toMatchObject({ status: 'pending', attempts: 0 });
   });
 
   it('sends as usual with time to spare, skipping only the read receipt when it would not fit', async () => {
-    ddb.on(GetCommand).resolves({ Item: item({ markReadMessageId: 'wamid.customer' }) });
-    ddb.on(UpdateCommand).resolves({});
-    ddb.on(PutCommand).resolves({});
+    replies.put(REF, item({ markReadMessageId: 'wamid.customer' }));
     const readReceipts = () => graphCalls.filter((c) => (c.request.body as { status?: string }).status === 'read').length;
     // With time enough, the read receipt goes first.
     expect((await sendReply(request, { ...deps, remainingMs: () => 30_000, maxWaitMs: 0 })).outcome).toBe('sent');
     expect(readReceipts()).toBe(1);
     graphCalls = [];
+    replies.put(REF, item({ markReadMessageId: 'wamid.customer' }));
     // Enough for the send (10 s + 3 s) but not for a read receipt first (20 s + 3 s).
     const result = await sendReply(request, { ...deps, remainingMs: () => 16_000, maxWaitMs: 0 });
     expect(result.outcome).toBe('sent');

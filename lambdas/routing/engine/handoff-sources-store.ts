@@ -1,13 +1,17 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionalCheckFailed } from '#lambdas/adapters/dynamodb';
-import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite, type DocumentClient } from '#lambdas/adapters/dynamodb';
+import { CONVERSATION_SK, conversationPk, expiresAt, messageSk, messageTimeSk, TABLE_KEYS } from '#lambdas/conversation/table-keys';
 import type { HandoffConversation, HandoffMessage, HandoffSources } from '#lambdas/routing/engine/handoff-sources';
-import { TABLE_KEYS } from '#lambdas/conversation/table-keys';
+
+/**
+ * What a handoff reads and writes on the table (handoff-sources.ts): the Conversation with its
+ * latest messages, an outbound message's reply kind, and the out-of-hours notice's Message item.
+ */
 
 /** How many of the latest messages a handoff looks through for its context. */
 const RECENT_MESSAGES = 30;
 
-export function dynamoHandoffSources(deps: { db: DynamoDBDocumentClient; tableName: string; retentionDays: number }): HandoffSources {
+export function dynamoHandoffSources(deps: { db: DocumentClient; tableName: string; retentionDays: number }): HandoffSources {
   return {
     async readConversation(conversationKey) {
       const pk = conversationPk(conversationKey);
@@ -87,13 +91,7 @@ export function dynamoHandoffSources(deps: { db: DynamoDBDocumentClient; tableNa
         createdAt: notice.at,
         expiresAt: expiresAt(notice.at, deps.retentionDays),
       };
-      try {
-        await deps.db.send(new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-        return true;
-      } catch (err) {
-        if (isConditionalCheckFailed(err)) return false;
-        throw err;
-      }
+      return conditionalWrite(deps.db.send(new PutCommand({ TableName: deps.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })));
     },
   };
 }
