@@ -1,5 +1,4 @@
-import { createBusinessAppContactStore } from '#lambdas/accounts/business-app-contacts-store';
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import type { BusinessAppContactStore } from '#lambdas/accounts/business-app-contacts-store';
 import type { NormalizedEvent } from '#lambdas/conversation/model';
 
 /**
@@ -14,13 +13,13 @@ export type ContactOutcome = 'applied' | 'stale' | 'not_contact';
 
 export async function recordBusinessAppContact(
   event: NormalizedEvent,
-  deps: { db: DocumentClient; tableName: string; retentionDays: number },
+  deps: { businessAppContacts: BusinessAppContactStore; retentionDays: number },
 ): Promise<ContactOutcome> {
   if (event.kind !== 'notification' || event.topic !== STATE_SYNC_TOPIC) return 'not_contact';
   if (String(event.details['sync_type'] ?? '').toLowerCase() !== 'contact' || !event.customer?.id) return 'not_contact';
   const action = String(event.details['action'] ?? 'add').toLowerCase();
   const name = event.customer.name;
-  const applied = await createBusinessAppContactStore(deps.db, deps.tableName).recordChange({
+  const applied = await deps.businessAppContacts.recordChange({
     accountId: event.accountId,
     customerId: event.customer.id,
     version: `${event.occurredAt}#${event.eventId}`,

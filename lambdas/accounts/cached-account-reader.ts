@@ -1,6 +1,5 @@
-import { getBusinessAccount, getChannelAccount } from '#lambdas/accounts/account-registry-store';
+import type { AccountRegistry } from '#lambdas/accounts/account-registry';
 import type { BusinessAccount, ChannelAccount } from '#lambdas/accounts/channel-account';
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 
 /** Registry reads as the hot path needs them: per Lambda instance, cached. */
 export interface AccountReader {
@@ -9,8 +8,8 @@ export interface AccountReader {
 }
 
 export interface CachedAccountReaderOptions {
-  db: DocumentClient;
-  tableName: string;
+  /** The registry read on a miss (accounts/account-registry.ts). */
+  registry: Pick<AccountRegistry, 'channelAccount' | 'businessAccount'>;
   /** How long a registered account is served from memory (a status change is seen this late). */
   hitTtlMs?: number;
   /** How long "not registered" is remembered: short, so a freshly onboarded number is served soon. */
@@ -60,7 +59,7 @@ export function cachedAccountReader(options: CachedAccountReaderOptions): Accoun
   }
 
   return {
-    account: (accountId) => cached(`ACCT#${accountId}`, () => getChannelAccount(options.db, options.tableName, accountId)),
-    waba: (wabaId) => cached(`WABA#${wabaId}`, () => getBusinessAccount(options.db, options.tableName, wabaId)),
+    account: (accountId) => cached(`ACCT#${accountId}`, () => options.registry.channelAccount(accountId)),
+    waba: (wabaId) => cached(`WABA#${wabaId}`, () => options.registry.businessAccount(wabaId)),
   };
 }

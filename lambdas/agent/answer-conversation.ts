@@ -1,4 +1,3 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import type { HistoryTurn } from '#lambdas/agent/assistant/assistant-history';
 import type { AgentAssistant } from '#lambdas/agent/assistant/claude-assistant';
@@ -28,26 +27,18 @@ import { savingQuietMs, type MessageSaving } from '#lambdas/agent/message-saving
 import { DEFAULT_REPLY_QUIET_MS, quietPeriodDecision } from '#lambdas/agent/quiet-period';
 import { customerTextOf, unansweredFromSk, unansweredMessages, type StoredMessage } from '#lambdas/agent/unanswered-messages';
 import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
-import {
-  createConversationStore,
-  type ConversationItem,
-  type ConversationStore,
-  type ReplyClaim,
-  type ReplyMessage,
-} from '#lambdas/conversation/conversation-store';
-import { createMessageStore, type MessageStore } from '#lambdas/conversation/message-store';
+import type { ConversationItem, ConversationStore, ReplyClaim, ReplyMessage } from '#lambdas/conversation/conversation-store';
+import type { MessageStore } from '#lambdas/conversation/message-store';
 import { expiresAt } from '#lambdas/conversation/table-keys';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { WHATSAPP_WINDOW_MS } from '#lambdas/conversation/reply-window';
 
 export interface AgentDeps {
-  db: DocumentClient;
-  tableName: string;
-  /** The Conversation items; built on `db` and `tableName` when not given. */
-  conversationStore?: ConversationStore;
-  /** The Message items; built on `db` and `tableName` when not given. */
-  messageStore?: MessageStore;
+  /** The Conversation items. */
+  conversations: ConversationStore;
+  /** The Message items. */
+  messages: MessageStore;
   publisher: EventPublisher;
   /** Retention of the reply items, as for every other operational item. */
   retentionDays: number;
@@ -107,17 +98,6 @@ export type AgentOutcome =
 
 const MAX_ROUNDS = 4;
 
-/** The agent's dependencies with its stores resolved. */
-type Deps = AgentDeps & { conversations: ConversationStore; messages: MessageStore };
-
-function withStores(deps: AgentDeps): Deps {
-  return {
-    ...deps,
-    conversations: deps.conversationStore ?? createConversationStore(deps.db, deps.tableName),
-    messages: deps.messageStore ?? createMessageStore(deps.db, deps.tableName),
-  };
-}
-
 function memoryOf(conversation: ConversationItem): ConversationMemory {
   return {
     ...(conversation.language ? { language: conversation.language } : {}),
@@ -142,12 +122,11 @@ function memoryOf(conversation: ConversationItem): ConversationMemory {
  * but never loses it, and two wake-ups racing over overlapping bursts never both answer the
  * same messages.
  */
-export async function answerConversation(detail: unknown, agentDeps: AgentDeps): Promise<AgentOutcome> {
+export async function answerConversation(detail: unknown, deps: AgentDeps): Promise<AgentOutcome> {
   const parsed = messageReceivedDetailSchema.safeParse(detail);
   if (!parsed.success) {
     return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
   }
-  const deps = withStores(agentDeps);
   const event = parsed.data;
   const now = (deps.now ?? (() => new Date()))();
   const key = event.conversationKey;
@@ -392,7 +371,7 @@ function replyClaim(
 }
 
 /** Steps (b) and (c); repeating them is harmless because the sender is idempotent per outbound id. */
-async function finishReply(key: string, conversation: ConversationItem, outboundId: string, throughSk: string, now: Date, deps: Deps): Promise<void> {
+async function finishReply(key: string, conversation: ConversationItem, outboundId: string, throughSk: string, now: Date, deps: AgentDeps): Promise<void> {
   await deps.publisher.publish([
     replyRequestedEvent(EVENT_SOURCE.agent, {
       conversationKey: key,
@@ -445,7 +424,7 @@ async function askAssistant(
   business: BusinessFlows,
   messages: CustomerMessage[],
   ctx: ComposeContext,
-  deps: Deps,
+  deps: AgentDeps,
 ): Promise<{ reply: ComposedReply; assistantUse: AssistantUse }> {
   const history = await recentHistory(key, deps);
   const language = languageOf(messages, ctx);
@@ -472,7 +451,7 @@ async function askAssistant(
 const HISTORY_MESSAGES = 30;
 
 /** The conversation's latest messages with text, oldest first, as the assistant reads them. */
-async function recentHistory(key: string, deps: Deps): Promise<HistoryTurn[]> {
+async function recentHistory(key: string, deps: AgentDeps): Promise<HistoryTurn[]> {
   return (await deps.messages.latestMessages(key, HISTORY_MESSAGES))
     .filter((m) => m.entity === 'Message' && typeof m.text === 'string' && m.text.length > 0 && m.deletedAt === undefined && m.origin !== 'history')
     .map((m) => ({ from: m.direction === 'inbound' ? ('customer' as const) : ('business' as const), text: m.text ?? '' }));

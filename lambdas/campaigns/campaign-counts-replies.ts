@@ -1,15 +1,12 @@
 import * as z from 'zod';
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { lastCampaignOf, withinAttribution, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
-import { dynamoConversationCampaignReader, type ConversationCampaignReader } from '#lambdas/campaigns/campaign-counts-store';
+import type { ConversationCampaignReader } from '#lambdas/campaigns/campaign-counts-store';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
-/** The table the conversation is read from; `conversations`, when given, is read instead (tests). */
+/** Where the conversation's last campaign is read (campaigns/campaign-counts-store.ts). */
 export interface ReplyCountDeps {
-  db: DocumentClient;
-  tableName: string;
-  conversations?: ConversationCampaignReader;
+  conversations: ConversationCampaignReader;
   counter: CampaignCounter;
   store: Pick<CampaignStore, 'markReplied'>;
   now?: () => Date;
@@ -65,7 +62,7 @@ export async function countCampaignReply(body: string, deps: ReplyCountDeps): Pr
   if (envelope.detail.channel !== undefined && envelope.detail.channel !== 'whatsapp') return { outcome: 'ignored', reason: 'not_whatsapp' };
 
   const key = envelope.detail.conversationKey;
-  const conversation = await (deps.conversations ?? dynamoConversationCampaignReader(deps.db, deps.tableName)).lastCampaignOf(key);
+  const conversation = await deps.conversations.lastCampaignOf(key);
   const lastCampaign = lastCampaignOf(conversation);
   if (!lastCampaign) return { outcome: 'ignored', reason: 'no_campaign' };
   if (lastCampaign[what]) return { outcome: 'already_counted', what };

@@ -1,15 +1,12 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { countCampaignMessage, type CampaignCounter, type MessageCount } from '#lambdas/campaigns/campaign-counts';
-import { dynamoCampaignMessageReader, type CampaignMessageReader } from '#lambdas/campaigns/campaign-counts-store';
+import type { CampaignMessageReader } from '#lambdas/campaigns/campaign-counts-store';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
 import { replyRequestedDetailSchema } from '#lambdas/outbound/reply-requested';
 import type { SendOutcome } from '#lambdas/outbound/send-reply';
 
-/** The table the Message item is read from; `messages`, when given, is read instead (tests). */
+/** Where the campaign message's Message item is read (campaigns/campaign-counts-store.ts). */
 export interface CampaignSendCountDeps {
-  db: DocumentClient;
-  tableName: string;
-  messages?: CampaignMessageReader;
+  messages: CampaignMessageReader;
   counter: CampaignCounter;
   recipients?: Pick<CampaignStore, 'advanceRecipient'>;
   now?: () => Date;
@@ -29,7 +26,7 @@ export async function countCampaignSend(detail: unknown, outcome: SendOutcome, d
   if (!COUNTED_OUTCOMES.has(outcome.outcome)) return [];
   const request = replyRequestedDetailSchema.safeParse(detail);
   if (!request.success) return [];
-  const messages = deps.messages ?? dynamoCampaignMessageReader(deps.db, deps.tableName);
+  const messages = deps.messages;
   const item = await messages.campaignMessage(request.data.conversationKey, request.data.outboundId);
   return countCampaignMessage(item, {
     counter: deps.counter,

@@ -52,6 +52,7 @@ export function dynamoContactEventSources(deps: { db: DocumentClient; tableName:
           KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :msg)',
           ExpressionAttributeValues: { ':pk': conversationPk(conversationKey), ':msg': 'MSG#' },
           ScanIndexForward: true,
+          Select: 'ALL_ATTRIBUTES',
           Limit: FIRST_MESSAGES_SCANNED,
         }),
       );

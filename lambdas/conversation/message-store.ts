@@ -106,6 +106,8 @@ export function createMessageStore(db: DynamoDBDocumentClient, tableName: string
     IndexName: TABLE_KEYS.byTimeIndex.name,
     KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
     ExpressionAttributeValues: { ':pk': conversationPk(conversationKey), ':from': from, ':to': 'MSG$' },
+    // The index holds keys only; the items come from the table.
+    Select: 'ALL_ATTRIBUTES' as const,
     ConsistentRead: true,
   });
   const pointer = async (providerMessageId: string) => {
@@ -246,14 +248,14 @@ export function createMessageStore(db: DynamoDBDocumentClient, tableName: string
       const recent = await db.send(
         new QueryCommand({
           ...byTime(conversationKey, 'MSG#'),
-          FilterExpression: 'direction = :out AND #status = :sending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ...byTime(conversationKey, 'MSG#').ExpressionAttributeValues, ':out': 'outbound', ':sending': 'sending' },
+          // The index projects `direction`; `status` comes from the table, so it is checked here.
+          FilterExpression: 'direction = :out',
+          ExpressionAttributeValues: { ...byTime(conversationKey, 'MSG#').ExpressionAttributeValues, ':out': 'outbound' },
           ScanIndexForward: false,
           Limit: 20,
         }),
       );
-      return (recent.Items ?? []).length > 0;
+      return (recent.Items ?? []).some((item) => item.status === 'sending');
     },
   };
 }

@@ -1,37 +1,18 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { MAX_DETAIL_BYTES, MAX_REASON_BYTES } from '#lambdas/conversation/bound-event-ids';
-import { createConversationStore, type ActivitySide, type ConversationStore } from '#lambdas/conversation/conversation-store';
-import { createMessageStore, type MessageCounter, type MessageStore } from '#lambdas/conversation/message-store';
+import type { ActivitySide } from '#lambdas/conversation/conversation-store';
+import type { MessageCounter } from '#lambdas/conversation/message-store';
 import type { MessageChangeEvent, MessageEvent, NormalizedEvent, QuarantineEvent } from '#lambdas/conversation/model';
-import { createRecordedEventStore, type RecordedEventStore } from '#lambdas/conversation/recorded-event-store';
+import type { ConversationStores } from '#lambdas/conversation/conversation-stores';
 import { expiresAt } from '#lambdas/conversation/table-keys';
 import { boundedKey, rawIdAttribute, truncateUtf8, utf8Bytes } from '#lambdas/shared/bounded-id';
 
-/** Where the normalizer's items are kept. */
-export interface RecordStores {
-  conversations: ConversationStore;
-  messages: MessageStore;
-  recordedEvents: RecordedEventStore;
-}
+/** Where the normalizer's items are kept (conversation/conversation-stores.ts). */
+export type RecordStores = ConversationStores;
 
-export interface RecordDeps {
-  db: DocumentClient;
-  tableName: string;
+export interface RecordDeps extends RecordStores {
   /** How long operational items (PII included) are kept before DynamoDB's TTL removes them. */
   retentionDays: number;
   now?: () => Date;
-  /** The stores; built on `db` and `tableName` when not given. */
-  stores?: RecordStores;
-}
-
-function storesOf(deps: RecordDeps): RecordStores {
-  return (
-    deps.stores ?? {
-      conversations: createConversationStore(deps.db, deps.tableName),
-      messages: createMessageStore(deps.db, deps.tableName),
-      recordedEvents: createRecordedEventStore(deps.db, deps.tableName),
-    }
-  );
 }
 
 /**
@@ -59,19 +40,18 @@ const MAX_RAW_BYTES = 300_000;
 const MAX_REFERENCE_BYTES = 1_024;
 
 export async function recordNormalizedEvent(event: NormalizedEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
-  const stores = storesOf(deps);
   switch (event.kind) {
     case 'message':
-      return recordMessage(event, ctx, deps, stores);
+      return recordMessage(event, ctx, deps);
     case 'status':
-      return stores.recordedEvents.recordStatusChange(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
+      return deps.recordedEvents.recordStatusChange(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
     case 'message_deleted':
     case 'message_edited':
-      return recordMessageChange(event, ctx, deps, stores);
+      return recordMessageChange(event, ctx, deps);
     case 'notification':
-      return stores.recordedEvents.recordNotification(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
+      return deps.recordedEvents.recordNotification(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
     case 'quarantine':
-      return stores.recordedEvents.recordQuarantine(quarantineEntry(event, ctx, deps));
+      return deps.recordedEvents.recordQuarantine(quarantineEntry(event, ctx, deps));
   }
 }
 
@@ -88,7 +68,7 @@ export async function recordNormalizedEvent(event: NormalizedEvent, ctx: RecordC
  * which is the rule for messages arriving in order. Otherwise, and on a redelivery, a separate
  * conditional write moves it (advanceLastActivity).
  */
-async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: RecordDeps, stores: RecordStores): Promise<RecordOutcome> {
+async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
   const counter: MessageCounter = event.origin === 'history' ? 'importedCount' : event.direction === 'inbound' ? 'inboundCount' : 'outboundCount';
   const message = {
     event,
@@ -99,24 +79,24 @@ async function recordMessage(event: MessageEvent, ctx: RecordContext, deps: Reco
     withPointer: event.direction === 'outbound',
   };
   const side = activitySide(event);
-  const moveActivity = side !== undefined && (await activityIsBehind(event, side, stores));
+  const moveActivity = side !== undefined && (await activityIsBehind(event, side, deps));
 
-  let outcome = await stores.messages.recordMessage(message, moveActivity ? side : undefined);
+  let outcome = await deps.messages.recordMessage(message, moveActivity ? side : undefined);
   if (outcome === 'activity_behind') {
     // Only the last-activity condition refused (another message moved it meanwhile): store without it.
-    outcome = await stores.messages.recordMessage(message, undefined);
+    outcome = await deps.messages.recordMessage(message, undefined);
     if (outcome === 'stored') {
-      await advanceLastActivity(event, stores);
+      await advanceLastActivity(event, deps);
       return 'stored';
     }
   }
   if (outcome === 'known_message') return 'known_message';
   if (outcome === 'duplicate') {
     // A redelivery: the first delivery may have died before moving the last activity, so try it again.
-    await advanceLastActivity(event, stores);
+    await advanceLastActivity(event, deps);
     return 'duplicate';
   }
-  if (side !== undefined && !moveActivity) await advanceLastActivity(event, stores);
+  if (side !== undefined && !moveActivity) await advanceLastActivity(event, deps);
   return 'stored';
 }
 
@@ -141,9 +121,9 @@ async function advanceLastActivity(event: MessageEvent, stores: RecordStores): P
   await stores.conversations.advanceLastActivity(event.conversationKey, side, event.occurredAt, event.providerMessageId);
 }
 
-async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext, deps: RecordDeps, stores: RecordStores): Promise<RecordOutcome> {
-  const stored = await stores.messages.recordChange(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
-  await applyChangeToMessage(event, stores);
+async function recordMessageChange(event: MessageChangeEvent, ctx: RecordContext, deps: RecordDeps): Promise<RecordOutcome> {
+  const stored = await deps.messages.recordChange(event, ctx.receivedAt, expiresAt(event.occurredAt, deps.retentionDays));
+  await applyChangeToMessage(event, deps);
   return stored ? 'stored' : 'duplicate';
 }
 

@@ -26,7 +26,7 @@ export const TABLE_KEYS = {
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
   /** Local secondary index: a conversation's messages in time order. */
-  byTimeIndex: { name: 'byTime', sortKey: 'lsi1sk' },
+  byTimeIndex: { name: 'byTime', sortKey: 'lsi1sk', projected: ['direction', 'origin'] },
   /** Global secondary index: conversations by business account and state. */
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** Sparse global secondary index: conversations waiting in a routing queue, highest priority then oldest first. */

@@ -12,12 +12,13 @@ import { logger, metrics } from '#lambdas/shared/powertools';
 import { dynamoChangeFeed } from '#lambdas/workspace/change-feed-store';
 import { environmentSchema } from '#lambdas/handlers/environment/agent-push';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
-const accounts = cachedAccountReader({ db, tableName });
+const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
 const deps: PushChangeDeps = {
   connections: dynamoConnectionStore(db, tableName),
   poster: apiGatewayConnectionPoster(env.AGENT_PUSH_MANAGEMENT_ENDPOINT),

@@ -21,17 +21,16 @@ import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 import { environmentSchema } from '#lambdas/handlers/environment/agent';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
-const accounts = cachedAccountReader({ db, tableName });
+const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
 const deps: AgentDeps = {
-  db,
-  tableName,
-  conversationStore: createConversationStore(db, tableName),
-  messageStore: createMessageStore(db, tableName),
+  conversations: createConversationStore(db, tableName),
+  messages: createMessageStore(db, tableName),
   publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   retentionDays: env.RETENTION_DAYS,
   replyQuietMs: env.REPLY_QUIET_MS,

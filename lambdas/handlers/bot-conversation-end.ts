@@ -14,6 +14,7 @@ import { CONVERSATION_END_METRIC, conversationEndedMetric } from '#lambdas/share
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/bot-conversation-end';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
@@ -21,7 +22,7 @@ const db = documentClient();
 const tableName = env.TABLE_NAME;
 const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 const botSettings = cachedBotSettingsSource({
-  accounts: cachedAccountReader({ db, tableName }),
+  accounts: cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) }),
   db,
   tableName,
   onInvalid: (businessId, version, problems) =>

@@ -3,6 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { countCampaignReply } from '#lambdas/campaigns/campaign-counts-replies';
+import { dynamoConversationCampaignReader } from '#lambdas/campaigns/campaign-counts-store';
 import { buildListStep, type ListBuildDeps } from '#lambdas/campaigns/campaign-list-build';
 import { releaseTick, type ReleaseDeps } from '#lambdas/campaigns/campaign-release';
 import { checkRelease } from '#lambdas/campaigns/campaign-release-check';
@@ -51,6 +52,8 @@ const deps: ReleaseDeps = {
 const builds = sqsListBuilds({ sqs, queueUrl: env.CAMPAIGN_TICKS_QUEUE_URL });
 const buildDeps: ListBuildDeps = { store, contacts: dynamoContactStore(table), sources: deps.sources, builds, publisher: deps.publisher };
 const messages = dynamoCampaignMessages({ ...table, staleClaimMs: env.CAMPAIGN_STALE_CLAIM_SECONDS * 1000 });
+// Replies and opt-outs count on the conversation's last campaign (campaigns/campaign-counts-replies.ts).
+const replyCountDeps = { conversations: dynamoConversationCampaignReader(table.db, table.tableName), counter, store };
 
 function bodyOf(record: SQSRecord): Record<string, unknown> | undefined {
   try {
@@ -71,7 +74,7 @@ async function handleRecord(_detail: unknown, record: SQSRecord, context?: Conte
   }
   // A customer's WhatsApp message or opt-out (from the bus): the reply and opt-out counts.
   if (detailType === DETAIL_TYPE.messageReceived || detailType === DETAIL_TYPE.consentWithdrawn) {
-    const result = await countCampaignReply(record.body, { ...table, counter, store });
+    const result = await countCampaignReply(record.body, replyCountDeps);
     if (result.outcome === 'invalid') consumeInvalidEvent(record, CAMPAIGN_METRIC.replyEventInvalid, 'campaign reply event', result.issues);
     else if (result.outcome === 'counted') metrics.addMetric(CAMPAIGN_METRIC.counted(result.what), MetricUnit.Count, 1);
     return;

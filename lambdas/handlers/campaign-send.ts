@@ -1,5 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSRecord } from 'aws-lambda';
+import { documentClient } from '#lambdas/adapters/dynamodb';
+import { dynamoCampaignMessageReader } from '#lambdas/campaigns/campaign-counts-store';
 import { countCampaignSend } from '#lambdas/campaigns/campaign-send';
 import { campaignStoreAndCounts } from '#lambdas/campaigns/campaign-wiring';
 import { outboundSendDeps, sendOutboundRecord } from '#lambdas/outbound/outbound-send-record';
@@ -12,12 +14,16 @@ import { readEnvironment } from '#lambdas/shared/handler-environment';
 const env = readEnvironment(environmentSchema);
 
 // The conversational sender's own wiring: the same use case, Graph client, tokens and pacer.
-const deps = outboundSendDeps(env);
-const { store, counter } = campaignStoreAndCounts(deps);
+const db = documentClient();
+const tableName = env.TABLE_NAME;
+const deps = outboundSendDeps(env, db);
+const { store, counter } = campaignStoreAndCounts({ db, tableName });
+// Each send is counted on its campaign from the Message item, read again (campaigns/campaign-send.ts).
+const countDeps = { messages: dynamoCampaignMessageReader(db, tableName), counter, recipients: store };
 
 async function handleDetail(detail: unknown, record: SQSRecord, context?: Context): Promise<void> {
   const outcome = await sendOutboundRecord(detail, record, deps, context);
-  const counted = await countCampaignSend(detail, outcome, { db: deps.db, tableName: deps.tableName, counter, recipients: store });
+  const counted = await countCampaignSend(detail, outcome, countDeps);
   for (const count of counted) metrics.addMetric(CAMPAIGN_METRIC.counted(count), MetricUnit.Count, 1);
 }
 

@@ -17,6 +17,7 @@ import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/campaigns-api';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
 
 const env = readEnvironment(environmentSchema);
 
@@ -24,7 +25,7 @@ const db = documentClient();
 const tableName = env.TABLE_NAME;
 const retentionDays = env.RETENTION_DAYS;
 const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
-const auditDeps = { db, tableName, publisher, retentionDays };
+const auditDeps = { auditTrail: createAuditTrailStore(db, tableName), publisher, retentionDays };
 const deps: CampaignAdminDeps = {
   store: dynamoCampaignStore({ db, tableName, recipientRetentionDays: retentionDays }),
   contacts: dynamoContactStore({ db, tableName }),

@@ -23,12 +23,13 @@ import { contactLookupMetric, CONTACTS_METRIC, contactsWorkMetric } from '#lambd
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/contacts';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
-const accounts = cachedAccountReader({ db, tableName });
+const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
 const integrationStore = dynamoIntegrationStore({ db, tableName });
 
 const deps: ContactDeps = {

@@ -8,6 +8,7 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
+import { dynamoHumanAgentStores } from '#lambdas/human-agent/human-agent-stores';
 import { type HumanAgentApiDeps, routeRequest } from '#lambdas/human-agent/route-request';
 import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { OPERATOR_API } from '#lambdas/shared/metric-names';
@@ -18,12 +19,14 @@ import { routingMetrics } from '#lambdas/routing/wiring/routing-metrics';
 import { queueOpenState, routingRuntime } from '#lambdas/routing/wiring/routing-runtime';
 import { environmentSchema } from '#lambdas/handlers/environment/human-agent-api';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
-const accounts = cachedAccountReader({ db, tableName });
+const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
 const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
 // The agent workspace's and supervisors' routing routes; the engine's timers go to the routing queue.
 const retentionDays = env.RETENTION_DAYS;
@@ -33,10 +36,8 @@ const workspace = workspaceParts({ db, tableName, retentionDays, media: env.MEDI
 // The CSAT question on close is asked in the conversation's own business's words (none: not asked).
 const botSettings = cachedBotSettingsSource({ accounts, db, tableName });
 const deps: HumanAgentApiDeps = {
-  db,
-  tableName,
+  ...dynamoHumanAgentStores(db, tableName, retentionDays),
   publisher,
-  retentionDays,
   accounts,
   botSettings,
   routing: {
@@ -55,9 +56,12 @@ const deps: HumanAgentApiDeps = {
   contacts: dynamoContactStore({ db, tableName }),
 };
 
+// Every request leaves one record in its business's audit trail (identity/audit-trail.ts).
+const auditDeps = { auditTrail: createAuditTrailStore(db, tableName), publisher, retentionDays };
+
 /** The human agents' API: list waiting conversations, read one, reply, hand back to the bot, close. */
 async function humanAgentApi(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  return serveOperatorRequest(event, OPERATOR_API.humanAgent, (e, identity, audit) => routeRequest(e, identity, audit, deps), deps);
+  return serveOperatorRequest(event, OPERATOR_API.humanAgent, (e, identity, audit) => routeRequest(e, identity, audit, deps), auditDeps);
 }
 
 export const handler = middy(humanAgentApi)

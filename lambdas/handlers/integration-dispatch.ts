@@ -17,6 +17,8 @@ import { INTEGRATION_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/integration-dispatch';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoSnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
@@ -24,9 +26,8 @@ const db = documentClient();
 const tableName = env.TABLE_NAME;
 const store = dynamoIntegrationStore({ db, tableName });
 const deps: DispatchDeps = {
-  db,
-  tableName,
-  accounts: cachedAccountReader({ db, tableName }),
+  snapshots: dynamoSnapshotSource(db, tableName),
+  accounts: cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) }),
   integrations: cachedIntegrationDirectory(store),
   contacts: dynamoContactStore({ db, tableName }),
   store,

@@ -19,6 +19,7 @@ import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/integrations-api';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
 
 const env = readEnvironment(environmentSchema);
 
@@ -27,8 +28,7 @@ const tableName = env.TABLE_NAME;
 const busName = env.EVENT_BUS_NAME;
 const eventBridge = new EventBridgeClient({});
 const auditDeps = {
-  db,
-  tableName,
+  auditTrail: createAuditTrailStore(db, tableName),
   publisher: eventBridgePublisher(eventBridge, busName),
   retentionDays: env.RETENTION_DAYS,
 };

@@ -12,19 +12,23 @@ import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 import { environmentSchema } from '#lambdas/handlers/environment/media-download';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
+import { createMediaRecordStore } from '#lambdas/media/media-record-store';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
 const deps: MediaDeps = {
-  db,
-  tableName,
+  mediaRecords: createMediaRecordStore(db, tableName),
   // PutObject signed with the SDK's signer, without the S3 client (about 160 KB of bundle and cold start).
   s3: { put: signedS3Put() },
   bucket: env.MEDIA_BUCKET,
   // A customer's attachment is fetched with the token of the business it was sent to.
-  accessTokenFor: accountAccessTokens({ sharedSecretId: env.META_ACCESS_TOKENS_SECRET_ID, accounts: cachedAccountReader({ db, tableName }) }),
+  accessTokenFor: accountAccessTokens({
+    sharedSecretId: env.META_ACCESS_TOKENS_SECRET_ID,
+    accounts: cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) }),
+  }),
   graph: {
     baseUrl: env.GRAPH_API_BASE_URL,
     version: env.GRAPH_API_VERSION,

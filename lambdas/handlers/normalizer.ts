@@ -10,6 +10,7 @@ import { UNKNOWN_ACCOUNT_REASON } from '#lambdas/accounts/account-gate';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { s3ClaimCheckReader } from '#lambdas/adapters/claim-check-store';
+import { dynamoIngressStores } from '#lambdas/ingress/ingress-stores';
 import { processFifoBatch } from '#lambdas/ingress/process-fifo-batch';
 import { loggableReason } from '#lambdas/ingress/loggable-reason';
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
@@ -19,18 +20,19 @@ import { tableCampaignCounts } from '#lambdas/campaigns/campaign-wiring';
 import { ACCOUNT_HEALTH_METRIC, CHANNEL_METRIC, METRIC, metricChannel, normalizedMetric } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
+
 import { environmentSchema } from '#lambdas/handlers/environment/normalizer';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
 const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
-const accounts = cachedAccountReader({ db, tableName });
+const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
 const deps: ProcessDeps = {
-  db,
-  tableName,
+  ...dynamoIngressStores(db, tableName),
   retentionDays: env.RETENTION_DAYS,
   publisher,
   readClaimCheck: s3ClaimCheckReader(),

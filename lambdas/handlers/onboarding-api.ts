@@ -19,6 +19,9 @@ import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/onboarding-api';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
+import { dynamoOnboardingStores } from '#lambdas/onboarding/onboarding-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
@@ -26,10 +29,10 @@ const appSecretId = env.META_APP_SECRET_ID;
 const db = documentClient();
 const tableName = env.TABLE_NAME;
 const deps: OnboardingApiDeps = {
-  db,
-  tableName,
+  ...dynamoOnboardingStores(db, tableName),
+  botSettings: { db, tableName },
   // Progress and ownership checks read the registry fresh: onboarding changes it.
-  accounts: cachedAccountReader({ db, tableName, hitTtlMs: 0, missTtlMs: 0 }),
+  accounts: cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName), hitTtlMs: 0, missTtlMs: 0 }),
   graph: createOnboardingGraph({ baseUrl: env.GRAPH_API_BASE_URL, version: env.GRAPH_API_VERSION }),
   tokens: secretsManagerTokenStore(new SecretsManagerClient({})),
   // Short cache: an operator who just added the appId should not wait five minutes.
@@ -46,8 +49,7 @@ const deps: OnboardingApiDeps = {
   instagramApp: instagramAppFrom(() => readJsonSecret<{ instagramAppId?: unknown; instagramAppSecret?: unknown }>(appSecretId, 30)),
 };
 const audit = {
-  db,
-  tableName,
+  auditTrail: createAuditTrailStore(db, tableName),
   publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   retentionDays: env.RETENTION_DAYS,
 };

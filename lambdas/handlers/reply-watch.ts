@@ -4,7 +4,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { createReplyStore } from '#lambdas/outbound/reply-store';
-import { watchReply, type WatchStoreDeps } from '#lambdas/outbound/watch-reply';
+import { watchReply, type WatchDeps } from '#lambdas/outbound/watch-reply';
 import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { METRIC, REPLY_WATCH_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
@@ -15,7 +15,7 @@ import { readEnvironment } from '#lambdas/shared/handler-environment';
 const env = readEnvironment(environmentSchema);
 
 const staleSeconds = env.REPLY_WATCH_STALE_SENDING_SECONDS;
-const deps: WatchStoreDeps = {
+const deps: WatchDeps = {
   replies: createReplyStore(documentClient(), env.TABLE_NAME),
   publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   ...(staleSeconds !== undefined ? { staleSendingMs: staleSeconds * 1000 } : {}),

@@ -21,13 +21,14 @@ import { METRIC, ROUTING_METRIC, ROUTING_QUEUE_GAUGE_LOG } from '#lambdas/shared
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/routing';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
 const sqs = new SQSClient({});
-const accounts = cachedAccountReader({ db, tableName });
+const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
 const runtime = routingRuntime({
   db,
   tableName,

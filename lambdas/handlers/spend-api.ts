@@ -13,14 +13,14 @@ import { OPERATOR_API } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/spend-api';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
 const auditDeps = {
-  db,
-  tableName,
+  auditTrail: createAuditTrailStore(db, tableName),
   publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
   retentionDays: env.RETENTION_DAYS,
 };

@@ -10,12 +10,13 @@ import { resolvedConversationMetric, SPEND_METRIC } from '#lambdas/shared/metric
 import { metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/spend-outcomes';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
-const accounts = cachedAccountReader({ db, tableName });
+const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
 const deps = {
   store: dynamoSpendStore({ db, tableName }),
   businessOfAccount: async (accountId: string) => (await accounts.account(accountId))?.businessId,

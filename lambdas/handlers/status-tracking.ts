@@ -10,18 +10,19 @@ import { eventQueueHandler } from '#lambdas/shared/event-queue-handler';
 import { METRIC, STATUS_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
-import { applyDeliveryStatus, type StatusStoreDeps } from '#lambdas/status/apply-delivery-status';
+import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { dynamoStatusStores } from '#lambdas/status/status-stores';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 import { environmentSchema } from '#lambdas/handlers/environment/status-tracking';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const env = readEnvironment(environmentSchema);
 
 const db = documentClient();
 const tableName = env.TABLE_NAME;
 const publisher = eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME);
-const deps: StatusStoreDeps = {
+const deps: StatusDeps = {
   ...dynamoStatusStores(db, tableName),
   publisher,
   announce: announcedStatuses(env.STATUS_EVENTS),
@@ -30,7 +31,7 @@ const deps: StatusStoreDeps = {
     db,
     tableName,
     publisher,
-    accounts: cachedAccountReader({ db, tableName }),
+    accounts: cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) }),
     onCharged: (micros) => metrics.addMetric(METRIC.metaChargeMicros, MetricUnit.Count, micros),
   }),
   // Campaign messages' receipts count on their campaign, once each (lambdas/campaigns/campaign-counts.ts).

@@ -58,6 +58,8 @@ export function conversationViewsStore(db: DocumentClient, tableName: string): C
           KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':pk': conversationPk(conversationKey), ':from': 'MSG#', ':to': 'MSG$' },
           ScanIndexForward: false,
+          // The index holds keys only; the items come from the table.
+          Select: 'ALL_ATTRIBUTES',
           Limit: limit,
         }),
       );

@@ -1,17 +1,12 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import { conversationsByStatePk } from '#lambdas/conversation/table-keys';
-import { conversationViewsStore, type ConversationViewsStore } from '#lambdas/human-agent/conversation-views-store';
+import type { ConversationViewsStore } from '#lambdas/human-agent/conversation-views-store';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
 import { conversationView, messageView } from '#lambdas/workspace/conversation-detail-view';
 
-/** The table the views read (conversation-views-store.ts); `views`, when given, is read instead (tests). */
+/** What the views read (conversation-views-store.ts). */
 export interface ReadDeps {
-  db: DocumentClient;
-  tableName: string;
-  views?: ConversationViewsStore;
+  views: ConversationViewsStore;
 }
-
-const viewsOf = (deps: ReadDeps): ConversationViewsStore => deps.views ?? conversationViewsStore(deps.db, deps.tableName);
 
 /** The Conversation attributes a human agent works with. */
 export interface ConversationRecord {
@@ -62,7 +57,7 @@ function view(item: Record<string, unknown>): Record<string, unknown> {
 }
 
 export async function getConversation(key: string, deps: ReadDeps): Promise<ConversationRecord | undefined> {
-  return (await viewsOf(deps).conversation(key)) as ConversationRecord | undefined;
+  return (await deps.views.conversation(key)) as ConversationRecord | undefined;
 }
 
 /** Conversations of an account in a state, oldest transition first (the longest wait on top). */
@@ -74,7 +69,7 @@ export async function listConversations(
   deps: ReadDeps,
 ): Promise<{ conversations: Record<string, unknown>[]; nextCursor?: string }> {
   const partition = conversationsByStatePk(accountId, state);
-  const page = await viewsOf(deps).conversationsInState(accountId, state, limit, cursor ? listCursorKey(cursor, partition) : undefined);
+  const page = await deps.views.conversationsInState(accountId, state, limit, cursor ? listCursorKey(cursor, partition) : undefined);
   return {
     conversations: page.items.map(view),
     ...(page.lastKey ? { nextCursor: Buffer.from(JSON.stringify(page.lastKey)).toString('base64url') } : {}),
@@ -113,7 +108,7 @@ function listCursorKey(cursor: string, partition: string): Record<string, string
 export async function readConversation(key: string, limit: number, deps: ReadDeps) {
   const conversation = await getConversation(key, deps);
   if (!conversation) return undefined;
-  const messages = (await viewsOf(deps).latestMessages(key, limit)).reverse().map(messageView);
+  const messages = (await deps.views.latestMessages(key, limit)).reverse().map(messageView);
   return { conversation: conversationView(conversation as unknown as Record<string, unknown>), messages };
 }
 
@@ -124,5 +119,5 @@ export async function readConversation(key: string, limit: number, deps: ReadDep
  * the question was sent sorts before the question and would pass for answered.
  */
 export async function latestCustomerMessageSk(key: string, deps: ReadDeps): Promise<string | undefined> {
-  return viewsOf(deps).latestCustomerMessageSk(key);
+  return deps.views.latestCustomerMessageSk(key);
 }

@@ -1,4 +1,3 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publisher';
 import { handoffRequestedEvent } from '#lambdas/agent/conversation-state';
 import { csatOptions } from '#lambdas/agent/csat';
@@ -7,7 +6,7 @@ import type { BotSettingsSource } from '#lambdas/bot-settings/account-bot-settin
 import { getConversation, latestCustomerMessageSk, type ConversationRecord } from '#lambdas/human-agent/conversation-views';
 import type { ConversationViewsStore } from '#lambdas/human-agent/conversation-views-store';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
-import { humanAgentStore, type HumanAgentMessage, type HumanAgentStore } from '#lambdas/human-agent/human-agent-store';
+import type { HumanAgentMessage, HumanAgentStore } from '#lambdas/human-agent/human-agent-store';
 import type { ReplyOption } from '#lambdas/outbound/outbound-message';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
@@ -16,17 +15,13 @@ import type { CloseOutcome } from '#lambdas/routing/routing-model';
 import { humanReplyWindow, WHATSAPP_WINDOW_MS } from '#lambdas/conversation/reply-window';
 import { outcomeReason, outcomeTags } from '#lambdas/conversation/conversation-outcome';
 
-/**
- * The table the actions read and write (conversation-views-store.ts, human-agent-store.ts);
- * `conversations` and `views`, when given, are used instead (tests).
- */
+/** The stores the actions read and write (human-agent/human-agent-stores.ts builds the DynamoDB ones). */
 export interface HumanAgentDeps {
-  db: DocumentClient;
-  tableName: string;
-  conversations?: HumanAgentStore;
-  views?: ConversationViewsStore;
+  /** The writes a person's actions make: replies, hand-backs, closes, the answered mark. */
+  humanActions: HumanAgentStore;
+  /** The conversation and its messages as the operator's views read them. */
+  views: ConversationViewsStore;
   publisher: EventPublisher;
-  retentionDays: number;
   /** The bot settings of the conversation's business (the CSAT question on close); none: no question. */
   botSettings: BotSettingsSource;
   now?: () => Date;
@@ -34,7 +29,6 @@ export interface HumanAgentDeps {
 
 const source = EVENT_SOURCE.humanAgent;
 const nowOf = (deps: HumanAgentDeps) => (deps.now ?? (() => new Date()))();
-const storeOf = (deps: HumanAgentDeps): HumanAgentStore => deps.conversations ?? humanAgentStore(deps.db, deps.tableName, deps.retentionDays);
 
 async function mustGet(key: string, deps: HumanAgentDeps): Promise<ConversationRecord> {
   const conversation = await getConversation(key, deps);
@@ -124,7 +118,7 @@ export async function replyAsHuman(
   const outboundId = `out_h_${sha256Hex(`${key}|${input.requestId}`).slice(0, 32)}`;
   const tookOver = conversation.state === 'bot';
   const at = now.toISOString();
-  const recorded = await storeOf(deps).recordHumanReply({
+  const recorded = await deps.humanActions.recordHumanReply({
     conversationKey: key,
     accountId: conversation.accountId,
     message: {
@@ -169,7 +163,7 @@ export async function replyAsHuman(
 async function markAllAnswered(key: string, deps: HumanAgentDeps): Promise<void> {
   const latest = await latestCustomerMessageSk(key, deps);
   if (!latest) return;
-  await storeOf(deps).markAnsweredThrough(key, latest, nowOf(deps).toISOString());
+  await deps.humanActions.markAnsweredThrough(key, latest, nowOf(deps).toISOString());
 }
 
 /** human → bot. Refused (409) unless a person owns the conversation. */
@@ -179,7 +173,7 @@ export async function handBackToBot(key: string, agentId: string, deps: HumanAge
   if (conversation.state !== 'human') throw new HumanAgentRequestError(409, 'not_human', `The conversation is ${conversation.state}`);
   await markAllAnswered(key, deps);
   const at = now.toISOString();
-  if (!(await storeOf(deps).handBackToBot(key, conversation.accountId, agentId, at))) {
+  if (!(await deps.humanActions.handBackToBot(key, conversation.accountId, agentId, at))) {
     throw new HumanAgentRequestError(409, 'not_human', 'The conversation left human hands meanwhile');
   }
   await deps.publisher.publish([
@@ -218,7 +212,7 @@ export async function closeConversation(
   // a conversation a person closes straight from the bot had no handoff of its own.
   const reason = conversation.state === 'human' ? outcomeReason(conversation.handoffReason ?? 'none') : 'no_handoff';
   const tags = outcomeTags((conversation as { tags?: unknown }).tags);
-  const closed = await storeOf(deps).closeConversation({
+  const closed = await deps.humanActions.closeConversation({
     conversationKey: key,
     accountId: conversation.accountId,
     agentId,

@@ -1,6 +1,5 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
+import type { AuditTrailStore } from '#lambdas/identity/audit-trail-store';
 import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
@@ -33,8 +32,8 @@ export interface OperatorAction {
 }
 
 export interface AuditDeps {
-  db: DocumentClient;
-  tableName: string;
+  /** The businesses' audit trails (identity/audit-trail-store.ts). */
+  auditTrail: AuditTrailStore;
   publisher: EventPublisher;
   retentionDays: number;
 }
@@ -70,7 +69,7 @@ export async function recordOperatorAction(action: OperatorAction, deps: AuditDe
   const businesses = new Set([action.callerBusinessId]);
   if (action.businessId && action.outcome === 'allowed') businesses.add(action.businessId);
   const expiresAt = Math.floor(Date.parse(action.at) / 1000) + deps.retentionDays * 86_400;
-  const trail = createAuditTrailStore(deps.db, deps.tableName);
+  const trail = deps.auditTrail;
   await Promise.all([...businesses].map((businessId) => trail.record(businessId, action, expiresAt)));
   await deps.publisher.publish([{ source: EVENT_SOURCE.operators, detailType: DETAIL_TYPE.operatorAction, detail: { ...action } }]);
 }
@@ -79,9 +78,9 @@ export async function recordOperatorAction(action: OperatorAction, deps: AuditDe
 export async function listOperatorActions(
   businessId: string,
   options: { limit: number; cursor?: string | undefined },
-  deps: Pick<AuditDeps, 'db' | 'tableName'>,
+  deps: Pick<AuditDeps, 'auditTrail'>,
 ): Promise<{ actions: OperatorAction[]; nextCursor?: string }> {
-  const page = await createAuditTrailStore(deps.db, deps.tableName).newestFirst(businessId, {
+  const page = await deps.auditTrail.newestFirst(businessId, {
     limit: options.limit,
     ...(options.cursor ? { afterSk: decodeAuditCursor(options.cursor) } : {}),
   });

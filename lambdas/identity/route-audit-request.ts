@@ -25,7 +25,7 @@ export async function routeAuditRequest(
   event: APIGatewayProxyEventV2,
   identity: OperatorIdentity,
   audit: AuditContext,
-  deps: Pick<AuditDeps, 'db' | 'tableName'>,
+  deps: Pick<AuditDeps, 'auditTrail'>,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   requireAction(identity, 'audit.read');
   const parsed = auditQuery.safeParse(event.queryStringParameters ?? {});

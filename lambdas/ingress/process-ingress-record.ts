@@ -15,6 +15,7 @@ import { normalizeIngressEvent } from '#lambdas/ingress/normalize-ingress-event'
 import { sha256Hex } from '#lambdas/shared/hash';
 import type { StatusDeps, StatusOutcome } from '#lambdas/status/apply-delivery-status';
 import { applyReceiptOnArrival } from '#lambdas/status/apply-receipt-on-arrival';
+import type { IngressStores } from '#lambdas/ingress/ingress-stores';
 
 const ingressEventSchema = z.looseObject({
   v: z.literal(1),
@@ -27,7 +28,8 @@ const ingressEventSchema = z.looseObject({
   claimCheck: z.optional(z.object({ bucket: z.string(), key: z.string() })),
 });
 
-export interface ProcessDeps extends RecordDeps {
+/** The normalizer's stores (ingress/ingress-stores.ts) and services. */
+export interface ProcessDeps extends RecordDeps, IngressStores {
   publisher: EventPublisher;
   /** Which status changes of business messages are announced on the bus (status/announced-statuses.ts). */
   announce?: StatusDeps['announce'];

@@ -1,5 +1,4 @@
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import type { Contact } from '#lambdas/contacts/contact-model';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
@@ -29,10 +28,11 @@ import { bodyBytes, signatureOf, stableBody } from '#lambdas/integrations/signed
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
 import type { RetryAfter } from '#lambdas/shared/record-retry';
+import type { SnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
 
 export interface DispatchDeps {
-  db: Pick<DocumentClient, 'send'>;
-  tableName: string;
+  /** The Conversation and Message items as they are now (dispatch/snapshots-store.ts). */
+  snapshots: SnapshotSource;
   accounts: Pick<AccountReader, 'account'>;
   integrations: IntegrationDirectory;
   contacts: Pick<ContactStore, 'get' | 'findByIdentity'>;

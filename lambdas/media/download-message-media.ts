@@ -9,7 +9,7 @@ import {
   recordMediaError,
   recordMediaRefused,
   recordMediaStored,
-  type MediaTableDeps,
+  type MediaRecordDeps,
   type StoredMediaObject,
 } from '#lambdas/media/media-message-record';
 import { mediaObjectKey } from '#lambdas/media/media-object-key';
@@ -30,7 +30,7 @@ export const MEDIA_FINAL_RECEIVE = 8;
 /** Download attempts within one delivery; an expired URL costs one (a new URL is asked for). */
 export const ATTEMPTS_PER_DELIVERY = 3;
 
-export interface MediaDeps extends MediaTableDeps {
+export interface MediaDeps extends MediaRecordDeps {
   /** PutObject without the S3 client (s3-signed-object.ts). */
   s3: Pick<S3Objects, 'put'>;
   bucket: string;

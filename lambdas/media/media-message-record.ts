@@ -1,17 +1,15 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { MediaFailureReason, MediaRefusalReason } from '#lambdas/media/media-errors';
-import { createMediaRecordStore, type MediaMessage, type StoredMediaObject } from '#lambdas/media/media-record-store';
+import type { MediaMessage, MediaRecordStore, StoredMediaObject } from '#lambdas/media/media-record-store';
 
 export type { MediaMessage, StoredMediaObject };
 
-/** The table the media records are on (lambdas/media/media-record-store.ts). */
-export interface MediaTableDeps {
-  db: DocumentClient;
-  tableName: string;
+/** Where the media records are kept (lambdas/media/media-record-store.ts). */
+export interface MediaRecordDeps {
+  mediaRecords: MediaRecordStore;
 }
 
-export async function readMediaMessage(deps: MediaTableDeps, conversationKey: string, providerMessageId: string): Promise<MediaMessage | undefined> {
-  return createMediaRecordStore(deps.db, deps.tableName).readMediaMessage(conversationKey, providerMessageId);
+export async function readMediaMessage(deps: MediaRecordDeps, conversationKey: string, providerMessageId: string): Promise<MediaMessage | undefined> {
+  return deps.mediaRecords.readMediaMessage(conversationKey, providerMessageId);
 }
 
 /**
@@ -20,13 +18,13 @@ export async function readMediaMessage(deps: MediaTableDeps, conversationKey: st
  * are also flat attributes for analysts; a failure recorded by an earlier delivery is cleared.
  */
 export async function recordMediaStored(
-  deps: MediaTableDeps,
+  deps: MediaRecordDeps,
   conversationKey: string,
   providerMessageId: string,
   objects: readonly StoredMediaObject[],
   storedAt: string,
 ): Promise<'recorded' | 'already_stored'> {
-  const recorded = await createMediaRecordStore(deps.db, deps.tableName).recordMediaStored(conversationKey, providerMessageId, objects, storedAt);
+  const recorded = await deps.mediaRecords.recordMediaStored(conversationKey, providerMessageId, objects, storedAt);
   return recorded ? 'recorded' : 'already_stored';
 }
 
@@ -35,13 +33,13 @@ export async function recordMediaStored(
  * another delivery stored them meanwhile. A later successful delivery clears it.
  */
 export async function recordMediaError(
-  deps: MediaTableDeps,
+  deps: MediaRecordDeps,
   conversationKey: string,
   providerMessageId: string,
   failure: { reason: MediaFailureReason; httpStatus?: number },
   at: string,
 ): Promise<void> {
-  await createMediaRecordStore(deps.db, deps.tableName).recordMediaOutcome(conversationKey, providerMessageId, 'failed', failure, at);
+  await deps.mediaRecords.recordMediaOutcome(conversationKey, providerMessageId, 'failed', failure, at);
 }
 
 /**
@@ -49,11 +47,11 @@ export async function recordMediaError(
  * no file). Final: the same message is refused on every delivery.
  */
 export async function recordMediaRefused(
-  deps: MediaTableDeps,
+  deps: MediaRecordDeps,
   conversationKey: string,
   providerMessageId: string,
   reason: MediaRefusalReason,
   at: string,
 ): Promise<void> {
-  await createMediaRecordStore(deps.db, deps.tableName).recordMediaOutcome(conversationKey, providerMessageId, 'refused', { reason }, at);
+  await deps.mediaRecords.recordMediaOutcome(conversationKey, providerMessageId, 'refused', { reason }, at);
 }

@@ -1,10 +1,8 @@
-import { claimInstagramAccount, upsertChannelAccount } from '#lambdas/accounts/account-registry-store';
 import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { INSTAGRAM_STEPS, type InstagramOnboardingRequest, type OnboardingReport } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { instagramProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
-import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { proveInstagramAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
@@ -22,7 +20,7 @@ export const INSTAGRAM_WEBHOOK_FIELDS = ['messages', 'messaging_postbacks', 'mes
  */
 export async function onboardInstagramAccount(deps: OnboardingDeps, request: InstagramOnboardingRequest): Promise<OnboardingReport> {
   const { pageId, businessId } = request;
-  const store = dynamoProgressStore(deps.db, deps.tableName);
+  const store = deps.progress;
   const key = instagramProgressKey(pageId);
   const at = deps.now().toISOString();
   const start = progressToRun(
@@ -65,7 +63,7 @@ export async function onboardInstagramAccount(deps: OnboardingDeps, request: Ins
           pageId,
           ...(request.instagramAccountId ? { instagramAccountId: request.instagramAccountId } : {}),
         });
-        await claimInstagramAccount(deps.db, deps.tableName, { businessId, pageId, instagramAccountId: igId }, deps.now());
+        await deps.registry.claimInstagramAccount({ businessId, pageId, instagramAccountId: igId }, deps.now());
         // Named by the account, which has one owner: written only after this business's claim succeeded.
         const secretName = accountTokenSecretName(deps.secretNamePrefix, igId);
         await deps.tokens.put(secretName, { accessToken: pageToken });
@@ -114,9 +112,7 @@ export async function onboardInstagramAccount(deps: OnboardingDeps, request: Ins
       name: 'activate_account',
       run: async (progress) => {
         const username = progress.health?.username;
-        await upsertChannelAccount(
-          deps.db,
-          deps.tableName,
+        await deps.registry.upsertChannelAccount(
           {
             accountId: String(progress.accountId),
             channel: 'instagram',

@@ -1,15 +1,12 @@
-import { claimInstagramLoginAccount, upsertChannelAccount } from '#lambdas/accounts/account-registry-store';
 import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { INSTAGRAM_LOGIN_WEBHOOK_FIELDS } from '#lambdas/instagram-login/instagram-login-env';
 import type { InstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
 import { expiryAfter } from '#lambdas/instagram-login/instagram-token-lifetime';
-import { dynamoInstagramTokenStore } from '#lambdas/instagram-login/instagram-token-store';
 import { INSTAGRAM_STEPS, type InstagramLoginOnboardingRequest, type OnboardingReport, type OnboardingStepName } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { AccessNotProven, failureFromError, HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { instagramLoginProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
-import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 
 /** What the exchange of a fresh code gave: the account it is for and its long-lived token. */
@@ -48,7 +45,7 @@ export async function onboardInstagramLoginAccount(deps: OnboardingDeps, request
     }
   }
   const accountId = exchanged?.instagramAccountId ?? request.instagramAccountId!;
-  const store = dynamoProgressStore(deps.db, deps.tableName);
+  const store = deps.progress;
   const key = instagramLoginProgressKey(accountId);
   const at = deps.now().toISOString();
   const start = progressToRun(
@@ -80,7 +77,7 @@ export async function onboardInstagramLoginAccount(deps: OnboardingDeps, request
             'no code was given',
             `Give the code Business Login for Instagram sent to the redirect URI (--code); it is needed once. ${LOGIN_ADVICE}`,
           );
-        await claimInstagramLoginAccount(deps.db, deps.tableName, { businessId, instagramAccountId: accountId }, deps.now());
+        await deps.registry.claimInstagramLoginAccount({ businessId, instagramAccountId: accountId }, deps.now());
         // Named by the account, which has one owner: written only after this business's claim succeeded.
         const secretName = accountTokenSecretName(deps.secretNamePrefix, accountId);
         await deps.tokens.put(secretName, { accessToken: exchanged.accessToken });
@@ -130,9 +127,7 @@ export async function onboardInstagramLoginAccount(deps: OnboardingDeps, request
       name: 'activate_account',
       run: async (progress) => {
         const username = progress.health?.username;
-        await upsertChannelAccount(
-          deps.db,
-          deps.tableName,
+        await deps.registry.upsertChannelAccount(
           {
             accountId,
             channel: 'instagram',
@@ -146,11 +141,7 @@ export async function onboardInstagramLoginAccount(deps: OnboardingDeps, request
         );
         // The token's expiry, watched by the daily refresh from now on.
         if (progress.tokenExpiresAt && progress.tokenIssuedAt) {
-          await dynamoInstagramTokenStore(deps.db, deps.tableName).recordToken(
-            accountId,
-            { expiresAt: progress.tokenExpiresAt, issuedAt: progress.tokenIssuedAt },
-            deps.now().toISOString(),
-          );
+          await deps.instagramTokens.recordToken(accountId, { expiresAt: progress.tokenExpiresAt, issuedAt: progress.tokenIssuedAt }, deps.now().toISOString());
         }
       },
     },

@@ -1,11 +1,9 @@
-import { claimWhatsAppNumber, getBusinessAccount, upsertBusinessAccount, upsertChannelAccount } from '#lambdas/accounts/account-registry-store';
 import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { COEXISTENCE_FINISH_EVENT, WHATSAPP_STEPS, type OnboardingReport, type WhatsAppOnboardingRequest } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { progressToRun, whatsappProgressKey, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
-import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { proveWhatsAppAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 import { checkWhatsAppHealth, throughputPerSecond } from '#lambdas/onboarding/whatsapp-health-check';
@@ -30,7 +28,7 @@ export const isCoexistence = (request: WhatsAppOnboardingRequest) => request.coe
  */
 export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: WhatsAppOnboardingRequest): Promise<OnboardingReport> {
   const { wabaId, phoneNumberId, businessId } = request;
-  const store = dynamoProgressStore(deps.db, deps.tableName);
+  const store = deps.progress;
   const key = whatsappProgressKey(wabaId, phoneNumberId);
   const at = deps.now().toISOString();
   const existing = await store.read(key);
@@ -51,7 +49,7 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
   // Named by the WABA, which has one owner: it is written only after this business's claim succeeded.
   const secretName = accountTokenSecretName(deps.secretNamePrefix, wabaId);
   const ownStoredToken = async () => {
-    const waba = await getBusinessAccount(deps.db, deps.tableName, wabaId, { consistentRead: true });
+    const waba = await deps.registry.businessAccount(wabaId, { consistentRead: true });
     return waba?.businessId === businessId ? deps.tokens.get(secretName) : undefined;
   };
 
@@ -80,11 +78,11 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
         }
         // Nothing is written before the new token shows it may act on these ids.
         await proveWhatsAppAccess(deps.graph, accessToken, { wabaId, phoneNumberId });
-        await claimWhatsAppNumber(deps.db, deps.tableName, { businessId, wabaId, phoneNumberId, coexistence }, deps.now());
+        await deps.registry.claimWhatsAppNumber({ businessId, wabaId, phoneNumberId, coexistence }, deps.now());
         // A number registered before keeps its PIN (re-authorisation); a new one gets one now.
         const pin = request.pin ?? (await deps.tokens.get(secretName))?.twoStepPin ?? (coexistence ? undefined : deps.newPin());
         await deps.tokens.put(secretName, { accessToken, ...(pin ? { twoStepPin: pin } : {}) });
-        await upsertBusinessAccount(deps.db, deps.tableName, { wabaId, businessId, tokenSecretId: secretName }, deps.now());
+        await deps.registry.upsertBusinessAccount({ wabaId, businessId, tokenSecretId: secretName }, deps.now());
         return { record: { note }, update: { tokenSecretId: secretName } };
       },
     },
@@ -93,7 +91,7 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
       run: async (progress) => {
         const out = await deps.graph.post(`${wabaId}/subscribed_apps`, {}, await tokenOf(progress.tokenSecretId));
         if (out.success !== true) throw new Error('Meta did not confirm the webhook subscription');
-        await upsertBusinessAccount(deps.db, deps.tableName, { wabaId, businessId, subscribed: true }, deps.now());
+        await deps.registry.upsertBusinessAccount({ wabaId, businessId, subscribed: true }, deps.now());
       },
     },
     {
@@ -139,9 +137,7 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
       name: 'activate_account',
       run: async (progress) => {
         const health = progress.health ?? {};
-        await upsertChannelAccount(
-          deps.db,
-          deps.tableName,
+        await deps.registry.upsertChannelAccount(
           {
             accountId: phoneNumberId,
             channel: 'whatsapp',
@@ -157,7 +153,7 @@ export async function onboardWhatsAppNumber(deps: OnboardingDeps, request: Whats
           },
           deps.now(),
         );
-        await upsertBusinessAccount(deps.db, deps.tableName, { wabaId, businessId, subscribed: true }, deps.now());
+        await deps.registry.upsertBusinessAccount({ wabaId, businessId, subscribed: true }, deps.now());
       },
     },
   ];

@@ -1,6 +1,8 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import type { AccountRegistry } from '#lambdas/accounts/account-registry';
 import type { AccountTokenStore } from '#lambdas/onboarding/account-token-store';
 import type { InstagramLoginApi } from '#lambdas/instagram-login/instagram-login-api';
+import type { InstagramTokenStore } from '#lambdas/instagram-login/instagram-token-store';
+import type { ProgressStore } from '#lambdas/onboarding/onboarding-progress';
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 
 /** The Meta app the business authorised: its id and secret, from the Meta app secret. */
@@ -10,8 +12,12 @@ export interface MetaApp {
 }
 
 export interface OnboardingDeps {
-  db: DocumentClient;
-  tableName: string;
+  /** Each onboarding's recorded steps (onboarding/onboarding-store.ts). */
+  progress: ProgressStore;
+  /** The channel account registry: the claims, the accounts and WABAs written. */
+  registry: AccountRegistry;
+  /** Instagram Login tokens' expiry, for their refresh (instagram-login/instagram-token-store.ts). */
+  instagramTokens: InstagramTokenStore;
   graph: OnboardingGraph;
   tokens: AccountTokenStore;
   app: () => Promise<MetaApp>;

@@ -11,18 +11,21 @@ import {
 } from '#lambdas/onboarding/onboarding-contract';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
 import { ConcurrentOnboardingError, instagramLoginProgressKey, instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
-import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardInstagramLoginAccount } from '#lambdas/onboarding/onboard-instagram-login-account';
 import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
-import { getCurrentBotSettings } from '#lambdas/bot-settings/bot-settings-store';
+import { getCurrentBotSettings, type BotSettingsStoreDeps } from '#lambdas/bot-settings/bot-settings-store';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { requireAction, requireActsFor, requireOwnTarget } from '#lambdas/identity/operator-permissions';
 
-export type OnboardingApiDeps = OnboardingDeps & { accounts: AccountReader };
+export type OnboardingApiDeps = OnboardingDeps & {
+  accounts: AccountReader;
+  /** Where the business's bot settings are read, to say in the report whether it has any. */
+  botSettings: BotSettingsStoreDeps;
+};
 
 const json = jsonResponse;
 
@@ -46,7 +49,7 @@ function bodyOf(event: APIGatewayProxyEventV2): unknown {
  * straight to its people, which the operator should know the moment the account goes live.
  */
 async function answer(report: OnboardingReport, businessId: string, deps: OnboardingApiDeps): Promise<APIGatewayProxyStructuredResultV2> {
-  const configured = await getCurrentBotSettings(deps, businessId).then(
+  const configured = await getCurrentBotSettings(deps.botSettings, businessId).then(
     (found) => found !== undefined,
     // Stored settings that no longer validate are still the business's own.
     () => true,
@@ -108,7 +111,7 @@ export async function routeOnboardingRequest(
           : 'instagramAccountId' in query
             ? `instagram account ${query.instagramAccountId}`
             : `waba ${query.wabaId} number ${query.phoneNumberId}`;
-      const store = dynamoProgressStore(deps.db, deps.tableName);
+      const store = deps.progress;
       const key =
         'pageId' in query
           ? instagramProgressKey(query.pageId)

@@ -1,7 +1,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context, SQSRecord } from 'aws-lambda';
-import { documentClient } from '#lambdas/adapters/dynamodb';
+import { documentClient, type DocumentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { createGraphApiClient, GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
@@ -9,14 +9,15 @@ import { instagramApiOf } from '#lambdas/accounts/channel-account';
 import { DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL, INSTAGRAM_LOGIN_ENV } from '#lambdas/instagram-login/instagram-login-env';
 import { accountAccessTokens, MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
 import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
-import { SendDeferredError, sendReply, type SendOutcome, type SendReplyDeps, type SendServices } from '#lambdas/outbound/send-reply';
+import { SendDeferredError, sendReply, type SendOutcome, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
-import { dynamoSendStores, type SendStores, type SendTable } from '#lambdas/outbound/send-stores';
+import { dynamoSendStores } from '#lambdas/outbound/send-stores';
 import { ENV } from '#lambdas/shared/event-contract';
 import { BUS, GRAPH, TABLE, variable, type Environment } from '#lambdas/shared/handler-environment';
 import { CHANNEL_METRIC, envelopeTime, fieldOf, METRIC, metricChannel, msSince, OUTBOUND_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 /** The outbound sender's variables, in the schemas of both senders (lambdas/handlers/environment/). */
 export const OUTBOUND_SEND_VARIABLES = {
@@ -38,16 +39,12 @@ export const OUTBOUND_SEND_VARIABLES = {
  * (handlers/campaign-send.ts): both send through the same exactly-once state machine and the same
  * DynamoDB pacer, so a number's limit holds across both queues.
  */
-export function outboundSendDeps(env: Environment<typeof OUTBOUND_SEND_VARIABLES>): SendServices & SendStores & SendTable {
-  const db = documentClient();
+export function outboundSendDeps(env: Environment<typeof OUTBOUND_SEND_VARIABLES>, db: DocumentClient = documentClient()): SendReplyDeps {
   const tableName = env.TABLE_NAME;
   // One cached registry read per account serves both its token and its pacing limits.
-  const accounts = cachedAccountReader({ db, tableName });
+  const accounts = cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName) });
   const graphTimeoutMs = env.GRAPH_API_TIMEOUT_MS;
-  const deps: SendServices & SendStores & SendTable = {
-    // The table too: the campaign sender counts its sends on it (handlers/campaign-send.ts).
-    db,
-    tableName,
+  const deps: SendReplyDeps = {
     ...dynamoSendStores(db, tableName),
     publisher: eventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
     graph: createGraphApiClient({ timeoutMs: graphTimeoutMs }),

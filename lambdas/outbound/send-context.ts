@@ -1,5 +1,4 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
-import { consentSk, createSendContextStore, type SendContextStore } from '#lambdas/outbound/send-context-store';
+import { consentSk, type SendContextStore } from '#lambdas/outbound/send-context-store';
 import type { MarketingConsent } from '#lambdas/outbound/send-rules';
 
 export { consentSk };
@@ -41,9 +40,4 @@ export async function readSendContext(store: SendContextStore, target: SendTarge
     ...(lastInboundAt ? { lastInboundAt } : {}),
     ...(consent ? { consent: { ...(optInAt ? { optInAt } : {}), ...(optOutAt ? { optOutAt } : {}) } } : {}),
   };
-}
-
-/** The same, on the table (for callers that hold the table rather than the store). */
-export async function loadSendContext(db: DocumentClient, tableName: string, target: SendTarget): Promise<SendContext> {
-  return readSendContext(createSendContextStore(db, tableName), target);
 }

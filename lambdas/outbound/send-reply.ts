@@ -7,7 +7,7 @@ import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
 import { retryBackoffMs, PAIR_RATE_LIMIT_CODE } from '#lambdas/outbound/retry-backoff';
 import type { ReplyRef } from '#lambdas/outbound/reply-store';
 import { readSendContext } from '#lambdas/outbound/send-context';
-import { sendStoresOf, type SendStores, type SendTable } from '#lambdas/outbound/send-stores';
+import type { SendStores } from '#lambdas/outbound/send-stores';
 import type { PacingLimits, SendPacer } from '#lambdas/outbound/send-pacing';
 import { decideSendPermission, type SendRefusal } from '#lambdas/outbound/send-rules';
 import { outboundMessageSchema, type OutboundMessage } from '#lambdas/outbound/outbound-message';
@@ -46,13 +46,7 @@ export interface SendServices {
 }
 
 /** The sender's services and its stores (outbound/send-stores.ts). */
-export type SendReplyStoreDeps = SendServices & SendStores;
-
-/** The sender's services and the table its DynamoDB stores are built on. */
-export type SendReplyDeps = SendServices & SendTable;
-
-/** The services with the stores resolved: what the steps below work with. */
-type Sender = SendReplyStoreDeps;
+export type SendReplyDeps = SendServices & SendStores;
 
 /**
  * The send must wait longer than the sender may wait inside one invocation. Nothing was claimed or
@@ -76,7 +70,7 @@ const RECORDING_MARGIN_MS = 3_000;
 const DEADLINE_RETRY_MS = 1_000;
 
 /** True when at least `neededMs` are left in the invocation (always, without a deadline). */
-function timeLeftFor(deps: Sender, neededMs: number): boolean {
+function timeLeftFor(deps: SendReplyDeps, neededMs: number): boolean {
   return deps.remainingMs === undefined || deps.remainingMs() >= neededMs;
 }
 
@@ -102,8 +96,7 @@ const DONE_STATUSES = new Set(['sent', 'delivered', 'read', 'played', 'failed'])
  * calls Meta; afterwards it becomes `sent` (with the provider id receipts will name), goes back
  * to `pending` on a retryable error (and the record is retried), or becomes `failed`.
  */
-export async function sendReply(detail: unknown, given: SendReplyStoreDeps | SendReplyDeps): Promise<SendOutcome> {
-  const deps: Sender = { ...given, ...sendStoresOf(given) };
+export async function sendReply(detail: unknown, deps: SendReplyDeps): Promise<SendOutcome> {
   const parsed = replyRequestedDetailSchema.safeParse(detail);
   if (!parsed.success) return invalid(parsed.error.issues);
   const request = parsed.data;
@@ -208,12 +201,12 @@ function replyOf(request: ReplyRequestedDetail): ReplyRef {
   return { conversationKey: request.conversationKey, outboundId: request.outboundId };
 }
 
-async function loadMessage(request: ReplyRequestedDetail, deps: Sender): Promise<Record<string, unknown> | undefined> {
+async function loadMessage(request: ReplyRequestedDetail, deps: SendReplyDeps): Promise<Record<string, unknown> | undefined> {
   return deps.replies.loadReply(replyOf(request));
 }
 
 /** A message past `pending` is someone else's business; only a failure not yet announced is finished here. */
-async function settled(request: ReplyRequestedDetail, message: OutboundMessage, at: string, deps: Sender): Promise<SendOutcome> {
+async function settled(request: ReplyRequestedDetail, message: OutboundMessage, at: string, deps: SendReplyDeps): Promise<SendOutcome> {
   if (message.status === 'sending') return { outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' };
   if (message.status === 'failed' && !message.failureAnnouncedAt) {
     await announceFailure(request, message, message.errorCode, message.failedAt ?? at, deps, message.failureReason);
@@ -223,7 +216,7 @@ async function settled(request: ReplyRequestedDetail, message: OutboundMessage, 
     : { outcome: 'outcome_unknown', reason: 'in_flight_or_interrupted' };
 }
 
-async function claim(request: ReplyRequestedDetail, at: string, deps: Sender): Promise<boolean> {
+async function claim(request: ReplyRequestedDetail, at: string, deps: SendReplyDeps): Promise<boolean> {
   return deps.replies.claimReply(replyOf(request), at);
 }
 
@@ -231,7 +224,7 @@ async function claim(request: ReplyRequestedDetail, at: string, deps: Sender): P
  * Back to `pending` so that the queue's retry may claim it again, not before its backoff (returned,
  * in ms). After a pair-rate refusal the whole recipient is held for that long, not only this message.
  */
-async function release(request: ReplyRequestedDetail, message: OutboundMessage, err: GraphApiError, deps: Sender): Promise<number> {
+async function release(request: ReplyRequestedDetail, message: OutboundMessage, err: GraphApiError, deps: SendReplyDeps): Promise<number> {
   const nowDate = (deps.now ?? (() => new Date()))();
   const attempt = (message.attempts ?? 0) + 1;
   const notBefore = nowDate.getTime() + retryBackoffMs(err.code, attempt);
@@ -243,7 +236,7 @@ async function release(request: ReplyRequestedDetail, message: OutboundMessage, 
   return notBefore - nowDate.getTime();
 }
 
-function clockOf(deps: Sender) {
+function clockOf(deps: SendReplyDeps) {
   return {
     nowMs: () => (deps.now ?? (() => new Date()))().getTime(),
     sleep: deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
@@ -252,7 +245,7 @@ function clockOf(deps: Sender) {
 }
 
 /** Waits out the backoff of an earlier retryable failure, or hands the record back when it is long. */
-async function waitForBackoff(message: OutboundMessage, deps: Sender): Promise<void> {
+async function waitForBackoff(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
   const { nowMs, sleep, maxWaitMs } = clockOf(deps);
   const backoff = (message.retryNotBeforeMs ?? 0) - nowMs();
   if (backoff > maxWaitMs) throw new SendDeferredError(backoff, 'backoff');
@@ -263,7 +256,7 @@ async function waitForBackoff(message: OutboundMessage, deps: Sender): Promise<v
  * Waits for the message's pacing slot, or hands the record back when the wait would be long. Only
  * WhatsApp is paced: the throughput and pair limits are WhatsApp's.
  */
-async function waitForSlot(message: OutboundMessage, deps: Sender): Promise<void> {
+async function waitForSlot(message: OutboundMessage, deps: SendReplyDeps): Promise<void> {
   if (message.channel !== 'whatsapp' || !deps.pacer) return;
   const { nowMs, sleep, maxWaitMs } = clockOf(deps);
   const limits = deps.limitsFor ? await deps.limitsFor(message.accountId) : limitsFromAccount(undefined);
@@ -274,12 +267,12 @@ async function waitForSlot(message: OutboundMessage, deps: Sender): Promise<void
 }
 
 /** Nothing was sent: back to `pending`, and the claim does not count as an attempt. */
-async function unclaim(request: ReplyRequestedDetail, deps: Sender): Promise<void> {
+async function unclaim(request: ReplyRequestedDetail, deps: SendReplyDeps): Promise<void> {
   await deps.replies.unclaimReply(replyOf(request));
 }
 
 /** Refused by our reading of Meta's rules: `failed` straight from `pending`, announced like any failure. */
-async function refuse(request: ReplyRequestedDetail, message: OutboundMessage, reason: SendRefusal, at: string, deps: Sender): Promise<SendOutcome> {
+async function refuse(request: ReplyRequestedDetail, message: OutboundMessage, reason: SendRefusal, at: string, deps: SendReplyDeps): Promise<SendOutcome> {
   if (!(await deps.replies.refuseReply(replyOf(request), { at, reason }))) {
     // Someone else moved it on first; whatever they did stands.
     const current = await loadMessage(request, deps);
@@ -290,7 +283,7 @@ async function refuse(request: ReplyRequestedDetail, message: OutboundMessage, r
   return { outcome: 'refused', reason };
 }
 
-async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: Sender): Promise<void> {
+async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
   await deps.replies.markFailed(replyOf(request), {
     at,
     code: err.code ?? err.httpStatus ?? null,
@@ -305,7 +298,7 @@ async function markFailed(request: ReplyRequestedDetail, err: GraphApiError, at:
  * says so for the operators (and onboarding, which re-authorises it). The handler's
  * `GraphTokenInvalid` metric is what an alarm watches.
  */
-async function markAccountNeedsReauthorisation(accountId: string, err: GraphApiError, at: string, deps: Sender): Promise<void> {
+async function markAccountNeedsReauthorisation(accountId: string, err: GraphApiError, at: string, deps: SendReplyDeps): Promise<void> {
   await deps.sendingAccounts.markNeedsReauthorisation(accountId, { at, code: err.code ?? null, subcode: err.subcode ?? null });
 }
 
@@ -315,7 +308,7 @@ async function announceFailure(
   message: OutboundMessage,
   errorCode: number | undefined,
   failedAt: string,
-  deps: Sender,
+  deps: SendReplyDeps,
   reason?: string,
 ): Promise<void> {
   await deps.publisher.publish([
@@ -333,7 +326,7 @@ async function announceFailure(
   await deps.replies.markFailureAnnounced(replyOf(request), failedAt);
 }
 
-async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, deps: Sender): Promise<void> {
+async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, deps: SendReplyDeps): Promise<void> {
   await deps.replies.noteOutcomeUnknown(replyOf(request), at);
 }
 
@@ -348,7 +341,7 @@ async function noteOutcomeUnknown(request: ReplyRequestedDetail, at: string, dep
  * if the echo of this message got there first, the pointer should lead to our item, which carries
  * the status history.
  */
-async function recordSent(request: ReplyRequestedDetail, message: OutboundMessage, accepted: SendAccepted, at: string, deps: Sender): Promise<void> {
+async function recordSent(request: ReplyRequestedDetail, message: OutboundMessage, accepted: SendAccepted, at: string, deps: SendReplyDeps): Promise<void> {
   await deps.replies.pointProviderId({
     providerMessageId: accepted.providerMessageId,
     conversationKey: request.conversationKey,

@@ -13,21 +13,11 @@ export interface SendStores {
   sendingAccounts: SendingAccountStore;
 }
 
-/** The table the stores are built on, for callers that hold the table rather than the stores. */
-export interface SendTable {
-  db: DocumentClient;
-  tableName: string;
-}
-
+/** The sender's DynamoDB stores on one table: for the wiring (handlers, tests). */
 export function dynamoSendStores(db: DocumentClient, tableName: string): SendStores {
   return {
     replies: createReplyStore(db, tableName),
     sendContext: createSendContextStore(db, tableName),
     sendingAccounts: createSendingAccountStore(db, tableName),
   };
-}
-
-/** The stores given, else the DynamoDB ones on the table given. */
-export function sendStoresOf(deps: SendStores | SendTable): SendStores {
-  return 'replies' in deps ? deps : dynamoSendStores(deps.db, deps.tableName);
 }

@@ -1,6 +1,5 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
-import { createReplyStore, type ReplyStore } from '#lambdas/outbound/reply-store';
+import type { ReplyStore } from '#lambdas/outbound/reply-store';
 import { replyRequestedDetailSchema, replyRequestedEvent, type ReplyRequestedDetail } from '#lambdas/outbound/reply-requested';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 
@@ -43,10 +42,7 @@ export interface WatchServices {
 }
 
 /** The watch's services and the replies' store (outbound/reply-store.ts). */
-export type WatchStoreDeps = WatchServices & { replies: Pick<ReplyStore, 'readClaim' | 'releaseStaleClaim'> };
-
-/** The watch's services and the table the DynamoDB store is built on. */
-export type WatchDeps = WatchServices & { db: DocumentClient; tableName: string };
+export type WatchDeps = WatchServices & { replies: Pick<ReplyStore, 'readClaim' | 'releaseStaleClaim'> };
 
 export type WatchOutcome =
   | { outcome: 'invalid'; issues: string[] }
@@ -62,13 +58,13 @@ export type WatchOutcome =
 
 const FINISHED = new Set(['sent', 'delivered', 'read', 'played', 'failed']);
 
-export async function watchReply(detail: unknown, deps: WatchStoreDeps | WatchDeps): Promise<WatchOutcome> {
+export async function watchReply(detail: unknown, deps: WatchDeps): Promise<WatchOutcome> {
   const parsed = replyRequestedDetailSchema.safeParse(detail);
   if (!parsed.success) return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
   const request = parsed.data;
   const round = typeof request.watchRound === 'number' && Number.isInteger(request.watchRound) ? request.watchRound : 0;
 
-  const replies = 'replies' in deps ? deps.replies : createReplyStore(deps.db, deps.tableName);
+  const replies = deps.replies;
   const ref = { conversationKey: request.conversationKey, outboundId: request.outboundId };
 
   const item = await replies.readClaim(ref);

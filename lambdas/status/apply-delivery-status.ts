@@ -6,7 +6,7 @@ import type { AnnouncedMessage } from '#lambdas/status/announced-statuses';
 import { isAnnouncedStatus, messageStatusChangedEvent, type AnnouncedStatus } from '#lambdas/status/message-status-changed';
 import type { MessageRef } from '#lambdas/status/message-status-store';
 import { isTrackedStatus, STATUS_RANK, type TrackedStatus } from '#lambdas/status/status-rank';
-import { statusStoresOf, type StatusStores, type StatusTable } from '#lambdas/status/status-stores';
+import type { StatusStores } from '#lambdas/status/status-stores';
 import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
 import { bundledRateCard, type RateCard } from '#lambdas/pricing/rate-card';
 import { priceWhatsAppMessage, recipientCountryOf, type MessageCharge, type StatusPricing } from '#lambdas/pricing/whatsapp-message-charge';
@@ -43,13 +43,7 @@ export interface StatusServices {
 }
 
 /** Status tracking's services and its stores (status/status-stores.ts). */
-export type StatusStoreDeps = StatusServices & StatusStores;
-
-/** Status tracking's services and the table its DynamoDB stores are built on. */
-export type StatusDeps = StatusServices & StatusTable;
-
-/** The services with the stores resolved: what the steps below work with. */
-type Tracker = StatusStoreDeps;
+export type StatusDeps = StatusServices & StatusStores;
 
 export interface DeliveryAttempt {
   /** SQS ApproximateReceiveCount of the record carrying the event. */
@@ -115,12 +109,7 @@ type ApplyResult = { result: 'advanced'; item: Record<string, unknown> } | { res
  * is conditional, so a duplicated, late or reordered receipt leaves the item as if all receipts
  * had arrived once and in order.
  */
-export async function applyDeliveryStatus(
-  detail: unknown,
-  given: StatusStoreDeps | StatusDeps,
-  attempt: DeliveryAttempt = { receiveCount: 1 },
-): Promise<StatusOutcome> {
-  const deps: Tracker = { ...given, ...statusStoresOf(given) };
+export async function applyDeliveryStatus(detail: unknown, deps: StatusDeps, attempt: DeliveryAttempt = { receiveCount: 1 }): Promise<StatusOutcome> {
   const parsed = statusReceivedDetailSchema.safeParse(detail);
   if (!parsed.success) {
     return { outcome: 'invalid', issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) };
@@ -213,7 +202,7 @@ function provesDelivery(status: TrackedStatus): boolean {
 const DETAILED_STATUSES = new Set<TrackedStatus>(['sent', 'delivered', 'failed']);
 
 /** The receipt's own error title and pricing, given by a caller that holds the receipt. */
-function withDetails(change: StatusChange, event: StatusReceivedDetail, details: ReceiptDetails, deps: Tracker): StatusChange {
+function withDetails(change: StatusChange, event: StatusReceivedDetail, details: ReceiptDetails, deps: StatusDeps): StatusChange {
   if (!DETAILED_STATUSES.has(change.status)) return change;
   const errorCode = change.status === 'failed' ? event.errorCodes?.[0] : undefined;
   const errorTitle = change.status === 'failed' ? details.errorTitle : undefined;
@@ -239,7 +228,7 @@ async function withErrorDetails(
   event: StatusReceivedDetail,
   ref: MessageRef,
   providerMessageId: string | undefined,
-  deps: Tracker,
+  deps: StatusDeps,
 ): Promise<StatusChange> {
   if (!DETAILED_STATUSES.has(change.status)) return change;
   // Only WhatsApp reports pricing; other channels' receipts have nothing more to read unless failed.
@@ -282,7 +271,7 @@ function recordedPricing(item: Record<string, unknown> | undefined): StatusPrici
  * time; if the message is already at or past this status, the second only stamps the time
  * (once: `if_not_exists`), so a late `delivered` still records when delivery happened.
  */
-async function applyToMessage(ref: MessageRef, change: StatusChange, deps: Tracker): Promise<ApplyResult> {
+async function applyToMessage(ref: MessageRef, change: StatusChange, deps: StatusDeps): Promise<ApplyResult> {
   const rank = STATUS_RANK[change.status];
   const advance = async (): Promise<ApplyResult | undefined> => {
     const item = await deps.statuses.advanceStatus(ref, change);

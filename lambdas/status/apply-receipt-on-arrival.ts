@@ -2,7 +2,7 @@ import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { StatusEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent, type RecordContext, type RecordDeps, type RecordOutcome } from '#lambdas/conversation/record-normalized-event';
 import { applyDeliveryStatus, type StatusDeps, type StatusOutcome } from '#lambdas/status/apply-delivery-status';
-import { completeInterruptedSend } from '#lambdas/status/complete-interrupted-send';
+import { completeInterruptedSend, type CompleteSendDeps } from '#lambdas/status/complete-interrupted-send';
 
 export interface ReceiptOnArrival {
   /** `stored` unless the receipt was kept as a StatusChange item that already existed. */
@@ -25,7 +25,11 @@ export interface ReceiptOnArrival {
  * receipt before (see the README's cost section for why). A WhatsApp receipt for a reply whose send
  * Meta accepted but nobody recorded completes that record first (status/complete-interrupted-send.ts).
  */
-export async function applyReceiptOnArrival(event: StatusEvent, ctx: RecordContext, deps: RecordDeps & StatusDeps): Promise<ReceiptOnArrival> {
+export async function applyReceiptOnArrival(
+  event: StatusEvent,
+  ctx: RecordContext,
+  deps: RecordDeps & StatusDeps & CompleteSendDeps,
+): Promise<ReceiptOnArrival> {
   const published = domainEventFor(event);
   const firstError = event.errors?.[0];
   const apply = () =>

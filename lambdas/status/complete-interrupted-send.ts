@@ -1,12 +1,11 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { StatusEvent } from '#lambdas/conversation/model';
 import { messageSk } from '#lambdas/conversation/table-keys';
-import { createReplyStore, type ReplyStore } from '#lambdas/outbound/reply-store';
+import type { ReplyStore } from '#lambdas/outbound/reply-store';
 
-/** The replies' store, or the table to build the DynamoDB one on. */
-export type CompleteSendDeps =
-  | { replies: Pick<ReplyStore, 'readSendRecord' | 'pointProviderIdOnce' | 'recordSentFromReceipt'> }
-  | { db: DocumentClient; tableName: string };
+/** The replies' send state (outbound/reply-store.ts). */
+export interface CompleteSendDeps {
+  replies: Pick<ReplyStore, 'readSendRecord' | 'pointProviderIdOnce' | 'recordSentFromReceipt'>;
+}
 
 /**
  * Every WhatsApp send carries our outbound id as `biz_opaque_callback_data`, and Meta returns it in
@@ -24,7 +23,7 @@ export async function completeInterruptedSend(event: StatusEvent, deps: Complete
   const providerMessageId = event.providerMessageId;
   // Our ids: replies (`out_…`) and campaign messages (`cmp.…`, campaigns/campaign-keys.ts).
   if (event.channel !== 'whatsapp' || !outboundId || !providerMessageId || !(outboundId.startsWith('out_') || outboundId.startsWith('cmp.'))) return false;
-  const replies = 'replies' in deps ? deps.replies : createReplyStore(deps.db, deps.tableName);
+  const replies = deps.replies;
   const ref = { conversationKey: event.conversationKey, outboundId };
   const message = await replies.readSendRecord(ref);
   if (message?.direction !== 'outbound') return false;

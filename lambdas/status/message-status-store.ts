@@ -143,23 +143,28 @@ export function createMessageStatusStore(db: DynamoDBDocumentClient, tableName: 
             TableName,
             IndexName: 'byTime',
             KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
-            // Only messages that reached Meta (they have a provider id) and lack this status's time,
-            // or that this very receipt advanced on a delivery that died before publishing.
-            FilterExpression: 'direction = :outbound AND attribute_exists(providerMessageId) AND (attribute_not_exists(#at) OR statusEventId = :eventId)',
+            // The index projects `direction`; the send state comes from the table and is checked below.
+            FilterExpression: 'direction = :outbound',
             ExpressionAttributeNames: { '#at': STATUS_TIME_ATTRIBUTE[status] },
             ExpressionAttributeValues: {
               ':pk': conversationPk(conversationKey),
               ':from': 'MSG#',
               ':to': `MSG#${watermark}$`,
               ':outbound': 'outbound',
-              ':eventId': eventId,
             },
-            ProjectionExpression: 'sk',
+            ProjectionExpression: 'sk, providerMessageId, #at, statusEventId',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
         );
-        for (const item of out.Items ?? []) refs.push({ conversationKey, messageSk: item.sk as string });
+        // Only messages that reached Meta (they have a provider id) and lack this status's time,
+        // or that this very receipt advanced on a delivery that died before publishing.
+        const atAttribute = STATUS_TIME_ATTRIBUTE[status];
+        for (const item of out.Items ?? []) {
+          if (item.providerMessageId === undefined) continue;
+          if (item[atAttribute] !== undefined && item.statusEventId !== eventId) continue;
+          refs.push({ conversationKey, messageSk: item.sk as string });
+        }
         startKey = out.LastEvaluatedKey;
       } while (startKey);
       return refs;

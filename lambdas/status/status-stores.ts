@@ -10,17 +10,7 @@ export interface StatusStores {
   replyMetrics: ReplyMetricsStore;
 }
 
-/** The table the stores are built on, for callers that hold the table rather than the stores. */
-export interface StatusTable {
-  db: DocumentClient;
-  tableName: string;
-}
-
+/** Status tracking's DynamoDB stores on one table: for the wiring (handlers, tests). */
 export function dynamoStatusStores(db: DocumentClient, tableName: string): StatusStores {
   return { statuses: createMessageStatusStore(db, tableName), replyMetrics: createReplyMetricsStore(db, tableName) };
-}
-
-/** The stores given, else the DynamoDB ones on the table given. */
-export function statusStoresOf(deps: StatusStores | StatusTable): StatusStores {
-  return 'statuses' in deps ? deps : dynamoStatusStores(deps.db, deps.tableName);
 }

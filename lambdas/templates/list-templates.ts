@@ -1,5 +1,4 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
-import { createTemplateStore } from '#lambdas/templates/template-store';
+import type { TemplateStore } from '#lambdas/templates/template-store';
 
 /** A stored template as the API and the CLI list it: the flat attributes, not the components. */
 export interface TemplateSummary {
@@ -43,8 +42,8 @@ const FIELDS = [
 ] as const;
 
 /** Every stored template of a WABA, by name then language. */
-export async function listTemplates(wabaId: string, deps: { db: DocumentClient; tableName: string }): Promise<TemplateSummary[]> {
+export async function listTemplates(wabaId: string, deps: { templates: Pick<TemplateStore, 'templatesOfWaba'> }): Promise<TemplateSummary[]> {
   const out: TemplateSummary[] = [];
-  for await (const item of createTemplateStore(deps.db, deps.tableName).templatesOfWaba(wabaId, FIELDS)) out.push(item as unknown as TemplateSummary);
+  for await (const item of deps.templates.templatesOfWaba(wabaId, FIELDS)) out.push(item as unknown as TemplateSummary);
   return out;
 }

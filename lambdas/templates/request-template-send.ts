@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { getChannelAccount } from '#lambdas/accounts/account-registry-store';
+import type { AccountRegistry } from '#lambdas/accounts/account-registry';
 import { isServing } from '#lambdas/accounts/channel-account';
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { conversationKey as whatsappConversationKey } from '#lambdas/conversation/conversation-key';
 import { conversationPk, expiresAt, messageSk, messageTimeSk } from '#lambdas/conversation/table-keys';
 import type { OutboundMessageItem, OutboundTemplate } from '#lambdas/outbound/outbound-message';
 import { replyRequestedEvent } from '#lambdas/outbound/reply-requested';
-import { loadSendContext } from '#lambdas/outbound/send-context';
+import { readSendContext } from '#lambdas/outbound/send-context';
+import type { SendContextStore } from '#lambdas/outbound/send-context-store';
 import { decideSendPermission } from '#lambdas/outbound/send-rules';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
 import { templateSk } from '#lambdas/templates/template-item';
-import { createTemplateStore, type TemplateStore } from '#lambdas/templates/template-store';
+import type { TemplateStore } from '#lambdas/templates/template-store';
 import { buildTemplateComponents, TemplateVariablesError, templateVariablesSchema } from '#lambdas/templates/template-variables';
 
 /** A refusal the caller can act on; `status` is the HTTP status the API answers with. */
@@ -49,8 +49,12 @@ export const templateSendSchema = z
 export type TemplateSendRequest = z.infer<typeof templateSendSchema>;
 
 export interface TemplateSendDeps {
-  db: DocumentClient;
-  tableName: string;
+  /** The stored templates, and the template messages written. */
+  templates: TemplateStore;
+  /** The channel account registry, read as it is now. */
+  registry: Pick<AccountRegistry, 'channelAccount'>;
+  /** The conversation's window and the customer's consent. */
+  sendContext: SendContextStore;
   publisher: EventPublisher;
   retentionDays: number;
   now?: () => Date;
@@ -73,7 +77,7 @@ const CATEGORIES = { MARKETING: 'marketing', UTILITY: 'utility', AUTHENTICATION:
  */
 export async function requestTemplateSend(request: TemplateSendRequest, deps: TemplateSendDeps): Promise<TemplateSendAccepted> {
   const now = (deps.now ?? (() => new Date()))();
-  const account = await getChannelAccount(deps.db, deps.tableName, request.accountId);
+  const account = await deps.registry.channelAccount(request.accountId);
   if (account?.channel !== 'whatsapp' || !account.wabaId) {
     throw new TemplateRequestError(404, 'account_not_found', 'No WhatsApp number with that phone number id is registered');
   }
@@ -81,7 +85,7 @@ export async function requestTemplateSend(request: TemplateSendRequest, deps: Te
   const customerId = customerOf(request);
   const key = whatsappConversationKey('whatsapp', request.accountId, customerId);
 
-  const templates = createTemplateStore(deps.db, deps.tableName);
+  const templates = deps.templates;
   const template = await templates.findTemplate(account.wabaId, request.name, request.language);
   if (!template || template.status === 'DELETED') {
     const languages = await languagesOf(templates, account.wabaId, request.name);
@@ -119,7 +123,7 @@ export async function requestTemplateSend(request: TemplateSendRequest, deps: Te
 
   if (category === 'marketing') {
     // The same read and rule as the outbound sender, so the API refuses early with its reason.
-    const context = await loadSendContext(deps.db, deps.tableName, { conversationKey: key, accountId: request.accountId, customerId, withConsent: true });
+    const context = await readSendContext(deps.sendContext, { conversationKey: key, accountId: request.accountId, customerId, withConsent: true });
     const permission = decideSendPermission({
       channel: 'whatsapp',
       origin: 'campaign',

@@ -1,12 +1,11 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
 import { listGraphTemplates, type GraphGet } from '#lambdas/templates/list-graph-templates';
 import { flatTemplateAttributes, parameterFormatOf, templateKey, templateSk, type GraphTemplate } from '#lambdas/templates/template-item';
-import { createTemplateStore, type TemplateStore } from '#lambdas/templates/template-store';
+import type { TemplateStore } from '#lambdas/templates/template-store';
 
 export interface SyncTemplatesDeps {
-  db: DocumentClient;
-  tableName: string;
+  /** The stored templates and the WABA's sync state. */
+  templates: TemplateStore;
   /** The WABA's token (see waba-access-token.ts), asked with the WABA id. */
   accessTokenFor: AccessTokenFor;
   /** Graph GETs (the Graph client of onboarding serves any read with a query). */
@@ -37,7 +36,7 @@ export interface SyncResult {
 export async function syncTemplates(wabaId: string, deps: SyncTemplatesDeps): Promise<SyncResult> {
   const now = () => (deps.now ?? (() => new Date()))();
   const syncedAt = now().toISOString();
-  const store = createTemplateStore(deps.db, deps.tableName);
+  const store = deps.templates;
   await store.recordSyncState(wabaId, { lastRunStartedAt: syncedAt });
   const token = await deps.accessTokenFor(wabaId);
   const listed = new Set<string>();

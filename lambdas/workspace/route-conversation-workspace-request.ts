@@ -242,7 +242,7 @@ export async function routeConversationWorkspaceRequest(
           // Without the caller's id, each call is a new message; with it, a retry sends nothing twice.
           requestId: `human_${sha256Hex(`${agentId}|${b.requestId ?? randomUUID()}`).slice(0, 40)}`,
         },
-        deps,
+        { ...deps.templateSend, publisher: deps.publisher, ...(deps.now ? { now: deps.now } : {}) },
       );
       return json(sent.repeated ? 200 : 202, sent);
     }

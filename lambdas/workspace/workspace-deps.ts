@@ -1,5 +1,6 @@
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import type { HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
+import type { TemplateSendDeps } from '#lambdas/templates/request-template-send';
 import type { RoutingConfigReader } from '#lambdas/routing/routing-ports';
 import type { ApprovedTemplateSource } from '#lambdas/workspace/approved-templates';
 import type { ChangeFeed } from '#lambdas/workspace/change-feed';
@@ -21,6 +22,8 @@ export interface WorkspaceParts {
   routingConfig: RoutingConfigReader;
   /** Signs links to the media bucket's objects. */
   mediaSigner: MediaLinkSigner;
+  /** What sending a template to the conversation's customer reads and writes (templates/request-template-send.ts). */
+  templateSend: Pick<TemplateSendDeps, 'templates' | 'registry' | 'sendContext' | 'retentionDays'>;
 }
 
 export type WorkspaceDeps = HumanAgentDeps & { accounts: AccountReader } & WorkspaceParts;

@@ -1,6 +1,9 @@
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { createSendContextStore } from '#lambdas/outbound/send-context-store';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import type { RoutingConfigReader } from '#lambdas/routing/routing-ports';
+import { createTemplateStore } from '#lambdas/templates/template-store';
 import { storedApprovedTemplates } from '#lambdas/workspace/approved-templates';
 import { dynamoChangeFeed } from '#lambdas/workspace/change-feed-store';
 import { dynamoClosedConversationSource } from '#lambdas/workspace/closed-conversations-store';
@@ -30,5 +33,11 @@ export function workspaceParts(options: {
     messageMedia: dynamoMessageMediaStore(table),
     routingConfig: options.routingConfig ?? routingConfigStore(table),
     mediaSigner: typeof options.media === 'string' ? s3MediaLinkSigner(options.media) : options.media,
+    templateSend: {
+      templates: createTemplateStore(options.db, options.tableName),
+      registry: dynamoAccountRegistry(options.db, options.tableName),
+      sendContext: createSendContextStore(options.db, options.tableName),
+      retentionDays: options.retentionDays,
+    },
   };
 }

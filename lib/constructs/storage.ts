@@ -50,10 +50,16 @@ export class Storage extends Construct {
       deletionProtection: props.deletionProtection,
       removalPolicy: props.removalPolicy,
     });
+    // A conversation's messages in time order. It projects the keys and the two attributes its
+    // queries filter on, both fixed when a message is written: a reply's send state and receipts
+    // change its Message item five or six times, and with every attribute projected each change
+    // was written twice (table and index). Queries ask for the other attributes they read
+    // (`Select: ALL_ATTRIBUTES` or a projection), which a local index fetches from the table.
     this.table.addLocalSecondaryIndex({
       indexName: TABLE_KEYS.byTimeIndex.name,
       sortKey: { name: TABLE_KEYS.byTimeIndex.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...TABLE_KEYS.byTimeIndex.projected],
     });
     this.table.addGlobalSecondaryIndex({
       indexName: TABLE_KEYS.gsi1.name,

@@ -23,6 +23,8 @@ import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbo
 import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
 import { LOCAL_WHATSAPP_PHONE_NUMBER_ID, startGraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { startBenchTable } from '#test/bench/outbound-table';
+import { dynamoSendStores } from '#lambdas/outbound/send-stores';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 2_000);
@@ -72,7 +74,7 @@ class BenchQueue {
 const recipient = (i: number) => `1555${String(i).padStart(7, '0')}`;
 const conversationKey = (i: number) => `wa:${ACCOUNT}:${recipient(i)}`;
 
-async function seed(db: SendReplyDeps['db'], tableName: string, limit: number): Promise<Detail[]> {
+async function seed(db: DocumentClient, tableName: string, limit: number): Promise<Detail[]> {
   const now = new Date().toISOString();
   await db.send(new PutCommand({ TableName: tableName, Item: { pk: `ACCT#${ACCOUNT}`, sk: 'ACCOUNT', entity: 'ChannelAccount', throughputPerSecond: limit } }));
   const items: Array<Record<string, unknown>> = [];
@@ -119,7 +121,7 @@ async function seed(db: SendReplyDeps['db'], tableName: string, limit: number): 
   return details;
 }
 
-async function countByStatus(db: SendReplyDeps['db'], tableName: string): Promise<Record<string, number>> {
+async function countByStatus(db: DocumentClient, tableName: string): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   let start: Record<string, unknown> | undefined;
   do {
@@ -148,8 +150,7 @@ async function run(limit: number, table: Awaited<ReturnType<typeof startBenchTab
     statusDelaysMs: { read: false },
   });
   const deps: SendReplyDeps = {
-    db: table.db,
-    tableName,
+    ...dynamoSendStores(table.db, tableName),
     publisher: { publish: async () => undefined },
     graph: createGraphApiClient({ timeoutMs: 30_000 }),
     accessTokenFor: async () => 'bench-token',

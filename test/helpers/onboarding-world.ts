@@ -7,6 +7,7 @@ import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emu
 import { startGraphSimulator, type GraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { dynamoOnboardingStores } from '#lambdas/onboarding/onboarding-stores';
 
 export const ONBOARDING_TEST_APP = { appId: '900000000000001', appSecret: 'local-app-secret' };
 
@@ -16,6 +17,8 @@ export interface OnboardingWorld {
   readonly sim: GraphSimulator;
   /** Fresh for each test: a new table, the simulator's Graph API, the emulator's Secrets Manager. */
   readonly deps: OnboardingDeps;
+  /** This test's table. */
+  readonly tableName: string;
   /** The simulator's onboarding control routes (`/_sim/onboarding/<path>`), expecting 200. */
   control<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
 }
@@ -31,6 +34,7 @@ export function useOnboardingWorld(secretNamePrefix: string): OnboardingWorld {
   let sim: GraphSimulator;
   let secrets: SecretsManagerClient;
   let deps: OnboardingDeps;
+  let tableName: string;
 
   beforeAll(async () => {
     table = await startTestTable();
@@ -45,9 +49,9 @@ export function useOnboardingWorld(secretNamePrefix: string): OnboardingWorld {
     await table?.stop();
   });
   beforeEach(async () => {
+    tableName = await table.newTable();
     deps = {
-      db: table.db,
-      tableName: await table.newTable(),
+      ...dynamoOnboardingStores(table.db, tableName),
       graph: createOnboardingGraph({ baseUrl: sim.url, version: GRAPH_API_VERSION }),
       tokens: secretsManagerTokenStore(secrets),
       app: async () => ONBOARDING_TEST_APP,
@@ -69,6 +73,9 @@ export function useOnboardingWorld(secretNamePrefix: string): OnboardingWorld {
     },
     get deps() {
       return deps;
+    },
+    get tableName() {
+      return tableName;
     },
     async control<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
       const response = await fetch(`${sim.url}/_sim/onboarding/${path}`, {

@@ -27,7 +27,7 @@ export const TABLE_PROPERTIES: CfnTableProperties = {
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'lsi1sk', KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['direction', 'origin'] },
     },
   ],
   GlobalSecondaryIndexes: [

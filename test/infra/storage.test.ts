@@ -43,7 +43,7 @@ describe('operational table', () => {
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'lsi1sk', KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['direction', 'origin'] },
       },
     ]);
   });

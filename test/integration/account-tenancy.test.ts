@@ -9,10 +9,13 @@ import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process
 import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
 import { readConformance } from '#test/helpers/conformance';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoIngressStores } from '#lambdas/ingress/ingress-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 let table: TestTable & { newTable(): Promise<string> };
 let published: DomainEvent[];
 let deps: ProcessDeps;
+let tableName: string;
 
 const WABA = '200000000000900';
 const NUMBER = '100000000000900';
@@ -26,18 +29,17 @@ beforeAll(async () => {
 afterAll(async () => table?.stop());
 
 async function freshTable(): Promise<void> {
-  const tableName = await table.newTable();
+  tableName = await table.newTable();
   published = [];
   deps = {
-    db: table.db,
-    tableName,
+    ...dynamoIngressStores(table.db, tableName),
     retentionDays: 30,
     publisher: { publish: async (events) => void published.push(...events) },
     readClaimCheck: async () => {
       throw new Error('no claim checks here');
     },
     // No caching of misses between steps of a test: each test registers before it sends.
-    accounts: cachedAccountReader({ db: table.db, tableName, missTtlMs: 0 }),
+    accounts: cachedAccountReader({ registry: dynamoAccountRegistry(table.db, tableName), missTtlMs: 0 }),
   };
   const account = { channel: 'whatsapp' as const, businessId: 'acme', wabaId: WABA };
   await registerChannelAccountIfAbsent(table.db, tableName, { ...account, accountId: NUMBER, status: 'active', displayPhoneNumber: DISPLAY });
@@ -66,7 +68,7 @@ async function ingest(body: string, receivedAt = '2026-11-21T12:00:00.000Z') {
 }
 
 async function get(pk: string, sk: string) {
-  return (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk, sk } }))).Item;
+  return (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk, sk } }))).Item;
 }
 
 describe('the account gate in the normalizer path', () => {
@@ -114,7 +116,7 @@ describe('the account gate in the normalizer path', () => {
   });
 
   it('accepts account-level changes that name the WABA of a registered number, and quarantines those of other WABAs', async () => {
-    expect(await getBusinessAccount(table.db, deps.tableName, WABA)).toMatchObject({ businessId: 'acme', status: 'active' });
+    expect(await getBusinessAccount(table.db, tableName, WABA)).toMatchObject({ businessId: 'acme', status: 'active' });
     const update = (entry: string) => change('account_update', { event: 'ACCOUNT_VIOLATION', violation_info: { violation_type: 'SCAM' } }, entry);
     expect(await ingest(update(WABA))).toEqual([expect.objectContaining({ kind: 'notification', outcome: 'stored', accountHealth: 'restricted' })]);
     expect(await ingest(update('200000000000999'))).toEqual([expect.objectContaining({ kind: 'quarantine', reason: 'unknown_account' })]);
@@ -145,21 +147,18 @@ describe('the account gate in the normalizer path', () => {
     // Only the quarantine is announced: no message.received, so the agent is never woken.
     expect(published.map((e) => e.detailType)).toEqual(['event.quarantined']);
     const [quarantined] =
-      (
-        await table.db.send(
-          new ScanCommand({ TableName: deps.tableName, FilterExpression: 'reason = :r', ExpressionAttributeValues: { ':r': 'channel_mismatch' } }),
-        )
-      ).Items ?? [];
+      (await table.db.send(new ScanCommand({ TableName: tableName, FilterExpression: 'reason = :r', ExpressionAttributeValues: { ':r': 'channel_mismatch' } })))
+        .Items ?? [];
     expect(quarantined).toMatchObject({ entity: 'QuarantinedEvent', channel: 'instagram', detail: `message on instagram for whatsapp account ${NUMBER}` });
     // The same number's own WhatsApp traffic is still admitted.
     expect(await ingest(text(NUMBER, 'wamid.G7'))).toEqual([expect.objectContaining({ kind: 'message', outcome: 'stored' })]);
   });
 
   it('serves a freshly registered number within the miss time', async () => {
-    const reader = cachedAccountReader({ db: table.db, tableName: deps.tableName, missTtlMs: 50 });
+    const reader = cachedAccountReader({ registry: dynamoAccountRegistry(table.db, tableName), missTtlMs: 50 });
     deps = { ...deps, accounts: reader };
     expect(await ingest(text('100000000000903', 'wamid.G5'))).toEqual([expect.objectContaining({ reason: 'unknown_account' })]);
-    await upsertChannelAccount(table.db, deps.tableName, {
+    await upsertChannelAccount(table.db, tableName, {
       accountId: '100000000000903',
       channel: 'whatsapp',
       businessId: 'acme',
@@ -180,7 +179,7 @@ describe('account health on the registry', () => {
     await ingest(body);
     const event = published.find((e) => e.detailType === 'notification.received');
     expect(event).toBeDefined();
-    return applyAccountHealth(event!.detail, { registry: createAccountHealthStore(table.db, deps.tableName) });
+    return applyAccountHealth(event!.detail, { registry: createAccountHealthStore(table.db, tableName) });
   }
 
   const quality = (event: string, limit: string, time: number) =>
@@ -191,7 +190,7 @@ describe('account health on the registry', () => {
     expect(await healthOf(quality('THROUGHPUT_UPGRADE', 'TIER_UNLIMITED', 1763730200))).toEqual({ outcome: 'applied', targets: [`ACCT#${NUMBER}`] });
     expect(await healthOf(quality('FLAGGED', 'TIER_10K', 1763730100))).toEqual({ outcome: 'stale' });
     expect(await healthOf(quality('THROUGHPUT_UPGRADE', 'TIER_UNLIMITED', 1763730200))).toEqual({ outcome: 'stale' });
-    const account = await getChannelAccount(table.db, deps.tableName, NUMBER);
+    const account = await getChannelAccount(table.db, tableName, NUMBER);
     expect(account).toMatchObject({
       qualityEvent: 'THROUGHPUT_UPGRADE',
       throughputPerSecond: 1000,
@@ -203,7 +202,7 @@ describe('account health on the registry', () => {
     expect(account).not.toHaveProperty('messagingLimitTier');
     // A newer flag does apply.
     expect(await healthOf(quality('FLAGGED', 'TIER_UNLIMITED', 1763730300))).toMatchObject({ outcome: 'applied' });
-    expect(await getChannelAccount(table.db, deps.tableName, NUMBER)).toMatchObject({
+    expect(await getChannelAccount(table.db, tableName, NUMBER)).toMatchObject({
       qualityFlagged: true,
       qualityEvent: 'FLAGGED',
       throughputPerSecond: 1000,
@@ -220,7 +219,7 @@ describe('account health on the registry', () => {
       );
     expect(await healthOf(name('APPROVED', 'Acme Support', 1763730500))).toMatchObject({ outcome: 'applied' });
     expect(await healthOf(name('REJECTED', 'Acme!!', 1763730400, 'NAME_FORMAT_UNACCEPTABLE'))).toEqual({ outcome: 'stale' });
-    const account = await getChannelAccount(table.db, deps.tableName, NUMBER);
+    const account = await getChannelAccount(table.db, tableName, NUMBER);
     expect(account).toMatchObject({ displayName: 'Acme Support', displayNameStatus: 'APPROVED', requestedDisplayName: 'Acme Support' });
     expect(account).not.toHaveProperty('displayNameRejectionReason');
     // The quality facet's time is newer still: healthUpdatedAt never goes back.
@@ -245,7 +244,7 @@ describe('account health on the registry', () => {
     );
     const reinstated = change('account_update', { event: 'DISABLED_UPDATE', ban_info: { waba_ban_state: ['REINSTATE'] } }, WABA, 1763733000);
     expect(await healthOf(restriction)).toEqual({ outcome: 'applied', targets: [`WABA#${WABA}`] });
-    expect(await getBusinessAccount(table.db, deps.tableName, WABA)).toMatchObject({
+    expect(await getBusinessAccount(table.db, tableName, WABA)).toMatchObject({
       status: 'restricted',
       accountStanding: 'restricted',
       restrictionTypes: 'RESTRICTED_BIZ_INITIATED_MESSAGING',
@@ -253,7 +252,7 @@ describe('account health on the registry', () => {
     // Reinstatement arrives before the disabling it undoes.
     expect(await healthOf(reinstated)).toMatchObject({ outcome: 'applied' });
     expect(await healthOf(disabled)).toEqual({ outcome: 'stale' });
-    const waba = await getBusinessAccount(table.db, deps.tableName, WABA);
+    const waba = await getBusinessAccount(table.db, tableName, WABA);
     expect(waba).toMatchObject({ status: 'active', accountStanding: 'ok', banState: 'REINSTATE' });
     expect(waba).not.toHaveProperty('restrictionTypes');
     // Other account_update events say nothing about health.
@@ -271,7 +270,7 @@ describe('account health on the registry', () => {
     expect(
       await applyAccountHealth(
         { accountId: WABA, eventId: 'nope', topic: 'whatsapp.account_update' },
-        { registry: createAccountHealthStore(table.db, deps.tableName) },
+        { registry: createAccountHealthStore(table.db, tableName) },
       ),
     ).toMatchObject({ outcome: 'invalid' });
   });

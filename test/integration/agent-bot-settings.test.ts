@@ -13,9 +13,13 @@ import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { closeConversation, type HumanAgentDeps } from '#lambdas/human-agent/human-agent-actions';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { dynamoHumanAgentStores } from '#lambdas/human-agent/human-agent-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: AgentDeps;
+let tableName: string;
 let published: DomainEvent[];
 let cacheClock: number;
 
@@ -40,7 +44,7 @@ afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
   cacheClock = 0;
-  const tableName = await table.newTable();
+  tableName = await table.newTable();
   const register = (accountId: string, businessId: string) =>
     upsertChannelAccount(table.db, tableName, { accountId, channel: 'whatsapp', businessId, status: 'active' });
   await register(ACCOUNTS.local, 'local');
@@ -49,14 +53,13 @@ beforeEach(async () => {
   await saveBotSettings({ db: table.db, tableName }, 'local', demoBotSettings(), { actor: 'seed', expectedVersion: 0 });
   await saveBotSettings({ db: table.db, tableName }, 'shop-b', businessB(), { actor: 'admin-b', expectedVersion: 0 });
   deps = {
-    db: table.db,
-    tableName,
+    ...dynamoConversationStores(table.db, tableName),
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => NOW,
     replyQuietMs: 0,
     botSettings: cachedBotSettingsSource({
-      accounts: cachedAccountReader({ db: table.db, tableName }),
+      accounts: cachedAccountReader({ registry: dynamoAccountRegistry(table.db, tableName) }),
       db: table.db,
       tableName,
       nowMs: () => cacheClock,
@@ -83,15 +86,16 @@ function says(accountId: string, id: string, text: string, at = '2026-11-21T11:5
 }
 
 async function receive(event: MessageEvent) {
-  await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { db: table.db, tableName: deps.tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   return domainEventFor(event).detail;
 }
 
 async function outbound(accountId: string) {
   const out = await table.db.send(
     new QueryCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       IndexName: 'byTime',
+      Select: 'ALL_ATTRIBUTES',
       KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
       FilterExpression: 'direction = :out',
       ExpressionAttributeValues: { ':pk': `CONV#wa:${accountId}:5511999`, ':m': 'MSG#', ':out': 'outbound' },
@@ -102,8 +106,7 @@ async function outbound(accountId: string) {
 }
 
 async function conversationOf(accountId: string) {
-  return (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#wa:${accountId}:5511999`, sk: 'CONV' }, ConsistentRead: true })))
-    .Item!;
+  return (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#wa:${accountId}:5511999`, sk: 'CONV' }, ConsistentRead: true }))).Item!;
 }
 
 describe('the agent answers each business with its own settings', () => {
@@ -151,7 +154,7 @@ describe('the agent answers each business with its own settings', () => {
     await answerConversation(await receive(says(ACCOUNTS.b, 'wamid.b1', 'hi')), deps);
     const edited = businessB();
     edited.greeting.en = 'Hi, B Shoes here (new)';
-    await saveBotSettings(deps, 'shop-b', edited, { actor: 'admin-b', expectedVersion: 1 });
+    await saveBotSettings({ db: table.db, tableName }, 'shop-b', edited, { actor: 'admin-b', expectedVersion: 1 });
 
     cacheClock = 29_000;
     await answerConversation(await receive(says(ACCOUNTS.b, 'wamid.b2', 'hello', '2026-11-21T11:59:10.000Z')), deps);
@@ -163,7 +166,7 @@ describe('the agent answers each business with its own settings', () => {
   });
 
   it("asks the CSAT question on close in the business's own words, and not at all without settings", async () => {
-    const human: HumanAgentDeps = { ...deps };
+    const human: HumanAgentDeps = { ...deps, ...dynamoHumanAgentStores(table.db, tableName, 30) };
     await answerConversation(await receive(says(ACCOUNTS.b, 'wamid.b1', 'hello')), deps);
     const closedB = await closeConversation(`wa:${ACCOUNTS.b}:5511999`, 'agent-1', human);
     expect(closedB.csatOutboundId).toBeDefined();

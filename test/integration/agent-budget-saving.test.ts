@@ -10,6 +10,7 @@ import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-e
 import { cachedBudgetGate } from '#lambdas/pricing/budget-gate';
 import type { BudgetGate, BudgetStanding } from '#lambdas/pricing/budget-ports';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 
 /**
  * The agent on DynamoDB Local with a budget gate that says what the test wants: the same customer
@@ -55,8 +56,7 @@ async function play(standing: BudgetStanding) {
   };
   let now = new Date('2026-11-21T12:00:00.000Z');
   const deps: AgentDeps = {
-    db: table.db,
-    tableName,
+    ...dynamoConversationStores(table.db, tableName),
     publisher: { publish: async () => {} },
     retentionDays: 30,
     now: () => now,
@@ -69,7 +69,7 @@ async function play(standing: BudgetStanding) {
     const at = new Date(Date.parse('2026-11-21T12:00:00.000Z') + i * 15_000).toISOString();
     now = new Date(Date.parse(at) + 1_000);
     const event = customerMessage(`wamid.${i}`, at, text);
-    await recordNormalizedEvent(event, { receivedAt: at }, { db: table.db, tableName, retentionDays: 30 });
+    await recordNormalizedEvent(event, { receivedAt: at }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
     outcomes.push(await answerConversation(domainEventFor(event).detail, deps));
   }
   const out = await table.db.send(

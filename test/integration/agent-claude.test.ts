@@ -18,12 +18,15 @@ import { SAMPLE_ORDERS, SAMPLE_TEST_CUSTOMER, startSampleOrderApi, type SampleOr
 import { startAwsEmulator, type AwsEmulator } from '#lib/local-cloud/aws/aws-emulator';
 import { LOCAL_CUSTOMER_IDS } from '#lib/local-cloud/graph-simulator/accounts';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 let table: TestTable & { newTable(): Promise<string> };
 let sim: AnthropicSimulator;
 let orders: SampleOrderApi;
 let aws: AwsEmulator;
 let deps: AgentDeps;
+let tableName: string;
 let published: DomainEvent[];
 let clock = new Date('2026-11-21T12:00:00.000Z');
 
@@ -43,7 +46,7 @@ afterAll(async () => {
 /** The Claude assistant as the agent builds it: the account's business from the registry, its tools from its own secret. */
 function assistantFor(tableName: string, settings: Partial<ClaudeSettings> = {}) {
   const businessTools = businessToolsSource({
-    accounts: cachedAccountReader({ db: table.db, tableName }),
+    accounts: cachedAccountReader({ registry: dynamoAccountRegistry(table.db, tableName) }),
     secretNamePrefix: businessToolsSecretPrefix(STACK),
     readSecret: secretsManagerBusinessSecret(),
   });
@@ -58,11 +61,10 @@ beforeEach(async () => {
   published = [];
   sim.requests.length = 0;
   orders.requests.length = 0;
-  const tableName = await table.newTable();
+  tableName = await table.newTable();
   await registerAccount(tableName, 'local');
   deps = {
-    db: table.db,
-    tableName,
+    ...dynamoConversationStores(table.db, tableName),
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => clock,
@@ -93,13 +95,13 @@ function customerMessage(id: string, at: string, text: string): MessageEvent {
 async function says(id: string, at: string, text: string) {
   clock = new Date(Date.parse(at) + 5_000);
   const event = customerMessage(id, at, text);
-  await recordNormalizedEvent(event, { receivedAt: at }, { db: table.db, tableName: deps.tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, { receivedAt: at }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   return domainEventFor(event).detail;
 }
 
-const conversation = async () => (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }))).Item!;
+const conversation = async () => (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }))).Item!;
 const reply = async (outboundId: string) =>
-  (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}` } }))).Item!;
+  (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}` } }))).Item!;
 
 describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () => {
   it('leaves greetings and FAQ hits to the flows and gives open questions to Claude, with history', async () => {
@@ -121,7 +123,7 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
   });
 
   it('answers the same way on Claude Sonnet 5.5, whose thinking notes stay out of the reply', async () => {
-    deps = { ...deps, assistant: assistantFor(deps.tableName, { model: 'claude-sonnet-5-5' }) };
+    deps = { ...deps, assistant: assistantFor(tableName, { model: 'claude-sonnet-5-5' }) };
     const result = await answerConversation(await says('mid.1', '2026-11-21T11:51:00.000Z', 'mi pedido 1004 todavía no aparece'), deps);
 
     expect(result).toMatchObject({ outcome: 'replied', kind: 'generated', assistant: 'answered' });
@@ -162,7 +164,7 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
     await says('mid.0', '2026-11-21T11:49:00.000Z', 'hola');
     await table.db.send(
       new UpdateCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Key: { pk: `CONV#${KEY}`, sk: 'CONV' },
         UpdateExpression: 'SET capturedOrderId = :o',
         ExpressionAttributeValues: { ':o': '1004' },
@@ -225,8 +227,8 @@ describe('the agent with Claude (Messages API simulator) on DynamoDB Local', () 
   });
 
   it('offers no order look-up for a business that has no tools secret', async () => {
-    await registerAccount(deps.tableName, 'shop-without-tools');
-    deps = { ...deps, assistant: assistantFor(deps.tableName) };
+    await registerAccount(tableName, 'shop-without-tools');
+    deps = { ...deps, assistant: assistantFor(tableName) };
     const result = await answerConversation(await says('mid.1', '2026-11-21T11:50:00.000Z', 'where is my order 1004?'), deps);
 
     expect(result).toMatchObject({ outcome: 'replied', assistant: 'answered' });

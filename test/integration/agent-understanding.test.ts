@@ -8,10 +8,12 @@ import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 
 /** The flows-and-FAQ bot on DynamoDB Local: language, captured order numbers, small talk, consent by intent. */
 let table: TestTable & { newTable(): Promise<string> };
 let deps: AgentDeps;
+let tableName: string;
 let published: DomainEvent[];
 
 // A Brazilian WhatsApp number: its country code is a prior for Portuguese.
@@ -28,9 +30,9 @@ afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
   clock = Date.parse('2026-11-21T11:50:00.000Z');
+  tableName = await table.newTable();
   deps = {
-    db: table.db,
-    tableName: await table.newTable(),
+    ...dynamoConversationStores(table.db, tableName),
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => NOW,
@@ -63,21 +65,22 @@ function customerMessage(overrides: Partial<MessageEvent>): MessageEvent {
 /** Records a customer message as the normalizer does and lets the agent answer it. */
 async function say(text: string | undefined, overrides: Partial<MessageEvent> = {}) {
   const event = customerMessage({ ...(text === undefined ? {} : { text }), ...overrides });
-  await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { db: table.db, tableName: deps.tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   const result = await answerConversation(domainEventFor(event).detail, deps);
   return { event, result };
 }
 
 async function conversation() {
-  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }));
+  const out = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }));
   return out.Item!;
 }
 
 async function replies() {
   const out = await table.db.send(
     new QueryCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       IndexName: 'byTime',
+      Select: 'ALL_ATTRIBUTES',
       KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
       FilterExpression: 'direction = :out',
       ExpressionAttributeValues: { ':pk': `CONV#${KEY}`, ':m': 'MSG#', ':out': 'outbound' },
@@ -89,7 +92,7 @@ async function replies() {
 async function consentRecords() {
   const out = await table.db.send(
     new QueryCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
       ExpressionAttributeValues: { ':pk': `CONV#${KEY}`, ':c': 'CONSENT#' },
     }),

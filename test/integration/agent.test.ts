@@ -10,9 +10,11 @@ import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: AgentDeps;
+let tableName: string;
 let published: DomainEvent[];
 
 const KEY = 'wa:100:5511999';
@@ -25,9 +27,9 @@ beforeAll(async () => {
 afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
+  tableName = await table.newTable();
   deps = {
-    db: table.db,
-    tableName: await table.newTable(),
+    ...dynamoConversationStores(table.db, tableName),
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => NOW,
@@ -58,7 +60,7 @@ function customerMessage(id: string, at: string, text: string, overrides: Partia
 
 /** Records the message as the normalizer does and returns the wake-up it would publish. */
 async function receive(event: MessageEvent) {
-  await recordNormalizedEvent(event, ctx, { db: table.db, tableName: deps.tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, ctx, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   return domainEventFor(event).detail;
 }
 
@@ -71,8 +73,9 @@ const burst = [
 async function outboundItems() {
   const out = await table.db.send(
     new QueryCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       IndexName: 'byTime',
+      Select: 'ALL_ATTRIBUTES',
       KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
       FilterExpression: 'direction = :out',
       ExpressionAttributeValues: { ':pk': `CONV#${KEY}`, ':m': 'MSG#', ':out': 'outbound' },
@@ -82,7 +85,7 @@ async function outboundItems() {
 }
 
 async function conversation() {
-  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }));
+  const out = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }));
   return out.Item!;
 }
 
@@ -193,7 +196,7 @@ describe('the first agent on DynamoDB Local', () => {
     const wakeUp = await receive(burst[0]!);
     await table.db.send(
       new UpdateCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Key: { pk: `CONV#${KEY}`, sk: 'CONV' },
         UpdateExpression: 'SET #s = :human',
         ExpressionAttributeNames: { '#s': 'state' },
@@ -257,7 +260,7 @@ describe('the first agent on DynamoDB Local', () => {
     expect(reply!.text).toContain(confirmation);
     const consent = await table.db.send(
       new QueryCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
         ExpressionAttributeValues: { ':pk': `CONV#${KEY}`, ':c': 'CONSENT#' },
       }),
@@ -300,7 +303,7 @@ describe('the first agent on DynamoDB Local', () => {
     expect(conv.version).toBe(2);
     const waiting = await table.db.send(
       new QueryCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :p',
         ExpressionAttributeValues: { ':p': 'ACCT#100#STATE#human' },
@@ -383,7 +386,7 @@ describe('the first agent on DynamoDB Local', () => {
     await receive(customerMessage('wamid.c0', '2026-11-21T11:50:00.000Z', 'hola'));
     await table.db.send(
       new UpdateCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Key: { pk: `CONV#${KEY}`, sk: 'CONV' },
         UpdateExpression: 'SET #s = :closed, csatRequestedAt = :at, #l = :es, answeredThroughSk = :through',
         ExpressionAttributeNames: { '#s': 'state', '#l': 'language' },
@@ -414,7 +417,7 @@ describe('the first agent on DynamoDB Local', () => {
     const setStatus = (status: string) =>
       table.db.send(
         new UpdateCommand({
-          TableName: deps.tableName,
+          TableName: tableName,
           Key: reply,
           UpdateExpression: 'SET #s = :s',
           ExpressionAttributeNames: { '#s': 'status' },
@@ -430,7 +433,7 @@ describe('the first agent on DynamoDB Local', () => {
     await setStatus('sent');
     await table.db.send(
       new UpdateCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Key: { pk: 'PMID#wamid.ours', sk: 'PMID' },
         UpdateExpression: 'SET messageSk = :sk',
         ExpressionAttributeValues: { ':sk': reply.sk },
@@ -453,7 +456,11 @@ describe('one reply per burst, measured from the last message stored', () => {
     const wakeUps = [];
     for (const [id, receivedAt, text] of lines) {
       const event = customerMessage(id, '2026-11-21T12:00:00.000Z', text);
-      await recordNormalizedEvent(event, { receivedAt }, { db: table.db, tableName: deps.tableName, retentionDays: 30, now: () => new Date(receivedAt) });
+      await recordNormalizedEvent(
+        event,
+        { receivedAt },
+        { ...dynamoConversationStores(table.db, tableName), retentionDays: 30, now: () => new Date(receivedAt) },
+      );
       wakeUps.push(domainEventFor(event).detail);
     }
 

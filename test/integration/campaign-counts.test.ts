@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { countCampaignReply } from '#lambdas/campaigns/campaign-counts-replies';
 import { COUNT_SHARDS, type CampaignCounter } from '#lambdas/campaigns/campaign-counts';
-import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts-store';
+import { dynamoCampaignCounts, dynamoConversationCampaignReader } from '#lambdas/campaigns/campaign-counts-store';
 import { campaignMessageId, campaignSk, campaignsPk } from '#lambdas/campaigns/campaign-keys';
 import { dynamoCampaignStore } from '#lambdas/campaigns/campaign-store';
 import type { CampaignStore } from '#lambdas/campaigns/campaign-ports';
@@ -11,6 +11,7 @@ import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { ACCOUNT_ID, BUSINESS, CAMPAIGN_ID, campaign } from '#test/helpers/campaign-release-fakes';
+import { dynamoStatusStores } from '#lambdas/status/status-stores';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
@@ -38,7 +39,7 @@ beforeEach(async () => {
     0,
     Array.from({ length: 5 }, (_, i) => ({ waId: waId(i), variables: { '1': 'x' } })),
   );
-  deps = { db: table.db, tableName, publisher: { publish: async () => undefined }, campaignCounts: { counter, recipients: store } };
+  deps = { ...dynamoStatusStores(table.db, tableName), publisher: { publish: async () => undefined }, campaignCounts: { counter, recipients: store } };
 });
 
 /** A campaign message Meta accepted: the item and pointer the sender writes, as the sender left it. */
@@ -156,7 +157,7 @@ describe('replies and opt-outs', () => {
       'detail-type': detailType,
       detail: { v: 1, conversationKey: keyOf(i), channel: 'whatsapp', accountId: ACCOUNT_ID, occurredAt: at(minutes), origin: 'customer', ...extra },
     });
-  const replyDeps = () => ({ db: table.db, tableName, counter, store, now: () => new Date(at(30)) });
+  const replyDeps = () => ({ conversations: dynamoConversationCampaignReader(table.db, tableName), counter, store, now: () => new Date(at(30)) });
 
   async function conversationWithCampaign(i: number, campaignId = CAMPAIGN_ID, sentAt = NOW.toISOString()) {
     await table.db.send(

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { upsertChannelAccount } from '#lambdas/accounts/channel-account';
 import { createGraphApiClient } from '#lambdas/adapters/graph-api-client';
 import type { CampaignCounter } from '#lambdas/campaigns/campaign-counts';
-import { dynamoCampaignCounts } from '#lambdas/campaigns/campaign-counts-store';
+import { dynamoCampaignCounts, dynamoCampaignMessageReader } from '#lambdas/campaigns/campaign-counts-store';
 import { campaignMessageId, campaignSk, campaignsPk } from '#lambdas/campaigns/campaign-keys';
 import { releaseTick, type ReleaseDeps } from '#lambdas/campaigns/campaign-release';
 import { checkRelease, type ReleaseCheck } from '#lambdas/campaigns/campaign-release-check';
@@ -33,6 +33,7 @@ import {
   recordingTicks,
   WABA_ID,
 } from '#test/helpers/campaign-release-fakes';
+import { dynamoSendStores } from '#lambdas/outbound/send-stores';
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const RECIPIENTS = 30;
@@ -148,8 +149,7 @@ beforeEach(async () => {
     now: () => NOW,
   };
   const sendDeps: SendReplyDeps = {
-    db,
-    tableName,
+    ...dynamoSendStores(db, tableName),
     publisher: { publish: async () => undefined },
     graph: createGraphApiClient({ timeoutMs: 5_000 }),
     accessTokenFor: async () => 'token',
@@ -165,7 +165,7 @@ const tick = (n: number) => ({ businessId: BUSINESS, campaignId: CAMPAIGN_ID, ti
 async function deliver(send: { conversationKey: string; outboundId: string; accountId: string }) {
   const detail = replyRequestedEvent(EVENT_SOURCE.campaigns, { ...send, channel: 'whatsapp' }).detail;
   const outcome = await sendReply(detail, w.sendDeps);
-  await countCampaignSend(detail, outcome, { db: table.db, tableName: w.tableName, counter: w.counter, recipients: w.store });
+  await countCampaignSend(detail, outcome, { messages: dynamoCampaignMessageReader(table.db, w.tableName), counter: w.counter, recipients: w.store });
   return outcome;
 }
 

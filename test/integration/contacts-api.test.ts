@@ -18,6 +18,7 @@ import type { AuditContext } from '#lambdas/identity/operator-request';
 import { consentSk } from '#lambdas/outbound/send-context';
 import { fakeAccounts } from '#test/helpers/fake-accounts';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoHumanAgentStores } from '#lambdas/human-agent/human-agent-stores';
 
 /**
  * The contacts routes of the operator APIs on DynamoDB Local with the real contact store: every
@@ -54,6 +55,7 @@ const NOBODY = who('nobody', []);
 let table: TestTable & { newTable(): Promise<string> };
 let store: ContactStore;
 let deps: HumanAgentApiDeps;
+let tableName: string;
 let published: DomainEvent[];
 let maria: Contact;
 let mariaIg: Contact;
@@ -96,7 +98,7 @@ async function call(identity: OperatorIdentity, route: { method: string; path: s
 async function putConversation(key: string, fields: Record<string, unknown>) {
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: { pk: conversationPk(key), sk: CONVERSATION_SK, entity: 'Conversation', conversationKey: key, state: 'human', ...fields },
     }),
   );
@@ -110,13 +112,11 @@ beforeAll(async () => {
 afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
-  const tableName = await table.newTable();
+  tableName = await table.newTable();
   store = dynamoContactStore({ db: table.db, tableName });
   deps = {
-    db: table.db,
-    tableName,
+    ...dynamoHumanAgentStores(table.db, tableName, 30),
     publisher: { publish: async (e) => void published.push(...e) },
-    retentionDays: 30,
     now: clock,
     botSettings: fixedBotSettings(demoBotSettings()),
     accounts: ACCOUNTS,
@@ -365,7 +365,7 @@ describe('changing a contact', () => {
     });
     expect(res.audit).toEqual({ target: `contact ${maria.contactId} consent whatsapp`, targetBusinessId: 'b1' });
     // The sender's projection refuses the next marketing template to this number.
-    const projection = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: accountPk('100'), sk: consentSk(WA_ID) } }));
+    const projection = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: accountPk('100'), sk: consentSk(WA_ID) } }));
     expect(projection.Item?.marketingOptOutAt).toBe(res.body.consent.whatsapp.at);
     expect(updates().at(-1)?.detail).toMatchObject({ contactId: maria.contactId, changed: ['consent'] });
     expect(JSON.stringify(published)).not.toContain('teléfono');

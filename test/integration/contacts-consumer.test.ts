@@ -17,11 +17,14 @@ import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-e
 import { CONVERSATION_SK, conversationPk } from '#lambdas/conversation/table-keys';
 import { normalizeIngressEvent } from '#lambdas/ingress/normalize-ingress-event';
 import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
-import { loadSendContext } from '#lambdas/outbound/send-context';
+import { readSendContext } from '#lambdas/outbound/send-context';
 import { decideSendPermission } from '#lambdas/outbound/send-rules';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { fakeAccounts } from '#test/helpers/fake-accounts';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { createBusinessAppContactStore } from '#lambdas/accounts/business-app-contacts-store';
+import { createSendContextStore } from '#lambdas/outbound/send-context-store';
 
 const B = 'shop';
 const PHONE = '106540352242922';
@@ -64,8 +67,8 @@ async function receiveWebhook(body: unknown): Promise<Array<{ source: string; 'd
   const envelopes = [];
   for (const event of events) {
     expect(event.kind).not.toBe('quarantine');
-    await recordNormalizedEvent(event, ctx, { db: table.db, tableName, retentionDays: 30 });
-    await recordBusinessAppContact(event, { db: table.db, tableName, retentionDays: 30 });
+    await recordNormalizedEvent(event, ctx, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
+    await recordBusinessAppContact(event, { businessAppContacts: createBusinessAppContactStore(table.db, tableName), retentionDays: 30 });
     const published = domainEventFor(event);
     envelopes.push({ source: published.source, 'detail-type': published.detailType, detail: published.detail });
   }
@@ -252,8 +255,7 @@ describe('contacts consumer on DynamoDB Local', () => {
 
   it("records the agent's opt-out and opt-in on the contact and for the sender: marketing templates stop, then start again", async () => {
     const agentDeps = {
-      db: table.db,
-      tableName,
+      ...dynamoConversationStores(table.db, tableName),
       publisher: { publish: async (e: DomainEvent[]) => void agentEvents.push(...e) },
       retentionDays: 30,
       replyQuietMs: 0,
@@ -261,7 +263,7 @@ describe('contacts consumer on DynamoDB Local', () => {
     };
     const agentEvents: DomainEvent[] = [];
     const marketing = async () => {
-      const send = await loadSendContext(table.db, tableName, {
+      const send = await readSendContext(createSendContextStore(table.db, tableName), {
         conversationKey: `wa:${PHONE}:${WA_ID}`,
         accountId: PHONE,
         customerId: WA_ID,

@@ -5,9 +5,10 @@ import { contactPk, CONTACT_PROFILE_SK, IDENTITY_SK, identityPk } from '#lambdas
 import type { ContactStore, SeenIdentity } from '#lambdas/contacts/contact-ports';
 import { dynamoContactStore } from '#lambdas/contacts/contact-store';
 import { accountPk } from '#lambdas/conversation/table-keys';
-import { consentSk, loadSendContext } from '#lambdas/outbound/send-context';
+import { consentSk, readSendContext } from '#lambdas/outbound/send-context';
 import { decideSendPermission } from '#lambdas/outbound/send-rules';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { createSendContextStore } from '#lambdas/outbound/send-context-store';
 
 const B = 'shop';
 const PHONE_ACCOUNT = '100200300';
@@ -163,11 +164,11 @@ describe('DynamoDB contact store', () => {
     expect(await store.unmerge('rival', merged.merge.mergeId, 'supervisor-1', T2)).toMatchObject({ ok: false, refusal: 'not_found' });
   });
 
-  it("records consent with the sender's projection in one write, which loadSendContext reads and the send rules obey", async () => {
+  it("records consent with the sender's projection in one write, which readSendContext reads and the send rules obey", async () => {
     const { contact } = await store.resolve(B, wa('5511987654321'), { at: T0 });
     const key = 'wa:100200300:5511987654321';
     const marketing = async () => {
-      const ctx = await loadSendContext(table.db, tableName, {
+      const ctx = await readSendContext(createSendContextStore(table.db, tableName), {
         conversationKey: key,
         accountId: PHONE_ACCOUNT,
         customerId: '5511987654321',

@@ -16,6 +16,7 @@ import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { openAllWeek } from '#test/helpers/open-all-week';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 
 /*
  * The end of conversations the bot alone holds, on DynamoDB Local: the agent answers real customer
@@ -55,8 +56,7 @@ const publisher: EventPublisher = {
 
 function agentDeps(): AgentDeps {
   return {
-    db: table.db,
-    tableName,
+    ...dynamoConversationStores(table.db, tableName),
     publisher,
     retentionDays: 30,
     now: () => clock,
@@ -113,7 +113,7 @@ async function customerWrites(key: string, when: Date, text: string) {
     type: 'text',
     text,
   };
-  await recordNormalizedEvent(event, { receivedAt: when.toISOString() }, { db: table.db, tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, { receivedAt: when.toISOString() }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   return answerConversation(domainEventFor(event).detail, agentDeps());
 }
 

@@ -5,21 +5,25 @@ import type { MessageEvent, StatusEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { dynamoStatusStores } from '#lambdas/status/status-stores';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: StatusDeps;
+let tableName: string;
 
 beforeAll(async () => {
   table = await startTestTable();
 });
 afterAll(async () => table?.stop());
 beforeEach(async () => {
-  deps = { db: table.db, tableName: await table.newTable(), publisher: { publish: async () => undefined } };
+  tableName = await table.newTable();
+  deps = { ...dynamoStatusStores(table.db, tableName), publisher: { publish: async () => undefined } };
 });
 
 const KEY = 'wa:100:5511999';
 const IG_KEY = 'ig:17841400000000001:6100000000000001';
-const recordDeps = () => ({ db: table.db, tableName: deps.tableName, retentionDays: 30 });
+const recordDeps = () => ({ ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
 
 /** An inbound message (customer or imported history) stored as the normalizer stores it. */
 async function inbound(key: string, id: string, occurredAt: string, origin: 'customer' | 'history' = 'customer') {
@@ -45,7 +49,7 @@ async function inbound(key: string, id: string, occurredAt: string, origin: 'cus
 async function outbound(key: string, messageId: string, providerMessageId: string, sentAt: string, origin = 'agent') {
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: {
         pk: `CONV#${key}`,
         sk: `MSG#${messageId}`,
@@ -65,7 +69,7 @@ async function outbound(key: string, messageId: string, providerMessageId: strin
   );
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: key, messageSk: `MSG#${messageId}` },
     }),
   );
@@ -90,7 +94,7 @@ async function receipt(key: string, providerMessageId: string | undefined, statu
 }
 
 async function conversation(key: string) {
-  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${key}`, sk: 'CONV' }, ConsistentRead: true }));
+  const out = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${key}`, sk: 'CONV' }, ConsistentRead: true }));
   return out.Item ?? {};
 }
 

@@ -11,6 +11,8 @@ import { enqueueIngressEvents } from '#lambdas/ingress/enqueue-ingress-events';
 import { processIngressRecord, type ProcessDeps, type ProcessResult } from '#lambdas/ingress/process-ingress-record';
 import { receiveWebhook } from '#lambdas/ingress/receive-webhook';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoIngressStores } from '#lambdas/ingress/ingress-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 /**
  * Hostile id sizes through the real ingress path: a signed body is verified, split and enqueued
@@ -31,8 +33,7 @@ const claimChecks = new Map<string, string>();
 beforeAll(async () => {
   table = await startTestTable();
   deps = {
-    db: table.db,
-    tableName: table.tableName,
+    ...dynamoIngressStores(table.db, table.tableName),
     retentionDays: 30,
     publisher: { publish: async (events) => void published.push(...events) },
     readClaimCheck: async ({ key }) => {
@@ -40,7 +41,7 @@ beforeAll(async () => {
       if (body === undefined) throw new Error('claim check not found');
       return body;
     },
-    accounts: cachedAccountReader({ db: table.db, tableName: table.tableName }),
+    accounts: cachedAccountReader({ registry: dynamoAccountRegistry(table.db, table.tableName) }),
   };
   await registerChannelAccountIfAbsent(table.db, table.tableName, { accountId: '100', channel: 'whatsapp', businessId: 'b1', wabaId: '200', status: 'active' });
   await registerChannelAccountIfAbsent(table.db, table.tableName, { accountId: '300', channel: 'messenger', businessId: 'b1', status: 'active' });
@@ -110,7 +111,7 @@ async function normalizeAll(entries: SendMessageBatchRequestEntry[]): Promise<Pr
 }
 
 async function get(pk: string, sk: string) {
-  return (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk, sk } }))).Item;
+  return (await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk, sk } }))).Item;
 }
 
 function expectPublishedSmall(events: DomainEvent[]) {
@@ -145,8 +146,9 @@ describe('hostile id sizes on the ingress path (DynamoDB Local)', () => {
     expect(await normalizeAll(next)).toEqual([{ kind: 'message', channel: 'whatsapp', origin: 'customer', outcome: 'stored' }]);
     const history = await table.db.send(
       new QueryCommand({
-        TableName: deps.tableName,
+        TableName: table.tableName,
         IndexName: 'byTime',
+        Select: 'ALL_ATTRIBUTES',
         KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
         ExpressionAttributeValues: { ':pk': 'CONV#wa:100:5511777', ':m': 'MSG#' },
       }),

@@ -15,10 +15,13 @@ import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { fakeAccounts } from '#test/helpers/fake-accounts';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { dynamoHumanAgentStores } from '#lambdas/human-agent/human-agent-stores';
 
 let table: TestTable & { newTable(): Promise<string> };
 let agentDeps: AgentDeps;
 let apiDeps: HumanAgentDeps;
+let tableName: string;
 let published: DomainEvent[];
 let clock: Date;
 
@@ -29,11 +32,11 @@ afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
   clock = new Date('2026-11-21T12:00:00.000Z');
-  const tableName = await table.newTable();
+  tableName = await table.newTable();
   const publisher = { publish: async (e: DomainEvent[]) => void published.push(...e) };
   const botSettings = fixedBotSettings(demoBotSettings());
-  agentDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock, botSettings, replyQuietMs: 0 };
-  apiDeps = { db: table.db, tableName, publisher, retentionDays: 30, now: () => clock, botSettings };
+  agentDeps = { ...dynamoConversationStores(table.db, tableName), publisher, retentionDays: 30, now: () => clock, botSettings, replyQuietMs: 0 };
+  apiDeps = { ...dynamoHumanAgentStores(table.db, tableName, 30), publisher, now: () => clock, botSettings };
 });
 
 const CHANNELS: Array<{ channel: Channel; key: string; account: string; customer: string; prefix: string }> = [
@@ -63,7 +66,7 @@ function message(c: (typeof CHANNELS)[number], id: string, at: string, text: str
 /** Customer writes, the normalizer records it, the agent is woken (twice: redelivery). */
 async function customerSays(event: MessageEvent) {
   clock = new Date(Date.parse(event.occurredAt) + 10_000);
-  await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { db: table.db, tableName: agentDeps.tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, { receivedAt: event.occurredAt }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   const wakeUp = domainEventFor(event).detail;
   const first = await answerConversation(wakeUp, agentDeps);
   await answerConversation(wakeUp, agentDeps);
@@ -152,9 +155,7 @@ describe('human agent API on DynamoDB Local', () => {
     const question = afterClose.body.messages.at(-1);
     expect(question).toMatchObject({ replyKind: 'csat_question', text: expect.stringContaining('calificarías'), type: 'interactive' });
     // The button that opens the score list on WhatsApp speaks the conversation language too.
-    const stored = await table.db.send(
-      new GetCommand({ TableName: agentDeps.tableName, Key: { pk: conversationPk(c.key), sk: messageSk(question.messageId) } }),
-    );
+    const stored = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: conversationPk(c.key), sk: messageSk(question.messageId) } }));
     expect(stored.Item).toMatchObject({ optionsLabel: 'Calificar' });
 
     expect(
@@ -209,7 +210,7 @@ describe('closing and the rating that follows in the same second', () => {
     expect((await call('POST', '/agent/conversation/close', { body: { conversationKey: c.key } })).status).toBe(200);
     // WhatsApp timestamps are whole seconds: a tap within the second of the close sorts before it.
     const rating = message(c, '2', '2026-11-21T12:10:00.000Z', '5', { type: 'choice', choice: { id: 'csat:5', title: '⭐⭐⭐⭐⭐ 5', source: 'list' } });
-    await recordNormalizedEvent(rating, { receivedAt: '2026-11-21T12:10:00.900Z' }, { db: table.db, tableName: agentDeps.tableName, retentionDays: 30 });
+    await recordNormalizedEvent(rating, { receivedAt: '2026-11-21T12:10:00.900Z' }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
     clock = new Date('2026-11-21T12:10:01.000Z');
     expect(await answerConversation(domainEventFor(rating).detail, agentDeps)).toMatchObject({ outcome: 'replied', kind: 'csat_thanks' });
     expect((await call('GET', '/agent/conversation', { query: { key: c.key } })).body.conversation).toMatchObject({ state: 'closed', csatScore: 5 });

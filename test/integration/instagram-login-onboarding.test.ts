@@ -41,7 +41,7 @@ interface Prospect {
 const prospect = () => world.control<Prospect>('POST', 'instagram-login', { redirectUri: REDIRECT });
 const newCode = async (ownerId: string) => (await world.control<{ code: string }>('POST', 'codes', { ownerId })).code;
 const item = async (key: { pk: string; sk: string }) =>
-  (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
+  (await world.table.db.send(new GetCommand({ TableName: world.tableName, Key: key, ConsistentRead: true }))).Item;
 const account = (id: string) => item(channelAccountKey(id));
 const secret = (id: string): { accessToken: string } | undefined => {
   try {
@@ -161,9 +161,9 @@ describe('onboarding an Instagram account through Instagram Login', () => {
     await onboardInstagramLoginAccount(deps, { businessId: 'loja-ig', code: p.code, redirectUri: REDIRECT });
     const oldToken = secret(p.instagramAccountId)!.accessToken;
     // What the refresh job does when Meta refuses the token.
-    await deps.db.send(
+    await world.table.db.send(
       new UpdateCommand({
-        TableName: deps.tableName,
+        TableName: world.tableName,
         Key: channelAccountKey(p.instagramAccountId),
         UpdateExpression: 'SET #s = :n, needsReauthorisation = :t REMOVE gsi2pk, gsi2sk',
         ExpressionAttributeNames: { '#s': 'status' },

@@ -38,12 +38,12 @@ afterAll(() => secretsClient?.destroy());
 beforeEach(() => {
   api = createInstagramLoginApi({ graphBaseUrl: sim.instagramGraphUrl, oauthBaseUrl: sim.instagramOAuthUrl, version: GRAPH_API_VERSION });
   deps = { ...world.deps, instagramLogin: api, instagramApp: async () => ({ appId: '910000000000001', appSecret: 'instagram-app-secret' }) };
-  store = dynamoInstagramTokenStore(deps.db, deps.tableName);
+  store = dynamoInstagramTokenStore(world.table.db, world.tableName);
   refreshDeps = { store, secrets: secretsManagerTokenVersions(secretsClient), api };
 });
 
 const account = async (id: string) =>
-  (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: channelAccountKey(id), ConsistentRead: true }))).Item!;
+  (await world.table.db.send(new GetCommand({ TableName: world.tableName, Key: channelAccountKey(id), ConsistentRead: true }))).Item!;
 const token = (id: string) => JSON.parse(String(aws.secrets.getSecretValue(accountTokenSecretName(PREFIX, id)).secretString)).accessToken as string;
 const refreshes = async () => (await world.control<{ instagramLogin: { refreshes: number } }>('GET', 'stats')).instagramLogin.refreshes;
 
@@ -143,9 +143,9 @@ describe('the Instagram token refresh', () => {
 
   it('stops watching an account that was offboarded, and records nothing over a token another run renewed', async () => {
     const gone = await onboarded(55);
-    await deps.db.send(
+    await world.table.db.send(
       new UpdateCommand({
-        TableName: deps.tableName,
+        TableName: world.tableName,
         Key: channelAccountKey(gone),
         UpdateExpression: 'SET #s = :o',
         ExpressionAttributeNames: { '#s': 'status' },

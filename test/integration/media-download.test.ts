@@ -15,6 +15,8 @@ import { readConformanceJson } from '#test/helpers/conformance';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { startRecordingHttpServer, type RecordingHttpServer } from '#test/helpers/recording-http-server';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { createMediaRecordStore } from '#lambdas/media/media-record-store';
 
 const BUCKET = 'media-bucket';
 const TOKEN = 'local-test-token';
@@ -26,6 +28,7 @@ let sim: GraphSimulator;
 let s3: S3Objects;
 let simNow = Date.now();
 let deps: MediaDeps;
+let tableName: string;
 /** Runs before each request the consumer makes to the simulator; tests use it to age URLs or corrupt bytes. */
 let beforeRequest: (url: URL) => void = () => undefined;
 let corruptDownloads = false;
@@ -63,9 +66,9 @@ beforeEach(async () => {
   beforeRequest = () => undefined;
   corruptDownloads = false;
   outsider.requests.length = 0;
+  tableName = await table.newTable();
   deps = {
-    db: table.db,
-    tableName: await table.newTable(),
+    mediaRecords: createMediaRecordStore(table.db, tableName),
     s3,
     bucket: BUCKET,
     accessTokenFor: async () => TOKEN,
@@ -100,13 +103,13 @@ async function receive(channel: MessageEvent['channel'], type: string, media: Me
     type: type as MessageEvent['type'],
     media,
   };
-  await recordNormalizedEvent(event, { receivedAt: occurredAt }, { db: table.db, tableName: deps.tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, { receivedAt: occurredAt }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   return { v: 1, conversationKey, channel, accountId, providerMessageId, occurredAt, type, origin: 'customer', direction: 'inbound', eventId: event.eventId };
 }
 
 async function messageItem(detail: { conversationKey: string; providerMessageId: string }) {
   const out = await table.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${detail.conversationKey}`, sk: `MSG#${detail.providerMessageId}` }, ConsistentRead: true }),
+    new GetCommand({ TableName: tableName, Key: { pk: `CONV#${detail.conversationKey}`, sk: `MSG#${detail.providerMessageId}` }, ConsistentRead: true }),
   );
   return out.Item ?? {};
 }

@@ -19,6 +19,9 @@ import type { StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { applyReceiptOnArrival } from '#lambdas/status/apply-receipt-on-arrival';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { fakeAccounts } from '#test/helpers/fake-accounts';
+import { dynamoIngressStores } from '#lambdas/ingress/ingress-stores';
+import type { CompleteSendDeps } from '#lambdas/status/complete-interrupted-send';
+import type { RecordDeps } from '#lambdas/conversation/record-normalized-event';
 
 /**
  * Meta spend per business on DynamoDB Local (docs/meta-pricing.md § Budgets): receipts priced by
@@ -26,7 +29,8 @@ import { fakeAccounts } from '#test/helpers/fake-accounts';
  * receipts repeat or race, campaigns get their spend, and the spend API reads it all back.
  */
 let table: TestTable & { newTable(): Promise<string> };
-let deps: StatusDeps & { retentionDays: number };
+let deps: StatusDeps & RecordDeps & CompleteSendDeps;
+let tableName: string;
 let store: SpendStore;
 let published: DomainEvent[];
 
@@ -51,9 +55,15 @@ beforeAll(async () => {
 afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
-  const tableName = await table.newTable();
+  tableName = await table.newTable();
   const publisher = { publish: async (events: DomainEvent[]) => void published.push(...events) };
-  deps = { db: table.db, tableName, publisher, retentionDays: 30, rateCard: CARD, spend: tableSpendCounter({ db: table.db, tableName, publisher, accounts }) };
+  deps = {
+    ...dynamoIngressStores(table.db, tableName),
+    publisher,
+    retentionDays: 30,
+    rateCard: CARD,
+    spend: tableSpendCounter({ db: table.db, tableName, publisher, accounts }),
+  };
   store = dynamoSpendStore({ db: table.db, tableName });
 });
 
@@ -65,7 +75,7 @@ async function seedSentMessage(n: number, extra: Record<string, unknown> = {}, a
   const at = '2026-11-21T10:00:00.000Z';
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: {
         pk: `CONV#${key}`,
         sk: `MSG#out_${n}`,
@@ -89,7 +99,7 @@ async function seedSentMessage(n: number, extra: Record<string, unknown> = {}, a
   );
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: { pk: `PMID#wamid.${n}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: key, messageSk: `MSG#out_${n}` },
     }),
   );
@@ -166,12 +176,12 @@ describe("a business's running month", () => {
 
   it("adds a campaign send's charge to its campaign's counts", async () => {
     await table.db.send(
-      new PutCommand({ TableName: deps.tableName, Item: { pk: campaignsPk('acme'), sk: campaignSk('cmp_1'), entity: 'Campaign', counts: emptyCounts() } }),
+      new PutCommand({ TableName: tableName, Item: { pk: campaignsPk('acme'), sk: campaignSk('cmp_1'), entity: 'Campaign', counts: emptyCounts() } }),
     );
     await seedSentMessage(7, { origin: 'campaign', campaignId: 'cmp_1', campaignBusinessId: 'acme' });
     await applyReceiptOnArrival(receipt(7, 'sent', priced('marketing')), ctx, deps);
     await applyReceiptOnArrival(receipt(7, 'delivered', priced('marketing')), ctx, deps);
-    const campaign = (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: campaignsPk('acme'), sk: campaignSk('cmp_1') } }))).Item!;
+    const campaign = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: campaignsPk('acme'), sk: campaignSk('cmp_1') } }))).Item!;
     expect(campaign.counts.spendMicros).toBe(62_500);
     expect(campaign.counts.sent).toBe(0);
   });
@@ -180,7 +190,7 @@ describe("a business's running month", () => {
     await seedSentMessage(8);
     const failing = { ...deps, spend: tableSpendCounter({ db: table.db, tableName: 'no-such-table', publisher: deps.publisher, accounts }) };
     await expect(applyReceiptOnArrival(receipt(8, 'delivered', priced('marketing')), ctx, failing)).rejects.toThrow();
-    const item = (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#wa:100:${customerOf(8)}`, sk: 'MSG#out_8' } }))).Item!;
+    const item = (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#wa:100:${customerOf(8)}`, sk: 'MSG#out_8' } }))).Item!;
     expect(item.metaPricedAt).toBeUndefined();
     expect(item.status).toBe('delivered');
     // The retry (status tracking) prices and counts it.
@@ -223,7 +233,7 @@ describe('budget thresholds', () => {
     const { body } = await call(person(['admin']), 'GET', '/admin/spend/budget');
     await call(person(['admin']), 'PUT', '/admin/spend/budget', { body: { monthlyBudgetUsd: 0.15, expectedVersion: body.budget.version } });
     // The counter keeps a budget for a minute: a new counter is a new minute.
-    deps.spend = tableSpendCounter({ db: table.db, tableName: deps.tableName, publisher: deps.publisher, accounts });
+    deps.spend = tableSpendCounter({ db: table.db, tableName: tableName, publisher: deps.publisher, accounts });
     await deliver(23, priced('marketing'));
     expect(thresholdEvents().map((e) => [e.detail.threshold, e.detail.budgetMicros])).toEqual([
       [80, 100_000],

@@ -2,14 +2,17 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { StatusEvent } from '#lambdas/conversation/model';
-import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
+import { recordNormalizedEvent, type RecordDeps } from '#lambdas/conversation/record-normalized-event';
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { applyReceiptOnArrival } from '#lambdas/status/apply-receipt-on-arrival';
 import { parseRateCard } from '#lambdas/pricing/rate-card';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoIngressStores } from '#lambdas/ingress/ingress-stores';
+import type { CompleteSendDeps } from '#lambdas/status/complete-interrupted-send';
 
 let table: TestTable & { newTable(): Promise<string> };
-let deps: StatusDeps & { retentionDays: number };
+let deps: StatusDeps & RecordDeps & CompleteSendDeps;
+let tableName: string;
 
 const CARD = parseRateCard({
   snapshot: false,
@@ -24,7 +27,8 @@ beforeAll(async () => {
 });
 afterAll(async () => table?.stop());
 beforeEach(async () => {
-  deps = { db: table.db, tableName: await table.newTable(), publisher: { publish: async () => {} }, retentionDays: 30, rateCard: CARD };
+  tableName = await table.newTable();
+  deps = { ...dynamoIngressStores(table.db, tableName), publisher: { publish: async () => {} }, retentionDays: 30, rateCard: CARD };
 });
 
 const KEY = 'wa:100:5511987654321';
@@ -34,7 +38,7 @@ async function seedSentMessage(messageId: string, providerMessageId: string) {
   const at = '2026-11-21T10:00:00.000Z';
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: {
         pk: `CONV#${KEY}`,
         sk: `MSG#${messageId}`,
@@ -54,7 +58,7 @@ async function seedSentMessage(messageId: string, providerMessageId: string) {
   );
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: KEY, messageSk: `MSG#${messageId}` },
     }),
   );
@@ -74,7 +78,7 @@ const status = (providerMessageId: string, s: StatusEvent['status'], at: string,
   ...(pricing ? { pricing } : {}),
 });
 
-const message = async (id: string) => (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${id}` } }))).Item!;
+const message = async (id: string) => (await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${id}` } }))).Item!;
 const MARKETING = { billable: true, pricingModel: 'PMP', type: 'regular', category: 'marketing' };
 
 describe('Meta spend on DynamoDB Local', () => {

@@ -35,7 +35,7 @@ interface WhatsAppProspect {
 const whatsappProspect = (options: Record<string, unknown> = {}) => control<WhatsAppProspect>('POST', 'whatsapp', options);
 const secretValue = (ownerId: string) => aws.secrets.getSecretValue(accountTokenSecretName(PREFIX, ownerId)).secretString;
 const item = async (key: { pk: string; sk: string }) =>
-  (await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
+  (await world.table.db.send(new GetCommand({ TableName: world.tableName, Key: key, ConsistentRead: true }))).Item;
 const wabaItem = (wabaId: string) => item({ pk: wabaPk(wabaId), sk: 'WABA' });
 const accountItem = (accountId: string) => item(channelAccountKey(accountId));
 const hasSecret = (ownerId: string) => {
@@ -147,7 +147,12 @@ describe('WhatsApp onboarding proves the new token sees the WABA and number befo
   it('refuses a number registered to another business even when nobody owns its WABA, writing neither item', async () => {
     const p = await whatsappProspect();
     // A's number was registered before (without its WABA); B's token now sees the WABA.
-    await registerChannelAccountIfAbsent(deps.db, deps.tableName, { accountId: p.phoneNumberId, channel: 'whatsapp', businessId: 'biz-a', status: 'active' });
+    await registerChannelAccountIfAbsent(world.table.db, world.tableName, {
+      accountId: p.phoneNumberId,
+      channel: 'whatsapp',
+      businessId: 'biz-a',
+      status: 'active',
+    });
     const before = await accountItem(p.phoneNumberId);
     await expect(onboardWhatsAppNumber(deps, { businessId: 'biz-b', code: p.code, wabaId: p.wabaId, phoneNumberId: p.phoneNumberId })).rejects.toThrow(
       `number ${p.phoneNumberId} belongs to another business`,
@@ -217,7 +222,7 @@ describe('Instagram onboarding proves the new token reads the Page before writin
 
   it('refuses B when its login sees the Page but A owns the Instagram account or the Page', async () => {
     const ig = await instagramProspect();
-    await registerChannelAccountIfAbsent(deps.db, deps.tableName, {
+    await registerChannelAccountIfAbsent(world.table.db, world.tableName, {
       accountId: ig.instagramAccountId,
       channel: 'instagram',
       businessId: 'biz-a',
@@ -231,7 +236,12 @@ describe('Instagram onboarding proves the new token reads the Page before writin
     expect(await item(instagramProgressKey(ig.pageId))).toBeUndefined();
 
     const page = await instagramProspect();
-    await registerChannelAccountIfAbsent(deps.db, deps.tableName, { accountId: page.pageId, channel: 'messenger', businessId: 'biz-a', status: 'active' });
+    await registerChannelAccountIfAbsent(world.table.db, world.tableName, {
+      accountId: page.pageId,
+      channel: 'messenger',
+      businessId: 'biz-a',
+      status: 'active',
+    });
     await expect(onboardInstagramAccount(deps, { businessId: 'biz-b', pageId: page.pageId, code: page.code })).rejects.toThrow(
       `Page ${page.pageId} belongs to another business`,
     );

@@ -7,6 +7,7 @@ import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-a
 import { onboardWhatsAppNumber } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
 import { type OnboardingWorld, useOnboardingWorld } from '#test/helpers/onboarding-world';
+import { dynamoOnboardingStores } from '#lambdas/onboarding/onboarding-stores';
 
 const PREFIX = 'Omnichannel-test';
 
@@ -71,7 +72,7 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
     expect(test).toHaveLength(1);
     expect(test[0]).toMatchObject({ status: 200, body: { to: '15557654321', type: 'template', template: { name: 'hello_world' } } });
 
-    const account = await getChannelAccount(deps.db, deps.tableName, p.phoneNumberId, { consistentRead: true });
+    const account = await getChannelAccount(world.table.db, world.tableName, p.phoneNumberId, { consistentRead: true });
     expect(account).toMatchObject({
       channel: 'whatsapp',
       businessId: 'biz-1',
@@ -84,7 +85,7 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
       displayPhoneNumber: p.displayPhoneNumber,
       qualityRating: 'UNKNOWN',
     });
-    const waba = await deps.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: wabaPk(p.wabaId), sk: 'WABA' } }));
+    const waba = await world.table.db.send(new GetCommand({ TableName: world.tableName, Key: { pk: wabaPk(p.wabaId), sk: 'WABA' } }));
     expect(waba.Item).toMatchObject({
       entity: 'BusinessAccount',
       businessId: 'biz-1',
@@ -112,7 +113,7 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
     expect(first.steps.exchange_token?.status).toBe('done');
     expect(first.steps.subscribe_webhooks?.status).toBe('done');
     expect(first.steps.health_check).toBeUndefined();
-    expect((await getChannelAccount(deps.db, deps.tableName, p.phoneNumberId, { consistentRead: true }))?.status).toBe('onboarding');
+    expect((await getChannelAccount(world.table.db, world.tableName, p.phoneNumberId, { consistentRead: true }))?.status).toBe('onboarding');
     const tokenAfterFirst = JSON.parse(storedSecret(p.wabaId).secretString ?? '{}').accessToken as string;
 
     // Still on: the same refusal, and nothing before the failed step is repeated.
@@ -153,7 +154,7 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
     expect(report.status).toBe('active');
     expect(report.steps.register_number?.status).toBe('skipped');
     expect(callsTo(`/${p.phoneNumberId}/register`)).toEqual([]);
-    const account = await getChannelAccount(deps.db, deps.tableName, p.phoneNumberId, { consistentRead: true });
+    const account = await getChannelAccount(world.table.db, world.tableName, p.phoneNumberId, { consistentRead: true });
     expect(account).toMatchObject({ coexistence: true, throughputPerSecond: 20, status: 'active' });
     expect(JSON.parse(storedSecret(p.wabaId).secretString ?? '{}').twoStepPin).toBeUndefined();
   });
@@ -178,14 +179,14 @@ describe('WhatsApp onboarding after Embedded Signup', () => {
     await onboardWhatsAppNumber(deps, request);
 
     // Elsewhere (another deployment, no stored token), the same code is refused by Meta.
-    const elsewhere = { ...deps, tableName: await table.newTable(), secretNamePrefix: 'Omnichannel-other' };
+    const elsewhere = { ...deps, ...dynamoOnboardingStores(table.db, await table.newTable()), secretNamePrefix: 'Omnichannel-other' };
     const reused = await onboardWhatsAppNumber(elsewhere, request);
     expect(reused.failure).toMatchObject({ step: 'exchange_token', code: 100, subcode: 36009 });
     expect(reused.failure?.advice).toMatch(/new code/);
 
     // Here, after a lost progress write, the token our own exchange stored is used instead (the
     // WABA item says this business claimed it, so the stored secret is its own).
-    await deps.db.send(new DeleteCommand({ TableName: deps.tableName, Key: whatsappProgressKey(p.wabaId, p.phoneNumberId) }));
+    await world.table.db.send(new DeleteCommand({ TableName: world.tableName, Key: whatsappProgressKey(p.wabaId, p.phoneNumberId) }));
     const recovered = await onboardWhatsAppNumber(deps, request);
     expect(recovered.status).toBe('active');
     expect(recovered.steps.exchange_token?.note).toMatch(/already exchanged/);
@@ -235,7 +236,7 @@ describe('Instagram onboarding through the linked Page', () => {
     expect(subscribe?.body).toEqual({ subscribed_fields: 'messages,messaging_postbacks,messaging_seen,message_reactions,messaging_referral' });
     const secret = JSON.parse(storedSecret(p.instagramAccountId).secretString ?? '{}') as { accessToken?: string };
     expect(secret.accessToken).toMatch(/^EAAsim/);
-    expect(await getChannelAccount(deps.db, deps.tableName, p.instagramAccountId, { consistentRead: true })).toMatchObject({
+    expect(await getChannelAccount(world.table.db, world.tableName, p.instagramAccountId, { consistentRead: true })).toMatchObject({
       channel: 'instagram',
       businessId: 'biz-ig',
       status: 'active',

@@ -7,6 +7,7 @@ import { serveOperatorRequest } from '#lambdas/identity/operator-request';
 import { requireOwnTarget } from '#lambdas/identity/operator-permissions';
 import { jsonResponse } from '#lambdas/shared/http-json';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { createAuditTrailStore } from '#lambdas/identity/audit-trail-store';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: AuditDeps & { now: () => Date };
@@ -21,8 +22,7 @@ beforeEach(async () => {
   published = [];
   clock = Date.parse('2026-12-01T10:00:00.000Z');
   deps = {
-    db: table.db,
-    tableName: await table.newTable(),
+    auditTrail: createAuditTrailStore(table.db, await table.newTable()),
     publisher: { publish: async (e) => void published.push(...e) },
     retentionDays: 30,
     now: () => {

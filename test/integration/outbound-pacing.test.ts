@@ -5,6 +5,7 @@ import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbo
 import { dynamoSendPacer, type PacingLimits } from '#lambdas/outbound/send-pacing';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { dynamoSendStores } from '#lambdas/outbound/send-stores';
 
 let table: TestTable & { newTable(): Promise<string> };
 let tableName: string;
@@ -144,8 +145,7 @@ describe('sendReply with pacing and backoff on DynamoDB Local', () => {
       now += ms;
     };
     return {
-      db: table.db,
-      tableName,
+      ...dynamoSendStores(table.db, tableName),
       publisher: { publish: async () => undefined },
       graph: {
         post: async () => {

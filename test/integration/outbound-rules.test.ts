@@ -9,6 +9,7 @@ import type { OutboundMessageItem } from '#lambdas/outbound/outbound-message';
 import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { dynamoSendStores } from '#lambdas/outbound/send-stores';
 
 /** Graph stand-in that accepts everything and records what it was asked. */
 let server: Server;
@@ -16,6 +17,7 @@ let graphBase: string;
 let received: Array<Record<string, unknown>>;
 let table: TestTable & { newTable(): Promise<string> };
 let deps: SendReplyDeps;
+let tableName: string;
 let published: DomainEvent[];
 
 const NOW = new Date('2026-11-21T12:00:00.000Z');
@@ -47,9 +49,9 @@ afterAll(async () => {
 beforeEach(async () => {
   received = [];
   published = [];
+  tableName = await table.newTable();
   deps = {
-    db: table.db,
-    tableName: await table.newTable(),
+    ...dynamoSendStores(table.db, tableName),
     publisher: { publish: async (e) => void published.push(...e) },
     graph: createGraphApiClient({ timeoutMs: 5_000 }),
     accessTokenFor: async () => 'token',
@@ -68,7 +70,7 @@ async function pending(options: { channel?: Channel; lastInboundAt?: string; out
   const outboundId = options.outboundId ?? 'out_1';
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: {
         pk: `CONV#${conversationKey}`,
         sk: 'CONV',
@@ -99,13 +101,13 @@ async function pending(options: { channel?: Channel; lastInboundAt?: string; out
     expiresAt: 1_900_000_000,
     ...options.item,
   };
-  await table.db.send(new PutCommand({ TableName: deps.tableName, Item: item }));
+  await table.db.send(new PutCommand({ TableName: tableName, Item: item }));
   return { v: 1, conversationKey, outboundId, channel, accountId };
 }
 
 async function messageItem(request: { conversationKey: string; outboundId: string }) {
   const out = await table.db.send(
-    new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${request.conversationKey}`, sk: `MSG#${request.outboundId}` }, ConsistentRead: true }),
+    new GetCommand({ TableName: tableName, Key: { pk: `CONV#${request.conversationKey}`, sk: `MSG#${request.outboundId}` }, ConsistentRead: true }),
   );
   return out.Item;
 }
@@ -113,7 +115,7 @@ async function messageItem(request: { conversationKey: string; outboundId: strin
 async function consent(fields: Record<string, string>) {
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: { pk: 'ACCT#100', sk: 'CONSENT#5511999', entity: 'Consent', accountId: '100', customerId: '5511999', ...fields },
     }),
   );

@@ -17,6 +17,9 @@ import { loadSendBodyValidator, type SendBodyValidator } from '#lib/local-cloud/
 import { readConformanceJson } from '#test/helpers/conformance';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { GRAPH_API_OPENAPI_SPEC_FILE, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { dynamoSendStores } from '#lambdas/outbound/send-stores';
+import { dynamoStatusStores } from '#lambdas/status/status-stores';
 
 const SPEC = fileURLToPath(new URL(`../../../shared/meta-openapi/${GRAPH_API_OPENAPI_SPEC_FILE}`, import.meta.url));
 
@@ -35,6 +38,7 @@ let validator: SendBodyValidator;
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: SendReplyDeps;
+let tableName: string;
 let published: DomainEvent[];
 
 const KEY = 'wa:100:5511999';
@@ -69,9 +73,9 @@ beforeEach(async () => {
   received = [];
   replies = [];
   published = [];
+  tableName = await table.newTable();
   deps = {
-    db: table.db,
-    tableName: await table.newTable(),
+    ...dynamoSendStores(table.db, tableName),
     publisher: { publish: async (e) => void published.push(...e) },
     graph: createGraphApiClient({ timeoutMs: 5_000 }),
     accessTokenFor: async (accountId) => `token-for-${accountId}`,
@@ -98,11 +102,10 @@ async function replyRequested(text = 'hi', channel: MessageEvent['channel'] = 'w
     type: 'text',
     text,
   };
-  await recordNormalizedEvent(inbound, { receivedAt: inbound.occurredAt }, { db: table.db, tableName: deps.tableName, retentionDays: 30 });
+  await recordNormalizedEvent(inbound, { receivedAt: inbound.occurredAt }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   const agentEvents: DomainEvent[] = [];
   await answerConversation(domainEventFor(inbound).detail, {
-    db: table.db,
-    tableName: deps.tableName,
+    ...dynamoConversationStores(table.db, tableName),
     retentionDays: 30,
     replyQuietMs: 0,
     publisher: { publish: async (e) => void agentEvents.push(...e) },
@@ -113,7 +116,7 @@ async function replyRequested(text = 'hi', channel: MessageEvent['channel'] = 'w
 }
 
 async function stored(key: { pk: string; sk: string }) {
-  return (await table.db.send(new GetCommand({ TableName: deps.tableName, Key: key, ConsistentRead: true }))).Item;
+  return (await table.db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item;
 }
 const messageKey = (detail: { conversationKey: string; outboundId: string }) => ({
   pk: `CONV#${detail.conversationKey}`,
@@ -158,7 +161,7 @@ describe('outbound send on DynamoDB Local and a local Graph API', () => {
       providerMessageId: 'wamid.SENT1',
       customer: { id: '5511999' },
     };
-    await applyDeliveryStatus(domainEventFor(delivered).detail, { db: table.db, tableName: deps.tableName, publisher: deps.publisher });
+    await applyDeliveryStatus(domainEventFor(delivered).detail, { ...dynamoStatusStores(table.db, tableName), publisher: deps.publisher });
     expect(await stored(messageKey(request))).toMatchObject({ status: 'delivered', deliveredAt: '2026-11-21T12:00:02.000Z' });
 
     // A redelivered request sends nothing.

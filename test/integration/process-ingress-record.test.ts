@@ -7,6 +7,8 @@ import { registerChannelAccountIfAbsent } from '#lambdas/accounts/channel-accoun
 import { processIngressRecord, type ProcessDeps } from '#lambdas/ingress/process-ingress-record';
 import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoIngressStores } from '#lambdas/ingress/ingress-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 let table: TestTable & { newTable(): Promise<string> };
 const published: DomainEvent[] = [];
@@ -15,14 +17,13 @@ let deps: ProcessDeps;
 beforeAll(async () => {
   table = await startTestTable();
   deps = {
-    db: table.db,
-    tableName: table.tableName,
+    ...dynamoIngressStores(table.db, table.tableName),
     retentionDays: 30,
     publisher: { publish: async (events) => void published.push(...events) },
     readClaimCheck: async () => {
       throw new Error('no claim checks here');
     },
-    accounts: cachedAccountReader({ db: table.db, tableName: table.tableName }),
+    accounts: cachedAccountReader({ registry: dynamoAccountRegistry(table.db, table.tableName) }),
   };
   await registerChannelAccountIfAbsent(table.db, table.tableName, { accountId: '100', channel: 'whatsapp', businessId: 'b1', wabaId: '200', status: 'active' });
 });
@@ -75,7 +76,7 @@ async function seedSentReply(messageId: string, providerMessageId: string) {
   const key = 'wa:100:5511999';
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: table.tableName,
       Item: {
         pk: `CONV#${key}`,
         sk: `MSG#${messageId}`,
@@ -93,14 +94,14 @@ async function seedSentReply(messageId: string, providerMessageId: string) {
     }),
   );
   await table.db.send(
-    new PutCommand({ TableName: deps.tableName, Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', conversationKey: key, messageSk: `MSG#${messageId}` } }),
+    new PutCommand({ TableName: table.tableName, Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', conversationKey: key, messageSk: `MSG#${messageId}` } }),
   );
 }
 
 async function statusItems(): Promise<Array<Record<string, unknown>>> {
   const out = await table.db.send(
     new QueryCommand({
-      TableName: deps.tableName,
+      TableName: table.tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
       ExpressionAttributeValues: { ':pk': 'CONV#wa:100:5511999', ':s': 'STATUS#' },
     }),
@@ -125,7 +126,7 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     });
     expect(await process(whatsappStatus('wamid.R1', 'read', '1763726349'))).toMatchObject({ receipt: { status: { advanced: 1 } } });
     expect(await process(whatsappStatus('wamid.R1', 'delivered', '1763726342', { pricing }))).toMatchObject({ receipt: { status: { recorded: 1 } } });
-    const message = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'CONV#wa:100:5511999', sk: 'MSG#out_r1' } }));
+    const message = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'CONV#wa:100:5511999', sk: 'MSG#out_r1' } }));
     expect(message.Item).toMatchObject({
       status: 'read',
       sentAt: '2026-11-21T11:59:00.000Z',
@@ -149,7 +150,7 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     const key = 'wa:100:5511999';
     await table.db.send(
       new PutCommand({
-        TableName: deps.tableName,
+        TableName: table.tableName,
         Item: {
           pk: `CONV#${key}`,
           sk: 'MSG#out_lost1',
@@ -168,7 +169,7 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     const before = published.length;
     const result = await process(whatsappStatus('wamid.LOST1', 'delivered', '1763726345', { biz_opaque_callback_data: 'out_lost1' }));
     expect(result).toMatchObject({ receipt: { handedOver: false, status: { advanced: 1 } } });
-    const message = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${key}`, sk: 'MSG#out_lost1' } }));
+    const message = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: `CONV#${key}`, sk: 'MSG#out_lost1' } }));
     expect(message.Item).toMatchObject({
       status: 'delivered',
       providerMessageId: 'wamid.LOST1',
@@ -176,7 +177,7 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
       deliveredAt: new Date(1763726345_000).toISOString(),
       sendRecordedFrom: 'receipt',
     });
-    const pointer = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'PMID#wamid.LOST1', sk: 'PMID' } }));
+    const pointer = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'PMID#wamid.LOST1', sk: 'PMID' } }));
     expect(pointer.Item).toMatchObject({ conversationKey: key, messageSk: 'MSG#out_lost1', expiresAt: 1900000000 });
     expect(published.slice(before)).toEqual([]);
   });
@@ -190,7 +191,7 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     // Names a reply of another conversation: not found under this receipt's conversation.
     await table.db.send(
       new PutCommand({
-        TableName: deps.tableName,
+        TableName: table.tableName,
         Item: {
           pk: 'CONV#wa:100:5511000',
           sk: 'MSG#out_elsewhere',
@@ -204,7 +205,7 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     expect(await process(whatsappStatus('wamid.ELSE', 'read', '1763726347', { biz_opaque_callback_data: 'out_elsewhere' }))).toMatchObject({
       receipt: { handedOver: true },
     });
-    const elsewhere = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'CONV#wa:100:5511000', sk: 'MSG#out_elsewhere' } }));
+    const elsewhere = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'CONV#wa:100:5511000', sk: 'MSG#out_elsewhere' } }));
     expect(elsewhere.Item?.status).toBe('sending');
   });
 
@@ -213,7 +214,7 @@ describe('delivery receipts applied by the normalizer on DynamoDB Local', () => 
     const before = published.length;
     const errors = [{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'x' } }];
     await process(whatsappStatus('wamid.F1', 'failed', '1763726343', { errors }));
-    const message = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'CONV#wa:100:5511999', sk: 'MSG#out_f1' } }));
+    const message = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'CONV#wa:100:5511999', sk: 'MSG#out_f1' } }));
     expect(message.Item).toMatchObject({ status: 'failed', errorCode: 131026, errorTitle: 'Message undeliverable' });
     expect((await statusItems()).filter((i) => i.providerMessageId === 'wamid.F1').map((i) => i.status)).toEqual(['failed']);
     expect(published.slice(before).map((e) => e.detailType)).toEqual(['message.failed']);
@@ -235,7 +236,7 @@ describe('processIngressRecord on DynamoDB Local', () => {
     const [event] = splitWebhookBody(whatsappText('wamid.HUGE', 'x'.repeat(420 * 1024)), { receivedAt: '2026-11-21T12:00:00.000Z' });
     const result = await processIngressRecord(JSON.stringify(event), deps);
     expect(result).toEqual({ kind: 'quarantine', channel: 'whatsapp', outcome: 'stored', reason: 'store_rejected:invalid_item' });
-    const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#wa:msg:wamid.HUGE', sk: 'QUARANTINE' } }));
+    const item = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'QUARANTINE#wa:msg:wamid.HUGE', sk: 'QUARANTINE' } }));
     expect(item.Item).toMatchObject({ reason: 'store_rejected:invalid_item', rawTruncated: true });
     expect(published.at(-1)).toMatchObject({ detailType: 'event.quarantined' });
   });
@@ -250,7 +251,7 @@ describe('processIngressRecord on DynamoDB Local', () => {
     const before = published.length;
     const result = await processIngressRecord(JSON.stringify(event), deps);
     expect(result).toEqual({ kind: 'message', channel: 'whatsapp', origin: 'customer', outcome: 'stored' });
-    const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#wa:100:${hashed}`, sk: 'MSG#wamid.LONGKEY' } }));
+    const item = await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk: `CONV#wa:100:${hashed}`, sk: 'MSG#wamid.LONGKEY' } }));
     expect(item.Item).toMatchObject({ customerId: hashed, text: 'hola' });
     expect(item.Item!.rawIds['customer.id']).toBe(hugeFrom.slice(0, 4096));
     expect(published.slice(before)).toEqual([

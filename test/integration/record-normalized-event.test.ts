@@ -3,16 +3,19 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MessageEvent, StatusEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent, type RecordDeps } from '#lambdas/conversation/record-normalized-event';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: RecordDeps;
+let tableName: string;
 
 beforeAll(async () => {
   table = await startTestTable();
 });
 afterAll(async () => table?.stop());
 beforeEach(async () => {
-  deps = { db: table.db, tableName: await table.newTable(), retentionDays: 30, now: () => new Date('2026-11-21T12:00:00Z') };
+  tableName = await table.newTable();
+  deps = { ...dynamoConversationStores(table.db, tableName), retentionDays: 30, now: () => new Date('2026-11-21T12:00:00Z') };
 });
 
 const KEY = 'wa:100:5511999';
@@ -37,14 +40,15 @@ function inbound(id: string, at: string, overrides: Partial<MessageEvent> = {}):
 const ctx = { receivedAt: '2026-11-21T12:00:00.000Z' };
 
 async function conversation() {
-  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }));
+  const out = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: 'CONV' } }));
   return out.Item!;
 }
 async function messagesInTimeOrder() {
   const out = await table.db.send(
     new QueryCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       IndexName: 'byTime',
+      Select: 'ALL_ATTRIBUTES',
       KeyConditionExpression: 'pk = :pk AND begins_with(lsi1sk, :m)',
       ExpressionAttributeValues: { ':pk': `CONV#${KEY}`, ':m': 'MSG#' },
     }),
@@ -68,7 +72,7 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     expect(msgs).toHaveLength(1);
     expect(msgs[0]).toMatchObject({ entity: 'Message', type: 'text', text: 'hello wamid.A', direction: 'inbound', channel: 'whatsapp' });
     // A customer's message needs no provider-id pointer: receipts and echoes only name business messages.
-    const pointer = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'PMID#wamid.A', sk: 'PMID' } }));
+    const pointer = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: 'PMID#wamid.A', sk: 'PMID' } }));
     expect(pointer.Item).toBeUndefined();
   });
 
@@ -76,7 +80,7 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     const echo = inbound('wamid.B', '2026-11-21T10:00:00.000Z', { origin: 'business_app', direction: 'outbound' });
     expect(await recordNormalizedEvent(echo, ctx, deps)).toBe('stored');
     expect(await recordNormalizedEvent(echo, ctx, deps)).toBe('duplicate');
-    const pointer = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'PMID#wamid.B', sk: 'PMID' } }));
+    const pointer = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: 'PMID#wamid.B', sk: 'PMID' } }));
     expect(pointer.Item).toMatchObject({ conversationKey: KEY, messageSk: 'MSG#wamid.B' });
     expect(await conversation()).toMatchObject({ outboundCount: 1, lastOutboundAt: '2026-11-21T10:00:00.000Z', lastOutboundMessageId: 'wamid.B' });
   });
@@ -106,7 +110,7 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     // The pointer the outbound sender writes when Meta accepts our message.
     await table.db.send(
       new PutCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Item: { pk: 'PMID#mid.ours', sk: 'PMID', entity: 'ProviderMessageId', conversationKey: KEY, messageSk: 'MSG#out_1' },
       }),
     );
@@ -132,7 +136,7 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     };
     expect(await recordNormalizedEvent(status, ctx, deps)).toBe('stored');
     expect(await recordNormalizedEvent(status, ctx, deps)).toBe('duplicate');
-    const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'STATUS#wamid.X#delivered' } }));
+    const item = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: 'STATUS#wamid.X#delivered' } }));
     expect(item.Item).toMatchObject({ entity: 'StatusChange', pricingCategory: 'service', pricingBillable: false, pricingModel: 'PMP' });
   });
 
@@ -147,7 +151,7 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     };
     expect(await recordNormalizedEvent(q, { ...ctx, rawPayload: '{not json' }, deps)).toBe('stored');
     expect(await recordNormalizedEvent(q, { ...ctx, rawPayload: '{not json' }, deps)).toBe('duplicate');
-    const item = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: 'QUARANTINE#quarantine:abc', sk: 'QUARANTINE' } }));
+    const item = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: 'QUARANTINE#quarantine:abc', sk: 'QUARANTINE' } }));
     expect(item.Item).toMatchObject({ reason: 'invalid_json', rawPayload: '{not json', gsi1pk: 'QUARANTINE#2026-11-21' });
   });
 
@@ -168,7 +172,7 @@ describe('recordNormalizedEvent on DynamoDB Local', () => {
     };
     await recordNormalizedEvent(edit, ctx, deps);
     await recordNormalizedEvent({ ...edit, eventId: 'x:edit:mid.E:1', editCount: 1, text: 'older edit' }, ctx, deps);
-    const msg = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: 'MSG#mid.E' } }));
+    const msg = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: 'MSG#mid.E' } }));
     expect(msg.Item).toMatchObject({ text: 'edited', originalText: 'hello mid.E', editCount: 2 });
   });
 });

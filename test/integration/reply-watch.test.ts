@@ -4,9 +4,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { MAX_WATCH_ROUNDS, watchReply, type WatchDeps } from '#lambdas/outbound/watch-reply';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { createReplyStore } from '#lambdas/outbound/reply-store';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: WatchDeps;
+let tableName: string;
 let published: DomainEvent[];
 
 beforeAll(async () => {
@@ -15,7 +17,8 @@ beforeAll(async () => {
 afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
-  deps = { db: table.db, tableName: await table.newTable(), publisher: { publish: async (e) => void published.push(...e) } };
+  tableName = await table.newTable();
+  deps = { replies: createReplyStore(table.db, tableName), publisher: { publish: async (e) => void published.push(...e) } };
 });
 
 const KEY = 'wa:100:5511999';
@@ -31,14 +34,14 @@ const request = (outboundId: string, extra: Record<string, unknown> = {}) => ({
 async function reply(outboundId: string, status: string, extra: Record<string, unknown> = {}) {
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}`, entity: 'Message', messageId: outboundId, status, direction: 'outbound', ...extra },
     }),
   );
 }
 
 async function statusOf(outboundId: string) {
-  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}` }, ConsistentRead: true }));
+  const out = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${KEY}`, sk: `MSG#${outboundId}` }, ConsistentRead: true }));
   return out.Item;
 }
 
@@ -101,7 +104,7 @@ describe('reply watch on DynamoDB Local', () => {
         bizOpaqueCallbackData: 'out_w',
         customer: { id: '5511999', waId: '5511999' },
       },
-      deps,
+      { replies: createReplyStore(table.db, tableName) },
     );
     expect(completed).toBe(true);
     expect(await statusOf('out_w')).toMatchObject({ status: 'sent', providerMessageId: 'wamid.LATE' });

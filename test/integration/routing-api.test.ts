@@ -18,6 +18,7 @@ import { queueOpenState } from '#lambdas/routing/wiring/routing-runtime';
 import { dynamoInternalNoteStore } from '#lambdas/workspace/internal-note-store';
 import { fakeAccounts } from '#test/helpers/fake-accounts';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoHumanAgentStores } from '#lambdas/human-agent/human-agent-stores';
 
 /**
  * The agent workspace's and supervisors' routing routes on DynamoDB Local, with the real engine
@@ -32,6 +33,7 @@ const ACCOUNTS = fakeAccounts([
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: HumanAgentApiDeps;
+let tableName: string;
 let published: DomainEvent[];
 let timers: RoutingTimer[];
 const clock = new Date('2026-03-02T15:00:00.000Z');
@@ -75,7 +77,7 @@ async function call(identity: OperatorIdentity, route: { method: string; path: s
 async function putConversation(key: string, accountId: string) {
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: {
         pk: conversationPk(key),
         sk: CONVERSATION_SK,
@@ -100,7 +102,7 @@ afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
   timers = [];
-  const tableName = await table.newTable();
+  tableName = await table.newTable();
   const publisher = { publish: async (e: DomainEvent[]) => void published.push(...e) };
   const config = routingConfigStore({ db: table.db, tableName, now: () => clock });
   const engine = createRoutingEngine({
@@ -113,10 +115,8 @@ beforeEach(async () => {
     retentionDays: 30,
   });
   deps = {
-    db: table.db,
-    tableName,
+    ...dynamoHumanAgentStores(table.db, tableName, 30),
     publisher,
-    retentionDays: 30,
     now: () => clock,
     botSettings: fixedBotSettings(demoBotSettings()),
     accounts: ACCOUNTS,
@@ -210,7 +210,7 @@ describe('agent workspace routes', () => {
   it("names the business's time zone: its bot settings', else its first queue with hours', else UTC", async () => {
     expect((await call(OTHER_AGENT, W.me)).body).toMatchObject({ displayName: 'Olga', timezone: 'UTC' });
     const hours = { timezone: 'America/Sao_Paulo', weekly: { mon: [{ from: '09:00', to: '18:00' }] }, holidays: [] };
-    const admin = routingConfigStore({ db: table.db, tableName: deps.tableName, now: () => clock });
+    const admin = routingConfigStore({ db: table.db, tableName: tableName, now: () => clock });
     await admin.putQueue('b2', { queueId: 'plain', name: 'Plain', sla: { firstResponseSeconds: 600 } }, { actor: 'admin', now: clock });
     await admin.putQueue('b2', { queueId: 'sp', name: 'São Paulo', hours, sla: { firstResponseSeconds: 600 } }, { actor: 'admin', now: clock });
     expect((await call(OTHER_AGENT, W.me)).body.timezone).toBe('America/Sao_Paulo');

@@ -7,9 +7,12 @@ import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-e
 import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { dynamoStatusStores } from '#lambdas/status/status-stores';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: StatusDeps;
+let tableName: string;
 let published: DomainEvent[];
 
 beforeAll(async () => {
@@ -18,18 +21,19 @@ beforeAll(async () => {
 afterAll(async () => table?.stop());
 beforeEach(async () => {
   published = [];
-  deps = { db: table.db, tableName: await table.newTable(), publisher: { publish: async (e) => void published.push(...e) } };
+  tableName = await table.newTable();
+  deps = { ...dynamoStatusStores(table.db, tableName), publisher: { publish: async (e) => void published.push(...e) } };
 });
 
 const WA_KEY = 'wa:100:5511999';
 const ctx = { receivedAt: '2026-11-21T12:00:00.000Z' };
-const recordDeps = () => ({ db: table.db, tableName: deps.tableName, retentionDays: 30 });
+const recordDeps = () => ({ ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
 
 /** A business message that reached Meta: the item and pointer the outbound sender writes. */
 async function seedSentMessage(key: string, messageId: string, providerMessageId: string, occurredAt: string) {
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: {
         pk: `CONV#${key}`,
         sk: `MSG#${messageId}`,
@@ -49,7 +53,7 @@ async function seedSentMessage(key: string, messageId: string, providerMessageId
   );
   await table.db.send(
     new PutCommand({
-      TableName: deps.tableName,
+      TableName: tableName,
       Item: { pk: `PMID#${providerMessageId}`, sk: 'PMID', entity: 'ProviderMessageId', conversationKey: key, messageSk: `MSG#${messageId}` },
     }),
   );
@@ -78,7 +82,7 @@ async function deliver(event: StatusEvent, receiveCount = 1) {
 }
 
 async function message(key: string, messageId: string) {
-  const out = await table.db.send(new GetCommand({ TableName: deps.tableName, Key: { pk: `CONV#${key}`, sk: `MSG#${messageId}` } }));
+  const out = await table.db.send(new GetCommand({ TableName: tableName, Key: { pk: `CONV#${key}`, sk: `MSG#${messageId}` } }));
   return out.Item!;
 }
 
@@ -157,7 +161,7 @@ describe('status tracking on DynamoDB Local', () => {
     const key = { pk: `CONV#${WA_KEY}`, sk: 'MSG#out_mid' };
     await table.db.send(
       new PutCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Item: {
           ...key,
           lsi1sk: 'MSG#2026-11-21T10:00:00.000Z#out_mid',
@@ -171,7 +175,7 @@ describe('status tracking on DynamoDB Local', () => {
     );
     await table.db.send(
       new PutCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Item: { pk: 'PMID#wamid.MID', sk: 'PMID', entity: 'ProviderMessageId', conversationKey: WA_KEY, messageSk: 'MSG#out_mid' },
       }),
     );
@@ -190,7 +194,7 @@ describe('status tracking on DynamoDB Local', () => {
     // The sender records the send; the retried receipt then moves the message on.
     await table.db.send(
       new UpdateCommand({
-        TableName: deps.tableName,
+        TableName: tableName,
         Key: key,
         UpdateExpression: 'SET #status = :sent, statusRank = :one, providerMessageId = :pmid, sentAt = :at',
         ExpressionAttributeNames: { '#status': 'status' },

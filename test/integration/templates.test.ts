@@ -9,7 +9,7 @@ import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { applyTemplateNotification } from '#lambdas/templates/apply-template-notification';
 import { listTemplates } from '#lambdas/templates/list-templates';
-import { requestTemplateSend, TemplateRequestError, type TemplateSendRequest } from '#lambdas/templates/request-template-send';
+import { requestTemplateSend, TemplateRequestError, type TemplateSendDeps, type TemplateSendRequest } from '#lambdas/templates/request-template-send';
 import { syncTemplates, type SyncTemplatesDeps } from '#lambdas/templates/sync-templates';
 import { templateKey } from '#lambdas/templates/template-item';
 import { createTemplateStore } from '#lambdas/templates/template-store';
@@ -19,6 +19,9 @@ import { templateStatusWebhook } from '#lib/local-cloud/graph-simulator/template
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { createOnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
+import { createSendContextStore } from '#lambdas/outbound/send-context-store';
 
 const WABA = '200000000000001';
 const PHONE = '100000000000001';
@@ -42,8 +45,7 @@ let tableName: string;
 let published: DomainEvent[];
 const graphGet = () => createOnboardingGraph({ baseUrl: sim.url, version: GRAPH_API_VERSION }).get;
 const syncDeps = (): SyncTemplatesDeps => ({
-  db: table.db,
-  tableName,
+  templates: createTemplateStore(table.db, tableName),
   accessTokenFor: async () => TOKEN,
   graphGet: graphGet(),
   pageSize: 3,
@@ -72,7 +74,7 @@ async function deliverWebhook(body: unknown) {
   const [ingress] = splitWebhookBody(JSON.stringify(body), { receivedAt: new Date().toISOString() });
   const event = normalizeIngressEvent(ingress!);
   expect(event.kind).toBe('notification');
-  await recordNormalizedEvent(event, { receivedAt: ingress!.receivedAt }, { db: table.db, tableName, retentionDays: 30 });
+  await recordNormalizedEvent(event, { receivedAt: ingress!.receivedAt }, { ...dynamoConversationStores(table.db, tableName), retentionDays: 30 });
   return applyTemplateNotification(domainEventFor(event).detail, { templates: createTemplateStore(table.db, tableName) });
 }
 
@@ -106,13 +108,13 @@ describe('template sync against the Graph simulator', () => {
     expect(JSON.parse(String(item?.componentsJson))).toHaveLength(4);
     expect(await stored('appointment_reminder', 'en_US')).toMatchObject({ parameterFormat: 'NAMED', bodyParameterNames: 'first_name,date,time' });
     expect(await stored('welcome_back', 'en_US')).toMatchObject({ status: 'REJECTED', rejectedReason: 'PROMOTIONAL' });
-    expect((await listTemplates(WABA, { db: table.db, tableName })).map((t) => `${t.name}/${t.language}`)).toHaveLength(8);
+    expect((await listTemplates(WABA, { templates: createTemplateStore(table.db, tableName) })).map((t) => `${t.name}/${t.language}`)).toHaveLength(8);
   });
 
   it('is idempotent, and marks a template Meta no longer lists as deleted without forgetting it', async () => {
     await syncTemplates(WABA, syncDeps());
     await syncTemplates(WABA, syncDeps());
-    expect(await listTemplates(WABA, { db: table.db, tableName })).toHaveLength(8);
+    expect(await listTemplates(WABA, { templates: createTemplateStore(table.db, tableName) })).toHaveLength(8);
 
     await fetch(`${sim.url}/_sim/templates`, {
       method: 'POST',
@@ -136,7 +138,7 @@ describe('template sync against the Graph simulator', () => {
       new PutCommand({ TableName: tableName, Item: { ...templateKey(WABA, 'gone_long_ago', 'en_US'), entity: 'Template', status: 'APPROVED' } }),
     );
     await expect(syncTemplates(WABA, { ...syncDeps(), graphGet: failingSecondPage })).rejects.toThrow('network');
-    expect(await listTemplates(WABA, { db: table.db, tableName })).toHaveLength(4);
+    expect(await listTemplates(WABA, { templates: createTemplateStore(table.db, tableName) })).toHaveLength(4);
     expect(await stored('gone_long_ago', 'en_US')).toMatchObject({ status: 'APPROVED' });
 
     const result = await syncTemplates(WABA, syncDeps());
@@ -207,7 +209,13 @@ describe('template webhooks', () => {
 });
 
 describe('template send requests', () => {
-  const deps = () => ({ db: table.db, tableName, retentionDays: 30, publisher: { publish: async (e: DomainEvent[]) => void published.push(...e) } });
+  const deps = (): TemplateSendDeps => ({
+    templates: createTemplateStore(table.db, tableName),
+    registry: dynamoAccountRegistry(table.db, tableName),
+    sendContext: createSendContextStore(table.db, tableName),
+    retentionDays: 30,
+    publisher: { publish: async (e: DomainEvent[]) => void published.push(...e) },
+  });
   const send = (overrides: Partial<TemplateSendRequest>) =>
     requestTemplateSend({ accountId: PHONE, customerId: CUSTOMER, name: 'delivery_update', language: 'en_US', requestId: 'r1', ...overrides }, deps());
   const refusal = async (overrides: Partial<TemplateSendRequest>) => {

@@ -16,6 +16,8 @@ import { templateKey } from '#lambdas/templates/template-item';
 import { dynamoChangeFeed } from '#lambdas/workspace/change-feed-store';
 import { workspaceParts } from '#lambdas/workspace/workspace-wiring';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { dynamoHumanAgentStores } from '#lambdas/human-agent/human-agent-stores';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 /** The conversation workspace routes of the human-agent API, on DynamoDB Local. */
 let table: TestTable & { newTable(): Promise<string> };
@@ -55,13 +57,11 @@ beforeEach(async () => {
     await registerChannelAccountIfAbsent(db, tableName, { ...a, status: 'active' });
   }
   deps = {
-    db,
-    tableName,
+    ...dynamoHumanAgentStores(db, tableName, 30),
     publisher: { publish: async (e: DomainEvent[]) => void published.push(...e) },
-    retentionDays: 30,
     now,
     botSettings: fixedBotSettings(demoBotSettings()),
-    accounts: cachedAccountReader({ db, tableName, missTtlMs: 0 }),
+    accounts: cachedAccountReader({ registry: dynamoAccountRegistry(db, tableName), missTtlMs: 0 }),
     workspace: workspaceParts({
       db,
       tableName,

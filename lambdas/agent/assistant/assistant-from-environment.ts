@@ -7,6 +7,7 @@ import { anthropicClient, claudeAssistant, DEFAULT_CLAUDE_SETTINGS, type AgentAs
 import { ENV } from '#lambdas/shared/event-contract';
 import { variable, type Environment } from '#lambdas/shared/handler-environment';
 import { logger } from '#lambdas/shared/powertools';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 /** The assistant's variables, part of the agent's schema (lambdas/handlers/environment/agent.ts). */
 export const ASSISTANT_VARIABLES = {
@@ -53,7 +54,7 @@ function businessToolsFromEnvironment(env: AssistantEnvironment, accounts: Accou
   const tableName = env.TABLE_NAME;
   if (!secretNamePrefix) return undefined;
   return businessToolsSource({
-    accounts: accounts ?? cachedAccountReader({ db: documentClient(), tableName }),
+    accounts: accounts ?? cachedAccountReader({ registry: dynamoAccountRegistry(documentClient(), tableName) }),
     secretNamePrefix,
     readSecret: secretsManagerBusinessSecret(),
     onInvalid: (businessId, problems) => logger.warn('business tools secret is unusable; its tools are off', { businessId, problems }),

@@ -1,4 +1,3 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
@@ -27,6 +26,7 @@ import { primaryIdentityKinds } from '#lambdas/contacts/contact-identities';
 import { CHANNELS, MAX_CONTACT_TAGS, type Contact } from '#lambdas/contacts/contact-model';
 import type { ContactStore, StoreResult } from '#lambdas/contacts/contact-ports';
 import { getConversation } from '#lambdas/human-agent/conversation-views';
+import type { ConversationViewsStore } from '#lambdas/human-agent/conversation-views-store';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { isPlatform, mayDo, requireAction, requireActsFor, requireOwnTarget } from '#lambdas/identity/operator-permissions';
 import type { AuditContext } from '#lambdas/identity/operator-request';
@@ -38,9 +38,8 @@ export interface ContactsApiDeps {
   /** The channel account registry: a conversation's business, and the accounts an identity may name. */
   accounts: AccountReader;
   publisher: EventPublisher;
-  /** The table, to read a conversation's `contactId`. */
-  db: DocumentClient;
-  tableName: string;
+  /** The operator's views of conversations, to read a conversation's `contactId`. */
+  views: ConversationViewsStore;
   now?: () => Date;
 }
 

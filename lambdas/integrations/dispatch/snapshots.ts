@@ -1,6 +1,5 @@
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { IdentityKind } from '#lambdas/contacts/contact-model';
-import { dynamoSnapshotSource, type SnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
+import type { SnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
 import type { ConversationSnapshot, MessageSnapshot } from '#lambdas/integrations/integration-model';
 
 /**
@@ -10,21 +9,17 @@ import type { ConversationSnapshot, MessageSnapshot } from '#lambdas/integration
  */
 export type TableItem = Record<string, unknown>;
 
-/** The table the snapshots are read from; `snapshots`, when given, is read instead (tests). */
+/** Where the snapshots are read (dispatch/snapshots-store.ts). */
 export interface SnapshotDeps {
-  db: Pick<DocumentClient, 'send'>;
-  tableName: string;
-  snapshots?: SnapshotSource;
+  snapshots: SnapshotSource;
 }
 
-const sourceOf = (deps: SnapshotDeps): SnapshotSource => deps.snapshots ?? dynamoSnapshotSource(deps.db, deps.tableName);
-
 export function readConversation(deps: SnapshotDeps, conversationKey: string): Promise<TableItem | undefined> {
-  return sourceOf(deps).conversation(conversationKey);
+  return deps.snapshots.conversation(conversationKey);
 }
 
 export function readMessage(deps: SnapshotDeps, conversationKey: string, messageId: string): Promise<TableItem | undefined> {
-  return sourceOf(deps).message(conversationKey, messageId);
+  return deps.snapshots.message(conversationKey, messageId);
 }
 
 const str = (v: unknown, max = 1024): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, max) : undefined);

@@ -140,6 +140,7 @@ async function firstCustomerMessage(db: DynamoDBDocumentClient, tableName: strin
         IndexName: TABLE_KEYS.byTimeIndex.name,
         KeyConditionExpression: 'pk = :pk AND lsi1sk BETWEEN :from AND :to',
         ExpressionAttributeValues: { ':pk': conversationPk(conversationKey), ':from': 'MSG#', ':to': 'MSG$' },
+        Select: 'ALL_ATTRIBUTES',
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),

@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
+import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 
 const ACCOUNT = {
   pk: 'ACCT#100',
@@ -35,7 +36,7 @@ describe('cachedAccountReader', () => {
     const items = new Map([['ACCT#100', ACCOUNT]]);
     const { db, calls } = fakeDb(items);
     let now = 0;
-    const reader = cachedAccountReader({ db, tableName: 't', nowMs: () => now });
+    const reader = cachedAccountReader({ registry: dynamoAccountRegistry(db, 't'), nowMs: () => now });
     expect(await reader.account('100')).toMatchObject({ accountId: '100', businessId: 'b1' });
     expect(await reader.account('999')).toBeUndefined();
     now = 9_999;
@@ -55,7 +56,7 @@ describe('cachedAccountReader', () => {
   it('shares one read between concurrent look-ups and forgets a failed read', async () => {
     const fail = { next: 1 };
     const { db, calls } = fakeDb(new Map([['ACCT#100', ACCOUNT]]), fail);
-    const reader = cachedAccountReader({ db, tableName: 't' });
+    const reader = cachedAccountReader({ registry: dynamoAccountRegistry(db, 't') });
     const results = await Promise.allSettled([reader.account('100'), reader.account('100'), reader.account('100')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     expect(calls).toHaveLength(1);
@@ -70,7 +71,7 @@ describe('cachedAccountReader', () => {
       ['ACCT#300', { pk: 'ACCT#300', sk: 'ACCOUNT', note: 'not a registry entry' }],
     ]);
     const { db } = fakeDb(items);
-    const reader = cachedAccountReader({ db, tableName: 't' });
+    const reader = cachedAccountReader({ registry: dynamoAccountRegistry(db, 't') });
     expect(await reader.waba('200')).toMatchObject({ businessId: 'b1' });
     expect(await reader.account('200')).toBeUndefined();
     expect(await reader.account('300')).toBeUndefined();
@@ -78,7 +79,7 @@ describe('cachedAccountReader', () => {
 
   it('holds at most maxEntries ids', async () => {
     const { db, calls } = fakeDb(new Map());
-    const reader = cachedAccountReader({ db, tableName: 't', maxEntries: 2 });
+    const reader = cachedAccountReader({ registry: dynamoAccountRegistry(db, 't'), maxEntries: 2 });
     for (const id of ['1', '2', '3']) await reader.account(id);
     await reader.account('3');
     await reader.account('1');

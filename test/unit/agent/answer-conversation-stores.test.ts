@@ -1,5 +1,4 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
 import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
@@ -12,13 +11,6 @@ import { inMemoryConversationStores } from '#test/helpers/fakes/conversation-sto
 /** The agent's decisions over in-memory stores: it reaches the table only through them. */
 const KEY = 'wa:100:5511999';
 const NOW = new Date('2026-11-21T12:00:00.000Z');
-
-/** A table client the agent must never use itself. */
-const noTable = {
-  send: async () => {
-    throw new Error('the agent spoke to the table directly');
-  },
-} as unknown as DocumentClient;
 
 const wakeUp = (providerMessageId: string, overrides: Record<string, unknown> = {}) => ({
   v: 1,
@@ -71,10 +63,8 @@ beforeEach(() => {
 function world(conv: ConversationItem, messages: StoredMessage[], overrides: Partial<AgentDeps> = {}) {
   const stores = inMemoryConversationStores({ conversations: { [KEY]: conv }, messages: { [KEY]: messages } });
   const deps: AgentDeps = {
-    db: noTable,
-    tableName: 'unused',
-    conversationStore: stores.conversationStore,
-    messageStore: stores.messageStore,
+    conversations: stores.conversationStore,
+    messages: stores.messageStore,
     publisher: { publish: async (events) => void published.push(...events) },
     retentionDays: 30,
     now: () => NOW,

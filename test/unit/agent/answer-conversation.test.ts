@@ -9,6 +9,7 @@ import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
 import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { ConversationBusyError } from '#lambdas/agent/errors';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 let published: DomainEvent[];
@@ -76,8 +77,7 @@ beforeEach(() => {
   ddb.reset();
   published = [];
   deps = {
-    db: documentClient(new DynamoDBClient({ region: 'us-east-1' })),
-    tableName: 'table',
+    ...dynamoConversationStores(documentClient(new DynamoDBClient({ region: 'us-east-1' })), 'table'),
     publisher: { publish: async (events) => void published.push(...events) },
     retentionDays: 30,
     now: () => NOW,

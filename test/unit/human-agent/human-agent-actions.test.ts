@@ -21,12 +21,9 @@ beforeEach(() => {
   published = [];
   clock = new Date('2026-11-21T12:00:00.000Z');
   deps = {
-    db: undefined as never,
-    tableName: 'unused',
-    conversations: store,
+    humanActions: store,
     views: store,
     publisher: { publish: async (events) => void published.push(...events) },
-    retentionDays: 30,
     botSettings: fixedBotSettings(demoBotSettings()),
     now: () => clock,
   };

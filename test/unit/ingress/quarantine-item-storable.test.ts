@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { QuarantineEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
+import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 
 const quarantine: QuarantineEvent = {
   kind: 'quarantine',
@@ -24,7 +25,7 @@ function table(outcomes: string[]) {
       return {};
     },
   } as unknown as DynamoDBDocumentClient;
-  return { items, deps: { db, tableName: 't', retentionDays: 30 } };
+  return { items, deps: { ...dynamoConversationStores(db, 't'), retentionDays: 30 } };
 }
 
 const ctx = { receivedAt: '2026-11-21T12:00:00.000Z', rawPayload: { field: 'messages' }, claimCheck: { bucket: 'claims', key: 'claims/k.json' } };

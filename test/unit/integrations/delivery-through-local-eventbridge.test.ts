@@ -14,6 +14,8 @@ import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { integration as crmIntegration, mapperInput } from '#test/unit/integrations/mappers/crm-mapper-fixtures';
 import { startFixture, until, type EmulatorFixture } from '#test/unit/local-cloud/aws/emulator-fixture';
 import { startScriptedHttpServer, type ScriptedHttpServer } from '#test/unit/local-cloud/aws/scripted-http-server';
+import { dynamoSnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 
 /**
  * The dispatcher's events, the provisioned rule, target and API destination, and the dead-letter
@@ -122,8 +124,7 @@ async function provisionedWebhook(overrides: Partial<IntegrationRecord> = {}): P
 function dispatchDeps(integration: IntegrationRecord): DispatchDeps {
   const publisher = eventBridgePublisher(f.eventBridge, BUS);
   return {
-    db: { send: async () => ({}) } as unknown as DispatchDeps['db'],
-    tableName: 't',
+    snapshots: dynamoSnapshotSource({ send: async () => ({}) } as unknown as DocumentClient, 't'),
     accounts: { account: async () => ({ businessId: 'acme' }) as never },
     integrations: { enabled: async () => [integration] },
     contacts: { get: async () => contact, findByIdentity: async () => contact },

@@ -12,6 +12,8 @@ import type { DestinationSpec, IntegrationKind, IntegrationMapper, MapperInput }
 import type { IntegrationDelivery, IntegrationRecord, RecordRequestedOutcome } from '#lambdas/integrations/integration-store';
 import { webhookMapper } from '#lambdas/integrations/mappers/webhook';
 import { verifySignature } from '#lambdas/integrations/signed-body';
+import { dynamoSnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
+import type { DocumentClient } from '#lambdas/adapters/dynamodb';
 
 const SECRET = 'a'.repeat(64);
 const ACCOUNT = '100000000000301';
@@ -111,13 +113,15 @@ beforeEach(() => {
     occurredAt: '2026-12-07T10:00:00.000Z',
   });
   deps = {
-    db: {
-      send: async (command: unknown) => {
-        const input = (command as GetCommand).input;
-        return { Item: items.get(`${String(input.Key!.pk)}|${String(input.Key!.sk)}`) };
-      },
-    } as unknown as DispatchDeps['db'],
-    tableName: 't',
+    snapshots: dynamoSnapshotSource(
+      {
+        send: async (command: unknown) => {
+          const input = (command as GetCommand).input;
+          return { Item: items.get(`${String(input.Key!.pk)}|${String(input.Key!.sk)}`) };
+        },
+      } as unknown as DocumentClient,
+      't',
+    ),
     accounts: { account: async (id) => (id === ACCOUNT ? ({ businessId: 'acme' } as never) : undefined) },
     integrations: { enabled: async (b) => (b === 'acme' ? integrations : []) },
     contacts: {

@@ -8,6 +8,7 @@ import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-clien
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardWhatsAppNumber } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { proveWhatsAppAccess } from '#lambdas/onboarding/prove-account-access';
+import { dynamoOnboardingStores } from '#lambdas/onboarding/onboarding-stores';
 
 const WABA = '2100';
 const NUMBER = '1100';
@@ -75,8 +76,7 @@ function world(
     },
   };
   const deps: OnboardingDeps = {
-    db,
-    tableName: 't',
+    ...dynamoOnboardingStores(db, 't'),
     graph,
     tokens,
     app: async () => ({ appId: '900', appSecret: 's' }),

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { graphErrorFromResponse, type GraphRequest } from '#lambdas/adapters/graph-api-client';
 import { MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
-import { sendReply, type SendReplyStoreDeps } from '#lambdas/outbound/send-reply';
+import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { readConformanceJson } from '#test/helpers/conformance';
 import { fakeReplyStore, type FakeReplyStore } from '#test/helpers/fakes/reply-store-fake';
 import { fakeSendContextStore } from '#test/helpers/fakes/send-context-store-fake';
@@ -16,7 +16,7 @@ let accounts: FakeSendingAccountStore;
 let published: DomainEvent[];
 let graphCalls: Array<{ request: GraphRequest; token: string }>;
 let graphAnswer: () => Promise<unknown>;
-let deps: SendReplyStoreDeps;
+let deps: SendReplyDeps;
 
 const KEY = 'wa:100:5511999';
 const REF = { conversationKey: KEY, outboundId: 'out_1' };
@@ -295,7 +295,7 @@ describe('sendReply near the end of its invocation', () => {
   it('hands the claim back, untouched at Meta, when the pacing wait used up the time the send needs', async () => {
     replies.put(REF, item());
     let left = 20_000;
-    const pacedDeps: SendReplyStoreDeps = {
+    const pacedDeps: SendReplyDeps = {
       ...deps,
       remainingMs: () => left,
       pacer: {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { announcedStatuses } from '#lambdas/status/announced-statuses';
-import { applyDeliveryStatus, type StatusStoreDeps } from '#lambdas/status/apply-delivery-status';
+import { applyDeliveryStatus, type StatusDeps } from '#lambdas/status/apply-delivery-status';
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
 import type { MessageRef } from '#lambdas/status/message-status-store';
 import { STATUS_RANK } from '#lambdas/status/status-rank';
@@ -13,7 +13,7 @@ import { fakeReplyMetricsStore, type FakeReplyMetricsStore } from '#test/helpers
 let statuses: FakeMessageStatusStore;
 let replyMetrics: FakeReplyMetricsStore;
 let published: DomainEvent[];
-let deps: StatusStoreDeps;
+let deps: StatusDeps;
 
 const KEY = 'wa:100:5511999';
 const PMID = 'wamid.OUT1';

@@ -68,8 +68,7 @@ beforeEach(async () => {
         published.push(...e);
       },
     },
-    db: undefined as never,
-    tableName: 'unused',
+    views: undefined as never,
     now: () => new Date('2026-03-02T00:00:00.000Z'),
   };
 });
