@@ -6,7 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { InvalidRateCardError, parseRateCard, rateCardChanges, rateCardFromCsv, type RateCard } from '#lambdas/pricing/rate-card';
+import { parseRateCard, rateCardChanges, rateCardFromCsv, type RateCard } from '#lambdas/pricing/rate-card';
+import { InvalidRateCardError } from '#lambdas/pricing/errors';
 
 const CARD_FILE = fileURLToPath(new URL('../lambdas/pricing/whatsapp-rate-card.json', import.meta.url));
 const MAX_FILE_BYTES = 1_000_000;

@@ -13,7 +13,7 @@ import {
   channelAccountSchema,
 } from '#lambdas/accounts/channel-account';
 import { accountPk } from '#lambdas/conversation/table-keys';
-import { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
+import { OnboardingConflictError } from '#lambdas/onboarding/errors';
 
 /**
  * The channel account registry in the table (items and keys described in channel-account.ts):

@@ -1,6 +1,7 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { accountChannelSchema, businessGsiPk, CHANNEL_ACCOUNT_SK, channelAccountGsiSk } from '#lambdas/accounts/channel-account';
 import { accountPk } from '#lambdas/conversation/table-keys';
+import { InvalidAccountsCursorError } from '#lambdas/accounts/errors';
 
 export type AccountChannel = 'whatsapp' | 'instagram' | 'messenger';
 
@@ -9,11 +10,6 @@ export interface BusinessAccountsPage {
   items: Array<Record<string, unknown> & { accountId: string; channel: AccountChannel }>;
   /** Where the next page starts; absent on the last page. */
   cursor?: string;
-}
-
-/** A cursor is refused when it is not one this store handed out. */
-export class InvalidAccountsCursorError extends Error {
-  override name = 'InvalidAccountsCursorError';
 }
 
 /** `ACCOUNT#<channel>#<account id>`: the by-business index's sort key of a channel account. */
@@ -56,3 +52,4 @@ function startKeyOf(businessId: string, cursor: string): Record<string, string> 
   if (!match) throw new InvalidAccountsCursorError('not a cursor from a previous page');
   return { pk: accountPk(match[2]!), sk: CHANNEL_ACCOUNT_SK, gsi1pk: businessGsiPk(businessId), gsi1sk: channelAccountGsiSk(match[1]!, match[2]!) };
 }
+export { InvalidAccountsCursorError } from '#lambdas/accounts/errors';

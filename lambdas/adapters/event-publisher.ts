@@ -1,4 +1,5 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { RetryableError } from '#lambdas/shared/domain-error';
 
 export interface DomainEvent {
   source: string;
@@ -11,7 +12,7 @@ export interface EventPublisher {
   publish(events: DomainEvent[]): Promise<void>;
 }
 
-export class PublishError extends Error {
+export class PublishError extends RetryableError {
   override name = 'PublishError';
 }
 

@@ -1,3 +1,4 @@
+import { RetryableError } from '#lambdas/shared/domain-error';
 /**
  * What to do about a failed Graph call:
  * - `retryable`: throughput, pair-rate and app/business rate limits, Meta's transient errors,
@@ -40,7 +41,7 @@ export function classifyGraphError(facts: GraphErrorFacts): GraphErrorClassifica
 }
 
 /** A Graph API call that failed, with Meta's error body parsed and the failure classified. */
-export class GraphApiError extends Error {
+export class GraphApiError extends RetryableError {
   override name = 'GraphApiError';
   readonly classification: GraphErrorClassification;
   readonly httpStatus?: number;
@@ -68,7 +69,7 @@ export class GraphApiError extends Error {
     this.classification = classifyGraphError(facts);
   }
 
-  get retryable(): boolean {
+  override get retryable(): boolean {
     return this.classification === 'retryable';
   }
 }

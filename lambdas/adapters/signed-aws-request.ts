@@ -3,6 +3,7 @@ import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@aws-sdk/types';
 import { defaultProvider } from '#lambdas/adapters/lambda-credential-provider';
+import { RetryableError } from '#lambdas/shared/domain-error';
 
 /**
  * One AWS request signed with the SDK's own SigV4 signer and sent with fetch, for the few calls a
@@ -18,14 +19,22 @@ export interface AwsTarget {
 }
 
 /** A service error: `retryable` for throttling, 5xx and the like, as the SDK's standard retry mode. */
-export class AwsRequestError extends Error {
+export class AwsRequestError extends RetryableError {
+  readonly #retryable: boolean;
+
   constructor(
     message: string,
-    readonly retryable: boolean,
+    retryable: boolean,
     readonly code: string,
   ) {
     super(message);
+    this.#retryable = retryable;
     this.name = 'AwsRequestError';
+  }
+
+  /** Decided per failure, so it overrides the kind's default. */
+  override get retryable(): boolean {
+    return this.#retryable;
   }
 }
 

@@ -4,6 +4,7 @@ import type { ConversationStore } from '#lambdas/conversation/conversation-store
 import type { MessageStore } from '#lambdas/conversation/message-store';
 import type { Channel } from '#lambdas/conversation/model';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { EchoOwnerUnknownError } from '#lambdas/agent/errors';
 
 export interface HumanActivityDeps {
   conversations: ConversationStore;
@@ -81,14 +82,6 @@ export async function endQuietPeriod(
   deps: Pick<HumanActivityDeps, 'conversations'>,
 ): Promise<boolean> {
   return deps.conversations.endQuietPeriod(conversationKey, accountId, seenQuietUntil, now.toISOString());
-}
-
-/** An echo arrived while one of our own sends was in flight: it may be that send's echo. Retryable. */
-export class EchoOwnerUnknownError extends Error {
-  override name = 'EchoOwnerUnknownError';
-  constructor() {
-    super('an echo arrived while a send of ours was in flight; retry once the send is recorded');
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { cancelledOnlyByConditions } from '#lambdas/adapters/dynamodb';
-import { parseBusinessFlows, type BusinessFlows, type SettingsProblem } from '#lambdas/agent/flows/business-flows-schema';
+import { parseBusinessFlows, type BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
+import { BotSettingsConflictError, StoredBotSettingsInvalidError } from '#lambdas/bot-settings/errors';
 
 /**
  * Each business's bot settings (greeting, menu, FAQ, hours, handoff and opt-out words, CSAT texts,
@@ -50,32 +51,6 @@ export interface BotSettingsVersionInfo {
 
 export interface StoredBotSettings extends BotSettingsVersionInfo {
   settings: BusinessFlows;
-}
-
-/** A save made from a version that is no longer the current one. */
-export class BotSettingsConflictError extends Error {
-  override name = 'BotSettingsConflictError';
-  constructor(
-    readonly businessId: string,
-    readonly expectedVersion: number,
-  ) {
-    super(`The bot settings of ${businessId} are no longer at version ${expectedVersion}`);
-  }
-}
-
-/**
- * A stored item that does not pass today's schema (written before a schema change, or by hand).
- * Final: reading it again cannot help; the problems name paths only, never the texts.
- */
-export class StoredBotSettingsInvalidError extends Error {
-  override name = 'StoredBotSettingsInvalidError';
-  constructor(
-    readonly businessId: string,
-    readonly version: number | undefined,
-    readonly problems: SettingsProblem[],
-  ) {
-    super(`The stored bot settings of ${businessId} (version ${version ?? '?'}) are invalid at ${problems.map((p) => p.path).join(', ')}`);
-  }
 }
 
 function requireBusinessId(businessId: string): void {
@@ -244,3 +219,5 @@ async function saveOnTopOf(
   }
   return info;
 }
+export { BotSettingsConflictError } from '#lambdas/bot-settings/errors';
+export { StoredBotSettingsInvalidError } from '#lambdas/bot-settings/errors';

@@ -26,16 +26,3 @@ export interface CampaignAdminDeps {
   now?: () => Date;
   newCampaignId?: () => string;
 }
-
-/** A refusal an operator can act on; `status` is what the API answers with, `code` a stable word. */
-export class CampaignRequestError extends Error {
-  override name = 'CampaignRequestError';
-  constructor(
-    readonly status: 400 | 404 | 409,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { CampaignRequestError } from '#lambdas/campaigns/campaign-admin-deps';
 import { campaignInputSchema, type CampaignInput } from '#lambdas/campaigns/campaign-model';
 import type { CampaignResult } from '#lambdas/campaigns/campaign-ports';
 import { describeIssues } from '#lambdas/shared/http-json';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 const version = z.number().int().min(0).max(1_000_000_000);
 

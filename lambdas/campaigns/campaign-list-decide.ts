@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AudienceMet } from '#lambdas/campaigns/audience/audience-met';
-import {
-  addSkipped,
-  AudienceTooLargeError,
-  MAX_CAMPAIGN_RECIPIENTS,
-  SKIP_REASONS,
-  type AudienceRecipient,
-  type SkipReason,
-} from '#lambdas/campaigns/audience/audience-types';
+import { addSkipped, MAX_CAMPAIGN_RECIPIENTS, SKIP_REASONS, type AudienceRecipient, type SkipReason } from '#lambdas/campaigns/audience/audience-types';
 import { contactsAudience } from '#lambdas/campaigns/audience/contacts-audience';
 import { planListChunks, stagedBytes } from '#lambdas/campaigns/campaign-list-chunks';
 import type { Campaign, CampaignList, ListDeciding } from '#lambdas/campaigns/campaign-model';
 import type { CampaignStore, ListBuilds, ListDecidingStep } from '#lambdas/campaigns/campaign-ports';
 import type { ReleaseSources } from '#lambdas/campaigns/campaign-release-sources';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
+import { AudienceTooLargeError } from '#lambdas/campaigns/errors';
 
 /** How much one deciding step takes on. */
 export interface DecidingLimits {

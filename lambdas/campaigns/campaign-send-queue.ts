@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, SendMessageCommand, type SendMessageBatchReque
 import * as z from 'zod';
 import type { CampaignSendQueue, ListBuilds, ReleaseTicks } from '#lambdas/campaigns/campaign-ports';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { EnqueueFailedError } from '#lambdas/campaigns/errors';
 
 /** Environment of the functions that enqueue campaign sends and release ticks. */
 export const CAMPAIGN_QUEUE_ENV = {
@@ -34,10 +35,6 @@ export function campaignSendEnvelope(send: { conversationKey: string; outboundId
     resources: [],
     detail: { v: 1, conversationKey: send.conversationKey, outboundId: send.outboundId, channel: 'whatsapp', accountId: send.accountId },
   });
-}
-
-export class EnqueueFailedError extends Error {
-  override name = 'EnqueueFailedError';
 }
 
 async function sendBatches(

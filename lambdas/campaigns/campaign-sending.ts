@@ -1,10 +1,11 @@
 import { isServing, type ChannelAccount } from '#lambdas/accounts/channel-account';
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import type { Campaign, CampaignInput, ContactsAudience, PauseReason } from '#lambdas/campaigns/campaign-model';
 import { campaignParameters, headerMediaKind } from '#lambdas/campaigns/campaign-variables';
 import { pauseCauseOf } from '#lambdas/campaigns/campaign-release-decision';
 import type { TemplateCategory } from '#lambdas/outbound/send-rules';
 import type { StoredTemplate } from '#lambdas/templates/template-item';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 export interface SendingSetup {
   account: ChannelAccount & Record<string, unknown>;

@@ -69,11 +69,3 @@ export const WA_ID = /^\d{6,20}$/;
 
 /** List positions fit the key's eight digits. */
 export const MAX_SEQ = 99_999_999;
-
-/** Another writer added to the same list at the same time; building the list again continues it. */
-export class RecipientListChangedError extends Error {
-  override name = 'RecipientListChangedError';
-  constructor() {
-    super('The recipient list changed while it was being written; try again');
-  }
-}

@@ -36,16 +36,9 @@ import {
   type RecipientState,
 } from '#lambdas/campaigns/campaign-model';
 import type { CampaignRefusal, CampaignResult, CampaignStore, ListDecidingStep, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
-import {
-  countMap,
-  MAX_SEQ,
-  RecipientListChangedError,
-  recipientStateAt,
-  recipientStatesBefore,
-  scalarAdditions,
-  WA_ID,
-} from '#lambdas/campaigns/campaign-store-rules';
+import { countMap, MAX_SEQ, recipientStateAt, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
 import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
+import { RecipientListChangedError } from '#lambdas/campaigns/errors';
 
 export interface CampaignStoreDeps {
   db: DynamoDBDocumentClient;

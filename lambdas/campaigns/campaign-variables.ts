@@ -1,5 +1,6 @@
 import { componentOf, variablesOf, type StoredTemplate } from '#lambdas/templates/template-item';
-import { buildTemplateComponents, TemplateVariablesError, type TemplateVariables } from '#lambdas/templates/template-variables';
+import { buildTemplateComponents, type TemplateVariables } from '#lambdas/templates/template-variables';
+import { TemplateVariablesError } from '#lambdas/templates/errors';
 
 /**
  * A campaign names a template's variables flat, one value per name, the way a CSV header or a

@@ -1,8 +1,9 @@
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { campaignChangedEvent } from '#lambdas/campaigns/campaign-events';
 import { campaignActionSchema, parseBody, unwrap } from '#lambdas/campaigns/campaign-input';
 import type { Campaign } from '#lambdas/campaigns/campaign-model';
 import { currentStanding, refuseWhilePauseCauseHolds } from '#lambdas/campaigns/campaign-sending';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 /**
  * An operator's pause, resume and cancel. Each is one conditional move of the campaign's state (at

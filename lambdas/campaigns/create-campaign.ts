@@ -1,11 +1,12 @@
-import { CsvAudienceError, csvAudience, parseCsvAudience } from '#lambdas/campaigns/audience/csv-audience';
+import { csvAudience, parseCsvAudience } from '#lambdas/campaigns/audience/csv-audience';
 import { isKnownCountry } from '#lambdas/campaigns/audience/csv-phone';
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { newCampaignId } from '#lambdas/campaigns/campaign-id';
 import { normalisedAudience, parseCampaignInput } from '#lambdas/campaigns/campaign-input';
 import { decideAudience, DIRECT_WRITE_MAX, stageForNewCampaign } from '#lambdas/campaigns/campaign-list-build';
 import { DEFAULT_RATE_SHARE, emptyCounts, type Campaign, type CampaignList } from '#lambdas/campaigns/campaign-model';
 import { checkVariableSources, sendingSetup } from '#lambdas/campaigns/campaign-sending';
+import { CsvAudienceError, CampaignRequestError } from '#lambdas/campaigns/errors';
 
 /**
  * A new campaign, as a draft. Its number and template are checked now (the caller's WhatsApp

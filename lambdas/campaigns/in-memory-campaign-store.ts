@@ -3,8 +3,9 @@ import { isCampaignId } from '#lambdas/campaigns/campaign-id';
 import { campaignListPk, campaignsPk, limitHourSk } from '#lambdas/campaigns/campaign-keys';
 import { RECIPIENT_STATES, type Campaign, type CampaignRecipient, type CampaignState } from '#lambdas/campaigns/campaign-model';
 import type { CampaignRefusal, CampaignResult, CampaignStore, ListDecidingStep, Page, ReleaseCursor, StagedChunk } from '#lambdas/campaigns/campaign-ports';
-import { countMap, MAX_SEQ, RecipientListChangedError, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
+import { countMap, MAX_SEQ, recipientStatesBefore, scalarAdditions, WA_ID } from '#lambdas/campaigns/campaign-store-rules';
 import { decodeCursor, encodeCursor } from '#lambdas/shared/page-cursor';
+import { RecipientListChangedError } from '#lambdas/campaigns/errors';
 
 export interface InMemoryCampaignStore extends CampaignStore {
   /** Every recipient of a campaign in list order (tests look at the whole list). */

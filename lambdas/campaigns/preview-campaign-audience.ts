@@ -1,8 +1,9 @@
 import { SKIP_REASONS, type SkipReason } from '#lambdas/campaigns/audience/audience-types';
 import { contactsAudience } from '#lambdas/campaigns/audience/contacts-audience';
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { sendingSetup } from '#lambdas/campaigns/campaign-sending';
 import { maskWaId, withheldVariables } from '#lambdas/campaigns/read-campaigns';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 export interface AudiencePreview {
   /** Customers the list would hold (or holds). */

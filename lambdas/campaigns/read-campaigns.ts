@@ -1,6 +1,7 @@
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import type { Campaign, CampaignRecipient, RecipientState } from '#lambdas/campaigns/campaign-model';
 import type { Page } from '#lambdas/campaigns/campaign-ports';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 /** A wa_id as a supervisor sees it: the country code and the last two digits (`55*********21`). */
 /** A recipient's variables with their values withheld (names, codes: a customer's data), keeping which ones are set. */

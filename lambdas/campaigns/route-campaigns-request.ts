@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { isBusinessId } from '#lambdas/bot-settings/bot-settings-store';
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { isCampaignId } from '#lambdas/campaigns/campaign-id';
 import { RECIPIENT_STATES } from '#lambdas/campaigns/campaign-model';
 import { CAMPAIGNS_ROUTES } from '#lambdas/campaigns/campaigns-api-contract';
@@ -18,6 +18,7 @@ import type { AuditContext } from '#lambdas/identity/operator-request';
 import { jsonResponse } from '#lambdas/shared/http-json';
 import { InvalidCursorError } from '#lambdas/shared/page-cursor';
 import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 const json = jsonResponse;
 const BASE = '/admin/campaigns';

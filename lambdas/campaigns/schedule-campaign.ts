@@ -1,8 +1,9 @@
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { campaignChangedEvent } from '#lambdas/campaigns/campaign-events';
 import { campaignActionSchema, parseBody, unwrap } from '#lambdas/campaigns/campaign-input';
 import type { Campaign, CampaignList } from '#lambdas/campaigns/campaign-model';
 import { refuseWhilePauseCauseHolds, sendingSetup } from '#lambdas/campaigns/campaign-sending';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 /**
  * Schedules a draft: checks its number and template again (still approved, the number not RED,

@@ -1,7 +1,8 @@
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { campaignUpdateSchema, normalisedAudience, parseBody, unwrap } from '#lambdas/campaigns/campaign-input';
 import type { Campaign } from '#lambdas/campaigns/campaign-model';
 import { checkVariableSources, sendingSetup } from '#lambdas/campaigns/campaign-sending';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 /**
  * Changes a draft: the fields given replace the stored ones, at the version the admin read. A

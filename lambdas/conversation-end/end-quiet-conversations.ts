@@ -5,6 +5,7 @@ import type { BotEndStore, QuietConversation } from '#lambdas/conversation-end/b
 import { conversationEndedEvent } from '#lambdas/conversation-end/conversation-ended-event';
 import { END_WATCH_BUCKET_MS, END_WATCH_SHARDS, endWatchBucketOf, nextEndWatchBucket } from '#lambdas/conversation-end/end-watch-keys';
 import type { EndWatch } from '#lambdas/conversation-end/end-watch';
+import { EndSweepIncompleteError } from '#lambdas/conversation-end/errors';
 
 export interface EndSweepDeps {
   store: BotEndStore;
@@ -28,17 +29,6 @@ export interface EndSweepSummary {
   results: Partial<Record<EndOneResult, number>>;
   failed: number;
   stoppedEarly: boolean;
-}
-
-/** Some conversations of a bucket could not be looked at: the cursor stays before it and the next run reads it again. */
-export class EndSweepIncompleteError extends Error {
-  override name = 'EndSweepIncompleteError';
-  constructor(
-    readonly summary: EndSweepSummary,
-    override readonly cause?: unknown,
-  ) {
-    super(`${summary.failed} conversation(s) could not be looked at; the bucket after ${summary.sweptThrough ?? 'the cursor'} is read again next run`);
-  }
 }
 
 /** A bucket is read once it ended this long ago: writers' clocks and writes in flight. */

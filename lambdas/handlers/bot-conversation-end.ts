@@ -9,12 +9,13 @@ import { documentClient } from '#lambdas/adapters/dynamodb';
 import { eventBridgePublisher } from '#lambdas/adapters/event-publisher';
 import { cachedBotSettingsSource } from '#lambdas/bot-settings/account-bot-settings';
 import { dynamoBotEndStore, dynamoEndWatch } from '#lambdas/conversation-end/bot-end-store';
-import { endQuietBotConversations, EndSweepIncompleteError, type EndSweepSummary } from '#lambdas/conversation-end/end-quiet-conversations';
+import { endQuietBotConversations, type EndSweepSummary } from '#lambdas/conversation-end/end-quiet-conversations';
 import { CONVERSATION_END_METRIC, conversationEndedMetric } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { environmentSchema } from '#lambdas/handlers/environment/bot-conversation-end';
 import { readEnvironment } from '#lambdas/shared/handler-environment';
 import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
+import { EndSweepIncompleteError } from '#lambdas/conversation-end/errors';
 
 const env = readEnvironment(environmentSchema);
 

@@ -4,6 +4,7 @@ import type { IngressEvent } from '#lambdas/ingress/ingress-event';
 import { deduplicationIdFor, messageGroupIdFor } from '#lambdas/ingress/sqs-fifo-ids';
 import { boundedId } from '#lambdas/shared/bounded-id';
 import { sha256Hex } from '#lambdas/shared/hash';
+import { EnqueueError } from '#lambdas/ingress/errors';
 
 /**
  * SQS now accepts messages up to 1 MiB, but we stay under the long-standing 256 KiB limit for a
@@ -29,17 +30,6 @@ export interface EnqueueDeps {
   claimChecks?: ClaimCheckStore;
   /** Waits between retries; injectable so tests do not sleep. */
   sleep?: (ms: number) => Promise<void>;
-}
-
-export class EnqueueError extends Error {
-  override name = 'EnqueueError';
-  constructor(
-    message: string,
-    readonly failedEventIds: string[],
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 interface Prepared {

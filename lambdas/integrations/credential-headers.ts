@@ -1,6 +1,7 @@
 import type { IntegrationAuth } from '#lambdas/integrations/integration-model';
 import type { IntegrationFetch } from '#lambdas/integrations/guarded-fetch';
 import { sha256Hex } from '#lambdas/shared/hash';
+import { CredentialError } from '#lambdas/integrations/errors';
 
 /**
  * The headers that authenticate our own calls to an integration's endpoint (test calls, lookups),
@@ -11,10 +12,6 @@ import { sha256Hex } from '#lambdas/shared/hash';
  */
 export interface CredentialHeaders {
   headersFor(auth: IntegrationAuth, fetch: IntegrationFetch, signal?: AbortSignal): Promise<Record<string, string>>;
-}
-
-export class CredentialError extends Error {
-  override name = 'CredentialError';
 }
 
 export function credentialHeaders(options: { nowMs?: () => number; maxTokens?: number } = {}): CredentialHeaders {

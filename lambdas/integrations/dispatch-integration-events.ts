@@ -27,8 +27,8 @@ import type { MapperRegistry } from '#lambdas/integrations/mappers/index';
 import { bodyBytes, signatureOf, stableBody } from '#lambdas/integrations/signed-body';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
-import type { RetryAfter } from '#lambdas/shared/record-retry';
 import type { SnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
+import { ReopenPendingError } from '#lambdas/integrations/errors';
 
 export interface DispatchDeps {
   /** The Conversation and Message items as they are now (dispatch/snapshots-store.ts). */
@@ -76,12 +76,6 @@ export type DispatchOutcome =
   | { outcome: 'invalid'; issues: string[] }
   | { outcome: 'ignored'; reason: 'not_an_integration_event' | 'unknown_account' | 'no_integration' | 'conversation_of_another_business' }
   | { outcome: 'dispatched'; requested: number; repeated: number; dropped: DroppedRequest[]; droppedHeaders: number };
-
-/** A closed conversation the customer wrote to again: its new session starts when the agent reopens it. */
-export class ReopenPendingError extends Error implements RetryAfter {
-  override name = 'ReopenPendingError';
-  readonly retryAfterMs = 20_000;
-}
 
 /** After this many receives a pending reopen is given up on: the message's other deliveries are out already. */
 export const REOPEN_WAIT_RECEIVES = 5;

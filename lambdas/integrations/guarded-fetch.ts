@@ -3,16 +3,13 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { checkEndpointUrl, hostOf, isLoopbackAddress, isPublicAddress } from '#lambdas/integrations/endpoint-url-policy';
+import { EndpointRefusedError } from '#lambdas/integrations/errors';
 
 /** What lookups and test calls use to reach an integration's endpoint (a subset of `fetch`). */
 export type IntegrationFetch = (
   url: string,
   init?: { method?: string; headers?: Record<string, string>; body?: string | Buffer; signal?: AbortSignal },
 ) => Promise<Response>;
-
-export class EndpointRefusedError extends Error {
-  override name = 'EndpointRefusedError';
-}
 
 export interface GuardedFetchOptions {
   /** Only in the local cloud: plain HTTP to, and connections to, loopback addresses. */

@@ -19,6 +19,7 @@ import type { DestinationSpec, Integration, IntegrationAuth } from '#lambdas/int
 import type { MapperRegistry } from '#lambdas/integrations/mappers/index';
 import { integrationResourceNames } from '#lambdas/integrations/resource-names';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { ProvisioningError } from '#lambdas/integrations/errors';
 
 /**
  * The AWS resources that carry one integration's deliveries, made through the EventBridge API:
@@ -55,17 +56,6 @@ export const TARGET_RETRY_POLICY = { MaximumRetryAttempts: 185, MaximumEventAgeI
  */
 export const SINGLE_ATTEMPT_RETRY_POLICY = { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 86_400 } as const;
 export const API_DESTINATION_TARGET_ID = 'api-destination';
-
-export class ProvisioningError extends Error {
-  override name = 'ProvisioningError';
-  constructor(
-    readonly step: string,
-    readonly code: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`Provisioning stopped at ${step} (${code})`, options);
-  }
-}
 
 export type IntegrationResources = NonNullable<Integration['resources']>;
 

@@ -1,5 +1,5 @@
 import type { MetaApp } from '#lambdas/onboarding/onboarding-deps';
-import { OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+import { OnboardingStepError } from '#lambdas/onboarding/errors';
 
 /**
  * The app id and secret from the Meta app secret (`{ "appSecret", "verifyToken", "appId" }`).

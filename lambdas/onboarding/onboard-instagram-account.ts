@@ -1,11 +1,11 @@
 import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { INSTAGRAM_STEPS, type InstagramOnboardingRequest, type OnboardingReport } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { instagramProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
 import { reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { proveInstagramAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
+import { HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/errors';
 
 /** The Page webhook fields Instagram messaging needs (the README's Instagram list). */
 export const INSTAGRAM_WEBHOOK_FIELDS = ['messages', 'messaging_postbacks', 'messaging_seen', 'message_reactions', 'messaging_referral'] as const;

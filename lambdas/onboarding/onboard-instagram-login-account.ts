@@ -5,9 +5,10 @@ import type { InstagramLoginApi } from '#lambdas/instagram-login/instagram-login
 import { expiryAfter } from '#lambdas/instagram-login/instagram-token-lifetime';
 import { INSTAGRAM_STEPS, type InstagramLoginOnboardingRequest, type OnboardingReport, type OnboardingStepName } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { AccessNotProven, failureFromError, HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+import { failureFromError } from '#lambdas/onboarding/onboarding-failure';
 import { instagramLoginProgressKey, progressToRun, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
+import { AccessNotProven, HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/errors';
 
 /** What the exchange of a fresh code gave: the account it is for and its long-lived token. */
 interface Exchanged {

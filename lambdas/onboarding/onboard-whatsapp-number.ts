@@ -2,13 +2,12 @@ import { accountTokenSecretName } from '#lambdas/accounts/channel-account';
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
 import { COEXISTENCE_FINISH_EVENT, WHATSAPP_STEPS, type OnboardingReport, type WhatsAppOnboardingRequest } from '#lambdas/onboarding/onboarding-contract';
 import { storedTokenReader, type OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
 import { progressToRun, whatsappProgressKey, type OnboardingProgress } from '#lambdas/onboarding/onboarding-progress';
 import { proveWhatsAppAccess } from '#lambdas/onboarding/prove-account-access';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 import { checkWhatsAppHealth, throughputPerSecond } from '#lambdas/onboarding/whatsapp-health-check';
-
-export { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
+import { OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/errors';
+export { OnboardingConflictError } from '#lambdas/onboarding/errors';
 
 /** Meta's subcode for a code exchanged before. */
 const CODE_ALREADY_USED = 36009;

@@ -52,11 +52,6 @@ export function progressToRun(existing: OnboardingProgress | undefined, fresh: (
   return { ...existing, steps: {}, failure: undefined, health: undefined, codeHash };
 }
 
-/** Another run of the same onboarding wrote in between; the caller reports it rather than overwrite. */
-export class ConcurrentOnboardingError extends Error {
-  override name = 'ConcurrentOnboardingError';
-}
-
 /** Where progress is kept: onboarding-store.ts in the table, a map in tests. */
 export interface ProgressStore {
   read(key: { pk: string; sk: string }): Promise<OnboardingProgress | undefined>;

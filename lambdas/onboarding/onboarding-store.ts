@@ -1,6 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionalWrite, type DocumentClient } from '#lambdas/adapters/dynamodb';
-import { ConcurrentOnboardingError, type OnboardingProgress, type ProgressStore } from '#lambdas/onboarding/onboarding-progress';
+import type { OnboardingProgress, ProgressStore } from '#lambdas/onboarding/onboarding-progress';
+import { ConcurrentOnboardingError } from '#lambdas/onboarding/errors';
 
 /**
  * Onboarding progress in the table (keys in onboarding-progress.ts): read consistently, written

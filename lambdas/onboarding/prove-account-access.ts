@@ -1,6 +1,6 @@
 import { GraphApiError } from '#lambdas/adapters/graph-api-client';
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
-import { AccessNotProven } from '#lambdas/onboarding/onboarding-failure';
+import { AccessNotProven } from '#lambdas/onboarding/errors';
 
 /**
  * Proof, with the token a code exchange just handed out, that the business may onboard the ids its

@@ -10,7 +10,7 @@ import {
   type OnboardingReport,
 } from '#lambdas/onboarding/onboarding-contract';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { ConcurrentOnboardingError, instagramLoginProgressKey, instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
+import { instagramLoginProgressKey, instagramProgressKey, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardInstagramLoginAccount } from '#lambdas/onboarding/onboard-instagram-login-account';
 import { OnboardingConflictError, onboardWhatsAppNumber, reportOf } from '#lambdas/onboarding/onboard-whatsapp-number';
@@ -20,6 +20,7 @@ import { getCurrentBotSettings, type BotSettingsStoreDeps } from '#lambdas/bot-s
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { requireAction, requireActsFor, requireOwnTarget } from '#lambdas/identity/operator-permissions';
+import { ConcurrentOnboardingError } from '#lambdas/onboarding/errors';
 
 export type OnboardingApiDeps = OnboardingDeps & {
   accounts: AccountReader;

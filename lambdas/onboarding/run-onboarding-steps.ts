@@ -1,6 +1,7 @@
 import type { OnboardingStepName, StepRecord } from '#lambdas/onboarding/onboarding-contract';
-import { failureFromError, HealthCheckFailed, OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
+import { failureFromError } from '#lambdas/onboarding/onboarding-failure';
 import type { OnboardingProgress, ProgressStore } from '#lambdas/onboarding/onboarding-progress';
+import { HealthCheckFailed, OnboardingConflictError } from '#lambdas/onboarding/errors';
 
 export interface OnboardingStep {
   name: OnboardingStepName;

@@ -1,5 +1,5 @@
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
-import { HealthCheckFailed } from '#lambdas/onboarding/onboarding-failure';
+import { HealthCheckFailed } from '#lambdas/onboarding/errors';
 
 export interface WhatsAppHealth extends Record<string, unknown> {
   status?: string;

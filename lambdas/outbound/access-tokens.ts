@@ -1,24 +1,6 @@
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import { readJsonSecret } from '#lambdas/adapters/secrets';
-
-/**
- * No token for the account: a configuration problem (a secret not filled in, an account
- * registered without its token). Thrown before anything is claimed or sent, so the reply stays
- * pending and is retried until someone fixes it or the record reaches its dead-letter queue.
- */
-export class MissingAccessTokenError extends Error {
-  override name = 'MissingAccessTokenError';
-  constructor(
-    readonly accountId: string,
-    readonly where: 'shared_map' | 'account_secret' = 'shared_map',
-  ) {
-    super(
-      where === 'account_secret'
-        ? `the token secret of account ${accountId} holds no accessToken`
-        : `no access token for account ${accountId} in the shared access-token secret`,
-    );
-  }
-}
+import { MissingAccessTokenError } from '#lambdas/outbound/errors';
 
 export type AccessTokenFor = (accountId: string) => Promise<string>;
 

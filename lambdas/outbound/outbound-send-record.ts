@@ -7,9 +7,9 @@ import { createGraphApiClient, GraphApiError } from '#lambdas/adapters/graph-api
 import { cachedAccountReader } from '#lambdas/accounts/cached-account-reader';
 import { instagramApiOf } from '#lambdas/accounts/channel-account';
 import { DEFAULT_INSTAGRAM_GRAPH_API_BASE_URL, INSTAGRAM_LOGIN_ENV } from '#lambdas/instagram-login/instagram-login-env';
-import { accountAccessTokens, MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
+import { accountAccessTokens } from '#lambdas/outbound/access-tokens';
 import { limitsFromAccount } from '#lambdas/outbound/channel-account-limits';
-import { SendDeferredError, sendReply, type SendOutcome, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { sendReply, type SendOutcome, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
 import { dynamoSendStores } from '#lambdas/outbound/send-stores';
 import { ENV } from '#lambdas/shared/event-contract';
@@ -18,6 +18,7 @@ import { CHANNEL_METRIC, envelopeTime, fieldOf, METRIC, metricChannel, msSince, 
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { consumeInvalidEvent } from '#lambdas/shared/invalid-event';
 import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
+import { MissingAccessTokenError, SendDeferredError } from '#lambdas/outbound/errors';
 
 /** The outbound sender's variables, in the schemas of both senders (lambdas/handlers/environment/). */
 export const OUTBOUND_SEND_VARIABLES = {

@@ -1,18 +1,11 @@
 import type { Channel } from '#lambdas/conversation/model';
+import { UnexpectedSendResponseError } from '#lambdas/outbound/errors';
 
 export interface SendAccepted {
   /** wamid for WhatsApp, mid for Instagram/Messenger: what receipts and echoes will name. */
   providerMessageId: string;
   /** The wa_id WhatsApp resolved the recipient to (trimmed: some responses carry a trailing space). */
   recipientWaId?: string;
-}
-
-/**
- * A success status whose body does not name the sent message. Meta may or may not have sent it,
- * so the sender must not simply try again.
- */
-export class UnexpectedSendResponseError extends Error {
-  override name = 'UnexpectedSendResponseError';
 }
 
 /**

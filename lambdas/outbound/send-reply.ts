@@ -11,10 +11,11 @@ import type { SendStores } from '#lambdas/outbound/send-stores';
 import type { PacingLimits, SendPacer } from '#lambdas/outbound/send-pacing';
 import { decideSendPermission, type SendRefusal } from '#lambdas/outbound/send-rules';
 import { outboundMessageSchema, type OutboundMessage } from '#lambdas/outbound/outbound-message';
-import { parseSendResponse, UnexpectedSendResponseError, type SendAccepted } from '#lambdas/outbound/parse-send-response';
+import { parseSendResponse, type SendAccepted } from '#lambdas/outbound/parse-send-response';
 import { replyRequestedDetailSchema, type ReplyRequestedDetail } from '#lambdas/outbound/reply-requested';
 import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { messageStatusChangedEvent } from '#lambdas/status/message-status-changed';
+import { UnexpectedSendResponseError, SendDeferredError } from '#lambdas/outbound/errors';
 
 export interface SendServices {
   publisher: EventPublisher;
@@ -47,20 +48,6 @@ export interface SendServices {
 
 /** The sender's services and its stores (outbound/send-stores.ts). */
 export type SendReplyDeps = SendServices & SendStores;
-
-/**
- * The send must wait longer than the sender may wait inside one invocation. Nothing was claimed or
- * sent; the record goes back to the queue and is tried again later.
- */
-export class SendDeferredError extends Error {
-  override name = 'SendDeferredError';
-  constructor(
-    readonly retryAfterMs: number,
-    readonly cause_: 'pair_limit' | 'number_limit' | 'backoff' | 'deadline',
-  ) {
-    super(`send deferred by ${cause_} for ${Math.ceil(retryAfterMs)} ms`);
-  }
-}
 
 const DEFAULT_MAX_WAIT_MS = 2_000;
 const DEFAULT_GRAPH_TIMEOUT_MS = 10_000;

@@ -5,6 +5,7 @@ import { monthOf } from '#lambdas/pricing/spend-keys';
 import { spendDelta, type BudgetThreshold } from '#lambdas/pricing/spend-month';
 import type { SpendStore } from '#lambdas/pricing/spend-store';
 import type { MessageCharge } from '#lambdas/pricing/whatsapp-message-charge';
+import { SpendNotCountedError } from '#lambdas/pricing/errors';
 
 /** What the charge recorder knows of a message it just priced: its Message item's attributes. */
 export interface PricedMessage {
@@ -30,14 +31,6 @@ export interface MessageSpendDeps {
 export type SpendCounted =
   | { counted: true; businessId: string; month: string; micros: number; announced: BudgetThreshold[]; campaign?: 'counted' | 'not_found' | 'other_business' }
   | { counted: false; reason: 'no_business' };
-
-/** The month's add did not happen: the caller takes the message's price back so a retry counts it. */
-export class SpendNotCountedError extends Error {
-  override name = 'SpendNotCountedError';
-  constructor(options: { cause: unknown }) {
-    super('the charge was not added to the month', options);
-  }
-}
 
 export interface MessageSpendCounter {
   count(message: PricedMessage, charge: MessageCharge, at: string): Promise<SpendCounted>;

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import '#lambdas/shared/zod-messages';
 import bundledCard from './whatsapp-rate-card.json' with { type: 'json' };
+import { InvalidRateCardError } from '#lambdas/pricing/errors';
 
 /** The categories a rate card prices; Meta's own names, as the status webhooks report them. */
 export const RATED_CATEGORIES = ['marketing', 'utility', 'authentication', 'authentication_international', 'service'] as const;
@@ -51,13 +52,6 @@ export const RateCardSchema = z
 
 export type RateCard = z.infer<typeof RateCardSchema>;
 export type Market = RateCard['markets'][string];
-
-export class InvalidRateCardError extends Error {
-  constructor(readonly issues: string[]) {
-    super(`invalid rate card: ${issues.slice(0, 5).join('; ')}`);
-    this.name = 'InvalidRateCardError';
-  }
-}
 
 export function parseRateCard(input: unknown): RateCard {
   const parsed = RateCardSchema.safeParse(input);

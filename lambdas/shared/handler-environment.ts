@@ -1,5 +1,6 @@
 import { ENV } from '#lambdas/shared/event-contract';
 import { DEFAULT_GRAPH_API_BASE_URL, GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { FinalError } from '#lambdas/shared/domain-error';
 
 /**
  * Each handler's configuration is one schema of the environment variables it reads (kept in
@@ -16,7 +17,7 @@ import { DEFAULT_GRAPH_API_BASE_URL, GRAPH_API_VERSION } from '#lambdas/shared/g
  * A blank value counts as unset, so `.default(…)` applies to it as to a missing variable. Error
  * messages name variables, never their values.
  */
-export class EnvironmentError extends Error {
+export class EnvironmentError extends FinalError {
   constructor(readonly problems: readonly string[]) {
     super(`The function's environment is not usable: ${problems.join('; ')}`);
     this.name = 'EnvironmentError';

@@ -1,3 +1,4 @@
+import { FinalError } from '#lambdas/shared/domain-error';
 /**
  * Paging cursors handed to callers: the base64url of the DynamoDB key where a page stopped. A cursor
  * comes back from the caller, so it is checked before it becomes an ExclusiveStartKey: plain
@@ -5,7 +6,7 @@
  * in the partition the query reads. Anything else is an InvalidCursorError (a 400 for the caller),
  * never a read of someone else's partition.
  */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends FinalError {
   override name = 'InvalidCursorError';
   constructor(message = 'cursor: not one this API handed out') {
     super(message);

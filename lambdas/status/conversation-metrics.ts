@@ -1,4 +1,5 @@
 import type { ReplyMetricsStore } from '#lambdas/status/reply-metrics-store';
+import { ConversationMetricsContendedError } from '#lambdas/status/errors';
 
 /**
  * Outbound messages that answer the customer: the bot's and a human agent's replies sent through
@@ -35,14 +36,7 @@ export function responseTimeMs(firstInboundAt: string, replyAt: string): number 
 }
 
 /** Attempts before a conversation that keeps changing under us is handed back to the queue. */
-const METRICS_ATTEMPTS = 4;
-
-export class ConversationMetricsContendedError extends Error {
-  override name = 'ConversationMetricsContendedError';
-  constructor() {
-    super(`conversation metrics kept changing during ${METRICS_ATTEMPTS} attempts; the receipt will be retried`);
-  }
-}
+export const METRICS_ATTEMPTS = 4;
 
 /**
  * Conversation metrics from one sent reply:

@@ -1,6 +1,7 @@
-import { SpendNotCountedError, type MessageSpendCounter } from '#lambdas/pricing/count-message-spend';
+import type { MessageSpendCounter } from '#lambdas/pricing/count-message-spend';
 import type { MessageCharge } from '#lambdas/pricing/whatsapp-message-charge';
 import type { MessageRef, MessageStatusStore } from '#lambdas/status/message-status-store';
+import { SpendNotCountedError } from '#lambdas/pricing/errors';
 
 /**
  * Stores a WhatsApp message's price on its Message item, once. Meta repeats the pricing on `sent`

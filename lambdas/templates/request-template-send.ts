@@ -13,20 +13,8 @@ import { EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { sha256Hex } from '#lambdas/shared/hash';
 import { templateSk } from '#lambdas/templates/template-item';
 import type { TemplateStore } from '#lambdas/templates/template-store';
-import { buildTemplateComponents, TemplateVariablesError, templateVariablesSchema } from '#lambdas/templates/template-variables';
-
-/** A refusal the caller can act on; `status` is the HTTP status the API answers with. */
-export class TemplateRequestError extends Error {
-  override name = 'TemplateRequestError';
-  constructor(
-    readonly status: 400 | 401 | 404 | 409 | 422,
-    readonly code: string,
-    message: string,
-    readonly extra: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
+import { buildTemplateComponents, templateVariablesSchema } from '#lambdas/templates/template-variables';
+import { TemplateVariablesError, TemplateRequestError } from '#lambdas/templates/errors';
 
 export const templateSendSchema = z
   .object({

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { z } from 'zod';
 import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
 import { listTemplates } from '#lambdas/templates/list-templates';
-import { requestTemplateSend, TemplateRequestError, templateSendSchema, type TemplateSendDeps } from '#lambdas/templates/request-template-send';
+import { requestTemplateSend, templateSendSchema, type TemplateSendDeps } from '#lambdas/templates/request-template-send';
 import { syncTemplates, type SyncTemplatesDeps } from '#lambdas/templates/sync-templates';
 import { TEMPLATES_API_ROUTES } from '#lambdas/templates/templates-api-contract';
 
@@ -11,6 +11,7 @@ import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { requireAction, requireOwnTarget } from '#lambdas/identity/operator-permissions';
 import { ownerOfAccount, ownerOfConversation, ownerOfWaba } from '#lambdas/identity/resolve-target';
+import { TemplateRequestError } from '#lambdas/templates/errors';
 
 export type TemplatesApiDeps = TemplateSendDeps & Omit<SyncTemplatesDeps, 'now'> & { accounts: AccountReader };
 

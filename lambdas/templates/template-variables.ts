@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { componentOf, variablesOf, type StoredTemplate } from '#lambdas/templates/template-item';
+import { TemplateVariablesError } from '#lambdas/templates/errors';
 
 /**
  * What the caller fills a template with. `header` and `body` are a list for positional templates
@@ -21,18 +22,6 @@ export const templateVariablesSchema = z
   })
   .strict();
 export type TemplateVariables = z.infer<typeof templateVariablesSchema>;
-
-/** A refusal naming the component and parameter, in words the caller can act on. */
-export class TemplateVariablesError extends Error {
-  override name = 'TemplateVariablesError';
-  constructor(
-    readonly component: string,
-    message: string,
-    readonly parameter?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Meta's limits on what a parameter may hold (error 132018 and the component lengths). */
 const BODY_MAX = 1024;

@@ -1,6 +1,7 @@
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import { readJsonSecret } from '#lambdas/adapters/secrets';
-import { MissingAccessTokenError, type AccessTokenFor } from '#lambdas/outbound/access-tokens';
+import type { AccessTokenFor } from '#lambdas/outbound/access-tokens';
+import { MissingAccessTokenError } from '#lambdas/outbound/errors';
 
 /**
  * The token that reads a WABA's templates: the business integration token onboarding stored for

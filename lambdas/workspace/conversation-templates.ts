@@ -1,10 +1,11 @@
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import type { ConversationRecord } from '#lambdas/human-agent/conversation-views';
 import { HumanAgentRequestError } from '#lambdas/human-agent/errors';
-import { requestTemplateSend, TemplateRequestError, templateSendSchema, type TemplateSendDeps } from '#lambdas/templates/request-template-send';
+import { requestTemplateSend, templateSendSchema, type TemplateSendDeps } from '#lambdas/templates/request-template-send';
 import type { TemplateVariables } from '#lambdas/templates/template-variables';
 import type { ApprovedTemplateSource, ProposedTemplate } from '#lambdas/workspace/approved-templates';
 import { humanReplyWindow, type ReplyWindow } from '#lambdas/conversation/reply-window';
+import { TemplateRequestError } from '#lambdas/templates/errors';
 
 /** The window of the conversation and the approved templates its WhatsApp number may send. */
 export async function templatesForConversation(

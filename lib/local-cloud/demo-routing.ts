@@ -1,5 +1,6 @@
-import { RoutingConfigError, type RoutingConfigAdmin } from '#lambdas/routing/config/routing-config-admin';
+import type { RoutingConfigAdmin } from '#lambdas/routing/config/routing-config-admin';
 import type { AgentInput, MacroInput, QueueInput, RoutingRulesInput } from '#lambdas/routing/routing-model';
+import { RoutingConfigError } from '#lambdas/routing/errors';
 
 /**
  * The contact centre of the local demo business: two queues, three agents, a VIP rule, a

@@ -19,12 +19,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { BatchWriteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GraphApiError, createGraphApiClient } from '#lambdas/adapters/graph-api-client';
 import { channelAccountLimits } from '#lambdas/outbound/channel-account-limits';
-import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer } from '#lambdas/outbound/send-pacing';
 import { LOCAL_WHATSAPP_PHONE_NUMBER_ID, startGraphSimulator } from '#lib/local-cloud/graph-simulator/index';
 import { startBenchTable } from '#test/bench/outbound-table';
 import { dynamoSendStores } from '#lambdas/outbound/send-stores';
 import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { SendDeferredError } from '#lambdas/outbound/errors';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 2_000);

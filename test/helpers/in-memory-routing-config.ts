@@ -1,6 +1,5 @@
 import {
   pageSize,
-  RoutingConfigError,
   type ContactRef,
   type Page,
   type PageRequest,
@@ -24,6 +23,7 @@ import type { ContactStore } from '#lambdas/contacts/contact-ports';
 import { contactRoutingTags } from '#lambdas/contacts/routing-contact-tags';
 import type { Macro, Presence, RoutingAgent, RoutingQueue, RoutingRules } from '#lambdas/routing/routing-model';
 import type { RoutingConfig } from '#lambdas/routing/routing-ports';
+import { RoutingConfigError } from '#lambdas/routing/errors';
 
 /** What the routing engine keeps on an agent item (presence and load). */
 export interface AgentEngineState {

@@ -13,8 +13,8 @@ import {
 } from '#lambdas/accounts/account-registry-store';
 import { createBusinessAppContactStore } from '#lambdas/accounts/business-app-contacts-store';
 import { businessAccountKey, channelAccountKey } from '#lambdas/accounts/channel-account';
-import { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { OnboardingConflictError } from '#lambdas/onboarding/errors';
 
 let table: TestTable & { newTable(): Promise<string> };
 let tableName: string;

@@ -4,13 +4,13 @@ import type { DomainEvent, EventPublisher } from '#lambdas/adapters/event-publis
 import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conversation';
 import { demoBotSettings } from '#lambdas/agent/flows/demo-bot-settings';
 import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
-import { EchoOwnerUnknownError } from '#lambdas/agent/human-activity';
 import { outboundIdFor } from '#lambdas/agent/outbound-id';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { EchoOwnerUnknownError } from '#lambdas/agent/errors';
 
 let table: TestTable & { newTable(): Promise<string> };
 let deps: AgentDeps;

@@ -5,18 +5,14 @@ import { answerConversation, type AgentDeps } from '#lambdas/agent/answer-conver
 import { fixedBotSettings } from '#lambdas/bot-settings/account-bot-settings';
 import { dynamoBotEndStore, dynamoEndWatch } from '#lambdas/conversation-end/bot-end-store';
 import { END_WATCH_CURSOR_KEY, endWatchShardOf } from '#lambdas/conversation-end/end-watch-keys';
-import {
-  endQuietBotConversations,
-  EndSweepIncompleteError,
-  MAX_BUCKETS_PER_RUN,
-  type EndSweepSummary,
-} from '#lambdas/conversation-end/end-quiet-conversations';
+import { endQuietBotConversations, MAX_BUCKETS_PER_RUN, type EndSweepSummary } from '#lambdas/conversation-end/end-quiet-conversations';
 import { domainEventFor } from '#lambdas/conversation/domain-events';
 import type { MessageEvent } from '#lambdas/conversation/model';
 import { recordNormalizedEvent } from '#lambdas/conversation/record-normalized-event';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { openAllWeek } from '#test/helpers/open-all-week';
 import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
+import { EndSweepIncompleteError } from '#lambdas/conversation-end/errors';
 
 /*
  * The end of conversations the bot alone holds, on DynamoDB Local: the agent answers real customer

@@ -6,11 +6,11 @@ import { createInstagramLoginApi, type InstagramLoginApi } from '#lambdas/instag
 import { INSTAGRAM_TOKEN_INDEX_PK } from '#lambdas/instagram-login/instagram-token-store';
 import { instagramLoginOnboardingRequestSchema } from '#lambdas/onboarding/onboarding-contract';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
 import { instagramLoginProgressKey } from '#lambdas/onboarding/onboarding-progress';
 import { onboardInstagramLoginAccount } from '#lambdas/onboarding/onboard-instagram-login-account';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { type OnboardingWorld, useOnboardingWorld } from '#test/helpers/onboarding-world';
+import { OnboardingConflictError } from '#lambdas/onboarding/errors';
 
 /**
  * Business Login for Instagram through the onboarding use case, against DynamoDB Local, the AWS

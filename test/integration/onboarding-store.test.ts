@@ -1,8 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConcurrentOnboardingError, type OnboardingProgress, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
+import { type OnboardingProgress, whatsappProgressKey } from '#lambdas/onboarding/onboarding-progress';
 import { dynamoProgressStore } from '#lambdas/onboarding/onboarding-store';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
+import { ConcurrentOnboardingError } from '#lambdas/onboarding/errors';
 
 let table: TestTable & { newTable(): Promise<string> };
 let tableName: string;

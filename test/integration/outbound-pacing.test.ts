@@ -1,11 +1,12 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { graphErrorFromResponse } from '#lambdas/adapters/graph-api-client';
-import { SendDeferredError, sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
+import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { dynamoSendPacer, type PacingLimits } from '#lambdas/outbound/send-pacing';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { dynamoSendStores } from '#lambdas/outbound/send-stores';
+import { SendDeferredError } from '#lambdas/outbound/errors';
 
 let table: TestTable & { newTable(): Promise<string> };
 let tableName: string;

@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RoutingConfigError, type RoutingConfigAdmin } from '#lambdas/routing/config/routing-config-admin';
+import type { RoutingConfigAdmin } from '#lambdas/routing/config/routing-config-admin';
 import { routingConfigStore } from '#lambdas/routing/config/routing-config-store';
 import { agentSk, routingPk, waitingPk } from '#lambdas/routing/routing-keys';
 import { startTestTable, type TestTable } from '#test/helpers/dynamodb-local';
 import { type AgentEngineState, inMemoryRoutingConfig } from '#test/helpers/in-memory-routing-config';
+import { RoutingConfigError } from '#lambdas/routing/errors';
 
 let table: TestTable & { newTable(): Promise<string> };
 beforeAll(async () => {

@@ -9,7 +9,7 @@ import { splitWebhookBody } from '#lambdas/ingress/split-webhook-body';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { applyTemplateNotification } from '#lambdas/templates/apply-template-notification';
 import { listTemplates } from '#lambdas/templates/list-templates';
-import { requestTemplateSend, TemplateRequestError, type TemplateSendDeps, type TemplateSendRequest } from '#lambdas/templates/request-template-send';
+import { requestTemplateSend, type TemplateSendDeps, type TemplateSendRequest } from '#lambdas/templates/request-template-send';
 import { syncTemplates, type SyncTemplatesDeps } from '#lambdas/templates/sync-templates';
 import { templateKey } from '#lambdas/templates/template-item';
 import { createTemplateStore } from '#lambdas/templates/template-store';
@@ -22,6 +22,7 @@ import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
 import { dynamoConversationStores } from '#lambdas/conversation/conversation-stores';
 import { dynamoAccountRegistry } from '#lambdas/accounts/account-registry';
 import { createSendContextStore } from '#lambdas/outbound/send-context-store';
+import { TemplateRequestError } from '#lambdas/templates/errors';
 
 const WABA = '200000000000001';
 const PHONE = '100000000000001';

@@ -7,6 +7,7 @@ import { modelProfile } from '#lambdas/agent/assistant/claude-model-profiles';
 import type { ReplyLanguage } from '#lambdas/agent/detect-language';
 import type { BusinessFlows } from '#lambdas/agent/flows/business-flows-schema';
 import { FaqIndex } from '#lambdas/agent/flows/faq-search';
+import { AssistantGaveNoAnswerError } from '#lambdas/agent/errors';
 
 export interface AssistantRequest {
   business: BusinessFlows;
@@ -57,11 +58,6 @@ export const DEFAULT_CLAUDE_SETTINGS: ClaudeSettings = {
   maxToolRounds: 4,
   orderApiTimeoutMs: 3000,
 };
-
-/** The model went round the tool loop without ever answering. */
-export class AssistantGaveNoAnswerError extends Error {
-  override name = 'AssistantGaveNoAnswerError';
-}
 
 /**
  * Scoped to the one business: Meta's WhatsApp policy forbids general-purpose assistants, and a

@@ -33,14 +33,6 @@ export interface AudienceTemplate {
 /** A campaign reaches at most this many customers (and a CSV holds at most this many rows). */
 export const MAX_CAMPAIGN_RECIPIENTS = 100_000;
 
-/** The audience is larger than a campaign may be. */
-export class AudienceTooLargeError extends Error {
-  override name = 'AudienceTooLargeError';
-  constructor(readonly limit: number = MAX_CAMPAIGN_RECIPIENTS) {
-    super(`The audience has more than ${limit.toLocaleString('en')} customers; narrow it (tags, attributes) or split it into several campaigns`);
-  }
-}
-
 export function addSkipped(into: Partial<Record<SkipReason, number>>, reason: SkipReason, n = 1): void {
   into[reason] = (into[reason] ?? 0) + n;
 }

@@ -1,11 +1,5 @@
 import { AudienceMet } from '#lambdas/campaigns/audience/audience-met';
-import {
-  addSkipped,
-  AudienceTooLargeError,
-  MAX_CAMPAIGN_RECIPIENTS,
-  type AudienceChunk,
-  type AudienceTemplate,
-} from '#lambdas/campaigns/audience/audience-types';
+import { addSkipped, MAX_CAMPAIGN_RECIPIENTS, type AudienceChunk, type AudienceTemplate } from '#lambdas/campaigns/audience/audience-types';
 import { consentVerdict } from '#lambdas/campaigns/audience/consent-rule';
 import { matchesAudience } from '#lambdas/campaigns/audience/contact-filter';
 import { waIdOfContact } from '#lambdas/campaigns/audience/contact-wa-id';
@@ -13,6 +7,7 @@ import { valueFor } from '#lambdas/campaigns/audience/variable-sources';
 import type { ContactsAudience } from '#lambdas/campaigns/campaign-model';
 import { campaignParameters, checkCampaignVariables } from '#lambdas/campaigns/campaign-variables';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
+import { AudienceTooLargeError } from '#lambdas/campaigns/errors';
 
 export interface ContactsAudienceInput {
   businessId: string;

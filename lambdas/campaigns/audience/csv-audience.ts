@@ -5,6 +5,7 @@ import { waIdOfContact } from '#lambdas/campaigns/audience/contact-wa-id';
 import { csvPhoneToE164, waIdOfE164 } from '#lambdas/campaigns/audience/csv-phone';
 import { campaignParameters, checkCampaignVariables } from '#lambdas/campaigns/campaign-variables';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
+import { CsvAudienceError } from '#lambdas/campaigns/errors';
 
 /** One valid row of an uploaded audience. PII: never logged. */
 export interface CsvRow {
@@ -28,11 +29,6 @@ export interface ParsedCsvAudience {
   badLineCount: number;
   /** Header columns that are neither `phone`, `name` nor a template variable (ignored). */
   ignoredColumns: string[];
-}
-
-/** A file the audience cannot be read from at all (no header, no phone column, a missing variable column, too many rows). */
-export class CsvAudienceError extends Error {
-  override name = 'CsvAudienceError';
 }
 
 export const MAX_BAD_LINES_LISTED = 100;

@@ -1,21 +1,5 @@
-import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { ContactRefusal } from '#lambdas/contacts/contact-ports';
-
-/**
- * A refusal of a contacts route with what the caller needs to act on it (the contact that owns an
- * identity, the version now stored), answered as `{ error, message, ...details }`.
- */
-export class ContactRequestError extends OperatorRequestError {
-  override name = 'ContactRequestError';
-  constructor(
-    status: 400 | 403 | 404 | 409,
-    code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(status, code, message);
-  }
-}
+import { ContactRequestError } from '#lambdas/contacts/errors';
 
 /** A store's refusal as the API answers it. */
 export function refusalError(refusal: ContactRefusal, message: string, what: 'contact' | 'merge' = 'contact'): ContactRequestError {

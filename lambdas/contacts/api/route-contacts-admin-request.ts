@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { checkSavedSchema } from '#lambdas/contacts/api/attribute-values';
-import { ContactRequestError, refusalError } from '#lambdas/contacts/api/contact-request-error';
+import { refusalError } from '#lambdas/contacts/api/contact-request-error';
 import { schemaBodySchema, schemaQuerySchema } from '#lambdas/contacts/api/contact-request-schemas';
 import { CONTACTS_ADMIN_ROUTES } from '#lambdas/contacts/api/contacts-api-contract';
 import type { ContactStore } from '#lambdas/contacts/contact-ports';
@@ -9,6 +9,7 @@ import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { isPlatform, requireAction, requireActsFor } from '#lambdas/identity/operator-permissions';
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import { ContactRequestError } from '#lambdas/contacts/errors';
 
 export interface ContactsAdminDeps {
   contacts: Pick<ContactStore, 'getAttributeSchema' | 'putAttributeSchema'>;

@@ -4,7 +4,7 @@ import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import type { EventPublisher } from '#lambdas/adapters/event-publisher';
 import { checkAttributeChange } from '#lambdas/contacts/api/attribute-values';
 import { announce, contactMergedEvent, contactUnmergedEvent, contactUpdatedEvent } from '#lambdas/contacts/api/contact-change-events';
-import { ContactRequestError, refusalError } from '#lambdas/contacts/api/contact-request-error';
+import { refusalError } from '#lambdas/contacts/api/contact-request-error';
 import {
   attributesBodySchema,
   consentBodySchema,
@@ -32,6 +32,7 @@ import { isPlatform, mayDo, requireAction, requireActsFor, requireOwnTarget } fr
 import type { AuditContext } from '#lambdas/identity/operator-request';
 import { ownerOfConversation } from '#lambdas/identity/resolve-target';
 import { describeIssues, jsonResponse, readJsonBody } from '#lambdas/shared/http-json';
+import { ContactRequestError } from '#lambdas/contacts/errors';
 
 export interface ContactsApiDeps {
   contacts: ContactStore;

@@ -12,9 +12,10 @@ import {
 } from '#lambdas/integrations/integration-model';
 import { newSigningSecret, type IntegrationCredentials, type IntegrationSecrets } from '#lambdas/integrations/integration-secrets';
 import type { IntegrationDelivery, IntegrationRecord, IntegrationStore, ProvisioningState } from '#lambdas/integrations/integration-store';
-import { provisionIntegration, ProvisioningError, removeIntegrationResources, type ProvisionDeps } from '#lambdas/integrations/provision-integration';
+import { provisionIntegration, removeIntegrationResources, type ProvisionDeps } from '#lambdas/integrations/provision-integration';
 import { integrationResourceNames } from '#lambdas/integrations/resource-names';
 import { describeIssues } from '#lambdas/shared/http-json';
+import { ProvisioningError, IntegrationAdminError, ProvisioningFailedError } from '#lambdas/integrations/errors';
 
 /**
  * The integrations admin use cases: what is checked before anything is stored, the order of the
@@ -37,30 +38,6 @@ export interface IntegrationAdminDeps {
 export const MAX_INTEGRATIONS_PER_BUSINESS = 10;
 
 export type AdminRefusal = 'invalid' | 'not_found' | 'version_conflict' | 'limit_reached' | 'no_credentials';
-
-export class IntegrationAdminError extends Error {
-  override name = 'IntegrationAdminError';
-  constructor(
-    readonly code: AdminRefusal,
-    message: string,
-    readonly details: { currentVersion?: number } = {},
-  ) {
-    super(message);
-  }
-}
-
-/** The resources could not be made; the config is stored with `provisioning.state = failed` and a save (PUT) tries again. */
-export class ProvisioningFailedError extends Error {
-  override name = 'ProvisioningFailedError';
-  constructor(
-    readonly integration: IntegrationRecord,
-    readonly step: string,
-    readonly code: string,
-    readonly signingSecret?: string,
-  ) {
-    super(`The integration is saved, but its delivery resources could not be made (${step}: ${code}); save it again to retry`);
-  }
-}
 
 /** A PUT: everything an admin may change, `auth` optional (the stored credentials are kept when absent). */
 export const integrationUpdateSchema = integrationInputSchema.omit({ kind: true, auth: true }).extend({

@@ -5,11 +5,12 @@ import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { isPlatform, requireAction, requireActsFor } from '#lambdas/identity/operator-permissions';
 import type { AuditContext } from '#lambdas/identity/operator-request';
-import { IntegrationAdminError, ProvisioningFailedError, type IntegrationAdmin } from '#lambdas/integrations/api/integration-admin';
+import type { IntegrationAdmin } from '#lambdas/integrations/api/integration-admin';
 import { INTEGRATIONS_ROUTES } from '#lambdas/integrations/api/integrations-api-contract';
 import { isIntegrationId } from '#lambdas/integrations/integration-keys';
 import { jsonResponse } from '#lambdas/shared/http-json';
 import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
+import { IntegrationAdminError, ProvisioningFailedError } from '#lambdas/integrations/errors';
 
 const json = jsonResponse;
 const BASE = '/admin/integrations';

@@ -1,5 +1,6 @@
 import type { Integration, IntegrationAuth } from '#lambdas/integrations/integration-model';
 import { sha256Hex } from '#lambdas/shared/hash';
+import { CrmLookupError } from '#lambdas/integrations/errors';
 
 /**
  * HTTP for the CRM lookups (hubspot-lookup.ts, salesforce-lookup.ts, zendesk-lookup.ts): the
@@ -13,20 +14,6 @@ import { sha256Hex } from '#lambdas/shared/hash';
  */
 
 export type CrmLookupFailure = 'refused_credentials' | 'bad_status' | 'unreadable' | 'token_refused';
-
-export class CrmLookupError extends Error {
-  readonly kind: Integration['kind'];
-  readonly reason: CrmLookupFailure;
-  readonly status: number | undefined;
-
-  constructor(kind: Integration['kind'], reason: CrmLookupFailure, status?: number) {
-    super(`${kind} lookup failed: ${reason}${status === undefined ? '' : ` (HTTP ${status})`}`);
-    this.name = 'CrmLookupError';
-    this.kind = kind;
-    this.reason = reason;
-    this.status = status;
-  }
-}
 
 /** A CRM answer larger than this is not a search result we asked for. */
 const MAX_ANSWER_BYTES = 2 * 1024 * 1024;

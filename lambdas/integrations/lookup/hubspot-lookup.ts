@@ -3,17 +3,8 @@ import type { CrmLookupResult } from '#lambdas/contacts/contact-ports';
 import type { Integration, IntegrationAuth } from '#lambdas/integrations/integration-model';
 import { crmContactId, e164 } from '#lambdas/integrations/mappers/crm-fields';
 import { HUBSPOT_CONTACT_ID_PROPERTY } from '#lambdas/integrations/mappers/hubspot';
-import {
-  authorizationHeaders,
-  baseUrlOf,
-  CrmLookupError,
-  failureOf,
-  isRecord,
-  requestJson,
-  stringField,
-  tagsFrom,
-  truthy,
-} from '#lambdas/integrations/lookup/crm-lookup-http';
+import { authorizationHeaders, baseUrlOf, failureOf, isRecord, requestJson, stringField, tagsFrom, truthy } from '#lambdas/integrations/lookup/crm-lookup-http';
+import { CrmLookupError } from '#lambdas/integrations/errors';
 
 /**
  * HubSpot: `POST /crm/v3/objects/contacts/search`, one call. Filter groups are ORed: our contact id

@@ -7,7 +7,6 @@ import {
   authorizationHeaders,
   baseUrlOf,
   clientCredentialsToken,
-  CrmLookupError,
   failureOf,
   isRecord,
   requestJson,
@@ -16,6 +15,7 @@ import {
   truthy,
   type JsonAnswer,
 } from '#lambdas/integrations/lookup/crm-lookup-http';
+import { CrmLookupError } from '#lambdas/integrations/errors';
 
 /**
  * Salesforce: one SOQL query, `GET /services/data/v62.0/query?q=…`, over Contacts (see

@@ -3,6 +3,7 @@ import type { Contact } from '#lambdas/contacts/contact-model';
 import { bodyBytes, signatureOf, stableBody } from '#lambdas/integrations/signed-body';
 import { INTEGRATION_HEADER, SIGNATURE_HEADER, withDeliveryParameters } from '#lambdas/integrations/delivery-parameters';
 import type { IntegrationLookup } from '#lambdas/integrations/lookup/lookup-port';
+import { LookupAnswerError } from '#lambdas/integrations/errors';
 
 /**
  * The business's own lookup endpoint (`lookupUrl` of a webhook integration): one POST, signed like
@@ -21,10 +22,6 @@ export const webhookLookupAnswerSchema = z.object({
   vip: z.boolean().optional(),
   attributes: z.record(z.string().max(40), z.union([z.string().max(500), z.number(), z.boolean()])).optional(),
 });
-
-export class LookupAnswerError extends Error {
-  override name = 'LookupAnswerError';
-}
 
 export function webhookLookupRequest(businessId: string, contact: Contact) {
   return stableBody({

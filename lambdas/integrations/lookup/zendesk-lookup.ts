@@ -6,7 +6,6 @@ import {
   authorizationHeaders,
   baseUrlOf,
   clientCredentialsToken,
-  CrmLookupError,
   failureOf,
   isRecord,
   requestJson,
@@ -14,6 +13,7 @@ import {
   tagsFrom,
   type JsonAnswer,
 } from '#lambdas/integrations/lookup/crm-lookup-http';
+import { CrmLookupError } from '#lambdas/integrations/errors';
 
 /**
  * Zendesk: `GET /api/v2/users/search`, by `external_id` (our contact id, exact) and, in parallel, by

@@ -5,11 +5,12 @@ import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { isPlatform, requireAction, requireActsFor } from '#lambdas/identity/operator-permissions';
 import type { AuditContext } from '#lambdas/identity/operator-request';
-import { budgetInputSchema, SpendAdminError, type SpendAdmin } from '#lambdas/pricing/api/spend-admin';
+import { budgetInputSchema, type SpendAdmin } from '#lambdas/pricing/api/spend-admin';
 import { SPEND_ROUTES } from '#lambdas/pricing/api/spend-api-contract';
 import { isMonth, monthOf } from '#lambdas/pricing/spend-keys';
 import { jsonResponse } from '#lambdas/shared/http-json';
 import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
+import { SpendAdminError } from '#lambdas/pricing/errors';
 
 const json = jsonResponse;
 const businessId = z.string().refine(isBusinessId, 'a business id (letters, digits, . _ -; at most 100)');

@@ -3,17 +3,7 @@ import { BUDGET_WARNING_SHARE } from '#lambdas/pricing/budget-ports';
 import { MAX_MONTHLY_BUDGET_USD, type BudgetView, type SpendRow, type SpendSummary } from '#lambdas/pricing/api/spend-api-contract';
 import { BUDGET_THRESHOLDS, emptyMonthSpend, microsOf, USD_MICROS, type SpendFigure } from '#lambdas/pricing/spend-month';
 import type { SpendBudget, SpendStore } from '#lambdas/pricing/spend-store';
-
-export class SpendAdminError extends Error {
-  override name = 'SpendAdminError';
-  constructor(
-    readonly code: 'invalid' | 'version_conflict',
-    message: string,
-    readonly details: { currentVersion?: number } = {},
-  ) {
-    super(message);
-  }
-}
+import { SpendAdminError } from '#lambdas/pricing/errors';
 
 const cents = (v: number) => Math.abs(Math.round(v * 100) - v * 100) < 1e-6;
 export const budgetInputSchema = z.strictObject({

@@ -7,13 +7,14 @@ import { OperatorRequestError } from '#lambdas/identity/errors';
 import type { OperatorIdentity } from '#lambdas/identity/operator-identity';
 import { isPlatform, requireAction, requireActsFor } from '#lambdas/identity/operator-permissions';
 import type { AuditContext } from '#lambdas/identity/operator-request';
-import { RoutingConfigError, type PageRequest, type RoutingConfigAdmin } from '#lambdas/routing/config/routing-config-admin';
+import type { PageRequest, RoutingConfigAdmin } from '#lambdas/routing/config/routing-config-admin';
 import { ROUTING_ADMIN_ROUTES } from '#lambdas/routing/routing-api-contract';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { jsonResponse } from '#lambdas/shared/http-json';
 import { ROUTING_METRIC } from '#lambdas/shared/metric-names';
 import { logger, metrics } from '#lambdas/shared/powertools';
 import { operatorJsonObjectBody, parseOperatorInput } from '#lambdas/identity/operator-request-input';
+import { RoutingConfigError } from '#lambdas/routing/errors';
 
 export interface RoutingAdminDeps {
   routing: RoutingConfigAdmin;

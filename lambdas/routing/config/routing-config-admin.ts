@@ -79,18 +79,6 @@ export interface WriteOptions {
 
 export type RoutingConfigErrorCode = 'invalid' | 'not_found' | 'agent_busy' | 'queue_in_use' | 'unknown_queue' | 'version_conflict';
 
-/** A change the store refused; the admin API answers 400 (invalid, unknown_queue), 404 or 409. */
-export class RoutingConfigError extends Error {
-  override name = 'RoutingConfigError';
-  constructor(
-    readonly code: RoutingConfigErrorCode,
-    message: string,
-    readonly details: { currentVersion?: number } = {},
-  ) {
-    super(message);
-  }
-}
-
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 100;
 /** Rules are one item: kept well under DynamoDB's 400 KB item limit. */

@@ -14,7 +14,6 @@ import { contactRoutingTags } from '#lambdas/contacts/routing-contact-tags';
 import {
   actorOf,
   pageSize,
-  RoutingConfigError,
   type ContactRef,
   type Page,
   type PageRequest,
@@ -47,6 +46,7 @@ import {
 } from '#lambdas/routing/routing-model';
 import type { RoutingConfig } from '#lambdas/routing/routing-ports';
 import { truncateUtf8 } from '#lambdas/shared/bounded-id';
+import { RoutingConfigError } from '#lambdas/routing/errors';
 
 export interface RoutingConfigStoreDeps {
   db: DynamoDBDocumentClient;

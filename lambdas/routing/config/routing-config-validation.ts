@@ -15,7 +15,8 @@ import {
   type RoutingRulesInput,
 } from '#lambdas/routing/routing-model';
 import { describeIssues } from '#lambdas/shared/http-json';
-import { MAX_QUEUES_NAMED_BY_RULES, MAX_RULES_BYTES, RoutingConfigError, type ContactRef } from '#lambdas/routing/config/routing-config-admin';
+import { MAX_QUEUES_NAMED_BY_RULES, MAX_RULES_BYTES, type ContactRef } from '#lambdas/routing/config/routing-config-admin';
+import { RoutingConfigError } from '#lambdas/routing/errors';
 
 /**
  * The checks every routing configuration store makes before it writes, so the DynamoDB store and

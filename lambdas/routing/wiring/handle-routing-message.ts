@@ -1,6 +1,7 @@
 import type { RoutingEngine, RoutingRefusal, TimerScheduler } from '#lambdas/routing/routing-ports';
 import { timerDelaySeconds } from '#lambdas/routing/wiring/sqs-timer-scheduler';
 import type { RoutingWork } from '#lambdas/routing/wiring/routing-message';
+import { RoutingRetryError } from '#lambdas/routing/errors';
 
 /** A reply's author as the outbound Message item records it. */
 export interface ReplyAuthor {
@@ -31,11 +32,6 @@ export type RoutingMessageOutcome =
   | { outcome: 'human_response'; businessId: string }
   | { outcome: 'not_a_person'; businessId: string }
   | { outcome: 'dispatched'; businessId: string; offered: number };
-
-/** A refusal worth another try: the conversation moved while the engine looked at it. */
-export class RoutingRetryError extends Error {
-  override name = 'RoutingRetryError';
-}
 
 /** A timer arriving this close to its due time fires (SQS never delivers early, clocks differ a little). */
 const DUE_TOLERANCE_MS = 1000;

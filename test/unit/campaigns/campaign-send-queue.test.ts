@@ -2,17 +2,11 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { listBuildSchema } from '#lambdas/campaigns/campaign-list-build';
-import {
-  campaignSendEnvelope,
-  EnqueueFailedError,
-  sqsCampaignSendQueue,
-  sqsListBuilds,
-  sqsReleaseChecks,
-  sqsReleaseTicks,
-} from '#lambdas/campaigns/campaign-send-queue';
+import { campaignSendEnvelope, sqsCampaignSendQueue, sqsListBuilds, sqsReleaseChecks, sqsReleaseTicks } from '#lambdas/campaigns/campaign-send-queue';
 import { replyRequestedDetailSchema } from '#lambdas/outbound/reply-requested';
 import { eventDetailOf } from '#lambdas/shared/event-queue-consumer';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
+import { EnqueueFailedError } from '#lambdas/campaigns/errors';
 
 const sqs = mockClient(SQSClient);
 const client = new SQSClient({ region: 'us-east-1' });

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CampaignRequestError, type CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
+import type { CampaignAdminDeps } from '#lambdas/campaigns/campaign-admin-deps';
 import { cancelCampaign, pauseCampaign, resumeCampaign } from '#lambdas/campaigns/change-campaign-state';
 import { createCampaign } from '#lambdas/campaigns/create-campaign';
 import { inMemoryCampaignStore, type InMemoryCampaignStore } from '#lambdas/campaigns/in-memory-campaign-store';
@@ -12,6 +12,7 @@ import { inMemoryContactStore, type InMemoryContactStore } from '#test/helpers/i
 import { ACCOUNT, BUSINESS, memoryLookups, recordingPublisher, RIVAL_ACCOUNT, seedContact } from '#test/helpers/campaign-fixtures';
 import { queuedListBuilds, runListBuild, sourcesOf } from '#test/helpers/campaign-list-builds';
 import { buildListStep } from '#lambdas/campaigns/campaign-list-build';
+import { CampaignRequestError } from '#lambdas/campaigns/errors';
 
 const NOW = new Date('2026-05-10T12:00:00.000Z');
 let store: InMemoryCampaignStore;

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AudienceTooLargeError, type AudienceChunk } from '#lambdas/campaigns/audience/audience-types';
+import type { AudienceChunk } from '#lambdas/campaigns/audience/audience-types';
 import { consentVerdict } from '#lambdas/campaigns/audience/consent-rule';
 import { contactsAudience, type ContactsAudienceInput } from '#lambdas/campaigns/audience/contacts-audience';
 import { waIdOfContact } from '#lambdas/campaigns/audience/contact-wa-id';
 import type { ContactsAudience } from '#lambdas/campaigns/campaign-model';
 import { inMemoryContactStore } from '#test/helpers/in-memory-contact-store';
 import { BUSINESS, RIVAL, saleTemplate, seedContact, shippingTemplate } from '#test/helpers/campaign-fixtures';
+import { AudienceTooLargeError } from '#lambdas/campaigns/errors';
 
 const saleVariables: ContactsAudience['variables'] = {
   '1': { from: 'contact', field: 'first_name', fallback: 'cliente' },

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { AudienceChunk } from '#lambdas/campaigns/audience/audience-types';
-import { csvAudience, CsvAudienceError, MAX_BAD_LINES_LISTED, parseCsvAudience } from '#lambdas/campaigns/audience/csv-audience';
+import { csvAudience, MAX_BAD_LINES_LISTED, parseCsvAudience } from '#lambdas/campaigns/audience/csv-audience';
 import { csvPhoneToE164 } from '#lambdas/campaigns/audience/csv-phone';
 import { inMemoryContactStore } from '#test/helpers/in-memory-contact-store';
 import { BUSINESS, imageTemplate, saleTemplate, seedContact, shippingTemplate } from '#test/helpers/campaign-fixtures';
+import { CsvAudienceError } from '#lambdas/campaigns/errors';
 
 const sale = { template: saleTemplate, category: 'marketing' as const };
 const shipping = { template: shippingTemplate, category: 'utility' as const };

@@ -1,9 +1,10 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CLAIM_CHECK_THRESHOLD, EnqueueError, enqueueIngressEvents, MAX_BATCH_BYTES } from '#lambdas/ingress/enqueue-ingress-events';
+import { CLAIM_CHECK_THRESHOLD, enqueueIngressEvents, MAX_BATCH_BYTES } from '#lambdas/ingress/enqueue-ingress-events';
 import type { IngressEvent } from '#lambdas/ingress/ingress-event';
 import { deduplicationIdFor, messageGroupIdFor } from '#lambdas/ingress/sqs-fifo-ids';
+import { EnqueueError } from '#lambdas/ingress/errors';
 
 const sqsMock = mockClient(SQSClient);
 const sqs = new SQSClient({ region: 'us-east-1' });

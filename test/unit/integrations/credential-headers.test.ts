@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { credentialHeaders, CredentialError } from '#lambdas/integrations/credential-headers';
+import { credentialHeaders } from '#lambdas/integrations/credential-headers';
 import type { IntegrationFetch } from '#lambdas/integrations/guarded-fetch';
+import { CredentialError } from '#lambdas/integrations/errors';
 
 const TOKEN_URL = 'https://login.crm.example/oauth/token';
 

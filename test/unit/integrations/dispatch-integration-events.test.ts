@@ -2,18 +2,14 @@ import type { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import type { Contact } from '#lambdas/contacts/contact-model';
-import {
-  dispatchIntegrationEvents,
-  ReopenPendingError,
-  type DeliveryRequestedEvent,
-  type DispatchDeps,
-} from '#lambdas/integrations/dispatch-integration-events';
+import { dispatchIntegrationEvents, type DeliveryRequestedEvent, type DispatchDeps } from '#lambdas/integrations/dispatch-integration-events';
 import type { DestinationSpec, IntegrationKind, IntegrationMapper, MapperInput } from '#lambdas/integrations/integration-model';
 import type { IntegrationDelivery, IntegrationRecord, RecordRequestedOutcome } from '#lambdas/integrations/integration-store';
 import { webhookMapper } from '#lambdas/integrations/mappers/webhook';
 import { verifySignature } from '#lambdas/integrations/signed-body';
 import { dynamoSnapshotSource } from '#lambdas/integrations/dispatch/snapshots-store';
 import type { DocumentClient } from '#lambdas/adapters/dynamodb';
+import { ReopenPendingError } from '#lambdas/integrations/errors';
 
 const SECRET = 'a'.repeat(64);
 const ACCOUNT = '100000000000301';

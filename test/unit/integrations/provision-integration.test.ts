@@ -18,8 +18,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Integration } from '#lambdas/integrations/integration-model';
 import { MAPPERS, mapperRegistry } from '#lambdas/integrations/mappers/index';
-import { provisionIntegration, ProvisioningError, removeIntegrationResources, type ProvisionDeps } from '#lambdas/integrations/provision-integration';
+import { provisionIntegration, removeIntegrationResources, type ProvisionDeps } from '#lambdas/integrations/provision-integration';
 import { AWS_NAME_MAX, integrationResourceNames } from '#lambdas/integrations/resource-names';
+import { ProvisioningError } from '#lambdas/integrations/errors';
 
 const eb = mockClient(EventBridgeClient);
 const REGION_ACCOUNT = 'us-east-1:111122223333';

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { graphErrorFromResponse } from '#lambdas/adapters/graph-api-client';
 import type { AccountTokenStore } from '#lambdas/onboarding/account-token-store';
 import type { OnboardingDeps } from '#lambdas/onboarding/onboarding-deps';
-import { AccessNotProven, OnboardingConflictError } from '#lambdas/onboarding/onboarding-failure';
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import { onboardInstagramAccount } from '#lambdas/onboarding/onboard-instagram-account';
 import { onboardWhatsAppNumber } from '#lambdas/onboarding/onboard-whatsapp-number';
 import { proveWhatsAppAccess } from '#lambdas/onboarding/prove-account-access';
 import { dynamoOnboardingStores } from '#lambdas/onboarding/onboarding-stores';
+import { AccessNotProven, OnboardingConflictError } from '#lambdas/onboarding/errors';
 
 const WABA = '2100';
 const NUMBER = '1100';

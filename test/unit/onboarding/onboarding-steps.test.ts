@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { graphErrorFromResponse } from '#lambdas/adapters/graph-api-client';
 import { metaAppFrom } from '#lambdas/onboarding/meta-app-credentials';
-import { failureFromError, HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/onboarding-failure';
+import { failureFromError } from '#lambdas/onboarding/onboarding-failure';
 import type { OnboardingGraph } from '#lambdas/onboarding/onboarding-graph-client';
 import type { OnboardingProgress, ProgressStore } from '#lambdas/onboarding/onboarding-progress';
 import { runOnboardingSteps, type OnboardingStep } from '#lambdas/onboarding/run-onboarding-steps';
 import { checkWhatsAppHealth, throughputPerSecond } from '#lambdas/onboarding/whatsapp-health-check';
+import { HealthCheckFailed, OnboardingConflictError, OnboardingStepError } from '#lambdas/onboarding/errors';
 
 const metaError = (status: number, error: Record<string, unknown>) =>
   graphErrorFromResponse(status, { error: { type: 'OAuthException', fbtrace_id: 'Atrace', ...error } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accessTokensFromSecret, MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
+import { accessTokensFromSecret } from '#lambdas/outbound/access-tokens';
+import { MissingAccessTokenError } from '#lambdas/outbound/errors';
 
 describe('accessTokensFromSecret', () => {
   const secret = async (id: string) => {

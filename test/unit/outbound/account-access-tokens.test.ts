@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountReader } from '#lambdas/accounts/cached-account-reader';
 import type { ChannelAccount } from '#lambdas/accounts/channel-account';
-import { accountAccessTokens, MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
+import { accountAccessTokens } from '#lambdas/outbound/access-tokens';
+import { MissingAccessTokenError } from '#lambdas/outbound/errors';
 
 const base = { channel: 'whatsapp' as const, status: 'active' as const, createdAt: 'x', updatedAt: 'x' };
 const REGISTRY: Record<string, ChannelAccount> = {

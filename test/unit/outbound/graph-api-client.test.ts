@@ -8,8 +8,9 @@ import {
   graphErrorFromResponse,
   type GraphErrorClassification,
 } from '#lambdas/adapters/graph-api-client';
-import { parseSendResponse, UnexpectedSendResponseError } from '#lambdas/outbound/parse-send-response';
+import { parseSendResponse } from '#lambdas/outbound/parse-send-response';
 import { conformanceFiles, readConformanceJson } from '#test/helpers/conformance';
+import { UnexpectedSendResponseError } from '#lambdas/outbound/errors';
 
 type Expected =
   | { error: GraphErrorClassification; code: number; subcode?: number }

@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { graphErrorFromResponse, type GraphRequest } from '#lambdas/adapters/graph-api-client';
-import { MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
 import { sendReply, type SendReplyDeps } from '#lambdas/outbound/send-reply';
 import { readConformanceJson } from '#test/helpers/conformance';
 import { fakeReplyStore, type FakeReplyStore } from '#test/helpers/fakes/reply-store-fake';
 import { fakeSendContextStore } from '#test/helpers/fakes/send-context-store-fake';
 import { fakeSendingAccountStore, type FakeSendingAccountStore } from '#test/helpers/fakes/sending-account-store-fake';
 import { GRAPH_API_VERSION } from '#lambdas/shared/graph-api-version';
+import { MissingAccessTokenError } from '#lambdas/outbound/errors';
 
 // The send state machine against in-memory stores; the stores' own conditions and items are tested
 // against DynamoDB Local (test/integration/reply-store.test.ts).

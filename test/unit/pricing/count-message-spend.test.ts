@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import { budgetThresholdCrossedSchema } from '#lambdas/pricing/budget-threshold-crossed';
-import { messageSpendCounter, SpendNotCountedError, type MessageSpendDeps } from '#lambdas/pricing/count-message-spend';
+import { messageSpendCounter, type MessageSpendDeps } from '#lambdas/pricing/count-message-spend';
 import type { MessageCharge } from '#lambdas/pricing/whatsapp-message-charge';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { inMemorySpendStore } from '#test/helpers/in-memory-spend-store';
+import { SpendNotCountedError } from '#lambdas/pricing/errors';
 
 const MARKETING: MessageCharge = {
   metaPricingModel: 'PMP',

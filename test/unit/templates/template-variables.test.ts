@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredTemplate, TemplateComponent } from '#lambdas/templates/template-item';
 import { parameterFormatOf, variablesOf, flatTemplateAttributes } from '#lambdas/templates/template-item';
-import { buildTemplateComponents, TemplateVariablesError, type TemplateVariables } from '#lambdas/templates/template-variables';
+import { buildTemplateComponents, type TemplateVariables } from '#lambdas/templates/template-variables';
+import { TemplateVariablesError } from '#lambdas/templates/errors';
 
 function template(components: TemplateComponent[], parameterFormat: 'POSITIONAL' | 'NAMED' = 'POSITIONAL'): StoredTemplate {
   return { wabaId: '1', name: 't', language: 'en_US', status: 'APPROVED', category: 'UTILITY', parameterFormat, components };

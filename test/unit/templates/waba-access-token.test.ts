@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MissingAccessTokenError } from '#lambdas/outbound/access-tokens';
 import { wabaAccessTokens } from '#lambdas/templates/waba-access-token';
+import { MissingAccessTokenError } from '#lambdas/outbound/errors';
 
 describe("the token that reads a WABA's templates", () => {
   const secrets: Record<string, Record<string, unknown>> = { 'p/account-tokens/111': { accessToken: 'token-of-111' }, 'p/account-tokens/222': {} };

@@ -3,11 +3,11 @@ import { startCrmSimulator, type CrmSimulator } from '#lib/local-cloud/crm-simul
 import { createHubSpotRoutes } from '#lib/local-cloud/crm-simulator/hubspot-routes';
 import { guardedFetch } from '#lambdas/integrations/guarded-fetch';
 import { lookupHubSpotContact } from '#lambdas/integrations/lookup/hubspot-lookup';
-import { CrmLookupError } from '#lambdas/integrations/lookup/crm-lookup-http';
 import { hubspotMapper } from '#lambdas/integrations/mappers/hubspot';
 import type { IntegrationAuth } from '#lambdas/integrations/integration-model';
 import { contact, integration, mapperInput } from '#test/unit/integrations/mappers/crm-mapper-fixtures';
 import { deliver } from '#test/unit/local-cloud/crm-simulator/serve-crm-routes';
+import { CrmLookupError } from '#lambdas/integrations/errors';
 
 const TOKEN = 'pat-na1-lookup-token';
 const CREDENTIALS: IntegrationAuth = { type: 'api_key', headerName: 'Authorization', apiKey: `Bearer ${TOKEN}` };

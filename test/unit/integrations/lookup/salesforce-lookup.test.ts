@@ -3,11 +3,11 @@ import { startCrmSimulator, type CrmSimulator } from '#lib/local-cloud/crm-simul
 import { createSalesforceRoutes } from '#lib/local-cloud/crm-simulator/salesforce-routes';
 import { guardedFetch } from '#lambdas/integrations/guarded-fetch';
 import { lookupSalesforceContact, salesforceLookupQuery } from '#lambdas/integrations/lookup/salesforce-lookup';
-import { CrmLookupError } from '#lambdas/integrations/lookup/crm-lookup-http';
 import { salesforceMapper } from '#lambdas/integrations/mappers/salesforce';
 import type { IntegrationAuth } from '#lambdas/integrations/integration-model';
 import { contact, integration, mapperInput } from '#test/unit/integrations/mappers/crm-mapper-fixtures';
 import { deliver } from '#test/unit/local-cloud/crm-simulator/serve-crm-routes';
+import { CrmLookupError } from '#lambdas/integrations/errors';
 
 const CLIENT = { clientId: '3MVG9lookup', clientSecret: 'lookup-secret' };
 const fetchForLookups = guardedFetch({ allowLoopback: true }) as unknown as typeof fetch;

@@ -3,11 +3,11 @@ import { startCrmSimulator, type CrmSimulator } from '#lib/local-cloud/crm-simul
 import { createZendeskRoutes } from '#lib/local-cloud/crm-simulator/zendesk-routes';
 import { guardedFetch } from '#lambdas/integrations/guarded-fetch';
 import { lookupZendeskUser } from '#lambdas/integrations/lookup/zendesk-lookup';
-import { CrmLookupError } from '#lambdas/integrations/lookup/crm-lookup-http';
 import { zendeskMapper } from '#lambdas/integrations/mappers/zendesk';
 import type { IntegrationAuth } from '#lambdas/integrations/integration-model';
 import { contact, integration, mapperInput } from '#test/unit/integrations/mappers/crm-mapper-fixtures';
 import { deliver } from '#test/unit/local-cloud/crm-simulator/serve-crm-routes';
+import { CrmLookupError } from '#lambdas/integrations/errors';
 
 const EMAIL = 'integration@acme.example';
 const API_TOKEN = 'zd-lookup-token';

@@ -3,12 +3,13 @@ import type { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it, vi } from 'vitest';
 import type { DomainEvent } from '#lambdas/adapters/event-publisher';
 import type { RoutingEngine, RoutingTimer } from '#lambdas/routing/routing-ports';
-import { handleRoutingMessage, isPersonsReply, RoutingRetryError, type RoutingMessageDeps } from '#lambdas/routing/wiring/handle-routing-message';
+import { handleRoutingMessage, isPersonsReply, type RoutingMessageDeps } from '#lambdas/routing/wiring/handle-routing-message';
 import { routingWorkOf } from '#lambdas/routing/wiring/routing-message';
 import { countingPublisher } from '#lambdas/routing/wiring/routing-metrics';
 import { MAX_SQS_DELAY_SECONDS, sqsTimerScheduler, timerDelaySeconds } from '#lambdas/routing/wiring/sqs-timer-scheduler';
 import { DETAIL_TYPE, EVENT_SOURCE } from '#lambdas/shared/event-contract';
 import { METRIC } from '#lambdas/shared/metric-names';
+import { RoutingRetryError } from '#lambdas/routing/errors';
 
 const NOW = new Date('2026-03-02T15:00:00.000Z');
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000).toISOString();
