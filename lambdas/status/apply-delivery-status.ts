@@ -4,7 +4,7 @@ import { agentReplyOf, recordAgentReply } from '#lambdas/status/conversation-met
 import { MessageNotYetKnownError } from '#lambdas/status/errors';
 import type { AnnouncedMessage } from '#lambdas/status/announced-statuses';
 import { isAnnouncedStatus, messageStatusChangedEvent, type AnnouncedStatus } from '#lambdas/status/message-status-changed';
-import type { MessageRef } from '#lambdas/status/message-status-store';
+import type { MessageRef, StatusWrite } from '#lambdas/status/message-status-store';
 import { isTrackedStatus, STATUS_RANK, type TrackedStatus } from '#lambdas/status/status-rank';
 import type { StatusStores } from '#lambdas/status/status-stores';
 import { statusReceivedDetailSchema, type StatusReceivedDetail } from '#lambdas/status/status-received-detail';
@@ -84,15 +84,8 @@ export type StatusOutcome =
       unknownMessageIds: string[];
     };
 
-interface StatusChange {
-  status: TrackedStatus;
-  at: string;
-  eventId: string;
-  errorCode?: number;
-  errorTitle?: string;
-  /** WhatsApp pricing as Meta reported it with this status (`service`, `marketing`, …). */
-  pricingCategory?: string;
-  billable?: boolean;
+/** A receipt's status change: what is written on the message, and its price when Meta gave one. */
+interface StatusChange extends StatusWrite {
   /** The message's price, from a WhatsApp receipt that carried pricing. */
   charge?: MessageCharge;
 }

@@ -24,6 +24,7 @@ export interface StatusWrite {
   eventId: string;
   errorCode?: number;
   errorTitle?: string;
+  /** WhatsApp pricing as Meta reported it with this status (`service`, `marketing`, …). */
   pricingCategory?: string;
   billable?: boolean;
 }
